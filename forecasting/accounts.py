@@ -1,0 +1,495 @@
+"""Accounts service: users, passwords, sign-in sessions, lock-out.
+
+Each public function is one unit of work: it takes the acting user, opens one transaction,
+checks permissions itself and writes its audit row in the same transaction.
+
+Passwords are hashed with Argon2id (RFC 9106; argon2-cffi defaults: t=3, m=64 MiB, p=4).
+Sign-in sessions are server-side rows; the browser holds a random token in an HttpOnly
+cookie and the database keeps only its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from forecasting import audit
+from forecasting.config import settings
+from forecasting.errors import AuthenticationFailed, NotFound, ValidationError
+from forecasting.permissions import Actor, require_role, require_signed_in
+from forecasting.store.db import Database
+from forecasting.store.models import ROLES, AuthSession, District, User
+from forecasting.store.types import utcnow
+
+__all__ = [
+    "Actor",
+    "SignIn",
+    "UserView",
+    "hash_password",
+    "verify_password",
+    "validate_password",
+    "create_user",
+    "update_user",
+    "disable_user",
+    "enable_user",
+    "reset_password",
+    "change_password",
+    "list_users",
+    "authenticate",
+    "resolve_session",
+    "resolve_token",
+    "redeem_bind_ticket",
+    "sign_out",
+    "sign_out_token",
+    "count_users",
+    "BIND_TICKET_SECONDS",
+]
+
+_hasher = PasswordHasher()  # Argon2id
+_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
+BIND_TICKET_SECONDS = 120
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A successful sign-in: who, the server-side session id (kept in the page's server-side
+    state), and a one-time ticket the browser exchanges for its HttpOnly cookie."""
+
+    actor: Actor
+    session_id: int
+    bind_ticket: str
+
+
+@dataclass(frozen=True)
+class UserView:
+    """What the admin page shows of a user (no hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    district: str | None
+    is_active: bool
+    locked_until: datetime | None
+    created_at: datetime
+    version: int
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _actor_of(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        district=user.district_adcode,
+        display_name=user.display_name,
+    )
+
+
+def _view(user: User) -> UserView:
+    return UserView(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        district=user.district_adcode,
+        is_active=user.is_active,
+        locked_until=user.locked_until,
+        created_at=user.created_at,
+        version=user.version,
+    )
+
+
+# -- passwords ------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of ``password`` (PHC string with salt and parameters)."""
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def validate_password(password: str, username: str, *, min_length: int | None = None) -> None:
+    """The password policy: at least ``min_length`` characters (default from settings), not the
+    username (nor containing it), not one repeated character. Raises :class:`ValidationError`."""
+    min_length = min_length or settings().password_min_length
+    if len(password) < min_length:
+        raise ValidationError(
+            f"password too short: {len(password)} characters, at least {min_length} needed",
+            key="accounts.password_too_short",
+            min_length=min_length,
+        )
+    if username and username.lower() in password.lower():
+        raise ValidationError("password must not contain the username", key="accounts.password_has_username")
+    if len(set(password)) < 4:
+        raise ValidationError("password too simple: use at least 4 different characters", key="accounts.password_too_simple")
+
+
+# -- helpers inside a transaction -------------------------------------------------------------
+
+
+def _current(session: Session, actor: Actor | None, action: str) -> Actor:
+    """Reload a signed-in actor from the database: a disabled user (or a changed role) cannot act
+    on the strength of an old page state."""
+    actor = require_signed_in(actor, action)
+    if actor.role == "system":
+        return actor
+    user = session.get(User, actor.user_id)
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("your account is disabled or no longer exists", key="accounts.account_gone")
+    return _actor_of(user)
+
+
+def _user_by_name(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound(f"no user named {username!r}", key="accounts.no_such_user", username=username)
+    return user
+
+
+def _check_district(session: Session, role: str, district: str | None) -> str | None:
+    if role not in ROLES:
+        raise ValidationError(
+            f"unknown role {role!r}; expected one of {', '.join(ROLES)}", key="accounts.bad_role", role=role
+        )
+    if district in ("", None):
+        district = None
+    if role == "forecaster" and district is None:
+        raise ValidationError("a forecaster belongs to one district: give --district ADCODE", key="accounts.need_district")
+    if district is not None and session.get(District, district) is None:
+        known = ", ".join(session.scalars(select(District.adcode).order_by(District.sort_order)))
+        raise ValidationError(
+            f"unknown district {district!r}; known: {known or 'none (run db upgrade)'}",
+            key="accounts.bad_district",
+            district=district,
+        )
+    return district
+
+
+def _revoke_all(session: Session, user_id: int, now: datetime) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now, bind_ticket_hash=None)
+    )
+
+
+# -- user management (admin) --------------------------------------------------------------------
+
+
+def count_users(db: Database) -> int:
+    with db.read() as s:
+        return len(s.scalars(select(User.id)).all())
+
+
+def create_user(
+    db: Database,
+    actor: Actor | None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    district: str | None = None,
+    display_name: str | None = None,
+) -> UserView:
+    """Create a user (admin, or the operator at the command line)."""
+    with db.transaction() as s:
+        actor = require_role(_current(s, actor, "create users"), "admin", action="create users")
+        username = (username or "").strip().lower()
+        if not USERNAME_RE.match(username):
+            raise ValidationError(
+                f"username {username!r}: 3-32 characters, lower-case letters, digits, '.', '_' or '-'",
+                key="accounts.bad_username",
+                username=username,
+            )
+        district = _check_district(s, role, district)
+        validate_password(password, username)
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise ValidationError(f"username {username!r} is taken", key="accounts.username_taken", username=username)
+        user = User(
+            username=username,
+            display_name=(display_name or username).strip(),
+            password_hash=hash_password(password),
+            role=role,
+            district_adcode=district,
+        )
+        s.add(user)
+        s.flush()
+        audit.record(s, actor, "user.create", object_type="user", object_id=user.id,
+                     details={"username": username, "role": role, "district": district})
+        return _view(user)
+
+
+def update_user(
+    db: Database,
+    actor: Actor | None,
+    username: str,
+    *,
+    expected_version: int,
+    role: str | None = None,
+    district: str | None = "__keep__",
+    display_name: str | None = None,
+) -> UserView:
+    """Change role, district or display name (admin). ``expected_version`` is the version the admin
+    saw: a user changed meanwhile by someone else is refused (optimistic check)."""
+    from forecasting.errors import Conflict
+
+    with db.transaction() as s:
+        actor = require_role(_current(s, actor, "change users"), "admin", action="change users")
+        user = _user_by_name(s, username)
+        if user.version != expected_version:
+            raise Conflict(
+                f"user {user.username} was changed by someone else (version {user.version}, you saw "
+                f"{expected_version}); reload and try again",
+                key="accounts.changed_meanwhile",
+                username=user.username,
+            )
+        new_role = role or user.role
+        new_district = user.district_adcode if district == "__keep__" else district
+        new_district = _check_district(s, new_role, new_district)
+        changes = {}
+        if new_role != user.role:
+            changes["role"] = [user.role, new_role]
+            user.role = new_role
+        if new_district != user.district_adcode:
+            changes["district"] = [user.district_adcode, new_district]
+            user.district_adcode = new_district
+        if display_name is not None and display_name.strip() and display_name.strip() != user.display_name:
+            changes["display_name"] = [user.display_name, display_name.strip()]
+            user.display_name = display_name.strip()
+        if changes:
+            user.updated_at = utcnow()
+            audit.record(s, actor, "user.update", object_type="user", object_id=user.id, details=changes)
+        s.flush()
+        return _view(user)
+
+
+def _set_active(db: Database, actor: Actor | None, username: str, active: bool) -> UserView:
+    action = "enable users" if active else "disable users"
+    with db.transaction() as s:
+        actor = require_role(_current(s, actor, action), "admin", action=action)
+        user = _user_by_name(s, username)
+        if not active and actor.user_id == user.id:
+            raise ValidationError("you cannot disable your own account", key="accounts.not_yourself")
+        now = utcnow()
+        user.is_active = active
+        user.updated_at = now
+        if active:
+            user.failed_attempts = 0
+            user.locked_until = None
+        else:
+            _revoke_all(s, user.id, now)
+        audit.record(s, actor, "user.enable" if active else "user.disable", object_type="user", object_id=user.id,
+                     details={"username": user.username})
+        s.flush()
+        return _view(user)
+
+
+def disable_user(db: Database, actor: Actor | None, username: str) -> UserView:
+    """Disable a user (admin): their sessions end at once; the row and its history stay."""
+    return _set_active(db, actor, username, False)
+
+
+def enable_user(db: Database, actor: Actor | None, username: str) -> UserView:
+    return _set_active(db, actor, username, True)
+
+
+def reset_password(db: Database, actor: Actor | None, username: str, new_password: str) -> UserView:
+    """Set a new password for a user (admin); clears a lock-out and ends their sessions."""
+    with db.transaction() as s:
+        actor = require_role(_current(s, actor, "reset passwords"), "admin", action="reset passwords")
+        user = _user_by_name(s, username)
+        validate_password(new_password, user.username)
+        now = utcnow()
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = now
+        user.updated_at = now
+        user.failed_attempts = 0
+        user.locked_until = None
+        _revoke_all(s, user.id, now)
+        audit.record(s, actor, "user.reset_password", object_type="user", object_id=user.id,
+                     details={"username": user.username})
+        s.flush()
+        return _view(user)
+
+
+def change_password(db: Database, actor: Actor | None, old_password: str, new_password: str) -> None:
+    """A signed-in user changes their own password (the old one is asked again)."""
+    with db.transaction() as s:
+        actor = _current(s, actor, "change your password")
+        user = s.get(User, actor.user_id)
+        if user is None or not verify_password(user.password_hash, old_password):
+            raise AuthenticationFailed("the current password is wrong", key="accounts.old_password_wrong")
+        validate_password(new_password, user.username)
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = user.updated_at = utcnow()
+        audit.record(s, actor, "user.change_password", object_type="user", object_id=user.id)
+
+
+def list_users(db: Database, actor: Actor | None) -> list[UserView]:
+    """Every user, for the admin page (admin only)."""
+    with db.read() as s:
+        require_role(_current(s, actor, "list users"), "admin", action="list users")
+        return [_view(u) for u in s.scalars(select(User).order_by(User.role, User.district_adcode, User.username))]
+
+
+# -- sign-in sessions ---------------------------------------------------------------------------
+
+
+_FAILED = AuthenticationFailed(
+    "sign-in failed: wrong user name or password, or the account is temporarily locked",
+    key="accounts.sign_in_failed",
+)
+
+
+def authenticate(db: Database, username: str, password: str, *, user_agent: str = "") -> SignIn:
+    """Check a password and open a server-side session.
+
+    After ``FORECASTING_LOCKOUT_ATTEMPTS`` consecutive failures the account is locked for
+    ``FORECASTING_LOCKOUT_MINUTES``. The error is the same whether the user exists, is disabled,
+    is locked or typed a wrong password, and an unknown user costs the same Argon2 work.
+    """
+    cfg = settings()
+    username = (username or "").strip().lower()
+    now = utcnow()
+    outcome: SignIn | None = None
+    with db.transaction() as s:
+        user = s.scalar(select(User).where(User.username == username)) if username else None
+        if user is None:
+            verify_password(_DUMMY_HASH, password or "")
+            audit.record(s, None, "login.failed", object_type="user", object_id="",
+                         details={"username": username[:64], "reason": "unknown user"})
+        elif user.locked_until is not None and user.locked_until > now:
+            verify_password(_DUMMY_HASH, password or "")
+            audit.record(s, _actor_of(user), "login.failed", object_type="user", object_id=user.id,
+                         details={"reason": "locked", "locked_until": user.locked_until.isoformat()})
+        elif not verify_password(user.password_hash, password or "") or not user.is_active:
+            reason = "disabled" if user.is_active is False else "wrong password"
+            user.failed_attempts += 1
+            audit.record(s, _actor_of(user), "login.failed", object_type="user", object_id=user.id,
+                         details={"reason": reason, "attempt": user.failed_attempts})
+            if user.failed_attempts >= cfg.lockout_attempts:
+                user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
+                user.failed_attempts = 0
+                audit.record(s, _actor_of(user), "login.locked", object_type="user", object_id=user.id,
+                             details={"until": user.locked_until.isoformat()})
+        else:
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.failed_attempts = 0
+            user.locked_until = None
+            ticket = secrets.token_urlsafe(32)
+            auth = AuthSession(
+                user_id=user.id,
+                created_at=now,
+                last_seen_at=now,
+                bind_ticket_hash=_sha256(ticket),
+                bind_ticket_expires_at=now + timedelta(seconds=BIND_TICKET_SECONDS),
+                user_agent=(user_agent or "")[:255],
+            )
+            s.add(auth)
+            s.flush()
+            audit.record(s, _actor_of(user), "login.success", object_type="auth_session", object_id=auth.id)
+            outcome = SignIn(actor=_actor_of(user), session_id=auth.id, bind_ticket=ticket)
+    if outcome is None:
+        raise _FAILED
+    return outcome
+
+
+def _live(s: Session, auth: AuthSession | None, now: datetime) -> Actor | None:
+    """The actor of a session row if it is open, its user active and not idle too long;
+    an idle session is closed (revoked) here."""
+    if auth is None or auth.revoked_at is not None:
+        return None
+    user = s.get(User, auth.user_id)
+    if user is None or not user.is_active:
+        return None
+    timeout = timedelta(minutes=settings().session_timeout_minutes)
+    if now - auth.last_seen_at > timeout:
+        auth.revoked_at = now
+        auth.bind_ticket_hash = None
+        audit.record(s, _actor_of(user), "session.expired", object_type="auth_session", object_id=auth.id)
+        return None
+    if now - auth.last_seen_at > TOUCH_EVERY:
+        auth.last_seen_at = now
+    return _actor_of(user)
+
+
+def resolve_session(db: Database, session_id: int | None) -> Actor | None:
+    """The signed-in actor of a server-side session id, or ``None`` when it ended or expired.
+    Marks the session as used (at most once a minute)."""
+    if not session_id:
+        return None
+    with db.transaction() as s:
+        return _live(s, s.get(AuthSession, session_id), utcnow())
+
+
+def resolve_token(db: Database, token: str | None) -> tuple[int, Actor] | None:
+    """``(session_id, actor)`` for a cookie token, or ``None``."""
+    if not token:
+        return None
+    with db.transaction() as s:
+        auth = s.scalar(select(AuthSession).where(AuthSession.token_hash == _sha256(token)))
+        actor = _live(s, auth, utcnow())
+        return (auth.id, actor) if actor is not None else None
+
+
+def redeem_bind_ticket(db: Database, ticket: str | None) -> str | None:
+    """Exchange a one-time sign-in ticket for the session's cookie token (once, within
+    :data:`BIND_TICKET_SECONDS`). Returns the token, or ``None`` for a bad or used ticket."""
+    if not ticket or len(ticket) > 128:
+        return None
+    now = utcnow()
+    with db.transaction() as s:
+        auth = s.scalar(select(AuthSession).where(AuthSession.bind_ticket_hash == _sha256(ticket)))
+        if auth is None or auth.revoked_at is not None:
+            return None
+        auth.bind_ticket_hash = None
+        if auth.bind_ticket_expires_at is None or auth.bind_ticket_expires_at < now:
+            return None
+        token = secrets.token_urlsafe(32)
+        auth.token_hash = _sha256(token)
+        auth.last_seen_at = now
+        return token
+
+
+def sign_out(db: Database, session_id: int | None) -> None:
+    """End a server-side session: its cookie no longer signs anyone in."""
+    if not session_id:
+        return
+    with db.transaction() as s:
+        auth = s.get(AuthSession, session_id)
+        if auth is None or auth.revoked_at is not None:
+            return
+        auth.revoked_at = utcnow()
+        auth.bind_ticket_hash = None
+        user = s.get(User, auth.user_id)
+        audit.record(s, _actor_of(user) if user else None, "logout", object_type="auth_session", object_id=auth.id)
+
+
+def sign_out_token(db: Database, token: str | None) -> None:
+    """End the session a cookie token belongs to (the ``/auth/logout`` route)."""
+    if not token:
+        return
+    with db.read() as s:
+        session_id = s.scalar(select(AuthSession.id).where(AuthSession.token_hash == _sha256(token)))
+    sign_out(db, session_id)

@@ -1,0 +1,42 @@
+"""``python -m forecasting demo seed [--if-empty]`` and ``demo banner`` (used by ``make run``)."""
+
+from __future__ import annotations
+
+from forecasting.cli import CliError
+
+
+def _seed(args) -> int:
+    from forecasting import accounts
+    from forecasting.demo import seed_if_empty
+    from forecasting.store.db import get_database
+
+    db = get_database()
+    if accounts.count_users(db) and not args.if_empty:
+        raise CliError("the database already has users; the demo world is only seeded into an empty database")
+    seeded = seed_if_empty(db)
+    print("demo world seeded" if seeded else "database not empty: demo world not seeded")
+    return 0
+
+
+def _banner(args) -> int:
+    from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, is_demo
+    from forecasting.store.db import get_database
+
+    print(f"\n  长三角示范区空气质量联合预报会商 / Joint Air-Quality Forecast Consultation\n  Open {args.url}\n")
+    if is_demo(get_database()):
+        print(f"  DEMO MODE (synthetic data). Demo accounts, password '{DEMO_PASSWORD}':")
+        for username, name, role, district in DEMO_USERS:
+            print(f"    {username:<10} {role:<11} {district or '':<7} {name}")
+        print()
+    return 0
+
+
+def register(sub) -> None:
+    demo = sub.add_parser("demo", help="the demo world")
+    ds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
+    p = ds.add_parser("seed", help="seed the demo world into an empty database")
+    p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when the database has users")
+    p.set_defaults(func=_seed)
+    p = ds.add_parser("banner", help="print the URL and, in demo mode, the demo accounts")
+    p.add_argument("--url", default="http://127.0.0.1:8501")
+    p.set_defaults(func=_banner)

@@ -1,0 +1,109 @@
+"""``python -m forecasting users create-admin|add|disable|enable|reset-password|list``.
+
+Passwords come from a prompt (twice) or, when standard input is not a terminal, from its first
+line: never from arguments (they would land in shell history and ``ps``).
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from forecasting.cli import CliError
+from forecasting.permissions import Actor
+
+
+def _read_password(prompt_twice: bool = True) -> str:
+    if sys.stdin is not None and sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if prompt_twice and getpass.getpass("Repeat password: ") != first:
+            raise CliError("the two passwords differ")
+        return first
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    password = line.rstrip("\r\n")
+    if not password:
+        raise CliError("no password on standard input (give it as the first line)")
+    return password
+
+
+def _db():
+    from forecasting.store.db import get_database
+
+    return get_database()
+
+
+def _create_admin(args) -> int:
+    from forecasting import accounts
+
+    user = accounts.create_user(_db(), Actor.system("cli"), username=args.username, password=_read_password(),
+                                role="admin", display_name=args.name)
+    print(f"created admin {user.username}")
+    return 0
+
+
+def _add(args) -> int:
+    from forecasting import accounts
+
+    user = accounts.create_user(_db(), Actor.system("cli"), username=args.username, password=_read_password(),
+                                role=args.role, district=args.district, display_name=args.name)
+    print(f"created {user.role} {user.username}" + (f" ({user.district})" if user.district else ""))
+    return 0
+
+
+def _disable(args) -> int:
+    from forecasting import accounts
+
+    user = accounts.disable_user(_db(), Actor.system("cli"), args.username)
+    print(f"disabled {user.username}")
+    return 0
+
+
+def _enable(args) -> int:
+    from forecasting import accounts
+
+    user = accounts.enable_user(_db(), Actor.system("cli"), args.username)
+    print(f"enabled {user.username}")
+    return 0
+
+
+def _reset(args) -> int:
+    from forecasting import accounts
+
+    user = accounts.reset_password(_db(), Actor.system("cli"), args.username, _read_password())
+    print(f"password reset for {user.username}; their sessions ended")
+    return 0
+
+
+def _list(args) -> int:
+    from forecasting import accounts
+
+    for u in accounts.list_users(_db(), Actor.system("cli")):
+        state = "active" if u.is_active else "disabled"
+        print(f"{u.username}\t{u.role}\t{u.district or '-'}\t{state}\t{u.display_name}")
+    return 0
+
+
+def register(sub) -> None:
+    users = sub.add_parser("users", help="user accounts")
+    us = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    p = us.add_parser("create-admin", help="create an administrator (password from a prompt or stdin)")
+    p.add_argument("username")
+    p.add_argument("--name", help="display name")
+    p.set_defaults(func=_create_admin)
+    p = us.add_parser("add", help="create a user (password from a prompt or stdin)")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=["forecaster", "manager", "admin"])
+    p.add_argument("--district", metavar="ADCODE", help="a forecaster's district (310118, 320509, 330421)")
+    p.add_argument("--name", help="display name")
+    p.set_defaults(func=_add)
+    p = us.add_parser("disable", help="disable a user and end their sessions")
+    p.add_argument("username")
+    p.set_defaults(func=_disable)
+    p = us.add_parser("enable", help="enable a disabled user")
+    p.add_argument("username")
+    p.set_defaults(func=_enable)
+    p = us.add_parser("reset-password", help="set a new password (from a prompt or stdin)")
+    p.add_argument("username")
+    p.set_defaults(func=_reset)
+    p = us.add_parser("list", help="list users")
+    p.set_defaults(func=_list)

@@ -1,0 +1,57 @@
+"""Seed the demo world into an empty database (accounts now; model runs, observations and
+consultations are added by the later parts of the demo world)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forecasting import accounts, audit
+from forecasting.permissions import Actor
+from forecasting.store.db import Database
+from forecasting.store.models import AppMeta
+
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "is_demo", "seed_if_empty", "mark_demo"]
+
+#: One password for every demo account, printed by ``make run`` in demo mode only.
+DEMO_PASSWORD = "demo-2026-yrd"
+
+#: (username, display name, role, district adcode)
+DEMO_USERS = (
+    ("qp_chen", "陈静 (青浦)", "forecaster", "310118"),
+    ("qp_li", "李明 (青浦)", "forecaster", "310118"),
+    ("qp_xu", "徐蕾 (青浦)", "forecaster", "310118"),
+    ("wj_wang", "王磊 (吴江)", "forecaster", "320509"),
+    ("wj_zhao", "赵敏 (吴江)", "forecaster", "320509"),
+    ("js_zhou", "周婷 (嘉善)", "forecaster", "330421"),
+    ("js_wu", "吴强 (嘉善)", "forecaster", "330421"),
+    ("js_shen", "沈悦 (嘉善)", "forecaster", "330421"),
+    ("mgr_sun", "孙主任 (示范区执委会)", "manager", None),
+    ("mgr_he", "何处长 (生态环境局)", "manager", None),
+    ("admin", "系统管理员", "admin", None),
+)
+
+
+def is_demo(db: Database) -> bool:
+    """True when this database holds the demo world (the app shows a banner)."""
+    with db.read() as s:
+        return s.scalar(select(AppMeta.value).where(AppMeta.key == "demo")) == "1"
+
+
+def mark_demo(db: Database) -> None:
+    with db.transaction() as s:
+        if s.get(AppMeta, "demo") is None:
+            s.add(AppMeta(key="demo", value="1"))
+
+
+def seed_if_empty(db: Database) -> bool:
+    """Create the demo world when the database has no users. Returns True when it seeded."""
+    if accounts.count_users(db) > 0:
+        return False
+    operator = Actor.system("demo-seed")
+    for username, name, role, district in DEMO_USERS:
+        accounts.create_user(db, operator, username=username, password=DEMO_PASSWORD, role=role,
+                             district=district, display_name=name)
+    mark_demo(db)
+    with db.transaction() as s:
+        audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS)})
+    return True

@@ -1,0 +1,53 @@
+"""Who may do what. Services call these before changing anything; pages may hide buttons,
+but the decision is made here (DESIGN.md: permissions are checked in the services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forecasting.errors import PermissionDenied
+
+__all__ = ["Actor", "require_role", "require_signed_in"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user of a service call: ids and facts, never an ORM object.
+
+    ``role`` is ``forecaster``, ``manager`` or ``admin``; ``system`` is the operator at the
+    command line (who already has the server's shell).
+    """
+
+    user_id: int | None
+    username: str
+    role: str
+    district: str | None = None
+    display_name: str = ""
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        return cls(user_id=None, username=name, role="system", display_name=name)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("admin", "system")
+
+
+def require_signed_in(actor: Actor | None, action: str) -> Actor:
+    if actor is None:
+        raise PermissionDenied(f"{action}: sign in first", key="perm.sign_in_first", action=action)
+    return actor
+
+
+def require_role(actor: Actor | None, *roles: str, action: str) -> Actor:
+    """Raise :class:`PermissionDenied` unless ``actor`` has one of ``roles`` (``system`` counts as admin)."""
+    actor = require_signed_in(actor, action)
+    allowed = set(roles) | ({"system"} if "admin" in roles else set())
+    if actor.role not in allowed:
+        raise PermissionDenied(
+            f"{actor.username} ({actor.role}) may not {action}; needs role {' or '.join(roles)}",
+            key="perm.role_required",
+            action=action,
+            roles="/".join(roles),
+        )
+    return actor

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages the app and its tests need, when missing and when we can.
+# Never fails the build: tests that need a missing package print why they were skipped.
+set -u
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "sysdeps: cannot install ${need[*]} (not root or no apt-get); the tests that need them will be skipped" >&2
+  exit 0
+fi
+echo "sysdeps: installing ${need[*]} with apt-get"
+export DEBIAN_FRONTEND=noninteractive
+{ apt-get update -q && apt-get install -y -q --no-install-recommends "${need[@]}"; } >/tmp/forecasting-sysdeps.log 2>&1 \
+  || echo "sysdeps: apt-get failed (see /tmp/forecasting-sysdeps.log); the tests that need ${need[*]} will be skipped" >&2
+exit 0
