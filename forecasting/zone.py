@@ -76,7 +76,7 @@ def sync_districts(db: Database, path: str | Path | None = None) -> int:
                 slug=_slug(p),
                 name_zh=p.get("name") or p["adcode"],
                 name_en=(p.get("name_en") or p["adcode"]).replace(" District", "").replace(" County", ""),
-                parent_zh=" ".join(x for x in (p.get("province"), p.get("city")) if x and x != p.get("name")),
+                parent_zh=" ".join(dict.fromkeys(x for x in (p.get("province"), p.get("city")) if x and x != p.get("name"))),
                 parent_en=p.get("parent_en") or "",
                 area_km2=p.get("area_km2"),
                 sort_order=order,

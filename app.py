@@ -1,0 +1,36 @@
+"""Entry point: sign-in, language, and the page list for the signed-in user's role.
+
+Run through ``server.py`` (``make run``), which adds the cookie routes around this script.
+"""
+
+import streamlit as st
+
+from forecasting.demo import is_demo
+from forecasting.i18n import t
+from ui import navigation, state
+
+st.set_page_config(page_title="长三角示范区空气质量联合预报会商", page_icon=":material/air:", layout="wide")
+
+lang = state.language()
+actor = state.current_actor()
+st.session_state["_actor"] = actor  # ids and facts only, re-read from the database every run
+
+with st.sidebar:
+    choice = st.segmented_control(
+        t("common.language", lang), options=["zh", "en"], default=lang,
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code], key="lang_switch",
+    )
+    if choice and choice != lang:
+        state.set_language(choice)
+        st.rerun()
+    if actor is not None:
+        st.caption(t("sidebar.signed_in_as", lang, name=actor.display_name or actor.username))
+        if st.button(t("sidebar.sign_out", lang), key="sign_out", icon=":material/logout:"):
+            state.sign_out()
+            st.rerun()
+
+if is_demo(state.database()):
+    st.warning(t("app.demo_banner", lang), icon=":material/science:")
+
+state.sync_cookie()
+navigation.build(actor).run()

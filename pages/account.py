@@ -1,0 +1,30 @@
+"""My account: change my own password."""
+
+import streamlit as st
+
+from forecasting import accounts
+from forecasting.config import settings
+from forecasting.errors import ForecastingError
+from ui import state
+from ui.i18n import error_text, tr
+
+st.title(tr("account.title"))
+actor = state.actor()
+st.write(f"**{actor.display_name}** · `{actor.username}` · {tr('role.' + actor.role)}")
+
+with st.form("change_password", clear_on_submit=True):
+    st.subheader(tr("account.change_password"))
+    old = st.text_input(tr("account.old_password"), type="password", autocomplete="current-password")
+    new = st.text_input(tr("account.new_password"), type="password", autocomplete="new-password")
+    again = st.text_input(tr("account.repeat_password"), type="password", autocomplete="new-password")
+    st.caption(tr("account.policy", n=settings().password_min_length))
+    if st.form_submit_button(tr("common.save"), type="primary"):
+        if new != again:
+            st.error(tr("account.passwords_differ"))
+        else:
+            try:
+                accounts.change_password(state.database(), actor, old, new)
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+            else:
+                st.success(tr("account.password_changed"))

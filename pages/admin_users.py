@@ -1,0 +1,135 @@
+"""Admin: create, disable, enable users, reset passwords, assign role and district."""
+
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from forecasting import accounts
+from forecasting.errors import ForecastingError
+from forecasting.zone import list_districts
+from ui import state
+from ui.i18n import error_text, tr
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+db = state.database()
+actor = state.actor()
+lang = state.language()
+
+st.title(tr("users.title"))
+flash = st.session_state.pop("users_flash", None)
+if flash:
+    st.success(flash)
+
+try:
+    users = accounts.list_users(db, actor)
+except ForecastingError as exc:  # the service decides; a non-admin never gets the list
+    st.error(error_text(exc))
+    st.stop()
+
+districts = list_districts(db)
+district_names = {d.adcode: d.name(lang) for d in districts}
+
+
+def _state(u) -> str:
+    if not u.is_active:
+        return tr("users.disabled")
+    if u.locked_until is not None and u.locked_until > pd.Timestamp.now(tz="UTC"):
+        return tr("users.locked", until=u.locked_until.astimezone(BEIJING).strftime("%H:%M"))
+    return tr("users.active")
+
+
+st.subheader(tr("users.list"))
+table = pd.DataFrame(
+    [
+        {
+            tr("users.col_username"): u.username,
+            tr("users.col_name"): u.display_name,
+            tr("users.col_role"): tr("role." + u.role),
+            tr("users.col_district"): district_names.get(u.district, "") if u.district else "",
+            tr("users.col_state"): _state(u),
+            tr("users.col_created"): u.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+        }
+        for u in users
+    ]
+)
+st.dataframe(table, hide_index=True, width="stretch")
+
+roles = ["forecaster", "manager", "admin"]
+district_options = [None] + [d.adcode for d in districts]
+
+
+def _district_label(code):
+    return tr("users.no_district") if code is None else district_names[code]
+
+
+create_col, manage_col = st.columns(2)
+with create_col:
+    with st.form("create_user", clear_on_submit=False):
+        st.subheader(tr("users.create"))
+        username = st.text_input(tr("users.col_username"), key="new_username")
+        display_name = st.text_input(tr("users.display_name"), key="new_display_name")
+        role = st.selectbox(tr("users.role"), roles, format_func=lambda r: tr("role." + r), key="new_role")
+        district = st.selectbox(tr("users.district"), district_options, format_func=_district_label, key="new_district")
+        password = st.text_input(tr("users.initial_password"), type="password", key="new_password",
+                                 autocomplete="new-password")
+        if st.form_submit_button(tr("users.create_submit"), type="primary"):
+            try:
+                created = accounts.create_user(db, actor, username=username, password=password, role=role,
+                                               district=district, display_name=display_name or None)
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+            else:
+                st.session_state["users_flash"] = tr("users.created", username=created.username)
+                st.rerun()
+
+with manage_col:
+    st.subheader(tr("users.manage"))
+    by_name = {u.username: u for u in users}
+    picked = st.selectbox(tr("users.pick"), list(by_name), key="manage_user",
+                          format_func=lambda n: f"{n} · {by_name[n].display_name}")
+    if picked:
+        user = by_name[picked]
+        b1, b2 = st.columns(2)
+        if user.is_active:
+            if b1.button(tr("users.disable"), key="disable_user", icon=":material/block:"):
+                try:
+                    accounts.disable_user(db, actor, user.username)
+                except ForecastingError as exc:
+                    st.error(error_text(exc))
+                else:
+                    st.session_state["users_flash"] = tr("users.disabled_ok", username=user.username)
+                    st.rerun()
+        elif b1.button(tr("users.enable"), key="enable_user", icon=":material/check_circle:"):
+            accounts.enable_user(db, actor, user.username)
+            st.session_state["users_flash"] = tr("users.enabled_ok", username=user.username)
+            st.rerun()
+        with st.form("update_user"):
+            st.markdown(f"**{tr('users.update')}**")
+            new_role = st.selectbox(tr("users.role"), roles, index=roles.index(user.role),
+                                    format_func=lambda r: tr("role." + r), key="upd_role")
+            new_district = st.selectbox(tr("users.district"), district_options,
+                                        index=district_options.index(user.district), format_func=_district_label,
+                                        key="upd_district")
+            new_name = st.text_input(tr("users.display_name"), value=user.display_name, key="upd_name")
+            if st.form_submit_button(tr("users.update_submit")):
+                try:
+                    accounts.update_user(db, actor, user.username, expected_version=user.version, role=new_role,
+                                         district=new_district, display_name=new_name)
+                except ForecastingError as exc:
+                    st.error(error_text(exc))
+                else:
+                    st.session_state["users_flash"] = tr("users.updated", username=user.username)
+                    st.rerun()
+        with st.form("reset_password", clear_on_submit=True):
+            st.markdown(f"**{tr('users.reset')}**")
+            new_pw = st.text_input(tr("account.new_password"), type="password", key="reset_pw",
+                                   autocomplete="new-password")
+            if st.form_submit_button(tr("users.reset")):
+                try:
+                    accounts.reset_password(db, actor, user.username, new_pw)
+                except ForecastingError as exc:
+                    st.error(error_text(exc))
+                else:
+                    st.session_state["users_flash"] = tr("users.reset_ok", username=user.username)
+                    st.rerun()

@@ -1,0 +1,82 @@
+"""The ASGI server: Streamlit's app (``app.py``) plus a few HTTP routes.
+
+``make run`` starts it with ``streamlit run server.py``. Routes:
+
+- ``POST /auth/bind``: exchange a one-time sign-in ticket for the HttpOnly session cookie;
+- ``POST /auth/logout``: end the cookie's server-side session and delete the cookie;
+- ``GET /healthz``: liveness (and database reachability).
+
+Security headers go on every response.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from forecasting import accounts
+from forecasting.config import settings
+from forecasting.store.db import get_database
+
+COOKIE_NAME = "aqf_session"
+HERE = Path(__file__).resolve().parent
+
+
+async def bind(request: Request) -> Response:
+    form = await request.form()
+    token = accounts.redeem_bind_ticket(get_database(), str(form.get("ticket") or ""))
+    if token is None:
+        return JSONResponse({"error": "invalid or used sign-in ticket"}, status_code=400)
+    cfg = settings()
+    response = JSONResponse({"ok": True})
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=12 * 3600,  # the server ends idle sessions much earlier (session timeout)
+        httponly=True,
+        samesite="lax",
+        secure=cfg.cookie_secure,
+        path="/",
+    )
+    return response
+
+
+async def logout(request: Request) -> Response:
+    accounts.sign_out_token(get_database(), request.cookies.get(COOKIE_NAME))
+    response = JSONResponse({"ok": True})
+    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="lax")
+    return response
+
+
+async def healthz(request: Request) -> Response:
+    from sqlalchemy import text
+
+    with get_database().read() as s:
+        s.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/auth/bind", bind, methods=["POST"]),
+        Route("/auth/logout", logout, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+
+
+app = st.App(str(HERE / "app.py"), routes=routes(), middleware=[Middleware(SecurityHeaders)])

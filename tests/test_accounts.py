@@ -1,0 +1,229 @@
+"""Accounts service: Argon2id, password policy, permissions in the service, lock-out, sessions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from forecasting import accounts
+from forecasting.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationError
+from forecasting.permissions import Actor
+from forecasting.store.models import AuditEntry, AuthSession, User
+from forecasting.store.types import utcnow
+
+from db_support import PASSWORD
+
+
+def _audit(db, action):
+    with db.read() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def test_password_is_stored_as_argon2id(db, users):
+    with db.read() as s:
+        stored = s.scalar(select(User.password_hash).where(User.username == "fc_qp"))
+    assert stored.startswith("$argon2id$"), stored
+    assert PASSWORD not in stored
+    assert accounts.verify_password(stored, PASSWORD)
+    assert not accounts.verify_password(stored, PASSWORD + "x")
+
+
+@pytest.mark.parametrize(
+    "password, match",
+    [
+        ("short-1", "too short"),  # 7 < 10 characters
+        ("xx-newuser-xx", "username"),  # contains the user name
+        ("aaaaaaaaaaaa", "too simple"),  # one repeated character
+        ("ababababab12", None),  # acceptable: 10+ characters, 4 distinct, no user name
+    ],
+)
+def test_password_policy(password, match):
+    if match is None:
+        accounts.validate_password(password, "newuser", min_length=10)
+    else:
+        with pytest.raises(ValidationError, match=match):
+            accounts.validate_password(password, "newuser", min_length=10)
+
+
+FORBIDDEN_ACTIONS = {
+    "create": lambda db, a: accounts.create_user(db, a, username="intruder", password="long-enough-pw", role="admin"),
+    "disable": lambda db, a: accounts.disable_user(db, a, "fc_wj"),
+    "enable": lambda db, a: accounts.enable_user(db, a, "fc_wj"),
+    "reset": lambda db, a: accounts.reset_password(db, a, "fc_wj", "brand-new-pass-1"),
+    "update": lambda db, a: accounts.update_user(db, a, "fc_wj", expected_version=1, role="admin"),
+    "list": lambda db, a: accounts.list_users(db, a),
+}
+
+
+@pytest.mark.parametrize("who", ["fc_qp", "mgr1"])
+@pytest.mark.parametrize("action", sorted(FORBIDDEN_ACTIONS))
+def test_user_management_is_refused_to_non_admins(db, users, who, action):
+    with pytest.raises(PermissionDenied, match="needs role admin"):
+        FORBIDDEN_ACTIONS[action](db, users[who])
+    # nothing changed
+    with db.read() as s:
+        target = s.scalar(select(User).where(User.username == "fc_wj"))
+        assert target.is_active and target.role == "forecaster" and target.version == 1
+        assert s.scalar(select(User).where(User.username == "intruder")) is None
+
+
+def test_user_management_refused_when_signed_out(db, users):
+    with pytest.raises(PermissionDenied, match="sign in"):
+        accounts.list_users(db, None)
+
+
+def test_a_forged_actor_with_admin_role_is_reloaded_from_the_database(db, users):
+    """Regression: the service must not trust the role the page passes in."""
+    forged = Actor(users["fc_qp"].user_id, "fc_qp", "admin", None)
+    with pytest.raises(PermissionDenied):
+        accounts.disable_user(db, forged, "fc_wj")
+
+
+def test_admin_manages_users_and_each_change_is_audited(db, users):
+    admin = users["admin1"]
+    created = accounts.create_user(db, admin, username="New.User", password="a-good-password", role="forecaster",
+                                   district="320509", display_name="新人")
+    assert created.username == "new.user" and created.district == "320509"
+    accounts.update_user(db, admin, "new.user", expected_version=created.version, district="330421")
+    accounts.reset_password(db, admin, "new.user", "another-good-pw")
+    accounts.disable_user(db, admin, "new.user")
+    accounts.enable_user(db, admin, "new.user")
+    actions = [e.action for e in _audit(db, "user.create") + _audit(db, "user.update") + _audit(db, "user.reset_password")
+               + _audit(db, "user.disable") + _audit(db, "user.enable") if e.object_id == str(created.id)]
+    assert sorted(actions) == sorted(["user.create", "user.update", "user.reset_password", "user.disable", "user.enable"])
+    update_row = [e for e in _audit(db, "user.update") if e.object_id == str(created.id)][0]
+    assert update_row.details == {"district": ["320509", "330421"]}
+    assert update_row.actor_username == "admin1"
+
+
+def test_forecaster_needs_a_known_district(db, users):
+    with pytest.raises(ValidationError, match="belongs to one district"):
+        accounts.create_user(db, users["admin1"], username="nodistrict", password="a-good-password", role="forecaster")
+    with pytest.raises(ValidationError, match="unknown district '999999'"):
+        accounts.create_user(db, users["admin1"], username="baddistrict", password="a-good-password",
+                             role="forecaster", district="999999")
+
+
+def test_duplicate_username_is_refused(db, users):
+    with pytest.raises(ValidationError, match="taken"):
+        accounts.create_user(db, users["admin1"], username="FC_QP", password="a-good-password", role="manager")
+
+
+def test_stale_update_is_refused(db, users):
+    admin = users["admin1"]
+    view = [u for u in accounts.list_users(db, admin) if u.username == "fc_wj"][0]
+    accounts.update_user(db, admin, "fc_wj", expected_version=view.version, display_name="First edit")
+    with pytest.raises(Conflict, match="changed by someone else"):
+        accounts.update_user(db, admin, "fc_wj", expected_version=view.version, display_name="Second edit")
+
+
+def test_admin_cannot_disable_themself(db, users):
+    with pytest.raises(ValidationError, match="own account"):
+        accounts.disable_user(db, users["admin1"], "admin1")
+
+
+def test_unknown_user_in_management(db, users):
+    with pytest.raises(NotFound, match="nobody"):
+        accounts.disable_user(db, users["admin1"], "nobody")
+
+
+# -- sign-in, lock-out, sessions -------------------------------------------------------------
+
+
+def test_sign_in_opens_a_session_and_audits(db, users):
+    result = accounts.authenticate(db, "FC_QP ", PASSWORD)
+    assert result.actor.username == "fc_qp" and result.actor.district == "310118"
+    assert accounts.resolve_session(db, result.session_id).username == "fc_qp"
+    assert [e.object_id for e in _audit(db, "login.success")] == [str(result.session_id)]
+
+
+def test_failure_message_does_not_reveal_whether_the_user_exists(db, users):
+    with pytest.raises(AuthenticationFailed) as wrong_pw:
+        accounts.authenticate(db, "fc_qp", "wrong-password")
+    with pytest.raises(AuthenticationFailed) as no_user:
+        accounts.authenticate(db, "no_such_user", "wrong-password")
+    assert str(wrong_pw.value) == str(no_user.value)
+    assert wrong_pw.value.localized("zh") == no_user.value.localized("zh")
+    reasons = [e.details["reason"] for e in _audit(db, "login.failed")]
+    assert reasons == ["wrong password", "unknown user"]
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(db, users):
+    for _ in range(4):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(db, "fc_js", "wrong-password")
+    accounts.authenticate(db, "fc_js", PASSWORD)  # 4 failures: not locked, and the counter resets
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(db, "fc_js", "wrong-password")
+    with pytest.raises(AuthenticationFailed):  # now even the right password is refused
+        accounts.authenticate(db, "fc_js", PASSWORD)
+    with db.read() as s:
+        user = s.scalar(select(User).where(User.username == "fc_js"))
+        lock = user.locked_until - utcnow()
+    assert timedelta(minutes=14) < lock <= timedelta(minutes=15)
+    assert len(_audit(db, "login.locked")) == 1
+    # after the lock has run out the right password works again
+    with db.transaction() as s:
+        s.execute(update(User).where(User.username == "fc_js").values(locked_until=utcnow() - timedelta(seconds=1)))
+    assert accounts.authenticate(db, "fc_js", PASSWORD).actor.username == "fc_js"
+
+
+def test_lockout_threshold_is_configurable(db, users, monkeypatch):
+    monkeypatch.setenv("FORECASTING_LOCKOUT_ATTEMPTS", "2")
+    for _ in range(2):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(db, "fc_wj", "wrong-password")
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(db, "fc_wj", PASSWORD)
+
+
+def test_disabled_user_cannot_sign_in_and_loses_open_sessions(db, users):
+    open_session = accounts.authenticate(db, "fc_wj", PASSWORD)
+    accounts.disable_user(db, users["admin1"], "fc_wj")
+    assert accounts.resolve_session(db, open_session.session_id) is None
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(db, "fc_wj", PASSWORD)
+
+
+def test_cookie_ticket_is_single_use_and_sign_out_kills_the_cookie(db, users):
+    result = accounts.authenticate(db, "fc_qp", PASSWORD)
+    token = accounts.redeem_bind_ticket(db, result.bind_ticket)
+    assert token and token != result.bind_ticket
+    assert accounts.redeem_bind_ticket(db, result.bind_ticket) is None  # second use
+    session_id, actor = accounts.resolve_token(db, token)
+    assert session_id == result.session_id and actor.username == "fc_qp"
+    with db.read() as s:  # only the hash is stored
+        assert token not in {row.token_hash for row in s.scalars(select(AuthSession))}
+    accounts.sign_out(db, result.session_id)
+    assert accounts.resolve_token(db, token) is None
+    assert accounts.resolve_session(db, result.session_id) is None
+    assert len(_audit(db, "logout")) == 1
+
+
+def test_expired_ticket_is_refused(db, users):
+    result = accounts.authenticate(db, "fc_qp", PASSWORD)
+    with db.transaction() as s:
+        s.execute(update(AuthSession).values(bind_ticket_expires_at=utcnow() - timedelta(seconds=1)))
+    assert accounts.redeem_bind_ticket(db, result.bind_ticket) is None
+
+
+def test_session_expires_after_inactivity(db, users, monkeypatch):
+    monkeypatch.setenv("FORECASTING_SESSION_TIMEOUT_MINUTES", "30")
+    result = accounts.authenticate(db, "fc_qp", PASSWORD)
+    with db.transaction() as s:
+        s.execute(update(AuthSession).values(last_seen_at=utcnow() - timedelta(minutes=29)))
+    assert accounts.resolve_session(db, result.session_id) is not None  # 29 min idle: still open (and touched)
+    with db.transaction() as s:
+        s.execute(update(AuthSession).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    assert accounts.resolve_session(db, result.session_id) is None
+    assert len(_audit(db, "session.expired")) == 1
+
+
+def test_change_own_password_needs_the_old_one(db, users):
+    with pytest.raises(AuthenticationFailed):
+        accounts.change_password(db, users["mgr1"], "not-the-password", "a-new-password-1")
+    accounts.change_password(db, users["mgr1"], PASSWORD, "a-new-password-1")
+    assert accounts.authenticate(db, "mgr1", "a-new-password-1")

@@ -1,0 +1,43 @@
+"""The page list for the signed-in user's role, built on every run (a page left out is the
+only page hidden; the services check permissions anyway)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from forecasting.permissions import Actor
+from ui.i18n import tr
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ROOT / "pages"
+
+#: (file, title key, icon, roles allowed or None for everyone signed in, section)
+PAGE_TABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
+    ("home.py", "nav.home", ":material/home:", None, "main"),
+    ("account.py", "nav.account", ":material/person:", None, "main"),
+    ("admin_users.py", "nav.users", ":material/group:", ("admin",), "admin"),
+    ("audit_log.py", "nav.audit", ":material/history:", ("admin",), "admin"),
+]
+
+
+def allowed_pages(actor: Actor | None) -> list[str]:
+    """File names of the pages ``actor`` sees (tested without Streamlit running)."""
+    if actor is None:
+        return ["sign_in.py"]
+    return [f for f, _k, _i, roles, _s in PAGE_TABLE if roles is None or actor.role in roles]
+
+
+def build(actor: Actor | None):
+    if actor is None:
+        return st.navigation([st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), icon=":material/login:")],
+                             position="hidden")
+    sections: dict[str, list] = {}
+    allowed = set(allowed_pages(actor))
+    for i, (file, key, icon, _roles, section) in enumerate(PAGE_TABLE):
+        if file in allowed:
+            sections.setdefault(tr(f"nav.section.{section}"), []).append(
+                st.Page(str(PAGES / file), title=tr(key), icon=icon, default=(i == 0))
+            )
+    return st.navigation(sections)

@@ -1,0 +1,117 @@
+"""Per-user state of a browser tab, and the process-wide database handle.
+
+Only ids live in ``st.session_state`` (DESIGN.md): the server-side sign-in session id and the
+chosen language. The actor is re-read from the database on every run, so a disabled user, an
+ended or idle session takes effect at the next click.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from forecasting import accounts
+from forecasting.config import settings
+from forecasting.permissions import Actor
+from forecasting.store.db import Database, get_database
+
+COOKIE_NAME = "aqf_session"
+_SESSION_KEY = "auth_session_id"
+_LANG_KEY = "lang"
+
+
+@st.cache_resource(max_entries=4)
+def _database(url: str) -> Database:
+    return get_database(url)
+
+
+def database() -> Database:
+    """One engine per process and URL (shared across users: it holds no user data)."""
+    return _database(settings().database_url)
+
+
+def language() -> str:
+    if _LANG_KEY not in st.session_state:
+        st.session_state[_LANG_KEY] = settings().language
+    return st.session_state[_LANG_KEY]
+
+
+def set_language(lang: str) -> None:
+    st.session_state[_LANG_KEY] = lang if lang in ("zh", "en") else "zh"
+
+
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE_NAME)
+    except Exception:  # no browser request behind this run (AppTest)
+        return None
+
+
+def user_agent() -> str:
+    try:
+        return st.context.headers.get("User-Agent") or ""
+    except Exception:  # no browser request behind this run (AppTest)
+        return ""
+
+
+def actor() -> Actor | None:
+    """The actor ``app.py`` resolved for this run (pages call this)."""
+    return st.session_state.get("_actor")
+
+
+def current_actor() -> Actor | None:
+    """The signed-in actor of this tab, from its server-side session or from the HttpOnly cookie
+    (a refreshed page or a new tab). ``None`` when nobody is signed in or the session ended."""
+    db = database()
+    session_id = st.session_state.get(_SESSION_KEY)
+    if session_id:
+        actor = accounts.resolve_session(db, session_id)
+        if actor is not None:
+            return actor
+        st.session_state.pop(_SESSION_KEY, None)
+        st.session_state["signed_out_reason"] = "expired"
+        return None
+    if st.session_state.get("_cookie_dead"):
+        return None
+    resolved = accounts.resolve_token(db, _cookie_token())
+    if resolved is None:
+        return None
+    st.session_state[_SESSION_KEY] = resolved[0]
+    return resolved[1]
+
+
+def sign_in(result: accounts.SignIn) -> None:
+    st.session_state[_SESSION_KEY] = result.session_id
+    st.session_state["pending_bind"] = result.bind_ticket
+    st.session_state.pop("signed_out_reason", None)
+    st.session_state.pop("_cookie_dead", None)
+
+
+def sign_out() -> None:
+    accounts.sign_out(database(), st.session_state.pop(_SESSION_KEY, None))
+    st.session_state["pending_unbind"] = True
+    # the cookie this tab's connection was opened with is dead on the server; don't retry it
+    st.session_state["_cookie_dead"] = True
+    st.session_state["signed_out_reason"] = "signed_out"
+
+
+def session_id() -> int | None:
+    return st.session_state.get(_SESSION_KEY)
+
+
+_BIND_JS = """<script>
+fetch("/auth/bind", {method: "POST", credentials: "same-origin",
+  headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "ticket=%s"});
+</script>"""
+_UNBIND_JS = """<script>
+fetch("/auth/logout", {method: "POST", credentials: "same-origin"});
+</script>"""
+
+
+def sync_cookie() -> None:
+    """After sign-in, let the browser exchange the one-time ticket for its HttpOnly cookie;
+    after sign-out, let it drop the cookie. The ticket is URL-safe base64 from ``secrets``."""
+    ticket = st.session_state.pop("pending_bind", None)
+    if ticket and all(c.isalnum() or c in "-_" for c in ticket):
+        st.html(_BIND_JS % ticket, unsafe_allow_javascript=True)
+    if st.session_state.pop("pending_unbind", None):
+        st.html(_UNBIND_JS, unsafe_allow_javascript=True)
