@@ -19,10 +19,15 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from streamlit.runtime.pages_manager import PagesManager
 
 from forecasting import accounts
 from forecasting.config import settings
 from forecasting.store.db import get_database
+
+# ``pages/`` holds page files for st.navigation, not a v1 multipage folder: without this,
+# the first run of a fresh server process could execute a page file without app.py's sign-in.
+PagesManager.uses_pages_directory = False
 
 COOKIE_NAME = "aqf_session"
 HERE = Path(__file__).resolve().parent

@@ -445,7 +445,7 @@ def resolve_session(db: Database, session_id: int | None) -> Actor | None:
 
 def resolve_token(db: Database, token: str | None) -> tuple[int, Actor] | None:
     """``(session_id, actor)`` for a cookie token, or ``None``."""
-    if not token:
+    if not token or not isinstance(token, str) or len(token) > 128:
         return None
     with db.transaction() as s:
         auth = s.scalar(select(AuthSession).where(AuthSession.token_hash == _sha256(token)))

@@ -9,7 +9,7 @@ from ui import state
 from ui.i18n import error_text, tr
 
 st.title(tr("account.title"))
-actor = state.actor()
+actor = state.require_actor()
 st.write(f"**{actor.display_name}** · `{actor.username}` · {tr('role.' + actor.role)}")
 
 with st.form("change_password", clear_on_submit=True):

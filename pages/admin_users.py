@@ -13,7 +13,7 @@ from ui.i18n import error_text, tr
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 db = state.database()
-actor = state.actor()
+actor = state.require_actor()
 lang = state.language()
 
 st.title(tr("users.title"))

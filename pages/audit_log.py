@@ -17,7 +17,7 @@ st.caption(tr("audit.caption"))
 prefix = st.selectbox(tr("audit.filter"), ["", "login", "logout", "user", "session", "district", "demo"],
                       format_func=lambda p: tr("audit.all") if p == "" else p)
 try:
-    rows = audit_view.recent_entries(state.database(), state.actor(), limit=500, action_prefix=prefix or None)
+    rows = audit_view.recent_entries(state.database(), state.require_actor(), limit=500, action_prefix=prefix or None)
 except ForecastingError as exc:
     st.error(error_text(exc))
     st.stop()

@@ -12,7 +12,7 @@ from ui.i18n import tr
 from ui.maps import district_map
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-actor = state.actor()
+actor = state.require_actor()
 lang = state.language()
 
 st.title(tr("app.title"))

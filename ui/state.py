@@ -41,9 +41,10 @@ def set_language(lang: str) -> None:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE_NAME)
+        value = st.context.cookies.get(COOKIE_NAME)
     except Exception:  # no browser request behind this run (AppTest)
         return None
+    return value if isinstance(value, str) else None
 
 
 def user_agent() -> str:
@@ -56,6 +57,14 @@ def user_agent() -> str:
 def actor() -> Actor | None:
     """The actor ``app.py`` resolved for this run (pages call this)."""
     return st.session_state.get("_actor")
+
+
+def require_actor() -> Actor:
+    """The signed-in actor, or stop the page (a page file run without ``app.py`` shows nothing)."""
+    actor = st.session_state.get("_actor")
+    if actor is None:
+        st.stop()
+    return actor
 
 
 def current_actor() -> Actor | None:

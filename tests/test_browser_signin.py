@@ -1,0 +1,73 @@
+"""In a real headless Chromium: sign in, refresh (still signed in), sign out (the old cookie is dead)."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_support import app_server, browser, screenshot, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_server(sqlite_url, tmp_path):
+    from forecasting.demo import seed_if_empty
+    from forecasting.store.db import Database
+
+    db = Database(sqlite_url)
+    seed_if_empty(db)
+    db.dispose()
+    with app_server(sqlite_url, data_dir=tmp_path) as base:
+        yield base
+
+
+def _sign_in(page, base, username, password="demo-2026-yrd"):
+    page.goto(base + "/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text(f"您好").wait_for(timeout=20_000)
+    wait_idle(page)
+
+
+def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo_server):
+    base = demo_server
+    with browser() as b:
+        ctx = b.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        page = ctx.new_page()
+        _sign_in(page, base, "qp_chen")
+        # the browser got an HttpOnly session cookie from /auth/bind
+        page.wait_for_function("() => true")
+        for _ in range(50):
+            cookies = {c["name"]: c for c in ctx.cookies()}
+            if "aqf_session" in cookies:
+                break
+            page.wait_for_timeout(100)
+        cookie = cookies["aqf_session"]
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        assert "aqf_session" not in page.evaluate("document.cookie")  # not readable by scripts
+
+        page.reload()
+        page.get_by_text("您好，陈静 (青浦)").wait_for(timeout=20_000)
+        wait_idle(page)
+        screenshot(page, "signin-after-refresh")
+
+        tab = ctx.new_page()  # a new tab of the same browser
+        tab.goto(base + "/")
+        tab.get_by_text("您好，陈静 (青浦)").wait_for(timeout=20_000)
+        tab.close()
+
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_text("您已安全退出。").wait_for(timeout=20_000)
+        screenshot(page, "signin-signed-out")
+
+        # replay the old cookie in a fresh browser context: it no longer signs anyone in
+        thief = b.new_context(locale="zh-CN")
+        thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+        other = thief.new_page()
+        other.goto(base + "/")
+        other.get_by_label("用户名").wait_for(timeout=20_000)
+        wait_idle(other)
+        assert other.get_by_text("您好").count() == 0
+        thief.close()
+        ctx.close()

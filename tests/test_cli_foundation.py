@@ -1,0 +1,101 @@
+"""``python -m forecasting db|users|demo``: the operations command line, run as real processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args, *, url, stdin="", env_extra=None):
+    env = {**os.environ, "DATABASE_URL": url, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "forecasting", *args], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=120)
+
+
+@pytest.fixture
+def fresh_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    done = run(["db", "upgrade"], url=url)
+    assert done.returncode == 0, done.stderr
+    assert "districts added or changed: 3" in done.stdout
+    return url
+
+
+def _one_error_line(done):
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    return lines[0]
+
+
+def test_upgrade_is_idempotent_and_check_passes(fresh_url):
+    again = run(["db", "upgrade"], url=fresh_url)
+    assert again.returncode == 0 and "districts added or changed: 0" in again.stdout
+    check = run(["db", "check"], url=fresh_url)
+    assert check.returncode == 0 and "agree" in check.stdout
+
+
+def test_create_admin_reads_the_password_from_stdin(fresh_url):
+    from forecasting import accounts
+    from forecasting.store.db import Database
+
+    done = run(["users", "create-admin", "boss", "--name", "主任"], url=fresh_url, stdin="a-long-secret-1\n")
+    assert done.returncode == 0, done.stderr
+    assert "a-long-secret-1" not in done.stdout + done.stderr
+    db = Database(fresh_url)
+    result = accounts.authenticate(db, "boss", "a-long-secret-1")
+    assert result.actor.role == "admin" and result.actor.display_name == "主任"
+    db.dispose()
+
+
+def test_password_is_never_an_argument(fresh_url):
+    done = run(["users", "create-admin", "boss", "--password", "x"], url=fresh_url)
+    assert "unrecognized arguments: --password" in _one_error_line(done)
+
+
+def test_add_forecaster_and_disable(fresh_url):
+    done = run(["users", "add", "fc1", "--role", "forecaster", "--district", "320509"], url=fresh_url,
+               stdin="a-long-secret-2\n")
+    assert done.returncode == 0, done.stderr
+    assert "created forecaster fc1 (320509)" in done.stdout
+    done = run(["users", "disable", "fc1"], url=fresh_url)
+    assert done.returncode == 0 and "disabled fc1" in done.stdout
+    listing = run(["users", "list"], url=fresh_url)
+    assert "fc1\tforecaster\t320509\tdisabled" in listing.stdout
+
+
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["users", "add", "fc2", "--role", "forecaster"], "a-long-secret-3\n", "belongs to one district"),
+        (["users", "add", "fc2", "--role", "manager"], "short\n", "password too short"),
+        (["users", "add", "fc2", "--role", "manager"], "", "no password on standard input"),
+        (["users", "disable", "nobody"], "", "no user named 'nobody'"),
+        (["users", "add", "fc2", "--role", "chief"], "", "invalid choice: 'chief'"),
+    ],
+)
+def test_errors_exit_2_with_one_line(fresh_url, args, stdin, message):
+    assert message in _one_error_line(run(args, url=fresh_url, stdin=stdin))
+
+
+def test_demo_seed_only_into_an_empty_database(fresh_url):
+    done = run(["demo", "seed", "--if-empty"], url=fresh_url)
+    assert done.returncode == 0 and "demo world seeded" in done.stdout
+    banner = run(["demo", "banner", "--url", "http://127.0.0.1:8501"], url=fresh_url)
+    assert "DEMO MODE" in banner.stdout and "qp_chen" in banner.stdout
+    again = run(["demo", "seed", "--if-empty"], url=fresh_url)
+    assert again.returncode == 0 and "not seeded" in again.stdout
+
+
+def test_production_database_has_no_demo_accounts_and_no_banner(fresh_url):
+    run(["users", "create-admin", "boss"], url=fresh_url, stdin="a-long-secret-1\n")
+    assert run(["demo", "seed", "--if-empty"], url=fresh_url).returncode == 0
+    banner = run(["demo", "banner"], url=fresh_url)
+    assert "DEMO MODE" not in banner.stdout and "qp_chen" not in banner.stdout
+    assert "qp_chen" not in run(["users", "list"], url=fresh_url).stdout

@@ -1,0 +1,144 @@
+"""AppTest tests of the shell: sign-in, sign-out, navigation per role, language switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from apptest_support import goto, new_app, sign_in, texts
+from db_support import PASSWORD
+
+
+@pytest.fixture
+def app_env(sqlite_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "zh")
+    return sqlite_url
+
+
+@pytest.fixture
+def cast(app_env):
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    db = get_database(app_env)
+    for username, role, district in [("admin1", "admin", None), ("fc_qp", "forecaster", "310118"), ("mgr1", "manager", None)]:
+        accounts.create_user(db, Actor.system("t"), username=username, password=PASSWORD, role=role, district=district)
+    return db
+
+
+def _page_titles(at) -> list[str]:
+    return [str(el.value) for el in at.title]
+
+
+def test_signed_out_sees_only_the_sign_in_form(cast):
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+    assert "登录" in [b.label for b in at.button]
+
+
+def test_wrong_password_shows_a_clear_message_in_chinese(cast):
+    at = sign_in(new_app(), "fc_qp", "not-the-password")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["登录失败：用户名或密码错误，或账户已被暂时锁定。"]
+    assert at.text_input(key="signin_username").value == "fc_qp"  # the form is still there
+
+
+def test_forecaster_signs_in_and_sees_home(cast):
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    assert not at.exception, at.exception
+    assert "您好，fc_qp" in texts(at)
+    assert "角色：预报员 · 青浦区" in texts(at)
+
+
+def test_sign_out_returns_to_the_sign_in_page_and_ends_the_session(cast):
+    from sqlalchemy import select
+
+    from forecasting.store.models import AuthSession
+
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    at.button(key="sign_out").click().run()
+    assert not at.exception
+    assert "您已安全退出。" in texts(at)
+    assert [ti.label for ti in at.text_input] == ["用户名", "密码"]
+    with cast.read() as s:
+        sessions = list(s.scalars(select(AuthSession)))
+    assert len(sessions) == 1 and sessions[0].revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    "username, visible, hidden",
+    [
+        ("admin1", ["home.py", "account.py", "admin_users.py", "audit_log.py"], []),
+        ("mgr1", ["home.py", "account.py"], ["admin_users.py", "audit_log.py"]),
+        ("fc_qp", ["home.py", "account.py"], ["admin_users.py", "audit_log.py"]),
+    ],
+)
+def test_navigation_per_role(cast, username, visible, hidden):
+    from forecasting import accounts
+
+    from ui.navigation import allowed_pages
+
+    actor = accounts.authenticate(cast, username, PASSWORD).actor
+    allowed = allowed_pages(actor)
+    assert all(p in allowed for p in visible)
+    assert not any(p in allowed for p in hidden)
+
+
+def test_manager_cannot_reach_the_admin_page(cast):
+    at = sign_in(new_app(), "mgr1", PASSWORD)
+    with pytest.raises(ValueError, match="Could not find a navigation page.*Known pages: .*home.py.*account.py.]"):
+        goto(at, "admin_users.py")
+    assert "全部用户" not in texts(at)
+
+
+def test_admin_page_lists_users_and_creates_one(cast):
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "admin_users.py")
+    assert not at.exception, at.exception
+    assert _page_titles(at) == ["用户管理"]
+    table = at.dataframe[0].value
+    assert sorted(table["用户名"]) == ["admin1", "fc_qp", "mgr1"]
+    at.text_input(key="new_username").input("js_new")
+    at.selectbox(key="new_role").select("forecaster")
+    at.selectbox(key="new_district").select("330421")
+    at.text_input(key="new_password").input("a-fine-password")
+    [b for b in at.button if b.label == "创建"][0].click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "已创建用户 js_new。" in texts(at)
+    assert "js_new" in list(at.dataframe[0].value["用户名"])
+
+
+def test_admin_page_refuses_a_bad_password_in_the_users_language(cast):
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "admin_users.py")
+    at.text_input(key="new_username").input("short_pw")
+    at.selectbox(key="new_role").select("manager")
+    at.text_input(key="new_password").input("abc")
+    [b for b in at.button if b.label == "创建"][0].click()
+    at.run()
+    assert [e.value for e in at.error] == ["密码太短：至少需要 10 个字符。"]
+
+
+def test_language_switch_to_english(cast):
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    assert not at.exception, at.exception
+    assert "Hello, fc_qp" in texts(at)
+    assert "Role: Forecaster · Qingpu" in texts(at)
+    assert at.button(key="sign_out").label == "Sign out"
+
+
+def test_demo_banner_only_in_demo_mode(cast):
+    from forecasting.demo.world import mark_demo
+
+    at = new_app()
+    at.run()
+    assert "演示数据" not in texts(at)
+    mark_demo(cast)
+    at = new_app()
+    at.run()
+    assert "演示数据：本系统当前运行在演示模式" in texts(at)
