@@ -126,3 +126,8 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(64), default="")
     object_id: Mapped[str] = mapped_column(String(128), default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# The other model modules register their tables on the same metadata (Alembic sees them all).
+from forecasting.store import science as _science  # noqa: E402,F401
+from forecasting.store import consultation as _consultation  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Models for the joint consultation: rota, sessions, submissions, notes, flags, sign-off."""
