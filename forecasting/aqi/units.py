@@ -1,0 +1,66 @@
+"""Gas concentrations at the reference state required by GB 3095-2026 (input side of the AQI).
+
+GB 3095-2026 §3.14/§4.3 (and the GB 3095-2012 amendment of 2018, in force 2018-09-01): SO2, NO2,
+CO and O3 are reported at the reference state 298.15 K, 1013.25 hPa; particulates at ambient
+conditions (no conversion). Before 2018-09-01 gases were at the standard state 273.15 K, 101.325 kPa.
+The grid readers convert model units at the border; these helpers are the reference formulas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecasting.aqi.tables import AQIInputError
+
+__all__ = ["MOLAR_MASS", "MOLAR_VOLUME_REFERENCE", "ppb_to_mass", "to_reference_state"]
+
+#: Molar masses [g/mol] from the IUPAC standard atomic weights (O 15.999, N 14.007, S 32.06, C 12.011).
+MOLAR_MASS = {"o3": 47.997, "no2": 46.005, "so2": 64.058, "co": 28.010}
+
+_R = 8.314462618  # molar gas constant [J/(mol K)] (CODATA 2018, exact)
+#: Molar volume at the reference state 298.15 K, 101 325 Pa [L/mol] (= 24.4654).
+MOLAR_VOLUME_REFERENCE = _R * 298.15 / 101325.0 * 1000.0
+
+
+def ppb_to_mass(pollutant: str, mixing_ratio):
+    """Mass concentration at the reference state from a mixing ratio (GB 3095-2026 §4.3).
+
+    ``C = X · M / Vm`` with Vm = 24.4654 L/mol: ppb gives µg/m³, and for CO a value in ppm gives
+    mg/m³. The model's local temperature and pressure are deliberately not used: a mixing ratio does
+    not depend on them, and the standard fixes the state.
+
+    Parameters
+    ----------
+    pollutant : {"o3", "no2", "so2", "co"}
+    mixing_ratio : float or array_like
+        Mixing ratio [ppb; CO ppm].
+
+    Returns
+    -------
+    Concentration [µg/m³; CO mg/m³].
+    """
+    if pollutant not in MOLAR_MASS:
+        raise AQIInputError(f"no molar mass for {pollutant!r}: expected one of {', '.join(MOLAR_MASS)}",
+                            key="aqi.error.indicator", value=str(pollutant))
+    return np.asarray(mixing_ratio, dtype=np.float64) * (MOLAR_MASS[pollutant] / MOLAR_VOLUME_REFERENCE) \
+        if np.ndim(mixing_ratio) else float(mixing_ratio) * MOLAR_MASS[pollutant] / MOLAR_VOLUME_REFERENCE
+
+
+def to_reference_state(conc, *, temperature: float = 273.15):
+    """A gas mass concentration re-expressed at the reference temperature 298.15 K.
+
+    At equal pressure mass concentration scales as 1/T, so a value at ``temperature`` (pre-2018
+    standard state: 273.15 K) is multiplied by ``temperature / 298.15`` (0.91615 from 273.15 K).
+
+    Parameters
+    ----------
+    conc : float or array_like
+        Concentration at ``temperature`` [µg/m³; CO mg/m³].
+    temperature : float
+        Temperature of the state the value refers to [K].
+    """
+    if not temperature > 0:
+        raise AQIInputError(f"temperature must be > 0 K, got {temperature!r}", key="aqi.error.value",
+                            value=str(temperature))
+    factor = temperature / 298.15
+    return np.asarray(conc, dtype=np.float64) * factor if np.ndim(conc) else float(conc) * factor

@@ -1,0 +1,88 @@
+"""``python -m forecasting aqi``: the AQI of one set of indicator concentrations, as one JSON object.
+
+Usage::
+
+    python -m forecasting aqi [--date YYYY-MM-DD | --edition 2012|2026] [--hourly] KEY=VALUE ...
+
+KEY is an AQI indicator (``pm25_24h pm10_24h so2_24h no2_24h co_24h o3_8h o3_1h so2_1h no2_1h
+co_1h pm25_1h pm10_1h``), VALUE its concentration [µg/m³; CO mg/m³]. Without ``--date`` or
+``--edition`` the edition in force on today's Beijing date is used. Output (``ensure_ascii=False``)::
+
+    {"edition", "kind", "aqi", "level", "category_zh", "category_en", "color",
+     "primary_pollutants", "iaqi", "concentrations", "above_range", "missing"}
+
+An unknown key, a repeated key, a negative or non-numeric value: exit code 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sys
+
+from forecasting.aqi import INDICATORS, aqi_from_indicators, edition_for, normalize_edition
+from forecasting.cli import CliError
+
+__all__ = ["register", "run", "parse_pairs"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "aqi",
+        help="China AQI (HJ 633) of indicator concentrations, printed as JSON",
+        description="China AQI (HJ 633-2012 / HJ 633-2026) of indicator concentrations, printed as JSON. "
+        f"KEY is one of: {' '.join(INDICATORS)}; values in µg/m³, CO in mg/m³.",
+    )
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--date", metavar="YYYY-MM-DD", help="target date (Beijing); chooses the edition")
+    which.add_argument("--edition", choices=["2012", "2026"], help="force an edition of HJ 633")
+    p.add_argument("--hourly", action="store_true", help="real-time (hourly) AQI instead of daily")
+    p.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="indicator concentration")
+    p.set_defaults(func=run)
+
+
+def parse_pairs(pairs: list[str]) -> dict[str, float]:
+    """``["pm25_24h=76", ...]`` → ``{"pm25_24h": 76.0}``; raises :class:`CliError` on bad input."""
+    values: dict[str, float] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key = key.strip()
+        if not sep:
+            raise CliError(f"expected KEY=VALUE, got {pair!r}")
+        if key not in INDICATORS:
+            raise CliError(f"unknown indicator {key!r}; expected one of: {' '.join(INDICATORS)}")
+        if key in values:
+            raise CliError(f"indicator {key!r} given twice")
+        try:
+            value = float(text)
+        except ValueError:
+            raise CliError(f"{key}: expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise CliError(f"{key}: expected a finite number, got {text!r}")
+        if value < 0:
+            raise CliError(f"{key}: concentration must be ≥ 0, got {text}")
+        values[key] = value
+    return values
+
+
+def _beijing_today() -> dt.date:
+    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=8)).date()
+
+
+def run(args) -> int:
+    values = parse_pairs(args.pairs)
+    if args.edition:
+        edition = normalize_edition(args.edition)
+    elif args.date:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            raise CliError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
+        edition = edition_for(day)
+    else:
+        edition = edition_for(_beijing_today())
+    result = aqi_from_indicators(values, edition=edition, kind="hourly" if args.hourly else "daily")
+    print(json.dumps(result.to_dict(), ensure_ascii=False))
+    sys.stdout.flush()
+    return 0
