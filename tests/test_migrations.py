@@ -8,7 +8,11 @@ from forecasting.store.migrate import alembic_config, check, upgrade
 
 from db_support import PG_URL, normalise_url, pg_reset
 
-EXPECTED_TABLES = {"alembic_version", "app_meta", "districts", "users", "auth_sessions", "audit_log"}
+EXPECTED_TABLES = {
+    "alembic_version", "app_meta", "districts", "users", "auth_sessions", "audit_log",
+    "model_runs", "district_series", "stations", "observations", "district_observations",
+    "trained_corrections", "guidance",
+}
 
 
 def _roundtrip(url):

@@ -1,0 +1,52 @@
+"""``python -m forecasting ingest PATH... [--model NAME]`` and ``obs import CSV [--stations CSV]``.
+
+Both run as the operator (what cron or a watched-folder script calls), honour ``DATABASE_URL``,
+write nothing on a bad file and print one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+from forecasting.permissions import Actor
+
+
+def _ingest(args) -> int:
+    from forecasting.datastore import ingest_run
+    from forecasting.store.db import get_database
+
+    result = ingest_run(get_database(), Actor.system("ingest"), args.paths, model=args.model,
+                        districts=args.districts, cycle=args.cycle)
+    verb = "replaced" if result.replaced else "stored"
+    print(f"{verb} {result.model} cycle {result.cycle:%Y-%m-%dT%H:%MZ}: {result.n_times} hours × "
+          f"{len(result.districts)} districts × {len(result.variables)} variables ({result.n_values} values); "
+          f"format {result.format}, level {result.level}")
+    return 0
+
+
+def _obs_import(args) -> int:
+    from forecasting.datastore import import_observations
+    from forecasting.store.db import get_database
+
+    result = import_observations(get_database(), Actor.system("obs-import"), args.csv, stations=args.stations,
+                                 timezone=args.timezone, hour_label=args.hour_label)
+    print(f"imported {result.rows} values from {result.stations} stations "
+          f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "
+          f"{result.district_hours} district-hour values")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ingest", help="store the district series of one model run (replaces that cycle)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run")
+    p.add_argument("--model", help="model name (and mapping file data/models/NAME.yaml)")
+    p.add_argument("--districts", metavar="GEOJSON", help="boundary file (default: the bundled districts)")
+    p.add_argument("--cycle", help="initialisation time (UTC) when the file does not say it")
+    p.set_defaults(func=_ingest)
+    obs = sub.add_parser("obs", help="station observations")
+    os_ = obs.add_subparsers(dest="obs_command", metavar="ACTION", required=True)
+    i = os_.add_parser("import", help="import hourly station observations (CSV, wide or long)")
+    i.add_argument("csv", metavar="CSV")
+    i.add_argument("--stations", metavar="CSV", help="station metadata: station,name,lon,lat,district")
+    i.add_argument("--timezone", help="zone of times without an offset, e.g. Asia/Shanghai (Beijing time)")
+    i.add_argument("--hour-label", choices=["end", "begin"], default="end",
+                   help="whether the file labels an hour by its end (default) or its beginning")
+    i.set_defaults(func=_obs_import)

@@ -1,0 +1,344 @@
+"""Services that store science data: model runs → district series, station observations.
+
+Each call is one unit of work. Reading and checking happen before the transaction opens, so a
+bad file writes nothing; the writes themselves happen in one transaction, so a failure half-way
+writes nothing either. Ingesting the same model cycle again replaces it atomically; importing
+the same observations again changes nothing (idempotent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, delete, insert, select
+
+from forecasting import audit
+from forecasting.accounts import _current
+from forecasting.errors import FormatError, ValidationError
+from forecasting.permissions import Actor, require_role
+from forecasting.store.db import Database
+from forecasting.store.models import District
+from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
+
+__all__ = [
+    "IngestResult",
+    "ObservationImport",
+    "ingest_run",
+    "store_district_series",
+    "import_observations",
+    "store_observations",
+    "list_runs",
+    "forecast_frame",
+    "observation_frame",
+    "RunInfo",
+]
+
+POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
+_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    run_id: int
+    model: str
+    cycle: datetime
+    format: str
+    level: str
+    variables: tuple[str, ...]
+    districts: tuple[str, ...]
+    n_times: int
+    n_values: int
+    replaced: bool
+
+
+@dataclass(frozen=True)
+class ObservationImport:
+    stations: int
+    rows: int
+    flagged: int
+    district_hours: int
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: int
+    model: str
+    cycle: datetime
+    format: str
+    level: str
+    variables: tuple[str, ...]
+    n_times: int
+    synthetic: bool
+    ingested_at: datetime
+
+
+def _operator(s, actor: Actor | None, action: str) -> Actor:
+    return require_role(_current(s, actor, action), "admin", action=action)
+
+
+def ingest_run(
+    db: Database,
+    actor: Actor | None,
+    paths,
+    *,
+    model: str | None = None,
+    districts: str | Path | None = None,
+    cycle=None,
+    synthetic: bool = False,
+) -> IngestResult:
+    """Read model output files of one cycle, extract district series and store them.
+
+    Parameters
+    ----------
+    paths : path or list of paths
+        NetCDF files of one model run (see :func:`forecasting.grids.open_grid`).
+    model : str, optional
+        Model name (and mapping file); default the name the reader finds, else the format.
+    districts : path, optional
+        A boundary GeoJSON (features with ``adcode``) instead of the bundled one.
+    """
+    from forecasting.districts import district_series, district_weights, load_districts
+    from forecasting.grids import open_grid
+
+    with db.read() as s:  # check the permission before the (possibly long) reading
+        _operator(s, actor, "ingest model runs")
+    grid = open_grid(paths, model=model, cycle=cycle)
+    frame = district_series(grid, district_weights(grid, load_districts(districts) if districts else None))
+    name = model or grid.attrs.get("model") or grid.attrs.get("format")
+    cycle_value = grid.attrs.get("cycle")
+    if not cycle_value:
+        raise FormatError(f"{paths}: the run's initialisation time (cycle) is unknown; pass --cycle")
+    return store_district_series(
+        db, actor, frame, model=name, cycle=pd.Timestamp(cycle_value).to_pydatetime(),
+        format=grid.attrs.get("format", ""), level=str(grid.attrs.get("level", "")),
+        files=[str(f) for f in grid.attrs.get("files", [])],
+        conversions=list(grid.attrs.get("conversions", [])), synthetic=synthetic,
+    )
+
+
+def store_district_series(
+    db: Database,
+    actor: Actor | None,
+    frame: pd.DataFrame,
+    *,
+    model: str,
+    cycle: datetime,
+    format: str = "",
+    level: str = "",
+    files: list[str] | None = None,
+    conversions: list | dict | None = None,
+    synthetic: bool = False,
+) -> IngestResult:
+    """Store one run's district series (a frame like :func:`forecasting.districts.district_series`
+    returns: ``district time lead_hours`` and one column per variable), replacing that cycle."""
+    if cycle.tzinfo is None:
+        cycle = pd.Timestamp(cycle).tz_localize("UTC").to_pydatetime()
+    variables = [c for c in frame.columns if c not in ("district", "time", "lead_hours", "model", "cycle")]
+    if not variables:
+        raise ValidationError(f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z: no variables to store")
+    long = frame.melt(id_vars=["district", "time", "lead_hours"], value_vars=variables, var_name="variable")
+    long = long[np.isfinite(long["value"].to_numpy(dtype=float))]
+    times = pd.DatetimeIndex(long["time"])
+    lead = long["lead_hours"].to_numpy(dtype=float)
+    rows = [
+        {"district": d, "valid_time": t, "variable": v, "value": float(x),
+         "lead_hours": int(round(h)) if np.isfinite(h) else None}
+        for d, t, v, x, h in zip(long["district"], times.to_pydatetime(), long["variable"], long["value"], lead)
+    ]
+    districts = tuple(sorted(set(frame["district"])))
+    with db.transaction() as s:
+        actor = _operator(s, actor, "ingest model runs")
+        known = set(s.scalars(select(District.adcode)))
+        unknown = sorted(set(districts) - known)
+        if unknown:
+            raise ValidationError(f"districts {', '.join(unknown)} are not in the database; load their boundaries first")
+        old = s.scalar(select(ModelRun).where(ModelRun.model == model, ModelRun.cycle == cycle))
+        if old is not None:
+            s.execute(delete(DistrictSeries).where(DistrictSeries.run_id == old.id))
+            s.delete(old)
+            s.flush()
+        run = ModelRun(model=model, cycle=cycle, format=format, level=level, files=files or [],
+                       conversions={"applied": conversions} if isinstance(conversions, list) else (conversions or {}),
+                       variables=variables, n_times=int(pd.DatetimeIndex(frame["time"]).nunique()),
+                       synthetic=synthetic, ingested_by=actor.username)
+        s.add(run)
+        s.flush()
+        for r in rows:
+            r["run_id"] = run.id
+        for i in range(0, len(rows), _BATCH):
+            s.execute(insert(DistrictSeries), rows[i:i + _BATCH])
+        audit.record(s, actor, "run.ingest", object_type="model_run", object_id=run.id,
+                     details={"model": model, "cycle": cycle.isoformat(), "values": len(rows),
+                              "replaced": old is not None, "files": [Path(f).name for f in (files or [])]})
+        return IngestResult(run.id, model, cycle, format, level, tuple(variables), districts, run.n_times,
+                            len(rows), old is not None)
+
+
+def import_observations(
+    db: Database,
+    actor: Actor | None,
+    source,
+    *,
+    stations=None,
+    timezone: str | None = None,
+    hour_label: str = "end",
+) -> ObservationImport:
+    """Import hourly station observations from CSV (see :mod:`forecasting.observations`), with
+    quality-control flags, and recompute the district observations of the hours touched."""
+    from forecasting.observations import read_station_csv, read_stations
+
+    obs = read_station_csv(source, timezone=timezone, hour_label=hour_label)
+    meta = read_stations(stations) if stations is not None else None
+    return store_observations(db, actor, obs, stations=meta)
+
+
+def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, stations: pd.DataFrame | None = None
+                       ) -> ObservationImport:
+    """Store long station observations ``station time pollutant value`` (UTC, hour-ending)."""
+    from forecasting.observations import district_observations, quality_control
+
+    if obs.empty:
+        raise ValidationError("no observations in the file")
+    with db.transaction() as s:
+        actor = _operator(s, actor, "import observations")
+        if stations is not None:
+            known_districts = set(s.scalars(select(District.adcode)))
+            for r in stations.itertuples(index=False):
+                if r.district not in known_districts:
+                    raise ValidationError(f"station {r.station}: district {r.district} is not one of "
+                                          f"{', '.join(sorted(known_districts))}")
+                row = s.get(Station, str(r.station))
+                if row is None:
+                    s.add(Station(station_id=str(r.station), name=str(r.name), lon=float(r.lon), lat=float(r.lat),
+                                  district=str(r.district)))
+                else:
+                    row.name, row.lon, row.lat, row.district = str(r.name), float(r.lon), float(r.lat), str(r.district)
+            s.flush()
+        meta_rows = list(s.execute(select(Station.station_id, Station.name, Station.lon, Station.lat, Station.district)))
+        meta = pd.DataFrame(meta_rows, columns=["station", "name", "lon", "lat", "district"])
+        unknown = sorted(set(obs["station"].astype(str)) - set(meta["station"]))
+        if unknown:
+            raise ValidationError(f"stations {', '.join(unknown[:5])} have no metadata (id, name, lon, lat, district): "
+                                  f"import them with --stations")
+        first, last = pd.Timestamp(obs["time"].min()), pd.Timestamp(obs["time"].max())
+        ids = sorted(set(obs["station"].astype(str)))
+        # replace what the file covers, then QC over the stored history of these stations around it
+        s.execute(delete(Observation).where(Observation.station_id.in_(ids), Observation.time >= first.to_pydatetime(),
+                                            Observation.time <= last.to_pydatetime()))
+        clean = obs.drop_duplicates(subset=["station", "time", "pollutant"], keep="first")
+        window = (first - pd.Timedelta(hours=24)).to_pydatetime(), (last + pd.Timedelta(hours=24)).to_pydatetime()
+        stored = pd.DataFrame(
+            list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value)
+                           .where(Observation.station_id.in_(ids), Observation.time >= window[0],
+                                  Observation.time <= window[1]))),
+            columns=["station", "time", "pollutant", "value"],
+        )
+        if not stored.empty:
+            stored["time"] = pd.to_datetime(stored["time"], utc=True)
+        both = pd.concat([stored, obs.assign(_new=True)], ignore_index=True) if not stored.empty else obs.assign(_new=True)
+        checked = quality_control(both[["station", "time", "pollutant", "value"]])
+        checked["_new"] = both["_new"].fillna(False).to_numpy(dtype=bool)
+        new = checked[checked["_new"]].drop_duplicates(subset=["station", "time", "pollutant"], keep="first")
+        rows = [
+            {"station_id": str(st), "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None),
+             "qc_flags": f}
+            for st, t, p, v, f in zip(new["station"], pd.DatetimeIndex(new["time"]).to_pydatetime(), new["pollutant"],
+                                       new["value"].to_numpy(dtype=float), new["qc_flags"])
+        ]
+        for i in range(0, len(rows), _BATCH):
+            s.execute(insert(Observation), rows[i:i + _BATCH])
+        # district means over every stored station of the touched districts and hours
+        touched = sorted(set(meta.loc[meta["station"].isin(ids), "district"]))
+        all_ids = list(meta.loc[meta["district"].isin(touched), "station"])
+        span = pd.DataFrame(
+            list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
+                                  Observation.qc_flags)
+                           .where(Observation.station_id.in_(all_ids), Observation.time >= first.to_pydatetime(),
+                                  Observation.time <= last.to_pydatetime()))),
+            columns=["station", "time", "pollutant", "value", "qc_flags"],
+        )
+        span["time"] = pd.to_datetime(span["time"], utc=True)
+        span["valid"] = (span["qc_flags"] == "") & span["value"].notna()
+        dist = district_observations(span, meta)
+        s.execute(delete(DistrictObservation).where(DistrictObservation.district.in_(touched),
+                                                    DistrictObservation.time >= first.to_pydatetime(),
+                                                    DistrictObservation.time <= last.to_pydatetime()))
+        drows = [
+            {"district": d, "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None), "n_stations": int(n)}
+            for d, t, p, v, n in zip(dist["district"], pd.DatetimeIndex(dist["time"]).to_pydatetime(), dist["pollutant"],
+                                     dist["value"].to_numpy(dtype=float), dist["n_stations"])
+        ]
+        for i in range(0, len(drows), _BATCH):
+            s.execute(insert(DistrictObservation), drows[i:i + _BATCH])
+        flagged = int((new["qc_flags"] != "").sum())
+        audit.record(s, actor, "obs.import", object_type="observations",
+                     details={"stations": len(ids), "rows": len(rows), "flagged": flagged,
+                              "from": first.isoformat(), "to": last.isoformat()})
+        return ObservationImport(len(ids), len(rows), flagged, len(drows), first.to_pydatetime(), last.to_pydatetime())
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def list_runs(db: Database, *, model: str | None = None, limit: int = 500) -> list[RunInfo]:
+    with db.read() as s:
+        q = select(ModelRun).order_by(ModelRun.cycle.desc(), ModelRun.model).limit(limit)
+        if model:
+            q = q.where(ModelRun.model == model)
+        return [RunInfo(r.id, r.model, r.cycle, r.format, r.level, tuple(r.variables or ()), r.n_times, r.synthetic,
+                        r.ingested_at) for r in s.scalars(q)]
+
+
+def forecast_frame(db: Database, *, since: datetime | None = None, until: datetime | None = None,
+                   district: str | None = None, model: str | None = None, cycle_since: datetime | None = None,
+                   cycle_until: datetime | None = None) -> pd.DataFrame:
+    """Stored district forecasts in the backtest layout ``model cycle valid_time district variable value``
+    plus ``lead_hours``; filters on valid time, cycle, district, model."""
+    q = select(ModelRun.model, ModelRun.cycle, DistrictSeries.valid_time, DistrictSeries.district,
+               DistrictSeries.variable, DistrictSeries.value, DistrictSeries.lead_hours).join(
+        ModelRun, ModelRun.id == DistrictSeries.run_id)
+    conds = []
+    if since is not None:
+        conds.append(DistrictSeries.valid_time >= since)
+    if until is not None:
+        conds.append(DistrictSeries.valid_time <= until)
+    if cycle_since is not None:
+        conds.append(ModelRun.cycle >= cycle_since)
+    if cycle_until is not None:
+        conds.append(ModelRun.cycle <= cycle_until)
+    if district:
+        conds.append(DistrictSeries.district == district)
+    if model:
+        conds.append(ModelRun.model == model)
+    if conds:
+        q = q.where(and_(*conds))
+    with db.read() as s:
+        rows = list(s.execute(q))
+    frame = pd.DataFrame(rows, columns=["model", "cycle", "valid_time", "district", "variable", "value", "lead_hours"])
+    for c in ("cycle", "valid_time"):
+        frame[c] = pd.to_datetime(frame[c], utc=True)
+    return frame
+
+
+def observation_frame(db: Database, *, since: datetime | None = None, until: datetime | None = None,
+                      district: str | None = None) -> pd.DataFrame:
+    """District observations ``time district pollutant value`` (UTC, hour-ending)."""
+    q = select(DistrictObservation.time, DistrictObservation.district, DistrictObservation.pollutant,
+               DistrictObservation.value)
+    if since is not None:
+        q = q.where(DistrictObservation.time >= since)
+    if until is not None:
+        q = q.where(DistrictObservation.time <= until)
+    if district:
+        q = q.where(DistrictObservation.district == district)
+    with db.read() as s:
+        rows = list(s.execute(q))
+    frame = pd.DataFrame(rows, columns=["time", "district", "pollutant", "value"])
+    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    return frame

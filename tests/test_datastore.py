@@ -1,0 +1,139 @@
+"""Storing science data: ingest of model runs (idempotent, atomic), observation import (QC, district means)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from forecasting import datastore
+from forecasting.errors import FormatError, PermissionDenied, ValidationError
+from forecasting.grids.synthetic import write_cmaq_aconc
+from forecasting.permissions import Actor
+from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation
+
+ROOT = Path(__file__).resolve().parent.parent
+OP = Actor.system("test")
+
+
+def _count(db, model):
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def aconc(tmp_path):
+    return write_cmaq_aconc(tmp_path / "CCTM_ACONC.nc", nx=40, ny=30, hours=6, cycle="2026-11-24T00:00Z", seed=3)
+
+
+def test_ingest_stores_three_districts_and_is_idempotent(db, aconc):
+    first = datastore.ingest_run(db, OP, [aconc], model="cmaq-test")
+    assert first.districts == ("310118", "320509", "330421")
+    assert first.n_times == 6 and not first.replaced
+    assert set(first.variables) >= {"pm25", "pm10", "o3", "no2", "so2", "co"}
+    n = _count(db, DistrictSeries)
+    assert n == first.n_values == 3 * 6 * len(first.variables)
+    again = datastore.ingest_run(db, OP, [aconc], model="cmaq-test")
+    assert again.replaced and _count(db, DistrictSeries) == n and _count(db, ModelRun) == 1
+    frame = datastore.forecast_frame(db, model="cmaq-test")
+    assert len(frame) == n
+    assert frame["valid_time"].min() == pd.Timestamp("2026-11-24T01:00Z")  # hour-ending
+    assert sorted(frame["lead_hours"].unique()) == [1, 2, 3, 4, 5, 6]
+
+
+def test_stored_values_are_the_extracted_district_means(db, aconc):
+    from forecasting.districts import district_series, district_weights
+    from forecasting.grids import open_grid
+
+    grid = open_grid([aconc])
+    expected = district_series(grid, district_weights(grid))
+    datastore.ingest_run(db, OP, [aconc], model="cmaq-test")
+    got = datastore.forecast_frame(db, model="cmaq-test")
+    pm = got[got["variable"] == "pm25"].set_index(["district", "valid_time"])["value"].sort_index()
+    exp = expected.set_index(["district", "time"])["pm25"].sort_index()
+    np.testing.assert_allclose(pm.to_numpy(), exp.to_numpy(), rtol=1e-12)
+
+
+def test_bad_file_writes_nothing(db, tmp_path):
+    bad = tmp_path / "broken.nc"
+    bad.write_bytes(b"CDF\x01 this is not really netcdf")
+    with pytest.raises(FormatError, match="broken.nc"):
+        datastore.ingest_run(db, OP, [bad], model="x")
+    assert _count(db, ModelRun) == 0 and _count(db, DistrictSeries) == 0
+
+
+def test_only_admins_ingest(db, users, aconc):
+    with pytest.raises(PermissionDenied):
+        datastore.ingest_run(db, users["fc_qp"], [aconc], model="x")
+    with pytest.raises(PermissionDenied):
+        datastore.store_observations(db, users["mgr1"], pd.DataFrame({"station": ["a"]}))
+
+
+def test_ingest_command_line(tmp_path, sqlite_url, aconc):
+    env = {**os.environ, "DATABASE_URL": sqlite_url}
+    done = subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(aconc), "--model", "cmaq-test"],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "stored cmaq-test cycle 2026-11-24T00:00Z: 6 hours × 3 districts" in done.stdout
+    missing = subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(tmp_path / "nope.nc")],
+                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert missing.returncode == 2 and "nope.nc" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
+
+
+STATIONS = """station,name,lon,lat,district
+QP1,青浦淀山湖,120.95,31.10,310118
+QP2,青浦城区,121.11,31.15,310118
+WJ1,吴江开发区,120.65,31.15,320509
+"""
+
+
+def _obs_csv(rows):
+    return "station,time,pm25,pm10,o3,no2,so2,co\n" + "\n".join(rows) + "\n"
+
+
+def test_observation_import_flags_and_district_means(db, tmp_path):
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    rows = []
+    for h in range(1, 9):
+        t = f"2026-11-20T{h:02d}:00+08:00"
+        # every series varies hour to hour (no flat runs); WJ1's PM2.5 exceeds its PM10 at every hour
+        rows.append(f"QP1,{t},{40 + h},{70 + h},{60 + 3 * h},{30 + h},{8 + h},{0.8 + 0.05 * h:.2f}")
+        rows.append(f"QP2,{t},{50 + h},{80 + h},{62 + 3 * h},{32 + h},{9 + h},{0.9 + 0.05 * h:.2f}")
+        rows.append(f"WJ1,{t},{30 + h},{20 + h // 2 * 0},{58 + 3 * h},{28 + h},{7 + h},{0.7 + 0.05 * h:.2f}")
+    (tmp_path / "obs.csv").write_text(_obs_csv(rows), encoding="utf-8")
+    result = datastore.import_observations(db, OP, tmp_path / "obs.csv", stations=tmp_path / "st.csv")
+    assert result.stations == 3 and result.rows == 3 * 8 * 6
+    # WJ1: pm25 and pm10 flagged at each of 8 hours (pm25 > pm10), and its PM10 = 20 for 8 h is a flat run
+    assert result.flagged == 16
+    obs = datastore.observation_frame(db)
+    at = pd.Timestamp("2026-11-20T01:00+08:00").tz_convert("UTC")
+    qp = obs[(obs["district"] == "310118") & (obs["time"] == at)].set_index("pollutant")["value"]
+    assert qp["pm25"] == pytest.approx((41 + 51) / 2)  # the mean of its two valid stations
+    assert qp["co"] == pytest.approx((0.85 + 0.95) / 2)
+    wj = obs[(obs["district"] == "320509") & (obs["time"] == at)].set_index("pollutant")["value"]
+    assert np.isnan(wj.get("pm25", np.nan)) and wj["o3"] == 61  # flagged values do not count
+    n_obs, n_dist = _count(db, Observation), _count(db, DistrictObservation)
+    again = datastore.import_observations(db, OP, tmp_path / "obs.csv", stations=tmp_path / "st.csv")
+    assert again.rows == result.rows and _count(db, Observation) == n_obs and _count(db, DistrictObservation) == n_dist
+
+
+def test_malformed_row_writes_nothing_and_names_the_line(db, tmp_path):
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    rows = ["QP1,2026-11-20T01:00+08:00,40,70,60,30,8,0.8", "QP1,2026-11-20T02:00+08:00,forty,70,60,30,8,0.8"]
+    (tmp_path / "obs.csv").write_text(_obs_csv(rows), encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"line 3.*pm25"):
+        datastore.import_observations(db, OP, tmp_path / "obs.csv", stations=tmp_path / "st.csv")
+    assert _count(db, Observation) == 0
+
+
+def test_station_without_metadata_is_refused(db, tmp_path):
+    (tmp_path / "obs.csv").write_text(_obs_csv(["ZZ9,2026-11-20T01:00+08:00,40,70,60,30,8,0.8"]), encoding="utf-8")
+    with pytest.raises(ValidationError, match="ZZ9"):
+        datastore.import_observations(db, OP, tmp_path / "obs.csv")
+    assert _count(db, Observation) == 0
