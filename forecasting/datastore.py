@@ -35,6 +35,7 @@ __all__ = [
     "forecast_frame",
     "observation_frame",
     "RunInfo",
+    "run_files",
 ]
 
 POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
@@ -293,6 +294,13 @@ def list_runs(db: Database, *, model: str | None = None, limit: int = 500) -> li
             q = q.where(ModelRun.model == model)
         return [RunInfo(r.id, r.model, r.cycle, r.format, r.level, tuple(r.variables or ()), r.n_times, r.synthetic,
                         r.ingested_at) for r in s.scalars(q)]
+
+
+def run_files(db: Database, run_id: int) -> list[str]:
+    """The files a run was ingested from (the map reads them again)."""
+    with db.read() as s:
+        run = s.get(ModelRun, run_id)
+        return list(run.files or []) if run is not None else []
 
 
 def forecast_frame(db: Database, *, since: datetime | None = None, until: datetime | None = None,

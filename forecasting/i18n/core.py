@@ -143,3 +143,23 @@ MESSAGES.update({
         "User {username} was changed by someone else; reload and try again.",
     ),
 })
+
+MESSAGES.update({
+    "nav.model_guidance": ("模式预报", "Model guidance"),
+    "guid.title": ("模式预报场", "Model guidance"),
+    "guid.caption": (
+        "各化学传输模式的网格预报（已换算为标准状态下的质量浓度）与各区县逐小时序列；色标为 AQI 类别。",
+        "Gridded model forecasts (mass concentrations at the reference state) and district hourly series; colours are AQI categories.",
+    ),
+    "guid.no_runs": ("尚未入库任何模式预报。使用 python -m forecasting ingest 入库。", "No model run stored yet. Store one with python -m forecasting ingest."),
+    "guid.model": ("模式", "Model"),
+    "guid.cycle": ("起报时间（北京时）", "Cycle (Beijing time)"),
+    "guid.pollutant": ("污染物", "Pollutant"),
+    "guid.time": ("预报时效", "Lead time"),
+    "guid.lead": ("时效 {h} 小时", "lead {h} h"),
+    "guid.provenance": ("格式 {format} · 层次 {level} · {n} 个时次 {synthetic}", "Format {format} · level {level} · {n} time steps {synthetic}"),
+    "guid.synthetic": ("· 合成演示数据", "· synthetic demo data"),
+    "guid.no_files": ("此次模式运行的原始文件已不在服务器上，仅显示区县序列。", "The files of this run are no longer on the server; district series only."),
+    "guid.no_variable": ("此模式没有该污染物。", "This model has no such pollutant."),
+    "guid.observed": ("观测", "observed"),
+})

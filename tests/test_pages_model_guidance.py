@@ -1,0 +1,52 @@
+"""AppTest of the model guidance page on an ingested (synthetic, IOAPI ACONC) run."""
+
+from __future__ import annotations
+
+import pytest
+
+from apptest_support import goto, new_app, sign_in, texts
+from db_support import PASSWORD
+
+
+@pytest.fixture
+def app_db(sqlite_url, monkeypatch, tmp_path):
+    from forecasting import accounts, datastore
+    from forecasting.grids.synthetic import write_cmaq_aconc
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    db = get_database(sqlite_url)
+    accounts.create_user(db, Actor.system("t"), username="fc_wj", password=PASSWORD, role="forecaster",
+                         district="320509")
+    path = write_cmaq_aconc(tmp_path / "aconc.nc", nx=40, ny=30, hours=12, cycle="2026-11-24T00:00Z")
+    datastore.ingest_run(db, Actor.system("t"), [path], model="CMAQ-YRD")
+    return db
+
+
+def test_empty_database_says_how_to_ingest(sqlite_url, monkeypatch):
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    accounts.create_user(get_database(sqlite_url), Actor.system("t"), username="mgr1", password=PASSWORD,
+                         role="manager")
+    at = goto(sign_in(new_app(), "mgr1", PASSWORD), "model_guidance.py")
+    assert not at.exception
+    assert "尚未入库任何模式预报" in texts(at)
+
+
+def test_map_and_meteograms(app_db):
+    at = goto(sign_in(new_app(), "fc_wj", PASSWORD), "model_guidance.py")
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["模式预报场"]
+    assert at.selectbox(key="guid_model").value == "CMAQ-YRD"
+    assert at.slider(key="guid_step").max == 11  # 12 hourly steps
+    # one map + three district meteograms
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 4
+    at.selectbox(key="guid_pollutant").select("o3").run()
+    at.slider(key="guid_step").set_value(5).run()
+    assert not at.exception
+    assert "O₃ · 2026-11-24 14:00" in texts(at)  # cycle 00Z + 6 h, hour-ending, in Beijing time
