@@ -32,6 +32,7 @@ __all__ = [
     "DistrictObservation",
     "TrainedCorrectionRecord",
     "Guidance",
+    "GuidanceSeries",
 ]
 
 
@@ -141,3 +142,19 @@ class Guidance(Base):
     primary: Mapped[list] = mapped_column(JSON, default=list)
     indicators: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuidanceSeries(Base):
+    """Corrected hourly district series behind the guidance of an issue date (and the raw model
+    series they came from): ``central`` with its interval ``lower``..``upper``."""
+
+    __tablename__ = "guidance_series"
+    issue_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    district: Mapped[str] = mapped_column(ForeignKey("districts.adcode"), primary_key=True)
+    method: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pollutant: Mapped[str] = mapped_column(String(8), primary_key=True)
+    valid_time: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    central: Mapped[float | None] = mapped_column(Float)
+    lower: Mapped[float | None] = mapped_column(Float)
+    upper: Mapped[float | None] = mapped_column(Float)

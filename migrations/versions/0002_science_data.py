@@ -83,6 +83,19 @@ def upgrade() -> None:
     with op.batch_alter_table('guidance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_guidance_issue_date'), ['issue_date'], unique=False)
 
+    op.create_table('guidance_series',
+    sa.Column('issue_date', sa.Date(), nullable=False),
+    sa.Column('district', sa.String(length=6), nullable=False),
+    sa.Column('method', sa.String(length=32), nullable=False),
+    sa.Column('model', sa.String(length=64), nullable=False),
+    sa.Column('pollutant', sa.String(length=8), nullable=False),
+    sa.Column('valid_time', forecasting.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('central', sa.Float(), nullable=True),
+    sa.Column('lower', sa.Float(), nullable=True),
+    sa.Column('upper', sa.Float(), nullable=True),
+    sa.ForeignKeyConstraint(['district'], ['districts.adcode'], name=op.f('fk_guidance_series_district_districts')),
+    sa.PrimaryKeyConstraint('issue_date', 'district', 'method', 'model', 'pollutant', 'valid_time', name=op.f('pk_guidance_series'))
+    )
     op.create_table('stations',
     sa.Column('station_id', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=128), nullable=False),
@@ -137,6 +150,7 @@ def downgrade() -> None:
     with op.batch_alter_table('stations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_stations_district'))
 
+    op.drop_table('guidance_series')
     op.drop_table('stations')
     with op.batch_alter_table('guidance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_guidance_issue_date'))
