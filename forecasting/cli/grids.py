@@ -1,0 +1,50 @@
+"""``inspect`` and ``extract``: model grids from the command line.
+
+``python -m forecasting inspect PATH... [--model NAME]`` prints one JSON object (format, model,
+level, variables with units and min/max/mean, grid, time). ``python -m forecasting extract
+PATH... [--districts GEOJSON] [--model NAME]`` prints CSV ``district,time,lead_hours,<pollutants>``
+(canonical units: µg/m³, CO mg/m³). Errors: one line on stderr, exit code 2 (the dispatcher).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+__all__ = ["register"]
+
+
+def _inspect(args) -> int:
+    from forecasting.grids import inspect_grid
+
+    result = inspect_grid(args.paths, model=args.model)
+    json.dump(result, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _extract(args) -> int:
+    import numpy as np
+
+    from forecasting.districts import extract_districts
+    from forecasting.grids import POLLUTANTS
+
+    frame = extract_districts(args.paths, model=args.model, districts=args.districts)
+    pollutants = [p for p in POLLUTANTS if p in frame.columns]
+    out = frame[["district", "time", "lead_hours", *pollutants]].copy()
+    out["time"] = out["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out["lead_hours"] = [("" if not np.isfinite(v) else f"{v:g}") for v in out["lead_hours"]]
+    out.to_csv(sys.stdout, index=False, float_format="%.6g", lineterminator="\n")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("inspect", help="describe model grid files as JSON")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run")
+    p.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
+    p.set_defaults(func=_inspect)
+    e = subparsers.add_parser("extract", help="district hourly means from model grid files as CSV")
+    e.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run")
+    e.add_argument("--districts", default=None, help="boundary GeoJSON with an 'adcode' property")
+    e.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
+    e.set_defaults(func=_extract)

@@ -1,0 +1,201 @@
+"""Pieces shared by the readers: opening files, choosing a level, building the normalised grid."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from forecasting.errors import FormatError, ValidationError
+from forecasting.grids.units import CANONICAL_UNITS, POLLUTANTS, conversion_factor
+
+#: Meteorological predictors kept from WRF (name -> units in the normalised grid).
+MET_UNITS = {"t2": "K", "u10": "m/s", "v10": "m/s", "psfc": "Pa", "pblh": "m", "q2": "kg/kg",
+             "ws": "m/s", "wd": "degree", "rh": "%"}
+
+#: Time steps per dask chunk when a file is opened lazily.
+TIME_CHUNK = 24
+
+_CLIENT = None
+#: How long to try reaching DASK_SCHEDULER_ADDRESS before giving up.
+CONNECT_TIMEOUT = "10s"
+
+
+def ensure_scheduler():
+    """Connect a :class:`dask.distributed.Client` to ``DASK_SCHEDULER_ADDRESS`` once, if set.
+
+    The client becomes dask's default scheduler, so every later ``.compute()`` runs on the cluster.
+    Returns the client or ``None``.
+    """
+    global _CLIENT
+    address = os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip()
+    if not address:
+        return None
+    if _CLIENT is None or getattr(_CLIENT, "status", "closed") in ("closed", "closing"):
+        from dask.distributed import Client
+
+        try:
+            _CLIENT = Client(address, set_as_default=True, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise ValidationError(f"DASK_SCHEDULER_ADDRESS={address}: cannot connect to the dask scheduler "
+                                  f"({' '.join(str(exc).split())}); start it or unset the variable") from None
+    return _CLIENT
+
+
+def open_netcdf(path, *, chunks=None) -> xr.Dataset:
+    """Open one NetCDF file lazily without decoding times; FormatError when missing or corrupt."""
+    p = Path(path)
+    if not p.exists():
+        raise FormatError(f"{p}: file not found", key="grids.file_missing", file=str(p))
+    if p.is_dir():
+        raise FormatError(f"{p}: is a directory, expected a NetCDF file", key="grids.file_corrupt", file=str(p))
+    try:
+        # no dask yet: lazily indexed backend arrays, so level selection and sorting stay lazy and
+        # each dask chunk made later by chunk_time() reads only its own hyperslab
+        return xr.open_dataset(p, engine="netcdf4", decode_times=False, mask_and_scale=True, chunks=chunks,
+                               cache=False)
+    except Exception as exc:  # netCDF4 raises OSError/ValueError/RuntimeError variants
+        msg = " ".join(str(exc).split()) or type(exc).__name__
+        raise FormatError(f"{p}: not a readable NetCDF file ({msg})", key="grids.file_corrupt",
+                          file=str(p)) from None
+
+
+def attr_str(value) -> str:
+    """An attribute as a stripped string (IOAPI pads names and units with spaces)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return str(value).strip()
+
+
+def chunk_time(da: xr.DataArray, tdim: str) -> xr.DataArray:
+    """Wrap in dask: TIME_CHUNK steps per chunk, the whole horizontal plane per chunk."""
+    # inline_array=True lets dask fuse later slicing (e.g. a district window) into the read, so
+    # only the needed hyperslab is read from the file
+    return da.chunk({d: (TIME_CHUNK if d == tdim else -1) for d in da.dims}, inline_array=True)
+
+
+def to_utc_naive(times) -> np.ndarray:
+    """datetime-likes (aware or naive UTC) -> numpy datetime64[ns] (UTC, as xarray stores it)."""
+    idx = pd.DatetimeIndex(pd.to_datetime(times, utc=True))
+    return idx.tz_convert("UTC").tz_localize(None).values.astype("datetime64[ns]")
+
+
+def iso_utc(value) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    ts = pd.Timestamp(value)
+    if pd.isna(ts):
+        return None
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.isoformat().replace("+00:00", "Z")
+
+
+def finish(
+    sources: dict,
+    *,
+    file: str,
+    fmt: str,
+    model: str | None,
+    level: str,
+    time,
+    cycle,
+    x: np.ndarray,
+    y: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    crs: str,
+    grid_kind: str,
+    conversions: list[str] | None = None,
+    met: dict | None = None,
+    extra_attrs: dict | None = None,
+) -> xr.Dataset:
+    """Assemble the normalised grid from raw (time, y, x) arrays.
+
+    Parameters
+    ----------
+    sources : dict
+        ``pollutant -> (DataArray(time, y, x) in file units, source_name, source_units)``.
+    time : array of datetime64 [UTC], hour-ending labels.
+    cycle : datetime-like or None
+        Model initialisation time [UTC]; ``lead_hours = (time - cycle)`` [h], NaN when unknown.
+    x, y : 1-D native coordinates of cell centres [m for projected grids, degree for lon/lat].
+    lon, lat : 2-D cell-centre coordinates [degree], shape (ny, nx).
+    """
+    if not sources:
+        raise FormatError(
+            f"{file}: no chemistry found (expected one of {' '.join(POLLUTANTS)} under a known name, "
+            f"or a model mapping file naming them)", key="grids.no_chemistry", file=file)
+    time = to_utc_naive(time)
+    conversions = list(conversions or [])
+    data_vars = {}
+    for pol in POLLUTANTS:
+        if pol not in sources:
+            continue
+        da, name, units = sources[pol]
+        factor, text = conversion_factor(pol, units, variable=name, file=file)
+        conversions.append(text)
+        arr = _scaled(da, factor)
+        data_vars[pol] = (("time", "y", "x"), arr, {
+            "units": CANONICAL_UNITS[pol], "source_name": name, "source_units": attr_str(units),
+            "conversion_factor": float(factor),
+        })
+    for name, (da, src) in (met or {}).items():
+        data_vars[name] = (("time", "y", "x"), da.data, {"units": MET_UNITS[name], "source_name": src})
+    if cycle is not None and not pd.isna(pd.Timestamp(cycle)):
+        cyc = to_utc_naive([cycle])[0]
+        lead = (time - cyc) / np.timedelta64(1, "h")
+        cycle_iso = iso_utc(cyc)
+    else:
+        lead = np.full(time.shape, np.nan)
+        cycle_iso = ""
+    ds = xr.Dataset(
+        data_vars,
+        coords={
+            "time": ("time", time, {"long_name": "valid time, UTC, hour-ending label"}),
+            "lead_hours": ("time", lead.astype(float), {"units": "h", "long_name": "hours since cycle"}),
+            "y": ("y", np.asarray(y, float)), "x": ("x", np.asarray(x, float)),
+            "lon": (("y", "x"), np.asarray(lon, float), {"units": "degrees_east"}),
+            "lat": (("y", "x"), np.asarray(lat, float), {"units": "degrees_north"}),
+        },
+    )
+    ds.attrs.update({
+        "model": model or "", "cycle": cycle_iso, "files": [str(file)], "format": fmt, "level": level,
+        "conversions": conversions, "crs": crs, "grid_kind": grid_kind,
+        "reference_state": "gases at 298.15 K, 1013.25 hPa (Vm 24.4654 L/mol)",
+    })
+    ds.attrs.update(extra_attrs or {})
+    return ds
+
+
+def _scale(values, factor):
+    return values * factor
+
+
+def _scaled(da: xr.DataArray, factor: float):
+    """``da × factor`` as a dask array whose chunks read only what later slicing asks for.
+
+    The product is taken lazily *before* wrapping in dask (xarray's lazy element-wise array, as
+    for CF scale_factor decoding), so a window selected afterwards is fused into the file read.
+    """
+    dtype = da.dtype if da.dtype.kind == "f" else np.dtype("float64")
+    f = dtype.type(factor)
+    if da.chunks is not None:
+        return da.data * f
+    lazy = xr.coding.common.lazy_elemwise_func(da.variable._data, partial(_scale, factor=f), dtype)
+    tdim = da.dims[0]
+    return chunk_time(xr.DataArray(xr.Variable(da.dims, lazy)), tdim).data
+
+
+def level_dim_of(da: xr.DataArray, known: set) -> str | None:
+    """The one dimension of ``da`` that is neither time nor horizontal (the vertical), if any."""
+    others = [d for d in da.dims if d not in known]
+    if len(others) > 1:
+        raise FormatError(f"variable {da.name!r} has several extra dimensions {others}; "
+                          f"name the vertical one in a model mapping file (level: {{dim: ...}})")
+    return others[0] if others else None

@@ -1,0 +1,109 @@
+"""Per-model mapping files: adding a model (NAQPMS, a local WRF-Chem set-up ...) without code.
+
+A mapping file is YAML (``.yaml``/``.yml``) or TOML (``.toml``) in ``data/models/`` (or in the
+folder named by ``FORECASTING_MODELS_DIR``, or any path given to ``--model``)::
+
+    model: NAQPMS            # name stored with the grid
+    format: cf               # reader for the layout: cf | ioapi | wrf (default: detected)
+    variables:               # pollutant -> variable in the file; units override the file's
+      pm25: {name: PM25, units: "ug m-3"}
+      o3:   {name: O3, units: ppbV}
+    level: {dim: lev, index: 0}      # or {dim: lev, value: 72}, {dim: lev, select: max},
+                                     # or {pressure_variable: pdash}
+    time: {label: start, step_hours: 1}  # stamps mark start | centre | end (=instant) of the hour
+
+Only ``model`` is required. Units given here win over the file's attribute (useful when a
+file has none, such as GEOS-CF, or a wrong one).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from forecasting.errors import FormatError
+from forecasting.grids.units import POLLUTANTS
+
+__all__ = ["ModelMapping", "load_mapping", "models_dir", "list_models"]
+
+_FORMATS = ("cf", "ioapi", "wrf")
+_LABELS = ("start", "begin", "centre", "center", "middle", "end", "instant")
+
+
+@dataclass(frozen=True)
+class ModelMapping:
+    """A parsed mapping file (see the module docstring)."""
+
+    model: str
+    format: str | None = None
+    variables: dict = field(default_factory=dict)
+    level: dict | None = None
+    time: dict = field(default_factory=dict)
+    path: str = ""
+
+
+def models_dir() -> Path:
+    """Folder of shipped mapping files (``data/models``), or ``FORECASTING_MODELS_DIR``."""
+    env = os.environ.get("FORECASTING_MODELS_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "data" / "models"
+
+
+def list_models() -> list[str]:
+    d = models_dir()
+    return sorted(p.stem for p in d.glob("*") if p.suffix in (".yaml", ".yml", ".toml"))
+
+
+def _find(name: str) -> Path | None:
+    p = Path(name)
+    if p.suffix in (".yaml", ".yml", ".toml") and p.exists():
+        return p
+    for suffix in (".yaml", ".yml", ".toml"):
+        q = models_dir() / f"{name}{suffix}"
+        if q.exists():
+            return q
+        q = models_dir() / f"{name.lower()}{suffix}"
+        if q.exists():
+            return q
+    return None
+
+
+def load_mapping(name_or_path) -> ModelMapping:
+    """Read a mapping file by model name (``data/models/NAME.yaml``) or path; validate it."""
+    if isinstance(name_or_path, ModelMapping):
+        return name_or_path
+    path = _find(str(name_or_path))
+    if path is None:
+        raise FormatError(f"no mapping file for model {name_or_path!r} in {models_dir()} "
+                          f"(known: {', '.join(list_models()) or 'none'}); write {name_or_path}.yaml there",
+                          key="grids.model_unknown", model=str(name_or_path))
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except Exception as exc:
+        raise FormatError(f"{path}: cannot parse mapping file ({' '.join(str(exc).split())})") from None
+    if not isinstance(raw, dict) or not raw.get("model"):
+        raise FormatError(f"{path}: a mapping file needs at least 'model: NAME'")
+    fmt = raw.get("format")
+    if fmt is not None and fmt not in _FORMATS:
+        raise FormatError(f"{path}: format {fmt!r} unknown; expected one of {', '.join(_FORMATS)}")
+    variables = {}
+    for pol, spec in (raw.get("variables") or {}).items():
+        if pol not in POLLUTANTS:
+            raise FormatError(f"{path}: variables.{pol}: unknown pollutant; expected one of {' '.join(POLLUTANTS)}")
+        if isinstance(spec, str):
+            spec = {"name": spec}
+        if not isinstance(spec, dict) or "name" not in spec:
+            raise FormatError(f"{path}: variables.{pol} needs a 'name' (and optionally 'units')")
+        variables[pol] = {"name": str(spec["name"]), "units": spec.get("units")}
+    level = raw.get("level")
+    if level is not None and not isinstance(level, dict):
+        raise FormatError(f"{path}: level must be a table such as {{dim: lev, index: 0}}")
+    time = raw.get("time") or {}
+    if time.get("label") is not None and time["label"] not in _LABELS:
+        raise FormatError(f"{path}: time.label {time['label']!r} unknown; expected start, centre or end")
+    return ModelMapping(model=str(raw["model"]), format=fmt, variables=variables, level=level, time=time,
+                        path=str(path))

@@ -1,0 +1,175 @@
+"""District weights and extraction: hand-computed fixtures (tests/grids_data.py) and real polygons."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import CRS, Transformer
+
+from forecasting.districts import (
+    cell_edges,
+    district_series,
+    district_weights,
+    grid_geometry_key,
+    load_districts,
+    point_series,
+)
+from forecasting.errors import FormatError, ValidationError
+from forecasting.grids.synthetic import lambert_grid
+from grids_data import EXPECTED_COVERAGE, EXPECTED_WEIGHTS, X, Y, make_grid, squares_frame
+
+
+def _dense(weights, row):
+    m = weights.matrix[row].toarray().reshape(weights.shape)
+    return {(int(j), int(i)): float(m[j, i]) for j, i in zip(*np.nonzero(m))}
+
+
+@pytest.mark.parametrize("name", ["A", "B", "C"])
+def test_fixture_weights_match_hand_computation(name):
+    w = district_weights(make_grid(), squares_frame([name]), cache=False)
+    got = _dense(w, 0)
+    assert got.keys() == EXPECTED_WEIGHTS[name].keys()
+    for cell, expected in EXPECTED_WEIGHTS[name].items():
+        assert got[cell] == pytest.approx(expected, abs=1e-12)
+    assert w.coverage[0] == pytest.approx(EXPECTED_COVERAGE[name])
+
+
+def test_fixture_means_and_coverage():
+    # field value = 3·row + col (0..8); A: 0.5625·0 + 0.1875·1 + 0.1875·3 + 0.0625·4 = 1.0
+    # B: (4 + 2·5 + 2·7 + 4·8)/9 = 60/9; C covers 25 % of its area (< min_coverage 0.5) -> NaN
+    grid = make_grid()
+    frame = district_series(grid, district_weights(grid, squares_frame()))
+    got = frame.set_index("district")["pm25"]
+    assert got["A"] == pytest.approx(1.0)
+    assert got["B"] == pytest.approx(60 / 9)
+    assert np.isnan(got["C"])
+    frame = district_series(grid, district_weights(grid, squares_frame()), min_coverage=0.2)
+    assert frame.set_index("district")["pm25"]["C"] == pytest.approx(8.0)
+
+
+def test_missing_cells_are_left_out_of_the_mean():
+    # cell (0,0) missing: A's mean over the rest = (0.1875·1 + 0.1875·3 + 0.0625·4) / 0.4375,
+    # kept because 0.4375 of A's weight has data (>= min_coverage 0.4)
+    values = np.arange(9.0).reshape(3, 3)
+    values[0, 0] = np.nan
+    grid = make_grid(values=values)
+    w = district_weights(grid, squares_frame(["A"]), cache=False)
+    got = district_series(grid, w, min_coverage=0.4)["pm25"][0]
+    assert got == pytest.approx((0.1875 + 0.5625 + 0.25) / 0.4375)
+    assert np.isnan(district_series(grid, w)["pm25"][0])  # 0.4375 < default min_coverage 0.5
+
+
+def test_cell_larger_than_district_gives_that_cell():
+    # 3 × 3 cells of 100 km; a 1 km square inside cell (1, 2) -> weight 1 on it, value 5
+    grid = make_grid(x=[50e3, 150e3, 250e3], y=[50e3, 150e3, 250e3])
+    import geopandas as gpd
+
+    tiny = gpd.GeoDataFrame({"adcode": ["T"]}, geometry=[shapely.box(210e3, 120e3, 211e3, 121e3)], crs=grid.attrs["crs"])
+    w = district_weights(grid, tiny, cache=False)
+    assert _dense(w, 0) == {(1, 2): 1.0}
+    assert district_series(grid, w)["pm25"][0] == 5.0
+
+
+def test_weights_are_cached_by_grid_geometry():
+    grid = make_grid()
+    w1 = district_weights(grid, squares_frame())
+    other_values = make_grid(values=np.ones((3, 3)))
+    assert district_weights(other_values, squares_frame()) is w1  # same geometry, other data
+    moved = make_grid(x=X + 1.0, y=Y)
+    assert grid_geometry_key(moved) != grid_geometry_key(grid)
+    assert district_weights(moved, squares_frame()) is not w1
+
+
+def test_cell_edges():
+    assert cell_edges([0.5, 1.5, 2.5]).tolist() == [0.0, 1.0, 2.0, 3.0]
+    with pytest.raises(ValidationError):
+        cell_edges([1.0])
+
+
+def _lambert_linear_grid(nx=60, ny=50):
+    proj, x, y, _, _ = lambert_grid(nx, ny)
+    xkm, ykm = np.meshgrid(x / 1000.0, y / 1000.0)
+    x0, y0 = x.mean() / 1000.0, y.mean() / 1000.0
+    values = 100.0 + 0.5 * (xkm - x0) + 0.3 * (ykm - y0)
+    grid = make_grid(x=x, y=y, values=values, crs=proj)
+    return grid, proj, x0, y0
+
+
+def test_linear_field_mean_equals_value_at_polygon_centroid():
+    """Area-weighted mean of a linear field over a polygon = field at the polygon's centroid."""
+    grid, proj, x0, y0 = _lambert_linear_grid()
+    districts = load_districts()
+    frame = district_series(grid, district_weights(grid, districts)).set_index("district")
+    t = Transformer.from_crs(CRS("OGC:CRS84"), CRS(proj), always_xy=True)
+    for code, geom in zip(districts["adcode"], districts.geometry):
+        plane = shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+        c = plane.centroid
+        expected = 100.0 + 0.5 * (c.x / 1000 - x0) + 0.3 * (c.y / 1000 - y0)
+        assert frame.loc[code, "pm25"] == pytest.approx(expected, rel=0.005)
+
+
+def test_linear_field_on_a_lonlat_grid():
+    """0.02° lon/lat grid, field linear in lon and lat: the mean is the field at the centroid
+    (to well within 0.5 %: true-area weighting shifts the centroid by < 0.001° here)."""
+    lon = np.arange(120.0, 121.6, 0.02) + 0.01
+    lat = np.arange(30.5, 31.5, 0.02) + 0.01
+    lo, la = np.meshgrid(lon, lat)
+    grid = make_grid(x=lon, y=lat, values=100 + 20 * (lo - 120.8) + 30 * (la - 31.0), crs="OGC:CRS84", kind="lonlat")
+    districts = load_districts()
+    frame = district_series(grid, district_weights(grid, districts)).set_index("district")
+    for code, geom in zip(districts["adcode"], districts.geometry):
+        c = geom.centroid
+        assert frame.loc[code, "pm25"] == pytest.approx(100 + 20 * (c.x - 120.8) + 30 * (c.y - 31.0), rel=0.005)
+
+
+def test_point_series_is_bilinear():
+    grid, proj, x0, y0 = _lambert_linear_grid()
+    stations = {"station": ["qp", "out"], "lon": [121.08, 100.0], "lat": [31.13, 10.0]}
+    frame = point_series(grid, stations).set_index("station")
+    px, py = Transformer.from_crs(CRS("OGC:CRS84"), CRS(proj), always_xy=True).transform(121.08, 31.13)
+    expected = 100.0 + 0.5 * (px / 1000 - x0) + 0.3 * (py / 1000 - y0)  # bilinear is exact on a linear field
+    assert frame.loc["qp", "pm25"] == pytest.approx(expected, rel=1e-9)
+    assert np.isnan(frame.loc["out", "pm25"])
+
+
+def test_series_columns_and_provenance():
+    grid = make_grid(times=["2026-11-24T01:00", "2026-11-24T02:00"])
+    frame = district_series(grid, district_weights(grid, squares_frame(["A", "B"])))
+    assert list(frame.columns[:5]) == ["district", "time", "lead_hours", "model", "cycle"]
+    assert len(frame) == 4 and frame["time"].dt.tz is not None
+    assert frame["lead_hours"].tolist() == [1.0, 2.0, 1.0, 2.0]
+    assert frame["cycle"].iloc[0] == pd.Timestamp("2026-11-24T00:00Z")
+
+
+def test_extract_districts_in_one_call_with_provenance(tmp_path):
+    from forecasting.districts import extract_districts
+    from forecasting.grids.synthetic import write_cmaq_aconc
+
+    path = write_cmaq_aconc(tmp_path / "ACONC.nc", nx=40, ny=26, hours=2, species=("o3", "pm25"))
+    frame = extract_districts(path)
+    assert list(frame.columns) == ["district", "time", "lead_hours", "model", "cycle", "pm25", "o3"]
+    assert frame.attrs["model"] == "CMAQ" and frame.attrs["files"] == [str(path)]
+    assert any("ppmV" in c for c in frame.attrs["conversions"])
+
+
+def test_bundled_districts():
+    gdf = load_districts()
+    assert sorted(gdf["adcode"]) == ["310118", "320509", "330421"]
+
+
+def test_operator_geojson_with_adcode(tmp_path):
+    path = tmp_path / "mine.geojson"
+    feature = {"type": "Feature", "properties": {"adcode": 310118, "name": "x"},
+               "geometry": shapely.geometry.mapping(shapely.box(121.0, 31.0, 121.1, 31.1))}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    gdf = load_districts(path)
+    assert gdf["adcode"].tolist() == ["310118"]
+    bad = tmp_path / "bad.geojson"
+    feature["properties"] = {"code": "1"}
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    with pytest.raises(ValidationError, match="adcode"):
+        load_districts(bad)
+    with pytest.raises(FormatError, match="not found"):
+        load_districts(tmp_path / "none.geojson")
