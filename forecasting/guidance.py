@@ -37,6 +37,7 @@ __all__ = [
     "compute_guidance",
     "guidance_for",
     "guidance_series",
+    "latest_issue_date",
     "methods_in_use",
     "issue_cutoff",
     "DEFAULT_METHOD",
@@ -194,6 +195,14 @@ def guidance_for(db: Database, issue_date: date, *, district: str | None = None)
                         g.aqi_hi, g.level_lo, g.level_hi, tuple(g.primary or ()))
             for g in s.scalars(q)
         ]
+
+
+def latest_issue_date(db: Database, *, on_or_before: date) -> date | None:
+    """The newest issue date with stored guidance, not after ``on_or_before``."""
+    from sqlalchemy import func
+
+    with db.read() as s:
+        return s.scalar(select(func.max(Guidance.issue_date)).where(Guidance.issue_date <= on_or_before))
 
 
 def guidance_series(db: Database, *, district: str, pollutant: str, issue_dates: list[date]) -> pd.DataFrame:

@@ -123,3 +123,30 @@ def users(db):
         cast[username] = accounts.Actor(view.id, view.username, view.role, view.district, view.display_name)
     return cast
 
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory, _sqlite_template) -> Path:
+    """A small demo world (12 days, the 2 newest cycles as files), seeded once per test session
+    at a fixed clock: 2026-11-24 15:30 Beijing time."""
+    from datetime import date, datetime, timezone
+
+    from forecasting.demo import seed_if_empty
+    from forecasting.store.db import Database
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.sqlite3"
+    shutil.copy(_sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    seed_if_empty(db, today=date(2026, 11, 24), now=datetime(2026, 11, 24, 7, 30, tzinfo=timezone.utc),
+                  folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(_demo_template, tmp_path) -> str:
+    """A copy of the small demo world (see ``_demo_template``)."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
+    return f"sqlite:///{path}"

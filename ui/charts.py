@@ -68,7 +68,8 @@ def field_map(cells: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     district outlines, values on hover. Mercator projection, no base map."""
     bounds, colours, names = category_thresholds(pollutant, edition)
     label = f"{pollutant.upper().replace('PM25', 'PM2.5')} ({unit_of(pollutant)})"
-    size = float(np.clip(24000 / max(len(cells), 1), 4, 140))
+    n_cols = max(int(np.sqrt(max(len(cells), 1) * 1.4)), 1)  # about as many columns as the grid has
+    size = float(np.clip((580 / n_cols) ** 2, 4, 400))
     points = (
         alt.Chart(cells)
         .mark_square(size=size, opacity=0.85)
@@ -104,4 +105,5 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
                      alt.Tooltip("value:Q", format=".1f")],
         )
     )
-    return (aqi_bands(pollutant, ymax, edition=edition, lang=lang) + lines).properties(height=height, title=title)
+    return (aqi_bands(pollutant, ymax, edition=edition, lang=lang) + lines).resolve_scale(
+        color="independent", strokeDash="independent").properties(height=height, title=title)

@@ -17,6 +17,7 @@ PAGES = ROOT / "pages"
 PAGE_TABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
     ("home.py", "nav.home", ":material/home:", None, "main"),
     ("model_guidance.py", "nav.model_guidance", ":material/grid_on:", None, "main"),
+    ("district_forecast.py", "nav.district_forecast", ":material/query_stats:", None, "main"),
     ("account.py", "nav.account", ":material/person:", None, "main"),
     ("admin_users.py", "nav.users", ":material/group:", ("admin",), "admin"),
     ("audit_log.py", "nav.audit", ":material/history:", ("admin",), "admin"),

@@ -3,14 +3,25 @@ consultations are added by the later parts of the demo world)."""
 
 from __future__ import annotations
 
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from forecasting import accounts, audit
 from forecasting.permissions import Actor
+from forecasting.config import settings
 from forecasting.store.db import Database
 from forecasting.store.models import AppMeta
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "is_demo", "seed_if_empty", "mark_demo"]
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+#: Methods the demo's training compares (gradient boosting is left to `python -m forecasting train`:
+#: it is the slowest and the demo must build in under two minutes).
+DEMO_TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "ensemble")
 
 #: One password for every demo account, printed by ``make run`` in demo mode only.
 DEMO_PASSWORD = "demo-2026-yrd"
@@ -43,15 +54,37 @@ def mark_demo(db: Database) -> None:
             s.add(AppMeta(key="demo", value="1"))
 
 
-def seed_if_empty(db: Database) -> bool:
-    """Create the demo world when the database has no users. Returns True when it seeded."""
+def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
+                  folder: Path | None = None, days: int = 60, files_days: int = 7, log=print) -> bool:
+    """Create the demo world when the database has no users. Returns True when it seeded.
+
+    ``today`` (a Beijing date) and ``now`` default to the clock: the demo world is an ordinary
+    working day today, with 60 days of history behind it.
+    """
     if accounts.count_users(db) > 0:
         return False
+    from forecasting.demo.science import seed_science
+    from forecasting.guidance import compute_guidance
+    from forecasting.training import train
+
+    now = now or datetime.now(timezone.utc)
+    today = today or now.astimezone(BEIJING).date()
+    folder = folder or settings().data_dir / "demo" / "runs"
+    started = time.perf_counter()
     operator = Actor.system("demo-seed")
     for username, name, role, district in DEMO_USERS:
         accounts.create_user(db, operator, username=username, password=DEMO_PASSWORD, role=role,
                              district=district, display_name=name)
     mark_demo(db)
+    log(f"  accounts: {len(DEMO_USERS)}")
+    seed_science(db, today=today, now=now, days=days, files_days=files_days, folder=folder, log=log)
+    result = train(db, operator, until=today - timedelta(days=1), history_days=min(days, 60), validation_days=30,
+                   methods=DEMO_TRAIN_METHODS)
+    log(f"  trained corrections: {result.records}")
+    rows = compute_guidance(db, operator, today - timedelta(days=days - 2), today)
+    log(f"  guidance rows: {rows}")
     with db.transaction() as s:
-        audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS)})
+        audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
+                                                       "seconds": round(time.perf_counter() - started, 1)})
+    log(f"  demo world built in {time.perf_counter() - started:.0f} s")
     return True

@@ -86,6 +86,14 @@ def synthetic_field(species: str, valid_time, lead_hours: float, xkm: np.ndarray
     return c
 
 
+def _field_at(field, species, when, lead, xkm, ykm, lon, lat, seed, step, bias):
+    """The recipe's field, or ``field(species, valid_time, lead_hours, lon, lat)`` when a caller
+    (the demo world) supplies its own values [canonical units]."""
+    if field is not None:
+        return np.asarray(field(species, when, lead, lon, lat), dtype=float)
+    return synthetic_field(species, when, lead, xkm, ykm, seed=seed, step=step, bias=bias)
+
+
 def _times(cycle, hours):
     cycle = pd.Timestamp(cycle)
     cycle = cycle.tz_localize("UTC") if cycle.tzinfo is None else cycle.tz_convert("UTC")
@@ -104,7 +112,7 @@ def _km(x, y):
 
 def write_wrfchem(path, *, nx: int = 20, ny: int = 16, hours: int = 6, species=POLLUTANTS,
                   cycle="2026-11-24T00:00Z", seed: int = 0, bias: float = 1.0, dx: float = 3000.0,
-                  nlev: int = 2) -> Path:
+                  nlev: int = 2, field=None) -> Path:
     """A WRF-Chem wrfout: ``PM2_5_DRY``/``PM10`` [ug m^-3], ``o3 no2 so2 co`` [ppmv] on ``nlev``
     levels (level k holds the surface field × 0.8**k), T2 U10 V10 PSFC PBLH Q2, Lambert MAP_PROJ=1."""
     path = Path(path)
@@ -168,7 +176,7 @@ def write_wrfchem(path, *, nx: int = 20, ny: int = 16, hours: int = 6, species=P
             nc["Q2"][k] = 0.008 + 0.0 * xkm
             for s in species:
                 name, units = names[s]
-                f = synthetic_field(s, when, k + 1, xkm, ykm, seed=seed, step=k, bias=bias) * _per_unit(s, units)
+                f = _field_at(field, s, when, k + 1, xkm, ykm, lon, lat, seed, k, bias) * _per_unit(s, units)
                 nc[name][k] = np.stack([f * 0.8**lev for lev in range(nlev)]).astype("f4")
     return path
 
@@ -178,7 +186,7 @@ def _pad(s, n=16):
 
 
 def write_cmaq_aconc(path, *, nx: int = 20, ny: int = 16, hours: int = 6, species=POLLUTANTS,
-                     cycle="2026-11-24T00:00Z", seed: int = 0, bias: float = 1.0, dx: float = 3000.0) -> Path:
+                     cycle="2026-11-24T00:00Z", seed: int = 0, bias: float = 1.0, dx: float = 3000.0, field=None) -> Path:
     """An hourly multi-step CMAQ ACONC in IOAPI netCDF (64-bit offset): gases ``O3 NO2 SO2 CO``
     [ppmV] (CMAQ's ACONC unit), ``PM25_TOT PM10`` [ug m-3] (as added by the combine step).
     TFLAG marks the *start* of each hourly average (step k covers cycle + k h .. + 1 h)."""
@@ -186,6 +194,7 @@ def write_cmaq_aconc(path, *, nx: int = 20, ny: int = 16, hours: int = 6, specie
     cycle, times = _times(cycle, hours)
     proj, x, y, xorig, yorig = lambert_grid(nx, ny, dx)
     xkm, ykm = _km(x, y)
+    lon, lat = Transformer.from_crs(CRS(proj), CRS("OGC:CRS84"), always_xy=True).transform(*np.meshgrid(x, y))
     names = {"pm25": ("PM25_TOT", "ug m-3"), "pm10": ("PM10", "ug m-3"), "o3": ("O3", "ppmV"),
              "no2": ("NO2", "ppmV"), "so2": ("SO2", "ppmV"), "co": ("CO", "ppmV")}
     species = [s for s in POLLUTANTS if s in species]
@@ -227,13 +236,13 @@ def write_cmaq_aconc(path, *, nx: int = 20, ny: int = 16, hours: int = 6, specie
             tflag[k] = np.tile(np.array(ymd(starts[k]), "i4"), (len(species), 1))
             for s in species:
                 name, units = names[s]
-                f = synthetic_field(s, when, k + 1, xkm, ykm, seed=seed, step=k, bias=bias) * _per_unit(s, units)
+                f = _field_at(field, s, when, k + 1, xkm, ykm, lon, lat, seed, k, bias) * _per_unit(s, units)
                 nc[name][k, 0] = f.astype("f4")
     return path
 
 
 def write_cams_forecast(path, *, nx: int = 20, ny: int = 16, hours: int = 6, species=("pm25", "pm10", "o3"),
-                        cycle="2026-11-24T00:00Z", seed: int = 0, bias: float = 1.0, dlon: float = 0.03) -> Path:
+                        cycle="2026-11-24T00:00Z", seed: int = 0, bias: float = 1.0, dlon: float = 0.03, field=None) -> Path:
     """A CAMS-style CF forecast (netCDF4): ``pm2p5``/``pm10`` [kg m**-3], ``go3 no2 so2 co``
     [kg kg**-1] at the surface, int16 packed (scale_factor/add_offset/_FillValue), dims
     ``(valid_time, latitude, longitude)`` with latitude descending, ``forecast_reference_time``
@@ -244,6 +253,7 @@ def write_cams_forecast(path, *, nx: int = 20, ny: int = 16, hours: int = 6, spe
     lat = (ZONE_CENTRE[1] + (np.arange(ny) - (ny - 1) / 2) * dlon)[::-1]
     xkm = (lon[None, :] - ZONE_CENTRE[0]) * 111.2 * np.cos(np.radians(ZONE_CENTRE[1])) + 0 * lat[:, None]
     ykm = (lat[:, None] - ZONE_CENTRE[1]) * 111.2 + 0 * lon[None, :]
+    glon, glat = np.meshgrid(lon, lat)
     names = {"pm25": ("pm2p5", "kg m**-3", "mass_concentration_of_pm2p5_ambient_aerosol_particles_in_air"),
              "pm10": ("pm10", "kg m**-3", "mass_concentration_of_pm10_ambient_aerosol_particles_in_air"),
              "o3": ("go3", "kg kg**-1", "mass_fraction_of_ozone_in_air"),
@@ -283,7 +293,7 @@ def write_cams_forecast(path, *, nx: int = 20, ny: int = 16, hours: int = 6, spe
             fp[k] = k + 1
             for s in species:
                 name, units, _ = names[s]
-                f = synthetic_field(s, when, k + 1, xkm, ykm, seed=seed, step=k, bias=bias) * _per_unit(s, units)
+                f = _field_at(field, s, when, k + 1, xkm, ykm, glon, glat, seed, k, bias) * _per_unit(s, units)
                 nc[name][k] = f
     return path
 

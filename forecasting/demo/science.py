@@ -1,0 +1,116 @@
+"""Demo model runs, observations, trained corrections and guidance (the science part of the demo world).
+
+- Observations: :mod:`forecasting.demo.observations` (shapes from the real Dongsi record), imported
+  through the real service (quality control, district means) up to the current hour.
+- Model runs: three models with distinct, documented systematic errors
+  (:func:`forecasting.correction.simulate.simulate_forecasts`): ``CMAQ-YRD`` (CMAQ-like errors),
+  ``NAQPMS-SH`` (CAMx/NAQPMS-like) and ``CAMS`` (a coarse global model's errors); one cycle a day
+  at 12 UTC, 120 hourly leads. The newest ``files_days`` cycles of every model are written as real
+  files on a ~3 km grid (IOAPI for the two regional models, a CAMS-style CF file for CAMS) whose
+  fields reproduce the simulated district values, and ingested through ``ingest_run`` like any
+  centre's output; older cycles are stored as district series directly (their files would take
+  ~0.6 GB and a minute to write for nothing the app shows).
+- Trained corrections and guidance through the real services.
+
+Everything is synthetic and labelled so (``ModelRun.synthetic``, the demo banner).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecasting import datastore
+from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulate_forecasts
+from forecasting.demo.observations import DEMO_STATIONS, demo_district_series, demo_station_observations, stations_frame
+from forecasting.permissions import Actor
+from forecasting.store.db import Database
+
+__all__ = ["DEMO_MODELS", "seed_science"]
+
+_BY_NAME = {m.name: m for m in DEFAULT_MODELS}
+#: (name, error model, file layout)
+DEMO_MODELS = (
+    ("CMAQ-YRD", _BY_NAME["cmaq"], "ioapi"),
+    ("NAQPMS-SH", _BY_NAME["camx"], "ioapi"),
+    ("CAMS", _BY_NAME["cams"], "cf"),
+)
+CYCLE_HOUR = 12
+MAX_LEAD = 120
+GRID = dict(nx=44, ny=32, dx=3000.0)  # 132 km × 96 km around the zone
+_CENTROIDS = {"310118": (121.08082, 31.12671), "320509": (120.63, 31.01), "330421": (120.92, 30.88)}
+
+
+def _district_field(values: dict[str, float], lon: np.ndarray, lat: np.ndarray, sigma_km: float = 22.0) -> np.ndarray:
+    """A smooth field whose district means come close to ``values``: a partition of unity of
+    Gaussian weights around the district centroids, with a gentle texture (±6 %)."""
+    weights = []
+    for code, (clon, clat) in _CENTROIDS.items():
+        dx = (lon - clon) * 111.32 * np.cos(np.radians(clat))
+        dy = (lat - clat) * 110.57
+        weights.append(np.exp(-(dx * dx + dy * dy) / (2 * sigma_km**2)) + 1e-9)
+    w = np.stack(weights)
+    w /= w.sum(axis=0)
+    field = sum(w[i] * values.get(code, np.nan) for i, code in enumerate(_CENTROIDS))
+    texture = 1 + 0.06 * np.sin(lon * 9.0) * np.cos(lat * 11.0)
+    return field * texture
+
+
+def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, part: pd.DataFrame) -> Path:
+    from forecasting.grids.synthetic import write_cams_forecast, write_cmaq_aconc
+
+    lookup = {(v, pd.Timestamp(t)): grp.set_index("district")["value"].to_dict()
+              for (v, t), grp in part.groupby(["variable", "valid_time"])}
+
+    def field(species, valid_time, _lead, lon, lat):
+        return _district_field(lookup.get((species, pd.Timestamp(valid_time)), {}), lon, lat)
+
+    stamp = cycle.strftime("%Y%m%d%H")
+    if layout == "ioapi":
+        path = folder / f"{model}.ACONC.{stamp}.nc"
+        return write_cmaq_aconc(path, hours=MAX_LEAD, cycle=cycle.isoformat(), field=field, **GRID)
+    path = folder / f"{model}.{stamp}.nc"
+    return write_cams_forecast(path, hours=MAX_LEAD, cycle=cycle.isoformat(), field=field,
+                               species=("pm25", "pm10", "o3", "no2", "so2", "co"), nx=GRID["nx"], ny=GRID["ny"])
+
+
+def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, files_days: int = 7,
+                 folder: Path, seed: int = 2026, log=print) -> dict:
+    """Observations, model runs, trained corrections and guidance for the ``days`` before ``today``."""
+    op = Actor.system("demo-seed")
+    first = today - timedelta(days=days + 2)
+    obs, _met = demo_district_series(first, today, seed=seed)
+    now_utc = pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now, tz="UTC")
+    known = obs[obs["time"] <= now_utc.floor("h")]
+    stations = demo_station_observations(known, seed=seed + 1)
+    datastore.store_observations(db, op, stations, stations=stations_frame())
+    log(f"  observations: {len(stations)} station values, {len(DEMO_STATIONS)} stations")
+
+    last_cycle = pd.Timestamp(datetime.combine(today - timedelta(days=1), datetime.min.time()), tz="UTC") + pd.Timedelta(
+        hours=CYCLE_HOUR)
+    first_cycle = last_cycle - pd.Timedelta(days=days - 1)
+    models = [ModelErrors(**{**err.__dict__, "name": name}) for name, err, _ in DEMO_MODELS]
+    sim = simulate_forecasts(obs, models=models, cycle_hour=CYCLE_HOUR, max_lead=MAX_LEAD, seed=seed + 2,
+                             start=first_cycle, end=last_cycle)
+    sim = sim[sim["variable"].isin(["pm25", "pm10", "o3", "no2", "so2", "co"])]
+    folder.mkdir(parents=True, exist_ok=True)
+    layouts = {name: layout for name, _, layout in DEMO_MODELS}
+    n_files = 0
+    for (model, cycle), part in sim.groupby(["model", "cycle"], sort=True):
+        cycle = pd.Timestamp(cycle)
+        if cycle > last_cycle - pd.Timedelta(days=files_days):
+            path = _write_files(folder, model, layouts[model], cycle, part)
+            datastore.ingest_run(db, op, [path], model=model, synthetic=True)
+            n_files += 1
+        else:
+            wide = part.pivot_table(index=["district", "valid_time"], columns="variable", values="value").reset_index()
+            wide = wide.rename(columns={"valid_time": "time"})
+            wide.columns.name = None
+            wide["lead_hours"] = (wide["time"] - cycle) / pd.Timedelta(hours=1)
+            datastore.store_district_series(db, op, wide, model=model, cycle=cycle.to_pydatetime(), format="simulated",
+                                            level="surface", synthetic=True)
+    log(f"  model runs: {sim.groupby(['model', 'cycle']).ngroups} ({n_files} from files in {folder})")
+    return {"first_cycle": first_cycle, "last_cycle": last_cycle}

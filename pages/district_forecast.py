@@ -1,0 +1,137 @@
+"""District forecast: the last 14 days and the next 7 of one district and pollutant: observations,
+raw models, the corrected (suggested) forecast with its interval over AQI colour bands; daily AQI
+cards of the guidance; the skill of each correction method and which one is in use, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from forecasting import datastore
+from forecasting.aqi import edition_for
+from forecasting.guidance import SUGGESTED, guidance_for, guidance_series, latest_issue_date
+from forecasting.training import active_corrections
+from forecasting.zone import list_districts
+from ui import state
+from ui.aqi import range_badge_html
+from ui.charts import aqi_bands, unit_of
+from ui.i18n import tr
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+POLLUTANTS = ["pm25", "o3", "pm10", "no2", "so2", "co"]
+LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+
+actor = state.require_actor()
+db = state.database()
+lang = state.language()
+st.title(tr("dfc.title"))
+
+districts = list_districts(db)
+codes = [d.adcode for d in districts]
+names = {d.adcode: d.name(lang) for d in districts}
+c1, c2, c3 = st.columns([2, 2, 3])
+district = c1.selectbox(tr("dfc.district"), codes, format_func=names.get, key="dfc_district",
+                        index=codes.index(actor.district) if actor.district in codes else 0)
+pollutant = c2.selectbox(tr("guid.pollutant"), POLLUTANTS, format_func=LABELS.get, key="dfc_pollutant")
+today = datetime.now(BEIJING).date()
+
+latest = latest_issue_date(db, on_or_before=today)  # normally today
+if latest is None:
+    st.info(tr("dfc.no_guidance"))
+    st.stop()
+guidance = guidance_for(db, latest, district=district)
+c3.markdown(f"**{tr('dfc.issue_date', date=latest.isoformat())}**")
+if latest < today:
+    c3.warning(tr("dfc.stale", date=latest.isoformat()))
+
+# -- daily AQI cards of the suggested guidance ------------------------------------------------
+st.subheader(tr("dfc.daily_cards"))
+suggested = [g for g in guidance if g.method == SUGGESTED and g.target_date > latest]
+cols = st.columns(max(len(suggested), 1))
+for col, g in zip(cols, suggested):
+    with col.container(border=True):
+        st.markdown(f"**{tr('dfc.lead', n=g.lead_day)}** · {g.target_date:%m-%d}")
+        if g.aqi_lo is None:
+            st.caption(tr("dfc.no_aqi"))
+            continue
+        levels = tuple(range(g.level_lo, g.level_hi + 1))
+        st.markdown(range_badge_html(SimpleNamespace(lo=g.aqi_lo, hi=g.aqi_hi, levels=levels, edition=g.edition),
+                                     lang=lang), unsafe_allow_html=True)
+        prim = "、".join(LABELS.get(p, p) for p in g.primary) if g.primary else tr("common.none")
+        st.caption(tr("dfc.primary", p=prim))
+
+# -- hourly chart: 14 days back, 7 ahead --------------------------------------------------------
+st.subheader(tr("dfc.chart_title", p=LABELS[pollutant], unit=unit_of(pollutant)))
+past_dates = [latest - timedelta(days=k) for k in range(1, 15)]
+series = guidance_series(db, district=district, pollutant=pollutant, issue_dates=[latest, *past_dates])
+obs = datastore.observation_frame(db, district=district,
+                                  since=(pd.Timestamp(latest, tz=BEIJING) - pd.Timedelta(days=14)).to_pydatetime())
+obs = obs[obs["pollutant"] == pollutant]
+frames = []
+if len(obs):
+    frames.append(pd.DataFrame({"time": obs["time"], "value": obs["value"], "series": tr("guid.observed")}))
+ahead = series[series["issue_date"] == latest]
+for model, part in ahead[ahead["method"] == "raw"].groupby("model"):
+    frames.append(pd.DataFrame({"time": part["valid_time"], "value": part["central"],
+                                "series": tr("dfc.raw", model=model)}))
+# the past: each day's D+1 suggested forecast (issued the day before), then the newest issue
+past = series[(series["method"] == SUGGESTED) & (series["issue_date"] != latest)].copy()
+if len(past):
+    day = past["valid_time"].dt.tz_convert(BEIJING).dt.date
+    past = past[(day - past["issue_date"]).map(lambda d: d.days) == 1]
+corrected = pd.concat([past, ahead[ahead["method"] == SUGGESTED]], ignore_index=True)
+band = corrected.rename(columns={"valid_time": "time"})
+if len(corrected):
+    frames.append(pd.DataFrame({"time": corrected["valid_time"], "value": corrected["central"],
+                                "series": tr("dfc.corrected")}))
+lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["time", "value", "series"])
+for f in (lines, band):
+    if len(f):
+        f["time"] = pd.DatetimeIndex(f["time"]).tz_convert(BEIJING).tz_localize(None)
+if len(lines):
+    ymax = float(pd.to_numeric(pd.concat([lines["value"], band.get("upper", pd.Series(dtype=float))]),
+                               errors="coerce").max() or 100) * 1.1
+    edition = edition_for(latest)
+    layers = [aqi_bands(pollutant, ymax, edition=edition, lang=lang)]
+    if len(band):
+        layers.append(alt.Chart(band).mark_area(opacity=0.25, color="#555").encode(
+            x="time:T", y="lower:Q", y2="upper:Q", tooltip=[alt.Tooltip("time:T", format="%m-%d %H:%M"),
+                                                            alt.Tooltip("lower:Q", format=".0f"),
+                                                            alt.Tooltip("upper:Q", format=".0f")]))
+    layers.append(alt.Chart(lines).mark_line().encode(
+        x=alt.X("time:T", title=None),
+        y=alt.Y("value:Q", title=f"{LABELS[pollutant]} ({unit_of(pollutant)})", scale=alt.Scale(domain=[0, ymax])),
+        color=alt.Color("series:N", title=None),
+        tooltip=[alt.Tooltip("series:N"), alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
+                 alt.Tooltip("value:Q", format=".1f")]))
+    now_rule = alt.Chart(pd.DataFrame({"t": [pd.Timestamp(datetime.now(BEIJING)).tz_localize(None)]})).mark_rule(
+        strokeDash=[4, 4], color="black").encode(x="t:T")
+    layers.append(now_rule)
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(height=340)
+    st.altair_chart(chart.configure_axisX(format="%m-%d" if lang == "zh" else "%b %d"), width="stretch")
+    st.caption(tr("dfc.chart_caption"))
+
+# -- skill of the methods and the one in use ----------------------------------------------------
+st.subheader(tr("dfc.skill_title"))
+info = [c for c in active_corrections(db, district=district) if c.pollutant == pollutant]
+if not info:
+    st.info(tr("dfc.no_training"))
+else:
+    c = info[0]
+    rows = []
+    for method, by_lead in sorted(c.scores.items()):
+        row = {tr("dfc.method"): tr(f"method.{method}")}
+        for lead in ("D+1", "D+2", "D+3"):
+            sc = by_lead.get(lead) or {}
+            row[f"{lead} RMSE"] = sc.get("rmse")
+            row[f"{lead} NMB"] = sc.get("nmb")
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={k: st.column_config.NumberColumn(format="%.2f") for k in rows[0] if k != tr("dfc.method")})
+    st.markdown(tr("dfc.in_use", method=tr(f"method.{c.method}")))
+    st.caption(tr("dfc.why", reason=c.reason, when=pd.Timestamp(c.trained_at).tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")))

@@ -1,0 +1,28 @@
+"""AppTest of the district forecast page on the (small) demo world."""
+
+from __future__ import annotations
+
+import pytest
+
+from apptest_support import goto, new_app, sign_in, texts
+
+
+@pytest.fixture
+def app_demo(demo_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    return demo_url
+
+
+def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatch):
+    at = goto(sign_in(new_app(), "js_zhou", "demo-2026-yrd"), "district_forecast.py")
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert at.selectbox(key="dfc_district").value == "330421"  # the forecaster's own district first
+    assert "指导产品发布日：2026-11-24" in page  # the small demo world's issue date
+    assert "第 1 天" in page and "首要污染物" in page
+    assert "当前使用：" in page and "原因：lowest mean hourly RMSE" in page
+    skill = at.dataframe[0].value
+    assert "D+1 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
+    at.selectbox(key="dfc_pollutant").select("o3").run()
+    assert not at.exception
+    assert "O₃ 逐小时" in texts(at)
