@@ -1,0 +1,142 @@
+"""Guidance and training services on hand-made data: a model with a constant bias of +20."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import datastore, guidance, training
+from forecasting.errors import PermissionDenied
+from forecasting.permissions import Actor
+
+OP = Actor.system("test")
+ISSUE = date(2026, 11, 20)
+POLS = {"pm25": 40.0, "pm10": 70.0, "o3": 80.0, "no2": 30.0, "so2": 8.0, "co": 0.8}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _truth(times: pd.DatetimeIndex, pollutant: str) -> np.ndarray:
+    hour = times.tz_convert("Asia/Shanghai").hour.to_numpy()
+    return POLS[pollutant] * (1 + 0.3 * np.sin(2 * np.pi * hour / 24))
+
+
+def _fill(db, *, days=20, bias=20.0):
+    """Observations = a diurnal cycle; the model = observations + ``bias`` (CO: + bias/100)."""
+    start = pd.Timestamp(ISSUE - timedelta(days=days), tz="Asia/Shanghai").tz_convert("UTC")
+    times = pd.date_range(start, start + pd.Timedelta(days=days + 4), freq="h")
+    obs = []
+    for d in ("310118", "320509", "330421"):
+        for p in POLS:
+            obs.append(pd.DataFrame({"station": f"S{d}", "time": times, "pollutant": p, "value": _truth(times, p)}))
+    obs = pd.concat(obs, ignore_index=True)
+    stations = pd.DataFrame({"station": [f"S{d}" for d in ("310118", "320509", "330421")], "name": "s",
+                             "lon": [121.1, 120.6, 120.9], "lat": [31.1, 31.0, 30.9],
+                             "district": ["310118", "320509", "330421"]})
+    # observations only up to the issue date's cut-off: later ones are added by the leak test
+    cut = guidance.issue_cutoff(ISSUE)
+    datastore.store_observations(db, OP, obs[obs["time"] <= cut], stations=stations)
+    for k in range(days + 1):
+        cycle = pd.Timestamp(ISSUE - timedelta(days=days - k), tz="UTC") - pd.Timedelta(hours=12)
+        valid = pd.date_range(cycle + pd.Timedelta(hours=1), periods=72, freq="h")
+        rows = []
+        for d in ("310118", "320509", "330421"):
+            frame = pd.DataFrame({"district": d, "time": valid, "lead_hours": np.arange(1, 73)})
+            for p in POLS:
+                frame[p] = _truth(valid, p) + (bias / 100 if p == "co" else bias)
+            rows.append(frame)
+        datastore.store_district_series(db, OP, pd.concat(rows, ignore_index=True), model="biased",
+                                        cycle=cycle.to_pydatetime())
+    return obs
+
+
+@pytest.fixture
+def filled(sqlite_db):
+    return sqlite_db, _fill(sqlite_db)
+
+
+def test_training_chooses_a_correction_over_the_biased_raw_model(filled):
+    db, _ = filled
+    result = training.train(db, OP, until=ISSUE, history_days=20, validation_days=7,
+                            methods=["raw", "rolling_bias", "kalman_filter"])
+    assert result.records == 18  # 3 districts × 6 pollutants
+    assert set(result.chosen.values()) <= {"rolling_bias", "kalman_filter"}
+    info = {(c.district, c.pollutant): c for c in training.active_corrections(db)}
+    pm = info[("310118", "pm25")]
+    # raw errs by exactly +20 at every hour: MB = RMSE = 20 (hand-computed), the bias removal ~0
+    assert pm.scores["raw"]["D+1"]["rmse"] == pytest.approx(20.0)
+    assert pm.scores["raw"]["D+1"]["mb"] == pytest.approx(20.0)
+    assert pm.scores[pm.method]["D+1"]["rmse"] < 1.0
+    assert "lowest mean hourly RMSE" in pm.reason
+    # training again replaces the active records, keeping the old ones inactive
+    training.train(db, OP, until=ISSUE, history_days=20, validation_days=7, methods=["raw", "rolling_bias"])
+    assert len(training.active_corrections(db)) == 18
+
+
+def test_guidance_removes_the_bias_and_gives_ranges(filled):
+    db, _ = filled
+    n = guidance.compute_guidance(db, OP, ISSUE)
+    rows = guidance.guidance_for(db, ISSUE, district="310118")
+    assert n > 0 and rows
+    raw = {r.target_date: r for r in rows if r.method == "raw"}
+    ens = {r.target_date: r for r in rows if r.method == "ensemble"}
+    d1 = ISSUE + timedelta(days=1)
+    assert d1 in raw and d1 in ens
+    # the corrected centre is lower than the biased raw one and its range is ordered
+    assert ens[d1].centre < raw[d1].centre
+    assert ens[d1].aqi_lo < ens[d1].aqi_hi and ens[d1].level_lo <= ens[d1].level_hi
+    series = guidance.guidance_series(db, district="310118", pollutant="pm25", issue_dates=[ISSUE])
+    corrected = series[(series["method"] == "ensemble")].set_index("valid_time")["central"]
+    truth = pd.Series(_truth(pd.DatetimeIndex(corrected.index), "pm25"), index=corrected.index)
+    # after 20 days of a constant +20 bias, the Kalman-corrected forecast is within 1 µg/m³
+    assert float((corrected - truth).abs().max()) < 1.0
+
+
+def test_guidance_ignores_observations_after_the_issue_time(filled):
+    """Leak test: adding (absurd) observations after the cut-off changes nothing already issued."""
+    db, obs = filled
+    guidance.compute_guidance(db, OP, ISSUE)
+    before = guidance.guidance_for(db, ISSUE)
+    cut = guidance.issue_cutoff(ISSUE)
+    later = obs[obs["time"] > cut].assign(value=lambda f: f["value"] * 5)
+    datastore.store_observations(db, OP, later)
+    guidance.compute_guidance(db, OP, ISSUE)
+    assert guidance.guidance_for(db, ISSUE) == before
+
+
+def test_guidance_and_training_are_for_admins(filled, users):
+    db, _ = filled
+    with pytest.raises(PermissionDenied):
+        guidance.compute_guidance(db, users["fc_qp"], ISSUE)
+    with pytest.raises(PermissionDenied):
+        training.train(db, users["mgr1"], until=ISSUE)
+
+
+@pytest.fixture
+def users(sqlite_db):
+    from forecasting import accounts
+
+    cast = {}
+    for username, role, district in [("fc_qp", "forecaster", "310118"), ("mgr1", "manager", None)]:
+        v = accounts.create_user(sqlite_db, OP, username=username, password="correct-horse-9", role=role,
+                                 district=district)
+        cast[username] = Actor(v.id, v.username, v.role, v.district)
+    return cast
+
+
+def test_command_line(sqlite_url, filled):
+    env = {**os.environ, "DATABASE_URL": sqlite_url}
+    done = subprocess.run([sys.executable, "-m", "forecasting", "guidance", "compute", "--from", ISSUE.isoformat()],
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"guidance for {ISSUE}..{ISSUE}:" in done.stdout
+    bad = subprocess.run([sys.executable, "-m", "forecasting", "guidance", "compute", "--from", "2026-13-01"],
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert bad.returncode == 2 and "not a date" in bad.stderr
