@@ -38,6 +38,8 @@ __all__ = [
     "guidance_for",
     "guidance_series",
     "latest_issue_date",
+    "observed_aqi",
+    "observed_daily_aqi",
     "methods_in_use",
     "issue_cutoff",
     "DEFAULT_METHOD",
@@ -195,6 +197,36 @@ def guidance_for(db: Database, issue_date: date, *, district: str | None = None)
                         g.aqi_hi, g.level_lo, g.level_hi, tuple(g.primary or ()))
             for g in s.scalars(q)
         ]
+
+
+def observed_daily_aqi(db: Database, first: date, last: date, *, district: str | None = None) -> pd.DataFrame:
+    """Observed daily AQI per district and Beijing day ``first``..``last`` (HJ 633, the edition of
+    each day) from the district observations: ``district date edition aqi level primary``
+    (``primary`` as pollutant names; ``aqi`` NaN where the day is not published)."""
+    from forecasting.aqi import POLLUTANT_OF, daily_aqi
+
+    since = pd.Timestamp(first, tz=BEIJING).tz_convert("UTC")
+    until = pd.Timestamp(last + timedelta(days=1), tz=BEIJING).tz_convert("UTC")
+    obs = datastore.observation_frame(db, since=(since + pd.Timedelta(hours=1)).to_pydatetime(),
+                                      until=until.to_pydatetime(), district=district)
+    if obs.empty:
+        return pd.DataFrame(columns=["district", "date", "edition", "aqi", "level", "primary"])
+    wide = obs.pivot_table(index=["time", "district"], columns="pollutant", values="value", aggfunc="mean")
+    wide = wide.reset_index().set_index("time")
+    wide.columns.name = None
+    daily = daily_aqi(wide).reset_index()
+    daily["date"] = pd.to_datetime(daily["date"]).dt.date
+    daily["primary"] = [tuple(dict.fromkeys(POLLUTANT_OF[k] for k in t)) for t in daily["primary_pollutants"]]
+    keep = daily[(daily["date"] >= first) & (daily["date"] <= last)]
+    return keep[["district", "date", "edition", "aqi", "level", "primary"]].reset_index(drop=True)
+
+
+def observed_aqi(db: Database, district: str, day: date) -> float | None:
+    """The observed daily AQI of one district and Beijing day, or ``None`` when not published."""
+    frame = observed_daily_aqi(db, day, day, district=district)
+    if frame.empty or not np.isfinite(frame["aqi"].iloc[0]):
+        return None
+    return float(frame["aqi"].iloc[0])
 
 
 def latest_issue_date(db: Database, *, on_or_before: date) -> date | None:
