@@ -131,3 +131,4 @@ class AuditEntry(Base):
 # The other model modules register their tables on the same metadata (Alembic sees them all).
 from forecasting.store import science as _science  # noqa: E402,F401
 from forecasting.store import consultation as _consultation  # noqa: E402,F401
+from forecasting.store import reports as _reports  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Models for issued report files and personal API tokens."""
