@@ -84,9 +84,11 @@ def test_errors_exit_2_with_one_line(fresh_url, args, stdin, message):
     assert message in _one_error_line(run(args, url=fresh_url, stdin=stdin))
 
 
-def test_demo_seed_only_into_an_empty_database(fresh_url):
-    done = run(["demo", "seed", "--if-empty"], url=fresh_url)
-    assert done.returncode == 0 and "demo world seeded" in done.stdout
+def test_demo_seed_only_into_an_empty_database(fresh_url, tmp_path):
+    done = run(["demo", "seed", "--if-empty", "--days", "6", "--files-days", "1"], url=fresh_url,
+               env_extra={"FORECASTING_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0 and "demo world seeded" in done.stdout, done.stderr
+    assert len(list((tmp_path / "demo" / "runs").glob("*.nc"))) == 3  # one file per model
     banner = run(["demo", "banner", "--url", "http://127.0.0.1:8501"], url=fresh_url)
     assert "DEMO MODE" in banner.stdout and "qp_chen" in banner.stdout
     again = run(["demo", "seed", "--if-empty"], url=fresh_url)

@@ -13,7 +13,7 @@ def _seed(args) -> int:
     db = get_database()
     if accounts.count_users(db) and not args.if_empty:
         raise CliError("the database already has users; the demo world is only seeded into an empty database")
-    seeded = seed_if_empty(db)
+    seeded = seed_if_empty(db, days=args.days, files_days=min(args.files_days, args.days))
     print("demo world seeded" if seeded else "database not empty: demo world not seeded")
     return 0
 
@@ -36,6 +36,8 @@ def register(sub) -> None:
     ds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     p = ds.add_parser("seed", help="seed the demo world into an empty database")
     p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when the database has users")
+    p.add_argument("--days", type=int, default=60, help="days of history (default 60)")
+    p.add_argument("--files-days", type=int, default=7, help="newest cycles written as model files (default 7)")
     p.set_defaults(func=_seed)
     p = ds.add_parser("banner", help="print the URL and, in demo mode, the demo accounts")
     p.add_argument("--url", default="http://127.0.0.1:8501")
