@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
+from typing import Iterator
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["UTCDateTime", "utcnow"]
+__all__ = ["UTCDateTime", "utcnow", "clock_at"]
+
+_NOW: ContextVar[datetime | None] = ContextVar("forecasting_now", default=None)
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    """The current time, timezone-aware UTC (or the time set by :func:`clock_at` in this context)."""
+    fixed = _NOW.get()
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(when: datetime) -> Iterator[None]:
+    """Run the services as if it were ``when`` (aware). Used to build the demo world's history,
+    where a day's consultation must carry that day's times; it affects only the current thread
+    or task (a context variable), never another user's request."""
+    if when.tzinfo is None:
+        raise ValueError("clock_at needs a timezone-aware time")
+    token = _NOW.set(when.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _NOW.reset(token)
 
 
 class UTCDateTime(TypeDecorator):
