@@ -10,14 +10,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo_server(sqlite_url, tmp_path):
-    from forecasting.demo import seed_if_empty
-    from forecasting.store.db import Database
-
-    db = Database(sqlite_url)
-    seed_if_empty(db)
-    db.dispose()
-    with app_server(sqlite_url, data_dir=tmp_path) as base:
+def demo_server(demo_url, tmp_path):
+    """The app on a copy of the small demo world (demo accounts, banner)."""
+    with app_server(demo_url, data_dir=tmp_path) as base:
         yield base
 
 

@@ -1,0 +1,90 @@
+"""``python -m forecasting session open`` and ``python -m forecasting rota show|generate``.
+
+``session open --date YYYY-MM-DD`` is what the daily cron runs: it opens the consultation of that
+Beijing issue date (default today) and does nothing when it is already open (idempotent).
+``rota show --from --to`` prints the turns and each day's duty chief; ``rota generate --from --to``
+fills the range from the cycle (days already covered stay as they are).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from forecasting.permissions import Actor
+
+__all__ = ["register"]
+
+
+def _db():
+    from forecasting.store.db import get_database
+
+    return get_database()
+
+
+def _open(args) -> int:
+    from forecasting.consultation import open_session, parse_day
+
+    day = parse_day(args.date) if args.date else None
+    view = open_session(_db(), Actor.system("cli"), day, days=args.days)
+    print(f"consultation {view.issue_date} revision {view.revision}: {view.state}, "
+          f"target days {view.target_dates[0]}..{view.target_dates[-1]}")
+    return 0
+
+
+def _show(args) -> int:
+    from forecasting.consultation import duty_for, list_turns, parse_day
+
+    start, end = parse_day(args.date_from), parse_day(args.date_to)
+    db = _db()
+    turns = list_turns(db, start, end)
+    if not turns:
+        print(f"no rota turns between {start} and {end}: run `rota generate --from {start} --to {end}`")
+        return 0
+    print("turn\tfrom\tto\tdistrict\tchief\tdeputy")
+    for t in turns:
+        print(f"{t.id}\t{t.start_date}\t{t.end_date}\t{t.district}\t{t.chief_name}\t{t.deputy_name or '-'}")
+    if args.days:
+        print("day\tdistrict\tchief\tdeputy")
+        day = start
+        while day <= end:
+            d = duty_for(db, day)
+            mark = " (代班)" if d.chief_substituted else ""
+            print(f"{day}\t{d.district or '-'}\t{d.chief_name or '-'}{mark}\t{d.deputy_name or '-'}")
+            day += timedelta(days=1)
+    return 0
+
+
+def _generate(args) -> int:
+    from forecasting.consultation import ConsultationConfig, consultation_config, generate_rota
+    from dataclasses import replace
+
+    cfg: ConsultationConfig = consultation_config()
+    if args.cycle_days:
+        cfg = replace(cfg, cycle_days=args.cycle_days)
+    created = generate_rota(_db(), Actor.system("cli"), args.date_from, args.date_to, config=cfg)
+    print(f"{len(created)} turn(s) created")
+    for t in created:
+        print(f"{t.start_date}..{t.end_date}\t{t.district}\t{t.chief_name}\t{t.deputy_name or '-'}")
+    return 0
+
+
+def register(sub) -> None:
+    session = sub.add_parser("session", help="consultation sessions")
+    ss = session.add_subparsers(dest="session_command", metavar="ACTION", required=True)
+    p = ss.add_parser("open", help="open the consultation of an issue date (idempotent; for the daily cron)")
+    p.add_argument("--date", help="Beijing issue date YYYY-MM-DD (default: today in Beijing)")
+    p.add_argument("--days", type=int, default=None, help="target days D+1..D+N (N >= 3; default from settings)")
+    p.set_defaults(func=_open)
+
+    rota = sub.add_parser("rota", help="rota of the duty chief seat")
+    rs = rota.add_subparsers(dest="rota_command", metavar="ACTION", required=True)
+    p = rs.add_parser("show", help="print the turns (and with --days each day's duty) of a date range")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    p.add_argument("--days", action="store_true", help="also print one line per day")
+    p.set_defaults(func=_show)
+    p = rs.add_parser("generate", help="fill a date range with turns from the cycle (round-robin)")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    p.add_argument("--cycle-days", type=int, default=None, help="days per turn (default 7)")
+    p.set_defaults(func=_generate)

@@ -1,0 +1,86 @@
+"""Joint consultation (issue #6): rota of the chief seat, sessions, district submissions,
+consistency flags, notes, the combined forecast, sign-off and issue.
+
+Every function that changes state takes ``(db, actor, ...)``, is one unit of work, checks
+permissions itself and writes its audit row in the same transaction. See ``docs/consultation.md``.
+"""
+
+from forecasting.consultation.common import Duty
+from forecasting.consultation.config import (
+    BEIJING,
+    ConsultationConfig,
+    beijing_datetime,
+    beijing_today,
+    consultation_config,
+    parse_day,
+)
+from forecasting.consultation.flags import SEVERITY, Flag, ForecastEntry, compute_flags
+from forecasting.consultation.guidance import (
+    GuidanceRow,
+    Verification,
+    best_guidance,
+    guidance_centres,
+    guidance_rows,
+    yesterday_check,
+)
+from forecasting.consultation.notes import NoteView, add_note, list_notes
+from forecasting.consultation.rota import (
+    TurnView,
+    district_forecasters,
+    duty_for,
+    generate_rota,
+    list_turns,
+    substitute,
+    swap_turns,
+    update_turn,
+)
+from forecasting.consultation.rules import CheckedForecast, check_forecast, span_text
+from forecasting.consultation.sessions import (
+    TRANSITIONS,
+    SessionView,
+    get_session,
+    open_session,
+    session_history,
+    start_consultation,
+)
+from forecasting.consultation.signoff import (
+    FinalInput,
+    FlagState,
+    IssuedView,
+    acknowledge_flag,
+    amend_session,
+    canonical_json,
+    effective_entries,
+    issue_session,
+    issued_forecasts,
+    save_final,
+    session_flags,
+    sign_session,
+    verify_issued,
+)
+from forecasting.consultation.submissions import (
+    SubmissionInput,
+    SubmissionView,
+    list_submissions,
+    save_submission,
+    save_submissions,
+    submission_history,
+)
+from forecasting.consultation.views import FinalView, RoomView, latest_issue_dates, room_view
+
+__all__ = [
+    "BEIJING", "ConsultationConfig", "beijing_datetime", "beijing_today", "consultation_config", "parse_day",
+    "Duty", "TurnView", "district_forecasters", "duty_for", "generate_rota", "list_turns", "substitute",
+    "swap_turns", "update_turn",
+    "TRANSITIONS", "SessionView", "get_session", "open_session", "session_history", "start_consultation",
+    "SubmissionInput", "SubmissionView", "list_submissions", "save_submission", "save_submissions",
+    "submission_history",
+    "CheckedForecast", "check_forecast", "span_text",
+    "SEVERITY", "Flag", "ForecastEntry", "compute_flags",
+    "NoteView", "add_note", "list_notes",
+    "GuidanceRow", "Verification", "best_guidance", "guidance_centres", "guidance_rows", "yesterday_check",
+    "FinalInput", "FlagState", "IssuedView", "acknowledge_flag", "amend_session", "canonical_json",
+    "effective_entries", "issue_session", "issued_forecasts", "save_final", "session_flags", "sign_session",
+    "verify_issued",
+    "FinalView", "RoomView", "latest_issue_dates", "room_view",
+]

@@ -1,0 +1,170 @@
+"""The guidance panel's data: objective guidance per district and target day, and yesterday's
+issued forecast against what was observed.
+
+The guidance tables belong to ``forecasting.guidance`` (another issue). This module defines the
+small protocol the panel needs (:class:`GuidanceRow`) and fetches through :func:`guidance_rows`,
+which calls ``forecasting.guidance.guidance_for(db, issue_date)`` when that module exists
+(checked with importlib) and returns ``None`` otherwise ("no guidance yet"). Items are
+converted by attribute (or key) name, so any object with the same fields fits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+
+from forecasting.consultation.config import parse_day
+from forecasting.store.consultation import IssuedForecast
+from forecasting.store.db import Database
+
+__all__ = ["GuidanceRow", "guidance_rows", "guidance_centres", "best_guidance", "Verification", "yesterday_check",
+           "GUIDANCE_MODULE"]
+
+GUIDANCE_MODULE = "forecasting.guidance"
+#: Preferred methods when several give guidance for one district and day (first found wins).
+#: ``forecasting.guidance`` labels rows ``raw`` and ``corrected`` per model and ``ensemble`` (the suggestion).
+PREFERRED_METHODS = ("ensemble", "best", "corrected", "kalman_filter", "rolling_bias", "mos_ridge")
+
+
+@dataclass(frozen=True)
+class GuidanceRow:
+    """Objective guidance of one method for one district and target day."""
+
+    district: str
+    target_date: date
+    method: str
+    aqi_lo: int | None
+    aqi_hi: int | None
+    level_lo: int | None
+    level_hi: int | None
+    primary: list[str] = field(default_factory=list)
+    centre: float | None = None
+
+
+def _get(item, name, default=None):
+    if isinstance(item, dict):
+        return item.get(name, default)
+    return getattr(item, name, default)
+
+
+def _row(item) -> GuidanceRow:
+    if isinstance(item, GuidanceRow):
+        return item
+    method = _get(item, "method", "") or ""
+    model = _get(item, "model", "") or ""
+    if model:
+        method = f"{method}:{model}"
+    centre = _get(item, "centre")
+    return GuidanceRow(str(_get(item, "district")), parse_day(_get(item, "target_date")), method,
+                       _get(item, "aqi_lo"), _get(item, "aqi_hi"), _get(item, "level_lo"), _get(item, "level_hi"),
+                       list(_get(item, "primary") or []), None if centre is None else float(centre))
+
+
+def _default_source() -> Callable | None:
+    try:
+        module = importlib.import_module(GUIDANCE_MODULE)
+    except ImportError:
+        return None
+    return getattr(module, "guidance_for", None)
+
+
+def guidance_rows(db: Database, issue_date, *, source: Callable | None = None) -> list[GuidanceRow] | None:
+    """Guidance rows of ``issue_date`` (``None`` when no guidance source exists yet).
+
+    Parameters
+    ----------
+    source : callable ``(db, issue_date) -> iterable``, optional
+        Where to read from; default ``forecasting.guidance.guidance_for`` when it exists.
+    """
+    fetch = source or _default_source()
+    if fetch is None:
+        return None
+    return [_row(item) for item in (fetch(db, parse_day(issue_date)) or [])]
+
+
+def best_guidance(rows: list[GuidanceRow]) -> dict[tuple[str, date], GuidanceRow]:
+    """One row per (district, day): the preferred corrected method, else the first with a range."""
+    out: dict[tuple[str, date], GuidanceRow] = {}
+    rank = {m: i for i, m in enumerate(PREFERRED_METHODS)}
+
+    def score(method: str) -> int:
+        base = method.split(":")[0]
+        return rank.get(base, len(rank) + (1 if base == "raw" else 0))
+
+    for row in rows:
+        if row.aqi_lo is None or row.aqi_hi is None:
+            continue
+        key = (row.district, row.target_date)
+        current = out.get(key)
+        if current is None or score(row.method) < score(current.method):
+            out[key] = row
+    return out
+
+
+def guidance_centres(rows: list[GuidanceRow] | None) -> dict[tuple[str, date], float]:
+    """The AQI centre of the preferred guidance per (district, day), for the ``guidance_far`` flag."""
+    centres = {}
+    for key, row in best_guidance(rows or []).items():
+        centres[key] = row.centre if row.centre is not None else (row.aqi_lo + row.aqi_hi) / 2.0
+    return centres
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Yesterday's issued forecast for one district against the observed AQI (``None`` = not known)."""
+
+    district: str
+    day: date
+    issued_lo: int | None
+    issued_hi: int | None
+    observed_aqi: float | None
+
+    @property
+    def hit(self) -> bool | None:
+        if self.issued_lo is None or self.observed_aqi is None:
+            return None
+        return self.issued_lo <= self.observed_aqi <= self.issued_hi
+
+
+def _observed_source() -> Callable | None:
+    try:
+        module = importlib.import_module(GUIDANCE_MODULE)
+    except ImportError:
+        return None
+    return getattr(module, "observed_aqi", None)
+
+
+def yesterday_check(db: Database, issue_date, *, observed: Callable | None = None) -> list[Verification]:
+    """For the day before ``issue_date``: the newest issued forecast covering it (not superseded) and
+    the observed daily AQI from ``forecasting.guidance.observed_aqi(db, district, day)`` when that
+    exists (``observed`` overrides it)."""
+    issue_date = parse_day(issue_date)
+    day = issue_date - timedelta(days=1)
+    fetch = observed or _observed_source()
+    with db.read() as s:
+        rows = list(s.scalars(select(IssuedForecast).where(IssuedForecast.issue_date < day + timedelta(days=1),
+                                                           IssuedForecast.issue_date >= day - timedelta(days=10))
+                              .order_by(IssuedForecast.issue_date.desc(), IssuedForecast.revision.desc())))
+    found: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        snap = json.loads(row.snapshot)
+        for d in snap.get("districts", []):
+            for entry in d.get("days", []):
+                if entry["target_date"] == day.isoformat() and d["adcode"] not in found:
+                    found[d["adcode"]] = (entry["aqi_lo"], entry["aqi_hi"])
+    out = []
+    for district in sorted(set(found) | {"310118", "320509", "330421"}):
+        lo, hi = found.get(district, (None, None))
+        obs = None
+        if fetch is not None:
+            try:
+                obs = fetch(db, district, day)
+            except Exception:  # the observation store is another module's; a failure shows "unknown"
+                obs = None
+        out.append(Verification(district, day, lo, hi, None if obs is None else float(obs)))
+    return out

@@ -1,0 +1,131 @@
+"""Read models for the pages: everything one screen needs in one read, plus what the actor may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+from sqlalchemy import select
+
+from forecasting.consultation.common import Duty, _current, duty_in, seat_of, session_for
+from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
+from forecasting.consultation.notes import NoteView, note_view_of
+from forecasting.consultation.sessions import SessionView, session_view_of
+from forecasting.consultation.signoff import FlagState, _centres, _entries, _flag_states
+from forecasting.consultation.submissions import SubmissionView, submission_view_of
+from forecasting.consultation.flags import ForecastEntry
+from forecasting.errors import NotFound
+from forecasting.permissions import Actor
+from forecasting.store.consultation import ConsultationNote, ConsultationSession, FinalForecast, Submission
+from forecasting.store.db import Database
+from forecasting.store.models import District
+from forecasting.store.types import utcnow
+
+__all__ = ["RoomView", "FinalView", "room_view", "latest_issue_dates"]
+
+
+@dataclass(frozen=True)
+class FinalView:
+    district: str
+    target_date: date
+    aqi_lo: int
+    aqi_hi: int
+    level_lo: int
+    level_hi: int
+    primary: tuple[str, ...]
+    version: int
+    updated_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RoomView:
+    """The consultation of one issue date as the actor sees it."""
+
+    session: SessionView | None
+    duty: Duty
+    districts: tuple[str, ...]
+    submissions: tuple[SubmissionView, ...]
+    notes: tuple[NoteView, ...]
+    flags: tuple[FlagState, ...]
+    finals: tuple[FinalView, ...]
+    entries: tuple[ForecastEntry, ...]
+    seat: str | None            # the actor's seat on the issue date (chief/deputy) or None
+    can_submit: bool            # forecaster of a district, session writable
+    can_chair: bool             # duty chief or deputy, forecaster
+    can_note: bool
+    now: datetime
+
+    def submission(self, district: str, day: date) -> SubmissionView | None:
+        for sub in self.submissions:
+            if sub.district == district and sub.target_date == day:
+                return sub
+        return None
+
+    def final(self, district: str, day: date) -> FinalView | None:
+        for f in self.finals:
+            if f.district == district and f.target_date == day:
+                return f
+        return None
+
+    def submitted_districts(self) -> dict[str, str]:
+        """Per district: ``submitted`` (all days), ``draft`` (something saved) or ``none``."""
+        out = {}
+        days = self.session.target_dates if self.session else ()
+        for d in self.districts:
+            subs = [self.submission(d, day) for day in days]
+            if subs and all(x is not None and x.status == "submitted" for x in subs):
+                out[d] = "submitted"
+            elif any(x is not None for x in subs):
+                out[d] = "draft"
+            else:
+                out[d] = "none"
+        return out
+
+
+def room_view(db: Database, actor: Actor | None, issue_date, *, config: ConsultationConfig | None = None,
+              guidance_source: Callable | None = None) -> RoomView:
+    """The whole room of ``issue_date`` (a missing session gives ``session=None``)."""
+    cfg = config or consultation_config()
+    issue_date = parse_day(issue_date)
+    centres = _centres(db, issue_date, guidance_source)
+    with db.read() as s:
+        actor = _current(s, actor, "see the consultation")
+        duty = duty_in(s, issue_date)
+        districts = tuple(s.scalars(select(District.adcode).order_by(District.sort_order, District.adcode)))
+        seat = seat_of(duty, actor) if actor.role == "forecaster" else None
+        try:
+            row: ConsultationSession | None = session_for(s, issue_date)
+        except NotFound:
+            row = None
+        if row is None:
+            return RoomView(None, duty, districts, (), (), (), (), (), seat, False, False, False, utcnow())
+        subs = tuple(submission_view_of(r) for r in s.scalars(
+            select(Submission).where(Submission.session_id == row.id).order_by(Submission.district,
+                                                                                 Submission.target_date)))
+        note_rows = list(s.scalars(select(ConsultationNote).where(ConsultationNote.session_id == row.id)
+                                   .order_by(ConsultationNote.id)))
+        revised: dict[int, list[int]] = {}
+        for n in note_rows:
+            if n.revises_id:
+                revised.setdefault(n.revises_id, []).append(n.id)
+        notes = tuple(note_view_of(n, tuple(revised.get(n.id, ()))) for n in note_rows)
+        finals = tuple(FinalView(f.district, f.target_date, f.aqi_lo, f.aqi_hi, f.level_lo, f.level_hi,
+                                 tuple(f.primary or ()), f.version, f.updated_by, f.updated_at)
+                       for f in s.scalars(select(FinalForecast).where(FinalForecast.session_id == row.id)
+                                          .order_by(FinalForecast.target_date, FinalForecast.district)))
+        flags = tuple(_flag_states(s, row, cfg, centres))
+        entries = tuple(_entries(s, row))
+        writable = row.state in ("open", "consulting")
+        is_fc = actor.role == "forecaster"
+        return RoomView(session_view_of(row), duty, districts, subs, notes, flags, finals, entries, seat,
+                        writable and is_fc and actor.district is not None, writable and seat is not None,
+                        writable and is_fc, utcnow())
+
+
+def latest_issue_dates(db: Database, *, limit: int = 30) -> list[date]:
+    """Issue dates that have a consultation, newest first."""
+    with db.read() as s:
+        return list(dict.fromkeys(s.scalars(select(ConsultationSession.issue_date)
+                                            .order_by(ConsultationSession.issue_date.desc()).limit(limit))))

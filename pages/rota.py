@@ -1,0 +1,152 @@
+"""Rota (值班表): the calendar of the cross-district chief seat; admin and today's duty chief edit
+future turns, record swaps and substitutions (代班); admin fills a range from the cycle."""
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from forecasting import consultation as c
+from forecasting.errors import ForecastingError
+from forecasting.zone import list_districts
+from ui import consultation as w
+from ui import state
+from ui.i18n import error_text, tr
+
+db = state.database()
+actor = state.require_actor()
+
+st.title(tr("rota.title"))
+flash = st.session_state.pop("rota_flash", None)
+if flash:
+    st.success(flash)
+
+today = c.beijing_today()
+if "rota_from" not in st.session_state:
+    st.session_state["rota_from"] = today - timedelta(days=today.weekday())
+    st.session_state["rota_to"] = st.session_state["rota_from"] + timedelta(days=27)
+r1, r2 = st.columns(2)
+start = r1.date_input(tr("rota.from"), key="rota_from")
+end = r2.date_input(tr("rota.to"), key="rota_to")
+
+duty_today = c.duty_for(db, today)
+st.caption(tr("rota.today_line", day=today.isoformat(), district=w.district_name(duty_today.district) or "—",
+              chief=duty_today.chief_name or "—", deputy=duty_today.deputy_name or "—"))
+
+# calendar: one row per week, one column per weekday; each cell "district · chief / deputy"
+days = []
+day = start
+while day <= end and len(days) < 120:
+    days.append(c.duty_for(db, day))
+    day += timedelta(days=1)
+weeks: dict = {}
+for d in days:
+    monday = d.day - timedelta(days=d.day.weekday())
+    cell = "—"
+    if d.chief_id:
+        cell = f"{w.district_name(d.district)} · {d.chief_name}{' (' + tr('rota.sub') + ')' if d.chief_substituted else ''}"
+        if d.deputy_name:
+            cell += f" / {d.deputy_name}"
+    weeks.setdefault(monday, {})[tr(f"weekday.{d.day.weekday()}") + f" {d.day:%m-%d}"] = cell
+calendar_rows = []
+for monday, cells in sorted(weeks.items()):
+    row = {tr("rota.week"): monday.strftime("%Y-%m-%d")}
+    for weekday in range(7):
+        current = monday + timedelta(days=weekday)
+        row[tr(f"weekday.{weekday}")] = cells.get(tr(f"weekday.{weekday}") + f" {current:%m-%d}", "")
+    calendar_rows.append(row)
+st.subheader(tr("rota.calendar"))
+if calendar_rows:
+    st.dataframe(pd.DataFrame(calendar_rows), hide_index=True, width="stretch")
+
+turns = c.list_turns(db, start, end)
+st.subheader(tr("rota.turns"))
+if turns:
+    st.dataframe(pd.DataFrame([{
+        "#": t.id,
+        tr("rota.from"): t.start_date.isoformat(),
+        tr("rota.to"): t.end_date.isoformat(),
+        tr("consult.col_district"): w.district_name(t.district),
+        tr("rota.chief"): t.chief_name,
+        tr("rota.deputy"): t.deputy_name or "—",
+        tr("rota.updated_by"): t.updated_by,
+    } for t in turns]), hide_index=True, width="stretch")
+else:
+    st.info(tr("rota.empty"))
+
+may_edit = actor.is_admin or (actor.role == "forecaster" and duty_today.chief_id == actor.user_id)
+
+if actor.is_admin:
+    with st.form("rota_generate"):
+        st.markdown(f"**{tr('rota.generate')}**")
+        g1, g2 = st.columns(2)
+        g_from = g1.date_input(tr("rota.from"), value=start, key="gen_from")
+        g_to = g2.date_input(tr("rota.to"), value=end, key="gen_to")
+        if st.form_submit_button(tr("rota.generate_submit"), icon=":material/autorenew:"):
+            try:
+                created = c.generate_rota(db, actor, g_from, g_to)
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+            else:
+                st.session_state["rota_flash"] = tr("rota.generated", n=len(created))
+                st.rerun()
+
+future = [t for t in turns if t.start_date > today]
+if may_edit and future:
+    labels = {t.id: f"{t.start_date:%m-%d}..{t.end_date:%m-%d} · {w.district_name(t.district)} · {t.chief_name}"
+              for t in future}
+    st.subheader(tr("rota.edit"))
+    turn_id = st.selectbox(tr("rota.pick_turn"), list(labels), format_func=labels.get, key="edit_turn")
+    turn = next(t for t in future if t.id == turn_id)
+    people = dict(c.district_forecasters(db, turn.district))
+    with st.form("rota_edit"):
+        ids = list(people)
+        chief = st.selectbox(tr("rota.chief"), ids, index=ids.index(turn.chief_id) if turn.chief_id in ids else 0,
+                             format_func=people.get, key=f"edit_chief_{turn.id}")
+        deputy = st.selectbox(tr("rota.deputy"), [None, *ids],
+                              index=([None, *ids].index(turn.deputy_id) if turn.deputy_id in ids else 0),
+                              format_func=lambda i: "—" if i is None else people[i], key=f"edit_deputy_{turn.id}")
+        reason = st.text_input(tr("rota.reason"), key="edit_reason")
+        if st.form_submit_button(tr("common.save")):
+            try:
+                c.update_turn(db, actor, turn.id, expected_version=turn.version, chief_id=chief, deputy_id=deputy,
+                              reason=reason)
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+            else:
+                st.session_state["rota_flash"] = tr("rota.updated")
+                st.rerun()
+    if len(future) > 1:
+        with st.form("rota_swap"):
+            st.markdown(f"**{tr('rota.swap')}**")
+            a = st.selectbox(tr("rota.turn_a"), list(labels), format_func=labels.get, key="swap_a")
+            b = st.selectbox(tr("rota.turn_b"), list(labels), index=1, format_func=labels.get, key="swap_b")
+            reason = st.text_input(tr("rota.reason"), key="swap_reason")
+            if st.form_submit_button(tr("rota.swap_submit")):
+                try:
+                    c.swap_turns(db, actor, a, b, reason=reason)
+                except ForecastingError as exc:
+                    st.error(error_text(exc))
+                else:
+                    st.session_state["rota_flash"] = tr("rota.swapped")
+                    st.rerun()
+
+if actor.role == "forecaster" or actor.is_admin:
+    with st.expander(tr("rota.substitute")):
+        with st.form("rota_sub"):
+            s_day = st.date_input(tr("rota.sub_day"), value=today, key="sub_day")
+            seat = st.selectbox(tr("rota.seat"), ["chief", "deputy"], format_func=lambda x: tr(f"consult.seat.{x}"),
+                                key="sub_seat")
+            everyone = {}
+            for d in list_districts(db):
+                everyone.update(dict(c.district_forecasters(db, d.adcode)))
+            who = st.selectbox(tr("rota.sub_user"), list(everyone), format_func=everyone.get, key="sub_user")
+            reason = st.text_input(tr("rota.reason"), key="sub_reason")
+            if st.form_submit_button(tr("rota.sub_submit")):
+                try:
+                    c.substitute(db, actor, s_day, seat=seat, user_id=who, reason=reason)
+                except ForecastingError as exc:
+                    st.error(error_text(exc))
+                else:
+                    st.session_state["rota_flash"] = tr("rota.substituted")
+                    st.rerun()

@@ -1,0 +1,119 @@
+"""A whole consultation in a real headless Chromium: three forecasters submit from separate
+browsers, the duty chief acknowledges a flag, signs with the password, and the room becomes read-only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from browser_support import app_server, browser, screenshot, wait_idle
+
+pytestmark = pytest.mark.browser
+PASSWORD = "demo-2026-yrd"
+CAST = [("qp_chen", "陈静 (青浦)", "310118"), ("qp_li", "李明 (青浦)", "310118"),
+        ("wj_wang", "王磊 (吴江)", "320509"), ("js_zhou", "周婷 (嘉善)", "330421")]
+
+
+@pytest.fixture
+def consult_server(sqlite_url, tmp_path):
+    """Four forecasters, a rota from today (Qingpu: 陈静 chief, 李明 deputy), today's session in
+    consultation (3 days), and each district's draft (the form is prefilled from it)."""
+    from forecasting import accounts, consultation as c
+    from forecasting.permissions import Actor
+    from forecasting.store.db import Database
+
+    db = Database(sqlite_url)
+    op = Actor.system("t")
+    actors = {}
+    for username, name, district in CAST:
+        v = accounts.create_user(db, op, username=username, password=PASSWORD, role="forecaster",
+                                 district=district, display_name=name)
+        actors[username] = Actor(v.id, v.username, v.role, v.district, v.display_name)
+    today = c.beijing_today()
+    c.generate_rota(db, op, today, today + timedelta(days=6))
+    c.open_session(db, op, today, days=3)
+    c.start_consultation(db, actors["qp_chen"], today, expected_version=1)
+    for username in ("qp_chen", "wj_wang", "js_zhou"):
+        a = actors[username]
+        entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",), {}, "草稿") for k in (1, 2, 3)]
+        c.save_submissions(db, a, today, a.district, entries)
+    db.dispose()
+    with app_server(sqlite_url, data_dir=tmp_path) as base:
+        yield base, sqlite_url, today
+
+
+def _sign_in(page, base, username):
+    page.goto(base + "/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("您好").wait_for(timeout=30_000)
+    wait_idle(page)
+
+
+def _open(page, link):
+    page.get_by_role("link", name=link).click()
+    wait_idle(page)
+
+
+def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(consult_server):
+    base, url, today = consult_server
+    with browser() as b:
+        pages = {}
+        for username in ("qp_chen", "wj_wang", "js_zhou"):
+            ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page = ctx.new_page()
+            _sign_in(page, base, username)
+            _open(page, "会商室")
+            page.get_by_text("预报填报").first.wait_for(timeout=30_000)
+            pages[username] = page
+        # Jiashan changes day 3 to 85-105 (no overlap with 60-80: two amber flags), then all submit
+        js = pages["js_zhou"]
+        js.get_by_label("AQI 上限").nth(2).fill("105")
+        js.get_by_label("AQI 下限").nth(2).fill("85")
+        js.get_by_label("AQI 下限").nth(2).press("Tab")
+        for username, page in pages.items():
+            page.get_by_role("button", name="提交", exact=True).click()
+            page.get_by_text("已提交。").wait_for(timeout=30_000)
+            wait_idle(page)
+        screenshot(js, "consultation-room-submitted")
+
+        from forecasting import consultation as c
+        from forecasting.store.db import Database
+
+        db = Database(url)
+        subs = c.list_submissions(db, today)
+        assert len(subs) == 9 and all(s.status == "submitted" for s in subs)
+        assert sorted((s.aqi_lo, s.aqi_hi) for s in subs if s.district == "330421") == [(60, 80), (60, 80), (85, 105)]
+        assert len(c.session_flags(db, today)) == 2
+
+        chief = pages["qp_chen"]
+        _open(chief, "首席工作台")
+        chief.get_by_text("一致性检查").first.wait_for(timeout=30_000)
+        for _ in range(2):
+            chief.get_by_label("确认说明").fill("嘉善第三天受上游输送影响，偏高合理")
+            chief.get_by_role("button", name="确认", exact=True).click()
+            chief.get_by_text("检查项已确认。").wait_for(timeout=30_000)
+            wait_idle(chief)
+        screenshot(chief, "consultation-desk-flags-acknowledged")
+        assert all(f.acknowledged for f in c.session_flags(db, today))
+
+        chief.get_by_role("button", name="签发", exact=True).click()
+        dialog = chief.get_by_role("dialog")
+        dialog.get_by_label("密码").fill(PASSWORD)
+        screenshot(chief, "consultation-sign-dialog")
+        dialog.get_by_role("button", name="确认签发").click()
+        chief.get_by_text("已签发，会商已锁定。").wait_for(timeout=30_000)
+        wait_idle(chief)
+        screenshot(chief, "consultation-desk-signed")
+        assert c.get_session(db, today).state == "signed"
+
+        wj = pages["wj_wang"]
+        wj.reload()
+        wait_idle(wj)
+        _open(wj, "会商室")
+        wj.get_by_text("内容已锁定，只读").wait_for(timeout=30_000)
+        assert wj.get_by_role("button", name="提交", exact=True).count() == 0
+        screenshot(wj, "consultation-room-read-only")
+        db.dispose()

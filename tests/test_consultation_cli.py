@@ -1,0 +1,70 @@
+"""``python -m forecasting session open`` (daily cron, idempotent) and ``rota show|generate``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from consultation_data import ISSUE, QP, add_forecaster
+from forecasting.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cli_db(sqlite_url, monkeypatch):
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    return get_database(sqlite_url)
+
+
+def test_session_open_as_a_real_process_is_idempotent(cli_db, sqlite_url):
+    env = {**os.environ, "DATABASE_URL": sqlite_url}
+    cmd = [sys.executable, "-m", "forecasting", "session", "open", "--date", "2027-01-04"]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout == second.stdout == (
+        "consultation 2027-01-04 revision 1: open, target days 2027-01-05..2027-01-11\n")
+    from forecasting.consultation import session_history
+
+    assert len(session_history(cli_db, ISSUE)) == 1
+
+
+def test_session_open_refuses_a_bad_date_in_one_line(cli_db, capsys):
+    assert main(["session", "open", "--date", "2027-13-01"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: expected a date YYYY-MM-DD, got '2027-13-01'"]
+    assert main(["session", "open", "--date", "2027-01-04", "--days", "2"]) == 2
+
+
+def test_rota_generate_and_show(cli_db, users, capsys):
+    add_forecaster(cli_db, "fc_qp2", QP)
+    assert main(["rota", "show", "--from", "2027-01-04", "--to", "2027-01-10"]) == 0
+    assert "no rota turns" in capsys.readouterr().out
+    assert main(["rota", "generate", "--from", "2027-01-04", "--to", "2027-01-24"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "3 turn(s) created"
+    assert "2027-01-04..2027-01-10\t310118\tfc_qp\tfc_qp2" in out
+    assert main(["rota", "generate", "--from", "2027-01-04", "--to", "2027-01-24"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "0 turn(s) created"
+    assert main(["rota", "show", "--from", "2027-01-10", "--to", "2027-01-11", "--days"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2:] == ["2027-01-10\t310118\tfc_qp\tfc_qp2", "2027-01-11\t320509\tfc_wj\t-"]
+
+
+@pytest.fixture
+def users(cli_db):
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+
+    from db_support import PASSWORD
+
+    for username, district in [("fc_qp", QP), ("fc_wj", "320509"), ("fc_js", "330421")]:
+        accounts.create_user(cli_db, Actor.system("t"), username=username, password=PASSWORD, role="forecaster",
+                             district=district)

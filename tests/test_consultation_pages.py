@@ -1,0 +1,205 @@
+"""AppTest tests of the consultation room, the duty chief desk and the rota page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from apptest_support import goto, new_app, sign_in, texts
+from db_support import PASSWORD
+
+QP, WJ, JS = "310118", "320509", "330421"
+
+
+@pytest.fixture
+def world(sqlite_url, monkeypatch):
+    """Five users, a rota from today (Qingpu first: fc_qp chief, fc_qp2 deputy), today's session of 3 days."""
+    from forecasting import accounts, consultation as c
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "zh")
+    db = get_database(sqlite_url)
+    op = Actor.system("t")
+    cast = {}
+    for username, role, district in [("fc_qp", "forecaster", QP), ("fc_qp2", "forecaster", QP),
+                                     ("fc_wj", "forecaster", WJ), ("fc_js", "forecaster", JS),
+                                     ("mgr1", "manager", None), ("admin1", "admin", None)]:
+        v = accounts.create_user(db, op, username=username, password=PASSWORD, role=role, district=district)
+        cast[username] = Actor(v.id, v.username, v.role, v.district, v.display_name)
+    today = c.beijing_today()
+    c.generate_rota(db, op, today, today + timedelta(days=20))
+    c.open_session(db, op, today, days=3)
+    return db, cast, today
+
+
+def _fill(at, today, district, lo, hi, primary=("pm25",)):
+    for k in range(1, 4):
+        key = f"sub_{today.isoformat()}_{district}_{(today + timedelta(days=k)).isoformat()}"
+        at.number_input(key=key + "_lo").set_value(lo)
+        at.number_input(key=key + "_hi").set_value(hi)
+        at.multiselect(key=key + "_primary").set_value(list(primary))
+
+
+def _button(at, label):
+    return [b for b in at.button if b.label == label][0]
+
+
+def test_forecaster_submits_for_their_district_and_sees_the_board(world):
+    db, cast, today = world
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    assert not at.exception, at.exception
+    assert "联合预报会商室" in texts(at)
+    assert "暂无客观预报指导" in texts(at)  # no forecasting.guidance yet (or no rows)
+    assert "吴江区 预报填报" in texts(at)
+    _fill(at, today, WJ, 60, 80)
+    at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").input("偏东风，扩散条件一般")
+    _button(at, "提交").click().run()
+    assert not at.exception, at.exception
+    assert "已提交。" in texts(at)
+    status = at.dataframe[0].value
+    assert list(status["状态"]) == ["未填报", "已提交", "未填报"]
+    from forecasting import consultation as c
+
+    subs = c.list_submissions(db, today)
+    assert {(s.district, s.status, s.aqi_lo, s.analysis) for s in subs} == {(WJ, "submitted", 60, "偏东风，扩散条件一般")}
+
+
+def test_a_second_save_is_refused_naming_who_and_the_typed_values_stay(world):
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "consultation_room.py")
+    _fill(at, today, QP, 70, 90)
+    # meanwhile the deputy (same district) saves day 1
+    c.save_submission(db, cast["fc_qp2"], today, QP, today + timedelta(days=1), aqi_lo=60, aqi_hi=80,
+                      primary=["pm25"])
+    _button(at, "保存草稿").click().run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "已被 fc_qp2 于" in errors[0] and "您的输入仍保留" in errors[0]
+    key = f"sub_{today.isoformat()}_{QP}_{(today + timedelta(days=1)).isoformat()}_lo"
+    assert at.number_input(key=key).value == 70
+    assert [s.aqi_lo for s in c.list_submissions(db, today)] == [60]  # nothing overwritten
+    _button(at, "载入最新内容（放弃我的输入）").click().run()
+    assert at.number_input(key=key).value == 60
+
+
+def test_manager_reads_notes_as_plain_text_without_forms(world):
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.add_note(db, cast["fc_js"], today, "<b>注意</b> **臭氧**")
+    at = sign_in(new_app(), "mgr1", PASSWORD)
+    goto(at, "consultation_room.py")
+    assert not at.exception, at.exception
+    assert "您可以查看会商，但不能修改。" in texts(at)
+    assert "<b>注意</b> **臭氧**" in [t.value for t in at.text]
+    assert not [b for b in at.button if b.label in ("提交", "添加记录")]
+
+
+def test_forecaster_adds_a_note_once(world):
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    at = sign_in(new_app(), "fc_js", PASSWORD)
+    goto(at, "consultation_room.py")
+    at.text_area(key="note_body").input("嘉善 PM2.5 偏高")
+    at.selectbox(key="note_district").select(JS)
+    _button(at, "添加记录").click().run()
+    assert not at.exception, at.exception
+    assert "记录已添加。" in texts(at)
+    notes = c.list_notes(db, today)
+    assert [(n.body, n.district, n.author_name) for n in notes] == [("嘉善 PM2.5 偏高", JS, "fc_js")]
+    assert "嘉善 PM2.5 偏高" in [t.value for t in at.text]
+
+
+def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only(world):
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
+    for u, lo in (("fc_qp", 60), ("fc_wj", 60), ("fc_js", 85)):
+        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",)) for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "chief_desk.py")
+    assert not at.exception, at.exception
+    flags = at.dataframe[0].value
+    assert set(flags["问题"]) == {"AQI 范围不重叠"} and len(flags) == 6
+    for _ in range(6):
+        at.text_input(key="ack_note").input("嘉善受上游输送影响")
+        _button(at, "确认").click().run()
+        assert not at.exception, at.exception
+    assert "三地预报一致" not in texts(at) and all(v.startswith("已确认") for v in at.dataframe[0].value["处理"])
+    _button(at, "签发").click().run()
+    at.text_input(key="sign_password").input("wrong-password-1")
+    _button(at, "确认签发").click().run()
+    assert "密码错误，未签发。" in [e.value for e in at.error]
+    at.text_input(key="sign_password").input(PASSWORD)
+    _button(at, "确认签发").click().run()
+    assert not at.exception, at.exception
+    assert "已签发，会商已锁定。" in texts(at)
+    assert c.get_session(db, today).state == "signed"
+    room = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(room, "consultation_room.py")
+    assert "内容已锁定，只读" in texts(room)
+    assert not [b for b in room.button if b.label in ("提交", "保存草稿", "添加记录")]
+
+
+def test_a_forecaster_not_on_duty_sees_the_desk_read_only(world):
+    db, cast, today = world
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "chief_desk.py")
+    assert not at.exception, at.exception
+    assert "您不是该日的轮值首席或副班：只能查看。" in texts(at)
+    assert not [b for b in at.button if b.label in ("开始会商", "签发", "发布")]
+
+
+def test_rota_page_shows_the_calendar_and_admin_generates(world):
+    db, cast, today = world
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "rota.py")
+    assert not at.exception, at.exception
+    assert "跨区域轮值首席值班表" in texts(at)
+    calendar = at.dataframe[0].value
+    assert any("青浦区 · fc_qp / fc_qp2" in str(v) for v in calendar.to_numpy().ravel())
+    at.date_input(key="gen_to").set_value(today + timedelta(days=40))
+    _button(at, "生成").click().run()
+    assert not at.exception, at.exception
+    assert "已生成 3 个轮值。" in texts(at)
+    fc = sign_in(new_app(), "fc_js", PASSWORD)
+    goto(fc, "rota.py")
+    assert not fc.exception and "生成" not in [b.label for b in fc.button]
+
+
+@pytest.mark.parametrize("page, title", [("consultation_room.py", "Joint consultation room"),
+                                         ("chief_desk.py", "Duty chief desk"), ("rota.py", "Duty chief rota")])
+def test_pages_in_english(world, page, title):
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.add_note(db, cast["fc_qp"], today, "note")
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    goto(at, page)
+    assert not at.exception, at.exception
+    assert title in texts(at)
+
+
+def test_deadline_warnings_show_on_the_room(world, monkeypatch):
+    """A session whose deadlines are in the past says so (the record keeps the times)."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    yesterday = today - timedelta(days=1)
+    c.open_session(db, cast["admin1"], yesterday, days=3)
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    at.date_input(key="room_issue_date").set_value(yesterday).run()
+    assert not at.exception, at.exception
+    assert "已过会商截止时间 15:00。" in texts(at) and "已过发布截止时间 20:00。" in texts(at)

@@ -1,0 +1,99 @@
+"""Rota of the chief seat: generator, duty derivation, edits, swaps and substitutions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from consultation_data import ISSUE, JS, QP, WJ, add_forecaster, make_rota
+from forecasting import consultation as c
+from forecasting.errors import Conflict, PermissionDenied, ValidationError
+from forecasting.permissions import Actor
+
+
+@pytest.fixture
+def cast(db, users):
+    users = dict(users)
+    users["fc_qp2"] = add_forecaster(db, "fc_qp2", QP)
+    return users
+
+
+def test_generator_rotates_districts_and_forecasters_and_is_idempotent(db, cast):
+    turns = c.generate_rota(db, Actor.system("t"), ISSUE, ISSUE + timedelta(days=27))
+    assert [(t.start_date - ISSUE).days for t in turns] == [0, 7, 14, 21]
+    assert [t.district for t in turns] == [QP, WJ, JS, QP]
+    # Qingpu has two forecasters: chief and deputy alternate; Wujiang has one: no deputy
+    assert [(t.chief_name, t.deputy_name) for t in turns] == [("fc_qp", "fc_qp2"), ("fc_wj", ""), ("fc_js", ""),
+                                                              ("fc_qp2", "fc_qp")]
+    assert c.generate_rota(db, Actor.system("t"), ISSUE, ISSUE + timedelta(days=27)) == []
+    # extending continues the cycle after the last turn
+    more = c.generate_rota(db, Actor.system("t"), ISSUE + timedelta(days=28), ISSUE + timedelta(days=34))
+    assert [t.district for t in more] == [WJ]
+    assert len(c.list_turns(db, ISSUE, ISSUE + timedelta(days=40))) == 5
+
+
+def test_duty_is_derived_from_the_rota(db, cast):
+    make_rota(db)
+    duty = c.duty_for(db, ISSUE + timedelta(days=3))
+    assert (duty.district, duty.chief_name, duty.deputy_name) == (QP, "fc_qp", "fc_qp2")
+    assert c.duty_for(db, ISSUE + timedelta(days=7)).chief_name == "fc_wj"
+    assert c.duty_for(db, ISSUE - timedelta(days=1)).chief_id is None
+
+
+def test_who_may_generate_and_edit(db, cast):
+    with pytest.raises(PermissionDenied):
+        c.generate_rota(db, cast["fc_qp"], ISSUE, ISSUE)
+    turns = make_rota(db)
+    wj_turn = turns[1]
+    for who in ("fc_wj", "mgr1"):  # neither admin nor today's duty chief
+        with pytest.raises(PermissionDenied):
+            c.update_turn(db, cast[who], wj_turn.id, expected_version=1, chief_id=cast["fc_wj"].user_id,
+                          deputy_id=None, reason="x")
+    v = c.update_turn(db, cast["admin1"], turns[0].id, expected_version=1, chief_id=cast["fc_qp2"].user_id,
+                      deputy_id=cast["fc_qp"].user_id, reason="主班请假")
+    assert (v.chief_name, v.deputy_name, v.version) == ("fc_qp2", "fc_qp", 2)
+    with pytest.raises(Conflict, match="changed by admin1"):
+        c.update_turn(db, cast["admin1"], turns[0].id, expected_version=1, chief_id=cast["fc_qp"].user_id,
+                      deputy_id=None, reason="stale")
+    with pytest.raises(ValidationError, match="not an active forecaster of district 310118"):
+        c.update_turn(db, cast["admin1"], turns[0].id, expected_version=2, chief_id=cast["fc_wj"].user_id,
+                      deputy_id=None, reason="wrong district")
+    with pytest.raises(ValidationError, match="reason"):
+        c.update_turn(db, cast["admin1"], turns[0].id, expected_version=2, chief_id=cast["fc_qp"].user_id,
+                      deputy_id=None, reason=" ")
+
+
+def test_todays_chief_edits_future_turns_but_not_started_ones(db, cast):
+    today = c.beijing_today()
+    turns = c.generate_rota(db, Actor.system("t"), today, today + timedelta(days=20))
+    chief = cast["fc_qp"]
+    assert c.duty_for(db, today).chief_id == chief.user_id
+    v = c.update_turn(db, chief, turns[1].id, expected_version=1, chief_id=cast["fc_wj"].user_id, deputy_id=None,
+                      reason="调整")
+    assert v.version == 2
+    with pytest.raises(ValidationError, match="has begun"):
+        c.update_turn(db, cast["admin1"], turns[0].id, expected_version=1, chief_id=cast["fc_qp2"].user_id,
+                      deputy_id=None, reason="past")
+
+
+def test_swap_and_substitution_are_audited(db, cast):
+    from sqlalchemy import select
+
+    from forecasting.store.models import AuditEntry
+
+    turns = make_rota(db)
+    a, b = c.swap_turns(db, cast["admin1"], turns[0].id, turns[1].id, reason="交换值班")
+    assert (a.district, a.chief_name, b.district, b.chief_name) == (WJ, "fc_wj", QP, "fc_qp")
+    day = ISSUE + timedelta(days=8)
+    with pytest.raises(PermissionDenied):
+        c.substitute(db, cast["fc_js"], day, seat="chief", user_id=cast["fc_js"].user_id, reason="x")
+    # the person leaving the seat records the substitution (代班)
+    with pytest.raises(ValidationError, match="two people"):  # fc_qp2 is the deputy that day
+        c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_qp2"].user_id, reason="病假")
+    duty = c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_js"].user_id, reason="病假")
+    assert (duty.chief_name, duty.chief_substituted, duty.district) == ("fc_js", True, QP)
+    assert c.duty_for(db, day + timedelta(days=1)).chief_name == "fc_qp"
+    with db.read() as s:
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.action.like("rota.%")).order_by(AuditEntry.id)))
+    assert actions == ["rota.generate", "rota.turn.swap", "rota.substitute"]
