@@ -86,7 +86,9 @@ def consultation_config() -> ConsultationConfig:
 
 def beijing_today(now: datetime | None = None) -> date:
     """Today's date in Beijing (the day an issue date refers to)."""
-    return (now or datetime.now(timezone.utc)).astimezone(BEIJING).date()
+    from forecasting.store.types import utcnow
+
+    return (now or utcnow()).astimezone(BEIJING).date()
 
 
 def beijing_datetime(day: date, at: time) -> datetime:

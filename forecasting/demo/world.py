@@ -54,6 +54,15 @@ def mark_demo(db: Database) -> None:
             s.add(AppMeta(key="demo", value="1"))
 
 
+def _renderer():
+    """The report renderer factory (``forecasting.reports.make_renderer``) when reports exist."""
+    try:
+        from forecasting.reports import make_renderer
+    except ImportError:
+        return None
+    return make_renderer
+
+
 def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
                   folder: Path | None = None, days: int = 60, files_days: int = 7, log=print) -> bool:
     """Create the demo world when the database has no users. Returns True when it seeded.
@@ -83,6 +92,9 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     log(f"  trained corrections: {result.records}")
     rows = compute_guidance(db, operator, today - timedelta(days=days - 2), today)
     log(f"  guidance rows: {rows}")
+    from forecasting.demo.consultation import seed_consultations
+
+    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render=_renderer())
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})

@@ -1,0 +1,171 @@
+"""Demo consultations: 60 days of the joint consultation as it would have happened.
+
+Each past issue date runs through the real services, with the context clock
+(:func:`forecasting.store.types.clock_at`) set to that day's Beijing times: the daily job opens the
+session at 08:30; the duty chief starts the consultation at 13:00; each district's forecaster
+submits D+1..D+7 between 13:10 and 14:30, starting from the objective guidance (the ensemble) and
+adjusting it by their own judgement (a deterministic, seeded nudge); notes are written; the chief
+acknowledges the flags, writes the conclusion and the zone summary, signs at about 15:20 with the
+password and issues at about 16:00. Two issue dates get an amendment. Today's session is opened and
+waits for submissions (one district has a draft).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from forecasting import accounts
+from forecasting.permissions import Actor
+from forecasting.store.db import Database
+from forecasting.store.types import clock_at
+
+__all__ = ["seed_consultations"]
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+LABEL = {"pm25": "PM2.5", "pm10": "PM10", "o3": "臭氧", "no2": "二氧化氮", "so2": "二氧化硫", "co": "一氧化碳"}
+ANALYSES = (
+    "受弱冷空气影响，偏北风 2-3 级，扩散条件一般，夜间近地面逆温，PM2.5 早晚偏高。",
+    "均压场控制，风速小，湿度大，边界层偏低，不利于污染物扩散，需关注区域传输。",
+    "午后日照较强、气温偏高，臭氧光化学生成明显，需关注午后臭氧峰值。",
+    "冷锋过境后转偏北大风，扩散条件转好，空气质量以优良为主。",
+    "高压后部偏南气流，上游污染物向示范区输送，夜间至清晨 PM2.5 可能上升。",
+    "降水过程影响，湿清除作用明显，污染物浓度总体较低。",
+)
+NOTES = (
+    "{a}：客观预报对 {d} 的 PM2.5 偏高，参考昨日观测，本区下调 5-10。",
+    "{a}：同意 {b} 的意见，{d} 三地整体以良为主。",
+    "{a}：请注意上游苏州方向的输送，{d} 夜间可能有短时升高。",
+    "{a}：本区站点昨日臭氧实测偏低，模式略偏高，预报下调。",
+    "{a}：边界层高度预报偏低，集合订正结果可信。",
+)
+CONCLUSIONS = (
+    "经三地会商，未来三天示范区空气质量以良为主，首要污染物为 PM2.5，夜间至清晨浓度偏高，午后改善。",
+    "会商一致认为未来几天扩散条件一般，示范区以良至轻度污染为主，需关注区域传输影响。",
+    "未来三天受冷空气影响，扩散条件转好，示范区空气质量以优良为主。",
+    "会商结论：臭氧为主要关注污染物，午后浓度较高，其余时段空气质量良好。",
+)
+
+
+def _at(day: date, hh: int, mm: int = 0) -> datetime:
+    """``day`` at Beijing ``hh:mm`` (minutes past 59 roll over into the next hours)."""
+    return datetime.combine(day, time(0, 0), tzinfo=BEIJING) + timedelta(hours=hh, minutes=mm)
+
+
+def _actors(db: Database) -> dict[str, Actor]:
+    views = accounts.list_users(db, Actor.system("demo-seed"))
+    return {v.username: Actor(v.id, v.username, v.role, v.district, v.display_name) for v in views}
+
+
+def _nudge(lo: int, hi: int, rng: random.Random, cfg) -> tuple[int, int]:
+    """A forecaster's adjustment of the guidance range: shift by -10..+10, keeping the width rule."""
+    shift = rng.choice((-10, -5, 0, 0, 5, 10))
+    lo, hi = max(0, lo + shift), max(1, hi + shift)
+    width = cfg.max_width((lo + hi) / 2)
+    if hi - lo > width:
+        hi = lo + width
+    return lo, max(hi, lo + 1)
+
+
+def _primary(lo: int, hi: int, guess: tuple[str, ...]) -> tuple[str, ...]:
+    if hi <= 50:
+        return ()
+    return guess or ("pm25",)
+
+
+def _plan(rows, district: str, day: date, days: int):
+    """(lo, hi, primary) per target day from the ensemble guidance, carried forward past its reach."""
+    by_day = {r.target_date: r for r in rows if r.district == district and r.method == "ensemble"
+              and r.aqi_lo is not None}
+    out, last = {}, (40, 60, ("pm25",))
+    for k in range(1, days + 1):
+        target = day + timedelta(days=k)
+        g = by_day.get(target)
+        if g is not None:
+            last = (g.aqi_lo, g.aqi_hi, tuple(g.primary))
+        out[target] = last
+    return out
+
+
+def _one_day(db: Database, day: date, actors: dict, districts: list[str], password: str, rng: random.Random,
+             cfg, *, render=None, amend: bool = False) -> None:
+    from forecasting import consultation as c
+    from forecasting.guidance import guidance_for
+
+    system = Actor.system("daily-job")
+    with clock_at(_at(day, 8, 30)):
+        c.open_session(db, system, day, days=7)
+    duty = c.duty_for(db, day)
+    chief = next(a for a in actors.values() if a.user_id == duty.chief_id)
+    with clock_at(_at(day, 13, 0)):
+        view = c.get_session(db, day)
+        c.start_consultation(db, chief, day, expected_version=view.version)
+    rows = guidance_for(db, day)
+    by_district = {d: [a for a in actors.values() if a.role == "forecaster" and a.district == d] for d in districts}
+    for i, d in enumerate(districts):
+        author = by_district[d][(day.toordinal() + i) % len(by_district[d])]
+        plan = _plan(rows, d, day, 7)
+        entries = []
+        for target, (lo, hi, prim) in plan.items():
+            lo, hi = _nudge(lo, hi, rng, cfg)
+            entries.append(c.SubmissionInput(target, lo, hi, _primary(lo, hi, prim), {}, rng.choice(ANALYSES), 0))
+        with clock_at(_at(day, 13, 10 + 25 * i)):
+            c.save_submissions(db, author, day, d, entries, submit=True)
+        if rng.random() < 0.8:
+            other = districts[(i + 1) % len(districts)]
+            text = rng.choice(NOTES).format(a=author.display_name.split(" ")[0], b=other,
+                                            d=(day + timedelta(days=1)).strftime("%m月%d日"))
+            with clock_at(_at(day, 13, 20 + 25 * i)):
+                c.add_note(db, author, day, text, district=d, target_date=day + timedelta(days=1))
+    with clock_at(_at(day, 14, 50)):
+        for f in [f for f in c.session_flags(db, day) if not f.acknowledged]:
+            c.acknowledge_flag(db, chief, day, f.flag.key, note="已与相关区县沟通，差异来自本地排放与传输判断，保留各自预报。")
+        c.add_note(db, chief, day, rng.choice(CONCLUSIONS), kind="conclusion")
+        c.save_final(db, chief, day, [], zone_summary=rng.choice(CONCLUSIONS))
+    with clock_at(_at(day, 15, rng.randint(10, 45))):
+        c.sign_session(db, chief, day, password=password, expected_version=c.get_session(db, day).version)
+    with clock_at(_at(day, 16, rng.randint(0, 30))):
+        c.issue_session(db, chief, day, render=render(db) if render else None)
+    if amend:
+        with clock_at(_at(day, 17, 40)):
+            c.amend_session(db, chief, day, reason="嘉善站点数据复核后，次日 PM2.5 预报上调")
+            room = c.room_view(db, chief, day)
+            first = min((f for f in room.finals if f.district == districts[-1]), key=lambda f: f.target_date)
+            lo, hi = first.aqi_lo + 10, first.aqi_hi + 10
+            width = cfg.max_width((lo + hi) / 2)
+            hi = min(hi, lo + width)
+            c.save_final(db, chief, day, [c.FinalInput(first.district, first.target_date, lo, hi,
+                                                       _primary(lo, hi, tuple(first.primary)), first.version)])
+            for f in [f for f in c.session_flags(db, day) if not f.acknowledged]:
+                c.acknowledge_flag(db, chief, day, f.flag.key, note="更正后复核，维持。")
+            c.sign_session(db, chief, day, password=password, expected_version=c.get_session(db, day).version)
+        with clock_at(_at(day, 18, 5)):
+            c.issue_session(db, chief, day, render=render(db) if render else None)
+
+
+def seed_consultations(db: Database, *, today: date, days: int, password: str, seed: int = 6, log=print,
+                       render=None) -> int:
+    """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open."""
+    from forecasting import consultation as c
+    from forecasting.zone import list_districts
+
+    cfg = c.consultation_config()
+    system = Actor.system("demo-seed")
+    first = today - timedelta(days=days - 1)
+    with clock_at(_at(first - timedelta(days=1), 9)):
+        c.generate_rota(db, system, first - timedelta(days=first.weekday()), today + timedelta(days=30))
+    actors = _actors(db)
+    districts = [d.adcode for d in list_districts(db)]
+    rng = random.Random(seed)
+    amend_days = {today - timedelta(days=9), today - timedelta(days=23)}
+    issued = 0
+    for k in range(days - 1):
+        day = first + timedelta(days=k)
+        _one_day(db, day, actors, districts, password, rng, cfg, render=render, amend=day in amend_days)
+        issued += 1
+    with clock_at(_at(today, 8, 30)):
+        c.open_session(db, Actor.system("daily-job"), today, days=7)
+    log(f"  consultations: {issued} issued ({len(amend_days & {first + timedelta(days=k) for k in range(days)})} amended),"
+        f" today's open")
+    return issued
