@@ -127,9 +127,9 @@ def users(db):
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory, _sqlite_template) -> Path:
-    """A small demo world (12 days, the 2 newest cycles as files), seeded once per test session
-    at a fixed clock: 2026-11-24 15:30 Beijing time."""
-    from datetime import date, datetime, timezone
+    """A small demo world (12 days, the 2 newest cycles as files) for today, seeded once per test
+    session: accounts, rota, observations, model runs, guidance, issued consultations, today's
+    session open."""
 
     from forecasting.demo import seed_if_empty
     from forecasting.store.db import Database
@@ -138,8 +138,7 @@ def _demo_template(tmp_path_factory, _sqlite_template) -> Path:
     path = folder / "demo.sqlite3"
     shutil.copy(_sqlite_template, path)
     db = Database(f"sqlite:///{path}")
-    seed_if_empty(db, today=date(2026, 11, 24), now=datetime(2026, 11, 24, 7, 30, tzinfo=timezone.utc),
-                  folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
+    seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
     db.dispose()
     return path
 

@@ -18,7 +18,9 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     assert not at.exception, at.exception
     page = texts(at)
     assert at.selectbox(key="dfc_district").value == "330421"  # the forecaster's own district first
-    assert "指导产品发布日：2026-11-24" in page  # the small demo world's issue date
+    from forecasting.consultation import beijing_today
+
+    assert f"指导产品发布日：{beijing_today().isoformat()}" in page  # today's guidance
     assert "第 1 天" in page and "首要污染物" in page
     assert "当前使用：" in page and "原因：lowest mean hourly RMSE" in page
     skill = at.dataframe[0].value

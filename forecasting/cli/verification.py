@@ -1,0 +1,88 @@
+"""``python -m forecasting verify --from DATE --to DATE [--format json|csv]``: verification reports
+outside the app (issued vs corrected guidance vs raw models vs persistence; ``docs/verification.md``)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from datetime import date
+
+from forecasting.cli import CliError
+
+
+def _date(text: str, flag: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise CliError(f"{flag} {text!r} is not a date: use YYYY-MM-DD") from exc
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return list(value)
+    try:
+        import pandas as pd
+
+        if value is pd.NA:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _records(frame) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _verify(args) -> int:
+    from forecasting.store.db import get_database
+    from forecasting.verification import BREAKDOWNS, CompositeWeights, to_csv, verify
+
+    first, last = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    if last < first:
+        raise CliError(f"--to {last} is before --from {first}")
+    by = [b.strip() for b in (args.by or "lead_day").split(",") if b.strip() and b.strip() != "all"]
+    bad = [b for b in by if b not in BREAKDOWNS]
+    if bad:
+        raise CliError(f"--by {','.join(bad)}: expected some of {', '.join(BREAKDOWNS)} (comma-separated) or all")
+    weights = CompositeWeights.parse(args.weights) if args.weights else CompositeWeights()
+    report = verify(get_database(), first, last, event_rule=args.event_rule, weights=weights)
+    table = report.pairs.drop(columns=["range_hit", "level_hit", "primary_hit"]) if args.pairs else report.table(by)
+    if args.format == "csv":
+        sys.stdout.write(to_csv(table).decode("utf-8"))
+        return 0
+    out = {
+        "from": first.isoformat(), "to": last.isoformat(), "by": by, "event_rule": args.event_rule,
+        "weights": {"primary": weights.primary, "level": weights.level, "aqi": weights.aqi},
+        "issued": report.has_issued,
+        "scores": _records(report.table(by)),
+        "value_added": _records(report.value_added(by)),
+    }
+    if args.pairs:
+        out["pairs"] = _records(table)
+    print(json.dumps(out, ensure_ascii=False, indent=1))
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("verify", help="verify issued forecasts, guidance, models and persistence")
+    p.add_argument("--from", dest="date_from", required=True, help="first target date verified (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", required=True, help="last target date verified (YYYY-MM-DD)")
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--by", default="lead_day",
+                   help="breakdown: comma-separated lead_day,district,month,season,duty_chief "
+                        "or all (default lead_day)")
+    p.add_argument("--event-rule", choices=("upper", "centre"), default="upper",
+                   help="a range forecasts AQI > threshold when its upper bound (default) or its centre exceeds it")
+    p.add_argument("--weights", help="composite score weights primary,level,aqi (default 0.2,0.5,0.3)")
+    p.add_argument("--pairs", action="store_true", help="also (JSON) or instead (CSV) give the day-by-day pairs")
+    p.set_defaults(func=_verify)

@@ -1,0 +1,166 @@
+"""AppTest of the verification page on the small demo world with issued consultations."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from apptest_support import goto, new_app, sign_in, texts
+from forecasting.store.db import Database
+from verification_data import demo_today, has_issued, issue_consultations
+
+DATES: dict[str, date] = {}
+
+
+_OURS: dict[str, bool] = {}
+
+
+@pytest.fixture(scope="module")
+def _page_template(_demo_template, tmp_path_factory):
+    path = tmp_path_factory.mktemp("verif_page") / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
+    db = Database(f"sqlite:///{path}")
+    today = demo_today(db)  # the demo world is seeded for today T: verified T−9 .. T−1
+    DATES.update(first=today - timedelta(days=9), last=today - timedelta(days=1))
+    _OURS["ours"] = not has_issued(db)
+    if _OURS["ours"]:
+        issue_consultations(db, [today - timedelta(days=8 - i) for i in range(3)])  # T−8 .. T−6, D+1..D+3
+    db.dispose()
+    return path
+
+
+def _ours(_url) -> bool:
+    """Whether the issued forecasts are this module's (the demo world may bring its own)."""
+    return _OURS.get("ours", False)
+
+
+@pytest.fixture
+def app_world(_page_template, tmp_path, monkeypatch):
+    copy = tmp_path / "demo.sqlite3"
+    shutil.copy(_page_template, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def _open(username="mgr_sun"):
+    at = sign_in(new_app(timeout=60), username, "demo-2026-yrd")
+    at.session_state["verif_from"] = DATES["first"]
+    at.session_state["verif_to"] = DATES["last"]
+    return goto(at, "verification.py")
+
+
+def _frame_with(at, column):
+    """The first dataframe on the page with ``column``."""
+    for element in at.dataframe:
+        if column in element.value.columns:
+            return element.value
+    raise AssertionError(f"no table with a column {column!r}")
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The files the page hands to download buttons, by file name (Streamlit's in-memory media store)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        if filename and isinstance(path_or_data, bytes):
+            files[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return files
+
+
+def test_manager_sees_cards_trend_scores_and_misses(app_world):
+    at = _open()
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "预报检验" in page
+    assert "第 1 天：会商发布预报与最佳客观指导" in page
+    labels = [m.label for m in at.metric]
+    assert "AQI 范围命中率" in labels and "综合评分" in labels
+    scores = _frame_with(at, "range_hit_rate")
+    assert {"会商发布", "订正指导（集成）", "持续性预报"} <= set(scores["source"])
+    assert any(s.startswith("模式 ") for s in scores["source"])
+    assert len(_frame_with(at, "实况 AQI")) > 0
+    assert "滚动 30 天趋势" in page
+
+
+def test_csv_export_round_trips(app_world, downloads):
+    from forecasting.verification import CompositeWeights, from_csv, verify
+
+    at = _open()
+    assert at.download_button(key="verif_dl_scores").label == "下载得分 CSV"
+    data = downloads[f"verification_{DATES['first']}_{DATES['last']}.csv"]
+    back = pd.read_csv(io.BytesIO(data), dtype={"label": str})
+    db = Database(app_world)
+    try:
+        rep = verify(db, DATES["first"], DATES["last"], weights=CompositeWeights())
+        expected = rep.table(("lead_day",))
+        expected = expected[expected["lead_day"] == 1]  # the page's default: D+1, by lead day
+    finally:
+        db.dispose()
+    pd.testing.assert_frame_equal(from_csv(data), expected.reset_index(drop=True), check_dtype=False)
+    assert list(back["label"]) == list(expected["label"])
+    pairs = from_csv(downloads[f"verification_pairs_{DATES['first']}_{DATES['last']}.csv"])
+    assert set(pairs["lead_day"]) == {1} and {"obs_aqi", "error", "composite"} <= set(pairs.columns)
+
+
+def test_breakdown_and_miss_notes(app_world):
+    at = _open("qp_chen")  # a forecaster sees the page too
+    assert not at.exception, at.exception
+    at.selectbox(key="verif_lead").select(0).run()
+    at.selectbox(key="verif_by").select("district").run()
+    assert not at.exception, at.exception
+    scores = _frame_with(at, "range_hit_rate")
+    assert {"青浦区", "吴江区", "嘉善县"} <= set(scores["district"])
+    at.selectbox(key="verif_miss").select(1).run()
+    assert not at.exception, at.exception
+    worst = _frame_with(at, "实况 AQI")
+    issue = worst["发布日"].iloc[1]
+    page = texts(at)
+    assert f"会商 {issue}（第" in page  # the session line of the chosen miss
+    if _ours(app_world):
+        assert f"会商记录 {issue}: 以 PM2.5 为主" in page  # its note, read through the consultation package
+
+
+def test_bad_weights_are_a_message_not_a_traceback(app_world):
+    at = _open()
+    at.text_input(key="verif_weights").input("1,1,1").run()
+    assert not at.exception
+    assert "和为 1" in "\n".join(e.value for e in at.error)
+
+
+def test_english_and_no_issued_period(app_world):
+    at = _open()
+    quiet = (DATES["last"] - timedelta(days=1), DATES["last"])
+    at.session_state["verif_from"], at.session_state["verif_to"] = quiet
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    if "Forecast verification" not in texts(at):  # the switch takes effect on the next run
+        at.run()
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "Forecast verification" in page
+    if not has_issued_between(app_world, *quiet):
+        # our fixture issues on T−8 .. T−6 for D+1..D+3: nothing reaches T−2
+        assert "No issued consultation forecast in this period" in page
+        assert "D+1: corrected guidance (ensemble)" in page
+        assert "Corrected guidance (ensemble)" in set(_frame_with(at, "range_hit_rate")["source"])
+
+
+def has_issued_between(url, first, last) -> bool:
+    from forecasting.verification import verify
+
+    db = Database(url)
+    try:
+        return verify(db, first, last).has_issued
+    finally:
+        db.dispose()
