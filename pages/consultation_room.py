@@ -4,11 +4,13 @@ outside it, so what a user is typing survives the refresh."""
 
 import uuid
 
+import pandas as pd
 import streamlit as st
 
 from forecasting import consultation as c
 from forecasting.aqi import POLLUTANT_LABELS, POLLUTANTS
 from forecasting.errors import ForecastingError
+from forecasting.verification import yesterday_summary
 from ui import consultation as w
 from ui import state
 from ui.i18n import error_text, tr
@@ -78,6 +80,26 @@ live_board()
 with st.expander(tr("consult.guidance_title"), expanded=False):
     rows = c.guidance_rows(db, issue_date)
     w.guidance_panel(rows, c.yesterday_check(db, issue_date))
+
+with st.expander(tr("room.yesterday_title"), expanded=False):
+    summary = yesterday_summary(db, issue_date)
+    table = [
+        {
+            tr("room.y_district"): w.district_name(r.district),
+            tr("room.y_source"): tr(f"room.y_source.{r.source}"),
+            tr("room.y_forecast"): f"{r.aqi_lo}-{r.aqi_hi}" if r.aqi_lo is not None else "—",
+            tr("room.y_observed"): "—" if r.observed_aqi is None else f"{r.observed_aqi:.0f}",
+            tr("room.y_hit"): "—" if r.range_hit is None else ("✓" if r.range_hit else "✗"),
+        }
+        for source in ("issued", "ensemble", "persistence")
+        for r in summary.of(source, lead_day=1)
+    ]
+    if table:
+        hits, n = summary.hit_count("issued")
+        st.caption(tr("room.y_caption", day=summary.day.isoformat(), hits=hits, n=n))
+        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+    else:
+        st.caption(tr("room.y_none", day=summary.day.isoformat()))
 
 # -- the district form (outside the fragment) ---------------------------------------------------------
 

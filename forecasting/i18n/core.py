@@ -198,3 +198,17 @@ MESSAGES.update({
     "method.ensemble_median": ("集合中位数", "ensemble median"),
     "method.corrected": ("订正", "corrected"),
 })
+
+MESSAGES.update({
+    "room.yesterday_title": ("昨日预报检验", "Yesterday's verification"),
+    "room.y_district": ("区县", "District"),
+    "room.y_source": ("来源", "Source"),
+    "room.y_forecast": ("预报 AQI（第 1 天）", "Forecast AQI (D+1)"),
+    "room.y_observed": ("实测 AQI", "Observed AQI"),
+    "room.y_hit": ("命中", "Hit"),
+    "room.y_source.issued": ("联合发布", "issued"),
+    "room.y_source.ensemble": ("订正集合", "corrected ensemble"),
+    "room.y_source.persistence": ("持续性", "persistence"),
+    "room.y_caption": ("{day}：联合发布的第 1 天预报命中 {hits}/{n} 个区县。", "{day}: the issued D+1 forecast hit {hits} of {n} districts."),
+    "room.y_none": ("{day} 尚无可检验的预报或观测。", "Nothing to verify for {day} yet."),
+})

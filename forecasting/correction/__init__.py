@@ -1,0 +1,67 @@
+"""Statistical correction of district model forecasts: the objective guidance forecasters start from.
+
+Pure functions over pandas/numpy (no database). Data flow::
+
+    forecasts (model, cycle, valid_time, district, variable, value)
+    + district observations (time, district, pollutant, value)
+        │ pair_forecasts         issue time = cycle + delay; lead_hours; lead day D+1.. (Beijing days)
+        ▼
+    pairs ──► correct(method=...) ──► central, lower, upper per row (only what was known at issue time)
+        │ backtest / score_table / select_best      rolling origin, HJ 1130-style scores
+        │ fit_correction ──► TrainedCorrection       serialisable; .apply(pairs, observations)
+        ▼
+    daily_forecast            corrected hourly series → daily AQI range, level span, primary pollutant
+
+Methods (validated strings, :data:`METHODS`): ``raw``, ``persistence``, ``rolling_bias`` (Wilczak et
+al. 2006), ``kalman_filter`` (Delle Monache et al. 2006), ``mos_ridge``, ``gradient_boosting``,
+``ensemble`` (skill-weighted mean) and ``ensemble_median``. See ``docs/correction.md``.
+"""
+
+from forecasting.correction.backtest import LEAD_DAYS, backtest, run_methods, score_table, select_best
+from forecasting.correction.bias import kalman_gains, kalman_steady_gain
+from forecasting.correction.daily import daily_forecast, hourly_to_daily_aqi
+from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
+from forecasting.correction.ensemble import combine
+from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulate_forecasts
+from forecasting.correction.pairing import (
+    BEIJING,
+    DEFAULT_ISSUE_DELAY_HOURS,
+    POLLUTANTS,
+    PREDICTORS,
+    beijing_day,
+    check_forecasts,
+    check_observations,
+    pair_forecasts,
+)
+from forecasting.correction.trained import CORRECTION_VERSION, TrainedCorrection, fit_correction
+
+__all__ = [
+    "BEIJING",
+    "CORRECTION_VERSION",
+    "DEFAULTS",
+    "DEFAULT_MODELS",
+    "DEFAULT_ISSUE_DELAY_HOURS",
+    "LEAD_DAYS",
+    "METHODS",
+    "ModelErrors",
+    "POLLUTANTS",
+    "PREDICTORS",
+    "TrainedCorrection",
+    "backtest",
+    "beijing_day",
+    "check_forecasts",
+    "check_observations",
+    "combine",
+    "correct",
+    "daily_forecast",
+    "fit_correction",
+    "hourly_to_daily_aqi",
+    "kalman_gains",
+    "kalman_steady_gain",
+    "pair_forecasts",
+    "run_methods",
+    "score_table",
+    "select_best",
+    "simulate_forecasts",
+    "validate_method",
+]

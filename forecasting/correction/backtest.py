@@ -1,0 +1,138 @@
+"""Rolling-origin backtest: scores per method, pollutant and lead day; best method on validation data.
+
+Protocol (``docs/correction.md``): every method corrects every forecast using only what was known
+at its issue time (:func:`forecasting.correction.correct`). Scores (HJ 1130-style MB, NMB, NME,
+RMSE, R: :mod:`forecasting.scores`) are computed over hourly values whose valid time lies in the
+test period (``valid_time ≥ test_from``). The best method per pollutant (or per district and
+pollutant) is the lowest RMSE over lead days D+1..D+7 on the validation period, the
+``validation_days`` before ``test_from``: the test period never chooses the method.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from forecasting import scores
+from forecasting.correction.engine import METHODS, correct, validate_method
+from forecasting.correction.pairing import BEIJING, DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
+from forecasting.errors import ValidationError
+
+__all__ = ["LEAD_DAYS", "score_table", "select_best", "run_methods", "backtest"]
+
+LEAD_DAYS = tuple(range(1, 8))
+
+
+def _day_start(day) -> pd.Timestamp:
+    """Start (UTC) of a Beijing day given as ``YYYY-MM-DD`` or a date."""
+    if isinstance(day, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.strip()):
+        raise ValidationError(f"expected a date YYYY-MM-DD, got {day!r}")
+    try:
+        ts = pd.Timestamp(day)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(f"expected a date YYYY-MM-DD, got {day!r}") from exc
+    if ts.tzinfo is None:
+        ts = ts.tz_localize(BEIJING)
+    return ts.tz_convert("UTC")
+
+
+def score_table(corrected: pd.DataFrame, *, since=None, until=None, by=("pollutant",),
+                lead_days=LEAD_DAYS) -> dict:
+    """``{group: {"D+k": continuous scores}}`` over hourly rows with ``since ≤ valid_time < until``.
+
+    ``group`` is the value of ``by`` (a tuple when ``by`` has several columns).
+    """
+    c = corrected
+    if since is not None:
+        c = c[c["valid_time"] >= since]
+    if until is not None:
+        c = c[c["valid_time"] < until]
+    c = c[c["lead_day"].isin(lead_days)]
+    out: dict = {}
+    by = list(by)
+    for key, g in c.groupby(by if len(by) > 1 else by[0], sort=True):
+        out[key] = {}
+        for ld, h in g.groupby("lead_day", sort=True):
+            out[key][f"D+{int(ld)}"] = scores.continuous_scores(h["central"], h["observed"])
+    return out
+
+
+def select_best(corrected_by_method: dict[str, pd.DataFrame], *, since, until, by=("pollutant",),
+                lead_days=LEAD_DAYS) -> dict:
+    """Method with the lowest RMSE over ``lead_days`` in ``[since, until)`` per group of ``by``.
+
+    Every method is scored on the same rows (a row a method cannot correct carries its raw value,
+    see :func:`forecasting.correction.correct`).
+    """
+    by = list(by)
+    rmse: dict = {}
+    for method, c in corrected_by_method.items():
+        c = c[(c["valid_time"] >= since) & (c["valid_time"] < until) & c["lead_day"].isin(lead_days)]
+        for key, g in c.groupby(by if len(by) > 1 else by[0]):
+            value = scores.rmse(g["central"], g["observed"])
+            if math.isfinite(value):
+                rmse.setdefault(key, {})[method] = value
+    return {key: min(v, key=v.get) for key, v in rmse.items()}
+
+
+def run_methods(pairs: pd.DataFrame, observations: pd.DataFrame, *, methods=METHODS, start=None,
+                **params) -> dict[str, pd.DataFrame]:
+    """``{method: correct(...)}``; a base method already run is reused by the ensembles."""
+    out: dict[str, pd.DataFrame] = {}
+    for m in methods:
+        validate_method(m)
+    for m in methods:
+        if m in ("ensemble", "ensemble_median"):
+            from forecasting.correction.ensemble import combine
+            from forecasting.correction.engine import DEFAULTS
+
+            p = {**DEFAULTS, **params}
+            base = p["base_method"]
+            if base not in out:
+                out[base] = correct(pairs, observations, method=base, start=start, **params)
+            out[m] = combine(out[base], kind="median" if m == "ensemble_median" else "weighted",
+                             refit_days=p["refit_days"], min_train_days=p["min_train_days"],
+                             coverage=p["coverage"], window_days=p["interval_window_days"], start=start)
+        elif m not in out:
+            out[m] = correct(pairs, observations, method=m, start=start, **params)
+    return {m: out[m] for m in methods}
+
+
+def backtest(forecasts: pd.DataFrame, observations: pd.DataFrame, *, test_from, methods=METHODS,
+             issue_delay_hours: float = DEFAULT_ISSUE_DELAY_HOURS, validation_days: int = 30,
+             **params) -> dict:
+    """The backtest report (the ``python -m forecasting backtest`` JSON as a dict).
+
+    Returns ``{"test_from": "YYYY-MM-DD", "methods": {METHOD: {POLLUTANT: {"D+1": {n, mb, nmb, nme,
+    rmse, r}, ...}}}, "best": {POLLUTANT: METHOD}, "validation": {"from", "to"}}``; NaN scores
+    become ``None``. ``test_from`` is a Beijing date.
+    """
+    test_start = _day_start(test_from)
+    pairs = pair_forecasts(forecasts, observations, issue_delay_hours=issue_delay_hours)
+    if not len(pairs):
+        raise ValidationError("no forecast pollutant rows to evaluate; check the forecast file")
+    if not (pairs["valid_time"] >= test_start).any():
+        raise ValidationError(f"no forecast is valid on or after --test-from {test_from}")
+    val_start = test_start - pd.Timedelta(days=validation_days)
+    results = run_methods(pairs, observations, methods=methods,
+                          start=val_start - pd.Timedelta(days=7), **params)
+    report = {"test_from": test_start.tz_convert(BEIJING).strftime("%Y-%m-%d"), "methods": {}, "best": {}}
+    for m, c in results.items():
+        report["methods"][m] = _clean(score_table(c, since=test_start))
+    report["best"] = select_best(results, since=val_start, until=test_start)
+    report["validation"] = {"from": val_start.tz_convert(BEIJING).strftime("%Y-%m-%d"),
+                            "to": test_start.tz_convert(BEIJING).strftime("%Y-%m-%d")}
+    return report
+
+
+def _clean(obj):
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj

@@ -1,0 +1,205 @@
+"""Apply a correction method to paired forecasts, strictly in time order (rolling origin).
+
+Every method returns, for each pair row, a central value and an interval ``[lower, upper]`` using
+only observations known at the row's issue time:
+
+- ``raw``: the model value; ``persistence``: yesterday's observation at the same hour known at
+  issue time (:func:`forecasting.correction.features.persistence_times`);
+- ``rolling_bias`` / ``kalman_filter``: the model value minus the bias estimated from earlier runs
+  (:mod:`forecasting.correction.bias`);
+- ``mos_ridge`` / ``gradient_boosting``: regressions refitted every ``refit_days`` on the pairs
+  verified before the refit origin (rolling origin, expanding window up to ``train_window_days``),
+  applied to forecasts issued in the following block;
+- ``ensemble`` (inverse-MSE weighted mean) / ``ensemble_median``: combinations over the models of
+  their ``base_method`` corrections (:mod:`forecasting.correction.ensemble`).
+
+Intervals: lead-dependent residual quantiles. At each origin the residuals ``O − central`` of the
+last ``interval_window_days`` of verified rows are pooled per pollutant and lead day, and the
+``(1 − coverage)/2`` and ``(1 + coverage)/2`` quantiles are added to the central value.
+Concentrations are clipped at zero. Rows a method cannot yet correct (no verified history) fall
+back to the raw value and are marked ``fallback``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecasting.correction import bias as _bias
+from forecasting.correction.features import ObservationIndex, persistence_times, regression_features
+from forecasting.correction.regression import fit_regression, predict_regression
+from forecasting.errors import ValidationError
+
+__all__ = ["METHODS", "DEFAULTS", "validate_method", "correct", "origins", "add_intervals"]
+
+METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting",
+           "ensemble", "ensemble_median")
+DEFAULTS = {
+    "refit_days": 30,           # [d] rolling-origin step for regressions, intervals and ensemble weights
+    "min_train_days": 14,       # [d] verified history before the first origin
+    "train_window_days": 730,   # [d] regressions train on at most this much history
+    "interval_window_days": 60, # [d] residual pool for intervals
+    "coverage": 0.8,            # central probability of the interval
+    "kalman_ratio": _bias.DEFAULT_KALMAN_RATIO,
+    "kalman_p0": _bias.DEFAULT_KALMAN_P0,
+    "window_days": _bias.DEFAULT_ROLLING_DAYS,
+    "base_method": "kalman_filter",
+}
+
+
+def validate_method(method: str) -> str:
+    """``method`` if known, else :class:`ValidationError` listing the choices."""
+    if method not in METHODS:
+        raise ValidationError(
+            f"unknown correction method {method!r}; choose one of {', '.join(METHODS)}",
+            key="correction.unknown_method", method=str(method), choices=", ".join(METHODS),
+        )
+    return method
+
+
+def origins(pairs: pd.DataFrame, *, refit_days: int, min_train_days: int, start=None) -> pd.DatetimeIndex:
+    """Refit origins: UTC midnights every ``refit_days`` from the first issue day + ``min_train_days``.
+
+    With ``start`` (a tz-aware time), origins begin at the last grid point not after ``start`` so
+    that rows issued from ``start`` on are covered; the grid itself never depends on observations.
+    """
+    if not len(pairs):
+        return pd.DatetimeIndex([], tz="UTC")
+    first = pairs["issue_time"].min().floor("D") + pd.Timedelta(days=min_train_days)
+    last = pairs["issue_time"].max()
+    grid = pd.date_range(first, last + pd.Timedelta(days=refit_days), freq=f"{refit_days}D")
+    if start is not None:
+        keep = grid[grid <= pd.Timestamp(start)]
+        lo = keep[-1] if len(keep) else grid[0]
+        grid = grid[grid >= lo]
+    return grid
+
+
+def _i8(times) -> np.ndarray:
+    """Nanoseconds since the epoch (pandas may store µs or ns)."""
+    return pd.DatetimeIndex(times).tz_convert("UTC").as_unit("ns").asi8
+
+
+def _block(issue: pd.Series, grid: pd.DatetimeIndex) -> np.ndarray:
+    """Index of the origin block of each row (−1 before the first origin)."""
+    return np.searchsorted(_i8(grid), _i8(issue), side="right") - 1
+
+
+def add_intervals(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, coverage: float,
+                  window_days: int, min_count: int = 20) -> pd.DataFrame:
+    """Set ``lower``/``upper`` from past residual quantiles per pollutant and lead day (see module doc)."""
+    lo_q, hi_q = (1 - coverage) / 2, (1 + coverage) / 2
+    resid = (frame["observed"] - frame["central"]).to_numpy(dtype=float)
+    vt = _i8(frame["valid_time"])
+    order = np.argsort(vt, kind="stable")
+    vts, res = vt[order], resid[order]
+    groups = (frame["pollutant"].astype(str) + "|" + frame["lead_day"].astype(str)).to_numpy()
+    gs, pol = groups[order], frame["pollutant"].to_numpy()[order]
+    block = _block(frame["issue_time"], grid)
+    lower = np.full(len(frame), np.nan)
+    upper = np.full(len(frame), np.nan)
+    win = pd.Timedelta(days=window_days).value
+    for j, t in enumerate(_i8(grid)):
+        rows = np.flatnonzero(block == j)
+        if not len(rows):
+            continue
+        a, b = np.searchsorted(vts, t - win, side="right"), np.searchsorted(vts, t, side="right")
+        r, g, p = res[a:b], gs[a:b], pol[a:b]
+        ok = np.isfinite(r)
+        r, g, p = r[ok], g[ok], p[ok]
+        if not len(r):
+            continue
+        q = pd.DataFrame({"r": r, "g": g}).groupby("g")["r"]
+        qq = q.quantile([lo_q, hi_q]).unstack()
+        qq = qq[q.size() >= min_count]
+        qp = pd.DataFrame({"r": r, "p": p}).groupby("p")["r"].quantile([lo_q, hi_q]).unstack()
+        key = groups[rows]
+        lo = pd.Series(key).map(qq[lo_q]) if len(qq) else pd.Series(np.nan, index=range(len(rows)))
+        hi = pd.Series(key).map(qq[hi_q]) if len(qq) else pd.Series(np.nan, index=range(len(rows)))
+        pk = pd.Series(frame["pollutant"].to_numpy()[rows])
+        lo = lo.fillna(pk.map(qp[lo_q])).to_numpy(dtype=float)
+        hi = hi.fillna(pk.map(qp[hi_q])).to_numpy(dtype=float)
+        c = frame["central"].to_numpy(dtype=float)[rows]
+        lower[rows] = np.maximum(0.0, c + lo)
+        upper[rows] = np.maximum(0.0, c + hi)
+    out = frame.copy()
+    out["lower"], out["upper"] = lower, upper
+    return out
+
+
+def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, start=None, **params) -> pd.DataFrame:
+    """Corrected forecasts for every pair row, each using only what was known at its issue time.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        From :func:`forecasting.correction.pair_forecasts`.
+    observations : DataFrame
+        Tidy district observations ``time district pollutant value`` (for persistence and the
+        recent-observation predictors).
+    method : str, keyword-only
+        One of :data:`METHODS`.
+    start : tz-aware time, optional
+        Regressions are refitted only for rows issued from this time on (speeds up backtests);
+        earlier rows fall back to raw.
+    **params
+        Overrides of :data:`DEFAULTS` and of
+        :data:`forecasting.correction.regression.DEFAULT_REGRESSION_PARAMS`.
+
+    Returns
+    -------
+    DataFrame
+        The pair columns plus ``method central lower upper fallback``.
+    """
+    validate_method(method)
+    p = {**DEFAULTS, **params}
+    if method in ("ensemble", "ensemble_median"):
+        from forecasting.correction.ensemble import combine
+
+        if validate_method(p["base_method"]).startswith("ensemble"):
+            raise ValidationError(f"base_method of an ensemble must be a single-model method, got {p['base_method']!r}")
+        base = correct(pairs, observations, method=p["base_method"], start=start, **params)
+        return combine(base, kind="median" if method == "ensemble_median" else "weighted",
+                       refit_days=p["refit_days"], min_train_days=p["min_train_days"],
+                       coverage=p["coverage"], window_days=p["interval_window_days"], start=start)
+    from forecasting.correction.pairing import check_observations
+
+    obs = check_observations(observations)
+    f = pairs["forecast"].to_numpy(dtype=float)
+    grid = origins(pairs, refit_days=p["refit_days"], min_train_days=p["min_train_days"], start=start)
+    if method == "raw":
+        central = f.copy()
+    elif method == "persistence":
+        central = ObservationIndex(obs).value(pairs["district"].to_numpy(), pairs["pollutant"].to_numpy(),
+                                              persistence_times(pairs))
+    elif method in ("rolling_bias", "kalman_filter"):
+        central = f - _bias.bias_estimate(pairs, method=method, ratio=p["kalman_ratio"], p0=p["kalman_p0"],
+                                          window_days=p["window_days"])
+    else:
+        central = _rolling_regression(pairs, obs, method=method, grid=grid, params=p)
+    fallback = ~np.isfinite(central) & np.isfinite(f)
+    central = np.where(fallback, f, central)
+    out = pairs.copy()
+    out["method"] = method
+    out["central"] = np.maximum(central, 0.0)
+    out["fallback"] = fallback
+    out = add_intervals(out, grid=grid, coverage=p["coverage"], window_days=p["interval_window_days"])
+    return out
+
+
+def _rolling_regression(pairs, obs, *, method, grid, params) -> np.ndarray:
+    X = regression_features(pairs, ObservationIndex(obs))
+    central = np.full(len(pairs), np.nan)
+    block = _block(pairs["issue_time"], grid)
+    vt = pairs["valid_time"]
+    for j, t in enumerate(grid):
+        rows = np.flatnonzero(block == j)
+        if not len(rows):
+            continue
+        train = ((vt <= t) & (vt > t - pd.Timedelta(days=params["train_window_days"]))).to_numpy()
+        train = train & pairs["observed"].notna().to_numpy()
+        if train.sum() < 10:
+            continue
+        state = fit_regression(pairs[train], X[train], method=method, params=params)
+        central[rows] = predict_regression(state, pairs.iloc[rows], X.iloc[rows])
+    return central

@@ -1,0 +1,16 @@
+"""Messages of the observations and correction modules (issue #5)."""
+
+MESSAGES = {
+    "correction.unknown_method": (
+        "未知的订正方法 {method}；可选：{choices}",
+        "unknown correction method {method}; choose one of {choices}",
+    ),
+    "correction.csv_bad_value": (
+        "{file} 第 {line} 行 {column} 列：应为{expected}，实际为 {got}",
+        "{file}: line {line}, column {column}: expected {expected}, got {got}",
+    ),
+    "correction.csv_field_count": (
+        "{file} 第 {line} 行：应有 {expected} 个字段，实际 {got} 个",
+        "{file}: line {line}: expected {expected} fields, got {got}",
+    ),
+}

@@ -1,0 +1,217 @@
+"""Read hourly station observations and station metadata from CSV (all-or-nothing).
+
+Time convention: an hourly value is labelled by the **end** of its hour (HJ 663 Table A.1 as
+quoted in spec ``china-aqi.md`` §2.3): the value labelled 10:00 is the mean over 09:00-10:00.
+Data labelled by the beginning of the hour (``hour_label="begin"``, e.g. the PRSA files) are
+shifted by +1 h. Times carry an explicit UTC offset (``2026-03-05T10:00+08:00``); times without
+one are read in ``timezone`` when the caller gives it (``"Asia/Shanghai"`` for Beijing time) and
+are an error otherwise. Everything returned is UTC, tz-aware.
+
+Layouts: *wide*, one row per station and hour (``station,time,pm25,pm10,o3,no2,so2,co``, any
+non-empty subset of the pollutants), or *long*, one row per station, hour and pollutant
+(``station,time,pollutant,value`` and optionally ``unit``). Units are canonical (µg/m³, CO
+mg/m³); a long file's ``unit`` column may also say ``ug/m3`` for CO (divided by 1000). Empty,
+``NA``, ``NaN``, ``-`` and ``—`` are missing values. A malformed row raises
+:class:`~forecasting.errors.ValidationError` naming the line, the column and what was expected,
+and nothing is returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecasting.errors import FormatError, UnitError, ValidationError
+
+__all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations"]
+
+POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
+MISSING = ("", "NA", "NaN", "nan", "-", "—", "null")
+_UNITS = {  # accepted spellings → factor to canonical
+    "pm25": {"µg/m³": 1.0, "ug/m3": 1.0, "μg/m³": 1.0, "µg/m3": 1.0, "μg/m3": 1.0},
+    "co": {"mg/m³": 1.0, "mg/m3": 1.0, "µg/m³": 0.001, "ug/m3": 0.001, "μg/m³": 0.001, "µg/m3": 0.001},
+}
+for _p in ("pm10", "o3", "no2", "so2"):
+    _UNITS[_p] = _UNITS["pm25"]
+
+
+def _read_text(source) -> tuple[pd.DataFrame, str]:
+    """All cells as stripped text; every line must have as many fields as the header."""
+    name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", "<stream>")
+    try:
+        if isinstance(source, (str, Path)):
+            with open(source, newline="", encoding="utf-8-sig") as fh:
+                text = fh.read()
+        else:
+            text = source.read()
+            text = text.decode("utf-8-sig") if isinstance(text, bytes) else text
+    except FileNotFoundError as exc:
+        raise FormatError(f"{name}: file not found") from exc
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"{name}: not UTF-8 text ({exc})") from exc
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    rows, header, lines = [], None, []
+    for row in reader:
+        if not row or all(not c.strip() for c in row):
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in row]
+            continue
+        if len(row) != len(header):
+            raise ValidationError(
+                f"{name}: line {reader.line_num}: expected {len(header)} fields ({', '.join(header)}), got {len(row)}",
+                key="correction.csv_field_count", file=name, line=reader.line_num, expected=len(header), got=len(row),
+            )
+        rows.append([c.strip() for c in row])
+        lines.append(reader.line_num)
+    if header is None:
+        raise FormatError(f"{name}: the file is empty; expected a header line")
+    frame = pd.DataFrame(rows, columns=header, dtype=object).astype(str) if rows else pd.DataFrame(columns=header)
+    frame.index = pd.Index(np.asarray(lines, dtype=int) - 2)  # so that index + 2 is the line number
+    return frame, name
+
+
+def _bad(name: str, i: int, column: str, expected: str, got) -> ValidationError:
+    return ValidationError(f"{name}: line {i + 2}, column {column!r}: expected {expected}, got {got!r}",
+                           key="correction.csv_bad_value", file=name, line=i + 2, column=column,
+                           expected=expected, got=str(got))
+
+
+def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
+    text = frame[column].str.strip()
+    missing = text.isin(MISSING)
+    values = pd.to_numeric(text.where(~missing), errors="coerce")
+    bad = values.isna() & ~missing
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _bad(name, int(frame.index[i]), column, "a number or an empty/NA cell", frame[column].iloc[i])
+    return values.to_numpy(dtype=float)
+
+
+def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, hour_label: str) -> pd.Series:
+    text = frame[column].str.strip()
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise _bad(name, int(frame.index[i]), column, "an ISO-8601 time such as 2026-03-05T10:00+08:00", frame[column].iloc[i])
+    has_offset = text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)$", regex=True).to_numpy()
+    if not has_offset.all():
+        if timezone is None:
+            i = int(np.flatnonzero(~has_offset)[0])
+            raise _bad(name, int(frame.index[i]), column, "a time with a UTC offset (or pass timezone='Asia/Shanghai')",
+                       frame[column].iloc[i])
+        naive = pd.to_datetime(text[~has_offset], format="ISO8601")
+        try:
+            local = naive.dt.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
+        except Exception as exc:  # unknown zone name
+            raise ValidationError(f"{name}: cannot read times in time zone {timezone!r}: {exc}") from exc
+        parsed = parsed.copy()
+        parsed[~has_offset] = local.dt.tz_convert("UTC")
+    whole = (parsed.dt.minute == 0) & (parsed.dt.second == 0)
+    if not whole.all():
+        i = int(np.flatnonzero(~whole.to_numpy())[0])
+        raise _bad(name, int(frame.index[i]), column, "a whole hour (hourly values)", frame[column].iloc[i])
+    if hour_label == "begin":
+        parsed = parsed + pd.Timedelta(hours=1)
+    elif hour_label != "end":
+        raise ValidationError(f"hour_label must be 'end' or 'begin', got {hour_label!r}")
+    return parsed
+
+
+def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "end") -> pd.DataFrame:
+    """Station observations as a long table ``station time pollutant value line`` (UTC, hour-ending).
+
+    ``line`` is the file line each value came from (for QC reports).
+
+    Parameters
+    ----------
+    source : path or file-like
+        Wide or long CSV (see the module docstring); the layout is detected from the header.
+    timezone : str, keyword-only, optional
+        Zone of times written without an offset, e.g. ``"Asia/Shanghai"`` (Beijing time).
+    hour_label : {"end", "begin"}
+        Whether the file labels an hour by its end (our convention) or its beginning (+1 h).
+
+    Raises
+    ------
+    ValidationError
+        A malformed row: message names the line, the column and what was expected.
+    FormatError
+        A header with neither layout.
+    """
+    frame, name = _read_text(source)
+    cols = set(frame.columns)
+    if not {"station", "time"} <= cols:
+        raise FormatError(f"{name}: header must include 'station' and 'time'; got {', '.join(frame.columns)}")
+    station = frame["station"].str.strip()
+    if (station == "").any():
+        i = int(np.flatnonzero((station == "").to_numpy())[0])
+        raise _bad(name, int(frame.index[i]), "station", "a station id", "")
+    times = _times(frame, "time", name, timezone, hour_label)
+    if {"pollutant", "value"} <= cols:
+        pol = frame["pollutant"].str.strip().str.lower().replace({"pm2.5": "pm25", "pm2_5": "pm25"})
+        unknown = ~pol.isin(POLLUTANTS)
+        if unknown.any():
+            i = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise _bad(name, int(frame.index[i]), "pollutant", f"one of {', '.join(POLLUTANTS)}", frame["pollutant"].iloc[i])
+        values = _numbers(frame, "value", name)
+        if "unit" in cols:
+            factor = np.ones(len(frame))
+            for i, (p, u) in enumerate(zip(pol, frame["unit"].str.strip())):
+                f = _UNITS[p].get(u)
+                if f is None:
+                    raise UnitError(f"{name}: line {int(frame.index[i]) + 2}, column 'unit': unit {u!r} is not accepted for {p}; "
+                                    f"expected one of {', '.join(sorted(_UNITS[p]))} (convert ppb first)")
+                factor[i] = f
+            values = values * factor
+        out = pd.DataFrame({"station": station.to_numpy(), "time": times.to_numpy(), "pollutant": pol.to_numpy(),
+                            "value": values})
+    else:
+        present = [p for p in POLLUTANTS if p in cols]
+        if not present:
+            raise FormatError(f"{name}: header must name pollutant columns ({', '.join(POLLUTANTS)}) "
+                              "or 'pollutant' and 'value'")
+        parts = [pd.DataFrame({"station": station.to_numpy(), "time": times.to_numpy(), "pollutant": p,
+                               "value": _numbers(frame, p, name)}) for p in present]
+        out = pd.concat(parts, ignore_index=True)
+    out["time"] = pd.to_datetime(out["time"], utc=True)
+    out["line"] = np.tile(frame.index.to_numpy(dtype=int) + 2, len(out) // max(len(frame), 1)) if len(frame) else []
+    return out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
+
+
+def read_stations(source) -> pd.DataFrame:
+    """Station metadata ``station name lon lat district`` (``id`` accepted for ``station``).
+
+    ``lon`` [degrees east] in −180..180, ``lat`` [degrees north] in −90..90, ``district`` a
+    six-digit adcode. A malformed row raises :class:`ValidationError` with its line number.
+    """
+    frame, name = _read_text(source)
+    if "id" in frame.columns and "station" not in frame.columns:
+        frame = frame.rename(columns={"id": "station"})
+    need = ["station", "name", "lon", "lat", "district"]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise FormatError(f"{name}: station metadata misses column(s) {', '.join(missing)}; expected {', '.join(need)}")
+    lon, lat = _numbers(frame, "lon", name), _numbers(frame, "lat", name)
+    for col, v, lim in (("lon", lon, 180), ("lat", lat, 90)):
+        bad = ~np.isfinite(v) | (np.abs(v) > lim)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise _bad(name, int(frame.index[i]), col, f"a number between -{lim} and {lim}", frame[col].iloc[i])
+    district = frame["district"].str.strip()
+    bad = ~district.str.fullmatch(r"\d{6}")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise _bad(name, int(frame.index[i]), "district", "a six-digit adcode such as 310118", frame["district"].iloc[i])
+    station = frame["station"].str.strip()
+    dup = station.duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise _bad(name, int(frame.index[i]), "station", "a station id not listed before", frame["station"].iloc[i])
+    return pd.DataFrame({"station": station, "name": frame["name"].str.strip(), "lon": lon, "lat": lat,
+                         "district": district}).reset_index(drop=True)

@@ -1,0 +1,42 @@
+"""Daily district forecast through the AQI engine (spec china-aqi.md §6 T29)."""
+
+import pandas as pd
+import pytest
+
+from forecasting.correction import correct, pair_forecasts
+from forecasting.correction.daily import daily_forecast
+from forecasting.errors import ValidationError
+from tests.correction_data import START, hourly_observations, model_forecasts
+
+# T29 (HJ 633-2012 daily): PM2.5 80, PM10 120, SO2 10, NO2 45, CO 1.0, O3 8h 120 → AQI 107 (PM2.5)
+T29 = {"pm25": 80.0, "pm10": 120.0, "so2": 10.0, "no2": 45.0, "co": 1.0, "o3": 120.0}
+
+
+def _constant_world(days=6):
+    obs = pd.concat([hourly_observations(days, pollutant=p).assign(value=v) for p, v in T29.items()])
+    fc = model_forecasts(obs, days=days, bias=0.0, max_lead=168)
+    return obs, pair_forecasts(fc, obs)
+
+
+def test_daily_forecast_t29():
+    obs, pairs = _constant_world()
+    c = correct(pairs, obs, method="raw", refit_days=1, min_train_days=1)
+    one = c[c["cycle"] == START + pd.Timedelta(days=4)]
+    daily = daily_forecast(one).set_index("lead_day")
+    d1 = daily.loc[1]
+    assert d1["target_date"] == pd.Timestamp("2026-01-06")
+    assert d1["edition"] == "HJ 633-2012"          # target date before 2026-03-01
+    assert d1["aqi"] == pytest.approx(107)          # 100 + 50·5/40 = 106.25 → 107
+    assert d1["level"] == 3 and d1["primary"] == ("pm25",)
+    # point 107 with a zero-width envelope: width 35 above AQI 100, centred and snapped to 5: 90-125
+    assert (d1["range_lo"], d1["range_hi"]) == (90, 125)
+    assert d1["levels"] == (2, 3) and d1["span_zh"] == "良至轻度污染"
+    assert list(daily.index) == [1, 2, 3, 4, 5, 6, 7]
+    assert pd.isna(daily.loc[7, "aqi"])             # D+7 is cut by the 168-h run: < 20 hours
+
+
+def test_daily_forecast_takes_one_run():
+    obs, pairs = _constant_world(3)
+    c = correct(pairs, obs, method="raw")
+    with pytest.raises(ValidationError, match="one model and one issue date"):
+        daily_forecast(c)

@@ -1,0 +1,267 @@
+"""Correction methods on small series whose answers are worked out by hand (see correction_data.py)."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.correction import (
+    METHODS,
+    TrainedCorrection,
+    correct,
+    fit_correction,
+    kalman_gains,
+    kalman_steady_gain,
+    pair_forecasts,
+    validate_method,
+)
+from forecasting.errors import ValidationError
+from tests.correction_data import START, hourly_observations, model_forecasts
+
+FAST = {"refit_days": 5, "min_train_days": 5, "max_iter": 20}
+
+
+def _world(days=30, **kw):
+    obs = hourly_observations(days, noise=kw.pop("noise", 0.0))
+    fc = model_forecasts(obs, days=days, **kw)
+    return obs, pair_forecasts(fc, obs)
+
+
+def _gains_by_hand(n, r, p0):
+    """Delle Monache et al. 2006 eqs: P⁻ = P + r, K = P⁻/(P⁻ + 1), P = (1 − K) P⁻ (σ²_ε = 1)."""
+    out, p = [], p0
+    for _ in range(n):
+        pm = p + r
+        k = pm / (pm + 1)
+        out.append(k)
+        p = (1 - k) * pm
+    return np.array(out)
+
+
+def test_unknown_method_is_refused():
+    with pytest.raises(ValidationError, match="choose one of raw, persistence"):
+        validate_method("kalman")
+    for m in METHODS:
+        assert validate_method(m) == m
+
+
+def test_raw_is_the_model_value():
+    obs, pairs = _world(5)
+    out = correct(pairs, obs, method="raw")
+    np.testing.assert_allclose(out["central"], pairs["forecast"])
+
+
+@pytest.mark.parametrize("method", ["rolling_bias", "kalman_filter", "gradient_boosting"])
+def test_constant_bias_is_removed(method):
+    """F = O + 5 everywhere: once an error is verified the bias estimate is exactly 5 for the
+    running mean and the trees (constant target O − F = −5); the Kalman filter after many updates."""
+    obs, pairs = _world(30, bias=5.0)
+    out = correct(pairs, obs, method=method, **FAST)
+    late = out[(out["issue_time"] >= START + pd.Timedelta(days=20)) & (out["lead_day"] >= 1)]
+    assert len(late) and not late["fallback"].any()
+    np.testing.assert_allclose(late["central"], late["observed"], atol=1e-6 if method != "kalman_filter" else 1e-3)
+
+
+def test_mos_ridge_inverts_a_linear_model_error():
+    """F = 2·O + 5 with a noisy O: the regression O = (F − 5)/2 is recovered (tiny penalty)."""
+    obs = hourly_observations(30, noise=3.0, seed=1)
+    pairs = pair_forecasts(model_forecasts(obs, days=30, bias=5.0, scale=2.0), obs)
+    out = correct(pairs, obs, method="mos_ridge", alpha=1e-8, **FAST)
+    late = out[out["issue_time"] >= START + pd.Timedelta(days=20)]
+    np.testing.assert_allclose(late["central"], late["observed"], atol=1e-3)
+
+
+def test_kalman_gain_converges_to_closed_form():
+    r, p0 = 0.3, 1000.0
+    k = kalman_gains(40, ratio=r, p0=p0)
+    np.testing.assert_allclose(k, _gains_by_hand(40, r, p0))
+    # Fixed point of P⁻ = (1 − K) P⁻ + r with K = P⁻/(P⁻ + 1): K² = r (1 − K).
+    k_inf = (-r + math.sqrt(r * r + 4 * r)) / 2
+    assert kalman_steady_gain(r) == pytest.approx(k_inf)
+    assert k_inf == pytest.approx(0.4179, abs=1e-4)
+    assert k[-1] == pytest.approx(k_inf, abs=1e-9)
+
+
+def test_kalman_filter_follows_the_gain_sequence():
+    """Constant error c: after n updates the estimate is c·(1 − Π(1 − K_i))."""
+    obs, pairs = _world(12, bias=5.0)
+    out = correct(pairs, obs, method="kalman_filter")
+    gains = _gains_by_hand(12, 0.3, 1000.0)
+    # lead 24 h: valid 00 UTC next day, issue 06 UTC: the run of the day before is the latest verified
+    rows = out[out["lead_hours"] == 24].sort_values("cycle")
+    for d, (_, row) in enumerate(rows.iterrows()):
+        if d == 0:
+            assert row["fallback"]
+            continue
+        expected_bias = 5.0 * (1 - np.prod(1 - gains[:d]))
+        assert row["forecast"] - row["central"] == pytest.approx(expected_bias, rel=1e-9)
+
+
+def test_kalman_filter_adapts_to_a_model_upgrade_in_three_days():
+    """Regime change: from cycle day 15 the bias jumps from 5 to 25. With r = 0.3 the left-over
+    error after n post-change updates is 20·Π(1 − K_i) ≈ 20·0.582ⁿ: 3.9 after 3 days (< 25 %)."""
+    obs, pairs = _world(30, bias=5.0, step_day=15, step_bias=20.0)
+    kf = correct(pairs, obs, method="kalman_filter")
+    rb = correct(pairs, obs, method="rolling_bias")
+    gains = _gains_by_hand(30, 0.3, 1000.0)
+    lead = 24
+    for n in (1, 2, 3, 5):
+        day = START + pd.Timedelta(days=15 + n)
+        sel = (kf["lead_hours"] == lead) & (kf["cycle"] == day)
+        err = float((kf.loc[sel, "central"] - kf.loc[sel, "observed"]).iloc[0])
+        # updates 1..15 saw bias 5, updates 16..15+n saw 25
+        x = 0.0
+        for i in range(15 + n):
+            x += gains[i] * ((5.0 if i < 15 else 25.0) - x)
+        assert err == pytest.approx(25.0 - x, rel=1e-9)
+    sel3 = (kf["lead_hours"] == lead) & (kf["cycle"] == START + pd.Timedelta(days=18))
+    left_kf = float((kf.loc[sel3, "central"] - kf.loc[sel3, "observed"]).iloc[0])
+    left_rb = float((rb.loc[sel3, "central"] - rb.loc[sel3, "observed"]).iloc[0])
+    assert left_kf < 0.25 * 20
+    assert left_rb == pytest.approx(20 * 4 / 7)  # 7-day mean holds 4 old errors of 7
+    assert left_kf < left_rb
+
+
+def test_persistence_uses_the_latest_same_hour_known_at_issue():
+    """O(t) = hours since START; issue 06 UTC. Valid 05 UTC next day (23 h ahead) → O one day
+    earlier; valid 07 UTC next day (25 h ahead) → O two days earlier."""
+    times = pd.date_range(START - pd.Timedelta(days=3), START + pd.Timedelta(days=6), freq="h")
+    obs = pd.DataFrame({"time": times, "district": "310118", "pollutant": "o3",
+                        "value": (times - START) / pd.Timedelta(hours=1)})
+    fc = model_forecasts(obs, days=2, max_lead=48)
+    out = correct(pair_forecasts(fc, obs), obs, method="persistence")
+    day1 = out[out["cycle"] == START + pd.Timedelta(days=1)].set_index("lead_hours")
+    assert day1.loc[29, "central"] == pytest.approx(29 + 24 - 24)       # valid 05 UTC day 2 → 05 UTC day 1
+    assert day1.loc[31, "central"] == pytest.approx(24 + 31 - 48)       # valid 07 UTC day 2 → 07 UTC day 0
+
+
+def test_ensemble_median_and_skill_weights_by_hand():
+    """Raw members with biases +2, −4 (+10): the median is O + 2; inverse-MSE weights 1/4 and
+    1/16 give a bias (2/4 − 4/16)/(1/4 + 1/16) = 0.8."""
+    obs = hourly_observations(20)
+    fc = pd.concat([model_forecasts(obs, days=20, model=m, bias=b) for m, b in (("A", 2.0), ("B", -4.0))])
+    pairs = pair_forecasts(fc, obs)
+    w = correct(pairs, obs, method="ensemble", base_method="raw", **FAST)
+    late = w[w["issue_time"] >= START + pd.Timedelta(days=12)]
+    np.testing.assert_allclose(late["central"] - late["observed"], 0.8, atol=1e-9)
+    fc3 = pd.concat([fc, model_forecasts(obs, days=20, model="C", bias=10.0)])
+    pairs3 = pair_forecasts(fc3, obs)
+    med = correct(pairs3, obs, method="ensemble_median", base_method="raw", **FAST)
+    np.testing.assert_allclose(med["central"] - med["observed"], 2.0, atol=1e-9)
+    assert set(med["model"]) == {"ensemble"} and (med["n_members"] == 3).all()
+
+
+def test_interval_from_lead_dependent_residual_quantiles():
+    """F = O + 5 + e, e ~ N(0, 4²): the 80 % interval of raw is F − 5 ± 1.2816·4 (width 10.25)."""
+    obs = hourly_observations(40)
+    fc = model_forecasts(obs, days=40, bias=5.0)
+    fc["value"] += np.random.default_rng(3).normal(0.0, 4.0, len(fc))
+    out = correct(pair_forecasts(fc, obs), obs, method="raw", coverage=0.8, **FAST)
+    late = out[out["issue_time"] >= START + pd.Timedelta(days=15)]
+    assert late["lower"].notna().all()
+    width = late["upper"] - late["lower"]
+    assert width.median() == pytest.approx(2 * 1.2816 * 4.0, rel=0.2)
+    mid = (late["upper"] + late["lower"]) / 2 - late["central"]
+    assert mid.median() == pytest.approx(-5.0, abs=1.0)
+    inside = ((late["observed"] >= late["lower"]) & (late["observed"] <= late["upper"])).mean()
+    assert 0.7 < inside < 0.9
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_no_leak_future_observations_do_not_change_past_forecasts(method):
+    """Perturbing and shuffling every observation after T leaves every forecast issued by T
+    unchanged (central and interval): training never includes the future."""
+    obs = hourly_observations(30, noise=3.0, seed=2)
+    fc = pd.concat([model_forecasts(obs, days=30, model=m, bias=b, scale=s)
+                    for m, b, s in (("A", 5.0, 1.2), ("B", -3.0, 0.8))])
+    cut = START + pd.Timedelta(days=20, hours=6)
+    obs2 = obs.copy()
+    future = obs2["time"] > cut
+    rng = np.random.default_rng(7)
+    obs2.loc[future, "value"] = rng.permutation(obs2.loc[future, "value"].to_numpy()) * 3.0 + 50.0
+    a = correct(pair_forecasts(fc, obs), obs, method=method, **FAST)
+    b = correct(pair_forecasts(fc, obs2), obs2, method=method, **FAST)
+    past_a = a[a["issue_time"] <= cut].reset_index(drop=True)
+    past_b = b[b["issue_time"] <= cut].reset_index(drop=True)
+    assert len(past_a) > 0 and not past_a["fallback"].all()
+    for col in ("central", "lower", "upper"):
+        np.testing.assert_array_equal(past_a[col].to_numpy(), past_b[col].to_numpy())
+    # and the perturbation did change later forecasts (the test can fail)
+    later = (a["issue_time"] > cut + pd.Timedelta(days=2)).to_numpy()
+    if method != "raw":
+        assert not np.allclose(a.loc[later, "central"].to_numpy(), b.loc[later, "central"].to_numpy())
+
+
+def test_missing_day_of_observations_is_tolerated():
+    obs, _ = _world(30)
+    fc = model_forecasts(obs, days=30, bias=5.0)
+    gap = (obs["time"] > START + pd.Timedelta(days=10)) & (obs["time"] <= START + pd.Timedelta(days=11))
+    obs = obs[~gap]
+    pairs = pair_forecasts(fc, obs)
+    for method in ("rolling_bias", "kalman_filter", "mos_ridge"):
+        out = correct(pairs, obs, method=method, **FAST)
+        late = out[out["issue_time"] >= START + pd.Timedelta(days=20)]
+        assert late["central"].notna().all()
+        assert (late["central"] - late["observed"]).abs().max() < 0.5
+
+
+def test_change_of_year_is_seamless():
+    start = pd.Timestamp("2025-12-20", tz="UTC")
+    obs = hourly_observations(25, start=start)
+    pairs = pair_forecasts(model_forecasts(obs, days=25, start=start), obs)
+    out = correct(pairs, obs, method="rolling_bias")
+    jan = out[out["issue_time"] >= pd.Timestamp("2026-01-01", tz="UTC")]
+    np.testing.assert_allclose(jan["central"], jan["observed"], atol=1e-9)
+
+
+def test_trained_correction_round_trip_and_apply():
+    obs, pairs = _world(30, bias=5.0)
+    until = START + pd.Timedelta(days=20)
+    for method in ("rolling_bias", "kalman_filter", "mos_ridge"):
+        tc = fit_correction(pairs[pairs["issue_time"] <= until], obs[obs["time"] <= until], method=method,
+                            until=until, **FAST)
+        meta = json.loads(json.dumps(tc.metadata()))
+        assert meta["method"] == method and meta["version"] == "1"
+        assert meta["trained_until"].startswith("2026-01-21")
+        back = TrainedCorrection.from_bytes(tc.to_bytes())
+        new = pairs[(pairs["issue_time"] > until) & (pairs["issue_time"] <= until + pd.Timedelta(days=1))]
+        out = back.apply(new, obs[obs["time"] <= until + pd.Timedelta(hours=6)])
+        assert not out["fallback"].any()
+        np.testing.assert_allclose(out["central"], out["observed"], atol=1e-3 if method != "mos_ridge" else 0.5)
+
+
+def test_trained_correction_refuses_other_bytes():
+    import pickle
+
+    from forecasting.errors import FormatError
+
+    with pytest.raises(FormatError, match="not a TrainedCorrection"):
+        TrainedCorrection.from_bytes(pickle.dumps({"a": 1}))
+
+
+def test_best_method_is_chosen_on_validation_per_district_and_pollutant():
+    """Two districts: in 310118 the model is unbiased (raw best), in 320509 biased by +5 (a bias
+    method best). The test period is not looked at."""
+    from forecasting.correction import run_methods, select_best
+
+    o1, o2 = hourly_observations(25, noise=2.0), hourly_observations(25, district="320509", noise=2.0, seed=3)
+    obs = pd.concat([o1, o2])
+    fc = pd.concat([model_forecasts(o1, days=25, bias=0.0), model_forecasts(o2, days=25, bias=5.0)])
+    fc["value"] += np.random.default_rng(0).normal(0, 1.0, len(fc))
+    res = run_methods(pair_forecasts(fc, obs), obs, methods=("raw", "rolling_bias"))
+    best = select_best(res, since=START + pd.Timedelta(days=10), until=START + pd.Timedelta(days=20),
+                       by=("district", "pollutant"))
+    assert best == {("310118", "pm25"): "raw", ("320509", "pm25"): "rolling_bias"}
+
+
+def test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias():
+    """F = (1 + O)·e^0.3 − 1: the log-ratio target log(1 + O) − log(1 + F) = −0.3 is constant, so
+    the trees return it exactly and the correction recovers O."""
+    obs = hourly_observations(30, noise=3.0, seed=4)
+    fc = model_forecasts(obs, days=30, bias=0.0)
+    fc["value"] = (1 + fc["value"]) * math.exp(0.3) - 1
+    out = correct(pair_forecasts(fc, obs), obs, method="gradient_boosting", gbm_target="log_ratio", **FAST)
+    late = out[out["issue_time"] >= START + pd.Timedelta(days=20)]
+    np.testing.assert_allclose(late["central"], late["observed"], rtol=1e-9, atol=1e-9)

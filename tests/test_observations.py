@@ -1,0 +1,189 @@
+"""Station CSV reading (line-numbered errors, all-or-nothing), QC flags, district means, PRSA reader."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.errors import FormatError, UnitError, ValidationError
+from forecasting.observations import (
+    district_observations,
+    prsa_long,
+    quality_control,
+    read_prsa,
+    read_station_csv,
+    read_stations,
+    relative_humidity,
+)
+
+STATIONS = """id,name,lon,lat,district
+S1,Qingpu-A,121.12,31.15,310118
+S2,Qingpu-B,121.05,31.10,310118
+S3,Wujiang-A,120.64,31.16,320509
+"""
+
+
+def csv(text):
+    return io.StringIO(text)
+
+
+def test_wide_csv_with_offsets_is_read_as_utc_hour_ending():
+    obs = read_station_csv(csv("station,time,pm25,o3\nS1,2026-03-05T10:00+08:00,35,NA\nS1,2026-03-05T03:00Z,36,80\n"))
+    assert set(obs["pollutant"]) == {"pm25", "o3"}
+    pm = obs[obs["pollutant"] == "pm25"].sort_values("time")
+    assert list(pm["time"]) == [pd.Timestamp("2026-03-05 02:00", tz="UTC"), pd.Timestamp("2026-03-05 03:00", tz="UTC")]
+    assert obs[obs["pollutant"] == "o3"]["value"].isna().sum() == 1
+
+
+def test_beijing_time_and_hour_beginning_labels():
+    """'2026-03-05 00:00' Beijing, hour-beginning → the hour 00-01 Beijing → labelled 01:00 Beijing
+    = 2026-03-04 17:00 UTC (spec china-aqi.md §2.3, T50)."""
+    obs = read_station_csv(csv("station,time,pm25\nS1,2026-03-05 00:00,35\n"), timezone="Asia/Shanghai",
+                           hour_label="begin")
+    assert obs["time"].iloc[0] == pd.Timestamp("2026-03-04 17:00", tz="UTC")
+
+
+def test_long_csv_with_units_converts_co():
+    text = "station,time,pollutant,value,unit\nS1,2026-03-05T10:00+08:00,co,1200,ug/m3\nS1,2026-03-05T10:00+08:00,PM2.5,40,µg/m³\n"
+    obs = read_station_csv(csv(text))
+    assert obs.set_index("pollutant").loc["co", "value"] == pytest.approx(1.2)
+    assert obs.set_index("pollutant").loc["pm25", "value"] == 40
+
+
+@pytest.mark.parametrize("text,match", [
+    ("station,time,pm25\nS1,2026-03-05T10:00+08:00,35\nS1,2026-03-05T11:00+08:00,abc\n",
+     r"line 3, column 'pm25': expected a number"),
+    ("station,time,pm25\nS1,2026-03-05T10:00+08:00,35\nS1,yesterday,1\n",
+     r"line 3, column 'time': expected an ISO-8601 time"),
+    ("station,time,pm25\nS1,2026-03-05 10:00,35\n",
+     r"line 2, column 'time': expected a time with a UTC offset"),
+    ("station,time,pm25\nS1,2026-03-05T10:30+08:00,35\n", r"line 2, column 'time': expected a whole hour"),
+    ("station,time,pm25\nS1,2026-03-05T10:00+08:00\n", r"line 2: expected 3 fields"),
+    ("station,time,pm25\nS1,2026-03-05T10:00+08:00,1,2,3\n", r"fields"),
+    ("station,time,pollutant,value\nS1,2026-03-05T10:00+08:00,pm1,3\n", r"line 2, column 'pollutant': expected one of"),
+    ("station,time,pm25\n,2026-03-05T10:00+08:00,3\n", r"line 2, column 'station'"),
+])
+def test_malformed_rows_name_line_and_column(text, match):
+    with pytest.raises(ValidationError, match=match):
+        read_station_csv(csv(text))
+
+
+def test_unknown_unit_is_a_unit_error():
+    with pytest.raises(UnitError, match=r"line 2, column 'unit': unit 'ppb' is not accepted for o3"):
+        read_station_csv(csv("station,time,pollutant,value,unit\nS1,2026-03-05T10:00+08:00,o3,40,ppb\n"))
+
+
+def test_header_without_pollutants_is_a_format_error():
+    with pytest.raises(FormatError, match="pollutant columns"):
+        read_station_csv(csv("station,time,temp\nS1,2026-03-05T10:00+08:00,3\n"))
+
+
+def test_station_metadata_and_its_errors():
+    st = read_stations(csv(STATIONS))
+    assert list(st["station"]) == ["S1", "S2", "S3"] and st["district"].iloc[2] == "320509"
+    with pytest.raises(ValidationError, match=r"line 3, column 'lat': expected a number between -90 and 90"):
+        read_stations(csv("id,name,lon,lat,district\nS1,a,121,31,310118\nS2,b,121,95,310118\n"))
+    with pytest.raises(ValidationError, match=r"line 2, column 'district': expected a six-digit adcode"):
+        read_stations(csv("id,name,lon,lat,district\nS1,a,121,31,Qingpu\n"))
+
+
+def _series(values, pollutant="pm25", station="S1", start="2026-03-05T00:00Z"):
+    t = pd.date_range(start, periods=len(values), freq="h")
+    return pd.DataFrame({"station": station, "time": t, "pollutant": pollutant, "value": np.asarray(values, float)})
+
+
+def _flags(frame):
+    return list(quality_control(frame)["qc_flags"])
+
+
+def test_qc_negative_missing_implausible():
+    assert _flags(_series([10, -1, np.nan, 2000])) == ["", "negative", "missing", "implausible"]
+
+
+def test_qc_flat_run_of_six_hours_but_not_five():
+    six = _flags(_series([20, 30, 30, 30, 30, 30, 30, 25]))
+    assert six == ["", "flat", "flat", "flat", "flat", "flat", "flat", ""]
+    five = _flags(_series([20, 30, 30, 30, 30, 30, 25, 26]))
+    assert five == [""] * 8
+
+
+def test_qc_flat_at_the_detection_limit_is_not_flagged():
+    assert _flags(_series([2] * 8, pollutant="so2")) == [""] * 8
+
+
+def test_qc_spike():
+    # 300 − max(40, 50) = 250 > max(100, 2·50): spike; 150 − 50 = 100 is not > 100: no spike
+    assert _flags(_series([40, 300, 50, 150, 50])) == ["", "spike", "", "", ""]
+
+
+def test_qc_pm25_above_pm10_flags_both():
+    frame = pd.concat([_series([30, 60]), _series([40, 50], pollutant="pm10")])
+    q = quality_control(frame).set_index(["pollutant", "time"]).sort_index()
+    assert list(q["qc_flags"]) == ["", "pm25_gt_pm10", "", "pm25_gt_pm10"]
+
+
+def test_qc_duplicates_are_flagged_not_dropped():
+    frame = pd.concat([_series([30, 31]), _series([30])])
+    q = quality_control(frame)
+    assert len(q) == 3 and q["qc_flags"].tolist().count("duplicate") == 2
+    assert q["valid"].sum() == 1
+
+
+def test_district_mean_of_valid_stations_and_new_station():
+    """Hour 1: S1 = 30, S2 = 50 → 40. Hour 2: S2 negative (invalid) → S1 = 32 alone. S3 is a
+    Wujiang station that first reports at hour 2."""
+    frame = pd.concat([_series([30, 32]), _series([50, -5], station="S2"),
+                       _series([70], station="S3", start="2026-03-05T01:00Z")])
+    out = district_observations(quality_control(frame), read_stations(csv(STATIONS)))
+    q = out[out["district"] == "310118"].set_index("time")
+    assert list(q["value"]) == [40.0, 32.0] and list(q["n_stations"]) == [2, 1]
+    w = out[out["district"] == "320509"]
+    assert list(w["value"]) == [70.0]
+
+
+def test_unknown_station_is_an_error():
+    with pytest.raises(ValidationError, match="S9 missing from the station metadata"):
+        district_observations(_series([1], station="S9"), read_stations(csv(STATIONS)))
+
+
+PRSA = """"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO","O3","TEMP","PRES","DEWP","RAIN","wd","WSPM","station"
+1,2013,3,1,0,9,9,3,17,300,89,-0.5,1024.5,-21.4,0,"NNW",5.7,"Dongsi"
+2,2013,3,1,1,4,4,NA,16,300,88,10,1025.1,10,0,"E",3.9,"Dongsi"
+"""
+
+
+def test_prsa_reader_shifts_hour_and_converts_units():
+    """Row hour 0 on 2013-03-01 Beijing = the hour 00-01 → labelled 01:00 Beijing = 2013-02-28 17 UTC."""
+    w = read_prsa(io.StringIO(PRSA))
+    assert w.index[0] == pd.Timestamp("2013-02-28 17:00", tz="UTC")
+    assert w["co"].iloc[0] == pytest.approx(0.3)          # 300 µg/m³ → 0.3 mg/m³
+    assert np.isnan(w["so2"].iloc[1])
+    assert w["wd"].tolist() == [337.5, 90.0]
+    assert w["rh"].iloc[1] == pytest.approx(100.0)          # dew point = temperature
+    obs, met = prsa_long(w, district="110101")
+    assert set(obs["pollutant"]) == {"pm25", "pm10", "so2", "no2", "co", "o3"} and len(obs) == 11
+    assert set(met["variable"]) == {"t2", "rh", "ws", "wd"}
+
+
+def test_relative_humidity_magnus():
+    # es(20 °C) = 6.1094·exp(17.625·20/263.04) = 23.37 hPa; es(10 °C) = 12.27 hPa → 52.5 %
+    assert relative_humidity(20.0, 10.0) == pytest.approx(52.5, abs=0.2)
+
+
+def test_prsa_reader_refuses_other_files():
+    with pytest.raises(FormatError, match="not a PRSA file"):
+        read_prsa(io.StringIO("a,b\n1,2\n"))
+
+
+def test_line_numbers_count_blank_lines():
+    text = "station,time,pm25\n\nS1,2026-03-05T10:00+08:00,35\nS1,2026-03-05T11:00+08:00,x\n"
+    with pytest.raises(ValidationError, match=r"line 4, column 'pm25'"):
+        read_station_csv(csv(text))
+
+
+def test_error_carries_a_translation_key():
+    with pytest.raises(ValidationError) as info:
+        read_station_csv(csv("station,time,pm25\nS1,2026-03-05T10:00+08:00,x\n"))
+    assert info.value.key == "correction.csv_bad_value"
+    assert "第 2 行" in info.value.localized("zh")

@@ -1,0 +1,14 @@
+"""The consultation room shows yesterday's verification (issue #8) on the demo world."""
+
+from apptest_support import goto, new_app, sign_in, texts
+
+
+def test_room_shows_yesterdays_verification(demo_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    at = goto(sign_in(new_app(), "wj_wang", "demo-2026-yrd"), "consultation_room.py")
+    assert not at.exception, at.exception
+    assert "昨日预报检验" in [e.label for e in at.expander]
+    page = texts(at)
+    assert "联合发布的第 1 天预报命中" in page
+    tables = [d.value for d in at.dataframe if "实测 AQI" in d.value.columns]
+    assert tables and set(tables[0]["来源"]) >= {"联合发布", "订正集合", "持续性"}
