@@ -77,10 +77,13 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 
 def routes() -> list[Route]:
+    from forecasting import api  # HTTP API v1 (docs/api.md)
+
     return [
         Route("/auth/bind", bind, methods=["POST"]),
         Route("/auth/logout", logout, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *api.routes(),
     ]
 
 

@@ -12,6 +12,7 @@ EXPECTED_TABLES = {
     "alembic_version", "app_meta", "districts", "users", "auth_sessions", "audit_log",
     "model_runs", "district_series", "stations", "observations", "district_observations",
     "trained_corrections", "guidance",
+    "issued_reports", "api_tokens",
 }
 
 

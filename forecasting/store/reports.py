@@ -1,1 +1,53 @@
-"""Models for issued report files and personal API tokens."""
+"""Models for issued report files and personal API tokens.
+
+Persistence only; the rules live in :mod:`forecasting.reports` and :mod:`forecasting.tokens`.
+
+``issued_reports`` is append-only (database trigger, migration 0004, plus an ORM refusal in
+:mod:`forecasting.reports.store`): the bytes of a report are generated once at issue time and never
+change. A correction is a new issued forecast (a higher revision) with its own files.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forecasting.store.models import Base
+from forecasting.store.types import UTCDateTime, utcnow
+
+__all__ = ["IssuedReport", "ApiToken"]
+
+
+class IssuedReport(Base):
+    """One file of an issued combined report (``format`` ``pdf``, ``html``, ``txt``, ``json`` and the
+    English ``en.pdf``/``en.html``/``en.txt``): the exact bytes served, and their SHA-256."""
+
+    __tablename__ = "issued_reports"
+    __table_args__ = (UniqueConstraint("issued_forecast_id", "format", name="uq_issued_reports_file"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issued_forecast_id: Mapped[int] = mapped_column(ForeignKey("issued_forecasts.id"), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+    media_type: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A personal API token. Only the SHA-256 of the secret is stored; ``prefix`` (its first
+    characters) lets the owner recognise it in a list."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))

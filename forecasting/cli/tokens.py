@@ -1,0 +1,57 @@
+"""``python -m forecasting tokens create USERNAME [--name N] | revoke ID | list [--user USERNAME]``.
+
+``create`` prints the new token once (on its own line: the only time it is shown); only its SHA-256
+is stored. The operator at the command line acts as admin; every action is audited.
+"""
+
+from __future__ import annotations
+
+from forecasting.permissions import Actor
+
+
+def _db():
+    from forecasting.store.db import get_database
+
+    return get_database()
+
+
+def _create(args) -> int:
+    from forecasting.tokens import create_token
+
+    view, secret = create_token(_db(), Actor.system("cli"), args.username, name=args.name or "")
+    print(f"created API token #{view.id} for {view.username} (prefix {view.prefix}); it is shown only now:")
+    print(secret)
+    return 0
+
+
+def _revoke(args) -> int:
+    from forecasting.tokens import revoke_token
+
+    view = revoke_token(_db(), Actor.system("cli"), args.id)
+    print(f"revoked API token #{view.id} of {view.username}")
+    return 0
+
+
+def _list(args) -> int:
+    from forecasting.tokens import list_tokens
+
+    for t in list_tokens(_db(), Actor.system("cli"), username=args.user):
+        state = "active" if t.active else f"revoked {t.revoked_at:%Y-%m-%d %H:%M}Z"
+        used = f"{t.last_used_at:%Y-%m-%d %H:%M}Z" if t.last_used_at else "never"
+        print(f"{t.id}\t{t.username}\t{t.prefix}…\t{state}\tlast used {used}\t{t.name}")
+    return 0
+
+
+def register(sub) -> None:
+    tokens = sub.add_parser("tokens", help="personal API tokens")
+    ts = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
+    p = ts.add_parser("create", help="create a token for a user (printed once)")
+    p.add_argument("username")
+    p.add_argument("--name", help="what the token is for")
+    p.set_defaults(func=_create)
+    p = ts.add_parser("revoke", help="revoke a token by its id")
+    p.add_argument("id", type=int)
+    p.set_defaults(func=_revoke)
+    p = ts.add_parser("list", help="list tokens (id, user, prefix, state, last use, name)")
+    p.add_argument("--user", help="only this user's tokens")
+    p.set_defaults(func=_list)

@@ -1,0 +1,68 @@
+"""The report's chart: objective guidance (raw, corrected per model, ensemble) against the issued AQI
+ranges, per district and target day. Altair → SVG with ``vl-convert-python`` (offline, no browser).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from forecasting.i18n import t
+
+__all__ = ["guidance_chart", "chart_svg", "FONT"]
+
+FONT = "Noto Sans CJK SC"
+_KINDS = ("raw", "corrected", "ensemble")
+_KIND_COLOURS = ("#9E9E9E", "#1565C0", "#000000")
+_KIND_SHAPES = ("circle", "triangle", "diamond")
+
+
+def guidance_chart(report: dict, *, lang: str = "zh") -> alt.Chart | None:
+    """One panel per district: issued range (bar in the colour of its upper level) and the guidance
+    centres as points (grey raw per model, blue corrected per model, black ensemble)."""
+    issued = []
+    for d in report["districts"]:
+        name = d["name_en"] if lang == "en" else d["name_zh"]
+        for e in d["days"]:
+            issued.append({"district": name, "day": e["target_date"][5:], "lo": e["aqi_lo"], "hi": e["aqi_hi"],
+                           "hex": e["levels"][-1]["hex"]})
+    if not issued:
+        return None
+    names = {d["adcode"]: (d["name_en"] if lang == "en" else d["name_zh"]) for d in report["districts"]}
+    days = {e["day"] for e in issued}
+    points = [{"district": names.get(g["district"], g["district"]), "day": g["target_date"][5:],
+               "aqi": g["centre"], "kind": t(f"report.chart_{g['method']}", lang), "model": g["model"]}
+              for g in report["guidance"]
+              if g["centre"] is not None and g["target_date"][5:] in days and g["district"] in names]
+    kinds = [t(f"report.chart_{k}", lang) for k in _KINDS]
+    frame_i = pd.DataFrame(issued)
+    frame_p = pd.DataFrame(points, columns=["district", "day", "aqi", "kind", "model"])
+    panels = []
+    angle = 0 if len(days) <= 4 else -45
+    for adcode, name in names.items():
+        x = alt.X("day:O", title=None, axis=alt.Axis(labelAngle=angle))
+        bars = alt.Chart(frame_i[frame_i["district"] == name]).mark_bar(size=26 if len(days) <= 4 else 14,
+                                                                       opacity=0.55).encode(
+            x=x, y=alt.Y("lo:Q", title="AQI", scale=alt.Scale(zero=True)), y2="hi:Q",
+            color=alt.Color("hex:N", scale=None))
+        layer = [bars]
+        sub = frame_p[frame_p["district"] == name]
+        if not sub.empty:
+            layer.append(alt.Chart(sub).mark_point(filled=True, size=36, opacity=0.85).encode(
+                x=x, y="aqi:Q",
+                color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=list(_KIND_COLOURS)), legend=None),
+                shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=list(_KIND_SHAPES)), legend=None)))
+        panels.append(alt.layer(*layer).resolve_scale(color="independent").properties(
+            title=name, width=165, height=160))
+    chart = alt.hconcat(*panels).properties(title=t("report.chart_title", lang))
+    return chart.configure(font=FONT).configure_view(strokeWidth=0.5)
+
+
+def chart_svg(report: dict, *, lang: str = "zh") -> str:
+    """The chart as SVG text ("" when there is nothing to draw)."""
+    import vl_convert as vlc
+
+    chart = guidance_chart(report, lang=lang)
+    if chart is None:
+        return ""
+    return vlc.vegalite_to_svg(chart.to_dict())

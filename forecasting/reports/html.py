@@ -1,0 +1,61 @@
+"""HTML rendering of the report model (Jinja2, autoescape on: notes and any user text are escaped,
+never passed through as markup). The same template serves the screen (``for_pdf=False``) and
+WeasyPrint (``for_pdf=True``: A4 page rules, running header and page numbers)."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from forecasting.i18n import t as translate
+from forecasting.reports.content import day_label, issuing_body
+
+__all__ = ["render_html", "TEMPLATES"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    # autoescape for every template (the .j2 suffix is not in Jinja2's default list)
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _css_string(text: str) -> str:
+    """Text safe inside a CSS string in the ``<style>`` page rules (quotes, backslashes, ``<``, ``>`` and
+    line breaks dropped), so it can be marked safe there."""
+    return "".join(ch for ch in text if ch not in '"\\\n\r<>')
+
+
+def render_html(report: dict, *, lang: str = "zh", for_pdf: bool = False, chart_svg: str = "") -> str:
+    """The report as an HTML document (text).
+
+    Parameters
+    ----------
+    report : dict
+        From :func:`forecasting.reports.content.build_report`.
+    chart_svg : str
+        The guidance chart as SVG (embedded as a ``data:`` image, so it is never parsed as markup here).
+    """
+    title = report["title_en"] if lang == "en" else report["title_zh"]
+    body = issuing_body(lang) if not report.get("issuing_body_zh") else (
+        report["issuing_body_en"] if lang == "en" else report["issuing_body_zh"])
+    names = {d["adcode"]: (d["name_en"] if lang == "en" else d["name_zh"]) for d in report["districts"]}
+    uri = ""
+    if chart_svg:
+        uri = "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii")
+    # "第 {p} 页 / 共 {n} 页" → "第 " counter(page) " 页 / 共 " counter(pages) " 页" (CSS generated content)
+    pattern = _css_string(translate("report.page_of", lang, p="\x00", n="\x01"))
+    page_css = '"' + pattern.replace("\x00", '" counter(page) "').replace("\x01", '" counter(pages) "') + '"'
+    template = _env().get_template("report.html.j2")
+    return template.render(
+        r=report, lang=lang, for_pdf=for_pdf, title=title, body_name=body, chart_uri=uri, names=names,
+        title_short=Markup(_css_string(title)), body_short=Markup(_css_string(body)), page_css=Markup(page_css),
+        t=lambda key, **p: translate(key, lang, **p),
+        day_label=lambda day: day_label(day, lang),
+    )

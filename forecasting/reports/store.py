@@ -1,0 +1,366 @@
+"""Generating the report files at issue time, storing them (append-only), and reading them back.
+
+How the files get stored in the issue's own transaction: :func:`make_renderer` returns the
+``render(snapshot) -> (bytes_by_format, sha256)`` callable that
+:func:`forecasting.consultation.issue_session` calls inside its transaction. The renderer builds
+every file, then leaves them in a small process-local hand-over keyed by the returned SHA-256 (that
+of the Chinese PDF). When the ``issued_forecasts`` row with that SHA-256 is inserted, an ORM
+``after_insert`` hook writes the files into ``issued_reports`` on the same connection, so the
+issued forecast and its files commit together or not at all.
+
+``issued_reports`` is append-only: a database trigger (migration 0004) and an ORM refusal here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+from sqlalchemy import event, insert, select
+
+from forecasting.consultation.config import parse_day
+from forecasting.errors import Conflict, NotFound
+from forecasting.reports.chart import chart_svg
+from forecasting.reports.content import build_report
+from forecasting.reports.html import render_html
+from forecasting.reports.pdf import render_pdf
+from forecasting.reports.text import render_text
+from forecasting.store.consultation import IssuedForecast
+from forecasting.store.db import Database
+from forecasting.store.reports import IssuedReport
+from forecasting.store.types import utcnow
+
+__all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer",
+           "issue_with_report", "list_reports", "latest_report", "report_revisions", "report_file",
+           "report_json", "verify_report", "level_calendar", "canonical_report_json"]
+
+#: Stored formats: the Chinese report and its English version.
+FORMATS = ("pdf", "html", "txt", "json", "en.pdf", "en.html", "en.txt")
+#: The Chinese files and the JSON only (about half the time: one PDF, one chart).
+CHINESE_FORMATS = ("pdf", "html", "txt", "json")
+MEDIA_TYPES = {
+    "pdf": "application/pdf", "en.pdf": "application/pdf",
+    "html": "text/html; charset=utf-8", "en.html": "text/html; charset=utf-8",
+    "txt": "text/plain; charset=utf-8", "en.txt": "text/plain; charset=utf-8",
+    "json": "application/json",
+}
+_PENDING_SECONDS = 600
+
+
+# -- immutability: the ORM refusal behind the trigger ------------------------------------------------
+
+
+@event.listens_for(IssuedReport, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise Conflict("issued report files never change: open an amendment instead", key="report.immutable")
+
+
+@event.listens_for(IssuedReport, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise Conflict("issued report files are never deleted", key="report.immutable")
+
+
+# -- rendering -----------------------------------------------------------------------------------------
+
+
+def canonical_report_json(report: dict) -> bytes:
+    """The JSON file: sorted keys, UTF-8, indented for people."""
+    return json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def render_files(db: Database, snapshot: dict, *, formats: tuple[str, ...] = FORMATS,
+                 timings: dict | None = None) -> tuple[dict[str, bytes], str]:
+    """Every file of one issued revision, and the SHA-256 of the Chinese PDF (the report's hash).
+
+    The PDFs cannot contain their own hash: they carry the snapshot's; the HTML, text and JSON files
+    are rendered after the Chinese PDF and carry its SHA-256 as ``pdf_sha256``.
+    """
+    clock = time.perf_counter
+    t0 = clock()
+    report = build_report(db, snapshot)
+    t1 = clock()
+    langs = ("zh", "en") if any(f.startswith("en.") for f in formats) else ("zh",)
+    svgs = {lang: chart_svg(report, lang=lang) for lang in langs}
+    t2 = clock()
+    files: dict[str, bytes] = {}
+    files["pdf"] = render_pdf(render_html(report, lang="zh", for_pdf=True, chart_svg=svgs["zh"]))
+    t3 = clock()
+    if "en.pdf" in formats:
+        files["en.pdf"] = render_pdf(render_html(report, lang="en", for_pdf=True, chart_svg=svgs["en"]))
+    digest = hashlib.sha256(files["pdf"]).hexdigest()
+    report["pdf_sha256"] = digest
+    t4 = clock()
+    files["html"] = render_html(report, lang="zh", chart_svg=svgs["zh"]).encode("utf-8")
+    t5 = clock()
+    if "en.html" in formats:
+        files["en.html"] = render_html(report, lang="en", chart_svg=svgs["en"]).encode("utf-8")
+    files["txt"] = render_text(report, lang="zh").encode("utf-8")
+    files["en.txt"] = render_text(report, lang="en").encode("utf-8")
+    files["json"] = canonical_report_json(report)
+    if timings is not None:
+        timings.update(content=t1 - t0, chart=t2 - t1, pdf=t3 - t2, html=t5 - t4)
+    return {k: v for k, v in files.items() if k in formats}, digest
+
+
+_pending: dict[str, tuple[float, dict[str, bytes]]] = {}
+_pending_lock = threading.Lock()
+
+
+def _hand_over(digest: str, files: dict[str, bytes]) -> None:
+    now = time.monotonic()
+    with _pending_lock:
+        for key in [k for k, (at, _f) in _pending.items() if now - at > _PENDING_SECONDS]:
+            del _pending[key]  # an issue that failed after rendering leaves nothing behind for long
+        _pending[digest] = (now, files)
+
+
+def _take(digest: str) -> dict[str, bytes] | None:
+    with _pending_lock:
+        item = _pending.pop(digest, None)
+    return item[1] if item else None
+
+
+def _rows(issued_forecast_id: int, files: dict[str, bytes]) -> list[dict]:
+    now = utcnow()
+    return [{"issued_forecast_id": issued_forecast_id, "format": fmt,
+             "media_type": MEDIA_TYPES.get(fmt, "application/octet-stream"), "content": data, "size": len(data),
+             "sha256": hashlib.sha256(data).hexdigest(), "created_at": now}
+            for fmt, data in sorted(files.items())]
+
+
+@event.listens_for(IssuedForecast, "after_insert")
+def _store_files(mapper, connection, target):
+    files = _take(target.sha256)
+    if files:
+        connection.execute(insert(IssuedReport.__table__), _rows(target.id, files))
+
+
+def make_renderer(db: Database, *, formats: tuple[str, ...] = FORMATS
+                  ) -> Callable[[dict], tuple[dict[str, bytes], str]]:
+    """The ``render`` argument of :func:`forecasting.consultation.issue_session`:
+    ``issue_session(db, actor, day, render=make_renderer(db))`` issues and stores every report file
+    in the same transaction. ``formats`` (a subset of :data:`FORMATS`; ``pdf`` is always made, its
+    SHA-256 is the report's) lets a bulk job such as the demo seed skip the English files."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown report formats {sorted(unknown)}; expected some of {', '.join(FORMATS)}")
+    formats = tuple(dict.fromkeys(("pdf", *formats)))
+
+    def render(snapshot: dict) -> tuple[dict[str, bytes], str]:
+        files, digest = render_files(db, snapshot, formats=formats)
+        _hand_over(digest, files)
+        return files, digest
+
+    return render
+
+
+def issue_with_report(db: Database, actor, issue_date, *, formats: tuple[str, ...] = FORMATS):
+    """Issue the signed consultation of ``issue_date`` with its report files (what the chief desk and
+    the demo call). Returns the :class:`forecasting.consultation.IssuedView`."""
+    from forecasting.consultation import issue_session
+
+    return issue_session(db, actor, issue_date, render=make_renderer(db, formats=formats))
+
+
+# -- reading -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """One issued revision as the archive lists it."""
+
+    id: int
+    issue_date: date
+    revision: int
+    title_zh: str
+    title_en: str
+    issued_at: datetime
+    issued_by: str
+    signed_by: str
+    sha256: str
+    reason: str
+    superseded: bool
+    formats: tuple[str, ...]
+    levels: dict  # {adcode: [level_lo, level_hi] of the first target day}
+    max_level: int
+    districts: tuple[dict, ...]  # the snapshot's districts (days with ranges, levels, colours, primary)
+    zone_summary: str
+    conclusion: str
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    issued_forecast_id: int
+    format: str
+    media_type: str
+    content: bytes
+    sha256: str
+    filename: str
+
+
+def _summary(row: IssuedForecast, superseded: bool, formats: tuple[str, ...]) -> ReportSummary:
+    from forecasting.reports.content import issue_number
+
+    snap = json.loads(row.snapshot)
+    n = issue_number(row.issue_date)
+    rev_zh = f"（第{row.revision}版·更正）" if row.revision > 1 else ""
+    rev_en = f" (revision {row.revision})" if row.revision > 1 else ""
+    levels, top = {}, 0
+    for d in snap.get("districts", []):
+        if d.get("days"):
+            first = d["days"][0]
+            levels[d["adcode"]] = [first["level_lo"], first["level_hi"]]
+        top = max([top] + [e["level_hi"] for e in d.get("days", [])])
+    return ReportSummary(row.id, row.issue_date, row.revision,
+                         f"{row.issue_date.year}年第{n}期{rev_zh}", f"{row.issue_date.year} No. {n}{rev_en}",
+                         row.issued_at, row.issued_by_name, snap.get("signed_by", ""), row.sha256, row.reason,
+                         superseded, formats, levels, top, tuple(snap.get("districts", [])),
+                         snap.get("zone_summary", ""), snap.get("conclusion", ""))
+
+
+def _all(s, *, first: date | None = None, last: date | None = None) -> list[ReportSummary]:
+    q = select(IssuedForecast).order_by(IssuedForecast.issue_date.desc(), IssuedForecast.revision.desc())
+    if first:
+        q = q.where(IssuedForecast.issue_date >= first)
+    if last:
+        q = q.where(IssuedForecast.issue_date <= last)
+    rows = list(s.scalars(q))
+    fmts: dict[int, list[str]] = {}
+    if rows:
+        for fid, fmt in s.execute(select(IssuedReport.issued_forecast_id, IssuedReport.format)
+                                  .where(IssuedReport.issued_forecast_id.in_([r.id for r in rows]))):
+            fmts.setdefault(fid, []).append(fmt)
+    newest: dict[date, int] = {}
+    for r in rows:
+        newest.setdefault(r.issue_date, r.revision)
+    return [_summary(r, r.revision < newest[r.issue_date], tuple(sorted(fmts.get(r.id, ())))) for r in rows]
+
+
+def list_reports(db: Database, *, first=None, last=None, district: str | None = None, level: int | None = None,
+                 chief: str | None = None, text: str | None = None,
+                 include_superseded: bool = True) -> list[ReportSummary]:
+    """The archive, newest first, filtered.
+
+    Parameters
+    ----------
+    district, level : optional
+        Keep reports in which ``district`` (or any district) has a target day whose level span
+        includes ``level`` (1-6).
+    chief : str, optional
+        Keep reports signed by this name (exact).
+    text : str, optional
+        Case-insensitive search in the title, zone summary, conclusion and signer.
+    """
+    first = parse_day(first) if first else None
+    last = parse_day(last) if last else None
+    with db.read() as s:
+        items = _all(s, first=first, last=last)
+    out = []
+    for r in items:
+        if r.superseded and not include_superseded:
+            continue
+        if chief and r.signed_by != chief:
+            continue
+        if level is not None or district:
+            ok = False
+            for d in r.districts:
+                if district and d["adcode"] != district:
+                    continue
+                if level is None or any(e["level_lo"] <= level <= e["level_hi"] for e in d.get("days", [])):
+                    ok = True
+            if not ok:
+                continue
+        if text:
+            hay = " ".join([r.title_zh, r.title_en, r.zone_summary, r.conclusion, r.signed_by, r.issued_by,
+                            r.reason]).lower()
+            if text.strip().lower() not in hay:
+                continue
+        out.append(r)
+    return out
+
+
+def latest_report(db: Database) -> ReportSummary | None:
+    """The newest issued revision of the newest issue date, or ``None``."""
+    with db.read() as s:
+        row = s.scalar(select(IssuedForecast).order_by(IssuedForecast.issue_date.desc(),
+                                                       IssuedForecast.revision.desc()).limit(1))
+        if row is None:
+            return None
+        fmts = tuple(sorted(s.scalars(select(IssuedReport.format)
+                                      .where(IssuedReport.issued_forecast_id == row.id))))
+        return _summary(row, False, fmts)
+
+
+def report_revisions(db: Database, issue_date) -> list[ReportSummary]:
+    """The amendment trail of one issue date, oldest first (all but the newest superseded)."""
+    day = parse_day(issue_date)
+    with db.read() as s:
+        return sorted(_all(s, first=day, last=day), key=lambda r: r.revision)
+
+
+def report_file(db: Database, issued_forecast_id: int, fmt: str = "pdf") -> StoredFile:
+    """The stored bytes of one file, exactly as generated at issue time."""
+    with db.read() as s:
+        row = s.scalar(select(IssuedReport).where(IssuedReport.issued_forecast_id == issued_forecast_id,
+                                                  IssuedReport.format == fmt))
+        if row is None:
+            raise NotFound(f"no {fmt} file for issued forecast {issued_forecast_id}", key="report.no_report_files",
+                           fmt=fmt)
+        issued = s.get(IssuedForecast, issued_forecast_id)
+        base = f"aq-report-{issued.issue_date.isoformat()}-r{issued.revision}"
+        ext = fmt.split(".")[-1]
+        lang = ".en" if fmt.startswith("en.") else ""
+        return StoredFile(issued_forecast_id, fmt, row.media_type, bytes(row.content), row.sha256,
+                          f"{base}{lang}.{ext}")
+
+
+def report_json(db: Database, issue_date=None) -> tuple[bytes, ReportSummary]:
+    """The stored JSON of the current revision of ``issue_date`` (the newest date when ``None``);
+    the issue snapshot when that revision was issued without report files."""
+    if issue_date is None:
+        summary = latest_report(db)
+        if summary is None:
+            raise NotFound("no report has been issued yet", key="report.none_issued")
+    else:
+        day = parse_day(issue_date)
+        trail = report_revisions(db, day)
+        if not trail:
+            raise NotFound(f"no issued report for {day}", key="report.not_found", day=day.isoformat())
+        summary = trail[-1]
+    try:
+        return report_file(db, summary.id, "json").content, summary
+    except NotFound:
+        with db.read() as s:
+            return s.get(IssuedForecast, summary.id).snapshot.encode("utf-8"), summary
+
+
+def verify_report(db: Database, issued_forecast_id: int) -> bool:
+    """Every stored file still hashes to its stored SHA-256, and the PDF's to the issued forecast's."""
+    with db.read() as s:
+        issued = s.get(IssuedForecast, issued_forecast_id)
+        if issued is None:
+            raise NotFound(f"no issued forecast {issued_forecast_id}", key="report.not_found",
+                           day=str(issued_forecast_id))
+        rows = list(s.scalars(select(IssuedReport)
+                              .where(IssuedReport.issued_forecast_id == issued_forecast_id)))
+        ok = all(hashlib.sha256(bytes(r.content)).hexdigest() == r.sha256 for r in rows)
+        pdf = [r for r in rows if r.format == "pdf"]
+        return ok and (not pdf or pdf[0].sha256 == issued.sha256)
+
+
+def level_calendar(db: Database, *, first=None, last=None) -> list[dict]:
+    """Per issue date (current revision) and district: the highest level of the first target day
+    (rows ``issue_date district level hex``) for the calendar heatmap."""
+    from forecasting.aqi import level_info
+
+    out = []
+    for r in list_reports(db, first=first, last=last, include_superseded=False):
+        for adcode, (lo, hi) in r.levels.items():
+            out.append({"issue_date": r.issue_date, "district": adcode, "level": hi,
+                        "hex": level_info(level=hi).hex})
+    return out

@@ -1,0 +1,45 @@
+"""The short public text for SMS/WeChat: a header line and one paragraph per district, each district
+paragraph at most :data:`MAX_DISTRICT_CHARS` characters (a Chinese character counts as one)."""
+
+from __future__ import annotations
+
+from forecasting.i18n import t
+from forecasting.reports.content import day_label
+
+__all__ = ["render_text", "district_texts", "MAX_DISTRICT_CHARS"]
+
+MAX_DISTRICT_CHARS = 200
+
+
+def district_texts(report: dict, *, lang: str = "zh") -> list[str]:
+    """One paragraph per district: name, then per day category, AQI range and primary pollutant(s);
+    the sensitive-groups advice when a range reaches above 100. Shortened to fit the limit."""
+    out = []
+    sep = "；" if lang != "en" else "; "
+    for d in report["districts"]:
+        name = d["name_en"] if lang == "en" else d["name_zh"]
+        parts = []
+        for e in d["days"]:
+            primary = e["primary_label_en"] if lang == "en" else e["primary_label"]
+            p = t("report.sms_primary", lang, p=primary) if e.get("primary") else ""
+            parts.append(t("report.sms_day", lang, day=day_label(e["target_date"], lang),
+                           category=e["category_en"] if lang == "en" else e["category_zh"],
+                           lo=e["aqi_lo"], hi=e["aqi_hi"], primary=p))
+        tail = ("。" if lang != "en" else ".")
+        if any(e["aqi_hi"] > 100 for e in d["days"]):
+            tail += t("report.sms_sensitive", lang)
+        head = f"{name}：" if lang != "en" else f"{name}: "
+        text = head + sep.join(parts) + tail
+        while len(text) > MAX_DISTRICT_CHARS and len(parts) > 1:
+            parts.pop()  # the furthest days go first
+            text = head + sep.join(parts) + ("…" if lang != "en" else "...") + tail
+        out.append(text[:MAX_DISTRICT_CHARS])
+    return out
+
+
+def render_text(report: dict, *, lang: str = "zh") -> str:
+    """The whole short text (UTF-8 plain text)."""
+    title = report["title_en"] if lang == "en" else report["title_zh"]
+    body = report["issuing_body_en"] if lang == "en" else report["issuing_body_zh"]
+    head = t("report.sms_header", lang, body=body, title=title, time=report["issued_at_beijing"])
+    return "\n".join([head, *district_texts(report, lang=lang)]) + "\n"

@@ -1,0 +1,71 @@
+"""Personal API tokens: create (shown once), list and revoke your own; an admin manages everyone's."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from forecasting import tokens
+from forecasting.errors import ForecastingError
+from ui import state
+from ui.consultation import bj
+from ui.i18n import error_text, tr
+
+db = state.database()
+actor = state.require_actor()
+
+st.title(tr("tokens.title"))
+st.caption(tr("tokens.caption"))
+
+fresh = st.session_state.pop("tokens_fresh", None)
+if fresh:
+    st.success(tr("tokens.created"))
+    st.code(fresh, language=None)
+flash = st.session_state.pop("tokens_flash", None)
+if flash:
+    st.success(flash)
+
+with st.form("token_create", clear_on_submit=True):
+    name = st.text_input(tr("tokens.name"), max_chars=tokens.MAX_NAME, key="token_name")
+    owner = None
+    if actor.is_admin:
+        owner = st.text_input(tr("tokens.owner"), key="token_owner")
+    if st.form_submit_button(tr("tokens.create")):
+        try:
+            _view, secret = tokens.create_token(db, actor, (owner or "").strip() or None, name=name)
+        except ForecastingError as exc:
+            st.error(error_text(exc))
+        else:
+            st.session_state["tokens_fresh"] = secret  # shown once, on the next run, then dropped
+            st.rerun()
+
+try:
+    mine = tokens.list_tokens(db, actor)
+except ForecastingError as exc:
+    st.error(error_text(exc))
+    st.stop()
+if not mine:
+    st.info(tr("tokens.none"))
+    st.stop()
+st.dataframe(pd.DataFrame([{
+    tr("tokens.col_id"): t.id,
+    tr("tokens.col_owner"): t.username,
+    tr("tokens.col_name"): t.name,
+    tr("tokens.col_prefix"): t.prefix + "…",
+    tr("tokens.col_created"): bj(t.created_at, "%Y-%m-%d %H:%M"),
+    tr("tokens.col_last_used"): bj(t.last_used_at, "%Y-%m-%d %H:%M") or "—",
+    tr("tokens.col_state"): tr("tokens.active") if t.active else tr("tokens.revoked"),
+} for t in mine]), hide_index=True, width="stretch")
+
+active = {t.id: f"#{t.id} {t.username} {t.prefix}… {t.name}" for t in mine if t.active}
+if active:
+    c1, c2 = st.columns([3, 1])
+    pick = c1.selectbox(tr("tokens.pick"), list(active), format_func=active.get, key="token_pick")
+    if c2.button(tr("tokens.revoke"), key="token_revoke"):
+        try:
+            tokens.revoke_token(db, actor, pick)
+        except ForecastingError as exc:
+            st.error(error_text(exc))
+        else:
+            st.session_state["tokens_flash"] = tr("tokens.revoked_ok", id=pick)
+            st.rerun()

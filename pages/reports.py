@@ -1,0 +1,139 @@
+"""Issued reports (会商报告) for managers and everyone signed in: the latest issue as three district cards,
+the archive with search and filters, downloads of the stored files (the exact bytes issued), a
+calendar of issued levels and the amendment trail."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from forecasting import reports
+from forecasting.aqi import level_info
+from forecasting.consultation import beijing_today
+from forecasting.errors import ForecastingError
+from ui import state
+from ui.consultation import bj, district_name, pollutants
+from ui.i18n import error_text, tr
+
+db = state.database()
+actor = state.require_actor()
+lang = state.language()
+
+DISTRICTS = ("310118", "320509", "330421")
+
+
+def _badge(level: int) -> str:
+    info = level_info(level=level)
+    return (f'<span style="display:inline-block;padding:0.1em 0.5em;border-radius:0.3em;background:{info.hex};'
+            f'color:{info.text_hex};font-weight:600;margin:0 0.2em 0.2em 0">{html.escape(info.category(lang))}</span>')
+
+
+def _card(d: dict) -> None:
+    name = d["name_en"] if lang == "en" else d["name_zh"]
+    with st.container(border=True):
+        st.markdown(f"**{html.escape(name)}** · {html.escape(d['adcode'])}")
+        for e in d.get("days", []):
+            primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
+            badges = "".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
+            st.markdown(f"{html.escape(e['target_date'][5:])} · AQI **{int(e['aqi_lo'])}–{int(e['aqi_hi'])}** "
+                        f"{badges} {html.escape(primary)}", unsafe_allow_html=True)
+
+
+st.title(tr("report.title"))
+latest = reports.latest_report(db)
+if latest is None:
+    st.info(tr("report.none_issued"))
+    st.stop()
+
+st.subheader(tr("report.latest", title=latest.title_en if lang == "en" else latest.title_zh))
+st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M')} · {latest.signed_by} · "
+           + tr("report.sha_line", sha=latest.sha256))
+for col, d in zip(st.columns(max(1, len(latest.districts))), latest.districts):
+    with col:
+        _card(d)
+
+# -- archive ---------------------------------------------------------------------------------------------
+st.subheader(tr("report.archive"))
+every = reports.list_reports(db)
+chiefs = sorted({r.signed_by for r in every if r.signed_by})
+today = beijing_today()
+f1, f2, f3 = st.columns(3)
+first = f1.date_input(tr("report.filter_from"), value=min(r.issue_date for r in every), key="rep_from")
+last = f2.date_input(tr("report.filter_to"), value=max(today, max(r.issue_date for r in every)), key="rep_to")
+text = f3.text_input(tr("report.search"), key="rep_text")
+g1, g2, g3 = st.columns(3)
+district = g1.selectbox(tr("report.filter_district"), ("",) + DISTRICTS, key="rep_district",
+                        format_func=lambda a: district_name(a) if a else tr("report.all"))
+level = g2.selectbox(tr("report.filter_level"), (0, 1, 2, 3, 4, 5, 6), key="rep_level",
+                     format_func=lambda k: level_info(level=k).category(lang) if k else tr("report.all"))
+chief = g3.selectbox(tr("report.filter_chief"), [""] + chiefs, key="rep_chief",
+                     format_func=lambda c: c or tr("report.all"))
+found = reports.list_reports(db, first=first, last=last, district=district or None, level=level or None,
+                             chief=chief or None, text=text or None)
+if not found:
+    st.info(tr("report.no_match"))
+else:
+    st.dataframe(pd.DataFrame([{
+        tr("report.col_title"): r.title_en if lang == "en" else r.title_zh,
+        tr("report.col_issued_at"): bj(r.issued_at, "%Y-%m-%d %H:%M"),
+        tr("report.filter_chief"): r.signed_by,
+        tr("report.col_max_level"): level_info(level=r.max_level).category(lang) if r.max_level else "—",
+        tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
+        tr("report.col_sha"): r.sha256[:16] + "…",
+    } for r in found]), hide_index=True, width="stretch")
+
+    labels = {r.id: f"{r.title_en if lang == 'en' else r.title_zh} · {bj(r.issued_at, '%Y-%m-%d %H:%M')}"
+              + (f" · {tr('report.superseded')}" if r.superseded else "") for r in found}
+    chosen_id = st.selectbox(tr("report.pick"), list(labels), format_func=labels.get, key="rep_pick")
+    chosen = next(r for r in found if r.id == chosen_id)
+    st.markdown(f"**{tr('report.downloads')}**")
+    if not chosen.formats:
+        st.info(tr("report.no_files"))
+    else:
+        ok = reports.verify_report(db, chosen.id)
+        (st.success if ok else st.error)(tr("report.verified") if ok else tr("report.tampered"))
+        st.caption(tr("report.sha_line", sha=chosen.sha256))
+        cols = st.columns(4)
+        for i, fmt in enumerate(f for f in reports.FORMATS if f in chosen.formats):
+            try:
+                stored = reports.report_file(db, chosen.id, fmt)
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+                continue
+            cols[i % 4].download_button(tr("report.download", fmt=tr(f"report.fmt.{fmt}")), data=stored.content,
+                                        file_name=stored.filename, mime=stored.media_type,
+                                        key=f"dl_{chosen.id}_{fmt}", on_click="ignore")
+        if "txt" in chosen.formats:
+            with st.expander(tr("report.preview")):
+                st.text(reports.report_file(db, chosen.id, "en.txt" if lang == "en" else "txt").content.decode())
+
+    st.markdown(f"**{tr('report.trail')}**")
+    trail = reports.report_revisions(db, chosen.issue_date)
+    st.dataframe(pd.DataFrame([{
+        tr("report.col_revision"): r.revision,
+        tr("report.col_issued_at"): bj(r.issued_at, "%Y-%m-%d %H:%M"),
+        tr("report.col_issued_by"): r.issued_by,
+        tr("report.col_reason"): r.reason or "—",
+        tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
+        tr("report.col_sha"): r.sha256,
+    } for r in trail]), hide_index=True, width="stretch")
+
+# -- calendar of issued levels ---------------------------------------------------------------------------
+st.subheader(tr("report.calendar"))
+cal = reports.level_calendar(db, first=today - timedelta(days=90), last=today + timedelta(days=1))
+if cal:
+    frame = pd.DataFrame(cal)
+    frame["issue_date"] = pd.to_datetime(frame["issue_date"])
+    frame["district_name"] = [district_name(a) for a in frame["district"]]
+    frame["category"] = [level_info(level=k).category(lang) for k in frame["level"]]
+    chart = alt.Chart(frame).mark_rect(stroke="white").encode(
+        x=alt.X("monthdate(issue_date):O", title=None),
+        y=alt.Y("district_name:N", title=None),
+        color=alt.Color("hex:N", scale=None),
+        tooltip=[alt.Tooltip("issue_date:T", format="%Y-%m-%d"), "district_name:N", "category:N", "level:Q"],
+    ).properties(height=140)
+    st.altair_chart(chart, width="stretch")

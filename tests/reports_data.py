@@ -1,0 +1,98 @@
+"""Test data for the report tests: today's consultation of the demo world, driven to issue.
+
+The demo world (``conftest._demo_template``) is seeded for today (Beijing) with accounts (password
+``demo-2026-yrd``), the rota, guidance, observations, the issued consultations of the past days
+(with their reports) and today's session open for 7 target days. Here one forecaster per district
+submits, notes and the conclusion are written, the flags acknowledged, the duty chief signs and
+issues with the report.
+
+Issued ranges (the same for every target day, D+1..D+7):
+
+    Qingpu  310118   60–80   良           PM2.5
+    Wujiang 320509   90–110  良至轻度污染  PM2.5, O3
+    Jiashan 330421   40–55   优至良        PM2.5
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+DEMO_PASSWORD = "demo-2026-yrd"
+QP, WJ, JS = "310118", "320509", "330421"
+RANGES = {QP: (60, 80, ("pm25",)), WJ: (90, 110, ("pm25", "o3")), JS: (40, 55, ("pm25",))}
+AUTHORS = {QP: "qp_xu", WJ: "wj_wang", JS: "js_zhou"}
+NOTE_WITH_MARKUP = "<script>alert('x')</script> 吴江午后臭氧偏高 & 需关注"
+CONCLUSION = "三地一致：未来一周以良为主，吴江午后可能出现轻度污染（测试会商）。"
+
+
+def demo_actor(db, username: str | None = None, *, user_id: int | None = None):
+    from sqlalchemy import select
+
+    from forecasting.permissions import Actor
+    from forecasting.store.models import User
+
+    with db.read() as s:
+        u = s.get(User, user_id) if user_id else s.scalar(select(User).where(User.username == username))
+        return Actor(u.id, u.username, u.role, u.district_adcode, u.display_name)
+
+
+def open_issue_date(db) -> date:
+    """Today's open session of the demo world (the newest issue date)."""
+    from sqlalchemy import func, select
+
+    from forecasting.store.consultation import ConsultationSession
+
+    with db.read() as s:
+        return s.scalar(select(func.max(ConsultationSession.issue_date)))
+
+
+def chief_of(db, day: date):
+    from forecasting import consultation as c
+
+    return demo_actor(db, user_id=c.duty_for(db, day).chief_id)
+
+
+def prepare_signed(db, issue: date | None = None):
+    """Submissions, notes, conclusion, flags acknowledged, signed. Returns ``(chief, issue_date)``."""
+    from forecasting import consultation as c
+
+    issue = issue or open_issue_date(db)
+    chief = chief_of(db, issue)
+    view = c.open_session(db, chief, issue)
+    if view.state == "open":
+        c.start_consultation(db, chief, issue, expected_version=view.version)
+    view = c.get_session(db, issue)
+    seen = {(v.district, v.target_date): v.version for v in c.list_submissions(db, issue)}
+    for district, (lo, hi, primary) in RANGES.items():
+        who = chief if chief.district == district else demo_actor(db, AUTHORS[district])
+        entries = [c.SubmissionInput(day, lo, hi, primary, {}, f"{day:%m月%d日}受弱冷空气影响，扩散条件一般（{district}）",
+                                     seen.get((district, day), 0))
+                   for day in view.target_dates]
+        c.save_submissions(db, who, issue, district, entries, submit=True)
+    c.add_note(db, demo_actor(db, "wj_wang"), issue, NOTE_WITH_MARKUP, district=WJ)
+    c.add_note(db, demo_actor(db, "js_zhou"), issue, "嘉善同意青浦意见。", district=JS)
+    c.add_note(db, chief, issue, CONCLUSION, kind="conclusion")
+    for fs in c.session_flags(db, issue):
+        if not fs.acknowledged:
+            c.acknowledge_flag(db, chief, issue, fs.flag.key, note="经会商确认")
+    c.save_final(db, chief, issue, [], zone_summary="受弱冷空气影响，示范区未来一周空气质量以良为主。",
+                 expected_session_version=c.get_session(db, issue).version)
+    c.sign_session(db, chief, issue, password=DEMO_PASSWORD, expected_version=c.get_session(db, issue).version)
+    return chief, issue
+
+
+def issue_demo_report(db, issue: date | None = None):
+    """Drive today's consultation to issue with the report; returns ``(chief, issue_date, IssuedView)``."""
+    from forecasting.reports import issue_with_report
+
+    chief, issue = prepare_signed(db, issue)
+    return chief, issue, issue_with_report(db, chief, issue)
+
+
+def title_zh(issue: date, revision: int = 1) -> str:
+    n = issue.timetuple().tm_yday
+    return f"{issue.year}年第{n}期" + (f"（第{revision}版·更正）" if revision > 1 else "")
+
+
+def targets(issue: date, days: int = 7) -> list[date]:
+    return [issue + timedelta(days=k) for k in range(1, days + 1)]

@@ -1,0 +1,57 @@
+"""In a real headless Chromium: a manager opens the issued reports page and downloads the PDF; the
+downloaded bytes hash to the SHA-256 stored at issue time."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+
+from browser_support import app_server, browser, screenshot, wait_idle
+from reports_data import DEMO_PASSWORD, issue_demo_report, title_zh
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+
+@pytest.fixture
+def report_server(_demo_template, tmp_path):
+    from forecasting.store.db import Database
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    _chief, issue, issued = issue_demo_report(db)
+    db.dispose()
+    with app_server(url, data_dir=tmp_path) as base:
+        yield base, issue, issued
+
+
+def test_manager_downloads_the_issued_pdf_with_the_stored_hash(report_server, tmp_path):
+    base, issue, issued = report_server
+    with browser() as b:
+        ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
+        page = ctx.new_page()
+        page.goto(base + "/")
+        page.get_by_label("用户名").fill("mgr_sun")
+        page.get_by_label("密码").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("您好").wait_for(timeout=20_000)
+        wait_idle(page)
+        page.get_by_role("link", name="会商报告").click()
+        page.get_by_text(f"最新发布：{title_zh(issue)}").wait_for(timeout=30_000)
+        wait_idle(page)
+        screenshot(page, "reports-managers-page")
+        button = page.get_by_role("button", name="下载 PDF（中文）")
+        button.scroll_into_view_if_needed()
+        with page.expect_download(timeout=30_000) as info:
+            button.click()
+        download = info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(str(target))
+        assert download.suggested_filename == f"aq-report-{issue.isoformat()}-r1.pdf"
+        data = target.read_bytes()
+        assert data.startswith(b"%PDF-")
+        assert hashlib.sha256(data).hexdigest() == issued.sha256
+        ctx.close()

@@ -1,0 +1,240 @@
+"""The issued report of a demo consultation: content (HJ 633-2026 §5.1.1 minimum), the PDF (embedded CJK
+font, renders, text), HTML escaping, the short text, JSON, the archive and an amendment.
+
+Today's demo consultation is issued (revision 1), then amended and issued again (revision 2) once per
+module: rendering costs seconds. The demo world's earlier issues (rendered at seeding) are in the archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+
+from reports_data import CONCLUSION, JS, NOTE_WITH_MARKUP, QP, WJ, demo_actor, issue_demo_report, targets, title_zh
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory, _demo_template):
+    """``(db, first IssuedView, second IssuedView, folder, issue_date)``: revision 1 and its amendment
+    (Wujiang 100–130 for the first three days)."""
+    from forecasting import consultation as c
+    from forecasting.reports import issue_with_report
+    from forecasting.store.db import Database
+    from reports_data import DEMO_PASSWORD
+
+    folder = tmp_path_factory.mktemp("reports")
+    path = folder / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
+    db = Database(f"sqlite:///{path}")
+    chief, issue, first = issue_demo_report(db)
+    c.amend_session(db, chief, issue, reason="吴江臭氧订正")
+    # the amendment copies the combined entries (version 1 each)
+    entries = [c.FinalInput(WJ, day, 100, 130, ("o3",), 1)
+               for day in targets(issue, 3)]
+    c.save_final(db, chief, issue, entries)
+    for fs in c.session_flags(db, issue):
+        if not fs.acknowledged:
+            c.acknowledge_flag(db, chief, issue, fs.flag.key, note="订正后确认")
+    c.sign_session(db, chief, issue, password=DEMO_PASSWORD, expected_version=c.get_session(db, issue).version)
+    second = issue_with_report(db, chief, issue)
+    yield db, first, second, folder, issue
+    db.dispose()
+
+
+def _file(db, view, fmt):
+    from forecasting.reports import report_file
+
+    return report_file(db, view.id, fmt)
+
+
+def test_every_format_is_stored_with_its_hash(issued):
+    from forecasting.reports import FORMATS, verify_report
+
+    db, first, _second, _, issue = issued
+    assert set(first.formats) == set(FORMATS)
+    for fmt in FORMATS:
+        f = _file(db, first, fmt)
+        assert f.sha256 == hashlib.sha256(f.content).hexdigest()
+    pdf = _file(db, first, "pdf")
+    assert pdf.content.startswith(b"%PDF-")
+    assert first.sha256 == pdf.sha256  # the report's hash is the Chinese PDF's
+    assert verify_report(db, first.id)
+    report = json.loads(_file(db, first, "json").content)
+    assert report["pdf_sha256"] == pdf.sha256
+    assert pdf.sha256 in _file(db, first, "html").content.decode()
+
+
+def test_pdf_embeds_a_cjk_font_renders_and_reads_in_chinese(issued):
+    db, first, _second, folder, issue = issued
+    path = folder / "r1.pdf"
+    path.write_bytes(_file(db, first, "pdf").content)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes yes " in line for line in cjk), fonts  # embedded, subset
+    subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(path), str(folder / "page")],
+                   check=True)
+    png = folder / "page-1.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    chief = json.loads(_file(db, first, "json").content)["duty"]["chief"]
+    for needle in ("青浦区", "吴江区", "嘉善县", "60–80", "90–110", "40–55", "良", "轻度污染", "优",
+                   title_zh(issue), "首要污染物", "PM2.5", "健康", chief, "签发", "SHA-256"):
+        assert needle in text, needle
+
+
+def test_report_content_has_the_minimum_of_hj633_for_every_district_and_day(issued):
+    db, first, _second, _, issue = issued
+    r = json.loads(_file(db, first, "json").content)
+    assert r["issue_number"] == issue.timetuple().tm_yday and r["title_zh"].startswith(title_zh(issue))
+    assert r["issuing_body_zh"] == "长三角生态绿色一体化发展示范区 空气质量联合预报会商组"
+    assert r["valid_days"] == [d.isoformat() for d in targets(issue)]
+    by = {d["adcode"]: d for d in r["districts"]}
+    assert set(by) == {QP, WJ, JS}
+    wj = by[WJ]["days"][0]
+    assert (wj["aqi_lo"], wj["aqi_hi"], wj["primary"]) == (90, 110, ["pm25", "o3"])
+    # level span 2..3: yellow and orange, HJ 633-2026 Appendix A Table A.1
+    assert [(c["level"], c["category_zh"], c["hex"]) for c in wj["levels"]] == [(2, "良", "#FFFF00"),
+                                                                                (3, "轻度污染", "#FF7E00")]
+    js = by[JS]["days"][0]
+    assert [c["hex"] for c in js["levels"]] == ["#00E400", "#FFFF00"]
+    assert all(by[a]["participants"] for a in (QP, WJ, JS)) and r["duty"]["chief"]
+    assert [h["level"] for h in r["health"]] == [1, 2, 3]
+    # Wujiang's range reaches above 100: its primary pollutants' sensitive groups (HJ 633-2026 Table 2)
+    assert {g["pollutant"] for g in r["sensitive_groups"]} == {"o3", "pm25"}
+    assert len(r["met_analysis"]) == 21 and r["conclusion"] == CONCLUSION
+    assert any(n["body"] == NOTE_WITH_MARKUP for n in r["notes_digest"])
+    assert r["guidance"], "the demo world has guidance for the issue date"
+    assert {g["method"] for g in r["guidance"]} >= {"raw", "corrected", "ensemble"}
+    assert len(r["yesterday"]) == 3 and all(y["issued_lo"] is not None for y in r["yesterday"])
+    assert all(y["observed_aqi"] is not None for y in r["yesterday"])
+    assert r["snapshot"]["issue_date"] == issue.isoformat()
+
+
+def test_notes_are_escaped_in_html(issued):
+    db, first, _second, _, issue = issued
+    for fmt in ("html", "en.html"):
+        html = _file(db, first, fmt).content.decode()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+
+
+def test_short_text_has_at_most_200_characters_per_district(issued):
+    from forecasting.reports import MAX_DISTRICT_CHARS
+
+    db, first, _second, _, issue = issued
+    for fmt in ("txt", "en.txt"):
+        lines = _file(db, first, fmt).content.decode().strip().splitlines()
+        assert len(lines) == 4
+        for line in lines[1:]:
+            assert len(line) <= MAX_DISTRICT_CHARS
+    zh = _file(db, first, "txt").content.decode()
+    d1 = targets(issue)[0]
+    assert f"青浦区：{d1.month}月{d1.day}日良，AQI 60-80，首要污染物PM2.5" in zh
+    wujiang = zh.splitlines()[2]
+    assert "…" in wujiang and "敏感人群" in wujiang  # seven days do not fit; Wujiang reaches 110
+
+
+def test_the_text_is_cut_at_200_characters_when_many_days():
+    """Regression: seven days of two pollutants each overflowed the SMS limit."""
+    from forecasting.reports import district_texts
+
+    day = {"target_date": "2026-11-25", "aqi_lo": 140, "aqi_hi": 175, "primary": ["pm25", "o3"],
+           "primary_label": "PM2.5、O3", "primary_label_en": "PM2.5, O3", "category_zh": "轻度污染至中度污染",
+           "category_en": "Lightly to Moderately Polluted"}
+    report = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [day] * 7}]}
+    for lang in ("zh", "en"):
+        (text,) = district_texts(report, lang=lang)
+        assert len(text) <= 200 and "…" in text or "..." in text
+
+
+@pytest.mark.parametrize("day, number", [(date(2026, 1, 1), 1), (date(2026, 3, 1), 60), (date(2028, 12, 31), 366)])
+def test_issue_number_is_the_day_of_the_year(day, number):
+    from forecasting.reports import issue_number
+
+    assert issue_number(day) == number
+
+
+def test_issuing_body_is_configurable(monkeypatch):
+    from forecasting.reports import issuing_body
+
+    monkeypatch.setenv("FORECASTING_ISSUING_BODY", "测试发布单位")
+    assert issuing_body() == "测试发布单位"
+
+
+def test_amendment_is_a_new_revision_and_the_old_files_stay(issued):
+    from forecasting.reports import latest_report, report_revisions, verify_report
+
+    db, first, second, _, issue = issued
+    trail = report_revisions(db, issue)
+    assert [(r.revision, r.superseded) for r in trail] == [(1, True), (2, False)]
+    assert second.sha256 != first.sha256 and verify_report(db, first.id) and verify_report(db, second.id)
+    assert latest_report(db).id == second.id
+    r2 = json.loads(_file(db, second, "json").content)
+    assert r2["title_zh"].startswith(title_zh(issue)) and r2["title_zh"].endswith("（第2版·更正）")
+    assert [(h["revision"], h["superseded"]) for h in r2["history"]] == [(1, True), (2, False)]
+    assert r2["history"][0]["sha256"] == first.sha256 and r2["amendment_reason"] == "吴江臭氧订正"
+    wj = [d for d in r2["districts"] if d["adcode"] == WJ][0]["days"][0]
+    assert (wj["aqi_lo"], wj["aqi_hi"]) == (100, 130)
+    assert "吴江臭氧订正" in _file(db, second, "html").content.decode()
+    # revision 1's bytes are untouched
+    r1 = json.loads(_file(db, first, "json").content)
+    assert [d for d in r1["districts"] if d["adcode"] == WJ][0]["days"][0]["aqi_hi"] == 110
+
+
+def test_archive_filters(issued):
+    from forecasting.reports import level_calendar, list_reports
+
+    db, _first, second, _, issue = issued
+    everything = list_reports(db)
+    assert len(everything) > 2 and everything[0].id == second.id  # the demo's earlier issues too
+    day = dict(first=issue, last=issue)
+    assert [r.revision for r in list_reports(db, **day)] == [2, 1]
+    assert [r.id for r in list_reports(db, include_superseded=False, **day)] == [second.id]
+    assert len(list_reports(db, district=WJ, level=3, **day)) == 2
+    assert list_reports(db, district=QP, level=3, **day) == []
+    assert list_reports(db, level=6, **day) == []
+    assert len(list_reports(db, chief=second_signer(db, second), **day)) == 2
+    assert list_reports(db, chief="nobody") == []
+    assert [r.revision for r in list_reports(db, text="臭氧订正")] == [2]
+    # an amendment starts without notes (consultation.amend_session copies forecasts, not notes)
+    assert [r.revision for r in list_reports(db, text="测试会商")] == [1]
+    assert list_reports(db, first=issue + timedelta(days=1)) == []
+    cal = level_calendar(db, **day)
+    assert {(c["district"], c["level"]) for c in cal} == {(QP, 2), (WJ, 3), (JS, 2)}
+
+
+def second_signer(db, view):
+    return json.loads(view.snapshot)["signed_by"]
+
+
+def test_manager_reads_through_services(issued):
+    """Reading needs no role: issued reports are public (the API may require a token, see api.py)."""
+    from forecasting.reports import report_json
+
+    db, _first, second, _, issue = issued
+    body, summary = report_json(db)
+    assert summary.id == second.id and json.loads(body)["revision"] == 2
+    body1, s1 = report_json(db, issue.isoformat())
+    assert s1.id == second.id
+    assert demo_actor(db, "mgr_sun").role == "manager"
+
+
+def test_configured_texts_cannot_break_out_of_the_page_rules(issued):
+    """Regression guard: the issuing body and title go into CSS strings of the <style> block."""
+    from forecasting.reports import render_html
+
+    db, first, _second, _, issue = issued
+    r = json.loads(_file(db, first, "json").content)
+    r["issuing_body_zh"] = '示范区"; } </style><script>alert(1)</script>'
+    out = render_html(r, for_pdf=True)
+    assert "<script>alert(1)" not in out
+    assert out.count("</style>") == 1
+    assert "第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页" in out

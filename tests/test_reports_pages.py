@@ -1,0 +1,133 @@
+"""AppTest tests of the managers' page (``pages/reports.py``) and the API tokens page."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from apptest_support import goto, new_app, sign_in, texts
+from db_support import PASSWORD
+from reports_data import CONCLUSION, DEMO_PASSWORD, issue_demo_report, title_zh
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture(scope="module")
+def demo_issued(tmp_path_factory, _demo_template):
+    from forecasting.store.db import Database
+
+    path = tmp_path_factory.mktemp("pages") / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
+    db = Database(f"sqlite:///{path}")
+    _chief, issue, issued = issue_demo_report(db)
+    db.dispose()
+    return path, issue, issued
+
+
+@pytest.fixture
+def issued_url(demo_issued, tmp_path, monkeypatch):
+    path, issue, issued = demo_issued
+    copy = tmp_path / "demo.sqlite3"
+    shutil.copy(path, copy)
+    url = f"sqlite:///{copy}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "zh")
+    return url, issue, issued
+
+
+def _downloads(at):
+    return [el for el in at.get("download_button")]
+
+
+def test_manager_sees_the_latest_report_archive_downloads_and_calendar(issued_url):
+    url, issue, issued = issued_url
+    at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert f"最新发布：{title_zh(issue)}" in page
+    for name in ("青浦区", "吴江区", "嘉善县"):
+        assert name in page
+    assert "60–80" in page and "90–110" in page
+    assert "校验通过" in page and issued.sha256 in page
+    assert len(at.dataframe) == 2  # archive and amendment trail
+    archive = at.dataframe[0].value
+    assert len(archive) > 1 and archive["报告"].iloc[0] == title_zh(issue)  # the demo's earlier issues follow
+    assert list(at.dataframe[1].value["状态"]) == ["现行"]  # the trail of the chosen (newest) issue
+    assert len(_downloads(at)) == 7
+    assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 1  # the calendar
+
+
+def test_filters_narrow_the_archive(issued_url):
+    at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    at.text_input(key="rep_text").input(CONCLUSION[:8]).run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 1
+    at.selectbox(key="rep_level").select(3).run()
+    at.selectbox(key="rep_district").select("320509").run()
+    assert len(at.dataframe[0].value) == 1
+    at.selectbox(key="rep_district").select("310118").run()
+    assert "没有符合条件的报告" in texts(at)  # Qingpu stays 良
+    at.selectbox(key="rep_district").select("").run()
+    at.text_input(key="rep_text").input("不存在的词").run()
+    assert "没有符合条件的报告" in texts(at)
+
+
+def test_forecasters_read_the_reports_too(issued_url):
+    at = sign_in(new_app(), "wj_wang", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    assert not at.exception, at.exception
+    assert "最新发布" in texts(at)
+
+
+def test_empty_archive(sqlite_url, monkeypatch):
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    accounts.create_user(get_database(sqlite_url), Actor.system("t"), username="mgr1", password=PASSWORD,
+                         role="manager")
+    at = sign_in(new_app(), "mgr1", PASSWORD)
+    goto(at, "reports.py")
+    assert not at.exception, at.exception
+    assert "尚未发布任何会商报告" in texts(at)
+
+
+def test_token_page_creates_shows_once_and_revokes(issued_url):
+    from forecasting.store.db import get_database
+    from forecasting.tokens import authenticate_token
+
+    url, _issue, _issued = issued_url
+    at = sign_in(new_app(), "wj_wang", DEMO_PASSWORD)
+    goto(at, "api_tokens.py")
+    assert not at.exception, at.exception
+    assert "还没有令牌" in texts(at)
+    at.text_input(key="token_name").input("wrf")
+    [b for b in at.button if b.label == "创建令牌"][0].click().run()
+    assert not at.exception, at.exception
+    (code,) = at.code
+    secret = code.value
+    assert authenticate_token(get_database(url), secret).username == "wj_wang"
+    at.run()
+    assert not at.code  # shown once
+    assert list(at.dataframe[0].value["状态"]) == ["有效"]
+    at.button(key="token_revoke").click().run()
+    assert "已吊销" in texts(at)
+    assert list(at.dataframe[0].value["状态"]) == ["已吊销"]
+
+
+def test_pages_in_english(issued_url, monkeypatch):
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "en")
+    url, issue, _issued = issued_url
+    at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert f"Latest: {issue.year} No. {issue.timetuple().tm_yday}" in page and "Wujiang" in page
+    assert "Download PDF (Chinese)" in [b.label for b in at.get("download_button")]
+    goto(at, "api_tokens.py")
+    assert not at.exception, at.exception
+    assert "Personal API tokens" in texts(at)
