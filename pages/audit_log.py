@@ -14,7 +14,7 @@ from ui.i18n import error_text, tr
 BEIJING = ZoneInfo("Asia/Shanghai")
 st.title(tr("audit.title"))
 st.caption(tr("audit.caption"))
-prefix = st.selectbox(tr("audit.filter"), ["", "login", "logout", "user", "session", "district", "demo"],
+prefix = st.selectbox(tr("audit.filter"), ["", "login", "logout", "user", "session", "consult", "rota", "token", "run", "obs", "guidance", "correction", "district", "demo"],
                       format_func=lambda p: tr("audit.all") if p == "" else p)
 try:
     rows = audit_view.recent_entries(state.database(), state.require_actor(), limit=500, action_prefix=prefix or None)

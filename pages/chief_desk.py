@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from forecasting import consultation as c
+from forecasting.reports import issue_with_report
 from forecasting.aqi import POLLUTANT_LABELS, POLLUTANTS
 from forecasting.errors import ForecastingError
 from ui import consultation as w
@@ -190,7 +191,7 @@ def issue_dialog():
     st.write(tr("consult.issue_explain"))
     if st.button(tr("consult.issue_confirm"), type="primary", key="issue_confirm"):
         try:
-            issued = c.issue_session(db, actor, issue_date)
+            issued = issue_with_report(db, actor, issue_date)
         except ForecastingError as exc:
             st.error(error_text(exc))
         else:

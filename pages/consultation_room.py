@@ -110,9 +110,11 @@ if room.can_submit:
     guidance = c.best_guidance(rows or [])
     if seen_key not in st.session_state:  # a fresh load: remember the versions seen and prefill the form
         seen = {}
+        last_g = None
         for day in session.target_dates:
             sub = room.submission(district, day)
-            g = guidance.get((district, day))
+            # beyond the models' reach, start from the last day with guidance (the forecaster adjusts)
+            g = last_g = guidance.get((district, day)) or last_g
             seen[day.isoformat()] = sub.version if sub else 0
             k = prefix + day.isoformat()
             st.session_state[k + "_lo"] = sub.aqi_lo if sub else (g.aqi_lo if g else None)

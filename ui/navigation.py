@@ -16,15 +16,15 @@ PAGES = ROOT / "pages"
 #: (file, title key, icon, roles allowed or None for everyone signed in, section)
 PAGE_TABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
     ("home.py", "nav.home", ":material/home:", None, "main"),
-    ("model_guidance.py", "nav.model_guidance", ":material/grid_on:", None, "main"),
-    ("district_forecast.py", "nav.district_forecast", ":material/query_stats:", None, "main"),
-    ("verification.py", "verif.nav", ":material/fact_check:", None, "main"),
-    ("reports.py", "report.nav", ":material/description:", None, "main"),
-    ("api_tokens.py", "tokens.nav", ":material/key:", None, "main"),
-    ("account.py", "nav.account", ":material/person:", None, "main"),
     ("consultation_room.py", "consult.nav_room", ":material/forum:", ("forecaster", "manager", "admin"), "main"),
     ("chief_desk.py", "consult.nav_desk", ":material/gavel:", ("forecaster",), "main"),
     ("rota.py", "rota.nav", ":material/calendar_month:", None, "main"),
+    ("model_guidance.py", "nav.model_guidance", ":material/grid_on:", None, "products"),
+    ("district_forecast.py", "nav.district_forecast", ":material/query_stats:", None, "products"),
+    ("reports.py", "report.nav", ":material/description:", None, "products"),
+    ("verification.py", "verif.nav", ":material/fact_check:", None, "products"),
+    ("api_tokens.py", "tokens.nav", ":material/key:", None, "me"),
+    ("account.py", "nav.account", ":material/person:", None, "me"),
     ("admin_users.py", "nav.users", ":material/group:", ("admin",), "admin"),
     ("audit_log.py", "nav.audit", ":material/history:", ("admin",), "admin"),
 ]

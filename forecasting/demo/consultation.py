@@ -145,7 +145,7 @@ def _one_day(db: Database, day: date, actors: dict, districts: list[str], passwo
 
 
 def seed_consultations(db: Database, *, today: date, days: int, password: str, seed: int = 6, log=print,
-                       render=None) -> int:
+                       render_for=None) -> int:
     """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open."""
     from forecasting import consultation as c
     from forecasting.zone import list_districts
@@ -162,7 +162,8 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     issued = 0
     for k in range(days - 1):
         day = first + timedelta(days=k)
-        _one_day(db, day, actors, districts, password, rng, cfg, render=render, amend=day in amend_days)
+        _one_day(db, day, actors, districts, password, rng, cfg, render=render_for(day) if render_for else None,
+                 amend=day in amend_days)
         issued += 1
     with clock_at(_at(today, 8, 30)):
         c.open_session(db, Actor.system("daily-job"), today, days=7)

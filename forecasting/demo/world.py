@@ -54,13 +54,18 @@ def mark_demo(db: Database) -> None:
             s.add(AppMeta(key="demo", value="1"))
 
 
-def _renderer():
-    """The report renderer factory (``forecasting.reports.make_renderer``) when reports exist."""
-    try:
-        from forecasting.reports import make_renderer
-    except ImportError:
-        return None
-    return make_renderer
+def _renderer(today: date):
+    """``render_for(day) -> factory(db) -> renderer``: the issued reports of the last week in every
+    format (Chinese and English), older ones in the Chinese formats only (half the rendering time;
+    the demo must build in under two minutes)."""
+    from forecasting.reports import CHINESE_FORMATS, make_renderer
+
+    def render_for(day: date):
+        if day >= today - timedelta(days=7):
+            return make_renderer
+        return lambda db: make_renderer(db, formats=CHINESE_FORMATS)
+
+    return render_for
 
 
 def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
@@ -94,7 +99,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     log(f"  guidance rows: {rows}")
     from forecasting.demo.consultation import seed_consultations
 
-    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render=_renderer())
+    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render_for=_renderer(today))
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})

@@ -28,7 +28,9 @@ MESSAGES = {
 
 MESSAGES.update({
     # navigation
-    "nav.section.main": ("工作台", "Workspace"),
+    "nav.section.main": ("会商", "Consultation"),
+    "nav.section.products": ("预报产品与检验", "Forecasts and verification"),
+    "nav.section.me": ("个人", "Me"),
     "nav.section.admin": ("系统管理", "Administration"),
     "nav.sign_in": ("登录", "Sign in"),
     "nav.home": ("首页", "Home"),
