@@ -66,12 +66,16 @@ first = f1.date_input(tr("report.filter_from"), value=min(r.issue_date for r in 
 last = f2.date_input(tr("report.filter_to"), value=max(today, max(r.issue_date for r in every)), key="rep_to")
 text = f3.text_input(tr("report.search"), key="rep_text")
 g1, g2, g3 = st.columns(3)
+# labels resolved now, in this run's language (a format_func may be called outside the run)
+all_label = tr("report.all")
+district_labels = {a: (district_name(a) if a else all_label) for a in ("",) + DISTRICTS}
+level_labels = {k: (level_info(level=k).category(lang) if k else all_label) for k in range(7)}
 district = g1.selectbox(tr("report.filter_district"), ("",) + DISTRICTS, key="rep_district",
-                        format_func=lambda a: district_name(a) if a else tr("report.all"))
+                        format_func=district_labels.get)
 level = g2.selectbox(tr("report.filter_level"), (0, 1, 2, 3, 4, 5, 6), key="rep_level",
-                     format_func=lambda k: level_info(level=k).category(lang) if k else tr("report.all"))
+                     format_func=level_labels.get)
 chief = g3.selectbox(tr("report.filter_chief"), [""] + chiefs, key="rep_chief",
-                     format_func=lambda c: c or tr("report.all"))
+                     format_func=lambda c, _all=all_label: c or _all)
 found = reports.list_reports(db, first=first, last=last, district=district or None, level=level or None,
                              chief=chief or None, text=text or None)
 if not found:

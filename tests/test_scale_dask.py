@@ -42,7 +42,7 @@ def test_ingest_on_a_local_cluster_gives_the_same_values(tmp_path, sqlite_url, _
     done = _ingest(local_url, path)
     assert done.returncode == 0, done.stderr
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         done = _ingest(sqlite_url, path, {"DASK_SCHEDULER_ADDRESS": cluster.scheduler_address})
         assert done.returncode == 0, done.stderr

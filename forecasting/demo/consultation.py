@@ -13,7 +13,7 @@ waits for submissions (one district has a draft).
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from forecasting import accounts
@@ -88,8 +88,9 @@ def _plan(rows, district: str, day: date, days: int):
     return out
 
 
-def _one_day(db: Database, day: date, actors: dict, districts: list[str], password: str, rng: random.Random,
-             cfg, *, render=None, amend: bool = False) -> None:
+def _prepare(db: Database, day: date, actors: dict, districts: list[str], password: str, rng: random.Random,
+             cfg) -> tuple[Actor, datetime]:
+    """One issue date's consultation up to the signature; returns the chief and the issue time."""
     from forecasting import consultation as c
     from forecasting.guidance import guidance_for
 
@@ -125,27 +126,52 @@ def _one_day(db: Database, day: date, actors: dict, districts: list[str], passwo
         c.save_final(db, chief, day, [], zone_summary=rng.choice(CONCLUSIONS))
     with clock_at(_at(day, 15, rng.randint(10, 45))):
         c.sign_session(db, chief, day, password=password, expected_version=c.get_session(db, day).version)
-    with clock_at(_at(day, 16, rng.randint(0, 30))):
-        c.issue_session(db, chief, day, render=render(db) if render else None)
-    if amend:
-        with clock_at(_at(day, 17, 40)):
-            c.amend_session(db, chief, day, reason="嘉善站点数据复核后，次日 PM2.5 预报上调")
-            room = c.room_view(db, chief, day)
-            first = min((f for f in room.finals if f.district == districts[-1]), key=lambda f: f.target_date)
-            lo, hi = first.aqi_lo + 10, first.aqi_hi + 10
-            width = cfg.max_width((lo + hi) / 2)
-            hi = min(hi, lo + width)
-            c.save_final(db, chief, day, [c.FinalInput(first.district, first.target_date, lo, hi,
-                                                       _primary(lo, hi, tuple(first.primary)), first.version)])
-            for f in [f for f in c.session_flags(db, day) if not f.acknowledged]:
-                c.acknowledge_flag(db, chief, day, f.flag.key, note="更正后复核，维持。")
-            c.sign_session(db, chief, day, password=password, expected_version=c.get_session(db, day).version)
-        with clock_at(_at(day, 18, 5)):
-            c.issue_session(db, chief, day, render=render(db) if render else None)
+    return chief, _at(day, 16, rng.randint(0, 30))
+
+
+def _expected_snapshot(db: Database, day: date, chief: Actor, at: datetime) -> dict:
+    """The snapshot ``issue_session`` will build when ``chief`` issues ``day`` at ``at``."""
+    from forecasting.consultation.common import session_for
+    from forecasting.consultation.signoff import _snapshot
+
+    with db.read() as s:
+        return _snapshot(s, session_for(s, day), at.astimezone(timezone.utc), chief.display_name or chief.username)
+
+
+def _render_worker(url: str, snapshot: dict, formats: tuple[str, ...]):
+    """Runs in a worker process: the report files of one snapshot (reads the database only)."""
+    from forecasting.reports import render_files
+    from forecasting.store.db import get_database
+
+    return render_files(get_database(url), snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
+
+
+def _issue(db: Database, day: date, chief: Actor, at: datetime, render) -> None:
+    from forecasting import consultation as c
+
+    with clock_at(at):
+        c.issue_session(db, chief, day, render=render)
+
+
+def _amend(db: Database, day: date, chief: Actor, password: str, cfg, districts: list[str], render) -> None:
+    from forecasting import consultation as c
+
+    with clock_at(_at(day, 17, 40)):
+        c.amend_session(db, chief, day, reason="嘉善站点数据复核后，次日 PM2.5 预报上调")
+        room = c.room_view(db, chief, day)
+        first = min((f for f in room.finals if f.district == districts[-1]), key=lambda f: f.target_date)
+        lo, hi = first.aqi_lo + 10, first.aqi_hi + 10
+        hi = min(hi, lo + cfg.max_width((lo + hi) / 2))
+        c.save_final(db, chief, day, [c.FinalInput(first.district, first.target_date, lo, hi,
+                                                   _primary(lo, hi, tuple(first.primary)), first.version)])
+        for f in [f for f in c.session_flags(db, day) if not f.acknowledged]:
+            c.acknowledge_flag(db, chief, day, f.flag.key, note="更正后复核，维持。")
+        c.sign_session(db, chief, day, password=password, expected_version=c.get_session(db, day).version)
+    _issue(db, day, chief, _at(day, 18, 5), render)
 
 
 def seed_consultations(db: Database, *, today: date, days: int, password: str, seed: int = 6, log=print,
-                       render_for=None) -> int:
+                       render_formats=None) -> int:
     """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open."""
     from forecasting import consultation as c
     from forecasting.zone import list_districts
@@ -160,11 +186,50 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     rng = random.Random(seed)
     amend_days = {today - timedelta(days=9), today - timedelta(days=23)}
     issued = 0
-    for k in range(days - 1):
-        day = first + timedelta(days=k)
-        _one_day(db, day, actors, districts, password, rng, cfg, render=render_for(day) if render_for else None,
-                 amend=day in amend_days)
-        issued += 1
+    days_list = [first + timedelta(days=k) for k in range(days - 1)]
+    # Pipeline: while the worker process renders day d's report files, this process runs day d+1's
+    # consultation; day d is issued (with the files, checked against its snapshot) before day d+1 is
+    # rendered, so each report sees the previous day as issued, exactly as when done one by one.
+    pool = None
+    if render_formats is not None and days_list:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending = None
+        for day in [*days_list, None]:
+            prepared = _prepare(db, day, actors, districts, password, rng, cfg) if day is not None else None
+            if pending is not None:
+                p_day, p_chief, p_at, expected, future = pending
+                formats = render_formats(p_day) if render_formats is not None else None
+                render = None
+                if future is not None:
+                    from forecasting.reports import prerendered
+
+                    files, digest = future.result()
+                    render = prerendered(db, expected, files, digest, formats=formats)
+                _issue(db, p_day, p_chief, p_at, render)
+                if p_day in amend_days:
+                    if formats is not None:
+                        from forecasting.reports import make_renderer
+
+                        _amend(db, p_day, p_chief, password, cfg, districts, make_renderer(db, formats=formats))
+                    else:
+                        _amend(db, p_day, p_chief, password, cfg, districts, None)
+                issued += 1
+            if prepared is not None:
+                chief, at = prepared
+                expected = future = None
+                if pool is not None:
+                    expected = _expected_snapshot(db, day, chief, at)
+                    future = pool.submit(_render_worker, db.url, expected, render_formats(day))
+                pending = (day, chief, at, expected, future)
+            else:
+                pending = None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     with clock_at(_at(today, 8, 30)):
         c.open_session(db, Actor.system("daily-job"), today, days=7)
     log(f"  consultations: {issued} issued ({len(amend_days & {first + timedelta(days=k) for k in range(days)})} amended),"

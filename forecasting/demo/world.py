@@ -54,18 +54,39 @@ def mark_demo(db: Database) -> None:
             s.add(AppMeta(key="demo", value="1"))
 
 
-def _renderer(today: date):
-    """``render_for(day) -> factory(db) -> renderer``: the issued reports of the last week in every
-    format (Chinese and English), older ones in the Chinese formats only (half the rendering time;
-    the demo must build in under two minutes)."""
-    from forecasting.reports import CHINESE_FORMATS, make_renderer
+def _guidance_part(url: str, first: date, last: date) -> int:
+    """Worker process: the guidance of ``first``..``last`` (see :func:`compute_guidance`)."""
+    from forecasting.guidance import compute_guidance
+    from forecasting.store.db import get_database
 
-    def render_for(day: date):
-        if day >= today - timedelta(days=7):
-            return make_renderer
-        return lambda db: make_renderer(db, formats=CHINESE_FORMATS)
+    return compute_guidance(get_database(url), Actor.system("demo-seed"), first, last)
 
-    return render_for
+
+def _guidance_in_two_processes(db: Database, first: date, last: date) -> int:
+    """The demo's 60 days of guidance on both cores: two processes, each one pass over its half
+    (each row still uses only what was known at its issue time)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if (last - first).days < 10:
+        return _guidance_part(db.url, first, last)
+    middle = first + (last - first) / 2
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts = [pool.submit(_guidance_part, db.url, first, middle),
+                 pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last)]
+        return sum(p.result() for p in parts)
+
+
+def _report_formats(today: date):
+    """``formats_for(day)``: the issued reports of the last week in every format (Chinese and English),
+    older ones in the Chinese formats only (half the rendering time; the demo must build in under two
+    minutes)."""
+    from forecasting.reports import CHINESE_FORMATS, FORMATS
+
+    def formats_for(day: date):
+        return FORMATS if day >= today - timedelta(days=7) else CHINESE_FORMATS
+
+    return formats_for
 
 
 def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
@@ -78,7 +99,6 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     if accounts.count_users(db) > 0:
         return False
     from forecasting.demo.science import seed_science
-    from forecasting.guidance import compute_guidance
     from forecasting.training import train
 
     now = now or datetime.now(timezone.utc)
@@ -95,11 +115,11 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     result = train(db, operator, until=today - timedelta(days=1), history_days=min(days, 60), validation_days=30,
                    methods=DEMO_TRAIN_METHODS)
     log(f"  trained corrections: {result.records}")
-    rows = compute_guidance(db, operator, today - timedelta(days=days - 2), today)
+    rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today)
     log(f"  guidance rows: {rows}")
     from forecasting.demo.consultation import seed_consultations
 
-    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render_for=_renderer(today))
+    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render_formats=_report_formats(today))
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})

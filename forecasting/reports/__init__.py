@@ -29,6 +29,7 @@ from forecasting.reports.store import (
     level_calendar,
     list_reports,
     make_renderer,
+    prerendered,
     render_files,
     report_file,
     report_json,
@@ -40,7 +41,7 @@ from forecasting.reports.text import MAX_DISTRICT_CHARS, district_texts, render_
 __all__ = [
     "DEFAULT_ISSUING_BODY", "NOTES_IN_DIGEST", "build_report", "issue_number", "issuing_body",
     "render_html", "render_pdf", "cjk_font_installed", "render_text", "district_texts", "MAX_DISTRICT_CHARS",
-    "FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer", "issue_with_report",
+    "FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer", "prerendered", "issue_with_report",
     "list_reports", "latest_report", "report_revisions", "report_file", "report_json", "verify_report",
     "level_calendar",
 ]

@@ -36,6 +36,7 @@ from forecasting.store.reports import IssuedReport
 from forecasting.store.types import utcnow
 
 __all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer",
+           "prerendered",
            "issue_with_report", "list_reports", "latest_report", "report_revisions", "report_file",
            "report_json", "verify_report", "level_calendar", "canonical_report_json"]
 
@@ -155,6 +156,26 @@ def make_renderer(db: Database, *, formats: tuple[str, ...] = FORMATS
         files, digest = render_files(db, snapshot, formats=formats)
         _hand_over(digest, files)
         return files, digest
+
+    return render
+
+
+def prerendered(db: Database, expected: dict, files: dict[str, bytes], digest: str, *,
+                formats: tuple[str, ...] = FORMATS) -> Callable[[dict], tuple[dict[str, bytes], str]]:
+    """A ``render`` for :func:`forecasting.consultation.issue_session` that hands over files rendered
+    beforehand (e.g. in another process, for a bulk job) when the issue's snapshot is exactly the one
+    they were rendered from, and renders afresh otherwise: what is stored always matches the issue."""
+    from forecasting.consultation import canonical_json
+
+    expected_text = canonical_json(expected)
+
+    def render(snapshot: dict) -> tuple[dict[str, bytes], str]:
+        if canonical_json(snapshot) == expected_text:
+            out, out_digest = files, digest
+        else:
+            out, out_digest = render_files(db, snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
+        _hand_over(out_digest, out)
+        return out, out_digest
 
     return render
 

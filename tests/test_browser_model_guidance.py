@@ -1,0 +1,25 @@
+"""The model guidance page in a real headless Chromium on the demo world: the map and meteograms render."""
+
+import pytest
+
+from browser_support import app_server, browser, screenshot, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def test_model_guidance_page_renders_map_and_meteograms(demo_url, tmp_path):
+    with app_server(demo_url, data_dir=tmp_path) as base, browser() as b:
+        page = b.new_page(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+        page.goto(base + "/")
+        page.get_by_label("用户名").fill("wj_wang")
+        page.get_by_label("密码").fill("demo-2026-yrd")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("您好").wait_for(timeout=30_000)
+        page.get_by_role("link", name="模式预报").click()
+        page.get_by_text("模式预报场").wait_for(timeout=30_000)
+        wait_idle(page)
+        # Vega renders each chart as a canvas or svg inside a vega-embed container: one map + three meteograms
+        page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 4", timeout=30_000)
+        assert page.locator(".vega-embed").count() >= 4
+        assert page.get_by_text("合成演示数据").count() >= 1  # the run is labelled synthetic
+        screenshot(page, "model-guidance")
