@@ -1,7 +1,8 @@
 """Beyond one machine: grid ingestion on a dask.distributed cluster (DASK_SCHEDULER_ADDRESS).
 
-A LocalCluster with worker *processes* stands in for a production cluster; the ingest command runs
-as its own process, like cron would, and sends its grid work to the cluster's workers.
+A LocalCluster (scheduler and two workers in the test process, reached over TCP) stands in for a
+production cluster; the ingest command runs as its own process, like cron would, and sends its grid
+work to the cluster's workers through the scheduler's address.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def test_ingest_on_a_local_cluster_gives_the_same_values(tmp_path, sqlite_url, _
     done = _ingest(local_url, path)
     assert done.returncode == 0, done.stderr
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1",
+                      dashboard_address=None) as cluster, \
             Client(cluster) as client:
         done = _ingest(sqlite_url, path, {"DASK_SCHEDULER_ADDRESS": cluster.scheduler_address})
         assert done.returncode == 0, done.stderr

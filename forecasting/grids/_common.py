@@ -40,7 +40,7 @@ def ensure_scheduler():
 
         try:
             _CLIENT = Client(address, set_as_default=True, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise ValidationError(f"DASK_SCHEDULER_ADDRESS={address}: cannot connect to the dask scheduler "
                                   f"({' '.join(str(exc).split())}); start it or unset the variable") from None
     return _CLIENT
