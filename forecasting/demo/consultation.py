@@ -13,6 +13,7 @@ waits for submissions (one district has a draft).
 from __future__ import annotations
 
 import random
+from collections import deque
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -187,46 +188,52 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     amend_days = {today - timedelta(days=9), today - timedelta(days=23)}
     issued = 0
     days_list = [first + timedelta(days=k) for k in range(days - 1)]
-    # Pipeline: while the worker process renders day d's report files, this process runs day d+1's
-    # consultation; day d is issued (with the files, checked against its snapshot) before day d+1 is
-    # rendered, so each report sees the previous day as issued, exactly as when done one by one.
+    # Pipeline on both cores: worker processes render the report files of the newest signed days
+    # while this process runs the next days' consultations. A report reads the forecasts issued two
+    # or more days before its issue date (yesterday's verification: the D+1 of the day before
+    # yesterday and older), so day d is rendered only after day d-2 is issued; each issue hands over
+    # its files only if its snapshot is the one they were rendered from (else it renders afresh).
+    depth = 2
     pool = None
     if render_formats is not None and days_list:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(depth, mp_context=multiprocessing.get_context("spawn"))
+    queue: deque = deque()
+
+    def issue_oldest() -> None:
+        nonlocal issued
+        p_day, p_chief, p_at, expected, future = queue.popleft()
+        formats = render_formats(p_day) if render_formats is not None else None
+        render = None
+        if future is not None:
+            from forecasting.reports import prerendered
+
+            files, digest = future.result()
+            render = prerendered(db, expected, files, digest, formats=formats)
+        _issue(db, p_day, p_chief, p_at, render)
+        if p_day in amend_days:
+            amend_render = None
+            if formats is not None:
+                from forecasting.reports import make_renderer
+
+                amend_render = make_renderer(db, formats=formats)
+            _amend(db, p_day, p_chief, password, cfg, districts, amend_render)
+        issued += 1
+
     try:
-        pending = None
-        for day in [*days_list, None]:
-            prepared = _prepare(db, day, actors, districts, password, rng, cfg) if day is not None else None
-            if pending is not None:
-                p_day, p_chief, p_at, expected, future = pending
-                formats = render_formats(p_day) if render_formats is not None else None
-                render = None
-                if future is not None:
-                    from forecasting.reports import prerendered
-
-                    files, digest = future.result()
-                    render = prerendered(db, expected, files, digest, formats=formats)
-                _issue(db, p_day, p_chief, p_at, render)
-                if p_day in amend_days:
-                    if formats is not None:
-                        from forecasting.reports import make_renderer
-
-                        _amend(db, p_day, p_chief, password, cfg, districts, make_renderer(db, formats=formats))
-                    else:
-                        _amend(db, p_day, p_chief, password, cfg, districts, None)
-                issued += 1
-            if prepared is not None:
-                chief, at = prepared
-                expected = future = None
-                if pool is not None:
-                    expected = _expected_snapshot(db, day, chief, at)
-                    future = pool.submit(_render_worker, db.url, expected, render_formats(day))
-                pending = (day, chief, at, expected, future)
-            else:
-                pending = None
+        for day in days_list:
+            chief, at = _prepare(db, day, actors, districts, password, rng, cfg)
+            while len(queue) >= depth:
+                issue_oldest()
+            expected = future = None
+            if pool is not None:
+                expected = _expected_snapshot(db, day, chief, at)
+                future = pool.submit(_render_worker, db.url, expected, render_formats(day))
+            queue.append((day, chief, at, expected, future))
+        while queue:
+            issue_oldest()
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
