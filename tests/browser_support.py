@@ -106,3 +106,13 @@ def wait_idle(page, timeout: float = 20_000) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
     )
     page.wait_for_timeout(300)
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Sign in through the page (Chinese UI) and wait for the home page."""
+    page.goto(base + "/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("您好").wait_for(timeout=30_000)
+    wait_idle(page)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, wait_idle
+from browser_support import app_server, browser, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -44,12 +44,7 @@ def consult_server(sqlite_url, tmp_path):
 
 
 def _sign_in(page, base, username):
-    page.goto(base + "/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("您好").wait_for(timeout=30_000)
-    wait_idle(page)
+    sign_in(page, base, username, PASSWORD)
 
 
 def _open(page, link):

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, wait_idle
+from browser_support import app_server, browser, screenshot, sign_in, wait_idle
 from db_support import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
@@ -36,12 +36,7 @@ def shared_pg(pg_url):
 
 
 def _sign_in(page, base, username):
-    page.goto(base + "/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("您好").wait_for(timeout=30_000)
-    wait_idle(page)
+    sign_in(page, base, username, PASSWORD)
 
 
 def test_a_note_written_in_one_process_is_seen_in_the_other(shared_pg, tmp_path):
