@@ -50,3 +50,16 @@ def test_map_and_meteograms(app_db):
     at.slider(key="guid_step").set_value(5).run()
     assert not at.exception
     assert "O₃ · 2026-11-24 14:00" in texts(at)  # cycle 00Z + 6 h, hour-ending, in Beijing time
+
+
+def test_on_the_demo_world(demo_url, monkeypatch):
+    """The demo world's newest runs are real IOAPI/CF files: the map and the meteograms of every model."""
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    at = goto(sign_in(new_app(), "qp_chen", "demo-2026-yrd"), "model_guidance.py")
+    assert not at.exception, at.exception
+    assert set(at.selectbox(key="guid_model").options) == {"CAMS", "CMAQ-YRD", "NAQPMS-SH"}
+    assert "合成演示数据" in texts(at)
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 4  # the newest cycle has its file: a map, and three district meteograms
+    at.selectbox(key="guid_model").select("CMAQ-YRD").run()
+    assert not at.exception and "格式 ioapi" in texts(at)
