@@ -143,17 +143,29 @@ def notes_list(notes) -> None:
             st.text(n.body)
 
 
+_METHOD_ORDER = {"ensemble": 0, "corrected": 1, "raw": 2}
+
+
+def method_label(method: str) -> str:
+    """"ensemble:ensemble" → 订正集合 (建议), "corrected:CAMS" → 订正 · CAMS, "raw:CAMS" → 原始模式 · CAMS."""
+    kind, _, model = method.partition(":")
+    name = tr("guid.suggested") if kind == "ensemble" else tr(f"method.{kind}")
+    return f"{name} · {model}" if model and model != kind else name
+
+
 def guidance_panel(rows, checks) -> None:
-    """Objective guidance and yesterday's issued forecast against the observation."""
+    """Objective guidance (the suggested ensemble first) and yesterday's issued forecast against the observation."""
     if rows is None:
         st.info(tr("consult.no_guidance"), icon=":material/info:")
     elif not rows:
         st.info(tr("consult.no_guidance"), icon=":material/info:")
     else:
+        rows = sorted(rows, key=lambda r: (r.district, r.target_date,
+                                           _METHOD_ORDER.get(r.method.partition(":")[0], 3), r.method))
         st.dataframe(pd.DataFrame([{
             tr("consult.col_district"): district_name(r.district),
             tr("consult.col_day"): r.target_date.strftime("%m-%d"),
-            tr("consult.col_method"): r.method,
+            tr("consult.col_method"): method_label(r.method),
             tr("consult.col_aqi"): f"{r.aqi_lo}-{r.aqi_hi}" if r.aqi_lo is not None else "NA",
             tr("consult.col_level"): span(r.level_lo, r.level_hi) if r.level_lo else "NA",
             tr("consult.col_primary"): pollutants(r.primary),

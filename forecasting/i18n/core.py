@@ -199,6 +199,7 @@ MESSAGES.update({
     "method.ensemble": ("技巧加权集合", "skill-weighted ensemble"),
     "method.ensemble_median": ("集合中位数", "ensemble median"),
     "method.corrected": ("订正", "corrected"),
+    "guid.suggested": ("订正集合（建议）", "corrected ensemble (suggested)"),
 })
 
 MESSAGES.update({
