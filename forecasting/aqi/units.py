@@ -11,15 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from forecasting.aqi.tables import AQIInputError
+from forecasting.constants import MOLAR_MASS, MOLAR_VOLUME
 
 __all__ = ["MOLAR_MASS", "MOLAR_VOLUME_REFERENCE", "ppb_to_mass", "to_reference_state"]
 
-#: Molar masses [g/mol] from the IUPAC standard atomic weights (O 15.999, N 14.007, S 32.06, C 12.011).
-MOLAR_MASS = {"o3": 47.997, "no2": 46.005, "so2": 64.058, "co": 28.010}
-
-_R = 8.314462618  # molar gas constant [J/(mol K)] (CODATA 2018, exact)
 #: Molar volume at the reference state 298.15 K, 101 325 Pa [L/mol] (= 24.4654).
-MOLAR_VOLUME_REFERENCE = _R * 298.15 / 101325.0 * 1000.0
+MOLAR_VOLUME_REFERENCE = MOLAR_VOLUME
 
 
 def ppb_to_mass(pollutant: str, mixing_ratio):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from forecasting.constants import M_AIR, MOLAR_MASS, MOLAR_VOLUME, P_REF, R, T_REF  # noqa: F401 (re-exported)
 from forecasting.errors import UnitError
 
 __all__ = [
@@ -37,14 +38,6 @@ POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
 CANONICAL_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "o3": "µg/m³", "no2": "µg/m³", "so2": "µg/m³", "co": "mg/m³"}
 
 #: Molar masses [g/mol] (IUPAC standard atomic weights; spec/china-aqi.md §5 table).
-MOLAR_MASS = {"o3": 47.997, "no2": 46.005, "so2": 64.058, "co": 28.010}
-R = 8.314462618  #: molar gas constant [J/(mol K)] (CODATA 2018)
-T_REF = 298.15  #: reference temperature [K] (GB 3095-2026 §3.14)
-P_REF = 101325.0  #: reference pressure [Pa]
-#: Molar volume at the reference state [L/mol] = R·T/p (spec/china-aqi.md §5).
-MOLAR_VOLUME = R * T_REF / P_REF * 1000.0
-#: Molar mass of dry air [g/mol] (U.S. Standard Atmosphere 1976).
-M_AIR = 28.9647
 #: Dry-air density at the reference state [kg/m³] = p·M_air/(R·T) ≈ 1.18391.
 AIR_DENSITY = P_REF * M_AIR / 1000.0 / (R * T_REF)
 
