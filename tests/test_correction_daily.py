@@ -40,3 +40,17 @@ def test_daily_forecast_takes_one_run():
     c = correct(pairs, obs, method="raw")
     with pytest.raises(ValidationError, match="one model and one issue date"):
         daily_forecast(c)
+
+
+def test_published_daily_scores_many_days_at_once():
+    """Every D+1 day of several runs in one call: each day is T29 (AQI 107, 90-125, 良至轻度污染)."""
+    from forecasting.correction.daily import published_daily
+
+    obs, pairs = _constant_world()
+    c = correct(pairs, obs, method="raw", refit_days=1, min_train_days=1)
+    d1 = c[c["lead_day"] == 1]
+    daily = published_daily(d1)
+    assert len(daily) == d1["issue_date"].nunique() >= 5
+    assert (daily["aqi"] == 107).all() and (daily["level"] == 3).all()
+    assert set(zip(daily["range_lo"], daily["range_hi"])) == {(90, 125)}
+    assert set(daily["levels"]) == {(2, 3)} and set(daily["span_zh"]) == {"良至轻度污染"}

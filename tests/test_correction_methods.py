@@ -17,6 +17,7 @@ from forecasting.correction import (
     pair_forecasts,
     validate_method,
 )
+from forecasting.correction.trained import CORRECTION_VERSION
 from forecasting.errors import ValidationError
 from tests.correction_data import START, hourly_observations, model_forecasts
 
@@ -65,9 +66,48 @@ def test_constant_bias_is_removed(method):
 
 
 def test_mos_ridge_inverts_a_linear_model_error():
-    """F = 2·O + 5 with a noisy O: the regression O = (F − 5)/2 is recovered (tiny penalty)."""
+    """F = 2·O + 5 with a noisy O: the linear regression O = (F − 5)/2 is recovered (tiny penalty)."""
     obs = hourly_observations(30, noise=3.0, seed=1)
     pairs = pair_forecasts(model_forecasts(obs, days=30, bias=5.0, scale=2.0), obs)
+    out = correct(pairs, obs, method="mos_ridge", alpha=1e-8, mos_space="linear", **FAST)
+    late = out[out["issue_time"] >= START + pd.Timedelta(days=20)]
+    np.testing.assert_allclose(late["central"], late["observed"], atol=1e-3)
+
+
+def test_mos_ridge_in_log_space_inverts_a_multiplicative_error():
+    """F = 1.5·O + 0.5, i.e. 1 + F = 1.5·(1 + O): log(1 + O) = log(1 + F) − log 1.5 exactly, the
+    residuals are 0 and Duan's smearing factor is exactly 1, so O is recovered."""
+    from forecasting.correction.features import ObservationIndex, regression_features
+    from forecasting.correction.regression import fit_regression
+
+    obs = hourly_observations(30, noise=3.0, seed=1)
+    pairs = pair_forecasts(model_forecasts(obs, days=30, bias=0.5, scale=1.5), obs)
+    out = correct(pairs, obs, method="mos_ridge", alpha=1e-8, mos_space="log", **FAST)
+    late = out[out["issue_time"] >= START + pd.Timedelta(days=20)]
+    np.testing.assert_allclose(late["central"], late["observed"], atol=1e-3)
+    state = fit_regression(pairs, regression_features(pairs, ObservationIndex(obs)), method="mos_ridge",
+                           params={"alpha": 1e-8, "mos_space": "log"})
+    assert state["spaces"][("A", "pm25")] == "log"
+    assert state["smearing"][("A", "pm25")] == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("law, expected", [("additive", "linear"), ("power", "log")])
+def test_mos_ridge_auto_space_picks_the_space_where_the_error_law_is_linear(law, expected):
+    """Two worlds with an exact answer in one space only: F = O + 20 is linear in the
+    concentrations and curved in log(1 + ·); 1 + F = (1 + O)^1.3 is linear in log(1 + ·) and curved
+    in the concentrations. ``mos_space="auto"`` must choose that space on its time-ordered holdout
+    (and then recover O within 1e-3)."""
+    from forecasting.correction.features import ObservationIndex, regression_features
+    from forecasting.correction.regression import fit_regression
+
+    obs = hourly_observations(30, noise=8.0, seed=2)
+    obs["value"] = obs["value"].clip(lower=1.0)
+    fc = model_forecasts(obs, days=30, bias=0.0)
+    fc["value"] = fc["value"] + 20.0 if law == "additive" else (1.0 + fc["value"]) ** 1.3 - 1.0
+    pairs = pair_forecasts(fc, obs)
+    state = fit_regression(pairs, regression_features(pairs, ObservationIndex(obs)), method="mos_ridge",
+                           params={"alpha": 1e-8})
+    assert state["spaces"][("A", "pm25")] == expected
     out = correct(pairs, obs, method="mos_ridge", alpha=1e-8, **FAST)
     late = out[out["issue_time"] >= START + pd.Timedelta(days=20)]
     np.testing.assert_allclose(late["central"], late["observed"], atol=1e-3)
@@ -223,8 +263,10 @@ def test_trained_correction_round_trip_and_apply():
         tc = fit_correction(pairs[pairs["issue_time"] <= until], obs[obs["time"] <= until], method=method,
                             until=until, **FAST)
         meta = json.loads(json.dumps(tc.metadata()))
-        assert meta["method"] == method and meta["version"] == "1"
+        assert meta["method"] == method and meta["version"] == CORRECTION_VERSION
         assert meta["trained_until"].startswith("2026-01-21")
+        if method == "mos_ridge":
+            assert meta["spaces"]["A|pm25"] in ("log", "linear")
         back = TrainedCorrection.from_bytes(tc.to_bytes())
         new = pairs[(pairs["issue_time"] > until) & (pairs["issue_time"] <= until + pd.Timedelta(days=1))]
         out = back.apply(new, obs[obs["time"] <= until + pd.Timedelta(hours=6)])

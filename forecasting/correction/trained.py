@@ -24,7 +24,7 @@ from forecasting.errors import FormatError, ValidationError
 __all__ = ["CORRECTION_VERSION", "TrainedCorrection", "fit_correction"]
 
 #: Bumped whenever a change makes stored corrections incompatible or differently computed.
-CORRECTION_VERSION = "1"
+CORRECTION_VERSION = "2"  # 2: mos_ridge fits in log space (Duan smearing)
 _KEY = ["model", "district", "pollutant", "cycle_hour", "lead_hours"]
 
 
@@ -53,6 +53,9 @@ class TrainedCorrection:
             "scores": self.scores,
             "version": self.version,
             "sklearn_version": self.sklearn_version,
+            # mos_ridge: the space (log or linear) each model and pollutant was fitted in
+            **({"spaces": {f"{m}|{pol}": sp for (m, pol), sp in self.state["regression"].get("spaces", {}).items()}}
+               if "regression" in self.state else {}),
         }
 
     def to_bytes(self) -> bytes:
