@@ -307,3 +307,18 @@ def test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias():
     out = correct(pair_forecasts(fc, obs), obs, method="gradient_boosting", gbm_target="log_ratio", **FAST)
     late = out[out["issue_time"] >= START + pd.Timedelta(days=20)]
     np.testing.assert_allclose(late["central"], late["observed"], rtol=1e-9, atol=1e-9)
+
+
+def test_mos_ridge_imputation_matches_scikit_learn_median_imputer():
+    """The training-median imputation equals SimpleImputer(median, keep_empty_features=True)."""
+    from sklearn.impute import SimpleImputer
+
+    from forecasting.correction.regression import _fill, _medians
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(501, 4))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[:, 2] = np.nan
+    ref = SimpleImputer(strategy="median", keep_empty_features=True).fit(X)
+    np.testing.assert_allclose(_medians(X), ref.statistics_)
+    np.testing.assert_allclose(_fill(X, _medians(X)), ref.transform(X))
