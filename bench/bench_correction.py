@@ -29,10 +29,9 @@ from forecasting.correction import (
     select_best,
     simulate_forecasts,
 )
-from forecasting.correction.daily import hourly_to_daily_aqi
 from forecasting.observations import prsa_long, quality_control, read_prsa
 
-from bench.daily_scores import daily_scores, describe
+from bench.daily_scores import daily_scores, describe, observed_daily
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "samples" / "beijing_prsa" / "PRSA_Data_Dongsi_20130301-20170228.csv"
 DISTRICT = "110101"  # Dongcheng, Beijing (Dongsi station)
@@ -131,9 +130,7 @@ def _daily_level_accuracy(results, obs, end):
                     best, best_rmse = (m, model), r
         choice[p] = best
     print("  daily AQI series (validation-best per pollutant): " + ", ".join(f"{p}={m}/{mo}" for p, (m, mo) in choice.items()))
-    observed = obs.rename(columns={"time": "valid_time", "value": "central"})
-    observed = observed[(observed["valid_time"] >= TEST_FROM) & (observed["valid_time"] <= end)]
-    obs_aqi = hourly_to_daily_aqi(observed)
+    obs_aqi = observed_daily(obs, TEST_FROM, end)
     for name, pick in (("best", choice), ("raw cmaq", {p: ("raw", "cmaq") for p in choice}),
                        ("persistence", {p: ("persistence", "cmaq") for p in choice})):
         parts = []

@@ -19,12 +19,11 @@ import pandas as pd
 
 from forecasting import scores
 from forecasting.correction import combine, pair_forecasts, run_methods, select_best
-from forecasting.correction.daily import hourly_to_daily_aqi
 from forecasting.correction.simulate import ModelErrors, simulate_forecasts
 from forecasting.demo.observations import demo_district_series
 from forecasting.demo.science import CYCLE_HOUR, DEMO_MODELS, MAX_LEAD
 
-from bench.daily_scores import daily_scores, describe
+from bench.daily_scores import daily_scores, describe, observed_daily
 
 METHODS = ["raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting", "ensemble"]
 DAYS, VALIDATION, TEST = 180, 60, 60
@@ -65,9 +64,7 @@ def main() -> None:
         print(f"  {p}: best on validation {m}: RMSE/raw {r_raw:.2f} (target ≤ 0.65: {'met' if r_raw <= 0.65 else 'NOT met'}),"
               f" RMSE/rolling_bias {r_rb:.2f} (target < 1: {'met' if r_rb < 1 else 'NOT met'})")
     # daily AQI level accuracy at D+1: the suggested ensemble of the best base per pollutant vs observed
-    observed = obs.rename(columns={"time": "valid_time", "value": "central"})
-    observed = observed[(observed["valid_time"] >= test_from) & (observed["valid_time"] <= end)]
-    obs_aqi = hourly_to_daily_aqi(observed)
+    obs_aqi = observed_daily(obs, test_from, end)
     for name, method in (("best", None), ("raw", "raw"), ("persistence", "persistence")):
         parts = []
         for p in ("pm25", "pm10", "o3", "no2", "so2", "co"):

@@ -20,19 +20,25 @@ import numpy as np
 import pandas as pd
 
 from forecasting import scores
-from forecasting.correction.daily import published_daily
+from forecasting.correction.daily import hourly_to_daily_aqi, published_daily
 from forecasting.verification.rules import level_hit, range_hit
 
 
-def daily_scores(forecast_hourly: pd.DataFrame, observed_daily: pd.DataFrame) -> dict:
+def observed_daily(observations: pd.DataFrame, since, until) -> pd.DataFrame:
+    """Observed daily AQI per district and Beijing day of tidy hourly observations in ``[since, until]``."""
+    observed = observations.rename(columns={"time": "valid_time", "value": "central"})
+    observed = observed[(observed["valid_time"] >= since) & (observed["valid_time"] <= until)]
+    return hourly_to_daily_aqi(observed)
+
+
+def daily_scores(forecast_hourly: pd.DataFrame, observed: pd.DataFrame) -> dict:
     """Scores of one daily forecast per district-day against the observed daily AQI table.
 
     ``forecast_hourly``: ``valid_time district pollutant central lower upper`` (one forecast per
-    district and day); ``observed_daily``: :func:`forecasting.correction.daily.hourly_to_daily_aqi`
-    of the observations.
+    district and day); ``observed``: :func:`observed_daily`.
     """
     fc = published_daily(forecast_hourly)
-    j = fc.join(observed_daily[["level", "aqi", "primary"]], rsuffix="_obs", how="inner")
+    j = fc.join(observed[["level", "aqi", "primary"]], rsuffix="_obs", how="inner")
     j = j.dropna(subset=["level", "level_obs", "range_lo"])
     span_lo = j["levels"].map(min)
     span_hi = j["levels"].map(max)

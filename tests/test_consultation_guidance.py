@@ -3,28 +3,12 @@ fields), "no guidance yet" without it, the preferred method, and yesterday's che
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from consultation_data import ISSUE, QP, TARGETS, WJ
 from forecasting.consultation import GuidanceRow, best_guidance, guidance_centres, guidance_rows
 from forecasting.consultation import guidance as g
-
-
-@dataclass(frozen=True)
-class TheirRow:  # the shape of forecasting.guidance.GuidanceRow
-    issue_date: date
-    district: str
-    target_date: date
-    method: str
-    model: str
-    edition: str
-    centre: float | None
-    aqi_lo: int | None
-    aqi_hi: int | None
-    level_lo: int | None
-    level_hi: int | None
-    primary: tuple
+from forecasting.guidance import GuidanceRow as TheirRow  # the rows forecasting.guidance stores
 
 
 ROWS = [
