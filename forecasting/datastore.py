@@ -64,6 +64,10 @@ class ObservationImport:
     district_hours: int
     first: datetime | None
     last: datetime | None
+    #: stored values at the file's (station, pollutant, hour) keys that the import replaced
+    replaced: int = 0
+    #: values at keys that had none before
+    added: int = 0
 
 
 @dataclass(frozen=True)
@@ -229,10 +233,9 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
                                   f"import them with --stations")
         first, last = pd.Timestamp(obs["time"].min()), pd.Timestamp(obs["time"].max())
         ids = sorted(set(obs["station"].astype(str)))
-        # replace what the file covers, then QC over the stored history of these stations around it
-        s.execute(delete(Observation).where(Observation.station_id.in_(ids), Observation.time >= first.to_pydatetime(),
-                                            Observation.time <= last.to_pydatetime()))
         clean = obs.drop_duplicates(subset=["station", "time", "pollutant"], keep="first")
+        # replace exactly the (station, pollutant, hour) values the file contains, nothing else
+        replaced = _delete_observation_keys(s, clean)
         window = (first - pd.Timedelta(hours=24)).to_pydatetime(), (last + pd.Timedelta(hours=24)).to_pydatetime()
         stored = pd.DataFrame(
             list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value)
@@ -242,7 +245,8 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         )
         if not stored.empty:
             stored["time"] = pd.to_datetime(stored["time"], utc=True)
-        both = pd.concat([stored, obs.assign(_new=True)], ignore_index=True) if not stored.empty else obs.assign(_new=True)
+        both = (pd.concat([stored, clean.assign(_new=True)], ignore_index=True) if not stored.empty
+                else clean.assign(_new=True))
         checked = quality_control(both[["station", "time", "pollutant", "value"]])
         checked["_new"] = both["_new"].fillna(False).to_numpy(dtype=bool)
         new = checked[checked["_new"]].drop_duplicates(subset=["station", "time", "pollutant"], keep="first")
@@ -254,8 +258,12 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         ]
         for i in range(0, len(rows), _BATCH):
             s.execute(insert(Observation), rows[i:i + _BATCH])
-        # district means over every stored station of the touched districts and hours
-        touched = sorted(set(meta.loc[meta["station"].isin(ids), "district"]))
+        # district means of exactly the (district, pollutant, hour) keys the file touched, over every
+        # stored station of those districts
+        touched_keys = (clean[["station", "time", "pollutant"]].assign(station=lambda f: f["station"].astype(str))
+                        .merge(meta[["station", "district"]], on="station")[["district", "time", "pollutant"]]
+                        .drop_duplicates())
+        touched = sorted(set(touched_keys["district"]))
         all_ids = list(meta.loc[meta["district"].isin(touched), "station"])
         span = pd.DataFrame(
             list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
@@ -267,9 +275,9 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         span["time"] = pd.to_datetime(span["time"], utc=True)
         span["valid"] = (span["qc_flags"] == "") & span["value"].notna()
         dist = district_observations(span, meta)
-        s.execute(delete(DistrictObservation).where(DistrictObservation.district.in_(touched),
-                                                    DistrictObservation.time >= first.to_pydatetime(),
-                                                    DistrictObservation.time <= last.to_pydatetime()))
+        keys = touched_keys.assign(time=pd.to_datetime(touched_keys["time"], utc=True))
+        dist = dist.merge(keys, on=["district", "time", "pollutant"], how="inner")
+        _delete_district_keys(s, keys)
         drows = [
             {"district": d, "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None), "n_stations": int(n)}
             for d, t, p, v, n in zip(dist["district"], pd.DatetimeIndex(dist["time"]).to_pydatetime(), dist["pollutant"],
@@ -280,8 +288,37 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         flagged = int((new["qc_flags"] != "").sum())
         audit.record(s, actor, "obs.import", object_type="observations",
                      details={"stations": len(ids), "rows": len(rows), "flagged": flagged,
+                              "replaced": replaced, "added": len(rows) - replaced,
                               "from": first.isoformat(), "to": last.isoformat()})
-        return ObservationImport(len(ids), len(rows), flagged, len(drows), first.to_pydatetime(), last.to_pydatetime())
+        return ObservationImport(len(ids), len(rows), flagged, len(drows), first.to_pydatetime(), last.to_pydatetime(),
+                                 replaced=replaced, added=len(rows) - replaced)
+
+
+def _grouped_times(frame: pd.DataFrame, by: list[str]):
+    """``(group key, [UTC datetimes])`` per group, in chunks small enough for an SQL ``IN`` list."""
+    for key, part in frame.groupby(by, sort=True):
+        times = sorted(set(pd.DatetimeIndex(pd.to_datetime(part["time"], utc=True)).to_pydatetime()))
+        for i in range(0, len(times), 500):
+            yield key, times[i:i + 500]
+
+
+def _delete_observation_keys(s, clean: pd.DataFrame) -> int:
+    """Delete the stored station values at exactly the file's (station, pollutant, hour) keys;
+    returns how many existed (the values the import replaces)."""
+    n = 0
+    for (station, pollutant), times in _grouped_times(clean.assign(station=clean["station"].astype(str)),
+                                                      ["station", "pollutant"]):
+        n += s.execute(delete(Observation).where(Observation.station_id == station,
+                                                 Observation.pollutant == pollutant,
+                                                 Observation.time.in_(times))).rowcount or 0
+    return n
+
+
+def _delete_district_keys(s, keys: pd.DataFrame) -> None:
+    for (district, pollutant), times in _grouped_times(keys, ["district", "pollutant"]):
+        s.execute(delete(DistrictObservation).where(DistrictObservation.district == district,
+                                                    DistrictObservation.pollutant == pollutant,
+                                                    DistrictObservation.time.in_(times)))
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -137,3 +137,48 @@ def test_station_without_metadata_is_refused(db, tmp_path):
     with pytest.raises(ValidationError, match="ZZ9"):
         datastore.import_observations(db, OP, tmp_path / "obs.csv")
     assert _count(db, Observation) == 0
+
+
+def _full_import(db, tmp_path):
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    rows = []
+    for h in range(1, 9):
+        t = f"2026-11-20T{h:02d}:00+08:00"
+        rows.append(f"QP1,{t},{40 + h},{70 + h},{60 + 3 * h},{30 + h},{8 + h},{0.8 + 0.05 * h:.2f}")
+        rows.append(f"QP2,{t},{50 + h},{80 + h},{62 + 3 * h},{32 + h},{9 + h},{0.9 + 0.05 * h:.2f}")
+    (tmp_path / "obs.csv").write_text(_obs_csv(rows), encoding="utf-8")
+    datastore.import_observations(db, OP, tmp_path / "obs.csv", stations=tmp_path / "st.csv")
+
+
+def _stored(db):
+    with db.read() as s:
+        return {(r.station_id, r.time.isoformat(), r.pollutant): r.value for r in s.scalars(select(Observation))}
+
+
+def test_sparse_import_replaces_exactly_the_values_in_the_file(db, tmp_path):
+    """Regression (#15 High 1): a two-row file with only PM2.5 for QP1 deleted every pollutant of QP1
+    between its first and last hour, and the district means of those hours."""
+    _full_import(db, tmp_path)
+    before = _stored(db)
+    n_obs, n_dist = _count(db, Observation), _count(db, DistrictObservation)
+    assert n_obs == 2 * 8 * 6
+    # hour 2 replaced, hour 7 replaced; hour 3..6 and the other five pollutants untouched
+    (tmp_path / "sparse.csv").write_text("station,time,pm25\nQP1,2026-11-20T02:00+08:00,45\n"
+                                         "QP1,2026-11-20T07:00+08:00,49\n", encoding="utf-8")
+    result = datastore.import_observations(db, OP, tmp_path / "sparse.csv")
+    assert (result.replaced, result.added) == (2, 0)
+    after = _stored(db)
+    assert _count(db, Observation) == n_obs and _count(db, DistrictObservation) == n_dist
+    changed = {k for k in before if before[k] != after.get(k)}
+    t2 = pd.Timestamp("2026-11-20T02:00+08:00").tz_convert("UTC")
+    t7 = pd.Timestamp("2026-11-20T07:00+08:00").tz_convert("UTC")
+    assert {(k[0], pd.Timestamp(k[1]).tz_localize("UTC") if pd.Timestamp(k[1]).tzinfo is None
+             else pd.Timestamp(k[1]), k[2]) for k in changed} == {("QP1", t2, "pm25"), ("QP1", t7, "pm25")}
+    obs = datastore.observation_frame(db)
+    qp = obs[(obs["district"] == "310118") & (obs["time"] == t2)].set_index("pollutant")["value"]
+    assert qp["pm25"] == pytest.approx((45 + 52) / 2)   # QP2's hour-2 value is 50 + 2
+    assert qp["pm10"] == pytest.approx((72 + 82) / 2)   # untouched pollutant keeps its mean
+    # a value at a new hour is added, nothing else changes
+    (tmp_path / "new.csv").write_text("station,time,pm25\nQP1,2026-11-20T09:00+08:00,45\n", encoding="utf-8")
+    added = datastore.import_observations(db, OP, tmp_path / "new.csv")
+    assert (added.replaced, added.added) == (0, 1) and _count(db, Observation) == n_obs + 1

@@ -29,6 +29,7 @@ def _obs_import(args) -> int:
     result = import_observations(get_database(), Actor.system("obs-import"), args.csv, stations=args.stations,
                                  timezone=args.timezone, hour_label=args.hour_label)
     print(f"imported {result.rows} values from {result.stations} stations "
+          f"({result.replaced} replaced, {result.added} added) "
           f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "
           f"{result.district_hours} district-hour values")
     return 0
