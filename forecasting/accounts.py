@@ -28,6 +28,7 @@ from forecasting.permissions import Actor, require_role, require_signed_in
 from forecasting.store.db import Database
 from forecasting.store.models import ROLES, AuthSession, District, User
 from forecasting.store.types import utcnow
+from forecasting.textlimits import clean_text
 
 __all__ = [
     "Actor",
@@ -227,7 +228,7 @@ def create_user(
             raise ValidationError(f"username {username!r} is taken", key="accounts.username_taken", username=username)
         user = User(
             username=username,
-            display_name=(display_name or username).strip(),
+            display_name=clean_text(display_name, field="display_name") or username,
             password_hash=hash_password(password),
             role=role,
             district_adcode=district,
@@ -273,9 +274,10 @@ def update_user(
         if new_district != user.district_adcode:
             changes["district"] = [user.district_adcode, new_district]
             user.district_adcode = new_district
-        if display_name is not None and display_name.strip() and display_name.strip() != user.display_name:
-            changes["display_name"] = [user.display_name, display_name.strip()]
-            user.display_name = display_name.strip()
+        display_name = clean_text(display_name, field="display_name") if display_name is not None else None
+        if display_name and display_name != user.display_name:
+            changes["display_name"] = [user.display_name, display_name]
+            user.display_name = display_name
         if changes:
             user.updated_at = utcnow()
             audit.record(s, actor, "user.update", object_type="user", object_id=user.id, details=changes)

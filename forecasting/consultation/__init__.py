@@ -43,20 +43,23 @@ from forecasting.consultation.sessions import (
     session_history,
     start_consultation,
 )
+from forecasting.consultation.issue import (
+    IssuedView,
+    amend_session,
+    canonical_json,
+    issue_session,
+    issue_snapshot,
+    issued_forecasts,
+    verify_issued,
+)
 from forecasting.consultation.signoff import (
     FinalInput,
     FlagState,
-    IssuedView,
     acknowledge_flag,
-    amend_session,
-    canonical_json,
     effective_entries,
-    issue_session,
-    issued_forecasts,
     save_final,
     session_flags,
     sign_session,
-    verify_issued,
 )
 from forecasting.consultation.submissions import (
     SubmissionInput,
@@ -81,6 +84,6 @@ __all__ = [
     "GuidanceRow", "Verification", "best_guidance", "guidance_centres", "guidance_rows", "yesterday_check",
     "FinalInput", "FlagState", "IssuedView", "acknowledge_flag", "amend_session", "canonical_json",
     "effective_entries", "issue_session", "issued_forecasts", "save_final", "session_flags", "sign_session",
-    "verify_issued",
+    "verify_issued", "issue_snapshot",
     "FinalView", "RoomView", "latest_issue_dates", "room_view",
 ]

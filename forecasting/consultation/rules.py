@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from forecasting.aqi import POLLUTANTS, level_info, level_of
 from forecasting.consultation.config import ConsultationConfig
 from forecasting.errors import ValidationError
+from forecasting.textlimits import TEXT_LIMITS, clean_text, strip_bidi  # noqa: F401  (the limits of user texts)
 
-__all__ = ["CheckedForecast", "check_forecast", "span_text"]
-
+__all__ = ["CheckedForecast", "check_forecast", "span_text", "TEXT_LIMITS", "clean_text", "strip_bidi"]
 
 @dataclass(frozen=True)
 class CheckedForecast:

@@ -1,41 +1,32 @@
-"""The duty chief's work: flags, the combined forecast, sign-off (electronic signature), issue,
-and amendments after issue.
+"""The duty chief's work before issue: flags, the combined forecast, sign-off (electronic signature).
 
 Only the duty chief of the issue date signs (or the deputy when the chief is absent: the reason
-is recorded). Signing asks for the password again and locks the session; issuing stores a
-canonical JSON snapshot of the combined forecast and its SHA-256 in ``issued_forecasts``, which
-nothing changes (service refusal here and a database trigger). A correction after issue opens an
-amendment: a new revision of the session, reason required; the old one stays, marked superseded.
+is recorded). Signing asks for the password again and locks the session. Issuing and amending
+live in :mod:`forecasting.consultation.issue`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
 from forecasting.accounts import verify_password
-from forecasting.aqi import edition_for, level_info
 from forecasting.consultation.common import (
     _current,
     changed_meanwhile,
-    duty_in,
     require_duty,
     require_writable,
-    seat_of,
     session_for,
-    user_name,
 )
-from forecasting.consultation.config import ConsultationConfig, beijing_today, consultation_config, parse_day
+from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.flags import Flag, ForecastEntry, compute_flags
 from forecasting.consultation.guidance import guidance_centres, guidance_rows
-from forecasting.consultation.rules import check_forecast, span_text
+from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.consultation.sessions import SessionView, illegal, session_view_of
 from forecasting.errors import AuthenticationFailed, Conflict, ValidationError
 from forecasting.permissions import Actor, require_role
@@ -44,17 +35,14 @@ from forecasting.store.consultation import (
     ConsultationSession,
     FinalForecast,
     FlagAcknowledgement,
-    IssuedForecast,
     Submission,
-    SubmissionVersion,
 )
 from forecasting.store.db import Database
 from forecasting.store.models import District, User
 from forecasting.store.types import utcnow
 
-__all__ = ["FinalInput", "FlagState", "IssuedView", "effective_entries", "session_flags", "acknowledge_flag",
-           "save_final", "sign_session", "issue_session", "amend_session", "issued_forecasts", "canonical_json",
-           "verify_issued"]
+__all__ = ["FinalInput", "FlagState", "effective_entries", "session_flags", "acknowledge_flag", "save_final",
+           "sign_session", "zone_districts", "require_chair"]
 
 
 @dataclass(frozen=True)
@@ -78,39 +66,15 @@ class FlagState:
     at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class IssuedView:
-    id: int
-    issue_date: date
-    revision: int
-    sha256: str
-    snapshot: str
-    formats: tuple[str, ...]
-    issued_at: datetime
-    issued_by_name: str
-    reason: str
-    supersedes_id: int | None
-    superseded: bool
-
-
-# -- the service refusal behind the trigger -------------------------------------------------------
-
-
-@event.listens_for(IssuedForecast, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise Conflict("an issued forecast never changes: open an amendment instead", key="consult.issued_immutable")
-
-
-@event.listens_for(IssuedForecast, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise Conflict("an issued forecast is never deleted", key="consult.issued_immutable")
-
-
 # -- helpers inside a transaction -------------------------------------------------------------------
 
 
-def _districts(s: Session) -> list[District]:
+def zone_districts(s: Session) -> list[District]:
+    """The zone's districts in the one display order (Qingpu, Wujiang, Jiashan)."""
     return list(s.scalars(select(District).order_by(District.sort_order, District.adcode)))
+
+
+_districts = zone_districts
 
 
 def _entries(s: Session, session: ConsultationSession, *, submitted_only: bool = False) -> list[ForecastEntry]:
@@ -163,9 +127,13 @@ def session_flags(db: Database, issue_date, *, config: ConsultationConfig | None
         return _flag_states(s, session_for(s, issue_date), cfg, centres)
 
 
-def _chair(s: Session, actor: Actor, issue_date: date, action: str) -> str:
+def require_chair(s: Session, actor: Actor, issue_date: date, action: str) -> str:
+    """The seat ("chief" or "deputy") ``actor`` holds on ``issue_date``, else :class:`PermissionDenied`."""
     require_role(actor, "forecaster", action=action)
     return require_duty(s, actor, issue_date, action)
+
+
+_chair = require_chair
 
 
 def acknowledge_flag(db: Database, actor: Actor | None, issue_date, flag_key: str, *, note: str,
@@ -173,7 +141,7 @@ def acknowledge_flag(db: Database, actor: Actor | None, issue_date, flag_key: st
     """The duty chief (or deputy) acknowledges a current flag with a note (also written to the record)."""
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
-    note = (note or "").strip()
+    note = clean_text(note, field="flag_note")
     if not note:
         raise ValidationError("say why the flag is acceptable", key="flag.note_required")
     centres = _centres(db, issue_date, guidance_source)
@@ -208,6 +176,8 @@ def save_final(db: Database, actor: Actor | None, issue_date, entries: list[Fina
     range and primary pollutant(s) (level span derived), and the zone summary. One unit of work."""
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
+    if zone_summary is not None:
+        zone_summary = clean_text(zone_summary, field="zone_summary")
     with db.transaction() as s:
         actor = _current(s, actor, "compose the combined forecast")
         _chair(s, actor, issue_date, "compose the combined forecast")
@@ -277,6 +247,7 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
     """
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
+    chief_absent_reason = clean_text(chief_absent_reason, field="chief_absent_reason")
     centres = _centres(db, issue_date, guidance_source)
     wrong = False
     with db.transaction() as s:
@@ -327,160 +298,3 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
                          details={"reason": "wrong password"})
         raise AuthenticationFailed("the password is wrong: the consultation is not signed",
                                    key="consult.signature_failed")
-
-
-def canonical_json(data) -> str:
-    """Sorted keys, no insignificant whitespace, UTF-8 text: the bytes that are hashed."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _snapshot(s: Session, session: ConsultationSession, issued_at: datetime, issuer: str) -> dict:
-    finals = list(s.scalars(select(FinalForecast).where(FinalForecast.session_id == session.id)
-                            .order_by(FinalForecast.target_date)))
-    conclusion = s.scalar(select(ConsultationNote.body).where(ConsultationNote.session_id == session.id,
-                                                              ConsultationNote.kind == "conclusion")
-                          .order_by(ConsultationNote.id.desc()).limit(1))
-    districts = []
-    for d in _districts(s):
-        days = []
-        for f in (f for f in finals if f.district == d.adcode):
-            edition = edition_for(f.target_date)
-            days.append({
-                "target_date": f.target_date.isoformat(),
-                "lead_day": (f.target_date - session.issue_date).days,
-                "aqi_lo": f.aqi_lo, "aqi_hi": f.aqi_hi, "level_lo": f.level_lo, "level_hi": f.level_hi,
-                "category_zh": span_text(f.level_lo, f.level_hi, "zh"),
-                "category_en": span_text(f.level_lo, f.level_hi, "en"),
-                "colors": [level_info(level=k, edition=edition).hex for k in range(f.level_lo, f.level_hi + 1)],
-                "primary": list(f.primary or []), "edition": edition,
-            })
-        districts.append({"adcode": d.adcode, "name_zh": d.name_zh, "name_en": d.name_en, "days": days})
-    return {
-        "issue_date": session.issue_date.isoformat(),
-        "revision": session.revision,
-        "amendment_reason": session.amendment_reason,
-        "districts": districts,
-        "zone_summary": session.zone_summary,
-        "conclusion": conclusion or "",
-        "signed_by": user_name(s, session.signed_by_id),
-        "signed_seat": session.signed_seat,
-        "signed_at": session.signed_at.isoformat() if session.signed_at else None,
-        "chief_absent_reason": session.chief_absent_reason,
-        "issued_by": issuer,
-        "issued_at": issued_at.isoformat(),
-        "deadlines": {
-            "consultation": session.consult_deadline.isoformat(),
-            "issue": session.issue_deadline.isoformat(),
-            "consultation_missed": bool(session.signed_at and session.signed_at > session.consult_deadline),
-            "issue_missed": issued_at > session.issue_deadline,
-        },
-    }
-
-
-def _issued_view(r: IssuedForecast, superseded: bool) -> IssuedView:
-    return IssuedView(r.id, r.issue_date, r.revision, r.sha256, r.snapshot, tuple(r.formats or ()), r.issued_at,
-                      r.issued_by_name, r.reason, r.supersedes_id, superseded)
-
-
-def issue_session(db: Database, actor: Actor | None, issue_date, *,
-                  render: Callable[[dict], tuple[dict, str]] | None = None) -> IssuedView:
-    """Issue a signed consultation (duty chief or deputy): signed → issued.
-
-    ``render(snapshot) -> (bytes_by_format, sha256)`` produces the report files (the reports
-    module); without it the SHA-256 of the canonical JSON snapshot is recorded. Either way the
-    snapshot and the hash go into ``issued_forecasts``, which never changes.
-    """
-    issue_date = parse_day(issue_date)
-    with db.transaction() as s:
-        actor = _current(s, actor, "issue the forecast")
-        _chair(s, actor, issue_date, "issue the forecast")
-        session = session_for(s, issue_date, lock=True)
-        if session.state != "signed":
-            raise illegal(session.state, "issued")
-        now, name = utcnow(), actor.display_name or actor.username
-        snapshot = _snapshot(s, session, now, name)
-        text = canonical_json(snapshot)
-        formats: list[str] = ["json"]
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if render is not None:
-            files, digest = render(snapshot)
-            formats = sorted(files)
-        previous = s.scalar(select(IssuedForecast).where(IssuedForecast.issue_date == issue_date)
-                            .order_by(IssuedForecast.revision.desc()).limit(1))
-        row = IssuedForecast(session_id=session.id, issue_date=issue_date, revision=session.revision,
-                             supersedes_id=previous.id if previous else None, reason=session.amendment_reason,
-                             snapshot=text, sha256=digest, formats=formats, issued_at=now,
-                             issued_by_id=actor.user_id, issued_by_name=name)
-        s.add(row)
-        session.state, session.issued_at, session.issued_by_id = "issued", now, actor.user_id
-        session.version += 1
-        session.updated_at, session.updated_by = now, actor.username
-        s.flush()
-        audit.record(s, actor, "consult.session.issue", object_type="issued_forecast", object_id=row.id,
-                     details={"issue_date": issue_date.isoformat(), "revision": row.revision, "sha256": digest,
-                              "late": now > session.issue_deadline})
-        return _issued_view(row, False)
-
-
-def amend_session(db: Database, actor: Actor | None, issue_date, *, reason: str) -> SessionView:
-    """Open an amendment of an issued consultation: a new revision in consultation, prefilled with
-    the issued combined forecast and the submissions; the old revision stays, marked superseded.
-    The duty chief or deputy of the issue date, or of today, may amend; a reason is required."""
-    issue_date = parse_day(issue_date)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("an amendment needs a reason", key="consult.amend_reason_required")
-    with db.transaction() as s:
-        actor = _current(s, actor, "amend an issued forecast")
-        require_role(actor, "forecaster", action="amend an issued forecast")
-        if seat_of(duty_in(s, issue_date), actor) is None:
-            require_duty(s, actor, beijing_today(), "amend an issued forecast")
-        old = session_for(s, issue_date, lock=True)
-        if old.state != "issued":
-            raise illegal(old.state, "amended")
-        now = utcnow()
-        new = ConsultationSession(
-            issue_date=issue_date, revision=old.revision + 1, days=old.days, state="consulting",
-            consult_deadline=old.consult_deadline, issue_deadline=old.issue_deadline, zone_summary=old.zone_summary,
-            amendment_of_id=old.id, amendment_reason=reason, opened_at=now, opened_by=actor.username,
-            consulting_at=now, updated_at=now, updated_by=actor.username,
-        )
-        s.add(new)
-        s.flush()
-        for f in s.scalars(select(FinalForecast).where(FinalForecast.session_id == old.id)):
-            s.add(FinalForecast(session_id=new.id, district=f.district, target_date=f.target_date, aqi_lo=f.aqi_lo,
-                                aqi_hi=f.aqi_hi, level_lo=f.level_lo, level_hi=f.level_hi, primary=list(f.primary),
-                                updated_by=f.updated_by, updated_at=f.updated_at, version=1))
-        for sub in s.scalars(select(Submission).where(Submission.session_id == old.id)):
-            copy = Submission(session_id=new.id, district=sub.district, target_date=sub.target_date,
-                              status=sub.status, aqi_lo=sub.aqi_lo, aqi_hi=sub.aqi_hi, level_lo=sub.level_lo,
-                              level_hi=sub.level_hi, primary=list(sub.primary), concentrations=dict(sub.concentrations),
-                              analysis=sub.analysis, author_id=sub.author_id, author_name=sub.author_name,
-                              updated_at=sub.updated_at, submitted_at=sub.submitted_at, version=1)
-            s.add(copy)
-            s.flush()
-            s.add(SubmissionVersion(submission_id=copy.id, version=1, status=copy.status, aqi_lo=copy.aqi_lo,
-                                    aqi_hi=copy.aqi_hi, primary=list(copy.primary),
-                                    concentrations=dict(copy.concentrations), analysis=copy.analysis,
-                                    author_id=copy.author_id, author_name=copy.author_name, saved_at=now))
-        old.state, old.superseded_at = "superseded", now
-        old.version += 1
-        old.updated_at, old.updated_by = now, actor.username
-        audit.record(s, actor, "consult.session.amend", object_type="consultation", object_id=new.id,
-                     details={"issue_date": issue_date.isoformat(), "supersedes": old.id, "revision": new.revision,
-                              "reason": reason})
-        s.flush()
-        return session_view_of(new)
-
-
-def issued_forecasts(db: Database, issue_date) -> list[IssuedView]:
-    """Every issued revision of ``issue_date``, oldest first; all but the newest are superseded."""
-    with db.read() as s:
-        rows = list(s.scalars(select(IssuedForecast).where(IssuedForecast.issue_date == parse_day(issue_date))
-                              .order_by(IssuedForecast.revision)))
-        return [_issued_view(r, i < len(rows) - 1) for i, r in enumerate(rows)]
-
-
-def verify_issued(view: IssuedView) -> bool:
-    """Whether the stored snapshot still hashes to the stored SHA-256 (JSON-only issues)."""
-    return hashlib.sha256(view.snapshot.encode("utf-8")).hexdigest() == view.sha256

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from forecasting import audit
 from forecasting.consultation.common import _current, changed_meanwhile, require_writable, session_for
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
-from forecasting.consultation.rules import check_forecast
+from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.errors import NotFound, PermissionDenied, ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import ConsultationSession, Submission, SubmissionVersion
@@ -90,7 +90,7 @@ def _save_one(s: Session, actor: Actor, session: ConsultationSession, district: 
         raise ValidationError(f"{day} is not a target day of the consultation of {session.issue_date}",
                               key="consult.not_a_target_day", day=day.isoformat())
     checked = check_forecast(entry.aqi_lo, entry.aqi_hi, entry.primary, entry.concentrations, config=cfg)
-    analysis = (entry.analysis or "").strip()
+    analysis = clean_text(entry.analysis, field="analysis")  # length limit, no bidi controls (#15)
     row = s.scalar(select(Submission).where(Submission.session_id == session.id, Submission.district == district,
                                             Submission.target_date == day).with_for_update())
     if row is None:

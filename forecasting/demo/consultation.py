@@ -132,11 +132,9 @@ def _prepare(db: Database, day: date, actors: dict, districts: list[str], passwo
 
 def _expected_snapshot(db: Database, day: date, chief: Actor, at: datetime) -> dict:
     """The snapshot ``issue_session`` will build when ``chief`` issues ``day`` at ``at``."""
-    from forecasting.consultation.common import session_for
-    from forecasting.consultation.signoff import _snapshot
+    from forecasting.consultation import issue_snapshot
 
-    with db.read() as s:
-        return _snapshot(s, session_for(s, day), at.astimezone(timezone.utc), chief.display_name or chief.username)
+    return issue_snapshot(db, chief, day, issued_at=at.astimezone(timezone.utc))
 
 
 def _render_worker(url: str, snapshot: dict, formats: tuple[str, ...]):

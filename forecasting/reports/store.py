@@ -1,30 +1,26 @@
-"""Generating the report files at issue time, storing them (append-only), and reading them back.
+"""Generating the report files at issue time, and reading them back.
 
-How the files get stored in the issue's own transaction: :func:`make_renderer` returns the
-``render(snapshot) -> (bytes_by_format, sha256)`` callable that
-:func:`forecasting.consultation.issue_session` calls inside its transaction. The renderer builds
-every file, then leaves them in a small process-local hand-over keyed by the returned SHA-256 (that
-of the Chinese PDF). When the ``issued_forecasts`` row with that SHA-256 is inserted, an ORM
-``after_insert`` hook writes the files into ``issued_reports`` on the same connection, so the
-issued forecast and its files commit together or not at all.
+:func:`make_renderer` returns the ``render(snapshot) -> (bytes_by_format, sha256)`` callable that
+:func:`forecasting.consultation.issue_session` calls outside any transaction; the issue then stores
+the returned files with the issued forecast in one short transaction
+(:func:`forecasting.store.reports.insert_report_files`), so both commit together or not at all.
 
-``issued_reports`` is append-only: a database trigger (migration 0004) and an ORM refusal here.
+``issued_reports`` is append-only: database triggers and an ORM refusal (:mod:`forecasting.store.guards`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import select
 
 from forecasting.consultation.config import parse_day
-from forecasting.errors import Conflict, NotFound
+from forecasting.errors import NotFound
 from forecasting.reports.chart import chart_svg
 from forecasting.reports.content import build_report
 from forecasting.reports.html import render_html
@@ -32,8 +28,7 @@ from forecasting.reports.pdf import render_pdf
 from forecasting.reports.text import render_text
 from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
-from forecasting.store.reports import IssuedReport
-from forecasting.store.types import utcnow
+from forecasting.store.reports import MEDIA_TYPES, IssuedReport
 
 __all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer",
            "prerendered",
@@ -44,26 +39,6 @@ __all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "Stored
 FORMATS = ("pdf", "html", "txt", "json", "en.pdf", "en.html", "en.txt")
 #: The Chinese files and the JSON only (about half the time: one PDF, one chart).
 CHINESE_FORMATS = ("pdf", "html", "txt", "json")
-MEDIA_TYPES = {
-    "pdf": "application/pdf", "en.pdf": "application/pdf",
-    "html": "text/html; charset=utf-8", "en.html": "text/html; charset=utf-8",
-    "txt": "text/plain; charset=utf-8", "en.txt": "text/plain; charset=utf-8",
-    "json": "application/json",
-}
-_PENDING_SECONDS = 600
-
-
-# -- immutability: the ORM refusal behind the trigger ------------------------------------------------
-
-
-@event.listens_for(IssuedReport, "before_update")
-def _refuse_update(mapper, connection, target):
-    raise Conflict("issued report files never change: open an amendment instead", key="report.immutable")
-
-
-@event.listens_for(IssuedReport, "before_delete")
-def _refuse_delete(mapper, connection, target):
-    raise Conflict("issued report files are never deleted", key="report.immutable")
 
 
 # -- rendering -----------------------------------------------------------------------------------------
@@ -108,44 +83,11 @@ def render_files(db: Database, snapshot: dict, *, formats: tuple[str, ...] = FOR
     return {k: v for k, v in files.items() if k in formats}, digest
 
 
-_pending: dict[str, tuple[float, dict[str, bytes]]] = {}
-_pending_lock = threading.Lock()
-
-
-def _hand_over(digest: str, files: dict[str, bytes]) -> None:
-    now = time.monotonic()
-    with _pending_lock:
-        for key in [k for k, (at, _f) in _pending.items() if now - at > _PENDING_SECONDS]:
-            del _pending[key]  # an issue that failed after rendering leaves nothing behind for long
-        _pending[digest] = (now, files)
-
-
-def _take(digest: str) -> dict[str, bytes] | None:
-    with _pending_lock:
-        item = _pending.pop(digest, None)
-    return item[1] if item else None
-
-
-def _rows(issued_forecast_id: int, files: dict[str, bytes]) -> list[dict]:
-    now = utcnow()
-    return [{"issued_forecast_id": issued_forecast_id, "format": fmt,
-             "media_type": MEDIA_TYPES.get(fmt, "application/octet-stream"), "content": data, "size": len(data),
-             "sha256": hashlib.sha256(data).hexdigest(), "created_at": now}
-            for fmt, data in sorted(files.items())]
-
-
-@event.listens_for(IssuedForecast, "after_insert")
-def _store_files(mapper, connection, target):
-    files = _take(target.sha256)
-    if files:
-        connection.execute(insert(IssuedReport.__table__), _rows(target.id, files))
-
-
 def make_renderer(db: Database, *, formats: tuple[str, ...] = FORMATS
                   ) -> Callable[[dict], tuple[dict[str, bytes], str]]:
     """The ``render`` argument of :func:`forecasting.consultation.issue_session`:
-    ``issue_session(db, actor, day, render=make_renderer(db))`` issues and stores every report file
-    in the same transaction. ``formats`` (a subset of :data:`FORMATS`; ``pdf`` is always made, its
+    ``issue_session(db, actor, day, render=make_renderer(db))`` renders every report file outside
+    any transaction and stores them with the issued forecast. ``formats`` (a subset of :data:`FORMATS`; ``pdf`` is always made, its
     SHA-256 is the report's) lets a bulk job such as the demo seed skip the English files."""
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -153,16 +95,14 @@ def make_renderer(db: Database, *, formats: tuple[str, ...] = FORMATS
     formats = tuple(dict.fromkeys(("pdf", *formats)))
 
     def render(snapshot: dict) -> tuple[dict[str, bytes], str]:
-        files, digest = render_files(db, snapshot, formats=formats)
-        _hand_over(digest, files)
-        return files, digest
+        return render_files(db, snapshot, formats=formats)
 
     return render
 
 
 def prerendered(db: Database, expected: dict, files: dict[str, bytes], digest: str, *,
                 formats: tuple[str, ...] = FORMATS) -> Callable[[dict], tuple[dict[str, bytes], str]]:
-    """A ``render`` for :func:`forecasting.consultation.issue_session` that hands over files rendered
+    """A ``render`` for :func:`forecasting.consultation.issue_session` that returns files rendered
     beforehand (e.g. in another process, for a bulk job) when the issue's snapshot is exactly the one
     they were rendered from, and renders afresh otherwise: what is stored always matches the issue."""
     from forecasting.consultation import canonical_json
@@ -174,7 +114,6 @@ def prerendered(db: Database, expected: dict, files: dict[str, bytes], digest: s
             out, out_digest = files, digest
         else:
             out, out_digest = render_files(db, snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
-        _hand_over(out_digest, out)
         return out, out_digest
 
     return render

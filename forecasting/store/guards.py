@@ -7,7 +7,7 @@ the guard exists in every database that is migrated, whatever code runs against 
 
 from __future__ import annotations
 
-__all__ = ["append_only_sql", "drop_append_only_sql"]
+__all__ = ["append_only_sql", "drop_append_only_sql", "install_orm_guards"]
 
 
 def append_only_sql(dialect: str, table: str) -> list[str]:
@@ -38,3 +38,35 @@ def drop_append_only_sql(dialect: str, table: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
         f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
     ]
+
+
+# -- the ORM refusal in front of the triggers ---------------------------------------------------------
+# A clear, translated error before the database's own refusal: the same rule, said in the user's
+# language. Registered when the models are imported (forecasting.store.models imports this module).
+
+def _refuse(model, message_update: str, message_delete: str, key: str) -> None:
+    from sqlalchemy import event
+
+    from forecasting.errors import Conflict
+
+    def refuse_update(mapper, connection, target):
+        raise Conflict(message_update, key=key)
+
+    def refuse_delete(mapper, connection, target):
+        raise Conflict(message_delete, key=key)
+
+    event.listen(model, "before_update", refuse_update)
+    event.listen(model, "before_delete", refuse_delete)
+
+
+def install_orm_guards() -> None:
+    """Refuse ORM updates and deletes of issued forecasts, issued report files and submission versions."""
+    from forecasting.store.consultation import IssuedForecast, SubmissionVersion
+    from forecasting.store.reports import IssuedReport
+
+    _refuse(IssuedForecast, "an issued forecast never changes: open an amendment instead",
+            "an issued forecast is never deleted", "consult.issued_immutable")
+    _refuse(IssuedReport, "issued report files never change: open an amendment instead",
+            "issued report files are never deleted", "report.immutable")
+    _refuse(SubmissionVersion, "a saved submission version never changes", "a saved submission version is never deleted",
+            "hard15.version_immutable")

@@ -2,22 +2,31 @@
 
 Persistence only; the rules live in :mod:`forecasting.reports` and :mod:`forecasting.tokens`.
 
-``issued_reports`` is append-only (database trigger, migration 0004, plus an ORM refusal in
-:mod:`forecasting.reports.store`): the bytes of a report are generated once at issue time and never
+``issued_reports`` is append-only (database triggers, migrations 0004 and i15, plus an ORM refusal in
+:mod:`forecasting.store.guards`): the bytes of a report are generated once at issue time and never
 change. A correction is a new issued forecast (a higher revision) with its own files.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint, insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from forecasting.store.models import Base
 from forecasting.store.types import UTCDateTime, utcnow
 
-__all__ = ["IssuedReport", "ApiToken"]
+__all__ = ["IssuedReport", "ApiToken", "MEDIA_TYPES", "insert_report_files"]
+
+#: Media type of each stored report format.
+MEDIA_TYPES = {
+    "pdf": "application/pdf", "en.pdf": "application/pdf",
+    "html": "text/html; charset=utf-8", "en.html": "text/html; charset=utf-8",
+    "txt": "text/plain; charset=utf-8", "en.txt": "text/plain; charset=utf-8",
+    "json": "application/json",
+}
 
 
 class IssuedReport(Base):
@@ -51,3 +60,17 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+
+def insert_report_files(s: Session, issued_forecast_id: int, files: dict[str, bytes]) -> int:
+    """Insert the report files of one issued forecast inside the caller's (issue) transaction, each
+    with its size and SHA-256; returns how many. The one way report bytes enter the database."""
+    if not files:
+        return 0
+    now = utcnow()
+    s.execute(insert(IssuedReport), [
+        {"issued_forecast_id": issued_forecast_id, "format": fmt,
+         "media_type": MEDIA_TYPES.get(fmt, "application/octet-stream"), "content": bytes(data), "size": len(data),
+         "sha256": hashlib.sha256(data).hexdigest(), "created_at": now}
+        for fmt, data in sorted(files.items())])
+    return len(files)
