@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
 from datetime import date
 
 from anyio import to_thread
@@ -52,6 +54,8 @@ def _db():
 
 
 def _status_of(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, BodyTooLarge):
+        return 413, "too_large"
     if isinstance(exc, AuthenticationFailed):
         return 401, "unauthorized"
     if isinstance(exc, PermissionDenied):
@@ -90,18 +94,129 @@ async def _actor(request: Request):
 
 
 def _day(value: str) -> date:
+    return strict_day(value)
+
+# -- strictness, size and integrity (issue #15) ----------------------------------------------------
+
+#: Largest accepted request body [bytes]; a larger one is answered 413 before it is read whole.
+MAX_BODY_BYTES = 256 * 1024
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class BodyTooLarge(ValidationError):
+    """A request body over :data:`MAX_BODY_BYTES` (answered 413)."""
+
+
+class IntegrityFailure(ForecastingError):
+    """A stored report whose bytes no longer hash to the stored SHA-256 (answered 500)."""
+
+
+async def read_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused with :class:`BodyTooLarge` past ``limit`` bytes (declared or streamed)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"the body has {declared} bytes: at most {limit}", key="hard15.body_too_large",
+                           limit=limit // 1024)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"the body has more than {limit} bytes", key="hard15.body_too_large",
+                               limit=limit // 1024)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _refuse_constant(name: str):
+    raise ValidationError(f"the body contains {name}: numbers must be finite", key="api.bad_field", field="body",
+                          detail=f"{name} is not a finite number")
+
+
+def strict_json(raw: bytes):
+    """Parse a request body: no ``NaN``/``Infinity``, no number that overflows to infinity."""
+    def finite_float(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            _refuse_constant(text)
+        return value
+
+    try:
+        return json.loads(raw or b"null", parse_constant=_refuse_constant, parse_float=finite_float)
+    except ValueError as exc:
+        if isinstance(exc, ValidationError):
+            raise
+        raise ValidationError(f"the body is not JSON: {exc}", key="api.bad_json", detail=str(exc))
+
+
+def strict_int(value, field: str) -> int:
+    """A JSON integer (``60`` or ``60.0``), never a bool, a fraction, a string or a non-finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(f"{field}: expected a whole number, got {value!r}", key="api.bad_field", field=field,
+                              detail="expected a whole number")
+    if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
+        raise ValidationError(f"{field}: expected a whole number, got {value!r}", key="api.bad_field", field=field,
+                              detail="expected a whole number")
+    return int(value)
+
+
+def strict_number(value, field: str) -> float:
+    """A finite JSON number, never a bool or a string."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
+        raise ValidationError(f"{field}: expected a finite number, got {value!r}", key="api.bad_field", field=field,
+                              detail="expected a finite number")
+    return float(value)
+
+
+def strict_concentration(value, pollutant: str, field: str) -> float:
+    """A finite concentration inside the plausible range of ``pollutant`` [µg/m³; CO mg/m³]."""
+    from forecasting.plausibility import PLAUSIBLE_MAX
+
+    v = strict_number(value, field)
+    top = PLAUSIBLE_MAX.get(pollutant)
+    if v < 0 or (top is not None and v > top):
+        raise ValidationError(f"{field}: {v:g} is outside 0..{top:g}", key="api.bad_field", field=field,
+                              detail=f"expected 0 to {top:g}")
+    return v
+
+
+def strict_day(value, field: str = "issue_date") -> date:
+    """A calendar date written exactly ``YYYY-MM-DD`` (not ``20261128``, not ``2026-W48-6``)."""
+    if not isinstance(value, str) or not _DAY_RE.fullmatch(value):
+        raise ValidationError(f"{field}: invalid date {value!r}: expected YYYY-MM-DD", key="api.bad_date",
+                              value=str(value))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"invalid date {value!r}: expected YYYY-MM-DD", key="api.bad_date", value=value)
+        raise ValidationError(f"{field}: invalid date {value!r}: expected YYYY-MM-DD", key="api.bad_date",
+                              value=value)
+
+
+def _integrity_error(issued_forecast_id: int) -> JSONResponse:
+    message = f"issued report {issued_forecast_id} failed its integrity check: stored bytes do not match their hash"
+    exc = IntegrityFailure(message, key="hard15.integrity_failed", id=issued_forecast_id)
+    body = {"error": {"status": 500, "code": "integrity", "message": exc.localized("en"),
+                      "message_zh": exc.localized("zh"), "key": exc.key, "detail": message}}
+    return JSONResponse(body, status_code=500)
+
+
+def _audit_integrity_failure(issued_forecast_id: int, path: str) -> None:
+    from forecasting import audit
+    from forecasting.permissions import Actor
+
+    with _db().transaction() as s:
+        audit.record(s, Actor.system("api"), "report.integrity_failed", object_type="issued_forecast",
+                     object_id=issued_forecast_id, details={"path": path})
 
 
 async def _report_response(request: Request, issue_date: date | None) -> Response:
-    from forecasting.reports import report_json
+    from forecasting.reports import report_json, verify_report
 
     if not api_is_public():
         await _actor(request)
     body, summary = await to_thread.run_sync(lambda: report_json(_db(), issue_date))
+    if not await to_thread.run_sync(lambda: verify_report(_db(), summary.id)):
+        await to_thread.run_sync(lambda: _audit_integrity_failure(summary.id, request.url.path))
+        return _integrity_error(summary.id)
     headers = {"X-Report-SHA256": summary.sha256, "X-Content-SHA256": hashlib.sha256(body).hexdigest(),
                "X-Report-Revision": str(summary.revision), "ETag": f'"{hashlib.sha256(body).hexdigest()}"',
                "Cache-Control": "no-cache"}
@@ -145,10 +260,23 @@ def _entries(payload) -> tuple[list, bool]:
             primary = e.get("primary") or []
             if isinstance(primary, str):
                 primary = [primary]
+            conc = e.get("concentrations") or {}
+            if not isinstance(conc, dict):
+                raise ValidationError(f"entries[{i}].concentrations must be an object", key="api.bad_field",
+                                      field=f"entries[{i}].concentrations", detail="expected an object")
+            analysis = e.get("analysis") or ""
+            if not isinstance(analysis, str):
+                raise ValidationError(f"entries[{i}].analysis must be text", key="api.bad_field",
+                                      field=f"entries[{i}].analysis", detail="expected text")
             out.append(SubmissionInput(
-                target_date=_day(str(e["target_date"])), aqi_lo=int(e["aqi_lo"]), aqi_hi=int(e["aqi_hi"]),
-                primary=tuple(str(p) for p in primary), concentrations=dict(e.get("concentrations") or {}),
-                analysis=str(e.get("analysis") or ""), expected_version=int(e.get("expected_version") or 0)))
+                target_date=strict_day(e["target_date"], f"entries[{i}].target_date"),
+                aqi_lo=strict_int(e["aqi_lo"], f"entries[{i}].aqi_lo"),
+                aqi_hi=strict_int(e["aqi_hi"], f"entries[{i}].aqi_hi"),
+                primary=tuple(str(p) for p in primary),
+                concentrations={str(k): strict_concentration(v, str(k), f"entries[{i}].concentrations.{k}")
+                                for k, v in conc.items() if v is not None},
+                analysis=analysis,
+                expected_version=strict_int(e.get("expected_version") or 0, f"entries[{i}].expected_version")))
         except KeyError as exc:
             raise ValidationError(f"entries[{i}] misses {exc.args[0]}", key="api.bad_field",
                                   field=f"entries[{i}].{exc.args[0]}", detail="required")
@@ -170,11 +298,7 @@ async def submit_forecast(request: Request) -> Response:
         actor = await _actor(request)
         issue_date = _day(request.path_params["issue_date"])
         adcode = request.path_params["adcode"]
-        raw = await request.body()
-        try:
-            payload = json.loads(raw or b"null")
-        except ValueError as exc:
-            raise ValidationError(f"the body is not JSON: {exc}", key="api.bad_json", detail=str(exc))
+        payload = strict_json(await read_body(request))
         entries, submit = _entries(payload)
         views = await to_thread.run_sync(
             lambda: save_submissions(_db(), actor, issue_date, adcode, entries, submit=submit))

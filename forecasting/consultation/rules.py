@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from forecasting.aqi import POLLUTANTS, level_info, level_of
 from forecasting.consultation.config import ConsultationConfig
 from forecasting.errors import ValidationError
+from forecasting.plausibility import PLAUSIBLE_MAX
 from forecasting.textlimits import TEXT_LIMITS, clean_text, strip_bidi  # noqa: F401  (the limits of user texts)
 
 __all__ = ["CheckedForecast", "check_forecast", "span_text", "TEXT_LIMITS", "clean_text", "strip_bidi"]
@@ -78,9 +79,9 @@ def check_forecast(aqi_lo, aqi_hi, primary, concentrations=None, *, config: Cons
             v = float(value)
         except (TypeError, ValueError):
             v = float("nan")
-        if not math.isfinite(v) or v < 0:
-            raise ValidationError(f"{name} concentration {value!r}: expected a number ≥ 0", key="consult.bad_conc",
-                                  pollutant=name)
+        if not math.isfinite(v) or v < 0 or v > PLAUSIBLE_MAX[name]:  # #15: 1e308 µg/m³ was stored
+            raise ValidationError(f"{name} concentration {value!r}: expected a number from 0 to "
+                                  f"{PLAUSIBLE_MAX[name]:g}", key="consult.bad_conc", pollutant=name)
         conc[name] = v
     return CheckedForecast(lo, hi, level_of(lo), level_of(hi), tuple(p for p in POLLUTANTS if p in chosen), conc)
 

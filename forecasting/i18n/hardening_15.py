@@ -8,4 +8,8 @@ MESSAGES = {
                                 "The consultation changed while the report was being prepared: nothing was issued; "
                                 "check it and issue again."),
     "hard15.version_immutable": ("已保存的预报版本不可修改或删除。", "A saved submission version never changes and is never deleted."),
+    "hard15.body_too_large": ("请求内容过大：最多 {limit} KiB。", "The request body is too large: at most {limit} KiB."),
+    "hard15.integrity_failed": ("签发报告 {id} 未通过完整性校验：存储内容与其哈希值不符，已记录。",
+                                "Issued report {id} failed its integrity check: the stored bytes do not match "
+                                "their hash. This has been recorded."),
 }

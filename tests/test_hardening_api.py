@@ -1,0 +1,111 @@
+"""Issue #15 in the HTTP API (in-process ASGI, the same route functions): body size 413, strict
+numbers and dates 400 naming the field, tampered reports 500 with an audit row."""
+
+from __future__ import annotations
+
+import json
+
+import anyio
+import httpx
+import pytest
+from sqlalchemy import select, text
+
+from consultation_data import ISSUE, TARGETS, add_forecaster, make_rota, open_consulting, submit_all
+from db_support import PASSWORD
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture
+def api_app(db, monkeypatch):
+    from starlette.applications import Starlette
+
+    from forecasting import api
+
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("FORECASTING_API_PUBLIC", "1")
+    return Starlette(routes=api.routes())
+
+
+def _call(app, method, path, **kw):
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as client:
+            return await client.request(method, path, **kw)
+
+    return anyio.run(go)
+
+
+@pytest.fixture
+def token(db, users):
+    from forecasting.tokens import create_token
+
+    _view, secret = create_token(db, users["fc_qp"])
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def _post(app, token, body: bytes):
+    return _call(app, "POST", f"/api/v1/sessions/{ISSUE.isoformat()}/submissions/310118", content=body,
+                 headers={**token, "Content-Type": "application/json"})
+
+
+def test_body_over_256_kib_is_413(api_app, token):
+    """Regression: nothing limited the body size."""
+    body = json.dumps({"target_date": TARGETS[0].isoformat(), "aqi_lo": 60, "aqi_hi": 80, "primary": ["pm25"],
+                       "analysis": "x" * (300 * 1024)}).encode()
+    r = _post(api_app, token, body)
+    assert r.status_code == 413
+    assert r.json()["error"]["key"] == "hard15.body_too_large"
+
+
+@pytest.mark.parametrize("field, raw", [
+    ("aqi_lo", '"aqi_lo": Infinity'),
+    ("aqi_lo", '"aqi_lo": 1e400'),
+    ("aqi_lo", '"aqi_lo": 60.7'),
+    ("aqi_lo", '"aqi_lo": true'),
+    ("target_date", '"target_date": "20261128"'),
+    ("target_date", '"target_date": "2026-W48-6"'),
+    ("concentrations.pm25", '"concentrations": {"pm25": 1e308}'),
+])
+def test_non_strict_numbers_and_dates_are_400_naming_the_field(api_app, token, field, raw):
+    """Regression: Infinity/1e400 gave 500, 60.7 became 60, true became 1, 20261128 was a date,
+    1e308 µg/m³ was stored."""
+    entry = {"target_date": f'"{TARGETS[0].isoformat()}"', "aqi_lo": "60", "aqi_hi": "80", "primary": '["pm25"]'}
+    key = raw.split(":")[0].strip('"')
+    entry[key] = raw.split(":", 1)[1].strip()
+    body = "{" + ", ".join(f'"{k}": {v}' for k, v in entry.items()) + "}"
+    r = _post(api_app, token, body.encode())
+    assert r.status_code == 400, r.text
+    err = r.json()["error"]
+    assert field.split(".")[0] in err["detail"] or field in err["detail"] or "body" in err["detail"], err
+
+
+def test_issue_date_in_the_path_is_strict(api_app):
+    assert _call(api_app, "GET", "/api/v1/forecasts/20270104").status_code == 400
+
+
+def test_tampered_report_is_500_and_audited(db, users, api_app):
+    """Regression: the API served a stored report whose hash no longer matched."""
+    from forecasting import consultation as c
+    from forecasting.store.models import AuditEntry
+
+    add_forecaster(db, "fc_qp2", "310118")
+    make_rota(db)
+    chief = users["fc_qp"]
+    open_consulting(db, chief)
+    for u in ("fc_qp", "fc_wj", "fc_js"):
+        submit_all(db, users[u], 60, 80)
+    c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
+    c.issue_session(db, chief, ISSUE)
+    assert _call(api_app, "GET", f"/api/v1/forecasts/{ISSUE.isoformat()}").status_code == 200
+    with db.engine.begin() as conn:  # an operator with owner rights bypasses the triggers
+        if db.is_sqlite:
+            conn.execute(text("DROP TRIGGER issued_forecasts_no_update"))
+            conn.execute(text("UPDATE issued_forecasts SET snapshot = replace(snapshot, '60', '20')"))
+        else:
+            conn.execute(text("ALTER TABLE issued_forecasts DISABLE TRIGGER USER"))
+            conn.execute(text("UPDATE issued_forecasts SET snapshot = replace(snapshot, '60', '20')"))
+            conn.execute(text("ALTER TABLE issued_forecasts ENABLE TRIGGER USER"))
+    r = _call(api_app, "GET", f"/api/v1/forecasts/{ISSUE.isoformat()}")
+    assert r.status_code == 500 and r.json()["error"]["code"] == "integrity"
+    with db.read() as s:
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "report.integrity_failed")) is not None
