@@ -7,7 +7,19 @@ the guard exists in every database that is migrated, whatever code runs against 
 
 from __future__ import annotations
 
-__all__ = ["append_only_sql", "drop_append_only_sql", "install_orm_guards"]
+__all__ = ["append_only_sql", "drop_append_only_sql", "no_replace_sql", "drop_no_replace_sql", "NO_REPLACE",
+           "restricted_role_sql", "install_orm_guards"]
+
+#: Append-only tables and their unique keys (besides ``id``). On SQLite ``INSERT OR REPLACE`` deletes
+#: a conflicting row without firing DELETE triggers (``recursive_triggers`` is off), so a BEFORE
+#: INSERT trigger refuses any insert that would collide on one of these keys (issue #15).
+NO_REPLACE = {
+    "audit_log": [("id",)],
+    "issued_forecasts": [("id",), ("issue_date", "revision"), ("session_id",)],
+    "issued_reports": [("id",), ("issued_forecast_id", "format")],
+    "consultation_submission_versions": [("id",), ("submission_id", "version")],
+    "consultation_notes": [("id",), ("session_id", "client_token")],
+}
 
 
 def append_only_sql(dialect: str, table: str) -> list[str]:
@@ -29,6 +41,24 @@ def append_only_sql(dialect: str, table: str) -> list[str]:
             "FOR EACH STATEMENT EXECUTE FUNCTION forecasting_refuse_change()",
         ]
     raise ValueError(f"append-only guard not written for dialect {dialect!r}")
+
+
+def no_replace_sql(dialect: str, table: str, keys: list[tuple[str, ...]] | None = None) -> list[str]:
+    """SQL that makes an insert colliding with an existing row of ``table`` fail instead of replacing
+    it. SQLite only: on PostgreSQL ``INSERT ... ON CONFLICT DO UPDATE`` fires the UPDATE trigger."""
+    if dialect != "sqlite":
+        return []
+    keys = keys or NO_REPLACE[table]
+    cond = " OR ".join("(" + " AND ".join(f"{c} = NEW.{c}" for c in key) + ")" for key in keys)
+    return [
+        f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
+        f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {cond}) "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: an existing row is never replaced'); END",
+    ]
+
+
+def drop_no_replace_sql(dialect: str, table: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {table}_no_replace"] if dialect == "sqlite" else []
 
 
 def drop_append_only_sql(dialect: str, table: str) -> list[str]:
@@ -57,6 +87,21 @@ def _refuse(model, message_update: str, message_delete: str, key: str) -> None:
 
     event.listen(model, "before_update", refuse_update)
     event.listen(model, "before_delete", refuse_delete)
+
+
+def restricted_role_sql(role: str) -> list[str]:
+    """PostgreSQL grants for the application's own role, which does not own the tables: it reads and
+    writes rows but cannot ``ALTER TABLE ... DISABLE TRIGGER``, drop a trigger or truncate, so the
+    append-only triggers hold even against the application. Run by the owner after migrating (see
+    ``docs/security.md``); ``role`` must already exist."""
+    if not role.replace("_", "").isalnum():
+        raise ValueError(f"role name {role!r}: letters, digits and '_' only")
+    return [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"REVOKE TRUNCATE ON ALL TABLES IN SCHEMA public FROM {role}",
+    ]
 
 
 def install_orm_guards() -> None:
