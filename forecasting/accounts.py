@@ -334,17 +334,66 @@ def reset_password(db: Database, actor: Actor | None, username: str, new_passwor
         return _view(user)
 
 
-def change_password(db: Database, actor: Actor | None, old_password: str, new_password: str) -> None:
-    """A signed-in user changes their own password (the old one is asked again)."""
+def change_password(db: Database, actor: Actor | None, old_password: str, new_password: str, *,
+                    keep_session_id: int | None = None) -> int:
+    """A signed-in user changes their own password (the old one is asked again).
+
+    A wrong old password counts like a failed sign-in (audited; after
+    ``FORECASTING_LOCKOUT_ATTEMPTS`` the account locks), so a stolen session cannot guess it without
+    limit; a locked account cannot change its password. On success every other sign-in session of
+    the user ends (``keep_session_id``, the caller's own, stays). Returns how many sessions ended.
+    """
+    cfg = settings()
+    now = utcnow()
+    refused = None
     with db.transaction() as s:
         actor = _current(s, actor, "change your password")
         user = s.get(User, actor.user_id)
-        if user is None or not verify_password(user.password_hash, old_password):
-            raise AuthenticationFailed("the current password is wrong", key="accounts.old_password_wrong")
-        validate_password(new_password, user.username)
-        user.password_hash = hash_password(new_password)
-        user.password_changed_at = user.updated_at = utcnow()
-        audit.record(s, actor, "user.change_password", object_type="user", object_id=user.id)
+        if user is None:
+            raise AuthenticationFailed("your account is disabled or no longer exists", key="accounts.account_gone")
+        if user.locked_until is not None and user.locked_until > now:
+            audit.record(s, actor, "user.change_password.failed", object_type="user", object_id=user.id,
+                         details={"reason": "locked", "locked_until": user.locked_until.isoformat()})
+            refused = "locked"
+        elif not verify_password(user.password_hash, old_password or ""):
+            user.failed_attempts += 1
+            audit.record(s, actor, "user.change_password.failed", object_type="user", object_id=user.id,
+                         details={"reason": "wrong old password", "attempt": user.failed_attempts})
+            if user.failed_attempts >= cfg.lockout_attempts:
+                user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
+                user.failed_attempts = 0
+                audit.record(s, actor, "login.locked", object_type="user", object_id=user.id,
+                             details={"until": user.locked_until.isoformat()})
+            refused = "wrong"
+        else:
+            validate_password(new_password, user.username)
+            user.password_hash = hash_password(new_password)
+            user.password_changed_at = user.updated_at = now
+            user.failed_attempts = 0
+            others = list(s.scalars(select(AuthSession).where(AuthSession.user_id == user.id,
+                                                              AuthSession.revoked_at.is_(None))))
+            ended = [a.id for a in others if a.id != keep_session_id]
+            for a in others:
+                if a.id != keep_session_id:
+                    a.revoked_at, a.bind_ticket_hash = now, None
+            audit.record(s, actor, "user.change_password", object_type="user", object_id=user.id,
+                         details={"sessions_ended": len(ended)})
+            return len(ended)
+    if refused == "locked":
+        raise _FAILED
+    raise AuthenticationFailed("the current password is wrong", key="accounts.old_password_wrong")
+
+
+def session_max_hours() -> float:
+    """``FORECASTING_SESSION_MAX_HOURS`` (default 12): a session ends this long after sign-in,
+    however active it is."""
+    import os
+
+    try:
+        value = float(os.environ.get("FORECASTING_SESSION_MAX_HOURS", "12"))
+    except ValueError:
+        value = 12.0
+    return value if value > 0 else 12.0
 
 
 def list_users(db: Database, actor: Actor | None) -> list[UserView]:
@@ -426,6 +475,12 @@ def _live(s: Session, auth: AuthSession | None, now: datetime) -> Actor | None:
     if user is None or not user.is_active:
         return None
     timeout = timedelta(minutes=settings().session_timeout_minutes)
+    if now - auth.created_at > timedelta(hours=session_max_hours()):  # absolute lifetime (#15)
+        auth.revoked_at = now
+        auth.bind_ticket_hash = None
+        audit.record(s, _actor_of(user), "session.expired", object_type="auth_session", object_id=auth.id,
+                     details={"reason": "absolute lifetime"})
+        return None
     if now - auth.last_seen_at > timeout:
         auth.revoked_at = now
         auth.bind_ticket_hash = None

@@ -23,7 +23,7 @@ with st.form("change_password", clear_on_submit=True):
             st.error(tr("account.passwords_differ"))
         else:
             try:
-                accounts.change_password(state.database(), actor, old, new)
+                accounts.change_password(state.database(), actor, old, new, keep_session_id=state.session_id())
             except ForecastingError as exc:
                 st.error(error_text(exc))
             else:

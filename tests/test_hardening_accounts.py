@@ -1,0 +1,65 @@
+"""Issue #15 items 5 and 13: a password change ends the other sessions and counts wrong old
+passwords like sign-ins; every session has an absolute lifetime."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from db_support import PASSWORD
+from forecasting import accounts
+from forecasting.errors import AuthenticationFailed
+from forecasting.store.models import AuditEntry, AuthSession
+from forecasting.store.types import utcnow
+
+
+def _actions(db, action):
+    with db.read() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_password_change_ends_every_other_session(db, users):
+    """Regression: other sessions stayed signed in after a password change."""
+    mine = accounts.authenticate(db, "mgr1", PASSWORD)
+    other = accounts.authenticate(db, "mgr1", PASSWORD)
+    token = accounts.redeem_bind_ticket(db, other.bind_ticket)
+    assert accounts.resolve_token(db, token) is not None
+    ended = accounts.change_password(db, users["mgr1"], PASSWORD, "Tq8!vLm#2pZr-new", keep_session_id=mine.session_id)
+    assert ended == 1
+    assert accounts.resolve_session(db, other.session_id) is None and accounts.resolve_token(db, token) is None
+    assert accounts.resolve_session(db, mine.session_id) is not None
+
+
+def test_wrong_old_passwords_are_counted_audited_and_lock(db, users, monkeypatch):
+    """Regression: a stolen session could guess the password without limit or trace."""
+    monkeypatch.setenv("FORECASTING_LOCKOUT_ATTEMPTS", "3")
+    from forecasting.config import settings
+
+    if hasattr(settings, "cache_clear"):
+        settings.cache_clear()
+    try:
+        for _ in range(3):
+            with pytest.raises(AuthenticationFailed):
+                accounts.change_password(db, users["mgr1"], "guess", "Tq8!vLm#2pZr-new")
+        assert len(_actions(db, "user.change_password.failed")) == 3
+        assert len(_actions(db, "login.locked")) == 1
+        with pytest.raises(AuthenticationFailed):  # locked: even the right password is refused
+            accounts.change_password(db, users["mgr1"], PASSWORD, "Tq8!vLm#2pZr-new")
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(db, "mgr1", PASSWORD)
+    finally:
+        if hasattr(settings, "cache_clear"):
+            settings.cache_clear()
+
+
+def test_sessions_have_an_absolute_lifetime(db, users, monkeypatch):
+    """Regression: a session kept alive by activity never ended."""
+    monkeypatch.setenv("FORECASTING_SESSION_MAX_HOURS", "12")
+    result = accounts.authenticate(db, "mgr1", PASSWORD)
+    with db.transaction() as s:  # active a minute ago, but signed in 12 h 1 min ago
+        s.execute(update(AuthSession).values(created_at=utcnow() - timedelta(hours=12, minutes=1),
+                                             last_seen_at=utcnow() - timedelta(minutes=1)))
+    assert accounts.resolve_session(db, result.session_id) is None
+    assert _actions(db, "session.expired")[0].details == {"reason": "absolute lifetime"}
