@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
 from forecasting.errors import ForecastingError
 
-__all__ = ["CliError", "main", "build_parser"]
+__all__ = ["CliError", "main", "build_parser", "describe_failure"]
 
 
 class CliError(Exception):
@@ -53,3 +54,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 -- the one-line contract holds for every failure (#15)
+        if os.environ.get("FORECASTING_DEBUG", "").strip() in ("1", "true", "yes"):
+            raise
+        print(f"error: {describe_failure(exc)}", file=sys.stderr)
+        return 2
+
+
+def describe_failure(exc: BaseException) -> str:
+    """One line for an unexpected failure: what failed, the first line of why, and a hint when the
+    cause is known (database unreachable, database not migrated). ``FORECASTING_DEBUG=1`` shows the
+    traceback instead."""
+    from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+
+    detail = " ".join(str(getattr(exc, "orig", None) or exc).split())[:300]
+    if isinstance(exc, (OperationalError, ProgrammingError)) and ("no such table" in detail
+                                                                  or "does not exist" in detail
+                                                                  and "relation" in detail):
+        return f"the database is not migrated ({detail}); run: python -m forecasting db upgrade"
+    if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return f"the database is unreachable ({detail}); check DATABASE_URL"
+    if isinstance(exc, DBAPIError):
+        return f"database error: {detail}"
+    return f"{type(exc).__name__}: {detail or 'unexpected failure'} (FORECASTING_DEBUG=1 shows the traceback)"
