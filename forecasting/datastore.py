@@ -54,6 +54,9 @@ class IngestResult:
     n_times: int
     n_values: int
     replaced: bool
+    #: values dropped as missing (NaN) before storing
+    dropped: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def ingest_run(
     districts: str | Path | None = None,
     cycle=None,
     synthetic: bool = False,
+    force: bool = False,
 ) -> IngestResult:
     """Read model output files of one cycle, extract district series and store them.
 
@@ -123,7 +127,7 @@ def ingest_run(
         db, actor, frame, model=name, cycle=pd.Timestamp(cycle_value).to_pydatetime(),
         format=grid.attrs.get("format", ""), level=str(grid.attrs.get("level", "")),
         files=[str(f) for f in grid.attrs.get("files", [])],
-        conversions=list(grid.attrs.get("conversions", [])), synthetic=synthetic,
+        conversions=list(grid.attrs.get("conversions", [])), synthetic=synthetic, force=force,
     )
 
 
@@ -139,16 +143,35 @@ def store_district_series(
     files: list[str] | None = None,
     conversions: list | dict | None = None,
     synthetic: bool = False,
+    force: bool = False,
 ) -> IngestResult:
     """Store one run's district series (a frame like :func:`forecasting.districts.district_series`
-    returns: ``district time lead_hours`` and one column per variable), replacing that cycle."""
+    returns: ``district time lead_hours`` and one column per variable), replacing that cycle.
+
+    Pollutant values outside their plausible range (:data:`forecasting.plausibility.PLAUSIBLE_MAX`,
+    below zero, or a median so small the unit label must be wrong) refuse the whole run. Missing
+    values are dropped and counted (``dropped``, ``warnings``). A run with no values, or one that would
+    replace a stored cycle while more than half of its values are missing, is refused unless
+    ``force=True``.
+    """
     if cycle.tzinfo is None:
         cycle = pd.Timestamp(cycle).tz_localize("UTC").to_pydatetime()
     variables = [c for c in frame.columns if c not in ("district", "time", "lead_hours", "model", "cycle")]
     if not variables:
         raise ValidationError(f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z: no variables to store")
     long = frame.melt(id_vars=["district", "time", "lead_hours"], value_vars=variables, var_name="variable")
-    long = long[np.isfinite(long["value"].to_numpy(dtype=float))]
+    finite = np.isfinite(long["value"].to_numpy(dtype=float))
+    total, dropped = len(long), int((~finite).sum())
+    long = long[finite]
+    _check_plausible(long, model=model, cycle=cycle)
+    label = f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z"
+    warnings = []
+    if dropped:
+        warnings.append(f"{label}: {dropped} of {total} values are missing (NaN) and were dropped")
+    if long.empty and not force:
+        raise ValidationError(f"{label}: no values to store (all {total} missing); nothing was replaced — "
+                              "pass --force to store an empty run", key="hard15.ingest_empty", model=model,
+                              cycle=f"{cycle:%Y-%m-%d %H:%M}Z")
     times = pd.DatetimeIndex(long["time"])
     lead = long["lead_hours"].to_numpy(dtype=float)
     rows = [
@@ -164,6 +187,11 @@ def store_district_series(
         if unknown:
             raise ValidationError(f"districts {', '.join(unknown)} are not in the database; load their boundaries first")
         old = s.scalar(select(ModelRun).where(ModelRun.model == model, ModelRun.cycle == cycle))
+        if old is not None and total and dropped / total > 0.5 and not force:
+            raise ValidationError(f"{label}: {dropped} of {total} values are missing; refusing to replace the "
+                                  "stored cycle with a mostly-empty one — pass --force to replace it anyway",
+                                  key="hard15.ingest_mostly_empty", model=model, cycle=f"{cycle:%Y-%m-%d %H:%M}Z",
+                                  dropped=dropped, total=total)
         if old is not None:
             s.execute(delete(DistrictSeries).where(DistrictSeries.run_id == old.id))
             s.delete(old)
@@ -182,7 +210,34 @@ def store_district_series(
                      details={"model": model, "cycle": cycle.isoformat(), "values": len(rows),
                               "replaced": old is not None, "files": [Path(f).name for f in (files or [])]})
         return IngestResult(run.id, model, cycle, format, level, tuple(variables), districts, run.n_times,
-                            len(rows), old is not None)
+                            len(rows), old is not None, dropped=dropped, warnings=tuple(warnings))
+
+
+def _check_plausible(long: pd.DataFrame, *, model: str, cycle: datetime) -> None:
+    """Refuse physically impossible pollutant values and implausible unit magnitudes (issue #15:
+    negative and 1e39 µg/m³ were stored; 1e-8 labelled µg/m³ is a kg/m³ or mixing-ratio field)."""
+    from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
+
+    for variable, part in long.groupby("variable"):
+        top = PLAUSIBLE_MAX.get(str(variable))
+        if top is None:
+            continue
+        values = part["value"].to_numpy(dtype=float)
+        bad = (values < 0) | (values > top)
+        unit = "mg/m³" if variable == "co" else "µg/m³"
+        if bad.any():
+            raise ValidationError(
+                f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z: {int(bad.sum())} {variable} values outside the "
+                f"plausible 0..{top:g} {unit} (e.g. {values[bad][0]:g}); check the file's units — nothing was stored",
+                key="hard15.ingest_implausible", variable=variable, n=int(bad.sum()), top=f"{top:g}", unit=unit,
+                example=f"{values[bad][0]:g}")
+        positive = values[values > 0]
+        if positive.size and float(np.median(positive)) < TINY_MEDIAN[str(variable)]:
+            raise ValidationError(
+                f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z: {variable} has a median of "
+                f"{float(np.median(positive)):g} {unit}, implausibly small: the unit label is probably wrong "
+                "(kg/m³ or a mixing ratio?) — nothing was stored",
+                key="hard15.ingest_tiny_unit", variable=variable, median=f"{float(np.median(positive)):g}", unit=unit)
 
 
 def import_observations(

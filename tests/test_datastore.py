@@ -182,3 +182,49 @@ def test_sparse_import_replaces_exactly_the_values_in_the_file(db, tmp_path):
     (tmp_path / "new.csv").write_text("station,time,pm25\nQP1,2026-11-20T09:00+08:00,45\n", encoding="utf-8")
     added = datastore.import_observations(db, OP, tmp_path / "new.csv")
     assert (added.replaced, added.added) == (0, 1) and _count(db, Observation) == n_obs + 1
+
+
+def _frame(pm25, co=None):
+    """Three districts × len(pm25) hours; the same PM2.5 series in each [µg/m³]."""
+    times = pd.date_range("2026-11-24T01:00Z", periods=len(pm25), freq="h")
+    rows = []
+    for d in ("310118", "320509", "330421"):
+        for k, t in enumerate(times):
+            rows.append({"district": d, "time": t, "lead_hours": k + 1, "pm25": pm25[k],
+                         "co": (co[k] if co is not None else 0.8)})
+    return pd.DataFrame(rows)
+
+
+CYCLE = pd.Timestamp("2026-11-24T00:00Z").to_pydatetime()
+
+
+@pytest.mark.parametrize("bad", [-5.0, 1e39])
+def test_ingest_refuses_physically_impossible_values(db, bad):
+    """Regression (#15 item 6): negative and 1e39 µg/m³ were stored."""
+    with pytest.raises(ValidationError, match="pm25 values outside the plausible 0..3000"):
+        datastore.store_district_series(db, OP, _frame([40.0, bad, 42.0]), model="m", cycle=CYCLE)
+    assert _count(db, DistrictSeries) == 0
+
+
+def test_ingest_flags_an_implausible_unit_magnitude(db):
+    """1e-8 labelled µg/m³ is a kg/m³ (or mixing-ratio) field."""
+    with pytest.raises(ValidationError, match="unit label is probably wrong"):
+        datastore.store_district_series(db, OP, _frame([3e-8, 4e-8, 5e-8]), model="m", cycle=CYCLE)
+    assert _count(db, DistrictSeries) == 0
+
+
+def test_empty_or_mostly_empty_run_does_not_replace_a_good_cycle(db):
+    """Regression: an all-NaN file "replaced CAMS cycle … (0 values)" and deleted the previous data."""
+    good = datastore.store_district_series(db, OP, _frame([40.0, 41.0, 42.0, 43.0]), model="m", cycle=CYCLE)
+    assert good.n_values == 3 * 4 * 2 and good.dropped == 0
+    nan = float("nan")
+    with pytest.raises(ValidationError, match="no values to store"):
+        datastore.store_district_series(db, OP, _frame([nan] * 4, co=[nan] * 4), model="m", cycle=CYCLE)
+    with pytest.raises(ValidationError, match="mostly-empty"):  # 15 of 24 missing
+        datastore.store_district_series(db, OP, _frame([nan, nan, nan, 40.0], co=[nan, nan, 0.8, 0.9]),
+                                        model="m", cycle=CYCLE)
+    assert _count(db, DistrictSeries) == good.n_values
+    forced = datastore.store_district_series(db, OP, _frame([nan, nan, nan, 40.0], co=[nan, nan, 0.8, 0.9]),
+                                             model="m", cycle=CYCLE, force=True)
+    assert forced.replaced and forced.dropped == 15 and forced.n_values == 9
+    assert "15 of 24 values are missing" in forced.warnings[0]

@@ -6,6 +6,8 @@ write nothing on a bad file and print one line on stderr with exit code 2.
 
 from __future__ import annotations
 
+import sys
+
 from forecasting.permissions import Actor
 
 
@@ -14,7 +16,9 @@ def _ingest(args) -> int:
     from forecasting.store.db import get_database
 
     result = ingest_run(get_database(), Actor.system("ingest"), args.paths, model=args.model,
-                        districts=args.districts, cycle=args.cycle)
+                        districts=args.districts, cycle=args.cycle, force=args.force)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     verb = "replaced" if result.replaced else "stored"
     print(f"{verb} {result.model} cycle {result.cycle:%Y-%m-%dT%H:%MZ}: {result.n_times} hours × "
           f"{len(result.districts)} districts × {len(result.variables)} variables ({result.n_values} values); "
@@ -41,6 +45,8 @@ def register(sub) -> None:
     p.add_argument("--model", help="model name (and mapping file data/models/NAME.yaml)")
     p.add_argument("--districts", metavar="GEOJSON", help="boundary file (default: the bundled districts)")
     p.add_argument("--cycle", help="initialisation time (UTC) when the file does not say it")
+    p.add_argument("--force", action="store_true",
+                   help="store the run even if it is empty, or replace a stored cycle with a mostly-empty one")
     p.set_defaults(func=_ingest)
     obs = sub.add_parser("obs", help="station observations")
     os_ = obs.add_subparsers(dest="obs_command", metavar="ACTION", required=True)

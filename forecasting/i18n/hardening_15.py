@@ -12,4 +12,17 @@ MESSAGES = {
     "hard15.integrity_failed": ("签发报告 {id} 未通过完整性校验：存储内容与其哈希值不符，已记录。",
                                 "Issued report {id} failed its integrity check: the stored bytes do not match "
                                 "their hash. This has been recorded."),
+    "hard15.ingest_empty": ("模式 {model} 起报 {cycle}：没有可存储的数值（全部缺测），未替换任何数据；如确需存储空预报请加 --force。",
+                            "Model {model} cycle {cycle}: no values to store (all missing); nothing was replaced. "
+                            "Pass --force to store an empty run."),
+    "hard15.ingest_mostly_empty": ("模式 {model} 起报 {cycle}：{total} 个数值中 {dropped} 个缺测，拒绝用大部分为空的数据替换已存储的起报；"
+                                   "如确需替换请加 --force。",
+                                   "Model {model} cycle {cycle}: {dropped} of {total} values are missing; the stored "
+                                   "cycle is not replaced by a mostly-empty one. Pass --force to replace it anyway."),
+    "hard15.ingest_implausible": ("{variable} 有 {n} 个数值超出合理范围 0–{top} {unit}（如 {example}），请检查文件单位；未存储任何数据。",
+                                  "{n} {variable} values are outside the plausible 0–{top} {unit} (e.g. {example}): "
+                                  "check the file's units. Nothing was stored."),
+    "hard15.ingest_tiny_unit": ("{variable} 中位数为 {median} {unit}，小得不合理，单位标注可能有误；未存储任何数据。",
+                                "{variable} has a median of {median} {unit}, implausibly small: the unit label is "
+                                "probably wrong. Nothing was stored."),
 }
