@@ -11,6 +11,7 @@ Security headers go on every response.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -33,7 +34,25 @@ COOKIE_NAME = "aqf_session"
 HERE = Path(__file__).resolve().parent
 
 
+def same_origin(request: Request) -> bool:
+    """Whether a state-changing browser request comes from the app's own origin (login CSRF, #15):
+    ``Origin`` (else ``Referer``) must name this host; a request with neither is refused too."""
+    from urllib.parse import urlsplit
+
+    source = request.headers.get("origin") or request.headers.get("referer") or ""
+    if not source or source == "null":
+        return False
+    parts = urlsplit(source)
+    host = request.headers.get("host", "")
+    allowed = {o.strip().rstrip("/") for o in os.environ.get("FORECASTING_ALLOWED_ORIGINS", "").split(",") if o.strip()}
+    if f"{parts.scheme}://{parts.netloc}" in allowed:  # behind a proxy that rewrites Host
+        return True
+    return bool(parts.scheme in ("http", "https") and parts.netloc and parts.netloc == host)
+
+
 async def bind(request: Request) -> Response:
+    if not same_origin(request):
+        return JSONResponse({"error": "cross-origin sign-in refused"}, status_code=403)
     form = await request.form()
     token = accounts.redeem_bind_ticket(get_database(), str(form.get("ticket") or ""))
     if token is None:
@@ -60,10 +79,19 @@ async def logout(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
+    """200 ``{"status": "ok"}``, or 503 JSON naming the failing dependency (the database)."""
+    from anyio import to_thread
     from sqlalchemy import text
 
-    with get_database().read() as s:
-        s.execute(text("SELECT 1"))
+    def probe() -> None:
+        with get_database().read() as s:
+            s.execute(text("SELECT 1"))
+
+    try:
+        await to_thread.run_sync(probe)
+    except Exception as exc:  # noqa: BLE001 -- any failure of the probe means the dependency is down
+        return JSONResponse({"status": "unavailable", "failing": "database",
+                             "detail": " ".join(str(exc).split())[:200]}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 

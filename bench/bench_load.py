@@ -57,7 +57,8 @@ def _setup(url: str, users: int):
     from forecasting.store.migrate import upgrade
     from forecasting.zone import sync_districts
 
-    pg_reset(url)
+    if not url.startswith("sqlite"):
+        pg_reset(url)
     upgrade(url)
     db = Database(url)
     sync_districts(db)
@@ -213,10 +214,115 @@ def _check(db, today, tally, expected_notes):
         print(f"  LOST OR OVERWRITTEN: {mismatched}")
 
 
+# -- issue under load (issue #15) ------------------------------------------------------------------
+
+
+def _guarded(target, tally):
+    """Run a worker; any exception a user would see is counted by its first line (e.g. "database is locked")."""
+    def run(*args):
+        stop = args[-1]
+        while not stop.is_set():
+            try:
+                target(*args)
+                return
+            except Exception as exc:  # noqa: BLE001 -- counted and shown: this is what the bench looks for
+                with tally.lock:
+                    tally.errors[" ".join(str(exc).split())[:80]] += 1
+    return run
+
+
+def _signin_worker(db, usernames, tally, rng, stop):
+    from forecasting import accounts
+
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        accounts.authenticate(db, rng.choice(usernames), PASSWORD)
+        tally.ok("sign_in", time.perf_counter() - t0)
+        time.sleep(0.2)
+
+
+def _issuer(db, cast, issue_day, tally, stop):
+    """One duty chief issues (and amends and issues again) with every text at its maximum size."""
+    from forecasting import consultation as c
+    from forecasting.consultation.rules import TEXT_LIMITS
+    from forecasting.reports import CHINESE_FORMATS, make_renderer
+
+    chief_turn = c.duty_for(db, issue_day)
+    chief = next(a for a, _ in cast if a.user_id == chief_turn.chief_id)
+    summary = ("区域污染形势综述。" * 600)[:TEXT_LIMITS["zone_summary"][0]]
+    conclusion = ("会商结论：维持各区预报。" * 1000)[:TEXT_LIMITS["note"][0]]
+    reason = ("复核后更正。" * 200)[:TEXT_LIMITS["amendment_reason"][0]]
+    revision = 0
+    while not stop.is_set():
+        if revision:
+            c.amend_session(db, chief, issue_day, reason=reason)
+        for f in [f for f in c.session_flags(db, issue_day) if not f.acknowledged]:
+            c.acknowledge_flag(db, chief, issue_day, f.flag.key, note="保留各自预报。")
+        c.add_note(db, chief, issue_day, conclusion, kind="conclusion")
+        c.save_final(db, chief, issue_day, [], zone_summary=summary[:-1] + str(revision % 10))
+        c.sign_session(db, chief, issue_day, password=PASSWORD,
+                       expected_version=c.get_session(db, issue_day).version)
+        t0 = time.perf_counter()
+        c.issue_session(db, chief, issue_day, render=make_renderer(db, formats=CHINESE_FORMATS))
+        tally.ok("issue", time.perf_counter() - t0)
+        revision += 1
+
+
+def issue_under_load(url: str, label: str, seconds: float, n_users: int) -> None:
+    """30 writers (notes, submissions) and repeated sign-ins while one chief issues reports with
+    maximum-size texts; prints issue and sign-in p95 and whether any user saw an error."""
+    from forecasting import consultation as c
+
+    db, cast, today, targets = _setup(url, n_users)
+    issue_day = today + timedelta(days=1)
+    op = __import__("forecasting.permissions", fromlist=["Actor"]).Actor.system("bench")
+    c.open_session(db, op, issue_day, days=3)
+    duty = c.duty_for(db, issue_day)
+    chief = next(a for a, _ in cast if a.user_id == duty.chief_id)
+    c.start_consultation(db, chief, issue_day, expected_version=c.get_session(db, issue_day).version)
+    for district in DISTRICTS:
+        actor = next(a for a, _ in cast if a.district == district)
+        day_targets = [issue_day + timedelta(days=k) for k in range(1, 4)]
+        c.save_submissions(db, actor, issue_day, district,
+                           [c.SubmissionInput(t, 60, 75, ("pm25",), {}, "分" * 4000, 0) for t in day_targets],
+                           submit=True)
+    tally = Tally()
+    rng = random.Random(7)
+    threads = []
+    stop = threading.Event()
+    for actor, _ in cast:
+        threads.append(threading.Thread(target=_guarded(_service_worker, tally), daemon=True,
+                                        args=(db, actor, today, targets, tally, random.Random(rng.random()), stop)))
+    names = [a.username for a, _ in cast]
+    for k in range(3):
+        threads.append(threading.Thread(target=_guarded(_signin_worker, tally), daemon=True,
+                                        args=(db, names, tally, random.Random(k), stop)))
+    threads.append(threading.Thread(target=_guarded(_issuer, tally), daemon=True,
+                                    args=(db, cast, issue_day, tally, stop)))
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join(timeout=300)
+    _report(f"{label}: {n_users} writers + sign-ins while one chief issues with maximum-size texts", tally, seconds)
+    for kind in ("issue", "sign_in"):
+        print(f"    {kind} p95 {_pct(tally.lat.get(kind, []), 0.95) * 1000:.0f} ms over {len(tally.lat.get(kind, []))}")
+    locked = sum(n for msg, n in tally.errors.items() if "locked" in str(msg))
+    print(f"    'database is locked' seen by users: {locked}; other errors: "
+          f"{sum(tally.errors.values()) - locked}")
+    _check(db, today, tally, tally.notes)
+    db.dispose()
+
+
 def main() -> None:
     seconds = float(os.environ.get("BENCH_LOAD_SECONDS", 300))
     http_seconds = float(os.environ.get("BENCH_LOAD_HTTP_SECONDS", 120))
     n_users = int(os.environ.get("BENCH_LOAD_USERS", 30))
+    issue_seconds = float(os.environ.get("BENCH_LOAD_ISSUE_SECONDS", 60))
+    if issue_seconds > 0:  # SQLite first: its database-wide write lock is what a long issue used to hold
+        with tempfile.TemporaryDirectory() as tmp:
+            issue_under_load(f"sqlite:///{tmp}/load.db", "SQLite", issue_seconds, n_users)
     try:
         url = _url()
         db, cast, today, targets = _setup(url, n_users)
