@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from forecasting.errors import ValidationError
 
-__all__ = ["TEXT_LIMITS", "clean_text", "strip_bidi"]
+__all__ = ["TEXT_LIMITS", "clean_text", "strip_bidi", "csv_safe"]
 
 #: Longest accepted user text per field [characters], after stripping. A report stays a few pages
 #: and an issue a few seconds however much is typed (issue #15: a 300,000-character analysis made
@@ -64,3 +64,23 @@ def clean_text(value, *, field: str, required: bool = False) -> str:
     if required and not text:
         raise ValidationError(f"{en} is required", key="hard15.text_required", field_zh=zh, field_en=en)
     return text
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A CSV cell that a spreadsheet will not run as a formula: text starting with ``= + - @`` (or a
+    tab or carriage return) gets a leading apostrophe (OWASP "CSV injection"); anything else is
+    returned unchanged.
+
+    Examples
+    --------
+    >>> csv_safe("=1+2")
+    "'=1+2"
+    >>> csv_safe("青浦"), csv_safe(-3)
+    ('青浦', -3)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

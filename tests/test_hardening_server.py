@@ -44,3 +44,17 @@ def test_healthz_is_503_json_naming_the_database(server, monkeypatch):
     response = anyio.run(server.healthz, _request({"host": "h"}))
     assert response.status_code == 503
     assert json.loads(response.body)["failing"] == "database"
+
+
+def test_verification_csv_escapes_formula_cells():
+    """Regression (#15 item 9): a cell starting with = + - @ ran as a spreadsheet formula."""
+    import pandas as pd
+
+    from forecasting.verification import to_csv
+
+    data = to_csv(pd.DataFrame({"duty_chief": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@A1", "张三"],
+                                "rmse": [-1.5, 2.0, 3.0, 4.0, 5.0]})).decode("utf-8")
+    lines = data.splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK(") and lines[2].startswith("'+1") and lines[3].startswith("'-2")
+    assert lines[4].startswith("'@A1") and lines[5].startswith("张三,5.0")
+    assert lines[1].endswith(",-1.5")  # numbers are numbers, never escaped

@@ -378,10 +378,11 @@ def _cell(v):
 def to_csv(frame: pd.DataFrame) -> bytes:
     """A score table or pairs frame as UTF-8 CSV (dates ISO, pollutant sets joined by ``+``, full
     float precision) that :func:`from_csv` (or ``pandas.read_csv``) reads back."""
+    from forecasting.textlimits import csv_safe
     out = frame.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = [_cell(v) for v in out[c]]
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = [csv_safe(_cell(v)) for v in out[c]]  # no spreadsheet formulas (#15)
     buf = io.StringIO()
     out.to_csv(buf, index=False, date_format="%Y-%m-%d")  # floats as repr: exact round trip
     return buf.getvalue().encode("utf-8")
