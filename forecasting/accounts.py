@@ -344,6 +344,17 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
     the user ends (``keep_session_id``, the caller's own, stays). Returns how many sessions ended.
     """
     cfg = settings()
+    with db.read() as s:
+        actor = _current(s, actor, "change your password")
+        row = s.get(User, actor.user_id)
+        seen_hash = row.password_hash if row is not None else _DUMMY_HASH
+    # the Argon2 work outside any write transaction (it would hold SQLite's write lock)
+    good = verify_password(seen_hash, old_password or "")
+    new_hash = None
+    if good:
+        with db.read() as s:
+            validate_password(new_password, s.get(User, actor.user_id).username)
+        new_hash = hash_password(new_password)
     now = utcnow()
     refused = None
     with db.transaction() as s:
@@ -355,7 +366,7 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
             audit.record(s, actor, "user.change_password.failed", object_type="user", object_id=user.id,
                          details={"reason": "locked", "locked_until": user.locked_until.isoformat()})
             refused = "locked"
-        elif not verify_password(user.password_hash, old_password or ""):
+        elif not good or user.password_hash != seen_hash:
             user.failed_attempts += 1
             audit.record(s, actor, "user.change_password.failed", object_type="user", object_id=user.id,
                          details={"reason": "wrong old password", "attempt": user.failed_attempts})
@@ -366,8 +377,7 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
                              details={"until": user.locked_until.isoformat()})
             refused = "wrong"
         else:
-            validate_password(new_password, user.username)
-            user.password_hash = hash_password(new_password)
+            user.password_hash = new_hash
             user.password_changed_at = user.updated_at = now
             user.failed_attempts = 0
             others = list(s.scalars(select(AuthSession).where(AuthSession.user_id == user.id,
@@ -418,22 +428,33 @@ def authenticate(db: Database, username: str, password: str, *, user_agent: str 
     After ``FORECASTING_LOCKOUT_ATTEMPTS`` consecutive failures the account is locked for
     ``FORECASTING_LOCKOUT_MINUTES``. The error is the same whether the user exists, is disabled,
     is locked or typed a wrong password, and an unknown user costs the same Argon2 work.
+
+    The Argon2 work runs outside any write transaction (issue #15: on SQLite a sign-in held the
+    database-wide write lock while hashing, so concurrent sign-ins failed with "database is
+    locked"); the outcome is then recorded in one short transaction that re-checks the account.
     """
     cfg = settings()
     username = (username or "").strip().lower()
+    with db.read() as s:
+        row = s.scalar(select(User).where(User.username == username)) if username else None
+        seen = (row.id, row.password_hash, row.locked_until) if row is not None else None
     now = utcnow()
+    if seen is None or (seen[2] is not None and seen[2] > now):
+        verify_password(_DUMMY_HASH, password or "")
+        good, new_hash = False, None
+    else:
+        good = verify_password(seen[1], password or "")
+        new_hash = hash_password(password) if good and _hasher.check_needs_rehash(seen[1]) else None
     outcome: SignIn | None = None
     with db.transaction() as s:
-        user = s.scalar(select(User).where(User.username == username)) if username else None
+        user = s.get(User, seen[0]) if seen is not None else None
         if user is None:
-            verify_password(_DUMMY_HASH, password or "")
             audit.record(s, None, "login.failed", object_type="user", object_id="",
                          details={"username": username[:64], "reason": "unknown user"})
         elif user.locked_until is not None and user.locked_until > now:
-            verify_password(_DUMMY_HASH, password or "")
             audit.record(s, _actor_of(user), "login.failed", object_type="user", object_id=user.id,
                          details={"reason": "locked", "locked_until": user.locked_until.isoformat()})
-        elif not verify_password(user.password_hash, password or "") or not user.is_active:
+        elif not good or user.password_hash != seen[1] or not user.is_active:
             reason = "disabled" if user.is_active is False else "wrong password"
             user.failed_attempts += 1
             audit.record(s, _actor_of(user), "login.failed", object_type="user", object_id=user.id,
@@ -444,8 +465,8 @@ def authenticate(db: Database, username: str, password: str, *, user_agent: str 
                 audit.record(s, _actor_of(user), "login.locked", object_type="user", object_id=user.id,
                              details={"until": user.locked_until.isoformat()})
         else:
-            if _hasher.check_needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
+            if new_hash is not None:
+                user.password_hash = new_hash
             user.failed_attempts = 0
             user.locked_until = None
             ticket = secrets.token_urlsafe(32)

@@ -63,3 +63,33 @@ def test_sessions_have_an_absolute_lifetime(db, users, monkeypatch):
                                              last_seen_at=utcnow() - timedelta(minutes=1)))
     assert accounts.resolve_session(db, result.session_id) is None
     assert _actions(db, "session.expired")[0].details == {"reason": "absolute lifetime"}
+
+
+def test_sign_in_hashes_outside_the_write_transaction(db, users, monkeypatch):
+    """Regression: sign-in ran Argon2 inside BEGIN IMMEDIATE, so on SQLite concurrent sign-ins (and
+    every other writer) queued behind it and failed with "database is locked"."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    if not db.is_sqlite:
+        pytest.skip("SQLite's database-wide write lock is what this guards")
+    real = accounts.verify_password
+    seen = []
+
+    def probing(stored_hash, password):
+        other = sqlite3.connect(make_url(db.url).database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if a write transaction is open
+            other.execute("ROLLBACK")
+            seen.append("free")
+        finally:
+            other.close()
+        return real(stored_hash, password)
+
+    monkeypatch.setattr(accounts, "verify_password", probing)
+    accounts.authenticate(db, "mgr1", PASSWORD)
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(db, "mgr1", "wrong-password")
+    accounts.change_password(db, users["mgr1"], PASSWORD, "Tq8!vLm#2pZr-new")
+    assert seen == ["free", "free", "free"]

@@ -249,12 +249,16 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
     issue_date = parse_day(issue_date)
     chief_absent_reason = clean_text(chief_absent_reason, field="chief_absent_reason")
     centres = _centres(db, issue_date, guidance_source)
+    with db.read() as s:  # the Argon2 check runs outside the write transaction (#15)
+        row = s.get(User, getattr(actor, "user_id", None)) if actor is not None else None
+        seen_hash = row.password_hash if row is not None else ""
+    good = bool(seen_hash) and verify_password(seen_hash, password or "")
     wrong = False
     with db.transaction() as s:
         actor = _current(s, actor, "sign the consultation")
         seat = _chair(s, actor, issue_date, "sign the consultation")
         user = s.get(User, actor.user_id)
-        if user is None or not verify_password(user.password_hash, password or ""):
+        if user is None or not good or user.password_hash != seen_hash:
             wrong = True
         else:
             session = session_for(s, issue_date, lock=True)
