@@ -56,6 +56,8 @@ def _db():
 def _status_of(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, BodyTooLarge):
         return 413, "too_large"
+    if isinstance(exc, tokens.TooManyRequests):
+        return 429, "too_many_requests"
     if isinstance(exc, AuthenticationFailed):
         return 401, "unauthorized"
     if isinstance(exc, PermissionDenied):
@@ -74,6 +76,8 @@ def _error(exc: ForecastingError) -> JSONResponse:
     body = {"error": {"status": status, "code": code, "message": exc.localized("en"),
                       "message_zh": exc.localized("zh"), "key": exc.key, "detail": " ".join(str(exc).split())}}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 429:
+        headers = {"Retry-After": str(getattr(exc, "retry_after", 60))}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -90,7 +94,8 @@ async def _actor(request: Request):
     if token is None:
         raise AuthenticationFailed("missing API token: send Authorization: Bearer <token>", key="api.bad_token")
     return await to_thread.run_sync(
-        lambda: tokens.authenticate_token(_db(), token, method=request.method, path=request.url.path))
+        lambda: tokens.authenticate_token(_db(), token, method=request.method, path=request.url.path,
+                                          client=request.client.host if request.client else ""))
 
 
 def _day(value: str) -> date:

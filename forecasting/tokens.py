@@ -25,7 +25,7 @@ from forecasting.store.reports import ApiToken
 from forecasting.store.types import utcnow
 
 __all__ = ["TokenView", "create_token", "revoke_token", "list_tokens", "authenticate_token", "token_hash",
-           "MAX_NAME"]
+           "MAX_NAME", "TooManyRequests", "refusals_per_minute"]
 
 MAX_NAME = 128
 PREFIX_CHARS = 8
@@ -117,25 +117,81 @@ def list_tokens(db: Database, actor: Actor | None, *, username: str | None = Non
         return [_view(t, u) for t, u in s.execute(q)]
 
 
-def authenticate_token(db: Database, token: str | None, *, method: str = "", path: str = "") -> Actor:
+class TooManyRequests(AuthenticationFailed):
+    """Too many refused tokens from one client address this minute (answered 429 with ``Retry-After``)."""
+
+    def __init__(self, message: str, *, retry_after: int, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+def refusals_per_minute() -> int:
+    """``FORECASTING_TOKEN_REFUSALS_PER_MINUTE`` (default 10): refused tokens one client address may
+    send in a UTC minute before every request from it answers 429 until the minute ends."""
+    import os
+
+    try:
+        return max(1, int(os.environ.get("FORECASTING_TOKEN_REFUSALS_PER_MINUTE", "10")))
+    except ValueError:
+        return 10
+
+
+def authenticate_token(db: Database, token: str | None, *, method: str = "", path: str = "",
+                       client: str = "") -> Actor:
     """The active owner of an active token, or :class:`AuthenticationFailed`. The use is audited
-    (``token.use``, with method and path) and ``last_used_at`` updated, in one unit of work."""
+    (``token.use``, with method and path) and ``last_used_at`` updated, in one unit of work.
+
+    Refusals are counted per client address and UTC minute (``token_refusals``): past
+    :func:`refusals_per_minute` the address gets :class:`TooManyRequests` until the minute ends, and
+    the audit trail gets one ``token.refused`` row per address and minute (the first refusal), then
+    one ``token.refused.minute`` row with the minute's count once that minute is over.
+    """
+    from forecasting.store.reports import TokenRefusal
+
+    now = utcnow()
+    minute = now.replace(second=0, microsecond=0)
+    address = (client or "")[:64]
+    if address:
+        with db.read() as s:
+            n = s.scalar(select(TokenRefusal.count).where(TokenRefusal.address == address,
+                                                          TokenRefusal.minute == minute)) or 0
+        if n >= refusals_per_minute():
+            raise TooManyRequests(f"too many refused API tokens from {address}: wait {60 - now.second} s",
+                                  key="hard15.too_many_refusals", retry_after=60 - now.second,
+                                  seconds=60 - now.second)
     if not token:
         raise AuthenticationFailed("missing API token", key="api.bad_token")
     with db.transaction() as s:
         row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
         user = s.get(User, row.user_id) if row is not None else None
         if row is None or row.revoked_at is not None or user is None or not user.is_active:
-            audit.record(s, None, "token.refused", object_type="api_token", object_id=row.id if row else "",
-                         details={"method": method, "path": path[:200],
-                                  "reason": "unknown" if row is None else "revoked or user disabled"})
+            details = {"method": method, "path": path[:200], "address": address,
+                       "reason": "unknown" if row is None else "revoked or user disabled"}
+            _count_refusal(s, address, minute, details, row.id if row else "")
             refused = True
         else:
             refused = False
-            row.last_used_at = utcnow()
+            row.last_used_at = now
             actor = _actor_of(user)
             audit.record(s, actor, "token.use", object_type="api_token", object_id=row.id,
                          details={"method": method, "path": path[:200]})
     if refused:
         raise AuthenticationFailed("invalid or revoked API token", key="api.bad_token")
     return actor
+
+
+def _count_refusal(s, address: str, minute: datetime, details: dict, object_id) -> None:
+    from forecasting.store.reports import TokenRefusal
+
+    rec = s.scalar(select(TokenRefusal).where(TokenRefusal.address == address, TokenRefusal.minute == minute)
+                   .with_for_update())
+    if rec is not None:
+        rec.count += 1  # aggregated: no audit row per refusal
+        return
+    for old in s.scalars(select(TokenRefusal).where(TokenRefusal.address == address, TokenRefusal.minute < minute,
+                                                    TokenRefusal.audited.is_(False)).with_for_update()):
+        audit.record(s, None, "token.refused.minute", object_type="client", object_id=address,
+                     details={"address": address, "minute": old.minute.isoformat(), "count": old.count})
+        old.audited = True
+    s.add(TokenRefusal(address=address, minute=minute, count=1, audited=False))
+    audit.record(s, None, "token.refused", object_type="api_token", object_id=object_id, details=details)

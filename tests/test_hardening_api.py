@@ -109,3 +109,32 @@ def test_tampered_report_is_500_and_audited(db, users, api_app):
     assert r.status_code == 500 and r.json()["error"]["code"] == "integrity"
     with db.read() as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "report.integrity_failed")) is not None
+
+
+def test_refused_tokens_are_throttled_and_aggregated(db, api_app, monkeypatch):
+    """Regression (#15 item 11): ~10 refused tokens a second, unthrottled, each a permanent audit row."""
+    from datetime import datetime, timezone
+
+    from forecasting import tokens
+    from forecasting.store.models import AuditEntry
+
+    clock = {"now": datetime(2027, 1, 4, 8, 30, 5, tzinfo=timezone.utc)}
+    monkeypatch.setattr(tokens, "utcnow", lambda: clock["now"])
+    monkeypatch.setenv("FORECASTING_TOKEN_REFUSALS_PER_MINUTE", "10")
+    bad = {"Authorization": "Bearer not-a-token"}
+    path = "/api/v1/sessions/2027-01-04/submissions/310118"
+    codes = [_call(api_app, "POST", path, headers=bad, content=b"{}").status_code for _ in range(12)]
+    assert codes == [401] * 10 + [429] * 2
+    r = _call(api_app, "POST", path, headers=bad, content=b"{}")
+    assert r.status_code == 429 and r.headers["Retry-After"] == "55"
+
+    def rows(action):
+        with db.read() as s:
+            return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+    assert len(rows("token.refused")) == 1 and rows("token.refused.minute") == []
+    clock["now"] = datetime(2027, 1, 4, 8, 31, 0, tzinfo=timezone.utc)  # the next minute
+    assert _call(api_app, "POST", path, headers=bad, content=b"{}").status_code == 401
+    summary = rows("token.refused.minute")
+    assert len(summary) == 1 and summary[0].details["count"] == 10
+    assert len(rows("token.refused")) == 2

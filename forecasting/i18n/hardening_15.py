@@ -25,4 +25,6 @@ MESSAGES = {
     "hard15.ingest_tiny_unit": ("{variable} 中位数为 {median} {unit}，小得不合理，单位标注可能有误；未存储任何数据。",
                                 "{variable} has a median of {median} {unit}, implausibly small: the unit label is "
                                 "probably wrong. Nothing was stored."),
+    "hard15.too_many_refusals": ("来自该地址的无效令牌过多，请 {seconds} 秒后再试。",
+                                 "Too many invalid API tokens from this address: try again in {seconds} s."),
 }

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint, insert
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from forecasting.store.models import Base
 from forecasting.store.types import UTCDateTime, utcnow
 
-__all__ = ["IssuedReport", "ApiToken", "MEDIA_TYPES", "insert_report_files"]
+__all__ = ["IssuedReport", "ApiToken", "TokenRefusal", "MEDIA_TYPES", "insert_report_files"]
 
 #: Media type of each stored report format.
 MEDIA_TYPES = {
@@ -61,6 +61,20 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(64))
 
+
+
+class TokenRefusal(Base):
+    """Refused API token uses per client address and UTC minute (issue #15): the counter behind the
+    429 throttle, and the source of the aggregated audit row (one per address and minute, with the
+    count) written once the minute is over."""
+
+    __tablename__ = "token_refusals"
+    __table_args__ = (UniqueConstraint("address", "minute", name="uq_token_refusals_address_minute"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    audited: Mapped[bool] = mapped_column(Boolean, default=False)
 
 def insert_report_files(s: Session, issued_forecast_id: int, files: dict[str, bytes]) -> int:
     """Insert the report files of one issued forecast inside the caller's (issue) transaction, each
