@@ -8,11 +8,12 @@ import streamlit as st
 from forecasting.demo import is_demo
 from forecasting.i18n import t
 from ui import navigation, state
+from ui.resilience import run_guarded
 
 st.set_page_config(page_title="长三角示范区空气质量联合预报会商", page_icon=":material/air:", layout="wide")
 
 lang = state.language()
-actor = state.current_actor()
+actor = run_guarded(state.current_actor, lang, where="actor")  # a database failure: retryable message, input kept (#15)
 st.session_state["_actor"] = actor  # ids and facts only, re-read from the database every run
 
 with st.sidebar:
@@ -24,13 +25,15 @@ with st.sidebar:
         state.set_language(choice)
         st.rerun()
     if actor is not None:
-        st.caption(t("sidebar.signed_in_as", lang, name=actor.display_name or actor.username))
+        from forecasting.textlimits import markdown_escape  # user text shown as typed (#15)
+
+        st.caption(t("sidebar.signed_in_as", lang, name=markdown_escape(actor.display_name or actor.username)))
         if st.button(t("sidebar.sign_out", lang), key="sign_out", icon=":material/logout:"):
             state.sign_out()
             st.rerun()
 
-if is_demo(state.database()):
+if run_guarded(lambda: is_demo(state.database()), lang, where="banner"):
     st.warning(t("app.demo_banner", lang), icon=":material/science:")
 
 state.sync_cookie()
-navigation.build(actor).run()
+run_guarded(lambda: navigation.build(actor).run(), lang)

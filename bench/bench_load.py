@@ -241,31 +241,47 @@ def _signin_worker(db, usernames, tally, rng, stop):
         time.sleep(0.2)
 
 
-def _issuer(db, cast, issue_day, tally, stop):
-    """One duty chief issues (and amends and issues again) with every text at its maximum size."""
+def _issuer_process(url, chief_id, issue_day, seconds, out):
+    """Runs in its own process (as a second app process would): one duty chief issues (amends and
+    issues again) with every text at its maximum size for ``seconds``; puts issue latencies and
+    errors on ``out``."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT))
     from forecasting import consultation as c
     from forecasting.consultation.rules import TEXT_LIMITS
+    from forecasting.permissions import Actor
     from forecasting.reports import CHINESE_FORMATS, make_renderer
+    from forecasting.store.db import Database
+    from forecasting.store.models import User
 
-    chief_turn = c.duty_for(db, issue_day)
-    chief = next(a for a, _ in cast if a.user_id == chief_turn.chief_id)
+    db = Database(url)
+    with db.read() as s:
+        u = s.get(User, chief_id)
+        chief = Actor(u.id, u.username, u.role, u.district_adcode, u.display_name)
     summary = ("区域污染形势综述。" * 600)[:TEXT_LIMITS["zone_summary"][0]]
     conclusion = ("会商结论：维持各区预报。" * 1000)[:TEXT_LIMITS["note"][0]]
     reason = ("复核后更正。" * 200)[:TEXT_LIMITS["amendment_reason"][0]]
-    revision = 0
-    while not stop.is_set():
-        if revision:
-            c.amend_session(db, chief, issue_day, reason=reason)
-        for f in [f for f in c.session_flags(db, issue_day) if not f.acknowledged]:
-            c.acknowledge_flag(db, chief, issue_day, f.flag.key, note="保留各自预报。")
-        c.add_note(db, chief, issue_day, conclusion, kind="conclusion")
-        c.save_final(db, chief, issue_day, [], zone_summary=summary[:-1] + str(revision % 10))
-        c.sign_session(db, chief, issue_day, password=PASSWORD,
-                       expected_version=c.get_session(db, issue_day).version)
-        t0 = time.perf_counter()
-        c.issue_session(db, chief, issue_day, render=make_renderer(db, formats=CHINESE_FORMATS))
-        tally.ok("issue", time.perf_counter() - t0)
+    latencies, errors, revision = [], [], 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            if revision:
+                c.amend_session(db, chief, issue_day, reason=reason)
+            for f in [f for f in c.session_flags(db, issue_day) if not f.acknowledged]:
+                c.acknowledge_flag(db, chief, issue_day, f.flag.key, note="保留各自预报。")
+            c.add_note(db, chief, issue_day, conclusion, kind="conclusion")
+            c.save_final(db, chief, issue_day, [], zone_summary=summary[:-1] + str(revision % 10))
+            c.sign_session(db, chief, issue_day, password=PASSWORD,
+                           expected_version=c.get_session(db, issue_day).version)
+            t0 = time.perf_counter()
+            c.issue_session(db, chief, issue_day, render=make_renderer(db, formats=CHINESE_FORMATS))
+            latencies.append(time.perf_counter() - t0)
+        except Exception as exc:  # noqa: BLE001 -- reported by the bench
+            errors.append(" ".join(str(exc).split())[:80])
+            break
         revision += 1
+    out.put((latencies, errors))
 
 
 def issue_under_load(url: str, label: str, seconds: float, n_users: int) -> None:
@@ -297,14 +313,23 @@ def issue_under_load(url: str, label: str, seconds: float, n_users: int) -> None
     for k in range(3):
         threads.append(threading.Thread(target=_guarded(_signin_worker, tally), daemon=True,
                                         args=(db, names, tally, random.Random(k), stop)))
-    threads.append(threading.Thread(target=_guarded(_issuer, tally), daemon=True,
-                                    args=(db, cast, issue_day, tally, stop)))
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    issuer = ctx.Process(target=_issuer_process, args=(url, chief.user_id, issue_day, seconds, out))
+    issuer.start()
     for t in threads:
         t.start()
     time.sleep(seconds)
     stop.set()
     for t in threads:
         t.join(timeout=300)
+    latencies, issue_errors = out.get(timeout=900)
+    issuer.join(timeout=60)
+    tally.lat["issue"] = latencies
+    for e in issue_errors:
+        tally.errors[e] += 1
     _report(f"{label}: {n_users} writers + sign-ins while one chief issues with maximum-size texts", tally, seconds)
     for kind in ("issue", "sign_in"):
         print(f"    {kind} p95 {_pct(tally.lat.get(kind, []), 0.95) * 1000:.0f} ms over {len(tally.lat.get(kind, []))}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -117,21 +118,40 @@ def _view(user: User) -> UserView:
 # -- passwords ------------------------------------------------------------------------------
 
 
+def normalise_password(password: str) -> str:
+    """NFKC form of a password, so the same password typed on another keyboard or input method
+    (full-width digits, compatibility characters) is the same password.
+
+    Examples
+    --------
+    >>> normalise_password("ｐａｓｓ１２")
+    'pass12'
+    """
+    return unicodedata.normalize("NFKC", password or "")
+
+
 def hash_password(password: str) -> str:
-    """Argon2id hash of ``password`` (PHC string with salt and parameters)."""
-    return _hasher.hash(password)
+    """Argon2id hash of ``password`` (NFKC-normalised; PHC string with salt and parameters)."""
+    return _hasher.hash(normalise_password(password))
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher.verify(stored_hash, normalise_password(password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
+#: Minimum zxcvbn score (0-4; Wheeler 2016, USENIX Security): 3 = "safely unguessable" against an
+#: online attack with throttling.
+PASSWORD_MIN_SCORE = 3
+
+
 def validate_password(password: str, username: str, *, min_length: int | None = None) -> None:
     """The password policy: at least ``min_length`` characters (default from settings), not the
-    username (nor containing it), not one repeated character. Raises :class:`ValidationError`."""
+    username (nor containing it), not one repeated character, no control or invisible characters
+    (after NFKC normalisation), and a zxcvbn strength score of at least :data:`PASSWORD_MIN_SCORE`
+    (``1234567890``, ``password12`` and 12 spaces + ``abcd`` are refused). Raises :class:`ValidationError`."""
     min_length = min_length or settings().password_min_length
     if len(password) < min_length:
         raise ValidationError(
@@ -143,6 +163,19 @@ def validate_password(password: str, username: str, *, min_length: int | None = 
         raise ValidationError("password must not contain the username", key="accounts.password_has_username")
     if len(set(password)) < 4:
         raise ValidationError("password too simple: use at least 4 different characters", key="accounts.password_too_simple")
+    password = normalise_password(password)
+    hidden = [ch for ch in password if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")]
+    if hidden:
+        raise ValidationError(f"the password contains {len(hidden)} control or invisible character(s) "
+                              f"(e.g. U+{ord(hidden[0]):04X}): type only visible characters",
+                              key="hard15.password_invisible", n=len(hidden), code=f"U+{ord(hidden[0]):04X}")
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:100], user_inputs=[username] if username else [])
+    if result["score"] < PASSWORD_MIN_SCORE:
+        raise ValidationError(f"password too easy to guess (strength {result['score']} of 4, at least "
+                              f"{PASSWORD_MIN_SCORE} needed): use a longer phrase of unrelated words",
+                              key="hard15.password_weak", score=result["score"], min_score=PASSWORD_MIN_SCORE)
 
 
 # -- helpers inside a transaction -------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from forecasting.errors import ValidationError
 
-__all__ = ["TEXT_LIMITS", "clean_text", "strip_bidi", "csv_safe"]
+__all__ = ["TEXT_LIMITS", "clean_text", "strip_bidi", "csv_safe", "markdown_escape"]
 
 #: Longest accepted user text per field [characters], after stripping. A report stays a few pages
 #: and an issue a few seconds however much is typed (issue #15: a 300,000-character analysis made
@@ -84,3 +84,22 @@ def csv_safe(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=\"'")
+
+
+def markdown_escape(text) -> str:
+    r"""``text`` escaped so that Markdown (``st.markdown``, ``st.caption``, ``st.write``) shows it as
+    typed: no images fetched, no links, no emphasis, no LaTeX, no emoji shortcodes; newlines become
+    spaces. For user-supplied names and texts placed inside Markdown.
+
+    Examples
+    --------
+    >>> print(markdown_escape("![x](u)"))
+    \!\[x\]\(u\)
+    """
+    out = []
+    for ch in strip_bidi(str(text or "")).replace("\r", " ").replace("\n", " "):
+        out.append("\\" + ch if ch in _MARKDOWN_SPECIAL else ch)
+    return "".join(out)

@@ -5,12 +5,13 @@ import streamlit as st
 from forecasting import accounts
 from forecasting.config import settings
 from forecasting.errors import ForecastingError
+from forecasting.textlimits import markdown_escape
 from ui import state
 from ui.i18n import error_text, tr
 
 st.title(tr("account.title"))
 actor = state.require_actor()
-st.write(f"**{actor.display_name}** · `{actor.username}` · {tr('role.' + actor.role)}")
+st.write(f"**{markdown_escape(actor.display_name)}** · {markdown_escape(actor.username)} · {tr('role.' + actor.role)}")
 
 with st.form("change_password", clear_on_submit=True):
     st.subheader(tr("account.change_password"))

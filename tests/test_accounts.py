@@ -36,7 +36,8 @@ def test_password_is_stored_as_argon2id(db, users):
         ("short-1", "too short"),  # 7 < 10 characters
         ("xx-newuser-xx", "username"),  # contains the user name
         ("aaaaaaaaaaaa", "too simple"),  # one repeated character
-        ("ababababab12", None),  # acceptable: 10+ characters, 4 distinct, no user name
+        ("ababababab12", "too easy to guess"),  # a repeated pattern: zxcvbn score below 3 (#15)
+        ("violet-kettle-92", None),  # acceptable: 10+ characters, unrelated words, zxcvbn score ≥ 3
     ],
 )
 def test_password_policy(password, match):

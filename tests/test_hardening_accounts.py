@@ -93,3 +93,26 @@ def test_sign_in_hashes_outside_the_write_transaction(db, users, monkeypatch):
         accounts.authenticate(db, "mgr1", "wrong-password")
     accounts.change_password(db, users["mgr1"], PASSWORD, "Tq8!vLm#2pZr-new")
     assert seen == ["free", "free", "free"]
+
+
+@pytest.mark.parametrize("weak, key", [
+    ("1234567890", "hard15.password_weak"),
+    ("password12", "hard15.password_weak"),
+    (" " * 12 + "abcd", "hard15.password_weak"),
+    ("correct\u200bhorse-9x", "hard15.password_invisible"),
+    ("correct\u202ehorse-9x", "hard15.password_invisible"),
+    ("correct\x07horse-9x", "hard15.password_invisible"),
+])
+def test_password_policy_refuses_guessable_and_invisible(weak, key):
+    """Regression (#15 item 14): these passwords were accepted."""
+    from forecasting.errors import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        accounts.validate_password(weak, "someone", min_length=10)
+    assert err.value.key == key
+
+
+def test_passwords_are_nfkc_normalised():
+    stored = accounts.hash_password("ｃｏｒｒｅｃｔ-ｈｏｒｓｅ-９")  # full-width, as some input methods type it
+    assert accounts.verify_password(stored, "correct-horse-9")
+    accounts.validate_password("correct-horse-9", "someone", min_length=10)

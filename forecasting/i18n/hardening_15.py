@@ -27,4 +27,14 @@ MESSAGES = {
                                 "probably wrong. Nothing was stored."),
     "hard15.too_many_refusals": ("来自该地址的无效令牌过多，请 {seconds} 秒后再试。",
                                  "Too many invalid API tokens from this address: try again in {seconds} s."),
+    "hard15.password_invisible": ("密码含有 {n} 个控制字符或不可见字符（如 {code}），请只使用可见字符。",
+                                  "The password contains {n} control or invisible character(s) (e.g. {code}): "
+                                  "type only visible characters."),
+    "hard15.password_weak": ("密码太容易被猜到（强度 {score}/4，至少需要 {min_score}）：请使用由几个不相关词语组成的较长短语。",
+                             "The password is too easy to guess (strength {score} of 4, at least {min_score} needed): "
+                             "use a longer phrase of unrelated words."),
+    "hard15.db_unavailable": ("数据库暂时不可用（可能正忙或连接中断）。您填写的内容已保留，请稍后点击“重试”。",
+                              "The database is unavailable for the moment (busy or disconnected). What you typed "
+                              "is kept: press Retry in a moment."),
+    "hard15.retry": ("重试", "Retry"),
 }
