@@ -55,14 +55,14 @@ def clean_text(value, *, field: str, required: bool = False) -> str:
     ...
     forecasting.errors.ValidationError: analysis may have at most 4000 characters (4001 given)
     """
-    limit, zh, en = TEXT_LIMITS[field]
+    limit, _zh, en = TEXT_LIMITS[field]
     text = strip_bidi(str(value or ""))
     text = "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0)).strip()
     if len(text) > limit:
         raise ValidationError(f"{en} may have at most {limit} characters ({len(text)} given)",
-                              key="hard15.text_too_long", field_zh=zh, field_en=en, limit=limit, n=len(text))
+                              key=f"hard15.too_long.{field}", limit=limit, n=len(text))
     if required and not text:
-        raise ValidationError(f"{en} is required", key="hard15.text_required", field_zh=zh, field_en=en)
+        raise ValidationError(f"{en} is required", key=f"hard15.required.{field}")
     return text
 
 

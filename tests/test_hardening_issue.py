@@ -46,7 +46,7 @@ def test_over_long_texts_are_refused_with_the_field_named(db, users):
     with pytest.raises(ValidationError, match="analysis may have at most 4000 characters") as err:
         c.save_submission(db, users["fc_qp"], ISSUE, "310118", TARGETS[0], aqi_lo=60, aqi_hi=80, primary=("pm25",),
                           analysis="污" * 4001)
-    assert err.value.key == "hard15.text_too_long"
+    assert err.value.key == "hard15.too_long.analysis"
     assert "分析最多 4000 个字符" in err.value.localized("zh")
     assert _count(db, Submission) == 0
     with pytest.raises(ValidationError, match="zone summary may have at most 4000"):

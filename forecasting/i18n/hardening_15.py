@@ -1,9 +1,6 @@
 """Messages of the hardening work (issue #15): text limits, request limits, integrity, accounts, ingest."""
 
 MESSAGES = {
-    "hard15.text_too_long": ("{field_zh}最多 {limit} 个字符（现为 {n} 个），请删减后再保存。",
-                             "The {field_en} may have at most {limit} characters ({n} given): shorten it and save again."),
-    "hard15.text_required": ("请填写{field_zh}。", "The {field_en} is required."),
     "hard15.snapshot_changed": ("签发期间会商内容发生了变化，未签发；请核对后重新签发。",
                                 "The consultation changed while the report was being prepared: nothing was issued; "
                                 "check it and issue again."),
@@ -38,3 +35,12 @@ MESSAGES = {
                               "is kept: press Retry in a moment."),
     "hard15.retry": ("重试", "Retry"),
 }
+
+# one message per limited field, so each language names the field in its own words
+from forecasting.textlimits import TEXT_LIMITS as _LIMITS  # noqa: E402
+
+for _field, (_limit, _zh, _en) in _LIMITS.items():
+    MESSAGES[f"hard15.too_long.{_field}"] = (f"{_zh}最多 {{limit}} 个字符（现为 {{n}} 个），请删减后再保存。",
+                                             f"The {_en} may have at most {{limit}} characters ({{n}} given): "
+                                             "shorten it and save again.")
+    MESSAGES[f"hard15.required.{_field}"] = (f"请填写{_zh}。", f"The {_en} is required.")
