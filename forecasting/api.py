@@ -9,8 +9,10 @@
   page calls decides (own district only, session open, validation).
 
 Errors are JSON ``{"error": {"status", "code", "message", "message_zh", "key"}}`` with 400
-(validation), 401 (missing or bad token), 403 (not allowed), 404 (not found), 409 (state or
-concurrent change). The synchronous services run in a worker thread (``anyio.to_thread``).
+(validation; numbers and dates are strict and the field is named), 401 (missing or bad token),
+403 (not allowed), 404 (not found), 409 (state or concurrent change), 413 (body over 256 KiB),
+429 (too many refused tokens from one address, with ``Retry-After``) and 500 ``integrity`` (a stored
+report whose bytes no longer match their hash: never served, always audited). See ``docs/security.md``. The synchronous services run in a worker thread (``anyio.to_thread``).
 """
 
 from __future__ import annotations
