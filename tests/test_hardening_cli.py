@@ -44,3 +44,9 @@ def test_observation_at_year_9999_is_one_line(tmp_path, sqlite_url):
     r = _run(["obs", "import", str(tmp_path / "obs.csv"), "--stations", str(tmp_path / "st.csv")], sqlite_url,
              tmp_path)
     _one_line(r)
+
+
+def test_db_upgrade_on_an_unreachable_database_is_one_line(tmp_path):
+    """``make run`` starts with ``db upgrade``: it must fail with one line, not a traceback."""
+    line = _one_line(_run(["db", "upgrade"], "postgresql+psycopg://postgres@127.0.0.1:1/x", tmp_path))
+    assert "unreachable" in line
