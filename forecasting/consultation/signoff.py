@@ -302,3 +302,16 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
                          details={"reason": "wrong password"})
         raise AuthenticationFailed("the password is wrong: the consultation is not signed",
                                    key="consult.signature_failed")
+
+
+_MOVED = {"IssuedView", "issue_session", "amend_session", "issued_forecasts", "canonical_json", "verify_issued"}
+
+
+def __getattr__(name: str):
+    """Names that moved to :mod:`forecasting.consultation.issue` (issue #15) still resolve here, so
+    code written against the old module keeps working; import them from the package instead."""
+    if name in _MOVED:
+        from forecasting.consultation import issue
+
+        return getattr(issue, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
