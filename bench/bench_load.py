@@ -241,10 +241,10 @@ def _signin_worker(db, usernames, tally, rng, stop):
         time.sleep(0.2)
 
 
-def _issuer_process(url, chief_id, issue_day, seconds, out):
-    """Runs in its own process (as a second app process would): one duty chief issues (amends and
-    issues again) with every text at its maximum size for ``seconds``; puts issue latencies and
-    errors on ``out``."""
+def _issuer_process(url, chief_id, issue_day, n_issues, out):
+    """Runs in its own process (as a second app process would): one duty chief issues ``n_issues``
+    times (amending in between) with every text at its maximum size; puts issue latencies and errors
+    on ``out``."""
     import sys as _sys
 
     _sys.path.insert(0, str(ROOT))
@@ -263,8 +263,7 @@ def _issuer_process(url, chief_id, issue_day, seconds, out):
     conclusion = ("会商结论：维持各区预报。" * 1000)[:TEXT_LIMITS["note"][0]]
     reason = ("复核后更正。" * 200)[:TEXT_LIMITS["amendment_reason"][0]]
     latencies, errors, revision = [], [], 0
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    while revision < n_issues:
         try:
             if revision:
                 c.amend_session(db, chief, issue_day, reason=reason)
@@ -285,8 +284,9 @@ def _issuer_process(url, chief_id, issue_day, seconds, out):
 
 
 def issue_under_load(url: str, label: str, seconds: float, n_users: int) -> None:
-    """30 writers (notes, submissions) and repeated sign-ins while one chief issues reports with
-    maximum-size texts; prints issue and sign-in p95 and whether any user saw an error."""
+    """30 writers (notes, submissions) and repeated sign-ins for at least ``seconds`` and until one
+    chief (another process) has issued ``BENCH_LOAD_ISSUES`` reports (default 2) with every text at its
+    maximum size; prints issue and sign-in p95 and whether any user saw an error."""
     from forecasting import consultation as c
 
     db, cast, today, targets = _setup(url, n_users)
@@ -317,16 +317,19 @@ def issue_under_load(url: str, label: str, seconds: float, n_users: int) -> None
 
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
-    issuer = ctx.Process(target=_issuer_process, args=(url, chief.user_id, issue_day, seconds, out))
+    n_issues = int(os.environ.get("BENCH_LOAD_ISSUES", 2))
+    issuer = ctx.Process(target=_issuer_process, args=(url, chief.user_id, issue_day, n_issues, out))
     issuer.start()
+    t_start = time.monotonic()
     for t in threads:
         t.start()
     time.sleep(seconds)
+    issuer.join(timeout=3600)  # the writers keep writing until every issue is done
+    seconds = time.monotonic() - t_start
     stop.set()
     for t in threads:
         t.join(timeout=300)
-    latencies, issue_errors = out.get(timeout=900)
-    issuer.join(timeout=60)
+    latencies, issue_errors = out.get(timeout=60)
     tally.lat["issue"] = latencies
     for e in issue_errors:
         tally.errors[e] += 1

@@ -142,3 +142,29 @@ def test_issue_snapshot_is_what_gets_issued(db, signed):
 
     issued = c.issue_session(db, signed, ISSUE, render=render)
     assert issued.snapshot == c.canonical_json(seen["snap"])
+
+
+def test_report_with_maximum_size_analyses_uses_a_fixed_table_layout(db, users):
+    """Regression: an automatic table layout measured each long CJK analysis in O(n²) (a report with
+    nine 4,000-character analyses did not render in minutes; with the fixed layout: seconds), and a
+    long unbroken token was clipped at the page edge instead of broken."""
+    from forecasting import consultation as c
+    from forecasting.reports import render_files
+
+    if not db.is_sqlite:
+        pytest.skip("rendering does not depend on the database")
+    add_forecaster(db, "fc_qp2", "310118")
+    make_rota(db)
+    chief = users["fc_qp"]
+    open_consulting(db, chief)
+    long_token = "x" * 300
+    for u, d in (("fc_qp", "310118"), ("fc_wj", "320509"), ("fc_js", "330421")):
+        for day in TARGETS:
+            c.save_submission(db, users[u], ISSUE, d, day, aqi_lo=60, aqi_hi=80, primary=("pm25",),
+                              analysis=(long_token + "区域污染形势分析。" * 500)[:4000], submit=True)
+    c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
+    files, digest = render_files(db, c.issue_snapshot(db, chief, ISSUE), formats=("pdf", "html"))
+    html = files["html"].decode("utf-8")
+    assert '<table class="analysis">' in html and "table.analysis { table-layout: fixed; }" in html
+    assert "overflow-wrap: anywhere" in html and long_token in html
+    assert files["pdf"].startswith(b"%PDF")
