@@ -8,6 +8,11 @@ created when missing; its schema is dropped and rebuilt), ``BENCH_LOAD_SECONDS``
 default 300 s = five minutes), ``BENCH_LOAD_HTTP_SECONDS`` (HTTP phase, default 120 s),
 ``BENCH_LOAD_USERS`` (default 30).
 
+``issue_under_load`` (issue #15), first on SQLite then on PostgreSQL: the same 30 writers plus
+repeated sign-ins while one duty chief, in another process, issues ``BENCH_LOAD_ISSUES`` reports
+(default 2) with every text at its maximum size; prints issue and sign-in p95 and counts any error a
+user saw ("database is locked" in particular). ``BENCH_LOAD_ISSUE_SECONDS`` (default 60; 0 skips it).
+
 Nothing lost means: every note the service acknowledged is in the database, and every entry's final
 version equals the number of changing saves the service acknowledged for it (a refused save, "changed
 by someone else", is counted as refused, never silently applied or dropped; saving identical values
@@ -353,6 +358,8 @@ def main() -> None:
             issue_under_load(f"sqlite:///{tmp}/load.db", "SQLite", issue_seconds, n_users)
     try:
         url = _url()
+        if issue_seconds > 0:
+            issue_under_load(url, "PostgreSQL", issue_seconds, n_users)
         db, cast, today, targets = _setup(url, n_users)
     except Exception as exc:  # no PostgreSQL here: say so, measure nothing
         print(f"  load bench skipped: PostgreSQL not reachable ({' '.join(str(exc).split())[:200]})")
