@@ -85,6 +85,10 @@ class MapLayers:
     stations: list[Station] = field(default_factory=list)
     wind: tuple[np.ndarray, np.ndarray] | None = None
     lang: str = "zh"
+    #: districts filled with a colour (``adcode -> (r, g, b)``), e.g. by forecast level
+    fills: dict = field(default_factory=dict)
+    #: a second label line under a district's name (``adcode -> text``), e.g. its AQI range
+    notes: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=2)
@@ -152,8 +156,8 @@ def cell_index(lon: np.ndarray, lat: np.ndarray, plon: np.ndarray, plat: np.ndar
         # outside the grid the clipped interpolant is flat: extrapolate linearly from the edge
         ci_ = np.clip(fi, 0, nx - 1)
         cj_ = np.clip(fj, 0, ny - 1)
-        ex = ex - (a11 * (fi - ci_) + a12 * (fj - cj_))
-        ey = ey - (a21 * (fi - ci_) + a22 * (fj - cj_))
+        ex = ex + (a11 * (fi - ci_) + a12 * (fj - cj_))
+        ey = ey + (a21 * (fi - ci_) + a22 * (fj - cj_))
         fi = fi - (a22 * ex - a12 * ey) / det
         fj = fj - (-a21 * ex + a11 * ey) / det
     return fi, fj
@@ -270,6 +274,17 @@ def _bbox_hit(coords, e: Extent) -> bool:
     return not (a[:, 0].max() < e.west or a[:, 0].min() > e.east or a[:, 1].max() < e.south or a[:, 1].min() > e.north)
 
 
+def _interp_matrix(n: int, size: int, step: int) -> np.ndarray:
+    """Linear interpolation weights ``(n, size)`` from lattice points at 0, step, 2·step ... to every pixel."""
+    p = np.arange(size) / step
+    k0 = np.minimum(p.astype(np.intp), n - 2)
+    t = p - k0
+    w = np.zeros((n, size))
+    w[k0, np.arange(size)] = 1 - t
+    w[k0 + 1, np.arange(size)] += t
+    return w
+
+
 def _nice_step(span: float) -> float:
     for s in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0):
         if span / s <= 7:
@@ -279,7 +294,8 @@ def _nice_step(span: float) -> float:
 
 def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.ndarray | None, *,
                      pollutant: str, scale: str = "category", extent: Extent, layers: MapLayers,
-                     width: int = 900, title: str = "", subtitle: str = "", edition: str | None = None) -> bytes:
+                     width: int = 900, title: str = "", subtitle: str = "", edition: str | None = None,
+                     legend: bool = True) -> bytes:
     """The field map as PNG bytes.
 
     Parameters
@@ -343,17 +359,12 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
         plon, plat = np.meshgrid(glon, glat)
         fi, fj = cell_index(lon2, lat2, plon.ravel(), plat.ravel())
         fi, fj = fi.reshape(plon.shape), fj.reshape(plon.shape)
-        # bilinear upsampling of the (smooth) index maps to every pixel
-        px = np.arange(W) / step
-        py = np.arange(H) / step
-        x0 = np.minimum(px.astype(np.intp), len(gx) - 2)
-        y0 = np.minimum(py.astype(np.intp), len(gy) - 2)
-        tx, ty = (px - x0)[None, :], (py - y0)[:, None]
+        # bilinear upsampling of the (smooth) index maps to every pixel, as two small matrix products
+        wx = _interp_matrix(len(gx), W, step)
+        wy = _interp_matrix(len(gy), H, step)
 
         def up(g):
-            a = g[y0][:, x0] * (1 - tx) + g[y0][:, x0 + 1] * tx
-            b = g[y0 + 1][:, x0] * (1 - tx) + g[y0 + 1][:, x0 + 1] * tx
-            return a * (1 - ty) + b * ty
+            return wy.T @ (g @ wx)
 
         ii, jj = np.rint(up(fi)).astype(np.intp), np.rint(up(fj)).astype(np.intp)
         inside = (ii >= 0) & (ii < nx) & (jj >= 0) & (jj < ny)
@@ -364,9 +375,14 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
     # vector layers, supersampled for smooth lines
     over = Image.new("RGBA", (W * ss, H * ss), (0, 0, 0, 0))
     d = ImageDraw.Draw(over)
+    for f in (layers.districts or {"features": []})["features"]:
+        rgb = layers.fills.get(f["properties"].get("adcode"))
+        if rgb is not None:
+            for poly in _polygons(f["geometry"]):
+                d.polygon(path(poly[0]), fill=tuple(rgb) + (225,))
     styles = {"county": ((120, 120, 120, 200), 1), "city": ((90, 90, 90, 230), 2), "river": (_RIVER + (235,), 2),
-              "lake": (_WATER_LINE + (255,), 2), "land": (_COAST + (255,), 2)}
-    for kind in ("county", "river", "lake", "land", "city"):
+              "lake": (_WATER_LINE + (255,), 2), "coast": (_COAST + (255,), 2)}
+    for kind in ("county", "river", "lake", "coast", "city"):
         colour, lw = styles[kind]
         for f in bm["features"]:
             if f["properties"].get("kind") != kind:
@@ -424,17 +440,20 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
             return
         x, y = cv.xy(lon_, lat_)
         x, y = float(x), float(y)
-        l, t, r, b = d.textbbox((x, y), text, font=font, anchor="mm", stroke_width=2)
+        l, t, r, b = d.multiline_textbbox((x, y), text, font=font, anchor="mm", stroke_width=2, align="center")
         if l < 0 or t < 0 or r > W or b > H or any(not (r < a or l > c or b < bb or t > dd) for a, bb, c, dd in placed):
             return
         placed.append((l, t, r, b))
-        d.text((x, y), text, font=font, fill=fill, anchor="mm", stroke_width=2, stroke_fill=halo)
+        d.multiline_text((x, y), text, font=font, fill=fill, anchor="mm", stroke_width=2, stroke_fill=halo,
+                         align="center")
 
     name_key = "name_en" if lang == "en" else "name"
     for f in (layers.districts or {"features": []})["features"]:
         p = f["properties"]
         if "centroid_lon" in p:
-            label(p["centroid_lon"], p["centroid_lat"], p.get(name_key) or p.get("name", ""), big, (0, 0, 0))
+            note = layers.notes.get(p.get("adcode"), "")
+            text = (p.get(name_key) or p.get("name", "")) + (f"\n{note}" if note else "")
+            label(p["centroid_lon"], p["centroid_lat"], text, big, (0, 0, 0))
     for s in layers.stations:
         x, y = (float(v) for v in cv.xy(s.lon, s.lat))
         if not (0 <= x < W and 0 <= y < H):
@@ -461,7 +480,7 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
 
     # title band above, legend band below
     top = 50 if (title or subtitle) else 0
-    legend_h = 84
+    legend_h = 84 if legend else 0
     out = Image.new("RGB", (W, H + top + legend_h), (255, 255, 255))
     out.paste(base.convert("RGB"), (0, top))
     d = ImageDraw.Draw(out)
@@ -469,10 +488,11 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
         _rich_text(d, (4, 4), title, 18, bold=True)
     if subtitle:
         d.text((4, 28), subtitle, font=small, fill=(70, 70, 70))
-    _legend(d, pollutant, scale, edition, lang, x0=6, y0=top + H + 8, width=W - 12,
-            wind=layers.wind is not None, stations=bool(layers.stations))
+    if legend:
+        _legend(d, pollutant, scale, edition, lang, x0=6, y0=top + H + 8, width=W - 12,
+                wind=layers.wind is not None, stations=bool(layers.stations))
     buf = io.BytesIO()
-    out.save(buf, format="PNG", optimize=False, compress_level=3)
+    out.save(buf, format="PNG", optimize=False, compress_level=1)
     return buf.getvalue()
 
 

@@ -174,23 +174,23 @@ observed = tr("guid.observed")
 cols = st.columns(3)
 for i, d in enumerate(list_districts(db)):
     raw = all_models[all_models["district"] == d.adcode][["valid_time", "value", "model"]].rename(
-        columns={"valid_time": "time", "model": "series"}).assign(kind="raw")
-    raw["series"] = raw["series"] + " " + tr("map17.raw")
+        columns={"valid_time": "time"}).assign(kind="raw")
+    raw["series"] = raw["model"] + " " + tr("map17.raw")
     o = obs[(obs["district"] == d.adcode) & (obs["pollutant"] == pollutant)][["time", "value"]].assign(
-        series=observed, kind="observed")
-    corrected = pd.DataFrame(columns=["time", "value", "series", "kind"])
+        series=observed, model=observed, kind="observed")
+    corrected = pd.DataFrame(columns=["time", "value", "series", "model", "kind"])
     band = None
     if guidance_series is not None:
         g = guidance_series(db, district=d.adcode, pollutant=pollutant, issue_dates=[issue_date])
         if not g.empty:
             c = g[g["method"] == "corrected"]
-            corrected = pd.DataFrame({"time": c["valid_time"], "value": c["central"],
+            corrected = pd.DataFrame({"time": c["valid_time"], "value": c["central"], "model": c["model"],
                                       "series": c["model"] + " " + tr("map17.corrected"), "kind": "corrected"})
             e = g[g["method"] == "ensemble"].sort_values("valid_time")
             if not e.empty:
                 corrected = pd.concat([corrected, pd.DataFrame({
                     "time": e["valid_time"], "value": e["central"], "series": tr("guid.suggested"),
-                    "kind": "corrected"})], ignore_index=True)
+                    "model": tr("guid.suggested"), "kind": "ensemble"})], ignore_index=True)
                 if e["lower"].notna().any():
                     band = pd.DataFrame({"time": _naive(e["valid_time"]), "lower": e["lower"].to_numpy(float),
                                          "upper": e["upper"].to_numpy(float)})

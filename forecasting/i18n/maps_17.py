@@ -25,9 +25,10 @@ MESSAGES = {
     "map17.corrected": ("订正", "corrected"),
     "map17.band": ("订正集合 80 % 区间", "corrected ensemble 80 % interval"),
     "map17.meteogram_caption": (
-        "黑色粗线：观测；虚线：模式原始；实线：订正；灰带：订正集合 80 % 区间；红线：现在；灰色虚线：起报时间。",
-        "Thick black: observed; dashed: raw model; solid: corrected; grey band: corrected ensemble 80 % interval; "
-        "red rule: now; grey dashed rule: cycle."),
+        "黑色粗线：观测；同色虚线/实线：该模式原始/订正；紫色粗线：订正集合（建议）；灰带：订正集合 80 % 区间；"
+        "红线：现在；灰色虚线：起报时间。",
+        "Thick black: observed; dashed / solid of one colour: that model raw / corrected; thick purple: corrected "
+        "ensemble (suggested); grey band: its 80 % interval; red rule: now; grey dashed rule: cycle."),
     # presentation mode
     "pres17.title": ("会商演示", "Presentation"),
     "pres17.nav": ("← / → 切换日期，↑ / ↓ 切换区县", "← / → change day, ↑ / ↓ change district"),
@@ -48,5 +49,8 @@ MESSAGES = {
     # report
     "report17.headline": ("示范区明日空气质量", "Tomorrow in the zone"),
     "report17.analysis": ("气象条件分析", "Meteorological analysis"),
+    "report17.sms_headline": ("示范区明日（{day}）：{text}。", "Zone tomorrow ({day}): {text}."),
+    "report17.sms_health": ("健康提示（{category}）：{advice}", "Health ({category}): {advice}"),
+    "report17.sms_signed": ("签发：{name}；发布：{issued}。", "Signed: {name}; issued: {issued}."),
     "report17.details": ("附页：依据与说明", "Annex: basis and notes"),
 }
