@@ -390,13 +390,19 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
             for ring in _rings(f["geometry"]):
                 if len(ring) > 1 and _bbox_hit(ring, extent):
                     d.line(path(ring), fill=colour, width=lw * ss // 1, joint="curve")
-    if values is not None and lon is not None:  # the grid's edge, dashed
-        edge = np.concatenate([np.column_stack([lon2[0, :], lat2[0, :]]), np.column_stack([lon2[:, -1], lat2[:, -1]]),
-                               np.column_stack([lon2[-1, ::-1], lat2[-1, ::-1]]),
-                               np.column_stack([lon2[::-1, 0], lat2[::-1, 0]])])
+    if values is not None and lon is not None and min(lon2.shape) > 1:  # the grid's outer edge, dashed
+        def outer(a):  # cell corners along the border: half a cell beyond the border cells' centres
+            p = np.pad(a, 1, mode="reflect", reflect_type="odd")
+            return 0.25 * (p[:-1, :-1] + p[1:, :-1] + p[:-1, 1:] + p[1:, 1:])
+
+        clon, clat = outer(lon2), outer(lat2)
+        edge = np.concatenate([np.column_stack([clon[0, :], clat[0, :]]), np.column_stack([clon[:, -1], clat[:, -1]]),
+                               np.column_stack([clon[-1, ::-1], clat[-1, ::-1]]),
+                               np.column_stack([clon[::-1, 0], clat[::-1, 0]])])
         pts = path(edge)
-        for k in range(0, len(pts) - 1, 2):
-            d.line(pts[k:k + 2], fill=(40, 40, 40, 160), width=ss)
+        dash = max(1, len(pts) // 120)
+        for k in range(0, len(pts) - dash, 2 * dash):
+            d.line(pts[k:k + dash + 1], fill=(40, 40, 40, 160), width=ss)
     for f in (layers.districts or {"features": []})["features"]:
         for ring in _rings(f["geometry"]):
             d.line(path(ring), fill=(255, 255, 255, 230), width=6 * ss // 2 + 2, joint="curve")
