@@ -285,6 +285,17 @@ def _interp_matrix(n: int, size: int, step: int) -> np.ndarray:
     return w
 
 
+def _degrees(value: float, hemisphere: str) -> str:
+    """``120.25°E``, ``120°E``, ``31.2°N``.
+
+    Examples
+    --------
+    >>> _degrees(120.0, "E"), _degrees(120.25, "E"), _degrees(31.2000001, "N"), _degrees(110.0, "E")
+    ('120°E', '120.25°E', '31.2°N', '110°E')
+    """
+    return f"{value:.2f}".rstrip("0").rstrip(".") + "°" + hemisphere
+
+
 def _nice_step(span: float) -> float:
     for s in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0):
         if span / s <= 7:
@@ -425,22 +436,22 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
 
     # text: graticule labels, names, stations
     d = ImageDraw.Draw(base)
-    small, mid, big = _font(12), _font(14), _font(17, bold=True)
+    # type sized for a map shown at about its own width, still legible when a phone halves it
+    small, mid, big = _font(14), _font(17), _font(21, bold=True)
+    placed: list[tuple[float, float, float, float]] = []  # label boxes already drawn (names avoid them)
     gstep = _nice_step(extent.east - extent.west)
     for lon_t in np.arange(math.ceil(extent.west / gstep) * gstep, extent.east, gstep):
         x, _ = cv.xy(lon_t, extent.north)
         d.line([(float(x), H - 6), (float(x), H)], fill=(60, 60, 60), width=1)
-        d.text((float(x) + 2, H - 18), f"{lon_t:.2f}°E".replace(".00°", "°").replace("0°E", "°E")
-               if gstep < 1 else f"{lon_t:.0f}°E", font=small, fill=(60, 60, 60), stroke_width=2,
-               stroke_fill=(255, 255, 255))
+        txt = _degrees(lon_t, "E")
+        d.text((float(x) + 2, H - 20), txt, font=small, fill=(60, 60, 60), stroke_width=2, stroke_fill=(255, 255, 255))
+        placed.append(d.textbbox((float(x) + 2, H - 20), txt, font=small, stroke_width=2))
     for lat_t in np.arange(math.ceil(extent.south / gstep) * gstep, extent.north, gstep):
         _, y = cv.xy(extent.west, lat_t)
         d.line([(0, float(y)), (6, float(y))], fill=(60, 60, 60), width=1)
-        d.text((8, float(y) - 8), f"{lat_t:.2f}°N".replace(".00°", "°").replace("0°N", "°N")
-               if gstep < 1 else f"{lat_t:.0f}°N", font=small, fill=(60, 60, 60), stroke_width=2,
-               stroke_fill=(255, 255, 255))
-    placed: list[tuple[float, float, float, float]] = []
-
+        txt = _degrees(lat_t, "N")
+        d.text((8, float(y) - 9), txt, font=small, fill=(60, 60, 60), stroke_width=2, stroke_fill=(255, 255, 255))
+        placed.append(d.textbbox((8, float(y) - 9), txt, font=small, stroke_width=2))
     def label(lon_, lat_, text, font, fill, halo=(255, 255, 255)):
         if not text:
             return
@@ -471,8 +482,10 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
             colour = tuple(level_info(level=level_of(max(s.aqi, 1))).rgb)
         d.ellipse([x - 6, y - 6, x + 6, y + 6], fill=colour, outline=(0, 0, 0), width=2)
         txt = "—" if s.aqi is None else str(s.aqi)
-        d.text((x + 9, y), txt, font=mid, fill=(0, 0, 0), anchor="lm", stroke_width=3, stroke_fill=(255, 255, 255))
-        placed.append((x - 7, y - 8, x + 10 + 9 * len(txt), y + 8))
+        d.ellipse([x - 7, y - 7, x + 7, y + 7], fill=colour, outline=(0, 0, 0), width=2)
+        d.text((x + 10, y), txt, font=_font(17, bold=True), fill=(0, 0, 0), anchor="lm", stroke_width=3,
+               stroke_fill=(255, 255, 255))
+        placed.append((x - 8, y - 10, x + 12 + 11 * len(txt), y + 10))
     for f in bm["features"]:
         p = f["properties"]
         if p.get("kind") == "lake" and p.get("name"):
@@ -486,14 +499,14 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
 
     # title band above, legend band below
     top = 50 if (title or subtitle) else 0
-    legend_h = 84 if legend else 0
+    legend_h = 86 if legend else 0
     out = Image.new("RGB", (W, H + top + legend_h), (255, 255, 255))
     out.paste(base.convert("RGB"), (0, top))
     d = ImageDraw.Draw(out)
     if title:
-        _rich_text(d, (4, 4), title, 18, bold=True)
+        _rich_text(d, (4, 2), title, 20, bold=True)
     if subtitle:
-        d.text((4, 28), subtitle, font=small, fill=(70, 70, 70))
+        d.text((4, 29), subtitle, font=small, fill=(70, 70, 70))
     if legend:
         _legend(d, pollutant, scale, edition, lang, x0=6, y0=top + H + 8, width=W - 12,
                 wind=layers.wind is not None, stations=bool(layers.stations))
@@ -551,10 +564,10 @@ def _arrow(d, x, y, dx, dy, ss):
 def _legend(d, pollutant, scale, edition, lang, *, x0, y0, width, wind, stations):
     from forecasting.aqi import level_info
 
-    font = _font(13)
+    font = _font(14)
     unit = "mg/m³" if pollutant == "co" else "µg/m³"
     head = f"{LABELS.get(pollutant, pollutant)} ({unit})"
-    bx = x0 + _rich_text(d, (x0, y0), head, 13, bold=True) + 12
+    bx = x0 + _rich_text(d, (x0, y0), head, 15, bold=True) + 12
     avail = max(width - (bx - x0), 200)
     if scale == "category":
         bounds, rgb, levels = category_colours(pollutant, edition=edition)
@@ -568,7 +581,7 @@ def _legend(d, pollutant, scale, edition, lang, *, x0, y0, width, wind, stations
             lo = 0 if k == 0 else bounds[k - 1]
             rng = f"{lo:g}–{bounds[k]:g}" if k < len(bounds) else f">{bounds[-1]:g}"
             d.text((xa + 2, y0 + 19), name, font=font, fill=(0, 0, 0))
-            d.text((xa + 2, y0 + 36), rng, font=_font(11), fill=(80, 80, 80))
+            d.text((xa + 2, y0 + 37), rng, font=_font(13), fill=(80, 80, 80))
     else:
         lo, hi = continuous_colours(pollutant, edition=edition)
         n = int(avail)
@@ -587,4 +600,4 @@ def _legend(d, pollutant, scale, edition, lang, *, x0, y0, width, wind, stations
     if wind:
         notes.append("→ 10 m wind, 5 m/s = 16 px" if lang == "en" else "→ 10 米风，5 m/s = 16 像素")
     if notes:
-        d.text((x0, y0 + 54), "    ".join(notes), font=_font(12), fill=(60, 60, 60))
+        d.text((x0, y0 + 56), "    ".join(notes), font=_font(14), fill=(60, 60, 60))

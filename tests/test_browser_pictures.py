@@ -56,6 +56,12 @@ def shot(page, name: str, *, element=None) -> Path:
     return path
 
 
+def settled(page, timeout: float = 60_000) -> None:
+    """Streamlit finished its run and no element is still shown as stale (faded)."""
+    wait_idle(page, timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
+
+
 def _sign_in(page, base):
     page.goto(base + "/")
     page.get_by_label("用户名").fill("qp_chen")
@@ -106,7 +112,7 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                                    " return i && i.complete && i.naturalWidth > 500; }", timeout=60_000)
             assert page.get_by_text("时效 1 小时").count() >= 1
             img.scroll_into_view_if_needed()
-            wait_idle(page)
+            settled(page)
             shot(page, f"map-zone-category-{size}")
             if size == "desktop":
                 shot(page, "map-image", element=img)
@@ -115,7 +121,7 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             page.get_by_text("连续浓度", exact=True).click()
             wait_idle(page, timeout=60_000)
             page.locator("[data-testid='stImage'] img").first.scroll_into_view_if_needed()
-            wait_idle(page, timeout=60_000)
+            settled(page)
             shot(page, f"map-yrd-continuous-{size}")
 
             # meteograms: one per district, observations first
@@ -123,7 +129,7 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             heading.scroll_into_view_if_needed()
             page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3", timeout=60_000)
             page.locator(".vega-embed").first.scroll_into_view_if_needed()
-            page.wait_for_timeout(500)
+            settled(page)
             shot(page, f"meteograms-{size}")
 
             # presentation mode
@@ -131,6 +137,7 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             page.locator(".pres-head").first.wait_for(timeout=60_000)
             first = page.locator(".pres-head").first.inner_text()
             assert "青浦区" in first  # the zone's order starts with Qingpu
+            settled(page)
             shot(page, f"presentation-{size}")
             if size == "desktop":
                 page.set_viewport_size({"width": 1920, "height": 1080})
@@ -142,7 +149,7 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                 page.wait_for_function("() => document.querySelector('.pres-head') &&"
                                        " document.querySelector('.pres-head').innerText.includes('第 2 天')",
                                        timeout=60_000)
-                wait_idle(page)
+                settled(page)
                 shot(page, "presentation-1920")
             guard.check()
             ctx.close()
@@ -155,8 +162,11 @@ def test_report_pictures(pictures_server, tmp_path):
 
     base, url, issue, issued = pictures_server
     db = Database(url)
-    files = {fmt: report_file(db, issued.id, fmt).content for fmt in ("html", "pdf")}
+    files = {fmt: report_file(db, issued.id, fmt).content for fmt in ("html", "pdf", "json", "txt")}
     db.dispose()
+    ARTIFACTS.mkdir(exist_ok=True)
+    for fmt in ("json", "txt", "pdf"):  # kept for reading (and for re-rendering the layout by hand)
+        (ARTIFACTS / f"report.{fmt}").write_bytes(files[fmt])
     html_path = tmp_path / "report.html"
     html_path.write_bytes(files["html"])
     with browser() as b:

@@ -48,9 +48,17 @@ MESSAGES = {
     "pres17.day": ("{date}（第 {lead} 天）", "{date} (day {lead})"),
     # report
     "report17.headline": ("示范区明日空气质量", "Tomorrow in the zone"),
-    "report17.analysis": ("气象条件分析", "Meteorological analysis"),
     "report17.sms_headline": ("示范区明日（{day}）：{text}。", "Zone tomorrow ({day}): {text}."),
     "report17.sms_health": ("健康提示（{category}）：{advice}", "Health ({category}): {advice}"),
     "report17.sms_signed": ("签发：{name}；发布：{issued}。", "Signed: {name}; issued: {issued}."),
+    "report17.h_forecast": ("各区县逐日预报", "Forecast by district and day"),
+    "report17.h_health": ("健康影响与建议", "Health effects and advice"),
+    "report17.h_summary": ("示范区总体形势与趋势", "Zone summary and trend"),
+    "report17.h_met": ("气象条件分析", "Meteorological analysis"),
+    "report17.h_conclusion": ("会商结论", "Consultation conclusion"),
+    "report17.h_chart": ("客观预报指导与发布范围", "Objective guidance against the issued ranges"),
+    "report17.h_yesterday": ("昨日预报与实况对比", "Yesterday's forecast against the observation"),
+    "report17.h_history": ("版本与更正记录", "Versions and amendments"),
+    "report17.h_integrity": ("文件校验", "Integrity"),
     "report17.details": ("附页：依据与说明", "Annex: basis and notes"),
 }
