@@ -116,10 +116,13 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             shot(page, f"map-zone-category-{size}")
             if size == "desktop":
                 shot(page, "map-image", element=img)
-            page.get_by_text("长三角", exact=True).click()
-            wait_idle(page, timeout=60_000)
-            page.get_by_text("连续浓度", exact=True).click()
-            wait_idle(page, timeout=60_000)
+            for choice in ("长三角", "连续浓度"):  # each choice draws a new picture: wait for it
+                before = page.locator("[data-testid='stImage'] img").first.get_attribute("src")
+                page.get_by_text(choice, exact=True).click()
+                page.wait_for_function(
+                    "(before) => { const i = document.querySelector(\"[data-testid='stImage'] img\");"
+                    " return i && i.getAttribute('src') !== before && i.complete; }", arg=before, timeout=60_000)
+                settled(page)
             page.locator("[data-testid='stImage'] img").first.scroll_into_view_if_needed()
             settled(page)
             shot(page, f"map-yrd-continuous-{size}")
