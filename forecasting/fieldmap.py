@@ -303,6 +303,156 @@ def _nice_step(span: float) -> float:
     return 5.0
 
 
+_STATIC: dict = {}
+_PIXELS: dict = {}
+
+
+def _pixel_cells(lon2: np.ndarray, lat2: np.ndarray, extent: Extent, W: int, H: int) -> np.ndarray:
+    """The number ``j * nx + i`` of the grid cell under every pixel of a view, -1 outside the grid (kept
+    for the last few grids and views: the same run drawn hour after hour reuses it)."""
+    import hashlib
+
+    key = (hashlib.blake2b(lon2.tobytes() + lat2.tobytes(), digest_size=16).hexdigest(), lon2.shape, extent, W, H)
+    hit = _PIXELS.get(key)
+    if hit is not None:
+        return hit
+    step = 8
+    gx = np.arange(0, W + step, step, dtype=float)
+    gy = np.arange(0, H + step, step, dtype=float)
+    glon = extent.west + (gx + 0.5) / W * (extent.east - extent.west)
+    glat = extent.north - (gy + 0.5) / H * (extent.north - extent.south)
+    plon, plat = np.meshgrid(glon, glat)
+    fi, fj = cell_index(lon2, lat2, plon.ravel(), plat.ravel())
+    fi, fj = fi.reshape(plon.shape), fj.reshape(plon.shape)
+    # bilinear upsampling of the (smooth) index maps to every pixel, as two small matrix products
+    wx = _interp_matrix(len(gx), W, step)
+    wy = _interp_matrix(len(gy), H, step)
+    ii, jj = np.rint(wy.T @ (fi @ wx)).astype(np.intp), np.rint(wy.T @ (fj @ wx)).astype(np.intp)
+    ny, nx = lon2.shape
+    out = np.where((ii >= 0) & (ii < nx) & (jj >= 0) & (jj < ny), jj * nx + ii, -1)
+    if len(_PIXELS) >= 8:
+        _PIXELS.pop(next(iter(_PIXELS)))
+    _PIXELS[key] = out
+    return out
+
+
+def _static_layers(cv: "_Canvas", layers: MapLayers):
+    """Background (sea, land, lakes), lines (basemap, districts) and names (coordinates, districts, lakes,
+    cities, counties) of a view, as three RGBA images; kept for the last few views."""
+    bm = layers.basemap or {"features": []}
+    districts = layers.districts or {"features": []}
+    key = (id(bm), id(districts), cv.extent, cv.width, layers.lang, tuple(sorted(layers.fills.items())),
+           tuple(sorted(layers.notes.items())), tuple((st.lon, st.lat) for st in layers.stations))
+    hit = _STATIC.get(key)
+    if hit is not None:
+        return hit[0]
+    from PIL import Image, ImageDraw
+
+    W, H, ss, extent, lang = cv.width, cv.height, cv.ss, cv.extent, layers.lang
+    base = Image.new("RGB", (W * ss, H * ss), _SEA)
+    draw = ImageDraw.Draw(base)
+
+    def path(coords, s=ss):
+        a = np.asarray(coords, float)
+        x, y = cv.xy(a[:, 0], a[:, 1], s)
+        return list(zip(x.tolist(), y.tolist()))
+
+    for f in bm["features"]:
+        if f["properties"].get("kind") == "land":
+            for poly in _polygons(f["geometry"]):
+                if _bbox_hit(poly[0], extent):
+                    draw.polygon(path(poly[0]), fill=_LAND)
+                    for hole in poly[1:]:
+                        draw.polygon(path(hole), fill=_SEA)
+    if not any(f["properties"].get("kind") == "land" for f in bm["features"]):
+        base.paste(_LAND, (0, 0, W * ss, H * ss))
+    for f in bm["features"]:
+        if f["properties"].get("kind") == "lake":
+            for poly in _polygons(f["geometry"]):
+                if _bbox_hit(poly[0], extent):
+                    draw.polygon(path(poly[0]), fill=_SEA)
+    base = base.resize((W, H), Image.BOX).convert("RGBA")
+
+    over = Image.new("RGBA", (W * ss, H * ss), (0, 0, 0, 0))
+    d = ImageDraw.Draw(over)
+    for f in districts["features"]:
+        rgb = layers.fills.get(f["properties"].get("adcode"))
+        if rgb is not None:
+            for poly in _polygons(f["geometry"]):
+                d.polygon(path(poly[0]), fill=tuple(rgb) + (225,))
+    styles = {"county": ((120, 120, 120, 200), 1), "city": ((90, 90, 90, 230), 2), "river": (_RIVER + (235,), 2),
+              "lake": (_WATER_LINE + (255,), 2), "coast": (_COAST + (255,), 2)}
+    for kind in ("county", "river", "lake", "coast", "city"):
+        colour, lw = styles[kind]
+        for f in bm["features"]:
+            if f["properties"].get("kind") != kind:
+                continue
+            for ring in _rings(f["geometry"]):
+                if len(ring) > 1 and _bbox_hit(ring, extent):
+                    d.line(path(ring), fill=colour, width=lw * ss, joint="curve")
+    for f in districts["features"]:
+        for ring in _rings(f["geometry"]):
+            d.line(path(ring), fill=(255, 255, 255, 230), width=6 * ss // 2 + 2, joint="curve")
+            d.line(path(ring), fill=(0, 0, 0, 255), width=3 * ss // 2 + 1, joint="curve")
+    lines = over.resize((W, H), Image.BOX)
+
+    names = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    d = ImageDraw.Draw(names)
+    # type sized for a map shown at about its own width, still legible when a phone halves it
+    small, mid, big = _font(14), _font(17), _font(21, bold=True)
+    placed: list[tuple[float, float, float, float]] = []  # label boxes already drawn (names avoid them)
+    gstep = _nice_step(extent.east - extent.west)
+    for lon_t in np.arange(math.ceil(extent.west / gstep) * gstep, extent.east, gstep):
+        x, _ = cv.xy(lon_t, extent.north)
+        d.line([(float(x), H - 6), (float(x), H)], fill=(60, 60, 60, 255), width=1)
+        txt = _degrees(lon_t, "E")
+        d.text((float(x) + 2, H - 20), txt, font=small, fill=(60, 60, 60), stroke_width=2, stroke_fill=(255, 255, 255))
+        placed.append(d.textbbox((float(x) + 2, H - 20), txt, font=small, stroke_width=2))
+    for lat_t in np.arange(math.ceil(extent.south / gstep) * gstep, extent.north, gstep):
+        _, y = cv.xy(extent.west, lat_t)
+        d.line([(0, float(y)), (6, float(y))], fill=(60, 60, 60, 255), width=1)
+        txt = _degrees(lat_t, "N")
+        d.text((8, float(y) - 9), txt, font=small, fill=(60, 60, 60), stroke_width=2, stroke_fill=(255, 255, 255))
+        placed.append(d.textbbox((8, float(y) - 9), txt, font=small, stroke_width=2))
+
+    def label(lon_, lat_, text, font, fill, halo=(255, 255, 255)):
+        if not text:
+            return
+        x, y = cv.xy(lon_, lat_)
+        x, y = float(x), float(y)
+        l, t, r, b = d.multiline_textbbox((x, y), text, font=font, anchor="mm", stroke_width=2, align="center")
+        if l < 0 or t < 0 or r > W or b > H or any(not (r < a or l > c or b < bb or t > dd) for a, bb, c, dd in placed):
+            return
+        placed.append((l, t, r, b))
+        d.multiline_text((x, y), text, font=font, fill=fill, anchor="mm", stroke_width=2, stroke_fill=halo,
+                         align="center")
+
+    name_key = "name_en" if lang == "en" else "name"
+    for f in districts["features"]:
+        p = f["properties"]
+        if "centroid_lon" in p:
+            note = layers.notes.get(p.get("adcode"), "")
+            text = (p.get(name_key) or p.get("name", "")) + (f"\n{note}" if note else "")
+            label(p["centroid_lon"], p["centroid_lat"], text, big, (0, 0, 0))
+    for s_ in layers.stations:  # keep names clear of the station dots and numbers drawn later
+        x, y = (float(v) for v in cv.xy(s_.lon, s_.lat))
+        placed.append((x - 8, y - 10, x + 12 + 11 * 3, y + 10))
+    for f in bm["features"]:
+        p = f["properties"]
+        if p.get("kind") == "lake" and p.get("name"):
+            label(p["label_lon"], p["label_lat"], p.get(name_key) or p["name"], small, _WATER_LINE)
+    for kind, font, colour in (("city", mid, (70, 70, 70)), ("county", small, (110, 110, 110))):
+        for f in bm["features"]:
+            p = f["properties"]
+            if p.get("kind") == kind:
+                label(p["label_lon"], p["label_lat"], p.get(name_key) or p["name"], font, colour)
+    out = (base, lines, names)
+    if len(_STATIC) >= 8:
+        _STATIC.pop(next(iter(_STATIC)))
+    _STATIC[key] = (out, bm, districts)  # the references keep the ids in the key unique
+    return out
+
+
 def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.ndarray | None, *,
                      pollutant: str, scale: str = "category", extent: Extent, layers: MapLayers,
                      width: int = 900, title: str = "", subtitle: str = "", edition: str | None = None,
@@ -331,30 +481,15 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
     cv = _Canvas(extent, width)
     W, H, ss = cv.width, cv.height, cv.ss
     lang = layers.lang
-    base = Image.new("RGB", (W * ss, H * ss), _SEA)
-    draw = ImageDraw.Draw(base)
-    bm = layers.basemap or {"features": []}
+    # the basemap, district outlines, names and coordinates do not change from one lead hour to the next:
+    # drawn once per view and kept (see _static_layers)
+    base, lines, names = _static_layers(cv, layers)
+    base = base.copy()
 
     def path(coords, s=ss):
         a = np.asarray(coords, float)
         x, y = cv.xy(a[:, 0], a[:, 1], s)
         return list(zip(x.tolist(), y.tolist()))
-
-    for f in bm["features"]:
-        if f["properties"].get("kind") == "land":
-            for poly in _polygons(f["geometry"]):
-                if _bbox_hit(poly[0], extent):
-                    draw.polygon(path(poly[0]), fill=_LAND)
-                    for hole in poly[1:]:
-                        draw.polygon(path(hole), fill=_SEA)
-    if not any(f["properties"].get("kind") == "land" for f in bm["features"]):
-        base.paste(_LAND, (0, 0, W * ss, H * ss))
-    for f in bm["features"]:
-        if f["properties"].get("kind") == "lake":
-            for poly in _polygons(f["geometry"]):
-                if _bbox_hit(poly[0], extent):
-                    draw.polygon(path(poly[0]), fill=_SEA)
-    base = base.resize((W, H), Image.BOX).convert("RGBA")
 
     # the field, cell by cell at native resolution
     if values is not None and lon is not None:
@@ -362,139 +497,59 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
         lon2, lat2 = (np.meshgrid(lon, lat) if np.ndim(lon) == 1 else (np.asarray(lon, float), np.asarray(lat, float)))
         ny, nx = values.shape
         cells = _colour_cells(values, pollutant, scale, edition)
-        step = 8
-        gx = np.arange(0, W + step, step, dtype=float)
-        gy = np.arange(0, H + step, step, dtype=float)
-        glon = extent.west + (gx + 0.5) / W * (extent.east - extent.west)
-        glat = extent.north - (gy + 0.5) / H * (extent.north - extent.south)
-        plon, plat = np.meshgrid(glon, glat)
-        fi, fj = cell_index(lon2, lat2, plon.ravel(), plat.ravel())
-        fi, fj = fi.reshape(plon.shape), fj.reshape(plon.shape)
-        # bilinear upsampling of the (smooth) index maps to every pixel, as two small matrix products
-        wx = _interp_matrix(len(gx), W, step)
-        wy = _interp_matrix(len(gy), H, step)
+        flat = _pixel_cells(lon2, lat2, extent, W, H)  # cell number under each pixel, -1 outside the grid
+        table = np.concatenate([cells.reshape(-1, 4), np.zeros((1, 4), np.uint8)])  # row -1: transparent
+        base = Image.alpha_composite(base, Image.fromarray(table[flat], "RGBA"))
+    base = Image.alpha_composite(base, lines)
 
-        def up(g):
-            return wy.T @ (g @ wx)
+    # what changes with the field: the grid's edge and the wind (drawn at 1x: fast enough to play)
+    if values is not None and lon is not None:
+        ss = 1
+        d = ImageDraw.Draw(base)
+        if min(lon2.shape) > 1:  # the grid's outer edge, dashed
+            def outer(a):  # cell corners along the border: half a cell beyond the border cells' centres
+                p = np.pad(a, 1, mode="reflect", reflect_type="odd")
+                return 0.25 * (p[:-1, :-1] + p[1:, :-1] + p[:-1, 1:] + p[1:, 1:])
 
-        ii, jj = np.rint(up(fi)).astype(np.intp), np.rint(up(fj)).astype(np.intp)
-        inside = (ii >= 0) & (ii < nx) & (jj >= 0) & (jj < ny)
-        img = cells[np.clip(jj, 0, ny - 1), np.clip(ii, 0, nx - 1)]
-        img[~inside] = 0
-        base = Image.alpha_composite(base, Image.fromarray(img, "RGBA"))
+            clon, clat = outer(lon2), outer(lat2)
+            edge = np.concatenate([np.column_stack([clon[0, :], clat[0, :]]),
+                                   np.column_stack([clon[:, -1], clat[:, -1]]),
+                                   np.column_stack([clon[-1, ::-1], clat[-1, ::-1]]),
+                                   np.column_stack([clon[::-1, 0], clat[::-1, 0]])])
+            pts = path(edge, 1)
+            dash = max(1, len(pts) // 120)
+            for k in range(0, len(pts) - dash, 2 * dash):
+                d.line(pts[k:k + dash + 1], fill=(40, 40, 40, 160), width=ss)
+        if layers.wind is not None:  # wind arrows, about 48 px apart
+            u, v = (np.asarray(a, float) for a in layers.wind)
+            dlon = max(float(np.nanmedian(np.abs(np.diff(lon2, axis=1)))) if lon2.shape[1] > 1 else 0.03, 1e-6)
+            cell_px = W * dlon / (extent.east - extent.west)
+            k = max(1, int(round(48 / max(cell_px, 1e-6))))
+            js, is_ = np.mgrid[k // 2:u.shape[0]:k, k // 2:u.shape[1]:k]
+            xs, ys = cv.xy(lon2[js, is_], lat2[js, is_], ss)
+            uu, vv = u[js, is_], v[js, is_]
+            scale_px = 3.2 * ss  # px per m/s
+            for x, y, a, b in zip(xs.ravel(), ys.ravel(), uu.ravel(), vv.ravel()):
+                if not (np.isfinite(a) and np.isfinite(b)) or not (0 <= x < W * ss and 0 <= y < H * ss):
+                    continue
+                _arrow(d, x, y, a * scale_px, -b * scale_px, ss)
+    base = Image.alpha_composite(base, names)
 
-    # vector layers, supersampled for smooth lines
-    over = Image.new("RGBA", (W * ss, H * ss), (0, 0, 0, 0))
-    d = ImageDraw.Draw(over)
-    for f in (layers.districts or {"features": []})["features"]:
-        rgb = layers.fills.get(f["properties"].get("adcode"))
-        if rgb is not None:
-            for poly in _polygons(f["geometry"]):
-                d.polygon(path(poly[0]), fill=tuple(rgb) + (225,))
-    styles = {"county": ((120, 120, 120, 200), 1), "city": ((90, 90, 90, 230), 2), "river": (_RIVER + (235,), 2),
-              "lake": (_WATER_LINE + (255,), 2), "coast": (_COAST + (255,), 2)}
-    for kind in ("county", "river", "lake", "coast", "city"):
-        colour, lw = styles[kind]
-        for f in bm["features"]:
-            if f["properties"].get("kind") != kind:
-                continue
-            for ring in _rings(f["geometry"]):
-                if len(ring) > 1 and _bbox_hit(ring, extent):
-                    d.line(path(ring), fill=colour, width=lw * ss // 1, joint="curve")
-    if values is not None and lon is not None and min(lon2.shape) > 1:  # the grid's outer edge, dashed
-        def outer(a):  # cell corners along the border: half a cell beyond the border cells' centres
-            p = np.pad(a, 1, mode="reflect", reflect_type="odd")
-            return 0.25 * (p[:-1, :-1] + p[1:, :-1] + p[:-1, 1:] + p[1:, 1:])
-
-        clon, clat = outer(lon2), outer(lat2)
-        edge = np.concatenate([np.column_stack([clon[0, :], clat[0, :]]), np.column_stack([clon[:, -1], clat[:, -1]]),
-                               np.column_stack([clon[-1, ::-1], clat[-1, ::-1]]),
-                               np.column_stack([clon[::-1, 0], clat[::-1, 0]])])
-        pts = path(edge)
-        dash = max(1, len(pts) // 120)
-        for k in range(0, len(pts) - dash, 2 * dash):
-            d.line(pts[k:k + dash + 1], fill=(40, 40, 40, 160), width=ss)
-    for f in (layers.districts or {"features": []})["features"]:
-        for ring in _rings(f["geometry"]):
-            d.line(path(ring), fill=(255, 255, 255, 230), width=6 * ss // 2 + 2, joint="curve")
-            d.line(path(ring), fill=(0, 0, 0, 255), width=3 * ss // 2 + 1, joint="curve")
-    # wind arrows, about 48 px apart
-    if layers.wind is not None and lon is not None:
-        u, v = (np.asarray(a, float) for a in layers.wind)
-        cell_px = W / max((extent.east - extent.west) / max(float(np.nanmedian(np.abs(np.diff(lon2, axis=1)))), 1e-6), 1)
-        k = max(1, int(round(48 / max(cell_px, 1e-6))))
-        js, is_ = np.mgrid[k // 2:u.shape[0]:k, k // 2:u.shape[1]:k]
-        xs, ys = cv.xy(lon2[js, is_], lat2[js, is_], ss)
-        uu, vv = u[js, is_], v[js, is_]
-        scale_px = 3.2 * ss  # px per m/s
-        for x, y, a, b in zip(xs.ravel(), ys.ravel(), uu.ravel(), vv.ravel()):
-            if not (np.isfinite(a) and np.isfinite(b)) or not (0 <= x < W * ss and 0 <= y < H * ss):
-                continue
-            _arrow(d, x, y, a * scale_px, -b * scale_px, ss)
-    over = over.resize((W, H), Image.BOX)
-    base = Image.alpha_composite(base, over)
-
-    # text: graticule labels, names, stations
+    # stations on top of everything: a dot in the colour of the latest observed hourly AQI, and the number
     d = ImageDraw.Draw(base)
-    # type sized for a map shown at about its own width, still legible when a phone halves it
-    small, mid, big = _font(14), _font(17), _font(21, bold=True)
-    placed: list[tuple[float, float, float, float]] = []  # label boxes already drawn (names avoid them)
-    gstep = _nice_step(extent.east - extent.west)
-    for lon_t in np.arange(math.ceil(extent.west / gstep) * gstep, extent.east, gstep):
-        x, _ = cv.xy(lon_t, extent.north)
-        d.line([(float(x), H - 6), (float(x), H)], fill=(60, 60, 60), width=1)
-        txt = _degrees(lon_t, "E")
-        d.text((float(x) + 2, H - 20), txt, font=small, fill=(60, 60, 60), stroke_width=2, stroke_fill=(255, 255, 255))
-        placed.append(d.textbbox((float(x) + 2, H - 20), txt, font=small, stroke_width=2))
-    for lat_t in np.arange(math.ceil(extent.south / gstep) * gstep, extent.north, gstep):
-        _, y = cv.xy(extent.west, lat_t)
-        d.line([(0, float(y)), (6, float(y))], fill=(60, 60, 60), width=1)
-        txt = _degrees(lat_t, "N")
-        d.text((8, float(y) - 9), txt, font=small, fill=(60, 60, 60), stroke_width=2, stroke_fill=(255, 255, 255))
-        placed.append(d.textbbox((8, float(y) - 9), txt, font=small, stroke_width=2))
-    def label(lon_, lat_, text, font, fill, halo=(255, 255, 255)):
-        if not text:
-            return
-        x, y = cv.xy(lon_, lat_)
-        x, y = float(x), float(y)
-        l, t, r, b = d.multiline_textbbox((x, y), text, font=font, anchor="mm", stroke_width=2, align="center")
-        if l < 0 or t < 0 or r > W or b > H or any(not (r < a or l > c or b < bb or t > dd) for a, bb, c, dd in placed):
-            return
-        placed.append((l, t, r, b))
-        d.multiline_text((x, y), text, font=font, fill=fill, anchor="mm", stroke_width=2, stroke_fill=halo,
-                         align="center")
-
-    name_key = "name_en" if lang == "en" else "name"
-    for f in (layers.districts or {"features": []})["features"]:
-        p = f["properties"]
-        if "centroid_lon" in p:
-            note = layers.notes.get(p.get("adcode"), "")
-            text = (p.get(name_key) or p.get("name", "")) + (f"\n{note}" if note else "")
-            label(p["centroid_lon"], p["centroid_lat"], text, big, (0, 0, 0))
-    for s in layers.stations:
-        x, y = (float(v) for v in cv.xy(s.lon, s.lat))
+    for s_ in layers.stations:
+        x, y = (float(v) for v in cv.xy(s_.lon, s_.lat))
         if not (0 <= x < W and 0 <= y < H):
             continue
         colour = (150, 150, 150)
-        if s.aqi is not None:
+        if s_.aqi is not None:
             from forecasting.aqi import level_info, level_of
 
-            colour = tuple(level_info(level=level_of(max(s.aqi, 1))).rgb)
-        d.ellipse([x - 6, y - 6, x + 6, y + 6], fill=colour, outline=(0, 0, 0), width=2)
-        txt = "—" if s.aqi is None else str(s.aqi)
+            colour = tuple(level_info(level=level_of(max(s_.aqi, 1))).rgb)
+        txt = "—" if s_.aqi is None else str(s_.aqi)
         d.ellipse([x - 7, y - 7, x + 7, y + 7], fill=colour, outline=(0, 0, 0), width=2)
         d.text((x + 10, y), txt, font=_font(17, bold=True), fill=(0, 0, 0), anchor="lm", stroke_width=3,
                stroke_fill=(255, 255, 255))
-        placed.append((x - 8, y - 10, x + 12 + 11 * len(txt), y + 10))
-    for f in bm["features"]:
-        p = f["properties"]
-        if p.get("kind") == "lake" and p.get("name"):
-            label(p["label_lon"], p["label_lat"], p.get(name_key) or p["name"], small, _WATER_LINE)
-    for kind, font, colour in (("city", mid, (70, 70, 70)), ("county", small, (110, 110, 110))):
-        for f in bm["features"]:
-            p = f["properties"]
-            if p.get("kind") == kind:
-                label(p["label_lon"], p["label_lat"], p.get(name_key) or p["name"], font, colour)
     d.rectangle([0, 0, W - 1, H - 1], outline=(80, 80, 80), width=1)
 
     # title band above, legend band below
@@ -506,7 +561,7 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
     if title:
         _rich_text(d, (4, 2), title, 20, bold=True)
     if subtitle:
-        d.text((4, 29), subtitle, font=small, fill=(70, 70, 70))
+        d.text((4, 29), subtitle, font=_font(14), fill=(70, 70, 70))
     if legend:
         _legend(d, pollutant, scale, edition, lang, x0=6, y0=top + H + 8, width=W - 12,
                 wind=layers.wind is not None, stations=bool(layers.stations))
