@@ -64,15 +64,31 @@ def main() -> None:
     t0 = time.perf_counter()
     png = fieldmap.render_field_map(lon, lat, pm25, pollutant="pm25", extent=views["zone"], layers=layers, width=960)
     first = time.perf_counter() - t0
+    import os
+
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (times scale with it)")
     print(f"grid: {N} x {N} cells (3 km LCC), map width 960 px; first map (fonts, basemap load): {first:.3f} s, "
           f"{len(png) / 1024:.0f} KiB PNG")
-    times = {}
+    cold, warm = {}, {}
     for name, ext in views.items():
         for scale in ("category", "continuous"):
-            times[(name, scale)] = _best(lambda: fieldmap.render_field_map(
-                lon, lat, pm25, pollutant="pm25", scale=scale, extent=ext, layers=layers, width=960))
-            print(f"  render_field_map {name:5s} {scale:10s}: {times[(name, scale)]:.3f} s (best of 3)")
-    worst = max(times.values())
+            def draw(field=pm25):
+                return fieldmap.render_field_map(lon, lat, field, pollutant="pm25", scale=scale, extent=ext,
+                                                 layers=layers, width=960)
+
+            best_cold = float("inf")
+            for _ in range(2):  # a new view: basemap, names and the pixel-to-cell map drawn from scratch
+                fieldmap._STATIC.clear()
+                fieldmap._PIXELS.clear()
+                t0 = time.perf_counter()
+                draw()
+                best_cold = min(best_cold, time.perf_counter() - t0)
+            cold[(name, scale)] = best_cold
+            # the next lead hours in the same view (what "play" does): another field, same view
+            warm[(name, scale)] = _best(lambda: draw(pm25 * 1.07))
+            print(f"  {name:5s} {scale:10s}: new view {cold[(name, scale)]:.3f} s, next lead hour "
+                  f"{warm[(name, scale)]:.3f} s (best of 2 / 3)")
+    worst, worst_warm = max(cold.values()), max(warm.values())
 
     import pandas as pd
 
@@ -87,8 +103,10 @@ def main() -> None:
     base = time.perf_counter() - t0
     print(f"baseline: Altair square marks, {len(cells):,} cells -> Vega-Lite JSON: {base:.3f} s, "
           f"{len(spec) / 1e6:.1f} MB to the browser (which then draws 160,000 marks)")
-    print(f"slowest view: {worst:.3f} s per map; {base / worst:.1f}x faster than the baseline; "
-          f"target <= {TARGET} s: {'met' if worst <= TARGET else 'NOT met'} on this machine")
+    print(f"slowest: {worst:.3f} s for a new view, {worst_warm:.3f} s for the next lead hour; "
+          f"{base / worst:.1f}x faster than the baseline; target <= {TARGET} s per map: "
+          f"{'met' if worst <= TARGET else 'NOT met'} for a new view, "
+          f"{'met' if worst_warm <= TARGET else 'NOT met'} for the next lead hour, on this machine now")
 
 
 if __name__ == "__main__":
