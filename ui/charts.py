@@ -120,7 +120,7 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     colour = alt.Color("model:N", title=None,
                        scale=alt.Scale(domain=[*models, *ens],
                                        range=[*MODEL_COLOURS[:len(models)], *([ENSEMBLE_COLOUR] * len(ens))]),
-                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=3, labelLimit=120,
+                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=130,
                                          symbolStrokeWidth=3, labelFontSize=12))
     tip = [alt.Tooltip("series:N", title=""), alt.Tooltip("time:T", format="%Y-%m-%d %H:00"),
            alt.Tooltip("value:Q", format=".1f")]
