@@ -70,8 +70,8 @@ top[1].button(tr("pres17.prev"), key="pres_prev", shortcut="Left", on_click=_mov
               width="stretch")
 top[2].button(tr("pres17.next"), key="pres_next", shortcut="Right", on_click=_move, args=(1, 0), width="stretch")
 with top[3]:
-    st.button("▲", key="pres_up", shortcut="Up", on_click=_move, args=(0, -1))
-    st.button("▼", key="pres_down", shortcut="Down", on_click=_move, args=(0, 1))
+    st.button(tr("pres17.up"), key="pres_up", shortcut="Up", on_click=_move, args=(0, -1), width="stretch")
+    st.button(tr("pres17.down"), key="pres_down", shortcut="Down", on_click=_move, args=(0, 1), width="stretch")
 
 k_day = st.session_state["pres_day"] % len(days)
 k_dist = st.session_state["pres_district"] % len(districts)

@@ -34,6 +34,8 @@ MESSAGES = {
     "pres17.nav": ("← / → 切换日期，↑ / ↓ 切换区县", "← / → change day, ↑ / ↓ change district"),
     "pres17.prev": ("◀ 上一页", "◀ Previous"),
     "pres17.next": ("下一页 ▶", "Next ▶"),
+    "pres17.up": ("▲ 上一区县", "▲ Previous district"),
+    "pres17.down": ("▼ 下一区县", "▼ Next district"),
     "pres17.guidance": ("客观预报指导", "Objective guidance"),
     "pres17.submissions": ("各区县提交", "Submissions"),
     "pres17.flags": ("一致性提示", "Consistency flags"),
