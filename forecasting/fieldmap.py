@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -303,8 +304,17 @@ def _nice_step(span: float) -> float:
     return 5.0
 
 
+# Drawing caches shared by every session (pictures of public data, nothing per user), bounded, locked.
 _STATIC: dict = {}
 _PIXELS: dict = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember(cache: dict, key, value, *, limit: int = 8) -> None:
+    with _CACHE_LOCK:
+        while len(cache) >= limit:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
 
 
 def _pixel_cells(lon2: np.ndarray, lat2: np.ndarray, extent: Extent, W: int, H: int) -> np.ndarray:
@@ -330,9 +340,7 @@ def _pixel_cells(lon2: np.ndarray, lat2: np.ndarray, extent: Extent, W: int, H: 
     ii, jj = np.rint(wy.T @ (fi @ wx)).astype(np.intp), np.rint(wy.T @ (fj @ wx)).astype(np.intp)
     ny, nx = lon2.shape
     out = np.where((ii >= 0) & (ii < nx) & (jj >= 0) & (jj < ny), jj * nx + ii, -1)
-    if len(_PIXELS) >= 8:
-        _PIXELS.pop(next(iter(_PIXELS)))
-    _PIXELS[key] = out
+    _remember(_PIXELS, key, out)
     return out
 
 
@@ -447,9 +455,7 @@ def _static_layers(cv: "_Canvas", layers: MapLayers):
             if p.get("kind") == kind:
                 label(p["label_lon"], p["label_lat"], p.get(name_key) or p["name"], font, colour)
     out = (base, lines, names)
-    if len(_STATIC) >= 8:
-        _STATIC.pop(next(iter(_STATIC)))
-    _STATIC[key] = (out, bm, districts)  # the references keep the ids in the key unique
+    _remember(_STATIC, key, (out, bm, districts))  # the references keep the ids in the key unique
     return out
 
 
