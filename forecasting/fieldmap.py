@@ -357,7 +357,7 @@ def _static_layers(cv: "_Canvas", layers: MapLayers):
     from PIL import Image, ImageDraw
 
     W, H, ss, extent, lang = cv.width, cv.height, cv.ss, cv.extent, layers.lang
-    base = Image.new("RGB", (W * ss, H * ss), _SEA)
+    base = Image.new("RGB", (W, H), _SEA)  # fills at 1x: their edges are drawn over, supersampled
     draw = ImageDraw.Draw(base)
 
     def path(coords, s=ss):
@@ -369,17 +369,17 @@ def _static_layers(cv: "_Canvas", layers: MapLayers):
         if f["properties"].get("kind") == "land":
             for poly in _polygons(f["geometry"]):
                 if _bbox_hit(poly[0], extent):
-                    draw.polygon(path(poly[0]), fill=_LAND)
+                    draw.polygon(path(poly[0], 1), fill=_LAND)
                     for hole in poly[1:]:
-                        draw.polygon(path(hole), fill=_SEA)
+                        draw.polygon(path(hole, 1), fill=_SEA)
     if not any(f["properties"].get("kind") == "land" for f in bm["features"]):
-        base.paste(_LAND, (0, 0, W * ss, H * ss))
+        base.paste(_LAND, (0, 0, W, H))
     for f in bm["features"]:
         if f["properties"].get("kind") == "lake":
             for poly in _polygons(f["geometry"]):
                 if _bbox_hit(poly[0], extent):
-                    draw.polygon(path(poly[0]), fill=_SEA)
-    base = base.resize((W, H), Image.BOX).convert("RGBA")
+                    draw.polygon(path(poly[0], 1), fill=_SEA)
+    base = base.convert("RGBA")
 
     over = Image.new("RGBA", (W * ss, H * ss), (0, 0, 0, 0))
     d = ImageDraw.Draw(over)
