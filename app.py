@@ -3,6 +3,8 @@
 Run through ``server.py`` (``make run``), which adds the cookie routes around this script.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from forecasting.demo import is_demo
@@ -10,7 +12,9 @@ from forecasting.i18n import t
 from ui import navigation, state
 from ui.resilience import run_guarded
 
-st.set_page_config(page_title="长三角示范区空气质量联合预报会商", page_icon=":material/air:", layout="wide")
+# a bundled favicon: a ":material/...:" page icon makes the browser fetch an SVG from the internet
+st.set_page_config(page_title="长三角示范区空气质量联合预报会商", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"),
+                   layout="wide")
 
 lang = state.language()
 actor = run_guarded(state.current_actor, lang, where="actor")  # a database failure: retryable message, input kept (#15)

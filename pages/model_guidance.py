@@ -1,10 +1,11 @@
-"""Model guidance: a model run's field as a map with district outlines, and per district a
-meteogram of every model for the same cycle (with observations when there are some)."""
+"""Model guidance: a model run's field as a forecaster's map (native resolution, offline basemap,
+districts, stations, wind; zoom presets; play through lead hours) and per district a meteogram
+of every model for the same cycle, observations first."""
 
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -15,12 +16,11 @@ from forecasting import datastore
 from forecasting.errors import ForecastingError
 from forecasting.zone import list_districts
 from ui import state
-from ui.charts import field_map, meteogram
+from ui.charts import meteogram, pollutant_label
 from ui.i18n import error_text, tr
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-POLLUTANTS = ["pm25", "o3", "pm10", "no2", "so2", "co"]
-LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+POLLUTANTS = ["pm25", "pm10", "o3", "no2", "so2", "co"]
 
 state.require_actor()
 db = state.database()
@@ -34,15 +34,44 @@ if not runs:
     st.stop()
 
 
-@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _field(files: tuple[str, ...], mtimes: tuple[float, ...], model: str, variable: str, step: int) -> pd.DataFrame:
-    """One time step of one variable as ``lon lat value`` (cached by file identity, not by user)."""
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _grid_times(files: tuple[str, ...], mtimes: tuple[float, ...], model: str) -> tuple[list, list]:
+    """Valid times [UTC, hour-ending] and lead hours of a run's grid (cached by file identity)."""
     from forecasting.grids import open_grid
 
     grid = open_grid(list(files), model=model)
-    da = grid[variable].isel(time=step)
-    return pd.DataFrame({"lon": grid["lon"].values.ravel(), "lat": grid["lat"].values.ravel(),
-                         "value": np.asarray(da.values, float).ravel()}).dropna()
+    times = [pd.Timestamp(t).tz_localize("UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
+             for t in grid["time"].values]
+    leads = ([int(h) for h in np.asarray(grid["lead_hours"].values)] if "lead_hours" in grid.coords
+             else [None] * len(times))
+    return times, leads
+
+
+@st.cache_data(max_entries=48, ttl=3600, show_spinner=False)
+def _map_png(files: tuple[str, ...], mtimes: tuple[float, ...], model: str, variable: str, step: int, scale: str,
+             zoom: str, lang: str, stations: tuple, title: str, subtitle: str) -> bytes:
+    """One map as PNG (cached by file identity and view, never by user)."""
+    from forecasting import fieldmap
+    from forecasting.grids import open_grid
+    from forecasting.zone import DISTRICTS_GEOJSON
+
+    grid = open_grid(list(files), model=model)
+    lon, lat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
+    values = np.asarray(grid[variable].isel(time=step).values, float)
+    wind = None
+    if "u10" in grid and "v10" in grid:
+        wind = (np.asarray(grid["u10"].isel(time=step).values, float),
+                np.asarray(grid["v10"].isel(time=step).values, float))
+    extent = fieldmap.grid_extent(lon, lat) if zoom == "grid" else fieldmap.PRESETS[zoom]
+    layers = fieldmap.MapLayers(basemap=fieldmap.load_basemap(), districts=fieldmap.load_basemap(str(DISTRICTS_GEOJSON)),
+                                stations=[fieldmap.Station(*s) for s in stations], wind=wind, lang=lang)
+    return fieldmap.render_field_map(lon, lat, values, pollutant=variable, scale=scale, extent=extent, layers=layers,
+                                     width=960, title=title, subtitle=subtitle)
+
+
+def _lead_label(lead: int, when: pd.Timestamp) -> str:
+    local = when.tz_convert(BEIJING)
+    return f"+{lead} h · {local:%m-%d %H:00}"
 
 
 models = sorted({r.model for r in runs})
@@ -51,43 +80,128 @@ model = c1.selectbox(tr("guid.model"), models, key="guid_model")
 model_runs = [r for r in runs if r.model == model]
 cycle = c2.selectbox(tr("guid.cycle"), [r.cycle for r in model_runs], key="guid_cycle",
                      format_func=lambda c: c.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + f" ({c:%H}Z)")
-pollutant = c3.selectbox(tr("guid.pollutant"), POLLUTANTS, format_func=LABELS.get, key="guid_pollutant")
+pollutant = c3.selectbox(tr("guid.pollutant"), POLLUTANTS, format_func=pollutant_label, key="guid_pollutant")
 run = next(r for r in model_runs if r.cycle == cycle)
 st.caption(tr("guid.provenance", format=run.format, level=run.level, n=run.n_times,
               synthetic=tr("guid.synthetic") if run.synthetic else ""))
 
 series = datastore.forecast_frame(db, cycle_since=cycle, cycle_until=cycle)
 series = series[series["variable"] == pollutant]
-times = sorted(series.loc[series["model"] == model, "valid_time"].unique())
+run_files = [f for f in datastore.run_files(db, run.id) if os.path.exists(f)]
+mtimes = tuple(os.path.getmtime(f) for f in run_files)
 
-map_col, chart_col = st.columns([3, 2])
-with map_col:
-    if times:
-        step = st.slider(tr("guid.time"), 0, len(times) - 1, 0, key="guid_step",
-                         format="%d h")
-        when = pd.Timestamp(times[step]).tz_convert(BEIJING)
-        st.markdown(f"**{LABELS[pollutant]} · {when:%Y-%m-%d %H:00} ({tr('common.beijing_time')}) · "
-                    f"{tr('guid.lead', h=step + 1)}**")
-    run_files = [f for f in datastore.run_files(db, run.id) if os.path.exists(f)]
-    if not run_files:
-        st.info(tr("guid.no_files"))
-    elif times:
+# valid times (hour-ending, UTC) and their lead hours: from the grid when its files are here, else the series
+grid_times: list = []
+grid_leads: list = []
+if run_files:
+    try:
+        grid_times, grid_leads = _grid_times(tuple(run_files), mtimes, model)
+    except ForecastingError as exc:
+        st.warning(error_text(exc))
+if grid_times:
+    times = grid_times
+    leads = [h if h is not None else int(round((t - pd.Timestamp(cycle)).total_seconds() / 3600))
+             for t, h in zip(grid_times, grid_leads)]
+else:
+    times = sorted(pd.Timestamp(t) for t in series.loc[series["model"] == model, "valid_time"].unique())
+    leads = [int(round((t - pd.Timestamp(cycle)).total_seconds() / 3600)) for t in times]
+
+st.subheader(tr("map17.heading"))
+if times:
+    v1, v2, v3 = st.columns([3, 3, 2])
+    scale = v1.radio(tr("map17.scale"), ["category", "continuous"], horizontal=True, key="guid_scale",
+                     format_func=lambda s: tr(f"map17.scale_{s}"))
+    zoom = v2.radio(tr("map17.zoom"), ["zone", "yrd", "grid"], horizontal=True, key="guid_zoom",
+                    format_func=lambda z: tr(f"map17.zoom_{z}"))
+    playing = v3.toggle(tr("map17.play"), key="guid_play")
+    if st.session_state.get("guid_step", 0) not in range(len(times)):
+        st.session_state["guid_step"] = 0
+
+    @st.fragment(run_every=1.5 if playing else None)
+    def _map_view():
+        if st.session_state.get("guid_play") and st.session_state.get("_guid_tick_seen"):
+            st.session_state["guid_step"] = (int(st.session_state.get("guid_step", 0)) + 1) % len(times)
+        st.session_state["_guid_tick_seen"] = bool(st.session_state.get("guid_play"))
+        k = st.select_slider(tr("guid.time"), options=list(range(len(times))), key="guid_step",
+                             format_func=lambda j: _lead_label(leads[j], pd.Timestamp(times[j])),
+                             help=tr("map17.step_help"))
+        st.caption(tr("map17.hour_ending"))
+        when = pd.Timestamp(times[k])
+        lead = leads[k]
+        local = when.tz_convert(BEIJING)
+        heading = (f"{pollutant_label(pollutant)} · {local:%Y-%m-%d %H:00} ({tr('common.beijing_time')}) · "
+                   f"{tr('guid.lead', h=lead)}")
+        st.markdown(f"**{heading}**")
+        if not run_files:
+            st.info(tr("guid.no_files"))
+            return
         try:
-            cells = _field(tuple(run_files), tuple(os.path.getmtime(f) for f in run_files), model, pollutant, step)
+            from forecasting.mapdata import latest_station_aqi
+
+            stations, seen = latest_station_aqi(db, at=min(when.to_pydatetime(), datetime.now(timezone.utc)))
+            sub = tr("map17.subtitle", model=model, cycle=pd.Timestamp(cycle).tz_convert(BEIJING).strftime("%m-%d %H:%M"),
+                     obs=(pd.Timestamp(seen).tz_convert(BEIJING).strftime("%m-%d %H:00") if seen else "—"))
+            png = _map_png(tuple(run_files), mtimes, model, pollutant, k, scale, zoom, lang,
+                           tuple((s.lon, s.lat, s.name, s.aqi) for s in stations), heading, sub)
         except (ForecastingError, KeyError, IndexError) as exc:
             st.warning(error_text(exc) if isinstance(exc, ForecastingError) else tr("guid.no_variable"))
         else:
-            st.altair_chart(field_map(cells, pollutant, lang=lang), width="stretch")
+            st.image(png, width="stretch", caption=tr("map17.caption"))
 
-with chart_col:
-    obs = datastore.observation_frame(db, since=cycle - timedelta(hours=24), until=cycle + timedelta(hours=168))
-    observed = tr("guid.observed")
-    for d in list_districts(db):
-        rows = series[series["district"] == d.adcode][["valid_time", "value", "model"]].rename(
-            columns={"valid_time": "time", "model": "series"})
-        o = obs[(obs["district"] == d.adcode) & (obs["pollutant"] == pollutant)][["time", "value"]].assign(series=observed)
-        frame = pd.concat([rows, o], ignore_index=True)
-        if frame.empty:
-            continue
-        frame["time"] = pd.DatetimeIndex(frame["time"]).tz_convert(BEIJING).tz_localize(None)
-        st.altair_chart(meteogram(frame, pollutant, lang=lang, title=d.name(lang), height=200), width="stretch")
+    _map_view()
+else:
+    st.info(tr("guid.no_files"))
+
+# meteograms: observations first (black, on top), raw (dashed) and corrected (solid) per model,
+# the 80 % band of the suggested correction, the cycle and "now"
+st.subheader(tr("map17.meteograms"))
+now_utc = datetime.now(timezone.utc)
+obs = datastore.observation_frame(db, since=cycle - timedelta(hours=24), until=cycle + timedelta(hours=168))
+all_models = datastore.forecast_frame(db, cycle_since=cycle, cycle_until=cycle)
+all_models = all_models[all_models["variable"] == pollutant]
+issue_date = pd.Timestamp(cycle).tz_convert(BEIJING).date()
+try:
+    from forecasting.guidance import guidance_series
+except ImportError:  # pragma: no cover - guidance is part of the app
+    guidance_series = None
+
+
+def _naive(col) -> pd.Series:
+    return pd.DatetimeIndex(pd.to_datetime(col, utc=True)).tz_convert(BEIJING).tz_localize(None)
+
+
+observed = tr("guid.observed")
+cols = st.columns(3)
+for i, d in enumerate(list_districts(db)):
+    raw = all_models[all_models["district"] == d.adcode][["valid_time", "value", "model"]].rename(
+        columns={"valid_time": "time"}).assign(kind="raw")
+    raw["series"] = raw["model"] + " " + tr("map17.raw")
+    o = obs[(obs["district"] == d.adcode) & (obs["pollutant"] == pollutant)][["time", "value"]].assign(
+        series=observed, model=observed, kind="observed")
+    corrected = pd.DataFrame(columns=["time", "value", "series", "model", "kind"])
+    band = None
+    if guidance_series is not None:
+        g = guidance_series(db, district=d.adcode, pollutant=pollutant, issue_dates=[issue_date])
+        if not g.empty:
+            c = g[g["method"] == "corrected"]
+            corrected = pd.DataFrame({"time": c["valid_time"], "value": c["central"], "model": c["model"],
+                                      "series": c["model"] + " " + tr("map17.corrected"), "kind": "corrected"})
+            e = g[g["method"] == "ensemble"].sort_values("valid_time")
+            if not e.empty:
+                corrected = pd.concat([corrected, pd.DataFrame({
+                    "time": e["valid_time"], "value": e["central"], "series": tr("guid.suggested"),
+                    "model": tr("guid.suggested"), "kind": "ensemble"})], ignore_index=True)
+                if e["lower"].notna().any():
+                    band = pd.DataFrame({"time": _naive(e["valid_time"]), "lower": e["lower"].to_numpy(float),
+                                         "upper": e["upper"].to_numpy(float)})
+    frame = pd.concat([raw, corrected, o], ignore_index=True)
+    if frame.empty:
+        continue
+    frame["time"] = _naive(frame["time"])
+    chart = meteogram(frame, pollutant, lang=lang, title=d.name(lang), height=360,
+                      now=pd.Timestamp(now_utc).tz_convert(BEIJING).tz_localize(None),
+                      issued=pd.Timestamp(cycle).tz_convert(BEIJING).tz_localize(None), band=band,
+                      band_label=tr("map17.band"))
+    with cols[i % 3]:
+        st.altair_chart(chart, width="stretch")
+st.caption(tr("map17.meteogram_caption"))

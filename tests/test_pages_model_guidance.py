@@ -42,14 +42,19 @@ def test_map_and_meteograms(app_db):
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["模式预报场"]
     assert at.selectbox(key="guid_model").value == "CMAQ-YRD"
-    assert at.slider(key="guid_step").max == 11  # 12 hourly steps
-    # one map + three district meteograms
+    step = at.select_slider(key="guid_step")
+    assert list(step.options)[0] == "+1 h · 11-24 09:00"  # the first hour ends at 00Z + 1 h = 09:00 Beijing
+    assert len(step.options) == 12  # 12 hourly steps
+    # the map is one PNG image; three district meteograms
+    assert len(at.get("image")) == 1
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    assert len(charts) == 4
+    assert len(charts) == 3
     at.selectbox(key="guid_pollutant").select("o3").run()
-    at.slider(key="guid_step").set_value(5).run()
+    at.select_slider(key="guid_step").set_value(5).run()
     assert not at.exception
-    assert "O₃ · 2026-11-24 14:00" in texts(at)  # cycle 00Z + 6 h, hour-ending, in Beijing time
+    # cycle 00Z, sixth hourly step ends at 06Z = 14:00 Beijing: slider and heading say the same lead
+    assert "O₃ · 2026-11-24 14:00 (北京时间) · 时效 6 小时" in texts(at)
+    assert at.select_slider(key="guid_step").format_func(5) == "+6 h · 11-24 14:00"
 
 
 def test_on_the_demo_world(demo_url, monkeypatch):
@@ -60,6 +65,6 @@ def test_on_the_demo_world(demo_url, monkeypatch):
     assert set(at.selectbox(key="guid_model").options) == {"CAMS", "CMAQ-YRD", "NAQPMS-SH"}
     assert "合成演示数据" in texts(at)
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    assert len(charts) == 4  # the newest cycle has its file: a map, and three district meteograms
+    assert len(at.get("image")) == 1 and len(charts) == 3  # the newest cycle has its file: a map image, three meteograms
     at.selectbox(key="guid_model").select("CMAQ-YRD").run()
     assert not at.exception and "格式 ioapi" in texts(at)

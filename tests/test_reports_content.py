@@ -132,13 +132,15 @@ def test_short_text_has_at_most_200_characters_per_district(issued):
     db, first, _second, _, issue = issued
     for fmt in ("txt", "en.txt"):
         lines = _file(db, first, fmt).content.decode().strip().splitlines()
-        assert len(lines) == 4
-        for line in lines[1:]:
+        # header, zone headline, three districts, health advice, signature: page 1 in short
+        assert len(lines) == 7
+        for line in lines[2:5]:
             assert len(line) <= MAX_DISTRICT_CHARS
     zh = _file(db, first, "txt").content.decode()
     d1 = targets(issue)[0]
     assert f"青浦区：{d1.month}月{d1.day}日良，AQI 60-80，首要污染物PM2.5" in zh
-    wujiang = zh.splitlines()[2]
+    assert f"示范区明日（{d1.month}月{d1.day}日）：青浦区 良 60-80；吴江区 良至轻度污染 90-110；嘉善县 优至良 40-55。" in zh
+    wujiang = zh.splitlines()[3]
     assert "…" in wujiang and "敏感人群" in wujiang  # seven days do not fit; Wujiang reaches 110
 
 

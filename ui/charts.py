@@ -85,25 +85,82 @@ def field_map(cells: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     return (points + outlines(lang)).project(type="mercator").properties(height=height)
 
 
+#: Model colours of the meteograms (never black: black is the observation).
+MODEL_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+OBS_COLOUR = "#111111"
+ENSEMBLE_COLOUR = "#6a1b9a"
+
+
 def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition: str = EDITION_2026,
-              height: int = 260, title: str = "") -> alt.Chart:
-    """Hourly series (``time value series``; ``series`` = model or "observed") over AQI bands."""
+              height: int = 340, title: str = "", now=None, issued=None, band: pd.DataFrame | None = None,
+              band_label: str = "") -> alt.Chart:
+    """Hourly series over AQI bands, the truth first.
+
+    ``frame``: ``time value series kind [model]`` with ``kind`` in ``observed`` (drawn black, thick, on
+    top), ``raw`` (dashed, thin), ``corrected`` (solid) and ``ensemble`` (thick purple); one colour per
+    ``model`` (raw and corrected of a model share it), ``series`` names the line in the tooltip.
+    ``band``: ``time lower upper`` (the 80 % interval of the chosen correction), drawn as a grey band.
+    ``now`` and ``issued``: naive Beijing times drawn as vertical rules ("now", the cycle/issue time).
+    """
     frame = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"))
+    if "kind" not in frame:
+        frame = frame.assign(kind="raw")
     finite = frame["value"].to_numpy(dtype=float)
-    ymax = float(np.nanmax(finite)) * 1.15 if np.isfinite(finite).any() else 100.0
-    lines = (
-        alt.Chart(frame)
-        .mark_line(point=alt.OverlayMarkDef(size=12))
-        .encode(
-            x=alt.X("time:T", title=None, axis=alt.Axis(format="%m-%d %H时" if lang == "zh" else "%b %d %H:00")),
-            y=alt.Y("value:Q", title=f"{pollutant.upper().replace('PM25', 'PM2.5')} ({unit_of(pollutant)})",
-                    scale=alt.Scale(domain=[0, ymax], nice=False)),
-            color=alt.Color("series:N", title=None),
-            strokeDash=alt.condition(alt.datum.series == ("观测" if lang == "zh" else "observed"),
-                                     alt.value([1, 0]), alt.value([5, 3])),
-            tooltip=[alt.Tooltip("series:N"), alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
-                     alt.Tooltip("value:Q", format=".1f")],
-        )
-    )
-    return (aqi_bands(pollutant, ymax, edition=edition, lang=lang) + lines).resolve_scale(
-        color="independent", strokeDash="independent").properties(height=height, title=title)
+    if band is not None and not band.empty:
+        finite = np.concatenate([finite, pd.to_numeric(band["upper"], errors="coerce").to_numpy(dtype=float)])
+    ymax = float(np.nanmax(finite)) * 1.12 if np.isfinite(finite).any() else 100.0
+    x = alt.X("time:T", title=None, axis=alt.Axis(format="%m-%d %H时" if lang == "zh" else "%b %d %H:00",
+                                                   labelAngle=0, tickCount=6))
+    y = alt.Y("value:Q", title=f"{pollutant_label(pollutant)} ({unit_of(pollutant)})",
+              scale=alt.Scale(domain=[0, ymax], nice=False))
+    if "model" not in frame:
+        frame = frame.assign(model=frame["series"])
+    models = sorted(frame.loc[frame["kind"].isin(["raw", "corrected"]), "model"].dropna().unique())
+    ens = sorted(frame.loc[frame["kind"] == "ensemble", "model"].dropna().unique())
+    colour = alt.Color("model:N", title=None,
+                       scale=alt.Scale(domain=[*models, *ens],
+                                       range=[*MODEL_COLOURS[:len(models)], *([ENSEMBLE_COLOUR] * len(ens))]),
+                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=130,
+                                         symbolStrokeWidth=3, labelFontSize=12))
+    tip = [alt.Tooltip("series:N", title=""), alt.Tooltip("time:T", format="%Y-%m-%d %H:00"),
+           alt.Tooltip("value:Q", format=".1f")]
+    layers = [aqi_bands(pollutant, ymax, edition=edition, lang=lang)]
+    if band is not None and not band.empty:
+        b = band.assign(label=band_label)
+        layers.append(alt.Chart(b).mark_area(opacity=0.28, color="#555555").encode(
+            x="time:T", y="lower:Q", y2="upper:Q",
+            tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("lower:Q", format=".0f"),
+                     alt.Tooltip("upper:Q", format=".0f")]))
+    raw = frame[frame["kind"] == "raw"]
+    cor = frame[frame["kind"] == "corrected"]
+    ensemble = frame[frame["kind"] == "ensemble"]
+    obs = frame[frame["kind"] == "observed"]
+    if not raw.empty:
+        layers.append(alt.Chart(raw).mark_line(strokeWidth=1.1, strokeDash=[4, 3], opacity=0.7)
+                      .encode(x=x, y=y, color=colour, detail="series:N", tooltip=tip))
+    if not cor.empty:
+        layers.append(alt.Chart(cor).mark_line(strokeWidth=1.6, opacity=0.9)
+                      .encode(x=x, y=y, color=colour, detail="series:N", tooltip=tip))
+    if not ensemble.empty:
+        layers.append(alt.Chart(ensemble).mark_line(strokeWidth=3).encode(x=x, y=y, color=colour, tooltip=tip))
+    for when, text, dash in ((issued, "issue", [2, 2]), (now, "now", [])):
+        if when is None:
+            continue
+        label = {"issue": "起报" if lang == "zh" else "cycle", "now": "现在" if lang == "zh" else "now"}[text]
+        rule = pd.DataFrame({"time": [pd.Timestamp(when)], "label": [label]})
+        layers.append(alt.Chart(rule).mark_rule(color="#c62828" if text == "now" else "#555555", strokeWidth=1.6,
+                                                strokeDash=dash).encode(x="time:T"))
+        layers.append(alt.Chart(rule).mark_text(align="left", dx=3, dy=-4, baseline="top", fontSize=12,
+                                                fontWeight="bold", color="#c62828" if text == "now" else "#555555")
+                      .encode(x="time:T", y=alt.value(2), text="label:N"))
+    if not obs.empty:
+        layers.append(alt.Chart(obs).mark_line(color=OBS_COLOUR, strokeWidth=3,
+                                               point=alt.OverlayMarkDef(color=OBS_COLOUR, size=18))
+                      .encode(x=x, y=y, tooltip=tip))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, title=title)
+
+
+def pollutant_label(pollutant: str) -> str:
+    """``PM₂.₅``, ``O₃`` ... (the one spelling of the UI)."""
+    return {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}.get(
+        pollutant, pollutant.upper())

@@ -9,7 +9,7 @@ import pandas as pd
 
 from forecasting.i18n import t
 
-__all__ = ["guidance_chart", "chart_svg", "FONT"]
+__all__ = ["guidance_chart", "chart_svg", "zone_map_png", "FONT"]
 
 FONT = "Noto Sans CJK SC"
 _KINDS = ("raw", "corrected", "ensemble")
@@ -66,3 +66,25 @@ def chart_svg(report: dict, *, lang: str = "zh") -> str:
     if chart is None:
         return ""
     return vlc.vegalite_to_svg(chart.to_dict())
+
+
+def zone_map_png(report: dict, *, lang: str = "zh", width: int = 640) -> bytes:
+    """The zone on the offline basemap, each district filled with the colour of the upper level of its
+    first target day's range (HJ 633 Appendix A colours), its name and AQI range written on it.
+    Deterministic PNG bytes for the same report."""
+    import json
+
+    from forecasting import fieldmap
+    from forecasting.aqi import level_info
+    from forecasting.zone import DISTRICTS_GEOJSON
+
+    head = report.get("headline") or {}
+    fills, notes = {}, {}
+    for h in head.get("districts", []):
+        fills[h["district"]] = tuple(level_info(level=h["level_hi"]).rgb)
+        notes[h["district"]] = f"{h['aqi_lo']}–{h['aqi_hi']}"
+    districts = json.loads(DISTRICTS_GEOJSON.read_text(encoding="utf-8"))
+    layers = fieldmap.MapLayers(basemap=fieldmap.load_basemap(), districts=districts, lang=lang, fills=fills,
+                                notes=notes)
+    return fieldmap.render_field_map(None, None, None, pollutant="pm25", extent=fieldmap.PRESETS["zone"],
+                                     layers=layers, width=width, legend=False)

@@ -31,7 +31,7 @@ from forecasting.store.consultation import ConsultationNote, ConsultationSession
 from forecasting.store.db import Database
 from forecasting.store.models import User
 
-__all__ = ["build_report", "issue_number", "issuing_body", "DEFAULT_ISSUING_BODY", "DEFAULT_ISSUING_BODY_EN",
+__all__ = ["build_report", "analysis_by_district", "zone_headline", "issue_number", "issuing_body", "DEFAULT_ISSUING_BODY", "DEFAULT_ISSUING_BODY_EN",
            "SCHEMA", "NOTES_IN_DIGEST", "beijing"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -174,6 +174,55 @@ def _yesterday(db: Database, issue_date: date, names: dict[str, tuple[str, str]]
     return out
 
 
+def analysis_by_district(analysis: list[dict], districts: list[dict]) -> list[dict]:
+    """The meteorological analysis once per district: consecutive days with the same text are merged
+    into one paragraph that names its days (a forecaster usually writes one analysis for the week).
+
+    Examples
+    --------
+    >>> rows = [{"district": "310118", "target_date": d, "author": "徐", "text": "静稳"}
+    ...         for d in ("2026-11-30", "2026-12-01")]
+    >>> out = analysis_by_district(rows, [{"adcode": "310118", "name_zh": "青浦区", "name_en": "Qingpu"}])
+    >>> [(p["days"], p["text"]) for p in out[0]["paragraphs"]]
+    [(['2026-11-30', '2026-12-01'], '静稳')]
+    """
+    out = []
+    for d in districts:
+        rows = sorted((a for a in analysis if a["district"] == d["adcode"]), key=lambda a: a["target_date"])
+        paragraphs: list[dict] = []
+        for a in rows:
+            text = (a.get("text") or "").strip()
+            if paragraphs and paragraphs[-1]["text"] == text:
+                paragraphs[-1]["days"].append(a["target_date"])
+                if a.get("author") and a["author"] not in paragraphs[-1]["authors"]:
+                    paragraphs[-1]["authors"].append(a["author"])
+            else:
+                paragraphs.append({"days": [a["target_date"]], "text": text,
+                                   "authors": [a["author"]] if a.get("author") else []})
+        if paragraphs:
+            out.append({"district": d["adcode"], "name_zh": d["name_zh"], "name_en": d["name_en"],
+                        "paragraphs": paragraphs})
+    return out
+
+
+def zone_headline(districts: list[dict]) -> dict:
+    """Tomorrow (the first target day) for each district: AQI range, level span with colours, primary
+    pollutants; and the zone's span (lowest to highest level of the three)."""
+    rows = []
+    for d in districts:
+        if not d["days"]:
+            continue
+        e = d["days"][0]
+        rows.append({"district": d["adcode"], "name_zh": d["name_zh"], "name_en": d["name_en"],
+                     "target_date": e["target_date"], "aqi_lo": e["aqi_lo"], "aqi_hi": e["aqi_hi"],
+                     "level_lo": e["level_lo"], "level_hi": e["level_hi"], "levels": e["levels"],
+                     "category_zh": e.get("category_zh", ""), "category_en": e.get("category_en", ""),
+                     "primary_label": e["primary_label"], "primary_label_en": e["primary_label_en"]})
+    return {"target_date": rows[0]["target_date"] if rows else None, "districts": rows,
+            "level_lo": min((r["level_lo"] for r in rows), default=None),
+            "level_hi": max((r["level_hi"] for r in rows), default=None)}
+
+
 def build_report(db: Database, snapshot: dict) -> dict:
     """The report model of one issued revision (see the module docstring); JSON-serialisable.
 
@@ -260,6 +309,8 @@ def build_report(db: Database, snapshot: dict) -> dict:
         "zone_summary": snapshot.get("zone_summary", ""),
         "conclusion": snapshot.get("conclusion", ""),
         "met_analysis": ctx["analysis"],
+        "met_analysis_by_district": analysis_by_district(ctx["analysis"], districts),
+        "headline": zone_headline(districts),
         "notes_digest": ctx["notes"],
         "health": health,
         "sensitive_groups": groups,

@@ -5,6 +5,7 @@ WeasyPrint (``for_pdf=True``: A4 page rules, running header and page numbers).""
 from __future__ import annotations
 
 import base64
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -52,10 +53,16 @@ def render_html(report: dict, *, lang: str = "zh", for_pdf: bool = False, chart_
     # "第 {p} 页 / 共 {n} 页" → "第 " counter(page) " 页 / 共 " counter(pages) " 页" (CSS generated content)
     pattern = _css_string(translate("report.page_of", lang, p="\x00", n="\x01"))
     page_css = '"' + pattern.replace("\x00", '" counter(page) "').replace("\x01", '" counter(pages) "') + '"'
+    map_uri = ""
+    if (report.get("headline") or {}).get("districts"):
+        from forecasting.reports.chart import zone_map_png
+
+        map_uri = "data:image/png;base64," + base64.b64encode(zone_map_png(report, lang=lang)).decode("ascii")
     template = _env().get_template("report.html.j2")
     return template.render(
-        r=report, lang=lang, for_pdf=for_pdf, title=title, body_name=body, chart_uri=uri, names=names,
+        r=report, lang=lang, for_pdf=for_pdf, title=title, body_name=body, chart_uri=uri, names=names, map_uri=map_uri,
         title_short=Markup(_css_string(title)), body_short=Markup(_css_string(body)), page_css=Markup(page_css),
         t=lambda key, **p: translate(key, lang, **p),
         day_label=lambda day: day_label(day, lang),
+        weekday=lambda day: date.fromisoformat(day).weekday(),
     )

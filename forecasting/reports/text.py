@@ -6,7 +6,7 @@ from __future__ import annotations
 from forecasting.i18n import t
 from forecasting.reports.content import day_label
 
-__all__ = ["render_text", "district_texts", "MAX_DISTRICT_CHARS"]
+__all__ = ["render_text", "district_texts", "headline_text", "health_text", "MAX_DISTRICT_CHARS"]
 
 MAX_DISTRICT_CHARS = 200
 
@@ -37,9 +37,35 @@ def district_texts(report: dict, *, lang: str = "zh") -> list[str]:
     return out
 
 
+def headline_text(report: dict, *, lang: str = "zh") -> str:
+    """The zone headline of page 1 as one line: tomorrow's category and AQI range per district ("" without)."""
+    head = report.get("headline") or {}
+    if not head.get("districts"):
+        return ""
+    sep = "；" if lang != "en" else "; "
+    parts = [f"{h['name_en'] if lang == 'en' else h['name_zh']} "
+             f"{h['category_en'] if lang == 'en' else h['category_zh']} {h['aqi_lo']}-{h['aqi_hi']}"
+             for h in head["districts"]]
+    return t("report17.sms_headline", lang, day=day_label(head["target_date"], lang), text=sep.join(parts))
+
+
+def health_text(report: dict, *, lang: str = "zh") -> str:
+    """The health advice of the highest level forecast (the last row of page 1's health table)."""
+    if not report.get("health"):
+        return ""
+    h = report["health"][-1]
+    return t("report17.sms_health", lang, category=h["category_en"] if lang == "en" else h["category_zh"],
+             advice=h["advice_en"] if lang == "en" else h["advice_zh"])
+
+
 def render_text(report: dict, *, lang: str = "zh") -> str:
-    """The whole short text (UTF-8 plain text)."""
+    """The whole short text (UTF-8 plain text): the same content as page 1 of the report, in short —
+    header, zone headline, one paragraph per district, health advice, signature."""
     title = report["title_en"] if lang == "en" else report["title_zh"]
     body = report["issuing_body_en"] if lang == "en" else report["issuing_body_zh"]
     head = t("report.sms_header", lang, body=body, title=title, time=report["issued_at_beijing"])
-    return "\n".join([head, *district_texts(report, lang=lang)]) + "\n"
+    lines = [head, headline_text(report, lang=lang), *district_texts(report, lang=lang), health_text(report, lang=lang)]
+    duty = report.get("duty") or {}
+    if duty.get("signed_by"):
+        lines.append(t("report17.sms_signed", lang, name=duty["signed_by"], issued=report.get("issued_by", "")))
+    return "\n".join(line for line in lines if line) + "\n"

@@ -1,0 +1,73 @@
+"""Read-only data for the maps: stations with their latest observed hourly AQI.
+
+The hourly AQI of a station is the largest hourly IAQI of its pollutants in that hour
+(HJ 633-2026 §4.2.5 / HJ 633-2012 §5.1, hourly indicators of Table 3 / Table 1), each pollutant taken
+from the station's newest valid (QC-clean) hour at or before the map's time, within ``max_age_hours``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from forecasting.fieldmap import HOURLY_INDICATOR, Station
+from forecasting.store.db import Database
+from forecasting.store.science import Observation
+from forecasting.store.science import Station as StationRow
+
+__all__ = ["latest_station_aqi", "station_aqi"]
+
+
+def station_aqi(values: dict[str, float], *, edition: str) -> int | None:
+    """The hourly AQI of one station-hour: the largest hourly IAQI of the given concentrations
+    [µg/m³; CO mg/m³] (pollutants without an hourly sub-index in the edition are left out).
+
+    Examples
+    --------
+    >>> station_aqi({"o3": 200.0, "no2": 100.0}, edition="HJ 633-2026")  # O3 1 h 200 is IAQI 100
+    100
+    """
+    from forecasting.aqi import BREAKPOINTS, iaqi
+
+    best = None
+    for p, v in values.items():
+        ind = HOURLY_INDICATOR.get(p)
+        if ind not in BREAKPOINTS[edition] and p in ("pm25", "pm10"):
+            ind = f"{p}_24h"  # HJ 633-2012 has no 1-h PM sub-index: real-time practice uses the 24-h table
+        if ind is None or ind not in BREAKPOINTS[edition] or v is None or not np.isfinite(v):
+            continue
+        sub = iaqi(ind, float(v), edition=edition)
+        if sub is not None and (best is None or sub > best):
+            best = sub
+    return best
+
+
+def latest_station_aqi(db: Database, *, at: datetime, max_age_hours: int = 3) -> tuple[list[Station], datetime | None]:
+    """Every station with a position, and its hourly AQI of the newest observed hour at or before
+    ``at`` [UTC] (None when nothing valid in the last ``max_age_hours``), and that hour."""
+    from forecasting.aqi import edition_for
+
+    since = at - timedelta(hours=max_age_hours)
+    with db.read() as s:
+        stations = list(s.execute(select(StationRow.station_id, StationRow.name, StationRow.lon, StationRow.lat)
+                                  .where(StationRow.lon.is_not(None), StationRow.lat.is_not(None))))
+        rows = list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant,
+                                     Observation.value).where(Observation.time > since, Observation.time <= at,
+                                                              Observation.qc_flags == "",
+                                                              Observation.value.is_not(None))))
+    obs = pd.DataFrame(rows, columns=["station", "time", "pollutant", "value"])
+    newest = None
+    latest: dict[str, dict[str, float]] = {}
+    if not obs.empty:
+        obs["time"] = pd.to_datetime(obs["time"], utc=True)
+        obs = obs.sort_values("time").groupby(["station", "pollutant"]).tail(1)
+        newest = obs["time"].max().to_pydatetime()
+        for r in obs.itertuples(index=False):
+            latest.setdefault(r.station, {})[r.pollutant] = float(r.value)
+    edition = edition_for(pd.Timestamp(at).tz_convert("Asia/Shanghai").date())
+    out = [Station(float(lon), float(lat), str(name), station_aqi(latest.get(sid, {}), edition=edition))
+           for sid, name, lon, lat in stations]
+    return out, newest

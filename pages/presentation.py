@@ -1,0 +1,157 @@
+"""Presentation mode for the video consultation: one screen per district and target day, large type,
+keyboard navigation (← → days, ↑ ↓ districts), readable on a projector at 1920 × 1080.
+
+Reads only: the consultation room of an issue date (guidance, submissions, flags) through the same
+service the consultation room uses (:func:`forecasting.consultation.room_view`)."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from forecasting.aqi import level_info
+from forecasting.consultation import best_guidance, beijing_today, guidance_rows, room_view
+from forecasting.consultation.views import latest_issue_dates
+from forecasting.errors import ForecastingError
+from ui import state
+from ui.charts import pollutant_label
+from ui.i18n import error_text, tr
+
+state.require_actor()
+db = state.database()
+lang = state.language()
+actor = state.current_actor()
+
+st.html("""<style>
+.pres-head{font-size:3.2rem;font-weight:800;line-height:1.15;margin:0 0 .2rem 0}
+.pres-sub{font-size:1.5rem;color:#444;margin-bottom:1rem}
+.pres-card{border:2px solid #ccc;border-radius:12px;padding:1rem 1.2rem;margin-bottom:1rem;background:#fff}
+.pres-card h3{font-size:1.5rem;margin:0 0 .5rem 0;color:#333}
+.pres-big{font-size:3.4rem;font-weight:800;line-height:1.1}
+.pres-level{display:inline-block;font-size:1.6rem;font-weight:700;padding:.15rem .8rem;border-radius:8px;
+  margin:.3rem .4rem .3rem 0;border:1px solid #888}
+.pres-text{font-size:1.35rem;line-height:1.5;white-space:pre-wrap}
+.pres-flag{font-size:1.3rem;margin:.2rem 0}
+.pres-foot{font-size:1.1rem;color:#555}
+@media (max-width: 700px){.pres-head{font-size:2rem}.pres-big{font-size:2.2rem}.pres-level{font-size:1.1rem}
+  .pres-text,.pres-flag{font-size:1.05rem}}
+</style>""")
+
+dates = latest_issue_dates(db, limit=30)
+today = beijing_today()
+if today not in dates:
+    dates = [today, *dates]
+top = st.columns([3, 2, 2, 2])
+issue_date = top[0].selectbox(tr("pres17.issue_date"), dates, key="pres_issue_date")
+try:
+    room = room_view(db, actor, issue_date)
+except ForecastingError as exc:
+    st.error(error_text(exc))
+    st.stop()
+if room.session is None:
+    st.markdown(f"<div class='pres-head'>{html.escape(tr('pres17.title'))}</div>", unsafe_allow_html=True)
+    st.info(tr("pres17.no_session"))
+    st.stop()
+
+days = list(room.session.target_dates)
+districts = list(room.districts)  # Qingpu, Wujiang, Jiashan: the zone's one order
+n = len(days) * len(districts)
+st.session_state.setdefault("pres_day", 0)
+st.session_state.setdefault("pres_district", 0)
+
+
+def _move(dd: int, dk: int) -> None:
+    st.session_state["pres_day"] = (st.session_state["pres_day"] + dd) % len(days)
+    st.session_state["pres_district"] = (st.session_state["pres_district"] + dk) % len(districts)
+
+
+top[1].button(tr("pres17.prev"), key="pres_prev", shortcut="Left", on_click=_move, args=(-1, 0),
+              width="stretch")
+top[2].button(tr("pres17.next"), key="pres_next", shortcut="Right", on_click=_move, args=(1, 0), width="stretch")
+with top[3]:
+    st.button(tr("pres17.up"), key="pres_up", shortcut="Up", on_click=_move, args=(0, -1), width="stretch")
+    st.button(tr("pres17.down"), key="pres_down", shortcut="Down", on_click=_move, args=(0, 1), width="stretch")
+
+k_day = st.session_state["pres_day"] % len(days)
+k_dist = st.session_state["pres_district"] % len(districts)
+day, district = days[k_day], districts[k_dist]
+name = tr(f"district.{district}")
+edition = "HJ 633-2026"
+
+
+def level_chip(level: int) -> str:
+    info = level_info(level=level, edition=edition)
+    text = info.category_en if lang == "en" else info.category_zh
+    fg = "#fff" if level >= 4 else "#000"
+    return f"<span class='pres-level' style='background:{info.hex};color:{fg}'>{html.escape(text)}</span>"
+
+
+def range_block(lo, hi, level_lo, level_hi, primary) -> str:
+    chips = "".join(level_chip(lv) for lv in range(level_lo, level_hi + 1)) if level_lo and level_hi else ""
+    prim = "、".join(pollutant_label(p) for p in primary) if primary else ""
+    prim_text = f"<div class='pres-text'>{html.escape(tr('pres17.primary', p=prim))}</div>"
+    return (f"<div class='pres-big'>AQI {int(lo)}–{int(hi)}</div><div>{chips}</div>" + (prim_text if prim else ""))
+
+
+lead = (day - issue_date).days
+st.markdown(
+    f"<div class='pres-head'>{html.escape(name)} · {html.escape(tr('pres17.day', date=day.strftime('%m-%d'), lead=lead))}</div>"
+    f"<div class='pres-sub'>{html.escape(tr('pres17.title'))} · {issue_date:%Y-%m-%d} · "
+    f"{html.escape(tr('pres17.page', k=k_day * len(districts) + k_dist + 1, n=n))}</div>",
+    unsafe_allow_html=True)
+
+left, middle, right = st.columns([1, 1, 1])
+rows = guidance_rows(db, issue_date) or []
+best = best_guidance(rows).get((district, day))
+with left:
+    body = (range_block(best.aqi_lo, best.aqi_hi, best.level_lo, best.level_hi, best.primary)
+            if best is not None and best.aqi_lo is not None else
+            f"<div class='pres-text'>{html.escape(tr('pres17.no_guidance'))}</div>")
+    st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.guidance'))}</h3>{body}</div>",
+                unsafe_allow_html=True)
+sub = room.submission(district, day)
+with middle:
+    if sub is None:
+        body = f"<div class='pres-text'>{html.escape(tr('pres17.no_submission'))}</div>"
+    else:
+        body = range_block(sub.aqi_lo, sub.aqi_hi, sub.level_lo, sub.level_hi, sub.primary)
+        body += (f"<div class='pres-foot'>{html.escape(sub.author_name or '')} · "
+                 f"{html.escape(tr(f'consult.status.{sub.status}'))}</div>")
+        if sub.analysis:
+            body += f"<div class='pres-text'>{html.escape(sub.analysis[:600])}</div>"
+    st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.submissions'))} · {html.escape(name)}</h3>"
+                f"{body}</div>", unsafe_allow_html=True)
+with right:
+    mine = [fs for fs in room.flags if fs.flag.target_date == day and district in (fs.flag.district_a, fs.flag.district_b)]
+    if not mine:
+        body = f"<div class='pres-flag'>✓ {html.escape(tr('pres17.no_flags'))}</div>"
+    else:
+        items = []
+        for fs in mine:
+            f = fs.flag
+            pair = tr(f"district.{f.district_a}") + (f" / {tr(f'district.{f.district_b}')}" if f.district_b else "")
+            mark = "✓" if fs.acknowledged else "⚠"
+            items.append(f"<div class='pres-flag'>{mark} {html.escape(tr(f'flag.kind.{f.kind}'))} · "
+                         f"{html.escape(pair)} · {html.escape(tr(f'flag.severity.{f.severity}'))}</div>")
+        body = "".join(items)
+    st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.flags'))}</h3>{body}</div>",
+                unsafe_allow_html=True)
+
+# the three districts of this day side by side, small, so the room sees the whole zone at once
+overview = []
+for j, d in enumerate(districts):
+    s = room.submission(d, day)
+    g = best_guidance(rows).get((d, day))
+    cell = s or g
+    if cell is not None and getattr(cell, "aqi_lo", None) is not None:
+        chips = "".join(level_chip(lv) for lv in range(cell.level_lo, cell.level_hi + 1))
+        txt = f"AQI {cell.aqi_lo}–{cell.aqi_hi}"
+    else:
+        chips, txt = "", "—"
+    bold = "font-weight:800;" if j == k_dist else ""
+    overview.append(f"<td style='padding:.3rem 1rem;font-size:1.3rem;{bold}'>{html.escape(tr(f'district.{d}'))}<br>"
+                    f"{html.escape(txt)}<br>{chips}</td>")
+st.markdown(f"<table style='width:100%;border-collapse:collapse'><tr>{''.join(overview)}</tr></table>",
+            unsafe_allow_html=True)
+st.markdown(f"<div class='pres-foot'>{html.escape(tr('pres17.nav'))}</div>", unsafe_allow_html=True)

@@ -1,0 +1,199 @@
+"""The pictures forecasters read (issue #17) in a real headless Chromium on the demo world, at 1440 × 900
+and on a phone (390 × 844): the model field map (AQI categories and continuous, zone and YRD views),
+the meteograms, the presentation mode (also at 1920 × 1080, with keyboard navigation) and the issued
+report. Every request the browser makes must stay on this machine: anything else is aborted and fails
+the test. With ``FORECASTING_DOCS_IMG=1`` the screenshots are also written to ``docs/img/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from browser_support import ARTIFACTS, app_server, browser, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
+
+DOCS_IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _is_local(url: str) -> bool:
+    u = urlparse(url)
+    return u.scheme in ("data", "blob", "about", "file") or u.hostname in LOCAL_HOSTS
+
+
+class OffMachineGuard:
+    """Aborts and records every request that would leave the machine."""
+
+    def __init__(self, context):
+        self.refused: list[str] = []
+        context.route("**/*", self._route)
+
+    def _route(self, route):
+        if _is_local(route.request.url):
+            route.continue_()
+        else:
+            self.refused.append(route.request.url)
+            route.abort()
+
+    def check(self):
+        assert not self.refused, f"requests leaving the machine: {self.refused[:5]}"
+
+
+def shot(page, name: str, *, element=None) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    (element or page).screenshot(path=str(path))
+    if os.environ.get("FORECASTING_DOCS_IMG") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS_IMG / path.name)
+    return path
+
+
+def settled(page, timeout: float = 60_000) -> None:
+    """Streamlit finished its run and no element is still shown as stale (faded)."""
+    wait_idle(page, timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
+
+
+def _sign_in(page, base):
+    page.goto(base + "/")
+    page.get_by_label("用户名").fill("qp_chen")
+    page.get_by_label("密码").fill("demo-2026-yrd")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("您好").wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def _open(page, base, link: str, text: str):
+    if page.viewport_size["width"] < 700:  # the sidebar is collapsed on a phone: go by URL
+        page.goto(base + "/" + {"模式预报": "model_guidance", "会商演示": "presentation"}[link])
+    else:
+        page.get_by_role("link", name=link).click()
+    page.get_by_text(text).first.wait_for(timeout=60_000)
+    wait_idle(page, timeout=60_000)
+
+
+@pytest.fixture
+def pictures_server(_demo_template, tmp_path):
+    from forecasting.store.db import Database
+    from reports_data import issue_demo_report
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    chief, issue, issued = issue_demo_report(db)
+    db.dispose()
+    with app_server(url, data_dir=tmp_path) as base:
+        yield base, url, issue, issued
+
+
+def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
+    base, url, issue, _issued = pictures_server
+    with browser() as b:
+        for size, (w, h) in SIZES.items():
+            ctx = b.new_context(viewport={"width": w, "height": h}, locale="zh-CN")
+            guard = OffMachineGuard(ctx)
+            page = ctx.new_page()
+            _sign_in(page, base)
+
+            # the field map: an image of the field at native resolution with the basemap
+            _open(page, base, "模式预报", "模式预报场图")
+            img = page.locator("[data-testid='stImage'] img").first
+            img.wait_for(timeout=60_000)
+            page.wait_for_function("() => { const i = document.querySelector(\"[data-testid='stImage'] img\");"
+                                   " return i && i.complete && i.naturalWidth > 500; }", timeout=60_000)
+            assert page.get_by_text("时效 1 小时").count() >= 1
+            img.scroll_into_view_if_needed()
+            settled(page)
+            shot(page, f"map-zone-category-{size}")
+            if size == "desktop":
+                shot(page, "map-image", element=img)
+            for choice in ("长三角", "连续浓度"):  # each choice draws a new picture: wait for it
+                before = page.locator("[data-testid='stImage'] img").first.get_attribute("src")
+                page.get_by_text(choice, exact=True).click()
+                page.wait_for_function(
+                    "(before) => { const i = document.querySelector(\"[data-testid='stImage'] img\");"
+                    " return i && i.getAttribute('src') !== before && i.complete; }", arg=before, timeout=60_000)
+                settled(page)
+            page.locator("[data-testid='stImage'] img").first.scroll_into_view_if_needed()
+            settled(page)
+            shot(page, f"map-yrd-continuous-{size}")
+
+            # meteograms: one per district, observations first
+            heading = page.get_by_text("区县逐时预报")
+            heading.scroll_into_view_if_needed()
+            page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3", timeout=60_000)
+            page.locator(".vega-embed").first.scroll_into_view_if_needed()
+            settled(page)
+            shot(page, f"meteograms-{size}")
+
+            # presentation mode
+            _open(page, base, "会商演示", "会商演示")
+            page.locator(".pres-head").first.wait_for(timeout=60_000)
+            first = page.locator(".pres-head").first.inner_text()
+            assert "青浦区" in first  # the zone's order starts with Qingpu
+            settled(page)
+            shot(page, f"presentation-{size}")
+            if size == "desktop":
+                page.set_viewport_size({"width": 1920, "height": 1080})
+                page.keyboard.press("ArrowDown")  # next district
+                page.wait_for_function("() => document.querySelector('.pres-head') &&"
+                                       " document.querySelector('.pres-head').innerText.includes('吴江区')",
+                                       timeout=60_000)
+                page.keyboard.press("ArrowRight")  # next day
+                page.wait_for_function("() => document.querySelector('.pres-head') &&"
+                                       " document.querySelector('.pres-head').innerText.includes('第 2 天')",
+                                       timeout=60_000)
+                settled(page)
+                shot(page, "presentation-1920")
+            guard.check()
+            ctx.close()
+
+
+def test_report_pictures(pictures_server, tmp_path):
+    """The issued report's HTML as a reader sees it, and the first PDF page as an image."""
+    from forecasting.reports import report_file
+    from forecasting.store.db import Database
+
+    base, url, issue, issued = pictures_server
+    db = Database(url)
+    files = {fmt: report_file(db, issued.id, fmt).content for fmt in ("html", "pdf", "json", "txt")}
+    db.dispose()
+    ARTIFACTS.mkdir(exist_ok=True)
+    for fmt in ("json", "txt", "pdf"):  # kept for reading (and for re-rendering the layout by hand)
+        (ARTIFACTS / f"report.{fmt}").write_bytes(files[fmt])
+    html_path = tmp_path / "report.html"
+    html_path.write_bytes(files["html"])
+    with browser() as b:
+        for size, (w, h) in SIZES.items():
+            ctx = b.new_context(viewport={"width": w, "height": h}, locale="zh-CN")
+            guard = OffMachineGuard(ctx)
+            page = ctx.new_page()
+            page.goto(html_path.as_uri())
+            page.wait_for_load_state("load")
+            assert page.get_by_text("示范区明日空气质量").count() >= 1
+            shot(page, f"report-html-{size}")
+            guard.check()
+            ctx.close()
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm:
+        import subprocess
+
+        pdf = tmp_path / "report.pdf"
+        pdf.write_bytes(files["pdf"])
+        subprocess.run([pdftoppm, "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "page")],
+                       check=True)
+        for p in sorted(tmp_path.glob("page-*.png")):
+            ARTIFACTS.mkdir(exist_ok=True)
+            target = ARTIFACTS / f"report-pdf-{p.stem.split('-')[-1]}.png"
+            shutil.copy(p, target)
+            if os.environ.get("FORECASTING_DOCS_IMG") == "1":
+                shutil.copy(p, DOCS_IMG / target.name)
