@@ -19,6 +19,7 @@ PAGE_TABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
     ("consultation_room.py", "consult.nav_room", ":material/forum:", ("forecaster", "manager", "admin"), "main"),
     ("chief_desk.py", "consult.nav_desk", ":material/gavel:", ("forecaster",), "main"),
     ("rota.py", "rota.nav", ":material/calendar_month:", None, "main"),
+    ("data_desk.py", "dd20.nav", ":material/inventory:", None, "main"),
     ("model_guidance.py", "nav.model_guidance", ":material/grid_on:", None, "products"),
     ("district_forecast.py", "nav.district_forecast", ":material/query_stats:", None, "products"),
     ("reports.py", "report.nav", ":material/description:", None, "products"),

@@ -10,11 +10,11 @@ from forecasting.permissions import Actor
 
 
 def _ingest(args) -> int:
-    from forecasting.datastore import ingest_run
     from forecasting.store.db import get_database
+    from forecasting.uploads import ingest_recorded  # ingest_run + the data desk's attempt record
 
-    result = ingest_run(get_database(), Actor.system("ingest"), args.paths, model=args.model,
-                        districts=args.districts, cycle=args.cycle)
+    result, _attempt = ingest_recorded(get_database(), Actor.system("ingest"), args.paths, via="cli",
+                                       model=args.model, districts=args.districts, cycle=args.cycle)
     verb = "replaced" if result.replaced else "stored"
     print(f"{verb} {result.model} cycle {result.cycle:%Y-%m-%dT%H:%MZ}: {result.n_times} hours × "
           f"{len(result.districts)} districts × {len(result.variables)} variables ({result.n_values} values); "

@@ -374,7 +374,16 @@ def _snapshot(s: Session, session: ConsultationSession, issued_at: datetime, iss
             "consultation_missed": bool(session.signed_at and session.signed_at > session.consult_deadline),
             "issue_missed": issued_at > session.issue_deadline,
         },
+        # data desk (issue #20): which expected model runs had arrived ("NAQPMS 12Z 未到，未参与")
+        "data_arrivals": _data_arrivals(s, session.issue_date, issued_at),
     }
+
+
+def _data_arrivals(s: Session, issue_date: date, issued_at: datetime) -> list[dict]:
+    """Expected model runs of the issue date and whether they took part (issue #20, kept separate)."""
+    from forecasting.arrivals import arrivals_for_snapshot, model_arrivals_in
+
+    return arrivals_for_snapshot(model_arrivals_in(s, now=issued_at), issue_date=issue_date)
 
 
 def _issued_view(r: IssuedForecast, superseded: bool) -> IssuedView:
