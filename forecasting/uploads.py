@@ -598,6 +598,7 @@ def confirm_observations(db: Database, actor: Actor | None, token: str):
     meta = folder / "stations.csv.meta"
     csv_path = next(p for p in sorted(folder.iterdir()) if p.name not in ("options.txt", "stations.csv.meta"))
     digest = _sha(csv_path.read_bytes())
+    size = csv_path.stat().st_size
     stored, created = _store_files([csv_path], [digest])
     try:
         result = import_observations(db, actor, stored[0], stations=meta if meta.exists() else None,
@@ -607,7 +608,7 @@ def confirm_observations(db: Database, actor: Actor | None, token: str):
         shutil.rmtree(folder, ignore_errors=True)
         if not isinstance(exc, PermissionDenied):
             _record(db, actor, kind="observations", status="refused", via="upload", action="datadesk.refused",
-                    files=[csv_path.name], sha256=digest, size=csv_path.stat().st_size, exc=exc)
+                    files=[csv_path.name], sha256=digest, size=size, exc=exc)
         raise
     shutil.rmtree(folder, ignore_errors=True)
     attempt = _record(db, actor, kind="observations", status="stored", via="upload", action="datadesk.obs_upload",
