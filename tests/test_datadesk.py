@@ -347,3 +347,31 @@ def test_ingest_command_line_records_its_attempts(tmp_path, sqlite_url, run_file
         rows = [(a.status, a.via, a.actor_username, a.sha256) for a in s.scalars(select(IngestAttempt).order_by(IngestAttempt.id))]
     db.dispose()
     assert rows == [("stored", "cli", "ingest", hashlib.sha256(run_file[1]).hexdigest()), ("refused", "cli", "ingest", "")]
+
+
+# -- the page (AppTest) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username, role, uploads_shown", [
+    ("mgr_x", "manager", False), ("fc_x", "forecaster", True), ("adm_x", "admin", True)])
+def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, role, uploads_shown):
+    """Everyone reads the board (the demo schedules: no run stored, all three models missing or late);
+    managers get no upload widget, forecasters the model-run one only, admins both."""
+    from apptest_support import goto, new_app, sign_in, texts
+    from db_support import PASSWORD
+    from forecasting import accounts
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("FORECASTING_DATA_DIR", str(tmp_path))
+    accounts.create_user(get_database(sqlite_url), OP, username=username, password=PASSWORD, role=role,
+                         district="310118" if role == "forecaster" else None)
+    at = goto(sign_in(new_app(), username, PASSWORD), "data_desk.py")
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "数据台：到达情况与数据上传" in shown and "模式 0/3 已到" in shown
+    keys = {w.key for w in at.button}
+    assert ("dd20_run_inspect" in keys) is uploads_shown
+    assert ("dd20_obs_preview" in keys) is (role == "admin")
+    if role == "manager":
+        assert "只有预报员和管理员可以上传模式数据。" in shown
