@@ -237,6 +237,16 @@ def _record(db: Database, actor: Actor, *, kind: str, status: str, via: str, act
         return row.id
 
 
+def _without_folder(exc: Exception, folder: Path) -> Exception:
+    """The same error naming the uploaded file only (never the server's staging path)."""
+    prefix = str(folder) + os.sep
+    if not isinstance(exc, ForecastingError) or prefix not in str(exc) + repr(getattr(exc, "params", {})):
+        return exc
+    params = {k: (v.replace(prefix, "") if isinstance(v, str) else v) for k, v in (exc.params or {}).items()}
+    clean = type(exc)(str(exc).replace(prefix, ""), key=exc.key, **params)
+    return clean
+
+
 def _store_files(staged: list[Path], hashes: list[str]) -> tuple[list[Path], list[Path]]:
     """Copy staged files to ``uploads/<sha256>/<name>``; returns (stored paths, paths newly created)."""
     stored, created = [], []
@@ -333,9 +343,12 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
         first_time = str(info["time"]["first"] or "")
     except ForecastingError as exc:
         shutil.rmtree(folder, ignore_errors=True)
+        clean = _without_folder(exc, folder)
         _record(db, actor, kind="model_run", status="refused", via="upload", action="datadesk.refused", files=names,
-                sha256=token, size=size, model=model, exc=exc)
-        raise
+                sha256=token, size=size, model=model, exc=clean)
+        if clean is exc:
+            raise
+        raise clean from None
     except Exception as exc:  # an unreadable file can fail deep inside netCDF4/HDF5
         shutil.rmtree(folder, ignore_errors=True)
         err = ValidationError(f"{', '.join(names)}: not a readable NetCDF model run ({type(exc).__name__}: "
@@ -568,7 +581,8 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
     both = pd.concat([stored.assign(_new=False), new.assign(_new=True)], ignore_index=True)
     checked = quality_control(both[["station", "time", "pollutant", "value"]])
     checked["_new"] = both["_new"].to_numpy(dtype=bool)
-    flagged = checked[checked["_new"]].sort_values(["time", "station", "pollutant"])
+    flagged = checked[checked["_new"]].assign(_clean=lambda f: f["qc_flags"] == "").sort_values(
+        ["_clean", "time", "station", "pollutant"])  # flagged rows first
     counts: dict[str, int] = {}
     for f in flagged["qc_flags"]:
         for code in filter(None, str(f).split("|")):

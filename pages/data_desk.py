@@ -62,7 +62,7 @@ tab_arr, tab_run, tab_obs, tab_hist = st.tabs([tr("dd20.tab.arrivals"), tr("dd20
 # -- arrivals ---------------------------------------------------------------------------------------
 with tab_arr:
     today = now.astimezone(BEIJING).date()
-    arrivals_line(db, issue_date=today, now=now)
+    arrivals_line(db, issue_date=today, now=now, link=False)
     if can_run and arrivals.stale_guidance(db, today) and st.button(tr("dd20.recompute"), key="dd20_recompute"):
         try:
             with st.spinner(tr("dd20.recompute")):
@@ -82,7 +82,7 @@ with tab_arr:
             rows.append({tr("dd20.col.model"): a.model, tr("dd20.col.cycle"): _cycle(a.cycle),
                          tr("dd20.col.due"): _bj(a.expected_at), tr("dd20.col.status"): status,
                          tr("dd20.col.arrived_at"): _bj(a.arrived_at), tr("dd20.col.by"): a.ingested_by,
-                         tr("dd20.col.variables"): a.n_variables or None, tr("dd20.col.hours"): a.n_times or None,
+                         tr("dd20.col.variables"): str(a.n_variables or ""), tr("dd20.col.hours"): str(a.n_times or ""),
                          tr("dd20.col.hash"): a.sha256[:12], tr("dd20.col.reason"): a.reason})
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="dd20_models")
     st.subheader(tr("dd20.obs_heading"))
@@ -110,8 +110,11 @@ with tab_run:
     if not can_run:
         st.info(tr("dd20.run.forbidden"))
     else:
+        for kind, text in st.session_state.pop("dd20_run_flash", []):
+            getattr(st, kind)(text)
         mb = uploads.max_run_bytes() // (1024 * 1024)
-        files = st.file_uploader(tr("dd20.run.files", mb=mb), accept_multiple_files=True, key="dd20_run_files")
+        files = st.file_uploader(tr("dd20.run.files", mb=mb), accept_multiple_files=True,
+                                 key=f"dd20_run_files_{st.session_state.get('dd20_run_round', 0)}")
         from forecasting.grids import list_models, load_mapping
 
         names = [""] + sorted({load_mapping(m).model for m in list_models()})
@@ -131,23 +134,24 @@ with tab_run:
         if preview is not None:
             info = preview.description
             st.subheader(tr("dd20.run.description"))
-            st.markdown(tr("dd20.run.format", format=info["format"], model=preview.model or "—",
-                           cycle=_cycle(preview.cycle) if preview.cycle else "—", level=info["level"]))
-            t0, t1 = info["time"]["first"], info["time"]["last"]
-            st.text(tr("dd20.run.times", first=_bj(t0, "%Y-%m-%d %H:%M") if t0 else "—",
-                       last=_bj(t1, "%Y-%m-%d %H:%M") if t1 else "—", steps=info["time"]["steps"]))
-            g = info["grid"]
-            st.text(tr("dd20.run.grid", ny=g["shape"][0], nx=g["shape"][1], lon0=g["lon_min"] or 0,
-                       lon1=g["lon_max"] or 0, lat0=g["lat_min"] or 0, lat1=g["lat_max"] or 0))
-            st.text(tr("dd20.run.coverage") + "：" + "  ".join(
-                tr("dd20.run.coverage_value", name=d.name(lang), pct=round(100 * preview.coverage.get(d.adcode, 0)))
-                for d in districts))
-            var_rows = [{tr("dd20.run.variable"): LABELS.get(v, v), tr("dd20.run.units"): a.get("units"),
-                         tr("dd20.run.source"): f"{a.get('source_name')} ({a.get('source_units')})",
-                         tr("dd20.run.min"): a.get("min"), tr("dd20.run.mean"): a.get("mean"),
-                         tr("dd20.run.max"): a.get("max")} for v, a in info["variables"].items()]
             left, right = st.columns([3, 2])
             with left:
+                st.markdown(tr("dd20.run.format", format=info["format"], model=preview.model or "—",
+                               cycle=_cycle(preview.cycle) if preview.cycle else "—", level=info["level"]))
+                t0, t1 = info["time"]["first"], info["time"]["last"]
+                st.text(tr("dd20.run.times", first=_bj(t0, "%Y-%m-%d %H:%M") if t0 else "—",
+                           last=_bj(t1, "%Y-%m-%d %H:%M") if t1 else "—", steps=info["time"]["steps"]))
+                g = info["grid"]
+                st.text(tr("dd20.run.grid", ny=g["shape"][0], nx=g["shape"][1], lon0=g["lon_min"] or 0,
+                           lon1=g["lon_max"] or 0, lat0=g["lat_min"] or 0, lat1=g["lat_max"] or 0))
+                st.text(tr("dd20.run.coverage") + "：" + "  ".join(
+                    tr("dd20.run.coverage_value", name=d.name(lang), pct=round(100 * preview.coverage.get(d.adcode, 0)))
+                    for d in districts))
+                var_rows = [{tr("dd20.run.variable"): LABELS.get(v, v), tr("dd20.run.units"): a.get("units"),
+                             tr("dd20.run.source"): f"{a.get('source_name')} ({a.get('source_units')})",
+                             **{tr(f"dd20.run.{k}"): (round(a[k], 2 if v == "co" else 1) if a.get(k) is not None
+                                                      else None) for k in ("min", "mean", "max")}}
+                            for v, a in info["variables"].items()]
                 st.dataframe(pd.DataFrame(var_rows), hide_index=True, width="stretch", key="dd20_run_vars")
                 if info.get("conversions"):
                     with st.expander(tr("dd20.run.conversions")):
@@ -157,7 +161,7 @@ with tab_run:
                 st.caption(tr("dd20.run.map", variable=LABELS.get(preview.field_variable, preview.field_variable),
                               when=_bj(preview.field_time, "%Y-%m-%d %H:%M") if preview.field_time else "—"))
                 if preview.field_variable in LABELS and len(preview.field):
-                    st.altair_chart(field_map(preview.field, preview.field_variable, lang=lang, height=260),
+                    st.altair_chart(field_map(preview.field, preview.field_variable, lang=lang, height=300),
                                     width="stretch")
             if preview.replaces:
                 st.warning(tr("dd20.run.replaces", model=preview.model, cycle=_cycle(preview.cycle)))
@@ -172,13 +176,17 @@ with tab_run:
                     st.error(tr("dd20.refused", reason=error_text(exc)), icon=":material/block:")
                 else:
                     st.session_state.pop("dd20_run_preview", None)
+                    st.session_state["dd20_run_round"] = st.session_state.get("dd20_run_round", 0) + 1  # empty uploader
                     verb = tr("dd20.status.replaced" if out.replaced else "dd20.status.stored")
-                    st.success(tr("dd20.run.done", verb=verb, model=out.model, cycle=_cycle(out.cycle),
-                                  hours=out.n_times, variables=out.n_variables, values=out.n_values))
+                    flash = [("success", tr("dd20.run.done", verb=verb, model=out.model, cycle=_cycle(out.cycle),
+                                            hours=out.n_times, variables=out.n_variables, values=out.n_values))]
                     if out.recomputed:
-                        st.info(tr("dd20.run.recomputed", dates="、".join(d.isoformat() for d in out.recomputed)))
+                        flash.append(("info", tr("dd20.run.recomputed",
+                                                 dates="、".join(d.isoformat() for d in out.recomputed))))
                     if out.stale:
-                        st.warning(tr("dd20.run.stale", dates="、".join(d.isoformat() for d in out.stale)))
+                        flash.append(("warning", tr("dd20.run.stale", dates="、".join(d.isoformat() for d in out.stale))))
+                    st.session_state["dd20_run_flash"] = flash
+                    st.rerun()
             if c2.button(tr("dd20.run.cancel"), key="dd20_run_cancel"):
                 st.session_state.pop("dd20_run_preview", None)
                 st.rerun()

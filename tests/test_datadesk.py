@@ -217,8 +217,9 @@ def test_corrupt_run_is_refused_and_writes_nothing(db, users, data_dir, run_file
     before = _science_counts(db)
     with db.read() as s:
         values_before = sorted(s.execute(select(DistrictSeries.value)).scalars())
-    with pytest.raises(ValidationError, match="broken.nc"):
+    with pytest.raises(ValidationError, match="broken.nc") as refused:
         uploads.preview_run(db, users["fc_qp"], [("broken.nc", content)])
+    assert "staging" not in str(refused.value)  # the user's file name, not the server's path
     assert _science_counts(db) == before
     with db.read() as s:
         assert sorted(s.execute(select(DistrictSeries.value)).scalars()) == values_before

@@ -17,7 +17,7 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data_desk.py")
 
 
-def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = None) -> None:
+def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = None, link: bool = True) -> None:
     """One line: models arrived / expected, those late, missing or refused, newest observations;
     a warning when something is not in, else a caption; a second warning when the guidance of
     ``issue_date`` was computed before a run that feeds it arrived; a link to the data desk.
@@ -40,6 +40,8 @@ def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = 
         if stale:
             st.warning(t("dd20.stale", lang, date=issue_date.isoformat(),
                          runs="、".join(f"{m} {c:%H}Z" for m, c in stale)), icon=":material/update:")
+    if not link:
+        return
     try:
         st.page_link(PAGE, label=t("dd20.summary.link", lang), icon=":material/inventory:")
     except StreamlitAPIException:  # the page is not in this user's navigation (AppTest of a single page)
