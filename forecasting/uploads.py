@@ -61,6 +61,7 @@ __all__ = [
     "preview_observations",
     "confirm_observations",
     "ingest_recorded",
+    "import_recorded",
     "list_attempts",
     "affected_issue_dates",
     "recompute_guidance",
@@ -630,6 +631,28 @@ def confirm_observations(db: Database, actor: Actor | None, token: str):
                       details={"paths": [str(stored[0])], "stations": result.stations, "flagged": result.flagged,
                                "from": result.first.isoformat() if result.first else None,
                                "to": result.last.isoformat() if result.last else None})
+    return result, attempt
+
+
+def import_recorded(db: Database, actor: Actor | None, source, *, via: str, stations=None, timezone: str | None = None,
+                    hour_label: str = "end"):
+    """:func:`forecasting.datastore.import_observations` with its attempt recorded, stored or refused
+    (the command line's ``obs import``)."""
+    from forecasting.datastore import import_observations
+
+    path = Path(source)
+    data = path.read_bytes() if path.is_file() else b""
+    operator = actor if actor is not None else Actor.system(via)
+    try:
+        result = import_observations(db, actor, source, stations=stations, timezone=timezone, hour_label=hour_label)
+    except ForecastingError as exc:
+        if not isinstance(exc, PermissionDenied):
+            _record(db, operator, kind="observations", status="refused", via=via, action="datadesk.refused",
+                    files=[path.name], sha256=_sha(data) if data else "", size=len(data), exc=exc)
+        raise
+    attempt = _record(db, operator, kind="observations", status="stored", via=via, action="datadesk.obs_import",
+                      files=[path.name], sha256=_sha(data) if data else "", size=len(data), n_values=result.rows,
+                      details={"stations": result.stations, "flagged": result.flagged})
     return result, attempt
 
 

@@ -343,11 +343,16 @@ def test_ingest_command_line_records_its_attempts(tmp_path, sqlite_url, run_file
     bad = subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(tmp_path / "nope.nc")],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "nope.nc" in bad.stderr
+    (tmp_path / "obs.csv").write_bytes(_obs_csv())
+    obs = subprocess.run([sys.executable, "-m", "forecasting", "obs", "import", str(tmp_path / "obs.csv")],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    assert obs.returncode == 2 and "no metadata" in obs.stderr
     db = Database(sqlite_url)
     with db.read() as s:
         rows = [(a.status, a.via, a.actor_username, a.sha256) for a in s.scalars(select(IngestAttempt).order_by(IngestAttempt.id))]
     db.dispose()
-    assert rows == [("stored", "cli", "ingest", hashlib.sha256(run_file[1]).hexdigest()), ("refused", "cli", "ingest", "")]
+    assert rows == [("stored", "cli", "ingest", hashlib.sha256(run_file[1]).hexdigest()), ("refused", "cli", "ingest", ""),
+                    ("refused", "cli", "obs-import", hashlib.sha256(_obs_csv()).hexdigest())]
 
 
 # -- the page (AppTest) ---------------------------------------------------------------------------

@@ -23,11 +23,11 @@ def _ingest(args) -> int:
 
 
 def _obs_import(args) -> int:
-    from forecasting.datastore import import_observations
     from forecasting.store.db import get_database
+    from forecasting.uploads import import_recorded  # import_observations + the data desk's attempt record
 
-    result = import_observations(get_database(), Actor.system("obs-import"), args.csv, stations=args.stations,
-                                 timezone=args.timezone, hour_label=args.hour_label)
+    result, _attempt = import_recorded(get_database(), Actor.system("obs-import"), args.csv, via="cli",
+                                       stations=args.stations, timezone=args.timezone, hour_label=args.hour_label)
     print(f"imported {result.rows} values from {result.stations} stations "
           f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "
           f"{result.district_hours} district-hour values")
