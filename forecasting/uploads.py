@@ -238,6 +238,26 @@ def _record(db: Database, actor: Actor, *, kind: str, status: str, via: str, act
         return row.id
 
 
+#: Previews nobody confirmed are removed after this long [s].
+STAGING_TTL_SECONDS = 24 * 3600
+
+
+def _sweep_staging() -> None:
+    """Remove previews older than :data:`STAGING_TTL_SECONDS` (nobody confirmed them)."""
+    import time as _time
+
+    root = uploads_dir() / "staging"
+    if not root.is_dir():
+        return
+    limit = _time.time() - STAGING_TTL_SECONDS
+    for d in root.iterdir():
+        try:
+            if d.is_dir() and d.stat().st_mtime < limit:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def _without_folder(exc: Exception, folder: Path) -> Exception:
     """The same error naming the uploaded file only (never the server's staging path)."""
     prefix = str(folder) + os.sep
@@ -319,6 +339,7 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
                 sha256=_token(hashes) if hashes else "", size=size, exc=exc)
         raise
     token = _token(hashes)
+    _sweep_staging()
     folder = uploads_dir() / "staging" / token
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -588,6 +609,7 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
     for f in flagged["qc_flags"]:
         for code in filter(None, str(f).split("|")):
             counts[code] = counts.get(code, 0) + 1
+    _sweep_staging()
     folder = uploads_dir() / "staging" / digest
     folder.mkdir(parents=True, exist_ok=True)
     (folder / clean).write_bytes(data)

@@ -381,3 +381,45 @@ def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, ro
     assert ("dd20_obs_preview" in keys) is (role == "admin")
     if role == "manager":
         assert "只有预报员和管理员可以上传模式数据。" in shown
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    assert not at.exception, at.exception
+    assert "Data desk: arrivals and uploads" in texts(at) and "Models 0/3 arrived" in texts(at)
+
+
+# -- the issued snapshot records the arrivals -----------------------------------------------------
+
+
+def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypatch):
+    """Models A and B both deliver 12Z; A's newest 12Z run is stored, B's is not: the snapshot says
+    "A 12Z 已到" and "B 12Z 未到，未参与" (cycle = the newest 12Z at or before the moment of issue; a run
+    issued across 12:00 UTC would see a newer cycle, which this test does not guard against)."""
+    import json
+
+    from consultation_data import ISSUE, QP, add_forecaster, make_rota, open_consulting, submit_all
+    from db_support import PASSWORD
+    from forecasting import consultation as c
+
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in ("A", "B"):
+        (models / f"{name.lower()}.yaml").write_text(f"model: {name}\ncycles: [12]\narrival_hours: 2\n",
+                                                     encoding="utf-8")
+    monkeypatch.setenv("FORECASTING_MODELS_DIR", str(models))
+    # ISSUE is in 2027, so its 15:00 cut-off is after every cycle: the newest 12Z at or before now counts
+    before = datetime.now(UTC)
+    newest = before.replace(hour=12, minute=0, second=0, microsecond=0)
+    if newest > before:
+        newest -= timedelta(days=1)
+    datastore.store_district_series(db, OP, _series(newest), model="A", cycle=newest)
+    users = dict(users)
+    users["fc_qp2"] = add_forecaster(db, "fc_qp2", QP)
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    for u in ("fc_qp", "fc_wj", "fc_js"):
+        submit_all(db, users[u], 60, 80)
+    c.sign_session(db, users["fc_qp"], ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
+    issued = c.issue_session(db, users["fc_qp"], ISSUE)
+    rows = json.loads(issued.snapshot)["data_arrivals"]
+    got = {(r["model"], r["cycle"]): (r["used"], r["text_zh"], r["text_en"]) for r in rows}
+    assert got == {("A", newest.isoformat()): (True, "A 12Z 已到", "A 12Z arrived"),
+                   ("B", newest.isoformat()): (False, "B 12Z 未到，未参与", "B 12Z not arrived, not used")}
