@@ -378,14 +378,14 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
         _record(db, actor, kind="model_run", status="refused", via="upload", action="datadesk.refused", files=names,
                 sha256=token, size=size, model=model, exc=err)
         raise err from None
-    name = model or info.get("model") or info.get("format")
+    name = model or info.get("model") or None  # never the layout's name ("ioapi") as a model
     cycle = info.get("cycle")
     replaces = False
     if name and cycle:
         with db.read() as s:
             replaces = s.scalar(select(ModelRun.id).where(
                 ModelRun.model == name, ModelRun.cycle == pd.Timestamp(cycle).to_pydatetime())) is not None
-    (folder / "model.txt").write_text(model or "", encoding="utf-8")
+    (folder / "model.txt").write_text(name or "", encoding="utf-8")
     return RunPreview(token, tuple(names), tuple(hashes), size, info, coverage, variable, first_time, cells,
                       model=name, cycle=cycle, replaces=replaces)
 
@@ -503,6 +503,9 @@ def confirm_run(db: Database, actor: Actor | None, token: str, *, recompute: boo
     if not folder.is_dir():
         raise NotFound("that upload is no longer waiting; upload the file again", key="dd20.err.no_staging")
     model = (folder / "model.txt").read_text(encoding="utf-8").strip() if (folder / "model.txt").exists() else ""
+    if not model:
+        raise ValidationError("the files do not name their model; choose the model (mapping file) and inspect again",
+                              key="dd20.err.no_model")
     staged = sorted(p for p in folder.iterdir() if p.name != "model.txt" and not p.name.startswith("."))
     hashes = [_sha(p.read_bytes()) for p in staged]
     stored, created = _store_files(staged, hashes)

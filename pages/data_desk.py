@@ -165,9 +165,11 @@ with tab_run:
                                     width="stretch")
             if preview.replaces:
                 st.warning(tr("dd20.run.replaces", model=preview.model, cycle=_cycle(preview.cycle)))
+            if not preview.model:
+                st.warning(tr("dd20.err.no_model"))
             recompute = st.checkbox(tr("dd20.run.recompute"), value=True, key="dd20_run_recompute")
             c1, c2 = st.columns([1, 1])
-            if c1.button(tr("dd20.run.confirm"), type="primary", key="dd20_run_confirm"):
+            if c1.button(tr("dd20.run.confirm"), type="primary", key="dd20_run_confirm", disabled=not preview.model):
                 try:
                     with st.spinner(tr("dd20.run.confirm")):
                         out = uploads.confirm_run(db, actor, preview.token, recompute=recompute)

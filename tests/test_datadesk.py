@@ -212,7 +212,7 @@ def test_forecaster_uploads_a_run_through_the_ingest_path(db, users, data_dir, r
 @pytest.mark.parametrize("content", [b"CDF\x01 this is not really netcdf", b"\x89HDF\r\n\x1a\n" + b"\0" * 64,
                                      b"station,time,pm25\n"])
 def test_corrupt_run_is_refused_and_writes_nothing(db, users, data_dir, run_file, content):
-    uploads.confirm_run(db, users["admin1"], uploads.preview_run(db, users["admin1"], [run_file]).token,
+    uploads.confirm_run(db, users["admin1"], uploads.preview_run(db, users["admin1"], [run_file], model="cmaq-test").token,
                         recompute=False)
     before = _science_counts(db)
     with db.read() as s:
@@ -307,8 +307,8 @@ def test_permission_matrix(db, users, data_dir, run_file, who, run_ok, obs_ok):
         except PermissionDenied:
             return False
 
-    assert attempt(uploads.preview_run, db, actor, [run_file]) is run_ok
-    token = uploads.preview_run(db, users["admin1"], [run_file]).token
+    assert attempt(uploads.preview_run, db, actor, [run_file], model="cmaq-test") is run_ok
+    token = uploads.preview_run(db, users["admin1"], [run_file], model="cmaq-test").token
     assert attempt(uploads.confirm_run, db, actor, token, recompute=False) is run_ok
     if not run_ok:
         assert _count(db, ModelRun) == 0
@@ -423,3 +423,20 @@ def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypa
     got = {(r["model"], r["cycle"]): (r["used"], r["text_zh"], r["text_en"]) for r in rows}
     assert got == {("A", newest.isoformat()): (True, "A 12Z 已到", "A 12Z arrived"),
                    ("B", newest.isoformat()): (False, "B 12Z 未到，未参与", "B 12Z not arrived, not used")}
+
+
+def test_a_run_without_a_model_name_is_not_stored(db, users, data_dir, tmp_path):
+    """A CF file that names no model: without a choice it would be stored under its layout's name."""
+    import xarray as xr
+
+    lon, lat = np.arange(120.0, 121.8, 0.1), np.arange(30.5, 31.6, 0.1)
+    ds = xr.Dataset({"pm25": (("time", "latitude", "longitude"), np.full((3, lat.size, lon.size), 40.0),
+                              {"units": "ug m-3"})},
+                    coords={"time": pd.date_range("2026-11-24T01:00", periods=3, freq="h"), "latitude": lat,
+                            "longitude": lon})
+    ds.to_netcdf(tmp_path / "anon.nc")
+    preview = uploads.preview_run(db, users["admin1"], [("anon.nc", (tmp_path / "anon.nc").read_bytes())])
+    assert preview.model is None and preview.description["format"] == "cf"
+    with pytest.raises(ValidationError, match="choose the model"):
+        uploads.confirm_run(db, users["admin1"], preview.token, recompute=False)
+    assert _science_counts(db) == (0, 0, 0, 0)

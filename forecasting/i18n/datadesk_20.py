@@ -120,5 +120,7 @@ MESSAGES = {
     "dd20.err.files_gone": ("上传 #{id} 的文件已不在保存目录中。", "The files of upload #{id} are no longer kept."),
     "dd20.err.no_rows": ("{file}：文件中没有观测值。", "{file}: no observations in the file."),
     "dd20.err.issued": ("{date} 已签发，其客观指导保持不变。", "{date} is issued; its guidance stays as it was."),
+    "dd20.err.no_model": ("文件中没有模式名称：请选择模式名称（映射文件）后重新检查。",
+                          "The files do not name their model; choose the model (mapping file) and inspect again."),
     "dd20.refused": ("已拒收，未写入任何数据：{reason}", "Refused, nothing written: {reason}"),
 }
