@@ -31,10 +31,6 @@ def withheld_world(tmp_path_factory, _sqlite_template):
     from forecasting.store.db import Database
 
     folder = tmp_path_factory.mktemp("dd20")
-    import os  # DEVHOOK
-    if os.environ.get("DD20_PREBUILT"):  # DEVHOOK
-        shutil.copy(Path(os.environ["DD20_PREBUILT"]) / "demo.sqlite3", folder / "demo.sqlite3")  # DEVHOOK
-        return f"sqlite:///{folder / 'demo.sqlite3'}", Path(os.environ["DD20_PREBUILT"]) / "runs"  # DEVHOOK
     path = folder / "demo.sqlite3"
     shutil.copy(_sqlite_template, path)
     mp = pytest.MonkeyPatch()
