@@ -198,9 +198,12 @@ with tab_obs:
     if not can_obs:
         st.info(tr("dd20.obs.forbidden"))
     else:
+        if "dd20_obs_flash" in st.session_state:
+            st.success(st.session_state.pop("dd20_obs_flash"))
+        round_ = st.session_state.get("dd20_obs_round", 0)
         csv = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)), type=["csv", "txt"],
-                               key="dd20_obs_file")
-        meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt"], key="dd20_obs_stations")
+                               key=f"dd20_obs_file_{round_}")
+        meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt"], key=f"dd20_obs_stations_{round_}")
         c1, c2 = st.columns(2)
         tz_name = c1.radio(tr("dd20.obs.timezone"), ["UTC", "Asia/Shanghai"], horizontal=True, key="dd20_obs_tz",
                            format_func=lambda z: tr("dd20.obs.tz_utc") if z == "UTC" else tr("dd20.obs.tz_beijing"))
@@ -240,8 +243,10 @@ with tab_obs:
                     st.error(tr("dd20.refused", reason=error_text(exc)), icon=":material/block:")
                 else:
                     st.session_state.pop("dd20_obs_preview_data", None)
-                    st.success(tr("dd20.obs.done", rows=result.rows, stations=result.stations, flagged=result.flagged,
-                                  hours=result.district_hours))
+                    st.session_state["dd20_obs_round"] = st.session_state.get("dd20_obs_round", 0) + 1  # empty uploader
+                    st.session_state["dd20_obs_flash"] = tr("dd20.obs.done", rows=result.rows, stations=result.stations,
+                                                            flagged=result.flagged, hours=result.district_hours)
+                    st.rerun()
 
 # -- history ------------------------------------------------------------------------------------------
 with tab_hist:

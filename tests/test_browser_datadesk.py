@@ -169,7 +169,7 @@ def test_data_desk_journey(withheld_world, tmp_path):
             lines.append(f"QP01,{t},{41 + k},{70 + k},{60 + 3 * k},{30 + k},{8 + k},{0.8 + 0.05 * k:.2f}")
             lines.append(f"WJ01,{t},{66 + k},{50 + k},{58 + 3 * k},{28 + k},{7 + k},{0.7 + 0.05 * k:.2f}")
         csv = ("\n".join(lines) + "\n").encode()
-        admin.locator(".st-key-dd20_obs_file input[type=file]").set_input_files(
+        admin.locator("[class*='st-key-dd20_obs_file'] input[type=file]").set_input_files(
             files=[{"name": "obs.csv", "mimeType": "text/csv", "buffer": csv}])
         wait_idle(admin)
         admin.get_by_role("button", name="预览").click()
