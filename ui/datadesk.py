@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from forecasting.errors import ForecastingError
 from forecasting.arrivals import arrival_summary, consultation_cutoff, stale_guidance, summary_text
 from ui.state import language
 
@@ -29,7 +30,11 @@ def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = 
     now = now or datetime.now(timezone.utc)
     if issue_date is not None and issue_date < now.astimezone(BEIJING).date():
         now = consultation_cutoff(issue_date)
-    summary = arrival_summary(db, now=now)
+    try:
+        summary = arrival_summary(db, now=now)
+    except ForecastingError as exc:  # e.g. a broken mapping file: say so, keep the room usable
+        st.warning(exc.localized(lang), icon=":material/cloud_off:")
+        return
     text = summary_text(summary, lang)
     if summary.not_in:
         st.warning(text, icon=":material/cloud_off:")
