@@ -13,6 +13,7 @@ from forecasting.aqi import POLLUTANT_LABELS, POLLUTANTS
 from forecasting.errors import ForecastingError
 from ui import consultation as w
 from ui import state
+from ui.datadesk import arrivals_line
 from ui.i18n import error_text, tr
 
 db = state.database()
@@ -25,6 +26,7 @@ if flash:
 
 issue_date = w.issue_date_picker("desk_issue_date")
 room = c.room_view(db, actor, issue_date)
+arrivals_line(db, issue_date=issue_date)  # data desk (#20): late or missing runs, stale guidance
 duty = room.duty
 st.caption(tr("consult.duty_line", day=issue_date.isoformat(), district=w.district_name(duty.district) or "—",
               chief=duty.chief_name or "—", deputy=duty.deputy_name or "—"))

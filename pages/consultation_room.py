@@ -13,6 +13,7 @@ from forecasting.errors import ForecastingError
 from forecasting.verification import yesterday_summary
 from ui import consultation as w
 from ui import state
+from ui.datadesk import arrivals_line
 from ui.i18n import error_text, tr
 
 REFRESH_SECONDS = 10
@@ -26,6 +27,7 @@ if flash:
 
 issue_date = w.issue_date_picker("room_issue_date")
 room = c.room_view(db, actor, issue_date)
+arrivals_line(db, issue_date=issue_date)  # data desk (#20): late or missing runs, stale guidance
 
 if room.session is None:
     st.info(tr("consult.no_session", day=issue_date.isoformat()))

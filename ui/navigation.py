@@ -20,6 +20,7 @@ PAGE_TABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
     ("chief_desk.py", "consult.nav_desk", ":material/gavel:", ("forecaster",), "main"),
     ("rota.py", "rota.nav", ":material/calendar_month:", None, "main"),
     ("presentation.py", "pres17.nav_title", ":material/co_present:", None, "main"),
+    ("data_desk.py", "dd20.nav", ":material/inventory:", None, "main"),
     ("model_guidance.py", "nav.model_guidance", ":material/grid_on:", None, "products"),
     ("district_forecast.py", "nav.district_forecast", ":material/query_stats:", None, "products"),
     ("reports.py", "report.nav", ":material/description:", None, "products"),

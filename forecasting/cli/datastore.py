@@ -12,11 +12,12 @@ from forecasting.permissions import Actor
 
 
 def _ingest(args) -> int:
-    from forecasting.datastore import ingest_run
     from forecasting.store.db import get_database
+    from forecasting.uploads import ingest_recorded  # ingest_run + the data desk's attempt record
 
-    result = ingest_run(get_database(), Actor.system("ingest"), args.paths, model=args.model,
-                        districts=args.districts, cycle=args.cycle, force=args.force)
+    result, _attempt = ingest_recorded(get_database(), Actor.system("ingest"), args.paths, via="cli",
+                                       model=args.model, districts=args.districts, cycle=args.cycle,
+                                       force=args.force)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     verb = "replaced" if result.replaced else "stored"
@@ -27,11 +28,11 @@ def _ingest(args) -> int:
 
 
 def _obs_import(args) -> int:
-    from forecasting.datastore import import_observations
     from forecasting.store.db import get_database
+    from forecasting.uploads import import_recorded  # import_observations + the data desk's attempt record
 
-    result = import_observations(get_database(), Actor.system("obs-import"), args.csv, stations=args.stations,
-                                 timezone=args.timezone, hour_label=args.hour_label)
+    result, _attempt = import_recorded(get_database(), Actor.system("obs-import"), args.csv, via="cli",
+                                       stations=args.stations, timezone=args.timezone, hour_label=args.hour_label)
     print(f"imported {result.rows} values from {result.stations} stations "
           f"({result.replaced} replaced, {result.added} added) "
           f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "

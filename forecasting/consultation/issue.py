@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from forecasting import audit
 from forecasting.aqi import edition_for, level_info
+from forecasting.arrivals import arrivals_for_snapshot, model_arrivals_in
 from forecasting.consultation.common import _current, duty_in, require_duty, seat_of, session_for, user_name
 from forecasting.consultation.config import beijing_today, parse_day
 from forecasting.consultation.rules import clean_text, span_text
@@ -122,7 +123,14 @@ def build_snapshot(s: Session, session: ConsultationSession, issued_at: datetime
             "consultation_missed": bool(session.signed_at and session.signed_at > session.consult_deadline),
             "issue_missed": issued_at > session.issue_deadline,
         },
+        # data desk (issue #20): which expected model runs had arrived ("NAQPMS 12Z 未到，未参与")
+        "data_arrivals": data_arrivals(s, session.issue_date, issued_at),
     }
+
+
+def data_arrivals(s: Session, issue_date: date, issued_at: datetime) -> list[dict]:
+    """Expected model runs of ``issue_date`` and whether they had arrived by ``issued_at`` (issue #20)."""
+    return arrivals_for_snapshot(model_arrivals_in(s, now=issued_at), issue_date=issue_date)
 
 
 def _issued_view(r: IssuedForecast, superseded: bool) -> IssuedView:

@@ -78,8 +78,16 @@ def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, par
 
 
 def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, files_days: int = 7,
-                 folder: Path, seed: int = 2026, log=print) -> dict:
-    """Observations, model runs, trained corrections and guidance for the ``days`` before ``today``."""
+                 folder: Path, seed: int = 2026, log=print, withhold: str | None = None) -> dict:
+    """Observations, model runs, trained corrections and guidance for the ``days`` before ``today``.
+
+    ``withhold`` (default ``FORECASTING_DEMO_WITHHOLD``, e.g. ``NAQPMS-SH``): that model's newest
+    cycle is written as a file but not ingested, so the data desk shows it late (issue #20) and the
+    file can be uploaded from the browser.
+    """
+    import os
+
+    withhold = withhold if withhold is not None else (os.environ.get("FORECASTING_DEMO_WITHHOLD") or None)
     op = Actor.system("demo-seed")
     first = today - timedelta(days=days + 2)
     obs, _met = demo_district_series(first, today, seed=seed)
@@ -103,6 +111,9 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
         cycle = pd.Timestamp(cycle)
         if cycle > last_cycle - pd.Timedelta(days=files_days):
             path = _write_files(folder, model, layouts[model], cycle, part)
+            if model == withhold and cycle == last_cycle:
+                log(f"  withheld: {model} {cycle:%Y-%m-%d %H}Z (file {path}, not ingested)")
+                continue
             datastore.ingest_run(db, op, [path], model=model, synthetic=True)
             n_files += 1
         else:

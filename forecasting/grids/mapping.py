@@ -11,6 +11,8 @@ folder named by ``FORECASTING_MODELS_DIR``, or any path given to ``--model``)::
     level: {dim: lev, index: 0}      # or {dim: lev, value: 72}, {dim: lev, select: max},
                                      # or {pressure_variable: pdash}
     time: {label: start, step_hours: 1}  # stamps mark start | centre | end (=instant) of the hour
+    cycles: [0, 12]          # data desk: the cycles (UTC hours) a centre delivers every day
+    arrival_hours: 10        # data desk: files are expected this many hours after the cycle
 
 Only ``model`` is required. Units given here win over the file's attribute (useful when a
 file has none, such as GEOS-CF, or a wrong one).
@@ -44,6 +46,10 @@ class ModelMapping:
     level: dict | None = None
     time: dict = field(default_factory=dict)
     path: str = ""
+    #: Cycle hours [UTC h] delivered every day (data desk arrivals; empty = no schedule).
+    cycles: tuple = ()
+    #: Hours after the cycle by which the files are expected [h] (data desk arrivals).
+    arrival_hours: float | None = None
 
 
 def models_dir() -> Path:
@@ -105,5 +111,27 @@ def load_mapping(name_or_path) -> ModelMapping:
     time = raw.get("time") or {}
     if time.get("label") is not None and time["label"] not in _LABELS:
         raise FormatError(f"{path}: time.label {time['label']!r} unknown; expected start, centre or end")
+    cycles, arrival_hours = _schedule(raw, path)
     return ModelMapping(model=str(raw["model"]), format=fmt, variables=variables, level=level, time=time,
-                        path=str(path))
+                        path=str(path), cycles=cycles, arrival_hours=arrival_hours)
+
+
+def _schedule(raw: dict, path: Path) -> tuple[tuple, float | None]:
+    """``cycles`` (UTC hours 0..23) and ``arrival_hours`` (0 < h <= 96) of the data desk (issue #20)."""
+    cycles = raw.get("cycles")
+    if cycles is None:
+        cycles = ()
+    elif isinstance(cycles, bool) or not isinstance(cycles, (list, tuple, int)):
+        raise FormatError(f"{path}: cycles must be a list of UTC hours such as [0, 12]")
+    else:
+        cycles = [cycles] if isinstance(cycles, int) else list(cycles)
+        if not all(isinstance(h, int) and not isinstance(h, bool) and 0 <= h <= 23 for h in cycles):
+            raise FormatError(f"{path}: cycles {cycles!r}: each must be a whole UTC hour 0..23, such as [0, 12]")
+        cycles = tuple(sorted(set(cycles)))
+    arrival = raw.get("arrival_hours")
+    if arrival is not None:
+        if isinstance(arrival, bool) or not isinstance(arrival, (int, float)) or not 0 < float(arrival) <= 96:
+            raise FormatError(f"{path}: arrival_hours {arrival!r}: expected hours after the cycle, more than 0 "
+                              f"and at most 96, such as 10")
+        arrival = float(arrival)
+    return cycles, arrival

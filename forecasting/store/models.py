@@ -132,6 +132,7 @@ class AuditEntry(Base):
 from forecasting.store import science as _science  # noqa: E402,F401
 from forecasting.store import consultation as _consultation  # noqa: E402,F401
 from forecasting.store import reports as _reports  # noqa: E402,F401
+from forecasting.store import datadesk as _datadesk  # noqa: E402,F401  (issue #20: ingest attempts)
 
 from forecasting.store.guards import install_orm_guards as _install_orm_guards  # noqa: E402
 

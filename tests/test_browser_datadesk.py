@@ -1,0 +1,186 @@
+"""The data desk in a real headless Chromium (issue #20), on a small demo world whose newest NAQPMS-SH
+run is withheld: the arrivals board shows it late; a forecaster uploads its file (inspect, map,
+confirm) and a corrupt one (clear refusal, nothing written); an admin uploads observations.
+The page may make no request beyond the local app server."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from browser_support import app_server, browser, wait_idle
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+IMG = ROOT / "docs" / "img"
+PASSWORD = "demo-2026-yrd"
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def withheld_world(tmp_path_factory, _sqlite_template):
+    """A 12-day demo world (as the shared demo fixture) with the newest NAQPMS-SH cycle withheld."""
+    from forecasting.demo import seed_if_empty
+    from forecasting.store.db import Database
+
+    folder = tmp_path_factory.mktemp("dd20")
+    path = folder / "demo.sqlite3"
+    shutil.copy(_sqlite_template, path)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FORECASTING_DEMO_WITHHOLD", "NAQPMS-SH")
+    try:
+        db = Database(f"sqlite:///{path}")
+        seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
+        db.dispose()
+    finally:
+        mp.undo()
+    return f"sqlite:///{path}", folder / "runs"
+
+
+def _shot(page, name):
+    IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMG / f"{name}.png"), full_page=False)
+
+
+def _sign_in(page, base, username):
+    page.goto(base + "/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("您好").wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def _guard(page, base, outside):
+    host = urlparse(base).hostname
+
+    def route(r):
+        u = urlparse(r.request.url)
+        if u.scheme in ("http", "https", "ws", "wss") and u.hostname not in (host, "localhost", "127.0.0.1"):
+            outside.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    page.route("**/*", route)
+
+
+def _counts(url):
+    from forecasting.store.db import Database
+    from forecasting.store.science import DistrictSeries, ModelRun, Observation
+
+    db = Database(url)
+    with db.read() as s:
+        out = tuple(s.scalar(select(func.count()).select_from(m)) for m in (ModelRun, DistrictSeries, Observation))
+    db.dispose()
+    return out
+
+
+def test_data_desk_journey(withheld_world, tmp_path):
+    url, runs = withheld_world
+    now = datetime.now(timezone.utc)
+    today = now.astimezone(BEIJING).date()
+    cycle = datetime.combine(today - timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=12)
+    withheld = runs / f"NAQPMS-SH.ACONC.{cycle:%Y%m%d%H}.nc"
+    assert withheld.exists()
+    # the board's expectation, computed here from the schedule (12Z, due 10 h later, late for 24 h)
+    due = cycle + timedelta(hours=10)
+    expected = "未到应到时间" if now < due else ("迟到" if now < due + timedelta(hours=24) else "缺失")
+    outside: list[str] = []
+    with app_server(url, data_dir=tmp_path) as base, browser() as b:
+        page = b.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+        _guard(page, base, outside)
+        _sign_in(page, base, "qp_chen")
+        page.get_by_role("link", name="数据台").first.click()
+        page.get_by_text("数据台：到达情况与数据上传").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.get_by_text(f"NAQPMS-SH 12Z {expected}").first.wait_for(timeout=30_000)
+        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        _shot(page, "datadesk-arrivals-late")
+
+        # upload the withheld file: inspect, see the description and the map, confirm
+        page.get_by_role("tab", name="上传模式数据").click()
+        page.locator("[class*='st-key-dd20_run_files'] input[type=file]").set_input_files(str(withheld))
+        wait_idle(page)
+        page.locator(".st-key-dd20_run_model").click()
+        page.get_by_role("option", name="NAQPMS-SH").click()
+        wait_idle(page)
+        page.get_by_role("button", name="检查文件").click()
+        page.get_by_text("文件说明").wait_for(timeout=120_000)
+        wait_idle(page)
+        page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 1", timeout=60_000)
+        assert page.get_by_text("示范区覆盖").count() >= 1
+        assert page.get_by_text("格式 ioapi · 模式 NAQPMS-SH").count() >= 1
+        page.locator(".vega-embed").first.scroll_into_view_if_needed()
+        _shot(page, "datadesk-run-preview")
+        page.locator(".st-key-dd20_run_recompute label").click()  # leave the guidance stale: the room says so
+        before = _counts(url)
+        page.get_by_role("button", name="确认入库").click()
+        page.get_by_text("已入库 NAQPMS-SH").wait_for(timeout=120_000)
+        wait_idle(page)
+        after = _counts(url)
+        assert after[0] == before[0] + 1 and after[1] > before[1]
+        _shot(page, "datadesk-run-stored")
+
+        # a corrupt file: a clear refusal, nothing written
+        page.locator("[class*='st-key-dd20_run_files'] input[type=file]").set_input_files(
+            files=[{"name": "broken.nc", "mimeType": "application/x-netcdf", "buffer": b"CDF\x01 not really netcdf"}])
+        wait_idle(page)
+        page.get_by_role("button", name="检查文件").click()
+        page.get_by_text("已拒收，未写入任何数据").wait_for(timeout=60_000)
+        wait_idle(page)
+        assert page.get_by_text("broken.nc 不是可读取的").count() >= 1  # the file by its name, not a server path
+        assert _counts(url) == after
+        _shot(page, "datadesk-run-refused")
+
+        # the board now shows the run arrived (after its due time) and the refusal in the history
+        page.get_by_role("tab", name="到达情况").click()
+        page.reload()
+        page.get_by_text("数据台：到达情况与数据上传").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.get_by_text("已过期").first.wait_for(timeout=30_000)
+
+        # the consultation room says the guidance is stale
+        page.get_by_role("link", name="会商室").first.click()
+        page.get_by_text("已过期").first.wait_for(timeout=60_000)
+        wait_idle(page)
+        _shot(page, "datadesk-room-stale")
+
+        # observations: an admin uploads a CSV for two demo stations, previews the QC flags, confirms
+        admin = b.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
+        _guard(admin, base, outside)
+        _sign_in(admin, base, "admin")
+        admin.get_by_role("link", name="数据台").first.click()
+        admin.get_by_text("数据台：到达情况与数据上传").wait_for(timeout=30_000)
+        wait_idle(admin)
+        admin.get_by_role("tab", name="上传观测").click()
+        hour = (now.astimezone(BEIJING).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1))
+        lines = ["station,time,pm25,pm10,o3,no2,so2,co"]
+        for k in range(3):
+            t = (hour - timedelta(hours=2 - k)).strftime("%Y-%m-%dT%H:00+08:00")
+            lines.append(f"QP01,{t},{41 + k},{70 + k},{60 + 3 * k},{30 + k},{8 + k},{0.8 + 0.05 * k:.2f}")
+            lines.append(f"WJ01,{t},{66 + k},{50 + k},{58 + 3 * k},{28 + k},{7 + k},{0.7 + 0.05 * k:.2f}")
+        csv = ("\n".join(lines) + "\n").encode()
+        admin.locator("[class*='st-key-dd20_obs_file'] input[type=file]").set_input_files(
+            files=[{"name": "obs.csv", "mimeType": "text/csv", "buffer": csv}])
+        wait_idle(admin)
+        admin.get_by_role("button", name="预览").click()
+        admin.get_by_text("质控标记：pm25_gt_pm10 6").wait_for(timeout=60_000)
+        wait_idle(admin)
+        _shot(admin, "datadesk-obs-preview")
+        admin.get_by_role("button", name="确认导入").click()
+        admin.get_by_text("已导入 36 个数值").wait_for(timeout=60_000)
+        wait_idle(admin)
+        _shot(admin, "datadesk-obs-imported")
+    # app.py's ":material/air:" page icon makes the shell fetch an SVG (a bundled favicon replaces it in
+    # issues #14/#17); tolerated only while app.py still has it, every other outside request fails the test
+    shell_icon = ":material/air:" in (ROOT / "app.py").read_text(encoding="utf-8")
+    assert not [u for u in outside if not (shell_icon and "materialsymbolsrounded/air/" in u)], outside

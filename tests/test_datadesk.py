@@ -1,0 +1,442 @@
+"""The data desk (issue #20): schedules in mapping files, the arrivals board, uploads of model runs
+and observations through the command line's path, the permission matrix, nothing written on refusal."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from forecasting import arrivals, datastore, uploads
+from forecasting.errors import FormatError, PermissionDenied, ValidationError
+from forecasting.grids.synthetic import write_cmaq_aconc
+from forecasting.permissions import Actor
+from forecasting.store.datadesk import IngestAttempt
+from forecasting.store.models import AuditEntry
+from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation
+
+ROOT = Path(__file__).resolve().parent.parent
+OP = Actor.system("test")
+UTC = timezone.utc
+
+STATIONS = """station,name,lon,lat,district
+QP1,青浦淀山湖,120.95,31.10,310118
+WJ1,吴江开发区,120.65,31.15,320509
+"""
+
+
+def _count(db, model, *where):
+    with db.read() as s:
+        q = select(func.count()).select_from(model)
+        for w in where:
+            q = q.where(w)
+        return s.scalar(q)
+
+
+def _science_counts(db):
+    return tuple(_count(db, m) for m in (ModelRun, DistrictSeries, Observation, DistrictObservation))
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    d = tmp_path / "data"
+    d.mkdir()
+    monkeypatch.setenv("FORECASTING_DATA_DIR", str(d))
+    return d
+
+
+@pytest.fixture
+def run_file(tmp_path):
+    path = write_cmaq_aconc(tmp_path / "CCTM_ACONC.nc", nx=40, ny=30, hours=6, cycle="2026-11-24T00:00Z", seed=3)
+    return path.name, path.read_bytes()
+
+
+# -- mapping files: the schedule ------------------------------------------------------------------
+
+
+def _mapping(tmp_path, text):
+    p = tmp_path / "m.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_mapping_reads_cycles_and_arrival_hours(tmp_path):
+    from forecasting.grids import load_mapping
+
+    m = load_mapping(_mapping(tmp_path, "model: X\ncycles: [12, 0, 12]\narrival_hours: 7.5\n"))
+    assert m.cycles == (0, 12) and m.arrival_hours == 7.5
+    plain = load_mapping(_mapping(tmp_path, "model: X\n"))
+    assert plain.cycles == () and plain.arrival_hours is None
+
+
+@pytest.mark.parametrize("text, match", [
+    ("cycles: [24]", "cycles"), ("cycles: [1.5]", "cycles"), ("cycles: twelve", "cycles"),
+    ("cycles: [true]", "cycles"), ("arrival_hours: 0", "arrival_hours"), ("arrival_hours: 97", "arrival_hours"),
+    ("arrival_hours: .nan", "arrival_hours"), ("arrival_hours: soon", "arrival_hours"),
+])
+def test_mapping_refuses_a_bad_schedule(tmp_path, text, match):
+    from forecasting.grids import load_mapping
+
+    with pytest.raises(FormatError, match=match):
+        load_mapping(_mapping(tmp_path, f"model: X\n{text}\n"))
+
+
+def test_demo_models_declare_their_schedule():
+    plan = {s.model: s for s in arrivals.schedules()}
+    assert {"CMAQ-YRD", "NAQPMS-SH", "CAMS"} <= set(plan)
+    assert plan["NAQPMS-SH"].cycles == (12,) and plan["NAQPMS-SH"].arrival_hours == 10
+
+
+# -- the arrivals board --------------------------------------------------------------------------
+
+
+def _series(cycle, hours=3):
+    times = [cycle + timedelta(hours=h) for h in range(1, hours + 1)]
+    return pd.DataFrame([{"district": d, "time": t, "lead_hours": (t - cycle).total_seconds() / 3600, "pm25": 40.0,
+                          "o3": 80.0} for d in ("310118", "320509", "330421") for t in times])
+
+
+def test_arrivals_statuses(db, tmp_path, monkeypatch):
+    """Schedule 00Z and 12Z, due 6 h later; now = 29 Nov 04:00Z (window: the 2 days before).
+
+    cycle      due        stored?            expected status at 04:00Z on the 29th
+    27 12Z     27 18Z     yes (at 28 01Z)    arrived (late: after its due time)
+    28 00Z     28 06Z     no, refused        refused
+    28 12Z     28 18Z     no                 late (missing only after 18Z + the 12 h cycle interval = 29 06Z)
+    29 00Z     29 06Z     no                 pending (not yet due)
+    """
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "m.yaml").write_text("model: M\ncycles: [0, 12]\narrival_hours: 6\n", encoding="utf-8")
+    monkeypatch.setenv("FORECASTING_MODELS_DIR", str(models))
+    c27 = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    datastore.store_district_series(db, OP, _series(c27), model="M", cycle=c27)
+    with db.transaction() as s:
+        run = s.scalar(select(ModelRun))
+        run.ingested_at = datetime(2026, 11, 28, 1, tzinfo=UTC)
+        s.add(IngestAttempt(kind="model_run", status="refused", via="cli", actor_username="ingest", model="M",
+                            cycle=datetime(2026, 11, 28, 0, tzinfo=UTC), files=["bad.nc"], reason="bad.nc: corrupt",
+                            at=datetime(2026, 11, 28, 7, tzinfo=UTC)))
+    now = datetime(2026, 11, 29, 4, tzinfo=UTC)
+    got = {(a.cycle.day, a.cycle.hour): a for a in arrivals.model_arrivals(db, now=now)}
+    assert {k: a.status for k, a in got.items()} == {
+        (27, 12): "arrived", (28, 0): "refused", (28, 12): "late", (29, 0): "pending"}
+    assert got[(27, 12)].arrived_late and got[(27, 12)].n_variables == 2 and got[(27, 12)].n_times == 3
+    assert got[(28, 0)].reason == "bad.nc: corrupt"
+    # 12 h later 28 12Z is past 18Z + 12 h: missing
+    later = {(a.cycle.day, a.cycle.hour): a.status for a in arrivals.model_arrivals(db, now=now + timedelta(hours=3))}
+    assert later[(28, 12)] == "missing"
+    summary = arrivals.arrival_summary(db, now=now)
+    assert [a.label for a in summary.not_in] == ["M 00Z", "M 12Z"]
+    assert arrivals.summary_text(summary, "zh").startswith("模式 0/2 已到；M 00Z 被拒收；M 12Z 迟到；")
+    # issued at 16:00 Beijing (08Z) on the 29th: the newest cycles due by 15:00 (07Z) are 29 00Z and 28 12Z
+    issued = datetime(2026, 11, 29, 8, tzinfo=UTC)
+    rows = arrivals.arrivals_for_snapshot(arrivals.model_arrivals(db, now=issued), issue_date=issued.date())
+    assert [(r["cycle"], r["used"], r["text_zh"]) for r in rows] == [
+        ("2026-11-29T00:00:00+00:00", False, "M 00Z 未到，未参与"), ("2026-11-28T12:00:00+00:00", False, "M 12Z 未到，未参与")]
+
+
+def test_observation_arrivals_newest_hour_and_valid_share(db, tmp_path):
+    """QP1 pm25 for the 24 h before now: 18 stored values, of which 3 flagged and 1 missing → 14/24 valid."""
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    now = datetime(2026, 11, 29, 6, tzinfo=UTC)
+    times = [now - timedelta(hours=h) for h in range(18)]
+    obs = pd.DataFrame({"station": "QP1", "time": times, "pollutant": "pm25",
+                        "value": [40.0 + (h % 5) for h in range(18)]})
+    datastore.store_observations(db, OP, obs, stations=datastore_stations(tmp_path))
+    with db.transaction() as s:
+        rows = list(s.scalars(select(Observation).order_by(Observation.time)))
+        for r in rows[:3]:
+            r.qc_flags = "spike"
+        rows[3].value = None
+    got = arrivals.observation_arrivals(db, now=now)
+    assert len(got) == 1 and got[0].newest == now and got[0].valid_hours_24h == 14
+    assert got[0].valid_share_24h == pytest.approx(14 / 24)
+
+
+def datastore_stations(tmp_path):
+    from forecasting.observations import read_stations
+
+    return read_stations(tmp_path / "st.csv")
+
+
+# -- model runs from the browser ------------------------------------------------------------------
+
+
+def test_forecaster_uploads_a_run_through_the_ingest_path(db, users, data_dir, run_file):
+    from forecasting.districts import district_series, district_weights
+    from forecasting.grids import open_grid
+
+    name, data = run_file
+    preview = uploads.preview_run(db, users["fc_wj"], [(name, data)], model="cmaq-test")
+    assert _science_counts(db) == (0, 0, 0, 0)  # a preview writes nothing
+    assert set(preview.description["variables"]) == {"pm25", "pm10", "o3", "no2", "so2", "co"}
+    assert preview.description["time"]["steps"] == 6 and preview.cycle.startswith("2026-11-24T00:00")
+    assert set(preview.coverage) == {"310118", "320509", "330421"}
+    assert preview.field_variable == "pm25" and len(preview.field) == 40 * 30
+    out = uploads.confirm_run(db, users["fc_wj"], preview.token, recompute=False)
+    assert out.model == "cmaq-test" and not out.replaced and out.n_times == 6
+    # the file is kept content-addressed and the run points at it
+    digest = hashlib.sha256(data).hexdigest()
+    kept = data_dir / "uploads" / digest / name
+    assert kept.read_bytes() == data
+    with db.read() as s:
+        run = s.scalar(select(ModelRun))
+        assert run.ingested_by == "fc_wj" and run.files == [str(kept)]
+        attempt = s.get(IngestAttempt, out.attempt_id)
+        assert (attempt.status, attempt.via, attempt.sha256, attempt.actor_username) == ("stored", "upload", digest,
+                                                                                          "fc_wj")
+        actions = [a for (a,) in s.execute(select(AuditEntry.action).where(AuditEntry.actor_username == "fc_wj"))]
+    assert "datadesk.upload" in actions and "run.ingest" in actions
+    # the stored values are the district means of the file (as the command line stores them)
+    grid = open_grid([kept])
+    expected = district_series(grid, district_weights(grid)).set_index(["district", "time"])["o3"].sort_index()
+    got = datastore.forecast_frame(db, model="cmaq-test")
+    got = got[got["variable"] == "o3"].set_index(["district", "valid_time"])["value"].sort_index()
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12)
+    # re-ingest from the kept file replaces the cycle in one go
+    again = uploads.reingest_run(db, users["admin1"], out.attempt_id, recompute=False)
+    assert again.replaced and _count(db, ModelRun) == 1 and _count(db, DistrictSeries) == out.n_values
+    views = uploads.list_attempts(db, users["mgr1"])
+    assert [v.via for v in views] == ["reingest", "upload"] and views[1].can_reingest
+
+
+@pytest.mark.parametrize("content", [b"CDF\x01 this is not really netcdf", b"\x89HDF\r\n\x1a\n" + b"\0" * 64,
+                                     b"station,time,pm25\n"])
+def test_corrupt_run_is_refused_and_writes_nothing(db, users, data_dir, run_file, content):
+    uploads.confirm_run(db, users["admin1"], uploads.preview_run(db, users["admin1"], [run_file], model="cmaq-test").token,
+                        recompute=False)
+    before = _science_counts(db)
+    with db.read() as s:
+        values_before = sorted(s.execute(select(DistrictSeries.value)).scalars())
+    with pytest.raises(ValidationError, match="broken.nc") as refused:
+        uploads.preview_run(db, users["fc_qp"], [("broken.nc", content)])
+    assert "staging" not in str(refused.value)  # the user's file name, not the server's path
+    assert _science_counts(db) == before
+    with db.read() as s:
+        assert sorted(s.execute(select(DistrictSeries.value)).scalars()) == values_before
+        refused = s.scalar(select(IngestAttempt).where(IngestAttempt.status == "refused"))
+        assert refused.files == ["broken.nc"] and "broken.nc" in refused.reason
+        assert refused.sha256 == hashlib.sha256(hashlib.sha256(content).hexdigest().encode()).hexdigest()
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "datadesk.refused")) == 1
+    # nothing kept: the store holds only the good file, the staging area is empty
+    kept = [p for p in (data_dir / "uploads").iterdir() if p.name != "staging"]
+    assert [p.name for p in kept] == [hashlib.sha256(run_file[1]).hexdigest()]
+    assert not any((data_dir / "uploads" / "staging").iterdir())
+
+
+def test_upload_limits(db, users, data_dir, run_file, monkeypatch):
+    monkeypatch.setenv("FORECASTING_UPLOAD_MAX_MB", "1")
+    with pytest.raises(ValidationError, match="limit"):
+        uploads.preview_run(db, users["admin1"], [("big.nc", b"C" * (1024 * 1024 + 1))])
+    with pytest.raises(ValidationError, match="at most 8"):
+        uploads.preview_run(db, users["admin1"], [(f"f{i}.nc", b"x") for i in range(9)])
+    with pytest.raises(ValidationError, match="empty"):
+        uploads.preview_run(db, users["admin1"], [("e.nc", b"")])
+    assert _science_counts(db) == (0, 0, 0, 0)
+    assert _count(db, IngestAttempt, IngestAttempt.status == "refused") == 3
+
+
+# -- observations from the browser ----------------------------------------------------------------
+
+
+def _obs_csv():
+    rows = ["station,time,pm25,pm10,o3,no2,so2,co"]
+    for h in range(1, 7):
+        t = f"2026-11-20T{h:02d}:00+08:00"
+        # QP1 clean; WJ1's PM2.5 exceeds its PM10 at every hour (HJ-style consistency check flags both)
+        rows.append(f"QP1,{t},{40 + h},{70 + h},{60 + 3 * h},{30 + h},{8 + h},{0.8 + 0.05 * h:.2f}")
+        rows.append(f"WJ1,{t},{60 + h},{50 + h},{58 + 3 * h},{28 + h},{7 + h},{0.7 + 0.05 * h:.2f}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_admin_previews_and_imports_observations(db, users, data_dir):
+    data = _obs_csv()
+    p = uploads.preview_observations(db, users["admin1"], data, "obs.csv", stations=("st.csv", STATIONS.encode()))
+    assert _science_counts(db) == (0, 0, 0, 0)
+    assert p.rows == 2 * 6 * 6 and p.stations == ("QP1", "WJ1") and p.unknown_stations == ()
+    assert p.flag_counts == {"pm25_gt_pm10": 12} and p.flagged == 12
+    wj = p.table[p.table["station"] == "WJ1"]
+    assert set(wj.loc[wj["pollutant"].isin(["pm25", "pm10"]), "qc_flags"]) == {"pm25_gt_pm10"}
+    result, attempt = uploads.confirm_observations(db, users["admin1"], p.token)
+    assert result.rows == 72 and result.flagged == 12
+    assert _count(db, Observation) == 72 and _count(db, Observation, Observation.qc_flags != "") == 12
+    assert (data_dir / "uploads" / hashlib.sha256(data).hexdigest() / "obs.csv").read_bytes() == data
+    with db.read() as s:
+        assert s.get(IngestAttempt, attempt).status == "stored"
+
+
+def test_observations_without_station_metadata_are_refused_at_confirm(db, users, data_dir):
+    p = uploads.preview_observations(db, users["admin1"], _obs_csv(), "obs.csv")
+    assert p.unknown_stations == ("QP1", "WJ1")
+    with pytest.raises(ValidationError, match="no metadata"):
+        uploads.confirm_observations(db, users["admin1"], p.token)
+    assert _science_counts(db) == (0, 0, 0, 0)
+    assert _count(db, IngestAttempt, IngestAttempt.status == "refused") == 1
+
+
+def test_malformed_observations_are_refused_with_the_line(db, users, data_dir):
+    bad = b"station,time,pm25\nQP1,2026-11-20T01:00+08:00,40,99\n"
+    with pytest.raises(ValidationError, match="line 2"):
+        uploads.preview_observations(db, users["admin1"], bad, "obs.csv")
+    assert _science_counts(db) == (0, 0, 0, 0)
+
+
+# -- the permission matrix ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who, run_ok, obs_ok", [
+    ("admin1", True, True), ("fc_qp", True, False), ("mgr1", False, False), (None, False, False)])
+def test_permission_matrix(db, users, data_dir, run_file, who, run_ok, obs_ok):
+    actor = users[who] if who else None
+    with db.read() as s:
+        audit_before = s.scalar(select(func.count()).select_from(AuditEntry))
+
+    def attempt(fn, *args, **kwargs):
+        try:
+            fn(*args, **kwargs)
+            return True
+        except PermissionDenied:
+            return False
+
+    assert attempt(uploads.preview_run, db, actor, [run_file], model="cmaq-test") is run_ok
+    token = uploads.preview_run(db, users["admin1"], [run_file], model="cmaq-test").token
+    assert attempt(uploads.confirm_run, db, actor, token, recompute=False) is run_ok
+    if not run_ok:
+        assert _count(db, ModelRun) == 0
+        first = uploads.confirm_run(db, users["admin1"], token, recompute=False)
+    else:
+        first = uploads.list_attempts(db, users["admin1"])[0]
+        first = type("A", (), {"attempt_id": first.id})
+    assert attempt(uploads.reingest_run, db, actor, first.attempt_id, recompute=False) is run_ok
+    assert attempt(uploads.preview_observations, db, actor, _obs_csv(), "o.csv",
+                   stations=("s.csv", STATIONS.encode())) is obs_ok
+    p = uploads.preview_observations(db, users["admin1"], _obs_csv(), "o.csv", stations=("s.csv", STATIONS.encode()))
+    assert attempt(uploads.confirm_observations, db, actor, p.token) is obs_ok
+    assert (_count(db, Observation) > 0) is obs_ok
+    denied = _count(db, AuditEntry, AuditEntry.action == "datadesk.denied")
+    expected_denials = (0 if run_ok else 3) + (0 if obs_ok else 2)
+    assert denied == (expected_denials if actor is not None else 0)
+    assert audit_before >= 0
+    # reading is open to everyone signed in
+    if actor is not None:
+        assert uploads.list_attempts(db, actor)
+        arrivals.model_arrivals(db)
+
+
+def test_ingest_command_line_records_its_attempts(tmp_path, sqlite_url, run_file):
+    from forecasting.store.db import Database
+
+    path = tmp_path / run_file[0]
+    env = {**os.environ, "DATABASE_URL": sqlite_url}
+    ok = subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(path), "--model", "cmaq-test"],
+                        cwd=ROOT, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(tmp_path / "nope.nc")],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "nope.nc" in bad.stderr
+    (tmp_path / "obs.csv").write_bytes(_obs_csv())
+    obs = subprocess.run([sys.executable, "-m", "forecasting", "obs", "import", str(tmp_path / "obs.csv")],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    assert obs.returncode == 2 and "no metadata" in obs.stderr
+    db = Database(sqlite_url)
+    with db.read() as s:
+        rows = [(a.status, a.via, a.actor_username, a.sha256) for a in s.scalars(select(IngestAttempt).order_by(IngestAttempt.id))]
+    db.dispose()
+    assert rows == [("stored", "cli", "ingest", hashlib.sha256(run_file[1]).hexdigest()), ("refused", "cli", "ingest", ""),
+                    ("refused", "cli", "obs-import", hashlib.sha256(_obs_csv()).hexdigest())]
+
+
+# -- the page (AppTest) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username, role, uploads_shown", [
+    ("mgr_x", "manager", False), ("fc_x", "forecaster", True), ("adm_x", "admin", True)])
+def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, role, uploads_shown):
+    """Everyone reads the board (the demo schedules: no run stored, all three models missing or late);
+    managers get no upload widget, forecasters the model-run one only, admins both."""
+    from apptest_support import goto, new_app, sign_in, texts
+    from db_support import PASSWORD
+    from forecasting import accounts
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("FORECASTING_DATA_DIR", str(tmp_path))
+    accounts.create_user(get_database(sqlite_url), OP, username=username, password=PASSWORD, role=role,
+                         district="310118" if role == "forecaster" else None)
+    at = goto(sign_in(new_app(), username, PASSWORD), "data_desk.py")
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "数据台：到达情况与数据上传" in shown and "模式 0/3 已到" in shown
+    keys = {w.key for w in at.button}
+    assert ("dd20_run_inspect" in keys) is uploads_shown
+    assert ("dd20_obs_preview" in keys) is (role == "admin")
+    if role == "manager":
+        assert "只有预报员和管理员可以上传模式数据。" in shown
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    assert not at.exception, at.exception
+    assert "Data desk: arrivals and uploads" in texts(at) and "Models 0/3 arrived" in texts(at)
+
+
+# -- the issued snapshot records the arrivals -----------------------------------------------------
+
+
+def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypatch):
+    """Models A and B both deliver 12Z; A's newest 12Z run is stored, B's is not: the snapshot says
+    "A 12Z 已到" and "B 12Z 未到，未参与" (cycle = the newest 12Z at or before the moment of issue; a run
+    issued across 12:00 UTC would see a newer cycle, which this test does not guard against)."""
+    import json
+
+    from consultation_data import ISSUE, QP, add_forecaster, make_rota, open_consulting, submit_all
+    from db_support import PASSWORD
+    from forecasting import consultation as c
+
+    models = tmp_path / "models"
+    models.mkdir()
+    for name in ("A", "B"):
+        (models / f"{name.lower()}.yaml").write_text(f"model: {name}\ncycles: [12]\narrival_hours: 2\n",
+                                                     encoding="utf-8")
+    monkeypatch.setenv("FORECASTING_MODELS_DIR", str(models))
+    # ISSUE is in 2027, so its 15:00 cut-off is after every cycle: the newest 12Z at or before now counts
+    before = datetime.now(UTC)
+    newest = before.replace(hour=12, minute=0, second=0, microsecond=0)
+    if newest > before:
+        newest -= timedelta(days=1)
+    datastore.store_district_series(db, OP, _series(newest), model="A", cycle=newest)
+    users = dict(users)
+    users["fc_qp2"] = add_forecaster(db, "fc_qp2", QP)
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    for u in ("fc_qp", "fc_wj", "fc_js"):
+        submit_all(db, users[u], 60, 80)
+    c.sign_session(db, users["fc_qp"], ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
+    issued = c.issue_session(db, users["fc_qp"], ISSUE)
+    rows = json.loads(issued.snapshot)["data_arrivals"]
+    got = {(r["model"], r["cycle"]): (r["used"], r["text_zh"], r["text_en"]) for r in rows}
+    assert got == {("A", newest.isoformat()): (True, "A 12Z 已到", "A 12Z arrived"),
+                   ("B", newest.isoformat()): (False, "B 12Z 未到，未参与", "B 12Z not arrived, not used")}
+
+
+def test_a_run_without_a_model_name_is_not_stored(db, users, data_dir, tmp_path):
+    """A CF file that names no model: without a choice it would be stored under its layout's name."""
+    import xarray as xr
+
+    lon, lat = np.arange(120.0, 121.8, 0.1), np.arange(30.5, 31.6, 0.1)
+    ds = xr.Dataset({"pm25": (("time", "latitude", "longitude"), np.full((3, lat.size, lon.size), 40.0),
+                              {"units": "ug m-3"})},
+                    coords={"time": pd.date_range("2026-11-24T01:00", periods=3, freq="h"), "latitude": lat,
+                            "longitude": lon})
+    ds.to_netcdf(tmp_path / "anon.nc")
+    preview = uploads.preview_run(db, users["admin1"], [("anon.nc", (tmp_path / "anon.nc").read_bytes())])
+    assert preview.model is None and preview.description["format"] == "cf"
+    with pytest.raises(ValidationError, match="choose the model"):
+        uploads.confirm_run(db, users["admin1"], preview.token, recompute=False)
+    assert _science_counts(db) == (0, 0, 0, 0)

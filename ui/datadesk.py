@@ -1,0 +1,53 @@
+"""The data desk's one-line arrivals summary (issue #20), for the home page, the consultation
+room and the chief desk: ``arrivals_line(db)``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+from pathlib import Path
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from forecasting.errors import ForecastingError
+from forecasting.arrivals import arrival_summary, consultation_cutoff, stale_guidance, summary_text
+from ui.state import language
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data_desk.py")
+
+
+def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = None, link: bool = True) -> None:
+    """One line: models arrived / expected, those late, missing or refused, newest observations;
+    a warning when something is not in, else a caption; a second warning when the guidance of
+    ``issue_date`` was computed before a run that feeds it arrived; a link to the data desk.
+
+    For a past ``issue_date`` the line shows the state at that day's 15:00 Beijing cut-off."""
+    from forecasting.i18n import t
+
+    lang = language()
+    now = now or datetime.now(timezone.utc)
+    if issue_date is not None and issue_date < now.astimezone(BEIJING).date():
+        now = consultation_cutoff(issue_date)
+    try:
+        summary = arrival_summary(db, now=now)
+    except ForecastingError as exc:  # e.g. a broken mapping file: say so, keep the room usable
+        st.warning(exc.localized(lang), icon=":material/cloud_off:")
+        return
+    text = summary_text(summary, lang)
+    if summary.not_in:
+        st.warning(text, icon=":material/cloud_off:")
+    else:
+        st.caption(text)
+    if issue_date is not None:
+        stale = stale_guidance(db, issue_date)
+        if stale:
+            st.warning(t("dd20.stale", lang, date=issue_date.isoformat(),
+                         runs="、".join(f"{m} {c:%H}Z" for m, c in stale)), icon=":material/update:")
+    if not link:
+        return
+    try:
+        st.page_link(PAGE, label=t("dd20.summary.link", lang), icon=":material/inventory:")
+    except StreamlitAPIException:  # the page is not in this user's navigation (AppTest of a single page)
+        pass
