@@ -29,6 +29,7 @@ import xarray as xr
 from pyproj import CRS, Transformer
 
 from forecasting.errors import FormatError, ValidationError
+from forecasting.grids._common import compute
 
 __all__ = [
     "DistrictWeights",
@@ -123,11 +124,19 @@ def cell_edges(centres: np.ndarray) -> np.ndarray:
 
 
 def grid_geometry_key(grid: xr.Dataset) -> str:
-    """SHA-256 of the grid's CRS and cell-centre coordinates (the geometry, not the data)."""
+    """SHA-256 of the grid's CRS, cell centres and cell bounds (the geometry, not the data)."""
     h = hashlib.sha256()
     h.update(str(grid.attrs.get("crs", "")).encode())
+    h.update(str(grid.attrs.get("grid_kind", "")).encode())
     for c in ("x", "y"):
         h.update(np.round(np.asarray(grid[c].values, float), 6).tobytes())
+    for c in ("x_bounds", "y_bounds", "lon_vertices", "lat_vertices"):
+        if c in grid.coords:
+            h.update(c.encode())
+            h.update(np.round(np.asarray(grid[c].values, float), 6).tobytes())
+    if grid.attrs.get("grid_kind") == "curvilinear":  # x, y are cell indices: the centres are lon/lat
+        for c in ("lon", "lat"):
+            h.update(np.round(np.asarray(grid[c].values, float), 6).tobytes())
     return h.hexdigest()
 
 
@@ -146,10 +155,22 @@ def _to_grid_plane(geom, crs: str, lonlat: bool, src=_WGS84):
     return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
-def _equal_area(geoms, centroid):
-    laea = CRS(f"+proj=laea +lat_0={centroid.y} +lon_0={centroid.x} +datum=WGS84 +units=m +no_defs")
-    t = Transformer.from_crs(_WGS84, laea, always_xy=True)
+def _laea(centroid) -> CRS:
+    return CRS(f"+proj=laea +lat_0={centroid.y} +lon_0={centroid.x} +datum=WGS84 +units=m +no_defs")
+
+
+def _equal_area(geoms, centroid, src=_WGS84):
+    """``geoms`` (in ``src``) in a Lambert azimuthal equal-area plane centred on ``centroid`` [m]."""
+    t = Transformer.from_crs(CRS(src), _laea(centroid), always_xy=True)
     return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def _axis_edges(grid, name):
+    """Cell edges along ``x`` or ``y``: from ``<name>_bounds`` (CF files with bounds), else mid-points."""
+    if f"{name}_bounds" in grid.coords:
+        b = np.asarray(grid[f"{name}_bounds"].values, float)
+        return np.concatenate([b[:, 0], b[-1:, 1]])
+    return cell_edges(grid[name].values)
 
 
 def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) -> DistrictWeights:
@@ -159,55 +180,32 @@ def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) ->
     ----------
     grid : xarray.Dataset
         A normalised grid (:func:`forecasting.grids.open_grid`): 1-D ``x``, ``y`` cell centres in
-        the CRS ``grid.attrs["crs"]`` [m or degree], ``grid_kind`` "projected" or "lonlat".
+        the CRS ``grid.attrs["crs"]`` [m or degree], ``grid_kind`` "projected", "lonlat",
+        "rotated" (rotated pole: degree) or "curvilinear" (cells from ``lon_vertices``/``lat_vertices``).
     districts : GeoDataFrame or path, optional
         From :func:`load_districts`; default the bundled three districts.
     cache : bool
         Reuse weights computed for the same grid geometry and polygons (in-memory LRU).
     """
     gdf = districts if hasattr(districts, "geometry") else load_districts(districts)
-    lonlat = grid.attrs.get("grid_kind") == "lonlat"
+    kind = grid.attrs.get("grid_kind")
+    lonlat = kind == "lonlat"
+    curvilinear = "lon_vertices" in grid.coords
+    grid_crs = CRS(grid.attrs.get("crs", "OGC:CRS84"))
+    # overlaps are measured in an equal-area plane unless the grid's own plane is projected
+    geographic = lonlat or curvilinear or grid_crs.is_geographic
     src = CRS(gdf.crs) if getattr(gdf, "crs", None) is not None else _WGS84
-    if lonlat and not src.equals(_WGS84):
+    if (lonlat or curvilinear) and not src.equals(_WGS84):
         gdf, src = gdf.to_crs(_WGS84), _WGS84
     key = hashlib.sha256((grid_geometry_key(grid) + _polygons_key(gdf) + src.to_wkt()).encode()).hexdigest()
     if cache and key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    xe, ye = cell_edges(grid["x"].values), cell_edges(grid["y"].values)
-    if lonlat:
-        ye = np.clip(ye, -90.0, 90.0)
-    nx, ny = len(xe) - 1, len(ye) - 1
-    if not (np.all(np.diff(xe) > 0) and np.all(np.diff(ye) > 0)):
-        raise ValidationError("grid x and y must increase (the readers sort them)")
-    rows, cols, vals, coverage = [], [], [], []
-    for r, geom in enumerate(gdf.geometry):
-        poly = _to_grid_plane(geom, grid.attrs.get("crs", "OGC:CRS84"), lonlat, src)
-        minx, miny, maxx, maxy = poly.bounds
-        i0 = max(int(np.searchsorted(xe, minx, "right")) - 1, 0)
-        i1 = min(int(np.searchsorted(xe, maxx, "left")), nx)
-        j0 = max(int(np.searchsorted(ye, miny, "right")) - 1, 0)
-        j1 = min(int(np.searchsorted(ye, maxy, "left")), ny)
-        total = _equal_area(geom, geom.centroid).area if lonlat else poly.area
-        if i1 <= i0 or j1 <= j0:
-            coverage.append(0.0)
-            continue
-        jj, ii = np.meshgrid(np.arange(j0, j1), np.arange(i0, i1), indexing="ij")
-        jj, ii = jj.ravel(), ii.ravel()
-        boxes = shapely.box(xe[ii], ye[jj], xe[ii + 1], ye[jj + 1])
-        shapely.prepare(poly)
-        pieces = shapely.intersection(boxes, poly)
-        if lonlat:
-            pieces = _equal_area(pieces, geom.centroid)
-        area = shapely.area(pieces)
-        keep = area > 0
-        if not keep.any():
-            coverage.append(0.0)
-            continue
-        rows.append(np.full(keep.sum(), r))
-        cols.append(jj[keep] * nx + ii[keep])
-        vals.append(area[keep] / area[keep].sum())
-        coverage.append(min(area[keep].sum() / total, 1.0))
+    ny, nx = grid.sizes["y"], grid.sizes["x"]
+    if curvilinear:
+        rows, cols, vals, coverage = _curvilinear_overlaps(grid, gdf, src)
+    else:
+        rows, cols, vals, coverage = _rectilinear_overlaps(grid, gdf, src, grid_crs, lonlat, geographic)
     if rows:
         rows, cols, vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
         cy, cx = cols // nx, cols % nx
@@ -224,6 +222,81 @@ def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) ->
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return w
+
+
+def _rectilinear_overlaps(grid, gdf, src, grid_crs, lonlat, geographic):
+    """Rectangular cells (edges along 1-D x and y) intersected in the grid's own plane."""
+    xe, ye = _axis_edges(grid, "x"), _axis_edges(grid, "y")
+    if lonlat:
+        ye = np.clip(ye, -90.0, 90.0)
+    nx, ny = len(xe) - 1, len(ye) - 1
+    if not (np.all(np.diff(xe) > 0) and np.all(np.diff(ye) > 0)):
+        raise ValidationError("grid x and y must increase (the readers sort them)")
+    rows, cols, vals, coverage = [], [], [], []
+    for r, geom in enumerate(gdf.geometry):
+        poly = _to_grid_plane(geom, grid.attrs.get("crs", "OGC:CRS84"), lonlat, src)
+        minx, miny, maxx, maxy = poly.bounds
+        i0 = max(int(np.searchsorted(xe, minx, "right")) - 1, 0)
+        i1 = min(int(np.searchsorted(xe, maxx, "left")), nx)
+        j0 = max(int(np.searchsorted(ye, miny, "right")) - 1, 0)
+        j1 = min(int(np.searchsorted(ye, maxy, "left")), ny)
+        if geographic:
+            centre = _to_grid_plane(geom, "OGC:CRS84", False, src).centroid
+            total = _equal_area(geom, centre, src).area
+        else:
+            total = poly.area
+        if i1 <= i0 or j1 <= j0:
+            coverage.append(0.0)
+            continue
+        jj, ii = np.meshgrid(np.arange(j0, j1), np.arange(i0, i1), indexing="ij")
+        jj, ii = jj.ravel(), ii.ravel()
+        boxes = shapely.box(xe[ii], ye[jj], xe[ii + 1], ye[jj + 1])
+        shapely.prepare(poly)
+        pieces = shapely.intersection(boxes, poly)
+        if geographic:
+            pieces = _equal_area(pieces, centre, _WGS84 if lonlat else grid_crs)
+        area = shapely.area(pieces)
+        _collect(r, area, jj * nx + ii, total, rows, cols, vals, coverage)
+    return rows, cols, vals, coverage
+
+
+def _collect(r, area, flat, total, rows, cols, vals, coverage):
+    keep = area > 0
+    if not keep.any():
+        coverage.append(0.0)
+        return
+    rows.append(np.full(keep.sum(), r))
+    cols.append(flat[keep])
+    vals.append(area[keep] / area[keep].sum())
+    coverage.append(min(area[keep].sum() / total, 1.0))
+
+
+def _curvilinear_overlaps(grid, gdf, src):
+    """Quadrilateral cells (``lon_vertices``/``lat_vertices``) intersected in an equal-area plane
+    centred on each district (Lambert azimuthal; the cells' straight edges are taken there)."""
+    vlon = np.asarray(grid["lon_vertices"].values, float)
+    vlat = np.asarray(grid["lat_vertices"].values, float)
+    ny, nx = vlon.shape[:2]
+    lo_x, hi_x = vlon.min(axis=2), vlon.max(axis=2)
+    lo_y, hi_y = vlat.min(axis=2), vlat.max(axis=2)
+    rows, cols, vals, coverage = [], [], [], []
+    for r, geom in enumerate(gdf.geometry):
+        minx, miny, maxx, maxy = geom.bounds
+        jj, ii = np.nonzero((hi_x >= minx) & (lo_x <= maxx) & (hi_y >= miny) & (lo_y <= maxy))
+        centre = geom.centroid
+        poly = _equal_area(geom, centre, src)
+        total = poly.area
+        if not len(jj):
+            coverage.append(0.0)
+            continue
+        t = Transformer.from_crs(_WGS84, _laea(centre), always_xy=True)
+        px, py = t.transform(vlon[jj, ii], vlat[jj, ii])
+        cells = shapely.polygons(np.stack([px, py], axis=-1))
+        cells = shapely.make_valid(cells)
+        shapely.prepare(poly)
+        area = shapely.area(shapely.intersection(cells, poly))
+        _collect(r, area, jj * nx + ii, total, rows, cols, vals, coverage)
+    return rows, cols, vals, coverage
 
 
 def _provenance(grid, times, n):
@@ -268,9 +341,7 @@ def district_series(grid: xr.Dataset, weights: DistrictWeights | None = None, *,
     out = {}
     if y1 > y0 and x1 > x0 and variables:
         sub = grid[variables].isel(y=slice(y0, y1), x=slice(x0, x1))
-        import dask
-
-        arrays = dask.compute(*[sub[v].data for v in variables])
+        arrays = compute(*[sub[v].data if sub[v].chunks is not None else sub[v].variable for v in variables])
         for v, a in zip(variables, arrays):
             a = np.asarray(a, float).reshape(nt, -1).T  # cells × time
             ok = np.isfinite(a)
@@ -316,7 +387,7 @@ def extract_districts(paths, *, model=None, mapping=None, districts=None, variab
     """
     from forecasting.grids import POLLUTANTS, open_grid
 
-    grid = open_grid(paths, model=model, mapping=mapping)
+    grid = open_grid(paths, model=model, mapping=mapping, dask=False)
     gdf = districts if hasattr(districts, "geometry") else load_districts(districts)
     if variables is None:
         variables = [p for p in POLLUTANTS if p in grid.data_vars]
@@ -339,6 +410,8 @@ def point_series(grid: xr.Dataset, points, *, variables=None) -> pd.DataFrame:
     """
     pts = pd.DataFrame(points)
     lon, lat = pts["lon"].to_numpy(float), pts["lat"].to_numpy(float)
+    if "lon_vertices" in grid.coords:
+        return _nearest_series(grid, pts, lon, lat, variables)
     if grid.attrs.get("grid_kind") == "lonlat":
         px, py = lon, lat
     else:
@@ -354,20 +427,45 @@ def point_series(grid: xr.Dataset, points, *, variables=None) -> pd.DataFrame:
     variables = list(variables or grid.data_vars)
     n, nt = len(pts), grid.sizes["time"]
     corners = [(0, 0, (1 - ax) * (1 - ay)), (0, 1, ax * (1 - ay)), (1, 0, (1 - ax) * ay), (1, 1, ax * ay)]
-    import dask
-
     lazy = {}
     for v in variables:
         for dj, di, _ in corners:
             lazy[(v, dj, di)] = grid[v].isel(y=xr.DataArray(np.minimum(j0 + dj, len(y) - 1), dims="p"),
-                                             x=xr.DataArray(np.minimum(i0 + di, len(x) - 1), dims="p")).data
+                                             x=xr.DataArray(np.minimum(i0 + di, len(x) - 1), dims="p")).variable
     keys = list(lazy)
-    got = dict(zip(keys, dask.compute(*[lazy[k] for k in keys])))
+    got = dict(zip(keys, compute(*[lazy[k] for k in keys])))
     ts, lead = _provenance(grid, grid["time"].values, n)
     frame = pd.DataFrame({"station": np.repeat(pts["station"].to_numpy(), nt),
                           "time": np.tile(ts, n), "lead_hours": np.tile(lead, n)})
     for v in variables:
         val = sum(np.asarray(got[(v, dj, di)], float) * wgt[None, :] for dj, di, wgt in corners)
         val[:, ~inside] = np.nan
+        frame[v] = val.T.reshape(-1)
+    return frame
+
+
+def _nearest_series(grid, pts, lon, lat, variables):
+    """Curvilinear grids: the value of the cell whose centre is nearest (equirectangular distance);
+    NaN for a station outside that cell's vertex box."""
+    glon, glat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
+    vlon, vlat = np.asarray(grid["lon_vertices"].values, float), np.asarray(grid["lat_vertices"].values, float)
+    ny, nx = glon.shape
+    js, is_, inside = [], [], []
+    for plon, plat in zip(lon, lat):
+        d2 = ((glon - plon) * np.cos(np.radians(plat))) ** 2 + (glat - plat) ** 2
+        j, i = np.unravel_index(int(np.argmin(d2)), (ny, nx))
+        js.append(j)
+        is_.append(i)
+        inside.append(vlon[j, i].min() <= plon <= vlon[j, i].max() and vlat[j, i].min() <= plat <= vlat[j, i].max())
+    variables = list(variables or grid.data_vars)
+    sel = {"y": xr.DataArray(np.asarray(js, int), dims="p"), "x": xr.DataArray(np.asarray(is_, int), dims="p")}
+    got = compute(*[grid[v].isel(sel).variable for v in variables])
+    n, nt = len(pts), grid.sizes["time"]
+    ts, lead = _provenance(grid, grid["time"].values, n)
+    frame = pd.DataFrame({"station": np.repeat(pts["station"].to_numpy(), nt),
+                          "time": np.tile(ts, n), "lead_hours": np.tile(lead, n)})
+    for v, val in zip(variables, got):
+        val = np.asarray(val, float).copy()
+        val[:, ~np.asarray(inside, bool)] = np.nan
         frame[v] = val.T.reshape(-1)
     return frame
