@@ -8,7 +8,11 @@ On generated 400 × 400 cells × 168 h × 6-species files (made once into ``benc
    regionmask ``mask_3D_frac_approx`` + xarray weighted mean (target: ours faster), and the
    difference between the two answers;
 3. peak resident memory (RSS) of every process, and ``extract`` re-run with its address space
-   limited (``RLIMIT_AS``) below the file size, to show the memory stays bounded.
+   limited (``RLIMIT_AS``) below the file size, to show the memory stays bounded;
+4. (issue #19) a CF-1.8 file on the same Lambert 3 km grid (``grid_mapping`` variable, x/y in
+   metres, 2-D lat/lon, ``pm25 pm10`` in ug m-3, gases in ppb/ppm): ``extract`` as a ratio to the
+   read-only process on that file (target ≤ 1.3, issue #16 item 3), and the lon/lat file's
+   ``extract`` against its own read-only process.
 
 Whole processes are timed (imports included) in one run; ratios are printed, nothing is asserted.
 """
@@ -31,16 +35,19 @@ HOURS = 168
 SPECIES = ("pm25", "pm10", "o3", "no2", "so2", "co")
 IOAPI_NAMES = ["PM25_TOT", "PM10", "O3", "NO2", "SO2", "CO"]
 CAMS_NAMES = ["pm2p5", "pm10", "go3", "no2", "so2", "co"]
+CF_NAMES = ["pm25", "pm10", "o3", "no2", "so2", "co"]
 LIMIT_AS = 600 * 2**20  # address space given to the bounded run [bytes]
+REPEAT = 3  # runs of each process in part 4 (best and median reported)
 
 
 def _files():
-    from forecasting.grids.synthetic import write_cams_forecast, write_cmaq_aconc
+    from forecasting.grids.synthetic import write_cams_forecast, write_cf_projected, write_cmaq_aconc
 
     OUT.mkdir(parents=True, exist_ok=True)
     aconc = OUT / f"CCTM_ACONC_{NX}x{NY}x{HOURS}.nc"
     cams = OUT / f"cams_{NX}x{NY}x{HOURS}.nc"
-    for path, writer in ((aconc, write_cmaq_aconc), (cams, write_cams_forecast)):
+    lcc = OUT / f"cf_lcc_{NX}x{NY}x{HOURS}.nc"
+    for path, writer in ((aconc, write_cmaq_aconc), (cams, write_cams_forecast), (lcc, write_cf_projected)):
         if not path.exists():
             t0 = time.perf_counter()
             tmp = path.with_suffix(".tmp")
@@ -49,7 +56,7 @@ def _files():
             print(f"generated {path.name}: {path.stat().st_size / 2**20:.0f} MiB in {time.perf_counter() - t0:.1f} s")
         else:
             print(f"reusing {path.name}: {path.stat().st_size / 2**20:.0f} MiB")
-    return aconc, cams
+    return aconc, cams, lcc
 
 
 def _spawn_measured(args, *, limit_as=None, env=None):
@@ -133,7 +140,7 @@ def main() -> None:
     from forecasting.districts import DEFAULT_DISTRICTS
     from forecasting.grids.units import AIR_DENSITY
 
-    aconc, cams = _files()
+    aconc, cams, lcc = _files()
     py = sys.executable
     env = {"OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
     rows = []
@@ -185,6 +192,19 @@ def main() -> None:
             [py, "-m", "forecasting", "inspect", str(aconc)], limit_as=LIMIT_AS)
     measure("read-only baseline under the same RLIMIT_AS", [py, "-c", READ_ONLY, str(aconc), *IOAPI_NAMES],
             limit_as=LIMIT_AS)
+    print("4. CF-1.8 Lambert file (grid_mapping, x/y, 2-D lat/lon) and the lon/lat file: extract vs reading "
+          "the same variables")
+    ratios = {}
+    for label, path, names in (("CF Lambert", lcc, CF_NAMES), ("lon/lat (CAMS-style)", cams, CAMS_NAMES)):
+        walls = {"read": [], "extract": []}
+        for _ in range(REPEAT):  # alternate, so a burst of load from other jobs hits both
+            measure(f"read-only baseline, {label}", [py, "-c", READ_ONLY, str(path), *names])
+            walls["read"].append(rows[-1][1])
+            measure(f"python -m forecasting extract, {label}", [py, "-m", "forecasting", "extract", str(path)])
+            walls["extract"].append(rows[-1][1])
+        ratios[label] = min(walls["extract"]) / min(walls["read"])
+        print(f"  ratio extract / read-only, {label} = {ratios[label]:.2f} (best of {REPEAT} each; "
+              f"median {np.median(walls['extract']) / np.median(walls['read']):.2f}; target <= 1.3)")
     print("summary (wall s, peak RSS MiB):")
     for label, wall, rss, status in rows:
         print(f"  {wall:7.2f}  {rss:7.0f}  {label} [{status}]")
