@@ -3,10 +3,12 @@
 Method: conservative (area-overlap) averaging, Jones 1999 (doi:10.1175/1520-0493(1999)127<2204:
 FASOCR>2.0.CO;2) restricted to polygon targets: the weight of cell *c* in district *d* is the exact
 area of the intersection of the cell polygon with the district polygon, divided by the summed
-overlap of *d*. Cells are built from cell corners (midpoints between centres) in the grid's own
-plane: Lambert/Mercator metres for IOAPI and WRF, longitude/latitude for regular CF grids, where
-the overlap pieces are measured in a Lambert azimuthal equal-area projection centred on the
-district (so a degree cell counts by its true area). District polygons (WGS84) are reprojected
+overlap of *d*. Cells are built from cell corners (midpoints between centres, or the file's
+bounds) in the grid's own plane: Lambert/Mercator metres for IOAPI, WRF and CF projected files,
+longitude/latitude for regular CF grids and rotated degrees for a rotated pole, where the overlap
+pieces are measured in a Lambert azimuthal equal-area projection centred on the district (so a
+degree cell counts by its true area); curvilinear cells are the quadrilaterals of their vertices,
+intersected in that equal-area plane. District polygons (WGS84) are reprojected
 into the grid's CRS with pyproj/shapely. A district inside one big cell gets that cell's value; a
 district over several cells partly gets the overlap-weighted mean.
 

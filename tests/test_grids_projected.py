@@ -241,3 +241,17 @@ def test_inspect_describes_projection_spacing_and_zone_coverage():
     assert 2.97 < grid["spacing_km"]["dx"] < 3.1
     assert set(grid["zone"]) == set(ZONE) and all(v["coverage"] == 1.0 for v in grid["zone"].values())
     assert "mid-points" in grid["cells"]
+
+
+def test_ingest_of_cf_lambert_sample_stores_the_independent_means(db):
+    """`ingest` works unchanged on the new layout: the stored O3 is the independent overlap mean."""
+    from forecasting import datastore
+    from forecasting.permissions import Actor
+
+    result = datastore.ingest_run(db, Actor.system("test"), [SAMPLE], model="lcc-test")
+    assert result.districts == ZONE and result.n_times == 3
+    got = datastore.forecast_frame(db, model="lcc-test")
+    o3 = got[got["variable"] == "o3"].set_index(["district", "valid_time"])["value"].sort_index()
+    expected = _independent_means(SAMPLE, "o3", O3_PER_PPB)
+    for code in ZONE:
+        np.testing.assert_allclose(o3.loc[code].to_numpy(), expected[code], rtol=1e-6)

@@ -105,7 +105,9 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None, dask
     first = parts[0]
     for p in parts[1:]:
         if p.sizes["x"] != first.sizes["x"] or p.sizes["y"] != first.sizes["y"] or not (
-                np.allclose(p["x"], first["x"]) and np.allclose(p["y"], first["y"])):
+                np.allclose(p["x"], first["x"]) and np.allclose(p["y"], first["y"])) or (
+                first.attrs.get("grid_kind") == "curvilinear" and not (
+                    np.allclose(p["lon"], first["lon"]) and np.allclose(p["lat"], first["lat"]))):
             raise FormatError(f"{p.attrs['files'][0]}: grid differs from {first.attrs['files'][0]}; "
                               f"open files of one run and one domain together")
     cycles = sorted({p.attrs["cycle"] for p in parts if p.attrs["cycle"]})
