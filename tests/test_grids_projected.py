@@ -255,3 +255,19 @@ def test_ingest_of_cf_lambert_sample_stores_the_independent_means(db):
     expected = _independent_means(SAMPLE, "o3", O3_PER_PPB)
     for code in ZONE:
         np.testing.assert_allclose(o3.loc[code].to_numpy(), expected[code], rtol=1e-6)
+
+
+def test_inspect_rotated_pole_and_curvilinear(tmp_path):
+    from forecasting.grids import inspect_grid
+
+    rot = inspect_grid(write_cf_projected(tmp_path / "r.nc", projection="rotated_latitude_longitude", nx=40,
+                                          ny=36, hours=1, species=("pm25",)))["grid"]
+    assert rot["kind"] == "rotated" and rot["projection"]["name"] == "rotated_latitude_longitude"
+    assert rot["projection"]["parameters"]["grid_north_pole_latitude"] == pytest.approx(90 - 31.03)
+    # 3 km / 111 km per degree of rotated latitude: about 3 km on the ground near the rotated equator
+    assert rot["spacing_km"]["dy"] == pytest.approx(3.0, abs=0.05)
+    curv = inspect_grid(write_cf_projected(tmp_path / "c.nc", nx=40, ny=36, hours=1, species=("pm25",),
+                                           grid_mapping=False))["grid"]
+    assert curv["kind"] == "curvilinear" and curv["projection"]["name"] == "none"
+    assert "mid-points of neighbouring centres" in curv["cells"]
+    assert all(v["coverage"] == 1.0 for v in curv["zone"].values())

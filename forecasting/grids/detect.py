@@ -183,7 +183,14 @@ def grid_description(grid: xr.Dataset, districts=None) -> dict:
                 spacing[key] = round(float(np.median(np.diff(grid[c].values))) / 1e3, 4)
     default_cells = {"projected": "rectangles of the projection plane with edges at the mid-points between centres",
                      "lonlat": "longitude/latitude rectangles with edges at the mid-points between centres"}
-    out = {"kind": kind, "projection": projection_summary(grid.attrs["crs"]),
+    if kind == "curvilinear":
+        projection = {"name": "none", "method": "curvilinear: 2-D latitude/longitude auxiliary coordinates",
+                      "parameters": {}}
+    else:
+        projection = projection_summary(grid.attrs["crs"])
+    if grid.attrs.get("projection"):
+        projection["source"] = grid.attrs["projection"]
+    out = {"kind": kind, "projection": projection,
            "cells": grid.attrs.get("cells") or default_cells.get(kind, ""), "spacing_km": spacing}
     gdf = districts if hasattr(districts, "geometry") else load_districts(districts)
     w = district_weights(grid, gdf)
