@@ -128,6 +128,7 @@ CASES = [(proj, {}) for proj in CF_PROJECTIONS] + [
     ("lambert_conformal_conic", {"grid_mapping": False}),  # curvilinear: mid-points of centres
     ("lambert_conformal_conic", {"grid_mapping": False, "bounds": True}),  # curvilinear: bounds
     ("mercator", {"grid_mapping": False}),
+    ("polar_stereographic", {"xy": False}),  # grid mapping + 2-D lat/lon, no x/y: centres projected
 ]
 
 
@@ -143,7 +144,10 @@ def test_linear_field_in_longitude_matches_exact_area_mean(tmp_path, projection,
     path = write_cf_projected(tmp_path / "f.nc", projection=projection, nx=60, ny=50, hours=1,
                               species=("pm25",), field=field, **options)
     frame = extract_districts(path).set_index("district")
-    kind = open_grid(path).attrs["grid_kind"]
+    grid = open_grid(path)
+    kind = grid.attrs["grid_kind"]
+    if options.get("xy") is False:
+        assert "2-D lat/lon projected" in grid.attrs["cells"]
     assert kind == ("curvilinear" if options.get("grid_mapping") is False else
                     "rotated" if projection.startswith("rotated") else "projected")
     for code, geom in _districts().items():

@@ -303,6 +303,10 @@ def cf_horizontal(ds: xr.Dataset, var: xr.DataArray, *, file: str, mapping=None)
     lon_name, lat_name = _latlon2d(ds, var, ydim, xdim, mapping)
     if crs is not None and xname is not None and yname is not None:
         return _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, source)
+    if crs is not None and lon_name is not None:
+        derived = _xy_from_latlon(ds, crs, xdim, ydim, lon_name, lat_name)
+        if derived is not None:  # a grid mapping without x/y: the centres projected are a regular grid
+            return _projected(ds, crs, xdim, ydim, None, None, lon_name, lat_name, file, source, xy=derived)
     if lon_name is not None:
         return _curvilinear(ds, xdim, ydim, lon_name, lat_name, file)
     if crs is not None:
@@ -312,12 +316,31 @@ def cf_horizontal(ds: xr.Dataset, var: xr.DataArray, *, file: str, mapping=None)
     return None
 
 
-def _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, source):
+def _xy_from_latlon(ds, crs, xdim, ydim, lon_name, lat_name):
+    """1-D x, y from the 2-D centres projected with ``crs``, when they form a rectilinear grid
+    (x constant down each column and y along each row, to 10⁻³ of a cell); else None."""
+    lon = np.asarray(ds[lon_name].transpose(ydim, xdim).values, float)
+    lat = np.asarray(ds[lat_name].transpose(ydim, xdim).values, float)
+    if lon.shape[0] < 2 or lon.shape[1] < 2 or not (np.isfinite(lon).all() and np.isfinite(lat).all()):
+        return None
+    X, Y = Transformer.from_crs(_CRS84, crs, always_xy=True).transform(lon, lat)
+    x, y = np.asarray(X, float).mean(axis=0), np.asarray(Y, float).mean(axis=1)
+    dx, dy = np.median(np.abs(np.diff(x))), np.median(np.abs(np.diff(y)))
+    if not (dx > 0 and dy > 0) or np.abs(X - x[None, :]).max() > 1e-3 * dx or np.abs(Y - y[:, None]).max() > 1e-3 * dy:
+        return None
+    return x, y
+
+
+def _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, source, xy=None):
     geographic = crs.is_geographic
-    fx = 1.0 if geographic else _length_factor(ds[xname], file)
-    fy = 1.0 if geographic else _length_factor(ds[yname], file)
-    x = np.asarray(ds[xname].values, float) * fx
-    y = np.asarray(ds[yname].values, float) * fy
+    if xy is not None:
+        fx = fy = 1.0
+        x, y = (np.asarray(a, float) for a in xy)
+    else:
+        fx = 1.0 if geographic else _length_factor(ds[xname], file)
+        fy = 1.0 if geographic else _length_factor(ds[yname], file)
+        x = np.asarray(ds[xname].values, float) * fx
+        y = np.asarray(ds[yname].values, float) * fy
     if x.size < 2 or y.size < 2:
         raise FormatError(f"{file}: a projected grid needs at least 2 × 2 cells")
     xo = np.argsort(x, kind="stable")
@@ -329,10 +352,10 @@ def _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, sour
         sort[ydim] = yo
     x, y = x[xo], y[yo]
     if np.any(np.diff(x) <= 0) or np.any(np.diff(y) <= 0):
-        raise FormatError(f"{file}: projection coordinates {xname!r}/{yname!r} repeat a value")
+        raise FormatError(f"{file}: projection coordinates {xname or 'x'!r}/{yname or 'y'!r} repeat a value")
     coords = {}
-    xb = _bounds_1d(ds, xname, fx, xo, file)
-    yb = _bounds_1d(ds, yname, fy, yo, file)
+    xb = _bounds_1d(ds, xname, fx, xo, file) if xname else None
+    yb = _bounds_1d(ds, yname, fy, yo, file) if yname else None
     if xb is not None and yb is not None:
         coords["x_bounds"] = (("x", "bnd"), xb)
         coords["y_bounds"] = (("y", "bnd"), yb)
@@ -341,6 +364,8 @@ def _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, sour
     else:
         how = (f"rectangles of the {'rotated longitude/latitude' if geographic else 'projection plane'} with "
                f"edges at the mid-points between centres (no bounds in the file)")
+    if xy is not None:
+        how += f"; x/y are the file's 2-D {lat_name}/{lon_name} projected (no projection coordinates in the file)"
     if lon_name is not None:
         lon = ds[lon_name].transpose(ydim, xdim)
         lat = ds[lat_name].transpose(ydim, xdim)

@@ -339,6 +339,7 @@ def write_cf_projected(path, *, projection: str = "lambert_conformal_conic", nx:
                        hours: int = 6, species=POLLUTANTS, cycle="2026-11-24T00:00Z", seed: int = 0,
                        bias: float = 1.0, dx: float = 3000.0, bounds: bool = False, latlon: bool = True,
                        grid_mapping: bool = True, y_descending: bool = False, units_km: bool = False,
+                       xy: bool = True,
                        field=None, title: str = "synthetic CF projected grid (forecasting.grids.synthetic)") -> Path:
     """A CF-1.8 chemistry file on a projected grid, as regional-model post-processors write it.
 
@@ -349,7 +350,8 @@ def write_cf_projected(path, *, projection: str = "lambert_conformal_conic", nx:
     curvilinear file with only 2-D ``lat``/``lon``); 2-D ``lat``/``lon`` named by each variable's
     ``coordinates`` (``latlon=False`` leaves them out); with ``bounds`` also ``x_bnds``/``y_bnds``
     (and ``lat_bnds``/``lon_bnds`` (y, x, 4), the exact projected corners, for the curvilinear
-    case). ``field(species, valid_time, lead_hours, lon, lat)`` replaces the recipe [canonical
+    case); ``xy=False`` leaves out the projection coordinates (only their dimensions remain).
+    ``field(species, valid_time, lead_hours, lon, lat)`` replaces the recipe [canonical
     units]. Time ``hours since`` the cycle, ``forecast_reference_time`` scalar.
     """
     path = Path(path)
@@ -389,6 +391,8 @@ def write_cf_projected(path, *, projection: str = "lambert_conformal_conic", nx:
         ref.assignValue(0.0)
         for name, dim, values, std in ((xname, xname, x, "grid_longitude" if rotated else "projection_x_coordinate"),
                                        (yname, yname, y, "grid_latitude" if rotated else "projection_y_coordinate")):
+            if not xy:
+                continue
             v = nc.createVariable(name, "f8", (dim,))
             v.setncatts({"standard_name": std, "axis": "X" if dim == xname else "Y",
                          "units": "degrees" if rotated else ("km" if units_km else "m")})
