@@ -275,3 +275,23 @@ def test_inspect_rotated_pole_and_curvilinear(tmp_path):
     assert curv["kind"] == "curvilinear" and curv["projection"]["name"] == "none"
     assert "mid-points of neighbouring centres" in curv["cells"]
     assert all(v["coverage"] == 1.0 for v in curv["zone"].values())
+
+
+def test_mapping_file_names_2d_latitude_longitude(tmp_path):
+    """A curvilinear file whose lat/lon carry no units, standard name or `coordinates` link."""
+    path = write_cf_projected(tmp_path / "c.nc", nx=30, ny=24, hours=1, species=("pm25",), grid_mapping=False)
+    expected = extract_districts(path).set_index("district")["pm25"]
+    with netCDF4.Dataset(path, "a") as nc:
+        nc["pm25"].delncattr("coordinates")
+        nc["pm25"].delncattr("standard_name")
+        for v in ("lat", "lon"):
+            nc[v].delncattr("units")
+            nc[v].delncattr("standard_name")
+        nc.renameVariable("lat", "nav_lat")
+        nc.renameVariable("lon", "nav_lon")
+    with pytest.raises(FormatError, match="layout not recognised"):
+        open_grid(path)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("model: LOCAL\nformat: cf\ngrid: {lon: nav_lon, lat: nav_lat}\n", encoding="utf-8")
+    got = extract_districts(path, model=str(mapping)).set_index("district")["pm25"]
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12)
