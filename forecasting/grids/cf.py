@@ -1,4 +1,6 @@
-"""CF-netCDF on a regular longitude/latitude grid (CAMS, RAQMS, GEOS-CF, GEOS-Chem style).
+"""CF-netCDF on a regular longitude/latitude grid (CAMS, RAQMS, GEOS-CF, GEOS-Chem style), and the
+variables, levels and times of CF files on projected, rotated-pole or curvilinear grids, whose
+horizontal geometry :mod:`forecasting.grids.cfgrid` reads.
 
 Convention: CF Conventions 1.6+ (Eaton et al.) §4 coordinate types, §8.1 packed data
 (``scale_factor``/``add_offset``/``_FillValue``, unpacked by xarray). ECMWF/CAMS files written by

@@ -281,8 +281,10 @@ def corners_from_centres(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, 
 
 def _vertices(clon, clat):
     """(ny+1, nx+1) corners -> (ny, nx, 4) vertices, anticlockwise from the lower-left."""
-    v = lambda c: np.stack([c[:-1, :-1], c[:-1, 1:], c[1:, 1:], c[1:, :-1]], axis=-1)  # noqa: E731
-    return v(clon), v(clat)
+    def around(c):
+        return np.stack([c[:-1, :-1], c[:-1, 1:], c[1:, 1:], c[1:, :-1]], axis=-1)
+
+    return around(clon), around(clat)
 
 
 def cf_horizontal(ds: xr.Dataset, var: xr.DataArray, *, file: str, mapping=None) -> Horizontal | None:
