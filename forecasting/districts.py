@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -417,7 +418,10 @@ def extract_districts(paths, *, model=None, mapping=None, districts=None, variab
     """
     from forecasting.grids import POLLUTANTS, open_grid
 
-    grid = open_grid(paths, model=model, mapping=mapping, dask=False)
+    # without a cluster, read the districts' window straight from the file (no dask); with
+    # DASK_SCHEDULER_ADDRESS the reading runs on the cluster as for ingest
+    grid = open_grid(paths, model=model, mapping=mapping,
+                     dask=bool(os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip()))
     gdf = districts if hasattr(districts, "geometry") else load_districts(districts)
     if variables is None:
         variables = [p for p in POLLUTANTS if p in grid.data_vars]
