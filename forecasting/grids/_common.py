@@ -159,17 +159,16 @@ def finish(
     else:
         lead = np.full(time.shape, np.nan)
         cycle_iso = ""
-    ds = xr.Dataset(
-        data_vars,
-        coords={
-            "time": ("time", time, {"long_name": "valid time, UTC, hour-ending label"}),
-            "lead_hours": ("time", lead.astype(float), {"units": "h", "long_name": "hours since cycle"}),
-            "y": ("y", np.asarray(y, float)), "x": ("x", np.asarray(x, float)),
-            "lon": (("y", "x"), np.asarray(lon, float), {"units": "degrees_east"}),
-            "lat": (("y", "x"), np.asarray(lat, float), {"units": "degrees_north"}),
-            **(cell_coords or {}),
-        },
-    )
+    coords = {
+        "time": ("time", time, {"long_name": "valid time, UTC, hour-ending label"}),
+        "lead_hours": ("time", lead.astype(float), {"units": "h", "long_name": "hours since cycle"}),
+        "y": ("y", np.asarray(y, float)), "x": ("x", np.asarray(x, float)),
+        "lon": (("y", "x"), np.asarray(lon, float), {"units": "degrees_east"}),
+        "lat": (("y", "x"), np.asarray(lat, float), {"units": "degrees_north"}),
+        **(cell_coords or {}),
+    }
+    ds = xr.Dataset({k: _variable(*v) for k, v in data_vars.items()},
+                    coords={k: _variable(*v) for k, v in coords.items()})
     ds.attrs.update({
         "model": model or "", "cycle": cycle_iso, "files": [str(file)], "format": fmt, "level": level,
         "conversions": conversions, "crs": crs, "grid_kind": grid_kind,
@@ -177,6 +176,15 @@ def finish(
     })
     ds.attrs.update(extra_attrs or {})
     return ds
+
+
+def _variable(dims, data, attrs=None) -> xr.Variable:
+    """An xarray Variable around a numpy (or lazily indexed) array as it is: xarray's generic
+    constructor checks every plain array against dask's array type, importing dask.array (0.3 s
+    of CPU) in processes such as ``extract`` that never use it."""
+    if isinstance(data, np.ndarray) or isinstance(data, xr.core.indexing.ExplicitlyIndexed):
+        return xr.Variable(dims, data, attrs, fastpath=True)
+    return xr.Variable(dims, data, attrs)
 
 
 def _scale(values, factor):
