@@ -23,11 +23,11 @@ import json
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import shapely
 import xarray as xr
 from pyproj import CRS, Transformer
@@ -63,8 +63,8 @@ class DistrictWeights:
     ----------
     adcodes : tuple of str
         District identifiers, one per row of ``matrix``.
-    matrix : scipy.sparse.csr_matrix
-        (districts × ny·nx) weights; each row sums to 1 over the cells the district overlaps.
+    rows, cols, values : numpy.ndarray
+        The non-zero weights as (district row, flat cell index ``j·nx + i``, weight) triplets.
     shape : (ny, nx)
     coverage : numpy.ndarray
         Fraction of each district's area inside the grid [1].
@@ -72,21 +72,43 @@ class DistrictWeights:
         Smallest block of cells holding every non-zero weight (half-open slices).
     key : str
         Hash of the grid geometry and the district polygons (the cache key).
+    matrix : scipy.sparse.csr_matrix
+        (districts × ny·nx) weights, built on first use; each row sums to 1 over the cells the
+        district overlaps.
     """
 
     adcodes: tuple
-    matrix: sp.csr_matrix
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
     shape: tuple
     coverage: np.ndarray
     window: tuple
     key: str
 
-    def window_matrix(self) -> sp.csr_matrix:
-        """The weights restricted to the cells of ``window``, in row-major order."""
+    @cached_property
+    def matrix(self):
+        # scipy.sparse costs ~0.05 s to import: only code that asks for the sparse matrix pays it
+        import scipy.sparse as sp
+
+        return sp.csr_matrix((self.values, (self.rows, self.cols)),
+                             shape=(len(self.adcodes), self.shape[0] * self.shape[1]))
+
+    def window_matrix(self):
+        """The weights restricted to the cells of ``window``, in row-major order (sparse)."""
+        import scipy.sparse as sp
+
+        return sp.csr_matrix(self.window_weights())
+
+    def window_weights(self) -> np.ndarray:
+        """Dense (districts × window cells) weights, window cells in row-major order [1]."""
         y0, y1, x0, x1 = self.window
-        ny, nx = self.shape
-        cols = (np.arange(y0, y1)[:, None] * nx + np.arange(x0, x1)[None, :]).ravel()
-        return self.matrix[:, cols].tocsr()
+        nx = self.shape[1]
+        out = np.zeros((len(self.adcodes), (y1 - y0) * (x1 - x0)))
+        if len(self.values):
+            wy, wx = self.cols // nx - y0, self.cols % nx - x0
+            np.add.at(out, (self.rows, wy * (x1 - x0) + wx), self.values)
+        return out
 
 
 def load_districts(path=None):
@@ -245,9 +267,9 @@ def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) ->
         rows = cols = np.zeros(0, int)
         vals = np.zeros(0)
         window = (0, 0, 0, 0)
-    matrix = sp.csr_matrix((vals, (rows, cols)), shape=(len(gdf), ny * nx))
-    w = DistrictWeights(adcodes=tuple(gdf["adcode"]), matrix=matrix, shape=(ny, nx),
-                        coverage=np.asarray(coverage, float), window=window, key=key)
+    w = DistrictWeights(adcodes=tuple(gdf["adcode"]), rows=np.asarray(rows, int), cols=np.asarray(cols, int),
+                        values=np.asarray(vals, float), shape=(ny, nx), coverage=np.asarray(coverage, float),
+                        window=window, key=key)
     if cache:
         _CACHE[key] = w
         while len(_CACHE) > _CACHE_SIZE:
@@ -368,7 +390,7 @@ def district_series(grid: xr.Dataset, weights: DistrictWeights | None = None, *,
     y0, y1, x0, x1 = weights.window
     nt = grid.sizes["time"]
     nd = len(weights.adcodes)
-    w = weights.window_matrix()
+    w = weights.window_weights()
     out = {}
     if y1 > y0 and x1 > x0 and variables:
         sub = grid[variables].isel(y=slice(y0, y1), x=slice(x0, x1))

@@ -196,7 +196,7 @@ def grid_description(grid: xr.Dataset, districts=None) -> dict:
     w = district_weights(grid, gdf)
     names = gdf["name"].tolist() if "name" in gdf.columns else [None] * len(gdf)
     out["zone"] = {code: {"name": name, "coverage": round(float(cov), 4),
-                          "cells": int(w.matrix[r].nnz)}
+                          "cells": int(np.count_nonzero(w.rows == r))}
                    for r, (code, name, cov) in enumerate(zip(w.adcodes, names, w.coverage))}
     return out
 
