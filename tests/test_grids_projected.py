@@ -295,3 +295,21 @@ def test_mapping_file_names_2d_latitude_longitude(tmp_path):
     mapping.write_text("model: LOCAL\nformat: cf\ngrid: {lon: nav_lon, lat: nav_lat}\n", encoding="utf-8")
     got = extract_districts(path, model=str(mapping)).set_index("district")["pm25"]
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
+def test_errors_carry_translations(tmp_path):
+    from forecasting.i18n import t
+
+    path = write_cf_projected(tmp_path / "f.nc", nx=20, ny=16, hours=1, species=("pm25",))
+    with netCDF4.Dataset(path, "a") as nc:
+        nc["pm25"].grid_mapping = "lambert"
+    with pytest.raises(FormatError) as err:
+        open_grid(path)
+    assert err.value.key == "grids19.grid_mapping_missing"
+    zh = err.value.localized("zh")
+    assert "lambert" in zh and "pm25" in zh and str(path) in zh and "投影" in zh
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: X\ngrid: {attributes: {standard_parallel: 30}}\n", encoding="utf-8")
+    with pytest.raises(FormatError) as err:
+        open_grid(path, model=str(bad))
+    assert err.value.key == "grids19.mapping_grid_bad" and "grid:" in t(err.value.key, "zh", **err.value.params)

@@ -81,7 +81,7 @@ class Horizontal:
     projection: str = ""
 
 
-def grid_mapping_crs(attrs: dict, *, where: str) -> CRS:
+def grid_mapping_crs(attrs: dict, *, where: str, file: str = "") -> CRS:
     """``pyproj.CRS.from_cf`` of a grid-mapping variable's attributes; FormatError naming ``where``."""
     clean = {}
     for k, v in attrs.items():
@@ -95,14 +95,16 @@ def grid_mapping_crs(attrs: dict, *, where: str) -> CRS:
     name = attr_str(clean.get("grid_mapping_name"))
     if not name and not clean.get("crs_wkt") and not clean.get("spatial_ref"):
         raise FormatError(f"{where}: grid mapping without grid_mapping_name (expected e.g. "
-                          f"lambert_conformal_conic); name it in the model mapping file (grid: attributes:)")
+                          f"lambert_conformal_conic); name it in the model mapping file (grid: attributes:)",
+                          key="grids19.grid_mapping_unreadable", file=file or where, name="?")
     try:
-        if name and not clean.get("crs_wkt"):
-            return CRS.from_cf(clean)
-        return CRS.from_user_input(clean.get("crs_wkt") or clean.get("spatial_ref"))
+        if name or clean.get("crs_wkt"):
+            return CRS.from_cf(clean)  # a crs_wkt attribute wins over the CF parameters (pyproj)
+        return CRS.from_user_input(clean["spatial_ref"])  # GDAL's attribute
     except Exception as exc:  # pyproj raises CRSError/KeyError/TypeError for bad attributes
         raise FormatError(f"{where}: grid mapping {name or 'crs_wkt'!r} not understood by pyproj "
-                          f"({' '.join(str(exc).split())})") from None
+                          f"({' '.join(str(exc).split())})", key="grids19.grid_mapping_unreadable",
+                          file=file or where, name=name or "crs_wkt") from None
 
 
 def proj_string(crs: CRS) -> str:
@@ -150,7 +152,7 @@ def _coordinate_names(ds: xr.Dataset, var: xr.DataArray) -> list[str]:
     return [n for n in names if n in ds.variables]
 
 
-def _grid_mapping_var(ds, var, mapping):
+def _grid_mapping_var(ds, var, mapping, file=""):
     grid = (mapping.grid if mapping is not None else None) or {}
     if grid.get("attributes"):
         return dict(grid["attributes"]), "the model mapping file (grid: attributes:)"
@@ -159,15 +161,17 @@ def _grid_mapping_var(ds, var, mapping):
         return None, None
     name = name.split(":")[0].split()[0]  # CF 1.7 extended form "crs: x y"
     if name not in ds.variables:
-        raise FormatError(f"variable {var.name!r} names grid_mapping {name!r}, which is not in the file; "
-                          f"name the projection in the model mapping file (grid: attributes:)")
+        raise FormatError(f"{file}: variable {var.name!r} names grid_mapping {name!r}, which is not in the file; "
+                          f"name the projection in the model mapping file (grid: attributes:)",
+                          key="grids19.grid_mapping_missing", file=file, variable=str(var.name), name=name)
     return dict(ds[name].attrs), f"grid mapping variable {name!r}"
 
 
-def _axis(ds, dim, names, axis, override):
+def _axis(ds, dim, names, axis, override, file=""):
     if override:
         if override not in ds.variables or ds[override].ndim != 1:
-            raise FormatError(f"{override!r} (model mapping file) is not a 1-D coordinate in the file")
+            raise FormatError(f"{file}: {override!r} (model mapping file) is not a 1-D coordinate in the file",
+                              key="grids19.projection_coords_missing", file=file)
         return override
     for n, v in ds.variables.items():
         if v.dims == (dim,) and (attr_str(v.attrs.get("standard_name")) in names
@@ -176,7 +180,7 @@ def _axis(ds, dim, names, axis, override):
     return dim if dim in ds.variables and ds[dim].ndim == 1 else None
 
 
-def _latlon2d(ds, var, ydim, xdim, mapping):
+def _latlon2d(ds, var, ydim, xdim, mapping, file=""):
     grid = (mapping.grid if mapping is not None else None) or {}
     lon_name, lat_name = grid.get("lon"), grid.get("lat")
     for n in _coordinate_names(ds, var) + [n for n in ds.variables if ds[n].ndim == 2]:
@@ -192,7 +196,8 @@ def _latlon2d(ds, var, ydim, xdim, mapping):
         return None, None
     for n in (lon_name, lat_name):
         if n not in ds.variables or set(ds[n].dims) != {ydim, xdim}:
-            raise FormatError(f"{n!r} is not a 2-D ({ydim}, {xdim}) latitude/longitude in the file")
+            raise FormatError(f"{file}: {n!r} is not a 2-D ({ydim}, {xdim}) latitude/longitude in the file",
+                              key="grids19.projection_coords_missing", file=file)
     return lon_name, lat_name
 
 
@@ -228,7 +233,8 @@ def _length_factor(var, file):
         return 1.0
     if units in _LENGTH:
         return _LENGTH[units]
-    raise FormatError(f"{file}: projection coordinate {var.name!r} has units {units!r}; expected m or km")
+    raise FormatError(f"{file}: projection coordinate {var.name!r} has units {units!r}; expected m or km",
+                      key="grids19.coordinate_units", file=file, variable=str(var.name), units=units)
 
 
 def _bounds_1d(ds, name, factor, order, file):
@@ -237,10 +243,12 @@ def _bounds_1d(ds, name, factor, order, file):
         return None
     b = np.asarray(ds[bname].values, float) * factor
     if b.ndim != 2 or b.shape[1] != 2 or b.shape[0] != ds[name].size:
-        raise FormatError(f"{file}: bounds {bname!r} of {name!r} should have shape ({ds[name].size}, 2)")
+        raise FormatError(f"{file}: bounds {bname!r} of {name!r} should have shape ({ds[name].size}, 2)",
+                          key="grids19.cells_bad", file=file, name=bname)
     b = np.sort(b[order], axis=1)
     if not np.allclose(b[1:, 0], b[:-1, 1], rtol=0, atol=1e-6 * max(np.ptp(b), 1.0)):
-        raise FormatError(f"{file}: bounds {bname!r} of {name!r} leave gaps or overlap between cells")
+        raise FormatError(f"{file}: bounds {bname!r} of {name!r} leave gaps or overlap between cells",
+                          key="grids19.cells_bad", file=file, name=bname)
     return b
 
 
@@ -296,13 +304,13 @@ def cf_horizontal(ds: xr.Dataset, var: xr.DataArray, *, file: str, mapping=None)
     ydim, xdim = _horizontal_dims(ds, var, mapping)
     if ydim is None:
         return None
-    attrs, source = _grid_mapping_var(ds, var, mapping)
+    attrs, source = _grid_mapping_var(ds, var, mapping, file)
     crs = None
     if attrs is not None and attr_str(attrs.get("grid_mapping_name")) != "latitude_longitude":
-        crs = grid_mapping_crs(attrs, where=f"{file}: {source}")
-    xname = _axis(ds, xdim, _X_NAMES, "X", grid.get("x"))
-    yname = _axis(ds, ydim, _Y_NAMES, "Y", grid.get("y"))
-    lon_name, lat_name = _latlon2d(ds, var, ydim, xdim, mapping)
+        crs = grid_mapping_crs(attrs, where=f"{file}: {source}", file=file)
+    xname = _axis(ds, xdim, _X_NAMES, "X", grid.get("x"), file)
+    yname = _axis(ds, ydim, _Y_NAMES, "Y", grid.get("y"), file)
+    lon_name, lat_name = _latlon2d(ds, var, ydim, xdim, mapping, file)
     if crs is not None and xname is not None and yname is not None:
         return _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, source)
     if crs is not None and lon_name is not None:
@@ -314,7 +322,7 @@ def cf_horizontal(ds: xr.Dataset, var: xr.DataArray, *, file: str, mapping=None)
     if crs is not None:
         raise FormatError(f"{file}: {source} found but no 1-D projection coordinates along "
                           f"({ydim}, {xdim}) and no 2-D latitude/longitude; name them in the model mapping "
-                          f"file (grid: {{x: ..., y: ...}})")
+                          f"file (grid: {{x: ..., y: ...}})", key="grids19.projection_coords_missing", file=file)
     return None
 
 
@@ -344,7 +352,8 @@ def _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, sour
         x = np.asarray(ds[xname].values, float) * fx
         y = np.asarray(ds[yname].values, float) * fy
     if x.size < 2 or y.size < 2:
-        raise FormatError(f"{file}: a projected grid needs at least 2 × 2 cells")
+        raise FormatError(f"{file}: a projected grid needs at least 2 × 2 cells", key="grids19.cells_bad",
+                          file=file, name=f"{xname or 'x'}/{yname or 'y'}")
     xo = np.argsort(x, kind="stable")
     yo = np.argsort(y, kind="stable")
     sort = {}
@@ -354,7 +363,8 @@ def _projected(ds, crs, xdim, ydim, xname, yname, lon_name, lat_name, file, sour
         sort[ydim] = yo
     x, y = x[xo], y[yo]
     if np.any(np.diff(x) <= 0) or np.any(np.diff(y) <= 0):
-        raise FormatError(f"{file}: projection coordinates {xname or 'x'!r}/{yname or 'y'!r} repeat a value")
+        raise FormatError(f"{file}: projection coordinates {xname or 'x'!r}/{yname or 'y'!r} repeat a value",
+                          key="grids19.cells_bad", file=file, name=f"{xname or 'x'}/{yname or 'y'}")
     coords = {}
     xb = _bounds_1d(ds, xname, fx, xo, file) if xname else None
     yb = _bounds_1d(ds, yname, fy, yo, file) if yname else None
@@ -388,7 +398,8 @@ def _curvilinear(ds, xdim, ydim, lon_name, lat_name, file):
     lon = np.asarray(ds[lon_name].transpose(ydim, xdim).values, float)
     lat = np.asarray(ds[lat_name].transpose(ydim, xdim).values, float)
     if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
-        raise FormatError(f"{file}: 2-D {lon_name!r}/{lat_name!r} have missing values; cells cannot be built")
+        raise FormatError(f"{file}: 2-D {lon_name!r}/{lat_name!r} have missing values; cells cannot be built",
+                          key="grids19.cells_bad", file=file, name=f"{lat_name}/{lon_name}")
     lon = np.where(lon >= 180.0, lon - 360.0, lon)
     blon = attr_str(ds[lon_name].attrs.get("bounds"))
     blat = attr_str(ds[lat_name].attrs.get("bounds"))
@@ -397,7 +408,8 @@ def _curvilinear(ds, xdim, ydim, lon_name, lat_name, file):
         vlon = np.asarray(ds[blon].values, float)
         vlat = np.asarray(ds[blat].values, float)
         if vlon.shape != (ny, nx, 4) or vlat.shape != (ny, nx, 4):
-            raise FormatError(f"{file}: bounds {blon!r}/{blat!r} should have shape ({ny}, {nx}, 4) (CF §7.1)")
+            raise FormatError(f"{file}: bounds {blon!r}/{blat!r} should have shape ({ny}, {nx}, 4) (CF §7.1)",
+                              key="grids19.cells_bad", file=file, name=f"{blat}/{blon}")
         vlon = np.where(vlon >= 180.0, vlon - 360.0, vlon)
         how = f"quadrilaterals of the bounds vertices ({blon}, {blat})"
     else:

@@ -128,20 +128,24 @@ def _grid_section(grid, path) -> dict:
     if grid is None:
         return {}
     if not isinstance(grid, dict):
-        raise FormatError(f"{path}: grid must be a table such as {{grid_mapping: crs, x: x, y: y}}")
+        raise FormatError(f"{path}: grid must be a table such as {{grid_mapping: crs, x: x, y: y}}",
+                          key="grids19.mapping_grid_bad", path=str(path))
     unknown = sorted(set(grid) - set(_GRID_KEYS))
     if unknown:
-        raise FormatError(f"{path}: grid.{unknown[0]}: unknown key; expected {', '.join(_GRID_KEYS)}")
+        raise FormatError(f"{path}: grid.{unknown[0]}: unknown key; expected {', '.join(_GRID_KEYS)}",
+                          key="grids19.mapping_grid_bad", path=str(path))
     out = {}
     for key in _GRID_KEYS[:-1]:
         if grid.get(key) is not None:
             if not isinstance(grid[key], str) or not grid[key].strip():
-                raise FormatError(f"{path}: grid.{key} must be a variable name")
+                raise FormatError(f"{path}: grid.{key} must be a variable name",
+                                  key="grids19.mapping_grid_bad", path=str(path))
             out[key] = grid[key].strip()
     if grid.get("attributes") is not None:
         attrs = grid["attributes"]
         if not isinstance(attrs, dict) or not attrs.get("grid_mapping_name"):
             raise FormatError(f"{path}: grid.attributes must be a table with grid_mapping_name "
-                              f"(e.g. lambert_conformal_conic) and its CF parameters")
+                              f"(e.g. lambert_conformal_conic) and its CF parameters",
+                              key="grids19.mapping_grid_bad", path=str(path))
         out["attributes"] = dict(attrs)
     return out
