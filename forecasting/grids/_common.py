@@ -96,6 +96,13 @@ def iso_utc(value) -> str | None:
     return ts.isoformat().replace("+00:00", "Z")
 
 
+def no_chemistry(file: str) -> FormatError:
+    """The error for a file without any pollutant the readers know."""
+    return FormatError(
+        f"{file}: no chemistry found (expected one of {' '.join(POLLUTANTS)} under a known name, "
+        f"or a model mapping file naming them)", key="grids.no_chemistry", file=file)
+
+
 def finish(
     sources: dict,
     *,
@@ -133,9 +140,7 @@ def finish(
         weights instead of the mid-points between centres.
     """
     if not sources:
-        raise FormatError(
-            f"{file}: no chemistry found (expected one of {' '.join(POLLUTANTS)} under a known name, "
-            f"or a model mapping file naming them)", key="grids.no_chemistry", file=file)
+        raise no_chemistry(file)
     time = to_utc_naive(time)
     conversions = list(conversions or [])
     data_vars = {}

@@ -23,7 +23,7 @@ import pandas as pd
 import xarray as xr
 
 from forecasting.errors import FormatError
-from forecasting.grids._common import attr_str, finish, level_dim_of
+from forecasting.grids._common import attr_str, finish, level_dim_of, no_chemistry
 from forecasting.grids.cfgrid import cf_horizontal, is_cf_projected
 from forecasting.grids.units import POLLUTANTS
 
@@ -202,18 +202,15 @@ def read_cf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = None
     """Normalise a CF file: regular lon/lat (module docstring), projected or curvilinear
     (:mod:`forecasting.grids.cfgrid`)."""
     found = find_variables(ds, mapping)
-    horizontal = None
-    for name, _ in found.values():
-        horizontal = cf_horizontal(ds, ds[name], file=file, mapping=mapping)
-        break
+    if not found:
+        raise no_chemistry(file)
+    first_name = next(iter(found.values()))[0]
+    horizontal = cf_horizontal(ds, ds[first_name], file=file, mapping=mapping)
     if horizontal is not None:
         xdim, ydim = horizontal.xdim, horizontal.ydim
     else:
         lon_name = _find_axis(ds, _LON, "degrees_east")
         lat_name = _find_axis(ds, _LAT, "degrees_north")
-        if (lon_name is None or lat_name is None) and not found:
-            finish({}, file=file, fmt="cf", model=model, level="", time=[], cycle=None, x=[], y=[], lon=[],
-                   lat=[], crs="", grid_kind="")  # raises the "no chemistry" FormatError
         if lon_name is None or lat_name is None:
             raise FormatError(f"{file}: CF file without 1-D longitude/latitude, grid mapping or 2-D "
                               f"latitude/longitude; name them in a model mapping file (grid: ...)",
