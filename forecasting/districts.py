@@ -3,10 +3,12 @@
 Method: conservative (area-overlap) averaging, Jones 1999 (doi:10.1175/1520-0493(1999)127<2204:
 FASOCR>2.0.CO;2) restricted to polygon targets: the weight of cell *c* in district *d* is the exact
 area of the intersection of the cell polygon with the district polygon, divided by the summed
-overlap of *d*. Cells are built from cell corners (midpoints between centres) in the grid's own
-plane: Lambert/Mercator metres for IOAPI and WRF, longitude/latitude for regular CF grids, where
-the overlap pieces are measured in a Lambert azimuthal equal-area projection centred on the
-district (so a degree cell counts by its true area). District polygons (WGS84) are reprojected
+overlap of *d*. Cells are built from cell corners (midpoints between centres, or the file's
+bounds) in the grid's own plane: Lambert/Mercator metres for IOAPI, WRF and CF projected files,
+longitude/latitude for regular CF grids and rotated degrees for a rotated pole, where the overlap
+pieces are measured in a Lambert azimuthal equal-area projection centred on the district (so a
+degree cell counts by its true area); curvilinear cells are the quadrilaterals of their vertices,
+intersected in that equal-area plane. District polygons (WGS84) are reprojected
 into the grid's CRS with pyproj/shapely. A district inside one big cell gets that cell's value; a
 district over several cells partly gets the overlap-weighted mean.
 
@@ -17,18 +19,23 @@ hash, so extracting a run is one sparse matrix product over (cells × time) of t
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import shapely
 import xarray as xr
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+from shapely.geometry import shape
 
 from forecasting.errors import FormatError, ValidationError
+from forecasting.grids._common import compute
 
 __all__ = [
     "DistrictWeights",
@@ -56,8 +63,8 @@ class DistrictWeights:
     ----------
     adcodes : tuple of str
         District identifiers, one per row of ``matrix``.
-    matrix : scipy.sparse.csr_matrix
-        (districts × ny·nx) weights; each row sums to 1 over the cells the district overlaps.
+    rows, cols, values : numpy.ndarray
+        The non-zero weights as (district row, flat cell index ``j·nx + i``, weight) triplets.
     shape : (ny, nx)
     coverage : numpy.ndarray
         Fraction of each district's area inside the grid [1].
@@ -65,21 +72,43 @@ class DistrictWeights:
         Smallest block of cells holding every non-zero weight (half-open slices).
     key : str
         Hash of the grid geometry and the district polygons (the cache key).
+    matrix : scipy.sparse.csr_matrix
+        (districts × ny·nx) weights, built on first use; each row sums to 1 over the cells the
+        district overlaps.
     """
 
     adcodes: tuple
-    matrix: sp.csr_matrix
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
     shape: tuple
     coverage: np.ndarray
     window: tuple
     key: str
 
-    def window_matrix(self) -> sp.csr_matrix:
-        """The weights restricted to the cells of ``window``, in row-major order."""
+    @cached_property
+    def matrix(self):
+        # scipy.sparse costs ~0.05 s to import: only code that asks for the sparse matrix pays it
+        import scipy.sparse as sp
+
+        return sp.csr_matrix((self.values, (self.rows, self.cols)),
+                             shape=(len(self.adcodes), self.shape[0] * self.shape[1]))
+
+    def window_matrix(self):
+        """The weights restricted to the cells of ``window``, in row-major order (sparse)."""
+        import scipy.sparse as sp
+
+        return sp.csr_matrix(self.window_weights())
+
+    def window_weights(self) -> np.ndarray:
+        """Dense (districts × window cells) weights, window cells in row-major order [1]."""
         y0, y1, x0, x1 = self.window
-        ny, nx = self.shape
-        cols = (np.arange(y0, y1)[:, None] * nx + np.arange(x0, x1)[None, :]).ravel()
-        return self.matrix[:, cols].tocsr()
+        nx = self.shape[1]
+        out = np.zeros((len(self.adcodes), (y1 - y0) * (x1 - x0)))
+        if len(self.values):
+            wy, wx = self.cols // nx - y0, self.cols % nx - x0
+            np.add.at(out, (self.rows, wy * (x1 - x0) + wx), self.values)
+        return out
 
 
 def load_districts(path=None):
@@ -96,10 +125,12 @@ def load_districts(path=None):
     p = Path(path) if path else DEFAULT_DISTRICTS
     if not p.exists():
         raise FormatError(f"{p}: district boundary file not found", key="grids.file_missing", file=str(p))
-    try:
-        gdf = gpd.read_file(p)
-    except Exception as exc:
-        raise FormatError(f"{p}: not a readable GeoJSON ({' '.join(str(exc).split())})") from None
+    gdf = _read_feature_collection(p, gpd)
+    if gdf is None:
+        try:
+            gdf = gpd.read_file(p)
+        except Exception as exc:
+            raise FormatError(f"{p}: not a readable GeoJSON ({' '.join(str(exc).split())})") from None
     if "adcode" not in gdf.columns:
         raise ValidationError(f"{p}: features need an 'adcode' property (e.g. \"310118\"); found "
                               f"{', '.join(c for c in gdf.columns if c != 'geometry') or 'no properties'}")
@@ -113,6 +144,29 @@ def load_districts(path=None):
     return gdf[["adcode", "geometry"] + [c for c in ("name", "name_en") if c in gdf.columns]]
 
 
+def _read_feature_collection(path: Path, gpd):
+    """A plain GeoJSON FeatureCollection read with ``json`` + shapely (RFC 7946: WGS84 lon/lat, or
+    the legacy ``crs`` member), without GDAL: ``extract`` spends ~0.1 s less starting. Returns None
+    for anything else (other formats, unusual structure), which ``geopandas.read_file`` then reads."""
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+            return None
+        features = data["features"]
+        props = [dict(f.get("properties") or {}) for f in features]
+        geoms = [shape(f["geometry"]) for f in features]
+        crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name")
+        crs = CRS.from_user_input(crs_name) if crs_name else _WGS84
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError,
+            shapely.errors.GEOSException, CRSError):
+        return None
+    if not features:
+        return None
+    return gpd.GeoDataFrame(pd.DataFrame(props), geometry=geoms, crs=crs)
+
+
 def cell_edges(centres: np.ndarray) -> np.ndarray:
     """Cell boundaries from 1-D centres: midpoints, the ends extended by half a cell [same unit]."""
     c = np.asarray(centres, float)
@@ -123,11 +177,19 @@ def cell_edges(centres: np.ndarray) -> np.ndarray:
 
 
 def grid_geometry_key(grid: xr.Dataset) -> str:
-    """SHA-256 of the grid's CRS and cell-centre coordinates (the geometry, not the data)."""
+    """SHA-256 of the grid's CRS, cell centres and cell bounds (the geometry, not the data)."""
     h = hashlib.sha256()
     h.update(str(grid.attrs.get("crs", "")).encode())
+    h.update(str(grid.attrs.get("grid_kind", "")).encode())
     for c in ("x", "y"):
         h.update(np.round(np.asarray(grid[c].values, float), 6).tobytes())
+    for c in ("x_bounds", "y_bounds", "lon_vertices", "lat_vertices"):
+        if c in grid.coords:
+            h.update(c.encode())
+            h.update(np.round(np.asarray(grid[c].values, float), 6).tobytes())
+    if grid.attrs.get("grid_kind") == "curvilinear":  # x, y are cell indices: the centres are lon/lat
+        for c in ("lon", "lat"):
+            h.update(np.round(np.asarray(grid[c].values, float), 6).tobytes())
     return h.hexdigest()
 
 
@@ -146,10 +208,22 @@ def _to_grid_plane(geom, crs: str, lonlat: bool, src=_WGS84):
     return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
-def _equal_area(geoms, centroid):
-    laea = CRS(f"+proj=laea +lat_0={centroid.y} +lon_0={centroid.x} +datum=WGS84 +units=m +no_defs")
-    t = Transformer.from_crs(_WGS84, laea, always_xy=True)
+def _laea(centroid) -> CRS:
+    return CRS(f"+proj=laea +lat_0={centroid.y} +lon_0={centroid.x} +datum=WGS84 +units=m +no_defs")
+
+
+def _equal_area(geoms, centroid, src=_WGS84):
+    """``geoms`` (in ``src``) in a Lambert azimuthal equal-area plane centred on ``centroid`` [m]."""
+    t = Transformer.from_crs(CRS(src), _laea(centroid), always_xy=True)
     return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def _axis_edges(grid, name):
+    """Cell edges along ``x`` or ``y``: from ``<name>_bounds`` (CF files with bounds), else mid-points."""
+    if f"{name}_bounds" in grid.coords:
+        b = np.asarray(grid[f"{name}_bounds"].values, float)
+        return np.concatenate([b[:, 0], b[-1:, 1]])
+    return cell_edges(grid[name].values)
 
 
 def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) -> DistrictWeights:
@@ -159,22 +233,53 @@ def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) ->
     ----------
     grid : xarray.Dataset
         A normalised grid (:func:`forecasting.grids.open_grid`): 1-D ``x``, ``y`` cell centres in
-        the CRS ``grid.attrs["crs"]`` [m or degree], ``grid_kind`` "projected" or "lonlat".
+        the CRS ``grid.attrs["crs"]`` [m or degree], ``grid_kind`` "projected", "lonlat",
+        "rotated" (rotated pole: degree) or "curvilinear" (cells from ``lon_vertices``/``lat_vertices``).
     districts : GeoDataFrame or path, optional
         From :func:`load_districts`; default the bundled three districts.
     cache : bool
         Reuse weights computed for the same grid geometry and polygons (in-memory LRU).
     """
     gdf = districts if hasattr(districts, "geometry") else load_districts(districts)
-    lonlat = grid.attrs.get("grid_kind") == "lonlat"
+    kind = grid.attrs.get("grid_kind")
+    lonlat = kind == "lonlat"
+    curvilinear = "lon_vertices" in grid.coords
+    grid_crs = CRS(grid.attrs.get("crs", "OGC:CRS84"))
+    # overlaps are measured in an equal-area plane unless the grid's own plane is projected
+    geographic = lonlat or curvilinear or grid_crs.is_geographic
     src = CRS(gdf.crs) if getattr(gdf, "crs", None) is not None else _WGS84
-    if lonlat and not src.equals(_WGS84):
+    if (lonlat or curvilinear) and not src.equals(_WGS84):
         gdf, src = gdf.to_crs(_WGS84), _WGS84
     key = hashlib.sha256((grid_geometry_key(grid) + _polygons_key(gdf) + src.to_wkt()).encode()).hexdigest()
     if cache and key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    xe, ye = cell_edges(grid["x"].values), cell_edges(grid["y"].values)
+    ny, nx = grid.sizes["y"], grid.sizes["x"]
+    if curvilinear:
+        rows, cols, vals, coverage = _curvilinear_overlaps(grid, gdf, src)
+    else:
+        rows, cols, vals, coverage = _rectilinear_overlaps(grid, gdf, src, grid_crs, lonlat, geographic)
+    if rows:
+        rows, cols, vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+        cy, cx = cols // nx, cols % nx
+        window = (int(cy.min()), int(cy.max()) + 1, int(cx.min()), int(cx.max()) + 1)
+    else:
+        rows = cols = np.zeros(0, int)
+        vals = np.zeros(0)
+        window = (0, 0, 0, 0)
+    w = DistrictWeights(adcodes=tuple(gdf["adcode"]), rows=np.asarray(rows, int), cols=np.asarray(cols, int),
+                        values=np.asarray(vals, float), shape=(ny, nx), coverage=np.asarray(coverage, float),
+                        window=window, key=key)
+    if cache:
+        _CACHE[key] = w
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return w
+
+
+def _rectilinear_overlaps(grid, gdf, src, grid_crs, lonlat, geographic):
+    """Rectangular cells (edges along 1-D x and y) intersected in the grid's own plane."""
+    xe, ye = _axis_edges(grid, "x"), _axis_edges(grid, "y")
     if lonlat:
         ye = np.clip(ye, -90.0, 90.0)
     nx, ny = len(xe) - 1, len(ye) - 1
@@ -188,7 +293,11 @@ def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) ->
         i1 = min(int(np.searchsorted(xe, maxx, "left")), nx)
         j0 = max(int(np.searchsorted(ye, miny, "right")) - 1, 0)
         j1 = min(int(np.searchsorted(ye, maxy, "left")), ny)
-        total = _equal_area(geom, geom.centroid).area if lonlat else poly.area
+        if geographic:
+            centre = _to_grid_plane(geom, "OGC:CRS84", False, src).centroid
+            total = _equal_area(geom, centre, src).area
+        else:
+            total = poly.area
         if i1 <= i0 or j1 <= j0:
             coverage.append(0.0)
             continue
@@ -197,33 +306,50 @@ def district_weights(grid: xr.Dataset, districts=None, *, cache: bool = True) ->
         boxes = shapely.box(xe[ii], ye[jj], xe[ii + 1], ye[jj + 1])
         shapely.prepare(poly)
         pieces = shapely.intersection(boxes, poly)
-        if lonlat:
-            pieces = _equal_area(pieces, geom.centroid)
+        if geographic:
+            pieces = _equal_area(pieces, centre, _WGS84 if lonlat else grid_crs)
         area = shapely.area(pieces)
-        keep = area > 0
-        if not keep.any():
+        _collect(r, area, jj * nx + ii, total, rows, cols, vals, coverage)
+    return rows, cols, vals, coverage
+
+
+def _collect(r, area, flat, total, rows, cols, vals, coverage):
+    keep = area > 0
+    if not keep.any():
+        coverage.append(0.0)
+        return
+    rows.append(np.full(keep.sum(), r))
+    cols.append(flat[keep])
+    vals.append(area[keep] / area[keep].sum())
+    coverage.append(min(area[keep].sum() / total, 1.0))
+
+
+def _curvilinear_overlaps(grid, gdf, src):
+    """Quadrilateral cells (``lon_vertices``/``lat_vertices``) intersected in an equal-area plane
+    centred on each district (Lambert azimuthal; the cells' straight edges are taken there)."""
+    vlon = np.asarray(grid["lon_vertices"].values, float)
+    vlat = np.asarray(grid["lat_vertices"].values, float)
+    ny, nx = vlon.shape[:2]
+    lo_x, hi_x = vlon.min(axis=2), vlon.max(axis=2)
+    lo_y, hi_y = vlat.min(axis=2), vlat.max(axis=2)
+    rows, cols, vals, coverage = [], [], [], []
+    for r, geom in enumerate(gdf.geometry):
+        minx, miny, maxx, maxy = geom.bounds
+        jj, ii = np.nonzero((hi_x >= minx) & (lo_x <= maxx) & (hi_y >= miny) & (lo_y <= maxy))
+        centre = geom.centroid
+        poly = _equal_area(geom, centre, src)
+        total = poly.area
+        if not len(jj):
             coverage.append(0.0)
             continue
-        rows.append(np.full(keep.sum(), r))
-        cols.append(jj[keep] * nx + ii[keep])
-        vals.append(area[keep] / area[keep].sum())
-        coverage.append(min(area[keep].sum() / total, 1.0))
-    if rows:
-        rows, cols, vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-        cy, cx = cols // nx, cols % nx
-        window = (int(cy.min()), int(cy.max()) + 1, int(cx.min()), int(cx.max()) + 1)
-    else:
-        rows = cols = np.zeros(0, int)
-        vals = np.zeros(0)
-        window = (0, 0, 0, 0)
-    matrix = sp.csr_matrix((vals, (rows, cols)), shape=(len(gdf), ny * nx))
-    w = DistrictWeights(adcodes=tuple(gdf["adcode"]), matrix=matrix, shape=(ny, nx),
-                        coverage=np.asarray(coverage, float), window=window, key=key)
-    if cache:
-        _CACHE[key] = w
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return w
+        t = Transformer.from_crs(_WGS84, _laea(centre), always_xy=True)
+        px, py = t.transform(vlon[jj, ii], vlat[jj, ii])
+        cells = shapely.polygons(np.stack([px, py], axis=-1))
+        cells = shapely.make_valid(cells)
+        shapely.prepare(poly)
+        area = shapely.area(shapely.intersection(cells, poly))
+        _collect(r, area, jj * nx + ii, total, rows, cols, vals, coverage)
+    return rows, cols, vals, coverage
 
 
 def _provenance(grid, times, n):
@@ -264,13 +390,11 @@ def district_series(grid: xr.Dataset, weights: DistrictWeights | None = None, *,
     y0, y1, x0, x1 = weights.window
     nt = grid.sizes["time"]
     nd = len(weights.adcodes)
-    w = weights.window_matrix()
+    w = weights.window_weights()
     out = {}
     if y1 > y0 and x1 > x0 and variables:
         sub = grid[variables].isel(y=slice(y0, y1), x=slice(x0, x1))
-        import dask
-
-        arrays = dask.compute(*[sub[v].data for v in variables])
+        arrays = compute(*[sub[v].data if sub[v].chunks is not None else sub[v].variable for v in variables])
         for v, a in zip(variables, arrays):
             a = np.asarray(a, float).reshape(nt, -1).T  # cells × time
             ok = np.isfinite(a)
@@ -316,7 +440,10 @@ def extract_districts(paths, *, model=None, mapping=None, districts=None, variab
     """
     from forecasting.grids import POLLUTANTS, open_grid
 
-    grid = open_grid(paths, model=model, mapping=mapping)
+    # without a cluster, read the districts' window straight from the file (no dask); with
+    # DASK_SCHEDULER_ADDRESS the reading runs on the cluster as for ingest
+    grid = open_grid(paths, model=model, mapping=mapping,
+                     dask=bool(os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip()))
     gdf = districts if hasattr(districts, "geometry") else load_districts(districts)
     if variables is None:
         variables = [p for p in POLLUTANTS if p in grid.data_vars]
@@ -339,6 +466,8 @@ def point_series(grid: xr.Dataset, points, *, variables=None) -> pd.DataFrame:
     """
     pts = pd.DataFrame(points)
     lon, lat = pts["lon"].to_numpy(float), pts["lat"].to_numpy(float)
+    if "lon_vertices" in grid.coords:
+        return _nearest_series(grid, pts, lon, lat, variables)
     if grid.attrs.get("grid_kind") == "lonlat":
         px, py = lon, lat
     else:
@@ -354,20 +483,45 @@ def point_series(grid: xr.Dataset, points, *, variables=None) -> pd.DataFrame:
     variables = list(variables or grid.data_vars)
     n, nt = len(pts), grid.sizes["time"]
     corners = [(0, 0, (1 - ax) * (1 - ay)), (0, 1, ax * (1 - ay)), (1, 0, (1 - ax) * ay), (1, 1, ax * ay)]
-    import dask
-
     lazy = {}
     for v in variables:
         for dj, di, _ in corners:
             lazy[(v, dj, di)] = grid[v].isel(y=xr.DataArray(np.minimum(j0 + dj, len(y) - 1), dims="p"),
-                                             x=xr.DataArray(np.minimum(i0 + di, len(x) - 1), dims="p")).data
+                                             x=xr.DataArray(np.minimum(i0 + di, len(x) - 1), dims="p")).variable
     keys = list(lazy)
-    got = dict(zip(keys, dask.compute(*[lazy[k] for k in keys])))
+    got = dict(zip(keys, compute(*[lazy[k] for k in keys])))
     ts, lead = _provenance(grid, grid["time"].values, n)
     frame = pd.DataFrame({"station": np.repeat(pts["station"].to_numpy(), nt),
                           "time": np.tile(ts, n), "lead_hours": np.tile(lead, n)})
     for v in variables:
         val = sum(np.asarray(got[(v, dj, di)], float) * wgt[None, :] for dj, di, wgt in corners)
         val[:, ~inside] = np.nan
+        frame[v] = val.T.reshape(-1)
+    return frame
+
+
+def _nearest_series(grid, pts, lon, lat, variables):
+    """Curvilinear grids: the value of the cell whose centre is nearest (equirectangular distance);
+    NaN for a station outside that cell's vertex box."""
+    glon, glat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
+    vlon, vlat = np.asarray(grid["lon_vertices"].values, float), np.asarray(grid["lat_vertices"].values, float)
+    ny, nx = glon.shape
+    js, is_, inside = [], [], []
+    for plon, plat in zip(lon, lat):
+        d2 = ((glon - plon) * np.cos(np.radians(plat))) ** 2 + (glat - plat) ** 2
+        j, i = np.unravel_index(int(np.argmin(d2)), (ny, nx))
+        js.append(j)
+        is_.append(i)
+        inside.append(vlon[j, i].min() <= plon <= vlon[j, i].max() and vlat[j, i].min() <= plat <= vlat[j, i].max())
+    variables = list(variables or grid.data_vars)
+    sel = {"y": xr.DataArray(np.asarray(js, int), dims="p"), "x": xr.DataArray(np.asarray(is_, int), dims="p")}
+    got = compute(*[grid[v].isel(sel).variable for v in variables])
+    n, nt = len(pts), grid.sizes["time"]
+    ts, lead = _provenance(grid, grid["time"].values, n)
+    frame = pd.DataFrame({"station": np.repeat(pts["station"].to_numpy(), nt),
+                          "time": np.tile(ts, n), "lead_hours": np.tile(lead, n)})
+    for v, val in zip(variables, got):
+        val = np.asarray(val, float).copy()
+        val[:, ~np.asarray(inside, bool)] = np.nan
         frame[v] = val.T.reshape(-1)
     return frame

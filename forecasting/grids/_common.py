@@ -96,6 +96,13 @@ def iso_utc(value) -> str | None:
     return ts.isoformat().replace("+00:00", "Z")
 
 
+def no_chemistry(file: str) -> FormatError:
+    """The error for a file without any pollutant the readers know."""
+    return FormatError(
+        f"{file}: no chemistry found (expected one of {' '.join(POLLUTANTS)} under a known name, "
+        f"or a model mapping file naming them)", key="grids.no_chemistry", file=file)
+
+
 def finish(
     sources: dict,
     *,
@@ -114,6 +121,7 @@ def finish(
     conversions: list[str] | None = None,
     met: dict | None = None,
     extra_attrs: dict | None = None,
+    cell_coords: dict | None = None,
 ) -> xr.Dataset:
     """Assemble the normalised grid from raw (time, y, x) arrays.
 
@@ -126,11 +134,13 @@ def finish(
         Model initialisation time [UTC]; ``lead_hours = (time - cycle)`` [h], NaN when unknown.
     x, y : 1-D native coordinates of cell centres [m for projected grids, degree for lon/lat].
     lon, lat : 2-D cell-centre coordinates [degree], shape (ny, nx).
+    cell_coords : dict, optional
+        Extra coordinates describing the cells (``x_bounds``/``y_bounds`` (n, 2) in the native
+        unit, or ``lon_vertices``/``lat_vertices`` (ny, nx, 4) [degree]), used by the district
+        weights instead of the mid-points between centres.
     """
     if not sources:
-        raise FormatError(
-            f"{file}: no chemistry found (expected one of {' '.join(POLLUTANTS)} under a known name, "
-            f"or a model mapping file naming them)", key="grids.no_chemistry", file=file)
+        raise no_chemistry(file)
     time = to_utc_naive(time)
     conversions = list(conversions or [])
     data_vars = {}
@@ -154,16 +164,16 @@ def finish(
     else:
         lead = np.full(time.shape, np.nan)
         cycle_iso = ""
-    ds = xr.Dataset(
-        data_vars,
-        coords={
-            "time": ("time", time, {"long_name": "valid time, UTC, hour-ending label"}),
-            "lead_hours": ("time", lead.astype(float), {"units": "h", "long_name": "hours since cycle"}),
-            "y": ("y", np.asarray(y, float)), "x": ("x", np.asarray(x, float)),
-            "lon": (("y", "x"), np.asarray(lon, float), {"units": "degrees_east"}),
-            "lat": (("y", "x"), np.asarray(lat, float), {"units": "degrees_north"}),
-        },
-    )
+    coords = {
+        "time": ("time", time, {"long_name": "valid time, UTC, hour-ending label"}),
+        "lead_hours": ("time", lead.astype(float), {"units": "h", "long_name": "hours since cycle"}),
+        "y": ("y", np.asarray(y, float)), "x": ("x", np.asarray(x, float)),
+        "lon": (("y", "x"), np.asarray(lon, float), {"units": "degrees_east"}),
+        "lat": (("y", "x"), np.asarray(lat, float), {"units": "degrees_north"}),
+        **(cell_coords or {}),
+    }
+    ds = xr.Dataset({k: _variable(*v) for k, v in data_vars.items()},
+                    coords={k: _variable(*v) for k, v in coords.items()})
     ds.attrs.update({
         "model": model or "", "cycle": cycle_iso, "files": [str(file)], "format": fmt, "level": level,
         "conversions": conversions, "crs": crs, "grid_kind": grid_kind,
@@ -173,23 +183,59 @@ def finish(
     return ds
 
 
+def _variable(dims, data, attrs=None) -> xr.Variable:
+    """An xarray Variable around a numpy (or lazily indexed) array as it is: xarray's generic
+    constructor checks every plain array against dask's array type, importing dask.array (0.3 s
+    of CPU) in processes such as ``extract`` that never use it."""
+    if isinstance(data, np.ndarray) or isinstance(data, xr.core.indexing.ExplicitlyIndexed):
+        return xr.Variable(dims, data, attrs, fastpath=True)
+    return xr.Variable(dims, data, attrs)
+
+
 def _scale(values, factor):
     return values * factor
 
 
 def _scaled(da: xr.DataArray, factor: float):
-    """``da × factor`` as a dask array whose chunks read only what later slicing asks for.
+    """``da × factor`` as a lazily indexed array that reads only what later slicing asks for.
 
-    The product is taken lazily *before* wrapping in dask (xarray's lazy element-wise array, as
-    for CF scale_factor decoding), so a window selected afterwards is fused into the file read.
+    The product is taken lazily (xarray's lazy element-wise array, as for CF scale_factor
+    decoding) and is *not* wrapped in dask here: :func:`chunk_variables` does that in
+    ``open_grid``, fusing a window selected afterwards into the file read. Without dask (the
+    ``extract`` path) ``grid[v].isel(...).values`` reads just that window.
     """
     dtype = da.dtype if da.dtype.kind == "f" else np.dtype("float64")
     f = dtype.type(factor)
     if da.chunks is not None:
         return da.data * f
-    lazy = xr.coding.common.lazy_elemwise_func(da.variable._data, partial(_scale, factor=f), dtype)
-    tdim = da.dims[0]
-    return chunk_time(xr.DataArray(xr.Variable(da.dims, lazy)), tdim).data
+    return xr.coding.common.lazy_elemwise_func(da.variable._data, partial(_scale, factor=f), dtype)
+
+
+def chunk_variables(ds: xr.Dataset) -> xr.Dataset:
+    """Wrap every data variable not yet in dask: TIME_CHUNK steps × the whole plane per chunk."""
+    out = ds.copy()
+    for name in ds.data_vars:
+        var = ds[name].variable
+        if var.chunks is None:
+            out[name] = var.copy(data=chunk_time(xr.DataArray(var), var.dims[0]).data)
+    return out
+
+
+def compute(*arrays):
+    """``dask.compute`` on the cluster when ``DASK_SCHEDULER_ADDRESS`` connected one, else on
+    local threads, without importing dask.distributed (0.3 s) to look for a client; numpy
+    arrays and lazily indexed xarray objects are read as they are (no dask at all)."""
+    lazy = [i for i, a in enumerate(arrays) if getattr(a, "chunks", None) is not None]
+    out = [a if i in lazy else np.asarray(a) for i, a in enumerate(arrays)]
+    if lazy:
+        import dask
+        import dask.threaded
+
+        got = dask.compute(*[arrays[i] for i in lazy],
+                           scheduler=_CLIENT if _CLIENT is not None else dask.threaded.get)
+        for i, g in zip(lazy, got):
+            out[i] = g
+    return tuple(out)
 
 
 def level_dim_of(da: xr.DataArray, known: set) -> str | None:

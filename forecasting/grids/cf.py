@@ -1,4 +1,6 @@
-"""CF-netCDF on a regular longitude/latitude grid (CAMS, RAQMS, GEOS-CF, GEOS-Chem style).
+"""CF-netCDF on a regular longitude/latitude grid (CAMS, RAQMS, GEOS-CF, GEOS-Chem style), and the
+variables, levels and times of CF files on projected, rotated-pole or curvilinear grids, whose
+horizontal geometry :mod:`forecasting.grids.cfgrid` reads.
 
 Convention: CF Conventions 1.6+ (Eaton et al.) §4 coordinate types, §8.1 packed data
 (``scale_factor``/``add_offset``/``_FillValue``, unpacked by xarray). ECMWF/CAMS files written by
@@ -21,7 +23,8 @@ import pandas as pd
 import xarray as xr
 
 from forecasting.errors import FormatError
-from forecasting.grids._common import attr_str, finish, level_dim_of
+from forecasting.grids._common import attr_str, finish, level_dim_of, no_chemistry
+from forecasting.grids.cfgrid import cf_horizontal, is_cf_projected
 from forecasting.grids.units import POLLUTANTS
 
 __all__ = ["read_cf", "is_cf_grid", "CF_NAMES", "CF_STANDARD_NAMES"]
@@ -60,8 +63,10 @@ def _find_axis(ds: xr.Dataset, names, unit_prefix: str):
 
 
 def is_cf_grid(ds: xr.Dataset) -> bool:
-    """True when the file has 1-D longitude and latitude coordinates."""
-    return _find_axis(ds, _LON, "degrees_east") is not None and _find_axis(ds, _LAT, "degrees_north") is not None
+    """True when the file has 1-D longitude and latitude coordinates, or a CF grid mapping with
+    projection coordinates, or 2-D latitude/longitude (:mod:`forecasting.grids.cfgrid`)."""
+    return (_find_axis(ds, _LON, "degrees_east") is not None and _find_axis(ds, _LAT, "degrees_north") is not None) \
+        or is_cf_projected(ds)
 
 
 def find_variables(ds: xr.Dataset, mapping=None) -> dict[str, tuple[str, str | None]]:
@@ -194,11 +199,23 @@ def _by_pressure_var(ds, pname, ldim):
 
 
 def read_cf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = None) -> xr.Dataset:
-    """Normalise a CF lon/lat file (see module docstring for the conventions)."""
-    lon_name = _find_axis(ds, _LON, "degrees_east")
-    lat_name = _find_axis(ds, _LAT, "degrees_north")
-    xdim, ydim = ds[lon_name].dims[0], ds[lat_name].dims[0]
+    """Normalise a CF file: regular lon/lat (module docstring), projected or curvilinear
+    (:mod:`forecasting.grids.cfgrid`)."""
     found = find_variables(ds, mapping)
+    if not found:
+        raise no_chemistry(file)
+    first_name = next(iter(found.values()))[0]
+    horizontal = cf_horizontal(ds, ds[first_name], file=file, mapping=mapping)
+    if horizontal is not None:
+        xdim, ydim = horizontal.xdim, horizontal.ydim
+    else:
+        lon_name = _find_axis(ds, _LON, "degrees_east")
+        lat_name = _find_axis(ds, _LAT, "degrees_north")
+        if lon_name is None or lat_name is None:
+            raise FormatError(f"{file}: CF file without 1-D longitude/latitude, grid mapping or 2-D "
+                              f"latitude/longitude; name them in a model mapping file (grid: ...)",
+                              key="grids.format_unknown", file=file)
+        xdim, ydim = ds[lon_name].dims[0], ds[lat_name].dims[0]
     tdims = [d for d in ("time", "valid_time", "forecast_period", "step", "Time") if d in ds.dims]
     if not tdims and found:
         raise FormatError(f"{file}: chemistry variables have no time dimension")
@@ -221,6 +238,8 @@ def read_cf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = None
             if text not in level_text:
                 level_text.append(text)
         sources[pol] = (da.transpose(tdim, ydim, xdim), name, units)
+    if horizontal is not None:
+        return _finish_horizontal(horizontal, sources, times, cycle, file, mapping, model, level_text)
     lon = np.asarray(ds[lon_name].values, float)
     lat = np.asarray(ds[lat_name].values, float)
     lon = np.where(lon >= 180.0, lon - 360.0, lon)
@@ -246,6 +265,23 @@ def read_cf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = None
     return finish(sources, file=file, fmt="cf", model=model, level="; ".join(level_text) or "single level",
                   time=times if times is not None else [], cycle=cycle, x=lon, y=lat, lon=lon2, lat=lat2,
                   crs="OGC:CRS84", grid_kind="lonlat", conversions=conversions)
+
+
+def _finish_horizontal(h, sources, times, cycle, file, mapping, model, level_text):
+    """The normalised grid of a projected, rotated or curvilinear CF file."""
+    if h.sort:
+        sources = {pol: (da.isel(h.sort), name, units) for pol, (da, name, units) in sources.items()}
+    conversions = []
+    if h.sort:
+        conversions.append(f"projection axes {', '.join(h.sort)} sorted ascending")
+    if times is not None:
+        times, shift_text = _label_shift(times, file, mapping)
+        if shift_text:
+            conversions.append(shift_text)
+    return finish(sources, file=file, fmt="cf", model=model, level="; ".join(level_text) or "single level",
+                  time=times if times is not None else [], cycle=cycle, x=h.x, y=h.y, lon=h.lon, lat=h.lat,
+                  crs=h.crs, grid_kind=h.kind, conversions=conversions, cell_coords=h.coords,
+                  extra_attrs={"cells": h.cells, "projection": h.projection})
 
 
 def _label_shift(times, file, mapping):

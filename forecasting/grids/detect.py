@@ -8,17 +8,18 @@ import numpy as np
 import xarray as xr
 
 from forecasting.errors import FormatError
-from forecasting.grids._common import ensure_scheduler, iso_utc, open_netcdf
+from forecasting.grids._common import chunk_variables, compute, ensure_scheduler, iso_utc, open_netcdf
 from forecasting.grids.cf import is_cf_grid, read_cf
 from forecasting.grids.ioapi import is_ioapi, read_ioapi
 from forecasting.grids.mapping import load_mapping
 from forecasting.grids.wrf import is_wrf, read_wrf
 
-__all__ = ["detect_format", "open_grid", "inspect_grid"]
+__all__ = ["detect_format", "open_grid", "inspect_grid", "grid_description"]
 
 
 def detect_format(ds: xr.Dataset) -> str | None:
-    """``"ioapi"`` (TFLAG / GDTYP), ``"wrf"`` (Times + XLAT + MAP_PROJ), ``"cf"`` (1-D lon/lat), or None."""
+    """``"ioapi"`` (TFLAG / GDTYP), ``"wrf"`` (Times + XLAT + MAP_PROJ), ``"cf"`` (1-D lon/lat, a CF
+    grid mapping with projection coordinates, or 2-D latitude/longitude), or None."""
     if is_ioapi(ds):
         return "ioapi"
     if is_wrf(ds):
@@ -39,12 +40,13 @@ def _read_one(path, mapping, model, cycle):
         return read_wrf(ds, file=file, mapping=mapping, model=name)
     if fmt == "cf":
         return read_cf(ds, file=file, mapping=mapping, model=name)
-    raise FormatError(f"{file}: layout not recognised (not IOAPI, wrfout, nor CF with 1-D longitude/latitude); "
+    raise FormatError(f"{file}: layout not recognised (not IOAPI, wrfout, nor CF with longitude/latitude "
+                      f"or a grid mapping); "
                       f"describe it in a model mapping file with format: cf|ioapi|wrf",
                       key="grids.format_unknown", file=file)
 
 
-def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None) -> xr.Dataset:
+def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None, dask: bool = True) -> xr.Dataset:
     """Open model output files as one normalised, lazy (dask) grid.
 
     Parameters
@@ -58,6 +60,11 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None) -> x
         An explicit mapping file (wins over ``model``'s).
     cycle : datetime-like, optional
         Initialisation time [UTC] when the file does not say (IOAPI).
+    dask : bool
+        Wrap the variables in dask (default). ``False`` keeps a single file's pollutants as
+        lazily indexed arrays (slicing then ``.values`` reads only the slice) and imports no
+        dask: the fast path of ``extract``/``ingest``, which read a small window. Several files
+        are always put in dask to be concatenated.
 
     Returns
     -------
@@ -91,12 +98,16 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None) -> x
     elif mapping is not None:
         mapping = load_mapping(mapping)
     parts = [_read_one(p, mapping, model, cycle) for p in paths]
+    if dask or len(parts) > 1:
+        parts = [chunk_variables(p) for p in parts]
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
     for p in parts[1:]:
         if p.sizes["x"] != first.sizes["x"] or p.sizes["y"] != first.sizes["y"] or not (
-                np.allclose(p["x"], first["x"]) and np.allclose(p["y"], first["y"])):
+                np.allclose(p["x"], first["x"]) and np.allclose(p["y"], first["y"])) or (
+                first.attrs.get("grid_kind") == "curvilinear" and not (
+                    np.allclose(p["lon"], first["lon"]) and np.allclose(p["lat"], first["lat"]))):
             raise FormatError(f"{p.attrs['files'][0]}: grid differs from {first.attrs['files'][0]}; "
                               f"open files of one run and one domain together")
     cycles = sorted({p.attrs["cycle"] for p in parts if p.attrs["cycle"]})
@@ -115,10 +126,9 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None) -> x
 def inspect_grid(paths, *, model: str | None = None, mapping=None) -> dict:
     """A JSON-ready summary: format, model, level, variables (units, source, min/max/mean), grid, time."""
     grid = open_grid(paths, model=model, mapping=mapping)
-    import dask
-
     names = [v for v in grid.data_vars]
-    stats = dask.compute(*[(grid[v].min(), grid[v].max(), grid[v].mean()) for v in names])
+    flat = compute(*[s.data for v in names for s in (grid[v].min(), grid[v].max(), grid[v].mean())])
+    stats = [flat[3 * k: 3 * k + 3] for k in range(len(names))]
     variables = {}
     for v, (lo, hi, mean) in zip(names, stats):
         a = grid[v].attrs
@@ -137,10 +147,58 @@ def inspect_grid(paths, *, model: str | None = None, mapping=None) -> dict:
         "grid": {"shape": [grid.sizes["y"], grid.sizes["x"]],
                  "lon_min": _num(grid["lon"].min()), "lon_max": _num(grid["lon"].max()),
                  "lat_min": _num(grid["lat"].min()), "lat_max": _num(grid["lat"].max()),
-                 "crs": grid.attrs["crs"]},
+                 "crs": grid.attrs["crs"], **grid_description(grid)},
         "time": {"first": iso_utc(times[0]) if len(times) else None,
                  "last": iso_utc(times[-1]) if len(times) else None, "steps": int(len(times))},
     }
+
+
+def grid_description(grid: xr.Dataset, districts=None) -> dict:
+    """What ``inspect`` says about the horizontal grid.
+
+    ``kind`` (``projected``/``lonlat``/``rotated``/``curvilinear``), ``projection`` (CF
+    ``name``, PROJ ``method`` and ``parameters`` [degree, m], from the grid's CRS), ``cells`` (how
+    cell polygons are built), ``spacing_km`` (``dx``, ``dy``: median geodesic distance between
+    neighbouring centres on the WGS84 ellipsoid [km]; for projected grids also the native
+    ``dx_native``/``dy_native`` [km in the projection plane]) and ``zone`` (per district of the
+    bundled or given boundaries: ``coverage``, the fraction of its area inside the grid [1], and
+    ``cells``, the number of cells overlapping it).
+    """
+    from pyproj import Geod
+
+    from forecasting.districts import district_weights, load_districts
+    from forecasting.grids.cfgrid import projection_summary
+
+    kind = grid.attrs.get("grid_kind", "")
+    lon, lat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
+    geod = Geod(ellps="WGS84")
+    spacing = {}
+    if lon.shape[1] > 1:
+        spacing["dx"] = round(float(np.median(geod.inv(lon[:, :-1], lat[:, :-1], lon[:, 1:], lat[:, 1:])[2])) / 1e3, 3)
+    if lon.shape[0] > 1:
+        spacing["dy"] = round(float(np.median(geod.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2])) / 1e3, 3)
+    if kind == "projected":
+        for key, c in (("dx_native", "x"), ("dy_native", "y")):
+            if grid.sizes[c] > 1:
+                spacing[key] = round(float(np.median(np.diff(grid[c].values))) / 1e3, 4)
+    default_cells = {"projected": "rectangles of the projection plane with edges at the mid-points between centres",
+                     "lonlat": "longitude/latitude rectangles with edges at the mid-points between centres"}
+    if kind == "curvilinear":
+        projection = {"name": "none", "method": "curvilinear: 2-D latitude/longitude auxiliary coordinates",
+                      "parameters": {}}
+    else:
+        projection = projection_summary(grid.attrs["crs"])
+    if grid.attrs.get("projection"):
+        projection["source"] = grid.attrs["projection"]
+    out = {"kind": kind, "projection": projection,
+           "cells": grid.attrs.get("cells") or default_cells.get(kind, ""), "spacing_km": spacing}
+    gdf = districts if hasattr(districts, "geometry") else load_districts(districts)
+    w = district_weights(grid, gdf)
+    names = gdf["name"].tolist() if "name" in gdf.columns else [None] * len(gdf)
+    out["zone"] = {code: {"name": name, "coverage": round(float(cov), 4),
+                          "cells": int(np.count_nonzero(w.rows == r))}
+                   for r, (code, name, cov) in enumerate(zip(w.adcodes, names, w.coverage))}
+    return out
 
 
 def _num(value):

@@ -13,6 +13,15 @@ folder named by ``FORECASTING_MODELS_DIR``, or any path given to ``--model``)::
     time: {label: start, step_hours: 1}  # stamps mark start | centre | end (=instant) of the hour
     cycles: [0, 12]          # data desk: the cycles (UTC hours) a centre delivers every day
     arrival_hours: 10        # data desk: files are expected this many hours after the cycle
+    grid:                    # CF files that do not describe their grid (all keys optional)
+      grid_mapping: crs      # variable holding the CF grid-mapping attributes
+      x: x                   # 1-D projection coordinates [m or km] (or rlon/rlat in degree)
+      y: y
+      lon: nav_lon           # 2-D latitude/longitude (curvilinear grids, or centres of a projection)
+      lat: nav_lat
+      attributes: {grid_mapping_name: lambert_conformal_conic, standard_parallel: [25.0, 40.0],
+                   longitude_of_central_meridian: 110.0, latitude_of_projection_origin: 34.0,
+                   earth_radius: 6370000.0}   # when the file has no grid-mapping variable
 
 Only ``model`` is required. Units given here win over the file's attribute (useful when a
 file has none, such as GEOS-CF, or a wrong one).
@@ -50,6 +59,7 @@ class ModelMapping:
     cycles: tuple = ()
     #: Hours after the cycle by which the files are expected [h] (data desk arrivals).
     arrival_hours: float | None = None
+    grid: dict = field(default_factory=dict)
 
 
 def models_dir() -> Path:
@@ -112,8 +122,9 @@ def load_mapping(name_or_path) -> ModelMapping:
     if time.get("label") is not None and time["label"] not in _LABELS:
         raise FormatError(f"{path}: time.label {time['label']!r} unknown; expected start, centre or end")
     cycles, arrival_hours = _schedule(raw, path)
+    grid = _grid_section(raw.get("grid"), path)
     return ModelMapping(model=str(raw["model"]), format=fmt, variables=variables, level=level, time=time,
-                        path=str(path), cycles=cycles, arrival_hours=arrival_hours)
+                        path=str(path), cycles=cycles, arrival_hours=arrival_hours, grid=grid)
 
 
 def _schedule(raw: dict, path: Path) -> tuple[tuple, float | None]:
@@ -135,3 +146,34 @@ def _schedule(raw: dict, path: Path) -> tuple[tuple, float | None]:
                               f"and at most 96, such as 10")
         arrival = float(arrival)
     return cycles, arrival
+
+
+_GRID_KEYS = ("grid_mapping", "x", "y", "lon", "lat", "attributes")
+
+
+def _grid_section(grid, path) -> dict:
+    """The optional ``grid:`` table naming a CF file's projection variables (see module docstring)."""
+    if grid is None:
+        return {}
+    if not isinstance(grid, dict):
+        raise FormatError(f"{path}: grid must be a table such as {{grid_mapping: crs, x: x, y: y}}",
+                          key="grids19.mapping_grid_bad", path=str(path))
+    unknown = sorted(set(grid) - set(_GRID_KEYS))
+    if unknown:
+        raise FormatError(f"{path}: grid.{unknown[0]}: unknown key; expected {', '.join(_GRID_KEYS)}",
+                          key="grids19.mapping_grid_bad", path=str(path))
+    out = {}
+    for key in _GRID_KEYS[:-1]:
+        if grid.get(key) is not None:
+            if not isinstance(grid[key], str) or not grid[key].strip():
+                raise FormatError(f"{path}: grid.{key} must be a variable name",
+                                  key="grids19.mapping_grid_bad", path=str(path))
+            out[key] = grid[key].strip()
+    if grid.get("attributes") is not None:
+        attrs = grid["attributes"]
+        if not isinstance(attrs, dict) or not attrs.get("grid_mapping_name"):
+            raise FormatError(f"{path}: grid.attributes must be a table with grid_mapping_name "
+                              f"(e.g. lambert_conformal_conic) and its CF parameters",
+                              key="grids19.mapping_grid_bad", path=str(path))
+        out["attributes"] = dict(attrs)
+    return out

@@ -2,7 +2,10 @@
 
 Writers: :func:`write_wrfchem` (WRF-Chem ``wrfout``), :func:`write_cmaq_aconc` (hourly multi-step
 CMAQ ``ACONC`` in IOAPI), :func:`write_cams_forecast` (CAMS-style CF forecast, int16 packed,
-``pm2p5`` in kg m**-3). Each writes one time step at a time, so a 400 × 400 × 168 h × 6-species
+``pm2p5`` in kg m**-3), :func:`write_cf_projected` (CF-1.8 on a projected grid: a
+``grid_mapping`` variable — Lambert, polar stereographic, Mercator, transverse Mercator or
+rotated pole —, x/y in metres, 2-D lat/lon, optional bounds; or a curvilinear file with only
+2-D lat/lon). Each writes one time step at a time, so a 400 × 400 × 168 h × 6-species
 file never sits in memory.
 
 Recipe (:func:`synthetic_field`), in canonical units (µg/m³, CO mg/m³) at valid time *t*
@@ -38,6 +41,8 @@ __all__ = [
     "write_wrfchem",
     "write_cmaq_aconc",
     "write_cams_forecast",
+    "write_cf_projected",
+    "CF_PROJECTIONS",
 ]
 
 ZONE_CENTRE = (120.84, 31.03)  #: lon, lat of the demonstration zone [degree]
@@ -297,3 +302,143 @@ def write_cams_forecast(path, *, nx: int = 20, ny: int = 16, hours: int = 6, spe
                 nc[name][k] = f
     return path
 
+
+
+#: CF grid-mapping attributes used by :func:`write_cf_projected` (centred on the zone).
+CF_PROJECTIONS = {
+    "lambert_conformal_conic": {"grid_mapping_name": "lambert_conformal_conic",
+                                "standard_parallel": [LAMBERT["P_ALP"], LAMBERT["P_BET"]],
+                                "longitude_of_central_meridian": LAMBERT["P_GAM"],
+                                "latitude_of_projection_origin": LAMBERT["YCENT"],
+                                "false_easting": 0.0, "false_northing": 0.0, "earth_radius": _R},
+    "polar_stereographic": {"grid_mapping_name": "polar_stereographic",
+                            "straight_vertical_longitude_from_pole": 120.0,
+                            "latitude_of_projection_origin": 90.0, "standard_parallel": 60.0,
+                            "false_easting": 0.0, "false_northing": 0.0,
+                            "semi_major_axis": 6378137.0, "inverse_flattening": 298.257223563},
+    "mercator": {"grid_mapping_name": "mercator", "longitude_of_projection_origin": 120.0,
+                 "standard_parallel": 30.0, "false_easting": 0.0, "false_northing": 0.0,
+                 "semi_major_axis": 6378137.0, "inverse_flattening": 298.257223563},
+    "transverse_mercator": {"grid_mapping_name": "transverse_mercator", "scale_factor_at_central_meridian": 0.9996,
+                            "longitude_of_central_meridian": 123.0, "latitude_of_projection_origin": 0.0,
+                            "false_easting": 500000.0, "false_northing": 0.0,
+                            "semi_major_axis": 6378137.0, "inverse_flattening": 298.257223563},
+    "rotated_latitude_longitude": {"grid_mapping_name": "rotated_latitude_longitude",
+                                   "grid_north_pole_latitude": 90.0 - ZONE_CENTRE[1],
+                                   "grid_north_pole_longitude": ZONE_CENTRE[0] - 180.0},
+}
+_CF_UNITS = {"pm25": ("pm25", "ug m-3", "mass_concentration_of_pm2p5_ambient_aerosol_particles_in_air"),
+             "pm10": ("pm10", "ug m-3", "mass_concentration_of_pm10_ambient_aerosol_particles_in_air"),
+             "o3": ("o3", "ppb", "mole_fraction_of_ozone_in_air"),
+             "no2": ("no2", "ppb", "mole_fraction_of_nitrogen_dioxide_in_air"),
+             "so2": ("so2", "ppb", "mole_fraction_of_sulfur_dioxide_in_air"),
+             "co": ("co", "ppm", "mole_fraction_of_carbon_monoxide_in_air")}
+
+
+def write_cf_projected(path, *, projection: str = "lambert_conformal_conic", nx: int = 20, ny: int = 16,
+                       hours: int = 6, species=POLLUTANTS, cycle="2026-11-24T00:00Z", seed: int = 0,
+                       bias: float = 1.0, dx: float = 3000.0, bounds: bool = False, latlon: bool = True,
+                       grid_mapping: bool = True, y_descending: bool = False, units_km: bool = False,
+                       xy: bool = True,
+                       field=None, title: str = "synthetic CF projected grid (forecasting.grids.synthetic)") -> Path:
+    """A CF-1.8 chemistry file on a projected grid, as regional-model post-processors write it.
+
+    ``pm25 pm10`` [ug m-3], ``o3 no2 so2`` [ppb], ``co`` [ppm] on ``(time, y, x)``; ``x``/``y``
+    (``projection_x_coordinate``) [m, or km with ``units_km``; ``rlon``/``rlat`` in degree for
+    the rotated pole, spacing ``dx``/111 km], cells ``dx`` wide centred on the zone; a grid-mapping
+    variable ``crs`` from :data:`CF_PROJECTIONS` (``grid_mapping=False`` leaves it out: a
+    curvilinear file with only 2-D ``lat``/``lon``); 2-D ``lat``/``lon`` named by each variable's
+    ``coordinates`` (``latlon=False`` leaves them out); with ``bounds`` also ``x_bnds``/``y_bnds``
+    (and ``lat_bnds``/``lon_bnds`` (y, x, 4), the exact projected corners, for the curvilinear
+    case); ``xy=False`` leaves out the projection coordinates (only their dimensions remain).
+    ``field(species, valid_time, lead_hours, lon, lat)`` replaces the recipe [canonical
+    units]. Time ``hours since`` the cycle, ``forecast_reference_time`` scalar.
+    """
+    path = Path(path)
+    cycle, times = _times(cycle, hours)
+    attrs = CF_PROJECTIONS[projection]
+    crs = CRS.from_cf(attrs)
+    rotated = projection == "rotated_latitude_longitude"
+    step = dx / 111_000.0 if rotated else dx
+    to_grid = Transformer.from_crs(CRS("OGC:CRS84"), crs, always_xy=True)
+    xc, yc = to_grid.transform(*ZONE_CENTRE)
+    if not rotated:
+        xc, yc = round(xc, -3), round(yc, -3)
+    x = xc + (np.arange(nx) - (nx - 1) / 2) * step
+    y = yc + (np.arange(ny) - (ny - 1) / 2) * step
+    to_ll = Transformer.from_crs(crs, CRS("OGC:CRS84"), always_xy=True)
+    lon, lat = to_ll.transform(*np.meshgrid(x, y))
+    xkm, ykm = _km(x, y) if not rotated else np.meshgrid((x - x.mean()) * 111.0, (y - y.mean()) * 111.0)
+    if y_descending:
+        y, lon, lat, ykm = y[::-1], lon[::-1], lat[::-1], ykm[::-1]
+    sign = -1.0 if y_descending else 1.0
+    scale = 1000.0 if units_km and not rotated else 1.0
+    xname, yname = ("rlon", "rlat") if rotated else ("x", "y")
+    epoch = cycle
+    with netCDF4.Dataset(path, "w", format="NETCDF4") as nc:
+        nc.setncatts({"Conventions": "CF-1.8", "title": title,
+                      "institution": "synthetic (forecasting.grids.synthetic.write_cf_projected)",
+                      "source": f"synthetic recipe, {projection}, {nx} x {ny} cells of {dx / 1000:g} km"})
+        nc.createDimension("time", None)
+        nc.createDimension(yname, ny)
+        nc.createDimension(xname, nx)
+        tv = nc.createVariable("time", "f8", ("time",))
+        tv.setncatts({"units": f"hours since {cycle.strftime('%Y-%m-%d %H:%M:%S')}", "calendar": "standard",
+                      "standard_name": "time", "axis": "T"})
+        ref = nc.createVariable("forecast_reference_time", "f8", ())
+        ref.setncatts({"units": f"hours since {cycle.strftime('%Y-%m-%d %H:%M:%S')}",
+                       "standard_name": "forecast_reference_time"})
+        ref.assignValue(0.0)
+        for name, dim, values, std in ((xname, xname, x, "grid_longitude" if rotated else "projection_x_coordinate"),
+                                       (yname, yname, y, "grid_latitude" if rotated else "projection_y_coordinate")):
+            if not xy:
+                continue
+            v = nc.createVariable(name, "f8", (dim,))
+            v.setncatts({"standard_name": std, "axis": "X" if dim == xname else "Y",
+                         "units": "degrees" if rotated else ("km" if units_km else "m")})
+            v[:] = values / scale
+            if bounds:
+                nc.createDimension("nv", 2) if "nv" not in nc.dimensions else None
+                b = nc.createVariable(f"{name}_bnds", "f8", (dim, "nv"))
+                half = step / 2 * (sign if dim == yname else 1.0)
+                b[:] = np.stack([values - half, values + half], axis=1) / scale
+                v.bounds = f"{name}_bnds"
+        if grid_mapping:
+            gm = nc.createVariable("crs", "i4", ())
+            gm.setncatts({k: (np.asarray(v, "f8") if isinstance(v, list) else v) for k, v in attrs.items()})
+            gm.crs_wkt = crs.to_wkt()
+        coords = ""
+        if latlon:
+            coords = "lat lon"
+            for name, values, std, units in (("lat", lat, "latitude", "degrees_north"),
+                                             ("lon", lon, "longitude", "degrees_east")):
+                v = nc.createVariable(name, "f8", (yname, xname))
+                v.setncatts({"standard_name": std, "units": units})
+                v[:] = values
+            if bounds and not grid_mapping:
+                nc.createDimension("nv4", 4)
+                xs = np.stack([x - step / 2, x + step / 2, x + step / 2, x - step / 2], axis=-1)
+                ys = np.stack([y - sign * step / 2, y - sign * step / 2, y + sign * step / 2, y + sign * step / 2],
+                              axis=-1)
+                vx = np.broadcast_to(xs[None, :, :], (ny, nx, 4))
+                vy = np.broadcast_to(ys[:, None, :], (ny, nx, 4))
+                blon, blat = to_ll.transform(vx, vy)
+                for name, values in (("lon_bnds", blon), ("lat_bnds", blat)):
+                    nc.createVariable(name, "f8", (yname, xname, "nv4"))[:] = values
+                nc["lon"].bounds = "lon_bnds"
+                nc["lat"].bounds = "lat_bnds"
+        for s_ in species:
+            name, units, std = _CF_UNITS[s_]
+            v = nc.createVariable(name, "f4", ("time", yname, xname), fill_value=np.float32(-9999.0))
+            v.setncatts({"units": units, "standard_name": std, "long_name": f"{s_} at the surface (synthetic)"})
+            if coords:
+                v.coordinates = coords
+            if grid_mapping:
+                v.grid_mapping = "crs"
+        for k, when in enumerate(times):
+            tv[k] = (when - epoch).total_seconds() / 3600.0
+            for s_ in species:
+                name, units, _ = _CF_UNITS[s_]
+                f = _field_at(field, s_, when, k + 1, xkm, ykm, lon, lat, seed, k, bias) * _per_unit(s_, units)
+                nc[name][k] = f.astype("f4")
+    return path

@@ -7,9 +7,10 @@ MESSAGES = {
     "grids.no_chemistry": ("{file} 中没有污染物变量（PM2.5、PM10、O3、NO2、SO2、CO）；请确认是化学模式输出，或在模式映射文件中声明变量名",
                            "{file} has no pollutant variables (PM2.5, PM10, O3, NO2, SO2, CO); check it is chemistry "
                            "output, or name the variables in a model mapping file"),
-    "grids.format_unknown": ("无法识别 {file} 的格式（不是 IOAPI、wrfout 或 CF 经纬度网格）；请用模式映射文件说明",
-                             "The layout of {file} is not recognised (not IOAPI, wrfout or a CF lon/lat grid); "
-                             "describe it in a model mapping file"),
+    "grids.format_unknown": ("无法识别 {file} 的格式（不是 IOAPI、wrfout，也不是带经纬度或投影（grid_mapping）的 CF 网格）；"
+                             "请用模式映射文件说明",
+                             "The layout of {file} is not recognised (not IOAPI, wrfout, nor a CF grid with "
+                             "longitude/latitude or a grid mapping); describe it in a model mapping file"),
     "grids.model_unknown": ("没有模式 {model} 的映射文件；请在 data/models/ 中添加 {model}.yaml",
                             "No mapping file for model {model}; add {model}.yaml to data/models/"),
     "grids.unit_missing": ("{file} 中变量 {variable} 没有单位属性；请在模式映射文件中声明其单位",
