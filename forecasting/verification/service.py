@@ -51,7 +51,7 @@ __all__ = ["SOURCES", "BREAKDOWNS", "VerificationReport", "YesterdayRow", "Yeste
 #: Sources of forecasts, in display order.
 SOURCES = ("issued", "ensemble", "corrected", "raw", "persistence")
 #: Columns a score table may be broken down by (besides ``label``).
-BREAKDOWNS = ("lead_day", "district", "month", "season", "duty_chief")
+BREAKDOWNS = ("lead_day", "district", "month", "season", "duty_chief", "obs_class")
 #: The longest lead of an issued forecast looked back for [d] (sessions have 7 target days by default).
 MAX_LEAD_DAYS = 31
 _EMPTY_COLUMNS = ["source", "model", "label", "issue_date", "district", "target_date", "lead_day", "edition", "aqi_lo",
