@@ -322,7 +322,7 @@ def brier_score(probability: Sequence[float], observed_aqi: Sequence[float], *, 
     Examples
     --------
     >>> brier_score([0.0, 1.0, 0.5, 0.2], [80, 120, 130, 90])
-    0.07
+    0.0725
     """
     p = np.asarray(probability, dtype=float)
     o = np.asarray(observed_aqi, dtype=float)
