@@ -6,7 +6,6 @@ One demo world is built for the module (about {today.day + 9} days, so last mont
 
 from __future__ import annotations
 
-import math
 import shutil
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
@@ -209,6 +208,10 @@ def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path
         assert "95 % 区间" in text and "污染日命中" in text
         last = today.replace(day=1) - timedelta(days=1)
         page.get_by_text(f"检验日期 {last.replace(day=1)} 至 {last}").first.wait_for(timeout=30_000)
+        # the ranking chart has drawn (the answer's picture), then the screenshot
+        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for(
+            timeout=120_000)
+        wait_idle(page, timeout=120_000)
         shot = screenshot(page, "manager-last-month")
         (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, ROOT / "docs" / "img" / "verification-last-month.png")

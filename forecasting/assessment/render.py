@@ -110,7 +110,7 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
              f"<title>{_e(title)}</title><style>",
              "body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;font-size:11pt;margin:1.5em;color:#222}",
              "table{border-collapse:collapse;margin:0.5em 0 1em}td,th{border:1px solid #bbb;padding:3px 6px;"
-             "text-align:right}th:first-child,td:first-child{text-align:left}h1{font-size:16pt}h2{font-size:13pt}"
+             "text-align:right}th:first-child,td:first-child{text-align:left;white-space:nowrap}h1{font-size:16pt}h2{font-size:13pt}"
              ".note{color:#555;font-size:9pt}",
              "@page{size:A4 landscape;margin:1.5cm}" if for_pdf else "", "</style></head><body>",
              f"<h1>{_e(title)}</h1>",

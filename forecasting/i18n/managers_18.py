@@ -195,3 +195,30 @@ MESSAGES.update({
     "users18.never": ("从未登录", "Never"),
     "users18.pick_prompt": ("请选择要管理的用户", "Choose a user to manage"),
 })
+
+MESSAGES.update({
+    "rep18.signed_line": ("签发：{signed} · 发布：{by}", "Signed by {signed} · issued by {by}"),
+    "rep18.zone_headline": ("示范区未来几天最高等级：{badge}", "Worst level in the zone over the coming days: {badge}"),
+    "rep18.summary": ("区域概述", "Zone summary"),
+    "rep18.conclusion": ("会商结论", "Conclusion"),
+    "rep18.flags": ("一致性提示的处理", "Consistency flags resolved"),
+    "rep18.no_flags": ("本次会商没有需要确认的一致性提示", "No consistency flag needed acknowledging"),
+    "rep18.signed": ("签发", "Signed"),
+    "rep18.signed_detail": ("签发人 {signed}（{at}）；值班首席 {chief}，副首席 {deputy}；发布人 {issued_by}",
+                            "Signed by {signed} ({at}); duty chief {chief}, deputy {deputy}; issued by {issued_by}"),
+    "rep18.download_pdf": ("下载本期报告 PDF", "Download this report (PDF)"),
+    "rep18.details": ("文件校验信息（版本、SHA-256）", "File details (revision, SHA-256)"),
+    "rep18.revision": ("版本：第 {revision} 版", "Revision {revision}"),
+    "rep18.snapshot_sha": ("会商快照 SHA-256：{sha}", "Snapshot SHA-256: {sha}"),
+    "rep18.col.district": ("区县", "District"),
+    "rep18.col.date": ("日期", "Date"),
+    "rep18.col.aqi": ("AQI", "AQI"),
+    "rep18.col.level": ("级别", "Level"),
+    "rep18.col.primary": ("首要污染物", "Primary pollutant"),
+    "rep18.timeline_item": ("第 {revision} 版 · {at} · {by} · {reason} · {state}",
+                            "Revision {revision} · {at} · {by} · {reason} · {state}"),
+    "rep18.first_issue": ("首次发布", "first issue"),
+    "rep18.day_label": ("{m}月{d}日", "{m}/{d}"),
+    "rep18.legend": ("图例：", "Legend:"),
+})
+MESSAGES["verif18.blocks"] = ("区间基于 {blocks} 个 7 天区块", "intervals from {blocks} seven-day blocks")
