@@ -173,3 +173,59 @@ def test_presets():
     assert v.preset_period("this_year", today) == (date(2026, 1, 1), date(2026, 11, 28))
     with pytest.raises(Exception, match="preset"):
         v.preset_period("next_week", today)
+
+
+# -- QC known at the time (no look-ahead) ----------------------------------------------------------------
+
+
+def _station_hours(values, start="2026-10-01T16:00:00+00:00", pollutant="pm25", station="S1"):
+    times = pd.date_range(start, periods=len(values), freq="h")
+    return pd.DataFrame({"station": station, "time": times, "pollutant": pollutant, "value": values})
+
+
+def test_known_at_qc_does_not_use_later_hours():
+    """A rise at the newest known hour: with hindsight the next hour (back to 20) makes it an isolated
+    spike (400 − 20 > max(100, 2·20)); known at that hour, there is no later neighbour, so no spike."""
+    from forecasting.verification.known import quality_control_known_at
+
+    obs = _station_hours([20.0] * 5 + [400.0, 20.0, 20.0])
+    hindsight = v_qc(obs)
+    assert "spike" in hindsight.loc[5, "qc_flags"]
+    known = quality_control_known_at(obs, obs["time"].iloc[5].to_pydatetime())
+    assert len(known) == 6 and known.loc[5, "qc_flags"] == ""
+    # a flat run (6 identical hours of 50) is flagged only once six hours are known
+    flat = _station_hours([30.0, 40.0] + [50.0] * 6)
+    at4 = quality_control_known_at(flat, flat["time"].iloc[6].to_pydatetime())  # 5 equal hours known
+    assert not any("flat" in f for f in at4["qc_flags"])
+    at6 = quality_control_known_at(flat, flat["time"].iloc[7].to_pydatetime())
+    assert all("flat" in f for f in at6["qc_flags"].iloc[2:])
+
+
+def v_qc(obs):
+    from forecasting.observations import quality_control
+
+    return quality_control(obs)
+
+
+def test_persistence_day_has_the_same_flags_at_the_consultation_as_in_hindsight():
+    """The day before the issue date, read at 15:00 Beijing on the issue date: every check that could
+    touch its hours has its later hours known by then (docstring of forecasting.verification.known),
+    so the flags equal the hindsight flags. Random series with spikes and flat runs near midnight."""
+    from forecasting.verification.known import CONSULTATION_HOUR, lookahead_margin, quality_control_known_at
+
+    rng = np.random.default_rng(7)
+    # Beijing day D−1 = UTC D−2 16:00 .. D−1 16:00; three days of hours from D−2 16:00 UTC
+    start = pd.Timestamp("2026-10-01T16:00:00+00:00")
+    for trial in range(30):
+        x = rng.normal(60, 5, 72).round(0)
+        k = rng.integers(18, 30)
+        x[k:k + rng.integers(1, 9)] = 55.0       # a flat run around the end of day D−1
+        x[rng.integers(1, 70)] = 600.0            # a spike somewhere
+        obs = _station_hours(list(x), start=str(start))
+        day_end = start + pd.Timedelta(hours=24)  # end of Beijing day D−1 (D 00:00 Beijing)
+        cutoff = start + pd.Timedelta(hours=24 + CONSULTATION_HOUR)
+        assert cutoff - day_end >= pd.Timedelta(lookahead_margin())
+        hindsight = v_qc(obs).set_index("time")["qc_flags"]
+        known = quality_control_known_at(obs, cutoff.to_pydatetime()).set_index("time")["qc_flags"]
+        day = hindsight.index[(hindsight.index > start) & (hindsight.index <= day_end)]
+        assert (hindsight.loc[day] == known.loc[day]).all(), trial

@@ -79,3 +79,6 @@ __all__ += [
     "observed_class", "paired", "preceding_period", "rate_interval", "reliability_table", "skill_score",
     "PRESETS", "PeriodSummary", "climatology_pairs", "headline", "period_summary", "preset_period",
 ]
+from forecasting.verification.known import lookahead_margin, quality_control_known_at  # noqa: E402
+
+__all__ += ["lookahead_margin", "quality_control_known_at"]
