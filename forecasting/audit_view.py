@@ -25,7 +25,7 @@ from forecasting.store.models import AuditEntry, AuthSession
 from forecasting.store.reports import ApiToken
 
 __all__ = ["AuditRow", "recent_entries", "search_entries", "action_label", "details_text", "entries_csv",
-           "csv_cell", "known_actions", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
+           "csv_cell", "known_actions", "object_label", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 #: The most rows one search returns (the page says when the list is cut).
@@ -126,6 +126,22 @@ def action_label(action: str, lang: str = "zh") -> str:
     return action if text == key else text
 
 
+def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
+    """The object in words (``consultation 41`` → "会商 41"); unknown types as themselves.
+
+    Examples
+    --------
+    >>> object_label("issued_forecast", "40", "en"), object_label("", ""), object_label("thing", "1")
+    ('Issued forecast 40', '', 'thing 1')
+    """
+    from forecasting.i18n import t
+
+    key = f"audit18.object.{object_type}"
+    name = t(key, lang) if object_type else ""
+    name = object_type if name == key else name
+    return f"{name} {object_id}".strip()
+
+
 def details_text(details: dict, *, limit: int = 300) -> str:
     """The details as plain ``key: value`` pairs (no JSON braces), cut at ``limit`` characters."""
     parts = []
@@ -166,7 +182,8 @@ def entries_csv(rows: list[AuditRow], lang: str = "zh") -> bytes:
     for r in rows:
         w.writerow([csv_cell(x) for x in (r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), r.actor_username,
                                           r.action, action_label(r.action, lang),
-                                          f"{r.object_type} {r.object_id}".strip(), details_text(r.details, limit=4000))])
+                                          object_label(r.object_type, r.object_id, lang),
+                                          details_text(r.details, limit=4000))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

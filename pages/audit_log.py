@@ -54,7 +54,7 @@ st.dataframe(
                 tr("audit.col_at"): r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
                 tr("audit.col_actor"): r.actor_username,
                 tr("audit.col_action"): audit_view.action_label(r.action, lang),
-                tr("audit.col_object"): f"{r.object_type} {r.object_id}".strip(),
+                tr("audit.col_object"): audit_view.object_label(r.object_type, r.object_id, lang),
                 tr("audit.col_details"): audit_view.details_text(r.details),
                 tr("audit18.col_code"): r.action,
             }

@@ -102,8 +102,22 @@ def _reader(summary) -> None:
         acks = []
     st.markdown(f"**{tr('rep18.flags')}**")
     if acks:
-        for n in acks:
-            st.text(f"· {getattr(n, 'author_name', '') or '—'}：{getattr(n, 'body', '')}")
+        import re
+        from collections import Counter
+
+        def kind_of(body: str) -> tuple[str, str]:
+            m = re.match(r"\[([a-z_]+)\]\s*(.*)", body or "", re.S)
+            return (m.group(1), m.group(2)) if m else ("", body or "")
+
+        counts = Counter(kind_of(n.body)[0] for n in acks)
+        st.text(tr("rep18.flags_count", n=len(acks), kinds="、".join(
+            f"{tr(f'flag.kind.{k}') if k else tr('rep18.flag_other')} {c}" for k, c in counts.most_common())))
+        with st.expander(tr("rep18.flags_list")):
+            for n in acks:
+                kind, text = kind_of(n.body)
+                where = district_name(n.district) if n.district else ""
+                st.text(f"· {tr(f'flag.kind.{kind}') if kind else tr('rep18.flag_other')} · {where} "
+                        f"{n.target_date or ''} · {n.author_name or '—'}：{text}")
     else:
         st.caption(tr("rep18.no_flags"))
     duty = model.get("duty") or {}
@@ -220,9 +234,9 @@ if cal:
     order = list(dict.fromkeys(frame.sort_values("issue_date")["day"]))
     chart = alt.Chart(frame).mark_rect(stroke="white").encode(
         x=alt.X("day:O", title=None, sort=order),
-        y=alt.Y("district_name:N", title=None),
+        y=alt.Y("district_name:N", title=None, sort=[district_name(a) for a in DISTRICTS]),
         color=alt.Color("hex:N", scale=None),
         tooltip=[alt.Tooltip("issue_date:T", format="%Y-%m-%d"), "district_name:N", "category:N", "level:Q"],
-    ).properties(height=140)
-    st.altair_chart(chart, width="stretch")
+    ).properties(height=150)
+    st.altair_chart(chart, width="stretch", height=230)
     st.markdown(tr("rep18.legend") + " " + "".join(_badge(k) for k in range(1, 7)), unsafe_allow_html=True)

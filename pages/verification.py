@@ -160,13 +160,16 @@ if summary.has_issued:
         text = base.mark_text(align="left", dx=4, color="#222").encode(x="level_hi:Q", text="text:N")
         return (bars + err + text).properties(height=max(90, 34 * len(f)), title=title)
 
+    def show(col, chart, rows: int) -> None:
+        col.altair_chart(chart, width="stretch", height=max(150, 40 * rows + 80))
+
     g1, g2, g3 = st.columns(3)
     ranking = summary.by_district.sort_values("level_hit_rate", ascending=False)
-    g1.altair_chart(rate_chart(ranking, "district", tr("verif18.ranking"), district_name), width="stretch")
-    g2.altair_chart(rate_chart(summary.by_class, "obs_class", tr("verif18.by_class"),
-                               lambda c: tr(f"verif18.class.{c}")), width="stretch")
-    g3.altair_chart(rate_chart(summary.by_lead, "lead_day", tr("verif18.by_lead"),
-                               lambda n: tr("verif18.lead_n", n=int(n))), width="stretch")
+    show(g1, rate_chart(ranking, "district", tr("verif18.ranking"), district_name), len(ranking))
+    show(g2, rate_chart(summary.by_class, "obs_class", tr("verif18.by_class"), lambda c: tr(f"verif18.class.{c}")),
+         len(summary.by_class))
+    show(g3, rate_chart(summary.by_lead, "lead_day", tr("verif18.by_lead"), lambda n: tr("verif18.lead_n", n=int(n))),
+         len(summary.by_lead))
     st.caption(tr("verif18.event_rule_note"))
     for label, b in summary.brier.items():
         st.caption(tr("verif18.brier", label=source_name(label), brier=f"{b['brier']:.3f}", n=b["n"]))

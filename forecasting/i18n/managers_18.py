@@ -222,3 +222,16 @@ MESSAGES.update({
     "rep18.legend": ("图例：", "Legend:"),
 })
 MESSAGES["verif18.blocks"] = ("区间基于 {blocks} 个 7 天区块", "intervals from {blocks} seven-day blocks")
+MESSAGES.update({
+    "rep18.flags_count": ("值班首席确认并说明了 {n} 条一致性提示：{kinds}", "The duty chief acknowledged {n} consistency flags with a note: {kinds}"),
+    "rep18.flags_list": ("逐条查看确认说明", "Each acknowledgement"),
+    "rep18.flag_other": ("其他", "Other"),
+})
+MESSAGES.update({f"audit18.object.{k}": v for k, v in {
+    "consultation": ("会商", "Consultation"), "consultation_note": ("会商记录", "Consultation note"),
+    "districts": ("区县", "Districts"), "guidance": ("客观指导", "Guidance"),
+    "issued_forecast": ("发布预报", "Issued forecast"), "model_run": ("模式结果", "Model run"),
+    "observations": ("观测数据", "Observations"), "rota": ("值班表", "Rota"),
+    "trained_corrections": ("订正方法", "Trained corrections"), "user": ("用户", "User"),
+    "auth_session": ("登录会话", "Sign-in session"), "api_token": ("API 令牌", "API token"),
+}.items()})
