@@ -229,3 +229,16 @@ def test_persistence_day_has_the_same_flags_at_the_consultation_as_in_hindsight(
         known = quality_control_known_at(obs, cutoff.to_pydatetime()).set_index("time")["qc_flags"]
         day = hindsight.index[(hindsight.index > start) & (hindsight.index <= day_end)]
         assert (hindsight.loc[day] == known.loc[day]).all(), trial
+
+
+def test_brier_and_reliability_reach_the_summary_when_the_guidance_has_probabilities():
+    """Pairs with ``p100`` (the guidance's P(AQI > 100), issue #13) get a Brier score per label in the
+    summary's table builder; without it, nothing."""
+    from forecasting.verification.summary import _p100_column
+
+    rows = [pair("ensemble", lo=60, hi=80, obs=o, target=OCT1 + timedelta(days=i)) for i, o in enumerate((70, 130))]
+    f = frame(rows)
+    assert _p100_column(f) is None
+    f["p100"] = [0.2, 0.9]
+    assert _p100_column(f) == "p100"
+    assert v.brier_score(f["p100"], f["obs_aqi"]) == pytest.approx((0.04 + 0.01) / 2)
