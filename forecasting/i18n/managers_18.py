@@ -235,3 +235,5 @@ MESSAGES.update({f"audit18.object.{k}": v for k, v in {
     "trained_corrections": ("订正方法", "Trained corrections"), "user": ("用户", "User"),
     "auth_session": ("登录会话", "Sign-in session"), "api_token": ("API 令牌", "API token"),
 }.items()})
+MESSAGES["verif18.headline_noci"] = ("{period}：等级准确率 {rate} %（数据不足三周，未给区间），污染日命中 {hits}/{days}",
+                                     "{period}: level accuracy {rate} % (under three weeks of data: no interval), polluted days hit {hits}/{days}")

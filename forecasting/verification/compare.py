@@ -37,7 +37,7 @@ from forecasting.errors import ValidationError
 
 __all__ = ["OBSERVED_CLASSES", "KEY", "observed_class", "paired", "preceding_period", "choose_reference",
            "block_bootstrap", "Interval", "rate_interval", "compare_with", "skill_score", "brier_score",
-           "reliability_table", "MIN_BLOCK_DAYS"]
+           "reliability_table", "MIN_BLOCK_DAYS", "MIN_BLOCKS"]
 
 #: The observed classes, in display order (HJ 633 levels 1-2, 3, 4-6).
 OBSERVED_CLASSES = ("good", "light", "moderate_plus")
@@ -45,6 +45,8 @@ OBSERVED_CLASSES = ("good", "light", "moderate_plus")
 KEY = ("issue_date", "district", "target_date")
 #: The shortest block of the bootstrap [d] (one week: the synoptic time scale of AQI persistence).
 MIN_BLOCK_DAYS = 7
+#: Fewer blocks than this give no interval (a bootstrap of one or two weeks says nothing honest).
+MIN_BLOCKS = 3
 
 
 def observed_class(level) -> str | None:
@@ -217,6 +219,11 @@ def block_bootstrap(dates: Sequence, columns: Mapping[str, Sequence[float]],
     level : float
         Coverage of the interval (0.95: the 2.5th and 97.5th percentiles of the replicates).
 
+    Returns
+    -------
+    Interval
+        ``lo``/``hi`` are NaN when fewer than :data:`MIN_BLOCKS` blocks hold data.
+
     Examples
     --------
     >>> days = [date(2026, 10, 1) + timedelta(days=i) for i in range(28)]
@@ -243,7 +250,7 @@ def block_bootstrap(dates: Sequence, columns: Mapping[str, Sequence[float]],
         boot = counts @ sums
         reps = np.asarray(statistic({k: boot[:, i] for i, k in enumerate(names)}), dtype=float)
     reps = reps[np.isfinite(reps)]
-    if not math.isfinite(value) or len(reps) == 0:
+    if not math.isfinite(value) or len(reps) == 0 or len(uniq) < MIN_BLOCKS:
         return Interval(value, math.nan, math.nan, len(blocks), len(uniq))
     a = (1 - level) / 2
     lo, hi = np.quantile(reps, [a, 1 - a])

@@ -252,8 +252,12 @@ def headline(summary: PeriodSummary, lang: str = "zh", *, period_name: str = "")
     name = period_name or f"{summary.first}–{summary.last}"
     if not summary.has_issued:
         return t("verif18.headline_none", lang, period=name)
-    text = t("verif18.headline", lang, period=name, rate=_pct(summary.level.value), lo=_pct(summary.level.lo),
-             hi=_pct(summary.level.hi), hits=summary.polluted_hits, days=summary.polluted_days)
+    if math.isfinite(summary.level.lo) and math.isfinite(summary.level.hi):
+        text = t("verif18.headline", lang, period=name, rate=_pct(summary.level.value), lo=_pct(summary.level.lo),
+                 hi=_pct(summary.level.hi), hits=summary.polluted_hits, days=summary.polluted_days)
+    else:  # fewer than three weeks with data: no honest interval
+        text = t("verif18.headline_noci", lang, period=name, rate=_pct(summary.level.value),
+                 hits=summary.polluted_hits, days=summary.polluted_days)
     ref = summary.reference.get("label")
     cmp_ = summary.comparisons.get(ref) if ref else None
     if cmp_ and cmp_["n"] and math.isfinite(cmp_["level_hit_rate"]["difference"].value):
