@@ -119,6 +119,11 @@ def spct(x) -> str:
     return "—" if x is None or pd.isna(x) else f"{100 * x:+.0f} %"
 
 
+def interval(i, fmt) -> str:
+    """ "（lo ~ hi）" or nothing when there is no interval (fewer than three weekly blocks)."""
+    return "" if pd.isna(i.lo) or pd.isna(i.hi) else f"（{fmt(i.lo)} ~ {fmt(i.hi)}）"
+
+
 def ref_name(label: str) -> str:
     if label == summary.reference.get("label"):
         return tr("verif18.ref.best", label=source_name(label), first=summary.reference["first"],
@@ -137,9 +142,8 @@ if summary.has_issued:
             tr("verif18.col.cases"): cmp_["n"],
             tr("verif18.col.issued_level"): pct(lv["issued"].value),
             tr("verif18.col.ref_level"): pct(lv["reference"].value),
-            tr("verif18.col.delta_level"): f"{spct(lv['difference'].value)}（{spct(lv['difference'].lo)} ~ "
-                                           f"{spct(lv['difference'].hi)}）",
-            tr("verif18.col.skill"): f"{pct(cmp_['skill'].value)}（{pct(cmp_['skill'].lo)} ~ {pct(cmp_['skill'].hi)}）",
+            tr("verif18.col.delta_level"): spct(lv["difference"].value) + interval(lv["difference"], spct),
+            tr("verif18.col.skill"): pct(cmp_["skill"].value) + interval(cmp_["skill"], pct),
         })
     st.markdown(f"**{tr('verif18.compare')}**")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="verif18_compare")
@@ -149,6 +153,7 @@ if summary.has_issued:
         f = frame.copy()
         f["name"] = [names(x) for x in f[column]]
         f["text"] = [f"{pct(r)}（{int(n)}）" for r, n in zip(f["level_hit_rate"], f["n"])]
+        f["pos"] = f["level_hi"].where(f["level_hi"].notna(), f["level_hit_rate"])  # label after the bar or interval
         base = alt.Chart(f).encode(y=alt.Y("name:N", sort=list(f["name"]), title=None))
         bars = base.mark_bar(color="#4c78a8").encode(
             x=alt.X("level_hit_rate:Q", title=tr("verif18.col.level"), scale=alt.Scale(domain=[0, 1]),
@@ -157,7 +162,7 @@ if summary.has_issued:
                      alt.Tooltip("level_hit_rate:Q", format=".0%", title=tr("verif18.col.level")),
                      alt.Tooltip("level_lo:Q", format=".0%"), alt.Tooltip("level_hi:Q", format=".0%")])
         err = base.mark_rule(color="#222").encode(x="level_lo:Q", x2="level_hi:Q")
-        text = base.mark_text(align="left", dx=4, color="#222").encode(x="level_hi:Q", text="text:N")
+        text = base.mark_text(align="left", dx=4, color="#222").encode(x="pos:Q", text="text:N")
         return (bars + err + text).properties(height=max(90, 34 * len(f)), title=title)
 
     def show(col, chart, rows: int) -> None:
