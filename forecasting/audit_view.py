@@ -1,16 +1,37 @@
-"""Reading the audit trail (admin only)."""
+"""Reading the audit trail and the users' activity (admin only).
+
+Issue #18: actions in words in both languages (:func:`action_label`, keys ``audit18.action.*``),
+filters by date, user, action and object (:func:`search_entries`), a formula-escaped CSV export
+(:func:`entries_csv`), and per user the last sign-in, open sessions and API tokens
+(:func:`user_activity`).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
 
 from forecasting import audit
 from forecasting.accounts import _current
+from forecasting.errors import ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
+from forecasting.store.models import AuditEntry, AuthSession
+from forecasting.store.reports import ApiToken
 
-__all__ = ["AuditRow", "recent_entries"]
+__all__ = ["AuditRow", "recent_entries", "search_entries", "action_label", "details_text", "entries_csv",
+           "csv_cell", "known_actions", "object_label", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+#: The most rows one search returns (the page says when the list is cut).
+MAX_ROWS = 5000
+#: Longest filter text [characters].
+MAX_FILTER_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -24,10 +45,169 @@ class AuditRow:
     details: dict
 
 
+def _row(e) -> AuditRow:
+    return AuditRow(e.id, e.at, e.actor_username, e.action, e.object_type, e.object_id, dict(e.details or {}))
+
+
 def recent_entries(db: Database, actor: Actor | None, *, limit: int = 200, action_prefix: str | None = None) -> list[AuditRow]:
     with db.read() as s:
         require_role(_current(s, actor, "read the audit trail"), "admin", action="read the audit trail")
-        return [
-            AuditRow(e.id, e.at, e.actor_username, e.action, e.object_type, e.object_id, dict(e.details or {}))
-            for e in audit.recent(s, limit=limit, action_prefix=action_prefix)
-        ]
+        return [_row(e) for e in audit.recent(s, limit=limit, action_prefix=action_prefix)]
+
+
+def _text(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if len(value) > MAX_FILTER_CHARS:
+        raise ValidationError(f"filter {name}: at most {MAX_FILTER_CHARS} characters", key="audit18.too_long",
+                              field=name, limit=str(MAX_FILTER_CHARS))
+    return value or None
+
+
+def search_entries(db: Database, actor: Actor | None, *, first: date | None = None, last: date | None = None,
+                   username: str | None = None, action: str | None = None, object_text: str | None = None,
+                   limit: int = MAX_ROWS) -> list[AuditRow]:
+    """Audit rows newest first, filtered (all filters optional, combined with AND).
+
+    Parameters
+    ----------
+    first, last : date
+        Beijing dates, both inclusive.
+    username : str
+        Exact user name of the actor.
+    action : str
+        An action code (``login.success``) or a prefix ending in ``.`` or a family (``consult``).
+    object_text : str
+        Matches the object type or id (substring, case-insensitive).
+    """
+    username, action, object_text = (_text("user", username), _text("action", action),
+                                      _text("object", object_text))
+    if first and last and last < first:
+        raise ValidationError(f"audit filter: {last} is before {first}", key="audit18.bad_dates",
+                              first=str(first), last=str(last))
+    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(int(limit), MAX_ROWS)))
+    if first:
+        q = q.where(AuditEntry.at >= datetime(first.year, first.month, first.day, tzinfo=BEIJING))
+    if last:
+        end = last + timedelta(days=1)
+        q = q.where(AuditEntry.at < datetime(end.year, end.month, end.day, tzinfo=BEIJING))
+    if username:
+        q = q.where(AuditEntry.actor_username == username)
+    if action:
+        q = q.where(or_(AuditEntry.action == action, AuditEntry.action.startswith(action.rstrip(".") + ".")))
+    if object_text:
+        like = f"%{object_text.lower()}%"
+        q = q.where(or_(func.lower(AuditEntry.object_type).like(like), func.lower(AuditEntry.object_id).like(like)))
+    with db.read() as s:
+        require_role(_current(s, actor, "read the audit trail"), "admin", action="read the audit trail")
+        return [_row(e) for e in s.scalars(q)]
+
+
+def known_actions(db: Database, actor: Actor | None) -> list[str]:
+    """The action codes present in the trail, sorted."""
+    with db.read() as s:
+        require_role(_current(s, actor, "read the audit trail"), "admin", action="read the audit trail")
+        return sorted(x for x in s.scalars(select(AuditEntry.action).distinct()) if x)
+
+
+def action_label(action: str, lang: str = "zh") -> str:
+    """The action in words (``login.success`` → "登录成功" / "Signed in"); unknown codes as themselves.
+
+    Examples
+    --------
+    >>> action_label("login.success", "en"), action_label("made.up", "en")
+    ('Signed in', 'made.up')
+    """
+    from forecasting.i18n import t
+
+    key = f"audit18.action.{action}"
+    text = t(key, lang)
+    return action if text == key else text
+
+
+def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
+    """The object in words (``consultation 41`` → "会商 41"); unknown types as themselves.
+
+    Examples
+    --------
+    >>> object_label("issued_forecast", "40", "en"), object_label("", ""), object_label("thing", "1")
+    ('Issued forecast 40', '', 'thing 1')
+    """
+    from forecasting.i18n import t
+
+    key = f"audit18.object.{object_type}"
+    name = t(key, lang) if object_type else ""
+    name = object_type if name == key else name
+    return f"{name} {object_id}".strip()
+
+
+def details_text(details: dict, *, limit: int = 300) -> str:
+    """The details as plain ``key: value`` pairs (no JSON braces), cut at ``limit`` characters."""
+    parts = []
+    for k, val in (details or {}).items():
+        if isinstance(val, (list, tuple)):
+            val = ", ".join(str(x) for x in val)
+        elif isinstance(val, dict):
+            val = ", ".join(f"{a}={b}" for a, b in val.items())
+        parts.append(f"{k}: {val}")
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP "CSV injection": a leading ``= + - @``,
+    tab or carriage return gets an apostrophe).
+
+    Examples
+    --------
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("@x"), csv_cell("ok"), csv_cell(None)
+    ("'=HYPERLINK(1)", "'@x", 'ok', '')
+    """
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def entries_csv(rows: list[AuditRow], lang: str = "zh") -> bytes:
+    """UTF-8 CSV (with BOM, for Excel) of audit rows: time (Beijing), user, action code, action in words,
+    object, details; every cell formula-escaped."""
+    from forecasting.i18n import t
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow([t(k, lang) for k in ("audit.col_at", "audit.col_actor", "audit18.col_code", "audit.col_action",
+                                     "audit.col_object", "audit.col_details")])
+    for r in rows:
+        w.writerow([csv_cell(x) for x in (r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), r.actor_username,
+                                          r.action, action_label(r.action, lang),
+                                          object_label(r.object_type, r.object_id, lang),
+                                          details_text(r.details, limit=4000))])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class UserActivity:
+    """A user's sign-in activity: last successful sign-in, open sessions, active API tokens."""
+
+    user_id: int
+    last_sign_in: datetime | None
+    open_sessions: int
+    active_tokens: int
+
+
+def user_activity(db: Database, actor: Actor | None) -> dict[int, UserActivity]:
+    """Per user id (admin only): last sign-in (the newest ``login.success`` audit row), sessions not
+    revoked, tokens not revoked."""
+    with db.read() as s:
+        require_role(_current(s, actor, "see the users' activity"), "admin", action="see the users' activity")
+        last = dict(s.execute(select(AuditEntry.actor_id, func.max(AuditEntry.at))
+                              .where(AuditEntry.action == "login.success", AuditEntry.actor_id.is_not(None))
+                              .group_by(AuditEntry.actor_id)).all())
+        sessions = dict(s.execute(select(AuthSession.user_id, func.count()).where(AuthSession.revoked_at.is_(None))
+                                  .group_by(AuthSession.user_id)).all())
+        tokens = dict(s.execute(select(ApiToken.user_id, func.count()).where(ApiToken.revoked_at.is_(None))
+                                .group_by(ApiToken.user_id)).all())
+    ids = set(last) | set(sessions) | set(tokens)
+    return {i: UserActivity(i, last.get(i), int(sessions.get(i, 0)), int(tokens.get(i, 0))) for i in ids}

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from forecasting import accounts
+from forecasting import accounts, audit_view
 from forecasting.errors import ForecastingError
 from forecasting.zone import list_districts
 from ui import state
@@ -27,6 +27,7 @@ except ForecastingError as exc:  # the service decides; a non-admin never gets t
     st.error(error_text(exc))
     st.stop()
 
+activity = audit_view.user_activity(db, actor)  # issue #18: last sign-in, sessions, tokens
 districts = list_districts(db)
 district_names = {d.adcode: d.name(lang) for d in districts}
 
@@ -49,6 +50,11 @@ table = pd.DataFrame(
             tr("users.col_district"): district_names.get(u.district, "") if u.district else "",
             tr("users.col_state"): _state(u),
             tr("users.col_created"): u.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+            tr("users18.col_last_sign_in"): (activity[u.id].last_sign_in.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+                                             if u.id in activity and activity[u.id].last_sign_in
+                                             else tr("users18.never")),
+            tr("users18.col_sessions"): activity[u.id].open_sessions if u.id in activity else 0,
+            tr("users18.col_tokens"): activity[u.id].active_tokens if u.id in activity else 0,
         }
         for u in users
     ]
@@ -86,7 +92,8 @@ with create_col:
 with manage_col:
     st.subheader(tr("users.manage"))
     by_name = {u.username: u for u in users}
-    picked = st.selectbox(tr("users.pick"), list(by_name), key="manage_user",
+    picked = st.selectbox(tr("users.pick"), list(by_name), key="manage_user", index=None,
+                          placeholder=tr("users18.pick_prompt"),
                           format_func=lambda n: f"{n} · {by_name[n].display_name}")
     if picked:
         user = by_name[picked]

@@ -1,39 +1,71 @@
-"""Admin: the append-only audit trail, newest first."""
+"""Admin: the append-only audit trail, newest first: actions in words, filters (date, user, action,
+object), CSV export (formula-escaped). Issue #18."""
 
-import json
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
 from forecasting import audit_view
+from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from ui import state
 from ui.i18n import error_text, tr
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+db = state.database()
+actor = state.require_actor()
+lang = state.language()
 st.title(tr("audit.title"))
 st.caption(tr("audit.caption"))
-prefix = st.selectbox(tr("audit.filter"), ["", "login", "logout", "user", "session", "consult", "rota", "token", "run", "obs", "guidance", "correction", "district", "demo"],
-                      format_func=lambda p: tr("audit.all") if p == "" else p)
+
 try:
-    rows = audit_view.recent_entries(state.database(), state.require_actor(), limit=500, action_prefix=prefix or None)
+    actions = audit_view.known_actions(db, actor)
 except ForecastingError as exc:
     st.error(error_text(exc))
     st.stop()
+
+today = beijing_today()
+c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 3, 2])
+first = c1.date_input(tr("audit18.from"), value=today - timedelta(days=30), key="audit_from")
+last = c2.date_input(tr("audit18.to"), value=today, key="audit_to")
+user = c3.text_input(tr("audit18.user"), key="audit_user", max_chars=audit_view.MAX_FILTER_CHARS)
+families = sorted({a.split(".")[0] for a in actions})
+options = [""] + [f for f in families if f not in actions] + actions
+action = c4.selectbox(tr("audit18.action"), options, key="audit_action",
+                      format_func=lambda a: tr("audit18.any") if a == "" else (
+                          f"{audit_view.action_label(a, lang)}（{a}）" if a in actions else f"{a}.*"))
+obj = c5.text_input(tr("audit18.object"), key="audit_object", max_chars=audit_view.MAX_FILTER_CHARS)
+try:
+    rows = audit_view.search_entries(db, actor, first=first, last=last, username=user or None, action=action or None,
+                                     object_text=obj or None)
+except ForecastingError as exc:
+    st.error(error_text(exc))
+    st.stop()
+
+st.caption(tr("audit18.count", n=len(rows)))
+if len(rows) >= audit_view.MAX_ROWS:
+    st.warning(tr("audit18.cut", n=audit_view.MAX_ROWS))
 st.dataframe(
     pd.DataFrame(
         [
             {
                 tr("audit.col_at"): r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
                 tr("audit.col_actor"): r.actor_username,
-                tr("audit.col_action"): r.action,
-                tr("audit.col_object"): f"{r.object_type} {r.object_id}".strip(),
-                tr("audit.col_details"): json.dumps(r.details, ensure_ascii=False),
+                tr("audit.col_action"): audit_view.action_label(r.action, lang),
+                tr("audit.col_object"): audit_view.object_label(r.object_type, r.object_id, lang),
+                tr("audit.col_details"): audit_view.details_text(r.details),
+                tr("audit18.col_code"): r.action,
             }
             for r in rows
-        ]
+        ],
+        columns=[tr("audit.col_at"), tr("audit.col_actor"), tr("audit.col_action"), tr("audit.col_object"),
+                 tr("audit.col_details"), tr("audit18.col_code")],
     ),
     hide_index=True,
     width="stretch",
+    key="audit_table",
 )
+st.download_button(tr("audit18.download"), audit_view.entries_csv(rows, lang), file_name=f"audit_{first}_{last}.csv",
+                   mime="text/csv", key="audit_csv", icon=":material/download:")

@@ -50,8 +50,98 @@ if latest is None:
     st.stop()
 
 st.subheader(tr("report.latest", title=latest.title_en if lang == "en" else latest.title_zh))
-st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M')} · {latest.signed_by} · "
-           + tr("report.sha_line", sha=latest.sha256))
+st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M')} · "
+           + tr("rep18.signed_line", signed=latest.signed_by or "—", by=latest.issued_by or "—"))
+
+
+def _model(summary) -> dict:
+    """The stored report model (JSON) of an issued revision; the snapshot when it has no files."""
+    import json
+
+    try:
+        data, _ = reports.report_json(db, summary.issue_date)
+        return json.loads(data)
+    except ForecastingError:
+        return {}
+
+
+def _reader(summary) -> None:
+    """The issued forecast readable on screen (issue #18): zone headline, summary, table of days,
+    conclusion, flags resolved, who signed; the PDF as a download; hash and revision in details."""
+    model = _model(summary)
+    zone = (summary.zone_summary or model.get("zone_summary") or "").strip()
+    worst = max((e["level_hi"] for d in summary.districts for e in d.get("days", [])), default=0)
+    if worst:
+        st.markdown(tr("rep18.zone_headline", badge=_badge(worst)), unsafe_allow_html=True)
+    if zone:
+        st.markdown(f"**{tr('rep18.summary')}**")
+        st.text(zone)
+    # one row per target day, one column per district (the zone at a glance)
+    names = [d["name_en"] if lang == "en" else d["name_zh"] for d in summary.districts]
+    by_day: dict[str, list[str]] = {}
+    for i, d in enumerate(summary.districts):
+        for e in d.get("days", []):
+            primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
+            badges = "".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
+            cells = by_day.setdefault(e["target_date"], [""] * len(names))
+            cells[i] = f"AQI {int(e['aqi_lo'])}–{int(e['aqi_hi'])} {badges} {html.escape(primary)}"
+    head = [tr("rep18.col.date"), *names]
+    st.markdown("<table style='width:100%'><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
+                + "".join("<tr><td>" + html.escape(day) + "</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+                          for day, cells in sorted(by_day.items())) + "</table>", unsafe_allow_html=True)
+    conclusion = (summary.conclusion or model.get("conclusion") or "").strip()
+    if conclusion:
+        st.markdown(f"**{tr('rep18.conclusion')}**")
+        st.text(conclusion)
+    acks = []
+    try:
+        from forecasting.consultation import list_notes
+
+        acks = [n for n in list_notes(db, summary.issue_date) if getattr(n, "kind", "") == "acknowledgement"]
+    except ForecastingError:
+        acks = []
+    st.markdown(f"**{tr('rep18.flags')}**")
+    if acks:
+        import re
+        from collections import Counter
+
+        def kind_of(body: str) -> tuple[str, str]:
+            m = re.match(r"\[([a-z_]+)\]\s*(.*)", body or "", re.S)
+            return (m.group(1), m.group(2)) if m else ("", body or "")
+
+        counts = Counter(kind_of(n.body)[0] for n in acks)
+        st.text(tr("rep18.flags_count", n=len(acks), kinds="、".join(
+            f"{tr(f'flag.kind.{k}') if k else tr('rep18.flag_other')} {c}" for k, c in counts.most_common())))
+        with st.expander(tr("rep18.flags_list")):
+            for n in acks:
+                kind, text = kind_of(n.body)
+                where = district_name(n.district) if n.district else ""
+                st.text(f"· {tr(f'flag.kind.{kind}') if kind else tr('rep18.flag_other')} · {where} "
+                        f"{n.target_date or ''} · {n.author_name or '—'}：{text}")
+    else:
+        st.caption(tr("rep18.no_flags"))
+    duty = model.get("duty") or {}
+    st.markdown(f"**{tr('rep18.signed')}**")
+    st.text(tr("rep18.signed_detail", signed=duty.get("signed_by") or summary.signed_by or "—",
+               at=duty.get("signed_at_beijing") or "—", chief=duty.get("chief") or "—",
+               deputy=duty.get("deputy") or "—", issued_by=summary.issued_by or "—"))
+    if "pdf" in summary.formats:
+        try:
+            pdf = reports.report_file(db, summary.id, "pdf")
+            st.download_button(tr("rep18.download_pdf"), data=pdf.content, file_name=pdf.filename,
+                               mime=pdf.media_type, key=f"rep18_pdf_{summary.id}", type="primary",
+                               icon=":material/picture_as_pdf:", on_click="ignore")
+        except ForecastingError as exc:
+            st.error(error_text(exc))
+    with st.expander(tr("rep18.details")):
+        st.text(tr("rep18.revision", revision=summary.revision))
+        st.text(tr("report.sha_line", sha=summary.sha256))
+        if model.get("snapshot_sha256"):
+            st.text(tr("rep18.snapshot_sha", sha=model["snapshot_sha256"]))
+
+
+with st.container(border=True):
+    _reader(latest)
 for col, d in zip(st.columns(max(1, len(latest.districts))), latest.districts):
     with col:
         _card(d)
@@ -117,6 +207,12 @@ else:
 
     st.markdown(f"**{tr('report.trail')}**")
     trail = reports.report_revisions(db, chosen.issue_date)
+    st.markdown("\n".join(
+        "- " + tr("rep18.timeline_item", revision=r.revision, at=bj(r.issued_at, "%Y-%m-%d %H:%M"),
+                  by=html.escape(r.issued_by or "—"),
+                  reason=html.escape(r.reason or tr("rep18.first_issue")),
+                  state=tr("report.superseded") if r.superseded else tr("report.current"))
+        for r in trail))
     st.dataframe(pd.DataFrame([{
         tr("report.col_revision"): r.revision,
         tr("report.col_issued_at"): bj(r.issued_at, "%Y-%m-%d %H:%M"),
@@ -134,10 +230,13 @@ if cal:
     frame["issue_date"] = pd.to_datetime(frame["issue_date"])
     frame["district_name"] = [district_name(a) for a in frame["district"]]
     frame["category"] = [level_info(level=k).category(lang) for k in frame["level"]]
+    frame["day"] = [tr("rep18.day_label", m=d.month, d=d.day) for d in frame["issue_date"]]
+    order = list(dict.fromkeys(frame.sort_values("issue_date")["day"]))
     chart = alt.Chart(frame).mark_rect(stroke="white").encode(
-        x=alt.X("monthdate(issue_date):O", title=None),
-        y=alt.Y("district_name:N", title=None),
+        x=alt.X("day:O", title=None, sort=order),
+        y=alt.Y("district_name:N", title=None, sort=[district_name(a) for a in DISTRICTS]),
         color=alt.Color("hex:N", scale=None),
         tooltip=[alt.Tooltip("issue_date:T", format="%Y-%m-%d"), "district_name:N", "category:N", "level:Q"],
-    ).properties(height=140)
-    st.altair_chart(chart, width="stretch")
+    ).properties(height=150)
+    st.altair_chart(chart, width="stretch", height=230)
+    st.markdown(tr("rep18.legend") + " " + "".join(_badge(k) for k in range(1, 7)), unsafe_allow_html=True)

@@ -56,9 +56,24 @@ def fmt(score: str, value) -> str:
 yesterday = beijing_today() - timedelta(days=1)
 st.session_state.setdefault("verif_to", yesterday)
 st.session_state.setdefault("verif_from", yesterday - timedelta(days=29))
+
+
+def use_preset(name: str) -> None:
+    """One click: the preset's dates go into the date inputs before they are drawn (issue #18)."""
+    st.session_state["verif_from"], st.session_state["verif_to"] = v.preset_period(name, beijing_today())
+    st.session_state["verif_preset"] = name
+
+
+preset_cols = st.columns(len(v.PRESETS))
+for col, name in zip(preset_cols, v.PRESETS):
+    col.button(tr(f"verif18.preset.{name}"), key=f"verif_preset_{name}", on_click=use_preset, args=(name,),
+               width="stretch", type="primary" if st.session_state.get("verif_preset") == name else "secondary")
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 first = c1.date_input(tr("verif.from"), key="verif_from")
 last = c2.date_input(tr("verif.to"), key="verif_to")
+preset = st.session_state.get("verif_preset")
+if preset and (first, last) != v.preset_period(preset, beijing_today()):
+    preset = None
 lead_options = [0, 1, 2, 3, 4, 5, 6, 7]
 lead = c3.selectbox(tr("verif.lead"), lead_options, index=1, key="verif_lead",
                     format_func=lambda n: tr("verif.all_leads") if n == 0 else tr("verif.lead_n", n=n))
@@ -88,9 +103,134 @@ if not report.has_issued:
 pairs = report.pairs if lead == 0 else report.pairs[report.pairs["lead_day"] == lead]
 lead_text = tr("verif.all_leads") if lead == 0 else tr("verif.lead_n", n=lead)
 
+# -- the answer (issue #18): one line, intervals, comparisons on the same cases ---------------------------
+summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead)
+period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
+st.markdown(f"### {v.headline(summary, lang, period_name=period_name)}")
+st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text
+           + (" · " + tr("verif18.blocks", blocks=summary.level.blocks) if summary.has_issued else ""))
+
+
+def pct(x) -> str:
+    return "—" if x is None or pd.isna(x) else f"{100 * x:.0f} %"
+
+
+def spct(x) -> str:
+    return "—" if x is None or pd.isna(x) else f"{100 * x:+.0f} %"
+
+
+def interval(i, fmt) -> str:
+    """ "（lo ~ hi）" or nothing when there is no interval (fewer than three weekly blocks)."""
+    return "" if pd.isna(i.lo) or pd.isna(i.hi) else f"（{fmt(i.lo)} ~ {fmt(i.hi)}）"
+
+
+def ref_name(label: str) -> str:
+    if label == summary.reference.get("label"):
+        return tr("verif18.ref.best", label=source_name(label), first=summary.reference["first"],
+                  last=summary.reference["last"])
+    return tr(f"verif18.ref.{label}") if label in ("persistence", "climatology") else source_name(label)
+
+
+if summary.has_issued:
+    if not summary.reference.get("label"):
+        st.caption(tr("verif18.ref.none"))
+    rows = []
+    for label, cmp_ in summary.comparisons.items():
+        lv = cmp_["level_hit_rate"]
+        rows.append({
+            tr("verif18.col.reference"): ref_name(label),
+            tr("verif18.col.cases"): cmp_["n"],
+            tr("verif18.col.issued_level"): pct(lv["issued"].value),
+            tr("verif18.col.ref_level"): pct(lv["reference"].value),
+            tr("verif18.col.delta_level"): spct(lv["difference"].value) + interval(lv["difference"], spct),
+            tr("verif18.col.skill"): pct(cmp_["skill"].value) + interval(cmp_["skill"], pct),
+        })
+    st.markdown(f"**{tr('verif18.compare')}**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="verif18_compare")
+    st.caption(tr("verif18.delta_caption") + " " + tr("verif18.ci_caption"))
+
+    def rate_chart(frame: pd.DataFrame, column: str, title: str, names) -> alt.Chart:
+        f = frame.copy()
+        f["name"] = [names(x) for x in f[column]]
+        f["text"] = [f"{pct(r)}（{int(n)}）" for r, n in zip(f["level_hit_rate"], f["n"])]
+        f["pos"] = f["level_hi"].where(f["level_hi"].notna(), f["level_hit_rate"])  # label after the bar or interval
+        base = alt.Chart(f).encode(y=alt.Y("name:N", sort=list(f["name"]), title=None))
+        bars = base.mark_bar(color="#4c78a8").encode(
+            x=alt.X("level_hit_rate:Q", title=tr("verif18.col.level"), scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format="%")),
+            tooltip=[alt.Tooltip("name:N", title=title), alt.Tooltip("n:Q", title=tr("verif18.col.cases")),
+                     alt.Tooltip("level_hit_rate:Q", format=".0%", title=tr("verif18.col.level")),
+                     alt.Tooltip("level_lo:Q", format=".0%"), alt.Tooltip("level_hi:Q", format=".0%")])
+        err = base.mark_rule(color="#222").encode(x="level_lo:Q", x2="level_hi:Q")
+        text = base.mark_text(align="left", dx=4, color="#222").encode(x="pos:Q", text="text:N")
+        return (bars + err + text).properties(height=max(90, 34 * len(f)), title=title)
+
+    def show(col, chart, rows: int) -> None:
+        col.altair_chart(chart, width="stretch", height=max(150, 40 * rows + 80))
+
+    g1, g2, g3 = st.columns(3)
+    ranking = summary.by_district.sort_values("level_hit_rate", ascending=False)
+    show(g1, rate_chart(ranking, "district", tr("verif18.ranking"), district_name), len(ranking))
+    show(g2, rate_chart(summary.by_class, "obs_class", tr("verif18.by_class"), lambda c: tr(f"verif18.class.{c}")),
+         len(summary.by_class))
+    show(g3, rate_chart(summary.by_lead, "lead_day", tr("verif18.by_lead"), lambda n: tr("verif18.lead_n", n=int(n))),
+         len(summary.by_lead))
+    st.caption(tr("verif18.event_rule_note"))
+    for label, b in summary.brier.items():
+        st.caption(tr("verif18.brier", label=source_name(label), brier=f"{b['brier']:.3f}", n=b["n"]))
+        rel = b["reliability"]
+        if len(rel):
+            diag = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(strokeDash=[4, 4], color="#888")
+            pts = alt.Chart(rel).mark_line(point=True).encode(
+                x=alt.X("mean_probability:Q", title=tr("verif18.rel.forecast"), scale=alt.Scale(domain=[0, 1])),
+                y=alt.Y("observed_frequency:Q", title=tr("verif18.rel.observed"), scale=alt.Scale(domain=[0, 1])),
+                tooltip=["n:Q"])
+            st.altair_chart((diag.encode(x="x:Q", y="y:Q") + pts).properties(
+                height=260, title=tr("verif18.reliability")), width="stretch")
+
+# -- the monthly / annual assessment (issue #18) -------------------------------------------------------
+with st.expander(tr("assess18.section"), icon=":material/summarize:"):
+    a1, a2, a3 = st.columns([1, 2, 2])
+    kind = a1.radio(tr("assess18.section"), ["month", "year"], key="assess_kind", label_visibility="collapsed",
+                    format_func=lambda k: tr(f"assess18.kind.{k}"))
+    this_month = beijing_today().replace(day=1)
+    months, y, m = [], this_month.year, this_month.month
+    for _ in range(24):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+        months.append(f"{y:04d}-{m:02d}")
+    if kind == "month":
+        chosen = a2.selectbox(tr("assess18.pick_month"), months, key="assess_month")
+    else:
+        chosen = str(a2.selectbox(tr("assess18.pick_year"), [this_month.year - k for k in range(5)],
+                                  key="assess_year"))
+    if a3.button(tr("assess18.generate"), key="assess_go", icon=":material/play_arrow:"):
+        from forecasting import assessment
+
+        try:
+            kind_, a_first, a_last = assessment.parse_period(month=chosen if kind == "month" else None,
+                                                             year=chosen if kind == "year" else None)
+            with st.spinner(tr("assess18.generate")):
+                result = assessment.assess(db, a_first, a_last, kind=kind_)
+                st.session_state["assess_files"] = {
+                    "label": result.label, "html": assessment.to_html(result, lang).encode("utf-8"),
+                    "csv": assessment.to_csv(result, lang), "pdf": assessment.to_pdf(result, lang)}
+        except ForecastingError as exc:
+            st.error(error_text(exc))
+    files = st.session_state.get("assess_files")
+    if files:
+        b1, b2, b3 = st.columns(3)
+        b1.download_button(tr("assess18.download_pdf"), files["pdf"], file_name=f"assessment-{files['label']}.pdf",
+                           mime="application/pdf", key="assess_pdf", on_click="ignore")
+        b2.download_button(tr("assess18.download_html"), files["html"],
+                           file_name=f"assessment-{files['label']}.html", mime="text/html", key="assess_html",
+                           on_click="ignore")
+        b3.download_button(tr("assess18.download_csv"), files["csv"], file_name=f"assessment-{files['label']}.csv",
+                           mime="text/csv", key="assess_csv", on_click="ignore")
+
 # -- headline cards -----------------------------------------------------------------------------------
 whole = v.score_table(pairs, by=["label"], event_rule=rule, weights=weights)
-added = v.value_added(whole, by=[]).set_index("score") if len(whole) else pd.DataFrame()
 main_label = "issued" if report.has_issued else "ensemble"
 st.subheader(tr("verif.headline" if report.has_issued else "verif.headline_objective", lead=lead_text))
 mine = whole.set_index("label").loc[main_label] if main_label in set(whole["label"]) else None
@@ -98,10 +238,13 @@ cols = [c for _ in range(2) for c in st.columns(3)]
 for col, score in zip(cols, CARDS):
     value = None if mine is None else mine[score]
     delta, help_text = None, None
-    if report.has_issued and score in added.index and pd.notna(added.loc[score, "value_added"]):
-        va = added.loc[score, "value_added"]
-        delta = f"{100 * va:+.0f} %" if score in PERCENT else f"{va:+.1f}"
-        help_text = tr("verif.delta_help", label=source_name(added.loc[score, "best_label"]))
+    ref = summary.reference.get("label")
+    cmp_ = summary.comparisons.get(ref) if ref else None
+    if cmp_ and score in ("level_hit_rate", "range_hit_rate") and cmp_["n"]:
+        d = cmp_[score]["difference"]
+        if pd.notna(d.value):
+            delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} %", label=source_name(ref), n=cmp_["n"])
+            help_text = ref_name(ref)
     col.metric(tr(f"verif.card.{score}"), fmt(score, value), delta=delta, help=help_text,
                delta_color="inverse" if score == "rmse" else "normal", border=True)
 st.caption(tr("verif.n_days", n=int(mine["n"]) if mine is not None else 0) + " · " + tr("verif.rules_caption"))
@@ -141,12 +284,21 @@ st.subheader(tr("verif.scores"))
 by = [breakdown] if breakdown != "lead_day" or lead == 0 else ["lead_day"]
 table = v.score_table(pairs, by=["label", *by], event_rule=rule, weights=weights)
 shown = table.copy()
+for c in PERCENT | {"r"}:
+    if c in shown and c != "r":
+        shown[c] = shown[c] * 100
 shown.insert(0, "source", shown.pop("label").map(source_name))
+if "obs_class" in shown:
+    shown["obs_class"] = shown["obs_class"].map(lambda c: tr(f"verif18.class.{c}") if isinstance(c, str) else "—")
 if "district" in shown:
     shown["district"] = shown["district"].map(district_name)
-config = {c: st.column_config.NumberColumn(tr(f"verif.head.{c}") if c in HEADS else c, format="%.2f") for c in
+config = {c: st.column_config.NumberColumn(tr(f"verif.head.{c}") if c in HEADS else tr(f"verif18.head.{c}"),
+                                           format="%.0f %%" if c in PERCENT else "%.2f") for c in
           ("range_hit_rate", "level_hit_rate", "primary_accuracy", "mb", "nmb", "nme", "rmse", "r", "pod_100",
            "far_100", "csi_100", "pod_200", "far_200", "csi_200", "composite")}
+config.update({c: st.column_config.NumberColumn(tr(f"verif18.head.{c}"), format="%d") for c in
+               ("hits_100", "false_alarms_100", "misses_100", "correct_negatives_100", "hits_200", "false_alarms_200",
+                "misses_200", "correct_negatives_200")})
 config.update({c: st.column_config.Column(tr(f"verif.head.{c}")) for c in ("source", "n", "n_primary", *v.BREAKDOWNS)})
 st.dataframe(shown, hide_index=True, width="stretch", key="verif_scores", column_config=config)
 d1, d2 = st.columns(2)
@@ -156,20 +308,6 @@ d2.download_button(tr("verif.download_pairs"),
                    v.to_csv(pairs.drop(columns=["range_hit", "level_hit", "primary_hit"])),
                    file_name=f"verification_pairs_{first}_{last}.csv", mime="text/csv", key="verif_dl_pairs",
                    icon=":material/download:")
-
-if report.has_issued:
-    st.subheader(tr("verif.value_added"))
-    va = v.value_added(table, by=by)
-    va["best_label"] = va["best_label"].map(lambda x: source_name(x) if x else "—")
-    if "district" in va:
-        va["district"] = va["district"].map(district_name)
-    va["score"] = va["score"].map(lambda s: tr(f"verif.card.{s}"))
-    va_config = {c: st.column_config.NumberColumn(tr(f"verif.head.{c}"), format="%.3f")
-                 for c in ("issued", "best", "value_added")}
-    va_config.update({c: st.column_config.Column(tr(f"verif.head.{c}"))
-                      for c in ("score", "best_label", *v.BREAKDOWNS)})
-    st.dataframe(va, hide_index=True, width="stretch", key="verif_value_added", column_config=va_config)
-    st.caption(tr("verif.value_added_caption"))
 
 # -- worst misses and their notes -----------------------------------------------------------------------------
 st.subheader(tr("verif.worst"))

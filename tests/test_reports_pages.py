@@ -55,7 +55,7 @@ def test_manager_sees_the_latest_report_archive_downloads_and_calendar(issued_ur
     archive = at.dataframe[0].value
     assert len(archive) > 1 and archive["报告"].iloc[0] == title_zh(issue)  # the demo's earlier issues follow
     assert list(at.dataframe[1].value["状态"]) == ["现行"]  # the trail of the chosen (newest) issue
-    assert len(_downloads(at)) == 7
+    assert len(_downloads(at)) == 8  # the seven stored files and the reader's PDF button (issue #18)
     assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 1  # the calendar
 
 

@@ -70,3 +70,23 @@ def test_errors_are_one_line(demo, capsys, args, message):
     assert main(["verify", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_summary_gives_intervals_and_a_reference_chosen_before_the_period(demo, capsys):
+    """Issue #18: ``--summary`` adds the like-with-like summary; the reference's window ends the day
+    before the period, and every comparison is on cases both sources have."""
+    import json as _json
+
+    first, last = demo.first.isoformat(), demo.last.isoformat()
+    assert main(["verify", "--from", first, "--to", last, "--summary"]) == 0
+    s = _json.loads(capsys.readouterr().out)["summary"]
+    assert s["reference"]["last"] < first
+    lv = s["level_hit_rate"]
+    if s["cases"] and lv["blocks"] >= 3:
+        assert lv["lo"] <= lv["value"] <= lv["hi"]
+    elif s["cases"]:  # under three weekly blocks: no interval, said so
+        assert lv["lo"] is None and lv["hi"] is None and "未给区间" in s["headline_zh"]
+    if s["cases"]:
+        for c in s["comparisons"].values():
+            assert c["cases"] <= s["cases"]
+            assert c["level_hit_rate"]["issued"]["n"] <= c["cases"]

@@ -164,3 +164,22 @@ def has_issued_between(url, first, last) -> bool:
         return verify(db, first, last).has_issued
     finally:
         db.dispose()
+
+
+def test_manager_answers_presets_and_the_assessment(app_world, downloads):
+    """Issue #18: one click on 本月 gives the one-line answer with its interval and the comparisons on the
+    same cases; the assessment report is generated from the page (PDF, HTML, CSV)."""
+    at = _open()
+    [b for b in at.button if b.label == "本月"][0].click().run()
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "本月：" in page and ("等级准确率" in page or "没有已发布的会商预报" in page)
+    if "等级准确率" in page:
+        assert ("95 % 区间" in page or "数据不足三周，未给区间" in page) and "污染日命中" in page
+        compare = _frame_with(at, "个例数")
+        assert set(compare["参照"]) >= {"持续性预报（前一日实况）", "气候态（前 90 天平均）"}
+    at.button(key="assess_go").click().run()
+    assert not at.exception, at.exception
+    names = [n for n in downloads if n.startswith("assessment-")]
+    assert {n.rsplit(".", 1)[1] for n in names} == {"pdf", "html", "csv"}
+    assert downloads[next(n for n in names if n.endswith(".pdf"))].startswith(b"%PDF-")

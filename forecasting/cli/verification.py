@@ -69,8 +69,31 @@ def _verify(args) -> int:
     }
     if args.pairs:
         out["pairs"] = _records(table)
+    if args.summary:
+        out["summary"] = _summary(get_database(), first, last)
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
+
+
+def _summary(db, first, last) -> dict:
+    """The like-with-like summary (issue #18): intervals, the reference chosen on the preceding period,
+    comparisons on common cases."""
+    from forecasting.verification import headline, period_summary
+
+    s = period_summary(db, first, last)
+    return {
+        "headline_zh": headline(s, "zh"), "headline_en": headline(s, "en"), "cases": s.n,
+        "level_hit_rate": {k: _plain(v) for k, v in s.level.as_dict().items()},
+        "range_hit_rate": {k: _plain(v) for k, v in s.range.as_dict().items()},
+        "polluted_days": s.polluted_days, "polluted_hits": s.polluted_hits,
+        "reference": {k: _plain(v) for k, v in s.reference.items()},
+        "comparisons": {label: {"cases": c["n"],
+                                **{rate: {part: {k: _plain(v) for k, v in c[rate][part].as_dict().items()}
+                                          for part in ("issued", "reference", "difference")}
+                                   for rate in ("level_hit_rate", "range_hit_rate")},
+                                "skill": {k: _plain(v) for k, v in c["skill"].as_dict().items()}}
+                        for label, c in s.comparisons.items()},
+    }
 
 
 def register(sub) -> None:
@@ -85,4 +108,7 @@ def register(sub) -> None:
                    help="a range forecasts AQI > threshold when its upper bound (default) or its centre exceeds it")
     p.add_argument("--weights", help="composite score weights primary,level,aqi (default 0.2,0.5,0.3)")
     p.add_argument("--pairs", action="store_true", help="also (JSON) or instead (CSV) give the day-by-day pairs")
+    p.add_argument("--summary", action="store_true",
+                   help="(JSON) add the like-with-like summary: 95 %% block-bootstrap intervals, the reference chosen "
+                        "on the preceding period, comparisons on common cases")
     p.set_defaults(func=_verify)

@@ -49,3 +49,36 @@ __all__ = [
     "BREAKDOWNS", "MAX_LEAD_DAYS", "SOURCES", "VerificationReport", "YesterdayRow", "YesterdaySummary", "from_csv",
     "session_notes", "to_csv", "verification_pairs", "verify", "yesterday_summary",
 ]
+
+# issue #18: like-with-like comparisons, intervals, the manager's summary
+from forecasting.verification.compare import (  # noqa: E402
+    OBSERVED_CLASSES,
+    Interval,
+    block_bootstrap,
+    brier_score,
+    choose_reference,
+    compare_with,
+    observed_class,
+    paired,
+    preceding_period,
+    rate_interval,
+    reliability_table,
+    skill_score,
+)
+from forecasting.verification.summary import (  # noqa: E402
+    PRESETS,
+    PeriodSummary,
+    climatology_pairs,
+    headline,
+    period_summary,
+    preset_period,
+)
+
+__all__ += [
+    "OBSERVED_CLASSES", "Interval", "block_bootstrap", "brier_score", "choose_reference", "compare_with",
+    "observed_class", "paired", "preceding_period", "rate_interval", "reliability_table", "skill_score",
+    "PRESETS", "PeriodSummary", "climatology_pairs", "headline", "period_summary", "preset_period",
+]
+from forecasting.verification.known import lookahead_margin, quality_control_known_at  # noqa: E402
+
+__all__ += ["lookahead_margin", "quality_control_known_at"]

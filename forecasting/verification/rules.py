@@ -224,7 +224,8 @@ def annotate(pairs: pd.DataFrame, *, weights: CompositeWeights | None = None) ->
     primary_hit composite month season`` (``None``/NaN where not evaluated)."""
     out = pairs.copy()
     if out.empty:
-        for c in ("error", "range_hit", "level_distance", "level_hit", "primary_hit", "composite", "month", "season"):
+        for c in ("error", "range_hit", "level_distance", "level_hit", "primary_hit", "composite", "month", "season",
+                  "obs_class"):
             out[c] = pd.Series(dtype=object)
         return out
     rh, ld, lh, ph, comp, err = [], [], [], [], [], []
@@ -248,6 +249,9 @@ def annotate(pairs: pd.DataFrame, *, weights: CompositeWeights | None = None) ->
     days = pd.to_datetime(pd.Series(out["target_date"]).astype(str))
     out["month"] = days.dt.strftime("%Y-%m").to_numpy()
     out["season"] = [season_of(d.date()) for d in days]
+    from forecasting.verification.compare import observed_class  # issue #18: split by what happened
+
+    out["obs_class"] = [observed_class(x) for x in out["obs_level"]]
     return out
 
 

@@ -51,12 +51,12 @@ __all__ = ["SOURCES", "BREAKDOWNS", "VerificationReport", "YesterdayRow", "Yeste
 #: Sources of forecasts, in display order.
 SOURCES = ("issued", "ensemble", "corrected", "raw", "persistence")
 #: Columns a score table may be broken down by (besides ``label``).
-BREAKDOWNS = ("lead_day", "district", "month", "season", "duty_chief")
+BREAKDOWNS = ("lead_day", "district", "month", "season", "duty_chief", "obs_class")
 #: The longest lead of an issued forecast looked back for [d] (sessions have 7 target days by default).
 MAX_LEAD_DAYS = 31
 _EMPTY_COLUMNS = ["source", "model", "label", "issue_date", "district", "target_date", "lead_day", "edition", "aqi_lo",
                   "aqi_hi", "centre", "level_lo", "level_hi", "primary", "revision", "signed_by", "duty_chief",
-                  "obs_edition", "obs_aqi", "obs_level", "obs_primary"]
+                  "obs_edition", "obs_aqi", "obs_level", "obs_primary", "p100"]
 
 
 def _label(source: str, model: str) -> str:
@@ -100,21 +100,25 @@ def _guidance_rows(db: Database, first: date, last: date, sources: set[str]) -> 
     wanted = [m for s, m in methods.items() if s in sources]
     if not wanted:
         return []
+    # P(AQI > 100) of the guidance (issue #13's ``Guidance.p_over_100``) when the column exists
+    p100 = getattr(Guidance, "p_over_100", None)
     q = (select(Guidance.issue_date, Guidance.district, Guidance.target_date, Guidance.method, Guidance.model,
                 Guidance.edition, Guidance.centre, Guidance.aqi_lo, Guidance.aqi_hi, Guidance.level_lo,
-                Guidance.level_hi, Guidance.primary)
+                Guidance.level_hi, Guidance.primary, *([p100] if p100 is not None else []))
          .where(Guidance.target_date >= first, Guidance.target_date <= last, Guidance.issue_date < Guidance.target_date,
                 Guidance.method.in_(wanted)))
     with db.read() as s:
         rows = list(s.execute(q))
     out = []
-    for issue, district, target, method, model, edition, centre, lo, hi, llo, lhi, primary in rows:
+    for row in rows:
+        issue, district, target, method, model, edition, centre, lo, hi, llo, lhi, primary = row[:12]
+        prob = row[12] if len(row) > 12 and row[12] is not None else math.nan
         model = "" if method == "ensemble" else (model or "")
         out.append({
             "source": method, "model": model, "issue_date": issue, "district": district, "target_date": target,
             "lead_day": (target - issue).days, "edition": edition, "aqi_lo": lo, "aqi_hi": hi,
             "centre": math.nan if centre is None else float(centre), "level_lo": llo, "level_hi": lhi,
-            "primary": tuple(primary or ()), "revision": None, "signed_by": "",
+            "primary": tuple(primary or ()), "revision": None, "signed_by": "", "p100": float(prob),
         })
     return out
 
@@ -208,6 +212,7 @@ def verification_pairs(db: Database, first: date, last: date, *, sources: Sequen
                              for v in frame[c]], dtype="Int64")
     frame["centre"] = frame["centre"].astype(float)
     frame["obs_aqi"] = frame["obs_aqi"].astype(float)
+    frame["p100"] = pd.to_numeric(frame["p100"], errors="coerce").astype(float) if "p100" in frame else math.nan
     return frame[_EMPTY_COLUMNS].reset_index(drop=True)
 
 

@@ -1,0 +1,94 @@
+"""Issue #18: admin pages for people. The audit log in words with filters and a formula-escaped CSV;
+the users page with last sign-in, sessions and tokens; the manage-user panel starts empty."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+
+from apptest_support import goto, new_app, sign_in
+from db_support import PASSWORD
+
+
+@pytest.fixture
+def cast(sqlite_url, monkeypatch):
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "zh")
+    db = get_database(sqlite_url)
+    for username, role, district in [("admin1", "admin", None), ("fc_qp", "forecaster", "310118"),
+                                     ("mgr1", "manager", None)]:
+        accounts.create_user(db, Actor.system("t"), username=username, password=PASSWORD, role=role,
+                             district=district, display_name="=cmd|' /C calc'!A0" if username == "mgr1" else None)
+    return db
+
+
+def _admin(db):
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+
+    return next(accounts.Actor(u.id, u.username, u.role, u.district, u.display_name)
+                for u in accounts.list_users(db, Actor.system("t")) if u.username == "admin1")
+
+
+def test_action_labels_filters_and_formula_escaped_csv(cast):
+    from forecasting import audit_view
+    from forecasting.errors import ValidationError
+
+    at = sign_in(new_app(), "admin1", PASSWORD)  # writes login.success for admin1
+    admin = _admin(cast)
+    assert audit_view.action_label("login.success") == "登录成功"
+    assert audit_view.action_label("user.create", "en") == "Created a user"
+    rows = audit_view.search_entries(cast, admin, username="admin1", action="login")
+    assert rows and all(r.action.startswith("login.") and r.actor_username == "admin1" for r in rows)
+    created = audit_view.search_entries(cast, admin, action="user.create", object_text="USER")
+    assert len(created) == 3
+    assert audit_view.search_entries(cast, admin, first=date(2000, 1, 1), last=date(2000, 1, 2)) == []
+    with pytest.raises(ValidationError, match="at most"):
+        audit_view.search_entries(cast, admin, username="x" * 100)
+    with pytest.raises(ValidationError, match="before"):
+        audit_view.search_entries(cast, admin, first=date(2026, 2, 2), last=date(2026, 2, 1))
+    # the CSV: a details value starting with "=" (a display name) is escaped, words and codes both present
+    data = audit_view.entries_csv(audit_view.search_entries(cast, admin), "zh").decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(data)))
+    assert "操作代码" in table[0]
+    cells = [c for row in table[1:] for c in row]
+    assert not any(c[:1] in ("=", "+", "-", "@") for c in cells)
+    assert "创建用户" in cells and "user.create" in cells
+    # a manager may not read the trail
+    from forecasting import accounts
+    from forecasting.errors import ForecastingError
+
+    mgr = next(accounts.Actor(u.id, u.username, u.role, u.district, u.display_name)
+               for u in accounts.list_users(cast, admin) if u.username == "mgr1")
+    with pytest.raises(ForecastingError):
+        audit_view.search_entries(cast, mgr)
+    # the page
+    goto(at, "audit_log.py")
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    assert "登录成功" in set(shown["操作"]) and "{" not in "".join(shown["详情"].astype(str))
+    at.text_input(key="audit_user").input("nobody").run()
+    assert len(at.dataframe[0].value) == 0
+
+
+def test_users_page_shows_last_sign_in_sessions_tokens_and_no_default_user(cast):
+    from forecasting import audit_view
+
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "admin_users.py")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value.set_index("用户名")
+    assert table.loc["fc_qp", "最近登录"] == "从未登录"
+    assert table.loc["admin1", "最近登录"] != "从未登录"
+    assert table.loc["admin1", "在线会话"] >= 1 and table.loc["fc_qp", "API 令牌"] == 0
+    assert at.selectbox(key="manage_user").value is None  # nobody picked: no admin account by default
+    assert not [b for b in at.button if b.label in ("停用", "Disable")]
+    activity = audit_view.user_activity(cast, _admin(cast))
+    assert activity[_admin(cast).user_id].last_sign_in is not None

@@ -1,0 +1,219 @@
+"""Issue #18 on a demo world that reaches back into last month: the assessment's HJ 663 percentiles
+against an independent computation written here from the rules, the assessment files, and the
+manager's journey in a real headless Chromium ("how accurate were we last month?" in one click).
+
+One demo world is built for the module (about {today.day + 9} days, so last month has data)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+import pytest
+
+from forecasting.store.db import Database
+
+pytestmark = [pytest.mark.timeout(1500)]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def month_world(_sqlite_template, tmp_path_factory):
+    """A demo world for today whose history starts 9 days before the first of this month."""
+    from forecasting.demo import seed_if_empty
+    from forecasting.demo.world import BEIJING
+
+    today = datetime.now(timezone.utc).astimezone(BEIJING).date()
+    days = max(12, today.day + 9)
+    folder = tmp_path_factory.mktemp("month_world")
+    path = folder / "demo.sqlite3"
+    shutil.copy(_sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    seed_if_empty(db, folder=folder / "runs", days=days, files_days=2, log=lambda *_: None)
+    db.dispose()
+    return path, today
+
+
+# -- the independent HJ 663 computation ------------------------------------------------------------------
+#
+# HJ 663-2013 Appendix A: order the n valid daily values X(1) <= ... <= X(n); k = 1 + (n - 1) p;
+# s = int(k); X_p = X(s) + (X(s+1) - X(s)) (k - s). Daily mean: >= 20 valid hourly values of the Beijing
+# natural day (hour-ending labels D 01:00 ... D+1 00:00). O3 MDA8: 8-h means ending 08:00 ... 24:00 of the
+# day, each from >= 6 valid hours; valid with >= 14 of those 17 windows (or, with fewer, when above
+# 160 µg/m³). Statistics from unrounded daily values, rounded once, half to even (GB/T 8170).
+
+
+def _hourly(path: Path, first: date, last: date) -> dict:
+    """{(district, pollutant): {beijing_label_datetime: value}} read straight from the table."""
+    con = sqlite3.connect(path)
+    out: dict = {}
+    for district, t, pollutant, value in con.execute(
+            "select district, time, pollutant, value from district_observations where value is not null"):
+        stamp = datetime.fromisoformat(str(t).replace("Z", "")).replace(tzinfo=None) + timedelta(hours=8)
+        out.setdefault((district, pollutant), {})[stamp] = float(value)
+    con.close()
+    return out
+
+
+def _labels(day: date):
+    start = datetime(day.year, day.month, day.day)
+    return [start + timedelta(hours=h) for h in range(1, 25)]  # D 01:00 .. D+1 00:00
+
+
+def _daily_mean(series: dict, day: date):
+    v = [series[x] for x in _labels(day) if x in series]
+    return sum(v) / len(v) if len(v) >= 20 else None
+
+
+def _mda8(series: dict, day: date):
+    labels = _labels(day)
+    windows = []
+    for end in range(7, 24):  # windows ending at labels[7] (08:00) .. labels[23] (24:00)
+        v = [series[x] for x in labels[end - 7:end + 1] if x in series]
+        if len(v) >= 6:
+            windows.append(sum(v) / len(v))
+    if not windows:
+        return None
+    best = max(windows)
+    return best if len(windows) >= 14 or best > 160 else None
+
+
+def _percentile(values, p):
+    x = sorted(values)
+    n = len(x)
+    if n == 0:
+        return None
+    k = 1 + (n - 1) * p / 100
+    s = int(k)
+    if s >= n:
+        return x[-1]
+    return x[s - 1] + (x[s] - x[s - 1]) * (k - s)
+
+
+def _round(value, decimals):
+    if value is None:
+        return None
+    q = Decimal(1).scaleb(-decimals)
+    r = Decimal(repr(value)).quantize(q, rounding=ROUND_HALF_EVEN)
+    return float(r) if decimals else int(r)
+
+
+RULES = {"pm25": ("pm25", 95, 0, False), "pm10": ("pm10", 95, 0, False), "so2": ("so2", 98, 0, False),
+         "no2": ("no2", 98, 0, False), "co": ("co", 95, 1, False), "o3": ("o3", 90, 0, True)}
+
+
+def test_assessment_percentiles_match_an_independent_hj663_computation(month_world):
+    from forecasting import assessment as asm
+
+    path, today = month_world
+    last = today.replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    db = Database(f"sqlite:///{path}")
+    try:
+        a = asm.assess(db, first, last, kind="month", n_boot=200)
+    finally:
+        db.dispose()
+    hourly = _hourly(path, first, last)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    checked = 0
+    zone_daily: dict = {}
+    for district in ("310118", "320509", "330421"):
+        for pollutant, (_p, pct, decimals, is_o3) in RULES.items():
+            series = hourly.get((district, pollutant), {})
+            daily = {d: (_mda8(series, d) if is_o3 else _daily_mean(series, d)) for d in days}
+            values = [x for x in daily.values() if x is not None]
+            for d, x in daily.items():
+                zone_daily.setdefault((pollutant, d), []).append(x)
+            expected = _round(_percentile(values, pct), decimals)
+            got = a.observed[district]["percentiles"][pollutant]
+            assert a.observed[district]["percentile_days"][pollutant] == len(values), (district, pollutant)
+            if expected is None:
+                assert got is None
+            else:
+                assert got == pytest.approx(expected, abs=1e-9), (district, pollutant, got, expected)
+                checked += 1
+    assert checked >= 12, "the demo world should give last month valid days in every district"
+    # the zone: mean of the districts' valid daily values (at least two), then the same percentile
+    for pollutant, (_p, pct, decimals, _o3) in RULES.items():
+        vals = []
+        for d in days:
+            xs = [x for x in zone_daily[(pollutant, d)] if x is not None]
+            if len(xs) >= 2:
+                vals.append(sum(xs) / len(xs))
+        assert a.observed["zone"]["percentiles"][pollutant] == pytest.approx(
+            _round(_percentile(vals, pct), decimals), abs=1e-9)
+    # level days add up to the valid days; the good-day ratio is levels 1-2 over valid days
+    for area in asm.AREAS:
+        s = a.observed[area]
+        assert sum(s["level_days"].values()) == s["valid_days"] <= len(days)
+        if s["valid_days"]:
+            assert s["good_ratio"] == pytest.approx((s["level_days"][1] + s["level_days"][2]) / s["valid_days"])
+    # the same period a year before has no data in the demo world: empty, not zero
+    assert a.previous["zone"]["valid_days"] == 0 and a.previous["zone"]["percentiles"]["pm25"] is None
+    # files: CSV formula-escaped with the statistics, HTML escaped, PDF starts like a PDF
+    csv_text = asm.to_csv(a).decode("utf-8-sig")
+    assert "pm25_p95" in csv_text and "valid_days" in csv_text
+    html = asm.to_html(a)
+    assert "优良天数比例" in html and "青浦" in html and "示范区" in html
+    assert asm.to_pdf(a).startswith(b"%PDF-")
+
+
+def test_assess_cli_month_and_year(month_world, tmp_path, monkeypatch, capsys):
+    from forecasting.cli import main
+
+    path, today = month_world
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    out = tmp_path / "a.csv"
+    assert main(["assess", "--month", month, "--out", str(out)]) == 0
+    assert "pm25_p95" in out.read_text(encoding="utf-8-sig")
+    assert main(["assess", "--year", str(today.year), "--format", "json"]) == 0
+    assert '"kind": "year"' in capsys.readouterr().out
+    assert main(["assess", "--month", "2026-13"]) == 2
+    assert "YYYY-MM" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path):
+    """A manager opens 预报检验 and clicks 上月: the headline answers with an interval; no request
+    leaves the machine. Screenshot in docs/img/."""
+    from browser_support import app_server, browser, screenshot, sign_in, wait_idle
+
+    path, today = month_world
+    copy = tmp_path / "demo.sqlite3"
+    shutil.copy(path, copy)
+    foreign: list[str] = []
+    with app_server(f"sqlite:///{copy}", data_dir=tmp_path) as base, browser() as b:
+        ctx = b.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+        page = ctx.new_page()
+
+        def watch(request):
+            host = request.url.split("/")[2] if "://" in request.url else ""
+            if request.url.startswith(("http://", "https://", "ws://", "wss://")) and not host.startswith(
+                    ("127.0.0.1", "localhost")):
+                foreign.append(request.url)
+
+        page.on("request", watch)
+        sign_in(page, base, "mgr_sun", "demo-2026-yrd")
+        page.get_by_role("link", name="预报检验").click()
+        wait_idle(page, timeout=120_000)
+        page.get_by_role("button", name="上月").first.click()
+        page.get_by_text("上月：等级准确率").wait_for(timeout=120_000)
+        wait_idle(page, timeout=120_000)
+        text = page.get_by_test_id("stMarkdownContainer").filter(has_text="上月：等级准确率").first.inner_text()
+        assert ("95 % 区间" in text or "不足三周" in text) and "污染日命中" in text
+        last = today.replace(day=1) - timedelta(days=1)
+        page.get_by_text(f"检验日期 {last.replace(day=1)} 至 {last}").first.wait_for(timeout=30_000)
+        # the ranking chart has drawn (the answer's picture), then the screenshot
+        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for(
+            timeout=120_000)
+        wait_idle(page, timeout=120_000)
+        shot = screenshot(page, "manager-last-month")
+        (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, ROOT / "docs" / "img" / "verification-last-month.png")
+        ctx.close()
+    assert not foreign, f"requests left the machine: {foreign[:5]}"
