@@ -14,7 +14,8 @@ from forecasting.consultation.config import (
     consultation_config,
     parse_day,
 )
-from forecasting.consultation.flags import SEVERITY, Flag, ForecastEntry, compute_flags
+from forecasting.consultation.flags import SEVERITY, Flag, FlagGroup, ForecastEntry, compute_flags, group_flags
+from forecasting.consultation.acknowledgements import acknowledge_groups, group_sentence, session_flag_groups
 from forecasting.consultation.guidance import (
     GuidanceRow,
     Verification,
@@ -77,6 +78,7 @@ __all__ = [
     "submission_history",
     "CheckedForecast", "check_forecast", "span_text",
     "SEVERITY", "Flag", "ForecastEntry", "compute_flags",
+    "FlagGroup", "group_flags", "acknowledge_groups", "group_sentence", "session_flag_groups",
     "NoteView", "add_note", "list_notes",
     "GuidanceRow", "Verification", "best_guidance", "guidance_centres", "guidance_rows", "yesterday_check",
     "FinalInput", "FlagState", "IssuedView", "acknowledge_flag", "amend_session", "canonical_json",

@@ -33,6 +33,7 @@ from forecasting.consultation.common import (
     user_name,
 )
 from forecasting.consultation.config import ConsultationConfig, beijing_today, consultation_config, parse_day
+from forecasting.consultation.acknowledgements import snapshot_acknowledgements
 from forecasting.consultation.flags import Flag, ForecastEntry, compute_flags
 from forecasting.consultation.guidance import guidance_centres, guidance_rows
 from forecasting.consultation.rules import check_forecast, span_text
@@ -301,7 +302,8 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
             if missing:
                 raise Conflict(f"no submitted or combined forecast for: {', '.join(missing)}",
                                key="consult.incomplete", missing=", ".join(missing))
-            open_flags = [fs.flag.key for fs in _flag_states(s, session, cfg, centres) if not fs.acknowledged]
+            open_flags = [fs.flag.key for fs in _flag_states(s, session, cfg, centres)
+                          if not fs.acknowledged and fs.flag.needs_ack]  # info flags need none (#14)
             if open_flags:
                 raise Conflict(f"{len(open_flags)} flag(s) neither resolved nor acknowledged: {', '.join(open_flags)}",
                                key="consult.open_flags", n=len(open_flags))
@@ -362,6 +364,7 @@ def _snapshot(s: Session, session: ConsultationSession, issued_at: datetime, iss
         "districts": districts,
         "zone_summary": session.zone_summary,
         "conclusion": conclusion or "",
+        "acknowledgements": snapshot_acknowledgements(s, session),  # issue #14
         "signed_by": user_name(s, session.signed_by_id),
         "signed_seat": session.signed_seat,
         "signed_at": session.signed_at.isoformat() if session.signed_at else None,
