@@ -67,7 +67,14 @@ from forecasting.consultation.submissions import (
     save_submissions,
     submission_history,
 )
-from forecasting.consultation.views import FinalView, RoomView, latest_issue_dates, room_view
+from forecasting.consultation.views import (
+    FinalView,
+    RoomView,
+    guidance_document,
+    latest_issue_dates,
+    room_view,
+    session_document,
+)
 
 __all__ = [
     "BEIJING", "ConsultationConfig", "beijing_datetime", "beijing_today", "consultation_config", "parse_day",
@@ -84,5 +91,5 @@ __all__ = [
     "FinalInput", "FlagState", "IssuedView", "acknowledge_flag", "amend_session", "canonical_json",
     "effective_entries", "issue_session", "issued_forecasts", "save_final", "session_flags", "sign_session",
     "verify_issued",
-    "FinalView", "RoomView", "latest_issue_dates", "room_view",
+    "FinalView", "RoomView", "latest_issue_dates", "room_view", "session_document", "guidance_document",
 ]
