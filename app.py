@@ -3,13 +3,17 @@
 Run through ``server.py`` (``make run``), which adds the cookie routes around this script.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from forecasting.demo import is_demo
 from forecasting.i18n import t
 from ui import navigation, state
 
-st.set_page_config(page_title="长三角示范区空气质量联合预报会商", page_icon=":material/air:", layout="wide")
+# a local favicon: ":material/air:" made the browser fetch an icon font from the internet (issue #14)
+st.set_page_config(page_title="长三角示范区空气质量联合预报会商", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"),
+                   layout="wide")
 
 lang = state.language()
 actor = state.current_actor()

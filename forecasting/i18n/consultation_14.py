@@ -129,3 +129,4 @@ MESSAGES = {
     # API
     "api14.not_found": ("没有这个 API 地址：{path}", "no such API path: {path}"),
 }
+MESSAGES["rota14.today"] = ("今天", "today")
