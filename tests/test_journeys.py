@@ -143,7 +143,7 @@ def test_journey_consultation_to_issued_report(demo):
 
         # the discussion: Jiashan explains with @mentions, Qingpu replies under it
         js = pages["330421"]
-        js.get_by_label("内容（纯文本显示）").fill("@青浦 @吴江 明日偏北风，上游输送使嘉善 PM2.5 偏高，维持中度污染判断。")
+        js.get_by_role("textbox", name="内容（纯文本显示）").fill("@青浦 @吴江 明日偏北风，上游输送使嘉善 PM2.5 偏高，维持中度污染判断。")
         js.get_by_role("button", name="添加记录").click()
         js.get_by_text("记录已添加。").wait_for(timeout=30_000)
         wait_idle(js)
@@ -153,7 +153,7 @@ def test_journey_consultation_to_issued_report(demo):
         qp.get_by_role("button", name="回复").first.click()
         qp.get_by_text("回复 #").first.wait_for(timeout=30_000)
         wait_idle(qp)
-        qp.get_by_label("内容（纯文本显示）").fill("同意嘉善偏高；青浦受影响较小，维持良。")
+        qp.get_by_role("textbox", name="内容（纯文本显示）").fill("同意嘉善偏高；青浦受影响较小，维持良。")
         qp.get_by_role("button", name="添加记录").click()
         qp.get_by_text("记录已添加。").wait_for(timeout=30_000)
         wait_idle(qp)
@@ -169,15 +169,15 @@ def test_journey_consultation_to_issued_report(demo):
         open_groups = [g for g in c.session_flag_groups(db, today) if g.open]
         shot(desk, "journey-4-desk-flags", anchor="分歧（按区县对和类型合并）")
         # the flags in two actions: one reason, one button
-        desk.get_by_label("确认理由（一条理由适用于所选各组）").fill("嘉善受上游输送影响，保留其判断")
+        desk.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill("嘉善受上游输送影响，保留其判断")
         desk.get_by_role("button", name=f"全部确认（{len(open_groups)} 组）").click()
         desk.get_by_text(f"已确认 {len(open_groups)} 组分歧。").wait_for(timeout=30_000)
         wait_idle(desk)
         assert not [g for g in c.session_flag_groups(db, today) if g.open]
         acks = [n for n in c.list_notes(db, today) if n.kind == "acknowledgement"]
         assert len(acks) == 1 and "[" not in acks[0].body and "嘉善县" in acks[0].body
-        desk.get_by_label("区域综述（发布在报告中）").fill("未来一周示范区以良为主；明日嘉善受上游输送影响，可能出现中度污染。")
-        desk.get_by_label("会商结论（内部记录）").fill("三地会商：保留嘉善明日中度污染判断，其余按指导。")
+        desk.get_by_role("textbox", name="区域综述（发布在报告中）").fill("未来一周示范区以良为主；明日嘉善受上游输送影响，可能出现中度污染。")
+        desk.get_by_role("textbox", name="会商结论（内部记录）").fill("三地会商：保留嘉善明日中度污染判断，其余按指导。")
         desk.get_by_role("button", name="保存联合预报、综述与结论").click()
         desk.get_by_text("已保存。").wait_for(timeout=30_000)
         wait_idle(desk)

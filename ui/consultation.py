@@ -250,7 +250,7 @@ def status_strip_html(room) -> str:
             tip = f"{sub.author_name} {bj(sub.updated_at)}" if sub else ""
             who = f"<br><span style='font-size:0.75em'>{esc(sub.author_name)} {esc(bj(sub.updated_at, '%H:%M'))}</span>" if sub else ""
             cells.append(f"<td title='{esc(tip)}' style='background:{STATE_COLOURS[state]};padding:4px 6px;"
-                         f"text-align:center;border:1px solid #fff'>{esc(tr('today14.cell_' + state))}{who}</td>")
+                         f"text-align:center;border:1px solid #fff'>{esc(tr(f'today14.cell_{state}'))}{who}</td>")
         rows.append(f"<tr><th style='text-align:left;padding:4px 6px'>{esc(district_name(dist))}</th>{''.join(cells)}</tr>")
     return (f"<table style='border-collapse:collapse;width:100%;font-size:0.9em'><tr><th></th>{head}</tr>"
             f"{''.join(rows)}</table>")
