@@ -187,7 +187,7 @@ if room.can_submit:
             st.number_input(tr("consult.aqi_lo"), min_value=0, max_value=500, step=5, key=k + "_lo")
             st.number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, key=k + "_hi")
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
-                           format_func=lambda p: LABELS.get(p, p))
+                           format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"))
             chip, problem = _chip(st.session_state.get(k + "_lo"), st.session_state.get(k + "_hi"))
             if chip:
                 st.markdown(chip, unsafe_allow_html=True)

@@ -130,3 +130,4 @@ MESSAGES = {
     "api14.not_found": ("没有这个 API 地址：{path}", "no such API path: {path}"),
 }
 MESSAGES["rota14.today"] = ("今天", "today")
+MESSAGES["grid14.choose"] = ("选择", "Choose")
