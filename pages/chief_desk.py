@@ -128,6 +128,20 @@ if session.state in ("open", "consulting") and blockers:
 elif session.state == "consulting":
     st.success(tr("desk14.ready_sign"), icon=":material/check_circle:")
 
+issued_early = c.issued_forecasts(db, issue_date) if session.state == "issued" else []
+if issued_early:
+    newest = issued_early[-1]
+    l1, l2 = st.columns(2)
+    l1.page_link(str(PAGES / "reports.py"), label=tr("desk14.open_report"), icon=":material/description:")
+    try:
+        pdf = report_file(db, newest.id, "pdf")
+    except ForecastingError:
+        pdf = None
+    if pdf is not None:
+        l2.download_button(tr("desk14.download_pdf"), data=pdf.content, mime="application/pdf",
+                           file_name=f"forecast-{issue_date.isoformat()}-r{newest.revision}.pdf",
+                           key="desk_pdf", icon=":material/download:")
+
 work, talk = st.columns([3, 2])
 
 with talk:
@@ -152,7 +166,8 @@ with work:
     if room.can_chair and open_groups:
         ack_n = st.session_state.setdefault("ack_form_n", 0)
         labels = {g.key: w.group_label(g) for g in open_groups}
-        chosen = st.multiselect(tr("ack14.pick"), list(labels), format_func=labels.get, key=f"ack_groups_{ack_n}")
+        chosen = st.multiselect(tr("ack14.pick"), list(labels), format_func=labels.get, key=f"ack_groups_{ack_n}",
+                                placeholder=tr("grid14.choose"))
         note = st.text_input(tr("ack14.reason"), key=f"ack_note_{ack_n}", max_chars=2000)
         kinds = {}
         for g in open_groups:
@@ -320,18 +335,6 @@ if room.seat is not None:
 # -- issued record and amendments ------------------------------------------------------------------------
 
 issued = c.issued_forecasts(db, issue_date)
-if issued and session.state == "issued":
-    newest = issued[-1]
-    l1, l2 = st.columns(2)
-    l1.page_link(str(PAGES / "reports.py"), label=tr("desk14.open_report"), icon=":material/description:")
-    try:
-        pdf = report_file(db, newest.id, "pdf")
-    except ForecastingError:
-        pdf = None
-    if pdf is not None:
-        l2.download_button(tr("desk14.download_pdf"), data=pdf.content, mime="application/pdf",
-                           file_name=f"forecast-{issue_date.isoformat()}-r{newest.revision}.pdf",
-                           key="desk_pdf", icon=":material/download:")
 if issued:
     st.subheader(tr("consult.issued_title"))
     st.dataframe(pd.DataFrame([{

@@ -65,11 +65,49 @@ def next_step(room):
             return tr("today14.next_wait"), DESK
         if open_groups:
             return tr("today14.next_flags", n=len(open_groups)), DESK
+        if not (session.zone_summary or any(n.kind == "conclusion" for n in room.notes)):
+            return tr("today14.next_compose"), DESK
         return tr("today14.next_sign"), DESK
     if session.state == "signed":
         return tr("today14.next_issue"), DESK
     return tr("today14.next_room"), ROOM
 
+
+label, page = next_step(room)
+with st.container(border=True):
+    st.markdown(f"**{tr('today14.next')}**")
+    if page:
+        st.page_link(page, label=label, icon=":material/arrow_forward:")
+    else:
+        st.caption(label)
+
+if actor.role in ("manager", "admin"):
+    try:
+        dates = [d for d in c.latest_issue_dates(db, limit=10) if c.issued_forecasts(db, d)]
+    except ForecastingError as exc:
+        st.error(error_text(exc))
+        dates = []
+    if dates:
+        latest = c.issued_forecasts(db, dates[0])[-1]
+        snap = json.loads(latest.snapshot)
+        headline = (snap.get("zone_summary") or snap.get("conclusion") or "").strip().splitlines()
+        st.markdown(f"**{tr('today14.manager_latest', day=dates[0].isoformat(), revision=latest.revision, headline='')}**")
+        if headline:
+            st.text(headline[0][:200])
+    else:
+        st.caption(tr("today14.manager_none"))
+    try:
+        from forecasting.verification import annotate, verification_pairs
+
+        last = today.replace(day=1) - timedelta(days=1)
+        pairs = annotate(verification_pairs(db, last.replace(day=1), last, sources=("issued",)))
+        pairs = pairs[(pairs["lead_day"] == 1) & pairs["range_hit"].notna()] if len(pairs) else pairs
+        if len(pairs):
+            hits, n = int(pairs["range_hit"].astype(bool).sum()), len(pairs)
+            st.caption(tr("today14.manager_month", hits=hits, n=n, rate=f"{100 * hits / n:.0f}%"))
+    except ForecastingError as exc:
+        st.caption(error_text(exc))
+    st.divider()
 
 left, right = st.columns([3, 2])
 with left:
@@ -94,12 +132,6 @@ with left:
                 st.caption(tr("today14.no_open_flags"))
 
         board()
-    label, page = next_step(room)
-    st.markdown(f"**{tr('today14.next')}**")
-    if page:
-        st.page_link(page, label=label, icon=":material/arrow_forward:")
-    else:
-        st.caption(label)
     checks = [v for v in c.yesterday_check(db, today) if v.hit is not None]
     if checks:
         st.caption(tr("today14.yesterday", hits=sum(v.hit for v in checks), n=len(checks),
@@ -127,30 +159,3 @@ with right:
     st.altair_chart(w.level_map(levels, lang), width="stretch")
     st.caption(tr(caption))
 
-if actor.role in ("manager", "admin"):
-    st.divider()
-    try:
-        dates = [d for d in c.latest_issue_dates(db, limit=10) if c.issued_forecasts(db, d)]
-    except ForecastingError as exc:
-        st.error(error_text(exc))
-        dates = []
-    if dates:
-        latest = c.issued_forecasts(db, dates[0])[-1]
-        snap = json.loads(latest.snapshot)
-        headline = (snap.get("zone_summary") or snap.get("conclusion") or "").strip().splitlines()
-        st.markdown(f"**{tr('today14.manager_latest', day=dates[0].isoformat(), revision=latest.revision, headline='')}**")
-        if headline:
-            st.text(headline[0][:200])
-    else:
-        st.caption(tr("today14.manager_none"))
-    try:
-        from forecasting.verification import annotate, verification_pairs
-
-        last = today.replace(day=1) - timedelta(days=1)
-        pairs = annotate(verification_pairs(db, last.replace(day=1), last, sources=("issued",)))
-        pairs = pairs[(pairs["lead_day"] == 1) & pairs["range_hit"].notna()] if len(pairs) else pairs
-        if len(pairs):
-            hits, n = int(pairs["range_hit"].astype(bool).sum()), len(pairs)
-            st.caption(tr("today14.manager_month", hits=hits, n=n, rate=f"{100 * hits / n:.0f}%"))
-    except ForecastingError as exc:
-        st.caption(error_text(exc))

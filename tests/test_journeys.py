@@ -28,7 +28,7 @@ def _sign_in(page, base, username):
 
 
 def _open(page, link):
-    page.get_by_role("link", name=link).click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
     wait_idle(page)
 
 
@@ -59,7 +59,13 @@ def offline_context(b, **kwargs):
 def shot(page, name: str, anchor: str | None = None):
     """A screenshot in ``test-artifacts/`` (``make docs-images`` copies the journey ones to docs/img)."""
     if anchor:
-        page.get_by_text(anchor).first.scroll_into_view_if_needed()
+        for _ in range(3):  # the live board re-renders every 10 s: an element may be replaced meanwhile
+            try:
+                page.get_by_text(anchor, exact=True).first.evaluate(
+                    "e => e.scrollIntoView({block: 'start'})", timeout=5_000)
+                break
+            except Exception:  # noqa: BLE001 - detached during a refresh: look it up again
+                page.wait_for_timeout(500)
         page.wait_for_timeout(300)
     return screenshot(page, name)
 
@@ -95,15 +101,36 @@ def demo(demo_url, tmp_path):
     actor = Actor(js.id, js.username, js.role, js.district, js.display_name)
     c.save_submissions(db, actor, today, "330421", [c.SubmissionInput(d1, lo, hi, primary, {}, "上午草稿：明日上游输送")])
     db.dispose()
+    high = lo > 100
+    story = {
+        "note": ("@青浦 @吴江 明日偏北风，上游输送使嘉善 PM2.5 偏高，维持中度污染判断。" if high else
+                 "@青浦 @吴江 明日嘉善处于清洁气团控制，预计为优，与两地相差两级。"),
+        "reply": ("同意嘉善偏高；青浦受影响较小，维持良。" if high else
+                  "同意嘉善偏低；青浦仍受本地排放影响，维持良至轻度污染。"),
+        "reason": "嘉善受上游输送影响，保留其判断" if high else "嘉善位于清洁气团前沿，保留其判断",
+        "summary": ("未来一周示范区以良为主；明日嘉善受上游输送影响，可能出现中度污染。" if high else
+                    "未来一周示范区以良为主；明日嘉善受清洁气团影响为优，青浦、吴江良至轻度污染。"),
+        "conclusion": f"三地会商：保留嘉善明日{'中度污染' if high else '优'}判断，其余按指导。",
+    }
     with app_server(demo_url, data_dir=tmp_path) as base:
-        yield base, demo_url, today, chief, submitters
+        yield base, demo_url, today, chief, submitters, story
+
+
+def wait_chart(page):
+    """Wait until the Vega chart (the home map) has drawn."""
+    try:
+        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for(
+            timeout=20_000)
+        page.wait_for_timeout(500)
+    except Exception:  # noqa: BLE001 - a screenshot without the map is still a screenshot
+        pass
 
 
 def test_journey_consultation_to_issued_report(demo):
     """The whole day (#14): three forecasters submit (Jiashan two levels away on D+1), discuss with
     a reply; the chief resolves the flags in two actions, composes, signs, issues and opens the
     report; a manager sees today and downloads the PDF. No request leaves the machine."""
-    base, url, today, chief, submitters = demo
+    base, url, today, chief, submitters, story = demo
     from forecasting import consultation as c
     from forecasting.reports import latest_report
     from forecasting.store.db import Database
@@ -122,13 +149,14 @@ def test_journey_consultation_to_issued_report(demo):
             pages[district] = page
         desk = pages[chief.district]
         desk.get_by_text("今天您是轮值首席。").wait_for(timeout=30_000)
+        wait_chart(desk)
         shot(desk, "journey-0-today-chief")
         for district in ("310118", "320509", "330421"):
             page = pages[district]
             _open(page, "会商室")
             page.get_by_text("预报填报").first.wait_for(timeout=30_000)
             wait_idle(page)
-        shot(pages["330421"], "journey-1-room-form", anchor="预报填报")
+        shot(pages["330421"], "journey-1-room-form", anchor="嘉善县 预报填报")
         for district in ("310118", "320509", "330421"):
             page = pages[district]
             page.get_by_role("button", name="提交", exact=True).click()
@@ -143,7 +171,7 @@ def test_journey_consultation_to_issued_report(demo):
 
         # the discussion: Jiashan explains with @mentions, Qingpu replies under it
         js = pages["330421"]
-        js.get_by_role("textbox", name="内容（纯文本显示）").fill("@青浦 @吴江 明日偏北风，上游输送使嘉善 PM2.5 偏高，维持中度污染判断。")
+        js.get_by_role("textbox", name="内容（纯文本显示）").fill(story["note"])
         js.get_by_role("button", name="添加记录").click()
         js.get_by_text("记录已添加。").wait_for(timeout=30_000)
         wait_idle(js)
@@ -153,13 +181,13 @@ def test_journey_consultation_to_issued_report(demo):
         qp.get_by_role("button", name="回复").first.click()
         qp.get_by_text("回复 #").first.wait_for(timeout=30_000)
         wait_idle(qp)
-        qp.get_by_role("textbox", name="内容（纯文本显示）").fill("同意嘉善偏高；青浦受影响较小，维持良。")
+        qp.get_by_role("textbox", name="内容（纯文本显示）").fill(story["reply"])
         qp.get_by_role("button", name="添加记录").click()
         qp.get_by_text("记录已添加。").wait_for(timeout=30_000)
         wait_idle(qp)
         notes = [n for n in c.list_notes(db, today) if n.kind == "note"]
         assert len(notes) == 2 and notes[1].parent_id == notes[0].id and notes[0].mentions == ("310118", "320509")
-        shot(qp, "journey-3-discussion", anchor="讨论")
+        shot(qp, "journey-3-discussion", anchor="添加会商记录")
 
         _open(desk, "首席工作台")
         if desk.get_by_role("button", name="开始会商").count():
@@ -169,15 +197,15 @@ def test_journey_consultation_to_issued_report(demo):
         open_groups = [g for g in c.session_flag_groups(db, today) if g.open]
         shot(desk, "journey-4-desk-flags", anchor="分歧（按区县对和类型合并）")
         # the flags in two actions: one reason, one button
-        desk.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill("嘉善受上游输送影响，保留其判断")
+        desk.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill(story["reason"])
         desk.get_by_role("button", name=f"全部确认（{len(open_groups)} 组）").click()
         desk.get_by_text(f"已确认 {len(open_groups)} 组分歧。").wait_for(timeout=30_000)
         wait_idle(desk)
         assert not [g for g in c.session_flag_groups(db, today) if g.open]
         acks = [n for n in c.list_notes(db, today) if n.kind == "acknowledgement"]
         assert len(acks) == 1 and "[" not in acks[0].body and "嘉善县" in acks[0].body
-        desk.get_by_role("textbox", name="区域综述（发布在报告中）").fill("未来一周示范区以良为主；明日嘉善受上游输送影响，可能出现中度污染。")
-        desk.get_by_role("textbox", name="会商结论（内部记录）").fill("三地会商：保留嘉善明日中度污染判断，其余按指导。")
+        desk.get_by_role("textbox", name="区域综述（发布在报告中）").fill(story["summary"])
+        desk.get_by_role("textbox", name="会商结论（内部记录）").fill(story["conclusion"])
         desk.get_by_role("button", name="保存联合预报、综述与结论").click()
         desk.get_by_text("已保存。").wait_for(timeout=30_000)
         wait_idle(desk)
@@ -198,7 +226,7 @@ def test_journey_consultation_to_issued_report(demo):
         stored = latest_report(db)
         assert stored is not None and stored.issue_date == today
         snapshot = __import__("json").loads(c.issued_forecasts(db, today)[-1].snapshot)
-        assert snapshot["acknowledgements"] and all(a["reason"] == "嘉善受上游输送影响，保留其判断"
+        assert snapshot["acknowledgements"] and all(a["reason"] == story["reason"]
                                                     for a in snapshot["acknowledgements"])
         desk.get_by_role("link", name="打开报告页").click()
         desk.get_by_text(f"{today.year}年第").first.wait_for(timeout=30_000)
@@ -210,6 +238,7 @@ def test_journey_consultation_to_issued_report(demo):
         manager = mctx.new_page()
         _sign_in(manager, base, "mgr_sun")
         manager.get_by_text("最新发布").first.wait_for(timeout=30_000)
+        wait_chart(manager)
         shot(manager, "journey-8-manager-today")
         _open(manager, "会商报告")
         manager.get_by_text(f"{today.year}年第").first.wait_for(timeout=30_000)
@@ -224,7 +253,7 @@ def test_journey_consultation_to_issued_report(demo):
 
 
 def test_journey_refusals(demo):
-    base, url, today, chief, submitters = demo
+    base, url, today, chief, submitters, _story = demo
     from forecasting import tokens
     from forecasting.permissions import Actor
     from forecasting.store.db import Database
@@ -249,6 +278,10 @@ def test_journey_refusals(demo):
         assert r.status == 403
         error = r.json()["error"]
         assert error["status"] == 403 and error["message_zh"] and error["message"]
+        # an unknown API path on the real server: JSON 404, not the app's HTML page (#14)
+        r = page.request.get(f"{base}/api/v1/no-such-thing")
+        assert r.status == 404 and r.headers["content-type"].startswith("application/json")
+        assert r.json()["error"]["status"] == 404
         ctx.close()
 
         left = list(ctx.left_machine)

@@ -251,7 +251,8 @@ def status_strip_html(room) -> str:
             who = f"<br><span style='font-size:0.75em'>{esc(sub.author_name)} {esc(bj(sub.updated_at, '%H:%M'))}</span>" if sub else ""
             cells.append(f"<td title='{esc(tip)}' style='background:{STATE_COLOURS[state]};padding:4px 6px;"
                          f"text-align:center;border:1px solid #fff'>{esc(tr(f'today14.cell_{state}'))}{who}</td>")
-        rows.append(f"<tr><th style='text-align:left;padding:4px 6px'>{esc(district_name(dist))}</th>{''.join(cells)}</tr>")
+        rows.append(f"<tr><th style='text-align:left;padding:4px 6px;white-space:nowrap'>{esc(district_name(dist))}</th>"
+                    f"{''.join(cells)}</tr>")
     return (f"<table style='border-collapse:collapse;width:100%;font-size:0.9em'><tr><th></th>{head}</tr>"
             f"{''.join(rows)}</table>")
 

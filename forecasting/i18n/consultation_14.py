@@ -131,3 +131,4 @@ MESSAGES = {
 }
 MESSAGES["rota14.today"] = ("今天", "today")
 MESSAGES["grid14.choose"] = ("选择", "Choose")
+MESSAGES["ack14.and_more"] = ("另 {n} 组", "{n} more")
