@@ -190,6 +190,7 @@ def test_journey_consultation_to_issued_report(demo):
         shot(qp, "journey-3-discussion", anchor="添加会商记录")
 
         _open(desk, "首席工作台")
+        desk.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for(timeout=30_000)  # the page has drawn
         if desk.get_by_role("button", name="开始会商").count():
             desk.get_by_role("button", name="开始会商").click()
             desk.get_by_text("会商已开始。").wait_for(timeout=30_000)
