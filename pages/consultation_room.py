@@ -13,7 +13,6 @@ from forecasting.aqi import POLLUTANTS
 from forecasting.consultation.config import DISTRICT_ORDER
 from forecasting.consultation.prefill import district_prefill, guidance_ends
 from forecasting.errors import ForecastingError
-from forecasting.verification import yesterday_summary
 from ui import consultation as w
 from ui import state
 from ui.i18n import error_text, tr
@@ -67,7 +66,8 @@ for d in room.districts:
     for p in district_prefill(guidance_rows, session.target_dates, d, config=cfg):
         prefill[(d, p.target_date)] = p
     guidance_end[d] = guidance_ends(guidance_rows, d)
-observed = {v.district: v.observed_aqi for v in c.yesterday_check(db, issue_date)}
+checks = w.yesterday_checks(db, issue_date)
+observed = {v.district: v.observed_aqi for v in checks}
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -103,7 +103,7 @@ with st.expander(tr("grid14.open_cell"), expanded=False):
                       or cell_d in getattr(n, "mentions", ())])
 
 with st.expander(tr("room.yesterday_title"), expanded=False):
-    summary = yesterday_summary(db, issue_date)
+    summary = w.yesterday_summary_cached(db, issue_date)
     table = [
         {
             tr("room.y_district"): w.district_name(r.district),
@@ -124,7 +124,7 @@ with st.expander(tr("room.yesterday_title"), expanded=False):
         st.caption(tr("room.y_none", day=summary.day.isoformat()))
 
 with st.expander(tr("consult.guidance_title"), expanded=False):
-    w.guidance_panel(guidance_rows, c.yesterday_check(db, issue_date))
+    w.guidance_panel(guidance_rows, checks)
 
 # -- the district form: a whole row of days, the level chip and the rule live ------------------------------
 

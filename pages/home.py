@@ -132,7 +132,7 @@ with left:
                 st.caption(tr("today14.no_open_flags"))
 
         board()
-    checks = [v for v in c.yesterday_check(db, today) if v.hit is not None]
+    checks = [v for v in w.yesterday_checks(db, today) if v.hit is not None]
     if checks:
         st.caption(tr("today14.yesterday", hits=sum(v.hit for v in checks), n=len(checks),
                       day=(today - timedelta(days=1)).isoformat()))

@@ -67,6 +67,7 @@ def shot(page, name: str, anchor: str | None = None):
             except Exception:  # noqa: BLE001 - detached during a refresh: look it up again
                 page.wait_for_timeout(500)
         page.wait_for_timeout(300)
+    wait_idle(page)
     return screenshot(page, name)
 
 
@@ -187,6 +188,8 @@ def test_journey_consultation_to_issued_report(demo):
         wait_idle(qp)
         notes = [n for n in c.list_notes(db, today) if n.kind == "note"]
         assert len(notes) == 2 and notes[1].parent_id == notes[0].id and notes[0].mentions == ("310118", "320509")
+        qp.get_by_text(story["reply"]).first.wait_for(timeout=30_000)  # the reply is drawn under its note
+        wait_idle(qp)
         shot(qp, "journey-3-discussion", anchor="添加会商记录")
 
         _open(desk, "首席工作台")

@@ -453,3 +453,32 @@ def level_map(levels: dict, lang: str, *, height: int = 360):
               .mark_text(fontSize=14, fontWeight="bold", color="black")
               .encode(longitude="lon:Q", latitude="lat:Q", text="properties.label:N"))
     return (shapes + labels).project(type="mercator").properties(height=height)
+
+
+# -- yesterday's observation, shared by every user for a few minutes (public data, never workflow state) --
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _yesterday_checks(database_url: str, issue_date: date) -> list:
+    from forecasting.consultation import yesterday_check
+    from forecasting.store.db import get_database
+
+    return yesterday_check(get_database(database_url), issue_date)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _yesterday_summary(database_url: str, issue_date: date):
+    from forecasting.store.db import get_database
+    from forecasting.verification import yesterday_summary
+
+    return yesterday_summary(get_database(database_url), issue_date)
+
+
+def yesterday_checks(db, issue_date: date) -> list:
+    """Yesterday's issued forecast against the observed AQI (cached 10 min: observations and issued
+    reports are the same for every user; computing the observed daily AQI takes ~1 s)."""
+    return _yesterday_checks(str(db.url), issue_date)
+
+
+def yesterday_summary_cached(db, issue_date: date):
+    return _yesterday_summary(str(db.url), issue_date)
