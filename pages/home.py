@@ -91,9 +91,8 @@ if actor.role in ("manager", "admin"):
         latest = c.issued_forecasts(db, dates[0])[-1]
         snap = json.loads(latest.snapshot)
         headline = (snap.get("zone_summary") or snap.get("conclusion") or "").strip().splitlines()
-        st.markdown(f"**{tr('today14.manager_latest', day=dates[0].isoformat(), revision=latest.revision, headline='')}**")
-        if headline:
-            st.text(headline[0][:200])
+        st.text(tr("today14.manager_latest", day=dates[0].isoformat(), revision=latest.revision,
+                   headline=headline[0][:200] if headline else "—"))  # user text: plain
     else:
         st.caption(tr("today14.manager_none"))
     try:

@@ -225,7 +225,7 @@ def test_journey_consultation_to_issued_report(demo):
         desk.get_by_role("dialog").get_by_role("button", name="确认发布").click()
         desk.get_by_text("已发布第 1 版。").wait_for(timeout=60_000)
         wait_idle(desk)
-        shot(desk, "journey-6-desk-issued")
+        shot(desk, "journey-6-desk-issued", anchor="轮值首席工作台")
         assert c.get_session(db, today).state == "issued"
         stored = latest_report(db)
         assert stored is not None and stored.issue_date == today
