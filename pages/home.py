@@ -23,6 +23,8 @@ cfg = c.consultation_config()
 
 st.title(tr("today14.title"))
 st.subheader(tr("home.welcome", name=actor.display_name or actor.username))
+st.caption(tr("home.role_line", role=tr("role." + actor.role),
+              district=f" · {w.district_name(actor.district)}" if actor.district else ""))
 room = c.room_view(db, actor, today)
 duty = room.duty
 if room.seat == "chief":
