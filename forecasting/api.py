@@ -39,7 +39,8 @@ from forecasting.errors import (
     ValidationError,
 )
 
-__all__ = ["routes", "api_is_public", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX"]
+__all__ = ["routes", "api_is_public", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX",
+           "session_of_day", "session_guidance", "api_not_found", "session_routes", "not_found_routes"]
 
 PREFIX = "/api/v1"
 
@@ -317,10 +318,63 @@ async def submit_forecast(request: Request) -> Response:
          "version": v.version, "author": v.author_name} for v in views]})
 
 
+# -- the session API for clients and bots (issue #14) ---------------------------------------------------
+
+
+async def session_of_day(request: Request) -> Response:
+    """``GET /api/v1/sessions/{issue_date}``: the consultation's state, deadlines, duty, districts'
+    entries and flag groups (token required; any role)."""
+    from forecasting.consultation import session_document
+
+    try:
+        actor = await _actor(request)
+        issue_date = _day(request.path_params["issue_date"])
+        doc = await to_thread.run_sync(lambda: session_document(_db(), actor, issue_date))
+    except ForecastingError as exc:
+        return _error(exc)
+    return JSONResponse(doc, headers={"Cache-Control": "no-store"})
+
+
+async def session_guidance(request: Request) -> Response:
+    """``GET /api/v1/sessions/{issue_date}/guidance``: each district's prefill per target day, in the
+    submission's field names (post ``entries`` back unchanged)."""
+    from forecasting.consultation import guidance_document
+
+    try:
+        actor = await _actor(request)
+        issue_date = _day(request.path_params["issue_date"])
+        doc = await to_thread.run_sync(lambda: guidance_document(_db(), actor, issue_date))
+    except ForecastingError as exc:
+        return _error(exc)
+    return JSONResponse(doc, headers={"Cache-Control": "no-store"})
+
+
+async def api_not_found(request: Request) -> Response:
+    """Any other ``/api/…`` path: a JSON 404 (not the app's HTML page with 200)."""
+    path = request.url.path[:200]
+    return _error(NotFound(f"no such API path: {request.method} {path}", key="api14.not_found", path=path))
+
+
+def session_routes() -> list[Route]:
+    """The session API's routes (issue #14)."""
+    return [
+        Route(f"{PREFIX}/sessions/{{issue_date}}", session_of_day, methods=["GET"]),
+        Route(f"{PREFIX}/sessions/{{issue_date}}/guidance", session_guidance, methods=["GET"]),
+    ]
+
+
+def not_found_routes() -> list[Route]:
+    """Last in the list: every other ``/api`` path answers a JSON 404."""
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    return [Route("/api", api_not_found, methods=methods), Route("/api/{rest:path}", api_not_found, methods=methods)]
+
+
 def routes() -> list[Route]:
     """The API's routes, for ``server.routes()``."""
     return [
         Route(f"{PREFIX}/forecasts/latest", forecast_latest, methods=["GET"]),
         Route(f"{PREFIX}/forecasts/{{issue_date}}", forecast_of_day, methods=["GET"]),
         Route(f"{PREFIX}/sessions/{{issue_date}}/submissions/{{adcode}}", submit_forecast, methods=["POST"]),
+        *session_routes(),
+        *not_found_routes(),  # keep last
     ]

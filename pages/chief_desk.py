@@ -2,22 +2,44 @@
 combined forecast and the conclusion, sign (password again) and issue. Visible to forecasters;
 the services decide who may act (the duty chief, or the deputy when the chief is absent)."""
 
-import hashlib
+import uuid
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from forecasting import consultation as c
-from forecasting.reports import issue_with_report
-from forecasting.aqi import POLLUTANT_LABELS, POLLUTANTS
+from forecasting.aqi import POLLUTANTS, level_of
+from forecasting.consultation.prefill import combined_prefill
 from forecasting.errors import ForecastingError
+from forecasting.reports import issue_with_report, report_file
 from ui import consultation as w
 from ui import state
 from ui.datadesk import arrivals_line
+from ui.navigation import PAGES
 from ui.i18n import error_text, tr
 
 db = state.database()
 actor = state.require_actor()
+LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+_ALIASES = {**{v.lower(): k for k, v in LABELS.items()}, **{k: k for k in POLLUTANTS}, "o3": "o3", "no2": "no2",
+            "so2": "so2", "pm2.5": "pm25", "pm₂.₅": "pm25"}
+
+
+def parse_primary(text) -> tuple[tuple[str, ...], str]:
+    """"PM2.5, O₃" → ("pm25", "o3"); the unknown part (or "") for the error message."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return (), ""
+    out = []
+    for part in str(text).replace("，", ",").replace("、", ",").replace("/", ",").split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        if part not in _ALIASES:
+            return (), part
+        out.append(_ALIASES[part])
+    return tuple(dict.fromkeys(out)), ""
+
 
 st.title(tr("consult.desk_title"))
 flash = st.session_state.pop("desk_flash", None)
@@ -56,109 +78,206 @@ if session.signed_at:
 if session.locked:
     st.info(tr("consult.read_only", state=tr(f"consult.state.{session.state}")), icon=":material/lock:")
 
-if session.state == "open" and room.seat is not None:
-    if st.button(tr("consult.start"), key="desk_start", type="primary", icon=":material/play_arrow:"):
-        try:
-            c.start_consultation(db, actor, issue_date, expected_version=session.version)
-        except ForecastingError as exc:
-            st.error(error_text(exc))
-        else:
-            st.session_state["desk_flash"] = tr("consult.started")
-            st.rerun()
+# -- the stepper: where we are and what blocks the next step ------------------------------------------------
 
-# -- flags ---------------------------------------------------------------------------------------------
-
-st.subheader(tr("consult.flags_title"))
-w.flags_table(room.flags)
-open_flags = [fs for fs in room.flags if not fs.acknowledged]
-if room.can_chair and open_flags:
-    with st.form("ack_form"):
-        labels = {fs.flag.key: f"{tr('flag.severity.' + fs.flag.severity)} · {fs.flag.target_date:%m-%d} · "
-                                f"{w.district_name(fs.flag.district_a)}"
-                                f"{' / ' + w.district_name(fs.flag.district_b) if fs.flag.district_b else ''} · "
-                                f"{tr('flag.kind.' + fs.flag.kind)}" for fs in open_flags}
-        key = st.selectbox(tr("flag.pick"), list(labels), format_func=labels.get, key="ack_flag")
-        note = st.text_input(tr("flag.ack_note"), key="ack_note")
-        if st.form_submit_button(tr("flag.acknowledge"), icon=":material/done:"):
-            try:
-                c.acknowledge_flag(db, actor, issue_date, key, note=note)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state.pop("ack_note", None)
-                st.session_state["desk_flash"] = tr("flag.acknowledged_ok")
-                st.rerun()
-
-# -- combined forecast -----------------------------------------------------------------------------------
-
-st.subheader(tr("consult.final_title"))
-entries = {(e.district, e.target_date): e for e in room.entries}
-final_rows = []
-for d in room.districts:
-    for day in session.target_dates:
-        e = entries.get((d, day))
-        f = room.final(d, day)
-        final_rows.append({
-            tr("consult.col_district"): w.district_name(d),
-            tr("consult.col_day"): day.strftime("%m-%d"),
-            tr("consult.col_aqi"): f"{e.aqi_lo}-{e.aqi_hi}" if e else "—",
-            tr("consult.col_level"): w.span(e.level_lo, e.level_hi) if e else "—",
-            tr("consult.col_primary"): w.pollutants(e.primary) if e else "—",
-            tr("consult.col_source"): tr(f"consult.source.{e.source}") if e else tr("consult.source.missing"),
-            tr("consult.col_version"): f.version if f else "",
-        })
-st.dataframe(pd.DataFrame(final_rows), hide_index=True, width="stretch")
-if session.zone_summary:
-    st.caption(tr("consult.zone_summary"))
-    st.text(session.zone_summary)
-
-if room.can_chair:
-    st.markdown(f"**{tr('consult.compose')}**")
-    pick = st.columns(2)
-    fd = pick[0].selectbox(tr("consult.col_district"), list(room.districts), format_func=w.district_name,
-                           key="final_district")
-    fday = pick[1].selectbox(tr("consult.col_day"), list(session.target_dates), key="final_day",
-                             format_func=lambda d: d.strftime("%m-%d"))
-    current = entries.get((fd, fday))
-    suffix = f"{fd}_{fday.isoformat()}"
-    with st.form("final_form"):
-        cols = st.columns(3)
-        lo = cols[0].number_input(tr("consult.aqi_lo"), 0, 500, value=current.aqi_lo if current else None, step=5,
-                                  key="final_lo_" + suffix)
-        hi = cols[1].number_input(tr("consult.aqi_hi"), 0, 500, value=current.aqi_hi if current else None, step=5,
-                                  key="final_hi_" + suffix)
-        prim = cols[2].multiselect(tr("consult.primary"), list(POLLUTANTS),
-                                   default=list(current.primary) if current else [],
-                                   format_func=lambda p: POLLUTANT_LABELS[p], key="final_primary_" + suffix)
-        summary = st.text_area(tr("consult.zone_summary"), value=session.zone_summary, key="final_summary")
-        if st.form_submit_button(tr("consult.save_final"), icon=":material/save:"):
-            f = room.final(fd, fday)
-            try:
-                items = [] if lo is None or hi is None else [
-                    c.FinalInput(fd, fday, lo, hi, tuple(prim), f.version if f else 0)]
-                c.save_final(db, actor, issue_date, items, zone_summary=summary,
-                             expected_session_version=session.version)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["desk_flash"] = tr("consult.final_saved")
-                st.rerun()
-    with st.form("conclusion_form"):
-        text = st.text_area(tr("consult.conclusion"), key="conclusion_body")
-        if st.form_submit_button(tr("consult.save_conclusion"), icon=":material/gavel:"):
-            try:
-                c.add_note(db, actor, issue_date, text, kind="conclusion",
-                           client_token=hashlib.sha256(f"{session.id}:{text}".encode()).hexdigest())
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["desk_flash"] = tr("consult.conclusion_saved")
-                st.rerun()
-
+cfg = c.consultation_config()
+groups = c.group_flags(room.flags, order=cfg.order)
+open_groups = [g for g in groups if g.open]
 conclusions = [n for n in room.notes if n.kind == "conclusion"]
-if conclusions:
-    st.caption(tr("consult.conclusion"))
-    st.text(conclusions[-1].body)
+entries = {(e.district, e.target_date): e for e in room.entries}
+missing = {}
+for d in room.districts:
+    days = [day for day in session.target_dates
+            if (d, day) not in entries or entries[(d, day)].source not in ("submitted", "final")]
+    if days:
+        missing[d] = days
+blockers = []
+if session.state == "open":
+    blockers.append(tr("desk14.block.not_started"))
+for d, days in missing.items():
+    blockers.append(tr("desk14.block.missing", district=w.district_name(d),
+                       days="、".join(day.strftime("%m-%d") for day in days)))
+if open_groups:
+    blockers.append(tr("desk14.block.flags", n=len(open_groups)))
+if not (session.zone_summary or conclusions):
+    blockers.append(tr("desk14.block.conclusion"))
+if room.seat is None:
+    blockers.append(tr("desk14.block.not_chair"))
+
+STEPS = ("start", "flags", "compose", "conclude", "sign", "issue")
+if session.state == "open":
+    current = "start"
+elif session.state == "consulting":
+    if missing or open_groups:
+        current = "flags"
+    elif not (session.zone_summary or conclusions):
+        current = "conclude"
+    else:
+        current = "sign"
+elif session.state == "signed":
+    current = "issue"
+else:
+    current = None  # issued / superseded: every step done
+done_upto = STEPS.index(current) if current else len(STEPS)
+chips = []
+for i, step in enumerate(STEPS):
+    mark, colour = ("✓", "#2E7D32") if i < done_upto else (("●", "#E65100") if i == done_upto else ("○", "#9E9E9E"))
+    chips.append(f"<span style='color:{colour};font-weight:{'bold' if i == done_upto else 'normal'};"
+                 f"margin-right:14px'>{mark} {i + 1}. {w.esc(tr('desk14.step.' + step))}</span>")
+st.markdown("<div style='font-size:1.05em;margin:6px 0 10px 0'>" + "".join(chips) + "</div>", unsafe_allow_html=True)
+if session.state in ("open", "consulting") and blockers:
+    st.warning(tr("desk14.blocked_by", what="；".join(blockers)), icon=":material/block:")
+elif session.state == "consulting":
+    st.success(tr("desk14.ready_sign"), icon=":material/check_circle:")
+
+issued_early = c.issued_forecasts(db, issue_date) if session.state == "issued" else []
+if issued_early:
+    newest = issued_early[-1]
+    l1, l2 = st.columns(2)
+    l1.page_link(str(PAGES / "reports.py"), label=tr("desk14.open_report"), icon=":material/description:")
+    try:
+        pdf = report_file(db, newest.id, "pdf")
+    except ForecastingError:
+        pdf = None
+    if pdf is not None:
+        l2.download_button(tr("desk14.download_pdf"), data=pdf.content, mime="application/pdf",
+                           file_name=f"forecast-{issue_date.isoformat()}-r{newest.revision}.pdf",
+                           key="desk_pdf", icon=":material/download:")
+
+work, talk = st.columns([3, 2])
+
+with talk:
+    st.subheader(tr("note14.discussion"))
+    with st.container(height=900):
+        w.threaded_notes(room.notes)
+
+with work:
+    if session.state == "open" and room.seat is not None:
+        if st.button(tr("consult.start"), key="desk_start", type="primary", icon=":material/play_arrow:"):
+            try:
+                c.start_consultation(db, actor, issue_date, expected_version=session.version)
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+            else:
+                st.session_state["desk_flash"] = tr("consult.started")
+                st.rerun()
+
+    # -- flags, grouped; one reason acknowledges a group, a kind, or all ----------------------------------
+    st.subheader(tr("ack14.groups_title"))
+    w.flag_groups_table(groups)
+    if room.can_chair and open_groups:
+        ack_n = st.session_state.setdefault("ack_form_n", 0)
+        labels = {g.key: w.group_label(g) for g in open_groups}
+        chosen = st.multiselect(tr("ack14.pick"), list(labels), format_func=labels.get, key=f"ack_groups_{ack_n}",
+                                placeholder=tr("grid14.choose"))
+        note = st.text_input(tr("ack14.reason"), key=f"ack_note_{ack_n}", max_chars=2000)
+        kinds = {}
+        for g in open_groups:
+            kinds.setdefault(g.kind, []).append(g)
+        buttons = st.columns(2 + len(kinds))
+        action = None
+        if buttons[0].button(tr("ack14.ack_all", n=len(open_groups)), key="ack_all", type="primary",
+                             icon=":material/done_all:"):
+            action = dict(kind="*")
+        if chosen and buttons[1].button(tr("ack14.ack_selected"), key="ack_selected", icon=":material/done:"):
+            action = dict(group_keys=chosen)
+        for col, (kind, members) in zip(buttons[2:], kinds.items()):
+            if len(kinds) > 1 and col.button(tr("ack14.ack_kind", kind=tr("flag.kind." + kind), n=len(members)),
+                                             key=f"ack_kind_{kind}"):
+                action = dict(kind=kind)
+        if action is not None:
+            try:
+                done = c.acknowledge_groups(db, actor, issue_date, note=note, lang=state.language(), **action)
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+            else:
+                st.session_state["ack_form_n"] = ack_n + 1  # empty boxes next time
+                st.session_state["desk_flash"] = tr("ack14.done", n=len(done)) if done else tr("ack14.already")
+                st.rerun()
+
+    # -- compose: the whole combined forecast in one grid, the summary and the conclusion -----------------
+    st.subheader(tr("consult.final_title"))
+    st.caption(tr("desk14.compose_help"))
+    rows = combined_prefill(room.entries, room.finals, room.districts, session.target_dates, config=cfg)
+    frame = pd.DataFrame([{
+        "district": r["district"],
+        "day": r["target_date"].isoformat(),
+        tr("consult.col_district"): w.district_name(r["district"]),
+        tr("consult.col_day"): f"D+{(r['target_date'] - issue_date).days} {r['target_date']:%m-%d}",
+        tr("desk14.col_submitted"): (lambda e: f"{e.aqi_lo}–{e.aqi_hi} {w.ptext(e.primary)}" if e else "—")(
+            room.submission(r["district"], r["target_date"])),
+        tr("desk14.col_lo"): r["aqi_lo"],
+        tr("desk14.col_hi"): r["aqi_hi"],
+        tr("desk14.col_primary"): ", ".join(LABELS.get(p, p) for p in r["primary"]),
+        tr("consult.col_level"): (w.span(level_of(r["aqi_lo"]), level_of(r["aqi_hi"]))
+                                  if r["aqi_lo"] is not None and r["aqi_hi"] is not None else "—"),
+        tr("consult.col_source"): tr(f"consult.source.{r['source']}"),
+        "version": int(r["version"]),
+    } for r in rows])
+    locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col_submitted"),
+                   tr("consult.col_level"), tr("consult.col_source")]
+    grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
+    if room.can_chair:
+        compose_n = st.session_state.setdefault("compose_n", 0)
+        with st.form(f"compose_form_{compose_n}"):
+            edited = st.data_editor(
+                frame, key=grid_key, hide_index=True, width="stretch", disabled=locked_cols, num_rows="fixed",
+                column_order=[col for col in frame.columns if col not in ("district", "day", "version")],
+                column_config={
+                    tr("desk14.col_lo"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
+                    tr("desk14.col_hi"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
+                    tr("desk14.col_primary"): st.column_config.TextColumn(max_chars=40),
+                })
+            summary = st.text_area(tr("desk14.summary"), value=session.zone_summary, key=f"final_summary_{compose_n}",
+                                   help=tr("desk14.summary_help"), max_chars=5000)
+            conclusion = st.text_area(tr("desk14.conclusion"), value=conclusions[-1].body if conclusions else "",
+                                      key=f"conclusion_body_{compose_n}", help=tr("desk14.summary_help"),
+                                      max_chars=10_000)
+            saved = st.form_submit_button(tr("desk14.save_all"), type="primary", icon=":material/save:")
+        if saved:
+            problems, items = [], []
+            for _i, r in edited.iterrows():
+                name, day = w.district_name(r["district"]), date.fromisoformat(r["day"])
+                lo, hi = r[tr("desk14.col_lo")], r[tr("desk14.col_hi")]
+                if pd.isna(lo) or pd.isna(hi):
+                    problems.append(tr("desk14.missing_value", district=name, day=f"{day:%m-%d}"))
+                    continue
+                primary, bad = parse_primary(r[tr("desk14.col_primary")])
+                if bad:
+                    problems.append(tr("desk14.bad_primary", district=name, day=f"{day:%m-%d}", value=bad))
+                    continue
+                try:
+                    c.check_forecast(int(lo), int(hi), primary, config=cfg)
+                except ForecastingError as exc:
+                    problems.append(tr("desk14.row_error", district=name, day=f"{day:%m-%d}", message=error_text(exc)))
+                    continue
+                items.append(c.FinalInput(r["district"], day, int(lo), int(hi), primary, int(r["version"])))
+            if problems:
+                for p in problems:
+                    st.error(p, icon=":material/error:")
+            else:
+                try:
+                    c.save_final(db, actor, issue_date, items, zone_summary=summary,
+                                 expected_session_version=session.version)
+                    text = (conclusion or "").strip()
+                    if text and (not conclusions or conclusions[-1].body != text):
+                        c.add_note(db, actor, issue_date, text, kind="conclusion",
+                                   client_token=st.session_state.setdefault(f"conclusion_token_{compose_n}",
+                                                                            uuid.uuid4().hex))
+                except ForecastingError as exc:
+                    st.error(error_text(exc))
+                else:
+                    st.session_state["compose_n"] = compose_n + 1
+                    st.session_state["desk_flash"] = tr("desk14.saved")
+                    st.rerun()
+    else:
+        st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, width="stretch")
+        if session.zone_summary:
+            st.caption(tr("desk14.summary"))
+            st.text(session.zone_summary)
+        if conclusions:
+            st.caption(tr("desk14.conclusion"))
+            st.text(conclusions[-1].body)
 
 # -- sign and issue (dialogs, opened from session state) --------------------------------------------------
 
@@ -198,14 +317,14 @@ def issue_dialog():
             st.error(error_text(exc))
         else:
             _close_dialog()
-            st.session_state["desk_flash"] = tr("consult.issued_ok", sha=issued.sha256[:16])
+            st.session_state["desk_flash"] = tr("desk14.issued_link", revision=issued.revision)
             st.rerun()
 
 
 if room.seat is not None:
     b1, b2 = st.columns(2)
-    if session.state == "consulting" and b1.button(tr("consult.sign"), key="desk_sign", type="primary",
-                                                    icon=":material/draw:"):
+    if session.state == "consulting" and not blockers and b1.button(tr("consult.sign"), key="desk_sign",
+                                                                    type="primary", icon=":material/draw:"):
         st.session_state["desk_dialog"] = "sign"
     if session.state == "signed" and b2.button(tr("consult.issue"), key="desk_issue", type="primary",
                                                 icon=":material/publish:"):
@@ -224,7 +343,7 @@ if issued:
         tr("consult.col_revision"): i.revision,
         tr("consult.col_time"): w.bj(i.issued_at),
         tr("consult.col_author"): i.issued_by_name,
-        "SHA-256": i.sha256,
+        "SHA-256": i.sha256[:16] + "…",
         tr("consult.col_superseded"): tr("common.yes") if i.superseded else tr("common.no"),
         tr("consult.col_reason"): i.reason,
     } for i in issued]), hide_index=True, width="stretch")

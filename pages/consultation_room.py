@@ -3,14 +3,16 @@ submit for their own district; managers read. The status board refreshes itself;
 outside it, so what a user is typing survives the refresh."""
 
 import uuid
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from forecasting import consultation as c
-from forecasting.aqi import POLLUTANT_LABELS, POLLUTANTS
+from forecasting.aqi import POLLUTANTS
+from forecasting.consultation.config import DISTRICT_ORDER
+from forecasting.consultation.prefill import district_prefill, guidance_ends
 from forecasting.errors import ForecastingError
-from forecasting.verification import yesterday_summary
 from ui import consultation as w
 from ui import state
 from ui.datadesk import arrivals_line
@@ -51,11 +53,23 @@ with head[0]:
     if session.amendment_reason:
         st.text(tr("consult.amendment_line", reason=session.amendment_reason))
 with head[1]:
-    w.deadline_notes(session, room.now)
+    w.deadline_notes(session, room.now)  # warnings and misses; the countdown is on the live board
 if session.locked:
     st.info(tr("consult.read_only", state=tr(f"consult.state.{session.state}")), icon=":material/lock:")
 elif actor.role != "forecaster":
     st.info(tr("consult.manager_read_only"), icon=":material/visibility:")
+
+
+cfg = c.consultation_config()
+guidance_rows = c.guidance_rows(db, issue_date) or []
+prefill = {}
+guidance_end = {}
+for d in room.districts:
+    for p in district_prefill(guidance_rows, session.target_dates, d, config=cfg):
+        prefill[(d, p.target_date)] = p
+    guidance_end[d] = guidance_ends(guidance_rows, d)
+checks = w.yesterday_checks(db, issue_date)
+observed = {v.district: v.observed_aqi for v in checks}
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -63,28 +77,35 @@ def live_board():
     live = c.room_view(db, actor, issue_date)
     if live.session is None:
         return
-    st.subheader(tr("consult.live_title"))
-    st.dataframe(w.status_table(live), hide_index=True, width="stretch")
+    w.deadline_strip(live.session, live.now)
+    st.subheader(tr("grid14.title"))
+    groups = c.group_flags(live.flags, order=cfg.order)
+    st.markdown(w.comparison_grid_html(live, prefill, observed, groups, guidance_end), unsafe_allow_html=True)
+    st.caption(tr("grid14.caption"))
     st.markdown(f"**{tr('consult.flags_title')}**")
-    w.flags_table(live.flags)
-    st.markdown(f"**{tr('consult.submissions_title')}**")
-    if live.submissions:
-        st.dataframe(w.submissions_table(live), hide_index=True, width="stretch")
-    else:
-        st.caption(tr("consult.no_submissions"))
-    st.markdown(f"**{tr('consult.notes_title')}**")
-    w.notes_list(live.notes)
+    w.flag_groups_table(groups)
     st.caption(tr("consult.refreshed", time=w.bj(live.now, "%H:%M:%S")))
 
 
 live_board()
 
-with st.expander(tr("consult.guidance_title"), expanded=False):
-    rows = c.guidance_rows(db, issue_date)
-    w.guidance_panel(rows, c.yesterday_check(db, issue_date))
+# -- a cell: that district-day's analysis and discussion --------------------------------------------------
+
+with st.expander(tr("grid14.open_cell"), expanded=False):
+    pick = st.columns(2)
+    cell_d = pick[0].selectbox(tr("consult.col_district"), list(room.districts), format_func=w.district_name,
+                               key="cell_district")
+    cell_day = pick[1].selectbox(tr("consult.col_day"), list(session.target_dates), key="cell_day",
+                                 format_func=lambda d: f"D+{(d - issue_date).days} {d:%m-%d}")
+    sub = room.submission(cell_d, cell_day)
+    st.markdown(f"**{tr('grid14.analysis_of', district=w.district_name(cell_d))}**")
+    st.text(sub.analysis if sub and sub.analysis else tr("grid14.no_analysis"))
+    st.markdown(f"**{tr('grid14.cell_notes')}**")
+    w.threaded_notes([n for n in room.notes if (n.district == cell_d and (n.target_date in (None, cell_day)))
+                      or cell_d in getattr(n, "mentions", ())])
 
 with st.expander(tr("room.yesterday_title"), expanded=False):
-    summary = yesterday_summary(db, issue_date)
+    summary = w.yesterday_summary_cached(db, issue_date)
     table = [
         {
             tr("room.y_district"): w.district_name(r.district),
@@ -94,7 +115,8 @@ with st.expander(tr("room.yesterday_title"), expanded=False):
             tr("room.y_hit"): "—" if r.range_hit is None else ("✓" if r.range_hit else "✗"),
         }
         for source in ("issued", "ensemble", "persistence")
-        for r in summary.of(source, lead_day=1)
+        for r in sorted(summary.of(source, lead_day=1), key=lambda r: DISTRICT_ORDER.index(r.district)
+                        if r.district in DISTRICT_ORDER else 9)
     ]
     if table:
         hits, n = summary.hit_count("issued")
@@ -103,20 +125,40 @@ with st.expander(tr("room.yesterday_title"), expanded=False):
     else:
         st.caption(tr("room.y_none", day=summary.day.isoformat()))
 
-# -- the district form (outside the fragment) ---------------------------------------------------------
+with st.expander(tr("consult.guidance_title"), expanded=False):
+    w.guidance_panel(guidance_rows, checks)
+
+# -- the district form: a whole row of days, the level chip and the rule live ------------------------------
+
+LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+
+
+def _chip(lo, hi) -> tuple[str, str | None]:
+    """The live level chip and the width rule of one day (``None`` error when it passes)."""
+    if lo is None or hi is None:
+        return "", None
+    try:
+        checked = c.check_forecast(lo, hi, ["pm25"] if lo > 50 else [], config=cfg)
+    except ForecastingError as exc:
+        return "", error_text(exc)
+    width, limit = checked.aqi_hi - checked.aqi_lo, cfg.max_width(checked.centre)
+    colour = w.level_colour(checked.level_hi)
+    chip = (f"<span style='background:{colour};color:{w.text_on(checked.level_hi)};padding:1px 6px;"
+            f"border-radius:8px'>{w.esc(w.span(checked.level_lo, checked.level_hi))}</span> "
+            f"<span style='font-size:0.8em'>{w.esc(tr('grid14.width_ok', w=width, max=limit))}</span>")
+    return chip, None
+
 
 if room.can_submit:
     district = actor.district
     prefix = f"sub_{issue_date.isoformat()}_{district}_"
     seen_key = prefix + "seen"
-    guidance = c.best_guidance(rows or [])
+    errors_key = prefix + "errors"
     if seen_key not in st.session_state:  # a fresh load: remember the versions seen and prefill the form
         seen = {}
-        last_g = None
         for day in session.target_dates:
             sub = room.submission(district, day)
-            # beyond the models' reach, start from the last day with guidance (the forecaster adjusts)
-            g = last_g = guidance.get((district, day)) or last_g
+            g = prefill.get((district, day))
             seen[day.isoformat()] = sub.version if sub else 0
             k = prefix + day.isoformat()
             st.session_state[k + "_lo"] = sub.aqi_lo if sub else (g.aqi_lo if g else None)
@@ -127,80 +169,115 @@ if room.can_submit:
         first = room.submission(district, session.target_dates[0])
         st.session_state[prefix + "analysis"] = first.analysis if first else ""
         st.session_state[seen_key] = seen
+        st.session_state.pop(errors_key, None)
 
     st.subheader(tr("consult.form_title", district=w.district_name(district)))
-    with st.form(prefix + "form", clear_on_submit=False):
-        for day in session.target_dates:
-            k = prefix + day.isoformat()
-            lead = (day - issue_date).days
-            cols = st.columns([1.2, 1, 1, 2.4, 1, 1])
-            cols[0].markdown(f"**D+{lead}** {day.strftime('%m-%d')}")
-            cols[1].number_input(tr("consult.aqi_lo"), min_value=0, max_value=500, step=5, key=k + "_lo")
-            cols[2].number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, key=k + "_hi")
-            cols[3].multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
-                                format_func=lambda p: POLLUTANT_LABELS[p])
-            cols[4].number_input("PM2.5 µg/m³", min_value=0.0, step=1.0, key=k + "_pm25")
-            cols[5].number_input("O3 µg/m³", min_value=0.0, step=1.0, key=k + "_o3")
-        st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100)
-        b1, b2 = st.columns(2)
-        save = b1.form_submit_button(tr("consult.save_draft"), icon=":material/save:")
-        submit = b2.form_submit_button(tr("consult.submit"), type="primary", icon=":material/send:")
+    a, b = cfg.widths[0][1], cfg.widths[-1][1]
+    st.caption(tr("grid14.rule", a=a, b=b))
+    errors = st.session_state.get(errors_key, {})
+    cols = st.columns(len(session.target_dates))
+    for col, day in zip(cols, session.target_dates):
+        k = prefix + day.isoformat()
+        lead = (day - issue_date).days
+        with col:
+            st.markdown(f"**D+{lead}** {day.strftime('%m-%d')}")
+            g = prefill.get((district, day))
+            if g is not None:
+                extra = f" · P>100 {100 * g.p_aqi_over_100:.0f}%" if g.p_aqi_over_100 is not None else ""
+                st.caption(f"{tr('grid14.guidance')} {g.aqi_lo}–{g.aqi_hi}{extra}"
+                           + ("" if g.from_models else f" · {tr('grid14.beyond')}"))
+            st.number_input(tr("consult.aqi_lo"), min_value=0, max_value=500, step=5, key=k + "_lo")
+            st.number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, key=k + "_hi")
+            st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
+                           format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"))
+            chip, problem = _chip(st.session_state.get(k + "_lo"), st.session_state.get(k + "_hi"))
+            if chip:
+                st.markdown(chip, unsafe_allow_html=True)
+            problem = errors.get(day.isoformat()) or problem
+            if problem:
+                st.error(problem, icon=":material/error:")
+            st.number_input("PM2.5 µg/m³", min_value=0.0, step=1.0, key=k + "_pm25")
+            st.number_input("O₃ µg/m³", min_value=0.0, step=1.0, key=k + "_o3")
+    st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100, max_chars=5000)
+    b1, b2, _ = st.columns([1, 1, 4])
+    save = b1.button(tr("consult.save_draft"), icon=":material/save:", key=prefix + "save")
+    submit = b2.button(tr("consult.submit"), type="primary", icon=":material/send:", key=prefix + "submit")
     if save or submit:
         seen = st.session_state[seen_key]
-        entries = []
+        entries, problems = [], {}
         for day in session.target_dates:
             k = prefix + day.isoformat()
             conc = {p: st.session_state.get(k + "_" + p) for p in ("pm25", "o3")}
-            entries.append(c.SubmissionInput(day, st.session_state[k + "_lo"], st.session_state[k + "_hi"],
-                                             tuple(st.session_state[k + "_primary"] or ()),
-                                             {p: v for p, v in conc.items() if v is not None},
-                                             st.session_state[prefix + "analysis"] or "", seen[day.isoformat()]))
-        if any(e.aqi_lo is None or e.aqi_hi is None for e in entries):
-            st.error(tr("consult.fill_all_days"))
-        else:
+            lo, hi = st.session_state[k + "_lo"], st.session_state[k + "_hi"]
+            primary = tuple(st.session_state[k + "_primary"] or ())
+            if lo is None or hi is None:
+                problems[day.isoformat()] = tr("consult.fill_all_days")
+                continue
             try:
-                c.save_submissions(db, actor, issue_date, district, entries, submit=bool(submit))
+                c.check_forecast(lo, hi, primary, {p: v for p, v in conc.items() if v is not None}, config=cfg)
             except ForecastingError as exc:
-                st.error(error_text(exc))  # the typed values stay in the form
-                if getattr(exc, "key", None) == "consult.changed_meanwhile":
-                    st.session_state["room_conflict"] = True
-            else:
-                del st.session_state[seen_key]
-                st.session_state.pop("room_conflict", None)
-                st.session_state["room_flash"] = tr("consult.submitted" if submit else "consult.saved")
-                st.rerun()
+                problems[day.isoformat()] = error_text(exc)  # next to its day
+            entries.append(c.SubmissionInput(day, lo, hi, primary, {p: v for p, v in conc.items() if v is not None},
+                                             st.session_state[prefix + "analysis"] or "", seen[day.isoformat()]))
+        if problems:
+            st.session_state[errors_key] = problems
+            st.rerun()
+        try:
+            c.save_submissions(db, actor, issue_date, district, entries, submit=bool(submit))
+        except ForecastingError as exc:
+            st.error(error_text(exc))  # the typed values stay in the form
+            if getattr(exc, "key", None) == "consult.changed_meanwhile":
+                st.session_state["room_conflict"] = True
+        else:
+            del st.session_state[seen_key]
+            st.session_state.pop(errors_key, None)
+            st.session_state.pop("room_conflict", None)
+            st.session_state["room_flash"] = tr("consult.submitted" if submit else "consult.saved")
+            st.rerun()
+    if errors:
+        st.error(tr("grid14.errors_title") + " " + "、".join(
+            date.fromisoformat(d).strftime("%m-%d") for d in sorted(errors)), icon=":material/error:")
     if st.session_state.get("room_conflict"):
         if st.button(tr("consult.load_latest"), key=prefix + "reload", icon=":material/refresh:"):
             st.session_state.pop(seen_key, None)
             st.session_state.pop("room_conflict", None)
             st.rerun()
 
-# -- notes (outside the fragment) ---------------------------------------------------------------------
+# -- discussion: threads, replies, @mentions, a cell; the boxes clear after a save ------------------------
 
+st.subheader(tr("note14.discussion"))
+reply_key = f"room_reply_{issue_date.isoformat()}"
 if room.can_note:
-    st.subheader(tr("consult.note_form_title"))
-    token_key = f"note_token_{issue_date.isoformat()}"
-    st.session_state.setdefault(token_key, uuid.uuid4().hex)
-    mine = [n for n in room.notes if n.author_id == actor.user_id and n.kind != "acknowledgement"]
-    with st.form("note_form", clear_on_submit=False):
-        body = st.text_area(tr("consult.note_body"), key="note_body", height=90)
-        n1, n2, n3 = st.columns(3)
-        note_district = n1.selectbox(tr("consult.note_district"), [None, *room.districts], key="note_district",
+    n_key = f"note_form_n_{issue_date.isoformat()}"
+    n = st.session_state.setdefault(n_key, 0)
+    token_key = f"note_token_{issue_date.isoformat()}_{n}"
+    st.session_state.setdefault(token_key, uuid.uuid4().hex)  # a fresh token per form (double click = one note)
+    parent_id = st.session_state.get(reply_key)
+    parent = next((x for x in room.notes if x.id == parent_id), None)
+    st.markdown(f"**{tr('consult.note_form_title')}**")
+    if parent is not None:
+        r1, r2 = st.columns([4, 1])
+        r1.info(tr("note14.reply_to", id=parent.id, author=parent.author_name), icon=":material/reply:")
+        if r2.button(tr("note14.cancel_reply"), key=f"cancel_reply_{n}"):
+            st.session_state.pop(reply_key, None)
+            st.rerun()
+    with st.form(f"note_form_{n}", clear_on_submit=False):
+        body = st.text_area(tr("consult.note_body"), key=f"note_body_{n}", height=90, max_chars=10_000,
+                            help=tr("note14.mention_help"), placeholder=tr("note14.mention_help"))
+        n1, n2 = st.columns(2)
+        note_district = n1.selectbox(tr("consult.note_district"), [None, *room.districts], key=f"note_district_{n}",
                                      format_func=lambda d: tr("consult.any") if d is None else w.district_name(d))
-        note_day = n2.selectbox(tr("consult.note_day"), [None, *session.target_dates], key="note_day",
+        note_day = n2.selectbox(tr("consult.note_day"), [None, *session.target_dates], key=f"note_day_{n}",
                                 format_func=lambda d: tr("consult.any") if d is None else d.strftime("%m-%d"))
-        revises = n3.selectbox(tr("consult.note_revises_pick"), [None, *[n.id for n in mine]], key="note_revises",
-                               format_func=lambda i: tr("consult.none_new") if i is None else f"#{i}")
         if st.form_submit_button(tr("consult.add_note"), icon=":material/edit_note:"):
             try:
                 c.add_note(db, actor, issue_date, body, district=note_district, target_date=note_day,
-                           revises_id=revises, client_token=st.session_state[token_key])
+                           client_token=st.session_state[token_key], parent_id=parent.id if parent else None)
             except ForecastingError as exc:
                 st.error(error_text(exc))
             else:
-                st.session_state[token_key] = uuid.uuid4().hex
-                for k in ("note_body", "note_district", "note_day", "note_revises"):
-                    st.session_state.pop(k, None)
+                st.session_state[n_key] = n + 1  # new, empty widgets and a new token
+                st.session_state.pop(reply_key, None)
                 st.session_state["room_flash"] = tr("consult.note_added")
                 st.rerun()
-
+w.threaded_notes(room.notes, reply_key=reply_key if room.can_note else None)

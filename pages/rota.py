@@ -48,16 +48,24 @@ for d in days:
         if d.deputy_name:
             cell += f" / {d.deputy_name}"
     weeks.setdefault(monday, {})[tr(f"weekday.{d.day.weekday()}") + f" {d.day:%m-%d}"] = cell
-calendar_rows = []
-for monday, cells in sorted(weeks.items()):
-    row = {tr("rota.week"): monday.strftime("%Y-%m-%d")}
-    for weekday in range(7):
-        current = monday + timedelta(days=weekday)
-        row[tr(f"weekday.{weekday}")] = cells.get(tr(f"weekday.{weekday}") + f" {current:%m-%d}", "")
-    calendar_rows.append(row)
 st.subheader(tr("rota.calendar"))
-if calendar_rows:
-    st.dataframe(pd.DataFrame(calendar_rows), hide_index=True, width="stretch")
+if weeks:
+    # an HTML calendar that wraps inside the page width (a dataframe ran off the right edge) and marks today
+    head = "".join(f"<th style='padding:4px;width:13%'>{w.esc(tr(f'weekday.{k}'))}</th>" for k in range(7))
+    body = []
+    for monday, cells in sorted(weeks.items()):
+        tds = []
+        for weekday in range(7):
+            current = monday + timedelta(days=weekday)
+            text = cells.get(tr(f"weekday.{weekday}") + f" {current:%m-%d}", "")
+            is_today = current == today
+            style = ("background:#FFF3C4;border:2px solid #E65100;" if is_today else "border:1px solid #ddd;")
+            mark = f" <b>{w.esc(tr('rota14.today'))}</b>" if is_today else ""
+            tds.append(f"<td style='{style}padding:4px;vertical-align:top;word-break:break-word;font-size:0.85em'>"
+                       f"<div style='color:#666'>{current:%m-%d}{mark}</div>{w.esc(text)}</td>")
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    st.markdown("<table style='table-layout:fixed;width:100%;border-collapse:collapse'>"
+                f"<tr>{head}</tr>{''.join(body)}</table>", unsafe_allow_html=True)
 
 turns = c.list_turns(db, start, end)
 st.subheader(tr("rota.turns"))

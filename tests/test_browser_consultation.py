@@ -48,7 +48,7 @@ def _sign_in(page, base, username):
 
 
 def _open(page, link):
-    page.get_by_role("link", name=link).click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
     wait_idle(page)
 
 
@@ -85,14 +85,18 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
 
         chief = pages["qp_chen"]
         _open(chief, "首席工作台")
-        chief.get_by_text("一致性检查").first.wait_for(timeout=30_000)
-        for _ in range(2):
-            chief.get_by_label("确认说明").fill("嘉善第三天受上游输送影响，偏高合理")
-            chief.get_by_role("button", name="确认", exact=True).click()
-            chief.get_by_text("检查项已确认。").wait_for(timeout=30_000)
-            wait_idle(chief)
+        chief.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for(timeout=30_000)
+        # one reason, one click for both groups (#14)
+        chief.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill("嘉善第三天受上游输送影响，偏高合理")
+        chief.get_by_role("button", name="全部确认（2 组）").click()
+        chief.get_by_text("已确认 2 组分歧。").wait_for(timeout=30_000)
+        wait_idle(chief)
         screenshot(chief, "consultation-desk-flags-acknowledged")
         assert all(f.acknowledged for f in c.session_flags(db, today))
+        chief.get_by_role("textbox", name="区域综述（发布在报告中）").fill("未来三天示范区以良为主。")
+        chief.get_by_role("button", name="保存联合预报、综述与结论").click()
+        chief.get_by_text("可以签发。").wait_for(timeout=30_000)
+        wait_idle(chief)
 
         chief.get_by_role("button", name="签发", exact=True).click()
         dialog = chief.get_by_role("dialog")

@@ -58,6 +58,19 @@ def test_rota_generate_and_show(cli_db, users, capsys):
     assert out[-2:] == ["2027-01-10\t310118\tfc_qp\tfc_qp2", "2027-01-11\t320509\tfc_wj\t-"]
 
 
+def test_rota_show_defaults_to_this_week_and_next(cli_db, users, capsys):
+    """#14: ``rota show`` without --from/--to covers this Monday .. Sunday of next week (Beijing)."""
+    from datetime import timedelta
+
+    from forecasting.consultation import beijing_today
+
+    today = beijing_today()
+    monday = today - timedelta(days=today.weekday())
+    assert main(["rota", "show"]) == 0
+    sunday = monday + timedelta(days=13)
+    assert f"no rota turns between {monday} and {sunday}" in capsys.readouterr().out
+
+
 @pytest.fixture
 def users(cli_db):
     from forecasting import accounts

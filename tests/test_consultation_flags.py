@@ -32,15 +32,25 @@ def test_ranges_60_80_and_85_105_do_not_overlap():
     flags = compute_flags([entry(QP, 60, 80), entry(JS, 85, 105)])
     assert _kinds(flags) == [("range_disjoint", "amber", QP, JS)]
     assert flags[0].detail == {"ranges": [[60, 80], [85, 105]]}
+    # both sides' values travel with the flag (shown to the chief): (lo, hi, level_lo, level_hi, primary)
+    assert flags[0].sides == ((60, 80, 2, 2, ("pm25",)), (85, 105, 2, 3, ("pm25",)))
 
 
 def test_touching_ranges_overlap():
     assert compute_flags([entry(QP, 60, 80), entry(WJ, 80, 100)]) == []
 
 
-def test_different_primary_pollutants_are_amber():
-    assert _kinds(compute_flags([entry(QP, 60, 80, ("pm25",)), entry(WJ, 60, 80, ("o3",))])) == [
-        ("primary_differs", "amber", QP, WJ)]
+def test_different_primary_pollutants_are_info_on_clean_days_and_amber_above_100():
+    """Regression (#14): six "首要污染物不同" on clean D+2..D+7 days had to be acknowledged one by one."""
+    info = compute_flags([entry(QP, 60, 80, ("pm25",)), entry(WJ, 60, 80, ("o3",))])
+    assert _kinds(info) == [("primary_differs", "info", QP, WJ)]
+    assert not info[0].needs_ack
+    # 101 is above 100 (HJ 633-2026 Table 1: level 3 starts at 101): the pollutant now matters
+    amber = compute_flags([entry(QP, 81, 101, ("pm25",)), entry(WJ, 85, 100, ("o3",))])
+    assert _kinds(amber) == [("primary_differs", "amber", QP, WJ)] and amber[0].needs_ack
+    # exactly 100 on both sides is still level 2 at most: info
+    assert _kinds(compute_flags([entry(QP, 80, 100, ("pm25",)), entry(WJ, 80, 100, ("o3",))])) == [
+        ("primary_differs", "info", QP, WJ)]
     # none (AQI ≤ 50) against a named pollutant is not a disagreement about the pollutant
     assert compute_flags([entry(QP, 30, 50, ()), entry(WJ, 40, 60, ("o3",))]) == []
 
@@ -53,12 +63,39 @@ def test_far_from_guidance_is_amber_with_threshold():
     assert compute_flags([entry(QP, 90, 110)], guidance) == []
 
 
-def test_flags_are_per_day_and_fingerprint_follows_the_values():
+def test_flags_are_per_day_and_fingerprint_follows_the_conflict():
     day2 = TARGETS[1]
     a = compute_flags([entry(QP, 60, 80), entry(WJ, 85, 105), entry(QP, 60, 80, day=day2), entry(WJ, 60, 80, day=day2)])
     assert [f.target_date for f in a] == [TARGETS[0]]
-    b = compute_flags([entry(QP, 60, 80), entry(WJ, 90, 110)])
-    assert a[0].key == b[0].key and a[0].fingerprint != b[0].fingerprint
+    # 85-105 → 105-125: Wujiang's span moves from 良..轻度 (2-3) to 轻度 (3): the conflict changed
+    b = compute_flags([entry(QP, 60, 80), entry(WJ, 105, 125)])
+    range_b = [f for f in b if f.kind == "range_disjoint"][0]
+    assert a[0].key == range_b.key and a[0].fingerprint != range_b.fingerprint
+    # 85-105 → 90-110 keeps both level spans (2, 2-3): the same conflict (#14: no re-opening)
+    c = compute_flags([entry(QP, 60, 80), entry(WJ, 90, 110)])
+    assert a[0].fingerprint == c[0].fingerprint
+    # a changed primary pollutant does not touch a range conflict
+    d = compute_flags([entry(QP, 60, 80, ("o3",)), entry(WJ, 85, 105, ("o3",))])
+    assert a[0].fingerprint == d[0].fingerprint
+
+
+def test_group_flags_spans_consecutive_days_per_pair_and_kind():
+    from forecasting.consultation import group_flags
+
+    d1, d2, d3 = TARGETS
+    # Qingpu 60-80 (良) vs Wujiang 160-190 (中度) on D+1 and D+2, agreeing on D+3
+    es = [entry(QP, 60, 80, day=d1), entry(WJ, 160, 190, day=d1), entry(QP, 60, 80, day=d2),
+          entry(WJ, 160, 190, day=d2), entry(QP, 60, 80, day=d3), entry(WJ, 60, 80, day=d3)]
+    flags = compute_flags(es)
+    assert len(flags) == 4  # level_gap and range_disjoint on two days
+    groups = group_flags(flags, order=(QP, WJ, JS))
+    assert [(g.kind, g.severity, g.first, g.last, len(g.members)) for g in groups] == [
+        ("level_gap", "red", d1, d2, 2), ("range_disjoint", "amber", d1, d2, 2)]
+    # a gap in the days splits the run
+    es2 = [entry(QP, 60, 80, day=d1), entry(WJ, 160, 190, day=d1), entry(QP, 60, 80, day=d3),
+           entry(WJ, 160, 190, day=d3)]
+    assert [(g.first, g.last) for g in group_flags(compute_flags(es2)) if g.kind == "level_gap"] == [
+        (d1, d1), (d3, d3)]
 
 
 # -- acknowledgement (service) -------------------------------------------------------------------
@@ -94,12 +131,12 @@ def test_chief_acknowledges_a_flag_and_a_changed_forecast_needs_a_new_look(db, r
     states = {f.flag.key: f for f in session_flags(db, ISSUE)}
     assert states[key].acknowledged and states[key].note == "湖风影响，吴江偏高可接受"
     assert [n.kind for n in list_notes(db, ISSUE)] == ["acknowledgement"]
-    # Wujiang changes its forecast for that day: still disjoint, but the acknowledgement was for other values
+    # Wujiang changes its forecast for that day: still disjoint, but now wholly 轻度污染 (the conflict changed)
     from forecasting.consultation import save_submission
 
     sub = [s for s in __import__("forecasting.consultation", fromlist=["x"]).list_submissions(db, ISSUE)
            if s.district == WJ and s.target_date == states[key].flag.target_date][0]
-    save_submission(db, users["fc_wj"], ISSUE, WJ, sub.target_date, aqi_lo=90, aqi_hi=110, primary=["pm25"],
+    save_submission(db, users["fc_wj"], ISSUE, WJ, sub.target_date, aqi_lo=105, aqi_hi=125, primary=["pm25"],
                     expected_version=sub.version, submit=True)
     assert not {f.flag.key: f for f in session_flags(db, ISSUE)}[key].acknowledged
     # resolved by a changed forecast: the flag disappears
@@ -118,3 +155,41 @@ def test_guidance_far_flag_uses_the_guidance_source(db, room):
             GuidanceRow(QP, TARGETS[0], "raw:cmaq", 60, 80, 2, 2, ["pm25"], 70.0)]
     flags = session_flags(db, ISSUE, guidance_source=lambda _db, _d: rows)
     assert [(f.flag.kind, f.flag.target_date) for f in flags] == [("guidance_far", TARGETS[0])]
+
+
+def test_chief_acknowledges_a_kind_in_one_action_with_a_human_sentence(db, room):
+    """#14: 23 one-by-one acknowledgements became one action per kind (or one for all)."""
+    from consultation_data import submit_all
+    from sqlalchemy import select
+
+    from forecasting.consultation import acknowledge_groups, list_notes, session_flag_groups, session_flags
+    from forecasting.consultation.acknowledgements import snapshot_acknowledgements
+    from forecasting.consultation.common import session_for
+    from forecasting.errors import PermissionDenied
+    from forecasting.store.models import AuditEntry
+
+    users, _ = room
+    submit_all(db, users["fc_qp"], 60, 80)
+    submit_all(db, users["fc_wj"], 160, 190)
+    groups = session_flag_groups(db, ISSUE, guidance_source=lambda *_: [])
+    # three days × (level_gap, range_disjoint) = 6 flags in 2 groups spanning D+1..D+3
+    assert [(g.kind, g.first, g.last) for g in groups] == [("level_gap", TARGETS[0], TARGETS[2]),
+                                                           ("range_disjoint", TARGETS[0], TARGETS[2])]
+    with pytest.raises(PermissionDenied):
+        acknowledge_groups(db, users["fc_wj"], ISSUE, kind="*", note="x", guidance_source=lambda *_: [])
+    done = acknowledge_groups(db, users["fc_qp"], ISSUE, kind="*", note="吴江受输送影响", guidance_source=lambda *_: [])
+    assert len(done) == 2
+    assert all(f.acknowledged for f in session_flags(db, ISSUE, guidance_source=lambda *_: []))
+    # a double click acknowledges nothing more and writes no second note
+    assert acknowledge_groups(db, users["fc_qp"], ISSUE, kind="*", note="again", guidance_source=lambda *_: []) == []
+    notes = [n for n in list_notes(db, ISSUE) if n.kind == "acknowledgement"]
+    assert len(notes) == 1
+    body = notes[0].body
+    assert "[" not in body and "range_disjoint" not in body
+    assert "青浦区与吴江区" in body and "60–80" in body and "160–190" in body and "吴江受输送影响" in body
+    with db.read() as s:
+        audits = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "consult.flag.acknowledge_groups")))
+        assert len(audits) == 1
+        acks = snapshot_acknowledgements(s, session_for(s, ISSUE))
+    assert len(acks) == 6 and {a["reason"] for a in acks} == {"吴江受输送影响"}
+    assert {a["kind"] for a in acks} == {"level_gap", "range_disjoint"}

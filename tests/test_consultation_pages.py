@@ -60,8 +60,10 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     _button(at, "提交").click().run()
     assert not at.exception, at.exception
     assert "已提交。" in texts(at)
-    status = at.dataframe[0].value
-    assert list(status["状态"]) == ["未填报", "已提交", "未填报"]
+    grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    # the comparison grid: Wujiang's row shows its range, level and state; the others are not started
+    assert grid.index("青浦区") < grid.index("吴江区") < grid.index("嘉善县")
+    assert "<b>60–80</b><br>良" in grid and grid.count("未开始") == 6
     from forecasting import consultation as c
 
     subs = c.list_submissions(db, today)
@@ -108,14 +110,25 @@ def test_forecaster_adds_a_note_once(world):
 
     at = sign_in(new_app(), "fc_js", PASSWORD)
     goto(at, "consultation_room.py")
-    at.text_area(key="note_body").input("嘉善 PM2.5 偏高")
-    at.selectbox(key="note_district").select(JS)
+    at.text_area(key="note_body_0").input("嘉善 PM2.5 偏高 @吴江")
+    at.selectbox(key="note_district_0").select(JS)
     _button(at, "添加记录").click().run()
     assert not at.exception, at.exception
     assert "记录已添加。" in texts(at)
     notes = c.list_notes(db, today)
-    assert [(n.body, n.district, n.author_name) for n in notes] == [("嘉善 PM2.5 偏高", JS, "fc_js")]
-    assert "嘉善 PM2.5 偏高" in [t.value for t in at.text]
+    assert [(n.body, n.district, n.author_name, n.mentions) for n in notes] == [
+        ("嘉善 PM2.5 偏高 @吴江", JS, "fc_js", (WJ,))]
+    assert "嘉善 PM2.5 偏高 @吴江" in [t.value for t in at.text]
+    # the box is empty again (a second click cannot post the same text twice)
+    assert at.text_area(key="note_body_1").value in ("", None)
+    # a reply to the note: threaded under it
+    [b for b in at.button if b.label == "回复"][0].click().run()
+    assert "回复 #" in texts(at)
+    at.text_area(key="note_body_1").input("同意")
+    _button(at, "添加记录").click().run()
+    assert not at.exception, at.exception
+    notes = c.list_notes(db, today)
+    assert [n.parent_id for n in notes] == [None, notes[0].id]
 
 
 def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only(world):
@@ -130,12 +143,20 @@ def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
     flags = at.dataframe[0].value
-    assert set(flags["问题"]) == {"AQI 范围不重叠"} and len(flags) == 6
-    for _ in range(6):
-        at.text_input(key="ack_note").input("嘉善受上游输送影响")
-        _button(at, "确认").click().run()
-        assert not at.exception, at.exception
-    assert "三地预报一致" not in texts(at) and all(v.startswith("已确认") for v in at.dataframe[0].value["处理"])
+    # six flags (Jiashan against each neighbour on three days) in two groups, showing both values
+    assert set(flags["问题"]) == {"AQI 范围不重叠"} and len(flags) == 2
+    assert "60–80 PM2.5 对 85–105 PM2.5" in set(flags["双方数值"])
+    assert "2 组分歧待确认" in texts(at) and not [b for b in at.button if b.label == "签发"]
+    at.text_input(key="ack_note_0").input("嘉善受上游输送影响")
+    _button(at, "全部确认（2 组）").click().run()
+    assert not at.exception, at.exception
+    assert "已确认 2 组分歧。" in texts(at)
+    assert all(v.startswith("已确认") for v in at.dataframe[0].value["处理"])
+    assert "尚未填写区域综述与会商结论" in texts(at)
+    at.text_area(key="final_summary_0").input("示范区未来三天以良为主。")
+    _button(at, "保存联合预报、综述与结论").click().run()
+    assert not at.exception, at.exception
+    assert "可以签发。" in texts(at)
     _button(at, "签发").click().run()
     at.text_input(key="sign_password").input("wrong-password-1")
     _button(at, "确认签发").click().run()
@@ -166,8 +187,8 @@ def test_rota_page_shows_the_calendar_and_admin_generates(world):
     goto(at, "rota.py")
     assert not at.exception, at.exception
     assert "跨区域轮值首席值班表" in texts(at)
-    calendar = at.dataframe[0].value
-    assert any("青浦区 · fc_qp / fc_qp2" in str(v) for v in calendar.to_numpy().ravel())
+    calendar = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    assert "青浦区 · fc_qp / fc_qp2" in calendar and "今天" in calendar  # today is marked
     at.date_input(key="gen_to").set_value(today + timedelta(days=40))
     _button(at, "生成").click().run()
     assert not at.exception, at.exception

@@ -1,12 +1,13 @@
-"""Whole journeys in a real headless Chromium on the demo world (issue #9).
+"""Whole journeys in a real headless Chromium on the demo world (issues #9, #14).
 
-1. Three forecasters sign in (separate browsers), review the guidance and submit; a flag appears;
-   the duty chief acknowledges it, writes the conclusion, signs with the password and issues; a
-   manager opens the report and downloads the PDF.
+1. The consultation day: the chief sees "today"; three forecasters submit from the comparison
+   grid (Jiashan two levels away on D+1), discuss with @mentions and a reply; the chief
+   acknowledges every flag group with one reason (two actions), composes, signs, issues and opens
+   the report; a manager sees today and downloads the PDF. Any request leaving the machine fails.
 2. A forecaster tries the chief desk and a submission for another district; a manager tries to
    write: all refused with a clear message.
 
-Screenshots of each step go to ``test-artifacts/journey-*.png`` (four of them are in docs/img/).
+Screenshots of each step go to ``test-artifacts/journey-*.png`` (copied to docs/img/).
 """
 
 from __future__ import annotations
@@ -27,16 +28,57 @@ def _sign_in(page, base, username):
 
 
 def _open(page, link):
-    page.get_by_role("link", name=link).click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
     wait_idle(page)
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def offline_context(b, **kwargs):
+    """A browser context where every request that would leave the machine is aborted and recorded
+    (issue #14: every page works offline; the favicon came from an internet font host)."""
+    from urllib.parse import urlsplit
+
+    ctx = b.new_context(**kwargs)
+    ctx.left_machine = []
+
+    def guard(route):
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about") or parts.hostname in ("127.0.0.1", "localhost", "::1"):
+            route.continue_()
+        else:
+            ctx.left_machine.append(url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    return ctx
+
+
+def shot(page, name: str, anchor: str | None = None):
+    """A screenshot in ``test-artifacts/`` (``make docs-images`` copies the journey ones to docs/img)."""
+    if anchor:
+        for _ in range(3):  # the live board re-renders every 10 s: an element may be replaced meanwhile
+            try:
+                page.get_by_text(anchor, exact=True).first.evaluate(
+                    "e => e.scrollIntoView({block: 'start'})", timeout=5_000)
+                break
+            except Exception:  # noqa: BLE001 - detached during a refresh: look it up again
+                page.wait_for_timeout(500)
+        page.wait_for_timeout(300)
+    wait_idle(page)
+    return screenshot(page, name)
 
 
 @pytest.fixture
 def demo(demo_url, tmp_path):
     """The demo world: today's session is open. Who sits in the chief seat today comes from the
-    rota; Jiashan's forecaster saved a draft this morning with a high D+1 (a flag will follow)."""
+    rota; Jiashan's forecaster saved a draft this morning with D+1 two levels away from its
+    neighbours (a red flag will follow); its other days start from the guidance."""
     from forecasting import accounts
     from forecasting import consultation as c
+    from forecasting.aqi import level_of
     from forecasting.permissions import Actor
     from forecasting.store.db import Database
 
@@ -51,65 +93,128 @@ def demo(demo_url, tmp_path):
             submitters[u.district] = u
     submitters[chief.district] = chief
     js = submitters["330421"]
-    rows = {r.target_date: r for r in c.guidance_rows(db, today) if r.district != "330421" and r.method == "ensemble"}
     d1 = today + timedelta(days=1)
-    neighbour_hi = max((r.aqi_hi for r in rows.values() if r.target_date == d1), default=60)
-    lo, hi, primary = ((105, 135, ("pm25",)) if neighbour_hi < 100 else (20, 40, ()))
-    session = c.get_session(db, today)
-    entries = [c.SubmissionInput(d, lo, hi, primary, {}, "上午草稿") if d == d1 else
-               c.SubmissionInput(d, 40, 55, (), {}, "上午草稿") for d in session.target_dates]
+    rows = [r for r in c.guidance_rows(db, today) or [] if r.district != "330421" and r.target_date == d1
+            and r.aqi_hi is not None]
+    neighbour_hi = max((r.aqi_hi for r in rows), default=60)
+    # two levels away from the neighbours' guidance (HJ 633-2026 Table 1: 良 51-100, 中度污染 151-200)
+    lo, hi, primary = ((160, 190, ("pm25",)) if level_of(neighbour_hi) <= 2 else (20, 40, ()))
     actor = Actor(js.id, js.username, js.role, js.district, js.display_name)
-    c.save_submissions(db, actor, today, "330421", entries)
+    c.save_submissions(db, actor, today, "330421", [c.SubmissionInput(d1, lo, hi, primary, {}, "上午草稿：明日上游输送")])
     db.dispose()
+    high = lo > 100
+    story = {
+        "note": ("@青浦 @吴江 明日偏北风，上游输送使嘉善 PM2.5 偏高，维持中度污染判断。" if high else
+                 "@青浦 @吴江 明日嘉善处于清洁气团控制，预计为优，与两地相差两级。"),
+        "reply": ("同意嘉善偏高；青浦受影响较小，维持良。" if high else
+                  "同意嘉善偏低；青浦仍受本地排放影响，维持良至轻度污染。"),
+        "reason": "嘉善受上游输送影响，保留其判断" if high else "嘉善位于清洁气团前沿，保留其判断",
+        "summary": ("未来一周示范区以良为主；明日嘉善受上游输送影响，可能出现中度污染。" if high else
+                    "未来一周示范区以良为主；明日嘉善受清洁气团影响为优，青浦、吴江良至轻度污染。"),
+        "conclusion": f"三地会商：保留嘉善明日{'中度污染' if high else '优'}判断，其余按指导。",
+    }
     with app_server(demo_url, data_dir=tmp_path) as base:
-        yield base, demo_url, today, chief, submitters
+        yield base, demo_url, today, chief, submitters, story
+
+
+def wait_chart(page):
+    """Wait until the Vega chart (the home map) has drawn."""
+    try:
+        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for(
+            timeout=20_000)
+        page.wait_for_timeout(500)
+    except Exception:  # noqa: BLE001 - a screenshot without the map is still a screenshot
+        pass
 
 
 def test_journey_consultation_to_issued_report(demo):
-    base, url, today, chief, submitters = demo
+    """The whole day (#14): three forecasters submit (Jiashan two levels away on D+1), discuss with
+    a reply; the chief resolves the flags in two actions, composes, signs, issues and opens the
+    report; a manager sees today and downloads the PDF. No request leaves the machine."""
+    base, url, today, chief, submitters, story = demo
     from forecasting import consultation as c
     from forecasting.reports import latest_report
     from forecasting.store.db import Database
 
     db = Database(url)
+    contexts = []
     with browser() as b:
         pages = {}
-        for district, user in submitters.items():
-            ctx = b.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN", accept_downloads=True)
+        for district in ("310118", "320509", "330421"):
+            user = submitters[district]
+            ctx = offline_context(b, viewport={"width": 1440, "height": 1100}, locale="zh-CN",
+                                  accept_downloads=True)
+            contexts.append(ctx)
             page = ctx.new_page()
             _sign_in(page, base, user.username)
+            pages[district] = page
+        desk = pages[chief.district]
+        desk.get_by_text("今天您是轮值首席。").wait_for(timeout=30_000)
+        wait_chart(desk)
+        shot(desk, "journey-0-today-chief")
+        for district in ("310118", "320509", "330421"):
+            page = pages[district]
             _open(page, "会商室")
-            page.get_by_text("客观预报指导与昨日检验").click()  # review the guidance
             page.get_by_text("预报填报").first.wait_for(timeout=30_000)
             wait_idle(page)
-            pages[district] = page
-        screenshot(pages["310118"], "journey-1-room-guidance")
-        for district, page in pages.items():
+        shot(pages["330421"], "journey-1-room-form", anchor="嘉善县 预报填报")
+        for district in ("310118", "320509", "330421"):
+            page = pages[district]
             page.get_by_role("button", name="提交", exact=True).click()
             page.get_by_text("已提交。").wait_for(timeout=30_000)
             wait_idle(page)
         subs = c.list_submissions(db, today)
         assert {s.district for s in subs if s.status == "submitted"} == {"310118", "320509", "330421"}
-        flags = c.session_flags(db, today)
-        assert flags, "Jiashan's D+1 differs from its neighbours: the consultation must flag it"
-        screenshot(pages["330421"], "journey-2-submitted-flags")
+        groups = c.session_flag_groups(db, today)
+        red = [g for g in groups if g.severity == "red" and g.kind == "level_gap"]
+        assert red and all("330421" in (g.district_a, g.district_b) for g in red)
+        shot(pages["310118"], "journey-2-room-grid", anchor="三地对比")
 
-        desk = pages[chief.district]
+        # the discussion: Jiashan explains with @mentions, Qingpu replies under it
+        js = pages["330421"]
+        js.get_by_role("textbox", name="内容（纯文本显示）").fill(story["note"])
+        js.get_by_role("button", name="添加记录").click()
+        js.get_by_text("记录已添加。").wait_for(timeout=30_000)
+        wait_idle(js)
+        qp = pages["310118"]
+        qp.reload()
+        wait_idle(qp)
+        qp.get_by_role("button", name="回复").first.click()
+        qp.get_by_text("回复 #").first.wait_for(timeout=30_000)
+        wait_idle(qp)
+        qp.get_by_role("textbox", name="内容（纯文本显示）").fill(story["reply"])
+        qp.get_by_role("button", name="添加记录").click()
+        qp.get_by_text("记录已添加。").wait_for(timeout=30_000)
+        wait_idle(qp)
+        notes = [n for n in c.list_notes(db, today) if n.kind == "note"]
+        assert len(notes) == 2 and notes[1].parent_id == notes[0].id and notes[0].mentions == ("310118", "320509")
+        qp.get_by_text(story["reply"]).first.wait_for(timeout=30_000)  # the reply is drawn under its note
+        wait_idle(qp)
+        shot(qp, "journey-3-discussion", anchor="添加会商记录")
+
         _open(desk, "首席工作台")
+        desk.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for(timeout=30_000)  # the page has drawn
         if desk.get_by_role("button", name="开始会商").count():
             desk.get_by_role("button", name="开始会商").click()
             desk.get_by_text("会商已开始。").wait_for(timeout=30_000)
             wait_idle(desk)
-        for _ in range(len(flags)):
-            desk.get_by_label("确认说明").fill("嘉善受上游输送影响，保留其判断")
-            desk.get_by_role("button", name="确认", exact=True).click()
-            desk.get_by_text("检查项已确认。").wait_for(timeout=30_000)
-            wait_idle(desk)
-        assert all(f.acknowledged for f in c.session_flags(db, today))
-        desk.get_by_label("会商结论").fill("三地会商：未来三天示范区以良为主，嘉善明日受输送影响偏高。")
-        desk.get_by_role("button", name="保存会商结论").click()
-        desk.get_by_text("会商结论已保存。").wait_for(timeout=30_000)
+        open_groups = [g for g in c.session_flag_groups(db, today) if g.open]
+        shot(desk, "journey-4-desk-flags", anchor="分歧（按区县对和类型合并）")
+        # the flags in two actions: one reason, one button
+        desk.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill(story["reason"])
+        desk.get_by_role("button", name=f"全部确认（{len(open_groups)} 组）").click()
+        desk.get_by_text(f"已确认 {len(open_groups)} 组分歧。").wait_for(timeout=30_000)
         wait_idle(desk)
+        assert not [g for g in c.session_flag_groups(db, today) if g.open]
+        acks = [n for n in c.list_notes(db, today) if n.kind == "acknowledgement"]
+        assert len(acks) == 1 and "[" not in acks[0].body and "嘉善县" in acks[0].body
+        desk.get_by_role("textbox", name="区域综述（发布在报告中）").fill(story["summary"])
+        desk.get_by_role("textbox", name="会商结论（内部记录）").fill(story["conclusion"])
+        desk.get_by_role("button", name="保存联合预报、综述与结论").click()
+        desk.get_by_text("已保存。").wait_for(timeout=30_000)
+        wait_idle(desk)
+        desk.get_by_text("可以签发。").wait_for(timeout=30_000)
+        shot(desk, "journey-5-desk-compose", anchor="联合预报（合成）")
         desk.get_by_role("button", name="签发", exact=True).click()
         dialog = desk.get_by_role("dialog")
         dialog.get_by_label("密码").fill(PASSWORD)
@@ -118,29 +223,41 @@ def test_journey_consultation_to_issued_report(demo):
         wait_idle(desk)
         desk.get_by_role("button", name="发布", exact=True).click()
         desk.get_by_role("dialog").get_by_role("button", name="确认发布").click()
-        desk.get_by_text("已发布（SHA-256").wait_for(timeout=60_000)
+        desk.get_by_text("已发布第 1 版。").wait_for(timeout=60_000)
         wait_idle(desk)
-        screenshot(desk, "journey-3-chief-issued")
+        shot(desk, "journey-6-desk-issued", anchor="轮值首席工作台")
         assert c.get_session(db, today).state == "issued"
         stored = latest_report(db)
         assert stored is not None and stored.issue_date == today
+        snapshot = __import__("json").loads(c.issued_forecasts(db, today)[-1].snapshot)
+        assert snapshot["acknowledgements"] and all(a["reason"] == story["reason"]
+                                                    for a in snapshot["acknowledgements"])
+        desk.get_by_role("link", name="打开报告页").click()
+        desk.get_by_text(f"{today.year}年第").first.wait_for(timeout=30_000)
+        wait_idle(desk)
+        shot(desk, "journey-7-report")
 
-        mctx = b.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN", accept_downloads=True)
+        mctx = offline_context(b, viewport={"width": 1440, "height": 1100}, locale="zh-CN", accept_downloads=True)
+        contexts.append(mctx)
         manager = mctx.new_page()
         _sign_in(manager, base, "mgr_sun")
+        manager.get_by_text("最新发布").first.wait_for(timeout=30_000)
+        wait_chart(manager)
+        shot(manager, "journey-8-manager-today")
         _open(manager, "会商报告")
         manager.get_by_text(f"{today.year}年第").first.wait_for(timeout=30_000)
         wait_idle(manager)
-        screenshot(manager, "journey-4-manager-report")
         with manager.expect_download(timeout=60_000) as info:
             manager.get_by_role("button", name="下载 PDF（中文）").first.click()
         pdf = info.value.path().read_bytes()
         assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == stored.sha256
+        left = [u for ctx in contexts for u in ctx.left_machine]
+        assert left == [], f"requests left the machine: {left[:5]}"
     db.dispose()
 
 
 def test_journey_refusals(demo):
-    base, url, today, chief, submitters = demo
+    base, url, today, chief, submitters, _story = demo
     from forecasting import tokens
     from forecasting.permissions import Actor
     from forecasting.store.db import Database
@@ -148,13 +265,13 @@ def test_journey_refusals(demo):
     other = next(u for d, u in submitters.items() if d != chief.district)
     db = Database(url)
     with browser() as b:
-        ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        ctx = offline_context(b, viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page = ctx.new_page()
         _sign_in(page, base, other.username)
         _open(page, "首席工作台")
         page.get_by_text("您不是该日的轮值首席或副班：只能查看。").wait_for(timeout=30_000)
         assert page.get_by_role("button", name="签发", exact=True).count() == 0
-        screenshot(page, "journey-5-forecaster-desk-refused")
+        screenshot(page, "journey-10-forecaster-desk-refused")
         # a program with this forecaster's token submits for another district: refused, clearly
         _, secret = tokens.create_token(db, Actor(other.id, other.username, other.role, other.district), name="j")
         target = next(d for d in ("310118", "320509", "330421") if d != other.district)
@@ -165,14 +282,20 @@ def test_journey_refusals(demo):
         assert r.status == 403
         error = r.json()["error"]
         assert error["status"] == 403 and error["message_zh"] and error["message"]
+        # an unknown API path on the real server: JSON 404, not the app's HTML page (#14)
+        r = page.request.get(f"{base}/api/v1/no-such-thing")
+        assert r.status == 404 and r.headers["content-type"].startswith("application/json")
+        assert r.json()["error"]["status"] == 404
         ctx.close()
 
-        mctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        left = list(ctx.left_machine)
+        mctx = offline_context(b, viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         manager = mctx.new_page()
         _sign_in(manager, base, "mgr_he")
         _open(manager, "会商室")
         manager.get_by_text("您可以查看会商，但不能修改。").wait_for(timeout=30_000)
         assert manager.get_by_role("button", name="提交", exact=True).count() == 0
         assert manager.get_by_role("button", name="添加记录").count() == 0
-        screenshot(manager, "journey-6-manager-read-only")
+        screenshot(manager, "journey-9-manager-read-only")
+        assert left + mctx.left_machine == [], "requests left the machine"
     db.dispose()

@@ -26,7 +26,9 @@ def district_name(adcode: str | None) -> str:
 
 
 def pollutants(primary) -> str:
-    return "、".join(POLLUTANT_LABELS.get(p, p) for p in primary) if primary else tr("common.none")
+    from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
+
+    return "、".join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else tr("common.none")
 
 
 def span(level_lo: int, level_hi: int) -> str:
@@ -179,3 +181,304 @@ def guidance_panel(rows, checks) -> None:
         tr("consult.col_observed"): "—" if v.observed_aqi is None else f"{v.observed_aqi:.0f}",
         tr("consult.col_hit"): {True: "✓", False: "✗", None: "—"}[v.hit],
     } for v in checks]), hide_index=True, width="stretch")
+
+
+# -- the consultation day (issue #14) ------------------------------------------------------------------
+
+import html as _html  # noqa: E402
+
+from forecasting.aqi import level_info  # noqa: E402
+from forecasting.consultation.acknowledgements import POLLUTANT_TEXT  # noqa: E402
+
+STATE_COLOURS = {"none": "#E0E0E0", "draft": "#FFE9A8", "submitted": "#B7E4C7"}
+SEVERITY_BORDER = {"red": "#D7191C", "amber": "#F0A202", "info": "#9E9E9E"}
+
+
+def esc(value) -> str:
+    return _html.escape("" if value is None else str(value))
+
+
+def ptext(primary) -> str:
+    """Primary pollutants written one way (PM2.5, O₃, NO₂ …)."""
+    return "、".join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else "—"
+
+
+def level_colour(level: int | None) -> str:
+    if not level:
+        return "#EEEEEE"
+    return level_info(level=int(level)).hex
+
+
+def text_on(level: int | None) -> str:
+    return "#FFFFFF" if level and int(level) >= 4 else "#000000"
+
+
+def countdown(deadline: datetime, now: datetime, done: datetime | None) -> str:
+    """"还剩 2 小时 5 分" / "已过 …" / "已完成（15:02）"."""
+    if done is not None:
+        return tr("today14.done_at", time=bj(done, "%H:%M"))
+    delta = deadline - now
+    minutes = int(abs(delta.total_seconds()) // 60)
+    key = "today14.left" if delta.total_seconds() >= 0 else "today14.passed"
+    return tr(key, h=minutes // 60, m=minutes % 60)
+
+
+def deadline_strip(session, now: datetime) -> None:
+    """Both deadlines with a countdown (the fragment that calls this refreshes it)."""
+    cols = st.columns(2)
+    for col, name, deadline, done in ((cols[0], "consult", session.consult_deadline, session.signed_at),
+                                      (cols[1], "issue", session.issue_deadline, session.issued_at)):
+        label = tr(f"today14.deadline_{name}", time=bj(deadline, "%H:%M"))
+        text = countdown(deadline, now, done)
+        late = done is None and now > deadline
+        col.metric(label, text, delta=None)
+        if late:
+            col.error(tr(f"consult.deadline.{name}_passed", time=bj(deadline, "%H:%M")), icon=":material/alarm:")
+
+
+def status_strip_html(room) -> str:
+    """Districts × target days: not started / draft / submitted, by whom, when."""
+    days = room.session.target_dates
+    head = "".join(f"<th style='padding:4px 6px'>D+{(d - room.session.issue_date).days}<br>"
+                   f"<span style='font-weight:normal'>{d:%m-%d}</span></th>" for d in days)
+    rows = []
+    for dist in room.districts:
+        cells = []
+        for day in days:
+            sub = room.submission(dist, day)
+            state = sub.status if sub else "none"
+            tip = f"{sub.author_name} {bj(sub.updated_at)}" if sub else ""
+            who = f"<br><span style='font-size:0.75em'>{esc(sub.author_name)} {esc(bj(sub.updated_at, '%H:%M'))}</span>" if sub else ""
+            cells.append(f"<td title='{esc(tip)}' style='background:{STATE_COLOURS[state]};padding:4px 6px;"
+                         f"text-align:center;border:1px solid #fff'>{esc(tr(f'today14.cell_{state}'))}{who}</td>")
+        rows.append(f"<tr><th style='text-align:left;padding:4px 6px;white-space:nowrap'>{esc(district_name(dist))}</th>"
+                    f"{''.join(cells)}</tr>")
+    return (f"<table style='border-collapse:collapse;width:100%;font-size:0.9em'><tr><th></th>{head}</tr>"
+            f"{''.join(rows)}</table>")
+
+
+def group_values(group) -> str:
+    flag = group.members[0].flag
+    parts = [f"{s[0]}–{s[1]} {ptext(s[4]) if s[4] else ''}".strip() for s in flag.sides]
+    if len(parts) == 2:
+        return tr("ack14.versus", a=parts[0], b=parts[1])
+    if parts:
+        return tr("ack14.against_guidance", a=parts[0], g=flag.detail.get("guidance", "?"))
+    return ""
+
+
+def group_label(group) -> str:
+    a = district_name(group.district_a)
+    who = a if not group.district_b else tr("ack14.pair", a=a, b=district_name(group.district_b))
+    days = group.first.strftime("%m-%d") if group.first == group.last else \
+        f"{group.first:%m-%d}–{group.last:%m-%d}"
+    return f"{severity_text(group.severity)} · {who} · {days} · {tr('flag.kind.' + group.kind)} · {group_values(group)}"
+
+
+def severity_text(severity: str) -> str:
+    return tr("ack14.severity.info") if severity == "info" else tr(f"flag.severity.{severity}")
+
+
+def flag_groups_frame(groups) -> pd.DataFrame:
+    rows = []
+    for g in groups:
+        a = district_name(g.district_a)
+        m = g.members[0]
+        rows.append({
+            tr("flag.col_severity"): severity_text(g.severity),
+            tr("ack14.col_days"): g.first.strftime("%m-%d") if g.first == g.last else f"{g.first:%m-%d}–{g.last:%m-%d}",
+            tr("flag.col_pair"): a if not g.district_b else tr("ack14.pair", a=a, b=district_name(g.district_b)),
+            tr("flag.col_kind"): tr(f"flag.kind.{g.kind}"),
+            tr("ack14.col_values"): group_values(g),
+            tr("flag.col_state"): ("—" if not g.needs_ack else
+                                   tr("flag.acknowledged", by=getattr(m, "by", "")) if g.acknowledged
+                                   else tr("flag.open")),
+            tr("flag.col_note"): getattr(m, "note", "") if g.acknowledged and g.needs_ack else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def flag_groups_table(groups) -> None:
+    if not groups:
+        st.success(tr("flag.none"), icon=":material/check_circle:")
+        return
+    frame = flag_groups_frame(groups)
+    sev = tr("flag.col_severity")
+    colours = {tr("flag.severity.red"): "#FF0000", tr("flag.severity.amber"): "#FFBF00",
+               tr("ack14.severity.info"): "#E0E0E0"}
+    styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
+                             subset=[sev])
+    st.dataframe(styled, hide_index=True, width="stretch")
+    if any(g.severity == "info" for g in groups):
+        st.caption(tr("ack14.info_caption"))
+
+
+def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_end: dict) -> str:
+    """District rows × target-day columns in AQI colours: each district's range, level, primary and
+    state; the guidance (median, 80 % range, P(AQI>100)) beneath; a red/amber top border where the
+    cell disagrees with the row above (a flag between neighbours)."""
+    session = room.session
+    days = session.target_dates
+    flagged: dict[tuple[str, object], str] = {}
+    rank = {"red": 0, "amber": 1, "info": 2}
+    for g in groups:
+        if not g.district_b:
+            continue
+        for m in g.members:
+            f = m.flag
+            for d in (f.district_a, f.district_b):
+                k = (d, f.target_date)
+                if k not in flagged or rank[f.severity] < rank[flagged[k]]:
+                    flagged[k] = f.severity
+    head = "".join(f"<th style='padding:4px'>D+{(d - session.issue_date).days} {d:%m-%d}</th>" for d in days)
+    obs_head = tr("grid14.observed", aqi="")
+    rows = []
+    for dist in room.districts:
+        cells = []
+        obs = observed.get(dist)
+        for day in days:
+            sub = room.submission(dist, day)
+            g = prefill.get((dist, day))
+            sev = flagged.get((dist, day))
+            border = f"3px solid {SEVERITY_BORDER[sev]}" if sev in ("red", "amber") else "1px solid #ddd"
+            if sub is not None:
+                colour = level_colour(sub.level_hi)
+                main = (f"<b>{sub.aqi_lo}–{sub.aqi_hi}</b><br>{esc(span(sub.level_lo, sub.level_hi))}<br>"
+                        f"{esc(ptext(sub.primary))}<br><span style='font-size:0.75em'>"
+                        f"{esc(tr('consult.status.' + sub.status))}</span>")
+                style = f"background:{colour};color:{text_on(sub.level_hi)}"
+            else:
+                main = f"<span style='color:#777'>{esc(tr('today14.cell_none'))}</span>"
+                style = "background:#F7F7F7"
+            guide = ""
+            if g is not None:
+                bits = [f"{esc(tr('grid14.guidance'))} {g.aqi_lo}–{g.aqi_hi}"]
+                if g.median is not None:
+                    bits.append(f"≈{g.median:.0f}")
+                if g.q_lo is not None and g.q_hi is not None:
+                    bits.append(f"80%: {float(g.q_lo):.0f}–{float(g.q_hi):.0f}")
+                if g.p_aqi_over_100 is not None:
+                    bits.append(f"P(AQI&gt;100) {100 * g.p_aqi_over_100:.0f}%")
+                if not g.from_models:
+                    bits.append(esc(tr("grid14.beyond")))
+                guide = ("<div style='background:#fff;color:#333;font-size:0.72em;margin-top:3px;padding:1px 3px;"
+                         f"border-radius:3px'>{' · '.join(bits)}</div>")
+            cells.append(f"<td style='{style};border:{border};padding:4px;text-align:center;vertical-align:top;"
+                         f"min-width:92px'>{main}{guide}</td>")
+        obs_text = "—" if obs is None else f"{obs:.0f}"
+        end = guidance_end.get(dist)
+        end_text = f"<br><span style='font-size:0.72em;font-weight:normal'>{esc(tr('grid14.guidance_end', day=end.strftime('%m-%d')))}</span>" if end else ""
+        rows.append(f"<tr><th style='text-align:left;padding:4px;white-space:nowrap'>{esc(district_name(dist))}"
+                    f"{end_text}</th><td style='text-align:center;padding:4px'>{esc(obs_text)}</td>{''.join(cells)}</tr>")
+    return (f"<div style='overflow-x:auto'><table style='border-collapse:separate;border-spacing:2px;width:100%;"
+            f"font-size:0.85em'><tr><th></th><th style='padding:4px;font-size:0.8em'>{esc(obs_head)}</th>{head}</tr>"
+            f"{''.join(rows)}</table></div>")
+
+
+def _remember(key: str, value) -> None:
+    st.session_state[key] = value
+
+
+def threaded_notes(notes, *, reply_key: str | None = None, limit: int = 60) -> None:
+    """Notes as threads (replies indented under their note), plain text, newest thread first.
+    With ``reply_key`` each note gets a reply button that stores its id in that session key."""
+    from forecasting.consultation.notes import thread_order
+
+    if not notes:
+        st.caption(tr("consult.notes_empty"))
+        return
+    ordered = thread_order(notes)
+    threads: list[list] = []
+    for depth, n in ordered:
+        if depth == 0:
+            threads.append([])
+        threads[-1].append((depth, n))
+    shown = 0
+    for thread in reversed(threads):
+        for depth, n in thread:
+            if shown >= limit:
+                return
+            shown += 1
+            pad = min(depth, 4)
+            box = st.columns([0.04 * pad, 1])[1] if pad else st
+            with box.container(border=True):
+                tags = [tr(f"consult.note_kind.{n.kind}")]
+                if n.district:
+                    tags.append(district_name(n.district))
+                if n.target_date:
+                    tags.append(n.target_date.strftime("%m-%d"))
+                if getattr(n, "mentions", ()):
+                    tags.append(" ".join("@" + district_name(m) for m in n.mentions))
+                if n.revises_id:
+                    tags.append(tr("consult.note_revises", id=n.revises_id))
+                if n.revised_by:
+                    tags.append(tr("consult.note_revised"))
+                st.caption(f"#{n.id} · {n.author_name} · {bj(n.created_at)} · {' · '.join(tags)}")
+                st.text(n.body)
+                if reply_key and n.kind == "note":
+                    st.button(tr("note14.reply"), key=f"{reply_key}_btn_{n.id}", icon=":material/reply:",
+                              type="tertiary", on_click=_remember, args=(reply_key, n.id))
+
+
+def level_map(levels: dict, lang: str, *, height: int = 360):
+    """The three districts coloured by an AQI level (HJ 633 colours; grey = no forecast), with a
+    legend of the levels shown. Offline: the bundled outlines, no tiles."""
+    import json
+
+    import altair as alt
+
+    from forecasting.zone import DISTRICTS_GEOJSON
+
+    data = json.loads(open(DISTRICTS_GEOJSON, encoding="utf-8").read())
+    none_label = tr("today14.legend_none")
+    features = []
+    for f in data["features"]:
+        props = dict(f["properties"])
+        props["label"] = props["name_en"] if lang == "en" else props["name"]
+        level = levels.get(props.get("adcode"))
+        props["level_text"] = level_info(level=level).category(lang) if level else none_label
+        features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
+    values = alt.InlineData(values={"type": "FeatureCollection", "features": features},
+                            format=alt.DataFormat(property="features", type="json"))
+    shown = sorted({lv for lv in levels.values() if lv})
+    domain = [level_info(level=lv).category(lang) for lv in shown] + [none_label]
+    colours = [level_info(level=lv).hex for lv in shown] + ["#D9D9D9"]
+    shapes = (alt.Chart(values).mark_geoshape(stroke="#333", strokeWidth=1)
+              .encode(color=alt.Color("properties.level_text:N", scale=alt.Scale(domain=domain, range=colours),
+                                      legend=alt.Legend(title=None, orient="bottom")),
+                      tooltip=[alt.Tooltip("properties.label:N", title=""),
+                               alt.Tooltip("properties.level_text:N", title="")]))
+    labels = (alt.Chart(values)
+              .transform_calculate(lon="datum.properties.centroid_lon", lat="datum.properties.centroid_lat")
+              .mark_text(fontSize=14, fontWeight="bold", color="black")
+              .encode(longitude="lon:Q", latitude="lat:Q", text="properties.label:N"))
+    return (shapes + labels).project(type="mercator").properties(height=height)
+
+
+# -- yesterday's observation, shared by every user for a few minutes (public data, never workflow state) --
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _yesterday_checks(database_url: str, issue_date: date) -> list:
+    from forecasting.consultation import yesterday_check
+    from forecasting.store.db import get_database
+
+    return yesterday_check(get_database(database_url), issue_date)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _yesterday_summary(database_url: str, issue_date: date):
+    from forecasting.store.db import get_database
+    from forecasting.verification import yesterday_summary
+
+    return yesterday_summary(get_database(database_url), issue_date)
+
+
+def yesterday_checks(db, issue_date: date) -> list:
+    """Yesterday's issued forecast against the observed AQI (cached 10 min: observations and issued
+    reports are the same for every user; computing the observed daily AQI takes ~1 s)."""
+    return _yesterday_checks(str(db.url), issue_date)
+
+
+def yesterday_summary_cached(db, issue_date: date):
+    return _yesterday_summary(str(db.url), issue_date)

@@ -32,9 +32,13 @@ def _open(args) -> int:
 
 
 def _show(args) -> int:
-    from forecasting.consultation import duty_for, list_turns, parse_day
+    from forecasting.consultation import beijing_today, duty_for, list_turns, parse_day
 
-    start, end = parse_day(args.date_from), parse_day(args.date_to)
+    today = beijing_today()
+    monday = today - timedelta(days=today.weekday())
+    # default (#14): this week and next, Monday to Sunday (Beijing)
+    start = parse_day(args.date_from) if args.date_from else monday
+    end = parse_day(args.date_to) if args.date_to else monday + timedelta(days=13)
     db = _db()
     turns = list_turns(db, start, end)
     if not turns:
@@ -78,9 +82,10 @@ def register(sub) -> None:
 
     rota = sub.add_parser("rota", help="rota of the duty chief seat")
     rs = rota.add_subparsers(dest="rota_command", metavar="ACTION", required=True)
-    p = rs.add_parser("show", help="print the turns (and with --days each day's duty) of a date range")
-    p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
-    p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    p = rs.add_parser("show", help="print the turns (and with --days each day's duty) of a date range "
+                                   "(default: this week and next)")
+    p.add_argument("--from", dest="date_from", default=None, metavar="DATE", help="default: this Monday")
+    p.add_argument("--to", dest="date_to", default=None, metavar="DATE", help="default: Sunday of next week")
     p.add_argument("--days", action="store_true", help="also print one line per day")
     p.set_defaults(func=_show)
     p = rs.add_parser("generate", help="fill a date range with turns from the cycle (round-robin)")

@@ -14,7 +14,8 @@ from forecasting.consultation.config import (
     consultation_config,
     parse_day,
 )
-from forecasting.consultation.flags import SEVERITY, Flag, ForecastEntry, compute_flags
+from forecasting.consultation.flags import SEVERITY, Flag, FlagGroup, ForecastEntry, compute_flags, group_flags
+from forecasting.consultation.acknowledgements import acknowledge_groups, group_sentence, session_flag_groups
 from forecasting.consultation.guidance import (
     GuidanceRow,
     Verification,
@@ -69,7 +70,14 @@ from forecasting.consultation.submissions import (
     save_submissions,
     submission_history,
 )
-from forecasting.consultation.views import FinalView, RoomView, latest_issue_dates, room_view
+from forecasting.consultation.views import (
+    FinalView,
+    RoomView,
+    guidance_document,
+    latest_issue_dates,
+    room_view,
+    session_document,
+)
 
 __all__ = [
     "BEIJING", "ConsultationConfig", "beijing_datetime", "beijing_today", "consultation_config", "parse_day",
@@ -80,10 +88,11 @@ __all__ = [
     "submission_history",
     "CheckedForecast", "check_forecast", "span_text",
     "SEVERITY", "Flag", "ForecastEntry", "compute_flags",
+    "FlagGroup", "group_flags", "acknowledge_groups", "group_sentence", "session_flag_groups",
     "NoteView", "add_note", "list_notes",
     "GuidanceRow", "Verification", "best_guidance", "guidance_centres", "guidance_rows", "yesterday_check",
     "FinalInput", "FlagState", "IssuedView", "acknowledge_flag", "amend_session", "canonical_json",
     "effective_entries", "issue_session", "issued_forecasts", "save_final", "session_flags", "sign_session",
     "verify_issued", "issue_snapshot",
-    "FinalView", "RoomView", "latest_issue_dates", "room_view",
+    "FinalView", "RoomView", "latest_issue_dates", "room_view", "session_document", "guidance_document",
 ]

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from forecasting import audit
 from forecasting.aqi import edition_for, level_info
 from forecasting.arrivals import arrivals_for_snapshot, model_arrivals_in
+from forecasting.consultation.acknowledgements import snapshot_acknowledgements
 from forecasting.consultation.common import _current, duty_in, require_duty, seat_of, session_for, user_name
 from forecasting.consultation.config import beijing_today, parse_day
 from forecasting.consultation.rules import clean_text, span_text
@@ -111,6 +112,7 @@ def build_snapshot(s: Session, session: ConsultationSession, issued_at: datetime
         "districts": districts,
         "zone_summary": session.zone_summary,
         "conclusion": conclusion or "",
+        "acknowledgements": snapshot_acknowledgements(s, session),  # issue #14
         "signed_by": user_name(s, session.signed_by_id),
         "signed_seat": session.signed_seat,
         "signed_at": session.signed_at.isoformat() if session.signed_at else None,

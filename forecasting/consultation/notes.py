@@ -4,6 +4,10 @@ A note is attributed and time-stamped, optionally tied to a district and a targe
 never edited in place (the table is append-only by trigger): a correction is a new note whose
 ``revises_id`` points at the one it corrects. Markdown is stored as typed and shown as plain
 text. A ``client_token`` (one per form) makes a double click create one note, not two.
+
+Threads (issue #14): a reply names its ``parent_id`` (a note of the same consultation); ``@青浦``,
+``@吴江区``, ``@Jiashan`` in the body mention districts (stored as adcodes in ``mentions``); a note
+tied to a district-day cell carries ``district`` and ``target_date``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from forecasting.store.db import Database
 from forecasting.store.models import District
 from forecasting.store.types import utcnow
 
-__all__ = ["NoteView", "add_note", "list_notes", "note_view_of", "MAX_NOTE_CHARS"]
+__all__ = ["NoteView", "add_note", "list_notes", "note_view_of", "parse_mentions", "thread_order", "MAX_NOTE_CHARS"]
 
 MAX_NOTE_CHARS = 10_000
 
@@ -40,20 +44,86 @@ class NoteView:
     created_at: datetime
     revises_id: int | None
     revised_by: tuple[int, ...] = ()
+    parent_id: int | None = None
+    mentions: tuple[str, ...] = ()
 
 
 def note_view_of(n: ConsultationNote, revised_by: tuple[int, ...] = ()) -> NoteView:
     return NoteView(n.id, n.kind, n.district, n.target_date, n.body, n.author_id, n.author_name, n.created_at,
-                    n.revises_id, revised_by)
+                    n.revises_id, revised_by, n.parent_id, tuple(n.mentions or ()))
+
+
+def _mention_names() -> list[tuple[str, str]]:
+    from forecasting.consultation.config import DISTRICT_ORDER
+    from forecasting.i18n import t
+
+    names = []
+    for adcode in DISTRICT_ORDER:
+        for lang in ("zh", "en"):
+            full = t(f"district.{adcode}", lang)
+            names.append((full, adcode))
+            if lang == "zh" and full[-1:] in ("区", "县"):
+                names.append((full[:-1], adcode))
+        names.append((adcode, adcode))
+    return sorted(names, key=lambda p: -len(p[0]))  # longest first: 青浦区 before 青浦
+
+
+def parse_mentions(body: str) -> tuple[str, ...]:
+    """Districts mentioned with ``@name`` (Chinese with or without 区/县, English, adcode), zone order.
+
+    Examples
+    --------
+    >>> parse_mentions("@吴江区 请看 D+1，@青浦 同意")
+    ('310118', '320509')
+    >>> parse_mentions("no mention here, mail@example.org")
+    ()
+    """
+    from forecasting.consultation.config import DISTRICT_ORDER
+
+    found = set()
+    text = body or ""
+    lowered = text.lower()
+    for name, adcode in _mention_names():
+        if f"@{name.lower()}" in lowered:
+            found.add(adcode)
+    return tuple(d for d in DISTRICT_ORDER if d in found)
+
+
+def thread_order(notes) -> list[tuple[int, object]]:
+    """Notes in thread order with their depth: each top-level note (oldest first) followed by its
+    replies (oldest first, recursively). A reply whose parent is missing shows at the top level.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as N
+    >>> ns = [N(id=1, parent_id=None), N(id=2, parent_id=None), N(id=3, parent_id=1), N(id=4, parent_id=3)]
+    >>> [(d, n.id) for d, n in thread_order(ns)]
+    [(0, 1), (1, 3), (2, 4), (0, 2)]
+    """
+    ids = {n.id for n in notes}
+    children: dict[int | None, list] = {}
+    for n in sorted(notes, key=lambda n: n.id):
+        parent = n.parent_id if n.parent_id in ids else None
+        children.setdefault(parent, []).append(n)
+    out: list[tuple[int, object]] = []
+
+    def walk(parent, depth):
+        for n in children.get(parent, ()):
+            out.append((depth, n))
+            walk(n.id, depth + 1)
+
+    walk(None, 0)
+    return out
 
 
 def add_note(db: Database, actor: Actor | None, issue_date, body: str, *, district: str | None = None,
              target_date=None, revises_id: int | None = None, kind: str = "note",
-             client_token: str | None = None) -> NoteView:
+             client_token: str | None = None, parent_id: int | None = None) -> NoteView:
     """Add a note (any forecaster) or the conclusion (``kind="conclusion"``: duty chief or deputy).
 
     A correction names the note it corrects in ``revises_id`` (only its author may correct it).
-    Managers and admins read only.
+    Managers and admins read only. ``parent_id`` makes the note a reply (a note of the same
+    consultation); ``@district`` mentions in the body are recorded (:func:`parse_mentions`).
     """
     issue_date = parse_day(issue_date)
     body = (body or "").strip()
@@ -89,15 +159,21 @@ def add_note(db: Database, actor: Actor | None, issue_date, body: str, *, distri
             if old.author_id != actor.user_id:
                 raise PermissionDenied("only the author corrects a note", key="consult.not_your_note")
             kind = old.kind if old.kind != "acknowledgement" else "note"
+        if parent_id is not None:
+            parent = s.get(ConsultationNote, int(parent_id))
+            if parent is None or parent.session_id != session.id:
+                raise ValidationError(f"note #{parent_id} is not in this consultation", key="note14.bad_parent")
+        mentions = list(parse_mentions(body)) or None
         note = ConsultationNote(session_id=session.id, kind=kind, district=district or None, target_date=day,
                                 body=body, author_id=actor.user_id, author_name=actor.display_name or actor.username,
-                                created_at=utcnow(), revises_id=revises_id, client_token=client_token or None)
+                                created_at=utcnow(), revises_id=revises_id, client_token=client_token or None,
+                                parent_id=int(parent_id) if parent_id is not None else None, mentions=mentions)
         s.add(note)
         s.flush()
         audit.record(s, actor, "consult.note.revise" if revises_id else f"consult.{kind}.add",
                      object_type="consultation_note", object_id=note.id,
                      details={"session": session.id, "district": district, "target_date": day and day.isoformat(),
-                              "revises": revises_id})
+                              "revises": revises_id, "parent": parent_id, "mentions": mentions})
         return note_view_of(note)
 
 

@@ -276,7 +276,8 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
             if missing:
                 raise Conflict(f"no submitted or combined forecast for: {', '.join(missing)}",
                                key="consult.incomplete", missing=", ".join(missing))
-            open_flags = [fs.flag.key for fs in _flag_states(s, session, cfg, centres) if not fs.acknowledged]
+            open_flags = [fs.flag.key for fs in _flag_states(s, session, cfg, centres)
+                          if not fs.acknowledged and fs.flag.needs_ack]  # info flags need none (#14)
             if open_flags:
                 raise Conflict(f"{len(open_flags)} flag(s) neither resolved nor acknowledged: {', '.join(open_flags)}",
                                key="consult.open_flags", n=len(open_flags))

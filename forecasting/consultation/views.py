@@ -22,7 +22,7 @@ from forecasting.store.db import Database
 from forecasting.store.models import District
 from forecasting.store.types import utcnow
 
-__all__ = ["RoomView", "FinalView", "room_view", "latest_issue_dates"]
+__all__ = ["RoomView", "FinalView", "room_view", "latest_issue_dates", "session_document", "guidance_document"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,96 @@ def latest_issue_dates(db: Database, *, limit: int = 30) -> list[date]:
     with db.read() as s:
         return list(dict.fromkeys(s.scalars(select(ConsultationSession.issue_date)
                                             .order_by(ConsultationSession.issue_date.desc()).limit(limit))))
+
+
+# -- documents for the session API (issue #14) -------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    from forecasting.consultation.config import BEIJING
+
+    return moment.astimezone(BEIJING).isoformat() if moment else None
+
+
+def session_document(db: Database, actor: Actor | None, issue_date, *,
+                     config: ConsultationConfig | None = None, guidance_source: Callable | None = None) -> dict:
+    """The consultation of ``issue_date`` as plain JSON-able data (``GET /api/v1/sessions/{issue_date}``):
+    state, deadlines, duty chief and deputy, each district's state and entries, and the flag groups.
+    Any signed-in role may read it; :class:`NotFound` when there is no session."""
+    from forecasting.consultation.flags import group_flags
+
+    cfg = config or consultation_config()
+    room = room_view(db, actor, issue_date, config=cfg, guidance_source=guidance_source)
+    if room.session is None:
+        raise NotFound(f"no consultation for issue date {parse_day(issue_date)}", key="consult.no_session",
+                       day=parse_day(issue_date).isoformat())
+    sv = room.session
+    states = room.submitted_districts()
+    districts = []
+    for d in room.districts:
+        entries = [{"target_date": x.target_date.isoformat(), "aqi_lo": x.aqi_lo, "aqi_hi": x.aqi_hi,
+                    "level_lo": x.level_lo, "level_hi": x.level_hi, "primary": list(x.primary), "status": x.status,
+                    "version": x.version, "author": x.author_name, "updated_at": _iso(x.updated_at),
+                    "submitted_at": _iso(x.submitted_at)}
+                   for x in room.submissions if x.district == d]
+        districts.append({"adcode": d, "state": states.get(d, "none"), "entries": entries})
+    groups = []
+    for g in group_flags(room.flags, order=cfg.order):
+        first = g.members[0].flag
+        groups.append({"key": g.key, "kind": g.kind, "severity": g.severity, "needs_acknowledgement": g.needs_ack,
+                       "acknowledged": g.acknowledged, "open": g.open,
+                       "districts": [x for x in (g.district_a, g.district_b) if x],
+                       "days": [day.isoformat() for day in g.days],
+                       "values": [{"aqi_lo": side[0], "aqi_hi": side[1], "level_lo": side[2], "level_hi": side[3],
+                                   "primary": list(side[4])} for side in first.sides]})
+    return {
+        "issue_date": sv.issue_date.isoformat(), "revision": sv.revision, "state": sv.state, "version": sv.version,
+        "target_dates": [day.isoformat() for day in sv.target_dates],
+        "deadlines": {"consultation": _iso(sv.consult_deadline), "issue": _iso(sv.issue_deadline),
+                      "signed_at": _iso(sv.signed_at), "issued_at": _iso(sv.issued_at)},
+        "duty": {"district": room.duty.district, "chief": room.duty.chief_name or None,
+                 "deputy": room.duty.deputy_name or None},
+        "districts": districts,
+        "flag_groups": groups,
+        "open_flag_groups": sum(1 for g in groups if g["open"]),
+    }
+
+
+def guidance_document(db: Database, actor: Actor | None, issue_date, *,
+                      config: ConsultationConfig | None = None, guidance_source: Callable | None = None) -> dict:
+    """Each district's prefill per target day (``GET /api/v1/sessions/{issue_date}/guidance``).
+
+    ``entries`` use the submission's own field names (``target_date``, ``aqi_lo``, ``aqi_hi``,
+    ``primary``, and ``expected_version`` where an entry exists), so a client can post them back
+    unchanged to ``POST /api/v1/sessions/{issue_date}/submissions/{adcode}``; ``guidance`` says per
+    day the level span, the median, P(AQI>100) when known and whether it is model guidance."""
+    from forecasting.consultation.guidance import guidance_rows
+    from forecasting.consultation.prefill import district_prefill, guidance_ends
+
+    cfg = config or consultation_config()
+    issue_date = parse_day(issue_date)
+    rows = guidance_rows(db, issue_date, source=guidance_source) or []
+    with db.read() as s:
+        _current(s, actor, "see the guidance")
+        session = session_for(s, issue_date)
+        days = session_view_of(session).target_dates
+        versions = {(r.district, r.target_date): r.version for r in
+                    s.scalars(select(Submission).where(Submission.session_id == session.id))}
+        districts = tuple(s.scalars(select(District.adcode).order_by(District.sort_order, District.adcode)))
+    out = []
+    for d in districts:
+        pre = district_prefill(rows, days, d, config=cfg)
+        entries, about = [], []
+        for p in pre:
+            e = {"target_date": p.target_date.isoformat(), "aqi_lo": p.aqi_lo, "aqi_hi": p.aqi_hi,
+                 "primary": list(p.primary)}
+            if (d, p.target_date) in versions:
+                e["expected_version"] = versions[(d, p.target_date)]
+            entries.append(e)
+            about.append({"target_date": p.target_date.isoformat(), "level_lo": p.level_lo, "level_hi": p.level_hi,
+                          "median": p.median, "q10": p.q_lo, "q90": p.q_hi, "p_aqi_over_100": p.p_aqi_over_100,
+                          "from_models": p.from_models, "method": p.method})
+        end = guidance_ends(rows, d)
+        out.append({"adcode": d, "guidance_ends": end.isoformat() if end else None, "entries": entries,
+                    "guidance": about})
+    return {"issue_date": issue_date.isoformat(), "districts": out}

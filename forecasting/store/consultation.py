@@ -183,6 +183,11 @@ class ConsultationNote(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revises_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_notes.id"))
     client_token: Mapped[str | None] = mapped_column(String(64))
+    #: the note this one replies to (a thread; id of a note of the same session, checked by the service;
+    #: a plain column so that SQLite can add and drop it without rebuilding the append-only table)
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: districts addressed with ``@青浦``-style mentions (adcodes, zone order)
+    mentions: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class FlagAcknowledgement(Base):
@@ -201,6 +206,8 @@ class FlagAcknowledgement(Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     by_name: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the flag group acknowledged with one reason (``kind:a:b:first:last``), when it was a group
+    group_key: Mapped[str | None] = mapped_column(String(160), nullable=True)
 
 
 class FinalForecast(Base):

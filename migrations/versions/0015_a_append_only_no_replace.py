@@ -1,7 +1,7 @@
 """append-only guards that hold for any connection (issue #15)
 
 Revision ID: i15_a
-Revises: i20_a
+Revises: i14_a
 Create Date: 2026-11-29 04:50:00
 
 SQLite: ``INSERT OR REPLACE`` deleted append-only rows without firing their DELETE triggers; a
@@ -22,7 +22,7 @@ from forecasting.store.guards import (
 )
 
 revision: str = 'i15_a'
-down_revision: Union[str, None] = 'i20_a'
+down_revision: Union[str, None] = 'i14_a'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

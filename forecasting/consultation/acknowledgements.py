@@ -1,0 +1,165 @@
+"""Acknowledging flag groups with one reason (issue #14), and the acknowledgements recorded in the
+issued snapshot.
+
+The chief sees one :class:`~forecasting.consultation.flags.FlagGroup` per district pair and kind over
+consecutive days. :func:`acknowledge_groups` acknowledges the named groups, or every open group of a
+kind, with one reason, in one unit of work: one acknowledgement row per member flag (holding for
+that flag's conflict fingerprint), one discussion note written as a short sentence in the chief's
+language (never a raw key), and one audit row.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from forecasting import audit
+from forecasting.consultation.common import _current, require_duty, require_writable, session_for
+from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
+from forecasting.consultation.flags import FlagGroup, group_flags
+from forecasting.consultation.notes import MAX_NOTE_CHARS
+from forecasting.errors import Conflict, ValidationError
+from forecasting.i18n import t
+from forecasting.permissions import Actor, require_role
+from forecasting.store.consultation import ConsultationNote, ConsultationSession, FlagAcknowledgement
+from forecasting.store.db import Database
+from forecasting.store.types import utcnow
+
+__all__ = ["acknowledge_groups", "session_flag_groups", "group_sentence", "snapshot_acknowledgements",
+           "MAX_ACK_CHARS", "POLLUTANT_TEXT"]
+
+MAX_ACK_CHARS = 2_000
+#: How pollutants are written in the consultation's texts (one spelling: PM2.5, O₃, NO₂ as elsewhere)
+POLLUTANT_TEXT = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+
+
+def _signoff():
+    # the flag states live with the sign-off services (being split by another issue): one import point
+    from forecasting.consultation import signoff
+
+    return signoff
+
+
+def session_flag_groups(db: Database, issue_date, *, config: ConsultationConfig | None = None,
+                        guidance_source: Callable | None = None) -> list[FlagGroup]:
+    """The current flag groups of a consultation (members are flag states with ``acknowledged``)."""
+    cfg = config or consultation_config()
+    return group_flags(_signoff().session_flags(db, issue_date, config=cfg, guidance_source=guidance_source),
+                       order=cfg.order)
+
+
+def _day_span(first: date, last: date) -> str:
+    return first.strftime("%m-%d") if first == last else f"{first:%m-%d}–{last:%m-%d}"
+
+
+def _values(side: tuple, lang: str) -> str:
+    lo, hi, _llo, _lhi, primary = side
+    text = f"{lo}–{hi}"
+    if primary:
+        text += " " + "/".join(POLLUTANT_TEXT.get(p, p) for p in primary)
+    return text
+
+
+def group_sentence(group: FlagGroup, lang: str = "zh") -> str:
+    """One short human sentence for a group: who against whom, which days, what, with the values of
+    its first day, e.g. ``青浦区与吴江区 12-01–12-02：AQI 范围不重叠（60–80 对 160–190）``."""
+    a = t(f"district.{group.district_a}", lang)
+    who = a if not group.district_b else t("ack14.pair", lang, a=a, b=t(f"district.{group.district_b}", lang))
+    first = group.members[0]
+    flag = getattr(first, "flag", first)
+    sides = flag.sides
+    if len(sides) == 2:
+        values = t("ack14.versus", lang, a=_values(sides[0], lang), b=_values(sides[1], lang))
+    elif len(sides) == 1:
+        values = t("ack14.against_guidance", lang, a=_values(sides[0], lang),
+                   g=flag.detail.get("guidance", "?"))
+    else:
+        values = ""
+    return t("ack14.sentence", lang, who=who, days=_day_span(group.first, group.last),
+             kind=t(f"flag.kind.{group.kind}", lang), values=values)
+
+
+def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: str, group_keys: Iterable[str] = (),
+                       kind: str | None = None, lang: str = "zh", config: ConsultationConfig | None = None,
+                       guidance_source: Callable | None = None) -> list[FlagGroup]:
+    """Acknowledge flag groups with one reason (duty chief or deputy): the groups named by
+    ``group_keys``, and/or every open group of ``kind`` (``"*"`` = every open group).
+
+    Returns the groups acknowledged now (empty when they already were: a double click). A named
+    group that no longer exists (the forecasts changed) is refused with :class:`Conflict`.
+    """
+    cfg = config or consultation_config()
+    issue_date = parse_day(issue_date)
+    note = (note or "").strip()
+    wanted = [k for k in dict.fromkeys(group_keys or ()) if k]
+    if not note:
+        raise ValidationError("say why the flags are acceptable", key="flag.note_required")
+    if len(note) > MAX_ACK_CHARS:
+        raise ValidationError(f"the reason has {len(note)} characters; at most {MAX_ACK_CHARS}",
+                              key="consult.note_too_long", limit=MAX_ACK_CHARS)
+    if not wanted and not kind:
+        raise ValidationError("name the flag groups or the kind to acknowledge", key="ack14.nothing_chosen")
+    signoff = _signoff()
+    centres = signoff._centres(db, issue_date, guidance_source)
+    with db.transaction() as s:
+        actor = _current(s, actor, "acknowledge flags")
+        require_role(actor, "forecaster", action="acknowledge flags")
+        require_duty(s, actor, issue_date, "acknowledge flags")
+        session = session_for(s, issue_date, lock=True)
+        require_writable(session, "the flags")
+        groups = group_flags(signoff._flag_states(s, session, cfg, centres), order=cfg.order)
+        by_key = {g.key: g for g in groups}
+        chosen: dict[str, FlagGroup] = {}
+        for key in wanted:
+            g = by_key.get(key)
+            if g is None:
+                raise Conflict(f"flag group {key} is no longer raised (the forecasts changed)", key="flag.gone")
+            if g.open:
+                chosen[key] = g
+        if kind:
+            for g in groups:
+                if g.open and (kind == "*" or g.kind == kind):
+                    chosen.setdefault(g.key, g)
+        if not chosen:
+            return []  # already acknowledged (a double click) or nothing open of that kind
+        now, name = utcnow(), actor.display_name or actor.username
+        acked = []
+        for g in chosen.values():
+            for m in g.members:
+                if m.flag.needs_ack and not m.acknowledged:
+                    s.add(FlagAcknowledgement(session_id=session.id, flag_key=m.flag.key,
+                                              fingerprint=m.flag.fingerprint, note=note, by_id=actor.user_id,
+                                              by_name=name, at=now, group_key=g.key))
+                    acked.append(m.flag.key)
+        sentences = [group_sentence(g, lang) for g in chosen.values()]
+        if len(sentences) > 3:  # keep the discussion readable: the rest is in the flag table and the audit
+            sentences = sentences[:3] + [t("ack14.and_more", lang, n=len(sentences) - 3)]
+        body = t("ack14.note", lang, n=len(chosen), items="；".join(sentences) if lang != "en" else "; ".join(
+            sentences), reason=note)[:MAX_NOTE_CHARS]
+        first = next(iter(chosen.values()))
+        s.add(ConsultationNote(session_id=session.id, kind="acknowledgement",
+                               district=first.district_a if len(chosen) == 1 else None,
+                               target_date=first.first if len(chosen) == 1 else None, body=body,
+                               author_id=actor.user_id, author_name=name, created_at=now))
+        audit.record(s, actor, "consult.flag.acknowledge_groups", object_type="consultation", object_id=session.id,
+                     details={"groups": list(chosen), "kind": kind, "flags": acked, "note": note})
+        return list(chosen.values())
+
+
+def snapshot_acknowledgements(s: Session, session: ConsultationSession) -> list[dict]:
+    """The flag acknowledgements of a session for the issued snapshot (oldest first): which flag,
+    which conflict (fingerprint), the group it was acknowledged with, the reason, who and when."""
+    rows = s.scalars(select(FlagAcknowledgement).where(FlagAcknowledgement.session_id == session.id)
+                     .order_by(FlagAcknowledgement.id))
+    out = []
+    for a in rows:
+        kind, _, rest = a.flag_key.partition(":")
+        day, _, pair = rest.partition(":")
+        out.append({"flag": a.flag_key, "kind": kind, "target_date": day,
+                    "districts": [d for d in pair.split(":") if d], "fingerprint": a.fingerprint,
+                    "group": a.group_key or "", "reason": a.note, "by": a.by_name,
+                    "at": a.at.isoformat() if a.at else None})
+    return out
