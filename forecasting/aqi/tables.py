@@ -20,6 +20,7 @@ from functools import cache
 import numpy as np
 
 from forecasting.errors import ValidationError
+from forecasting.vocab import INDICATORS, POLLUTANTS
 
 __all__ = [
     "EDITION_2012",
@@ -50,14 +51,8 @@ EDITIONS = (EDITION_2012, EDITION_2026)
 #: First target date under HJ 633-2026 (its date of entry into force).
 SWITCH_DATE = _dt.date(2026, 3, 1)
 
-#: Pollutant names used in hourly series (DESIGN.md vocabulary).
-POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
-
-#: AQI indicators (pollutant + averaging period), DESIGN.md vocabulary.
-INDICATORS = (
-    "pm25_24h", "pm10_24h", "so2_24h", "no2_24h", "co_24h", "o3_8h",
-    "o3_1h", "so2_1h", "no2_1h", "co_1h", "pm25_1h", "pm10_1h",
-)
+# POLLUTANTS (names of hourly series) and INDICATORS (pollutant + averaging period) are the
+# DESIGN.md vocabulary, defined in forecasting.vocab and re-exported here.
 
 #: IAQI values of the table rows (HJ 633-2012 Table 1, HJ 633-2026 Table 3).
 IAQI_BREAKPOINTS = (0, 50, 100, 150, 200, 300, 400, 500)
