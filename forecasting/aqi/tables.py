@@ -135,6 +135,11 @@ def normalize_edition(edition: str | int) -> str:
     """The canonical edition name ``"HJ 633-2012"`` or ``"HJ 633-2026"``.
 
     Accepts ``2012``, ``"2026"``, ``"HJ 633-2026"``, ``"hj633-2012"`` and similar spellings.
+
+    Examples
+    --------
+    >>> normalize_edition(2012), normalize_edition("2026"), normalize_edition("HJ 633-2026")
+    ('HJ 633-2012', 'HJ 633-2026', 'HJ 633-2026')
     """
     text = str(edition).strip().upper().replace(" ", "").replace("_", "-")
     for name in EDITIONS:
@@ -160,6 +165,14 @@ def edition_for(target_date) -> str:
     target_date : datetime.date, datetime.datetime, pandas.Timestamp or "YYYY-MM-DD"
         The Beijing date forecast or observed. A timezone-aware datetime is first converted to
         Beijing time (Asia/Shanghai); a naive one is taken as a Beijing date-time.
+
+    Examples
+    --------
+    HJ 633-2026 applies from target date 2026-03-01:
+
+    >>> import datetime
+    >>> edition_for(datetime.date(2026, 2, 28)), edition_for(datetime.date(2026, 3, 1))
+    ('HJ 633-2012', 'HJ 633-2026')
     """
     day = _as_date(target_date)
     return EDITION_2026 if day >= SWITCH_DATE else EDITION_2012
