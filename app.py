@@ -5,7 +5,7 @@ Run through ``server.py`` (``make run``), which adds the cookie routes around th
 
 import streamlit as st
 
-from forecasting.demo import is_demo
+from forecasting.demo import demo_state, is_demo
 from forecasting.i18n import t
 from ui import navigation, state
 
@@ -31,6 +31,9 @@ with st.sidebar:
 
 if is_demo(state.database()):
     st.warning(t("app.demo_banner", lang), icon=":material/science:")
+if demo_state(state.database()) == "partial":  # a half-built demo world is never served (issue #16)
+    st.info(t("dev16.demo_building", lang), icon=":material/hourglass_top:")
+    st.stop()
 
 state.sync_cookie()
 navigation.build(actor).run()

@@ -96,3 +96,20 @@ def test_a_production_database_is_never_touched(sqlite_url, tmp_path):
     assert demo_state(db) == "production"
     assert build_demo_world(sqlite_url, log=lambda *_: None, folder=tmp_path, days=4, files_days=0) == "production"
     assert accounts.count_users(db) == 1
+
+
+def test_the_app_shows_the_build_instead_of_sign_in_while_the_world_is_half_built(sqlite_url, monkeypatch):
+    from apptest_support import new_app
+    from forecasting.demo import BUILD_KEY
+    from forecasting.store.db import Database
+    from forecasting.store.models import AppMeta
+
+    db = Database(sqlite_url)
+    with db.transaction() as s:
+        s.add(AppMeta(key=BUILD_KEY, value="building"))
+    db.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    at = new_app().run()
+    assert not at.exception
+    assert any("演示数据正在构建" in i.value for i in at.info)
+    assert not [w for w in at.text_input if w.key == "signin_username"]
