@@ -20,7 +20,7 @@ from functools import cache
 import numpy as np
 
 from forecasting.errors import ValidationError
-from forecasting.vocab import INDICATORS, POLLUTANTS
+from forecasting.vocab import BEIJING, INDICATORS, POLLUTANTS
 
 __all__ = [
     "EDITION_2012",
@@ -192,9 +192,7 @@ def _as_date(value) -> _dt.date:
         value = pd.Timestamp(value)
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
-            from zoneinfo import ZoneInfo
-
-            value = value.astimezone(ZoneInfo("Asia/Shanghai"))
+            value = value.astimezone(BEIJING)
         return value.date()
     if isinstance(value, _dt.date):
         return value
