@@ -54,7 +54,7 @@ test: venv sysdeps doctest
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 check: venv doctest
-	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not browser" --durations=10 $(PYTEST_ARGS)
 
 doctest: venv
 	$(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider --doctest-modules $(DOCTEST_MODULES)
