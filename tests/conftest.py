@@ -31,11 +31,29 @@ _not_run: list[str] = []
 
 #: Fixtures that build the demo world: a test using one is ``slow`` (not in ``make check``).
 SLOW_FIXTURES = frozenset({"demo_url", "_demo_template"})
+#: Test modules that run the command line as real processes (each start imports the science stack).
+SLOW_MODULES = frozenset({"test_cli_foundation.py", "test_correction_cli.py", "test_grids_cli.py",
+                          "test_consultation_cli.py", "test_reports_immutable.py"})
+#: Single tests measured among the slowest of ``make check`` (``--durations``); gradient boosting
+#: (any test parametrised with it) is the slowest correction method.
+SLOW_TESTS = frozenset({"test_guidance.py::test_command_line", "test_datastore.py::test_ingest_command_line",
+                        "test_scale_dask.py::test_unreachable_scheduler_is_a_clear_error",
+                        "test_correction_methods.py::test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias"})
+
+
+def _is_slow(item) -> bool:
+    if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    name = module + "::" + item.nodeid.split("::", 1)[-1].split("[", 1)[0]
+    return module in SLOW_MODULES or name in SLOW_TESTS or "[gradient_boosting" in item.nodeid
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark slow tests (see above) so ``make check`` (``-m "not slow and not browser"``) skips them,
+    and leave out the PostgreSQL tests when there is no ``TEST_DATABASE_URL``."""
     for item in items:
-        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) and not item.get_closest_marker("slow"):
+        if not item.get_closest_marker("slow") and _is_slow(item):
             item.add_marker(pytest.mark.slow)
     if PG_URL:
         return
