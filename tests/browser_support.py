@@ -113,6 +113,15 @@ def live(page):
     return page.locator(LIVE)
 
 
+def one(locator, timeout: float = 60_000):
+    """``locator`` once it matches exactly one element (waits while a rerun still shows an old copy
+    beside the new one, instead of failing Playwright's strict mode); returns it for ``fill``/``click``."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_count(1, timeout=timeout)
+    return locator
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished the current script run: no running indicator and no stale
     element left on screen (app state, never a fixed delay)."""

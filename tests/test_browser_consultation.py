@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, live, screenshot, sign_in, wait_idle
+from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -87,7 +87,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         _open(chief, "首席工作台")
         chief.get_by_text("一致性检查").first.wait_for(timeout=30_000)
         for _ in range(2):
-            live(chief).get_by_label("确认说明").fill("嘉善第三天受上游输送影响，偏高合理")
+            one(live(chief).get_by_label("确认说明")).fill("嘉善第三天受上游输送影响，偏高合理")
             chief.get_by_role("button", name="确认", exact=True).click()
             chief.get_by_text("检查项已确认。").wait_for(timeout=30_000)
             wait_idle(chief)
