@@ -113,6 +113,16 @@ def live(page):
     return page.locator(LIVE)
 
 
+def wait_until(check, *, what: str, timeout: float = 300.0) -> None:
+    """Wait until ``check()`` (the app's state, e.g. a row in the database) is true. The timeout only
+    guards against a hang; a slow machine just waits longer."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app never reached: {what}")
+        time.sleep(0.2)
+
+
 def one(locator, timeout: float = 60_000):
     """``locator`` once it matches exactly one element (waits while a rerun still shows an old copy
     beside the new one, instead of failing Playwright's strict mode); returns it for ``fill``/``click``."""

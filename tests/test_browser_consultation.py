@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle
+from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -87,9 +87,12 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         _open(chief, "首席工作台")
         chief.get_by_text("一致性检查").first.wait_for(timeout=30_000)
         for _ in range(2):
+            done = sum(f.acknowledged for f in c.session_flags(db, today))
             one(live(chief).get_by_label("确认说明")).fill("嘉善第三天受上游输送影响，偏高合理")
-            chief.get_by_role("button", name="确认", exact=True).click()
-            chief.get_by_text("检查项已确认。").wait_for(timeout=30_000)
+            one(live(chief).get_by_role("button", name="确认", exact=True)).click()
+            # the flash of the previous acknowledgement may still be on screen: wait on the database
+            wait_until(lambda: sum(f.acknowledged for f in c.session_flags(db, today)) > done, what="flag acknowledged")
+            chief.get_by_text("检查项已确认。").wait_for(timeout=60_000)
             wait_idle(chief)
         screenshot(chief, "consultation-desk-flags-acknowledged")
         assert all(f.acknowledged for f in c.session_flags(db, today))

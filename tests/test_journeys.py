@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle
+from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -101,9 +101,11 @@ def test_journey_consultation_to_issued_report(demo):
             desk.get_by_text("会商已开始。").wait_for(timeout=30_000)
             wait_idle(desk)
         for _ in range(len(flags)):
+            done = sum(f.acknowledged for f in c.session_flags(db, today))
             one(live(desk).get_by_label("确认说明")).fill("嘉善受上游输送影响，保留其判断")
-            desk.get_by_role("button", name="确认", exact=True).click()
-            desk.get_by_text("检查项已确认。").wait_for(timeout=30_000)
+            one(live(desk).get_by_role("button", name="确认", exact=True)).click()
+            # the previous flash may still be on screen: wait on the database, then on the page
+            wait_until(lambda: sum(f.acknowledged for f in c.session_flags(db, today)) > done, what="flag acknowledged")
             wait_idle(desk)
         assert all(f.acknowledged for f in c.session_flags(db, today))
         desk.get_by_label("会商结论").fill("三地会商：未来三天示范区以良为主，嘉善明日受输送影响偏高。")
