@@ -96,9 +96,9 @@ def test_journey_consultation_to_issued_report(demo):
 
         desk = pages[chief.district]
         _open(desk, "首席工作台")
-        if desk.get_by_role("button", name="开始会商").count():
-            desk.get_by_role("button", name="开始会商").click()
-            desk.get_by_text("会商已开始。").wait_for(timeout=30_000)
+        if c.get_session(db, today).state == "open":  # app state (a count() could run before the page drew)
+            one(live(desk).get_by_role("button", name="开始会商")).click()
+            wait_until(lambda: c.get_session(db, today).state == "consulting", what="consultation started")
             wait_idle(desk)
         for _ in range(len(flags)):
             done = sum(f.acknowledged for f in c.session_flags(db, today))
