@@ -9,12 +9,21 @@ PORT ?= 8501
 export PYTHONDONTWRITEBYTECODE := 1
 export FORECASTING_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test bench venv sysdeps migrate seed check clean help
+# Test workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS))
+# Modules whose docstring Examples run as doctests (make test and make check).
+DOCTEST_MODULES := forecasting/vocab.py forecasting/aqi/core.py forecasting/aqi/levels.py \
+  forecasting/aqi/ranges.py forecasting/aqi/tables.py forecasting/aqi/units.py
+
+.PHONY: run test check doctest bench venv sysdeps migrate seed clean help
 
 help:
 	@echo "make run    set up and start the app on http://$(HOST):$(PORT)"
-	@echo "make test   set up and run every test"
+	@echo "make test   set up and run every test (PostgreSQL ones too when TEST_DATABASE_URL is set)"
+	@echo "make check  the fast inner loop: no browser, no slow test, no demo world (about a minute)"
 	@echo "make bench  run the benchmarks (ratios against baselines measured in the same run)"
+	@echo "            BENCH_ARGS='startup' for the start-up bench only; BENCH_ARGS='startup --suite' adds the suite time"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +50,14 @@ run: venv seed
 	$(BIN)/streamlit run server.py --server.address $(HOST) --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
-test: venv sysdeps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: venv sysdeps doctest
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+check: venv doctest
+	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not browser" --durations=10 $(PYTEST_ARGS)
+
+doctest: venv
+	$(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider --doctest-modules $(DOCTEST_MODULES)
 
 bench: venv
 	$(BIN)/python -m bench $(BENCH_ARGS)

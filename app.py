@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from forecasting.demo import is_demo
+from forecasting.demo import demo_state, is_demo
 from forecasting.i18n import t
 from ui import navigation, state
 from ui.resilience import run_guarded
@@ -38,6 +38,9 @@ with st.sidebar:
 
 if run_guarded(lambda: is_demo(state.database()), lang, where="banner"):
     st.warning(t("app.demo_banner", lang), icon=":material/science:")
+if demo_state(state.database()) == "partial":  # a half-built demo world is never served (issue #16)
+    st.info(t("dev16.demo_building", lang), icon=":material/hourglass_top:")
+    st.stop()
 
 state.sync_cookie()
 run_guarded(lambda: navigation.build(actor).run(), lang)

@@ -1,4 +1,8 @@
-"""Run benchmarks: ``python -m bench [NAME ...]`` (NAME = the part after ``bench_``)."""
+"""Run benchmarks: ``python -m bench [NAME ...] [--FLAG ...]`` (NAME = the part after ``bench_``).
+
+Flags are handed to the benches that take them (``bench_startup``: ``--first-run``, ``--suite``);
+``sys.argv`` holds them while a bench runs.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
     names = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
-    wanted = argv or names
+    flags = [a for a in argv if a.startswith("--")]
+    wanted = [a for a in argv if not a.startswith("--")] or names
+    sys.argv = [sys.argv[0], *flags]
     unknown = [n for n in wanted if n not in names]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(names)}", file=sys.stderr)

@@ -33,10 +33,12 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+from forecasting.vocab import DISTRICT_ORDER
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-DISTRICTS = ("310118", "320509", "330421")
+DISTRICTS = DISTRICT_ORDER  # forecasting.vocab
 PASSWORD = "bench-password-1"
 
 

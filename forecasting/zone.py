@@ -6,7 +6,6 @@ an operator may load their own file (features with an ``adcode`` property) inste
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from forecasting.config import DATA_DIR_BUNDLED
 from forecasting.errors import FormatError
 from forecasting.store.db import Database
 from forecasting.store.models import District
+from forecasting.vocab import read_geojson
 
 __all__ = ["DISTRICTS_GEOJSON", "DistrictInfo", "read_district_features", "sync_districts", "list_districts"]
 
@@ -47,17 +47,10 @@ def _slug(props: dict) -> str:
 
 
 def read_district_features(path: str | Path | None = None) -> list[dict]:
-    """The GeoJSON features of a boundary file, checked to carry a 6-digit ``adcode``."""
+    """The GeoJSON features of a boundary file (:func:`forecasting.vocab.read_geojson`), checked to
+    carry a 6-digit ``adcode``."""
     path = Path(path or DISTRICTS_GEOJSON)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise FormatError(f"{path}: no such boundary file") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{path}: not a GeoJSON file ({exc})") from exc
-    features = data.get("features") if isinstance(data, dict) else None
-    if not features:
-        raise FormatError(f"{path}: a FeatureCollection with at least one feature is needed")
+    features = read_geojson(path)["features"]
     for i, feat in enumerate(features):
         adcode = str((feat.get("properties") or {}).get("adcode", ""))
         if not (adcode.isdigit() and len(adcode) == 6):

@@ -53,7 +53,7 @@ def app_server(database_url: str, *, data_dir: Path, env_extra: dict | None = No
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a hang guard only: the loop ends as soon as /healthz answers
         while True:
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
@@ -100,12 +100,46 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def wait_idle(page, timeout: float = 20_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
+#: Element containers of the current script run. During a rerun Streamlit keeps the previous run's
+#: elements on screen marked ``data-stale="true"`` until the new run replaces them, so a plain
+#: ``page.get_by_label(...)`` can match a stale and a fresh copy of the same widget (a strict-mode
+#: violation) or act on the stale one. Locate through :func:`live` instead.
+LIVE = '[data-testid="stElementContainer"]:not([data-stale="true"])'
+
+
+def live(page):
+    """A locator of the current run's elements: ``live(page).get_by_label("确认说明")`` cannot match
+    a stale copy left on screen by the previous run."""
+    return page.locator(LIVE)
+
+
+def wait_until(check, *, what: str, timeout: float = 300.0) -> None:
+    """Wait until ``check()`` (the app's state, e.g. a row in the database) is true. The timeout only
+    guards against a hang; a slow machine just waits longer."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the app never reached: {what}")
+        time.sleep(0.2)
+
+
+def one(locator, timeout: float = 60_000):
+    """``locator`` once it matches exactly one element (waits while a rerun still shows an old copy
+    beside the new one, instead of failing Playwright's strict mode); returns it for ``fill``/``click``."""
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_count(1, timeout=timeout)
+    return locator
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished the current script run: no running indicator and no stale
+    element left on screen (app state, never a fixed delay)."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')",
+        timeout=timeout,
     )
-    page.wait_for_timeout(300)
 
 
 def sign_in(page, base: str, username: str, password: str) -> None:
@@ -114,5 +148,5 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("您好").wait_for(timeout=30_000)
+    page.get_by_text("您好").wait_for(timeout=60_000)
     wait_idle(page)

@@ -2,13 +2,21 @@
 
 PostgreSQL tests are marked ``postgres``; without ``TEST_DATABASE_URL`` they are not run and one
 line in the summary says so. ``.ci/run`` sets it to the machine's server (database ``test``).
+
+Parallel runs (``pytest -n 2``, pytest-xdist): the demo world template is built once per test run
+by whichever worker needs it first, under a file lock in the run's shared temporary folder, and
+copied by every test that uses it (read-only: the template itself is never opened for writing).
+Tests that use the demo world are marked ``slow`` here, so ``make check`` (``-m "not slow and not
+browser"``) never builds it. See ``docs/development.md``.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -21,7 +29,32 @@ ROOT = Path(__file__).resolve().parent.parent
 _not_run: list[str] = []
 
 
+#: Fixtures that build the demo world: a test using one is ``slow`` (not in ``make check``).
+SLOW_FIXTURES = frozenset({"demo_url", "_demo_template"})
+#: Test modules that run the command line as real processes (each start imports the science stack).
+SLOW_MODULES = frozenset({"test_cli_foundation.py", "test_correction_cli.py", "test_grids_cli.py",
+                          "test_consultation_cli.py", "test_reports_immutable.py"})
+#: Single tests measured among the slowest of ``make check`` (``--durations``); gradient boosting
+#: (any test parametrised with it) is the slowest correction method.
+SLOW_TESTS = frozenset({"test_guidance.py::test_command_line", "test_datastore.py::test_ingest_command_line",
+                        "test_scale_dask.py::test_unreachable_scheduler_is_a_clear_error",
+                        "test_correction_methods.py::test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias"})
+
+
+def _is_slow(item) -> bool:
+    if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        return True
+    module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+    name = module + "::" + item.nodeid.split("::", 1)[-1].split("[", 1)[0]
+    return module in SLOW_MODULES or name in SLOW_TESTS or "[gradient_boosting" in item.nodeid
+
+
 def pytest_collection_modifyitems(config, items):
+    """Mark slow tests (see above) so ``make check`` (``-m "not slow and not browser"``) skips them,
+    and leave out the PostgreSQL tests when there is no ``TEST_DATABASE_URL``."""
+    for item in items:
+        if not item.get_closest_marker("slow") and _is_slow(item):
+            item.add_marker(pytest.mark.slow)
     if PG_URL:
         return
     keep, dropped = [], []
@@ -104,9 +137,34 @@ def sqlite_db(sqlite_url):
     database.dispose()
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """``PASSWORD`` hashed once per worker with the production Argon2id parameters."""
+    from forecasting import accounts
+
+    return accounts.hash_password(PASSWORD)
+
+
+@contextmanager
+def hashed_once(password_hash: str):
+    """Within the block, :func:`forecasting.accounts.hash_password` of ``PASSWORD`` returns the
+    session's hash (a real production-parameter Argon2id hash of it, salt shared): users are
+    created at insert speed and still sign in through the real verification."""
+    from forecasting import accounts
+
+    real = accounts.hash_password
+
+    def cached(password: str) -> str:
+        return password_hash if password == PASSWORD else real(password)
+
+    with mock.patch.object(accounts, "hash_password", cached):
+        yield
+
+
 @pytest.fixture
-def users(db):
-    """A small cast: an admin, a forecaster per district, a manager (password ``correct-horse-9``)."""
+def users(db, password_hash):
+    """A small cast: an admin, a forecaster per district, a manager (password ``correct-horse-9``,
+    hashed once per session: see :func:`hashed_once`)."""
     from forecasting import accounts
     from forecasting.permissions import Actor
 
@@ -119,27 +177,41 @@ def users(db):
         ("fc_js", "forecaster", "330421"),
         ("mgr1", "manager", None),
     ]:
-        view = accounts.create_user(db, op, username=username, password=PASSWORD, role=role, district=district)
+        with hashed_once(password_hash):
+            view = accounts.create_user(db, op, username=username, password=PASSWORD, role=role, district=district)
         cast[username] = accounts.Actor(view.id, view.username, view.role, view.district, view.display_name)
     return cast
 
 
 
-@pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory, _sqlite_template) -> Path:
-    """A small demo world (12 days, the 2 newest cycles as files) for today, seeded once per test
-    session: accounts, rota, observations, model runs, guidance, issued consultations, today's
-    session open."""
+def _shared_tmp(tmp_path_factory, worker_id: str) -> Path:
+    """The run's temporary folder shared by all xdist workers (the worker's own when not parallel)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
 
-    from forecasting.demo import seed_if_empty
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory, _sqlite_template, worker_id) -> Path:
+    """A small demo world (12 days, the 2 newest cycles as files) for today, seeded once per test
+    run (shared by the xdist workers under a file lock): accounts, rota, observations, model runs,
+    guidance, issued consultations, today's session open. Never opened for writing: tests copy it."""
+    from filelock import FileLock
+
+    from forecasting.demo import demo_state, seed_if_empty
     from forecasting.store.db import Database
 
-    folder = tmp_path_factory.mktemp("demo")
+    folder = _shared_tmp(tmp_path_factory, worker_id) / "demo-template"
+    folder.mkdir(exist_ok=True)
     path = folder / "demo.sqlite3"
-    shutil.copy(_sqlite_template, path)
-    db = Database(f"sqlite:///{path}")
-    seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
-    db.dispose()
+    with FileLock(str(folder / "build.lock")):
+        if not path.exists():
+            building = folder / "demo.building.sqlite3"
+            shutil.copy(_sqlite_template, building)
+            db = Database(f"sqlite:///{building}")
+            seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
+            assert demo_state(db) == "complete"
+            db.dispose()  # checkpoints the WAL into the file
+            os.replace(building, path)
     return path
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, sign_in, wait_idle
+from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"

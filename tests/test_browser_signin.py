@@ -33,7 +33,7 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         _sign_in(page, base, "qp_chen")
         # the browser got an HttpOnly session cookie from /auth/bind
         page.wait_for_function("() => true")
-        for _ in range(50):
+        for _ in range(600):  # polls app state (the cookie); the bound is a hang guard only
             cookies = {c["name"]: c for c in ctx.cookies()}
             if "aqf_session" in cookies:
                 break

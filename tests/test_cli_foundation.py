@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run(args, *, url, stdin="", env_extra=None):
     env = {**os.environ, "DATABASE_URL": url, **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "forecasting", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)
+                          text=True, cwd=ROOT, env=env)  # no wall-clock limit: pytest-timeout guards hangs
 
 
 @pytest.fixture
@@ -84,6 +84,7 @@ def test_errors_exit_2_with_one_line(fresh_url, args, stdin, message):
     assert message in _one_error_line(run(args, url=fresh_url, stdin=stdin))
 
 
+@pytest.mark.slow
 def test_demo_seed_only_into_an_empty_database(fresh_url, tmp_path):
     done = run(["demo", "seed", "--if-empty", "--days", "6", "--files-days", "1"], url=fresh_url,
                env_extra={"FORECASTING_DATA_DIR": str(tmp_path)})

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, sign_in, wait_idle
+from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -194,15 +194,16 @@ def test_journey_consultation_to_issued_report(demo):
 
         _open(desk, "首席工作台")
         desk.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for(timeout=30_000)  # the page has drawn
-        if desk.get_by_role("button", name="开始会商").count():
-            desk.get_by_role("button", name="开始会商").click()
-            desk.get_by_text("会商已开始。").wait_for(timeout=30_000)
+        if c.get_session(db, today).state == "open":  # app state (a count() could run before the page drew)
+            one(live(desk).get_by_role("button", name="开始会商")).click()
+            wait_until(lambda: c.get_session(db, today).state == "consulting", what="consultation started")
             wait_idle(desk)
         open_groups = [g for g in c.session_flag_groups(db, today) if g.open]
         shot(desk, "journey-4-desk-flags", anchor="分歧（按区县对和类型合并）")
         # the flags in two actions: one reason, one button
-        desk.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill(story["reason"])
-        desk.get_by_role("button", name=f"全部确认（{len(open_groups)} 组）").click()
+        one(live(desk).get_by_role("textbox", name="确认理由（一条理由适用于所选各组）")).fill(story["reason"])
+        one(live(desk).get_by_role("button", name=f"全部确认（{len(open_groups)} 组）")).click()
+        wait_until(lambda: not [g for g in c.session_flag_groups(db, today) if g.open], what="flag groups acknowledged")
         desk.get_by_text(f"已确认 {len(open_groups)} 组分歧。").wait_for(timeout=30_000)
         wait_idle(desk)
         assert not [g for g in c.session_flag_groups(db, today) if g.open]

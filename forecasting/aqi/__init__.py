@@ -2,6 +2,10 @@
 
 Turns concentrations into what a Chinese forecast publishes: IAQIs, AQI, level, category, colour,
 primary pollutants, with the edition used. See ``docs/aqi.md`` for the rules and edge cases.
+
+The time rules (:mod:`forecasting.aqi.timerules`: daily and hourly AQI of series) need pandas and
+xarray; they are imported on first use of one of their names, so ``import forecasting.aqi`` (and the
+``aqi`` command) costs numpy only.
 """
 
 from forecasting.aqi.core import (
@@ -41,14 +45,6 @@ from forecasting.aqi.tables import (
     AQIInputError,
     edition_for,
     normalize_edition,
-)
-from forecasting.aqi.timerules import (
-    beijing_day_bounds,
-    daily_aqi,
-    daily_indicators,
-    hour_labels,
-    hourly_aqi,
-    hourly_indicators,
 )
 from forecasting.aqi.units import ppb_to_mass, to_reference_state
 
@@ -96,3 +92,21 @@ __all__ = [
     "ppb_to_mass",
     "to_reference_state",
 ]
+
+#: Names re-exported from :mod:`forecasting.aqi.timerules`, imported on first access (PEP 562).
+_TIMERULES = frozenset({"beijing_day_bounds", "daily_aqi", "daily_indicators", "hour_labels", "hourly_aqi",
+                        "hourly_indicators"})
+
+
+def __getattr__(name: str):
+    if name in _TIMERULES:
+        from forecasting.aqi import timerules
+
+        value = getattr(timerules, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _TIMERULES)

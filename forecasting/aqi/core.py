@@ -55,7 +55,16 @@ _SUBSTITUTED = -2
 
 
 def resolve_edition(edition=None, date=None) -> str:
-    """The edition named by ``edition`` (if given) or in force on ``date`` (see :func:`edition_for`)."""
+    """The edition named by ``edition`` (if given) or in force on ``date`` (see :func:`edition_for`).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> resolve_edition(date=datetime.date(2026, 2, 28)), resolve_edition(date=datetime.date(2026, 3, 1))
+    ('HJ 633-2012', 'HJ 633-2026')
+    >>> resolve_edition(2012)
+    'HJ 633-2012'
+    """
     if edition is not None:
         return normalize_edition(edition)
     if date is not None:
@@ -120,6 +129,16 @@ def round_concentration(indicator: str, conc):
     Returns
     -------
     int, float or None for a scalar (``None`` if missing); a float64 array (NaN if missing) otherwise.
+
+    Examples
+    --------
+    CO keeps one decimal, the others none (HJ 633-2026 §4.2.2); a final 5 rounds to the even digit
+    (GB/T 8170 §3.3): 75.5 → 76 but 76.5 → 76, and CO 1.25 → 1.2:
+
+    >>> round_concentration("pm25_24h", 75.5), round_concentration("pm25_24h", 76.5)
+    (76, 76)
+    >>> round_concentration("co_24h", 1.25)
+    1.2
     """
     d = DECIMALS[_check_indicator(indicator)]
     r = _round_scaled(conc, d) / (10.0**d) if d else _round_scaled(conc, 0)
@@ -194,6 +213,15 @@ def iaqi(indicator: str, conc, *, edition=None, date=None):
     -------
     int or None for a scalar; float64 array (integer values, NaN if none) for an array, wrapped as
     the input when it is an xarray DataArray or a pandas Series.
+
+    Examples
+    --------
+    PM₂.₅ 24-h 80 µg/m³ lies between the breakpoints 75 (IAQI 100) and 115 (IAQI 150) of HJ 633-2012
+    Table 1: 100 + (80 − 75) × 50 / 40 = 106.25, rounded up to 107. Under HJ 633-2026 Table 3 the
+    breakpoints are 60 and 115: 100 + 20 × 50 / 55 = 118.2 → 119. O₃ 8-h 160 µg/m³ is a breakpoint (100):
+
+    >>> iaqi("pm25_24h", 80, edition=2012), iaqi("pm25_24h", 80, edition=2026), iaqi("o3_8h", 160, edition=2026)
+    (107, 119, 100)
     """
     ed = resolve_edition(edition, date)
     _check_indicator(indicator)
@@ -255,6 +283,12 @@ def aqi_arrays(indicators: Mapping[str, object], *, edition=None, date=None, kin
         See :func:`iaqi`.
     kind : {"daily", "hourly"}
         Daily report/forecast or real-time report/hourly forecast (§4.2.5).
+
+    Examples
+    --------
+    >>> a = aqi_arrays({"pm25_24h": [80, 20]}, edition=2012)
+    >>> a.iaqi["pm25_24h"].tolist()   # 20 µg/m³: 20 × 50 / 35 = 28.6 → 29
+    [107, 29]
     """
     ed = resolve_edition(edition, date)
     _check_kind(kind)
@@ -385,6 +419,15 @@ def aqi_from_indicators(values: Mapping[str, float | None], *, edition=None, dat
     edition, date
         See :func:`iaqi`.
     kind : {"daily", "hourly"}
+
+    Examples
+    --------
+    The AQI is the largest IAQI; PM₂.₅ 24-h 80 gives 107 (HJ 633-2012), PM₁₀ 24-h 120 gives
+    50 + 70 × 50 / 100 = 85, so PM₂.₅ is the primary pollutant and the level is 3 (101–150, 轻度污染):
+
+    >>> r = aqi_from_indicators({"pm25_24h": 80, "pm10_24h": 120}, edition=2012)
+    >>> r.aqi, r.level, r.primary_pollutants, r.category_zh
+    (107, 3, ('pm25_24h',), '轻度污染')
     """
     numbers = {_check_indicator(k): _as_number(k, v) for k, v in values.items()}
     arr = aqi_arrays(numbers, edition=edition, date=date, kind=kind)

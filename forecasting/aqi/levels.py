@@ -172,6 +172,13 @@ def level_of(aqi):
     ----------
     aqi : int, float or array_like
         AQI [1].
+
+    Examples
+    --------
+    Levels 1–6 for AQI 0–50, 51–100, 101–150, 151–200, 201–300, > 300 (HJ 633-2026 Table 4):
+
+    >>> level_of(50), level_of(51), level_of(150), level_of(151), level_of(301)
+    (1, 2, 3, 4, 6)
     """
     arr = np.asarray(aqi, dtype=np.float64)
     valid = np.isfinite(arr) & (arr >= 0)
@@ -196,6 +203,12 @@ def level_info(aqi: float | None = None, *, level: int | None = None, edition: s
         Level number 1-6.
     edition : str
         ``"HJ 633-2026"`` (default) or ``"HJ 633-2012"``; chooses the wording of the texts.
+
+    Examples
+    --------
+    >>> info = level_info(151)
+    >>> info.level, info.category_zh, info.category_en, info.color_name_en, info.rgb
+    (4, '中度污染', 'Moderately Polluted', 'red', (255, 0, 0))
     """
     edition = normalize_edition(edition)
     if level is None:
@@ -218,7 +231,13 @@ def level_info(aqi: float | None = None, *, level: int | None = None, edition: s
 
 
 def levels(edition: str = EDITION_2026) -> tuple[LevelInfo, ...]:
-    """All six levels of an edition, in order (for legends)."""
+    """All six levels of an edition, in order (for legends).
+
+    Examples
+    --------
+    >>> [(i.level, i.aqi_high) for i in levels()][:5]
+    [(1, 50), (2, 100), (3, 150), (4, 200), (5, 300)]
+    """
     return tuple(level_info(level=k, edition=edition) for k in range(1, 7))
 
 

@@ -20,6 +20,7 @@ from functools import cache
 import numpy as np
 
 from forecasting.errors import ValidationError
+from forecasting.vocab import BEIJING, INDICATORS, POLLUTANTS
 
 __all__ = [
     "EDITION_2012",
@@ -50,14 +51,8 @@ EDITIONS = (EDITION_2012, EDITION_2026)
 #: First target date under HJ 633-2026 (its date of entry into force).
 SWITCH_DATE = _dt.date(2026, 3, 1)
 
-#: Pollutant names used in hourly series (DESIGN.md vocabulary).
-POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
-
-#: AQI indicators (pollutant + averaging period), DESIGN.md vocabulary.
-INDICATORS = (
-    "pm25_24h", "pm10_24h", "so2_24h", "no2_24h", "co_24h", "o3_8h",
-    "o3_1h", "so2_1h", "no2_1h", "co_1h", "pm25_1h", "pm10_1h",
-)
+# POLLUTANTS (names of hourly series) and INDICATORS (pollutant + averaging period) are the
+# DESIGN.md vocabulary, defined in forecasting.vocab and re-exported here.
 
 #: IAQI values of the table rows (HJ 633-2012 Table 1, HJ 633-2026 Table 3).
 IAQI_BREAKPOINTS = (0, 50, 100, 150, 200, 300, 400, 500)
@@ -140,6 +135,11 @@ def normalize_edition(edition: str | int) -> str:
     """The canonical edition name ``"HJ 633-2012"`` or ``"HJ 633-2026"``.
 
     Accepts ``2012``, ``"2026"``, ``"HJ 633-2026"``, ``"hj633-2012"`` and similar spellings.
+
+    Examples
+    --------
+    >>> normalize_edition(2012), normalize_edition("2026"), normalize_edition("HJ 633-2026")
+    ('HJ 633-2012', 'HJ 633-2026', 'HJ 633-2026')
     """
     text = str(edition).strip().upper().replace(" ", "").replace("_", "-")
     for name in EDITIONS:
@@ -165,6 +165,14 @@ def edition_for(target_date) -> str:
     target_date : datetime.date, datetime.datetime, pandas.Timestamp or "YYYY-MM-DD"
         The Beijing date forecast or observed. A timezone-aware datetime is first converted to
         Beijing time (Asia/Shanghai); a naive one is taken as a Beijing date-time.
+
+    Examples
+    --------
+    HJ 633-2026 applies from target date 2026-03-01:
+
+    >>> import datetime
+    >>> edition_for(datetime.date(2026, 2, 28)), edition_for(datetime.date(2026, 3, 1))
+    ('HJ 633-2012', 'HJ 633-2026')
     """
     day = _as_date(target_date)
     return EDITION_2026 if day >= SWITCH_DATE else EDITION_2012
@@ -184,9 +192,7 @@ def _as_date(value) -> _dt.date:
         value = pd.Timestamp(value)
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
-            from zoneinfo import ZoneInfo
-
-            value = value.astimezone(ZoneInfo("Asia/Shanghai"))
+            value = value.astimezone(BEIJING)
         return value.date()
     if isinstance(value, _dt.date):
         return value

@@ -30,6 +30,7 @@ import xarray as xr
 
 from forecasting.aqi.core import aqi_arrays, resolve_edition
 from forecasting.aqi.levels import level_info
+from forecasting.vocab import BEIJING_ZONE
 from forecasting.aqi.tables import (
     INDICATORS,
     POLLUTANTS,
@@ -67,7 +68,7 @@ def beijing_day_bounds(day) -> tuple[pd.Timestamp, pd.Timestamp]:
 def hour_labels(day) -> pd.DatetimeIndex:
     """The 24 hour-ending labels of a Beijing natural day, in Beijing time: D 01:00 … D+1 00:00."""
     start, _ = beijing_day_bounds(day)
-    return pd.date_range(start + _HOUR, periods=24, freq="h").tz_convert("Asia/Shanghai")
+    return pd.date_range(start + _HOUR, periods=24, freq="h").tz_convert(BEIJING_ZONE)
 
 
 def beijing_day_of(times) -> pd.DatetimeIndex:

@@ -35,6 +35,13 @@ def ppb_to_mass(pollutant: str, mixing_ratio):
     Returns
     -------
     Concentration [µg/m³; CO mg/m³].
+
+    Examples
+    --------
+    NO₂ (M = 46.0055 g/mol) at 298.15 K, 1013.25 hPa (Vm = 24.4654 L/mol): 10 ppb × 46.0055 / 24.4654:
+
+    >>> round(ppb_to_mass("no2", 10.0), 2)
+    18.8
     """
     if pollutant not in MOLAR_MASS:
         raise AQIInputError(f"no molar mass for {pollutant!r}: expected one of {', '.join(MOLAR_MASS)}",
@@ -55,6 +62,13 @@ def to_reference_state(conc, *, temperature: float = 273.15):
         Concentration at ``temperature`` [µg/m³; CO mg/m³].
     temperature : float
         Temperature of the state the value refers to [K].
+
+    Examples
+    --------
+    100 µg/m³ at 273.15 K is 100 × 273.15 / 298.15 at 298.15 K:
+
+    >>> round(to_reference_state(100.0), 2)
+    91.61
     """
     if not temperature > 0:
         raise AQIInputError(f"temperature must be > 0 K, got {temperature!r}", key="aqi.error.value",

@@ -6,15 +6,25 @@ from forecasting.cli import CliError
 
 
 def _seed(args) -> int:
-    from forecasting import accounts
-    from forecasting.demo import seed_if_empty
+    from forecasting.config import settings
+    from forecasting.demo import build_demo_world, demo_state
+    from forecasting.demo.progress import BuildProgress
     from forecasting.store.db import get_database
 
-    db = get_database()
-    if accounts.count_users(db) and not args.if_empty:
+    url = settings().database_url
+    if args.days < 2 or args.files_days < 0:
+        raise CliError("--days must be at least 2 and --files-days at least 0")
+    if demo_state(get_database(url)) in ("complete", "production") and not args.if_empty:
         raise CliError("the database already has users; the demo world is only seeded into an empty database")
-    seeded = seed_if_empty(db, days=args.days, files_days=min(args.files_days, args.days))
-    print("demo world seeded" if seeded else "database not empty: demo world not seeded")
+    print("building the demo world (once; an interrupted build is started again by the next run)", flush=True)
+    with BuildProgress(bar=None if args.progress == "auto" else args.progress == "bar") as progress:
+        state = build_demo_world(url, log=progress, days=args.days, files_days=min(args.files_days, args.days))
+    if state == "seeded":
+        print("demo world seeded")
+    elif state == "complete":
+        print("demo world already built: not seeded again")
+    else:
+        print("database not empty: demo world not seeded")
     return 0
 
 
@@ -38,6 +48,8 @@ def register(sub) -> None:
     p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when the database has users")
     p.add_argument("--days", type=int, default=60, help="days of history (default 60)")
     p.add_argument("--files-days", type=int, default=7, help="newest cycles written as model files (default 7)")
+    p.add_argument("--progress", choices=["auto", "bar", "lines"], default="auto",
+                   help="a progress bar (on a terminal, the default) or one line per stage")
     p.set_defaults(func=_seed)
     p = ds.add_parser("banner", help="print the URL and, in demo mode, the demo accounts")
     p.add_argument("--url", default="http://127.0.0.1:8501")

@@ -17,15 +17,13 @@ import math
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
 
 from forecasting.errors import ValidationError
+from forecasting.vocab import BEIJING, DISTRICT_ORDER  # the one vocabulary, re-exported
 
 __all__ = ["BEIJING", "ConsultationConfig", "consultation_config", "beijing_today", "beijing_datetime",
            "DISTRICT_ORDER", "parse_day"]
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-DISTRICT_ORDER = ("310118", "320509", "330421")
 
 
 def _hhmm(name: str, default: str) -> time:

@@ -5,6 +5,14 @@ with ``python -m forecasting users create-admin``), and the database is marked `
 app shows a banner.
 """
 
-from forecasting.demo.world import DEMO_PASSWORD, DEMO_USERS, is_demo, seed_if_empty
+from forecasting.demo.world import (
+    BUILD_KEY,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    build_demo_world,
+    demo_state,
+    is_demo,
+    seed_if_empty,
+)
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "is_demo", "seed_if_empty"]
+__all__ = ["BUILD_KEY", "DEMO_PASSWORD", "DEMO_USERS", "build_demo_world", "demo_state", "is_demo", "seed_if_empty"]

@@ -15,16 +15,15 @@ from __future__ import annotations
 import random
 from collections import deque
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from forecasting import accounts
 from forecasting.permissions import Actor
 from forecasting.store.db import Database
 from forecasting.store.types import clock_at
+from forecasting.vocab import BEIJING
 
 __all__ = ["seed_consultations"]
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 LABEL = {"pm25": "PM2.5", "pm10": "PM10", "o3": "臭氧", "no2": "二氧化氮", "so2": "二氧化硫", "co": "一氧化碳"}
 ANALYSES = (
     "受弱冷空气影响，偏北风 2-3 级，扩散条件一般，夜间近地面逆温，PM2.5 早晚偏高。",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.config import DATA_DIR_BUNDLED
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["PRSA_FILE", "DEMO_STATIONS", "DISTRICT_STYLE", "demo_district_series", "demo_station_observations"]
 
@@ -58,8 +59,8 @@ def demo_district_series(first: date, last: date, *, seed: int = 2026) -> tuple[
 
     years = _source_offset(first - timedelta(days=1), last + timedelta(days=1))
     wide = read_prsa(PRSA_FILE)
-    start = pd.Timestamp(datetime.combine(first, datetime.min.time()), tz="Asia/Shanghai").tz_convert("UTC")
-    end = pd.Timestamp(datetime.combine(last + timedelta(days=1), datetime.min.time()), tz="Asia/Shanghai").tz_convert("UTC")
+    start = pd.Timestamp(datetime.combine(first, datetime.min.time()), tz=BEIJING_ZONE).tz_convert("UTC")
+    end = pd.Timestamp(datetime.combine(last + timedelta(days=1), datetime.min.time()), tz=BEIJING_ZONE).tz_convert("UTC")
     shift = pd.DateOffset(years=years)
     rng = np.random.default_rng(seed)
     obs_frames, met_frames = [], []

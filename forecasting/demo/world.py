@@ -1,24 +1,35 @@
-"""Seed the demo world into an empty database (accounts now; model runs, observations and
-consultations are added by the later parts of the demo world)."""
+"""Seed the demo world into an empty database, completely or not at all.
+
+:func:`seed_if_empty` seeds into the database it is given and marks it ``demo_build = building``
+first and ``complete`` last (one transaction with the ``demo.seed`` audit row). :func:`build_demo_world`
+is what ``make run`` calls: on SQLite it builds into a temporary file next to the database and
+publishes it with one atomic rename; on PostgreSQL it seeds in place behind the marker. Either way a
+build interrupted half-way (Ctrl-C, a crash) is found by :func:`demo_state` on the next run and
+rebuilt, never served.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forecasting import accounts, audit
 from forecasting.permissions import Actor
 from forecasting.config import settings
 from forecasting.store.db import Database
-from forecasting.store.models import AppMeta
+from forecasting.store.models import AppMeta, AuditEntry, User
+from forecasting.vocab import BEIJING
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "is_demo", "seed_if_empty", "mark_demo"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "BUILD_KEY", "is_demo", "seed_if_empty", "mark_demo", "demo_state",
+           "build_demo_world"]
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+#: ``app_meta`` key of the build marker: ``building`` while the demo world is seeded, ``complete`` after.
+BUILD_KEY = "demo_build"
+
 #: Methods the demo's training compares (gradient boosting is left to `python -m forecasting train`:
 #: it is the slowest and the demo must build in under two minutes).
 DEMO_TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "ensemble")
@@ -54,6 +65,35 @@ def mark_demo(db: Database) -> None:
             s.add(AppMeta(key="demo", value="1"))
 
 
+def _set_meta(session, key: str, value: str) -> None:
+    row = session.get(AppMeta, key)
+    if row is None:
+        session.add(AppMeta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def demo_state(db: Database) -> str:
+    """What the database holds: ``"empty"`` (no users, nothing begun), ``"complete"`` (a finished demo
+    world), ``"partial"`` (a demo build that stopped half-way: rebuild it) or ``"production"`` (users,
+    and not the demo: never touched)."""
+    with db.read() as s:
+        marker = s.scalar(select(AppMeta.value).where(AppMeta.key == BUILD_KEY))
+        demo = s.scalar(select(AppMeta.value).where(AppMeta.key == "demo")) == "1"
+        users = s.scalar(select(func.count()).select_from(User))
+        if marker == "complete":
+            return "complete"
+        if marker == "building":
+            return "partial"
+        if users == 0:
+            return "empty"
+        if not demo:
+            return "production"
+        # Built before the marker existed: complete exactly when the final audit row was written.
+        seeded = s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "demo.seed"))
+        return "complete" if seeded else "partial"
+
+
 def _guidance_part(url: str, first: date, last: date) -> int:
     """Worker process: the guidance of ``first``..``last`` (see :func:`compute_guidance`)."""
     from forecasting.guidance import compute_guidance
@@ -69,7 +109,9 @@ def _guidance_in_two_processes(db: Database, first: date, last: date) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
     if (last - first).days < 10:
-        return _guidance_part(db.url, first, last)
+        from forecasting.guidance import compute_guidance
+
+        return compute_guidance(db, Actor.system("demo-seed"), first, last)
     middle = first + (last - first) / 2
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         parts = [pool.submit(_guidance_part, db.url, first, middle),
@@ -106,6 +148,8 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     folder = folder or settings().data_dir / "demo" / "runs"
     started = time.perf_counter()
     operator = Actor.system("demo-seed")
+    with db.transaction() as s:
+        _set_meta(s, BUILD_KEY, "building")
     for username, name, role, district in DEMO_USERS:
         accounts.create_user(db, operator, username=username, password=DEMO_PASSWORD, role=role,
                              district=district, display_name=name)
@@ -123,5 +167,85 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
+        _set_meta(s, BUILD_KEY, "complete")
     log(f"  demo world built in {time.perf_counter() - started:.0f} s")
     return True
+
+
+def _sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _fresh_database(url: str) -> Database:
+    from forecasting.store.migrate import upgrade
+    from forecasting.zone import sync_districts
+
+    upgrade(url)
+    db = Database(url)
+    sync_districts(db)
+    return db
+
+
+def _drop_everything(db: Database) -> None:
+    """Drop every table (and the append-only trigger function) of a half-built PostgreSQL demo world."""
+    from sqlalchemy import MetaData, text
+
+    with db.engine.begin() as conn:
+        meta = MetaData()
+        meta.reflect(conn)
+        meta.drop_all(conn)
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP FUNCTION IF EXISTS forecasting_refuse_change() CASCADE"))
+
+
+def build_demo_world(url: str, *, log=print, **options) -> str:
+    """Make the database at ``url`` hold a complete demo world, unless it holds something else.
+
+    Returns ``"seeded"`` (built now), ``"complete"`` (already there) or ``"production"`` (the
+    database has its own users: left alone). A ``"partial"`` world (an interrupted build) is thrown
+    away and rebuilt. ``options`` go to :func:`seed_if_empty`.
+
+    SQLite: the world is built in ``.<name>.building`` beside the database file and renamed over it
+    when complete (:func:`os.replace` is atomic), so an interruption leaves the old file untouched.
+    PostgreSQL: built in place; the ``demo_build`` marker tells a finished world from a half one.
+    """
+    from forecasting.store.db import get_database
+
+    db = get_database(url)
+    state = demo_state(db)
+    if state in ("complete", "production"):
+        return state
+    if state == "partial":
+        log("  an interrupted demo build was found: it is thrown away and built again")
+    path = _sqlite_path(url)
+    if path is None:
+        if state == "partial":
+            _drop_everything(db)
+            db.dispose()
+            db = _fresh_database(url)
+        seed_if_empty(db, log=log, **options)
+        return "seeded"
+    temp = path.with_name(f".{path.name}.building")
+    _remove_sqlite(temp)  # a previous interrupted build
+    temp_url = f"sqlite:///{temp}"
+    work = _fresh_database(temp_url)
+    try:
+        seed_if_empty(work, log=log, **options)
+    finally:
+        work.dispose()  # the last connection to close checkpoints the WAL into the file
+    db.dispose()
+    for suffix in ("-wal", "-shm"):  # the (empty or partial) old database's, else SQLite would replay them
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.replace(temp, path)
+    _remove_sqlite(temp)
+    return "seeded"

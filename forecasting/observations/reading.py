@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import FormatError, UnitError, ValidationError
+from forecasting.vocab import POLLUTANTS
 
 __all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations"]
 
-POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
+# POLLUTANTS: the vocabulary's (forecasting.vocab), re-exported.
 MISSING = ("", "NA", "NaN", "nan", "-", "—", "null")
 _UNITS = {  # accepted spellings → factor to canonical
     "pm25": {"µg/m³": 1.0, "ug/m3": 1.0, "μg/m³": 1.0, "µg/m3": 1.0, "μg/m3": 1.0},

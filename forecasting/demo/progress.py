@@ -1,0 +1,143 @@
+"""Progress of the demo-world build: one bar with the current stage and an estimate of the time left.
+
+The build reports itself through its ``log`` lines (``"  accounts: 11"``, ``"  model runs: 180 ..."``):
+each line that names a known stage marks that stage done. Stages have weights (their share of a
+build measured on a quiet 2-core machine), so the bar's position is the share of the work done and
+the estimate scales with the speed of *this* machine: ``left = done_time × (1 − share) / share``.
+Between two lines the bar creeps forward at the speed measured so far, never past 95 % of the
+current stage, so a slow stage is visible as a slow bar and not as a frozen screen.
+
+On a terminal the bar is a :mod:`tqdm` bar on standard error; elsewhere (CI, a test, a log file)
+each stage line is printed with the elapsed time and the estimate, nothing else.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+__all__ = ["STAGES", "Stage", "BuildProgress"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str  #: text that starts the stage's log line (after stripping)
+    label: str  #: what the bar shows while the stage runs
+    weight: float  #: share of a typical build [s on a quiet 2-core machine]
+
+
+#: The demo build's stages in order; weights are the stage times of ``python -m bench startup --first-run``
+#: on this 2-core machine at load ~5 (2026-11-29: 241 s in all). Only their ratios matter.
+STAGES: tuple[Stage, ...] = (
+    Stage("accounts", "accounts (Argon2)", 4.0),
+    Stage("observations", "observations", 3.0),
+    Stage("model runs", "model runs and files", 22.0),
+    Stage("trained corrections", "training corrections", 17.0),
+    Stage("guidance rows", "guidance history", 94.0),
+    Stage("consultations", "consultations and reports", 96.0),
+)
+
+
+class BuildProgress:
+    """A ``log`` callable for :func:`forecasting.demo.seed_if_empty` that draws a progress bar.
+
+    Use as a context manager; ``progress(line)`` marks the stage the line names as done and prints
+    the line; ``progress.fraction`` is the share of the work done, ``progress.eta`` the estimate [s].
+    """
+
+    def __init__(self, *, stages: tuple[Stage, ...] = STAGES, stream=None, bar: bool | None = None):
+        self.stages = stages
+        self.total = sum(s.weight for s in stages)
+        self.stream = stream or sys.stderr
+        self.bar_enabled = self.stream.isatty() if bar is None else bar
+        self.done: set[str] = set()
+        self.started = time.perf_counter()
+        self.stage_started = self.started
+        self._bar = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # -- measures ------------------------------------------------------------------------------
+    def _done_weight(self) -> float:
+        return sum(s.weight for s in self.stages if s.key in self.done)
+
+    @property
+    def current(self) -> Stage | None:
+        return next((s for s in self.stages if s.key not in self.done), None)
+
+    @property
+    def fraction(self) -> float:
+        return self._done_weight() / self.total
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left, from the speed of the stages done so far (None before the first one)."""
+        done = self._done_weight()
+        if done <= 0:
+            return None
+        elapsed = self.stage_started - self.started
+        return elapsed * (self.total - done) / done
+
+    # -- the log callable ----------------------------------------------------------------------
+    def __call__(self, *parts) -> None:
+        line = " ".join(str(p) for p in parts)
+        text = line.strip()
+        now = time.perf_counter()
+        with self._lock:
+            stage = next((s for s in self.stages if text.startswith(s.key) and s.key not in self.done), None)
+            if stage is not None:
+                self.done.add(stage.key)
+                self.stage_started = now
+            if self._bar is not None:
+                self._bar.n = round(self._done_weight(), 1)
+                self._set_description()
+                self._bar.refresh()
+                self._bar.write(line, file=self.stream)
+            else:
+                eta = self.eta
+                tail = f"  [{now - self.started:4.0f} s, ~{eta:.0f} s left]" if stage and eta is not None and self.current else ""
+                print(line + tail, file=self.stream, flush=True)
+
+    def _set_description(self) -> None:
+        stage = self.current
+        self._bar.set_description_str(stage.label if stage else "done", refresh=False)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            with self._lock:
+                stage = self.current
+                if stage is None or self._bar is None:
+                    continue
+                done = self._done_weight()
+                elapsed = self.stage_started - self.started
+                speed = done / elapsed if done > 0 and elapsed > 0 else 1.0
+                creep = min((time.perf_counter() - self.stage_started) * speed, 0.95 * stage.weight)
+                self._bar.n = round(done + creep, 1)
+                self._bar.refresh()
+
+    # -- context manager -----------------------------------------------------------------------
+    def __enter__(self) -> BuildProgress:
+        if self.bar_enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, file=self.stream, unit="", dynamic_ncols=True, leave=True,
+                             bar_format="{desc:<28} {percentage:3.0f}%|{bar}| {elapsed} elapsed, ~{remaining} left")
+            self._set_description()
+            self._bar.refresh()
+            self._thread = threading.Thread(target=self._tick, name="demo-progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._bar is not None:
+            if exc[0] is None:
+                self._bar.n = self.total
+                self._bar.set_description_str("done", refresh=False)
+            self._bar.close()
+            self._bar = None

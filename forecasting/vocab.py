@@ -1,0 +1,179 @@
+"""The project's vocabulary (``DESIGN.md`` "Words we use"), defined once: import it, never redefine it.
+
+- :data:`POLLUTANTS` and :data:`INDICATORS`: the pollutant and AQI-indicator keys.
+- :data:`ZONE_DISTRICTS`: the demonstration zone's three districts, one table in the one order the
+  UI uses (Qingpu 青浦, Wujiang 吴江, Jiashan 嘉善). The ``districts`` table, loaded from the boundary
+  file, is the source of names at run time; this table is for code that needs the zone before or
+  without a database (defaults, demo data, benches).
+- Beijing time: :data:`BEIJING`, :func:`beijing_today`, :func:`beijing_date`, :func:`beijing_datetime`,
+  :func:`beijing_day_start`.
+- :func:`canonical_json`: the one serialisation of a value whose hash is stored (report snapshots).
+- :func:`read_geojson`: the one reader of a GeoJSON FeatureCollection (boundary files).
+
+Imports nothing heavier than the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "POLLUTANTS",
+    "INDICATORS",
+    "District",
+    "ZONE_DISTRICTS",
+    "DISTRICT_ORDER",
+    "district_by_adcode",
+    "BEIJING",
+    "BEIJING_ZONE",
+    "beijing_today",
+    "beijing_date",
+    "beijing_datetime",
+    "beijing_day_start",
+    "canonical_json",
+    "read_geojson",
+]
+
+#: Pollutants of hourly series, in the order tables show them.
+POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
+
+#: AQI indicators (pollutant + averaging period), HJ 633: daily ones first, then hourly ones.
+INDICATORS = (
+    "pm25_24h", "pm10_24h", "so2_24h", "no2_24h", "co_24h", "o3_8h",
+    "o3_1h", "so2_1h", "no2_1h", "co_1h", "pm25_1h", "pm10_1h",
+)
+
+
+@dataclass(frozen=True)
+class District:
+    """One district of the zone: administrative code, slug, names."""
+
+    adcode: str
+    slug: str
+    name_zh: str
+    name_en: str
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+
+#: The zone's districts in display order (names as in ``data/districts.geojson``).
+ZONE_DISTRICTS = (
+    District("310118", "qingpu", "青浦区", "Qingpu District"),
+    District("320509", "wujiang", "吴江区", "Wujiang District"),
+    District("330421", "jiashan", "嘉善县", "Jiashan County"),
+)
+
+#: The adcodes in display order.
+DISTRICT_ORDER = tuple(d.adcode for d in ZONE_DISTRICTS)
+
+
+def district_by_adcode(adcode: str) -> District:
+    """The zone district with this adcode.
+
+    Examples
+    --------
+    >>> district_by_adcode("320509").name("en")
+    'Wujiang District'
+    >>> district_by_adcode("110000")
+    Traceback (most recent call last):
+    ...
+    KeyError: '110000 is not a district of the zone (310118, 320509, 330421)'
+    """
+    for d in ZONE_DISTRICTS:
+        if d.adcode == str(adcode):
+            return d
+    raise KeyError(f"{adcode} is not a district of the zone ({', '.join(DISTRICT_ORDER)})")
+
+
+#: Beijing time (China Standard Time, UTC+8, no daylight saving).
+BEIJING_ZONE = "Asia/Shanghai"
+BEIJING = ZoneInfo(BEIJING_ZONE)
+
+
+def beijing_date(moment: datetime) -> date:
+    """The Beijing calendar date of an aware ``moment``.
+
+    Examples
+    --------
+    >>> beijing_date(datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc))   # 00:00 in Beijing
+    datetime.date(2026, 3, 2)
+    >>> beijing_date(datetime(2026, 3, 1, 15, 59, tzinfo=timezone.utc))
+    datetime.date(2026, 3, 1)
+    """
+    if moment.tzinfo is None:
+        raise ValueError(f"expected a timezone-aware time, got {moment!r}")
+    return moment.astimezone(BEIJING).date()
+
+
+def beijing_today(now: datetime | None = None) -> date:
+    """Today's date in Beijing (``now`` defaults to the clock)."""
+    return beijing_date(now or datetime.now(timezone.utc))
+
+
+def beijing_datetime(day: date, at: time) -> datetime:
+    """``day`` at Beijing wall time ``at``, as an aware UTC datetime.
+
+    Examples
+    --------
+    >>> beijing_datetime(date(2026, 11, 29), time(17, 30))
+    datetime.datetime(2026, 11, 29, 9, 30, tzinfo=datetime.timezone.utc)
+    """
+    return datetime.combine(day, at, tzinfo=BEIJING).astimezone(timezone.utc)
+
+
+def beijing_day_start(day: date) -> datetime:
+    """The start of Beijing day ``day`` in UTC; the day's hourly values are labelled by the ends of
+    its hours, ``start + 1 h`` .. ``start + 24 h``.
+
+    Examples
+    --------
+    >>> beijing_day_start(date(2026, 3, 1))
+    datetime.datetime(2026, 2, 28, 16, 0, tzinfo=datetime.timezone.utc)
+    >>> beijing_day_start(date(2026, 3, 1)) + timedelta(hours=24)
+    datetime.datetime(2026, 3, 1, 16, 0, tzinfo=datetime.timezone.utc)
+    """
+    return beijing_datetime(day, time(0, 0))
+
+
+def canonical_json(value, *, default=None) -> str:
+    """The canonical text of a JSON value, for hashing: keys sorted, no spaces, UTF-8 characters kept.
+
+    Two equal values give the same text whatever their key order, so a stored hash can be checked
+    again later. ``default`` is passed to :func:`json.dumps` for values JSON does not know.
+
+    Examples
+    --------
+    >>> canonical_json({"b": 1, "a": ["青浦", 2.5]})
+    '{"a":["青浦",2.5],"b":1}'
+    >>> canonical_json({"a": 1, "b": 2}) == canonical_json({"b": 2, "a": 1})
+    True
+    """
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default)
+
+
+def read_geojson(path: str | Path) -> dict:
+    """A GeoJSON FeatureCollection read from ``path``, checked to have features with geometries.
+
+    Raises :class:`forecasting.errors.FormatError` naming the file and what is wrong.
+    """
+    from forecasting.errors import FormatError
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormatError(f"{path}: no such boundary file", key="grids.file_missing", file=str(path)) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormatError(f"{path}: not a GeoJSON file ({exc})") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not features:
+        raise FormatError(f"{path}: a FeatureCollection with at least one feature is needed")
+    for i, feat in enumerate(features):
+        if not isinstance(feat, dict) or not isinstance(feat.get("geometry"), dict):
+            raise FormatError(f"{path}: feature {i} has no geometry")
+    return data

@@ -1,0 +1,115 @@
+"""The first run's demo build: progress by stage, and a world that is complete or absent (issue #16)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from forecasting.demo.progress import STAGES, BuildProgress, Stage
+
+
+def test_progress_marks_the_stage_a_line_names_and_prints_every_line():
+    stages = (Stage("accounts", "accounts", 1.0), Stage("model runs", "runs", 3.0), Stage("consultations", "c", 4.0))
+    out = io.StringIO()
+    with BuildProgress(stages=stages, stream=out, bar=False) as progress:
+        assert progress.fraction == 0 and progress.eta is None and progress.current.key == "accounts"
+        progress("  accounts: 11")
+        assert progress.fraction == pytest.approx(1 / 8) and progress.current.key == "model runs"
+        progress("  something the build says in between")
+        assert progress.fraction == pytest.approx(1 / 8)
+        progress("  model runs: 180 (21 from files)")
+        assert progress.fraction == pytest.approx(4 / 8) and progress.current.key == "consultations"
+        # the estimate is the time so far scaled by the work left: (elapsed) × 4/4
+        assert progress.eta == pytest.approx(progress.stage_started - progress.started)
+        progress("  consultations: 59 issued")
+        assert progress.fraction == 1 and progress.current is None
+    text = out.getvalue()
+    assert "accounts: 11" in text and "something the build says" in text and "consultations: 59" in text
+    assert "left]" in text  # stage lines carry the estimate
+
+
+def test_progress_bar_on_a_terminal_like_stream_ends_at_done():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Tty()
+    with BuildProgress(stream=out) as progress:
+        for stage in STAGES:
+            progress(f"  {stage.key}: 1")
+    assert "done" in out.getvalue() and "100%" in out.getvalue()
+
+
+class _Stop(KeyboardInterrupt):
+    """A newcomer pressing Ctrl-C during the named stage."""
+
+
+def _interrupt_at(key: str):
+    def log(*parts):
+        if " ".join(map(str, parts)).strip().startswith(key):
+            raise _Stop(key)
+
+    return log
+
+
+@pytest.mark.slow
+def test_an_interrupted_build_is_never_served_and_the_next_run_rebuilds_it(db_url, tmp_path):
+    """Regression: Ctrl-C during the first ``make run`` left a half-built world that the next run kept
+    ("database not empty: demo world not seeded") and served with 22 of 60 sessions."""
+    from forecasting import accounts
+    from forecasting.demo import build_demo_world, demo_state, seed_if_empty
+    from forecasting.store.db import Database, get_database
+
+    options = dict(folder=tmp_path / "runs", days=4, files_days=1)
+    db = Database(db_url)
+    with pytest.raises(_Stop):  # the old way: seeded in place, stopped after the observations
+        seed_if_empty(db, log=_interrupt_at("observations"), **options)
+    db.dispose()
+    assert demo_state(get_database(db_url)) == "partial"
+
+    with pytest.raises(_Stop):  # interrupted again, later
+        build_demo_world(db_url, log=_interrupt_at("model runs"), **options)
+    assert demo_state(get_database(db_url)) == "partial"
+
+    lines = []
+    assert build_demo_world(db_url, log=lines.append, **options) == "seeded"
+    assert any("interrupted demo build" in line for line in lines)
+    db = get_database(db_url)
+    assert demo_state(db) == "complete" and accounts.count_users(db) == 11
+    assert build_demo_world(db_url, log=lines.append, **options) == "complete"
+    if db_url.startswith("sqlite"):
+        path = Path(db_url.removeprefix("sqlite:///"))
+        assert not list(path.parent.glob(f".{path.name}.building*"))  # the temporary file was published
+
+
+def test_a_production_database_is_never_touched(sqlite_url, tmp_path):
+    from forecasting import accounts
+    from forecasting.demo import build_demo_world, demo_state
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    db = get_database(sqlite_url)
+    accounts.create_user(db, Actor.system("test"), username="boss", password="a-long-secret-1", role="admin",
+                         district=None)
+    assert demo_state(db) == "production"
+    assert build_demo_world(sqlite_url, log=lambda *_: None, folder=tmp_path, days=4, files_days=0) == "production"
+    assert accounts.count_users(db) == 1
+
+
+def test_the_app_shows_the_build_instead_of_sign_in_while_the_world_is_half_built(sqlite_url, monkeypatch):
+    from apptest_support import new_app
+    from forecasting.demo import BUILD_KEY
+    from forecasting.store.db import Database
+    from forecasting.store.models import AppMeta
+
+    db = Database(sqlite_url)
+    with db.transaction() as s:
+        s.add(AppMeta(key=BUILD_KEY, value="building"))
+    db.dispose()
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    at = new_app().run()
+    assert not at.exception
+    assert any("演示数据正在构建" in i.value for i in at.info)
+    assert not [w for w in at.text_input if w.key == "signin_username"]
