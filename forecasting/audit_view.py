@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
+from forecasting.textlimits import csv_safe
+
 from forecasting import audit
 from forecasting.accounts import _current
 from forecasting.errors import ValidationError
@@ -164,10 +166,7 @@ def csv_cell(value) -> str:
     >>> csv_cell("=HYPERLINK(1)"), csv_cell("@x"), csv_cell("ok"), csv_cell(None)
     ("'=HYPERLINK(1)", "'@x", 'ok', '')
     """
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "" if value is None else csv_safe(str(value))
 
 
 def entries_csv(rows: list[AuditRow], lang: str = "zh") -> bytes:

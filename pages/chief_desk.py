@@ -8,6 +8,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from forecasting.textlimits import markdown_escape  # names shown as typed, never as Markdown (#15)
+
 from forecasting import consultation as c
 from forecasting.aqi import POLLUTANTS, level_of
 from forecasting.consultation.prefill import combined_prefill
@@ -51,7 +53,7 @@ room = c.room_view(db, actor, issue_date)
 arrivals_line(db, issue_date=issue_date)  # data desk (#20): late or missing runs, stale guidance
 duty = room.duty
 st.caption(tr("consult.duty_line", day=issue_date.isoformat(), district=w.district_name(duty.district) or "—",
-              chief=duty.chief_name or "—", deputy=duty.deputy_name or "—"))
+              chief=markdown_escape(duty.chief_name or "—"), deputy=markdown_escape(duty.deputy_name or "—")))
 if room.seat is None:
     st.info(tr("consult.not_on_duty_info"), icon=":material/info:")
 

@@ -11,6 +11,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from forecasting.textlimits import markdown_escape  # names shown as typed, never as Markdown (#15)
+
 from forecasting import reports
 from forecasting.aqi import level_info
 from forecasting.consultation import beijing_today
@@ -51,7 +53,7 @@ if latest is None:
 
 st.subheader(tr("report.latest", title=latest.title_en if lang == "en" else latest.title_zh))
 st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M')} · "
-           + tr("rep18.signed_line", signed=latest.signed_by or "—", by=latest.issued_by or "—"))
+           + tr("rep18.signed_line", signed=markdown_escape(latest.signed_by or "—"), by=markdown_escape(latest.issued_by or "—")))
 
 
 def _model(summary) -> dict:

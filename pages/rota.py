@@ -6,6 +6,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from forecasting.textlimits import markdown_escape  # names shown as typed, never as Markdown (#15)
+
 from forecasting import consultation as c
 from forecasting.errors import ForecastingError
 from forecasting.zone import list_districts
@@ -31,7 +33,7 @@ end = r2.date_input(tr("rota.to"), key="rota_to")
 
 duty_today = c.duty_for(db, today)
 st.caption(tr("rota.today_line", day=today.isoformat(), district=w.district_name(duty_today.district) or "—",
-              chief=duty_today.chief_name or "—", deputy=duty_today.deputy_name or "—"))
+              chief=markdown_escape(duty_today.chief_name or "—"), deputy=markdown_escape(duty_today.deputy_name or "—")))
 
 # calendar: one row per week, one column per weekday; each cell "district · chief / deputy"
 days = []

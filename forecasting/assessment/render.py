@@ -16,6 +16,7 @@ from forecasting.aqi import POLLUTANT_LABELS
 from forecasting.assessment.hj663 import LEVELS, MEAN_INDICATORS, PERCENTILE_RULES
 from forecasting.assessment.service import AREAS, Assessment
 from forecasting.i18n import t
+from forecasting.textlimits import csv_safe
 
 __all__ = ["to_html", "to_pdf", "to_csv", "csv_cell", "area_name", "rows"]
 
@@ -34,10 +35,7 @@ def csv_cell(value) -> str:
         return ""
     if isinstance(value, (int, float)):
         return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return csv_safe(str(value))
 
 
 def area_name(area: str, lang: str) -> str:
