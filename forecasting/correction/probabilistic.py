@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-__all__ = ["QUANTILES", "LOG_OFFSET", "LEVEL_BINS", "level_bin", "add_quantiles", "quantile_members",
+__all__ = ["QUANTILES", "LOG_OFFSET", "LEVEL_BINS", "level_bin", "add_quantiles", "fit_log_quantiles",
+           "apply_log_quantiles", "quantile_members",
            "crps_ensemble", "crps_from_quantiles", "coverage"]
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -63,64 +64,95 @@ def _i8(times) -> np.ndarray:
     return pd.DatetimeIndex(times).tz_convert("UTC").as_unit("ns").asi8
 
 
+_LEVELS = ("full", "bin", "lead", "pol")
+
+
+def _keys(pollutant, lead_day, central) -> dict[str, np.ndarray]:
+    pol = pd.Series(np.asarray(pollutant).astype(str))
+    lead = pd.Series(np.asarray(lead_day, dtype=int)).astype(str)
+    bins = pd.Series(level_bin(pol.to_numpy(), central)).astype(str)
+    return {"full": pol.str.cat([lead, bins], sep="|").to_numpy(), "bin": pol.str.cat(bins, sep="|").to_numpy(),
+            "lead": pol.str.cat(lead, sep="|").to_numpy(), "pol": pol.to_numpy()}
+
+
+def _log_residual(pollutant, central, observed) -> np.ndarray:
+    off = _offset(pollutant)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (np.log(np.maximum(np.asarray(observed, dtype=float), 0) + off)
+                - np.log(np.maximum(np.asarray(central, dtype=float), 0) + off))
+
+
+def fit_log_quantiles(frame: pd.DataFrame, *, min_count: int = 30, coverage: float = 0.8) -> dict:
+    """Quantile tables of the log residual ``z`` of verified rows ``pollutant lead_day central observed``:
+    ``{level: {key: (z_lo, z_50, z_hi)}}`` for the keys (pollutant, lead day, bin), (pollutant, bin),
+    (pollutant, lead day) and pollutant (the first three need ``min_count`` residuals)."""
+    lo_q, hi_q = (1 - coverage) / 2, (1 + coverage) / 2
+    z = _log_residual(frame["pollutant"].to_numpy(), frame["central"].to_numpy(), frame["observed"].to_numpy())
+    keys = _keys(frame["pollutant"].to_numpy(), frame["lead_day"].to_numpy(), frame["central"].to_numpy(dtype=float))
+    ok = np.isfinite(z)
+    tables = {}
+    for level in _LEVELS:
+        if not ok.any():
+            tables[level] = {}
+            continue
+        g = pd.Series(z[ok]).groupby(keys[level][ok])
+        size = g.size()
+        table = g.quantile([lo_q, 0.5, hi_q]).unstack()
+        table = table[size.reindex(table.index) >= (min_count if level != "pol" else 1)]
+        tables[level] = {k: (float(r[lo_q]), float(r[0.5]), float(r[hi_q])) for k, r in table.iterrows()}
+    return tables
+
+
+def apply_log_quantiles(frame: pd.DataFrame, tables: dict) -> np.ndarray:
+    """``(n, 3)`` array of ``q10 q50 q90`` for rows ``pollutant lead_day central`` from
+    :func:`fit_log_quantiles` tables (the most specific key with enough residuals; NaN when none)."""
+    central = frame["central"].to_numpy(dtype=float)
+    keys = _keys(frame["pollutant"].to_numpy(), frame["lead_day"].to_numpy(), central)
+    got = np.full((len(frame), 3), np.nan)
+    for level in _LEVELS:
+        need = ~np.isfinite(got[:, 0])
+        if not need.any():
+            break
+        table = tables.get(level) or {}
+        if not table:
+            continue
+        vals = np.array([table.get(k, (np.nan, np.nan, np.nan)) for k in keys[level][need]], dtype=float)
+        got[need] = vals.reshape(-1, 3)
+    off = _offset(frame["pollutant"].to_numpy())
+    base = np.log(np.maximum(central, 0) + off)
+    return np.maximum(0.0, np.exp(base[:, None] + got) - off[:, None])
+
+
 def add_quantiles(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: int, min_count: int = 30,
                   coverage: float = 0.8) -> pd.DataFrame:
     """Set ``q10 q50 q90`` (and ``lower = q10``, ``upper = q90``) from past log residuals.
 
     At each refit origin ``T`` of ``grid`` the residuals of rows verified in ``(T − window_days, T]``
     give, per (pollutant, lead day, forecast-level bin), the quantiles ``(1 − coverage)/2``, ½ and
-    ``(1 + coverage)/2`` of ``z``; rows issued in the block starting at ``T`` get
-    ``q = exp(log(C + c) + z_q) − c`` (clipped at 0). Uses only observations known at ``T``.
+    ``(1 + coverage)/2`` of ``z`` (:func:`fit_log_quantiles`); rows issued in the block starting at
+    ``T`` get ``q = exp(log(C + c) + z_q) − c`` (clipped at 0). Uses only observations known at ``T``.
     """
-    lo_q, hi_q = (1 - coverage) / 2, (1 + coverage) / 2
-    pol = frame["pollutant"].to_numpy().astype(str)
-    off = _offset(pol)
-    central = frame["central"].to_numpy(dtype=float)
-    obs = frame["observed"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = np.log(np.maximum(obs, 0) + off) - np.log(np.maximum(central, 0) + off)
-    lead = frame["lead_day"].to_numpy(dtype=int)
-    bins = level_bin(pol, central)
-    keys = {
-        "full": pd.Series(pol).str.cat([pd.Series(lead).astype(str), pd.Series(bins).astype(str)], sep="|").to_numpy(),
-        "bin": pd.Series(pol).str.cat(pd.Series(bins).astype(str), sep="|").to_numpy(),
-        "lead": pd.Series(pol).str.cat(pd.Series(lead).astype(str), sep="|").to_numpy(),
-        "pol": pol,
-    }
     vt = _i8(frame["valid_time"])
     order = np.argsort(vt, kind="stable")
     vts = vt[order]
     block = np.searchsorted(_i8(grid), _i8(frame["issue_time"]), side="right") - 1
     qs = np.full((len(frame), 3), np.nan)
     win = pd.Timedelta(days=window_days).value
+    cols = ["pollutant", "lead_day", "central", "observed"]
     for j, t in enumerate(_i8(grid)):
         rows = np.flatnonzero(block == j)
         if not len(rows):
             continue
         a, b = np.searchsorted(vts, t - win, side="right"), np.searchsorted(vts, t, side="right")
-        pool = order[a:b]
-        pool = pool[np.isfinite(z[pool])]
+        pool = frame.iloc[order[a:b]][cols]
+        pool = pool[pool["observed"].notna()]
         if not len(pool):
             continue
-        got = np.full((len(rows), 3), np.nan)
-        for level in ("full", "bin", "lead", "pol"):
-            need = ~np.isfinite(got[:, 0])
-            if not need.any():
-                break
-            g = pd.Series(z[pool]).groupby(keys[level][pool])
-            size = g.size()
-            table = g.quantile([lo_q, 0.5, hi_q]).unstack()
-            table = table[size.reindex(table.index) >= (min_count if level != "pol" else 1)]
-            if not len(table):
-                continue
-            k = pd.Series(keys[level][rows[need]])
-            for i, q in enumerate((lo_q, 0.5, hi_q)):
-                got[need, i] = k.map(table[q]).to_numpy(dtype=float)
-        qs[rows] = got
-    base = np.log(np.maximum(central, 0) + off)
+        tables = fit_log_quantiles(pool, min_count=min_count, coverage=coverage)
+        qs[rows] = apply_log_quantiles(frame.iloc[rows], tables)
     out = frame.copy()
     for i, name in enumerate(("q10", "q50", "q90")):
-        out[name] = np.maximum(0.0, np.exp(base + qs[:, i]) - off)
+        out[name] = qs[:, i]
     out["lower"], out["upper"] = out["q10"], out["q90"]
     return out
 
