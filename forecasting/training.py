@@ -25,7 +25,8 @@ from forecasting.store.science import TrainedCorrectionRecord
 
 __all__ = ["TRAIN_METHODS", "TrainingSummary", "train", "train_history", "active_corrections", "CorrectionInfo"]
 
-TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting", "ensemble")
+TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting",
+                 "analog_ensemble", "ensemble")
 SELECTION_LEADS = (1, 2, 3)
 
 

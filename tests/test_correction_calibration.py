@@ -75,3 +75,24 @@ def test_quantile_members_go_through_the_quantiles():
     assert np.quantile(m, 0.5) == pytest.approx(30.0, rel=1e-6)
     assert np.quantile(m, 0.1) == pytest.approx(10.0, rel=2e-2)
     assert np.quantile(m, 0.9) == pytest.approx(90.0, rel=2e-2)
+
+
+def test_analog_ensemble_returns_what_verified_similar_forecasts():
+    """Days alternate between a clean run (F = 10) and a polluted run (F = 40); the truth is always
+    F·1.5 + 5 (20 or 65). Every analog of a clean forecast is a clean day, so the AnEn mean and all
+    its quantiles are exactly 20 (65 for polluted) once history exists — a bias no additive filter
+    removes in one step, since the error alternates between +10 and +25."""
+    times = pd.date_range(START - pd.Timedelta(days=2), START + pd.Timedelta(days=40), freq="h")
+    polluted = ((times.tz_convert("Asia/Shanghai").normalize() - START.tz_convert("Asia/Shanghai").normalize())
+                .days % 2).astype(bool)
+    truth = np.where(polluted, 65.0, 20.0)
+    obs = pd.DataFrame({"time": times, "district": "310118", "pollutant": "pm25", "value": truth})
+    fc = model_forecasts(obs, days=30, bias=0.0, max_lead=30)
+    fc["value"] = (fc["value"] - 5.0) / 1.5
+    pairs = pair_forecasts(fc, obs)
+    out = correct(pairs, obs, method="analog_ensemble", refit_days=5, min_train_days=5, analogs=5)
+    late = out[out["issue_time"] >= START + pd.Timedelta(days=15)]
+    assert len(late) > 100 and not late["fallback"].any()
+    np.testing.assert_allclose(late["central"], late["observed"], atol=1e-9)
+    np.testing.assert_allclose(late["q10"], late["observed"], atol=1e-9)
+    np.testing.assert_allclose(late["q90"], late["observed"], atol=1e-9)

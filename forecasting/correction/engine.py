@@ -10,6 +10,9 @@ only observations known at the row's issue time:
 - ``mos_ridge`` / ``gradient_boosting``: regressions refitted every ``refit_days`` on the pairs
   verified before the refit origin (rolling origin, expanding window up to ``train_window_days``),
   applied to forecasts issued in the following block;
+- ``analog_ensemble``: the mean of the observations that verified the ``analogs`` most similar past
+  forecasts (Delle Monache et al. 2013; :mod:`forecasting.correction.analog`), the members' quantiles
+  as its distribution;
 - ``ensemble`` (inverse-MSE weighted mean) / ``ensemble_median``: combinations over the models of
   their ``base_method`` corrections (:mod:`forecasting.correction.ensemble`).
 
@@ -33,7 +36,7 @@ from forecasting.errors import ValidationError
 __all__ = ["METHODS", "DEFAULTS", "validate_method", "correct", "origins", "add_intervals"]
 
 METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting",
-           "ensemble", "ensemble_median")
+           "analog_ensemble", "ensemble", "ensemble_median")
 DEFAULTS = {
     "refit_days": 30,           # [d] rolling-origin step for regressions, intervals and ensemble weights
     "min_train_days": 14,       # [d] verified history before the first origin
@@ -142,6 +145,12 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     elif method in ("rolling_bias", "kalman_filter"):
         central = f - _bias.bias_estimate(pairs, method=method, ratio=p["kalman_ratio"], p0=p["kalman_p0"],
                                           window_days=p["window_days"])
+    elif method == "analog_ensemble":
+        from forecasting.correction.analog import analog_ensemble
+
+        anen = analog_ensemble(pairs, grid=grid, block=_block(pairs["issue_time"], grid),
+                               k=int(p.get("analogs", 20)), train_window_days=p["train_window_days"])
+        central = anen[:, 0]
     else:
         central = _rolling_regression(pairs, obs, method=method, grid=grid, params=p)
     fallback = ~np.isfinite(central) & np.isfinite(f)
@@ -151,6 +160,11 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     out["central"] = np.maximum(central, 0.0)
     out["fallback"] = fallback
     out = add_intervals(out, grid=grid, coverage=p["coverage"], window_days=p["interval_window_days"])
+    if method == "analog_ensemble":  # the members' own quantiles where the analogs exist
+        has = np.isfinite(anen[:, 1:]).all(axis=1) & ~fallback
+        for i, name in enumerate(("q10", "q50", "q90"), start=1):
+            out[name] = np.where(has, np.maximum(anen[:, i], 0.0), out[name].to_numpy(dtype=float))
+        out["lower"], out["upper"] = out["q10"], out["q90"]
     return out
 
 

@@ -126,6 +126,9 @@ def fit_correction(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: s
     validate_method(method)
     if method.startswith("ensemble"):
         raise ValidationError("train the ensemble's base method; combine with forecasting.correction.combine")
+    if method == "analog_ensemble":
+        raise ValidationError("analog_ensemble searches the whole verified history at each run; use "
+                              "forecasting.correction.correct (rolling origin) rather than a frozen correction")
     p = {**DEFAULTS, **params}
     until = pd.Timestamp(until) if until is not None else pairs["valid_time"].max()
     known = pairs[(pairs["valid_time"] <= until) & pairs["observed"].notna()]
