@@ -93,6 +93,7 @@ def hgb_baseline(pairs: pd.DataFrame, *, train_until, pollutants=HOURLY_POLLUTAN
         cols += [g["hour"].to_numpy(float), g["lead_hours"].to_numpy(float)]
         X = np.column_stack(cols)
         train = ((g["valid_time"] < train_until) & g["observed"].notna()).to_numpy()
+        X = X[:, np.isfinite(X[train]).any(axis=0)]  # a predictor the runs do not carry is left out
         est = HistGradientBoostingRegressor(random_state=0).fit(X[train], np.log1p(g["observed"].to_numpy(float)[train]))
         parts.append(g.assign(central=np.maximum(np.expm1(est.predict(X)), 0.0), q10=np.nan, q50=np.nan, q90=np.nan,
                               method="hgb_baseline"))
