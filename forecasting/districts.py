@@ -46,6 +46,9 @@ __all__ = [
     "extract_districts",
     "grid_geometry_key",
     "cell_edges",
+    "mean_wind",
+    "wind_components",
+    "wind_from_components",
     "DEFAULT_DISTRICTS",
 ]
 
@@ -352,6 +355,61 @@ def _curvilinear_overlaps(grid, gdf, src):
     return rows, cols, vals, coverage
 
 
+def wind_components(ws, wd):
+    """Earth-relative wind components ``(u, v)`` [m/s] from speed ``ws`` [m/s] and the meteorological
+    direction ``wd`` the wind blows from [degree, clockwise from north] (WMO convention:
+    ``u = −ws·sin(wd)``, ``v = −ws·cos(wd)``).
+
+    Examples
+    --------
+    >>> u, v = wind_components(10.0, 90.0)   # an easterly blows towards the west
+    >>> round(float(u), 6), round(float(v), 6)
+    (-10.0, -0.0)
+    """
+    ws = np.asarray(ws, dtype=float)
+    rad = np.radians(np.asarray(wd, dtype=float))
+    return -ws * np.sin(rad), -ws * np.cos(rad)
+
+
+def wind_from_components(u, v):
+    """Speed [m/s] and meteorological direction [degree, 0-360) from earth-relative ``u``, ``v``.
+
+    Examples
+    --------
+    >>> ws, wd = wind_from_components(np.array([0.0]), np.array([-5.0]))   # blowing south: a northerly
+    >>> float(ws[0]), float(wd[0])
+    (5.0, 0.0)
+    """
+    u, v = np.asarray(u, dtype=float), np.asarray(v, dtype=float)
+    return np.hypot(u, v), np.mod(180.0 + np.degrees(np.arctan2(u, v)), 360.0)
+
+
+def mean_wind(ws, wd, weights=None, *, axis=None):
+    """Vector mean of winds: the weighted mean of ``u`` and ``v`` turned back into speed and direction.
+
+    A northerly of 350° and one of 10° average to a northerly (0°), not to 180°. Without ``ws``
+    (``None``) the directions are averaged as unit vectors and the speed returned is their mean
+    resultant length [0-1].
+
+    Examples
+    --------
+    >>> ws, wd = mean_wind([5.0, 5.0], [350.0, 10.0])
+    >>> round(float(wd), 6) % 360, round(float(ws), 3)   # 5·cos(10°) = 4.924
+    (0.0, 4.924)
+    """
+    wd = np.asarray(wd, dtype=float)
+    speed = np.ones_like(wd) if ws is None else np.asarray(ws, dtype=float)
+    u, v = wind_components(speed, wd)
+    ok = np.isfinite(u) & np.isfinite(v)
+    w = np.ones_like(u) if weights is None else np.broadcast_to(np.asarray(weights, dtype=float), u.shape)
+    w = np.where(ok, w, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = w.sum(axis=axis)
+        ub = (np.where(ok, u, 0.0) * w).sum(axis=axis) / den
+        vb = (np.where(ok, v, 0.0) * w).sum(axis=axis) / den
+    return wind_from_components(ub, vb)
+
+
 def _provenance(grid, times, n):
     ts = pd.DatetimeIndex(times).tz_localize("UTC")
     lead = np.asarray(grid["lead_hours"].values, float) if "lead_hours" in grid.coords else np.full(len(ts), np.nan)
@@ -395,8 +453,24 @@ def district_series(grid: xr.Dataset, weights: DistrictWeights | None = None, *,
     if y1 > y0 and x1 > x0 and variables:
         sub = grid[variables].isel(y=slice(y0, y1), x=slice(x0, x1))
         arrays = compute(*[sub[v].data if sub[v].chunks is not None else sub[v].variable for v in variables])
-        for v, a in zip(variables, arrays):
-            a = np.asarray(a, float).reshape(nt, -1).T  # cells × time
+        cells = {v: np.asarray(a, float).reshape(nt, -1).T for v, a in zip(variables, arrays)}  # cells × time
+        if "wd" in cells:
+            # wind direction is a vector quantity: average earth-relative u and v (issue #13); the speed
+            # comes from the same vector mean when the grid carries ``ws`` (else unit vectors)
+            u, v_ = wind_components(cells["ws"] if "ws" in cells else 1.0, cells["wd"])
+            okw = np.isfinite(u) & np.isfinite(v_)
+            den = w @ okw.astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ub = (w @ np.where(okw, u, 0.0)) / den
+                vb = (w @ np.where(okw, v_, 0.0)) / den
+            wind_speed, wind_dir = wind_from_components(ub, vb)
+            wind_dir[den < min_coverage] = np.nan
+            wind_speed[den < min_coverage] = np.nan
+        for v in variables:
+            a = cells[v]
+            if v == "wd" or (v == "ws" and "wd" in cells):
+                out[v] = wind_dir if v == "wd" else wind_speed
+                continue
             ok = np.isfinite(a)
             num = w @ np.where(ok, a, 0.0)
             den = w @ ok.astype(float)

@@ -4,11 +4,18 @@ ranges per district and target day, for each issue date. What forecasters start 
 For every issue date the guidance holds, per district and target day:
 
 - ``raw`` for each model (the model's own daily AQI);
-- ``corrected`` for each model: the method in use for that district and pollutant (the one the
-  last ``python -m forecasting train`` chose on validation data; ``kalman_filter``, Delle Monache
-  et al. 2006, until then);
+- ``corrected`` for each model: the method of that district and pollutant chosen by the newest
+  training whose window ended by the issue date's cut-off (``kalman_filter``, Delle Monache et al.
+  2006, until then); a correction trained on a later window is refused (:class:`HindsightError`);
 - ``ensemble``: the skill-weighted mean of the corrected models, the suggested forecast (a method
-  chosen as ``persistence`` or ``raw`` enters the same combination).
+  chosen as ``persistence`` or ``raw`` enters the same combination);
+- ``outlook`` (``outlook = True``): for target days of the session past the longest model lead, a
+  labelled outlook (recent climatology blended with persistence, with the season's spread), never
+  a copy of the last modelled day. :func:`model_guidance_ends` says where model guidance ends.
+
+Every row carries the day's AQI distribution (``aqi_q10 aqi_q50 aqi_q90``), ``p_over_100`` and
+``p_over_200``, and a range chosen from that distribution that obeys the submission rules
+(:mod:`forecasting.correction.published`).
 
 Each row uses only what was known at its issue time (:func:`forecasting.correction.correct` trains
 in time order, strictly before each issue time); the knowledge cut-off of an issue date is 15:00
@@ -28,12 +35,19 @@ from sqlalchemy import delete, insert, select
 
 from forecasting import audit, datastore
 from forecasting.accounts import _current
+from forecasting.errors import ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.science import Guidance, GuidanceSeries, TrainedCorrectionRecord
 
 __all__ = [
     "GuidanceRow",
+    "HindsightError",
+    "check_window",
+    "corrections_for",
+    "model_guidance_ends",
+    "outlook_distribution",
+    "OUTLOOK",
     "compute_guidance",
     "guidance_for",
     "guidance_series",
@@ -49,6 +63,15 @@ __all__ = [
 BEIJING = ZoneInfo("Asia/Shanghai")
 DEFAULT_METHOD = "kalman_filter"
 SUGGESTED = "ensemble"
+#: Method label of the outlook rows past the longest model lead.
+OUTLOOK = "outlook"
+#: Target days a consultation covers (D+1..D+7); past the models' reach these get an outlook row.
+SESSION_DAYS = 7
+#: Outlook: persistence weight ``OUTLOOK_DECAY ** lead_day`` on log(AQI + 1); climatology of the last
+#: ``OUTLOOK_CLIMATE_DAYS`` observed days (the season so far) gives the rest and the spread.
+OUTLOOK_DECAY = 0.6
+OUTLOOK_CLIMATE_DAYS = 30
+OUTLOOK_MIN_DAYS = 7
 HISTORY_DAYS = 45
 KEEP_SERIES_DAYS = 16
 _BATCH = 20_000
@@ -70,6 +93,17 @@ class GuidanceRow:
     level_lo: int | None
     level_hi: int | None
     primary: tuple[str, ...]
+    #: 10/50/90 % quantiles of the day's AQI [1] (None without a distribution)
+    aqi_q10: float | None = None
+    aqi_q50: float | None = None
+    aqi_q90: float | None = None
+    #: probability that the day's AQI exceeds 100 (lightly polluted or worse) and 200 (heavily) [0-1]
+    p_over_100: float | None = None
+    p_over_200: float | None = None
+    #: True for the labelled outlook past the longest model lead (climatology blended with persistence)
+    outlook: bool = False
+    #: end of the training window of the corrections this row used (None: untrained method) [UTC]
+    trained_until: datetime | None = None
 
     @property
     def lead_day(self) -> int:
@@ -81,6 +115,69 @@ def issue_cutoff(day: date) -> pd.Timestamp:
     return pd.Timestamp(datetime.combine(day, time(15, 0)), tz=BEIJING).tz_convert("UTC")
 
 
+class HindsightError(ValidationError):
+    """A correction trained on a window that ended after the issue time would be used."""
+
+
+def check_window(train_to, issue_date: date) -> None:
+    """Refuse (``HindsightError``) a correction whose training window ended after the issue date's
+    knowledge cut-off (:func:`issue_cutoff`): guidance may use only what was known at its issue time.
+
+    Examples
+    --------
+    >>> check_window(issue_cutoff(date(2026, 11, 1)).to_pydatetime(), date(2026, 11, 1))
+    >>> check_window(issue_cutoff(date(2026, 11, 2)).to_pydatetime(), date(2026, 11, 1))
+    Traceback (most recent call last):
+    ...
+    forecasting.guidance.HindsightError: correction trained on a window ending 2026-11-02 07:00 UTC cannot serve the issue date 2026-11-01 (cut-off 2026-11-01 07:00 UTC)
+    """
+    if train_to is None:
+        return
+    end = pd.Timestamp(train_to)
+    end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
+    cut = issue_cutoff(issue_date)
+    if end > cut:
+        raise HindsightError(
+            f"correction trained on a window ending {end:%Y-%m-%d %H:%M} UTC cannot serve the issue date "
+            f"{issue_date.isoformat()} (cut-off {cut:%Y-%m-%d %H:%M} UTC)",
+            key="guidance.hindsight", issue_date=issue_date.isoformat(), train_to=f"{end:%Y-%m-%d %H:%M}")
+
+
+def corrections_for(db: Database, issue_dates) -> dict[date, dict[tuple[str, str], tuple[str, datetime]]]:
+    """Per issue date, ``{(district, pollutant): (method, train_to)}`` of the newest trained
+    corrections whose training window ended by that date's cut-off (active or not: the history of
+    training runs is what a forecaster had on each day). Dates before any usable training get ``{}``."""
+    with db.read() as s:
+        records = list(s.execute(select(TrainedCorrectionRecord.district, TrainedCorrectionRecord.pollutant,
+                                        TrainedCorrectionRecord.method, TrainedCorrectionRecord.train_to,
+                                        TrainedCorrectionRecord.id)
+                                 .where(TrainedCorrectionRecord.train_to.is_not(None))))
+    table = pd.DataFrame(records, columns=["district", "pollutant", "method", "train_to", "id"])
+    out: dict = {}
+    if len(table):
+        table["train_to"] = pd.to_datetime(table["train_to"], utc=True)
+        table = table.sort_values(["train_to", "id"])
+    for day in issue_dates:
+        if not len(table):
+            out[day] = {}
+            continue
+        usable = table[table["train_to"] <= issue_cutoff(day)]
+        newest = usable.drop_duplicates(["district", "pollutant"], keep="last")
+        chosen = {}
+        for d, p, m, t in zip(newest["district"], newest["pollutant"], newest["method"], newest["train_to"]):
+            check_window(t, day)
+            chosen[(d, p)] = (m, t.to_pydatetime())
+        out[day] = chosen
+    return out
+
+
+def model_guidance_ends(rows, district: str) -> date | None:
+    """The last target date with model guidance (not the outlook) for ``district`` in ``rows``."""
+    days = [r.target_date for r in rows if r.district == district and not getattr(r, "outlook", False)
+            and getattr(r, "aqi_lo", None) is not None]
+    return max(days) if days else None
+
+
 def methods_in_use(db: Database) -> dict[tuple[str, str], str]:
     """``{(district, pollutant): method}`` of the active trained corrections."""
     with db.read() as s:
@@ -89,14 +186,24 @@ def methods_in_use(db: Database) -> dict[tuple[str, str], str]:
         return {(d, p): m for d, p, m in rows}
 
 
-def _daily_rows(corrected: pd.DataFrame, issue_dates: set, method: str) -> list[dict]:
+def _num(value) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _daily_rows(corrected: pd.DataFrame, issue_dates: set, method: str, *, rules=None,
+                trained: dict | None = None) -> list[dict]:
     from forecasting.correction.daily import daily_forecast
 
     rows = []
     for (model, issue), part in corrected.groupby(["model", "issue_date"], sort=False):
         if pd.Timestamp(issue) not in issue_dates or part["pollutant"].nunique() < 6:
             continue
-        for r in daily_forecast(part).itertuples(index=False):
+        until = (trained or {}).get(pd.Timestamp(issue).date())
+        for r in daily_forecast(part, rules=rules).itertuples(index=False):
             aqi = getattr(r, "aqi", np.nan)
             ok = aqi is not None and np.isfinite(aqi)
             levels = list(getattr(r, "levels", None) or []) if ok else []
@@ -107,8 +214,71 @@ def _daily_rows(corrected: pd.DataFrame, issue_dates: set, method: str) -> list[
                 "aqi_lo": int(r.range_lo) if ok else None, "aqi_hi": int(r.range_hi) if ok else None,
                 "level_lo": int(min(levels)) if levels else None, "level_hi": int(max(levels)) if levels else None,
                 "primary": list(r.primary) if ok else [],
+                "aqi_q10": _num(r.aqi_q10) if ok else None, "aqi_q50": _num(r.aqi_q50) if ok else None,
+                "aqi_q90": _num(r.aqi_q90) if ok else None, "p_over_100": _num(r.p_over_100) if ok else None,
+                "p_over_200": _num(r.p_over_200) if ok else None, "outlook": False,
+                "trained_until": until if method != "raw" else None,
             })
     return rows
+
+
+def outlook_distribution(observed_aqi, lead_day: int, *, decay: float = OUTLOOK_DECAY) -> tuple[float, float, float]:
+    """``(q10, q50, q90)`` of the outlook's AQI for a lead day past the models' reach.
+
+    ``observed_aqi``: the observed daily AQI of the recent days known at issue time, oldest first
+    (the last one is persistence). On ``log(AQI + 1)``: median ``w·persistence + (1 − w)·climatology
+    median`` with ``w = decay ** lead_day``; the 10/90 % quantiles keep the climatology's spread
+    around that median (never narrower than the season's own variability).
+
+    Examples
+    --------
+    >>> q10, q50, q90 = outlook_distribution([40, 60, 80, 100, 60, 50, 70], 5)
+    >>> q10 < 50 < q50 < 70 < q90
+    True
+    """
+    a = np.log(np.asarray([v for v in observed_aqi if v is not None and np.isfinite(v)], dtype=float) + 1.0)
+    if not len(a):
+        raise ValueError("no observed AQI to build an outlook from")
+    c10, c50, c90 = np.quantile(a, [0.1, 0.5, 0.9])
+    w = decay ** lead_day
+    mid = w * a[-1] + (1 - w) * c50
+    return (float(np.exp(mid - (c50 - c10)) - 1), float(np.exp(mid) - 1), float(np.exp(mid + (c90 - c50)) - 1))
+
+
+def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: set, *, widths,
+                  days: int = SESSION_DAYS) -> list[dict]:
+    """Outlook rows for the D+1..D+``days`` days without ensemble guidance (past the longest lead)."""
+    from forecasting.aqi import edition_for, level_of
+    from forecasting.correction.published import choose_range, exceedance
+
+    have = {(r["issue_date"], r["district"], r["target_date"]) for r in rows
+            if r["method"] == SUGGESTED and r["aqi_lo"] is not None}
+    out = []
+    if observed_daily.empty:
+        return out
+    for issue in sorted(issue_dates):
+        day = pd.Timestamp(issue).date()
+        for district, part in observed_daily.groupby("district"):
+            known = part[(part["date"] < day) & (part["date"] >= day - timedelta(days=OUTLOOK_CLIMATE_DAYS))]
+            known = known[np.isfinite(known["aqi"].astype(float))].sort_values("date")
+            if len(known) < OUTLOOK_MIN_DAYS:
+                continue
+            prim = [p[0] for p in known["primary"] if p]
+            common = max(set(prim), key=prim.count) if prim else "pm25"
+            for k in range(1, days + 1):
+                target = day + timedelta(days=k)
+                if (day, district, target) in have:
+                    continue
+                q10, q50, q90 = outlook_distribution(known["aqi"].astype(float).tolist(), k)
+                lo, hi = choose_range(q10, q50, q90, widths=widths)
+                primary = [] if hi <= 50 or (q50 <= 50 and lo <= 50) else [common]
+                out.append({"issue_date": day, "district": district, "target_date": target, "method": OUTLOOK,
+                            "model": "", "edition": edition_for(target), "centre": q50, "aqi_lo": lo,
+                            "aqi_hi": hi, "level_lo": int(level_of(lo)), "level_hi": int(level_of(hi)),
+                            "primary": primary, "aqi_q10": q10, "aqi_q50": q50, "aqi_q90": q90,
+                            "p_over_100": exceedance(100, q10, q50, q90),
+                            "p_over_200": exceedance(200, q10, q50, q90), "outlook": True, "trained_until": None})
+    return out
 
 
 def _series_rows(frame: pd.DataFrame, issue_dates: set, method: str) -> list[dict]:
@@ -131,24 +301,37 @@ def _series_rows(frame: pd.DataFrame, issue_dates: set, method: str) -> list[dic
 
 
 def compute_guidance(db: Database, actor: Actor | None, first: date, last: date | None = None, *,
-                     history_days: int = HISTORY_DAYS, keep_series_days: int = KEEP_SERIES_DAYS) -> int:
+                     history_days: int = HISTORY_DAYS, keep_series_days: int = KEEP_SERIES_DAYS,
+                     config=None) -> int:
     """Compute and store the guidance of the issue dates ``first``..``last`` (replacing theirs).
 
-    One pass over the history serves every issue date. Returns the number of guidance rows.
+    One pass over the history serves every issue date. Each issue date uses the corrections of the
+    newest training whose window ended by its cut-off (:func:`corrections_for`; none yet: the
+    Kalman filter, which learns as it goes); ranges obey the submission rules of ``config``
+    (default :func:`forecasting.consultation.config.consultation_config`); target days of the
+    session past the models' reach get a labelled outlook row (:func:`outlook_distribution`).
+    Returns the number of guidance rows.
     """
+    from forecasting.aqi import RangeRules
+    from forecasting.consultation.config import consultation_config
     from forecasting.correction import combine, correct, pair_forecasts
+    from forecasting.correction.daily import hourly_to_daily_aqi
 
     last = last or first
     with db.read() as s:
         require_role(_current(s, actor, "compute guidance"), "admin", action="compute guidance")
+    cfg = config or consultation_config()
+    rules = RangeRules(widths=tuple(cfg.widths))
     cut = issue_cutoff(last)
     since = issue_cutoff(first) - pd.Timedelta(days=history_days)
     forecasts = datastore.forecast_frame(db, cycle_since=since.to_pydatetime(), cycle_until=cut.to_pydatetime())
     observations = datastore.observation_frame(db, since=(since - pd.Timedelta(days=2)).to_pydatetime(),
                                                until=cut.to_pydatetime())
-    in_use = methods_in_use(db)
-    dates = {pd.Timestamp(first + timedelta(days=i)) for i in range((last - first).days + 1)}
+    day_list = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    dates = {pd.Timestamp(d) for d in day_list}
     series_dates = {d for d in dates if d >= pd.Timestamp(last - timedelta(days=keep_series_days))}
+    per_day = corrections_for(db, day_list)
+    trained_until = {d: (max(t for _, t in per_day[d].values()) if per_day[d] else None) for d in day_list}
     rows: list[dict] = []
     series: list[dict] = []
     if len(forecasts):
@@ -156,21 +339,38 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
         pairs = pairs[pairs["issue_time"] <= cut]
         start = issue_cutoff(first) - pd.Timedelta(days=1)
         raw = correct(pairs, observations, method="raw")
-        # the method in use per district and pollutant; "ensemble" combines Kalman-filtered models
-        chosen = {key: (DEFAULT_METHOD if m in ("ensemble", "ensemble_median") else m) for key, m in in_use.items()}
-        key = list(zip(pairs["district"], pairs["pollutant"]))
-        base_of = np.array([chosen.get(k, DEFAULT_METHOD) for k in key], dtype=object)
+
+        def base(method):  # "ensemble" combines Kalman-filtered models
+            return DEFAULT_METHOD if method in ("ensemble", "ensemble_median") else method
+
+        # the method of each (issue date, district, pollutant); history before ``first`` uses first's
+        issue_day = pairs["issue_date"].dt.date.to_numpy()
+        key_d, key_p = pairs["district"].to_numpy(), pairs["pollutant"].to_numpy()
+        base_of = np.array([base(per_day.get(max(day, first), per_day[first]).get((d, p), (DEFAULT_METHOD,))[0])
+                            for day, d, p in zip(issue_day, key_d, key_p)], dtype=object)
+        used_by_key: dict = {}
+        for m, d, p in zip(base_of, key_d, key_p):
+            used_by_key.setdefault(m, set()).add((d, p))
         parts = []
-        for base in sorted(set(base_of)):
-            sub = pairs[base_of == base]
-            parts.append(correct(sub, observations, method=base, start=start))
+        for m in sorted(used_by_key):
+            wanted = used_by_key[m]
+            on_key = np.array([(d, p) in wanted for d, p in zip(key_d, key_p)])
+            done = correct(pairs[on_key], observations, method=m, start=start)
+            parts.append(done[(base_of[on_key] == m)])
         corrected = pd.concat(parts, ignore_index=True)
         ensemble = combine(corrected, start=start)
-        rows = (_daily_rows(raw, dates, "raw") + _daily_rows(corrected, dates, "corrected")
-                + _daily_rows(ensemble, dates, SUGGESTED))
+        rows = (_daily_rows(raw, dates, "raw", rules=rules)
+                + _daily_rows(corrected, dates, "corrected", rules=rules, trained=trained_until)
+                + _daily_rows(ensemble, dates, SUGGESTED, rules=rules, trained=trained_until))
         if series_dates:
             series = (_series_rows(raw, series_dates, "raw") + _series_rows(corrected, series_dates, "corrected")
                       + _series_rows(ensemble, series_dates, SUGGESTED))
+    if len(observations):
+        obs_daily = hourly_to_daily_aqi(observations.rename(columns={"time": "valid_time", "value": "obs"}),
+                                        "obs").reset_index()
+        obs_daily["date"] = pd.to_datetime(obs_daily["date"]).dt.date
+        obs_daily["aqi"] = obs_daily["aqi_computed"].where(np.isfinite(obs_daily["aqi_computed"]), obs_daily["aqi"])
+        rows += _outlook_rows(rows, obs_daily, dates, widths=tuple(cfg.widths), days=int(cfg.days))
     with db.transaction() as s:
         actor = require_role(_current(s, actor, "compute guidance"), "admin", action="compute guidance")
         s.execute(delete(Guidance).where(Guidance.issue_date >= first, Guidance.issue_date <= last))
@@ -181,7 +381,7 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
             s.execute(insert(GuidanceSeries), series[i:i + _BATCH])
         audit.record(s, actor, "guidance.compute", object_type="guidance",
                      details={"from": first.isoformat(), "to": last.isoformat(), "rows": len(rows),
-                              "series": len(series)})
+                              "series": len(series), "outlook": sum(1 for r in rows if r.get("outlook"))})
     return len(rows)
 
 
@@ -194,7 +394,8 @@ def guidance_for(db: Database, issue_date: date, *, district: str | None = None)
     with db.read() as s:
         return [
             GuidanceRow(g.issue_date, g.district, g.target_date, g.method, g.model, g.edition, g.centre, g.aqi_lo,
-                        g.aqi_hi, g.level_lo, g.level_hi, tuple(g.primary or ()))
+                        g.aqi_hi, g.level_lo, g.level_hi, tuple(g.primary or ()), g.aqi_q10, g.aqi_q50, g.aqi_q90,
+                        g.p_over_100, g.p_over_200, bool(g.outlook), g.trained_until)
             for g in s.scalars(q)
         ]
 

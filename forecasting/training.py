@@ -23,9 +23,10 @@ from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.science import TrainedCorrectionRecord
 
-__all__ = ["TRAIN_METHODS", "TrainingSummary", "train", "active_corrections", "CorrectionInfo"]
+__all__ = ["TRAIN_METHODS", "TrainingSummary", "train", "train_history", "active_corrections", "CorrectionInfo"]
 
-TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting", "ensemble")
+TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting",
+                 "analog_ensemble", "ensemble")
 SELECTION_LEADS = (1, 2, 3)
 
 
@@ -54,25 +55,62 @@ class CorrectionInfo:
 def train(db: Database, actor: Actor | None, *, until: date, history_days: int = 60, validation_days: int = 14,
           methods=TRAIN_METHODS) -> TrainingSummary:
     """Backtest ``methods`` and record the best per district and pollutant (see the module docstring)."""
-    from forecasting.correction import CORRECTION_VERSION, PREDICTORS, pair_forecasts, run_methods, score_table
+    return train_history(db, actor, until=until, history_days=history_days, validation_days=validation_days,
+                         methods=methods)[-1]
+
+
+def train_history(db: Database, actor: Actor | None, *, until: date, since: date | None = None, every_days: int = 7,
+                  history_days: int = 60, validation_days: int = 14, min_validation_days: int = 7,
+                  methods=TRAIN_METHODS) -> list[TrainingSummary]:
+    """Trainings as they would have run every ``every_days`` from ``since`` to ``until`` (default: only
+    ``until``), each on the window that ended at its own cut-off: one time-ordered backtest pass
+    serves them all (every corrected value in it used only what was known at its issue time, and
+    each training scores only rows verified by its cut-off). The last training's records are
+    active; the earlier ones are kept inactive so that guidance of past issue dates uses what was
+    known then (:func:`forecasting.guidance.corrections_for`). Trainings with fewer than
+    ``min_validation_days`` of validation data are skipped."""
+    from datetime import timedelta
+
+    from forecasting.correction import pair_forecasts, run_methods
+    from forecasting.errors import ValidationError
     from forecasting.guidance import issue_cutoff
 
     with db.read() as s:
         require_role(_current(s, actor, "train corrections"), "admin", action="train corrections")
+    days = [until]
+    if since is not None:
+        days = sorted({until - timedelta(days=k) for k in range(0, (until - since).days + 1, every_days)})
     cut = issue_cutoff(until)
-    since = cut - pd.Timedelta(days=history_days)
-    val_start = cut - pd.Timedelta(days=validation_days)
-    forecasts = datastore.forecast_frame(db, cycle_since=since.to_pydatetime(), cycle_until=cut.to_pydatetime())
-    observations = datastore.observation_frame(db, since=since.to_pydatetime(), until=cut.to_pydatetime())
-    from forecasting.errors import ValidationError
-
+    first_cut = issue_cutoff(days[0])
+    window_from = first_cut - pd.Timedelta(days=history_days)
+    forecasts = datastore.forecast_frame(db, cycle_since=window_from.to_pydatetime(), cycle_until=cut.to_pydatetime())
+    observations = datastore.observation_frame(db, since=window_from.to_pydatetime(), until=cut.to_pydatetime())
     if forecasts.empty or observations.empty:
         raise ValidationError("no stored forecasts or observations in the training window; ingest runs and import "
                               "observations first", key="train.no_data")
     pairs = pair_forecasts(forecasts.drop(columns=["lead_hours"]), observations)
     pairs = pairs[(pairs["issue_time"] <= cut) & (pairs["valid_time"] <= cut)]
-    results = run_methods(pairs, observations, methods=list(methods), start=val_start - pd.Timedelta(days=7))
-    tables = {m: score_table(c, since=val_start, until=cut, by=("district", "pollutant")) for m, c in results.items()}
+    first_val = first_cut - pd.Timedelta(days=validation_days)
+    results = run_methods(pairs, observations, methods=list(methods), start=first_val - pd.Timedelta(days=7))
+    data_from = pairs["valid_time"].min() if len(pairs) else cut
+    summaries = []
+    for k, day in enumerate(days):
+        day_cut = issue_cutoff(day)
+        val_start = max(day_cut - pd.Timedelta(days=validation_days), data_from)
+        if day != until and day_cut - val_start < pd.Timedelta(days=min_validation_days):
+            continue
+        summaries.append(_record(db, actor, results, forecasts, until=day, cut=day_cut, val_start=val_start,
+                                 since=max(day_cut - pd.Timedelta(days=history_days), data_from),
+                                 active=(day == until)))
+    return summaries
+
+
+def _record(db, actor, results, forecasts, *, until, cut, val_start, since, active) -> TrainingSummary:
+    from forecasting.correction import CORRECTION_VERSION, PREDICTORS, score_table
+
+    # scores only of rows verified by the cut-off (valid time ≤ cut) of forecasts issued by then
+    tables = {m: score_table(c[c["issue_time"] <= cut], since=val_start, until=cut, by=("district", "pollutant"))
+              for m, c in results.items()}
     predictors = [p for p in PREDICTORS if p in set(forecasts["variable"])]
     records = []
     chosen = {}
@@ -99,11 +137,13 @@ def train(db: Database, actor: Actor | None, *, until: date, history_days: int =
             train_from=since.to_pydatetime(), train_to=cut.to_pydatetime(), predictors=predictors,
             scores={m: {k: {n: (None if (v is None or (isinstance(v, float) and not math.isfinite(v))) else v)
                             for n, v in sc.items()} for k, sc in per_method[m].items()} for m in per_method},
-            reason=reason, active=True,
+            reason=reason, active=active,
         ))
     with db.transaction() as s:
         actor = require_role(_current(s, actor, "train corrections"), "admin", action="train corrections")
-        s.execute(update(TrainedCorrectionRecord).where(TrainedCorrectionRecord.active.is_(True)).values(active=False))
+        if active:
+            s.execute(update(TrainedCorrectionRecord).where(TrainedCorrectionRecord.active.is_(True))
+                      .values(active=False))
         s.add_all(records)
         audit.record(s, actor, "correction.train", object_type="trained_corrections",
                      details={"until": until.isoformat(), "records": len(records),

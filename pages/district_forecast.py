@@ -14,7 +14,7 @@ import streamlit as st
 
 from forecasting import datastore
 from forecasting.aqi import edition_for
-from forecasting.guidance import SUGGESTED, guidance_for, guidance_series, latest_issue_date
+from forecasting.guidance import OUTLOOK, SUGGESTED, guidance_for, guidance_series, latest_issue_date, model_guidance_ends
 from forecasting.training import active_corrections
 from forecasting.zone import list_districts
 from ui import state
@@ -51,11 +51,20 @@ if latest < today:
 
 # -- daily AQI cards of the suggested guidance ------------------------------------------------
 st.subheader(tr("dfc.daily_cards"))
-suggested = [g for g in guidance if g.method == SUGGESTED and g.target_date > latest]
+suggested = sorted([g for g in guidance if g.method in (SUGGESTED, OUTLOOK) and g.target_date > latest],
+                   key=lambda g: g.target_date)
+ends = model_guidance_ends([g for g in guidance if g.method == SUGGESTED], district)
+if ends is not None:
+    n_days = max((g.lead_day for g in suggested), default=0)
+    if any(g.outlook for g in suggested):
+        st.info(tr("dfc13.model_ends", date=ends.isoformat(), n=(ends - latest).days))
+    else:
+        st.caption(tr("dfc13.model_ends_all", n=n_days))
 cols = st.columns(max(len(suggested), 1))
 for col, g in zip(cols, suggested):
     with col.container(border=True):
-        st.markdown(f"**{tr('dfc.lead', n=g.lead_day)}** · {g.target_date:%m-%d}")
+        head = f"**{tr('dfc.lead', n=g.lead_day)}** · {g.target_date:%m-%d}"
+        st.markdown(head + (f" · :orange-badge[{tr('dfc13.outlook_badge')}]" if g.outlook else ""))
         if g.aqi_lo is None:
             st.caption(tr("dfc.no_aqi"))
             continue
@@ -64,6 +73,17 @@ for col, g in zip(cols, suggested):
                                      lang=lang), unsafe_allow_html=True)
         prim = "、".join(LABELS.get(p, p) for p in g.primary) if g.primary else tr("common.none")
         st.caption(tr("dfc.primary", p=prim))
+        if g.p_over_100 is not None:
+            st.caption(tr("dfc13.p100", p=f"{100 * g.p_over_100:.0f}%") + " · "
+                       + tr("dfc13.p200", p=f"{100 * (g.p_over_200 or 0):.0f}%"))
+        if g.aqi_q10 is not None and g.aqi_q90 is not None:
+            st.caption(tr("dfc13.quantiles", lo=f"{g.aqi_q10:.0f}", hi=f"{g.aqi_q90:.0f}", mid=f"{g.aqi_q50:.0f}"))
+        if g.outlook:
+            st.caption(tr("dfc13.outlook_note"))
+trained = [g.trained_until for g in guidance if g.method == SUGGESTED and g.trained_until is not None]
+if trained:
+    st.caption(tr("dfc13.trained_until",
+                  when=pd.Timestamp(max(trained)).tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")))
 
 # -- hourly chart: 14 days back, 7 ahead --------------------------------------------------------
 st.subheader(tr("dfc.chart_title", p=LABELS[pollutant], unit=unit_of(pollutant)))
@@ -112,9 +132,14 @@ if len(lines):
     now_rule = alt.Chart(pd.DataFrame({"t": [pd.Timestamp(datetime.now(BEIJING)).tz_localize(None)]})).mark_rule(
         strokeDash=[4, 4], color="black").encode(x="t:T")
     layers.append(now_rule)
+    if len(ahead):  # where model guidance ends: the last hour any model of the newest issue reaches
+        reach = pd.Timestamp(ahead["valid_time"].max()).tz_convert(BEIJING).tz_localize(None)
+        layers.append(alt.Chart(pd.DataFrame({"t": [reach]})).mark_rule(strokeDash=[1, 3], color="#b45309",
+                                                                        size=2).encode(x="t:T"))
     chart = alt.layer(*layers).resolve_scale(color="independent").properties(height=340)
     st.altair_chart(chart.configure_axisX(format="%m-%d" if lang == "zh" else "%b %d"), width="stretch")
     st.caption(tr("dfc.chart_caption"))
+    st.caption(tr("dfc13.band_caption"))
 
 # -- skill of the methods and the one in use ----------------------------------------------------
 st.subheader(tr("dfc.skill_title"))

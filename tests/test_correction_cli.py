@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -44,7 +45,8 @@ def test_backtest_prints_the_json_contract(files):
     for method, by_pollutant in report["methods"].items():
         assert set(by_pollutant) == {"pm25", "o3"}
         d1 = by_pollutant["pm25"]["D+1"]
-        assert set(d1) == {"n", "mb", "nmb", "nme", "rmse", "r"} and isinstance(d1["n"], int) and d1["n"] > 0
+        assert set(d1) == {"n", "mb", "nmb", "nme", "rmse", "r", "coverage80", "crps"}
+        assert isinstance(d1["n"], int) and d1["n"] > 0
         assert set(by_pollutant["pm25"]) <= {f"D+{k}" for k in range(1, 8)}
     raw = report["methods"]["raw"]["pm25"]["D+1"]
     assert raw["mb"] == pytest.approx(1.0, abs=0.01)   # models +8 and −6 pooled: mean bias +1
@@ -75,3 +77,54 @@ def test_missing_file_and_naive_times(tmp_path, files):
     bad.write_text("time,district,pollutant,value\n2026-01-01 10:00,310118,pm25,3\n")
     res = _run("--forecasts", str(f), "--observations", str(bad), "--test-from", "2026-01-18")
     assert res.returncode == 2 and "line 2, column 'time'" in res.stderr
+
+
+def _members(q10, q50, q90, offset, k=20):
+    """Independent transcription of the documented distribution (docs/correction.md): the two-piece
+    normal on log(x + c) through the three quantiles, sampled at the levels (i − ½)/k."""
+    from scipy.stats import norm
+
+    z = norm.ppf((np.arange(k) + 0.5) / k)
+    mu = np.log(q50 + offset)
+    lo = (mu - np.log(q10 + offset)) / norm.ppf(0.9)
+    hi = (np.log(q90 + offset) - mu) / norm.ppf(0.9)
+    return np.maximum(np.exp(mu[:, None] + z[None, :] * np.where(z[None, :] < 0, lo[:, None], hi[:, None])) - offset[:, None],
+                      0.0)
+
+
+def test_scores_are_reproduced_from_the_pairs_file(files, tmp_path):
+    """--pairs writes the contract's columns; RMSE, coverage80 (recomputed here) and CRPS (via the
+    independent ``scoringrules`` package) per method, pollutant and lead day agree with the JSON."""
+    import scoringrules
+
+    f, o = files
+    out = tmp_path / "pairs.csv"
+    res = _run("--forecasts", str(f), "--observations", str(o), "--test-from", "2026-01-18",
+               "--methods", "raw,kalman_filter,ensemble", "--pairs", str(out))
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    pairs = pd.read_csv(out, dtype={"district": str})
+    assert list(pairs.columns) == ["method", "model", "district", "pollutant", "cycle", "valid_time", "lead_day",
+                                   "forecast", "q10", "q50", "q90", "observed"]
+    assert set(pairs["model"][pairs["method"] == "ensemble"]) == {"ensemble"}
+    assert set(pairs["model"][pairs["method"] == "raw"]) == {"A", "B"}
+    assert (pd.to_datetime(pairs["valid_time"], utc=True) >= pd.Timestamp("2026-01-18", tz="Asia/Shanghai")).all()
+    checked = 0
+    for (method, pol, lead), g in pairs.groupby(["method", "pollutant", "lead_day"]):
+        want = report["methods"][method][pol][f"D+{lead}"]
+        both = g.dropna(subset=["forecast", "observed"])
+        assert want["n"] == len(both)
+        assert want["rmse"] == pytest.approx(float(np.sqrt(((both["forecast"] - both["observed"]) ** 2).mean())),
+                                             rel=1e-6)
+        prob = g.dropna(subset=["q10", "q50", "q90", "observed"])
+        if not len(prob):
+            assert want["coverage80"] is None
+            continue
+        inside = ((prob["observed"] >= prob["q10"]) & (prob["observed"] <= prob["q90"])).mean()
+        assert want["coverage80"] == pytest.approx(inside, abs=1e-9)
+        offset = np.where(prob["pollutant"] == "co", 0.05, 1.0)
+        members = _members(*(prob[q].to_numpy(float) for q in ("q10", "q50", "q90")), offset)
+        crps = scoringrules.crps_ensemble(prob["observed"].to_numpy(float), members, estimator="nrg")
+        assert want["crps"] == pytest.approx(float(np.mean(crps)), rel=1e-5)
+        checked += 1
+    assert checked >= 6

@@ -28,9 +28,12 @@ def test_daily_forecast_t29():
     assert d1["edition"] == "HJ 633-2012"          # target date before 2026-03-01
     assert d1["aqi"] == pytest.approx(107)          # 100 + 50·5/40 = 106.25 → 107
     assert d1["level"] == 3 and d1["primary"] == ("pm25",)
-    # point 107 with a zero-width envelope: width 35 above AQI 100, centred and snapped to 5: 90-125
-    assert (d1["range_lo"], d1["range_hi"]) == (90, 125)
-    assert d1["levels"] == (2, 3) and d1["span_zh"] == "良至轻度污染"
+    # a zero-width distribution at 107 lies wholly in level 3 (101-150): the range must not cross 100
+    # (issue #13), so it is the 35-wide range inside 101..150 nearest 107 with ends on multiples of 5
+    assert d1["aqi_q10"] == d1["aqi_q50"] == d1["aqi_q90"] == pytest.approx(107)
+    assert (d1["range_lo"], d1["range_hi"]) == (105, 140)
+    assert d1["levels"] == (3,) and d1["span_zh"] == "轻度污染"
+    assert d1["p_over_100"] == 1.0 and d1["p_over_200"] == 0.0
     assert list(daily.index) == [1, 2, 3, 4, 5, 6, 7]
     assert pd.isna(daily.loc[7, "aqi"])             # D+7 is cut by the 168-h run: < 20 hours
 
@@ -43,7 +46,7 @@ def test_daily_forecast_takes_one_run():
 
 
 def test_published_daily_scores_many_days_at_once():
-    """Every D+1 day of several runs in one call: each day is T29 (AQI 107, 90-125, 良至轻度污染)."""
+    """Every D+1 day of several runs in one call: each day is T29 (AQI 107, 105-140, 轻度污染)."""
     from forecasting.correction.daily import published_daily
 
     obs, pairs = _constant_world()
@@ -52,5 +55,5 @@ def test_published_daily_scores_many_days_at_once():
     daily = published_daily(d1)
     assert len(daily) == d1["issue_date"].nunique() >= 5
     assert (daily["aqi"] == 107).all() and (daily["level"] == 3).all()
-    assert set(zip(daily["range_lo"], daily["range_hi"])) == {(90, 125)}
-    assert set(daily["levels"]) == {(2, 3)} and set(daily["span_zh"]) == {"良至轻度污染"}
+    assert set(zip(daily["range_lo"], daily["range_hi"])) == {(105, 140)}
+    assert set(daily["levels"]) == {(3,)} and set(daily["span_zh"]) == {"轻度污染"}

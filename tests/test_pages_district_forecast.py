@@ -22,6 +22,9 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
 
     assert f"指导产品发布日：{beijing_today().isoformat()}" in page  # today's guidance
     assert "第 1 天" in page and "首要污染物" in page
+    # issue #13: level probabilities, quantiles, and where model guidance ends (120-h runs: D+4)
+    assert "AQI>100 概率" in page and "AQI 10%–90%" in page
+    assert "模式指导截至" in page and "展望" in page
     assert "当前使用：" in page and "原因：lowest mean hourly RMSE" in page
     skill = at.dataframe[0].value
     assert "D+1 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared

@@ -30,6 +30,9 @@ def register(subparsers) -> None:
                    help="issue time = cycle + H hours (default 6)")
     p.add_argument("--validation-days", type=int, default=30, metavar="N",
                    help="days before --test-from used to choose the best method (default 30)")
+    p.add_argument("--pairs", default=None, metavar="PAIRS.csv",
+                   help="also write the scored test-period rows: method,model,district,pollutant,cycle,valid_time,"
+                        "lead_day,forecast,q10,q50,q90,observed")
     p.set_defaults(func=_run)
 
 
@@ -82,8 +85,15 @@ def _run(args) -> int:
     forecasts = _read(args.forecasts, "forecast", ("cycle", "valid_time"))
     observations = _read(args.observations, "observation", ("time",))
     delay = DEFAULT_ISSUE_DELAY_HOURS if args.issue_delay_hours is None else args.issue_delay_hours
+    pairs_out: list = []
     report = backtest(forecasts, observations, test_from=args.test_from, methods=methods,
-                      issue_delay_hours=delay, validation_days=args.validation_days)
+                      issue_delay_hours=delay, validation_days=args.validation_days,
+                      pairs_out=pairs_out if args.pairs else None)
+    if args.pairs:
+        try:
+            pairs_out[0].to_csv(args.pairs, index=False)
+        except OSError as exc:
+            raise CliError(f"cannot write --pairs file {args.pairs}: {exc}") from exc
     report = {key: report[key] for key in ("test_from", "methods", "best")}
     json.dump(report, sys.stdout, ensure_ascii=False, allow_nan=False)
     sys.stdout.write("\n")

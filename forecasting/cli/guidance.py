@@ -20,11 +20,21 @@ def _date(text: str | None) -> date:
 
 def _train(args) -> int:
     from forecasting.store.db import get_database
-    from forecasting.training import TRAIN_METHODS, train
+    from forecasting.training import TRAIN_METHODS, train_history
 
     methods = args.methods.split(",") if args.methods else list(TRAIN_METHODS)
-    result = train(get_database(), Actor.system("train"), until=_date(args.until), history_days=args.history_days,
-                   validation_days=args.validation_days, methods=methods)
+    until = _date(args.until)
+    since = _date(args.since) if args.since else None
+    if since is not None and since > until:
+        raise CliError("--since is after --until")
+    if args.every_days < 1:
+        raise CliError("--every-days must be at least 1")
+    results = train_history(get_database(), Actor.system("train"), until=until, since=since,
+                            every_days=args.every_days, history_days=args.history_days,
+                            validation_days=args.validation_days, methods=methods)
+    for earlier in results[:-1]:
+        print(f"trained until {earlier.until} (kept for the guidance of later days): {earlier.records} records")
+    result = results[-1]
     print(f"trained until {result.until} (validation from {result.validation_from}): {result.records} records")
     for (district, pollutant), method in sorted(result.chosen.items()):
         print(f"  {district} {pollutant:<5} {method}")
@@ -50,6 +60,9 @@ def register(sub) -> None:
     t.add_argument("--history-days", type=int, default=60)
     t.add_argument("--validation-days", type=int, default=14)
     t.add_argument("--methods", help="comma-separated subset of the methods")
+    t.add_argument("--since", help="also record the trainings a cron would have run from this Beijing date on "
+                                   "(every --every-days), so that past guidance uses what was known then")
+    t.add_argument("--every-days", type=int, default=7)
     t.set_defaults(func=_train)
     g = sub.add_parser("guidance", help="objective guidance")
     gs = g.add_subparsers(dest="guidance_command", metavar="ACTION", required=True)

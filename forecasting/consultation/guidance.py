@@ -28,7 +28,7 @@ __all__ = ["GuidanceRow", "guidance_rows", "guidance_centres", "best_guidance", 
 GUIDANCE_MODULE = "forecasting.guidance"
 #: Preferred methods when several give guidance for one district and day (first found wins).
 #: ``forecasting.guidance`` labels rows ``raw`` and ``corrected`` per model and ``ensemble`` (the suggestion).
-PREFERRED_METHODS = ("ensemble", "best", "corrected", "kalman_filter", "rolling_bias", "mos_ridge")
+PREFERRED_METHODS = ("ensemble", "best", "corrected", "kalman_filter", "rolling_bias", "mos_ridge", "outlook")
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,14 @@ class GuidanceRow:
     level_hi: int | None
     primary: list[str] = field(default_factory=list)
     centre: float | None = None
+    #: issue #13: the day's AQI quantiles, P(AQI > 100), P(AQI > 200), and whether this is the
+    #: labelled outlook past the longest model lead (not model guidance)
+    aqi_q10: float | None = None
+    aqi_q50: float | None = None
+    aqi_q90: float | None = None
+    p_over_100: float | None = None
+    p_over_200: float | None = None
+    outlook: bool = False
 
 
 def _get(item, name, default=None):
@@ -60,9 +68,15 @@ def _row(item) -> GuidanceRow:
     if model:
         method = f"{method}:{model}"
     centre = _get(item, "centre")
+    def num(name):
+        v = _get(item, name)
+        return None if v is None else float(v)
+
     return GuidanceRow(str(_get(item, "district")), parse_day(_get(item, "target_date")), method,
                        _get(item, "aqi_lo"), _get(item, "aqi_hi"), _get(item, "level_lo"), _get(item, "level_hi"),
-                       list(_get(item, "primary") or []), None if centre is None else float(centre))
+                       list(_get(item, "primary") or []), None if centre is None else float(centre),
+                       num("aqi_q10"), num("aqi_q50"), num("aqi_q90"), num("p_over_100"), num("p_over_200"),
+                       bool(_get(item, "outlook", False)))
 
 
 def _default_source() -> Callable | None:

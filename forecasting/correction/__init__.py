@@ -14,7 +14,10 @@ Pure functions over pandas/numpy (no database). Data flow::
 
 Methods (validated strings, :data:`METHODS`): ``raw``, ``persistence``, ``rolling_bias`` (Wilczak et
 al. 2006), ``kalman_filter`` (Delle Monache et al. 2006), ``mos_ridge``, ``gradient_boosting``,
-``ensemble`` (skill-weighted mean) and ``ensemble_median``. See ``docs/correction.md``.
+``analog_ensemble`` (Delle Monache et al. 2013), ``ensemble`` (skill-weighted mean) and
+``ensemble_median``. Each gives 10/50/90 % quantiles (:mod:`forecasting.correction.probabilistic`);
+the daily AQI distribution, level probabilities and the published range come from
+:mod:`forecasting.correction.published`. See ``docs/correction.md``.
 """
 
 from forecasting.correction.backtest import LEAD_DAYS, backtest, run_methods, score_table, select_best
@@ -22,6 +25,8 @@ from forecasting.correction.bias import kalman_gains, kalman_steady_gain
 from forecasting.correction.daily import daily_forecast, hourly_to_daily_aqi
 from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
 from forecasting.correction.ensemble import combine
+from forecasting.correction.probabilistic import coverage, crps_from_quantiles, quantile_members
+from forecasting.correction.published import aqi_cdf, choose_range, exceedance, level_probabilities
 from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulate_forecasts
 from forecasting.correction.pairing import (
     BEIJING,
@@ -47,18 +52,25 @@ __all__ = [
     "POLLUTANTS",
     "PREDICTORS",
     "TrainedCorrection",
+    "aqi_cdf",
     "backtest",
     "beijing_day",
     "check_forecasts",
     "check_observations",
+    "choose_range",
     "combine",
     "correct",
+    "coverage",
+    "crps_from_quantiles",
     "daily_forecast",
+    "exceedance",
     "fit_correction",
     "hourly_to_daily_aqi",
     "kalman_gains",
     "kalman_steady_gain",
+    "level_probabilities",
     "pair_forecasts",
+    "quantile_members",
     "run_methods",
     "score_table",
     "select_best",

@@ -21,9 +21,51 @@ from forecasting.correction.engine import METHODS, correct, validate_method
 from forecasting.correction.pairing import BEIJING, DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
 from forecasting.errors import ValidationError
 
-__all__ = ["LEAD_DAYS", "score_table", "select_best", "run_methods", "backtest"]
+__all__ = ["LEAD_DAYS", "PAIRS_COLUMNS", "score_table", "select_best", "run_methods", "backtest", "pairs_table",
+           "probabilistic_scores"]
 
 LEAD_DAYS = tuple(range(1, 8))
+#: Columns of ``--pairs PAIRS.csv`` (issue #13 contract).
+PAIRS_COLUMNS = ("method", "model", "district", "pollutant", "cycle", "valid_time", "lead_day", "forecast", "q10",
+                 "q50", "q90", "observed")
+
+
+def probabilistic_scores(frame: pd.DataFrame) -> dict:
+    """``{"coverage80", "crps"}`` of rows with ``q10 q50 q90 observed``: the fraction of
+    rows whose observation lies in ``[q10, q90]`` and the mean CRPS of the two-piece log-normal
+    through the quantiles (:func:`forecasting.correction.probabilistic.crps_from_quantiles`), over
+    the rows where the three quantiles and the observation are finite."""
+    from forecasting.correction.probabilistic import coverage, crps_from_quantiles
+
+    if not {"q10", "q50", "q90"} <= set(frame.columns):
+        return {"coverage80": None, "crps": None}
+    q = frame[["q10", "q50", "q90", "observed"]].to_numpy(dtype=float)
+    ok = np.isfinite(q).all(axis=1)
+    if not ok.any():
+        return {"coverage80": None, "crps": None}
+    crps = crps_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], frame["pollutant"].to_numpy()[ok])
+    return {"coverage80": coverage(q[ok, 0], q[ok, 2], q[ok, 3]), "crps": float(np.mean(crps))}
+
+
+def pairs_table(corrected_by_method: dict[str, pd.DataFrame], *, since, lead_days=LEAD_DAYS) -> pd.DataFrame:
+    """One row per method, model, district, pollutant, cycle and valid hour with ``valid_time ≥ since``
+    (:data:`PAIRS_COLUMNS`; ``forecast`` = the scored central value, ``model`` = ``ensemble`` for
+    combinations); times ISO 8601 in UTC."""
+    parts = []
+    for method, c in corrected_by_method.items():
+        c = c[(c["valid_time"] >= since) & c["lead_day"].isin(lead_days)]
+        part = pd.DataFrame({
+            "method": method, "model": c["model"].to_numpy(), "district": c["district"].to_numpy(),
+            "pollutant": c["pollutant"].to_numpy(), "cycle": c["cycle"].to_numpy(),
+            "valid_time": c["valid_time"].to_numpy(), "lead_day": c["lead_day"].to_numpy(),
+            "forecast": c["central"].to_numpy(),
+            **{q: (c[q].to_numpy() if q in c else np.nan) for q in ("q10", "q50", "q90")},
+            "observed": c["observed"].to_numpy()})
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(PAIRS_COLUMNS))
+    for col in ("cycle", "valid_time"):
+        out[col] = pd.DatetimeIndex(pd.to_datetime(out[col], utc=True)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return out[list(PAIRS_COLUMNS)]
 
 
 def _day_start(day) -> pd.Timestamp:
@@ -56,7 +98,8 @@ def score_table(corrected: pd.DataFrame, *, since=None, until=None, by=("polluta
     for key, g in c.groupby(by if len(by) > 1 else by[0], sort=True):
         out[key] = {}
         for ld, h in g.groupby("lead_day", sort=True):
-            out[key][f"D+{int(ld)}"] = scores.continuous_scores(h["central"], h["observed"])
+            out[key][f"D+{int(ld)}"] = {**scores.continuous_scores(h["central"], h["observed"]),
+                                        **probabilistic_scores(h)}
     return out
 
 
@@ -103,12 +146,13 @@ def run_methods(pairs: pd.DataFrame, observations: pd.DataFrame, *, methods=METH
 
 def backtest(forecasts: pd.DataFrame, observations: pd.DataFrame, *, test_from, methods=METHODS,
              issue_delay_hours: float = DEFAULT_ISSUE_DELAY_HOURS, validation_days: int = 30,
-             **params) -> dict:
+             pairs_out: list | None = None, **params) -> dict:
     """The backtest report (the ``python -m forecasting backtest`` JSON as a dict).
 
     Returns ``{"test_from": "YYYY-MM-DD", "methods": {METHOD: {POLLUTANT: {"D+1": {n, mb, nmb, nme,
-    rmse, r}, ...}}}, "best": {POLLUTANT: METHOD}, "validation": {"from", "to"}}``; NaN scores
-    become ``None``. ``test_from`` is a Beijing date.
+    rmse, r, coverage80, crps}, ...}}}, "best": {POLLUTANT: METHOD}, "validation": {"from",
+    "to"}}``; NaN scores become ``None``. ``test_from`` is a Beijing date. With ``pairs_out`` (a
+    list) the scored rows (:func:`pairs_table`) are appended to it as one DataFrame.
     """
     test_start = _day_start(test_from)
     pairs = pair_forecasts(forecasts, observations, issue_delay_hours=issue_delay_hours)
@@ -123,6 +167,8 @@ def backtest(forecasts: pd.DataFrame, observations: pd.DataFrame, *, test_from, 
     for m, c in results.items():
         report["methods"][m] = _clean(score_table(c, since=test_start))
     report["best"] = select_best(results, since=val_start, until=test_start)
+    if pairs_out is not None:
+        pairs_out.append(pairs_table(results, since=test_start))
     report["validation"] = {"from": val_start.tz_convert(BEIJING).strftime("%Y-%m-%d"),
                             "to": test_start.tz_convert(BEIJING).strftime("%Y-%m-%d")}
     return report

@@ -40,41 +40,76 @@ def hourly_to_daily_aqi(frame: pd.DataFrame, value: str = "central", *, edition=
 
 
 def published_daily(frame: pd.DataFrame, *, edition=None, rules=None) -> pd.DataFrame:
-    """Daily AQI, published range and level span per district and Beijing day of corrected hourly rows.
+    """Daily AQI, its distribution, published range and level span per district and Beijing day.
 
-    ``frame`` holds ``valid_time district pollutant central [lower upper]`` of **one** forecast per
-    district and day (one model or the ensemble, one issue per day: e.g. every D+1 day of a
-    backtest, or one run's D+1..D+7). The range follows :func:`forecasting.aqi.aqi_range`: its width
-    is the published convention (20, 35 above AQI 100), the interval only places it.
+    ``frame`` holds ``valid_time district pollutant central [q10 q50 q90 | lower upper]`` of **one**
+    forecast per district and day (one model or the ensemble, one issue per day: e.g. every D+1 day
+    of a backtest, or one run's D+1..D+7). The day's AQI quantiles ``aqi_q10 aqi_q50 aqi_q90`` are
+    the daily AQI of the hourly quantiles (:mod:`forecasting.correction.published`); the range is
+    chosen from that distribution by :func:`forecasting.correction.published.choose_range` under
+    the width rules of ``rules`` (a :class:`forecasting.aqi.RangeRules` or anything with
+    ``widths``; default 20 up to a centre of 100, 35 above) and so always obeys them. Without
+    quantiles (no verified history yet) the point AQI is taken as the whole distribution and the
+    probabilities are NaN.
 
     Returns
     -------
     DataFrame
-        Indexed by ``district, date``: ``edition aqi aqi_lower aqi_upper level primary range_lo
-        range_hi range_text levels span_zh span_en``; range columns missing when the day has no AQI.
+        Indexed by ``district, date``: ``edition aqi aqi_lower aqi_upper aqi_q10 aqi_q50 aqi_q90
+        p_over_100 p_over_200 level primary range_lo range_hi range_text levels span_zh span_en``;
+        range columns missing when the day has no AQI.
     """
-    from forecasting.aqi import aqi_range
+    from forecasting.aqi import level_info, level_of
+    from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, exceedance
 
+    widths = tuple(getattr(rules, "widths", None) or DEFAULT_WIDTHS)
     central = hourly_to_daily_aqi(frame, "central", edition=edition)
-    has_bounds = {"lower", "upper"} <= set(frame.columns) and frame["lower"].notna().any()
-    lower = hourly_to_daily_aqi(frame, "lower", edition=edition)["aqi_computed"] if has_bounds else None
-    upper = hourly_to_daily_aqi(frame, "upper", edition=edition)["aqi_computed"] if has_bounds else None
+
+    def column(name, fallback=None):
+        use = name if name in frame.columns and frame[name].notna().any() else fallback
+        if use is None or use not in frame.columns or not frame[use].notna().any():
+            return None
+        return hourly_to_daily_aqi(frame, use, edition=edition)
+
+    t10, t50, t90 = column("q10", "lower"), column("q50", "central"), column("q90", "upper")
     out = pd.DataFrame(index=central.index)
     out["edition"] = central["edition"]
     out["aqi"] = central["aqi_computed"].where(np.isfinite(central["aqi_computed"]), central["aqi"])
-    out["aqi_lower"] = lower.reindex(central.index) if lower is not None else np.nan
-    out["aqi_upper"] = upper.reindex(central.index) if upper is not None else np.nan
+    for name, t in (("aqi_q10", t10), ("aqi_q50", t50), ("aqi_q90", t90)):
+        out[name] = t["aqi_computed"].reindex(central.index) if t is not None else np.nan
+    out["aqi_lower"], out["aqi_upper"] = out["aqi_q10"], out["aqi_q90"]
     out["level"] = central["level"]
-    out["primary"] = central["primary"]
-    ranges = []
-    for aqi, lo, hi, ed in zip(out["aqi"], out["aqi_lower"], out["aqi_upper"], out["edition"]):
+    primary = list(central["primary"])
+    dominant = list(t90["primary"].reindex(central.index)) if t90 is not None else [()] * len(out)
+    ranges, p100, p200 = [], [], []
+    for i, (aqi, q10, q50, q90, ed) in enumerate(zip(out["aqi"], out["aqi_q10"], out["aqi_q50"], out["aqi_q90"],
+                                                    out["edition"])):
         if not np.isfinite(aqi):
             ranges.append({})
+            p100.append(np.nan)
+            p200.append(np.nan)
             continue
-        interval = (min(lo, aqi), max(hi, aqi)) if np.isfinite(lo) and np.isfinite(hi) else None
-        rng = aqi_range(float(aqi), interval=interval, edition=ed, rules=rules)
-        ranges.append({"range_lo": rng.lo, "range_hi": rng.hi, "range_text": rng.text, "levels": rng.levels,
-                       "span_zh": rng.span_zh, "span_en": rng.span_en})
+        if np.isfinite(q10) and np.isfinite(q90) and np.isfinite(q50):
+            lo, hi = choose_range(float(q10), float(q50), float(q90), widths=widths)
+            p100.append(exceedance(100, q10, q50, q90))
+            p200.append(exceedance(200, q10, q50, q90))
+        else:
+            lo, hi = choose_range(float(aqi), float(aqi), float(aqi), widths=widths)  # a point: no spread known
+            p100.append(np.nan)
+            p200.append(np.nan)
+        levels = tuple(range(level_of(lo), level_of(hi) + 1))
+        infos = [level_info(level=k, edition=ed) for k in levels]
+        span_zh = infos[0].category_zh if len(infos) == 1 else f"{infos[0].category_zh}至{infos[-1].category_zh}"
+        span_en = infos[0].category_en if len(infos) == 1 else f"{infos[0].category_en} to {infos[-1].category_en}"
+        # the submission rules: no primary pollutant when the whole range is ≤ 50, one when it is above 50
+        if hi <= 50:
+            primary[i] = ()
+        elif lo > 50 and not primary[i]:
+            primary[i] = tuple(dominant[i] or ()) or ("pm25",)
+        ranges.append({"range_lo": lo, "range_hi": hi, "range_text": f"{lo}-{hi}", "levels": levels,
+                       "span_zh": span_zh, "span_en": span_en})
+    out["p_over_100"], out["p_over_200"] = p100, p200
+    out["primary"] = primary
     extra = pd.DataFrame(ranges, index=central.index,
                          columns=["range_lo", "range_hi", "range_text", "levels", "span_zh", "span_en"])
     return out.join(extra)
@@ -112,6 +147,7 @@ def daily_forecast(corrected: pd.DataFrame, *, edition=None, rules=None, lead_da
     daily["target_date"] = pd.to_datetime(daily["target_date"])
     daily.insert(2, "lead_day", ((daily["target_date"] - issue_date) / pd.Timedelta(days=1)).round().astype(int))
     daily = daily[daily["lead_day"].isin(set(lead_days))]
-    cols = ["district", "target_date", "lead_day", "edition", "aqi", "aqi_lower", "aqi_upper", "level", "primary",
-            "range_lo", "range_hi", "range_text", "levels", "span_zh", "span_en"]
+    cols = ["district", "target_date", "lead_day", "edition", "aqi", "aqi_lower", "aqi_upper", "aqi_q10", "aqi_q50",
+            "aqi_q90", "p_over_100", "p_over_200", "level", "primary", "range_lo", "range_hi", "range_text",
+            "levels", "span_zh", "span_en"]
     return daily[cols].reset_index(drop=True)

@@ -10,13 +10,16 @@ only observations known at the row's issue time:
 - ``mos_ridge`` / ``gradient_boosting``: regressions refitted every ``refit_days`` on the pairs
   verified before the refit origin (rolling origin, expanding window up to ``train_window_days``),
   applied to forecasts issued in the following block;
+- ``analog_ensemble``: the mean of the observations that verified the ``analogs`` most similar past
+  forecasts (Delle Monache et al. 2013; :mod:`forecasting.correction.analog`), the members' quantiles
+  as its distribution;
 - ``ensemble`` (inverse-MSE weighted mean) / ``ensemble_median``: combinations over the models of
   their ``base_method`` corrections (:mod:`forecasting.correction.ensemble`).
 
-Intervals: lead-dependent residual quantiles. At each origin the residuals ``O − central`` of the
-last ``interval_window_days`` of verified rows are pooled per pollutant and lead day, and the
-``(1 − coverage)/2`` and ``(1 + coverage)/2`` quantiles are added to the central value.
-Concentrations are clipped at zero. Rows a method cannot yet correct (no verified history) fall
+Distributions: 10/50/90 % quantiles ``q10 q50 q90`` learned in log space per pollutant, lead day and
+forecast-level bin from the residuals of the last ``interval_window_days`` of verified rows at each
+origin (:mod:`forecasting.correction.probabilistic`); ``lower``/``upper`` are ``q10``/``q90`` (the
+80 % interval). Concentrations are clipped at zero. Rows a method cannot yet correct (no verified history) fall
 back to the raw value and are marked ``fallback``.
 """
 
@@ -33,12 +36,12 @@ from forecasting.errors import ValidationError
 __all__ = ["METHODS", "DEFAULTS", "validate_method", "correct", "origins", "add_intervals"]
 
 METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting",
-           "ensemble", "ensemble_median")
+           "analog_ensemble", "ensemble", "ensemble_median")
 DEFAULTS = {
     "refit_days": 30,           # [d] rolling-origin step for regressions, intervals and ensemble weights
     "min_train_days": 14,       # [d] verified history before the first origin
     "train_window_days": 730,   # [d] regressions train on at most this much history
-    "interval_window_days": 60, # [d] residual pool for intervals
+    "interval_window_days": 90, # [d] residual pool for the quantiles (log space, per lead and level bin)
     "coverage": 0.8,            # central probability of the interval
     "kalman_ratio": _bias.DEFAULT_KALMAN_RATIO,
     "kalman_p0": _bias.DEFAULT_KALMAN_P0,
@@ -86,45 +89,12 @@ def _block(issue: pd.Series, grid: pd.DatetimeIndex) -> np.ndarray:
 
 
 def add_intervals(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, coverage: float,
-                  window_days: int, min_count: int = 20) -> pd.DataFrame:
-    """Set ``lower``/``upper`` from past residual quantiles per pollutant and lead day (see module doc)."""
-    lo_q, hi_q = (1 - coverage) / 2, (1 + coverage) / 2
-    resid = (frame["observed"] - frame["central"]).to_numpy(dtype=float)
-    vt = _i8(frame["valid_time"])
-    order = np.argsort(vt, kind="stable")
-    vts, res = vt[order], resid[order]
-    groups = (frame["pollutant"].astype(str) + "|" + frame["lead_day"].astype(str)).to_numpy()
-    gs, pol = groups[order], frame["pollutant"].to_numpy()[order]
-    block = _block(frame["issue_time"], grid)
-    lower = np.full(len(frame), np.nan)
-    upper = np.full(len(frame), np.nan)
-    win = pd.Timedelta(days=window_days).value
-    for j, t in enumerate(_i8(grid)):
-        rows = np.flatnonzero(block == j)
-        if not len(rows):
-            continue
-        a, b = np.searchsorted(vts, t - win, side="right"), np.searchsorted(vts, t, side="right")
-        r, g, p = res[a:b], gs[a:b], pol[a:b]
-        ok = np.isfinite(r)
-        r, g, p = r[ok], g[ok], p[ok]
-        if not len(r):
-            continue
-        q = pd.DataFrame({"r": r, "g": g}).groupby("g")["r"]
-        qq = q.quantile([lo_q, hi_q]).unstack()
-        qq = qq[q.size() >= min_count]
-        qp = pd.DataFrame({"r": r, "p": p}).groupby("p")["r"].quantile([lo_q, hi_q]).unstack()
-        key = groups[rows]
-        lo = pd.Series(key).map(qq[lo_q]) if len(qq) else pd.Series(np.nan, index=range(len(rows)))
-        hi = pd.Series(key).map(qq[hi_q]) if len(qq) else pd.Series(np.nan, index=range(len(rows)))
-        pk = pd.Series(frame["pollutant"].to_numpy()[rows])
-        lo = lo.fillna(pk.map(qp[lo_q])).to_numpy(dtype=float)
-        hi = hi.fillna(pk.map(qp[hi_q])).to_numpy(dtype=float)
-        c = frame["central"].to_numpy(dtype=float)[rows]
-        lower[rows] = np.maximum(0.0, c + lo)
-        upper[rows] = np.maximum(0.0, c + hi)
-    out = frame.copy()
-    out["lower"], out["upper"] = lower, upper
-    return out
+                  window_days: int, min_count: int = 30) -> pd.DataFrame:
+    """Set ``q10 q50 q90`` and ``lower``/``upper`` (= q10/q90) from past log-space residual quantiles per
+    pollutant, lead day and forecast-level bin (:func:`forecasting.correction.probabilistic.add_quantiles`)."""
+    from forecasting.correction.probabilistic import add_quantiles
+
+    return add_quantiles(frame, grid=grid, window_days=window_days, min_count=min_count, coverage=coverage)
 
 
 def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, start=None, **params) -> pd.DataFrame:
@@ -175,6 +145,12 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     elif method in ("rolling_bias", "kalman_filter"):
         central = f - _bias.bias_estimate(pairs, method=method, ratio=p["kalman_ratio"], p0=p["kalman_p0"],
                                           window_days=p["window_days"])
+    elif method == "analog_ensemble":
+        from forecasting.correction.analog import analog_ensemble
+
+        anen = analog_ensemble(pairs, grid=grid, block=_block(pairs["issue_time"], grid),
+                               k=int(p.get("analogs", 20)), train_window_days=p["train_window_days"])
+        central = anen[:, 0]
     else:
         central = _rolling_regression(pairs, obs, method=method, grid=grid, params=p)
     fallback = ~np.isfinite(central) & np.isfinite(f)
@@ -184,6 +160,11 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     out["central"] = np.maximum(central, 0.0)
     out["fallback"] = fallback
     out = add_intervals(out, grid=grid, coverage=p["coverage"], window_days=p["interval_window_days"])
+    if method == "analog_ensemble":  # the members' own quantiles where the analogs exist
+        has = np.isfinite(anen[:, 1:]).all(axis=1) & ~fallback
+        for i, name in enumerate(("q10", "q50", "q90"), start=1):
+            out[name] = np.where(has, np.maximum(anen[:, i], 0.0), out[name].to_numpy(dtype=float))
+        out["lower"], out["upper"] = out["q10"], out["q90"]
     return out
 
 

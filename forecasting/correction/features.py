@@ -87,6 +87,11 @@ def regression_features(pairs: pd.DataFrame, obs: ObservationIndex) -> pd.DataFr
             v = pairs[name].to_numpy(dtype=float)
             if name == "wd":
                 X["wd_sin"], X["wd_cos"] = np.sin(np.radians(v)), np.cos(np.radians(v))
+                if "ws" in pairs.columns and pairs["ws"].notna().any():
+                    # earth-relative wind components (issue #13: wind is a vector, never a number)
+                    from forecasting.districts import wind_components
+
+                    X["wind_u"], X["wind_v"] = wind_components(pairs["ws"].to_numpy(dtype=float), v)
             else:
                 X[name] = v
     issue_hour = pairs["issue_time"].dt.floor("h")

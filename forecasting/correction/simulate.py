@@ -74,6 +74,14 @@ def _fill(s: pd.Series) -> pd.Series:
     return filled.fillna(hour_mean).fillna(s.mean()).fillna(0.0)
 
 
+def _fill_direction(s: pd.Series) -> pd.Series:
+    """:func:`_fill` for a wind direction [degree]: gaps filled on the unit vector, never on the
+    angle (350° and 10° must not fill as 180°)."""
+    rad = np.radians(s)
+    east, north = _fill(np.sin(rad)), _fill(np.cos(rad))
+    return pd.Series(np.mod(np.degrees(np.arctan2(east, north)), 360.0), index=s.index)
+
+
 def _ar1(rng, shape, rho, axis=-1) -> np.ndarray:
     """Unit-variance AR(1) noise along ``axis``."""
     w = rng.standard_normal(shape) * np.sqrt(1 - rho * rho)
@@ -152,7 +160,7 @@ def simulate_forecasts(observations: pd.DataFrame, *, met: pd.DataFrame | None =
                 frames.append(_tidy(m.name, cycles, valid, district, pol, value))
             if mwide is not None:
                 for var in [v for v in ("t2", "rh", "ws", "wd") if v in mwide.columns]:
-                    base = _fill(mwide[var]).to_numpy()[vi]
+                    base = (_fill_direction if var == "wd" else _fill)(mwide[var]).to_numpy()[vi]
                     value = base + noise[var] * growth[None, :] * rng.standard_normal(vi.shape)
                     if var == "wd":
                         value = np.mod(value, 360.0)

@@ -24,7 +24,7 @@ from forecasting.errors import FormatError, ValidationError
 __all__ = ["CORRECTION_VERSION", "TrainedCorrection", "fit_correction"]
 
 #: Bumped whenever a change makes stored corrections incompatible or differently computed.
-CORRECTION_VERSION = "2"  # 2: mos_ridge fits in log space (Duan smearing)
+CORRECTION_VERSION = "3"  # 2: mos_ridge fits in log space (Duan smearing); 3: log-space quantiles per lead and level bin
 _KEY = ["model", "district", "pollutant", "cycle_hour", "lead_hours"]
 
 
@@ -95,11 +95,11 @@ class TrainedCorrection:
         central = np.maximum(np.where(fallback, f, central), 0.0)
         out = pairs.copy()
         out["method"], out["central"], out["fallback"] = self.method, central, fallback
-        q = self.state.get("quantiles", {})
-        lo = np.array([q.get((p, int(d)), (np.nan, np.nan))[0] for p, d in zip(out["pollutant"], out["lead_day"])])
-        hi = np.array([q.get((p, int(d)), (np.nan, np.nan))[1] for p, d in zip(out["pollutant"], out["lead_day"])])
-        out["lower"] = np.maximum(0.0, central + lo)
-        out["upper"] = np.maximum(0.0, central + hi)
+        from forecasting.correction.probabilistic import apply_log_quantiles
+
+        q = apply_log_quantiles(out, self.state.get("quantiles", {}))
+        out["q10"], out["q50"], out["q90"] = q[:, 0], q[:, 1], q[:, 2]
+        out["lower"], out["upper"] = out["q10"], out["q90"]
         return out
 
 
@@ -119,12 +119,16 @@ def fit_correction(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: s
                    **params) -> TrainedCorrection:
     """Train ``method`` (not the ensembles) on pairs verified up to ``until`` (default: all).
 
-    Interval quantiles come from the out-of-sample residuals of the last
-    ``interval_window_days`` before ``until`` (a rolling-origin run), per pollutant and lead day.
+    The 10/50/90 % quantiles come from the out-of-sample log residuals of the last
+    ``interval_window_days`` before ``until`` (a rolling-origin run), per pollutant, lead day and
+    forecast-level bin (:func:`forecasting.correction.probabilistic.fit_log_quantiles`).
     """
     validate_method(method)
     if method.startswith("ensemble"):
         raise ValidationError("train the ensemble's base method; combine with forecasting.correction.combine")
+    if method == "analog_ensemble":
+        raise ValidationError("analog_ensemble searches the whole verified history at each run; use "
+                              "forecasting.correction.correct (rolling origin) rather than a frozen correction")
     p = {**DEFAULTS, **params}
     until = pd.Timestamp(until) if until is not None else pairs["valid_time"].max()
     known = pairs[(pairs["valid_time"] <= until) & pairs["observed"].notna()]
@@ -163,10 +167,9 @@ def fit_correction(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: s
     run = correct(window, obs_known, method=method, start=recent_from,
                   **{**params, "refit_days": max(int(p["interval_window_days"]), int(p["refit_days"]))})
     run = run[run["valid_time"] > recent_from]
-    lo_q, hi_q = (1 - p["coverage"]) / 2, (1 + p["coverage"]) / 2
-    resid = (run["observed"] - run["central"])
-    q = resid.groupby([run["pollutant"], run["lead_day"]]).quantile([lo_q, hi_q]).unstack()
-    state["quantiles"] = {(pol, int(ld)): (float(r[lo_q]), float(r[hi_q])) for (pol, ld), r in q.iterrows()}
+    from forecasting.correction.probabilistic import fit_log_quantiles
+
+    state["quantiles"] = fit_log_quantiles(run[run["observed"].notna()], coverage=p["coverage"])
     from forecasting.correction.backtest import score_table
 
     sc = score_table(run.assign(lead_day=run["lead_day"]), since=recent_from)

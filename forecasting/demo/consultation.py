@@ -75,9 +75,10 @@ def _primary(lo: int, hi: int, guess: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _plan(rows, district: str, day: date, days: int):
-    """(lo, hi, primary) per target day from the ensemble guidance, carried forward past its reach."""
-    by_day = {r.target_date: r for r in rows if r.district == district and r.method == "ensemble"
-              and r.aqi_lo is not None}
+    """(lo, hi, primary) per target day from the ensemble guidance, past the models' reach from the
+    labelled outlook (issue #13; carried forward only where neither exists)."""
+    by_day = {r.target_date: r for r in sorted(rows, key=lambda r: r.method == "ensemble")
+              if r.district == district and r.method in ("ensemble", "outlook") and r.aqi_lo is not None}
     out, last = {}, (40, 60, ("pm25",))
     for k in range(1, days + 1):
         target = day + timedelta(days=k)

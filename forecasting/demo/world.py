@@ -141,7 +141,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     if accounts.count_users(db) > 0:
         return False
     from forecasting.demo.science import seed_science
-    from forecasting.training import train
+    from forecasting.training import train_history
 
     now = now or datetime.now(timezone.utc)
     today = today or now.astimezone(BEIJING).date()
@@ -156,9 +156,10 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     mark_demo(db)
     log(f"  accounts: {len(DEMO_USERS)}")
     seed_science(db, today=today, now=now, days=days, files_days=files_days, folder=folder, log=log)
-    result = train(db, operator, until=today - timedelta(days=1), history_days=min(days, 60), validation_days=30,
-                   methods=DEMO_TRAIN_METHODS)
-    log(f"  trained corrections: {result.records}")
+    # weekly retraining through the history (one backtest pass): past guidance uses what was known then
+    results = train_history(db, operator, until=today - timedelta(days=1), since=today - timedelta(days=days - 2),
+                            every_days=7, history_days=min(days, 60), validation_days=30, methods=DEMO_TRAIN_METHODS)
+    log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
     rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today)
     log(f"  guidance rows: {rows}")
     from forecasting.demo.consultation import seed_consultations

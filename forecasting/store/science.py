@@ -18,6 +18,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -142,6 +143,14 @@ class Guidance(Base):
     primary: Mapped[list] = mapped_column(JSON, default=list)
     indicators: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # issue #13: the day's AQI distribution, level probabilities, outlook flag, training window end
+    aqi_q10: Mapped[float | None] = mapped_column(Float)
+    aqi_q50: Mapped[float | None] = mapped_column(Float)
+    aqi_q90: Mapped[float | None] = mapped_column(Float)
+    p_over_100: Mapped[float | None] = mapped_column(Float)
+    p_over_200: Mapped[float | None] = mapped_column(Float)
+    outlook: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    trained_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class GuidanceSeries(Base):

@@ -1,7 +1,7 @@
 """ingest attempts (data desk, issue #20)
 
 Revision ID: i20_a
-Revises: 0004
+Revises: i13_a
 Create Date: 2026-11-29 04:20:00
 
 Every attempt to ingest a model run or import observations, stored or refused (with the reason
@@ -15,7 +15,7 @@ import forecasting.store.types
 
 
 revision: str = 'i20_a'
-down_revision: Union[str, None] = '0004'
+down_revision: Union[str, None] = 'i13_a'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,132 @@
+"""The daily AQI as a distribution, its level probabilities, and the published range chosen from it.
+
+The day's AQI distribution is described by three quantiles ``aqi_q10 aqi_q50 aqi_q90`` (the daily
+AQI of the hourly 10/50/90 % quantiles of every pollutant: the AQI is monotone in each concentration,
+so under comonotone hourly errors — the run errors of one day are strongly correlated along the lead —
+these are the quantiles of the daily AQI). Between and beyond them it is the two-piece normal on
+``log(AQI + 1)`` of :mod:`forecasting.correction.probabilistic`.
+
+The range offered to a forecaster (:func:`choose_range`) obeys the submission rules
+(``forecasting.consultation.rules``: ``0 ≤ lo < hi ≤ 500``, width ≤ the configured maximum for its
+centre, default 20 when the centre is ≤ 100 and 35 above; spec §3.1) and is the one that holds the
+most probability among the ranges whose ends are multiples of ``step``; it straddles a level
+boundary ``b`` (``lo ≤ b < hi``: the lower level holds ``b``) only when the distribution does,
+i.e. when ``P(AQI ≤ b)`` and ``P(AQI > b)`` both reach ``straddle_min`` (default 0.1: ``b`` lies
+inside the 80 % interval).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import ndtr
+
+__all__ = ["aqi_cdf", "exceedance", "level_probabilities", "choose_range", "LEVEL_BOUNDARIES", "DEFAULT_WIDTHS"]
+
+#: Upper bounds of AQI levels 1-5 (HJ 633-2026 Table 1): a level boundary ``b`` belongs to the lower level.
+LEVEL_BOUNDARIES = (50, 100, 150, 200, 300)
+#: ``(max_centre, width)`` pairs of the submission rules' default (spec §3.1, UNCONFIRMED convention).
+DEFAULT_WIDTHS = ((100.0, 20), (math.inf, 35))
+_Z90 = 1.2815515655446004
+
+
+def _params(q10: float, q50: float, q90: float) -> tuple[float, float, float]:
+    mu = math.log(max(q50, 0.0) + 1.0)
+    s_lo = max(mu - math.log(max(min(q10, q50), 0.0) + 1.0), 0.0) / _Z90
+    s_hi = max(math.log(max(q90, q50, 0.0) + 1.0) - mu, 0.0) / _Z90
+    return mu, s_lo, s_hi
+
+
+def aqi_cdf(x, q10: float, q50: float, q90: float) -> np.ndarray:
+    """``P(AQI ≤ x)`` of the two-piece log-normal through the three quantiles.
+
+    Examples
+    --------
+    >>> float(aqi_cdf(60.0, 40.0, 60.0, 90.0))
+    0.5
+    >>> round(float(aqi_cdf(90.0, 40.0, 60.0, 90.0)), 6)
+    0.9
+    """
+    mu, s_lo, s_hi = _params(q10, q50, q90)
+    y = np.log(np.maximum(np.asarray(x, dtype=float), 0.0) + 1.0) - mu
+    s = np.where(y < 0, s_lo, s_hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(s > 0, y / np.where(s > 0, s, 1.0), np.where(y < 0, -np.inf, np.inf))
+    return np.where(y == 0, 0.5, ndtr(z)) if np.ndim(x) else float(np.where(y == 0, 0.5, ndtr(z)))
+
+
+def exceedance(threshold: float, q10: float, q50: float, q90: float) -> float:
+    """``P(AQI > threshold)``, e.g. ``threshold = 100`` for "lightly polluted or worse"."""
+    if not all(math.isfinite(v) for v in (q10, q50, q90)):
+        return float("nan")
+    return float(1.0 - aqi_cdf(float(threshold), q10, q50, q90))
+
+
+def level_probabilities(q10: float, q50: float, q90: float) -> tuple[float, ...]:
+    """Probability of AQI levels 1..6 (sums to 1)."""
+    cdf = [0.0] + [float(aqi_cdf(float(b), q10, q50, q90)) for b in LEVEL_BOUNDARIES] + [1.0]
+    return tuple(max(0.0, cdf[i + 1] - cdf[i]) for i in range(6))
+
+
+def _max_width(widths, centre: float) -> int:
+    for max_centre, width in widths:
+        if centre <= max_centre:
+            return int(width)
+    return int(widths[-1][1])
+
+
+def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, step: int = 5,
+                 straddle_min: float = 0.1) -> tuple[int, int]:
+    """The published range ``(lo, hi)`` chosen from the AQI distribution (module docstring).
+
+    Among valid ranges (``lo`` and ``hi`` multiples of ``step``, ``0 ≤ lo < hi ≤ 500``, width ≤
+    the rule for the centre, crossing only boundaries the distribution crosses) the one with the
+    highest probability; ties go to the wider (the conventional width), then to the one centred nearer the median.
+
+    Examples
+    --------
+    A narrow distribution just under 100 stays inside "良" (51-100) although its median is near 100:
+
+    >>> choose_range(88.0, 94.0, 99.0)
+    (80, 100)
+
+    A distribution across 100 gets a range across 100 (width 35 when the centre is above 100):
+
+    >>> choose_range(80.0, 105.0, 140.0)
+    (85, 120)
+    """
+    if not all(math.isfinite(v) for v in (q10, q50, q90)):
+        raise ValueError(f"AQI quantiles must be finite, got {q10!r}, {q50!r}, {q90!r}")
+    q10, q90 = min(q10, q50), max(q90, q50)
+    grid = np.arange(0, 501, step)
+    cdf = aqi_cdf(grid.astype(float), q10, q50, q90)
+    at = dict(zip(grid.tolist(), cdf.tolist()))
+    crossable = {b for b in LEVEL_BOUNDARIES
+                 if float(aqi_cdf(float(b), q10, q50, q90)) >= straddle_min
+                 and 1.0 - float(aqi_cdf(float(b), q10, q50, q90)) >= straddle_min}
+    sizes = sorted({(int(w) // step) * step or int(w) for _, w in widths})
+    best, best_key = None, None
+    for w in sizes:
+        lo = grid[grid + w <= 500]
+        hi = lo + w
+        ok = np.array([w <= _max_width(widths, (a + w / 2.0)) for a in lo.tolist()], dtype=bool)
+        for b in LEVEL_BOUNDARIES:
+            if b not in crossable:
+                ok &= ~((lo <= b) & (b < hi))
+        if not ok.any():
+            continue
+        hi_cdf = np.array([at.get(int(h), np.nan) for h in hi.tolist()]) if w % step else cdf[hi // step]
+        mass = np.round(hi_cdf - cdf[lo // step], 9)
+        dist = np.abs(lo + w / 2.0 - q50)
+        cand = np.flatnonzero(ok)
+        order = np.lexsort((dist[cand], -mass[cand]))
+        i = cand[order[0]]
+        key = (float(mass[i]), w, -float(dist[i]))
+        if best_key is None or key > best_key:
+            best, best_key = (int(lo[i]), int(hi[i])), key
+    if best is None:  # cannot happen with the default widths (every level is wider than 35); keep a valid answer
+        w = sizes[0]
+        lo = int(min(max(0, round((q50 - w / 2) / step) * step), 500 - w))
+        best = (lo, lo + w)
+    return best

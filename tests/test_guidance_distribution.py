@@ -1,0 +1,132 @@
+"""Guidance forecasters can trust (issue #13): submittable ranges, probabilities, no copied days,
+no hindsight. One small demo-like world (the demo's science: three simulated models, 12 UTC cycles,
+120-h runs, so D+5..D+7 lie past the models' reach) is built once for the module."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from consultation_data import QP, WJ, JS, make_rota
+from forecasting import guidance
+from forecasting.permissions import Actor
+
+ISSUE = date(2027, 1, 4)  # the consultation tests' issue date (a Monday, rota from that day)
+OP = Actor.system("test")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, _sqlite_template):
+    """Observations + model runs of 30 days before ISSUE, weekly trainings, guidance of two issue dates."""
+    import shutil
+
+    from forecasting.demo.science import seed_science
+    from forecasting.store.db import Database
+    from forecasting.training import train_history
+
+    path = tmp_path_factory.mktemp("i13") / "world.sqlite"
+    shutil.copy(_sqlite_template, path)
+    url = f"sqlite:///{path}"
+    db = Database(url)
+    now = datetime(2027, 1, 4, 7, 0, tzinfo=timezone.utc)  # 15:00 Beijing on ISSUE
+    seed_science(db, today=ISSUE, now=now, days=30, files_days=0, folder=path.parent / "runs", log=lambda *a: None)
+    trainings = train_history(db, OP, until=ISSUE - timedelta(days=1), since=ISSUE - timedelta(days=15),
+                              every_days=7, history_days=30, validation_days=14,
+                              methods=("raw", "persistence", "kalman_filter", "mos_ridge"))
+    guidance.compute_guidance(db, OP, ISSUE - timedelta(days=8), ISSUE - timedelta(days=8))
+    guidance.compute_guidance(db, OP, ISSUE)
+    yield db, url, trainings
+    db.dispose()
+
+
+def test_every_guidance_range_obeys_the_submission_rules(world):
+    """Every stored row (each model raw and corrected, the ensemble, the outlook) passes the rules."""
+    from forecasting.consultation.config import ConsultationConfig
+    from forecasting.consultation.rules import check_forecast
+
+    db, _, _ = world
+    rows = guidance.guidance_for(db, ISSUE) + guidance.guidance_for(db, ISSUE - timedelta(days=8))
+    ranged = [r for r in rows if r.aqi_lo is not None]
+    assert len(ranged) > 100
+    for r in ranged:
+        checked = check_forecast(r.aqi_lo, r.aqi_hi, r.primary, config=ConsultationConfig())
+        assert (checked.level_lo, checked.level_hi) == (r.level_lo, r.level_hi)
+
+
+def test_probabilities_and_quantiles_are_consistent(world):
+    db, _, _ = world
+    rows = [r for r in guidance.guidance_for(db, ISSUE) if r.method in ("ensemble", "outlook")]
+    assert rows
+    for r in rows:
+        assert r.aqi_q10 <= r.aqi_q50 <= r.aqi_q90
+        assert 0.0 <= r.p_over_200 <= r.p_over_100 <= 1.0
+        # P(AQI > 100) ≥ 0.9 exactly when the 10 % quantile is above 100 (same distribution)
+        assert (r.p_over_100 > 0.9) == (r.aqi_q10 > 100) or abs(r.aqi_q10 - 100) < 1
+        # a range crosses a level boundary only when the 80 % interval does
+        for b in (50, 100, 150, 200, 300):
+            if r.aqi_lo <= b < r.aqi_hi:
+                assert r.aqi_q10 <= b + 1e-9 and r.aqi_q90 >= b - 1e-9, (r, b)
+
+
+def test_no_copied_days_past_the_longest_lead(world):
+    """120-h runs from 12 UTC the day before reach D+4 (valid to D+5 04:00 Beijing): D+5..D+7 are
+    labelled outlook rows with a wider distribution, never the D+4 values carried forward."""
+    db, _, _ = world
+    rows = guidance.guidance_for(db, ISSUE)
+    for district in (QP, WJ, JS):
+        mine = [r for r in rows if r.district == district]
+        ends = guidance.model_guidance_ends(mine, district)
+        assert ends == ISSUE + timedelta(days=4)
+        model_days = {r.target_date for r in mine if not r.outlook}
+        outlook = {r.target_date: r for r in mine if r.outlook}
+        assert set(outlook) == {ISSUE + timedelta(days=k) for k in (5, 6, 7)}
+        assert not model_days & set(outlook)
+        d4 = next(r for r in mine if r.method == "ensemble" and r.target_date == ISSUE + timedelta(days=4))
+        for r in outlook.values():
+            assert r.method == "outlook" and r.model == ""
+            assert np.log1p(r.aqi_q90) - np.log1p(r.aqi_q10) > np.log1p(d4.aqi_q90) - np.log1p(d4.aqi_q10)
+
+
+def test_a_demo_session_submitted_unchanged_is_accepted(world, db, users):
+    """The whole guidance of the session (preferred row per district and day: the ensemble, past the
+    models' reach the outlook) submitted unchanged for all three districts is accepted."""
+    from forecasting import consultation as c
+
+    wdb, _, _ = world
+    rows = guidance.guidance_for(wdb, ISSUE)
+    make_rota(db)
+    from consultation_data import open_consulting
+
+    open_consulting(db, users["fc_qp"], days=7)
+    best = c.best_guidance(c.guidance_rows(wdb, ISSUE))
+    for user in ("fc_qp", "fc_wj", "fc_js"):
+        actor = users[user]
+        entries = []
+        for k in range(1, 8):
+            day = ISSUE + timedelta(days=k)
+            g = best[(actor.district, day)]
+            entries.append(c.SubmissionInput(day, g.aqi_lo, g.aqi_hi, tuple(g.primary), {}, "按客观指导", 0))
+        c.save_submissions(db, actor, ISSUE, actor.district, entries, submit=True)
+    view = c.get_session(db, ISSUE)
+    assert view is not None
+    assert len(rows) > 0
+
+
+def test_past_guidance_uses_only_trainings_that_had_ended(world):
+    """Guidance of ISSUE − 8 uses the training of ISSUE − 15 (window ended by its cut-off), not the
+    later ones; asking for a correction trained after the issue time is refused."""
+    db, _, trainings = world
+    assert [t.until for t in trainings] == [ISSUE - timedelta(days=15), ISSUE - timedelta(days=8),
+                                            ISSUE - timedelta(days=1)]
+    early = ISSUE - timedelta(days=8)
+    chosen = guidance.corrections_for(db, [early, ISSUE])
+    assert {t for _, t in chosen[early].values()} == {guidance.issue_cutoff(early).to_pydatetime()}
+    assert {t for _, t in chosen[ISSUE].values()} == {guidance.issue_cutoff(ISSUE - timedelta(days=1)).to_pydatetime()}
+    for r in guidance.guidance_for(db, early):
+        if r.trained_until is not None:
+            assert pd.Timestamp(r.trained_until) <= guidance.issue_cutoff(early)
+    with pytest.raises(guidance.HindsightError, match="cannot serve the issue date"):
+        guidance.check_window(guidance.issue_cutoff(ISSUE).to_pydatetime(), early)
