@@ -12,9 +12,8 @@ export FORECASTING_DATA_DIR ?= $(CURDIR)/var
 # Test workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS))
-# Modules whose docstring Examples run as doctests (make test and make check).
-DOCTEST_MODULES := forecasting/vocab.py forecasting/aqi/core.py forecasting/aqi/levels.py \
-  forecasting/aqi/ranges.py forecasting/aqi/tables.py forecasting/aqi/units.py
+# Every docstring Examples section in the domain package runs as a doctest (make test and make check).
+DOCTEST_MODULES := forecasting
 
 .PHONY: run test check doctest bench venv sysdeps migrate seed clean help
 
