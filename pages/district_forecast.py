@@ -20,7 +20,7 @@ from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html
 from ui.charts import aqi_bands, unit_of
-from ui.i18n import tr
+from ui.i18n import correction_reason, tr
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 POLLUTANTS = ["pm25", "o3", "pm10", "no2", "so2", "co"]
@@ -159,4 +159,4 @@ else:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={k: st.column_config.NumberColumn(format="%.2f") for k in rows[0] if k != tr("dfc.method")})
     st.markdown(tr("dfc.in_use", method=tr(f"method.{c.method}")))
-    st.caption(tr("dfc.why", reason=c.reason, when=pd.Timestamp(c.trained_at).tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")))
+    st.caption(tr("dfc.why", reason=correction_reason(c.reason), when=pd.Timestamp(c.trained_at).tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")))

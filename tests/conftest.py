@@ -184,6 +184,12 @@ def users(db, password_hash):
 
 
 
+def _worker(request) -> str:
+    """xdist's worker name ("gw0", ...), or "master" in one process (also with ``-p no:xdist``)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    return workerinput["workerid"] if workerinput else "master"
+
+
 def _shared_tmp(tmp_path_factory, worker_id: str) -> Path:
     """The run's temporary folder shared by all xdist workers (the worker's own when not parallel)."""
     base = tmp_path_factory.getbasetemp()
@@ -191,7 +197,7 @@ def _shared_tmp(tmp_path_factory, worker_id: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory, _sqlite_template, worker_id) -> Path:
+def _demo_template(tmp_path_factory, _sqlite_template, request) -> Path:
     """A small demo world (12 days, the 2 newest cycles as files) for today, seeded once per test
     run (shared by the xdist workers under a file lock): accounts, rota, observations, model runs,
     guidance, issued consultations, today's session open. Never opened for writing: tests copy it."""
@@ -200,7 +206,7 @@ def _demo_template(tmp_path_factory, _sqlite_template, worker_id) -> Path:
     from forecasting.demo import demo_state, seed_if_empty
     from forecasting.store.db import Database
 
-    folder = _shared_tmp(tmp_path_factory, worker_id) / "demo-template"
+    folder = _shared_tmp(tmp_path_factory, _worker(request)) / "demo-template"
     folder.mkdir(exist_ok=True)
     path = folder / "demo.sqlite3"
     with FileLock(str(folder / "build.lock")):

@@ -25,7 +25,7 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     # issue #13: level probabilities, quantiles, and where model guidance ends (120-h runs: D+4)
     assert "AQI>100 概率" in page and "AQI 10%–90%" in page
     assert "模式指导截至" in page and "展望" in page
-    assert "当前使用：" in page and "原因：lowest mean hourly RMSE" in page
+    assert "当前使用：" in page and "D+1–D+3 逐小时 RMSE 均值最低" in page and "lowest mean" not in page
     skill = at.dataframe[0].value
     assert "D+1 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
     at.selectbox(key="dfc_pollutant").select("o3").run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from forecasting.i18n import t
 from ui.state import language
 
@@ -14,3 +16,36 @@ def error_text(exc: Exception) -> str:
     """A domain error in the user's language (never a traceback)."""
     localized = getattr(exc, "localized", None)
     return localized(language()) if localized else str(exc)
+
+
+_REASON = re.compile(r"lowest mean hourly RMSE over D\+1\.\.D\+3 on (?P<start>[\d-]+)\.\.(?P<end>[\d-]+): "
+                     r"(?P<score>[\d.]+|nan|inf) \(raw (?P<raw>[\d.]+|nan|inf); next (?P<next>\w+) (?P<next_score>[\d.]+|nan|inf)\)")
+
+
+def correction_reason(reason: str) -> str:
+    """The stored reason for a trained correction's choice of method (written in English by
+    :mod:`forecasting.training`) in the user's language; an unknown text is shown as it is."""
+    if reason == "only method":
+        return tr("polish.reason_only")
+    m = _REASON.fullmatch(reason or "")
+    if not m:
+        return reason
+    parts = m.groupdict()
+    parts["next"] = tr(f"method.{parts['next']}")
+    return tr("polish.reason_best", **parts)
+
+
+_LEVELS = (
+    (re.compile(r"LAY (?P<lay>\d+) of (?P<n>\d+) \(IOAPI layer 1 = surface layer\)"), "polish.level_ioapi"),
+    (re.compile(r"bottom_top (?P<k>\d+) \(lowest model half-level\)"), "polish.level_wrf"),
+)
+
+
+def level_text(level: str) -> str:
+    """A grid reader's sentence on the chosen vertical level in the user's language (the readers
+    write it in English for the command line); an unknown sentence is shown as it is."""
+    for pattern, key in _LEVELS:
+        m = pattern.fullmatch(level or "")
+        if m:
+            return tr(key, **m.groupdict())
+    return level

@@ -1,0 +1,12 @@
+"""Translations added while merging round two (keys ``polish.*``)."""
+
+MESSAGES = {
+    "polish.reason_best": (
+        "验证期 {start} 至 {end}，D+1–D+3 逐小时 RMSE 均值最低：{score}（原始模式 {raw}；次优 {next} {next_score}）",
+        "lowest mean hourly RMSE over D+1..D+3 on {start}..{end}: {score} (raw {raw}; next {next} {next_score})",
+    ),
+    "polish.reason_only": ("仅有一种方法可选", "only method"),
+    "polish.level_ioapi": ("第 {lay} 层（共 {n} 层；IOAPI 第 1 层为近地面层）",
+                           "LAY {lay} of {n} (IOAPI layer 1 = surface layer)"),
+    "polish.level_wrf": ("bottom_top 第 {k} 层（最低模式半层）", "bottom_top {k} (lowest model half-level)"),
+}
