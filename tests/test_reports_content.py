@@ -240,3 +240,17 @@ def test_configured_texts_cannot_break_out_of_the_page_rules(issued):
     assert "<script>alert(1)" not in out
     assert out.count("</style>") == 1
     assert "第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页" in out
+
+
+def test_emoji_are_left_out_of_the_pdf_with_a_notice(tmp_path):
+    """Regression (#15 item 15): emoji in a forecaster's text printed as empty boxes (no glyph in the
+    CJK font). The PDF now leaves them out and says so; the other characters stay."""
+    from forecasting.reports.pdf import render_pdf
+
+    html = "<html lang=\"zh-CN\"><body><p>嘉善今日空气很好\U0001F600\u2705，明日转差</p></body></html>"
+    path = tmp_path / "emoji.pdf"
+    path.write_bytes(render_pdf(html))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "嘉善今日空气很好，明日转差" in text
+    assert "\U0001F600" not in text and "\u2705" not in text
+    assert "2 个表情符号" in text  # the notice counts what was left out
