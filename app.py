@@ -36,9 +36,11 @@ with st.sidebar:
             state.sign_out()
             st.rerun()
 
-if run_guarded(lambda: is_demo(state.database()), lang, where="banner"):
+demo, world = run_guarded(lambda: (is_demo(state.database()), demo_state(state.database())), lang,
+                          where="banner") or (False, None)
+if demo:
     st.warning(t("app.demo_banner", lang), icon=":material/science:")
-if demo_state(state.database()) == "partial":  # a half-built demo world is never served (issue #16)
+if world == "partial":  # a half-built demo world is never served (issue #16)
     st.info(t("dev16.demo_building", lang), icon=":material/hourglass_top:")
     st.stop()
 

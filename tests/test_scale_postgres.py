@@ -49,7 +49,7 @@ def test_a_note_written_in_one_process_is_seen_in_the_other(shared_pg, tmp_path)
             reader = reader_ctx.new_page()
             _sign_in(reader, base_b, "fc_qp")
             reader.goto(base_b + "/consultation_room")
-            reader.get_by_text("会商记录").first.wait_for(timeout=30_000)
+            reader.get_by_text("添加会商记录", exact=True).wait_for(timeout=30_000)  # the room has drawn its notes
             wait_idle(reader)
             assert reader.get_by_text(text).count() == 0
 

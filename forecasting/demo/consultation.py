@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from contextlib import ExitStack
 from datetime import date, datetime, time, timedelta, timezone
 
 from forecasting import accounts
@@ -193,11 +194,11 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     # its files only if its snapshot is the one they were rendered from (else it renders afresh).
     depth = 2
     pool = None
+    stack = ExitStack()
     if render_formats is not None and days_list:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from forecasting.demo.spawn import spawn_pool
 
-        pool = ProcessPoolExecutor(depth, mp_context=multiprocessing.get_context("spawn"))
+        pool = stack.enter_context(spawn_pool(depth))
     queue: deque = deque()
 
     def issue_oldest() -> None:
@@ -235,6 +236,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        stack.close()
     with clock_at(_at(today, 8, 30)):
         c.open_session(db, Actor.system("daily-job"), today, days=7)
     log(f"  consultations: {issued} issued ({len(amend_days & {first + timedelta(days=k) for k in range(days)})} amended),"

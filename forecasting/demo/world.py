@@ -105,15 +105,14 @@ def _guidance_part(url: str, first: date, last: date) -> int:
 def _guidance_in_two_processes(db: Database, first: date, last: date) -> int:
     """The demo's 60 days of guidance on both cores: two processes, each one pass over its half
     (each row still uses only what was known at its issue time)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     if (last - first).days < 10:
         from forecasting.guidance import compute_guidance
 
         return compute_guidance(db, Actor.system("demo-seed"), first, last)
     middle = first + (last - first) / 2
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from forecasting.demo.spawn import spawn_pool
+
+    with spawn_pool(2) as pool:
         parts = [pool.submit(_guidance_part, db.url, first, middle),
                  pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last)]
         return sum(p.result() for p in parts)
