@@ -57,7 +57,7 @@ def test_a_note_written_in_one_process_is_seen_in_the_other(shared_pg, tmp_path)
             writer = writer_ctx.new_page()
             _sign_in(writer, base_a, "fc_wj")
             writer.goto(base_a + "/consultation_room")
-            writer.get_by_label("内容（纯文本显示）").fill(text)
+            writer.get_by_role("textbox", name="内容（纯文本显示）").fill(text)
             writer.get_by_role("button", name="添加记录").click()
             writer.get_by_text("记录已添加。").wait_for(timeout=30_000)
 
