@@ -61,3 +61,13 @@ def test_a_narrow_distribution_stays_inside_its_level():
     assert choose_range(88.0, 94.0, 99.0) == (80, 100)
     lo, hi = choose_range(40.0, 55.0, 75.0)  # 50 inside the 80 % interval: crossing allowed
     assert lo <= 50 < hi
+
+
+@pytest.mark.parametrize("q10, q50, q90", [(45.0, 76.0, 160.0), (40.0, 75.6, 200.0), (60.0, 95.0, 260.0)])
+def test_the_offered_range_holds_the_median(q10, q50, q90):
+    """Regression (merge review of #13): the rules allow 35-wide ranges above 100, so the most probable
+    window of a wide right-skewed distribution was 85-120 for a median near 76 — a range leaving out
+    the median, straddling 100 only for its width, and "far from the guidance" for the unchanged prefill."""
+    lo, hi = choose_range(q10, q50, q90)
+    assert lo <= q50 <= hi
+    assert hi - lo <= (20 if (lo + hi) / 2 <= 100 else 35)

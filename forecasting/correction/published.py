@@ -81,8 +81,14 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     """The published range ``(lo, hi)`` chosen from the AQI distribution (module docstring).
 
     Among valid ranges (``lo`` and ``hi`` multiples of ``step``, ``0 ≤ lo < hi ≤ 500``, width ≤
-    the rule for the centre, crossing only boundaries the distribution crosses) the one with the
-    highest probability; ties go to the wider (the conventional width), then to the one centred nearer the median.
+    the rule for the centre, crossing only boundaries the distribution crosses, holding the median
+    whenever one can) the one with the highest probability; ties go to the wider (the conventional
+    width), then to the one centred nearer the median.
+
+    Holding the median matters because the rules allow wider ranges above 100: without it a wide,
+    right-skewed distribution with its median near 75 was offered 85-120, a range that leaves out the
+    median and straddles 100 only because the wider window holds more probability (merge review of
+    issue #13; it also raised a "far from the guidance" flag on the unchanged prefill).
 
     Examples
     --------
@@ -95,6 +101,12 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
 
     >>> choose_range(80.0, 105.0, 140.0)
     (85, 120)
+
+    A wide distribution whose median is 76 keeps its median inside the range:
+
+    >>> lo, hi = choose_range(45.0, 76.0, 160.0)
+    >>> lo <= 76 <= hi
+    True
     """
     if not all(math.isfinite(v) for v in (q10, q50, q90)):
         raise ValueError(f"AQI quantiles must be finite, got {q10!r}, {q50!r}, {q90!r}")
@@ -114,6 +126,9 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
         for b in LEVEL_BOUNDARIES:
             if b not in crossable:
                 ok &= ~((lo <= b) & (b < hi))
+        holds_median = ok & (lo <= q50) & (q50 <= hi)
+        if holds_median.any():  # a range that leaves out the median misplaces the forecast
+            ok = holds_median
         if not ok.any():
             continue
         hi_cdf = np.array([at.get(int(h), np.nan) for h in hi.tolist()]) if w % step else cdf[hi // step]
@@ -122,7 +137,7 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
         cand = np.flatnonzero(ok)
         order = np.lexsort((dist[cand], -mass[cand]))
         i = cand[order[0]]
-        key = (float(mass[i]), w, -float(dist[i]))
+        key = (bool(lo[i] <= q50 <= hi[i]), float(mass[i]), w, -float(dist[i]))
         if best_key is None or key > best_key:
             best, best_key = (int(lo[i]), int(hi[i])), key
     if best is None:  # cannot happen with the default widths (every level is wider than 35); keep a valid answer
