@@ -280,4 +280,13 @@ if room.can_note:
                 st.session_state.pop(reply_key, None)
                 st.session_state["room_flash"] = tr("consult.note_added")
                 st.rerun()
-w.threaded_notes(room.notes, reply_key=reply_key if room.can_note else None)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_notes():
+    """The discussion refreshes itself like the board: a note written in another process (or by a
+    neighbour) appears without a reload."""
+    w.threaded_notes(c.list_notes(db, issue_date), reply_key=reply_key if room.can_note else None)
+
+
+live_notes()

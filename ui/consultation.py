@@ -416,8 +416,10 @@ def threaded_notes(notes, *, reply_key: str | None = None, limit: int = 60) -> N
                 st.caption(f"#{n.id} · {n.author_name} · {bj(n.created_at)} · {' · '.join(tags)}")
                 st.text(n.body)
                 if reply_key and n.kind == "note":
-                    st.button(tr("note14.reply"), key=f"{reply_key}_btn_{n.id}", icon=":material/reply:",
-                              type="tertiary", on_click=_remember, args=(reply_key, n.id))
+                    if st.button(tr("note14.reply"), key=f"{reply_key}_btn_{n.id}", icon=":material/reply:",
+                                 type="tertiary"):
+                        _remember(reply_key, n.id)
+                        st.rerun()  # the whole page (also from a self-refreshing fragment): the form shows the reply
 
 
 def level_map(levels: dict, lang: str, *, height: int = 360):
