@@ -80,17 +80,51 @@ def require_chromium():
         pytest.skip(f"browser test skipped: {CHROMIUM} is missing (make test installs Debian 'chromium' when it can)")
 
 
+def is_local_url(url: str) -> bool:
+    """Whether a request stays on this machine (loopback, or an inline ``data:``/``blob:``/``about:`` URL)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+        return True
+    return (parts.hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
 @contextmanager
 def browser():
+    """A headless Chromium whose every context aborts any request that would leave the machine; the
+    test fails at the end if a page tried one (the app must work offline: no fonts, tiles or icons
+    from the internet)."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 
+    refused: list[str] = []
+
+    def guard(route):
+        if is_local_url(route.request.url):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        new_context = b.new_context
+
+        def guarded_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            context.route("**/*", guard)
+            return context
+
+        def guarded_page(*args, **kwargs):
+            return guarded_context(*args, **kwargs).new_page()
+
+        b.new_context, b.new_page = guarded_context, guarded_page
         try:
             yield b
         finally:
             b.close()
+        assert not refused, f"requests that would leave the machine: {sorted(set(refused))}"
 
 
 def screenshot(page, name: str) -> Path:
