@@ -104,6 +104,25 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             page = ctx.new_page()
             _sign_in(page, base)
 
+            # home: the zone coloured by tomorrow's level, with a legend
+            page.locator(".vega-embed").first.wait_for(timeout=60_000)
+            page.locator(".vega-embed").first.scroll_into_view_if_needed()
+            settled(page)
+            shot(page, f"home-map-{size}")
+
+            # reports: the calendar of issued levels in Chinese, with a level legend
+            page.goto(base + "/reports")
+            calendar = page.get_by_text("发布级别日历（各区县首个预报日的最高级别）")
+            calendar.wait_for(timeout=60_000)
+            settled(page)
+            calendar.scroll_into_view_if_needed()
+            page.wait_for_function("() => { const c = [...document.querySelectorAll('.vega-embed')];"
+                                   " return c.length > 0 && c.every(e => e.querySelector('canvas, svg')); }",
+                                   timeout=60_000)  # the chart is drawn, not only its frame
+            page.mouse.wheel(0, 250)
+            settled(page)
+            shot(page, f"reports-calendar-{size}")
+
             # the field map: an image of the field at native resolution with the basemap
             _open(page, base, "模式预报", "模式预报场图")
             img = page.locator("[data-testid='stImage'] img").first
