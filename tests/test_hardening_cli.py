@@ -43,7 +43,8 @@ def test_observation_at_year_9999_is_one_line(tmp_path, sqlite_url):
     (tmp_path / "obs.csv").write_text("station,time,pm25\nQP1,9999-12-31T23:00+08:00,40\n", encoding="utf-8")
     r = _run(["obs", "import", str(tmp_path / "obs.csv"), "--stations", str(tmp_path / "st.csv")], sqlite_url,
              tmp_path)
-    _one_line(r)
+    line = _one_line(r)
+    assert "Traceback" not in r.stderr and "year" in line  # one line naming the impossible year, no traceback
 
 
 def test_db_upgrade_on_an_unreachable_database_is_one_line(tmp_path):
