@@ -94,10 +94,7 @@ def _entries(s: Session, session: ConsultationSession, *, submitted_only: bool =
 def _centres(db: Database, issue_date: date, guidance_source: Callable | None) -> dict:
     """Guidance centres per (district, day), read before a transaction opens (no second connection
     is held while the session row is locked)."""
-    try:
-        return guidance_centres(guidance_rows(db, issue_date, source=guidance_source))
-    except Exception:  # guidance belongs to another module; flags still work without it
-        return {}
+    return guidance_centres(guidance_rows(db, issue_date, source=guidance_source))  # None: no source, {}
 
 
 def _flag_states(s: Session, session: ConsultationSession, cfg: ConsultationConfig, centres: dict) -> list[FlagState]:

@@ -144,24 +144,20 @@ def _context(db: Database, snapshot: dict) -> dict:
 
 
 def _guidance(db: Database, issue_date: date) -> list[dict]:
-    try:
-        from forecasting.guidance import guidance_for
+    from forecasting.guidance import guidance_for
 
-        rows = guidance_for(db, issue_date)
-    except Exception:  # guidance belongs to another module; the report still issues without it
-        return []
+    # no guidance is an empty list; a failure is a bug that must stop the issue, never a report
+    # silently issued (immutably) without its guidance chart
+    rows = guidance_for(db, issue_date)
     return [{"district": g.district, "target_date": g.target_date.isoformat(), "method": g.method,
              "model": g.model, "centre": None if g.centre is None else round(float(g.centre), 1),
              "aqi_lo": g.aqi_lo, "aqi_hi": g.aqi_hi} for g in rows if g.method in CHART_METHODS]
 
 
 def _yesterday(db: Database, issue_date: date, names: dict[str, tuple[str, str]]) -> list[dict]:
-    try:
-        from forecasting.consultation import yesterday_check
+    from forecasting.consultation import yesterday_check
 
-        checks = yesterday_check(db, issue_date)
-    except Exception:  # observations belong to another module
-        return []
+    checks = yesterday_check(db, issue_date)  # a failure stops the issue (no silently missing section)
     out = []
     for v in checks:
         obs = None if v.observed_aqi is None else int(round(v.observed_aqi))
