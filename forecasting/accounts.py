@@ -33,6 +33,9 @@ from forecasting.textlimits import clean_text
 
 __all__ = [
     "Actor",
+    "current_actor",
+    "actor_of",
+    "user_by_name",
     "SignIn",
     "UserView",
     "hash_password",
@@ -91,7 +94,7 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _actor_of(user: User) -> Actor:
+def actor_of(user: User) -> Actor:
     return Actor(
         user_id=user.id,
         username=user.username,
@@ -181,19 +184,23 @@ def validate_password(password: str, username: str, *, min_length: int | None = 
 # -- helpers inside a transaction -------------------------------------------------------------
 
 
-def _current(session: Session, actor: Actor | None, action: str) -> Actor:
+def current_actor(session: Session, actor: Actor | None, action: str) -> Actor:
     """Reload a signed-in actor from the database: a disabled user (or a changed role) cannot act
-    on the strength of an old page state."""
+    on the strength of an old page state. Services call it first inside their transaction."""
     actor = require_signed_in(actor, action)
     if actor.role == "system":
         return actor
     user = session.get(User, actor.user_id)
     if user is None or not user.is_active:
         raise AuthenticationFailed("your account is disabled or no longer exists", key="accounts.account_gone")
-    return _actor_of(user)
+    return actor_of(user)
 
 
-def _user_by_name(session: Session, username: str) -> User:
+#: Former private name, kept while modules still import it.
+_current = current_actor
+
+
+def user_by_name(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         raise NotFound(f"no user named {username!r}", key="accounts.no_such_user", username=username)
@@ -247,7 +254,7 @@ def create_user(
 ) -> UserView:
     """Create a user (admin, or the operator at the command line)."""
     with db.transaction() as s:
-        actor = require_role(_current(s, actor, "create users"), "admin", action="create users")
+        actor = require_role(current_actor(s, actor, "create users"), "admin", action="create users")
         username = (username or "").strip().lower()
         if not USERNAME_RE.match(username):
             raise ValidationError(
@@ -288,8 +295,8 @@ def update_user(
     from forecasting.errors import Conflict
 
     with db.transaction() as s:
-        actor = require_role(_current(s, actor, "change users"), "admin", action="change users")
-        user = _user_by_name(s, username)
+        actor = require_role(current_actor(s, actor, "change users"), "admin", action="change users")
+        user = user_by_name(s, username)
         if user.version != expected_version:
             raise Conflict(
                 f"user {user.username} was changed by someone else (version {user.version}, you saw "
@@ -321,8 +328,8 @@ def update_user(
 def _set_active(db: Database, actor: Actor | None, username: str, active: bool) -> UserView:
     action = "enable users" if active else "disable users"
     with db.transaction() as s:
-        actor = require_role(_current(s, actor, action), "admin", action=action)
-        user = _user_by_name(s, username)
+        actor = require_role(current_actor(s, actor, action), "admin", action=action)
+        user = user_by_name(s, username)
         if not active and actor.user_id == user.id:
             raise ValidationError("you cannot disable your own account", key="accounts.not_yourself")
         now = utcnow()
@@ -351,8 +358,8 @@ def enable_user(db: Database, actor: Actor | None, username: str) -> UserView:
 def reset_password(db: Database, actor: Actor | None, username: str, new_password: str) -> UserView:
     """Set a new password for a user (admin); clears a lock-out and ends their sessions."""
     with db.transaction() as s:
-        actor = require_role(_current(s, actor, "reset passwords"), "admin", action="reset passwords")
-        user = _user_by_name(s, username)
+        actor = require_role(current_actor(s, actor, "reset passwords"), "admin", action="reset passwords")
+        user = user_by_name(s, username)
         validate_password(new_password, user.username)
         now = utcnow()
         user.password_hash = hash_password(new_password)
@@ -378,7 +385,7 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
     """
     cfg = settings()
     with db.read() as s:
-        actor = _current(s, actor, "change your password")
+        actor = current_actor(s, actor, "change your password")
         row = s.get(User, actor.user_id)
         seen_hash = row.password_hash if row is not None else _DUMMY_HASH
     # the Argon2 work outside any write transaction (it would hold SQLite's write lock)
@@ -391,7 +398,7 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
     now = utcnow()
     refused = None
     with db.transaction() as s:
-        actor = _current(s, actor, "change your password")
+        actor = current_actor(s, actor, "change your password")
         user = s.get(User, actor.user_id)
         if user is None:
             raise AuthenticationFailed("your account is disabled or no longer exists", key="accounts.account_gone")
@@ -442,7 +449,7 @@ def session_max_hours() -> float:
 def list_users(db: Database, actor: Actor | None) -> list[UserView]:
     """Every user, for the admin page (admin only)."""
     with db.read() as s:
-        require_role(_current(s, actor, "list users"), "admin", action="list users")
+        require_role(current_actor(s, actor, "list users"), "admin", action="list users")
         return [_view(u) for u in s.scalars(select(User).order_by(User.role, User.district_adcode, User.username))]
 
 
@@ -485,17 +492,17 @@ def authenticate(db: Database, username: str, password: str, *, user_agent: str 
             audit.record(s, None, "login.failed", object_type="user", object_id="",
                          details={"username": username[:64], "reason": "unknown user"})
         elif user.locked_until is not None and user.locked_until > now:
-            audit.record(s, _actor_of(user), "login.failed", object_type="user", object_id=user.id,
+            audit.record(s, actor_of(user), "login.failed", object_type="user", object_id=user.id,
                          details={"reason": "locked", "locked_until": user.locked_until.isoformat()})
         elif not good or user.password_hash != seen[1] or not user.is_active:
             reason = "disabled" if user.is_active is False else "wrong password"
             user.failed_attempts += 1
-            audit.record(s, _actor_of(user), "login.failed", object_type="user", object_id=user.id,
+            audit.record(s, actor_of(user), "login.failed", object_type="user", object_id=user.id,
                          details={"reason": reason, "attempt": user.failed_attempts})
             if user.failed_attempts >= cfg.lockout_attempts:
                 user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
                 user.failed_attempts = 0
-                audit.record(s, _actor_of(user), "login.locked", object_type="user", object_id=user.id,
+                audit.record(s, actor_of(user), "login.locked", object_type="user", object_id=user.id,
                              details={"until": user.locked_until.isoformat()})
         else:
             if new_hash is not None:
@@ -513,8 +520,8 @@ def authenticate(db: Database, username: str, password: str, *, user_agent: str 
             )
             s.add(auth)
             s.flush()
-            audit.record(s, _actor_of(user), "login.success", object_type="auth_session", object_id=auth.id)
-            outcome = SignIn(actor=_actor_of(user), session_id=auth.id, bind_ticket=ticket)
+            audit.record(s, actor_of(user), "login.success", object_type="auth_session", object_id=auth.id)
+            outcome = SignIn(actor=actor_of(user), session_id=auth.id, bind_ticket=ticket)
     if outcome is None:
         raise _FAILED
     return outcome
@@ -532,17 +539,17 @@ def _live(s: Session, auth: AuthSession | None, now: datetime) -> Actor | None:
     if now - auth.created_at > timedelta(hours=session_max_hours()):  # absolute lifetime (#15)
         auth.revoked_at = now
         auth.bind_ticket_hash = None
-        audit.record(s, _actor_of(user), "session.expired", object_type="auth_session", object_id=auth.id,
+        audit.record(s, actor_of(user), "session.expired", object_type="auth_session", object_id=auth.id,
                      details={"reason": "absolute lifetime"})
         return None
     if now - auth.last_seen_at > timeout:
         auth.revoked_at = now
         auth.bind_ticket_hash = None
-        audit.record(s, _actor_of(user), "session.expired", object_type="auth_session", object_id=auth.id)
+        audit.record(s, actor_of(user), "session.expired", object_type="auth_session", object_id=auth.id)
         return None
     if now - auth.last_seen_at > TOUCH_EVERY:
         auth.last_seen_at = now
-    return _actor_of(user)
+    return actor_of(user)
 
 
 def resolve_session(db: Database, session_id: int | None) -> Actor | None:
@@ -594,7 +601,7 @@ def sign_out(db: Database, session_id: int | None) -> None:
         auth.revoked_at = utcnow()
         auth.bind_ticket_hash = None
         user = s.get(User, auth.user_id)
-        audit.record(s, _actor_of(user) if user else None, "logout", object_type="auth_session", object_id=auth.id)
+        audit.record(s, actor_of(user) if user else None, "logout", object_type="auth_session", object_id=auth.id)
 
 
 def sign_out_token(db: Database, token: str | None) -> None:

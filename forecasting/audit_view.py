@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from forecasting.textlimits import csv_safe
 
 from forecasting import audit
-from forecasting.accounts import _current
+from forecasting.accounts import current_actor
 from forecasting.errors import ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
@@ -53,7 +53,7 @@ def _row(e) -> AuditRow:
 
 def recent_entries(db: Database, actor: Actor | None, *, limit: int = 200, action_prefix: str | None = None) -> list[AuditRow]:
     with db.read() as s:
-        require_role(_current(s, actor, "read the audit trail"), "admin", action="read the audit trail")
+        require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
         return [_row(e) for e in audit.recent(s, limit=limit, action_prefix=action_prefix)]
 
 
@@ -102,14 +102,14 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
         like = f"%{object_text.lower()}%"
         q = q.where(or_(func.lower(AuditEntry.object_type).like(like), func.lower(AuditEntry.object_id).like(like)))
     with db.read() as s:
-        require_role(_current(s, actor, "read the audit trail"), "admin", action="read the audit trail")
+        require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
         return [_row(e) for e in s.scalars(q)]
 
 
 def known_actions(db: Database, actor: Actor | None) -> list[str]:
     """The action codes present in the trail, sorted."""
     with db.read() as s:
-        require_role(_current(s, actor, "read the audit trail"), "admin", action="read the audit trail")
+        require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
         return sorted(x for x in s.scalars(select(AuditEntry.action).distinct()) if x)
 
 
@@ -200,7 +200,7 @@ def user_activity(db: Database, actor: Actor | None) -> dict[int, UserActivity]:
     """Per user id (admin only): last sign-in (the newest ``login.success`` audit row), sessions not
     revoked, tokens not revoked."""
     with db.read() as s:
-        require_role(_current(s, actor, "see the users' activity"), "admin", action="see the users' activity")
+        require_role(current_actor(s, actor, "see the users' activity"), "admin", action="see the users' activity")
         last = dict(s.execute(select(AuditEntry.actor_id, func.max(AuditEntry.at))
                               .where(AuditEntry.action == "login.success", AuditEntry.actor_id.is_not(None))
                               .group_by(AuditEntry.actor_id)).all())

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import and_, delete, insert, select
 
 from forecasting import audit
-from forecasting.accounts import _current
+from forecasting.accounts import current_actor
 from forecasting.errors import FormatError, ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
@@ -87,7 +87,7 @@ class RunInfo:
 
 
 def _operator(s, actor: Actor | None, action: str) -> Actor:
-    return require_role(_current(s, actor, action), "admin", action=action)
+    return require_role(current_actor(s, actor, action), "admin", action=action)
 
 
 def ingest_run(

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from forecasting import audit
-from forecasting.accounts import _actor_of, _current, _user_by_name
+from forecasting.accounts import actor_of, current_actor, user_by_name
 from forecasting.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationError
 from forecasting.permissions import Actor
 from forecasting.store.db import Database
@@ -73,8 +73,8 @@ def create_token(db: Database, actor: Actor | None, username: str | None = None,
         raise ValidationError(f"a token name has at most {MAX_NAME} characters", key="tokens.name_too_long",
                               n=MAX_NAME)
     with db.transaction() as s:
-        actor = _current(s, actor, "create an API token")
-        owner = _user_by_name(s, username) if username else s.get(User, actor.user_id)
+        actor = current_actor(s, actor, "create an API token")
+        owner = user_by_name(s, username) if username else s.get(User, actor.user_id)
         if owner is None:
             raise NotFound("the operator has no user: name one", key="accounts.no_such_user", username="")
         _may_manage(actor, owner.id)
@@ -91,7 +91,7 @@ def create_token(db: Database, actor: Actor | None, username: str | None = None,
 def revoke_token(db: Database, actor: Actor | None, token_id: int) -> TokenView:
     """Revoke a token (its owner or an admin). Revoking twice is refused with a clear message."""
     with db.transaction() as s:
-        actor = _current(s, actor, "revoke an API token")
+        actor = current_actor(s, actor, "revoke an API token")
         row = s.get(ApiToken, int(token_id))
         if row is None:
             raise NotFound(f"no API token #{token_id}", key="tokens.no_such", id=token_id)
@@ -108,7 +108,7 @@ def revoke_token(db: Database, actor: Actor | None, token_id: int) -> TokenView:
 def list_tokens(db: Database, actor: Actor | None, *, username: str | None = None) -> list[TokenView]:
     """The actor's tokens; an admin sees everyone's (or ``username``'s)."""
     with db.read() as s:
-        actor = _current(s, actor, "list API tokens")
+        actor = current_actor(s, actor, "list API tokens")
         q = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
         if not actor.is_admin:
             q = q.where(ApiToken.user_id == actor.user_id)
@@ -172,7 +172,7 @@ def authenticate_token(db: Database, token: str | None, *, method: str = "", pat
         else:
             refused = False
             row.last_used_at = now
-            actor = _actor_of(user)
+            actor = actor_of(user)
             audit.record(s, actor, "token.use", object_type="api_token", object_id=row.id,
                          details={"method": method, "path": path[:200]})
     if refused:

@@ -38,7 +38,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from forecasting import audit
-from forecasting.accounts import _current
+from forecasting.accounts import current_actor
 from forecasting.config import settings
 from forecasting.errors import ForecastingError, NotFound, PermissionDenied, ValidationError
 from forecasting.permissions import Actor, require_role
@@ -172,7 +172,7 @@ def _check(db: Database, actor: Actor | None, roles: tuple[str, ...], action: st
     """The re-read actor if it has one of ``roles``; a refusal is audited, then raised."""
     try:
         with db.read() as s:
-            return require_role(_current(s, actor, action), *roles, action=action)
+            return require_role(current_actor(s, actor, action), *roles, action=action)
     except PermissionDenied as exc:
         if actor is not None:
             with db.transaction() as s:
@@ -687,7 +687,7 @@ def import_recorded(db: Database, actor: Actor | None, source, *, via: str, stat
 def list_attempts(db: Database, actor: Actor | None, *, kind: str | None = None, limit: int = 100) -> list[AttemptView]:
     """The newest attempts first (anyone signed in may read them: the arrivals board shows them)."""
     with db.read() as s:
-        _current(s, actor, "read the data desk")
+        current_actor(s, actor, "read the data desk")
         q = select(IngestAttempt).order_by(IngestAttempt.id.desc()).limit(max(1, min(int(limit), 1000)))
         if kind:
             q = q.where(IngestAttempt.kind == kind)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.consultation.common import _current, require_duty, require_writable, session_for
+from forecasting.consultation.common import current_actor, require_duty, require_writable, session_for
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.flags import FlagGroup, group_flags
 from forecasting.consultation.notes import MAX_NOTE_CHARS
@@ -103,14 +103,14 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
     if not wanted and not kind:
         raise ValidationError("name the flag groups or the kind to acknowledge", key="ack14.nothing_chosen")
     signoff = _signoff()
-    centres = signoff._centres(db, issue_date, guidance_source)
+    centres = signoff.read_centres(db, issue_date, guidance_source)
     with db.transaction() as s:
-        actor = _current(s, actor, "acknowledge flags")
+        actor = current_actor(s, actor, "acknowledge flags")
         require_role(actor, "forecaster", action="acknowledge flags")
         require_duty(s, actor, issue_date, "acknowledge flags")
         session = session_for(s, issue_date, lock=True)
         require_writable(session, "the flags")
-        groups = group_flags(signoff._flag_states(s, session, cfg, centres), order=cfg.order)
+        groups = group_flags(signoff.flag_states(s, session, cfg, centres), order=cfg.order)
         by_key = {g.key: g for g in groups}
         chosen: dict[str, FlagGroup] = {}
         for key in wanted:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forecasting.accounts import _current  # noqa: F401  (re-exported for the services)
+from forecasting.accounts import current_actor  # noqa: F401  (re-exported for the services)
 from forecasting.consultation.config import BEIJING
 from forecasting.errors import Conflict, NotFound, PermissionDenied
 from forecasting.permissions import Actor

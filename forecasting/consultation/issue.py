@@ -31,7 +31,7 @@ from forecasting import audit
 from forecasting.aqi import edition_for, level_info
 from forecasting.arrivals import arrivals_for_snapshot, model_arrivals_in
 from forecasting.consultation.acknowledgements import snapshot_acknowledgements
-from forecasting.consultation.common import _current, duty_in, require_duty, seat_of, session_for, user_name
+from forecasting.consultation.common import current_actor, duty_in, require_duty, seat_of, session_for, user_name
 from forecasting.consultation.config import beijing_today, parse_day
 from forecasting.consultation.rules import clean_text, span_text
 from forecasting.consultation.sessions import SessionView, illegal, session_view_of
@@ -149,7 +149,7 @@ def issue_snapshot(db: Database, actor: Actor | None, issue_date, *, issued_at: 
     issue_date = parse_day(issue_date)
     issued_at = issued_at or utcnow()
     with db.read() as s:
-        actor = _current(s, actor, "issue the forecast")
+        actor = current_actor(s, actor, "issue the forecast")
         require_chair(s, actor, issue_date, "issue the forecast")
         session = session_for(s, issue_date)
         if session.state != "signed":
@@ -177,7 +177,7 @@ def issue_session(db: Database, actor: Actor | None, issue_date, *, render: Rend
         files, digest = render(snapshot)
         formats = sorted(files)
     with db.transaction() as s:
-        actor = _current(s, actor, "issue the forecast")
+        actor = current_actor(s, actor, "issue the forecast")
         require_chair(s, actor, issue_date, "issue the forecast")
         session = session_for(s, issue_date, lock=True)
         if session.state != "signed":
@@ -213,7 +213,7 @@ def amend_session(db: Database, actor: Actor | None, issue_date, *, reason: str)
     if not reason:
         raise ValidationError("an amendment needs a reason", key="consult.amend_reason_required")
     with db.transaction() as s:
-        actor = _current(s, actor, "amend an issued forecast")
+        actor = current_actor(s, actor, "amend an issued forecast")
         require_role(actor, "forecaster", action="amend an issued forecast")
         if seat_of(duty_in(s, issue_date), actor) is None:
             require_duty(s, actor, beijing_today(), "amend an issued forecast")

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from forecasting import audit
-from forecasting.consultation.common import _current, require_duty, require_writable, session_for
+from forecasting.consultation.common import current_actor, require_duty, require_writable, session_for
 from forecasting.consultation.config import parse_day
 from forecasting.errors import PermissionDenied, ValidationError
 from forecasting.permissions import Actor, require_role
@@ -136,7 +136,7 @@ def add_note(db: Database, actor: Actor | None, issue_date, body: str, *, distri
         raise ValidationError(f"note kind {kind!r}: expected note or conclusion", key="consult.bad_note_kind")
     day = parse_day(target_date) if target_date not in (None, "") else None
     with db.transaction() as s:
-        actor = _current(s, actor, "write consultation notes")
+        actor = current_actor(s, actor, "write consultation notes")
         require_role(actor, "forecaster", action="write consultation notes")
         session = session_for(s, issue_date, lock=True)
         if client_token:

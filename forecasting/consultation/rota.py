@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.consultation.common import Duty, _current, changed_meanwhile, duty_in, seat_of, user_name
+from forecasting.consultation.common import Duty, current_actor, changed_meanwhile, duty_in, seat_of, user_name
 from forecasting.consultation.config import ConsultationConfig, beijing_today, consultation_config, parse_day
 from forecasting.errors import PermissionDenied, ValidationError
 from forecasting.permissions import Actor, require_role
@@ -115,7 +115,7 @@ def generate_rota(db: Database, actor: Actor | None, start, end, *, config: Cons
         raise ValidationError(f"--to {end} is before --from {start}", key="rota.bad_range")
     created: list[TurnView] = []
     with db.transaction() as s:
-        actor = require_role(_current(s, actor, "generate the rota"), "admin", action="generate the rota")
+        actor = require_role(current_actor(s, actor, "generate the rota"), "admin", action="generate the rota")
         before = s.scalar(select(RotaTurn).where(RotaTurn.start_date < start).order_by(RotaTurn.start_date.desc())
                           .limit(1))
         pos = (cfg.order.index(before.district) + 1) if before is not None and before.district in cfg.order else 0
@@ -156,7 +156,7 @@ def update_turn(db: Database, actor: Actor | None, turn_id: int, *, expected_ver
     if not (reason or "").strip():
         raise ValidationError("give a reason for the change", key="rota.reason_required")
     with db.transaction() as s:
-        actor = _current(s, actor, "change the rota")
+        actor = current_actor(s, actor, "change the rota")
         _may_edit_rota(s, actor, "change the rota")
         turn = s.get(RotaTurn, turn_id, with_for_update=True)
         if turn is None:
@@ -185,7 +185,7 @@ def swap_turns(db: Database, actor: Actor | None, turn_a: int, turn_b: int, *, r
     if not (reason or "").strip():
         raise ValidationError("give a reason for the swap", key="rota.reason_required")
     with db.transaction() as s:
-        actor = _current(s, actor, "swap rota turns")
+        actor = current_actor(s, actor, "swap rota turns")
         _may_edit_rota(s, actor, "swap rota turns")
         a, b = s.get(RotaTurn, turn_a, with_for_update=True), s.get(RotaTurn, turn_b, with_for_update=True)
         if a is None or b is None or a.id == b.id:
@@ -216,7 +216,7 @@ def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: in
     if not (reason or "").strip():
         raise ValidationError("give a reason for the substitution", key="rota.reason_required")
     with db.transaction() as s:
-        actor = _current(s, actor, "record a substitution")
+        actor = current_actor(s, actor, "record a substitution")
         duty = duty_in(s, day)
         holder = duty.chief_id if seat == "chief" else duty.deputy_id
         if not (actor.user_id is not None and actor.user_id == holder):

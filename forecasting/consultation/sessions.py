@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from forecasting import audit
-from forecasting.consultation.common import _current, changed_meanwhile, duty_in, require_duty, seat_of, session_for
+from forecasting.consultation.common import current_actor, changed_meanwhile, duty_in, require_duty, seat_of, session_for
 from forecasting.consultation.config import (
     ConsultationConfig,
     beijing_datetime,
@@ -122,7 +122,7 @@ def open_session(db: Database, actor: Actor | None, issue_date=None, *, days: in
                               key="consult.too_few_days", days=n)
     try:
         with db.transaction() as s:
-            actor = _current(s, actor, "open a consultation")
+            actor = current_actor(s, actor, "open a consultation")
             _may_open(s, actor, issue_date)
             existing = s.scalar(select(ConsultationSession).where(ConsultationSession.issue_date == issue_date)
                                 .order_by(ConsultationSession.revision.desc()).limit(1))
@@ -162,7 +162,7 @@ def start_consultation(db: Database, actor: Actor | None, issue_date, *, expecte
     """open → consulting (duty chief or deputy)."""
     issue_date = parse_day(issue_date)
     with db.transaction() as s:
-        actor = _current(s, actor, "start the consultation")
+        actor = current_actor(s, actor, "start the consultation")
         row = session_for(s, issue_date, lock=True)
         require_duty(s, actor, issue_date, "start the consultation")
         if row.state != "open":

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from forecasting import audit
 from forecasting.accounts import verify_password
 from forecasting.consultation.common import (
-    _current,
+    current_actor,
     changed_meanwhile,
     require_duty,
     require_writable,
@@ -41,7 +41,8 @@ from forecasting.store.db import Database
 from forecasting.store.models import District, User
 from forecasting.store.types import utcnow
 
-__all__ = ["FinalInput", "FlagState", "effective_entries", "session_flags", "acknowledge_flag", "save_final",
+__all__ = ["FinalInput", "FlagState", "effective_entries", "session_entries", "read_centres", "flag_states",
+           "session_flags", "acknowledge_flag", "save_final",
            "sign_session", "zone_districts", "require_chair"]
 
 
@@ -77,7 +78,9 @@ def zone_districts(s: Session) -> list[District]:
 _districts = zone_districts
 
 
-def _entries(s: Session, session: ConsultationSession, *, submitted_only: bool = False) -> list[ForecastEntry]:
+def session_entries(s: Session, session: ConsultationSession, *, submitted_only: bool = False) -> list[ForecastEntry]:
+    """Per district and day, the chief's combined entry, else the district's latest submission
+    (``submitted_only``: drafts left out), sorted by day then district (inside a transaction)."""
     finals = {(f.district, f.target_date): f for f in
               s.scalars(select(FinalForecast).where(FinalForecast.session_id == session.id))}
     out = {k: ForecastEntry(f.district, f.target_date, f.aqi_lo, f.aqi_hi, f.level_lo, f.level_hi,
@@ -91,14 +94,16 @@ def _entries(s: Session, session: ConsultationSession, *, submitted_only: bool =
     return sorted(out.values(), key=lambda e: (e.target_date, e.district))
 
 
-def _centres(db: Database, issue_date: date, guidance_source: Callable | None) -> dict:
+def read_centres(db: Database, issue_date: date, guidance_source: Callable | None) -> dict:
     """Guidance centres per (district, day), read before a transaction opens (no second connection
     is held while the session row is locked)."""
     return guidance_centres(guidance_rows(db, issue_date, source=guidance_source))  # None: no source, {}
 
 
-def _flag_states(s: Session, session: ConsultationSession, cfg: ConsultationConfig, centres: dict) -> list[FlagState]:
-    flags = compute_flags(_entries(s, session), centres, threshold=cfg.guidance_threshold, order=cfg.order)
+def flag_states(s: Session, session: ConsultationSession, cfg: ConsultationConfig, centres: dict) -> list[FlagState]:
+    """The session's current flags (from its entries and the guidance ``centres``, see
+    :func:`read_centres`), each with its acknowledgement if one matches its fingerprint."""
+    flags = compute_flags(session_entries(s, session), centres, threshold=cfg.guidance_threshold, order=cfg.order)
     acks = {(a.flag_key, a.fingerprint): a for a in
             s.scalars(select(FlagAcknowledgement).where(FlagAcknowledgement.session_id == session.id))}
     out = []
@@ -111,7 +116,7 @@ def _flag_states(s: Session, session: ConsultationSession, cfg: ConsultationConf
 def effective_entries(db: Database, issue_date) -> list[ForecastEntry]:
     """Per district and day: the chief's combined entry, else the district's latest submission."""
     with db.read() as s:
-        return _entries(s, session_for(s, parse_day(issue_date)))
+        return session_entries(s, session_for(s, parse_day(issue_date)))
 
 
 def session_flags(db: Database, issue_date, *, config: ConsultationConfig | None = None,
@@ -119,9 +124,9 @@ def session_flags(db: Database, issue_date, *, config: ConsultationConfig | None
     """The current flags of a consultation and whether each is acknowledged."""
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
-    centres = _centres(db, issue_date, guidance_source)
+    centres = read_centres(db, issue_date, guidance_source)
     with db.read() as s:
-        return _flag_states(s, session_for(s, issue_date), cfg, centres)
+        return flag_states(s, session_for(s, issue_date), cfg, centres)
 
 
 def require_chair(s: Session, actor: Actor, issue_date: date, action: str) -> str:
@@ -141,13 +146,13 @@ def acknowledge_flag(db: Database, actor: Actor | None, issue_date, flag_key: st
     note = clean_text(note, field="flag_note")
     if not note:
         raise ValidationError("say why the flag is acceptable", key="flag.note_required")
-    centres = _centres(db, issue_date, guidance_source)
+    centres = read_centres(db, issue_date, guidance_source)
     with db.transaction() as s:
-        actor = _current(s, actor, "acknowledge flags")
+        actor = current_actor(s, actor, "acknowledge flags")
         _chair(s, actor, issue_date, "acknowledge flags")
         session = session_for(s, issue_date, lock=True)
         require_writable(session, "the flags")
-        current = {fs.flag.key: fs for fs in _flag_states(s, session, cfg, centres)}
+        current = {fs.flag.key: fs for fs in flag_states(s, session, cfg, centres)}
         state = current.get(flag_key)
         if state is None:
             raise Conflict(f"flag {flag_key} is no longer raised (the forecasts changed)", key="flag.gone")
@@ -176,7 +181,7 @@ def save_final(db: Database, actor: Actor | None, issue_date, entries: list[Fina
     if zone_summary is not None:
         zone_summary = clean_text(zone_summary, field="zone_summary")
     with db.transaction() as s:
-        actor = _current(s, actor, "compose the combined forecast")
+        actor = current_actor(s, actor, "compose the combined forecast")
         _chair(s, actor, issue_date, "compose the combined forecast")
         session = session_for(s, issue_date, lock=True)
         require_writable(session, "the combined forecast")
@@ -245,14 +250,14 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
     chief_absent_reason = clean_text(chief_absent_reason, field="chief_absent_reason")
-    centres = _centres(db, issue_date, guidance_source)
+    centres = read_centres(db, issue_date, guidance_source)
     with db.read() as s:  # the Argon2 check runs outside the write transaction (#15)
         row = s.get(User, getattr(actor, "user_id", None)) if actor is not None else None
         seen_hash = row.password_hash if row is not None else ""
     good = bool(seen_hash) and verify_password(seen_hash, password or "")
     wrong = False
     with db.transaction() as s:
-        actor = _current(s, actor, "sign the consultation")
+        actor = current_actor(s, actor, "sign the consultation")
         seat = _chair(s, actor, issue_date, "sign the consultation")
         user = s.get(User, actor.user_id)
         if user is None or not good or user.password_hash != seen_hash:
@@ -267,13 +272,13 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
             if session.version != expected_version:
                 raise changed_meanwhile("the consultation", session.updated_by, session.updated_at, expected_version,
                                         session.version, ref=issue_date.isoformat())
-            entries = {(e.district, e.target_date): e for e in _entries(s, session, submitted_only=True)}
+            entries = {(e.district, e.target_date): e for e in session_entries(s, session, submitted_only=True)}
             targets = [issue_date + timedelta(days=k) for k in range(1, session.days + 1)]
             missing = [f"{d.adcode} {day}" for day in targets for d in _districts(s) if (d.adcode, day) not in entries]
             if missing:
                 raise Conflict(f"no submitted or combined forecast for: {', '.join(missing)}",
                                key="consult.incomplete", missing=", ".join(missing))
-            open_flags = [fs.flag.key for fs in _flag_states(s, session, cfg, centres)
+            open_flags = [fs.flag.key for fs in flag_states(s, session, cfg, centres)
                           if not fs.acknowledged and fs.flag.needs_ack]  # info flags need none (#14)
             if open_flags:
                 raise Conflict(f"{len(open_flags)} flag(s) neither resolved nor acknowledged: {', '.join(open_flags)}",

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.consultation.common import _current, changed_meanwhile, require_writable, session_for
+from forecasting.consultation.common import current_actor, changed_meanwhile, require_writable, session_for
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.errors import NotFound, PermissionDenied, ValidationError
@@ -140,7 +140,7 @@ def save_submissions(db: Database, actor: Actor | None, issue_date, district: st
     if not entries:
         raise ValidationError("nothing to save", key="consult.nothing_to_save")
     with db.transaction() as s:
-        actor = _current(s, actor, "submit a district forecast")
+        actor = current_actor(s, actor, "submit a district forecast")
         _require_own_district(actor, district)
         session = session_for(s, issue_date, lock=True)
         require_writable(session, "the district forecasts")

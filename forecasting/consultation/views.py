@@ -8,11 +8,11 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from forecasting.consultation.common import Duty, _current, duty_in, seat_of, session_for
+from forecasting.consultation.common import Duty, current_actor, duty_in, seat_of, session_for
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.notes import NoteView, note_view_of
 from forecasting.consultation.sessions import SessionView, session_view_of
-from forecasting.consultation.signoff import FlagState, _centres, _entries, _flag_states
+from forecasting.consultation.signoff import FlagState, flag_states, read_centres, session_entries
 from forecasting.consultation.submissions import SubmissionView, submission_view_of
 from forecasting.consultation.flags import ForecastEntry
 from forecasting.errors import NotFound
@@ -89,9 +89,9 @@ def room_view(db: Database, actor: Actor | None, issue_date, *, config: Consulta
     """The whole room of ``issue_date`` (a missing session gives ``session=None``)."""
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
-    centres = _centres(db, issue_date, guidance_source)
+    centres = read_centres(db, issue_date, guidance_source)
     with db.read() as s:
-        actor = _current(s, actor, "see the consultation")
+        actor = current_actor(s, actor, "see the consultation")
         duty = duty_in(s, issue_date)
         districts = tuple(s.scalars(select(District.adcode).order_by(District.sort_order, District.adcode)))
         seat = seat_of(duty, actor) if actor.role == "forecaster" else None
@@ -115,8 +115,8 @@ def room_view(db: Database, actor: Actor | None, issue_date, *, config: Consulta
                                  tuple(f.primary or ()), f.version, f.updated_by, f.updated_at)
                        for f in s.scalars(select(FinalForecast).where(FinalForecast.session_id == row.id)
                                           .order_by(FinalForecast.target_date, FinalForecast.district)))
-        flags = tuple(_flag_states(s, row, cfg, centres))
-        entries = tuple(_entries(s, row))
+        flags = tuple(flag_states(s, row, cfg, centres))
+        entries = tuple(session_entries(s, row))
         writable = row.state in ("open", "consulting")
         is_fc = actor.role == "forecaster"
         return RoomView(session_view_of(row), duty, districts, subs, notes, flags, finals, entries, seat,
@@ -199,7 +199,7 @@ def guidance_document(db: Database, actor: Actor | None, issue_date, *,
     issue_date = parse_day(issue_date)
     rows = guidance_rows(db, issue_date, source=guidance_source) or []
     with db.read() as s:
-        _current(s, actor, "see the guidance")
+        current_actor(s, actor, "see the guidance")
         session = session_for(s, issue_date)
         days = session_view_of(session).target_dates
         versions = {(r.district, r.target_date): r.version for r in

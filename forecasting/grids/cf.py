@@ -27,7 +27,7 @@ from forecasting.grids._common import attr_str, finish, level_dim_of, no_chemist
 from forecasting.grids.cfgrid import cf_horizontal, is_cf_projected
 from forecasting.grids.units import POLLUTANTS
 
-__all__ = ["read_cf", "is_cf_grid", "CF_NAMES", "CF_STANDARD_NAMES"]
+__all__ = ["read_cf", "is_cf_grid", "parse_char_times", "CF_NAMES", "CF_STANDARD_NAMES"]
 
 #: Variable names recognised per pollutant (matched exactly, then case-insensitively).
 CF_NAMES = {
@@ -103,7 +103,17 @@ def _decode_times(var: xr.Variable) -> np.ndarray:
     return pd.DatetimeIndex(np.asarray(times).astype("datetime64[ns]")).round("s").values
 
 
-def _parse_char_times(var: xr.DataArray) -> np.ndarray:
+def parse_char_times(var: xr.DataArray) -> np.ndarray:
+    """Times written as characters (WRF ``Times``: ``"2023-07-15_12:00:00"``, one row per step) as
+    ``datetime64`` values; :class:`FormatError` on a string that is not such a time.
+
+    Examples
+    --------
+    >>> rows = np.array([list("2023-07-15_12:00:00"), list("2023-07-15_13:00:00")], dtype="S1")
+    >>> times = parse_char_times(xr.DataArray(rows, dims=("Time", "DateStrLen")))
+    >>> [str(t) for t in pd.DatetimeIndex(times)]
+    ['2023-07-15 12:00:00', '2023-07-15 13:00:00']
+    """
     raw = np.asarray(var.values)
     if raw.dtype.kind == "S" and raw.ndim == 2:
         strings = [b"".join(row).decode() for row in raw]
@@ -130,7 +140,7 @@ def _times(ds: xr.Dataset, tdim: str, file: str):
             times = _decode_times(var.variable)
             break
     if times is None and "Times" in ds.variables:
-        times = _parse_char_times(ds["Times"])
+        times = parse_char_times(ds["Times"])
     if times is None:
         raise FormatError(f"{file}: no time coordinate along {tdim!r} (expected 'time' or 'valid_time' "
                           f"with units 'hours since ...', or a 'Times' character array)")

@@ -22,7 +22,7 @@ from pyproj import CRS, Transformer
 
 from forecasting.errors import FormatError
 from forecasting.grids._common import attr_str, chunk_time, finish
-from forecasting.grids.cf import _parse_char_times
+from forecasting.grids.cf import parse_char_times
 from forecasting.grids.ioapi import EARTH_RADIUS
 
 __all__ = ["read_wrf", "is_wrf", "wrf_crs", "wrf_xy", "WRF_NAMES", "WRF_MET"]
@@ -94,7 +94,7 @@ def read_wrf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = Non
         x, y = wrf_xy(attrs, lon, lat)
     except KeyError as exc:
         raise FormatError(f"{file}: WRF attribute {exc.args[0]} missing") from None
-    times = _parse_char_times(ds["Times"])
+    times = parse_char_times(ds["Times"])
     start = attr_str(attrs.get("SIMULATION_START_DATE") or attrs.get("START_DATE"))
     cycle = pd.Timestamp(start.replace("_", " ")) if start else None
     rule = mapping.level if mapping is not None else None
