@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import scores
+from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
 from forecasting.correction import (
     METHODS,
     combine,
@@ -35,8 +36,8 @@ from bench.daily_scores import daily_scores, describe, honest_report, observed_d
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "samples" / "beijing_prsa" / "PRSA_Data_Dongsi_20130301-20170228.csv"
 DISTRICT = "110101"  # Dongcheng, Beijing (Dongsi station)
-VAL_FROM = pd.Timestamp("2015-03-01", tz="Asia/Shanghai").tz_convert("UTC")
-TEST_FROM = pd.Timestamp("2016-03-01", tz="Asia/Shanghai").tz_convert("UTC")
+VAL_FROM = pd.Timestamp("2015-03-01", tz=BEIJING_ZONE).tz_convert("UTC")
+TEST_FROM = pd.Timestamp("2016-03-01", tz=BEIJING_ZONE).tz_convert("UTC")
 PARAMS = {"refit_days": 60}
 TARGETS = {"ratio_raw": 0.65, "ratio_rolling": 1.0, "level_accuracy": 0.80, "retrain_s": 60.0, "apply_s": 2.0}
 
@@ -75,10 +76,10 @@ def main() -> None:
                                                start=start)
     print(f"rolling-origin run of {len(results)} methods over validation + test: {time.perf_counter() - t1:.1f} s")
 
-    end = pd.Timestamp("2017-03-01", tz="Asia/Shanghai").tz_convert("UTC")
+    end = pd.Timestamp("2017-03-01", tz=BEIJING_ZONE).tz_convert("UTC")
     best = select_best(results, since=VAL_FROM, until=TEST_FROM, lead_days=(1,))
     print("\nD+1 hourly RMSE on the test period (2016-03 … 2017-02), pooled over models [µg/m³; CO mg/m³]")
-    header = f"{'method':28s}" + "".join(f"{p:>9s}" for p in ("pm25", "pm10", "o3", "no2", "so2", "co"))
+    header = f"{'method':28s}" + "".join(f"{p:>9s}" for p in POLLUTANTS)
     print(header)
     table, val = {}, {}
     for m, c in results.items():
@@ -86,10 +87,10 @@ def main() -> None:
         table[m] = {p: scores.rmse(g["central"], g["observed"]) for p, g in d1.groupby("pollutant")}
         v1 = _d1(c, VAL_FROM, TEST_FROM)
         val[m] = {p: scores.rmse(g["central"], g["observed"]) for p, g in v1.groupby("pollutant")}
-        print(f"{m:28s}" + "".join(f"{table[m].get(p, np.nan):9.2f}" for p in ("pm25", "pm10", "o3", "no2", "so2", "co")))
+        print(f"{m:28s}" + "".join(f"{table[m].get(p, np.nan):9.2f}" for p in POLLUTANTS))
     print("validation period (2015-03 … 2016-02), same table:")
     for m in results:
-        print(f"{m:28s}" + "".join(f"{val[m].get(p, np.nan):9.2f}" for p in ("pm25", "pm10", "o3", "no2", "so2", "co")))
+        print(f"{m:28s}" + "".join(f"{val[m].get(p, np.nan):9.2f}" for p in POLLUTANTS))
     print("best on validation (D+1 RMSE): " + ", ".join(f"{p}={m}" for p, m in sorted(best.items())))
 
     print("\nTargets")
@@ -125,7 +126,7 @@ def _daily_level_accuracy(results, obs, end):
     the published level span, the rule the product's verification applies to issued forecasts.
     """
     choice = {}
-    for p in ("pm25", "pm10", "o3", "no2", "so2", "co"):
+    for p in POLLUTANTS:
         best, best_rmse = None, np.inf
         for m, c in results.items():
             v = _d1(c[c["pollutant"] == p], VAL_FROM, TEST_FROM)

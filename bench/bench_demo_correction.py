@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import scores
+from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
 from forecasting.correction import combine, pair_forecasts, run_methods, select_best
 from forecasting.correction.simulate import ModelErrors, simulate_forecasts
 from forecasting.demo.observations import demo_district_series
@@ -42,7 +43,7 @@ def main() -> None:
     models = [ModelErrors(**{**err.__dict__, "name": name}) for name, err, _ in DEMO_MODELS]
     fc = simulate_forecasts(obs, models=models, cycle_hour=CYCLE_HOUR, max_lead=MAX_LEAD, seed=2028)
     pairs = pair_forecasts(fc, obs)
-    end = pd.Timestamp(last, tz="Asia/Shanghai").tz_convert("UTC")
+    end = pd.Timestamp(last, tz=BEIJING_ZONE).tz_convert("UTC")
     test_from = end - pd.Timedelta(days=TEST)
     val_from = test_from - pd.Timedelta(days=VALIDATION)
     print(f"  demo data: {DAYS} days, 3 districts, 3 models, {len(pairs):,} pairs ({time.perf_counter() - t0:.1f} s)")
@@ -68,7 +69,7 @@ def main() -> None:
     obs_aqi = observed_daily(obs, test_from, end)
     for name, method in (("best", None), ("raw", "raw"), ("persistence", "persistence")):
         parts = []
-        for p in ("pm25", "pm10", "o3", "no2", "so2", "co"):
+        for p in POLLUTANTS:
             m = method or best.get(p, "ensemble")
             d1 = _d1(results[m], test_from, end)
             d1 = d1[d1["pollutant"] == p]

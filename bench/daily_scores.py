@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import scores
+from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
 from forecasting.correction.daily import hourly_to_daily_aqi, published_daily
 from forecasting.verification.rules import level_hit, range_hit
 
@@ -276,7 +277,7 @@ def composite(results: dict, pick: dict, since, until, *, lead_day: int = 1) -> 
     return pd.concat(parts, ignore_index=True)
 
 
-def validation_pick(results: dict, methods, since, until, *, pollutants=("pm25", "pm10", "o3", "no2", "so2", "co")):
+def validation_pick(results: dict, methods, since, until, *, pollutants=POLLUTANTS):
     """Per pollutant the (method, model) with the lowest D+1 RMSE on ``[since, until)`` among ``methods``
     (combinations count as one model, ``None``)."""
     pick = {}
@@ -332,7 +333,7 @@ def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame
         "persistence": composite(results, {p: ("persistence", raw_pick[p][1]) for p in chosen}, test_from, end),
         "climatology (30 days)": climatology_daily(obs_aqi),
     }
-    test_days = obs_aqi[[pd.Timestamp(d) >= test_from.tz_convert("Asia/Shanghai").tz_localize(None).normalize()
+    test_days = obs_aqi[[pd.Timestamp(d) >= test_from.tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
                          for d in obs_aqi.index.get_level_values("date")]]
     for line in daily_honest(named_daily, test_days, chosen="chosen",
                              references=("best raw model", "persistence", "climatology (30 days)")):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from forecasting.store.db import Database
 from forecasting.store.datadesk import IngestAttempt
 from forecasting.store.science import Guidance, ModelRun, Observation, Station
+from forecasting.vocab import BEIJING
 
 __all__ = [
     "STATUSES",
@@ -52,7 +52,6 @@ __all__ = [
     "consultation_cutoff",
 ]
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 STATUSES = ("arrived", "late", "missing", "refused", "pending")
 #: How far back the board looks [days].
 WINDOW_DAYS = 2

@@ -12,7 +12,6 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
@@ -25,11 +24,11 @@ from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.models import AuditEntry, AuthSession
 from forecasting.store.reports import ApiToken
+from forecasting.vocab import BEIJING
 
 __all__ = ["AuditRow", "recent_entries", "search_entries", "action_label", "details_text", "entries_csv",
            "csv_cell", "known_actions", "object_label", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 #: The most rows one search returns (the page says when the list is cut).
 MAX_ROWS = 5000
 #: Longest filter text [characters].

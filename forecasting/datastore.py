@@ -38,7 +38,6 @@ __all__ = [
     "run_files",
 ]
 
-POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
 _BATCH = 20_000
 
 

@@ -17,6 +17,7 @@ from forecasting.fieldmap import HOURLY_INDICATOR, Station
 from forecasting.store.db import Database
 from forecasting.store.science import Observation
 from forecasting.store.science import Station as StationRow
+from forecasting.vocab import BEIJING
 
 __all__ = ["latest_station_aqi", "station_aqi"]
 
@@ -67,7 +68,7 @@ def latest_station_aqi(db: Database, *, at: datetime, max_age_hours: int = 3) ->
         newest = obs["time"].max().to_pydatetime()
         for r in obs.itertuples(index=False):
             latest.setdefault(r.station, {})[r.pollutant] = float(r.value)
-    edition = edition_for(pd.Timestamp(at).tz_convert("Asia/Shanghai").date())
+    edition = edition_for(pd.Timestamp(at).tz_convert(BEIJING).date())
     out = [Station(float(lon), float(lat), str(name), station_aqi(latest.get(sid, {}), edition=edition))
            for sid, name, lon, lat in stations]
     return out, newest

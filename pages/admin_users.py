@@ -1,6 +1,5 @@
 """Admin: create, disable, enable users, reset passwords, assign role and district."""
 
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -10,8 +9,8 @@ from forecasting.errors import ForecastingError
 from forecasting.zone import list_districts
 from ui import state
 from ui.i18n import error_text, tr
+from forecasting.vocab import BEIJING
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 db = state.database()
 actor = state.require_actor()
 lang = state.language()

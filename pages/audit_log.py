@@ -2,7 +2,6 @@
 object), CSV export (formula-escaped). Issue #18."""
 
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -12,8 +11,8 @@ from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from ui import state
 from ui.i18n import error_text, tr
+from forecasting.vocab import BEIJING
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 db = state.database()
 actor = state.require_actor()
 lang = state.language()

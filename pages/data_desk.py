@@ -7,7 +7,6 @@ Thin: every decision (permissions, validation, the ingest path) is in ``forecast
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -19,8 +18,8 @@ from ui import state
 from ui.charts import field_map
 from ui.datadesk import arrivals_line
 from ui.i18n import error_text, tr
+from forecasting.vocab import BEIJING
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
 actor = state.require_actor()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import altair as alt
 import pandas as pd
@@ -16,14 +15,13 @@ from forecasting import datastore
 from forecasting.aqi import edition_for
 from forecasting.guidance import OUTLOOK, SUGGESTED, guidance_for, guidance_series, latest_issue_date, model_guidance_ends
 from forecasting.training import active_corrections
+from forecasting.vocab import BEIJING, POLLUTANTS
 from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html
 from ui.charts import aqi_bands, unit_of
 from ui.i18n import correction_reason, tr
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-POLLUTANTS = ["pm25", "o3", "pm10", "no2", "so2", "co"]
 LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
 actor = state.require_actor()

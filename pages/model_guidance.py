@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -14,13 +13,12 @@ import streamlit as st
 
 from forecasting import datastore
 from forecasting.errors import ForecastingError
+from forecasting.vocab import BEIJING, POLLUTANTS
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import meteogram, pollutant_label
 from ui.i18n import error_text, level_text, tr
 
-BEIJING = ZoneInfo("Asia/Shanghai")
-POLLUTANTS = ["pm25", "pm10", "o3", "no2", "so2", "co"]
 
 state.require_actor()
 db = state.database()

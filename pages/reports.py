@@ -17,6 +17,7 @@ from forecasting import reports
 from forecasting.aqi import level_info
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
+from forecasting.vocab import DISTRICT_ORDER
 from ui import state
 from ui.consultation import bj, district_name, pollutants
 from ui.i18n import error_text, tr
@@ -25,7 +26,7 @@ db = state.database()
 actor = state.require_actor()
 lang = state.language()
 
-DISTRICTS = ("310118", "320509", "330421")
+DISTRICTS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
 
 def _badge(level: int) -> str:

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from consultation_data import ISSUE, QP, TARGETS, WJ
 from forecasting.consultation import GuidanceRow, best_guidance, guidance_centres, guidance_rows
-from forecasting.consultation import guidance as g
 from forecasting.guidance import GuidanceRow as TheirRow  # the rows forecasting.guidance stores
 
 
@@ -27,10 +26,9 @@ def test_rows_are_converted_and_the_ensemble_is_preferred():
     assert guidance_centres(rows) == {(QP, TARGETS[0]): 90.0}
 
 
-def test_no_guidance_module_means_none(monkeypatch):
-    monkeypatch.setattr(g, "GUIDANCE_MODULE", "forecasting.no_such_module")
-    assert guidance_rows(None, ISSUE) is None
-    assert guidance_centres(None) == {}
+def test_no_guidance_means_no_rows_and_no_centres():
+    assert guidance_rows(None, ISSUE, source=lambda db, day: None) == []
+    assert guidance_centres([]) == {} and guidance_centres(None) == {}
 
 
 def test_yesterday_check_compares_the_issued_forecast_with_the_observation(db, users):

@@ -4,7 +4,6 @@ room and the chief desk: ``arrivals_line(db)``."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import streamlit as st
@@ -13,8 +12,8 @@ from streamlit.errors import StreamlitAPIException
 from forecasting.errors import ForecastingError
 from forecasting.arrivals import arrival_summary, consultation_cutoff, stale_guidance, summary_text
 from ui.state import language
+from forecasting.vocab import BEIJING
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data_desk.py")
 
 

@@ -24,6 +24,7 @@ from forecasting.aqi import aqi_arrays, daily_aqi, daily_indicators, edition_for
 from forecasting.assessment.hj663 import PERCENTILE_RULES, air_quality_statistics
 from forecasting.errors import ValidationError
 from forecasting.store.db import Database
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["Assessment", "assess", "parse_period", "daily_air_quality", "zone_daily", "ZONE", "ZONE_MIN_DISTRICTS",
            "AREAS"]
@@ -69,8 +70,8 @@ def daily_air_quality(db: Database, first: date, last: date) -> pd.DataFrame:
     ``district date <indicators> aqi level`` (NaN where not valid / not published)."""
     from forecasting.datastore import observation_frame
 
-    since = pd.Timestamp(first, tz="Asia/Shanghai").tz_convert("UTC") + pd.Timedelta(hours=1)
-    until = pd.Timestamp(last + timedelta(days=1), tz="Asia/Shanghai").tz_convert("UTC")
+    since = pd.Timestamp(first, tz=BEIJING_ZONE).tz_convert("UTC") + pd.Timedelta(hours=1)
+    until = pd.Timestamp(last + timedelta(days=1), tz=BEIJING_ZONE).tz_convert("UTC")
     obs = observation_frame(db, since=since.to_pydatetime(), until=until.to_pydatetime())
     cols = ["district", "date", *_DAILY, "aqi", "level"]
     if obs.empty:

@@ -23,6 +23,7 @@ import sys
 
 from forecasting.aqi import INDICATORS, aqi_from_indicators, edition_for, normalize_edition
 from forecasting.cli import CliError
+from forecasting.vocab import beijing_today
 
 __all__ = ["register", "run", "parse_pairs"]
 
@@ -66,10 +67,6 @@ def parse_pairs(pairs: list[str]) -> dict[str, float]:
     return values
 
 
-def _beijing_today() -> dt.date:
-    return (dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=8)).date()
-
-
 def run(args) -> int:
     values = parse_pairs(args.pairs)
     if args.edition:
@@ -81,7 +78,7 @@ def run(args) -> int:
             raise CliError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
         edition = edition_for(day)
     else:
-        edition = edition_for(_beijing_today())
+        edition = edition_for(beijing_today())
     result = aqi_from_indicators(values, edition=edition, kind="hourly" if args.hourly else "daily")
     print(json.dumps(result.to_dict(), ensure_ascii=False))
     sys.stdout.flush()

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from forecasting.cli import CliError
 from forecasting.permissions import Actor
+from forecasting.vocab import beijing_today
 
 
 def _date(text: str | None) -> date:
     if not text:
-        return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        return beijing_today()
     try:
         return date.fromisoformat(text)
     except ValueError as exc:

@@ -1,16 +1,14 @@
 """The guidance panel's data: objective guidance per district and target day, and yesterday's
 issued forecast against what was observed.
 
-The guidance tables belong to ``forecasting.guidance`` (another issue). This module defines the
-small protocol the panel needs (:class:`GuidanceRow`) and fetches through :func:`guidance_rows`,
-which calls ``forecasting.guidance.guidance_for(db, issue_date)`` when that module exists
-(checked with importlib) and returns ``None`` otherwise ("no guidance yet"). Items are
-converted by attribute (or key) name, so any object with the same fields fits.
+The guidance tables belong to ``forecasting.guidance``. This module defines the small protocol
+the panel needs (:class:`GuidanceRow`) and fetches through :func:`guidance_rows`, which calls
+``forecasting.guidance.guidance_for(db, issue_date)`` unless a ``source`` is given (tests, benches).
+Items are converted by attribute (or key) name, so any object with the same fields fits.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -21,11 +19,10 @@ from sqlalchemy import select
 from forecasting.consultation.config import parse_day
 from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
+from forecasting.vocab import DISTRICT_ORDER
 
-__all__ = ["GuidanceRow", "guidance_rows", "guidance_centres", "best_guidance", "Verification", "yesterday_check",
-           "GUIDANCE_MODULE"]
+__all__ = ["GuidanceRow", "guidance_rows", "guidance_centres", "best_guidance", "Verification", "yesterday_check"]
 
-GUIDANCE_MODULE = "forecasting.guidance"
 #: Preferred methods when several give guidance for one district and day (first found wins).
 #: ``forecasting.guidance`` labels rows ``raw`` and ``corrected`` per model and ``ensemble`` (the suggestion).
 PREFERRED_METHODS = ("ensemble", "best", "corrected", "kalman_filter", "rolling_bias", "mos_ridge", "outlook")
@@ -79,26 +76,19 @@ def _row(item) -> GuidanceRow:
                        bool(_get(item, "outlook", False)))
 
 
-def _default_source() -> Callable | None:
-    try:
-        module = importlib.import_module(GUIDANCE_MODULE)
-    except ImportError:
-        return None
-    return getattr(module, "guidance_for", None)
-
-
-def guidance_rows(db: Database, issue_date, *, source: Callable | None = None) -> list[GuidanceRow] | None:
-    """Guidance rows of ``issue_date`` (``None`` when no guidance source exists yet).
+def guidance_rows(db: Database, issue_date, *, source: Callable | None = None) -> list[GuidanceRow]:
+    """Guidance rows of ``issue_date`` (empty when none is stored).
 
     Parameters
     ----------
     source : callable ``(db, issue_date) -> iterable``, optional
-        Where to read from; default ``forecasting.guidance.guidance_for`` when it exists.
+        Where to read from; default ``forecasting.guidance.guidance_for``.
     """
-    fetch = source or _default_source()
-    if fetch is None:
-        return None
-    return [_row(item) for item in (fetch(db, parse_day(issue_date)) or [])]
+    if source is None:
+        # imported here: forecasting.guidance brings numpy and pandas, which the rest of the
+        # consultation package (rota, notes, CLI commands) does not need
+        from forecasting.guidance import guidance_for as source
+    return [_row(item) for item in (source(db, parse_day(issue_date)) or [])]
 
 
 def best_guidance(rows: list[GuidanceRow]) -> dict[tuple[str, date], GuidanceRow]:
@@ -145,21 +135,14 @@ class Verification:
         return self.issued_lo <= self.observed_aqi <= self.issued_hi
 
 
-def _observed_source() -> Callable | None:
-    try:
-        module = importlib.import_module(GUIDANCE_MODULE)
-    except ImportError:
-        return None
-    return getattr(module, "observed_aqi", None)
-
-
 def yesterday_check(db: Database, issue_date, *, observed: Callable | None = None) -> list[Verification]:
     """For the day before ``issue_date``: the newest issued forecast covering it (not superseded) and
-    the observed daily AQI from ``forecasting.guidance.observed_aqi(db, district, day)`` when that
-    exists (``observed`` overrides it)."""
+    the observed daily AQI from ``forecasting.guidance.observed_aqi(db, district, day)``
+    (``observed`` overrides it)."""
     issue_date = parse_day(issue_date)
     day = issue_date - timedelta(days=1)
-    fetch = observed or _observed_source()
+    if observed is None:
+        from forecasting.guidance import observed_aqi as observed  # numpy and pandas: see guidance_rows
     with db.read() as s:
         rows = list(s.scalars(select(IssuedForecast).where(IssuedForecast.issue_date < day + timedelta(days=1),
                                                            IssuedForecast.issue_date >= day - timedelta(days=10))
@@ -172,13 +155,8 @@ def yesterday_check(db: Database, issue_date, *, observed: Callable | None = Non
                 if entry["target_date"] == day.isoformat() and d["adcode"] not in found:
                     found[d["adcode"]] = (entry["aqi_lo"], entry["aqi_hi"])
     out = []
-    for district in sorted(set(found) | {"310118", "320509", "330421"}):
+    for district in [*DISTRICT_ORDER, *sorted(set(found) - set(DISTRICT_ORDER))]:
         lo, hi = found.get(district, (None, None))
-        obs = None
-        if fetch is not None:
-            try:
-                obs = fetch(db, district, day)
-            except Exception:  # the observation store is another module's; a failure shows "unknown"
-                obs = None
+        obs = observed(db, district, day)  # a failure is a fault to see, not an "unknown" to show
         out.append(Verification(district, day, lo, hi, None if obs is None else float(obs)))
     return out

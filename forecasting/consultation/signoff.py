@@ -97,7 +97,7 @@ def session_entries(s: Session, session: ConsultationSession, *, submitted_only:
 def read_centres(db: Database, issue_date: date, guidance_source: Callable | None) -> dict:
     """Guidance centres per (district, day), read before a transaction opens (no second connection
     is held while the session row is locked)."""
-    return guidance_centres(guidance_rows(db, issue_date, source=guidance_source))  # None: no source, {}
+    return guidance_centres(guidance_rows(db, issue_date, source=guidance_source))
 
 
 def flag_states(s: Session, session: ConsultationSession, cfg: ConsultationConfig, centres: dict) -> list[FlagState]:

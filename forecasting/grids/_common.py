@@ -11,7 +11,8 @@ import pandas as pd
 import xarray as xr
 
 from forecasting.errors import FormatError, ValidationError
-from forecasting.grids.units import CANONICAL_UNITS, POLLUTANTS, conversion_factor
+from forecasting.grids.units import CANONICAL_UNITS, conversion_factor
+from forecasting.vocab import POLLUTANTS
 
 #: Meteorological predictors kept from WRF (name -> units in the normalised grid).
 MET_UNITS = {"t2": "K", "u10": "m/s", "v10": "m/s", "psfc": "Pa", "pblh": "m", "q2": "kg/kg",

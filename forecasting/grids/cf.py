@@ -25,7 +25,7 @@ import xarray as xr
 from forecasting.errors import FormatError
 from forecasting.grids._common import attr_str, finish, level_dim_of, no_chemistry
 from forecasting.grids.cfgrid import cf_horizontal, is_cf_projected
-from forecasting.grids.units import POLLUTANTS
+from forecasting.vocab import POLLUTANTS
 
 __all__ = ["read_cf", "is_cf_grid", "parse_char_times", "CF_NAMES", "CF_STANDARD_NAMES"]
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import yaml
 
 from forecasting.errors import FormatError
-from forecasting.grids.units import POLLUTANTS
+from forecasting.vocab import POLLUTANTS
 
 __all__ = ["ModelMapping", "load_mapping", "models_dir", "list_models"]
 

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 
-from forecasting.grids.units import POLLUTANTS, conversion_factor
+from forecasting.grids.units import conversion_factor
+from forecasting.vocab import POLLUTANTS
 
 __all__ = [
     "synthetic_field",

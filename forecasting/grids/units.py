@@ -22,6 +22,7 @@ import re
 
 from forecasting.constants import M_AIR, MOLAR_MASS, MOLAR_VOLUME, P_REF, R, T_REF  # noqa: F401 (re-exported)
 from forecasting.errors import UnitError
+from forecasting.vocab import POLLUTANTS  # the one vocabulary, re-exported
 
 __all__ = [
     "POLLUTANTS",
@@ -34,7 +35,6 @@ __all__ = [
     "unit_kind",
 ]
 
-POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
 CANONICAL_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "o3": "µg/m³", "no2": "µg/m³", "so2": "µg/m³", "co": "mg/m³"}
 
 #: Molar masses [g/mol] (IUPAC standard atomic weights; spec/china-aqi.md §5 table).

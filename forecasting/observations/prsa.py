@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import FormatError, ValidationError
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["COMPASS", "read_prsa", "prsa_long", "relative_humidity"]
 
@@ -55,7 +56,7 @@ def read_prsa(source) -> pd.DataFrame:
         i = int(np.flatnonzero(local.isna().to_numpy())[0])
         raise ValidationError(f"{source}: line {i + 2}: expected a valid date and hour, got "
                               f"{raw.loc[i, ['year', 'month', 'day', 'hour']].tolist()}")
-    time = (local + pd.Timedelta(hours=1)).dt.tz_localize("Asia/Shanghai").dt.tz_convert("UTC")
+    time = (local + pd.Timedelta(hours=1)).dt.tz_localize(BEIJING_ZONE).dt.tz_convert("UTC")
     out = pd.DataFrame({"station": raw["station"].astype(str).to_numpy()}, index=pd.DatetimeIndex(time, name="time"))
     for src, dst in _POLLUTANTS.items():
         v = pd.to_numeric(raw[src], errors="coerce").to_numpy(dtype=float)

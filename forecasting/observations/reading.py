@@ -109,7 +109,7 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
         naive = pd.to_datetime(text[~has_offset], format="ISO8601")
         try:
             local = naive.dt.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
-        except Exception as exc:  # unknown zone name
+        except (KeyError, ValueError) as exc:  # unknown zone name (ZoneInfoNotFoundError), ambiguous or missing hour
             raise ValidationError(f"{name}: cannot read times in time zone {timezone!r}: {exc}") from exc
         parsed = parsed.copy()
         parsed[~has_offset] = local.dt.tz_convert("UTC")

@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -30,11 +29,11 @@ from forecasting.aqi.tables import POLLUTANT_LABELS
 from forecasting.store.consultation import ConsultationNote, ConsultationSession, IssuedForecast, Submission
 from forecasting.store.db import Database
 from forecasting.store.models import User
+from forecasting.vocab import BEIJING
 
 __all__ = ["build_report", "analysis_by_district", "zone_headline", "issue_number", "issuing_body", "DEFAULT_ISSUING_BODY", "DEFAULT_ISSUING_BODY_EN",
            "SCHEMA", "NOTES_IN_DIGEST", "beijing"]
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 SCHEMA = "forecasting.report/1"
 DEFAULT_ISSUING_BODY = "长三角生态绿色一体化发展示范区 空气质量联合预报会商组"
 DEFAULT_ISSUING_BODY_EN = ("Joint Air-Quality Forecast Consultation Group, Yangtze River Delta "

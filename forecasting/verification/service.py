@@ -33,9 +33,13 @@ import pandas as pd
 from sqlalchemy import select
 
 from forecasting.aqi import aqi_range, edition_for, level_of
+from forecasting.consultation import duty_for, list_notes
+from forecasting.errors import NotFound, ValidationError
+from forecasting.guidance import observed_daily_aqi
 from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
 from forecasting.store.science import Guidance
+from forecasting.textlimits import csv_safe
 from forecasting.verification.rules import (
     EVENT_RULES,
     CompositeWeights,
@@ -141,8 +145,6 @@ def _persistence_rows(keys: Iterable[tuple[date, str, date]], observed: dict) ->
 
 
 def _observed(db: Database, first: date, last: date) -> dict[tuple[str, date], dict]:
-    from forecasting.guidance import observed_daily_aqi
-
     frame = observed_daily_aqi(db, first, last)
     out = {}
     for r in frame.itertuples(index=False):
@@ -154,14 +156,9 @@ def _observed(db: Database, first: date, last: date) -> dict[tuple[str, date], d
 
 
 def _duty_chiefs(db: Database, issue_dates: Iterable[date]) -> dict[date, str]:
-    from forecasting.consultation import duty_for
-
     out = {}
     for d in sorted(set(issue_dates)):
-        try:
-            out[d] = duty_for(db, d).chief_name or ""
-        except Exception:  # no rota: the breakdown shows an empty name
-            out[d] = ""
+        out[d] = duty_for(db, d).chief_name or ""  # a day without a rota turn has no chief: ""
     return out
 
 
@@ -174,8 +171,6 @@ def verification_pairs(db: Database, first: date, last: date, *, sources: Sequen
     published AQI). See the module docstring for the sources and ``same_days``."""
     unknown = set(sources) - set(SOURCES)
     if unknown:
-        from forecasting.errors import ValidationError
-
         raise ValidationError(f"unknown source(s) {', '.join(sorted(unknown))}: expected {', '.join(SOURCES)}",
                               key="verif.bad_source", source=", ".join(sorted(unknown)))
     wanted = set(sources)
@@ -267,8 +262,6 @@ class VerificationReport:
 def verify(db: Database, first: date, last: date, *, sources: Sequence[str] = SOURCES, same_days: bool = True,
            event_rule: str = "upper", weights: CompositeWeights | None = None) -> VerificationReport:
     """Verify the target dates ``first..last`` (see the module docstring); returns the report."""
-    from forecasting.errors import ValidationError
-
     if last < first:
         raise ValidationError(f"--to {last} is before --from {first}", key="verif.bad_period",
                               first=first.isoformat(), last=last.isoformat())
@@ -360,9 +353,6 @@ def yesterday_summary(db: Database, issue_date: date | str, *,
 def session_notes(db: Database, issue_date: date) -> list:
     """The consultation notes of ``issue_date`` (:func:`forecasting.consultation.list_notes`); empty
     when that date had no consultation."""
-    from forecasting.consultation import list_notes
-    from forecasting.errors import NotFound
-
     try:
         return list_notes(db, issue_date)
     except NotFound:
@@ -383,7 +373,6 @@ def _cell(v):
 def to_csv(frame: pd.DataFrame) -> bytes:
     """A score table or pairs frame as UTF-8 CSV (dates ISO, pollutant sets joined by ``+``, full
     float precision) that :func:`from_csv` (or ``pandas.read_csv``) reads back."""
-    from forecasting.textlimits import csv_safe
     out = frame.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):

@@ -43,6 +43,7 @@ from forecasting.verification.compare import (
     reliability_table,
 )
 from forecasting.verification.rules import annotate
+from forecasting.vocab import DISTRICT_ORDER  # re-exported
 
 __all__ = ["PRESETS", "preset_period", "PeriodSummary", "period_summary", "CLIMATOLOGY_DAYS", "headline",
            "climatology_pairs", "DISTRICT_ORDER"]
@@ -52,7 +53,6 @@ PRESETS = ("last_month", "this_month", "last_quarter", "this_quarter", "this_yea
 #: Days of observations before the issue date that make a case's climatology [d].
 CLIMATOLOGY_DAYS = 90
 #: The zone's districts in display order (Qingpu, Wujiang, Jiashan).
-DISTRICT_ORDER = ("310118", "320509", "330421")
 _OBJECTIVE = ("ensemble", "corrected", "raw")
 
 
