@@ -19,7 +19,6 @@ hash, so extracting a run is one sparse matrix product over (cells × time) of t
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
 from forecasting.errors import FormatError, ValidationError
+from forecasting.vocab import read_district_geojson
 from forecasting.grids._common import compute
 
 __all__ = [
@@ -121,19 +121,22 @@ def load_districts(path=None):
     ----------
     path : path, optional
         An operator's GeoJSON (features identified by an ``adcode`` property); default the
-        bundled ``data/districts.geojson``.
+        bundled ``data/districts.geojson``. A ``.geojson``/``.json`` file is read and checked by
+        :func:`forecasting.vocab.read_district_geojson`, the reader of the ``districts`` table too;
+        another format (a shapefile, a GeoPackage) is read by ``geopandas.read_file``.
     """
     import geopandas as gpd
 
     p = Path(path) if path else DEFAULT_DISTRICTS
     if not p.exists():
         raise FormatError(f"{p}: district boundary file not found", key="grids.file_missing", file=str(p))
-    gdf = _read_feature_collection(p, gpd)
-    if gdf is None:
+    if p.suffix.lower() in (".geojson", ".json"):
+        gdf = _feature_collection_frame(p, gpd)
+    else:
         try:
             gdf = gpd.read_file(p)
-        except Exception as exc:
-            raise FormatError(f"{p}: not a readable GeoJSON ({' '.join(str(exc).split())})") from None
+        except (OSError, RuntimeError, ValueError) as exc:  # pyogrio's DataSourceError is a RuntimeError
+            raise FormatError(f"{p}: not a readable boundary file ({' '.join(str(exc).split())})") from None
     if "adcode" not in gdf.columns:
         raise ValidationError(f"{p}: features need an 'adcode' property (e.g. \"310118\"); found "
                               f"{', '.join(c for c in gdf.columns if c != 'geometry') or 'no properties'}")
@@ -147,26 +150,22 @@ def load_districts(path=None):
     return gdf[["adcode", "geometry"] + [c for c in ("name", "name_en") if c in gdf.columns]]
 
 
-def _read_feature_collection(path: Path, gpd):
-    """A plain GeoJSON FeatureCollection read with ``json`` + shapely (RFC 7946: WGS84 lon/lat, or
-    the legacy ``crs`` member), without GDAL: ``extract`` spends ~0.1 s less starting. Returns None
-    for anything else (other formats, unusual structure), which ``geopandas.read_file`` then reads."""
-    if path.suffix.lower() not in (".geojson", ".json"):
-        return None
+def _feature_collection_frame(path: Path, gpd):
+    """A GeoJSON FeatureCollection (:func:`forecasting.vocab.read_district_geojson`) as a
+    GeoDataFrame, built with shapely (RFC 7946: WGS84 lon/lat, or the legacy ``crs`` member),
+    without GDAL: ``extract`` spends ~0.1 s less starting."""
+    data = read_district_geojson(path)
+    features = data["features"]
+    props = [dict(f.get("properties") or {}) for f in features]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-            return None
-        features = data["features"]
-        props = [dict(f.get("properties") or {}) for f in features]
         geoms = [shape(f["geometry"]) for f in features]
-        crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name")
+    except (ValueError, KeyError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise FormatError(f"{path}: a feature's geometry is not valid GeoJSON ({exc})") from None
+    crs_name = ((data.get("crs") or {}).get("properties") or {}).get("name")
+    try:
         crs = CRS.from_user_input(crs_name) if crs_name else _WGS84
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError,
-            shapely.errors.GEOSException, CRSError):
-        return None
-    if not features:
-        return None
+    except CRSError as exc:
+        raise FormatError(f"{path}: unknown 'crs' {crs_name!r} ({exc})") from None
     return gpd.GeoDataFrame(pd.DataFrame(props), geometry=geoms, crs=crs)
 
 

@@ -8,7 +8,9 @@
 - Beijing time: :data:`BEIJING`, :func:`beijing_today`, :func:`beijing_date`, :func:`beijing_datetime`,
   :func:`beijing_day_start`.
 - :func:`canonical_json`: the one serialisation of a value whose hash is stored (report snapshots).
-- :func:`read_geojson`: the one reader of a GeoJSON FeatureCollection (boundary files).
+- :func:`read_geojson`: the one reader of a GeoJSON FeatureCollection (boundary files), and
+  :func:`read_district_geojson`, the same with each feature's 6-digit ``adcode`` checked (the
+  ``districts`` table and the grid-to-district weights both read boundaries through it).
 
 Imports nothing heavier than the standard library.
 """
@@ -36,6 +38,7 @@ __all__ = [
     "beijing_day_start",
     "canonical_json",
     "read_geojson",
+    "read_district_geojson",
 ]
 
 #: Pollutants of hourly series, in the order tables show them.
@@ -140,11 +143,15 @@ def beijing_day_start(day: date) -> datetime:
     return beijing_datetime(day, time(0, 0))
 
 
-def canonical_json(value, *, default=None) -> str:
+def canonical_json(value, *, default=None, ascii_only: bool = False, indent: int | None = None) -> str:
     """The canonical text of a JSON value, for hashing: keys sorted, no spaces, UTF-8 characters kept.
 
     Two equal values give the same text whatever their key order, so a stored hash can be checked
     again later. ``default`` is passed to :func:`json.dumps` for values JSON does not know.
+
+    Two variants exist because hashes of their bytes are stored and must keep verifying:
+    ``ascii_only`` writes non-ASCII characters as ``\\uXXXX`` (the consultation flags' fingerprints),
+    ``indent`` indents for people with ``": "`` after keys (the issued report's JSON file).
 
     Examples
     --------
@@ -152,8 +159,19 @@ def canonical_json(value, *, default=None) -> str:
     '{"a":["青浦",2.5],"b":1}'
     >>> canonical_json({"a": 1, "b": 2}) == canonical_json({"b": 2, "a": 1})
     True
+    >>> canonical_json(["青浦", 1], ascii_only=True)
+    '["\\\\u9752\\\\u6d66",1]'
+    >>> print(canonical_json({"b": [1], "a": "青浦"}, indent=1))
+    {
+     "a": "青浦",
+     "b": [
+      1
+     ]
+    }
     """
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default)
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(value, sort_keys=True, ensure_ascii=ascii_only, separators=separators, indent=indent,
+                      default=default)
 
 
 def read_geojson(path: str | Path) -> dict:
@@ -167,7 +185,7 @@ def read_geojson(path: str | Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FormatError(f"{path}: no such boundary file", key="grids.file_missing", file=str(path)) from None
+        raise FormatError(f"{path}: boundary file not found", key="grids.file_missing", file=str(path)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FormatError(f"{path}: not a GeoJSON file ({exc})") from None
     features = data.get("features") if isinstance(data, dict) else None
@@ -176,4 +194,21 @@ def read_geojson(path: str | Path) -> dict:
     for i, feat in enumerate(features):
         if not isinstance(feat, dict) or not isinstance(feat.get("geometry"), dict):
             raise FormatError(f"{path}: feature {i} has no geometry")
+    return data
+
+
+def read_district_geojson(path: str | Path) -> dict:
+    """A district boundary file (:func:`read_geojson`) whose every feature carries a 6-digit
+    ``adcode`` property (a number or a text).
+
+    Raises :class:`forecasting.errors.FormatError` naming the file and the feature.
+    """
+    from forecasting.errors import FormatError
+
+    data = read_geojson(path)
+    for i, feat in enumerate(data["features"]):
+        adcode = str((feat.get("properties") or {}).get("adcode", ""))
+        if not (adcode.isdigit() and len(adcode) == 6):
+            raise FormatError(f"{path}: feature {i} has no 6-digit 'adcode' property (e.g. \"310118\"; "
+                              f"got {adcode!r})")
     return data

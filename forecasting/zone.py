@@ -13,10 +13,9 @@ from sqlalchemy import select
 
 from forecasting import audit
 from forecasting.config import DATA_DIR_BUNDLED
-from forecasting.errors import FormatError
 from forecasting.store.db import Database
 from forecasting.store.models import District
-from forecasting.vocab import read_geojson
+from forecasting.vocab import read_district_geojson
 
 __all__ = ["DISTRICTS_GEOJSON", "DistrictInfo", "read_district_features", "sync_districts", "list_districts"]
 
@@ -47,15 +46,9 @@ def _slug(props: dict) -> str:
 
 
 def read_district_features(path: str | Path | None = None) -> list[dict]:
-    """The GeoJSON features of a boundary file (:func:`forecasting.vocab.read_geojson`), checked to
-    carry a 6-digit ``adcode``."""
-    path = Path(path or DISTRICTS_GEOJSON)
-    features = read_geojson(path)["features"]
-    for i, feat in enumerate(features):
-        adcode = str((feat.get("properties") or {}).get("adcode", ""))
-        if not (adcode.isdigit() and len(adcode) == 6):
-            raise FormatError(f"{path}: feature {i} has no 6-digit 'adcode' property (got {adcode!r})")
-    return features
+    """The GeoJSON features of a boundary file, each with a 6-digit ``adcode``
+    (:func:`forecasting.vocab.read_district_geojson`)."""
+    return read_district_geojson(Path(path or DISTRICTS_GEOJSON))["features"]
 
 
 def sync_districts(db: Database, path: str | Path | None = None) -> int:

@@ -27,11 +27,12 @@ changed on a range flag, 85-105 → 90-110 inside the same levels) keeps the ack
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 from typing import Iterable, Mapping
+
+from forecasting.vocab import canonical_json
 
 __all__ = ["ForecastEntry", "Flag", "FlagGroup", "compute_flags", "group_flags", "SEVERITY", "SEVERITY_RANK",
            "PRIMARY_MATTERS_ABOVE"]
@@ -114,7 +115,7 @@ class FlagGroup:
 
 
 def _fingerprint(*parts) -> str:
-    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    text = canonical_json(parts, default=str, ascii_only=True)  # the bytes of fingerprints already stored
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -19,7 +19,6 @@ one stays, marked superseded.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
@@ -49,6 +48,7 @@ from forecasting.store.consultation import (
 from forecasting.store.db import Database
 from forecasting.store.reports import insert_report_files
 from forecasting.store.types import utcnow
+from forecasting import vocab
 
 __all__ = ["IssuedView", "canonical_json", "build_snapshot", "issue_snapshot", "issue_session", "amend_session",
            "issued_forecasts", "verify_issued"]
@@ -80,7 +80,7 @@ def canonical_json(data) -> str:
     >>> canonical_json({"b": 1, "a": "青浦"})
     '{"a":"青浦","b":1}'
     """
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return vocab.canonical_json(data)
 
 
 def build_snapshot(s: Session, session: ConsultationSession, issued_at: datetime, issuer: str) -> dict:

@@ -18,7 +18,6 @@ so this module reads ``consultation_sessions``, ``consultation_submissions`` and
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from datetime import date, datetime, timedelta
 
@@ -29,7 +28,7 @@ from forecasting.aqi.tables import POLLUTANT_LABELS
 from forecasting.store.consultation import ConsultationNote, ConsultationSession, IssuedForecast, Submission
 from forecasting.store.db import Database
 from forecasting.store.models import User
-from forecasting.vocab import BEIJING
+from forecasting.vocab import BEIJING, canonical_json
 
 __all__ = ["build_report", "analysis_by_district", "zone_headline", "issue_number", "issuing_body", "DEFAULT_ISSUING_BODY", "DEFAULT_ISSUING_BODY_EN",
            "SCHEMA", "NOTES_IN_DIGEST", "beijing"]
@@ -268,7 +267,7 @@ def build_report(db: Database, snapshot: dict) -> dict:
                "districts_zh": "、".join(names.get(a, (a, a))[0] for a in sorted(where)),
                "districts_en": ", ".join(names.get(a, (a, a))[1] for a in sorted(where))}
               for p, where in sorted(sensitive.items())]
-    snapshot_text = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    snapshot_text = canonical_json(snapshot)
     issued_at = snapshot.get("issued_at")
     history = ctx["history"] + [{"revision": revision, "issued_at": beijing(issued_at),
                                  "issued_by": snapshot.get("issued_by", ""),

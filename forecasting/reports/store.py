@@ -29,6 +29,7 @@ from forecasting.reports.text import render_text
 from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
 from forecasting.store.reports import MEDIA_TYPES, IssuedReport
+from forecasting.vocab import canonical_json
 
 __all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer",
            "prerendered",
@@ -46,7 +47,7 @@ CHINESE_FORMATS = ("pdf", "html", "txt", "json")
 
 def canonical_report_json(report: dict) -> bytes:
     """The JSON file: sorted keys, UTF-8, indented for people."""
-    return json.dumps(report, sort_keys=True, ensure_ascii=False, indent=1).encode("utf-8")
+    return canonical_json(report, indent=1).encode("utf-8")
 
 
 def render_files(db: Database, snapshot: dict, *, formats: tuple[str, ...] = FORMATS,
@@ -105,7 +106,6 @@ def prerendered(db: Database, expected: dict, files: dict[str, bytes], digest: s
     """A ``render`` for :func:`forecasting.consultation.issue_session` that returns files rendered
     beforehand (e.g. in another process, for a bulk job) when the issue's snapshot is exactly the one
     they were rendered from, and renders afresh otherwise: what is stored always matches the issue."""
-    from forecasting.consultation import canonical_json
 
     expected_text = canonical_json(expected)
 
