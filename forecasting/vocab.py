@@ -63,6 +63,15 @@ class District:
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_zh
 
+    @property
+    def short_en(self) -> str:
+        """The English name without "District"/"County", as messages use it.
+
+        >>> ZONE_DISTRICTS[2].short_en
+        'Jiashan'
+        """
+        return self.name_en.split()[0]
+
 
 #: The zone's districts in display order (names as in ``data/districts.geojson``).
 ZONE_DISTRICTS = (

@@ -1,5 +1,7 @@
 """Translations for the shell: sign-in, navigation, home, users, audit, common words."""
 
+from forecasting.vocab import ZONE_DISTRICTS
+
 MESSAGES = {
     "app.title": ("长三角示范区空气质量联合预报会商", "Joint Air-Quality Forecast Consultation"),
     "app.subtitle": (
@@ -18,9 +20,8 @@ MESSAGES = {
     "common.none": ("无", "None"),
     "common.error": ("出错了：{message}", "Error: {message}"),
     "common.beijing_time": ("北京时间", "Beijing time"),
-    "district.310118": ("青浦区", "Qingpu"),
-    "district.320509": ("吴江区", "Wujiang"),
-    "district.330421": ("嘉善县", "Jiashan"),
+    # the districts' names come from the one table (forecasting.vocab.ZONE_DISTRICTS)
+    **{f"district.{d.adcode}": (d.name_zh, d.short_en) for d in ZONE_DISTRICTS},
     "role.forecaster": ("预报员", "Forecaster"),
     "role.manager": ("管理人员", "Manager"),
     "role.admin": ("系统管理员", "Administrator"),
