@@ -7,6 +7,7 @@ import streamlit as st
 from forecasting import accounts, audit_view
 from forecasting.errors import ForecastingError
 from forecasting.zone import list_districts
+from ui.actions import call_service, set_flash, show_flash
 from ui import state
 from ui.i18n import error_text, tr
 from forecasting.vocab import BEIJING
@@ -16,9 +17,7 @@ actor = state.require_actor()
 lang = state.language()
 
 st.title(tr("users.title"))
-flash = st.session_state.pop("users_flash", None)
-if flash:
-    st.success(flash)
+show_flash("users")
 
 try:
     users = accounts.list_users(db, actor)
@@ -79,14 +78,9 @@ with create_col:
         password = st.text_input(tr("users.initial_password"), type="password", key="new_password",
                                  autocomplete="new-password")
         if st.form_submit_button(tr("users.create_submit"), type="primary"):
-            try:
-                created = accounts.create_user(db, actor, username=username, password=password, role=role,
-                                               district=district, display_name=display_name or None)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["users_flash"] = tr("users.created", username=created.username)
-                st.rerun()
+            call_service(accounts.create_user, db, actor, username=username, password=password, role=role,
+                         district=district, display_name=display_name or None, flash="users",
+                         success=lambda created: tr("users.created", username=created.username))
 
 with manage_col:
     st.subheader(tr("users.manage"))
@@ -99,16 +93,11 @@ with manage_col:
         b1, b2 = st.columns(2)
         if user.is_active:
             if b1.button(tr("users.disable"), key="disable_user", icon=":material/block:"):
-                try:
-                    accounts.disable_user(db, actor, user.username)
-                except ForecastingError as exc:
-                    st.error(error_text(exc))
-                else:
-                    st.session_state["users_flash"] = tr("users.disabled_ok", username=user.username)
-                    st.rerun()
+                call_service(accounts.disable_user, db, actor, user.username, flash="users",
+                             success=tr("users.disabled_ok", username=user.username))
         elif b1.button(tr("users.enable"), key="enable_user", icon=":material/check_circle:"):
             accounts.enable_user(db, actor, user.username)
-            st.session_state["users_flash"] = tr("users.enabled_ok", username=user.username)
+            set_flash("users", tr("users.enabled_ok", username=user.username))
             st.rerun()
         with st.form("update_user"):
             st.markdown(f"**{tr('users.update')}**")
@@ -119,23 +108,13 @@ with manage_col:
                                         key="upd_district")
             new_name = st.text_input(tr("users.display_name"), value=user.display_name, key="upd_name")
             if st.form_submit_button(tr("users.update_submit")):
-                try:
-                    accounts.update_user(db, actor, user.username, expected_version=user.version, role=new_role,
-                                         district=new_district, display_name=new_name)
-                except ForecastingError as exc:
-                    st.error(error_text(exc))
-                else:
-                    st.session_state["users_flash"] = tr("users.updated", username=user.username)
-                    st.rerun()
+                call_service(accounts.update_user, db, actor, user.username, expected_version=user.version, role=new_role,
+                             district=new_district, display_name=new_name, flash="users",
+                             success=tr("users.updated", username=user.username))
         with st.form("reset_password", clear_on_submit=True):
             st.markdown(f"**{tr('users.reset')}**")
             new_pw = st.text_input(tr("account.new_password"), type="password", key="reset_pw",
                                    autocomplete="new-password")
             if st.form_submit_button(tr("users.reset")):
-                try:
-                    accounts.reset_password(db, actor, user.username, new_pw)
-                except ForecastingError as exc:
-                    st.error(error_text(exc))
-                else:
-                    st.session_state["users_flash"] = tr("users.reset_ok", username=user.username)
-                    st.rerun()
+                call_service(accounts.reset_password, db, actor, user.username, new_pw, flash="users",
+                             success=tr("users.reset_ok", username=user.username))

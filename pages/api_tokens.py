@@ -7,6 +7,7 @@ import streamlit as st
 
 from forecasting import tokens
 from forecasting.errors import ForecastingError
+from ui.actions import call_service, show_flash
 from ui import state
 from ui.consultation import bj
 from ui.i18n import error_text, tr
@@ -21,9 +22,7 @@ fresh = st.session_state.pop("tokens_fresh", None)
 if fresh:
     st.success(tr("tokens.created"))
     st.code(fresh, language=None)
-flash = st.session_state.pop("tokens_flash", None)
-if flash:
-    st.success(flash)
+show_flash("tokens")
 
 with st.form("token_create", clear_on_submit=True):
     name = st.text_input(tr("tokens.name"), max_chars=tokens.MAX_NAME, key="token_name")
@@ -62,10 +61,5 @@ if active:
     c1, c2 = st.columns([3, 1])
     pick = c1.selectbox(tr("tokens.pick"), list(active), format_func=active.get, key="token_pick")
     if c2.button(tr("tokens.revoke"), key="token_revoke"):
-        try:
-            tokens.revoke_token(db, actor, pick)
-        except ForecastingError as exc:
-            st.error(error_text(exc))
-        else:
-            st.session_state["tokens_flash"] = tr("tokens.revoked_ok", id=pick)
-            st.rerun()
+        call_service(tokens.revoke_token, db, actor, pick, flash="tokens",
+                     success=tr("tokens.revoked_ok", id=pick))

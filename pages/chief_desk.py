@@ -15,6 +15,7 @@ from forecasting.aqi import POLLUTANTS, level_of
 from forecasting.consultation.prefill import combined_prefill
 from forecasting.errors import ForecastingError
 from forecasting.reports import issue_with_report, report_file
+from ui.actions import call_service, set_flash, show_flash
 from ui import consultation as w
 from ui import state
 from ui.datadesk import arrivals_line
@@ -44,9 +45,7 @@ def parse_primary(text) -> tuple[tuple[str, ...], str]:
 
 
 st.title(tr("consult.desk_title"))
-flash = st.session_state.pop("desk_flash", None)
-if flash:
-    st.success(flash)
+show_flash("desk")
 
 issue_date = w.issue_date_picker("desk_issue_date")
 room = c.room_view(db, actor, issue_date)
@@ -61,12 +60,7 @@ if room.session is None:
     st.info(tr("consult.no_session", day=issue_date.isoformat()))
     if room.seat is not None or actor.is_admin:
         if st.button(tr("consult.open_session"), key="desk_open", icon=":material/add:"):
-            try:
-                c.open_session(db, actor, issue_date)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.rerun()
+            call_service(c.open_session, db, actor, issue_date, flash="desk")
     st.stop()
 
 session = room.session
@@ -156,13 +150,8 @@ with talk:
 with work:
     if session.state == "open" and room.seat is not None:
         if st.button(tr("consult.start"), key="desk_start", type="primary", icon=":material/play_arrow:"):
-            try:
-                c.start_consultation(db, actor, issue_date, expected_version=session.version)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["desk_flash"] = tr("consult.started")
-                st.rerun()
+            call_service(c.start_consultation, db, actor, issue_date, expected_version=session.version, flash="desk",
+                         success=tr("consult.started"))
 
     # -- flags, grouped; one reason acknowledges a group, a kind, or all ----------------------------------
     st.subheader(tr("ack14.groups_title"))
@@ -188,14 +177,9 @@ with work:
                                              key=f"ack_kind_{kind}"):
                 action = dict(kind=kind)
         if action is not None:
-            try:
-                done = c.acknowledge_groups(db, actor, issue_date, note=note, lang=state.language(), **action)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["ack_form_n"] = ack_n + 1  # empty boxes next time
-                st.session_state["desk_flash"] = tr("ack14.done", n=len(done)) if done else tr("ack14.already")
-                st.rerun()
+            call_service(c.acknowledge_groups, db, actor, issue_date, note=note, lang=state.language(), **action,
+                         flash="desk", then=lambda _: st.session_state.update(ack_form_n=ack_n + 1),  # empty boxes
+                         success=lambda done: tr("ack14.done", n=len(done)) if done else tr("ack14.already"))
 
     # -- compose: the whole combined forecast in one grid, the summary and the conclusion -----------------
     st.subheader(tr("consult.final_title"))
@@ -258,7 +242,7 @@ with work:
                 for p in problems:
                     st.error(p, icon=":material/error:")
             else:
-                try:
+                def save_and_conclude():
                     c.save_final(db, actor, issue_date, items, zone_summary=summary,
                                  expected_session_version=session.version)
                     text = (conclusion or "").strip()
@@ -266,12 +250,9 @@ with work:
                         c.add_note(db, actor, issue_date, text, kind="conclusion",
                                    client_token=st.session_state.setdefault(f"conclusion_token_{compose_n}",
                                                                             uuid.uuid4().hex))
-                except ForecastingError as exc:
-                    st.error(error_text(exc))
-                else:
-                    st.session_state["compose_n"] = compose_n + 1
-                    st.session_state["desk_flash"] = tr("desk14.saved")
-                    st.rerun()
+
+                call_service(save_and_conclude, flash="desk", success=tr("desk14.saved"),
+                             then=lambda _: st.session_state.update(compose_n=compose_n + 1))
     else:
         st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, width="stretch")
         if session.zone_summary:
@@ -297,30 +278,20 @@ def sign_dialog():
     if room.seat == "deputy":
         reason = st.text_input(tr("consult.absent_reason"), key="sign_absent_reason")
     if st.button(tr("consult.sign_confirm"), type="primary", key="sign_confirm"):
-        try:
-            c.sign_session(db, actor, issue_date, password=password, expected_version=session.version,
-                           chief_absent_reason=reason)
-        except ForecastingError as exc:
-            st.error(error_text(exc))
-        else:
+        def signed(_):
             _close_dialog()
             st.session_state.pop("sign_password", None)
-            st.session_state["desk_flash"] = tr("consult.signed_ok")
-            st.rerun()
+
+        call_service(c.sign_session, db, actor, issue_date, password=password, expected_version=session.version,
+                     chief_absent_reason=reason, flash="desk", then=signed, success=tr("consult.signed_ok"))
 
 
 @st.dialog(tr("consult.issue_title"), on_dismiss=_close_dialog)
 def issue_dialog():
     st.write(tr("consult.issue_explain"))
     if st.button(tr("consult.issue_confirm"), type="primary", key="issue_confirm"):
-        try:
-            issued = issue_with_report(db, actor, issue_date)
-        except ForecastingError as exc:
-            st.error(error_text(exc))
-        else:
-            _close_dialog()
-            st.session_state["desk_flash"] = tr("desk14.issued_link", revision=issued.revision)
-            st.rerun()
+        call_service(issue_with_report, db, actor, issue_date, flash="desk", then=lambda _: _close_dialog(),
+                     success=lambda issued: tr("desk14.issued_link", revision=issued.revision))
 
 
 if room.seat is not None:
@@ -353,10 +324,5 @@ if session.state == "issued" and actor.role == "forecaster":
     with st.form("amend_form"):
         reason = st.text_input(tr("consult.amend_reason"), key="amend_reason")
         if st.form_submit_button(tr("consult.amend"), icon=":material/edit:"):
-            try:
-                c.amend_session(db, actor, issue_date, reason=reason)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["desk_flash"] = tr("consult.amended")
-                st.rerun()
+            call_service(c.amend_session, db, actor, issue_date, reason=reason, flash="desk",
+                         success=tr("consult.amended"))

@@ -13,6 +13,7 @@ from forecasting.aqi import POLLUTANTS
 from forecasting.consultation.config import DISTRICT_ORDER
 from forecasting.consultation.prefill import district_prefill, guidance_ends
 from forecasting.errors import ForecastingError
+from ui.actions import call_service, set_flash, show_flash
 from ui import consultation as w
 from ui import state
 from ui.datadesk import arrivals_line
@@ -23,9 +24,7 @@ db = state.database()
 actor = state.require_actor()
 
 st.title(tr("consult.room_title"))
-flash = st.session_state.pop("room_flash", None)
-if flash:
-    st.success(flash)
+show_flash("room")
 
 issue_date = w.issue_date_picker("room_issue_date")
 room = c.room_view(db, actor, issue_date)
@@ -35,12 +34,7 @@ if room.session is None:
     st.info(tr("consult.no_session", day=issue_date.isoformat()))
     if actor.is_admin or room.seat is not None:
         if st.button(tr("consult.open_session"), key="room_open", icon=":material/add:"):
-            try:
-                c.open_session(db, actor, issue_date)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.rerun()
+            call_service(c.open_session, db, actor, issue_date, flash="room")
     st.stop()
 
 session = room.session
@@ -232,7 +226,7 @@ if room.can_submit:
             del st.session_state[seen_key]
             st.session_state.pop(errors_key, None)
             st.session_state.pop("room_conflict", None)
-            st.session_state["room_flash"] = tr("consult.submitted" if submit else "consult.saved")
+            set_flash("room", tr("consult.submitted" if submit else "consult.saved"))
             st.rerun()
     if errors:
         st.error(tr("grid14.errors_title") + " " + "、".join(
@@ -270,16 +264,13 @@ if room.can_note:
         note_day = n2.selectbox(tr("consult.note_day"), [None, *session.target_dates], key=f"note_day_{n}",
                                 format_func=lambda d: tr("consult.any") if d is None else d.strftime("%m-%d"))
         if st.form_submit_button(tr("consult.add_note"), icon=":material/edit_note:"):
-            try:
-                c.add_note(db, actor, issue_date, body, district=note_district, target_date=note_day,
-                           client_token=st.session_state[token_key], parent_id=parent.id if parent else None)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state[n_key] = n + 1  # new, empty widgets and a new token
+            def fresh_widgets(_):  # new, empty widgets and a new token
+                st.session_state[n_key] = n + 1
                 st.session_state.pop(reply_key, None)
-                st.session_state["room_flash"] = tr("consult.note_added")
-                st.rerun()
+
+            call_service(c.add_note, db, actor, issue_date, body, district=note_district, target_date=note_day,
+                         client_token=st.session_state[token_key], parent_id=parent.id if parent else None,
+                         flash="room", then=fresh_widgets, success=tr("consult.note_added"))
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

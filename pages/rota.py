@@ -9,19 +9,17 @@ import streamlit as st
 from forecasting.textlimits import markdown_escape  # names shown as typed, never as Markdown (#15)
 
 from forecasting import consultation as c
-from forecasting.errors import ForecastingError
 from forecasting.zone import list_districts
+from ui.actions import call_service, show_flash
 from ui import consultation as w
 from ui import state
-from ui.i18n import error_text, tr
+from ui.i18n import tr
 
 db = state.database()
 actor = state.require_actor()
 
 st.title(tr("rota.title"))
-flash = st.session_state.pop("rota_flash", None)
-if flash:
-    st.success(flash)
+show_flash("rota")
 
 today = c.beijing_today()
 if "rota_from" not in st.session_state:
@@ -93,13 +91,8 @@ if actor.is_admin:
         g_from = g1.date_input(tr("rota.from"), value=start, key="gen_from")
         g_to = g2.date_input(tr("rota.to"), value=end, key="gen_to")
         if st.form_submit_button(tr("rota.generate_submit"), icon=":material/autorenew:"):
-            try:
-                created = c.generate_rota(db, actor, g_from, g_to)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["rota_flash"] = tr("rota.generated", n=len(created))
-                st.rerun()
+            call_service(c.generate_rota, db, actor, g_from, g_to, flash="rota",
+                         success=lambda created: tr("rota.generated", n=len(created)))
 
 future = [t for t in turns if t.start_date > today]
 if may_edit and future:
@@ -118,14 +111,9 @@ if may_edit and future:
                               format_func=lambda i: "—" if i is None else people[i], key=f"edit_deputy_{turn.id}")
         reason = st.text_input(tr("rota.reason"), key="edit_reason")
         if st.form_submit_button(tr("common.save")):
-            try:
-                c.update_turn(db, actor, turn.id, expected_version=turn.version, chief_id=chief, deputy_id=deputy,
-                              reason=reason)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.session_state["rota_flash"] = tr("rota.updated")
-                st.rerun()
+            call_service(c.update_turn, db, actor, turn.id, expected_version=turn.version, chief_id=chief, deputy_id=deputy,
+                         reason=reason, flash="rota",
+                         success=tr("rota.updated"))
     if len(future) > 1:
         with st.form("rota_swap"):
             st.markdown(f"**{tr('rota.swap')}**")
@@ -133,13 +121,8 @@ if may_edit and future:
             b = st.selectbox(tr("rota.turn_b"), list(labels), index=1, format_func=labels.get, key="swap_b")
             reason = st.text_input(tr("rota.reason"), key="swap_reason")
             if st.form_submit_button(tr("rota.swap_submit")):
-                try:
-                    c.swap_turns(db, actor, a, b, reason=reason)
-                except ForecastingError as exc:
-                    st.error(error_text(exc))
-                else:
-                    st.session_state["rota_flash"] = tr("rota.swapped")
-                    st.rerun()
+                call_service(c.swap_turns, db, actor, a, b, reason=reason, flash="rota",
+                             success=tr("rota.swapped"))
 
 if actor.role == "forecaster" or actor.is_admin:
     with st.expander(tr("rota.substitute")):
@@ -153,10 +136,5 @@ if actor.role == "forecaster" or actor.is_admin:
             who = st.selectbox(tr("rota.sub_user"), list(everyone), format_func=everyone.get, key="sub_user")
             reason = st.text_input(tr("rota.reason"), key="sub_reason")
             if st.form_submit_button(tr("rota.sub_submit")):
-                try:
-                    c.substitute(db, actor, s_day, seat=seat, user_id=who, reason=reason)
-                except ForecastingError as exc:
-                    st.error(error_text(exc))
-                else:
-                    st.session_state["rota_flash"] = tr("rota.substituted")
-                    st.rerun()
+                call_service(c.substitute, db, actor, s_day, seat=seat, user_id=who, reason=reason, flash="rota",
+                             success=tr("rota.substituted"))

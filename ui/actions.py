@@ -25,7 +25,7 @@ import streamlit as st
 from forecasting.errors import ForecastingError
 from ui.i18n import error_text
 
-__all__ = ["call_service", "show_flash", "FLASH_PREFIX"]
+__all__ = ["call_service", "show_flash", "set_flash", "FLASH_PREFIX"]
 
 T = TypeVar("T")
 FLASH_PREFIX = "flash:"
@@ -40,11 +40,18 @@ def show_flash(name: str) -> str | None:
     return text
 
 
+def set_flash(name: str, text: str) -> None:
+    """Keep ``text`` to show once on the next run under ``name`` (see :func:`show_flash`)."""
+    st.session_state[FLASH_PREFIX + name] = text
+
+
 def call_service(service: Callable[..., T], *args, success: str | Callable[[T], str] | None = None,
-                 flash: str | None = None, rerun: bool = True, **kwargs) -> T | None:
+                 flash: str | None = None, rerun: bool = True, then: Callable[[T], object] | None = None,
+                 **kwargs) -> T | None:
     """``service(*args, **kwargs)``; on a domain error show it translated and return ``None``.
 
-    On success, ``success`` (a text, or a function of the result giving one) is shown: with ``flash``
+    On success, ``then(result)`` runs first when given (close a dialog, empty a form), then
+    ``success`` (a text, or a function of the result giving one) is shown: with ``flash``
     it is kept for the next run under that name (see :func:`show_flash`) and, unless ``rerun`` is
     false, the script reruns at once (so the page shows the new state); without ``flash`` it is
     shown now. Returns the service's result.
@@ -54,10 +61,12 @@ def call_service(service: Callable[..., T], *args, success: str | Callable[[T], 
     except ForecastingError as exc:
         st.error(error_text(exc))
         return _FAILED
+    if then is not None:
+        then(result)
     text = success(result) if callable(success) else success
     if flash is not None:
         if text:
-            st.session_state[FLASH_PREFIX + flash] = text
+            set_flash(flash, text)
         if rerun:
             st.rerun()
     elif text:
