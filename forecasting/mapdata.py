@@ -1,4 +1,5 @@
-"""Read-only data for the maps: stations with their latest observed hourly AQI.
+"""Read-only data for the maps: stations with their latest observed hourly AQI, and a stored run's
+field as a map (:func:`run_times`, :func:`run_map_png`: the grid work the guidance page needs).
 
 The hourly AQI of a station is the largest hourly IAQI of its pollutants in that hour
 (HJ 633-2026 §4.2.5 / HJ 633-2012 §5.1, hourly indicators of Table 3 / Table 1), each pollutant taken
@@ -19,7 +20,7 @@ from forecasting.store.science import Observation
 from forecasting.store.science import Station as StationRow
 from forecasting.vocab import BEIJING
 
-__all__ = ["latest_station_aqi", "station_aqi"]
+__all__ = ["latest_station_aqi", "station_aqi", "run_times", "run_map_png"]
 
 
 def station_aqi(values: dict[str, float], *, edition: str) -> int | None:
@@ -72,3 +73,39 @@ def latest_station_aqi(db: Database, *, at: datetime, max_age_hours: int = 3) ->
     out = [Station(float(lon), float(lat), str(name), station_aqi(latest.get(sid, {}), edition=edition))
            for sid, name, lon, lat in stations]
     return out, newest
+
+
+def run_times(files: list[str], model: str) -> tuple[list[pd.Timestamp], list[int | None]]:
+    """Valid times [UTC, hour-ending] and lead hours [h] (``None`` when the run has none) of a
+    stored run's grid."""
+    from forecasting.grids import open_grid  # xarray and the readers: only for the map views
+
+    grid = open_grid(list(files), model=model)
+    times = [pd.Timestamp(t).tz_localize("UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
+             for t in grid["time"].values]
+    leads = ([int(h) for h in np.asarray(grid["lead_hours"].values)] if "lead_hours" in grid.coords
+             else [None] * len(times))
+    return times, leads
+
+
+def run_map_png(files: list[str], model: str, variable: str, step: int, *, scale: str, zoom: str, lang: str,
+                stations: list[Station], title: str, subtitle: str, width: int = 960) -> bytes:
+    """One field of a stored run (``variable`` at time index ``step``) drawn as a PNG map over the
+    basemap and the zone's districts, with the 10 m wind when the run carries ``u10``/``v10``.
+    ``zoom`` is ``"grid"`` (the whole grid) or a :data:`forecasting.fieldmap.PRESETS` name."""
+    from forecasting import fieldmap
+    from forecasting.grids import open_grid
+    from forecasting.zone import DISTRICTS_GEOJSON
+
+    grid = open_grid(list(files), model=model)
+    lon, lat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
+    values = np.asarray(grid[variable].isel(time=step).values, float)
+    wind = None
+    if "u10" in grid and "v10" in grid:
+        wind = (np.asarray(grid["u10"].isel(time=step).values, float),
+                np.asarray(grid["v10"].isel(time=step).values, float))
+    extent = fieldmap.grid_extent(lon, lat) if zoom == "grid" else fieldmap.PRESETS[zoom]
+    layers = fieldmap.MapLayers(basemap=fieldmap.load_basemap(), districts=fieldmap.load_basemap(str(DISTRICTS_GEOJSON)),
+                                stations=list(stations), wind=wind, lang=lang)
+    return fieldmap.render_field_map(lon, lat, values, pollutant=variable, scale=scale, extent=extent, layers=layers,
+                                     width=width, title=title, subtitle=subtitle)

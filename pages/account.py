@@ -4,10 +4,10 @@ import streamlit as st
 
 from forecasting import accounts
 from forecasting.config import settings
-from forecasting.errors import ForecastingError
 from forecasting.textlimits import markdown_escape
 from ui import state
-from ui.i18n import error_text, tr
+from ui.actions import call_service
+from ui.i18n import tr
 
 st.title(tr("account.title"))
 actor = state.require_actor()
@@ -23,9 +23,5 @@ with st.form("change_password", clear_on_submit=True):
         if new != again:
             st.error(tr("account.passwords_differ"))
         else:
-            try:
-                accounts.change_password(state.database(), actor, old, new, keep_session_id=state.session_id())
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-            else:
-                st.success(tr("account.password_changed"))
+            call_service(accounts.change_password, state.database(), actor, old, new,
+                         keep_session_id=state.session_id(), success=tr("account.password_changed"))

@@ -7,7 +7,7 @@ import streamlit as st
 from forecasting import accounts, audit_view
 from forecasting.errors import ForecastingError
 from forecasting.zone import list_districts
-from ui.actions import call_service, set_flash, show_flash
+from ui.actions import call_service, show_flash
 from ui import state
 from ui.i18n import error_text, tr
 from forecasting.vocab import BEIJING
@@ -96,9 +96,8 @@ with manage_col:
                 call_service(accounts.disable_user, db, actor, user.username, flash="users",
                              success=tr("users.disabled_ok", username=user.username))
         elif b1.button(tr("users.enable"), key="enable_user", icon=":material/check_circle:"):
-            accounts.enable_user(db, actor, user.username)
-            set_flash("users", tr("users.enabled_ok", username=user.username))
-            st.rerun()
+            call_service(accounts.enable_user, db, actor, user.username, flash="users",
+                         success=tr("users.enabled_ok", username=user.username))
         with st.form("update_user"):
             st.markdown(f"**{tr('users.update')}**")
             new_role = st.selectbox(tr("users.role"), roles, index=roles.index(user.role),

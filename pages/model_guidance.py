@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from forecasting import datastore
+from forecasting import datastore, mapdata
 from forecasting.errors import ForecastingError
+from forecasting.fieldmap import Station
+from forecasting.guidance import guidance_series
 from forecasting.vocab import BEIJING, POLLUTANTS
 from forecasting.zone import list_districts
 from ui import state
@@ -35,36 +36,15 @@ if not runs:
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _grid_times(files: tuple[str, ...], mtimes: tuple[float, ...], model: str) -> tuple[list, list]:
     """Valid times [UTC, hour-ending] and lead hours of a run's grid (cached by file identity)."""
-    from forecasting.grids import open_grid
-
-    grid = open_grid(list(files), model=model)
-    times = [pd.Timestamp(t).tz_localize("UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
-             for t in grid["time"].values]
-    leads = ([int(h) for h in np.asarray(grid["lead_hours"].values)] if "lead_hours" in grid.coords
-             else [None] * len(times))
-    return times, leads
+    return mapdata.run_times(list(files), model)
 
 
 @st.cache_data(max_entries=48, ttl=3600, show_spinner=False)
 def _map_png(files: tuple[str, ...], mtimes: tuple[float, ...], model: str, variable: str, step: int, scale: str,
              zoom: str, lang: str, stations: tuple, title: str, subtitle: str) -> bytes:
     """One map as PNG (cached by file identity and view, never by user)."""
-    from forecasting import fieldmap
-    from forecasting.grids import open_grid
-    from forecasting.zone import DISTRICTS_GEOJSON
-
-    grid = open_grid(list(files), model=model)
-    lon, lat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
-    values = np.asarray(grid[variable].isel(time=step).values, float)
-    wind = None
-    if "u10" in grid and "v10" in grid:
-        wind = (np.asarray(grid["u10"].isel(time=step).values, float),
-                np.asarray(grid["v10"].isel(time=step).values, float))
-    extent = fieldmap.grid_extent(lon, lat) if zoom == "grid" else fieldmap.PRESETS[zoom]
-    layers = fieldmap.MapLayers(basemap=fieldmap.load_basemap(), districts=fieldmap.load_basemap(str(DISTRICTS_GEOJSON)),
-                                stations=[fieldmap.Station(*s) for s in stations], wind=wind, lang=lang)
-    return fieldmap.render_field_map(lon, lat, values, pollutant=variable, scale=scale, extent=extent, layers=layers,
-                                     width=960, title=title, subtitle=subtitle)
+    return mapdata.run_map_png(list(files), model, variable, step, scale=scale, zoom=zoom, lang=lang,
+                               stations=[Station(*s) for s in stations], title=title, subtitle=subtitle)
 
 
 def _lead_label(lead: int, when: pd.Timestamp) -> str:
@@ -134,9 +114,7 @@ if times:
             st.info(tr("guid.no_files"))
             return
         try:
-            from forecasting.mapdata import latest_station_aqi
-
-            stations, seen = latest_station_aqi(db, at=min(when.to_pydatetime(), datetime.now(timezone.utc)))
+            stations, seen = mapdata.latest_station_aqi(db, at=min(when.to_pydatetime(), datetime.now(timezone.utc)))
             sub = tr("map17.subtitle", model=model, cycle=pd.Timestamp(cycle).tz_convert(BEIJING).strftime("%m-%d %H:%M"),
                      obs=(pd.Timestamp(seen).tz_convert(BEIJING).strftime("%m-%d %H:00") if seen else "—"))
             png = _map_png(tuple(run_files), mtimes, model, pollutant, k, scale, zoom, lang,
@@ -158,10 +136,6 @@ obs = datastore.observation_frame(db, since=cycle - timedelta(hours=24), until=c
 all_models = datastore.forecast_frame(db, cycle_since=cycle, cycle_until=cycle)
 all_models = all_models[all_models["variable"] == pollutant]
 issue_date = pd.Timestamp(cycle).tz_convert(BEIJING).date()
-try:
-    from forecasting.guidance import guidance_series
-except ImportError:  # pragma: no cover - guidance is part of the app
-    guidance_series = None
 
 
 def _naive(col) -> pd.Series:
@@ -178,20 +152,19 @@ for i, d in enumerate(list_districts(db)):
         series=observed, model=observed, kind="observed")
     corrected = pd.DataFrame(columns=["time", "value", "series", "model", "kind"])
     band = None
-    if guidance_series is not None:
-        g = guidance_series(db, district=d.adcode, pollutant=pollutant, issue_dates=[issue_date])
-        if not g.empty:
-            c = g[g["method"] == "corrected"]
-            corrected = pd.DataFrame({"time": c["valid_time"], "value": c["central"], "model": c["model"],
-                                      "series": c["model"] + " " + tr("map17.corrected"), "kind": "corrected"})
-            e = g[g["method"] == "ensemble"].sort_values("valid_time")
-            if not e.empty:
-                corrected = pd.concat([corrected, pd.DataFrame({
-                    "time": e["valid_time"], "value": e["central"], "series": tr("guid.suggested"),
-                    "model": tr("guid.suggested"), "kind": "ensemble"})], ignore_index=True)
-                if e["lower"].notna().any():
-                    band = pd.DataFrame({"time": _naive(e["valid_time"]), "lower": e["lower"].to_numpy(float),
-                                         "upper": e["upper"].to_numpy(float)})
+    g = guidance_series(db, district=d.adcode, pollutant=pollutant, issue_dates=[issue_date])
+    if not g.empty:
+        c = g[g["method"] == "corrected"]
+        corrected = pd.DataFrame({"time": c["valid_time"], "value": c["central"], "model": c["model"],
+                                  "series": c["model"] + " " + tr("map17.corrected"), "kind": "corrected"})
+        e = g[g["method"] == "ensemble"].sort_values("valid_time")
+        if not e.empty:
+            corrected = pd.concat([corrected, pd.DataFrame({
+                "time": e["valid_time"], "value": e["central"], "series": tr("guid.suggested"),
+                "model": tr("guid.suggested"), "kind": "ensemble"})], ignore_index=True)
+            if e["lower"].notna().any():
+                band = pd.DataFrame({"time": _naive(e["valid_time"]), "lower": e["lower"].to_numpy(float),
+                                     "upper": e["upper"].to_numpy(float)})
     frame = pd.concat([raw, corrected, o], ignore_index=True)
     if frame.empty:
         continue
