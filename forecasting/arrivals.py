@@ -27,8 +27,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from forecasting.store.db import Database
+from forecasting.i18n import t
 from forecasting.store.datadesk import IngestAttempt
+from forecasting.store.db import Database
 from forecasting.store.science import Guidance, ModelRun, Observation, Station
 from forecasting.vocab import BEIJING
 
@@ -289,8 +290,6 @@ def summary_text(summary: ArrivalSummary, lang: str = "zh") -> str:
     >>> summary_text(s, "en")
     'Models 1/2 arrived; NAQPMS-SH 12Z late; observations up to 11-29 15:00, 96% valid in the last 24 h'
     """
-    from forecasting.i18n import t
-
     parts = [t("dd20.summary.models", lang, n=len(summary.arrived), total=len(summary.newest))]
     for a in summary.not_in:
         parts.append(f"{a.label} {t(f'dd20.status.{a.status}', lang)}")

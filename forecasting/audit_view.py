@@ -20,6 +20,7 @@ from forecasting.textlimits import csv_safe
 from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.errors import ValidationError
+from forecasting.i18n import t
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.models import AuditEntry, AuthSession
@@ -120,8 +121,6 @@ def action_label(action: str, lang: str = "zh") -> str:
     >>> action_label("login.success", "en"), action_label("made.up", "en")
     ('Signed in', 'made.up')
     """
-    from forecasting.i18n import t
-
     key = f"audit18.action.{action}"
     text = t(key, lang)
     return action if text == key else text
@@ -135,8 +134,6 @@ def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
     >>> object_label("issued_forecast", "40", "en"), object_label("", ""), object_label("thing", "1")
     ('Issued forecast 40', '', 'thing 1')
     """
-    from forecasting.i18n import t
-
     key = f"audit18.object.{object_type}"
     name = t(key, lang) if object_type else ""
     name = object_type if name == key else name
@@ -171,8 +168,6 @@ def csv_cell(value) -> str:
 def entries_csv(rows: list[AuditRow], lang: str = "zh") -> bytes:
     """UTF-8 CSV (with BOM, for Excel) of audit rows: time (Beijing), user, action code, action in words,
     object, details; every cell formula-escaped."""
-    from forecasting.i18n import t
-
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow([t(k, lang) for k in ("audit.col_at", "audit.col_actor", "audit18.col_code", "audit.col_action",

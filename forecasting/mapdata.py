@@ -14,11 +14,15 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from forecasting import fieldmap
+from forecasting.aqi import BREAKPOINTS, edition_for, iaqi
 from forecasting.fieldmap import HOURLY_INDICATOR, Station
+from forecasting.grids import open_grid
 from forecasting.store.db import Database
 from forecasting.store.science import Observation
 from forecasting.store.science import Station as StationRow
 from forecasting.vocab import BEIJING
+from forecasting.zone import DISTRICTS_GEOJSON
 
 __all__ = ["latest_station_aqi", "station_aqi", "run_times", "run_map_png"]
 
@@ -32,8 +36,6 @@ def station_aqi(values: dict[str, float], *, edition: str) -> int | None:
     >>> station_aqi({"o3": 200.0, "no2": 100.0}, edition="HJ 633-2026")  # O3 1 h 200 is IAQI 100
     100
     """
-    from forecasting.aqi import BREAKPOINTS, iaqi
-
     best = None
     for p, v in values.items():
         ind = HOURLY_INDICATOR.get(p)
@@ -50,8 +52,6 @@ def station_aqi(values: dict[str, float], *, edition: str) -> int | None:
 def latest_station_aqi(db: Database, *, at: datetime, max_age_hours: int = 3) -> tuple[list[Station], datetime | None]:
     """Every station with a position, and its hourly AQI of the newest observed hour at or before
     ``at`` [UTC] (None when nothing valid in the last ``max_age_hours``), and that hour."""
-    from forecasting.aqi import edition_for
-
     since = at - timedelta(hours=max_age_hours)
     with db.read() as s:
         stations = list(s.execute(select(StationRow.station_id, StationRow.name, StationRow.lon, StationRow.lat)
@@ -78,8 +78,6 @@ def latest_station_aqi(db: Database, *, at: datetime, max_age_hours: int = 3) ->
 def run_times(files: list[str], model: str) -> tuple[list[pd.Timestamp], list[int | None]]:
     """Valid times [UTC, hour-ending] and lead hours [h] (``None`` when the run has none) of a
     stored run's grid."""
-    from forecasting.grids import open_grid  # xarray and the readers: only for the map views
-
     grid = open_grid(list(files), model=model)
     times = [pd.Timestamp(t).tz_localize("UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
              for t in grid["time"].values]
@@ -93,10 +91,6 @@ def run_map_png(files: list[str], model: str, variable: str, step: int, *, scale
     """One field of a stored run (``variable`` at time index ``step``) drawn as a PNG map over the
     basemap and the zone's districts, with the 10 m wind when the run carries ``u10``/``v10``.
     ``zoom`` is ``"grid"`` (the whole grid) or a :data:`forecasting.fieldmap.PRESETS` name."""
-    from forecasting import fieldmap
-    from forecasting.grids import open_grid
-    from forecasting.zone import DISTRICTS_GEOJSON
-
     grid = open_grid(list(files), model=model)
     lon, lat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
     values = np.asarray(grid[variable].isel(time=step).values, float)

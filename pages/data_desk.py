@@ -13,12 +13,14 @@ import streamlit as st
 
 from forecasting import arrivals, uploads
 from forecasting.errors import ForecastingError
+from forecasting.grids import list_models, load_mapping
+from forecasting.i18n import t
+from forecasting.vocab import BEIJING
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
 from ui.datadesk import arrivals_line
 from ui.i18n import error_text, tr
-from forecasting.vocab import BEIJING
 
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
@@ -45,8 +47,6 @@ def _cycle(value) -> str:
 
 def _reason(view) -> str:
     if view.reason_key:
-        from forecasting.i18n import t
-
         return t(view.reason_key, lang, **view.reason_params)
     return view.reason
 
@@ -114,7 +114,6 @@ with tab_run:
         mb = uploads.max_run_bytes() // (1024 * 1024)
         files = st.file_uploader(tr("dd20.run.files", mb=mb), accept_multiple_files=True,
                                  key=f"dd20_run_files_{st.session_state.get('dd20_run_round', 0)}")
-        from forecasting.grids import list_models, load_mapping
 
         names = [""] + sorted({load_mapping(m).model for m in list_models()})
         model = st.selectbox(tr("dd20.run.model"), names, key="dd20_run_model",

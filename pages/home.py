@@ -10,10 +10,11 @@ import streamlit as st
 
 from forecasting import consultation as c
 from forecasting.errors import ForecastingError
+from forecasting.verification import annotate, verification_pairs
 from ui import consultation as w
 from ui import state
-from ui.navigation import PAGES
 from ui.i18n import error_text, tr
+from ui.navigation import PAGES
 
 db = state.database()
 actor = state.require_actor()
@@ -98,8 +99,6 @@ if actor.role in ("manager", "admin"):
     else:
         st.caption(tr("today14.manager_none"))
     try:
-        from forecasting.verification import annotate, verification_pairs
-
         last = today.replace(day=1) - timedelta(days=1)
         pairs = annotate(verification_pairs(db, last.replace(day=1), last, sources=("issued",)))
         pairs = pairs[(pairs["lead_day"] == 1) & pairs["range_hit"].notna()] if len(pairs) else pairs

@@ -5,6 +5,9 @@ calendar of issued levels and the amendment trail."""
 from __future__ import annotations
 
 import html
+import json
+import re
+from collections import Counter
 from datetime import timedelta
 
 import altair as alt
@@ -15,7 +18,7 @@ from forecasting.textlimits import markdown_escape  # names shown as typed, neve
 
 from forecasting import reports
 from forecasting.aqi import level_info
-from forecasting.consultation import beijing_today
+from forecasting.consultation import beijing_today, list_notes
 from forecasting.errors import ForecastingError
 from forecasting.vocab import DISTRICT_ORDER
 from ui import state
@@ -59,8 +62,6 @@ st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M'
 
 def _model(summary) -> dict:
     """The stored report model (JSON) of an issued revision; the snapshot when it has no files."""
-    import json
-
     try:
         data, _ = reports.report_json(db, summary.issue_date)
         return json.loads(data)
@@ -98,16 +99,11 @@ def _reader(summary) -> None:
         st.text(conclusion)
     acks = []
     try:
-        from forecasting.consultation import list_notes
-
         acks = [n for n in list_notes(db, summary.issue_date) if getattr(n, "kind", "") == "acknowledgement"]
     except ForecastingError:
         acks = []
     st.markdown(f"**{tr('rep18.flags')}**")
     if acks:
-        import re
-        from collections import Counter
-
         def kind_of(body: str) -> tuple[str, str]:
             m = re.match(r"\[([a-z_]+)\]\s*(.*)", body or "", re.S)
             return (m.group(1), m.group(2)) if m else ("", body or "")

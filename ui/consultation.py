@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from forecasting.aqi import POLLUTANT_LABELS
-from forecasting.consultation import BEIJING, beijing_today, span_text
+from forecasting.consultation import BEIJING, beijing_today, span_text, yesterday_check
+from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
+from forecasting.consultation.notes import thread_order
+from forecasting.store.db import get_database
+from forecasting.verification import yesterday_summary
+from forecasting.vocab import read_geojson
+from forecasting.zone import DISTRICTS_GEOJSON
 from ui.i18n import tr
 from ui.state import language
 
@@ -26,8 +33,6 @@ def district_name(adcode: str | None) -> str:
 
 
 def pollutants(primary) -> str:
-    from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
-
     return "、".join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else tr("common.none")
 
 
@@ -382,8 +387,6 @@ def _remember(key: str, value) -> None:
 def threaded_notes(notes, *, reply_key: str | None = None, limit: int = 60) -> None:
     """Notes as threads (replies indented under their note), plain text, newest thread first.
     With ``reply_key`` each note gets a reply button that stores its id in that session key."""
-    from forecasting.consultation.notes import thread_order
-
     if not notes:
         st.caption(tr("consult.notes_empty"))
         return
@@ -425,13 +428,7 @@ def threaded_notes(notes, *, reply_key: str | None = None, limit: int = 60) -> N
 def level_map(levels: dict, lang: str, *, height: int = 360):
     """The three districts coloured by an AQI level (HJ 633 colours; grey = no forecast), with a
     legend of the levels shown. Offline: the bundled outlines, no tiles."""
-    import json
-
-    import altair as alt
-
-    from forecasting.zone import DISTRICTS_GEOJSON
-
-    data = json.loads(open(DISTRICTS_GEOJSON, encoding="utf-8").read())
+    data = read_geojson(DISTRICTS_GEOJSON)
     none_label = tr("today14.legend_none")
     features = []
     for f in data["features"]:
@@ -462,17 +459,11 @@ def level_map(levels: dict, lang: str, *, height: int = 360):
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def _yesterday_checks(database_url: str, issue_date: date) -> list:
-    from forecasting.consultation import yesterday_check
-    from forecasting.store.db import get_database
-
     return yesterday_check(get_database(database_url), issue_date)
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
 def _yesterday_summary(database_url: str, issue_date: date):
-    from forecasting.store.db import get_database
-    from forecasting.verification import yesterday_summary
-
     return yesterday_summary(get_database(database_url), issue_date)
 
 

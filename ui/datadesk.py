@@ -9,10 +9,11 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from forecasting.errors import ForecastingError
 from forecasting.arrivals import arrival_summary, consultation_cutoff, stale_guidance, summary_text
-from ui.state import language
+from forecasting.errors import ForecastingError
+from forecasting.i18n import t
 from forecasting.vocab import BEIJING
+from ui.state import language
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data_desk.py")
 
@@ -23,8 +24,6 @@ def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = 
     ``issue_date`` was computed before a run that feeds it arrived; a link to the data desk.
 
     For a past ``issue_date`` the line shows the state at that day's 15:00 Beijing cut-off."""
-    from forecasting.i18n import t
-
     lang = language()
     now = now or datetime.now(timezone.utc)
     if issue_date is not None and issue_date < now.astimezone(BEIJING).date():

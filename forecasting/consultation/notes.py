@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from forecasting import audit
 from forecasting.consultation.common import current_actor, require_duty, require_writable, session_for
-from forecasting.consultation.config import parse_day
+from forecasting.consultation.config import DISTRICT_ORDER, parse_day
 from forecasting.errors import PermissionDenied, ValidationError
+from forecasting.i18n import t
 from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import ConsultationNote
 from forecasting.store.db import Database
@@ -54,9 +55,6 @@ def note_view_of(n: ConsultationNote, revised_by: tuple[int, ...] = ()) -> NoteV
 
 
 def _mention_names() -> list[tuple[str, str]]:
-    from forecasting.consultation.config import DISTRICT_ORDER
-    from forecasting.i18n import t
-
     names = []
     for adcode in DISTRICT_ORDER:
         for lang in ("zh", "en"):
@@ -78,8 +76,6 @@ def parse_mentions(body: str) -> tuple[str, ...]:
     >>> parse_mentions("no mention here, mail@example.org")
     ()
     """
-    from forecasting.consultation.config import DISTRICT_ORDER
-
     found = set()
     text = body or ""
     lowered = text.lower()

@@ -16,6 +16,7 @@ from typing import Iterable
 
 from forecasting.aqi import level_of
 from forecasting.consultation.config import ConsultationConfig
+from forecasting.consultation.guidance import best_guidance
 
 __all__ = ["PrefillDay", "fit_to_rules", "district_prefill", "guidance_ends", "combined_prefill"]
 
@@ -85,8 +86,6 @@ def guidance_ends(rows, district: str) -> date | None:
 def district_prefill(rows, target_dates: Iterable[date], district: str, *,
                      config: ConsultationConfig) -> list[PrefillDay]:
     """The prefill of one district for each target day (days before any guidance are left out)."""
-    from forecasting.consultation.guidance import best_guidance
-
     best = best_guidance(list(rows or []))
     out, last = [], None
     for day in target_dates:

@@ -9,12 +9,14 @@ from typing import Callable
 from sqlalchemy import select
 
 from forecasting.consultation.common import Duty, current_actor, duty_in, seat_of, session_for
-from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
+from forecasting.consultation.config import BEIJING, ConsultationConfig, consultation_config, parse_day
+from forecasting.consultation.flags import ForecastEntry, group_flags
+from forecasting.consultation.guidance import guidance_rows
 from forecasting.consultation.notes import NoteView, note_view_of
+from forecasting.consultation.prefill import district_prefill, guidance_ends
 from forecasting.consultation.sessions import SessionView, session_view_of
 from forecasting.consultation.signoff import FlagState, flag_states, read_centres, session_entries
 from forecasting.consultation.submissions import SubmissionView, submission_view_of
-from forecasting.consultation.flags import ForecastEntry
 from forecasting.errors import NotFound
 from forecasting.permissions import Actor
 from forecasting.store.consultation import ConsultationNote, ConsultationSession, FinalForecast, Submission
@@ -135,8 +137,6 @@ def latest_issue_dates(db: Database, *, limit: int = 30) -> list[date]:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    from forecasting.consultation.config import BEIJING
-
     return moment.astimezone(BEIJING).isoformat() if moment else None
 
 
@@ -145,8 +145,6 @@ def session_document(db: Database, actor: Actor | None, issue_date, *,
     """The consultation of ``issue_date`` as plain JSON-able data (``GET /api/v1/sessions/{issue_date}``):
     state, deadlines, duty chief and deputy, each district's state and entries, and the flag groups.
     Any signed-in role may read it; :class:`NotFound` when there is no session."""
-    from forecasting.consultation.flags import group_flags
-
     cfg = config or consultation_config()
     room = room_view(db, actor, issue_date, config=cfg, guidance_source=guidance_source)
     if room.session is None:
@@ -192,9 +190,6 @@ def guidance_document(db: Database, actor: Actor | None, issue_date, *,
     ``primary``, and ``expected_version`` where an entry exists), so a client can post them back
     unchanged to ``POST /api/v1/sessions/{issue_date}/submissions/{adcode}``; ``guidance`` says per
     day the level span, the median, P(AQI>100) when known and whether it is model guidance."""
-    from forecasting.consultation.guidance import guidance_rows
-    from forecasting.consultation.prefill import district_prefill, guidance_ends
-
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
     rows = guidance_rows(db, issue_date, source=guidance_source) or []

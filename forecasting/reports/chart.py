@@ -7,7 +7,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from forecasting.aqi import level_info
 from forecasting.i18n import t
+from forecasting.reports.model import Report
+from forecasting.vocab import read_geojson
+from forecasting.zone import DISTRICTS_GEOJSON
 
 __all__ = ["guidance_chart", "chart_svg", "zone_map_png", "FONT"]
 
@@ -17,7 +21,7 @@ _KIND_COLOURS = ("#9E9E9E", "#1565C0", "#000000")
 _KIND_SHAPES = ("circle", "triangle", "diamond")
 
 
-def guidance_chart(report: dict, *, lang: str = "zh") -> alt.Chart | None:
+def guidance_chart(report: Report, *, lang: str = "zh") -> alt.Chart | None:
     """One panel per district: issued range (bar in the colour of its upper level) and the guidance
     centres as points (grey raw per model, blue corrected per model, black ensemble)."""
     issued = []
@@ -58,7 +62,7 @@ def guidance_chart(report: dict, *, lang: str = "zh") -> alt.Chart | None:
     return chart.configure(font=FONT).configure_view(strokeWidth=0.5)
 
 
-def chart_svg(report: dict, *, lang: str = "zh") -> str:
+def chart_svg(report: Report, *, lang: str = "zh") -> str:
     """The chart as SVG text ("" when there is nothing to draw)."""
     import vl_convert as vlc
 
@@ -68,22 +72,18 @@ def chart_svg(report: dict, *, lang: str = "zh") -> str:
     return vlc.vegalite_to_svg(chart.to_dict())
 
 
-def zone_map_png(report: dict, *, lang: str = "zh", width: int = 640) -> bytes:
+def zone_map_png(report: Report, *, lang: str = "zh", width: int = 640) -> bytes:
     """The zone on the offline basemap, each district filled with the colour of the upper level of its
     first target day's range (HJ 633 Appendix A colours), its name and AQI range written on it.
     Deterministic PNG bytes for the same report."""
-    import json
-
     from forecasting import fieldmap
-    from forecasting.aqi import level_info
-    from forecasting.zone import DISTRICTS_GEOJSON
 
     head = report.get("headline") or {}
     fills, notes = {}, {}
     for h in head.get("districts", []):
         fills[h["district"]] = tuple(level_info(level=h["level_hi"]).rgb)
         notes[h["district"]] = f"{h['aqi_lo']}–{h['aqi_hi']}"
-    districts = json.loads(DISTRICTS_GEOJSON.read_text(encoding="utf-8"))
+    districts = read_geojson(DISTRICTS_GEOJSON)
     layers = fieldmap.MapLayers(basemap=fieldmap.load_basemap(), districts=districts, lang=lang, fills=fills,
                                 notes=notes)
     return fieldmap.render_field_map(None, None, None, pollutant="pm25", extent=fieldmap.PRESETS["zone"],

@@ -3,7 +3,8 @@
 Built once at issue time from the issue snapshot (:func:`forecasting.consultation.signoff.issue_session`
 passes it to the renderer) and from what the database knew then (participants, meteorological
 analysis, notes, guidance, observations, earlier revisions). The HTML, PDF, text and JSON files are
-all rendered from this one dict, so they cannot disagree.
+all rendered from this one dict, so they cannot disagree; its shape is
+:class:`forecasting.reports.model.Report` (a ``TypedDict``: the JSON bytes are those of the dict).
 
 Minimum content of an issued forecast: HJ 633-2026 §5.1.1 (AQI, primary pollutant, level, category,
 colour), for at least the next 3 days (§5.2). Health effects and advice: HJ 633-2026 Table 1 /
@@ -25,6 +26,9 @@ from sqlalchemy import select
 
 from forecasting.aqi import level_info, sensitive_groups
 from forecasting.aqi.tables import POLLUTANT_LABELS
+from forecasting.consultation import duty_for, yesterday_check
+from forecasting.guidance import guidance_for
+from forecasting.reports.model import GuidanceRow, Headline, LevelCell, Report, ReportDistrict, YesterdayRow
 from forecasting.store.consultation import ConsultationNote, ConsultationSession, IssuedForecast, Submission
 from forecasting.store.db import Database
 from forecasting.store.models import User
@@ -72,7 +76,7 @@ def _label(p: str) -> str:
     return POLLUTANT_LABELS.get(p, p.upper())
 
 
-def _level_cell(level: int, edition: str) -> dict:
+def _level_cell(level: int, edition: str) -> LevelCell:
     info = level_info(level=level, edition=edition)
     return {"level": level, "level_zh": info.level_zh, "category_zh": info.category_zh,
             "category_en": info.category_en, "color_zh": info.color_name_zh, "color_en": info.color_name_en,
@@ -100,8 +104,6 @@ def _session_of(s, snapshot: dict) -> ConsultationSession | None:
 
 def _context(db: Database, snapshot: dict) -> dict:
     """What the snapshot does not carry: participants, analysis texts, notes, earlier revisions."""
-    from forecasting.consultation import duty_for
-
     issue_date = date.fromisoformat(snapshot["issue_date"])
     out = {"participants": {}, "analysis": [], "notes": [], "history": [], "duty": None}
     duty = duty_for(db, issue_date)
@@ -141,9 +143,7 @@ def _context(db: Database, snapshot: dict) -> dict:
     return out
 
 
-def _guidance(db: Database, issue_date: date) -> list[dict]:
-    from forecasting.guidance import guidance_for
-
+def _guidance(db: Database, issue_date: date) -> list[GuidanceRow]:
     # no guidance is an empty list; a failure is a bug that must stop the issue, never a report
     # silently issued (immutably) without its guidance chart
     rows = guidance_for(db, issue_date)
@@ -152,9 +152,7 @@ def _guidance(db: Database, issue_date: date) -> list[dict]:
              "aqi_lo": g.aqi_lo, "aqi_hi": g.aqi_hi} for g in rows if g.method in CHART_METHODS]
 
 
-def _yesterday(db: Database, issue_date: date, names: dict[str, tuple[str, str]]) -> list[dict]:
-    from forecasting.consultation import yesterday_check
-
+def _yesterday(db: Database, issue_date: date, names: dict[str, tuple[str, str]]) -> list[YesterdayRow]:
     checks = yesterday_check(db, issue_date)  # a failure stops the issue (no silently missing section)
     out = []
     for v in checks:
@@ -199,7 +197,7 @@ def analysis_by_district(analysis: list[dict], districts: list[dict]) -> list[di
     return out
 
 
-def zone_headline(districts: list[dict]) -> dict:
+def zone_headline(districts: list[ReportDistrict]) -> Headline:
     """Tomorrow (the first target day) for each district: AQI range, level span with colours, primary
     pollutants; and the zone's span (lowest to highest level of the three)."""
     rows = []
@@ -217,7 +215,7 @@ def zone_headline(districts: list[dict]) -> dict:
             "level_hi": max((r["level_hi"] for r in rows), default=None)}
 
 
-def build_report(db: Database, snapshot: dict) -> dict:
+def build_report(db: Database, snapshot: dict) -> Report:
     """The report model of one issued revision (see the module docstring); JSON-serialisable.
 
     Parameters

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from forecasting.i18n import t as translate
 from forecasting.reports.content import day_label, issuing_body
+from forecasting.reports.model import Report
 
 __all__ = ["render_html", "TEMPLATES"]
 
@@ -33,7 +34,7 @@ def _css_string(text: str) -> str:
     return "".join(ch for ch in text if ch not in '"\\\n\r<>')
 
 
-def render_html(report: dict, *, lang: str = "zh", for_pdf: bool = False, chart_svg: str = "") -> str:
+def render_html(report: Report, *, lang: str = "zh", for_pdf: bool = False, chart_svg: str = "") -> str:
     """The report as an HTML document (text).
 
     Parameters

@@ -19,16 +19,19 @@ from typing import Callable
 
 from sqlalchemy import select
 
+from forecasting.aqi import level_info
+from forecasting.consultation import issue_session
 from forecasting.consultation.config import parse_day
 from forecasting.errors import NotFound
 from forecasting.reports.chart import chart_svg
-from forecasting.reports.content import build_report
+from forecasting.reports.content import build_report, issue_number
 from forecasting.reports.html import render_html
+from forecasting.reports.model import Report
 from forecasting.reports.pdf import render_pdf
 from forecasting.reports.text import render_text
 from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
-from forecasting.store.reports import MEDIA_TYPES, IssuedReport
+from forecasting.store.reports import IssuedReport, MEDIA_TYPES
 from forecasting.vocab import canonical_json
 
 __all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer",
@@ -45,7 +48,7 @@ CHINESE_FORMATS = ("pdf", "html", "txt", "json")
 # -- rendering -----------------------------------------------------------------------------------------
 
 
-def canonical_report_json(report: dict) -> bytes:
+def canonical_report_json(report: Report) -> bytes:
     """The JSON file: sorted keys, UTF-8, indented for people."""
     return canonical_json(report, indent=1).encode("utf-8")
 
@@ -122,8 +125,6 @@ def prerendered(db: Database, expected: dict, files: dict[str, bytes], digest: s
 def issue_with_report(db: Database, actor, issue_date, *, formats: tuple[str, ...] = FORMATS):
     """Issue the signed consultation of ``issue_date`` with its report files (what the chief desk and
     the demo call). Returns the :class:`forecasting.consultation.IssuedView`."""
-    from forecasting.consultation import issue_session
-
     return issue_session(db, actor, issue_date, render=make_renderer(db, formats=formats))
 
 
@@ -164,8 +165,6 @@ class StoredFile:
 
 
 def _summary(row: IssuedForecast, superseded: bool, formats: tuple[str, ...]) -> ReportSummary:
-    from forecasting.reports.content import issue_number
-
     snap = json.loads(row.snapshot)
     n = issue_number(row.issue_date)
     rev_zh = f"（第{row.revision}版·更正）" if row.revision > 1 else ""
@@ -319,8 +318,6 @@ def verify_report(db: Database, issued_forecast_id: int) -> bool:
 def level_calendar(db: Database, *, first=None, last=None) -> list[dict]:
     """Per issue date (current revision) and district: the highest level of the first target day
     (rows ``issue_date district level hex``) for the calendar heatmap."""
-    from forecasting.aqi import level_info
-
     out = []
     for r in list_reports(db, first=first, last=last, include_superseded=False):
         for adcode, (lo, hi) in r.levels.items():

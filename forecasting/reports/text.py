@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from forecasting.i18n import t
 from forecasting.reports.content import day_label
+from forecasting.reports.model import Report
 
 __all__ = ["render_text", "district_texts", "headline_text", "health_text", "MAX_DISTRICT_CHARS"]
 
 MAX_DISTRICT_CHARS = 200
 
 
-def district_texts(report: dict, *, lang: str = "zh") -> list[str]:
+def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
     """One paragraph per district: name, then per day category, AQI range and primary pollutant(s);
     the sensitive-groups advice when a range reaches above 100. Shortened to fit the limit."""
     out = []
@@ -37,7 +38,7 @@ def district_texts(report: dict, *, lang: str = "zh") -> list[str]:
     return out
 
 
-def headline_text(report: dict, *, lang: str = "zh") -> str:
+def headline_text(report: Report, *, lang: str = "zh") -> str:
     """The zone headline of page 1 as one line: tomorrow's category and AQI range per district ("" without)."""
     head = report.get("headline") or {}
     if not head.get("districts"):
@@ -49,7 +50,7 @@ def headline_text(report: dict, *, lang: str = "zh") -> str:
     return t("report17.sms_headline", lang, day=day_label(head["target_date"], lang), text=sep.join(parts))
 
 
-def health_text(report: dict, *, lang: str = "zh") -> str:
+def health_text(report: Report, *, lang: str = "zh") -> str:
     """The health advice of the highest level forecast (the last row of page 1's health table)."""
     if not report.get("health"):
         return ""
@@ -58,7 +59,7 @@ def health_text(report: dict, *, lang: str = "zh") -> str:
              advice=h["advice_en"] if lang == "en" else h["advice_zh"])
 
 
-def render_text(report: dict, *, lang: str = "zh") -> str:
+def render_text(report: Report, *, lang: str = "zh") -> str:
     """The whole short text (UTF-8 plain text): the same content as page 1 of the report, in short —
     header, zone headline, one paragraph per district, health advice, signature."""
     title = report["title_en"] if lang == "en" else report["title_zh"]

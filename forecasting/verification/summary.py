@@ -42,7 +42,11 @@ from forecasting.verification.compare import (
     rate_interval,
     reliability_table,
 )
+from forecasting.errors import ValidationError
+from forecasting.guidance import observed_daily_aqi
+from forecasting.i18n import t
 from forecasting.verification.rules import annotate
+from forecasting.verification.service import verify
 from forecasting.vocab import DISTRICT_ORDER  # re-exported
 
 __all__ = ["PRESETS", "preset_period", "PeriodSummary", "period_summary", "CLIMATOLOGY_DAYS", "headline",
@@ -74,8 +78,6 @@ def preset_period(name: str, today: date) -> tuple[date, date]:
     >>> preset_period("this_year", date(2026, 1, 1))
     (datetime.date(2026, 1, 1), datetime.date(2026, 1, 1))
     """
-    from forecasting.errors import ValidationError
-
     yesterday = today - timedelta(days=1)
     if name == "this_month":
         first, last = today.replace(day=1), yesterday
@@ -187,9 +189,6 @@ def _p100_column(pairs: pd.DataFrame) -> str | None:
 def period_summary(db: Database, first: date, last: date, *, lead_day: int | None = None,
                    n_boot: int = 1000) -> PeriodSummary:
     """Verify ``first..last`` for managers (see the module docstring). ``lead_day=None``: every lead."""
-    from forecasting.guidance import observed_daily_aqi
-    from forecasting.verification.service import verify
-
     p_first, _ = preceding_period(first, last)
     report = verify(db, p_first, last)
     pairs = report.pairs
@@ -247,8 +246,6 @@ def headline(summary: PeriodSummary, lang: str = "zh", *, period_name: str = "")
     guidance is the level hit rate of the issued forecast minus that of the reference chosen on the
     preceding period, on their common cases.
     """
-    from forecasting.i18n import t
-
     name = period_name or f"{summary.first}–{summary.last}"
     if not summary.has_issued:
         return t("verif18.headline_none", lang, period=name)
