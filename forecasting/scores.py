@@ -45,33 +45,77 @@ def _pairs(forecast, observed) -> tuple[np.ndarray, np.ndarray]:
 
 
 def mean_bias(forecast, observed) -> float:
-    """MB = (1/N) Σ (F − O) [unit of the data]; NaN when no valid pair."""
+    """MB = (1/N) Σ (F − O) [unit of the data]; NaN when no valid pair.
+
+    Examples
+    --------
+    F − O = (−2, 2, −3), so MB = −3 / 3:
+
+    >>> mean_bias([10, 20, 30], [12, 18, 33])
+    -1.0
+    >>> mean_bias([10, float("nan")], [12, 18])   # the pair with a NaN is left out
+    -2.0
+    """
     f, o = _pairs(forecast, observed)
     return float(np.mean(f - o)) if f.size else math.nan
 
 
 def normalized_mean_bias(forecast, observed) -> float:
-    """NMB = Σ (F − O) / Σ O [fraction]; NaN when no pair or Σ O = 0."""
+    """NMB = Σ (F − O) / Σ O [fraction]; NaN when no pair or Σ O = 0.
+
+    Examples
+    --------
+    Σ (F − O) = −3, Σ O = 63:
+
+    >>> round(normalized_mean_bias([10, 20, 30], [12, 18, 33]), 6)
+    -0.047619
+    """
     f, o = _pairs(forecast, observed)
     s = o.sum()
     return float((f - o).sum() / s) if f.size and s != 0 else math.nan
 
 
 def normalized_mean_error(forecast, observed) -> float:
-    """NME = Σ |F − O| / Σ O [fraction]; NaN when no pair or Σ O = 0."""
+    """NME = Σ |F − O| / Σ O [fraction]; NaN when no pair or Σ O = 0.
+
+    Examples
+    --------
+    Σ |F − O| = 2 + 2 + 3 = 7, Σ O = 63:
+
+    >>> round(normalized_mean_error([10, 20, 30], [12, 18, 33]), 6)
+    0.111111
+    """
     f, o = _pairs(forecast, observed)
     s = o.sum()
     return float(np.abs(f - o).sum() / s) if f.size and s != 0 else math.nan
 
 
 def rmse(forecast, observed) -> float:
-    """RMSE = sqrt(mean((F − O)²)) [unit of the data]."""
+    """RMSE = sqrt(mean((F − O)²)) [unit of the data].
+
+    Examples
+    --------
+    sqrt((4 + 4 + 9) / 3) = sqrt(17 / 3):
+
+    >>> round(rmse([10, 20, 30], [12, 18, 33]), 4)
+    2.3805
+    """
     f, o = _pairs(forecast, observed)
     return float(np.sqrt(np.mean((f - o) ** 2))) if f.size else math.nan
 
 
 def pearson_r(forecast, observed) -> float:
-    """Pearson correlation; NaN with fewer than 2 pairs or a constant series."""
+    """Pearson correlation; NaN with fewer than 2 pairs or a constant series.
+
+    Examples
+    --------
+    Anomalies (−10, 0, 10) and (−9, −3, 12): r = 210 / sqrt(200 · 234):
+
+    >>> round(pearson_r([10, 20, 30], [12, 18, 33]), 4)
+    0.9707
+    >>> pearson_r([1, 1, 1], [1, 2, 3])
+    nan
+    """
     f, o = _pairs(forecast, observed)
     if f.size < 2:
         return math.nan
@@ -94,7 +138,13 @@ def continuous_scores(forecast, observed) -> dict:
 
 
 def contingency(forecast, observed, *, threshold: float) -> dict:
-    """2 × 2 table for the event ``value > threshold``: hits, false_alarms, misses, correct_negatives."""
+    """2 × 2 table for the event ``value > threshold``: hits, false_alarms, misses, correct_negatives.
+
+    Examples
+    --------
+    >>> contingency([120, 90, 150, 60], [110, 105, 80, 70], threshold=100)
+    {'hits': 1, 'false_alarms': 1, 'misses': 1, 'correct_negatives': 1}
+    """
     f, o = _pairs(forecast, observed)
     fe, oe = f > threshold, o > threshold
     return {
@@ -106,7 +156,16 @@ def contingency(forecast, observed, *, threshold: float) -> dict:
 
 
 def event_scores(forecast, observed, *, threshold: float) -> dict:
-    """POD, FAR, CSI for ``value > threshold`` (e.g. AQI > 100); NaN where undefined."""
+    """POD, FAR, CSI for ``value > threshold`` (e.g. AQI > 100); NaN where undefined.
+
+    Examples
+    --------
+    One hit, one false alarm, one miss: POD = 1/2, FAR = 1/2, CSI = 1/3.
+
+    >>> s = event_scores([120, 90, 150, 60], [110, 105, 80, 70], threshold=100)
+    >>> s["pod"], s["far"], round(s["csi"], 4)
+    (0.5, 0.5, 0.3333)
+    """
     t = contingency(forecast, observed, threshold=threshold)
     a, b, c = t["hits"], t["false_alarms"], t["misses"]
     return {
@@ -118,7 +177,13 @@ def event_scores(forecast, observed, *, threshold: float) -> dict:
 
 
 def level_accuracy(forecast_levels, observed_levels) -> float:
-    """Fraction of days whose forecast AQI level equals the observed level (missing dropped)."""
+    """Fraction of days whose forecast AQI level equals the observed level (missing dropped).
+
+    Examples
+    --------
+    >>> round(level_accuracy([2, 3, None, 4], [2, 2, 3, 4]), 4)   # 2 of the 3 complete days
+    0.6667
+    """
     pairs = [(f, o) for f, o in zip(forecast_levels, observed_levels) if _present(f) and _present(o)]
     return sum(int(f) == int(o) for f, o in pairs) / len(pairs) if pairs else math.nan
 

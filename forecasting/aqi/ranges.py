@@ -106,6 +106,25 @@ def aqi_range(point: float | None = None, *, interval: tuple[float, float] | Non
     edition : str
         Edition whose level texts are used.
     rules : RangeRules, optional
+
+    Examples
+    --------
+    A point of 76: width 20, centred (66-86), the lower end snapped to a multiple of 5 → 65-85,
+    level 2 only (51-100, HJ 633-2026 Table 1). A point of 95: 85-105 spans levels 2 and 3.
+
+    >>> r = aqi_range(76)
+    >>> r.lo, r.hi, r.levels, r.span_zh
+    (65, 85, (2,), '良')
+    >>> r = aqi_range(95)
+    >>> r.lo, r.hi, r.levels, r.span_zh
+    (85, 105, (2, 3), '良至轻度污染')
+
+    Above 100 the width is 35; with an interval the point keeps its place in it
+    (140 is 1/4 of the way through 130-170, so the range starts at 140 − 35/4 ≈ 131 → 130):
+
+    >>> r = aqi_range(140, interval=(130, 170))
+    >>> r.lo, r.hi
+    (130, 165)
     """
     edition = normalize_edition(edition)
     rules = rules or RangeRules()

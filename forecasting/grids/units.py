@@ -108,6 +108,18 @@ def conversion_factor(pollutant: str, units, *, variable: str, file: str) -> tup
     description : str
         The conversion applied, for the grid's ``conversions`` attribute.
 
+    Examples
+    --------
+    1 ppb of O3 is M/Vm µg/m³ at 25 °C and 1013.25 hPa: 47.997 / 24.4654 ≈ 1.9618; 1 ppm of
+    CO is 28.010 / 24.4654 ≈ 1.1449 mg/m³:
+
+    >>> round(conversion_factor("o3", "ppbV", variable="O3", file="f.nc")[0], 4)
+    1.9618
+    >>> round(conversion_factor("co", "ppmV", variable="CO", file="f.nc")[0], 4)
+    1.1449
+    >>> conversion_factor("pm25", "ug m-3", variable="PM25", file="f.nc")[0]
+    1.0
+
     Raises
     ------
     UnitError

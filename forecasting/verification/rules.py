@@ -128,6 +128,11 @@ def range_hit(aqi_lo, aqi_hi, observed_aqi) -> bool | None:
         The forecast AQI range [1].
     observed_aqi : float
         The observed daily AQI [1].
+
+    Examples
+    --------
+    >>> range_hit(60, 80, 80), range_hit(60, 80, 81), range_hit(60, 80, None)
+    (True, False, None)
     """
     lo, hi, o = _num(aqi_lo), _num(aqi_hi), _num(observed_aqi)
     if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(o)):
@@ -136,7 +141,13 @@ def range_hit(aqi_lo, aqi_hi, observed_aqi) -> bool | None:
 
 
 def level_distance(level_lo, level_hi, observed_level) -> int | None:
-    """Levels between the observed level and the forecast span (0 when inside); ``None`` when missing."""
+    """Levels between the observed level and the forecast span (0 when inside); ``None`` when missing.
+
+    Examples
+    --------
+    >>> level_distance(2, 3, 3), level_distance(2, 3, 5), level_distance(2, 3, 1), level_distance(2, 3, None)
+    (0, 2, 1, None)
+    """
     lo, hi, o = _num(level_lo), _num(level_hi), _num(observed_level)
     if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(o)) or o < 1:
         return None
@@ -144,14 +155,26 @@ def level_distance(level_lo, level_hi, observed_level) -> int | None:
 
 
 def level_hit(level_lo, level_hi, observed_level) -> bool | None:
-    """Observed level among the levels of the forecast span (spec §3.3); ``None`` when missing."""
+    """Observed level among the levels of the forecast span (spec §3.3); ``None`` when missing.
+
+    Examples
+    --------
+    >>> level_hit(2, 3, 2), level_hit(2, 2, 3)
+    (True, False)
+    """
     d = level_distance(level_lo, level_hi, observed_level)
     return None if d is None else d == 0
 
 
 def primary_hit(forecast_primary, observed_primary, observed_aqi) -> bool | None:
     """Primary pollutant hit: the sets intersect; ``None`` (not evaluated) unless observed AQI > 50
-    and the observation names a primary pollutant (HJ 633-2026 §4.3.1, spec §3.3)."""
+    and the observation names a primary pollutant (HJ 633-2026 §4.3.1, spec §3.3).
+
+    Examples
+    --------
+    >>> primary_hit({"pm25"}, {"pm25", "o3"}, 120), primary_hit("o3", "pm25", 120), primary_hit("o3", "o3", 45)
+    (True, False, None)
+    """
     o = _num(observed_aqi)
     obs = _set(observed_primary)
     if not math.isfinite(o) or o <= 50 or not obs:
@@ -196,6 +219,17 @@ def composite_score(*, level_distance: int | None, error: float | None, primary:
         Primary pollutant hit; ``None`` when not evaluated (observed AQI ≤ 50): f1 is then left out
         and the level and AQI weights are rescaled to sum to 1.
     weights : CompositeWeights
+
+    Examples
+    --------
+    Level one step off (f2 = 50), AQI 30 off (f3 = 80), primary hit (f1 = 100):
+    0.2 · 100 + 0.5 · 50 + 0.3 · 80 = 69. Without a primary (observed AQI ≤ 50) the level and
+    AQI weights are rescaled: (0.5 · 100 + 0.3 · 100) / 0.8 = 100.
+
+    >>> round(composite_score(level_distance=1, error=-30, primary=True), 6)
+    69.0
+    >>> round(composite_score(level_distance=0, error=10, primary=None), 6)
+    100.0
     """
     w = weights or CompositeWeights()
     if level_distance is None or error is None or not math.isfinite(_num(error)):
@@ -208,7 +242,13 @@ def composite_score(*, level_distance: int | None, error: float | None, primary:
 
 
 def season_of(day: date) -> str:
-    """Meteorological season of a date: ``DJF`` (winter), ``MAM``, ``JJA``, ``SON``."""
+    """Meteorological season of a date: ``DJF`` (winter), ``MAM``, ``JJA``, ``SON``.
+
+    Examples
+    --------
+    >>> season_of(date(2026, 12, 1)), season_of(date(2026, 2, 28)), season_of(date(2026, 6, 1))
+    ('DJF', 'DJF', 'JJA')
+    """
     return ("DJF", "DJF", "MAM", "MAM", "MAM", "JJA", "JJA", "JJA", "SON", "SON", "SON", "DJF")[day.month - 1]
 
 
