@@ -59,7 +59,7 @@ def open_netcdf(path, *, chunks=None) -> xr.Dataset:
         # each dask chunk made later by chunk_time() reads only its own hyperslab
         return xr.open_dataset(p, engine="netcdf4", decode_times=False, mask_and_scale=True, chunks=chunks,
                                cache=False)
-    except Exception as exc:  # netCDF4 raises OSError/ValueError/RuntimeError variants
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:  # what netCDF4/HDF5 and xarray raise for a bad file
         msg = " ".join(str(exc).split()) or type(exc).__name__
         raise FormatError(f"{p}: not a readable NetCDF file ({msg})", key="grids.file_corrupt",
                           file=str(p)) from None

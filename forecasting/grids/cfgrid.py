@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
 from forecasting.errors import FormatError
 from forecasting.grids._common import attr_str
@@ -101,7 +102,7 @@ def grid_mapping_crs(attrs: dict, *, where: str, file: str = "") -> CRS:
         if name or clean.get("crs_wkt"):
             return CRS.from_cf(clean)  # a crs_wkt attribute wins over the CF parameters (pyproj)
         return CRS.from_user_input(clean["spatial_ref"])  # GDAL's attribute
-    except Exception as exc:  # pyproj raises CRSError/KeyError/TypeError for bad attributes
+    except (CRSError, KeyError, TypeError, ValueError) as exc:  # what pyproj raises for bad attributes
         raise FormatError(f"{where}: grid mapping {name or 'crs_wkt'!r} not understood by pyproj "
                           f"({' '.join(str(exc).split())})", key="grids19.grid_mapping_unreadable",
                           file=file or where, name=name or "crs_wkt") from None

@@ -99,7 +99,7 @@ def load_mapping(name_or_path) -> ModelMapping:
     try:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except Exception as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         raise FormatError(f"{path}: cannot parse mapping file ({' '.join(str(exc).split())})") from None
     if not isinstance(raw, dict) or not raw.get("model"):
         raise FormatError(f"{path}: a mapping file needs at least 'model: NAME'")
