@@ -15,7 +15,7 @@ from forecasting import arrivals, uploads
 from forecasting.errors import ForecastingError
 from forecasting.grids import list_models, load_mapping
 from forecasting.i18n import t
-from forecasting.vocab import BEIJING
+from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
@@ -203,7 +203,7 @@ with tab_obs:
                                key=f"dd20_obs_file_{round_}")
         meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt"], key=f"dd20_obs_stations_{round_}")
         c1, c2 = st.columns(2)
-        tz_name = c1.radio(tr("dd20.obs.timezone"), ["UTC", "Asia/Shanghai"], horizontal=True, key="dd20_obs_tz",
+        tz_name = c1.radio(tr("dd20.obs.timezone"), ["UTC", BEIJING_ZONE], horizontal=True, key="dd20_obs_tz",
                            format_func=lambda z: tr("dd20.obs.tz_utc") if z == "UTC" else tr("dd20.obs.tz_beijing"))
         label = c2.radio(tr("dd20.obs.hour_label"), ["end", "begin"], horizontal=True, key="dd20_obs_label",
                          format_func=lambda x: tr(f"dd20.obs.label_{x}"))

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 import altair as alt
 
+from forecasting.vocab import DISTRICT_ORDER, read_geojson
 from forecasting.zone import DISTRICTS_GEOJSON
 
-DISTRICT_COLOURS = {"310118": "#4C78A8", "320509": "#59A14F", "330421": "#E15759"}
+#: One colour per district, in the display order (Qingpu, Wujiang, Jiashan).
+DISTRICT_COLOURS = dict(zip(DISTRICT_ORDER, ("#4C78A8", "#59A14F", "#E15759")))
 
 
 @lru_cache(maxsize=4)
 def _geojson(path: str) -> dict:
-    return json.loads(open(path, encoding="utf-8").read())
+    return read_geojson(path)
 
 
 def district_map(lang: str, *, height: int = 420, path: str | None = None) -> alt.Chart:

@@ -24,7 +24,7 @@ from forecasting.aqi import aqi_arrays, daily_aqi, daily_indicators, edition_for
 from forecasting.assessment.hj663 import PERCENTILE_RULES, air_quality_statistics
 from forecasting.errors import ValidationError
 from forecasting.store.db import Database
-from forecasting.vocab import BEIJING_ZONE
+from forecasting.vocab import BEIJING_ZONE, DISTRICT_ORDER
 
 __all__ = ["Assessment", "assess", "parse_period", "daily_air_quality", "zone_daily", "ZONE", "ZONE_MIN_DISTRICTS",
            "AREAS"]
@@ -34,7 +34,7 @@ ZONE = "zone"
 #: Districts needed for a zone day [-].
 ZONE_MIN_DISTRICTS = 2
 #: Areas in display order: Qingpu, Wujiang, Jiashan, then the zone.
-AREAS = ("310118", "320509", "330421", ZONE)
+AREAS = (*DISTRICT_ORDER, ZONE)
 _DAILY = [ind for ind, _ in PERCENTILE_RULES.values()]
 
 
