@@ -1,16 +1,15 @@
 """Admin: create, disable, enable users, reset passwords, assign role and district."""
 
-
 import pandas as pd
 import streamlit as st
 
 from forecasting import accounts, audit_view
 from forecasting.errors import ForecastingError
-from forecasting.zone import list_districts
-from ui.actions import call_service, show_flash
-from ui import state
-from ui.i18n import error_text, tr
 from forecasting.vocab import BEIJING
+from forecasting.zone import list_districts
+from ui import state
+from ui.actions import call_service, show_flash
+from ui.i18n import error_text, tr
 
 db = state.database()
 actor = state.require_actor()

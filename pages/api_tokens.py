@@ -7,8 +7,8 @@ import streamlit as st
 
 from forecasting import tokens
 from forecasting.errors import ForecastingError
-from ui.actions import call_service, show_flash
 from ui import state
+from ui.actions import call_service, show_flash
 from ui.consultation import bj
 from ui.i18n import error_text, tr
 

@@ -9,9 +9,9 @@ import streamlit as st
 from forecasting import audit_view
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
+from forecasting.vocab import BEIJING
 from ui import state
 from ui.i18n import error_text, tr
-from forecasting.vocab import BEIJING
 
 db = state.database()
 actor = state.require_actor()

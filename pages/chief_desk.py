@@ -15,12 +15,12 @@ from forecasting.aqi import POLLUTANTS, level_of
 from forecasting.consultation.prefill import combined_prefill
 from forecasting.errors import ForecastingError
 from forecasting.reports import issue_with_report, report_file
-from ui.actions import call_service, set_flash, show_flash
 from ui import consultation as w
 from ui import state
+from ui.actions import call_service, set_flash, show_flash
 from ui.datadesk import arrivals_line
-from ui.navigation import PAGES
 from ui.i18n import error_text, tr
+from ui.navigation import PAGES
 
 db = state.database()
 actor = state.require_actor()

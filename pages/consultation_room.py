@@ -13,9 +13,9 @@ from forecasting.aqi import POLLUTANTS
 from forecasting.consultation.config import DISTRICT_ORDER
 from forecasting.consultation.prefill import district_prefill, guidance_ends
 from forecasting.errors import ForecastingError
-from ui.actions import call_service, set_flash, show_flash
 from ui import consultation as w
 from ui import state
+from ui.actions import call_service, set_flash, show_flash
 from ui.datadesk import arrivals_line
 from ui.i18n import error_text, tr
 

@@ -10,9 +10,9 @@ from forecasting.textlimits import markdown_escape  # names shown as typed, neve
 
 from forecasting import consultation as c
 from forecasting.zone import list_districts
-from ui.actions import call_service, show_flash
 from ui import consultation as w
 from ui import state
+from ui.actions import call_service, show_flash
 from ui.i18n import tr
 
 db = state.database()
