@@ -17,7 +17,7 @@ from forecasting.errors import ForecastingError
 from forecasting.reports import issue_with_report, report_file
 from ui import consultation as w
 from ui import state
-from ui.actions import call_service, set_flash, show_flash
+from ui.actions import call_service, show_flash
 from ui.datadesk import arrivals_line
 from ui.i18n import error_text, tr
 from ui.navigation import PAGES
