@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 _not_run: list[str] = []
 
 
-#: Fixtures that build the demo world: a test using one is ``slow`` (not in ``make check``).
-SLOW_FIXTURES = frozenset({"demo_url", "_demo_template"})
+#: Fixtures that build a demo world: a test using one is ``slow`` (not in ``make check``).
+#: ``month_world`` (``test_managers_18.py``) builds its own world reaching into last month (12-40 days).
+SLOW_FIXTURES = frozenset({"demo_url", "_demo_template", "month_world"})
 #: Test modules that run the command line as real processes (each start imports the science stack).
 SLOW_MODULES = frozenset({"test_cli_foundation.py", "test_correction_cli.py", "test_grids_cli.py",
                           "test_consultation_cli.py", "test_reports_immutable.py"})
