@@ -34,12 +34,19 @@ _not_run: list[str] = []
 SLOW_FIXTURES = frozenset({"demo_url", "_demo_template", "month_world"})
 #: Test modules that run the command line as real processes (each start imports the science stack).
 SLOW_MODULES = frozenset({"test_cli_foundation.py", "test_correction_cli.py", "test_grids_cli.py",
-                          "test_consultation_cli.py", "test_reports_immutable.py"})
+                          "test_consultation_cli.py", "test_reports_immutable.py",
+                          # its module fixture builds a 30-day science world with weekly trainings
+                          "test_guidance_distribution.py"})
 #: Single tests measured among the slowest of ``make check`` (``--durations``); gradient boosting
 #: (any test parametrised with it) is the slowest correction method.
 SLOW_TESTS = frozenset({"test_guidance.py::test_command_line", "test_datastore.py::test_ingest_command_line",
                         "test_scale_dask.py::test_unreachable_scheduler_is_a_clear_error",
-                        "test_correction_methods.py::test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias"})
+                        "test_correction_methods.py::test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias",
+                        # the slowest of make check on 2026-11-29 (--durations; a command-line process, a
+                        # maximum-size report rendered as PDF, a projected file inspected by the CLI)
+                        "test_datadesk.py::test_ingest_command_line_records_its_attempts",
+                        "test_hardening_issue.py::test_report_with_maximum_size_analyses_uses_a_fixed_table_layout",
+                        "test_grids_projected.py::test_inspect_describes_projection_spacing_and_zone_coverage"})
 
 
 def _is_slow(item) -> bool:
