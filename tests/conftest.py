@@ -206,8 +206,9 @@ def _shared_tmp(tmp_path_factory, worker_id: str) -> Path:
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory, _sqlite_template, request) -> Path:
-    """A small demo world (12 days, the 2 newest cycles as files) for today, seeded once per test
-    run (shared by the xdist workers under a file lock): accounts, rota, observations, model runs,
+    """A small demo world (12 days, the 2 newest cycles as files, English report files of the newest
+    issue date only) for today, seeded once per test run (shared by the xdist workers under a file
+    lock): accounts, rota, observations, model runs,
     guidance, issued consultations, today's session open. Never opened for writing: tests copy it."""
     from filelock import FileLock
 
@@ -222,7 +223,8 @@ def _demo_template(tmp_path_factory, _sqlite_template, request) -> Path:
             building = folder / "demo.building.sqlite3"
             shutil.copy(_sqlite_template, building)
             db = Database(f"sqlite:///{building}")
-            seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
+            # English report files for the newest issue date only (no test reads older ones in English)
+            seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, english_days=1, log=lambda *_: None)
             assert demo_state(db) == "complete"
             db.dispose()  # checkpoints the WAL into the file
             os.replace(building, path)
