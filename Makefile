@@ -20,7 +20,7 @@ DOCTEST_MODULES := forecasting
 help:
 	@echo "make run    set up and start the app on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run every test (PostgreSQL ones too when TEST_DATABASE_URL is set)"
-	@echo "make check  the fast inner loop: no browser, no slow test, no demo world (about a minute)"
+	@echo "make check  the fast inner loop: no browser, no slow test, no demo world (a few minutes)"
 	@echo "make bench  run the benchmarks (ratios against baselines measured in the same run)"
 	@echo "            BENCH_ARGS='startup' for the start-up bench only; BENCH_ARGS='startup --suite' adds the suite time"
 

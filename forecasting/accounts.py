@@ -11,8 +11,10 @@ cookie and the database keeps only its SHA-256.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +58,10 @@ __all__ = [
     "sign_out_token",
     "count_users",
     "BIND_TICKET_SECONDS",
+    "Reauthentication",
+    "reauthenticate",
+    "reauthenticated",
+    "REAUTH_SECONDS",
 ]
 
 _hasher = PasswordHasher()  # Argon2id
@@ -232,6 +238,63 @@ def _revoke_all(session: Session, user_id: int, now: datetime) -> None:
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=now, bind_ticket_hash=None)
     )
+
+
+# -- re-authentication proofs (in-process only) -------------------------------------------------
+
+#: How long a :class:`Reauthentication` holds [s of the process's monotonic clock].
+REAUTH_SECONDS = 300.0
+#: Key of the proofs' MACs: random per process, never stored, so a proof cannot be made by hand,
+#: carried to another process or outlive this one.
+_REAUTH_KEY = secrets.token_bytes(32)
+
+
+@dataclass(frozen=True)
+class Reauthentication:
+    """Proof, for this process only, that user ``user_id`` typed their password just now.
+
+    Made by :func:`reauthenticate` after a real Argon2id verification; accepted by
+    :func:`reauthenticated` (e.g. in :func:`forecasting.consultation.sign_session`) while it is
+    unexpired, for the same user, while that user's password is unchanged, and only when its MAC
+    (keyed by a per-process secret) is intact. It lets a bulk job such as the demo seed sign several
+    consultations of one chief with one password check; pages and the API always ask for the password.
+    The expiry runs on :func:`time.monotonic`, never on the context clock that back-dates a demo day.
+    """
+
+    user_id: int
+    expires: float  #: :func:`time.monotonic` after which the proof is void
+    tag: str = ""
+
+
+def _reauth_tag(user_id: int, expires: float, password_hash: str) -> str:
+    message = f"{user_id}|{expires!r}|{_sha256(password_hash)}".encode()
+    return hmac.new(_REAUTH_KEY, message, hashlib.sha256).hexdigest()
+
+
+def reauthenticate(db: Database, actor: Actor | None, password: str, *,
+                   seconds: float = REAUTH_SECONDS) -> Reauthentication:
+    """Check ``actor``'s password again (Argon2id, outside any transaction) and return a short-lived
+    :class:`Reauthentication` for it; :class:`AuthenticationFailed` when the password is wrong or the
+    account is gone, disabled or locked."""
+    with db.read() as s:
+        actor = _current(s, actor, "confirm your password")
+        row = s.get(User, actor.user_id)
+        usable = row is not None and row.is_active and not (row.locked_until is not None
+                                                             and row.locked_until > utcnow())
+        seen_hash = row.password_hash if usable else _DUMMY_HASH
+    if not (verify_password(seen_hash, password or "") and usable):
+        raise AuthenticationFailed("the password is wrong", key="consult.signature_failed")
+    expires = time.monotonic() + float(seconds)
+    return Reauthentication(actor.user_id, expires, _reauth_tag(actor.user_id, expires, seen_hash))
+
+
+def reauthenticated(proof: Reauthentication | None, user_id: int | None, password_hash: str) -> bool:
+    """Whether ``proof`` stands for user ``user_id`` whose stored hash is ``password_hash``, now."""
+    if not isinstance(proof, Reauthentication) or user_id is None or proof.user_id != user_id or not password_hash:
+        return False
+    if time.monotonic() >= proof.expires:
+        return False
+    return hmac.compare_digest(proof.tag, _reauth_tag(user_id, proof.expires, password_hash))
 
 
 # -- user management (admin) --------------------------------------------------------------------

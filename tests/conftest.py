@@ -29,16 +29,24 @@ ROOT = Path(__file__).resolve().parent.parent
 _not_run: list[str] = []
 
 
-#: Fixtures that build the demo world: a test using one is ``slow`` (not in ``make check``).
-SLOW_FIXTURES = frozenset({"demo_url", "_demo_template"})
+#: Fixtures that build a demo world: a test using one is ``slow`` (not in ``make check``).
+#: ``month_world`` (``test_managers_18.py``) builds its own world reaching into last month (12-40 days).
+SLOW_FIXTURES = frozenset({"demo_url", "_demo_template", "month_world"})
 #: Test modules that run the command line as real processes (each start imports the science stack).
 SLOW_MODULES = frozenset({"test_cli_foundation.py", "test_correction_cli.py", "test_grids_cli.py",
-                          "test_consultation_cli.py", "test_reports_immutable.py"})
+                          "test_consultation_cli.py", "test_reports_immutable.py",
+                          # its module fixture builds a 30-day science world with weekly trainings
+                          "test_guidance_distribution.py"})
 #: Single tests measured among the slowest of ``make check`` (``--durations``); gradient boosting
 #: (any test parametrised with it) is the slowest correction method.
 SLOW_TESTS = frozenset({"test_guidance.py::test_command_line", "test_datastore.py::test_ingest_command_line",
                         "test_scale_dask.py::test_unreachable_scheduler_is_a_clear_error",
-                        "test_correction_methods.py::test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias"})
+                        "test_correction_methods.py::test_gradient_boosting_log_ratio_target_removes_a_multiplicative_bias",
+                        # the slowest of make check on 2026-11-29 (--durations; a command-line process, a
+                        # maximum-size report rendered as PDF, a projected file inspected by the CLI)
+                        "test_datadesk.py::test_ingest_command_line_records_its_attempts",
+                        "test_hardening_issue.py::test_report_with_maximum_size_analyses_uses_a_fixed_table_layout",
+                        "test_grids_projected.py::test_inspect_describes_projection_spacing_and_zone_coverage"})
 
 
 def _is_slow(item) -> bool:
@@ -198,8 +206,9 @@ def _shared_tmp(tmp_path_factory, worker_id: str) -> Path:
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory, _sqlite_template, request) -> Path:
-    """A small demo world (12 days, the 2 newest cycles as files) for today, seeded once per test
-    run (shared by the xdist workers under a file lock): accounts, rota, observations, model runs,
+    """A small demo world (12 days, the 2 newest cycles as files, English report files of the newest
+    issue date only) for today, seeded once per test run (shared by the xdist workers under a file
+    lock): accounts, rota, observations, model runs,
     guidance, issued consultations, today's session open. Never opened for writing: tests copy it."""
     from filelock import FileLock
 
@@ -214,7 +223,8 @@ def _demo_template(tmp_path_factory, _sqlite_template, request) -> Path:
             building = folder / "demo.building.sqlite3"
             shutil.copy(_sqlite_template, building)
             db = Database(f"sqlite:///{building}")
-            seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
+            # English report files for the newest issue date only (no test reads older ones in English)
+            seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, english_days=1, log=lambda *_: None)
             assert demo_state(db) == "complete"
             db.dispose()  # checkpoints the WAL into the file
             os.replace(building, path)

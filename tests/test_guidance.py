@@ -57,9 +57,34 @@ def _fill(db, *, days=20, bias=20.0):
     return obs
 
 
+@pytest.fixture(scope="module")
+def _filled_template(_sqlite_template, tmp_path_factory):
+    """The filled database built once per module (the series are stored through the real services);
+    each test gets its own copy (:func:`filled`)."""
+    import shutil
+
+    from forecasting.store.db import Database
+
+    path = tmp_path_factory.mktemp("guidance_filled") / "filled.sqlite3"
+    shutil.copy(_sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    obs = _fill(db)
+    db.dispose()  # checkpoints the WAL into the file
+    return path, obs
+
+
 @pytest.fixture
-def filled(sqlite_db):
-    return sqlite_db, _fill(sqlite_db)
+def filled(sqlite_url, _filled_template):
+    """A copy of the filled database at ``sqlite_url`` (the test's own database) and the observations."""
+    import shutil
+
+    from forecasting.store.db import Database
+
+    template, obs = _filled_template
+    shutil.copy(template, sqlite_url.removeprefix("sqlite:///"))
+    db = Database(sqlite_url)
+    yield db, obs.copy()
+    db.dispose()
 
 
 def test_training_chooses_a_correction_over_the_biased_raw_model(filled):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.accounts import verify_password
+from forecasting.accounts import Reauthentication, reauthenticated, verify_password
 from forecasting.consultation.common import (
     current_actor,
     changed_meanwhile,
@@ -237,13 +237,15 @@ def save_final(db: Database, actor: Actor | None, issue_date, entries: list[Fina
         return session_view_of(session)
 
 
-def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str, expected_version: int,
+def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str = "", expected_version: int,
                  chief_absent_reason: str = "", config: ConsultationConfig | None = None,
-                 guidance_source: Callable | None = None) -> SessionView:
+                 guidance_source: Callable | None = None, reauth: Reauthentication | None = None) -> SessionView:
     """Sign the consultation (electronic signature): consulting → signed, locked.
 
     Only the duty chief of the issue date, or the deputy with ``chief_absent_reason`` (recorded).
-    The password is checked again against the user's stored hash. Every district and day needs a
+    The password is checked again against the user's stored hash; a bulk job may instead pass
+    ``reauth``, a short-lived in-process proof from :func:`forecasting.accounts.reauthenticate` for
+    the same user and unchanged password (pages and the API always pass the password). Every district and day needs a
     combined entry or a submitted forecast (those become the combined entries), and every flag must
     be resolved or acknowledged.
     """
@@ -254,7 +256,10 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
     with db.read() as s:  # the Argon2 check runs outside the write transaction (#15)
         row = s.get(User, getattr(actor, "user_id", None)) if actor is not None else None
         seen_hash = row.password_hash if row is not None else ""
-    good = bool(seen_hash) and verify_password(seen_hash, password or "")
+    if reauth is not None:
+        good = reauthenticated(reauth, getattr(actor, "user_id", None), seen_hash)
+    else:
+        good = bool(seen_hash) and verify_password(seen_hash, password or "")
     wrong = False
     with db.transaction() as s:
         actor = current_actor(s, actor, "sign the consultation")
@@ -302,7 +307,8 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
     if wrong:
         with db.transaction() as s:
             audit.record(s, actor, "consult.sign.failed", object_type="consultation", object_id=issue_date.isoformat(),
-                         details={"reason": "wrong password"})
+                         details={"reason": "wrong password" if reauth is None
+                                  else "re-authentication expired or not this user's"})
         raise AuthenticationFailed("the password is wrong: the consultation is not signed",
                                    key="consult.signature_failed")
 

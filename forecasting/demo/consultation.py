@@ -16,6 +16,7 @@ import random
 from collections import deque
 from contextlib import ExitStack
 from datetime import date, datetime, time, timedelta, timezone
+from time import monotonic
 
 from forecasting import accounts
 from forecasting.permissions import Actor
@@ -90,7 +91,7 @@ def _plan(rows, district: str, day: date, days: int):
     return out
 
 
-def _prepare(db: Database, day: date, actors: dict, districts: list[str], password: str, rng: random.Random,
+def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs: _Proofs, rng: random.Random,
              cfg) -> tuple[Actor, datetime]:
     """One issue date's consultation up to the signature; returns the chief and the issue time."""
     from forecasting import consultation as c
@@ -122,13 +123,29 @@ def _prepare(db: Database, day: date, actors: dict, districts: list[str], passwo
             with clock_at(_at(day, 13, 20 + 25 * i)):
                 c.add_note(db, author, day, text, district=d, target_date=day + timedelta(days=1))
     with clock_at(_at(day, 14, 50)):
-        for f in [f for f in c.session_flags(db, day) if not f.acknowledged]:
-            c.acknowledge_flag(db, chief, day, f.flag.key, note="已与相关区县沟通，差异来自本地排放与传输判断，保留各自预报。")
+        # every open flag group with one reason, as the chief desk does (issue #14): one service call
+        c.acknowledge_groups(db, chief, day, kind="*", note="已与相关区县沟通，差异来自本地排放与传输判断，保留各自预报。")
         c.add_note(db, chief, day, rng.choice(CONCLUSIONS), kind="conclusion")
         c.save_final(db, chief, day, [], zone_summary=rng.choice(CONCLUSIONS))
     with clock_at(_at(day, 15, rng.randint(10, 45))):
-        c.sign_session(db, chief, day, password=password, expected_version=c.get_session(db, day).version)
+        c.sign_session(db, chief, day, reauth=proofs.get(db, chief), expected_version=c.get_session(db, day).version)
     return chief, _at(day, 16, rng.randint(0, 30))
+
+
+class _Proofs:
+    """Each chief's password checked once (production Argon2id) per :data:`accounts.REAUTH_SECONDS`:
+    the signatures carry a short-lived in-process re-authentication proof
+    (:func:`forecasting.accounts.reauthenticate`) instead of 60 identical Argon2 checks."""
+
+    def __init__(self, password: str):
+        self.password = password
+        self.held: dict[int, accounts.Reauthentication] = {}
+
+    def get(self, db: Database, actor: Actor) -> accounts.Reauthentication:
+        proof = self.held.get(actor.user_id)
+        if proof is None or proof.expires - monotonic() < 30:  # renewed well before it expires
+            proof = self.held[actor.user_id] = accounts.reauthenticate(db, actor, self.password)
+        return proof
 
 
 def _expected_snapshot(db: Database, day: date, chief: Actor, at: datetime) -> dict:
@@ -153,7 +170,7 @@ def _issue(db: Database, day: date, chief: Actor, at: datetime, render) -> None:
         c.issue_session(db, chief, day, render=render)
 
 
-def _amend(db: Database, day: date, chief: Actor, password: str, cfg, districts: list[str], render) -> None:
+def _amend(db: Database, day: date, chief: Actor, proofs: _Proofs, cfg, districts: list[str], render) -> None:
     from forecasting import consultation as c
 
     with clock_at(_at(day, 17, 40)):
@@ -164,9 +181,8 @@ def _amend(db: Database, day: date, chief: Actor, password: str, cfg, districts:
         hi = min(hi, lo + cfg.max_width((lo + hi) / 2))
         c.save_final(db, chief, day, [c.FinalInput(first.district, first.target_date, lo, hi,
                                                    _primary(lo, hi, tuple(first.primary)), first.version)])
-        for f in [f for f in c.session_flags(db, day) if not f.acknowledged]:
-            c.acknowledge_flag(db, chief, day, f.flag.key, note="更正后复核，维持。")
-        c.sign_session(db, chief, day, password=password, expected_version=c.get_session(db, day).version)
+        c.acknowledge_groups(db, chief, day, kind="*", note="更正后复核，维持。")
+        c.sign_session(db, chief, day, reauth=proofs.get(db, chief), expected_version=c.get_session(db, day).version)
     _issue(db, day, chief, _at(day, 18, 5), render)
 
 
@@ -184,6 +200,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     actors = _actors(db)
     districts = [d.adcode for d in list_districts(db)]
     rng = random.Random(seed)
+    proofs = _Proofs(password)
     amend_days = {today - timedelta(days=9), today - timedelta(days=23)}
     issued = 0
     days_list = [first + timedelta(days=k) for k in range(days - 1)]
@@ -218,12 +235,12 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
                 from forecasting.reports import make_renderer
 
                 amend_render = make_renderer(db, formats=formats)
-            _amend(db, p_day, p_chief, password, cfg, districts, amend_render)
+            _amend(db, p_day, p_chief, proofs, cfg, districts, amend_render)
         issued += 1
 
     try:
         for day in days_list:
-            chief, at = _prepare(db, day, actors, districts, password, rng, cfg)
+            chief, at = _prepare(db, day, actors, districts, proofs, rng, cfg)
             while len(queue) >= depth:
                 issue_oldest()
             expected = future = None

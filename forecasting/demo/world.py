@@ -118,24 +118,25 @@ def _guidance_in_two_processes(db: Database, first: date, last: date) -> int:
         return sum(p.result() for p in parts)
 
 
-def _report_formats(today: date):
-    """``formats_for(day)``: the issued reports of the last week in every format (Chinese and English),
-    older ones in the Chinese formats only (half the rendering time; the demo must build in under two
-    minutes)."""
+def _report_formats(today: date, english_days: int = 7):
+    """``formats_for(day)``: the issued reports of the last ``english_days`` days in every format (Chinese
+    and English), older ones in the Chinese formats only (half the rendering time)."""
     from forecasting.reports import CHINESE_FORMATS, FORMATS
 
     def formats_for(day: date):
-        return FORMATS if day >= today - timedelta(days=7) else CHINESE_FORMATS
+        return FORMATS if day >= today - timedelta(days=english_days) else CHINESE_FORMATS
 
     return formats_for
 
 
 def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
-                  folder: Path | None = None, days: int = 60, files_days: int = 7, log=print) -> bool:
+                  folder: Path | None = None, days: int = 60, files_days: int = 7, english_days: int = 7,
+                  log=print) -> bool:
     """Create the demo world when the database has no users. Returns True when it seeded.
 
     ``today`` (a Beijing date) and ``now`` default to the clock: the demo world is an ordinary
-    working day today, with 60 days of history behind it.
+    working day today, with 60 days of history behind it. The reports of the last ``english_days``
+    issue dates also get their English files (the tests' small template: 1).
     """
     if accounts.count_users(db) > 0:
         return False
@@ -163,7 +164,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     log(f"  guidance rows: {rows}")
     from forecasting.demo.consultation import seed_consultations
 
-    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render_formats=_report_formats(today))
+    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render_formats=_report_formats(today, english_days))
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
