@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from forecasting.config import DATA_DIR_BUNDLED
-from forecasting.vocab import BEIJING_ZONE
+from forecasting.vocab import BEIJING_ZONE, DISTRICT_ORDER
+
+QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
 __all__ = ["PRSA_FILE", "DEMO_STATIONS", "DISTRICT_STYLE", "demo_district_series", "demo_station_observations"]
 
@@ -27,16 +29,16 @@ _RECORD = (date(2013, 3, 2), date(2017, 2, 27))
 ZONE_SCALE = {"pm25": 0.55, "pm10": 0.55, "o3": 1.5, "no2": 0.75, "so2": 0.45, "co": 0.65}
 
 #: Per district: (lag [h], scale [1], noise sd [log units]).
-DISTRICT_STYLE = {"310118": (0, 1.00, 0.06), "320509": (2, 1.06, 0.07), "330421": (-2, 0.94, 0.07)}
+DISTRICT_STYLE = {QP: (0, 1.00, 0.06), WJ: (2, 1.06, 0.07), JS: (-2, 0.94, 0.07)}
 
 #: Two stations per district: id, name, lon, lat, district.
 DEMO_STATIONS = (
-    ("QP01", "青浦 淀山湖", 120.96, 31.10, "310118"),
-    ("QP02", "青浦 城区", 121.12, 31.15, "310118"),
-    ("WJ01", "吴江 开发区", 120.65, 31.16, "320509"),
-    ("WJ02", "吴江 汾湖", 120.80, 31.03, "320509"),
-    ("JS01", "嘉善 城区", 120.92, 30.84, "330421"),
-    ("JS02", "嘉善 西塘", 120.89, 30.94, "330421"),
+    ("QP01", "青浦 淀山湖", 120.96, 31.10, QP),
+    ("QP02", "青浦 城区", 121.12, 31.15, QP),
+    ("WJ01", "吴江 开发区", 120.65, 31.16, WJ),
+    ("WJ02", "吴江 汾湖", 120.80, 31.03, WJ),
+    ("JS01", "嘉善 城区", 120.92, 30.84, JS),
+    ("JS02", "嘉善 西塘", 120.89, 30.94, JS),
 )
 
 

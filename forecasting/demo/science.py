@@ -28,6 +28,9 @@ from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulat
 from forecasting.demo.observations import DEMO_STATIONS, demo_district_series, demo_station_observations, stations_frame
 from forecasting.permissions import Actor
 from forecasting.store.db import Database
+from forecasting.vocab import DISTRICT_ORDER, POLLUTANTS
+
+QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
 __all__ = ["DEMO_MODELS", "seed_science"]
 
@@ -41,7 +44,7 @@ DEMO_MODELS = (
 CYCLE_HOUR = 12
 MAX_LEAD = 120
 GRID = dict(nx=44, ny=32, dx=3000.0)  # 132 km × 96 km around the zone
-_CENTROIDS = {"310118": (121.08082, 31.12671), "320509": (120.63, 31.01), "330421": (120.92, 30.88)}
+_CENTROIDS = {QP: (121.08082, 31.12671), WJ: (120.63, 31.01), JS: (120.92, 30.88)}
 
 
 def _district_field(values: dict[str, float], lon: np.ndarray, lat: np.ndarray, sigma_km: float = 22.0) -> np.ndarray:
@@ -74,7 +77,7 @@ def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, par
         return write_cmaq_aconc(path, hours=MAX_LEAD, cycle=cycle.isoformat(), field=field, **GRID)
     path = folder / f"{model}.{stamp}.nc"
     return write_cams_forecast(path, hours=MAX_LEAD, cycle=cycle.isoformat(), field=field,
-                               species=("pm25", "pm10", "o3", "no2", "so2", "co"), nx=GRID["nx"], ny=GRID["ny"])
+                               species=POLLUTANTS, nx=GRID["nx"], ny=GRID["ny"])
 
 
 def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, files_days: int = 7,
@@ -103,7 +106,7 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     models = [ModelErrors(**{**err.__dict__, "name": name}) for name, err, _ in DEMO_MODELS]
     sim = simulate_forecasts(obs, models=models, cycle_hour=CYCLE_HOUR, max_lead=MAX_LEAD, seed=seed + 2,
                              start=first_cycle, end=last_cycle)
-    sim = sim[sim["variable"].isin(["pm25", "pm10", "o3", "no2", "so2", "co"])]
+    sim = sim[sim["variable"].isin(list(POLLUTANTS))]
     folder.mkdir(parents=True, exist_ok=True)
     layouts = {name: layout for name, _, layout in DEMO_MODELS}
     n_files = 0

@@ -22,7 +22,9 @@ from forecasting.permissions import Actor
 from forecasting.config import settings
 from forecasting.store.db import Database
 from forecasting.store.models import AppMeta, AuditEntry, User
-from forecasting.vocab import BEIJING
+from forecasting.vocab import BEIJING, DISTRICT_ORDER
+
+QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "BUILD_KEY", "is_demo", "seed_if_empty", "mark_demo", "demo_state",
            "build_demo_world"]
@@ -39,14 +41,14 @@ DEMO_PASSWORD = "demo-2026-yrd"
 
 #: (username, display name, role, district adcode)
 DEMO_USERS = (
-    ("qp_chen", "陈静 (青浦)", "forecaster", "310118"),
-    ("qp_li", "李明 (青浦)", "forecaster", "310118"),
-    ("qp_xu", "徐蕾 (青浦)", "forecaster", "310118"),
-    ("wj_wang", "王磊 (吴江)", "forecaster", "320509"),
-    ("wj_zhao", "赵敏 (吴江)", "forecaster", "320509"),
-    ("js_zhou", "周婷 (嘉善)", "forecaster", "330421"),
-    ("js_wu", "吴强 (嘉善)", "forecaster", "330421"),
-    ("js_shen", "沈悦 (嘉善)", "forecaster", "330421"),
+    ("qp_chen", "陈静 (青浦)", "forecaster", QP),
+    ("qp_li", "李明 (青浦)", "forecaster", QP),
+    ("qp_xu", "徐蕾 (青浦)", "forecaster", QP),
+    ("wj_wang", "王磊 (吴江)", "forecaster", WJ),
+    ("wj_zhao", "赵敏 (吴江)", "forecaster", WJ),
+    ("js_zhou", "周婷 (嘉善)", "forecaster", JS),
+    ("js_wu", "吴强 (嘉善)", "forecaster", JS),
+    ("js_shen", "沈悦 (嘉善)", "forecaster", JS),
     ("mgr_sun", "孙主任 (示范区执委会)", "manager", None),
     ("mgr_he", "何处长 (生态环境局)", "manager", None),
     ("admin", "系统管理员", "admin", None),
