@@ -154,11 +154,7 @@ def _ridge(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
 
 
 def _conformal_levels(n: int, taus=(0.1, 0.5, 0.9)) -> list[float]:
-    """Finite-sample quantile levels: ``⌈(n + 1)τ⌉/n`` above the median, ``⌊(n + 1)τ⌋/n`` below (clipped).
-
-    >>> _conformal_levels(99)
-    [0.1010101010101010..., 0.5, 0.9090909090909091]
-    """
+    """Finite-sample quantile levels: ``⌈(n + 1)τ⌉/n`` above the median, ``⌊(n + 1)τ⌋/n`` below (clipped)."""
     out = []
     for t in taus:
         if t > 0.5:
@@ -242,7 +238,8 @@ def direct_daily(pairs: pd.DataFrame, observations: pd.DataFrame, *, issue_dates
     first one's cut-off, so never later than any of them). Issue dates with fewer than
     ``min_train_days`` days of verified history get no rows.
 
-    Returns ``issue_date district date lead_day quantity q10 q50 q90 observed`` (concentrations).
+    Returns ``issue_date district date lead_day quantity q10 q50 q90 observed`` (concentrations) and
+    ``trained_until``, the cut-off of the fit that served the row [UTC].
     """
     table = daily_training_table(pairs, observations)
     if lead_days is not None:
@@ -258,7 +255,8 @@ def direct_daily(pairs: pd.DataFrame, observations: pd.DataFrame, *, issue_dates
     issue_time = table.groupby("issue_date")["issue_time"].max()
     got = np.full((len(table), 3), np.nan)
     served = np.zeros(len(table), dtype=bool)
-    state, fitted_at = None, None
+    state, fitted_at, fit_cut = None, None, None
+    until = np.full(len(table), np.datetime64("NaT"), dtype="datetime64[ns]")
     span = pd.Timedelta(days=train_days).value
     for d in dates:
         d = pd.Timestamp(d)
@@ -271,12 +269,14 @@ def direct_daily(pairs: pd.DataFrame, observations: pd.DataFrame, *, issue_dates
                 state = None
                 continue
             sub = table.iloc[hist]
-            state, fitted_at = fit_daily(sub, design=(X[hist], pc), **fit_params), d
+            state, fitted_at, fit_cut = fit_daily(sub, design=(X[hist], pc), **fit_params), d, c
         got[rows] = predict_daily(state, table.iloc[rows], design=(X[rows], pc))
+        until[rows] = np.datetime64(fit_cut, "ns")
         served[rows] = True
     out = table.loc[served, ["issue_date", "district", "date", "lead_day", "quantity"]].copy()
     out["q10"], out["q50"], out["q90"] = got[served, 0], got[served, 1], got[served, 2]
     out["observed"] = np.exp(table["y"].to_numpy(float)[served]) - _offset(out["quantity"])
+    out["trained_until"] = pd.DatetimeIndex(until[served]).tz_localize("UTC")
     return out.reset_index(drop=True)
 
 
