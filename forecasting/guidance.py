@@ -9,6 +9,11 @@ For every issue date the guidance holds, per district and target day:
   2006, until then); a correction trained on a later window is refused (:class:`HindsightError`);
 - ``ensemble``: the skill-weighted mean of the corrected models, the suggested forecast (a method
   chosen as ``persistence`` or ``raw`` enters the same combination);
+- ``daily`` (:data:`DIRECT_DAILY`): the day's AQI distribution from the daily quantities modelled
+  directly (daily means of PM2.5/PM10/SO2/NO2/CO and O3 MDA8 corrected as days from every model's
+  raw daily aggregates, :mod:`forecasting.correction.daily_direct`), trained on days that ended by
+  the issue date's cut-off (refitted weekly); the quantities' 10/50/90 % quantiles are stored in
+  ``indicators``;
 - ``outlook`` (``outlook = True``): for target days of the session past the longest model lead, a
   labelled outlook (recent climatology blended with persistence, with the season's spread), never
   a copy of the last modelled day. :func:`model_guidance_ends` says where model guidance ends.
@@ -58,11 +63,16 @@ __all__ = [
     "issue_cutoff",
     "DEFAULT_METHOD",
     "SUGGESTED",
+    "DIRECT_DAILY",
 ]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 DEFAULT_METHOD = "kalman_filter"
 SUGGESTED = "ensemble"
+#: Method label of the direct daily model's rows (daily quantities corrected as days).
+DIRECT_DAILY = "daily"
+#: The direct daily model is refitted every this many issue dates (the weekly retraining's rhythm).
+DIRECT_REFIT_DAYS = 7
 #: Method label of the outlook rows past the longest model lead.
 OUTLOOK = "outlook"
 #: Target days a consultation covers (D+1..D+7); past the models' reach these get an outlook row.
@@ -222,6 +232,36 @@ def _daily_rows(corrected: pd.DataFrame, issue_dates: set, method: str, *, rules
     return rows
 
 
+def _direct_daily_rows(pairs: pd.DataFrame, observations: pd.DataFrame, day_list: list, *, widths,
+                       lead_days=range(1, SESSION_DAYS + 1)) -> list[dict]:
+    """Rows of the direct daily model (:data:`DIRECT_DAILY`) for the issue dates ``day_list``; each
+    issue date is served by a fit on days that ended by its cut-off (:func:`issue_cutoff`)."""
+    from forecasting.aqi import level_of
+    from forecasting.correction.daily_direct import daily_aqi_distribution, direct_daily
+
+    q = direct_daily(pairs, observations, issue_dates=day_list, cutoff=issue_cutoff, refit_days=DIRECT_REFIT_DAYS,
+                     train_days=HISTORY_DAYS + 30, lead_days=lead_days)
+    if q.empty:
+        return []
+    dist = daily_aqi_distribution(q, widths=widths)
+    quant = {k: {r.quantity: [_num(r.q10), _num(r.q50), _num(r.q90)] for r in g.itertuples()}
+             for k, g in q.groupby(["issue_date", "district", "date"])}
+    fitted = q.groupby("issue_date")["trained_until"].max()
+    rows = []
+    for r in dist.itertuples(index=False):
+        issue = pd.Timestamp(r.issue_date).date()
+        rows.append({
+            "issue_date": issue, "district": r.district, "target_date": r.date, "method": DIRECT_DAILY, "model": "",
+            "edition": r.edition, "centre": float(r.aqi), "aqi_lo": int(r.range_lo), "aqi_hi": int(r.range_hi),
+            "level_lo": int(level_of(r.range_lo)), "level_hi": int(level_of(r.range_hi)), "primary": list(r.primary),
+            "indicators": quant.get((pd.Timestamp(r.issue_date), r.district, pd.Timestamp(r.date)), {}),
+            "aqi_q10": _num(r.aqi_q10), "aqi_q50": _num(r.aqi_q50), "aqi_q90": _num(r.aqi_q90),
+            "p_over_100": _num(r.p_over_100), "p_over_200": _num(r.p_over_200), "outlook": False,
+            "trained_until": pd.Timestamp(fitted.loc[r.issue_date]).to_pydatetime(),
+        })
+    return rows
+
+
 def outlook_distribution(observed_aqi, lead_day: int, *, decay: float = OUTLOOK_DECAY) -> tuple[float, float, float]:
     """``(q10, q50, q90)`` of the outlook's AQI for a lead day past the models' reach.
 
@@ -362,6 +402,7 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
         rows = (_daily_rows(raw, dates, "raw", rules=rules)
                 + _daily_rows(corrected, dates, "corrected", rules=rules, trained=trained_until)
                 + _daily_rows(ensemble, dates, SUGGESTED, rules=rules, trained=trained_until))
+        rows += _direct_daily_rows(pairs, observations, day_list, widths=tuple(cfg.widths))
         if series_dates:
             series = (_series_rows(raw, series_dates, "raw") + _series_rows(corrected, series_dates, "corrected")
                       + _series_rows(ensemble, series_dates, SUGGESTED))

@@ -130,3 +130,26 @@ def test_past_guidance_uses_only_trainings_that_had_ended(world):
             assert pd.Timestamp(r.trained_until) <= guidance.issue_cutoff(early)
     with pytest.raises(guidance.HindsightError, match="cannot serve the issue date"):
         guidance.check_window(guidance.issue_cutoff(ISSUE).to_pydatetime(), early)
+
+
+def test_direct_daily_rows_serve_the_issue_date_without_hindsight(world):
+    """The direct daily model's rows (daily quantities corrected as days): D+1..D+4 for each district,
+    a distribution and a submittable range, trained on days that ended by the issue date's cut-off,
+    and the quantities' quantiles kept with the row."""
+    from sqlalchemy import select
+
+    from forecasting.store.science import Guidance
+
+    db, _, _ = world
+    rows = [r for r in guidance.guidance_for(db, ISSUE) if r.method == guidance.DIRECT_DAILY]
+    assert {r.district for r in rows} == {QP, WJ, JS}
+    assert {r.lead_day for r in rows} >= {1, 2, 3}
+    cut = guidance.issue_cutoff(ISSUE)
+    for r in rows:
+        assert r.aqi_q10 <= r.aqi_q50 <= r.aqi_q90 and 0 <= r.p_over_200 <= r.p_over_100 <= 1
+        assert pd.Timestamp(r.trained_until).tz_localize(None) <= cut.tz_localize(None)
+    with db.read() as s:
+        ind = s.scalars(select(Guidance.indicators).where(Guidance.issue_date == ISSUE,
+                                                          Guidance.method == guidance.DIRECT_DAILY)).first()
+    assert {"pm25_24h", "o3_8h"} <= set(ind)
+    assert ind["pm25_24h"][0] <= ind["pm25_24h"][1] <= ind["pm25_24h"][2]

@@ -47,6 +47,7 @@ DEFAULTS = {
     "kalman_p0": _bias.DEFAULT_KALMAN_P0,
     "window_days": _bias.DEFAULT_ROLLING_DAYS,
     "base_method": "kalman_filter",
+    "conformal": True,          # CQR of the quantiles on the out-of-sample scores of the last window
 }
 
 
@@ -165,6 +166,10 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
         for i, name in enumerate(("q10", "q50", "q90"), start=1):
             out[name] = np.where(has, np.maximum(anen[:, i], 0.0), out[name].to_numpy(dtype=float))
         out["lower"], out["upper"] = out["q10"], out["q90"]
+    if p.get("conformal", True):
+        from forecasting.correction.probabilistic import conformalize
+
+        out = conformalize(out, grid=grid, window_days=p["interval_window_days"], coverage=p["coverage"])
     return out
 
 

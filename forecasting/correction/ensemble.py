@@ -21,7 +21,7 @@ __all__ = ["combine"]
 
 
 def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int = 30, min_train_days: int = 14,
-            coverage: float = 0.8, window_days: int = 60, start=None) -> pd.DataFrame:
+            coverage: float = 0.8, window_days: int = 60, start=None, conformal: bool = True) -> pd.DataFrame:
     """Combine the models of ``corrected`` (output of :func:`correct`) into model ``"ensemble"``."""
     from forecasting.correction.engine import _block, _i8, add_intervals, origins
 
@@ -67,4 +67,7 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
     cols = ["model", "cycle", "issue_time", "issue_date", "valid_time", "lead_hours", "lead_day", "hour",
             "district", "pollutant", "forecast", "observed", "method", "central", "fallback", "n_members"]
     out = agg[cols].sort_values(["valid_time", "district", "pollutant"]).reset_index(drop=True)
-    return add_intervals(out, grid=grid, coverage=coverage, window_days=window_days)
+    from forecasting.correction.probabilistic import conformalize
+
+    out = add_intervals(out, grid=grid, coverage=coverage, window_days=window_days)
+    return conformalize(out, grid=grid, window_days=window_days, coverage=coverage) if conformal else out

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 __all__ = ["QUANTILES", "LOG_OFFSET", "LEVEL_BINS", "level_bin", "add_quantiles", "fit_log_quantiles",
-           "apply_log_quantiles", "quantile_members",
+           "apply_log_quantiles", "conformalize", "quantile_members",
            "crps_ensemble", "crps_from_quantiles", "coverage"]
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -153,6 +153,69 @@ def add_quantiles(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: i
     out = frame.copy()
     for i, name in enumerate(("q10", "q50", "q90")):
         out[name] = qs[:, i]
+    out["lower"], out["upper"] = out["q10"], out["q90"]
+    return out
+
+
+def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: int, min_count: int = 30,
+                 coverage: float = 0.8) -> pd.DataFrame:
+    """Conformalised quantile regression (CQR, Romano et al. 2019) of the ``q10``/``q90`` already set,
+    in log space, per pollutant, lead day and forecast-level bin (same fallbacks as the tables).
+
+    At each refit origin ``T`` the calibration rows are those verified in ``(T − window_days, T]``
+    whose interval was issued before ``T`` (out of sample); their conformity score is
+    ``E = max(log(q10 + c) − log(O + c), log(O + c) − log(q90 + c))`` and the block issued from ``T`` on
+    gets ``[exp(log(q10 + c) − Q) − c, exp(log(q90 + c) + Q) − c]`` with ``Q`` the
+    ``⌈(n + 1)·coverage⌉/n`` empirical quantile of ``E`` (the finite-sample correction). ``Q`` may be
+    negative (an interval that covered too often narrows). Rows without ``min_count`` calibration
+    scores at any key level keep their interval. Uses only observations known at ``T``.
+    """
+    if not len(frame) or "q10" not in frame or not frame["q10"].notna().any():
+        return frame
+    pol = frame["pollutant"].to_numpy()
+    off = _offset(pol)
+    lo = np.log(np.maximum(frame["q10"].to_numpy(dtype=float), 0) + off)
+    hi = np.log(np.maximum(frame["q90"].to_numpy(dtype=float), 0) + off)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.log(np.maximum(frame["observed"].to_numpy(dtype=float), 0) + off)
+    score = np.maximum(lo - y, y - hi)
+    keys = _keys(pol, frame["lead_day"].to_numpy(), frame["central"].to_numpy(dtype=float))
+    vt, it = _i8(frame["valid_time"]), _i8(frame["issue_time"])
+    block = np.searchsorted(_i8(grid), it, side="right") - 1
+    win = pd.Timedelta(days=window_days).value
+    shift = np.full(len(frame), np.nan)
+    for j, t in enumerate(_i8(grid)):
+        rows = np.flatnonzero(block == j)
+        if not len(rows):
+            continue
+        cal = (vt > t - win) & (vt <= t) & (it < t) & (block >= 0) & np.isfinite(score)
+        if not cal.any():
+            continue
+        got = np.full(len(rows), np.nan)
+        for level in _LEVELS:
+            need = ~np.isfinite(got)
+            if not need.any():
+                break
+            g = pd.Series(score[cal]).groupby(keys[level][cal])
+            size = g.size()
+            ok = size[size >= min_count]
+            if not len(ok):
+                continue
+            qs = {}
+            for k, v in g:
+                n = len(v)
+                if k in ok.index:
+                    qs[k] = float(np.quantile(v.to_numpy(), min(1.0, np.ceil((n + 1) * coverage - 1e-9) / n)))
+            got[need] = pd.Series(keys[level][rows][need]).map(qs).to_numpy(dtype=float)
+        shift[rows] = got
+    has = np.isfinite(shift) & np.isfinite(lo) & np.isfinite(hi)
+    out = frame.copy()
+    q10 = np.maximum(np.exp(lo - shift) - off, 0.0)
+    q90 = np.maximum(np.exp(hi + shift) - off, 0.0)
+    q50 = out["q50"].to_numpy(dtype=float) if "q50" in out else np.full(len(out), np.nan)
+    # a negative shift never crosses the median
+    out["q10"] = np.where(has, np.where(np.isfinite(q50), np.minimum(q10, q50), q10), out["q10"].to_numpy(float))
+    out["q90"] = np.where(has, np.where(np.isfinite(q50), np.maximum(q90, q50), q90), out["q90"].to_numpy(float))
     out["lower"], out["upper"] = out["q10"], out["q90"]
     return out
 
