@@ -105,7 +105,7 @@ def climatology_hourly(pairs: pd.DataFrame, observations: pd.DataFrame, *, days:
                        pollutants=HOURLY_POLLUTANTS) -> pd.DataFrame:
     """Climatological forecast of each pair: the observations of the same Beijing hour over the ``days``
     days before the issue date (mean → ``central``; 10/50/90 % → quantiles). Known at issue time."""
-    from forecasting.correction.pairing import BEIJING
+    BEIJING = BEIJING_ZONE
 
     o = observations[observations["pollutant"].isin(pollutants)].copy()
     local = o["time"].dt.tz_convert(BEIJING)

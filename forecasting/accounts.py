@@ -203,7 +203,6 @@ def current_actor(session: Session, actor: Actor | None, action: str) -> Actor:
 
 
 #: Former private name, kept while modules still import it.
-_current = current_actor
 
 
 def user_by_name(session: Session, username: str) -> User:
@@ -277,7 +276,7 @@ def reauthenticate(db: Database, actor: Actor | None, password: str, *,
     :class:`Reauthentication` for it; :class:`AuthenticationFailed` when the password is wrong or the
     account is gone, disabled or locked."""
     with db.read() as s:
-        actor = _current(s, actor, "confirm your password")
+        actor = current_actor(s, actor, "confirm your password")
         row = s.get(User, actor.user_id)
         usable = row is not None and row.is_active and not (row.locked_until is not None
                                                              and row.locked_until > utcnow())

@@ -32,18 +32,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select
 
 from forecasting import audit, datastore
-from forecasting.accounts import _current
+from forecasting.accounts import current_actor
 from forecasting.errors import ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.science import Guidance, GuidanceSeries, TrainedCorrectionRecord
+from forecasting.vocab import BEIJING
 
 __all__ = [
     "GuidanceRow",
@@ -66,7 +66,6 @@ __all__ = [
     "DIRECT_DAILY",
 ]
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 DEFAULT_METHOD = "kalman_filter"
 SUGGESTED = "ensemble"
 #: Method label of the direct daily model's rows (daily quantities corrected as days).
@@ -359,7 +358,7 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
 
     last = last or first
     with db.read() as s:
-        require_role(_current(s, actor, "compute guidance"), "admin", action="compute guidance")
+        require_role(current_actor(s, actor, "compute guidance"), "admin", action="compute guidance")
     cfg = config or consultation_config()
     rules = RangeRules(widths=tuple(cfg.widths))
     cut = issue_cutoff(last)
@@ -413,7 +412,7 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
         obs_daily["aqi"] = obs_daily["aqi_computed"].where(np.isfinite(obs_daily["aqi_computed"]), obs_daily["aqi"])
         rows += _outlook_rows(rows, obs_daily, dates, widths=tuple(cfg.widths), days=int(cfg.days))
     with db.transaction() as s:
-        actor = require_role(_current(s, actor, "compute guidance"), "admin", action="compute guidance")
+        actor = require_role(current_actor(s, actor, "compute guidance"), "admin", action="compute guidance")
         s.execute(delete(Guidance).where(Guidance.issue_date >= first, Guidance.issue_date <= last))
         s.execute(delete(GuidanceSeries).where(GuidanceSeries.issue_date >= first, GuidanceSeries.issue_date <= last))
         if rows:

@@ -18,10 +18,11 @@ import pandas as pd
 from sqlalchemy import select, update
 
 from forecasting import audit, datastore
-from forecasting.accounts import _current
+from forecasting.accounts import current_actor
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.science import TrainedCorrectionRecord
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["TRAIN_METHODS", "TrainingSummary", "train", "train_history", "active_corrections", "CorrectionInfo"]
 
@@ -76,7 +77,7 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
     from forecasting.guidance import issue_cutoff
 
     with db.read() as s:
-        require_role(_current(s, actor, "train corrections"), "admin", action="train corrections")
+        require_role(current_actor(s, actor, "train corrections"), "admin", action="train corrections")
     days = [until]
     if since is not None:
         days = sorted({until - timedelta(days=k) for k in range(0, (until - since).days + 1, every_days)})
@@ -128,8 +129,8 @@ def _record(db, actor, results, forecasts, *, until, cut, val_start, since, acti
         if not math.isfinite(skill(best)):
             continue
         raw = skill("raw") if "raw" in per_method else math.nan
-        reason = (f"lowest mean hourly RMSE over D+1..D+3 on {val_start.tz_convert('Asia/Shanghai'):%Y-%m-%d}.."
-                  f"{cut.tz_convert('Asia/Shanghai'):%Y-%m-%d}: {skill(best):.1f} "
+        reason = (f"lowest mean hourly RMSE over D+1..D+3 on {val_start.tz_convert(BEIJING_ZONE):%Y-%m-%d}.."
+                  f"{cut.tz_convert(BEIJING_ZONE):%Y-%m-%d}: {skill(best):.1f} "
                   f"(raw {raw:.1f}; next {ranked[1]} {skill(ranked[1]):.1f})" if len(ranked) > 1 else "only method")
         chosen[key] = best
         records.append(TrainedCorrectionRecord(
@@ -140,7 +141,7 @@ def _record(db, actor, results, forecasts, *, until, cut, val_start, since, acti
             reason=reason, active=active,
         ))
     with db.transaction() as s:
-        actor = require_role(_current(s, actor, "train corrections"), "admin", action="train corrections")
+        actor = require_role(current_actor(s, actor, "train corrections"), "admin", action="train corrections")
         if active:
             s.execute(update(TrainedCorrectionRecord).where(TrainedCorrectionRecord.active.is_(True))
                       .values(active=False))
@@ -148,7 +149,7 @@ def _record(db, actor, results, forecasts, *, until, cut, val_start, since, acti
         audit.record(s, actor, "correction.train", object_type="trained_corrections",
                      details={"until": until.isoformat(), "records": len(records),
                               "chosen": {f"{d}/{p}": m for (d, p), m in chosen.items()}})
-    return TrainingSummary(until, val_start.tz_convert("Asia/Shanghai").date(), chosen, len(records))
+    return TrainingSummary(until, val_start.tz_convert(BEIJING_ZONE).date(), chosen, len(records))
 
 
 def active_corrections(db: Database, *, district: str | None = None) -> list[CorrectionInfo]:

@@ -29,7 +29,6 @@ from forecasting.correction.probabilistic import coverage, crps_from_quantiles, 
 from forecasting.correction.published import aqi_cdf, choose_range, exceedance, level_probabilities
 from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulate_forecasts
 from forecasting.correction.pairing import (
-    BEIJING,
     DEFAULT_ISSUE_DELAY_HOURS,
     POLLUTANTS,
     PREDICTORS,
@@ -41,7 +40,6 @@ from forecasting.correction.pairing import (
 from forecasting.correction.trained import CORRECTION_VERSION, TrainedCorrection, fit_correction
 
 __all__ = [
-    "BEIJING",
     "CORRECTION_VERSION",
     "DEFAULTS",
     "DEFAULT_MODELS",

@@ -18,8 +18,9 @@ import pandas as pd
 
 from forecasting import scores
 from forecasting.correction.engine import METHODS, correct, validate_method
-from forecasting.correction.pairing import BEIJING, DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
+from forecasting.correction.pairing import DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
 from forecasting.errors import ValidationError
+from forecasting.vocab import BEIJING_ZONE as BEIJING
 
 __all__ = ["LEAD_DAYS", "PAIRS_COLUMNS", "score_table", "select_best", "run_methods", "backtest", "pairs_table",
            "probabilistic_scores"]

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.correction.probabilistic import LOG_OFFSET
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["DAILY_QUANTITIES", "daily_quantities", "daily_training_table", "fit_daily", "predict_daily",
            "direct_daily", "daily_aqi_distribution"]
@@ -39,12 +40,11 @@ __all__ = ["DAILY_QUANTITIES", "daily_quantities", "daily_training_table", "fit_
 DAILY_QUANTITIES = {"pm25_24h": "pm25", "pm10_24h": "pm10", "so2_24h": "so2", "no2_24h": "no2", "co_24h": "co",
                     "o3_8h": "o3", "o3_1h": "o3"}
 _MIN_HOURS, _MIN_WINDOW_HOURS, _MIN_WINDOWS, _O3_LIMIT = 20, 6, 14, 160.0
-_BEIJING = "Asia/Shanghai"
 
 
 def _day_hour(times) -> tuple[np.ndarray, np.ndarray]:
     """Beijing natural day (naive midnight) and hour label 1..24 of hour-ending UTC stamps."""
-    local = pd.DatetimeIndex(times).tz_convert(_BEIJING) - pd.Timedelta(hours=1)
+    local = pd.DatetimeIndex(times).tz_convert(BEIJING_ZONE) - pd.Timedelta(hours=1)
     return local.tz_localize(None).normalize().to_numpy(), (local.hour + 1).to_numpy()
 
 
@@ -127,7 +127,7 @@ def daily_training_table(pairs: pd.DataFrame, observations: pd.DataFrame) -> pd.
     idate = pd.to_datetime(wide["issue_date"]).dt.tz_localize(None).dt.normalize()
     wide["lead_day"] = ((pd.to_datetime(wide["date"]) - idate) / pd.Timedelta(days=1)).round().astype(int)
     wide["issue_time"] = wide["issue_date"].map(issue).to_numpy()
-    day_end = (pd.to_datetime(wide["date"]) + pd.Timedelta(days=1)).dt.tz_localize(_BEIJING).dt.tz_convert("UTC")
+    day_end = (pd.to_datetime(wide["date"]) + pd.Timedelta(days=1)).dt.tz_localize(BEIJING_ZONE).dt.tz_convert("UTC")
     wide["day_end"] = day_end.to_numpy()
     return wide
 

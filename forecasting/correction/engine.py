@@ -33,7 +33,7 @@ from forecasting.correction.features import ObservationIndex, persistence_times,
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import ValidationError
 
-__all__ = ["METHODS", "DEFAULTS", "validate_method", "correct", "origins", "add_intervals"]
+__all__ = ["METHODS", "DEFAULTS", "validate_method", "correct", "origins", "origin_block", "times_ns", "add_intervals"]
 
 METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting",
            "analog_ensemble", "ensemble", "ensemble_median")
@@ -79,14 +79,14 @@ def origins(pairs: pd.DataFrame, *, refit_days: int, min_train_days: int, start=
     return grid
 
 
-def _i8(times) -> np.ndarray:
+def times_ns(times) -> np.ndarray:
     """Nanoseconds since the epoch (pandas may store µs or ns)."""
     return pd.DatetimeIndex(times).tz_convert("UTC").as_unit("ns").asi8
 
 
-def _block(issue: pd.Series, grid: pd.DatetimeIndex) -> np.ndarray:
+def origin_block(issue: pd.Series, grid: pd.DatetimeIndex) -> np.ndarray:
     """Index of the origin block of each row (−1 before the first origin)."""
-    return np.searchsorted(_i8(grid), _i8(issue), side="right") - 1
+    return np.searchsorted(times_ns(grid), times_ns(issue), side="right") - 1
 
 
 def add_intervals(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, coverage: float,
@@ -149,7 +149,7 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     elif method == "analog_ensemble":
         from forecasting.correction.analog import analog_ensemble
 
-        anen = analog_ensemble(pairs, grid=grid, block=_block(pairs["issue_time"], grid),
+        anen = analog_ensemble(pairs, grid=grid, block=origin_block(pairs["issue_time"], grid),
                                k=int(p.get("analogs", 20)), train_window_days=p["train_window_days"])
         central = anen[:, 0]
     else:
@@ -176,7 +176,7 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
 def _rolling_regression(pairs, obs, *, method, grid, params) -> np.ndarray:
     X = regression_features(pairs, ObservationIndex(obs))
     central = np.full(len(pairs), np.nan)
-    block = _block(pairs["issue_time"], grid)
+    block = origin_block(pairs["issue_time"], grid)
     vt = pairs["valid_time"]
     for j, t in enumerate(grid):
         rows = np.flatnonzero(block == j)

@@ -23,7 +23,7 @@ __all__ = ["combine"]
 def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int = 30, min_train_days: int = 14,
             coverage: float = 0.8, window_days: int = 60, start=None, conformal: bool = True) -> pd.DataFrame:
     """Combine the models of ``corrected`` (output of :func:`correct`) into model ``"ensemble"``."""
-    from forecasting.correction.engine import _block, _i8, add_intervals, origins
+    from forecasting.correction.engine import origin_block, times_ns, add_intervals, origins
 
     c = corrected.sort_values("cycle")
     group = ["issue_date", "valid_time", "district", "pollutant"]
@@ -32,11 +32,11 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
     w = np.ones(len(c))
     if kind == "weighted" and len(grid):
         err2 = ((c["central"] - c["observed"]) ** 2).to_numpy(dtype=float)
-        vt = _i8(c["valid_time"])
-        block = _block(c["issue_time"], grid)
+        vt = times_ns(c["valid_time"])
+        block = origin_block(c["issue_time"], grid)
         win = pd.Timedelta(days=window_days).value
         key = (c["model"] + "|" + c["district"] + "|" + c["pollutant"]).to_numpy()
-        for j, t in enumerate(_i8(grid)):
+        for j, t in enumerate(times_ns(grid)):
             rows = np.flatnonzero(block == j)
             if not len(rows):
                 continue

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.correction.pairing import PREDICTORS
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["ObservationIndex", "persistence_times", "regression_features"]
 
@@ -67,7 +68,7 @@ def regression_features(pairs: pd.DataFrame, obs: ObservationIndex) -> pd.DataFr
     f = pairs["forecast"].to_numpy(dtype=float)
     hour = pairs["hour"].to_numpy(dtype=float)
     a = 2 * np.pi * hour / 24
-    local = pairs["valid_time"].dt.tz_convert("Asia/Shanghai")
+    local = pairs["valid_time"].dt.tz_convert(BEIJING_ZONE)
     dow = local.dt.day_of_week.to_numpy(dtype=float)
     X = {
         "forecast": f,

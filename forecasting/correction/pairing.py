@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import ValidationError
+from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
 
 __all__ = [
     "POLLUTANTS",
     "PREDICTORS",
-    "BEIJING",
     "DEFAULT_ISSUE_DELAY_HOURS",
     "beijing_day",
     "check_forecasts",
@@ -29,11 +29,9 @@ __all__ = [
     "pair_forecasts",
 ]
 
-POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
 #: Meteorological predictors a model may supply: 2-m temperature [°C], relative humidity [%],
 #: 10-m wind speed [m/s], wind direction [degrees from north], boundary-layer height [m].
 PREDICTORS = ("t2", "rh", "ws", "wd", "pblh")
-BEIJING = "Asia/Shanghai"
 #: Default hours between a cycle and the moment its forecast is used (output + post-processing).
 DEFAULT_ISSUE_DELAY_HOURS = 6.0
 
@@ -43,7 +41,7 @@ OBSERVATION_COLUMNS = ("time", "district", "pollutant", "value")
 
 def beijing_day(times: pd.Series) -> pd.Series:
     """Beijing natural day of hour-ending labels (``t − 1 h`` in Asia/Shanghai), as naive midnight."""
-    local = (pd.to_datetime(times) - pd.Timedelta(hours=1)).dt.tz_convert(BEIJING)
+    local = (pd.to_datetime(times) - pd.Timedelta(hours=1)).dt.tz_convert(BEIJING_ZONE)
     return local.dt.tz_localize(None).dt.normalize()
 
 
@@ -143,11 +141,11 @@ def pair_forecasts(
         how="left",
     )
     pairs["issue_time"] = pairs["cycle"] + pd.Timedelta(hours=float(issue_delay_hours))
-    pairs["issue_date"] = pairs["issue_time"].dt.tz_convert(BEIJING).dt.tz_localize(None).dt.normalize()
+    pairs["issue_date"] = pairs["issue_time"].dt.tz_convert(BEIJING_ZONE).dt.tz_localize(None).dt.normalize()
     pairs["lead_hours"] = ((pairs["valid_time"] - pairs["cycle"]) / pd.Timedelta(hours=1)).round().astype(int)
     day = beijing_day(pairs["valid_time"])
     pairs["lead_day"] = ((day - pairs["issue_date"]) / pd.Timedelta(days=1)).round().astype(int)
-    local = pairs["valid_time"].dt.tz_convert(BEIJING)
+    local = pairs["valid_time"].dt.tz_convert(BEIJING_ZONE)
     pairs["hour"] = np.where(local.dt.hour == 0, 24, local.dt.hour).astype(int)
     front = ["model", "cycle", "issue_time", "issue_date", "valid_time", "lead_hours", "lead_day", "hour",
              "district", "pollutant", "forecast", "observed"]

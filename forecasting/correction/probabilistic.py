@@ -60,7 +60,7 @@ def level_bin(pollutant, value) -> np.ndarray:
     return out
 
 
-def _i8(times) -> np.ndarray:
+def times_ns(times) -> np.ndarray:
     return pd.DatetimeIndex(times).tz_convert("UTC").as_unit("ns").asi8
 
 
@@ -132,14 +132,14 @@ def add_quantiles(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: i
     ``(1 + coverage)/2`` of ``z`` (:func:`fit_log_quantiles`); rows issued in the block starting at
     ``T`` get ``q = exp(log(C + c) + z_q) − c`` (clipped at 0). Uses only observations known at ``T``.
     """
-    vt = _i8(frame["valid_time"])
+    vt = times_ns(frame["valid_time"])
     order = np.argsort(vt, kind="stable")
     vts = vt[order]
-    block = np.searchsorted(_i8(grid), _i8(frame["issue_time"]), side="right") - 1
+    block = np.searchsorted(times_ns(grid), times_ns(frame["issue_time"]), side="right") - 1
     qs = np.full((len(frame), 3), np.nan)
     win = pd.Timedelta(days=window_days).value
     cols = ["pollutant", "lead_day", "central", "observed"]
-    for j, t in enumerate(_i8(grid)):
+    for j, t in enumerate(times_ns(grid)):
         rows = np.flatnonzero(block == j)
         if not len(rows):
             continue
@@ -180,11 +180,11 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
         y = np.log(np.maximum(frame["observed"].to_numpy(dtype=float), 0) + off)
     score = np.maximum(lo - y, y - hi)
     keys = _keys(pol, frame["lead_day"].to_numpy(), frame["central"].to_numpy(dtype=float))
-    vt, it = _i8(frame["valid_time"]), _i8(frame["issue_time"])
-    block = np.searchsorted(_i8(grid), it, side="right") - 1
+    vt, it = times_ns(frame["valid_time"]), times_ns(frame["issue_time"])
+    block = np.searchsorted(times_ns(grid), it, side="right") - 1
     win = pd.Timedelta(days=window_days).value
     shift = np.full(len(frame), np.nan)
-    for j, t in enumerate(_i8(grid)):
+    for j, t in enumerate(times_ns(grid)):
         rows = np.flatnonzero(block == j)
         if not len(rows):
             continue

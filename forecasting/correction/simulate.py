@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
+from forecasting.vocab import BEIJING_ZONE
+
 __all__ = ["ModelErrors", "DEFAULT_MODELS", "simulate_forecasts"]
 
 
@@ -138,7 +140,7 @@ def simulate_forecasts(observations: pd.DataFrame, *, met: pd.DataFrame | None =
         vi = ci[:, None] + leads[None, :]
         vi = np.minimum(vi, len(grid) - 1)
         valid = grid[vi.ravel()]
-        hour = valid.tz_convert("Asia/Shanghai").hour.to_numpy().reshape(vi.shape)
+        hour = valid.tz_convert(BEIJING_ZONE).hour.to_numpy().reshape(vi.shape)
         ws = _fill(mwide["ws"]) if mwide is not None and "ws" in mwide else pd.Series(2.0, index=grid)
         t2 = _fill(mwide["t2"]) if mwide is not None and "t2" in mwide else pd.Series(15.0, index=grid)
         lws = np.log(ws.clip(lower=0) + 0.5)
