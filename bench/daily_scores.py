@@ -105,10 +105,8 @@ def climatology_hourly(pairs: pd.DataFrame, observations: pd.DataFrame, *, days:
                        pollutants=HOURLY_POLLUTANTS) -> pd.DataFrame:
     """Climatological forecast of each pair: the observations of the same Beijing hour over the ``days``
     days before the issue date (mean → ``central``; 10/50/90 % → quantiles). Known at issue time."""
-    BEIJING = BEIJING_ZONE
-
     o = observations[observations["pollutant"].isin(pollutants)].copy()
-    local = o["time"].dt.tz_convert(BEIJING)
+    local = o["time"].dt.tz_convert(BEIJING_ZONE)
     o["day"] = (local - pd.Timedelta(hours=1)).dt.tz_localize(None).dt.normalize()
     o["hour"] = ((local - pd.Timedelta(hours=1)).dt.hour + 1).astype(int)
     parts = []

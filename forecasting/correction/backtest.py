@@ -20,7 +20,7 @@ from forecasting import scores
 from forecasting.correction.engine import METHODS, correct, validate_method
 from forecasting.correction.pairing import DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
 from forecasting.errors import ValidationError
-from forecasting.vocab import BEIJING_ZONE as BEIJING
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["LEAD_DAYS", "PAIRS_COLUMNS", "score_table", "select_best", "run_methods", "backtest", "pairs_table",
            "probabilistic_scores"]
@@ -78,7 +78,7 @@ def _day_start(day) -> pd.Timestamp:
     except (ValueError, TypeError) as exc:
         raise ValidationError(f"expected a date YYYY-MM-DD, got {day!r}") from exc
     if ts.tzinfo is None:
-        ts = ts.tz_localize(BEIJING)
+        ts = ts.tz_localize(BEIJING_ZONE)
     return ts.tz_convert("UTC")
 
 
@@ -164,14 +164,14 @@ def backtest(forecasts: pd.DataFrame, observations: pd.DataFrame, *, test_from, 
     val_start = test_start - pd.Timedelta(days=validation_days)
     results = run_methods(pairs, observations, methods=methods,
                           start=val_start - pd.Timedelta(days=7), **params)
-    report = {"test_from": test_start.tz_convert(BEIJING).strftime("%Y-%m-%d"), "methods": {}, "best": {}}
+    report = {"test_from": test_start.tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d"), "methods": {}, "best": {}}
     for m, c in results.items():
         report["methods"][m] = _clean(score_table(c, since=test_start))
     report["best"] = select_best(results, since=val_start, until=test_start)
     if pairs_out is not None:
         pairs_out.append(pairs_table(results, since=test_start))
-    report["validation"] = {"from": val_start.tz_convert(BEIJING).strftime("%Y-%m-%d"),
-                            "to": test_start.tz_convert(BEIJING).strftime("%Y-%m-%d")}
+    report["validation"] = {"from": val_start.tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d"),
+                            "to": test_start.tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d")}
     return report
 
 
