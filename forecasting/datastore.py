@@ -204,7 +204,7 @@ def store_district_series(
         for r in rows:
             r["run_id"] = run.id
         for i in range(0, len(rows), _BATCH):
-            s.execute(insert(DistrictSeries), rows[i:i + _BATCH])
+            s.execute(insert(DistrictSeries.__table__), rows[i:i + _BATCH])  # Core executemany: no ORM bookkeeping
         audit.record(s, actor, "run.ingest", object_type="model_run", object_id=run.id,
                      details={"model": model, "cycle": cycle.isoformat(), "values": len(rows),
                               "replaced": old is not None, "files": [Path(f).name for f in (files or [])]})

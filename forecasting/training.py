@@ -112,7 +112,8 @@ def _record(db, actor, results, forecasts, *, until, cut, val_start, since, acti
     # scores only of rows verified by the cut-off (valid time ≤ cut) of forecasts issued by then
     tables = {m: score_table(c[c["issue_time"] <= cut], since=val_start, until=cut, by=("district", "pollutant"))
               for m, c in results.items()}
-    predictors = [p for p in PREDICTORS if p in set(forecasts["variable"])]
+    variables = set(forecasts["variable"].unique())  # once: iterating the column costs seconds
+    predictors = [p for p in PREDICTORS if p in variables]
     records = []
     chosen = {}
     for key in sorted({k for t in tables.values() for k in t}):

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from patience import PATIENCE_S
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "tests" / "app_entry.py")
 
 
-def new_app(timeout: float = 30) -> AppTest:
+def new_app(timeout: float = PATIENCE_S) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout)
     return at
 

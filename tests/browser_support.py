@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from patience import PATIENCE_MS, PATIENCE_S
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -53,7 +55,7 @@ def app_server(database_url: str, *, data_dir: Path, env_extra: dict | None = No
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300  # a hang guard only: the loop ends as soon as /healthz answers
+        deadline = time.monotonic() + PATIENCE_S  # a hang guard only: the loop ends as soon as /healthz answers
         while True:
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
@@ -94,9 +96,12 @@ def is_local_url(url: str) -> bool:
 def browser():
     """A headless Chromium whose every context aborts any request that would leave the machine; the
     test fails at the end if a page tried one (the app must work offline: no fonts, tiles or icons
-    from the internet)."""
+    from the internet). Every action, wait and ``expect`` waits on the page's state for up to
+    :data:`patience.PATIENCE_MS` (a hang guard): no test passes its own, shorter time limit."""
     require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=PATIENCE_MS)
 
     refused: list[str] = []
 
@@ -113,6 +118,7 @@ def browser():
 
         def guarded_context(*args, **kwargs):
             context = new_context(*args, **kwargs)
+            context.set_default_timeout(PATIENCE_MS)
             context.route("**/*", guard)
             return context
 
@@ -147,7 +153,7 @@ def live(page):
     return page.locator(LIVE)
 
 
-def wait_until(check, *, what: str, timeout: float = 300.0) -> None:
+def wait_until(check, *, what: str, timeout: float = PATIENCE_S) -> None:
     """Wait until ``check()`` (the app's state, e.g. a row in the database) is true. The timeout only
     guards against a hang; a slow machine just waits longer."""
     deadline = time.monotonic() + timeout
@@ -157,7 +163,7 @@ def wait_until(check, *, what: str, timeout: float = 300.0) -> None:
         time.sleep(0.2)
 
 
-def one(locator, timeout: float = 60_000):
+def one(locator, timeout: float = PATIENCE_MS):
     """``locator`` once it matches exactly one element (waits while a rerun still shows an old copy
     beside the new one, instead of failing Playwright's strict mode); returns it for ``fill``/``click``."""
     from playwright.sync_api import expect
@@ -166,7 +172,7 @@ def one(locator, timeout: float = 60_000):
     return locator
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
+def wait_idle(page, timeout: float = PATIENCE_MS) -> None:
     """Wait until Streamlit has finished the current script run: no running indicator and no stale
     element left on screen (app state, never a fixed delay)."""
     page.wait_for_function(
@@ -182,5 +188,5 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("您好").wait_for(timeout=60_000)
+    page.get_by_text("您好").wait_for()
     wait_idle(page)

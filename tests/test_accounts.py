@@ -228,3 +228,17 @@ def test_change_own_password_needs_the_old_one(db, users):
         accounts.change_password(db, users["mgr1"], "not-the-password", "a-new-password-1")
     accounts.change_password(db, users["mgr1"], PASSWORD, "a-new-password-1")
     assert accounts.authenticate(db, "mgr1", "a-new-password-1")
+
+
+@pytest.mark.real_argon2
+def test_same_password_two_users_two_salts_with_rfc9106_parameters(sqlite_db):
+    """Without the suite's per-worker cached hash: every user gets a fresh salt, and the parameters
+    are RFC 9106's second recommended option (Argon2id, 64 MiB, 3 passes, 4 lanes)."""
+    op = accounts.Actor.system("test")
+    for name in ("salt_a", "salt_b"):
+        accounts.create_user(sqlite_db, op, username=name, password=PASSWORD, role="manager", district=None)
+    with sqlite_db.read() as s:
+        a, b = (s.scalar(select(User.password_hash).where(User.username == n)) for n in ("salt_a", "salt_b"))
+    assert a != b
+    assert a.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and b.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert accounts.verify_password(a, PASSWORD) and accounts.verify_password(b, PASSWORD)

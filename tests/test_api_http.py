@@ -14,8 +14,8 @@ import pytest
 
 from browser_support import app_server
 from reports_data import JS, QP, WJ, chief_of, demo_actor, issue_demo_report
+from patience import PATIENCE_S
 
-pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def world(tmp_path_factory, _demo_template):
     revoke_token(db, wj, old.id)
     db.dispose()
     with app_server(url, data_dir=folder) as base:
-        with httpx.Client(base_url=base, timeout=60) as client:
+        with httpx.Client(base_url=base, timeout=PATIENCE_S) as client:
             yield {"client": client, "url": url, "issued": issued, "issue": issue, "open_day": open_day,
                    "wj_token": wj_token, "old_token": old_token}
 

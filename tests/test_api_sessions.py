@@ -13,7 +13,6 @@ import pytest
 
 from reports_data import JS, QP, WJ, demo_actor
 
-pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture

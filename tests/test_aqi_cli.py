@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = {"edition", "kind", "aqi", "level", "category_zh", "category_en", "color", "primary_pollutants", "iaqi",
@@ -14,7 +15,7 @@ KEYS = {"edition", "kind", "aqi", "level", "category_zh", "category_en", "color"
 
 def run(*args):
     return subprocess.run([sys.executable, "-m", "forecasting", "aqi", *args], cwd=ROOT, capture_output=True,
-                          text=True, encoding="utf-8", timeout=60)
+                          text=True, encoding="utf-8", timeout=PATIENCE_S)
 
 
 def ok(*args):

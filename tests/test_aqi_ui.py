@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.aqi import aqi_from_indicators, aqi_range
 from ui.aqi import badge_html, iaqi_frame, legend_html, range_badge_html
+from patience import PATIENCE_S
 
 
 def test_badge_colour_and_category():
@@ -38,7 +39,7 @@ def _page():
 
 
 def test_components_render():
-    at = AppTest.from_function(_page).run(timeout=30)
+    at = AppTest.from_function(_page).run(timeout=PATIENCE_S)
     assert not at.exception
     assert len(at.dataframe) == 1
 

@@ -61,7 +61,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
             page = ctx.new_page()
             _sign_in(page, base, username)
             _open(page, "会商室")
-            page.get_by_text("预报填报").first.wait_for(timeout=30_000)
+            page.get_by_text("预报填报").first.wait_for()
             pages[username] = page
         # Jiashan changes day 3 to 85-105 (no overlap with 60-80: two amber flags), then all submit
         js = pages["js_zhou"]
@@ -70,7 +70,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         js.get_by_label("AQI 下限").nth(2).press("Tab")
         for username, page in pages.items():
             page.get_by_role("button", name="提交", exact=True).click()
-            page.get_by_text("已提交。").wait_for(timeout=30_000)
+            page.get_by_text("已提交。").wait_for()
             wait_idle(page)
         screenshot(js, "consultation-room-submitted")
 
@@ -85,17 +85,17 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
 
         chief = pages["qp_chen"]
         _open(chief, "首席工作台")
-        chief.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for(timeout=30_000)
+        chief.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for()
         # one reason, one click for both groups (#14)
         chief.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill("嘉善第三天受上游输送影响，偏高合理")
         chief.get_by_role("button", name="全部确认（2 组）").click()
-        chief.get_by_text("已确认 2 组分歧。").wait_for(timeout=30_000)
+        chief.get_by_text("已确认 2 组分歧。").wait_for()
         wait_idle(chief)
         screenshot(chief, "consultation-desk-flags-acknowledged")
         assert all(f.acknowledged for f in c.session_flags(db, today))
         chief.get_by_role("textbox", name="区域综述（发布在报告中）").fill("未来三天示范区以良为主。")
         chief.get_by_role("button", name="保存联合预报、综述与结论").click()
-        chief.get_by_text("可以签发。").wait_for(timeout=30_000)
+        chief.get_by_text("可以签发。").wait_for()
         wait_idle(chief)
 
         chief.get_by_role("button", name="签发", exact=True).click()
@@ -103,7 +103,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         dialog.get_by_label("密码").fill(PASSWORD)
         screenshot(chief, "consultation-sign-dialog")
         dialog.get_by_role("button", name="确认签发").click()
-        chief.get_by_text("已签发，会商已锁定。").wait_for(timeout=30_000)
+        chief.get_by_text("已签发，会商已锁定。").wait_for()
         wait_idle(chief)
         screenshot(chief, "consultation-desk-signed")
         assert c.get_session(db, today).state == "signed"
@@ -112,7 +112,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         wj.reload()
         wait_idle(wj)
         _open(wj, "会商室")
-        wj.get_by_text("内容已锁定，只读").wait_for(timeout=30_000)
+        wj.get_by_text("内容已锁定，只读").wait_for()
         assert wj.get_by_role("button", name="提交", exact=True).count() == 0
         screenshot(wj, "consultation-room-read-only")
         db.dispose()

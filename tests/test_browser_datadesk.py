@@ -54,7 +54,7 @@ def _sign_in(page, base, username):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("您好").wait_for(timeout=60_000)
+    page.get_by_text("您好").wait_for()
     wait_idle(page)
 
 
@@ -99,10 +99,10 @@ def test_data_desk_journey(withheld_world, tmp_path):
         _guard(page, base, outside)
         _sign_in(page, base, "qp_chen")
         page.get_by_role("link", name="数据台").first.click()
-        page.get_by_text("数据台：到达情况与数据上传").wait_for(timeout=30_000)
+        page.get_by_text("数据台：到达情况与数据上传").wait_for()
         wait_idle(page)
-        page.get_by_text(f"NAQPMS-SH 12Z {expected}").first.wait_for(timeout=30_000)
-        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30_000)
+        page.get_by_text(f"NAQPMS-SH 12Z {expected}").first.wait_for()
+        page.locator("[data-testid='stDataFrame']").first.wait_for()
         wait_idle(page)
         _shot(page, "datadesk-arrivals-late")
 
@@ -114,9 +114,9 @@ def test_data_desk_journey(withheld_world, tmp_path):
         page.get_by_role("option", name="NAQPMS-SH").click()
         wait_idle(page)
         page.get_by_role("button", name="检查文件").click()
-        page.get_by_text("文件说明").wait_for(timeout=120_000)
+        page.get_by_text("文件说明").wait_for()
         wait_idle(page)
-        page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 1", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 1")
         assert page.get_by_text("示范区覆盖").count() >= 1
         assert page.get_by_text("格式 ioapi · 模式 NAQPMS-SH").count() >= 1
         page.locator(".vega-embed").first.scroll_into_view_if_needed()
@@ -124,7 +124,7 @@ def test_data_desk_journey(withheld_world, tmp_path):
         page.locator(".st-key-dd20_run_recompute label").click()  # leave the guidance stale: the room says so
         before = _counts(url)
         page.get_by_role("button", name="确认入库").click()
-        page.get_by_text("已入库 NAQPMS-SH").wait_for(timeout=120_000)
+        page.get_by_text("已入库 NAQPMS-SH").wait_for()
         wait_idle(page)
         after = _counts(url)
         assert after[0] == before[0] + 1 and after[1] > before[1]
@@ -135,7 +135,7 @@ def test_data_desk_journey(withheld_world, tmp_path):
             files=[{"name": "broken.nc", "mimeType": "application/x-netcdf", "buffer": b"CDF\x01 not really netcdf"}])
         wait_idle(page)
         page.get_by_role("button", name="检查文件").click()
-        page.get_by_text("已拒收，未写入任何数据").wait_for(timeout=60_000)
+        page.get_by_text("已拒收，未写入任何数据").wait_for()
         wait_idle(page)
         assert page.get_by_text("broken.nc 不是可读取的").count() >= 1  # the file by its name, not a server path
         assert _counts(url) == after
@@ -144,13 +144,13 @@ def test_data_desk_journey(withheld_world, tmp_path):
         # the board now shows the run arrived (after its due time) and the refusal in the history
         page.get_by_role("tab", name="到达情况").click()
         page.reload()
-        page.get_by_text("数据台：到达情况与数据上传").wait_for(timeout=30_000)
+        page.get_by_text("数据台：到达情况与数据上传").wait_for()
         wait_idle(page)
-        page.get_by_text("已过期").first.wait_for(timeout=30_000)
+        page.get_by_text("已过期").first.wait_for()
 
         # the consultation room says the guidance is stale
         page.get_by_role("link", name="会商室").first.click()
-        page.get_by_text("已过期").first.wait_for(timeout=60_000)
+        page.get_by_text("已过期").first.wait_for()
         wait_idle(page)
         _shot(page, "datadesk-room-stale")
 
@@ -159,7 +159,7 @@ def test_data_desk_journey(withheld_world, tmp_path):
         _guard(admin, base, outside)
         _sign_in(admin, base, "admin")
         admin.get_by_role("link", name="数据台").first.click()
-        admin.get_by_text("数据台：到达情况与数据上传").wait_for(timeout=30_000)
+        admin.get_by_text("数据台：到达情况与数据上传").wait_for()
         wait_idle(admin)
         admin.get_by_role("tab", name="上传观测").click()
         hour = (now.astimezone(BEIJING).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1))
@@ -173,11 +173,11 @@ def test_data_desk_journey(withheld_world, tmp_path):
             files=[{"name": "obs.csv", "mimeType": "text/csv", "buffer": csv}])
         wait_idle(admin)
         admin.get_by_role("button", name="预览").click()
-        admin.get_by_text("质控标记：pm25_gt_pm10 6").wait_for(timeout=60_000)
+        admin.get_by_text("质控标记：pm25_gt_pm10 6").wait_for()
         wait_idle(admin)
         _shot(admin, "datadesk-obs-preview")
         admin.get_by_role("button", name="确认导入").click()
-        admin.get_by_text("已导入 36 个数值").wait_for(timeout=60_000)
+        admin.get_by_text("已导入 36 个数值").wait_for()
         wait_idle(admin)
         _shot(admin, "datadesk-obs-imported")
     # app.py's ":material/air:" page icon makes the shell fetch an SVG (a bundled favicon replaces it in

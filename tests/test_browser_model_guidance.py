@@ -14,12 +14,12 @@ def test_model_guidance_page_renders_map_and_meteograms(demo_url, tmp_path):
         page.get_by_label("用户名").fill("wj_wang")
         page.get_by_label("密码").fill("demo-2026-yrd")
         page.get_by_role("button", name="登录").click()
-        page.get_by_text("您好").wait_for(timeout=30_000)
+        page.get_by_text("您好").wait_for()
         page.get_by_role("link", name="模式预报").click()
-        page.get_by_text("模式预报场").wait_for(timeout=30_000)
+        page.get_by_text("模式预报场").wait_for()
         wait_idle(page)
         # the map is a PNG drawn on the server; Vega renders each meteogram inside a vega-embed container
-        page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3", timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3")
         assert page.locator(".vega-embed").count() >= 3
         assert page.locator("[data-testid='stImage'] img").count() == 1
         assert page.get_by_text("合成演示数据").count() >= 1  # the run is labelled synthetic

@@ -15,8 +15,9 @@ from urllib.parse import urlparse
 import pytest
 
 from browser_support import ARTIFACTS, app_server, browser, wait_idle
+from patience import PATIENCE_MS
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
+pytestmark = pytest.mark.browser
 
 DOCS_IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
@@ -56,7 +57,7 @@ def shot(page, name: str, *, element=None) -> Path:
     return path
 
 
-def settled(page, timeout: float = 60_000) -> None:
+def settled(page, timeout: float = PATIENCE_MS) -> None:
     """Streamlit finished its run and no element is still shown as stale (faded)."""
     wait_idle(page, timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout)
@@ -67,7 +68,7 @@ def _sign_in(page, base):
     page.get_by_label("用户名").fill("qp_chen")
     page.get_by_label("密码").fill("demo-2026-yrd")
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("您好").wait_for(timeout=60_000)
+    page.get_by_text("您好").wait_for()
     wait_idle(page)
 
 
@@ -76,8 +77,8 @@ def _open(page, base, link: str, text: str):
         page.goto(base + "/" + {"模式预报": "model_guidance", "会商演示": "presentation"}[link])
     else:
         page.get_by_role("link", name=link).click()
-    page.get_by_text(text).first.wait_for(timeout=60_000)
-    wait_idle(page, timeout=60_000)
+    page.get_by_text(text).first.wait_for()
+    wait_idle(page)
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             _sign_in(page, base)
 
             # home: the zone coloured by tomorrow's level, with a legend
-            page.locator(".vega-embed").first.wait_for(timeout=60_000)
+            page.locator(".vega-embed").first.wait_for()
             page.locator(".vega-embed").first.scroll_into_view_if_needed()
             settled(page)
             shot(page, f"home-map-{size}")
@@ -113,12 +114,11 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             # reports: the calendar of issued levels in Chinese, with a level legend
             page.goto(base + "/reports")
             calendar = page.get_by_text("发布级别日历（各区县首个预报日的最高级别）")
-            calendar.wait_for(timeout=60_000)
+            calendar.wait_for()
             settled(page)
             calendar.scroll_into_view_if_needed()
             page.wait_for_function("() => { const c = [...document.querySelectorAll('.vega-embed')];"
-                                   " return c.length > 0 && c.every(e => e.querySelector('canvas, svg')); }",
-                                   timeout=60_000)  # the chart is drawn, not only its frame
+                                   " return c.length > 0 && c.every(e => e.querySelector('canvas, svg')); }")  # the chart is drawn, not only its frame
             page.mouse.wheel(0, 250)
             settled(page)
             shot(page, f"reports-calendar-{size}")
@@ -126,9 +126,9 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             # the field map: an image of the field at native resolution with the basemap
             _open(page, base, "模式预报", "模式预报场图")
             img = page.locator("[data-testid='stImage'] img").first
-            img.wait_for(timeout=60_000)
+            img.wait_for()
             page.wait_for_function("() => { const i = document.querySelector(\"[data-testid='stImage'] img\");"
-                                   " return i && i.complete && i.naturalWidth > 500; }", timeout=60_000)
+                                   " return i && i.complete && i.naturalWidth > 500; }")
             assert page.get_by_text("时效 1 小时").count() >= 1
             img.scroll_into_view_if_needed()
             settled(page)
@@ -140,7 +140,7 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                 page.get_by_text(choice, exact=True).click()
                 page.wait_for_function(
                     "(before) => { const i = document.querySelector(\"[data-testid='stImage'] img\");"
-                    " return i && i.getAttribute('src') !== before && i.complete; }", arg=before, timeout=60_000)
+                    " return i && i.getAttribute('src') !== before && i.complete; }", arg=before)
                 settled(page)
             page.locator("[data-testid='stImage'] img").first.scroll_into_view_if_needed()
             settled(page)
@@ -149,14 +149,14 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             # meteograms: one per district, observations first
             heading = page.get_by_text("区县逐时预报")
             heading.scroll_into_view_if_needed()
-            page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3", timeout=60_000)
+            page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3")
             page.locator(".vega-embed").first.scroll_into_view_if_needed()
             settled(page)
             shot(page, f"meteograms-{size}")
 
             # presentation mode
             _open(page, base, "会商演示", "会商演示")
-            page.locator(".pres-head").first.wait_for(timeout=60_000)
+            page.locator(".pres-head").first.wait_for()
             first = page.locator(".pres-head").first.inner_text()
             assert "青浦区" in first  # the zone's order starts with Qingpu
             settled(page)
@@ -165,12 +165,10 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                 page.set_viewport_size({"width": 1920, "height": 1080})
                 page.keyboard.press("ArrowDown")  # next district
                 page.wait_for_function("() => document.querySelector('.pres-head') &&"
-                                       " document.querySelector('.pres-head').innerText.includes('吴江区')",
-                                       timeout=60_000)
+                                       " document.querySelector('.pres-head').innerText.includes('吴江区')")
                 page.keyboard.press("ArrowRight")  # next day
                 page.wait_for_function("() => document.querySelector('.pres-head') &&"
-                                       " document.querySelector('.pres-head').innerText.includes('第 2 天')",
-                                       timeout=60_000)
+                                       " document.querySelector('.pres-head').innerText.includes('第 2 天')")
                 settled(page)
                 shot(page, "presentation-1920")
             guard.check()

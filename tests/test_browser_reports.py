@@ -11,7 +11,7 @@ import pytest
 from browser_support import app_server, browser, screenshot, wait_idle
 from reports_data import DEMO_PASSWORD, issue_demo_report, title_zh
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -37,15 +37,15 @@ def test_manager_downloads_the_issued_pdf_with_the_stored_hash(report_server, tm
         page.get_by_label("用户名").fill("mgr_sun")
         page.get_by_label("密码").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.get_by_text("您好").wait_for(timeout=20_000)
+        page.get_by_text("您好").wait_for()
         wait_idle(page)
         page.get_by_role("link", name="会商报告").click()
-        page.get_by_text(f"最新发布：{title_zh(issue)}").wait_for(timeout=30_000)
+        page.get_by_text(f"最新发布：{title_zh(issue)}").wait_for()
         wait_idle(page)
         screenshot(page, "reports-managers-page")
         button = page.get_by_role("button", name="下载 PDF（中文）")
         button.scroll_into_view_if_needed()
-        with page.expect_download(timeout=30_000) as info:
+        with page.expect_download() as info:
             button.click()
         download = info.value
         target = tmp_path / download.suggested_filename

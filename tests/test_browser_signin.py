@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, wait_idle
+from browser_support import app_server, browser, screenshot, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def _sign_in(page, base, username, password="demo-2026-yrd"):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text(f"您好").wait_for(timeout=20_000)
+    page.get_by_text(f"您好").wait_for()
     wait_idle(page)
 
 
@@ -32,28 +32,23 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         page = ctx.new_page()
         _sign_in(page, base, "qp_chen")
         # the browser got an HttpOnly session cookie from /auth/bind
-        page.wait_for_function("() => true")
-        for _ in range(600):  # polls app state (the cookie); the bound is a hang guard only
-            cookies = {c["name"]: c for c in ctx.cookies()}
-            if "aqf_session" in cookies:
-                break
-            page.wait_for_timeout(100)
-        cookie = cookies["aqf_session"]
+        wait_until(lambda: any(c["name"] == "aqf_session" for c in ctx.cookies()), what="the session cookie is set")
+        cookie = {c["name"]: c for c in ctx.cookies()}["aqf_session"]
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         assert "aqf_session" not in page.evaluate("document.cookie")  # not readable by scripts
 
         page.reload()
-        page.get_by_text("您好，陈静 (青浦)").wait_for(timeout=20_000)
+        page.get_by_text("您好，陈静 (青浦)").wait_for()
         wait_idle(page)
         screenshot(page, "signin-after-refresh")
 
         tab = ctx.new_page()  # a new tab of the same browser
         tab.goto(base + "/")
-        tab.get_by_text("您好，陈静 (青浦)").wait_for(timeout=20_000)
+        tab.get_by_text("您好，陈静 (青浦)").wait_for()
         tab.close()
 
         page.get_by_role("button", name="退出登录").click()
-        page.get_by_text("您已安全退出。").wait_for(timeout=20_000)
+        page.get_by_text("您已安全退出。").wait_for()
         screenshot(page, "signin-signed-out")
 
         # replay the old cookie in a fresh browser context: it no longer signs anyone in
@@ -61,7 +56,7 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
         other = thief.new_page()
         other.goto(base + "/")
-        other.get_by_label("用户名").wait_for(timeout=20_000)
+        other.get_by_label("用户名").wait_for()
         wait_idle(other)
         assert other.get_by_text("您好").count() == 0
         thief.close()

@@ -11,6 +11,7 @@ import pytest
 
 from consultation_data import ISSUE, QP, add_forecaster
 from forecasting.cli import main
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,8 +27,8 @@ def cli_db(sqlite_url, monkeypatch):
 def test_session_open_as_a_real_process_is_idempotent(cli_db, sqlite_url):
     env = {**os.environ, "DATABASE_URL": sqlite_url}
     cmd = [sys.executable, "-m", "forecasting", "session", "open", "--date", "2027-01-04"]
-    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
-    second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert first.stdout == second.stdout == (
         "consultation 2027-01-04 revision 1: open, target days 2027-01-05..2027-01-11\n")

@@ -11,6 +11,7 @@ import pytest
 from consultation_data import ISSUE, TARGETS, make_rota, open_consulting
 from forecasting import consultation as c
 from forecasting.errors import Conflict
+from patience import PATIENCE_S
 
 THREADS = 20
 
@@ -21,7 +22,7 @@ def _run(n, work):
 
     def go(i):
         try:
-            barrier.wait(timeout=30)
+            barrier.wait(timeout=PATIENCE_S)
             results[i] = work(i)
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
@@ -30,7 +31,7 @@ def _run(n, work):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=120)
+        t.join(timeout=PATIENCE_S)
     return results, errors
 
 

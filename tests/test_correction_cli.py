@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 
 from tests.correction_data import hourly_observations, model_forecasts
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(*args):
     return subprocess.run([sys.executable, "-m", "forecasting", "backtest", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=PATIENCE_S)
 
 
 @pytest.fixture(scope="module")

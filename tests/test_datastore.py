@@ -17,6 +17,7 @@ from forecasting.errors import FormatError, PermissionDenied, ValidationError
 from forecasting.grids.synthetic import write_cmaq_aconc
 from forecasting.permissions import Actor
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
 OP = Actor.system("test")
@@ -78,11 +79,11 @@ def test_only_admins_ingest(db, users, aconc):
 def test_ingest_command_line(tmp_path, sqlite_url, aconc):
     env = {**os.environ, "DATABASE_URL": sqlite_url}
     done = subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(aconc), "--model", "cmaq-test"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
     assert done.returncode == 0, done.stderr
     assert "stored cmaq-test cycle 2026-11-24T00:00Z: 6 hours × 3 districts" in done.stdout
     missing = subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(tmp_path / "nope.nc")],
-                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
     assert missing.returncode == 2 and "nope.nc" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from forecasting.grids.synthetic import write_cmaq_aconc
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data" / "grids"
@@ -17,7 +18,7 @@ DATA = Path(__file__).parent / "data" / "grids"
 
 def run(*args):
     return subprocess.run([sys.executable, "-m", "forecasting", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=PATIENCE_S)
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ from forecasting.errors import FormatError
 from forecasting.grids import open_grid
 from forecasting.grids.cfgrid import corners_from_centres
 from forecasting.grids.synthetic import CF_PROJECTIONS, write_cf_projected
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = Path(__file__).parent / "data" / "grids" / "synthetic_lcc_cf_81x61.nc"
@@ -232,7 +233,7 @@ def test_station_on_curvilinear_grid_takes_its_cell(tmp_path):
 
 def test_inspect_describes_projection_spacing_and_zone_coverage():
     r = subprocess.run([sys.executable, "-m", "forecasting", "inspect", str(SAMPLE)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=PATIENCE_S)
     assert r.returncode == 0, r.stderr
     grid = json.loads(r.stdout)["grid"]
     assert grid["kind"] == "projected" and grid["shape"] == [61, 81]

@@ -16,6 +16,7 @@ import pytest
 from forecasting import datastore, guidance, training
 from forecasting.errors import PermissionDenied
 from forecasting.permissions import Actor
+from patience import PATIENCE_S
 
 OP = Actor.system("test")
 ISSUE = date(2026, 11, 20)
@@ -159,9 +160,9 @@ def users(sqlite_db):
 def test_command_line(sqlite_url, filled):
     env = {**os.environ, "DATABASE_URL": sqlite_url}
     done = subprocess.run([sys.executable, "-m", "forecasting", "guidance", "compute", "--from", ISSUE.isoformat()],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
     assert done.returncode == 0, done.stderr
     assert f"guidance for {ISSUE}..{ISSUE}:" in done.stdout
     bad = subprocess.run([sys.executable, "-m", "forecasting", "guidance", "compute", "--from", "2026-13-01"],
-                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
     assert bad.returncode == 2 and "not a date" in bad.stderr

@@ -5,6 +5,7 @@ no hindsight. One small demo-like world (the demo's science: three simulated mod
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -19,25 +20,35 @@ OP = Actor.system("test")
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, _sqlite_template):
-    """Observations + model runs of 30 days before ISSUE, weekly trainings, guidance of two issue dates."""
+def world(tmp_path_factory, build_once):
+    """Observations + model runs of 30 days before ISSUE, weekly trainings, guidance of two issue dates
+    (built once per test run, copied per module)."""
     import shutil
 
     from forecasting.demo.science import seed_science
     from forecasting.store.db import Database
-    from forecasting.training import train_history
+    def build(path, folder):
+        from forecasting.training import train_history
 
+        db = Database(f"sqlite:///{path}")
+        now = datetime(2027, 1, 4, 7, 0, tzinfo=timezone.utc)  # 15:00 Beijing on ISSUE
+        seed_science(db, today=ISSUE, now=now, days=30, files_days=0, folder=folder / "runs", log=lambda *a: None)
+        trainings = train_history(db, OP, until=ISSUE - timedelta(days=1), since=ISSUE - timedelta(days=15),
+                                  every_days=7, history_days=30, validation_days=14,
+                                  methods=("raw", "persistence", "kalman_filter", "mos_ridge"))
+        (folder / "trainings.txt").write_text("\n".join(t.until.isoformat() for t in trainings))
+        guidance.compute_guidance(db, OP, ISSUE - timedelta(days=8), ISSUE - timedelta(days=8))
+        guidance.compute_guidance(db, OP, ISSUE)
+        db.dispose()
+
+    template = build_once("guidance-distribution-world", build)
+    # what train_history returned when the world was built: the trainings' cut-off dates
+    trainings = [SimpleNamespace(until=date.fromisoformat(line))
+                 for line in (template.parent / "trainings.txt").read_text().split()]
     path = tmp_path_factory.mktemp("i13") / "world.sqlite"
-    shutil.copy(_sqlite_template, path)
+    shutil.copy(template, path)
     url = f"sqlite:///{path}"
     db = Database(url)
-    now = datetime(2027, 1, 4, 7, 0, tzinfo=timezone.utc)  # 15:00 Beijing on ISSUE
-    seed_science(db, today=ISSUE, now=now, days=30, files_days=0, folder=path.parent / "runs", log=lambda *a: None)
-    trainings = train_history(db, OP, until=ISSUE - timedelta(days=1), since=ISSUE - timedelta(days=15),
-                              every_days=7, history_days=30, validation_days=14,
-                              methods=("raw", "persistence", "kalman_filter", "mos_ridge"))
-    guidance.compute_guidance(db, OP, ISSUE - timedelta(days=8), ISSUE - timedelta(days=8))
-    guidance.compute_guidance(db, OP, ISSUE)
     yield db, url, trainings
     db.dispose()
 

@@ -13,7 +13,6 @@ from sqlalchemy import select, text
 from consultation_data import ISSUE, TARGETS, add_forecaster, make_rota, open_consulting, submit_all
 from db_support import PASSWORD
 
-pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture

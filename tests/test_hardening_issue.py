@@ -13,7 +13,6 @@ from consultation_data import ISSUE, TARGETS, add_forecaster, make_rota, open_co
 from db_support import PASSWORD
 from forecasting.errors import Conflict, ValidationError
 
-pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture

@@ -59,14 +59,10 @@ def offline_context(b, **kwargs):
 def shot(page, name: str, anchor: str | None = None):
     """A screenshot in ``test-artifacts/`` (``make docs-images`` copies the journey ones to docs/img)."""
     if anchor:
-        for _ in range(3):  # the live board re-renders every 10 s: an element may be replaced meanwhile
-            try:
-                page.get_by_text(anchor, exact=True).first.evaluate(
-                    "e => e.scrollIntoView({block: 'start'})", timeout=5_000)
-                break
-            except Exception:  # noqa: BLE001 - detached during a refresh: look it up again
-                page.wait_for_timeout(500)
-        page.wait_for_timeout(300)
+        wait_idle(page)
+        # the live board re-renders every 10 s: scroll the current run's copy of the anchor (the
+        # locator is looked up again if a refresh replaces the element meanwhile)
+        live(page).get_by_text(anchor, exact=True).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     wait_idle(page)
     return screenshot(page, name)
 
@@ -119,12 +115,7 @@ def demo(demo_url, tmp_path):
 
 def wait_chart(page):
     """Wait until the Vega chart (the home map) has drawn."""
-    try:
-        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for(
-            timeout=20_000)
-        page.wait_for_timeout(500)
-    except Exception:  # noqa: BLE001 - a screenshot without the map is still a screenshot
-        pass
+    page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
 
 
 def test_journey_consultation_to_issued_report(demo):
@@ -149,19 +140,19 @@ def test_journey_consultation_to_issued_report(demo):
             _sign_in(page, base, user.username)
             pages[district] = page
         desk = pages[chief.district]
-        desk.get_by_text("今天您是轮值首席。").wait_for(timeout=30_000)
+        desk.get_by_text("今天您是轮值首席。").wait_for()
         wait_chart(desk)
         shot(desk, "journey-0-today-chief")
         for district in ("310118", "320509", "330421"):
             page = pages[district]
             _open(page, "会商室")
-            page.get_by_text("预报填报").first.wait_for(timeout=30_000)
+            page.get_by_text("预报填报").first.wait_for()
             wait_idle(page)
         shot(pages["330421"], "journey-1-room-form", anchor="嘉善县 预报填报")
         for district in ("310118", "320509", "330421"):
             page = pages[district]
             page.get_by_role("button", name="提交", exact=True).click()
-            page.get_by_text("已提交。").wait_for(timeout=30_000)
+            page.get_by_text("已提交。").wait_for()
             wait_idle(page)
         subs = c.list_submissions(db, today)
         assert {s.district for s in subs if s.status == "submitted"} == {"310118", "320509", "330421"}
@@ -174,26 +165,26 @@ def test_journey_consultation_to_issued_report(demo):
         js = pages["330421"]
         js.get_by_role("textbox", name="内容（纯文本显示）").fill(story["note"])
         js.get_by_role("button", name="添加记录").click()
-        js.get_by_text("记录已添加。").wait_for(timeout=30_000)
+        js.get_by_text("记录已添加。").wait_for()
         wait_idle(js)
         qp = pages["310118"]
         qp.reload()
         wait_idle(qp)
         qp.get_by_role("button", name="回复").first.click()
-        qp.get_by_text("回复 #").first.wait_for(timeout=30_000)
+        qp.get_by_text("回复 #").first.wait_for()
         wait_idle(qp)
         qp.get_by_role("textbox", name="内容（纯文本显示）").fill(story["reply"])
         qp.get_by_role("button", name="添加记录").click()
-        qp.get_by_text("记录已添加。").wait_for(timeout=30_000)
+        qp.get_by_text("记录已添加。").wait_for()
         wait_idle(qp)
         notes = [n for n in c.list_notes(db, today) if n.kind == "note"]
         assert len(notes) == 2 and notes[1].parent_id == notes[0].id and notes[0].mentions == ("310118", "320509")
-        qp.get_by_text(story["reply"]).first.wait_for(timeout=30_000)  # the reply is drawn under its note
+        qp.get_by_text(story["reply"]).first.wait_for()  # the reply is drawn under its note
         wait_idle(qp)
         shot(qp, "journey-3-discussion", anchor="添加会商记录")
 
         _open(desk, "首席工作台")
-        desk.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for(timeout=30_000)  # the page has drawn
+        desk.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for()  # the page has drawn
         if c.get_session(db, today).state == "open":  # app state (a count() could run before the page drew)
             one(live(desk).get_by_role("button", name="开始会商")).click()
             wait_until(lambda: c.get_session(db, today).state == "consulting", what="consultation started")
@@ -204,7 +195,7 @@ def test_journey_consultation_to_issued_report(demo):
         one(live(desk).get_by_role("textbox", name="确认理由（一条理由适用于所选各组）")).fill(story["reason"])
         one(live(desk).get_by_role("button", name=f"全部确认（{len(open_groups)} 组）")).click()
         wait_until(lambda: not [g for g in c.session_flag_groups(db, today) if g.open], what="flag groups acknowledged")
-        desk.get_by_text(f"已确认 {len(open_groups)} 组分歧。").wait_for(timeout=30_000)
+        desk.get_by_text(f"已确认 {len(open_groups)} 组分歧。").wait_for()
         wait_idle(desk)
         assert not [g for g in c.session_flag_groups(db, today) if g.open]
         acks = [n for n in c.list_notes(db, today) if n.kind == "acknowledgement"]
@@ -212,19 +203,19 @@ def test_journey_consultation_to_issued_report(demo):
         desk.get_by_role("textbox", name="区域综述（发布在报告中）").fill(story["summary"])
         desk.get_by_role("textbox", name="会商结论（内部记录）").fill(story["conclusion"])
         desk.get_by_role("button", name="保存联合预报、综述与结论").click()
-        desk.get_by_text("已保存。").wait_for(timeout=30_000)
+        desk.get_by_text("已保存。").wait_for()
         wait_idle(desk)
-        desk.get_by_text("可以签发。").wait_for(timeout=30_000)
+        desk.get_by_text("可以签发。").wait_for()
         shot(desk, "journey-5-desk-compose", anchor="联合预报（合成）")
         desk.get_by_role("button", name="签发", exact=True).click()
         dialog = desk.get_by_role("dialog")
         dialog.get_by_label("密码").fill(PASSWORD)
         dialog.get_by_role("button", name="确认签发").click()
-        desk.get_by_text("已签发，会商已锁定。").wait_for(timeout=30_000)
+        desk.get_by_text("已签发，会商已锁定。").wait_for()
         wait_idle(desk)
         desk.get_by_role("button", name="发布", exact=True).click()
         desk.get_by_role("dialog").get_by_role("button", name="确认发布").click()
-        desk.get_by_text("已发布第 1 版。").wait_for(timeout=60_000)
+        desk.get_by_text("已发布第 1 版。").wait_for()
         wait_idle(desk)
         shot(desk, "journey-6-desk-issued", anchor="轮值首席工作台")
         assert c.get_session(db, today).state == "issued"
@@ -234,7 +225,7 @@ def test_journey_consultation_to_issued_report(demo):
         assert snapshot["acknowledgements"] and all(a["reason"] == story["reason"]
                                                     for a in snapshot["acknowledgements"])
         desk.get_by_role("link", name="打开报告页").click()
-        desk.get_by_text(f"{today.year}年第").first.wait_for(timeout=30_000)
+        desk.get_by_text(f"{today.year}年第").first.wait_for()
         wait_idle(desk)
         shot(desk, "journey-7-report")
 
@@ -242,13 +233,13 @@ def test_journey_consultation_to_issued_report(demo):
         contexts.append(mctx)
         manager = mctx.new_page()
         _sign_in(manager, base, "mgr_sun")
-        manager.get_by_text("最新发布").first.wait_for(timeout=30_000)
+        manager.get_by_text("最新发布").first.wait_for()
         wait_chart(manager)
         shot(manager, "journey-8-manager-today")
         _open(manager, "会商报告")
-        manager.get_by_text(f"{today.year}年第").first.wait_for(timeout=30_000)
+        manager.get_by_text(f"{today.year}年第").first.wait_for()
         wait_idle(manager)
-        with manager.expect_download(timeout=60_000) as info:
+        with manager.expect_download() as info:
             manager.get_by_role("button", name="下载 PDF（中文）").first.click()
         pdf = info.value.path().read_bytes()
         assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == stored.sha256
@@ -270,7 +261,7 @@ def test_journey_refusals(demo):
         page = ctx.new_page()
         _sign_in(page, base, other.username)
         _open(page, "首席工作台")
-        page.get_by_text("您不是该日的轮值首席或副班：只能查看。").wait_for(timeout=30_000)
+        page.get_by_text("您不是该日的轮值首席或副班：只能查看。").wait_for()
         assert page.get_by_role("button", name="签发", exact=True).count() == 0
         screenshot(page, "journey-10-forecaster-desk-refused")
         # a program with this forecaster's token submits for another district: refused, clearly
@@ -294,7 +285,7 @@ def test_journey_refusals(demo):
         manager = mctx.new_page()
         _sign_in(manager, base, "mgr_he")
         _open(manager, "会商室")
-        manager.get_by_text("您可以查看会商，但不能修改。").wait_for(timeout=30_000)
+        manager.get_by_text("您可以查看会商，但不能修改。").wait_for()
         assert manager.get_by_role("button", name="提交", exact=True).count() == 0
         assert manager.get_by_role("button", name="添加记录").count() == 0
         screenshot(manager, "journey-9-manager-read-only")

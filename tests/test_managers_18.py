@@ -16,25 +16,27 @@ import pytest
 
 from forecasting.store.db import Database
 
-pytestmark = [pytest.mark.timeout(1500)]
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def month_world(_sqlite_template, tmp_path_factory):
-    """A demo world for today whose history starts 9 days before the first of this month."""
+def month_world(build_once, tmp_path_factory):
+    """A demo world for today whose history starts 9 days before the first of this month (built once
+    per test run, copied per module)."""
     from forecasting.demo import seed_if_empty
     from forecasting.demo.world import BEIJING
 
     today = datetime.now(timezone.utc).astimezone(BEIJING).date()
     days = max(12, today.day + 9)
-    folder = tmp_path_factory.mktemp("month_world")
-    path = folder / "demo.sqlite3"
-    shutil.copy(_sqlite_template, path)
-    db = Database(f"sqlite:///{path}")
-    seed_if_empty(db, folder=folder / "runs", days=days, files_days=2, log=lambda *_: None)
-    db.dispose()
+
+    def build(path, folder):
+        db = Database(f"sqlite:///{path}")
+        seed_if_empty(db, today=today, folder=folder / "runs", days=days, files_days=2, log=lambda *_: None)
+        db.dispose()
+
+    path = tmp_path_factory.mktemp("month_world") / "demo.sqlite3"
+    shutil.copy(build_once(f"month-world-{today}", build), path)
     return path, today
 
 
@@ -200,18 +202,17 @@ def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path
         page.on("request", watch)
         sign_in(page, base, "mgr_sun", "demo-2026-yrd")
         page.get_by_role("link", name="预报检验").click()
-        wait_idle(page, timeout=120_000)
+        wait_idle(page)
         page.get_by_role("button", name="上月").first.click()
-        page.get_by_text("上月：等级准确率").wait_for(timeout=120_000)
-        wait_idle(page, timeout=120_000)
+        page.get_by_text("上月：等级准确率").wait_for()
+        wait_idle(page)
         text = page.get_by_test_id("stMarkdownContainer").filter(has_text="上月：等级准确率").first.inner_text()
         assert ("95 % 区间" in text or "不足三周" in text) and "污染日命中" in text
         last = today.replace(day=1) - timedelta(days=1)
-        page.get_by_text(f"检验日期 {last.replace(day=1)} 至 {last}").first.wait_for(timeout=30_000)
+        page.get_by_text(f"检验日期 {last.replace(day=1)} 至 {last}").first.wait_for()
         # the ranking chart has drawn (the answer's picture), then the screenshot
-        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for(
-            timeout=120_000)
-        wait_idle(page, timeout=120_000)
+        page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+        wait_idle(page)
         shot = screenshot(page, "manager-last-month")
         (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, ROOT / "docs" / "img" / "verification-last-month.png")

@@ -17,7 +17,6 @@ import pytest
 
 from reports_data import CONCLUSION, JS, NOTE_WITH_MARKUP, QP, WJ, demo_actor, issue_demo_report, targets, title_zh
 
-pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from consultation_data import ISSUE, add_forecaster, make_rota, open_consulting,
 from db_support import PASSWORD
 from forecasting.errors import Conflict
 
-pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from apptest_support import goto, new_app, sign_in, texts
 from db_support import PASSWORD
 from reports_data import CONCLUSION, DEMO_PASSWORD, issue_demo_report, title_zh
 
-pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture(scope="module")

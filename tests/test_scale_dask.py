@@ -17,6 +17,7 @@ import pytest
 
 from forecasting import datastore
 from forecasting.grids.synthetic import write_cmaq_aconc
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +26,7 @@ def _ingest(url, path, env_extra=None):
     env = {k: v for k, v in os.environ.items() if k != "DASK_SCHEDULER_ADDRESS"}
     env.update({"DATABASE_URL": url, **(env_extra or {})})
     return subprocess.run([sys.executable, "-m", "forecasting", "ingest", str(path), "--model", "CMAQ-YRD"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
 
 
 @pytest.mark.slow

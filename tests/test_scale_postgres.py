@@ -49,7 +49,7 @@ def test_a_note_written_in_one_process_is_seen_in_the_other(shared_pg, tmp_path)
             reader = reader_ctx.new_page()
             _sign_in(reader, base_b, "fc_qp")
             reader.goto(base_b + "/consultation_room")
-            reader.get_by_text("添加会商记录", exact=True).wait_for(timeout=30_000)  # the room has drawn its notes
+            reader.get_by_text("添加会商记录", exact=True).wait_for()  # the room has drawn its notes
             wait_idle(reader)
             assert reader.get_by_text(text).count() == 0
 
@@ -59,10 +59,10 @@ def test_a_note_written_in_one_process_is_seen_in_the_other(shared_pg, tmp_path)
             writer.goto(base_a + "/consultation_room")
             writer.get_by_role("textbox", name="内容（纯文本显示）").fill(text)
             writer.get_by_role("button", name="添加记录").click()
-            writer.get_by_text("记录已添加。").wait_for(timeout=30_000)
+            writer.get_by_text("记录已添加。").wait_for()
 
             # process 2's live board refreshes itself (st.fragment run_every) and shows the note
-            reader.get_by_text(text).wait_for(timeout=40_000)
+            reader.get_by_text(text).wait_for()
             screenshot(reader, "scale-two-processes-note-seen")
             reader_ctx.close()
             writer_ctx.close()

@@ -12,6 +12,7 @@ import pytest
 from apptest_support import goto, new_app, sign_in, texts
 from forecasting.store.db import Database
 from verification_data import demo_today, has_issued, issue_consultations
+from patience import PATIENCE_S
 
 DATES: dict[str, date] = {}
 
@@ -48,7 +49,7 @@ def app_world(_page_template, tmp_path, monkeypatch):
 
 
 def _open(username="mgr_sun"):
-    at = sign_in(new_app(timeout=60), username, "demo-2026-yrd")
+    at = sign_in(new_app(timeout=PATIENCE_S), username, "demo-2026-yrd")
     at.session_state["verif_from"] = DATES["first"]
     at.session_state["verif_to"] = DATES["last"]
     return goto(at, "verification.py")

@@ -65,8 +65,11 @@ def _district_field(values: dict[str, float], lon: np.ndarray, lat: np.ndarray, 
 def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, part: pd.DataFrame) -> Path:
     from forecasting.grids.synthetic import write_cams_forecast, write_cmaq_aconc
 
-    lookup = {(v, pd.Timestamp(t)): grp.set_index("district")["value"].to_dict()
-              for (v, t), grp in part.groupby(["variable", "valid_time"])}
+    # one pivot, not a groupby of ~700 small frames (17 s of the demo build)
+    wide = part.pivot_table(index=["variable", "valid_time"], columns="district", values="value", aggfunc="first")
+    districts = [str(d) for d in wide.columns]
+    lookup = {(str(v), pd.Timestamp(t)): {d: x for d, x in zip(districts, row) if x == x}
+              for (v, t), row in zip(wide.index, wide.to_numpy(dtype=float))}
 
     def field(species, valid_time, _lead, lon, lat):
         return _district_field(lookup.get((species, pd.Timestamp(valid_time)), {}), lon, lat)
