@@ -12,8 +12,10 @@ export FORECASTING_DATA_DIR ?= $(CURDIR)/var
 # Test workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS))
-# Every docstring Examples section in the domain package runs as a doctest (make test and make check).
+# Every docstring Examples section in the domain package runs as a doctest (make test and make check),
+# in the same pytest run as the tests (one start-up, both workers). TEST_PATHS=tests/test_x.py narrows it.
 DOCTEST_MODULES := forecasting
+TEST_PATHS ?= $(DOCTEST_MODULES) tests
 
 .PHONY: run test check doctest bench venv sysdeps migrate seed clean help
 
@@ -49,11 +51,12 @@ run: venv seed
 	$(BIN)/streamlit run server.py --server.address $(HOST) --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
-test: venv sysdeps doctest
-	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+test: venv sysdeps
+	$(BIN)/python -m pytest $(XDIST) --doctest-modules $(PYTEST_ARGS) $(TEST_PATHS)
 
-check: venv doctest
-	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not browser" --durations=10 $(PYTEST_ARGS)
+check: venv
+	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not browser" --durations=10 --doctest-modules \
+	  $(PYTEST_ARGS) $(TEST_PATHS)
 
 doctest: venv
 	$(BIN)/python -m pytest -q -p no:xdist -p no:cacheprovider --doctest-modules $(DOCTEST_MODULES)
