@@ -19,7 +19,7 @@ from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
-from ui.datadesk import arrivals_line
+from ui.datadesk import arrivals_line, uploader_in_language
 from ui.i18n import error_text, tr
 
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
@@ -55,6 +55,7 @@ st.title(tr("dd20.title"))
 st.caption(tr("dd20.caption"))
 can_run = actor.role in uploads.RUN_ROLES
 can_obs = actor.role in uploads.OBS_ROLES
+uploader_in_language()
 tab_arr, tab_run, tab_obs, tab_hist = st.tabs([tr("dd20.tab.arrivals"), tr("dd20.tab.run"), tr("dd20.tab.obs"),
                                               tr("dd20.tab.history")])
 

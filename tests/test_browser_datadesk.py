@@ -108,6 +108,13 @@ def test_data_desk_journey(withheld_world, tmp_path):
 
         # upload the withheld file: inspect, see the description and the map, confirm
         page.get_by_role("tab", name="上传模式数据").click()
+        # the uploader speaks Chinese: its button says 上传文件, Streamlit's English size line is hidden
+        zone = page.locator("[class*='st-key-dd20_run_files'] [data-testid='stFileUploaderDropzone']")
+        zone.wait_for()
+        assert zone.locator("button").evaluate("b => getComputedStyle(b, '::after').content") == '"上传文件"'
+        assert zone.locator("[data-testid='stFileUploaderDropzoneInstructions']").evaluate(
+            "e => getComputedStyle(e).display") == "none"
+        _shot(page, "datadesk-run-uploader")
         page.locator("[class*='st-key-dd20_run_files'] input[type=file]").set_input_files(str(withheld))
         wait_idle(page)
         page.locator(".st-key-dd20_run_model").click()

@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+
+from forecasting.store.db import Database
+from forecasting.store.science import Observation
 from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +49,11 @@ def test_observation_at_year_9999_is_one_line(tmp_path, sqlite_url):
     r = _run(["obs", "import", str(tmp_path / "obs.csv"), "--stations", str(tmp_path / "st.csv")], sqlite_url,
              tmp_path)
     line = _one_line(r)
-    assert "Traceback" not in r.stderr and "year" in line  # one line naming the impossible year, no traceback
+    # one line naming the file, the line, the column and the impossible time; no traceback, nothing stored
+    assert "Traceback" not in r.stderr
+    assert "obs.csv" in line and "line 2" in line and "'time'" in line and "9999-12-31T23:00+08:00" in line, line
+    with Database(sqlite_url).read() as s:
+        assert s.scalar(select(func.count()).select_from(Observation)) == 0
 
 
 def test_db_upgrade_on_an_unreachable_database_is_one_line(tmp_path):

@@ -187,3 +187,17 @@ def test_error_carries_a_translation_key():
         read_station_csv(csv("station,time,pm25\nS1,2026-03-05T10:00+08:00,x\n"))
     assert info.value.key == "correction.csv_bad_value"
     assert "第 2 行" in info.value.localized("zh")
+
+
+@pytest.mark.parametrize("row, zh", [
+    ("S1,2026-03-05T10:00+08:00,x", "第 2 行 pm25 列：应为数值，或空白/NA，实际为 x"),
+    ("S1,2026-03-05T10:30+08:00,35", "第 2 行 time 列：应为整点时间（小时值），实际为 2026-03-05T10:30+08:00"),
+    ("S1,9999-12-31T23:00+08:00,35", "第 2 行 time 列：应为1970 至 2099 年之间的时间，实际为 9999-12-31T23:00+08:00"),
+    ("S1,2026-03-05T10:00,35", "第 2 行 time 列：应为带 UTC 偏移的时间（如 +08:00），或指定时区 Asia/Shanghai"),
+])
+def test_the_chinese_message_is_chinese_throughout(row, zh):
+    """The Chinese UI says what was expected in Chinese too (no English phrase inside a Chinese sentence)."""
+    with pytest.raises(ValidationError) as info:
+        read_station_csv(csv("station,time,pm25\n" + row + "\n"))
+    assert zh in info.value.localized("zh")
+    assert "expected" not in info.value.localized("zh")

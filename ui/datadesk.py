@@ -49,3 +49,18 @@ def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = 
         st.page_link(PAGE, label=t("dd20.summary.link", lang), icon=":material/inventory:")
     except StreamlitAPIException:  # the page is not in this user's navigation (AppTest of a single page)
         pass
+
+
+def uploader_in_language() -> None:
+    """Streamlit's file uploader writes its button ("Upload") and its size line ("200MB per file • CSV")
+    in English only. In the Chinese UI the button says 上传文件 and the English size line is hidden:
+    each uploader's own label already states its limit (and Streamlit's 200 MB is not ours for the
+    observations CSV). CSS only: the uploader itself is unchanged."""
+    if language() != "zh":
+        return
+    label = t("dd20.upload_button", "zh").replace('"', "")
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}
+[data-testid="stFileUploaderDropzone"] button{{font-size:0}}
+[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}";font-size:0.875rem;line-height:1.6}}
+</style>""")

@@ -54,6 +54,7 @@ MESSAGES = {
     "dd20.read_only": ("您的角色只能查看数据台。", "Your role can only read the data desk."),
     "dd20.run.files": ("模式数据文件（NetCDF，一次起报的一个或多个文件，共不超过 {mb} MB）",
                        "Model run files (NetCDF, one or more files of one cycle, at most {mb} MB together)"),
+    "dd20.upload_button": ("上传文件", "Upload"),
     "dd20.run.model": ("模式名称（映射文件）", "Model name (mapping file)"),
     "dd20.run.model_detect": ("自动识别", "detect"),
     "dd20.run.inspect": ("检查文件", "Inspect"),

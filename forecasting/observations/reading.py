@@ -76,10 +76,17 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
     return frame, name
 
 
-def _bad(name: str, i: int, column: str, expected: str, got) -> ValidationError:
+#: Observation times the app accepts (UTC): a monitoring record, not a calendar of all time.
+_FIRST_TIME = pd.Timestamp("1970-01-01", tz="UTC")
+_END_TIME = pd.Timestamp("2100-01-01", tz="UTC")
+
+
+def _bad(name: str, i: int, column: str, expected: str, got, expected_zh: str) -> ValidationError:
+    """The refusal of one cell: file, line (1 = the header), column, what was expected (English and
+    Chinese, for the CLI and the pages) and what was found."""
     return ValidationError(f"{name}: line {i + 2}, column {column!r}: expected {expected}, got {got!r}",
                            key="correction.csv_bad_value", file=name, line=i + 2, column=column,
-                           expected=expected, got=str(got))
+                           expected=expected, expected_zh=expected_zh, got=str(got))
 
 
 def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
@@ -89,7 +96,8 @@ def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     bad = values.isna() & ~missing
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), column, "a number or an empty/NA cell", frame[column].iloc[i])
+        raise _bad(name, int(frame.index[i]), column, "a number or an empty/NA cell", frame[column].iloc[i],
+                   "数值，或空白/NA")
     return values.to_numpy(dtype=float)
 
 
@@ -99,13 +107,14 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
     bad = parsed.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise _bad(name, int(frame.index[i]), column, "an ISO-8601 time such as 2026-03-05T10:00+08:00", frame[column].iloc[i])
+        raise _bad(name, int(frame.index[i]), column, "an ISO-8601 time such as 2026-03-05T10:00+08:00", frame[column].iloc[i],
+                   "ISO-8601 时间，如 2026-03-05T10:00+08:00")
     has_offset = text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)$", regex=True).to_numpy()
     if not has_offset.all():
         if timezone is None:
             i = int(np.flatnonzero(~has_offset)[0])
             raise _bad(name, int(frame.index[i]), column, "a time with a UTC offset (or pass timezone='Asia/Shanghai')",
-                       frame[column].iloc[i])
+                       frame[column].iloc[i], "带 UTC 偏移的时间（如 +08:00），或指定时区 Asia/Shanghai")
         naive = pd.to_datetime(text[~has_offset], format="ISO8601")
         try:
             local = naive.dt.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
@@ -113,10 +122,16 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
             raise ValidationError(f"{name}: cannot read times in time zone {timezone!r}: {exc}") from exc
         parsed = parsed.copy()
         parsed[~has_offset] = local.dt.tz_convert("UTC")
+    outside = ((parsed < _FIRST_TIME) | (parsed >= _END_TIME)).to_numpy()
+    if outside.any():  # e.g. 9999-12-31T23:00: readable, but no hour of it can be stored or labelled
+        i = int(np.flatnonzero(outside)[0])
+        raise _bad(name, int(frame.index[i]), column, "a time from 1970 to 2099", frame[column].iloc[i],
+                   "1970 至 2099 年之间的时间")
     whole = (parsed.dt.minute == 0) & (parsed.dt.second == 0)
     if not whole.all():
         i = int(np.flatnonzero(~whole.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), column, "a whole hour (hourly values)", frame[column].iloc[i])
+        raise _bad(name, int(frame.index[i]), column, "a whole hour (hourly values)", frame[column].iloc[i],
+                   "整点时间（小时值）")
     if hour_label == "begin":
         parsed = parsed + pd.Timedelta(hours=1)
     elif hour_label != "end":
@@ -152,14 +167,15 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     station = frame["station"].str.strip()
     if (station == "").any():
         i = int(np.flatnonzero((station == "").to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), "station", "a station id", "")
+        raise _bad(name, int(frame.index[i]), "station", "a station id", "", "站点编号")
     times = _times(frame, "time", name, timezone, hour_label)
     if {"pollutant", "value"} <= cols:
         pol = frame["pollutant"].str.strip().str.lower().replace({"pm2.5": "pm25", "pm2_5": "pm25"})
         unknown = ~pol.isin(POLLUTANTS)
         if unknown.any():
             i = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise _bad(name, int(frame.index[i]), "pollutant", f"one of {', '.join(POLLUTANTS)}", frame["pollutant"].iloc[i])
+            raise _bad(name, int(frame.index[i]), "pollutant", f"one of {', '.join(POLLUTANTS)}", frame["pollutant"].iloc[i],
+                       f"{'、'.join(POLLUTANTS)} 之一")
         values = _numbers(frame, "value", name)
         if "unit" in cols:
             factor = np.ones(len(frame))
@@ -203,16 +219,19 @@ def read_stations(source) -> pd.DataFrame:
         bad = ~np.isfinite(v) | (np.abs(v) > lim)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise _bad(name, int(frame.index[i]), col, f"a number between -{lim} and {lim}", frame[col].iloc[i])
+            raise _bad(name, int(frame.index[i]), col, f"a number between -{lim} and {lim}", frame[col].iloc[i],
+                       f"-{lim} 至 {lim} 之间的数值")
     district = frame["district"].str.strip()
     bad = ~district.str.fullmatch(r"\d{6}")
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), "district", "a six-digit adcode such as 310118", frame["district"].iloc[i])
+        raise _bad(name, int(frame.index[i]), "district", "a six-digit adcode such as 310118", frame["district"].iloc[i],
+                   "六位行政区划代码，如 310118")
     station = frame["station"].str.strip()
     dup = station.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), "station", "a station id not listed before", frame["station"].iloc[i])
+        raise _bad(name, int(frame.index[i]), "station", "a station id not listed before", frame["station"].iloc[i],
+                   "未重复的站点编号")
     return pd.DataFrame({"station": station, "name": frame["name"].str.strip(), "lon": lon, "lat": lat,
                          "district": district}).reset_index(drop=True)
