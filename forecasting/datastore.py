@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import String, and_, delete, insert, select, type_coerce
 
 from forecasting import audit
 from forecasting.accounts import current_actor
@@ -417,12 +417,8 @@ def forecast_frame(db: Database, *, since: datetime | None = None, until: dateti
         conds.append(ModelRun.model == model)
     if conds:
         q = q.where(and_(*conds))
-    with db.read() as s:
-        rows = list(s.execute(q))
-    frame = pd.DataFrame(rows, columns=["model", "cycle", "valid_time", "district", "variable", "value", "lead_hours"])
-    for c in ("cycle", "valid_time"):
-        frame[c] = pd.to_datetime(frame[c], utc=True)
-    return frame
+    return _read_frame(db, q, ["model", "cycle", "valid_time", "district", "variable", "value", "lead_hours"],
+                       times=("cycle", "valid_time"))
 
 
 def observation_frame(db: Database, *, since: datetime | None = None, until: datetime | None = None,
@@ -436,8 +432,23 @@ def observation_frame(db: Database, *, since: datetime | None = None, until: dat
         q = q.where(DistrictObservation.time <= until)
     if district:
         q = q.where(DistrictObservation.district == district)
+    return _read_frame(db, q, ["time", "district", "pollutant", "value"], times=("time",))
+
+
+def _read_frame(db: Database, query, names: list[str], *, times: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of ``query`` as a frame with columns ``names``; ``times`` become UTC datetimes.
+
+    Built column by column (a frame from ~400 000 Row objects took 2.5x as long), and on SQLite the
+    stored naive-UTC text of the time columns is parsed by pandas in one vectorised pass instead of
+    one Python datetime per value (:class:`forecasting.store.types.UTCDateTime`)."""
+    text_times = db.engine.dialect.name == "sqlite"
+    if text_times:
+        query = query.with_only_columns(*[type_coerce(c, String).label(c.key or n) if n in times else c
+                                          for c, n in zip(query.selected_columns, names)],
+                                        maintain_column_froms=True)
     with db.read() as s:
-        rows = list(s.execute(q))
-    frame = pd.DataFrame(rows, columns=["time", "district", "pollutant", "value"])
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        rows = s.execute(query).all()
+    frame = pd.DataFrame({n: list(c) for n, c in zip(names, zip(*rows))}) if rows else pd.DataFrame(columns=names)
+    for c in times:
+        frame[c] = pd.to_datetime(frame[c], utc=True, format="ISO8601" if text_times else None)
     return frame
