@@ -112,6 +112,7 @@ def test_data_desk_journey(withheld_world, tmp_path):
         zone = page.locator("[class*='st-key-dd20_run_files'] [data-testid='stFileUploaderDropzone']")
         zone.wait_for()
         assert zone.locator("button").evaluate("b => getComputedStyle(b, '::after').content") == '"上传文件"'
+        assert "Upload" not in zone.locator("button").inner_text()  # Streamlit's own label is not drawn
         assert zone.locator("[data-testid='stFileUploaderDropzoneInstructions']").evaluate(
             "e => getComputedStyle(e).display") == "none"
         _shot(page, "datadesk-run-uploader")

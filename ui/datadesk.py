@@ -61,6 +61,6 @@ def uploader_in_language() -> None:
     label = t("dd20.upload_button", "zh").replace('"', "")
     st.html(f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}
-[data-testid="stFileUploaderDropzone"] button{{font-size:0}}
-[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}";font-size:0.875rem;line-height:1.6}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]{{display:none}}
+[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}"}}
 </style>""")

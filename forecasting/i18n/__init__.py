@@ -46,9 +46,26 @@ def default_language() -> str:
 
 
 def t(key: str, lang: str | None = None, /, **params) -> str:
-    """The text for ``key`` in ``lang``; an unknown key is returned as itself (and tested against)."""
+    """The text for ``key`` in ``lang``; an unknown key is returned as itself (and tested against).
+
+    A parameter may carry a value per language: ``expected_zh=...`` replaces ``{expected}`` in the
+    Chinese text (for a phrase that is itself part of the message, such as what a CSV cell should hold).
+
+    Examples
+    --------
+    >>> t("nav.home", "en")
+    'Home'
+    >>> t("correction.csv_bad_value", "zh", file="a.csv", line=2, column="pm25", expected="a number",
+    ...   expected_zh="数值", got="x")
+    'a.csv 第 2 行 pm25 列：应为数值，实际为 x'
+    """
     pair = _TABLE.get(key)
     if pair is None:
         return key
+    lang = "en" if lang == "en" else "zh"
     text = pair[1] if lang == "en" else pair[0]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    suffix = "_" + lang
+    local = {name[: -len(suffix)]: value for name, value in params.items() if name.endswith(suffix)}
+    return text.format(**{**params, **local})

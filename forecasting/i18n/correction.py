@@ -6,7 +6,7 @@ MESSAGES = {
         "unknown correction method {method}; choose one of {choices}",
     ),
     "correction.csv_bad_value": (
-        "{file} 第 {line} 行 {column} 列：应为{expected_zh}，实际为 {got}",
+        "{file} 第 {line} 行 {column} 列：应为{expected}，实际为 {got}",
         "{file}: line {line}, column {column}: expected {expected}, got {got}",
     ),
     "correction.csv_field_count": (
