@@ -29,7 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from forecasting import tokens
+from forecasting import audit, tokens
+from forecasting.consultation import SubmissionInput, guidance_document, save_submissions, session_document
 from forecasting.errors import (
     AuthenticationFailed,
     Conflict,
@@ -38,6 +39,9 @@ from forecasting.errors import (
     PermissionDenied,
     ValidationError,
 )
+from forecasting.permissions import Actor
+from forecasting.plausibility import PLAUSIBLE_MAX
+from forecasting.store.db import get_database
 
 __all__ = ["routes", "api_is_public", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX",
            "session_of_day", "session_guidance", "api_not_found", "session_routes", "not_found_routes"]
@@ -51,8 +55,6 @@ def api_is_public() -> bool:
 
 
 def _db():
-    from forecasting.store.db import get_database
-
     return get_database()
 
 
@@ -177,8 +179,6 @@ def strict_number(value, field: str) -> float:
 
 def strict_concentration(value, pollutant: str, field: str) -> float:
     """A finite concentration inside the plausible range of ``pollutant`` [µg/m³; CO mg/m³]."""
-    from forecasting.plausibility import PLAUSIBLE_MAX
-
     v = strict_number(value, field)
     top = PLAUSIBLE_MAX.get(pollutant)
     if v < 0 or (top is not None and v > top):
@@ -208,16 +208,13 @@ def _integrity_error(issued_forecast_id: int) -> JSONResponse:
 
 
 def _audit_integrity_failure(issued_forecast_id: int, path: str) -> None:
-    from forecasting import audit
-    from forecasting.permissions import Actor
-
     with _db().transaction() as s:
         audit.record(s, Actor.system("api"), "report.integrity_failed", object_type="issued_forecast",
                      object_id=issued_forecast_id, details={"path": path})
 
 
 async def _report_response(request: Request, issue_date: date | None) -> Response:
-    from forecasting.reports import report_json, verify_report
+    from forecasting.reports import report_json, verify_report  # lazy: pandas, altair
 
     if not api_is_public():
         await _actor(request)
@@ -248,8 +245,6 @@ async def forecast_of_day(request: Request) -> Response:
 
 
 def _entries(payload) -> tuple[list, bool]:
-    from forecasting.consultation import SubmissionInput
-
     if not isinstance(payload, dict):
         raise ValidationError("the body must be a JSON object", key="api.bad_field", field="body",
                               detail="expected an object")
@@ -300,8 +295,6 @@ async def submit_forecast(request: Request) -> Response:
     """``POST /api/v1/sessions/{issue_date}/submissions/{adcode}``: body ``{"submit": true, "entries":
     [{"target_date", "aqi_lo", "aqi_hi", "primary", "concentrations", "analysis", "expected_version"}]}``
     (or one entry object). Saved as the token's owner by :func:`forecasting.consultation.save_submissions`."""
-    from forecasting.consultation import save_submissions
-
     try:
         actor = await _actor(request)
         issue_date = _day(request.path_params["issue_date"])
@@ -324,8 +317,6 @@ async def submit_forecast(request: Request) -> Response:
 async def session_of_day(request: Request) -> Response:
     """``GET /api/v1/sessions/{issue_date}``: the consultation's state, deadlines, duty, districts'
     entries and flag groups (token required; any role)."""
-    from forecasting.consultation import session_document
-
     try:
         actor = await _actor(request)
         issue_date = _day(request.path_params["issue_date"])
@@ -338,8 +329,6 @@ async def session_of_day(request: Request) -> Response:
 async def session_guidance(request: Request) -> Response:
     """``GET /api/v1/sessions/{issue_date}/guidance``: each district's prefill per target day, in the
     submission's field names (post ``entries`` back unchanged)."""
-    from forecasting.consultation import guidance_document
-
     try:
         actor = await _actor(request)
         issue_date = _day(request.path_params["issue_date"])

@@ -19,7 +19,9 @@ from sqlalchemy import String, and_, delete, insert, select, type_coerce
 from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.errors import FormatError, ValidationError
+from forecasting.observations import district_observations, quality_control, read_station_csv, read_stations
 from forecasting.permissions import Actor, require_role
+from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
 from forecasting.store.db import Database
 from forecasting.store.models import District
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
@@ -111,8 +113,8 @@ def ingest_run(
     districts : path, optional
         A boundary GeoJSON (features with ``adcode``) instead of the bundled one.
     """
-    from forecasting.districts import district_series, district_weights, load_districts
-    from forecasting.grids import open_grid
+    from forecasting.districts import district_series, district_weights, load_districts  # lazy: xarray
+    from forecasting.grids import open_grid  # lazy: xarray
 
     with db.read() as s:  # check the permission before the (possibly long) reading
         _operator(s, actor, "ingest model runs")
@@ -215,8 +217,6 @@ def store_district_series(
 def _check_plausible(long: pd.DataFrame, *, model: str, cycle: datetime) -> None:
     """Refuse physically impossible pollutant values and implausible unit magnitudes (issue #15:
     negative and 1e39 µg/m³ were stored; 1e-8 labelled µg/m³ is a kg/m³ or mixing-ratio field)."""
-    from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
-
     for variable, part in long.groupby("variable"):
         top = PLAUSIBLE_MAX.get(str(variable))
         if top is None:
@@ -250,8 +250,6 @@ def import_observations(
 ) -> ObservationImport:
     """Import hourly station observations from CSV (see :mod:`forecasting.observations`), with
     quality-control flags, and recompute the district observations of the hours touched."""
-    from forecasting.observations import read_station_csv, read_stations
-
     obs = read_station_csv(source, timezone=timezone, hour_label=hour_label)
     meta = read_stations(stations) if stations is not None else None
     return store_observations(db, actor, obs, stations=meta)
@@ -260,8 +258,6 @@ def import_observations(
 def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, stations: pd.DataFrame | None = None
                        ) -> ObservationImport:
     """Store long station observations ``station time pollutant value`` (UTC, hour-ending)."""
-    from forecasting.observations import district_observations, quality_control
-
     if obs.empty:
         raise ValidationError("no observations in the file")
     with db.transaction() as s:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info, level_of
 from forecasting.config import DATA_DIR_BUNDLED
 
 __all__ = ["BASEMAP_GEOJSON", "Extent", "PRESETS", "MapLayers", "Station", "grid_extent", "cell_index",
@@ -175,8 +176,6 @@ def category_colours(pollutant: str, *, edition: str | None = None) -> tuple[lis
     >>> bounds[:2], rgb[0], levels[-1]
     ([35.0, 60.0], (0, 228, 0), 6)
     """
-    from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info
-
     ed = edition or EDITION_2026
     bps = BREAKPOINTS[ed][HOURLY_INDICATOR[pollutant]]
     bounds = []
@@ -549,8 +548,6 @@ def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.
             continue
         colour = (150, 150, 150)
         if s_.aqi is not None:
-            from forecasting.aqi import level_info, level_of
-
             colour = tuple(level_info(level=level_of(max(s_.aqi, 1))).rgb)
         txt = "—" if s_.aqi is None else str(s_.aqi)
         d.ellipse([x - 7, y - 7, x + 7, y + 7], fill=colour, outline=(0, 0, 0), width=2)
@@ -623,8 +620,6 @@ def _arrow(d, x, y, dx, dy, ss):
 
 
 def _legend(d, pollutant, scale, edition, lang, *, x0, y0, width, wind, stations):
-    from forecasting.aqi import level_info
-
     font = _font(14)
     unit = "mg/m³" if pollutant == "co" else "µg/m³"
     head = f"{LABELS.get(pollutant, pollutant)} ({unit})"

@@ -39,6 +39,8 @@ from sqlalchemy import delete, insert, select
 
 from forecasting import audit, datastore
 from forecasting.accounts import current_actor
+from forecasting.aqi import POLLUTANT_OF, RangeRules, edition_for, level_of
+from forecasting.consultation.config import consultation_config
 from forecasting.errors import ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
@@ -205,7 +207,7 @@ def _num(value) -> float | None:
 
 def _daily_rows(corrected: pd.DataFrame, issue_dates: set, method: str, *, rules=None,
                 trained: dict | None = None) -> list[dict]:
-    from forecasting.correction.daily import daily_forecast
+    from forecasting.correction.daily import daily_forecast  # lazy: sklearn
 
     rows = []
     for (model, issue), part in corrected.groupby(["model", "issue_date"], sort=False):
@@ -235,8 +237,7 @@ def _direct_daily_rows(pairs: pd.DataFrame, observations: pd.DataFrame, day_list
                        lead_days=range(1, SESSION_DAYS + 1)) -> list[dict]:
     """Rows of the direct daily model (:data:`DIRECT_DAILY`) for the issue dates ``day_list``; each
     issue date is served by a fit on days that ended by its cut-off (:func:`issue_cutoff`)."""
-    from forecasting.aqi import level_of
-    from forecasting.correction.daily_direct import daily_aqi_distribution, direct_daily
+    from forecasting.correction.daily_direct import daily_aqi_distribution, direct_daily  # lazy: sklearn
 
     q = direct_daily(pairs, observations, issue_dates=day_list, cutoff=issue_cutoff, refit_days=DIRECT_REFIT_DAYS,
                      train_days=HISTORY_DAYS + 30, lead_days=lead_days)
@@ -287,8 +288,7 @@ def outlook_distribution(observed_aqi, lead_day: int, *, decay: float = OUTLOOK_
 def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: set, *, widths,
                   days: int = SESSION_DAYS) -> list[dict]:
     """Outlook rows for the D+1..D+``days`` days without ensemble guidance (past the longest lead)."""
-    from forecasting.aqi import edition_for, level_of
-    from forecasting.correction.published import choose_range, exceedance
+    from forecasting.correction.published import choose_range, exceedance  # lazy: sklearn
 
     have = {(r["issue_date"], r["district"], r["target_date"]) for r in rows
             if r["method"] == SUGGESTED and r["aqi_lo"] is not None}
@@ -363,10 +363,8 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
     session past the models' reach get a labelled outlook row (:func:`outlook_distribution`).
     Returns the number of guidance rows.
     """
-    from forecasting.aqi import RangeRules
-    from forecasting.consultation.config import consultation_config
-    from forecasting.correction import combine, correct, pair_forecasts
-    from forecasting.correction.daily import hourly_to_daily_aqi
+    from forecasting.correction import combine, correct, pair_forecasts  # lazy: sklearn
+    from forecasting.correction.daily import hourly_to_daily_aqi  # lazy: sklearn
 
     last = last or first
     with db.read() as s:
@@ -454,7 +452,7 @@ def observed_daily_aqi(db: Database, first: date, last: date, *, district: str |
     """Observed daily AQI per district and Beijing day ``first``..``last`` (HJ 633, the edition of
     each day) from the district observations: ``district date edition aqi level primary``
     (``primary`` as pollutant names; ``aqi`` NaN where the day is not published)."""
-    from forecasting.aqi import POLLUTANT_OF, daily_aqi
+    from forecasting.aqi import daily_aqi  # lazy: xarray (forecasting.aqi.timerules)
 
     since = pd.Timestamp(first, tz=BEIJING).tz_convert("UTC")
     until = pd.Timestamp(last + timedelta(days=1), tz=BEIJING).tz_convert("UTC")

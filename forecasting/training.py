@@ -19,6 +19,8 @@ from sqlalchemy import select, update
 
 from forecasting import audit, datastore
 from forecasting.accounts import current_actor
+from forecasting.errors import ValidationError
+from forecasting.guidance import issue_cutoff
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.science import TrainedCorrectionRecord
@@ -72,10 +74,7 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
     ``min_validation_days`` of validation data are skipped."""
     from datetime import timedelta
 
-    from forecasting.correction import pair_forecasts, run_methods
-    from forecasting.errors import ValidationError
-    from forecasting.guidance import issue_cutoff
-
+    from forecasting.correction import pair_forecasts, run_methods  # lazy: sklearn
     with db.read() as s:
         require_role(current_actor(s, actor, "train corrections"), "admin", action="train corrections")
     days = [until]
@@ -107,7 +106,7 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
 
 
 def _record(db, actor, results, forecasts, *, until, cut, val_start, since, active) -> TrainingSummary:
-    from forecasting.correction import CORRECTION_VERSION, PREDICTORS, score_table
+    from forecasting.correction import CORRECTION_VERSION, PREDICTORS, score_table  # lazy: sklearn
 
     # scores only of rows verified by the cut-off (valid time ≤ cut) of forecasts issued by then
     tables = {m: score_table(c[c["issue_time"] <= cut], since=val_start, until=cut, by=("district", "pollutant"))

@@ -39,11 +39,17 @@ from sqlalchemy import select
 
 from forecasting import audit
 from forecasting.accounts import current_actor
+from forecasting.arrivals import BEIJING, GUIDANCE_REACH_DAYS, consultation_cutoff
 from forecasting.config import settings
+from forecasting.datastore import import_observations, ingest_run
 from forecasting.errors import ForecastingError, NotFound, PermissionDenied, ValidationError
+from forecasting.guidance import compute_guidance
+from forecasting.observations import quality_control, read_station_csv, read_stations
 from forecasting.permissions import Actor, require_role
+from forecasting.store.consultation import IssuedForecast
 from forecasting.store.datadesk import IngestAttempt
 from forecasting.store.db import Database
+from forecasting.store.science import ModelRun, Observation, Station
 
 __all__ = [
     "MAX_FILES",
@@ -311,10 +317,8 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
     ValidationError, FormatError, UnitError
         Too many or too large files, not a readable model run (recorded as a refused attempt).
     """
-    from forecasting.districts import district_weights, load_districts
-    from forecasting.grids import inspect_grid, open_grid
-    from forecasting.store.science import ModelRun
-
+    from forecasting.districts import district_weights, load_districts  # lazy: xarray
+    from forecasting.grids import inspect_grid, open_grid  # lazy: xarray
     actor = _check(db, actor, RUN_ROLES, "upload model runs")
     names = [_clean_name(n, i) for i, (n, _b) in enumerate(files)]
     size = sum(len(b) for _n, b in files)
@@ -355,7 +359,7 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
             coverage = {a: float(c) for a, c in zip(weights.adcodes, np.asarray(weights.coverage, float))}
         except ForecastingError:
             coverage = {}
-        from forecasting.grids import POLLUTANTS
+        from forecasting.grids import POLLUTANTS  # lazy: xarray
 
         variable = next((v for v in POLLUTANTS if v in grid.data_vars), next(iter(grid.data_vars)))
         da = grid[variable].isel(time=0)
@@ -401,8 +405,6 @@ def affected_issue_dates(cycle: datetime, *, today: date) -> list[date]:
     >>> affected_issue_dates(datetime(2026, 11, 28, 0, tzinfo=timezone.utc), today=date(2026, 11, 29))
     [datetime.date(2026, 11, 28), datetime.date(2026, 11, 29)]
     """
-    from forecasting.arrivals import GUIDANCE_REACH_DAYS, consultation_cutoff
-
     out = []
     for back in range(2, -1, -1):
         d = today - timedelta(days=back)
@@ -414,8 +416,6 @@ def affected_issue_dates(cycle: datetime, *, today: date) -> list[date]:
 
 def _open_dates(db: Database, dates: list[date]) -> list[date]:
     """The dates among ``dates`` with no issued forecast (issued history is not recomputed)."""
-    from forecasting.store.consultation import IssuedForecast
-
     if not dates:
         return []
     with db.read() as s:
@@ -424,16 +424,12 @@ def _open_dates(db: Database, dates: list[date]) -> list[date]:
 
 
 def _after_ingest(db: Database, actor: Actor, cycle: datetime, *, recompute: bool, today: date | None) -> tuple:
-    from forecasting.arrivals import BEIJING
-
     today = today or datetime.now(timezone.utc).astimezone(BEIJING).date()
     dates = _open_dates(db, affected_issue_dates(cycle, today=today))
     if not dates:
         return (), ()
     if not recompute:
         return (), tuple(dates)
-    from forecasting.guidance import compute_guidance
-
     compute_guidance(db, _on_behalf(actor), min(dates), max(dates))
     return tuple(dates), ()
 
@@ -441,8 +437,6 @@ def _after_ingest(db: Database, actor: Actor, cycle: datetime, *, recompute: boo
 def recompute_guidance(db: Database, actor: Actor | None, issue_date: date) -> int:
     """Recompute the guidance of one open issue date (after a late run came in); forecasters and
     admins. Issued dates keep their guidance (the issued report never changes). Returns rows."""
-    from forecasting.guidance import compute_guidance
-
     actor = _check(db, actor, RUN_ROLES, "recompute guidance")
     if not _open_dates(db, [issue_date]):
         raise ValidationError(f"{issue_date}: already issued; its guidance is kept as it was",
@@ -460,8 +454,6 @@ def ingest_recorded(db: Database, actor: Actor | None, paths, *, via: str, model
     """:func:`forecasting.datastore.ingest_run` with its attempt recorded, stored or refused (the
     command line and the browser both go through here). Extra keywords reach ``ingest_run``
     (e.g. ``force=`` once it has it)."""
-    from forecasting.datastore import ingest_run
-
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     names = list(names or [p.name for p in paths])
     if not sha256:
@@ -548,8 +540,6 @@ def reingest_run(db: Database, actor: Actor | None, attempt_id: int, *, recomput
 
 
 def _read_obs(data: bytes, name: str, timezone_name: str | None, hour_label: str) -> pd.DataFrame:
-    from forecasting.observations import read_station_csv
-
     buf = io.BytesIO(data)
     buf.name = name
     return read_station_csv(buf, timezone=timezone_name, hour_label=hour_label)
@@ -560,9 +550,6 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
                          hour_label: str = "end") -> ObservationPreview:
     """Stage an observations CSV and show its rows with the quality-control flags the import would
     set (against the stored neighbouring hours), without storing anything."""
-    from forecasting.observations import quality_control, read_stations
-    from forecasting.store.science import Observation, Station
-
     actor = _check(db, actor, OBS_ROLES, "import observations")
     clean = _clean_name(name, 0)
     digest = _sha(data)
@@ -628,8 +615,6 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
 def confirm_observations(db: Database, actor: Actor | None, token: str):
     """Import a previewed CSV through the command line's path (:func:`forecasting.datastore.import_observations`);
     the file is kept content-addressed. Returns ``(ObservationImport, attempt id)``."""
-    from forecasting.datastore import import_observations
-
     actor = _check(db, actor, OBS_ROLES, "import observations")
     folder = _staging(token)
     if not folder.is_dir():
@@ -663,8 +648,6 @@ def import_recorded(db: Database, actor: Actor | None, source, *, via: str, stat
                     hour_label: str = "end"):
     """:func:`forecasting.datastore.import_observations` with its attempt recorded, stored or refused
     (the command line's ``obs import``)."""
-    from forecasting.datastore import import_observations
-
     path = Path(source)
     data = path.read_bytes() if path.is_file() else b""
     operator = actor if actor is not None else Actor.system(via)

@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from forecasting import scores
-from forecasting.correction.engine import METHODS, correct, validate_method
+from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
+from forecasting.correction.ensemble import combine
 from forecasting.correction.pairing import DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
+from forecasting.correction.probabilistic import coverage, crps_from_quantiles
 from forecasting.errors import ValidationError
 from forecasting.vocab import BEIJING_ZONE
 
@@ -36,8 +38,6 @@ def probabilistic_scores(frame: pd.DataFrame) -> dict:
     rows whose observation lies in ``[q10, q90]`` and the mean CRPS of the two-piece log-normal
     through the quantiles (:func:`forecasting.correction.probabilistic.crps_from_quantiles`), over
     the rows where the three quantiles and the observation are finite."""
-    from forecasting.correction.probabilistic import coverage, crps_from_quantiles
-
     if not {"q10", "q50", "q90"} <= set(frame.columns):
         return {"coverage80": None, "crps": None}
     q = frame[["q10", "q50", "q90", "observed"]].to_numpy(dtype=float)
@@ -130,9 +130,6 @@ def run_methods(pairs: pd.DataFrame, observations: pd.DataFrame, *, methods=METH
         validate_method(m)
     for m in methods:
         if m in ("ensemble", "ensemble_median"):
-            from forecasting.correction.ensemble import combine
-            from forecasting.correction.engine import DEFAULTS
-
             p = {**DEFAULTS, **params}
             base = p["base_method"]
             if base not in out:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecasting.aqi import POLLUTANT_OF, level_info, level_of
 from forecasting.correction.pairing import POLLUTANTS
+from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, exceedance
 from forecasting.errors import ValidationError
 
 __all__ = ["daily_aqi_of_columns", "daily_forecast", "hourly_to_daily_aqi", "published_daily"]
@@ -26,7 +28,7 @@ def hourly_to_daily_aqi(frame: pd.DataFrame, value: str = "central", *, edition=
     Returns the AQI engine's daily table indexed by ``district, date`` (see
     :func:`forecasting.aqi.daily_aqi`) with ``primary`` = the primary pollutants as pollutant names.
     """
-    from forecasting.aqi import POLLUTANT_OF, daily_aqi
+    from forecasting.aqi import daily_aqi  # lazy: xarray (forecasting.aqi.timerules)
 
     wide = frame.pivot_table(index=["valid_time", "district"], columns="pollutant", values=value,
                              aggfunc="mean").reset_index()
@@ -96,9 +98,6 @@ def published_daily(frame: pd.DataFrame, *, edition=None, rules=None) -> pd.Data
         p_over_100 p_over_200 level primary range_lo range_hi range_text levels span_zh span_en``;
         range columns missing when the day has no AQI.
     """
-    from forecasting.aqi import level_info, level_of
-    from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, exceedance
-
     widths = tuple(getattr(rules, "widths", None) or DEFAULT_WIDTHS)
 
     def source(name, fallback=None):

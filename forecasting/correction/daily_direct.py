@@ -30,7 +30,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecasting.aqi import POLLUTANT_OF, aqi_arrays, edition_for, level_info, level_of
+from forecasting.aqi.core import resolve_edition
+from forecasting.aqi.tables import USED_INDICATORS
 from forecasting.correction.probabilistic import LOG_OFFSET
+from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, exceedance
 from forecasting.vocab import BEIJING_ZONE
 
 __all__ = ["DAILY_QUANTITIES", "daily_quantities", "daily_training_table", "fit_daily", "predict_daily",
@@ -302,11 +306,6 @@ def daily_aqi_distribution(quantiles: pd.DataFrame, *, edition=None, widths=None
     >>> d[["aqi_q10", "aqi_q50", "aqi_q90"]].iloc[0].tolist()
     [40.0, 55.0, 125.0]
     """
-    from forecasting.aqi import POLLUTANT_OF, aqi_arrays, edition_for, level_info, level_of
-    from forecasting.aqi.core import resolve_edition
-    from forecasting.aqi.tables import USED_INDICATORS
-    from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, exceedance
-
     widths = tuple(widths or DEFAULT_WIDTHS)
     keys = ["issue_date", "district", "date"]
     cols = ["edition", "aqi", "aqi_q10", "aqi_q50", "aqi_q90", "aqi_lower", "aqi_upper", "p_over_100", "p_over_200",

@@ -29,7 +29,10 @@ import numpy as np
 import pandas as pd
 
 from forecasting.correction import bias as _bias
+from forecasting.correction.analog import analog_ensemble
 from forecasting.correction.features import ObservationIndex, persistence_times, regression_features
+from forecasting.correction.pairing import check_observations
+from forecasting.correction.probabilistic import add_quantiles, conformalize
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import ValidationError
 
@@ -93,8 +96,6 @@ def add_intervals(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, coverage: floa
                   window_days: int, min_count: int = 30) -> pd.DataFrame:
     """Set ``q10 q50 q90`` and ``lower``/``upper`` (= q10/q90) from past log-space residual quantiles per
     pollutant, lead day and forecast-level bin (:func:`forecasting.correction.probabilistic.add_quantiles`)."""
-    from forecasting.correction.probabilistic import add_quantiles
-
     return add_quantiles(frame, grid=grid, window_days=window_days, min_count=min_count, coverage=coverage)
 
 
@@ -125,7 +126,7 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     validate_method(method)
     p = {**DEFAULTS, **params}
     if method in ("ensemble", "ensemble_median"):
-        from forecasting.correction.ensemble import combine
+        from forecasting.correction.ensemble import combine  # cycle: engine -> ensemble -> engine
 
         if validate_method(p["base_method"]).startswith("ensemble"):
             raise ValidationError(f"base_method of an ensemble must be a single-model method, got {p['base_method']!r}")
@@ -133,8 +134,6 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
         return combine(base, kind="median" if method == "ensemble_median" else "weighted",
                        refit_days=p["refit_days"], min_train_days=p["min_train_days"],
                        coverage=p["coverage"], window_days=p["interval_window_days"], start=start)
-    from forecasting.correction.pairing import check_observations
-
     obs = check_observations(observations)
     f = pairs["forecast"].to_numpy(dtype=float)
     grid = origins(pairs, refit_days=p["refit_days"], min_train_days=p["min_train_days"], start=start)
@@ -147,8 +146,6 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
         central = f - _bias.bias_estimate(pairs, method=method, ratio=p["kalman_ratio"], p0=p["kalman_p0"],
                                           window_days=p["window_days"])
     elif method == "analog_ensemble":
-        from forecasting.correction.analog import analog_ensemble
-
         anen = analog_ensemble(pairs, grid=grid, block=origin_block(pairs["issue_time"], grid),
                                k=int(p.get("analogs", 20)), train_window_days=p["train_window_days"])
         central = anen[:, 0]
@@ -167,8 +164,6 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
             out[name] = np.where(has, np.maximum(anen[:, i], 0.0), out[name].to_numpy(dtype=float))
         out["lower"], out["upper"] = out["q10"], out["q90"]
     if p.get("conformal", True):
-        from forecasting.correction.probabilistic import conformalize
-
         out = conformalize(out, grid=grid, window_days=p["interval_window_days"], coverage=p["coverage"])
     return out
 

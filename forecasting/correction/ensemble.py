@@ -17,14 +17,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecasting.correction.engine import add_intervals, origin_block, origins, times_ns
+from forecasting.correction.pairing import beijing_day
+from forecasting.correction.probabilistic import conformalize
+
 __all__ = ["combine"]
 
 
 def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int = 30, min_train_days: int = 14,
             coverage: float = 0.8, window_days: int = 60, start=None, conformal: bool = True) -> pd.DataFrame:
     """Combine the models of ``corrected`` (output of :func:`correct`) into model ``"ensemble"``."""
-    from forecasting.correction.engine import origin_block, times_ns, add_intervals, origins
-
     c = corrected.sort_values("cycle")
     group = ["issue_date", "valid_time", "district", "pollutant"]
     c = c.drop_duplicates(subset=group + ["model"], keep="last").reset_index(drop=True)
@@ -61,13 +63,9 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
     agg["model"] = "ensemble"
     agg["method"] = "ensemble_median" if kind == "median" else "ensemble"
     agg["lead_hours"] = ((agg["valid_time"] - agg["cycle"]) / pd.Timedelta(hours=1)).round().astype(int)
-    from forecasting.correction.pairing import beijing_day
-
     agg["lead_day"] = ((beijing_day(agg["valid_time"]) - agg["issue_date"]) / pd.Timedelta(days=1)).round().astype(int)
     cols = ["model", "cycle", "issue_time", "issue_date", "valid_time", "lead_hours", "lead_day", "hour",
             "district", "pollutant", "forecast", "observed", "method", "central", "fallback", "n_members"]
     out = agg[cols].sort_values(["valid_time", "district", "pollutant"]).reset_index(drop=True)
-    from forecasting.correction.probabilistic import conformalize
-
     out = add_intervals(out, grid=grid, coverage=coverage, window_days=window_days)
     return conformalize(out, grid=grid, window_days=window_days, coverage=coverage) if conformal else out

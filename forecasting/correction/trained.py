@@ -15,9 +15,11 @@ import pandas as pd
 import sklearn
 
 from forecasting.correction import bias as _bias
+from forecasting.correction.backtest import score_table
 from forecasting.correction.engine import DEFAULTS, correct, validate_method
 from forecasting.correction.features import ObservationIndex, persistence_times, regression_features
 from forecasting.correction.pairing import check_observations
+from forecasting.correction.probabilistic import apply_log_quantiles, fit_log_quantiles
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import FormatError, ValidationError
 
@@ -95,8 +97,6 @@ class TrainedCorrection:
         central = np.maximum(np.where(fallback, f, central), 0.0)
         out = pairs.copy()
         out["method"], out["central"], out["fallback"] = self.method, central, fallback
-        from forecasting.correction.probabilistic import apply_log_quantiles
-
         q = apply_log_quantiles(out, self.state.get("quantiles", {}))
         out["q10"], out["q50"], out["q90"] = q[:, 0], q[:, 1], q[:, 2]
         out["lower"], out["upper"] = out["q10"], out["q90"]
@@ -167,11 +167,7 @@ def fit_correction(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: s
     run = correct(window, obs_known, method=method, start=recent_from,
                   **{**params, "refit_days": max(int(p["interval_window_days"]), int(p["refit_days"]))})
     run = run[run["valid_time"] > recent_from]
-    from forecasting.correction.probabilistic import fit_log_quantiles
-
     state["quantiles"] = fit_log_quantiles(run[run["observed"].notna()], coverage=p["coverage"])
-    from forecasting.correction.backtest import score_table
-
     sc = score_table(run.assign(lead_day=run["lead_day"]), since=recent_from)
     return TrainedCorrection(
         method=method, trained_from=known["valid_time"].min(), trained_until=until, predictors=predictors,

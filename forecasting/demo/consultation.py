@@ -19,10 +19,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from time import monotonic
 
 from forecasting import accounts
+from forecasting import consultation as c
+from forecasting.consultation import issue_snapshot
+from forecasting.demo.spawn import spawn_pool
 from forecasting.permissions import Actor
-from forecasting.store.db import Database
+from forecasting.store.db import Database, get_database
 from forecasting.store.types import clock_at
 from forecasting.vocab import BEIJING
+from forecasting.zone import list_districts
 
 __all__ = ["seed_consultations"]
 
@@ -94,8 +98,7 @@ def _plan(rows, district: str, day: date, days: int):
 def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs: _Proofs, rng: random.Random,
              cfg) -> tuple[Actor, datetime]:
     """One issue date's consultation up to the signature; returns the chief and the issue time."""
-    from forecasting import consultation as c
-    from forecasting.guidance import guidance_for
+    from forecasting.guidance import guidance_for  # lazy: pandas (app start)
 
     system = Actor.system("daily-job")
     with clock_at(_at(day, 8, 30)):
@@ -150,29 +153,21 @@ class _Proofs:
 
 def _expected_snapshot(db: Database, day: date, chief: Actor, at: datetime) -> dict:
     """The snapshot ``issue_session`` will build when ``chief`` issues ``day`` at ``at``."""
-    from forecasting.consultation import issue_snapshot
-
     return issue_snapshot(db, chief, day, issued_at=at.astimezone(timezone.utc))
 
 
 def _render_worker(url: str, snapshot: dict, formats: tuple[str, ...]):
     """Runs in a worker process: the report files of one snapshot (reads the database only)."""
-    from forecasting.reports import render_files
-    from forecasting.store.db import get_database
-
+    from forecasting.reports import render_files  # lazy: pandas, altair
     return render_files(get_database(url), snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
 
 
 def _issue(db: Database, day: date, chief: Actor, at: datetime, render) -> None:
-    from forecasting import consultation as c
-
     with clock_at(at):
         c.issue_session(db, chief, day, render=render)
 
 
 def _amend(db: Database, day: date, chief: Actor, proofs: _Proofs, cfg, districts: list[str], render) -> None:
-    from forecasting import consultation as c
-
     with clock_at(_at(day, 17, 40)):
         c.amend_session(db, chief, day, reason="嘉善站点数据复核后，次日 PM2.5 预报上调")
         room = c.room_view(db, chief, day)
@@ -189,9 +184,6 @@ def _amend(db: Database, day: date, chief: Actor, proofs: _Proofs, cfg, district
 def seed_consultations(db: Database, *, today: date, days: int, password: str, seed: int = 6, log=print,
                        render_formats=None) -> int:
     """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open."""
-    from forecasting import consultation as c
-    from forecasting.zone import list_districts
-
     cfg = c.consultation_config()
     system = Actor.system("demo-seed")
     first = today - timedelta(days=days - 1)
@@ -213,8 +205,6 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     pool = None
     stack = ExitStack()
     if render_formats is not None and days_list:
-        from forecasting.demo.spawn import spawn_pool
-
         pool = stack.enter_context(spawn_pool(depth))
     queue: deque = deque()
 
@@ -224,7 +214,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
         formats = render_formats(p_day) if render_formats is not None else None
         render = None
         if future is not None:
-            from forecasting.reports import prerendered
+            from forecasting.reports import prerendered  # lazy: pandas, altair
 
             files, digest = future.result()
             render = prerendered(db, expected, files, digest, formats=formats)
@@ -232,7 +222,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
         if p_day in amend_days:
             amend_render = None
             if formats is not None:
-                from forecasting.reports import make_renderer
+                from forecasting.reports import make_renderer  # lazy: pandas, altair
 
                 amend_render = make_renderer(db, formats=formats)
             _amend(db, p_day, p_chief, proofs, cfg, districts, amend_render)

@@ -18,11 +18,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from forecasting import accounts, audit
+from forecasting.demo.consultation import seed_consultations
+from forecasting.demo.spawn import spawn_pool
 from forecasting.permissions import Actor
 from forecasting.config import settings
-from forecasting.store.db import Database
+from forecasting.store.db import Database, get_database
+from forecasting.store.migrate import upgrade
 from forecasting.store.models import AppMeta, AuditEntry, User
 from forecasting.vocab import BEIJING, DISTRICT_ORDER
+from forecasting.zone import sync_districts
 
 QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
@@ -98,9 +102,7 @@ def demo_state(db: Database) -> str:
 
 def _guidance_part(url: str, first: date, last: date) -> int:
     """Worker process: the guidance of ``first``..``last`` (see :func:`compute_guidance`)."""
-    from forecasting.guidance import compute_guidance
-    from forecasting.store.db import get_database
-
+    from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
     return compute_guidance(get_database(url), Actor.system("demo-seed"), first, last)
 
 
@@ -108,12 +110,10 @@ def _guidance_in_two_processes(db: Database, first: date, last: date) -> int:
     """The demo's 60 days of guidance on both cores: two processes, each one pass over its half
     (each row still uses only what was known at its issue time)."""
     if (last - first).days < 10:
-        from forecasting.guidance import compute_guidance
+        from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
 
         return compute_guidance(db, Actor.system("demo-seed"), first, last)
     middle = first + (last - first) / 2
-    from forecasting.demo.spawn import spawn_pool
-
     with spawn_pool(2) as pool:
         parts = [pool.submit(_guidance_part, db.url, first, middle),
                  pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last)]
@@ -123,7 +123,7 @@ def _guidance_in_two_processes(db: Database, first: date, last: date) -> int:
 def _report_formats(today: date, english_days: int = 7):
     """``formats_for(day)``: the issued reports of the last ``english_days`` days in every format (Chinese
     and English), older ones in the Chinese formats only (half the rendering time)."""
-    from forecasting.reports import CHINESE_FORMATS, FORMATS
+    from forecasting.reports import CHINESE_FORMATS, FORMATS  # lazy: pandas, altair
 
     def formats_for(day: date):
         return FORMATS if day >= today - timedelta(days=english_days) else CHINESE_FORMATS
@@ -142,8 +142,8 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     """
     if accounts.count_users(db) > 0:
         return False
-    from forecasting.demo.science import seed_science
-    from forecasting.training import train_history
+    from forecasting.demo.science import seed_science  # lazy: sklearn (app start)
+    from forecasting.training import train_history  # lazy: pandas (app start)
 
     now = now or datetime.now(timezone.utc)
     today = today or now.astimezone(BEIJING).date()
@@ -164,8 +164,6 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
     rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today)
     log(f"  guidance rows: {rows}")
-    from forecasting.demo.consultation import seed_consultations
-
     seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render_formats=_report_formats(today, english_days))
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
@@ -190,9 +188,6 @@ def _remove_sqlite(path: Path) -> None:
 
 
 def _fresh_database(url: str) -> Database:
-    from forecasting.store.migrate import upgrade
-    from forecasting.zone import sync_districts
-
     upgrade(url)
     db = Database(url)
     sync_districts(db)
@@ -222,8 +217,6 @@ def build_demo_world(url: str, *, log=print, **options) -> str:
     when complete (:func:`os.replace` is atomic), so an interruption leaves the old file untouched.
     PostgreSQL: built in place; the ``demo_build`` marker tells a finished world from a half one.
     """
-    from forecasting.store.db import get_database
-
     db = get_database(url)
     state = demo_state(db)
     if state in ("complete", "production"):

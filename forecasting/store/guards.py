@@ -7,6 +7,10 @@ the guard exists in every database that is migrated, whatever code runs against 
 
 from __future__ import annotations
 
+from forecasting.errors import Conflict
+from forecasting.store.consultation import IssuedForecast, SubmissionVersion
+from forecasting.store.reports import IssuedReport
+
 __all__ = ["append_only_sql", "drop_append_only_sql", "no_replace_sql", "drop_no_replace_sql", "NO_REPLACE",
            "restricted_role_sql", "install_orm_guards"]
 
@@ -77,8 +81,6 @@ def drop_append_only_sql(dialect: str, table: str) -> list[str]:
 def _refuse(model, message_update: str, message_delete: str, key: str) -> None:
     from sqlalchemy import event
 
-    from forecasting.errors import Conflict
-
     def refuse_update(mapper, connection, target):
         raise Conflict(message_update, key=key)
 
@@ -106,9 +108,6 @@ def restricted_role_sql(role: str) -> list[str]:
 
 def install_orm_guards() -> None:
     """Refuse ORM updates and deletes of issued forecasts, issued report files and submission versions."""
-    from forecasting.store.consultation import IssuedForecast, SubmissionVersion
-    from forecasting.store.reports import IssuedReport
-
     _refuse(IssuedForecast, "an issued forecast never changes: open an amendment instead",
             "an issued forecast is never deleted", "consult.issued_immutable")
     _refuse(IssuedReport, "issued report files never change: open an amendment instead",
