@@ -52,15 +52,13 @@ def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = 
 
 
 def uploader_in_language() -> None:
-    """Streamlit's file uploader writes its button ("Upload") and its size line ("200MB per file • CSV")
-    in English only. In the Chinese UI the button says 上传文件 and the English size line is hidden:
-    each uploader's own label already states its limit (and Streamlit's 200 MB is not ours for the
-    observations CSV). CSS only: the uploader itself is unchanged."""
-    if language() != "zh":
-        return
-    label = t("dd20.upload_button", "zh").replace('"', "")
-    st.html(f"""<style>
-[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]{{display:none}}
-[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}"}}
-</style>""")
+    """Streamlit's file uploader writes its button ("Upload") and a size line ("200MB per file • CSV")
+    in English only, and that 200 MB is Streamlit's limit, not ours (an observations CSV may have 20 MB).
+    The size line is hidden in both languages: each uploader's own label states its limit. In the
+    Chinese UI the button says 上传文件. CSS only: the uploader itself is unchanged."""
+    rules = '[data-testid="stFileUploaderDropzoneInstructions"]{display:none}'
+    if language() == "zh":
+        label = t("dd20.upload_button", "zh").replace('"', "")
+        rules += ('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]{display:none}'
+                  f'[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}";margin-left:0.4rem;font-size:0.875rem}}')
+    st.html(f"<style>{rules}</style>")
