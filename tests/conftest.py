@@ -23,7 +23,7 @@ import pytest
 # Fast Argon2 parameters are NOT used: tests hash with the production settings.
 os.environ.setdefault("FORECASTING_LANGUAGE", "zh")
 
-from db_support import PASSWORD, PG_URL, normalise_url, pg_reset
+from db_support import PASSWORD, PG_URL, normalise_url, pg_fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 _not_run: list[str] = []
@@ -103,19 +103,24 @@ def sqlite_url(_sqlite_template, tmp_path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def pg_url() -> str:
-    """A freshly migrated PostgreSQL database (schema dropped and re-created)."""
+def _migrate(url: str) -> None:
+    """Migrate an empty PostgreSQL database to head and load the districts."""
     from forecasting.store.db import Database
     from forecasting.store.migrate import upgrade
     from forecasting.zone import sync_districts
 
-    url = normalise_url(PG_URL)
-    pg_reset(url)
     upgrade(url)
     db = Database(url)
     sync_districts(db)
     db.dispose()
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A freshly migrated PostgreSQL database (a copy of the worker's migrated template, see
+    :func:`db_support.pg_fresh`)."""
+    url = normalise_url(PG_URL)
+    pg_fresh(url, _migrate)
     return url
 
 

@@ -59,3 +59,41 @@ def pg_reset(url: str) -> None:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+_templates: set[str] = set()
+
+
+def pg_fresh(url: str, prepare) -> None:
+    """Make ``url`` (the worker's database) a freshly prepared database.
+
+    Under xdist the worker's database is dropped and re-created as a copy of a template database
+    (``<name>_template``) that ``prepare(template_url)`` migrated once per worker: ``CREATE DATABASE
+    ... TEMPLATE`` takes about 0.15 s where dropping the schema and running every migration took about
+    0.9 s per test. ``prepare`` must close its connections. In one process (no worker id) the database
+    is ``TEST_DATABASE_URL``'s own, which cannot be dropped: its schema is reset and prepared in place."""
+    if not WORKER:
+        pg_reset(url)
+        prepare(url)
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    template = f"{name}_template"
+    admin = create_engine(normalise_url(BASE_PG_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if template not in _templates:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{template}"'))
+                prepare(make_url(url).set(database=template).render_as_string(hide_password=False))
+                _templates.add(template)
+            # a copy needs a template nobody is connected to
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :t AND pid <> pg_backend_pid()"), {"t": template})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    finally:
+        admin.dispose()
+    _created.add(url)
