@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, and_, delete, insert, select, type_coerce
+from sqlalchemy import String, and_, delete, select, type_coerce
 
 from forecasting import audit
 from forecasting.accounts import current_actor
@@ -22,7 +22,7 @@ from forecasting.errors import FormatError, ValidationError
 from forecasting.observations import district_observations, quality_control, read_station_csv, read_stations
 from forecasting.permissions import Actor, require_role
 from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
-from forecasting.store.db import Database
+from forecasting.store.db import Database, insert_rows
 from forecasting.store.models import District
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
 
@@ -40,7 +40,6 @@ __all__ = [
     "run_files",
 ]
 
-_BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -205,8 +204,7 @@ def store_district_series(
         s.flush()
         for r in rows:
             r["run_id"] = run.id
-        for i in range(0, len(rows), _BATCH):
-            s.execute(insert(DistrictSeries.__table__), rows[i:i + _BATCH])  # Core executemany: no ORM bookkeeping
+        insert_rows(s, DistrictSeries, rows)
         audit.record(s, actor, "run.ingest", object_type="model_run", object_id=run.id,
                      details={"model": model, "cycle": cycle.isoformat(), "values": len(rows),
                               "replaced": old is not None, "files": [Path(f).name for f in (files or [])]})
@@ -306,8 +304,7 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
             for st, t, p, v, f in zip(new["station"], pd.DatetimeIndex(new["time"]).to_pydatetime(), new["pollutant"],
                                        new["value"].to_numpy(dtype=float), new["qc_flags"])
         ]
-        for i in range(0, len(rows), _BATCH):
-            s.execute(insert(Observation), rows[i:i + _BATCH])
+        insert_rows(s, Observation, rows)
         # district means of exactly the (district, pollutant, hour) keys the file touched, over every
         # stored station of those districts
         touched_keys = (clean[["station", "time", "pollutant"]].assign(station=lambda f: f["station"].astype(str))
@@ -333,8 +330,7 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
             for d, t, p, v, n in zip(dist["district"], pd.DatetimeIndex(dist["time"]).to_pydatetime(), dist["pollutant"],
                                      dist["value"].to_numpy(dtype=float), dist["n_stations"])
         ]
-        for i in range(0, len(drows), _BATCH):
-            s.execute(insert(DistrictObservation), drows[i:i + _BATCH])
+        insert_rows(s, DistrictObservation, drows)
         flagged = int((new["qc_flags"] != "").sum())
         audit.record(s, actor, "obs.import", object_type="observations",
                      details={"stations": len(ids), "rows": len(rows), "flagged": flagged,

@@ -35,7 +35,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from forecasting import audit, datastore
 from forecasting.accounts import current_actor
@@ -43,7 +43,7 @@ from forecasting.aqi import POLLUTANT_OF, RangeRules, edition_for, level_of
 from forecasting.consultation.config import consultation_config
 from forecasting.errors import ValidationError
 from forecasting.permissions import Actor, require_role
-from forecasting.store.db import Database
+from forecasting.store.db import Database, insert_rows
 from forecasting.store.science import Guidance, GuidanceSeries, TrainedCorrectionRecord
 from forecasting.vocab import BEIJING
 
@@ -85,7 +85,6 @@ OUTLOOK_CLIMATE_DAYS = 30
 OUTLOOK_MIN_DAYS = 7
 HISTORY_DAYS = 45
 KEEP_SERIES_DAYS = 16
-_BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -339,18 +338,6 @@ def _series_rows(frame: pd.DataFrame, issue_dates: set, method: str) -> list[dic
     ]
 
 
-def _insert_rows(session, model, rows: list[dict]) -> None:
-    """Core ``executemany`` of ``rows`` into ``model``'s table (no ORM bookkeeping: the write
-    transaction stays short), batched, rows with the same keys together (a missing key takes the
-    column's default, as with the ORM)."""
-    by_keys: dict[tuple, list[dict]] = {}
-    for r in rows:
-        by_keys.setdefault(tuple(sorted(r)), []).append(r)
-    for group in by_keys.values():
-        for i in range(0, len(group), _BATCH):
-            session.execute(insert(model.__table__), group[i:i + _BATCH])
-
-
 def compute_guidance(db: Database, actor: Actor | None, first: date, last: date | None = None, *,
                      history_days: int = HISTORY_DAYS, keep_series_days: int = KEEP_SERIES_DAYS,
                      config=None) -> int:
@@ -425,8 +412,8 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
         actor = require_role(current_actor(s, actor, "compute guidance"), "admin", action="compute guidance")
         s.execute(delete(Guidance).where(Guidance.issue_date >= first, Guidance.issue_date <= last))
         s.execute(delete(GuidanceSeries).where(GuidanceSeries.issue_date >= first, GuidanceSeries.issue_date <= last))
-        _insert_rows(s, Guidance, rows)
-        _insert_rows(s, GuidanceSeries, series)
+        insert_rows(s, Guidance, rows)
+        insert_rows(s, GuidanceSeries, series)
         audit.record(s, actor, "guidance.compute", object_type="guidance",
                      details={"from": first.isoformat(), "to": last.isoformat(), "rows": len(rows),
                               "series": len(series), "outlook": sum(1 for r in rows if r.get("outlook"))})

@@ -202,8 +202,8 @@ def users(db, password_hash):
         ("fc_js", "forecaster", "330421"),
         ("mgr1", "manager", None),
     ]:
-        with hashed_once(password_hash):
-            view = accounts.create_user(db, op, username=username, password=PASSWORD, role=role, district=district)
+        # hashed once per worker by the autouse _password_hashed_once
+        view = accounts.create_user(db, op, username=username, password=PASSWORD, role=role, district=district)
         cast[username] = accounts.Actor(view.id, view.username, view.role, view.district, view.display_name)
     return cast
 
@@ -244,30 +244,22 @@ def build_once(tmp_path_factory, _sqlite_template, request):
 
 
 @pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory, _sqlite_template, request) -> Path:
+def _demo_template(build_once) -> Path:
     """A small demo world (12 days, the 2 newest cycles as files, English report files of the newest
-    issue date only) for today, seeded once per test run (shared by the xdist workers under a file
-    lock): accounts, rota, observations, model runs,
-    guidance, issued consultations, today's session open. Never opened for writing: tests copy it."""
-    from filelock import FileLock
-
+    issue date only) for today, seeded once per test run (:func:`build_once`): accounts, rota,
+    observations, model runs, guidance, issued consultations, today's session open. Never opened for
+    writing: tests copy it."""
     from forecasting.demo import demo_state, seed_if_empty
     from forecasting.store.db import Database
 
-    folder = _shared_tmp(tmp_path_factory, _worker(request)) / "demo-template"
-    folder.mkdir(exist_ok=True)
-    path = folder / "demo.sqlite3"
-    with FileLock(str(folder / "build.lock")):
-        if not path.exists():
-            building = folder / "demo.building.sqlite3"
-            shutil.copy(_sqlite_template, building)
-            db = Database(f"sqlite:///{building}")
-            # English report files for the newest issue date only (no test reads older ones in English)
-            seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, english_days=1, log=lambda *_: None)
-            assert demo_state(db) == "complete"
-            db.dispose()  # checkpoints the WAL into the file
-            os.replace(building, path)
-    return path
+    def build(path, folder):
+        db = Database(f"sqlite:///{path}")
+        # English report files for the newest issue date only (no test reads older ones in English)
+        seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, english_days=1, log=lambda *_: None)
+        assert demo_state(db) == "complete"
+        db.dispose()  # checkpoints the WAL into the file
+
+    return build_once("demo-template", build)
 
 
 @pytest.fixture

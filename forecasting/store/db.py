@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from forecasting.config import settings
 
-__all__ = ["Database", "get_database", "SQLITE_BUSY_TIMEOUT_MS"]
+__all__ = ["Database", "get_database", "insert_rows", "SQLITE_BUSY_TIMEOUT_MS"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -102,3 +102,17 @@ def get_database(url: str | None = None) -> Database:
         if db is None:
             db = _cache[url] = Database(url)
         return db
+
+
+def insert_rows(session, model, rows: list[dict], *, batch: int = 20_000) -> None:
+    """Insert ``rows`` (dicts of column values) into ``model``'s table inside ``session``'s transaction:
+    Core ``executemany`` in batches, without ORM bookkeeping (the write transaction stays short). Rows
+    with the same keys go together, so a missing key takes the column's default, as with the ORM."""
+    from sqlalchemy import insert
+
+    by_keys: dict[tuple, list[dict]] = {}
+    for r in rows:
+        by_keys.setdefault(tuple(sorted(r)), []).append(r)
+    for group in by_keys.values():
+        for i in range(0, len(group), batch):
+            session.execute(insert(model.__table__), group[i:i + batch])
