@@ -206,29 +206,29 @@ def _num(value) -> float | None:
 
 def _daily_rows(corrected: pd.DataFrame, issue_dates: set, method: str, *, rules=None,
                 trained: dict | None = None) -> list[dict]:
-    from forecasting.correction.daily import daily_forecast  # lazy: sklearn
+    from forecasting.correction.daily import daily_forecasts  # lazy: sklearn
 
     rows = []
-    for (model, issue), part in corrected.groupby(["model", "issue_date"], sort=False):
-        if pd.Timestamp(issue) not in issue_dates or part["pollutant"].nunique() < 6:
-            continue
+    wanted = corrected[corrected["issue_date"].isin(issue_dates)]
+    full = wanted.groupby(["model", "issue_date"])["pollutant"].transform("nunique") >= 6
+    for r in daily_forecasts(wanted[full], rules=rules).itertuples(index=False):
+        model, issue = r.model, r.issue_date
         until = (trained or {}).get(pd.Timestamp(issue).date())
-        for r in daily_forecast(part, rules=rules).itertuples(index=False):
-            aqi = getattr(r, "aqi", np.nan)
-            ok = aqi is not None and np.isfinite(aqi)
-            levels = list(getattr(r, "levels", None) or []) if ok else []
-            rows.append({
-                "issue_date": pd.Timestamp(issue).date(), "district": r.district,
-                "target_date": pd.Timestamp(r.target_date).date(), "method": method, "model": model,
-                "edition": r.edition, "centre": float(aqi) if ok else None,
-                "aqi_lo": int(r.range_lo) if ok else None, "aqi_hi": int(r.range_hi) if ok else None,
-                "level_lo": int(min(levels)) if levels else None, "level_hi": int(max(levels)) if levels else None,
-                "primary": list(r.primary) if ok else [],
-                "aqi_q10": _num(r.aqi_q10) if ok else None, "aqi_q50": _num(r.aqi_q50) if ok else None,
-                "aqi_q90": _num(r.aqi_q90) if ok else None, "p_over_100": _num(r.p_over_100) if ok else None,
-                "p_over_200": _num(r.p_over_200) if ok else None, "outlook": False,
-                "trained_until": until if method != "raw" else None,
-            })
+        aqi = getattr(r, "aqi", np.nan)
+        ok = aqi is not None and np.isfinite(aqi)
+        levels = list(getattr(r, "levels", None) or []) if ok else []
+        rows.append({
+            "issue_date": pd.Timestamp(issue).date(), "district": r.district,
+            "target_date": pd.Timestamp(r.target_date).date(), "method": method, "model": model,
+            "edition": r.edition, "centre": float(aqi) if ok else None,
+            "aqi_lo": int(r.range_lo) if ok else None, "aqi_hi": int(r.range_hi) if ok else None,
+            "level_lo": int(min(levels)) if levels else None, "level_hi": int(max(levels)) if levels else None,
+            "primary": list(r.primary) if ok else [],
+            "aqi_q10": _num(r.aqi_q10) if ok else None, "aqi_q50": _num(r.aqi_q50) if ok else None,
+            "aqi_q90": _num(r.aqi_q90) if ok else None, "p_over_100": _num(r.p_over_100) if ok else None,
+            "p_over_200": _num(r.p_over_200) if ok else None, "outlook": False,
+            "trained_until": until if method != "raw" else None,
+        })
     return rows
 
 

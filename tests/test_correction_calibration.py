@@ -96,3 +96,33 @@ def test_analog_ensemble_returns_what_verified_similar_forecasts():
     np.testing.assert_allclose(late["central"], late["observed"], atol=1e-9)
     np.testing.assert_allclose(late["q10"], late["observed"], atol=1e-9)
     np.testing.assert_allclose(late["q90"], late["observed"], atol=1e-9)
+
+
+def test_a_bin_with_fewer_than_100_scores_takes_the_pooled_correction():
+    """CQR per (pollutant, lead day, bin) needs CONFORMAL_MIN_COUNT (100) scores: 60 polluted hours,
+    each 0.5 above its interval on the log scale, are too few; the pooled (pollutant, lead day) key
+    of 400 clean hours at −0.1 and those 60 gives Q = −0.1 (its ⌈461·0.8⌉/460 quantile lies among the
+    400), so the polluted hour's interval narrows by exp(−0.1) on the log scale instead of widening."""
+    from forecasting.correction.probabilistic import CONFORMAL_MIN_COUNT, conformalize
+
+    assert CONFORMAL_MIN_COUNT == 100
+    t0 = pd.Timestamp("2026-01-01", tz="UTC")
+    grid = pd.DatetimeIndex([t0, t0 + pd.Timedelta(days=30)])
+    rows = []
+    for k in range(460):  # calibration: issued in block 0, verified before the second origin
+        polluted = k < 60
+        central = 200.0 if polluted else 20.0
+        q10, q90 = central / 2, central * 2
+        hi = np.log(q90 + 1)
+        y = hi + 0.5 if polluted else hi - 0.1
+        rows.append({"issue_time": t0 + pd.Timedelta(hours=k), "valid_time": t0 + pd.Timedelta(hours=k + 20),
+                     "central": central, "q10": q10, "q50": central, "q90": q90, "observed": np.exp(y) - 1})
+    rows.append({"issue_time": grid[1] + pd.Timedelta(hours=1), "valid_time": grid[1] + pd.Timedelta(hours=21),
+                 "central": 200.0, "q10": 100.0, "q50": 200.0, "q90": 400.0, "observed": np.nan})
+    frame = pd.DataFrame(rows).assign(pollutant="pm25", lead_day=1)
+    last = conformalize(frame, grid=grid, window_days=60).iloc[-1]
+    assert last["q90"] == pytest.approx(np.exp(np.log(401.0) - 0.1) - 1)
+    assert last["q10"] == pytest.approx(np.exp(np.log(101.0) + 0.1) - 1)
+    # with 30 as the minimum the 60 polluted scores are enough: Q = 0.5, the interval widens
+    wide = conformalize(frame, grid=grid, window_days=60, min_count=30).iloc[-1]
+    assert wide["q90"] == pytest.approx(np.exp(np.log(401.0) + 0.5) - 1)

@@ -57,3 +57,25 @@ def test_published_daily_scores_many_days_at_once():
     assert (daily["aqi"] == 107).all() and (daily["level"] == 3).all()
     assert set(zip(daily["range_lo"], daily["range_hi"])) == {(105, 140)}
     assert set(daily["levels"]) == {(3,)} and set(daily["span_zh"]) == {"轻度污染"}
+
+
+def test_daily_forecasts_of_many_runs_equal_each_run_alone():
+    """The demo's and the guidance's batch path: every (model, issue date) in one pass of the AQI
+    engine gives exactly the rows of ``daily_forecast`` of that run alone (T29: AQI 107, 105-140)."""
+    from forecasting.correction.daily import daily_forecasts
+
+    obs, pairs = _constant_world()
+    c = correct(pairs, obs, method="raw", refit_days=1, min_train_days=1)
+    c = pd.concat([c, c.assign(model="other", central=c["central"] * 0.5)], ignore_index=True)
+    batch = daily_forecasts(c)
+    runs = c.groupby(["model", "issue_date"])
+    assert len(runs) >= 10 and set(batch["model"]) == set(c["model"]) and len(set(c["model"])) == 2
+    assert c.groupby(["model", "issue_date"])["q50"].apply(lambda q: q.isna().all()).any()  # a run without history
+    expected = pd.concat([daily_forecast(part).assign(model=m, issue_date=pd.Timestamp(i)) for (m, i), part in runs],
+                         ignore_index=True)
+    key = ["model", "issue_date", "district", "target_date"]
+    got = batch.sort_values(key).reset_index(drop=True)
+    want = expected[got.columns].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    full = got[(got["model"] != "other") & got["aqi"].notna()]
+    assert (full["aqi"] == 107).all() and set(zip(full["range_lo"], full["range_hi"])) == {(105, 140)}

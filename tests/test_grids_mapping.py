@@ -132,3 +132,20 @@ def test_unreachable_dask_scheduler_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", "tcp://127.0.0.1:9")  # discard port: nothing listens
     with pytest.raises(ValidationError, match="DASK_SCHEDULER_ADDRESS"):
         open_grid(write_naqpms_like(tmp_path / "n.nc"), model="naqpms")
+
+
+def test_an_edited_mapping_file_is_read_again(tmp_path):
+    """Parsed files are kept per version (the arrival schedules read them for every snapshot); an
+    edit is seen at once."""
+    from forecasting.grids.mapping import load_mapping
+
+    spec = tmp_path / "local.yaml"
+    spec.write_text("model: LOCAL\nvariables: {o3: O3}\n")
+    first = load_mapping(spec)
+    assert load_mapping(spec) is first  # same version: parsed once
+    spec.write_text("model: LOCAL\nvariables: {o3: OZONE, no2: NO2}\n")
+    second = load_mapping(spec)
+    assert second.variables["o3"]["name"] == "OZONE" and set(second.variables) == {"o3", "no2"}
+    spec.write_text("model: [unclosed\n")
+    with pytest.raises(FormatError, match="cannot parse"):
+        load_mapping(spec)

@@ -96,11 +96,27 @@ def score_table(corrected: pd.DataFrame, *, since=None, until=None, by=("polluta
     c = c[c["lead_day"].isin(lead_days)]
     out: dict = {}
     by = list(by)
-    for key, g in c.groupby(by if len(by) > 1 else by[0], sort=True):
-        out[key] = {}
-        for ld, h in g.groupby("lead_day", sort=True):
-            out[key][f"D+{int(ld)}"] = {**scores.continuous_scores(h["central"], h["observed"]),
-                                        **probabilistic_scores(h)}
+    central = c["central"].to_numpy(dtype=float)
+    observed = c["observed"].to_numpy(dtype=float)
+    # the probabilistic scores of every row at once (one CRPS pass), then averaged per group
+    crps = inside = ok = None
+    if {"q10", "q50", "q90"} <= set(c.columns):
+        q = c[["q10", "q50", "q90", "observed"]].to_numpy(dtype=float)
+        ok = np.isfinite(q).all(axis=1)
+        crps = np.full(len(c), np.nan)
+        if ok.any():
+            crps[ok] = crps_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], c["pollutant"].to_numpy()[ok])
+        inside = (q[:, 0] <= q[:, 3]) & (q[:, 3] <= q[:, 2])
+    groups = c.groupby(by + ["lead_day"], sort=True).indices
+    for full_key in sorted(groups):
+        rows = groups[full_key]
+        key = full_key[:-1] if len(by) > 1 else full_key[0]
+        ld = full_key[-1]
+        prob = {"coverage80": None, "crps": None}
+        if ok is not None and ok[rows].any():
+            good = rows[ok[rows]]
+            prob = {"coverage80": float(inside[good].mean()), "crps": float(np.mean(crps[good]))}
+        out.setdefault(key, {})[f"D+{int(ld)}"] = {**scores.continuous_scores(central[rows], observed[rows]), **prob}
     return out
 
 

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-__all__ = ["QUANTILES", "LOG_OFFSET", "LEVEL_BINS", "level_bin", "add_quantiles", "fit_log_quantiles",
+__all__ = ["QUANTILES", "LOG_OFFSET", "LEVEL_BINS", "CONFORMAL_MIN_COUNT", "level_bin", "add_quantiles",
+           "fit_log_quantiles",
            "apply_log_quantiles", "conformalize", "quantile_members",
            "crps_ensemble", "crps_from_quantiles", "coverage"]
 
@@ -36,10 +37,23 @@ LOG_OFFSET = {"pm25": 1.0, "pm10": 1.0, "o3": 1.0, "no2": 1.0, "so2": 1.0, "co":
 LEVEL_BINS = {"pm25": (35.0, 75.0, 150.0), "pm10": (50.0, 150.0, 250.0), "o3": (100.0, 160.0),
               "no2": (40.0, 80.0), "so2": (50.0, 150.0), "co": (2.0, 4.0)}
 Z90 = float(ndtri(0.9))
+#: Conformity scores a key needs before its own conformal correction is used (else the next, coarser
+#: key). Chosen on the Dongsi validation year 2015-03 … 2016-02 only (docs/correction.md §7): with 30,
+#: the O3 D+1 ≥ 160 bin of the chosen ensemble covered 0.616; with 100, 0.738 (100-160: 0.735 both).
+CONFORMAL_MIN_COUNT = 100
+
+
+def _codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, labels)`` of a column: one hash pass (``pd.factorize``), labels as ``str``. Much cheaper
+    than mapping or concatenating a million strings (an Arrow string column converts row by row)."""
+    codes, labels = pd.factorize(values if isinstance(values, (pd.Series, pd.Index)) else np.asarray(values).ravel())
+    return codes, np.asarray(labels).astype(str)
 
 
 def _offset(pollutant) -> np.ndarray:
-    return pd.Series(np.asarray(pollutant)).map(LOG_OFFSET).fillna(1.0).to_numpy(dtype=float)
+    codes, labels = _codes(pollutant)
+    table = np.array([LOG_OFFSET.get(p, 1.0) for p in labels] + [1.0])
+    return table[codes]  # code -1 (a missing pollutant) takes the last entry
 
 
 def level_bin(pollutant, value) -> np.ndarray:
@@ -50,12 +64,13 @@ def level_bin(pollutant, value) -> np.ndarray:
     >>> level_bin(["pm25", "pm25", "o3"], [20.0, 80.0, 170.0]).tolist()
     [0, 2, 2]
     """
-    pol = np.asarray(pollutant).astype(str)
+    codes, labels = _codes(pollutant)
     val = np.asarray(value, dtype=float)
     out = np.zeros(len(val), dtype=int)
-    for p, edges in LEVEL_BINS.items():
-        m = pol == p
-        if m.any():
+    for i, p in enumerate(labels):
+        edges = LEVEL_BINS.get(p)
+        if edges is not None:
+            m = codes == i
             out[m] = np.searchsorted(np.asarray(edges), val[m], side="right")
     return out
 
@@ -67,12 +82,28 @@ def times_ns(times) -> np.ndarray:
 _LEVELS = ("full", "bin", "lead", "pol")
 
 
+def _joined(*parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """``"a|b|c"`` keys of ``(codes, labels)`` columns: each distinct combination is written once."""
+    combo = np.zeros(len(parts[0][0]), dtype=np.int64)
+    for codes, labels in parts:
+        combo = combo * (len(labels) + 1) + (codes + 1)
+    uniq, inverse = np.unique(combo, return_inverse=True)
+    text = []
+    for value in uniq.tolist():
+        words = []
+        for codes, labels in reversed(parts):
+            value, code = divmod(value, len(labels) + 1)
+            words.append(labels[code - 1] if code else "nan")
+        text.append("|".join(reversed(words)))
+    return np.array(text, dtype=object)[inverse.ravel()]
+
+
 def _keys(pollutant, lead_day, central) -> dict[str, np.ndarray]:
-    pol = pd.Series(np.asarray(pollutant).astype(str))
-    lead = pd.Series(np.asarray(lead_day, dtype=int)).astype(str)
-    bins = pd.Series(level_bin(pol.to_numpy(), central)).astype(str)
-    return {"full": pol.str.cat([lead, bins], sep="|").to_numpy(), "bin": pol.str.cat(bins, sep="|").to_numpy(),
-            "lead": pol.str.cat(lead, sep="|").to_numpy(), "pol": pol.to_numpy()}
+    pol = _codes(pollutant)
+    lead = _codes(np.asarray(lead_day, dtype=int))
+    bins = _codes(level_bin(pollutant, central))
+    return {"full": _joined(pol, lead, bins), "bin": _joined(pol, bins), "lead": _joined(pol, lead),
+            "pol": _joined(pol)}
 
 
 def _log_residual(pollutant, central, observed) -> np.ndarray:
@@ -157,8 +188,8 @@ def add_quantiles(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: i
     return out
 
 
-def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: int, min_count: int = 30,
-                 coverage: float = 0.8) -> pd.DataFrame:
+def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: int,
+                 min_count: int = CONFORMAL_MIN_COUNT, coverage: float = 0.8) -> pd.DataFrame:
     """Conformalised quantile regression (CQR, Romano et al. 2019) of the ``q10``/``q90`` already set,
     in log space, per pollutant, lead day and forecast-level bin (same fallbacks as the tables).
 
@@ -169,6 +200,10 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     ``⌈(n + 1)·coverage⌉/n`` empirical quantile of ``E`` (the finite-sample correction). ``Q`` may be
     negative (an interval that covered too often narrows). Rows without ``min_count`` calibration
     scores at any key level keep their interval. Uses only observations known at ``T``.
+
+    ``min_count`` is :data:`CONFORMAL_MIN_COUNT` (100 hours): hourly errors are autocorrelated, so 30
+    scores are one or two episodes, and the 80 % quantile of so few moved the rare high bins' intervals
+    too little or too much.
     """
     if not len(frame) or "q10" not in frame or not frame["q10"].notna().any():
         return frame

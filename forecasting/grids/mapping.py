@@ -29,6 +29,7 @@ file has none, such as GEOS-CF, or a wrong one).
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -96,6 +97,18 @@ def load_mapping(name_or_path) -> ModelMapping:
         raise FormatError(f"no mapping file for model {name_or_path!r} in {models_dir()} "
                           f"(known: {', '.join(list_models()) or 'none'}); write {name_or_path}.yaml there",
                           key="grids.model_unknown", model=str(name_or_path))
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot parse mapping file ({' '.join(str(exc).split())})") from None
+    return _parse(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(name: str, mtime_ns: int, size: int) -> ModelMapping:
+    """The parsed mapping file ``name``, once per version of the file (``mtime_ns``, ``size``): the
+    arrival schedules read every model's file for every consultation snapshot."""
+    path = Path(name)
     try:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
