@@ -10,6 +10,7 @@ Items are converted by attribute (or key) name, so any object with the same fiel
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
@@ -142,7 +143,15 @@ def yesterday_check(db: Database, issue_date, *, observed: Callable | None = Non
     issue_date = parse_day(issue_date)
     day = issue_date - timedelta(days=1)
     if observed is None:
-        from forecasting.guidance import observed_aqi as observed  # numpy and pandas: see guidance_rows
+        from forecasting.guidance import observed_daily_aqi  # numpy and pandas: see guidance_rows
+
+        # every district's observed AQI in one pass of the AQI engine (a report renders this)
+        daily = observed_daily_aqi(db, day, day)
+        table = {r.district: float(r.aqi) for r in daily.itertuples(index=False)
+                 if r.date == day and math.isfinite(float(r.aqi))}
+
+        def observed(_db, district, _day):
+            return table.get(district)
     with db.read() as s:
         rows = list(s.scalars(select(IssuedForecast).where(IssuedForecast.issue_date < day + timedelta(days=1),
                                                            IssuedForecast.issue_date >= day - timedelta(days=10))
