@@ -173,11 +173,13 @@ def one(locator, timeout: float = PATIENCE_MS):
 
 
 def wait_idle(page, timeout: float = PATIENCE_MS) -> None:
-    """Wait until Streamlit has finished the current script run: no running indicator and no stale
-    element left on screen (app state, never a fixed delay)."""
+    """Wait until Streamlit has finished the current script run: no running indicator, no stale
+    element left on screen and no skeleton (``stSkeleton``: a widget whose code is still loading
+    draws a grey box first; a screenshot then shows empty boxes) — app state, never a fixed delay."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')",
+        " && !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=timeout,
     )
 
