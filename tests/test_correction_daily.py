@@ -71,8 +71,15 @@ def test_daily_forecasts_of_many_runs_equal_each_run_alone():
     runs = c.groupby(["model", "issue_date"])
     assert len(runs) >= 10 and set(batch["model"]) == set(c["model"]) and len(set(c["model"])) == 2
     assert c.groupby(["model", "issue_date"])["q50"].apply(lambda q: q.isna().all()).any()  # a run without history
-    expected = pd.concat([daily_forecast(part).assign(model=m, issue_date=pd.Timestamp(i)) for (m, i), part in runs],
-                         ignore_index=True)
+    from forecasting.correction.daily import published_daily
+
+    def alone(part, model, issue):  # the run by itself, through published_daily (no group keys)
+        d = published_daily(part).reset_index().rename(columns={"date": "target_date"})
+        d["target_date"] = pd.to_datetime(d["target_date"])
+        d["lead_day"] = ((d["target_date"] - pd.Timestamp(issue)) / pd.Timedelta(days=1)).round().astype(int)
+        return d[d["lead_day"].between(1, 7)].assign(model=model, issue_date=pd.Timestamp(issue))
+
+    expected = pd.concat([alone(part, m, i) for (m, i), part in runs], ignore_index=True)
     key = ["model", "issue_date", "district", "target_date"]
     got = batch.sort_values(key).reset_index(drop=True)
     want = expected[got.columns].sort_values(key).reset_index(drop=True)

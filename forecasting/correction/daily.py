@@ -181,16 +181,8 @@ def daily_forecast(corrected: pd.DataFrame, *, edition=None, rules=None, lead_da
         raise ValidationError("daily_forecast takes one model and one issue date; filter the corrected rows first")
     if corrected.empty:
         return pd.DataFrame()
-    issue_date = pd.Timestamp(corrected["issue_date"].iloc[0])
-    daily = published_daily(corrected, edition=edition, rules=rules).reset_index()
-    daily = daily.rename(columns={"date": "target_date"})
-    daily["target_date"] = pd.to_datetime(daily["target_date"])
-    daily.insert(2, "lead_day", ((daily["target_date"] - issue_date) / pd.Timedelta(days=1)).round().astype(int))
-    daily = daily[daily["lead_day"].isin(set(lead_days))]
-    cols = ["district", "target_date", "lead_day", "edition", "aqi", "aqi_lower", "aqi_upper", "aqi_q10", "aqi_q50",
-            "aqi_q90", "p_over_100", "p_over_200", "level", "primary", "range_lo", "range_hi", "range_text",
-            "levels", "span_zh", "span_en"]
-    return daily[cols].reset_index(drop=True)
+    out = daily_forecasts(corrected, edition=edition, rules=rules, lead_days=lead_days)
+    return out.drop(columns=["model", "issue_date"]).reset_index(drop=True)
 
 
 _GROUP = "\x1e"  # joins a district and a (model, issue date) group number (never in an adcode)
@@ -199,7 +191,7 @@ _GROUP = "\x1e"  # joins a district and a (model, issue date) group number (neve
 def daily_forecasts(corrected: pd.DataFrame, *, edition=None, rules=None, lead_days=range(1, 8)) -> pd.DataFrame:
     """:func:`daily_forecast` of every (model, issue date) of ``corrected`` in one pass of the AQI engine.
 
-    Each group is computed exactly as ``daily_forecast`` of its own rows would (the districts are
+    Each group is computed exactly as :func:`published_daily` of its own rows would (the districts are
     keyed by district and group for the one pass, then split again); the engine's fixed cost is paid
     once instead of once per group. Returns ``model issue_date`` and ``daily_forecast``'s columns.
 
