@@ -40,18 +40,15 @@ def set_language(lang: str) -> None:
 
 
 def _cookie_token() -> str | None:
-    try:
-        value = st.context.cookies.get(COOKIE_NAME)
-    except Exception:  # no browser request behind this run (AppTest)
-        return None
+    # without a browser request behind the run (AppTest, bare mode) Streamlit returns None or, under
+    # AppTest, a mock object: only a string is a token
+    value = st.context.cookies.get(COOKIE_NAME)
     return value if isinstance(value, str) else None
 
 
 def user_agent() -> str:
-    try:
-        return st.context.headers.get("User-Agent") or ""
-    except Exception:  # no browser request behind this run (AppTest)
-        return ""
+    value = st.context.headers.get("User-Agent")  # None without a browser request (AppTest, bare mode)
+    return value if isinstance(value, str) else ""
 
 
 def actor() -> Actor | None:
