@@ -7,8 +7,7 @@ Always:
   run (the interpreter's own start) and against the 0.3 s target;
 - which heavy libraries each command imports (pandas, xarray, dask, distributed must not be).
 
-Opt-in (the flags go after the bench names: ``python -m bench startup --first-run --suite``, or
-``make bench BENCH_ARGS="startup --first-run --suite"``):
+With flags (``make bench`` passes both; ``python -m bench startup --first-run --suite`` by hand):
 
 - ``--first-run``: the first ``make run``'s set-up, i.e. ``db upgrade`` + ``demo seed`` of the full
   60-day demo world into an empty SQLite file (about 2-15 minutes depending on the machine's load);
