@@ -138,8 +138,8 @@ class Verification:
 
 def yesterday_check(db: Database, issue_date, *, observed: Callable | None = None) -> list[Verification]:
     """For the day before ``issue_date``: the newest issued forecast covering it (not superseded) and
-    the observed daily AQI from ``forecasting.guidance.observed_aqi(db, district, day)``
-    (``observed`` overrides it)."""
+    the observed daily AQI of every district from one ``forecasting.guidance.observed_daily_aqi``
+    (``observed(db, district, day)`` overrides it)."""
     issue_date = parse_day(issue_date)
     day = issue_date - timedelta(days=1)
     if observed is None:
