@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.correction.engine import add_intervals, origin_block, origins, times_ns
+from forecasting.correction.engine import DEFAULTS, add_intervals, origin_block, origins, times_ns
 from forecasting.correction.pairing import beijing_day
 from forecasting.correction.probabilistic import conformalize
 
@@ -25,8 +25,13 @@ __all__ = ["combine"]
 
 
 def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int = 30, min_train_days: int = 14,
-            coverage: float = 0.8, window_days: int = 60, start=None, conformal: bool = True) -> pd.DataFrame:
-    """Combine the models of ``corrected`` (output of :func:`correct`) into model ``"ensemble"``."""
+            coverage: float = 0.8, window_days: int = DEFAULTS["interval_window_days"], start=None,
+            conformal: bool = True) -> pd.DataFrame:
+    """Combine the models of ``corrected`` (output of :func:`correct`) into model ``"ensemble"``.
+
+    ``window_days`` (the members' weights and the ensemble's intervals) is the single-model methods'
+    interval window, 90 days (it was 60; chosen on the Dongsi validation year by
+    ``python -m bench.interval_validation``, docs/correction.md §7)."""
     c = corrected.sort_values("cycle")
     group = ["issue_date", "valid_time", "district", "pollutant"]
     c = c.drop_duplicates(subset=group + ["model"], keep="last").reset_index(drop=True)
