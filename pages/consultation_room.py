@@ -127,6 +127,23 @@ with st.expander(tr("consult.guidance_title"), expanded=False):
 LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
 
+#: Seven days side by side leave each primary-pollutant box about 120 px: Streamlit shrank its tags to "P…"
+#: (PM2.5 or PM10?). The tags keep their full text, the "clear all" button (each tag has its own ×) and
+#: the fade at the end go, and the typing field takes only the room that is left (an empty box keeps its
+#: placeholder). CSS only.
+_READABLE_TAGS = ("<style>"
+                  '[data-testid="stMultiSelect"] button[aria-label="Clear all"]{display:none}'
+                  '[data-testid="stMultiSelectTagsContainer"]:has([data-tag]){overflow:visible;mask-image:none;'
+                  "-webkit-mask-image:none;flex:0 1 auto;min-width:0}"
+                  '[data-testid="stMultiSelectTagsContainer"] > span[role="group"]{flex-wrap:wrap}'
+                  '[data-testid="stMultiSelectTagsContainer"] [data-tag]{flex-shrink:0;max-width:none;'
+                  "padding-left:0.3rem;padding-right:0.2rem}"
+                  '[data-testid="stMultiSelectTagsContainer"] [data-tag] > span{max-width:none;overflow:visible;'
+                  "text-overflow:clip}"
+                  '[data-testid="stMultiSelect"]:has([data-tag]) input[role="combobox"]{min-width:0;width:0;flex:1 1 0}'
+                  "</style>")
+
+
 def _chip(lo, hi) -> tuple[str, str | None]:
     """The live level chip and the width rule of one day (``None`` error when it passes)."""
     if lo is None or hi is None:
@@ -169,6 +186,7 @@ if room.can_submit:
     a, b = cfg.widths[0][1], cfg.widths[-1][1]
     st.caption(tr("grid14.rule", a=a, b=b))
     errors = st.session_state.get(errors_key, {})
+    st.html(_READABLE_TAGS)
     cols = st.columns(len(session.target_dates))
     for col, day in zip(cols, session.target_dates):
         k = prefix + day.isoformat()
