@@ -57,7 +57,7 @@ def offline_context(b, **kwargs):
 
 
 def shot(page, name: str, anchor: str | None = None):
-    """A screenshot in ``test-artifacts/`` (``make docs-images`` copies the journey ones to docs/img)."""
+    """A screenshot in ``test-artifacts/`` (the ones shown in the docs are copied to docs/img by hand, after looking)."""
     if anchor:
         wait_idle(page)
         # the live board re-renders every 10 s: scroll the current run's copy of the anchor (the
