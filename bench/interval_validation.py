@@ -1,6 +1,6 @@
 """How the interval settings of the ensembles were chosen (issue #13): the Dongsi validation year only.
 
-``python -m bench.interval_validation`` (about 5 minutes): the `gradient_boosting` and `mos_ridge` corrections
+``python -m bench.interval_validation`` (about 5 minutes quiet; 14 beside a test run): the `gradient_boosting` and `mos_ridge` corrections
 of the bench's pairs (the methods behind the validation-chosen ensembles, docs/correction.md §7), their
 weighted ensembles and the ensembles' conformal step, scored on 2015-03 … 2016-02 for PM2.5 and O3
 (coverage of the 80 % interval overall and per forecast-level bin, D+1 and D+3; CRPS; RMSE). The frozen
