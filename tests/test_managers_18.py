@@ -32,7 +32,9 @@ def month_world(build_once, tmp_path_factory):
 
     def build(path, folder):
         db = Database(f"sqlite:///{path}")
-        seed_if_empty(db, today=today, folder=folder / "runs", days=days, files_days=2, log=lambda *_: None)
+        # English report files for the newest issue date only, as in the demo template (no test here reads them)
+        seed_if_empty(db, today=today, folder=folder / "runs", days=days, files_days=2, english_days=1,
+                      log=lambda *_: None)
         db.dispose()
 
     path = tmp_path_factory.mktemp("month_world") / "demo.sqlite3"
