@@ -147,8 +147,7 @@ def yesterday_check(db: Database, issue_date, *, observed: Callable | None = Non
 
         # every district's observed AQI in one pass of the AQI engine (a report renders this)
         daily = observed_daily_aqi(db, day, day)
-        table = {r.district: float(r.aqi) for r in daily.itertuples(index=False)
-                 if r.date == day and math.isfinite(float(r.aqi))}
+        table = {r.district: float(r.aqi) for r in daily.itertuples(index=False) if math.isfinite(float(r.aqi))}
 
         def observed(_db, district, _day):
             return table.get(district)

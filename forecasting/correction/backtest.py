@@ -33,19 +33,37 @@ PAIRS_COLUMNS = ("method", "model", "district", "pollutant", "cycle", "valid_tim
                  "q50", "q90", "observed")
 
 
+def _row_scores(frame: pd.DataFrame):
+    """``(ok, crps, inside)`` per row: whether ``q10 q50 q90 observed`` are all finite, the CRPS of the
+    two-piece log-normal through the quantiles (NaN where not ok) and whether ``q10 ≤ observed ≤ q90``;
+    ``None`` when the frame has no quantiles."""
+    if not {"q10", "q50", "q90"} <= set(frame.columns):
+        return None
+    q = frame[["q10", "q50", "q90", "observed"]].to_numpy(dtype=float)
+    ok = np.isfinite(q).all(axis=1)
+    crps = np.full(len(frame), np.nan)
+    if ok.any():
+        crps[ok] = crps_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], frame["pollutant"].to_numpy()[ok])
+    return ok, crps, (q[:, 0] <= q[:, 3]) & (q[:, 3] <= q[:, 2])
+
+
+def _mean_scores(row_scores, rows=None) -> dict:
+    """``{"coverage80", "crps"}`` over ``rows`` (positions; all when ``None``) of :func:`_row_scores`."""
+    if row_scores is None:
+        return {"coverage80": None, "crps": None}
+    ok, crps, inside = row_scores
+    good = np.flatnonzero(ok) if rows is None else rows[ok[rows]]
+    if not len(good):
+        return {"coverage80": None, "crps": None}
+    return {"coverage80": float(inside[good].mean()), "crps": float(np.mean(crps[good]))}
+
+
 def probabilistic_scores(frame: pd.DataFrame) -> dict:
     """``{"coverage80", "crps"}`` of rows with ``q10 q50 q90 observed``: the fraction of
     rows whose observation lies in ``[q10, q90]`` and the mean CRPS of the two-piece log-normal
     through the quantiles (:func:`forecasting.correction.probabilistic.crps_from_quantiles`), over
     the rows where the three quantiles and the observation are finite."""
-    if not {"q10", "q50", "q90"} <= set(frame.columns):
-        return {"coverage80": None, "crps": None}
-    q = frame[["q10", "q50", "q90", "observed"]].to_numpy(dtype=float)
-    ok = np.isfinite(q).all(axis=1)
-    if not ok.any():
-        return {"coverage80": None, "crps": None}
-    crps = crps_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], frame["pollutant"].to_numpy()[ok])
-    return {"coverage80": coverage(q[ok, 0], q[ok, 2], q[ok, 3]), "crps": float(np.mean(crps))}
+    return _mean_scores(_row_scores(frame))
 
 
 def pairs_table(corrected_by_method: dict[str, pd.DataFrame], *, since, lead_days=LEAD_DAYS) -> pd.DataFrame:
@@ -98,25 +116,13 @@ def score_table(corrected: pd.DataFrame, *, since=None, until=None, by=("polluta
     by = list(by)
     central = c["central"].to_numpy(dtype=float)
     observed = c["observed"].to_numpy(dtype=float)
-    # the probabilistic scores of every row at once (one CRPS pass), then averaged per group
-    crps = inside = ok = None
-    if {"q10", "q50", "q90"} <= set(c.columns):
-        q = c[["q10", "q50", "q90", "observed"]].to_numpy(dtype=float)
-        ok = np.isfinite(q).all(axis=1)
-        crps = np.full(len(c), np.nan)
-        if ok.any():
-            crps[ok] = crps_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], c["pollutant"].to_numpy()[ok])
-        inside = (q[:, 0] <= q[:, 3]) & (q[:, 3] <= q[:, 2])
+    row_scores = _row_scores(c)  # every row's CRPS in one pass, then averaged per group
     groups = c.groupby(by + ["lead_day"], sort=True).indices
     for full_key in sorted(groups):
         rows = groups[full_key]
         key = full_key[:-1] if len(by) > 1 else full_key[0]
-        ld = full_key[-1]
-        prob = {"coverage80": None, "crps": None}
-        if ok is not None and ok[rows].any():
-            good = rows[ok[rows]]
-            prob = {"coverage80": float(inside[good].mean()), "crps": float(np.mean(crps[good]))}
-        out.setdefault(key, {})[f"D+{int(ld)}"] = {**scores.continuous_scores(central[rows], observed[rows]), **prob}
+        out.setdefault(key, {})[f"D+{int(full_key[-1])}"] = {
+            **scores.continuous_scores(central[rows], observed[rows]), **_mean_scores(row_scores, rows)}
     return out
 
 

@@ -43,6 +43,18 @@ def hourly_to_daily_aqi(frame: pd.DataFrame, value: str = "central", *, edition=
 
 
 _TAG = "\x1f"  # joins a district and a column name into one key (never in an adcode)
+_GROUP = "\x1e"  # joins a district and a (model, issue date) group number (never in an adcode)
+
+
+def _tag(districts: pd.Series, labels, sep: str) -> pd.Series:
+    """District keys carrying a label, so that one pass of the AQI engine serves several tables."""
+    return districts.astype(str) + sep + labels
+
+
+def _untag(keys, sep: str) -> tuple[list[str], list[str]]:
+    """``(districts, labels)`` of keys made by :func:`_tag` with ``sep`` (split at its first ``sep``)."""
+    parts = pd.Index(keys).str.split(sep, n=1)
+    return [k[0] for k in parts], [k[1] for k in parts]
 
 
 def daily_aqi_of_columns(frame: pd.DataFrame, columns, *, edition=None) -> dict[str, pd.DataFrame]:
@@ -68,12 +80,11 @@ def daily_aqi_of_columns(frame: pd.DataFrame, columns, *, edition=None) -> dict[
     parts = []
     for col in columns:
         part = frame[["valid_time", "district", "pollutant", col]].rename(columns={col: "_value"})
-        part["district"] = part["district"].astype(str) + _TAG + col
+        part["district"] = _tag(part["district"], col, _TAG)
         parts.append(part)
     both = hourly_to_daily_aqi(pd.concat(parts, ignore_index=True), "_value", edition=edition)
-    keys = both.index.get_level_values("district").str.split(_TAG, n=1)
-    district = [k[0] for k in keys]
-    column = np.array([k[1] for k in keys])
+    district, column = _untag(both.index.get_level_values("district"), _TAG)
+    column = np.array(column)
     both.index = pd.MultiIndex.from_arrays([district, both.index.get_level_values("date")],
                                            names=["district", "date"])
     return {col: both[column == col] for col in columns}
@@ -185,8 +196,6 @@ def daily_forecast(corrected: pd.DataFrame, *, edition=None, rules=None, lead_da
     return out.drop(columns=["model", "issue_date"]).reset_index(drop=True)
 
 
-_GROUP = "\x1e"  # joins a district and a (model, issue date) group number (never in an adcode)
-
 
 def daily_forecasts(corrected: pd.DataFrame, *, edition=None, rules=None, lead_days=range(1, 8)) -> pd.DataFrame:
     """:func:`daily_forecast` of every (model, issue date) of ``corrected`` in one pass of the AQI engine.
@@ -212,7 +221,7 @@ def daily_forecasts(corrected: pd.DataFrame, *, edition=None, rules=None, lead_d
     issue = pd.to_datetime(corrected["issue_date"])
     group, keys = pd.factorize(pd.MultiIndex.from_arrays([corrected["model"].astype(str), issue]))
     number = pd.Series(group, index=corrected.index).astype(str)
-    tagged = corrected.assign(district=corrected["district"].astype(str) + _GROUP + number)
+    tagged = corrected.assign(district=_tag(corrected["district"], number, _GROUP))
     # published_daily falls back from a quantile column to its stand-in when the column is empty; a run
     # without quantiles (no verified history yet) gets the same fallback here as when alone
     for name, stand_in in (("q10", "lower"), ("q50", "central"), ("q90", "upper")):
@@ -224,9 +233,8 @@ def daily_forecasts(corrected: pd.DataFrame, *, edition=None, rules=None, lead_d
     local = pd.DatetimeIndex(tagged["valid_time"]).tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
     own = pd.MultiIndex.from_arrays([tagged["district"], local]).unique()
     daily = daily[pd.MultiIndex.from_arrays([daily["district"], pd.to_datetime(daily["date"])]).isin(own)]
-    parts = daily["district"].str.split(_GROUP, n=1)
-    number = np.array([int(k[1]) for k in parts])
-    daily["district"] = [k[0] for k in parts]
+    daily["district"], labels = _untag(daily["district"], _GROUP)
+    number = np.array(labels, dtype=int)
     daily.insert(0, "model", [keys[n][0] for n in number])
     daily.insert(1, "issue_date", pd.DatetimeIndex([keys[n][1] for n in number]))
     daily = daily.rename(columns={"date": "target_date"})

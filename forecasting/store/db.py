@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -108,8 +108,6 @@ def insert_rows(session, model, rows: list[dict], *, batch: int = 20_000) -> Non
     """Insert ``rows`` (dicts of column values) into ``model``'s table inside ``session``'s transaction:
     Core ``executemany`` in batches, without ORM bookkeeping (the write transaction stays short). Rows
     with the same keys go together, so a missing key takes the column's default, as with the ORM."""
-    from sqlalchemy import insert
-
     by_keys: dict[tuple, list[dict]] = {}
     for r in rows:
         by_keys.setdefault(tuple(sorted(r)), []).append(r)
