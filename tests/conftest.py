@@ -31,7 +31,7 @@ _not_run: list[str] = []
 
 #: Fixtures that build a demo world: a test using one is ``slow`` (not in ``make check``).
 #: ``month_world`` (``test_managers_18.py``) builds its own world reaching into last month (12-40 days).
-SLOW_FIXTURES = frozenset({"demo_url", "_demo_template", "month_world"})
+SLOW_FIXTURES = frozenset({"demo_url", "demo_template", "_demo_template", "month_world"})
 #: Test modules that run the command line as real processes (each start imports the science stack).
 SLOW_MODULES = frozenset({"test_cli_foundation.py", "test_correction_cli.py", "test_grids_cli.py",
                           "test_consultation_cli.py", "test_reports_immutable.py",
@@ -258,28 +258,45 @@ def build_once(tmp_path_factory, _sqlite_template, request):
     return once
 
 
-@pytest.fixture(scope="session")
-def _demo_template(build_once) -> Path:
-    """A small demo world (12 days, the 2 newest cycles as files, English report files of the newest
-    issue date only) for today, seeded once per test run (:func:`build_once`): accounts, rota,
-    observations, model runs, guidance, issued consultations, today's session open. Never opened for
-    writing: tests copy it."""
+def _todays_demo_template(build_once) -> Path:
+    """The small demo world for the Beijing date of this moment, seeded once per test run and date
+    (:func:`build_once`): a run that crosses Beijing midnight builds a second world instead of serving
+    yesterday's as today's (whose session would not be open)."""
+    from forecasting.consultation import beijing_today
     from forecasting.demo import demo_state, seed_if_empty
     from forecasting.store.db import Database
+
+    today = beijing_today()
 
     def build(path, folder):
         db = Database(f"sqlite:///{path}")
         # English report files for the newest issue date only (no test reads older ones in English)
-        seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, english_days=1, log=lambda *_: None)
+        seed_if_empty(db, today=today, folder=folder / "runs", days=12, files_days=2, english_days=1,
+                      log=lambda *_: None)
         assert demo_state(db) == "complete"
         db.dispose()  # checkpoints the WAL into the file
 
-    return build_once("demo-template", build)
+    return build_once(f"demo-template-{today}", build)
+
+
+@pytest.fixture(scope="session")
+def _demo_template(build_once) -> Path:
+    """A small demo world (12 days, the 2 newest cycles as files, English report files of the newest
+    issue date only) for today, seeded once per test run: accounts, rota, observations, model runs,
+    guidance, issued consultations, today's session open. Never opened for writing: tests copy it.
+    For module-scoped worlds; a test that uses today's world directly takes :func:`demo_template`."""
+    return _todays_demo_template(build_once)
 
 
 @pytest.fixture
-def demo_url(_demo_template, tmp_path) -> str:
-    """A copy of the small demo world (see ``_demo_template``)."""
+def demo_template(build_once) -> Path:
+    """The small demo world for the Beijing date of the test that asks for it (see ``_demo_template``)."""
+    return _todays_demo_template(build_once)
+
+
+@pytest.fixture
+def demo_url(demo_template, tmp_path) -> str:
+    """A copy of the small demo world of the test's Beijing date (see ``_demo_template``)."""
     path = tmp_path / "demo.sqlite3"
-    shutil.copy(_demo_template, path)
+    shutil.copy(demo_template, path)
     return f"sqlite:///{path}"

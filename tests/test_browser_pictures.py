@@ -82,12 +82,12 @@ def _open(page, base, link: str, text: str):
 
 
 @pytest.fixture
-def pictures_server(_demo_template, tmp_path):
+def pictures_server(demo_template, tmp_path):
     from forecasting.store.db import Database
     from reports_data import issue_demo_report
 
     path = tmp_path / "demo.sqlite3"
-    shutil.copy(_demo_template, path)
+    shutil.copy(demo_template, path)
     url = f"sqlite:///{path}"
     db = Database(url)
     chief, issue, issued = issue_demo_report(db)

@@ -15,11 +15,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def report_server(_demo_template, tmp_path):
+def report_server(demo_template, tmp_path):
     from forecasting.store.db import Database
 
     path = tmp_path / "demo.sqlite3"
-    shutil.copy(_demo_template, path)
+    shutil.copy(demo_template, path)
     url = f"sqlite:///{path}"
     db = Database(url)
     _chief, issue, issued = issue_demo_report(db)
