@@ -52,7 +52,7 @@ run: venv seed
 	  --server.headless true --browser.gatherUsageStats false
 
 test: venv sysdeps
-	$(BIN)/python -m pytest $(XDIST) --doctest-modules $(PYTEST_ARGS) $(TEST_PATHS)
+	$(BIN)/python -m pytest $(XDIST) --durations=25 --doctest-modules $(PYTEST_ARGS) $(TEST_PATHS)
 
 check: venv
 	$(BIN)/python -m pytest $(XDIST) -q -m "not slow and not browser" --durations=10 --doctest-modules \
