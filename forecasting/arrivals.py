@@ -14,7 +14,9 @@ the files are due) — each expected cycle is compared with what was ingested:
 Observations: the newest hour per station and pollutant, and the share of valid hours (a value,
 no quality-control flag) in the last 24 hours.
 
-Reading functions take ``now`` (UTC) so the board is reproducible; pages pass the clock. The issued
+Reading functions take ``now`` (UTC) so the board is reproducible; pages pass the clock. A run
+counts from the moment it was stored (``ModelRun.ingested_at <= now``): the board, and the snapshot
+an issue records, say what was in at ``now``, never what came later. The issued
 snapshot records which expected runs had not arrived (:func:`arrivals_for_snapshot`,
 "NAQPMS 12Z 未到，未参与").
 """
@@ -201,7 +203,8 @@ def model_arrivals_in(s: Session, *, now: datetime, days: int = WINDOW_DAYS,
     since = now - timedelta(days=days)
     names = [p.model for p in plan]
     runs = {(r.model, _utc(r.cycle)): r for r in s.scalars(
-        select(ModelRun).where(ModelRun.model.in_(names), ModelRun.cycle > since, ModelRun.cycle <= now))}
+        select(ModelRun).where(ModelRun.model.in_(names), ModelRun.cycle > since, ModelRun.cycle <= now,
+                               ModelRun.ingested_at <= now))}  # what was known at ``now``
     attempts: dict[tuple[str, datetime], IngestAttempt] = {}
     for a in s.scalars(select(IngestAttempt).where(IngestAttempt.kind == "model_run", IngestAttempt.model.in_(names),
                                                    IngestAttempt.cycle > since, IngestAttempt.at <= now)

@@ -165,16 +165,17 @@ with work:
         kinds = {}
         for g in open_groups:
             kinds.setdefault(g.kind, []).append(g)
-        buttons = st.columns(2 + len(kinds))
+        # one row that wraps: every button keeps its whole label (six columns cut them to "确认全...")
+        buttons = st.container(horizontal=True, wrap=True, key="ack_buttons")
         action = None
-        if buttons[0].button(tr("ack14.ack_all", n=len(open_groups)), key="ack_all", type="primary",
-                             icon=":material/done_all:"):
+        if buttons.button(tr("ack14.ack_all", n=len(open_groups)), key="ack_all", type="primary",
+                          icon=":material/done_all:"):
             action = dict(kind="*")
-        if chosen and buttons[1].button(tr("ack14.ack_selected"), key="ack_selected", icon=":material/done:"):
+        if chosen and buttons.button(tr("ack14.ack_selected"), key="ack_selected", icon=":material/done:"):
             action = dict(group_keys=chosen)
-        for col, (kind, members) in zip(buttons[2:], kinds.items()):
-            if len(kinds) > 1 and col.button(tr("ack14.ack_kind", kind=tr("flag.kind." + kind), n=len(members)),
-                                             key=f"ack_kind_{kind}"):
+        for kind, members in kinds.items():
+            if len(kinds) > 1 and buttons.button(tr("ack14.ack_kind", kind=tr("flag.kind." + kind), n=len(members)),
+                                                 key=f"ack_kind_{kind}"):
                 action = dict(kind=kind)
         if action is not None:
             call_service(c.acknowledge_groups, db, actor, issue_date, note=note, lang=state.language(), **action,

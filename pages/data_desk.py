@@ -100,7 +100,8 @@ with tab_arr:
         wide["district"] = wide["district"].map(lambda c: district_name.get(c, c))
         cols = [p for p in LABELS if p in wide.columns]
         wide = wide[["district", "station", "name", *cols]].rename(
-            columns={"district": tr("dd20.col.district"), "station": tr("dd20.col.station"), "name": "",
+            columns={"district": tr("dd20.col.district"), "station": tr("dd20.col.station"),
+                     "name": tr("dd20.col.station_name"),
                      **{p: LABELS[p] for p in cols}})
         st.dataframe(wide, hide_index=True, width="stretch", key="dd20_obs")
     st.caption(tr("dd20.times_note"))

@@ -131,6 +131,10 @@ def test_arrivals_statuses(db, tmp_path, monkeypatch):
         (27, 12): "arrived", (28, 0): "refused", (28, 12): "late", (29, 0): "pending"}
     assert got[(27, 12)].arrived_late and got[(27, 12)].n_variables == 2 and got[(27, 12)].n_times == 3
     assert got[(28, 0)].reason == "bad.nc: corrupt"
+    # the board as it stood on the 28th at 00Z: 27 12Z was due (18Z) but not stored until 01Z, so late
+    before = {(a.cycle.day, a.cycle.hour): a.status
+              for a in arrivals.model_arrivals(db, now=datetime(2026, 11, 28, 0, 30, tzinfo=UTC))}
+    assert before[(27, 12)] == "late"
     # 12 h later 28 12Z is past 18Z + 12 h: missing
     later = {(a.cycle.day, a.cycle.hour): a.status for a in arrivals.model_arrivals(db, now=now + timedelta(hours=3))}
     assert later[(28, 12)] == "missing"
@@ -142,6 +146,34 @@ def test_arrivals_statuses(db, tmp_path, monkeypatch):
     rows = arrivals.arrivals_for_snapshot(arrivals.model_arrivals(db, now=issued), issue_date=issued.date())
     assert [(r["cycle"], r["used"], r["text_zh"]) for r in rows] == [
         ("2026-11-29T00:00:00+00:00", False, "M 00Z 未到，未参与"), ("2026-11-28T12:00:00+00:00", False, "M 12Z 未到，未参与")]
+
+
+def test_the_demo_world_s_runs_arrived_on_time_and_its_reports_say_what_was_in_at_issue(demo_url):
+    """The demo stores each run at its simulated arrival (before its due time, cycle + 10 h in
+    data/models), so its board is a working centre's board and every issued report's arrival lines
+    name runs that were in by the time it was issued (none stored after it)."""
+    import json
+
+    from forecasting.store.consultation import IssuedForecast
+    from forecasting.store.db import Database
+
+    db = Database(demo_url)
+    with db.read() as s:
+        runs = list(s.execute(select(ModelRun.model, ModelRun.cycle, ModelRun.ingested_at)))
+        issued = list(s.execute(select(IssuedForecast.snapshot, IssuedForecast.issued_at)))
+    board = arrivals.model_arrivals(db)
+    db.dispose()
+    assert len(runs) >= 30 and len(issued) >= 10
+    for model, cycle, at in runs:
+        cycle, at = cycle.replace(tzinfo=UTC), at.replace(tzinfo=UTC)
+        assert cycle < at <= cycle + timedelta(hours=10), (model, cycle, at)
+    stored = [a for a in board if a.status == "arrived"]
+    assert stored and not [a for a in stored if a.arrived_late]
+    for snapshot, issued_at in issued:
+        rows = json.loads(snapshot)["data_arrivals"]
+        assert {r["model"] for r in rows} == {"CAMS", "CMAQ-YRD", "NAQPMS-SH"}
+        for r in rows:
+            assert r["used"] and datetime.fromisoformat(r["arrived_at"]) <= issued_at.replace(tzinfo=UTC), r
 
 
 def test_observation_arrivals_newest_hour_and_valid_share(db, tmp_path):

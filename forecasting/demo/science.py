@@ -10,6 +10,9 @@
   fields reproduce the simulated district values, and ingested through ``ingest_run`` like any
   centre's output; older cycles are stored as district series directly (their files would take
   ~0.6 GB and a minute to write for nothing the app shows).
+  Each run is stored at the time it would have arrived (:func:`arrival_time`: 0.5-2.5 h before its
+  mapping file's due time, never after the build's ``now``), so the data desk's board and the issued
+  reports' arrival lines read as a working centre's would, not as "every run arrived late today".
 - Trained corrections and guidance through the real services.
 
 Everything is synthetic and labelled so (``ModelRun.synthetic``, the demo banner).
@@ -24,15 +27,17 @@ import numpy as np
 import pandas as pd
 
 from forecasting import datastore
+from forecasting.arrivals import schedules
 from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulate_forecasts
 from forecasting.demo.observations import DEMO_STATIONS, demo_district_series, demo_station_observations, stations_frame
 from forecasting.permissions import Actor
 from forecasting.store.db import Database
+from forecasting.store.types import clock_at
 from forecasting.vocab import DISTRICT_ORDER, POLLUTANTS
 
 QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
-__all__ = ["DEMO_MODELS", "seed_science"]
+__all__ = ["DEMO_MODELS", "seed_science", "arrival_time"]
 
 _BY_NAME = {m.name: m for m in DEFAULT_MODELS}
 #: (name, error model, file layout)
@@ -45,6 +50,23 @@ CYCLE_HOUR = 12
 MAX_LEAD = 120
 GRID = dict(nx=44, ny=32, dx=3000.0)  # 132 km × 96 km around the zone
 _CENTROIDS = {QP: (121.08082, 31.12671), WJ: (120.63, 31.01), JS: (120.92, 30.88)}
+
+
+def arrival_time(cycle: datetime, *, arrival_hours: float, now: datetime, rng: np.random.Generator) -> datetime:
+    """When a demo run of ``cycle`` arrives: 0.5-2.5 h before its due time ``cycle + arrival_hours``,
+    but never after ``now`` (a run the build stores has arrived by then) nor before its cycle.
+
+    Examples
+    --------
+    >>> c = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
+    >>> a = arrival_time(c, arrival_hours=10, now=c + timedelta(days=2), rng=np.random.default_rng(0))
+    >>> c + timedelta(hours=7.5) <= a <= c + timedelta(hours=9.5)
+    True
+    >>> arrival_time(c, arrival_hours=10, now=c + timedelta(hours=4), rng=np.random.default_rng(0)) - c
+    datetime.timedelta(seconds=14400)
+    """
+    early = timedelta(hours=float(rng.uniform(0.5, 2.5)))
+    return max(cycle, min(cycle + timedelta(hours=arrival_hours) - early, now))
 
 
 def _district_field(values: dict[str, float], lon: np.ndarray, lat: np.ndarray, sigma_km: float = 22.0) -> np.ndarray:
@@ -113,21 +135,27 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     folder.mkdir(parents=True, exist_ok=True)
     layouts = {name: layout for name, _, layout in DEMO_MODELS}
     n_files = 0
+    due_after = {a.model: a.arrival_hours for a in schedules()}
+    rng = np.random.default_rng(seed + 3)
+    now_aware = now_utc.to_pydatetime()
     for (model, cycle), part in sim.groupby(["model", "cycle"], sort=True):
         cycle = pd.Timestamp(cycle)
+        arrived = arrival_time(cycle.to_pydatetime(), arrival_hours=due_after.get(model, 10.0), now=now_aware, rng=rng)
         if cycle > last_cycle - pd.Timedelta(days=files_days):
             path = _write_files(folder, model, layouts[model], cycle, part)
             if model == withhold and cycle == last_cycle:
                 log(f"  withheld: {model} {cycle:%Y-%m-%d %H}Z (file {path}, not ingested)")
                 continue
-            datastore.ingest_run(db, op, [path], model=model, synthetic=True)
+            with clock_at(arrived):
+                datastore.ingest_run(db, op, [path], model=model, synthetic=True)
             n_files += 1
         else:
             wide = part.pivot_table(index=["district", "valid_time"], columns="variable", values="value").reset_index()
             wide = wide.rename(columns={"valid_time": "time"})
             wide.columns.name = None
             wide["lead_hours"] = (wide["time"] - cycle) / pd.Timedelta(hours=1)
-            datastore.store_district_series(db, op, wide, model=model, cycle=cycle.to_pydatetime(), format="simulated",
-                                            level="surface", synthetic=True)
+            with clock_at(arrived):
+                datastore.store_district_series(db, op, wide, model=model, cycle=cycle.to_pydatetime(),
+                                                format="simulated", level="surface", synthetic=True)
     log(f"  model runs: {sim.groupby(['model', 'cycle']).ngroups} ({n_files} from files in {folder})")
     return {"first_cycle": first_cycle, "last_cycle": last_cycle}

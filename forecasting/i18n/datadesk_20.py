@@ -38,6 +38,7 @@ MESSAGES = {
     "dd20.col.hash": ("文件哈希", "File hash"),
     "dd20.col.reason": ("原因", "Reason"),
     "dd20.col.station": ("站点", "Station"),
+    "dd20.col.station_name": ("站名", "Station name"),
     "dd20.col.district": ("区县", "District"),
     "dd20.col.at": ("时间", "When"),
     "dd20.col.kind": ("类型", "Kind"),
