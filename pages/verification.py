@@ -116,7 +116,8 @@ def pct(x) -> str:
 
 
 def spct(x) -> str:
-    return "—" if x is None or pd.isna(x) else f"{100 * x:+.0f} %"
+    """A difference of two rates in percentage points (the column header names the unit)."""
+    return "—" if x is None or pd.isna(x) else f"{100 * x:+.0f}"
 
 
 def interval(i, fmt) -> str:
@@ -243,7 +244,7 @@ for col, score in zip(cols, CARDS):
     if cmp_ and score in ("level_hit_rate", "range_hit_rate") and cmp_["n"]:
         d = cmp_[score]["difference"]
         if pd.notna(d.value):
-            delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} %", label=source_name(ref), n=cmp_["n"])
+            delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} {tr('verif18.pp')}", label=source_name(ref), n=cmp_["n"])
             help_text = ref_name(ref)
     col.metric(tr(f"verif.card.{score}"), fmt(score, value), delta=delta, help=help_text,
                delta_color="inverse" if score == "rmse" else "normal", border=True)

@@ -4,7 +4,9 @@ MESSAGES = {
     # headline
     "verif18.headline": ("{period}：等级准确率 {rate} %（95 % 区间 {lo}–{hi} %），污染日命中 {hits}/{days}",
                          "{period}: level accuracy {rate} % (95 % interval {lo}–{hi} %), polluted days hit {hits}/{days}"),
-    "verif18.headline_vs": ("，较客观指导 {delta} %", ", {delta} % vs. objective guidance"),
+    "verif18.headline_vs": ("，较客观指导 {delta} 个百分点", ", {delta} percentage points vs. objective guidance"),
+    # a difference of two rates is in percentage points, never "%" (which reads as a relative change)
+    "verif18.pp": ("个百分点", "pp"),
     "verif18.headline_none": ("{period}：没有已发布的会商预报可检验", "{period}: no issued forecast to verify"),
     "verif18.bad_preset": ("时段“{preset}”无效", "Unknown period preset “{preset}”"),
     "verif.bad_reference_score": ("参照指导的评分“{score}”无效（应为等级或范围命中率）",
@@ -33,7 +35,8 @@ MESSAGES = {
     "verif18.col.cases": ("个例数", "Cases"),
     "verif18.col.issued_level": ("会商等级准确率", "Issued level accuracy"),
     "verif18.col.ref_level": ("参照等级准确率", "Reference level accuracy"),
-    "verif18.col.delta_level": ("等级准确率差（会商 − 参照）", "Level accuracy difference (issued − reference)"),
+    "verif18.col.delta_level": ("等级准确率差（会商 − 参照，百分点）",
+                                "Level accuracy difference (issued − reference, percentage points)"),
     "verif18.col.skill": ("AQI 均方误差技巧评分（相对参照）", "AQI MSE skill score (vs. reference)"),
     "verif18.col.district": ("区县", "District"),
     "verif18.col.class": ("实况等级", "Observed level"),
