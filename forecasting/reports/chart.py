@@ -4,6 +4,8 @@ ranges, per district and target day. Altair → SVG with ``vl-convert-python`` (
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import pandas as pd
 
@@ -75,16 +77,21 @@ def chart_svg(report: Report, *, lang: str = "zh") -> str:
 def zone_map_png(report: Report, *, lang: str = "zh", width: int = 640) -> bytes:
     """The zone on the offline basemap, each district filled with the colour of the upper level of its
     first target day's range (HJ 633 Appendix A colours), its name and AQI range written on it.
-    Deterministic PNG bytes for the same report."""
-    from forecasting import fieldmap
-
+    Deterministic PNG bytes for the same report (the PDF and the HTML of one report share one drawing)."""
     head = report.get("headline") or {}
     fills, notes = {}, {}
     for h in head.get("districts", []):
         fills[h["district"]] = tuple(level_info(level=h["level_hi"]).rgb)
         notes[h["district"]] = f"{h['aqi_lo']}–{h['aqi_hi']}"
+    return _zone_map_png(tuple(sorted(fills.items())), tuple(sorted(notes.items())), lang, width)
+
+
+@lru_cache(maxsize=16)
+def _zone_map_png(fills: tuple, notes: tuple, lang: str, width: int) -> bytes:
+    from forecasting import fieldmap  # lazy: matplotlib
+
     districts = read_geojson(DISTRICTS_GEOJSON)
-    layers = fieldmap.MapLayers(basemap=fieldmap.load_basemap(), districts=districts, lang=lang, fills=fills,
-                                notes=notes)
+    layers = fieldmap.MapLayers(basemap=fieldmap.load_basemap(), districts=districts, lang=lang, fills=dict(fills),
+                                notes=dict(notes))
     return fieldmap.render_field_map(None, None, None, pollutant="pm25", extent=fieldmap.PRESETS["zone"],
                                      layers=layers, width=width, legend=False)
