@@ -21,6 +21,8 @@ DEMO_PASSWORD = "demo-2026-yrd"
 QP, WJ, JS = "310118", "320509", "330421"
 RANGES = {QP: (60, 80, ("pm25",)), WJ: (90, 110, ("pm25", "o3")), JS: (40, 55, ("pm25",))}
 AUTHORS = {QP: "qp_xu", WJ: "wj_wang", JS: "js_zhou"}
+#: How a forecaster names their district in free text (never its adcode)
+SHORT_NAMES = {QP: "青浦", WJ: "吴江", JS: "嘉善"}
 NOTE_WITH_MARKUP = "<script>alert('x')</script> 吴江午后臭氧偏高 & 需关注"
 CONCLUSION = "三地一致：未来一周以良为主，吴江午后可能出现轻度污染（测试会商）。"
 
@@ -65,7 +67,7 @@ def prepare_signed(db, issue: date | None = None):
     seen = {(v.district, v.target_date): v.version for v in c.list_submissions(db, issue)}
     for district, (lo, hi, primary) in RANGES.items():
         who = chief if chief.district == district else demo_actor(db, AUTHORS[district])
-        entries = [c.SubmissionInput(day, lo, hi, primary, {}, f"{day:%m月%d日}受弱冷空气影响，扩散条件一般（{district}）",
+        entries = [c.SubmissionInput(day, lo, hi, primary, {}, f"{SHORT_NAMES[district]}受弱冷空气影响，扩散条件一般",
                                      seen.get((district, day), 0))
                    for day in view.target_dates]
         c.save_submissions(db, who, issue, district, entries, submit=True)
