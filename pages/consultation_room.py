@@ -196,7 +196,8 @@ if room.can_submit:
             g = prefill.get((district, day))
             if g is not None:
                 extra = f" · P>100 {100 * g.p_aqi_over_100:.0f}%" if g.p_aqi_over_100 is not None else ""
-                st.caption(f"{tr('grid14.guidance')} {g.aqi_lo}–{g.aqi_hi}{extra}"
+                label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
+                st.caption(f"{label} {g.aqi_lo}–{g.aqi_hi}{extra}"
                            + ("" if g.from_models else f" · {tr('grid14.beyond')}"))
             st.number_input(tr("consult.aqi_lo"), min_value=0, max_value=500, step=5, key=k + "_lo")
             st.number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, key=k + "_hi")

@@ -38,6 +38,19 @@ def test_district_prefill_carries_the_last_guided_day_forward():
     assert guidance_ends(rows, QP) == days[1]
 
 
+def test_an_outlook_row_is_offered_as_the_labelled_outlook_not_as_model_guidance():
+    """Past the models' reach the guidance has an outlook row (issue #13): the form offers it, marked
+    as outlook and not from the models; it is not the last guided day carried forward."""
+    issue = date(2027, 1, 4)
+    days = [issue + timedelta(days=k) for k in range(1, 4)]
+    rows = [GuidanceRow(QP, days[0], "ensemble", 80, 100, 2, 2, ["pm25"], 90.0),
+            GuidanceRow(QP, days[1], "outlook", 50, 70, 1, 2, ["pm25"], 60.0, outlook=True)]
+    pre = district_prefill(rows, days, QP, config=CFG)
+    assert [(p.target_date, p.aqi_lo, p.aqi_hi, p.from_models, p.outlook) for p in pre] == [
+        (days[0], 80, 100, True, False), (days[1], 50, 70, False, True), (days[2], 50, 70, False, False)]
+    assert guidance_ends(rows, QP) == days[0]  # model guidance ends where the outlook begins
+
+
 def test_combined_prefill_keeps_the_chiefs_entries_and_marks_missing():
     from types import SimpleNamespace as N
 

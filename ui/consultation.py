@@ -357,7 +357,8 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                 style = "background:#F7F7F7"
             guide = ""
             if g is not None:
-                bits = [f"{esc(tr('grid14.guidance'))} {g.aqi_lo}–{g.aqi_hi}"]
+                label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
+                bits = [f"{esc(label)} {g.aqi_lo}–{g.aqi_hi}"]
                 if g.median is not None:
                     bits.append(f"≈{g.median:.0f}")
                 if g.q_lo is not None and g.q_hi is not None:

@@ -4,8 +4,10 @@ day made to obey the submission rules, and the chief's combined grid prefilled f
 The guidance rows belong to ``forecasting.guidance`` (read through
 :func:`forecasting.consultation.guidance.guidance_rows`). Fields a newer guidance row may carry
 (``p_aqi_over_100``, quantiles) are read with ``getattr`` and shown when present. Beyond the last
-day with model guidance the last guided day is carried forward (``from_models=False``), so the
-forecaster starts from something and sees that it is not model output.
+day with model guidance a day offers the labelled outlook row when there is one (``outlook=True``,
+``from_models=False``: climatology and persistence, issue #13); only when there is none is the last guided
+day carried forward (``from_models=False``), so the forecaster starts from something and sees that it is
+not model output.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class PrefillDay:
     p_aqi_over_100: float | None
     from_models: bool
     method: str
+    outlook: bool = False          # the labelled outlook past the models' reach (not model guidance)
 
 
 def fit_to_rules(aqi_lo: float, aqi_hi: float, primary: Iterable[str] = (), *, config: ConsultationConfig,
@@ -77,9 +80,9 @@ def _get(row, name):
 
 
 def guidance_ends(rows, district: str) -> date | None:
-    """The last target day with model guidance (a range) for ``district``."""
+    """The last target day with model guidance (a range, not the outlook) for ``district``."""
     days = [r.target_date for r in rows or () if r.district == district and r.aqi_lo is not None
-            and r.aqi_hi is not None]
+            and r.aqi_hi is not None and not _get(r, "outlook")]
     return max(days) if days else None
 
 
@@ -90,7 +93,8 @@ def district_prefill(rows, target_dates: Iterable[date], district: str, *,
     out, last = [], None
     for day in target_dates:
         g = best.get((district, day))
-        from_models = g is not None
+        outlook = g is not None and bool(_get(g, "outlook"))
+        from_models = g is not None and not outlook
         g = g or last
         if g is None:
             continue
@@ -109,7 +113,7 @@ def district_prefill(rows, target_dates: Iterable[date], district: str, *,
                               None if median is None else float(median),
                               _get(g, "q10") if _get(g, "q10") is not None else _get(g, "aqi_q10"),
                               _get(g, "q90") if _get(g, "q90") is not None else _get(g, "aqi_q90"),
-                              None if p100 is None else float(p100), from_models, g.method))
+                              None if p100 is None else float(p100), from_models, g.method, outlook))
     return out
 
 

@@ -212,7 +212,7 @@ def guidance_document(db: Database, actor: Actor | None, issue_date, *,
             entries.append(e)
             about.append({"target_date": p.target_date.isoformat(), "level_lo": p.level_lo, "level_hi": p.level_hi,
                           "median": p.median, "q10": p.q_lo, "q90": p.q_hi, "p_aqi_over_100": p.p_aqi_over_100,
-                          "from_models": p.from_models, "method": p.method})
+                          "from_models": p.from_models, "outlook": p.outlook, "method": p.method})
         end = guidance_ends(rows, d)
         out.append({"adcode": d, "guidance_ends": end.isoformat() if end else None, "entries": entries,
                     "guidance": about})
