@@ -117,11 +117,16 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
         frame = frame.assign(model=frame["series"])
     models = sorted(frame.loc[frame["kind"].isin(["raw", "corrected"]), "model"].dropna().unique())
     ens = sorted(frame.loc[frame["kind"] == "ensemble", "model"].dropna().unique())
-    colour = alt.Color("model:N", title=None,
-                       scale=alt.Scale(domain=[*models, *ens],
-                                       range=[*MODEL_COLOURS[:len(models)], *([ENSEMBLE_COLOUR] * len(ens))]),
-                       legend=alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=130,
-                                         symbolStrokeWidth=3, labelFontSize=12))
+    scale = alt.Scale(domain=[*models, *ens], range=[*MODEL_COLOURS[:len(models)], *([ENSEMBLE_COLOUR] * len(ens))])
+    legend = alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=130, symbolStrokeWidth=3,
+                        labelFontSize=12)
+    # one legend for the raw, corrected and ensemble layers (they share the scale): with a legend on each
+    # layer, the independent colour scales drew two or three copies side by side, cut off at the right
+    drawn = [k for k in ("raw", "corrected", "ensemble") if (frame["kind"] == k).any()]
+
+    def colour(kind: str) -> alt.Color:
+        return alt.Color("model:N", title=None, scale=scale, legend=legend if kind == drawn[0] else None)
+
     tip = [alt.Tooltip("series:N", title=""), alt.Tooltip("time:T", format="%Y-%m-%d %H:00"),
            alt.Tooltip("value:Q", format=".1f")]
     layers = [aqi_bands(pollutant, ymax, edition=edition, lang=lang)]
@@ -137,12 +142,13 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     obs = frame[frame["kind"] == "observed"]
     if not raw.empty:
         layers.append(alt.Chart(raw).mark_line(strokeWidth=1.1, strokeDash=[4, 3], opacity=0.7)
-                      .encode(x=x, y=y, color=colour, detail="series:N", tooltip=tip))
+                      .encode(x=x, y=y, color=colour("raw"), detail="series:N", tooltip=tip))
     if not cor.empty:
         layers.append(alt.Chart(cor).mark_line(strokeWidth=1.6, opacity=0.9)
-                      .encode(x=x, y=y, color=colour, detail="series:N", tooltip=tip))
+                      .encode(x=x, y=y, color=colour("corrected"), detail="series:N", tooltip=tip))
     if not ensemble.empty:
-        layers.append(alt.Chart(ensemble).mark_line(strokeWidth=3).encode(x=x, y=y, color=colour, tooltip=tip))
+        layers.append(alt.Chart(ensemble).mark_line(strokeWidth=3)
+                      .encode(x=x, y=y, color=colour("ensemble"), tooltip=tip))
     for when, text, dash in ((issued, "issue", [2, 2]), (now, "now", [])):
         if when is None:
             continue
@@ -150,7 +156,9 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
         rule = pd.DataFrame({"time": [pd.Timestamp(when)], "label": [label]})
         layers.append(alt.Chart(rule).mark_rule(color="#c62828" if text == "now" else "#555555", strokeWidth=1.6,
                                                 strokeDash=dash).encode(x="time:T"))
-        layers.append(alt.Chart(rule).mark_text(align="left", dx=3, dy=-4, baseline="top", fontSize=12,
+        # the cycle's label left of its rule, "now" right of its own: they never overlap (now follows the cycle)
+        layers.append(alt.Chart(rule).mark_text(align="right" if text == "issue" else "left",
+                                                dx=-3 if text == "issue" else 3, dy=-4, baseline="top", fontSize=12,
                                                 fontWeight="bold", color="#c62828" if text == "now" else "#555555")
                       .encode(x="time:T", y=alt.value(2), text="label:N"))
     if not obs.empty:
