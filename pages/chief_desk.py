@@ -19,7 +19,7 @@ from ui import consultation as w
 from ui import state
 from ui.actions import call_service, show_flash
 from ui.datadesk import arrivals_line
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, join, tr
 from ui.navigation import PAGES
 
 db = state.database()
@@ -92,7 +92,7 @@ if session.state == "open":
     blockers.append(tr("desk14.block.not_started"))
 for d, days in missing.items():
     blockers.append(tr("desk14.block.missing", district=w.district_name(d),
-                       days="、".join(day.strftime("%m-%d") for day in days)))
+                       days=join(day.strftime("%m-%d") for day in days)))
 if open_groups:
     blockers.append(tr("desk14.block.flags", n=len(open_groups)))
 if not (session.zone_summary or conclusions):
@@ -122,7 +122,7 @@ for i, step in enumerate(STEPS):
                  f"margin-right:14px'>{mark} {i + 1}. {w.esc(tr('desk14.step.' + step))}</span>")
 st.markdown("<div style='font-size:1.05em;margin:6px 0 10px 0'>" + "".join(chips) + "</div>", unsafe_allow_html=True)
 if session.state in ("open", "consulting") and blockers:
-    st.warning(tr("desk14.blocked_by", what="；".join(blockers)), icon=":material/block:")
+    st.warning(tr("desk14.blocked_by", what=join(blockers, clauses=True)), icon=":material/block:")
 elif session.state == "consulting":
     st.success(tr("desk14.ready_sign"), icon=":material/check_circle:")
 

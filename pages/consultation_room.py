@@ -17,7 +17,7 @@ from ui import consultation as w
 from ui import state
 from ui.actions import call_service, set_flash, show_flash
 from ui.datadesk import arrivals_line
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, join, tr
 
 REFRESH_SECONDS = 10
 db = state.database()
@@ -248,7 +248,7 @@ if room.can_submit:
             set_flash("room", tr("consult.submitted" if submit else "consult.saved"))
             st.rerun()
     if errors:
-        st.error(tr("grid14.errors_title") + " " + "、".join(
+        st.error(tr("grid14.errors_title") + " " + join(
             date.fromisoformat(d).strftime("%m-%d") for d in sorted(errors)), icon=":material/error:")
     if st.session_state.get("room_conflict"):
         if st.button(tr("consult.load_latest"), key=prefix + "reload", icon=":material/refresh:"):

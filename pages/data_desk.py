@@ -20,7 +20,7 @@ from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
 from ui.datadesk import arrivals_line, uploader_in_language
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, join, tr
 
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
@@ -184,9 +184,9 @@ with tab_run:
                                             hours=out.n_times, variables=out.n_variables, values=out.n_values))]
                     if out.recomputed:
                         flash.append(("info", tr("dd20.run.recomputed",
-                                                 dates="、".join(d.isoformat() for d in out.recomputed))))
+                                                 dates=join(d.isoformat() for d in out.recomputed))))
                     if out.stale:
-                        flash.append(("warning", tr("dd20.run.stale", dates="、".join(d.isoformat() for d in out.stale))))
+                        flash.append(("warning", tr("dd20.run.stale", dates=join(d.isoformat() for d in out.stale))))
                     st.session_state["dd20_run_flash"] = flash
                     st.rerun()
             if c2.button(tr("dd20.run.cancel"), key="dd20_run_cancel"):
@@ -226,7 +226,7 @@ with tab_obs:
                            first=_bj(p.first, "%Y-%m-%d %H:%M"), last=_bj(p.last, "%Y-%m-%d %H:%M"),
                            flagged=p.flagged))
             if p.flag_counts:
-                st.text(tr("dd20.obs.flags", flags="，".join(f"{k} {v}" for k, v in sorted(p.flag_counts.items()))))
+                st.text(tr("dd20.obs.flags", flags=join(f"{k} {v}" for k, v in sorted(p.flag_counts.items()))))
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=", ".join(p.unknown_stations[:10])))
             table = p.table.assign(time=[_bj(t, "%Y-%m-%d %H:%M") for t in p.table["time"]],

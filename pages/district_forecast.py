@@ -20,7 +20,7 @@ from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html
 from ui.charts import aqi_bands, unit_of
-from ui.i18n import correction_reason, tr
+from ui.i18n import correction_reason, join, tr
 
 LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
@@ -69,7 +69,7 @@ for col, g in zip(cols, suggested):
         levels = tuple(range(g.level_lo, g.level_hi + 1))
         st.markdown(range_badge_html(SimpleNamespace(lo=g.aqi_lo, hi=g.aqi_hi, levels=levels, edition=g.edition),
                                      lang=lang), unsafe_allow_html=True)
-        prim = "、".join(LABELS.get(p, p) for p in g.primary) if g.primary else tr("common.none")
+        prim = join(LABELS.get(p, p) for p in g.primary) if g.primary else tr("common.none")
         st.caption(tr("dfc.primary", p=prim))
         if g.p_over_100 is not None:
             st.caption(tr("dfc13.p100", p=f"{100 * g.p_over_100:.0f}%") + " · "

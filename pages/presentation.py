@@ -16,7 +16,7 @@ from forecasting.consultation.views import latest_issue_dates
 from forecasting.errors import ForecastingError
 from ui import state
 from ui.charts import pollutant_label
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, join, tr
 
 state.require_actor()
 db = state.database()
@@ -89,7 +89,7 @@ def level_chip(level: int) -> str:
 
 def range_block(lo, hi, level_lo, level_hi, primary) -> str:
     chips = "".join(level_chip(lv) for lv in range(level_lo, level_hi + 1)) if level_lo and level_hi else ""
-    prim = "、".join(pollutant_label(p) for p in primary) if primary else ""
+    prim = join(pollutant_label(p) for p in primary) if primary else ""
     prim_text = f"<div class='pres-text'>{html.escape(tr('pres17.primary', p=prim))}</div>"
     return (f"<div class='pres-big'>AQI {int(lo)}–{int(hi)}</div><div>{chips}</div>" + (prim_text if prim else ""))
 

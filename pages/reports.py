@@ -23,7 +23,7 @@ from forecasting.errors import ForecastingError
 from forecasting.vocab import DISTRICT_ORDER
 from ui import state
 from ui.consultation import bj, district_name, pollutants
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, join, tr
 
 db = state.database()
 actor = state.require_actor()
@@ -109,7 +109,7 @@ def _reader(summary) -> None:
             return (m.group(1), m.group(2)) if m else ("", body or "")
 
         counts = Counter(kind_of(n.body)[0] for n in acks)
-        st.text(tr("rep18.flags_count", n=len(acks), kinds="、".join(
+        st.text(tr("rep18.flags_count", n=len(acks), kinds=join(
             f"{tr(f'flag.kind.{k}') if k else tr('rep18.flag_other')} {c}" for k, c in counts.most_common())))
         with st.expander(tr("rep18.flags_list")):
             for n in acks:

@@ -16,7 +16,7 @@ from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from ui import state
 from ui.consultation import notes_list
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, join, tr
 
 CARDS = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "csi_100", "rmse", "composite")
 HEADS = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "rmse", "composite")
@@ -43,7 +43,7 @@ def district_name(adcode: str) -> str:
 
 
 def pollutants(primary) -> str:
-    return "、".join(POLLUTANT_LABELS.get(p, p) for p in primary) if primary else tr("common.none")
+    return join(POLLUTANT_LABELS.get(p, p) for p in primary) if primary else tr("common.none")
 
 
 def fmt(score: str, value) -> str:

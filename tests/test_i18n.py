@@ -32,3 +32,16 @@ def test_default_language_is_chinese_and_switchable():
     assert t("nav.home") == "首页"
     assert t("nav.home", "en") == "Home"
     assert t("home.welcome", "zh", name="王磊") == "您好，王磊"
+
+
+def test_no_chinese_list_separator_is_hard_coded_outside_the_table():
+    """An English page once read "Qingpu has not submitted 12-01、12-02；Wujiang …": lists and clauses are
+    joined with the table's ``common.list_sep`` / ``common.clause_sep`` (ui.i18n.join), never "、" or "；".
+    (The domain's bilingual pairs, e.g. a report's ``districts_zh`` / ``districts_en``, join each language
+    with its own separator; the scan covers the UI, which speaks one language at a time.)"""
+    hard = re.compile(r"""["'][、；，]["']\s*\.join\(""")
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if hard.search(line)]
+    assert not found, found
+    assert t("common.list_sep", "zh") == "、" and t("common.list_sep", "en") == ", "
+    assert t("common.clause_sep", "zh") == "；" and t("common.clause_sep", "en") == "; "

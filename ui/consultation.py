@@ -17,7 +17,7 @@ from forecasting.store.db import get_database
 from forecasting.verification import yesterday_summary
 from forecasting.vocab import read_geojson
 from forecasting.zone import DISTRICTS_GEOJSON
-from ui.i18n import tr
+from ui.i18n import join, tr
 from ui.state import language
 
 WARN_BEFORE = timedelta(minutes=60)
@@ -33,7 +33,7 @@ def district_name(adcode: str | None) -> str:
 
 
 def pollutants(primary) -> str:
-    return "、".join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else tr("common.none")
+    return join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else tr("common.none")
 
 
 def span(level_lo: int, level_hi: int) -> str:
@@ -205,7 +205,7 @@ def esc(value) -> str:
 
 def ptext(primary) -> str:
     """Primary pollutants written one way (PM2.5, O₃, NO₂ …)."""
-    return "、".join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else "—"
+    return join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else "—"
 
 
 def level_colour(level: int | None) -> str:

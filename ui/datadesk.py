@@ -42,7 +42,7 @@ def arrivals_line(db, *, issue_date: date | None = None, now: datetime | None = 
         stale = stale_guidance(db, issue_date)
         if stale:
             st.warning(t("dd20.stale", lang, date=issue_date.isoformat(),
-                         runs="、".join(f"{m} {c:%H}Z" for m, c in stale)), icon=":material/update:")
+                         runs=t("common.list_sep", lang).join(f"{m} {c:%H}Z" for m, c in stale)), icon=":material/update:")
     if not link:
         return
     try:

@@ -12,6 +12,11 @@ def tr(key: str, **params) -> str:
     return t(key, language(), **params)
 
 
+def join(items, *, clauses: bool = False) -> str:
+    """``items`` as one list in the tab's language: 青浦、吴江 / Qingpu, Wujiang (``clauses``: …；… / …; …)."""
+    return tr("common.clause_sep" if clauses else "common.list_sep").join(str(i) for i in items)
+
+
 def error_text(exc: Exception) -> str:
     """A domain error in the user's language (never a traceback)."""
     localized = getattr(exc, "localized", None)

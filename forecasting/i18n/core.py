@@ -14,6 +14,9 @@ MESSAGES = {
     ),
     "common.language": ("语言 / Language", "Language / 语言"),
     "common.save": ("保存", "Save"),
+    # list separators: 青浦、吴江 / Qingpu, Wujiang; clauses: …；… / …; …
+    "common.list_sep": ("、", ", "),
+    "common.clause_sep": ("；", "; "),
     "common.cancel": ("取消", "Cancel"),
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),
