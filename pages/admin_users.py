@@ -56,7 +56,7 @@ table = pd.DataFrame(
         for u in users
     ]
 )
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, placeholder="—", width="stretch")
 
 roles = ["forecaster", "manager", "admin"]
 district_options = [None] + [d.adcode for d in districts]

@@ -54,7 +54,7 @@ st.dataframe(pd.DataFrame([{
     tr("tokens.col_created"): bj(t.created_at, "%Y-%m-%d %H:%M"),
     tr("tokens.col_last_used"): bj(t.last_used_at, "%Y-%m-%d %H:%M") or "—",
     tr("tokens.col_state"): tr("tokens.active") if t.active else tr("tokens.revoked"),
-} for t in mine]), hide_index=True, width="stretch")
+} for t in mine]), hide_index=True, placeholder="—", width="stretch")
 
 active = {t.id: f"#{t.id} {t.username} {t.prefix}… {t.name}" for t in mine if t.active}
 if active:

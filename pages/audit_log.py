@@ -62,7 +62,7 @@ st.dataframe(
         columns=[tr("audit.col_at"), tr("audit.col_actor"), tr("audit.col_action"), tr("audit.col_object"),
                  tr("audit.col_details"), tr("audit18.col_code")],
     ),
-    hide_index=True,
+    hide_index=True, placeholder="—",
     width="stretch",
     key="audit_table",
 )

@@ -208,7 +208,8 @@ with work:
         compose_n = st.session_state.setdefault("compose_n", 0)
         with st.form(f"compose_form_{compose_n}"):
             edited = st.data_editor(
-                frame, key=grid_key, hide_index=True, width="stretch", disabled=locked_cols, num_rows="fixed",
+                frame, key=grid_key, hide_index=True, placeholder="—", width="stretch", disabled=locked_cols,
+                num_rows="fixed",
                 column_order=[col for col in frame.columns if col not in ("district", "day", "version")],
                 column_config={
                     tr("desk14.col_lo"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
@@ -255,7 +256,7 @@ with work:
                 call_service(save_and_conclude, flash="desk", success=tr("desk14.saved"),
                              then=lambda _: st.session_state.update(compose_n=compose_n + 1))
     else:
-        st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, width="stretch")
+        st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch")
         if session.zone_summary:
             st.caption(tr("desk14.summary"))
             st.text(session.zone_summary)
@@ -320,7 +321,7 @@ if issued:
         "SHA-256": i.sha256[:16] + "…",
         tr("consult.col_superseded"): tr("common.yes") if i.superseded else tr("common.no"),
         tr("consult.col_reason"): i.reason,
-    } for i in issued]), hide_index=True, width="stretch")
+    } for i in issued]), hide_index=True, placeholder="—", width="stretch")
 if session.state == "issued" and actor.role == "forecaster":
     with st.form("amend_form"):
         reason = st.text_input(tr("consult.amend_reason"), key="amend_reason")

@@ -115,7 +115,7 @@ with st.expander(tr("room.yesterday_title"), expanded=False):
     if table:
         hits, n = summary.hit_count("issued")
         st.caption(tr("room.y_caption", day=summary.day.isoformat(), hits=hits, n=n))
-        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(table), hide_index=True, placeholder="—", width="stretch")
     else:
         st.caption(tr("room.y_none", day=summary.day.isoformat()))
 

@@ -84,7 +84,7 @@ with tab_arr:
                          tr("dd20.col.arrived_at"): _bj(a.arrived_at), tr("dd20.col.by"): a.ingested_by,
                          tr("dd20.col.variables"): str(a.n_variables or ""), tr("dd20.col.hours"): str(a.n_times or ""),
                          tr("dd20.col.hash"): a.sha256[:12], tr("dd20.col.reason"): a.reason})
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="dd20_models")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", key="dd20_models")
     st.subheader(tr("dd20.obs_heading"))
     obs = arrivals.observation_arrivals(db, now=now)
     if not obs:
@@ -103,7 +103,7 @@ with tab_arr:
             columns={"district": tr("dd20.col.district"), "station": tr("dd20.col.station"),
                      "name": tr("dd20.col.station_name"),
                      **{p: LABELS[p] for p in cols}})
-        st.dataframe(wide, hide_index=True, width="stretch", key="dd20_obs")
+        st.dataframe(wide, hide_index=True, placeholder="—", width="stretch", key="dd20_obs")
     st.caption(tr("dd20.times_note"))
 
 # -- upload a model run -------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ with tab_run:
                              **{tr(f"dd20.run.{k}"): (round(a[k], 2 if v == "co" else 1) if a.get(k) is not None
                                                       else None) for k in ("min", "mean", "max")}}
                             for v, a in info["variables"].items()]
-                st.dataframe(pd.DataFrame(var_rows), hide_index=True, width="stretch", key="dd20_run_vars")
+                st.dataframe(pd.DataFrame(var_rows), hide_index=True, placeholder="—", width="stretch", key="dd20_run_vars")
                 if info.get("conversions"):
                     with st.expander(tr("dd20.run.conversions")):
                         for c in info["conversions"]:
@@ -233,7 +233,7 @@ with tab_obs:
                                    pollutant=[LABELS.get(x, x) for x in p.table["pollutant"]]).rename(columns={
                 "station": tr("dd20.col.station"), "time": tr("dd20.col.at"), "pollutant": tr("dd20.col.pollutant"),
                 "value": tr("dd20.col.value"), "qc_flags": tr("dd20.col.flags")})
-            st.dataframe(table, hide_index=True, width="stretch", height=260, key="dd20_obs_table")
+            st.dataframe(table, hide_index=True, placeholder="—", width="stretch", height=260, key="dd20_obs_table")
             if st.button(tr("dd20.obs.confirm"), type="primary", key="dd20_obs_confirm",
                          disabled=bool(p.unknown_stations)):
                 try:
@@ -260,7 +260,8 @@ with tab_hist:
             tr("dd20.col.by"): v.actor_username, tr("dd20.col.model"): v.model or "",
             tr("dd20.col.cycle"): _cycle(v.cycle) if v.cycle else "", tr("dd20.col.files"): ", ".join(v.files),
             tr("dd20.col.values"): v.n_values or None, tr("dd20.col.hash"): v.sha256[:12],
-            tr("dd20.col.reason"): _reason(v)} for v in views]), hide_index=True, width="stretch", key="dd20_hist")
+            tr("dd20.col.reason"): _reason(v)} for v in views]), hide_index=True, placeholder="—", width="stretch",
+            key="dd20_hist")
         again = [v for v in views if v.can_reingest]
         if can_run and again:
             pick = st.selectbox(tr("dd20.history.pick"), [v.id for v in again], key="dd20_reingest_pick",

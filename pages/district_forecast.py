@@ -154,7 +154,7 @@ else:
             row[f"{lead} RMSE"] = sc.get("rmse")
             row[f"{lead} NMB"] = sc.get("nmb")
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch",
                  column_config={k: st.column_config.NumberColumn(format="%.2f") for k in rows[0] if k != tr("dfc.method")})
     st.markdown(tr("dfc.in_use", method=tr(f"method.{c.method}")))
     st.caption(tr("dfc.why", reason=correction_reason(c.reason), when=pd.Timestamp(c.trained_at).tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")))

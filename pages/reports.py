@@ -177,7 +177,7 @@ else:
         tr("report.col_max_level"): level_info(level=r.max_level).category(lang) if r.max_level else "—",
         tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
         tr("report.col_sha"): r.sha256[:16] + "…",
-    } for r in found]), hide_index=True, width="stretch")
+    } for r in found]), hide_index=True, placeholder="—", width="stretch")
 
     labels = {r.id: f"{r.title_en if lang == 'en' else r.title_zh} · {bj(r.issued_at, '%Y-%m-%d %H:%M')}"
               + (f" · {tr('report.superseded')}" if r.superseded else "") for r in found}
@@ -219,7 +219,7 @@ else:
         tr("report.col_reason"): r.reason or "—",
         tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
         tr("report.col_sha"): r.sha256,
-    } for r in trail]), hide_index=True, width="stretch")
+    } for r in trail]), hide_index=True, placeholder="—", width="stretch")
 
 # -- calendar of issued levels ---------------------------------------------------------------------------
 st.subheader(tr("report.calendar"))

@@ -78,7 +78,7 @@ if turns:
         tr("rota.chief"): t.chief_name,
         tr("rota.deputy"): t.deputy_name or "—",
         tr("rota.updated_by"): t.updated_by,
-    } for t in turns]), hide_index=True, width="stretch")
+    } for t in turns]), hide_index=True, placeholder="—", width="stretch")
 else:
     st.info(tr("rota.empty"))
 

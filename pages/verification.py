@@ -147,7 +147,7 @@ if summary.has_issued:
             tr("verif18.col.skill"): pct(cmp_["skill"].value) + interval(cmp_["skill"], pct),
         })
     st.markdown(f"**{tr('verif18.compare')}**")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="verif18_compare")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", key="verif18_compare")
     st.caption(tr("verif18.delta_caption") + " " + tr("verif18.ci_caption"))
 
     def rate_chart(frame: pd.DataFrame, column: str, title: str, names) -> alt.Chart:
@@ -301,7 +301,7 @@ config.update({c: st.column_config.NumberColumn(tr(f"verif18.head.{c}"), format=
                ("hits_100", "false_alarms_100", "misses_100", "correct_negatives_100", "hits_200", "false_alarms_200",
                 "misses_200", "correct_negatives_200")})
 config.update({c: st.column_config.Column(tr(f"verif.head.{c}")) for c in ("source", "n", "n_primary", *v.BREAKDOWNS)})
-st.dataframe(shown, hide_index=True, width="stretch", key="verif_scores", column_config=config)
+st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", key="verif_scores", column_config=config)
 d1, d2 = st.columns(2)
 d1.download_button(tr("verif.download_scores"), v.to_csv(table), file_name=f"verification_{first}_{last}.csv",
                    mime="text/csv", key="verif_dl_scores", icon=":material/download:")
@@ -329,7 +329,7 @@ else:
         tr("verif.col.primary"): worst["primary"].map(pollutants),
         tr("verif.col.obs_primary"): worst["obs_primary"].map(pollutants),
         tr("verif.col.duty_chief"): worst["duty_chief"],
-    }), hide_index=True, width="stretch", key="verif_worst")
+    }), hide_index=True, placeholder="—", width="stretch", key="verif_worst")
     items = list(range(len(worst)))
 
     def miss_text(i: int) -> str:

@@ -100,4 +100,4 @@ def iaqi_table(result: AQIResult, *, lang: str = "zh") -> None:
     aqi_badge(result.aqi, edition=result.edition, lang=lang)
     primary = ", ".join(INDICATOR_LABELS[k] for k in result.primary_pollutants) or t("aqi.none", lang)
     st.caption(f"{t('aqi.primary', lang)}: {primary} · {result.edition}")
-    st.dataframe(iaqi_frame(result, lang=lang), hide_index=True)
+    st.dataframe(iaqi_frame(result, lang=lang), hide_index=True, placeholder="—")

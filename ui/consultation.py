@@ -127,7 +127,7 @@ def flags_table(flags) -> None:
     colours = {tr(f"flag.severity.{k}"): v for k, v in SEVERITY_COLOURS.items()}
     styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
                              subset=[sev])
-    st.dataframe(styled, hide_index=True, width="stretch", key=None)
+    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", key=None)
 
 
 def notes_list(notes) -> None:
@@ -177,7 +177,7 @@ def guidance_panel(rows, checks) -> None:
             tr("consult.col_level"): span(r.level_lo, r.level_hi) if r.level_lo else "NA",
             tr("consult.col_primary"): pollutants(r.primary),
             tr("consult.col_centre"): r.centre,
-        } for r in rows]), hide_index=True, width="stretch")
+        } for r in rows]), hide_index=True, placeholder="—", width="stretch")
     st.caption(tr("consult.yesterday"))
     st.dataframe(pd.DataFrame([{
         tr("consult.col_district"): district_name(v.district),
@@ -185,7 +185,7 @@ def guidance_panel(rows, checks) -> None:
         tr("consult.col_issued"): f"{v.issued_lo}-{v.issued_hi}" if v.issued_lo is not None else "—",
         tr("consult.col_observed"): "—" if v.observed_aqi is None else f"{v.observed_aqi:.0f}",
         tr("consult.col_hit"): {True: "✓", False: "✗", None: "—"}[v.hit],
-    } for v in checks]), hide_index=True, width="stretch")
+    } for v in checks]), hide_index=True, placeholder="—", width="stretch")
 
 
 # -- the consultation day (issue #14) ------------------------------------------------------------------
@@ -313,7 +313,7 @@ def flag_groups_table(groups) -> None:
                tr("ack14.severity.info"): "#E0E0E0"}
     styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
                              subset=[sev])
-    st.dataframe(styled, hide_index=True, width="stretch")
+    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch")
     if any(g.severity == "info" for g in groups):
         st.caption(tr("ack14.info_caption"))
 
