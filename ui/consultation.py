@@ -313,7 +313,11 @@ def flag_groups_table(groups) -> None:
                tr("ack14.severity.info"): "#E0E0E0"}
     styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
                              subset=[sev])
-    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch")
+    # narrow severity and day columns so the two sides' values are readable in the desk's narrower column
+    widths = {sev: 44, tr("ack14.col_days"): 84, tr("flag.col_pair"): 112, tr("flag.col_kind"): 168,
+              tr("ack14.col_values"): 176}
+    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch",
+                 column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
     if any(g.severity == "info" for g in groups):
         st.caption(tr("ack14.info_caption"))
 
