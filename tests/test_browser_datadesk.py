@@ -185,6 +185,9 @@ def test_data_desk_journey(withheld_world, tmp_path):
         admin = b.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
         _guard(admin, base, outside)
         _sign_in(admin, base, "admin")
+        # an admin's sidebar lists every page, in Chinese (no Streamlit "View 3 more")
+        assert admin.locator("[data-testid='stSidebarNav']").get_by_role("link", name="审计日志").count() == 1
+        assert "View" not in admin.locator("[data-testid='stSidebarNav']").inner_text()
         admin.get_by_role("link", name="数据台").first.click()
         admin.get_by_text("数据台：到达情况与数据上传").wait_for()
         wait_idle(admin)

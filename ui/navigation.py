@@ -50,4 +50,6 @@ def build(actor: Actor | None):
             sections.setdefault(tr(f"nav.section.{section}"), []).append(
                 st.Page(str(PAGES / file), title=tr(key), icon=icon, default=(i == 0))
             )
-    return st.navigation(sections)
+    # expanded: every page of the role is listed (collapsed, Streamlit cut an admin's list with its own
+    # English "View 3 more")
+    return st.navigation(sections, expanded=True)
