@@ -113,3 +113,39 @@ def test_the_app_shows_the_build_instead_of_sign_in_while_the_world_is_half_buil
     assert not at.exception
     assert any("演示数据正在构建" in i.value for i in at.info)
     assert not [w for w in at.text_input if w.key == "signin_username"]
+
+
+@pytest.mark.slow
+def test_a_world_built_before_dawn_holds_nothing_from_the_future(sqlite_url, tmp_path):
+    """Built at 02:00 Beijing: today's session is opened then (not at the daily job's 08:30), every run
+    arrived by then, and no consultation event, observation or session time lies after the build's
+    ``now``. (Entries the build writes on the real clock, such as the accounts and the guidance, are
+    not scripted; this test's ``now`` is made up, so they are left out.)"""
+    from datetime import date, datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from forecasting.demo import seed_if_empty
+    from forecasting.store.consultation import ConsultationSession
+    from forecasting.store.db import Database
+    from forecasting.store.models import AuditEntry
+    from forecasting.store.science import ModelRun, Observation
+
+    today = date(2026, 11, 30)
+    now = datetime(2026, 11, 30, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    db = Database(sqlite_url)
+    assert seed_if_empty(db, today=today, now=now, folder=tmp_path / "runs", days=4, files_days=1,
+                         english_days=0, log=lambda *_: None)
+    utc = timezone.utc
+    with db.read() as s:
+        newest = {name: s.scalar(select(func.max(col)).where(*where)) for name, col, where in (
+            ("consultation event", AuditEntry.at, (AuditEntry.action.like("consult.%"),)),
+            ("run", ModelRun.ingested_at, ()), ("observation", Observation.time, ()),
+            ("session", ConsultationSession.opened_at, ()))}
+        opened = s.scalar(select(ConsultationSession.opened_at).where(ConsultationSession.issue_date == today))
+    db.dispose()
+    for name, at in newest.items():
+        assert at.replace(tzinfo=utc) <= now, (name, at)
+    assert opened.replace(tzinfo=utc) == now.astimezone(utc)
+    assert now - timedelta(hours=1) <= newest["observation"].replace(tzinfo=utc)  # the world is current

@@ -182,8 +182,11 @@ def _amend(db: Database, day: date, chief: Actor, proofs: _Proofs, cfg, district
 
 
 def seed_consultations(db: Database, *, today: date, days: int, password: str, seed: int = 6, log=print,
-                       render_formats=None) -> int:
-    """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open."""
+                       render_formats=None, now: datetime | None = None) -> int:
+    """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open.
+
+    Today's session is opened by the daily job at 08:30 Beijing, or at ``now`` when the world is built
+    earlier in the day (never an audit entry from the future)."""
     cfg = c.consultation_config()
     system = Actor.system("demo-seed")
     first = today - timedelta(days=days - 1)
@@ -244,7 +247,8 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         stack.close()
-    with clock_at(_at(today, 8, 30)):
+    opened = _at(today, 8, 30) if now is None else min(_at(today, 8, 30), now)
+    with clock_at(opened):
         c.open_session(db, Actor.system("daily-job"), today, days=7)
     log(f"  consultations: {issued} issued ({len(amend_days & {first + timedelta(days=k) for k in range(days)})} amended),"
         f" today's open")

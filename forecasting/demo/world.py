@@ -164,7 +164,8 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
     rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today)
     log(f"  guidance rows: {rows}")
-    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log, render_formats=_report_formats(today, english_days))
+    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log,
+                       render_formats=_report_formats(today, english_days), now=now)
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
