@@ -118,7 +118,7 @@ def test_the_app_shows_the_build_instead_of_sign_in_while_the_world_is_half_buil
 @pytest.mark.slow
 def test_a_world_built_before_dawn_holds_nothing_from_the_future(sqlite_url, tmp_path):
     """Built at 02:00 Beijing: today's session is opened then (not at the daily job's 08:30), every run
-    arrived by then, and no consultation event, observation or session time lies after the build's
+    arrived by then, the accounts date from before the history, and no consultation event, observation or session time lies after the build's
     ``now``. (Entries the build writes on the real clock, such as the accounts and the guidance, are
     not scripted; this test's ``now`` is made up, so they are left out.)"""
     from datetime import date, datetime, timedelta, timezone
@@ -129,7 +129,7 @@ def test_a_world_built_before_dawn_holds_nothing_from_the_future(sqlite_url, tmp
     from forecasting.demo import seed_if_empty
     from forecasting.store.consultation import ConsultationSession
     from forecasting.store.db import Database
-    from forecasting.store.models import AuditEntry
+    from forecasting.store.models import AuditEntry, User
     from forecasting.store.science import ModelRun, Observation
 
     today = date(2026, 11, 30)
@@ -143,9 +143,12 @@ def test_a_world_built_before_dawn_holds_nothing_from_the_future(sqlite_url, tmp
             ("consultation event", AuditEntry.at, (AuditEntry.action.like("consult.%"),)),
             ("run", ModelRun.ingested_at, ()), ("observation", Observation.time, ()),
             ("session", ConsultationSession.opened_at, ()))}
+        joined = set(s.scalars(select(User.created_at)))
         opened = s.scalar(select(ConsultationSession.opened_at).where(ConsultationSession.issue_date == today))
     db.dispose()
     for name, at in newest.items():
         assert at.replace(tzinfo=utc) <= now, (name, at)
     assert opened.replace(tzinfo=utc) == now.astimezone(utc)
     assert now - timedelta(hours=1) <= newest["observation"].replace(tzinfo=utc)  # the world is current
+    # the accounts were there before the 4-day history they act in: 09:00 Beijing on 25 November
+    assert {t.replace(tzinfo=utc) for t in joined} == {datetime(2026, 11, 25, 1, 0, tzinfo=utc)}

@@ -25,6 +25,7 @@ from forecasting.config import settings
 from forecasting.store.db import Database, get_database
 from forecasting.store.migrate import upgrade
 from forecasting.store.models import AppMeta, AuditEntry, User
+from forecasting.store.types import clock_at
 from forecasting.vocab import BEIJING, DISTRICT_ORDER
 from forecasting.zone import sync_districts
 
@@ -152,9 +153,13 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     operator = Actor.system("demo-seed")
     with db.transaction() as s:
         _set_meta(s, BUILD_KEY, "building")
-    for username, name, role, district in DEMO_USERS:
-        accounts.create_user(db, operator, username=username, password=DEMO_PASSWORD, role=role,
-                             district=district, display_name=name)
+    # the accounts exist before the history they act in (09:00 Beijing the day before its first day)
+    joined = datetime.combine(today - timedelta(days=days + 1), datetime.min.time(), tzinfo=BEIJING) + timedelta(
+        hours=9)
+    with clock_at(min(joined, now)):
+        for username, name, role, district in DEMO_USERS:
+            accounts.create_user(db, operator, username=username, password=DEMO_PASSWORD, role=role,
+                                 district=district, display_name=name)
     mark_demo(db)
     log(f"  accounts: {len(DEMO_USERS)}")
     seed_science(db, today=today, now=now, days=days, files_days=files_days, folder=folder, log=log)
