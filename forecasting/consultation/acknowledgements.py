@@ -137,7 +137,8 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
         sentences = [group_sentence(g, lang) for g in chosen.values()]
         if len(sentences) > 3:  # keep the discussion readable: the rest is in the flag table and the audit
             sentences = sentences[:3] + [t("ack14.and_more", lang, n=len(sentences) - 3)]
-        body = t("ack14.note", lang, n=len(chosen), items=t("common.clause_sep", lang).join(sentences), reason=note)[:MAX_NOTE_CHARS]
+        items = t("common.clause_sep", lang).join(sentences)
+        body = t("ack14.note", lang, n=len(chosen), items=items, reason=note)[:MAX_NOTE_CHARS]
         first = next(iter(chosen.values()))
         s.add(ConsultationNote(session_id=session.id, kind="acknowledgement",
                                district=first.district_a if len(chosen) == 1 else None,

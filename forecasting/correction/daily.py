@@ -196,7 +196,6 @@ def daily_forecast(corrected: pd.DataFrame, *, edition=None, rules=None, lead_da
     return out.drop(columns=["model", "issue_date"]).reset_index(drop=True)
 
 
-
 def daily_forecasts(corrected: pd.DataFrame, *, edition=None, rules=None, lead_days=range(1, 8)) -> pd.DataFrame:
     """:func:`daily_forecast` of every (model, issue date) of ``corrected`` in one pass of the AQI engine.
 

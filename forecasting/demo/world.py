@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock_time  # ``time`` is the module
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -26,7 +27,7 @@ from forecasting.store.db import Database, get_database
 from forecasting.store.migrate import upgrade
 from forecasting.store.models import AppMeta, AuditEntry, User
 from forecasting.store.types import clock_at
-from forecasting.vocab import BEIJING, DISTRICT_ORDER
+from forecasting.vocab import BEIJING, DISTRICT_ORDER, beijing_datetime
 from forecasting.zone import sync_districts
 
 QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
@@ -154,8 +155,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     with db.transaction() as s:
         _set_meta(s, BUILD_KEY, "building")
     # the accounts exist before the history they act in (09:00 Beijing the day before its first day)
-    joined = datetime.combine(today - timedelta(days=days + 1), datetime.min.time(), tzinfo=BEIJING) + timedelta(
-        hours=9)
+    joined = beijing_datetime(today - timedelta(days=days + 1), clock_time(9))
     with clock_at(min(joined, now)):
         for username, name, role, district in DEMO_USERS:
             accounts.create_user(db, operator, username=username, password=DEMO_PASSWORD, role=role,
