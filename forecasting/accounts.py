@@ -41,6 +41,8 @@ __all__ = [
     "SignIn",
     "UserView",
     "hash_password",
+    "NewUser",
+    "create_users",
     "verify_password",
     "validate_password",
     "create_user",
@@ -315,31 +317,65 @@ def create_user(
     display_name: str | None = None,
 ) -> UserView:
     """Create a user (admin, or the operator at the command line)."""
-    with db.transaction() as s:
-        actor = require_role(current_actor(s, actor, "create users"), "admin", action="create users")
-        username = (username or "").strip().lower()
+    return create_users(db, actor, [NewUser(username, role, district, display_name)], password=password)[0]
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """One account for :func:`create_users` (the password is given once for all of them)."""
+
+    username: str
+    role: str
+    district: str | None = None
+    display_name: str | None = None
+
+
+def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, password: str) -> list[UserView]:
+    """Create accounts that share one password (admin, or the operator): all or none.
+
+    The password is checked against every username and hashed once (Argon2id, production parameters),
+    outside the write transaction: Argon2 takes a third of a second and would hold SQLite's write
+    lock. :func:`create_user` is the one-account case; the demo world creates its eleven accounts,
+    which share the password printed by ``make run``, in one call.
+    """
+    with db.read() as s:  # refuse before the Argon2 work
+        require_role(current_actor(s, actor, "create users"), "admin", action="create users")
+    names = []
+    for u in users:
+        username = (u.username or "").strip().lower()
         if not USERNAME_RE.match(username):
             raise ValidationError(
                 f"username {username!r}: 3-32 characters, lower-case letters, digits, '.', '_' or '-'",
                 key="accounts.bad_username",
                 username=username,
             )
-        district = _check_district(s, role, district)
         validate_password(password, username)
-        if s.scalar(select(User.id).where(User.username == username)) is not None:
-            raise ValidationError(f"username {username!r} is taken", key="accounts.username_taken", username=username)
-        user = User(
-            username=username,
-            display_name=clean_text(display_name, field="display_name") or username,
-            password_hash=hash_password(password),
-            role=role,
-            district_adcode=district,
-        )
-        s.add(user)
-        s.flush()
-        audit.record(s, actor, "user.create", object_type="user", object_id=user.id,
-                     details={"username": username, "role": role, "district": district})
-        return _view(user)
+        names.append(username)
+    if len(set(names)) < len(names):
+        taken = next(n for n in names if names.count(n) > 1)
+        raise ValidationError(f"username {taken!r} is taken", key="accounts.username_taken", username=taken)
+    password_hash = hash_password(password)
+    views = []
+    with db.transaction() as s:
+        actor = require_role(current_actor(s, actor, "create users"), "admin", action="create users")
+        for u, username in zip(users, names):
+            district = _check_district(s, u.role, u.district)
+            if s.scalar(select(User.id).where(User.username == username)) is not None:
+                raise ValidationError(f"username {username!r} is taken", key="accounts.username_taken",
+                                      username=username)
+            user = User(
+                username=username,
+                display_name=clean_text(u.display_name, field="display_name") or username,
+                password_hash=password_hash,
+                role=u.role,
+                district_adcode=district,
+            )
+            s.add(user)
+            s.flush()
+            audit.record(s, actor, "user.create", object_type="user", object_id=user.id,
+                         details={"username": username, "role": u.role, "district": district})
+            views.append(_view(user))
+    return views
 
 
 def update_user(
@@ -419,12 +455,15 @@ def enable_user(db: Database, actor: Actor | None, username: str) -> UserView:
 
 def reset_password(db: Database, actor: Actor | None, username: str, new_password: str) -> UserView:
     """Set a new password for a user (admin); clears a lock-out and ends their sessions."""
+    with db.read() as s:  # refuse, and check the new password, before the Argon2 work
+        require_role(current_actor(s, actor, "reset passwords"), "admin", action="reset passwords")
+        validate_password(new_password, user_by_name(s, username).username)
+    new_hash = hash_password(new_password)  # outside the write transaction (it would hold SQLite's lock)
     with db.transaction() as s:
         actor = require_role(current_actor(s, actor, "reset passwords"), "admin", action="reset passwords")
         user = user_by_name(s, username)
-        validate_password(new_password, user.username)
         now = utcnow()
-        user.password_hash = hash_password(new_password)
+        user.password_hash = new_hash
         user.password_changed_at = now
         user.updated_at = now
         user.failed_attempts = 0

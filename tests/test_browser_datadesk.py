@@ -37,7 +37,8 @@ def withheld_world(tmp_path_factory, _sqlite_template):
     mp.setenv("FORECASTING_DEMO_WITHHOLD", "NAQPMS-SH")
     try:
         db = Database(f"sqlite:///{path}")
-        seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, log=lambda *_: None)
+        # English report files for the newest issue date only, as in the demo template (no test here reads them)
+        seed_if_empty(db, folder=folder / "runs", days=12, files_days=2, english_days=1, log=lambda *_: None)
         db.dispose()
     finally:
         mp.undo()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
@@ -22,23 +22,27 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def month_world(build_once, tmp_path_factory):
-    """A demo world for today whose history starts 9 days before the first of this month (built once
-    per test run, copied per module)."""
+    """A demo world whose "today" is the first of this month, 20:00 Beijing (or now, if earlier), with 14
+    days of history: last month holds its last 13 days, whatever today's date (built once per test run,
+    copied per module). The tests ask about last month only; a world reaching up to today would cost up
+    to 40 days of history at the end of a month for days no test reads."""
     from forecasting.demo import seed_if_empty
-    from forecasting.demo.world import BEIJING
+    from forecasting.vocab import BEIJING, beijing_datetime
 
-    today = datetime.now(timezone.utc).astimezone(BEIJING).date()
-    days = max(12, today.day + 9)
+    now = datetime.now(timezone.utc)
+    today = now.astimezone(BEIJING).date()
+    first = today.replace(day=1)
+    world_now = min(now, beijing_datetime(first, time(20)))
 
     def build(path, folder):
         db = Database(f"sqlite:///{path}")
         # English report files for the newest issue date only, as in the demo template (no test here reads them)
-        seed_if_empty(db, today=today, folder=folder / "runs", days=days, files_days=2, english_days=1,
-                      log=lambda *_: None)
+        seed_if_empty(db, today=first, now=world_now, folder=folder / "runs", days=14, files_days=2,
+                      english_days=1, log=lambda *_: None)
         db.dispose()
 
     path = tmp_path_factory.mktemp("month_world") / "demo.sqlite3"
-    shutil.copy(build_once(f"month-world-{today}", build), path)
+    shutil.copy(build_once(f"month-world-{first}", build), path)
     return path, today
 
 

@@ -182,11 +182,12 @@ def _amend(db: Database, day: date, chief: Actor, proofs: _Proofs, cfg, district
 
 
 def seed_consultations(db: Database, *, today: date, days: int, password: str, seed: int = 6, log=print,
-                       render_formats=None, now: datetime | None = None) -> int:
+                       render_formats=None, now: datetime | None = None, pool=None) -> int:
     """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open.
 
     Today's session is opened by the daily job at 08:30 Beijing, or at ``now`` when the world is built
-    earlier in the day (never an audit entry from the future)."""
+    earlier in the day (never an audit entry from the future). With ``render_formats``, the report files
+    are rendered by ``pool`` (two worker processes; started here when not given)."""
     cfg = c.consultation_config()
     system = Actor.system("demo-seed")
     first = today - timedelta(days=days - 1)
@@ -205,9 +206,10 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     # yesterday and older), so day d is rendered only after day d-2 is issued; each issue hands over
     # its files only if its snapshot is the one they were rendered from (else it renders afresh).
     depth = 2
-    pool = None
     stack = ExitStack()
-    if render_formats is not None and days_list:
+    if render_formats is None or not days_list:
+        pool = None
+    elif pool is None:
         pool = stack.enter_context(spawn_pool(depth))
     queue: deque = deque()
 
@@ -244,8 +246,9 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
         while queue:
             issue_oldest()
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        for item in queue:  # an error left renders behind: do not wait for them
+            if item[-1] is not None:
+                item[-1].cancel()
         stack.close()
     opened = _at(today, 8, 30) if now is None else min(_at(today, 8, 30), now)
     with clock_at(opened):

@@ -16,7 +16,7 @@ import types
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-__all__ = ["spawn_pool"]
+__all__ = ["spawn_pool", "warm_up"]
 
 
 @contextmanager
@@ -26,8 +26,32 @@ def spawn_pool(workers: int):
     main = sys.modules.get("__main__")
     sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__: nothing to re-run
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
             yield pool
+        except BaseException:  # an error or Ctrl-C: drop the tasks not yet started, wait for the running ones
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     finally:
         if main is not None:
             sys.modules["__main__"] = main
+
+
+def warm_up() -> None:
+    """Runs in a worker while the parent seeds accounts, observations and runs (one core is idle
+    then): import the guidance and report stacks and render a tiny chart and PDF once, so that the
+    first real task does not pay for the imports, WeasyPrint's fonts, the Vega engine and the
+    basemap (about 4 s per process)."""
+    import vl_convert as vlc
+    from weasyprint import HTML
+
+    import forecasting.guidance  # noqa: F401  (imported for its cost)
+    import forecasting.reports  # noqa: F401
+    from forecasting import fieldmap
+    from forecasting.reports.chart import FONT
+
+    fieldmap.load_basemap()
+    vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}},
+                         "config": {"font": FONT}})
+    HTML(string=f'<p style="font-family: {FONT}">空气质量 AQI</p>').write_pdf()

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from forecasting import accounts, audit
 from forecasting.demo.consultation import seed_consultations
-from forecasting.demo.spawn import spawn_pool
+from forecasting.demo.spawn import spawn_pool, warm_up
 from forecasting.permissions import Actor
 from forecasting.config import settings
 from forecasting.store.db import Database, get_database
@@ -108,18 +108,17 @@ def _guidance_part(url: str, first: date, last: date) -> int:
     return compute_guidance(get_database(url), Actor.system("demo-seed"), first, last)
 
 
-def _guidance_in_two_processes(db: Database, first: date, last: date) -> int:
-    """The demo's 60 days of guidance on both cores: two processes, each one pass over its half
-    (each row still uses only what was known at its issue time)."""
+def _guidance_in_two_processes(db: Database, first: date, last: date, pool) -> int:
+    """The demo's 60 days of guidance on both cores: the ``pool``'s two processes, each one pass over
+    its half (each row still uses only what was known at its issue time)."""
     if (last - first).days < 10:
         from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
 
         return compute_guidance(db, Actor.system("demo-seed"), first, last)
     middle = first + (last - first) / 2
-    with spawn_pool(2) as pool:
-        parts = [pool.submit(_guidance_part, db.url, first, middle),
-                 pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last)]
-        return sum(p.result() for p in parts)
+    parts = [pool.submit(_guidance_part, db.url, first, middle),
+             pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last)]
+    return sum(p.result() for p in parts)
 
 
 def _report_formats(today: date, english_days: int = 7):
@@ -154,23 +153,28 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     operator = Actor.system("demo-seed")
     with db.transaction() as s:
         _set_meta(s, BUILD_KEY, "building")
-    # the accounts exist before the history they act in (09:00 Beijing the day before its first day)
-    joined = beijing_datetime(today - timedelta(days=days + 1), clock_time(9))
-    with clock_at(min(joined, now)):
-        for username, name, role, district in DEMO_USERS:
-            accounts.create_user(db, operator, username=username, password=DEMO_PASSWORD, role=role,
-                                 district=district, display_name=name)
-    mark_demo(db)
-    log(f"  accounts: {len(DEMO_USERS)}")
-    seed_science(db, today=today, now=now, days=days, files_days=files_days, folder=folder, log=log)
-    # weekly retraining through the history (one backtest pass): past guidance uses what was known then
-    results = train_history(db, operator, until=today - timedelta(days=1), since=today - timedelta(days=days - 2),
-                            every_days=7, history_days=min(days, 60), validation_days=30, methods=DEMO_TRAIN_METHODS)
-    log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
-    rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today)
-    log(f"  guidance rows: {rows}")
-    seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log,
-                       render_formats=_report_formats(today, english_days), now=now)
+    # two worker processes for the whole build: they warm up (imports, fonts) while this process seeds
+    # accounts, observations, runs and training, then compute the guidance and render the reports
+    with spawn_pool(2) as pool:
+        for _ in range(2):
+            pool.submit(warm_up)
+        # the accounts exist before the history they act in (09:00 Beijing the day before its first day)
+        joined = beijing_datetime(today - timedelta(days=days + 1), clock_time(9))
+        with clock_at(min(joined, now)):  # one shared password, hashed once (production Argon2id)
+            accounts.create_users(db, operator, [accounts.NewUser(username, role, district, name)
+                                                 for username, name, role, district in DEMO_USERS],
+                                  password=DEMO_PASSWORD)
+        mark_demo(db)
+        log(f"  accounts: {len(DEMO_USERS)}")
+        seed_science(db, today=today, now=now, days=days, files_days=files_days, folder=folder, log=log)
+        # weekly retraining through the history (one backtest pass): past guidance uses what was known then
+        results = train_history(db, operator, until=today - timedelta(days=1), since=today - timedelta(days=days - 2),
+                                every_days=7, history_days=min(days, 60), validation_days=30, methods=DEMO_TRAIN_METHODS)
+        log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
+        rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today, pool)
+        log(f"  guidance rows: {rows}")
+        seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log,
+                           render_formats=_report_formats(today, english_days), now=now, pool=pool)
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
