@@ -176,9 +176,10 @@ def test_data_desk_journey(withheld_world, tmp_path):
         wait_idle(page)
         page.get_by_text("已过期").first.wait_for()
 
-        # the consultation room says the guidance is stale
+        # the consultation room says the guidance is stale: its own words (dd20.stale), not the data desk's
+        # "已过期" still on screen while the room loads (the picture was of a blank page)
         page.get_by_role("link", name="会商室").first.click()
-        page.get_by_text("已过期").first.wait_for()
+        page.get_by_text("入库之前计算的，已过期").first.wait_for()
         wait_idle(page)
         _shot(page, "datadesk-room-stale")
 
