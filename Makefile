@@ -46,10 +46,10 @@ migrate: venv
 seed: migrate
 	$(BIN)/python -m forecasting demo seed --if-empty
 
-run: venv seed
-	@$(BIN)/python -m forecasting demo banner --url http://$(HOST):$(PORT)
-	$(BIN)/streamlit run server.py --server.address $(HOST) --server.port $(PORT) \
-	  --server.headless true --browser.gatherUsageStats false
+# The app starts at once; on an empty database the demo world is built beside it (the page shows the build's
+# progress, then the sign-in; the terminal shows the progress bar and, when done, the demo accounts).
+run: venv migrate
+	@$(BIN)/python -m forecasting demo run --host $(HOST) --port $(PORT)
 
 test: venv sysdeps
 	$(BIN)/python -m pytest $(XDIST) --durations=25 --doctest-modules $(PYTEST_ARGS) $(TEST_PATHS)

@@ -10,6 +10,7 @@ import streamlit as st
 from forecasting.demo import demo_state, is_demo
 from forecasting.i18n import t
 from ui import navigation, state
+from ui.build_progress import show_if_building
 from ui.resilience import run_guarded
 
 # a bundled favicon: a ":material/...:" page icon makes the browser fetch an SVG from the internet
@@ -35,6 +36,9 @@ with st.sidebar:
         if st.button(t("sidebar.sign_out", lang), key="sign_out", icon=":material/logout:"):
             state.sign_out()
             st.rerun()
+
+# the first `make run`: while the demo world is built beside the app, its progress instead of the sign-in (#16)
+show_if_building(lang)
 
 demo, world = run_guarded(lambda: (is_demo(state.database()), demo_state(state.database())), lang,
                           where="banner") or (False, None)

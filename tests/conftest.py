@@ -30,7 +30,7 @@ _not_run: list[str] = []
 
 
 #: Fixtures that build a demo world: a test using one is ``slow`` (not in ``make check``).
-#: ``month_world`` (``test_managers_18.py``) builds its own world reaching into last month (12-40 days).
+#: ``month_world`` (``test_managers_18.py``) builds its own 14-day world ending on the 1st of this month.
 SLOW_FIXTURES = frozenset({"demo_url", "demo_template", "_demo_template", "month_world"})
 #: Test modules that run the command line as real processes (each start imports the science stack).
 SLOW_MODULES = frozenset({"test_cli_foundation.py", "test_correction_cli.py", "test_grids_cli.py",

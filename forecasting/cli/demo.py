@@ -9,15 +9,32 @@ def _seed(args) -> int:
     from forecasting.config import settings
     from forecasting.demo import build_demo_world, demo_state
     from forecasting.demo.progress import BuildProgress
+    from forecasting.demo.status import live_build, status_path
     from forecasting.store.db import get_database
 
     url = settings().database_url
     if args.days < 2 or args.files_days < 0:
         raise CliError("--days must be at least 2 and --files-days at least 0")
-    if demo_state(get_database(url)) in ("complete", "production") and not args.if_empty:
-        raise CliError("the database already has users; the demo world is only seeded into an empty database")
+    before = demo_state(get_database(url))
+    if before in ("complete", "production"):
+        if not args.if_empty:
+            raise CliError("the database already has users; the demo world is only seeded into an empty database")
+        print("demo world already built: not seeded again" if before == "complete"
+              else "database not empty: demo world not seeded")
+        return 0
+    running = live_build(url)
+    if running is not None:
+        raise CliError(f"the demo world of this database is being built by process {running.pid}; "
+                       "wait for it (the app shows its progress) instead of starting a second build")
+    import signal
+
+    def stop(_signum, _frame):  # a TERM (the launcher, a service manager) stops the build as Ctrl-C does:
+        raise KeyboardInterrupt  # the worker processes are shut down and the status says "stopped"
+
+    signal.signal(signal.SIGTERM, stop)
     print("building the demo world (once; an interrupted build is started again by the next run)", flush=True)
-    with BuildProgress(bar=None if args.progress == "auto" else args.progress == "bar") as progress:
+    with BuildProgress(bar=None if args.progress == "auto" else args.progress == "bar", status=status_path(),
+                       url=url) as progress:
         state = build_demo_world(url, log=progress, days=args.days, files_days=min(args.files_days, args.days))
     if state == "seeded":
         print("demo world seeded")
@@ -41,6 +58,71 @@ def _banner(args) -> int:
     return 0
 
 
+def _run(args) -> int:
+    """``make run``: the app starts at once; an empty (or half-built) demo database is built beside it by a
+    second process, whose progress the app shows instead of the sign-in form until the world is complete."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from forecasting.config import settings
+    from forecasting.demo import demo_state
+    from forecasting.demo.status import live_build
+    from forecasting.store.db import get_database
+
+    url = settings().database_url
+    root = Path(__file__).resolve().parents[2]
+    base = args.url = f"http://{args.host}:{args.port}"
+    db = get_database(url)
+    state = demo_state(db)
+    build_needed = state in ("empty", "partial") and live_build(url) is None
+    db.dispose()  # this process keeps no connection: the build may rename the SQLite file
+
+    terminated = []
+
+    def stop(_signum, _frame):
+        terminated.append(True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    children: list[subprocess.Popen] = []
+    try:
+        build = None
+        if build_needed:
+            build = subprocess.Popen([sys.executable, "-m", "forecasting", "demo", "seed", "--if-empty"], cwd=root)
+            children.append(build)
+        else:
+            _banner(args)
+        app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(root / "server.py"),
+                                "--server.address", args.host, "--server.port", str(args.port),
+                                "--server.headless", "true", "--browser.gatherUsageStats", "false"], cwd=root)
+        children.append(app)
+        if build is not None:
+            print(f"\n  Open {base}: the page shows the demo world's build, then the sign-in.\n", flush=True)
+            code = build.wait()
+            if code == 0:
+                _banner(args)
+            else:
+                print(f"\n  The demo world's build stopped (exit code {code}); the app says so. Run `make run` "
+                      "again to build it.\n", flush=True)
+        return app.wait()
+    except KeyboardInterrupt:
+        return 130
+    finally:  # Ctrl-C reached the children too (one process group): let them stop; a TERM did not: pass it on
+        for child in children:
+            if terminated and child.poll() is None:
+                child.terminate()
+        for child in children:
+            for ask in (child.terminate, child.kill, None):
+                try:
+                    child.wait(timeout=15)
+                    break
+                except subprocess.TimeoutExpired:
+                    if ask is not None:
+                        ask()
+
+
 def register(sub) -> None:
     demo = sub.add_parser("demo", help="the demo world")
     ds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
@@ -51,6 +133,11 @@ def register(sub) -> None:
     p.add_argument("--progress", choices=["auto", "bar", "lines"], default="auto",
                    help="a progress bar (on a terminal, the default) or one line per stage")
     p.set_defaults(func=_seed)
+    p = ds.add_parser("run", help="start the app; build the demo world beside it when the database is empty "
+                                  "(make run)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=_run)
     p = ds.add_parser("banner", help="print the URL and, in demo mode, the demo accounts")
     p.add_argument("--url", default="http://127.0.0.1:8501")
     p.set_defaults(func=_banner)

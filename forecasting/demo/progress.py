@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = ["STAGES", "Stage", "BuildProgress"]
 
@@ -45,9 +46,15 @@ class BuildProgress:
 
     Use as a context manager; ``progress(line)`` marks the stage the line names as done and prints
     the line; ``progress.fraction`` is the share of the work done, ``progress.eta`` the estimate [s].
+    With ``status`` (a path) and ``url`` the same reading is written to the status file about once a
+    second, for the app to show (``building``, then ``complete`` or ``stopped``).
     """
 
-    def __init__(self, *, stages: tuple[Stage, ...] = STAGES, stream=None, bar: bool | None = None):
+    def __init__(self, *, stages: tuple[Stage, ...] = STAGES, stream=None, bar: bool | None = None,
+                 status: Path | None = None, url: str = ""):
+        #: the status file the app reads while the build runs (:mod:`forecasting.demo.status`), for ``url``
+        self.status = status
+        self.url = url
         self.stages = stages
         self.total = sum(s.weight for s in stages)
         self.stream = stream or sys.stderr
@@ -100,23 +107,50 @@ class BuildProgress:
                 eta = self.eta
                 tail = f"  [{now - self.started:4.0f} s, ~{eta:.0f} s left]" if stage and eta is not None and self.current else ""
                 print(line + tail, file=self.stream, flush=True)
+            if stage is not None:
+                self._write_status()
 
     def _set_description(self) -> None:
         stage = self.current
         self._bar.set_description_str(stage.label if stage else "done", refresh=False)
 
+    def _creeping(self) -> float:
+        """The work done so far, creeping through the current stage at the speed measured so far."""
+        stage = self.current
+        done = self._done_weight()
+        if stage is None:
+            return done
+        elapsed = self.stage_started - self.started
+        speed = done / elapsed if done > 0 and elapsed > 0 else 1.0
+        return done + min((time.perf_counter() - self.stage_started) * speed, 0.95 * stage.weight)
+
+    def _write_status(self, state: str = "building") -> None:
+        if self.status is None:
+            return
+        from forecasting.demo.status import write_status
+
+        stage = self.current
+        now = time.perf_counter()
+        eta = self.eta
+        if eta is not None and stage is not None:  # the estimate at the last stage line, minus the time since
+            eta = max(eta - (now - self.stage_started), 1.0)
+        try:
+            write_status(self.status, state=state, url=self.url, stage=stage.key if stage and state == "building"
+                         else "", fraction=1.0 if state == "complete" else self._creeping() / self.total,
+                         eta=eta if state == "building" else None, elapsed=now - self.started)
+        except OSError as exc:  # the build goes on; only the app's progress page misses a reading
+            print(f"  (progress not written to {self.status}: {exc})", file=self.stream, flush=True)
+
     def _tick(self) -> None:
+        beats = 0
         while not self._stop.wait(0.5):
+            beats += 1
             with self._lock:
-                stage = self.current
-                if stage is None or self._bar is None:
-                    continue
-                done = self._done_weight()
-                elapsed = self.stage_started - self.started
-                speed = done / elapsed if done > 0 and elapsed > 0 else 1.0
-                creep = min((time.perf_counter() - self.stage_started) * speed, 0.95 * stage.weight)
-                self._bar.n = round(done + creep, 1)
-                self._bar.refresh()
+                if self._bar is not None and self.current is not None:
+                    self._bar.n = round(self._creeping(), 1)
+                    self._bar.refresh()
+                if beats % 2 == 0:
+                    self._write_status()
 
     # -- context manager -----------------------------------------------------------------------
     def __enter__(self) -> BuildProgress:
@@ -127,6 +161,8 @@ class BuildProgress:
                              bar_format="{desc:<28} {percentage:3.0f}%|{bar}| {elapsed} elapsed, ~{remaining} left")
             self._set_description()
             self._bar.refresh()
+        self._write_status()
+        if self._bar is not None or self.status is not None:
             self._thread = threading.Thread(target=self._tick, name="demo-progress", daemon=True)
             self._thread.start()
         return self
@@ -135,6 +171,8 @@ class BuildProgress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        with self._lock:
+            self._write_status("complete" if exc[0] is None else "stopped")
         if self._bar is not None:
             if exc[0] is None:
                 self._bar.n = self.total
