@@ -9,9 +9,9 @@ MESSAGES = {
     ),
     "dev16.build.title": ("正在生成演示数据", "Building the demo world"),
     "dev16.build.intro": (
-        "首次运行：系统正在生成 60 天的演示数据（账户、观测、模式预报、订正、客观指导、会商与报告）。"
+        "首次运行：系统正在生成演示数据（账户、历史观测、模式预报、订正、客观指导、会商与报告）。"
         "完成后本页自动进入登录，无需刷新。",
-        "First run: the app is building 60 days of demo data (accounts, observations, model runs, corrections, "
+        "First run: the app is building the demo data (accounts, past observations, model runs, corrections, "
         "guidance, consultations and reports). This page moves on to the sign-in by itself when it is done.",
     ),
     "dev16.build.elapsed": ("已用 {elapsed}，{left}", "{elapsed} so far, {left}"),
