@@ -11,7 +11,7 @@ import streamlit as st
 
 from forecasting.aqi import POLLUTANT_LABELS
 from forecasting.consultation import BEIJING, beijing_today, span_text, yesterday_check
-from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
+from forecasting.consultation.acknowledgements import POLLUTANT_TEXT, guidance_centre_text
 from forecasting.consultation.notes import thread_order
 from forecasting.store.db import get_database
 from forecasting.verification import yesterday_summary
@@ -268,7 +268,7 @@ def group_values(group) -> str:
     if len(parts) == 2:
         return tr("ack14.versus", a=parts[0], b=parts[1])
     if parts:
-        return tr("ack14.against_guidance", a=parts[0], g=flag.detail.get("guidance", "?"))
+        return tr("ack14.against_guidance", a=parts[0], g=guidance_centre_text(flag.detail.get("guidance")))
     return ""
 
 
@@ -381,7 +381,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
         rows.append(f"<tr><th style='text-align:left;padding:4px;white-space:nowrap'>{esc(district_name(dist))}"
                     f"{end_text}</th><td style='text-align:center;padding:4px'>{esc(obs_text)}</td>{''.join(cells)}</tr>")
     return (f"<div style='overflow-x:auto'><table style='border-collapse:separate;border-spacing:2px;width:100%;"
-            f"font-size:0.85em'><tr><th></th><th style='padding:4px;font-size:0.8em'>{esc(obs_head)}</th>{head}</tr>"
+            f"font-size:0.85em'><tr><th></th><th style='padding:4px;font-size:0.8em;min-width:4.6em'>{esc(obs_head)}</th>{head}</tr>"
             f"{''.join(rows)}</table></div>")
 
 

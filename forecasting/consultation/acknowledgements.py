@@ -10,6 +10,7 @@ language (never a raw key), and one audit row.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Callable, Iterable
 
@@ -29,6 +30,7 @@ from forecasting.store.db import Database
 from forecasting.store.types import utcnow
 
 __all__ = ["acknowledge_groups", "session_flag_groups", "group_sentence", "snapshot_acknowledgements",
+           "guidance_centre_text",
            "MAX_ACK_CHARS", "POLLUTANT_TEXT"]
 
 MAX_ACK_CHARS = 2_000
@@ -55,6 +57,19 @@ def _day_span(first: date, last: date) -> str:
     return first.strftime("%m-%d") if first == last else f"{first:%m-%d}–{last:%m-%d}"
 
 
+def guidance_centre_text(centre) -> str:
+    """The guidance centre a flag compares with, as an AQI is written: a whole number ("?" when unknown).
+
+    Examples
+    --------
+    >>> guidance_centre_text(117.0), guidance_centre_text(84.6), guidance_centre_text(None)
+    ('117', '85', '?')
+    """
+    if isinstance(centre, (int, float)) and math.isfinite(centre):
+        return f"{centre:.0f}"
+    return "?"
+
+
 def _values(side: tuple, lang: str) -> str:
     lo, hi, _llo, _lhi, primary = side
     text = f"{lo}–{hi}"
@@ -75,7 +90,7 @@ def group_sentence(group: FlagGroup, lang: str = "zh") -> str:
         values = t("ack14.versus", lang, a=_values(sides[0], lang), b=_values(sides[1], lang))
     elif len(sides) == 1:
         values = t("ack14.against_guidance", lang, a=_values(sides[0], lang),
-                   g=flag.detail.get("guidance", "?"))
+                   g=guidance_centre_text(flag.detail.get("guidance")))
     else:
         values = ""
     return t("ack14.sentence", lang, who=who, days=_day_span(group.first, group.last),
