@@ -44,17 +44,16 @@ def _progress(lang: str) -> None:
 def show_if_building(lang: str) -> None:
     """Show the build's progress and stop the script run while a live build works on this app's
     database; otherwise return (after closing connections that still point at the file a finished
-    SQLite build renamed away)."""
-    url = settings().database_url
-    refresh_after_build(state.database())
-    if live_build(url) is None:
-        stale = read_status(status_path(), url)
-        if (stale is not None and stale.state in ("building", "stopped") and not stale.alive
-                and demo_state(state.database()) in ("empty", "partial")):
-            st.warning(t("dev16.build.stopped", lang), icon=":material/error:")
-            st.stop()
+    SQLite build renamed away). One reading of the status file per script run."""
+    status = read_status(status_path(), settings().database_url)
+    if status is None:
         return
-    st.title(t("dev16.build.title", lang))
-    st.write(t("dev16.build.intro", lang))
-    _progress(lang)
-    st.stop()
+    refresh_after_build(state.database(), status=status)
+    if status.live:
+        st.title(t("dev16.build.title", lang))
+        st.write(t("dev16.build.intro", lang))
+        _progress(lang)
+        st.stop()
+    if status.state in ("building", "stopped") and demo_state(state.database()) in ("empty", "partial"):
+        st.warning(t("dev16.build.stopped", lang), icon=":material/error:")  # its process is gone
+        st.stop()

@@ -6,6 +6,8 @@ from forecasting.cli import CliError
 
 
 def _seed(args) -> int:
+    import signal
+
     from forecasting.config import settings
     from forecasting.demo import build_demo_world, demo_state
     from forecasting.demo.progress import BuildProgress
@@ -26,8 +28,6 @@ def _seed(args) -> int:
     if running is not None:
         raise CliError(f"the demo world of this database is being built by process {running.pid}; "
                        "wait for it (the app shows its progress) instead of starting a second build")
-    import signal
-
     def stop(_signum, _frame):  # a TERM (the launcher, a service manager) stops the build as Ctrl-C does:
         raise KeyboardInterrupt  # the worker processes are shut down and the status says "stopped"
 

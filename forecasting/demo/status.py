@@ -23,6 +23,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from forecasting.config import settings
+
 __all__ = ["BuildStatus", "status_path", "write_status", "read_status", "live_build", "refresh_after_build",
            "STATUS_NAME"]
 
@@ -55,6 +57,11 @@ class BuildStatus:
             return True
         return True
 
+    @property
+    def live(self) -> bool:
+        """A build that is running now."""
+        return self.state == "building" and self.alive
+
 
 def _database_name(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
@@ -63,8 +70,6 @@ def _database_name(url: str) -> str:
 def status_path(data_dir: Path | None = None) -> Path:
     """``FORECASTING_DATA_DIR/demo/build-status.json``."""
     if data_dir is None:
-        from forecasting.config import settings
-
         data_dir = settings().data_dir
     return Path(data_dir) / "demo" / STATUS_NAME
 
@@ -95,17 +100,19 @@ def read_status(path: Path, url: str) -> BuildStatus | None:
 def live_build(url: str, path: Path | None = None) -> BuildStatus | None:
     """The status of a build of ``url`` that is running now, or ``None``."""
     status = read_status(path or status_path(), url)
-    return status if status is not None and status.state == "building" and status.alive else None
+    return status if status is not None and status.live else None
 
 
 _refreshed: dict[str, str] = {}
 _refresh_lock = threading.Lock()
 
 
-def refresh_after_build(db, path: Path | None = None) -> bool:
+def refresh_after_build(db, path: Path | None = None, *, status: BuildStatus | None = None) -> bool:
     """Close ``db``'s pooled connections once after each finished build of its database (SQLite: they
-    still point at the file the build renamed away). Returns True when it closed them."""
-    status = read_status(path or status_path(), db.url)
+    still point at the file the build renamed away). Returns True when it closed them. ``status``: a
+    reading of the file the caller already made (the app reads it once per script run)."""
+    if status is None:
+        status = read_status(path or status_path(), db.url)
     if status is None or status.state != "complete":
         return False
     with _refresh_lock:
