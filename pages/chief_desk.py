@@ -140,23 +140,26 @@ if issued_early:
                            file_name=f"forecast-{issue_date.isoformat()}-r{newest.revision}.pdf",
                            key="desk_pdf", icon=":material/download:")
 
-work, talk = st.columns([3, 2])
+if session.state == "open" and room.seat is not None:
+    if st.button(tr("consult.start"), key="desk_start", type="primary", icon=":material/play_arrow:"):
+        call_service(c.start_consultation, db, actor, issue_date, expected_version=session.version, flash="desk",
+                     success=tr("consult.started"))
+
+# -- flags, grouped, across the whole width (the table's words and both sides' values are never cut) -----
+st.subheader(tr("ack14.groups_title"))
+w.flag_groups_table(groups)
+
+# one reason acknowledges a group, a kind, or all; the discussion beside it is what the reason draws on
+acking = bool(room.can_chair and open_groups)
+work, talk = st.columns([3, 2]) if acking else (st.container(), st.container())
 
 with talk:
     st.subheader(tr("note14.discussion"))
-    with st.container(height=900):
+    with st.container(height=520):
         w.threaded_notes(room.notes)
 
 with work:
-    if session.state == "open" and room.seat is not None:
-        if st.button(tr("consult.start"), key="desk_start", type="primary", icon=":material/play_arrow:"):
-            call_service(c.start_consultation, db, actor, issue_date, expected_version=session.version, flash="desk",
-                         success=tr("consult.started"))
-
-    # -- flags, grouped; one reason acknowledges a group, a kind, or all ----------------------------------
-    st.subheader(tr("ack14.groups_title"))
-    w.flag_groups_table(groups)
-    if room.can_chair and open_groups:
+    if acking:
         ack_n = st.session_state.setdefault("ack_form_n", 0)
         labels = {g.key: w.group_label(g) for g in open_groups}
         chosen = st.multiselect(tr("ack14.pick"), list(labels), format_func=labels.get, key=f"ack_groups_{ack_n}",
@@ -182,87 +185,88 @@ with work:
                          flash="desk", then=lambda _: st.session_state.update(ack_form_n=ack_n + 1),  # empty boxes
                          success=lambda done: tr("ack14.done", n=len(done)) if done else tr("ack14.already"))
 
-    # -- compose: the whole combined forecast in one grid, the summary and the conclusion -----------------
-    st.subheader(tr("consult.final_title"))
-    st.caption(tr("desk14.compose_help"))
-    rows = combined_prefill(room.entries, room.finals, room.districts, session.target_dates, config=cfg)
-    frame = pd.DataFrame([{
-        "district": r["district"],
-        "day": r["target_date"].isoformat(),
-        tr("consult.col_district"): w.district_name(r["district"]),
-        tr("consult.col_day"): f"D+{(r['target_date'] - issue_date).days} {r['target_date']:%m-%d}",
-        tr("desk14.col_submitted"): (lambda e: f"{e.aqi_lo}–{e.aqi_hi} {w.ptext(e.primary)}" if e else "—")(
-            room.submission(r["district"], r["target_date"])),
-        tr("desk14.col_lo"): r["aqi_lo"],
-        tr("desk14.col_hi"): r["aqi_hi"],
-        tr("desk14.col_primary"): ", ".join(LABELS.get(p, p) for p in r["primary"]),
-        tr("consult.col_level"): (w.span(level_of(r["aqi_lo"]), level_of(r["aqi_hi"]))
-                                  if r["aqi_lo"] is not None and r["aqi_hi"] is not None else "—"),
-        tr("consult.col_source"): tr(f"consult.source.{r['source']}"),
-        "version": int(r["version"]),
-    } for r in rows])
-    locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col_submitted"),
-                   tr("consult.col_level"), tr("consult.col_source")]
-    grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
-    if room.can_chair:
-        compose_n = st.session_state.setdefault("compose_n", 0)
-        with st.form(f"compose_form_{compose_n}"):
-            edited = st.data_editor(
-                frame, key=grid_key, hide_index=True, placeholder="—", width="stretch", disabled=locked_cols,
-                num_rows="fixed",
-                column_order=[col for col in frame.columns if col not in ("district", "day", "version")],
-                column_config={
-                    tr("desk14.col_lo"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
-                    tr("desk14.col_hi"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
-                    tr("desk14.col_primary"): st.column_config.TextColumn(max_chars=40),
-                })
-            summary = st.text_area(tr("desk14.summary"), value=session.zone_summary, key=f"final_summary_{compose_n}",
-                                   help=tr("desk14.summary_help"), max_chars=5000)
-            conclusion = st.text_area(tr("desk14.conclusion"), value=conclusions[-1].body if conclusions else "",
-                                      key=f"conclusion_body_{compose_n}", help=tr("desk14.summary_help"),
-                                      max_chars=10_000)
-            saved = st.form_submit_button(tr("desk14.save_all"), type="primary", icon=":material/save:")
-        if saved:
-            problems, items = [], []
-            for _i, r in edited.iterrows():
-                name, day = w.district_name(r["district"]), date.fromisoformat(r["day"])
-                lo, hi = r[tr("desk14.col_lo")], r[tr("desk14.col_hi")]
-                if pd.isna(lo) or pd.isna(hi):
-                    problems.append(tr("desk14.missing_value", district=name, day=f"{day:%m-%d}"))
-                    continue
-                primary, bad = parse_primary(r[tr("desk14.col_primary")])
-                if bad:
-                    problems.append(tr("desk14.bad_primary", district=name, day=f"{day:%m-%d}", value=bad))
-                    continue
-                try:
-                    c.check_forecast(int(lo), int(hi), primary, config=cfg)
-                except ForecastingError as exc:
-                    problems.append(tr("desk14.row_error", district=name, day=f"{day:%m-%d}", message=error_text(exc)))
-                    continue
-                items.append(c.FinalInput(r["district"], day, int(lo), int(hi), primary, int(r["version"])))
-            if problems:
-                for p in problems:
-                    st.error(p, icon=":material/error:")
-            else:
-                def save_and_conclude():
-                    c.save_final(db, actor, issue_date, items, zone_summary=summary,
-                                 expected_session_version=session.version)
-                    text = (conclusion or "").strip()
-                    if text and (not conclusions or conclusions[-1].body != text):
-                        c.add_note(db, actor, issue_date, text, kind="conclusion",
-                                   client_token=st.session_state.setdefault(f"conclusion_token_{compose_n}",
-                                                                            uuid.uuid4().hex))
 
-                call_service(save_and_conclude, flash="desk", success=tr("desk14.saved"),
-                             then=lambda _: st.session_state.update(compose_n=compose_n + 1))
-    else:
-        st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch")
-        if session.zone_summary:
-            st.caption(tr("desk14.summary"))
-            st.text(session.zone_summary)
-        if conclusions:
-            st.caption(tr("desk14.conclusion"))
-            st.text(conclusions[-1].body)
+# -- compose: the whole combined forecast in one grid, the summary and the conclusion (whole width) ------
+st.subheader(tr("consult.final_title"))
+st.caption(tr("desk14.compose_help"))
+rows = combined_prefill(room.entries, room.finals, room.districts, session.target_dates, config=cfg)
+frame = pd.DataFrame([{
+    "district": r["district"],
+    "day": r["target_date"].isoformat(),
+    tr("consult.col_district"): w.district_name(r["district"]),
+    tr("consult.col_day"): f"D+{(r['target_date'] - issue_date).days} {r['target_date']:%m-%d}",
+    tr("desk14.col_submitted"): (lambda e: f"{e.aqi_lo}–{e.aqi_hi} {w.ptext(e.primary)}" if e else "—")(
+        room.submission(r["district"], r["target_date"])),
+    tr("desk14.col_lo"): r["aqi_lo"],
+    tr("desk14.col_hi"): r["aqi_hi"],
+    tr("desk14.col_primary"): ", ".join(LABELS.get(p, p) for p in r["primary"]),
+    tr("consult.col_level"): (w.span(level_of(r["aqi_lo"]), level_of(r["aqi_hi"]))
+                              if r["aqi_lo"] is not None and r["aqi_hi"] is not None else "—"),
+    tr("consult.col_source"): tr(f"consult.source.{r['source']}"),
+    "version": int(r["version"]),
+} for r in rows])
+locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col_submitted"),
+               tr("consult.col_level"), tr("consult.col_source")]
+grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
+if room.can_chair:
+    compose_n = st.session_state.setdefault("compose_n", 0)
+    with st.form(f"compose_form_{compose_n}"):
+        edited = st.data_editor(
+            frame, key=grid_key, hide_index=True, placeholder="—", width="stretch", disabled=locked_cols,
+            num_rows="fixed",
+            column_order=[col for col in frame.columns if col not in ("district", "day", "version")],
+            column_config={
+                tr("desk14.col_lo"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
+                tr("desk14.col_hi"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
+                tr("desk14.col_primary"): st.column_config.TextColumn(max_chars=40),
+            })
+        summary = st.text_area(tr("desk14.summary"), value=session.zone_summary, key=f"final_summary_{compose_n}",
+                               help=tr("desk14.summary_help"), max_chars=5000)
+        conclusion = st.text_area(tr("desk14.conclusion"), value=conclusions[-1].body if conclusions else "",
+                                  key=f"conclusion_body_{compose_n}", help=tr("desk14.summary_help"),
+                                  max_chars=10_000)
+        saved = st.form_submit_button(tr("desk14.save_all"), type="primary", icon=":material/save:")
+    if saved:
+        problems, items = [], []
+        for _i, r in edited.iterrows():
+            name, day = w.district_name(r["district"]), date.fromisoformat(r["day"])
+            lo, hi = r[tr("desk14.col_lo")], r[tr("desk14.col_hi")]
+            if pd.isna(lo) or pd.isna(hi):
+                problems.append(tr("desk14.missing_value", district=name, day=f"{day:%m-%d}"))
+                continue
+            primary, bad = parse_primary(r[tr("desk14.col_primary")])
+            if bad:
+                problems.append(tr("desk14.bad_primary", district=name, day=f"{day:%m-%d}", value=bad))
+                continue
+            try:
+                c.check_forecast(int(lo), int(hi), primary, config=cfg)
+            except ForecastingError as exc:
+                problems.append(tr("desk14.row_error", district=name, day=f"{day:%m-%d}", message=error_text(exc)))
+                continue
+            items.append(c.FinalInput(r["district"], day, int(lo), int(hi), primary, int(r["version"])))
+        if problems:
+            for p in problems:
+                st.error(p, icon=":material/error:")
+        else:
+            def save_and_conclude():
+                c.save_final(db, actor, issue_date, items, zone_summary=summary,
+                             expected_session_version=session.version)
+                text = (conclusion or "").strip()
+                if text and (not conclusions or conclusions[-1].body != text):
+                    c.add_note(db, actor, issue_date, text, kind="conclusion",
+                               client_token=st.session_state.setdefault(f"conclusion_token_{compose_n}",
+                                                                        uuid.uuid4().hex))
+
+            call_service(save_and_conclude, flash="desk", success=tr("desk14.saved"),
+                         then=lambda _: st.session_state.update(compose_n=compose_n + 1))
+else:
+    st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch")
+    if session.zone_summary:
+        st.caption(tr("desk14.summary"))
+        st.text(session.zone_summary)
+    if conclusions:
+        st.caption(tr("desk14.conclusion"))
+        st.text(conclusions[-1].body)
 
 # -- sign and issue (dialogs, opened from session state) --------------------------------------------------
 

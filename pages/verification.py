@@ -147,7 +147,10 @@ if summary.has_issued:
             tr("verif18.col.skill"): pct(cmp_["skill"].value) + interval(cmp_["skill"], pct),
         })
     st.markdown(f"**{tr('verif18.compare')}**")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", key="verif18_compare")
+    # short headers (the table fits the page); what each difference means is in the header's tooltip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", key="verif18_compare",
+                 column_config={tr(f"verif18.col.{c}"): st.column_config.Column(help=tr(f"verif18.col.{c}_help"))
+                                for c in ("delta_level", "skill")})
     st.caption(tr("verif18.delta_caption") + " " + tr("verif18.ci_caption"))
 
     def rate_chart(frame: pd.DataFrame, column: str, title: str, names) -> alt.Chart:

@@ -35,9 +35,14 @@ MESSAGES = {
     "verif18.col.cases": ("个例数", "Cases"),
     "verif18.col.issued_level": ("会商等级准确率", "Issued level accuracy"),
     "verif18.col.ref_level": ("参照等级准确率", "Reference level accuracy"),
-    "verif18.col.delta_level": ("等级准确率差（会商 − 参照，百分点）",
-                                "Level accuracy difference (issued − reference, percentage points)"),
-    "verif18.col.skill": ("AQI 均方误差技巧评分（相对参照）", "AQI MSE skill score (vs. reference)"),
+    "verif18.col.delta_level": ("准确率差（百分点）", "Difference (pp)"),
+    "verif18.col.delta_level_help": ("等级准确率之差：会商 − 参照，单位百分点；括号内为 95 % 区块自助法区间",
+                                     "Level accuracy, issued − reference, in percentage points; in brackets the "
+                                     "95 % block-bootstrap interval"),
+    "verif18.col.skill": ("AQI 技巧评分", "AQI skill score"),
+    "verif18.col.skill_help": ("AQI 范围中值的均方误差技巧评分：1 − 会商均方误差 ÷ 参照均方误差（越高越好，0 为与参照相当）",
+                               "Mean-squared-error skill score of the AQI range centre: 1 − issued MSE ÷ reference MSE "
+                               "(higher is better; 0 is as good as the reference)"),
     "verif18.col.district": ("区县", "District"),
     "verif18.col.class": ("实况等级", "Observed level"),
     "verif18.col.lead": ("预报时效", "Lead day"),
