@@ -155,7 +155,8 @@ work, talk = st.columns([3, 2]) if acking else (st.container(), st.container())
 
 with talk:
     st.subheader(tr("note14.discussion"))
-    with st.container(height=520):
+    # a scrolling box once the thread is long; a short or empty one takes only its own height
+    with st.container(height=520 if len(room.notes) > 3 else "content", border=True):
         w.threaded_notes(room.notes)
 
 with work:

@@ -1,4 +1,5 @@
-"""In a real headless Chromium: sign in, refresh (still signed in), sign out (the old cookie is dead)."""
+"""In a real headless Chromium: sign in, refresh (still signed in), the language remembered across a reload and
+a new tab, sign out (the old cookie is dead)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,23 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         tab.goto(base + "/")
         tab.get_by_text("您好，陈静 (青浦)").wait_for()
         tab.close()
+
+        # the language chosen is remembered by the browser: a reload and a new tab open in English
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("Hello, 陈静 (青浦)").wait_for()
+        wait_until(lambda: any(c["name"] == "aqf_lang" and c["value"] == "en" for c in ctx.cookies()),
+                   what="the language cookie is set")
+        page.reload()
+        page.get_by_text("Hello, 陈静 (青浦)").wait_for()
+        tab = ctx.new_page()
+        tab.goto(base + "/")
+        tab.get_by_text("Hello, 陈静 (青浦)").wait_for()
+        tab.close()
+        page.get_by_text("中文", exact=True).click()  # and back: the rest of the test reads Chinese
+        page.get_by_text("您好，陈静 (青浦)").wait_for()
+        wait_until(lambda: any(c["name"] == "aqf_lang" and c["value"] == "zh" for c in ctx.cookies()),
+                   what="the language cookie says Chinese again")
+        wait_idle(page)
 
         page.get_by_role("button", name="退出登录").click()
         page.get_by_text("您已安全退出。").wait_for()

@@ -15,8 +15,12 @@ from forecasting.permissions import Actor
 from forecasting.store.db import Database, get_database
 
 COOKIE_NAME = "aqf_session"
+#: The browser's language choice (a preference, not a secret: readable by the page, one year): a
+#: reload, a new tab or the next day opens in the language the user chose, not the default.
+LANG_COOKIE = "aqf_lang"
 _SESSION_KEY = "auth_session_id"
 _LANG_KEY = "lang"
+LANGUAGES = ("zh", "en")
 
 
 @st.cache_resource(max_entries=4)
@@ -30,13 +34,18 @@ def database() -> Database:
 
 
 def language() -> str:
+    """The tab's language: chosen in this tab, else remembered by the browser, else the default."""
     if _LANG_KEY not in st.session_state:
-        st.session_state[_LANG_KEY] = settings().language
+        remembered = st.context.cookies.get(LANG_COOKIE)  # None without a browser request (AppTest)
+        st.session_state[_LANG_KEY] = remembered if remembered in LANGUAGES else settings().language
     return st.session_state[_LANG_KEY]
 
 
 def set_language(lang: str) -> None:
-    st.session_state[_LANG_KEY] = lang if lang in ("zh", "en") else "zh"
+    """Switch this tab's language and let the browser remember it (:func:`sync_cookie`)."""
+    lang = lang if lang in LANGUAGES else "zh"
+    st.session_state[_LANG_KEY] = lang
+    st.session_state["pending_lang"] = lang
 
 
 def _cookie_token() -> str | None:
@@ -108,6 +117,9 @@ _BIND_JS = """<script>
 fetch("/auth/bind", {method: "POST", credentials: "same-origin",
   headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "ticket=%s"});
 </script>"""
+_LANG_JS = """<script>
+document.cookie = "%s=%s; path=/; max-age=31536000; samesite=lax";
+</script>"""
 _UNBIND_JS = """<script>
 fetch("/auth/logout", {method: "POST", credentials: "same-origin"});
 </script>"""
@@ -115,9 +127,13 @@ fetch("/auth/logout", {method: "POST", credentials: "same-origin"});
 
 def sync_cookie() -> None:
     """After sign-in, let the browser exchange the one-time ticket for its HttpOnly cookie;
-    after sign-out, let it drop the cookie. The ticket is URL-safe base64 from ``secrets``."""
+    after sign-out, let it drop the cookie; after a language switch, let it remember the language.
+    The ticket is URL-safe base64 from ``secrets``; the language one of :data:`LANGUAGES`."""
     ticket = st.session_state.pop("pending_bind", None)
     if ticket and all(c.isalnum() or c in "-_" for c in ticket):
         st.html(_BIND_JS % ticket, unsafe_allow_javascript=True)
     if st.session_state.pop("pending_unbind", None):
         st.html(_UNBIND_JS, unsafe_allow_javascript=True)
+    lang = st.session_state.pop("pending_lang", None)
+    if lang in LANGUAGES:
+        st.html(_LANG_JS % (LANG_COOKIE, lang), unsafe_allow_javascript=True)
