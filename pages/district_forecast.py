@@ -76,6 +76,8 @@ for col, g in zip(cols, suggested):
                        + tr("dfc13.p200", p=f"{100 * (g.p_over_200 or 0):.0f}%"))
         if g.aqi_q10 is not None and g.aqi_q90 is not None:
             st.caption(tr("dfc13.quantiles", lo=f"{g.aqi_q10:.0f}", hi=f"{g.aqi_q90:.0f}", mid=f"{g.aqi_q50:.0f}"))
+        elif g.p_over_100 is None:  # a new installation: the calibration has too little history yet
+            st.caption(tr("dfc13.no_probability"))
         if g.outlook:
             st.caption(tr("dfc13.outlook_note"))
 trained = [g.trained_until for g in guidance if g.method == SUGGESTED and g.trained_until is not None]

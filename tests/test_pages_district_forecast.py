@@ -6,6 +6,8 @@ import pytest
 
 from apptest_support import goto, new_app, sign_in, texts
 
+from forecasting.store.db import get_database
+
 
 @pytest.fixture
 def app_demo(demo_url, monkeypatch):
@@ -25,6 +27,13 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     # issue #13: level probabilities, quantiles, and where model guidance ends (120-h runs: D+4)
     assert "AQI>100 概率" in page and "AQI 10%–90%" in page
     assert "模式指导截至" in page and "展望" in page
+    # the small world's 12 days are too few to calibrate the modelled days: the cards say so (not a blank)
+    from forecasting.guidance import guidance_for
+
+    modelled = [g for g in guidance_for(get_database(app_demo), beijing_today())
+                if g.method == "ensemble" and g.district == "330421"]
+    assert modelled and all(g.p_over_100 is None for g in modelled)
+    assert page.count("尚无概率与区间") == len(modelled)
     assert "当前使用：" in page and "D+1–D+3 逐小时 RMSE 均值最低" in page and "lowest mean" not in page
     skill = at.dataframe[0].value
     assert "D+1 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
