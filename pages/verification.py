@@ -158,7 +158,9 @@ if summary.has_issued:
         f["name"] = [names(x) for x in f[column]]
         f["text"] = [f"{pct(r)}（{int(n)}）" for r, n in zip(f["level_hit_rate"], f["n"])]
         f["pos"] = f["level_hi"].where(f["level_hi"].notna(), f["level_hit_rate"])  # label after the bar or interval
-        base = alt.Chart(f).encode(y=alt.Y("name:N", sort=list(f["name"]), title=None))
+        # whole category names: the default label limit cut them ("Moderately pollut…")
+        base = alt.Chart(f).encode(y=alt.Y("name:N", sort=list(f["name"]), title=None,
+                                           axis=alt.Axis(labelLimit=0)))
         bars = base.mark_bar(color="#4c78a8").encode(
             x=alt.X("level_hit_rate:Q", title=tr("verif18.col.level"), scale=alt.Scale(domain=[0, 1]),
                     axis=alt.Axis(format="%")),

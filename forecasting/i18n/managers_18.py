@@ -53,9 +53,9 @@ MESSAGES = {
     "verif18.ranking": ("区县排名（等级准确率）", "District ranking (level accuracy)"),
     "verif18.by_class": ("按实况等级", "By observed level"),
     "verif18.by_lead": ("按预报时效", "By lead day"),
-    "verif18.class.good": ("优良", "Good or moderate (≤ 100)"),
+    "verif18.class.good": ("优良", "Excellent or good"),
     "verif18.class.light": ("轻度污染", "Lightly polluted"),
-    "verif18.class.moderate_plus": ("中度污染及以上", "Moderately polluted or worse"),
+    "verif18.class.moderate_plus": ("中度污染及以上", "Moderately polluted+"),
     "verif18.ci_caption": ("区间为 95 % 区块自助法区间（7 天为一块，三区县同抽）；三区县逐日高度相关，区县·日数并不等于独立样本数。",
                            "Intervals are 95 % block-bootstrap intervals (7-day blocks, the three districts drawn together); "
                            "the districts' daily AQIs are highly correlated, so district-days are not independent cases."),
