@@ -71,7 +71,8 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
     each training scores only rows verified by its cut-off). The last training's records are
     active; the earlier ones are kept inactive so that guidance of past issue dates uses what was
     known then (:func:`forecasting.guidance.corrections_for`). Trainings with fewer than
-    ``min_validation_days`` of validation data are skipped."""
+    ``min_validation_days`` of validation data are skipped; a range with no day (``since`` after
+    ``until``) trains nothing and returns an empty list."""
     from datetime import timedelta
 
     from forecasting.correction import pair_forecasts, run_methods  # lazy: sklearn
@@ -80,6 +81,8 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
     days = [until]
     if since is not None:
         days = sorted({until - timedelta(days=k) for k in range(0, (until - since).days + 1, every_days)})
+    if not days:  # ``since`` after ``until``: no training falls in the range
+        return []
     cut = issue_cutoff(until)
     first_cut = issue_cutoff(days[0])
     window_from = first_cut - pd.Timedelta(days=history_days)

@@ -86,7 +86,7 @@ def test_errors_exit_2_with_one_line(fresh_url, args, stdin, message):
 
 @pytest.mark.slow
 def test_demo_seed_only_into_an_empty_database(fresh_url, tmp_path):
-    done = run(["demo", "seed", "--if-empty", "--days", "6", "--files-days", "1"], url=fresh_url,
+    done = run(["demo", "seed", "--if-empty", "--days", "2", "--files-days", "1"], url=fresh_url,
                env_extra={"FORECASTING_DATA_DIR": str(tmp_path)})
     assert done.returncode == 0 and "demo world seeded" in done.stdout, done.stderr
     assert len(list((tmp_path / "demo" / "runs").glob("*.nc"))) == 3  # one file per model
