@@ -62,7 +62,7 @@ def test_an_interrupted_build_is_never_served_and_the_next_run_rebuilds_it(db_ur
     from forecasting.demo import build_demo_world, demo_state, seed_if_empty
     from forecasting.store.db import Database, get_database
 
-    options = dict(folder=tmp_path / "runs", days=4, files_days=1)
+    options = dict(folder=tmp_path / "runs", days=2, files_days=1)  # the smallest world: the mechanics are tested
     db = Database(db_url)
     with pytest.raises(_Stop):  # the old way: seeded in place, stopped after the observations
         seed_if_empty(db, log=_interrupt_at("observations"), **options)
