@@ -102,3 +102,18 @@ def test_production_database_has_no_demo_accounts_and_no_banner(fresh_url):
     banner = run(["demo", "banner"], url=fresh_url)
     assert "DEMO MODE" not in banner.stdout and "qp_chen" not in banner.stdout
     assert "qp_chen" not in run(["users", "list"], url=fresh_url).stdout
+
+
+def test_help_registers_every_command_without_the_heavy_libraries():
+    """Issue #16, lean start: ``--help`` builds every command's parser and imports none of numpy, pandas,
+    xarray, dask, distributed, scikit-learn, streamlit or SQLAlchemy (each command imports them when it runs)."""
+    probe = ("import sys\nfrom forecasting.cli import build_parser\n"
+             "parser = build_parser()\n"
+             "heavy = ('numpy', 'pandas', 'xarray', 'dask', 'distributed', 'sklearn', 'streamlit', 'sqlalchemy')\n"
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & set(heavy))))\n"
+             "print(' '.join(sorted(parser._subparsers._group_actions[0].choices)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    heavy, commands = done.stdout.splitlines()
+    assert heavy == ""
+    assert {"aqi", "db", "demo", "extract", "ingest", "backtest", "users"} <= set(commands.split())

@@ -21,9 +21,8 @@ import json
 import math
 import sys
 
-from forecasting.aqi import INDICATORS, aqi_from_indicators, edition_for, normalize_edition
 from forecasting.cli import CliError
-from forecasting.vocab import beijing_today
+from forecasting.vocab import INDICATORS, beijing_today
 
 __all__ = ["register", "run", "parse_pairs"]
 
@@ -68,6 +67,10 @@ def parse_pairs(pairs: list[str]) -> dict[str, float]:
 
 
 def run(args) -> int:
+    # the AQI engine (numpy) only when the command runs: `python -m forecasting --help` registers this
+    # command without it (issue #16, CLI start)
+    from forecasting.aqi import aqi_from_indicators, edition_for, normalize_edition
+
     values = parse_pairs(args.pairs)
     if args.edition:
         edition = normalize_edition(args.edition)
