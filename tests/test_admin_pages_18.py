@@ -92,3 +92,50 @@ def test_users_page_shows_last_sign_in_sessions_tokens_and_no_default_user(cast)
     assert not [b for b in at.button if b.label in ("停用", "Disable")]
     activity = audit_view.user_activity(cast, _admin(cast))
     assert activity[_admin(cast).user_id].last_sign_in is not None
+
+
+def _audit_codes() -> tuple[set[str], set[str]]:
+    """Every action code and object type the code writes into the audit trail (read from the source:
+    ``audit.record(s, actor, "<action>", object_type="<type>")``, ``action="<code>"`` keywords and
+    defaults, and the note kinds of ``consult.<kind>.add``)."""
+    import ast
+    from pathlib import Path
+
+    import forecasting
+
+    actions, objects = {"consult.note.add", "consult.conclusion.add"}, set()
+    for path in Path(forecasting.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                f = node.func
+                if (isinstance(f, ast.Attribute) and f.attr == "record" and getattr(f.value, "id", "") == "audit"
+                        and len(node.args) >= 3):
+                    actions |= {c.value for c in ast.walk(node.args[2]) if isinstance(c, ast.Constant)
+                                and isinstance(c.value, str) and "." in c.value.strip(".") and not c.value.endswith(".")
+                                and not c.value.startswith(".")}
+                    if isinstance(node.args[2], ast.Constant) and isinstance(node.args[2].value, str):
+                        actions.add(node.args[2].value)  # single words such as "logout"
+                for kw in node.keywords:
+                    if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                        if kw.arg == "action" and "." in kw.value.value:
+                            actions.add(kw.value.value)
+                        if kw.arg == "object_type":
+                            objects.add(kw.value.value)
+            if isinstance(node, ast.arguments):
+                pairs = list(zip(node.args[len(node.args) - len(node.defaults):], node.defaults))
+                pairs += list(zip(node.kwonlyargs, node.kw_defaults))
+                actions |= {d.value for a, d in pairs if a.arg == "action" and isinstance(d, ast.Constant)
+                            and isinstance(d.value, str) and "." in d.value}
+    return actions, objects
+
+
+def test_every_audit_action_and_object_has_words_in_both_languages():
+    """The audit log shows actions and objects in words: a code the app writes without a label showed
+    as itself (``consult.flag.acknowledge_groups``) in the Chinese page."""
+    from forecasting import audit_view
+
+    actions, objects = _audit_codes()
+    assert {"consult.flag.acknowledge_groups", "datadesk.upload", "logout"} <= actions  # the scan finds them
+    for lang in ("zh", "en"):
+        assert [a for a in sorted(actions) if audit_view.action_label(a, lang) == a] == [], lang
+        assert [o for o in sorted(objects) if audit_view.object_label(o, "1", lang) == f"{o} 1"] == [], lang

@@ -182,6 +182,19 @@ _ACTIONS = {
     "user.enable": ("启用用户", "Enabled a user"),
     "user.reset_password": ("重置密码", "Reset a password"),
     "user.update": ("修改用户", "Updated a user"),
+    "user.change_password.failed": ("修改密码失败（原密码错误）", "Password change refused (wrong old password)"),
+    "consult.conclusion.add": ("填写会商结论", "Wrote the consultation conclusion"),
+    "consult.flag.acknowledge_groups": ("确认一致性提示（按组）", "Acknowledged consistency flags (by group)"),
+    "datadesk.denied": ("数据台操作被拒绝", "Data desk action refused (no permission)"),
+    "datadesk.ingest": ("记录模式结果入库", "Recorded a model-run ingest"),
+    "datadesk.obs_import": ("记录观测数据导入", "Recorded an observations import"),
+    "datadesk.obs_upload": ("上传观测数据", "Uploaded observations"),
+    "datadesk.recompute": ("重新计算客观指导", "Recomputed the guidance"),
+    "datadesk.refused": ("数据台拒收文件", "Data desk refused a file"),
+    "datadesk.reingest": ("重新入库模式结果", "Re-ingested a model run"),
+    "datadesk.upload": ("上传模式结果", "Uploaded a model run"),
+    "report.integrity_failed": ("报告完整性校验失败", "Report integrity check failed"),
+    "token.refused.minute": ("API 令牌被拒绝（按分钟汇总）", "API tokens refused (per-minute count)"),
 }
 MESSAGES.update({f"audit18.action.{k}": v for k, v in _ACTIONS.items()})
 MESSAGES.update({
@@ -242,6 +255,8 @@ MESSAGES.update({f"audit18.object.{k}": v for k, v in {
     "observations": ("观测数据", "Observations"), "rota": ("值班表", "Rota"),
     "trained_corrections": ("订正方法", "Trained corrections"), "user": ("用户", "User"),
     "auth_session": ("登录会话", "Sign-in session"), "api_token": ("API 令牌", "API token"),
+    "client": ("客户端", "Client"), "datadesk": ("数据台", "Data desk"), "ingest_attempt": ("入库记录", "Ingest attempt"),
+    "rota_day": ("值班日", "Rota day"), "rota_turn": ("值班轮次", "Rota turn"),
 }.items()})
 MESSAGES["verif18.headline_noci"] = ("{period}：等级准确率 {rate} %（数据不足三周，未给区间），污染日命中 {hits}/{days}",
                                      "{period}: level accuracy {rate} % (under three weeks of data: no interval), polluted days hit {hits}/{days}")
