@@ -88,7 +88,10 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     if first and last and last < first:
         raise ValidationError(f"audit filter: {last} is before {first}", key="audit18.bad_dates",
                               first=str(first), last=str(last))
-    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(max(1, min(int(limit), MAX_ROWS)))
+    # newest first by the time of the action (rows written later for an earlier time, as a bulk job
+    # replaying a day does, sit where their time puts them), the write order within the same moment
+    q = (select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+         .limit(max(1, min(int(limit), MAX_ROWS))))
     if first:
         q = q.where(AuditEntry.at >= datetime(first.year, first.month, first.day, tzinfo=BEIJING))
     if last:
