@@ -143,14 +143,30 @@ def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
     return f"{name} {object_id}".strip()
 
 
-def details_text(details: dict, *, limit: int = 300) -> str:
-    """The details as plain ``key: value`` pairs (no JSON braces), cut at ``limit`` characters."""
+def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | None = None) -> str:
+    """The details as plain ``key: value`` pairs (no JSON braces), cut at ``limit`` characters; a value
+    (or list item) found in ``names`` is shown by its name (the page passes the districts' names, so a
+    reader sees 青浦区, not 310118).
+
+    Examples
+    --------
+    >>> details_text({"district": "310118", "days": 7, "districts": ["320509", "330421"]},
+    ...              names={"310118": "Qingpu", "320509": "Wujiang", "330421": "Jiashan"})
+    'district: Qingpu; days: 7; districts: Wujiang, Jiashan'
+    """
+    names = names or {}
+
+    def word(x) -> str:
+        return names.get(x, str(x)) if isinstance(x, str) else str(x)
+
     parts = []
     for k, val in (details or {}).items():
         if isinstance(val, (list, tuple)):
-            val = ", ".join(str(x) for x in val)
+            val = ", ".join(word(x) for x in val)
         elif isinstance(val, dict):
-            val = ", ".join(f"{a}={b}" for a, b in val.items())
+            val = ", ".join(f"{a}={word(b)}" for a, b in val.items())
+        else:
+            val = word(val)
         parts.append(f"{k}: {val}")
     text = "; ".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"

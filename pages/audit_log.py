@@ -9,7 +9,7 @@ import streamlit as st
 from forecasting import audit_view
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
-from forecasting.vocab import BEIJING
+from forecasting.vocab import BEIJING, DISTRICT_ORDER
 from ui import state
 from ui.i18n import error_text, tr
 
@@ -43,6 +43,7 @@ except ForecastingError as exc:
     st.error(error_text(exc))
     st.stop()
 
+district_names = {adcode: tr(f"district.{adcode}") for adcode in DISTRICT_ORDER}  # names, not adcodes
 st.caption(tr("audit18.count", n=len(rows)))
 if len(rows) >= audit_view.MAX_ROWS:
     st.warning(tr("audit18.cut", n=audit_view.MAX_ROWS))
@@ -54,7 +55,7 @@ st.dataframe(
                 tr("audit.col_actor"): r.actor_username,
                 tr("audit.col_action"): audit_view.action_label(r.action, lang),
                 tr("audit.col_object"): audit_view.object_label(r.object_type, r.object_id, lang),
-                tr("audit.col_details"): audit_view.details_text(r.details),
+                tr("audit.col_details"): audit_view.details_text(r.details, names=district_names),
                 tr("audit18.col_code"): r.action,
             }
             for r in rows
