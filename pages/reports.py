@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections import Counter
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from forecasting.textlimits import markdown_escape  # names shown as typed, neve
 
 from forecasting import reports
 from forecasting.aqi import level_info
-from forecasting.consultation import beijing_today, list_notes
+from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from forecasting.vocab import DISTRICT_ORDER
 from ui import state
@@ -97,26 +96,26 @@ def _reader(summary) -> None:
     if conclusion:
         st.markdown(f"**{tr('rep18.conclusion')}**")
         st.text(conclusion)
-    acks = []
+    # what was resolved as issued (the revision's snapshot: one entry per flag), not today's discussion, where
+    # one group acknowledgement is one note for many flags
     try:
-        acks = [n for n in list_notes(db, summary.issue_date) if getattr(n, "kind", "") == "acknowledgement"]
+        acks = reports.issued_acknowledgements(db, summary.id)
     except ForecastingError:
         acks = []
     st.markdown(f"**{tr('rep18.flags')}**")
     if acks:
-        def kind_of(body: str) -> tuple[str, str]:
-            m = re.match(r"\[([a-z_]+)\]\s*(.*)", body or "", re.S)
-            return (m.group(1), m.group(2)) if m else ("", body or "")
+        def kind_name(kind: str | None) -> str:
+            text = tr(f"flag.kind.{kind}") if kind else ""
+            return text if text and text != f"flag.kind.{kind}" else tr("rep18.flag_other")
 
-        counts = Counter(kind_of(n.body)[0] for n in acks)
-        st.text(tr("rep18.flags_count", n=len(acks), kinds=join(
-            f"{tr(f'flag.kind.{k}') if k else tr('rep18.flag_other')} {c}" for k, c in counts.most_common())))
+        counts = Counter(a.get("kind") or "" for a in acks)
+        st.text(tr("rep18.flags_count", n=len(acks),
+                   kinds=join(f"{kind_name(k)} {c}" for k, c in counts.most_common())))
         with st.expander(tr("rep18.flags_list")):
-            for n in acks:
-                kind, text = kind_of(n.body)
-                where = district_name(n.district) if n.district else ""
-                st.text(f"· {tr(f'flag.kind.{kind}') if kind else tr('rep18.flag_other')} · {where} "
-                        f"{n.target_date or ''} · {n.author_name or '—'}：{text}")
+            for a in acks:
+                where = join(district_name(d) for d in a.get("districts") or [])
+                st.text(f"· {kind_name(a.get('kind'))} · {where} {a.get('target_date') or ''} · "
+                        f"{a.get('by') or '—'}：{a.get('reason') or ''}")
     else:
         st.caption(tr("rep18.no_flags"))
     duty = model.get("duty") or {}

@@ -130,3 +130,28 @@ def test_pages_in_english(issued_url, monkeypatch):
     goto(at, "api_tokens.py")
     assert not at.exception, at.exception
     assert "Personal API tokens" in texts(at)
+
+
+def test_the_reader_counts_every_acknowledged_flag_as_issued(demo_url, monkeypatch):
+    """The demo chief acknowledges every flag group with one reason (one note for many flags): the reader
+    said "确认并说明了 1 条一致性提示：其他 1". It now reads the issued snapshot: one line per flag, by kind."""
+    from sqlalchemy import func, select
+
+    from forecasting import reports
+    from forecasting.store.consultation import ConsultationSession, FlagAcknowledgement
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "zh")
+    db = get_database(demo_url)
+    latest = reports.latest_report(db)
+    with db.read() as s:
+        session_id = s.scalar(select(ConsultationSession.id).where(ConsultationSession.issue_date == latest.issue_date))
+        stored = s.scalar(select(func.count()).select_from(FlagAcknowledgement)
+                          .where(FlagAcknowledgement.session_id == session_id))
+    assert stored > 1  # the demo chief acknowledged several flags in one go
+    at = goto(sign_in(new_app(), "mgr_sun", DEMO_PASSWORD), "reports.py")
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert f"值班首席确认并说明了 {stored} 条一致性提示" in page
+    assert "其他" not in page.split("值班首席确认并说明了", 1)[1].split("\n", 1)[0]  # every kind named

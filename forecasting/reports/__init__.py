@@ -25,6 +25,7 @@ from forecasting.reports.store import (
     ReportSummary,
     StoredFile,
     issue_with_report,
+    issued_acknowledgements,
     latest_report,
     level_calendar,
     list_reports,
@@ -43,5 +44,6 @@ __all__ = [
     "render_html", "render_pdf", "cjk_font_installed", "render_text", "district_texts", "MAX_DISTRICT_CHARS",
     "FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer", "prerendered", "issue_with_report",
     "list_reports", "latest_report", "report_revisions", "report_file", "report_json", "verify_report",
+    "issued_acknowledgements",
     "level_calendar",
 ]

@@ -37,7 +37,7 @@ from forecasting.vocab import canonical_json
 __all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer",
            "prerendered",
            "issue_with_report", "list_reports", "latest_report", "report_revisions", "report_file",
-           "report_json", "verify_report", "level_calendar", "canonical_report_json"]
+           "report_json", "verify_report", "level_calendar", "canonical_report_json", "issued_acknowledgements"]
 
 #: Stored formats: the Chinese report and its English version.
 FORMATS = ("pdf", "html", "txt", "json", "en.pdf", "en.html", "en.txt")
@@ -296,6 +296,18 @@ def report_json(db: Database, issue_date=None) -> tuple[bytes, ReportSummary]:
     except NotFound:
         with db.read() as s:
             return s.get(IssuedForecast, summary.id).snapshot.encode("utf-8"), summary
+
+
+def issued_acknowledgements(db: Database, issued_forecast_id: int) -> list[dict]:
+    """The flag acknowledgements as issued (the revision's snapshot, oldest first): one dict per flag with
+    ``flag kind target_date districts group reason by at``. What the report says was resolved, not what
+    the discussion later holds: a group acknowledgement is one note for many flags."""
+    with db.read() as s:
+        issued = s.get(IssuedForecast, issued_forecast_id)
+        if issued is None:
+            raise NotFound(f"no issued forecast {issued_forecast_id}", key="report.not_found",
+                           day=str(issued_forecast_id))
+        return list(json.loads(issued.snapshot).get("acknowledgements") or [])
 
 
 def verify_report(db: Database, issued_forecast_id: int) -> bool:
