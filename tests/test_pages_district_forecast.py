@@ -40,3 +40,20 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     at.selectbox(key="dfc_pollutant").select("o3").run()
     assert not at.exception
     assert "O₃ 逐小时" in texts(at)
+
+
+def test_the_room_grid_says_when_a_modelled_day_has_no_probabilities_yet(app_demo):
+    """The three-district grid shows each cell's guidance with its 80 % range and P(AQI>100); in the small
+    world the modelled days have none yet, and the cell says so instead of leaving them out silently."""
+    from forecasting.consultation import beijing_today
+    from forecasting.guidance import guidance_for
+
+    rows = guidance_for(get_database(app_demo), beijing_today())
+    modelled = {(g.district, g.target_date) for g in rows if g.method == "ensemble" and g.aqi_lo is not None}
+    outlook = {(g.district, g.target_date) for g in rows if g.method == "outlook"}
+    assert modelled and outlook and all(g.p_over_100 is None for g in rows if g.method == "ensemble")
+    at = goto(sign_in(new_app(), "js_zhou", "demo-2026-yrd"), "consultation_room.py")
+    assert not at.exception, at.exception
+    grid = next(m.value for m in at.markdown if "<table" in m.value and "尚无概率" in m.value)
+    assert grid.count("尚无概率") == len(modelled)
+    assert grid.count("P(AQI&gt;100)") == len(outlook)

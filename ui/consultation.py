@@ -369,6 +369,8 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                     bits.append(f"80%: {float(g.q_lo):.0f}–{float(g.q_hi):.0f}")
                 if g.p_aqi_over_100 is not None:
                     bits.append(f"P(AQI&gt;100) {100 * g.p_aqi_over_100:.0f}%")
+                elif g.q_lo is None:  # too little history to calibrate yet (see the district forecast page)
+                    bits.append(esc(tr("grid14.no_probability")))
                 if not g.from_models:
                     bits.append(esc(tr("grid14.beyond")))
                 guide = ("<div style='background:#fff;color:#333;font-size:0.72em;margin-top:3px;padding:1px 3px;"

@@ -74,6 +74,7 @@ MESSAGES = {
     "grid14.guidance": ("指导", "Guidance"),
     "grid14.guidance_end": ("模式指导止于 {day}", "Model guidance ends {day}"),
     "grid14.beyond": ("超出模式时效", "beyond the models"),
+    "grid14.no_probability": ("尚无概率", "no probabilities yet"),
     "grid14.observed": ("昨日实况 AQI {aqi}", "Yesterday observed AQI {aqi}"),
     "grid14.open_cell": ("查看分析与讨论", "Analysis and discussion"),
     "grid14.analysis_of": ("{district} 气象条件分析", "{district}: weather analysis"),
