@@ -11,6 +11,7 @@ from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from forecasting.vocab import BEIJING, DISTRICT_ORDER
 from ui import state
+from ui.consultation import district_name
 from ui.i18n import error_text, tr
 
 db = state.database()
@@ -43,7 +44,7 @@ except ForecastingError as exc:
     st.error(error_text(exc))
     st.stop()
 
-district_names = {adcode: tr(f"district.{adcode}") for adcode in DISTRICT_ORDER}  # names, not adcodes
+district_names = {adcode: district_name(adcode) for adcode in DISTRICT_ORDER}  # names, not adcodes
 st.caption(tr("audit18.count", n=len(rows)))
 if len(rows) >= audit_view.MAX_ROWS:
     st.warning(tr("audit18.cut", n=audit_view.MAX_ROWS))

@@ -11,6 +11,7 @@ import streamlit as st
 
 from forecasting import accounts
 from forecasting.config import settings
+from forecasting.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from forecasting.permissions import Actor
 from forecasting.store.db import Database, get_database
 
@@ -20,7 +21,6 @@ COOKIE_NAME = "aqf_session"
 LANG_COOKIE = "aqf_lang"
 _SESSION_KEY = "auth_session_id"
 _LANG_KEY = "lang"
-LANGUAGES = ("zh", "en")
 
 
 @st.cache_resource(max_entries=4)
@@ -43,7 +43,7 @@ def language() -> str:
 
 def set_language(lang: str) -> None:
     """Switch this tab's language and let the browser remember it (:func:`sync_cookie`)."""
-    lang = lang if lang in LANGUAGES else "zh"
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     st.session_state[_LANG_KEY] = lang
     st.session_state["pending_lang"] = lang
 

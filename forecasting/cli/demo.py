@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+
 from forecasting.cli import CliError
 
 
 def _seed(args) -> int:
-    import signal
-
     from forecasting.config import settings
     from forecasting.demo import build_demo_world, demo_state
     from forecasting.demo.progress import BuildProgress
