@@ -16,6 +16,9 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
     names = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+    if "-h" in argv or "--help" in argv:  # only the usage: without a name every bench runs (many minutes)
+        print(f"{__doc__.strip()}\n\nbenchmarks: {', '.join(names)}")
+        return 0
     flags = [a for a in argv if a.startswith("--")]
     wanted = [a for a in argv if not a.startswith("--")] or names
     sys.argv = [sys.argv[0], *flags]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -20,7 +21,7 @@ from forecasting.textlimits import csv_safe
 from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.errors import ValidationError
-from forecasting.i18n import t
+from forecasting.i18n import has_key, t
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.models import AuditEntry, AuthSession
@@ -125,8 +126,7 @@ def action_label(action: str, lang: str = "zh") -> str:
     ('Signed in', 'made.up')
     """
     key = f"audit18.action.{action}"
-    text = t(key, lang)
-    return action if text == key else text
+    return t(key, lang) if has_key(key) else action
 
 
 def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
@@ -138,37 +138,80 @@ def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
     ('Issued forecast 40', '', 'thing 1')
     """
     key = f"audit18.object.{object_type}"
-    name = t(key, lang) if object_type else ""
-    name = object_type if name == key else name
+    name = t(key, lang) if has_key(key) else object_type
     return f"{name} {object_id}".strip()
 
 
-def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | None = None) -> str:
+#: Fields whose values are codes with words (``audit18.value.*``); a user name stays as it is.
+_WORDED_FIELDS = frozenset({"seat", "role", "status"})
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _flag_words(text: str, names: dict[str, str], lang: str) -> str | None:
+    """A flag or flag-group key (``range_disjoint:310118:330421:2026-11-22:2026-11-22``, or the flag's
+    ``kind:day:a:b``) in words, or ``None`` when ``text`` is not one."""
+    kind, _, rest = text.partition(":")
+    if not rest or not has_key(f"flag.kind.{kind}"):
+        return None
+    parts = rest.split(":")
+    days = sorted({p for p in parts if _DAY.fullmatch(p)})
+    places = t("common.list_sep", lang).join(names.get(p, p) for p in parts if not _DAY.fullmatch(p))
+    when = days[0] if len(days) == 1 else t("audit18.date_span", lang, first=days[0], last=days[-1]) if days else ""
+    return t("audit18.flag_where", lang, label=t(f"flag.kind.{kind}", lang), places=places, dates=when)
+
+
+def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | None = None,
+                 lang: str | None = None) -> str:
     """The details as plain ``key: value`` pairs (no JSON braces), cut at ``limit`` characters; a value
     (or list item) found in ``names`` is shown by its name (the page passes the districts' names, so a
     reader sees 青浦区, not 310118).
 
+    With ``lang`` the text is for people: field names, seats, roles and states in words, yes/no for
+    true/false, "—" for none, flag keys as the flag's kind, districts and days; without it (the CSV export) the fields keep their codes.
+
     Examples
     --------
-    >>> details_text({"district": "310118", "days": 7, "districts": ["320509", "330421"]},
-    ...              names={"310118": "Qingpu", "320509": "Wujiang", "330421": "Jiashan"})
+    >>> names = {"310118": "Qingpu", "320509": "Wujiang", "330421": "Jiashan"}
+    >>> details_text({"district": "310118", "days": 7, "districts": ["320509", "330421"]}, names=names)
     'district: Qingpu; days: 7; districts: Wujiang, Jiashan'
+    >>> details_text({"groups": ["range_disjoint:310118:330421:2026-11-22:2026-11-23"], "late": False},
+    ...              names=names, lang="en")
+    'flag groups: AQI ranges do not overlap (Qingpu, Jiashan, 2026-11-22 to 2026-11-23); late: No'
     """
     names = names or {}
+    sep = t("common.list_sep", lang) if lang else ", "
+    codes = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b") if names else None
 
-    def word(x) -> str:
-        return names.get(x, str(x)) if isinstance(x, str) else str(x)
+    def field(k) -> str:
+        return t(f"audit18.key.{k}", lang) if lang and has_key(f"audit18.key.{k}") else word(k)
 
-    parts = []
-    for k, val in (details or {}).items():
-        if isinstance(val, (list, tuple)):
-            val = ", ".join(word(x) for x in val)
-        elif isinstance(val, dict):
-            val = ", ".join(f"{a}={word(b)}" for a, b in val.items())
-        else:
-            val = word(val)
-        parts.append(f"{k}: {val}")
-    text = "; ".join(parts)
+    def pairs(d: dict) -> str:
+        return sep.join(f"{field(a)}={word(b, a)}" for a, b in d.items())
+
+    def word(x, key=None) -> str:
+        if isinstance(x, (list, tuple)):
+            return sep.join(word(y, key) for y in x)
+        if isinstance(x, dict):
+            return f"（{pairs(x)}）" if lang == "zh" else f"({pairs(x)})"
+        if lang and isinstance(x, bool):
+            return t("common.yes" if x else "common.no", lang)
+        if lang and (x is None or x == ""):
+            return "—"
+        if not isinstance(x, str):
+            return str(x)
+        if lang and key in _WORDED_FIELDS and has_key(f"audit18.value.{x}"):
+            return t(f"audit18.value.{x}", lang)
+        if x in names:
+            return names[x]
+        if lang and x == "*":
+            return t("audit18.every_kind", lang)
+        flag = _flag_words(x, names, lang) if lang else None
+        if flag is not None:
+            return flag
+        return codes.sub(lambda m: names[m.group(1)], x) if codes is not None else x
+
+    parts = [f"{field(k)}: {pairs(v) if isinstance(v, dict) else word(v, k)}" for k, v in (details or {}).items()]
+    text = (t("common.clause_sep", lang) if lang else "; ").join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

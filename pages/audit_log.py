@@ -56,7 +56,7 @@ st.dataframe(
                 tr("audit.col_actor"): r.actor_username,
                 tr("audit.col_action"): audit_view.action_label(r.action, lang),
                 tr("audit.col_object"): audit_view.object_label(r.object_type, r.object_id, lang),
-                tr("audit.col_details"): audit_view.details_text(r.details, names=district_names),
+                tr("audit.col_details"): audit_view.details_text(r.details, names=district_names, lang=lang),
                 tr("audit18.col_code"): r.action,
             }
             for r in rows

@@ -154,3 +154,34 @@ def test_the_audit_log_is_newest_first_by_time(demo_url):
     times = [r.at for r in rows]
     assert times == sorted(times, reverse=True)
     assert any(a.id < b.id for a, b in zip(rows, rows[1:]))  # not the write order: that is what was shown before
+
+
+def test_the_audit_page_says_flags_and_fields_in_words_with_district_names(demo_url, monkeypatch):
+    """The demo's chiefs acknowledge every flag group each day; the page showed those rows as
+    ``groups: range_disjoint:310118:330421:…`` (codes and adcodes in the Chinese UI). It now names the
+    flag, the districts and the days, and the fields in Chinese; the CSV keeps the codes."""
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "zh")
+    at = sign_in(new_app(), "admin", "demo-2026-yrd")
+    goto(at, "audit_log.py")
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    acks = [d for d, code in zip(shown["详情"], shown["操作代码"]) if code == "consult.flag.acknowledge_groups"]
+    assert acks, "the demo world's chiefs acknowledged flags"
+    text = "".join(acks)
+    assert "提示组:" in text and "类型: 全部" in text and "groups:" not in text
+    assert any(label in text for label in ("AQI 范围不重叠（", "首要污染物不同（", "相邻区县级别相差超过一级（"))
+    assert "青浦区" in text or "吴江区" in text or "嘉善县" in text
+    every = "".join(str(d) for d in shown["详情"])
+    for adcode in ("310118", "320509", "330421"):
+        assert adcode not in every, adcode
+    signs = [d for d, code in zip(shown["详情"], shown["操作代码"]) if code == "consult.session.sign"]
+    assert signs and all("席位: 首席" in d or "席位: 副首席" in d for d in signs), signs[:2]
+    assert "用户名: admin；角色: 系统管理员" in every  # a user name stays as it is; the role is in words
+    # the CSV export keeps the codes (it is the record, for machines as much as for people)
+    from forecasting import audit_view
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    exported = audit_view.entries_csv(audit_view.search_entries(get_database(demo_url), Actor.system("t"))).decode()
+    assert "range_disjoint:" in exported or "primary_differs:" in exported

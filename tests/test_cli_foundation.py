@@ -117,3 +117,12 @@ def test_help_registers_every_command_without_the_heavy_libraries():
     heavy, commands = done.stdout.splitlines()
     assert heavy == ""
     assert {"aqi", "db", "demo", "extract", "ingest", "backtest", "users"} <= set(commands.split())
+
+
+def test_bench_help_prints_the_usage_and_runs_no_bench():
+    """``python -m bench --help`` ran every benchmark (many minutes, the correction bench alone five);
+    it prints the usage and the benchmarks' names instead."""
+    done = subprocess.run([sys.executable, "-m", "bench", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "python -m bench [NAME ...]" in done.stdout and "correction" in done.stdout
+    assert "=== bench" not in done.stdout

@@ -12,7 +12,7 @@ import importlib
 import os
 import pkgutil
 
-__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "table", "default_language"]
+__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language"]
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -37,6 +37,17 @@ _TABLE = _load()
 def table() -> dict[str, tuple[str, str]]:
     """A copy of the whole table ``{key: (zh, en)}``."""
     return dict(_TABLE)
+
+
+def has_key(key: str) -> bool:
+    """Whether the table has ``key`` (for labels that fall back to a code the table does not know).
+
+    Examples
+    --------
+    >>> has_key("nav.home"), has_key("nav.made_up")
+    (True, False)
+    """
+    return key in _TABLE
 
 
 def default_language() -> str:

@@ -260,3 +260,41 @@ MESSAGES.update({f"audit18.object.{k}": v for k, v in {
 }.items()})
 MESSAGES["verif18.headline_noci"] = ("{period}：等级准确率 {rate} %（数据不足三周，未给区间），污染日命中 {hits}/{days}",
                                      "{period}: level accuracy {rate} % (under three weeks of data: no interval), polluted days hit {hits}/{days}")
+# The audit page's detail fields in words (the CSV keeps the codes): ``audit18.key.<field>``.
+MESSAGES.update({f"audit18.key.{k}": v for k, v in {
+    "action": ("操作", "action"), "added": ("新增", "added"), "address": ("地址", "address"),
+    "after": ("更改后", "after"), "attempt": ("尝试", "attempt"), "before": ("更改前", "before"),
+    "changed": ("已更改", "changed"), "changes": ("更改", "changes"),
+    "chief_absent_reason": ("首席缺席原因", "chief absent because"), "chosen": ("选定方法", "chosen"),
+    "count": ("次数", "count"), "created": ("新建", "created"), "cycle": ("起报时次", "cycle"),
+    "cycle_days": ("轮值周期（天）", "rota cycle (days)"), "days": ("天数", "days"), "district": ("区县", "district"),
+    "districts": ("区县", "districts"), "entries": ("条目", "entries"), "file": ("文件", "file"),
+    "files": ("文件", "files"), "fingerprint": ("指纹", "fingerprint"), "flag": ("一致性提示", "flag"),
+    "flagged": ("标记", "flagged"), "flags": ("一致性提示", "flags"), "from": ("自", "from"),
+    "groups": ("提示组", "flag groups"), "issue_date": ("发布日期", "issue date"), "kind": ("类型", "kind"),
+    "late": ("逾期", "late"), "locked_until": ("锁定至", "locked until"), "mentions": ("提及", "mentions"),
+    "method": ("方法", "method"), "minute": ("分钟", "minute"), "model": ("模式", "model"), "name": ("名称", "name"),
+    "note": ("说明", "note"), "outlook": ("展望", "outlook"), "owner": ("所有者", "owner"), "parent": ("上级", "parent"),
+    "path": ("路径", "path"), "paths": ("路径", "paths"), "prefix": ("前缀", "prefix"), "reason": ("原因", "reason"),
+    "records": ("记录数", "records"), "replaced": ("已替换", "replaced"), "revises": ("修订", "revises"),
+    "revision": ("版本", "revision"), "role": ("角色", "role"), "rows": ("行数", "rows"),
+    "run_id": ("模式结果编号", "run id"), "seat": ("席位", "seat"), "seconds": ("耗时（秒）", "seconds"),
+    "series": ("序列数", "series"), "session": ("会话", "session"), "sessions_ended": ("结束的登录会话", "sessions ended"),
+    "sha256": ("SHA-256", "SHA-256"), "size": ("大小（字节）", "size (bytes)"), "stations": ("站点", "stations"),
+    "status": ("状态", "status"), "supersedes": ("取代", "supersedes"), "target_date": ("目标日期", "target date"),
+    "to": ("至", "to"), "turns": ("轮次", "turns"), "until": ("截至", "until"), "username": ("用户名", "username"),
+    "users": ("用户", "users"), "values": ("数值", "values"), "via": ("途径", "via"),
+    "version": ("版本号", "version"), "aqi": ("AQI", "AQI"), "primary": ("首要污染物", "primary pollutant"),
+    "zone_summary": ("示范区概述", "zone summary"),
+}.items()})
+# Values of the audit page's detail fields in words (seats, roles, states); other values as stored.
+MESSAGES.update({f"audit18.value.{k}": v for k, v in {
+    "chief": ("首席", "chief"), "deputy": ("副首席", "deputy"), "forecaster": ("预报员", "forecaster"),
+    "manager": ("管理人员", "manager"), "admin": ("系统管理员", "administrator"), "submitted": ("已提交", "submitted"),
+    "draft": ("草稿", "draft"), "ok": ("成功", "ok"), "refused": ("被拒绝", "refused"),
+}.items()})
+MESSAGES.update({
+    "audit18.every_kind": ("全部", "every kind"),
+    "audit18.flag_where": ("{label}（{places}，{dates}）", "{label} ({places}, {dates})"),
+    "audit18.date_span": ("{first} 至 {last}", "{first} to {last}"),
+})
