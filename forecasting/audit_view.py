@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 
@@ -145,6 +145,7 @@ def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
 #: Fields whose values are codes with words (``audit18.value.*``); a user name stays as it is.
 _WORDED_FIELDS = frozenset({"seat", "role", "status"})
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 
 
 def _flag_words(text: str, names: dict[str, str], lang: str) -> str | None:
@@ -167,7 +168,7 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     reader sees 青浦区, not 310118).
 
     With ``lang`` the text is for people: field names, seats, roles and states in words, yes/no for
-    true/false, "—" for none, flag keys as the flag's kind, districts and days; without it (the CSV export) the fields keep their codes.
+    true/false, "—" for none, instants in Beijing time (a model cycle as ``12Z``), flag keys as the flag's kind, districts and days; without it (the CSV export) the fields keep their codes.
 
     Examples
     --------
@@ -177,6 +178,10 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     >>> details_text({"groups": ["range_disjoint:310118:330421:2026-11-22:2026-11-23"], "late": False},
     ...              names=names, lang="en")
     'flag groups: AQI ranges do not overlap (Qingpu, Jiashan, 2026-11-22 to 2026-11-23); late: No'
+    >>> details_text({"cycle": "2026-11-29T12:00:00+00:00", "chief_absent_reason": ""}, lang="zh")
+    '起报时次: 2026-11-29 12Z；首席缺席原因: —'
+    >>> details_text({"from": "2026-11-15T17:00:00+00:00"}, lang="en")
+    'from: 2026-11-16 01:00'
     """
     names = names or {}
     sep = t("common.list_sep", lang) if lang else ", "
@@ -208,6 +213,10 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
         flag = _flag_words(x, names, lang) if lang else None
         if flag is not None:
             return flag
+        if lang and _INSTANT.fullmatch(x):  # an instant: Beijing time as in the time column; a model cycle as 12Z
+            at = datetime.fromisoformat(x)
+            return (at.astimezone(timezone.utc).strftime("%Y-%m-%d %HZ") if key == "cycle"
+                    else at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"))
         return codes.sub(lambda m: names[m.group(1)], x) if codes is not None else x
 
     parts = [f"{field(k)}: {pairs(v) if isinstance(v, dict) else word(v, k)}" for k, v in (details or {}).items()]

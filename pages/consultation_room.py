@@ -77,7 +77,7 @@ def live_board():
     st.markdown(w.comparison_grid_html(live, prefill, observed, groups, guidance_end), unsafe_allow_html=True)
     st.caption(tr("grid14.caption"))
     st.markdown(f"**{tr('consult.flags_title')}**")
-    w.flag_groups_table(groups)
+    w.flag_groups_table(groups, any_forecast=bool(live.entries))
     st.caption(tr("consult.refreshed", time=w.bj(live.now, "%H:%M:%S")))
 
 

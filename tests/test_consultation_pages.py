@@ -55,6 +55,8 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     assert "联合预报会商室" in texts(at)
     assert "暂无客观预报指导" in texts(at)  # no forecasting.guidance yet (or no rows)
     assert "吴江区 预报填报" in texts(at)
+    # nothing saved yet: no "the districts agree" before there is anything to compare
+    assert "尚无预报可比对" in texts(at) and "三地预报一致" not in texts(at)
     _fill(at, today, WJ, 60, 80)
     at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").input("偏东风，扩散条件一般")
     _button(at, "提交").click().run()
@@ -179,6 +181,7 @@ def test_a_forecaster_not_on_duty_sees_the_desk_read_only(world):
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
     assert "您不是该日的轮值首席或副班：只能查看。" in texts(at)
+    assert "尚无预报可比对" in texts(at) and "三地预报一致" not in texts(at)
     assert not [b for b in at.button if b.label in ("开始会商", "签发", "发布")]
 
 

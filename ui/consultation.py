@@ -303,9 +303,13 @@ def flag_groups_frame(groups) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def flag_groups_table(groups) -> None:
+def flag_groups_table(groups, *, any_forecast: bool = True) -> None:
+    """The flag groups; with none, "the districts agree" only once there are forecasts to compare."""
     if not groups:
-        st.success(tr("flag.none"), icon=":material/check_circle:")
+        if any_forecast:
+            st.success(tr("flag.none"), icon=":material/check_circle:")
+        else:
+            st.info(tr("flag.nothing_yet"), icon=":material/hourglass_empty:")
         return
     frame = flag_groups_frame(groups)
     sev = tr("flag.col_severity")

@@ -170,6 +170,8 @@ MESSAGES = {
     "consult.amend_reason_required": ("更正须填写原因。", "An amendment needs a reason."),
     # flags
     "flag.none": ("三地预报一致，无检查项。", "The districts agree: no flags."),
+    "flag.nothing_yet": ("尚无预报可比对：各区县保存或提交预报后，分歧在此显示。",
+                         "No forecasts to compare yet: disagreements show here once the districts save or submit."),
     "flag.col_severity": ("级别", "Severity"),
     "flag.col_day": ("日期", "Day"),
     "flag.col_pair": ("区县", "Districts"),
