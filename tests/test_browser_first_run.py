@@ -19,6 +19,30 @@ from patience import PATIENCE_S
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+#: ``python -m forecasting demo seed ...`` that stops after its first stage (the accounts) until a line
+#: arrives on its standard input: the test sees the page mid-build however fast the build is (a 5-day
+#: world built in this process takes a few seconds, less than a page load on a busy machine), then lets
+#: it finish. Only the test's copy of the build waits; the command is the real one.
+HELD_BUILD = """
+import sys
+from forecasting.cli import main
+from forecasting.demo import world
+
+seed = world.seed_if_empty
+
+
+def held(db, *, log, **options):
+    def hold_after_accounts(line):
+        log(line)
+        if line.strip().startswith("accounts"):
+            sys.stdin.readline()
+    return seed(db, log=hold_after_accounts, **options)
+
+
+world.seed_if_empty = held
+sys.exit(main(sys.argv[1:]))
+"""
+
 
 def test_the_app_shows_the_build_then_the_sign_in(_sqlite_template, tmp_path):
     from forecasting.demo.status import read_status, status_path
@@ -29,12 +53,13 @@ def test_the_app_shows_the_build_then_the_sign_in(_sqlite_template, tmp_path):
     env = {**os.environ, "DATABASE_URL": url, "FORECASTING_DATA_DIR": str(tmp_path)}
     with app_server(url, data_dir=tmp_path) as base, browser() as b:
         with open(tmp_path / "build.log", "w") as log:
-            build = subprocess.Popen([sys.executable, "-m", "forecasting", "demo", "seed", "--if-empty", "--days", "5",
+            build = subprocess.Popen([sys.executable, "-c", HELD_BUILD, "demo", "seed", "--if-empty", "--days", "5",
                                       "--files-days", "1", "--progress", "lines"], cwd=ROOT, env=env, stdout=log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, stdin=subprocess.PIPE, text=True)
             try:
-                wait_until(lambda: (s := read_status(status_path(tmp_path), url)) is not None and s.state == "building",
-                           what="the build has begun")
+                # held after its first stage: the status says building, with an estimate of the time left
+                wait_until(lambda: (s := read_status(status_path(tmp_path), url)) is not None and s.state == "building"
+                           and s.eta is not None, what="the build has finished its first stage")
                 page = b.new_page(viewport={"width": 1300, "height": 700}, locale="zh-CN")
                 page.goto(base + "/")
                 page.get_by_role("heading", name="正在生成演示数据").wait_for()
@@ -43,6 +68,8 @@ def test_the_app_shows_the_build_then_the_sign_in(_sqlite_template, tmp_path):
                 assert page.get_by_label("用户名").count() == 0
                 (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(ROOT / "docs" / "img" / "first-run-building.png"))
+                build.stdin.write("go\n")  # let the build finish
+                build.stdin.close()
                 # no reload: the page reads the status again and moves on when the world is complete
                 live(page).get_by_label("用户名").wait_for()
                 assert build.wait(timeout=PATIENCE_S) == 0, (tmp_path / "build.log").read_text()

@@ -62,7 +62,9 @@ def test_an_interrupted_build_is_never_served_and_the_next_run_rebuilds_it(db_ur
     from forecasting.demo import build_demo_world, demo_state, seed_if_empty
     from forecasting.store.db import Database, get_database
 
-    options = dict(folder=tmp_path / "runs", days=2, files_days=1)  # the smallest world: the mechanics are tested
+    # the smallest world: the mechanics are tested; on both cores like make run's world (the workers are
+    # started, interrupted and shut down; the last build is a whole one in worker processes)
+    options = dict(folder=tmp_path / "runs", days=2, files_days=1, parallel=True)
     db = Database(db_url)
     with pytest.raises(_Stop):  # the old way: seeded in place, stopped after the observations
         seed_if_empty(db, log=_interrupt_at("observations"), **options)
@@ -152,3 +154,25 @@ def test_a_world_built_before_dawn_holds_nothing_from_the_future(sqlite_url, tmp
     assert now - timedelta(hours=1) <= newest["observation"].replace(tzinfo=utc)  # the world is current
     # the accounts were there before the 4-day history they act in: 09:00 Beijing on 25 November
     assert {t.replace(tzinfo=utc) for t in joined} == {datetime(2026, 11, 25, 1, 0, tzinfo=utc)}
+
+
+def test_a_small_world_built_in_this_process_is_published_complete(sqlite_url, tmp_path):
+    """A world of fewer than PARALLEL_MIN_DAYS days is built in this process, whose report tasks open the
+    building file through ``get_database``. Their connections stayed open when the file was published,
+    so its WAL (deleted with the temporary file) held the last transactions: the app saw the build
+    marker ``building`` and said the world was half-built, for good."""
+    from forecasting.demo import build_demo_world, demo_state
+    from forecasting.demo.world import PARALLEL_MIN_DAYS
+    from forecasting.store.db import Database
+
+    days = 4
+    assert days < PARALLEL_MIN_DAYS
+    assert build_demo_world(sqlite_url, log=lambda *_: None, folder=tmp_path / "runs", days=days,
+                            files_days=1) == "seeded"
+    fresh = Database(sqlite_url)  # new connections: what the app opens after the build
+    try:
+        assert demo_state(fresh) == "complete"
+    finally:
+        fresh.dispose()
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    assert not list(path.parent.glob(f".{path.name}.building*"))

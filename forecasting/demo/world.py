@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 
 from forecasting import accounts, audit
 from forecasting.demo.consultation import seed_consultations
-from forecasting.demo.spawn import spawn_pool, warm_up
+from forecasting.demo.spawn import inline_pool, spawn_pool, warm_up
 from forecasting.permissions import Actor
 from forecasting.config import settings
-from forecasting.store.db import Database, get_database
+from forecasting.store.db import Database, forget_database, get_database
 from forecasting.store.migrate import upgrade
 from forecasting.store.models import AppMeta, AuditEntry, User
 from forecasting.store.types import clock_at
@@ -41,6 +41,11 @@ BUILD_KEY = "demo_build"
 #: Methods the demo's training compares (gradient boosting is left to `python -m forecasting train`:
 #: it is the slowest and the demo must build in under two minutes).
 DEMO_TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "ensemble")
+
+#: Worlds of more days than this are built on both cores (two worker processes compute the guidance and
+#: render the reports); smaller ones in this process, where starting the workers would cost more CPU than
+#: they save and, on two cores, no time (the tests' 12- and 14-day worlds).
+PARALLEL_MIN_DAYS = 21
 
 #: One password for every demo account, printed by ``make run`` in demo mode only.
 DEMO_PASSWORD = "demo-2026-yrd"
@@ -111,7 +116,7 @@ def _guidance_part(url: str, first: date, last: date) -> int:
 def _guidance_in_two_processes(db: Database, first: date, last: date, pool) -> int:
     """The demo's 60 days of guidance on both cores: the ``pool``'s two processes, each one pass over
     its half (each row still uses only what was known at its issue time)."""
-    if (last - first).days < 10:
+    if (last - first).days < 10 or not getattr(pool, "parallel", True):
         from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
 
         return compute_guidance(db, Actor.system("demo-seed"), first, last)
@@ -134,8 +139,11 @@ def _report_formats(today: date, english_days: int = 7):
 
 def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
                   folder: Path | None = None, days: int = 60, files_days: int = 7, english_days: int = 7,
-                  log=print) -> bool:
+                  log=print, parallel: bool | None = None) -> bool:
     """Create the demo world when the database has no users. Returns True when it seeded.
+
+    ``parallel``: build on both cores (two worker processes); by default when the world has at least
+    :data:`PARALLEL_MIN_DAYS` days.
 
     ``today`` (a Beijing date) and ``now`` default to the clock: the demo world is an ordinary
     working day today, with 60 days of history behind it. The reports of the last ``english_days``
@@ -154,9 +162,11 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     with db.transaction() as s:
         _set_meta(s, BUILD_KEY, "building")
     # two worker processes for the whole build: they warm up (imports, fonts) while this process seeds
-    # accounts, observations, runs and training, then compute the guidance and render the reports
-    with spawn_pool(2) as pool:
-        for _ in range(2):
+    # accounts, observations, runs and training, then compute the guidance and render the reports (a
+    # small world: all in this process)
+    parallel = days >= PARALLEL_MIN_DAYS if parallel is None else parallel
+    with spawn_pool(2) if parallel else inline_pool() as pool:
+        for _ in range(2 if parallel else 0):
             pool.submit(warm_up)
         # the accounts exist before the history they act in (09:00 Beijing the day before its first day)
         joined = beijing_datetime(today - timedelta(days=days + 1), clock_time(9))
@@ -248,6 +258,10 @@ def build_demo_world(url: str, *, log=print, **options) -> str:
     try:
         seed_if_empty(work, log=log, **options)
     finally:
+        # a small world's tasks run in this process and open the file through get_database(): close
+        # those first, so that ``work``'s are the last and checkpoint the WAL into the file (else the
+        # published file lacks the last transactions, the "complete" marker among them)
+        forget_database(temp_url)
         work.dispose()  # the last connection to close checkpoints the WAL into the file
     db.dispose()
     for suffix in ("-wal", "-shm"):  # the (empty or partial) old database's, else SQLite would replay them

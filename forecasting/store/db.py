@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from forecasting.config import settings
 
-__all__ = ["Database", "get_database", "insert_rows", "SQLITE_BUSY_TIMEOUT_MS"]
+__all__ = ["Database", "get_database", "forget_database", "insert_rows", "SQLITE_BUSY_TIMEOUT_MS"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -102,6 +102,15 @@ def get_database(url: str | None = None) -> Database:
         if db is None:
             db = _cache[url] = Database(url)
         return db
+
+
+def forget_database(url: str) -> None:
+    """Close and drop the process-wide :class:`Database` of ``url``, if :func:`get_database` made one (a
+    SQLite file about to be renamed: its last connection to close checkpoints the WAL into the file)."""
+    with _lock:
+        db = _cache.pop(url, None)
+    if db is not None:
+        db.dispose()
 
 
 def insert_rows(session, model, rows: list[dict], *, batch: int = 20_000) -> None:
