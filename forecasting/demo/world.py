@@ -189,6 +189,11 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
         _set_meta(s, BUILD_KEY, "complete")
+    if get_database(db.url) is not db:
+        # a small world's tasks ran in this process and opened the file through get_database(): close those
+        # connections, so that the caller's are the last and checkpoint the WAL into the file when it
+        # disposes ``db`` (a caller may rename the file then, as build_demo_world and the tests do)
+        forget_database(db.url)
     log(f"  demo world built in {time.perf_counter() - started:.0f} s")
     return True
 
