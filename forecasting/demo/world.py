@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock_time  # ``time`` is the module
 from pathlib import Path
@@ -113,10 +114,11 @@ def _guidance_part(url: str, first: date, last: date) -> int:
     return compute_guidance(get_database(url), Actor.system("demo-seed"), first, last)
 
 
-def _guidance_in_two_processes(db: Database, first: date, last: date, pool) -> int:
+def _guidance_in_two_processes(db: Database, first: date, last: date, pool, *, parallel: bool = True) -> int:
     """The demo's 60 days of guidance on both cores: the ``pool``'s two processes, each one pass over
-    its half (each row still uses only what was known at its issue time)."""
-    if (last - first).days < 10 or not getattr(pool, "parallel", True):
+    its half (each row still uses only what was known at its issue time); one pass in this process
+    for a short range or a small world (``parallel`` false)."""
+    if (last - first).days < 10 or not parallel:
         from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
 
         return compute_guidance(db, Actor.system("demo-seed"), first, last)
@@ -124,6 +126,20 @@ def _guidance_in_two_processes(db: Database, first: date, last: date, pool) -> i
     parts = [pool.submit(_guidance_part, db.url, first, middle),
              pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last)]
     return sum(p.result() for p in parts)
+
+
+@contextmanager
+def _inline_pool(db: Database):
+    """:func:`~forecasting.demo.spawn.inline_pool` for a small world built into ``db``. Its tasks open the
+    file through :func:`get_database` in this process; their connections are closed when the pool is
+    done, so that ``db``'s are the last and checkpoint the WAL into the file when the caller disposes it
+    (else a caller that renames the file, as :func:`build_demo_world` and the tests do, published it
+    without its last transactions: the "complete" marker among them)."""
+    try:
+        with inline_pool() as pool:
+            yield pool
+    finally:
+        forget_database(db.url, keep=db)
 
 
 def _report_formats(today: date, english_days: int = 7):
@@ -165,7 +181,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     # accounts, observations, runs and training, then compute the guidance and render the reports (a
     # small world: all in this process)
     parallel = days >= PARALLEL_MIN_DAYS if parallel is None else parallel
-    with spawn_pool(2) if parallel else inline_pool() as pool:
+    with spawn_pool(2) if parallel else _inline_pool(db) as pool:
         for _ in range(2 if parallel else 0):
             pool.submit(warm_up)
         # the accounts exist before the history they act in (09:00 Beijing the day before its first day)
@@ -181,7 +197,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
         results = train_history(db, operator, until=today - timedelta(days=1), since=today - timedelta(days=days - 2),
                                 every_days=7, history_days=min(days, 60), validation_days=30, methods=DEMO_TRAIN_METHODS)
         log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
-        rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today, pool)
+        rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today, pool, parallel=parallel)
         log(f"  guidance rows: {rows}")
         seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log,
                            render_formats=_report_formats(today, english_days), now=now, pool=pool)
@@ -189,11 +205,6 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
         _set_meta(s, BUILD_KEY, "complete")
-    if get_database(db.url) is not db:
-        # a small world's tasks ran in this process and opened the file through get_database(): close those
-        # connections, so that the caller's are the last and checkpoint the WAL into the file when it
-        # disposes ``db`` (a caller may rename the file then, as build_demo_world and the tests do)
-        forget_database(db.url)
     log(f"  demo world built in {time.perf_counter() - started:.0f} s")
     return True
 
@@ -263,10 +274,6 @@ def build_demo_world(url: str, *, log=print, **options) -> str:
     try:
         seed_if_empty(work, log=log, **options)
     finally:
-        # a small world's tasks run in this process and open the file through get_database(): close
-        # those first, so that ``work``'s are the last and checkpoint the WAL into the file (else the
-        # published file lacks the last transactions, the "complete" marker among them)
-        forget_database(temp_url)
         work.dispose()  # the last connection to close checkpoints the WAL into the file
     db.dispose()
     for suffix in ("-wal", "-shm"):  # the (empty or partial) old database's, else SQLite would replay them

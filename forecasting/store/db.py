@@ -104,13 +104,16 @@ def get_database(url: str | None = None) -> Database:
         return db
 
 
-def forget_database(url: str) -> None:
-    """Close and drop the process-wide :class:`Database` of ``url``, if :func:`get_database` made one (a
-    SQLite file about to be renamed: its last connection to close checkpoints the WAL into the file)."""
+def forget_database(url: str, *, keep: Database | None = None) -> None:
+    """Close and drop the process-wide :class:`Database` of ``url``, if :func:`get_database` made one and
+    it is not ``keep`` (a SQLite file about to be renamed: its last connection to close checkpoints the
+    WAL into the file, so the connections of the other engines on it must be closed first)."""
     with _lock:
-        db = _cache.pop(url, None)
-    if db is not None:
-        db.dispose()
+        db = _cache.get(url)
+        if db is None or db is keep:
+            return
+        del _cache[url]
+    db.dispose()
 
 
 def insert_rows(session, model, rows: list[dict], *, batch: int = 20_000) -> None:
