@@ -18,6 +18,8 @@ st.set_page_config(page_title="长三角示范区空气质量联合预报会商"
                    layout="wide")
 
 lang = state.language()
+if lang == "zh":  # Streamlit's own hint under a text field ("Press Enter to apply") exists in English only
+    st.html("<style>[data-testid='InputInstructions']{display:none}</style>")
 actor = run_guarded(state.current_actor, lang, where="actor")  # a database failure: retryable message, input kept (#15)
 st.session_state["_actor"] = actor  # ids and facts only, re-read from the database every run
 

@@ -14,13 +14,13 @@ import streamlit as st
 from forecasting import arrivals, uploads
 from forecasting.errors import ForecastingError
 from forecasting.grids import list_models, load_mapping
-from forecasting.i18n import t
+from forecasting.i18n import has_key, t
 from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
 from ui.datadesk import arrivals_line, uploader_in_language
-from ui.i18n import error_text, join, tr
+from ui.i18n import error_text, join, level_text, tr
 
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
@@ -37,6 +37,12 @@ def _bj(value, fmt: str = "%m-%d %H:%M") -> str:
         return ""
     return pd.Timestamp(value).tz_convert(BEIJING).strftime(fmt) if pd.Timestamp(value).tzinfo else \
         pd.Timestamp(value).tz_localize("UTC").tz_convert(BEIJING).strftime(fmt)
+
+
+def _qc(code: str) -> str:
+    """A QC code (``forecasting.observations.qc.FLAGS``) in words; an unknown code as it is."""
+    key = f"dd20.qc.{code}"
+    return tr(key) if has_key(key) else code
 
 
 def _cycle(value) -> str:
@@ -137,7 +143,7 @@ with tab_run:
             left, right = st.columns([3, 2])
             with left:
                 st.markdown(tr("dd20.run.format", format=info["format"], model=preview.model or "—",
-                               cycle=_cycle(preview.cycle) if preview.cycle else "—", level=info["level"]))
+                               cycle=_cycle(preview.cycle) if preview.cycle else "—", level=level_text(info["level"])))
                 t0, t1 = info["time"]["first"], info["time"]["last"]
                 st.text(tr("dd20.run.times", first=_bj(t0, "%Y-%m-%d %H:%M") if t0 else "—",
                            last=_bj(t1, "%Y-%m-%d %H:%M") if t1 else "—", steps=info["time"]["steps"]))
@@ -226,11 +232,13 @@ with tab_obs:
                            first=_bj(p.first, "%Y-%m-%d %H:%M"), last=_bj(p.last, "%Y-%m-%d %H:%M"),
                            flagged=p.flagged))
             if p.flag_counts:
-                st.text(tr("dd20.obs.flags", flags=join(f"{k} {v}" for k, v in sorted(p.flag_counts.items()))))
+                st.text(tr("dd20.obs.flags", flags=join(f"{_qc(k)} {v}" for k, v in sorted(p.flag_counts.items()))))
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=", ".join(p.unknown_stations[:10])))
             table = p.table.assign(time=[_bj(t, "%Y-%m-%d %H:%M") for t in p.table["time"]],
-                                   pollutant=[LABELS.get(x, x) for x in p.table["pollutant"]]).rename(columns={
+                                   pollutant=[LABELS.get(x, x) for x in p.table["pollutant"]],
+                                   qc_flags=[join(_qc(c) for c in str(x).split("|") if c) for x in p.table["qc_flags"]]
+                                   ).rename(columns={
                 "station": tr("dd20.col.station"), "time": tr("dd20.col.at"), "pollutant": tr("dd20.col.pollutant"),
                 "value": tr("dd20.col.value"), "qc_flags": tr("dd20.col.flags")})
             st.dataframe(table, hide_index=True, placeholder="—", width="stretch", height=260, key="dd20_obs_table")

@@ -127,7 +127,7 @@ with left:
             if groups:
                 st.warning(tr("today14.open_flags", n=len(groups)), icon=":material/flag:")
                 for g in groups[:5]:
-                    st.text("· " + w.group_label(g))
+                    st.text("• " + w.group_label(g))
             else:
                 st.caption(tr("today14.no_open_flags"))
 

@@ -14,6 +14,7 @@ from forecasting.aqi import level_info
 from forecasting.consultation import best_guidance, beijing_today, guidance_rows, room_view
 from forecasting.consultation.views import latest_issue_dates
 from forecasting.errors import ForecastingError
+from ui import consultation as w
 from ui import state
 from ui.charts import pollutant_label
 from ui.i18n import error_text, join, tr
@@ -28,7 +29,7 @@ st.html("""<style>
 .pres-sub{font-size:1.5rem;color:#444;margin-bottom:1rem}
 .pres-card{border:2px solid #ccc;border-radius:12px;padding:1rem 1.2rem;margin-bottom:1rem;background:#fff}
 .pres-card h3{font-size:1.5rem;margin:0 0 .5rem 0;color:#333}
-.pres-big{font-size:3.4rem;font-weight:800;line-height:1.1}
+.pres-big{font-size:3.4rem;font-weight:800;line-height:1.1;white-space:nowrap}
 .pres-level{display:inline-block;font-size:1.6rem;font-weight:700;padding:.15rem .8rem;border-radius:8px;
   margin:.3rem .4rem .3rem 0;border:1px solid #888}
 .pres-text{font-size:1.35rem;line-height:1.5;white-space:pre-wrap}
@@ -130,10 +131,12 @@ with right:
         items = []
         for fs in mine:
             f = fs.flag
-            pair = tr(f"district.{f.district_a}") + (f" / {tr(f'district.{f.district_b}')}" if f.district_b else "")
+            # each district name whole on its line ("吴江区", never "吴" / "江区")
+            pair = " / ".join(f"<span style='white-space:nowrap'>{html.escape(tr(f'district.{d}'))}</span>"
+                              for d in (f.district_a, f.district_b) if d)
             mark = "✓" if fs.acknowledged else "⚠"
             items.append(f"<div class='pres-flag'>{mark} {html.escape(tr(f'flag.kind.{f.kind}'))} · "
-                         f"{html.escape(pair)} · {html.escape(tr(f'flag.severity.{f.severity}'))}</div>")
+                         f"{pair} · {html.escape(w.severity_phrase(f.severity))}</div>")
         body = "".join(items)
     st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.flags'))}</h3>{body}</div>",
                 unsafe_allow_html=True)

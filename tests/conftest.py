@@ -59,7 +59,6 @@ SLOW_TESTS = frozenset({"test_guidance.py::test_command_line", "test_datastore.p
                         "test_accounts.py::test_five_failures_lock_the_account_for_fifteen_minutes",
                         "test_grids_projected.py::test_mapping_file_names_the_projection_of_a_file_that_does_not",
                         "test_hardening_cli.py::test_observation_at_year_9999_is_one_line",
-                        "test_grids_mapping.py::test_unreachable_dask_scheduler_is_a_clear_error",
                         "test_datadesk.py::test_data_desk_page_per_role",
                         "test_consultation_workflow.py::test_only_the_duty_chief_signs_with_the_right_password"})
 

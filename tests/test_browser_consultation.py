@@ -101,6 +101,9 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         chief.get_by_role("button", name="签发", exact=True).click()
         dialog = chief.get_by_role("dialog")
         dialog.get_by_label("密码").fill(PASSWORD)
+        # Streamlit's English-only hint under a typed field ("Press Enter to apply") is not shown in Chinese
+        hints = dialog.locator("[data-testid='InputInstructions']")
+        assert hints.evaluate_all("els => els.every(e => !e.checkVisibility())"), hints.all_inner_texts()
         screenshot(chief, "consultation-sign-dialog")
         dialog.get_by_role("button", name="确认签发").click()
         chief.get_by_text("已签发，会商已锁定。").wait_for()

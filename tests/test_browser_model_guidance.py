@@ -16,7 +16,7 @@ def test_model_guidance_page_renders_map_and_meteograms(demo_url, tmp_path):
         page.get_by_role("button", name="登录").click()
         page.get_by_text("您好").wait_for()
         page.get_by_role("link", name="模式预报").click()
-        page.get_by_text("模式预报场").wait_for()
+        page.get_by_text("模式预报场", exact=True).wait_for()  # the title, not the map heading 模式预报场图
         wait_idle(page)
         # the map is a PNG drawn on the server; Vega renders each meteogram inside a vega-embed container
         page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3")

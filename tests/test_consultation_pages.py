@@ -149,6 +149,8 @@ def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only
     # six flags (Jiashan against each neighbour on three days) in two groups, showing both values
     assert set(flags["问题"]) == {"AQI 范围不重叠"} and len(flags) == 2
     assert "60–80 PM2.5 对 85–105 PM2.5" in set(flags["双方数值"])
+    # rows above Streamlit's 4rem (64 px) wrap their text: values and reasons are never cut with "…"
+    assert at.dataframe[0].proto.row_height > 64
     assert "2 组分歧待确认" in texts(at) and not [b for b in at.button if b.label == "签发"]
     at.text_input(key="ack_note_0").input("嘉善受上游输送影响")
     _button(at, "全部确认（2 组）").click().run()

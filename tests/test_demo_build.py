@@ -168,7 +168,7 @@ def test_a_small_world_built_in_this_process_is_published_complete(sqlite_url, t
     days = 4
     assert days < PARALLEL_MIN_DAYS
     assert build_demo_world(sqlite_url, log=lambda *_: None, folder=tmp_path / "runs", days=days,
-                            files_days=1) == "seeded"
+                            files_days=1, english_days=0) == "seeded"  # the Chinese files only: half the rendering
     fresh = Database(sqlite_url)  # new connections: what the app opens after the build
     try:
         assert demo_state(fresh) == "complete"
@@ -176,3 +176,23 @@ def test_a_small_world_built_in_this_process_is_published_complete(sqlite_url, t
         fresh.dispose()
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     assert not list(path.parent.glob(f".{path.name}.building*"))
+
+
+def test_the_demo_notes_name_neighbours_by_name_never_by_adcode(demo_url):
+    """The demo's consultation notes read as forecasters write them: "同意 吴江区 的意见", never the
+    neighbour's adcode ("同意 320509 的意见", as the presentation page once showed)."""
+    import re
+
+    from forecasting.store.consultation import ConsultationNote
+    from forecasting.store.db import Database
+    from sqlalchemy import select
+
+    db = Database(demo_url)
+    try:
+        with db.read() as s:
+            bodies = list(s.scalars(select(ConsultationNote.body)))
+    finally:
+        db.dispose()
+    assert bodies
+    assert not [b for b in bodies if re.search(r"\d{6}", b)]
+    assert [b for b in bodies if re.search(r"同意 (青浦区|吴江区|嘉善县) 的意见", b)]

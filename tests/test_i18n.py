@@ -45,3 +45,38 @@ def test_no_chinese_list_separator_is_hard_coded_outside_the_table():
     assert not found, found
     assert t("common.list_sep", "zh") == "、" and t("common.list_sep", "en") == ", "
     assert t("common.clause_sep", "zh") == "；" and t("common.clause_sep", "en") == "; "
+
+
+def test_every_level_sentence_of_the_grid_readers_reads_in_the_users_language(monkeypatch):
+    """The readers write the chosen level in English for the command line; the pages (model guidance, data
+    desk) show each sentence the readers can write in Chinese ("single level" and "LAY 1 of 1 (IOAPI layer 1
+    = surface layer)" once reached the Chinese data desk as they were)."""
+    import re
+
+    import numpy as np
+    import xarray as xr
+
+    import ui.i18n
+    from forecasting.grids.cf import choose_level
+
+    def level(values, units=""):
+        ds = xr.Dataset({"o3": (("lev", "y"), np.zeros((len(values), 2)))},
+                        coords={"lev": ("lev", np.asarray(values, float), {"units": units})})
+        return choose_level(ds, ds["o3"], "lev")[1]
+
+    sentences = [level([1.0]), level([1000.0, 850.0], "hPa"), level([1.0, 2.0, 137.0]), level([0.2, 0.5, 0.99]),
+                 "single level", "LAY 1 of 1 (IOAPI layer 1 = surface layer)", "bottom_top 0 (lowest model half-level)",
+                 "LAY 1 of 35 (IOAPI layer 1 = surface layer); lev = 1 (the only level)"]
+    monkeypatch.setattr(ui.i18n, "language", lambda: "zh")
+    for s in sentences:
+        text = ui.i18n.level_text(s)
+        words = set(re.findall(r"[A-Za-z]{3,}", text)) - {"lev", "hpa", "IOAPI", "ECMWF", "CAMS", "GEOS", "bottom_top",
+                                                         "bottom", "top", "sigma"}
+        assert not words, (s, text)
+    assert ui.i18n.level_text("lev = 137 (highest model level number: ECMWF/CAMS and GEOS count levels from the top, "
+                              "so it is the lowest level)").startswith("lev = 137（模式层号最大")
+    assert ui.i18n.level_text("LAY 1 of 35 (IOAPI layer 1 = surface layer); lev = 1 (the only level)") == \
+        "第 1 层（共 35 层；IOAPI 第 1 层为近地面层）；lev = 1（唯一一层）"
+    monkeypatch.setattr(ui.i18n, "language", lambda: "en")
+    assert ui.i18n.level_text("single level") == "single level"
+    assert ui.i18n.level_text(level([0.2, 0.5, 0.99])) == "lev = 0.99 (largest sigma/hybrid coordinate, nearest the surface)"

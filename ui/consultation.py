@@ -277,7 +277,12 @@ def group_label(group) -> str:
     who = a if not group.district_b else tr("ack14.pair", a=a, b=district_name(group.district_b))
     days = group.first.strftime("%m-%d") if group.first == group.last else \
         f"{group.first:%m-%d}–{group.last:%m-%d}"
-    return f"{severity_text(group.severity)} · {who} · {days} · {tr('flag.kind.' + group.kind)} · {group_values(group)}"
+    return f"{severity_phrase(group.severity)} · {who} · {days} · {tr('flag.kind.' + group.kind)} · {group_values(group)}"
+
+
+def severity_phrase(severity: str) -> str:
+    """A flag's severity as words that stand alone in a line ("黄色提醒", not a bare "黄")."""
+    return tr("ack14.severity.info") if severity == "info" else tr(f"flag.severity_phrase.{severity}")
 
 
 def severity_text(severity: str) -> str:
@@ -303,6 +308,10 @@ def flag_groups_frame(groups) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Row height of the flag table [px]: above Streamlit's 4rem (64 px), where its cells wrap; three lines.
+FLAG_ROW_HEIGHT = 72
+
+
 def flag_groups_table(groups, *, any_forecast: bool = True) -> None:
     """The flag groups; with none, "the districts agree" only once there are forecasts to compare."""
     if not groups:
@@ -317,10 +326,12 @@ def flag_groups_table(groups, *, any_forecast: bool = True) -> None:
                tr("ack14.severity.info"): "#E0E0E0"}
     styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
                              subset=[sev])
-    # narrow severity and day columns so the two sides' values are readable in the desk's narrower column
-    widths = {sev: 44, tr("ack14.col_days"): 84, tr("flag.col_pair"): 112, tr("flag.col_kind"): 168,
-              tr("ack14.col_values"): 176}
-    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch",
+    # narrow severity and day columns, a district pair on one line; the values, state and reason wrap
+    widths = {sev: 44, tr("ack14.col_days"): 84, tr("flag.col_pair"): 132, tr("flag.col_kind"): 184,
+              tr("ack14.col_values"): 196}
+    # rows taller than 4rem: Streamlit then wraps a cell's text instead of cutting it ("…相差超过一纟",
+    # a chief's reason ending in "…"), so both sides' values and the whole reason stay readable
+    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=FLAG_ROW_HEIGHT,
                  column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
     if any(g.severity == "info" for g in groups):
         st.caption(tr("ack14.info_caption"))
@@ -377,8 +388,10 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                     bits.append(esc(tr("grid14.no_probability")))
                 if not g.from_models:
                     bits.append(esc(tr("grid14.beyond")))
+                # each piece on one line ("80%: 43–142", never "80%: 43–" / "142")
                 guide = ("<div style='background:#fff;color:#333;font-size:0.72em;margin-top:3px;padding:1px 3px;"
-                         f"border-radius:3px'>{' · '.join(bits)}</div>")
+                         "border-radius:3px'>"
+                         + " · ".join(f"<span style='white-space:nowrap'>{b}</span>" for b in bits) + "</div>")
             cells.append(f"<td style='{style};border:{border};padding:4px;text-align:center;vertical-align:top;"
                          f"min-width:92px'>{main}{guide}</td>")
         obs_text = "—" if obs is None else f"{obs:.0f}"

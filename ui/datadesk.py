@@ -59,6 +59,8 @@ def uploader_in_language() -> None:
     rules = '[data-testid="stFileUploaderDropzoneInstructions"]{display:none}'
     if language() == "zh":
         label = t("dd20.upload_button", "zh").replace('"', "")
+        # only the button that carries Streamlit's word (not a chosen file's remove button), on one line
         rules += ('[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]{display:none}'
-                  f'[data-testid="stFileUploaderDropzone"] button::after{{content:"{label}";margin-left:0.4rem;font-size:0.875rem}}')
+                  '[data-testid="stFileUploaderDropzone"] button:has([data-testid="stMarkdownContainer"])::after'
+                  f'{{content:"{label}";margin-left:0.4rem;font-size:0.875rem;white-space:nowrap}}')
     st.html(f"<style>{rules}</style>")

@@ -43,14 +43,26 @@ def correction_reason(reason: str) -> str:
 _LEVELS = (
     (re.compile(r"LAY (?P<lay>\d+) of (?P<n>\d+) \(IOAPI layer 1 = surface layer\)"), "polish.level_ioapi"),
     (re.compile(r"bottom_top (?P<k>\d+) \(lowest model half-level\)"), "polish.level_wrf"),
+    (re.compile(r"single level"), "polish.level_single"),
+    (re.compile(r"(?P<dim>\S+) = (?P<v>\S+) \(the only level\)"), "polish.level_only"),
+    (re.compile(r"(?P<dim>\S+) = (?P<v>\S+) (?P<units>\S+) \(largest pressure\)"), "polish.level_pressure"),
+    (re.compile(r"(?P<dim>\S+) = (?P<v>\S+) \(highest model level number: .*\)"), "polish.level_top_count"),
+    (re.compile(r"(?P<dim>\S+) = (?P<v>\S+) \(largest sigma/hybrid coordinate, nearest the surface\)"),
+     "polish.level_sigma"),
 )
 
 
 def level_text(level: str) -> str:
     """A grid reader's sentence on the chosen vertical level in the user's language (the readers
     write it in English for the command line); an unknown sentence is shown as it is."""
+    if not level:
+        return level
+    return join((_level_part(part) for part in level.split("; ")), clauses=True)
+
+
+def _level_part(part: str) -> str:
     for pattern, key in _LEVELS:
-        m = pattern.fullmatch(level or "")
+        m = pattern.fullmatch(part)
         if m:
             return tr(key, **m.groupdict())
-    return level
+    return part

@@ -96,8 +96,9 @@ def _plan(rows, district: str, day: date, days: int):
 
 
 def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs: _Proofs, rng: random.Random,
-             cfg) -> tuple[Actor, datetime]:
-    """One issue date's consultation up to the signature; returns the chief and the issue time."""
+             cfg, names: dict[str, str]) -> tuple[Actor, datetime]:
+    """One issue date's consultation up to the signature; returns the chief and the issue time.
+    ``names``: adcode -> Chinese district name (the notes name the neighbours as people write them)."""
     from forecasting.guidance import guidance_for  # lazy: pandas (app start)
 
     system = Actor.system("daily-job")
@@ -120,7 +121,7 @@ def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs
         with clock_at(_at(day, 13, 10 + 25 * i)):
             c.save_submissions(db, author, day, d, entries, submit=True)
         if rng.random() < 0.8:
-            other = districts[(i + 1) % len(districts)]
+            other = names[districts[(i + 1) % len(districts)]]  # a neighbour by name, never its adcode
             text = rng.choice(NOTES).format(a=author.display_name.split(" ")[0], b=other,
                                             d=(day + timedelta(days=1)).strftime("%m月%d日"))
             with clock_at(_at(day, 13, 20 + 25 * i)):
@@ -194,7 +195,9 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     with clock_at(_at(first - timedelta(days=1), 9)):
         c.generate_rota(db, system, first - timedelta(days=first.weekday()), today + timedelta(days=30))
     actors = _actors(db)
-    districts = [d.adcode for d in list_districts(db)]
+    zone = list_districts(db)
+    districts = [d.adcode for d in zone]
+    names = {d.adcode: d.name_zh for d in zone}
     rng = random.Random(seed)
     proofs = _Proofs(password)
     amend_days = {today - timedelta(days=9), today - timedelta(days=23)}
@@ -235,7 +238,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
 
     try:
         for day in days_list:
-            chief, at = _prepare(db, day, actors, districts, proofs, rng, cfg)
+            chief, at = _prepare(db, day, actors, districts, proofs, rng, cfg, names)
             while len(queue) >= depth:
                 issue_oldest()
             expected = future = None

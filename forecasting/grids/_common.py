@@ -26,6 +26,38 @@ _CLIENT = None
 CONNECT_TIMEOUT = "10s"
 
 
+def _refused(address: str) -> OSError | None:
+    """The error of one plain TCP connection to a ``tcp://host:port`` scheduler address when it is
+    refused or the host is unknown: a definite answer, so the user hears it at once instead of after
+    :data:`CONNECT_TIMEOUT` of retries. ``None`` when it connects, when it is only slow (the client
+    then tries for the whole timeout) or for another protocol.
+
+    Examples
+    --------
+    >>> _refused("tls://scheduler:8786") is None
+    True
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp":
+        return None
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # a port that is not a number
+        return OSError(str(exc))
+    if not host or port is None:
+        return None
+    try:
+        socket.create_connection((host, port), timeout=float(CONNECT_TIMEOUT.rstrip("s"))).close()
+    except (ConnectionRefusedError, socket.gaierror) as exc:
+        return exc
+    except OSError:  # slow or unreachable: leave it to the client's own retries
+        return None
+    return None
+
+
 def ensure_scheduler():
     """Connect a :class:`dask.distributed.Client` to ``DASK_SCHEDULER_ADDRESS`` once, if set.
 
@@ -40,6 +72,9 @@ def ensure_scheduler():
         from dask.distributed import Client
 
         try:
+            refused = _refused(address)
+            if refused is not None:
+                raise refused
             _CLIENT = Client(address, set_as_default=True, timeout=CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ValidationError(f"DASK_SCHEDULER_ADDRESS={address}: cannot connect to the dask scheduler "

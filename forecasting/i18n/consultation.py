@@ -180,6 +180,9 @@ MESSAGES = {
     "flag.col_note": ("说明", "Note"),
     "flag.severity.red": ("红", "red"),
     "flag.severity.amber": ("黄", "amber"),
+    # the severity as the first words of a flag group's one-line label (home page, the chief's choice list)
+    "flag.severity_phrase.red": ("红色警示", "Red"),
+    "flag.severity_phrase.amber": ("黄色提醒", "Amber"),
     "flag.kind.level_gap": ("相邻区县级别相差超过一级", "Neighbours more than one level apart"),
     "flag.kind.range_disjoint": ("AQI 范围不重叠", "AQI ranges do not overlap"),
     "flag.kind.primary_differs": ("首要污染物不同", "Different primary pollutants"),
