@@ -209,6 +209,8 @@ frame = pd.DataFrame([{
 locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col_submitted"),
                tr("consult.col_level"), tr("consult.col_source")]
 grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
+# the level span whole ("良至轻度污染", once cut to "良至轻度污…" beside the wide primary-pollutant column)
+level_column = {tr("consult.col_level"): st.column_config.TextColumn(width=132)}
 if room.can_chair:
     compose_n = st.session_state.setdefault("compose_n", 0)
     with st.form(f"compose_form_{compose_n}"):
@@ -220,6 +222,7 @@ if room.can_chair:
                 tr("desk14.col_lo"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
                 tr("desk14.col_hi"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
                 tr("desk14.col_primary"): st.column_config.TextColumn(max_chars=40),
+                **level_column,
             })
         summary = st.text_area(tr("desk14.summary"), value=session.zone_summary, key=f"final_summary_{compose_n}",
                                help=tr("desk14.summary_help"), max_chars=5000)
@@ -261,7 +264,8 @@ if room.can_chair:
             call_service(save_and_conclude, flash="desk", success=tr("desk14.saved"),
                          then=lambda _: st.session_state.update(compose_n=compose_n + 1))
 else:
-    st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch")
+    st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch",
+                 column_config=level_column)
     if session.zone_summary:
         st.caption(tr("desk14.summary"))
         st.text(session.zone_summary)

@@ -4,6 +4,8 @@ the worst misses with their consultation notes, CSV export. For managers and for
 
 from __future__ import annotations
 
+import math
+
 from datetime import timedelta
 
 import altair as alt
@@ -108,7 +110,9 @@ summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
 st.markdown(f"### {v.headline(summary, lang, period_name=period_name)}")
 st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text
-           + (" · " + tr("verif18.blocks", blocks=summary.level.blocks) if summary.has_issued else ""))
+           # the blocks behind the headline's interval, only when it gives one (never beside "未给区间")
+           + (" · " + tr("verif18.blocks", blocks=summary.level.blocks)
+              if summary.has_issued and math.isfinite(summary.level.lo) and math.isfinite(summary.level.hi) else ""))
 
 
 def pct(x) -> str:
