@@ -422,28 +422,32 @@ def _static_layers(cv: "_Canvas", layers: MapLayers):
         d.text((8, float(y) - 9), txt, font=small, fill=(60, 60, 60), stroke_width=2, stroke_fill=(255, 255, 255))
         placed.append(d.textbbox((8, float(y) - 9), txt, font=small, stroke_width=2))
 
-    def label(lon_, lat_, text, font, fill, halo=(255, 255, 255)):
+    def label(lon_, lat_, text, font, fill, halo=(255, 255, 255), *, must: bool = False):
+        """A name at its point, or (``must``: a district's name) moved just clear of what is there
+        (station dots and numbers, other names); drawn at its point when nowhere near is free."""
         if not text:
             return
         x, y = cv.xy(lon_, lat_)
         x, y = float(x), float(y)
-        l, t, r, b = d.multiline_textbbox((x, y), text, font=font, anchor="mm", stroke_width=2, align="center")
-        if l < 0 or t < 0 or r > W or b > H or any(not (r < a or l > c or b < bb or t > dd) for a, bb, c, dd in placed):
+        box = d.multiline_textbbox((x, y), text, font=font, anchor="mm", stroke_width=2, align="center")
+        shift = label_shift(box, placed, (W, H), must=must)
+        if shift is None:
             return
-        placed.append((l, t, r, b))
-        d.multiline_text((x, y), text, font=font, fill=fill, anchor="mm", stroke_width=2, stroke_fill=halo,
+        sx, sy = shift
+        placed.append((box[0] + sx, box[1] + sy, box[2] + sx, box[3] + sy))
+        d.multiline_text((x + sx, y + sy), text, font=font, fill=fill, anchor="mm", stroke_width=2, stroke_fill=halo,
                          align="center")
 
+    for s_ in layers.stations:  # names keep clear of the station dots and numbers drawn later, on top
+        x, y = (float(v) for v in cv.xy(s_.lon, s_.lat))
+        placed.append((x - 8, y - 10, x + 12 + 11 * 3, y + 10))
     name_key = "name_en" if lang == "en" else "name"
     for f in districts["features"]:
         p = f["properties"]
         if "centroid_lon" in p:
             note = layers.notes.get(p.get("adcode"), "")
             text = (p.get(name_key) or p.get("name", "")) + (f"\n{note}" if note else "")
-            label(p["centroid_lon"], p["centroid_lat"], text, big, (0, 0, 0))
-    for s_ in layers.stations:  # keep names clear of the station dots and numbers drawn later
-        x, y = (float(v) for v in cv.xy(s_.lon, s_.lat))
-        placed.append((x - 8, y - 10, x + 12 + 11 * 3, y + 10))
+            label(p["centroid_lon"], p["centroid_lat"], text, big, (0, 0, 0), must=True)
     for f in bm["features"]:
         p = f["properties"]
         if p.get("kind") == "lake" and p.get("name"):
@@ -456,6 +460,36 @@ def _static_layers(cv: "_Canvas", layers: MapLayers):
     out = (base, lines, names)
     _remember(_STATIC, key, (out, bm, districts))  # the references keep the ids in the key unique
     return out
+
+
+def label_shift(box, placed, size, *, must: bool = False) -> tuple[float, float] | None:
+    """Where a label's ``box`` (left, top, right, bottom [px]) goes on an image of ``size`` (W, H) beside the
+    boxes already ``placed``: ``(0, 0)`` when it is free; for a label that ``must`` be drawn (a district's
+    name) the first free spot just above, below, left or right of it, else ``(0, 0)`` all the same;
+    ``None`` (leave it out) for another label that is not free.
+
+    Examples
+    --------
+    >>> label_shift((10, 10, 50, 30), [], (100, 100))
+    (0.0, 0.0)
+    >>> label_shift((10, 10, 50, 30), [(0, 0, 60, 30)], (100, 100)) is None
+    True
+    >>> label_shift((10, 40, 50, 60), [(0, 40, 60, 60)], (100, 100), must=True)  # moved up, clear of it
+    (0.0, -32.0)
+    """
+    l, t, r, b = box
+    W, H = size
+    w, h = r - l, b - t
+    shifts = [(0.0, 0.0)] + ([(0.0, -0.8 * h), (0.0, 0.8 * h), (-0.6 * w, 0.0), (0.6 * w, 0.0), (-0.6 * w, -0.8 * h),
+                              (0.6 * w, -0.8 * h), (-0.6 * w, 0.8 * h), (0.6 * w, 0.8 * h), (0.0, -1.6 * h),
+                              (0.0, 1.6 * h)] if must else [])
+    for sx, sy in shifts:
+        nl, nt, nr, nb = l + sx, t + sy, r + sx, b + sy
+        if nl < 0 or nt < 0 or nr > W or nb > H:
+            continue
+        if not any(not (nr < a or nl > c or nb < bb or nt > dd) for a, bb, c, dd in placed):
+            return (float(sx), float(sy))
+    return (0.0, 0.0) if must else None
 
 
 def render_field_map(lon: np.ndarray | None, lat: np.ndarray | None, values: np.ndarray | None, *,
