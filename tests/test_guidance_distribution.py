@@ -124,6 +124,21 @@ def test_a_demo_session_submitted_unchanged_is_accepted(world, db, users):
     view = c.get_session(db, ISSUE)
     assert view is not None
     assert len(rows) > 0
+    # the guidance's one number is the median its range holds: the unchanged guidance is never "far from
+    # the guidance" (the point AQI of the central hourly forecast lay outside its own range on 37 % of the
+    # demo's rows, "55-75 · ≈76"), and every prefilled median lies in its range
+    from forecasting.aqi import level_of
+    from forecasting.consultation.prefill import district_prefill
+
+    guidance_rows = c.guidance_rows(wdb, ISSUE)
+    entries = [c.ForecastEntry(d, day, g.aqi_lo, g.aqi_hi, level_of(g.aqi_lo), level_of(g.aqi_hi), tuple(g.primary))
+               for (d, day), g in best.items()]
+    flags = c.compute_flags(entries, c.guidance_centres(guidance_rows))
+    assert len(entries) == 21 and not [f for f in flags if f.kind == "guidance_far"]
+    for d in (QP, WJ, JS):
+        for p in district_prefill(guidance_rows, [ISSUE + timedelta(days=k) for k in range(1, 8)], d,
+                                  config=c.consultation_config()):
+            assert p.median is None or p.aqi_lo <= p.median <= p.aqi_hi, p
 
 
 def test_past_guidance_uses_only_trainings_that_had_ended(world):

@@ -176,7 +176,7 @@ def guidance_panel(rows, checks) -> None:
             tr("consult.col_aqi"): f"{r.aqi_lo}-{r.aqi_hi}" if r.aqi_lo is not None else "NA",
             tr("consult.col_level"): span(r.level_lo, r.level_hi) if r.level_lo else "NA",
             tr("consult.col_primary"): pollutants(r.primary),
-            tr("consult.col_centre"): r.centre,
+            tr("consult.col_centre"): None if r.central is None else round(r.central),
         } for r in rows]), hide_index=True, placeholder="—", width="stretch")
     st.caption(tr("consult.yesterday"))
     st.dataframe(pd.DataFrame([{

@@ -51,6 +51,24 @@ class GuidanceRow:
     p_over_200: float | None = None
     outlook: bool = False
 
+    @property
+    def central(self) -> float | None:
+        """The guidance's one number: the median of the day's AQI distribution when there is one (10, 50
+        and 90 % quantiles; the published range holds it), else the point AQI. The point AQI of the central hourly forecast can lie
+        outside a range chosen from the distribution (a right-skewed day: range 55-75, point 76).
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> GuidanceRow("310118", date(2026, 12, 2), "ensemble", 55, 75, 2, 2, centre=76.0,
+        ...             aqi_q10=43.0, aqi_q50=72.0, aqi_q90=130.0).central
+        72.0
+        >>> GuidanceRow("310118", date(2026, 12, 2), "raw:CAMS", 55, 75, 2, 2, centre=76.0).central
+        76.0
+        """
+        whole = None not in (self.aqi_q10, self.aqi_q50, self.aqi_q90)
+        return self.aqi_q50 if whole else self.centre
+
 
 def _get(item, name, default=None):
     if isinstance(item, dict):
@@ -112,10 +130,12 @@ def best_guidance(rows: list[GuidanceRow]) -> dict[tuple[str, date], GuidanceRow
 
 
 def guidance_centres(rows: list[GuidanceRow] | None) -> dict[tuple[str, date], float]:
-    """The AQI centre of the preferred guidance per (district, day), for the ``guidance_far`` flag."""
+    """The AQI centre of the preferred guidance per (district, day), for the ``guidance_far`` flag: its
+    median when it has a distribution (:attr:`GuidanceRow.central`), else its point AQI or mid-range."""
     centres = {}
     for key, row in best_guidance(rows or []).items():
-        centres[key] = row.centre if row.centre is not None else (row.aqi_lo + row.aqi_hi) / 2.0
+        central = row.central
+        centres[key] = central if central is not None else (row.aqi_lo + row.aqi_hi) / 2.0
     return centres
 
 

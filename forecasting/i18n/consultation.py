@@ -44,7 +44,7 @@ MESSAGES = {
     "consult.col_author": ("填报人", "By"),
     "consult.col_time": ("时间（北京）", "Time (Beijing)"),
     "consult.col_method": ("方法", "Method"),
-    "consult.col_centre": ("中心值", "Centre"),
+    "consult.col_centre": ("中位数", "Median"),
     "consult.col_issued": ("发布范围", "Issued range"),
     "consult.col_observed": ("实况 AQI", "Observed AQI"),
     "consult.col_hit": ("命中", "Hit"),
