@@ -686,7 +686,8 @@ def _legend(d, pollutant, scale, edition, lang, *, x0, y0, width, wind, stations
             d.text((min(x, bx + n - 30), y0 + 21), txt, font=font, fill=(0, 0, 0))
     notes = []
     if stations:
-        notes.append("● station: latest observed hourly AQI" if lang == "en" else "● 站点：最新实测小时 AQI")
+        notes.append("● station: latest observed hourly AQI up to the map hour" if lang == "en"
+                     else "● 站点：截至该时刻的最新实测小时 AQI（按 AQI 等级着色）")
     if wind:
         notes.append("→ 10 m wind, 5 m/s = 16 px" if lang == "en" else "→ 10 米风，5 m/s = 16 像素")
     if notes:

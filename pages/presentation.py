@@ -125,7 +125,9 @@ with middle:
                 f"{body}</div>", unsafe_allow_html=True)
 with right:
     mine = [fs for fs in room.flags if fs.flag.target_date == day and district in (fs.flag.district_a, fs.flag.district_b)]
-    if not mine:
+    if not mine and not room.entries:  # nothing saved yet: nothing to compare, not "all consistent"
+        body = f"<div class='pres-text'>{html.escape(tr('flag.nothing_yet'))}</div>"
+    elif not mine:
         body = f"<div class='pres-flag'>✓ {html.escape(tr('pres17.no_flags'))}</div>"
     else:
         items = []

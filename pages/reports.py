@@ -40,7 +40,7 @@ def _badge(level: int) -> str:
 def _card(d: dict) -> None:
     name = d["name_en"] if lang == "en" else d["name_zh"]
     with st.container(border=True):
-        st.markdown(f"**{html.escape(name)}** · {html.escape(d['adcode'])}")
+        st.markdown(f"**{html.escape(name)}**")  # the district by name (never its adcode)
         for e in d.get("days", []):
             primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
             badges = "".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))

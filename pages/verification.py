@@ -125,8 +125,9 @@ def spct(x) -> str:
 
 
 def interval(i, fmt) -> str:
-    """ "（lo ~ hi）" or nothing when there is no interval (fewer than three weekly blocks)."""
-    return "" if pd.isna(i.lo) or pd.isna(i.hi) else f"（{fmt(i.lo)} ~ {fmt(i.hi)}）"
+    """ "（lo ~ hi）" (" (lo ~ hi)" in English) or nothing when there is no interval (fewer than three weekly
+    blocks)."""
+    return "" if pd.isna(i.lo) or pd.isna(i.hi) else tr("common.paren", text=f"{fmt(i.lo)} ~ {fmt(i.hi)}")
 
 
 def ref_name(label: str) -> str:
@@ -160,7 +161,7 @@ if summary.has_issued:
     def rate_chart(frame: pd.DataFrame, column: str, title: str, names) -> alt.Chart:
         f = frame.copy()
         f["name"] = [names(x) for x in f[column]]
-        f["text"] = [f"{pct(r)}（{int(n)}）" for r, n in zip(f["level_hit_rate"], f["n"])]
+        f["text"] = [pct(r) + tr("common.paren", text=str(int(n))) for r, n in zip(f["level_hit_rate"], f["n"])]
         f["pos"] = f["level_hi"].where(f["level_hi"].notna(), f["level_hit_rate"])  # label after the bar or interval
         # whole category names: the default label limit cut them ("Moderately pollut…")
         base = alt.Chart(f).encode(y=alt.Y("name:N", sort=list(f["name"]), title=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -45,6 +46,7 @@ def test_manager_sees_the_latest_report_archive_downloads_and_calendar(issued_ur
     goto(at, "reports.py")
     assert not at.exception, at.exception
     page = texts(at)
+    assert not re.search(r"\b(310118|320509|330421)\b", page)  # the district cards name districts, never adcodes
     assert f"最新发布：{title_zh(issue)}" in page
     for name in ("青浦区", "吴江区", "嘉善县"):
         assert name in page

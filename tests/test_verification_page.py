@@ -85,7 +85,7 @@ def test_manager_sees_cards_trend_scores_and_misses(app_world):
     assert not at.exception, at.exception
     page = texts(at)
     assert "预报检验" in page
-    assert "第 1 天：会商发布预报与最佳客观指导" in page
+    assert "第 1 天：会商发布预报与事先选定的最佳客观指导（按上一时段检验选出）" in page
     labels = [m.label for m in at.metric]
     assert "AQI 范围命中率" in labels and "综合评分" in labels
     scores = _frame_with(at, "range_hit_rate")

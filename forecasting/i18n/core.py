@@ -21,6 +21,8 @@ MESSAGES = {
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),
     "common.none": ("无", "None"),
+    # a parenthesis after a number or word: full-width in Chinese, a space and ASCII in English
+    "common.paren": ("（{text}）", " ({text})"),
     "common.error": ("出错了：{message}", "Error: {message}"),
     "common.beijing_time": ("北京时间", "Beijing time"),
     # the districts' names come from the one table (forecasting.vocab.ZONE_DISTRICTS)

@@ -38,7 +38,9 @@ MESSAGES = {
         "No issued consultation forecast in this period: only the objective guidance (corrections, models, "
         "persistence) is verified below.",
     ),
-    "verif.headline": ("{lead}：会商发布预报与最佳客观指导", "{lead}: issued forecast and the best objective guidance"),
+    "verif.headline": ("{lead}：会商发布预报与事先选定的最佳客观指导（按上一时段检验选出）",
+                       "{lead}: issued forecast and the best objective guidance chosen beforehand (on the previous "
+                       "period's scores)"),
     "verif.headline_objective": ("{lead}：订正指导（集成）", "{lead}: corrected guidance (ensemble)"),
     "verif.card.range_hit_rate": ("AQI 范围命中率", "AQI range hit rate"),
     "verif.card.level_hit_rate": ("级别命中率", "Level hit rate"),
@@ -113,8 +115,8 @@ MESSAGES = {
     "verif.source.corrected": ("订正 {model}", "Corrected {model}"),
     "verif.source.raw": ("模式 {model}", "Raw {model}"),
     "verif.rules_caption": (
-        "判定规则与出处见 docs/verification.md（范围两端均含；级别跨度内任一级别即命中；首要污染物并列时有交集即命中）。",
-        "Rules and sources in docs/verification.md (range ends inclusive; any level of the span hits; tied "
-        "primary pollutants hit when the sets intersect).",
+        "判定规则：范围两端均含；级别跨度内任一级别即命中；首要污染物并列时有交集即命中。",
+        "Rules: range ends inclusive; any level of the span hits; tied primary pollutants hit when the sets "
+        "intersect.",
     ),
 }
