@@ -203,6 +203,9 @@ if room.can_submit:
             st.number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, key=k + "_hi")
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"))
+            chosen = st.session_state.get(k + "_primary") or []
+            if len(chosen) > 1:  # a narrow column clips the second chip: the whole choice in words
+                st.caption(tr("grid14.chosen", items=join(LABELS.get(p, p) for p in chosen)))
             chip, problem = _chip(st.session_state.get(k + "_lo"), st.session_state.get(k + "_hi"))
             if chip:
                 st.markdown(chip, unsafe_allow_html=True)

@@ -58,6 +58,10 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     # nothing saved yet: no "the districts agree" before there is anything to compare
     assert "尚无预报可比对" in texts(at) and "三地预报一致" not in texts(at)
     _fill(at, today, WJ, 60, 80)
+    # two primary pollutants: the narrow day column clips the second chip, so the choice is also in words
+    at.multiselect(key=f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=2)).isoformat()}_primary").set_value(
+        ["pm25", "pm10"]).run()
+    assert "已选：PM2.5、PM10" in texts(at)
     at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").input("偏东风，扩散条件一般")
     _button(at, "提交").click().run()
     assert not at.exception, at.exception

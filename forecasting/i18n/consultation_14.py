@@ -11,6 +11,7 @@ MESSAGES = {
     "ack14.note": ("首席确认 {n} 组分歧：{items}。理由：{reason}",
                    "The chief accepted {n} flag group(s): {items}. Reason: {reason}"),
     "ack14.nothing_chosen": ("请选择要确认的检查项组或类型。", "Choose the flag groups or the kind to acknowledge."),
+    "grid14.chosen": ("已选：{items}", "Chosen: {items}"),
     "ack14.severity.info": ("提示", "info"),
     "ack14.info_caption": ("提示项无需确认：双方 AQI 均不超过 100 时首要污染物不同只作提示。",
                            "Info items need no acknowledgement: a different primary pollutant while both sides "
