@@ -83,6 +83,10 @@ with st.container(border=True):
         st.page_link(page, label=label, icon=":material/arrow_forward:")
     else:
         st.caption(label)
+    # the duty chief filling their own district's forecast still has the consultation to start
+    if room.seat is not None and room.session is not None and room.session.state == "open" \
+            and label != tr("today14.next_start"):
+        st.page_link(DESK, label=tr("today14.next_start"), icon=":material/arrow_forward:")
 
 if actor.role in ("manager", "admin"):
     try:

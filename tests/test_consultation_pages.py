@@ -234,3 +234,16 @@ def test_deadline_warnings_show_on_the_room(world, monkeypatch):
     at.date_input(key="room_issue_date").set_value(yesterday).run()
     assert not at.exception, at.exception
     assert "已过会商截止时间 15:00。" in texts(at) and "已过发布截止时间 20:00。" in texts(at)
+
+
+def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):
+    """At 14:00 the duty chief who has not filled their district yet has two things to do: fill it and
+    start the consultation. The home page named only the first."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    chief = next(a for a in cast.values() if a.user_id == c.duty_for(db, today).chief_id)
+    at = sign_in(new_app(), chief.username, PASSWORD)
+    assert not at.exception, at.exception
+    links = [e.proto.label for e in at.get("page_link")]
+    assert "开始会商" in links and any(label.startswith("填报") for label in links), links
