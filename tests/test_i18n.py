@@ -80,3 +80,19 @@ def test_every_level_sentence_of_the_grid_readers_reads_in_the_users_language(mo
     monkeypatch.setattr(ui.i18n, "language", lambda: "en")
     assert ui.i18n.level_text("single level") == "single level"
     assert ui.i18n.level_text(level([0.2, 0.5, 0.99])) == "lev = 0.99 (largest sigma/hybrid coordinate, nearest the surface)"
+
+
+def test_a_countdown_under_an_hour_is_in_minutes(monkeypatch):
+    """"还剩 57 分钟" (as the deadline alert beside it says), not "还剩 0 小时 57 分"."""
+    from datetime import datetime, timedelta, timezone
+
+    import ui.i18n
+    from ui.consultation import countdown
+
+    monkeypatch.setattr(ui.i18n, "language", lambda: "zh")
+    now = datetime(2026, 11, 30, 6, 3, tzinfo=timezone.utc)
+    assert countdown(now + timedelta(minutes=57), now, None) == "还剩 57 分钟"
+    assert countdown(now + timedelta(hours=2, minutes=5), now, None) == "还剩 2 小时 5 分"
+    assert countdown(now - timedelta(minutes=3), now, None) == "已过 3 分钟"
+    monkeypatch.setattr(ui.i18n, "language", lambda: "en")
+    assert countdown(now + timedelta(minutes=57), now, None) == "57 min left"

@@ -225,6 +225,8 @@ def countdown(deadline: datetime, now: datetime, done: datetime | None) -> str:
     delta = deadline - now
     minutes = int(abs(delta.total_seconds()) // 60)
     key = "today14.left" if delta.total_seconds() >= 0 else "today14.passed"
+    if minutes < 60:  # "还剩 57 分钟", as the deadline alert beside it says, not "还剩 0 小时 57 分"
+        key += "_min"
     return tr(key, h=minutes // 60, m=minutes % 60)
 
 
