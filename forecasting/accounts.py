@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from forecasting import audit
 from forecasting.config import settings
 from forecasting.errors import AuthenticationFailed, NotFound, ValidationError
-from forecasting.permissions import Actor, require_role, require_signed_in
+from forecasting.permissions import SYSTEM_ACTORS, Actor, require_role, require_signed_in
 from forecasting.store.db import Database
 from forecasting.store.models import ROLES, AuthSession, District, User
 from forecasting.store.types import utcnow
@@ -349,6 +349,9 @@ def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, pas
                 key="accounts.bad_username",
                 username=username,
             )
+        if username in SYSTEM_ACTORS:
+            raise ValidationError(f"username {username!r} is the name of a system job", key="accounts.reserved_username",
+                                  username=username)
         validate_password(password, username)
         names.append(username)
     if len(set(names)) < len(names):

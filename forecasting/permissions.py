@@ -10,6 +10,11 @@ from forecasting.errors import PermissionDenied
 __all__ = ["Actor", "require_role", "require_signed_in"]
 
 
+#: Names of the jobs and tools that act without a person (:meth:`Actor.system`). Reserved: no account may
+#: take one, so an audit row by ``daily-job`` is the daily job's and a page can say so in words.
+SYSTEM_ACTORS = ("system", "api", "cli", "daily-job", "demo-seed", "guidance", "ingest", "obs-import", "train")
+
+
 @dataclass(frozen=True)
 class Actor:
     """The acting user of a service call: ids and facts, never an ORM object.
@@ -26,6 +31,8 @@ class Actor:
 
     @classmethod
     def system(cls, name: str = "system") -> "Actor":
+        """A job or tool acting without a person (one of :data:`SYSTEM_ACTORS`: audit rows, runs and rota
+        changes carry its name, so no account may take one)."""
         return cls(user_id=None, username=name, role="system", display_name=name)
 
     @property

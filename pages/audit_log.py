@@ -9,10 +9,11 @@ import streamlit as st
 from forecasting import audit_view
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
+from forecasting.i18n import has_key
 from forecasting.vocab import BEIJING, DISTRICT_ORDER
 from ui import state
 from ui.consultation import district_name
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, tr, who
 
 db = state.database()
 actor = state.require_actor()
@@ -33,9 +34,17 @@ last = c2.date_input(tr("audit18.to"), value=today, key="audit_to")
 user = c3.text_input(tr("audit18.user"), key="audit_user", max_chars=audit_view.MAX_FILTER_CHARS)
 families = sorted({a.split(".")[0] for a in actions})
 options = [""] + [f for f in families if f not in actions] + actions
+
+
+def family(prefix: str) -> str:
+    """A family of actions in words ("会商（全部）（consult.*）"); an unknown one by its code."""
+    key = f"audit18.family.{prefix}"
+    return tr("audit18.family", name=tr(key), code=f"{prefix}.*") if has_key(key) else f"{prefix}.*"
+
+
 action = c4.selectbox(tr("audit18.action"), options, key="audit_action",
                       format_func=lambda a: tr("audit18.any") if a == "" else (
-                          f"{audit_view.action_label(a, lang)}（{a}）" if a in actions else f"{a}.*"))
+                          f"{audit_view.action_label(a, lang)}（{a}）" if a in actions else family(a)))
 obj = c5.text_input(tr("audit18.object"), key="audit_object", max_chars=audit_view.MAX_FILTER_CHARS)
 try:
     rows = audit_view.search_entries(db, actor, first=first, last=last, username=user or None, action=action or None,
@@ -53,7 +62,7 @@ st.dataframe(
         [
             {
                 tr("audit.col_at"): r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
-                tr("audit.col_actor"): r.actor_username,
+                tr("audit.col_actor"): who(r.actor_username),
                 tr("audit.col_action"): audit_view.action_label(r.action, lang),
                 tr("audit.col_object"): audit_view.object_label(r.object_type, r.object_id, lang),
                 tr("audit.col_details"): audit_view.details_text(r.details, names=district_names, lang=lang),

@@ -20,7 +20,7 @@ from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
 from ui.datadesk import arrivals_line, uploader_in_language
-from ui.i18n import error_text, join, level_text, tr
+from ui.i18n import error_text, join, level_text, tr, who
 
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
@@ -87,7 +87,7 @@ with tab_arr:
             status = tr(f"dd20.status.{a.status}") + (tr("dd20.arrived_late") if a.arrived_late else "")
             rows.append({tr("dd20.col.model"): a.model, tr("dd20.col.cycle"): _cycle(a.cycle),
                          tr("dd20.col.due"): _bj(a.expected_at), tr("dd20.col.status"): status,
-                         tr("dd20.col.arrived_at"): _bj(a.arrived_at), tr("dd20.col.by"): a.ingested_by,
+                         tr("dd20.col.arrived_at"): _bj(a.arrived_at), tr("dd20.col.by"): who(a.ingested_by),
                          tr("dd20.col.variables"): str(a.n_variables or ""), tr("dd20.col.hours"): str(a.n_times or ""),
                          tr("dd20.col.hash"): a.sha256[:12], tr("dd20.col.reason"): a.reason})
         st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", key="dd20_models")
@@ -265,7 +265,7 @@ with tab_hist:
         st.dataframe(pd.DataFrame([{
             "#": v.id, tr("dd20.col.at"): _bj(v.at, "%Y-%m-%d %H:%M"), tr("dd20.col.kind"): tr(f"dd20.kind.{v.kind}"),
             tr("dd20.col.status"): tr(f"dd20.status.{v.status}"), tr("dd20.col.via"): v.via,
-            tr("dd20.col.by"): v.actor_username, tr("dd20.col.model"): v.model or "",
+            tr("dd20.col.by"): who(v.actor_username), tr("dd20.col.model"): v.model or "",
             tr("dd20.col.cycle"): _cycle(v.cycle) if v.cycle else "", tr("dd20.col.files"): ", ".join(v.files),
             tr("dd20.col.values"): v.n_values or None, tr("dd20.col.hash"): v.sha256[:12],
             tr("dd20.col.reason"): _reason(v)} for v in views]), hide_index=True, placeholder="—", width="stretch",

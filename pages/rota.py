@@ -13,7 +13,7 @@ from forecasting.zone import list_districts
 from ui import consultation as w
 from ui import state
 from ui.actions import call_service, show_flash
-from ui.i18n import tr
+from ui.i18n import tr, who
 
 db = state.database()
 actor = state.require_actor()
@@ -77,7 +77,7 @@ if turns:
         tr("consult.col_district"): w.district_name(t.district),
         tr("rota.chief"): t.chief_name,
         tr("rota.deputy"): t.deputy_name or "—",
-        tr("rota.updated_by"): t.updated_by,
+        tr("rota.updated_by"): who(t.updated_by),
     } for t in turns]), hide_index=True, placeholder="—", width="stretch")
 else:
     st.info(tr("rota.empty"))

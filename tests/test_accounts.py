@@ -112,6 +112,17 @@ def test_duplicate_username_is_refused(db, users):
         accounts.create_user(db, users["admin1"], username="FC_QP", password="a-good-password", role="manager")
 
 
+def test_the_names_of_system_jobs_are_reserved(db, users):
+    """An account named "daily-job" would make its audit rows read as the daily job's."""
+    from forecasting.i18n import t
+
+    for name in ("daily-job", "Demo-Seed", "cli"):
+        with pytest.raises(ValidationError, match="name of a system job") as err:
+            accounts.create_user(db, users["admin1"], username=name, password="a-good-password", role="manager")
+        assert err.value.localized("zh") == t("accounts.reserved_username", "zh", username=name.lower())
+    assert not [u for u in accounts.list_users(db, users["admin1"]) if u.username in ("daily-job", "demo-seed", "cli")]
+
+
 def test_stale_update_is_refused(db, users):
     admin = users["admin1"]
     view = [u for u in accounts.list_users(db, admin) if u.username == "fc_wj"][0]

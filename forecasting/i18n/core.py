@@ -135,6 +135,18 @@ MESSAGES.update({
     "accounts.password_too_short": ("密码太短：至少需要 {min_length} 个字符。", "Password too short: at least {min_length} characters."),
     "accounts.password_has_username": ("密码不能包含用户名。", "The password must not contain the user name."),
     "accounts.password_too_simple": ("密码过于简单：请至少使用 4 个不同的字符。", "Password too simple: use at least 4 different characters."),
+    "accounts.reserved_username": ("用户名“{username}”是系统任务的名称，请换一个。",
+                                   "User name '{username}' is the name of a system job; choose another."),
+    # the jobs and tools that act without a person (forecasting.permissions.SYSTEM_ACTORS), as pages name them
+    "actor.system": ("系统", "system"),
+    "actor.api": ("API 接口", "API"),
+    "actor.cli": ("命令行", "command line"),
+    "actor.daily-job": ("每日定时任务", "daily job"),
+    "actor.demo-seed": ("演示数据生成", "demo build"),
+    "actor.guidance": ("客观指导计算任务", "guidance job"),
+    "actor.ingest": ("模式入库任务", "ingest job"),
+    "actor.obs-import": ("观测导入任务", "observation import job"),
+    "actor.train": ("订正训练任务", "training job"),
     "accounts.bad_username": (
         "用户名“{username}”不合规：3-32 位小写字母、数字或 . _ -。",
         "User name '{username}': 3-32 lower-case letters, digits, '.', '_' or '-'.",

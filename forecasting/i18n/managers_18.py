@@ -298,3 +298,14 @@ MESSAGES.update({
     "audit18.flag_where": ("{label}（{places}，{dates}）", "{label} ({places}, {dates})"),
     "audit18.date_span": ("{first} 至 {last}", "{first} to {last}"),
 })
+
+# the action filter's families (audit_log page): every action whose code starts with "<family>."
+MESSAGES["audit18.family"] = ("{name}（全部）（{code}）", "{name} (all) ({code})")
+for _family, _zh, _en in (("consult", "会商", "Consultation"), ("login", "登录", "Sign-in"), ("user", "用户管理", "Users"),
+                          ("token", "API 令牌", "API tokens"), ("rota", "值班表", "Rota"), ("report", "报告", "Reports"),
+                          ("datadesk", "数据台", "Data desk"), ("obs", "观测", "Observations"), ("run", "模式数据", "Model runs"),
+                          ("guidance", "客观指导", "Guidance"), ("correction", "订正训练", "Corrections"),
+                          ("demo", "演示数据", "Demo data"), ("session", "会话", "Sessions"), ("account", "账户", "Account"),
+                          ("api", "API", "API")):
+    MESSAGES[f"audit18.family.{_family}"] = (_zh, _en)
+
