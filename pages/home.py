@@ -108,7 +108,8 @@ if actor.role in ("manager", "admin"):
         pairs = pairs[(pairs["lead_day"] == 1) & pairs["range_hit"].notna()] if len(pairs) else pairs
         if len(pairs):
             hits, n = int(pairs["range_hit"].astype(bool).sum()), len(pairs)
-            st.caption(tr("today14.manager_month", hits=hits, n=n, rate=f"{100 * hits / n:.0f}%"))
+            st.caption(tr("today14.manager_month", hits=hits, n=n, rate=f"{100 * hits / n:.0f}%",
+                          month=f"{last.year}-{last.month:02d}"))
     except ForecastingError as exc:
         st.caption(error_text(exc))
     st.divider()

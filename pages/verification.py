@@ -197,7 +197,7 @@ if summary.has_issued:
                 y=alt.Y("observed_frequency:Q", title=tr("verif18.rel.observed"), scale=alt.Scale(domain=[0, 1])),
                 tooltip=["n:Q"])
             st.altair_chart((diag.encode(x="x:Q", y="y:Q") + pts).properties(
-                height=260, title=tr("verif18.reliability")), width="stretch")
+                height=260, title=tr("verif18.reliability_of", label=source_name(label))), width="stretch")
 
 # -- the monthly / annual assessment (issue #18) -------------------------------------------------------
 with st.expander(tr("assess18.section"), icon=":material/summarize:"):

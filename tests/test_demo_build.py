@@ -196,3 +196,32 @@ def test_the_demo_notes_name_neighbours_by_name_never_by_adcode(demo_url):
     assert bodies
     assert not [b for b in bodies if re.search(r"\d{6}", b)]
     assert [b for b in bodies if re.search(r"同意 (青浦区|吴江区|嘉善县) 的意见", b)]
+
+
+def test_the_demo_reports_summary_agrees_with_their_own_forecast_table(demo_url):
+    """A demo report's zone summary fits its D+1..D+3 table: a report whose table holds 轻度污染 or worse
+    never sums up as "以优良为主" / "空气质量良好" (a random summary once did), and the internal conclusion
+    is not the published summary again."""
+    import json
+
+    from forecasting.store.consultation import IssuedForecast
+    from forecasting.store.db import Database
+    from sqlalchemy import select
+
+    db = Database(demo_url)
+    try:
+        with db.read() as s:
+            snaps = [json.loads(f.snapshot) for f in s.scalars(select(IssuedForecast))]
+    finally:
+        db.dispose()
+    assert snaps
+    polluted = 0
+    for snap in snaps:
+        worst = max(d["level_hi"] for district in snap["districts"] for d in district["days"] if d["lead_day"] <= 3)
+        if worst >= 3:
+            polluted += 1
+            assert not any(w in snap["zone_summary"] for w in ("以优良为主", "以良为主", "空气质量良好")), snap["zone_summary"]
+        else:
+            assert "污染过程" not in snap["zone_summary"] and "轻度污染" not in snap["zone_summary"], snap["zone_summary"]
+        assert snap["zone_summary"] != snap["conclusion"]
+    assert polluted, "the demo world has polluted days to sum up"

@@ -44,8 +44,9 @@ def badge_html(aqi: int | None, *, edition: str = EDITION_2026, lang: str = "zh"
 
 
 def range_badge_html(rng: AQIRange, *, lang: str = "zh") -> str:
-    """The published range "90-110" followed by one badge per level it spans."""
-    parts = [_span(f"{t('aqi.aqi', lang)} {int(rng.lo)}-{int(rng.hi)}", *_GREY)]
+    """The published range "AQI 90–110" followed by one badge per level it spans."""
+    # "AQI 95–130" in both languages, on one line (空气质量指数 95-130 took three lines in a day card)
+    parts = [_span(f"AQI {int(rng.lo)}–{int(rng.hi)}", *_GREY)]
     for k in rng.levels:
         info = level_info(level=k, edition=rng.edition)
         parts.append(_span(info.category(lang), info.hex, info.text_hex))

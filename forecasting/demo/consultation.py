@@ -20,6 +20,7 @@ from time import monotonic
 
 from forecasting import accounts
 from forecasting import consultation as c
+from forecasting.aqi import level_of
 from forecasting.consultation import issue_snapshot
 from forecasting.demo.spawn import spawn_pool
 from forecasting.permissions import Actor
@@ -46,12 +47,33 @@ NOTES = (
     "{a}：本区站点昨日臭氧实测偏低，模式略偏高，预报下调。",
     "{a}：边界层高度预报偏低，集合订正结果可信。",
 )
+#: The zone summary published in the report, by the worst level the districts forecast for D+1..D+3 (a
+#: summary must not say "以优良为主" above a table of 轻度污染 days) and, for good days, whether ozone leads.
+SUMMARIES = {
+    "clean": ("经三地会商，未来三天示范区空气质量以良为主，首要污染物为 PM2.5，夜间至清晨浓度偏高，午后改善。",
+              "未来三天受冷空气影响，扩散条件转好，示范区空气质量以优良为主。"),
+    "ozone": ("会商结论：臭氧为主要关注污染物，午后浓度较高，其余时段空气质量良好。",),
+    "light": ("会商一致认为未来三天扩散条件一般，示范区以良至轻度污染为主，需关注区域传输影响；敏感人群应减少户外活动。",
+              "未来三天示范区部分时段可能出现轻度污染，首要污染物以 PM2.5 为主，夜间至清晨偏高，建议敏感人群减少户外活动。"),
+    "heavy": ("未来三天示范区可能出现中度及以上污染过程，建议各区县做好预警准备，公众减少户外活动。",),
+}
+#: The consultation's internal conclusion (a note, not the published summary): how the forecast was agreed.
 CONCLUSIONS = (
-    "经三地会商，未来三天示范区空气质量以良为主，首要污染物为 PM2.5，夜间至清晨浓度偏高，午后改善。",
-    "会商一致认为未来几天扩散条件一般，示范区以良至轻度污染为主，需关注区域传输影响。",
-    "未来三天受冷空气影响，扩散条件转好，示范区空气质量以优良为主。",
-    "会商结论：臭氧为主要关注污染物，午后浓度较高，其余时段空气质量良好。",
+    "三地意见基本一致，采纳各区县提交范围作为联合预报。",
+    "模式对 PM2.5 总体偏高，各区县已在客观指导基础上下调，联合预报取各区县提交值。",
+    "相邻区县首日级别存在分歧，经讨论保留各自对本地排放与传输的判断，分歧已逐组确认。",
+    "客观指导与昨日检验一致性较好，联合预报以订正集合为基础，个别日期按本地判断调整。",
 )
+
+
+def _summary_kind(entries) -> str:
+    """Which of :data:`SUMMARIES` fits the districts' D+1..D+3 forecasts (``(level_hi, primary)`` pairs)."""
+    worst = max((level for level, _ in entries), default=1)
+    if worst >= 4:
+        return "heavy"
+    if worst == 3:
+        return "light"
+    return "ozone" if sum("o3" in primary for _, primary in entries) * 2 > len(entries) else "clean"
 
 
 def _at(day: date, hh: int, mm: int = 0) -> datetime:
@@ -110,6 +132,7 @@ def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs
         view = c.get_session(db, day)
         c.start_consultation(db, chief, day, expected_version=view.version)
     rows = guidance_for(db, day)
+    first_days: list[tuple[int, tuple[str, ...]]] = []  # (upper level, primary) of every district's D+1..D+3
     by_district = {d: [a for a in actors.values() if a.role == "forecaster" and a.district == d] for d in districts}
     for i, d in enumerate(districts):
         author = by_district[d][(day.toordinal() + i) % len(by_district[d])]
@@ -118,6 +141,8 @@ def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs
         for target, (lo, hi, prim) in plan.items():
             lo, hi = _nudge(lo, hi, rng, cfg)
             entries.append(c.SubmissionInput(target, lo, hi, _primary(lo, hi, prim), {}, rng.choice(ANALYSES), 0))
+            if (target - day).days <= 3:
+                first_days.append((level_of(hi), _primary(lo, hi, prim)))
         with clock_at(_at(day, 13, 10 + 25 * i)):
             c.save_submissions(db, author, day, d, entries, submit=True)
         if rng.random() < 0.8:
@@ -130,7 +155,7 @@ def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs
         # every open flag group with one reason, as the chief desk does (issue #14): one service call
         c.acknowledge_groups(db, chief, day, kind="*", note="已与相关区县沟通，差异来自本地排放与传输判断，保留各自预报。")
         c.add_note(db, chief, day, rng.choice(CONCLUSIONS), kind="conclusion")
-        c.save_final(db, chief, day, [], zone_summary=rng.choice(CONCLUSIONS))
+        c.save_final(db, chief, day, [], zone_summary=rng.choice(SUMMARIES[_summary_kind(first_days)]))
     with clock_at(_at(day, 15, rng.randint(10, 45))):
         c.sign_session(db, chief, day, reauth=proofs.get(db, chief), expected_version=c.get_session(db, day).version)
     return chief, _at(day, 16, rng.randint(0, 30))
@@ -175,8 +200,14 @@ def _amend(db: Database, day: date, chief: Actor, proofs: _Proofs, cfg, district
         first = min((f for f in room.finals if f.district == districts[-1]), key=lambda f: f.target_date)
         lo, hi = first.aqi_lo + 10, first.aqi_hi + 10
         hi = min(hi, lo + cfg.max_width((lo + hi) / 2))
+        # the summary still fits the table once the corrected day is in it
+        kept = [(level_of(f.aqi_hi), tuple(f.primary)) for f in room.finals
+                if f is not first and (f.target_date - day).days <= 3]
+        kind = _summary_kind(kept + [(level_of(hi), _primary(lo, hi, tuple(first.primary)))])
+        summary = room.session.zone_summary if room.session.zone_summary in SUMMARIES[kind] else SUMMARIES[kind][0]
         c.save_final(db, chief, day, [c.FinalInput(first.district, first.target_date, lo, hi,
-                                                   _primary(lo, hi, tuple(first.primary)), first.version)])
+                                                   _primary(lo, hi, tuple(first.primary)), first.version)],
+                     zone_summary=summary)
         c.acknowledge_groups(db, chief, day, kind="*", note="更正后复核，维持。")
         c.sign_session(db, chief, day, reauth=proofs.get(db, chief), expected_version=c.get_session(db, day).version)
     _issue(db, day, chief, _at(day, 18, 5), render)

@@ -64,6 +64,7 @@ MESSAGES = {
     "verif18.brier": ("P(AQI>100) 布赖尔评分（{label}）：{brier}（{n} 个例）",
                       "P(AQI > 100) Brier score ({label}): {brier} ({n} cases)"),
     "verif18.reliability": ("P(AQI>100) 可靠性图", "P(AQI > 100) reliability diagram"),
+    "verif18.reliability_of": ("P(AQI>100) 可靠性图：{label}", "P(AQI > 100) reliability: {label}"),
     "verif18.rel.forecast": ("预报概率", "Forecast probability"),
     "verif18.rel.observed": ("实际发生频率", "Observed frequency"),
     "verif18.details": ("详细评分（科研人员）", "Detailed scores (for scientists)"),
