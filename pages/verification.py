@@ -20,6 +20,8 @@ from ui import state
 from ui.consultation import notes_list
 from ui.i18n import error_text, join, tr
 
+#: Line colours of the trend chart, one per source in the page's source order (Vega's "tableau10").
+PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
 CARDS = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "csi_100", "rmse", "composite")
 HEADS = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "rmse", "composite")
 PERCENT = {"range_hit_rate", "level_hit_rate", "primary_accuracy", "csi_100", "pod_100", "far_100", "csi_200",
@@ -283,7 +285,11 @@ if len(roll):
                               tickCount={"interval": "day", "step": max(1, (last - first).days // 10)})),
         y=alt.Y(f"{trend_score}:Q", title=tr(f"verif.card.{trend_score}"),
                 axis=alt.Axis(format="%" if trend_score in PERCENT else "")),
-        color=alt.Color("source:N", title=None),
+        # one colour per source whatever the language or the choice (the colours followed the sorted
+        # names: 会商发布 dark blue in Chinese, Issued light blue in English), names never cut in the legend
+        color=alt.Color("source:N", title=None, legend=alt.Legend(labelLimit=0),
+                        scale=alt.Scale(domain=[source_name(x) for x in labels],
+                                        range=[PALETTE[i % len(PALETTE)] for i in range(len(labels))])),
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("date:T", format="%Y-%m-%d"), alt.Tooltip("n:Q"),
                  alt.Tooltip(f"{trend_score}:Q", format=".2f")],
     ).properties(height=300)

@@ -19,7 +19,7 @@ def test_legend_and_range():
         assert colour in legend
     assert "&gt;300" in legend
     html = range_badge_html(aqi_range(100), lang="zh")
-    assert "90-110" in html and "良" in html and "轻度污染" in html
+    assert "AQI 90–110" in html and "良" in html and "轻度污染" in html  # one line in a narrow day card
 
 
 def test_iaqi_frame():

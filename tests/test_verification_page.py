@@ -186,3 +186,29 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
     names = [n for n in downloads if n.startswith("assessment-")]
     assert {n.rsplit(".", 1)[1] for n in names} == {"pdf", "html", "csv"}
     assert downloads[next(n for n in names if n.endswith(".pdf"))].startswith(b"%PDF-")
+
+
+def test_each_trend_source_keeps_its_colour_in_both_languages(app_world):
+    """The trend's colours followed the sorted names (会商发布 dark blue in Chinese, Issued light blue in
+    English): a source now has one colour whatever the language, and its legend name is never cut."""
+    import json
+
+    def trend_colours(at) -> dict:
+        for chart in at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"):
+            spec = json.loads(chart.proto.spec)
+            color = spec.get("encoding", {}).get("color", {})
+            if color.get("field") == "source" and "scale" in color:
+                assert color["legend"]["labelLimit"] == 0
+                return dict(zip(color["scale"]["domain"], color["scale"]["range"]))
+        raise AssertionError("no trend chart")
+
+    at = _open()
+    assert not at.exception, at.exception
+    zh = trend_colours(at)
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    if "Forecast verification" not in texts(at):  # the switch takes effect on the next run
+        at.run()
+    assert not at.exception, at.exception
+    en = trend_colours(at)
+    assert zh["会商发布"] == en["Issued"] and zh["持续性预报"] == en["Persistence"]
+    assert len(set(zh.values())) == len(zh)
