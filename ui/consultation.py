@@ -310,8 +310,10 @@ def flag_groups_frame(groups) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: Row height of the flag table [px]: above Streamlit's 4rem (64 px), where its cells wrap; three lines.
+#: Row height of the flag table [px] when a cell holds more than a line: above Streamlit's 4rem (64 px),
+#: where its cells wrap; three lines. ``DEFAULT_ROW_HEIGHT``: Streamlit's one-line row (and header).
 FLAG_ROW_HEIGHT = 72
+DEFAULT_ROW_HEIGHT = 35
 
 
 def flag_groups_table(groups, *, any_forecast: bool = True) -> None:
@@ -331,9 +333,18 @@ def flag_groups_table(groups, *, any_forecast: bool = True) -> None:
     # narrow severity and day columns, a district pair on one line; the values, state and reason wrap
     widths = {sev: 44, tr("ack14.col_days"): 84, tr("flag.col_pair"): 132, tr("flag.col_kind"): 184,
               tr("ack14.col_values"): 196}
-    # rows taller than 4rem: Streamlit then wraps a cell's text instead of cutting it ("…相差超过一纟",
-    # a chief's reason ending in "…"), so both sides' values and the whole reason stay readable
-    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=FLAG_ROW_HEIGHT,
+    # rows taller than 4rem when a cell holds more than a line (a chief's reason, who acknowledged, long
+    # values): Streamlit then wraps the text instead of cutting it ("…相差超过一纟", a reason ending in
+    # "…"); one-line rows otherwise. Every group shown without scrolling inside the table (up to 15).
+    def units(text) -> int:  # a CJK character is about two Latin ones wide
+        return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
+
+    long = (any(units(v) > 26 for v in frame[tr("ack14.col_values")])
+            or any(units(v) > 12 for v in frame[tr("flag.col_state")])
+            or any(str(v).strip() for v in frame[tr("flag.col_note")]))
+    row = FLAG_ROW_HEIGHT if long else DEFAULT_ROW_HEIGHT
+    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=row,
+                 height=DEFAULT_ROW_HEIGHT + row * min(len(frame), 15) + 3,
                  column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
     if any(g.severity == "info" for g in groups):
         st.caption(tr("ack14.info_caption"))
