@@ -76,6 +76,15 @@ def _render(at, page: str, n: int = 3) -> float:
 
 
 def main() -> None:
+    # AppTest runs the pages outside `streamlit run`: Streamlit then warns "missing ScriptRunContext" a dozen
+    # times per page, burying the bench's own lines (its logger reads this level when first imported)
+    import logging
+
+    from streamlit.testing.v1 import AppTest  # noqa: F401  (creates the runtime's loggers)
+
+    bare = ("missing ScriptRunContext", "without `streamlit run`")
+    for name in [n for n in logging.Logger.manager.loggerDict if n.startswith("streamlit")]:
+        logging.getLogger(name).addFilter(lambda r: not any(b in r.getMessage() for b in bare))
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
         if os.environ.get("BENCH_PAGES_DB"):
             import shutil
