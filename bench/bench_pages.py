@@ -77,7 +77,7 @@ def _render(at, page: str, n: int = 3) -> float:
 
 def main() -> None:
     # AppTest runs the pages outside `streamlit run`: Streamlit then warns "missing ScriptRunContext" a dozen
-    # times per page, burying the bench's own lines (its logger reads this level when first imported)
+    # times per page, burying the bench's own lines; those two warnings are filtered out, nothing else
     import logging
 
     from streamlit.testing.v1 import AppTest  # noqa: F401  (creates the runtime's loggers)
