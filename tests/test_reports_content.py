@@ -154,6 +154,13 @@ def test_the_text_is_cut_at_200_characters_when_many_days():
     for lang in ("zh", "en"):
         (text,) = district_texts(report, lang=lang)
         assert len(text) <= 200 and "…" in text or "..." in text
+    # English sentences: the ellipsis ends the last day, the advice is a sentence of its own (it read
+    # "primary PM2.5, O3....Sensitive")
+    (en,) = district_texts(report, lang="en")
+    assert "...." not in en and "... Sensitive groups" in en
+    short = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [day]}]}
+    (en,) = district_texts(short, lang="en")
+    assert en.endswith("primary PM2.5, O3. Sensitive groups should reduce outdoor activity."), en
 
 
 @pytest.mark.parametrize("day, number", [(date(2026, 1, 1), 1), (date(2026, 3, 1), 60), (date(2028, 12, 31), 366)])

@@ -26,14 +26,14 @@ def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
             parts.append(t("report.sms_day", lang, day=day_label(e["target_date"], lang),
                            category=e["category_en"] if lang == "en" else e["category_zh"],
                            lo=e["aqi_lo"], hi=e["aqi_hi"], primary=p))
-        tail = ("。" if lang != "en" else ".")
-        if any(e["aqi_hi"] > 100 for e in d["days"]):
-            tail += t("report.sms_sensitive", lang)
+        advice = ""
+        if any(e["aqi_hi"] > 100 for e in d["days"]):  # a sentence of its own ("... PM2.5. Sensitive groups ...")
+            advice = t("report.sms_sensitive", lang) if lang != "en" else " " + t("report.sms_sensitive", lang)
         head = f"{name}：" if lang != "en" else f"{name}: "
-        text = head + sep.join(parts) + tail
+        text = head + sep.join(parts) + ("。" if lang != "en" else ".") + advice
         while len(text) > MAX_DISTRICT_CHARS and len(parts) > 1:
-            parts.pop()  # the furthest days go first
-            text = head + sep.join(parts) + ("…" if lang != "en" else "...") + tail
+            parts.pop()  # the furthest days go first; the ellipsis ends the sentence ("PM2.5... Sensitive")
+            text = head + sep.join(parts) + ("…" if lang != "en" else "...") + advice
         out.append(text[:MAX_DISTRICT_CHARS])
     return out
 
