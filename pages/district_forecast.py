@@ -110,6 +110,10 @@ if len(corrected):
     frames.append(pd.DataFrame({"time": corrected["valid_time"], "value": corrected["central"],
                                 "series": tr("dfc.corrected")}))
 lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["time", "value", "series"])
+raw_colours = ("#1f4e9c", "#6baed6", "#d62728", "#9467bd", "#8c564b")
+colours = {tr("guid.observed"): "#f28e9b", tr("dfc.corrected"): "#2ca02c",
+           **{tr("dfc.raw", model=m): raw_colours[i % len(raw_colours)]
+              for i, m in enumerate(sorted(ahead.loc[ahead["method"] == "raw", "model"].unique()))}}
 for f in (lines, band):
     if len(f):
         f["time"] = pd.DatetimeIndex(f["time"]).tz_convert(BEIJING).tz_localize(None)
@@ -126,7 +130,9 @@ if len(lines):
     layers.append(alt.Chart(lines).mark_line().encode(
         x=alt.X("time:T", title=None),
         y=alt.Y("value:Q", title=f"{LABELS[pollutant]} ({unit_of(pollutant)})", scale=alt.Scale(domain=[0, ymax])),
-        color=alt.Color("series:N", title=None),
+        # fixed colours by role (they followed the sorted names: the two key lines were two blues in English)
+        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=0),
+                        scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
                  alt.Tooltip("value:Q", format=".1f")]))
     now_rule = alt.Chart(pd.DataFrame({"t": [pd.Timestamp(datetime.now(BEIJING)).tz_localize(None)]})).mark_rule(

@@ -96,7 +96,7 @@ if actor.is_admin:
 
 future = [t for t in turns if t.start_date > today]
 if may_edit and future:
-    labels = {t.id: f"{t.start_date:%m-%d}..{t.end_date:%m-%d} · {w.district_name(t.district)} · {t.chief_name}"
+    labels = {t.id: f"{t.start_date:%m-%d}–{t.end_date:%m-%d} · {w.district_name(t.district)} · {t.chief_name}"
               for t in future}
     st.subheader(tr("rota.edit"))
     turn_id = st.selectbox(tr("rota.pick_turn"), list(labels), format_func=labels.get, key="edit_turn")

@@ -158,6 +158,13 @@ def test_the_text_is_cut_at_200_characters_when_many_days():
     # "primary PM2.5, O3....Sensitive")
     (en,) = district_texts(report, lang="en")
     assert "...." not in en and "... Sensitive groups" in en
+    # the advice follows the days shown: a 120 on the seventh day, cut for length, gives none
+    good = {**day, "aqi_lo": 55, "aqi_hi": 75, "category_zh": "良", "category_en": "Good"}
+    cut = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [good] * 6 + [{**day, "aqi_hi": 120}]}]}
+    for lang in ("zh", "en"):
+        (text,) = district_texts(cut, lang=lang)
+        assert ("…" in text or "..." in text) and "120" not in text
+        assert "敏感人群" not in text and "Sensitive" not in text, text
     short = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [day]}]}
     (en,) = district_texts(short, lang="en")
     assert en.endswith("primary PM2.5, O3. Sensitive groups should reduce outdoor activity."), en

@@ -46,7 +46,7 @@ def badge_html(aqi: int | None, *, edition: str = EDITION_2026, lang: str = "zh"
 def range_badge_html(rng: AQIRange, *, lang: str = "zh") -> str:
     """The published range "AQI 90–110" followed by one badge per level it spans."""
     # "AQI 95–130" in both languages, on one line (空气质量指数 95-130 took three lines in a day card)
-    parts = [_span(f"AQI {int(rng.lo)}–{int(rng.hi)}", *_GREY)]
+    parts = [_span(f"AQI {int(rng.lo)}–{int(rng.hi)}", *_GREY).replace("display:inline-block;", "display:inline-block;white-space:nowrap;", 1)]
     for k in rng.levels:
         info = level_info(level=k, edition=rng.edition)
         parts.append(_span(info.category(lang), info.hex, info.text_hex))

@@ -118,7 +118,7 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     models = sorted(frame.loc[frame["kind"].isin(["raw", "corrected"]), "model"].dropna().unique())
     ens = sorted(frame.loc[frame["kind"] == "ensemble", "model"].dropna().unique())
     scale = alt.Scale(domain=[*models, *ens], range=[*MODEL_COLOURS[:len(models)], *([ENSEMBLE_COLOUR] * len(ens))])
-    legend = alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=130, symbolStrokeWidth=3,
+    legend = alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=0, symbolStrokeWidth=3,
                         labelFontSize=12)
     # one legend for the raw, corrected and ensemble layers (they share the scale): with a legend on each
     # layer, the independent colour scales drew two or three copies side by side, cut off at the right

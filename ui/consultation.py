@@ -402,7 +402,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                 if not g.from_models:
                     bits.append(esc(tr("grid14.beyond")))
                 # each piece on one line ("80%: 43–142", never "80%: 43–" / "142")
-                guide = ("<div style='background:#fff;color:#333;font-size:0.72em;margin-top:3px;padding:1px 3px;"
+                guide = ("<div style='background:#fff;color:#333;font-size:0.8em;margin-top:3px;padding:1px 3px;"
                          "border-radius:3px'>"
                          + " · ".join(f"<span style='white-space:nowrap'>{b}</span>" for b in bits) + "</div>")
             cells.append(f"<td style='{style};border:{border};padding:4px;text-align:center;vertical-align:top;"

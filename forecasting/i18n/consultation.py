@@ -19,7 +19,7 @@ MESSAGES = {
     "consult.amendment_line": ("更正原因：{reason}", "Amendment reason: {reason}"),
     "consult.read_only": ("本次会商状态为「{state}」，内容已锁定，只读。", "This consultation is {state}: locked, read-only."),
     "consult.manager_read_only": ("您可以查看会商，但不能修改。", "You can follow the consultation but not change it."),
-    "consult.state.open": ("开放提交", "open"),
+    "consult.state.open": ("开放提交", "open for submissions"),
     "consult.state.consulting": ("会商中", "in consultation"),
     "consult.state.signed": ("已签发", "signed"),
     "consult.state.issued": ("已发布", "issued"),

@@ -3,13 +3,13 @@
 MESSAGES = {
     "polish.reason_best": (
         "验证期 {start} 至 {end}，D+1–D+3 逐小时 RMSE 均值最低：{score}（原始模式 {raw}；次优 {next} {next_score}）",
-        "lowest mean hourly RMSE over D+1..D+3 on {start}..{end}: {score} (raw {raw}; next {next} {next_score})",
+        "lowest mean hourly RMSE over D+1–D+3, validation {start} to {end}: {score} (raw {raw}; next {next} {next_score})",
     ),
     "polish.reason_only": ("仅有一种方法可选", "only method"),
     "polish.level_ioapi": ("第 {lay} 层（共 {n} 层；IOAPI 第 1 层为近地面层）",
                            "LAY {lay} of {n} (IOAPI layer 1 = surface layer)"),
     "polish.level_wrf": ("bottom_top 第 {k} 层（最低模式半层）", "bottom_top {k} (lowest model half-level)"),
-    "polish.level_single": ("单层（文件无垂直维）", "single level"),
+    "polish.level_single": ("单层（文件无垂直维）", "one level (no vertical dimension)"),
     "polish.level_only": ("{dim} = {v}（唯一一层）", "{dim} = {v} (the only level)"),
     "polish.level_pressure": ("{dim} = {v} {units}（气压最大，即最低层）", "{dim} = {v} {units} (largest pressure)"),
     "polish.level_top_count": ("{dim} = {v}（模式层号最大：ECMWF/CAMS 与 GEOS 自上而下计层，即最低层）",

@@ -14,7 +14,8 @@ MAX_DISTRICT_CHARS = 200
 
 def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
     """One paragraph per district: name, then per day category, AQI range and primary pollutant(s);
-    the sensitive-groups advice when a range reaches above 100. Shortened to fit the limit."""
+    the sensitive-groups advice when a range shown reaches above 100. Shortened to fit the limit (the
+    furthest days go first)."""
     out = []
     sep = "；" if lang != "en" else "; "
     for d in report["districts"]:
@@ -26,14 +27,17 @@ def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
             parts.append(t("report.sms_day", lang, day=day_label(e["target_date"], lang),
                            category=e["category_en"] if lang == "en" else e["category_zh"],
                            lo=e["aqi_lo"], hi=e["aqi_hi"], primary=p))
-        advice = ""
-        if any(e["aqi_hi"] > 100 for e in d["days"]):  # a sentence of its own ("... PM2.5. Sensitive groups ...")
-            advice = t("report.sms_sensitive", lang) if lang != "en" else " " + t("report.sms_sensitive", lang)
+        def advice(shown) -> str:
+            """The sensitive-groups advice when a day shown reaches above 100: a sentence of its own."""
+            if not any(e["aqi_hi"] > 100 for e in shown):
+                return ""
+            return t("report.sms_sensitive", lang) if lang != "en" else " " + t("report.sms_sensitive", lang)
+
         head = f"{name}：" if lang != "en" else f"{name}: "
-        text = head + sep.join(parts) + ("。" if lang != "en" else ".") + advice
+        text = head + sep.join(parts) + ("。" if lang != "en" else ".") + advice(d["days"])
         while len(text) > MAX_DISTRICT_CHARS and len(parts) > 1:
             parts.pop()  # the furthest days go first; the ellipsis ends the sentence ("PM2.5... Sensitive")
-            text = head + sep.join(parts) + ("…" if lang != "en" else "...") + advice
+            text = head + sep.join(parts) + ("…" if lang != "en" else "...") + advice(d["days"][:len(parts)])
         out.append(text[:MAX_DISTRICT_CHARS])
     return out
 
