@@ -20,7 +20,8 @@ MESSAGES = {
     "common.cancel": ("取消", "Cancel"),
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),
-    "common.none": ("无", "None"),
+    # no primary pollutant (AQI ≤ 50): "—" as the bulletins and the issued reports write it (English showed "None")
+    "common.none": ("—", "—"),
     # a parenthesis after a number or word: full-width in Chinese, a space and ASCII in English
     "common.paren": ("（{text}）", " ({text})"),
     "common.error": ("出错了：{message}", "Error: {message}"),
