@@ -228,13 +228,18 @@ if cal:
     frame["issue_date"] = pd.to_datetime(frame["issue_date"])
     frame["district_name"] = [district_name(a) for a in frame["district"]]
     frame["category"] = [level_info(level=k).category(lang) for k in frame["level"]]
-    frame["day"] = [tr("rep18.day_label", m=d.month, d=d.day) for d in frame["issue_date"]]
-    order = list(dict.fromkeys(frame.sort_values("issue_date")["day"]))
+    # a column per forecast day (the first target day, D+1): the column after 11/28 once showed the levels
+    # forecast for 11/30, issued on 11/29
+    frame["target"] = frame["issue_date"] + pd.Timedelta(days=1)
+    frame["day"] = [tr("rep18.day_label", m=d.month, d=d.day) for d in frame["target"]]
+    order = list(dict.fromkeys(frame.sort_values("target")["day"]))
     chart = alt.Chart(frame).mark_rect(stroke="white").encode(
-        x=alt.X("day:O", title=None, sort=order),
+        x=alt.X("day:O", title=tr("rep18.cal_axis"), sort=order),
         y=alt.Y("district_name:N", title=None, sort=[district_name(a) for a in DISTRICTS]),
         color=alt.Color("hex:N", scale=None),
-        tooltip=[alt.Tooltip("issue_date:T", format="%Y-%m-%d"), "district_name:N", "category:N", "level:Q"],
+        tooltip=[alt.Tooltip("target:T", format="%Y-%m-%d", title=tr("rep18.cal_axis")),
+                 alt.Tooltip("issue_date:T", format="%Y-%m-%d", title=tr("rep18.cal_issued")),
+                 alt.Tooltip("district_name:N", title=None), alt.Tooltip("category:N", title=None)],
     ).properties(height=150)
     st.altair_chart(chart, width="stretch", height=230)
     st.markdown(tr("rep18.legend") + " " + "".join(_badge(k) for k in range(1, 7)), unsafe_allow_html=True)

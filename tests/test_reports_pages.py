@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import timedelta
 
 import pytest
 
@@ -58,6 +59,14 @@ def test_manager_sees_the_latest_report_archive_downloads_and_calendar(issued_ur
     assert list(at.dataframe[1].value["状态"]) == ["现行"]  # the trail of the chosen (newest) issue
     assert len(_downloads(at)) == 8  # the seven stored files and the reader's PDF button (issue #18)
     assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 1  # the calendar
+    # a column per forecast day (the day after issue), and its axis says so; the newest column is the
+    # newest issue's first target day
+    import json
+
+    spec = json.loads((at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0].proto.spec)
+    assert spec["encoding"]["x"]["title"] == "预报日（发布次日）"
+    first_day = issue + timedelta(days=1)
+    assert spec["encoding"]["x"]["sort"][-1] == f"{first_day.month}月{first_day.day}日"
 
 
 def test_filters_narrow_the_archive(issued_url):

@@ -118,6 +118,8 @@ MESSAGES = {
     "report.tampered": ("校验失败：存档文件与登记的 SHA-256 不一致！", "Check FAILED: a stored file does not match its SHA-256!"),
     "report.no_files": ("此版本发布时未生成报告文件（仅数据快照）。", "No report files were generated for this revision (snapshot only)."),
     "report.calendar": ("发布级别日历（各区县首个预报日的最高级别）", "Calendar of issued levels (highest level of the first forecast day)"),
+    "rep18.cal_axis": ("预报日（发布次日）", "forecast day (the day after issue)"),
+    "rep18.cal_issued": ("发布日期", "issued"),
     "report.trail": ("更正记录", "Amendment trail"),
     "report.preview": ("报告预览", "Preview"),
     "report.fmt.pdf": ("PDF（中文）", "PDF (Chinese)"),
