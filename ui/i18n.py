@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from forecasting.i18n import t
+from forecasting.permissions import SYSTEM_ACTORS
 from ui.state import language
 
 
@@ -71,8 +72,6 @@ def _level_part(part: str) -> str:
 def who(name: str | None) -> str:
     """Who acted, as a page names them: a system job in words (``daily-job`` → 每日定时任务; the names are
     reserved, :data:`forecasting.permissions.SYSTEM_ACTORS`), a person's user name as it is."""
-    from forecasting.permissions import SYSTEM_ACTORS
-
     if name in SYSTEM_ACTORS:
         return tr(f"actor.{name}")
     return name or "—"
