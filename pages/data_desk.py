@@ -20,7 +20,7 @@ from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
 from ui.datadesk import arrivals_line, uploader_in_language
-from ui.i18n import error_text, join, level_text, tr, who
+from ui.i18n import error_text, format_name, join, level_text, tr, who
 
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
@@ -142,7 +142,7 @@ with tab_run:
             st.subheader(tr("dd20.run.description"))
             left, right = st.columns([3, 2])
             with left:
-                st.markdown(tr("dd20.run.format", format=info["format"], model=preview.model or "—",
+                st.markdown(tr("dd20.run.format", format=format_name(info["format"]), model=preview.model or "—",
                                cycle=_cycle(preview.cycle) if preview.cycle else "—", level=level_text(info["level"])))
                 t0, t1 = info["time"]["first"], info["time"]["last"]
                 st.text(tr("dd20.run.times", first=_bj(t0, "%Y-%m-%d %H:%M") if t0 else "—",

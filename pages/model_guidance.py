@@ -18,7 +18,7 @@ from forecasting.vocab import BEIJING, POLLUTANTS
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import meteogram, pollutant_label
-from ui.i18n import error_text, level_text, tr
+from ui.i18n import error_text, format_name, level_text, tr
 
 
 state.require_actor()
@@ -60,7 +60,7 @@ cycle = c2.selectbox(tr("guid.cycle"), [r.cycle for r in model_runs], key="guid_
                      format_func=lambda c: c.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + f" ({c:%H}Z)")
 pollutant = c3.selectbox(tr("guid.pollutant"), POLLUTANTS, format_func=pollutant_label, key="guid_pollutant")
 run = next(r for r in model_runs if r.cycle == cycle)
-st.caption(tr("guid.provenance", format=run.format, level=level_text(run.level), n=run.n_times,
+st.caption(tr("guid.provenance", format=format_name(run.format), level=level_text(run.level), n=run.n_times,
               synthetic=tr("guid.synthetic") if run.synthetic else ""))
 
 series = datastore.forecast_frame(db, cycle_since=cycle, cycle_until=cycle)

@@ -148,7 +148,7 @@ def test_data_desk_journey(withheld_world, tmp_path):
         wait_idle(page)
         page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 1")
         assert page.get_by_text("示范区覆盖").count() >= 1
-        assert page.get_by_text("格式 ioapi · 模式 NAQPMS-SH").count() >= 1
+        assert page.get_by_text("格式 CMAQ IOAPI · 模式 NAQPMS-SH").count() >= 1
         page.locator(".vega-embed").first.scroll_into_view_if_needed()
         _shot(page, "datadesk-run-preview")
         page.locator(".st-key-dd20_run_recompute label").click()  # leave the guidance stale: the room says so

@@ -66,5 +66,6 @@ def test_on_the_demo_world(demo_url, monkeypatch):
     assert "合成演示数据" in texts(at)
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert len(at.get("image")) == 1 and len(charts) == 3  # the newest cycle has its file: a map image, three meteograms
+    assert "格式 CF-NetCDF" in texts(at) and "格式 cf " not in texts(at)  # the format as centres name it
     at.selectbox(key="guid_model").select("CMAQ-YRD").run()
-    assert not at.exception and "格式 ioapi" in texts(at)
+    assert not at.exception and "格式 CMAQ IOAPI" in texts(at)

@@ -76,3 +76,16 @@ def who(name: str | None) -> str:
         return tr(f"actor.{name}")
     return name or "—"
 
+
+#: A stored run's format as centres name it (the readers record ``ioapi``, ``cf``, ``wrf``; the demo's older
+#: cycles ``simulated``).
+FORMAT_NAMES = {"ioapi": "CMAQ IOAPI", "cf": "CF-NetCDF", "wrf": "WRF-Chem wrfout"}
+
+
+def format_name(fmt: str | None) -> str:
+    """``cf`` → CF-NetCDF, ``ioapi`` → CMAQ IOAPI, ``simulated`` → 模拟区县序列 / simulated district series;
+    others as they are."""
+    if fmt == "simulated":
+        return tr("guid.format_simulated")
+    return FORMAT_NAMES.get(fmt or "", fmt or "—")
+
