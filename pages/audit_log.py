@@ -9,11 +9,10 @@ import streamlit as st
 from forecasting import audit_view
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
-from forecasting.i18n import has_key
 from forecasting.vocab import BEIJING, DISTRICT_ORDER
 from ui import state
 from ui.consultation import district_name
-from ui.i18n import error_text, tr, who
+from ui.i18n import error_text, tr, tr_or, who
 
 db = state.database()
 actor = state.require_actor()
@@ -38,8 +37,8 @@ options = [""] + [f for f in families if f not in actions] + actions
 
 def family(prefix: str) -> str:
     """A family of actions in words ("会商（全部）（consult.*）"); an unknown one by its code."""
-    key = f"audit18.family.{prefix}"
-    return tr("audit18.family", name=tr(key), code=f"{prefix}.*") if has_key(key) else f"{prefix}.*"
+    name = tr_or(f"audit18.family.{prefix}", "")
+    return tr("audit18.family", name=name, code=f"{prefix}.*") if name else f"{prefix}.*"
 
 
 action = c4.selectbox(tr("audit18.action"), options, key="audit_action",

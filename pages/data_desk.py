@@ -14,13 +14,13 @@ import streamlit as st
 from forecasting import arrivals, uploads
 from forecasting.errors import ForecastingError
 from forecasting.grids import list_models, load_mapping
-from forecasting.i18n import has_key, t
+from forecasting.i18n import t
 from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
 from ui.datadesk import arrivals_line, uploader_in_language
-from ui.i18n import error_text, format_name, join, level_text, tr, who
+from ui.i18n import error_text, format_name, join, level_text, tr, tr_or, who
 
 LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
@@ -41,8 +41,7 @@ def _bj(value, fmt: str = "%m-%d %H:%M") -> str:
 
 def _qc(code: str) -> str:
     """A QC code (``forecasting.observations.qc.FLAGS``) in words; an unknown code as it is."""
-    key = f"dd20.qc.{code}"
-    return tr(key) if has_key(key) else code
+    return tr_or(f"dd20.qc.{code}", code)
 
 
 def _cycle(value) -> str:

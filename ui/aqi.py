@@ -26,7 +26,7 @@ from forecasting.i18n import t
 __all__ = ["badge_html", "range_badge_html", "legend_html", "iaqi_frame", "aqi_badge", "aqi_range_badge",
            "aqi_legend", "iaqi_table"]
 
-_SPAN = ('<span style="display:inline-block;padding:0.15em 0.6em;border-radius:0.4em;'
+_SPAN = ('<span style="display:inline-block;white-space:nowrap;padding:0.15em 0.6em;border-radius:0.4em;'
          'background:{bg};color:{fg};font-weight:600;margin:0 0.2em 0.2em 0">{text}</span>')
 _GREY = ("#E0E0E0", "#000000")
 
@@ -46,7 +46,7 @@ def badge_html(aqi: int | None, *, edition: str = EDITION_2026, lang: str = "zh"
 def range_badge_html(rng: AQIRange, *, lang: str = "zh") -> str:
     """The published range "AQI 90–110" followed by one badge per level it spans."""
     # "AQI 95–130" in both languages, on one line (空气质量指数 95-130 took three lines in a day card)
-    parts = [_span(f"AQI {int(rng.lo)}–{int(rng.hi)}", *_GREY).replace("display:inline-block;", "display:inline-block;white-space:nowrap;", 1)]
+    parts = [_span(f"AQI {int(rng.lo)}–{int(rng.hi)}", *_GREY)]
     for k in rng.levels:
         info = level_info(level=k, edition=rng.edition)
         parts.append(_span(info.category(lang), info.hex, info.text_hex))

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 
-from forecasting.i18n import t
+from forecasting.i18n import has_key, t
 from forecasting.permissions import SYSTEM_ACTORS
 from ui.state import language
 
 
 def tr(key: str, **params) -> str:
     return t(key, language(), **params)
+
+
+def tr_or(key: str, default: str, **params) -> str:
+    """:func:`tr` of ``key`` when the table has it, else ``default`` (a code the table does not know yet)."""
+    return tr(key, **params) if has_key(key) else default
 
 
 def join(items, *, clauses: bool = False) -> str:

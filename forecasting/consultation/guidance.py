@@ -22,7 +22,7 @@ from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
 from forecasting.vocab import DISTRICT_ORDER
 
-__all__ = ["GuidanceRow", "guidance_rows", "guidance_centres", "best_guidance", "Verification", "yesterday_check"]
+__all__ = ["GuidanceRow", "central_value", "guidance_rows", "guidance_centres", "best_guidance", "Verification", "yesterday_check"]
 
 #: Preferred methods when several give guidance for one district and day (first found wins).
 #: ``forecasting.guidance`` labels rows ``raw`` and ``corrected`` per model and ``ensemble`` (the suggestion).
@@ -66,14 +66,22 @@ class GuidanceRow:
         >>> GuidanceRow("310118", date(2026, 12, 2), "raw:CAMS", 55, 75, 2, 2, centre=76.0).central
         76.0
         """
-        whole = None not in (self.aqi_q10, self.aqi_q50, self.aqi_q90)
-        return self.aqi_q50 if whole else self.centre
+        return central_value(self)
 
 
 def _get(item, name, default=None):
     if isinstance(item, dict):
         return item.get(name, default)
     return getattr(item, name, default)
+
+
+def central_value(item) -> float | None:
+    """:attr:`GuidanceRow.central` of a row or a mapping of its fields: the median ``aqi_q50`` when the
+    10/50/90 % quantiles are all there, else ``median`` or the point ``centre``."""
+    if None not in (_get(item, "aqi_q10"), _get(item, "aqi_q50"), _get(item, "aqi_q90")):
+        return _get(item, "aqi_q50")
+    median = _get(item, "median")
+    return median if median is not None else _get(item, "centre")
 
 
 def _row(item) -> GuidanceRow:

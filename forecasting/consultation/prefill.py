@@ -18,7 +18,7 @@ from typing import Iterable
 
 from forecasting.aqi import level_of
 from forecasting.consultation.config import ConsultationConfig
-from forecasting.consultation.guidance import best_guidance
+from forecasting.consultation.guidance import best_guidance, central_value
 
 __all__ = ["PrefillDay", "fit_to_rules", "district_prefill", "guidance_ends", "combined_prefill"]
 
@@ -99,10 +99,7 @@ def district_prefill(rows, target_dates: Iterable[date], district: str, *,
         if g is None:
             continue
         last = g
-        # the distribution's median (inside the range chosen from it), else the point AQI
-        whole = None not in (_get(g, "aqi_q10"), _get(g, "aqi_q50"), _get(g, "aqi_q90"))
-        median = next((v for v in ((_get(g, "aqi_q50") if whole else None), _get(g, "median"), _get(g, "centre"))
-                       if v is not None), None)
+        median = central_value(g)  # the distribution's median (inside the range chosen from it), else the point AQI
         lo, hi, primary = fit_to_rules(g.aqi_lo, g.aqi_hi, g.primary, config=config, centre=median)
         if lo > 50 and not primary:
             primary = tuple(p for r in rows or () if r.district == district and r.target_date == g.target_date

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -37,9 +39,6 @@ def _refused(address: str) -> OSError | None:
     >>> _refused("tls://scheduler:8786") is None
     True
     """
-    import socket
-    from urllib.parse import urlsplit
-
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
     if parts.scheme != "tcp":
         return None
