@@ -26,7 +26,7 @@ from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.models import AuditEntry, AuthSession
 from forecasting.store.reports import ApiToken
-from forecasting.vocab import BEIJING
+from forecasting.vocab import BEIJING, POLLUTANT_TEXT
 
 __all__ = ["AuditRow", "recent_entries", "search_entries", "action_label", "details_text", "entries_csv",
            "csv_cell", "known_actions", "object_label", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
@@ -143,7 +143,9 @@ def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
 
 
 #: Fields whose values are codes with words (``audit18.value.*``); a user name stays as it is.
-_WORDED_FIELDS = frozenset({"seat", "role", "status"})
+_WORDED_FIELDS = frozenset({"seat", "role", "status", "reason", "kind", "via"})
+#: Fields whose values are pollutant codes, shown as pollutants are written (pm25 → PM2.5).
+_POLLUTANT_FIELDS = frozenset({"primary", "pollutant", "pollutants"})
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 
@@ -156,7 +158,8 @@ def _flag_words(text: str, names: dict[str, str], lang: str) -> str | None:
         return None
     parts = rest.split(":")
     days = sorted({p for p in parts if _DAY.fullmatch(p)})
-    places = t("common.list_sep", lang).join(names.get(p, p) for p in parts if not _DAY.fullmatch(p))
+    # a flag against the guidance has no second district (``guidance_far:day:a:``): no empty place
+    places = t("common.list_sep", lang).join(names.get(p, p) for p in parts if p and not _DAY.fullmatch(p))
     when = days[0] if len(days) == 1 else t("audit18.date_span", lang, first=days[0], last=days[-1]) if days else ""
     return t("audit18.flag_where", lang, label=t(f"flag.kind.{kind}", lang), places=places, dates=when)
 
@@ -184,6 +187,14 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     'from: 2026-11-16 01:00'
     """
     names = names or {}
+    details = dict(details or {})
+    key, params = details.get("reason_key"), details.get("reason_params")
+    if lang and isinstance(key, str) and has_key(key):  # a refusal recorded with its message key: in words
+        details.pop("reason_key"), details.pop("reason_params", None)
+        try:
+            details["reason"] = t(key, lang, **(params if isinstance(params, dict) else {}))
+        except (KeyError, IndexError, ValueError):  # a stored parameter missing from an older row
+            pass
     sep = t("common.list_sep", lang) if lang else ", "
     codes = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b") if names else None
 
@@ -206,6 +217,8 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
             return str(x)
         if lang and key in _WORDED_FIELDS and has_key(f"audit18.value.{x}"):
             return t(f"audit18.value.{x}", lang)
+        if lang and key in _POLLUTANT_FIELDS and x in POLLUTANT_TEXT:
+            return POLLUTANT_TEXT[x]
         if x in names:
             return names[x]
         if lang and x == "*":
@@ -219,7 +232,7 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
                     else at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"))
         return codes.sub(lambda m: names[m.group(1)], x) if codes is not None else x
 
-    parts = [f"{field(k)}: {pairs(v) if isinstance(v, dict) else word(v, k)}" for k, v in (details or {}).items()]
+    parts = [f"{field(k)}: {pairs(v) if isinstance(v, dict) else word(v, k)}" for k, v in details.items()]
     text = (t("common.clause_sep", lang) if lang else "; ").join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

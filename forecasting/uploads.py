@@ -240,7 +240,7 @@ def _record(db: Database, actor: Actor, *, kind: str, status: str, via: str, act
         audit.record(s, actor, action, object_type="ingest_attempt", object_id=row.id,
                      details={"kind": kind, "status": status, "via": via, "files": list(files), "sha256": sha256,
                               "model": model, "cycle": cycle.isoformat() if cycle else None, "run_id": run_id,
-                              "reason": reason})
+                              "reason": reason, **({"reason_key": key, "reason_params": params} if key else {})})
         return row.id
 
 

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "POLLUTANTS",
+    "POLLUTANT_TEXT",
     "INDICATORS",
     "District",
     "ZONE_DISTRICTS",
@@ -43,6 +44,8 @@ __all__ = [
 
 #: Pollutants of hourly series, in the order tables show them.
 POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
+#: Pollutants as people write them, with subscripts (the same in both languages).
+POLLUTANT_TEXT = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
 #: AQI indicators (pollutant + averaging period), HJ 633: daily ones first, then hourly ones.
 INDICATORS = (

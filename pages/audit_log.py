@@ -6,7 +6,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from forecasting import audit_view
+from forecasting import accounts, audit_view
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from forecasting.vocab import BEIJING, DISTRICT_ORDER
@@ -53,6 +53,7 @@ except ForecastingError as exc:
     st.stop()
 
 district_names = {adcode: district_name(adcode) for adcode in DISTRICT_ORDER}  # names, not adcodes
+people = {u.username: u.display_name for u in accounts.list_users(db, actor)}  # names, not logins
 st.caption(tr("audit18.count", n=len(rows)))
 if len(rows) >= audit_view.MAX_ROWS:
     st.warning(tr("audit18.cut", n=audit_view.MAX_ROWS))
@@ -61,7 +62,7 @@ st.dataframe(
         [
             {
                 tr("audit.col_at"): r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
-                tr("audit.col_actor"): who(r.actor_username),
+                tr("audit.col_actor"): who(r.actor_username, people),
                 tr("audit.col_action"): audit_view.action_label(r.action, lang),
                 tr("audit.col_object"): audit_view.object_label(r.object_type, r.object_id, lang),
                 tr("audit.col_details"): audit_view.details_text(r.details, names=district_names, lang=lang),

@@ -8,7 +8,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from forecasting.textlimits import markdown_escape  # names shown as typed, never as Markdown (#15)
+from forecasting.vocab import POLLUTANT_TEXT
+from forecasting.textlimits import TEXT_LIMITS, markdown_escape  # names shown as typed, never as Markdown (#15)
+from forecasting.consultation.acknowledgements import MAX_ACK_CHARS
+from forecasting.consultation.notes import MAX_NOTE_CHARS
 
 from forecasting import consultation as c
 from forecasting.aqi import POLLUTANTS, level_of
@@ -24,7 +27,7 @@ from ui.navigation import PAGES
 
 db = state.database()
 actor = state.require_actor()
-LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
 _ALIASES = {**{v.lower(): k for k, v in LABELS.items()}, **{k: k for k in POLLUTANTS}, "o3": "o3", "no2": "no2",
             "so2": "so2", "pm2.5": "pm25", "pm₂.₅": "pm25"}
 
@@ -39,7 +42,7 @@ def parse_primary(text) -> tuple[tuple[str, ...], str]:
         if not part:
             continue
         if part not in _ALIASES:
-            return (), part
+            return (), str(text).strip()  # as the chief typed it (the tour saw "pm3" lower-cased)
         out.append(_ALIASES[part])
     return tuple(dict.fromkeys(out)), ""
 
@@ -104,8 +107,11 @@ STEPS = ("start", "flags", "compose", "conclude", "sign", "issue")
 if session.state == "open":
     current = "start"
 elif session.state == "consulting":
+    composed = any(e.source == "final" for e in room.entries)  # the chief saved the combined grid
     if missing or open_groups:
         current = "flags"
+    elif not (composed or session.zone_summary or conclusions):
+        current = "compose"  # a tour saw "✓ 3. 合成" before anything was composed
     elif not (session.zone_summary or conclusions):
         current = "conclude"
     else:
@@ -165,7 +171,8 @@ with work:
         labels = {g.key: w.group_label(g) for g in open_groups}
         chosen = st.multiselect(tr("ack14.pick"), list(labels), format_func=labels.get, key=f"ack_groups_{ack_n}",
                                 placeholder=tr("grid14.choose"))
-        note = st.text_input(tr("ack14.reason"), key=f"ack_note_{ack_n}", max_chars=2000)
+        note = st.text_input(tr("ack14.reason"), key=f"ack_note_{ack_n}",
+                             help=tr("common.limit_help", n=MAX_ACK_CHARS))
         kinds = {}
         for g in open_groups:
             kinds.setdefault(g.kind, []).append(g)
@@ -189,7 +196,8 @@ with work:
 
 # -- compose: the whole combined forecast in one grid, the summary and the conclusion (whole width) ------
 st.subheader(tr("consult.final_title"))
-st.caption(tr("desk14.compose_help"))
+if room.can_chair:  # a reader is not told how to edit a grid they cannot edit
+    st.caption(tr("desk14.compose_help"))
 rows = combined_prefill(room.entries, room.finals, room.districts, session.target_dates, config=cfg)
 frame = pd.DataFrame([{
     "district": r["district"],
@@ -225,10 +233,10 @@ if room.can_chair:
                 **level_column,
             })
         summary = st.text_area(tr("desk14.summary"), value=session.zone_summary, key=f"final_summary_{compose_n}",
-                               help=tr("desk14.summary_help"), max_chars=5000)
+                               help=tr("desk14.summary_help") + " " + tr("common.limit_help", n=TEXT_LIMITS["zone_summary"][0]))
         conclusion = st.text_area(tr("desk14.conclusion"), value=conclusions[-1].body if conclusions else "",
-                                  key=f"conclusion_body_{compose_n}", help=tr("desk14.summary_help"),
-                                  max_chars=10_000)
+                                  key=f"conclusion_body_{compose_n}",
+                                  help=tr("desk14.summary_help") + " " + tr("common.limit_help", n=MAX_NOTE_CHARS))
         saved = st.form_submit_button(tr("desk14.save_all"), type="primary", icon=":material/save:")
     if saved:
         problems, items = [], []
@@ -240,7 +248,8 @@ if room.can_chair:
                 continue
             primary, bad = parse_primary(r[tr("desk14.col_primary")])
             if bad:
-                problems.append(tr("desk14.bad_primary", district=name, day=f"{day:%m-%d}", value=bad))
+                problems.append(tr("desk14.bad_primary", district=name, day=f"{day:%m-%d}", value=bad,
+                                   allowed=join(LABELS[p] for p in POLLUTANTS)))
                 continue
             try:
                 c.check_forecast(int(lo), int(hi), primary, config=cfg)
@@ -301,8 +310,9 @@ def sign_dialog():
 def issue_dialog():
     st.write(tr("consult.issue_explain"))
     if st.button(tr("consult.issue_confirm"), type="primary", key="issue_confirm"):
-        call_service(issue_with_report, db, actor, issue_date, flash="desk", then=lambda _: _close_dialog(),
-                     success=lambda issued: tr("desk14.issued_link", revision=issued.revision))
+        with st.spinner(tr("desk14.issuing")):  # rendering the files takes seconds: say so
+            call_service(issue_with_report, db, actor, issue_date, flash="desk", then=lambda _: _close_dialog(),
+                         success=lambda issued: tr("desk14.issued_link", revision=issued.revision))
 
 
 if room.seat is not None:
@@ -326,12 +336,12 @@ if issued:
     st.dataframe(pd.DataFrame([{
         tr("consult.col_revision"): i.revision,
         tr("consult.col_time"): w.bj(i.issued_at),
-        tr("consult.col_author"): i.issued_by_name,
+        tr("consult.col_issuer"): i.issued_by_name,
         "SHA-256": i.sha256[:16] + "…",
         tr("consult.col_superseded"): tr("common.yes") if i.superseded else tr("common.no"),
         tr("consult.col_reason"): i.reason,
     } for i in issued]), hide_index=True, placeholder="—", width="stretch")
-if session.state == "issued" and actor.role == "forecaster":
+if session.state == "issued" and c.may_amend(db, actor, issue_date):  # the service checks it again
     with st.form("amend_form"):
         reason = st.text_input(tr("consult.amend_reason"), key="amend_reason")
         if st.form_submit_button(tr("consult.amend"), icon=":material/edit:"):

@@ -8,6 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from forecasting.consultation.notes import MAX_NOTE_CHARS
+from forecasting.textlimits import TEXT_LIMITS
+from forecasting.vocab import POLLUTANT_TEXT
 from forecasting import consultation as c
 from forecasting.aqi import POLLUTANTS
 from forecasting.consultation.config import DISTRICT_ORDER
@@ -124,7 +127,7 @@ with st.expander(tr("consult.guidance_title"), expanded=False):
 
 # -- the district form: a whole row of days, the level chip and the rule live ------------------------------
 
-LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
 
 
 #: Seven days side by side leave each primary-pollutant box about 120 px: Streamlit shrank its tags to "P…"
@@ -199,8 +202,9 @@ if room.can_submit:
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
                 st.caption(f"{label} {g.aqi_lo}–{g.aqi_hi}{extra}"
                            + ("" if g.from_models else f" · {tr('grid14.beyond')}"))
-            st.number_input(tr("consult.aqi_lo"), min_value=0, max_value=500, step=5, key=k + "_lo")
-            st.number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, key=k + "_hi")
+            # value=None: a cleared box is empty ("fill in"), not 0 (a tour saw "AQI 范围 60-0 无效")
+            st.number_input(tr("consult.aqi_lo"), min_value=0, max_value=500, step=5, value=None, key=k + "_lo")
+            st.number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, value=None, key=k + "_hi")
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"))
             chosen = st.session_state.get(k + "_primary") or []
@@ -212,9 +216,10 @@ if room.can_submit:
             problem = errors.get(day.isoformat()) or problem
             if problem:
                 st.error(problem, icon=":material/error:")
-            st.number_input("PM2.5 µg/m³", min_value=0.0, step=1.0, key=k + "_pm25")
-            st.number_input("O₃ µg/m³", min_value=0.0, step=1.0, key=k + "_o3")
-    st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100, max_chars=5000)
+            st.number_input("PM2.5 µg/m³", min_value=0.0, step=1.0, value=None, key=k + "_pm25")
+            st.number_input("O₃ µg/m³", min_value=0.0, step=1.0, value=None, key=k + "_o3")
+    st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100,
+                 help=tr("common.limit_help", n=TEXT_LIMITS["analysis"][0]))
     b1, b2, _ = st.columns([1, 1, 4])
     save = b1.button(tr("consult.save_draft"), icon=":material/save:", key=prefix + "save")
     submit = b2.button(tr("consult.submit"), type="primary", icon=":material/send:", key=prefix + "submit")
@@ -278,8 +283,9 @@ if room.can_note:
             st.session_state.pop(reply_key, None)
             st.rerun()
     with st.form(f"note_form_{n}", clear_on_submit=False):
-        body = st.text_area(tr("consult.note_body"), key=f"note_body_{n}", height=90, max_chars=10_000,
-                            help=tr("note14.mention_help"), placeholder=tr("note14.mention_help"))
+        body = st.text_area(tr("consult.note_body"), key=f"note_body_{n}", height=90,
+                            help=tr("note14.mention_help") + tr("common.clause_sep") + tr("common.limit_help", n=MAX_NOTE_CHARS),
+                            placeholder=tr("note14.mention_help"))
         n1, n2 = st.columns(2)
         note_district = n1.selectbox(tr("consult.note_district"), [None, *room.districts], key=f"note_district_{n}",
                                      format_func=lambda d: tr("consult.any") if d is None else w.district_name(d))

@@ -263,7 +263,7 @@ with tab_hist:
     else:
         st.dataframe(pd.DataFrame([{
             "#": v.id, tr("dd20.col.at"): _bj(v.at, "%Y-%m-%d %H:%M"), tr("dd20.col.kind"): tr(f"dd20.kind.{v.kind}"),
-            tr("dd20.col.status"): tr(f"dd20.status.{v.status}"), tr("dd20.col.via"): v.via,
+            tr("dd20.col.status"): tr(f"dd20.status.{v.status}"), tr("dd20.col.via"): tr_or(f"audit18.value.{v.via}", v.via),
             tr("dd20.col.by"): who(v.actor_username), tr("dd20.col.model"): v.model or "",
             tr("dd20.col.cycle"): _cycle(v.cycle) if v.cycle else "", tr("dd20.col.files"): ", ".join(v.files),
             tr("dd20.col.values"): v.n_values or None, tr("dd20.col.hash"): v.sha256[:12],

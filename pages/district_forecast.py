@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from forecasting.vocab import POLLUTANT_TEXT
 from forecasting import datastore
 from forecasting.aqi import edition_for
 from forecasting.guidance import OUTLOOK, SUGGESTED, guidance_for, guidance_series, latest_issue_date, model_guidance_ends
@@ -22,7 +23,7 @@ from ui.aqi import range_badge_html
 from ui.charts import aqi_bands, unit_of
 from ui.i18n import correction_reason, join, tr
 
-LABELS = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
 
 actor = state.require_actor()
 db = state.database()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import altair as alt
 import pandas as pd
@@ -89,8 +89,14 @@ def _reader(summary) -> None:
             cells = by_day.setdefault(e["target_date"], [""] * len(names))
             cells[i] = f"AQI {int(e['aqi_lo'])}–{int(e['aqi_hi'])} {badges} {html.escape(primary)}"
     head = [tr("rep18.col.date"), *names]
+
+    def _day(iso: str) -> str:  # "12月1日" on one line (the ISO date wrapped as "2026-12-" / "01")
+        d = date.fromisoformat(iso)
+        return tr("rep18.day_label", m=d.month, d=d.day)
+
     st.markdown("<table style='width:100%'><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
-                + "".join("<tr><td>" + html.escape(day) + "</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+                + "".join("<tr><td style='white-space:nowrap'>" + html.escape(_day(day)) + "</td>"
+                          + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
                           for day, cells in sorted(by_day.items())) + "</table>", unsafe_allow_html=True)
     conclusion = (summary.conclusion or model.get("conclusion") or "").strip()
     if conclusion:

@@ -133,9 +133,8 @@ def interval(i, fmt) -> str:
 
 
 def ref_name(label: str) -> str:
-    if label == summary.reference.get("label"):
-        return tr("verif18.ref.best", label=source_name(label), first=summary.reference["first"],
-                  last=summary.reference["last"])
+    if label == summary.reference.get("label"):  # short: the table fits the page; the period is said below it
+        return tr("verif18.ref.best", label=source_name(label))
     return tr(f"verif18.ref.{label}") if label in ("persistence", "climatology") else source_name(label)
 
 
@@ -158,7 +157,10 @@ if summary.has_issued:
     st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", key="verif18_compare",
                  column_config={tr(f"verif18.col.{c}"): st.column_config.Column(help=tr(f"verif18.col.{c}_help"))
                                 for c in ("delta_level", "skill")})
-    st.caption(tr("verif18.delta_caption") + " " + tr("verif18.ci_caption"))
+    best = summary.reference.get("label")
+    st.caption((tr("verif18.ref.best_caption", label=source_name(best), first=summary.reference["first"],
+                   last=summary.reference["last"]) + " " if best else "")
+               + tr("verif18.delta_caption") + " " + tr("verif18.ci_caption"))
 
     def rate_chart(frame: pd.DataFrame, column: str, title: str, names) -> alt.Chart:
         f = frame.copy()
@@ -257,7 +259,8 @@ for col, score in zip(cols, CARDS):
         d = cmp_[score]["difference"]
         if pd.notna(d.value):
             delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} {tr('verif18.pp')}", label=source_name(ref), n=cmp_["n"])
-            help_text = ref_name(ref)
+            help_text = tr("verif18.ref.best_caption", label=source_name(ref), first=summary.reference["first"],
+                           last=summary.reference["last"])
     col.metric(tr(f"verif.card.{score}"), fmt(score, value), delta=delta, help=help_text,
                delta_color="inverse" if score == "rmse" else "normal", border=True)
 st.caption(tr("verif.n_days", n=int(mine["n"]) if mine is not None else 0) + " · " + tr("verif.rules_caption"))

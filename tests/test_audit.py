@@ -38,3 +38,27 @@ def test_a_failed_action_writes_no_audit_row(db, users):
         accounts.create_user(db, users["admin1"], username="x!", password="a-good-password", role="manager")
     with db.read() as s:
         assert len(s.scalars(select(AuditEntry.id)).all()) == n
+
+
+def test_the_audit_page_says_reasons_kinds_pollutants_and_people_in_words():
+    """A tour read 原因: wrong password, 类型: model_run；途径: upload, 首要污染物=pm25/pm10/no2, an English
+    CSV refusal, "（吴江区、，2026-12-01）" and login names where people were meant."""
+    from forecasting.audit_view import details_text
+    from ui.i18n import who
+
+    names = {"320509": "吴江区"}
+    assert details_text({"reason": "wrong password"}, lang="zh") == "原因: 密码错误"
+    assert details_text({"reason": "吴江数据更正"}, lang="zh") == "原因: 吴江数据更正"  # typed text stays
+    assert details_text({"kind": "model_run", "via": "upload", "status": "refused"}, lang="zh") == \
+        "类型: 模式数据；途径: 网页上传；状态: 被拒绝"
+    assert details_text({"primary": ["pm25", "o3"]}, lang="zh") == "首要污染物: PM2.5、O₃"
+    text = details_text({"flag": "guidance_far:2026-12-01:320509:"}, names=names, lang="zh")
+    assert "吴江区，2026-12-01" in text and "、，" not in text
+    refused = {"reason": "a.csv line 4, column 'pm25': expected a number, got abc",
+               "reason_key": "correction.csv_bad_value",
+               "reason_params": {"file": "a.csv", "line": 4, "column": "pm25", "expected": "a number",
+                                 "expected_zh": "数值", "got": "abc"}}
+    assert details_text(refused, lang="zh") == "原因: a.csv 第 4 行 pm25 列：应为数值，实际为 abc"
+    assert "reason_key" in details_text(refused)  # the CSV export keeps what was stored
+    assert who("qp_chen", {"qp_chen": "陈静 (青浦)"}) == "陈静 (青浦)（qp_chen）"
+    assert who("someone", {}) == "someone"

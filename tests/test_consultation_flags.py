@@ -193,3 +193,27 @@ def test_chief_acknowledges_a_kind_in_one_action_with_a_human_sentence(db, room)
         acks = snapshot_acknowledgements(s, session_for(s, ISSUE))
     assert len(acks) == 6 and {a["reason"] for a in acks} == {"吴江受输送影响"}
     assert {a["kind"] for a in acks} == {"level_gap", "range_disjoint"}
+
+
+def test_a_group_joining_an_information_day_to_an_amber_day_is_shown_by_the_amber_day():
+    """A tour found "已确认（）" with no name and no reason, and the information-only day's values, for a
+    group of 首要污染物不同 on 12-02 (info) and 12-03 (amber, acknowledged by the chief)."""
+    from datetime import timedelta
+
+    from forecasting.consultation.acknowledgements import group_sentence
+    from forecasting.consultation.flags import Flag, group_flags
+    from forecasting.consultation.signoff import FlagState
+    from ui.consultation import flag_groups_frame
+
+    day = ISSUE + timedelta(days=2)
+    info = Flag(f"primary_differs:{day}:{QP}:{JS}", "primary_differs", "info", day, QP, JS, {}, "x",
+                ((55, 75, 2, 2, ("pm25",)), (50, 70, 2, 2, ("pm10",))))
+    amber_day = day + timedelta(days=1)
+    amber = Flag(f"primary_differs:{amber_day}:{QP}:{JS}", "primary_differs", "amber", amber_day, QP, JS, {}, "y",
+                 ((85, 120, 2, 3, ("pm25",)), (40, 60, 1, 2, ("no2",))))
+    group, = group_flags([FlagState(info, False), FlagState(amber, True, note="本地排放差异", by="陈静")])
+    assert group.severity == "amber" and group.acknowledged and group.lead.flag is amber
+    row = flag_groups_frame([group]).iloc[0].to_dict()
+    assert "陈静" in " ".join(map(str, row.values())) and "本地排放差异" in row.values()
+    assert any("85–120" in str(v) and "40–60" in str(v) for v in row.values())
+    assert "85–120" in group_sentence(group) and "55–75" not in group_sentence(group)

@@ -98,6 +98,47 @@ def test_a_second_save_is_refused_naming_who_and_the_typed_values_stay(world):
     assert at.number_input(key=key).value == 60
 
 
+def test_a_cleared_aqi_box_asks_for_a_value_and_nothing_is_saved(world):
+    """A tour emptied D+3's upper end and read "AQI 范围 60-0 无效" (a cleared box had become 0) and
+    "以下日期未保存", as if the other days had been saved."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    _fill(at, today, WJ, 60, 80)
+    day3 = today + timedelta(days=3)
+    at.number_input(key=f"sub_{today.isoformat()}_{WJ}_{day3.isoformat()}_hi").set_value(None)
+    _button(at, "提交").click().run()
+    assert not at.exception, at.exception
+    errors = [str(e.value) for e in at.error]
+    assert "请填写这一天的 AQI 下限和上限。" in errors
+    assert not any("60-0" in e or "60–0" in e for e in errors)
+    assert any(e.startswith("未保存任何一天") and day3.strftime("%m-%d") in e for e in errors)
+    assert c.list_submissions(db, today) == []
+
+
+def test_an_analysis_over_its_limit_is_refused_with_a_message_not_dropped(world):
+    """Streamlit drops, without a word, a paste that takes a box past its ``max_chars``: a tour's 5,200
+    characters left the analysis box empty. The box takes any length; saving says what is too long."""
+    db, cast, today = world
+    from forecasting import consultation as c
+    from forecasting.textlimits import TEXT_LIMITS
+
+    limit = TEXT_LIMITS["analysis"][0]
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    assert not at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").max_chars  # 0: no limit in the box
+    _fill(at, today, WJ, 60, 80)
+    at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").input("风" * (limit + 200))
+    _button(at, "提交").click().run()
+    assert not at.exception, at.exception
+    assert any(str(limit) in str(e.value) and str(limit + 200) in str(e.value) for e in at.error), \
+        [e.value for e in at.error]
+    assert at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").value == "风" * (limit + 200)  # kept
+    assert c.list_submissions(db, today) == []
+
+
 def test_manager_reads_notes_as_plain_text_without_forms(world):
     db, cast, today = world
     from forecasting import consultation as c
@@ -109,6 +150,21 @@ def test_manager_reads_notes_as_plain_text_without_forms(world):
     assert "您可以查看会商，但不能修改。" in texts(at)
     assert "<b>注意</b> **臭氧**" in [t.value for t in at.text]
     assert not [b for b in at.button if b.label in ("提交", "添加记录")]
+
+
+def test_a_long_note_shows_its_beginning_and_the_whole_in_a_fold(world):
+    """A 5,000-character note filled the room's and the desk's discussion for screens on end."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    body = "长文本" * 700  # 2,100 characters
+    c.add_note(db, cast["fc_js"], today, body)
+    at = sign_in(new_app(), "mgr1", PASSWORD)
+    goto(at, "consultation_room.py")
+    assert not at.exception, at.exception
+    shown = [t.value for t in at.text]
+    assert body[:600] + "…" in shown and body in shown  # the beginning, and the whole text in the fold
+    assert [e.label for e in at.expander if "展开全文" in e.label] == ["展开全文（2100 字）"]
 
 
 def test_forecaster_adds_a_note_once(world):

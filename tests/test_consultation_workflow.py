@@ -306,6 +306,9 @@ def test_amendment_keeps_the_old_version_superseded(db, cast):
         c.amend_session(db, cast["fc_wj"], ISSUE, reason="x")
     with pytest.raises(PermissionDenied):
         c.amend_session(db, cast["mgr1"], ISSUE, reason="x")
+    # the desk offers the amendment form exactly to those the service lets amend (a tour saw it offered to
+    # a forecaster off duty, then refused)
+    assert [c.may_amend(db, cast[k], ISSUE) for k in ("fc_qp", "fc_wj", "mgr1")] == [True, False, False]
     amended = c.amend_session(db, cast["fc_qp"], ISSUE, reason="吴江数据更正")
     assert (amended.revision, amended.state, amended.amendment_of_id) == (2, "consulting", first.id and amended.amendment_of_id)
     assert [s.state for s in c.session_history(db, ISSUE)] == ["superseded", "consulting"]

@@ -201,7 +201,7 @@ def test_journey_consultation_to_issued_report(demo):
         acks = [n for n in c.list_notes(db, today) if n.kind == "acknowledgement"]
         assert len(acks) == 1 and "[" not in acks[0].body and "嘉善县" in acks[0].body
         desk.get_by_role("textbox", name="区域综述（发布在报告中）").fill(story["summary"])
-        desk.get_by_role("textbox", name="会商结论（内部记录）").fill(story["conclusion"])
+        desk.get_by_role("textbox", name="会商结论（记入报告附页）").fill(story["conclusion"])
         desk.get_by_role("button", name="保存联合预报、综述与结论").click()
         desk.get_by_text("已保存。").wait_for()
         wait_idle(desk)

@@ -96,6 +96,41 @@ def test_manager_cannot_reach_the_admin_page(cast):
     assert "全部用户" not in texts(at)
 
 
+def test_every_page_address_answers_a_role_that_may_not_open_it_in_words(cast, monkeypatch):
+    """A manager who typed /chief_desk saw Streamlit's English "Page not found … Running the app's main
+    page". Every page of the table now has its address for every role: the allowed ones their script,
+    the others a hidden stand-in that says why (never the page's own script); signed out, every address
+    leads to the sign-in."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from forecasting import accounts
+    from ui import navigation
+
+    got = {}
+
+    def page(target, **kw):  # st.Page outside a running app does not keep its arguments: record them
+        stem = kw.get("url_path") or ("" if kw.get("default") else Path(str(target)).stem)
+        return SimpleNamespace(target=target, url_path=stem, visibility=kw.get("visibility", "visible"))
+
+    monkeypatch.setattr(st, "Page", page)
+    monkeypatch.setattr(st, "navigation", lambda pages, **kw: got.update(pages=pages, **kw))
+    manager = accounts.authenticate(cast, "mgr1", PASSWORD).actor
+    navigation.build(manager)
+    pages = {p.url_path: p for section in got["pages"].values() for p in section}
+    stems = {f[:-3] for f, *_ in navigation.PAGE_TABLE} - {"home"}  # home is the default page ("")
+    assert stems <= set(pages)
+    for stem in ("chief_desk", "admin_users", "audit_log"):
+        assert pages[stem].visibility == "hidden" and callable(pages[stem].target)
+    assert pages["reports"].visibility == "visible" and str(pages["reports"].target).endswith("reports.py")
+    assert len(got["pages"]) == 3  # no section of hidden pages only (its header would show)
+    navigation.build(None)
+    signed_out = {p.url_path: p for p in got["pages"]}
+    assert stems <= set(signed_out) and all(str(p.target).endswith("sign_in.py") for p in signed_out.values())
+
+
 def test_admin_page_lists_users_and_creates_one(cast):
     at = sign_in(new_app(), "admin1", PASSWORD)
     goto(at, "admin_users.py")

@@ -89,6 +89,44 @@ def test_pdf_embeds_a_cjk_font_renders_and_reads_in_chinese(issued):
         assert needle in text, needle
 
 
+def test_the_sign_off_is_never_alone_on_page_two(issued):
+    """On a 60-day demo world 26 of 60 PDFs had page 2 holding only the 签发 block (page 1 was a few lines
+    too short for it). Every stored PDF of this world: page 2 is the annex (or there is none), and page 1
+    holds the sign-off."""
+    from forecasting.store.reports import IssuedReport
+
+    db, _first, _second, folder, _issue = issued
+    with db.read() as s:
+        pdfs = [bytes(r.content) for r in s.query(IssuedReport).filter(IssuedReport.format == "pdf")]
+    assert len(pdfs) >= 10
+    for k, content in enumerate(pdfs):
+        path = folder / f"every-{k}.pdf"
+        path.write_bytes(content)
+        pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")
+        assert "签发人" in pages[0], k
+        assert len(pages) < 2 or not pages[1].strip() or "附页" in pages[1], (k, pages[1][:200])
+
+
+def test_a_page_one_a_few_lines_too_long_is_laid_out_again_tighter():
+    """``render_pdf``'s second layout (``body.compact``) is kept when it brings the sign-off onto page 1."""
+    import subprocess as sp
+    import tempfile
+
+    from forecasting.reports.pdf import render_pdf
+
+    html = ("<html><head><style>@page { size: A4; margin: 20mm } .tall { height: 240mm } "
+            "body.compact .tall { height: 200mm }</style></head><body><div class='tall'>正文</div>"
+            "<div class='sign' id='sign'>签发人：测试</div><div style='page-break-before: always'>附页</div>"
+            "</body></html>")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = f"{tmp}/x.pdf"
+        with open(path, "wb") as f:
+            f.write(render_pdf(html))
+        pages = sp.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    assert "签发人" in pages[0] and "附页" in pages[1]
+
+
 def test_report_content_has_the_minimum_of_hj633_for_every_district_and_day(issued):
     db, first, _second, _, issue = issued
     r = json.loads(_file(db, first, "json").content)
@@ -199,9 +237,25 @@ def test_amendment_is_a_new_revision_and_the_old_files_stay(issued):
     wj = [d for d in r2["districts"] if d["adcode"] == WJ][0]["days"][0]
     assert (wj["aqi_lo"], wj["aqi_hi"]) == (100, 130)
     assert "吴江臭氧订正" in _file(db, second, "html").content.decode()
+    # the amendment keeps the day's conclusion and quotes the discussion of revision 1 (a tour found the
+    # issued revision 2 with an empty 会商结论 and no notes)
+    assert r2["conclusion"] == CONCLUSION
+    assert [n["body"] for n in r2["notes_digest"]] == [NOTE_WITH_MARKUP, "嘉善同意青浦意见。"]
     # revision 1's bytes are untouched
     r1 = json.loads(_file(db, first, "json").content)
     assert [d for d in r1["districts"] if d["adcode"] == WJ][0]["days"][0]["aqi_hi"] == 110
+
+
+def test_the_digest_quotes_a_long_note_in_part_and_says_how_long_it_is():
+    """A 5,000-character note filled 2.5 of a report's 6 pages: the digest quotes the first
+    ``DIGEST_NOTE_CHARS`` characters and names the whole note's length."""
+    from forecasting.reports.content import DIGEST_NOTE_CHARS, digest_body
+
+    assert DIGEST_NOTE_CHARS == 300
+    cut = digest_body("长文本" * 1000)
+    assert cut == {"body": ("长文本" * 100) + "…", "full_chars": 3000}
+    assert digest_body("短") == {"body": "短", "full_chars": 0}
+    assert digest_body("字" * 300) == {"body": "字" * 300, "full_chars": 0}
 
 
 def test_archive_filters(issued):
@@ -219,8 +273,8 @@ def test_archive_filters(issued):
     assert len(list_reports(db, chief=second_signer(db, second), **day)) == 2
     assert list_reports(db, chief="nobody") == []
     assert [r.revision for r in list_reports(db, text="臭氧订正")] == [2]
-    # an amendment starts without notes (consultation.amend_session copies forecasts, not notes)
-    assert [r.revision for r in list_reports(db, text="测试会商")] == [1]
+    # an amendment starts with the day's conclusion (consultation.amend_session copies it with the forecasts)
+    assert [r.revision for r in list_reports(db, text="测试会商")] == [2, 1]
     assert list_reports(db, first=issue + timedelta(days=1)) == []
     cal = level_calendar(db, **day)
     assert {(c["district"], c["level"]) for c in cal} == {(QP, 2), (WJ, 3), (JS, 2)}

@@ -103,3 +103,21 @@ def test_meteogram_draws_observations_last_in_black():
     assert layers[-1]["mark"]["color"] == OBS_COLOUR and layers[-1]["mark"]["strokeWidth"] >= 3
     assert any(isinstance(l["mark"], dict) and l["mark"].get("type") == "area" for l in layers)  # the 80 % band
     assert spec["height"] >= 300
+
+
+def test_the_guidance_chart_is_a_valid_vega_lite_spec_with_a_panel_per_district():
+    """``chart_svg`` skips Altair's schema check to save time at issue; the spec is checked here (Altair
+    raises ``SchemaValidationError`` on a spec Vega-Lite would refuse)."""
+    from forecasting.reports.chart import chart_svg, guidance_chart
+
+    guidance = [{"district": "310118", "target_date": "2026-11-30", "centre": 70, "method": m, "model": "CMAQ-YRD"}
+                for m in ("raw", "corrected", "ensemble")]
+    report = {"districts": DISTRICTS, "guidance": guidance}
+    for lang in ("zh", "en"):
+        spec = guidance_chart(report, lang=lang).to_dict()  # validates
+        assert len(spec["hconcat"]) == len(DISTRICTS)
+        # headroom: Wujiang's 90–110 range does not end on the axis's top (a tour read 130–160 as cut off)
+        tops = [panel["layer"][0]["encoding"]["y"]["scale"]["domain"][1] for panel in spec["hconcat"]]
+        assert tops[0] > 80 and tops[1] > 110
+    svg = chart_svg(report, lang="zh")
+    assert svg.startswith("<svg") and "青浦区" in svg and "吴江区" in svg

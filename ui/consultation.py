@@ -147,7 +147,22 @@ def notes_list(notes) -> None:
             if n.revised_by:
                 tags.append(tr("consult.note_revised"))
             st.text(f"#{n.id} · {n.author_name} · {bj(n.created_at)} · {' · '.join(tags)}")
-            st.text(n.body)
+            note_body(n.body)
+
+
+#: A note longer than this shows its beginning, and the whole text in an expander: one 5,000-character
+#: note filled the discussion for several screens.
+NOTE_PREVIEW_CHARS = 600
+
+
+def note_body(body: str) -> None:
+    """A note's text, plain (never Markdown or HTML); a long one as its beginning and the whole in a fold."""
+    if len(body) <= NOTE_PREVIEW_CHARS:
+        st.text(body)
+        return
+    st.text(body[:NOTE_PREVIEW_CHARS].rstrip() + "…")
+    with st.expander(tr("note14.whole", n=len(body))):
+        st.text(body)
 
 
 _METHOD_ORDER = {"ensemble": 0, "corrected": 1, "raw": 2}
@@ -265,7 +280,7 @@ def status_strip_html(room) -> str:
 
 
 def group_values(group) -> str:
-    flag = group.members[0].flag
+    flag = group.lead.flag
     parts = [f"{s[0]}–{s[1]} {ptext(s[4]) if s[4] else ''}".strip() for s in flag.sides]
     if len(parts) == 2:
         return tr("ack14.versus", a=parts[0], b=parts[1])
@@ -295,7 +310,7 @@ def flag_groups_frame(groups) -> pd.DataFrame:
     rows = []
     for g in groups:
         a = district_name(g.district_a)
-        m = g.members[0]
+        m = g.lead  # an information-only day of the group has no acknowledgement of its own
         rows.append({
             tr("flag.col_severity"): severity_text(g.severity),
             tr("ack14.col_days"): g.first.strftime("%m-%d") if g.first == g.last else f"{g.first:%m-%d}–{g.last:%m-%d}",
@@ -331,7 +346,8 @@ def flag_groups_table(groups, *, any_forecast: bool = True) -> None:
     styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
                              subset=[sev])
     # narrow severity and day columns, a district pair on one line; the values, state and reason wrap
-    widths = {sev: 44, tr("ack14.col_days"): 84, tr("flag.col_pair"): 132, tr("flag.col_kind"): 184,
+    widths = {sev: 44, tr("ack14.col_days"): 100,  # "12-01–12-03" on one line
+              tr("flag.col_pair"): 132, tr("flag.col_kind"): 184,
               tr("ack14.col_values"): 196}
     # rows taller than 4rem when a cell holds more than a line (a chief's reason, who acknowledged, long
     # values): Streamlit then wraps the text instead of cutting it ("…相差超过一纟", a reason ending in
@@ -454,7 +470,7 @@ def threaded_notes(notes, *, reply_key: str | None = None, limit: int = 60) -> N
                 if n.revised_by:
                     tags.append(tr("consult.note_revised"))
                 st.caption(f"#{n.id} · {n.author_name} · {bj(n.created_at)} · {' · '.join(tags)}")
-                st.text(n.body)
+                note_body(n.body)
                 if reply_key and n.kind == "note":
                     if st.button(tr("note14.reply"), key=f"{reply_key}_btn_{n.id}", icon=":material/reply:",
                                  type="tertiary"):

@@ -74,11 +74,16 @@ def _level_part(part: str) -> str:
     return part
 
 
-def who(name: str | None) -> str:
+def who(name: str | None, people: dict[str, str] | None = None) -> str:
     """Who acted, as a page names them: a system job in words (``daily-job`` → 每日定时任务; the names are
-    reserved, :data:`forecasting.permissions.SYSTEM_ACTORS`), a person's user name as it is."""
+    reserved, :data:`forecasting.permissions.SYSTEM_ACTORS`); a person by the name in ``people``
+    (user name → display name) with the user name in parentheses ("陈静 (青浦)（qp_chen）", what the
+    user filter takes), else by the user name."""
     if name in SYSTEM_ACTORS:
         return tr(f"actor.{name}")
+    shown = (people or {}).get(name or "")
+    if shown and shown != name:
+        return shown + tr("common.paren", text=name)
     return name or "—"
 
 

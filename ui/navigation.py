@@ -39,17 +39,34 @@ def allowed_pages(actor: Actor | None) -> list[str]:
     return [f for f, _k, _i, roles, _s in PAGE_TABLE if roles is None or actor.role in roles]
 
 
+def _refusal(key: str):
+    """A page's stand-in for a role that may not open it: its address answers in the user's language
+    instead of Streamlit's English "Page not found" (the page's own script never runs)."""
+
+    def page() -> None:
+        st.title(tr(key))
+        st.warning(tr("nav.refused", page=tr(key)), icon=":material/block:")
+        st.page_link(str(PAGES / "home.py"), label=tr("nav.home"), icon=":material/home:")
+
+    return page
+
+
 def build(actor: Actor | None):
     if actor is None:
-        return st.navigation([st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), icon=":material/login:")],
-                             position="hidden")
+        # every page's address leads to the sign-in (hidden): after signing in the same address opens the page
+        hidden = [st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), url_path=Path(file).stem,
+                          visibility="hidden") for file, *_ in PAGE_TABLE]
+        return st.navigation([st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), icon=":material/login:",
+                                      default=True), *hidden], position="hidden")
     sections: dict[str, list] = {}
     allowed = set(allowed_pages(actor))
     for i, (file, key, icon, _roles, section) in enumerate(PAGE_TABLE):
         if file in allowed:
-            sections.setdefault(tr(f"nav.section.{section}"), []).append(
-                st.Page(str(PAGES / file), title=tr(key), icon=icon, default=(i == 0))
-            )
+            page = st.Page(str(PAGES / file), title=tr(key), icon=icon, default=(i == 0))
+        else:  # hidden, in the first section (a section of hidden pages only would still show its header)
+            page = st.Page(_refusal(key), title=tr(key), icon=icon, url_path=Path(file).stem, visibility="hidden")
+            section = PAGE_TABLE[0][4]
+        sections.setdefault(tr(f"nav.section.{section}"), []).append(page)
     # expanded: every page of the role is listed (collapsed, Streamlit cut an admin's list with its own
     # English "View 3 more")
     return st.navigation(sections, expanded=True)

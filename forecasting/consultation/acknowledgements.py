@@ -28,6 +28,7 @@ from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import ConsultationNote, ConsultationSession, FlagAcknowledgement
 from forecasting.store.db import Database
 from forecasting.store.types import utcnow
+from forecasting.vocab import POLLUTANT_TEXT
 
 __all__ = ["acknowledge_groups", "session_flag_groups", "group_sentence", "snapshot_acknowledgements",
            "guidance_centre_text",
@@ -35,7 +36,6 @@ __all__ = ["acknowledge_groups", "session_flag_groups", "group_sentence", "snaps
 
 MAX_ACK_CHARS = 2_000
 #: How pollutants are written in the consultation's texts (one spelling: PM2.5, O₃, NO₂ as elsewhere)
-POLLUTANT_TEXT = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
 
 def _signoff():
@@ -80,11 +80,12 @@ def _values(side: tuple, lang: str) -> str:
 
 def group_sentence(group: FlagGroup, lang: str = "zh") -> str:
     """One short human sentence for a group: who against whom, which days, what, with the values of
-    its first day, e.g. ``青浦区与吴江区 12-01–12-02：AQI 范围不重叠（60–80 对 160–190）``."""
+    its first most severe day (:attr:`FlagGroup.lead`), e.g.
+    ``青浦区与吴江区 12-01–12-02：AQI 范围不重叠（60–80 对 160–190）``."""
     a = t(f"district.{group.district_a}", lang)
     who = a if not group.district_b else t("ack14.pair", lang, a=a, b=t(f"district.{group.district_b}", lang))
-    first = group.members[0]
-    flag = getattr(first, "flag", first)
+    lead = group.lead
+    flag = getattr(lead, "flag", lead)
     sides = flag.sides
     if len(sides) == 2:
         values = t("ack14.versus", lang, a=_values(sides[0], lang), b=_values(sides[1], lang))

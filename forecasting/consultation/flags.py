@@ -113,6 +113,22 @@ class FlagGroup:
     def flag_keys(self) -> tuple[str, ...]:
         return tuple(_flag_of(m).key for m in self.members)
 
+    @property
+    def lead(self):
+        """The member the group is shown by: the first of its most severe days (a group may join an
+        information-only day to an amber one; its values, acknowledgement and reason are the amber day's).
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> def f(day, severity):
+        ...     return Flag(f"primary_differs:{day}:A:B", "primary_differs", severity, day, "A", "B", {}, "x")
+        >>> group = group_flags([f(date(2027, 1, 5), "info"), f(date(2027, 1, 6), "amber")])[0]
+        >>> group.severity, group.lead.target_date.day
+        ('amber', 6)
+        """
+        return min(self.members, key=lambda m: SEVERITY_RANK.get(_flag_of(m).severity, 9))
+
 
 def _fingerprint(*parts) -> str:
     text = canonical_json(parts, default=str, ascii_only=True)  # the bytes of fingerprints already stored

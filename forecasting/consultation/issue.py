@@ -51,7 +51,7 @@ from forecasting.store.types import utcnow
 from forecasting import vocab
 
 __all__ = ["IssuedView", "canonical_json", "build_snapshot", "issue_snapshot", "issue_session", "amend_session",
-           "issued_forecasts", "verify_issued"]
+           "may_amend", "issued_forecasts", "verify_issued"]
 
 #: ``render(snapshot) -> (bytes_by_format, sha256)``: the report files of a snapshot and the report's hash.
 Render = Callable[[dict], tuple[dict, str]]
@@ -204,6 +204,20 @@ def issue_session(db: Database, actor: Actor | None, issue_date, *, render: Rend
         return _issued_view(row, False)
 
 
+def _may_amend(s: Session, actor: Actor, issue_date: date) -> bool:
+    return actor.role == "forecaster" and (seat_of(duty_in(s, issue_date), actor) is not None
+                                           or seat_of(duty_in(s, beijing_today()), actor) is not None)
+
+
+def may_amend(db: Database, actor: Actor | None, issue_date) -> bool:
+    """Whether ``actor`` may amend the issued forecast of ``issue_date`` (what :func:`amend_session`
+    checks): the duty chief or deputy of that date, or of today. Pages offer the amendment form only then."""
+    if actor is None:
+        return False
+    with db.read() as s:
+        return _may_amend(s, actor, parse_day(issue_date))
+
+
 def amend_session(db: Database, actor: Actor | None, issue_date, *, reason: str) -> SessionView:
     """Open an amendment of an issued consultation: a new revision in consultation, prefilled with
     the issued combined forecast and the submissions; the old revision stays, marked superseded.
@@ -245,6 +259,15 @@ def amend_session(db: Database, actor: Actor | None, issue_date, *, reason: str)
                                     aqi_hi=copy.aqi_hi, primary=list(copy.primary),
                                     concentrations=dict(copy.concentrations), analysis=copy.analysis,
                                     author_id=copy.author_id, author_name=copy.author_name, saved_at=now))
+        # the day's conclusion stands until the chief writes another: the new revision starts with it
+        # (the discussion itself stays with the revision it was written in; the report quotes both)
+        conclusion = s.scalar(select(ConsultationNote).where(ConsultationNote.session_id == old.id,
+                                                             ConsultationNote.kind == "conclusion")
+                              .order_by(ConsultationNote.id.desc()).limit(1))
+        if conclusion is not None:
+            s.add(ConsultationNote(session_id=new.id, kind="conclusion", body=conclusion.body,
+                                   author_id=conclusion.author_id, author_name=conclusion.author_name,
+                                   created_at=conclusion.created_at))
         old.state, old.superseded_at = "superseded", now
         old.version += 1
         old.updated_at, old.updated_by = now, actor.username

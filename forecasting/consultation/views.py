@@ -162,7 +162,7 @@ def session_document(db: Database, actor: Actor | None, issue_date, *,
         districts.append({"adcode": d, "state": states.get(d, "none"), "entries": entries})
     groups = []
     for g in group_flags(room.flags, order=cfg.order):
-        first = g.members[0].flag
+        first = g.lead.flag  # the first of its most severe days
         groups.append({"key": g.key, "kind": g.kind, "severity": g.severity, "needs_acknowledgement": g.needs_ack,
                        "acknowledged": g.acknowledged, "open": g.open,
                        "districts": [x for x in (g.district_a, g.district_b) if x],

@@ -24,6 +24,7 @@ MESSAGES = {
     "common.none": ("—", "—"),
     # a parenthesis after a number or word: full-width in Chinese, a space and ASCII in English
     "common.paren": ("（{text}）", " ({text})"),
+    "common.limit_help": ("最多 {n} 字（超出时保存会提示）。", "At most {n} characters (saving says so when over)."),
     "common.error": ("出错了：{message}", "Error: {message}"),
     "common.beijing_time": ("北京时间", "Beijing time"),
     # the districts' names come from the one table (forecasting.vocab.ZONE_DISTRICTS)
@@ -40,6 +41,8 @@ MESSAGES.update({
     "nav.section.me": ("个人", "Me"),
     "nav.section.admin": ("系统管理", "Administration"),
     "nav.sign_in": ("登录", "Sign in"),
+    "nav.refused": ("您的账户无权打开「{page}」。如需使用，请联系系统管理员。",
+                    "Your account may not open “{page}”. Ask the administrator if you need it."),
     "nav.home": ("首页", "Home"),
     "nav.account": ("我的账户", "My account"),
     "nav.users": ("用户管理", "Users"),

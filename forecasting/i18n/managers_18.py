@@ -26,8 +26,10 @@ MESSAGES = {
     # comparisons
     "verif18.answers": ("一句话结论", "The answer"),
     "verif18.compare": ("与参照相比（同一批个例）", "Against the references (on the same cases)"),
-    "verif18.ref.best": ("客观指导（{label}，按上一时段 {first} 至 {last} 选出）",
-                         "objective guidance ({label}, chosen on the preceding period {first} to {last})"),
+    "verif18.ref.best": ("客观指导（{label}）", "objective guidance ({label})"),
+    "verif18.ref.best_caption": ("客观指导参照（{label}）按上一时段 {first} 至 {last} 的检验事先选出，不看本时段。",
+                                 "The objective guidance ({label}) was chosen beforehand on the preceding period "
+                                 "{first} to {last}, not on this one."),
     "verif18.ref.persistence": ("持续性预报（前一日实况）", "persistence (yesterday's observation)"),
     "verif18.ref.climatology": ("气候态（前 90 天平均）", "climatology (mean of the 90 days before)"),
     "verif18.ref.none": ("上一时段没有足够的客观指导可选参照", "No objective guidance with enough cases in the preceding period"),
@@ -293,6 +295,18 @@ MESSAGES.update({f"audit18.value.{k}": v for k, v in {
     "chief": ("首席", "chief"), "deputy": ("副首席", "deputy"), "forecaster": ("预报员", "forecaster"),
     "manager": ("管理人员", "manager"), "admin": ("系统管理员", "administrator"), "submitted": ("已提交", "submitted"),
     "draft": ("草稿", "draft"), "ok": ("成功", "ok"), "refused": ("被拒绝", "refused"),
+    # reasons the services record (free-text reasons, e.g. an amendment's, have no key and stay as typed)
+    "wrong password": ("密码错误", "wrong password"), "wrong old password": ("原密码错误", "wrong old password"),
+    "unknown user": ("用户不存在", "unknown user"), "locked": ("账户已锁定", "account locked"),
+    "disabled": ("账户已停用", "account disabled"), "absolute lifetime": ("登录超过最长时限", "sign-in too old"),
+    "unknown": ("未知令牌", "unknown token"), "revoked or user disabled": ("令牌已吊销或用户已停用",
+                                                                        "token revoked or user disabled"),
+    "re-authentication expired or not this user's": ("再次验证已过期或不属于该用户",
+                                                     "re-authentication expired or not this user's"),
+    # uploads and ingests: what, how, with what outcome
+    "model_run": ("模式数据", "model run"), "observations": ("观测数据", "observations"),
+    "upload": ("网页上传", "upload"), "cli": ("命令行", "command line"), "reingest": ("重新入库", "re-ingest"),
+    "stored": ("已入库", "stored"), "replaced": ("已替换", "replaced"),
 }.items()})
 MESSAGES.update({
     "audit18.every_kind": ("全部", "every kind"),

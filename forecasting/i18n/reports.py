@@ -34,6 +34,7 @@ MESSAGES = {
     "report.col_author": ("预报员", "Forecaster"),
     "report.h_conclusion": ("四、会商结论", "4. Consultation conclusion"),
     "report.notes_digest": ("会商记录摘要：", "Digest of the consultation notes:"),
+    "report.digest_cut": ("（节选；全文 {n} 字，见会商记录）", " (excerpt; the whole note, {n} characters, is in the consultation record)"),
     "report.h_chart": ("五、客观预报指导与发布范围", "5. Objective guidance against the issued ranges"),
     "report.chart_title": ("客观预报指导与发布 AQI 范围", "Objective guidance and the issued AQI ranges"),
     "report.chart_raw": ("原始模式", "raw model"),

@@ -35,7 +35,7 @@ from forecasting.store.models import User
 from forecasting.vocab import BEIJING, canonical_json
 
 __all__ = ["build_report", "analysis_by_district", "zone_headline", "issue_number", "issuing_body", "DEFAULT_ISSUING_BODY", "DEFAULT_ISSUING_BODY_EN",
-           "SCHEMA", "NOTES_IN_DIGEST", "beijing"]
+           "SCHEMA", "NOTES_IN_DIGEST", "DIGEST_NOTE_CHARS", "digest_body", "beijing"]
 
 SCHEMA = "forecasting.report/1"
 DEFAULT_ISSUING_BODY = "长三角生态绿色一体化发展示范区 空气质量联合预报会商组"
@@ -43,8 +43,26 @@ DEFAULT_ISSUING_BODY_EN = ("Joint Air-Quality Forecast Consultation Group, Yangt
                            "Ecological Green Integrated Development Demonstration Zone")
 #: The newest notes quoted in the report's digest (the full record stays in the consultation).
 NOTES_IN_DIGEST = 8
+#: A quoted note longer than this is cut in the digest, which says how long the full note is.
+DIGEST_NOTE_CHARS = 300
 #: Guidance methods drawn in the chart (``forecasting.guidance``: raw and corrected per model, ensemble).
 CHART_METHODS = ("raw", "corrected", "ensemble")
+
+
+def digest_body(body: str, limit: int = DIGEST_NOTE_CHARS) -> dict:
+    """A note as the report's digest quotes it: ``body`` (cut after ``limit`` characters, with "…") and
+    ``full_chars``, the length of the whole note when it was cut (else 0).
+
+    Examples
+    --------
+    >>> digest_body("同意。")
+    {'body': '同意。', 'full_chars': 0}
+    >>> digest_body("长" * 5, limit=3)
+    {'body': '长长长…', 'full_chars': 5}
+    """
+    if len(body) <= limit:
+        return {"body": body, "full_chars": 0}
+    return {"body": body[:limit].rstrip() + "…", "full_chars": len(body)}
 
 
 def issuing_body(lang: str = "zh") -> str:
@@ -113,8 +131,11 @@ def _context(db: Database, snapshot: dict) -> dict:
         if session is not None:
             subs = list(s.scalars(select(Submission).where(Submission.session_id == session.id)
                                   .order_by(Submission.district, Submission.target_date)))
-            notes = list(s.scalars(select(ConsultationNote).where(ConsultationNote.session_id == session.id)
-                                   .order_by(ConsultationNote.id)))
+            # the day's discussion: an amendment continues it, so its report quotes the earlier revisions' notes
+            day_sessions = select(ConsultationSession.id).where(ConsultationSession.issue_date == issue_date,
+                                                                ConsultationSession.revision <= session.revision)
+            notes = list(s.scalars(select(ConsultationNote).where(ConsultationNote.session_id.in_(day_sessions))
+                                   .order_by(ConsultationNote.created_at, ConsultationNote.id)))
             author_ids = {x.author_id for x in subs + notes if x.author_id is not None}
             users = ({u.id: u for u in s.scalars(select(User).where(User.id.in_(author_ids)))}
                      if author_ids else {})
@@ -133,7 +154,7 @@ def _context(db: Database, snapshot: dict) -> dict:
             revised = {n.revises_id for n in notes if n.revises_id}
             digest = [n for n in notes if n.kind == "note" and n.id not in revised]
             out["notes"] = [{"at": beijing(n.created_at), "author": n.author_name, "district": n.district or "",
-                             "kind": n.kind, "body": n.body} for n in digest[-NOTES_IN_DIGEST:]]
+                             "kind": n.kind, **digest_body(n.body)} for n in digest[-NOTES_IN_DIGEST:]]
         for r in s.scalars(select(IssuedForecast).where(IssuedForecast.issue_date == issue_date)
                            .order_by(IssuedForecast.revision)):
             if r.revision < snapshot["revision"]:
