@@ -182,7 +182,10 @@ else:
         tr("report.col_max_level"): level_info(level=r.max_level).category(lang) if r.max_level else "—",
         tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
         tr("report.col_sha"): r.sha256[:16] + "…",
-    } for r in found]), hide_index=True, placeholder="—", width="stretch")
+    } for r in found]), hide_index=True, placeholder="—", width="stretch",
+        # the whole title ("2026年第325期（第2版·更正）" was cut); the hash only begins here anyway
+        column_config={tr("report.col_title"): st.column_config.TextColumn(width=230),
+                       tr("report.col_sha"): st.column_config.TextColumn(width=150)})
 
     labels = {r.id: f"{r.title_en if lang == 'en' else r.title_zh} · {bj(r.issued_at, '%Y-%m-%d %H:%M')}"
               + (f" · {tr('report.superseded')}" if r.superseded else "") for r in found}

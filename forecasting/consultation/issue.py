@@ -273,7 +273,7 @@ def amend_session(db: Database, actor: Actor | None, issue_date, *, reason: str)
         old.updated_at, old.updated_by = now, actor.username
         audit.record(s, actor, "consult.session.amend", object_type="consultation", object_id=new.id,
                      details={"issue_date": issue_date.isoformat(), "supersedes": old.id, "revision": new.revision,
-                              "reason": reason})
+                              "reason": reason, "conclusion_kept": conclusion is not None})
         s.flush()
         return session_view_of(new)
 

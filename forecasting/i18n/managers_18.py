@@ -288,7 +288,7 @@ MESSAGES.update({f"audit18.key.{k}": v for k, v in {
     "to": ("至", "to"), "turns": ("轮次", "turns"), "until": ("截至", "until"), "username": ("用户名", "username"),
     "users": ("用户", "users"), "values": ("数值", "values"), "via": ("途径", "via"),
     "version": ("版本号", "version"), "aqi": ("AQI", "AQI"), "primary": ("首要污染物", "primary pollutant"),
-    "zone_summary": ("示范区概述", "zone summary"),
+    "zone_summary": ("示范区概述", "zone summary"), "conclusion_kept": ("沿用会商结论", "conclusion kept"),
 }.items()})
 # Values of the audit page's detail fields in words (seats, roles, states); other values as stored.
 MESSAGES.update({f"audit18.value.{k}": v for k, v in {
