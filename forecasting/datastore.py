@@ -25,6 +25,8 @@ from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
 from forecasting.store.db import Database, insert_rows
 from forecasting.store.models import District
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
+from forecasting.store.types import utcnow
+from forecasting.vocab import BEIJING_ZONE
 
 __all__ = [
     "IngestResult",
@@ -254,11 +256,23 @@ def import_observations(
 
 def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, stations: pd.DataFrame | None = None
                        ) -> ObservationImport:
-    """Store long station observations ``station time pollutant value`` (UTC, hour-ending)."""
+    """Store long station observations ``station time pollutant value`` (UTC, hour-ending).
+
+    An hour that has not ended yet (its label after the clock) cannot have been observed: the whole file
+    is refused, naming the first such line and hour."""
     if obs.empty:
         raise ValidationError("no observations in the file")
     with db.transaction() as s:
         actor = _operator(s, actor, "import observations")
+        now = pd.Timestamp(utcnow())
+        future = (pd.to_datetime(obs["time"], utc=True) > now).to_numpy()
+        if future.any():
+            i = int(np.flatnonzero(future)[0])
+            hour = pd.Timestamp(obs["time"].iloc[i]).tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d %H:%M")
+            line = int(obs["line"].iloc[i]) if "line" in obs else 0
+            clock = now.tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d %H:%M")
+            raise ValidationError(f"line {line}: the hour ending {hour} (Beijing) has not ended yet (now {clock}); "
+                                  f"nothing was imported", key="obs.future_hour", line=line, hour=hour, now=clock)
         if stations is not None:
             known_districts = set(s.scalars(select(District.adcode)))
             for r in stations.itertuples(index=False):

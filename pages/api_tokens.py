@@ -29,7 +29,11 @@ with st.form("token_create", clear_on_submit=True):
     owner = None
     if actor.is_admin:
         owner = st.text_input(tr("tokens.owner"), key="token_owner")
-    if st.form_submit_button(tr("tokens.create")):
+    submitted = st.form_submit_button(tr("tokens.create"))
+    if submitted and not name.strip():
+        # a token without a name shows in the list as "#1 wj_zhao V1Jm…": nobody can tell what to revoke
+        st.error(tr("tokens.name_required"))
+    elif submitted:
         try:
             _view, secret = tokens.create_token(db, actor, (owner or "").strip() or None, name=name)
         except ForecastingError as exc:

@@ -43,7 +43,8 @@ def family(prefix: str) -> str:
 
 action = c4.selectbox(tr("audit18.action"), options, key="audit_action",
                       format_func=lambda a: tr("audit18.any") if a == "" else (
-                          f"{audit_view.action_label(a, lang)}（{a}）" if a in actions else family(a)))
+                          audit_view.action_label(a, lang) + tr("common.paren", text=a) if a in actions
+                          else family(a)))
 obj = c5.text_input(tr("audit18.object"), key="audit_object", max_chars=audit_view.MAX_FILTER_CHARS)
 try:
     rows = audit_view.search_entries(db, actor, first=first, last=last, username=user or None, action=action or None,

@@ -74,7 +74,7 @@ def live_board():
     live = c.room_view(db, actor, issue_date)
     if live.session is None:
         return
-    w.deadline_strip(live.session, live.now)
+    w.deadline_strip(live.session, live.now, alerts=False)  # the alert is above, once (it showed twice)
     st.subheader(tr("grid14.title"))
     groups = c.group_flags(live.flags, order=cfg.order)
     st.markdown(w.comparison_grid_html(live, prefill, observed, groups, guidance_end), unsafe_allow_html=True)
@@ -144,6 +144,9 @@ _READABLE_TAGS = ("<style>"
                   '[data-testid="stMultiSelectTagsContainer"] [data-tag] > span{max-width:none;overflow:visible;'
                   "text-overflow:clip}"
                   '[data-testid="stMultiSelect"]:has([data-tag]) input[role="combobox"]{min-width:0;width:0;flex:1 1 0}'
+                  # a box that may be empty gets a clear button, which left "10(" of 100 in a day's narrow
+                  # column: deleting the number empties the box as well
+                  '[data-testid="stNumberInputClearButton"]{display:none}'
                   "</style>")
 
 

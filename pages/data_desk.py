@@ -149,7 +149,7 @@ with tab_run:
                 g = info["grid"]
                 st.text(tr("dd20.run.grid", ny=g["shape"][0], nx=g["shape"][1], lon0=g["lon_min"] or 0,
                            lon1=g["lon_max"] or 0, lat0=g["lat_min"] or 0, lat1=g["lat_max"] or 0))
-                st.text(tr("dd20.run.coverage") + "：" + "  ".join(
+                st.text(tr("dd20.run.coverage") + tr("common.colon") + "  ".join(
                     tr("dd20.run.coverage_value", name=d.name(lang), pct=round(100 * preview.coverage.get(d.adcode, 0)))
                     for d in districts))
                 var_rows = [{tr("dd20.run.variable"): LABELS.get(v, v), tr("dd20.run.units"): a.get("units"),

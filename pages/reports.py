@@ -121,7 +121,7 @@ def _reader(summary) -> None:
             for a in acks:
                 where = join(district_name(d) for d in a.get("districts") or [])
                 st.text(f"· {kind_name(a.get('kind'))} · {where} {a.get('target_date') or ''} · "
-                        f"{a.get('by') or '—'}：{a.get('reason') or ''}")
+                        f"{a.get('by') or '—'}{tr('common.colon')}{a.get('reason') or ''}")
     else:
         st.caption(tr("rep18.no_flags"))
     duty = model.get("duty") or {}
@@ -130,8 +130,9 @@ def _reader(summary) -> None:
                at=duty.get("signed_at_beijing") or "—", chief=duty.get("chief") or "—",
                deputy=duty.get("deputy") or "—", issued_by=summary.issued_by or "—"))
     if "pdf" in summary.formats:
-        try:
-            pdf = reports.report_file(db, summary.id, "pdf")
+        try:  # the reader's language when the report has it (the English PDF exists for the newest issues)
+            pdf = reports.report_file(db, summary.id, "en.pdf" if lang == "en" and "en.pdf" in summary.formats
+                                      else "pdf")
             st.download_button(tr("rep18.download_pdf"), data=pdf.content, file_name=pdf.filename,
                                mime=pdf.media_type, key=f"rep18_pdf_{summary.id}", type="primary",
                                icon=":material/picture_as_pdf:", on_click="ignore")
@@ -209,8 +210,13 @@ else:
                                         file_name=stored.filename, mime=stored.media_type,
                                         key=f"dl_{chosen.id}_{fmt}", on_click="ignore")
         if "txt" in chosen.formats:
+            # older issues carry the Chinese files only (the demo renders English for its newest week): the
+            # preview falls back to the Chinese text and says so (asking for en.txt crashed the page)
+            english = lang == "en" and "en.txt" in chosen.formats
             with st.expander(tr("report.preview")):
-                st.text(reports.report_file(db, chosen.id, "en.txt" if lang == "en" else "txt").content.decode())
+                if lang == "en" and not english:
+                    st.caption(tr("rep18.preview_chinese_only"))
+                st.text(reports.report_file(db, chosen.id, "en.txt" if english else "txt").content.decode())
 
     st.markdown(f"**{tr('report.trail')}**")
     trail = reports.report_revisions(db, chosen.issue_date)
@@ -248,7 +254,8 @@ if cal:
         color=alt.Color("hex:N", scale=None),
         tooltip=[alt.Tooltip("target:T", format="%Y-%m-%d", title=tr("rep18.cal_axis")),
                  alt.Tooltip("issue_date:T", format="%Y-%m-%d", title=tr("rep18.cal_issued")),
-                 alt.Tooltip("district_name:N", title=None), alt.Tooltip("category:N", title=None)],
+                 alt.Tooltip("district_name:N", title=tr("consult.col_district")),
+                 alt.Tooltip("category:N", title=tr("consult.col_level"))],  # (title=None showed the field names)
     ).properties(height=150)
     st.altair_chart(chart, width="stretch", height=230)
     st.markdown(tr("rep18.legend") + " " + "".join(_badge(k) for k in range(1, 7)), unsafe_allow_html=True)

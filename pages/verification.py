@@ -199,7 +199,7 @@ if summary.has_issued:
             pts = alt.Chart(rel).mark_line(point=True).encode(
                 x=alt.X("mean_probability:Q", title=tr("verif18.rel.forecast"), scale=alt.Scale(domain=[0, 1])),
                 y=alt.Y("observed_frequency:Q", title=tr("verif18.rel.observed"), scale=alt.Scale(domain=[0, 1])),
-                tooltip=["n:Q"])
+                tooltip=[alt.Tooltip("n:Q", title=tr("verif18.col.cases"))])
             st.altair_chart((diag.encode(x="x:Q", y="y:Q") + pts).properties(
                 height=260, title=tr("verif18.reliability_of", label=source_name(label))), width="stretch")
 
@@ -290,11 +290,16 @@ if len(roll):
                 axis=alt.Axis(format="%" if trend_score in PERCENT else "")),
         # one colour per source whatever the language or the choice (the colours followed the sorted
         # names: 会商发布 dark blue in Chinese, Issued light blue in English), names never cut in the legend
-        color=alt.Color("source:N", title=None, legend=alt.Legend(labelLimit=0),
+        # the legend lists the sources drawn, not every source the colours are fixed for
+        color=alt.Color("source:N", title=None,
+                        legend=alt.Legend(labelLimit=0, values=[source_name(x) for x in labels
+                                                                if source_name(x) in set(roll["source"])]),
                         scale=alt.Scale(domain=[source_name(x) for x in labels],
                                         range=[PALETTE[i % len(PALETTE)] for i in range(len(labels))])),
-        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("date:T", format="%Y-%m-%d"), alt.Tooltip("n:Q"),
-                 alt.Tooltip(f"{trend_score}:Q", format=".2f")],
+        tooltip=[alt.Tooltip("source:N", title=tr("verif.source")), alt.Tooltip("date:T", format="%Y-%m-%d",
+                                                                             title=tr("verif.date")),
+                 alt.Tooltip("n:Q", title=tr("verif18.col.cases")),
+                 alt.Tooltip(f"{trend_score}:Q", format=".2f", title=tr(f"verif.card.{trend_score}"))],
     ).properties(height=300)
     st.altair_chart(chart, width="stretch")
     st.caption(tr("verif.trend_caption", window=window))

@@ -65,8 +65,14 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
                    what="the language cookie says Chinese again")
         wait_idle(page)
 
+        # sign out from another page: the tab goes back to the start address, so whoever signs in next
+        # does not land on the page this user left (a manager landed on the chief's desk refusal)
+        page.goto(base + "/reports")
+        page.get_by_role("heading", name="联合预报会商报告").wait_for()
+        wait_idle(page)
         page.get_by_role("button", name="退出登录").click()
         page.get_by_text("您已安全退出。").wait_for()
+        page.wait_for_url(base + "/")
         screenshot(page, "signin-signed-out")
 
         # replay the old cookie in a fresh browser context: it no longer signs anyone in

@@ -66,6 +66,7 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     _button(at, "提交").click().run()
     assert not at.exception, at.exception
     assert "已提交。" in texts(at)
+    assert "已提交。" in [t.value for t in at.toast]  # also where the user is (the line above is at the top)
     grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
     # the comparison grid: Wujiang's row shows its range, level and state; the others are not started
     assert grid.index("青浦区") < grid.index("吴江区") < grid.index("嘉善县")
@@ -290,6 +291,9 @@ def test_deadline_warnings_show_on_the_room(world, monkeypatch):
     at.date_input(key="room_issue_date").set_value(yesterday).run()
     assert not at.exception, at.exception
     assert "已过会商截止时间 15:00。" in texts(at) and "已过发布截止时间 20:00。" in texts(at)
+    # once each: the live board's countdown said it a second time
+    alerts = [str(e.value) for e in at.error]
+    assert alerts.count("已过会商截止时间 15:00。") == 1 and alerts.count("已过发布截止时间 20:00。") == 1
 
 
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):

@@ -315,6 +315,22 @@ def test_observations_without_station_metadata_are_refused_at_confirm(db, users,
     assert _count(db, IngestAttempt, IngestAttempt.status == "refused") == 1
 
 
+def test_an_hour_that_has_not_ended_is_refused_with_its_line(db, users, data_dir):
+    """A tour uploaded an hour ending at 18:00 at 17:06 and it was accepted: nobody can have observed it."""
+    from forecasting.i18n import t
+    from forecasting.store.types import utcnow
+
+    ahead = (pd.Timestamp(utcnow()) + pd.Timedelta(hours=2)).floor("h").tz_convert("Asia/Shanghai")
+    data = (f"station,time,pm25\nQP1,2026-11-20T01:00+08:00,40\n"
+            f"QP1,{ahead.strftime('%Y-%m-%dT%H:%M')}+08:00,41\n").encode()
+    p = uploads.preview_observations(db, users["admin1"], data, "obs.csv", stations=("st.csv", STATIONS.encode()))
+    with pytest.raises(ValidationError, match="line 3: the hour ending .* has not ended yet") as refused:
+        uploads.confirm_observations(db, users["admin1"], p.token)
+    assert "第 3 行" in t(refused.value.key, "zh", **refused.value.params)
+    assert _science_counts(db) == (0, 0, 0, 0)
+    assert _count(db, IngestAttempt, IngestAttempt.status == "refused") == 1
+
+
 def test_malformed_observations_are_refused_with_the_line(db, users, data_dir):
     bad = b"station,time,pm25\nQP1,2026-11-20T01:00+08:00,40,99\n"
     with pytest.raises(ValidationError, match="line 2"):

@@ -115,6 +115,9 @@ def test_token_page_creates_shows_once_and_revokes(issued_url):
     goto(at, "api_tokens.py")
     assert not at.exception, at.exception
     assert "还没有令牌" in texts(at)
+    # a token needs a name: one without showed only as "#1 wj_wang V1Jm…", and nobody could tell what it was for
+    [b for b in at.button if b.label == "创建令牌"][0].click().run()
+    assert any("请填写令牌名称" in str(e.value) for e in at.error) and not at.code
     at.text_input(key="token_name").input("wrf")
     [b for b in at.button if b.label == "创建令牌"][0].click().run()
     assert not at.exception, at.exception
@@ -138,6 +141,15 @@ def test_pages_in_english(issued_url, monkeypatch):
     page = texts(at)
     assert f"Latest: {issue.year} No. {issue.timetuple().tm_yday}" in page and "Wujiang" in page
     assert "Download PDF (Chinese)" in [b.label for b in at.get("download_button")]
+    # an older issue has the Chinese files only: opening it in English shows the Chinese preview and says
+    # so (the page crashed: "no en.txt file for issued forecast 52")
+    from forecasting import reports
+    from forecasting.store.db import get_database
+
+    older = next(r for r in reports.list_reports(get_database(url)) if "en.txt" not in r.formats)
+    at.selectbox(key="rep_pick").set_value(older.id).run()
+    assert not at.exception, at.exception
+    assert "This issue has the Chinese files only: the Chinese text follows." in texts(at)
     goto(at, "api_tokens.py")
     assert not at.exception, at.exception
     assert "Personal API tokens" in texts(at)

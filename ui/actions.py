@@ -37,6 +37,9 @@ def show_flash(name: str) -> str | None:
     text = st.session_state.pop(FLASH_PREFIX + name, None)
     if text:
         st.success(text)
+        # also where the user is looking: the line above sits at the page's top, screens away from a button
+        # pressed at the bottom of a long page (on a phone, 5,000 px above the 提交 button)
+        st.toast(text, icon=":material/check_circle:")
     return text
 
 

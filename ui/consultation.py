@@ -245,8 +245,9 @@ def countdown(deadline: datetime, now: datetime, done: datetime | None) -> str:
     return tr(key, h=minutes // 60, m=minutes % 60)
 
 
-def deadline_strip(session, now: datetime) -> None:
-    """Both deadlines with a countdown (the fragment that calls this refreshes it)."""
+def deadline_strip(session, now: datetime, *, alerts: bool = True) -> None:
+    """Both deadlines with a countdown (the fragment that calls this refreshes it); with ``alerts``, a
+    passed deadline also as an alert (the room says it once, above, with :func:`deadline_notes`)."""
     cols = st.columns(2)
     for col, name, deadline, done in ((cols[0], "consult", session.consult_deadline, session.signed_at),
                                       (cols[1], "issue", session.issue_deadline, session.issued_at)):
@@ -254,7 +255,7 @@ def deadline_strip(session, now: datetime) -> None:
         text = countdown(deadline, now, done)
         late = done is None and now > deadline
         col.metric(label, text, delta=None)
-        if late:
+        if late and alerts:
             col.error(tr(f"consult.deadline.{name}_passed", time=bj(deadline, "%H:%M")), icon=":material/alarm:")
 
 

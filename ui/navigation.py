@@ -32,6 +32,10 @@ PAGE_TABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
 ]
 
 
+#: Session key set by :func:`ui.state.sign_out`: the next run leaves the signed-out user's page address.
+SIGNED_OUT_HERE = "_signed_out_here"
+
+
 def allowed_pages(actor: Actor | None) -> list[str]:
     """File names of the pages ``actor`` sees (tested without Streamlit running)."""
     if actor is None:
@@ -56,8 +60,12 @@ def build(actor: Actor | None):
         # every page's address leads to the sign-in (hidden): after signing in the same address opens the page
         hidden = [st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), url_path=Path(file).stem,
                           visibility="hidden") for file, *_ in PAGE_TABLE]
-        return st.navigation([st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), icon=":material/login:",
-                                      default=True), *hidden], position="hidden")
+        start = st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), icon=":material/login:", default=True)
+        current = st.navigation([start, *hidden], position="hidden")
+        if st.session_state.pop(SIGNED_OUT_HERE, False) and current.url_path:
+            # who signs in next in this tab starts at home, not on the page the last user left
+            st.switch_page(start)
+        return current
     sections: dict[str, list] = {}
     allowed = set(allowed_pages(actor))
     for i, (file, key, icon, _roles, section) in enumerate(PAGE_TABLE):

@@ -107,6 +107,7 @@ def sign_out() -> None:
     # the cookie this tab's connection was opened with is dead on the server; don't retry it
     st.session_state["_cookie_dead"] = True
     st.session_state["signed_out_reason"] = "signed_out"
+    st.session_state["_signed_out_here"] = True  # ui.navigation.SIGNED_OUT_HERE: back to the start page
 
 
 def session_id() -> int | None:

@@ -17,6 +17,7 @@ MESSAGES = {
     # list separators: 青浦、吴江 / Qingpu, Wujiang; clauses: …；… / …; …
     "common.list_sep": ("、", ", "),
     "common.clause_sep": ("；", "; "),
+    "common.colon": ("：", ": "),
     "common.cancel": ("取消", "Cancel"),
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),
@@ -41,6 +42,8 @@ MESSAGES.update({
     "nav.section.me": ("个人", "Me"),
     "nav.section.admin": ("系统管理", "Administration"),
     "nav.sign_in": ("登录", "Sign in"),
+    "tokens.name_required": ("请填写令牌名称（用途，如“WRF 后处理”），以后才能认出并吊销它。",
+                             "Name the token (what it is for, e.g. \"WRF post-processing\"), so that it can be told apart and revoked later."),
     "nav.refused": ("您的账户无权打开「{page}」。如需使用，请联系系统管理员。",
                     "Your account may not open “{page}”. Ask the administrator if you need it."),
     "nav.home": ("首页", "Home"),
@@ -86,7 +89,9 @@ MESSAGES.update({
     "account.repeat_password": ("再次输入新密码", "Repeat new password"),
     "account.passwords_differ": ("两次输入的新密码不一致。", "The two new passwords differ."),
     "account.password_changed": ("密码已修改。", "Password changed."),
-    "account.policy": ("密码至少 {n} 个字符，不能包含用户名。", "At least {n} characters, not containing the user name."),
+    "account.policy": ("密码至少 {n} 个字符、至少 4 种不同字符，不能包含用户名，且不能是常见或易猜的组合（系统会评估强度）。",
+                       "At least {n} characters and 4 different ones, not containing the user name, and not a common or "
+                       "easily guessed password (its strength is checked)."),
     # admin users
     "users.title": ("用户管理", "Users"),
     "users.list": ("全部用户", "All users"),

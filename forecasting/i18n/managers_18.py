@@ -243,6 +243,7 @@ MESSAGES.update({
                             "Revision {revision} · {at} · {by} · {reason} · {state}"),
     "rep18.first_issue": ("首次发布", "first issue"),
     "rep18.day_label": ("{m}月{d}日", "{m}/{d}"),
+    "rep18.preview_chinese_only": ("本期只有中文版。", "This issue has the Chinese files only: the Chinese text follows."),
     "rep18.legend": ("图例：", "Legend:"),
 })
 MESSAGES["verif18.blocks"] = ("区间基于 {blocks} 个 7 天区块", "intervals from {blocks} seven-day blocks")
@@ -321,6 +322,6 @@ for _family, _zh, _en in (("consult", "会商", "Consultation"), ("login", "登�
                           ("datadesk", "数据台", "Data desk"), ("obs", "观测", "Observations"), ("run", "模式数据", "Model runs"),
                           ("guidance", "客观指导", "Guidance"), ("correction", "订正训练", "Corrections"),
                           ("demo", "演示数据", "Demo data"), ("session", "会话", "Sessions"), ("account", "账户", "Account"),
-                          ("api", "API", "API")):
+                          ("api", "API", "API"), ("district", "区县边界", "District boundaries")):
     MESSAGES[f"audit18.family.{_family}"] = (_zh, _en)
 

@@ -73,6 +73,8 @@ MESSAGES = {
     "verif.window": ("滚动窗口（天）", "Rolling window (days)"),
     "verif.trend_score": ("指标", "Score"),
     "verif.trend_sources": ("来源", "Sources"),
+    "verif.source": ("来源", "Source"),
+    "verif.date": ("日期", "Date"),
     "verif.trend_caption": (
         "每个点：截至该目标日的前 {window} 天内的得分。",
         "Each point: the score over the {window} days up to that target date.",
