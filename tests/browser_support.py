@@ -153,6 +153,12 @@ def live(page):
     return page.locator(LIVE)
 
 
+def alert(page, text: str):
+    """The message box (``st.success``, ``st.info`` …) that says ``text``: a confirmation also shows as
+    a toast, and a bare ``get_by_text`` would match both (Playwright's strict mode refuses that)."""
+    return page.get_by_test_id("stAlert").get_by_text(text)
+
+
 def wait_until(check, *, what: str, timeout: float = PATIENCE_S) -> None:
     """Wait until ``check()`` (the app's state, e.g. a row in the database) is true. The timeout only
     guards against a hang; a slow machine just waits longer."""

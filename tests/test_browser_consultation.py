@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
+from browser_support import alert, app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -70,7 +70,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         js.get_by_label("AQI 下限").nth(2).press("Tab")
         for username, page in pages.items():
             page.get_by_role("button", name="提交", exact=True).click()
-            page.get_by_text("已提交。").wait_for()
+            alert(page, "已提交。").wait_for()
             wait_idle(page)
         screenshot(js, "consultation-room-submitted")
 
@@ -89,7 +89,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         # one reason, one click for both groups (#14)
         chief.get_by_role("textbox", name="确认理由（一条理由适用于所选各组）").fill("嘉善第三天受上游输送影响，偏高合理")
         chief.get_by_role("button", name="全部确认（2 组）").click()
-        chief.get_by_text("已确认 2 组分歧。").wait_for()
+        alert(chief, "已确认 2 组分歧。").wait_for()
         wait_idle(chief)
         screenshot(chief, "consultation-desk-flags-acknowledged")
         assert all(f.acknowledged for f in c.session_flags(db, today))
@@ -106,7 +106,7 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         assert hints.evaluate_all("els => els.every(e => !e.checkVisibility())"), hints.all_inner_texts()
         screenshot(chief, "consultation-sign-dialog")
         dialog.get_by_role("button", name="确认签发").click()
-        chief.get_by_text("已签发，会商已锁定。").wait_for()
+        alert(chief, "已签发，会商已锁定。").wait_for()
         wait_idle(chief)
         screenshot(chief, "consultation-desk-signed")
         assert c.get_session(db, today).state == "signed"

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
+from browser_support import alert, app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -152,7 +152,7 @@ def test_journey_consultation_to_issued_report(demo):
         for district in ("310118", "320509", "330421"):
             page = pages[district]
             page.get_by_role("button", name="提交", exact=True).click()
-            page.get_by_text("已提交。").wait_for()
+            alert(page, "已提交。").wait_for()
             wait_idle(page)
         subs = c.list_submissions(db, today)
         assert {s.district for s in subs if s.status == "submitted"} == {"310118", "320509", "330421"}
@@ -165,7 +165,7 @@ def test_journey_consultation_to_issued_report(demo):
         js = pages["330421"]
         js.get_by_role("textbox", name="内容（纯文本显示）").fill(story["note"])
         js.get_by_role("button", name="添加记录").click()
-        js.get_by_text("记录已添加。").wait_for()
+        alert(js, "记录已添加。").wait_for()
         wait_idle(js)
         qp = pages["310118"]
         qp.reload()
@@ -175,7 +175,7 @@ def test_journey_consultation_to_issued_report(demo):
         wait_idle(qp)
         qp.get_by_role("textbox", name="内容（纯文本显示）").fill(story["reply"])
         qp.get_by_role("button", name="添加记录").click()
-        qp.get_by_text("记录已添加。").wait_for()
+        alert(qp, "记录已添加。").wait_for()
         wait_idle(qp)
         notes = [n for n in c.list_notes(db, today) if n.kind == "note"]
         assert len(notes) == 2 and notes[1].parent_id == notes[0].id and notes[0].mentions == ("310118", "320509")
@@ -195,7 +195,7 @@ def test_journey_consultation_to_issued_report(demo):
         one(live(desk).get_by_role("textbox", name="确认理由（一条理由适用于所选各组）")).fill(story["reason"])
         one(live(desk).get_by_role("button", name=f"全部确认（{len(open_groups)} 组）")).click()
         wait_until(lambda: not [g for g in c.session_flag_groups(db, today) if g.open], what="flag groups acknowledged")
-        desk.get_by_text(f"已确认 {len(open_groups)} 组分歧。").wait_for()
+        alert(desk, f"已确认 {len(open_groups)} 组分歧。").wait_for()
         wait_idle(desk)
         assert not [g for g in c.session_flag_groups(db, today) if g.open]
         acks = [n for n in c.list_notes(db, today) if n.kind == "acknowledgement"]
@@ -203,7 +203,7 @@ def test_journey_consultation_to_issued_report(demo):
         desk.get_by_role("textbox", name="区域综述（发布在报告中）").fill(story["summary"])
         desk.get_by_role("textbox", name="会商结论（记入报告附页）").fill(story["conclusion"])
         desk.get_by_role("button", name="保存联合预报、综述与结论").click()
-        desk.get_by_text("已保存。").wait_for()
+        alert(desk, "已保存。").wait_for()
         wait_idle(desk)
         desk.get_by_text("可以签发。").wait_for()
         shot(desk, "journey-5-desk-compose", anchor="联合预报（合成）")
@@ -211,11 +211,11 @@ def test_journey_consultation_to_issued_report(demo):
         dialog = desk.get_by_role("dialog")
         dialog.get_by_label("密码").fill(PASSWORD)
         dialog.get_by_role("button", name="确认签发").click()
-        desk.get_by_text("已签发，会商已锁定。").wait_for()
+        alert(desk, "已签发，会商已锁定。").wait_for()
         wait_idle(desk)
         desk.get_by_role("button", name="发布", exact=True).click()
         desk.get_by_role("dialog").get_by_role("button", name="确认发布").click()
-        desk.get_by_text("已发布第 1 版。").wait_for()
+        alert(desk, "已发布第 1 版。").wait_for()
         wait_idle(desk)
         shot(desk, "journey-6-desk-issued", anchor="轮值首席工作台")
         assert c.get_session(db, today).state == "issued"

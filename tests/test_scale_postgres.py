@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, sign_in, wait_idle
+from browser_support import alert, app_server, browser, screenshot, sign_in, wait_idle
 from db_support import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser]
@@ -59,7 +59,7 @@ def test_a_note_written_in_one_process_is_seen_in_the_other(shared_pg, tmp_path)
             writer.goto(base_a + "/consultation_room")
             writer.get_by_role("textbox", name="内容（纯文本显示）").fill(text)
             writer.get_by_role("button", name="添加记录").click()
-            writer.get_by_text("记录已添加。").wait_for()
+            alert(writer, "记录已添加。").wait_for()
 
             # process 2's live board refreshes itself (st.fragment run_every) and shows the note
             reader.get_by_text(text).wait_for()

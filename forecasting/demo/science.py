@@ -122,7 +122,8 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     now_utc = pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now, tz="UTC")
     known = obs[obs["time"] <= now_utc.floor("h")]
     stations = demo_station_observations(known, seed=seed + 1)
-    datastore.store_observations(db, op, stations, stations=stations_frame())
+    with clock_at(now):  # the world's clock: its observations end at its own "now", which the import checks
+        datastore.store_observations(db, op, stations, stations=stations_frame())
     log(f"  observations: {len(stations)} station values, {len(DEMO_STATIONS)} stations")
 
     last_cycle = pd.Timestamp(datetime.combine(today - timedelta(days=1), datetime.min.time()), tz="UTC") + pd.Timedelta(

@@ -37,9 +37,9 @@ MESSAGES = {
     "today14.deadline_consult": ("会商截止 {time}", "Consultation closes {time}"),
     "today14.deadline_issue": ("发布截止 {time}", "Issue deadline {time}"),
     "today14.left": ("还剩 {h} 小时 {m} 分", "{h} h {m} min left"),
-    "today14.passed": ("已过 {h} 小时 {m} 分", "passed {h} h {m} min ago"),
+    "today14.passed": ("已过 {h} 小时 {m} 分", "{h} h {m} min ago"),  # as long as "3 h 4 min left" (it was cut)
     "today14.left_min": ("还剩 {m} 分钟", "{m} min left"),
-    "today14.passed_min": ("已过 {m} 分钟", "passed {m} min ago"),
+    "today14.passed_min": ("已过 {m} 分钟", "{m} min ago"),
     "today14.done_at": ("已完成（{time}）", "done ({time})"),
     "today14.no_session": ("今日会商尚未开启。", "Today's consultation is not open yet."),
     "today14.strip_title": ("三地填报状态", "Districts' forecasts"),
