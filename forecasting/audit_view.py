@@ -21,7 +21,7 @@ from forecasting.textlimits import csv_safe
 from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.errors import ValidationError
-from forecasting.i18n import has_key, t
+from forecasting.i18n import has_key, t, table
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
 from forecasting.store.models import AuditEntry, AuthSession
@@ -102,12 +102,33 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
         q = q.where(AuditEntry.actor_username == username)
     if action:
         q = q.where(or_(AuditEntry.action == action, AuditEntry.action.startswith(action.rstrip(".") + ".")))
-    if object_text:
+    labelled = _labelled_object(object_text) if object_text else None
+    if labelled is not None:  # "User 12" / "用户 12", as the table's object column writes it
+        q = q.where(AuditEntry.object_type == labelled[0], AuditEntry.object_id == labelled[1])
+    elif object_text:
         like = f"%{object_text.lower()}%"
         q = q.where(or_(func.lower(AuditEntry.object_type).like(like), func.lower(AuditEntry.object_id).like(like)))
     with db.read() as s:
         require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
         return [_row(e) for e in s.scalars(q)]
+
+
+def _labelled_object(text: str) -> tuple[str, str] | None:
+    """``(object_type, object_id)`` when ``text`` is an object as :func:`object_label` writes it, in
+    either language ("User 12", "用户 12"); else ``None``.
+
+    Examples
+    --------
+    >>> _labelled_object("User 12"), _labelled_object("用户 12"), _labelled_object("12")
+    (('user', '12'), ('user', '12'), None)
+    """
+    name, _, ident = text.strip().rpartition(" ")
+    if not name or not ident:
+        return None
+    for key, pair in table().items():
+        if key.startswith("audit18.object.") and name.strip().lower() in (pair[0].lower(), pair[1].lower()):
+            return key.removeprefix("audit18.object."), ident
+    return None
 
 
 def known_actions(db: Database, actor: Actor | None) -> list[str]:

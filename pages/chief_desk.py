@@ -233,10 +233,10 @@ if room.can_chair:
                 **level_column,
             })
         summary = st.text_area(tr("desk14.summary"), value=session.zone_summary, key=f"final_summary_{compose_n}",
-                               help=tr("desk14.summary_help") + " " + tr("common.limit_help", n=TEXT_LIMITS["zone_summary"][0]))
+                               help=tr("desk14.summary_help_limit", n=TEXT_LIMITS["zone_summary"][0]))
         conclusion = st.text_area(tr("desk14.conclusion"), value=conclusions[-1].body if conclusions else "",
                                   key=f"conclusion_body_{compose_n}",
-                                  help=tr("desk14.summary_help") + " " + tr("common.limit_help", n=MAX_NOTE_CHARS))
+                                  help=tr("desk14.summary_help_limit", n=MAX_NOTE_CHARS))
         saved = st.form_submit_button(tr("desk14.save_all"), type="primary", icon=":material/save:")
     if saved:
         problems, items = [], []

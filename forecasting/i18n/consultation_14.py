@@ -117,8 +117,11 @@ MESSAGES = {
     "desk14.compose_help": ("整表编辑：预填为各区县提交范围（首席已合成的保留）；保存时按填报规则检查。",
                             "Edit the whole table: prefilled from the districts' ranges (the chief's entries kept); checked against the rules on save."),
     "desk14.summary": ("区域综述（发布在报告中）", "Zone summary (published in the report)"),
-    "desk14.summary_help": ("区域综述是报告首页面向公众的总体描述；会商结论记录会商中形成的判断和分歧处理，印在报告附页。",
-                            "The zone summary is the overview on the report's first page; the conclusion records what the consultation decided and how flags were handled, and is printed in the report's annex."),
+    "desk14.summary_help_limit": ("区域综述是报告首页面向公众的总体描述；会商结论记录会商中形成的判断和分歧处理，印在报告附页。"
+                                  "最多 {n} 字（超出时保存会提示）。",
+                                  "The zone summary is the overview on the report's first page; the conclusion records what "
+                                  "the consultation decided and how flags were handled, and is printed in the report's annex. "
+                                  "At most {n} characters (saving says so when over)."),
     "desk14.conclusion": ("会商结论（记入报告附页）", "Conclusion (in the report's annex)"),
     "desk14.save_all": ("保存联合预报、综述与结论", "Save combined forecast, summary and conclusion"),
     "desk14.saved": ("已保存。", "Saved."),
