@@ -8,16 +8,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from forecasting.vocab import POLLUTANT_TEXT
-from forecasting.textlimits import TEXT_LIMITS, markdown_escape  # names shown as typed, never as Markdown (#15)
-from forecasting.consultation.acknowledgements import MAX_ACK_CHARS
-from forecasting.consultation.notes import MAX_NOTE_CHARS
-
 from forecasting import consultation as c
 from forecasting.aqi import POLLUTANTS, level_of
+from forecasting.consultation.acknowledgements import MAX_ACK_CHARS
+from forecasting.consultation.notes import MAX_NOTE_CHARS
 from forecasting.consultation.prefill import combined_prefill
 from forecasting.errors import ForecastingError
 from forecasting.reports import issue_with_report, report_file
+from forecasting.textlimits import TEXT_LIMITS, markdown_escape  # names shown as typed, never as Markdown (#15)
+from forecasting.vocab import POLLUTANT_TEXT
 from ui import consultation as w
 from ui import state
 from ui.actions import call_service, show_flash

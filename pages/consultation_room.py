@@ -8,14 +8,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from forecasting.consultation.notes import MAX_NOTE_CHARS
-from forecasting.textlimits import TEXT_LIMITS
-from forecasting.vocab import POLLUTANT_TEXT
 from forecasting import consultation as c
 from forecasting.aqi import POLLUTANTS
 from forecasting.consultation.config import DISTRICT_ORDER
+from forecasting.consultation.notes import MAX_NOTE_CHARS
 from forecasting.consultation.prefill import district_prefill, guidance_ends
 from forecasting.errors import ForecastingError
+from forecasting.textlimits import TEXT_LIMITS
+from forecasting.vocab import POLLUTANT_TEXT
 from ui import consultation as w
 from ui import state
 from ui.actions import call_service, set_flash, show_flash

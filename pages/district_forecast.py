@@ -11,12 +11,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from forecasting.vocab import POLLUTANT_TEXT
 from forecasting import datastore
 from forecasting.aqi import edition_for
 from forecasting.guidance import OUTLOOK, SUGGESTED, guidance_for, guidance_series, latest_issue_date, model_guidance_ends
 from forecasting.training import active_corrections
-from forecasting.vocab import BEIJING, POLLUTANTS
+from forecasting.vocab import BEIJING, POLLUTANT_TEXT, POLLUTANTS
 from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html

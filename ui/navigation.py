@@ -9,6 +9,7 @@ import streamlit as st
 
 from forecasting.permissions import Actor
 from ui.i18n import tr
+from ui.state import SIGNED_OUT_HERE
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "pages"
@@ -30,10 +31,6 @@ PAGE_TABLE: list[tuple[str, str, str, tuple[str, ...] | None, str]] = [
     ("admin_users.py", "nav.users", ":material/group:", ("admin",), "admin"),
     ("audit_log.py", "nav.audit", ":material/history:", ("admin",), "admin"),
 ]
-
-
-#: Session key set by :func:`ui.state.sign_out`: the next run leaves the signed-out user's page address.
-SIGNED_OUT_HERE = "_signed_out_here"
 
 
 def allowed_pages(actor: Actor | None) -> list[str]:

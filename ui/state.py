@@ -21,6 +21,8 @@ COOKIE_NAME = "aqf_session"
 LANG_COOKIE = "aqf_lang"
 _SESSION_KEY = "auth_session_id"
 _LANG_KEY = "lang"
+#: Set by :func:`sign_out`: the next run leaves the signed-out user's page address (``ui.navigation``).
+SIGNED_OUT_HERE = "_signed_out_here"
 
 
 @st.cache_resource(max_entries=4)
@@ -107,7 +109,7 @@ def sign_out() -> None:
     # the cookie this tab's connection was opened with is dead on the server; don't retry it
     st.session_state["_cookie_dead"] = True
     st.session_state["signed_out_reason"] = "signed_out"
-    st.session_state["_signed_out_here"] = True  # ui.navigation.SIGNED_OUT_HERE: back to the start page
+    st.session_state[SIGNED_OUT_HERE] = True  # ui.navigation sends the tab back to the start page
 
 
 def session_id() -> int | None:
