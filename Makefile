@@ -14,7 +14,7 @@ PYTEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS))
 # Every docstring Examples section in the domain package runs as a doctest (make test and make check),
 # in the same pytest run as the tests (one start-up, both workers). TEST_PATHS=tests/test_x.py narrows it.
-DOCTEST_MODULES := forecasting
+DOCTEST_MODULES := forecasting ui
 TEST_PATHS ?= $(DOCTEST_MODULES) tests
 
 .PHONY: run test check doctest bench venv sysdeps migrate seed clean help

@@ -38,6 +38,8 @@ __all__ = [
     "beijing_datetime",
     "beijing_day_start",
     "canonical_json",
+    "POLLUTANT_UNITS",
+    "unit_of",
     "read_geojson",
     "read_district_geojson",
 ]
@@ -46,6 +48,19 @@ __all__ = [
 POLLUTANTS = ("pm25", "pm10", "o3", "no2", "so2", "co")
 #: Pollutants as people write them, with subscripts (the same in both languages).
 POLLUTANT_TEXT = {"pm25": "PM2.5", "pm10": "PM10", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+#: Canonical units of the pollutants' concentrations (gases at 298.15 K, 1013.25 hPa; GB 3095-2026).
+POLLUTANT_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "o3": "µg/m³", "no2": "µg/m³", "so2": "µg/m³", "co": "mg/m³"}
+
+
+def unit_of(pollutant: str) -> str:
+    """The canonical unit of a pollutant's concentration (an AQI indicator key works too).
+
+    Examples
+    --------
+    >>> unit_of("pm25"), unit_of("co"), unit_of("co_24h")
+    ('µg/m³', 'mg/m³', 'mg/m³')
+    """
+    return POLLUTANT_UNITS.get(pollutant.split("_", 1)[0], "µg/m³")
 
 #: AQI indicators (pollutant + averaging period), HJ 633: daily ones first, then hourly ones.
 INDICATORS = (

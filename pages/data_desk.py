@@ -19,10 +19,8 @@ from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
-from ui.datadesk import arrivals_line, uploader_in_language
+from ui.datadesk import LABELS, arrivals_line, observation_preview_table, uploader_in_language
 from ui.i18n import error_text, format_name, join, level_text, tr, tr_or, who
-
-LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
 actor = state.require_actor()
 db = state.database()
@@ -234,12 +232,7 @@ with tab_obs:
                 st.text(tr("dd20.obs.flags", flags=join(f"{_qc(k)} {v}" for k, v in sorted(p.flag_counts.items()))))
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=", ".join(p.unknown_stations[:10])))
-            table = p.table.assign(time=[_bj(t, "%Y-%m-%d %H:%M") for t in p.table["time"]],
-                                   pollutant=[LABELS.get(x, x) for x in p.table["pollutant"]],
-                                   qc_flags=[join(_qc(c) for c in str(x).split("|") if c) for x in p.table["qc_flags"]]
-                                   ).rename(columns={
-                "station": tr("dd20.col.station"), "time": tr("dd20.col.at"), "pollutant": tr("dd20.col.pollutant"),
-                "value": tr("dd20.col.value"), "qc_flags": tr("dd20.col.flags")})
+            table = observation_preview_table(p.table, lang)  # the value's unit beside it, QC codes in words
             st.dataframe(table, hide_index=True, placeholder="—", width="stretch", height=260, key="dd20_obs_table")
             if st.button(tr("dd20.obs.confirm"), type="primary", key="dd20_obs_confirm",
                          disabled=bool(p.unknown_stations)):
@@ -268,6 +261,9 @@ with tab_hist:
             tr("dd20.col.cycle"): _cycle(v.cycle) if v.cycle else "", tr("dd20.col.files"): ", ".join(v.files),
             tr("dd20.col.values"): v.n_values or None, tr("dd20.col.hash"): v.sha256[:12],
             tr("dd20.col.reason"): _reason(v)} for v in views]), hide_index=True, placeholder="—", width="stretch",
+            # the file names and a refusal's reason are the long cells: they get the wide columns
+            column_config={tr("dd20.col.files"): st.column_config.TextColumn(width="large"),
+                           tr("dd20.col.reason"): st.column_config.TextColumn(width="large")},
             key="dd20_hist")
         again = [v for v in views if v.can_reingest]
         if can_run and again:

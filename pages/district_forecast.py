@@ -15,11 +15,11 @@ from forecasting import datastore
 from forecasting.aqi import edition_for
 from forecasting.guidance import OUTLOOK, SUGGESTED, guidance_for, guidance_series, latest_issue_date, model_guidance_ends
 from forecasting.training import active_corrections
-from forecasting.vocab import BEIJING, POLLUTANT_TEXT, POLLUTANTS
+from forecasting.vocab import BEIJING, POLLUTANT_TEXT, POLLUTANTS, unit_of
 from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html
-from ui.charts import aqi_bands, unit_of
+from ui.charts import aqi_bands
 from ui.i18n import correction_reason, join, tr
 
 LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)

@@ -298,6 +298,16 @@ def test_admin_previews_and_imports_observations(db, users, data_dir):
     assert p.flag_counts == {"pm25_gt_pm10": 12} and p.flagged == 12
     wj = p.table[p.table["station"] == "WJ1"]
     assert set(wj.loc[wj["pollutant"].isin(["pm25", "pm10"]), "qc_flags"]) == {"pm25_gt_pm10"}
+    # as the page shows it: Beijing time, each value's unit beside it (CO in mg/m³), the QC code in words
+    from ui.datadesk import observation_preview_table
+
+    shown = observation_preview_table(p.table, "zh")
+    assert list(shown.columns) == ["站点", "时间", "污染物", "数值", "单位", "质控标记"]
+    co = shown[(shown["站点"] == "QP1") & (shown["污染物"] == "CO")].iloc[0]
+    assert (co["时间"], co["数值"], co["单位"]) == ("2026-11-20 01:00", 0.85, "mg/m³")
+    assert set(shown.loc[shown["污染物"] != "CO", "单位"]) == {"µg/m³"}
+    assert set(shown.loc[(shown["站点"] == "WJ1") & shown["污染物"].isin(["PM₂.₅", "PM₁₀"]), "质控标记"]) == {
+        "PM2.5 大于 PM10"}
     result, attempt = uploads.confirm_observations(db, users["admin1"], p.token)
     assert result.rows == 72 and result.flagged == 12
     assert _count(db, Observation) == 72 and _count(db, Observation, Observation.qc_flags != "") == 12

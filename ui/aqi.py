@@ -22,6 +22,7 @@ from forecasting.aqi import (
     normalize_edition,
 )
 from forecasting.i18n import t
+from forecasting.vocab import unit_of
 
 __all__ = ["badge_html", "range_badge_html", "legend_html", "iaqi_frame", "aqi_badge", "aqi_range_badge",
            "aqi_legend", "iaqi_table"]
@@ -69,7 +70,7 @@ def iaqi_frame(result: AQIResult, *, lang: str = "zh") -> pd.DataFrame:
         rows.append({
             t("aqi.indicator", lang): INDICATOR_LABELS[key],
             t("aqi.concentration", lang): conc,
-            t("aqi.unit", lang): "mg/m³" if key.startswith("co_") else "µg/m³",
+            t("aqi.unit", lang): unit_of(key),
             t("aqi.iaqi", lang): result.iaqi.get(key),
             t("aqi.primary", lang): "✓" if key in result.primary_pollutants else "",
         })

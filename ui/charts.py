@@ -11,17 +11,12 @@ import pandas as pd
 
 from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info
 from ui.maps import _geojson
+from forecasting.vocab import unit_of
 from forecasting.zone import DISTRICTS_GEOJSON
 
 #: The hourly indicator whose breakpoints colour an hourly concentration of each pollutant.
 HOURLY_INDICATOR = {"pm25": "pm25_1h", "pm10": "pm10_1h", "o3": "o3_1h", "no2": "no2_1h", "so2": "so2_1h",
                     "co": "co_1h"}
-UNITS = {"co": "mg/m³"}
-
-
-def unit_of(pollutant: str) -> str:
-    return UNITS.get(pollutant, "µg/m³")
-
 
 def category_thresholds(pollutant: str, edition: str = EDITION_2026) -> tuple[list[float], list[str], list[str]]:
     """Concentration bounds of the AQI categories for an hourly value of ``pollutant`` (HJ 633

@@ -1,19 +1,23 @@
 """The data desk's one-line arrivals summary (issue #20), for the home page, the consultation
-room and the chief desk: ``arrivals_line(db)``."""
+room and the chief desk: ``arrivals_line(db)``; and the observation upload's preview table."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from forecasting.arrivals import arrival_summary, consultation_cutoff, stale_guidance, summary_text
 from forecasting.errors import ForecastingError
-from forecasting.i18n import t
-from forecasting.vocab import BEIJING
+from forecasting.i18n import has_key, t
+from forecasting.vocab import BEIJING, unit_of
 from ui.state import language
+
+#: Pollutants as the data desk's tables write them (subscripts).
+LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data_desk.py")
 
@@ -64,3 +68,31 @@ def uploader_in_language() -> None:
                   '[data-testid="stFileUploaderDropzone"] button:has([data-testid="stMarkdownContainer"])::after'
                   f'{{content:"{label}";margin-left:0.4rem;font-size:0.875rem;white-space:nowrap}}')
     st.html(f"<style>{rules}</style>")
+
+
+def observation_preview_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The observation upload's preview rows (``station time pollutant value qc_flags``, times in UTC) as
+    the page shows them: Beijing time, the pollutant's label, the value with its unit beside it (CO mg/m³,
+    the rest µg/m³: the units the import stores) and the QC codes in words, under the tab's headings.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"station": ["QP01", "QP01"], "time": pd.to_datetime(["2026-11-30T02:00Z"] * 2),
+    ...                      "pollutant": ["pm25", "co"], "value": [41.0, 0.8], "qc_flags": ["pm25_gt_pm10", ""]})
+    >>> observation_preview_table(rows, "en").to_dict("records")[1]
+    {'Station': 'QP01', 'When': '2026-11-30 10:00', 'Pollutant': 'CO', 'Value': 0.8, 'Unit': 'mg/m³', 'QC flags': ''}
+    """
+    def flags(cell) -> str:
+        codes = [c for c in str(cell).split("|") if c]
+        return t("common.list_sep", lang).join(t(f"dd20.qc.{c}", lang) if has_key(f"dd20.qc.{c}") else c for c in codes)
+
+    times = pd.to_datetime(table["time"], utc=True).dt.tz_convert(BEIJING).dt.strftime("%Y-%m-%d %H:%M")
+    out = pd.DataFrame({
+        t("dd20.col.station", lang): table["station"].to_numpy(),
+        t("dd20.col.at", lang): times.to_numpy(),
+        t("dd20.col.pollutant", lang): [LABELS.get(p, p) for p in table["pollutant"]],
+        t("dd20.col.value", lang): table["value"].to_numpy(),
+        t("dd20.col.unit", lang): [unit_of(p) for p in table["pollutant"]],
+        t("dd20.col.flags", lang): [flags(c) for c in table["qc_flags"]],
+    })
+    return out

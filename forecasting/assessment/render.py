@@ -17,10 +17,10 @@ from forecasting.assessment.hj663 import LEVELS, MEAN_INDICATORS, PERCENTILE_RUL
 from forecasting.assessment.service import AREAS, Assessment
 from forecasting.i18n import t
 from forecasting.textlimits import csv_safe
+from forecasting.vocab import unit_of
 
 __all__ = ["to_html", "to_pdf", "to_csv", "csv_cell", "area_name", "rows"]
 
-_UNITS = {"co": "mg/m³"}
 
 
 def csv_cell(value) -> str:
@@ -67,7 +67,7 @@ def rows(a: Assessment, lang: str = "zh") -> list[dict]:
             for lv in LEVELS:
                 add(f"level_{lv}_days", s["level_days"][lv])
             for p, (ind, q) in PERCENTILE_RULES.items():
-                add(f"{p}_p{q}", s["percentiles"][p], _UNITS.get(p, "µg/m³"))
+                add(f"{p}_p{q}", s["percentiles"][p], unit_of(p))
                 add(f"{p}_p{q}_days", s["percentile_days"][p])
             for p in MEAN_INDICATORS:
                 add(f"{p}_mean", s["means"][p], "µg/m³")
@@ -143,7 +143,7 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
     parts.append(f"<h2>{_e(t('assess18.h_percentiles', lang))}</h2>")
     head = [t("assess18.col.area", lang)]
     for pol, (_ind, q) in PERCENTILE_RULES.items():
-        unit = _UNITS.get(pol, "µg/m³")
+        unit = unit_of(pol)
         label = POLLUTANT_LABELS.get(pol, pol) + (" MDA8" if pol == "o3" else "")
         head.append(t("assess18.col.percentile", lang, pollutant=label, p=q, unit=unit))
     for pol in MEAN_INDICATORS:

@@ -22,7 +22,7 @@ import re
 
 from forecasting.constants import M_AIR, MOLAR_MASS, MOLAR_VOLUME, P_REF, R, T_REF  # noqa: F401 (re-exported)
 from forecasting.errors import UnitError
-from forecasting.vocab import POLLUTANTS  # the one vocabulary, re-exported
+from forecasting.vocab import POLLUTANT_UNITS, POLLUTANTS  # the one vocabulary, re-exported
 
 __all__ = [
     "POLLUTANTS",
@@ -35,7 +35,7 @@ __all__ = [
     "unit_kind",
 ]
 
-CANONICAL_UNITS = {"pm25": "µg/m³", "pm10": "µg/m³", "o3": "µg/m³", "no2": "µg/m³", "so2": "µg/m³", "co": "mg/m³"}
+CANONICAL_UNITS = POLLUTANT_UNITS
 
 #: Molar masses [g/mol] (IUPAC standard atomic weights; spec/china-aqi.md §5 table).
 #: Dry-air density at the reference state [kg/m³] = p·M_air/(R·T) ≈ 1.18391.

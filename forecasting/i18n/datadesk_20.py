@@ -109,6 +109,7 @@ MESSAGES = {
                       "Imported {rows} values from {stations} stations; {flagged} flagged by QC; {hours} district-hour values."),
     "dd20.obs.forbidden": ("只有管理员可以上传观测。", "Only admins can upload observations."),
     "dd20.col.value": ("数值", "Value"),
+    "dd20.col.unit": ("单位", "Unit"),
     "dd20.col.pollutant": ("污染物", "Pollutant"),
     "dd20.col.flags": ("质控标记", "QC flags"),
     # the QC codes of forecasting.observations.qc.FLAGS in words
