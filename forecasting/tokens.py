@@ -67,7 +67,9 @@ def _may_manage(actor: Actor, owner_id: int) -> None:
 def create_token(db: Database, actor: Actor | None, username: str | None = None, *, name: str = ""
                  ) -> tuple[TokenView, str]:
     """Create a token for ``username`` (default: the actor). Returns the view and the secret, which
-    is never shown again. The owner or an admin may."""
+    is never shown again. Only the owner may, or the operator at the command line (who has the server's
+    shell already): a token acts as its owner, so an administrator holding another person's secret could
+    submit and sign in that person's name (a tour did). Administrators list and revoke anyone's."""
     name = (name or "").strip()
     if len(name) > MAX_NAME:
         raise ValidationError(f"a token name has at most {MAX_NAME} characters", key="tokens.name_too_long",
@@ -77,7 +79,9 @@ def create_token(db: Database, actor: Actor | None, username: str | None = None,
         owner = user_by_name(s, username) if username else s.get(User, actor.user_id)
         if owner is None:
             raise NotFound("the operator has no user: name one", key="accounts.no_such_user", username="")
-        _may_manage(actor, owner.id)
+        if actor.role != "system" and actor.user_id != owner.id:
+            raise PermissionDenied(f"{actor.username} may not create an API token for {owner.username}",
+                                   key="tokens.only_own", username=owner.username)
         secret = secrets.token_urlsafe(32)
         row = ApiToken(user_id=owner.id, name=name, token_hash=token_hash(secret), prefix=secret[:PREFIX_CHARS],
                        created_at=utcnow(), created_by=actor.username)

@@ -1,4 +1,4 @@
-"""Personal API tokens: create (shown once), list and revoke your own; an admin manages everyone's."""
+"""Personal API tokens: create (shown once), list and revoke your own; an admin lists and revokes everyone's."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ db = state.database()
 actor = state.require_actor()
 
 st.title(tr("tokens.title"))
-st.caption(tr("tokens.caption"))
+st.caption(tr("tokens.caption_admin" if actor.is_admin else "tokens.caption"))
 
 fresh = st.session_state.pop("tokens_fresh", None)
 if fresh:
@@ -26,16 +26,14 @@ show_flash("tokens")
 
 with st.form("token_create", clear_on_submit=True):
     name = st.text_input(tr("tokens.name"), max_chars=tokens.MAX_NAME, key="token_name")
-    owner = None
-    if actor.is_admin:
-        owner = st.text_input(tr("tokens.owner"), key="token_owner")
+    # a token acts as its owner: everyone creates their own (administrators list and revoke anyone's)
     submitted = st.form_submit_button(tr("tokens.create"))
     if submitted and not name.strip():
         # a token without a name shows in the list as "#1 wj_zhao V1Jm…": nobody can tell what to revoke
         st.error(tr("tokens.name_required"))
     elif submitted:
         try:
-            _view, secret = tokens.create_token(db, actor, (owner or "").strip() or None, name=name)
+            _view, secret = tokens.create_token(db, actor, name=name)
         except ForecastingError as exc:
             st.error(error_text(exc))
         else:

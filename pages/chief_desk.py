@@ -152,7 +152,7 @@ if session.state == "open" and room.seat is not None:
 
 # -- flags, grouped, across the whole width (the table's words and both sides' values are never cut) -----
 st.subheader(tr("ack14.groups_title"))
-w.flag_groups_table(groups, any_forecast=bool(room.entries))
+w.flag_groups_table(groups, room.entries)
 
 # one reason acknowledges a group, a kind, or all; the discussion beside it is what the reason draws on
 acking = bool(room.can_chair and open_groups)

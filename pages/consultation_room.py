@@ -80,7 +80,7 @@ def live_board():
     st.markdown(w.comparison_grid_html(live, prefill, observed, groups, guidance_end), unsafe_allow_html=True)
     st.caption(tr("grid14.caption"))
     st.markdown(f"**{tr('consult.flags_title')}**")
-    w.flag_groups_table(groups, any_forecast=bool(live.entries))
+    w.flag_groups_table(groups, live.entries)
     st.caption(tr("consult.refreshed", time=w.bj(live.now, "%H:%M:%S")))
 
 
@@ -150,6 +150,16 @@ _READABLE_TAGS = ("<style>"
                   "</style>")
 
 
+def _saved_key(views, seen: dict, submit: bool) -> str:
+    """What a save did, in words: "草稿已保存" only when a draft was saved (a tour saved a submitted forecast
+    unchanged and read "草稿已保存", as if it had gone back to draft)."""
+    if submit:
+        return "consult.submitted"
+    if all(v.version == seen.get(v.target_date.isoformat()) for v in views):
+        return "consult.saved_unchanged"
+    return "consult.saved_still_submitted" if any(v.status == "submitted" for v in views) else "consult.saved"
+
+
 def _chip(lo, hi) -> tuple[str, str | None]:
     """The live level chip and the width rule of one day (``None`` error when it passes)."""
     if lo is None or hi is None:
@@ -205,9 +215,11 @@ if room.can_submit:
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
                 st.caption(f"{label} {g.aqi_lo}–{g.aqi_hi}{extra}"
                            + ("" if g.from_models else f" · {tr('grid14.beyond')}"))
-            # value=None: a cleared box is empty ("fill in"), not 0 (a tour saw "AQI 范围 60-0 无效")
-            st.number_input(tr("consult.aqi_lo"), min_value=0, max_value=500, step=5, value=None, key=k + "_lo")
-            st.number_input(tr("consult.aqi_hi"), min_value=0, max_value=500, step=5, value=None, key=k + "_hi")
+            # value=None: a cleared box is empty ("fill in"), not 0 (a tour saw "AQI 范围 60-0 无效"). No
+            # min/max here: Streamlit would keep the last valid value behind a typed -10 (saved as if nothing
+            # had been typed) and say so in English; the rules below refuse it next to its day, in words
+            st.number_input(tr("consult.aqi_lo"), step=5, value=None, key=k + "_lo")
+            st.number_input(tr("consult.aqi_hi"), step=5, value=None, key=k + "_hi")
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"))
             chosen = st.session_state.get(k + "_primary") or []
@@ -219,8 +231,8 @@ if room.can_submit:
             problem = errors.get(day.isoformat()) or problem
             if problem:
                 st.error(problem, icon=":material/error:")
-            st.number_input("PM2.5 µg/m³", min_value=0.0, step=1.0, value=None, key=k + "_pm25")
-            st.number_input("O₃ µg/m³", min_value=0.0, step=1.0, value=None, key=k + "_o3")
+            st.number_input("PM2.5 µg/m³", step=1.0, value=None, key=k + "_pm25")
+            st.number_input("O₃ µg/m³", step=1.0, value=None, key=k + "_o3")
     st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100,
                  help=tr("common.limit_help", n=TEXT_LIMITS["analysis"][0]))
     b1, b2, _ = st.columns([1, 1, 4])
@@ -247,7 +259,7 @@ if room.can_submit:
             st.session_state[errors_key] = problems
             st.rerun()
         try:
-            c.save_submissions(db, actor, issue_date, district, entries, submit=bool(submit))
+            views = c.save_submissions(db, actor, issue_date, district, entries, submit=bool(submit))
         except ForecastingError as exc:
             st.error(error_text(exc))  # the typed values stay in the form
             if getattr(exc, "key", None) == "consult.changed_meanwhile":
@@ -256,7 +268,7 @@ if room.can_submit:
             del st.session_state[seen_key]
             st.session_state.pop(errors_key, None)
             st.session_state.pop("room_conflict", None)
-            set_flash("room", tr("consult.submitted" if submit else "consult.saved"))
+            set_flash("room", tr(_saved_key(views, seen, submit)))
             st.rerun()
     if errors:
         st.error(tr("grid14.errors_title") + " " + join(

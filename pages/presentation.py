@@ -14,6 +14,7 @@ from forecasting.aqi import level_info
 from forecasting.consultation import best_guidance, beijing_today, guidance_rows, room_view
 from forecasting.consultation.views import latest_issue_dates
 from forecasting.errors import ForecastingError
+from forecasting.vocab import DISTRICT_ORDER
 from ui import consultation as w
 from ui import state
 from ui.charts import pollutant_label
@@ -125,8 +126,9 @@ with middle:
                 f"{body}</div>", unsafe_allow_html=True)
 with right:
     mine = [fs for fs in room.flags if fs.flag.target_date == day and district in (fs.flag.district_a, fs.flag.district_b)]
-    if not mine and not room.entries:  # nothing saved yet: nothing to compare, not "all consistent"
-        body = f"<div class='pres-text'>{html.escape(tr('flag.nothing_yet'))}</div>"
+    saved = {e.district for e in room.entries}
+    if not mine and len(saved) < 2:  # fewer than two districts saved: nothing to compare, not "all consistent"
+        body = f"<div class='pres-text'>{html.escape(tr('flag.nothing_yet', n=len(saved), total=len(DISTRICT_ORDER)))}</div>"
     elif not mine:
         body = f"<div class='pres-flag'>✓ {html.escape(tr('pres17.no_flags'))}</div>"
     else:

@@ -92,7 +92,8 @@ if actor.is_admin:
         g_to = g2.date_input(tr("rota.to"), value=end, key="gen_to")
         if st.form_submit_button(tr("rota.generate_submit"), icon=":material/autorenew:"):
             call_service(c.generate_rota, db, actor, g_from, g_to, flash="rota",
-                         success=lambda created: tr("rota.generated", n=len(created)))
+                         success=lambda created: tr("rota.generated", n=len(created)) if created else
+                         tr("rota.generated_none", first=g_from, last=g_to))  # never "0 created" without a reason
 
 future = [t for t in turns if t.start_date > today]
 if may_edit and future:

@@ -98,8 +98,53 @@ except ForecastingError as exc:
     st.error(error_text(exc))
     st.stop()
 
+# -- the monthly / annual assessment (issue #18) -------------------------------------------------------
+def assessment_section() -> None:
+    """The monthly / annual assessment reports: also under a period without data (it was hidden there)."""
+    with st.expander(tr("assess18.section"), icon=":material/summarize:"):
+        a1, a2, a3 = st.columns([1, 2, 2])
+        kind = a1.radio(tr("assess18.section"), ["month", "year"], key="assess_kind", label_visibility="collapsed",
+                        format_func=lambda k: tr(f"assess18.kind.{k}"))
+        this_month = beijing_today().replace(day=1)
+        months, y, m = [], this_month.year, this_month.month
+        for _ in range(24):
+            m -= 1
+            if m == 0:
+                y, m = y - 1, 12
+            months.append(f"{y:04d}-{m:02d}")
+        if kind == "month":
+            chosen = a2.selectbox(tr("assess18.pick_month"), months, key="assess_month")
+        else:
+            chosen = str(a2.selectbox(tr("assess18.pick_year"), [this_month.year - k for k in range(5)],
+                                      key="assess_year"))
+        if a3.button(tr("assess18.generate"), key="assess_go", icon=":material/play_arrow:"):
+            from forecasting import assessment
+
+            try:
+                kind_, a_first, a_last = assessment.parse_period(month=chosen if kind == "month" else None,
+                                                                 year=chosen if kind == "year" else None)
+                with st.spinner(tr("assess18.generate")):
+                    result = assessment.assess(db, a_first, a_last, kind=kind_)
+                    st.session_state["assess_files"] = {
+                        "label": result.label, "html": assessment.to_html(result, lang).encode("utf-8"),
+                        "csv": assessment.to_csv(result, lang), "pdf": assessment.to_pdf(result, lang)}
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+        files = st.session_state.get("assess_files")
+        if files:
+            b1, b2, b3 = st.columns(3)
+            b1.download_button(tr("assess18.download_pdf"), files["pdf"], file_name=f"assessment-{files['label']}.pdf",
+                               mime="application/pdf", key="assess_pdf", on_click="ignore")
+            b2.download_button(tr("assess18.download_html"), files["html"],
+                               file_name=f"assessment-{files['label']}.html", mime="text/html", key="assess_html",
+                               on_click="ignore")
+            b3.download_button(tr("assess18.download_csv"), files["csv"], file_name=f"assessment-{files['label']}.csv",
+                               mime="text/csv", key="assess_csv", on_click="ignore")
+
+
 if report.pairs.empty or not report.pairs["obs_aqi"].notna().any():
     st.info(tr("verif.no_data"))
+    assessment_section()  # the reports of other months stay reachable
     st.stop()
 if not report.has_issued:
     st.info(tr("verif.no_issued"), icon=":material/info:")
@@ -203,46 +248,7 @@ if summary.has_issued:
             st.altair_chart((diag.encode(x="x:Q", y="y:Q") + pts).properties(
                 height=260, title=tr("verif18.reliability_of", label=source_name(label))), width="stretch")
 
-# -- the monthly / annual assessment (issue #18) -------------------------------------------------------
-with st.expander(tr("assess18.section"), icon=":material/summarize:"):
-    a1, a2, a3 = st.columns([1, 2, 2])
-    kind = a1.radio(tr("assess18.section"), ["month", "year"], key="assess_kind", label_visibility="collapsed",
-                    format_func=lambda k: tr(f"assess18.kind.{k}"))
-    this_month = beijing_today().replace(day=1)
-    months, y, m = [], this_month.year, this_month.month
-    for _ in range(24):
-        m -= 1
-        if m == 0:
-            y, m = y - 1, 12
-        months.append(f"{y:04d}-{m:02d}")
-    if kind == "month":
-        chosen = a2.selectbox(tr("assess18.pick_month"), months, key="assess_month")
-    else:
-        chosen = str(a2.selectbox(tr("assess18.pick_year"), [this_month.year - k for k in range(5)],
-                                  key="assess_year"))
-    if a3.button(tr("assess18.generate"), key="assess_go", icon=":material/play_arrow:"):
-        from forecasting import assessment
-
-        try:
-            kind_, a_first, a_last = assessment.parse_period(month=chosen if kind == "month" else None,
-                                                             year=chosen if kind == "year" else None)
-            with st.spinner(tr("assess18.generate")):
-                result = assessment.assess(db, a_first, a_last, kind=kind_)
-                st.session_state["assess_files"] = {
-                    "label": result.label, "html": assessment.to_html(result, lang).encode("utf-8"),
-                    "csv": assessment.to_csv(result, lang), "pdf": assessment.to_pdf(result, lang)}
-        except ForecastingError as exc:
-            st.error(error_text(exc))
-    files = st.session_state.get("assess_files")
-    if files:
-        b1, b2, b3 = st.columns(3)
-        b1.download_button(tr("assess18.download_pdf"), files["pdf"], file_name=f"assessment-{files['label']}.pdf",
-                           mime="application/pdf", key="assess_pdf", on_click="ignore")
-        b2.download_button(tr("assess18.download_html"), files["html"],
-                           file_name=f"assessment-{files['label']}.html", mime="text/html", key="assess_html",
-                           on_click="ignore")
-        b3.download_button(tr("assess18.download_csv"), files["csv"], file_name=f"assessment-{files['label']}.csv",
-                           mime="text/csv", key="assess_csv", on_click="ignore")
+assessment_section()
 
 # -- headline cards -----------------------------------------------------------------------------------
 whole = v.score_table(pairs, by=["label"], event_rule=rule, weights=weights)

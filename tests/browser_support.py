@@ -190,6 +190,23 @@ def wait_idle(page, timeout: float = PATIENCE_MS) -> None:
     )
 
 
+def upload(page, key: str, files, names: list[str]) -> None:
+    """Give the file uploader of widget ``key`` (a key prefix: the data desk's keys carry a round number)
+    ``files`` (what Playwright's ``set_input_files`` takes) and wait until the uploader lists every one of
+    ``names`` as uploaded (a file chip, its spinner gone) and the script run it started has finished.
+
+    A test that acts on the page before that races the upload: a widget changed meanwhile (a model
+    chosen) can rerun the script without the files, and a button that needs them stays disabled."""
+    box = page.locator(f"[class*='st-key-{key}']")
+    box.locator("input[type=file]").set_input_files(files)
+    # a chip per file (its name may be cut with an ellipsis, so chips are counted), none still uploading
+    page.wait_for_function(
+        "([key, n]) => { const box = document.querySelector(`[class*='st-key-${key}']`);"
+        " return box && box.querySelectorAll('[data-testid=\"stFileChip\"]').length >= n"
+        " && !box.querySelector('[data-testid=\"stFileChipIconSpinner\"]'); }", arg=[key, len(names)])
+    wait_idle(page)
+
+
 def sign_in(page, base: str, username: str, password: str) -> None:
     """Sign in through the page (Chinese UI) and wait for the home page."""
     page.goto(base + "/")

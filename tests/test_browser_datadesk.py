@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from browser_support import app_server, browser, wait_idle
+from browser_support import app_server, browser, upload, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +107,8 @@ def _board_words(url: str) -> str:
 
 
 def test_data_desk_journey(withheld_world, tmp_path):
+    from playwright.sync_api import expect
+
     url, runs = withheld_world
     # the withheld file is the newest NAQPMS-SH file the world wrote (its name carries the cycle)
     withheld = max(runs.glob("NAQPMS-SH.ACONC.*.nc"))
@@ -138,8 +140,10 @@ def test_data_desk_journey(withheld_world, tmp_path):
         assert zone.locator("[data-testid='stFileUploaderDropzoneInstructions']").evaluate(
             "e => getComputedStyle(e).display") == "none"
         _shot(page, "datadesk-run-uploader")
-        page.locator("[class*='st-key-dd20_run_files'] input[type=file]").set_input_files(str(withheld))
-        wait_idle(page)
+        # the file first, listed as uploaded, then the model (choosing it during the upload could rerun
+        # the page without the file: the inspect button then stayed disabled, seen once under load)
+        upload(page, "dd20_run_files", str(withheld), [withheld.name])
+        expect(page.get_by_role("button", name="检查文件")).to_be_enabled()
         page.locator(".st-key-dd20_run_model").click()
         page.get_by_role("option", name="NAQPMS-SH").click()
         wait_idle(page)
@@ -161,9 +165,8 @@ def test_data_desk_journey(withheld_world, tmp_path):
         _shot(page, "datadesk-run-stored")
 
         # a corrupt file: a clear refusal, nothing written
-        page.locator("[class*='st-key-dd20_run_files'] input[type=file]").set_input_files(
-            files=[{"name": "broken.nc", "mimeType": "application/x-netcdf", "buffer": b"CDF\x01 not really netcdf"}])
-        wait_idle(page)
+        upload(page, "dd20_run_files", [{"name": "broken.nc", "mimeType": "application/x-netcdf",
+                                          "buffer": b"CDF\x01 not really netcdf"}], ["broken.nc"])
         page.get_by_role("button", name="检查文件").click()
         page.get_by_text("已拒收，未写入任何数据").wait_for()
         wait_idle(page)
@@ -203,9 +206,7 @@ def test_data_desk_journey(withheld_world, tmp_path):
             lines.append(f"QP01,{t},{41 + k},{70 + k},{60 + 3 * k},{30 + k},{8 + k},{0.8 + 0.05 * k:.2f}")
             lines.append(f"WJ01,{t},{66 + k},{50 + k},{58 + 3 * k},{28 + k},{7 + k},{0.7 + 0.05 * k:.2f}")
         csv = ("\n".join(lines) + "\n").encode()
-        admin.locator("[class*='st-key-dd20_obs_file'] input[type=file]").set_input_files(
-            files=[{"name": "obs.csv", "mimeType": "text/csv", "buffer": csv}])
-        wait_idle(admin)
+        upload(admin, "dd20_obs_file", [{"name": "obs.csv", "mimeType": "text/csv", "buffer": csv}], ["obs.csv"])
         admin.get_by_role("button", name="预览").click()
         admin.get_by_text("质控标记：PM2.5 大于 PM10 6").wait_for()  # the QC code in words
         wait_idle(admin)

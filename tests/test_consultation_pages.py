@@ -56,7 +56,7 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     assert "暂无客观预报指导" in texts(at)  # no forecasting.guidance yet (or no rows)
     assert "吴江区 预报填报" in texts(at)
     # nothing saved yet: no "the districts agree" before there is anything to compare
-    assert "尚无预报可比对" in texts(at) and "三地预报一致" not in texts(at)
+    assert "尚无可比对的相邻预报" in texts(at) and "三地预报一致" not in texts(at)
     _fill(at, today, WJ, 60, 80)
     # two primary pollutants: the narrow day column clips the second chip, so the choice is also in words
     at.multiselect(key=f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=2)).isoformat()}_primary").set_value(
@@ -97,6 +97,80 @@ def test_a_second_save_is_refused_naming_who_and_the_typed_values_stay(world):
     assert [s.aqi_lo for s in c.list_submissions(db, today)] == [60]  # nothing overwritten
     _button(at, "载入最新内容（放弃我的输入）").click().run()
     assert at.number_input(key=key).value == 60
+
+
+def test_one_district_alone_is_not_said_to_agree_with_the_others(world):
+    """A tour read "三地预报一致，无检查项" when only Jiashan had submitted: with one district there is
+    nothing to compare, with two the page names them, only with three do "the three districts agree"."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    days = [today + timedelta(days=k) for k in range(1, 4)]
+
+    def submit(who, district):
+        c.save_submissions(db, cast[who], today, district,
+                           [c.SubmissionInput(d, 60, 80, ("pm25",)) for d in days], submit=True)
+
+    def shown():
+        at = sign_in(new_app(), "fc_qp", PASSWORD)
+        goto(at, "consultation_room.py")
+        assert not at.exception, at.exception
+        return texts(at)
+
+    submit("fc_js", JS)
+    page = shown()
+    assert "尚无可比对的相邻预报（1/3 个区县已填报）" in page and "三地预报一致" not in page
+    submit("fc_wj", WJ)
+    page = shown()
+    assert "已填报的吴江区、嘉善县之间无分歧（2/3 个区县已填报）。" in page and "三地预报一致" not in page
+    submit("fc_qp", QP)
+    assert "三地预报一致，无检查项。" in shown()
+
+
+def test_saving_a_submitted_forecast_says_what_happened(world):
+    """A tour clicked 保存草稿 after 提交 and read "草稿已保存" although nothing had changed (and nothing
+    goes back to draft): the message says what the save did."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    _fill(at, today, WJ, 60, 80)
+    _button(at, "提交").click().run()
+    assert "已提交。" in texts(at)
+    _button(at, "保存草稿").click().run()
+    assert not at.exception, at.exception
+    assert "没有改动，未保存新版本。" in texts(at) and "草稿已保存。" not in texts(at)
+    assert {(s.status, s.version) for s in c.list_submissions(db, today)} == {("submitted", 1)}
+    at.number_input(key=f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=1)).isoformat()}_hi").set_value(75)
+    _button(at, "保存草稿").click().run()
+    assert "修改已保存，预报仍为已提交。" in texts(at)
+    assert sorted((s.status, s.version) for s in c.list_submissions(db, today)) == [
+        ("submitted", 1), ("submitted", 1), ("submitted", 2)]
+
+
+def test_a_negative_aqi_is_refused_next_to_its_day_and_nothing_is_saved(world):
+    """A tour typed -10 into a box with Streamlit's min_value=0: the browser kept the last valid value
+    behind it, said so in English, and "草稿已保存" saved the old value. The boxes have no bounds of their
+    own now (the browser passes what was typed) and the rules refuse it beside its day, in Chinese."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    key = f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=2)).isoformat()}"
+    for box in ("_lo", "_hi", "_pm25", "_o3"):
+        widget = at.number_input(key=key + box).proto
+        assert not widget.has_min and not widget.has_max, box
+    _fill(at, today, WJ, 60, 80)
+    at.number_input(key=key + "_lo").set_value(-10)
+    _button(at, "保存草稿").click().run()
+    assert not at.exception, at.exception
+    errors = [str(e.value) for e in at.error]
+    assert "AQI 范围 -10-80 无效：应满足 0 ≤ 下限 < 上限 ≤ 500。" in errors
+    assert any(e.startswith("未保存任何一天") and (today + timedelta(days=2)).strftime("%m-%d") in e for e in errors)
+    assert "草稿已保存。" not in texts(at)
+    assert c.list_submissions(db, today) == []
 
 
 def test_a_cleared_aqi_box_asks_for_a_value_and_nothing_is_saved(world):
@@ -244,7 +318,7 @@ def test_a_forecaster_not_on_duty_sees_the_desk_read_only(world):
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
     assert "您不是该日的轮值首席或副班：只能查看。" in texts(at)
-    assert "尚无预报可比对" in texts(at) and "三地预报一致" not in texts(at)
+    assert "尚无可比对的相邻预报" in texts(at) and "三地预报一致" not in texts(at)
     assert not [b for b in at.button if b.label in ("开始会商", "签发", "发布")]
 
 
@@ -260,6 +334,11 @@ def test_rota_page_shows_the_calendar_and_admin_generates(world):
     _button(at, "生成").click().run()
     assert not at.exception, at.exception
     assert "已生成 3 个轮值。" in texts(at)
+    # the same days again: nothing is created, and the page says why (it said "已生成 0 个轮值。")
+    _button(at, "生成").click().run()
+    shown = texts(at)
+    assert not at.exception and "已生成 0 个轮值。" not in shown
+    assert f"{at.date_input(key='gen_from').value} 至 {today + timedelta(days=40)} 的每一天都已有值班，未新建轮值。" in shown
     fc = sign_in(new_app(), "fc_js", PASSWORD)
     goto(fc, "rota.py")
     assert not fc.exception and "生成" not in [b.label for b in fc.button]

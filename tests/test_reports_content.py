@@ -196,16 +196,34 @@ def test_the_text_is_cut_at_200_characters_when_many_days():
     # "primary PM2.5, O3....Sensitive")
     (en,) = district_texts(report, lang="en")
     assert "...." not in en and "... Sensitive groups" in en
-    # the advice follows the days shown: a 120 on the seventh day, cut for length, gives none
+    # the advice follows every day of the forecast: a 120 on the seventh day, cut for length, keeps it (a
+    # tour's English text lost Qingpu's only polluted day, and the advice with it)
     good = {**day, "aqi_lo": 55, "aqi_hi": 75, "category_zh": "良", "category_en": "Good"}
     cut = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [good] * 6 + [{**day, "aqi_hi": 120}]}]}
     for lang in ("zh", "en"):
         (text,) = district_texts(cut, lang=lang)
-        assert ("…" in text or "..." in text) and "120" not in text
+        assert ("…" in text or "..." in text) and "120" not in text and len(text) <= 200
+        assert "敏感人群减少户外活动。" in text or "Sensitive groups: reduce outdoor activity." in text, text
+    clean = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [good] * 7}]}
+    for lang in ("zh", "en"):
+        (text,) = district_texts(clean, lang=lang)
         assert "敏感人群" not in text and "Sensitive" not in text, text
+    # English: "AQI" once after the name, so that the tour's Qingpu week keeps its fourth day, the polluted one
+    # (the English text had shown 30 Nov .. 02 Dec only)
+    def qp(when, cat, lo, hi, p):
+        return {"target_date": when, "aqi_lo": lo, "aqi_hi": hi, "primary": [p.lower()], "primary_label": p,
+                "primary_label_en": p, "category_zh": "良", "category_en": cat}
+
+    week = [qp("2026-11-30", "Good", 55, 75, "PM10"), qp("2026-12-01", "Excellent to Good", 50, 70, "PM10"),
+            qp("2026-12-02", "Good", 55, 75, "PM2.5"), qp("2026-12-03", "Good to Lightly Polluted", 85, 120, "PM2.5"),
+            *[qp(f"2026-12-0{k}", "Good", 60, 80, "PM2.5") for k in (4, 5, 6)]]
+    (en,) = district_texts({"districts": [{"name_zh": "青浦区", "name_en": "Qingpu", "days": week}]}, lang="en")
+    assert en.startswith("Qingpu AQI: 30 Nov Good 55-75 (PM10); 01 Dec Excellent to Good 50-70 (PM10); "), en
+    assert "; 03 Dec Good to Lightly Polluted 85-120 (PM2.5)" in en and len(en) <= 200, en
+    assert en.endswith(" Sensitive groups: reduce outdoor activity."), en
     short = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [day]}]}
     (en,) = district_texts(short, lang="en")
-    assert en.endswith("primary PM2.5, O3. Sensitive groups should reduce outdoor activity."), en
+    assert en.endswith("140-175 (PM2.5, O3). Sensitive groups: reduce outdoor activity."), en
 
 
 @pytest.mark.parametrize("day, number", [(date(2026, 1, 1), 1), (date(2026, 3, 1), 60), (date(2028, 12, 31), 366)])

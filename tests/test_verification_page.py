@@ -188,6 +188,19 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
     assert downloads[next(n for n in names if n.endswith(".pdf"))].startswith(b"%PDF-")
 
 
+def test_a_period_without_data_keeps_the_assessment_reports(app_world):
+    """A tour chose 去年 (no data): the page said so and the monthly / annual assessment section vanished
+    with the rest, so the annual report was out of reach until another period was picked."""
+    at = sign_in(new_app(timeout=PATIENCE_S), "mgr_sun", "demo-2026-yrd")
+    at.session_state["verif_from"] = DATES["first"].replace(year=DATES["first"].year - 3)
+    at.session_state["verif_to"] = DATES["first"].replace(year=DATES["first"].year - 3) + timedelta(days=20)
+    goto(at, "verification.py")
+    assert not at.exception, at.exception
+    assert "所选时段没有可检验的预报与观测。" in [str(i.value) for i in at.info]
+    assert at.button(key="assess_go").label == "生成评估报告"  # the section is there, under the message
+    assert [e for e in at.expander if e.label == "月度 / 年度评估报告"]
+
+
 def test_each_trend_source_keeps_its_colour_in_both_languages(app_world):
     """The trend's colours followed the sorted names (会商发布 dark blue in Chinese, Issued light blue in
     English): a source now has one colour whatever the language, and its legend name is never cut."""

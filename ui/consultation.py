@@ -15,13 +15,12 @@ from forecasting.consultation.acknowledgements import POLLUTANT_TEXT, guidance_c
 from forecasting.consultation.notes import thread_order
 from forecasting.store.db import get_database
 from forecasting.verification import yesterday_summary
-from forecasting.vocab import read_geojson
+from forecasting.vocab import DISTRICT_ORDER, read_geojson
 from forecasting.zone import DISTRICTS_GEOJSON
 from ui.i18n import join, tr
 from ui.state import language
 
 WARN_BEFORE = timedelta(minutes=60)
-SEVERITY_COLOURS = {"red": "#FF0000", "amber": "#FFBF00"}
 
 
 def bj(moment: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
@@ -100,34 +99,6 @@ def submissions_table(room) -> pd.DataFrame:
             tr("consult.col_time"): bj(s.updated_at),
         })
     return pd.DataFrame(rows)
-
-
-def flags_frame(flags) -> pd.DataFrame:
-    rows = []
-    for fs in flags:
-        f = fs.flag
-        pair = district_name(f.district_a) + (f" / {district_name(f.district_b)}" if f.district_b else "")
-        rows.append({
-            tr("flag.col_severity"): tr(f"flag.severity.{f.severity}"),
-            tr("flag.col_day"): f.target_date.strftime("%m-%d"),
-            tr("flag.col_pair"): pair,
-            tr("flag.col_kind"): tr(f"flag.kind.{f.kind}"),
-            tr("flag.col_state"): (tr("flag.acknowledged", by=fs.by) if fs.acknowledged else tr("flag.open")),
-            tr("flag.col_note"): fs.note,
-        })
-    return pd.DataFrame(rows)
-
-
-def flags_table(flags) -> None:
-    if not flags:
-        st.success(tr("flag.none"), icon=":material/check_circle:")
-        return
-    frame = flags_frame(flags)
-    sev = tr("flag.col_severity")
-    colours = {tr(f"flag.severity.{k}"): v for k, v in SEVERITY_COLOURS.items()}
-    styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
-                             subset=[sev])
-    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", key=None)
 
 
 def notes_list(notes) -> None:
@@ -332,13 +303,21 @@ FLAG_ROW_HEIGHT = 72
 DEFAULT_ROW_HEIGHT = 35
 
 
-def flag_groups_table(groups, *, any_forecast: bool = True) -> None:
-    """The flag groups; with none, "the districts agree" only once there are forecasts to compare."""
+def flag_groups_table(groups, entries=()) -> None:
+    """The flag groups; with none, what that means given the forecasts there are (``entries``, the
+    room's): "the three districts agree" only when all three have a forecast, "no disagreement between
+    the districts in so far" with two, and "nothing to compare yet" with fewer (a tour read "三地预报一致"
+    when only Jiashan had submitted)."""
     if not groups:
-        if any_forecast:
+        districts = {e.district for e in entries}  # a draft, a submission or the chief's combined entry
+        n, total = len(districts), len(DISTRICT_ORDER)
+        if n >= total:
             st.success(tr("flag.none"), icon=":material/check_circle:")
+        elif n >= 2:
+            st.success(tr("flag.none_so_far", names=join(district_name(d) for d in DISTRICT_ORDER if d in districts),
+                          n=n, total=total), icon=":material/check_circle:")
         else:
-            st.info(tr("flag.nothing_yet"), icon=":material/hourglass_empty:")
+            st.info(tr("flag.nothing_yet", n=n, total=total), icon=":material/hourglass_empty:")
         return
     frame = flag_groups_frame(groups)
     sev = tr("flag.col_severity")

@@ -112,7 +112,8 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
              ".note{color:#555;font-size:9pt}",
              "@page{size:A4 landscape;margin:1.5cm}" if for_pdf else "", "</style></head><body>",
              f"<h1>{_e(title)}</h1>",
-             f"<p>{_e(t('assess18.period_line', lang, first=a.first, last=a.last, pf=a.previous_first, pl=a.previous_last))}</p>"]
+             f"<p>{_e(t('assess18.period_line', lang, first=a.first, last=a.last, pf=a.previous_first, pl=a.previous_last))}"
+             f" {_e(coverage_text(a, lang))}</p>"]
     # forecast accuracy
     parts.append(f"<h2>{_e(t('assess18.h_forecast', lang))}</h2>")
     from forecasting.verification import headline
@@ -167,3 +168,25 @@ def to_pdf(a: Assessment, lang: str = "zh") -> bytes:
     from forecasting.reports.pdf import render_pdf
 
     return render_pdf(to_html(a, lang, for_pdf=True))
+
+
+def coverage_text(a: Assessment, lang: str = "zh") -> str:
+    """Which days of the period the statistics rest on: a year's report read "2026-01-01 至 2026-12-31"
+    in November with data from October only. The days with a valid daily AQI (any district or the zone), first to last.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from datetime import date
+    >>> days = pd.DataFrame({"district": ["310118", "zone", "310118"], "date": [date(2026, 10, 2)] * 2 + [date(2026, 11, 29)],
+    ...                      "aqi": [60.0, 58.0, float("nan")]})
+    >>> a = Assessment("year", date(2026, 1, 1), date(2026, 12, 31), None, None, {}, {}, None, days)
+    >>> coverage_text(a, "en")
+    'Days with a valid daily AQI: 1 of the 365 days of the period (2026-10-02 to 2026-10-02).'
+    """
+    d = a.daily
+    valid = sorted(set(d.loc[d["aqi"].notna(), "date"])) if len(d) and "aqi" in d else []
+    total = (a.last - a.first).days + 1
+    if not valid:
+        return t("assess18.coverage_none", lang, total=total)
+    return t("assess18.coverage", lang, n=len(valid), total=total, first=valid[0], last=valid[-1])

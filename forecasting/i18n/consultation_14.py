@@ -64,9 +64,10 @@ MESSAGES = {
     "today14.next_wait": ("等待各区县提交", "Wait for the districts"),
     "today14.manager_latest": ("最新发布：{day}（第 {revision} 版）· {headline}", "Latest issue: {day} (revision {revision}) · {headline}"),
     "today14.manager_none": ("尚无发布的预报。", "No forecast issued yet."),
-    "today14.manager_month": ("上月（{month}）发布预报：AQI 范围命中 {hits}/{n}（{rate}）",
-                              "Last month ({month}): AQI range hit {hits} of {n} ({rate})"),
-    "today14.map_title": ("今日预报等级（明日）", "Today's forecast level (tomorrow)"),
+    "today14.manager_month": ("上月（{month}）发布的次日（D+1）预报：AQI 范围命中 {hits}/{n} 个区县日（{rate}）",
+                              "Last month ({month}), issued next-day (D+1) forecasts: AQI range hit on {hits} of {n} "
+                              "district-days ({rate})"),
+    "today14.map_title": ("明日空气质量等级", "Tomorrow's AQI level"),
     "today14.map_caption_issued": ("颜色：已发布的明日 AQI 等级（取上限）。", "Colour: tomorrow's issued AQI level (upper end)."),
     "today14.map_caption_draft": ("颜色：明日区县填报（草稿/提交）的 AQI 等级，尚未发布。", "Colour: tomorrow's district entries (draft/submitted), not issued yet."),
     "today14.map_caption_none": ("今日尚无预报：区县为灰色。", "No forecast yet today: districts in grey."),

@@ -88,6 +88,9 @@ MESSAGES.update({
     "assess18.title_period": ("示范区环境空气质量与预报评估（{period}）", "Air quality and forecast assessment ({period})"),
     "assess18.period_line": ("评估时段 {first} 至 {last}；括号内为上年同期（{pf} 至 {pl}）。",
                              "Period {first} to {last}; in brackets the same period a year before ({pf} to {pl})."),
+    "assess18.coverage": ("有有效日 AQI 的日子：时段 {total} 天中的 {n} 天（{first} 至 {last}）。",
+                          "Days with a valid daily AQI: {n} of the {total} days of the period ({first} to {last})."),
+    "assess18.coverage_none": ("时段 {total} 天中没有有效的日 AQI。", "No valid daily AQI in the {total} days of the period."),
     "assess18.h_forecast": ("一、预报准确率", "1. Forecast accuracy"),
     "assess18.h_observed": ("二、空气质量级别（HJ 633 日 AQI）", "2. Air quality levels (HJ 633 daily AQI)"),
     "assess18.h_percentiles": ("三、统计百分位数与平均浓度（HJ 663）", "3. Statistical percentiles and means (HJ 663)"),
@@ -105,10 +108,10 @@ MESSAGES.update({
     "assess18.level.5": ("重度污染", "Heavily polluted"),
     "assess18.level.6": ("严重污染", "Severely polluted"),
     "assess18.note": ("百分位数按 HJ 663 附录 A（k = 1 + (n − 1)·p，相邻有序值线性插值），由未修约的日均值计算后一次修约；"
-                      "示范区日值为各区县有效日值的算术平均（至少两个区县）。括号内为上年同期。规则与未确认之处见 docs/assessment.md。",
+                      "示范区日值为各区县有效日值的算术平均（至少两个区县）。括号内为上年同期。示范区日值的规则为本系统约定，尚待主管部门确认；完整规则随系统文档提供（评估规则说明）。",
                       "Percentiles by HJ 663 Appendix A (k = 1 + (n − 1)·p, linear between ordered values), from unrounded "
                       "daily values, rounded once; zone daily values are the mean of the districts' valid daily values "
-                      "(at least two). In brackets: the same period a year before. Rules and open points: docs/assessment.md."),
+                      "(at least two). In brackets: the same period a year before. The zone rule is this system's own, awaiting the authorities' confirmation; the full rules come with the system's documentation (assessment rules)."),
     "assess18.generate": ("生成评估报告", "Generate the assessment report"),
     "assess18.kind.month": ("月报", "Monthly"),
     "assess18.kind.year": ("年报", "Annual"),

@@ -90,9 +90,10 @@ MESSAGES = {
     ),
     "report.none": ("无", "None"),
     "report.sms_header": ("【{body}】{title}，{time}发布。", "[{body}] {title}, issued {time}."),
-    "report.sms_day": ("{day}{category}，AQI {lo}-{hi}{primary}", "{day}: {category}, AQI {lo}-{hi}{primary}"),
-    "report.sms_primary": ("，首要污染物{p}", ", primary {p}"),
-    "report.sms_sensitive": ("敏感人群减少户外活动。", "Sensitive groups should reduce outdoor activity."),
+    # English is about twice as long per day as Chinese in the same 200 characters: "AQI" once, after the name
+    "report.sms_day": ("{day}{category}，AQI {lo}-{hi}{primary}", "{day} {category} {lo}-{hi}{primary}"),
+    "report.sms_primary": ("，首要污染物{p}", " ({p})"),
+    "report.sms_sensitive": ("敏感人群减少户外活动。", "Sensitive groups: reduce outdoor activity."),
     # managers' page
     "report.nav": ("会商报告", "Issued reports"),
     "report.title": ("联合预报会商报告", "Issued combined reports"),
@@ -141,13 +142,17 @@ MESSAGES = {
     # tokens
     "tokens.nav": ("API 令牌", "API tokens"),
     "tokens.title": ("个人 API 令牌", "Personal API tokens"),
+    "tokens.caption_admin": (
+        "令牌以其所有者的身份调用 API（管理员的令牌可读取已发布预报，不能提交区县预报）。每人只能为自己创建令牌；下表列出所有人的令牌，管理员可吊销。令牌只显示一次，系统仅保存其 SHA-256；每次使用都记入审计日志。",
+        "A token calls the API as its owner (an administrator's can read issued forecasts, not submit a district's). "
+        "Everyone creates their own tokens; the table lists everyone's, and an administrator may revoke them. The token "
+        "is shown once; only its SHA-256 is stored; every use is audited."),
     "tokens.caption": (
         "程序可使用令牌（Authorization: Bearer …）以您的身份提交本区县预报，规则与页面相同。令牌只显示一次，系统仅保存其 SHA-256；每次使用都记入审计日志。",
         "A program may use a token (Authorization: Bearer …) to submit your district's forecast as you, under the "
         "same rules as the page. The token is shown once; only its SHA-256 is stored; every use is audited.",
     ),
     "tokens.name": ("令牌名称（用途）", "Token name (purpose)"),
-    "tokens.owner": ("令牌所属用户", "Owner"),
     "tokens.create": ("创建令牌", "Create a token"),
     "tokens.created": ("新令牌（只显示这一次，请立即复制保存）：", "New token (shown only this once: copy it now):"),
     "tokens.revoke": ("吊销", "Revoke"),
@@ -164,6 +169,9 @@ MESSAGES = {
     "tokens.none": ("还没有令牌。", "No tokens yet."),
     "tokens.pick": ("选择要吊销的令牌", "Token to revoke"),
     "tokens.not_yours": ("只有令牌所有者或管理员可以管理该令牌。", "Only the token's owner or an administrator may manage it."),
+    "tokens.only_own": ("API 令牌只能由本人创建（令牌以其所有者的身份提交）：请 {username} 本人登录后创建；管理员可查看和吊销任何人的令牌。",
+                        "An API token can only be created by its owner (it acts as its owner): {username} signs in and "
+                        "creates it; administrators can see and revoke anyone's tokens."),
     "tokens.no_such": ("令牌 #{id} 不存在。", "No token #{id}."),
     "tokens.already_revoked": ("令牌 #{id} 已被吊销。", "Token #{id} is already revoked."),
     "tokens.name_too_long": ("令牌名称最多 {n} 个字符。", "A token name has at most {n} characters."),

@@ -14,8 +14,9 @@ MAX_DISTRICT_CHARS = 200
 
 def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
     """One paragraph per district: name, then per day category, AQI range and primary pollutant(s);
-    the sensitive-groups advice when a range shown reaches above 100. Shortened to fit the limit (the
-    furthest days go first)."""
+    the sensitive-groups advice when any day's range reaches above 100. Shortened to fit the limit (the
+    furthest days go first; the advice stays when the day that needs it was cut: a tour's English text
+    lost Qingpu's only polluted day and its advice with it)."""
     out = []
     sep = "；" if lang != "en" else "; "
     for d in report["districts"]:
@@ -27,17 +28,15 @@ def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
             parts.append(t("report.sms_day", lang, day=day_label(e["target_date"], lang),
                            category=e["category_en"] if lang == "en" else e["category_zh"],
                            lo=e["aqi_lo"], hi=e["aqi_hi"], primary=p))
-        def advice(shown) -> str:
-            """The sensitive-groups advice when a day shown reaches above 100: a sentence of its own."""
-            if not any(e["aqi_hi"] > 100 for e in shown):
-                return ""
-            return t("report.sms_sensitive", lang) if lang != "en" else " " + t("report.sms_sensitive", lang)
+        advice = ""  # a sentence of its own, for every day of the forecast, shown or not
+        if any(e["aqi_hi"] > 100 for e in d["days"]):
+            advice = t("report.sms_sensitive", lang) if lang != "en" else " " + t("report.sms_sensitive", lang)
 
-        head = f"{name}：" if lang != "en" else f"{name}: "
-        text = head + sep.join(parts) + ("。" if lang != "en" else ".") + advice(d["days"])
+        head = f"{name}：" if lang != "en" else f"{name} AQI: "
+        text = head + sep.join(parts) + ("。" if lang != "en" else ".") + advice
         while len(text) > MAX_DISTRICT_CHARS and len(parts) > 1:
             parts.pop()  # the furthest days go first; the ellipsis ends the sentence ("PM2.5... Sensitive")
-            text = head + sep.join(parts) + ("…" if lang != "en" else "...") + advice(d["days"][:len(parts)])
+            text = head + sep.join(parts) + ("…" if lang != "en" else "...") + advice
         out.append(text[:MAX_DISTRICT_CHARS])
     return out
 
