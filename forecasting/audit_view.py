@@ -206,6 +206,8 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     '起报时次: 2026-11-29 12Z；首席缺席原因: —'
     >>> details_text({"from": "2026-11-15T17:00:00+00:00"}, lang="en")
     'from: 2026-11-16 01:00'
+    >>> details_text({"model": None, "files": ["a.nc"]})
+    'model: ; files: a.nc'
     """
     names = names or {}
     details = dict(details or {})
@@ -232,8 +234,8 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
             return f"（{pairs(x)}）" if lang == "zh" else f"({pairs(x)})"
         if lang and isinstance(x, bool):
             return t("common.yes" if x else "common.no", lang)
-        if lang and (x is None or x == ""):
-            return "—"
+        if x is None or (lang and x == ""):
+            return "—" if lang else ""  # never Python's "None" (the CSV export read "model: None")
         if not isinstance(x, str):
             return str(x)
         if lang and key in _WORDED_FIELDS and has_key(f"audit18.value.{x}"):

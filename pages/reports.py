@@ -43,7 +43,7 @@ def _card(d: dict) -> None:
         st.markdown(f"**{html.escape(name)}**")  # the district by name (never its adcode)
         for e in d.get("days", []):
             primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
-            badges = "".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
+            badges = " ".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
             st.markdown(f"{html.escape(e['target_date'][5:])} · AQI **{int(e['aqi_lo'])}–{int(e['aqi_hi'])}** "
                         f"{badges} {html.escape(primary)}", unsafe_allow_html=True)
 
@@ -85,7 +85,7 @@ def _reader(summary) -> None:
     for i, d in enumerate(summary.districts):
         for e in d.get("days", []):
             primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
-            badges = "".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
+            badges = " ".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
             cells = by_day.setdefault(e["target_date"], [""] * len(names))
             cells[i] = f"AQI {int(e['aqi_lo'])}–{int(e['aqi_hi'])} {badges} {html.escape(primary)}"
     head = [tr("rep18.col.date"), *names]
@@ -258,4 +258,4 @@ if cal:
                  alt.Tooltip("category:N", title=tr("consult.col_level"))],  # (title=None showed the field names)
     ).properties(height=150)
     st.altair_chart(chart, width="stretch", height=230)
-    st.markdown(tr("rep18.legend") + " " + "".join(_badge(k) for k in range(1, 7)), unsafe_allow_html=True)
+    st.markdown(tr("rep18.legend") + " " + " ".join(_badge(k) for k in range(1, 7)), unsafe_allow_html=True)

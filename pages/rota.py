@@ -1,7 +1,7 @@
 """Rota (值班表): the calendar of the cross-district chief seat; admin and today's duty chief edit
 future turns, record swaps and substitutions (代班); admin fills a range from the cycle."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +14,9 @@ from ui import consultation as w
 from ui import state
 from ui.actions import call_service, show_flash
 from ui.i18n import tr, who
+
+#: The date boxes' bounds (Streamlit's default of ±10 years refuses a date with an English message).
+DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 
 db = state.database()
 actor = state.require_actor()
@@ -88,8 +91,9 @@ if actor.is_admin:
     with st.form("rota_generate"):
         st.markdown(f"**{tr('rota.generate')}**")
         g1, g2 = st.columns(2)
-        g_from = g1.date_input(tr("rota.from"), value=start, key="gen_from")
-        g_to = g2.date_input(tr("rota.to"), value=end, key="gen_to")
+        # wide bounds: Streamlit's own (±10 years) refuse a date in English; the service limits the span, in words
+        g_from = g1.date_input(tr("rota.from"), value=start, key="gen_from", min_value=DATE_MIN, max_value=DATE_MAX)
+        g_to = g2.date_input(tr("rota.to"), value=end, key="gen_to", min_value=DATE_MIN, max_value=DATE_MAX)
         if st.form_submit_button(tr("rota.generate_submit"), icon=":material/autorenew:"):
             call_service(c.generate_rota, db, actor, g_from, g_to, flash="rota",
                          success=lambda created: tr("rota.generated", n=len(created)) if created else

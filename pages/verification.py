@@ -92,8 +92,10 @@ window = st.session_state.get("verif_window", 30)
 try:
     weights = v.CompositeWeights.parse(weights_text)
     # the trend needs the `window` days before the period too; everything else uses the period only
-    report = v.verify(db, first, last, event_rule=rule, weights=weights)
-    history = v.verify(db, first - timedelta(days=window - 1), last, event_rule=rule, weights=weights)
+    # a few seconds for a quarter or a year: say so under the controls (the page looked empty meanwhile)
+    with st.spinner(tr("verif.computing", first=first, last=last)):
+        report = v.verify(db, first, last, event_rule=rule, weights=weights)
+        history = v.verify(db, first - timedelta(days=window - 1), last, event_rule=rule, weights=weights)
 except ForecastingError as exc:
     st.error(error_text(exc))
     st.stop()
@@ -153,7 +155,8 @@ pairs = report.pairs if lead == 0 else report.pairs[report.pairs["lead_day"] == 
 lead_text = tr("verif.all_leads") if lead == 0 else tr("verif.lead_n", n=lead)
 
 # -- the answer (issue #18): one line, intervals, comparisons on the same cases ---------------------------
-summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead)
+with st.spinner(tr("verif.computing", first=first, last=last)):
+    summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead)
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
 st.markdown(f"### {v.headline(summary, lang, period_name=period_name)}")
 st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text

@@ -1,5 +1,7 @@
 """AQI display components: HTML built from constants only, and a smoke run under AppTest."""
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from forecasting.aqi import aqi_from_indicators, aqi_range
@@ -20,6 +22,9 @@ def test_legend_and_range():
     assert "&gt;300" in legend
     html = range_badge_html(aqi_range(100), lang="zh")
     assert "AQI 90–110" in html and "良" in html and "轻度污染" in html  # one line in a narrow day card
+    # the badges' text reads as words (a tour copied "良轻度污染" and "ExcellentGood")
+    assert re.sub(r"<[^>]+>", "", html) == "AQI 90–110 良 轻度污染"
+    assert "Excellent Good" in re.sub(r"<[^>]+>", "", range_badge_html(aqi_range(50), lang="en"))
 
 
 def test_iaqi_frame():

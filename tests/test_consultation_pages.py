@@ -373,6 +373,15 @@ def test_deadline_warnings_show_on_the_room(world, monkeypatch):
     # once each: the live board's countdown said it a second time
     alerts = [str(e.value) for e in at.error]
     assert alerts.count("已过会商截止时间 15:00。") == 1 and alerts.count("已过发布截止时间 20:00。") == 1
+    # a submission after the consultation's cut-off is taken (the room is open) but marked late in the grid
+    grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    assert "逾期" not in grid
+    c.save_submissions(db, cast["fc_wj"], yesterday, WJ,
+                       [c.SubmissionInput(yesterday + timedelta(days=k), 60, 80, ("pm25",)) for k in (1, 2, 3)],
+                       submit=True)
+    at.run()
+    grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    assert grid.count("已提交 · 逾期 ") == 3, grid
 
 
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):

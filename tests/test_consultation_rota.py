@@ -33,6 +33,16 @@ def test_generator_rotates_districts_and_forecasters_and_is_idempotent(db, cast)
     assert len(c.list_turns(db, ISSUE, ISSUE + timedelta(days=40))) == 5
 
 
+def test_generating_more_than_a_year_at_once_is_refused_and_writes_nothing(db, cast):
+    """A tour typed 2036 as the end date (a slip of the year): ten years of weekly turns would have been
+    written. One call fills at most 366 days (a leap year); the refusal says how many days were asked."""
+    with pytest.raises(ValidationError) as refused:
+        c.generate_rota(db, Actor.system("t"), ISSUE, ISSUE.replace(year=ISSUE.year + 10))
+    assert refused.value.key == "rota.range_too_long" and refused.value.params["max"] == 366
+    assert c.list_turns(db, ISSUE, ISSUE.replace(year=ISSUE.year + 10)) == []
+    assert len(c.generate_rota(db, Actor.system("t"), ISSUE, ISSUE + timedelta(days=365))) == 53
+
+
 def test_duty_is_derived_from_the_rota(db, cast):
     make_rota(db)
     duty = c.duty_for(db, ISSUE + timedelta(days=3))

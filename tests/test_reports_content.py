@@ -155,6 +155,15 @@ def test_report_content_has_the_minimum_of_hj633_for_every_district_and_day(issu
     assert r["snapshot"]["issue_date"] == issue.isoformat()
 
 
+def test_the_english_report_says_the_forecasters_texts_are_quoted_in_chinese(issued):
+    """A tour read the English report's summary, analyses and conclusion in Chinese without a word why."""
+    db, first, _second, _, _issue = issued
+    en = _file(db, first, "en.html").content.decode()
+    zh = _file(db, first, "html").content.decode()
+    assert "quoted as written, in Chinese." in en
+    assert "按原文引用" not in zh and "quoted as written" not in zh
+
+
 def test_notes_are_escaped_in_html(issued):
     db, first, _second, _, issue = issued
     for fmt in ("html", "en.html"):

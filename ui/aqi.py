@@ -51,7 +51,7 @@ def range_badge_html(rng: AQIRange, *, lang: str = "zh") -> str:
     for k in rng.levels:
         info = level_info(level=k, edition=rng.edition)
         parts.append(_span(info.category(lang), info.hex, info.text_hex))
-    return "".join(parts)
+    return " ".join(parts)  # a space between badges: copied text and screen readers read "良 轻度污染", not "良轻度污染"
 
 
 def legend_html(*, edition: str = EDITION_2026, lang: str = "zh") -> str:
@@ -60,7 +60,7 @@ def legend_html(*, edition: str = EDITION_2026, lang: str = "zh") -> str:
     for info in levels(normalize_edition(edition)):
         span = f"{info.aqi_low}-{info.aqi_high}" if info.level < 6 else f">{info.aqi_low - 1}"
         out.append(_span(f"{span} {info.category(lang)}", info.hex, info.text_hex))
-    return "".join(out)
+    return " ".join(out)
 
 
 def iaqi_frame(result: AQIResult, *, lang: str = "zh") -> pd.DataFrame:

@@ -376,9 +376,13 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             border = f"3px solid {SEVERITY_BORDER[sev]}" if sev in ("red", "amber") else "1px solid #ddd"
             if sub is not None:
                 colour = level_colour(sub.level_hi)
+                state = tr('consult.status.' + sub.status)
+                deadline = getattr(session, "consult_deadline", None)
+                if sub.status == "submitted" and sub.submitted_at and deadline and sub.submitted_at > deadline:
+                    # taken, as the room is still open, but the chief sees it came after the consultation's cut-off
+                    state += " · " + tr("consult.late", time=bj(sub.submitted_at, "%H:%M"))
                 main = (f"<b>{sub.aqi_lo}–{sub.aqi_hi}</b><br>{esc(span(sub.level_lo, sub.level_hi))}<br>"
-                        f"{esc(ptext(sub.primary))}<br><span style='font-size:0.75em'>"
-                        f"{esc(tr('consult.status.' + sub.status))}</span>")
+                        f"{esc(ptext(sub.primary))}<br><span style='font-size:0.75em'>{esc(state)}</span>")
                 style = f"background:{colour};color:{text_on(sub.level_hi)}"
             else:
                 main = f"<span style='color:#777'>{esc(tr('today14.cell_none'))}</span>"

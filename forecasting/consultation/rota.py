@@ -100,6 +100,10 @@ def _check_member(s: Session, user_id: int | None, district: str, *, seat: str, 
                               key="rota.not_district_forecaster", district=district)
 
 
+#: The longest period :func:`generate_rota` fills in one call [days].
+MAX_GENERATE_DAYS = 366
+
+
 def generate_rota(db: Database, actor: Actor | None, start, end, *, config: ConsultationConfig | None = None
                   ) -> list[TurnView]:
     """Fill ``start``..``end`` with turns of ``config.cycle_days`` days (admin or the operator).
@@ -113,6 +117,10 @@ def generate_rota(db: Database, actor: Actor | None, start, end, *, config: Cons
     start, end = parse_day(start), parse_day(end)
     if end < start:
         raise ValidationError(f"--to {end} is before --from {start}", key="rota.bad_range")
+    if (end - start).days + 1 > MAX_GENERATE_DAYS:  # a slip of the year (2036) would write ten years of turns
+        raise ValidationError(f"{start} to {end} is {(end - start).days + 1} days: the rota is generated for at most "
+                              f"{MAX_GENERATE_DAYS} days at a time", key="rota.range_too_long",
+                              days=(end - start).days + 1, max=MAX_GENERATE_DAYS)
     created: list[TurnView] = []
     with db.transaction() as s:
         actor = require_role(current_actor(s, actor, "generate the rota"), "admin", action="generate the rota")

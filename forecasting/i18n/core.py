@@ -89,9 +89,10 @@ MESSAGES.update({
     "account.repeat_password": ("再次输入新密码", "Repeat new password"),
     "account.passwords_differ": ("两次输入的新密码不一致。", "The two new passwords differ."),
     "account.password_changed": ("密码已修改。", "Password changed."),
-    "account.policy": ("密码至少 {n} 个字符、至少 4 种不同字符，不能包含用户名，且不能是常见或易猜的组合（系统会评估强度）。",
+    "account.policy": ("密码至少 {n} 个字符、至少 4 种不同字符，不能包含用户名，且不能是常见或易猜的组合，例如区县名加年份"
+                       "（系统会评估强度）。",
                        "At least {n} characters and 4 different ones, not containing the user name, and not a common or "
-                       "easily guessed password (its strength is checked)."),
+                       "easily guessed password such as a district's name and a year (its strength is checked)."),
     # admin users
     "users.title": ("用户管理", "Users"),
     "users.list": ("全部用户", "All users"),

@@ -32,6 +32,7 @@ MESSAGES = {
     "verif.bad_event_rule": ("污染事件判定 {rule}：应为 upper 或 centre", "event rule {rule}: expected upper or centre"),
     "verif.bad_source": ("未知的预报来源 {source}", "unknown forecast source {source}"),
     "verif.bad_period": ("截止日 {last} 早于起始日 {first}", "--to {last} is before --from {first}"),
+    "verif.computing": ("正在检验 {first} 至 {last} 的预报与实况…", "Verifying the forecasts of {first} to {last}…"),
     "verif.no_data": ("所选时段没有可检验的预报与观测。", "No forecast and observation to verify in this period."),
     "verif.no_issued": (
         "所选时段没有已发布的会商预报：下面只检验客观指导（订正、模式与持续性预报）。",

@@ -5,6 +5,7 @@ WeasyPrint (``for_pdf=True``: A4 page rules, running header and page numbers).""
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from forecasting.i18n import t as translate
 from forecasting.reports.content import day_label, issuing_body
 from forecasting.reports.model import Report
 
-__all__ = ["render_html", "TEMPLATES"]
+__all__ = ["render_html", "written_in_chinese", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -32,6 +33,26 @@ def _css_string(text: str) -> str:
     """Text safe inside a CSS string in the ``<style>`` page rules (quotes, backslashes, ``<``, ``>`` and
     line breaks dropped), so it can be marked safe there."""
     return "".join(ch for ch in text if ch not in '"\\\n\r<>')
+
+
+_CJK = re.compile("[\u3400-\u9fff]")
+
+
+def written_in_chinese(report: Report) -> bool:
+    """Whether the texts the forecasters wrote (summary, analyses, conclusion, notes) hold Chinese: the
+    English report then says they are quoted as written (an English reader met them without a word).
+
+    Examples
+    --------
+    >>> written_in_chinese({"zone_summary": "未来三天以良为主", "conclusion": ""})
+    True
+    >>> written_in_chinese({"zone_summary": "Mostly good", "notes_digest": [{"body": "ok"}]})
+    False
+    """
+    texts = [report.get("zone_summary") or "", report.get("conclusion") or ""]
+    texts += [p.get("text", "") for a in report.get("met_analysis_by_district") or [] for p in a.get("paragraphs", [])]
+    texts += [n.get("body", "") for n in report.get("notes_digest") or []]
+    return any(_CJK.search(text) for text in texts)
 
 
 def render_html(report: Report, *, lang: str = "zh", for_pdf: bool = False, chart_svg: str = "") -> str:
@@ -61,6 +82,7 @@ def render_html(report: Report, *, lang: str = "zh", for_pdf: bool = False, char
         map_uri = "data:image/png;base64," + base64.b64encode(zone_map_png(report, lang=lang)).decode("ascii")
     template = _env().get_template("report.html.j2")
     return template.render(
+        quoted_in_chinese=lang == "en" and written_in_chinese(report),
         r=report, lang=lang, for_pdf=for_pdf, title=title, body_name=body, chart_uri=uri, names=names, map_uri=map_uri,
         title_short=Markup(_css_string(title)), body_short=Markup(_css_string(body)), page_css=Markup(page_css),
         t=lambda key, **p: translate(key, lang, **p),
