@@ -11,6 +11,7 @@ from forecasting.demo import demo_state, is_demo
 from forecasting.i18n import t
 from ui import navigation, state
 from ui.build_progress import show_if_building
+from ui.i18n import signed_in_name
 from ui.resilience import run_guarded
 
 # a bundled favicon: a ":material/...:" page icon makes the browser fetch an SVG from the internet
@@ -34,7 +35,7 @@ with st.sidebar:
     if actor is not None:
         from forecasting.textlimits import markdown_escape  # user text shown as typed (#15)
 
-        st.caption(t("sidebar.signed_in_as", lang, name=markdown_escape(actor.display_name or actor.username)))
+        st.caption(t("sidebar.signed_in_as", lang, name=markdown_escape(signed_in_name(actor, lang))))
         if st.button(t("sidebar.sign_out", lang), key="sign_out", icon=":material/logout:"):
             state.sign_out()
             st.rerun()

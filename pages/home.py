@@ -13,7 +13,7 @@ from forecasting.errors import ForecastingError
 from forecasting.verification import annotate, verification_pairs
 from ui import consultation as w
 from ui import state
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, signed_in_name, tr
 from ui.navigation import PAGES
 
 db = state.database()
@@ -23,7 +23,7 @@ today = c.beijing_today()
 cfg = c.consultation_config()
 
 st.title(tr("today14.title"))
-st.subheader(tr("home.welcome", name=actor.display_name or actor.username))
+st.subheader(tr("home.welcome", name=signed_in_name(actor)))
 st.caption(tr("home.role_line", role=tr("role." + actor.role),
               district=f" · {w.district_name(actor.district)}" if actor.district else ""))
 room = c.room_view(db, actor, today)

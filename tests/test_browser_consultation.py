@@ -11,8 +11,8 @@ from browser_support import alert, app_server, browser, live, one, screenshot, s
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
-CAST = [("qp_chen", "陈静 (青浦)", "310118"), ("qp_li", "李明 (青浦)", "310118"),
-        ("wj_wang", "王磊 (吴江)", "320509"), ("js_zhou", "周婷 (嘉善)", "330421")]
+CAST = [("qp_chen", "陈静", "310118"), ("qp_li", "李明", "310118"),
+        ("wj_wang", "王磊", "320509"), ("js_zhou", "周婷", "330421")]
 
 
 @pytest.fixture

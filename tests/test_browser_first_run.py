@@ -82,7 +82,7 @@ def test_the_app_shows_the_build_then_the_sign_in(_sqlite_template, tmp_path):
         live(page).get_by_label("密码").fill("demo-2026-yrd")
         live(page).get_by_role("button", name="登录").click()
         # the app reads the built world, not the empty file it had opened (a refusal would say 登录失败)
-        welcome = page.get_by_text("您好，陈静 (青浦)")
+        welcome = page.get_by_text("您好，陈静（青浦区）")
         welcome.or_(page.get_by_text("登录失败")).first.wait_for()
         assert welcome.count() == 1, "the demo account could not sign in after the build"
         wait_idle(page)

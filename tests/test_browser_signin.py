@@ -39,28 +39,28 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         assert "aqf_session" not in page.evaluate("document.cookie")  # not readable by scripts
 
         page.reload()
-        page.get_by_text("您好，陈静 (青浦)").wait_for()
+        page.get_by_text("您好，陈静（青浦区）").wait_for()
         wait_idle(page)
         screenshot(page, "signin-after-refresh")
 
         tab = ctx.new_page()  # a new tab of the same browser
         tab.goto(base + "/")
-        tab.get_by_text("您好，陈静 (青浦)").wait_for()
+        tab.get_by_text("您好，陈静（青浦区）").wait_for()
         tab.close()
 
         # the language chosen is remembered by the browser: a reload and a new tab open in English
         page.get_by_text("English", exact=True).click()
-        page.get_by_text("Hello, 陈静 (青浦)").wait_for()
+        page.get_by_text("Hello, 陈静 (Qingpu)").wait_for()
         wait_until(lambda: any(c["name"] == "aqf_lang" and c["value"] == "en" for c in ctx.cookies()),
                    what="the language cookie is set")
         page.reload()
-        page.get_by_text("Hello, 陈静 (青浦)").wait_for()
+        page.get_by_text("Hello, 陈静 (Qingpu)").wait_for()
         tab = ctx.new_page()
         tab.goto(base + "/")
-        tab.get_by_text("Hello, 陈静 (青浦)").wait_for()
+        tab.get_by_text("Hello, 陈静 (Qingpu)").wait_for()
         tab.close()
         page.get_by_text("中文", exact=True).click()  # and back: the rest of the test reads Chinese
-        page.get_by_text("您好，陈静 (青浦)").wait_for()
+        page.get_by_text("您好，陈静（青浦区）").wait_for()
         wait_until(lambda: any(c["name"] == "aqf_lang" and c["value"] == "zh" for c in ctx.cookies()),
                    what="the language cookie says Chinese again")
         wait_idle(page)

@@ -183,6 +183,18 @@ def test_assess_cli_month_and_year(month_world, tmp_path, monkeypatch, capsys):
     assert '"kind": "year"' in capsys.readouterr().out
     assert main(["assess", "--month", "2026-13"]) == 2
     assert "YYYY-MM" in capsys.readouterr().err
+    # the report says what its numbers count: the days with data, and every lead day together (a tour read
+    # three different October accuracies, none saying what it counted, and a year "2026-01-01 至 2026-12-31")
+    from forecasting import assessment
+
+    db = Database(f"sqlite:///{path}")
+    try:
+        kind, first, last = assessment.parse_period(month=month)
+        html = assessment.to_html(assessment.assess(db, first, last, kind=kind, n_boot=50), "zh")
+    finally:
+        db.dispose()
+    assert f"时段 {(last - first).days + 1} 天中的" in html
+    assert "准确率按全部预报时效（第 1 天至最后一天）合计" in html or "没有已发布的会商预报可检验" in html
 
 
 @pytest.mark.browser

@@ -49,7 +49,8 @@ def test_wrong_password_shows_a_clear_message_in_chinese(cast):
 def test_forecaster_signs_in_and_sees_home(cast):
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     assert not at.exception, at.exception
-    assert "您好，fc_qp" in texts(at)
+    assert "您好，fc_qp（青浦区）" in texts(at)  # the district once, beside the name
+    assert "当前用户：fc\\_qp（青浦区）" in texts(at) or "当前用户：fc_qp（青浦区）" in texts(at)
     assert "角色：预报员 · 青浦区" in texts(at)
 
 

@@ -77,7 +77,7 @@ def _level_part(part: str) -> str:
 def who(name: str | None, people: dict[str, str] | None = None) -> str:
     """Who acted, as a page names them: a system job in words (``daily-job`` → 每日定时任务; the names are
     reserved, :data:`forecasting.permissions.SYSTEM_ACTORS`); a person by the name in ``people``
-    (user name → display name) with the user name in parentheses ("陈静 (青浦)（qp_chen）", what the
+    (user name → display name) with the user name in parentheses ("陈静（qp_chen）", what the
     user filter takes), else by the user name."""
     if name in SYSTEM_ACTORS:
         return tr(f"actor.{name}")
@@ -99,3 +99,14 @@ def format_name(fmt: str | None) -> str:
         return tr("guid.format_simulated")
     return FORMAT_NAMES.get(fmt or "", fmt or "—")
 
+
+
+def signed_in_name(actor, lang: str | None = None) -> str:
+    """The signed-in person as the sidebar and the greeting name them: the display name (or user name) and,
+    for a forecaster, the district once ("陈静（青浦区）", "陈静 (Qingpu)"). The demo's names carried the district
+    themselves, so English pages read "王磊 (吴江) (Wujiang)"."""
+    lang = lang or language()
+    name = actor.display_name or actor.username
+    if actor.district and has_key(f"district.{actor.district}"):
+        name += t("common.paren", lang, text=t(f"district.{actor.district}", lang))
+    return name

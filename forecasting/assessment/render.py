@@ -119,7 +119,8 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
     from forecasting.verification import headline
 
     parts.append(f"<p><b>{_e(headline(v, lang, period_name=period))}</b></p>")
-    if v.n:
+    if v.n:  # what the rates count: every lead day together (the page's 上月 preset counts D+1 by default)
+        parts.append(f"<p class='note'>{_e(t('assess18.cases_line', lang, n=v.n))}</p>")
         parts.append("<table><tr>" + "".join(f"<th>{_e(t(k, lang))}</th>" for k in (
             "verif18.col.district", "verif18.col.cases", "verif18.col.level", "verif18.col.interval",
             "verif18.col.range", "verif18.col.polluted")) + "</tr>")

@@ -51,16 +51,16 @@ PARALLEL_MIN_DAYS = 21
 #: One password for every demo account, printed by ``make run`` in demo mode only.
 DEMO_PASSWORD = "demo-2026-yrd"
 
-#: (username, display name, role, district adcode)
+#: (username, display name, role, district adcode); a forecaster's district is shown beside the name by the app
 DEMO_USERS = (
-    ("qp_chen", "陈静 (青浦)", "forecaster", QP),
-    ("qp_li", "李明 (青浦)", "forecaster", QP),
-    ("qp_xu", "徐蕾 (青浦)", "forecaster", QP),
-    ("wj_wang", "王磊 (吴江)", "forecaster", WJ),
-    ("wj_zhao", "赵敏 (吴江)", "forecaster", WJ),
-    ("js_zhou", "周婷 (嘉善)", "forecaster", JS),
-    ("js_wu", "吴强 (嘉善)", "forecaster", JS),
-    ("js_shen", "沈悦 (嘉善)", "forecaster", JS),
+    ("qp_chen", "陈静", "forecaster", QP),
+    ("qp_li", "李明", "forecaster", QP),
+    ("qp_xu", "徐蕾", "forecaster", QP),
+    ("wj_wang", "王磊", "forecaster", WJ),
+    ("wj_zhao", "赵敏", "forecaster", WJ),
+    ("js_zhou", "周婷", "forecaster", JS),
+    ("js_wu", "吴强", "forecaster", JS),
+    ("js_shen", "沈悦", "forecaster", JS),
     ("mgr_sun", "孙主任 (示范区执委会)", "manager", None),
     ("mgr_he", "何处长 (生态环境局)", "manager", None),
     ("admin", "系统管理员", "admin", None),

@@ -88,6 +88,11 @@ MESSAGES.update({
     "assess18.title_period": ("示范区环境空气质量与预报评估（{period}）", "Air quality and forecast assessment ({period})"),
     "assess18.period_line": ("评估时段 {first} 至 {last}；括号内为上年同期（{pf} 至 {pl}）。",
                              "Period {first} to {last}; in brackets the same period a year before ({pf} to {pl})."),
+    "assess18.cases_line": ("准确率按全部预报时效（第 1 天至最后一天）合计：共 {n} 个个例（每个个例为一个区县、一个目标日、"
+                            "一个时效，已发布预报且有实况）。预报检验页默认只看第 1 天，故数值可能不同。",
+                            "Rates over every lead day together: {n} cases (one district, target day and lead day each, with "
+                            "an issued forecast and an observed AQI). The verification page shows day 1 by default, so "
+                            "its figures can differ."),
     "assess18.coverage": ("有有效日 AQI 的日子：时段 {total} 天中的 {n} 天（{first} 至 {last}）。",
                           "Days with a valid daily AQI: {n} of the {total} days of the period ({first} to {last})."),
     "assess18.coverage_none": ("时段 {total} 天中没有有效的日 AQI。", "No valid daily AQI in the {total} days of the period."),
