@@ -19,7 +19,7 @@ from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
-from ui.datadesk import LABELS, arrivals_line, observation_preview_table, uploader_in_language
+from ui.datadesk import LABELS, arrivals_line, observation_preview_table, qc_word, uploader_in_language
 from ui.i18n import error_text, format_name, join, level_text, tr, tr_or, who
 
 actor = state.require_actor()
@@ -35,11 +35,6 @@ def _bj(value, fmt: str = "%m-%d %H:%M") -> str:
         return ""
     return pd.Timestamp(value).tz_convert(BEIJING).strftime(fmt) if pd.Timestamp(value).tzinfo else \
         pd.Timestamp(value).tz_localize("UTC").tz_convert(BEIJING).strftime(fmt)
-
-
-def _qc(code: str) -> str:
-    """A QC code (``forecasting.observations.qc.FLAGS``) in words; an unknown code as it is."""
-    return tr_or(f"dd20.qc.{code}", code)
 
 
 def _cycle(value) -> str:
@@ -229,7 +224,7 @@ with tab_obs:
                            first=_bj(p.first, "%Y-%m-%d %H:%M"), last=_bj(p.last, "%Y-%m-%d %H:%M"),
                            flagged=p.flagged))
             if p.flag_counts:
-                st.text(tr("dd20.obs.flags", flags=join(f"{_qc(k)} {v}" for k, v in sorted(p.flag_counts.items()))))
+                st.text(tr("dd20.obs.flags", flags=join(f"{qc_word(k, lang)} {v}" for k, v in sorted(p.flag_counts.items()))))
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=", ".join(p.unknown_stations[:10])))
             table = observation_preview_table(p.table, lang)  # the value's unit beside it, QC codes in words

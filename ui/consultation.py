@@ -377,8 +377,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             if sub is not None:
                 colour = level_colour(sub.level_hi)
                 state = tr('consult.status.' + sub.status)
-                deadline = getattr(session, "consult_deadline", None)
-                if sub.status == "submitted" and sub.submitted_at and deadline and sub.submitted_at > deadline:
+                if sub.status == "submitted" and sub.submitted_at and sub.submitted_at > session.consult_deadline:
                     # taken, as the room is still open, but the chief sees it came after the consultation's cut-off
                     state += " · " + tr("consult.late", time=bj(sub.submitted_at, "%H:%M"))
                 main = (f"<b>{sub.aqi_lo}–{sub.aqi_hi}</b><br>{esc(span(sub.level_lo, sub.level_hi))}<br>"

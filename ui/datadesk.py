@@ -70,6 +70,17 @@ def uploader_in_language() -> None:
     st.html(f"<style>{rules}</style>")
 
 
+def qc_word(code: str, lang: str) -> str:
+    """A QC code (``forecasting.observations.qc``) in words; an unknown code as it is.
+
+    Examples
+    --------
+    >>> qc_word("pm25_gt_pm10", "zh"), qc_word("made_up", "en")
+    ('PM2.5 大于 PM10', 'made_up')
+    """
+    return t(f"dd20.qc.{code}", lang) if has_key(f"dd20.qc.{code}") else code
+
+
 def observation_preview_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The observation upload's preview rows (``station time pollutant value qc_flags``, times in UTC) as
     the page shows them: Beijing time, the pollutant's label, the value with its unit beside it (CO mg/m³,
@@ -83,11 +94,10 @@ def observation_preview_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     {'Station': 'QP01', 'When': '2026-11-30 10:00', 'Pollutant': 'CO', 'Value': 0.8, 'Unit': 'mg/m³', 'QC flags': ''}
     """
     def flags(cell) -> str:
-        codes = [c for c in str(cell).split("|") if c]
-        return t("common.list_sep", lang).join(t(f"dd20.qc.{c}", lang) if has_key(f"dd20.qc.{c}") else c for c in codes)
+        return t("common.list_sep", lang).join(qc_word(c, lang) for c in str(cell).split("|") if c)
 
     times = pd.to_datetime(table["time"], utc=True).dt.tz_convert(BEIJING).dt.strftime("%Y-%m-%d %H:%M")
-    out = pd.DataFrame({
+    return pd.DataFrame({
         t("dd20.col.station", lang): table["station"].to_numpy(),
         t("dd20.col.at", lang): times.to_numpy(),
         t("dd20.col.pollutant", lang): [LABELS.get(p, p) for p in table["pollutant"]],
@@ -95,4 +105,3 @@ def observation_preview_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("dd20.col.unit", lang): [unit_of(p) for p in table["pollutant"]],
         t("dd20.col.flags", lang): [flags(c) for c in table["qc_flags"]],
     })
-    return out
