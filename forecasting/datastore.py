@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, and_, delete, select, type_coerce
+from sqlalchemy import String, and_, delete, select, type_coerce, update
 
 from forecasting import audit
 from forecasting.accounts import current_actor
@@ -72,6 +72,9 @@ class ObservationImport:
     replaced: int = 0
     #: values at keys that had none before
     added: int = 0
+    #: stored values whose flags changed with the file's hours beside them (e.g. the previous file's
+    #: newest hour, a spike once its next hour is known)
+    reflagged: int = 0
 
 
 @dataclass(frozen=True)
@@ -299,10 +302,11 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         replaced = _delete_observation_keys(s, clean)
         window = (first - pd.Timedelta(hours=24)).to_pydatetime(), (last + pd.Timedelta(hours=24)).to_pydatetime()
         stored = pd.DataFrame(
-            list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value)
+            list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
+                                  Observation.qc_flags)
                            .where(Observation.station_id.in_(ids), Observation.time >= window[0],
                                   Observation.time <= window[1]))),
-            columns=["station", "time", "pollutant", "value"],
+            columns=["station", "time", "pollutant", "value", "old_flags"],
         )
         if not stored.empty:
             stored["time"] = pd.to_datetime(stored["time"], utc=True)
@@ -311,6 +315,15 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         checked = quality_control(both[["station", "time", "pollutant", "value"]])
         checked["_new"] = both["_new"].fillna(False).to_numpy(dtype=bool)
         new = checked[checked["_new"]].drop_duplicates(subset=["station", "time", "pollutant"], keep="first")
+        # the stored neighbours whose flags change now that the file's hours are beside them
+        old = both["old_flags"].fillna("").to_numpy(dtype=object) if "old_flags" in both else None
+        redone = (checked[~checked["_new"] & (checked["qc_flags"].to_numpy(dtype=object) != old)]
+                  if old is not None else checked.iloc[:0])
+        if len(redone):
+            s.execute(update(Observation), [
+                {"station_id": str(st), "time": t, "pollutant": p, "qc_flags": f}
+                for st, t, p, f in zip(redone["station"], pd.DatetimeIndex(redone["time"]).to_pydatetime(),
+                                       redone["pollutant"], redone["qc_flags"])])
         rows = [
             {"station_id": str(st), "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None),
              "qc_flags": f}
@@ -320,16 +333,21 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         insert_rows(s, Observation, rows)
         # district means of exactly the (district, pollutant, hour) keys the file touched, over every
         # stored station of those districts
-        touched_keys = (clean[["station", "time", "pollutant"]].assign(station=lambda f: f["station"].astype(str))
+        # stored neighbours judged again with the file's values beside them: the newest hour of the
+        # previous file is a spike only once its next hour is known, a flat run may now reach its length
+        touched_keys = (pd.concat([clean[["station", "time", "pollutant"]], redone[["station", "time", "pollutant"]]])
+                        .assign(station=lambda f: f["station"].astype(str),
+                                time=lambda f: pd.to_datetime(f["time"], utc=True))
                         .merge(meta[["station", "district"]], on="station")[["district", "time", "pollutant"]]
                         .drop_duplicates())
         touched = sorted(set(touched_keys["district"]))
         all_ids = list(meta.loc[meta["district"].isin(touched), "station"])
+        span_from, span_to = touched_keys["time"].min(), touched_keys["time"].max()
         span = pd.DataFrame(
             list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
                                   Observation.qc_flags)
-                           .where(Observation.station_id.in_(all_ids), Observation.time >= first.to_pydatetime(),
-                                  Observation.time <= last.to_pydatetime()))),
+                           .where(Observation.station_id.in_(all_ids), Observation.time >= span_from.to_pydatetime(),
+                                  Observation.time <= span_to.to_pydatetime()))),
             columns=["station", "time", "pollutant", "value", "qc_flags"],
         )
         span["time"] = pd.to_datetime(span["time"], utc=True)
@@ -347,10 +365,10 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
         flagged = int((new["qc_flags"] != "").sum())
         audit.record(s, actor, "obs.import", object_type="observations",
                      details={"stations": len(ids), "rows": len(rows), "flagged": flagged,
-                              "replaced": replaced, "added": len(rows) - replaced,
+                              "replaced": replaced, "added": len(rows) - replaced, "reflagged": len(redone),
                               "from": first.isoformat(), "to": last.isoformat()})
         return ObservationImport(len(ids), len(rows), flagged, len(drows), first.to_pydatetime(), last.to_pydatetime(),
-                                 replaced=replaced, added=len(rows) - replaced)
+                                 replaced=replaced, added=len(rows) - replaced, reflagged=len(redone))
 
 
 def _grouped_times(frame: pd.DataFrame, by: list[str]):

@@ -29,6 +29,7 @@ import numpy as np
 
 from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info, level_of
 from forecasting.config import DATA_DIR_BUNDLED
+from forecasting.vocab import POLLUTANT_TEXT
 
 __all__ = ["BASEMAP_GEOJSON", "Extent", "PRESETS", "MapLayers", "Station", "grid_extent", "cell_index",
            "category_colours", "continuous_colours", "render_field_map", "load_basemap"]
@@ -37,7 +38,7 @@ BASEMAP_GEOJSON = DATA_DIR_BUNDLED / "basemap" / "yrd.geojson"
 #: The hourly indicator whose HJ 633 breakpoints colour an hourly concentration of each pollutant.
 HOURLY_INDICATOR = {"pm25": "pm25_1h", "pm10": "pm10_1h", "o3": "o3_1h", "no2": "no2_1h", "so2": "so2_1h",
                     "co": "co_1h"}
-LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+LABELS = POLLUTANT_TEXT  # pollutants as people write them (the UI's one spelling)
 FONT_PATHS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
               "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
               "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

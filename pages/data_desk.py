@@ -239,8 +239,11 @@ with tab_obs:
                 else:
                     st.session_state.pop("dd20_obs_preview_data", None)
                     st.session_state["dd20_obs_round"] = st.session_state.get("dd20_obs_round", 0) + 1  # empty uploader
-                    st.session_state["dd20_obs_flash"] = tr("dd20.obs.done", rows=result.rows, stations=result.stations,
-                                                            flagged=result.flagged, hours=result.district_hours)
+                    done = tr("dd20.obs.done", rows=result.rows, stations=result.stations, flagged=result.flagged,
+                              hours=result.district_hours)
+                    if result.reflagged:
+                        done += " " + tr("dd20.obs.reflagged", n=result.reflagged)
+                    st.session_state["dd20_obs_flash"] = done
                     st.rerun()
 
 # -- history ------------------------------------------------------------------------------------------

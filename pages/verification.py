@@ -158,7 +158,8 @@ lead_text = tr("verif.all_leads") if lead == 0 else tr("verif.lead_n", n=lead)
 with st.spinner(tr("verif.computing", first=first, last=last)):
     summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead)
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
-st.markdown(f"### {v.headline(summary, lang, period_name=period_name)}")
+# the headline names the lead day it counts (D+1 by default, the assessment report all of them together)
+st.markdown(f"### {v.headline(summary, lang, period_name=tr('verif18.period_lead', period=period_name, lead=lead_text))}")
 st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text
            # the blocks behind the headline's interval, only when it gives one (never beside "未给区间")
            + (" · " + tr("verif18.blocks", blocks=summary.level.blocks)

@@ -306,7 +306,7 @@ def test_admin_previews_and_imports_observations(db, users, data_dir):
     co = shown[(shown["站点"] == "QP1") & (shown["污染物"] == "CO")].iloc[0]
     assert (co["时间"], co["数值"], co["单位"]) == ("2026-11-20 01:00", 0.85, "mg/m³")
     assert set(shown.loc[shown["污染物"] != "CO", "单位"]) == {"µg/m³"}
-    assert set(shown.loc[(shown["站点"] == "WJ1") & shown["污染物"].isin(["PM₂.₅", "PM₁₀"]), "质控标记"]) == {
+    assert set(shown.loc[(shown["站点"] == "WJ1") & shown["污染物"].isin(["PM2.5", "PM10"]), "质控标记"]) == {
         "PM2.5 大于 PM10"}
     result, attempt = uploads.confirm_observations(db, users["admin1"], p.token)
     assert result.rows == 72 and result.flagged == 12

@@ -16,6 +16,7 @@ from forecasting import datastore
 from forecasting.errors import FormatError, PermissionDenied, ValidationError
 from forecasting.grids.synthetic import write_cmaq_aconc
 from forecasting.permissions import Actor
+from forecasting.store.models import AuditEntry
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation
 from patience import PATIENCE_S
 
@@ -183,6 +184,46 @@ def test_sparse_import_replaces_exactly_the_values_in_the_file(db, tmp_path):
     (tmp_path / "new.csv").write_text("station,time,pm25\nQP1,2026-11-20T09:00+08:00,45\n", encoding="utf-8")
     added = datastore.import_observations(db, OP, tmp_path / "new.csv")
     assert (added.replaced, added.added) == (0, 1) and _count(db, Observation) == n_obs + 1
+
+
+def _flags(db, station, when, pollutant):
+    at = pd.Timestamp(when).tz_convert("UTC").to_pydatetime()
+    with db.read() as s:
+        return s.scalar(select(Observation.qc_flags).where(Observation.station_id == station,
+                                                            Observation.time == at, Observation.pollutant == pollutant))
+
+
+def test_a_spike_at_a_files_newest_hour_is_flagged_when_the_next_hour_arrives(db, tmp_path):
+    """Hourly files: each file's newest hour has no later neighbour, so the spike test (x_t above three
+    times both neighbours and by more than 100 µg/m³ for PM2.5, ``qc.py``) cannot judge it at import. The
+    next file brings hour t+1: the stored hour t is judged again and leaves the district mean."""
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    t = [f"2026-11-20T{h:02d}:00+08:00" for h in range(1, 6)]
+    qp1 = [41, 43, 42, 44, 400]  # hour 5: 400 − 44 = 356 > max(100, 2 × 44)
+    rows = [f"QP1,{t[i]},{qp1[i]}" for i in range(5)] + [f"QP2,{t[i]},{50 + i}" for i in range(5)]
+    (tmp_path / "a.csv").write_text("station,time,pm25\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    first = datastore.import_observations(db, OP, tmp_path / "a.csv", stations=tmp_path / "st.csv")
+    assert first.flagged == 0 and first.reflagged == 0  # hour 5's next hour is not known yet
+    assert _flags(db, "QP1", t[4], "pm25") == ""
+    at5 = pd.Timestamp(t[4]).tz_convert("UTC")
+    obs = datastore.observation_frame(db)
+    mean5 = obs[(obs["district"] == "310118") & (obs["time"] == at5) & (obs["pollutant"] == "pm25")]["value"]
+    assert float(mean5.iloc[0]) == pytest.approx((400 + 54) / 2)  # both stations count, as known then
+
+    t6 = "2026-11-20T06:00+08:00"
+    (tmp_path / "b.csv").write_text(f"station,time,pm25\nQP1,{t6},45\nQP2,{t6},55\n", encoding="utf-8")
+    second = datastore.import_observations(db, OP, tmp_path / "b.csv")
+    assert second.rows == 2 and second.flagged == 0
+    assert second.reflagged == 1  # 400 − max(44, 45) = 355 > max(100, 90): a spike
+    assert _flags(db, "QP1", t[4], "pm25") == "spike"
+    assert _flags(db, "QP1", t[3], "pm25") == ""  # its neighbours are left alone
+    obs = datastore.observation_frame(db)
+    mean5 = obs[(obs["district"] == "310118") & (obs["time"] == at5) & (obs["pollutant"] == "pm25")]["value"]
+    assert float(mean5.iloc[0]) == pytest.approx(54)  # only QP2's valid value now
+    with db.read() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "obs.import")
+                          .order_by(AuditEntry.id.desc())).first()
+    assert entry.details["reflagged"] == 1
 
 
 def _frame(pm25, co=None):

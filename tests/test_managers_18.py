@@ -222,9 +222,9 @@ def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path
         page.get_by_role("link", name="预报检验").click()
         wait_idle(page)
         page.get_by_role("button", name="上月").first.click()
-        page.get_by_text("上月：等级准确率").wait_for()
+        page.get_by_text("上月（第 1 天）：等级准确率").wait_for()
         wait_idle(page)
-        text = page.get_by_test_id("stMarkdownContainer").filter(has_text="上月：等级准确率").first.inner_text()
+        text = page.get_by_test_id("stMarkdownContainer").filter(has_text="上月（第 1 天）：等级准确率").first.inner_text()
         assert ("95 % 区间" in text or "不足三周" in text) and "污染日命中" in text
         last = today.replace(day=1) - timedelta(days=1)
         page.get_by_text(f"检验日期 {last.replace(day=1)} 至 {last}").first.wait_for()

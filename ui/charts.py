@@ -11,7 +11,7 @@ import pandas as pd
 
 from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info
 from ui.maps import _geojson
-from forecasting.vocab import unit_of
+from forecasting.vocab import POLLUTANT_TEXT, unit_of
 from forecasting.zone import DISTRICTS_GEOJSON
 
 #: The hourly indicator whose breakpoints colour an hourly concentration of each pollutant.
@@ -164,6 +164,11 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
 
 
 def pollutant_label(pollutant: str) -> str:
-    """``PM₂.₅``, ``O₃`` ... (the one spelling of the UI)."""
-    return {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}.get(
-        pollutant, pollutant.upper())
+    """``PM2.5``, ``O₃`` ... (the one spelling of the UI: :data:`forecasting.vocab.POLLUTANT_TEXT`).
+
+    Examples
+    --------
+    >>> pollutant_label("pm25"), pollutant_label("o3"), pollutant_label("t2")
+    ('PM2.5', 'O₃', 'T2')
+    """
+    return POLLUTANT_TEXT.get(pollutant, pollutant.upper())

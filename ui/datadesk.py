@@ -13,11 +13,11 @@ from streamlit.errors import StreamlitAPIException
 from forecasting.arrivals import arrival_summary, consultation_cutoff, stale_guidance, summary_text
 from forecasting.errors import ForecastingError
 from forecasting.i18n import has_key, t
-from forecasting.vocab import BEIJING, unit_of
+from forecasting.vocab import BEIJING, POLLUTANT_TEXT, unit_of
 from ui.state import language
 
 #: Pollutants as the data desk's tables write them (subscripts).
-LABELS = {"pm25": "PM₂.₅", "pm10": "PM₁₀", "o3": "O₃", "no2": "NO₂", "so2": "SO₂", "co": "CO"}
+LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data_desk.py")
 

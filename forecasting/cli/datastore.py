@@ -36,7 +36,8 @@ def _obs_import(args) -> int:
     print(f"imported {result.rows} values from {result.stations} stations "
           f"({result.replaced} replaced, {result.added} added) "
           f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "
-          f"{result.district_hours} district-hour values")
+          f"{result.district_hours} district-hour values"
+          + (f"; {result.reflagged} stored values re-flagged with the new hours beside them" if result.reflagged else ""))
     return 0
 
 

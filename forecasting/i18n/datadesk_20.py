@@ -107,6 +107,11 @@ MESSAGES = {
     "dd20.obs.confirm": ("确认导入", "Confirm import"),
     "dd20.obs.done": ("已导入 {rows} 个数值（{stations} 个站点），质控标记 {flagged} 个，区县逐时值 {hours} 个。",
                       "Imported {rows} values from {stations} stations; {flagged} flagged by QC; {hours} district-hour values."),
+    "dd20.obs.reflagged": ("另有 {n} 个此前已存的数值，有了本文件的相邻时次后质控标记发生变化（例如上一文件最后一小时的突增），"
+                           "相应区县逐时值已重算。",
+                           "{n} values stored earlier changed their QC flags now that the file's neighbouring hours are "
+                           "known (e.g. a spike at the previous file's last hour); their district-hour values were "
+                           "recomputed."),
     "dd20.obs.forbidden": ("只有管理员可以上传观测。", "Only admins can upload observations."),
     "dd20.col.value": ("数值", "Value"),
     "dd20.col.unit": ("单位", "Unit"),

@@ -7,6 +7,7 @@ MESSAGES = {
     "verif18.headline_vs": ("，较客观指导 {delta} 个百分点", ", {delta} percentage points vs. objective guidance"),
     # a difference of two rates is in percentage points, never "%" (which reads as a relative change)
     "verif18.pp": ("个百分点", "pp"),
+    "verif18.period_lead": ("{period}（{lead}）", "{period} ({lead})"),
     "verif18.headline_none": ("{period}：没有已发布的会商预报可检验", "{period}: no issued forecast to verify"),
     "verif18.bad_preset": ("时段“{preset}”无效", "Unknown period preset “{preset}”"),
     "verif.bad_reference_score": ("参照指导的评分“{score}”无效（应为等级或范围命中率）",
