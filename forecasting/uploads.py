@@ -128,6 +128,8 @@ class ObservationPreview:
     flag_counts: dict             # flag -> rows that would get it
     flagged: int                  # rows that would get at least one flag
     table: pd.DataFrame = field(repr=False)  # the first rows: station time pollutant value qc_flags
+    #: stored values whose flags the file's hours would change (e.g. a spike at the previous file's newest hour)
+    reflagged: int = 0
 
 
 @dataclass(frozen=True)
@@ -575,10 +577,11 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
     with db.read() as s:
         known = set(s.scalars(select(Station.station_id)))
         stored = pd.DataFrame(list(s.execute(
-            select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value)
+            select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
+                   Observation.qc_flags)
             .where(Observation.station_id.in_(ids), Observation.time >= (first - pd.Timedelta(hours=24)).to_pydatetime(),
                    Observation.time <= (last + pd.Timedelta(hours=24)).to_pydatetime()))),
-            columns=["station", "time", "pollutant", "value"])
+            columns=["station", "time", "pollutant", "value", "old_flags"])
     if meta is not None:
         known |= set(meta["station"].astype(str))
     unknown = tuple(i for i in ids if i not in known)
@@ -593,6 +596,8 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
     both = pd.concat([stored.assign(_new=False), new.assign(_new=True)], ignore_index=True)
     checked = quality_control(both[["station", "time", "pollutant", "value"]])
     checked["_new"] = both["_new"].to_numpy(dtype=bool)
+    old_flags = both["old_flags"].fillna("").to_numpy(dtype=object)
+    reflagged = int((~checked["_new"] & (checked["qc_flags"].to_numpy(dtype=object) != old_flags)).sum())
     flagged = checked[checked["_new"]].assign(_clean=lambda f: f["qc_flags"] == "").sort_values(
         ["_clean", "time", "station", "pollutant"])  # flagged rows first
     counts: dict[str, int] = {}
@@ -609,7 +614,7 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
     table = flagged[["station", "time", "pollutant", "value", "qc_flags"]].head(_PREVIEW_ROWS).reset_index(drop=True)
     return ObservationPreview(digest, clean, digest, int(len(obs)), tuple(ids), unknown, first.to_pydatetime(),
                               last.to_pydatetime(), counts,
-                              int((flagged["qc_flags"] != "").sum()), table)
+                              int((flagged["qc_flags"] != "").sum()), table, reflagged=reflagged)
 
 
 def confirm_observations(db: Database, actor: Actor | None, token: str):

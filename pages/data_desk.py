@@ -223,6 +223,8 @@ with tab_obs:
             st.markdown(tr("dd20.obs.summary", rows=p.rows, stations=len(p.stations),
                            first=_bj(p.first, "%Y-%m-%d %H:%M"), last=_bj(p.last, "%Y-%m-%d %H:%M"),
                            flagged=p.flagged))
+            if p.reflagged:
+                st.text(tr("dd20.obs.reflag_preview", n=p.reflagged))
             if p.flag_counts:
                 st.text(tr("dd20.obs.flags", flags=join(f"{qc_word(k, lang)} {v}" for k, v in sorted(p.flag_counts.items()))))
             if p.unknown_stations:

@@ -316,6 +316,22 @@ def test_admin_previews_and_imports_observations(db, users, data_dir):
         assert s.get(IngestAttempt, attempt).status == "stored"
 
 
+def test_the_preview_and_the_import_say_a_stored_spike_is_flagged_by_the_next_hour(db, users, data_dir):
+    """The previous file ended on a spike (400 after 44: unjudgeable without hour t+1); the next file's
+    hour makes it one (``qc.py``: 400 − max(44, 45) > max(100, 2 × 45)). Preview and import say so."""
+    first = ("station,time,pm25\n" + "".join(f"QP1,2026-11-20T{h:02d}:00+08:00,{v}\n"
+                                             for h, v in zip(range(1, 6), (41, 43, 42, 44, 400)))).encode()
+    p = uploads.preview_observations(db, users["admin1"], first, "a.csv", stations=("st.csv", STATIONS.encode()))
+    assert p.flagged == 0 and p.reflagged == 0
+    uploads.confirm_observations(db, users["admin1"], p.token)
+    nxt = b"station,time,pm25\nQP1,2026-11-20T06:00+08:00,45\n"
+    p = uploads.preview_observations(db, users["admin1"], nxt, "b.csv")
+    assert p.flagged == 0 and p.reflagged == 1
+    assert _count(db, Observation, Observation.qc_flags != "") == 0  # a preview writes nothing
+    result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
+    assert result.reflagged == 1 and _count(db, Observation, Observation.qc_flags == "spike") == 1
+
+
 def test_observations_without_station_metadata_are_refused_at_confirm(db, users, data_dir):
     p = uploads.preview_observations(db, users["admin1"], _obs_csv(), "obs.csv")
     assert p.unknown_stations == ("QP1", "WJ1")

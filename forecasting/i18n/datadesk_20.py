@@ -101,6 +101,9 @@ MESSAGES = {
     "dd20.obs.preview": ("预览", "Preview"),
     "dd20.obs.summary": ("{rows} 个数值，{stations} 个站点，{first} 至 {last}（北京时间）；质控将标记 {flagged} 个。",
                          "{rows} values from {stations} stations, {first} to {last} (Beijing time); QC would flag {flagged}."),
+    "dd20.obs.reflag_preview": ("另有 {n} 个此前已存的数值，有了本文件的相邻时次后质控标记将改变（例如上一文件最后一小时的突增）。",
+                                "{n} values stored earlier would change their QC flags with this file's neighbouring "
+                                "hours beside them (e.g. a spike at the previous file's last hour)."),
     "dd20.obs.flags": ("质控标记：{flags}", "QC flags: {flags}"),
     "dd20.obs.unknown": ("站点 {ids} 没有站点信息，请同时上传站点信息 CSV。",
                          "Stations {ids} have no metadata; upload a station metadata CSV as well."),
