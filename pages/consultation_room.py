@@ -28,6 +28,8 @@ actor = state.require_actor()
 
 st.title(tr("consult.room_title"))
 show_flash("room")
+if st.session_state.pop("room_analysis_missing", False):  # submitted without its reasons: say so, once
+    st.warning(tr("consult.analysis_missing"), icon=":material/edit_note:")
 
 issue_date = w.issue_date_picker("room_issue_date")
 room = c.room_view(db, actor, issue_date)
@@ -269,6 +271,8 @@ if room.can_submit:
             st.session_state.pop(errors_key, None)
             st.session_state.pop("room_conflict", None)
             set_flash("room", tr(_saved_key(views, seen, submit)))
+            if submit and not (st.session_state[prefix + "analysis"] or "").strip():
+                st.session_state["room_analysis_missing"] = True
             st.rerun()
     if errors:
         st.error(tr("grid14.errors_title") + " " + join(

@@ -149,6 +149,28 @@ def test_saving_a_submitted_forecast_says_what_happened(world):
         ("submitted", 1), ("submitted", 1), ("submitted", 2)]
 
 
+def test_a_submission_without_its_analysis_is_kept_and_the_room_says_what_is_missing(world):
+    """A tour submitted with 气象条件分析 blank and read only "已提交。". The guidance must post back
+    unchanged (issue #13), so the submission stands; the room says that nobody can see the reasons."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    _fill(at, today, WJ, 60, 80)
+    at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").set_value("   ")
+    _button(at, "提交").click().run()
+    assert not at.exception, at.exception
+    assert "已提交。" in texts(at)
+    warned = "已提交，但未填写气象条件分析：相邻区县和值班首席看不到您的预报依据，建议补写后再保存。"
+    assert warned in [str(w.value) for w in at.warning]
+    assert {s.status for s in c.list_submissions(db, today)} == {"submitted"}
+    at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").set_value("偏北风，扩散一般")
+    _button(at, "保存草稿").click().run()
+    assert warned not in [str(w.value) for w in at.warning]
+    assert {s.analysis for s in c.list_submissions(db, today)} == {"偏北风，扩散一般"}
+
+
 def test_a_negative_aqi_is_refused_next_to_its_day_and_nothing_is_saved(world):
     """A tour typed -10 into a box with Streamlit's min_value=0: the browser kept the last valid value
     behind it, said so in English, and "草稿已保存" saved the old value. The boxes have no bounds of their

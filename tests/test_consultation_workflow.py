@@ -162,6 +162,10 @@ def test_second_save_is_refused_naming_who_and_a_double_click_saves_once(db, cas
         c.save_submission(db, cast["fc_qp"], ISSUE, QP, TARGETS[0], aqi_lo=65, aqi_hi=85, primary=["pm25"],
                           expected_version=0)
     assert exc.value.key == "consult.changed_meanwhile" and exc.value.params["who"] == "李明"
+    # the page names the district, never its code (a tour read "「320509 2026-12-01」已被 王磊 …修改")
+    said = exc.value.localized("zh")
+    assert said.startswith(f"「青浦区 {TARGETS[0]}」已被 李明 于 ") and QP not in said
+    assert exc.value.localized("en").startswith(f"“Qingpu {TARGETS[0]}” was changed by 李明")
     # the same form sent twice (double click): the second is a no-op, not a conflict, not a new version
     a = c.save_submission(db, other, ISSUE, QP, TARGETS[0], aqi_lo=70, aqi_hi=90, primary=["pm25"], expected_version=1)
     b = c.save_submission(db, other, ISSUE, QP, TARGETS[0], aqi_lo=70, aqi_hi=90, primary=["pm25"], expected_version=1)

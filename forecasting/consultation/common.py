@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from forecasting.accounts import current_actor  # noqa: F401  (re-exported for the services)
 from forecasting.consultation.config import BEIJING
 from forecasting.errors import Conflict, NotFound, PermissionDenied
+from forecasting.i18n import t
 from forecasting.permissions import Actor
 from forecasting.store.consultation import ConsultationSession, RotaSubstitution, RotaTurn
 from forecasting.store.models import User
@@ -98,14 +99,19 @@ def require_writable(session: ConsultationSession, what: str) -> None:
         )
 
 
-def changed_meanwhile(what: str, who: str, when: datetime | None, seen: int, now: int, *, ref: str = "") -> Conflict:
+def changed_meanwhile(what: str, who: str, when: datetime | None, seen: int, now: int, *, ref: str = "",
+                      district: str = "") -> Conflict:
     """The message for a lost optimistic race: who changed it, and when (Beijing time).
-    ``what`` is English (logs, CLI); ``ref`` a language-neutral reference for the page (adcode, date)."""
+    ``what`` is English (logs, CLI); ``ref`` a language-neutral reference for the page (a date); with
+    ``district`` (an adcode) the page names the district in its language before ``ref``, never the code."""
     at = when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if when else "?"
+    names = {}
+    if district:
+        names = {f"what_{lang}": f"{t(f'district.{district}', lang)} {ref}".strip() for lang in ("zh", "en")}
     return Conflict(
         f"{what} was changed by {who} at {at} (Beijing time; version {now}, you saw {seen}); "
         "your input is kept: review their change and save again",
-        key="consult.changed_meanwhile", what=ref or what, who=who, at=at,
+        key="consult.changed_meanwhile", what=ref or what, who=who, at=at, **names,
     )
 
 

@@ -205,14 +205,15 @@ def save_final(db: Database, actor: Actor | None, issue_date, entries: list[Fina
             if row is None:
                 if e.expected_version:
                     raise changed_meanwhile(f"the combined forecast of {e.district} for {day}", "?", None,
-                                            e.expected_version, 0, ref=f"{e.district} {day}")
+                                            e.expected_version, 0, ref=str(day), district=e.district)
                 row = FinalForecast(session_id=session.id, district=e.district, target_date=day, version=1)
                 s.add(row)
             elif row.version != e.expected_version:
                 if same and row.version == e.expected_version + 1:
                     continue
                 raise changed_meanwhile(f"the combined forecast of {e.district} for {day}", row.updated_by,
-                                        row.updated_at, e.expected_version, row.version, ref=f"{e.district} {day}")
+                                        row.updated_at, e.expected_version, row.version, ref=str(day),
+                                        district=e.district)
             elif same:
                 continue
             else:

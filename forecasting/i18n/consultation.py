@@ -150,6 +150,9 @@ MESSAGES = {
                                   "You forecast for your own district, not for {district}."),
     "consult.not_a_target_day": ("{day} 不是本次会商的预报日期。", "{day} is not a target day of this consultation."),
     "consult.no_submission": ("没有可更新的填报。", "There is no submission to update."),
+    "consult.analysis_missing": ("已提交，但未填写气象条件分析：相邻区县和值班首席看不到您的预报依据，建议补写后再保存。",
+                                 "Submitted without a meteorological analysis: the neighbours and the duty chief "
+                                 "cannot see your reasons. Consider adding it and saving again."),
     "consult.nothing_to_save": ("没有需要保存的内容。", "Nothing to save."),
     "consult.bad_aqi": ("AQI 应为整数：{value}", "The AQI must be a whole number: {value}"),
     "consult.range_order": ("AQI 范围 {lo}-{hi} 无效：应满足 0 ≤ 下限 < 上限 ≤ 500。",
