@@ -127,6 +127,21 @@ def test_submission_rules(db, cast, lo, hi, primary, message):
         c.save_submission(db, cast["fc_qp"], ISSUE, QP, TARGETS[0], aqi_lo=lo, aqi_hi=hi, primary=primary)
 
 
+def test_a_refused_concentration_names_the_pollutant_its_value_and_the_limit():
+    """A tour typed 1e9 µg/m³ of ozone and read "o3 浓度应为不小于 0 的数值" (the code, a rule it did not
+    break). The limit is ``forecasting.plausibility.PLAUSIBLE_MAX`` (O₃ 2,000 µg/m³, CO 150 mg/m³)."""
+    from forecasting.consultation import consultation_config
+    from forecasting.consultation.rules import check_forecast
+
+    cfg = consultation_config()
+    with pytest.raises(ValidationError) as o3:
+        check_forecast(60, 80, ("pm25",), {"o3": 1e9}, config=cfg)
+    assert o3.value.localized("zh") == "O₃ 浓度 1000000000 无效：应为 0 至 2000 µg/m³ 之间的数值。"
+    with pytest.raises(ValidationError) as co:
+        check_forecast(60, 80, ("pm25",), {"co": -0.5}, config=cfg)
+    assert co.value.localized("en") == "The CO concentration -0.5 is not valid: expected a number from 0 to 150 mg/m³."
+
+
 def test_width_rules_are_configurable(db, cast):
     open_consulting(db, cast["fc_qp"])
     cfg = c.ConsultationConfig(widths=((100.0, 30), (float("inf"), 50)))

@@ -19,6 +19,7 @@ from forecasting.consultation.config import ConsultationConfig
 from forecasting.errors import ValidationError
 from forecasting.plausibility import PLAUSIBLE_MAX
 from forecasting.textlimits import TEXT_LIMITS, clean_text, strip_bidi  # noqa: F401  (the limits of user texts)
+from forecasting.vocab import POLLUTANT_TEXT, unit_of
 
 __all__ = ["CheckedForecast", "check_forecast", "span_text", "TEXT_LIMITS", "clean_text", "strip_bidi"]
 
@@ -81,7 +82,8 @@ def check_forecast(aqi_lo, aqi_hi, primary, concentrations=None, *, config: Cons
             v = float("nan")
         if not math.isfinite(v) or v < 0 or v > PLAUSIBLE_MAX[name]:  # #15: 1e308 µg/m³ was stored
             raise ValidationError(f"{name} concentration {value!r}: expected a number from 0 to "
-                                  f"{PLAUSIBLE_MAX[name]:g}", key="consult.bad_conc", pollutant=name)
+                                  f"{PLAUSIBLE_MAX[name]:g}", key="consult.bad_conc", pollutant=POLLUTANT_TEXT[name],
+                                  value=_as_typed(value, v), limit=f"{PLAUSIBLE_MAX[name]:g}", unit=unit_of(name))
         conc[name] = v
     return CheckedForecast(lo, hi, level_of(lo), level_of(hi), tuple(p for p in POLLUTANTS if p in chosen), conc)
 
@@ -92,3 +94,16 @@ def span_text(level_lo: int, level_hi: int, lang: str = "zh") -> str:
     if level_lo == level_hi:
         return a.category(lang)
     return f"{a.category_zh}至{b.category_zh}" if lang != "en" else f"{a.category_en} to {b.category_en}"
+
+
+def _as_typed(value, number: float) -> str:
+    """A refused number as a person reads it: ``1e9`` → ``1000000000``, ``-2.5`` stays, text stays.
+
+    Examples
+    --------
+    >>> _as_typed(1e9, 1e9), _as_typed(-2.5, -2.5), _as_typed("x", float("nan"))
+    ('1000000000', '-2.5', 'x')
+    """
+    if math.isfinite(number) and number == int(number) and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:g}" if math.isfinite(number) else str(value)
