@@ -96,3 +96,21 @@ def test_a_countdown_under_an_hour_is_in_minutes(monkeypatch):
     assert countdown(now - timedelta(minutes=3), now, None) == "已过 3 分钟"
     monkeypatch.setattr(ui.i18n, "language", lambda: "en")
     assert countdown(now + timedelta(minutes=57), now, None) == "57 min left"
+
+
+def test_a_deadline_met_late_says_so(monkeypatch):
+    """A tour read "发布截止 20:00 已完成（21:48）" on the manager's home: nothing said it was late."""
+    from datetime import datetime, timedelta, timezone
+
+    import ui.i18n
+    from ui.consultation import countdown
+
+    monkeypatch.setattr(ui.i18n, "language", lambda: "zh")
+    deadline = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)  # 20:00 Beijing
+    later = deadline + timedelta(hours=5)
+    assert countdown(deadline, later, deadline - timedelta(minutes=20)) == "已完成（19:40）"
+    assert countdown(deadline, later, deadline) == "已完成（20:00）"  # on the minute is on time
+    assert countdown(deadline, later, deadline + timedelta(hours=1, minutes=48)) == "逾期完成（21:48，晚 1 小时 48 分）"
+    assert countdown(deadline, later, deadline + timedelta(minutes=7)) == "逾期完成（20:07，晚 7 分钟）"
+    monkeypatch.setattr(ui.i18n, "language", lambda: "en")
+    assert countdown(deadline, later, deadline + timedelta(minutes=7)) == "done late (20:07, 7 min late)"

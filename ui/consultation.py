@@ -205,9 +205,13 @@ def text_on(level: int | None) -> str:
 
 
 def countdown(deadline: datetime, now: datetime, done: datetime | None) -> str:
-    """"还剩 2 小时 5 分" / "已过 …" / "已完成（15:02）"."""
+    """"还剩 2 小时 5 分" / "已过 …" / "已完成（15:02）" / "逾期完成（21:47，晚 6 小时 47 分）"."""
     if done is not None:
-        return tr("today14.done_at", time=bj(done, "%H:%M"))
+        if done <= deadline:
+            return tr("today14.done_at", time=bj(done, "%H:%M"))
+        minutes = int((done - deadline).total_seconds() // 60)
+        late = tr("today14.late_min" if minutes < 60 else "today14.late_hm", h=minutes // 60, m=minutes % 60)
+        return tr("today14.done_late", time=bj(done, "%H:%M"), late=late)
     delta = deadline - now
     minutes = int(abs(delta.total_seconds()) // 60)
     key = "today14.left" if delta.total_seconds() >= 0 else "today14.passed"
