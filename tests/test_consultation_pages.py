@@ -309,11 +309,20 @@ def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only
     # rows above Streamlit's 4rem (64 px) wrap their text: values and reasons are never cut with "…"
     assert at.dataframe[0].proto.row_height > 64
     assert "2 组分歧待确认" in texts(at) and not [b for b in at.button if b.label == "签发"]
-    at.text_input(key="ack_note_0").input("嘉善受上游输送影响")
+    reason = "嘉善受上游输送影响，本地站点夜间偏高，保留嘉善的判断；青浦、吴江维持原预报，次日复核观测后再议。"
+    at.text_input(key="ack_note_0").input(reason)
     _button(at, "全部确认（2 组）").click().run()
     assert not at.exception, at.exception
     assert "已确认 2 组分歧。" in texts(at)
     assert all(v.startswith("已确认") for v in at.dataframe[0].value["处理"])
+    # the reason is in the table whole, in a column of its own width (a tour saw it run off the table's
+    # edge, "嘉善本地站点夜间偏高，保留嘉…"), and the rows are taller than before for its lines
+    import json
+
+    table = at.dataframe[0]
+    assert reason in set(table.value["说明"])
+    assert json.loads(table.proto.columns)["说明"]["width"] > 0
+    assert table.proto.row_height > 72
     assert "尚未填写区域综述与会商结论" in texts(at)
     at.text_area(key="final_summary_0").input("示范区未来三天以良为主。")
     _button(at, "保存联合预报、综述与结论").click().run()

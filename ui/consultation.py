@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import math
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -305,6 +307,19 @@ def flag_groups_frame(groups) -> pd.DataFrame:
 #: where its cells wrap; three lines. ``DEFAULT_ROW_HEIGHT``: Streamlit's one-line row (and header).
 FLAG_ROW_HEIGHT = 72
 DEFAULT_ROW_HEIGHT = 35
+#: A table cell's text: width of one Latin character (a CJK one is two) and height of a line [px].
+_UNIT_PX, _LINE_PX = 7.5, 21
+
+
+def units(text) -> int:
+    """Width of ``text`` in Latin-character units (a CJK character is about two).
+
+    Examples
+    --------
+    >>> units("PM2.5"), units("已确认（陈静）")
+    (5, 14)
+    """
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
 
 
 def flag_groups_table(groups, entries=()) -> None:
@@ -329,20 +344,21 @@ def flag_groups_table(groups, entries=()) -> None:
                tr("ack14.severity.info"): "#E0E0E0"}
     styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
                              subset=[sev])
-    # narrow severity and day columns, a district pair on one line; the values, state and reason wrap
-    widths = {sev: 44, tr("ack14.col_days"): 100,  # "12-01–12-03" on one line
-              tr("flag.col_pair"): 132, tr("flag.col_kind"): 184,
-              tr("ack14.col_values"): 196}
-    # rows taller than 4rem when a cell holds more than a line (a chief's reason, who acknowledged, long
-    # values): Streamlit then wraps the text instead of cutting it ("…相差超过一纟", a reason ending in
-    # "…"); one-line rows otherwise. Every group shown without scrolling inside the table (up to 15).
-    def units(text) -> int:  # a CJK character is about two Latin ones wide
-        return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in str(text))
-
-    long = (any(units(v) > 26 for v in frame[tr("ack14.col_values")])
-            or any(units(v) > 12 for v in frame[tr("flag.col_state")])
-            or any(str(v).strip() for v in frame[tr("flag.col_note")]))
-    row = FLAG_ROW_HEIGHT if long else DEFAULT_ROW_HEIGHT
+    # narrow severity and day columns, a district pair on one line; the values, state and reason wrap.
+    # Every column has its width, the reason's too: left to itself it took the width of its text and ran
+    # off the table's edge ("嘉善本地站点夜间偏高，保留嘉…"); "Severity" and "amber" need more than "级别".
+    note = tr("flag.col_note")
+    widths = {sev: 44 if units(sev) <= 4 else 72, tr("ack14.col_days"): 100,  # "12-01–12-03" on one line
+              tr("flag.col_pair"): 132, tr("flag.col_kind"): 168, tr("ack14.col_values"): 176,
+              tr("flag.col_state"): 112, note: 220}
+    # rows taller than one line when a cell holds more (a chief's reason, who acknowledged, long values):
+    # Streamlit then wraps the text instead of cutting it ("…相差超过一纟"), and a row is as tall as its
+    # longest cell needs; one-line rows otherwise. Every group shown without scrolling inside the table
+    # (up to 15).
+    lines = max((math.ceil(units(v) * _UNIT_PX / (widths[col] - 16))
+                 for col in (tr("ack14.col_values"), tr("flag.col_state"), note) for v in frame[col]
+                 if str(v).strip()), default=1)
+    row = DEFAULT_ROW_HEIGHT if lines <= 1 else max(FLAG_ROW_HEIGHT, min(_LINE_PX * lines + 16, 8 * _LINE_PX + 16))
     st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=row,
                  height=DEFAULT_ROW_HEIGHT + row * min(len(frame), 15) + 3,
                  column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
