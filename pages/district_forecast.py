@@ -144,8 +144,7 @@ if len(lines):
                                                                         size=2).encode(x="t:T"))
     chart = alt.layer(*layers).resolve_scale(color="independent").properties(height=340)
     st.altair_chart(chart.configure_axisX(format="%m-%d" if lang == "zh" else "%b %d"), width="stretch")
-    st.caption(tr("dfc.chart_caption"))
-    st.caption(tr("dfc13.band_caption"))
+    st.caption(tr("dfc.chart_caption"))  # one caption for the band (a tour read it explained twice)
 
 # -- skill of the methods and the one in use ----------------------------------------------------
 st.subheader(tr("dfc.skill_title"))

@@ -114,3 +114,19 @@ def test_a_deadline_met_late_says_so(monkeypatch):
     assert countdown(deadline, later, deadline + timedelta(minutes=7)) == "逾期完成（20:07，晚 7 分钟）"
     monkeypatch.setattr(ui.i18n, "language", lambda: "en")
     assert countdown(deadline, later, deadline + timedelta(minutes=7)) == "done late (20:07, 7 min late)"
+
+
+def test_the_level_map_legend_says_no_forecast_only_when_a_district_has_none(monkeypatch):
+    """A tour read "无预报" in the home map's legend under three coloured districts."""
+    import ui.i18n
+    from ui.consultation import level_map
+
+    monkeypatch.setattr(ui.i18n, "language", lambda: "zh")
+
+    def legend(levels):
+        spec = level_map(levels, "zh").to_dict(validate=False)
+        return spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+
+    assert legend({"310118": 2, "320509": 3, "330421": 2}) == ["良", "轻度污染"]
+    assert legend({"310118": 2, "320509": 3}) == ["良", "轻度污染", "无预报"]
+    assert legend({}) == ["无预报"]

@@ -496,8 +496,10 @@ def level_map(levels: dict, lang: str, *, height: int = 360):
     values = alt.InlineData(values={"type": "FeatureCollection", "features": features},
                             format=alt.DataFormat(property="features", type="json"))
     shown = sorted({lv for lv in levels.values() if lv})
-    domain = [level_info(level=lv).category(lang) for lv in shown] + [none_label]
-    colours = [level_info(level=lv).hex for lv in shown] + ["#D9D9D9"]
+    # "无预报" in the legend only when a district has none (a tour read it under three coloured districts)
+    missing = [none_label] if any(not levels.get(f["properties"].get("adcode")) for f in data["features"]) else []
+    domain = [level_info(level=lv).category(lang) for lv in shown] + missing
+    colours = [level_info(level=lv).hex for lv in shown] + ["#D9D9D9"] * len(missing)
     shapes = (alt.Chart(values).mark_geoshape(stroke="#333", strokeWidth=1)
               .encode(color=alt.Color("properties.level_text:N", scale=alt.Scale(domain=domain, range=colours),
                                       legend=alt.Legend(title=None, orient="bottom")),

@@ -61,8 +61,8 @@ DEMO_USERS = (
     ("js_zhou", "周婷", "forecaster", JS),
     ("js_wu", "吴强", "forecaster", JS),
     ("js_shen", "沈悦", "forecaster", JS),
-    ("mgr_sun", "孙主任 (示范区执委会)", "manager", None),
-    ("mgr_he", "何处长 (生态环境局)", "manager", None),
+    ("mgr_sun", "孙主任（示范区执委会）", "manager", None),
+    ("mgr_he", "何处长（生态环境局）", "manager", None),
     ("admin", "系统管理员", "admin", None),
 )
 

@@ -204,7 +204,7 @@ MESSAGES = {
     "flag.ack_note": ("确认说明", "Why it is acceptable"),
     "flag.acknowledge": ("确认", "Acknowledge"),
     "flag.acknowledged_ok": ("检查项已确认。", "Flag acknowledged."),
-    "flag.note_required": ("请填写确认说明。", "Say why the flag is acceptable."),
+    "flag.note_required": ("请填写确认理由。", "Give the reason why the flag is acceptable."),
     "flag.gone": ("该检查项已不存在（预报已修改）。", "That flag is gone (the forecasts changed)."),
     # rota
     "rota.title": ("跨区域轮值首席值班表", "Duty chief rota"),

@@ -211,8 +211,11 @@ MESSAGES.update({
     "dfc.raw": ("原始模式 {model}", "raw {model}"),
     "dfc.corrected": ("订正预报", "corrected"),
     "dfc.chart_caption": (
-        "过去部分为每天前一日发布的第 1 天订正预报；阴影为订正预报的不确定区间（80%）；背景色为 AQI 类别；虚线为当前时刻。",
-        "The past shows each day's D+1 corrected forecast issued the day before; the shaded band is its 80 % interval; background colours are AQI categories; the dashed line is now.",
+        "过去部分为每天前一日发布的第 1 天订正预报；阴影为订正预报的 80% 区间（10%–90% 分位，对数空间按预报时效与浓度"
+        "等级校准）；背景色为 AQI 类别；黑色虚线为当前时刻，橙色点线右侧已超出模式时效。",
+        "The past shows each day's D+1 corrected forecast issued the day before; the shaded band is its 80 % interval "
+        "(10–90 % quantiles, calibrated in log space by lead day and concentration level); background colours are AQI "
+        "categories; the black dashed line is now, right of the orange dotted line is past the models' reach.",
     ),
     "dfc.skill_title": ("各订正方法的技巧（验证期）", "Skill of the correction methods (validation period)"),
     "dfc.no_training": ("尚未训练订正方法（python -m forecasting train）。", "No correction trained yet (python -m forecasting train)."),

@@ -20,9 +20,4 @@ MESSAGES = {
                          "Model guidance ends on {date} (D+{n}); after that, a labelled outlook."),
     "dfc13.model_ends_all": ("模式指导覆盖全部 {n} 天。", "Model guidance covers all {n} days."),
     "dfc13.trained_until": ("所用订正的训练窗口截至 {when}", "Corrections used were trained on data up to {when}"),
-    "dfc13.band_caption": (
-        "阴影为订正预报的 10%–90% 分位区间（对数空间按预报时效与浓度等级校准）；竖虚线右侧已超出模式时效。",
-        "The shaded band is the corrected forecast's 10–90 % quantile range (calibrated in log space by lead day and "
-        "concentration level); right of the dotted line is past the models' reach.",
-    ),
 }
