@@ -415,6 +415,28 @@ def test_deadline_warnings_show_on_the_room(world, monkeypatch):
     assert grid.count("已提交 · 逾期 ") == 3, grid
 
 
+def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
+    """A tour read Jiashan's own 210–245 in the grid of a consultation whose combined (and then issued)
+    forecast said 180–215: the grid showed only the districts' submissions."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
+    for u in ("fc_qp", "fc_wj", "fc_js"):
+        entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    assert "首席合成" not in grid
+    c.save_final(db, cast["fc_qp"], today, [c.FinalInput(JS, today + timedelta(days=1), 90, 110, ("pm25",))])
+    at.run()
+    assert not at.exception, at.exception
+    grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    assert grid.count("首席合成") == 1 and "首席合成 <b>90–110</b> PM2.5" in grid
+    assert grid.count("<b>60–80</b>") == 9  # every district's own value stays in view
+
+
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):
     """At 14:00 the duty chief who has not filled their district yet has two things to do: fill it and
     start the consultation. The home page named only the first."""

@@ -406,6 +406,15 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             else:
                 main = f"<span style='color:#777'>{esc(tr('today14.cell_none'))}</span>"
                 style = "background:#F7F7F7"
+            final = room.final(dist, day)
+            if final is not None and (sub is None or (final.aqi_lo, final.aqi_hi, tuple(final.primary))
+                                      != (sub.aqi_lo, sub.aqi_hi, tuple(sub.primary))):
+                # the chief's combined value where it differs from the district's (a tour read the
+                # district's 210–245 in the grid of an issued forecast that said 180–215)
+                key = "grid14.final_issued" if session.state in ("issued", "superseded") else "grid14.final"
+                main += (f"<div style='background:{level_colour(final.level_hi)};color:{text_on(final.level_hi)};"
+                         f"border:1px solid #333;border-radius:3px;margin-top:3px;padding:1px 3px;font-size:0.8em'>"
+                         f"{esc(tr(key))} <b>{final.aqi_lo}–{final.aqi_hi}</b> {esc(ptext(final.primary))}</div>")
             guide = ""
             if g is not None:
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
