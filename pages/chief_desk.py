@@ -198,6 +198,17 @@ st.subheader(tr("consult.final_title"))
 if room.can_chair:  # a reader is not told how to edit a grid they cannot edit
     st.caption(tr("desk14.compose_help"))
 rows = combined_prefill(room.entries, room.finals, room.districts, session.target_dates, config=cfg)
+
+
+def _source(row: dict, sub) -> str:
+    """Where a combined value comes from; a saved one says whether the chief kept the district's value or
+    changed it (a tour read "首席合成" on all 21 rows after one change)."""
+    if row["source"] != "final" or sub is None:
+        return row["source"]
+    same = (row["aqi_lo"], row["aqi_hi"], tuple(row["primary"])) == (sub.aqi_lo, sub.aqi_hi, tuple(sub.primary))
+    return "final_kept" if same else "final_changed"
+
+
 frame = pd.DataFrame([{
     "district": r["district"],
     "day": r["target_date"].isoformat(),
@@ -210,7 +221,7 @@ frame = pd.DataFrame([{
     tr("desk14.col_primary"): ", ".join(LABELS.get(p, p) for p in r["primary"]),
     tr("consult.col_level"): (w.span(level_of(r["aqi_lo"]), level_of(r["aqi_hi"]))
                               if r["aqi_lo"] is not None and r["aqi_hi"] is not None else "—"),
-    tr("consult.col_source"): tr(f"consult.source.{r['source']}"),
+    tr("consult.col_source"): tr(f"consult.source.{_source(r, room.submission(r['district'], r['target_date']))}"),
     "version": int(r["version"]),
 } for r in rows])
 locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col_submitted"),

@@ -435,6 +435,16 @@ def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
     assert grid.count("首席合成") == 1 and "首席合成 <b>90–110</b> PM2.5" in grid
     assert grid.count("<b>60–80</b>") == 9  # every district's own value stays in view
+    # the chief's desk says which combined values the chief changed and which keep the district's
+    c.save_final(db, cast["fc_qp"], today, [c.FinalInput(QP, today + timedelta(days=1), 60, 80, ("pm25",))])
+    desk = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(desk, "chief_desk.py")
+    assert not desk.exception, desk.exception
+    compose = next(d.value for d in desk.dataframe if "来源" in d.value.columns)
+    source = dict(zip(zip(compose["district"], compose["day"]), compose["来源"]))
+    d1 = (today + timedelta(days=1)).isoformat()
+    assert source[(JS, d1)] == "首席修改" and source[(QP, d1)] == "采用区县值"
+    assert source[(WJ, d1)] == "区县提交"
 
 
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):

@@ -57,6 +57,8 @@ MESSAGES = {
     "consult.status.draft": ("草稿", "draft"),
     "consult.status.submitted": ("已提交", "submitted"),
     "consult.source.final": ("首席合成", "chief's entry"),
+    "consult.source.final_kept": ("采用区县值", "district's value kept"),
+    "consult.source.final_changed": ("首席修改", "changed by the chief"),
     "consult.source.submitted": ("区县提交", "district submission"),
     "consult.source.draft": ("区县草稿", "district draft"),
     "consult.source.missing": ("缺", "missing"),
