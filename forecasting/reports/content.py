@@ -101,15 +101,36 @@ def _level_cell(level: int, edition: str) -> LevelCell:
             "hex": info.hex, "text_hex": info.text_hex}
 
 
+#: A change of the range centre smaller than this [AQI] is "steady".
+TREND_STEP = 15
+
+
 def _trend(days: list[dict]) -> tuple[str, str]:
-    """Rising / falling / steady from the range centres of the first and last valid day."""
+    """The shape of the forecast days' range centres: a peak (or trough) between the first and the last
+    day that stands :data:`TREND_STEP` above (below) both is "rising, then falling" ("falling, then
+    rising"); otherwise rising / falling / steady from the first day to the last. A tour read "下降" for a
+    district forecast to rise to 180–215 on D+3 and fall back by D+7.
+
+    Examples
+    --------
+    >>> def days(*centres):
+    ...     return [{"aqi_lo": c - 10, "aqi_hi": c + 10} for c in centres]
+    >>> _trend(days(60, 70, 190, 120, 65)), _trend(days(190, 150, 90)), _trend(days(60, 64, 70))
+    (('先升后降', 'rising, then falling'), ('下降', 'falling'), ('平稳', 'steady'))
+    >>> _trend(days(120, 60, 115)), _trend(days(50, 80))
+    (('先降后升', 'falling, then rising'), ('上升', 'rising'))
+    """
     if len(days) < 2:
         return "平稳", "steady"
-    first = (days[0]["aqi_lo"] + days[0]["aqi_hi"]) / 2
-    last = (days[-1]["aqi_lo"] + days[-1]["aqi_hi"]) / 2
-    if last - first >= 15:
+    centres = [(d["aqi_lo"] + d["aqi_hi"]) / 2 for d in days]
+    first, last, inner = centres[0], centres[-1], centres[1:-1]
+    if inner and max(inner) - max(first, last) >= TREND_STEP:
+        return "先升后降", "rising, then falling"
+    if inner and min(first, last) - min(inner) >= TREND_STEP:
+        return "先降后升", "falling, then rising"
+    if last - first >= TREND_STEP:
         return "上升", "rising"
-    if first - last >= 15:
+    if first - last >= TREND_STEP:
         return "下降", "falling"
     return "平稳", "steady"
 
