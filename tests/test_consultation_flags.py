@@ -145,6 +145,34 @@ def test_chief_acknowledges_a_flag_and_a_changed_forecast_needs_a_new_look(db, r
     assert key not in {f.flag.key for f in session_flags(db, ISSUE)}
 
 
+def test_the_issue_snapshot_lists_only_the_acknowledgements_of_conflicts_still_there(db, room):
+    """A tour's report said the chief had acknowledged 10 flags, two of them for a range that was changed
+    before the issue (and so the same pair and day twice): only what the issued forecast still has counts."""
+    from consultation_data import submit_all
+    from forecasting.consultation import acknowledge_flag, list_submissions, save_submission, session_flags
+    from forecasting.consultation.common import session_for
+    from forecasting.consultation.issue import build_snapshot
+    from forecasting.store.types import utcnow
+
+    users, _ = room
+    submit_all(db, users["fc_qp"], 60, 80)
+    submit_all(db, users["fc_wj"], 85, 105)
+    first = session_flags(db, ISSUE)[0].flag
+    acknowledge_flag(db, users["fc_qp"], ISSUE, first.key, note="湖风影响，吴江偏高可接受")
+    sub = next(x for x in list_submissions(db, ISSUE) if x.district == WJ and x.target_date == first.target_date)
+    save_submission(db, users["fc_wj"], ISSUE, WJ, sub.target_date, aqi_lo=105, aqi_hi=125, primary=["pm25"],
+                    expected_version=sub.version, submit=True)  # still disjoint, a different conflict
+    acknowledge_flag(db, users["fc_qp"], ISSUE, first.key, note="吴江改为轻度污染，保留")
+
+    def acknowledged(centres):
+        with db.read() as s:
+            snap = build_snapshot(s, session_for(s, ISSUE), utcnow(), "chief", centres)
+        return [(a["flag"], a["reason"]) for a in snap["acknowledgements"]]
+
+    assert acknowledged(None) == [(first.key, "湖风影响，吴江偏高可接受"), (first.key, "吴江改为轻度污染，保留")]
+    assert acknowledged({}) == [(first.key, "吴江改为轻度污染，保留")]
+
+
 def test_guidance_far_flag_uses_the_guidance_source(db, room):
     from consultation_data import submit_all
     from forecasting.consultation import GuidanceRow, session_flags

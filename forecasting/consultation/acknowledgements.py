@@ -165,13 +165,21 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
         return list(chosen.values())
 
 
-def snapshot_acknowledgements(s: Session, session: ConsultationSession) -> list[dict]:
+def snapshot_acknowledgements(s: Session, session: ConsultationSession, *,
+                              in_force: set[tuple[str, str]] | None = None) -> list[dict]:
     """The flag acknowledgements of a session for the issued snapshot (oldest first): which flag,
-    which conflict (fingerprint), the group it was acknowledged with, the reason, who and when."""
+    which conflict (fingerprint), the group it was acknowledged with, the reason, who and when.
+
+    ``in_force``: the ``(flag key, fingerprint)`` pairs of the flags the issued forecast still has; an
+    acknowledgement of a conflict that later changed (values nobody issued) is left out, so the report
+    counts what the chief vouched for in the forecast it publishes (a tour read 10 acknowledgements,
+    the same pair and day twice, one of them for a range that was never issued)."""
     rows = s.scalars(select(FlagAcknowledgement).where(FlagAcknowledgement.session_id == session.id)
                      .order_by(FlagAcknowledgement.id))
     out = []
     for a in rows:
+        if in_force is not None and (a.flag_key, a.fingerprint) not in in_force:
+            continue
         kind, _, rest = a.flag_key.partition(":")
         day, _, pair = rest.partition(":")
         out.append({"flag": a.flag_key, "kind": kind, "target_date": day,

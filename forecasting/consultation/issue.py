@@ -31,10 +31,10 @@ from forecasting.aqi import edition_for, level_info
 from forecasting.arrivals import arrivals_for_snapshot, model_arrivals_in
 from forecasting.consultation.acknowledgements import snapshot_acknowledgements
 from forecasting.consultation.common import current_actor, duty_in, require_duty, seat_of, session_for, user_name
-from forecasting.consultation.config import beijing_today, parse_day
+from forecasting.consultation.config import beijing_today, consultation_config, parse_day
 from forecasting.consultation.rules import clean_text, span_text
 from forecasting.consultation.sessions import SessionView, illegal, session_view_of
-from forecasting.consultation.signoff import require_chair, zone_districts
+from forecasting.consultation.signoff import flag_states, read_centres, require_chair, zone_districts
 from forecasting.errors import Conflict, ValidationError
 from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import (
@@ -83,10 +83,17 @@ def canonical_json(data) -> str:
     return vocab.canonical_json(data)
 
 
-def build_snapshot(s: Session, session: ConsultationSession, issued_at: datetime, issuer: str) -> dict:
-    """The issue snapshot of ``session`` as ``issuer`` would issue it at ``issued_at`` (reads only)."""
+def build_snapshot(s: Session, session: ConsultationSession, issued_at: datetime, issuer: str,
+                   centres: dict | None = None) -> dict:
+    """The issue snapshot of ``session`` as ``issuer`` would issue it at ``issued_at`` (reads only).
+
+    With the guidance ``centres`` (:func:`~forecasting.consultation.signoff.read_centres`) the
+    acknowledgements are those of the flags the issued forecast still has; without, all of them."""
     finals = list(s.scalars(select(FinalForecast).where(FinalForecast.session_id == session.id)
                             .order_by(FinalForecast.target_date)))
+    in_force = None if centres is None else {
+        (st.flag.key, st.flag.fingerprint) for st in flag_states(s, session, consultation_config(), centres)
+        if st.acknowledged}
     conclusion = s.scalar(select(ConsultationNote.body).where(ConsultationNote.session_id == session.id,
                                                               ConsultationNote.kind == "conclusion")
                           .order_by(ConsultationNote.id.desc()).limit(1))
@@ -112,7 +119,7 @@ def build_snapshot(s: Session, session: ConsultationSession, issued_at: datetime
         "districts": districts,
         "zone_summary": session.zone_summary,
         "conclusion": conclusion or "",
-        "acknowledgements": snapshot_acknowledgements(s, session),  # issue #14
+        "acknowledgements": snapshot_acknowledgements(s, session, in_force=in_force),  # issue #14
         "signed_by": user_name(s, session.signed_by_id),
         "signed_seat": session.signed_seat,
         "signed_at": session.signed_at.isoformat() if session.signed_at else None,
@@ -140,7 +147,8 @@ def _issued_view(r: IssuedForecast, superseded: bool) -> IssuedView:
                       r.issued_by_name, r.reason, r.supersedes_id, superseded)
 
 
-def issue_snapshot(db: Database, actor: Actor | None, issue_date, *, issued_at: datetime | None = None) -> dict:
+def issue_snapshot(db: Database, actor: Actor | None, issue_date, *, issued_at: datetime | None = None,
+                   centres: dict | None = None) -> dict:
     """Phase 1 of issuing: the snapshot ``actor`` would issue, built in a read-only session.
 
     Refuses (like the issue itself) an actor who is not the duty chief or deputy of ``issue_date``
@@ -148,13 +156,14 @@ def issue_snapshot(db: Database, actor: Actor | None, issue_date, *, issued_at: 
     """
     issue_date = parse_day(issue_date)
     issued_at = issued_at or utcnow()
+    centres = read_centres(db, issue_date, None) if centres is None else centres
     with db.read() as s:
         actor = current_actor(s, actor, "issue the forecast")
         require_chair(s, actor, issue_date, "issue the forecast")
         session = session_for(s, issue_date)
         if session.state != "signed":
             raise illegal(session.state, "issued")
-        return build_snapshot(s, session, issued_at, actor.display_name or actor.username)
+        return build_snapshot(s, session, issued_at, actor.display_name or actor.username, centres)
 
 
 def issue_session(db: Database, actor: Actor | None, issue_date, *, render: Render | None = None) -> IssuedView:
@@ -168,7 +177,8 @@ def issue_session(db: Database, actor: Actor | None, issue_date, *, render: Rend
     """
     issue_date = parse_day(issue_date)
     now = utcnow()
-    snapshot = issue_snapshot(db, actor, issue_date, issued_at=now)
+    centres = read_centres(db, issue_date, None)  # the guidance the flags are judged by, read once
+    snapshot = issue_snapshot(db, actor, issue_date, issued_at=now, centres=centres)
     text = canonical_json(snapshot)
     files: dict[str, bytes] = {}
     formats: list[str] = ["json"]
@@ -183,7 +193,7 @@ def issue_session(db: Database, actor: Actor | None, issue_date, *, render: Rend
         if session.state != "signed":
             raise illegal(session.state, "issued")
         name = actor.display_name or actor.username
-        if canonical_json(build_snapshot(s, session, now, name)) != text:
+        if canonical_json(build_snapshot(s, session, now, name, centres)) != text:
             raise Conflict("the consultation changed while its report was being rendered: nothing was issued",
                            key="hard15.snapshot_changed")
         previous = s.scalar(select(IssuedForecast).where(IssuedForecast.issue_date == issue_date)

@@ -106,7 +106,7 @@ def _save_one(s: Session, actor: Actor, session: ConsultationSession, district: 
                     and _same(row, checked, analysis, status)):
                 return row, False
             raise changed_meanwhile(f"the forecast of {district} for {day}", row.author_name, row.updated_at,
-                                    entry.expected_version, row.version, ref=f"{district} {day}")
+                                    entry.expected_version, row.version, ref=str(day), district=district)
         if _same(row, checked, analysis, status):
             return row, False
         row.version += 1
