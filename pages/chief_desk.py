@@ -169,7 +169,7 @@ with work:
         ack_n = st.session_state.setdefault("ack_form_n", 0)
         labels = {g.key: w.group_label(g) for g in open_groups}
         chosen = st.multiselect(tr("ack14.pick"), list(labels), format_func=labels.get, key=f"ack_groups_{ack_n}",
-                                placeholder=tr("grid14.choose"))
+                                placeholder=tr("grid14.choose"), select_all=False)  # "Select all" is English only
         note = st.text_input(tr("ack14.reason"), key=f"ack_note_{ack_n}",
                              help=tr("common.limit_help", n=MAX_ACK_CHARS))
         kinds = {}

@@ -223,7 +223,8 @@ if room.can_submit:
             st.number_input(tr("consult.aqi_lo"), step=5, value=None, key=k + "_lo")
             st.number_input(tr("consult.aqi_hi"), step=5, value=None, key=k + "_hi")
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
-                           format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"))
+                           format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"),
+                           select_all=False)  # Streamlit's "Select all" is English only, and no day has six primaries
             chosen = st.session_state.get(k + "_primary") or []
             if len(chosen) > 1:  # a narrow column clips the second chip: the whole choice in words
                 st.caption(tr("grid14.chosen", items=join(LABELS.get(p, p) for p in chosen)))

@@ -283,7 +283,7 @@ trend_score = t2.selectbox(tr("verif.trend_score"), ["range_hit_rate", "level_hi
 labels = report.labels
 default = [x for x in labels if x in ("issued", "ensemble", "persistence")] or labels[:3]
 chosen = t3.multiselect(tr("verif.trend_sources"), labels, default=default, key="verif_trend_sources",
-                        format_func=source_name)
+                        format_func=source_name, select_all=False)  # Streamlit's "Select all" is English only
 st.subheader(tr("verif.trend", window=window))
 trend_pairs = history.pairs if lead == 0 else history.pairs[history.pairs["lead_day"] == lead]
 roll = v.rolling_scores(trend_pairs[trend_pairs["label"].isin(chosen)], window=window, columns=[trend_score],

@@ -158,6 +158,8 @@ def test_a_submission_without_its_analysis_is_kept_and_the_room_says_what_is_mis
     at = sign_in(new_app(), "fc_wj", PASSWORD)
     goto(at, "consultation_room.py")
     _fill(at, today, WJ, 60, 80)
+    # no English "Select all" in a Chinese page (and no day has six primary pollutants)
+    assert {m.proto.select_all for m in at.multiselect} == {0}
     at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").set_value("   ")
     _button(at, "提交").click().run()
     assert not at.exception, at.exception
@@ -306,6 +308,7 @@ def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only
     # six flags (Jiashan against each neighbour on three days) in two groups, showing both values
     assert set(flags["问题"]) == {"AQI 范围不重叠"} and len(flags) == 2
     assert "60–80 PM2.5 对 85–105 PM2.5" in set(flags["双方数值"])
+    assert [m.proto.select_all for m in at.multiselect] == [0]  # the group picker: no English "Select all"
     # rows above Streamlit's 4rem (64 px) wrap their text: values and reasons are never cut with "…"
     assert at.dataframe[0].proto.row_height > 64
     assert "2 组分歧待确认" in texts(at) and not [b for b in at.button if b.label == "签发"]
