@@ -125,7 +125,7 @@ with st.expander(tr("room.yesterday_title"), expanded=False):
         st.caption(tr("room.y_none", day=summary.day.isoformat()))
 
 with st.expander(tr("consult.guidance_title"), expanded=False):
-    w.guidance_panel(guidance_rows, checks)
+    w.guidance_panel(guidance_rows)
 
 # -- the district form: a whole row of days, the level chip and the rule live ------------------------------
 

@@ -148,32 +148,23 @@ def method_label(method: str) -> str:
     return f"{name} · {model}" if model and model != kind else name
 
 
-def guidance_panel(rows, checks) -> None:
-    """Objective guidance (the suggested ensemble first) and yesterday's issued forecast against the observation."""
-    if rows is None:
+def guidance_panel(rows) -> None:
+    """Objective guidance of every method (the suggested ensemble first). Yesterday's check has its own
+    panel in the room (a tour read it twice, here and there)."""
+    if not rows:
         st.info(tr("consult.no_guidance"), icon=":material/info:")
-    elif not rows:
-        st.info(tr("consult.no_guidance"), icon=":material/info:")
-    else:
-        rows = sorted(rows, key=lambda r: (r.district, r.target_date,
-                                           _METHOD_ORDER.get(r.method.partition(":")[0], 3), r.method))
-        st.dataframe(pd.DataFrame([{
-            tr("consult.col_district"): district_name(r.district),
-            tr("consult.col_day"): r.target_date.strftime("%m-%d"),
-            tr("consult.col_method"): method_label(r.method),
-            tr("consult.col_aqi"): f"{r.aqi_lo}-{r.aqi_hi}" if r.aqi_lo is not None else "NA",
-            tr("consult.col_level"): span(r.level_lo, r.level_hi) if r.level_lo else "NA",
-            tr("consult.col_primary"): pollutants(r.primary),
-            tr("consult.col_centre"): None if r.central is None else round(r.central),
-        } for r in rows]), hide_index=True, placeholder="—", width="stretch")
-    st.caption(tr("consult.yesterday"))
+        return
+    rows = sorted(rows, key=lambda r: (r.district, r.target_date,
+                                       _METHOD_ORDER.get(r.method.partition(":")[0], 3), r.method))
     st.dataframe(pd.DataFrame([{
-        tr("consult.col_district"): district_name(v.district),
-        tr("consult.col_day"): v.day.strftime("%m-%d"),
-        tr("consult.col_issued"): f"{v.issued_lo}-{v.issued_hi}" if v.issued_lo is not None else "—",
-        tr("consult.col_observed"): "—" if v.observed_aqi is None else f"{v.observed_aqi:.0f}",
-        tr("consult.col_hit"): {True: "✓", False: "✗", None: "—"}[v.hit],
-    } for v in checks]), hide_index=True, placeholder="—", width="stretch")
+        tr("consult.col_district"): district_name(r.district),
+        tr("consult.col_day"): r.target_date.strftime("%m-%d"),
+        tr("consult.col_method"): method_label(r.method),
+        tr("consult.col_aqi"): f"{r.aqi_lo}-{r.aqi_hi}" if r.aqi_lo is not None else "NA",
+        tr("consult.col_level"): span(r.level_lo, r.level_hi) if r.level_lo else "NA",
+        tr("consult.col_primary"): pollutants(r.primary),
+        tr("consult.col_centre"): None if r.central is None else round(r.central),
+    } for r in rows]), hide_index=True, placeholder="—", width="stretch")
 
 
 # -- the consultation day (issue #14) ------------------------------------------------------------------
