@@ -340,8 +340,8 @@ def flag_groups_table(groups, entries=()) -> None:
     # off the table's edge ("嘉善本地站点夜间偏高，保留嘉…"); "Severity" and "amber" need more than "级别".
     note = tr("flag.col_note")
     widths = {sev: 44 if units(sev) <= 4 else 72, tr("ack14.col_days"): 100,  # "12-01–12-03" on one line
-              tr("flag.col_pair"): 132, tr("flag.col_kind"): 168, tr("ack14.col_values"): 176,
-              tr("flag.col_state"): 112, note: 220}
+              tr("flag.col_pair"): 124, tr("flag.col_kind"): 160, tr("ack14.col_values"): 196,
+              tr("flag.col_state"): 124, note: 190}
     # rows taller than one line when a cell holds more (a chief's reason, who acknowledged, long values):
     # Streamlit then wraps the text instead of cutting it ("…相差超过一纟"), and a row is as tall as its
     # longest cell needs; one-line rows otherwise. Every group shown without scrolling inside the table
