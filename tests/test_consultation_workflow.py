@@ -247,6 +247,36 @@ def test_sign_needs_every_district_and_every_flag_handled(db, cast):
     assert _sign(db, cast["fc_qp"]).state == "signed"
 
 
+def test_a_district_change_after_the_chief_composed_is_a_red_flag_until_looked_at(db, cast):
+    """A tour: in an amendment Jiashan resubmitted D+2 as 150–180 after the chief had composed 50–70. The
+    combined entry hid the submission from every flag, the desk said "ready to sign" and 50–70 was issued."""
+    from forecasting.consultation import list_submissions
+    from forecasting.store.types import clock_at, utcnow
+
+    open_consulting(db, cast["fc_qp"])
+    for who in ("fc_qp", "fc_wj", "fc_js"):
+        submit_all(db, cast[who], 60, 80)
+    day = TARGETS[1]
+    start = utcnow()
+    with clock_at(start + timedelta(minutes=1)):
+        c.save_final(db, cast["fc_qp"], ISSUE, [c.FinalInput(JS, day, 60, 80, ("pm25",))], zone_summary="以良为主")
+    assert not c.session_flags(db, ISSUE)
+    sub = next(x for x in list_submissions(db, ISSUE) if x.district == JS and x.target_date == day)
+    with clock_at(start + timedelta(minutes=2)):
+        c.save_submission(db, cast["fc_js"], ISSUE, JS, day, aqi_lo=150, aqi_hi=180, primary=["pm25"],
+                          expected_version=sub.version, submit=True)
+    [stale] = [f for f in c.session_flags(db, ISSUE) if f.flag.kind == "final_stale"]
+    assert (stale.flag.severity, stale.flag.district_a, stale.flag.target_date) == ("red", JS, day)
+    assert stale.flag.detail == {"submitted": [150, 180], "final": [60, 80]} and not stale.acknowledged
+    with pytest.raises(Conflict, match="flag"):
+        _sign(db, cast["fc_qp"])
+    # the chief takes the district's new value: the flag is resolved (and no other flag hides behind it)
+    final = next(f for f in c.room_view(db, cast["fc_qp"], ISSUE).finals if f.district == JS and f.target_date == day)
+    with clock_at(start + timedelta(minutes=3)):
+        c.save_final(db, cast["fc_qp"], ISSUE, [c.FinalInput(JS, day, 150, 180, ("pm25",), final.version)])
+    assert "final_stale" not in {f.flag.kind for f in c.session_flags(db, ISSUE)}
+
+
 def test_nothing_changes_after_sign_off(db, cast):
     _agree(db, cast)
     _sign(db, cast["fc_qp"])

@@ -252,7 +252,7 @@ def group_values(group) -> str:
     flag = group.lead.flag
     parts = [f"{s[0]}–{s[1]} {ptext(s[4]) if s[4] else ''}".strip() for s in flag.sides]
     if len(parts) == 2:
-        return tr("ack14.versus", a=parts[0], b=parts[1])
+        return tr("ack14.stale_final" if flag.kind == "final_stale" else "ack14.versus", a=parts[0], b=parts[1])
     if parts:
         return tr("ack14.against_guidance", a=parts[0], g=guidance_centre_text(flag.detail.get("guidance")))
     return ""

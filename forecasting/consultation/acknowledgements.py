@@ -88,7 +88,8 @@ def group_sentence(group: FlagGroup, lang: str = "zh") -> str:
     flag = getattr(lead, "flag", lead)
     sides = flag.sides
     if len(sides) == 2:
-        values = t("ack14.versus", lang, a=_values(sides[0], lang), b=_values(sides[1], lang))
+        values = t("ack14.stale_final" if flag.kind == "final_stale" else "ack14.versus", lang,
+                   a=_values(sides[0], lang), b=_values(sides[1], lang))
     elif len(sides) == 1:
         values = t("ack14.against_guidance", lang, a=_values(sides[0], lang),
                    g=guidance_centre_text(flag.detail.get("guidance")))

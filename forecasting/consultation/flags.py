@@ -12,6 +12,8 @@ For every day and every pair of districts (the three districts of the zone all b
 and for every district and day:
 
 | ``guidance_far`` | amber | the range centre is more than the threshold (default 25 AQI) from the guidance centre |
+| ``final_stale`` | red | the district submitted a different forecast after the chief composed that day (the chief's |
+|                 |     | combined value would be issued without a look at it; raised by the sign-off services) |
 
 Before sign-off each flag that needs it (red, amber) is resolved (a changed forecast makes it
 disappear) or acknowledged with a note. An acknowledgement holds for the *conflict* that raised the
@@ -34,10 +36,11 @@ from typing import Iterable, Mapping
 
 from forecasting.vocab import canonical_json
 
-__all__ = ["ForecastEntry", "Flag", "FlagGroup", "compute_flags", "group_flags", "SEVERITY", "SEVERITY_RANK",
-           "PRIMARY_MATTERS_ABOVE"]
+__all__ = ["ForecastEntry", "Flag", "FlagGroup", "compute_flags", "stale_final_flag", "group_flags", "SEVERITY",
+           "SEVERITY_RANK", "PRIMARY_MATTERS_ABOVE"]
 
-SEVERITY = {"level_gap": "red", "range_disjoint": "amber", "primary_differs": "amber", "guidance_far": "amber"}
+SEVERITY = {"level_gap": "red", "range_disjoint": "amber", "primary_differs": "amber", "guidance_far": "amber",
+            "final_stale": "red"}
 #: Order of severities (most severe first); ``info`` needs no acknowledgement.
 SEVERITY_RANK = {"red": 0, "amber": 1, "info": 2}
 #: A primary-pollutant difference matters when at least one side reaches an AQI above this
@@ -196,6 +199,30 @@ def compute_flags(entries: Iterable[ForecastEntry], guidance: Mapping[tuple[str,
                                    [_levels(e), e.centre > centre], (_side(e),)))
     flags.sort(key=lambda f: (SEVERITY_RANK.get(f.severity, 9), f.target_date, f.key))
     return flags
+
+
+def stale_final_flag(submitted: ForecastEntry, final: ForecastEntry) -> Flag | None:
+    """``final_stale``: the district's submission (made after the chief composed the day) differs from
+    the chief's combined entry; ``None`` when they agree. The acknowledgement (keep the chief's value,
+    with a reason) holds for exactly these two values; a changed combined entry resolves it.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> day = date(2026, 12, 2)
+    >>> sub = ForecastEntry("330421", day, 150, 180, 3, 4, ("pm25",))
+    >>> fin = ForecastEntry("330421", day, 50, 70, 2, 2, ("pm25",), "final")
+    >>> flag = stale_final_flag(sub, fin)
+    >>> flag.key, flag.severity, flag.detail
+    ('final_stale:2026-12-02:330421:', 'red', {'submitted': [150, 180], 'final': [50, 70]})
+    >>> stale_final_flag(sub, ForecastEntry("330421", day, 150, 180, 3, 4, ("pm25",), "final")) is None
+    True
+    """
+    if _side(submitted) == _side(final):
+        return None
+    return _flag("final_stale", submitted.target_date, submitted.district, "",
+                 {"submitted": [submitted.aqi_lo, submitted.aqi_hi], "final": [final.aqi_lo, final.aqi_hi]},
+                 [_side(submitted), _side(final)], (_side(submitted), _side(final)))
 
 
 def _flag_of(item) -> Flag:

@@ -24,7 +24,7 @@ from forecasting.consultation.common import (
     session_for,
 )
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
-from forecasting.consultation.flags import Flag, ForecastEntry, compute_flags
+from forecasting.consultation.flags import Flag, ForecastEntry, compute_flags, stale_final_flag
 from forecasting.consultation.guidance import guidance_centres, guidance_rows
 from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.consultation.sessions import SessionView, illegal, session_view_of
@@ -94,6 +94,28 @@ def session_entries(s: Session, session: ConsultationSession, *, submitted_only:
     return sorted(out.values(), key=lambda e: (e.target_date, e.district))
 
 
+def stale_finals(s: Session, session: ConsultationSession) -> list[Flag]:
+    """``final_stale`` flags: a district submitted (or changed its submitted forecast) after the chief
+    saved that day's combined entry, and the two differ. The combined entry hides the submission from
+    every other flag, so without this a tour's amendment issued Jiashan's old 50–70 over its new 150–180."""
+    finals = {(f.district, f.target_date): f for f in
+              s.scalars(select(FinalForecast).where(FinalForecast.session_id == session.id))}
+    out = []
+    for sub in s.scalars(select(Submission).where(Submission.session_id == session.id,
+                                                  Submission.status == "submitted")):
+        f = finals.get((sub.district, sub.target_date))
+        if f is None or sub.updated_at is None or f.updated_at is None or sub.updated_at <= f.updated_at:
+            continue
+        flag = stale_final_flag(
+            ForecastEntry(sub.district, sub.target_date, sub.aqi_lo, sub.aqi_hi, sub.level_lo, sub.level_hi,
+                          tuple(sub.primary or ()), sub.status),
+            ForecastEntry(f.district, f.target_date, f.aqi_lo, f.aqi_hi, f.level_lo, f.level_hi,
+                          tuple(f.primary or ()), "final"))
+        if flag is not None:
+            out.append(flag)
+    return sorted(out, key=lambda x: (x.target_date, x.key))
+
+
 def read_centres(db: Database, issue_date: date, guidance_source: Callable | None) -> dict:
     """Guidance centres per (district, day), read before a transaction opens (no second connection
     is held while the session row is locked)."""
@@ -104,6 +126,7 @@ def flag_states(s: Session, session: ConsultationSession, cfg: ConsultationConfi
     """The session's current flags (from its entries and the guidance ``centres``, see
     :func:`read_centres`), each with its acknowledgement if one matches its fingerprint."""
     flags = compute_flags(session_entries(s, session), centres, threshold=cfg.guidance_threshold, order=cfg.order)
+    flags += stale_finals(s, session)
     acks = {(a.flag_key, a.fingerprint): a for a in
             s.scalars(select(FlagAcknowledgement).where(FlagAcknowledgement.session_id == session.id))}
     out = []

@@ -199,6 +199,7 @@ MESSAGES = {
     "flag.kind.range_disjoint": ("AQI 范围不重叠", "AQI ranges do not overlap"),
     "flag.kind.primary_differs": ("首要污染物不同", "Different primary pollutants"),
     "flag.kind.guidance_far": ("与客观预报指导偏差较大", "Far from the guidance"),
+    "flag.kind.final_stale": ("首席合成后区县又改了预报", "District changed after the chief composed"),
     "flag.open": ("待处理", "open"),
     "flag.acknowledged": ("已确认（{by}）", "acknowledged ({by})"),
     "flag.pick": ("检查项", "Flag"),

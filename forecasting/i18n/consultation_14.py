@@ -7,6 +7,7 @@ MESSAGES = {
     "ack14.pair": ("{a}与{b}", "{a} and {b}"),
     "ack14.versus": ("{a} 对 {b}", "{a} vs {b}"),
     "ack14.against_guidance": ("{a}，指导中心 {g}", "{a}, guidance centre {g}"),
+    "ack14.stale_final": ("区县提交 {a}，首席合成 {b}", "district {a}, chief's combined {b}"),
     "ack14.sentence": ("{who} {days}：{kind}（{values}）", "{who} {days}: {kind} ({values})"),
     "ack14.note": ("首席确认 {n} 组分歧：{items}。理由：{reason}",
                    "The chief accepted {n} flag group(s): {items}. Reason: {reason}"),
