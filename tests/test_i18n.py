@@ -103,17 +103,21 @@ def test_a_deadline_met_late_says_so(monkeypatch):
     from datetime import datetime, timedelta, timezone
 
     import ui.i18n
-    from ui.consultation import countdown
+    from ui.consultation import countdown, lateness
 
     monkeypatch.setattr(ui.i18n, "language", lambda: "zh")
     deadline = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)  # 20:00 Beijing
     later = deadline + timedelta(hours=5)
     assert countdown(deadline, later, deadline - timedelta(minutes=20)) == "已完成（19:40）"
     assert countdown(deadline, later, deadline) == "已完成（20:00）"  # on the minute is on time
-    assert countdown(deadline, later, deadline + timedelta(hours=1, minutes=48)) == "逾期完成（21:48，晚 1 小时 48 分）"
-    assert countdown(deadline, later, deadline + timedelta(minutes=7)) == "逾期完成（20:07，晚 7 分钟）"
+    assert lateness(deadline, deadline) == "" and lateness(deadline, None) == ""
+    # the card's value stays short (a tour saw "逾期完成（22:2…" cut); the line beneath says by how much
+    assert countdown(deadline, later, deadline + timedelta(hours=1, minutes=48)) == "逾期完成"
+    assert lateness(deadline, deadline + timedelta(hours=1, minutes=48)) == "21:48 完成，晚 1 小时 48 分"
+    assert lateness(deadline, deadline + timedelta(minutes=7)) == "20:07 完成，晚 7 分钟"
     monkeypatch.setattr(ui.i18n, "language", lambda: "en")
-    assert countdown(deadline, later, deadline + timedelta(minutes=7)) == "done late (20:07, 7 min late)"
+    assert countdown(deadline, later, deadline + timedelta(minutes=7)) == "done late"
+    assert lateness(deadline, deadline + timedelta(minutes=7)) == "done at 20:07, 7 min late"
 
 
 def test_the_level_map_legend_says_no_forecast_only_when_a_district_has_none(monkeypatch):

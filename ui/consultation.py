@@ -198,19 +198,27 @@ def text_on(level: int | None) -> str:
 
 
 def countdown(deadline: datetime, now: datetime, done: datetime | None) -> str:
-    """"还剩 2 小时 5 分" / "已过 …" / "已完成（15:02）" / "逾期完成（21:47，晚 6 小时 47 分）"."""
+    """"还剩 2 小时 5 分" / "已过 …" / "已完成（15:02）" / "逾期完成" (a card's value: short enough for a
+    phone; :func:`lateness` says when and by how much)."""
     if done is not None:
         if done <= deadline:
             return tr("today14.done_at", time=bj(done, "%H:%M"))
-        minutes = int((done - deadline).total_seconds() // 60)
-        late = tr("today14.late_min" if minutes < 60 else "today14.late_hm", h=minutes // 60, m=minutes % 60)
-        return tr("today14.done_late", time=bj(done, "%H:%M"), late=late)
+        return tr("today14.done_late")
     delta = deadline - now
     minutes = int(abs(delta.total_seconds()) // 60)
     key = "today14.left" if delta.total_seconds() >= 0 else "today14.passed"
     if minutes < 60:  # "还剩 57 分钟", as the deadline alert beside it says, not "还剩 0 小时 57 分"
         key += "_min"
     return tr(key, h=minutes // 60, m=minutes % 60)
+
+
+def lateness(deadline: datetime, done: datetime | None) -> str:
+    """"21:47 完成，晚 6 小时 47 分" for a deadline met late, else ""."""
+    if done is None or done <= deadline:
+        return ""
+    minutes = int((done - deadline).total_seconds() // 60)
+    late = tr("today14.late_min" if minutes < 60 else "today14.late_hm", h=minutes // 60, m=minutes % 60)
+    return tr("today14.late_line", time=bj(done, "%H:%M"), late=late)
 
 
 def deadline_strip(session, now: datetime, *, alerts: bool = True) -> None:
@@ -223,6 +231,8 @@ def deadline_strip(session, now: datetime, *, alerts: bool = True) -> None:
         text = countdown(deadline, now, done)
         late = done is None and now > deadline
         col.metric(label, text, delta=None)
+        if lateness(deadline, done):  # the card's value is "逾期完成"; when and by how much beneath it
+            col.caption(lateness(deadline, done))
         if late and alerts:
             col.error(tr(f"consult.deadline.{name}_passed", time=bj(deadline, "%H:%M")), icon=":material/alarm:")
 
