@@ -105,11 +105,35 @@ def _level_cell(level: int, edition: str) -> LevelCell:
 TREND_STEP = 15
 
 
+def _moves(centres: list[float], step: float = TREND_STEP) -> list[int]:
+    """The significant moves of a series: +1 up, −1 down, each at least ``step`` from the turning point
+    before it (a zigzag filter: smaller wiggles are no move).
+
+    Examples
+    --------
+    >>> _moves([135, 60, 102.5, 117.5, 80, 80, 80]), _moves([60, 64, 70]), _moves([60, 70, 190, 120, 65])
+    ([-1, 1, -1], [], [1, -1])
+    """
+    moves: list[int] = []
+    trend, ext = 0, centres[0]
+    for x in centres[1:]:
+        if trend == 0:
+            if abs(x - ext) >= step:
+                trend, ext = (1 if x > ext else -1), x
+        elif (x - ext) * trend > 0:  # further the same way
+            ext = x
+        elif abs(x - ext) >= step:  # turned
+            moves.append(trend)
+            trend, ext = -trend, x
+    return moves + ([trend] if trend else [])
+
+
 def _trend(days: list[dict]) -> tuple[str, str]:
-    """The shape of the forecast days' range centres: a peak (or trough) between the first and the last
-    day that stands :data:`TREND_STEP` above (below) both is "rising, then falling" ("falling, then
-    rising"); otherwise rising / falling / steady from the first day to the last. A tour read "下降" for a
-    district forecast to rise to 180–215 on D+3 and fall back by D+7.
+    """The shape of the forecast days' range centres, from their significant moves (:func:`_moves`, at
+    least :data:`TREND_STEP`): none "steady", one "rising"/"falling", two "rising, then falling" /
+    "falling, then rising", more "fluctuating" with the net direction from the first day to the last. A
+    tour read "下降" for a forecast rising to 180–215 and falling back, and then "先降后升" for one that fell,
+    rose and fell again.
 
     Examples
     --------
@@ -119,20 +143,22 @@ def _trend(days: list[dict]) -> tuple[str, str]:
     (('先升后降', 'rising, then falling'), ('下降', 'falling'), ('平稳', 'steady'))
     >>> _trend(days(120, 60, 115)), _trend(days(50, 80))
     (('先降后升', 'falling, then rising'), ('上升', 'rising'))
+    >>> _trend(days(135, 60, 102.5, 117.5, 80, 80, 80)), _trend(days(80, 55, 102.5, 75, 80))
+    (('波动下降', 'fluctuating, falling overall'), ('波动', 'fluctuating'))
     """
     if len(days) < 2:
         return "平稳", "steady"
     centres = [(d["aqi_lo"] + d["aqi_hi"]) / 2 for d in days]
-    first, last, inner = centres[0], centres[-1], centres[1:-1]
-    if inner and max(inner) - max(first, last) >= TREND_STEP:
-        return "先升后降", "rising, then falling"
-    if inner and min(first, last) - min(inner) >= TREND_STEP:
-        return "先降后升", "falling, then rising"
-    if last - first >= TREND_STEP:
-        return "上升", "rising"
-    if first - last >= TREND_STEP:
-        return "下降", "falling"
-    return "平稳", "steady"
+    moves = _moves(centres)
+    if len(moves) > 2:
+        net = centres[-1] - centres[0]
+        if net >= TREND_STEP:
+            return "波动上升", "fluctuating, rising overall"
+        if net <= -TREND_STEP:
+            return "波动下降", "fluctuating, falling overall"
+        return "波动", "fluctuating"
+    return {(): ("平稳", "steady"), (1,): ("上升", "rising"), (-1,): ("下降", "falling"),
+            (1, -1): ("先升后降", "rising, then falling"), (-1, 1): ("先降后升", "falling, then rising")}[tuple(moves)]
 
 
 def _session_of(s, snapshot: dict) -> ConsultationSession | None:
