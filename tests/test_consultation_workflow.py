@@ -372,6 +372,29 @@ def test_amendment_keeps_the_old_version_superseded(db, cast):
     assert second.supersedes_id == first.id and second.reason == "吴江数据更正"
 
 
+def test_an_amendment_keeps_the_acknowledgements_of_unchanged_conflicts(db, cast):
+    """A tour opened an amendment and had to acknowledge five groups again whose values had not changed."""
+    open_consulting(db, cast["fc_qp"])
+    submit_all(db, cast["fc_qp"], 60, 80)
+    submit_all(db, cast["fc_wj"], 60, 80)
+    submit_all(db, cast["fc_js"], 85, 105)  # disjoint from both neighbours on every day
+    flags = c.session_flags(db, ISSUE)
+    assert flags and not any(f.acknowledged for f in flags)
+    for f in flags:
+        c.acknowledge_flag(db, cast["fc_qp"], ISSUE, f.flag.key, note="嘉善受输送影响")
+    _sign(db, cast["fc_qp"])
+    c.issue_session(db, cast["fc_qp"], ISSUE)
+    c.amend_session(db, cast["fc_qp"], ISSUE, reason="青浦数据更正")
+    carried = c.session_flags(db, ISSUE)
+    assert {f.flag.key for f in carried} == {f.flag.key for f in flags}
+    assert all(f.acknowledged and f.note == "嘉善受输送影响" for f in carried)
+    # a conflict the amendment changes needs a new look: Jiashan's first day moves up a level
+    final = next(f for f in c.room_view(db, cast["fc_qp"], ISSUE).finals if f.district == JS and f.target_date == TARGETS[0])
+    c.save_final(db, cast["fc_qp"], ISSUE, [c.FinalInput(JS, TARGETS[0], 110, 130, ("pm25",), final.version)])
+    reopened = [f for f in c.session_flags(db, ISSUE) if not f.acknowledged]
+    assert reopened and {f.flag.target_date for f in reopened} == {TARGETS[0]}
+
+
 def test_manager_reads_but_writes_nothing(db, cast):
     _agree(db, cast)
     room = c.room_view(db, cast["mgr1"], ISSUE)

@@ -41,6 +41,7 @@ from forecasting.store.consultation import (
     ConsultationNote,
     ConsultationSession,
     FinalForecast,
+    FlagAcknowledgement,
     IssuedForecast,
     Submission,
     SubmissionVersion,
@@ -269,6 +270,12 @@ def amend_session(db: Database, actor: Actor | None, issue_date, *, reason: str)
                                     aqi_hi=copy.aqi_hi, primary=list(copy.primary),
                                     concentrations=dict(copy.concentrations), analysis=copy.analysis,
                                     author_id=copy.author_id, author_name=copy.author_name, saved_at=now))
+        # the acknowledgements hold for their conflicts (fingerprints): a conflict the amendment leaves as it
+        # was needs no second look (a tour re-acknowledged five identical groups); a changed one needs one
+        for a in s.scalars(select(FlagAcknowledgement).where(FlagAcknowledgement.session_id == old.id)
+                           .order_by(FlagAcknowledgement.id)):
+            s.add(FlagAcknowledgement(session_id=new.id, flag_key=a.flag_key, fingerprint=a.fingerprint, note=a.note,
+                                      by_id=a.by_id, by_name=a.by_name, at=a.at, group_key=a.group_key))
         # the day's conclusion stands until the chief writes another: the new revision starts with it
         # (the discussion itself stays with the revision it was written in; the report quotes both)
         conclusion = s.scalar(select(ConsultationNote).where(ConsultationNote.session_id == old.id,

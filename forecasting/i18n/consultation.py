@@ -131,8 +131,9 @@ MESSAGES = {
     "consult.issued_title": ("发布记录", "Issued forecasts"),
     "consult.amend_reason": ("更正原因", "Reason for the amendment"),
     "consult.amend": ("开启更正版", "Open an amendment"),
-    "consult.amended": ("已开启更正版，原发布版本保留并标记为已取代。",
-                        "Amendment opened; the issued version stays, marked superseded."),
+    "consult.amended": ("已开启更正版：原发布版本在更正版发布前仍然有效，发布后被取代并保留可查；未变的分歧确认随之沿用。",
+                        "Amendment opened: the issued version stays in force until the amendment is issued, which "
+                        "supersedes it (it stays readable); acknowledgements of unchanged conflicts carry over."),
     # errors
     "consult.bad_date": ("日期格式应为 YYYY-MM-DD：{value}", "Expected a date YYYY-MM-DD: {value}"),
     "consult.not_on_duty": ("只有 {day} 的轮值首席或副班可以执行此操作。", "Only the duty chief or deputy of {day} may do this."),
