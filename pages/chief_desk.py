@@ -178,13 +178,16 @@ with work:
         # one row that wraps: every button keeps its whole label (six columns cut them to "确认全...")
         buttons = st.container(horizontal=True, wrap=True, key="ack_buttons")
         action = None
-        if buttons.button(tr("ack14.ack_all", n=len(open_groups)), key="ack_all", type="primary",
+        if buttons.button(tr("ack14.ack_all", n=len(open_groups), groups_zh="组",
+                             groups_en="group" if len(open_groups) == 1 else "groups"),
+                          key="ack_all", type="primary",
                           icon=":material/done_all:"):
             action = dict(kind="*")
         if chosen and buttons.button(tr("ack14.ack_selected"), key="ack_selected", icon=":material/done:"):
             action = dict(group_keys=chosen)
         for kind, members in kinds.items():
-            if len(kinds) > 1 and buttons.button(tr("ack14.ack_kind", kind=tr("flag.kind." + kind), n=len(members)),
+            if len(kinds) > 1 and buttons.button(tr("ack14.ack_kind", kind=tr("flag.kind." + kind), n=len(members),
+                                                        groups_zh="组", groups_en="group" if len(members) == 1 else "groups"),
                                                  key=f"ack_kind_{kind}"):
                 action = dict(kind=kind)
         if action is not None:
@@ -228,7 +231,7 @@ locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col
                tr("consult.col_level"), tr("consult.col_source")]
 grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
 # the level span whole ("良至轻度污染", once cut to "良至轻度污…" beside the wide primary-pollutant column)
-level_column = {tr("consult.col_level"): st.column_config.TextColumn(width=132)}
+level_column = {tr("consult.col_level"): st.column_config.TextColumn(width=132 if state.language() == "zh" else 200)}
 if room.can_chair:
     compose_n = st.session_state.setdefault("compose_n", 0)
     with st.form(f"compose_form_{compose_n}"):
