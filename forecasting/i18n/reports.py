@@ -28,6 +28,7 @@ MESSAGES = {
         "with AQI ≤ 50 there is no primary pollutant (—).",
     ),
     "report.h_summary": ("二、示范区总体形势与趋势", "2. Zone summary and trend"),
+    "report.analysis_missing": ("（未填写气象条件分析）", "(no meteorological analysis was written)"),
     "report.trend_label": ("预报期内 AQI 趋势（各日范围中值）：", "AQI trend over the forecast days (range centres): "),
     "report.h_met": ("三、气象条件分析", "3. Meteorological analysis"),
     "report.col_analysis": ("分析", "Analysis"),

@@ -245,6 +245,12 @@ def analysis_by_district(analysis: list[dict], districts: list[dict]) -> list[di
     >>> out = analysis_by_district(rows, [{"adcode": "310118", "name_zh": "青浦区", "name_en": "Qingpu"}])
     >>> [(p["days"], p["text"]) for p in out[0]["paragraphs"]]
     [(['2026-11-30', '2026-12-01'], '静稳')]
+
+    A district that wrote none is listed with an empty paragraph (the report says so, instead of
+    leaving the district out):
+
+    >>> analysis_by_district([], [{"adcode": "330421", "name_zh": "嘉善县", "name_en": "Jiashan"}])[0]["paragraphs"]
+    [{'days': [], 'text': '', 'authors': []}]
     """
     out = []
     for d in districts:
@@ -259,9 +265,9 @@ def analysis_by_district(analysis: list[dict], districts: list[dict]) -> list[di
             else:
                 paragraphs.append({"days": [a["target_date"]], "text": text,
                                    "authors": [a["author"]] if a.get("author") else []})
-        if paragraphs:
-            out.append({"district": d["adcode"], "name_zh": d["name_zh"], "name_en": d["name_en"],
-                        "paragraphs": paragraphs})
+        paragraphs = [p for p in paragraphs if p["text"]] or [{"days": [], "text": "", "authors": []}]
+        out.append({"district": d["adcode"], "name_zh": d["name_zh"], "name_en": d["name_en"],
+                    "paragraphs": paragraphs})
     return out
 
 
