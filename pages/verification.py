@@ -17,7 +17,7 @@ from forecasting.aqi import POLLUTANT_LABELS
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from ui import state
-from ui.consultation import notes_list
+from ui.consultation import notes_list, units
 from ui.i18n import error_text, join, tr
 
 #: Line colours of the trend chart, one per source in the page's source order (Vega's "tableau10").
@@ -268,9 +268,10 @@ for col, score in zip(cols, CARDS):
     if cmp_ and score in ("level_hit_rate", "range_hit_rate") and cmp_["n"]:
         d = cmp_[score]["difference"]
         if pd.notna(d.value):
-            delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} {tr('verif18.pp')}", label=source_name(ref), n=cmp_["n"])
-            help_text = tr("verif18.ref.best_caption", label=source_name(ref), first=summary.reference["first"],
-                           last=summary.reference["last"])
+            # short enough for a card (a tour read "+1 pp vs. Corrected guidance (ensemble) (…"); the cases in the help
+            delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} {tr('verif18.pp')}", label=source_name(ref))
+            help_text = (tr("verif18.ref.best_caption", label=source_name(ref), first=summary.reference["first"],
+                            last=summary.reference["last"]) + " " + tr("verif18.delta_cases", n=cmp_["n"]))
     col.metric(tr(f"verif.card.{score}"), fmt(score, value), delta=delta, help=help_text,
                delta_color="inverse" if score == "rmse" else "normal", border=True)
 st.caption(tr("verif.n_days", n=int(mine["n"]) if mine is not None else 0) + " · " + tr("verif.rules_caption"))
@@ -327,13 +328,19 @@ if "obs_class" in shown:
     shown["obs_class"] = shown["obs_class"].map(lambda c: tr(f"verif18.class.{c}") if isinstance(c, str) else "—")
 if "district" in shown:
     shown["district"] = shown["district"].map(district_name)
-config = {c: st.column_config.NumberColumn(tr(f"verif.head.{c}") if c in HEADS else tr(f"verif18.head.{c}"),
-                                           format="%.0f %%" if c in PERCENT else "%.2f") for c in
-          ("range_hit_rate", "level_hit_rate", "primary_accuracy", "mb", "nmb", "nme", "rmse", "r", "pod_100",
-           "far_100", "csi_100", "pod_200", "far_200", "csi_200", "composite")}
-config.update({c: st.column_config.NumberColumn(tr(f"verif18.head.{c}"), format="%d") for c in
-               ("hits_100", "false_alarms_100", "misses_100", "correct_negatives_100", "hits_200", "false_alarms_200",
-                "misses_200", "correct_negatives_200")})
+def _wide(header: str) -> int:
+    """A column as wide as its header (a tour read "Normalised mean err": columns sized to their numbers)."""
+    return max(72, int(units(header) * 7.5) + 28)
+
+
+SCORES = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "mb", "nmb", "nme", "rmse", "r", "pod_100",
+          "far_100", "csi_100", "pod_200", "far_200", "csi_200", "composite")
+COUNTS = ("hits_100", "false_alarms_100", "misses_100", "correct_negatives_100", "hits_200", "false_alarms_200",
+          "misses_200", "correct_negatives_200")
+heads = {c: tr(f"verif.head.{c}") if c in HEADS else tr(f"verif18.head.{c}") for c in (*SCORES, *COUNTS)}
+config = {c: st.column_config.NumberColumn(heads[c], format="%.0f %%" if c in PERCENT else "%.2f", width=_wide(heads[c]))
+          for c in SCORES}
+config.update({c: st.column_config.NumberColumn(heads[c], format="%d", width=_wide(heads[c])) for c in COUNTS})
 config.update({c: st.column_config.Column(tr(f"verif.head.{c}")) for c in ("source", "n", "n_primary", *v.BREAKDOWNS)})
 st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", key="verif_scores", column_config=config)
 d1, d2 = st.columns(2)

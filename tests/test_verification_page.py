@@ -181,6 +181,11 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
         assert ("未给区间" in page) != ("区间基于" in page)
         compare = _frame_with(at, "个例数")
         assert set(compare["参照"]) >= {"持续性预报（前一日实况）", "气候态（前 90 天平均）"}
+        # a card's comparison stays short enough to read (the cases are in its help): a tour saw it cut
+        for m in at.metric:
+            if m.proto.delta:
+                assert m.proto.delta.count("较") == 1 and "例" not in m.proto.delta
+                assert "个例上计算" in m.proto.help
     at.button(key="assess_go").click().run()
     assert not at.exception, at.exception
     names = [n for n in downloads if n.startswith("assessment-")]
