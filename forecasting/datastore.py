@@ -331,10 +331,9 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
                                        new["value"].to_numpy(dtype=float), new["qc_flags"])
         ]
         insert_rows(s, Observation, rows)
-        # district means of exactly the (district, pollutant, hour) keys the file touched, over every
-        # stored station of those districts
-        # stored neighbours judged again with the file's values beside them: the newest hour of the
-        # previous file is a spike only once its next hour is known, a flat run may now reach its length
+        # district means of exactly the (district, pollutant, hour) keys the file touched and of the stored
+        # neighbours whose flags changed (the previous file's newest hour is a spike only once its next
+        # hour is known; a flat run may now reach its length), over every stored station of those districts
         touched_keys = (pd.concat([clean[["station", "time", "pollutant"]], redone[["station", "time", "pollutant"]]])
                         .assign(station=lambda f: f["station"].astype(str),
                                 time=lambda f: pd.to_datetime(f["time"], utc=True))

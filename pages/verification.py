@@ -17,7 +17,7 @@ from forecasting.aqi import POLLUTANT_LABELS
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from ui import state
-from ui.consultation import notes_list, units
+from ui.consultation import header_width, notes_list
 from ui.i18n import error_text, join, tr
 
 #: Line colours of the trend chart, one per source in the page's source order (Vega's "tableau10").
@@ -159,7 +159,7 @@ with st.spinner(tr("verif.computing", first=first, last=last)):
     summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead)
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
 # the headline names the lead day it counts (D+1 by default, the assessment report all of them together)
-st.markdown(f"### {v.headline(summary, lang, period_name=tr('verif18.period_lead', period=period_name, lead=lead_text))}")
+st.markdown("### " + v.headline(summary, lang, period_name=tr("verif18.period_lead", period=period_name, lead=lead_text)))
 st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text
            # the blocks behind the headline's interval, only when it gives one (never beside "未给区间")
            + (" · " + tr("verif18.blocks", blocks=summary.level.blocks)
@@ -328,19 +328,14 @@ if "obs_class" in shown:
     shown["obs_class"] = shown["obs_class"].map(lambda c: tr(f"verif18.class.{c}") if isinstance(c, str) else "—")
 if "district" in shown:
     shown["district"] = shown["district"].map(district_name)
-def _wide(header: str) -> int:
-    """A column as wide as its header (a tour read "Normalised mean err": columns sized to their numbers)."""
-    return max(72, int(units(header) * 7.5) + 28)
-
-
 SCORES = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "mb", "nmb", "nme", "rmse", "r", "pod_100",
           "far_100", "csi_100", "pod_200", "far_200", "csi_200", "composite")
 COUNTS = ("hits_100", "false_alarms_100", "misses_100", "correct_negatives_100", "hits_200", "false_alarms_200",
           "misses_200", "correct_negatives_200")
 heads = {c: tr(f"verif.head.{c}") if c in HEADS else tr(f"verif18.head.{c}") for c in (*SCORES, *COUNTS)}
-config = {c: st.column_config.NumberColumn(heads[c], format="%.0f %%" if c in PERCENT else "%.2f", width=_wide(heads[c]))
-          for c in SCORES}
-config.update({c: st.column_config.NumberColumn(heads[c], format="%d", width=_wide(heads[c])) for c in COUNTS})
+config = {c: st.column_config.NumberColumn(heads[c], format="%.0f %%" if c in PERCENT else "%.2f",
+                                           width=header_width(heads[c])) for c in SCORES}
+config.update({c: st.column_config.NumberColumn(heads[c], format="%d", width=header_width(heads[c])) for c in COUNTS})
 config.update({c: st.column_config.Column(tr(f"verif.head.{c}")) for c in ("source", "n", "n_primary", *v.BREAKDOWNS)})
 st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", key="verif_scores", column_config=config)
 d1, d2 = st.columns(2)

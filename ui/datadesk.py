@@ -16,8 +16,8 @@ from forecasting.i18n import has_key, t
 from forecasting.vocab import BEIJING, POLLUTANT_TEXT, unit_of
 from ui.state import language
 
-#: Pollutants as the data desk's tables write them (subscripts).
-LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
+#: Pollutants as the data desk's tables write them: the UI's one spelling (forecasting.vocab).
+LABELS = POLLUTANT_TEXT
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data_desk.py")
 

@@ -78,39 +78,49 @@ def zone_districts(s: Session) -> list[District]:
 _districts = zone_districts
 
 
-def session_entries(s: Session, session: ConsultationSession, *, submitted_only: bool = False) -> list[ForecastEntry]:
-    """Per district and day, the chief's combined entry, else the district's latest submission
-    (``submitted_only``: drafts left out), sorted by day then district (inside a transaction)."""
+def _finals_and_submissions(s: Session, session: ConsultationSession) -> tuple[dict, list]:
     finals = {(f.district, f.target_date): f for f in
               s.scalars(select(FinalForecast).where(FinalForecast.session_id == session.id))}
-    out = {k: ForecastEntry(f.district, f.target_date, f.aqi_lo, f.aqi_hi, f.level_lo, f.level_hi,
-                            tuple(f.primary or ()), "final") for k, f in finals.items()}
-    for sub in s.scalars(select(Submission).where(Submission.session_id == session.id)):
+    return finals, list(s.scalars(select(Submission).where(Submission.session_id == session.id)))
+
+
+def _final_entry(f: FinalForecast) -> ForecastEntry:
+    return ForecastEntry(f.district, f.target_date, f.aqi_lo, f.aqi_hi, f.level_lo, f.level_hi,
+                         tuple(f.primary or ()), "final")
+
+
+def _submission_entry(sub: Submission) -> ForecastEntry:
+    return ForecastEntry(sub.district, sub.target_date, sub.aqi_lo, sub.aqi_hi, sub.level_lo, sub.level_hi,
+                         tuple(sub.primary or ()), sub.status)
+
+
+def _entries(finals: dict, submissions: list, submitted_only: bool = False) -> list[ForecastEntry]:
+    out = {k: _final_entry(f) for k, f in finals.items()}
+    for sub in submissions:
         key = (sub.district, sub.target_date)
         if key in out or (submitted_only and sub.status != "submitted"):
             continue
-        out[key] = ForecastEntry(sub.district, sub.target_date, sub.aqi_lo, sub.aqi_hi, sub.level_lo, sub.level_hi,
-                                 tuple(sub.primary or ()), sub.status)
+        out[key] = _submission_entry(sub)
     return sorted(out.values(), key=lambda e: (e.target_date, e.district))
 
 
-def stale_finals(s: Session, session: ConsultationSession) -> list[Flag]:
+def session_entries(s: Session, session: ConsultationSession, *, submitted_only: bool = False) -> list[ForecastEntry]:
+    """Per district and day, the chief's combined entry, else the district's latest submission
+    (``submitted_only``: drafts left out), sorted by day then district (inside a transaction)."""
+    return _entries(*_finals_and_submissions(s, session), submitted_only)
+
+
+def _stale_finals(finals: dict, submissions: list) -> list[Flag]:
     """``final_stale`` flags: a district submitted (or changed its submitted forecast) after the chief
     saved that day's combined entry, and the two differ. The combined entry hides the submission from
     every other flag, so without this a tour's amendment issued Jiashan's old 50–70 over its new 150–180."""
-    finals = {(f.district, f.target_date): f for f in
-              s.scalars(select(FinalForecast).where(FinalForecast.session_id == session.id))}
     out = []
-    for sub in s.scalars(select(Submission).where(Submission.session_id == session.id,
-                                                  Submission.status == "submitted")):
+    for sub in submissions:
         f = finals.get((sub.district, sub.target_date))
-        if f is None or sub.updated_at is None or f.updated_at is None or sub.updated_at <= f.updated_at:
+        if (sub.status != "submitted" or f is None or sub.updated_at is None or f.updated_at is None
+                or sub.updated_at <= f.updated_at):
             continue
-        flag = stale_final_flag(
-            ForecastEntry(sub.district, sub.target_date, sub.aqi_lo, sub.aqi_hi, sub.level_lo, sub.level_hi,
-                          tuple(sub.primary or ()), sub.status),
-            ForecastEntry(f.district, f.target_date, f.aqi_lo, f.aqi_hi, f.level_lo, f.level_hi,
-                          tuple(f.primary or ()), "final"))
+        flag = stale_final_flag(_submission_entry(sub), _final_entry(f))
         if flag is not None:
             out.append(flag)
     return sorted(out, key=lambda x: (x.target_date, x.key))
@@ -125,8 +135,9 @@ def read_centres(db: Database, issue_date: date, guidance_source: Callable | Non
 def flag_states(s: Session, session: ConsultationSession, cfg: ConsultationConfig, centres: dict) -> list[FlagState]:
     """The session's current flags (from its entries and the guidance ``centres``, see
     :func:`read_centres`), each with its acknowledgement if one matches its fingerprint."""
-    flags = compute_flags(session_entries(s, session), centres, threshold=cfg.guidance_threshold, order=cfg.order)
-    flags += stale_finals(s, session)
+    finals, submissions = _finals_and_submissions(s, session)  # read once for both kinds of flag
+    flags = compute_flags(_entries(finals, submissions), centres, threshold=cfg.guidance_threshold, order=cfg.order)
+    flags += _stale_finals(finals, submissions)
     acks = {(a.flag_key, a.fingerprint): a for a in
             s.scalars(select(FlagAcknowledgement).where(FlagAcknowledgement.session_id == session.id))}
     out = []
