@@ -159,7 +159,8 @@ with st.spinner(tr("verif.computing", first=first, last=last)):
     summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead)
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
 # the headline names the lead day it counts (D+1 by default, the assessment report all of them together)
-st.markdown("### " + v.headline(summary, lang, period_name=tr("verif18.period_lead", period=period_name, lead=lead_text)))
+headline_period = tr("verif18.period_lead", period=period_name, lead=lead_text)
+st.markdown("### " + v.headline(summary, lang, period_name=headline_period))
 st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text
            # the blocks behind the headline's interval, only when it gives one (never beside "未给区间")
            + (" · " + tr("verif18.blocks", blocks=summary.level.blocks)
