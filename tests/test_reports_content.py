@@ -97,34 +97,49 @@ def test_the_sign_off_is_never_alone_on_page_two(issued):
 
     db, _first, _second, folder, _issue = issued
     with db.read() as s:
-        pdfs = [bytes(r.content) for r in s.query(IssuedReport).filter(IssuedReport.format == "pdf")]
-    assert len(pdfs) >= 10
-    for k, content in enumerate(pdfs):
+        pdfs = [(r.format, bytes(r.content))
+                for r in s.query(IssuedReport).filter(IssuedReport.format.in_(("pdf", "en.pdf")))]
+    assert sum(fmt == "pdf" for fmt, _ in pdfs) >= 10 and any(fmt == "en.pdf" for fmt, _ in pdfs)
+    for k, (fmt, content) in enumerate(pdfs):
         path = folder / f"every-{k}.pdf"
         path.write_bytes(content)
         pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                                check=True).stdout.split("\f")
-        assert "签发人" in pages[0], k
-        assert len(pages) < 2 or not pages[1].strip() or "附页" in pages[1], (k, pages[1][:200])
+        signed, annex = ("签发人", "附页") if fmt == "pdf" else ("Signed by", "Annex")
+        assert signed in pages[0], (k, fmt)
+        assert len(pages) < 2 or not pages[1].strip() or annex in pages[1], (k, fmt, pages[1][:200])
 
 
-def test_a_page_one_a_few_lines_too_long_is_laid_out_again_tighter():
-    """``render_pdf``'s second layout (``body.compact``) is kept when it brings the sign-off onto page 1."""
-    import subprocess as sp
-    import tempfile
+def test_the_longest_page_one_still_holds_the_sign_off_in_both_languages(issued):
+    """Page 1 at its longest: every one of the six HJ 633 levels forecast (six rows of health advice), two
+    primary pollutants on one day (both pollutants' sensitive groups), the chief's absence explained. The
+    PDF is laid out once (no second, tighter layout), so that one layout leaves room for the signature."""
+    from forecasting.aqi import level_info
+    from forecasting.reports import render_files
+    from forecasting.store.consultation import IssuedForecast
 
-    from forecasting.reports.pdf import render_pdf
-
-    html = ("<html><head><style>@page { size: A4; margin: 20mm } .tall { height: 240mm } "
-            "body.compact .tall { height: 200mm }</style></head><body><div class='tall'>正文</div>"
-            "<div class='sign' id='sign'>签发人：测试</div><div style='page-break-before: always'>附页</div>"
-            "</body></html>")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = f"{tmp}/x.pdf"
-        with open(path, "wb") as f:
-            f.write(render_pdf(html))
-        pages = sp.run(["pdftotext", path, "-"], capture_output=True, text=True, check=True).stdout.split("\f")
-    assert "签发人" in pages[0] and "附页" in pages[1]
+    db, first, _second, folder, _issue = issued
+    with db.read() as s:
+        snapshot = json.loads(s.get(IssuedForecast, first.id).snapshot)
+    spans = [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6), (2, 3)]
+    bounds = {1: (0, 50), 2: (51, 100), 3: (101, 150), 4: (151, 200), 5: (201, 300), 6: (301, 500)}
+    for district in snapshot["districts"]:
+        for day, (lo_level, hi_level) in zip(district["days"], spans):
+            lo, hi = bounds[lo_level][0] + 5, bounds[hi_level][1] - (5 if hi_level < 6 else 150)
+            if lo_level != hi_level:
+                lo, hi = bounds[lo_level][1] - 10, bounds[hi_level][0] + 10
+            colours = [level_info(level=k).hex for k in range(lo_level, hi_level + 1)]
+            day.update(aqi_lo=lo, aqi_hi=hi, level_lo=lo_level, level_hi=hi_level, colors=colours,
+                       primary=["pm25", "o3"] if lo_level == 2 else ["pm25"] if lo_level > 1 else [])
+    snapshot["chief_absent_reason"] = "首席因公出差，由副首席代为签发（测试：最长的首页）。"
+    files, _digest = render_files(db, snapshot, formats=("pdf", "en.pdf"))
+    for fmt, needle in (("pdf", "签发人"), ("en.pdf", "Signed by")):
+        path = folder / f"longest.{fmt}"
+        path.write_bytes(files[fmt])
+        pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                               check=True).stdout.split("\f")
+        assert "重度污染" in pages[0] or "Heavily" in pages[0] or "Heavy" in pages[0], pages[0][:300]
+        assert needle in pages[0], (fmt, pages[0][-400:], pages[1][:300])
 
 
 def test_report_content_has_the_minimum_of_hj633_for_every_district_and_day(issued):

@@ -57,17 +57,4 @@ def render_pdf(html: str) -> bytes:
         lang = "en" if re.search(r"<html[^>]*\blang=\"en\"", html) else "zh"
         notice = f'<p class="small" style="margin-top: 8pt">{_NOTICE[lang].format(n=n)}</p>'
         html = html.replace("</body>", notice + "</body>", 1) if "</body>" in html else html + notice
-    document = HTML(string=html).render()
-    if not _signed_on_first_page(document) and "<body>" in html:
-        # the sign-off block spilled onto page 2 alone (43 % of a 60-day demo's reports did): lay the
-        # page out once more, tighter (``body.compact`` in the template), and keep that when it fits
-        compact = HTML(string=html.replace("<body>", '<body class="compact">', 1)).render()
-        if _signed_on_first_page(compact):
-            document = compact
-    return document.write_pdf()
-
-
-def _signed_on_first_page(document) -> bool:
-    """Whether the sign-off block (``id="sign"``) starts on page 1 (True when there is none)."""
-    pages = [i for i, page in enumerate(document.pages) if "sign" in page.anchors]
-    return not pages or pages[0] == 0
+    return HTML(string=html).write_pdf()
