@@ -101,6 +101,14 @@ if not (session.zone_summary or conclusions):
     blockers.append(tr("desk14.block.conclusion"))
 if room.seat is None:
     blockers.append(tr("desk14.block.not_chair"))
+# a save of the combined grid refused by the rules: the grid shows values that are not saved, and signing
+# would sign the saved ones (a tour read "可以签发" right above "青浦区 12-02：AQI 范围 85-200 过宽")
+unsaved_key = f"desk_unsaved_{issue_date.isoformat()}"
+unsaved = st.session_state.get(unsaved_key)
+if unsaved and unsaved["n"] != st.session_state.get("compose_n", 0):
+    unsaved = None
+if unsaved:
+    blockers.append(tr("desk14.block.unsaved"))
 
 STEPS = ("start", "flags", "compose", "conclude", "sign", "issue")
 if session.state == "open":
@@ -142,7 +150,7 @@ if issued_early:
         pdf = None
     if pdf is not None:
         l2.download_button(tr("desk14.download_pdf"), data=pdf.content, mime="application/pdf",
-                           file_name=f"forecast-{issue_date.isoformat()}-r{newest.revision}.pdf",
+                           file_name=pdf.filename,  # the name the reports page gives the same file
                            key="desk_pdf", icon=":material/download:")
 
 if session.state == "open" and room.seat is not None:
@@ -271,8 +279,8 @@ if room.can_chair:
                 continue
             items.append(c.FinalInput(r["district"], day, int(lo), int(hi), primary, int(r["version"])))
         if problems:
-            for p in problems:
-                st.error(p, icon=":material/error:")
+            st.session_state[unsaved_key] = {"n": compose_n, "problems": problems}
+            st.rerun()  # the stepper above says the grid is not saved, and there is no sign button
         else:
             def save_and_conclude():
                 c.save_final(db, actor, issue_date, items, zone_summary=summary,
@@ -283,8 +291,18 @@ if room.can_chair:
                                client_token=st.session_state.setdefault(f"conclusion_token_{compose_n}",
                                                                         uuid.uuid4().hex))
 
-            call_service(save_and_conclude, flash="desk", success=tr("desk14.saved"),
-                         then=lambda _: st.session_state.update(compose_n=compose_n + 1))
+            def saved_all(_):
+                st.session_state.pop(unsaved_key, None)
+                st.session_state["compose_n"] = compose_n + 1
+
+            call_service(save_and_conclude, flash="desk", success=tr("desk14.saved"), then=saved_all)
+    if unsaved:
+        for p in unsaved["problems"]:
+            st.error(p, icon=":material/error:")
+        if st.button(tr("desk14.discard"), key=f"desk_discard_{compose_n}", icon=":material/undo:"):
+            st.session_state.pop(unsaved_key, None)
+            st.session_state["compose_n"] = compose_n + 1  # a fresh form: the saved values
+            st.rerun()
 else:
     st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch",
                  column_config=level_column)

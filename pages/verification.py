@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from forecasting import verification as v
-from forecasting.aqi import POLLUTANT_LABELS
+from forecasting.vocab import POLLUTANT_TEXT
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from ui import state
@@ -47,7 +47,7 @@ def district_name(adcode: str) -> str:
 
 
 def pollutants(primary) -> str:
-    return join(POLLUTANT_LABELS.get(p, p) for p in primary) if primary else tr("common.none")
+    return join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else tr("common.none")
 
 
 def fmt(score: str, value) -> str:

@@ -245,3 +245,29 @@ def test_a_group_joining_an_information_day_to_an_amber_day_is_shown_by_the_ambe
     assert "陈静" in " ".join(map(str, row.values())) and "本地排放差异" in row.values()
     assert any("85–120" in str(v) and "40–60" in str(v) for v in row.values())
     assert "85–120" in group_sentence(group) and "55–75" not in group_sentence(group)
+
+
+def test_a_group_over_days_with_different_values_shows_each_days_values():
+    """A tour acknowledged "青浦区与嘉善县 12-03–12-05 AQI 范围不重叠 · 50–70 PM2.5 对 75–95 PM2.5": the values of
+    12-03 only, while 12-04 was 60–80 against 90–125. The chief's table and the acknowledgement's note now
+    give every day's values when they differ."""
+    from datetime import timedelta
+
+    from forecasting.consultation.acknowledgements import group_sentence
+    from forecasting.consultation.flags import Flag, group_flags
+    from forecasting.consultation.signoff import FlagState
+    from ui.consultation import flag_groups_frame
+
+    days = [ISSUE + timedelta(days=k) for k in (2, 3, 4)]
+    sides = [((50, 70, 2, 2, ("pm25",)), (75, 95, 2, 2, ("pm25",))),
+             ((60, 80, 2, 2, ("pm25",)), (90, 125, 2, 3, ("pm25",))),
+             ((50, 70, 2, 2, ("pm25",)), (90, 125, 2, 3, ("pm25",)))]
+    flags = [FlagState(Flag(f"range_disjoint:{d}:{QP}:{JS}", "range_disjoint", "amber", d, QP, JS, {}, "x", s),
+                       False) for d, s in zip(days, sides)]
+    group, = group_flags(flags)
+    sentence = group_sentence(group)
+    for day, text in zip(days, ("50–70 PM2.5 对 75–95 PM2.5", "60–80 PM2.5 对 90–125 PM2.5",
+                                "50–70 PM2.5 对 90–125 PM2.5")):
+        assert f"{day:%m-%d} {text}" in sentence, sentence
+    row = flag_groups_frame([group]).iloc[0].to_dict()
+    assert any("60–80 PM2.5 对 90–125 PM2.5" in str(v) for v in row.values()), row

@@ -461,3 +461,33 @@ def test_the_chief_home_page_names_both_next_steps_before_the_consultation_start
     assert not at.exception, at.exception
     links = [e.proto.label for e in at.get("page_link")]
     assert "开始会商" in links and any(label.startswith("填报") for label in links), links
+
+
+def test_a_refused_save_of_the_combined_grid_blocks_signing_until_corrected_or_discarded(world):
+    """A tour changed Qingpu D+1 to 85-200 on the chief desk and saved: the rules refused it, but "可以签发"
+    and the 签发 button stayed above the error, and signing would have signed the saved 60-80."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
+    for u in ("fc_qp", "fc_wj", "fc_js"):
+        entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",)) for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    c.save_final(db, cast["fc_qp"], today, [], zone_summary="示范区未来三天以良为主。")
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "chief_desk.py")
+    assert "可以签发。" in texts(at) and [b for b in at.button if b.label == "签发"]
+    version = c.get_session(db, today).version
+    at.session_state[f"final_grid_{today.isoformat()}_{version}"] = {
+        "edited_rows": {0: {"AQI 上限": 200}}, "added_rows": [], "deleted_rows": []}
+    _button(at, "保存联合预报、综述与结论").click().run()
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert "合成表的修改未通过检查、尚未保存" in page and "可以签发。" not in page, page
+    assert any("青浦区" in e.value and "过宽" in e.value for e in at.error), [e.value for e in at.error]
+    assert not [b for b in at.button if b.label == "签发"]
+    assert c.get_session(db, today).state == "consulting"
+    assert all((e.aqi_lo, e.aqi_hi) == (60, 80) for e in c.room_view(db, cast["fc_qp"], today).entries)
+    _button(at, "放弃未保存的修改").click().run()
+    assert not at.exception, at.exception
+    assert "可以签发。" in texts(at) and [b for b in at.button if b.label == "签发"]

@@ -174,8 +174,13 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
     [b for b in at.button if b.label == "本月"][0].click().run()
     assert not at.exception, at.exception
     page = texts(at)
-    assert "本月（第 1 天）：" in page and ("等级准确率" in page or "没有已发布的会商预报" in page)
-    if "等级准确率" in page:
+    from forecasting.consultation import beijing_today
+
+    if beijing_today().day == 1:  # 本月 is today alone, with nothing observed yet (a run on the 1st failed here)
+        assert "所选时段没有可检验的预报与观测" in page and "本月（第 1 天）：" not in page
+    else:
+        assert "本月（第 1 天）：" in page and ("等级准确率" in page or "没有已发布的会商预报" in page)
+    if "本月（第 1 天）：" in page and "等级准确率" in page:
         assert ("95 % 区间" in page or "数据不足三周，未给区间" in page) and "污染日命中" in page
         # the blocks behind an interval are named only when there is one
         assert ("未给区间" in page) != ("区间基于" in page)

@@ -12,7 +12,8 @@ import streamlit as st
 
 from forecasting.aqi import POLLUTANT_LABELS
 from forecasting.consultation import BEIJING, beijing_today, span_text, yesterday_check
-from forecasting.consultation.acknowledgements import POLLUTANT_TEXT, guidance_centre_text
+from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
+from forecasting.consultation.acknowledgements import group_values as _group_values
 from forecasting.consultation.notes import thread_order
 from forecasting.store.db import get_database
 from forecasting.verification import yesterday_summary
@@ -259,13 +260,8 @@ def status_strip_html(room) -> str:
 
 
 def group_values(group) -> str:
-    flag = group.lead.flag
-    parts = [f"{s[0]}–{s[1]} {ptext(s[4]) if s[4] else ''}".strip() for s in flag.sides]
-    if len(parts) == 2:
-        return tr("ack14.stale_final" if flag.kind == "final_stale" else "ack14.versus", a=parts[0], b=parts[1])
-    if parts:
-        return tr("ack14.against_guidance", a=parts[0], g=guidance_centre_text(flag.detail.get("guidance")))
-    return ""
+    """Each day's values when they differ (:func:`forecasting.consultation.acknowledgements.group_values`)."""
+    return _group_values(group, language())
 
 
 def group_label(group) -> str:

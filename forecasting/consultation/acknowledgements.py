@@ -74,29 +74,57 @@ def _values(side: tuple, lang: str) -> str:
     lo, hi, _llo, _lhi, primary = side
     text = f"{lo}–{hi}"
     if primary:
-        text += " " + "/".join(POLLUTANT_TEXT.get(p, p) for p in primary)
+        text += " " + t("common.list_sep", lang).join(POLLUTANT_TEXT.get(p, p) for p in primary)
     return text
 
 
-def group_sentence(group: FlagGroup, lang: str = "zh") -> str:
-    """One short human sentence for a group: who against whom, which days, what, with the values of
-    its first most severe day (:attr:`FlagGroup.lead`), e.g.
-    ``青浦区与吴江区 12-01–12-02：AQI 范围不重叠（60–80 对 160–190）``."""
-    a = t(f"district.{group.district_a}", lang)
-    who = a if not group.district_b else t("ack14.pair", lang, a=a, b=t(f"district.{group.district_b}", lang))
-    lead = group.lead
-    flag = getattr(lead, "flag", lead)
+def _day_values(flag, lang: str) -> str:
     sides = flag.sides
     if len(sides) == 2:
-        values = t("ack14.stale_final" if flag.kind == "final_stale" else "ack14.versus", lang,
-                   a=_values(sides[0], lang), b=_values(sides[1], lang))
-    elif len(sides) == 1:
-        values = t("ack14.against_guidance", lang, a=_values(sides[0], lang),
-                   g=guidance_centre_text(flag.detail.get("guidance")))
-    else:
-        values = ""
+        return t("ack14.stale_final" if flag.kind == "final_stale" else "ack14.versus", lang,
+                 a=_values(sides[0], lang), b=_values(sides[1], lang))
+    if len(sides) == 1:
+        return t("ack14.against_guidance", lang, a=_values(sides[0], lang),
+                 g=guidance_centre_text(flag.detail.get("guidance")))
+    return ""
+
+
+def group_values(group: FlagGroup, lang: str = "zh") -> str:
+    """The values a group's flags compare: one text when every day of the group has the same values,
+    else each day's (a tour acknowledged 12-03–12-05 seeing only 12-03's "50–70 对 75–95", while 12-04
+    was 60–80 against 90–125). Only the days of the group's severity are shown, as by
+    :attr:`~forecasting.consultation.flags.FlagGroup.lead`: an information-only day joined to an amber
+    one is not what the chief acknowledges.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from forecasting.consultation.flags import Flag, group_flags
+    >>> def f(day, lo):
+    ...     return Flag(f"ranges_disjoint:{day}:A:B", "ranges_disjoint", "amber", day, "A", "B", {}, "x",
+    ...                 sides=((lo, lo + 20, 2, 2, ("pm25",)), (90, 125, 2, 3, ("pm25",))))
+    >>> group_values(group_flags([f(date(2026, 12, 3), 50), f(date(2026, 12, 4), 50)])[0])
+    '50–70 PM2.5 对 90–125 PM2.5'
+    >>> group_values(group_flags([f(date(2026, 12, 3), 50), f(date(2026, 12, 4), 60)])[0])
+    '12-03 50–70 PM2.5 对 90–125 PM2.5；12-04 60–80 PM2.5 对 90–125 PM2.5'
+    """
+    flags = [f for f in (getattr(m, "flag", m) for m in group.members) if f.severity == group.severity]
+    texts = {f.target_date: _day_values(f, lang) for f in flags}
+    shown = {day: text for day, text in texts.items() if text}
+    if not shown:
+        return ""
+    if len(set(shown.values())) == 1:
+        return next(iter(shown.values()))
+    return t("common.clause_sep", lang).join(f"{day:%m-%d} {text}" for day, text in sorted(shown.items()))
+
+
+def group_sentence(group: FlagGroup, lang: str = "zh") -> str:
+    """One short human sentence for a group: who against whom, which days, what, with its values
+    (:func:`group_values`), e.g. ``青浦区与吴江区 12-01–12-02：AQI 范围不重叠（60–80 对 160–190）``."""
+    a = t(f"district.{group.district_a}", lang)
+    who = a if not group.district_b else t("ack14.pair", lang, a=a, b=t(f"district.{group.district_b}", lang))
     return t("ack14.sentence", lang, who=who, days=_day_span(group.first, group.last),
-             kind=t(f"flag.kind.{group.kind}", lang), values=values)
+             kind=t(f"flag.kind.{group.kind}", lang), values=group_values(group, lang))
 
 
 def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: str, group_keys: Iterable[str] = (),

@@ -122,6 +122,10 @@ MESSAGES = {
     "desk14.block.flags": ("{n} 组分歧待确认", "{n} flag group(s) to acknowledge"),
     "desk14.block.conclusion": ("尚未填写区域综述与会商结论", "the zone summary and conclusion are empty"),
     "desk14.block.not_chair": ("只有当日轮值首席或副班可操作", "only the duty chief or deputy may act"),
+    "desk14.block.unsaved": ("合成表的修改未通过检查、尚未保存（见表格下方）：改正后保存，或放弃修改",
+                             "the combined grid's changes failed the checks and are not saved (see below the grid): "
+                             "correct and save them, or discard them"),
+    "desk14.discard": ("放弃未保存的修改", "Discard the unsaved changes"),
     "desk14.ready_sign": ("可以签发。", "Ready to sign."),
     "desk14.compose_help": ("整表编辑：预填为各区县提交范围（首席已合成的保留）；保存时按填报规则检查。",
                             "Edit the whole table: prefilled from the districts' ranges (the chief's entries kept); checked against the rules on save."),

@@ -258,7 +258,12 @@ MESSAGES.update({
 })
 MESSAGES["verif18.blocks"] = ("区间基于 {blocks} 个 7 天区块", "intervals from {blocks} seven-day blocks")
 MESSAGES.update({
-    "rep18.flags_count": ("值班首席确认并说明了 {n} 条一致性提示：{kinds}", "The duty chief acknowledged {n} consistency flags with a note: {kinds}"),
+    # the flags the issued forecast still has (one per district pair and day): acknowledgements of conflicts
+    # the chief's combined forecast removed are in the discussion record, not here (a tour counted 6 on the
+    # desk, groups of several days, and read 4 here without a word why)
+    "rep18.flags_count": ("发布的联合预报中仍有 {n} 条一致性提示（按区县对、按日计），均经值班首席确认并说明：{kinds}",
+                          "The issued forecast still has {n} consistency flags (per district pair and day), each "
+                          "acknowledged by the duty chief with a note: {kinds}"),
     "rep18.flags_list": ("逐条查看确认说明", "Each acknowledgement"),
     "rep18.flag_other": ("其他", "Other"),
 })

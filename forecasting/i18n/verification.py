@@ -5,10 +5,12 @@ MESSAGES = {
     "verif.title": ("预报检验", "Forecast verification"),
     "verif.intro": (
         "以观测日 AQI（按当日适用的 HJ 633 版本）检验：AQI 范围命中、级别命中、首要污染物（仅 AQI>50 的日子）、"
-        "AQI>100 与 >200 的 POD/FAR/CSI、范围中值的 MB/NMB/NME/RMSE/R 及综合评分。所有来源在同一批日子上比较。",
+        "AQI>100 与 >200 的 POD/FAR/CSI、范围中值的 MB/NMB/NME/RMSE/R 及综合评分。所有来源取同一批预报日子；"
+        "持续性预报在前一日没有观测 AQI 时不计，故其样本数可能较少。",
         "Checked against the observed daily AQI (HJ 633 edition of each day): AQI range hit, level hit, primary "
         "pollutant (days with AQI > 50 only), POD/FAR/CSI for AQI > 100 and > 200, MB/NMB/NME/RMSE/R of the range "
-        "centre, and the composite score. Every source is compared on the same days.",
+        "centre, and the composite score. Every source is taken on the same forecast days; persistence has no "
+        "forecast where the day before has no observed AQI, so it may count fewer cases.",
     ),
     "verif.from": ("检验起始日（目标日）", "From (target date)"),
     "verif.to": ("检验截止日（目标日）", "To (target date)"),
@@ -44,7 +46,7 @@ MESSAGES = {
                        "period's scores)"),
     "verif.headline_objective": ("{lead}：订正指导（集成）", "{lead}: corrected guidance (ensemble)"),
     "verif.card.range_hit_rate": ("AQI 范围命中率", "AQI range hit rate"),
-    "verif.card.level_hit_rate": ("级别命中率", "Level hit rate"),
+    "verif.card.level_hit_rate": ("等级准确率", "Level accuracy"),
     "verif.card.primary_accuracy": ("首要污染物准确率", "Primary pollutant accuracy"),
     "verif.card.rmse": ("AQI 均方根误差", "AQI RMSE"),
     "verif.card.composite": ("综合评分", "Composite score"),
@@ -59,7 +61,7 @@ MESSAGES = {
     "verif.head.season": ("季节", "Season"),
     "verif.head.duty_chief": ("值班首席", "Duty chief"),
     "verif.head.range_hit_rate": ("范围命中率", "Range hit"),
-    "verif.head.level_hit_rate": ("级别命中率", "Level hit"),
+    "verif.head.level_hit_rate": ("等级准确率", "Level accuracy"),
     "verif.head.primary_accuracy": ("首要污染物准确率", "Primary"),
     "verif.head.rmse": ("RMSE", "RMSE"),
     "verif.head.composite": ("综合评分", "Composite"),
