@@ -448,6 +448,20 @@ def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     d1 = (today + timedelta(days=1)).isoformat()
     assert source[(JS, d1)] == "首席修改" and source[(QP, d1)] == "采用区县值"
     assert source[(WJ, d1)] == "区县提交"
+    # once issued, the published value leads the cell and the district's own value sits beneath it (a tour
+    # read the district's 60–80 in large type over a small "已发布 90–110")
+    for fs in c.session_flags(db, today):
+        if not fs.acknowledged and fs.flag.needs_ack:
+            c.acknowledge_flag(db, cast["fc_qp"], today, fs.flag.key, note="首席订正")
+    c.save_final(db, cast["fc_qp"], today, [], zone_summary="以良为主。")
+    c.sign_session(db, cast["fc_qp"], today, password=PASSWORD, expected_version=c.get_session(db, today).version)
+    c.issue_session(db, cast["fc_qp"], today)
+    at.run()
+    assert not at.exception, at.exception
+    grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    assert "首席合成" not in grid and grid.count("已发布") == 1
+    issued_cell = grid.split("已发布", 1)[1].split("</td>", 1)[0]
+    assert issued_cell.index("<b>90–110</b>") < issued_cell.index("区县提交 <b>60–80</b>"), issued_cell
 
 
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):

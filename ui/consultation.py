@@ -418,12 +418,24 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             final = room.final(dist, day)
             if final is not None and (sub is None or (final.aqi_lo, final.aqi_hi, tuple(final.primary))
                                       != (sub.aqi_lo, sub.aqi_hi, tuple(sub.primary))):
-                # the chief's combined value where it differs from the district's (a tour read the
-                # district's 210–245 in the grid of an issued forecast that said 180–215)
-                key = "grid14.final_issued" if session.state in ("issued", "superseded") else "grid14.final"
-                main += (f"<div style='background:{level_colour(final.level_hi)};color:{text_on(final.level_hi)};"
-                         f"border:1px solid #333;border-radius:3px;margin-top:3px;padding:1px 3px;font-size:0.8em'>"
-                         f"{esc(tr(key))} <b>{final.aqi_lo}–{final.aqi_hi}</b> {esc(ptext(final.primary))}</div>")
+                if session.state in ("issued", "superseded"):
+                    # what was published leads, in its level's colour; the district's own value beneath (a
+                    # tour read a district's 60–80 in large type over the small "已发布 70–90")
+                    own = (f"{esc(tr('grid14.district_value'))} <b>{sub.aqi_lo}–{sub.aqi_hi}</b> {esc(ptext(sub.primary))}"
+                           if sub is not None else esc(tr("today14.cell_none")))
+                    main = (f"<span style='font-size:0.8em'>{esc(tr('grid14.final_issued'))}</span><br>"
+                            f"<b>{final.aqi_lo}–{final.aqi_hi}</b><br>{esc(span(final.level_lo, final.level_hi))}<br>"
+                            f"{esc(ptext(final.primary))}"
+                            f"<div style='background:#fff;color:#333;border:1px dashed #777;border-radius:3px;"
+                            f"margin-top:3px;padding:1px 3px;font-size:0.8em'>{own}</div>")
+                    style = f"background:{level_colour(final.level_hi)};color:{text_on(final.level_hi)}"
+                else:
+                    # the chief's combined value where it differs from the district's (a tour read the
+                    # district's 210–245 in the grid of an issued forecast that said 180–215)
+                    main += (f"<div style='background:{level_colour(final.level_hi)};color:{text_on(final.level_hi)};"
+                             f"border:1px solid #333;border-radius:3px;margin-top:3px;padding:1px 3px;font-size:0.8em'>"
+                             f"{esc(tr('grid14.final'))} <b>{final.aqi_lo}–{final.aqi_hi}</b> {esc(ptext(final.primary))}"
+                             f"</div>")
             guide = ""
             if g is not None:
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
