@@ -46,6 +46,12 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         tab = ctx.new_page()  # a new tab of the same browser
         tab.goto(base + "/")
         tab.get_by_text("您好，陈静（青浦区）").wait_for()
+        # the home page at its file's name too, as every other page is: /home opened Streamlit's English
+        # "Page not found" (the default page reserves its name without serving it)
+        tab.goto(base + "/home")
+        tab.get_by_text("您好，陈静（青浦区）").wait_for()
+        wait_idle(tab)
+        assert tab.get_by_text("Page not found").count() == 0
         tab.close()
 
         # the language chosen is remembered by the browser: a reload and a new tab open in English

@@ -67,11 +67,18 @@ def build(actor: Actor | None):
     allowed = set(allowed_pages(actor))
     for i, (file, key, icon, _roles, section) in enumerate(PAGE_TABLE):
         if file in allowed:
-            page = st.Page(str(PAGES / file), title=tr(key), icon=icon, default=(i == 0))
+            # the home page is served at "/", and Streamlit reserves its file's name ("home") without serving
+            # it: "/home" opened Streamlit's English "Page not found". The default page takes another name and
+            # "/home" is a hidden page of the same script (below).
+            page = st.Page(str(PAGES / file), title=tr(key), icon=icon, default=(i == 0),
+                           **({"url_path": "index"} if i == 0 else {}))
         else:  # hidden, in the first section (a section of hidden pages only would still show its header)
             page = st.Page(_refusal(key), title=tr(key), icon=icon, url_path=Path(file).stem, visibility="hidden")
             section = PAGE_TABLE[0][4]
         sections.setdefault(tr(f"nav.section.{section}"), []).append(page)
+    home_file, home_key, _icon, _roles, home_section = PAGE_TABLE[0]
+    sections[tr(f"nav.section.{home_section}")].append(
+        st.Page(str(PAGES / home_file), title=tr(home_key), url_path=Path(home_file).stem, visibility="hidden"))
     # expanded: every page of the role is listed (collapsed, Streamlit cut an admin's list with its own
     # English "View 3 more")
     return st.navigation(sections, expanded=True)
