@@ -170,6 +170,42 @@ def test_report_content_has_the_minimum_of_hj633_for_every_district_and_day(issu
     assert r["snapshot"]["issue_date"] == issue.isoformat()
 
 
+def test_the_duty_seats_notes_do_not_list_them_among_their_districts_forecasters(issued, tmp_path):
+    """A tour read the duty chief among 青浦区预报员 in the report for her acknowledgements and conclusion alone.
+    The chief and deputy are named in the duty line; only a submission lists them under their district."""
+    import sqlite3
+
+    from sqlalchemy import select
+
+    from forecasting import consultation as c
+    from forecasting.reports.content import build_report
+    from forecasting.store.consultation import ConsultationNote, IssuedForecast, Submission
+    from forecasting.store.db import Database
+    from forecasting.store.models import User
+
+    db, first, _second, folder, issue = issued
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(folder / "demo.sqlite3") as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)  # the module's world stays as it is for the other tests
+    other = Database(f"sqlite:///{copy}")
+    try:
+        duty = c.duty_for(other, issue)
+        with other.transaction() as s:
+            forecast = s.get(IssuedForecast, first.id)
+            submitters = set(s.scalars(select(Submission.author_id)
+                                       .where(Submission.session_id == forecast.session_id)))
+            deputy = s.get(User, duty.deputy_id)
+            assert deputy.id not in submitters and deputy.district_adcode  # a forecaster who did not submit
+            s.add(ConsultationNote(session_id=forecast.session_id, kind="note", district=deputy.district_adcode,
+                                   body="副班：同意首席意见。", author_id=deputy.id, author_name=deputy.display_name))
+            snapshot = json.loads(forecast.snapshot)
+        report = build_report(other, snapshot)
+    finally:
+        other.dispose()
+    assert report["duty"]["deputy"] == deputy.display_name
+    assert all(deputy.display_name not in d["participants"] for d in report["districts"]), report["districts"]
+
+
 def test_the_english_report_says_the_forecasters_texts_are_quoted_in_chinese(issued):
     """A tour read the English report's summary, analyses and conclusion in Chinese without a word why."""
     db, first, _second, _, _issue = issued

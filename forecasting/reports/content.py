@@ -187,7 +187,11 @@ def _context(db: Database, snapshot: dict) -> dict:
             users = ({u.id: u for u in s.scalars(select(User).where(User.id.in_(author_ids)))}
                      if author_ids else {})
             people: dict[str, list[str]] = {}
-            for x in subs + notes:
+            # the duty chief and deputy are named in the report's duty line; their notes (acknowledgements, the
+            # conclusion) do not make them their district's forecasters (a tour read the chief among 青浦区预报员
+            # without a forecast of hers): only a submission does
+            seats = {duty.chief_id, duty.deputy_id} - {None}
+            for x in subs + [n for n in notes if n.author_id not in seats]:
                 u = users.get(x.author_id)
                 district = (u.district_adcode if u else None) or getattr(x, "district", None)
                 if district:
