@@ -68,6 +68,12 @@ def app_server(database_url: str, *, data_dir: Path, env_extra: dict | None = No
                 raise RuntimeError(f"app server did not start: {(data_dir / f'server-{port}.log').read_text()[-2000:]}")
             time.sleep(0.3)
         yield base
+    except BaseException:
+        # what the server printed (a traceback, a refused connection) beside the test's own failure
+        log.flush()
+        tail = (data_dir / f"server-{port}.log").read_text(errors="replace")[-4000:]
+        print(f"--- app server log (last 4000 characters) ---\n{tail}", file=sys.stderr)
+        raise
     finally:
         proc.terminate()
         try:
@@ -104,6 +110,15 @@ def browser():
     expect.set_options(timeout=PATIENCE_MS)
 
     refused: list[str] = []
+    #: what the pages said on their consoles (errors and warnings) and the scripts that threw: printed
+    #: when the test fails, so a browser test that waits in vain says what the page went through
+    console: list[str] = []
+
+    def listen(page):
+        page.on("console", lambda m: console.append(f"console.{m.type}: {m.text[:500]}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: console.append(f"page error: {str(e)[:500]}"))
+        page.on("requestfailed", lambda r: console.append(f"request failed: {r.url[:200]} ({r.failure})"))
 
     def guard(route):
         if is_local_url(route.request.url):
@@ -120,6 +135,7 @@ def browser():
             context = new_context(*args, **kwargs)
             context.set_default_timeout(PATIENCE_MS)
             context.route("**/*", guard)
+            context.on("page", listen)
             return context
 
         def guarded_page(*args, **kwargs):
@@ -128,15 +144,43 @@ def browser():
         b.new_context, b.new_page = guarded_context, guarded_page
         try:
             yield b
+        except BaseException:
+            _report_pages(b, console)
+            raise
         finally:
             b.close()
         assert not refused, f"requests that would leave the machine: {sorted(set(refused))}"
 
 
-def screenshot(page, name: str) -> Path:
+def _report_pages(b, console: list[str]) -> None:
+    """After a failed browser test: a screenshot of every open page (``test-artifacts/FAILED-*.png``), the
+    exceptions and text it showed, and what its console said, on stderr (pytest prints it with the failure)."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "browser-test").split(" ")[0]
+    stem = "FAILED-" + "".join(c if c.isalnum() else "-" for c in test.rsplit("::", 1)[-1])[:80]
+    lines = [f"--- what the browser showed when {test} failed ---"]
+    for i, page in enumerate(p for context in b.contexts for p in context.pages):
+        try:
+            lines.append(f"page {i}: {page.url}")
+            lines.append(f"  screenshot: {screenshot(page, f'{stem}-{i}', timeout=10_000)}")
+            counts = page.evaluate(
+                "() => ({stale: document.querySelectorAll('[data-stale=\"true\"]').length,"
+                " running: !!document.querySelector('[data-testid=\"stStatusWidget\"]'),"
+                " charts: document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length,"
+                " embeds: document.querySelectorAll('.vega-embed').length})")
+            lines.append(f"  state: {counts}")
+            for text in page.locator("[data-testid='stException']").all_inner_texts():
+                lines.append("  exception shown: " + text[:1500])
+            lines.append("  text: " + page.locator("body").inner_text(timeout=10_000)[:1500].replace("\n", " | "))
+        except Exception as exc:  # noqa: BLE001 - a diagnosis must not hide the test's own failure
+            lines.append(f"  (could not read the page: {exc})")
+    lines += console[-40:] or ["(nothing on the pages' consoles)"]
+    print("\n".join(lines), file=sys.stderr)
+
+
+def screenshot(page, name: str, *, timeout: float | None = None) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
+    page.screenshot(path=str(path), full_page=False, timeout=timeout)
     return path
 
 

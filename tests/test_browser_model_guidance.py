@@ -2,7 +2,7 @@
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, wait_idle
+from browser_support import app_server, browser, live, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -17,10 +17,15 @@ def test_model_guidance_page_renders_map_and_meteograms(demo_url, tmp_path):
         page.get_by_text("您好").wait_for()
         page.get_by_role("link", name="模式预报").click()
         page.get_by_text("模式预报场", exact=True).wait_for()  # the title, not the map heading 模式预报场图
+        # the script run has reached its end: the meteograms' caption is its last element (a live one,
+        # never a stale copy of the previous page's run)
+        live(page).get_by_text("黑色粗线：观测", exact=False).wait_for()
         wait_idle(page)
-        # the map is a PNG drawn on the server; Vega renders each meteogram inside a vega-embed container
-        page.wait_for_function("() => document.querySelectorAll('.vega-embed').length >= 3")
-        assert page.locator(".vega-embed").count() >= 3
+        # the server sent one chart per district; Vega then draws each inside a vega-embed container
+        charts = live(page).locator("[data-testid='stVegaLiteChart']")
+        assert charts.count() == 3
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+                               ".filter(c => c.querySelector('.vega-embed canvas, .vega-embed svg')).length === 3")
         assert page.locator("[data-testid='stImage'] img").count() == 1
         assert page.get_by_text("合成演示数据").count() >= 1  # the run is labelled synthetic
         screenshot(page, "model-guidance")
