@@ -119,6 +119,8 @@ def browser():
                 if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: console.append(f"page error: {str(e)[:500]}"))
         page.on("requestfailed", lambda r: console.append(f"request failed: {r.url[:200]} ({r.failure})"))
+        page.on("crash", lambda _: console.append(f"page crashed: {page.url}"))
+        page.on("close", lambda _: console.append(f"page closed: {page.url}"))
 
     def guard(route):
         if is_local_url(route.request.url):

@@ -462,6 +462,8 @@ def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     assert "首席合成" not in grid and grid.count("已发布") == 1
     issued_cell = grid.split("已发布", 1)[1].split("</td>", 1)[0]
     assert issued_cell.index("<b>90–110</b>") < issued_cell.index("区县提交 <b>60–80</b>"), issued_cell
+    # every other cell was published as its district submitted it, and says so (a tour read "已提交" there)
+    assert grid.count("已按区县提交发布") == 8 and "已提交" not in grid
 
 
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):

@@ -403,9 +403,15 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             g = prefill.get((dist, day))
             sev = flagged.get((dist, day))
             border = f"3px solid {SEVERITY_BORDER[sev]}" if sev in ("red", "amber") else "1px solid #ddd"
+            final = room.final(dist, day)
+            changed = final is not None and (sub is None or (final.aqi_lo, final.aqi_hi, tuple(final.primary))
+                                             != (sub.aqi_lo, sub.aqi_hi, tuple(sub.primary)))
             if sub is not None:
                 colour = level_colour(sub.level_hi)
                 state = tr('consult.status.' + sub.status)
+                if final is not None and not changed and session.state in ("issued", "superseded"):
+                    # published as the district submitted it (a tour read "已提交" on an issued forecast's cell)
+                    state = tr("grid14.issued_as_submitted")
                 if sub.status == "submitted" and sub.submitted_at and sub.submitted_at > session.consult_deadline:
                     # taken, as the room is still open, but the chief sees it came after the consultation's cut-off
                     state += " · " + tr("consult.late", time=bj(sub.submitted_at, "%H:%M"))
@@ -415,9 +421,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             else:
                 main = f"<span style='color:#777'>{esc(tr('today14.cell_none'))}</span>"
                 style = "background:#F7F7F7"
-            final = room.final(dist, day)
-            if final is not None and (sub is None or (final.aqi_lo, final.aqi_hi, tuple(final.primary))
-                                      != (sub.aqi_lo, sub.aqi_hi, tuple(sub.primary))):
+            if changed:
                 if session.state in ("issued", "superseded"):
                     # what was published leads, in its level's colour; the district's own value beneath (a
                     # tour read a district's 60–80 in large type over the small "已发布 70–90")

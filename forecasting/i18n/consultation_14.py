@@ -85,6 +85,7 @@ MESSAGES = {
     "grid14.final": ("首席合成", "Chief's combined"),
     "grid14.final_issued": ("已发布", "Issued"),
     "grid14.district_value": ("区县提交", "District's"),
+    "grid14.issued_as_submitted": ("已按区县提交发布", "issued as submitted"),
     "grid14.guidance_end": ("模式指导止于 {day}", "Model guidance ends {day}"),
     "grid14.beyond": ("超出模式时效", "beyond the models"),
     "grid14.no_probability": ("尚无概率", "no probabilities yet"),
