@@ -15,11 +15,12 @@ import os
 from pathlib import Path
 
 import streamlit as st
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit.runtime.pages_manager import PagesManager
 
 from forecasting import accounts
@@ -95,13 +96,35 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+#: Headers set on every HTTP response that does not set them itself.
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN",
+                    "Referrer-Policy": "same-origin"}
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to each HTTP response's start message and passes its body through
+    untouched (a plain ASGI middleware).
+
+    Starlette's ``BaseHTTPMiddleware``, used before, re-streamed every body (the app's JavaScript
+    included) through an in-memory pipe, whose reported failure is a truncated file body; this one
+    touches only the start message."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def routes() -> list[Route]:

@@ -76,6 +76,31 @@ def test_latest_forecast_is_the_stored_json_and_its_hash_matches(world):
     assert {d["adcode"] for d in body["districts"]} == {QP, WJ, JS}
 
 
+def test_every_response_carries_the_security_headers_and_the_apps_code_arrives_whole(world):
+    """The security headers on the page, its JavaScript, the health check and the API; and the chart
+    engine's code served byte for byte as shipped, through the headers' middleware."""
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    client = world["client"]
+    static = Path(streamlit.__file__).parent / "static"
+    vega = sorted((static / "static" / "js").glob("embed.*.js"))
+    assert vega, "Streamlit ships its Vega embed code as static/js/embed.*.js"
+    page = client.get("/")
+    scripts = re.findall(r'src="\.?/?(static/js/[^"]+\.js)"', page.text)
+    assert page.status_code == 200 and scripts, page.text[:500]
+    for path in ["/", "/healthz", "/api/v1/forecasts/latest", "/" + scripts[0], f"/static/js/{vega[0].name}"]:
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        assert r.headers["x-content-type-options"] == "nosniff", path
+        assert r.headers["x-frame-options"] == "SAMEORIGIN", path
+        assert r.headers["referrer-policy"] == "same-origin", path
+        if path.endswith(".js"):
+            assert r.content == (static / path.lstrip("/")).read_bytes(), path
+
+
 def test_forecast_by_date_404_and_400(world):
     client = world["client"]
     assert client.get(f"/api/v1/forecasts/{world['issue'].isoformat()}").json()["revision"] == 1
