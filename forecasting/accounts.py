@@ -49,6 +49,7 @@ __all__ = [
     "update_user",
     "disable_user",
     "enable_user",
+    "unlock_user",
     "reset_password",
     "change_password",
     "list_users",
@@ -350,10 +351,11 @@ def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, pas
     for u in users:
         username = (u.username or "").strip().lower()
         if not USERNAME_RE.match(username):
+            shown = username if len(username) <= 40 else f"{username[:37]}… ({len(username)})"  # not 5000 characters back
             raise ValidationError(
-                f"username {username!r}: 3-32 characters, lower-case letters, digits, '.', '_' or '-'",
+                f"username {shown!r}: 3-32 characters, lower-case letters, digits, '.', '_' or '-'",
                 key="accounts.bad_username",
-                username=username,
+                username=shown,
             )
         if username in SYSTEM_ACTORS:
             raise ValidationError(f"username {username!r} is the name of a system job", key="accounts.reserved_username",
@@ -412,6 +414,10 @@ def update_user(
                 username=user.username,
             )
         new_role = role or user.role
+        if user.id == actor.user_id and new_role != user.role:
+            # the only administrator could demote themselves and leave nobody to manage users or tokens
+            raise ValidationError("you cannot change your own role; another administrator can",
+                                  key="accounts.not_your_own_role")
         new_district = user.district_adcode if district == "__keep__" else district
         new_district = _check_district(s, new_role, new_district)
         changes = {}
@@ -460,6 +466,26 @@ def disable_user(db: Database, actor: Actor | None, username: str) -> UserView:
 
 def enable_user(db: Database, actor: Actor | None, username: str) -> UserView:
     return _set_active(db, actor, username, True)
+
+
+def unlock_user(db: Database, actor: Actor | None, username: str) -> UserView:
+    """End a lock-out now (admin): the user may sign in again with their password; their failed
+    attempts count from zero. Refused, with a message, when the account is not locked."""
+    with db.transaction() as s:
+        actor = require_role(current_actor(s, actor, "unlock users"), "admin", action="unlock users")
+        user = user_by_name(s, username)
+        now = utcnow()
+        until = user.locked_until
+        if until is None or until <= now:
+            raise ValidationError(f"user {user.username} is not locked", key="accounts.not_locked",
+                                  username=user.username)
+        user.failed_attempts = 0
+        user.locked_until = None
+        user.updated_at = now
+        audit.record(s, actor, "user.unlock", object_type="user", object_id=user.id,
+                     details={"username": user.username, "locked_until": until.isoformat()})
+        s.flush()
+        return _view(user)
 
 
 def reset_password(db: Database, actor: Actor | None, username: str, new_password: str) -> UserView:

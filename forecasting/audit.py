@@ -27,6 +27,7 @@ ACTIONS = (
     "user.create",
     "user.disable",
     "user.enable",
+    "user.unlock",
     "user.reset_password",
     "user.change_password",
     "user.update",

@@ -167,6 +167,8 @@ def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
 _WORDED_FIELDS = frozenset({"seat", "role", "status", "reason", "kind", "via"})
 #: Fields whose values are pollutant codes, shown as pollutants are written (pm25 → PM2.5).
 _POLLUTANT_FIELDS = frozenset({"primary", "pollutant", "pollutants"})
+#: Fields a ``user.update`` row stores as ``[old, new]``.
+_CHANGED_FIELDS = frozenset({"role", "district", "display_name"})
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 
@@ -208,6 +210,9 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     'from: 2026-11-16 01:00'
     >>> details_text({"model": None, "files": ["a.nc"]})
     'model: ; files: a.nc'
+    >>> details_text({"role": ["forecaster", "manager"], "district": ["310118", None],
+    ...               "display_name": ["Chen", "Chen Jing"]}, names=names, lang="en")
+    'role: forecaster → manager; district: Qingpu → —; display name: Chen → Chen Jing'
     """
     names = names or {}
     details = dict(details or {})
@@ -255,7 +260,14 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
                     else at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"))
         return codes.sub(lambda m: names[m.group(1)], x) if codes is not None else x
 
-    parts = [f"{field(k)}: {pairs(v) if isinstance(v, dict) else word(v, k)}" for k, v in details.items()]
+    def value(k, v) -> str:
+        if isinstance(v, dict):
+            return pairs(v)
+        if lang and k in _CHANGED_FIELDS and isinstance(v, (list, tuple)) and len(v) == 2:
+            return f"{word(v[0], k)} → {word(v[1], k)}"  # a user's change: old → new, never a list
+        return word(v, k)
+
+    parts = [f"{field(k)}: {value(k, v)}" for k, v in details.items()]
     text = (t("common.clause_sep", lang) if lang else "; ").join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

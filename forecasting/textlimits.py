@@ -23,6 +23,7 @@ TEXT_LIMITS = {
     "chief_absent_reason": (500, "首席缺席原因", "reason the chief is absent"),
     "display_name": (64, "显示名称", "display name"),
     "token_name": (128, "令牌名称", "token name"),
+    "rota_reason": (500, "值班调整原因", "rota change reason"),
 }
 
 #: Bidirectional embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069): they can make a

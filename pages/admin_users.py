@@ -97,6 +97,12 @@ with manage_col:
         elif b1.button(tr("users.enable"), key="enable_user", icon=":material/check_circle:"):
             call_service(accounts.enable_user, db, actor, user.username, flash="users",
                          success=tr("users.enabled_ok", username=user.username))
+        if user.is_active and user.locked_until is not None and user.locked_until > pd.Timestamp.now(tz="UTC"):
+            until = user.locked_until.astimezone(BEIJING).strftime("%H:%M")
+            if b2.button(tr("users.unlock"), key="unlock_user", icon=":material/lock_open:",
+                         help=tr("users.unlock_help", until=until)):
+                call_service(accounts.unlock_user, db, actor, user.username, flash="users",
+                             success=tr("users.unlocked_ok", username=user.username))
         with st.form("update_user"):
             st.markdown(f"**{tr('users.update')}**")
             new_role = st.selectbox(tr("users.role"), roles, index=roles.index(user.role),

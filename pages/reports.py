@@ -116,7 +116,7 @@ def _reader(summary) -> None:
 
         counts = Counter(a.get("kind") or "" for a in acks)
         st.text(tr("rep18.flags_count", n=len(acks),
-                   kinds=join(f"{kind_name(k)} {c}" for k, c in counts.most_common())))
+                   kinds=join(tr("rep18.flag_kind_count", kind=kind_name(k), n=c) for k, c in counts.most_common())))
         with st.expander(tr("rep18.flags_list")):
             for a in acks:
                 where = join(district_name(d) for d in a.get("districts") or [])

@@ -80,7 +80,7 @@ if turns:
         tr("consult.col_district"): w.district_name(t.district),
         tr("rota.chief"): t.chief_name,
         tr("rota.deputy"): t.deputy_name or "—",
-        tr("rota.updated_by"): who(t.updated_by),
+        tr("rota.updated_by"): who(t.updated_by, {t.updated_by: t.updated_by_name} if t.updated_by_name else None),
     } for t in turns]), hide_index=True, placeholder="—", width="stretch")
 else:
     st.info(tr("rota.empty"))
@@ -138,8 +138,9 @@ if actor.role == "forecaster" or actor.is_admin:
             everyone = {}
             for d in list_districts(db):
                 everyone.update(dict(c.district_forecasters(db, d.adcode)))
-            who = st.selectbox(tr("rota.sub_user"), list(everyone), format_func=everyone.get, key="sub_user")
+            substitute_id = st.selectbox(tr("rota.sub_user"), list(everyone), format_func=everyone.get,
+                                         key="sub_user", index=None, placeholder=tr("rota.pick_substitute"))
             reason = st.text_input(tr("rota.reason"), key="sub_reason")
             if st.form_submit_button(tr("rota.sub_submit")):
-                call_service(c.substitute, db, actor, s_day, seat=seat, user_id=who, reason=reason, flash="rota",
-                             success=tr("rota.substituted"))
+                call_service(c.substitute, db, actor, s_day, seat=seat, user_id=substitute_id, reason=reason,
+                             flash="rota", success=tr("rota.substituted"))

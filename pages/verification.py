@@ -194,13 +194,15 @@ if summary.has_issued:
     rows = []
     for label, cmp_ in summary.comparisons.items():
         lv = cmp_["level_hit_rate"]
+        # the two scores compared come first: a phone shows three columns, and with the cases second a
+        # manager read the same "83 %" on every row, as if no reference differed
         rows.append({
             tr("verif18.col.reference"): ref_name(label),
-            tr("verif18.col.cases"): cmp_["n"],
             tr("verif18.col.issued_level"): pct(lv["issued"].value),
             tr("verif18.col.ref_level"): pct(lv["reference"].value),
             tr("verif18.col.delta_level"): spct(lv["difference"].value) + interval(lv["difference"], spct),
             tr("verif18.col.skill"): pct(cmp_["skill"].value) + interval(cmp_["skill"], pct),
+            tr("verif18.col.cases"): cmp_["n"],
         })
     st.markdown(f"**{tr('verif18.compare')}**")
     # short headers (the table fits the page); what each difference means is in the header's tooltip

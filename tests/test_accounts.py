@@ -136,6 +136,50 @@ def test_admin_cannot_disable_themself(db, users):
         accounts.disable_user(db, users["admin1"], "admin1")
 
 
+def test_an_admin_cannot_change_their_own_role(db, users):
+    """A tour's administrator set their own role to forecaster: accepted, and the demo was left with
+    nobody who could manage users or tokens (only the command line could repair it)."""
+    admin = users["admin1"]
+    me = [u for u in accounts.list_users(db, admin) if u.username == "admin1"][0]
+    with pytest.raises(ValidationError, match="own role") as refused:
+        accounts.update_user(db, admin, "admin1", expected_version=me.version, role="forecaster", district="310118")
+    assert "另一位系统管理员" in refused.value.localized("zh")
+    with db.read() as s:
+        assert s.scalar(select(User.role).where(User.username == "admin1")) == "admin"
+    assert _audit(db, "user.update") == []
+    # their own display name they may change; another admin may change their role
+    assert accounts.update_user(db, admin, "admin1", expected_version=me.version, role="admin",
+                                display_name="管理员甲").display_name == "管理员甲"
+
+
+def test_an_admin_unlocks_a_locked_out_user_and_it_is_audited(db, users):
+    """A tour found a locked user with no way to unlock them but to disable and enable the account
+    or to reset the password."""
+    admin = users["admin1"]
+    with pytest.raises(ValidationError, match="not locked"):
+        accounts.unlock_user(db, admin, "fc_js")
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(db, "fc_js", "wrong-password")
+    with pytest.raises(AuthenticationFailed):
+        accounts.authenticate(db, "fc_js", PASSWORD)
+    with pytest.raises(PermissionDenied):
+        accounts.unlock_user(db, users["mgr1"], "fc_js")
+    view = accounts.unlock_user(db, admin, "fc_js")
+    assert view.locked_until is None
+    assert accounts.authenticate(db, "fc_js", PASSWORD).actor.username == "fc_js"
+    [entry] = _audit(db, "user.unlock")
+    assert entry.details["username"] == "fc_js" and entry.actor_username == "admin1"
+
+
+def test_a_long_bad_username_is_not_repeated_whole(db, users):
+    with pytest.raises(ValidationError) as refused:
+        accounts.create_user(db, users["admin1"], username="u" * 5000, password="a-Good-pass-2026!",
+                             role="manager")
+    text = refused.value.localized("zh")
+    assert len(text) < 120 and "(5000)" in text, text
+
+
 def test_unknown_user_in_management(db, users):
     with pytest.raises(NotFound, match="nobody"):
         accounts.disable_user(db, users["admin1"], "nobody")

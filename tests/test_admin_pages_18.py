@@ -100,6 +100,34 @@ def test_users_page_shows_last_sign_in_sessions_tokens_and_no_default_user(cast)
     assert activity[_admin(cast).user_id].last_sign_in is not None
 
 
+def test_a_locked_user_is_unlocked_from_the_users_page_and_the_change_reads_old_to_new(cast):
+    """A tour found no way to unlock a locked-out user, and read a role change in the audit log as
+    "角色: 预报员、管理人员；display_name: …" (a list and a code, not a change)."""
+    from forecasting import accounts
+    from forecasting.errors import AuthenticationFailed
+
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed):
+            accounts.authenticate(cast, "fc_qp", "wrong-password")
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "admin_users.py")
+    assert at.dataframe[0].value.set_index("用户名").loc["fc_qp", "状态"].startswith("已锁定至")
+    at.selectbox(key="manage_user").set_value("fc_qp").run()
+    at.button(key="unlock_user").click().run()
+    assert not at.exception, at.exception
+    assert any("已解锁 fc_qp" in str(m.value) for m in at.success), [m.value for m in at.success]
+    assert at.dataframe[0].value.set_index("用户名").loc["fc_qp", "状态"] == "启用"
+    assert not [b for b in at.button if b.key == "unlock_user"]
+    assert accounts.authenticate(cast, "fc_qp", PASSWORD).actor.username == "fc_qp"
+    # a change in the audit log: old → new, the field in words
+    view = next(u for u in accounts.list_users(cast, _admin(cast)) if u.username == "mgr1")
+    accounts.update_user(cast, _admin(cast), "mgr1", expected_version=view.version, role="forecaster",
+                         district="310118", display_name="孙经理")
+    goto(at, "audit_log.py")
+    details = " ".join(str(v) for v in at.dataframe[0].value["详情"])
+    assert "角色: 管理人员 → 预报员" in details and "显示名: " in details and "display_name" not in details, details
+
+
 def _audit_codes() -> tuple[set[str], set[str]]:
     """Every action code and object type the code writes into the audit trail (read from the source:
     ``audit.record(s, actor, "<action>", object_type="<type>")``, ``action="<code>"`` keywords and

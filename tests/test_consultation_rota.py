@@ -101,6 +101,15 @@ def test_swap_and_substitution_are_audited(db, cast):
     # the person leaving the seat records the substitution (代班)
     with pytest.raises(ValidationError, match="two people"):  # fc_qp2 is the deputy that day
         c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_qp2"].user_id, reason="病假")
+    # the person already in the seat: refused with words (a tour kept the form's first name, today's chief,
+    # and read "代班已登记。" although nothing had changed); no name chosen; a reason past its limit
+    with pytest.raises(ValidationError, match="already holds the chief seat") as same:
+        c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_qp"].user_id, reason="病假")
+    assert "已是" in same.value.localized("zh") and "值班首席" in same.value.localized("zh")
+    with pytest.raises(ValidationError, match="choose the substitute"):
+        c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=None, reason="病假")
+    with pytest.raises(ValidationError, match="500"):
+        c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_js"].user_id, reason="病" * 501)
     duty = c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_js"].user_id, reason="病假")
     assert (duty.chief_name, duty.chief_substituted, duty.district) == ("fc_js", True, QP)
     assert c.duty_for(db, day + timedelta(days=1)).chief_name == "fc_qp"

@@ -23,6 +23,7 @@ from forecasting.store.consultation import RotaSubstitution, RotaTurn
 from forecasting.store.db import Database
 from forecasting.store.models import User
 from forecasting.store.types import utcnow
+from forecasting.textlimits import clean_text
 
 __all__ = ["Duty", "TurnView", "duty_for", "list_turns", "generate_rota", "update_turn", "swap_turns",
            "substitute", "district_forecasters"]
@@ -40,11 +41,14 @@ class TurnView:
     deputy_name: str
     version: int
     updated_by: str
+    #: the display name of ``updated_by`` (a user name, or a system job's name when no user has it)
+    updated_by_name: str = ""
 
 
 def _view(s: Session, t: RotaTurn) -> TurnView:
+    editor = s.scalar(select(User.display_name).where(User.username == t.updated_by)) if t.updated_by else None
     return TurnView(t.id, t.start_date, t.end_date, t.district, t.chief_id, user_name(s, t.chief_id), t.deputy_id,
-                    user_name(s, t.deputy_id), t.version, t.updated_by)
+                    user_name(s, t.deputy_id), t.version, t.updated_by, editor or "")
 
 
 def _forecasters(s: Session, district: str) -> list[User]:
@@ -163,6 +167,7 @@ def update_turn(db: Database, actor: Actor | None, turn_id: int, *, expected_ver
     """Name another chief or deputy for a future turn (admin or today's duty chief; reason required)."""
     if not (reason or "").strip():
         raise ValidationError("give a reason for the change", key="rota.reason_required")
+    reason = clean_text(reason, field="rota_reason")
     with db.transaction() as s:
         actor = current_actor(s, actor, "change the rota")
         _may_edit_rota(s, actor, "change the rota")
@@ -192,6 +197,7 @@ def swap_turns(db: Database, actor: Actor | None, turn_a: int, turn_b: int, *, r
     """Swap two future turns (district, chief and deputy change places; the dates stay)."""
     if not (reason or "").strip():
         raise ValidationError("give a reason for the swap", key="rota.reason_required")
+    reason = clean_text(reason, field="rota_reason")
     with db.transaction() as s:
         actor = current_actor(s, actor, "swap rota turns")
         _may_edit_rota(s, actor, "swap rota turns")
@@ -215,7 +221,7 @@ def swap_turns(db: Database, actor: Actor | None, turn_a: int, turn_b: int, *, r
         return _view(s, a), _view(s, b)
 
 
-def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: int, reason: str) -> Duty:
+def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: int | None, reason: str) -> Duty:
     """A substitution (代班) for one day and seat, with a reason. Admin, today's duty chief, or the
     person leaving the seat on that day may record it; the substitute is an active forecaster."""
     day = parse_day(day)
@@ -223,6 +229,9 @@ def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: in
         raise ValidationError(f"seat {seat!r}: expected chief or deputy", key="rota.bad_seat")
     if not (reason or "").strip():
         raise ValidationError("give a reason for the substitution", key="rota.reason_required")
+    reason = clean_text(reason, field="rota_reason")
+    if user_id is None:
+        raise ValidationError("choose the substitute", key="rota.substitute_required")
     with db.transaction() as s:
         actor = current_actor(s, actor, "record a substitution")
         duty = duty_in(s, day)
@@ -239,7 +248,10 @@ def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: in
         if other == user_id:
             raise ValidationError("chief and deputy must be two people", key="rota.same_person")
         if holder == user_id:
-            return duty  # nothing changes (a double click, or a no-op)
+            # nothing would change: saying "recorded" misled an admin who kept the form's first name
+            raise ValidationError(f"{user.username} already holds the {seat} seat on {day}",
+                                  key=f"rota.already_on_duty.{seat}", name=user.display_name or user.username,
+                                  day=day.isoformat())
         s.add(RotaSubstitution(day=day, seat=seat, user_id=user_id, reason=reason.strip(),
                                created_by=actor.username, created_at=utcnow()))
         audit.record(s, actor, "rota.substitute", object_type="rota_day", object_id=day.isoformat(),

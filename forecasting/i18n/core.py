@@ -119,6 +119,11 @@ MESSAGES.update({
     "users.enable": ("启用", "Enable"),
     "users.disabled_ok": ("已停用 {username}，其登录会话已全部结束。", "{username} disabled; their sessions ended."),
     "users.enabled_ok": ("已启用 {username}。", "{username} enabled."),
+    "users.unlock": ("解锁", "Unlock"),
+    "users.unlock_help": ("连续输错密码后账户被锁定至 {until}；解锁后该用户可立即用原密码登录。",
+                          "Locked until {until} after repeated wrong passwords; once unlocked the user can "
+                          "sign in with their password at once."),
+    "users.unlocked_ok": ("已解锁 {username}，可立即登录。", "{username} unlocked; they can sign in now."),
     "users.reset": ("重置密码", "Reset password"),
     "users.reset_ok": ("已为 {username} 重置密码。", "Password reset for {username}."),
     "users.update": ("修改角色与区县", "Change role and district"),
@@ -167,6 +172,10 @@ MESSAGES.update({
     "accounts.bad_district": ("未知区县代码“{district}”。", "Unknown district code '{district}'."),
     "accounts.no_such_user": ("用户“{username}”不存在。", "No user named '{username}'."),
     "accounts.not_yourself": ("不能停用自己的账户。", "You cannot disable your own account."),
+    "accounts.not_your_own_role": ("不能修改自己的角色；请由另一位系统管理员修改（系统须始终有管理员）。",
+                                   "You cannot change your own role; another administrator can (the system "
+                                   "must always have one)."),
+    "accounts.not_locked": ("{username} 未被锁定，无需解锁。", "{username} is not locked."),
     "accounts.old_password_wrong": ("当前密码不正确。", "The current password is wrong."),
     "accounts.changed_meanwhile": (
         "用户 {username} 已被他人修改，请刷新后重试。",

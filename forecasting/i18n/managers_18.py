@@ -193,6 +193,7 @@ _ACTIONS = {
     "user.create": ("创建用户", "Created a user"),
     "user.disable": ("停用用户", "Disabled a user"),
     "user.enable": ("启用用户", "Enabled a user"),
+    "user.unlock": ("解锁用户", "Unlocked a user"),
     "user.reset_password": ("重置密码", "Reset a password"),
     "user.update": ("修改用户", "Updated a user"),
     "user.change_password.failed": ("修改密码失败（原密码错误）", "Password change refused (wrong old password)"),
@@ -264,6 +265,7 @@ MESSAGES.update({
     "rep18.flags_count": ("发布的联合预报中仍有 {n} 条一致性提示（按区县对、按日计），均经值班首席确认并说明：{kinds}",
                           "The issued forecast still has {n} consistency flags (per district pair and day), each "
                           "acknowledged by the duty chief with a note: {kinds}"),
+    "rep18.flag_kind_count": ("{kind} {n} 条", "{kind} ({n})"),
     "rep18.flags_list": ("逐条查看确认说明", "Each acknowledgement"),
     "rep18.flag_other": ("其他", "Other"),
 })
@@ -302,6 +304,7 @@ MESSAGES.update({f"audit18.key.{k}": v for k, v in {
     "sha256": ("SHA-256", "SHA-256"), "size": ("大小（字节）", "size (bytes)"), "stations": ("站点", "stations"),
     "status": ("状态", "status"), "supersedes": ("取代", "supersedes"), "target_date": ("目标日期", "target date"),
     "to": ("至", "to"), "turns": ("轮次", "turns"), "until": ("截至", "until"), "username": ("用户名", "username"),
+    "display_name": ("显示名", "display name"), "locked_until": ("锁定至", "locked until"),
     "users": ("用户", "users"), "values": ("数值", "values"), "via": ("途径", "via"),
     "version": ("版本号", "version"), "aqi": ("AQI", "AQI"), "primary": ("首要污染物", "primary pollutant"),
     "zone_summary": ("示范区概述", "zone summary"), "conclusion_kept": ("沿用会商结论", "conclusion kept"),
