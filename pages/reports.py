@@ -87,7 +87,9 @@ def _reader(summary) -> None:
             primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
             badges = " ".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
             cells = by_day.setdefault(e["target_date"], [""] * len(names))
-            cells[i] = f"AQI {int(e['aqi_lo'])}–{int(e['aqi_hi'])} {badges} {html.escape(primary)}"
+            # the range on one line ("AQI 55–" over "75" on a phone)
+            cells[i] = (f"<span style='white-space:nowrap'>AQI {int(e['aqi_lo'])}–{int(e['aqi_hi'])}</span> "
+                        f"{badges} {html.escape(primary)}")
     head = [tr("rep18.col.date"), *names]
 
     def _day(iso: str) -> str:  # "12月1日" on one line (the ISO date wrapped as "2026-12-" / "01")

@@ -27,13 +27,17 @@ from forecasting.vocab import unit_of
 __all__ = ["badge_html", "range_badge_html", "legend_html", "iaqi_frame", "aqi_badge", "aqi_range_badge",
            "aqi_legend", "iaqi_table"]
 
-_SPAN = ('<span style="display:inline-block;white-space:nowrap;padding:0.15em 0.6em;border-radius:0.4em;'
-         'background:{bg};color:{fg};font-weight:600;margin:0 0.2em 0.2em 0">{text}</span>')
+_SPAN = ('<span style="display:inline-block;white-space:{wrap};max-width:100%;box-sizing:border-box;'
+         'padding:0.15em 0.6em;border-radius:0.4em;background:{bg};color:{fg};font-weight:600;margin:0 0.2em 0.2em 0">'
+         '{text}</span>')
 _GREY = ("#E0E0E0", "#000000")
 
 
-def _span(text: str, bg: str, fg: str) -> str:
-    return _SPAN.format(bg=html.escape(bg), fg=html.escape(fg), text=html.escape(text))
+def _span(text: str, bg: str, fg: str, *, wrap: bool = False) -> str:
+    """A coloured badge; ``wrap``: its words may break onto a second line inside the badge when its box is
+    narrower than the text (a level name in a day card: "Lightly Polluted" ran past the card's border)."""
+    return _SPAN.format(bg=html.escape(bg), fg=html.escape(fg), text=html.escape(text),
+                        wrap="normal" if wrap else "nowrap")
 
 
 def badge_html(aqi: int | None, *, edition: str = EDITION_2026, lang: str = "zh") -> str:
@@ -50,7 +54,7 @@ def range_badge_html(rng: AQIRange, *, lang: str = "zh") -> str:
     parts = [_span(f"AQI {int(rng.lo)}–{int(rng.hi)}", *_GREY)]
     for k in rng.levels:
         info = level_info(level=k, edition=rng.edition)
-        parts.append(_span(info.category(lang), info.hex, info.text_hex))
+        parts.append(_span(info.category(lang), info.hex, info.text_hex, wrap=True))
     return " ".join(parts)  # a space between badges: copied text and screen readers read "良 轻度污染", not "良轻度污染"
 
 

@@ -118,7 +118,7 @@ MESSAGES = {
     "desk14.step.conclude": ("结论", "Conclude"),
     "desk14.step.sign": ("签发", "Sign"),
     "desk14.step.issue": ("发布", "Issue"),
-    "desk14.blocked_by": ("下一步受阻：{what}", "Blocked: {what}"),
+    "desk14.blocked_by": ("签发前还需：{what}", "Before signing: {what}"),
     "desk14.block.not_started": ("会商尚未开始", "the consultation has not started"),
     "desk14.block.missing": ("{district} {days} 尚未提交", "{district} has not submitted {days}"),
     "desk14.block.flags": ("{n} 组分歧待确认", "{n} flag group(s) to acknowledge"),

@@ -241,7 +241,7 @@ MESSAGES.update({
     "method.ensemble_median": ("集合中位数", "ensemble median"),
     "method.corrected": ("订正", "corrected"),
     "method.daily": ("逐日模型（日均值与 O₃ 8 小时）", "daily model (daily means and O₃ MDA8)"),
-    "guid.suggested": ("订正集合（建议）", "corrected ensemble (suggested)"),
+    "guid.suggested": ("订正集合（建议）", "ensemble (suggested)"),
 })
 
 MESSAGES.update({
