@@ -56,7 +56,8 @@ table = pd.DataFrame(
         for u in users
     ]
 )
-st.dataframe(table, hide_index=True, placeholder="—", width="stretch")
+st.dataframe(table, hide_index=True, placeholder="—", width="stretch",  # "已锁定至 03:45" whole, not "已锁定至 0"
+             column_config={tr("users.col_state"): st.column_config.TextColumn(width="medium")})
 
 roles = ["forecaster", "manager", "admin"]
 district_options = [None] + [d.adcode for d in districts]
