@@ -24,7 +24,7 @@ from forecasting.errors import ValidationError
 from forecasting.i18n import has_key, t, table
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
-from forecasting.store.models import AuditEntry, AuthSession
+from forecasting.store.models import AuditEntry, AuthSession, User
 from forecasting.store.reports import ApiToken
 from forecasting.vocab import BEIJING, POLLUTANT_TEXT
 
@@ -78,7 +78,8 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     first, last : date
         Beijing dates, both inclusive.
     username : str
-        Exact user name of the actor.
+        The actor: an exact user name, a display name (陈静: every user who has it), or both as the
+        table writes them ("陈静（qp_chen）").
     action : str
         An action code (``login.success``) or a prefix ending in ``.`` or a family (``consult``).
     object_text : str
@@ -98,8 +99,9 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     if last:
         end = last + timedelta(days=1)
         q = q.where(AuditEntry.at < datetime(end.year, end.month, end.day, tzinfo=BEIJING))
-    if username:
-        q = q.where(AuditEntry.actor_username == username)
+    written = _NAME_AND_LOGIN.fullmatch(username) if username else None
+    if written:  # "陈静（qp_chen）", copied from the table
+        username = written.group(1).strip()
     if action:
         q = q.where(or_(AuditEntry.action == action, AuditEntry.action.startswith(action.rstrip(".") + ".")))
     labelled = _labelled_object(object_text) if object_text else None
@@ -110,6 +112,10 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
         q = q.where(or_(func.lower(AuditEntry.object_type).like(like), func.lower(AuditEntry.object_id).like(like)))
     with db.read() as s:
         require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
+        if username:
+            # a manager types the name the table shows (陈静), not only the login (qp_chen)
+            logins = {username, *s.scalars(select(User.username).where(User.display_name == username))}
+            q = q.where(AuditEntry.actor_username.in_(sorted(logins)))
         return [_row(e) for e in s.scalars(q)]
 
 
@@ -170,6 +176,8 @@ _POLLUTANT_FIELDS = frozenset({"primary", "pollutant", "pollutants"})
 #: Fields a ``user.update`` row stores as ``[old, new]``.
 _CHANGED_FIELDS = frozenset({"role", "district", "display_name"})
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: An actor as the table writes them: display name, then the user name in (full-width) parentheses.
+_NAME_AND_LOGIN = re.compile(r".*[（(]([^（）()]+)[）)]\s*")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 
 

@@ -55,6 +55,15 @@ def test_action_labels_filters_and_formula_escaped_csv(cast):
                   audit_view.object_label(one.object_type, one.object_id, "zh")):
         found = audit_view.search_entries(cast, admin, object_text=shown)
         assert found and {(r.object_type, r.object_id) for r in found} == {(one.object_type, one.object_id)}
+    # the actor by the name the table shows (a tour typed 陈静 and got "共 0 条记录"; qp_chen gave 21)
+    from forecasting import accounts
+    me = next(u for u in accounts.list_users(cast, admin) if u.username == "admin1")
+    accounts.update_user(cast, admin, "admin1", expected_version=me.version, display_name="陈静")
+    by_login = audit_view.search_entries(cast, admin, username="admin1")
+    assert by_login and {r.actor_username for r in by_login} == {"admin1"}
+    for typed in ("陈静", "陈静（admin1）", "陈静 (admin1)"):
+        assert [r.id for r in audit_view.search_entries(cast, admin, username=typed)] == [r.id for r in by_login], typed
+    assert audit_view.search_entries(cast, admin, username="陈") == []  # a name, not a fragment of one
     assert audit_view.search_entries(cast, admin, first=date(2000, 1, 1), last=date(2000, 1, 2)) == []
     with pytest.raises(ValidationError, match="at most"):
         audit_view.search_entries(cast, admin, username="x" * 100)
