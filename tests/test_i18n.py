@@ -134,3 +134,17 @@ def test_the_level_map_legend_says_no_forecast_only_when_a_district_has_none(mon
     assert legend({"310118": 2, "320509": 3, "330421": 2}) == ["良", "轻度污染"]
     assert legend({"310118": 2, "320509": 3}) == ["良", "轻度污染", "无预报"]
     assert legend({}) == ["无预报"]
+
+
+def test_the_level_map_names_the_districts_as_the_tables_do(monkeypatch):
+    """A tour read "Qingpu District" and "Jiashan County" on the English home map beside a table that
+    says "Qingpu" and "Jiashan"."""
+    import ui.i18n
+    from ui.consultation import level_map
+
+    for lang, names in (("en", ["Qingpu", "Wujiang", "Jiashan"]), ("zh", ["青浦区", "吴江区", "嘉善县"])):
+        monkeypatch.setattr(ui.i18n, "language", lambda lang=lang: lang)
+        spec = level_map({"310118": 2}, lang).to_dict(validate=False)
+        [collection] = spec["datasets"].values()  # the outlines, inline (offline): one FeatureCollection
+        labels = {f["properties"]["adcode"]: f["properties"]["label"] for f in collection["features"]}
+        assert [labels[a] for a in ("310118", "320509", "330421")] == names, labels

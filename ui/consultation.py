@@ -523,7 +523,8 @@ def level_map(levels: dict, lang: str, *, height: int = 360):
     features = []
     for f in data["features"]:
         props = dict(f["properties"])
-        props["label"] = props["name_en"] if lang == "en" else props["name"]
+        # the name every table beside it uses ("Qingpu", never "Qingpu District" on the map and "Qingpu" next to it)
+        props["label"] = district_name(props.get("adcode")) or (props["name_en"] if lang == "en" else props["name"])
         level = levels.get(props.get("adcode"))
         props["level_text"] = level_info(level=level).category(lang) if level else none_label
         features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
