@@ -306,8 +306,10 @@ if len(roll):
         # names: 会商发布 dark blue in Chinese, Issued light blue in English), names never cut in the legend
         # the legend lists the sources drawn, not every source the colours are fixed for
         color=alt.Color("source:N", title=None,
-                        legend=alt.Legend(labelLimit=0, values=[source_name(x) for x in labels
-                                                                if source_name(x) in set(roll["source"])]),
+                        # below the chart: at the right it took half a phone's width from the lines
+                        legend=alt.Legend(labelLimit=0, orient="bottom", direction="horizontal", columns=2,
+                                          values=[source_name(x) for x in labels
+                                                  if source_name(x) in set(roll["source"])]),
                         scale=alt.Scale(domain=[source_name(x) for x in labels],
                                         range=[PALETTE[i % len(PALETTE)] for i in range(len(labels))])),
         tooltip=[alt.Tooltip("source:N", title=tr("verif.source")), alt.Tooltip("date:T", format="%Y-%m-%d",
