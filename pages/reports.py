@@ -178,12 +178,14 @@ found = reports.list_reports(db, first=first, last=last, district=district or No
 if not found:
     st.info(tr("report.no_match"))
 else:
+    # the report, its highest level and whether it is current first: a phone shows two columns (a tour saw
+    # only the titles and times there)
     st.dataframe(pd.DataFrame([{
         tr("report.col_title"): r.title_en if lang == "en" else r.title_zh,
-        tr("report.col_issued_at"): bj(r.issued_at, "%Y-%m-%d %H:%M"),
-        tr("report.filter_chief"): r.signed_by,
         tr("report.col_max_level"): level_info(level=r.max_level).category(lang) if r.max_level else "—",
         tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
+        tr("report.col_issued_at"): bj(r.issued_at, "%Y-%m-%d %H:%M"),
+        tr("report.filter_chief"): r.signed_by,
         tr("report.col_sha"): r.sha256[:16] + "…",
     } for r in found]), hide_index=True, placeholder="—", width="stretch",
         # the whole title ("2026年第325期（第2版·更正）" was cut); the hash only begins here anyway
