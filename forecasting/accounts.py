@@ -433,7 +433,8 @@ def update_user(
             user.display_name = display_name
         if changes:
             user.updated_at = utcnow()
-            audit.record(s, actor, "user.update", object_type="user", object_id=user.id, details=changes)
+            audit.record(s, actor, "user.update", object_type="user", object_id=user.id,
+                         details={"username": user.username, **changes})  # the account by name, found by it
         s.flush()
         return _view(user)
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 
 from forecasting.textlimits import csv_safe
 
@@ -83,7 +83,8 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     action : str
         An action code (``login.success``) or a prefix ending in ``.`` or a family (``consult``).
     object_text : str
-        Matches the object type or id (substring, case-insensitive).
+        Matches the object type or id (substring, case-insensitive); a text with a letter also matches
+        the details (``qp_chen`` finds the changes made to that account, whose object is "用户 1").
     """
     username, action, object_text = (_text("user", username), _text("action", action),
                                       _text("object", object_text))
@@ -109,7 +110,10 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
         q = q.where(AuditEntry.object_type == labelled[0], AuditEntry.object_id == labelled[1])
     elif object_text:
         like = f"%{object_text.lower()}%"
-        q = q.where(or_(func.lower(AuditEntry.object_type).like(like), func.lower(AuditEntry.object_id).like(like)))
+        where = [func.lower(AuditEntry.object_type).like(like), func.lower(AuditEntry.object_id).like(like)]
+        if any(ch.isalpha() for ch in object_text):  # never "1" in every JSON of the trail
+            where.append(func.lower(cast(AuditEntry.details, String)).like(like))
+        q = q.where(or_(*where))
     with db.read() as s:
         require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
         if username:
@@ -271,7 +275,7 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     def value(k, v) -> str:
         if isinstance(v, dict):
             return pairs(v)
-        if lang and k in _CHANGED_FIELDS and isinstance(v, (list, tuple)) and len(v) == 2:
+        if k in _CHANGED_FIELDS and isinstance(v, (list, tuple)) and len(v) == 2:
             return f"{word(v[0], k)} → {word(v[1], k)}"  # a user's change: old → new, never a list
         return word(v, k)
 

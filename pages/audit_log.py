@@ -56,6 +56,9 @@ except ForecastingError as exc:
 district_names = {adcode: district_name(adcode) for adcode in DISTRICT_ORDER}  # names, not adcodes
 people = {u.username: u.display_name for u in accounts.list_users(db, actor)}  # names, not logins
 st.caption(tr("audit18.count", n=len(rows)))
+if not rows:  # an empty table reads "empty", in English, whatever the language
+    st.info(tr("audit18.none"))
+    st.stop()
 if len(rows) >= audit_view.MAX_ROWS:
     st.warning(tr("audit18.cut", n=audit_view.MAX_ROWS))
 st.dataframe(

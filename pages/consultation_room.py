@@ -276,7 +276,7 @@ if room.can_submit:
                 st.session_state["room_analysis_missing"] = True
             st.rerun()
     if errors:
-        st.error(tr("grid14.errors_title") + " " + join(
+        st.error(tr("grid14.errors_title") + join(
             date.fromisoformat(d).strftime("%m-%d") for d in sorted(errors)), icon=":material/error:")
     if st.session_state.get("room_conflict"):
         if st.button(tr("consult.load_latest"), key=prefix + "reload", icon=":material/refresh:"):

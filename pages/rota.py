@@ -49,7 +49,7 @@ for d in days:
     if d.chief_id:
         cell = f"{w.district_name(d.district)} · {d.chief_name}{' (' + tr('rota.sub') + ')' if d.chief_substituted else ''}"
         if d.deputy_name:
-            cell += f" / {d.deputy_name}"
+            cell += f" / {d.deputy_name}{' (' + tr('rota.sub') + ')' if d.deputy_substituted else ''}"
     weeks.setdefault(monday, {})[tr(f"weekday.{d.day.weekday()}") + f" {d.day:%m-%d}"] = cell
 st.subheader(tr("rota.calendar"))
 if weeks:

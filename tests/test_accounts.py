@@ -95,7 +95,7 @@ def test_admin_manages_users_and_each_change_is_audited(db, users):
                + _audit(db, "user.disable") + _audit(db, "user.enable") if e.object_id == str(created.id)]
     assert sorted(actions) == sorted(["user.create", "user.update", "user.reset_password", "user.disable", "user.enable"])
     update_row = [e for e in _audit(db, "user.update") if e.object_id == str(created.id)][0]
-    assert update_row.details == {"district": ["320509", "330421"]}
+    assert update_row.details == {"username": "new.user", "district": ["320509", "330421"]}
     assert update_row.actor_username == "admin1"
 
 

@@ -105,9 +105,9 @@ def test_swap_and_substitution_are_audited(db, cast):
     # and read "代班已登记。" although nothing had changed); no name chosen; a reason past its limit
     with pytest.raises(ValidationError, match="already holds the chief seat") as same:
         c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_qp"].user_id, reason="病假")
-    assert "已是" in same.value.localized("zh") and "值班首席" in same.value.localized("zh")
-    with pytest.raises(ValidationError, match="choose the substitute"):
-        c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=None, reason="病假")
+    assert "已是" in same.value.localized("zh") and "请选择其他人" in same.value.localized("zh")
+    with pytest.raises(ValidationError, match="choose the substitute"):  # the person first, then the reason
+        c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=None, reason="")
     with pytest.raises(ValidationError, match="500"):
         c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_js"].user_id, reason="病" * 501)
     duty = c.substitute(db, cast["fc_qp"], day, seat="chief", user_id=cast["fc_js"].user_id, reason="病假")
@@ -116,3 +116,6 @@ def test_swap_and_substitution_are_audited(db, cast):
     with db.read() as s:
         actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.action.like("rota.%")).order_by(AuditEntry.id)))
     assert actions == ["rota.generate", "rota.turn.swap", "rota.substitute"]
+    with db.read() as s:
+        details = s.scalar(select(AuditEntry.details).where(AuditEntry.action == "rota.substitute"))
+    assert (details["from"], details["to"]) == ("fc_qp", "fc_js")  # names, never user ids ("自: 2；至: 1")

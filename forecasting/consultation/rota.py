@@ -51,6 +51,11 @@ def _view(s: Session, t: RotaTurn) -> TurnView:
                     user_name(s, t.deputy_id), t.version, t.updated_by, editor or "")
 
 
+def _username(s: Session, user_id: int | None) -> str | None:
+    user = s.get(User, user_id) if user_id is not None else None
+    return user.username if user is not None else None
+
+
 def _forecasters(s: Session, district: str) -> list[User]:
     return list(s.scalars(select(User).where(User.role == "forecaster", User.district_adcode == district,
                                              User.is_active.is_(True)).order_by(User.username)))
@@ -227,11 +232,11 @@ def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: in
     day = parse_day(day)
     if seat not in ("chief", "deputy"):
         raise ValidationError(f"seat {seat!r}: expected chief or deputy", key="rota.bad_seat")
+    if user_id is None:  # the form's first field: said before the reason (a tour needed two tries)
+        raise ValidationError("choose the substitute", key="rota.substitute_required")
     if not (reason or "").strip():
         raise ValidationError("give a reason for the substitution", key="rota.reason_required")
     reason = clean_text(reason, field="rota_reason")
-    if user_id is None:
-        raise ValidationError("choose the substitute", key="rota.substitute_required")
     with db.transaction() as s:
         actor = current_actor(s, actor, "record a substitution")
         duty = duty_in(s, day)
@@ -254,7 +259,9 @@ def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: in
                                   day=day.isoformat())
         s.add(RotaSubstitution(day=day, seat=seat, user_id=user_id, reason=reason.strip(),
                                created_by=actor.username, created_at=utcnow()))
+        # who left and who took the seat by user name (the audit page showed "自: 2；至: 1", user ids)
         audit.record(s, actor, "rota.substitute", object_type="rota_day", object_id=day.isoformat(),
-                     details={"seat": seat, "from": holder, "to": user_id, "reason": reason.strip()})
+                     details={"seat": seat, "from": _username(s, holder), "to": user.username,
+                              "reason": reason.strip()})
         s.flush()
         return duty_in(s, day)

@@ -101,7 +101,7 @@ MESSAGES = {
     "grid14.width_bad": ("宽 {w}，超过 {max}", "width {w}, over {max}"),
     "grid14.day_error": ("{day}：{message}", "{day}: {message}"),
     "note14.whole": ("展开全文（{n} 字）", "The whole note ({n} characters)"),
-    "grid14.errors_title": ("未保存任何一天（整表一起保存）。请先修改：", "Nothing was saved (the days are saved together). Change first:"),
+    "grid14.errors_title": ("未保存任何一天（整表一起保存）。请先修改：", "Nothing was saved (the days are saved together). Change first: "),
     # notes
     "note14.reply": ("回复", "Reply"),
     "note14.reply_to": ("回复 #{id}（{author}）", "Reply to #{id} ({author})"),

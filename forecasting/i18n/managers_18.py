@@ -222,6 +222,7 @@ MESSAGES.update({
     "audit18.object": ("对象（包含）", "Object (contains)"),
     "audit18.any": ("全部", "All"),
     "audit18.count": ("共 {n} 条记录", "{n} entries"),
+    "audit18.none": ("没有符合筛选条件的记录。", "No entries match the filters."),
     "audit18.cut": ("只显示最新的 {n} 条，请缩小筛选范围", "Showing the newest {n} only; narrow the filters"),
     "audit18.download": ("导出 CSV", "Export CSV"),
     "users18.col_last_sign_in": ("最近登录", "Last sign-in"),
