@@ -172,6 +172,18 @@ def test_an_admin_unlocks_a_locked_out_user_and_it_is_audited(db, users):
     assert entry.details["username"] == "fc_js" and entry.actor_username == "admin1"
 
 
+def test_the_changes_made_to_an_account_are_found_by_its_user_name(db, users):
+    """A tour searched the audit log for qp_chen's renames and found none: their object reads "用户 1"."""
+    from forecasting import audit_view
+
+    admin = users["admin1"]
+    view = [u for u in accounts.list_users(db, admin) if u.username == "fc_wj"][0]
+    accounts.update_user(db, admin, "fc_wj", expected_version=view.version, display_name="Wang Lei")
+    found = audit_view.search_entries(db, admin, object_text="FC_WJ")
+    assert [r.action for r in found] == ["user.update", "user.create"]
+    assert audit_view.search_entries(db, admin, object_text="wang lei")[0].action == "user.update"
+
+
 def test_a_long_bad_username_is_not_repeated_whole(db, users):
     with pytest.raises(ValidationError) as refused:
         accounts.create_user(db, users["admin1"], username="u" * 5000, password="a-Good-pass-2026!",
