@@ -175,7 +175,7 @@ MESSAGES = {
     "consult.deputy_needs_reason": ("副班签发须填写主班缺席原因。", "The deputy signs only when the chief is absent: give the reason."),
     "consult.incomplete": ("以下区县/日期尚无已提交或合成的预报：{missing}", "No submitted or combined forecast for: {missing}"),
     "consult.open_flags": ("还有 {n} 个检查项未处理（修改预报或填写说明确认）。",
-                           "{n} flag(s) are neither resolved nor acknowledged."),
+                           "Flags neither resolved nor acknowledged: {n}."),
     "consult.signature_failed": ("密码错误，未签发。", "Wrong password: not signed."),
     "consult.amend_reason_required": ("更正须填写原因。", "An amendment needs a reason."),
     # flags
