@@ -29,12 +29,18 @@ districts = list_districts(db)
 district_names = {d.adcode: d.name(lang) for d in districts}
 
 
+def _locked_until(u) -> str | None:
+    """"HH:MM" (Beijing) while the account is locked out, else None."""
+    if u.locked_until is not None and u.locked_until > pd.Timestamp.now(tz="UTC"):
+        return u.locked_until.astimezone(BEIJING).strftime("%H:%M")
+    return None
+
+
 def _state(u) -> str:
     if not u.is_active:
         return tr("users.disabled")
-    if u.locked_until is not None and u.locked_until > pd.Timestamp.now(tz="UTC"):
-        return tr("users.locked", until=u.locked_until.astimezone(BEIJING).strftime("%H:%M"))
-    return tr("users.active")
+    until = _locked_until(u)
+    return tr("users.locked", until=until) if until else tr("users.active")
 
 
 st.subheader(tr("users.list"))
@@ -98,8 +104,8 @@ with manage_col:
         elif b1.button(tr("users.enable"), key="enable_user", icon=":material/check_circle:"):
             call_service(accounts.enable_user, db, actor, user.username, flash="users",
                          success=tr("users.enabled_ok", username=user.username))
-        if user.is_active and user.locked_until is not None and user.locked_until > pd.Timestamp.now(tz="UTC"):
-            until = user.locked_until.astimezone(BEIJING).strftime("%H:%M")
+        until = _locked_until(user)
+        if user.is_active and until:
             if b2.button(tr("users.unlock"), key="unlock_user", icon=":material/lock_open:",
                          help=tr("users.unlock_help", until=until)):
                 call_service(accounts.unlock_user, db, actor, user.username, flash="users",

@@ -45,10 +45,13 @@ class TurnView:
     updated_by_name: str = ""
 
 
-def _view(s: Session, t: RotaTurn) -> TurnView:
-    editor = s.scalar(select(User.display_name).where(User.username == t.updated_by)) if t.updated_by else None
+def _view(s: Session, t: RotaTurn, editors: dict[str, str] | None = None) -> TurnView:
+    """``editors``: display names by user name, filled as it goes (one query per editor, not per turn)."""
+    editors = {} if editors is None else editors
+    if t.updated_by and t.updated_by not in editors:
+        editors[t.updated_by] = s.scalar(select(User.display_name).where(User.username == t.updated_by)) or ""
     return TurnView(t.id, t.start_date, t.end_date, t.district, t.chief_id, user_name(s, t.chief_id), t.deputy_id,
-                    user_name(s, t.deputy_id), t.version, t.updated_by, editor or "")
+                    user_name(s, t.deputy_id), t.version, t.updated_by, editors.get(t.updated_by, ""))
 
 
 def _username(s: Session, user_id: int | None) -> str | None:
@@ -79,7 +82,8 @@ def list_turns(db: Database, start, end) -> list[TurnView]:
     with db.read() as s:
         rows = s.scalars(select(RotaTurn).where(RotaTurn.end_date >= start, RotaTurn.start_date <= end)
                          .order_by(RotaTurn.start_date))
-        return [_view(s, t) for t in rows]
+        editors: dict[str, str] = {}
+        return [_view(s, t, editors) for t in rows]
 
 
 def _may_edit_rota(s: Session, actor: Actor, action: str) -> None:
@@ -131,6 +135,7 @@ def generate_rota(db: Database, actor: Actor | None, start, end, *, config: Cons
                               f"{MAX_GENERATE_DAYS} days at a time", key="rota.range_too_long",
                               days=(end - start).days + 1, max=MAX_GENERATE_DAYS)
     created: list[TurnView] = []
+    editors: dict[str, str] = {}  # every turn here is written by the same actor: their name read once
     with db.transaction() as s:
         actor = require_role(current_actor(s, actor, "generate the rota"), "admin", action="generate the rota")
         before = s.scalar(select(RotaTurn).where(RotaTurn.start_date < start).order_by(RotaTurn.start_date.desc())
@@ -158,7 +163,7 @@ def generate_rota(db: Database, actor: Actor | None, start, end, *, config: Cons
                             deputy_id=deputy.id if deputy else None, updated_by=actor.username, updated_at=utcnow())
             s.add(turn)
             s.flush()
-            created.append(_view(s, turn))
+            created.append(_view(s, turn, editors))
             pos += 1
             day = turn_end + timedelta(days=1)
         audit.record(s, actor, "rota.generate", object_type="rota",
@@ -193,7 +198,7 @@ def update_turn(db: Database, actor: Actor | None, turn_id: int, *, expected_ver
         turn.updated_by, turn.updated_at = actor.username, utcnow()
         audit.record(s, actor, "rota.turn.update", object_type="rota_turn", object_id=turn.id,
                      details={"before": before, "after": {"chief": chief_id, "deputy": deputy_id},
-                              "reason": reason.strip()})
+                              "reason": reason})
         s.flush()
         return _view(s, turn)
 
@@ -221,7 +226,7 @@ def swap_turns(db: Database, actor: Actor | None, turn_a: int, turn_b: int, *, r
             t.version += 1
             t.updated_by, t.updated_at = actor.username, now
         audit.record(s, actor, "rota.turn.swap", object_type="rota_turn", object_id=f"{a.id},{b.id}",
-                     details={"turns": [a.start_date.isoformat(), b.start_date.isoformat()], "reason": reason.strip()})
+                     details={"turns": [a.start_date.isoformat(), b.start_date.isoformat()], "reason": reason})
         s.flush()
         return _view(s, a), _view(s, b)
 
@@ -257,11 +262,11 @@ def substitute(db: Database, actor: Actor | None, day, *, seat: str, user_id: in
             raise ValidationError(f"{user.username} already holds the {seat} seat on {day}",
                                   key=f"rota.already_on_duty.{seat}", name=user.display_name or user.username,
                                   day=day.isoformat())
-        s.add(RotaSubstitution(day=day, seat=seat, user_id=user_id, reason=reason.strip(),
+        s.add(RotaSubstitution(day=day, seat=seat, user_id=user_id, reason=reason,
                                created_by=actor.username, created_at=utcnow()))
         # who left and who took the seat by user name (the audit page showed "自: 2；至: 1", user ids)
         audit.record(s, actor, "rota.substitute", object_type="rota_day", object_id=day.isoformat(),
                      details={"seat": seat, "from": _username(s, holder), "to": user.username,
-                              "reason": reason.strip()})
+                              "reason": reason})
         s.flush()
         return duty_in(s, day)
