@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from forecasting import audit
 from forecasting.config import settings
 from forecasting.errors import AuthenticationFailed, NotFound, ValidationError
+from forecasting.i18n import t
 from forecasting.permissions import SYSTEM_ACTORS, Actor, require_role, require_signed_in
 from forecasting.store.db import Database
 from forecasting.store.models import ROLES, AuthSession, District, User
@@ -230,6 +231,12 @@ def _check_district(session: Session, role: str, district: str | None) -> str | 
         district = None
     if role == "forecaster" and district is None:
         raise ValidationError("a forecaster belongs to one district: give --district ADCODE", key="accounts.need_district")
+    if role != "forecaster" and district is not None:
+        # only forecasters belong to a district (it decides what they may submit); a manager's or an
+        # administrator's district would be shown beside the name and mean nothing
+        raise ValidationError(f"only a forecaster belongs to a district; a {role} has none",
+                              key="accounts.district_only_forecaster",
+                              role_zh=t("role." + role, "zh"), role_en=t("role." + role, "en"))
     if district is not None and session.get(District, district) is None:
         known = ", ".join(session.scalars(select(District.adcode).order_by(District.sort_order)))
         raise ValidationError(
@@ -418,7 +425,9 @@ def update_user(
             # the only administrator could demote themselves and leave nobody to manage users or tokens
             raise ValidationError("you cannot change your own role; another administrator can",
                                   key="accounts.not_your_own_role")
-        new_district = user.district_adcode if district == "__keep__" else district
+        if district == "__keep__":  # a forecaster made manager or admin leaves their district
+            district = user.district_adcode if new_role == "forecaster" else None
+        new_district = district
         new_district = _check_district(s, new_role, new_district)
         changes = {}
         if new_role != user.role:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -68,6 +69,18 @@ def _text(name: str, value: str | None) -> str | None:
     return value or None
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern (escape character ``!``) for ``text`` anywhere, its ``%`` and ``_`` taken as typed
+    (``!``, not the backslash, which PostgreSQL's LIKE would take as its escape and JSON text holds).
+
+    Examples
+    --------
+    >>> _contains("50%_max")
+    '%50!%!_max%'
+    """
+    return "%" + text.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+
+
 def search_entries(db: Database, actor: Actor | None, *, first: date | None = None, last: date | None = None,
                    username: str | None = None, action: str | None = None, object_text: str | None = None,
                    limit: int = MAX_ROWS) -> list[AuditRow]:
@@ -109,10 +122,15 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     if labelled is not None:  # "User 12" / "用户 12", as the table's object column writes it
         q = q.where(AuditEntry.object_type == labelled[0], AuditEntry.object_id == labelled[1])
     elif object_text:
-        like = f"%{object_text.lower()}%"
-        where = [func.lower(AuditEntry.object_type).like(like), func.lower(AuditEntry.object_id).like(like)]
+        like = _contains(object_text.lower())
+        where = [func.lower(AuditEntry.object_type).like(like, escape="!"),
+                 func.lower(AuditEntry.object_id).like(like, escape="!")]
         if any(ch.isalpha() for ch in object_text):  # never "1" in every JSON of the trail
-            where.append(func.lower(cast(AuditEntry.details, String)).like(like))
+            details = func.lower(cast(AuditEntry.details, String))
+            where.append(details.like(like, escape="!"))
+            escaped = json.dumps(object_text.lower())[1:-1]  # SQLite keeps 陈静 as "\u9648\u9759"
+            if escaped != object_text.lower():
+                where.append(details.like(_contains(escaped), escape="!"))
         q = q.where(or_(*where))
     with db.read() as s:
         require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")

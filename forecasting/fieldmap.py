@@ -29,6 +29,7 @@ import numpy as np
 
 from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info, level_of
 from forecasting.config import DATA_DIR_BUNDLED
+from forecasting.i18n import bracketed
 from forecasting.vocab import POLLUTANT_TEXT
 
 __all__ = ["BASEMAP_GEOJSON", "Extent", "PRESETS", "MapLayers", "Station", "grid_extent", "cell_index",
@@ -657,7 +658,7 @@ def _arrow(d, x, y, dx, dy, ss):
 def _legend(d, pollutant, scale, edition, lang, *, x0, y0, width, wind, stations):
     font = _font(14)
     unit = "mg/m³" if pollutant == "co" else "µg/m³"
-    head = f"{LABELS.get(pollutant, pollutant)} ({unit})"
+    head = bracketed(LABELS.get(pollutant, pollutant), unit, lang)
     bx = x0 + _rich_text(d, (x0, y0), head, 15, bold=True) + 12
     avail = max(width - (bx - x0), 200)
     if scale == "category":

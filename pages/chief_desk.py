@@ -163,7 +163,7 @@ st.subheader(tr("ack14.groups_title"))
 w.flag_groups_table(groups, room.entries)
 
 # one reason acknowledges a group, a kind, or all; the discussion beside it is what the reason draws on
-acking = bool(room.can_chair and open_groups)
+acking = bool(room.can_chair and open_groups and session.state == "consulting")  # never before the start
 work, talk = st.columns([3, 2]) if acking else (st.container(), st.container())
 
 with talk:

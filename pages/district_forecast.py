@@ -20,7 +20,7 @@ from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html
 from ui.charts import aqi_bands
-from ui.i18n import correction_reason, join, tr
+from ui.i18n import correction_reason, join, paren, tr
 
 LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
 
@@ -129,7 +129,7 @@ if len(lines):
                                                             alt.Tooltip("upper:Q", format=".0f")]))
     layers.append(alt.Chart(lines).mark_line().encode(
         x=alt.X("time:T", title=None),
-        y=alt.Y("value:Q", title=f"{LABELS[pollutant]} ({unit_of(pollutant)})", scale=alt.Scale(domain=[0, ymax])),
+        y=alt.Y("value:Q", title=paren(LABELS[pollutant], unit_of(pollutant)), scale=alt.Scale(domain=[0, ymax])),
         # fixed colours by role (they followed the sorted names: the two key lines were two blues in English)
         # the legend below the chart: at the right it took 45 % of a phone's width from a 14-day history
         color=alt.Color("series:N", title=None,

@@ -18,7 +18,7 @@ from forecasting.vocab import BEIJING, POLLUTANTS
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import meteogram, pollutant_label
-from ui.i18n import error_text, format_name, level_text, tr
+from ui.i18n import error_text, format_name, level_text, paren, tr
 
 
 state.require_actor()
@@ -107,7 +107,7 @@ if times:
         when = pd.Timestamp(times[k])
         lead = leads[k]
         local = when.tz_convert(BEIJING)
-        heading = (f"{pollutant_label(pollutant)} · {local:%Y-%m-%d %H:00} ({tr('common.beijing_time')}) · "
+        heading = (f"{pollutant_label(pollutant)} · {paren(f'{local:%Y-%m-%d %H:00}', tr('common.beijing_time'))} · "
                    f"{tr('guid.lead', h=lead)}")
         st.markdown(f"**{heading}**")
         if not run_files:

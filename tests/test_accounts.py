@@ -107,6 +107,28 @@ def test_forecaster_needs_a_known_district(db, users):
                              role="forecaster", district="999999")
 
 
+def test_only_a_forecaster_belongs_to_a_district(db, users):
+    """A tour gave a manager a district: accepted, and shown beside the name though it means nothing
+    (only a forecaster's district decides what they may submit). Refused now, in the user's language;
+    a forecaster made manager leaves their district."""
+    admin = users["admin1"]
+    for role in ("manager", "admin"):
+        with pytest.raises(ValidationError, match="only a forecaster belongs to a district") as refused:
+            accounts.create_user(db, admin, username=f"new_{role}", password="a-good-password", role=role,
+                                 district="320509")
+    assert refused.value.localized("zh") == "只有预报员隶属区县，系统管理员不设区县：请将区县选为“无”。"
+    assert refused.value.localized("en").startswith("Only forecasters belong to a district; the role Administrator")
+    manager = [u for u in accounts.list_users(db, admin) if u.role == "manager"][0]
+    with pytest.raises(ValidationError, match="only a forecaster"):
+        accounts.update_user(db, admin, manager.username, expected_version=manager.version, district="320509")
+    assert [u.username for u in accounts.list_users(db, admin) if u.username.startswith("new_")] == []
+    fc = [u for u in accounts.list_users(db, admin) if u.username == "fc_wj"][0]
+    moved = accounts.update_user(db, admin, "fc_wj", expected_version=fc.version, role="manager")
+    assert (moved.role, moved.district) == ("manager", None)
+    row = [e for e in _audit(db, "user.update") if e.object_id == str(fc.id)][-1]
+    assert row.details == {"username": "fc_wj", "role": ["forecaster", "manager"], "district": [fc.district, None]}
+
+
 def test_duplicate_username_is_refused(db, users):
     with pytest.raises(ValidationError, match="taken"):
         accounts.create_user(db, users["admin1"], username="FC_QP", password="a-good-password", role="manager")
@@ -182,6 +204,21 @@ def test_the_changes_made_to_an_account_are_found_by_its_user_name(db, users):
     found = audit_view.search_entries(db, admin, object_text="FC_WJ")
     assert [r.action for r in found] == ["user.update", "user.create"]
     assert audit_view.search_entries(db, admin, object_text="wang lei")[0].action == "user.update"
+
+
+def test_a_change_is_found_by_the_chinese_text_of_its_details(db, users):
+    """A tour searched the audit log for 王磊 (a new display name) and found nothing on SQLite, which
+    keeps the details' Chinese as JSON escapes; both databases find it now, and a text not in any row
+    (or a pattern character typed as text) finds nothing."""
+    from forecasting import audit_view
+
+    admin = users["admin1"]
+    view = [u for u in accounts.list_users(db, admin) if u.username == "fc_wj"][0]
+    accounts.update_user(db, admin, "fc_wj", expected_version=view.version, display_name="王磊（吴江）")
+    assert [r.action for r in audit_view.search_entries(db, admin, object_text="王磊")] == ["user.update"]
+    assert [r.action for r in audit_view.search_entries(db, admin, object_text="（吴江")] == ["user.update"]
+    assert audit_view.search_entries(db, admin, object_text="李明") == []
+    assert audit_view.search_entries(db, admin, object_text="王%磊") == []
 
 
 def test_a_long_bad_username_is_not_repeated_whole(db, users):

@@ -226,7 +226,7 @@ def test_the_audit_page_says_flags_and_fields_in_words_with_district_names(demo_
     for adcode in ("310118", "320509", "330421"):
         assert adcode not in every, adcode
     signs = [d for d, code in zip(shown["详情"], shown["操作代码"]) if code == "consult.session.sign"]
-    assert signs and all("席位: 首席" in d or "席位: 副首席" in d for d in signs), signs[:2]
+    assert signs and all("席位: 轮值首席" in d or "席位: 副班" in d for d in signs), signs[:2]
     assert "用户名: admin；角色: 系统管理员" in every  # a user name stays as it is; the role is in words
     # a system job is named in words (演示数据生成, 每日定时任务), a person by their user name
     actors = set(shown["操作人"])

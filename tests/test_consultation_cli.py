@@ -50,10 +50,10 @@ def test_rota_generate_and_show(cli_db, users, capsys):
     assert "no rota turns" in capsys.readouterr().out
     assert main(["rota", "generate", "--from", "2027-01-04", "--to", "2027-01-24"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "3 turn(s) created"
+    assert out.splitlines()[0] == "turns created: 3"
     assert "2027-01-04..2027-01-10\t310118\tfc_qp\tfc_qp2" in out
     assert main(["rota", "generate", "--from", "2027-01-04", "--to", "2027-01-24"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "0 turn(s) created"
+    assert capsys.readouterr().out.splitlines()[0] == "turns created: 0"
     assert main(["rota", "show", "--from", "2027-01-10", "--to", "2027-01-11", "--days"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-2:] == ["2027-01-10\t310118\tfc_qp\tfc_qp2", "2027-01-11\t320509\tfc_wj\t-"]

@@ -185,6 +185,31 @@ def test_guidance_far_flag_uses_the_guidance_source(db, room):
     assert [(f.flag.kind, f.flag.target_date) for f in flags] == [("guidance_far", TARGETS[0])]
 
 
+def test_flags_are_acknowledged_only_once_the_consultation_has_started(db, users):
+    """A tour acknowledged every flag group while the session was still open for submissions (the desk
+    showed the buttons): the chief acknowledges in the consultation. Both services refuse before it starts,
+    write nothing, and say so in the user's language."""
+    from consultation_data import make_rota, submit_all
+    from forecasting.consultation import acknowledge_flag, acknowledge_groups, open_session, session_flags
+    from forecasting.consultation import start_consultation
+    from forecasting.errors import ValidationError
+
+    make_rota(db)
+    view = open_session(db, users["fc_qp"], ISSUE, days=3)
+    submit_all(db, users["fc_qp"], 60, 80)
+    submit_all(db, users["fc_wj"], 160, 190)
+    flags = session_flags(db, ISSUE, guidance_source=lambda *_: [])
+    assert flags and not any(f.acknowledged for f in flags)
+    with pytest.raises(ValidationError, match="has not started") as refused:
+        acknowledge_groups(db, users["fc_qp"], ISSUE, kind="*", note="先确认", guidance_source=lambda *_: [])
+    assert refused.value.localized("zh") == "会商尚未开始：请先开始会商，再确认分歧。"
+    with pytest.raises(ValidationError, match="has not started"):
+        acknowledge_flag(db, users["fc_qp"], ISSUE, flags[0].flag.key, note="先确认", guidance_source=lambda *_: [])
+    assert not any(f.acknowledged for f in session_flags(db, ISSUE, guidance_source=lambda *_: []))
+    start_consultation(db, users["fc_qp"], ISSUE, expected_version=view.version)
+    assert acknowledge_groups(db, users["fc_qp"], ISSUE, kind="*", note="开始后确认", guidance_source=lambda *_: [])
+
+
 def test_chief_acknowledges_a_kind_in_one_action_with_a_human_sentence(db, room):
     """#14: 23 one-by-one acknowledgements became one action per kind (or one for all)."""
     from consultation_data import submit_all

@@ -164,7 +164,7 @@ def test_a_submission_without_its_analysis_is_kept_and_the_room_says_what_is_mis
     _button(at, "提交").click().run()
     assert not at.exception, at.exception
     assert "已提交。" in texts(at)
-    warned = "已提交，但未填写气象条件分析：相邻区县和值班首席看不到您的预报依据，建议补写后再保存。"
+    warned = "已提交，但未填写气象条件分析：相邻区县和轮值首席看不到您的预报依据，建议补写后再保存。"
     assert warned in [str(w.value) for w in at.warning]
     assert {s.status for s in c.list_submissions(db, today)} == {"submitted"}
     at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").set_value("偏北风，扩散一般")
@@ -344,6 +344,27 @@ def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only
     goto(room, "consultation_room.py")
     assert "内容已锁定，只读" in texts(room)
     assert not [b for b in room.button if b.label in ("提交", "保存草稿", "添加记录")]
+
+
+def test_the_desk_offers_no_acknowledgement_before_the_consultation_starts(world):
+    """A tour acknowledged every flag group while the session was still open: the desk lists the flags,
+    offers 开始会商 and no acknowledgement until the consultation has started."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    for u, lo in (("fc_qp", 60), ("fc_wj", 60), ("fc_js", 85)):
+        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",)) for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "chief_desk.py")
+    assert not at.exception, at.exception
+    assert len(at.dataframe[0].value) == 2  # the two flag groups are listed
+    labels = [b.label for b in at.button]
+    assert "开始会商" in labels and not [x for x in labels if x.startswith("全部确认")], labels
+    assert not [x for x in at.text_input if x.key.startswith("ack_note")]
+    _button(at, "开始会商").click().run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.button if b.label.startswith("全部确认")] == ["全部确认（2 组）"]
 
 
 def test_a_forecaster_not_on_duty_sees_the_desk_read_only(world):

@@ -148,3 +148,16 @@ def test_the_level_map_names_the_districts_as_the_tables_do(monkeypatch):
         [collection] = spec["datasets"].values()  # the outlines, inline (offline): one FeatureCollection
         labels = {f["properties"]["adcode"]: f["properties"]["label"] for f in collection["features"]}
         assert [labels[a] for a in ("310118", "320509", "330421")] == names, labels
+
+
+def test_one_name_for_each_duty_seat_and_no_english_plural_brackets():
+    """A tour read 轮值首席 on the home page, 主班 on the rota and 首席/副首席 in the audit log for the same two
+    seats. The seats are 轮值首席 (the duty chief) and 副班 (the deputy) everywhere; English messages count
+    without "(s)" ("Turns created: 3", not "3 turn(s) created")."""
+    other_names = re.compile(r"主班|副首席|值班首席|轮值副班")
+    wrong = sorted(k for k, (zh, _) in table().items() if other_names.search(zh))
+    assert not wrong, wrong
+    plural = sorted(k for k, (_, en) in table().items() if "(s)" in en)
+    assert not plural, plural
+    assert t("consult.seat.chief", "zh") == "轮值首席" and t("consult.seat.deputy", "zh") == "副班"
+    assert t("rota.chief", "zh") == "轮值首席" and t("report.duty_chief", "zh") == "轮值首席"

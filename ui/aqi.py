@@ -21,7 +21,7 @@ from forecasting.aqi import (
     levels,
     normalize_edition,
 )
-from forecasting.i18n import t
+from forecasting.i18n import bracketed, t
 from forecasting.vocab import unit_of
 
 __all__ = ["badge_html", "range_badge_html", "legend_html", "iaqi_frame", "aqi_badge", "aqi_range_badge",
@@ -97,7 +97,7 @@ def aqi_range_badge(rng: AQIRange, *, lang: str = "zh") -> None:
 
 def aqi_legend(*, edition: str = EDITION_2026, lang: str = "zh") -> None:
     """Show the level legend with its caption."""
-    st.caption(f"{t('aqi.legend', lang)} ({normalize_edition(edition)})")
+    st.caption(bracketed(t("aqi.legend", lang), normalize_edition(edition), lang))
     st.markdown(legend_html(edition=edition, lang=lang), unsafe_allow_html=True)
 
 

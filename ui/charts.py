@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info
+from forecasting.i18n import bracketed
 from ui.maps import _geojson
 from forecasting.vocab import POLLUTANT_TEXT, unit_of
 from forecasting.zone import DISTRICTS_GEOJSON
@@ -62,7 +63,7 @@ def field_map(cells: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     """A gridded field (``lon lat value`` per cell) as squares coloured by AQI category, with the
     district outlines, values on hover. Mercator projection, no base map."""
     bounds, colours, names = category_thresholds(pollutant, edition)
-    label = f"{pollutant.upper().replace('PM25', 'PM2.5')} ({unit_of(pollutant)})"
+    label = bracketed(pollutant.upper().replace("PM25", "PM2.5"), unit_of(pollutant), lang)
     n_cols = max(int(np.sqrt(max(len(cells), 1) * 1.4)), 1)  # about as many columns as the grid has
     size = float(np.clip((580 / n_cols) ** 2, 4, 400))
     points = (
@@ -106,7 +107,7 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     ymax = float(np.nanmax(finite)) * 1.12 if np.isfinite(finite).any() else 100.0
     x = alt.X("time:T", title=None, axis=alt.Axis(format="%m-%d %H时" if lang == "zh" else "%b %d %H:00",
                                                    labelAngle=0, tickCount=6))
-    y = alt.Y("value:Q", title=f"{pollutant_label(pollutant)} ({unit_of(pollutant)})",
+    y = alt.Y("value:Q", title=bracketed(pollutant_label(pollutant), unit_of(pollutant), lang),
               scale=alt.Scale(domain=[0, ymax], nice=False))
     if "model" not in frame:
         frame = frame.assign(model=frame["series"])

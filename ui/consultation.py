@@ -50,7 +50,18 @@ def issue_date_picker(key: str) -> date:
 
 def state_badge(state: str) -> None:
     colours = {"open": "blue", "consulting": "orange", "signed": "violet", "issued": "green", "superseded": "gray"}
-    st.badge(tr(f"consult.state.{state}"), color=colours.get(state, "gray"))
+    st.badge(badge_label(tr(f"consult.state.{state}")), color=colours.get(state, "gray"))
+
+
+def badge_label(text: str) -> str:
+    """A badge stands alone: its first letter is upper case ("Signed", not "signed"; Chinese unchanged).
+
+    Examples
+    --------
+    >>> badge_label("in consultation"), badge_label("已签发")
+    ('In consultation', '已签发')
+    """
+    return text[:1].upper() + text[1:]
 
 
 def deadline_notes(session, now: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from forecasting.i18n import has_key, t
+from forecasting.i18n import bracketed, has_key, t
 from forecasting.permissions import SYSTEM_ACTORS
 from ui.state import language
 
@@ -16,6 +16,11 @@ def tr(key: str, **params) -> str:
 def tr_or(key: str, default: str, **params) -> str:
     """:func:`tr` of ``key`` when the table has it, else ``default`` (a code the table does not know yet)."""
     return tr(key, **params) if has_key(key) else default
+
+
+def paren(text: str, note: str) -> str:
+    """``text（note）`` in Chinese, ``text (note)`` in English (:func:`forecasting.i18n.bracketed`)."""
+    return bracketed(text, note, language())
 
 
 def join(items, *, clauses: bool = False) -> str:

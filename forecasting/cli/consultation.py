@@ -66,7 +66,7 @@ def _generate(args) -> int:
     if args.cycle_days:
         cfg = replace(cfg, cycle_days=args.cycle_days)
     created = generate_rota(_db(), Actor.system("cli"), args.date_from, args.date_to, config=cfg)
-    print(f"{len(created)} turn(s) created")
+    print(f"turns created: {len(created)}")
     for t in created:
         print(f"{t.start_date}..{t.end_date}\t{t.district}\t{t.chief_name}\t{t.deputy_name or '-'}")
     return 0

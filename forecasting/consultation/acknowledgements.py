@@ -155,6 +155,9 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
         require_duty(s, actor, issue_date, "acknowledge flags")
         session = session_for(s, issue_date, lock=True)
         require_writable(session, "the flags")
+        if session.state == "open":  # the chief acknowledges in the consultation, not before it starts
+            raise ValidationError("the consultation has not started: start it, then acknowledge the flags",
+                                  key="ack14.not_started")
         groups = group_flags(signoff.flag_states(s, session, cfg, centres), order=cfg.order)
         by_key = {g.key: g for g in groups}
         chosen: dict[str, FlagGroup] = {}

@@ -1,7 +1,7 @@
 """Rota of the cross-district chief seat (跨区域轮值首席).
 
 The seat rotates over the districts on a cycle (default weekly, Qingpu → Wujiang → Jiashan);
-each turn names a chief (主班) and a deputy (副班) from that district's forecasters. The duty
+each turn names a chief (轮值首席) and a deputy (副班) from that district's forecasters. The duty
 chief of a date is derived from the rota (:func:`duty_for`), never stored as a role.
 Admin and the current duty chief may change future turns; every change is audited.
 """

@@ -186,6 +186,9 @@ def acknowledge_flag(db: Database, actor: Actor | None, issue_date, flag_key: st
         _chair(s, actor, issue_date, "acknowledge flags")
         session = session_for(s, issue_date, lock=True)
         require_writable(session, "the flags")
+        if session.state == "open":  # the chief acknowledges in the consultation, not before it starts
+            raise ValidationError("the consultation has not started: start it, then acknowledge the flags",
+                                  key="ack14.not_started")
         current = {fs.flag.key: fs for fs in flag_states(s, session, cfg, centres)}
         state = current.get(flag_key)
         if state is None:

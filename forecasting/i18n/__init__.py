@@ -12,7 +12,7 @@ import importlib
 import os
 import pkgutil
 
-__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language"]
+__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed"]
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -80,3 +80,15 @@ def t(key: str, lang: str | None = None, /, **params) -> str:
     suffix = "_" + lang
     local = {name[: -len(suffix)]: value for name, value in params.items() if name.endswith(suffix)}
     return text.format(**{**params, **local})
+
+
+def bracketed(text: str, note: str, lang: str | None = None) -> str:
+    """``text`` with ``note`` in brackets as each language sets them: full-width in Chinese, a space and
+    half-width in English (a title, an axis, a legend's unit).
+
+    Examples
+    --------
+    >>> bracketed("PM2.5", "µg/m³", "zh"), bracketed("PM2.5", "µg/m³", "en")
+    ('PM2.5（µg/m³）', 'PM2.5 (µg/m³)')
+    """
+    return f"{text} ({note})" if lang == "en" else f"{text}（{note}）"

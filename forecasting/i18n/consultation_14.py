@@ -13,7 +13,7 @@ MESSAGES = {
                    "The chief accepted flag groups ({n}): {items}. Reason: {reason}"),
     "ack14.nothing_chosen": ("请选择要确认的检查项组或类型。", "Choose the flag groups or the kind to acknowledge."),
     "grid14.chosen": ("已选：{items}", "Chosen: {items}"),
-    "ack14.severity.info": ("提示", "info"),
+    "ack14.severity.info": ("提示", "Info"),
     "ack14.info_caption": ("提示项无需确认：双方 AQI 均不超过 100 时首要污染物不同只作提示。",
                            "Info items need no acknowledgement: a different primary pollutant while both sides "
                            "stay at AQI ≤ 100 is shown for information only."),
@@ -31,7 +31,7 @@ MESSAGES = {
     # today
     "today14.title": ("今日", "Today"),
     "today14.you_chief": ("今天您是轮值首席。", "You are the duty chief today."),
-    "today14.you_deputy": ("今天您是轮值副班。", "You are the deputy chief today."),
+    "today14.you_deputy": ("今天您是副班。", "You are the deputy chief today."),
     "today14.you_forecaster": ("今天您为{district}填报。", "Today you forecast for {district}."),
     "today14.you_manager": ("您可以查看今日会商与发布。", "You can follow today's consultation and issue."),
     "today14.duty": ("轮值首席：{chief} · 副班：{deputy}", "Duty chief: {chief} · deputy: {deputy}"),
@@ -120,6 +120,8 @@ MESSAGES = {
     "desk14.step.issue": ("发布", "Issue"),
     "desk14.blocked_by": ("签发前还需：{what}", "Before signing: {what}"),
     "desk14.block.not_started": ("会商尚未开始", "the consultation has not started"),
+    "ack14.not_started": ("会商尚未开始：请先开始会商，再确认分歧。",
+                          "The consultation has not started: start it, then acknowledge the flags."),
     "desk14.block.missing": ("{district} {days} 尚未提交", "{district} has not submitted {days}"),
     "desk14.block.flags": ("{n} 组分歧待确认", "flag groups to acknowledge: {n}"),
     "desk14.block.conclusion": ("尚未填写区域综述与会商结论", "the zone summary and conclusion are empty"),

@@ -169,6 +169,8 @@ MESSAGES.update({
     "accounts.username_taken": ("用户名“{username}”已被使用。", "User name '{username}' is taken."),
     "accounts.bad_role": ("未知角色“{role}”。", "Unknown role '{role}'."),
     "accounts.need_district": ("预报员必须属于一个区县。", "A forecaster belongs to one district."),
+    "accounts.district_only_forecaster": ("只有预报员隶属区县，{role}不设区县：请将区县选为“无”。",
+                                          "Only forecasters belong to a district; the role {role} has none: set the district to none."),
     "accounts.bad_district": ("未知区县代码“{district}”。", "Unknown district code '{district}'."),
     "accounts.no_such_user": ("用户“{username}”不存在。", "No user named '{username}'."),
     "accounts.not_yourself": ("不能停用自己的账户。", "You cannot disable your own account."),

@@ -25,7 +25,7 @@ MESSAGES = {
     "hard15.too_many_refusals": ("来自该地址的无效令牌过多，请 {seconds} 秒后再试。",
                                  "Too many invalid API tokens from this address: try again in {seconds} s."),
     "hard15.password_invisible": ("密码含有 {n} 个控制字符或不可见字符（如 {code}），请只使用可见字符。",
-                                  "The password contains {n} control or invisible character(s) (e.g. {code}): "
+                                  "The password contains control or invisible characters ({n}, e.g. {code}): "
                                   "type only visible characters."),
     "hard15.password_weak": ("密码太容易被猜到（强度 {score}/4，至少需要 {min_score}）：请使用由几个不相关词语组成的较长短语。",
                              "The password is too easy to guess (strength {score} of 4, at least {min_score} needed): "

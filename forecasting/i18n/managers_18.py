@@ -240,7 +240,7 @@ MESSAGES.update({
     "rep18.flags": ("一致性提示的处理", "Consistency flags resolved"),
     "rep18.no_flags": ("本次会商没有需要确认的一致性提示", "No consistency flag needed acknowledging"),
     "rep18.signed": ("签发", "Signed"),
-    "rep18.signed_detail": ("签发人 {signed}（{at}）；值班首席 {chief}，副首席 {deputy}；发布人 {issued_by}",
+    "rep18.signed_detail": ("签发人 {signed}（{at}）；轮值首席 {chief}，副班 {deputy}；发布人 {issued_by}",
                             "Signed by {signed} ({at}); duty chief {chief}, deputy {deputy}; issued by {issued_by}"),
     "rep18.download_pdf": ("下载本期报告 PDF", "Download this report (PDF)"),
     "rep18.details": ("文件校验信息（版本、SHA-256）", "File details (revision, SHA-256)"),
@@ -263,7 +263,7 @@ MESSAGES.update({
     # the flags the issued forecast still has (one per district pair and day): acknowledgements of conflicts
     # the chief's combined forecast removed are in the discussion record, not here (a tour counted 6 on the
     # desk, groups of several days, and read 4 here without a word why)
-    "rep18.flags_count": ("发布的联合预报中仍有 {n} 条一致性提示（按区县对、按日计），均经值班首席确认并说明：{kinds}",
+    "rep18.flags_count": ("发布的联合预报中仍有 {n} 条一致性提示（按区县对、按日计），均经轮值首席确认并说明：{kinds}",
                           "The issued forecast still has {n} consistency flags (per district pair and day), each "
                           "acknowledged by the duty chief with a note: {kinds}"),
     "rep18.flag_kind_count": ("{kind} {n} 条", "{kind} ({n})"),
@@ -312,7 +312,7 @@ MESSAGES.update({f"audit18.key.{k}": v for k, v in {
 }.items()})
 # Values of the audit page's detail fields in words (seats, roles, states); other values as stored.
 MESSAGES.update({f"audit18.value.{k}": v for k, v in {
-    "chief": ("首席", "chief"), "deputy": ("副首席", "deputy"), "forecaster": ("预报员", "forecaster"),
+    "chief": ("轮值首席", "chief"), "deputy": ("副班", "deputy"), "forecaster": ("预报员", "forecaster"),
     "manager": ("管理人员", "manager"), "admin": ("系统管理员", "administrator"), "submitted": ("已提交", "submitted"),
     "draft": ("草稿", "draft"), "ok": ("成功", "ok"), "refused": ("被拒绝", "refused"),
     # reasons the services record (free-text reasons, e.g. an amendment's, have no key and stay as typed)

@@ -45,7 +45,7 @@ SESSION_STATES = ("open", "consulting", "signed", "issued", "superseded")
 
 class RotaTurn(Base):
     """One turn of the cross-district chief seat: ``start_date``..``end_date`` (Beijing days,
-    inclusive), the district holding the seat, its chief (主班) and deputy (副班)."""
+    inclusive), the district holding the seat, its chief (轮值首席) and deputy (副班)."""
 
     __tablename__ = "rota_turns"
     __table_args__ = (CheckConstraint("end_date >= start_date", name="dates_ordered"),)
