@@ -53,7 +53,7 @@ def test_map_and_meteograms(app_db):
     at.select_slider(key="guid_step").set_value(5).run()
     assert not at.exception
     # cycle 00Z, sixth hourly step ends at 06Z = 14:00 Beijing: slider and heading say the same lead
-    assert "O₃ · 2026-11-24 14:00 (北京时间) · 时效 6 小时" in texts(at)
+    assert "O₃ · 2026-11-24 14:00（北京时间） · 时效 6 小时" in texts(at)  # full-width in Chinese
     assert at.select_slider(key="guid_step").format_func(5) == "+6 h · 11-24 14:00"
 
 
