@@ -60,7 +60,10 @@ SLOW_TESTS = frozenset({"test_guidance.py::test_command_line", "test_datastore.p
                         "test_grids_projected.py::test_mapping_file_names_the_projection_of_a_file_that_does_not",
                         "test_hardening_cli.py::test_observation_at_year_9999_is_one_line",
                         "test_datadesk.py::test_data_desk_page_per_role",
-                        "test_consultation_workflow.py::test_only_the_duty_chief_signs_with_the_right_password"})
+                        "test_consultation_workflow.py::test_only_the_duty_chief_signs_with_the_right_password",
+                        # builds a 4-day demo world in its process (16.5 s, the slowest of make check on
+                        # 2026-11-30): a demo world is slow, as the fixtures above say
+                        "test_demo_build.py::test_a_small_world_built_in_this_process_is_published_complete"})
 
 
 def _is_slow(item) -> bool:
