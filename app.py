@@ -52,4 +52,5 @@ if world == "partial":  # a half-built demo world is never served (issue #16)
     st.stop()
 
 state.sync_cookie()
+state.keep_form_values()  # a form left for another page keeps what it holds (Streamlit would drop it)
 run_guarded(lambda: navigation.build(actor).run(), lang)

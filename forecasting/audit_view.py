@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 
 from forecasting.textlimits import csv_safe
 
@@ -25,7 +25,7 @@ from forecasting.errors import ValidationError
 from forecasting.i18n import has_key, t, table
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
-from forecasting.store.models import AuditEntry, AuthSession, User
+from forecasting.store.models import AuditEntry, AuthSession, District, User
 from forecasting.store.reports import ApiToken
 from forecasting.vocab import BEIJING, POLLUTANT_TEXT
 
@@ -97,7 +97,8 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
         An action code (``login.success``) or a prefix ending in ``.`` or a family (``consult``).
     object_text : str
         Matches the object type or id (substring, case-insensitive); a text with a letter also matches
-        the details (``qp_chen`` finds the changes made to that account, whose object is "用户 1").
+        the details (``qp_chen`` finds the changes made to that account, whose object is "用户 1"), and
+        a district's or a person's name the rows that name its adcode or their login (青浦区, 陈静).
     """
     username, action, object_text = (_text("user", username), _text("action", action),
                                       _text("object", object_text))
@@ -121,24 +122,41 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     labelled = _labelled_object(object_text) if object_text else None
     if labelled is not None:  # "User 12" / "用户 12", as the table's object column writes it
         q = q.where(AuditEntry.object_type == labelled[0], AuditEntry.object_id == labelled[1])
-    elif object_text:
-        like = _contains(object_text.lower())
-        where = [func.lower(AuditEntry.object_type).like(like, escape="!"),
-                 func.lower(AuditEntry.object_id).like(like, escape="!")]
-        if any(ch.isalpha() for ch in object_text):  # never "1" in every JSON of the trail
-            details = func.lower(cast(AuditEntry.details, String))
-            where.append(details.like(like, escape="!"))
-            escaped = json.dumps(object_text.lower())[1:-1]  # SQLite keeps 陈静 as "\u9648\u9759"
-            if escaped != object_text.lower():
-                where.append(details.like(_contains(escaped), escape="!"))
-        q = q.where(or_(*where))
     with db.read() as s:
         require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
+        if object_text and labelled is None:
+            q = q.where(_object_filter(s, object_text))
         if username:
             # a manager types the name the table shows (陈静), not only the login (qp_chen)
             logins = {username, *s.scalars(select(User.username).where(User.display_name == username))}
             q = q.where(AuditEntry.actor_username.in_(sorted(logins)))
         return [_row(e) for e in s.scalars(q)]
+
+
+def _object_filter(s, text: str):
+    """Rows whose object type or id holds ``text``, or (for a text with a letter) whose details do. The
+    details keep codes: a district's or a person's name as the table writes it (青浦区, 陈静) also finds
+    the rows that name the district's adcode or the person's login (a tour searched for 陈静 and 青浦区 and
+    found nothing)."""
+    like = _contains(text.lower())
+    where = [func.lower(AuditEntry.object_type).like(like, escape="!"),
+             func.lower(AuditEntry.object_id).like(like, escape="!")]
+    if not any(ch.isalpha() for ch in text):  # never "1" in every JSON of the trail
+        return or_(*where)
+    details = func.lower(cast(AuditEntry.details, String))
+    terms = {text.lower()}
+    terms |= {f'"{code}"' for code in s.scalars(select(District.adcode).where(
+        or_(District.name_zh.like(like, escape="!"), func.lower(District.name_en).like(like, escape="!"))))}
+    people = list(s.execute(select(User.id, User.username).where(User.display_name.like(like, escape="!"))))
+    terms |= {f'"{login}"' for _, login in people}
+    for term in sorted(terms):
+        where.append(details.like(_contains(term), escape="!"))
+        escaped = json.dumps(term)[1:-1] if not term.startswith('"') else term  # SQLite: 陈静 as "\u9648\u9759"
+        if escaped != term:
+            where.append(details.like(_contains(escaped), escape="!"))
+    if people:  # the account itself: "用户 1"
+        where.append(and_(AuditEntry.object_type == "user", AuditEntry.object_id.in_([str(i) for i, _ in people])))
+    return or_(*where)
 
 
 def _labelled_object(text: str) -> tuple[str, str] | None:

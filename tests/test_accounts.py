@@ -214,11 +214,21 @@ def test_a_change_is_found_by_the_chinese_text_of_its_details(db, users):
 
     admin = users["admin1"]
     view = [u for u in accounts.list_users(db, admin) if u.username == "fc_wj"][0]
-    accounts.update_user(db, admin, "fc_wj", expected_version=view.version, display_name="王磊（吴江）")
-    assert [r.action for r in audit_view.search_entries(db, admin, object_text="王磊")] == ["user.update"]
-    assert [r.action for r in audit_view.search_entries(db, admin, object_text="（吴江")] == ["user.update"]
+    renamed = accounts.update_user(db, admin, "fc_wj", expected_version=view.version, display_name="王磊（吴江）")
+    accounts.update_user(db, admin, "fc_wj", expected_version=renamed.version, display_name="Wang Lei")
+    # nobody is called 王磊 any more: only the two renames' details hold the name
+    assert [r.action for r in audit_view.search_entries(db, admin, object_text="王磊")] == ["user.update"] * 2
+    assert [r.action for r in audit_view.search_entries(db, admin, object_text="（吴江")] == ["user.update"] * 2
     assert audit_view.search_entries(db, admin, object_text="李明") == []
     assert audit_view.search_entries(db, admin, object_text="王%磊") == []
+    # a person's and a district's name find the rows that name their login or adcode (陈静 → fc_qp's account,
+    # 青浦区 → "310118"): the details keep codes, the table shows names
+    qp = [u for u in accounts.list_users(db, admin) if u.username == "fc_qp"][0]
+    accounts.update_user(db, admin, "fc_qp", expected_version=qp.version, display_name="陈静")
+    found = audit_view.search_entries(db, admin, object_text="陈静")
+    assert {(r.action, r.object_id) for r in found} == {("user.create", str(qp.id)), ("user.update", str(qp.id))}
+    assert {r.details.get("username") for r in audit_view.search_entries(db, admin, object_text="青浦")} >= {"fc_qp"}
+    assert "fc_wj" not in {r.details.get("username") for r in audit_view.search_entries(db, admin, object_text="青浦区")}
 
 
 def test_a_long_bad_username_is_not_repeated_whole(db, users):

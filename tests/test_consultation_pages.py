@@ -77,6 +77,37 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     assert {(s.district, s.status, s.aqi_lo, s.analysis) for s in subs} == {(WJ, "submitted", 60, "偏东风，扩散条件一般")}
 
 
+def test_the_form_keeps_its_values_when_the_forecaster_comes_back_from_another_page(world):
+    """A tour opened the room (the form prefilled), went to the home page and back: every box was empty,
+    and 提交 said "请填写这一天的 AQI 下限和上限" seven times until the browser page was reloaded (Streamlit
+    drops a widget's value when its page is left). The submitted values, and a value typed but not yet
+    saved, are there on return."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",), {}, "偏东风") for k in (1, 2, 3)]
+    c.save_submissions(db, cast["fc_wj"], today, WJ, entries, submit=True)
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    key = f"sub_{today.isoformat()}_{WJ}_"
+    d1, d2 = (today + timedelta(days=1)).isoformat(), (today + timedelta(days=2)).isoformat()
+    assert at.number_input(key=key + d1 + "_lo").value == 60
+    at.number_input(key=key + d2 + "_hi").set_value(75).run()  # typed, not saved
+    goto(at, "home.py")
+    assert not at.exception, at.exception
+    goto(at, "consultation_room.py")
+    assert not at.exception, at.exception
+    assert [at.number_input(key=key + d + "_lo").value for d in (d1, d2)] == [60, 60]
+    assert at.number_input(key=key + d2 + "_hi").value == 75  # the unsaved edit too
+    assert at.multiselect(key=key + d1 + "_primary").value == ["pm25"]
+    assert at.text_area(key=key + "analysis").value == "偏东风"
+    _button(at, "提交").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [] and "已提交。" in texts(at)
+    d3 = (today + timedelta(days=3)).isoformat()
+    assert {(s.target_date.isoformat(), s.aqi_hi) for s in c.list_submissions(db, today)} == {(d1, 80), (d2, 75), (d3, 80)}
+
+
 def test_a_second_save_is_refused_naming_who_and_the_typed_values_stay(world):
     db, cast, today = world
     from forecasting import consultation as c

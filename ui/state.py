@@ -7,6 +7,8 @@ ended or idle session takes effect at the next click.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from forecasting import accounts
@@ -140,3 +142,20 @@ def sync_cookie() -> None:
     lang = st.session_state.pop("pending_lang", None)
     if lang in LANGUAGES:
         st.html(_LANG_JS % (LANG_COOKIE, lang), unsafe_allow_javascript=True)
+
+
+#: The consultation room's form: a day's AQI range, primary pollutants and concentrations, and the analysis
+#: (``sub_<issue date>_<adcode>_<target date>_lo`` ... ``sub_<issue date>_<adcode>_analysis``). Buttons are
+#: not values and are never kept.
+KEPT_FORM_VALUES = re.compile(r"sub_\d{4}-\d{2}-\d{2}_\d{6}_(?:\d{4}-\d{2}-\d{2}_(?:lo|hi|primary|pm25|o3)|analysis)")
+
+
+def keep_form_values() -> None:
+    """Keep the consultation room's form across pages (call on every run, before the page runs).
+
+    Streamlit drops a widget's value at the end of a run that did not draw it, so a forecaster who went
+    to the home page and back found every box of the form empty, the submitted values too (a tour). A
+    value written back through the Session State API is the session's, not the widget's, and stays: the
+    documented way to keep a widget's value across pages."""
+    for key in [k for k in st.session_state if isinstance(k, str) and KEPT_FORM_VALUES.fullmatch(k)]:
+        st.session_state[key] = st.session_state[key]
