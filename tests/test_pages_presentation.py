@@ -26,4 +26,4 @@ def test_presentation_before_any_forecast_says_nothing_to_compare(users, db_url,
     at.selectbox(key="pres_issue_date").select(ISSUE).run()
     assert not at.exception, at.exception
     page = texts(at)
-    assert "尚无可比对的相邻预报" in page and "无一致性提示" not in page
+    assert "尚无可比对的相邻预报" in page and "无分歧" not in page

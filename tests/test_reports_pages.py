@@ -176,5 +176,5 @@ def test_the_reader_counts_every_acknowledged_flag_as_issued(demo_url, monkeypat
     at = goto(sign_in(new_app(), "mgr_sun", DEMO_PASSWORD), "reports.py")
     assert not at.exception, at.exception
     page = texts(at)
-    assert f"发布的联合预报中仍有 {stored} 条一致性提示（按区县对、按日计），均经轮值首席确认并说明" in page
+    assert f"发布的联合预报中仍有 {stored} 条分歧（按区县对、按日计），均经轮值首席确认并说明" in page
     assert "其他" not in page.split("均经轮值首席确认并说明", 1)[1].split("\n", 1)[0]  # every kind named

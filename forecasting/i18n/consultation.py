@@ -26,7 +26,7 @@ MESSAGES = {
     "consult.state.superseded": ("已被更正版取代", "superseded"),
     "consult.live_title": ("会商实况", "Live board"),
     "consult.refreshed": ("自动刷新于 {time}（北京时间）", "Refreshed at {time} (Beijing time)"),
-    "consult.flags_title": ("一致性检查", "Consistency flags"),
+    "consult.flags_title": ("分歧检查", "Consistency flags"),
     "consult.submissions_title": ("各区县预报", "District forecasts"),
     "consult.no_submissions": ("尚无提交。", "Nothing submitted yet."),
     "consult.notes_title": ("会商记录", "Consultation notes"),

@@ -159,7 +159,7 @@ MESSAGES.update({
 
 _ACTIONS = {
     "consult.final.save": ("保存综合预报", "Saved the combined forecast"),
-    "consult.flag.acknowledge": ("确认一致性提示", "Acknowledged a consistency flag"),
+    "consult.flag.acknowledge": ("确认分歧", "Acknowledged a consistency flag"),
     "consult.note.revise": ("修改会商记录", "Revised a consultation note"),
     "consult.note.add": ("添加会商记录", "Added a consultation note"),
     "consult.session.amend": ("更正已发布预报", "Amended an issued forecast"),
@@ -198,7 +198,7 @@ _ACTIONS = {
     "user.update": ("修改用户", "Updated a user"),
     "user.change_password.failed": ("修改密码失败（原密码错误）", "Password change refused (wrong old password)"),
     "consult.conclusion.add": ("填写会商结论", "Wrote the consultation conclusion"),
-    "consult.flag.acknowledge_groups": ("确认一致性提示（按组）", "Acknowledged consistency flags (by group)"),
+    "consult.flag.acknowledge_groups": ("确认分歧（按组）", "Acknowledged consistency flags (by group)"),
     "datadesk.denied": ("数据台操作被拒绝", "Data desk action refused (no permission)"),
     "datadesk.ingest": ("记录模式结果入库", "Recorded a model-run ingest"),
     "datadesk.obs_import": ("记录观测数据导入", "Recorded an observations import"),
@@ -237,8 +237,8 @@ MESSAGES.update({
     "rep18.zone_headline": ("示范区未来几天最高等级：{badge}", "Worst level in the zone over the coming days: {badge}"),
     "rep18.summary": ("区域概述", "Zone summary"),
     "rep18.conclusion": ("会商结论", "Conclusion"),
-    "rep18.flags": ("一致性提示的处理", "Consistency flags resolved"),
-    "rep18.no_flags": ("本次会商没有需要确认的一致性提示", "No consistency flag needed acknowledging"),
+    "rep18.flags": ("分歧的处理", "Consistency flags resolved"),
+    "rep18.no_flags": ("本次会商没有需要确认的分歧", "No consistency flag needed acknowledging"),
     "rep18.signed": ("签发", "Signed"),
     "rep18.signed_detail": ("签发人 {signed}（{at}）；轮值首席 {chief}，副班 {deputy}；发布人 {issued_by}",
                             "Signed by {signed} ({at}); duty chief {chief}, deputy {deputy}; issued by {issued_by}"),
@@ -263,7 +263,7 @@ MESSAGES.update({
     # the flags the issued forecast still has (one per district pair and day): acknowledgements of conflicts
     # the chief's combined forecast removed are in the discussion record, not here (a tour counted 6 on the
     # desk, groups of several days, and read 4 here without a word why)
-    "rep18.flags_count": ("发布的联合预报中仍有 {n} 条一致性提示（按区县对、按日计），均经轮值首席确认并说明：{kinds}",
+    "rep18.flags_count": ("发布的联合预报中仍有 {n} 条分歧（按区县对、按日计），均经轮值首席确认并说明：{kinds}",
                           "The issued forecast still has {n} consistency flags (per district pair and day), each "
                           "acknowledged by the duty chief with a note: {kinds}"),
     "rep18.flag_kind_count": ("{kind} {n} 条", "{kind} ({n})"),
@@ -291,8 +291,8 @@ MESSAGES.update({f"audit18.key.{k}": v for k, v in {
     "count": ("次数", "count"), "created": ("新建", "created"), "cycle": ("起报时次", "cycle"),
     "cycle_days": ("轮值周期（天）", "rota cycle (days)"), "days": ("天数", "days"), "district": ("区县", "district"),
     "districts": ("区县", "districts"), "entries": ("条目", "entries"), "file": ("文件", "file"),
-    "files": ("文件", "files"), "fingerprint": ("指纹", "fingerprint"), "flag": ("一致性提示", "flag"),
-    "flagged": ("标记", "flagged"), "flags": ("一致性提示", "flags"), "from": ("自", "from"),
+    "files": ("文件", "files"), "fingerprint": ("指纹", "fingerprint"), "flag": ("分歧", "flag"),
+    "flagged": ("标记", "flagged"), "flags": ("分歧", "flags"), "from": ("自", "from"),
     "groups": ("提示组", "flag groups"), "issue_date": ("发布日期", "issue date"), "kind": ("类型", "kind"),
     "late": ("逾期", "late"), "locked_until": ("锁定至", "locked until"), "mentions": ("提及", "mentions"),
     "method": ("方法", "method"), "minute": ("分钟", "minute"), "model": ("模式", "model"), "name": ("名称", "name"),
