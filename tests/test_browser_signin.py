@@ -42,6 +42,14 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         page.get_by_text("您好，陈静（青浦区）").wait_for()
         wait_idle(page)
         screenshot(page, "signin-after-refresh")
+        # the deadline countdowns are read whole: a metric cut "还剩 14 小时 23 分" to "还剩 14 小时 2…" (a tour)
+        values = page.locator(".st-key-deadline_strip [data-testid='stMetricValue']")
+        values.first.wait_for()
+        cut = page.evaluate("""() => [...document.querySelectorAll(
+            ".st-key-deadline_strip [data-testid='stMetricValue'], .st-key-deadline_strip [data-testid='stMetricValue'] *")]
+            .filter(e => getComputedStyle(e).whiteSpace === 'nowrap' || e.scrollWidth > e.clientWidth + 1)
+            .map(e => e.textContent)""")
+        assert values.count() == 2 and cut == [], cut
 
         tab = ctx.new_page()  # a new tab of the same browser
         tab.goto(base + "/")

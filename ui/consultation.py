@@ -232,10 +232,19 @@ def lateness(deadline: datetime, done: datetime | None) -> str:
     return tr("today14.late_line", time=bj(done, "%H:%M"), late=late)
 
 
+#: A countdown is read whole: Streamlit's metric cut "还剩 14 小时 23 分" to "还剩 14 小时 2…" in a half-width
+#: column (a tour). In the strip its value wraps instead, a little smaller than a metric's 2.25rem.
+_WHOLE_COUNTDOWN = ("<style>.st-key-deadline_strip [data-testid='stMetricValue'],"
+                    ".st-key-deadline_strip [data-testid='stMetricValue'] *"
+                    "{white-space:normal;overflow:visible;text-overflow:clip;font-size:1.9rem;line-height:1.25}"
+                    "</style>")
+
+
 def deadline_strip(session, now: datetime, *, alerts: bool = True) -> None:
     """Both deadlines with a countdown (the fragment that calls this refreshes it); with ``alerts``, a
     passed deadline also as an alert (the room says it once, above, with :func:`deadline_notes`)."""
-    cols = st.columns(2)
+    st.html(_WHOLE_COUNTDOWN)
+    cols = st.container(key="deadline_strip").columns(2)
     for col, name, deadline, done in ((cols[0], "consult", session.consult_deadline, session.signed_at),
                                       (cols[1], "issue", session.issue_deadline, session.issued_at)):
         label = tr(f"today14.deadline_{name}", time=bj(deadline, "%H:%M"))
