@@ -147,7 +147,7 @@ MESSAGES = {
     "desk14.download_pdf": ("下载 PDF", "Download PDF"),
     "desk14.col_lo": ("AQI 下限", "AQI low"),
     "desk14.col_hi": ("AQI 上限", "AQI high"),
-    "desk14.col_primary": ("首要污染物（如 PM2.5, O₃）", "Primary (e.g. PM2.5, O₃)"),
+    "desk14.col_primary": ("首要污染物（如 PM2.5、O₃）", "Primary (e.g. PM2.5, O₃)"),
     "desk14.col_submitted": ("区县提交", "District entry"),
     "desk14.bad_primary": ("{district} {day}：未知污染物“{value}”，可填 {allowed}（多个用逗号分隔）",
                            "{district} {day}: unknown pollutant “{value}”; use {allowed} (several: separate with commas)"),

@@ -26,7 +26,7 @@ MESSAGES = {
     "verif.event_rule": ("污染事件预报判定", "A range forecasts an event when"),
     "verif.rule.upper": ("范围上限超过阈值", "its upper bound exceeds the threshold"),
     "verif.rule.centre": ("范围中值超过阈值", "its centre exceeds the threshold"),
-    "verif.weights": ("综合评分权重（首要污染物, 级别, AQI 误差）", "Composite weights (primary, level, AQI error)"),
+    "verif.weights": ("综合评分权重（首要污染物、级别、AQI 误差，以逗号分隔）", "Composite weights (primary, level, AQI error)"),
     "verif.bad_weights": (
         "综合评分权重 {weights}：应为三个非负数且和为 1，例如 0.2,0.5,0.3",
         "composite weights {weights}: expected three numbers ≥ 0 that sum to 1, e.g. 0.2,0.5,0.3",
