@@ -344,7 +344,11 @@ config.update({c: st.column_config.NumberColumn(heads[c], format="%d", width=hea
 config.update({c: st.column_config.Column(tr(f"verif.head.{c}")) for c in ("source", "n", "n_primary", *v.BREAKDOWNS)})
 st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", key="verif_scores", column_config=config)
 d1, d2 = st.columns(2)
-d1.download_button(tr("verif.download_scores"), v.to_csv(table), file_name=f"verification_{first}_{last}.csv",
+# the file keeps its codes (``label``: read back by from_csv) and names each source as the table does beside them
+# (a manager read "corrected:CAMS" and "ensemble" in the spreadsheet)
+named = table.copy()
+named.insert(0, "source_name", named["label"].map(source_name))
+d1.download_button(tr("verif.download_scores"), v.to_csv(named), file_name=f"verification_{first}_{last}.csv",
                    mime="text/csv", key="verif_dl_scores", icon=":material/download:")
 d2.download_button(tr("verif.download_pairs"),
                    v.to_csv(pairs.drop(columns=["range_hit", "level_hit", "primary_hit"])),

@@ -109,8 +109,13 @@ def test_csv_export_round_trips(app_world, downloads):
         expected = expected[expected["lead_day"] == 1]  # the page's default: D+1, by lead day
     finally:
         db.dispose()
-    pd.testing.assert_frame_equal(from_csv(data), expected.reset_index(drop=True), check_dtype=False)
+    pd.testing.assert_frame_equal(from_csv(data).drop(columns=["source_name"]), expected.reset_index(drop=True),
+                                  check_dtype=False)
     assert list(back["label"]) == list(expected["label"])
+    # each source also by the name the table gives it (a manager read "corrected:CAMS" in the spreadsheet)
+    names = dict(zip(back["label"], back["source_name"]))
+    assert (names["issued"], names["ensemble"]) == ("会商发布", "订正指导（集成）")
+    assert all(names[x] == "模式 " + x.split(":", 1)[1] for x in names if x.startswith("raw:"))
     pairs = from_csv(downloads[f"verification_pairs_{DATES['first']}_{DATES['last']}.csv"])
     assert set(pairs["lead_day"]) == {1} and {"obs_aqi", "error", "composite"} <= set(pairs.columns)
 
