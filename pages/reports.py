@@ -31,9 +31,12 @@ lang = state.language()
 DISTRICTS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
 
-def _badge(level: int) -> str:
+def _badge(level: int, *, small: bool = False) -> str:
+    """A level as a coloured badge; ``small`` (the table of days): smaller, and never broken inside ("轻度污/染"
+    in a phone's column)."""
     info = level_info(level=level)
-    return (f'<span style="display:inline-block;padding:0.1em 0.5em;border-radius:0.3em;background:{info.hex};'
+    size = "font-size:0.85em;white-space:nowrap;padding:0.05em 0.35em;" if small else "padding:0.1em 0.5em;"
+    return (f'<span style="display:inline-block;{size}border-radius:0.3em;background:{info.hex};'
             f'color:{info.text_hex};font-weight:600;margin:0 0.2em 0.2em 0">{html.escape(info.category(lang))}</span>')
 
 
@@ -85,21 +88,25 @@ def _reader(summary) -> None:
     for i, d in enumerate(summary.districts):
         for e in d.get("days", []):
             primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
-            badges = " ".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
+            badges = " ".join(_badge(k, small=True) for k in range(e["level_lo"], e["level_hi"] + 1))
             cells = by_day.setdefault(e["target_date"], [""] * len(names))
-            # the range on one line ("AQI 55–" over "75" on a phone)
-            cells[i] = (f"<span style='white-space:nowrap'>AQI {int(e['aqi_lo'])}–{int(e['aqi_hi'])}</span> "
+            # the range on one line ("AQI 55–" over "75" on a phone); "AQI" once, in the caption above: on a
+            # phone the three districts' columns fit beside the dates (the third one was cut: "AQI 110–1")
+            cells[i] = (f"<span style='white-space:nowrap;font-weight:600'>{int(e['aqi_lo'])}–{int(e['aqi_hi'])}</span> "
                         f"{badges} {html.escape(primary)}")
     head = [tr("rep18.col.date"), *names]
+    st.caption(tr("rep18.days_caption"))
 
     def _day(iso: str) -> str:  # "12月1日" on one line (the ISO date wrapped as "2026-12-" / "01")
         d = date.fromisoformat(iso)
         return tr("rep18.day_label", m=d.month, d=d.day)
 
-    st.markdown("<table style='width:100%'><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
-                + "".join("<tr><td style='white-space:nowrap'>" + html.escape(_day(day)) + "</td>"
-                          + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
-                          for day, cells in sorted(by_day.items())) + "</table>", unsafe_allow_html=True)
+    cell = "padding:4px 5px;vertical-align:top"
+    st.markdown("<div class='days-table' style='overflow-x:auto'><table style='width:100%;font-size:0.92em'><tr>"
+                + "".join(f"<th style='{cell}'>{html.escape(h)}</th>" for h in head) + "</tr>"
+                + "".join(f"<tr><td style='{cell};white-space:nowrap'>" + html.escape(_day(day)) + "</td>"
+                          + "".join(f"<td style='{cell}'>{c}</td>" for c in cells) + "</tr>"
+                          for day, cells in sorted(by_day.items())) + "</table></div>", unsafe_allow_html=True)
     conclusion = (summary.conclusion or model.get("conclusion") or "").strip()
     if conclusion:
         st.markdown(f"**{tr('rep18.conclusion')}**")

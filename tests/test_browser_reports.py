@@ -55,3 +55,29 @@ def test_manager_downloads_the_issued_pdf_with_the_stored_hash(report_server, tm
         assert data.startswith(b"%PDF-")
         assert hashlib.sha256(data).hexdigest() == issued.sha256
         ctx.close()
+
+        # on a phone the table of days shows all three districts: a tour's third column was cut
+        # ("AQI 110–1…") and its level badges broke inside ("轻度污/染")
+        phone = b.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+        page = phone.new_page()
+        page.goto(base + "/")
+        page.get_by_label("用户名").fill("mgr_sun")
+        page.get_by_label("密码").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("您好").wait_for()
+        wait_idle(page)
+        page.goto(base + "/reports")
+        table = page.locator(".days-table").first
+        table.wait_for()
+        wait_idle(page)
+        table.scroll_into_view_if_needed()
+        screenshot(page, "reports-phone-days")
+        fit = page.evaluate("""() => { const w = document.querySelector('.days-table');
+            const t = w.querySelector('table');
+            const badges = [...t.querySelectorAll('span')].filter(s => s.style.whiteSpace === 'nowrap'
+                && s.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(s).fontSize));
+            return {table: t.scrollWidth, room: w.clientWidth, broken: badges.map(s => s.textContent),
+                    heads: [...t.querySelectorAll('th')].map(h => h.textContent)}; }""")
+        assert fit["heads"] == ["日期", "青浦区", "吴江区", "嘉善县"], fit
+        assert fit["table"] <= fit["room"] and fit["broken"] == [], fit
+        phone.close()

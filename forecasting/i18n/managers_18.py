@@ -248,6 +248,7 @@ MESSAGES.update({
     "rep18.snapshot_sha": ("会商快照 SHA-256：{sha}", "Snapshot SHA-256: {sha}"),
     "rep18.col.district": ("区县", "District"),
     "rep18.col.date": ("日期", "Date"),
+    "rep18.days_caption": ("每格：AQI 范围 · 等级 · 首要污染物", "Each cell: AQI range · level · primary pollutant"),
     "rep18.col.aqi": ("AQI", "AQI"),
     "rep18.col.level": ("级别", "Level"),
     "rep18.col.primary": ("首要污染物", "Primary pollutant"),
