@@ -25,6 +25,7 @@ from forecasting.errors import ValidationError
 from forecasting.i18n import has_key, t, table
 from forecasting.permissions import Actor, require_role
 from forecasting.store.db import Database
+from forecasting.store.consultation import ConsultationSession, IssuedForecast
 from forecasting.store.models import AuditEntry, AuthSession, District, User
 from forecasting.store.reports import ApiToken
 from forecasting.vocab import BEIJING, POLLUTANT_TEXT
@@ -47,16 +48,33 @@ class AuditRow:
     object_type: str
     object_id: str
     details: dict
+    #: a consultation's or an issued forecast's issue date and revision ("2026-12-01", 1); else ("", 0)
+    object_day: str = ""
+    object_revision: int = 0
 
 
-def _row(e) -> AuditRow:
-    return AuditRow(e.id, e.at, e.actor_username, e.action, e.object_type, e.object_id, dict(e.details or {}))
+#: Object types whose rows are read by their issue date and revision (their ids mean nothing to a reader).
+_DATED_OBJECTS = {"consultation": ConsultationSession, "issued_forecast": IssuedForecast}
+
+
+def _rows(s, entries) -> list[AuditRow]:
+    """Audit rows, each consultation and issued forecast with its issue date and revision (one query per type)."""
+    entries = list(entries)
+    dated: dict[tuple[str, str], tuple[str, int]] = {}
+    for kind, model in _DATED_OBJECTS.items():
+        ids = {int(e.object_id) for e in entries if e.object_type == kind and str(e.object_id).isdigit()}
+        for chunk in (sorted(ids)[i:i + 500] for i in range(0, len(ids), 500)):
+            for ident, day, revision in s.execute(select(model.id, model.issue_date, model.revision)
+                                                  .where(model.id.in_(chunk))):
+                dated[(kind, str(ident))] = (day.isoformat(), int(revision))
+    return [AuditRow(e.id, e.at, e.actor_username, e.action, e.object_type, e.object_id, dict(e.details or {}),
+                     *dated.get((e.object_type, str(e.object_id)), ("", 0))) for e in entries]
 
 
 def recent_entries(db: Database, actor: Actor | None, *, limit: int = 200, action_prefix: str | None = None) -> list[AuditRow]:
     with db.read() as s:
         require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
-        return [_row(e) for e in audit.recent(s, limit=limit, action_prefix=action_prefix)]
+        return _rows(s, audit.recent(s, limit=limit, action_prefix=action_prefix))
 
 
 def _text(name: str, value: str | None) -> str | None:
@@ -130,7 +148,7 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
             # a manager types the name the table shows (陈静), not only the login (qp_chen)
             logins = {username, *s.scalars(select(User.username).where(User.display_name == username))}
             q = q.where(AuditEntry.actor_username.in_(sorted(logins)))
-        return [_row(e) for e in s.scalars(q)]
+        return _rows(s, s.scalars(q))
 
 
 def _object_filter(s, text: str):
@@ -141,6 +159,15 @@ def _object_filter(s, text: str):
     like = _contains(text.lower())
     where = [func.lower(AuditEntry.object_type).like(like, escape="!"),
              func.lower(AuditEntry.object_id).like(like, escape="!")]
+    try:
+        day = date.fromisoformat(_DAY.search(text).group()) if _DAY.search(text) else None
+    except ValueError:  # "2026-13-45": no day, nothing to look up
+        day = None
+    if day:  # "会商 2026-12-01", as the table names a consultation: its rows carry its id
+        for kind, model in _DATED_OBJECTS.items():
+            ids = [str(i) for i in s.scalars(select(model.id).where(model.issue_date == day))]
+            if ids:
+                where.append(and_(AuditEntry.object_type == kind, AuditEntry.object_id.in_(ids)))
     if not any(ch.isalpha() for ch in text):  # never "1" in every JSON of the trail
         return or_(*where)
     details = func.lower(cast(AuditEntry.details, String))
@@ -196,16 +223,23 @@ def action_label(action: str, lang: str = "zh") -> str:
     return t(key, lang) if has_key(key) else action
 
 
-def object_label(object_type: str, object_id: str, lang: str = "zh") -> str:
-    """The object in words (``consultation 41`` → "会商 41"); unknown types as themselves.
+def object_label(object_type: str, object_id: str, lang: str = "zh", *, day: str = "", revision: int = 0) -> str:
+    """The object in words (``consultation 41`` → "会商 41"); unknown types as themselves. A consultation or
+    an issued forecast with its issue ``day`` (and ``revision``) is named by them, as people name it.
 
     Examples
     --------
     >>> object_label("issued_forecast", "40", "en"), object_label("", ""), object_label("thing", "1")
     ('Issued forecast 40', '', 'thing 1')
+    >>> object_label("consultation", "61", "zh", day="2026-12-01", revision=1)
+    '会商 2026-12-01（第 1 版）'
+    >>> object_label("issued_forecast", "62", "en", day="2026-12-01", revision=2)
+    'Issued forecast 2026-12-01 (revision 2)'
     """
     key = f"audit18.object.{object_type}"
     name = t(key, lang) if has_key(key) else object_type
+    if day:
+        return f"{name} {day}" + (t("audit18.object_revision", lang, n=revision) if revision else "")
     return f"{name} {object_id}".strip()
 
 
@@ -342,7 +376,8 @@ def entries_csv(rows: list[AuditRow], lang: str = "zh") -> bytes:
     for r in rows:
         w.writerow([csv_cell(x) for x in (r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), r.actor_username,
                                           r.action, action_label(r.action, lang),
-                                          object_label(r.object_type, r.object_id, lang),
+                                          object_label(r.object_type, r.object_id, lang, day=r.object_day,
+                                                       revision=r.object_revision),
                                           details_text(r.details, limit=4000))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 

@@ -62,3 +62,30 @@ def test_the_audit_page_says_reasons_kinds_pollutants_and_people_in_words():
     assert "reason_key" in details_text(refused)  # the CSV export keeps what was stored
     assert who("qp_chen", {"qp_chen": "陈静 (青浦)"}) == "陈静 (青浦)（qp_chen）"
     assert who("someone", {}) == "someone"
+
+
+def test_a_consultation_in_the_audit_log_is_named_by_its_day_and_revision(db, users):
+    """A tour read "会商 61" and "发布预报 61" in the audit log (database ids) beside a refused signature's
+    "会商 2026-12-01": a consultation is named by its issue date and revision, and typing that name into
+    the object filter finds its rows."""
+    from consultation_data import ISSUE, make_rota, open_consulting
+    from forecasting import audit_view
+
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    admin = users["admin1"]
+    rows = [r for r in audit_view.search_entries(db, admin) if r.object_type == "consultation"]
+    assert {r.action for r in rows} == {"consult.session.open", "consult.session.start"}
+    assert {(r.object_day, r.object_revision) for r in rows} == {(ISSUE.isoformat(), 1)}
+    shown = audit_view.object_label(rows[0].object_type, rows[0].object_id, "zh", day=rows[0].object_day,
+                                    revision=rows[0].object_revision)
+    assert shown == f"会商 {ISSUE.isoformat()}（第 1 版）"
+    found = audit_view.search_entries(db, admin, object_text=shown)
+    assert {r.id for r in found} == {r.id for r in rows}
+    # the day alone: the consultation's rows, and any other object whose id holds the day (a rota turn)
+    by_day = audit_view.search_entries(db, admin, object_text=ISSUE.isoformat())
+    assert {r.id for r in rows} <= {r.id for r in by_day}
+    assert all(r.object_type == "consultation" or ISSUE.isoformat() in r.object_id for r in by_day)
+    assert audit_view.search_entries(db, admin, object_text="会商 2026-13-45") == []  # no such day: nothing
+    csv_text = audit_view.entries_csv(rows, "en").decode("utf-8-sig")
+    assert f"Consultation {ISSUE.isoformat()} (revision 1)" in csv_text

@@ -281,6 +281,7 @@ MESSAGES.update({f"audit18.object.{k}": v for k, v in {
     "client": ("客户端", "Client"), "datadesk": ("数据台", "Data desk"), "ingest_attempt": ("入库记录", "Ingest attempt"),
     "rota_day": ("值班日", "Rota day"), "rota_turn": ("值班轮次", "Rota turn"),
 }.items()})
+MESSAGES["audit18.object_revision"] = ("（第 {n} 版）", " (revision {n})")
 MESSAGES["verif18.headline_noci"] = ("{period}：等级准确率 {rate} %（数据不足三周，未给区间），污染日命中 {hits}/{days}",
                                      "{period}: level accuracy {rate} % (under three weeks of data: no interval), polluted days hit {hits}/{days}")
 # The audit page's detail fields in words (the CSV keeps the codes): ``audit18.key.<field>``.
