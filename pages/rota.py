@@ -74,7 +74,6 @@ turns = c.list_turns(db, start, end)
 st.subheader(tr("rota.turns"))
 if turns:
     st.dataframe(pd.DataFrame([{
-        "#": t.id,
         tr("rota.from"): t.start_date.isoformat(),
         tr("rota.to"): t.end_date.isoformat(),
         tr("consult.col_district"): w.district_name(t.district),
