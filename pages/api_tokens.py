@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from forecasting import tokens
+from forecasting import accounts, tokens
 from forecasting.errors import ForecastingError
 from ui import state
 from ui.actions import call_service, show_flash
 from ui.consultation import bj
-from ui.i18n import error_text, tr
+from ui.i18n import error_text, tr, who
 
 db = state.database()
 actor = state.require_actor()
@@ -48,9 +48,12 @@ except ForecastingError as exc:
 if not mine:
     st.info(tr("tokens.none"))
     st.stop()
+# owners by name, as every other page names people ("系统管理员（admin）"; a tour read the login alone)
+people = ({u.username: u.display_name for u in accounts.list_users(db, actor)} if actor.is_admin
+          else {actor.username: actor.display_name})
 st.dataframe(pd.DataFrame([{
     tr("tokens.col_id"): t.id,
-    tr("tokens.col_owner"): t.username,
+    tr("tokens.col_owner"): who(t.username, people),
     tr("tokens.col_name"): t.name,
     tr("tokens.col_prefix"): t.prefix + "…",
     tr("tokens.col_created"): bj(t.created_at, "%Y-%m-%d %H:%M"),
@@ -58,7 +61,7 @@ st.dataframe(pd.DataFrame([{
     tr("tokens.col_state"): tr("tokens.active") if t.active else tr("tokens.revoked"),
 } for t in mine]), hide_index=True, placeholder="—", width="stretch")
 
-active = {t.id: f"#{t.id} {t.username} {t.prefix}… {t.name}" for t in mine if t.active}
+active = {t.id: f"#{t.id} {who(t.username, people)} {t.prefix}… {t.name}" for t in mine if t.active}
 if active:
     c1, c2 = st.columns([3, 1])
     pick = c1.selectbox(tr("tokens.pick"), list(active), format_func=active.get, key="token_pick")

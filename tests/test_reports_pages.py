@@ -127,6 +127,7 @@ def test_token_page_creates_shows_once_and_revokes(issued_url):
     at.run()
     assert not at.code  # shown once
     assert list(at.dataframe[0].value["状态"]) == ["有效"]
+    assert list(at.dataframe[0].value["用户"]) == ["王磊（wj_wang）"]  # by name, as the other pages (not the login)
     at.button(key="token_revoke").click().run()
     assert "已吊销" in texts(at)
     assert list(at.dataframe[0].value["状态"]) == ["已吊销"]
