@@ -92,8 +92,9 @@ live_board()
 
 with st.expander(tr("grid14.open_cell"), expanded=False):
     pick = st.columns(2)
+    own = list(room.districts).index(actor.district) if actor.district in room.districts else 0
     cell_d = pick[0].selectbox(tr("consult.col_district"), list(room.districts), format_func=w.district_name,
-                               key="cell_district")
+                               key="cell_district", index=own)  # a forecaster's own district first (notes to them)
     cell_day = pick[1].selectbox(tr("consult.col_day"), list(session.target_dates), key="cell_day",
                                  format_func=lambda d: f"D+{(d - issue_date).days} {d:%m-%d}")
     sub = room.submission(cell_d, cell_day)

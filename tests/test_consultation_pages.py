@@ -101,6 +101,7 @@ def test_the_form_keeps_its_values_when_the_forecaster_comes_back_from_another_p
     assert at.number_input(key=key + d2 + "_hi").value == 75  # the unsaved edit too
     assert at.multiselect(key=key + d1 + "_primary").value == ["pm25"]
     assert at.text_area(key=key + "analysis").value == "偏东风"
+    assert at.selectbox(key="cell_district").value == WJ  # the analysis and discussion of their own district first
     _button(at, "提交").click().run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == [] and "已提交。" in texts(at)
