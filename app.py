@@ -52,5 +52,12 @@ if world == "partial":  # a half-built demo world is never served (issue #16)
     st.stop()
 
 state.sync_cookie()
-state.keep_form_values()  # a form left for another page keeps what it holds (Streamlit would drop it)
-run_guarded(lambda: navigation.build(actor).run(), lang)
+
+
+def _run_page() -> None:
+    page = navigation.build(actor)
+    state.note_page(page.url_path)  # a form knows when it is returned to (ui.state.restore_widgets)
+    page.run()
+
+
+run_guarded(_run_page, lang)

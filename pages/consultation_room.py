@@ -184,7 +184,12 @@ if room.can_submit:
     prefix = f"sub_{issue_date.isoformat()}_{district}_"
     seen_key = prefix + "seen"
     errors_key = prefix + "errors"
-    if seen_key not in st.session_state:  # a fresh load: remember the versions seen and prefill the form
+    kept_key = prefix + "kept"
+    form_keys = [prefix + d.isoformat() + field for d in session.target_dates
+                 for field in ("_lo", "_hi", "_primary", "_pm25", "_o3")] + [prefix + "analysis"]
+    if seen_key in st.session_state:  # back from another page: the form as it was left (Streamlit emptied it)
+        state.restore_widgets(kept_key)
+    else:  # a fresh load: remember the versions seen and prefill the form
         seen = {}
         for day in session.target_dates:
             sub = room.submission(district, day)
@@ -239,6 +244,7 @@ if room.can_submit:
             st.number_input("O₃ µg/m³", step=1.0, value=None, key=k + "_o3")
     st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100,
                  help=tr("common.limit_help", n=TEXT_LIMITS["analysis"][0]))
+    state.keep_widgets(kept_key, form_keys)
     b1, b2, _ = st.columns([1, 1, 4])
     save = b1.button(tr("consult.save_draft"), icon=":material/save:", key=prefix + "save")
     submit = b2.button(tr("consult.submit"), type="primary", icon=":material/send:", key=prefix + "submit")

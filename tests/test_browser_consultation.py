@@ -119,3 +119,45 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         assert wj.get_by_role("button", name="提交", exact=True).count() == 0
         screenshot(wj, "consultation-room-read-only")
         db.dispose()
+
+
+def test_the_form_keeps_what_it_holds_across_a_trip_to_another_page(consult_server):
+    """Two tours went from the room to the home page and back: every box of the form was empty (the draft
+    and what they had typed), and 提交 said "请填写这一天的 AQI 下限和上限" seven times. Streamlit drops a widget's
+    value when its page is left; the room keeps its own copy."""
+    base, url, today = consult_server
+    with browser() as b:
+        ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = ctx.new_page()
+        _sign_in(page, base, "wj_wang")
+        _open(page, "会商室")
+        page.get_by_text("预报填报").first.wait_for()
+        wait_idle(page)
+        upper = page.get_by_label("AQI 上限")
+        assert [upper.nth(k).input_value() for k in range(3)] == ["80", "80", "80"]  # the draft
+        upper.nth(1).fill("75")
+        upper.nth(1).press("Tab")
+        wait_idle(page)
+        for _ in range(2):  # there and back twice: the second trip starts from kept values
+            _open(page, "首页")
+            page.get_by_text("您好，王磊（吴江区）").wait_for()
+            wait_idle(page)
+            _open(page, "会商室")
+            page.get_by_text("预报填报").first.wait_for()
+            wait_idle(page)
+            upper = page.get_by_label("AQI 上限")
+            assert [upper.nth(k).input_value() for k in range(3)] == ["80", "75", "80"]
+            assert [page.get_by_label("AQI 下限").nth(k).input_value() for k in range(3)] == ["60"] * 3
+            assert page.get_by_role("textbox", name="气象条件分析").input_value() == "草稿"
+        page.get_by_role("button", name="提交", exact=True).click()
+        alert(page, "已提交。").wait_for()
+        wait_idle(page)
+        screenshot(page, "consultation-room-kept-after-a-trip")
+
+        from forecasting import consultation as c
+        from forecasting.store.db import Database
+
+        db = Database(url)
+        subs = sorted((s.target_date, s.aqi_hi, s.status) for s in c.list_submissions(db, today) if s.district == "320509")
+        db.dispose()
+        assert [(hi, status) for _, hi, status in subs] == [(80, "submitted"), (75, "submitted"), (80, "submitted")]

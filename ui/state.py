@@ -7,8 +7,6 @@ ended or idle session takes effect at the next click.
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from forecasting import accounts
@@ -144,18 +142,33 @@ def sync_cookie() -> None:
         st.html(_LANG_JS % (LANG_COOKIE, lang), unsafe_allow_javascript=True)
 
 
-#: The consultation room's form: a day's AQI range, primary pollutants and concentrations, and the analysis
-#: (``sub_<issue date>_<adcode>_<target date>_lo`` ... ``sub_<issue date>_<adcode>_analysis``). Buttons are
-#: not values and are never kept.
-KEPT_FORM_VALUES = re.compile(r"sub_\d{4}-\d{2}-\d{2}_\d{6}_(?:\d{4}-\d{2}-\d{2}_(?:lo|hi|primary|pm25|o3)|analysis)")
+
+def note_page(url_path: str) -> None:
+    """Record the page this (full) run shows; :func:`arrived` tells a page's first run after another page
+    from its own reruns (a fragment's reruns do not pass here)."""
+    st.session_state["_page_before"] = st.session_state.get("_page_now")
+    st.session_state["_page_now"] = url_path
 
 
-def keep_form_values() -> None:
-    """Keep the consultation room's form across pages (call on every run, before the page runs).
+def arrived() -> bool:
+    """True on a page's first full run after another page was shown (or the first run of the tab)."""
+    return st.session_state.get("_page_before") != st.session_state.get("_page_now")
 
-    Streamlit drops a widget's value at the end of a run that did not draw it, so a forecaster who went
-    to the home page and back found every box of the form empty, the submitted values too (a tour). A
-    value written back through the Session State API is the session's, not the widget's, and stays: the
-    documented way to keep a widget's value across pages."""
-    for key in [k for k in st.session_state if isinstance(k, str) and KEPT_FORM_VALUES.fullmatch(k)]:
-        st.session_state[key] = st.session_state[key]
+
+def keep_widgets(kept_key: str, keys: list[str]) -> None:
+    """Keep what a page's inputs hold while another page is shown, for :func:`restore_widgets`.
+
+    Streamlit drops an input's value at the end of a run that did not draw it: two tours went from the
+    consultation room to the home page and back and found the form empty, the draft and what they had
+    typed too. Call after the inputs are drawn; the copy is plain session state, which Streamlit keeps."""
+    st.session_state[kept_key] = {k: st.session_state.get(k) for k in keys}
+
+
+def restore_widgets(kept_key: str) -> None:
+    """On arrival from another page (:func:`arrived`), put back the values :func:`keep_widgets` kept; on
+    the page's own reruns nothing is touched (a box cleared by the user stays cleared). Call before the
+    inputs are drawn."""
+    kept = st.session_state.get(kept_key)
+    if kept and arrived():
+        for key, value in kept.items():
+            st.session_state[key] = value
