@@ -30,7 +30,9 @@ st.html("""<style>
 .pres-sub{font-size:1.5rem;color:#444;margin-bottom:1rem}
 .pres-card{border:2px solid #ccc;border-radius:12px;padding:1rem 1.2rem;margin-bottom:1rem;background:#fff}
 .pres-card h3{font-size:1.5rem;margin:0 0 .5rem 0;color:#333}
-.pres-big{font-size:3.4rem;font-weight:800;line-height:1.1;white-space:nowrap}
+.pres-big{font-size:clamp(2rem,2.6vw,3.4rem);font-weight:800;line-height:1.1;white-space:nowrap}
+.pres-big small{font-size:.55em;font-weight:700;margin-right:.2em}
+.pres-final{font-size:1.35rem;margin:.4rem 0;padding:.3rem .5rem;border-left:4px solid #6a1b9a;background:#f6f0fa}
 .pres-level{display:inline-block;font-size:1.6rem;font-weight:700;padding:.15rem .8rem;border-radius:8px;
   margin:.3rem .4rem .3rem 0;border:1px solid #888}
 .pres-text{font-size:1.35rem;line-height:1.5;white-space:pre-wrap}
@@ -93,7 +95,9 @@ def range_block(lo, hi, level_lo, level_hi, primary) -> str:
     chips = "".join(level_chip(lv) for lv in range(level_lo, level_hi + 1)) if level_lo and level_hi else ""
     prim = join(pollutant_label(p) for p in primary) if primary else ""
     prim_text = f"<div class='pres-text'>{html.escape(tr('pres17.primary', p=prim))}</div>"
-    return (f"<div class='pres-big'>AQI {int(lo)}–{int(hi)}</div><div>{chips}</div>" + (prim_text if prim else ""))
+    # "AQI" small, the range big and whole inside its card (a tour's "AQI 105–135" ran past the border)
+    return (f"<div class='pres-big'><small>AQI</small>{int(lo)}–{int(hi)}</div><div>{chips}</div>"
+            + (prim_text if prim else ""))
 
 
 lead = (day - issue_date).days
@@ -113,6 +117,12 @@ with left:
     st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.guidance'))}</h3>{body}</div>",
                 unsafe_allow_html=True)
 sub = room.submission(district, day)
+# the chief's combined value (issued as it stands once the session is issued) where it is not the district's own:
+# a tour read "嘉善 105–135" on the page after the chief had issued 95–120
+finals = {(e.district, e.target_date): e for e in room.entries if e.source == "final"}
+combined = finals.get((district, day))
+if combined is not None and sub is not None and (combined.aqi_lo, combined.aqi_hi) == (sub.aqi_lo, sub.aqi_hi):
+    combined = None
 with middle:
     if sub is None:
         body = f"<div class='pres-text'>{html.escape(tr('pres17.no_submission'))}</div>"
@@ -120,6 +130,11 @@ with middle:
         body = range_block(sub.aqi_lo, sub.aqi_hi, sub.level_lo, sub.level_hi, sub.primary)
         body += (f"<div class='pres-foot'>{html.escape(sub.author_name or '')} · "
                  f"{html.escape(tr(f'consult.status.{sub.status}'))}</div>")
+        if combined is not None:
+            label = tr("pres17.issued_as" if room.session.state in ("issued", "superseded") else "pres17.combined_as")
+            body += (f"<div class='pres-final'>{html.escape(label)} "
+                     f"<b style='white-space:nowrap'>AQI {combined.aqi_lo}–{combined.aqi_hi}</b> "
+                     + "".join(level_chip(lv) for lv in range(combined.level_lo, combined.level_hi + 1)) + "</div>")
         if sub.analysis:
             body += f"<div class='pres-text'>{html.escape(sub.analysis[:600])}</div>"
     st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.submissions'))} · {html.escape(name)}</h3>"
@@ -150,7 +165,7 @@ overview = []
 for j, d in enumerate(districts):
     s = room.submission(d, day)
     g = best_guidance(rows).get((d, day))
-    cell = s or g
+    cell = finals.get((d, day)) or s or g  # the combined value where the chief set one
     if cell is not None and getattr(cell, "aqi_lo", None) is not None:
         chips = "".join(level_chip(lv) for lv in range(cell.level_lo, cell.level_hi + 1))
         txt = f"AQI {cell.aqi_lo}–{cell.aqi_hi}"

@@ -521,6 +521,34 @@ def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     assert grid.count("已按区县提交发布") == 8 and "已提交" not in grid
 
 
+def test_the_presentation_shows_the_chiefs_combined_value_beside_the_districts_own(world):
+    """A tour read "嘉善 AQI 105–135" on the presentation page, in the card and in the zone strip, after the
+    chief had issued 95–120 for that day: the page showed the districts' submissions only."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
+    for u, lo in (("fc_qp", 60), ("fc_wj", 60), ("fc_js", 105)):
+        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    c.save_final(db, cast["fc_qp"], today, [c.FinalInput(JS, today + timedelta(days=1), 95, 115, ("pm25",))])
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "presentation.py")
+    at.selectbox(key="pres_issue_date").select(today).run()
+    at.session_state["pres_district"] = 2  # Jiashan, day 1
+    at.run()
+    assert not at.exception, at.exception
+    page = "\n".join(str(m.value) for m in at.markdown)
+    card = next(v for v in page.split("pres-card") if "各区县提交" in v)
+    assert "<small>AQI</small>105–125" in card and "首席合成为 <b style='white-space:nowrap'>AQI 95–115</b>" in card
+    strip = page[page.index("<table"):]
+    assert "AQI 95–115" in strip and "AQI 105–125" not in strip  # the zone at a glance: what will be issued
+    at.session_state["pres_district"] = 0  # Qingpu: the chief kept its own value, no second line
+    at.run()
+    card = next(v for v in "\n".join(str(m.value) for m in at.markdown).split("pres-card") if "各区县提交" in v)
+    assert "首席合成为" not in card
+
+
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):
     """At 14:00 the duty chief who has not filled their district yet has two things to do: fill it and
     start the consultation. The home page named only the first."""

@@ -43,6 +43,8 @@ MESSAGES = {
     "pres17.no_session": ("当天尚无会商。", "No consultation for this day yet."),
     "pres17.no_guidance": ("无客观预报", "No guidance"),
     "pres17.no_submission": ("未提交", "Not submitted"),
+    "pres17.combined_as": ("首席合成为", "The chief's combined forecast:"),
+    "pres17.issued_as": ("联合发布为", "Issued as"),
     "pres17.primary": ("首要污染物：{p}", "Primary pollutant: {p}"),
     "pres17.nav_title": ("会商演示", "Presentation"),
     "pres17.issue_date": ("会商日期", "Consultation date"),
