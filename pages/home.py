@@ -133,6 +133,8 @@ with left:
                 st.warning(tr("today14.open_flags", n=len(groups)), icon=":material/flag:")
                 for g in groups[:5]:
                     st.text("• " + w.group_label(g))
+                if len(groups) > 5:  # the count above says 6: the list says where the sixth went
+                    st.caption(tr("today14.more_flags", n=len(groups) - 5))
             else:
                 st.caption(tr("today14.no_open_flags"))
 

@@ -69,6 +69,13 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
                    what="the language cookie is set")
         page.reload()
         page.get_by_text("Hello, 陈静 (Qingpu)").wait_for()
+        # the districts × days status table in English: a wider table scrolls in its box, never cut at the
+        # column's edge (a tour read "submitte" in the seventh day)
+        strip = page.locator(".status-strip").first
+        strip.wait_for()
+        box = strip.evaluate("e => ({overflow: getComputedStyle(e).overflowX, table: e.firstElementChild.scrollWidth,"
+                             " room: e.clientWidth, scroll: e.scrollWidth})")
+        assert box["overflow"] == "auto" and box["scroll"] >= box["table"], box
         tab = ctx.new_page()
         tab.goto(base + "/")
         tab.get_by_text("Hello, 陈静 (Qingpu)").wait_for()

@@ -549,6 +549,24 @@ def test_the_presentation_shows_the_chiefs_combined_value_beside_the_districts_o
     assert "首席合成为" not in card
 
 
+def test_the_home_page_says_where_the_flag_groups_past_its_list_went(world):
+    """A tour read "Flag groups needing action: 6" above five bullets: the sixth is named as one more."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
+    for u, lo, hi in (("fc_qp", 20, 40), ("fc_wj", 110, 130), ("fc_js", 210, 240)):
+        entries = [c.SubmissionInput(today + timedelta(days=k), lo, hi, ("pm25",) if hi > 50 else (), {}, "分析", 0)
+                   for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    groups = [g for g in c.session_flag_groups(db, today) if g.open]
+    assert len(groups) == 6
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    assert not at.exception, at.exception
+    assert "待处理分歧：6 组" in texts(at)
+    assert len([x for x in at.text if x.value.startswith("• ")]) == 5 and "另有 1 组，见首席工作台。" in texts(at)
+
+
 def test_the_chief_home_page_names_both_next_steps_before_the_consultation_starts(world):
     """At 14:00 the duty chief who has not filled their district yet has two things to do: fill it and
     start the consultation. The home page named only the first."""

@@ -271,12 +271,13 @@ def status_strip_html(room) -> str:
             state = sub.status if sub else "none"
             tip = f"{sub.author_name} {bj(sub.updated_at)}" if sub else ""
             who = f"<br><span style='font-size:0.75em'>{esc(sub.author_name)} {esc(bj(sub.updated_at, '%H:%M'))}</span>" if sub else ""
-            cells.append(f"<td title='{esc(tip)}' style='background:{STATE_COLOURS[state]};padding:4px 6px;"
+            cells.append(f"<td title='{esc(tip)}' style='background:{STATE_COLOURS[state]};padding:3px 4px;"
                          f"text-align:center;border:1px solid #fff'>{esc(tr(f'today14.cell_{state}'))}{who}</td>")
         rows.append(f"<tr><th style='text-align:left;padding:4px 6px;white-space:nowrap'>{esc(district_name(dist))}</th>"
                     f"{''.join(cells)}</tr>")
-    return (f"<table style='border-collapse:collapse;width:100%;font-size:0.9em'><tr><th></th>{head}</tr>"
-            f"{''.join(rows)}</table>")
+    # a scrolling box: in English ("submitted") the seventh day ran past the column and was cut ("submitte")
+    return (f"<div class='status-strip' style='overflow-x:auto'><table style='border-collapse:collapse;width:100%;"
+            f"font-size:0.85em'><tr><th></th>{head}</tr>{''.join(rows)}</table></div>")
 
 
 def group_values(group) -> str:

@@ -53,6 +53,7 @@ MESSAGES = {
     "today14.cell_submitted": ("已提交", "submitted"),
     "today14.open_flags": ("待处理分歧：{n} 组", "Flag groups needing action: {n}"),
     "today14.no_open_flags": ("没有待处理的分歧。", "No flag needs action."),
+    "today14.more_flags": ("另有 {n} 组，见首席工作台。", "{n} more on the chief desk."),
     "today14.yesterday": ("昨日检验：发布预报命中 {hits}/{n} 个区县（{day}）", "Yesterday: the issued forecast hit {hits} of {n} districts ({day})"),
     "today14.yesterday_none": ("昨日（{day}）尚无检验。", "No verification for yesterday ({day}) yet."),
     "today14.next": ("下一步", "Next step"),
