@@ -156,7 +156,7 @@ def test_one_district_alone_is_not_said_to_agree_with_the_others(world):
     page = shown()
     assert "已填报的吴江区、嘉善县之间无分歧（2/3 个区县已填报）。" in page and "三地预报一致" not in page
     submit("fc_qp", QP)
-    assert "三地预报一致，无检查项。" in shown()
+    assert "三地预报一致，无分歧。" in shown()
 
 
 def test_saving_a_submitted_forecast_says_what_happened(world):
