@@ -92,8 +92,11 @@ if times:
     zoom = v2.radio(tr("map17.zoom"), ["zone", "yrd", "grid"], horizontal=True, key="guid_zoom",
                     format_func=lambda z: tr(f"map17.zoom_{z}"))
     playing = v3.toggle(tr("map17.play"), key="guid_play")
-    if st.session_state.get("guid_step", 0) not in range(len(times)):
-        st.session_state["guid_step"] = 0
+    if st.session_state.get("guid_step", -1) not in range(len(times)):
+        # the map opens at the current hour (a tour's opened nine hours in the past, at the run's first hour);
+        # an older run, all of it past, at its first hour
+        now = pd.Timestamp.now(tz="UTC")
+        st.session_state["guid_step"] = next((j for j, when in enumerate(times) if when >= now), 0)
 
     @st.fragment(run_every=1.5 if playing else None)
     def _map_view():

@@ -69,3 +69,33 @@ def test_on_the_demo_world(demo_url, monkeypatch):
     assert "格式 CF-NetCDF" in texts(at) and "格式 cf " not in texts(at)  # the format as centres name it
     at.selectbox(key="guid_model").select("CMAQ-YRD").run()
     assert not at.exception and "格式 CMAQ IOAPI" in texts(at)
+
+
+def test_the_map_opens_at_the_current_hour_of_a_run_that_spans_it(sqlite_url, monkeypatch, tmp_path):
+    """A tour opened the model guidance at 06:00 and read the map of 21:00 the evening before (the run's
+    first hour): the map opens at the first hour not yet past."""
+    from datetime import datetime, timedelta, timezone
+
+    import pandas as pd
+
+    from forecasting import accounts, datastore
+    from forecasting.grids.synthetic import write_cmaq_aconc
+    from forecasting.permissions import Actor
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    db = get_database(sqlite_url)
+    accounts.create_user(db, Actor.system("t"), username="fc_wj", password=PASSWORD, role="forecaster",
+                         district="320509")
+    cycle = (datetime.now(timezone.utc) - timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)
+    path = write_cmaq_aconc(tmp_path / "aconc.nc", nx=20, ny=16, hours=24, cycle=cycle.strftime("%Y-%m-%dT%H:%MZ"))
+    datastore.ingest_run(db, Actor.system("t"), [path], model="CMAQ-YRD")
+    before = pd.Timestamp.now(tz="UTC")
+    at = goto(sign_in(new_app(), "fc_wj", PASSWORD), "model_guidance.py")
+    assert not at.exception, at.exception
+    after = pd.Timestamp.now(tz="UTC")
+    step = at.select_slider(key="guid_step").value
+    # the hours end at cycle + 1 h, + 2 h ...: the step's hour is not yet past when the page ran, the one
+    # before it is (the page ran between ``before`` and ``after``)
+    hour = pd.Timestamp(cycle) + pd.Timedelta(hours=step + 1)
+    assert step >= 5 and hour >= before and hour - pd.Timedelta(hours=1) < after, (step, hour, before)
