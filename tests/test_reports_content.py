@@ -211,7 +211,7 @@ def test_the_english_report_says_the_forecasters_texts_are_quoted_in_chinese(iss
     db, first, _second, _, _issue = issued
     en = _file(db, first, "en.html").content.decode()
     zh = _file(db, first, "html").content.decode()
-    assert "quoted as written, in Chinese." in en
+    assert "quoted as written, in the language they were written in (here, some in Chinese)." in en
     assert "按原文引用" not in zh and "quoted as written" not in zh
 
 

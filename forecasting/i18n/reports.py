@@ -92,7 +92,7 @@ MESSAGES = {
     "report.none": ("无", "None"),
     "report.quoted_as_written": ("（区县与首席撰写的文字按原文引用。）",
                                  "The forecasters' own texts (summary, analyses, conclusion, notes) are quoted as "
-                                 "written, in Chinese."),
+                                 "written, in the language they were written in (here, some in Chinese)."),
     "report.sms_header": ("【{body}】{title}，{time}发布。", "[{body}] {title}, issued {time}."),
     # English is about twice as long per day as Chinese in the same 200 characters: "AQI" once, after the name
     "report.sms_day": ("{day}{category}，AQI {lo}-{hi}{primary}", "{day} {category} {lo}-{hi}{primary}"),
