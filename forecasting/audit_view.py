@@ -159,8 +159,9 @@ def _object_filter(s, text: str):
     like = _contains(text.lower())
     where = [func.lower(AuditEntry.object_type).like(like, escape="!"),
              func.lower(AuditEntry.object_id).like(like, escape="!")]
+    found = _DAY.search(text)
     try:
-        day = date.fromisoformat(_DAY.search(text).group()) if _DAY.search(text) else None
+        day = date.fromisoformat(found.group()) if found else None
     except ValueError:  # "2026-13-45": no day, nothing to look up
         day = None
     if day:  # "会商 2026-12-01", as the table names a consultation: its rows carry its id
