@@ -493,6 +493,8 @@ def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
     assert grid.count("首席合成") == 1 and "首席合成 <b>90–110</b> PM2.5" in grid
     assert grid.count("<b>60–80</b>") == 9  # every district's own value stays in view
+    # each row's district name stays at the left while a phone scrolls the grid sideways
+    assert grid.count("position:sticky;left:0") == 3
     # the chief's desk says which combined values the chief changed and which keep the district's
     c.save_final(db, cast["fc_qp"], today, [c.FinalInput(QP, today + timedelta(days=1), 60, 80, ("pm25",))])
     desk = sign_in(new_app(), "fc_qp", PASSWORD)
@@ -547,6 +549,21 @@ def test_the_presentation_shows_the_chiefs_combined_value_beside_the_districts_o
     at.run()
     card = next(v for v in "\n".join(str(m.value) for m in at.markdown).split("pres-card") if "各区县提交" in v)
     assert "首席合成为" not in card
+
+
+def test_a_flag_border_shows_on_every_level_colour(world):
+    """A tour could not see the yellow-notice border (#F0A202) on yellow and orange cells: a flagged cell has a
+    dark frame, dashed for a yellow notice, solid for a red warning."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    for u, lo in (("fc_qp", 60), ("fc_wj", 85)):  # 60–80 against 85–105: disjoint, a yellow notice
+        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
+    assert grid.count("border:3px dashed #6B4200") == 6 and "#F0A202" not in grid  # 2 districts × 3 days
 
 
 def test_the_home_page_says_where_the_flag_groups_past_its_list_went(world):

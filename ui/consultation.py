@@ -187,6 +187,9 @@ from forecasting.consultation.acknowledgements import POLLUTANT_TEXT  # noqa: E4
 
 STATE_COLOURS = {"none": "#E0E0E0", "draft": "#FFE9A8", "submitted": "#B7E4C7"}
 SEVERITY_BORDER = {"red": "#D7191C", "amber": "#F0A202", "info": "#9E9E9E"}
+#: The same on the comparison grid's cells, which are filled with the AQI level colours (yellow, orange, red):
+#: dark enough to show on every one of them.
+SEVERITY_BORDER_ON_LEVELS = {"red": "#7A0010", "amber": "#6B4200"}
 
 
 def esc(value) -> str:
@@ -423,7 +426,9 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             sub = room.submission(dist, day)
             g = prefill.get((dist, day))
             sev = flagged.get((dist, day))
-            border = f"3px solid {SEVERITY_BORDER[sev]}" if sev in ("red", "amber") else "1px solid #ddd"
+            # dark, and dashed for yellow: a tour could not see the yellow border on yellow and orange cells
+            border = {"red": f"4px solid {SEVERITY_BORDER_ON_LEVELS['red']}",
+                      "amber": f"3px dashed {SEVERITY_BORDER_ON_LEVELS['amber']}"}.get(sev, "1px solid #ddd")
             final = room.final(dist, day)
             changed = final is not None and (sub is None or (final.aqi_lo, final.aqi_hi, tuple(final.primary))
                                              != (sub.aqi_lo, sub.aqi_hi, tuple(sub.primary)))
@@ -484,7 +489,9 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
         obs_text = "—" if obs is None else f"{obs:.0f}"
         end = guidance_end.get(dist)
         end_text = f"<br><span style='font-size:0.72em;font-weight:normal'>{esc(tr('grid14.guidance_end', day=end.strftime('%m-%d')))}</span>" if end else ""
-        rows.append(f"<tr><th style='text-align:left;padding:4px;white-space:nowrap'>{esc(district_name(dist))}"
+        # the district stays in view when a phone scrolls the grid to D+5..D+7 (a tour's rows lost their names)
+        rows.append(f"<tr><th style='text-align:left;padding:4px;white-space:nowrap;position:sticky;left:0;"
+                    f"background:#fff;z-index:1'>{esc(district_name(dist))}"
                     f"{end_text}</th><td style='text-align:center;padding:4px'>{esc(obs_text)}</td>{''.join(cells)}</tr>")
     return (f"<div style='overflow-x:auto'><table style='border-collapse:separate;border-spacing:2px;width:100%;"
             f"font-size:0.85em'><tr><th></th><th style='padding:4px;font-size:0.8em;min-width:4.6em'>{esc(obs_head)}</th>{head}</tr>"
