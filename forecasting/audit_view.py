@@ -28,7 +28,7 @@ from forecasting.store.db import Database
 from forecasting.store.consultation import ConsultationSession, IssuedForecast
 from forecasting.store.models import AuditEntry, AuthSession, District, User
 from forecasting.store.reports import ApiToken
-from forecasting.vocab import BEIJING, POLLUTANT_TEXT
+from forecasting.vocab import BEIJING, DISTRICT_ORDER, POLLUTANT_TEXT
 
 __all__ = ["AuditRow", "recent_entries", "search_entries", "action_label", "details_text", "entries_csv",
            "csv_cell", "known_actions", "object_label", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
@@ -138,6 +138,8 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     if action:
         q = q.where(or_(AuditEntry.action == action, AuditEntry.action.startswith(action.rstrip(".") + ".")))
     labelled = _labelled_object(object_text) if object_text else None
+    if labelled is not None and labelled[0] in _DATED_OBJECTS and _DAY.fullmatch(labelled[1]):
+        labelled = None  # "会商 2026-11-30", as the table names a consultation: by its day (_object_filter)
     if labelled is not None:  # "User 12" / "用户 12", as the table's object column writes it
         q = q.where(AuditEntry.object_type == labelled[0], AuditEntry.object_id == labelled[1])
     with db.read() as s:
@@ -369,16 +371,19 @@ def csv_cell(value) -> str:
 
 def entries_csv(rows: list[AuditRow], lang: str = "zh") -> bytes:
     """UTF-8 CSV (with BOM, for Excel) of audit rows: time (Beijing), user, action code, action in words,
-    object, details; every cell formula-escaped."""
+    object, details in words (districts by name, as the screen shows them) and as recorded (the codes: the
+    record, for machines as much as for people); every cell formula-escaped."""
+    names = {adcode: t(f"district.{adcode}", lang) for adcode in DISTRICT_ORDER}  # as the screen shows them
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow([t(k, lang) for k in ("audit.col_at", "audit.col_actor", "audit18.col_code", "audit.col_action",
-                                     "audit.col_object", "audit.col_details")])
+                                     "audit.col_object", "audit.col_details", "audit18.col_details_recorded")])
     for r in rows:
         w.writerow([csv_cell(x) for x in (r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), r.actor_username,
                                           r.action, action_label(r.action, lang),
                                           object_label(r.object_type, r.object_id, lang, day=r.object_day,
                                                        revision=r.object_revision),
+                                          details_text(r.details, limit=4000, names=names, lang=lang),
                                           details_text(r.details, limit=4000))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 

@@ -56,6 +56,9 @@ except ForecastingError as exc:
 district_names = {adcode: district_name(adcode) for adcode in DISTRICT_ORDER}  # names, not adcodes
 people = {u.username: u.display_name for u in accounts.list_users(db, actor)}  # names, not logins
 st.caption(tr("audit18.count", n=len(rows)))
+if obj and not user and (obj.strip() in people.values() or obj.strip().lower() in people):
+    # a tour typed 陈静 into the object box and found nothing for the period: her actions are found by the user box
+    st.caption(tr("audit18.object_is_person", text=obj.strip()))
 if not rows:  # an empty table reads "empty", in English, whatever the language
     st.info(tr("audit18.none"))
     st.stop()

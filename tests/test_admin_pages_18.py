@@ -241,3 +241,22 @@ def test_the_audit_page_says_flags_and_fields_in_words_with_district_names(demo_
 
     exported = audit_view.entries_csv(audit_view.search_entries(get_database(demo_url), Actor.system("t"))).decode()
     assert "range_disjoint:" in exported or "primary_differs:" in exported
+
+
+def test_a_persons_name_in_the_object_box_points_to_the_user_box(cast):
+    """A tour typed 陈静 into the object box and read "共 0 条记录": the rows about her account were older than
+    the period, and what she did is found by the user box. The page says so."""
+    from apptest_support import texts
+
+    from forecasting import accounts
+
+    admin = _admin(cast)
+    fc = next(u for u in accounts.list_users(cast, admin) if u.username == "fc_qp")
+    accounts.update_user(cast, admin, "fc_qp", expected_version=fc.version, display_name="陈静")
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "audit_log.py")
+    hint = "“陈静”是用户的名字：对象框查找与其账户有关的记录；查找其本人的操作，请在“用户”框输入。"
+    assert hint not in texts(at)
+    at.text_input(key="audit_object").input("陈静").run()
+    assert not at.exception, at.exception
+    assert hint in texts(at)

@@ -87,5 +87,16 @@ def test_a_consultation_in_the_audit_log_is_named_by_its_day_and_revision(db, us
     assert {r.id for r in rows} <= {r.id for r in by_day}
     assert all(r.object_type == "consultation" or ISSUE.isoformat() in r.object_id for r in by_day)
     assert audit_view.search_entries(db, admin, object_text="会商 2026-13-45") == []  # no such day: nothing
+    # the name as the table writes it without the revision finds the day's consultation too (a tour: 0 rows)
+    assert {r.id for r in audit_view.search_entries(db, admin, object_text=f"会商 {ISSUE.isoformat()}")} >= {r.id for r in rows}
     csv_text = audit_view.entries_csv(rows, "en").decode("utf-8-sig")
     assert f"Consultation {ISSUE.isoformat()} (revision 1)" in csv_text
+    # the details in words (districts by name, as on screen) beside the details as recorded (the codes)
+    import csv
+    import io
+
+    table = list(csv.reader(io.StringIO(audit_view.entries_csv(audit_view.search_entries(db, admin), "zh")
+                                        .decode("utf-8-sig"))))
+    assert table[0][-2:] == ["详情", "详情（原始记录）"]
+    worded = [row for row in table[1:] if "310118" in row[-1]]
+    assert worded and all("310118" not in row[-2] and "青浦区" in row[-2] for row in worded)

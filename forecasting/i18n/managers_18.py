@@ -282,6 +282,10 @@ MESSAGES.update({f"audit18.object.{k}": v for k, v in {
     "rota_day": ("值班日", "Rota day"), "rota_turn": ("值班轮次", "Rota turn"),
 }.items()})
 MESSAGES["audit18.object_revision"] = ("（第 {n} 版）", " (revision {n})")
+MESSAGES["audit18.col_details_recorded"] = ("详情（原始记录）", "Details (as recorded)")
+MESSAGES["audit18.object_is_person"] = ("“{text}”是用户的名字：对象框查找与其账户有关的记录；查找其本人的操作，请在“用户”框输入。",
+                                        "“{text}” is a person's name: the object box finds the rows about their account; "
+                                        "for what they did, type it into the user box.")
 MESSAGES["verif18.headline_noci"] = ("{period}：等级准确率 {rate} %（数据不足三周，未给区间），污染日命中 {hits}/{days}",
                                      "{period}: level accuracy {rate} % (under three weeks of data: no interval), polluted days hit {hits}/{days}")
 # The audit page's detail fields in words (the CSV keeps the codes): ``audit18.key.<field>``.
