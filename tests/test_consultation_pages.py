@@ -566,6 +566,29 @@ def test_a_flag_border_shows_on_every_level_colour(world):
     assert grid.count("border:3px dashed #6B4200") == 6 and "#F0A202" not in grid  # 2 districts × 3 days
 
 
+def test_the_desk_says_which_flags_the_chiefs_own_combined_values_raised(world):
+    """A tour acknowledged every flag group, then composed Jiashan's day 1: the step bar went back to
+    "处理分歧" with "2 组分歧待确认", read as a step backwards. The desk says those groups come from the
+    combined values."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
+    for u in ("fc_qp", "fc_wj", "fc_js"):
+        entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "chief_desk.py")
+    assert not at.exception, at.exception
+    assert not [i for i in at.info if "涉及首席合成的数值" in i.value]  # no flags at all yet
+    c.save_final(db, cast["fc_qp"], today, [c.FinalInput(JS, today + timedelta(days=1), 95, 115, ("pm25",))])
+    at.run()
+    assert not at.exception, at.exception
+    notes = [i.value for i in at.info if "涉及首席合成的数值" in i.value]
+    open_groups = [g for g in c.session_flag_groups(db, today) if g.open]
+    assert open_groups and notes == [f"其中 {len(open_groups)} 组涉及首席合成的数值：合成改变了数值，分歧按新数值重新检查，请确认或调整。"]
+
+
 def test_the_home_page_says_where_the_flag_groups_past_its_list_went(world):
     """A tour read "Flag groups needing action: 6" above five bullets: the sixth is named as one more."""
     db, cast, today = world

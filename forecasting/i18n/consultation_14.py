@@ -125,6 +125,9 @@ MESSAGES = {
                           "The consultation has not started: start it, then acknowledge the flags."),
     "desk14.block.missing": ("{district} {days} 尚未提交", "{district} has not submitted {days}"),
     "desk14.block.flags": ("{n} 组分歧待确认", "flag groups to acknowledge: {n}"),
+    "desk14.flags_after_compose": ("其中 {n} 组涉及首席合成的数值：合成改变了数值，分歧按新数值重新检查，请确认或调整。",
+                                   "{n} of them involve the chief's combined values: the flags are checked again "
+                                   "on the new values; acknowledge them or adjust."),
     "desk14.block.conclusion": ("尚未填写区域综述与会商结论", "the zone summary and conclusion are empty"),
     "desk14.block.not_chair": ("只有当日轮值首席或副班可操作", "only the duty chief or deputy may act"),
     "desk14.block.unsaved": ("合成表的修改未通过检查、尚未保存（见表格下方）：改正后保存，或放弃修改",
