@@ -427,8 +427,7 @@ def update_user(
                                   key="accounts.not_your_own_role")
         if district == "__keep__":  # a forecaster made manager or admin leaves their district
             district = user.district_adcode if new_role == "forecaster" else None
-        new_district = district
-        new_district = _check_district(s, new_role, new_district)
+        new_district = _check_district(s, new_role, district)
         changes = {}
         if new_role != user.role:
             changes["role"] = [user.role, new_role]

@@ -3,7 +3,7 @@ combined forecast and the conclusion, sign (password again) and issue. Visible t
 the services decide who may act (the duty chief, or the deputy when the chief is absent)."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -140,10 +140,9 @@ elif session.state == "consulting":
     st.success(tr("desk14.ready_sign"), icon=":material/check_circle:")
 # groups raised by the chief's own combined values: the step bar went back to 处理分歧 after composing, and a tour
 # read it as a step backwards
-combined_keys = {(e.district, e.target_date) for e in room.entries if e.source == "final"}
 after_compose = [g for g in open_groups
-                 if any((d, g.first + timedelta(days=k)) in combined_keys
-                        for d in (g.district_a, g.district_b) for k in range((g.last - g.first).days + 1))]
+                 if any(f.district in (g.district_a, g.district_b) and g.first <= f.target_date <= g.last
+                        for f in room.finals)]
 if session.state == "consulting" and after_compose:
     st.info(tr("desk14.flags_after_compose", n=len(after_compose)), icon=":material/info:")
 

@@ -119,8 +119,7 @@ with left:
 sub = room.submission(district, day)
 # the chief's combined value (issued as it stands once the session is issued) where it is not the district's own:
 # a tour read "嘉善 105–135" on the page after the chief had issued 95–120
-finals = {(e.district, e.target_date): e for e in room.entries if e.source == "final"}
-combined = finals.get((district, day))
+combined = room.final(district, day)
 if combined is not None and sub is not None and (combined.aqi_lo, combined.aqi_hi) == (sub.aqi_lo, sub.aqi_hi):
     combined = None
 with middle:
@@ -165,7 +164,7 @@ overview = []
 for j, d in enumerate(districts):
     s = room.submission(d, day)
     g = best_guidance(rows).get((d, day))
-    cell = finals.get((d, day)) or s or g  # the combined value where the chief set one
+    cell = room.final(d, day) or s or g  # the combined value where the chief set one
     if cell is not None and getattr(cell, "aqi_lo", None) is not None:
         chips = "".join(level_chip(lv) for lv in range(cell.level_lo, cell.level_hi + 1))
         txt = f"AQI {cell.aqi_lo}–{cell.aqi_hi}"

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, wait_idle
+from browser_support import app_server, browser, screenshot, sign_in, wait_idle
 from reports_data import DEMO_PASSWORD, issue_demo_report, title_zh
 
 pytestmark = pytest.mark.browser
@@ -33,12 +33,7 @@ def test_manager_downloads_the_issued_pdf_with_the_stored_hash(report_server, tm
     with browser() as b:
         ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
         page = ctx.new_page()
-        page.goto(base + "/")
-        page.get_by_label("用户名").fill("mgr_sun")
-        page.get_by_label("密码").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.get_by_text("您好").wait_for()
-        wait_idle(page)
+        sign_in(page, base, "mgr_sun", DEMO_PASSWORD)
         page.get_by_role("link", name="会商报告").click()
         page.get_by_text(f"最新发布：{title_zh(issue)}").wait_for()
         wait_idle(page)
@@ -60,12 +55,7 @@ def test_manager_downloads_the_issued_pdf_with_the_stored_hash(report_server, tm
         # ("AQI 110–1…") and its level badges broke inside ("轻度污/染")
         phone = b.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
         page = phone.new_page()
-        page.goto(base + "/")
-        page.get_by_label("用户名").fill("mgr_sun")
-        page.get_by_label("密码").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.get_by_text("您好").wait_for()
-        wait_idle(page)
+        sign_in(page, base, "mgr_sun", DEMO_PASSWORD)
         page.goto(base + "/reports")
         table = page.locator(".days-table").first
         table.wait_for()

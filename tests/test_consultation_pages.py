@@ -47,6 +47,19 @@ def _button(at, label):
     return [b for b in at.button if b.label == label][0]
 
 
+def _submit_all(db, cast, today, ranges: dict, *, start: bool = True, analysis: str = "分析"):
+    """Start the consultation (as fc_qp, today's chief) and submit each forecaster's ``(lo, hi)`` for D+1..D+3
+    (PM2.5 the primary pollutant above 50)."""
+    from forecasting import consultation as c
+
+    if start:
+        c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
+    for u, (lo, hi) in ranges.items():
+        entries = [c.SubmissionInput(today + timedelta(days=k), lo, hi, ("pm25",) if hi > 50 else (), {}, analysis, 0)
+                   for k in (1, 2, 3)]
+        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+
+
 def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     db, cast, today = world
     at = sign_in(new_app(), "fc_wj", PASSWORD)
@@ -329,10 +342,7 @@ def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only
     db, cast, today = world
     from forecasting import consultation as c
 
-    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
-    for u, lo in (("fc_qp", 60), ("fc_wj", 60), ("fc_js", 85)):
-        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",)) for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (60, 80), "fc_js": (85, 105)}, analysis="")
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
@@ -382,11 +392,7 @@ def test_the_desk_offers_no_acknowledgement_before_the_consultation_starts(world
     """A tour acknowledged every flag group while the session was still open: the desk lists the flags,
     offers 开始会商 and no acknowledgement until the consultation has started."""
     db, cast, today = world
-    from forecasting import consultation as c
-
-    for u, lo in (("fc_qp", 60), ("fc_wj", 60), ("fc_js", 85)):
-        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",)) for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (60, 80), "fc_js": (85, 105)}, start=False, analysis="")
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
@@ -479,10 +485,7 @@ def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     db, cast, today = world
     from forecasting import consultation as c
 
-    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (60, 80), "fc_js": (60, 80)})
     at = sign_in(new_app(), "fc_wj", PASSWORD)
     goto(at, "consultation_room.py")
     grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
@@ -529,10 +532,7 @@ def test_the_presentation_shows_the_chiefs_combined_value_beside_the_districts_o
     db, cast, today = world
     from forecasting import consultation as c
 
-    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
-    for u, lo in (("fc_qp", 60), ("fc_wj", 60), ("fc_js", 105)):
-        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (60, 80), "fc_js": (105, 125)})
     c.save_final(db, cast["fc_qp"], today, [c.FinalInput(JS, today + timedelta(days=1), 95, 115, ("pm25",))])
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "presentation.py")
@@ -555,11 +555,8 @@ def test_a_flag_border_shows_on_every_level_colour(world):
     """A tour could not see the yellow-notice border (#F0A202) on yellow and orange cells: a flagged cell has a
     dark frame, dashed for a yellow notice, solid for a red warning."""
     db, cast, today = world
-    from forecasting import consultation as c
-
-    for u, lo in (("fc_qp", 60), ("fc_wj", 85)):  # 60–80 against 85–105: disjoint, a yellow notice
-        entries = [c.SubmissionInput(today + timedelta(days=k), lo, lo + 20, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    # 60–80 against 85–105: disjoint, a yellow notice
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (85, 105)}, start=False)
     at = sign_in(new_app(), "fc_wj", PASSWORD)
     goto(at, "consultation_room.py")
     grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
@@ -573,10 +570,7 @@ def test_the_desk_says_which_flags_the_chiefs_own_combined_values_raised(world):
     db, cast, today = world
     from forecasting import consultation as c
 
-    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",), {}, "分析", 0) for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (60, 80), "fc_js": (60, 80)})
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
@@ -594,11 +588,7 @@ def test_the_home_page_says_where_the_flag_groups_past_its_list_went(world):
     db, cast, today = world
     from forecasting import consultation as c
 
-    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
-    for u, lo, hi in (("fc_qp", 20, 40), ("fc_wj", 110, 130), ("fc_js", 210, 240)):
-        entries = [c.SubmissionInput(today + timedelta(days=k), lo, hi, ("pm25",) if hi > 50 else (), {}, "分析", 0)
-                   for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    _submit_all(db, cast, today, {"fc_qp": (20, 40), "fc_wj": (110, 130), "fc_js": (210, 240)})
     groups = [g for g in c.session_flag_groups(db, today) if g.open]
     assert len(groups) == 6
     at = sign_in(new_app(), "fc_wj", PASSWORD)
@@ -626,10 +616,7 @@ def test_a_refused_save_of_the_combined_grid_blocks_signing_until_corrected_or_d
     db, cast, today = world
     from forecasting import consultation as c
 
-    c.start_consultation(db, cast["fc_qp"], today, expected_version=1)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        entries = [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",)) for k in (1, 2, 3)]
-        c.save_submissions(db, cast[u], today, cast[u].district, entries, submit=True)
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (60, 80), "fc_js": (60, 80)}, analysis="")
     c.save_final(db, cast["fc_qp"], today, [], zone_summary="示范区未来三天以良为主。")
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "chief_desk.py")

@@ -186,10 +186,9 @@ from forecasting.aqi import level_info  # noqa: E402
 from forecasting.consultation.acknowledgements import POLLUTANT_TEXT  # noqa: E402
 
 STATE_COLOURS = {"none": "#E0E0E0", "draft": "#FFE9A8", "submitted": "#B7E4C7"}
-SEVERITY_BORDER = {"red": "#D7191C", "amber": "#F0A202", "info": "#9E9E9E"}
-#: The same on the comparison grid's cells, which are filled with the AQI level colours (yellow, orange, red):
-#: dark enough to show on every one of them.
-SEVERITY_BORDER_ON_LEVELS = {"red": "#7A0010", "amber": "#6B4200"}
+#: A flagged cell's frame on the comparison grid, whose cells are filled with the AQI level colours (yellow,
+#: orange, red): dark enough to show on every one of them, dashed for a yellow notice.
+SEVERITY_BORDER = {"red": "4px solid #7A0010", "amber": "3px dashed #6B4200"}
 
 
 def esc(value) -> str:
@@ -427,8 +426,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
             g = prefill.get((dist, day))
             sev = flagged.get((dist, day))
             # dark, and dashed for yellow: a tour could not see the yellow border on yellow and orange cells
-            border = {"red": f"4px solid {SEVERITY_BORDER_ON_LEVELS['red']}",
-                      "amber": f"3px dashed {SEVERITY_BORDER_ON_LEVELS['amber']}"}.get(sev, "1px solid #ddd")
+            border = SEVERITY_BORDER.get(sev, "1px solid #ddd")
             final = room.final(dist, day)
             changed = final is not None and (sub is None or (final.aqi_lo, final.aqi_hi, tuple(final.primary))
                                              != (sub.aqi_lo, sub.aqi_hi, tuple(sub.primary)))

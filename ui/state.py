@@ -142,7 +142,6 @@ def sync_cookie() -> None:
         st.html(_LANG_JS % (LANG_COOKIE, lang), unsafe_allow_javascript=True)
 
 
-
 def note_page(url_path: str) -> None:
     """Record the page this (full) run shows; :func:`arrived` tells a page's first run after another page
     from its own reruns (a fragment's reruns do not pass here)."""
