@@ -187,6 +187,12 @@ if room.can_submit:
     kept_key = prefix + "kept"
     form_keys = [prefix + d.isoformat() + field for d in session.target_dates
                  for field in ("_lo", "_hi", "_primary", "_pm25", "_o3")] + [prefix + "analysis"]
+
+    def kept(key: str) -> dict:
+        """A change is kept as it arrives, even in the run that switches to another page (its value reaches the
+        server with the switch, and no run of this page follows to keep it)."""
+        return {"on_change": state.keep_widget, "args": (kept_key, key)}
+
     if seen_key in st.session_state:  # back from another page: the form as it was left (Streamlit emptied it)
         state.restore_widgets(kept_key)
     else:  # a fresh load: remember the versions seen and prefill the form
@@ -226,9 +232,9 @@ if room.can_submit:
             # value=None: a cleared box is empty ("fill in"), not 0 (a tour saw "AQI 范围 60-0 无效"). No
             # min/max here: Streamlit would keep the last valid value behind a typed -10 (saved as if nothing
             # had been typed) and say so in English; the rules below refuse it next to its day, in words
-            st.number_input(tr("consult.aqi_lo"), step=5, value=None, key=k + "_lo")
-            st.number_input(tr("consult.aqi_hi"), step=5, value=None, key=k + "_hi")
-            st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary",
+            st.number_input(tr("consult.aqi_lo"), step=5, value=None, key=k + "_lo", **kept(k + "_lo"))
+            st.number_input(tr("consult.aqi_hi"), step=5, value=None, key=k + "_hi", **kept(k + "_hi"))
+            st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary", **kept(k + "_primary"),
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"),
                            select_all=False)  # Streamlit's "Select all" is English only, and no day has six primaries
             chosen = st.session_state.get(k + "_primary") or []
@@ -240,9 +246,9 @@ if room.can_submit:
             problem = errors.get(day.isoformat()) or problem
             if problem:
                 st.error(problem, icon=":material/error:")
-            st.number_input("PM2.5 µg/m³", step=1.0, value=None, key=k + "_pm25")
-            st.number_input("O₃ µg/m³", step=1.0, value=None, key=k + "_o3")
-    st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100,
+            st.number_input("PM2.5 µg/m³", step=1.0, value=None, key=k + "_pm25", **kept(k + "_pm25"))
+            st.number_input("O₃ µg/m³", step=1.0, value=None, key=k + "_o3", **kept(k + "_o3"))
+    st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100, **kept(prefix + "analysis"),
                  help=tr("common.limit_help", n=TEXT_LIMITS["analysis"][0]))
     state.keep_widgets(kept_key, form_keys)
     b1, b2, _ = st.columns([1, 1, 4])

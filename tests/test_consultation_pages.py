@@ -122,6 +122,23 @@ def test_the_form_keeps_its_values_when_the_forecaster_comes_back_from_another_p
     assert {(s.target_date.isoformat(), s.aqi_hi) for s in c.list_submissions(db, today)} == {(d1, 80), (d2, 75), (d3, 80)}
 
 
+def test_a_value_sent_with_the_switch_to_another_page_is_kept(world):
+    """A fresh-clone run lost a typed value on the way to the home page: it reached the server only with the
+    page switch (the room's own run, which keeps the form at its end, was cut short or never came), and the
+    room put back the older copy on return. Each input keeps its change as it arrives."""
+    db, cast, today = world
+    _submit_all(db, cast, today, {"fc_wj": (60, 80)}, start=False)
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    key = f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=2)).isoformat()}_hi"
+    assert at.number_input(key=key).value == 80
+    at.number_input(key=key).set_value(75)  # not run here: the value goes with the switch
+    goto(at, "home.py")
+    assert not at.exception, at.exception
+    goto(at, "consultation_room.py")
+    assert at.number_input(key=key).value == 75
+
+
 def test_a_second_save_is_refused_naming_who_and_the_typed_values_stay(world):
     db, cast, today = world
     from forecasting import consultation as c

@@ -163,6 +163,12 @@ def keep_widgets(kept_key: str, keys: list[str]) -> None:
     st.session_state[kept_key] = {k: st.session_state.get(k) for k in keys}
 
 
+def keep_widget(kept_key: str, key: str) -> None:
+    """An input's ``on_change``: keep its new value at once (:func:`keep_widgets` keeps the values at the end of
+    a run of the page, which a value sent with a switch to another page never gets)."""
+    st.session_state.setdefault(kept_key, {})[key] = st.session_state.get(key)
+
+
 def restore_widgets(kept_key: str) -> None:
     """On arrival from another page (:func:`arrived`), put back the values :func:`keep_widgets` kept; on
     the page's own reruns nothing is touched (a box cleared by the user stays cleared). Call before the
