@@ -62,6 +62,12 @@ st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M'
            + tr("rep18.signed_line", signed=markdown_escape(latest.signed_by or "—"), by=markdown_escape(latest.issued_by or "—")))
 
 
+def _file_bytes(issued_id: int, fmt: str) -> bytes:
+    """One report file's bytes (rendered from the stored report data the first time, for a report whose
+    files are rendered on demand)."""
+    return reports.report_file(db, issued_id, fmt).content
+
+
 def _model(summary) -> dict:
     """The stored report model (JSON) of an issued revision; the snapshot when it has no files."""
     try:
@@ -139,17 +145,24 @@ def _reader(summary) -> None:
                at=duty.get("signed_at_beijing") or "—", chief=duty.get("chief") or "—",
                deputy=duty.get("deputy") or "—", issued_by=summary.issued_by or "—"))
     if "pdf" in summary.formats:
-        try:  # the reader's language when the report has it (the English PDF exists for the newest issues)
-            pdf = reports.report_file(db, summary.id, "en.pdf" if lang == "en" and "en.pdf" in summary.formats
-                                      else "pdf")
-            st.download_button(tr("rep18.download_pdf"), data=pdf.content, file_name=pdf.filename,
-                               mime=pdf.media_type, key=f"rep18_pdf_{summary.id}", type="primary",
+        # the reader's language when the report has it; a file not stored yet is rendered when clicked
+        fmt = "en.pdf" if lang == "en" and "en.pdf" in summary.formats else "pdf"
+        if fmt in summary.stored:
+            try:
+                pdf = reports.report_file(db, summary.id, fmt)
+                st.download_button(tr("rep18.download_pdf"), data=pdf.content, file_name=pdf.filename,
+                                   mime=pdf.media_type, key=f"rep18_pdf_{summary.id}", type="primary",
+                                   icon=":material/picture_as_pdf:", on_click="ignore")
+            except ForecastingError as exc:
+                st.error(error_text(exc))
+        else:
+            st.download_button(tr("rep18.download_pdf"), data=lambda: _file_bytes(summary.id, fmt),
+                               file_name=reports.report_filename(summary.issue_date, summary.revision, fmt),
+                               mime=reports.MEDIA_TYPES[fmt], key=f"rep18_pdf_{summary.id}", type="primary",
                                icon=":material/picture_as_pdf:", on_click="ignore")
-        except ForecastingError as exc:
-            st.error(error_text(exc))
     with st.expander(tr("rep18.details")):
         st.text(tr("rep18.revision", revision=summary.revision))
-        st.text(tr("report.sha_line", sha=summary.sha256))
+        st.text(tr("report.sha_line_on_demand" if summary.on_demand else "report.sha_line", sha=summary.sha256))
         if model.get("snapshot_sha256"):
             st.text(tr("rep18.snapshot_sha", sha=model["snapshot_sha256"]))
 
@@ -209,17 +222,23 @@ else:
     else:
         ok = reports.verify_report(db, chosen.id)
         (st.success if ok else st.error)(tr("report.verified") if ok else tr("report.tampered"))
-        st.caption(tr("report.sha_line", sha=chosen.sha256))
+        st.caption(tr("report.sha_line_on_demand" if chosen.on_demand else "report.sha_line", sha=chosen.sha256))
         cols = st.columns(4)
         for i, fmt in enumerate(f for f in reports.FORMATS if f in chosen.formats):
+            label = tr("report.download", fmt=tr(f"report.fmt.{fmt}"))
+            key = f"dl_{chosen.id}_{fmt}"
+            if fmt not in chosen.stored:  # rendered from the stored report data when clicked (the first time)
+                cols[i % 4].download_button(label, data=lambda _id=chosen.id, _fmt=fmt: _file_bytes(_id, _fmt),
+                                            file_name=reports.report_filename(chosen.issue_date, chosen.revision, fmt),
+                                            mime=reports.MEDIA_TYPES[fmt], key=key, on_click="ignore")
+                continue
             try:
                 stored = reports.report_file(db, chosen.id, fmt)
             except ForecastingError as exc:
                 st.error(error_text(exc))
                 continue
-            cols[i % 4].download_button(tr("report.download", fmt=tr(f"report.fmt.{fmt}")), data=stored.content,
-                                        file_name=stored.filename, mime=stored.media_type,
-                                        key=f"dl_{chosen.id}_{fmt}", on_click="ignore")
+            cols[i % 4].download_button(label, data=stored.content, file_name=stored.filename,
+                                        mime=stored.media_type, key=key, on_click="ignore")
         if "txt" in chosen.formats:
             # older issues carry the Chinese files only (the demo renders English for its newest week): the
             # preview falls back to the Chinese text and says so (asking for en.txt crashed the page)
@@ -227,7 +246,9 @@ else:
             with st.expander(tr("report.preview")):
                 if lang == "en" and not english:
                     st.caption(tr("rep18.preview_chinese_only"))
-                st.text(reports.report_file(db, chosen.id, "en.txt" if english else "txt").content.decode())
+                with st.spinner(tr("report.rendering"), show_time=True):
+                    preview = reports.report_file(db, chosen.id, "en.txt" if english else "txt").content.decode()
+                st.text(preview)
 
     st.markdown(f"**{tr('report.trail')}**")
     trail = reports.report_revisions(db, chosen.issue_date)

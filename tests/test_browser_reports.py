@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, sign_in, wait_idle
+from browser_support import app_server, browser, live, screenshot, sign_in, wait_idle
 from reports_data import DEMO_PASSWORD, issue_demo_report, title_zh
 
 pytestmark = pytest.mark.browser
@@ -25,11 +25,11 @@ def report_server(demo_template, tmp_path):
     _chief, issue, issued = issue_demo_report(db)
     db.dispose()
     with app_server(url, data_dir=tmp_path) as base:
-        yield base, issue, issued
+        yield base, issue, issued, url
 
 
 def test_manager_downloads_the_issued_pdf_with_the_stored_hash(report_server, tmp_path):
-    base, issue, issued = report_server
+    base, issue, issued, url = report_server
     with browser() as b:
         ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
         page = ctx.new_page()
@@ -71,3 +71,36 @@ def test_manager_downloads_the_issued_pdf_with_the_stored_hash(report_server, tm
         assert fit["heads"] == ["日期", "青浦区", "吴江区", "嘉善县"], fit
         assert fit["table"] <= fit["room"] and fit["broken"] == [], fit
         phone.close()
+
+        # an old report, issued with its files on demand: its PDF is rendered when the button is pressed,
+        # then stored; the download is that stored file
+        from forecasting.reports import list_reports, report_file
+        from forecasting.store.db import Database
+
+        db = Database(url)
+        old = next(r for r in list_reports(db) if r.on_demand and "pdf" not in r.stored)
+        ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
+        page = ctx.new_page()
+        sign_in(page, base, "mgr_sun", DEMO_PASSWORD)
+        page.goto(base + "/reports")
+        page.get_by_text(f"最新发布：{title_zh(issue)}").wait_for()
+        wait_idle(page)
+        live(page).get_by_role("combobox", name="查看报告").click()
+        page.keyboard.type(old.title_zh)
+        page.keyboard.press("Enter")
+        page.get_by_text(f"报告数据（JSON）SHA-256：{old.sha256}").wait_for()
+        wait_idle(page)
+        button = live(page).get_by_role("button", name="下载 PDF（中文）")
+        button.scroll_into_view_if_needed()
+        screenshot(page, "reports-old-report-on-demand")
+        with page.expect_download() as info:
+            button.click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(str(target))
+        assert info.value.suggested_filename == f"aq-report-{old.issue_date.isoformat()}-r{old.revision}.pdf"
+        data = target.read_bytes()
+        stored = report_file(db, old.id, "pdf")
+        assert data.startswith(b"%PDF-") and data == stored.content
+        assert hashlib.sha256(data).hexdigest() == stored.sha256
+        db.dispose()
+        ctx.close()

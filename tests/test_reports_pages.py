@@ -142,15 +142,21 @@ def test_pages_in_english(issued_url, monkeypatch):
     page = texts(at)
     assert f"Latest: {issue.year} No. {issue.timetuple().tm_yday}" in page and "Wujiang" in page
     assert "Download PDF (Chinese)" in [b.label for b in at.get("download_button")]
-    # an older issue has the Chinese files only: opening it in English shows the Chinese preview and says
-    # so (the page crashed: "no en.txt file for issued forecast 52")
+    # an older issue was stored with its Chinese files only: opening it in English renders the English
+    # files from its stored report model (the page once crashed: "no en.txt file for issued forecast 52",
+    # then showed the Chinese text)
     from forecasting import reports
     from forecasting.store.db import get_database
 
-    older = next(r for r in reports.list_reports(get_database(url)) if "en.txt" not in r.formats)
+    db = get_database(url)
+    older = next(r for r in reports.list_reports(db) if "en.txt" not in r.stored and not r.on_demand)
+    assert "en.pdf" in older.formats
     at.selectbox(key="rep_pick").set_value(older.id).run()
     assert not at.exception, at.exception
-    assert "This issue has the Chinese files only: the Chinese text follows." in texts(at)
+    page = texts(at)
+    assert "Chinese files only" not in page and "Download PDF (English)" in [b.label for b in at.get("download_button")]
+    english = reports.report_file(db, older.id, "en.txt").content.decode("utf-8")
+    assert english.strip() in page and "Qingpu AQI:" in english
     goto(at, "api_tokens.py")
     assert not at.exception, at.exception
     assert "Personal API tokens" in texts(at)
@@ -179,3 +185,28 @@ def test_the_reader_counts_every_acknowledged_flag_as_issued(demo_url, monkeypat
     page = texts(at)
     assert f"发布的联合预报中仍有 {stored} 条分歧（按区县对、按日计），均经轮值首席确认并说明" in page
     assert "其他" not in page.split("均经轮值首席确认并说明", 1)[1].split("\n", 1)[0]  # every kind named
+
+
+def test_an_old_report_renders_its_files_from_the_data_fixed_at_issue(issued_url):
+    """The demo world's reports older than a week are issued with their files on demand: the page says the
+    hash is the report data's, offers every file, and the preview (the Chinese text) is rendered from the
+    stored JSON when the report is opened, then stored."""
+    from forecasting import reports
+    from forecasting.store.db import get_database
+
+    url, _issue, _issued = issued_url
+    db = get_database(url)
+    old = next(r for r in reports.list_reports(db) if r.on_demand)
+    assert set(old.formats) == set(reports.FORMATS)
+    at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    at.selectbox(key="rep_pick").set_value(old.id).run()
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert f"报告数据（JSON）SHA-256：{old.sha256}" in page and "校验通过" in page
+    labels = [b.label for b in _downloads(at)]
+    assert {"下载 PDF（中文）", "下载 PDF（英文）", "下载 JSON（全部字段）"} <= set(labels)
+    text = reports.report_file(db, old.id, "txt")  # stored when the preview was shown
+    assert text.content.decode("utf-8").strip() in page
+    pdf = reports.report_file(db, old.id, "pdf")
+    assert pdf.content.startswith(b"%PDF-") and reports.verify_report(db, old.id)

@@ -219,7 +219,10 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
 
     Today's session is opened by the daily job at 08:30 Beijing, or at ``now`` when the world is built
     earlier in the day (never an audit entry from the future). With ``render_formats``, the report files
-    are rendered by ``pool`` (two worker processes; started here when not given)."""
+    are rendered by ``pool`` (two worker processes; started here when not given): ``render_formats(day)``
+    names the formats of ``day``'s issue, or is ``None`` for a report whose files are rendered on demand
+    (:func:`forecasting.reports.on_demand_renderer`: the report model is fixed at issue time, in this
+    process)."""
     cfg = c.consultation_config()
     system = Actor.system("demo-seed")
     first = today - timedelta(days=days - 1)
@@ -247,24 +250,27 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
         pool = stack.enter_context(spawn_pool(depth))
     queue: deque = deque()
 
+    def renderer(day: date, expected: dict | None, future):
+        """The ``render`` of ``day``'s issue: the files rendered in a worker (``future``), or the report
+        model only, its files rendered on demand (``render_formats(day)`` is ``None``), or none."""
+        if render_formats is None:
+            return None
+        from forecasting.reports import make_renderer, on_demand_renderer, prerendered  # lazy: pandas, altair
+
+        formats = render_formats(day)
+        if formats is None:
+            return on_demand_renderer(db)
+        if future is not None:
+            files, digest = future.result()
+            return prerendered(db, expected, files, digest, formats=formats)
+        return make_renderer(db, formats=formats)
+
     def issue_oldest() -> None:
         nonlocal issued
         p_day, p_chief, p_at, expected, future = queue.popleft()
-        formats = render_formats(p_day) if render_formats is not None else None
-        render = None
-        if future is not None:
-            from forecasting.reports import prerendered  # lazy: pandas, altair
-
-            files, digest = future.result()
-            render = prerendered(db, expected, files, digest, formats=formats)
-        _issue(db, p_day, p_chief, p_at, render)
+        _issue(db, p_day, p_chief, p_at, renderer(p_day, expected, future))
         if p_day in amend_days:
-            amend_render = None
-            if formats is not None:
-                from forecasting.reports import make_renderer  # lazy: pandas, altair
-
-                amend_render = make_renderer(db, formats=formats)
-            _amend(db, p_day, p_chief, proofs, cfg, districts, amend_render)
+            _amend(db, p_day, p_chief, proofs, cfg, districts, renderer(p_day, None, None))
         issued += 1
 
     try:
@@ -273,7 +279,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
             while len(queue) >= depth:
                 issue_oldest()
             expected = future = None
-            if pool is not None:
+            if pool is not None and render_formats(day) is not None:
                 expected = _expected_snapshot(db, day, chief, at)
                 future = pool.submit(_render_worker, db.url, expected, render_formats(day))
             queue.append((day, chief, at, expected, future))

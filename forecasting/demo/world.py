@@ -142,19 +142,25 @@ def _inline_pool(db: Database):
         forget_database(db.url, keep=db)
 
 
-def _report_formats(today: date, english_days: int = 7):
-    """``formats_for(day)``: the issued reports of the last ``english_days`` days in every format (Chinese
-    and English), older ones in the Chinese formats only (half the rendering time)."""
+def _report_formats(today: date, english_days: int = 1, rendered_days: int = 7):
+    """``formats_for(day)``: the issued reports of the last ``english_days`` days with every file stored
+    (Chinese and English), those of the last ``rendered_days`` with the Chinese files stored (their
+    English files are rendered from the stored report model when first asked for: half the rendering
+    time), older ones with their files on demand (``None``: the report model is fixed and hashed at issue
+    time and every file is rendered from it when first asked for, see :mod:`forecasting.reports.store`)."""
     from forecasting.reports import CHINESE_FORMATS, FORMATS  # lazy: pandas, altair
 
     def formats_for(day: date):
-        return FORMATS if day >= today - timedelta(days=english_days) else CHINESE_FORMATS
+        if day >= today - timedelta(days=english_days):
+            return FORMATS
+        return CHINESE_FORMATS if day >= today - timedelta(days=rendered_days) else None
 
     return formats_for
 
 
 def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
-                  folder: Path | None = None, days: int = 60, files_days: int = 7, english_days: int = 7,
+                  folder: Path | None = None, days: int = 60, files_days: int = 7, english_days: int = 1,
+                  rendered_days: int = 7,
                   log=print, parallel: bool | None = None) -> bool:
     """Create the demo world when the database has no users. Returns True when it seeded.
 
@@ -162,8 +168,10 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     :data:`PARALLEL_MIN_DAYS` days.
 
     ``today`` (a Beijing date) and ``now`` default to the clock: the demo world is an ordinary
-    working day today, with 60 days of history behind it. The reports of the last ``english_days``
-    issue dates also get their English files (the tests' small template: 1).
+    working day today, with 60 days of history behind it. The reports of the last ``rendered_days``
+    issue dates get their Chinese files at issue time, those of the last ``english_days`` also their
+    English files; the other files are rendered from the report model stored at issue time when first
+    asked for (about 1.5 s then, instead of 1.5 s each while the world is built).
     """
     if accounts.count_users(db) > 0:
         return False
@@ -200,7 +208,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
         rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today, pool, parallel=parallel)
         log(f"  guidance rows: {rows}")
         seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log,
-                           render_formats=_report_formats(today, english_days), now=now, pool=pool)
+                           render_formats=_report_formats(today, english_days, rendered_days), now=now, pool=pool)
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
