@@ -179,3 +179,33 @@ def test_direct_daily_rows_serve_the_issue_date_without_hindsight(world):
                                                           Guidance.method == guidance.DIRECT_DAILY)).first()
     assert {"pm25_24h", "o3_8h"} <= set(ind)
     assert ind["pm25_24h"][0] <= ind["pm25_24h"][1] <= ind["pm25_24h"][2]
+
+
+def test_trainings_split_between_two_worker_processes_record_the_same(world, tmp_path):
+    """The demo build runs the weekly trainings' backtest on its two worker processes (the methods in two
+    groups, each ensemble with its base method): the records are those of the pass in one process."""
+    import shutil
+
+    from forecasting.demo.spawn import spawn_pool
+    from forecasting.store.db import Database
+    from forecasting.training import active_corrections, method_groups, train_history
+
+    _, url, _ = world
+    kw = dict(until=ISSUE - timedelta(days=1), since=ISSUE - timedelta(days=15), every_days=7, history_days=30,
+              validation_days=14, methods=("raw", "persistence", "kalman_filter", "mos_ridge", "ensemble"))
+    assert len(method_groups(kw["methods"])) == 2
+    results = []
+    for name, split in (("alone", False), ("split", True)):
+        path = tmp_path / f"{name}.sqlite3"
+        shutil.copy(url.removeprefix("sqlite:///"), path)
+        db = Database(f"sqlite:///{path}")
+        if split:
+            with spawn_pool(2) as pool:
+                summaries = train_history(db, OP, pool=pool, **kw)
+        else:
+            summaries = train_history(db, OP, **kw)
+        results.append((summaries, [(c.district, c.pollutant, c.method, c.scores, c.reason, c.train_from, c.train_to)
+                                    for c in active_corrections(db)]))
+        db.dispose()
+    assert results[0][0] and results[0][1]
+    assert results[0] == results[1]

@@ -182,9 +182,12 @@ def _expected_snapshot(db: Database, day: date, chief: Actor, at: datetime) -> d
     return issue_snapshot(db, chief, day, issued_at=at.astimezone(timezone.utc))
 
 
-def _render_worker(url: str, snapshot: dict, formats: tuple[str, ...]):
-    """Runs in a worker process: the report files of one snapshot (reads the database only)."""
-    from forecasting.reports import render_files  # lazy: pandas, altair
+def _render_worker(url: str, snapshot: dict, formats: tuple[str, ...] | None):
+    """Runs in a worker process: the report files of one snapshot (reads the database only), or its
+    report model alone (``formats`` ``None``: the files are rendered on demand)."""
+    from forecasting.reports import on_demand_renderer, render_files  # lazy: pandas, altair
+    if formats is None:
+        return on_demand_renderer(get_database(url))(snapshot)
     return render_files(get_database(url), snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
 
 
@@ -258,12 +261,11 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
         from forecasting.reports import make_renderer, on_demand_renderer, prerendered  # lazy: pandas, altair
 
         formats = render_formats(day)
-        if formats is None:
-            return on_demand_renderer(db)
+        fresh = on_demand_renderer(db) if formats is None else make_renderer(db, formats=formats)
         if future is not None:
             files, digest = future.result()
-            return prerendered(db, expected, files, digest, formats=formats)
-        return make_renderer(db, formats=formats)
+            return prerendered(db, expected, files, digest, fallback=fresh)
+        return fresh
 
     def issue_oldest() -> None:
         nonlocal issued
@@ -279,7 +281,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
             while len(queue) >= depth:
                 issue_oldest()
             expected = future = None
-            if pool is not None and render_formats(day) is not None:
+            if pool is not None:  # the files, or the report model alone, made by a worker
                 expected = _expected_snapshot(db, day, chief, at)
                 future = pool.submit(_render_worker, db.url, expected, render_formats(day))
             queue.append((day, chief, at, expected, future))

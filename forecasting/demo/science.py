@@ -106,8 +106,11 @@ def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, par
 
 
 def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, files_days: int = 7,
-                 folder: Path, seed: int = 2026, log=print, withhold: str | None = None) -> dict:
+                 folder: Path, seed: int = 2026, log=print, withhold: str | None = None, pool=None) -> dict:
     """Observations, model runs, trained corrections and guidance for the ``days`` before ``today``.
+
+    ``pool`` (an executor, e.g. the build's two worker processes): writes the model files while this
+    process stores the observations and the older runs; they are ingested in the same order as without it.
 
     ``withhold`` (default ``FORECASTING_DEMO_WITHHOLD``, e.g. ``NAQPMS-SH``): that model's newest
     cycle is written as a file but not ingested, so the data desk shows it late (issue #20) and the
@@ -122,9 +125,6 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     now_utc = pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now, tz="UTC")
     known = obs[obs["time"] <= now_utc.floor("h")]
     stations = demo_station_observations(known, seed=seed + 1)
-    with clock_at(now):  # the world's clock: its observations end at its own "now", which the import checks
-        datastore.store_observations(db, op, stations, stations=stations_frame())
-    log(f"  observations: {len(stations)} station values, {len(DEMO_STATIONS)} stations")
 
     last_cycle = pd.Timestamp(datetime.combine(today - timedelta(days=1), datetime.min.time()), tz="UTC") + pd.Timedelta(
         hours=CYCLE_HOUR)
@@ -139,11 +139,21 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     due_after = {a.model: a.arrival_hours for a in schedules()}
     rng = np.random.default_rng(seed + 3)
     now_aware = now_utc.to_pydatetime()
-    for (model, cycle), part in sim.groupby(["model", "cycle"], sort=True):
-        cycle = pd.Timestamp(cycle)
+    runs = [(model, pd.Timestamp(cycle), part) for (model, cycle), part in sim.groupby(["model", "cycle"], sort=True)]
+    as_file = {(model, cycle) for model, cycle, _ in runs if cycle > last_cycle - pd.Timedelta(days=files_days)}
+    written = {}
+    if pool is not None:  # the files are written by the workers while the older runs are stored here
+        written = {(m, c): pool.submit(_write_files, folder, m, layouts[m], c, part)
+                   for m, c, part in runs if (m, c) in as_file}
+    # (after the files are handed to the workers: they write while this process stores)
+    with clock_at(now):  # the world's clock: its observations end at its own "now", which the import checks
+        datastore.store_observations(db, op, stations, stations=stations_frame())
+    log(f"  observations: {len(stations)} station values, {len(DEMO_STATIONS)} stations")
+    for model, cycle, part in runs:
         arrived = arrival_time(cycle.to_pydatetime(), arrival_hours=due_after.get(model, 10.0), now=now_aware, rng=rng)
-        if cycle > last_cycle - pd.Timedelta(days=files_days):
-            path = _write_files(folder, model, layouts[model], cycle, part)
+        if (model, cycle) in as_file:
+            future = written.get((model, cycle))
+            path = future.result() if future is not None else _write_files(folder, model, layouts[model], cycle, part)
             if model == withhold and cycle == last_cycle:
                 log(f"  withheld: {model} {cycle:%Y-%m-%d %H}Z (file {path}, not ingested)")
                 continue

@@ -200,10 +200,12 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
                                   password=DEMO_PASSWORD)
         mark_demo(db)
         log(f"  accounts: {len(DEMO_USERS)}")
-        seed_science(db, today=today, now=now, days=days, files_days=files_days, folder=folder, log=log)
+        seed_science(db, today=today, now=now, days=days, files_days=files_days, folder=folder, log=log,
+                     pool=pool if parallel else None)
         # weekly retraining through the history (one backtest pass): past guidance uses what was known then
         results = train_history(db, operator, until=today - timedelta(days=1), since=today - timedelta(days=days - 2),
-                                every_days=7, history_days=min(days, 60), validation_days=30, methods=DEMO_TRAIN_METHODS)
+                                every_days=7, history_days=min(days, 60), validation_days=30, methods=DEMO_TRAIN_METHODS,
+                                pool=pool if parallel else None)
         log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
         rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today, pool, parallel=parallel)
         log(f"  guidance rows: {rows}")

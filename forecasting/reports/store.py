@@ -125,19 +125,20 @@ def make_renderer(db: Database, *, formats: tuple[str, ...] = FORMATS
 
 
 def prerendered(db: Database, expected: dict, files: dict[str, bytes], digest: str, *,
-                formats: tuple[str, ...] = FORMATS) -> Callable[[dict], tuple[dict[str, bytes], str]]:
+                formats: tuple[str, ...] = FORMATS, fallback: Callable | None = None
+                ) -> Callable[[dict], tuple[dict[str, bytes], str]]:
     """A ``render`` for :func:`forecasting.consultation.issue_session` that returns files rendered
     beforehand (e.g. in another process, for a bulk job) when the issue's snapshot is exactly the one
-    they were rendered from, and renders afresh otherwise: what is stored always matches the issue."""
+    they were rendered from, and renders afresh otherwise (with ``fallback``, a ``render`` such as
+    :func:`on_demand_renderer`'s; else every file of ``formats``): what is stored always matches the issue."""
 
     expected_text = canonical_json(expected)
+    fallback = fallback or make_renderer(db, formats=formats)
 
     def render(snapshot: dict) -> tuple[dict[str, bytes], str]:
         if canonical_json(snapshot) == expected_text:
-            out, out_digest = files, digest
-        else:
-            out, out_digest = render_files(db, snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
-        return out, out_digest
+            return files, digest
+        return fallback(snapshot)
 
     return render
 
