@@ -272,9 +272,10 @@ def _todays_demo_template(build_once) -> Path:
 
     def build(path, folder):
         db = Database(f"sqlite:///{path}")
-        # English report files for the newest issue date only (no test reads older ones in English)
+        # report files stored at issue for the 3 newest issue dates (English for the newest only); the older
+        # ones have their files on demand: the tests see both kinds
         seed_if_empty(db, today=today, folder=folder / "runs", days=12, files_days=2, english_days=1,
-                      log=lambda *_: None)
+                      rendered_days=3, log=lambda *_: None)
         assert demo_state(db) == "complete"
         db.dispose()  # checkpoints the WAL into the file
 
@@ -283,8 +284,8 @@ def _todays_demo_template(build_once) -> Path:
 
 @pytest.fixture(scope="session")
 def _demo_template(build_once) -> Path:
-    """A small demo world (12 days, the 2 newest cycles as files, English report files of the newest
-    issue date only) for today, seeded once per test run: accounts, rota, observations, model runs,
+    """A small demo world (12 days, the 2 newest cycles as files, report files stored for the 3 newest issue
+    dates, English ones for the newest only, the others' files on demand) for today, seeded once per test run: accounts, rota, observations, model runs,
     guidance, issued consultations, today's session open. Never opened for writing: tests copy it.
     For module-scoped worlds; a test that uses today's world directly takes :func:`demo_template`."""
     return _todays_demo_template(build_once)

@@ -29,15 +29,16 @@ class Stage:
     weight: float  #: share of a typical build [s on a quiet 2-core machine]
 
 
-#: The demo build's stages in order; weights are the stage times of ``python -m forecasting demo seed`` on
-#: this 2-core machine, quiet (2026-11-29, second session: 117 s in all). Only their ratios matter.
+#: The demo build's stages in order; weights are the stage times of ``make bench BENCH_ARGS="startup --first-run"``
+#: on this 2-core machine, quiet (2026-12-01: 56 s in all; the history's reports have their files on demand).
+#: Only their ratios matter.
 STAGES: tuple[Stage, ...] = (
-    Stage("accounts", "accounts (Argon2)", 3.0),
-    Stage("observations", "observations", 2.0),
-    Stage("model runs", "model runs and files", 15.0),
-    Stage("trained corrections", "training corrections", 17.0),
-    Stage("guidance rows", "guidance history", 21.0),
-    Stage("consultations", "consultations and reports", 59.0),
+    Stage("accounts", "accounts (Argon2)", 2.0),
+    Stage("observations", "observations", 5.0),
+    Stage("model runs", "model runs and files", 11.0),
+    Stage("trained corrections", "training corrections", 11.0),
+    Stage("guidance rows", "guidance history", 18.0),
+    Stage("consultations", "consultations and reports", 9.0),
 )
 
 

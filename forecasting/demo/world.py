@@ -142,7 +142,7 @@ def _inline_pool(db: Database):
         forget_database(db.url, keep=db)
 
 
-def _report_formats(today: date, english_days: int = 1, rendered_days: int = 7):
+def _report_formats(today: date, english_days: int = 1, rendered_days: int = 1):
     """``formats_for(day)``: the issued reports of the last ``english_days`` days with every file stored
     (Chinese and English), those of the last ``rendered_days`` with the Chinese files stored (their
     English files are rendered from the stored report model when first asked for: half the rendering
@@ -160,7 +160,7 @@ def _report_formats(today: date, english_days: int = 1, rendered_days: int = 7):
 
 def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | None = None,
                   folder: Path | None = None, days: int = 60, files_days: int = 7, english_days: int = 1,
-                  rendered_days: int = 7,
+                  rendered_days: int = 1,
                   log=print, parallel: bool | None = None) -> bool:
     """Create the demo world when the database has no users. Returns True when it seeded.
 
