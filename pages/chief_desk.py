@@ -231,7 +231,7 @@ frame = pd.DataFrame([{
     "district": r["district"],
     "day": r["target_date"].isoformat(),
     tr("consult.col_district"): w.district_name(r["district"]),
-    tr("consult.col_day"): f"D+{(r['target_date'] - issue_date).days} {r['target_date']:%m-%d}",
+    tr("consult.col_day"): w.lead_label(issue_date, r["target_date"]),
     tr("desk14.col_submitted"): (lambda e: f"{e.aqi_lo}–{e.aqi_hi} {w.ptext(e.primary)}" if e else "—")(
         room.submission(r["district"], r["target_date"])),
     tr("desk14.col_lo"): r["aqi_lo"],

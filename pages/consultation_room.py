@@ -96,7 +96,7 @@ with st.expander(tr("grid14.open_cell"), expanded=False):
     cell_d = pick[0].selectbox(tr("consult.col_district"), list(room.districts), format_func=w.district_name,
                                key="cell_district", index=own)  # a forecaster's own district first (notes to them)
     cell_day = pick[1].selectbox(tr("consult.col_day"), list(session.target_dates), key="cell_day",
-                                 format_func=lambda d: f"D+{(d - issue_date).days} {d:%m-%d}")
+                                 format_func=lambda d: w.lead_label(issue_date, d))
     sub = room.submission(cell_d, cell_day)
     st.markdown(f"**{tr('grid14.analysis_of', district=w.district_name(cell_d))}**")
     st.text(sub.analysis if sub and sub.analysis else tr("grid14.no_analysis"))
@@ -220,12 +220,11 @@ if room.can_submit:
     cols = st.columns(len(session.target_dates))
     for col, day in zip(cols, session.target_dates):
         k = prefix + day.isoformat()
-        lead = (day - issue_date).days
         with col:
-            st.markdown(f"**D+{lead}** {day.strftime('%m-%d')}")
+            st.markdown(f"**{w.lead_label(issue_date, day, with_date=False)}** {day.strftime('%m-%d')}")
             g = prefill.get((district, day))
             if g is not None:
-                extra = f" · P>100 {100 * g.p_aqi_over_100:.0f}%" if g.p_aqi_over_100 is not None else ""
+                extra = f" · {w.probability_over_100(g.p_aqi_over_100)}" if g.p_aqi_over_100 is not None else ""
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
                 st.caption(f"{label} {g.aqi_lo}–{g.aqi_hi}{extra}"
                            + ("" if g.from_models else f" · {tr('grid14.beyond')}"))

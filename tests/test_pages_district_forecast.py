@@ -56,4 +56,5 @@ def test_the_room_grid_says_when_a_modelled_day_has_no_probabilities_yet(app_dem
     assert not at.exception, at.exception
     grid = next(m.value for m in at.markdown if "<table" in m.value and "尚无概率" in m.value)
     assert grid.count("尚无概率") == len(modelled)
-    assert grid.count("P(AQI&gt;100)") == len(outlook)
+    assert grid.count("AQI&gt;100 概率") == len(outlook) and "P(AQI" not in grid  # in Chinese, as the caption
+    assert "第 1 天" in grid and "D+1" not in grid  # the day as every Chinese page names it

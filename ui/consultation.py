@@ -37,6 +37,18 @@ def pollutants(primary) -> str:
     return join(POLLUTANT_TEXT.get(p, p) for p in primary) if primary else tr("common.none")
 
 
+def lead_label(issue_date: date, day: date, *, with_date: bool = True) -> str:
+    """A target day as every page names it: "第 1 天 12-02" (English "D+1 12-02"), the lead counted from the
+    issue date (the room and the desk said "D+1" in Chinese while the manager pages said "第 1 天")."""
+    text = tr("dfc.lead", n=(day - issue_date).days)
+    return f"{text} {day:%m-%d}" if with_date else text
+
+
+def probability_over_100(p: float) -> str:
+    """P(AQI > 100) as the guidance says it: "AQI>100 概率 12%" ("P(AQI>100) 12%")."""
+    return tr("dfc13.p100", p=f"{100 * p:.0f}%")
+
+
 def span(level_lo: int, level_hi: int) -> str:
     return span_text(level_lo, level_hi, language())
 
@@ -263,7 +275,7 @@ def deadline_strip(session, now: datetime, *, alerts: bool = True) -> None:
 def status_strip_html(room) -> str:
     """Districts × target days: not started / draft / submitted, by whom, when."""
     days = room.session.target_dates
-    head = "".join(f"<th style='padding:4px 6px'>D+{(d - room.session.issue_date).days}<br>"
+    head = "".join(f"<th style='padding:4px 6px'>{esc(lead_label(room.session.issue_date, d, with_date=False))}<br>"
                    f"<span style='font-weight:normal'>{d:%m-%d}</span></th>" for d in days)
     rows = []
     for dist in room.districts:
@@ -415,7 +427,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                 k = (d, f.target_date)
                 if k not in flagged or rank[f.severity] < rank[flagged[k]]:
                     flagged[k] = f.severity
-    head = "".join(f"<th style='padding:4px'>D+{(d - session.issue_date).days} {d:%m-%d}</th>" for d in days)
+    head = "".join(f"<th style='padding:4px'>{esc(lead_label(session.issue_date, d))}</th>" for d in days)
     obs_head = tr("grid14.observed", aqi="")
     rows = []
     for dist in room.districts:
@@ -471,14 +483,14 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                 if g.median is not None:
                     bits.append(f"≈{g.median:.0f}")
                 if g.q_lo is not None and g.q_hi is not None:
-                    bits.append(f"80%: {float(g.q_lo):.0f}–{float(g.q_hi):.0f}")
+                    bits.append(esc(tr("grid14.q80", lo=f"{float(g.q_lo):.0f}", hi=f"{float(g.q_hi):.0f}")))
                 if g.p_aqi_over_100 is not None:
-                    bits.append(f"P(AQI&gt;100) {100 * g.p_aqi_over_100:.0f}%")
+                    bits.append(esc(probability_over_100(g.p_aqi_over_100)))
                 elif g.q_lo is None:  # too little history to calibrate yet (see the district forecast page)
                     bits.append(esc(tr("grid14.no_probability")))
                 if not g.from_models:
                     bits.append(esc(tr("grid14.beyond")))
-                # each piece on one line ("80%: 43–142", never "80%: 43–" / "142")
+                # each piece on one line ("80% 区间 43–142", never "80% 区间 43–" / "142")
                 guide = ("<div style='background:#fff;color:#333;font-size:0.8em;margin-top:3px;padding:1px 3px;"
                          "border-radius:3px'>"
                          + " · ".join(f"<span style='white-space:nowrap'>{b}</span>" for b in bits) + "</div>")

@@ -73,7 +73,7 @@ MESSAGES = {
     "verif18.details": ("详细评分（科研人员）", "Detailed scores (for scientists)"),
     "verif.by.obs_class": ("实况等级", "Observed level"),
     "verif18.lead_all": ("全部时效", "All lead days"),
-    "verif18.lead_n": ("第 {n} 天", "Day {n}"),
+    "verif18.lead_n": ("第 {n} 天", "D+{n}"),
 }
 
 MESSAGES.update({
