@@ -107,6 +107,14 @@ def test_files_on_demand_are_the_files_of_the_issue_not_of_later_changes(db, use
     assert report_file(db, view.id, "pdf").content == pdf.content
     assert report_file(db, view.id, "json").content != at_issue["json"]  # the JSON stays as issued (no PDF hash)
     assert verify_report(db, view.id)
+    # each rendering is in the audit trail, by the system, with the hashes it stored
+    from forecasting.store.models import AuditEntry
+
+    with db.read() as s:
+        rows = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "report.render_on_demand")
+                              .order_by(AuditEntry.id)))
+    assert [sorted(r.details["formats"]) for r in rows] == [["html", "pdf", "txt"], ["en.html", "en.pdf", "en.txt"]]
+    assert rows[0].details["sha256"]["pdf"] == pdf.sha256 and all(r.object_id == str(view.id) for r in rows)
 
 
 def test_two_readers_at_once_store_one_set_of_files(db, on_demand):

@@ -208,6 +208,7 @@ _ACTIONS = {
     "datadesk.reingest": ("重新入库模式结果", "Re-ingested a model run"),
     "datadesk.upload": ("上传模式结果", "Uploaded a model run"),
     "report.integrity_failed": ("报告完整性校验失败", "Report integrity check failed"),
+    "report.render_on_demand": ("按需生成报告文件（由签发时的报告数据）", "Rendered report files on demand (from the data fixed at issue)"),
     "token.refused.minute": ("API 令牌被拒绝（按分钟汇总）", "API tokens refused (per-minute count)"),
 }
 MESSAGES.update({f"audit18.action.{k}": v for k, v in _ACTIONS.items()})

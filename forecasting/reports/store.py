@@ -36,6 +36,8 @@ from forecasting.reports.html import render_html
 from forecasting.reports.model import Report
 from forecasting.reports.pdf import render_pdf
 from forecasting.reports.text import render_text
+from forecasting import audit
+from forecasting.permissions import Actor
 from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
 from forecasting.store.reports import IssuedReport, MEDIA_TYPES, insert_report_files
@@ -386,7 +388,11 @@ def _render_on_demand(db: Database, issued_forecast_id: int, fmt: str) -> bool:
     try:
         with db.transaction() as s:
             insert_report_files(s, issued_forecast_id, files)
-    except IntegrityError:  # another reader stored them first: theirs are the files
+            audit.record(s, Actor.system("reports"), "report.render_on_demand", object_type="issued_forecast",
+                         object_id=issued_forecast_id,
+                         details={"formats": sorted(files), "sha256": {f: hashlib.sha256(b).hexdigest()
+                                                                       for f, b in sorted(files.items())}})
+    except IntegrityError:  # another reader stored them first: theirs are the files (and their audit row)
         pass
     return True
 
