@@ -227,6 +227,9 @@ def _source(row: dict, sub) -> str:
     return "final_kept" if same else "final_changed"
 
 
+# the grid is a form: its level column is that of the saved values until 保存 (a tour typed 150 and still read
+# 良), and its heading says so
+LEVEL_COL = tr("desk14.col_level_saved")
 frame = pd.DataFrame([{
     "district": r["district"],
     "day": r["target_date"].isoformat(),
@@ -237,16 +240,16 @@ frame = pd.DataFrame([{
     tr("desk14.col_lo"): r["aqi_lo"],
     tr("desk14.col_hi"): r["aqi_hi"],
     tr("desk14.col_primary"): ", ".join(LABELS.get(p, p) for p in r["primary"]),
-    tr("consult.col_level"): (w.span(level_of(r["aqi_lo"]), level_of(r["aqi_hi"]))
+    LEVEL_COL: (w.span(level_of(r["aqi_lo"]), level_of(r["aqi_hi"]))
                               if r["aqi_lo"] is not None and r["aqi_hi"] is not None else "—"),
     tr("consult.col_source"): tr(f"consult.source.{_source(r, room.submission(r['district'], r['target_date']))}"),
     "version": int(r["version"]),
 } for r in rows])
 locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col_submitted"),
-               tr("consult.col_level"), tr("consult.col_source")]
+               LEVEL_COL, tr("consult.col_source")]
 grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
 # the level span whole ("良至轻度污染", once cut to "良至轻度污…" beside the wide primary-pollutant column)
-level_column = {tr("consult.col_level"): st.column_config.TextColumn(width=132 if state.language() == "zh" else 200)}
+level_column = {LEVEL_COL: st.column_config.TextColumn(width=132 if state.language() == "zh" else 200)}
 if room.can_chair:
     compose_n = st.session_state.setdefault("compose_n", 0)
     with st.form(f"compose_form_{compose_n}"):

@@ -80,6 +80,7 @@ MESSAGES = {
     "today14.legend_none": ("无预报", "no forecast"),
     # comparison grid
     "grid14.title": ("三地对比", "Side by side"),
+    "desk14.col_level_saved": ("级别（保存后更新）", "Level (updates on save)"),
     "grid14.q80": ("80% 区间 {lo}–{hi}", "80 %: {lo}–{hi}"),
     "grid14.caption": ("每格：区县范围 · 等级 · 首要污染物 · 状态；首席合成（或已发布）的数值与区县不同时另框标出；下方为客观指导（中位数、80% 区间、AQI>100 概率）。深红实线框为红色警示、棕色虚线框为黄色提醒（与相邻行的分歧）。",
                        "Each cell: the district's range · level · primary · state; the chief's combined (or issued) value, framed, where it differs; below it the guidance (median, 80 % range, P(AQI>100)). A dark red solid frame marks a red warning, a brown dashed frame a yellow notice (a flag with the row beside it)."),
