@@ -47,11 +47,15 @@ def on_demand(db, users):
     return c.issue_session(db, chief, ISSUE, render=on_demand_renderer(db)), chief
 
 
-def _at_issue(db, view, formats):
-    """The files a full issue would have stored for the same snapshot (rendered before anything changed)."""
-    from forecasting.reports import render_files
+def _at_issue(db, view, formats, *, on_demand=True):
+    """The files rendered at issue time from the report model of the same snapshot (before anything changed),
+    as a full issue renders them; with ``on_demand`` the model says its hash is the JSON's."""
+    from forecasting.reports import build_report, render_from_model
 
-    return render_files(db, json.loads(view.snapshot), formats=formats)[0]
+    model = build_report(db, json.loads(view.snapshot))
+    if on_demand:
+        model["report_hash"] = "json"
+    return render_from_model(model, formats=formats)
 
 
 def _rows(db, issued_id: int) -> dict[str, int]:
@@ -73,6 +77,7 @@ def test_the_report_model_is_stored_and_hashed_at_issue(db, on_demand):
     model = json.loads(data)
     assert model["pdf_sha256"] is None and model["snapshot_sha256"] == hashlib.sha256(
         view.snapshot.encode("utf-8")).hexdigest()
+    assert model["report_hash"] == "json"
     summary = latest_report(db)
     assert summary.on_demand and summary.sha256 == view.sha256 and set(summary.formats) == set(FORMATS)
     assert verify_report(db, view.id)
@@ -97,12 +102,17 @@ def test_files_on_demand_are_the_files_of_the_issue_not_of_later_changes(db, use
         content = report_file(db, view.id, fmt).content
         assert content == at_issue[fmt]  # carries the stored PDF's hash, as a full issue's file does
         assert "NAME-AFTER-ISSUE" not in content.decode("utf-8")
-    assert hashlib.sha256(pdf.content).hexdigest() in report_file(db, view.id, "html").content.decode("utf-8")
+    html = report_file(db, view.id, "html").content.decode("utf-8")
+    assert hashlib.sha256(pdf.content).hexdigest() in html
+    # the files say which hash is the report's and how to check it (a tour's manager followed "sha256sum
+    # 文件名.pdf" and got a mismatch)
+    assert "sha256sum 文件名.json" in html and "sha256sum 文件名.pdf" not in html
     assert _rows(db, view.id) == {"json": 1, "pdf": 1, "html": 1, "txt": 1}  # the English ones not yet
 
     # English: rendered on first request, beside the Chinese PDF already stored (not rendered again)
     assert report_file(db, view.id, "en.txt").content == at_issue["en.txt"]
     assert report_file(db, view.id, "en.pdf").content == at_issue["en.pdf"]
+    assert "sha256sum FILE.json" in report_file(db, view.id, "en.html").content.decode("utf-8")
     assert _rows(db, view.id) == {fmt: 1 for fmt in ("json", "pdf", "html", "txt", "en.pdf", "en.html", "en.txt")}
     assert report_file(db, view.id, "pdf").content == pdf.content
     assert report_file(db, view.id, "json").content != at_issue["json"]  # the JSON stays as issued (no PDF hash)
@@ -155,6 +165,7 @@ def test_a_report_issued_in_chinese_gets_its_english_files_from_its_stored_model
     view = issue_with_report(db, chief, ISSUE, formats=CHINESE_FORMATS)
     at_issue, digest = render_files(db, json.loads(view.snapshot), formats=FORMATS)
     assert digest == view.sha256  # the same Chinese PDF as the one issued
+    assert "sha256sum FILE.pdf" in at_issue["en.html"].decode("utf-8")  # its hash is its PDF's
     summary = latest_report(db)
     assert not summary.on_demand and set(summary.formats) == set(FORMATS)
     assert set(summary.stored) == set(CHINESE_FORMATS)

@@ -9,7 +9,7 @@ from the issue snapshot.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 __all__ = ["LevelCell", "ReportDay", "ReportDistrict", "ReportDuty", "Headline", "HealthRow",
            "SensitiveGroup", "GuidanceRow", "YesterdayRow", "HistoryRow", "Report"]
@@ -160,3 +160,5 @@ class Report(TypedDict):
     snapshot: dict[str, Any]
     pdf_sha256: str | None
     standard: str
+    #: ``"json"`` for a report issued with its files on demand (its hash is the JSON file's); absent otherwise
+    report_hash: NotRequired[str]
