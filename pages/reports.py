@@ -206,11 +206,11 @@ else:
         tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
         tr("report.col_issued_at"): bj(r.issued_at, "%Y-%m-%d %H:%M"),
         tr("report.filter_chief"): r.signed_by,
-        tr("report.col_sha"): r.sha256[:16] + "…",
+        tr("report.col_sha"): r.sha256[:16] + "…" + (tr("report.sha_kind_json") if r.on_demand else ""),
     } for r in found]), hide_index=True, placeholder="—", width="stretch",
         # the whole title ("2026年第325期（第2版·更正）" was cut); the hash only begins here anyway
         column_config={tr("report.col_title"): st.column_config.TextColumn(width=230),
-                       tr("report.col_sha"): st.column_config.TextColumn(width=150)})
+                       tr("report.col_sha"): st.column_config.TextColumn(width=215)})
 
     labels = {r.id: f"{r.title_en if lang == 'en' else r.title_zh} · {bj(r.issued_at, '%Y-%m-%d %H:%M')}"
               + (f" · {tr('report.superseded')}" if r.superseded else "") for r in found}
@@ -243,12 +243,19 @@ else:
             # older issues carry the Chinese files only (the demo renders English for its newest week): the
             # preview falls back to the Chinese text and says so (asking for en.txt crashed the page)
             english = lang == "en" and "en.txt" in chosen.formats
+            fmt = "en.txt" if english else "txt"
             with st.expander(tr("report.preview")):
                 if lang == "en" and not english:
                     st.caption(tr("rep18.preview_chinese_only"))
-                with st.spinner(tr("report.rendering"), show_time=True):
-                    preview = reports.report_file(db, chosen.id, "en.txt" if english else "txt").content.decode()
-                st.text(preview)
+                # a text not stored yet is rendered when asked for, never just because the report was chosen
+                # (a tour's selection of an old report rendered its files unasked, behind a collapsed expander)
+                if fmt in chosen.stored or st.button(tr("report.preview_render"), key=f"preview_{chosen.id}_{fmt}",
+                                                     icon=":material/preview:"):
+                    with st.spinner(tr("report.rendering"), show_time=True):
+                        preview = reports.report_file(db, chosen.id, fmt).content.decode()
+                    st.text(preview)
+                else:
+                    st.caption(tr("report.preview_on_demand"))
 
     st.markdown(f"**{tr('report.trail')}**")
     trail = reports.report_revisions(db, chosen.issue_date)

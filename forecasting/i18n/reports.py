@@ -134,6 +134,10 @@ MESSAGES = {
     "report.sha_line_on_demand": ("报告数据（JSON）SHA-256：{sha}。签发时固定；PDF、HTML 与文本版在首次下载时由这份数据生成并存档，此后不再改变。",
                                   "Report data (JSON) SHA-256: {sha}. Fixed at issue; the PDF, HTML and text versions are "
                                   "rendered from this data when first downloaded, then stored and never changed."),
+    "report.preview_render": ("生成并预览文本版", "Render and preview the text"),
+    "report.preview_on_demand": ("这期报告的文件在首次使用时由签发时固定的报告数据生成（约 2 秒）。",
+                                 "This report's files are rendered from the data fixed at issue when first used (about 2 s)."),
+    "report.sha_kind_json": ("（报告数据）", " (report data)"),
     "report.rendering": ("正在由签发时固定的报告数据生成报告文件……", "Rendering the report files from the data fixed at issue…"),
     "report.verified": ("校验通过：存档文件与登记的 SHA-256 一致。", "Verified: the stored files match their SHA-256."),
     "report.tampered": ("校验失败：存档文件与登记的 SHA-256 不一致！", "Check FAILED: a stored file does not match its SHA-256!"),
