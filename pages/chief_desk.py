@@ -167,7 +167,7 @@ if session.state == "open" and room.seat is not None:
 
 # -- flags, grouped, across the whole width (the table's words and both sides' values are never cut) -----
 st.subheader(tr("ack14.groups_title"))
-w.flag_groups_table(groups, room.entries)
+w.flag_groups_table(groups, room.entries, issue_date)
 
 # one reason acknowledges a group, a kind, or all; the discussion beside it is what the reason draws on
 acking = bool(room.can_chair and open_groups and session.state == "consulting")  # never before the start
@@ -182,7 +182,7 @@ with talk:
 with work:
     if acking:
         ack_n = st.session_state.setdefault("ack_form_n", 0)
-        labels = {g.key: w.group_label(g) for g in open_groups}
+        labels = {g.key: w.group_label(g, issue_date) for g in open_groups}
         chosen = st.multiselect(tr("ack14.pick"), list(labels), format_func=labels.get, key=f"ack_groups_{ack_n}",
                                 placeholder=tr("grid14.choose"), select_all=False)  # "Select all" is English only
         note = st.text_input(tr("ack14.reason"), key=f"ack_note_{ack_n}",
@@ -249,7 +249,9 @@ locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col
                LEVEL_COL, tr("consult.col_source")]
 grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
 # the level span whole ("良至轻度污染", once cut to "良至轻度污…" beside the wide primary-pollutant column)
-level_column = {LEVEL_COL: st.column_config.TextColumn(width=132 if state.language() == "zh" else 200)}
+level_column = {LEVEL_COL: st.column_config.TextColumn(width=132 if state.language() == "zh" else 200),
+                # "District submission" whole in English (a tour read "district submissio")
+                tr("consult.col_source"): st.column_config.TextColumn(width=None if state.language() == "zh" else 190)}
 if room.can_chair:
     compose_n = st.session_state.setdefault("compose_n", 0)
     with st.form(f"compose_form_{compose_n}"):

@@ -82,7 +82,7 @@ def live_board():
     st.markdown(w.comparison_grid_html(live, prefill, observed, groups, guidance_end), unsafe_allow_html=True)
     st.caption(tr("grid14.caption"))
     st.markdown(f"**{tr('consult.flags_title')}**")
-    w.flag_groups_table(groups, live.entries)
+    w.flag_groups_table(groups, live.entries, issue_date)
     st.caption(tr("consult.refreshed", time=w.bj(live.now, "%H:%M:%S")))
 
 
@@ -175,7 +175,7 @@ def _chip(lo, hi) -> tuple[str, str | None]:
     colour = w.level_colour(checked.level_hi)
     chip = (f"<span style='background:{colour};color:{w.text_on(checked.level_hi)};padding:1px 6px;"
             f"border-radius:8px'>{w.esc(w.span(checked.level_lo, checked.level_hi))}</span> "
-            f"<span style='font-size:0.8em'>{w.esc(tr('grid14.width_ok', w=width, max=limit))}</span>")
+            f"<span style='font-size:0.8em;white-space:nowrap'>{w.esc(tr('grid14.width_ok', w=width, max=limit))}</span>")
     return chip, None
 
 
@@ -322,7 +322,7 @@ if room.can_note:
         note_district = n1.selectbox(tr("consult.note_district"), [None, *room.districts], key=f"note_district_{n}",
                                      format_func=lambda d: tr("consult.any") if d is None else w.district_name(d))
         note_day = n2.selectbox(tr("consult.note_day"), [None, *session.target_dates], key=f"note_day_{n}",
-                                format_func=lambda d: tr("consult.any") if d is None else d.strftime("%m-%d"))
+                                format_func=lambda d: tr("consult.any") if d is None else w.lead_label(issue_date, d))
         if st.form_submit_button(tr("consult.add_note"), icon=":material/edit_note:"):
             def fresh_widgets(_):  # new, empty widgets and a new token
                 st.session_state[n_key] = n + 1

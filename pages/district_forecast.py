@@ -158,10 +158,10 @@ else:
     rows = []
     for method, by_lead in sorted(c.scores.items()):
         row = {tr("dfc.method"): tr(f"method.{method}")}
-        for lead in ("D+1", "D+2", "D+3"):
-            sc = by_lead.get(lead) or {}
-            row[f"{lead} RMSE"] = sc.get("rmse")
-            row[f"{lead} NMB"] = sc.get("nmb")
+        for n in (1, 2, 3):  # the scores are keyed "D+1"; the heads say the day as every page does ("第 1 天")
+            sc = by_lead.get(f"D+{n}") or {}
+            row[f"{tr('dfc.lead', n=n)} RMSE"] = sc.get("rmse")
+            row[f"{tr('dfc.lead', n=n)} NMB"] = sc.get("nmb")
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch",
                  column_config={k: st.column_config.NumberColumn(format="%.2f") for k in rows[0] if k != tr("dfc.method")})

@@ -132,7 +132,7 @@ with left:
             if groups:
                 st.warning(tr("today14.open_flags", n=len(groups)), icon=":material/flag:")
                 for g in groups[:5]:
-                    st.text("• " + w.group_label(g))
+                    st.text("• " + w.group_label(g, live.session.issue_date))
                 if len(groups) > 5:  # the count above says 6: the list says where the sixth went
                     st.caption(tr("today14.more_flags", n=len(groups) - 5))
             else:

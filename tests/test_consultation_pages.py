@@ -514,7 +514,7 @@ def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     assert grid.count("首席合成") == 1 and "首席合成 <b>90–110</b> PM2.5" in grid
     assert grid.count("<b>60–80</b>") == 9  # every district's own value stays in view
     # each row's district name stays at the left while a phone scrolls the grid sideways
-    assert grid.count("position:sticky;left:0") == 3
+    assert grid.count("position:sticky;left:0") == 4  # the three districts and the corner above them
     # the chief's desk says which combined values the chief changed and which keep the district's
     c.save_final(db, cast["fc_qp"], today, [c.FinalInput(QP, today + timedelta(days=1), 60, 80, ("pm25",))])
     desk = sign_in(new_app(), "fc_qp", PASSWORD)

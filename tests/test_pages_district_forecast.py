@@ -34,9 +34,9 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
                 if g.method == "ensemble" and g.district == "330421"]
     assert modelled and all(g.p_over_100 is None for g in modelled)
     assert page.count("尚无概率与区间") == len(modelled)
-    assert "当前使用：" in page and "D+1–D+3 逐小时 RMSE 均值最低" in page and "lowest mean" not in page
+    assert "当前使用：" in page and "第 1–3 天逐小时 RMSE 均值最低" in page and "lowest mean" not in page
     skill = at.dataframe[0].value
-    assert "D+1 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
+    assert "第 1 天 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
     at.selectbox(key="dfc_pollutant").select("o3").run()
     assert not at.exception
     assert "O₃ 逐小时" in texts(at)

@@ -44,6 +44,25 @@ def lead_label(issue_date: date, day: date, *, with_date: bool = True) -> str:
     return f"{text} {day:%m-%d}" if with_date else text
 
 
+def days_label(issue_date: date | None, first: date, last: date) -> str:
+    """The target days of a flag group: "第 1 天 12-02", "第 1–2 天 12-02–12-03" (English "D+1–D+2 …");
+    the dates alone without an issue date.
+
+    Examples
+    --------
+    >>> days_label(date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 4))
+    '第 1–3 天 12-02–12-04'
+    >>> days_label(None, date(2026, 12, 2), date(2026, 12, 2))
+    '12-02'
+    """
+    dates = f"{first:%m-%d}" if first == last else f"{first:%m-%d}–{last:%m-%d}"
+    if issue_date is None:
+        return dates
+    a, b = (first - issue_date).days, (last - issue_date).days
+    lead = tr("dfc.lead", n=a) if a == b else tr("consult.lead_span", a=a, b=b)
+    return f"{lead} {dates}"
+
+
 def probability_over_100(p: float) -> str:
     """P(AQI > 100) as the guidance says it: "AQI>100 概率 12%" ("P(AQI>100) 12%")."""
     return tr("dfc13.p100", p=f"{100 * p:.0f}%")
@@ -275,7 +294,9 @@ def deadline_strip(session, now: datetime, *, alerts: bool = True) -> None:
 def status_strip_html(room) -> str:
     """Districts × target days: not started / draft / submitted, by whom, when."""
     days = room.session.target_dates
-    head = "".join(f"<th style='padding:4px 6px'>{esc(lead_label(room.session.issue_date, d, with_date=False))}<br>"
+    # whole words on a phone: the heads broke as "第 1 / 天 / 12- / 02" and the cells as "已提 / 交"
+    head = "".join(f"<th style='padding:4px 6px;white-space:nowrap'>"
+                   f"{esc(lead_label(room.session.issue_date, d, with_date=False))}<br>"
                    f"<span style='font-weight:normal'>{d:%m-%d}</span></th>" for d in days)
     rows = []
     for dist in room.districts:
@@ -286,7 +307,8 @@ def status_strip_html(room) -> str:
             tip = f"{sub.author_name} {bj(sub.updated_at)}" if sub else ""
             who = f"<br><span style='font-size:0.75em'>{esc(sub.author_name)} {esc(bj(sub.updated_at, '%H:%M'))}</span>" if sub else ""
             cells.append(f"<td title='{esc(tip)}' style='background:{STATE_COLOURS[state]};padding:3px 4px;"
-                         f"text-align:center;border:1px solid #fff'>{esc(tr(f'today14.cell_{state}'))}{who}</td>")
+                         f"text-align:center;border:1px solid #fff;white-space:nowrap'>"
+                         f"{esc(tr(f'today14.cell_{state}'))}{who}</td>")
         rows.append(f"<tr><th style='text-align:left;padding:4px 6px;white-space:nowrap'>{esc(district_name(dist))}</th>"
                     f"{''.join(cells)}</tr>")
     # a scrolling box: in English ("submitted") the seventh day ran past the column and was cut ("submitte")
@@ -299,11 +321,10 @@ def group_values(group) -> str:
     return _group_values(group, language())
 
 
-def group_label(group) -> str:
+def group_label(group, issue_date: date | None = None) -> str:
     a = district_name(group.district_a)
     who = a if not group.district_b else tr("ack14.pair", a=a, b=district_name(group.district_b))
-    days = group.first.strftime("%m-%d") if group.first == group.last else \
-        f"{group.first:%m-%d}–{group.last:%m-%d}"
+    days = days_label(issue_date, group.first, group.last)
     return f"{severity_phrase(group.severity)} · {who} · {days} · {tr('flag.kind.' + group.kind)} · {group_values(group)}"
 
 
@@ -316,14 +337,14 @@ def severity_text(severity: str) -> str:
     return tr("ack14.severity.info") if severity == "info" else tr(f"flag.severity.{severity}")
 
 
-def flag_groups_frame(groups) -> pd.DataFrame:
+def flag_groups_frame(groups, issue_date: date | None = None) -> pd.DataFrame:
     rows = []
     for g in groups:
         a = district_name(g.district_a)
         m = g.lead  # an information-only day of the group has no acknowledgement of its own
         rows.append({
             tr("flag.col_severity"): severity_text(g.severity),
-            tr("ack14.col_days"): g.first.strftime("%m-%d") if g.first == g.last else f"{g.first:%m-%d}–{g.last:%m-%d}",
+            tr("ack14.col_days"): days_label(issue_date, g.first, g.last),
             tr("flag.col_pair"): a if not g.district_b else tr("ack14.pair", a=a, b=district_name(g.district_b)),
             tr("flag.col_kind"): tr(f"flag.kind.{g.kind}"),
             tr("ack14.col_values"): group_values(g),
@@ -366,7 +387,7 @@ def header_width(header: str, *, least: int = 72) -> int:
     return max(least, int(units(header) * _UNIT_PX) + 28)
 
 
-def flag_groups_table(groups, entries=()) -> None:
+def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> None:
     """The flag groups; with none, what that means given the forecasts there are (``entries``, the
     room's): "the three districts agree" only when all three have a forecast, "no disagreement between
     the districts in so far" with two, and "nothing to compare yet" with fewer (a tour read "三地预报一致"
@@ -382,7 +403,7 @@ def flag_groups_table(groups, entries=()) -> None:
         else:
             st.info(tr("flag.nothing_yet", n=n, total=total), icon=":material/hourglass_empty:")
         return
-    frame = flag_groups_frame(groups)
+    frame = flag_groups_frame(groups, issue_date)
     sev = tr("flag.col_severity")
     colours = {tr("flag.severity.red"): "#FF0000", tr("flag.severity.amber"): "#FFBF00",
                tr("ack14.severity.info"): "#E0E0E0"}
@@ -493,7 +514,10 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                 # each piece on one line ("80% 区间 43–142", never "80% 区间 43–" / "142")
                 guide = ("<div style='background:#fff;color:#333;font-size:0.8em;margin-top:3px;padding:1px 3px;"
                          "border-radius:3px'>"
-                         + " · ".join(f"<span style='white-space:nowrap'>{b}</span>" for b in bits) + "</div>")
+                         # the separator travels with the piece after it (a tour saw lines begin with "·" or
+                         # hold a lone "·" on a phone)
+                         + " ".join(f"<span style='white-space:nowrap'>{'· ' if i else ''}{b}</span>"
+                                    for i, b in enumerate(bits)) + "</div>")
             cells.append(f"<td style='{style};border:{border};padding:4px;text-align:center;vertical-align:top;"
                          f"min-width:92px'>{main}{guide}</td>")
         obs_text = "—" if obs is None else f"{obs:.0f}"
@@ -504,7 +528,8 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                     f"background:#fff;z-index:1'>{esc(district_name(dist))}"
                     f"{end_text}</th><td style='text-align:center;padding:4px'>{esc(obs_text)}</td>{''.join(cells)}</tr>")
     return (f"<div style='overflow-x:auto'><table style='border-collapse:separate;border-spacing:2px;width:100%;"
-            f"font-size:0.85em'><tr><th></th><th style='padding:4px;font-size:0.8em;min-width:4.6em'>{esc(obs_head)}</th>{head}</tr>"
+            f"font-size:0.85em'><tr><th style='position:sticky;left:0;background:#fff;z-index:1'></th>"
+            f"<th style='padding:4px;font-size:0.8em;min-width:4.6em'>{esc(obs_head)}</th>{head}</tr>"
             f"{''.join(rows)}</table></div>")
 
 

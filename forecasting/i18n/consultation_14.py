@@ -70,7 +70,7 @@ MESSAGES = {
     "today14.next_wait": ("等待各区县提交", "Wait for the districts"),
     "today14.manager_latest": ("最新发布：{day}（第 {revision} 版）· {headline}", "Latest issue: {day} (revision {revision}) · {headline}"),
     "today14.manager_none": ("尚无发布的预报。", "No forecast issued yet."),
-    "today14.manager_month": ("上月（{month}）发布的次日（D+1）预报：AQI 范围命中 {hits}/{n} 个区县日（{rate}）",
+    "today14.manager_month": ("上月（{month}）发布的次日（第 1 天）预报：AQI 范围命中 {hits}/{n} 个区县日（{rate}）",
                               "Last month ({month}), issued next-day (D+1) forecasts: AQI range hit on {hits} of {n} "
                               "district-days ({rate})"),
     "today14.map_title": ("明日空气质量等级", "Tomorrow's AQI level"),

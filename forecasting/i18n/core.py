@@ -216,6 +216,7 @@ MESSAGES.update({
     "dfc.issue_date": ("指导产品发布日：{date}", "Guidance issue date: {date}"),
     "dfc.daily_cards": ("逐日 AQI 预报（订正集合）", "Daily AQI (corrected ensemble)"),
     "dfc.lead": ("第 {n} 天", "D+{n}"),
+    "consult.lead_span": ("第 {a}–{b} 天", "D+{a}–D+{b}"),
     "dfc.no_aqi": ("有效小时不足，无 AQI", "Too few hours for an AQI"),
     "dfc.primary": ("首要污染物：{p}", "Primary pollutant: {p}"),
     "dfc.chart_title": ("{p} 逐小时：过去 14 天与未来预报（{unit}）", "{p} hourly: the last 14 days and the forecast ({unit})"),

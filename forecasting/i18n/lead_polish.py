@@ -2,7 +2,7 @@
 
 MESSAGES = {
     "polish.reason_best": (
-        "验证期 {start} 至 {end}，D+1–D+3 逐小时 RMSE 均值最低：{score}（原始模式 {raw}；次优 {next} {next_score}）",
+        "验证期 {start} 至 {end}，第 1–3 天逐小时 RMSE 均值最低：{score}（原始模式 {raw}；次优 {next} {next_score}）",
         "lowest mean hourly RMSE over D+1–D+3, validation {start} to {end}: {score} (raw {raw}; next {next} {next_score})",
     ),
     "polish.reason_only": ("仅有一种方法可选", "only method"),
