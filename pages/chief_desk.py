@@ -94,7 +94,7 @@ if session.state == "open":
     blockers.append(tr("desk14.block.not_started"))
 for d, days in missing.items():
     blockers.append(tr("desk14.block.missing", district=w.district_name(d),
-                       days=join(day.strftime("%m-%d") for day in days)))
+                       days=join(w.lead_label(issue_date, day) for day in days)))
 if open_groups:
     blockers.append(tr("desk14.block.flags", n=len(open_groups)))
 if not (session.zone_summary or conclusions):
@@ -249,9 +249,9 @@ locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col
                LEVEL_COL, tr("consult.col_source")]
 grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
 # the level span whole ("良至轻度污染", once cut to "良至轻度污…" beside the wide primary-pollutant column)
-level_column = {LEVEL_COL: st.column_config.TextColumn(width=132 if state.language() == "zh" else 200),
-                # "District submission" whole in English (a tour read "district submissio")
-                tr("consult.col_source"): st.column_config.TextColumn(width=None if state.language() == "zh" else 190)}
+level_column = {LEVEL_COL: st.column_config.TextColumn(width=132 if state.language() == "zh" else 280),
+                # "District submission" whole in English (two tours read "district submissio…")
+                tr("consult.col_source"): st.column_config.TextColumn(width=None if state.language() == "zh" else 230)}
 if room.can_chair:
     compose_n = st.session_state.setdefault("compose_n", 0)
     with st.form(f"compose_form_{compose_n}"):

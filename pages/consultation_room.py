@@ -289,7 +289,7 @@ if room.can_submit:
             st.rerun()
     if errors:
         st.error(tr("grid14.errors_title") + join(
-            date.fromisoformat(d).strftime("%m-%d") for d in sorted(errors)), icon=":material/error:")
+            w.lead_label(issue_date, date.fromisoformat(d)) for d in sorted(errors)), icon=":material/error:")
     if st.session_state.get("room_conflict"):
         if st.button(tr("consult.load_latest"), key=prefix + "reload", icon=":material/refresh:"):
             st.session_state.pop(seen_key, None)

@@ -271,7 +271,7 @@ else:
         tr("report.col_issued_by"): r.issued_by,
         tr("report.col_reason"): r.reason or "—",
         tr("report.col_state"): tr("report.superseded") if r.superseded else tr("report.current"),
-        tr("report.col_sha"): r.sha256,
+        tr("report.col_sha"): r.sha256 + (tr("report.sha_kind_json") if r.on_demand else ""),
     } for r in trail]), hide_index=True, placeholder="—", width="stretch")
 
 # -- calendar of issued levels ---------------------------------------------------------------------------

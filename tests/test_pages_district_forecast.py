@@ -58,3 +58,4 @@ def test_the_room_grid_says_when_a_modelled_day_has_no_probabilities_yet(app_dem
     assert grid.count("尚无概率") == len(modelled)
     assert grid.count("AQI&gt;100 概率") == len(outlook) and "P(AQI" not in grid  # in Chinese, as the caption
     assert "第 1 天" in grid and "D+1" not in grid  # the day as every Chinese page names it
+    assert "nowrap'>·" not in grid and " ·</span>" in grid  # no wrapped line begins with the separator

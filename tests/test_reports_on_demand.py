@@ -165,7 +165,7 @@ def test_a_report_issued_in_chinese_gets_its_english_files_from_its_stored_model
     view = issue_with_report(db, chief, ISSUE, formats=CHINESE_FORMATS)
     at_issue, digest = render_files(db, json.loads(view.snapshot), formats=FORMATS)
     assert digest == view.sha256  # the same Chinese PDF as the one issued
-    assert "sha256sum FILE.pdf" in at_issue["en.html"].decode("utf-8")  # its hash is its PDF's
+    assert "sha256sum on the Chinese PDF file" in at_issue["en.html"].decode("utf-8")  # its hash is its PDF's
     summary = latest_report(db)
     assert not summary.on_demand and set(summary.formats) == set(FORMATS)
     assert set(summary.stored) == set(CHINESE_FORMATS)

@@ -514,9 +514,9 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                 # each piece on one line ("80% 区间 43–142", never "80% 区间 43–" / "142")
                 guide = ("<div style='background:#fff;color:#333;font-size:0.8em;margin-top:3px;padding:1px 3px;"
                          "border-radius:3px'>"
-                         # the separator travels with the piece after it (a tour saw lines begin with "·" or
-                         # hold a lone "·" on a phone)
-                         + " ".join(f"<span style='white-space:nowrap'>{'· ' if i else ''}{b}</span>"
+                         # the separator ends the piece before it: no line begins with "·" or holds a lone "·"
+                         # (two tours saw both on a phone)
+                         + " ".join(f"<span style='white-space:nowrap'>{b}{' ·' if i < len(bits) - 1 else ''}</span>"
                                     for i, b in enumerate(bits)) + "</div>")
             cells.append(f"<td style='{style};border:{border};padding:4px;text-align:center;vertical-align:top;"
                          f"min-width:92px'>{main}{guide}</td>")

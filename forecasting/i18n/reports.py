@@ -85,18 +85,19 @@ MESSAGES = {
     "report.hash_howto": (
         "本期报告的 SHA-256 指 PDF 文件全部字节的 SHA-256，发布时生成并存档，此后不再改变（PDF 不能包含自身的校验值，"
         "故登记在归档、HTML、JSON 与接口中）。核对方法：sha256sum 文件名.pdf，结果应与归档登记值一致。",
-        "The report's SHA-256 is that of all bytes of the PDF file, generated and archived at issue and never "
-        "changed (a PDF cannot contain its own hash, so it is recorded in the archive, the HTML, the JSON and the "
-        "API). To check: sha256sum FILE.pdf must print the archived value.",
+        "The report's SHA-256 is that of all bytes of the Chinese PDF file, generated and archived at issue and "
+        "never changed (a PDF cannot contain its own hash, so it is recorded in the archive, the HTML, the JSON and "
+        "the API; this English version has its own SHA-256 in the archive). To check: sha256sum on the Chinese "
+        "PDF file must print the archived value.",
     ),
     "report.hash_howto_json": (
         "本期报告的 SHA-256 指报告数据（JSON 文件）全部字节的 SHA-256，签发时生成并存档，此后不再改变；本 PDF 及 HTML "
-        "与文本版由这份数据在首次下载时生成并存档，此后同样不再改变（各自的 SHA-256 另行登记，HTML 与文本注明 PDF 的 "
+        "与文本版由这份数据在首次下载时生成并存档，此后同样不再改变（各自的 SHA-256 另行登记，HTML 注明中文 PDF 的 "
         "SHA-256）。核对方法：sha256sum 文件名.json，结果应与归档登记值一致。",
         "The report's SHA-256 is that of all bytes of its report data (the JSON file), generated and archived at "
         "issue and never changed; this PDF and the HTML and text versions were rendered from that data when first "
-        "downloaded, archived then and never changed either (each has its own SHA-256 in the archive; the HTML and "
-        "text name the PDF's). To check: sha256sum FILE.json must print the archived value.",
+        "downloaded, archived then and never changed either (each has its own SHA-256 in the archive; the HTML "
+        "names the Chinese PDF's). To check: sha256sum FILE.json must print the archived value.",
     ),
     "report.none": ("无", "None"),
     "report.quoted_as_written": ("（区县与首席撰写的文字按原文引用。）",
