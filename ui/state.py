@@ -174,6 +174,12 @@ def restore_widgets(kept_key: str) -> None:
     the page's own reruns nothing is touched (a box cleared by the user stays cleared). Call before the
     inputs are drawn."""
     kept = st.session_state.get(kept_key)
-    if kept and arrived():
-        for key, value in kept.items():
+    if not kept:
+        return
+    back = arrived()
+    for key, value in kept.items():
+        # on arrival every input; on any other run an input whose value Streamlit dropped (its key is gone: a
+        # run of the page was cut short by the switch, and the arrival's own run by a rerun, so a CI run found
+        # the third day's box empty), never one the user cleared (its key holds None)
+        if back or key not in st.session_state:
             st.session_state[key] = value
