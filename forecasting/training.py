@@ -112,7 +112,8 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
     else:
         parts = [pool.submit(scored_methods, pairs, observations, group, start, cuts)
                  for group in method_groups(methods)]
-        tables = [dict(kv for part in parts for kv in part.result()[k].items()) for k in range(len(cuts))]
+        results = [part.result() for part in parts]  # per group: one {method: table} per cut-off
+        tables = [{m: table for r in results for m, table in r[k].items()} for k in range(len(cuts))]
     predictors = _predictors(forecasts)
     return [_record(db, actor, {m: tables[k][m] for m in methods}, predictors, until=day, cut=day_cut,
                     val_start=val_start, since=train_from, active=(day == until))

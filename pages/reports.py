@@ -62,10 +62,21 @@ st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M'
            + tr("rep18.signed_line", signed=markdown_escape(latest.signed_by or "—"), by=markdown_escape(latest.issued_by or "—")))
 
 
-def _file_bytes(issued_id: int, fmt: str) -> bytes:
-    """One report file's bytes (rendered from the stored report data the first time, for a report whose
-    files are rendered on demand)."""
-    return reports.report_file(db, issued_id, fmt).content
+def _download(where, summary, fmt: str, label: str, key: str, **style) -> None:
+    """A download button for one file of ``summary``: the stored bytes, or (a file not stored yet) bytes
+    rendered from the stored report data when the button is pressed (Streamlit calls ``data`` then)."""
+    if fmt not in summary.stored:
+        where.download_button(label, data=lambda: reports.report_file(db, summary.id, fmt).content,
+                              file_name=reports.report_filename(summary.issue_date, summary.revision, fmt),
+                              mime=reports.MEDIA_TYPES[fmt], key=key, on_click="ignore", **style)
+        return
+    try:
+        stored = reports.report_file(db, summary.id, fmt)
+    except ForecastingError as exc:
+        st.error(error_text(exc))
+        return
+    where.download_button(label, data=stored.content, file_name=stored.filename, mime=stored.media_type, key=key,
+                          on_click="ignore", **style)
 
 
 def _model(summary) -> dict:
@@ -147,19 +158,8 @@ def _reader(summary) -> None:
     if "pdf" in summary.formats:
         # the reader's language when the report has it; a file not stored yet is rendered when clicked
         fmt = "en.pdf" if lang == "en" and "en.pdf" in summary.formats else "pdf"
-        if fmt in summary.stored:
-            try:
-                pdf = reports.report_file(db, summary.id, fmt)
-                st.download_button(tr("rep18.download_pdf"), data=pdf.content, file_name=pdf.filename,
-                                   mime=pdf.media_type, key=f"rep18_pdf_{summary.id}", type="primary",
-                                   icon=":material/picture_as_pdf:", on_click="ignore")
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-        else:
-            st.download_button(tr("rep18.download_pdf"), data=lambda: _file_bytes(summary.id, fmt),
-                               file_name=reports.report_filename(summary.issue_date, summary.revision, fmt),
-                               mime=reports.MEDIA_TYPES[fmt], key=f"rep18_pdf_{summary.id}", type="primary",
-                               icon=":material/picture_as_pdf:", on_click="ignore")
+        _download(st, summary, fmt, tr("rep18.download_pdf"), f"rep18_pdf_{summary.id}", type="primary",
+                  icon=":material/picture_as_pdf:")
     with st.expander(tr("rep18.details")):
         st.text(tr("rep18.revision", revision=summary.revision))
         st.text(tr("report.sha_line_on_demand" if summary.on_demand else "report.sha_line", sha=summary.sha256))
@@ -225,20 +225,8 @@ else:
         st.caption(tr("report.sha_line_on_demand" if chosen.on_demand else "report.sha_line", sha=chosen.sha256))
         cols = st.columns(4)
         for i, fmt in enumerate(f for f in reports.FORMATS if f in chosen.formats):
-            label = tr("report.download", fmt=tr(f"report.fmt.{fmt}"))
-            key = f"dl_{chosen.id}_{fmt}"
-            if fmt not in chosen.stored:  # rendered from the stored report data when clicked (the first time)
-                cols[i % 4].download_button(label, data=lambda _id=chosen.id, _fmt=fmt: _file_bytes(_id, _fmt),
-                                            file_name=reports.report_filename(chosen.issue_date, chosen.revision, fmt),
-                                            mime=reports.MEDIA_TYPES[fmt], key=key, on_click="ignore")
-                continue
-            try:
-                stored = reports.report_file(db, chosen.id, fmt)
-            except ForecastingError as exc:
-                st.error(error_text(exc))
-                continue
-            cols[i % 4].download_button(label, data=stored.content, file_name=stored.filename,
-                                        mime=stored.media_type, key=key, on_click="ignore")
+            _download(cols[i % 4], chosen, fmt, tr("report.download", fmt=tr(f"report.fmt.{fmt}")),
+                      f"dl_{chosen.id}_{fmt}")
         if "txt" in chosen.formats:
             # older issues carry the Chinese files only (the demo renders English for its newest week): the
             # preview falls back to the Chinese text and says so (asking for en.txt crashed the page)

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from consultation_data import ISSUE, TARGETS, add_forecaster, make_rota, open_consulting, submit_all
-from db_support import PASSWORD
+from consultation_data import ISSUE, TARGETS, signed_session
 
 
 
@@ -87,13 +86,7 @@ def test_tampered_report_is_500_and_audited(db, users, api_app):
     from forecasting import consultation as c
     from forecasting.store.models import AuditEntry
 
-    add_forecaster(db, "fc_qp2", "310118")
-    make_rota(db)
-    chief = users["fc_qp"]
-    open_consulting(db, chief)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], 60, 80)
-    c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
+    chief = signed_session(db, users)
     c.issue_session(db, chief, ISSUE)
     assert _call(api_app, "GET", f"/api/v1/forecasts/{ISSUE.isoformat()}").status_code == 200
     with db.engine.begin() as conn:  # an operator with owner rights bypasses the triggers

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from consultation_data import ISSUE, TARGETS, add_forecaster, make_rota, open_consulting, submit_all
+from consultation_data import ISSUE, TARGETS, add_forecaster, make_rota, open_consulting, signed_session
 from db_support import PASSWORD
 from forecasting.errors import Conflict, ValidationError
 
@@ -17,16 +17,7 @@ from forecasting.errors import Conflict, ValidationError
 
 @pytest.fixture
 def signed(db, users):
-    from forecasting import consultation as c
-
-    add_forecaster(db, "fc_qp2", "310118")
-    make_rota(db)
-    chief = users["fc_qp"]
-    open_consulting(db, chief)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], 60, 80)
-    c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
-    return chief
+    return signed_session(db, users)
 
 
 def _count(db, model):

@@ -8,24 +8,16 @@ import hashlib
 import pytest
 from sqlalchemy import select, text
 
-from consultation_data import ISSUE, add_forecaster, make_rota, open_consulting, submit_all
-from db_support import PASSWORD
+from consultation_data import ISSUE, signed_session
 from forecasting.errors import Conflict
 
 
 
 @pytest.fixture
 def issued(db, users):
-    from forecasting import consultation as c
     from forecasting.reports import CHINESE_FORMATS, issue_with_report
 
-    add_forecaster(db, "fc_qp2", "310118")
-    make_rota(db)
-    chief = users["fc_qp"]
-    open_consulting(db, chief)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], 60, 80)
-    c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
+    chief = signed_session(db, users)
     view = issue_with_report(db, chief, ISSUE, formats=CHINESE_FORMATS)  # one PDF: faster
     assert view.formats == tuple(sorted(CHINESE_FORMATS))
     return view
@@ -63,13 +55,7 @@ def test_the_issued_forecast_and_its_files_commit_together(db, users):
     from forecasting.store.consultation import IssuedForecast
     from forecasting.store.reports import IssuedReport
 
-    add_forecaster(db, "fc_qp2", "310118")
-    make_rota(db)
-    chief = users["fc_qp"]
-    open_consulting(db, chief)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], 60, 80)
-    c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
+    chief = signed_session(db, users)
     render = make_renderer(db)
 
     def failing(snapshot):

@@ -11,25 +11,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from consultation_data import ISSUE, add_forecaster, make_rota, open_consulting, submit_all
+from consultation_data import ISSUE, signed_session
 from db_support import PASSWORD
 from forecasting.errors import NotFound
 
 pytestmark = pytest.mark.slow  # each test renders PDFs (about 1.5 s each)
-
-
-def _signed(db, users):
-    from forecasting import consultation as c
-
-    add_forecaster(db, "fc_qp2", "310118")
-    make_rota(db)
-    chief = users["fc_qp"]
-    open_consulting(db, chief)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], 60, 80)
-    c.add_note(db, chief, ISSUE, "各区意见一致，按 60-80 发布。")
-    c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
-    return chief
 
 
 #: What the files say does not depend on the database engine: the tests of content run on SQLite only; the
@@ -43,7 +29,7 @@ def on_demand(db, users):
     from forecasting import consultation as c
     from forecasting.reports import on_demand_renderer
 
-    chief = _signed(db, users)
+    chief = signed_session(db, users, note="各区意见一致，按 60-80 发布。")
     return c.issue_session(db, chief, ISSUE, render=on_demand_renderer(db)), chief
 
 
@@ -161,7 +147,7 @@ def test_a_report_issued_in_chinese_gets_its_english_files_from_its_stored_model
     from forecasting.reports import (CHINESE_FORMATS, FORMATS, issue_with_report, latest_report, render_files,
                                      report_file, verify_report)
 
-    chief = _signed(db, users)
+    chief = signed_session(db, users, note="各区意见一致，按 60-80 发布。")
     view = issue_with_report(db, chief, ISSUE, formats=CHINESE_FORMATS)
     at_issue, digest = render_files(db, json.loads(view.snapshot), formats=FORMATS)
     assert digest == view.sha256  # the same Chinese PDF as the one issued

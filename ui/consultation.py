@@ -55,12 +55,12 @@ def days_label(issue_date: date | None, first: date, last: date) -> str:
     >>> days_label(None, date(2026, 12, 2), date(2026, 12, 2))
     '12-02'
     """
-    dates = f"{first:%m-%d}" if first == last else f"{first:%m-%d}–{last:%m-%d}"
     if issue_date is None:
-        return dates
-    a, b = (first - issue_date).days, (last - issue_date).days
-    lead = tr("dfc.lead", n=a) if a == b else tr("consult.lead_span", a=a, b=b)
-    return f"{lead} {dates}"
+        return f"{first:%m-%d}" if first == last else f"{first:%m-%d}–{last:%m-%d}"
+    if first == last:
+        return lead_label(issue_date, first)
+    leads = tr("consult.lead_span", a=(first - issue_date).days, b=(last - issue_date).days)
+    return f"{leads} {first:%m-%d}–{last:%m-%d}"
 
 
 def probability_over_100(p: float) -> str:

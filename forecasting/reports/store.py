@@ -26,6 +26,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from forecasting import audit
 from forecasting.aqi import level_info
 from forecasting.consultation import issue_session
 from forecasting.consultation.config import parse_day
@@ -36,7 +37,6 @@ from forecasting.reports.html import render_html
 from forecasting.reports.model import Report
 from forecasting.reports.pdf import render_pdf
 from forecasting.reports.text import render_text
-from forecasting import audit
 from forecasting.permissions import Actor
 from forecasting.store.consultation import IssuedForecast
 from forecasting.store.db import Database
@@ -362,7 +362,7 @@ def _render_on_demand(db: Database, issued_forecast_id: int, fmt: str) -> bool:
     """Render and store missing files from the report model stored at issue time (the JSON file): every
     file of a report issued with its files on demand (its JSON carries the report's hash), the English
     files of a report issued in the Chinese formats. The model holds everything the database knew at
-    issue time, so these are the bytes a full issue would have stored. Rendering runs outside any
+    issue time, so these are the bytes rendered from it then. Rendering runs outside any
     transaction; the insert is one short transaction. Two readers asking at once render the same bytes
     (WeasyPrint is deterministic here); the second insert meets the unique constraint and the first
     one's files are kept. False when there is no stored model to render from."""
