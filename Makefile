@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 HOST ?= 127.0.0.1
 PORT ?= 8501
-export PYTHONDONTWRITEBYTECODE := 1
+# Bytecode caches (and pytest's rewritten test modules) are written, even where the environment says
+# PYTHONDONTWRITEBYTECODE: every test worker, app server and CLI subprocess would otherwise compile the
+# sources afresh. .gitignore keeps __pycache__ out of the tree.
+unexport PYTHONDONTWRITEBYTECODE
 export FORECASTING_DATA_DIR ?= $(CURDIR)/var
 
 # Test workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
