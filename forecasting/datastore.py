@@ -460,7 +460,8 @@ def observation_frame(db: Database, *, since: datetime | None = None, until: dat
 def _read_frame(db: Database, query, names: list[str], *, times: tuple[str, ...]) -> pd.DataFrame:
     """The rows of ``query`` as a frame with columns ``names``; ``times`` become UTC datetimes.
 
-    Built column by column (a frame from ~400 000 Row objects took 2.5x as long), and on SQLite the
+    Built from the driver's tuples (``DataFrame.from_records``: ~400 000 Row objects put into a frame took
+    2.5x as long, and column by column 2.3x as long), and on SQLite the
     stored naive-UTC text of the time columns is parsed by pandas in one vectorised pass instead of
     one Python datetime per value (:class:`forecasting.store.types.UTCDateTime`)."""
     text_times = db.engine.dialect.name == "sqlite"
@@ -468,9 +469,15 @@ def _read_frame(db: Database, query, names: list[str], *, times: tuple[str, ...]
         query = query.with_only_columns(*[type_coerce(c, String).label(c.key or n) if n in times else c
                                           for c, n in zip(query.selected_columns, names)],
                                         maintain_column_froms=True)
+    dialect = db.engine.dialect
+    # SQLite with no column to convert on the way out (every time column read as text): the driver's
+    # tuples as they come, without a Row object per row (a third of the read's time for ~400 000 rows)
+    raw = text_times and all(c.type.dialect_impl(dialect).result_processor(dialect, None) is None
+                             for c in query.selected_columns)
     with db.read() as s:
-        rows = s.execute(query).all()
-    frame = pd.DataFrame({n: list(c) for n, c in zip(names, zip(*rows))}) if rows else pd.DataFrame(columns=names)
+        result = s.connection().execute(query)
+        rows = result.cursor.fetchall() if raw else result.all()
+    frame = pd.DataFrame.from_records(rows, columns=names) if rows else pd.DataFrame(columns=names)
     for c in times:
         frame[c] = pd.to_datetime(frame[c], utc=True, format="ISO8601" if text_times else None)
     return frame

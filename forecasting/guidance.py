@@ -301,8 +301,10 @@ def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: s
             known = known[np.isfinite(known["aqi"].astype(float))].sort_values("date")
             if len(known) < OUTLOOK_MIN_DAYS:
                 continue
-            prim = [p[0] for p in known["primary"] if p]
-            common = max(set(prim), key=prim.count) if prim else "pm25"
+            prim = [p[0] for p in known["primary"] if p]  # in date order
+            # the most frequent primary pollutant, a tie to the most recent (never to set order, which
+            # changes with the process's string hashing)
+            common = max(prim, key=lambda p: (prim.count(p), len(prim) - prim[::-1].index(p))) if prim else "pm25"
             for k in range(1, days + 1):
                 target = day + timedelta(days=k)
                 if (day, district, target) in have:
@@ -327,13 +329,16 @@ def _series_rows(frame: pd.DataFrame, issue_dates: set, method: str) -> list[dic
     upper = part["upper"] if "upper" in part else pd.Series(np.nan, index=part.index)
 
     def num(values):
-        return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+        v = np.asarray(values, dtype=float)
+        return np.where(np.isfinite(v), v, None).tolist()
 
     return [
-        {"issue_date": pd.Timestamp(i).date(), "district": d, "method": method, "model": m, "pollutant": p,
+        {"issue_date": i, "district": d, "method": method, "model": m, "pollutant": p,
          "valid_time": t, "central": c, "lower": lo, "upper": hi}
-        for i, d, m, p, t, c, lo, hi in zip(part["issue_date"], part["district"], part["model"], part["pollutant"],
-                                             pd.DatetimeIndex(part["valid_time"]).to_pydatetime(),
+        for i, d, m, p, t, c, lo, hi in zip(pd.DatetimeIndex(part["issue_date"]).date.tolist(),
+                                             part["district"].tolist(), part["model"].tolist(),
+                                             part["pollutant"].tolist(),
+                                             pd.DatetimeIndex(part["valid_time"]).to_pydatetime().tolist(),
                                              num(part["central"]), num(lower), num(upper))
     ]
 
@@ -380,17 +385,18 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
             return DEFAULT_METHOD if method in ("ensemble", "ensemble_median") else method
 
         # the method of each (issue date, district, pollutant); history before ``first`` uses first's
-        issue_day = pairs["issue_date"].dt.date.to_numpy()
-        key_d, key_p = pairs["district"].to_numpy(), pairs["pollutant"].to_numpy()
-        base_of = np.array([base(per_day.get(max(day, first), per_day[first]).get((d, p), (DEFAULT_METHOD,))[0])
-                            for day, d, p in zip(issue_day, key_d, key_p)], dtype=object)
-        used_by_key: dict = {}
-        for m, d, p in zip(base_of, key_d, key_p):
-            used_by_key.setdefault(m, set()).add((d, p))
+        keys = pd.DataFrame({"day": pairs["issue_date"].dt.date.to_numpy(),
+                             "district": pairs["district"].to_numpy(dtype=object),
+                             "pollutant": pairs["pollutant"].to_numpy(dtype=object)})
+        combos = keys.drop_duplicates(ignore_index=True)
+        combos["method"] = [base(per_day.get(max(day, first), per_day[first]).get((d, p), (DEFAULT_METHOD,))[0])
+                            for day, d, p in combos[["day", "district", "pollutant"]].itertuples(index=False)]
+        base_of = keys.merge(combos, on=["day", "district", "pollutant"], how="left")["method"].to_numpy()
+        key_of = pd.MultiIndex.from_frame(keys[["district", "pollutant"]])
         parts = []
-        for m in sorted(used_by_key):
-            wanted = used_by_key[m]
-            on_key = np.array([(d, p) in wanted for d, p in zip(key_d, key_p)])
+        for m in sorted(set(combos["method"])):
+            used = combos.loc[combos["method"] == m, ["district", "pollutant"]].drop_duplicates()
+            on_key = key_of.isin(pd.MultiIndex.from_frame(used))
             done = correct(pairs[on_key], observations, method=m, start=start)
             parts.append(done[(base_of[on_key] == m)])
         corrected = pd.concat(parts, ignore_index=True)

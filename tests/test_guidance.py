@@ -166,3 +166,18 @@ def test_command_line(sqlite_url, filled):
     bad = subprocess.run([sys.executable, "-m", "forecasting", "guidance", "compute", "--from", "2026-13-01"],
                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=PATIENCE_S)
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+@pytest.mark.parametrize("older, newer", [("o3", "pm25"), ("pm25", "o3")])
+def test_the_outlook_names_the_most_frequent_primary_a_tie_going_to_the_most_recent(older, newer):
+    """Ten observed days, five with each primary pollutant: the outlook names the one seen last (a tie
+    once went to the order of a set of strings, which changes with each process's hash seed)."""
+    days = [ISSUE - timedelta(days=k) for k in range(10, 0, -1)]  # oldest first
+    observed = pd.DataFrame({"district": "310118", "date": days, "aqi": 120.0,
+                             "primary": [(older,)] * 5 + [(newer,)] * 5})
+    rows = guidance._outlook_rows([], observed, {pd.Timestamp(ISSUE)}, widths=((100.0, 20), (math.inf, 35)))
+    assert len(rows) == 7 and {tuple(r["primary"]) for r in rows} == {(newer,)}
+    observed.loc[observed.index[0], "primary"] = (older,)  # still five each: unchanged
+    observed = pd.concat([observed, observed.iloc[[0]].assign(date=ISSUE - timedelta(days=11))])  # six of older
+    rows = guidance._outlook_rows([], observed, {pd.Timestamp(ISSUE)}, widths=((100.0, 20), (math.inf, 35)))
+    assert {tuple(r["primary"]) for r in rows} == {(older,)}

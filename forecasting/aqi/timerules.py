@@ -337,12 +337,17 @@ def _aqi_frame(ds: xr.Dataset, dim: str) -> pd.DataFrame:
     keys = [k for k in INDICATORS if f"iaqi_{k}" in df.columns]
 
     def tuples(prefix):
+        # each row's flags as one integer (bit j: keys[j]), so each distinct combination is spelt once
         m = np.column_stack([df[f"{prefix}_{k}"].to_numpy(dtype=bool) for k in keys])
-        return [tuple(k for k, b in zip(keys, row) if b) for row in m]
+        codes, where = np.unique(m.astype(np.int64) @ (1 << np.arange(len(keys), dtype=np.int64)),
+                                 return_inverse=True)
+        spelt = [tuple(k for j, k in enumerate(keys) if int(code) >> j & 1) for code in codes]
+        return [spelt[i] for i in where.ravel()]
 
     levels = df["level"].to_numpy()
-    infos = [level_info(level=int(v), edition=e) if np.isfinite(v) else None
-             for v, e in zip(levels, df["edition"])]
+    pairs = list(zip(np.where(np.isfinite(levels), levels, 0).astype(int).tolist(), df["edition"].tolist()))
+    known = {pair: level_info(level=pair[0], edition=pair[1]) if pair[0] else None for pair in set(pairs)}
+    infos = [known[pair] for pair in pairs]
     df["category_zh"] = [i.category_zh if i else None for i in infos]
     df["category_en"] = [i.category_en if i else None for i in infos]
     df["color"] = [i.hex if i else None for i in infos]

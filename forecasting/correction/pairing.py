@@ -72,7 +72,7 @@ def check_forecasts(forecasts: pd.DataFrame) -> pd.DataFrame:
     f["district"] = f["district"].astype(str)
     f["variable"] = f["variable"].astype(str)
     f["value"] = pd.to_numeric(f["value"], errors="coerce").astype(float)
-    unknown = sorted(set(f["variable"]) - set(POLLUTANTS) - set(PREDICTORS))
+    unknown = sorted(set(f["variable"].unique()) - set(POLLUTANTS) - set(PREDICTORS))
     if unknown:
         raise ValidationError(
             f"forecast table has unknown variable(s) {', '.join(unknown)}; expected one of "
@@ -91,7 +91,7 @@ def check_observations(observations: pd.DataFrame) -> pd.DataFrame:
     o["district"] = o["district"].astype(str)
     o["pollutant"] = o["pollutant"].astype(str)
     o["value"] = pd.to_numeric(o["value"], errors="coerce").astype(float)
-    unknown = sorted(set(o["pollutant"]) - set(POLLUTANTS))
+    unknown = sorted(set(o["pollutant"].unique()) - set(POLLUTANTS))
     if unknown:
         raise ValidationError(
             f"observation table has unknown pollutant(s) {', '.join(unknown)}; expected {', '.join(POLLUTANTS)}"

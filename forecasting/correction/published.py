@@ -69,11 +69,13 @@ def level_probabilities(q10: float, q50: float, q90: float) -> tuple[float, ...]
     return tuple(max(0.0, cdf[i + 1] - cdf[i]) for i in range(6))
 
 
-def _max_width(widths, centre: float) -> int:
-    for max_centre, width in widths:
-        if centre <= max_centre:
-            return int(width)
-    return int(widths[-1][1])
+def _max_widths(widths, centres: np.ndarray) -> np.ndarray:
+    """The widest range the rules allow at each centre: the width of the first ``(max_centre, width)``
+    pair whose ``max_centre`` holds it (the last pair's beyond them all)."""
+    out = np.full(np.shape(centres), int(widths[-1][1]))
+    for max_centre, width in reversed(tuple(widths)):
+        out = np.where(centres <= max_centre, int(width), out)
+    return out
 
 
 def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, step: int = 5,
@@ -113,16 +115,15 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     q10, q90 = min(q10, q50), max(q90, q50)
     grid = np.arange(0, 501, step)
     cdf = aqi_cdf(grid.astype(float), q10, q50, q90)
-    at = dict(zip(grid.tolist(), cdf.tolist()))
-    crossable = {b for b in LEVEL_BOUNDARIES
-                 if float(aqi_cdf(float(b), q10, q50, q90)) >= straddle_min
-                 and 1.0 - float(aqi_cdf(float(b), q10, q50, q90)) >= straddle_min}
+    at_boundary = aqi_cdf(np.array(LEVEL_BOUNDARIES, dtype=float), q10, q50, q90)
+    crossable = {b for b, p in zip(LEVEL_BOUNDARIES, at_boundary.tolist())
+                 if p >= straddle_min and 1.0 - p >= straddle_min}
     sizes = sorted({(int(w) // step) * step or int(w) for _, w in widths})
     best, best_key = None, None
     for w in sizes:
         lo = grid[grid + w <= 500]
         hi = lo + w
-        ok = np.array([w <= _max_width(widths, (a + w / 2.0)) for a in lo.tolist()], dtype=bool)
+        ok = w <= _max_widths(widths, lo + w / 2.0)
         for b in LEVEL_BOUNDARIES:
             if b not in crossable:
                 ok &= ~((lo <= b) & (b < hi))
@@ -131,7 +132,7 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
             ok = holds_median
         if not ok.any():
             continue
-        hi_cdf = np.array([at.get(int(h), np.nan) for h in hi.tolist()]) if w % step else cdf[hi // step]
+        hi_cdf = aqi_cdf(hi.astype(float), q10, q50, q90) if w % step else cdf[hi // step]
         mass = np.round(hi_cdf - cdf[lo // step], 9)
         dist = np.abs(lo + w / 2.0 - q50)
         cand = np.flatnonzero(ok)

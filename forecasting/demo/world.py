@@ -108,10 +108,12 @@ def demo_state(db: Database) -> str:
         return "complete" if seeded else "partial"
 
 
-def _guidance_part(url: str, first: date, last: date) -> int:
-    """Worker process: the guidance of ``first``..``last`` (see :func:`compute_guidance`)."""
+def _guidance_part(url: str, first: date, last: date, keep_series_days: int) -> int:
+    """Worker process: the guidance of ``first``..``last`` (see :func:`compute_guidance`), with the
+    hourly series of the issue dates from ``last - keep_series_days`` on."""
     from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
-    return compute_guidance(get_database(url), Actor.system("demo-seed"), first, last)
+    return compute_guidance(get_database(url), Actor.system("demo-seed"), first, last,
+                            keep_series_days=keep_series_days)
 
 
 def _guidance_in_two_processes(db: Database, first: date, last: date, pool, *, parallel: bool = True) -> int:
@@ -122,9 +124,13 @@ def _guidance_in_two_processes(db: Database, first: date, last: date, pool, *, p
         from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
 
         return compute_guidance(db, Actor.system("demo-seed"), first, last)
+    from forecasting.guidance import KEEP_SERIES_DAYS  # lazy: pandas (app start)
+
     middle = first + (last - first) / 2
-    parts = [pool.submit(_guidance_part, db.url, first, middle),
-             pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last)]
+    # the series are kept for the issue dates of the last KEEP_SERIES_DAYS of the whole range, as one
+    # pass keeps them: none in the first part unless it reaches them
+    parts = [pool.submit(_guidance_part, db.url, first, middle, KEEP_SERIES_DAYS - (last - middle).days),
+             pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last, KEEP_SERIES_DAYS)]
     return sum(p.result() for p in parts)
 
 
