@@ -62,21 +62,23 @@ st.caption(f"{tr('report.col_issued_at')} {bj(latest.issued_at, '%Y-%m-%d %H:%M'
            + tr("rep18.signed_line", signed=markdown_escape(latest.signed_by or "—"), by=markdown_escape(latest.issued_by or "—")))
 
 
-def _download(where, summary, fmt: str, label: str, key: str, **style) -> None:
+def _download(where, summary, fmt: str, label: str, key: str, **style):
     """A download button for one file of ``summary``: the stored bytes, or (a file not stored yet) bytes
-    rendered from the stored report data when the button is pressed (Streamlit calls ``data`` then)."""
+    rendered from the stored report data when the button is pressed (Streamlit calls ``data`` then).
+    Returns the stored file (its name and SHA-256 for the details), or None when it is not stored yet."""
     if fmt not in summary.stored:
         where.download_button(label, data=lambda: reports.report_file(db, summary.id, fmt).content,
                               file_name=reports.report_filename(summary.issue_date, summary.revision, fmt),
                               mime=reports.MEDIA_TYPES[fmt], key=key, on_click="ignore", **style)
-        return
+        return None
     try:
         stored = reports.report_file(db, summary.id, fmt)
     except ForecastingError as exc:
         st.error(error_text(exc))
-        return
+        return None
     where.download_button(label, data=stored.content, file_name=stored.filename, mime=stored.media_type, key=key,
                           on_click="ignore", **style)
+    return stored
 
 
 def _model(summary) -> dict:
@@ -155,14 +157,18 @@ def _reader(summary) -> None:
     st.text(tr("rep18.signed_detail", signed=duty.get("signed_by") or summary.signed_by or "—",
                at=duty.get("signed_at_beijing") or "—", chief=duty.get("chief") or "—",
                deputy=duty.get("deputy") or "—", issued_by=summary.issued_by or "—"))
+    offered = None
     if "pdf" in summary.formats:
         # the reader's language when the report has it; a file not stored yet is rendered when clicked
         fmt = "en.pdf" if lang == "en" and "en.pdf" in summary.formats else "pdf"
-        _download(st, summary, fmt, tr("rep18.download_pdf"), f"rep18_pdf_{summary.id}", type="primary",
-                  icon=":material/picture_as_pdf:")
+        offered = _download(st, summary, fmt, tr("rep18.download_pdf"), f"rep18_pdf_{summary.id}", type="primary",
+                            icon=":material/picture_as_pdf:")
     with st.expander(tr("rep18.details")):
         st.text(tr("rep18.revision", revision=summary.revision))
         st.text(tr("report.sha_line_on_demand" if summary.on_demand else "report.sha_line", sha=summary.sha256))
+        if offered is not None and offered.sha256 != summary.sha256:
+            # the English PDF (or any file that is not the archived record) has its own hash: say which is which
+            st.text(tr("report.file_sha_line", name=offered.filename, sha=offered.sha256))
         if model.get("snapshot_sha256"):
             st.text(tr("rep18.snapshot_sha", sha=model["snapshot_sha256"]))
 

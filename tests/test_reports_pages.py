@@ -142,13 +142,20 @@ def test_pages_in_english(issued_url, monkeypatch):
     page = texts(at)
     assert f"Latest: {issue.year} No. {issue.timetuple().tm_yday}" in page and "Wujiang" in page
     assert "Download PDF (Chinese)" in [b.label for b in at.get("download_button")]
-    # an older issue was stored with its Chinese files only: opening it in English renders the English
-    # files from its stored report model (the page once crashed: "no en.txt file for issued forecast 52",
-    # then showed the Chinese text)
     from forecasting import reports
     from forecasting.store.db import get_database
 
     db = get_database(url)
+    # the reader's PDF button gives the English PDF: its details give that file's own hash beside the
+    # archived record's (the Chinese PDF), each named (a tour compared the English file with the Chinese hash)
+    latest = reports.latest_report(db)
+    english_pdf = reports.report_file(db, latest.id, "en.pdf")
+    assert english_pdf.sha256 != latest.sha256
+    assert f"Report SHA-256 (the Chinese PDF, as archived): {latest.sha256}" in page
+    assert f"SHA-256 of the file you download ({english_pdf.filename}): {english_pdf.sha256}" in page
+    # an older issue was stored with its Chinese files only: opening it in English renders the English
+    # files from its stored report model (the page once crashed: "no en.txt file for issued forecast 52",
+    # then showed the Chinese text)
     older = next(r for r in reports.list_reports(db) if "en.txt" not in r.stored and not r.on_demand)
     assert "en.pdf" in older.formats
     at.selectbox(key="rep_pick").set_value(older.id).run()

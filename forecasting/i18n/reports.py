@@ -80,7 +80,9 @@ MESSAGES = {
         "append-only audit trail.",
     ),
     "report.h_integrity": ("文件校验", "Integrity"),
-    "report.snapshot_hash": ("会商数据快照（规范化 JSON）SHA-256：", "SHA-256 of the issue snapshot (canonical JSON):"),
+    "report.snapshot_hash": ("会商数据快照 SHA-256（签发时锁定的会商数据的指纹，不是任何下载文件的校验值）：",
+                             "SHA-256 of the consultation snapshot locked at issue (a fingerprint of the data, "
+                             "not the hash of any file you can download):"),
     "report.pdf_hash": ("本期 PDF 报告文件 SHA-256：", "SHA-256 of this issue's PDF report file:"),
     "report.hash_howto": (
         "本期报告的 SHA-256 指 PDF 文件全部字节的 SHA-256，发布时生成并存档，此后不再改变（PDF 不能包含自身的校验值，"
@@ -131,7 +133,8 @@ MESSAGES = {
     "report.downloads": ("下载（存档文件；尚未生成的由签发时固定的报告数据生成）",
                          "Downloads (the stored files; those not made yet are rendered from the data fixed at issue)"),
     "report.download": ("下载 {fmt}", "Download {fmt}"),
-    "report.sha_line": ("PDF SHA-256：{sha}", "PDF SHA-256: {sha}"),
+    "report.sha_line": ("报告 SHA-256（中文 PDF，归档登记值）：{sha}", "Report SHA-256 (the Chinese PDF, as archived): {sha}"),
+    "report.file_sha_line": ("所下载文件（{name}）SHA-256：{sha}", "SHA-256 of the file you download ({name}): {sha}"),
     "report.sha_line_on_demand": ("报告数据（JSON）SHA-256：{sha}。签发时固定；PDF、HTML 与文本版在首次下载时由这份数据生成并存档，此后不再改变。",
                                   "Report data (JSON) SHA-256: {sha}. Fixed at issue; the PDF, HTML and text versions are "
                                   "rendered from this data when first downloaded, then stored and never changed."),
