@@ -578,6 +578,9 @@ def test_a_flag_border_shows_on_every_level_colour(world):
     goto(at, "consultation_room.py")
     grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
     assert grid.count("border:3px dashed #6B4200") == 6 and "#F0A202" not in grid  # 2 districts × 3 days
+    # with a white ring inside, so that the dark frame also shows on a red or purple cell (a later tour)
+    assert grid.count("border:3px dashed #6B4200;box-shadow:inset 0 0 0 2px #FFFFFF") == 6
+    assert grid.count("box-shadow:inset 0 0 0 2px #FFFFFF") == 6  # on the flagged cells only
 
 
 def test_the_desk_says_which_flags_the_chiefs_own_combined_values_raised(world):

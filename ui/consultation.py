@@ -220,6 +220,9 @@ STATE_COLOURS = {"none": "#E0E0E0", "draft": "#FFE9A8", "submitted": "#B7E4C7"}
 #: A flagged cell's frame on the comparison grid, whose cells are filled with the AQI level colours (yellow,
 #: orange, red): dark enough to show on every one of them, dashed for a yellow notice.
 SEVERITY_BORDER = {"red": "4px solid #7A0010", "amber": "3px dashed #6B4200"}
+#: ... and a white ring inside the frame, so that it also shows on the dark fills (red, purple, maroon: a tour
+#: could hardly see the dark frame on a red cell).
+FLAG_RING = "box-shadow:inset 0 0 0 2px #FFFFFF"
 
 
 def esc(value) -> str:
@@ -518,7 +521,8 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                          # (two tours saw both on a phone)
                          + " ".join(f"<span style='white-space:nowrap'>{b}{' ·' if i < len(bits) - 1 else ''}</span>"
                                     for i, b in enumerate(bits)) + "</div>")
-            cells.append(f"<td style='{style};border:{border};padding:4px;text-align:center;vertical-align:top;"
+            ring = f";{FLAG_RING}" if sev in SEVERITY_BORDER else ""
+            cells.append(f"<td style='{style};border:{border}{ring};padding:4px;text-align:center;vertical-align:top;"
                          f"min-width:92px'>{main}{guide}</td>")
         obs_text = "—" if obs is None else f"{obs:.0f}"
         end = guidance_end.get(dist)
