@@ -61,6 +61,8 @@ __all__ = [
     "sign_out",
     "sign_out_token",
     "count_users",
+    "count_wrong_password",
+    "is_locked",
     "BIND_TICKET_SECONDS",
     "Reauthentication",
     "reauthenticate",
@@ -281,6 +283,28 @@ class Reauthentication:
     tag: str = ""
 
 
+def count_wrong_password(s: Session, user: User, actor: Actor | None, now: datetime) -> bool:
+    """Count a wrong password typed by a signed-in user (to change it, to sign a consultation, to confirm
+    it) like a failed sign-in, inside ``s``'s transaction: after ``FORECASTING_LOCKOUT_ATTEMPTS`` in a row
+    the account locks for ``FORECASTING_LOCKOUT_MINUTES`` (audited ``login.locked``), so a session left
+    open cannot be used to guess the password without limit. The caller audits the failed action itself.
+    Returns whether this attempt locked the account."""
+    cfg = settings()
+    user.failed_attempts += 1
+    if user.failed_attempts < cfg.lockout_attempts:
+        return False
+    user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
+    user.failed_attempts = 0
+    audit.record(s, actor, "login.locked", object_type="user", object_id=user.id,
+                 details={"until": user.locked_until.isoformat()})
+    return True
+
+
+def is_locked(user: User | None, now: datetime) -> bool:
+    """Whether ``user`` is locked out at ``now`` (too many wrong passwords in a row)."""
+    return user is not None and user.locked_until is not None and user.locked_until > now
+
+
 def _reauth_tag(user_id: int, expires: float, password_hash: str) -> str:
     message = f"{user_id}|{expires!r}|{_sha256(password_hash)}".encode()
     return hmac.new(_REAUTH_KEY, message, hashlib.sha256).hexdigest()
@@ -294,10 +318,16 @@ def reauthenticate(db: Database, actor: Actor | None, password: str, *,
     with db.read() as s:
         actor = current_actor(s, actor, "confirm your password")
         row = s.get(User, actor.user_id)
-        usable = row is not None and row.is_active and not (row.locked_until is not None
-                                                             and row.locked_until > utcnow())
+        usable = row is not None and row.is_active and not is_locked(row, utcnow())
         seen_hash = row.password_hash if usable else _DUMMY_HASH
     if not (verify_password(seen_hash, password or "") and usable):
+        if usable:  # a wrong password counts towards the lockout, as everywhere else
+            with db.transaction() as s:
+                user = s.get(User, actor.user_id)
+                if user is not None and user.password_hash == seen_hash:
+                    audit.record(s, actor, "user.reauthenticate.failed", object_type="user", object_id=user.id,
+                                 details={"reason": "wrong password", "attempt": user.failed_attempts + 1})
+                    count_wrong_password(s, user, actor, utcnow())
         raise AuthenticationFailed("the password is wrong", key="consult.signature_failed")
     expires = time.monotonic() + float(seconds)
     return Reauthentication(actor.user_id, expires, _reauth_tag(actor.user_id, expires, seen_hash))
@@ -528,7 +558,6 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
     limit; a locked account cannot change its password. On success every other sign-in session of
     the user ends (``keep_session_id``, the caller's own, stays). Returns how many sessions ended.
     """
-    cfg = settings()
     with db.read() as s:
         actor = current_actor(s, actor, "change your password")
         row = s.get(User, actor.user_id)
@@ -552,14 +581,9 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
                          details={"reason": "locked", "locked_until": user.locked_until.isoformat()})
             refused = "locked"
         elif not good or user.password_hash != seen_hash:
-            user.failed_attempts += 1
             audit.record(s, actor, "user.change_password.failed", object_type="user", object_id=user.id,
-                         details={"reason": "wrong old password", "attempt": user.failed_attempts})
-            if user.failed_attempts >= cfg.lockout_attempts:
-                user.locked_until = now + timedelta(minutes=cfg.lockout_minutes)
-                user.failed_attempts = 0
-                audit.record(s, actor, "login.locked", object_type="user", object_id=user.id,
-                             details={"until": user.locked_until.isoformat()})
+                         details={"reason": "wrong old password", "attempt": user.failed_attempts + 1})
+            count_wrong_password(s, user, actor, now)
             refused = "wrong"
         else:
             user.password_hash = new_hash

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.accounts import Reauthentication, reauthenticated, verify_password
+from forecasting.accounts import Reauthentication, count_wrong_password, is_locked, reauthenticated, verify_password
+from forecasting.config import settings
 from forecasting.consultation.common import (
     current_actor,
     changed_meanwhile,
@@ -290,11 +291,17 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
     cfg = config or consultation_config()
     issue_date = parse_day(issue_date)
     chief_absent_reason = clean_text(chief_absent_reason, field="chief_absent_reason")
+    if reauth is None and not (password or "").strip():
+        # nothing typed: say so (it is not a wrong password, and it does not count towards the lockout)
+        raise ValidationError("type your password to sign", key="consult.password_required")
     centres = read_centres(db, issue_date, guidance_source)
     with db.read() as s:  # the Argon2 check runs outside the write transaction (#15)
         row = s.get(User, getattr(actor, "user_id", None)) if actor is not None else None
         seen_hash = row.password_hash if row is not None else ""
-    if reauth is not None:
+        locked = is_locked(row, utcnow())
+    if locked:
+        good = False
+    elif reauth is not None:
         good = reauthenticated(reauth, getattr(actor, "user_id", None), seen_hash)
     else:
         good = bool(seen_hash) and verify_password(seen_hash, password or "")
@@ -334,6 +341,7 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
                                         primary=list(e.primary), updated_by=name, updated_at=now, version=1))
             session.state = "signed"
             session.signed_at, session.signed_by_id, session.signed_seat = now, actor.user_id, seat
+            user.failed_attempts = 0  # the right password ends a run of wrong ones, as a sign-in does
             session.chief_absent_reason = (chief_absent_reason or "").strip() if seat == "deputy" else ""
             session.version += 1
             session.updated_at, session.updated_by = now, actor.username
@@ -343,10 +351,20 @@ def sign_session(db: Database, actor: Actor | None, issue_date, *, password: str
             s.flush()
             return session_view_of(session)
     if wrong:
+        now = utcnow()
         with db.transaction() as s:
+            user = s.get(User, actor.user_id)
+            locked = locked or is_locked(user, now)
+            reason = ("locked" if locked else "wrong password" if reauth is None
+                      else "re-authentication expired or not this user's")
             audit.record(s, actor, "consult.sign.failed", object_type="consultation", object_id=issue_date.isoformat(),
-                         details={"reason": "wrong password" if reauth is None
-                                  else "re-authentication expired or not this user's"})
+                         details={"reason": reason})
+            if reason == "wrong password" and user is not None and user.password_hash == seen_hash:
+                # a wrong password counts as a failed sign-in does: an open session cannot guess it without limit
+                locked = count_wrong_password(s, user, actor, now)
+        if locked:
+            raise AuthenticationFailed("too many wrong passwords: the account is locked for a while; not signed",
+                                       key="consult.signature_locked", minutes=settings().lockout_minutes)
         raise AuthenticationFailed("the password is wrong: the consultation is not signed",
                                    key="consult.signature_failed")
 

@@ -177,6 +177,10 @@ MESSAGES = {
     "consult.open_flags": ("还有 {n} 个分歧未处理（修改预报或填写说明确认）。",
                            "Flags neither resolved nor acknowledged: {n}."),
     "consult.signature_failed": ("密码错误，未签发。", "Wrong password: not signed."),
+    "consult.signature_locked": ("密码连续输错次数过多，账户已暂时锁定，请 {minutes} 分钟后再试；未签发。",
+                                 "Too many wrong passwords: the account is locked; try again in {minutes} minutes. "
+                                 "Not signed."),
+    "consult.password_required": ("请输入密码后再签发。", "Type your password to sign."),
     "consult.amend_reason_required": ("更正须填写原因。", "An amendment needs a reason."),
     # flags
     "flag.none": ("三地预报一致，无分歧。", "The districts agree: no flags."),
