@@ -212,10 +212,22 @@ if room.can_submit:
         st.session_state[seen_key] = seen
         st.session_state.pop(errors_key, None)
 
+    def day_values(k: str) -> tuple:
+        """What a day's inputs hold now (a saving error stands only while they hold what was refused)."""
+        return (st.session_state.get(k + "_lo"), st.session_state.get(k + "_hi"),
+                tuple(st.session_state.get(k + "_primary") or ()), st.session_state.get(k + "_pm25"),
+                st.session_state.get(k + "_o3"))
+
     st.subheader(tr("consult.form_title", district=w.district_name(district)))
     a, b = cfg.widths[0][1], cfg.widths[-1][1]
     st.caption(tr("grid14.rule", a=a, b=b))
-    errors = st.session_state.get(errors_key, {})
+    # a day's error from the last save goes once its values change (a tour corrected 40-70 to 40-60 and still
+    # read "AQI 范围 40-70 过宽" and "未保存任何一天……请先修改：第 1 天" under the valid range); the live check below
+    # still says what is wrong with the new values
+    errors = {d: e for d, e in st.session_state.get(errors_key, {}).items()
+              if e["values"] == day_values(prefix + d)}
+    if errors_key in st.session_state:
+        st.session_state[errors_key] = errors
     st.html(_READABLE_TAGS)
     cols = st.columns(len(session.target_dates))
     for col, day in zip(cols, session.target_dates):
@@ -242,7 +254,7 @@ if room.can_submit:
             chip, problem = _chip(st.session_state.get(k + "_lo"), st.session_state.get(k + "_hi"))
             if chip:
                 st.markdown(chip, unsafe_allow_html=True)
-            problem = errors.get(day.isoformat()) or problem
+            problem = errors.get(day.isoformat(), {}).get("text") or problem
             if problem:
                 st.error(problem, icon=":material/error:")
             st.number_input("PM2.5 µg/m³", step=1.0, value=None, key=k + "_pm25", **kept(k + "_pm25"))
@@ -262,12 +274,12 @@ if room.can_submit:
             lo, hi = st.session_state[k + "_lo"], st.session_state[k + "_hi"]
             primary = tuple(st.session_state[k + "_primary"] or ())
             if lo is None or hi is None:
-                problems[day.isoformat()] = tr("consult.fill_all_days")
+                problems[day.isoformat()] = {"text": tr("consult.fill_all_days"), "values": day_values(k)}
                 continue
             try:
                 c.check_forecast(lo, hi, primary, {p: v for p, v in conc.items() if v is not None}, config=cfg)
             except ForecastingError as exc:
-                problems[day.isoformat()] = error_text(exc)  # next to its day
+                problems[day.isoformat()] = {"text": error_text(exc), "values": day_values(k)}  # next to its day
             entries.append(c.SubmissionInput(day, lo, hi, primary, {p: v for p, v in conc.items() if v is not None},
                                              st.session_state[prefix + "analysis"] or "", seen[day.isoformat()]))
         if problems:

@@ -230,9 +230,18 @@ else:
         (st.success if ok else st.error)(tr("report.verified") if ok else tr("report.tampered"))
         st.caption(tr("report.sha_line_on_demand" if chosen.on_demand else "report.sha_line", sha=chosen.sha256))
         cols = st.columns(4)
+        files = []
         for i, fmt in enumerate(f for f in reports.FORMATS if f in chosen.formats):
-            _download(cols[i % 4], chosen, fmt, tr("report.download", fmt=tr(f"report.fmt.{fmt}")),
-                      f"dl_{chosen.id}_{fmt}")
+            files.append((fmt, _download(cols[i % 4], chosen, fmt, tr("report.download", fmt=tr(f"report.fmt.{fmt}")),
+                                         f"dl_{chosen.id}_{fmt}")))
+        # every stored file's own hash, to check a download against (a tour found an older report's PDF,
+        # rendered on demand and archived, with no hash on the page to compare it with)
+        with st.expander(tr("report.file_hashes")):
+            st.text("\n".join(
+                tr("report.file_hash_row", name=stored.filename, sha=stored.sha256) if stored is not None
+                else tr("report.file_hash_pending", name=reports.report_filename(chosen.issue_date, chosen.revision,
+                                                                                 fmt))
+                for fmt, stored in files))
         if "txt" in chosen.formats:
             # older issues carry the Chinese files only (the demo renders English for its newest week): the
             # preview falls back to the Chinese text and says so (asking for en.txt crashed the page)

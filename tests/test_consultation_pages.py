@@ -279,6 +279,31 @@ def test_a_cleared_aqi_box_asks_for_a_value_and_nothing_is_saved(world):
     assert c.list_submissions(db, today) == []
 
 
+def test_a_days_error_goes_once_its_values_are_corrected(world):
+    """A tour corrected day 1 from 40-70 (too wide) to 40-60 after 提交 and still read "AQI 范围 40-70 过宽" and
+    "未保存任何一天……请先修改：第 1 天" under the valid range, until the next submit. An error stands only
+    while its day holds what was refused; another day's error stays."""
+    db, cast, today = world
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    _fill(at, today, WJ, 40, 70)  # every day 30 wide, the rule is 20
+    _button(at, "提交").click().run()
+    assert not at.exception, at.exception
+    errors = [str(e.value) for e in at.error]
+    assert sum("40-70 过宽" in e for e in errors) == 3 and any(e.startswith("未保存任何一天") for e in errors)
+    day1 = today + timedelta(days=1)
+    at.number_input(key=f"sub_{today.isoformat()}_{WJ}_{day1.isoformat()}_hi").set_value(60).run()
+    assert not at.exception, at.exception
+    errors = [str(e.value) for e in at.error]
+    assert sum("40-70 过宽" in e for e in errors) == 2  # days 2 and 3 still hold 40-70
+    summary = next(e for e in errors if e.startswith("未保存任何一天"))
+    assert day1.strftime("%m-%d") not in summary and (today + timedelta(days=2)).strftime("%m-%d") in summary
+    for k in (2, 3):
+        at.number_input(key=f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=k)).isoformat()}_hi").set_value(60)
+    at.run()
+    assert [str(e.value) for e in at.error] == []  # nothing left to correct: no error, no summary
+
+
 def test_an_analysis_over_its_limit_is_refused_with_a_message_not_dropped(world):
     """Streamlit drops, without a word, a paste that takes a box past its ``max_chars``: a tour's 5,200
     characters left the analysis box empty. The box takes any length; saving says what is too long."""

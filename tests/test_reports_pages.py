@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from datetime import timedelta
@@ -222,5 +223,12 @@ def test_an_old_report_renders_its_files_from_the_data_fixed_at_issue(issued_url
     assert not at.exception, at.exception
     text = reports.report_file(db, old.id, "txt")  # stored when the preview was asked for
     assert text.content.decode("utf-8").strip() in texts(at)
+    pdf_name = reports.report_filename(old.issue_date, old.revision, "pdf")
+    assert f"{pdf_name}：首次下载时由报告数据生成并存档" in texts(at)  # not stored yet: said so, no hash
     pdf = reports.report_file(db, old.id, "pdf")
     assert pdf.content.startswith(b"%PDF-") and reports.verify_report(db, old.id)
+    # once archived, each file's own hash is on the page to check a download against (a tour found none)
+    at.run()
+    page = texts(at)
+    assert f"{pdf_name}：{hashlib.sha256(pdf.content).hexdigest()}" in page
+    assert f"{text.filename}：{hashlib.sha256(text.content).hexdigest()}" in page

@@ -134,6 +134,11 @@ MESSAGES = {
                          "Downloads (the stored files; those not made yet are rendered from the data fixed at issue)"),
     "report.download": ("下载 {fmt}", "Download {fmt}"),
     "report.sha_line": ("报告 SHA-256（中文 PDF，归档登记值）：{sha}", "Report SHA-256 (the Chinese PDF, as archived): {sha}"),
+    "report.file_hashes": ("各文件 SHA-256（核对下载的文件）", "Each file's SHA-256 (to check a download)"),
+    "report.file_hash_row": ("{name}：{sha}", "{name}: {sha}"),
+    "report.file_hash_pending": ("{name}：首次下载时由报告数据生成并存档，之后在此列出其 SHA-256",
+                                 "{name}: rendered from the report data and archived when first downloaded; its "
+                                 "SHA-256 is listed here after that"),
     "report.file_sha_line": ("所下载文件（{name}）SHA-256：{sha}", "SHA-256 of the file you download ({name}): {sha}"),
     "report.sha_line_on_demand": ("报告数据（JSON）SHA-256：{sha}。签发时固定；PDF、HTML 与文本版在首次下载时由这份数据生成并存档，此后不再改变。",
                                   "Report data (JSON) SHA-256: {sha}. Fixed at issue; the PDF, HTML and text versions are "
