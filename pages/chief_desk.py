@@ -249,9 +249,10 @@ locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col
                LEVEL_COL, tr("consult.col_source")]
 grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
 # the level span whole ("良至轻度污染", once cut to "良至轻度污…" beside the wide primary-pollutant column)
-level_column = {LEVEL_COL: st.column_config.TextColumn(width=132 if state.language() == "zh" else 280),
-                # "District submission" whole in English (two tours read "district submissio…")
-                tr("consult.col_source"): st.column_config.TextColumn(width=None if state.language() == "zh" else 230)}
+# each as wide as its longest text ("轻度污染至中度污染" and "采用区县值" were cut; in English two tours read
+# "district submissio…")
+level_column = {col: st.column_config.TextColumn(width=w.text_width([col, *frame[col]]) if len(frame) else None)
+                for col in (LEVEL_COL, tr("consult.col_source"))}
 if room.can_chair:
     compose_n = st.session_state.setdefault("compose_n", 0)
     with st.form(f"compose_form_{compose_n}"):

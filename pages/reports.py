@@ -21,7 +21,7 @@ from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from forecasting.vocab import DISTRICT_ORDER
 from ui import state
-from ui.consultation import bj, district_name, pollutants
+from ui.consultation import bj, district_name, pollutants, text_width
 from ui.i18n import error_text, join, tr
 
 db = state.database()
@@ -193,11 +193,11 @@ g1, g2, g3 = st.columns(3)
 all_label = tr("report.all")
 district_labels = {a: (district_name(a) if a else all_label) for a in ("",) + DISTRICTS}
 level_labels = {k: (level_info(level=k).category(lang) if k else all_label) for k in range(7)}
-district = g1.selectbox(tr("report.filter_district"), ("",) + DISTRICTS, key="rep_district",
+district = g1.selectbox(tr("report.filter_district"), ("",) + DISTRICTS, key=state.language_key("rep_district"),
                         format_func=district_labels.get)
-level = g2.selectbox(tr("report.filter_level"), (0, 1, 2, 3, 4, 5, 6), key="rep_level",
+level = g2.selectbox(tr("report.filter_level"), (0, 1, 2, 3, 4, 5, 6), key=state.language_key("rep_level"),
                      format_func=level_labels.get)
-chief = g3.selectbox(tr("report.filter_chief"), [""] + chiefs, key="rep_chief",
+chief = g3.selectbox(tr("report.filter_chief"), [""] + chiefs, key=state.language_key("rep_chief"),
                      format_func=lambda c, _all=all_label: c or _all)
 found = reports.list_reports(db, first=first, last=last, district=district or None, level=level or None,
                              chief=chief or None, text=text or None)
@@ -216,11 +216,14 @@ else:
     } for r in found]), hide_index=True, placeholder="—", width="stretch",
         # the whole title ("2026年第325期（第2版·更正）" was cut); the hash only begins here anyway
         column_config={tr("report.col_title"): st.column_config.TextColumn(width=230),
-                       tr("report.col_sha"): st.column_config.TextColumn(width=215)})
+                       tr("report.col_sha"): st.column_config.TextColumn(width=215),
+                       # "superseded" whole (a tour read "supersedec")
+                       tr("report.col_state"): st.column_config.TextColumn(width=text_width(
+                           [tr("report.col_state"), tr("report.superseded"), tr("report.current")]))})
 
     labels = {r.id: f"{r.title_en if lang == 'en' else r.title_zh} · {bj(r.issued_at, '%Y-%m-%d %H:%M')}"
               + (f" · {tr('report.superseded')}" if r.superseded else "") for r in found}
-    chosen_id = st.selectbox(tr("report.pick"), list(labels), format_func=labels.get, key="rep_pick")
+    chosen_id = st.selectbox(tr("report.pick"), list(labels), format_func=labels.get, key=state.language_key("rep_pick"))
     chosen = next(r for r in found if r.id == chosen_id)
     st.markdown(f"**{tr('report.downloads')}**")
     if not chosen.formats:

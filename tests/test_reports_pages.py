@@ -76,12 +76,12 @@ def test_filters_narrow_the_archive(issued_url):
     at.text_input(key="rep_text").input(CONCLUSION[:8]).run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 1
-    at.selectbox(key="rep_level").select(3).run()
-    at.selectbox(key="rep_district").select("320509").run()
+    at.selectbox(key="rep_level.zh").select(3).run()
+    at.selectbox(key="rep_district.zh").select("320509").run()
     assert len(at.dataframe[0].value) == 1
-    at.selectbox(key="rep_district").select("310118").run()
+    at.selectbox(key="rep_district.zh").select("310118").run()
     assert "没有符合条件的报告" in texts(at)  # Qingpu stays 良
-    at.selectbox(key="rep_district").select("").run()
+    at.selectbox(key="rep_district.zh").select("").run()
     at.text_input(key="rep_text").input("不存在的词").run()
     assert "没有符合条件的报告" in texts(at)
 
@@ -159,7 +159,7 @@ def test_pages_in_english(issued_url, monkeypatch):
     # then showed the Chinese text)
     older = next(r for r in reports.list_reports(db) if "en.txt" not in r.stored and not r.on_demand)
     assert "en.pdf" in older.formats
-    at.selectbox(key="rep_pick").set_value(older.id).run()
+    at.selectbox(key="rep_pick.en").set_value(older.id).run()
     assert not at.exception, at.exception
     page = texts(at)
     assert "Chinese files only" not in page and "Download PDF (English)" in [b.label for b in at.get("download_button")]
@@ -197,6 +197,27 @@ def test_the_reader_counts_every_acknowledged_flag_as_issued(demo_url, monkeypat
     assert "其他" not in page.split("均经轮值首席确认并说明", 1)[1].split("\n", 1)[0]  # every kind named
 
 
+def test_switching_language_keeps_the_chosen_report_and_filters_and_draws_them_afresh(issued_url):
+    """A tour switched to English with a report chosen: the select boxes still read "全部" and
+    "2026年第334期 · …" until a reload (the browser keeps a chosen option's label). Each box has a key per
+    language, so it is drawn afresh in the new language, with the same choice."""
+    from forecasting import reports
+    from forecasting.store.db import get_database
+
+    url, _issue, _issued = issued_url
+    older = reports.list_reports(get_database(url))[3]
+    at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    at.selectbox(key="rep_level.zh").select(0).run()
+    at.selectbox(key="rep_pick.zh").set_value(older.id).run()
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    assert not at.exception, at.exception
+    keys = {b.key for b in at.selectbox}
+    assert {"rep_pick.en", "rep_district.en", "rep_level.en", "rep_chief.en"} <= keys and "rep_pick.zh" not in keys
+    assert at.selectbox(key="rep_pick.en").value == older.id  # the same report, now in English
+    assert at.selectbox(key="rep_district.en").format_func("") == "All"
+
+
 def test_an_old_report_renders_its_files_from_the_data_fixed_at_issue(issued_url):
     """The demo world's reports older than a week are issued with their files on demand: the page says the
     hash is the report data's, offers every file, and the preview (the Chinese text) is rendered from the
@@ -210,7 +231,7 @@ def test_an_old_report_renders_its_files_from_the_data_fixed_at_issue(issued_url
     assert set(old.formats) == set(reports.FORMATS)
     at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
     goto(at, "reports.py")
-    at.selectbox(key="rep_pick").set_value(old.id).run()
+    at.selectbox(key="rep_pick.zh").set_value(old.id).run()
     assert not at.exception, at.exception
     page = texts(at)
     assert f"报告数据（JSON）SHA-256：{old.sha256}" in page and "校验通过" in page

@@ -390,6 +390,18 @@ def header_width(header: str, *, least: int = 72) -> int:
     return max(least, int(units(header) * _UNIT_PX) + 28)
 
 
+def text_width(texts, *, least: int = 72) -> int:
+    """A table column as wide as the longest of ``texts`` (its header and its cells) [px]: a tour read
+    "轻度污染至中度污" and "采用区县(" in columns sized for shorter values.
+
+    Examples
+    --------
+    >>> text_width(["级别", "良至轻度污染", "轻度污染至中度污染"]) == header_width("轻度污染至中度污染")
+    True
+    """
+    return max([least] + [header_width(str(t), least=least) for t in texts if t is not None])
+
+
 def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> None:
     """The flag groups; with none, what that means given the forecasts there are (``entries``, the
     room's): "the three districts agree" only when all three have a forecast, "no disagreement between

@@ -50,6 +50,22 @@ def set_language(lang: str) -> None:
     st.session_state["pending_lang"] = lang
 
 
+def language_key(base: str) -> str:
+    """A widget key that changes with the tab's language, carrying the chosen value over.
+
+    A select box keeps showing the label of its chosen option in the language it was chosen in after the
+    tab switches language (a tour read "全部" and "2026年第334期" on the English reports page until a
+    reload): a new key per language makes the browser draw it afresh, with the same value."""
+    lang = language()
+    key = f"{base}.{lang}"
+    if key not in st.session_state:
+        for other in LANGUAGES:
+            if other != lang and f"{base}.{other}" in st.session_state:
+                st.session_state[key] = st.session_state[f"{base}.{other}"]
+                break
+    return key
+
+
 def _cookie_token() -> str | None:
     # without a browser request behind the run (AppTest, bare mode) Streamlit returns None or, under
     # AppTest, a mock object: only a string is a token
