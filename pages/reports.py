@@ -100,6 +100,9 @@ def _reader(summary) -> None:
         st.markdown(tr("rep18.zone_headline", badge=_badge(worst)), unsafe_allow_html=True)
     if zone:
         st.markdown(f"**{tr('rep18.summary')}**")
+        if lang == "en" and any(ord(ch) >= 0x2E80 for ch in zone):
+            # the chief's own words stay as written; the English files say so, and so does the page now
+            st.caption(tr("report.quoted_as_written"))
         st.text(zone)
     # one row per target day, one column per district (the zone at a glance)
     names = [d["name_en"] if lang == "en" else d["name_zh"] for d in summary.districts]

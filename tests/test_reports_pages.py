@@ -143,6 +143,8 @@ def test_pages_in_english(issued_url, monkeypatch):
     page = texts(at)
     assert f"Latest: {issue.year} No. {issue.timetuple().tm_yday}" in page and "Wujiang" in page
     assert "Download PDF (Chinese)" in [b.label for b in at.get("download_button")]
+    # the chief's summary is quoted in Chinese, and the page says so, as the English files do (a tour)
+    assert "are quoted as written, in the language they were written in" in page
     from forecasting import reports
     from forecasting.store.db import get_database
 
