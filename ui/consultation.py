@@ -428,9 +428,11 @@ def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> Non
     # Every column has its width, the reason's too: left to itself it took the width of its text and ran
     # off the table's edge ("嘉善本地站点夜间偏高，保留嘉…"); "Severity" and "amber" need more than "级别".
     note = tr("flag.col_note")
+    # Together they fit the 905 px of a desktop page beside the sidebar (938 px ran the reason's column off
+    # its right edge: a tour read "第1天青浦受上游输送影"); the kind and the state wrap onto a second line.
     widths = {sev: 44 if units(sev) <= 4 else 72, tr("ack14.col_days"): 100,  # "12-01–12-03" on one line
-              tr("flag.col_pair"): 124, tr("flag.col_kind"): 160, tr("ack14.col_values"): 196,
-              tr("flag.col_state"): 124, note: 190}
+              tr("flag.col_pair"): 124, tr("flag.col_kind"): 124, tr("ack14.col_values"): 196,
+              tr("flag.col_state"): 124, note: 186}
     # rows taller than one line when a cell holds more (a chief's reason, who acknowledged, long values):
     # Streamlit then wraps the text instead of cutting it ("…相差超过一纟"), and a row is as tall as its
     # longest cell needs; one-line rows otherwise. Every group shown without scrolling inside the table
