@@ -302,9 +302,9 @@ def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: s
             if len(known) < OUTLOOK_MIN_DAYS:
                 continue
             prim = [p[0] for p in known["primary"] if p]  # in date order
-            # the most frequent primary pollutant, a tie to the most recent (never to set order, which
-            # changes with the process's string hashing)
-            common = max(prim, key=lambda p: (prim.count(p), len(prim) - prim[::-1].index(p))) if prim else "pm25"
+            # the most frequent primary pollutant; max keeps the first of equals, so a tie goes to the most
+            # recent (never to set order, which changes with the process's string hashing)
+            common = max(reversed(prim), key=prim.count) if prim else "pm25"
             for k in range(1, days + 1):
                 target = day + timedelta(days=k)
                 if (day, district, target) in have:

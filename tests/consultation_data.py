@@ -58,17 +58,24 @@ def entry(district, lo, hi, primary=("pm25",), day: date = TARGETS[0]):
     return ForecastEntry(district, day, lo, hi, level_of(lo), level_of(hi), tuple(primary))
 
 
+def agreed_session(db, users, *, lo: int = 60, hi: int = 80):
+    """ISSUE's consultation under way, its chief ``users["fc_qp"]`` (the rota from ISSUE), every district's
+    ``lo``-``hi`` submitted: ready to sign. Returns ``users``."""
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    for u in ("fc_qp", "fc_wj", "fc_js"):
+        submit_all(db, users[u], lo, hi)
+    return users
+
+
 def signed_session(db, users, *, note: str | None = None, lo: int = 60, hi: int = 80):
     """ISSUE's consultation signed by its chief (``users["fc_qp"]``): the rota, a second Qingpu forecaster,
     every district's ``lo``-``hi`` submitted, ``note`` written by the chief when given. Returns the chief."""
     from forecasting import consultation as c
 
     add_forecaster(db, "fc_qp2", QP)
-    make_rota(db)
+    agreed_session(db, users, lo=lo, hi=hi)
     chief = users["fc_qp"]
-    open_consulting(db, chief)
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], lo, hi)
     if note:
         c.add_note(db, chief, ISSUE, note)
     c.sign_session(db, chief, ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from consultation_data import ISSUE, make_rota, open_consulting, submit_all
+from consultation_data import ISSUE, agreed_session
 from db_support import PASSWORD
 from forecasting import accounts
 from forecasting import consultation as c
@@ -20,11 +20,7 @@ from forecasting.store.models import AuditEntry
 @pytest.fixture
 def agreed(db, users):
     """Qingpu's forecaster is the duty chief of ISSUE; all three districts submitted the same ranges."""
-    make_rota(db)
-    open_consulting(db, users["fc_qp"])
-    for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], 60, 80)
-    return users
+    return agreed_session(db, users)
 
 
 def _sign(db, actor, proof):
