@@ -7,7 +7,10 @@ failed with ``BrokenProcessPool`` (70 errors in one CI run)."""
 from __future__ import annotations
 
 import sys
+import time
 import types
+
+import pytest
 
 from forecasting.demo.spawn import spawn_pool
 
@@ -24,3 +27,35 @@ def test_workers_start_although_main_is_a_script_that_cannot_run(tmp_path, monke
 
     assert results == [8, 1024]
     assert sys.modules["__main__"] is fake_main  # restored for the rest of the process
+
+
+def _mark_then_wait(folder: str, k: int, seconds: float) -> None:
+    """A worker's long task: says it started, then, unless it is stopped, says it finished."""
+    from pathlib import Path
+
+    Path(folder, f"started-{k}").touch()
+    time.sleep(seconds)
+    Path(folder, f"finished-{k}").touch()
+
+
+def test_an_interrupted_pool_ends_its_running_tasks_instead_of_waiting_for_them(tmp_path):
+    """Ctrl-C or TERM during the demo build: a half-built world is thrown away, so the workers' current tasks
+    (a warm-up, half of the guidance history) are ended, not waited for. Before, the stop waited for them."""
+    from patience import PATIENCE_S
+
+    class Stop(Exception):
+        pass
+
+    with pytest.raises(Stop):
+        with spawn_pool(2) as pool:
+            futures = [pool.submit(_mark_then_wait, str(tmp_path), k, PATIENCE_S) for k in range(3)]
+            processes = list(pool._processes.values())
+            for _ in range(PATIENCE_S * 10):  # both workers are in their task
+                if len(list(tmp_path.glob("started-*"))) == 2:
+                    break
+                time.sleep(0.1)
+            raise Stop
+
+    assert not [p for p in processes if p.is_alive()]
+    assert not list(tmp_path.glob("finished-*"))  # the tasks were ended, not finished
+    assert futures[2].cancelled() or futures[2].exception(timeout=PATIENCE_S) is not None  # the third never ran to the end
