@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from forecasting.store.models import AuditEntry
 
-__all__ = ["record", "recent", "ACTIONS"]
+__all__ = ["record", "recent", "latest_id", "ACTIONS"]
 
 #: Known actions (later issues add theirs); the UI translates ``audit.<action>``.
 ACTIONS = (
@@ -69,6 +69,13 @@ def record(
         entry.at = at
     session.add(entry)
     return entry
+
+
+def latest_id(session: Session) -> int:
+    """The id of the newest audit row (0 when there is none): it changes with every committed change the
+    services make, since each writes its audit row in the change's transaction. Pages key what they cache
+    on it (a result computed from the data stays valid while it is the same)."""
+    return int(session.scalar(select(func.max(AuditEntry.id))) or 0)
 
 
 def recent(session: Session, *, limit: int = 100, action_prefix: str | None = None) -> list[AuditEntry]:

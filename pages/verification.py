@@ -12,10 +12,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from forecasting import audit
 from forecasting import verification as v
 from forecasting.vocab import POLLUTANT_TEXT
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
+from forecasting.store.db import get_database
 from ui import state
 from ui.consultation import header_width, notes_list
 from ui.i18n import error_text, join, tr
@@ -88,14 +90,42 @@ with st.expander(tr("verif.event_rule") + " · " + tr("verif.weights")):
                     format_func=lambda r: tr(f"verif.rule.{r}"))
     weights_text = st.text_input(tr("verif.weights"), value="0.2,0.5,0.3", key="verif_weights")
 
+
+
+# -- the scores, computed once per period and state of the data --------------------------------------------
+# Every widget on this page reruns it; verifying a month and its summary took 3.3-3.9 s on the demo world
+# each time (the lead day or the breakdown changed nothing they depend on). They depend on the period, the
+# rules and the stored data only, so they are cached on those, the data by the newest audit row's id (every
+# service write adds one: a new issue, observation import or rota change computes afresh). Public to every
+# user of the page, like the data; the ttl bounds how long any cache entry lives.
+
+
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+def _verified(database_url: str, first, last, rule: str, weights_text: str, data_version: int):
+    return v.verify(get_database(database_url), first, last, event_rule=rule,
+                    weights=v.CompositeWeights.parse(weights_text))
+
+
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+def _summary_pairs(database_url: str, first, last, data_version: int):
+    return v.summary_pairs(get_database(database_url), first, last)
+
+
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+def _summary(database_url: str, first, last, lead_day: int | None, data_version: int):
+    return v.summarize(_summary_pairs(database_url, first, last, data_version), first, last, lead_day=lead_day)
+
+
+with db.read() as s:
+    data_version = audit.latest_id(s)
 window = st.session_state.get("verif_window", 30)
 try:
-    weights = v.CompositeWeights.parse(weights_text)
+    weights = v.CompositeWeights.parse(weights_text)  # a bad weight is a message (never cached)
     # the trend needs the `window` days before the period too; everything else uses the period only
     # a few seconds for a quarter or a year: say so under the controls (the page looked empty meanwhile)
     with st.spinner(tr("verif.computing", first=first, last=last)):
-        report = v.verify(db, first, last, event_rule=rule, weights=weights)
-        history = v.verify(db, first - timedelta(days=window - 1), last, event_rule=rule, weights=weights)
+        report = _verified(str(db.url), first, last, rule, weights_text, data_version)
+        history = _verified(str(db.url), first - timedelta(days=window - 1), last, rule, weights_text, data_version)
 except ForecastingError as exc:
     st.error(error_text(exc))
     st.stop()
@@ -156,7 +186,7 @@ lead_text = tr("verif.all_leads") if lead == 0 else tr("verif.lead_n", n=lead)
 
 # -- the answer (issue #18): one line, intervals, comparisons on the same cases ---------------------------
 with st.spinner(tr("verif.computing", first=first, last=last)):
-    summary = v.period_summary(db, first, last, lead_day=None if lead == 0 else lead)
+    summary = _summary(str(db.url), first, last, None if lead == 0 else lead, data_version)
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
 # the headline names the lead day it counts (D+1 by default, the assessment report all of them together)
 headline_period = tr("verif18.period_lead", period=period_name, lead=lead_text)

@@ -72,12 +72,15 @@ from forecasting.verification.summary import (  # noqa: E402
     headline,
     period_summary,
     preset_period,
+    summarize,
+    summary_pairs,
 )
 
 __all__ += [
     "OBSERVED_CLASSES", "Interval", "block_bootstrap", "brier_score", "choose_reference", "compare_with",
     "observed_class", "paired", "preceding_period", "rate_interval", "reliability_table", "skill_score",
-    "PRESETS", "PeriodSummary", "climatology_pairs", "headline", "period_summary", "preset_period",
+    "PRESETS", "PeriodSummary", "climatology_pairs", "headline", "period_summary", "preset_period", "summarize",
+    "summary_pairs",
 ]
 from forecasting.verification.known import lookahead_margin, quality_control_known_at  # noqa: E402
 

@@ -49,8 +49,8 @@ from forecasting.verification.rules import annotate
 from forecasting.verification.service import verify
 from forecasting.vocab import DISTRICT_ORDER  # re-exported
 
-__all__ = ["PRESETS", "preset_period", "PeriodSummary", "period_summary", "CLIMATOLOGY_DAYS", "headline",
-           "climatology_pairs", "DISTRICT_ORDER"]
+__all__ = ["PRESETS", "preset_period", "PeriodSummary", "period_summary", "summary_pairs", "summarize",
+           "CLIMATOLOGY_DAYS", "headline", "climatology_pairs", "DISTRICT_ORDER"]
 
 #: The presets of the page, in display order.
 PRESETS = ("last_month", "this_month", "last_quarter", "this_quarter", "this_year", "last_year")
@@ -188,15 +188,30 @@ def _p100_column(pairs: pd.DataFrame) -> str | None:
 
 def period_summary(db: Database, first: date, last: date, *, lead_day: int | None = None,
                    n_boot: int = 1000) -> PeriodSummary:
-    """Verify ``first..last`` for managers (see the module docstring). ``lead_day=None``: every lead."""
+    """Verify ``first..last`` for managers (see the module docstring). ``lead_day=None``: every lead.
+    The same as ``summarize(summary_pairs(db, first, last), first, last, ...)``."""
+    return summarize(summary_pairs(db, first, last), first, last, lead_day=lead_day, n_boot=n_boot)
+
+
+def summary_pairs(db: Database, first: date, last: date) -> pd.DataFrame:
+    """The annotated pairs a summary of ``first..last`` is computed from, every lead day: the period and the
+    preceding one (where the reference is chosen), with the climatological forecast of each case. The part
+    of :func:`period_summary` that reads the database (most of its time); a page keeps it while only the
+    lead day changes."""
     p_first, _ = preceding_period(first, last)
-    report = verify(db, p_first, last)
-    pairs = report.pairs
+    pairs = verify(db, p_first, last).pairs
     if len(pairs):
         start = min(pairs["issue_date"]) - timedelta(days=CLIMATOLOGY_DAYS)
         clim = climatology_pairs(pairs, observed_daily_aqi(db, start, last))
         if len(clim):
             pairs = pd.concat([pairs, annotate(clim)], ignore_index=True)
+    return pairs
+
+
+def summarize(pairs: pd.DataFrame, first: date, last: date, *, lead_day: int | None = None,
+              n_boot: int = 1000) -> PeriodSummary:
+    """The :class:`PeriodSummary` of ``first..last`` from :func:`summary_pairs` (no database)."""
+    p_first, _ = preceding_period(first, last)
     if lead_day is not None and len(pairs):
         pairs = pairs[pairs["lead_day"] == lead_day]
     if len(pairs):
