@@ -212,7 +212,7 @@ with tab_obs:
             try:
                 p = uploads.preview_observations(db, actor, csv.getvalue(), csv.name,
                                                  stations=(meta.name, meta.getvalue()) if meta else None,
-                                                 timezone_name=None if tz_name == "UTC" else tz_name,
+                                                 timezone_name=tz_name,  # the zone of times written without an offset (UTC too)
                                                  hour_label=label)
             except ForecastingError as exc:
                 st.error(tr("dd20.refused", reason=error_text(exc)), icon=":material/block:")

@@ -31,7 +31,13 @@ def world(sqlite_url, monkeypatch):
         cast[username] = Actor(v.id, v.username, v.role, v.district, v.display_name)
     today = c.beijing_today()
     c.generate_rota(db, op, today, today + timedelta(days=20))
-    c.open_session(db, op, today, days=3)
+    # today's deadlines at the day's end: what the pages show must not depend on the hour the test runs (two
+    # tests failed after 15:00 Beijing time on "已过会商截止时间 15:00"); test_deadline_warnings_show_on_the_room
+    # opens a session with the usual deadlines
+    with monkeypatch.context() as m:
+        m.setenv("FORECASTING_CONSULT_DEADLINE", "23:59")
+        m.setenv("FORECASTING_ISSUE_DEADLINE", "23:59")
+        c.open_session(db, op, today, days=3)
     return db, cast, today
 
 

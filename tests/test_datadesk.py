@@ -514,3 +514,25 @@ def test_a_run_without_a_model_name_is_not_stored(db, users, data_dir, tmp_path)
     with pytest.raises(ValidationError, match="choose the model"):
         uploads.confirm_run(db, users["admin1"], preview.token, recompute=False)
     assert _science_counts(db) == (0, 0, 0, 0)
+
+
+def test_times_without_an_offset_are_read_in_the_zone_the_page_offers(db, users, data_dir):
+    """The page's default "UTC（世界时）" refused every time without an offset ("应为带 UTC 偏移的时间"): it
+    passed no zone at all. UTC and Beijing time each read 2026-11-20 05:00 as that hour in their zone."""
+    data = b"station,time,pm25\nQP1,2026-11-20 05:00,41\n"
+    utc = uploads.preview_observations(db, users["admin1"], data, "obs.csv", timezone_name="UTC")
+    bj = uploads.preview_observations(db, users["admin1"], data, "obs.csv", timezone_name="Asia/Shanghai")
+    assert utc.first == datetime(2026, 11, 20, 5, tzinfo=timezone.utc)
+    assert bj.first == datetime(2026, 11, 19, 21, tzinfo=timezone.utc)  # 05:00 Beijing = 21:00 UTC the day before
+    with pytest.raises(ValidationError) as refused:  # no zone: an offset is required (the command line's default)
+        uploads.preview_observations(db, users["admin1"], data, "obs.csv")
+    assert "或先指定无偏移时间的时区（如北京时间）" in refused.value.localized("zh")
+    assert _science_counts(db) == (0, 0, 0, 0)
+
+
+def test_a_header_in_chinese_is_refused_in_chinese(db, users, data_dir):
+    with pytest.raises(FormatError) as refused:
+        uploads.preview_observations(db, users["admin1"], "站点,时间,PM2.5\nQP1,2026-11-20T05:00+08:00,41\n".encode(),
+                                     "obs.csv")
+    assert refused.value.localized("zh") == ("obs.csv：表头须含 station（站点编号）和 time（时间）两列（列名用英文），"
+                                               "实际为 站点, 时间, pm2.5")

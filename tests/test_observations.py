@@ -193,7 +193,7 @@ def test_error_carries_a_translation_key():
     ("S1,2026-03-05T10:00+08:00,x", "第 2 行 pm25 列：应为数值，或空白/NA，实际为 x"),
     ("S1,2026-03-05T10:30+08:00,35", "第 2 行 time 列：应为整点时间（小时值），实际为 2026-03-05T10:30+08:00"),
     ("S1,9999-12-31T23:00+08:00,35", "第 2 行 time 列：应为1970 至 2099 年之间的时间，实际为 9999-12-31T23:00+08:00"),
-    ("S1,2026-03-05T10:00,35", "第 2 行 time 列：应为带 UTC 偏移的时间（如 +08:00），或指定时区 Asia/Shanghai"),
+    ("S1,2026-03-05T10:00,35", "第 2 行 time 列：应为带 UTC 偏移的时间（如 +08:00），或先指定无偏移时间的时区（如北京时间）"),
 ])
 def test_the_chinese_message_is_chinese_throughout(row, zh):
     """The Chinese UI says what was expected in Chinese too (no English phrase inside a Chinese sentence)."""

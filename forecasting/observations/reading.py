@@ -114,7 +114,7 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
         if timezone is None:
             i = int(np.flatnonzero(~has_offset)[0])
             raise _bad(name, int(frame.index[i]), column, "a time with a UTC offset (or pass timezone='Asia/Shanghai')",
-                       frame[column].iloc[i], "带 UTC 偏移的时间（如 +08:00），或指定时区 Asia/Shanghai")
+                       frame[column].iloc[i], "带 UTC 偏移的时间（如 +08:00），或先指定无偏移时间的时区（如北京时间）")
         naive = pd.to_datetime(text[~has_offset], format="ISO8601")
         try:
             local = naive.dt.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
@@ -163,7 +163,8 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     frame, name = _read_text(source)
     cols = set(frame.columns)
     if not {"station", "time"} <= cols:
-        raise FormatError(f"{name}: header must include 'station' and 'time'; got {', '.join(frame.columns)}")
+        raise FormatError(f"{name}: header must include 'station' and 'time'; got {', '.join(frame.columns)}",
+                          key="obs.csv_header", file=name, got=", ".join(frame.columns))
     station = frame["station"].str.strip()
     if (station == "").any():
         i = int(np.flatnonzero((station == "").to_numpy())[0])
