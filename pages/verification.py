@@ -376,12 +376,21 @@ st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", key="ve
 d1, d2 = st.columns(2)
 # the file keeps its codes (``label``: read back by from_csv) and names each source as the table does beside them
 # (a manager read "corrected:CAMS" and "ensemble" in the spreadsheet)
-named = table.copy()
+# and each district by its name beside its code (a manager read 310118 in the spreadsheet)
+def _with_names(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    if "district" in out:
+        out.insert(list(out.columns).index("district") + 1, "district_name",
+                   [district_name(d) if d else "" for d in out["district"]])
+    return out
+
+
+named = _with_names(table)
 named.insert(0, "source_name", named["label"].map(source_name))
 d1.download_button(tr("verif.download_scores"), v.to_csv(named), file_name=f"verification_{first}_{last}.csv",
                    mime="text/csv", key="verif_dl_scores", icon=":material/download:")
 d2.download_button(tr("verif.download_pairs"),
-                   v.to_csv(pairs.drop(columns=["range_hit", "level_hit", "primary_hit"])),
+                   v.to_csv(_with_names(pairs.drop(columns=["range_hit", "level_hit", "primary_hit"]))),
                    file_name=f"verification_pairs_{first}_{last}.csv", mime="text/csv", key="verif_dl_pairs",
                    icon=":material/download:")
 

@@ -118,6 +118,12 @@ def test_csv_export_round_trips(app_world, downloads):
     assert all(names[x] == "模式 " + x.split(":", 1)[1] for x in names if x.startswith("raw:"))
     pairs = from_csv(downloads[f"verification_pairs_{DATES['first']}_{DATES['last']}.csv"])
     assert set(pairs["lead_day"]) == {1} and {"obs_aqi", "error", "composite"} <= set(pairs.columns)
+    # Excel on a Chinese Windows reads UTF-8 only with a byte-order mark (the tour saw 订正 CAMS garbled);
+    # each district by its name beside its code
+    assert data.startswith(b"\xef\xbb\xbf") and list(back.columns)[0] == "source_name"
+    names = dict(zip(pairs["district"], pairs["district_name"]))
+    assert names == {"310118": "青浦区", "320509": "吴江区", "330421": "嘉善县"}
+    assert list(pairs.columns)[list(pairs.columns).index("district") + 1] == "district_name"
 
 
 def test_breakdown_and_miss_notes(app_world):

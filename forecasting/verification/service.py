@@ -371,22 +371,23 @@ def _cell(v):
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """A score table or pairs frame as UTF-8 CSV (dates ISO, pollutant sets joined by ``+``, full
-    float precision) that :func:`from_csv` (or ``pandas.read_csv``) reads back."""
+    """A score table or pairs frame as UTF-8 CSV with a byte-order mark (so Excel on a Chinese Windows
+    reads its Chinese as Chinese, like the audit and assessment exports; dates ISO, pollutant sets joined by
+    ``+``, full float precision) that :func:`from_csv` (or ``pandas.read_csv``) reads back."""
     out = frame.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = [csv_safe(_cell(v)) for v in out[c]]  # no spreadsheet formulas (#15)
     buf = io.StringIO()
     out.to_csv(buf, index=False, date_format="%Y-%m-%d")  # floats as repr: exact round trip
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def from_csv(data: bytes) -> pd.DataFrame:
     """Read an export of :func:`to_csv` back (dates as ``datetime.date``, pollutant sets as tuples)."""
     text = {c: str for c in ("district", "source", "model", "label", "duty_chief", "signed_by", "edition",
                              "obs_edition", "month", "season", "best_label", "score")}
-    frame = pd.read_csv(io.BytesIO(data), dtype=text, keep_default_na=True)
+    frame = pd.read_csv(io.BytesIO(data), dtype=text, keep_default_na=True, encoding="utf-8-sig")
     for c in text:
         if c in frame:
             frame[c] = frame[c].fillna("")
