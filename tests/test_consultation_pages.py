@@ -686,3 +686,29 @@ def test_a_refused_save_of_the_combined_grid_blocks_signing_until_corrected_or_d
     _button(at, "放弃未保存的修改").click().run()
     assert not at.exception, at.exception
     assert "可以签发。" in texts(at) and [b for b in at.button if b.label == "签发"]
+
+
+def test_the_home_strip_marks_a_submission_after_the_cut_off_as_the_room_does(world):
+    """A tour read "已提交 王磊 15:23" on the home page and "已提交 · 逾期 15:23" in the room for the same cell."""
+    from sqlalchemy import update
+
+    from forecasting import consultation as c
+    from forecasting.store.consultation import ConsultationSession
+    from forecasting.store.types import utcnow
+
+    db, cast, today = world
+    with db.transaction() as s:  # the consultation's cut-off was an hour ago
+        s.execute(update(ConsultationSession).where(ConsultationSession.issue_date == today)
+                  .values(consult_deadline=utcnow() - timedelta(hours=1)))
+    c.save_submissions(db, cast["fc_wj"], today, WJ,
+                       [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",)) for k in (1, 2, 3)],
+                       submit=True)
+    c.save_submissions(db, cast["fc_js"], today, JS,
+                       [c.SubmissionInput(today + timedelta(days=k), 60, 80, ("pm25",)) for k in (1, 2, 3)])
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "home.py")
+    assert not at.exception, at.exception
+    strip = [str(m.value) for m in at.markdown if "status-strip" in str(m.value)][0]
+    rows = {r.split("</th>")[0].rsplit(">", 1)[-1]: r for r in strip.split("<tr>")[2:]}
+    assert rows["吴江区"].count("逾期 ") == 3  # submitted after the cut-off: each day says so
+    assert "逾期" not in rows["嘉善县"]  # a draft is not late

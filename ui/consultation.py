@@ -308,7 +308,13 @@ def status_strip_html(room) -> str:
             sub = room.submission(dist, day)
             state = sub.status if sub else "none"
             tip = f"{sub.author_name} {bj(sub.updated_at)}" if sub else ""
-            who = f"<br><span style='font-size:0.75em'>{esc(sub.author_name)} {esc(bj(sub.updated_at, '%H:%M'))}</span>" if sub else ""
+            # a submission after the consultation's cut-off says so here too, as the room's grid does (a tour read
+            # "已提交 王磊 15:23" here and "已提交 · 逾期 15:23" in the room)
+            late = bool(sub and sub.status == "submitted" and sub.submitted_at
+                        and sub.submitted_at > room.session.consult_deadline)
+            when = tr("consult.late", time=bj(sub.submitted_at, "%H:%M")) if late else \
+                (bj(sub.updated_at, "%H:%M") if sub else "")
+            who = f"<br><span style='font-size:0.75em'>{esc(sub.author_name)} {esc(when)}</span>" if sub else ""
             cells.append(f"<td title='{esc(tip)}' style='background:{STATE_COLOURS[state]};padding:3px 4px;"
                          f"text-align:center;border:1px solid #fff;white-space:nowrap'>"
                          f"{esc(tr(f'today14.cell_{state}'))}{who}</td>")
