@@ -31,6 +31,7 @@ with st.sidebar:
     )
     if choice and choice != lang:
         state.set_language(choice)
+        state.redraw_choices()  # the choices of select boxes and radios in the new language too
         st.rerun()
     if actor is not None:
         from forecasting.textlimits import markdown_escape  # user text shown as typed (#15)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import app_server, browser, screenshot, wait_idle, wait_until
+from browser_support import app_server, browser, live, screenshot, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +85,34 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         wait_until(lambda: any(c["name"] == "aqf_lang" and c["value"] == "zh" for c in ctx.cookies()),
                    what="the language cookie says Chinese again")
         wait_idle(page)
+
+        # a choice shows in the language switched to: select boxes kept their labels in the language they were
+        # drawn in ("全部时效" and "预报时效" on the English verification page, a tour), as did the other pages'
+        from playwright.sync_api import expect
+
+        page.goto(base + "/verification")
+        page.get_by_role("heading", name="预报检验").wait_for()
+        wait_idle(page)
+
+        boxes = live(page).get_by_test_id("stSelectbox")  # the lead day's, then the breakdown's
+        lead, breakdown = boxes.nth(0), boxes.nth(1)
+        expect(lead).to_contain_text("预报时效")  # its label
+        lead.click()
+        page.get_by_role("option", name="全部时效").click()
+        wait_idle(page)
+        expect(lead.locator("input")).to_have_value("全部时效")  # the choice shown
+        page.get_by_text("English", exact=True).click()
+        page.get_by_role("heading", name="Forecast verification").wait_for()
+        wait_idle(page)
+        expect(lead).to_contain_text("Lead day")
+        expect(lead.locator("input")).to_have_value("All lead days")  # it read 全部时效
+        expect(breakdown.locator("input")).to_have_value("Lead day")  # it read 预报时效
+        screenshot(page, "signin-verification-english")
+        page.get_by_text("中文", exact=True).click()
+        page.get_by_role("heading", name="预报检验").wait_for()
+        wait_idle(page)
+        expect(lead.locator("input")).to_have_value("全部时效")
+        expect(breakdown.locator("input")).to_have_value("预报时效")
 
         # sign out from another page: the tab goes back to the start address, so whoever signs in next
         # does not land on the page this user left (a manager landed on the chief's desk refusal)

@@ -8,6 +8,7 @@ ended or idle session takes effect at the next click.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from forecasting import accounts
 from forecasting.config import settings
@@ -48,6 +49,39 @@ def set_language(lang: str) -> None:
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     st.session_state[_LANG_KEY] = lang
     st.session_state["pending_lang"] = lang
+
+
+def _is_choice(value) -> bool:
+    """Whether ``value`` can be a choice widget's (a select box, radio, multiselect, date, number or text):
+    not a button's, a toggle's or a check box's (``bool``), an uploader's (files), a table's or an
+    editor's selection (``dict``), nor unset (``None``)."""
+    from datetime import date, time
+
+    plain = (str, int, float, date, time)
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, plain):
+        return True
+    # an empty list has no label to redraw (and may be a file uploader's: read-only)
+    return (isinstance(value, (list, tuple)) and len(value) > 0
+            and all(isinstance(v, plain) and not isinstance(v, bool) for v in value))
+
+
+def redraw_choices() -> None:
+    """After a language switch: every widget shows its choice in the new language.
+
+    A select box, radio or multiselect with a key keeps showing the label of its choice in the language it
+    was drawn in (a tour read "全部时效" and "区县" on the English verification page, "管理人员" on the users
+    page, and no option chosen in the model guidance's radios), whatever the page draws next, since its key
+    and so its identity in the browser stay the same. Writing a value through the Session State API makes
+    Streamlit send it to the browser again, drawn with the new labels; the value is the same."""
+    for key in [k for k in st.session_state.keys() if isinstance(k, str) and not k.startswith("$$")]:
+        value = st.session_state[key]
+        if _is_choice(value):
+            try:
+                st.session_state[key] = value
+            except StreamlitAPIException:  # a widget already drawn in this run: the language switch itself
+                pass
 
 
 def language_key(base: str) -> str:
