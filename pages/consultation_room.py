@@ -168,7 +168,11 @@ def _chip(lo, hi) -> tuple[str, str | None]:
     if lo is None or hi is None:
         return "", None
     try:
-        checked = c.check_forecast(lo, hi, ["pm25"] if lo > 50 else [], config=cfg)
+        above_50 = float(lo) > 50
+    except ValueError:
+        above_50 = False  # refused below as not a whole AQI
+    try:
+        checked = c.check_forecast(lo, hi, ["pm25"] if above_50 else [], config=cfg)
     except ForecastingError as exc:
         return "", error_text(exc)
     width, limit = checked.aqi_hi - checked.aqi_lo, cfg.max_width(checked.centre)
@@ -202,11 +206,11 @@ if room.can_submit:
             g = prefill.get((district, day))
             seen[day.isoformat()] = sub.version if sub else 0
             k = prefix + day.isoformat()
-            st.session_state[k + "_lo"] = sub.aqi_lo if sub else (g.aqi_lo if g else None)
-            st.session_state[k + "_hi"] = sub.aqi_hi if sub else (g.aqi_hi if g else None)
+            st.session_state[k + "_lo"] = w.box_text(sub.aqi_lo if sub else (g.aqi_lo if g else None))
+            st.session_state[k + "_hi"] = w.box_text(sub.aqi_hi if sub else (g.aqi_hi if g else None))
             st.session_state[k + "_primary"] = list(sub.primary) if sub else list(g.primary if g else [])
-            st.session_state[k + "_pm25"] = sub.concentrations.get("pm25") if sub else None
-            st.session_state[k + "_o3"] = sub.concentrations.get("o3") if sub else None
+            st.session_state[k + "_pm25"] = w.box_text(sub.concentrations.get("pm25") if sub else None)
+            st.session_state[k + "_o3"] = w.box_text(sub.concentrations.get("o3") if sub else None)
         first = room.submission(district, session.target_dates[0])
         st.session_state[prefix + "analysis"] = first.analysis if first else ""
         st.session_state[seen_key] = seen
@@ -240,25 +244,26 @@ if room.can_submit:
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
                 st.caption(f"{label} {g.aqi_lo}–{g.aqi_hi}{extra}"
                            + ("" if g.from_models else f" · {tr('grid14.beyond')}"))
-            # value=None: a cleared box is empty ("fill in"), not 0 (a tour saw "AQI 范围 60-0 无效"). No
-            # min/max here: Streamlit would keep the last valid value behind a typed -10 (saved as if nothing
-            # had been typed) and say so in English; the rules below refuse it next to its day, in words
-            st.number_input(tr("consult.aqi_lo"), step=5, value=None, key=k + "_lo", **kept(k + "_lo"))
-            st.number_input(tr("consult.aqi_hi"), step=5, value=None, key=k + "_hi", **kept(k + "_hi"))
+            # text boxes, read by the rules: a cleared box is empty ("fill in"), not 0 (a tour saw "AQI 范围 60-0
+            # 无效"); a typed -10 is refused in words (a number box with min_value kept the last valid value behind
+            # it and said so in English); a typed "9e" or "50.5" is refused by name (a number box handed the page
+            # None for it, read as empty, or rounded it); full-width digits from an input method are digits
+            st.text_input(tr("consult.aqi_lo"), key=k + "_lo", placeholder="0–500", **kept(k + "_lo"))
+            st.text_input(tr("consult.aqi_hi"), key=k + "_hi", placeholder="0–500", **kept(k + "_hi"))
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary", **kept(k + "_primary"),
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"),
                            select_all=False)  # Streamlit's "Select all" is English only, and no day has six primaries
             chosen = st.session_state.get(k + "_primary") or []
             if len(chosen) > 1:  # a narrow column clips the second chip: the whole choice in words
                 st.caption(tr("grid14.chosen", items=join(LABELS.get(p, p) for p in chosen)))
-            chip, problem = _chip(st.session_state.get(k + "_lo"), st.session_state.get(k + "_hi"))
+            chip, problem = _chip(w.typed(st.session_state.get(k + "_lo")), w.typed(st.session_state.get(k + "_hi")))
             if chip:
                 st.markdown(chip, unsafe_allow_html=True)
             problem = errors.get(day.isoformat(), {}).get("text") or problem
             if problem:
                 st.error(problem, icon=":material/error:")
-            st.number_input("PM2.5 µg/m³", step=1.0, value=None, key=k + "_pm25", **kept(k + "_pm25"))
-            st.number_input("O₃ µg/m³", step=1.0, value=None, key=k + "_o3", **kept(k + "_o3"))
+            st.text_input("PM2.5 µg/m³", key=k + "_pm25", placeholder=tr("grid14.optional"), **kept(k + "_pm25"))
+            st.text_input("O₃ µg/m³", key=k + "_o3", placeholder=tr("grid14.optional"), **kept(k + "_o3"))
     st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100, **kept(prefix + "analysis"),
                  help=tr("common.limit_help", n=TEXT_LIMITS["analysis"][0]))
     state.keep_widgets(kept_key, form_keys)
@@ -270,17 +275,19 @@ if room.can_submit:
         entries, problems = [], {}
         for day in session.target_dates:
             k = prefix + day.isoformat()
-            conc = {p: st.session_state.get(k + "_" + p) for p in ("pm25", "o3")}
-            lo, hi = st.session_state[k + "_lo"], st.session_state[k + "_hi"]
+            conc = {p: w.typed(st.session_state.get(k + "_" + p)) for p in ("pm25", "o3")}
+            conc = {p: v for p, v in conc.items() if v is not None}
+            lo, hi = w.typed(st.session_state[k + "_lo"]), w.typed(st.session_state[k + "_hi"])
             primary = tuple(st.session_state[k + "_primary"] or ())
             if lo is None or hi is None:
                 problems[day.isoformat()] = {"text": tr("consult.fill_all_days"), "values": day_values(k)}
                 continue
             try:
-                c.check_forecast(lo, hi, primary, {p: v for p, v in conc.items() if v is not None}, config=cfg)
+                checked = c.check_forecast(lo, hi, primary, conc, config=cfg)
             except ForecastingError as exc:
                 problems[day.isoformat()] = {"text": error_text(exc), "values": day_values(k)}  # next to its day
-            entries.append(c.SubmissionInput(day, lo, hi, primary, {p: v for p, v in conc.items() if v is not None},
+                continue
+            entries.append(c.SubmissionInput(day, checked.aqi_lo, checked.aqi_hi, primary, checked.concentrations,
                                              st.session_state[prefix + "analysis"] or "", seen[day.isoformat()]))
         if problems:
             st.session_state[errors_key] = problems

@@ -4,6 +4,7 @@ always shown as plain text (``st.text``/dataframes), never as markdown or HTML."
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import date, datetime, timedelta
 
 import altair as alt
@@ -66,6 +67,46 @@ def days_label(issue_date: date | None, first: date, last: date) -> str:
 def probability_over_100(p: float) -> str:
     """P(AQI > 100) as the guidance says it: "AQI>100 概率 12%" ("P(AQI>100) 12%")."""
     return tr("dfc13.p100", p=f"{100 * p:.0f}%")
+
+
+TYPED_MAX = 16  # characters of a number box that reach the rules (and the message that refuses them)
+
+
+def typed(value):
+    """What a number box holds, as the rules should read it: ``None`` when empty, else the text as typed.
+
+    Full-width digits from a Chinese input method are read as digits; text that is not a number stays text,
+    so the rules refuse it by name ("AQI 应为整数：9e") instead of the box reading as empty. A number set by the
+    page (``int``/``float``) passes unchanged.
+
+    Examples
+    --------
+    >>> typed(None), typed("  "), typed(" 60 "), typed("６５"), typed("9e"), typed(75)
+    (None, None, '60', '65', '9e', 75)
+    >>> typed("1" * 40)
+    '1111111111111111…'
+    """
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    return text if len(text) <= TYPED_MAX else text[:TYPED_MAX] + "…"
+
+
+def box_text(value) -> str:
+    """A stored number as a box shows it: ``60`` not ``60.0``, empty for ``None``.
+
+    Examples
+    --------
+    >>> box_text(None), box_text(60), box_text(35.0), box_text(35.5), box_text("72")
+    ('', '60', '35', '35.5', '72')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:g}"
+    return str(value)
 
 
 def span(level_lo: int, level_hi: int) -> str:
