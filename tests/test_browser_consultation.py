@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from browser_support import alert, app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
@@ -121,6 +122,16 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         db.dispose()
 
 
+def _expect_values(page, label: str, values: list[str]) -> None:
+    """The boxes labelled ``label`` of the current run hold ``values``, waited for as the page settles (a
+    fragment's refresh can redraw the page between two reads: a run under load read the third box as empty
+    once, reading each box a single time from any run, stale ones included). A box that stays wrong fails."""
+    boxes = live(page).get_by_label(label)
+    expect(boxes).to_have_count(len(values))
+    for k, value in enumerate(values):
+        expect(boxes.nth(k)).to_have_value(value)
+
+
 def test_the_form_keeps_what_it_holds_across_a_trip_to_another_page(consult_server):
     """Two tours went from the room to the home page and back: every box of the form was empty (the draft
     and what they had typed), and 提交 said "请填写这一天的 AQI 下限和上限" seven times. Streamlit drops a widget's
@@ -133,8 +144,8 @@ def test_the_form_keeps_what_it_holds_across_a_trip_to_another_page(consult_serv
         _open(page, "会商室")
         page.get_by_text("预报填报").first.wait_for()
         wait_idle(page)
-        upper = page.get_by_label("AQI 上限")
-        assert [upper.nth(k).input_value() for k in range(3)] == ["80", "80", "80"]  # the draft
+        _expect_values(page, "AQI 上限", ["80", "80", "80"])  # the draft
+        upper = live(page).get_by_label("AQI 上限")
         upper.nth(1).fill("75")
         upper.nth(1).press("Tab")
         # straight to the home page, as a forecaster would: the value may reach the server only with the switch
@@ -146,10 +157,9 @@ def test_the_form_keeps_what_it_holds_across_a_trip_to_another_page(consult_serv
             _open(page, "会商室")
             page.get_by_text("预报填报").first.wait_for()
             wait_idle(page)
-            upper = page.get_by_label("AQI 上限")
-            assert [upper.nth(k).input_value() for k in range(3)] == ["80", "75", "80"]
-            assert [page.get_by_label("AQI 下限").nth(k).input_value() for k in range(3)] == ["60"] * 3
-            assert page.get_by_role("textbox", name="气象条件分析").input_value() == "草稿"
+            _expect_values(page, "AQI 上限", ["80", "75", "80"])
+            _expect_values(page, "AQI 下限", ["60"] * 3)
+            expect(live(page).get_by_role("textbox", name="气象条件分析")).to_have_value("草稿")
         page.get_by_role("button", name="提交", exact=True).click()
         alert(page, "已提交。").wait_for()
         wait_idle(page)
