@@ -260,3 +260,22 @@ def test_a_persons_name_in_the_object_box_points_to_the_user_box(cast):
     at.text_input(key="audit_object").input("陈静").run()
     assert not at.exception, at.exception
     assert hint in texts(at)
+
+
+def test_the_audit_page_names_an_account_by_its_holder_and_finds_it_by_that_name(cast):
+    """A tour read "用户 2" in the object column: the page names the account as a manager names the person
+    ("用户 陈静（fc_qp）"), and that text typed into the object box finds the rows about it."""
+    from forecasting import accounts
+
+    admin = _admin(cast)
+    fc = next(u for u in accounts.list_users(cast, admin) if u.username == "fc_qp")
+    accounts.update_user(cast, admin, "fc_qp", expected_version=fc.version, display_name="陈静")
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "audit_log.py")
+    assert not at.exception, at.exception
+    objects = list(at.dataframe[0].value["对象"])
+    assert "用户 陈静（fc_qp）" in objects and f"用户 {fc.id}" not in objects
+    at.text_input(key="audit_object").input("用户 陈静（fc_qp）").run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    assert set(shown["对象"]) == {"用户 陈静（fc_qp）"} and set(shown["操作"]) >= {"创建用户"}
