@@ -279,3 +279,23 @@ def test_the_audit_page_names_an_account_by_its_holder_and_finds_it_by_that_name
     assert not at.exception, at.exception
     shown = at.dataframe[0].value
     assert set(shown["对象"]) == {"用户 陈静（fc_qp）"} and set(shown["操作"]) >= {"创建用户"}
+
+
+def test_the_users_table_shows_a_long_name_whole(cast):
+    """A tour at 1280 px read "何处长（生态" in the names column: Streamlit sized it for the short names. The
+    column is as wide as the longest name: 13 Chinese characters at the app's 14 px font (14 px each) and
+    the cell's padding (8.5 px each side, read in a screenshot) need 199 px."""
+    import json
+
+    from forecasting import accounts
+
+    admin = _admin(cast)
+    view = next(u for u in accounts.list_users(cast, admin) if u.username == "mgr1")
+    accounts.update_user(cast, admin, "mgr1", expected_version=view.version, display_name="何处长（青浦区生态环境局）")
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "admin_users.py")
+    assert not at.exception, at.exception
+    table = at.dataframe[0]
+    assert table.value.set_index("用户名").loc["mgr1", "姓名"] == "何处长（青浦区生态环境局）"
+    columns = json.loads(table.proto.columns)
+    assert columns["姓名"]["width"] >= 13 * 14 + 2 * 8.5, columns.get("姓名")
