@@ -31,7 +31,7 @@ from forecasting.store.reports import ApiToken
 from forecasting.vocab import BEIJING, DISTRICT_ORDER, POLLUTANT_TEXT
 
 __all__ = ["AuditRow", "recent_entries", "search_entries", "action_label", "details_text", "entries_csv",
-           "csv_cell", "known_actions", "object_label", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
+           "csv_cell", "known_actions", "object_label", "row_object_label", "UserActivity", "user_activity", "MAX_ROWS", "MAX_FILTER_CHARS"]
 
 #: The most rows one search returns (the page says when the list is cut).
 MAX_ROWS = 5000
@@ -51,6 +51,10 @@ class AuditRow:
     #: a consultation's or an issued forecast's issue date and revision ("2026-12-01", 1); else ("", 0)
     object_day: str = ""
     object_revision: int = 0
+    #: an account's display name and login ("陈静", "qingpu_fc"); ("", "") for other objects and for an
+    #: account that no longer exists (then named by its id)
+    object_name: str = ""
+    object_login: str = ""
 
 
 #: Object types whose rows are read by their issue date and revision (their ids mean nothing to a reader).
@@ -58,8 +62,13 @@ _DATED_OBJECTS = {"consultation": ConsultationSession, "issued_forecast": Issued
 
 
 def _rows(s, entries) -> list[AuditRow]:
-    """Audit rows, each consultation and issued forecast with its issue date and revision (one query per type)."""
+    """Audit rows, each consultation and issued forecast with its issue date and revision (one query per type),
+    each account with its display name and login (one query for all of them)."""
     entries = list(entries)
+    user_ids = {int(e.object_id) for e in entries if e.object_type == "user" and str(e.object_id).isdigit()}
+    people = ({str(i): (name, login) for i, login, name in
+               s.execute(select(User.id, User.username, User.display_name).where(User.id.in_(sorted(user_ids))))}
+              if user_ids else {})
     dated: dict[tuple[str, str], tuple[str, int]] = {}
     for kind, model in _DATED_OBJECTS.items():
         ids = {int(e.object_id) for e in entries if e.object_type == kind and str(e.object_id).isdigit()}
@@ -68,7 +77,9 @@ def _rows(s, entries) -> list[AuditRow]:
                                                   .where(model.id.in_(chunk))):
                 dated[(kind, str(ident))] = (day.isoformat(), int(revision))
     return [AuditRow(e.id, e.at, e.actor_username, e.action, e.object_type, e.object_id, dict(e.details or {}),
-                     *dated.get((e.object_type, str(e.object_id)), ("", 0))) for e in entries]
+                     *dated.get((e.object_type, str(e.object_id)), ("", 0)),
+                     *(people.get(str(e.object_id), ("", "")) if e.object_type == "user" else ("", "")))
+            for e in entries]
 
 
 def recent_entries(db: Database, actor: Actor | None, *, limit: int = 200, action_prefix: str | None = None) -> list[AuditRow]:
@@ -115,8 +126,9 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
         An action code (``login.success``) or a prefix ending in ``.`` or a family (``consult``).
     object_text : str
         Matches the object type or id (substring, case-insensitive); a text with a letter also matches
-        the details (``qp_chen`` finds the changes made to that account, whose object is "用户 1"), and
-        a district's or a person's name the rows that name its adcode or their login (青浦区, 陈静).
+        the details, and a district's name the rows that name its adcode (青浦区); a part of a person's
+        display name or login (陈静, QP_CHEN) finds the rows about their account and those that name their
+        login. An account as the table writes it ("用户 陈静（qp_chen）") finds exactly that account's rows.
     """
     username, action, object_text = (_text("user", username), _text("action", action),
                                       _text("object", object_text))
@@ -137,14 +149,18 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
         username = written.group(1).strip()
     if action:
         q = q.where(or_(AuditEntry.action == action, AuditEntry.action.startswith(action.rstrip(".") + ".")))
-    labelled = _labelled_object(object_text) if object_text else None
+    person = _labelled_person(object_text) if object_text else None
+    labelled = _labelled_object(object_text) if object_text and person is None else None
     if labelled is not None and labelled[0] in _DATED_OBJECTS and _DAY.fullmatch(labelled[1]):
         labelled = None  # "会商 2026-11-30", as the table names a consultation: by its day (_object_filter)
     if labelled is not None:  # "User 12" / "用户 12", as the table's object column writes it
         q = q.where(AuditEntry.object_type == labelled[0], AuditEntry.object_id == labelled[1])
     with db.read() as s:
         require_role(current_actor(s, actor, "read the audit trail"), "admin", action="read the audit trail")
-        if object_text and labelled is None:
+        named = _accounts_named(s, person) if person is not None else []
+        if named:  # "用户 陈静（qp_chen）" / "User Chen Jing (qp_chen)", as the object column writes an account
+            q = q.where(AuditEntry.object_type == "user", AuditEntry.object_id.in_([str(i) for i in named]))
+        elif object_text and labelled is None:
             q = q.where(_object_filter(s, object_text))
         if username:
             # a manager types the name the table shows (陈静), not only the login (qp_chen)
@@ -177,7 +193,9 @@ def _object_filter(s, text: str):
     terms = {text.lower()}
     terms |= {f'"{code}"' for code in s.scalars(select(District.adcode).where(
         or_(District.name_zh.like(like, escape="!"), func.lower(District.name_en).like(like, escape="!"))))}
-    people = list(s.execute(select(User.id, User.username).where(User.display_name.like(like, escape="!"))))
+    # a person by a part of their name or login, whatever the case (a tour typed a manager's name and found nothing)
+    people = list(s.execute(select(User.id, User.username).where(or_(
+        func.lower(User.display_name).like(like, escape="!"), func.lower(User.username).like(like, escape="!")))))
     terms |= {f'"{login}"' for _, login in people}
     for term in sorted(terms):
         where.append(details.like(_contains(term), escape="!"))
@@ -187,6 +205,38 @@ def _object_filter(s, text: str):
     if people:  # the account itself: "用户 1"
         where.append(and_(AuditEntry.object_type == "user", AuditEntry.object_id.in_([str(i) for i, _ in people])))
     return or_(*where)
+
+
+def _labelled_person(text: str) -> str | None:
+    """The person in ``text`` when it is an account as :func:`object_label` writes it, in either language
+    ("用户 陈静（qp_chen）" → "陈静（qp_chen）", "User Chen Jing" → "Chen Jing"); ``None`` for anything
+    else, an account by its id ("User 12") included.
+
+    Examples
+    --------
+    >>> _labelled_person("用户 陈静（qp_chen）"), _labelled_person("user Chen Jing (qp_chen)")
+    ('陈静（qp_chen）', 'Chen Jing (qp_chen)')
+    >>> _labelled_person("User 12"), _labelled_person("User"), _labelled_person("user.create")
+    (None, None, None)
+    """
+    text = text.strip()
+    for kind in t("audit18.object.user", "zh"), t("audit18.object.user", "en"):
+        head, rest = text[:len(kind)], text[len(kind):]
+        if head.lower() == kind.lower() and rest[:1].isspace():
+            rest = rest.strip()
+            return rest if rest and not rest.isdigit() else None
+    return None
+
+
+def _accounts_named(s, person: str) -> list[int]:
+    """The ids of the accounts ``person`` names: "陈静（qp_chen）" the login in parentheses, else a part of a
+    display name or login (case-insensitive)."""
+    written = _NAME_AND_LOGIN.fullmatch(person)
+    if written:
+        return list(s.scalars(select(User.id).where(func.lower(User.username) == written.group(1).strip().lower())))
+    like = _contains(person.lower())
+    return list(s.scalars(select(User.id).where(or_(func.lower(User.display_name).like(like, escape="!"),
+                                                    func.lower(User.username).like(like, escape="!")))))
 
 
 def _labelled_object(text: str) -> tuple[str, str] | None:
@@ -226,9 +276,11 @@ def action_label(action: str, lang: str = "zh") -> str:
     return t(key, lang) if has_key(key) else action
 
 
-def object_label(object_type: str, object_id: str, lang: str = "zh", *, day: str = "", revision: int = 0) -> str:
+def object_label(object_type: str, object_id: str, lang: str = "zh", *, day: str = "", revision: int = 0,
+                 name: str = "", login: str = "") -> str:
     """The object in words (``consultation 41`` → "会商 41"); unknown types as themselves. A consultation or
-    an issued forecast with its issue ``day`` (and ``revision``) is named by them, as people name it.
+    an issued forecast with its issue ``day`` (and ``revision``) is named by them, as people name it; an
+    account by its holder's display ``name`` and ``login`` (by its id only when the account is gone).
 
     Examples
     --------
@@ -238,12 +290,27 @@ def object_label(object_type: str, object_id: str, lang: str = "zh", *, day: str
     '会商 2026-12-01（第 1 版）'
     >>> object_label("issued_forecast", "62", "en", day="2026-12-01", revision=2)
     'Issued forecast 2026-12-01 (revision 2)'
+    >>> object_label("user", "7", "zh", name="陈静", login="qingpu_fc")
+    '用户 陈静（qingpu_fc）'
+    >>> object_label("user", "7", "en", name="Chen Jing", login="qingpu_fc")
+    'User Chen Jing (qingpu_fc)'
+    >>> object_label("user", "1", "en", name="admin", login="admin"), object_label("user", "9", "en")
+    ('User admin', 'User 9')
     """
     key = f"audit18.object.{object_type}"
-    name = t(key, lang) if has_key(key) else object_type
+    kind = t(key, lang) if has_key(key) else object_type
     if day:
-        return f"{name} {day}" + (t("audit18.object_revision", lang, n=revision) if revision else "")
-    return f"{name} {object_id}".strip()
+        return f"{kind} {day}" + (t("audit18.object_revision", lang, n=revision) if revision else "")
+    if login:
+        return (t("audit18.object_person", lang, kind=kind, name=name, login=login) if name and name != login
+                else f"{kind} {login}")
+    return f"{kind} {object_id}".strip()
+
+
+def row_object_label(row: AuditRow, lang: str = "zh") -> str:
+    """:func:`object_label` of an audit row, with what :func:`search_entries` read about its object."""
+    return object_label(row.object_type, row.object_id, lang, day=row.object_day, revision=row.object_revision,
+                        name=row.object_name, login=row.object_login)
 
 
 #: Fields whose values are codes with words (``audit18.value.*``); a user name stays as it is.
@@ -381,8 +448,7 @@ def entries_csv(rows: list[AuditRow], lang: str = "zh") -> bytes:
     for r in rows:
         w.writerow([csv_cell(x) for x in (r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"), r.actor_username,
                                           r.action, action_label(r.action, lang),
-                                          object_label(r.object_type, r.object_id, lang, day=r.object_day,
-                                                       revision=r.object_revision),
+                                          row_object_label(r, lang),
                                           details_text(r.details, limit=4000, names=names, lang=lang),
                                           details_text(r.details, limit=4000))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -9,6 +9,7 @@ from forecasting.vocab import BEIJING
 from forecasting.zone import list_districts
 from ui import state
 from ui.actions import call_service, show_flash
+from ui.consultation import text_width
 from ui.i18n import error_text, tr
 
 db = state.database()
@@ -52,7 +53,8 @@ table = pd.DataFrame(
             tr("users.col_role"): tr("role." + u.role),
             tr("users.col_district"): district_names.get(u.district, "") if u.district else "",
             tr("users.col_state"): _state(u),
-            tr("users.col_created"): u.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
+            # the day is enough (the audit log has the minute): the table then fits a 1280 px page
+            tr("users.col_created"): u.created_at.astimezone(BEIJING).strftime("%Y-%m-%d"),
             tr("users18.col_last_sign_in"): (activity[u.id].last_sign_in.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
                                              if u.id in activity and activity[u.id].last_sign_in
                                              else tr("users18.never")),
@@ -62,8 +64,17 @@ table = pd.DataFrame(
         for u in users
     ]
 )
-st.dataframe(table, hide_index=True, placeholder="—", width="stretch",  # "已锁定至 03:45" whole, not "已锁定至 0"
-             column_config={tr("users.col_state"): st.column_config.TextColumn(width="medium")})
+#: The widest the names column gets [px] (Streamlit's "large": 28 Chinese characters); the manage panel below
+#: shows a longer name whole.
+NAME_COLUMN_MAX_PX = 400
+# The names and the states as wide as their longest text (a tour read "何处长（生态" at 1280 px: the names
+# column was sized for the short ones, and the state column took 200 px for "启用"); "已锁定至 03:45" whole,
+# not "已锁定至 0".
+name_col, state_col = tr("users.col_name"), tr("users.col_state")
+name_width = min(text_width([name_col, *table[name_col]]), NAME_COLUMN_MAX_PX)  # never empty: the admin is in it
+st.dataframe(table, hide_index=True, placeholder="—", width="stretch",
+             column_config={name_col: st.column_config.TextColumn(width=name_width),
+                            state_col: st.column_config.TextColumn(width=text_width([state_col, *table[state_col]]))})
 
 roles = ["forecaster", "manager", "admin"]
 district_options = [None] + [d.adcode for d in districts]

@@ -71,8 +71,7 @@ st.dataframe(
                 tr("audit.col_at"): r.at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S"),
                 tr("audit.col_actor"): who(r.actor_username, people),
                 tr("audit.col_action"): audit_view.action_label(r.action, lang),
-                tr("audit.col_object"): audit_view.object_label(r.object_type, r.object_id, lang, day=r.object_day,
-                                                                revision=r.object_revision),
+                tr("audit.col_object"): audit_view.row_object_label(r, lang),
                 tr("audit.col_details"): audit_view.details_text(r.details, names=district_names, lang=lang),
                 tr("audit18.col_code"): r.action,
             }

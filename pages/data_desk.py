@@ -19,6 +19,7 @@ from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
 from ui.charts import field_map
+from ui.consultation import text_width
 from ui.datadesk import LABELS, arrivals_line, observation_preview_table, qc_word, uploader_in_language
 from ui.i18n import error_text, format_name, join, level_text, tr, tr_or, who
 
@@ -35,6 +36,11 @@ def _bj(value, fmt: str = "%m-%d %H:%M") -> str:
         return ""
     return pd.Timestamp(value).tz_convert(BEIJING).strftime(fmt) if pd.Timestamp(value).tzinfo else \
         pd.Timestamp(value).tz_localize("UTC").tz_convert(BEIJING).strftime(fmt)
+
+
+#: The upload history's reason column [px]: beside the time, kind and status it leaves the files column in
+#: sight on a desktop page at 1280 px (820 px beside the sidebar).
+HISTORY_REASON_PX = 300
 
 
 def _cycle(value) -> str:
@@ -88,20 +94,28 @@ with tab_arr:
     if not obs:
         st.info(tr("dd20.no_obs"))
     else:
+        # the station's newest hour in a column of its own, each pollutant's valid share in its column (with
+        # the pollutant's own newest hour only when it is older): six cells of "12-02 02:00 · 96%" needed 900 px,
+        # and a desktop page at 1280 px has 820 beside the sidebar (a tour read "12-0" in the CO column)
         frame = pd.DataFrame([{"station": o.station, "name": o.name, "district": o.district or "",
-                               "pollutant": o.pollutant, "cell": f"{_bj(o.newest)} · {round(100 * o.valid_share_24h)}%"}
-                              for o in obs])
+                               "pollutant": o.pollutant, "newest": o.newest,
+                               "share": f"{round(100 * o.valid_share_24h)}%"} for o in obs])
+        station_newest = frame.groupby("station")["newest"].max()
+        frame["cell"] = [share if newest == station_newest[station] else tr("dd20.obs.behind", share=share, at=_bj(newest))
+                         for station, newest, share in zip(frame["station"], frame["newest"], frame["share"])]
         order = {d.adcode: i for i, d in enumerate(districts)}
         frame["_o"] = frame["district"].map(order).fillna(99)
         wide = frame.pivot_table(index=["_o", "district", "station", "name"], columns="pollutant", values="cell",
                                  aggfunc="first").reset_index().sort_values(["_o", "station"])
         wide["district"] = wide["district"].map(lambda c: district_name.get(c, c))
+        wide["newest"] = wide["station"].map(lambda code: _bj(station_newest[code]))
         cols = [p for p in LABELS if p in wide.columns]
-        wide = wide[["district", "station", "name", *cols]].rename(
+        wide = wide[["district", "station", "name", "newest", *cols]].rename(
             columns={"district": tr("dd20.col.district"), "station": tr("dd20.col.station"),
-                     "name": tr("dd20.col.station_name"),
+                     "name": tr("dd20.col.station_name"), "newest": tr("dd20.col.newest"),
                      **{p: LABELS[p] for p in cols}})
-        st.dataframe(wide, hide_index=True, placeholder="—", width="stretch", key="dd20_obs")
+        st.dataframe(wide, hide_index=True, placeholder="—", width="stretch", key="dd20_obs",
+                     column_config={LABELS[p]: st.column_config.TextColumn(help=tr("dd20.col.share_help")) for p in cols})
     st.caption(tr("dd20.times_note"))
 
 # -- upload a model run -------------------------------------------------------------------------------
@@ -254,17 +268,29 @@ with tab_hist:
     if not views:
         st.info(tr("dd20.history.empty"))
     else:
+        files_col, reason_col = tr("dd20.col.files"), tr("dd20.col.reason")
+        reasons = {v.id: _reason(v) for v in views}
+        # the reason beside the status (a refusal's why was past the table's right edge at 1280 px, behind
+        # a 400 px files column); the file names as wide as the longest; a reason longer than its column
+        # is under the table in full
         st.dataframe(pd.DataFrame([{
             "#": v.id, tr("dd20.col.at"): _bj(v.at, "%Y-%m-%d %H:%M"), tr("dd20.col.kind"): tr(f"dd20.kind.{v.kind}"),
-            tr("dd20.col.status"): tr(f"dd20.status.{v.status}"), tr("dd20.col.via"): tr_or(f"audit18.value.{v.via}", v.via),
+            tr("dd20.col.status"): tr(f"dd20.status.{v.status}"), reason_col: reasons[v.id],
+            files_col: ", ".join(v.files), tr("dd20.col.via"): tr_or(f"audit18.value.{v.via}", v.via),
             tr("dd20.col.by"): who(v.actor_username), tr("dd20.col.model"): v.model or "",
-            tr("dd20.col.cycle"): _cycle(v.cycle) if v.cycle else "", tr("dd20.col.files"): ", ".join(v.files),
-            tr("dd20.col.values"): v.n_values or None, tr("dd20.col.hash"): v.sha256[:12],
-            tr("dd20.col.reason"): _reason(v)} for v in views]), hide_index=True, placeholder="—", width="stretch",
-            # the file names and a refusal's reason are the long cells: they get the wide columns
-            column_config={tr("dd20.col.files"): st.column_config.TextColumn(width="large"),
-                           tr("dd20.col.reason"): st.column_config.TextColumn(width="large")},
+            tr("dd20.col.cycle"): _cycle(v.cycle) if v.cycle else "",
+            tr("dd20.col.values"): v.n_values or None, tr("dd20.col.hash"): v.sha256[:12]} for v in views]),
+            hide_index=True, placeholder="—", width="stretch",
+            column_config={reason_col: st.column_config.TextColumn(width=HISTORY_REASON_PX, help=tr("dd20.col.reason_help")),
+                           files_col: st.column_config.TextColumn(width=min(400, text_width(
+                               [files_col, *(", ".join(v.files) for v in views)])))},
             key="dd20_hist")
+        told = [v for v in views if reasons[v.id]]
+        if told:
+            with st.expander(tr("dd20.history.reasons", n=len(told)), icon=":material/notes:"):
+                for v in told:
+                    st.text(tr("dd20.history.reason_line", id=v.id, at=_bj(v.at, "%Y-%m-%d %H:%M"),
+                            files=", ".join(v.files), reason=reasons[v.id]))  # plain text, wrapped
         again = [v for v in views if v.can_reingest]
         if can_run and again:
             pick = st.selectbox(tr("dd20.history.pick"), [v.id for v in again], key="dd20_reingest_pick",

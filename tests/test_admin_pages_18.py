@@ -260,3 +260,42 @@ def test_a_persons_name_in_the_object_box_points_to_the_user_box(cast):
     at.text_input(key="audit_object").input("陈静").run()
     assert not at.exception, at.exception
     assert hint in texts(at)
+
+
+def test_the_audit_page_names_an_account_by_its_holder_and_finds_it_by_that_name(cast):
+    """A tour read "用户 2" in the object column: the page names the account as a manager names the person
+    ("用户 陈静（fc_qp）"), and that text typed into the object box finds the rows about it."""
+    from forecasting import accounts
+
+    admin = _admin(cast)
+    fc = next(u for u in accounts.list_users(cast, admin) if u.username == "fc_qp")
+    accounts.update_user(cast, admin, "fc_qp", expected_version=fc.version, display_name="陈静")
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "audit_log.py")
+    assert not at.exception, at.exception
+    objects = list(at.dataframe[0].value["对象"])
+    assert "用户 陈静（fc_qp）" in objects and f"用户 {fc.id}" not in objects
+    at.text_input(key="audit_object").input("用户 陈静（fc_qp）").run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    assert set(shown["对象"]) == {"用户 陈静（fc_qp）"} and set(shown["操作"]) >= {"创建用户"}
+
+
+def test_the_users_table_shows_a_long_name_whole(cast):
+    """A tour at 1280 px read "何处长（生态" in the names column: Streamlit sized it for the short names. The
+    column is as wide as the longest name: 13 Chinese characters at the app's 14 px font (14 px each) and
+    the cell's padding (8.5 px each side, read in a screenshot) need 199 px."""
+    import json
+
+    from forecasting import accounts
+
+    admin = _admin(cast)
+    view = next(u for u in accounts.list_users(cast, admin) if u.username == "mgr1")
+    accounts.update_user(cast, admin, "mgr1", expected_version=view.version, display_name="何处长（青浦区生态环境局）")
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "admin_users.py")
+    assert not at.exception, at.exception
+    table = at.dataframe[0]
+    assert table.value.set_index("用户名").loc["mgr1", "姓名"] == "何处长（青浦区生态环境局）"
+    columns = json.loads(table.proto.columns)
+    assert columns["姓名"]["width"] >= 13 * 14 + 2 * 8.5, columns.get("姓名")

@@ -100,3 +100,103 @@ def test_a_consultation_in_the_audit_log_is_named_by_its_day_and_revision(db, us
     assert table[0][-2:] == ["详情", "详情（原始记录）"]
     worded = [row for row in table[1:] if "310118" in row[-1]]
     assert worded and all("310118" not in row[-2] and "青浦区" in row[-2] for row in worded)
+
+
+def _named_accounts(db, users):
+    """fc_qp renamed 陈静, fc_wj renamed Wang Lei, a wrong password for fc_qp (a login.failed row about her
+    account whose details do not name her login), and a row about an account that no longer exists."""
+    from forecasting import audit
+
+    admin = users["admin1"]
+    for login, name in (("fc_qp", "陈静"), ("fc_wj", "Wang Lei")):
+        view = next(u for u in accounts.list_users(db, admin) if u.username == login)
+        accounts.update_user(db, admin, login, expected_version=view.version, display_name=name)
+    with pytest.raises(Exception):
+        accounts.authenticate(db, "fc_qp", "not-her-password")
+    with db.transaction() as s:
+        audit.record(s, admin, "user.update", object_type="user", object_id=99999, details={})
+    return str(users["fc_qp"].user_id), str(users["fc_wj"].user_id)
+
+
+def _stored(db):
+    with db.read() as s:
+        return [(e.id, e.at, e.actor_username, e.action, e.object_type, e.object_id, e.details)
+                for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_an_account_in_the_audit_log_is_named_by_its_holder(db, users):
+    """A tour read "用户 7" in the object column: an account reads "用户 陈静（qingpu_fc）" / "User Chen Jing
+    (qingpu_fc)", by its id only when the account is gone, in the CSV export too (formula-escaped). What is
+    stored does not change."""
+    import csv
+    import io
+
+    from forecasting import audit_view
+
+    admin = users["admin1"]
+    qp, wj = _named_accounts(db, users)
+    stored = _stored(db)
+    rows = audit_view.search_entries(db, admin)
+    labels = {(r.object_id, lang): audit_view.row_object_label(r, lang)
+              for r in rows if r.object_type == "user" for lang in ("zh", "en")}
+    assert labels[(qp, "zh")] == "用户 陈静（fc_qp）"
+    assert labels[(qp, "en")] == "User 陈静 (fc_qp)"
+    assert labels[(wj, "zh")] == "用户 Wang Lei（fc_wj）"
+    assert labels[(wj, "en")] == "User Wang Lei (fc_wj)"
+    assert labels[(str(users["admin1"].user_id), "zh")] == "用户 admin1"  # no display name of its own: the login once
+    assert labels[("99999", "zh")] == "用户 99999" and labels[("99999", "en")] == "User 99999"
+    # the CSV export reads the same names, every cell formula-escaped
+    table = list(csv.reader(io.StringIO(audit_view.entries_csv(rows, "zh").decode("utf-8-sig"))))
+    objects = [row[4] for row in table[1:]]
+    assert "用户 陈静（fc_qp）" in objects and "用户 Wang Lei（fc_wj）" in objects and "用户 99999" in objects
+    assert not any(c[:1] in ("=", "+", "-", "@") for row in table[1:] for c in row)
+    assert _stored(db) == stored
+
+
+def test_the_object_filter_finds_an_account_by_its_holders_name_or_login(db, users):
+    """A tour typed a person's name and login into the object box and did not find the rows about their
+    account: a part of the name or the login finds them whatever the case, and so does the account as the
+    object column writes it ("用户 陈静（fc_qp）", "User Wang Lei (fc_wj)"); an id still finds the account."""
+    from forecasting import audit_view
+    from forecasting.errors import ValidationError
+
+    admin = users["admin1"]
+    qp, wj = _named_accounts(db, users)
+
+    def about(text):
+        return {(r.object_type, r.object_id, r.action) for r in audit_view.search_entries(db, admin, object_text=text)}
+
+    hers = {("user", qp, "user.create"), ("user", qp, "user.update"), ("user", qp, "login.failed")}
+    for typed in ("FC_QP", "fc_q", "陈静", "用户 陈静（fc_qp）", "User 陈静 (fc_qp)", "user 陈静"):
+        assert about(typed) == hers, typed
+    his = {("user", wj, "user.create"), ("user", wj, "user.update")}
+    for typed in ("wang lei", "WANG", "User Wang Lei (fc_wj)", "用户 Wang Lei（fc_wj）", "user wang"):
+        assert about(typed) == his, typed
+    assert about("用户 99999") == {("user", "99999", "user.update")}  # by id, as before
+    with pytest.raises(ValidationError, match="at most"):
+        audit_view.search_entries(db, admin, object_text="用户 " + "陈" * 64)
+
+
+def test_the_accounts_names_are_read_in_one_query_whatever_the_number_of_rows(db, users):
+    """The names of the accounts the rows are about are looked up together, not row by row."""
+    from sqlalchemy import event
+
+    from forecasting import audit_view
+
+    admin = users["admin1"]
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        one = audit_view.search_entries(db, admin, action="user.create", limit=1)
+        n_one, seen[:] = len(seen), []
+        every = audit_view.search_entries(db, admin, action="user.create")
+        n_every = len(seen)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(one) == 1 and len({r.object_id for r in every}) == len(users) == 5
+    assert all(r.object_login for r in every)
+    assert n_every == n_one

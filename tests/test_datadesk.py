@@ -536,3 +536,68 @@ def test_a_header_in_chinese_is_refused_in_chinese(db, users, data_dir):
                                      "obs.csv")
     assert refused.value.localized("zh") == ("obs.csv：表头须含 station（站点编号）和 time（时间）两列（列名用英文），"
                                                "实际为 站点, 时间, pm2.5")
+
+
+def _desk_as_admin(sqlite_url, monkeypatch, tmp_path):
+    from apptest_support import new_app, sign_in
+    from db_support import PASSWORD
+    from forecasting import accounts
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("FORECASTING_DATA_DIR", str(tmp_path))
+    db = get_database(sqlite_url)
+    accounts.create_user(db, OP, username="adm_x", password=PASSWORD, role="admin")
+    return db, sign_in(new_app(), "adm_x", PASSWORD)
+
+
+def test_the_observations_board_fits_a_desktop_page(sqlite_url, monkeypatch, tmp_path):
+    """A tour at 1280 px read "12-0" in the CO column: six pollutant cells of "12-02 02:00 · 96%" are 900 px
+    wide and the page has 820 beside the sidebar. The station's newest hour has a column of its own, each
+    pollutant's cell holds its valid share over 24 h, and its own newest hour only when that is older."""
+    from apptest_support import goto
+
+    db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    newest = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    base = {"pm25": 30.0, "pm10": 60.0, "o3": 50.0, "no2": 20.0, "so2": 5.0, "co": 0.6}  # plausible, varying: no QC flag
+    rows = [{"station": st, "time": newest - timedelta(hours=h), "pollutant": p, "value": v + h % 5}
+            for st in ("QP1", "WJ1") for p, v in base.items() for h in range(12)
+            if not (st == "WJ1" and p == "co" and h < 3)]  # WJ1's CO three hours behind the rest
+    datastore.store_observations(db, OP, pd.DataFrame(rows), stations=datastore_stations(tmp_path))
+    goto(at, "data_desk.py")
+    assert not at.exception, at.exception
+    board = next(d for d in at.dataframe if "站名" in d.value.columns).value.set_index("站点")
+    pollutants = ["PM2.5", "PM10", "O₃", "NO₂", "SO₂", "CO"]
+    assert list(board.columns) == ["区县", "站名", "最新时次", *pollutants]
+    bj = newest.astimezone(timezone(timedelta(hours=8)))
+    assert list(board["最新时次"]) == [f"{bj:%m-%d %H:%M}"] * 2
+    # 12 of the last 24 hours: 50 %; WJ1's CO 9 of 24, newest three hours earlier
+    assert list(board.loc["QP1", pollutants]) == ["50%"] * 6
+    behind = bj - timedelta(hours=3)
+    assert list(board.loc["WJ1", pollutants]) == ["50%"] * 5 + [f"38%（{behind:%m-%d %H:%M}）"]
+
+
+def test_the_upload_history_shows_why_beside_the_status_and_in_full(sqlite_url, monkeypatch, tmp_path, run_file):
+    """At 1280 px the reason column was past the table's right edge (behind a 400 px files column), and a
+    long reason was cut in it: the reason follows the status, and every reason is in full under the table."""
+    import json
+
+    from apptest_support import goto, texts
+
+    db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
+    from forecasting import accounts
+
+    admin = next(accounts.Actor(u.id, u.username, u.role, u.district, u.display_name)
+                 for u in accounts.list_users(db, OP) if u.username == "adm_x")
+    name = "CMAQ-YRD_2026113012_surface_hourly_concentrations_v2.nc"
+    with pytest.raises(FormatError):
+        uploads.preview_run(db, admin, [(name, b"CDF\x01 not really netcdf")])
+    reason = f"{name} 不是可读取的 NetCDF 文件（文件损坏或格式不符）"
+    goto(at, "data_desk.py")
+    assert not at.exception, at.exception
+    history = next(d for d in at.dataframe if "途径" in d.value.columns)
+    assert list(history.value.columns[:6]) == ["#", "时间", "类型", "状态", "原因", "文件"]
+    assert list(history.value["原因"]) == [reason]
+    assert json.loads(history.proto.columns)["原因"]["help"]
+    assert f"#1 · " in texts(at) and f"{name}：{reason}" in texts(at)

@@ -285,6 +285,8 @@ MESSAGES.update({f"audit18.object.{k}": v for k, v in {
     "rota_day": ("值班日", "Rota day"), "rota_turn": ("值班轮次", "Rota turn"),
 }.items()})
 MESSAGES["audit18.object_revision"] = ("（第 {n} 版）", " (revision {n})")
+# an account in the audit log's object column: its holder's name and login, never its database id alone
+MESSAGES["audit18.object_person"] = ("{kind} {name}（{login}）", "{kind} {name} ({login})")
 MESSAGES["audit18.col_details_recorded"] = ("详情（原始记录）", "Details (as recorded)")
 MESSAGES["audit18.object_is_person"] = ("“{text}”是用户的名字：对象框查找与其账户有关的记录；查找其本人的操作，请在“用户”框输入。",
                                         "“{text}” is a person's name: the object box finds the rows about their account; "
