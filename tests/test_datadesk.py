@@ -527,6 +527,9 @@ def test_times_without_an_offset_are_read_in_the_zone_the_page_offers(db, users,
     with pytest.raises(ValidationError) as refused:  # no zone: an offset is required (the command line's default)
         uploads.preview_observations(db, users["admin1"], data, "obs.csv")
     assert "或先指定无偏移时间的时区（如北京时间）" in refused.value.localized("zh")
+    english = refused.value.localized("en")  # the English page names the option too, not a Python argument
+    assert "a time zone chosen first for times without one (such as Beijing time" in english
+    assert "timezone=" not in english
     assert _science_counts(db) == (0, 0, 0, 0)
 
 

@@ -113,7 +113,8 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
     if not has_offset.all():
         if timezone is None:
             i = int(np.flatnonzero(~has_offset)[0])
-            raise _bad(name, int(frame.index[i]), column, "a time with a UTC offset (or pass timezone='Asia/Shanghai')",
+            raise _bad(name, int(frame.index[i]), column, "a time with a UTC offset (such as +08:00), or a time zone chosen first for times without "
+                       "one (such as Beijing time; --timezone Asia/Shanghai on the command line)",
                        frame[column].iloc[i], "带 UTC 偏移的时间（如 +08:00），或先指定无偏移时间的时区（如北京时间）")
         naive = pd.to_datetime(text[~has_offset], format="ISO8601")
         try:
