@@ -36,6 +36,7 @@ __all__ = [
     "import_observations",
     "store_observations",
     "list_runs",
+    "model_names",
     "forecast_frame",
     "observation_frame",
     "RunInfo",
@@ -407,6 +408,13 @@ def list_runs(db: Database, *, model: str | None = None, limit: int = 500) -> li
             q = q.where(ModelRun.model == model)
         return [RunInfo(r.id, r.model, r.cycle, r.format, r.level, tuple(r.variables or ()), r.n_times, r.synthetic,
                         r.ingested_at) for r in s.scalars(q)]
+
+
+def model_names(db: Database) -> list[str]:
+    """Every model with a stored run, by name (the pages give each one colour from this list, so a model
+    keeps its colour whichever runs a chart shows)."""
+    with db.read() as s:
+        return sorted(s.scalars(select(ModelRun.model).distinct()))
 
 
 def run_files(db: Database, run_id: int) -> list[str]:

@@ -19,7 +19,8 @@ from forecasting.vocab import BEIJING, POLLUTANT_TEXT, POLLUTANTS, unit_of
 from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html
-from ui.charts import aqi_bands
+from ui.charts import (ENSEMBLE_COLOUR, MODEL_COLOURS, OBS_COLOUR, OBS_WIDTH, SUGGESTED_WIDTH, aqi_bands,
+                       model_colours)
 from ui.i18n import correction_reason, join, paren, tr
 
 LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
@@ -110,10 +111,15 @@ if len(corrected):
     frames.append(pd.DataFrame({"time": corrected["valid_time"], "value": corrected["central"],
                                 "series": tr("dfc.corrected")}))
 lines = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["time", "value", "series"])
-raw_colours = ("#1f4e9c", "#6baed6", "#d62728", "#9467bd", "#8c564b")
-colours = {tr("guid.observed"): "#f28e9b", tr("dfc.corrected"): "#2ca02c",
-           **{tr("dfc.raw", model=m): raw_colours[i % len(raw_colours)]
-              for i, m in enumerate(sorted(ahead.loc[ahead["method"] == "raw", "model"].unique()))}}
+# one colour per model, as on the model guidance page (by every model the database has); the observation
+# black and the thickest line, the suggested forecast in the suggestion's purple (a tour read a pink
+# observation thinner than the models, and CAMS blue here but another colour on the guidance page)
+palette = model_colours(datastore.model_names(db))
+colours = {tr("guid.observed"): OBS_COLOUR, tr("dfc.corrected"): ENSEMBLE_COLOUR,
+           **{tr("dfc.raw", model=m): palette.get(m, MODEL_COLOURS[-1])
+              for m in sorted(ahead.loc[ahead["method"] == "raw", "model"].unique())}}
+widths = {name: OBS_WIDTH if name == tr("guid.observed") else SUGGESTED_WIDTH if name == tr("dfc.corrected")
+          else 1.4 for name in colours}
 for f in (lines, band):
     if len(f):
         f["time"] = pd.DatetimeIndex(f["time"]).tz_convert(BEIJING).tz_localize(None)
@@ -135,6 +141,8 @@ if len(lines):
         color=alt.Color("series:N", title=None,
                         legend=alt.Legend(labelLimit=0, orient="bottom", direction="horizontal", columns=2),
                         scale=alt.Scale(domain=list(colours), range=list(colours.values()))),
+        strokeWidth=alt.StrokeWidth("series:N", legend=None,
+                                    scale=alt.Scale(domain=list(widths), range=list(widths.values()))),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
                  alt.Tooltip("value:Q", format=".1f")]))
     now_rule = alt.Chart(pd.DataFrame({"t": [pd.Timestamp(datetime.now(BEIJING)).tz_localize(None)]})).mark_rule(

@@ -17,7 +17,7 @@ from forecasting.guidance import guidance_series
 from forecasting.vocab import BEIJING, POLLUTANTS
 from forecasting.zone import list_districts
 from ui import state
-from ui.charts import meteogram, pollutant_label
+from ui.charts import meteogram, model_colours, pollutant_label
 from ui.i18n import error_text, format_name, level_text, paren, tr
 
 
@@ -112,7 +112,7 @@ if times:
         local = when.tz_convert(BEIJING)
         heading = (f"{pollutant_label(pollutant)} · {paren(f'{local:%Y-%m-%d %H:00}', tr('common.beijing_time'))} · "
                    f"{tr('guid.lead', h=lead)}")
-        st.markdown(f"**{heading}**")
+        # the heading is the picture's own title (it goes with the picture when saved), not printed above it too
         if not run_files:
             st.info(tr("guid.no_files"))
             return
@@ -146,6 +146,7 @@ def _naive(col) -> pd.Series:
 
 
 observed = tr("guid.observed")
+palette = model_colours(datastore.model_names(db))  # one colour per model, as on the district forecast page
 cols = st.columns(3)
 for i, d in enumerate(list_districts(db)):
     raw = all_models[all_models["district"] == d.adcode][["valid_time", "value", "model"]].rename(
@@ -175,7 +176,7 @@ for i, d in enumerate(list_districts(db)):
     chart = meteogram(frame, pollutant, lang=lang, title=d.name(lang), height=360,
                       now=pd.Timestamp(now_utc).tz_convert(BEIJING).tz_localize(None),
                       issued=pd.Timestamp(cycle).tz_convert(BEIJING).tz_localize(None), band=band,
-                      band_label=tr("map17.band"))
+                      band_label=tr("map17.band"), colours=palette)
     with cols[i % 3]:
         st.altair_chart(chart, width="stretch")
 st.caption(tr("map17.meteogram_caption"))

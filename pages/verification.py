@@ -19,6 +19,7 @@ from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from forecasting.store.db import get_database
 from ui import state
+from ui.charts import reliability_chart
 from ui.consultation import header_width, notes_list
 from ui.i18n import error_text, join, tr
 
@@ -277,13 +278,10 @@ if summary.has_issued:
         st.caption(tr("verif18.brier", label=source_name(label), brier=f"{b['brier']:.3f}", n=b["n"]))
         rel = b["reliability"]
         if len(rel):
-            diag = alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]})).mark_line(strokeDash=[4, 4], color="#888")
-            pts = alt.Chart(rel).mark_line(point=True).encode(
-                x=alt.X("mean_probability:Q", title=tr("verif18.rel.forecast"), scale=alt.Scale(domain=[0, 1])),
-                y=alt.Y("observed_frequency:Q", title=tr("verif18.rel.observed"), scale=alt.Scale(domain=[0, 1])),
-                tooltip=[alt.Tooltip("n:Q", title=tr("verif18.col.cases"))])
-            st.altair_chart((diag.encode(x="x:Q", y="y:Q") + pts).properties(
-                height=260, title=tr("verif18.reliability_of", label=source_name(label))), width="stretch")
+            st.altair_chart(reliability_chart(
+                rel, title=tr("verif18.reliability_of", label=source_name(label)),
+                x_title=tr("verif18.rel.forecast"), y_title=tr("verif18.rel.observed"),
+                n_title=tr("verif18.col.cases")), width="stretch")
 
 assessment_section()
 

@@ -59,3 +59,43 @@ def test_the_room_grid_says_when_a_modelled_day_has_no_probabilities_yet(app_dem
     assert grid.count("AQI&gt;100 概率") == len(outlook) and "P(AQI" not in grid  # in Chinese, as the caption
     assert "第 1 天" in grid and "D+1" not in grid  # the day as every Chinese page names it
     assert "nowrap'>·" not in grid and " ·</span>" in grid  # no wrapped line begins with the separator
+
+
+def _scales(chart, channel: str) -> dict[str, object]:
+    """Name -> value of every ``channel`` scale (color, strokeWidth) in a chart element's Vega-Lite spec."""
+    import json
+
+    found: dict[str, object] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            enc = node.get("encoding", {}).get(channel)
+            if isinstance(enc, dict) and isinstance(enc.get("scale"), dict) and "range" in enc["scale"]:
+                found.update(zip(enc["scale"]["domain"], enc["scale"]["range"]))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(json.loads(chart.proto.spec))
+    return found
+
+
+def test_a_model_has_one_colour_on_both_pages_and_the_observation_is_the_thickest_black_line(app_demo):
+    """A tour read the observation pink and thinner than the models on this page (black on the guidance
+    page), and a model's colour changed between the two pages."""
+    at = goto(sign_in(new_app(), "qp_chen", "demo-2026-yrd"), "district_forecast.py")
+    assert not at.exception, at.exception
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    colours = {k: v for c in charts for k, v in _scales(c, "color").items()}
+    widths = {k: v for c in charts for k, v in _scales(c, "strokeWidth").items()}
+    assert colours["观测"] == "#111111"
+    assert widths["观测"] == max(widths.values()) and list(widths.values()).count(widths["观测"]) == 1
+    here = {name.removeprefix("原始模式 "): colour for name, colour in colours.items() if name.startswith("原始模式 ")}
+    guide = goto(at, "model_guidance.py")
+    assert not guide.exception, guide.exception
+    there = {k: v for c in (guide.get("arrow_vega_lite_chart") or guide.get("vega_lite_chart"))
+             for k, v in _scales(c, "color").items()}
+    assert here and all(colour == there[model] for model, colour in here.items() if model in there), (here, there)
+    assert len(set(there[m] for m in ("CAMS", "CMAQ-YRD", "NAQPMS-SH"))) == 3  # three models, three colours

@@ -85,11 +85,26 @@ def field_map(cells: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
 MODEL_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 OBS_COLOUR = "#111111"
 ENSEMBLE_COLOUR = "#6a1b9a"
+#: Line widths: the observation is the thickest line of every chart, the suggested forecast next.
+OBS_WIDTH, SUGGESTED_WIDTH = 3.4, 2.4
+
+
+def model_colours(models) -> dict[str, str]:
+    """One colour per model, the same on every page and whichever runs a chart shows: the sorted names of
+    ``models`` (every model the database has, :func:`forecasting.datastore.model_names`) take
+    :data:`MODEL_COLOURS` in turn.
+
+    Examples
+    --------
+    >>> model_colours(["NAQPMS-SH", "CAMS", "CMAQ-YRD", "CAMS"])
+    {'CAMS': '#1f77b4', 'CMAQ-YRD': '#ff7f0e', 'NAQPMS-SH': '#2ca02c'}
+    """
+    return {m: MODEL_COLOURS[i % len(MODEL_COLOURS)] for i, m in enumerate(sorted({str(m) for m in models}))}
 
 
 def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition: str = EDITION_2026,
               height: int = 340, title: str = "", now=None, issued=None, band: pd.DataFrame | None = None,
-              band_label: str = "") -> alt.Chart:
+              band_label: str = "", colours: dict[str, str] | None = None) -> alt.Chart:
     """Hourly series over AQI bands, the truth first.
 
     ``frame``: ``time value series kind [model]`` with ``kind`` in ``observed`` (drawn black, thick, on
@@ -97,6 +112,8 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     ``model`` (raw and corrected of a model share it), ``series`` names the line in the tooltip.
     ``band``: ``time lower upper`` (the 80 % interval of the chosen correction), drawn as a grey band.
     ``now`` and ``issued``: naive Beijing times drawn as vertical rules ("now", the cycle/issue time).
+    ``colours``: each model's colour (:func:`model_colours` of every model in the database, so that a model
+    has one colour on every page); by default those of the models drawn.
     """
     frame = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"))
     if "kind" not in frame:
@@ -113,7 +130,8 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
         frame = frame.assign(model=frame["series"])
     models = sorted(frame.loc[frame["kind"].isin(["raw", "corrected"]), "model"].dropna().unique())
     ens = sorted(frame.loc[frame["kind"] == "ensemble", "model"].dropna().unique())
-    scale = alt.Scale(domain=[*models, *ens], range=[*MODEL_COLOURS[:len(models)], *([ENSEMBLE_COLOUR] * len(ens))])
+    palette = {**model_colours(models), **(colours or {})}
+    scale = alt.Scale(domain=[*models, *ens], range=[*(palette[m] for m in models), *([ENSEMBLE_COLOUR] * len(ens))])
     legend = alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=0, symbolStrokeWidth=3,
                         labelFontSize=12)
     # one legend for the raw, corrected and ensemble layers (they share the scale): with a legend on each
@@ -143,7 +161,7 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
         layers.append(alt.Chart(cor).mark_line(strokeWidth=1.6, opacity=0.9)
                       .encode(x=x, y=y, color=colour("corrected"), detail="series:N", tooltip=tip))
     if not ensemble.empty:
-        layers.append(alt.Chart(ensemble).mark_line(strokeWidth=3)
+        layers.append(alt.Chart(ensemble).mark_line(strokeWidth=SUGGESTED_WIDTH)
                       .encode(x=x, y=y, color=colour("ensemble"), tooltip=tip))
     for when, text, dash in ((issued, "issue", [2, 2]), (now, "now", [])):
         if when is None:
@@ -158,7 +176,7 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
                                                 fontWeight="bold", color="#c62828" if text == "now" else "#555555")
                       .encode(x="time:T", y=alt.value(2), text="label:N"))
     if not obs.empty:
-        layers.append(alt.Chart(obs).mark_line(color=OBS_COLOUR, strokeWidth=3,
+        layers.append(alt.Chart(obs).mark_line(color=OBS_COLOUR, strokeWidth=OBS_WIDTH,
                                                point=alt.OverlayMarkDef(color=OBS_COLOUR, size=18))
                       .encode(x=x, y=y, tooltip=tip))
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=height, title=title)
@@ -173,3 +191,30 @@ def pollutant_label(pollutant: str) -> str:
     ('PM2.5', 'O₃', 'T2')
     """
     return POLLUTANT_TEXT.get(pollutant, pollutant.upper())
+
+
+def reliability_chart(rel: pd.DataFrame, *, title: str, x_title: str, y_title: str, n_title: str,
+                      height: int = 260) -> alt.Chart:
+    """A reliability diagram: observed frequency against mean forecast probability per bin
+    (``rel`` has ``mean_probability``, ``observed_frequency`` and ``n``), with the diagonal.
+
+    Both axes run a little past 0 and 1 so that a bin at a probability of 0 or 1 (the commonest ones for a
+    rare event) is drawn whole, not cut in half by the frame.
+
+    Examples
+    --------
+    >>> rel = pd.DataFrame({"mean_probability": [0.0, 0.5, 1.0], "observed_frequency": [0.0, 0.4, 1.0], "n": [90, 8, 2]})
+    >>> spec = reliability_chart(rel, title="P(AQI>100)", x_title="p", y_title="f", n_title="n").to_dict()
+    >>> [layer["encoding"]["x"]["scale"]["domain"] for layer in spec["layer"]]
+    [[-0.02, 1.02], [-0.02, 1.02]]
+    """
+    scale = alt.Scale(domain=[-0.02, 1.02], nice=False)
+    axis = alt.Axis(values=[0, 0.2, 0.4, 0.6, 0.8, 1.0], format=".1f")
+    diag = alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})).mark_line(strokeDash=[4, 4], color="#888").encode(
+        x=alt.X("x:Q", scale=scale, axis=axis, title=x_title), y=alt.Y("y:Q", scale=scale, axis=axis, title=y_title))
+    pts = alt.Chart(rel).mark_line(point=alt.OverlayMarkDef(size=60, filled=True), color="#1f4e99").encode(
+        x=alt.X("mean_probability:Q", title=x_title, scale=scale, axis=axis),
+        y=alt.Y("observed_frequency:Q", title=y_title, scale=scale, axis=axis),
+        tooltip=[alt.Tooltip("mean_probability:Q", title=x_title, format=".2f"),
+                 alt.Tooltip("observed_frequency:Q", title=y_title, format=".2f"), alt.Tooltip("n:Q", title=n_title)])
+    return (diag + pts).properties(height=height, title=title)
