@@ -67,7 +67,8 @@ def guidance_chart(report: Report, *, lang: str = "zh") -> alt.Chart | None:
                 shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=list(_KIND_SHAPES)), legend=None)))
         panels.append(alt.layer(*layer).resolve_scale(color="independent").properties(
             title=name, width=165, height=160))
-    chart = alt.hconcat(*panels).properties(title=t("report.chart_title", lang))
+    # no title of its own: the report's section heading above it names it (a tour read the same line twice)
+    chart = alt.hconcat(*panels)
     return chart.configure(font=FONT).configure_view(strokeWidth=0.5)
 
 
