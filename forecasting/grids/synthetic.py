@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS, Transformer
 
+from forecasting.grids.cfgrid import grid_mapping_crs
 from forecasting.grids.units import conversion_factor
 from forecasting.vocab import POLLUTANTS
 
@@ -358,7 +359,7 @@ def write_cf_projected(path, *, projection: str = "lambert_conformal_conic", nx:
     path = Path(path)
     cycle, times = _times(cycle, hours)
     attrs = CF_PROJECTIONS[projection]
-    crs = CRS.from_cf(attrs)
+    crs = grid_mapping_crs(attrs, where=projection)
     rotated = projection == "rotated_latitude_longitude"
     step = dx / 111_000.0 if rotated else dx
     to_grid = Transformer.from_crs(CRS("OGC:CRS84"), crs, always_xy=True)
