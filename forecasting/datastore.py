@@ -15,15 +15,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import String, and_, delete, select, type_coerce, update
+from sqlalchemy.exc import IntegrityError
 
 from forecasting import audit
 from forecasting.accounts import current_actor
-from forecasting.errors import FormatError, ValidationError
+from forecasting.errors import Conflict, FormatError, ValidationError
 from forecasting.observations import district_observations, quality_control, read_station_csv, read_stations
 from forecasting.permissions import Actor, require_role
 from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
 from forecasting.store.db import Database, insert_rows
-from forecasting.store.models import District
+from forecasting.store.models import AppMeta, District
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
 from forecasting.store.types import utcnow
 from forecasting.vocab import BEIJING_ZONE
@@ -261,31 +262,212 @@ def import_observations(
     return store_observations(db, actor, obs, stations=meta)
 
 
+#: ``app_meta`` key of the observations' version: every import that writes station values bumps it, so an
+#: import whose checks were computed from an older state sees the change and computes them again.
+OBSERVATIONS_VERSION = "observations_version"
+#: how many times an import computes its checks again when other imports keep landing meanwhile
+OBSERVATION_ATTEMPTS = 5
+_KEY = ["station", "time", "pollutant"]
+
+
+class _ObservationsChanged(Exception):
+    """Another import wrote station values between this import's read and its write."""
+
+
+@dataclass
+class _ObservationPlan:
+    """What an import writes, computed outside the write transaction from what it read."""
+
+    ids: list
+    stations: pd.DataFrame | None
+    clean: pd.DataFrame
+    redone: pd.DataFrame
+    rows: list
+    keys: pd.DataFrame
+    drows: list
+    flagged: int
+    first: pd.Timestamp
+    last: pd.Timestamp
+
+
 def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, stations: pd.DataFrame | None = None
                        ) -> ObservationImport:
     """Store long station observations ``station time pollutant value`` (UTC, hour-ending).
 
     An hour that has not ended yet (its label after the clock) cannot have been observed: the whole file
-    is refused, naming the first such line and hour."""
+    is refused, naming the first such line and hour.
+
+    The quality control and the district means are computed between two short transactions, never
+    while the database is locked for writing: the stored values they need are read first (the file's
+    stations and every station of their districts, 24 h either side of the file), and the write
+    commits only if no other import changed the observations meanwhile (:data:`OBSERVATIONS_VERSION`);
+    otherwise they are computed again from the new state (at most :data:`OBSERVATION_ATTEMPTS` times).
+    """
     if obs.empty:
         raise ValidationError("no observations in the file")
+    for _ in range(OBSERVATION_ATTEMPTS):
+        with db.read() as s:
+            _operator(s, actor, "import observations")
+            seen, meta, window = _observation_context(s, obs, stations)
+        plan = _plan_observations(obs, stations, meta, window)
+        try:
+            return _write_observations(db, actor, plan, seen)
+        except _ObservationsChanged:
+            continue
+    raise Conflict("other imports kept changing the observations while this file was checked; nothing was "
+                   "imported: import it again", key="obs.busy")
+
+
+def _refuse_unended_hours(obs: pd.DataFrame) -> None:
+    now = pd.Timestamp(utcnow())
+    future = (pd.to_datetime(obs["time"], utc=True) > now).to_numpy()
+    if future.any():
+        i = int(np.flatnonzero(future)[0])
+        hour = pd.Timestamp(obs["time"].iloc[i]).tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d %H:%M")
+        line = int(obs["line"].iloc[i]) if "line" in obs else 0
+        clock = now.tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d %H:%M")
+        raise ValidationError(f"line {line}: the hour ending {hour} (Beijing) has not ended yet (now {clock}); "
+                              f"nothing was imported", key="obs.future_hour", line=line, hour=hour, now=clock)
+
+
+def _observation_context(s, obs: pd.DataFrame, stations: pd.DataFrame | None):
+    """Read phase: the observations' version, the station metadata as it will be after the import (the
+    file's stations applied) and the stored values of every station of the file's districts from 24 h
+    before its first hour to 24 h after its last."""
+    _refuse_unended_hours(obs)
+    if stations is not None:
+        known_districts = set(s.scalars(select(District.adcode)))
+        for r in stations.itertuples(index=False):
+            if r.district not in known_districts:
+                raise ValidationError(f"station {r.station}: district {r.district} is not one of "
+                                      f"{', '.join(sorted(known_districts))}")
+    meta_rows = list(s.execute(select(Station.station_id, Station.name, Station.lon, Station.lat, Station.district)))
+    meta = pd.DataFrame(meta_rows, columns=["station", "name", "lon", "lat", "district"])
+    if stations is not None:
+        given = pd.DataFrame({"station": stations["station"].astype(str), "name": stations["name"].astype(str),
+                              "lon": stations["lon"].astype(float), "lat": stations["lat"].astype(float),
+                              "district": stations["district"].astype(str)}).drop_duplicates("station", keep="last")
+        meta = pd.concat([meta[~meta["station"].isin(given["station"])], given], ignore_index=True)
+    unknown = sorted(set(obs["station"].astype(str)) - set(meta["station"]))
+    if unknown:
+        raise ValidationError(f"stations {', '.join(unknown[:5])} have no metadata (id, name, lon, lat, district): "
+                              f"import them with --stations")
+    ids = set(obs["station"].astype(str))
+    districts = set(meta.loc[meta["station"].isin(ids), "district"])
+    all_ids = sorted(meta.loc[meta["district"].isin(districts), "station"])
+    first, last = pd.Timestamp(obs["time"].min()), pd.Timestamp(obs["time"].max())
+    start, end = (first - pd.Timedelta(hours=24)).to_pydatetime(), (last + pd.Timedelta(hours=24)).to_pydatetime()
+    window = pd.DataFrame(
+        list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
+                              Observation.qc_flags)
+                       .where(Observation.station_id.in_(all_ids), Observation.time >= start,
+                              Observation.time <= end))),
+        columns=["station", "time", "pollutant", "value", "qc_flags"],
+    )
+    window["time"] = pd.to_datetime(window["time"], utc=True)
+    window["value"] = window["value"].astype(float)
+    seen = s.scalar(select(AppMeta.value).where(AppMeta.key == OBSERVATIONS_VERSION))
+    return seen, meta, window
+
+
+def _without(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s rows whose (station, time, pollutant) is not among ``keys``'."""
+    marked = frame.merge(keys[_KEY].drop_duplicates().assign(_drop=True), on=_KEY, how="left")
+    return frame[marked["_drop"].isna().to_numpy()]
+
+
+def _plan_observations(obs: pd.DataFrame, stations: pd.DataFrame | None, meta: pd.DataFrame,
+                       window: pd.DataFrame) -> _ObservationPlan:
+    """The checks of an import, outside any transaction: quality control of the file's values beside the
+    stored ones, the stored neighbours whose flags change, and the district means of exactly the
+    (district, pollutant, hour) keys touched, over the stored values as they will be after the write."""
+    first, last = pd.Timestamp(obs["time"].min()), pd.Timestamp(obs["time"].max())
+    ids = sorted(set(obs["station"].astype(str)))
+    clean = obs.drop_duplicates(subset=_KEY, keep="first")
+    clean_keys = clean[_KEY].assign(station=lambda f: f["station"].astype(str),
+                                    time=lambda f: pd.to_datetime(f["time"], utc=True))
+    # the stored values of the file's stations, without those the file replaces
+    stored = _without(window[window["station"].isin(ids)], clean_keys).rename(columns={"qc_flags": "old_flags"})
+    both = (pd.concat([stored, clean.assign(_new=True)], ignore_index=True) if not stored.empty
+            else clean.assign(_new=True))
+    checked = quality_control(both[["station", "time", "pollutant", "value"]])
+    checked["_new"] = both["_new"].fillna(False).to_numpy(dtype=bool)
+    new = checked[checked["_new"]].drop_duplicates(subset=_KEY, keep="first")
+    # the stored neighbours whose flags change now that the file's hours are beside them
+    old = both["old_flags"].fillna("").to_numpy(dtype=object) if "old_flags" in both else None
+    redone = (checked[~checked["_new"] & (checked["qc_flags"].to_numpy(dtype=object) != old)]
+              if old is not None else checked.iloc[:0])
+    rows = [
+        {"station_id": str(st), "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None),
+         "qc_flags": f}
+        for st, t, p, v, f in zip(new["station"], pd.DatetimeIndex(new["time"]).to_pydatetime(), new["pollutant"],
+                                   new["value"].to_numpy(dtype=float), new["qc_flags"])
+    ]
+    # district means of exactly the (district, pollutant, hour) keys the file touched and of the stored
+    # neighbours whose flags changed (the previous file's newest hour is a spike only once its next
+    # hour is known; a flat run may now reach its length), over every stored station of those districts
+    touched_keys = (pd.concat([clean[_KEY], redone[_KEY]])
+                    .assign(station=lambda f: f["station"].astype(str),
+                            time=lambda f: pd.to_datetime(f["time"], utc=True))
+                    .merge(meta[["station", "district"]], on="station")[["district", "time", "pollutant"]]
+                    .drop_duplicates())
+    touched = sorted(set(touched_keys["district"]))
+    all_ids = set(meta.loc[meta["district"].isin(touched), "station"])
+    # the stored values as the write leaves them: the file's keys replaced, the changed flags set
+    after = _without(window, clean_keys)
+    if len(redone):
+        flags = (redone[_KEY + ["qc_flags"]]
+                 .assign(station=lambda f: f["station"].astype(str), time=lambda f: pd.to_datetime(f["time"], utc=True))
+                 .drop_duplicates(_KEY, keep="last").rename(columns={"qc_flags": "_flags"}))
+        after = after.merge(flags, on=_KEY, how="left")
+        after["qc_flags"] = after["_flags"].where(after["_flags"].notna(), after["qc_flags"])
+        after = after.drop(columns="_flags")
+    written = pd.DataFrame({"station": new["station"].astype(str).to_numpy(),
+                            "time": pd.to_datetime(new["time"], utc=True).to_numpy(),
+                            "pollutant": new["pollutant"].to_numpy(),
+                            "value": new["value"].to_numpy(dtype=float),
+                            "qc_flags": new["qc_flags"].to_numpy(dtype=object)})
+    written["time"] = pd.to_datetime(written["time"], utc=True)
+    after = pd.concat([after, written], ignore_index=True) if len(after) else written
+    span_from, span_to = touched_keys["time"].min(), touched_keys["time"].max()
+    span = after[after["station"].isin(all_ids) & (after["time"] >= span_from) & (after["time"] <= span_to)].copy()
+    span["valid"] = (span["qc_flags"] == "") & span["value"].notna()
+    dist = district_observations(span, meta)
+    keys = touched_keys.assign(time=pd.to_datetime(touched_keys["time"], utc=True))
+    dist = dist.merge(keys, on=["district", "time", "pollutant"], how="inner")
+    drows = [
+        {"district": d, "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None), "n_stations": int(n)}
+        for d, t, p, v, n in zip(dist["district"], pd.DatetimeIndex(dist["time"]).to_pydatetime(), dist["pollutant"],
+                                 dist["value"].to_numpy(dtype=float), dist["n_stations"])
+    ]
+    return _ObservationPlan(ids=ids, stations=stations, clean=clean, redone=redone, rows=rows, keys=keys,
+                            drows=drows, flagged=int((new["qc_flags"] != "").sum()), first=first, last=last)
+
+
+def _claim_observations(s, seen: str | None) -> None:
+    """Bump the observations' version from ``seen``; :class:`_ObservationsChanged` when another import
+    bumped it since it was read."""
+    if seen is None:
+        s.add(AppMeta(key=OBSERVATIONS_VERSION, value="1"))
+        try:
+            s.flush()
+        except IntegrityError:  # another first import created it meanwhile
+            raise _ObservationsChanged from None
+        return
+    bumped = s.execute(update(AppMeta).where(AppMeta.key == OBSERVATIONS_VERSION, AppMeta.value == seen)
+                       .values(value=str(int(seen) + 1))).rowcount
+    if bumped != 1:
+        raise _ObservationsChanged
+
+
+def _write_observations(db: Database, actor: Actor | None, plan: _ObservationPlan, seen: str | None
+                        ) -> ObservationImport:
+    """Write phase: one short transaction of deletes, updates and inserts computed beforehand."""
     with db.transaction() as s:
         actor = _operator(s, actor, "import observations")
-        now = pd.Timestamp(utcnow())
-        future = (pd.to_datetime(obs["time"], utc=True) > now).to_numpy()
-        if future.any():
-            i = int(np.flatnonzero(future)[0])
-            hour = pd.Timestamp(obs["time"].iloc[i]).tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d %H:%M")
-            line = int(obs["line"].iloc[i]) if "line" in obs else 0
-            clock = now.tz_convert(BEIJING_ZONE).strftime("%Y-%m-%d %H:%M")
-            raise ValidationError(f"line {line}: the hour ending {hour} (Beijing) has not ended yet (now {clock}); "
-                                  f"nothing was imported", key="obs.future_hour", line=line, hour=hour, now=clock)
-        if stations is not None:
-            known_districts = set(s.scalars(select(District.adcode)))
-            for r in stations.itertuples(index=False):
-                if r.district not in known_districts:
-                    raise ValidationError(f"station {r.station}: district {r.district} is not one of "
-                                          f"{', '.join(sorted(known_districts))}")
+        _claim_observations(s, seen)
+        if plan.stations is not None:
+            for r in plan.stations.itertuples(index=False):
                 row = s.get(Station, str(r.station))
                 if row is None:
                     s.add(Station(station_id=str(r.station), name=str(r.name), lon=float(r.lon), lat=float(r.lat),
@@ -293,85 +475,24 @@ def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, 
                 else:
                     row.name, row.lon, row.lat, row.district = str(r.name), float(r.lon), float(r.lat), str(r.district)
             s.flush()
-        meta_rows = list(s.execute(select(Station.station_id, Station.name, Station.lon, Station.lat, Station.district)))
-        meta = pd.DataFrame(meta_rows, columns=["station", "name", "lon", "lat", "district"])
-        unknown = sorted(set(obs["station"].astype(str)) - set(meta["station"]))
-        if unknown:
-            raise ValidationError(f"stations {', '.join(unknown[:5])} have no metadata (id, name, lon, lat, district): "
-                                  f"import them with --stations")
-        first, last = pd.Timestamp(obs["time"].min()), pd.Timestamp(obs["time"].max())
-        ids = sorted(set(obs["station"].astype(str)))
-        clean = obs.drop_duplicates(subset=["station", "time", "pollutant"], keep="first")
         # replace exactly the (station, pollutant, hour) values the file contains, nothing else
-        replaced = _delete_observation_keys(s, clean)
-        window = (first - pd.Timedelta(hours=24)).to_pydatetime(), (last + pd.Timedelta(hours=24)).to_pydatetime()
-        stored = pd.DataFrame(
-            list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
-                                  Observation.qc_flags)
-                           .where(Observation.station_id.in_(ids), Observation.time >= window[0],
-                                  Observation.time <= window[1]))),
-            columns=["station", "time", "pollutant", "value", "old_flags"],
-        )
-        if not stored.empty:
-            stored["time"] = pd.to_datetime(stored["time"], utc=True)
-        both = (pd.concat([stored, clean.assign(_new=True)], ignore_index=True) if not stored.empty
-                else clean.assign(_new=True))
-        checked = quality_control(both[["station", "time", "pollutant", "value"]])
-        checked["_new"] = both["_new"].fillna(False).to_numpy(dtype=bool)
-        new = checked[checked["_new"]].drop_duplicates(subset=["station", "time", "pollutant"], keep="first")
-        # the stored neighbours whose flags change now that the file's hours are beside them
-        old = both["old_flags"].fillna("").to_numpy(dtype=object) if "old_flags" in both else None
-        redone = (checked[~checked["_new"] & (checked["qc_flags"].to_numpy(dtype=object) != old)]
-                  if old is not None else checked.iloc[:0])
+        replaced = _delete_observation_keys(s, plan.clean)
+        redone = plan.redone
         if len(redone):
             s.execute(update(Observation), [
                 {"station_id": str(st), "time": t, "pollutant": p, "qc_flags": f}
                 for st, t, p, f in zip(redone["station"], pd.DatetimeIndex(redone["time"]).to_pydatetime(),
                                        redone["pollutant"], redone["qc_flags"])])
-        rows = [
-            {"station_id": str(st), "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None),
-             "qc_flags": f}
-            for st, t, p, v, f in zip(new["station"], pd.DatetimeIndex(new["time"]).to_pydatetime(), new["pollutant"],
-                                       new["value"].to_numpy(dtype=float), new["qc_flags"])
-        ]
-        insert_rows(s, Observation, rows)
-        # district means of exactly the (district, pollutant, hour) keys the file touched and of the stored
-        # neighbours whose flags changed (the previous file's newest hour is a spike only once its next
-        # hour is known; a flat run may now reach its length), over every stored station of those districts
-        touched_keys = (pd.concat([clean[["station", "time", "pollutant"]], redone[["station", "time", "pollutant"]]])
-                        .assign(station=lambda f: f["station"].astype(str),
-                                time=lambda f: pd.to_datetime(f["time"], utc=True))
-                        .merge(meta[["station", "district"]], on="station")[["district", "time", "pollutant"]]
-                        .drop_duplicates())
-        touched = sorted(set(touched_keys["district"]))
-        all_ids = list(meta.loc[meta["district"].isin(touched), "station"])
-        span_from, span_to = touched_keys["time"].min(), touched_keys["time"].max()
-        span = pd.DataFrame(
-            list(s.execute(select(Observation.station_id, Observation.time, Observation.pollutant, Observation.value,
-                                  Observation.qc_flags)
-                           .where(Observation.station_id.in_(all_ids), Observation.time >= span_from.to_pydatetime(),
-                                  Observation.time <= span_to.to_pydatetime()))),
-            columns=["station", "time", "pollutant", "value", "qc_flags"],
-        )
-        span["time"] = pd.to_datetime(span["time"], utc=True)
-        span["valid"] = (span["qc_flags"] == "") & span["value"].notna()
-        dist = district_observations(span, meta)
-        keys = touched_keys.assign(time=pd.to_datetime(touched_keys["time"], utc=True))
-        dist = dist.merge(keys, on=["district", "time", "pollutant"], how="inner")
-        _delete_district_keys(s, keys)
-        drows = [
-            {"district": d, "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None), "n_stations": int(n)}
-            for d, t, p, v, n in zip(dist["district"], pd.DatetimeIndex(dist["time"]).to_pydatetime(), dist["pollutant"],
-                                     dist["value"].to_numpy(dtype=float), dist["n_stations"])
-        ]
-        insert_rows(s, DistrictObservation, drows)
-        flagged = int((new["qc_flags"] != "").sum())
+        insert_rows(s, Observation, plan.rows)
+        _delete_district_keys(s, plan.keys)
+        insert_rows(s, DistrictObservation, plan.drows)
         audit.record(s, actor, "obs.import", object_type="observations",
-                     details={"stations": len(ids), "rows": len(rows), "flagged": flagged,
-                              "replaced": replaced, "added": len(rows) - replaced, "reflagged": len(redone),
-                              "from": first.isoformat(), "to": last.isoformat()})
-        return ObservationImport(len(ids), len(rows), flagged, len(drows), first.to_pydatetime(), last.to_pydatetime(),
-                                 replaced=replaced, added=len(rows) - replaced, reflagged=len(redone))
+                     details={"stations": len(plan.ids), "rows": len(plan.rows), "flagged": plan.flagged,
+                              "replaced": replaced, "added": len(plan.rows) - replaced, "reflagged": len(redone),
+                              "from": plan.first.isoformat(), "to": plan.last.isoformat()})
+        return ObservationImport(len(plan.ids), len(plan.rows), plan.flagged, len(plan.drows),
+                                 plan.first.to_pydatetime(), plan.last.to_pydatetime(), replaced=replaced,
+                                 added=len(plan.rows) - replaced, reflagged=len(redone))
 
 
 def _grouped_times(frame: pd.DataFrame, by: list[str]):

@@ -270,3 +270,44 @@ def test_empty_or_mostly_empty_run_does_not_replace_a_good_cycle(db):
                                              model="m", cycle=CYCLE, force=True)
     assert forced.replaced and forced.dropped == 15 and forced.n_values == 9
     assert "15 of 24 values are missing" in forced.warnings[0]
+
+
+def test_an_import_overtaken_by_another_computes_its_checks_again(db, tmp_path):
+    """The quality control runs between the read and the write, outside the write transaction: an import
+    whose stored neighbours changed meanwhile must not write flags and means computed from the old ones.
+
+    File A stores QP1's hours 1-5 with 400 µg/m³ at hour 5. File B (hour 6) is checked: beside 400 its
+    hour 5 is a spike. Before B writes, file C corrects hour 5 to 46. B's write is refused (nothing
+    written) and, computed again, B leaves hour 5 unflagged (46 is within 3× its neighbours 44 and 45),
+    so Qingpu's hour-5 mean is (46 + 54) / 2 = 50, as when the three files arrive one after the other."""
+    from forecasting.datastore import _ObservationsChanged, _observation_context, _plan_observations, \
+        _write_observations
+    from forecasting.observations import read_station_csv
+
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    t = [f"2026-11-20T{h:02d}:00+08:00" for h in range(1, 7)]
+    qp1 = [41, 43, 42, 44, 400]
+    rows = [f"QP1,{t[i]},{qp1[i]}" for i in range(5)] + [f"QP2,{t[i]},{50 + i}" for i in range(5)]
+    (tmp_path / "a.csv").write_text("station,time,pm25\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text(f"station,time,pm25\nQP1,{t[5]},45\nQP2,{t[5]},55\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text(f"station,time,pm25\nQP1,{t[4]},46\n", encoding="utf-8")
+    datastore.import_observations(db, OP, tmp_path / "a.csv", stations=tmp_path / "st.csv")
+
+    b = read_station_csv(tmp_path / "b.csv")
+    with db.read() as s:
+        seen, meta, window = _observation_context(s, b, None)
+    stale = _plan_observations(b, None, meta, window)
+    assert len(stale.redone) == 1  # as read: hour 5 (400) is a spike beside hour 6
+    datastore.import_observations(db, OP, tmp_path / "c.csv")  # lands between B's read and B's write
+    before = _count(db, Observation)
+    with pytest.raises(_ObservationsChanged):
+        _write_observations(db, OP, stale, seen)
+    assert _count(db, Observation) == before  # nothing of B was written
+
+    again = datastore.store_observations(db, OP, b)
+    assert again.rows == 2 and again.reflagged == 0
+    assert _flags(db, "QP1", t[4], "pm25") == ""
+    obs = datastore.observation_frame(db)
+    qp = obs[(obs["district"] == "310118") & (obs["pollutant"] == "pm25")].set_index("time")["value"]
+    assert float(qp[pd.Timestamp(t[4]).tz_convert("UTC")]) == pytest.approx((46 + 54) / 2)
+    assert float(qp[pd.Timestamp(t[5]).tz_convert("UTC")]) == pytest.approx((45 + 55) / 2)

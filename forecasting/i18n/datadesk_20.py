@@ -4,6 +4,9 @@ MESSAGES = {
     "obs.future_hour": ("第 {line} 行：{hour}（北京时间）这一小时尚未结束（现在 {now}），不可能已有观测值；未导入任何数据。",
                         "Line {line}: the hour ending {hour} (Beijing) has not ended yet (now {now}), so it cannot have "
                         "been observed; nothing was imported."),
+    "obs.busy": ("其他导入在本文件检查期间不断修改观测数据；未导入任何数据，请重新导入。",
+                 "Other imports kept changing the observations while this file was checked; nothing was imported: "
+                 "import it again."),
     "dd20.nav": ("数据台", "Data desk"),
     "dd20.title": ("数据台：到达情况与数据上传", "Data desk: arrivals and uploads"),
     "dd20.caption": ("各模式预期起报时次与实际入库情况、观测最新时次；预报员和管理员可从浏览器上传模式数据，管理员可上传观测。",
