@@ -19,8 +19,8 @@ from forecasting.vocab import BEIJING, POLLUTANT_TEXT, POLLUTANTS, unit_of
 from forecasting.zone import list_districts
 from ui import state
 from ui.aqi import range_badge_html
-from ui.charts import (ENSEMBLE_COLOUR, MODEL_COLOURS, OBS_COLOUR, OBS_WIDTH, SUGGESTED_WIDTH, aqi_bands,
-                       model_colours)
+from ui.charts import (ENSEMBLE_COLOUR, MODEL_COLOURS, MODEL_WIDTH, OBS_COLOUR, OBS_WIDTH, SUGGESTED_WIDTH,
+                       aqi_bands, model_colours)
 from ui.i18n import correction_reason, join, paren, tr
 
 LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
@@ -119,7 +119,7 @@ colours = {tr("guid.observed"): OBS_COLOUR, tr("dfc.corrected"): ENSEMBLE_COLOUR
            **{tr("dfc.raw", model=m): palette.get(m, MODEL_COLOURS[-1])
               for m in sorted(ahead.loc[ahead["method"] == "raw", "model"].unique())}}
 widths = {name: OBS_WIDTH if name == tr("guid.observed") else SUGGESTED_WIDTH if name == tr("dfc.corrected")
-          else 1.4 for name in colours}
+          else MODEL_WIDTH for name in colours}
 for f in (lines, band):
     if len(f):
         f["time"] = pd.DatetimeIndex(f["time"]).tz_convert(BEIJING).tz_localize(None)

@@ -11,9 +11,8 @@ import pandas as pd
 
 from forecasting.aqi import BREAKPOINTS, EDITION_2026, IAQI_BREAKPOINTS, level_info
 from forecasting.i18n import bracketed
-from ui.maps import _geojson
+from ui.maps import district_outlines, geojson_data
 from forecasting.vocab import POLLUTANT_TEXT, unit_of
-from forecasting.zone import DISTRICTS_GEOJSON
 
 #: The hourly indicator whose breakpoints colour an hourly concentration of each pollutant.
 HOURLY_INDICATOR = {"pm25": "pm25_1h", "pm10": "pm10_1h", "o3": "o3_1h", "no2": "no2_1h", "so2": "so2_1h",
@@ -53,9 +52,7 @@ def aqi_bands(pollutant: str, ymax: float, *, edition: str = EDITION_2026, lang:
 
 
 def outlines(lang: str) -> alt.Chart:
-    data = _geojson(str(DISTRICTS_GEOJSON))
-    values = alt.InlineData(values=data, format=alt.DataFormat(property="features", type="json"))
-    return alt.Chart(values).mark_geoshape(filled=False, stroke="black", strokeWidth=1.2)
+    return alt.Chart(geojson_data(district_outlines())).mark_geoshape(filled=False, stroke="black", strokeWidth=1.2)
 
 
 def field_map(cells: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition: str = EDITION_2026,
@@ -86,7 +83,7 @@ MODEL_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2
 OBS_COLOUR = "#111111"
 ENSEMBLE_COLOUR = "#6a1b9a"
 #: Line widths: the observation is the thickest line of every chart, the suggested forecast next.
-OBS_WIDTH, SUGGESTED_WIDTH = 3.4, 2.4
+OBS_WIDTH, SUGGESTED_WIDTH, MODEL_WIDTH = 3.4, 2.4, 1.4
 
 
 def model_colours(models) -> dict[str, str]:

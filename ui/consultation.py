@@ -18,9 +18,9 @@ from forecasting.consultation.acknowledgements import group_values as _group_val
 from forecasting.consultation.notes import thread_order
 from forecasting.store.db import get_database
 from forecasting.verification import yesterday_summary
-from forecasting.vocab import DISTRICT_ORDER, read_geojson
-from forecasting.zone import DISTRICTS_GEOJSON
+from forecasting.vocab import DISTRICT_ORDER
 from ui.i18n import join, tr
+from ui.maps import district_outlines, geojson_data
 from ui.state import language
 
 WARN_BEFORE = timedelta(minutes=60)
@@ -646,7 +646,7 @@ def threaded_notes(notes, *, reply_key: str | None = None, limit: int = 60) -> N
 def level_map(levels: dict, lang: str, *, height: int = 360):
     """The three districts coloured by an AQI level (HJ 633 colours; grey = no forecast), with a
     legend of the levels shown. Offline: the bundled outlines, no tiles."""
-    data = read_geojson(DISTRICTS_GEOJSON)
+    data = district_outlines()
     none_label = tr("today14.legend_none")
     features = []
     for f in data["features"]:
@@ -656,10 +656,7 @@ def level_map(levels: dict, lang: str, *, height: int = 360):
         level = levels.get(props.get("adcode"))
         props["level_text"] = level_info(level=level).category(lang) if level else none_label
         features.append({"type": "Feature", "geometry": f["geometry"], "properties": props})
-    # a plain Vega-Lite data dict, given once to the layer: alt.InlineData validates every coordinate of
-    # the outlines against the schema when built (0.14 s a layer, on every rerun of the home page)
-    values = {"values": {"type": "FeatureCollection", "features": features},
-              "format": {"property": "features", "type": "json"}}
+    values = geojson_data({"type": "FeatureCollection", "features": features})  # given once to the layer
     shown = sorted({lv for lv in levels.values() if lv})
     # "无预报" in the legend only when a district has none (a tour read it under three coloured districts)
     missing = [none_label] if any(not levels.get(f["properties"].get("adcode")) for f in data["features"]) else []
