@@ -17,6 +17,7 @@ The map projection is equirectangular with the standard parallel at the centre o
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -321,7 +322,6 @@ def _remember(cache: dict, key, value, *, limit: int = 8) -> None:
 def _pixel_cells(lon2: np.ndarray, lat2: np.ndarray, extent: Extent, W: int, H: int) -> np.ndarray:
     """The number ``j * nx + i`` of the grid cell under every pixel of a view, -1 outside the grid (kept
     for the last few grids and views: the same run drawn hour after hour reuses it)."""
-    import hashlib
 
     key = (hashlib.blake2b(lon2.tobytes() + lat2.tobytes(), digest_size=16).hexdigest(), lon2.shape, extent, W, H)
     hit = _PIXELS.get(key)

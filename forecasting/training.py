@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import select, update
@@ -76,7 +76,6 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
 
     ``pool`` (an executor of worker processes, e.g. the demo build's): the methods are run and scored
     in two groups, one per worker (each ensemble with its base method); the records are the same."""
-    from datetime import timedelta
 
     from forecasting.correction import pair_forecasts  # lazy: sklearn
     with db.read() as s:

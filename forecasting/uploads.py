@@ -29,6 +29,7 @@ import io
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -252,12 +253,10 @@ STAGING_TTL_SECONDS = 24 * 3600
 
 def _sweep_staging() -> None:
     """Remove previews older than :data:`STAGING_TTL_SECONDS` (nobody confirmed them)."""
-    import time as _time
-
     root = uploads_dir() / "staging"
     if not root.is_dir():
         return
-    limit = _time.time() - STAGING_TTL_SECONDS
+    limit = time.time() - STAGING_TTL_SECONDS
     for d in root.iterdir():
         try:
             if d.is_dir() and d.stat().st_mtime < limit:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from consultation_data import ISSUE, JS, QP, TARGETS, WJ, entry
@@ -130,7 +132,11 @@ def test_chief_acknowledges_a_flag_and_a_changed_forecast_needs_a_new_look(db, r
     acknowledge_flag(db, users["fc_qp"], ISSUE, key, note="double click")  # nothing twice
     states = {f.flag.key: f for f in session_flags(db, ISSUE)}
     assert states[key].acknowledged and states[key].note == "湖风影响，吴江偏高可接受"
-    assert [n.kind for n in list_notes(db, ISSUE)] == ["acknowledgement"]
+    [ack] = list_notes(db, ISSUE)
+    assert ack.kind == "acknowledgement"
+    # the flag's kind by its name in each language, never its code (a reader read "[range_disjoint]")
+    assert ack.body_in("zh") == "[AQI 范围不重叠] 湖风影响，吴江偏高可接受"
+    assert ack.body_in("en") == "[AQI ranges do not overlap] 湖风影响，吴江偏高可接受"
     # Wujiang changes its forecast for that day: still disjoint, but now wholly 轻度污染 (the conflict changed)
     from forecasting.consultation import save_submission
 
@@ -240,6 +246,13 @@ def test_chief_acknowledges_a_kind_in_one_action_with_a_human_sentence(db, room)
     body = notes[0].body
     assert "[" not in body and "range_disjoint" not in body
     assert "青浦区与吴江区" in body and "60–80" in body and "160–190" in body and "吴江受输送影响" in body
+    # an English reader reads the app's sentence in English, the chief's reason as typed (a tour read the
+    # Chinese chief's sentence in the English room)
+    english = notes[0].body_in("en")
+    assert "Qingpu" in english and "Wujiang" in english and "60–80" in english and "160–190" in english
+    assert "吴江受输送影响" in english
+    assert not re.search(r"[\u4e00-\u9fff]", english.replace("吴江受输送影响", "")), english
+    assert notes[0].body_in("zh") == body
     with db.read() as s:
         audits = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "consult.flag.acknowledge_groups")))
         assert len(audits) == 1

@@ -386,6 +386,26 @@ def test_manager_reads_notes_as_plain_text_without_forms(world):
     assert not [b for b in at.button if b.label in ("提交", "添加记录")]
 
 
+def test_an_acknowledgement_reads_in_the_readers_language(world):
+    """A tour read the Chinese chief's acknowledgement sentence ("首席确认 1 组分歧：…") in the English room:
+    the app's sentence is in each reader's language, the chief's reason as typed."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (160, 190)})
+    c.acknowledge_groups(db, cast["fc_qp"], today, kind="*", note="吴江受输送影响", lang="zh",
+                         guidance_source=lambda *_: [])
+    at = sign_in(new_app(), "mgr1", PASSWORD)
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    goto(at, "consultation_room.py")
+    assert not at.exception, at.exception
+    [shown] = [t.value for t in at.text if "吴江受输送影响" in str(t.value)]
+    assert "Qingpu" in shown and "Wujiang" in shown and "首席确认" not in shown and "青浦" not in shown
+    zh = goto(sign_in(new_app(), "mgr1", PASSWORD), "consultation_room.py")
+    [shown] = [t.value for t in zh.text if "吴江受输送影响" in str(t.value)]
+    assert shown.startswith("首席确认 2 组分歧") and "青浦区与吴江区" in shown
+
+
 def test_a_long_note_shows_its_beginning_and_the_whole_in_a_fold(world):
     """A 5,000-character note filled the room's and the desk's discussion for screens on end."""
     db, cast, today = world

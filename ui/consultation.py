@@ -203,7 +203,7 @@ def notes_list(notes) -> None:
             if n.revised_by:
                 tags.append(tr("consult.note_revised"))
             st.text(f"#{n.id} · {n.author_name} · {bj(n.created_at)} · {' · '.join(tags)}")
-            note_body(n.body)
+            note_body(n.body_in(language()))
 
 
 #: A note longer than this shows its beginning, and the whole text in an expander: one 5,000-character
@@ -635,7 +635,7 @@ def threaded_notes(notes, *, reply_key: str | None = None, limit: int = 60) -> N
                 if n.revised_by:
                     tags.append(tr("consult.note_revised"))
                 st.caption(f"#{n.id} · {n.author_name} · {bj(n.created_at)} · {' · '.join(tags)}")
-                note_body(n.body)
+                note_body(n.body_in(language()))
                 if reply_key and n.kind == "note":
                     if st.button(tr("note14.reply"), key=f"{reply_key}_btn_{n.id}", icon=":material/reply:",
                                  type="tertiary"):

@@ -7,6 +7,8 @@ ended or idle session takes effect at the next click.
 
 from __future__ import annotations
 
+from datetime import date, time
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -55,8 +57,6 @@ def _is_choice(value) -> bool:
     """Whether ``value`` can be a choice widget's (a select box, radio, multiselect, date, number or text):
     not a button's, a toggle's or a check box's (``bool``), an uploader's (files), a table's or an
     editor's selection (``dict``), nor unset (``None``)."""
-    from datetime import date, time
-
     plain = (str, int, float, date, time)
     if isinstance(value, bool) or value is None:
         return False

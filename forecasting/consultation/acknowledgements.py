@@ -23,7 +23,7 @@ from forecasting.consultation.config import ConsultationConfig, consultation_con
 from forecasting.consultation.flags import FlagGroup, group_flags
 from forecasting.consultation.notes import MAX_NOTE_CHARS
 from forecasting.errors import Conflict, ValidationError
-from forecasting.i18n import t
+from forecasting.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import ConsultationNote, ConsultationSession, FlagAcknowledgement
 from forecasting.store.db import Database
@@ -182,19 +182,27 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
                                               fingerprint=m.flag.fingerprint, note=note, by_id=actor.user_id,
                                               by_name=name, at=now, group_key=g.key))
                     acked.append(m.flag.key)
-        sentences = [group_sentence(g, lang) for g in chosen.values()]
-        if len(sentences) > 3:  # keep the discussion readable: the rest is in the flag table and the audit
-            sentences = sentences[:3] + [t("ack14.and_more", lang, n=len(sentences) - 3)]
-        items = t("common.clause_sep", lang).join(sentences)
-        body = t("ack14.note", lang, n=len(chosen), items=items, reason=note)[:MAX_NOTE_CHARS]
+        # the note in every language (each reader reads the app's sentence in theirs; the reason as typed)
+        texts = {language: _acknowledgement_note(list(chosen.values()), note, language) for language in LANGUAGES}
         first = next(iter(chosen.values()))
         s.add(ConsultationNote(session_id=session.id, kind="acknowledgement",
                                district=first.district_a if len(chosen) == 1 else None,
-                               target_date=first.first if len(chosen) == 1 else None, body=body,
+                               target_date=first.first if len(chosen) == 1 else None,
+                               body=texts.get(lang, texts[DEFAULT_LANGUAGE]), texts=texts,
                                author_id=actor.user_id, author_name=name, created_at=now))
         audit.record(s, actor, "consult.flag.acknowledge_groups", object_type="consultation", object_id=session.id,
                      details={"groups": list(chosen), "kind": kind, "flags": acked, "note": note})
         return list(chosen.values())
+
+
+def _acknowledgement_note(groups: list[FlagGroup], reason: str, lang: str) -> str:
+    """The discussion's note of an acknowledgement in ``lang``: the groups (three at most, the rest
+    counted; the flag table and the audit have them all) and the chief's reason as typed."""
+    sentences = [group_sentence(g, lang) for g in groups]
+    if len(sentences) > 3:  # keep the discussion readable
+        sentences = sentences[:3] + [t("ack14.and_more", lang, n=len(sentences) - 3)]
+    items = t("common.clause_sep", lang).join(sentences)
+    return t("ack14.note", lang, n=len(groups), items=items, reason=reason)[:MAX_NOTE_CHARS]
 
 
 def snapshot_acknowledgements(s: Session, session: ConsultationSession, *,

@@ -47,11 +47,29 @@ class NoteView:
     revised_by: tuple[int, ...] = ()
     parent_id: int | None = None
     mentions: tuple[str, ...] = ()
+    #: ``(language, text)`` pairs of a note the app wrote (an acknowledgement), see :meth:`body_in`
+    texts: tuple[tuple[str, str], ...] = ()
+
+    def body_in(self, lang: str) -> str:
+        """The note in ``lang``: a note the app wrote reads in every reader's language, a person's note
+        as they wrote it.
+
+        Examples
+        --------
+        >>> n = NoteView(1, "acknowledgement", None, None, "首席确认 1 组分歧", None, "沈悦", None, None,
+        ...              texts=(("en", "The chief acknowledged 1 group"), ("zh", "首席确认 1 组分歧")))
+        >>> n.body_in("en"), n.body_in("zh")
+        ('The chief acknowledged 1 group', '首席确认 1 组分歧')
+        >>> NoteView(2, "note", None, None, "同意", None, "王磊", None, None).body_in("en")
+        '同意'
+        """
+        return dict(self.texts).get(lang, self.body)
 
 
 def note_view_of(n: ConsultationNote, revised_by: tuple[int, ...] = ()) -> NoteView:
+    texts = tuple(sorted((str(k), str(v)) for k, v in (n.texts or {}).items()))
     return NoteView(n.id, n.kind, n.district, n.target_date, n.body, n.author_id, n.author_name, n.created_at,
-                    n.revises_id, revised_by, n.parent_id, tuple(n.mentions or ()))
+                    n.revises_id, revised_by, n.parent_id, tuple(n.mentions or ()), texts)
 
 
 def _mention_names() -> list[tuple[str, str]]:

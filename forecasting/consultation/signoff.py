@@ -30,6 +30,7 @@ from forecasting.consultation.guidance import guidance_centres, guidance_rows
 from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.consultation.sessions import SessionView, illegal, session_view_of
 from forecasting.errors import AuthenticationFailed, Conflict, ValidationError
+from forecasting.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import (
     ConsultationNote,
@@ -201,9 +202,11 @@ def acknowledge_flag(db: Database, actor: Actor | None, issue_date, flag_key: st
         s.add(FlagAcknowledgement(session_id=session.id, flag_key=flag_key, fingerprint=state.flag.fingerprint,
                                   note=note, by_id=actor.user_id, by_name=name, at=now))
         f = state.flag
+        # the flag's kind named in every language (a reader read the code "[level_gap]"), the reason as typed
+        texts = {lang: f"[{t(f'flag.kind.{f.kind}', lang)}] {note}" for lang in LANGUAGES}
         s.add(ConsultationNote(session_id=session.id, kind="acknowledgement", district=f.district_a,
-                               target_date=f.target_date, body=f"[{f.kind}] {note}", author_id=actor.user_id,
-                               author_name=name, created_at=now))
+                               target_date=f.target_date, body=texts[DEFAULT_LANGUAGE], texts=texts,
+                               author_id=actor.user_id, author_name=name, created_at=now))
         audit.record(s, actor, "consult.flag.acknowledge", object_type="consultation", object_id=session.id,
                      details={"flag": flag_key, "fingerprint": f.fingerprint, "note": note})
         return FlagState(f, True, note, name, now)

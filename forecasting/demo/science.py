@@ -20,6 +20,7 @@ Everything is synthetic and labelled so (``ModelRun.synthetic``, the demo banner
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -116,7 +117,6 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     cycle is written as a file but not ingested, so the data desk shows it late (issue #20) and the
     file can be uploaded from the browser.
     """
-    import os
 
     withhold = withhold if withhold is not None else (os.environ.get("FORECASTING_DEMO_WITHHOLD") or None)
     op = Actor.system("demo-seed")

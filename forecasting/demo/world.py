@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock_time  # ``time`` is the module
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select, text
+from sqlalchemy.engine import make_url
 
 from forecasting import accounts, audit
 from forecasting.demo.consultation import seed_consultations
@@ -226,7 +227,6 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
 
 
 def _sqlite_path(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
@@ -248,7 +248,6 @@ def _fresh_database(url: str) -> Database:
 
 def _drop_everything(db: Database) -> None:
     """Drop every table (and the append-only trigger function) of a half-built PostgreSQL demo world."""
-    from sqlalchemy import MetaData, text
 
     with db.engine.begin() as conn:
         meta = MetaData()

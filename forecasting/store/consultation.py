@@ -188,6 +188,9 @@ class ConsultationNote(Base):
     parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: districts addressed with ``@青浦``-style mentions (adcodes, zone order)
     mentions: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    #: a note the app wrote (an acknowledgement's sentence around the chief's reason) in every language,
+    #: ``{"zh": ..., "en": ...}``, so each reader reads it in theirs; ``body`` is the writer's language
+    texts: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class FlagAcknowledgement(Base):

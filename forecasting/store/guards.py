@@ -7,6 +7,8 @@ the guard exists in every database that is migrated, whatever code runs against 
 
 from __future__ import annotations
 
+from sqlalchemy import event
+
 from forecasting.errors import Conflict
 from forecasting.store.consultation import IssuedForecast, SubmissionVersion
 from forecasting.store.reports import IssuedReport
@@ -79,8 +81,6 @@ def drop_append_only_sql(dialect: str, table: str) -> list[str]:
 # language. Registered when the models are imported (forecasting.store.models imports this module).
 
 def _refuse(model, message_update: str, message_delete: str, key: str) -> None:
-    from sqlalchemy import event
-
     def refuse_update(mapper, connection, target):
         raise Conflict(message_update, key=key)
 
