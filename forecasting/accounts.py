@@ -607,7 +607,6 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
 def session_max_hours() -> float:
     """``FORECASTING_SESSION_MAX_HOURS`` (default 12): a session ends this long after sign-in,
     however active it is."""
-
     try:
         value = float(os.environ.get("FORECASTING_SESSION_MAX_HOURS", "12"))
     except ValueError:

@@ -333,7 +333,8 @@ def _refuse_unended_hours(obs: pd.DataFrame) -> None:
 def _observation_context(s, obs: pd.DataFrame, stations: pd.DataFrame | None):
     """Read phase: the observations' version, the station metadata as it will be after the import (the
     file's stations applied) and the stored values of every station of the file's districts from 24 h
-    before its first hour to 24 h after its last."""
+    before its first hour to 24 h after its last. The permission is checked before (an unauthorised
+    user learns nothing of the file)."""
     _refuse_unended_hours(obs)
     if stations is not None:
         known_districts = set(s.scalars(select(District.adcode)))
@@ -423,17 +424,16 @@ def _plan_observations(obs: pd.DataFrame, stations: pd.DataFrame | None, meta: p
         after["qc_flags"] = after["_flags"].where(after["_flags"].notna(), after["qc_flags"])
         after = after.drop(columns="_flags")
     written = pd.DataFrame({"station": new["station"].astype(str).to_numpy(),
-                            "time": pd.to_datetime(new["time"], utc=True).to_numpy(),
+                            "time": pd.DatetimeIndex(pd.to_datetime(new["time"], utc=True)),
                             "pollutant": new["pollutant"].to_numpy(),
                             "value": new["value"].to_numpy(dtype=float),
                             "qc_flags": new["qc_flags"].to_numpy(dtype=object)})
-    written["time"] = pd.to_datetime(written["time"], utc=True)
     after = pd.concat([after, written], ignore_index=True) if len(after) else written
     span_from, span_to = touched_keys["time"].min(), touched_keys["time"].max()
     span = after[after["station"].isin(all_ids) & (after["time"] >= span_from) & (after["time"] <= span_to)].copy()
     span["valid"] = (span["qc_flags"] == "") & span["value"].notna()
     dist = district_observations(span, meta)
-    keys = touched_keys.assign(time=pd.to_datetime(touched_keys["time"], utc=True))
+    keys = touched_keys
     dist = dist.merge(keys, on=["district", "time", "pollutant"], how="inner")
     drows = [
         {"district": d, "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None), "n_stations": int(n)}

@@ -322,7 +322,6 @@ def _remember(cache: dict, key, value, *, limit: int = 8) -> None:
 def _pixel_cells(lon2: np.ndarray, lat2: np.ndarray, extent: Extent, W: int, H: int) -> np.ndarray:
     """The number ``j * nx + i`` of the grid cell under every pixel of a view, -1 outside the grid (kept
     for the last few grids and views: the same run drawn hour after hour reuses it)."""
-
     key = (hashlib.blake2b(lon2.tobytes() + lat2.tobytes(), digest_size=16).hexdigest(), lon2.shape, extent, W, H)
     hit = _PIXELS.get(key)
     if hit is not None:

@@ -473,7 +473,6 @@ def observed_aqi(db: Database, district: str, day: date) -> float | None:
 
 def latest_issue_date(db: Database, *, on_or_before: date) -> date | None:
     """The newest issue date with stored guidance, not after ``on_or_before``."""
-
     with db.read() as s:
         return s.scalar(select(func.max(Guidance.issue_date)).where(Guidance.issue_date <= on_or_before))
 

@@ -133,7 +133,6 @@ class TooManyRequests(AuthenticationFailed):
 def refusals_per_minute() -> int:
     """``FORECASTING_TOKEN_REFUSALS_PER_MINUTE`` (default 10): refused tokens one client address may
     send in a UTC minute before every request from it answers 429 until the minute ends."""
-
     try:
         return max(1, int(os.environ.get("FORECASTING_TOKEN_REFUSALS_PER_MINUTE", "10")))
     except ValueError:

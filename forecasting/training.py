@@ -76,7 +76,6 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
 
     ``pool`` (an executor of worker processes, e.g. the demo build's): the methods are run and scored
     in two groups, one per worker (each ensemble with its base method); the records are the same."""
-
     from forecasting.correction import pair_forecasts  # lazy: sklearn
     with db.read() as s:
         require_role(current_actor(s, actor, "train corrections"), "admin", action="train corrections")

@@ -117,7 +117,6 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     cycle is written as a file but not ingested, so the data desk shows it late (issue #20) and the
     file can be uploaded from the browser.
     """
-
     withhold = withhold if withhold is not None else (os.environ.get("FORECASTING_DEMO_WITHHOLD") or None)
     op = Actor.system("demo-seed")
     first = today - timedelta(days=days + 2)

@@ -227,7 +227,6 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
 
 
 def _sqlite_path(url: str) -> Path | None:
-
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
@@ -248,7 +247,6 @@ def _fresh_database(url: str) -> Database:
 
 def _drop_everything(db: Database) -> None:
     """Drop every table (and the append-only trigger function) of a half-built PostgreSQL demo world."""
-
     with db.engine.begin() as conn:
         meta = MetaData()
         meta.reflect(conn)

@@ -44,8 +44,8 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from forecasting.errors import FormatError
-from forecasting.vocab import canonical_json
 from forecasting.grids._common import attr_str
+from forecasting.vocab import canonical_json
 
 __all__ = ["Horizontal", "cf_horizontal", "is_cf_projected", "grid_mapping_crs", "projection_summary",
            "corners_from_centres", "GRID_MAPPINGS"]
