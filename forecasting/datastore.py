@@ -32,6 +32,8 @@ from forecasting.vocab import BEIJING_ZONE
 __all__ = [
     "IngestResult",
     "ObservationImport",
+    "RunRead",
+    "read_run",
     "ingest_run",
     "store_district_series",
     "import_observations",
@@ -96,6 +98,43 @@ def _operator(s, actor: Actor | None, action: str) -> Actor:
     return require_role(current_actor(s, actor, action), "admin", action=action)
 
 
+@dataclass(frozen=True)
+class RunRead:
+    """One model run read from its files and reduced to district series (:func:`read_run`), not stored yet:
+    the keywords :func:`store_district_series` takes."""
+
+    frame: pd.DataFrame  #: ``district time lead_hours`` and one column per variable
+    model: str
+    cycle: datetime
+    format: str
+    level: str
+    files: list[str]
+    conversions: list
+
+    def store(self, db: Database, actor: Actor | None, *, synthetic: bool = False, force: bool = False) -> IngestResult:
+        """Store the run (:func:`store_district_series`, permission checked there)."""
+        return store_district_series(db, actor, self.frame, model=self.model, cycle=self.cycle, format=self.format,
+                                     level=self.level, files=self.files, conversions=self.conversions,
+                                     synthetic=synthetic, force=force)
+
+
+def read_run(paths, *, model: str | None = None, districts: str | Path | None = None, cycle=None) -> RunRead:
+    """Read model output files of one cycle and extract their district series; touches no database
+    (the parameters are :func:`ingest_run`'s)."""
+    from forecasting.districts import district_series, district_weights, load_districts  # lazy: xarray
+    from forecasting.grids import open_grid  # lazy: xarray
+
+    grid = open_grid(paths, model=model, cycle=cycle)
+    frame = district_series(grid, district_weights(grid, load_districts(districts) if districts else None))
+    name = model or grid.attrs.get("model") or grid.attrs.get("format")
+    cycle_value = grid.attrs.get("cycle")
+    if not cycle_value:
+        raise FormatError(f"{paths}: the run's initialisation time (cycle) is unknown; pass --cycle")
+    return RunRead(frame, name, pd.Timestamp(cycle_value).to_pydatetime(), grid.attrs.get("format", ""),
+                   str(grid.attrs.get("level", "")), [str(f) for f in grid.attrs.get("files", [])],
+                   list(grid.attrs.get("conversions", [])))
+
+
 def ingest_run(
     db: Database,
     actor: Actor | None,
@@ -118,23 +157,10 @@ def ingest_run(
     districts : path, optional
         A boundary GeoJSON (features with ``adcode``) instead of the bundled one.
     """
-    from forecasting.districts import district_series, district_weights, load_districts  # lazy: xarray
-    from forecasting.grids import open_grid  # lazy: xarray
-
     with db.read() as s:  # check the permission before the (possibly long) reading
         _operator(s, actor, "ingest model runs")
-    grid = open_grid(paths, model=model, cycle=cycle)
-    frame = district_series(grid, district_weights(grid, load_districts(districts) if districts else None))
-    name = model or grid.attrs.get("model") or grid.attrs.get("format")
-    cycle_value = grid.attrs.get("cycle")
-    if not cycle_value:
-        raise FormatError(f"{paths}: the run's initialisation time (cycle) is unknown; pass --cycle")
-    return store_district_series(
-        db, actor, frame, model=name, cycle=pd.Timestamp(cycle_value).to_pydatetime(),
-        format=grid.attrs.get("format", ""), level=str(grid.attrs.get("level", "")),
-        files=[str(f) for f in grid.attrs.get("files", [])],
-        conversions=list(grid.attrs.get("conversions", [])), synthetic=synthetic, force=force,
-    )
+    return read_run(paths, model=model, districts=districts, cycle=cycle).store(db, actor, synthetic=synthetic,
+                                                                               force=force)
 
 
 def store_district_series(

@@ -226,3 +226,69 @@ def test_the_demo_reports_summary_agrees_with_their_own_forecast_table(demo_url)
             assert "污染过程" not in snap["zone_summary"] and "轻度污染" not in snap["zone_summary"], snap["zone_summary"]
         assert snap["zone_summary"] != snap["conclusion"]
     assert polluted, "the demo world has polluted days to sum up"
+
+
+class _Part(__import__("concurrent.futures").futures.Future):
+    """A worker's guidance part: asking a pending one for its result is the defect under test (it
+    would block the consultations until the newer half is done), so it fails instead of waiting."""
+
+    def result(self, timeout=None):
+        assert self.done(), "waited for a guidance part that holds none of the days asked for"
+        return super().result(timeout)
+
+
+def test_the_consultations_wait_only_for_the_guidance_of_their_own_days():
+    """The demo's consultations of the older half of its history are seeded while the newer half's
+    guidance is still computed (issue #16); a day of the newer half waits for both halves."""
+    from datetime import date
+
+    from forecasting.demo.world import _GuidanceHistory
+
+    lines = []
+    history = _GuidanceHistory.__new__(_GuidanceHistory)  # the parts as the pool hands them out
+    older, newer = _Part(), _Part()
+    history.parts, history.log, history.logged = [(date(2026, 11, 2), older), (date(2026, 12, 2), newer)], lines.append, False
+    older.set_result(2937)
+    history.wait(date(2026, 10, 5))  # the first day: the older part only
+    history.wait(date(2026, 11, 2))  # the older part's last day
+    assert lines == []  # the newer half is not done: no "guidance rows" line yet
+    newer.set_result(3045)
+    history.wait(date(2026, 11, 3))  # the newer part's first day needs both
+    history.wait()
+    assert lines == ["  guidance rows: 5982"]  # once, with both parts' rows
+
+
+@pytest.mark.slow
+def test_a_world_on_both_cores_seeds_each_consultation_after_its_guidance(sqlite_url, tmp_path):
+    """On both cores the guidance is computed in two halves while the consultations are seeded: the
+    audit trail (in write order) shows each half's guidance stored before any submission of its days."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from forecasting.demo import build_demo_world
+    from forecasting.store.consultation import ConsultationSession
+    from forecasting.store.db import Database
+    from forecasting.store.models import AuditEntry
+
+    lines = []
+    assert build_demo_world(sqlite_url, log=lines.append, folder=tmp_path / "runs", days=13, files_days=1,
+                            english_days=0, rendered_days=0, parallel=True) == "seeded"
+    db = Database(sqlite_url)
+    try:
+        with db.read() as s:
+            computed = s.execute(select(AuditEntry.id, AuditEntry.details).where(
+                AuditEntry.action == "guidance.compute").order_by(AuditEntry.id)).all()
+            submits = s.execute(select(AuditEntry.id, AuditEntry.object_id).where(
+                AuditEntry.action == "consult.submission.submit")).all()
+            issue_of = {str(i): d for i, d in s.execute(select(ConsultationSession.id, ConsultationSession.issue_date))}
+    finally:
+        db.dispose()
+    parts = [(date.fromisoformat(d["from"]), date.fromisoformat(d["to"]), i) for i, d in computed]
+    assert len(parts) == 2 and parts[0][1] < parts[1][0]  # two halves, one per worker process
+    assert len(submits) == 3 * 11  # three districts, every issued day of the history
+    for audit_id, session_id in submits:
+        day = issue_of[session_id]
+        stored = next(i for first, last, i in parts if first <= day <= last)
+        assert stored < audit_id, f"{day} was submitted before its guidance was stored"
+    assert sum(line.startswith("  guidance rows: ") for line in lines) == 1

@@ -117,7 +117,7 @@ def test_the_app_shows_a_live_build_instead_of_the_sign_in(app_env, tmp_path):
     assert not at.exception, at.exception
     shown = texts(at)
     assert [t.value for t in at.title] == ["正在生成演示数据"]
-    assert "计算历史客观指导 · 52 %" in [p.proto.text for p in at.get("progress")]
+    assert "计算历史客观指导并模拟前期会商 · 52 %" in [p.proto.text for p in at.get("progress")]
     assert "已用 1 分 1 秒，预计还需约 1 分 35 秒" in shown
     assert not at.text_input  # no sign-in form while the world is built
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from collections import deque
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import date, datetime, time, timedelta, timezone
 from time import monotonic
@@ -217,7 +218,8 @@ def _amend(db: Database, day: date, chief: Actor, proofs: _Proofs, cfg, district
 
 
 def seed_consultations(db: Database, *, today: date, days: int, password: str, seed: int = 6, log=print,
-                       render_formats=None, now: datetime | None = None, pool=None) -> int:
+                       render_formats=None, now: datetime | None = None, pool=None,
+                       guidance_ready: Callable[[date], None] | None = None) -> int:
     """Rota for the past ``days`` and the next 30, one issued consultation per past day, today's open.
 
     Today's session is opened by the daily job at 08:30 Beijing, or at ``now`` when the world is built
@@ -225,7 +227,8 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
     are rendered by ``pool`` (two worker processes; started here when not given): ``render_formats(day)``
     names the formats of ``day``'s issue, or is ``None`` for a report whose files are rendered on demand
     (:func:`forecasting.reports.on_demand_renderer`: the report model is fixed at issue time, in this
-    process)."""
+    process). ``guidance_ready(day)``, when given, returns once the guidance of every issue date up to
+    ``day`` is stored (the build computes the newer guidance while the older days are seeded here)."""
     cfg = c.consultation_config()
     system = Actor.system("demo-seed")
     first = today - timedelta(days=days - 1)
@@ -277,6 +280,8 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
 
     try:
         for day in days_list:
+            if guidance_ready is not None:
+                guidance_ready(day)
             chief, at = _prepare(db, day, actors, districts, proofs, rng, cfg, names)
             while len(queue) >= depth:
                 issue_oldest()

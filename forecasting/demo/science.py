@@ -106,12 +106,21 @@ def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, par
                                species=POLLUTANTS, nx=GRID["nx"], ny=GRID["ny"])
 
 
+def _write_and_read(folder: Path, model: str, layout: str, cycle: pd.Timestamp,
+                    part: pd.DataFrame) -> tuple[Path, datastore.RunRead]:
+    """Worker process: write one run's file and read it back as :func:`datastore.ingest_run` does
+    (:func:`datastore.read_run`); the parent stores it."""
+    path = _write_files(folder, model, layout, cycle, part)
+    return path, datastore.read_run([path], model=model)
+
+
 def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, files_days: int = 7,
                  folder: Path, seed: int = 2026, log=print, withhold: str | None = None, pool=None) -> dict:
     """Observations, model runs, trained corrections and guidance for the ``days`` before ``today``.
 
-    ``pool`` (an executor, e.g. the build's two worker processes): writes the model files while this
-    process stores the observations and the older runs; they are ingested in the same order as without it.
+    ``pool`` (an executor, e.g. the build's two worker processes): writes the model files and reads them
+    back as ``ingest_run`` does (:func:`datastore.read_run`) while this process stores the observations
+    and the older runs; this process stores them, in the same order as without it.
 
     ``withhold`` (default ``FORECASTING_DEMO_WITHHOLD``, e.g. ``NAQPMS-SH``): that model's newest
     cycle is written as a file but not ingested, so the data desk shows it late (issue #20) and the
@@ -141,8 +150,8 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     runs = [(model, pd.Timestamp(cycle), part) for (model, cycle), part in sim.groupby(["model", "cycle"], sort=True)]
     as_file = {(model, cycle) for model, cycle, _ in runs if cycle > last_cycle - pd.Timedelta(days=files_days)}
     written = {}
-    if pool is not None:  # the files are written by the workers while the older runs are stored here
-        written = {(m, c): pool.submit(_write_files, folder, m, layouts[m], c, part)
+    if pool is not None:  # the files are written and read back by the workers while the older runs are stored here
+        written = {(m, c): pool.submit(_write_and_read, folder, m, layouts[m], c, part)
                    for m, c, part in runs if (m, c) in as_file}
     # (after the files are handed to the workers: they write while this process stores)
     with clock_at(now):  # the world's clock: its observations end at its own "now", which the import checks
@@ -152,12 +161,18 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
         arrived = arrival_time(cycle.to_pydatetime(), arrival_hours=due_after.get(model, 10.0), now=now_aware, rng=rng)
         if (model, cycle) in as_file:
             future = written.get((model, cycle))
-            path = future.result() if future is not None else _write_files(folder, model, layouts[model], cycle, part)
+            if future is not None:  # the ingest's reading was done by a worker: stored here, in order
+                path, read = future.result()
+            else:
+                path, read = _write_files(folder, model, layouts[model], cycle, part), None
             if model == withhold and cycle == last_cycle:
                 log(f"  withheld: {model} {cycle:%Y-%m-%d %H}Z (file {path}, not ingested)")
                 continue
             with clock_at(arrived):
-                datastore.ingest_run(db, op, [path], model=model, synthetic=True)
+                if read is None:
+                    datastore.ingest_run(db, op, [path], model=model, synthetic=True)
+                else:
+                    read.store(db, op, synthetic=True)
             n_files += 1
         else:
             wide = part.pivot_table(index=["district", "valid_time"], columns="variable", values="value").reset_index()

@@ -117,22 +117,41 @@ def _guidance_part(url: str, first: date, last: date, keep_series_days: int) -> 
                             keep_series_days=keep_series_days)
 
 
-def _guidance_in_two_processes(db: Database, first: date, last: date, pool, *, parallel: bool = True) -> int:
-    """The demo's 60 days of guidance on both cores: the ``pool``'s two processes, each one pass over
-    its half (each row still uses only what was known at its issue time); one pass in this process
-    for a short range or a small world (``parallel`` false)."""
-    if (last - first).days < 10 or not parallel:
-        from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
+class _GuidanceHistory:
+    """The demo's guidance history, computed while the consultations are seeded.
 
-        return compute_guidance(db, Actor.system("demo-seed"), first, last)
-    from forecasting.guidance import KEEP_SERIES_DAYS  # lazy: pandas (app start)
+    On both cores (``pool``'s two processes) each process computes one half of ``first``..``last``
+    (each row still uses only what was known at its issue time); :meth:`wait` returns once the guidance
+    of every issue date up to ``day`` is stored, so the consultations of the older half are seeded in
+    this process while the newer half (the slower one: more trained methods, and its hourly series are
+    kept) is still computed. A short range or a small world (``parallel`` false): one pass here, first.
+    """
 
-    middle = first + (last - first) / 2
-    # the series are kept for the issue dates of the last KEEP_SERIES_DAYS of the whole range, as one
-    # pass keeps them: none in the first part unless it reaches them
-    parts = [pool.submit(_guidance_part, db.url, first, middle, KEEP_SERIES_DAYS - (last - middle).days),
-             pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last, KEEP_SERIES_DAYS)]
-    return sum(p.result() for p in parts)
+    def __init__(self, db: Database, first: date, last: date, pool, *, parallel: bool = True, log=print):
+        self.log = log
+        self.logged = False
+        if (last - first).days < 10 or not parallel:
+            from forecasting.guidance import compute_guidance  # lazy: pandas (app start)
+
+            self.parts = [(last, compute_guidance(db, Actor.system("demo-seed"), first, last))]
+            return
+        from forecasting.guidance import KEEP_SERIES_DAYS  # lazy: pandas (app start)
+
+        middle = first + (last - first) / 2
+        # the series are kept for the issue dates of the last KEEP_SERIES_DAYS of the whole range, as one
+        # pass keeps them: none in the first part unless it reaches them
+        self.parts = [(middle, pool.submit(_guidance_part, db.url, first, middle, KEEP_SERIES_DAYS - (last - middle).days)),
+                      (last, pool.submit(_guidance_part, db.url, middle + timedelta(days=1), last, KEEP_SERIES_DAYS))]
+
+    def wait(self, day: date | None = None) -> None:
+        """Block until the guidance of every issue date up to ``day`` (default: all) is stored; the
+        ``guidance rows`` line is logged once all of it is."""
+        starts = [None] + [end + timedelta(days=1) for end, _ in self.parts[:-1]]
+        needed = [part for start, (_, part) in zip(starts, self.parts) if day is None or start is None or start <= day]
+        rows = [part if isinstance(part, int) else part.result() for part in needed]
+        if len(needed) == len(self.parts) and not self.logged:
+            self.logged = True
+            self.log(f"  guidance rows: {sum(rows)}")
 
 
 @contextmanager
@@ -214,10 +233,11 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
                                 every_days=7, history_days=min(days, 60), validation_days=30, methods=DEMO_TRAIN_METHODS,
                                 pool=pool if parallel else None)
         log(f"  trained corrections: {sum(r.records for r in results)} in {len(results)} weekly trainings")
-        rows = _guidance_in_two_processes(db, today - timedelta(days=days - 2), today, pool, parallel=parallel)
-        log(f"  guidance rows: {rows}")
+        guidance = _GuidanceHistory(db, today - timedelta(days=days - 2), today, pool, parallel=parallel, log=log)
         seed_consultations(db, today=today, days=days - 1, password=DEMO_PASSWORD, log=log,
-                           render_formats=_report_formats(today, english_days, rendered_days), now=now, pool=pool)
+                           render_formats=_report_formats(today, english_days, rendered_days), now=now, pool=pool,
+                           guidance_ready=guidance.wait)
+        guidance.wait()
     with db.transaction() as s:
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})

@@ -28,7 +28,7 @@ MESSAGES = {
     "dev16.stage.observations": ("写入观测", "storing observations"),
     "dev16.stage.model_runs": ("生成并入库模式预报", "writing and ingesting model runs"),
     "dev16.stage.trained_corrections": ("训练订正方法", "training corrections"),
-    "dev16.stage.guidance_rows": ("计算历史客观指导", "computing the guidance history"),
+    "dev16.stage.guidance_rows": ("计算历史客观指导并模拟前期会商", "computing the guidance history and the earlier consultations"),
     "dev16.stage.consultations": ("模拟会商并生成报告", "running consultations and rendering reports"),
     "dev16.stage.done": ("即将完成", "finishing"),
 }
