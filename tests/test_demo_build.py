@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -228,7 +229,7 @@ def test_the_demo_reports_summary_agrees_with_their_own_forecast_table(demo_url)
     assert polluted, "the demo world has polluted days to sum up"
 
 
-class _Part(__import__("concurrent.futures").futures.Future):
+class _Part(Future):
     """A worker's guidance part: asking a pending one for its result is the defect under test (it
     would block the consultations until the newer half is done), so it fails instead of waiting."""
 
@@ -245,9 +246,10 @@ def test_the_consultations_wait_only_for_the_guidance_of_their_own_days():
     from forecasting.demo.world import _GuidanceHistory
 
     lines = []
-    history = _GuidanceHistory.__new__(_GuidanceHistory)  # the parts as the pool hands them out
+    history = _GuidanceHistory.__new__(_GuidanceHistory)  # the parts as the pool hands them out, unstarted
     older, newer = _Part(), _Part()
-    history.parts, history.log, history.logged = [(date(2026, 11, 2), older), (date(2026, 12, 2), newer)], lines.append, False
+    history.parts = [(date(2026, 11, 2), older), (date(2026, 12, 2), newer)]
+    history.log, history.logged = lines.append, False
     older.set_result(2937)
     history.wait(date(2026, 10, 5))  # the first day: the older part only
     history.wait(date(2026, 11, 2))  # the older part's last day
