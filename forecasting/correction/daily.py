@@ -222,8 +222,9 @@ def daily_forecasts(corrected: pd.DataFrame, *, edition=None, rules=None, lead_d
     # factorised MultiIndex builds a tuple per row: 0.7 s of a demo guidance pass)
     model_code, models = pd.factorize(corrected["model"].astype(str))
     issue_code, issues = pd.factorize(issue)
-    group, pair = pd.factorize(model_code.astype(np.int64) * len(issues) + issue_code)
-    keys = [(models[p // len(issues)], issues[p % len(issues)]) for p in pair.tolist()]
+    n = len(issues)
+    group, pair = pd.factorize(model_code.astype(np.int64) * n + issue_code)
+    keys = [(models[p // n], issues[p % n]) for p in pair.tolist()]
     number = pd.Series(group, index=corrected.index).astype(str)
     tagged = corrected.assign(district=_tag(corrected["district"], number, _GROUP))
     # published_daily falls back from a quantile column to its stand-in when the column is empty; a run

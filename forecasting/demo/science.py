@@ -108,8 +108,8 @@ def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, par
 
 def _write_and_read(folder: Path, model: str, layout: str, cycle: pd.Timestamp,
                     part: pd.DataFrame) -> tuple[Path, datastore.RunRead]:
-    """Worker process: write one run's file and read it back as :func:`datastore.ingest_run` does
-    (:func:`datastore.read_run`); the parent stores it."""
+    """Write one run's file and read it back as :func:`datastore.ingest_run` does (:func:`datastore.read_run`),
+    in a worker process when the build has them; the caller stores it."""
     path = _write_files(folder, model, layout, cycle, part)
     return path, datastore.read_run([path], model=model)
 
@@ -160,19 +160,15 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     for model, cycle, part in runs:
         arrived = arrival_time(cycle.to_pydatetime(), arrival_hours=due_after.get(model, 10.0), now=now_aware, rng=rng)
         if (model, cycle) in as_file:
+            # written and read as ingest_run reads it (by a worker when there is a pool), stored here, in order
             future = written.get((model, cycle))
-            if future is not None:  # the ingest's reading was done by a worker: stored here, in order
-                path, read = future.result()
-            else:
-                path, read = _write_files(folder, model, layouts[model], cycle, part), None
+            path, read = future.result() if future is not None else _write_and_read(folder, model, layouts[model],
+                                                                                     cycle, part)
             if model == withhold and cycle == last_cycle:
                 log(f"  withheld: {model} {cycle:%Y-%m-%d %H}Z (file {path}, not ingested)")
                 continue
             with clock_at(arrived):
-                if read is None:
-                    datastore.ingest_run(db, op, [path], model=model, synthetic=True)
-                else:
-                    read.store(db, op, synthetic=True)
+                read.store(db, op, synthetic=True)
             n_files += 1
         else:
             wide = part.pivot_table(index=["district", "valid_time"], columns="variable", values="value").reset_index()
