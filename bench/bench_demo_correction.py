@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
 
 from forecasting import scores
@@ -58,7 +57,7 @@ def main() -> None:
     best = select_best(results, since=val_from, until=test_from, lead_days=(1,))
     table = {m: {p: scores.rmse(g["central"], g["observed"]) for p, g in _d1(c, test_from, end).groupby("pollutant")}
              for m, c in results.items()}
-    print(f"  D+1 hourly RMSE on the test period [µg/m³]:  " + "  ".join(
+    print("  D+1 hourly RMSE on the test period [µg/m³]:  " + "  ".join(
         f"{m} pm25 {table[m]['pm25']:.1f} o3 {table[m]['o3']:.1f}" for m in results if m != "persistence"))
     for p in ("pm25", "o3"):
         m = best[p]

@@ -253,10 +253,10 @@ def observation_arrivals(db: Database, *, now: datetime | None = None) -> list[O
             .group_by(Observation.station_id, Observation.pollutant)))
         stations = {r.station_id: r for r in s.scalars(select(Station))}
     out = []
-    for (st, p), t in sorted(newest.items()):
+    for (st, p), latest in sorted(newest.items()):
         meta = stations.get(st)
         n = int(valid.get((st, p), 0))
-        out.append(ObservationArrival(st, meta.name if meta else "", meta.district if meta else None, p, t, n,
+        out.append(ObservationArrival(st, meta.name if meta else "", meta.district if meta else None, p, latest, n,
                                       min(n, 24) / 24))
     return out
 

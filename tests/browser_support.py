@@ -8,6 +8,7 @@ here). Screenshots go to ``test-artifacts/`` (kept by CI as artefacts).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from patience import PATIENCE_MS, PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+DOCS_IMG = ROOT / "docs" / "img"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -88,12 +90,21 @@ def require_chromium():
         pytest.skip(f"browser test skipped: {CHROMIUM} is missing (make test installs Debian 'chromium' when it can)")
 
 
+#: URLs that leave the machine: any ``scheme://host`` whose host is not the loopback (a ``file:`` URL is this
+#: machine's file). The route guard is registered with this pattern, so Chromium matches it and only such
+#: requests travel to the test process; a catch-all route (``**/*``) made every one of the ~1000 requests of
+#: a browser test (script chunks, fonts, the app's own calls) wait on a round trip through Python.
+LEAVING = re.compile(r"^(?!file:|[a-z][a-z0-9+.-]*://(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]+)?(?:[/?#]|$))"
+                     r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
 def is_local_url(url: str) -> bool:
-    """Whether a request stays on this machine (loopback, or an inline ``data:``/``blob:``/``about:`` URL)."""
+    """Whether a request stays on this machine (loopback, a ``file:`` or an inline ``data:``/``blob:``/``about:``
+    URL); the same rule as :data:`LEAVING`."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+    if parts.scheme in ("data", "blob", "about", "file", "chrome", "chrome-extension"):
         return True
     return (parts.hostname or "") in ("127.0.0.1", "localhost", "::1")
 
@@ -136,7 +147,7 @@ def browser():
         def guarded_context(*args, **kwargs):
             context = new_context(*args, **kwargs)
             context.set_default_timeout(PATIENCE_MS)
-            context.route("**/*", guard)
+            context.route(LEAVING, guard)
             context.on("page", listen)
             return context
 
@@ -179,10 +190,16 @@ def _report_pages(b, console: list[str]) -> None:
     print("\n".join(lines), file=sys.stderr)
 
 
-def screenshot(page, name: str, *, timeout: float | None = None) -> Path:
+def screenshot(target, name: str, *, docs: bool = False, timeout: float | None = None) -> Path:
+    """A screenshot of a page (the viewport) or of one element, in ``test-artifacts/<name>.png``. A picture the
+    documentation shows (``docs=True``) is copied to ``docs/img/`` too, but only when ``FORECASTING_DOCS_IMG=1``
+    (after looking at it): a plain ``make test`` never rewrites the documentation's pictures."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False, timeout=timeout)
+    target.screenshot(path=str(path), timeout=timeout)
+    if docs and os.environ.get("FORECASTING_DOCS_IMG") == "1":
+        DOCS_IMG.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOCS_IMG / path.name)
     return path
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import alert, app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
+from browser_support import alert, app_server, browser, live, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"

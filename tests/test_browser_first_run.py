@@ -1,7 +1,8 @@
 """The first ``make run`` in a real headless Chromium (issue #16): the app answers while the demo world is
 built beside it, shows the build's progress instead of the sign-in, and moves on to the sign-in by itself
 (no reload) when the world is complete; a demo account then signs in, so the app reads the built world
-and not the empty file it opened first. No request leaves the machine. Screenshot in docs/img/."""
+and not the empty file it opened first. No request leaves the machine. Screenshot in docs/img/
+(``FORECASTING_DOCS_IMG=1``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import app_server, browser, live, wait_idle, wait_until
+from browser_support import app_server, browser, live, screenshot, wait_idle, wait_until
 from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,8 +67,7 @@ def test_the_app_shows_the_build_then_the_sign_in(_sqlite_template, tmp_path):
                 live(page).get_by_text("预计还需约").first.wait_for()
                 wait_idle(page)
                 assert page.get_by_label("用户名").count() == 0
-                (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(ROOT / "docs" / "img" / "first-run-building.png"))
+                screenshot(page, "first-run-building", docs=True)
                 build.stdin.write("go\n")  # let the build finish
                 build.stdin.close()
                 # no reload: the page reads the status again and moves on when the world is complete

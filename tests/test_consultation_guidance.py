@@ -3,7 +3,7 @@ fields), "no guidance yet" without it, the preferred method, and yesterday's che
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from consultation_data import ISSUE, QP, TARGETS, WJ
 from forecasting.consultation import GuidanceRow, best_guidance, guidance_centres, guidance_rows

@@ -603,4 +603,4 @@ def test_the_upload_history_shows_why_beside_the_status_and_in_full(sqlite_url, 
     assert list(history.value.columns[:6]) == ["#", "时间", "类型", "状态", "原因", "文件"]
     assert list(history.value["原因"]) == [reason]
     assert json.loads(history.proto.columns)["原因"]["help"]
-    assert f"#1 · " in texts(at) and f"{name}：{reason}" in texts(at)
+    assert "#1 · " in texts(at) and f"{name}：{reason}" in texts(at)

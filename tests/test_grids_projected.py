@@ -17,7 +17,7 @@ import netCDF4
 import numpy as np
 import pytest
 import shapely
-from pyproj import CRS, Geod, Transformer
+from pyproj import Geod, Transformer
 from shapely.geometry import shape
 
 from forecasting.districts import DEFAULT_DISTRICTS, district_weights, extract_districts, point_series

@@ -3,7 +3,6 @@ the page boundary (never Streamlit's crash page) and keeps what the user typed."
 
 from __future__ import annotations
 
-import pytest
 
 from apptest_support import new_app, texts
 

@@ -200,24 +200,15 @@ def test_assess_cli_month_and_year(month_world, tmp_path, monkeypatch, capsys):
 @pytest.mark.browser
 def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path):
     """A manager opens 预报检验 and clicks 上月: the headline answers with an interval; no request
-    leaves the machine. Screenshot in docs/img/."""
+    leaves the machine (``browser()`` refuses it). Screenshot in docs/img/ (``FORECASTING_DOCS_IMG=1``)."""
     from browser_support import app_server, browser, screenshot, sign_in, wait_idle
 
     path, today = month_world
     copy = tmp_path / "demo.sqlite3"
     shutil.copy(path, copy)
-    foreign: list[str] = []
     with app_server(f"sqlite:///{copy}", data_dir=tmp_path) as base, browser() as b:
         ctx = b.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
         page = ctx.new_page()
-
-        def watch(request):
-            host = request.url.split("/")[2] if "://" in request.url else ""
-            if request.url.startswith(("http://", "https://", "ws://", "wss://")) and not host.startswith(
-                    ("127.0.0.1", "localhost")):
-                foreign.append(request.url)
-
-        page.on("request", watch)
         sign_in(page, base, "mgr_sun", "demo-2026-yrd")
         page.get_by_role("link", name="预报检验").click()
         wait_idle(page)
@@ -231,8 +222,5 @@ def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path
         # the ranking chart has drawn (the answer's picture), then the screenshot
         page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
         wait_idle(page)
-        shot = screenshot(page, "manager-last-month")
-        (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, ROOT / "docs" / "img" / "verification-last-month.png")
+        screenshot(page, "verification-last-month", docs=True)
         ctx.close()
-    assert not foreign, f"requests left the machine: {foreign[:5]}"

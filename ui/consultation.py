@@ -3,6 +3,7 @@ always shown as plain text (``st.text``/dataframes), never as markdown or HTML."
 
 from __future__ import annotations
 
+import html as _html
 import math
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -11,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from forecasting.aqi import POLLUTANT_LABELS
+from forecasting.aqi import level_info
 from forecasting.consultation import BEIJING, beijing_today, span_text, yesterday_check
 from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
 from forecasting.consultation.acknowledgements import group_values as _group_values
@@ -252,10 +253,6 @@ def guidance_panel(rows) -> None:
 
 # -- the consultation day (issue #14) ------------------------------------------------------------------
 
-import html as _html  # noqa: E402
-
-from forecasting.aqi import level_info  # noqa: E402
-from forecasting.consultation.acknowledgements import POLLUTANT_TEXT  # noqa: E402
 
 STATE_COLOURS = {"none": "#E0E0E0", "draft": "#FFE9A8", "submitted": "#B7E4C7"}
 #: A flagged cell's frame on the comparison grid, whose cells are filled with the AQI level colours (yellow,

@@ -20,7 +20,7 @@ from forecasting import scores
 from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
 from forecasting.correction.ensemble import combine
 from forecasting.correction.pairing import DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
-from forecasting.correction.probabilistic import coverage, crps_from_quantiles
+from forecasting.correction.probabilistic import crps_from_quantiles
 from forecasting.errors import ValidationError
 from forecasting.vocab import BEIJING_ZONE
 

@@ -10,7 +10,7 @@ Deterministic (seeded). Labelled synthetic wherever shown.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd

@@ -21,7 +21,7 @@ Everything is synthetic and labelled so (``ModelRun.synthetic``, the demo banner
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np

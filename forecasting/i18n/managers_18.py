@@ -316,7 +316,7 @@ MESSAGES.update({f"audit18.key.{k}": v for k, v in {
     "sha256": ("SHA-256", "SHA-256"), "size": ("大小（字节）", "size (bytes)"), "stations": ("站点", "stations"),
     "status": ("状态", "status"), "supersedes": ("取代", "supersedes"), "target_date": ("目标日期", "target date"),
     "to": ("至", "to"), "turns": ("轮次", "turns"), "until": ("截至", "until"), "username": ("用户名", "username"),
-    "display_name": ("显示名", "display name"), "locked_until": ("锁定至", "locked until"),
+    "display_name": ("显示名", "display name"),
     "users": ("用户", "users"), "values": ("数值", "values"), "via": ("途径", "via"),
     "version": ("版本号", "version"), "aqi": ("AQI", "AQI"), "primary": ("首要污染物", "primary pollutant"),
     "zone_summary": ("示范区概述", "zone summary"), "conclusion_kept": ("沿用会商结论", "conclusion kept"),

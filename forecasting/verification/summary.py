@@ -27,10 +27,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
 
-from forecasting.aqi import aqi_range, edition_for, level_of
+from forecasting.aqi import aqi_range, edition_for
 from forecasting.store.db import Database
 from forecasting.verification.compare import (
     OBSERVED_CLASSES,
