@@ -158,11 +158,12 @@ def scored_methods(pairs: pd.DataFrame, observations: pd.DataFrame, methods: tup
     method's score table by district and pollutant over the rows verified by that cut-off (of forecasts
     issued by then): ``[{method: table}]`` in the order of ``cuts``. Runs in a worker process when the
     trainings are split (:func:`train_history` with a pool)."""
-    from forecasting.correction import run_methods, score_table  # lazy: sklearn
+    from forecasting.correction import run_methods, score_tables  # lazy: sklearn
 
     results = run_methods(pairs, observations, methods=list(methods), start=start)
-    return [{m: score_table(c[c["issue_time"] <= cut], since=val_start, until=cut, by=("district", "pollutant"))
-             for m, c in results.items()} for cut, val_start in cuts]
+    windows = [(val_start, cut, cut) for cut, val_start in cuts]
+    tables = {m: score_tables(c, windows, by=("district", "pollutant")) for m, c in results.items()}
+    return [{m: tables[m][k] for m in results} for k in range(len(cuts))]
 
 
 def _predictors(forecasts: pd.DataFrame) -> list[str]:

@@ -164,6 +164,7 @@ def beijing_day_start(day: date) -> datetime:
     --------
     >>> beijing_day_start(date(2026, 3, 1))
     datetime.datetime(2026, 2, 28, 16, 0, tzinfo=datetime.timezone.utc)
+    >>> from datetime import timedelta
     >>> beijing_day_start(date(2026, 3, 1)) + timedelta(hours=24)
     datetime.datetime(2026, 3, 1, 16, 0, tzinfo=datetime.timezone.utc)
     """

@@ -322,3 +322,39 @@ def test_mos_ridge_imputation_matches_scikit_learn_median_imputer():
     ref = SimpleImputer(strategy="median", keep_empty_features=True).fit(X)
     np.testing.assert_allclose(_medians(X), ref.statistics_)
     np.testing.assert_allclose(_fill(X, _medians(X)), ref.transform(X))
+
+
+def test_score_tables_scores_each_window_on_its_own_rows():
+    """Weekly retraining scores one backtest over several windows: each window's RMSE and 80 % coverage
+    are those of the rows it holds (valid time in [since, until), issued by its cut-off), computed here
+    by hand; the rows' CRPS is computed once for all windows."""
+    from forecasting.correction import score_table, score_tables
+
+    t0 = pd.Timestamp("2026-10-01", tz="UTC")
+    rows = []
+    for k in range(48):  # two days of hours, two districts, lead days 1 and 2
+        for district, offset in (("310118", 2.0), ("330421", -4.0)):
+            for lead_day in (1, 2):
+                valid = t0 + pd.Timedelta(hours=k)
+                observed = 40.0 + k
+                central = observed + offset * lead_day + (k % 5)
+                rows.append({"district": district, "pollutant": "pm25", "lead_day": lead_day, "valid_time": valid,
+                             "issue_time": valid - pd.Timedelta(days=lead_day), "central": central,
+                             "observed": observed, "q10": central - 6.0, "q50": central, "q90": central + 6.0})
+    frame = pd.DataFrame(rows)
+    windows = [(t0, t0 + pd.Timedelta(hours=24), t0 + pd.Timedelta(hours=12)),
+               (t0 + pd.Timedelta(hours=6), t0 + pd.Timedelta(hours=48), t0 + pd.Timedelta(hours=40))]
+    tables = score_tables(frame, windows, by=("district", "pollutant"))
+    assert len(tables) == 2
+    for (since, until, issued_by), table in zip(windows, tables):
+        held = frame[(frame["valid_time"] >= since) & (frame["valid_time"] < until) & (frame["issue_time"] <= issued_by)]
+        for (district, lead_day), g in held.groupby(["district", "lead_day"]):
+            got = table[(district, "pm25")][f"D+{lead_day}"]
+            err = g["central"].to_numpy() - g["observed"].to_numpy()
+            assert got["rmse"] == pytest.approx(math.sqrt(np.mean(err ** 2)))
+            inside = (g["q10"] <= g["observed"]) & (g["observed"] <= g["q90"])
+            assert got["coverage80"] == pytest.approx(inside.mean())
+        # one window alone (score_table) agrees with the shared computation, CRPS included
+        alone = score_table(frame[frame["issue_time"] <= issued_by], since=since, until=until,
+                            by=("district", "pollutant"))
+        assert alone == table

@@ -20,7 +20,7 @@ the daily AQI distribution, level probabilities and the published range come fro
 :mod:`forecasting.correction.published`. See ``docs/correction.md``.
 """
 
-from forecasting.correction.backtest import LEAD_DAYS, backtest, run_methods, score_table, select_best
+from forecasting.correction.backtest import LEAD_DAYS, backtest, run_methods, score_table, score_tables, select_best
 from forecasting.correction.bias import kalman_gains, kalman_steady_gain
 from forecasting.correction.daily import daily_forecast, hourly_to_daily_aqi
 from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
@@ -71,6 +71,7 @@ __all__ = [
     "quantile_members",
     "run_methods",
     "score_table",
+    "score_tables",
     "select_best",
     "simulate_forecasts",
     "validate_method",

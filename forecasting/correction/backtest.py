@@ -24,7 +24,7 @@ from forecasting.correction.probabilistic import crps_from_quantiles
 from forecasting.errors import ValidationError
 from forecasting.vocab import BEIJING_ZONE
 
-__all__ = ["LEAD_DAYS", "PAIRS_COLUMNS", "score_table", "select_best", "run_methods", "backtest", "pairs_table",
+__all__ = ["LEAD_DAYS", "PAIRS_COLUMNS", "score_table", "score_tables", "select_best", "run_methods", "backtest", "pairs_table",
            "probabilistic_scores"]
 
 LEAD_DAYS = tuple(range(1, 8))
@@ -106,23 +106,39 @@ def score_table(corrected: pd.DataFrame, *, since=None, until=None, by=("polluta
 
     ``group`` is the value of ``by`` (a tuple when ``by`` has several columns).
     """
-    c = corrected
-    if since is not None:
-        c = c[c["valid_time"] >= since]
-    if until is not None:
-        c = c[c["valid_time"] < until]
-    c = c[c["lead_day"].isin(lead_days)]
-    out: dict = {}
+    return score_tables(corrected, [(since, until, None)], by=by, lead_days=lead_days)[0]
+
+
+def score_tables(corrected: pd.DataFrame, windows, *, by=("pollutant",), lead_days=LEAD_DAYS) -> list[dict]:
+    """:func:`score_table` of several windows of one frame, ``[(since, until, issued_by)]`` (each may be
+    ``None``): the rows with ``since ≤ valid_time < until`` and ``issue_time ≤ issued_by``. Every row's
+    CRPS is computed once for all windows (a weekly retraining scores the same backtest eight times).
+    """
+    c = corrected[corrected["lead_day"].isin(lead_days)]
     by = list(by)
     central = c["central"].to_numpy(dtype=float)
     observed = c["observed"].to_numpy(dtype=float)
-    row_scores = _row_scores(c)  # every row's CRPS in one pass, then averaged per group
-    groups = c.groupby(by + ["lead_day"], sort=True).indices
-    for full_key in sorted(groups):
-        rows = groups[full_key]
-        key = full_key[:-1] if len(by) > 1 else full_key[0]
-        out.setdefault(key, {})[f"D+{int(full_key[-1])}"] = {
-            **scores.continuous_scores(central[rows], observed[rows]), **_mean_scores(row_scores, rows)}
+    row_scores = _row_scores(c)  # every row's CRPS in one pass, then averaged per group and window
+    valid = c["valid_time"]
+    keys = c[by + ["lead_day"]]
+    out = []
+    for since, until, issued_by in windows:
+        mask = np.ones(len(c), dtype=bool)
+        if since is not None:
+            mask &= (valid >= since).to_numpy()
+        if until is not None:
+            mask &= (valid < until).to_numpy()
+        if issued_by is not None:
+            mask &= (c["issue_time"] <= issued_by).to_numpy()
+        positions = np.flatnonzero(mask)
+        table: dict = {}
+        groups = keys.iloc[positions].groupby(by + ["lead_day"], sort=True).indices
+        for full_key in sorted(groups):
+            rows = positions[groups[full_key]]
+            key = full_key[:-1] if len(by) > 1 else full_key[0]
+            table.setdefault(key, {})[f"D+{int(full_key[-1])}"] = {
+                **scores.continuous_scores(central[rows], observed[rows]), **_mean_scores(row_scores, rows)}
+        out.append(table)
     return out
 
 

@@ -59,6 +59,7 @@ def arrival_time(cycle: datetime, *, arrival_hours: float, now: datetime, rng: n
 
     Examples
     --------
+    >>> from datetime import timezone
     >>> c = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
     >>> a = arrival_time(c, arrival_hours=10, now=c + timedelta(days=2), rng=np.random.default_rng(0))
     >>> c + timedelta(hours=7.5) <= a <= c + timedelta(hours=9.5)
