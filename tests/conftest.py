@@ -298,9 +298,13 @@ def _todays_demo_template(build_once) -> Path:
     def build(path, folder):
         db = Database(f"sqlite:///{path}")
         # report files stored at issue for the 3 newest issue dates (English for the newest only); the older
-        # ones have their files on demand: the tests see both kinds
-        seed_if_empty(db, today=today, folder=folder / "runs", days=12, files_days=2, english_days=1,
-                      rendered_days=3, log=lambda *_: None)
+        # ones have their files on demand: the tests see both kinds. Built on both cores as `make run` builds
+        # its world (two worker processes; a world this small would otherwise be built in one), so that
+        # test_demo_build.py checks the parallel build's order on this world instead of building its own;
+        # the build's lines are kept beside the template (build.log)
+        with open(folder / "build.log", "w", encoding="utf-8") as lines:
+            seed_if_empty(db, today=today, folder=folder / "runs", days=12, files_days=2, english_days=1,
+                          rendered_days=3, log=lambda line: print(line, file=lines), parallel=True)
         assert demo_state(db) == "complete"
         db.dispose()  # checkpoints the WAL into the file
 

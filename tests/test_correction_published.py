@@ -71,3 +71,25 @@ def test_the_offered_range_holds_the_median(q10, q50, q90):
     lo, hi = choose_range(q10, q50, q90)
     assert lo <= q50 <= hi
     assert hi - lo <= (20 if (lo + hi) / 2 <= 100 else 35)
+
+
+def _hj633_level(aqi: float) -> int:
+    """HJ 633 Table 1: 0-50 level 1, 51-100 level 2, 101-150 level 3, 151-200 level 4, 201-300 level 5, >300 6."""
+    return next((k for k, top in enumerate(BOUNDARIES, start=1) if aqi <= top), 6)
+
+
+@pytest.mark.parametrize("spread", [0.0, 0.5, 2.0])
+def test_a_point_forecast_is_offered_a_range_of_its_own_level(spread):
+    """A day with no verified history yet has its point AQI as the whole distribution. Just above a
+    boundary no valid range holds it without straddling (ends are multiples of 5); the range offered was
+    then the widest of zero probability: 51 (良) got 105-140 (轻度污染), and the room showed "105–140 · ≈101".
+    Now: a range of the AQI's own level, passing the submission rules, for every AQI 0-500."""
+    cfg = ConsultationConfig()
+    for aqi in range(0, 501):
+        q = (float(aqi), aqi + spread / 2, aqi + spread)
+        lo, hi = choose_range(*q)
+        check_forecast(lo, hi, () if hi <= 50 else ("pm25",), config=cfg)
+        level = _hj633_level(math.ceil(q[1]))
+        assert _hj633_level(lo) <= level <= _hj633_level(hi), (q, lo, hi)
+    assert choose_range(51.0, 51.0, 51.0) == (55, 75)
+    assert choose_range(101.0, 101.0, 101.0) == (105, 125)

@@ -78,6 +78,11 @@ def _max_widths(widths, centres: np.ndarray) -> np.ndarray:
     return out
 
 
+def _levels(aqi: np.ndarray) -> np.ndarray:
+    """AQI level 1-6 of each value (a boundary belongs to the lower level, 0 to level 1)."""
+    return 1 + np.searchsorted(np.array(LEVEL_BOUNDARIES, dtype=float), np.asarray(aqi, dtype=float), side="left")
+
+
 def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, step: int = 5,
                  straddle_min: float = 0.1) -> tuple[int, int]:
     """The published range ``(lo, hi)`` chosen from the AQI distribution (module docstring).
@@ -85,7 +90,8 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     Among valid ranges (``lo`` and ``hi`` multiples of ``step``, ``0 ≤ lo < hi ≤ 500``, width ≤
     the rule for the centre, crossing only boundaries the distribution crosses, holding the median
     whenever one can) the one with the highest probability; ties go to the wider (the conventional
-    width), then to the one centred nearer the median.
+    width), then to the one centred nearer the median. When no valid range holds any probability (a
+    point just above a boundary: no spread known yet), the nearest range of the median's own level.
 
     Holding the median matters because the rules allow wider ranges above 100: without it a wide,
     right-skewed distribution with its median near 75 was offered 85-120, a range that leaves out the
@@ -109,6 +115,11 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     >>> lo, hi = choose_range(45.0, 76.0, 160.0)
     >>> lo <= 76 <= hi
     True
+
+    A point just above a boundary (no spread known yet) gets the nearest range of its own level, "良":
+
+    >>> choose_range(51.0, 51.0, 51.0)
+    (55, 75)
     """
     if not all(math.isfinite(v) for v in (q10, q50, q90)):
         raise ValueError(f"AQI quantiles must be finite, got {q10!r}, {q50!r}, {q90!r}")
@@ -119,6 +130,7 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     crossable = {b for b, p in zip(LEVEL_BOUNDARIES, at_boundary.tolist())
                  if p >= straddle_min and 1.0 - p >= straddle_min}
     sizes = sorted({(int(w) // step) * step or int(w) for _, w in widths})
+    median_level = int(_levels(np.array([q50]))[0])
     best, best_key = None, None
     for w in sizes:
         lo = grid[grid + w <= 500]
@@ -135,10 +147,16 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
         hi_cdf = aqi_cdf(hi.astype(float), q10, q50, q90) if w % step else cdf[hi // step]
         mass = np.round(hi_cdf - cdf[lo // step], 9)
         dist = np.abs(lo + w / 2.0 - q50)
+        # a range with next to no probability (a point just above a boundary, e.g. a day with no verified
+        # history yet whose AQI is 51, is held by no valid range) comes after the ranges of the median's own
+        # level, the nearest first, not the widest (51 was offered 105-140, two levels up)
+        home = (_levels(lo) <= median_level) & (median_level <= _levels(hi))
+        pref = home | (mass >= straddle_min)
         cand = np.flatnonzero(ok)
-        order = np.lexsort((dist[cand], -mass[cand]))
+        order = np.lexsort((dist[cand], -mass[cand], ~pref[cand]))
         i = cand[order[0]]
-        key = (bool(lo[i] <= q50 <= hi[i]), float(mass[i]), w, -float(dist[i]))
+        key = (bool(lo[i] <= q50 <= hi[i]), bool(pref[i]), float(mass[i]), w if mass[i] > 0 else 0,
+               -float(dist[i]))
         if best_key is None or key > best_key:
             best, best_key = (int(lo[i]), int(hi[i])), key
     if best is None:  # cannot happen with the default widths (every level is wider than 35); keep a valid answer
