@@ -80,7 +80,8 @@ def _max_widths(widths, centres: np.ndarray) -> np.ndarray:
 
 def _levels(aqi: np.ndarray) -> np.ndarray:
     """AQI level 1-6 of each value (a boundary belongs to the lower level, 0 to level 1)."""
-    return 1 + np.searchsorted(np.array(LEVEL_BOUNDARIES, dtype=float), np.asarray(aqi, dtype=float), side="left")
+    bounds = np.array(LEVEL_BOUNDARIES, dtype=float)
+    return 1 + np.searchsorted(bounds, np.asarray(aqi, dtype=float), side="left")
 
 
 def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, step: int = 5,
@@ -90,8 +91,9 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     Among valid ranges (``lo`` and ``hi`` multiples of ``step``, ``0 ≤ lo < hi ≤ 500``, width ≤
     the rule for the centre, crossing only boundaries the distribution crosses, holding the median
     whenever one can) the one with the highest probability; ties go to the wider (the conventional
-    width), then to the one centred nearer the median. When no valid range holds any probability (a
-    point just above a boundary: no spread known yet), the nearest range of the median's own level.
+    width), then to the one centred nearer the median. When none holds the median, a range of the
+    median's own level or with at least ``straddle_min`` probability comes first (a point just above a
+    boundary, no spread known yet, gets the nearest range of its own level, not the widest of none).
 
     Holding the median matters because the rules allow wider ranges above 100: without it a wide,
     right-skewed distribution with its median near 75 was offered 85-120, a range that leaves out the
