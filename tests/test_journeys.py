@@ -105,13 +105,11 @@ def test_journey_consultation_to_issued_report(demo):
     from forecasting.store.db import Database
 
     db = Database(url)
-    contexts = []
     with browser() as b:
         pages = {}
         for district in ("310118", "320509", "330421"):
             user = submitters[district]
             ctx = b.new_context(viewport={"width": 1440, "height": 1100}, locale="zh-CN", accept_downloads=True)
-            contexts.append(ctx)
             page = ctx.new_page()
             _sign_in(page, base, user.username)
             pages[district] = page
@@ -207,7 +205,6 @@ def test_journey_consultation_to_issued_report(demo):
         shot(desk, "journey-7-report")
 
         mctx = b.new_context(viewport={"width": 1440, "height": 1100}, locale="zh-CN", accept_downloads=True)
-        contexts.append(mctx)
         manager = mctx.new_page()
         _sign_in(manager, base, "mgr_sun")
         manager.get_by_text("最新发布").first.wait_for()

@@ -253,7 +253,6 @@ def guidance_panel(rows) -> None:
 
 # -- the consultation day (issue #14) ------------------------------------------------------------------
 
-
 STATE_COLOURS = {"none": "#E0E0E0", "draft": "#FFE9A8", "submitted": "#B7E4C7"}
 #: A flagged cell's frame on the comparison grid, whose cells are filled with the AQI level colours (yellow,
 #: orange, red): dark enough to show on every one of them, dashed for a yellow notice.

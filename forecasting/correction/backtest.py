@@ -24,8 +24,8 @@ from forecasting.correction.probabilistic import crps_from_quantiles
 from forecasting.errors import ValidationError
 from forecasting.vocab import BEIJING_ZONE
 
-__all__ = ["LEAD_DAYS", "PAIRS_COLUMNS", "score_table", "score_tables", "select_best", "run_methods", "backtest", "pairs_table",
-           "probabilistic_scores"]
+__all__ = ["LEAD_DAYS", "PAIRS_COLUMNS", "score_table", "score_tables", "select_best", "run_methods", "backtest",
+           "pairs_table", "probabilistic_scores"]
 
 LEAD_DAYS = tuple(range(1, 8))
 #: Columns of ``--pairs PAIRS.csv`` (issue #13 contract).

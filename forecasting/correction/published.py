@@ -22,6 +22,8 @@ import math
 import numpy as np
 from scipy.special import ndtr
 
+from forecasting.aqi import level_of
+
 __all__ = ["aqi_cdf", "exceedance", "level_probabilities", "choose_range", "LEVEL_BOUNDARIES", "DEFAULT_WIDTHS"]
 
 #: Upper bounds of AQI levels 1-5 (HJ 633-2026 Table 1): a level boundary ``b`` belongs to the lower level.
@@ -78,12 +80,6 @@ def _max_widths(widths, centres: np.ndarray) -> np.ndarray:
     return out
 
 
-def _levels(aqi: np.ndarray) -> np.ndarray:
-    """AQI level 1-6 of each value (a boundary belongs to the lower level, 0 to level 1)."""
-    bounds = np.array(LEVEL_BOUNDARIES, dtype=float)
-    return 1 + np.searchsorted(bounds, np.asarray(aqi, dtype=float), side="left")
-
-
 def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, step: int = 5,
                  straddle_min: float = 0.1) -> tuple[int, int]:
     """The published range ``(lo, hi)`` chosen from the AQI distribution (module docstring).
@@ -132,7 +128,7 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     crossable = {b for b, p in zip(LEVEL_BOUNDARIES, at_boundary.tolist())
                  if p >= straddle_min and 1.0 - p >= straddle_min}
     sizes = sorted({(int(w) // step) * step or int(w) for _, w in widths})
-    median_level = int(_levels(np.array([q50]))[0])
+    median_level = level_of(q50)
     best, best_key = None, None
     for w in sizes:
         lo = grid[grid + w <= 500]
@@ -152,7 +148,7 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
         # a range with next to no probability (a point just above a boundary, e.g. a day with no verified
         # history yet whose AQI is 51, is held by no valid range) comes after the ranges of the median's own
         # level, the nearest first, not the widest (51 was offered 105-140, two levels up)
-        home = (_levels(lo) <= median_level) & (median_level <= _levels(hi))
+        home = (level_of(lo) <= median_level) & (median_level <= level_of(hi))
         pref = home | (mass >= straddle_min)
         cand = np.flatnonzero(ok)
         order = np.lexsort((dist[cand], -mass[cand], ~pref[cand]))
