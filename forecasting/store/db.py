@@ -119,10 +119,42 @@ def forget_database(url: str, *, keep: Database | None = None) -> None:
 def insert_rows(session, model, rows: list[dict], *, batch: int = 20_000) -> None:
     """Insert ``rows`` (dicts of column values) into ``model``'s table inside ``session``'s transaction:
     Core ``executemany`` in batches, without ORM bookkeeping (the write transaction stays short). Rows
-    with the same keys go together, so a missing key takes the column's default, as with the ORM."""
+    with the same keys go together, so a missing key takes the column's default, as with the ORM.
+
+    SQLite: the driver's ``executemany`` of the statement SQLAlchemy compiles, with each column's values
+    converted once per distinct value by the column type's own bind processor (the hourly series repeat
+    each time hundreds of times; converting every time-stamp row by row took two thirds of inserting the
+    demo world's 390 000 district values). What is stored is what SQLAlchemy stores (checked in
+    ``tests/test_store_insert.py``). PostgreSQL: SQLAlchemy's ``executemany`` (insertmanyvalues).
+    """
     by_keys: dict[tuple, list[dict]] = {}
     for r in rows:
         by_keys.setdefault(tuple(sorted(r)), []).append(r)
-    for group in by_keys.values():
-        for i in range(0, len(group), batch):
-            session.execute(insert(model.__table__), group[i:i + batch])
+    if not by_keys:
+        return
+    conn = session.connection()
+    table = model.__table__
+    for keys, group in by_keys.items():
+        compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
+        if not compiled.positional or compiled.positiontup is None or set(compiled.positiontup) != set(keys):
+            for i in range(0, len(group), batch):
+                session.execute(insert(table), group[i:i + batch])
+            continue
+        dialect = conn.dialect
+        columns = [_bound(table.c[name].type.dialect_impl(dialect).bind_processor(dialect), [r[name] for r in group])
+                   for name in compiled.positiontup]
+        params = list(zip(*columns))
+        for i in range(0, len(params), batch):
+            conn.exec_driver_sql(compiled.string, params[i:i + batch])
+
+
+def _bound(processor, values: list) -> list:
+    """``values`` as the driver gets them: ``processor`` (a column type's bind processor) applied once per
+    distinct value (unhashable values, e.g. JSON documents: once per value)."""
+    if processor is None:
+        return values
+    try:
+        done = {v: processor(v) for v in set(values)}
+    except TypeError:
+        return [processor(v) for v in values]
+    return [done[v] for v in values]
