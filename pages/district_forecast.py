@@ -130,9 +130,9 @@ if len(lines):
     layers = [aqi_bands(pollutant, ymax, edition=edition, lang=lang)]
     if len(band):
         layers.append(alt.Chart(band).mark_area(opacity=0.25, color="#555").encode(
-            x="time:T", y="lower:Q", y2="upper:Q", tooltip=[alt.Tooltip("time:T", format="%m-%d %H:%M"),
-                                                            alt.Tooltip("lower:Q", format=".0f"),
-                                                            alt.Tooltip("upper:Q", format=".0f")]))
+            x=alt.X("time:T"), y=alt.Y("lower:Q"), y2=alt.Y2("upper:Q"),
+            tooltip=[alt.Tooltip("time:T", format="%m-%d %H:%M"), alt.Tooltip("lower:Q", format=".0f"),
+                     alt.Tooltip("upper:Q", format=".0f")]))
     layers.append(alt.Chart(lines).mark_line().encode(
         x=alt.X("time:T", title=None),
         y=alt.Y("value:Q", title=paren(LABELS[pollutant], unit_of(pollutant)), scale=alt.Scale(domain=[0, ymax])),
@@ -146,12 +146,12 @@ if len(lines):
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("time:T", format="%Y-%m-%d %H:%M"),
                  alt.Tooltip("value:Q", format=".1f")]))
     now_rule = alt.Chart(pd.DataFrame({"t": [pd.Timestamp(datetime.now(BEIJING)).tz_localize(None)]})).mark_rule(
-        strokeDash=[4, 4], color="black").encode(x="t:T")
+        strokeDash=[4, 4], color="black").encode(x=alt.X("t:T"))
     layers.append(now_rule)
     if len(ahead):  # where model guidance ends: the last hour any model of the newest issue reaches
         reach = pd.Timestamp(ahead["valid_time"].max()).tz_convert(BEIJING).tz_localize(None)
         layers.append(alt.Chart(pd.DataFrame({"t": [reach]})).mark_rule(strokeDash=[1, 3], color="#b45309",
-                                                                        size=2).encode(x="t:T"))
+                                                                        size=2).encode(x=alt.X("t:T")))
     chart = alt.layer(*layers).resolve_scale(color="independent").properties(height=340)
     st.altair_chart(chart.configure_axisX(format="%m-%d" if lang == "zh" else "%b %d"), width="stretch")
     st.caption(tr("dfc.chart_caption"))  # one caption for the band (a tour read it explained twice)

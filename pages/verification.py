@@ -259,8 +259,8 @@ if summary.has_issued:
             tooltip=[alt.Tooltip("name:N", title=title), alt.Tooltip("n:Q", title=tr("verif18.col.cases")),
                      alt.Tooltip("level_hit_rate:Q", format=".0%", title=tr("verif18.col.level")),
                      alt.Tooltip("level_lo:Q", format=".0%"), alt.Tooltip("level_hi:Q", format=".0%")])
-        err = base.mark_rule(color="#222").encode(x="level_lo:Q", x2="level_hi:Q")
-        text = base.mark_text(align="left", dx=4, color="#222").encode(x="pos:Q", text="text:N")
+        err = base.mark_rule(color="#222").encode(x=alt.X("level_lo:Q"), x2=alt.X2("level_hi:Q"))
+        text = base.mark_text(align="left", dx=4, color="#222").encode(x=alt.X("pos:Q"), text=alt.Text("text:N"))
         return (bars + err + text).properties(height=max(90, 34 * len(f)), title=title)
 
     def show(col, chart, rows: int) -> None:

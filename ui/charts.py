@@ -46,7 +46,7 @@ def aqi_bands(pollutant: str, ymax: float, *, edition: str = EDITION_2026, lang:
     return (
         alt.Chart(pd.DataFrame(rows))
         .mark_rect(opacity=0.18)
-        .encode(y="y0:Q", y2="y1:Q", color=alt.Color("colour:N", scale=None, legend=None),
+        .encode(y=alt.Y("y0:Q"), y2=alt.Y2("y1:Q"), color=alt.Color("colour:N", scale=None, legend=None),
                 tooltip=[alt.Tooltip("category:N", title="")])
     )
 
@@ -67,8 +67,8 @@ def field_map(cells: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
         alt.Chart(cells)
         .mark_square(size=size, opacity=0.85)
         .encode(
-            longitude="lon:Q",
-            latitude="lat:Q",
+            longitude=alt.Longitude("lon:Q"),
+            latitude=alt.Latitude("lat:Q"),
             color=alt.Color("value:Q", scale=alt.Scale(type="threshold", domain=bounds, range=colours),
                             legend=alt.Legend(title=label)),
             tooltip=[alt.Tooltip("value:Q", title=label, format=".1f"),
@@ -144,7 +144,7 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     if band is not None and not band.empty:
         b = band.assign(label=band_label)
         layers.append(alt.Chart(b).mark_area(opacity=0.28, color="#555555").encode(
-            x="time:T", y="lower:Q", y2="upper:Q",
+            x=alt.X("time:T"), y=alt.Y("lower:Q"), y2=alt.Y2("upper:Q"),
             tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("lower:Q", format=".0f"),
                      alt.Tooltip("upper:Q", format=".0f")]))
     raw = frame[frame["kind"] == "raw"]
@@ -153,10 +153,10 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     obs = frame[frame["kind"] == "observed"]
     if not raw.empty:
         layers.append(alt.Chart(raw).mark_line(strokeWidth=1.1, strokeDash=[4, 3], opacity=0.7)
-                      .encode(x=x, y=y, color=colour("raw"), detail="series:N", tooltip=tip))
+                      .encode(x=x, y=y, color=colour("raw"), detail=alt.Detail("series:N"), tooltip=tip))
     if not cor.empty:
         layers.append(alt.Chart(cor).mark_line(strokeWidth=1.6, opacity=0.9)
-                      .encode(x=x, y=y, color=colour("corrected"), detail="series:N", tooltip=tip))
+                      .encode(x=x, y=y, color=colour("corrected"), detail=alt.Detail("series:N"), tooltip=tip))
     if not ensemble.empty:
         layers.append(alt.Chart(ensemble).mark_line(strokeWidth=SUGGESTED_WIDTH)
                       .encode(x=x, y=y, color=colour("ensemble"), tooltip=tip))
@@ -166,12 +166,12 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
         label = {"issue": "起报" if lang == "zh" else "cycle", "now": "现在" if lang == "zh" else "now"}[text]
         rule = pd.DataFrame({"time": [pd.Timestamp(when)], "label": [label]})
         layers.append(alt.Chart(rule).mark_rule(color="#c62828" if text == "now" else "#555555", strokeWidth=1.6,
-                                                strokeDash=dash).encode(x="time:T"))
+                                                strokeDash=dash).encode(x=alt.X("time:T")))
         # the cycle's label left of its rule, "now" right of its own: they never overlap (now follows the cycle)
         layers.append(alt.Chart(rule).mark_text(align="right" if text == "issue" else "left",
                                                 dx=-3 if text == "issue" else 3, dy=-4, baseline="top", fontSize=12,
                                                 fontWeight="bold", color="#c62828" if text == "now" else "#555555")
-                      .encode(x="time:T", y=alt.value(2), text="label:N"))
+                      .encode(x=alt.X("time:T"), y=alt.YValue(2), text=alt.Text("label:N")))
     if not obs.empty:
         layers.append(alt.Chart(obs).mark_line(color=OBS_COLOUR, strokeWidth=OBS_WIDTH,
                                                point=alt.OverlayMarkDef(color=OBS_COLOUR, size=18))

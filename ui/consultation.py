@@ -666,7 +666,7 @@ def level_map(levels: dict, lang: str, *, height: int = 360):
     labels = (alt.Chart()
               .transform_calculate(lon="datum.properties.centroid_lon", lat="datum.properties.centroid_lat")
               .mark_text(fontSize=14, fontWeight="bold", color="black")
-              .encode(longitude="lon:Q", latitude="lat:Q", text="properties.label:N"))
+              .encode(alt.Longitude("lon:Q"), alt.Latitude("lat:Q"), alt.Text("properties.label:N")))
     return alt.layer(shapes, labels, data=values).project(type="mercator").properties(height=height)
 
 

@@ -57,12 +57,12 @@ def guidance_chart(report: Report, *, lang: str = "zh") -> alt.Chart | None:
         # as a transparency group, and the 105 groups of a 7-day chart took a PDF viewer (poppler) 1.1 s to
         # draw the chart's page (0.4 s with fill-opacity; the rest is the rotated day labels)
         bars = alt.Chart(mine).mark_bar(size=26 if len(days) <= 4 else 14, fillOpacity=0.55).encode(
-            x=x, y=alt.Y("lo:Q", title="AQI", scale=alt.Scale(domain=[0, top], nice=True)), y2="hi:Q",
+            x=x, y=alt.Y("lo:Q", title="AQI", scale=alt.Scale(domain=[0, top], nice=True)), y2=alt.Y2("hi:Q"),
             color=alt.Color("hex:N", scale=None))
         layer = [bars]
         if not sub.empty:
             layer.append(alt.Chart(sub).mark_point(filled=True, size=36, fillOpacity=0.85).encode(
-                x=x, y="aqi:Q",
+                x=x, y=alt.Y("aqi:Q"),
                 color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=list(_KIND_COLOURS)), legend=None),
                 shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=list(_KIND_SHAPES)), legend=None)))
         panels.append(alt.layer(*layer).resolve_scale(color="independent").properties(
