@@ -178,6 +178,9 @@ def password_hash() -> str:
 #: Argon2id verifications of this worker: ``(stored hash, password) -> True/False``. Verification is a pure
 #: function of the two, so a pair's answer, once computed with the production parameters, is the answer.
 _VERIFIED: dict[tuple[str, str], bool] = {}
+#: zxcvbn's answers of this worker: ``(password, user inputs) -> result`` (a pure function of the two; the
+#: password policy's strength check took 4 s of ``make check``'s CPU, mostly the same users made again).
+_STRENGTH: dict[tuple[str, tuple[str, ...]], dict] = {}
 
 
 @contextmanager
@@ -186,7 +189,9 @@ def hashed_once(password_hash: str):
     session's hash (a real production-parameter Argon2id hash of it, salt shared): users are
     created at insert speed and still sign in through the real verification, which is computed
     once per worker for each (hash, password) pair and remembered (0.24 s of CPU each: 155 sign-ins,
-    signatures and password checks of ``make check`` took 34 s of CPU)."""
+    signatures and password checks of ``make check`` took 34 s of CPU). The password policy's zxcvbn
+    strength is computed once per worker for each (password, user inputs) pair and remembered too."""
+    import zxcvbn
     from argon2.exceptions import VerifyMismatchError
 
     from forecasting import accounts
@@ -211,7 +216,18 @@ def hashed_once(password_hash: str):
                 raise VerifyMismatchError()
             return True
 
-    with mock.patch.object(accounts, "hash_password", cached), mock.patch.object(accounts, "_hasher", Remembering()):
+    real_strength = zxcvbn.zxcvbn
+
+    def strength(password: str, user_inputs=None, *args, **kwargs) -> dict:
+        if args or kwargs:
+            return real_strength(password, user_inputs, *args, **kwargs)
+        key = (password, tuple(user_inputs or ()))
+        if key not in _STRENGTH:
+            _STRENGTH[key] = real_strength(password, user_inputs=user_inputs)
+        return _STRENGTH[key]
+
+    with (mock.patch.object(accounts, "hash_password", cached), mock.patch.object(accounts, "_hasher", Remembering()),
+          mock.patch.object(zxcvbn, "zxcvbn", strength)):
         yield
 
 
