@@ -168,3 +168,24 @@ def test_a_report_issued_in_chinese_gets_its_english_files_from_its_stored_model
         report_file(db, bare.id, "pdf")
     assert latest_report(db).formats == () and not latest_report(db).on_demand
     assert verify_report(db, bare.id)
+
+
+@sqlite_only
+def test_files_rendered_on_two_workers_are_the_files_of_one_rendering(db, users):
+    """The demo world's newest report is rendered by both worker processes at once (every file but the
+    English PDF in one, the English PDF in the other): the union is byte for byte what one rendering of
+    every format makes, with the same hash (the Chinese PDF's)."""
+    from forecasting.demo.consultation import _render
+    from forecasting.demo.spawn import spawn_pool
+    from forecasting.reports import FORMATS, issue_with_report, render_english_pdf, render_files
+
+    chief = signed_session(db, users, note="各区意见一致，按 60-80 发布。")
+    snapshot = json.loads(issue_with_report(db, chief, ISSUE, formats=("pdf",)).snapshot)
+    whole, digest = render_files(db, snapshot, formats=FORMATS)
+    assert render_english_pdf(db, snapshot) == whole["en.pdf"]
+    with spawn_pool(2) as pool:
+        files, split_digest = _render(pool, db.url, snapshot, FORMATS).result()
+    assert split_digest == digest == hashlib.sha256(whole["pdf"]).hexdigest()
+    assert set(files) == set(FORMATS)
+    assert {fmt: hashlib.sha256(data).hexdigest() for fmt, data in files.items()} == \
+        {fmt: hashlib.sha256(data).hexdigest() for fmt, data in whole.items()}

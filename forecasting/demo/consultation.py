@@ -192,6 +192,38 @@ def _render_worker(url: str, snapshot: dict, formats: tuple[str, ...] | None):
     return render_files(get_database(url), snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
 
 
+def _english_pdf_worker(url: str, snapshot: dict) -> bytes:
+    """Runs in a worker process: the English PDF of one snapshot (reads the database only)."""
+    from forecasting.reports import render_english_pdf  # lazy: pandas, altair
+    return render_english_pdf(get_database(url), snapshot)
+
+
+class _Joined:
+    """A day's files rendered by both workers: every file but the English PDF (``files``, a future of
+    :func:`_render_worker`) and the English PDF (``english``, of :func:`_english_pdf_worker`). The newest
+    day, the only one with English files, is rendered last, when nothing else is left for the second
+    worker to overlap with."""
+
+    def __init__(self, files, english):
+        self.parts = (files, english)
+
+    def result(self) -> tuple[dict[str, bytes], str]:
+        files, digest = self.parts[0].result()
+        return {**files, "en.pdf": self.parts[1].result()}, digest
+
+    def cancel(self) -> None:
+        for part in self.parts:
+            part.cancel()
+
+
+def _render(pool, url: str, snapshot: dict, formats: tuple[str, ...] | None):
+    """The future of one day's files (or report model) rendered by ``pool``'s workers."""
+    if formats is None or "en.pdf" not in formats:
+        return pool.submit(_render_worker, url, snapshot, formats)
+    return _Joined(pool.submit(_render_worker, url, snapshot, tuple(f for f in formats if f != "en.pdf")),
+                   pool.submit(_english_pdf_worker, url, snapshot))
+
+
 def _issue(db: Database, day: date, chief: Actor, at: datetime, render) -> None:
     with clock_at(at):
         c.issue_session(db, chief, day, render=render)
@@ -288,7 +320,7 @@ def seed_consultations(db: Database, *, today: date, days: int, password: str, s
             expected = future = None
             if pool is not None:  # the files, or the report model alone, made by a worker
                 expected = _expected_snapshot(db, day, chief, at)
-                future = pool.submit(_render_worker, db.url, expected, render_formats(day))
+                future = _render(pool, db.url, expected, render_formats(day))
             queue.append((day, chief, at, expected, future))
         while queue:
             issue_oldest()

@@ -32,6 +32,7 @@ from forecasting.reports.store import (
     make_renderer,
     on_demand_renderer,
     prerendered,
+    render_english_pdf,
     render_files,
     render_from_model,
     report_file,
@@ -45,7 +46,8 @@ from forecasting.reports.text import MAX_DISTRICT_CHARS, district_texts, render_
 __all__ = [
     "DEFAULT_ISSUING_BODY", "NOTES_IN_DIGEST", "build_report", "issue_number", "issuing_body",
     "render_html", "render_pdf", "cjk_font_installed", "render_text", "district_texts", "MAX_DISTRICT_CHARS",
-    "FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer", "prerendered",
+    "FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "render_english_pdf", "make_renderer",
+    "prerendered",
     "on_demand_renderer", "render_from_model", "issue_with_report",
     "list_reports", "latest_report", "report_revisions", "report_file", "report_filename", "report_json", "verify_report",
     "issued_acknowledgements",

@@ -43,8 +43,8 @@ from forecasting.store.db import Database
 from forecasting.store.reports import IssuedReport, MEDIA_TYPES, insert_report_files
 from forecasting.vocab import canonical_json
 
-__all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files", "make_renderer",
-           "prerendered", "on_demand_renderer", "render_from_model", "report_filename",
+__all__ = ["FORMATS", "CHINESE_FORMATS", "MEDIA_TYPES", "ReportSummary", "StoredFile", "render_files",
+           "render_english_pdf", "make_renderer", "prerendered", "on_demand_renderer", "render_from_model", "report_filename",
            "issue_with_report", "list_reports", "latest_report", "report_revisions", "report_file",
            "report_json", "verify_report", "level_calendar", "canonical_report_json", "issued_acknowledgements"]
 
@@ -90,11 +90,10 @@ def render_from_model(report: Report, *, formats: tuple[str, ...] = FORMATS,
     svgs = {lang: chart_svg(report, lang=lang) for lang in langs}
     t2 = clock()
     files: dict[str, bytes] = {}
-    files["pdf"] = pdf if pdf is not None else render_pdf(render_html(report, lang="zh", for_pdf=True,
-                                                                        chart_svg=svgs["zh"]))
+    files["pdf"] = pdf if pdf is not None else _pdf(report, "zh", svgs["zh"])
     t3 = clock()
     if "en.pdf" in formats:
-        files["en.pdf"] = render_pdf(render_html(report, lang="en", for_pdf=True, chart_svg=svgs["en"]))
+        files["en.pdf"] = _pdf(report, "en", svgs["en"])
     report["pdf_sha256"] = hashlib.sha256(files["pdf"]).hexdigest()
     t4 = clock()
     files["html"] = render_html(report, lang="zh", chart_svg=svgs["zh"]).encode("utf-8")
@@ -107,6 +106,20 @@ def render_from_model(report: Report, *, formats: tuple[str, ...] = FORMATS,
     if timings is not None:
         timings.update(chart=t2 - t1, pdf=t3 - t2, html=t5 - t4)
     return {k: v for k, v in files.items() if k in formats}
+
+
+def _pdf(report: Report, lang: str, svg: str) -> bytes:
+    """One language's PDF of a report model whose ``pdf_sha256`` is empty (a PDF cannot carry its own hash)."""
+    return render_pdf(render_html(report, lang=lang, for_pdf=True, chart_svg=svg))
+
+
+def render_english_pdf(db: Database, snapshot: dict) -> bytes:
+    """The English PDF of one snapshot alone: byte for byte the ``en.pdf`` of :func:`render_files` (the PDFs
+    are rendered from the model without ``pdf_sha256``, so the English one needs nothing of the Chinese
+    one). A bulk job renders it in a second process while the first renders the other files
+    (``render_files`` without ``en.pdf``), and stores the union of the two."""
+    report = {**build_report(db, snapshot), "pdf_sha256": None}
+    return _pdf(report, "en", chart_svg(report, lang="en"))
 
 
 def make_renderer(db: Database, *, formats: tuple[str, ...] = FORMATS
