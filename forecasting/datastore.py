@@ -36,6 +36,7 @@ __all__ = [
     "read_run",
     "ingest_run",
     "store_district_series",
+    "store_long_district_series",
     "import_observations",
     "store_observations",
     "list_runs",
@@ -192,6 +193,48 @@ def store_district_series(
     if not variables:
         raise ValidationError(f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z: no variables to store")
     long = frame.melt(id_vars=["district", "time", "lead_hours"], value_vars=variables, var_name="variable")
+    return _store_long(db, actor, long, variables, model=model, cycle=cycle, format=format, level=level, files=files,
+                       conversions=conversions, synthetic=synthetic, force=force)
+
+
+def store_long_district_series(db: Database, actor: Actor | None, long: pd.DataFrame, *, model: str, cycle: datetime,
+                               **options) -> IngestResult:
+    """:func:`store_district_series` for a long frame, one row per value (``district time lead_hours variable
+    value``, as a simulation writes it), without making it wide first: what is stored is what the wide frame
+    of the same values (``long.pivot_table(index=["district", "time"], columns="variable")`` with its
+    ``lead_hours``) stores, in the same order (the variables sorted, then district and time).
+    """
+    if cycle.tzinfo is None:
+        cycle = pd.Timestamp(cycle).tz_localize("UTC").to_pydatetime()
+    if long.empty:
+        raise ValidationError(f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z: no variables to store")
+    long = _in_stored_order(long)
+    return _store_long(db, actor, long, sorted(set(long["variable"])), model=model, cycle=cycle, **options)
+
+
+def _in_stored_order(long: pd.DataFrame) -> pd.DataFrame:
+    """``long``'s rows in the order a wide frame's melt gives them: variable (sorted), district, time.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"district": ["320509", "310118", "310118"], "variable": ["pm25", "pm25", "o3"],
+    ...                      "time": pd.to_datetime(["2026-12-03 01:00"] * 3, utc=True), "lead_hours": 1.0,
+    ...                      "value": [35.0, 30.0, 60.0]})
+    >>> _in_stored_order(long)[["variable", "district", "value"]].to_numpy().tolist()
+    [['o3', '310118', 60.0], ['pm25', '310118', 30.0], ['pm25', '320509', 35.0]]
+    """
+    return long.sort_values(["variable", "district", "time"], kind="stable", ignore_index=True)[
+        ["district", "time", "lead_hours", "variable", "value"]]
+
+
+def _store_long(db: Database, actor: Actor | None, long: pd.DataFrame, variables: list[str], *, model: str,
+                cycle: datetime, format: str = "", level: str = "", files: list[str] | None = None,
+                conversions: list | dict | None = None, synthetic: bool = False, force: bool = False) -> IngestResult:
+    """Store one run's values, ``long`` (``district time lead_hours variable value``, every value of the run
+    with its missing ones as NaN), see :func:`store_district_series`."""
+    districts = tuple(sorted(set(long["district"])))
+    n_times = int(pd.DatetimeIndex(long["time"]).nunique())
     finite = np.isfinite(long["value"].to_numpy(dtype=float))
     total, dropped = len(long), int((~finite).sum())
     long = long[finite]
@@ -214,7 +257,6 @@ def store_district_series(
         for d, t, v, x, h, ok in zip(long["district"].tolist(), times.to_pydatetime(), long["variable"].tolist(),
                                      long["value"].to_numpy(dtype=float).tolist(), leads, has_lead.tolist())
     ]
-    districts = tuple(sorted(set(frame["district"])))
     with db.transaction() as s:
         actor = _operator(s, actor, "ingest model runs")
         known = set(s.scalars(select(District.adcode)))
@@ -233,7 +275,7 @@ def store_district_series(
             s.flush()
         run = ModelRun(model=model, cycle=cycle, format=format, level=level, files=files or [],
                        conversions={"applied": conversions} if isinstance(conversions, list) else (conversions or {}),
-                       variables=variables, n_times=int(pd.DatetimeIndex(frame["time"]).nunique()),
+                       variables=variables, n_times=n_times,
                        synthetic=synthetic, ingested_by=actor.username)
         s.add(run)
         s.flush()

@@ -311,3 +311,38 @@ def test_an_import_overtaken_by_another_computes_its_checks_again(db, tmp_path):
     qp = obs[(obs["district"] == "310118") & (obs["pollutant"] == "pm25")].set_index("time")["value"]
     assert float(qp[pd.Timestamp(t[4]).tz_convert("UTC")]) == pytest.approx((46 + 54) / 2)
     assert float(qp[pd.Timestamp(t[5]).tz_convert("UTC")]) == pytest.approx((45 + 55) / 2)
+
+
+def test_a_long_run_is_stored_as_its_wide_frame_is(db):
+    """The demo stores its simulated runs from their long form (``store_long_district_series``) instead of
+    pivoting them wide and melting them back: the rows stored, the run's variables, hours and counts are
+    those of the wide frame's ``store_district_series`` (the way it stored them before)."""
+    rng = np.random.default_rng(4)
+    times = pd.date_range("2026-11-24T01:00Z", periods=5, freq="h")
+    long = pd.DataFrame([(d, t, v, float(rng.uniform(5, 90))) for t in times for v in ("pm25", "o3", "co")
+                         for d in ("330421", "310118", "320509")], columns=["district", "valid_time", "variable", "value"])
+    long.loc[7, "value"] = np.nan  # a missing value is dropped and counted both ways
+    long = long.sample(frac=1.0, random_state=1, ignore_index=True)  # a simulation's own order
+    wide = long.pivot_table(index=["district", "valid_time"], columns="variable", values="value",
+                            dropna=False).reset_index().rename(columns={"valid_time": "time"})
+    wide.columns.name = None
+    wide["lead_hours"] = (wide["time"] - pd.Timestamp(CYCLE)) / pd.Timedelta(hours=1)
+    by_long = long.rename(columns={"valid_time": "time"})
+    by_long["lead_hours"] = (by_long["time"] - pd.Timestamp(CYCLE)) / pd.Timedelta(hours=1)
+    a = datastore.store_district_series(db, OP, wide, model="wide", cycle=CYCLE, format="simulated", synthetic=True)
+    b = datastore.store_long_district_series(db, OP, by_long, model="long", cycle=CYCLE, format="simulated",
+                                             synthetic=True)
+    assert (a.districts, a.variables, a.n_times, a.n_values, a.dropped) == \
+        (b.districts, b.variables, b.n_times, b.n_values, b.dropped) == \
+        (("310118", "320509", "330421"), ("co", "o3", "pm25"), 5, 44, 1)
+    assert b.warnings == ("model long cycle 2026-11-24 00:00Z: 1 of 45 values are missing (NaN) and were dropped",)
+    assert a.warnings == tuple(w.replace("model long", "model wide") for w in b.warnings)
+    with db.read() as s:
+        rows = {run: s.execute(select(DistrictSeries.district, DistrictSeries.valid_time, DistrictSeries.variable,
+                                      DistrictSeries.value, DistrictSeries.lead_hours)
+                               .where(DistrictSeries.run_id == run)
+                               .order_by(DistrictSeries.variable, DistrictSeries.district, DistrictSeries.valid_time)).all()
+                for run in (a.run_id, b.run_id)}
+        runs = {r.model: (r.variables, r.n_times, r.format, r.synthetic) for r in s.scalars(select(ModelRun))}
+    assert rows[a.run_id] == rows[b.run_id] and len(rows[a.run_id]) == 44
+    assert runs["wide"] == runs["long"]

@@ -172,12 +172,10 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
                 read.store(db, op, synthetic=True)
             n_files += 1
         else:
-            wide = part.pivot_table(index=["district", "valid_time"], columns="variable", values="value").reset_index()
-            wide = wide.rename(columns={"valid_time": "time"})
-            wide.columns.name = None
-            wide["lead_hours"] = (wide["time"] - cycle) / pd.Timedelta(hours=1)
+            long = part[["district", "valid_time", "variable", "value"]].rename(columns={"valid_time": "time"})
+            long["lead_hours"] = (long["time"] - cycle) / pd.Timedelta(hours=1)
             with clock_at(arrived):
-                datastore.store_district_series(db, op, wide, model=model, cycle=cycle.to_pydatetime(),
-                                                format="simulated", level="surface", synthetic=True)
+                datastore.store_long_district_series(db, op, long, model=model, cycle=cycle.to_pydatetime(),
+                                                     format="simulated", level="surface", synthetic=True)
     log(f"  model runs: {sim.groupby(['model', 'cycle']).ngroups} ({n_files} from files in {folder})")
     return {"first_cycle": first_cycle, "last_cycle": last_cycle}
