@@ -575,6 +575,8 @@ def _delete_observation_keys(s, clean: pd.DataFrame) -> int:
     """Delete the stored station values at exactly the file's (station, pollutant, hour) keys;
     returns how many existed (the values the import replaces)."""
     n = 0
+    if s.scalar(select(Observation.station_id).limit(1)) is None:  # the first import: nothing to replace
+        return n
     for (station, pollutant), times in _grouped_times(clean.assign(station=clean["station"].astype(str)),
                                                       ["station", "pollutant"]):
         n += s.execute(delete(Observation).where(Observation.station_id == station,
@@ -584,6 +586,8 @@ def _delete_observation_keys(s, clean: pd.DataFrame) -> int:
 
 
 def _delete_district_keys(s, keys: pd.DataFrame) -> None:
+    if s.scalar(select(DistrictObservation.district).limit(1)) is None:  # none stored yet
+        return
     for (district, pollutant), times in _grouped_times(keys, ["district", "pollutant"]):
         s.execute(delete(DistrictObservation).where(DistrictObservation.district == district,
                                                     DistrictObservation.pollutant == pollutant,
