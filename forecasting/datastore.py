@@ -23,7 +23,7 @@ from forecasting.errors import Conflict, FormatError, ValidationError
 from forecasting.observations import district_observations, quality_control, read_station_csv, read_stations
 from forecasting.permissions import Actor, require_role
 from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
-from forecasting.store.db import Database, insert_rows
+from forecasting.store.db import Database, insert_columns, insert_rows
 from forecasting.store.models import AppMeta, District
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
 from forecasting.store.types import utcnow
@@ -252,11 +252,9 @@ def _store_long(db: Database, actor: Actor | None, long: pd.DataFrame, variables
     has_lead = np.isfinite(lead)
     # plain Python values column by column (numpy's per-element float()/round() took 2.4 s of the demo build)
     leads = np.rint(np.where(has_lead, lead, 0)).astype(np.int64).tolist()
-    rows = [
-        {"district": d, "valid_time": t, "variable": v, "value": x, "lead_hours": h if ok else None}
-        for d, t, v, x, h, ok in zip(long["district"].tolist(), times.to_pydatetime(), long["variable"].tolist(),
-                                     long["value"].to_numpy(dtype=float).tolist(), leads, has_lead.tolist())
-    ]
+    columns = {"district": long["district"].tolist(), "valid_time": list(times.to_pydatetime()),
+               "variable": long["variable"].tolist(), "value": long["value"].to_numpy(dtype=float).tolist(),
+               "lead_hours": [h if ok else None for h, ok in zip(leads, has_lead.tolist())]}
     with db.transaction() as s:
         actor = _operator(s, actor, "ingest model runs")
         known = set(s.scalars(select(District.adcode)))
@@ -279,14 +277,13 @@ def _store_long(db: Database, actor: Actor | None, long: pd.DataFrame, variables
                        synthetic=synthetic, ingested_by=actor.username)
         s.add(run)
         s.flush()
-        for r in rows:
-            r["run_id"] = run.id
-        insert_rows(s, DistrictSeries, rows)
+        values = len(columns["value"])
+        insert_columns(s, DistrictSeries, {"run_id": [run.id] * values, **columns})
         audit.record(s, actor, "run.ingest", object_type="model_run", object_id=run.id,
-                     details={"model": model, "cycle": cycle.isoformat(), "values": len(rows),
+                     details={"model": model, "cycle": cycle.isoformat(), "values": values,
                               "replaced": old is not None, "files": [Path(f).name for f in (files or [])]})
         return IngestResult(run.id, model, cycle, format, level, tuple(variables), districts, run.n_times,
-                            len(rows), old is not None, dropped=dropped, warnings=tuple(warnings))
+                            values, old is not None, dropped=dropped, warnings=tuple(warnings))
 
 
 def _check_plausible(long: pd.DataFrame, *, model: str, cycle: datetime) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.exc import StatementError
 
-from forecasting.store.db import insert_rows
+from forecasting.store.db import insert_columns, insert_rows
 from forecasting.store.science import (DistrictObservation, DistrictSeries, Guidance, GuidanceSeries, ModelRun,
                                        Observation, Station)
 
@@ -33,15 +33,26 @@ def _raw(db, table: str, order: str) -> list[tuple]:
 
 
 def _both_ways(db, model, rows: list[dict], order: str) -> tuple[list, list]:
-    """The table's raw rows after SQLAlchemy's ``executemany`` of ``rows``, and after ``insert_rows``."""
+    """The table's raw rows after SQLAlchemy's ``executemany`` of ``rows``, and after ``insert_rows``; and
+    (when every row has the same keys) after ``insert_columns`` of the same values, which must store the
+    same as ``insert_rows``."""
     table = model.__tablename__
     results = []
-    for write in (lambda s: s.execute(insert(model.__table__), [dict(r) for r in rows]),
-                  lambda s: insert_rows(s, model, [dict(r) for r in rows])):
+    writes = [lambda s: s.execute(insert(model.__table__), [dict(r) for r in rows]),
+              lambda s: insert_rows(s, model, [dict(r) for r in rows])]
+    if len({tuple(r) for r in rows}) == 1:
+        writes.append(lambda s: insert_columns(s, model, {k: [r[k] for r in rows] for k in rows[0]}))
+    for write in writes:
         with db.transaction() as s:
             s.execute(delete(model.__table__))
             write(s)
         results.append(_raw(db, table, order))
+    own_id = model.__table__.c.keys()[0] == "id"  # the table's own numbering: compare everything else
+
+    def values(raw):
+        return [r[1:] for r in raw] if own_id else raw
+
+    assert all(values(r) == values(results[1]) for r in results[2:]), "insert_columns stored other values"
     return results[0], results[1]
 
 
@@ -107,3 +118,10 @@ def test_a_naive_time_is_refused_as_the_model_refuses_it(db):
                                              "valid_time": T0.replace(tzinfo=None), "value": 1.0, "lead_hours": 0}])
     with db.read() as s:
         assert s.scalar(select(DistrictSeries.value)) is None
+
+
+def test_columns_of_different_lengths_are_refused(db):
+    run_id = _run(db)
+    with db.transaction() as s, pytest.raises(ValueError, match="different lengths"):
+        insert_columns(s, DistrictSeries, {"run_id": [run_id, run_id], "district": ["310118"],
+                                           "valid_time": [T0, T0], "variable": ["pm25", "o3"], "value": [1.0, 2.0]})

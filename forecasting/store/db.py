@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from forecasting.config import settings
 
-__all__ = ["Database", "get_database", "forget_database", "insert_rows", "SQLITE_BUSY_TIMEOUT_MS"]
+__all__ = ["Database", "get_database", "forget_database", "insert_rows", "insert_columns", "SQLITE_BUSY_TIMEOUT_MS"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -130,22 +130,34 @@ def insert_rows(session, model, rows: list[dict], *, batch: int = 20_000) -> Non
     by_keys: dict[tuple, list[dict]] = {}
     for r in rows:
         by_keys.setdefault(tuple(sorted(r)), []).append(r)
-    if not by_keys:
+    for keys, group in by_keys.items():
+        insert_columns(session, model, {name: [r[name] for r in group] for name in keys}, batch=batch)
+
+
+def insert_columns(session, model, columns: dict[str, list], *, batch: int = 20_000) -> None:
+    """:func:`insert_rows` for rows given column by column (``{column: values}``, every list as long as
+    the others): a bulk writer that has its values as columns need not build a dict per row."""
+    if not columns:
+        return
+    n = {len(values) for values in columns.values()}
+    if len(n) != 1:
+        raise ValueError(f"columns of different lengths: {sorted(n)}")
+    if not n.pop():
         return
     conn = session.connection()
     table = model.__table__
-    for keys, group in by_keys.items():
-        compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
-        if not compiled.positional or compiled.positiontup is None or set(compiled.positiontup) != set(keys):
-            for i in range(0, len(group), batch):
-                session.execute(insert(table), group[i:i + batch])
-            continue
-        dialect = conn.dialect
-        columns = [_bound(table.c[name].type.dialect_impl(dialect).bind_processor(dialect), [r[name] for r in group])
-                   for name in compiled.positiontup]
-        params = list(zip(*columns))
-        for i in range(0, len(params), batch):
-            conn.exec_driver_sql(compiled.string, params[i:i + batch])
+    dialect = conn.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    if not compiled.positional or compiled.positiontup is None or set(compiled.positiontup) != set(columns):
+        names = list(columns)
+        rows = [dict(zip(names, values)) for values in zip(*columns.values())]
+        for i in range(0, len(rows), batch):
+            session.execute(insert(table), rows[i:i + batch])
+        return
+    params = list(zip(*(_bound(table.c[name].type.dialect_impl(dialect).bind_processor(dialect), columns[name])
+                        for name in compiled.positiontup)))
+    for i in range(0, len(params), batch):
+        conn.exec_driver_sql(compiled.string, params[i:i + batch])
 
 
 def _bound(processor, values: list) -> list:
