@@ -70,6 +70,15 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         js.get_by_label("AQI 下限").nth(2).fill("85")
         js.get_by_label("AQI 下限").nth(2).press("Tab")
         for username, page in pages.items():
+            wait_idle(page)
+            # what the form holds just before the click (a CI run once found Jiashan's primary pollutants and
+            # analysis empty at submit and waited 10 minutes for the confirmation): a loss says so here, at once
+            held = page.evaluate("""() => ({
+                primary: [...document.querySelectorAll("[class*='st-key-sub_'][class*='_primary']")]
+                    .map(e => e.innerText.includes("PM2.5")),
+                analysis: [...document.querySelectorAll("[class*='st-key-sub_'][class*='_analysis'] textarea")]
+                    .map(e => e.value)})""")
+            assert held == {"primary": [True, True, True], "analysis": ["草稿"]}, (username, held)
             page.get_by_role("button", name="提交", exact=True).click()
             alert(page, "已提交。").wait_for()
             wait_idle(page)
