@@ -216,11 +216,11 @@ if room.can_submit:
         st.session_state[seen_key] = seen
         st.session_state.pop(errors_key, None)
 
-    # The choice boxes and the analysis box show the server's value on every run. A browser that left two
-    # boxes quickly on a loaded server (a run cut short by the next) forgot what they held, drew them from
-    # their empty defaults and sent the empty boxes back with its next click: a submit was refused for want
-    # of the primary pollutants the draft had (a CI run; 6 of 22 runs of the browser test beside a busy core,
-    # 0 of 10 after). A value set here travels with the box; it is what the user chose, so nothing is lost.
+    # The choice boxes and the analysis box show the server's value on every run. After a forecaster left two
+    # AQI boxes quickly on a loaded server (a run cut short by the next), these boxes came back empty while
+    # the AQI boxes kept their values, and the next click sent them empty: a submit was refused for want of
+    # the primary pollutants the draft had (a CI run; 6 of 22 runs of the browser test beside a busy core,
+    # 0 of 10 after this). A value set here travels with the box; it is what the user chose, so nothing is lost.
     for key in [prefix + d.isoformat() + "_primary" for d in session.target_dates] + [prefix + "analysis"]:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
