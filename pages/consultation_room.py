@@ -220,7 +220,7 @@ if room.can_submit:
     # AQI boxes quickly on a loaded server (a run cut short by the next), these boxes came back empty while
     # the AQI boxes kept their values, and the next click sent them empty: a submit was refused for want of
     # the primary pollutants the draft had (a CI run; 6 of 22 runs of the browser test beside a busy core,
-    # 0 of 10 after this). A value set here travels with the box; it is what the user chose, so nothing is lost.
+    # 0 of 10 after this). A value set here travels with the box; it is what the user chose: nothing is lost.
     for key in [prefix + d.isoformat() + "_primary" for d in session.target_dates] + [prefix + "analysis"]:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
