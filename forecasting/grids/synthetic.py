@@ -101,6 +101,12 @@ def _field_at(field, species, when, lead, xkm, ykm, lon, lat, seed, step, bias):
     return synthetic_field(species, when, lead, xkm, ykm, seed=seed, step=step, bias=bias)
 
 
+def _blocks(n: int, size: int = 24) -> list[slice]:
+    """Steps ``0..n-1`` in blocks of ``size``, written at once (the fields of a block are computed in
+    step order per species; each field depends only on its own species and step)."""
+    return [slice(k, min(k + size, n)) for k in range(0, n, size)]
+
+
 def _times(cycle, hours):
     cycle = pd.Timestamp(cycle)
     cycle = cycle.tz_localize("UTC") if cycle.tzinfo is None else cycle.tz_convert("UTC")
@@ -239,12 +245,14 @@ def write_cmaq_aconc(path, *, nx: int = 20, ny: int = 16, hours: int = 6, specie
             name, units = names[s]
             v = nc.createVariable(name, "f4", ("TSTEP", "LAY", "ROW", "COL"))
             v.setncatts({"long_name": _pad(name), "units": _pad(units), "var_desc": _pad(f"{name} synthetic", 80)})
-        for k, when in enumerate(times):
-            tflag[k] = np.tile(np.array(ymd(starts[k]), "i4"), (len(species), 1))
+        for steps in _blocks(len(times)):  # a day of steps per write: one write per step cost more than the fields
+            tflag[steps] = np.stack([np.tile(np.array(ymd(starts[k]), "i4"), (len(species), 1))
+                                     for k in range(steps.start, steps.stop)])
             for s in species:
                 name, units = names[s]
-                f = _field_at(field, s, when, k + 1, xkm, ykm, lon, lat, seed, k, bias) * _per_unit(s, units)
-                nc[name][k, 0] = f.astype("f4")
+                f = np.stack([_field_at(field, s, times[k], k + 1, xkm, ykm, lon, lat, seed, k, bias)
+                              for k in range(steps.start, steps.stop)]) * _per_unit(s, units)
+                nc[name][steps, 0] = f.astype("f4")
     return path
 
 
@@ -295,13 +303,13 @@ def write_cams_forecast(path, *, nx: int = 20, ny: int = 16, hours: int = 6, spe
             v = nc.createVariable(name, "i2", ("valid_time", "latitude", "longitude"), fill_value=np.int16(-32767))
             v.setncatts({"units": units, "standard_name": std, "scale_factor": top / 65532.0,
                          "add_offset": top / 2.0, "missing_value": np.int16(-32767)})
-        for k, when in enumerate(times):
-            vt[k] = int((when - epoch).total_seconds())
-            fp[k] = k + 1
+        for steps in _blocks(len(times)):
+            vt[steps] = [int((times[k] - epoch).total_seconds()) for k in range(steps.start, steps.stop)]
+            fp[steps] = np.arange(steps.start + 1, steps.stop + 1)
             for s in species:
                 name, units, _ = names[s]
-                f = _field_at(field, s, when, k + 1, xkm, ykm, glon, glat, seed, k, bias) * _per_unit(s, units)
-                nc[name][k] = f
+                nc[name][steps] = np.stack([_field_at(field, s, times[k], k + 1, xkm, ykm, glon, glat, seed, k, bias)
+                                            for k in range(steps.start, steps.stop)]) * _per_unit(s, units)
     return path
 
 
