@@ -358,3 +358,26 @@ def test_score_tables_scores_each_window_on_its_own_rows():
         alone = score_table(frame[frame["issue_time"] <= issued_by], since=since, until=until,
                             by=("district", "pollutant"))
         assert alone == table
+
+
+def test_bias_keys_number_each_forecast_hour_in_order_of_its_first_pair():
+    """A key is (model, district, pollutant, cycle hour, lead hour); its code is the order in which the
+    pairs first name it, and the key table's row k is key k (numbered here from the tuples themselves)."""
+    from forecasting.correction.bias import bias_keys
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    cycle = pd.Series(pd.Timestamp("2026-11-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 20, n), unit="D")
+                      + pd.to_timedelta(rng.choice([0, 12], n), unit="h"))
+    pairs = pd.DataFrame({"model": rng.choice(["CAMS", "CMAQ-YRD", "NAQPMS-SH"], n),
+                          "district": rng.choice(["310118", "320509", "330421"], n),
+                          "pollutant": rng.choice(["pm25", "o3", "co"], n), "cycle": cycle,
+                          "lead_hours": rng.integers(1, 25, n)})
+    code, day, n_days, table = bias_keys(pairs)
+    numbered: dict = {}
+    expected = [numbered.setdefault(k, len(numbered)) for k in zip(
+        pairs["model"], pairs["district"], pairs["pollutant"], cycle.dt.hour, pairs["lead_hours"])]
+    assert code.tolist() == expected
+    assert [tuple(k) for k in table.itertuples(index=False, name=None)] == list(numbered)
+    assert day.tolist() == [(c.normalize() - cycle.min().normalize()).days for c in cycle]
+    assert n_days == 20
