@@ -18,6 +18,7 @@ inside the 80 % interval).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import ndtr
@@ -80,6 +81,24 @@ def _max_widths(widths, centres: np.ndarray) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=32)
+def _windows(widths: tuple, step: int) -> tuple:
+    """What :func:`choose_range` checks of every candidate range whatever the distribution, per size
+    ``w``: ``(w, lo, hi, allowed, level of lo, level of hi, [(b, lo <= b < hi)])`` (computed once per
+    rule set, not once per district and day)."""
+    grid = np.arange(0, 501, step)
+    out = []
+    for w in sorted({(int(w) // step) * step or int(w) for _, w in widths}):
+        lo = grid[grid + w <= 500]
+        hi = lo + w
+        arrays = [lo, hi, w <= _max_widths(widths, lo + w / 2.0), level_of(lo), level_of(hi)]
+        straddles = [(b, (lo <= b) & (b < hi)) for b in LEVEL_BOUNDARIES]
+        for a in arrays + [across for _, across in straddles]:
+            a.setflags(write=False)  # shared by every call
+        out.append((w, *arrays, straddles))
+    return tuple(out)
+
+
 def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, step: int = 5,
                  straddle_min: float = 0.1) -> tuple[int, int]:
     """The published range ``(lo, hi)`` chosen from the AQI distribution (module docstring).
@@ -127,16 +146,14 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
     at_boundary = aqi_cdf(np.array(LEVEL_BOUNDARIES, dtype=float), q10, q50, q90)
     crossable = {b for b, p in zip(LEVEL_BOUNDARIES, at_boundary.tolist())
                  if p >= straddle_min and 1.0 - p >= straddle_min}
-    sizes = sorted({(int(w) // step) * step or int(w) for _, w in widths})
+    windows = _windows(tuple((float(c), int(w)) for c, w in widths), step)
     median_level = level_of(q50)
     best, best_key = None, None
-    for w in sizes:
-        lo = grid[grid + w <= 500]
-        hi = lo + w
-        ok = w <= _max_widths(widths, lo + w / 2.0)
-        for b in LEVEL_BOUNDARIES:
+    for w, lo, hi, allowed, level_lo, level_hi, straddles in windows:
+        ok = allowed.copy()
+        for b, across in straddles:
             if b not in crossable:
-                ok &= ~((lo <= b) & (b < hi))
+                ok &= ~across
         holds_median = ok & (lo <= q50) & (q50 <= hi)
         if holds_median.any():  # a range that leaves out the median misplaces the forecast
             ok = holds_median
@@ -148,7 +165,7 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
         # a range with next to no probability (a point just above a boundary, e.g. a day with no verified
         # history yet whose AQI is 51, is held by no valid range) comes after the ranges of the median's own
         # level, the nearest first, not the widest (51 was offered 105-140, two levels up)
-        home = (level_of(lo) <= median_level) & (median_level <= level_of(hi))
+        home = (level_lo <= median_level) & (median_level <= level_hi)
         pref = home | (mass >= straddle_min)
         cand = np.flatnonzero(ok)
         order = np.lexsort((dist[cand], -mass[cand], ~pref[cand]))
@@ -158,7 +175,7 @@ def choose_range(q10: float, q50: float, q90: float, *, widths=DEFAULT_WIDTHS, s
         if best_key is None or key > best_key:
             best, best_key = (int(lo[i]), int(hi[i])), key
     if best is None:  # cannot happen with the default widths (every level is wider than 35); keep a valid answer
-        w = sizes[0]
+        w = windows[0][0]
         lo = int(min(max(0, round((q50 - w / 2) / step) * step), 500 - w))
         best = (lo, lo + w)
     return best
