@@ -292,3 +292,34 @@ def test_a_world_on_both_cores_seeds_each_consultation_after_its_guidance(demo_t
         stored = next(i for first, last, i in parts if first <= day <= last)
         assert stored < audit_id, f"{day} was submitted before its guidance was stored"
     assert sum(line.startswith("  guidance rows: ") for line in lines) == 1
+
+
+def test_the_demo_reports_check_yesterday_against_that_days_own_observed_aqi(demo_url):
+    """The demo world's reports made from their model alone take yesterday's observed AQI from one table
+    of the whole history (issue #16: one pass of the AQI engine instead of one per report); each report
+    says what that day's own check computes from the observations, district by district."""
+    import json
+
+    from forecasting.consultation import yesterday_check
+    from forecasting.store.consultation import IssuedForecast
+    from forecasting.store.db import Database
+    from forecasting.store.reports import IssuedReport
+    from sqlalchemy import select
+
+    db = Database(demo_url)
+    try:
+        with db.read() as s:
+            stored = s.execute(select(IssuedForecast.issue_date, IssuedReport.content)
+                               .join(IssuedReport, IssuedReport.issued_forecast_id == IssuedForecast.id)
+                               .where(IssuedReport.format == "json")).all()
+        assert len(stored) >= 10  # every issued day of the 12-day history, amended ones twice
+        observed_days = 0
+        for issue_date, content in stored:
+            rows = {r["district"]: r["observed_aqi"] for r in json.loads(content)["yesterday"]}
+            own = {v.district: None if v.observed_aqi is None else int(round(v.observed_aqi))
+                   for v in yesterday_check(db, issue_date)}
+            assert rows == own, issue_date
+            observed_days += sum(v is not None for v in own.values())
+        assert observed_days >= 3 * 9  # the history's days are observed
+    finally:
+        db.dispose()

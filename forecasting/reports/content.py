@@ -224,8 +224,10 @@ def _guidance(db: Database, issue_date: date) -> list[GuidanceRow]:
              "aqi_lo": g.aqi_lo, "aqi_hi": g.aqi_hi} for g in rows if g.method in CHART_METHODS]
 
 
-def _yesterday(db: Database, issue_date: date, names: dict[str, tuple[str, str]]) -> list[YesterdayRow]:
-    checks = yesterday_check(db, issue_date)  # a failure stops the issue (no silently missing section)
+def _yesterday(db: Database, issue_date: date, names: dict[str, tuple[str, str]],
+               observed=None) -> list[YesterdayRow]:
+    # a failure stops the issue (no silently missing section)
+    checks = yesterday_check(db, issue_date, observed=observed)
     out = []
     for v in checks:
         obs = None if v.observed_aqi is None else int(round(v.observed_aqi))
@@ -293,7 +295,7 @@ def zone_headline(districts: list[ReportDistrict]) -> Headline:
             "level_hi": max((r["level_hi"] for r in rows), default=None)}
 
 
-def build_report(db: Database, snapshot: dict) -> Report:
+def build_report(db: Database, snapshot: dict, *, observed=None) -> Report:
     """The report model of one issued revision (see the module docstring); JSON-serialisable.
 
     Parameters
@@ -301,6 +303,9 @@ def build_report(db: Database, snapshot: dict) -> Report:
     snapshot : dict
         The issue snapshot of :func:`forecasting.consultation.issue_session` (``issue_date``,
         ``revision``, ``districts`` with ``days``, ``zone_summary``, ``conclusion``, signatures).
+    observed : callable, optional
+        ``observed(db, district, day)``, the observed daily AQI for yesterday's check (see
+        :func:`forecasting.consultation.yesterday_check`; by default computed from the observations).
     """
     issue_date = date.fromisoformat(snapshot["issue_date"])
     number = issue_number(issue_date)
@@ -385,7 +390,7 @@ def build_report(db: Database, snapshot: dict) -> Report:
         "health": health,
         "sensitive_groups": groups,
         "guidance": _guidance(db, issue_date),
-        "yesterday": _yesterday(db, issue_date, names),
+        "yesterday": _yesterday(db, issue_date, names, observed),
         "history": history,
         "amendment_reason": snapshot.get("amendment_reason", ""),
         "deadlines": snapshot.get("deadlines", {}),

@@ -158,14 +158,15 @@ def prerendered(db: Database, expected: dict, files: dict[str, bytes], digest: s
     return render
 
 
-def on_demand_renderer(db: Database) -> Callable[[dict], tuple[dict[str, bytes], str]]:
+def on_demand_renderer(db: Database, *, observed=None) -> Callable[[dict], tuple[dict[str, bytes], str]]:
     """A ``render`` for :func:`forecasting.consultation.issue_session` that stores only the report model
     (the JSON file, ``pdf_sha256`` empty) at issue time; its SHA-256 is the report's hash. The other
     files are rendered from it when first asked for (:func:`report_file`). For bulk history (the demo
-    world): about 0.1 s an issue instead of 1.5 s. The chief desk's issues render every file at once."""
+    world): about 0.1 s an issue instead of 1.5 s. The chief desk's issues render every file at once.
+    ``observed``: see :func:`forecasting.reports.content.build_report`."""
 
     def render(snapshot: dict) -> tuple[dict[str, bytes], str]:
-        report = build_report(db, snapshot)
+        report = build_report(db, snapshot, observed=observed)
         report["pdf_sha256"] = None
         report["report_hash"] = "json"  # the files say which hash is the report's, and how to check it
         data = canonical_report_json(report)
