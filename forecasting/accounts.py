@@ -10,6 +10,7 @@ cookie and the database keeps only its SHA-256.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -72,7 +73,17 @@ __all__ = [
 ]
 
 _hasher = PasswordHasher()  # Argon2id
-_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account (same Argon2id time as a real one). Made at the
+    first password check of a process, not at import (0.15 s that every worker and command paid for
+    nothing); every password check asks for it first, known account or not, so that the first check's
+    extra time says nothing about the account."""
+    return _hasher.hash("not-a-real-password-just-for-timing")
+
+
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
 BIND_TICKET_SECONDS = 120
 TOUCH_EVERY = timedelta(seconds=60)
@@ -316,11 +327,12 @@ def reauthenticate(db: Database, actor: Actor | None, password: str, *,
     """Check ``actor``'s password again (Argon2id, outside any transaction) and return a short-lived
     :class:`Reauthentication` for it; :class:`AuthenticationFailed` when the password is wrong or the
     account is gone, disabled or locked."""
+    dummy = _dummy_hash()  # made whatever the account (see _dummy_hash)
     with db.read() as s:
         actor = current_actor(s, actor, "confirm your password")
         row = s.get(User, actor.user_id)
         usable = row is not None and row.is_active and not is_locked(row, utcnow())
-        seen_hash = row.password_hash if usable else _DUMMY_HASH
+        seen_hash = row.password_hash if usable else dummy
     if not (verify_password(seen_hash, password or "") and usable):
         if usable:  # a wrong password counts towards the lockout, as everywhere else
             with db.transaction() as s:
@@ -559,10 +571,11 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
     limit; a locked account cannot change its password. On success every other sign-in session of
     the user ends (``keep_session_id``, the caller's own, stays). Returns how many sessions ended.
     """
+    dummy = _dummy_hash()  # made whatever the account (see _dummy_hash)
     with db.read() as s:
         actor = current_actor(s, actor, "change your password")
         row = s.get(User, actor.user_id)
-        seen_hash = row.password_hash if row is not None else _DUMMY_HASH
+        seen_hash = row.password_hash if row is not None else dummy
     # the Argon2 work outside any write transaction (it would hold SQLite's write lock)
     good = verify_password(seen_hash, old_password or "")
     new_hash = None
@@ -643,12 +656,13 @@ def authenticate(db: Database, username: str, password: str, *, user_agent: str 
     """
     cfg = settings()
     username = (username or "").strip().lower()
+    dummy = _dummy_hash()  # made whatever the account (see _dummy_hash)
     with db.read() as s:
         row = s.scalar(select(User).where(User.username == username)) if username else None
         seen = (row.id, row.password_hash, row.locked_until) if row is not None else None
     now = utcnow()
     if seen is None or (seen[2] is not None and seen[2] > now):
-        verify_password(_DUMMY_HASH, password or "")
+        verify_password(dummy, password or "")
         good, new_hash = False, None
     else:
         good = verify_password(seen[1], password or "")
