@@ -203,8 +203,10 @@ def _render_worker(url: str, snapshot: dict, formats: tuple[str, ...] | None,
     :func:`_observed_table`, gives yesterday's observed AQI)."""
     from forecasting.reports import on_demand_renderer, render_files  # lazy: pandas, altair
     if formats is None:
-        lookup = None if observed is None else (lambda _db, district, day: observed.get((district, day.isoformat())))
-        return on_demand_renderer(get_database(url), observed=lookup)(snapshot)
+        def lookup(_db, district, day):
+            return observed.get((district, day.isoformat()))
+
+        return on_demand_renderer(get_database(url), observed=None if observed is None else lookup)(snapshot)
     return render_files(get_database(url), snapshot, formats=tuple(dict.fromkeys(("pdf", *formats))))
 
 

@@ -71,7 +71,8 @@ def arrival_time(cycle: datetime, *, arrival_hours: float, now: datetime, rng: n
     return max(cycle, min(cycle + timedelta(hours=arrival_hours) - early, now))
 
 
-def _district_weights(lon: np.ndarray, lat: np.ndarray, sigma_km: float = 22.0) -> tuple[np.ndarray, np.ndarray]:
+def _district_weights(lon: np.ndarray, lat: np.ndarray,
+                      sigma_km: float = 22.0) -> tuple[np.ndarray, np.ndarray]:
     """The partition of unity of Gaussian weights around the district centroids (one layer per district
     of ``_CENTROIDS``) and the gentle texture (±6 %) of :func:`_district_field` on a grid."""
     weights = []
@@ -88,7 +89,8 @@ def _district_field(values: dict[str, float], lon: np.ndarray, lat: np.ndarray, 
                     weights: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """A smooth field whose district means come close to ``values``: a partition of unity of
     Gaussian weights around the district centroids, with a gentle texture (±6 %). ``weights``: those
-    of :func:`_district_weights` for this grid, when the caller keeps them (a file's 720 fields share them)."""
+    of :func:`_district_weights` for this grid, when the caller keeps them (a file's 720 fields share
+    them)."""
     w, texture = weights if weights is not None else _district_weights(lon, lat, sigma_km)
     field = sum(w[i] * values.get(code, np.nan) for i, code in enumerate(_CENTROIDS))
     return field * texture
@@ -103,12 +105,13 @@ def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, par
     lookup = {(str(v), pd.Timestamp(t)): {d: x for d, x in zip(districts, row) if x == x}
               for (v, t), row in zip(wide.index, wide.to_numpy(dtype=float))}
 
-    grid: dict = {}  # the weights of the file's grid, computed at its first field (the writers pass one lon array)
+    grid: dict = {}  # the weights of the file's grid, made at its first field (one lon array per file)
 
     def field(species, valid_time, _lead, lon, lat):
         if grid.get("lon") is not lon:
             grid.update(lon=lon, weights=_district_weights(lon, lat))
-        return _district_field(lookup.get((species, pd.Timestamp(valid_time)), {}), lon, lat, weights=grid["weights"])
+        values = lookup.get((species, pd.Timestamp(valid_time)), {})
+        return _district_field(values, lon, lat, weights=grid["weights"])
 
     stamp = cycle.strftime("%Y%m%d%H")
     if layout == "ioapi":

@@ -245,7 +245,8 @@ def write_cmaq_aconc(path, *, nx: int = 20, ny: int = 16, hours: int = 6, specie
             name, units = names[s]
             v = nc.createVariable(name, "f4", ("TSTEP", "LAY", "ROW", "COL"))
             v.setncatts({"long_name": _pad(name), "units": _pad(units), "var_desc": _pad(f"{name} synthetic", 80)})
-        for steps in _blocks(len(times)):  # a day of steps per write: one write per step cost more than the fields
+        # a day of steps per write: one write per step cost more than the fields
+        for steps in _blocks(len(times)):
             tflag[steps] = np.stack([np.tile(np.array(ymd(starts[k]), "i4"), (len(species), 1))
                                      for k in range(steps.start, steps.stop)])
             for s in species:
@@ -308,8 +309,9 @@ def write_cams_forecast(path, *, nx: int = 20, ny: int = 16, hours: int = 6, spe
             fp[steps] = np.arange(steps.start + 1, steps.stop + 1)
             for s in species:
                 name, units, _ = names[s]
-                nc[name][steps] = np.stack([_field_at(field, s, times[k], k + 1, xkm, ykm, glon, glat, seed, k, bias)
-                                            for k in range(steps.start, steps.stop)]) * _per_unit(s, units)
+                f = np.stack([_field_at(field, s, times[k], k + 1, xkm, ykm, glon, glat, seed, k, bias)
+                              for k in range(steps.start, steps.stop)])
+                nc[name][steps] = f * _per_unit(s, units)
     return path
 
 
