@@ -97,8 +97,7 @@ def bias_keys(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, int, pd.Data
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
         combined = combined * len(uniques) + codes
     code, _ = pd.factorize(combined)
-    first = np.full(code.max() + 1, len(code))
-    np.minimum.at(first, code, np.arange(len(code)))
+    first = np.flatnonzero(~pd.Series(combined).duplicated().to_numpy())  # key k's first row, in code order
     table = pd.DataFrame({name: values[first] for name, values in columns.items()})
     day = ((day0 - day0.min()) / pd.Timedelta(days=1)).round().astype(int).to_numpy()
     return code, day, int(day.max()) + 1, table

@@ -85,13 +85,10 @@ def _district_weights(lon: np.ndarray, lat: np.ndarray,
     return w, 1 + 0.06 * np.sin(lon * 9.0) * np.cos(lat * 11.0)
 
 
-def _district_field(values: dict[str, float], lon: np.ndarray, lat: np.ndarray, sigma_km: float = 22.0, *,
-                    weights: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """A smooth field whose district means come close to ``values``: a partition of unity of
-    Gaussian weights around the district centroids, with a gentle texture (±6 %). ``weights``: those
-    of :func:`_district_weights` for this grid, when the caller keeps them (a file's 720 fields share
-    them)."""
-    w, texture = weights if weights is not None else _district_weights(lon, lat, sigma_km)
+def _district_field(values: dict[str, float], weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """A smooth field whose district means come close to ``values``: the district weights and texture of
+    :func:`_district_weights` for the grid (a file's 720 fields share them)."""
+    w, texture = weights
     field = sum(w[i] * values.get(code, np.nan) for i, code in enumerate(_CENTROIDS))
     return field * texture
 
@@ -110,8 +107,7 @@ def _write_files(folder: Path, model: str, layout: str, cycle: pd.Timestamp, par
     def field(species, valid_time, _lead, lon, lat):
         if grid.get("lon") is not lon:
             grid.update(lon=lon, weights=_district_weights(lon, lat))
-        values = lookup.get((species, pd.Timestamp(valid_time)), {})
-        return _district_field(values, lon, lat, weights=grid["weights"])
+        return _district_field(lookup.get((species, pd.Timestamp(valid_time)), {}), grid["weights"])
 
     stamp = cycle.strftime("%Y%m%d%H")
     if layout == "ioapi":
