@@ -126,3 +126,114 @@ def test_a_bin_with_fewer_than_100_scores_takes_the_pooled_correction():
     # with 30 as the minimum the 60 polluted scores are enough: Q = 0.5, the interval widens
     wide = conformalize(frame, grid=grid, window_days=60, min_count=30).iloc[-1]
     assert wide["q90"] == pytest.approx(np.exp(np.log(401.0) + 0.5) - 1)
+
+
+def _aci_frame(t0, grid, late_score: float) -> pd.DataFrame:
+    """200 calibration hours issued in block 0 with conformity scores 0, 0.005, …, 0.995 (above q90 on
+    the log scale), 10 hours issued in block 1 scoring ``late_score``, one hour issued in block 2."""
+    hi = np.log(40.0 + 1)
+    rows = []
+    for k in range(200):
+        rows.append({"issue_time": t0 + pd.Timedelta(hours=k), "valid_time": t0 + pd.Timedelta(hours=k + 20),
+                     "observed": np.exp(hi + k / 200) - 1})
+    for k in range(10):
+        rows.append({"issue_time": grid[1] + pd.Timedelta(hours=k), "valid_time": grid[1] + pd.Timedelta(hours=k + 20),
+                     "observed": np.exp(hi + late_score) - 1})
+    rows.append({"issue_time": grid[2] + pd.Timedelta(hours=1), "valid_time": grid[2] + pd.Timedelta(hours=21),
+                 "observed": np.nan})
+    return pd.DataFrame(rows).assign(pollutant="pm25", lead_day=1, central=20.0, q10=10.0, q50=20.0, q90=40.0)
+
+
+def test_adaptive_conformal_widens_a_key_whose_intervals_missed():
+    """ACI (Gibbs and Candès 2021): the 10 hours of block 1 all fall outside their interval (score 1.5
+    above the block's Q, the ⌈201·0.8⌉/200 quantile of 0 … 0.995), so with rate 0.5 the key's α at the
+    third origin is 0.2 + 0.5·(0.2 − 10/10) = −0.2: the 1 − α level is above 1 and Q is the largest
+    calibration score, 1.5. Without ACI Q is the ⌈211·0.8⌉/210 quantile of the 210 scores, below 1."""
+    from forecasting.correction.probabilistic import conformalize
+
+    t0 = pd.Timestamp("2026-01-01", tz="UTC")
+    grid = pd.DatetimeIndex([t0, t0 + pd.Timedelta(days=30), t0 + pd.Timedelta(days=60)])
+    frame = _aci_frame(t0, grid, late_score=1.5)
+    hi = np.log(41.0)
+    aci = conformalize(frame, grid=grid, window_days=60, adapt=0.5)
+    assert aci["q90"].iloc[-1] == pytest.approx(np.exp(hi + 1.5) - 1)
+    block1 = aci.iloc[200:210]  # Q of block 1: α was not moved yet (block 0 had no interval of its own)
+    scores = np.arange(200) / 200
+    assert block1["q90"].to_numpy() == pytest.approx(np.exp(hi + np.quantile(scores, 161 / 200)) - 1)
+    plain = conformalize(frame, grid=grid, window_days=60)
+    q = np.quantile(np.r_[scores, np.full(10, 1.5)], 169 / 210)
+    assert q < 1 and plain["q90"].iloc[-1] == pytest.approx(np.exp(hi + q) - 1)
+
+
+def test_adaptive_conformal_narrows_a_key_that_always_covered_and_never_looks_ahead():
+    """The 10 hours of block 1 all inside (score −1): α = 0.2 + 0.5·(0.2 − 0) = 0.3, so Q is the
+    ⌈211·0.7⌉/210 quantile. Their observations, verified after the third origin, do not move it."""
+    from forecasting.correction.probabilistic import conformalize
+
+    t0 = pd.Timestamp("2026-01-01", tz="UTC")
+    grid = pd.DatetimeIndex([t0, t0 + pd.Timedelta(days=30), t0 + pd.Timedelta(days=60)])
+    frame = _aci_frame(t0, grid, late_score=-1.0)
+    hi = np.log(41.0)
+    scores = np.r_[np.arange(200) / 200, np.full(10, -1.0)]
+    got = conformalize(frame, grid=grid, window_days=60, adapt=0.5)["q90"].iloc[-1]
+    assert got == pytest.approx(np.exp(hi + np.quantile(scores, np.ceil(211 * 0.7 - 1e-9) / 210)) - 1)
+    later = frame.copy()
+    later.loc[200:209, "valid_time"] = grid[2] + pd.Timedelta(hours=5)  # verified after the origin
+    unmoved = conformalize(later, grid=grid, window_days=60, adapt=0.5)["q90"].iloc[-1]
+    assert unmoved == pytest.approx(np.exp(hi + np.quantile(np.arange(200) / 200, 161 / 200)) - 1)
+
+
+@pytest.mark.parametrize("adapt", [0.0, 0.3])
+def test_daily_conformal_step_matches_a_plain_recomputation(adapt):
+    """One key (PM2.5, D+1, one bin), 40 days of hourly rows issued a day ahead, daily origins: each day's
+    Q recomputed here with a plain loop (window scores, np.quantile at ⌈(n + 1)(1 − α)⌉/n, α moved once per
+    origin by the fraction of the rows verified since the previous one that missed) equals the project's."""
+    from forecasting.correction.probabilistic import conformalize
+
+    rng = np.random.default_rng(5)
+    t0 = pd.Timestamp("2026-03-01", tz="UTC")
+    issue = t0 + pd.to_timedelta(np.repeat(np.arange(40), 24), "D")
+    valid = issue + pd.to_timedelta(np.tile(np.arange(24, 48), 40), "h")
+    frame = pd.DataFrame({"issue_time": issue, "valid_time": valid, "pollutant": "pm25", "lead_day": 1,
+                          "central": 20.0, "q10": 12.0, "q50": 20.0, "q90": 30.0,
+                          "observed": 20.0 * np.exp(rng.normal(0.0, 0.5, len(issue)))})
+    grid = pd.date_range(t0 + pd.Timedelta(days=5), t0 + pd.Timedelta(days=40), freq="D")
+    got = conformalize(frame, grid=grid, window_days=10, adapt=adapt)
+
+    score = np.maximum(np.log(13.0) - np.log(frame["observed"] + 1), np.log(frame["observed"] + 1) - np.log(31.0))
+    shift = np.full(len(frame), np.nan)
+    alpha, previous = 0.2, None
+    for j, t in enumerate(grid):
+        if previous is not None:
+            errs = [float(score[i] > shift[i]) for i in range(len(frame))
+                    if previous < valid[i] <= t and issue[i] < t and np.isfinite(shift[i])]
+            if errs:
+                alpha += adapt * (0.2 - sum(errs) / len(errs))
+        previous = t
+        cal = score[(valid > t - pd.Timedelta(days=10)) & (valid <= t) & (issue < t)]
+        end = grid[j + 1] if j + 1 < len(grid) else pd.Timestamp.max.tz_localize("UTC")
+        rows = (issue >= t) & (issue < end)
+        if len(cal) >= 100:
+            n = len(cal)
+            level = min(1.0, max(0.0, 1.0 - alpha))
+            shift[rows] = np.quantile(cal, min(1.0, np.ceil((n + 1) * level - 1e-9) / n))
+    expected = np.where(np.isfinite(shift), np.maximum(np.exp(np.log(31.0) + shift) - 1, 20.0), 30.0)
+    np.testing.assert_allclose(got["q90"].to_numpy(), expected, rtol=1e-12)
+    assert np.isfinite(shift).sum() > 500 and (adapt == 0 or len(set(np.round(shift[np.isfinite(shift)], 9))) > 20)
+
+
+def test_two_days_of_history_give_no_daily_origin_and_leave_the_intervals_as_they_are():
+    """A 2-day world (the demo's smallest) has no origin 14 days after its first issue: with the conformal
+    step's daily origins the grid is empty (the 2-day demo seed failed on it once) and the intervals stay."""
+    from forecasting.correction.engine import origins
+    from forecasting.correction.probabilistic import conformalize
+
+    t0 = pd.Timestamp("2026-03-01 12:00", tz="UTC")
+    frame = pd.DataFrame({"issue_time": [t0, t0 + pd.Timedelta(days=1)],
+                          "valid_time": [t0 + pd.Timedelta(hours=20), t0 + pd.Timedelta(hours=44)],
+                          "pollutant": "pm25", "lead_day": 1, "central": 20.0, "q10": 12.0, "q50": 20.0,
+                          "q90": 30.0, "observed": [25.0, np.nan]})
+    grid = origins(frame, refit_days=1, min_train_days=14, start=t0)
+    assert len(grid) == 0
+    out = conformalize(frame, grid=grid, window_days=90, adapt=0.01)
+    assert out["q10"].tolist() == [12.0, 12.0] and out["q90"].tolist() == [30.0, 30.0]

@@ -51,6 +51,11 @@ DEFAULTS = {
     "window_days": _bias.DEFAULT_ROLLING_DAYS,
     "base_method": "kalman_filter",
     "conformal": True,          # CQR of the quantiles on the out-of-sample scores of the last window
+    # [d] the CQR step's origins: refreshed daily with the scores verified by then (was refit_days)
+    "conformal_refit_days": 1,
+    # ACI rate of the CQR step per (pollutant, lead day, bin); both chosen on the Dongsi validation
+    # year only (python -m bench.interval_validation 3, docs/correction.md §7)
+    "conformal_adapt": 0.1,
 }
 
 
@@ -75,7 +80,7 @@ def origins(pairs: pd.DataFrame, *, refit_days: int, min_train_days: int, start=
     first = pairs["issue_time"].min().floor("D") + pd.Timedelta(days=min_train_days)
     last = pairs["issue_time"].max()
     grid = pd.date_range(first, last + pd.Timedelta(days=refit_days), freq=f"{refit_days}D")
-    if start is not None:
+    if start is not None and len(grid):  # empty: less history than min_train_days (and a short step)
         keep = grid[grid <= pd.Timestamp(start)]
         lo = keep[-1] if len(keep) else grid[0]
         grid = grid[grid >= lo]
@@ -164,7 +169,9 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
             out[name] = np.where(has, np.maximum(anen[:, i], 0.0), out[name].to_numpy(dtype=float))
         out["lower"], out["upper"] = out["q10"], out["q90"]
     if p.get("conformal", True):
-        out = conformalize(out, grid=grid, window_days=p["interval_window_days"], coverage=p["coverage"])
+        cgrid = origins(pairs, refit_days=p["conformal_refit_days"], min_train_days=p["min_train_days"], start=start)
+        out = conformalize(out, grid=cgrid, window_days=p["interval_window_days"], coverage=p["coverage"],
+                           adapt=p["conformal_adapt"])
     return out
 
 

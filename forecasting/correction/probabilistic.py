@@ -106,6 +106,22 @@ def _keys(pollutant, lead_day, central) -> dict[str, np.ndarray]:
             "pol": _joined(pol)}
 
 
+def _key_codes(pollutant, lead_day, central) -> dict[str, np.ndarray]:
+    """:func:`_keys` as small integers (the same groups, numbered in order of first appearance): no
+    strings are written, so a million rows cost a few hash passes."""
+    parts = {"pol": _codes(pollutant)[0], "lead": _codes(np.asarray(lead_day, dtype=int))[0],
+             "bin": _codes(level_bin(pollutant, central))[0]}
+
+    def joined(*names):
+        combo = np.zeros(len(parts["pol"]), dtype=np.int64)
+        for name in names:
+            combo = combo * (int(parts[name].max(initial=-1)) + 2) + (parts[name] + 1)
+        return pd.factorize(combo)[0].astype(np.int64)
+
+    return {"full": joined("pol", "lead", "bin"), "bin": joined("pol", "bin"), "lead": joined("pol", "lead"),
+            "pol": joined("pol")}
+
+
 def _log_residual(pollutant, central, observed) -> np.ndarray:
     off = _offset(pollutant)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -189,21 +205,32 @@ def add_quantiles(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: i
 
 
 def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: int,
-                 min_count: int = CONFORMAL_MIN_COUNT, coverage: float = 0.8) -> pd.DataFrame:
+                 min_count: int = CONFORMAL_MIN_COUNT, coverage: float = 0.8, adapt: float = 0.0) -> pd.DataFrame:
     """Conformalised quantile regression (CQR, Romano et al. 2019) of the ``q10``/``q90`` already set,
     in log space, per pollutant, lead day and forecast-level bin (same fallbacks as the tables).
 
-    At each refit origin ``T`` the calibration rows are those verified in ``(T − window_days, T]``
-    whose interval was issued before ``T`` (out of sample); their conformity score is
-    ``E = max(log(q10 + c) − log(O + c), log(O + c) − log(q90 + c))`` and the block issued from ``T`` on
-    gets ``[exp(log(q10 + c) − Q) − c, exp(log(q90 + c) + Q) − c]`` with ``Q`` the
+    At each origin ``T`` of ``grid`` the calibration rows are those verified in ``(T − window_days, T]``
+    whose interval was issued before ``T`` (out of sample; also before the grid's first origin, so that a
+    grid starting today still calibrates on the last window); their conformity score is
+    ``E = max(log(q10 + c) − log(O + c), log(O + c) − log(q90 + c))`` and the rows issued from ``T`` to the
+    next origin get ``[exp(log(q10 + c) − Q) − c, exp(log(q90 + c) + Q) − c]`` with ``Q`` the
     ``⌈(n + 1)·coverage⌉/n`` empirical quantile of ``E`` (the finite-sample correction). ``Q`` may be
     negative (an interval that covered too often narrows). Rows without ``min_count`` calibration
-    scores at any key level keep their interval. Uses only observations known at ``T``.
+    scores at any key level keep their interval. Uses only observations known at ``T``. The correction
+    methods pass daily origins (``DEFAULTS["conformal_refit_days"]``): the scores are a day old at most.
 
     ``min_count`` is :data:`CONFORMAL_MIN_COUNT` (100 hours): hourly errors are autocorrelated, so 30
     scores are one or two episodes, and the 80 % quantile of so few moved the rare high bins' intervals
     too little or too much.
+
+    ``adapt`` > 0 adds adaptive conformal inference (ACI, Gibbs and Candès 2021) per (pollutant, lead
+    day, bin): at each origin that key's miscoverage level ``α`` (starting at ``1 − coverage``) moves by
+    ``adapt · (1 − coverage − m)``, ``m`` the fraction of its rows verified since the previous origin whose
+    observation fell outside the row's final interval (one step per origin, however many models, districts
+    and hours the key holds: a step per row made a nine-member key move nine times as fast), and ``Q`` is
+    the ``⌈(n + 1)(1 − α)⌉/n``
+    quantile (clipped to ``[0, 1]``): a key whose recent intervals missed too often widens, one that
+    covered too often narrows. Only rows verified by ``T`` and issued before it move ``α``.
     """
     if not len(frame) or "q10" not in frame or not frame["q10"].notna().any():
         return frame
@@ -213,36 +240,72 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     hi = np.log(np.maximum(frame["q90"].to_numpy(dtype=float), 0) + off)
     with np.errstate(invalid="ignore", divide="ignore"):
         y = np.log(np.maximum(frame["observed"].to_numpy(dtype=float), 0) + off)
-    score = np.maximum(lo - y, y - hi)
-    keys = _keys(pol, frame["lead_day"].to_numpy(), frame["central"].to_numpy(dtype=float))
-    vt, it = times_ns(frame["valid_time"]), times_ns(frame["issue_time"])
-    block = np.searchsorted(times_ns(grid), it, side="right") - 1
+    full_score = np.maximum(lo - y, y - hi)
+    grid_ns = times_ns(grid)
     win = pd.Timedelta(days=window_days).value
-    shift = np.full(len(frame), np.nan)
-    for j, t in enumerate(times_ns(grid)):
-        rows = np.flatnonzero(block == j)
+    vt, it = times_ns(frame["valid_time"]), times_ns(frame["issue_time"])
+    block = np.searchsorted(grid_ns, it, side="right") - 1
+    # only rows issued from the first origin on, or verified in the first origin's window, take part
+    part = (np.flatnonzero((block >= 0) | (vt > grid_ns[0] - win)) if len(grid_ns)
+            else np.zeros(0, dtype=np.int64))
+    vt, it, block, score = vt[part], it[part], block[part], full_score[part]
+    codes = _key_codes(pol[part], frame["lead_day"].to_numpy()[part],
+                       frame["central"].to_numpy(dtype=float)[part])
+    n_rows = len(part)
+    # every score's rank: a window's scores of one key are then one integer sort away (key · N + rank)
+    by_score = np.argsort(score, kind="stable")
+    ranked = score[by_score]
+    rank = np.empty(n_rows, dtype=np.int64)
+    rank[by_score] = np.arange(n_rows)
+    by_valid = np.argsort(vt, kind="stable")
+    vts = vt[by_valid]
+    by_block = np.argsort(block, kind="stable")
+    first_of = np.searchsorted(block[by_block], np.arange(len(grid_ns) + 1), side="left")
+    shift = np.full(n_rows, np.nan)
+    alpha = np.full(int(codes["full"].max(initial=-1)) + 1, 1.0 - coverage)  # ACI: per (pollutant, lead day, bin)
+    previous = None
+    for j, t in enumerate(grid_ns):
+        if adapt > 0 and previous is not None:
+            seen = by_valid[np.searchsorted(vts, previous, side="right"):np.searchsorted(vts, t, side="right")]
+            seen = seen[(it[seen] < t) & np.isfinite(shift[seen]) & np.isfinite(score[seen])]
+            miss = (score[seen] > shift[seen]).astype(float)
+            count = np.bincount(codes["full"][seen], minlength=len(alpha))
+            missed = np.bincount(codes["full"][seen], weights=miss, minlength=len(alpha))
+            rate = np.divide(missed, count, out=np.zeros(len(alpha)), where=count > 0)  # of each key
+            alpha += np.where(count > 0, adapt * ((1.0 - coverage) - rate), 0.0)
+        previous = t
+        rows = by_block[first_of[j]:first_of[j + 1]]
         if not len(rows):
             continue
-        cal = (vt > t - win) & (vt <= t) & (it < t) & (block >= 0) & np.isfinite(score)
-        if not cal.any():
+        cal = by_valid[np.searchsorted(vts, t - win, side="right"):np.searchsorted(vts, t, side="right")]
+        cal = cal[(it[cal] < t) & np.isfinite(score[cal])]  # any interval issued before T and verified
+        if not len(cal):
             continue
+        level_of = (np.full(len(rows), coverage) if adapt <= 0
+                    else np.clip(1.0 - alpha[codes["full"][rows]], 0.0, 1.0))
         got = np.full(len(rows), np.nan)
         for level in _LEVELS:
-            need = ~np.isfinite(got)
-            if not need.any():
+            need = np.flatnonzero(~np.isfinite(got))
+            if not len(need):
                 break
-            g = pd.Series(score[cal]).groupby(keys[level][cal])
-            size = g.size()
-            ok = size[size >= min_count]
-            if not len(ok):
-                continue
-            qs = {}
-            for k, v in g:
-                n = len(v)
-                if k in ok.index:
-                    qs[k] = float(np.quantile(v.to_numpy(), min(1.0, np.ceil((n + 1) * coverage - 1e-9) / n)))
-            got[need] = pd.Series(keys[level][rows][need]).map(qs).to_numpy(dtype=float)
+            merged = np.sort(codes[level][cal] * n_rows + rank[cal])
+            key_of, values = merged // n_rows, ranked[merged % n_rows]
+            starts = np.r_[0, np.flatnonzero(np.diff(key_of)) + 1]
+            uniq, counts = key_of[starts], np.diff(np.r_[starts, len(merged)])
+            want = codes[level][rows[need]]
+            at = np.minimum(np.searchsorted(uniq, want), len(uniq) - 1)
+            ok = (uniq[at] == want) & (counts[at] >= min_count)
+            at, need = at[ok], need[ok]
+            n = counts[at]
+            # numpy's default ("linear") quantile at ⌈(n + 1)·level⌉/n, clipped to 1
+            h = (n - 1) * np.minimum(1.0, np.ceil((n + 1) * level_of[need] - 1e-9) / n)
+            low = np.floor(h).astype(np.int64)
+            a = values[starts[at] + low]
+            b = values[starts[at] + np.minimum(low + 1, n - 1)]
+            got[need] = a + (h - low) * (b - a)
         shift[rows] = got
+    shift, part_shift = np.full(len(frame), np.nan), shift
+    shift[part] = part_shift
     has = np.isfinite(shift) & np.isfinite(lo) & np.isfinite(hi)
     out = frame.copy()
     q10 = np.maximum(np.exp(lo - shift) - off, 0.0)
