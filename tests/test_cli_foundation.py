@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +19,26 @@ def run(args, *, url, stdin="", env_extra=None):
                           text=True, cwd=ROOT, env=env)  # no wall-clock limit: pytest-timeout guards hangs
 
 
+@pytest.fixture(scope="session")
+def _cli_migrated(build_once) -> Path:
+    """An empty database migrated by ``db upgrade`` as a real process, once per test run (each start
+    imports the command line; ten tests made their own): every test gets a copy of it."""
+
+    def build(path, _folder):
+        path.unlink()  # the command line migrates an empty file itself
+        done = run(["db", "upgrade"], url=f"sqlite:///{path}")
+        assert done.returncode == 0, done.stderr
+        assert "districts added or changed: 3" in done.stdout
+        assert not path.with_name(path.name + "-wal").exists()  # all in the file that is copied
+
+    return build_once("cli-migrated", build)
+
+
 @pytest.fixture
-def fresh_url(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    done = run(["db", "upgrade"], url=url)
-    assert done.returncode == 0, done.stderr
-    assert "districts added or changed: 3" in done.stdout
-    return url
+def fresh_url(_cli_migrated, tmp_path):
+    path = tmp_path / "cli.sqlite3"
+    shutil.copy(_cli_migrated, path)
+    return f"sqlite:///{path}"
 
 
 def _one_error_line(done):
