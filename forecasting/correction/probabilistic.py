@@ -288,11 +288,14 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
             need = np.flatnonzero(~np.isfinite(got))
             if not len(need):
                 break
-            merged = np.sort(codes[level][cal] * n_rows + rank[cal])
+            want = codes[level][rows[need]]
+            pool = cal if level == _LEVELS[0] else cal[np.isin(codes[level][cal], want)]  # only keys asked for
+            if not len(pool):
+                continue
+            merged = np.sort(codes[level][pool] * n_rows + rank[pool])
             key_of, values = merged // n_rows, ranked[merged % n_rows]
             starts = np.r_[0, np.flatnonzero(np.diff(key_of)) + 1]
             uniq, counts = key_of[starts], np.diff(np.r_[starts, len(merged)])
-            want = codes[level][rows[need]]
             at = np.minimum(np.searchsorted(uniq, want), len(uniq) - 1)
             ok = (uniq[at] == want) & (counts[at] >= min_count)
             at, need = at[ok], need[ok]
