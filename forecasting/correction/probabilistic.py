@@ -228,9 +228,9 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     ``adapt · (1 − coverage − m)``, ``m`` the fraction of its rows verified since the previous origin whose
     observation fell outside the row's final interval (one step per origin, however many models, districts
     and hours the key holds: a step per row made a nine-member key move nine times as fast), and ``Q`` is
-    the ``⌈(n + 1)(1 − α)⌉/n``
-    quantile (clipped to ``[0, 1]``): a key whose recent intervals missed too often widens, one that
-    covered too often narrows. Only rows verified by ``T`` and issued before it move ``α``.
+    the ``⌈(n + 1)(1 − α)⌉/n`` quantile (the level clipped to ``[0, 1]``): a key whose recent intervals
+    missed too often widens, one that covered too often narrows. Only rows verified by ``T`` and issued
+    before it move ``α``. Its rate in the correction methods is ``DEFAULTS["conformal_adapt"]``.
     """
     if not len(frame) or "q10" not in frame or not frame["q10"].notna().any():
         return frame
