@@ -32,6 +32,7 @@ test period 2016-03 … 2017-02 is never read here.
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pandas as pd
@@ -62,8 +63,7 @@ def part3() -> None:
     """Part 3: how often the ensembles' conformal step is refreshed, and adaptive conformal inference
     (``conformalize(adapt=...)``), window 90 days, 100 scores. Rule, fixed before the run: every coverage
     target met on validation by the ensemble chosen for each pollutant (ridge for PM2.5, boosting for O3),
-    then the smallest worst distance of a bin's
-    coverage (≥ 150 h; PM2.5 and O3, D+1 and D+3) from 0.80, CRPS beside it."""
+    then the smallest worst distance of a bin's coverage (≥ 150 h; D+1 and D+3) from 0.80, CRPS beside it."""
     t0 = time.perf_counter()
     obs, met, _ = _load()
     pairs = pair_forecasts(simulate_forecasts(obs, met=met, max_lead=72, seed=0), obs)
@@ -113,6 +113,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    import sys
-
     part3() if sys.argv[1:] == ["3"] else main()

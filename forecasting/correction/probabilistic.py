@@ -79,15 +79,24 @@ def times_ns(times) -> np.ndarray:
     return pd.DatetimeIndex(times).tz_convert("UTC").as_unit("ns").asi8
 
 
-_LEVELS = ("full", "bin", "lead", "pol")
+#: Key levels, finest first, and the columns of each: a key with too few rows falls back to the next.
+_LEVEL_PARTS = {"full": ("pol", "lead", "bin"), "bin": ("pol", "bin"), "lead": ("pol", "lead"), "pol": ("pol",)}
+_LEVELS = tuple(_LEVEL_PARTS)
 
 
-def _joined(*parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """``"a|b|c"`` keys of ``(codes, labels)`` columns: each distinct combination is written once."""
+def _combined(*parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, combinations)`` of ``(codes, labels)`` columns: one integer per row (mixed radix, code −1
+    counted as a value of its own) numbered by a hash pass in order of first appearance."""
     combo = np.zeros(len(parts[0][0]), dtype=np.int64)
     for codes, labels in parts:
         combo = combo * (len(labels) + 1) + (codes + 1)
     inverse, uniq = pd.factorize(combo)  # a hash pass: sorting a million keys (np.unique) took 4 times longer
+    return inverse.astype(np.int64), uniq
+
+
+def _joined(*parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """``"a|b|c"`` keys of ``(codes, labels)`` columns: each distinct combination is written once."""
+    inverse, uniq = _combined(*parts)
     text = []
     for value in uniq.tolist():
         words = []
@@ -95,31 +104,25 @@ def _joined(*parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
             value, code = divmod(value, len(labels) + 1)
             words.append(labels[code - 1] if code else "nan")
         text.append("|".join(reversed(words)))
-    return np.array(text, dtype=object)[inverse.ravel()]
+    return np.array(text, dtype=object)[inverse]
+
+
+def _key_parts(pollutant, lead_day, central) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The ``(codes, labels)`` of a row's pollutant, lead day and forecast-level bin."""
+    return {"pol": _codes(pollutant), "lead": _codes(np.asarray(lead_day, dtype=int)),
+            "bin": _codes(level_bin(pollutant, central))}
 
 
 def _keys(pollutant, lead_day, central) -> dict[str, np.ndarray]:
-    pol = _codes(pollutant)
-    lead = _codes(np.asarray(lead_day, dtype=int))
-    bins = _codes(level_bin(pollutant, central))
-    return {"full": _joined(pol, lead, bins), "bin": _joined(pol, bins), "lead": _joined(pol, lead),
-            "pol": _joined(pol)}
+    parts = _key_parts(pollutant, lead_day, central)
+    return {level: _joined(*(parts[name] for name in names)) for level, names in _LEVEL_PARTS.items()}
 
 
 def _key_codes(pollutant, lead_day, central) -> dict[str, np.ndarray]:
     """:func:`_keys` as small integers (the same groups, numbered in order of first appearance): no
     strings are written, so a million rows cost a few hash passes."""
-    parts = {"pol": _codes(pollutant)[0], "lead": _codes(np.asarray(lead_day, dtype=int))[0],
-             "bin": _codes(level_bin(pollutant, central))[0]}
-
-    def joined(*names):
-        combo = np.zeros(len(parts["pol"]), dtype=np.int64)
-        for name in names:
-            combo = combo * (int(parts[name].max(initial=-1)) + 2) + (parts[name] + 1)
-        return pd.factorize(combo)[0].astype(np.int64)
-
-    return {"full": joined("pol", "lead", "bin"), "bin": joined("pol", "bin"), "lead": joined("pol", "lead"),
-            "pol": joined("pol")}
+    parts = _key_parts(pollutant, lead_day, central)
+    return {level: _combined(*(parts[name] for name in names))[0] for level, names in _LEVEL_PARTS.items()}
 
 
 def _log_residual(pollutant, central, observed) -> np.ndarray:
