@@ -56,6 +56,10 @@ __all__ = [
     "outlook_distribution",
     "OUTLOOK",
     "compute_guidance",
+    "corrected_guidance",
+    "guidance_window",
+    "CALIBRATION_DAYS",
+    "HISTORY_DAYS",
     "guidance_for",
     "guidance_series",
     "latest_issue_date",
@@ -83,7 +87,17 @@ SESSION_DAYS = 7
 OUTLOOK_DECAY = 0.6
 OUTLOOK_CLIMATE_DAYS = 30
 OUTLOOK_MIN_DAYS = 7
-HISTORY_DAYS = 45
+#: [d] The guidance's correction runs from this long before the first issue date's cut-off: at the cut-off
+#: the conformal step then calibrates on a whole interval window of out-of-sample scores (90 days,
+#: ``DEFAULTS["interval_window_days"]``, plus the 7 days of the longest lead, D+7) and its ACI levels have
+#: adapted through it, as in the benches, which run through the whole record. It was one day, with 45 days
+#: of history: the served intervals' conformal step had 0-30 days of scores and no adaptation, and the
+#: suggested PM2.5 D+1 interval covered 0.72 of the demo record's test hours against the benches' 0.80
+#: (``python -m bench served_guidance``, docs/correction.md §9).
+CALIBRATION_DAYS = 97
+#: [d] History loaded for the guidance: the calibration and, before it, the correction's first training
+#: (``DEFAULTS["min_train_days"]``, 14 days) with room for the Kalman filter to settle.
+HISTORY_DAYS = CALIBRATION_DAYS + 25
 KEEP_SERIES_DAYS = 16
 
 
@@ -261,19 +275,25 @@ def _direct_daily_rows(pairs: pd.DataFrame, observations: pd.DataFrame, day_list
     return rows
 
 
-def outlook_distribution(observed_aqi, lead_day: int, *, decay: float = OUTLOOK_DECAY) -> tuple[float, float, float]:
+def outlook_distribution(observed_aqi, lead_day: int, *, decay: float = OUTLOOK_DECAY,
+                         min_spread: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float, float]:
     """``(q10, q50, q90)`` of the outlook's AQI for a lead day past the models' reach.
 
     ``observed_aqi``: the observed daily AQI of the recent days known at issue time, oldest first
     (the last one is persistence). On ``log(AQI + 1)``: median ``w·persistence + (1 − w)·climatology
     median`` with ``w = decay ** lead_day``; the 10/90 % quantiles keep the climatology's spread
-    around that median (never narrower than the season's own variability).
+    around that median (never narrower than the season's own variability), and at least
+    ``min_spread`` (the lower and upper spreads on ``log(AQI + 1)`` of the last day with model
+    guidance: past the models' reach the outlook is never more certain than their last day).
 
     Examples
     --------
     >>> q10, q50, q90 = outlook_distribution([40, 60, 80, 100, 60, 50, 70], 5)
     >>> q10 < 50 < q50 < 70 < q90
     True
+    >>> wide = outlook_distribution([40, 60, 80, 100, 60, 50, 70], 5, min_spread=(1.0, 1.0))
+    >>> round(float(np.log1p(wide[2]) - np.log1p(wide[1])), 6), wide[1] == q50
+    (1.0, True)
     """
     a = np.log(np.asarray([v for v in observed_aqi if v is not None and np.isfinite(v)], dtype=float) + 1.0)
     if not len(a):
@@ -281,7 +301,8 @@ def outlook_distribution(observed_aqi, lead_day: int, *, decay: float = OUTLOOK_
     c10, c50, c90 = np.quantile(a, [0.1, 0.5, 0.9])
     w = decay ** lead_day
     mid = w * a[-1] + (1 - w) * c50
-    return (float(np.exp(mid - (c50 - c10)) - 1), float(np.exp(mid) - 1), float(np.exp(mid + (c90 - c50)) - 1))
+    low, high = max(c50 - c10, min_spread[0]), max(c90 - c50, min_spread[1])
+    return float(np.exp(mid - low) - 1), float(np.exp(mid) - 1), float(np.exp(mid + high) - 1)
 
 
 def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: set, *, widths,
@@ -291,6 +312,12 @@ def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: s
 
     have = {(r["issue_date"], r["district"], r["target_date"]) for r in rows
             if r["method"] == SUGGESTED and r["aqi_lo"] is not None}
+    # the spreads on log(AQI + 1) of the last day with suggested model guidance, per issue date and district
+    last_spread: dict = {}
+    for r in sorted((r for r in rows if r["method"] == SUGGESTED and r.get("aqi_q50") is not None),
+                    key=lambda r: r["target_date"]):
+        q10, q50, q90 = (np.log1p(max(r[k], 0.0)) for k in ("aqi_q10", "aqi_q50", "aqi_q90"))
+        last_spread[(r["issue_date"], r["district"])] = (float(q50 - q10), float(q90 - q50))
     out = []
     if observed_daily.empty:
         return out
@@ -309,7 +336,8 @@ def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: s
                 target = day + timedelta(days=k)
                 if (day, district, target) in have:
                     continue
-                q10, q50, q90 = outlook_distribution(known["aqi"].astype(float).tolist(), k)
+                q10, q50, q90 = outlook_distribution(known["aqi"].astype(float).tolist(), k,
+                                                     min_spread=last_spread.get((day, district), (0.0, 0.0)))
                 lo, hi = choose_range(q10, q50, q90, widths=widths)
                 primary = [] if hi <= 50 or (q50 <= 50 and lo <= 50) else [common]
                 out.append({"issue_date": day, "district": district, "target_date": target, "method": OUTLOOK,
@@ -343,19 +371,75 @@ def _series_rows(frame: pd.DataFrame, issue_dates: set, method: str) -> list[dic
     ]
 
 
+def guidance_window(first: date, last: date | None = None, *, history_days: int = HISTORY_DAYS,
+                    calibration_days: int = CALIBRATION_DAYS) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """``(since, start, cut)`` of the guidance of the issue dates ``first``..``last`` [UTC]: the history is
+    loaded from ``since``, the correction runs from ``start`` (:data:`CALIBRATION_DAYS` before ``first``'s
+    cut-off) and nothing after ``cut`` (``last``'s cut-off, :func:`issue_cutoff`) is used.
+
+    Examples
+    --------
+    >>> since, start, cut = guidance_window(date(2026, 11, 20))
+    >>> (cut - start).days, (cut - since).days, f"{cut:%Y-%m-%d %H:%M}"
+    (97, 122, '2026-11-20 07:00')
+    """
+    cut = issue_cutoff(last or first)
+    first_cut = issue_cutoff(first)
+    return (first_cut - pd.Timedelta(days=history_days), first_cut - pd.Timedelta(days=calibration_days), cut)
+
+
+def corrected_guidance(pairs: pd.DataFrame, observations: pd.DataFrame, first: date, method_of, *,
+                       calibration_days: int = CALIBRATION_DAYS) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(raw, corrected, ensemble)`` hourly frames behind the guidance of the issue dates from ``first``.
+
+    ``pairs`` and ``observations`` hold only what was known at the last issue date's cut-off
+    (:func:`guidance_window`); ``method_of(day, district, pollutant)`` names the correction method of a
+    series on an issue day (history before ``first`` uses ``first``'s). The ensemble combines the
+    corrected models (an ensemble method combines Kalman-filtered models). Every frame is computed from
+    :func:`guidance_window`'s ``start`` on, so the rows of the issue dates carry intervals calibrated on a
+    whole interval window (``calibration_days`` other than the default only to measure the difference,
+    ``python -m bench served_guidance``).
+    """
+    from forecasting.correction import combine, correct  # lazy: sklearn
+
+    start = guidance_window(first, calibration_days=calibration_days)[1]
+    raw = correct(pairs, observations, method="raw")
+
+    def base(method):  # "ensemble" combines Kalman-filtered models
+        return DEFAULT_METHOD if method in ("ensemble", "ensemble_median") else method
+
+    keys = pd.DataFrame({"day": pairs["issue_date"].dt.date.to_numpy(),
+                         "district": pairs["district"].to_numpy(dtype=object),
+                         "pollutant": pairs["pollutant"].to_numpy(dtype=object)})
+    combos = keys.drop_duplicates(ignore_index=True)
+    combos["method"] = [base(method_of(max(day, first), d, p))
+                        for day, d, p in combos[["day", "district", "pollutant"]].itertuples(index=False)]
+    base_of = keys.merge(combos, on=["day", "district", "pollutant"], how="left")["method"].to_numpy()
+    key_of = pd.MultiIndex.from_frame(keys[["district", "pollutant"]])
+    parts = []
+    for m in sorted(set(combos["method"])):
+        used = combos.loc[combos["method"] == m, ["district", "pollutant"]].drop_duplicates()
+        on_key = key_of.isin(pd.MultiIndex.from_frame(used))
+        done = correct(pairs[on_key], observations, method=m, start=start)
+        parts.append(done[(base_of[on_key] == m)])
+    corrected = pd.concat(parts, ignore_index=True)
+    return raw, corrected, combine(corrected, start=start)
+
+
 def compute_guidance(db: Database, actor: Actor | None, first: date, last: date | None = None, *,
                      history_days: int = HISTORY_DAYS, keep_series_days: int = KEEP_SERIES_DAYS,
                      config=None) -> int:
     """Compute and store the guidance of the issue dates ``first``..``last`` (replacing theirs).
 
-    One pass over the history serves every issue date. Each issue date uses the corrections of the
+    One pass over the history serves every issue date (:func:`corrected_guidance` over
+    :func:`guidance_window`). Each issue date uses the corrections of the
     newest training whose window ended by its cut-off (:func:`corrections_for`; none yet: the
     Kalman filter, which learns as it goes); ranges obey the submission rules of ``config``
     (default :func:`forecasting.consultation.config.consultation_config`); target days of the
     session past the models' reach get a labelled outlook row (:func:`outlook_distribution`).
     Returns the number of guidance rows.
     """
-    from forecasting.correction import combine, correct, pair_forecasts  # lazy: sklearn
+    from forecasting.correction import pair_forecasts  # lazy: sklearn
     from forecasting.correction.daily import hourly_to_daily_aqi  # lazy: sklearn
 
     last = last or first
@@ -363,8 +447,7 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
         require_role(current_actor(s, actor, "compute guidance"), "admin", action="compute guidance")
     cfg = config or consultation_config()
     rules = RangeRules(widths=tuple(cfg.widths))
-    cut = issue_cutoff(last)
-    since = issue_cutoff(first) - pd.Timedelta(days=history_days)
+    since, _, cut = guidance_window(first, last, history_days=history_days)
     forecasts = datastore.forecast_frame(db, cycle_since=since.to_pydatetime(), cycle_until=cut.to_pydatetime())
     observations = datastore.observation_frame(db, since=(since - pd.Timedelta(days=2)).to_pydatetime(),
                                                until=cut.to_pydatetime())
@@ -378,29 +461,9 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
     if len(forecasts):
         pairs = pair_forecasts(forecasts.drop(columns=["lead_hours"]), observations)
         pairs = pairs[pairs["issue_time"] <= cut]
-        start = issue_cutoff(first) - pd.Timedelta(days=1)
-        raw = correct(pairs, observations, method="raw")
-
-        def base(method):  # "ensemble" combines Kalman-filtered models
-            return DEFAULT_METHOD if method in ("ensemble", "ensemble_median") else method
-
-        # the method of each (issue date, district, pollutant); history before ``first`` uses first's
-        keys = pd.DataFrame({"day": pairs["issue_date"].dt.date.to_numpy(),
-                             "district": pairs["district"].to_numpy(dtype=object),
-                             "pollutant": pairs["pollutant"].to_numpy(dtype=object)})
-        combos = keys.drop_duplicates(ignore_index=True)
-        combos["method"] = [base(per_day.get(max(day, first), per_day[first]).get((d, p), (DEFAULT_METHOD,))[0])
-                            for day, d, p in combos[["day", "district", "pollutant"]].itertuples(index=False)]
-        base_of = keys.merge(combos, on=["day", "district", "pollutant"], how="left")["method"].to_numpy()
-        key_of = pd.MultiIndex.from_frame(keys[["district", "pollutant"]])
-        parts = []
-        for m in sorted(set(combos["method"])):
-            used = combos.loc[combos["method"] == m, ["district", "pollutant"]].drop_duplicates()
-            on_key = key_of.isin(pd.MultiIndex.from_frame(used))
-            done = correct(pairs[on_key], observations, method=m, start=start)
-            parts.append(done[(base_of[on_key] == m)])
-        corrected = pd.concat(parts, ignore_index=True)
-        ensemble = combine(corrected, start=start)
+        raw, corrected, ensemble = corrected_guidance(
+            pairs, observations, first,
+            lambda day, d, p: per_day.get(day, per_day[first]).get((d, p), (DEFAULT_METHOD,))[0])
         rows = (_daily_rows(raw, dates, "raw", rules=rules)
                 + _daily_rows(corrected, dates, "corrected", rules=rules, trained=trained_until)
                 + _daily_rows(ensemble, dates, SUGGESTED, rules=rules, trained=trained_until))

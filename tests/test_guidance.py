@@ -125,6 +125,22 @@ def test_guidance_removes_the_bias_and_gives_ranges(filled):
     assert float((corrected - truth).abs().max()) < 1.0
 
 
+def test_the_guidance_calibrates_on_a_whole_interval_window():
+    """The served correction starts early enough for the conformal step to have, at the cut-off, every
+    out-of-sample score of a whole interval window (the window plus the longest lead: an interval issued
+    7 days before it verified at its start), and the history loaded holds the correction's first training
+    before that (docs/correction.md §9: with 45 days and a one-day start the served intervals covered 0.72)."""
+    from forecasting.correction import DEFAULTS, LEAD_DAYS
+
+    since, start, cut = guidance.guidance_window(ISSUE)
+    assert cut == guidance.issue_cutoff(ISSUE)
+    assert cut - start >= pd.Timedelta(days=DEFAULTS["interval_window_days"] + max(LEAD_DAYS))
+    assert start - since >= pd.Timedelta(days=DEFAULTS["min_train_days"])
+    # a range of issue dates starts from its first date's cut-off and reads nothing after its last's
+    since2, start2, cut2 = guidance.guidance_window(ISSUE - timedelta(days=6), ISSUE)
+    assert (since2, start2, cut2) == (since - pd.Timedelta(days=6), start - pd.Timedelta(days=6), cut)
+
+
 def test_guidance_ignores_observations_after_the_issue_time(filled):
     """Leak test: adding (absurd) observations after the cut-off changes nothing already issued."""
     db, obs = filled
