@@ -314,7 +314,8 @@ def _outlook_rows(rows: list[dict], observed_daily: pd.DataFrame, issue_dates: s
             if r["method"] == SUGGESTED and r["aqi_lo"] is not None}
     # the spreads on log(AQI + 1) of the last day with suggested model guidance, per issue date and district
     last_spread: dict = {}
-    for r in sorted((r for r in rows if r["method"] == SUGGESTED and r.get("aqi_q50") is not None),
+    for r in sorted((r for r in rows if r["method"] == SUGGESTED
+                     and all(r.get(k) is not None for k in ("aqi_q10", "aqi_q50", "aqi_q90"))),
                     key=lambda r: r["target_date"]):
         q10, q50, q90 = (np.log1p(max(r[k], 0.0)) for k in ("aqi_q10", "aqi_q50", "aqi_q90"))
         last_spread[(r["issue_date"], r["district"])] = (float(q50 - q10), float(q90 - q50))

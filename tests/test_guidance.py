@@ -197,3 +197,33 @@ def test_the_outlook_names_the_most_frequent_primary_a_tie_going_to_the_most_rec
     observed = pd.concat([observed, observed.iloc[[0]].assign(date=ISSUE - timedelta(days=11))])  # six of older
     rows = guidance._outlook_rows([], observed, {pd.Timestamp(ISSUE)}, widths=((100.0, 20), (math.inf, 35)))
     assert {tuple(r["primary"]) for r in rows} == {(older,)}
+
+
+def test_the_outlook_is_never_more_certain_than_the_last_modelled_day():
+    """Past the models' reach the outlook keeps at least the spread of the last day with model guidance
+    (on log(AQI + 1), each side); a modelled day without a distribution (no quantiles) sets no floor."""
+    days = [ISSUE - timedelta(days=k) for k in range(10, 0, -1)]
+    observed = pd.DataFrame({"district": "310118", "date": days, "aqi": [60.0, 70.0, 80.0] * 3 + [70.0],
+                             "primary": [("pm25",)] * 10})
+    widths = ((100.0, 20), (math.inf, 35))
+
+    def model_day(k, q10, q50, q90):
+        return {"issue_date": ISSUE, "district": "310118", "target_date": ISSUE + timedelta(days=k),
+                "method": guidance.SUGGESTED, "aqi_lo": 60, "aqi_hi": 80, "aqi_q10": q10, "aqi_q50": q50,
+                "aqi_q90": q90}
+
+    alone = guidance._outlook_rows([], observed, {pd.Timestamp(ISSUE)}, widths=widths)
+    season = math.log1p(alone[-1]["aqi_q90"]) - math.log1p(alone[-1]["aqi_q50"])  # the season's upper spread
+    # D+4 modelled with e² times the median's AQI + 1 as its 90 % quantile: upper spread 2 on log(AQI + 1)
+    q50 = 70.0
+    rows = [model_day(k, 50.0, q50, q50) for k in (1, 2, 3)] + [model_day(4, 50.0, q50, math.e ** 2 * (q50 + 1) - 1)]
+    floored = guidance._outlook_rows(rows, observed, {pd.Timestamp(ISSUE)}, widths=widths)
+    assert [r["target_date"] for r in floored] == [ISSUE + timedelta(days=k) for k in (5, 6, 7)]
+    assert season < 2.0
+    for r in floored:
+        assert math.log1p(r["aqi_q90"]) - math.log1p(r["aqi_q50"]) == pytest.approx(2.0)
+    # the same D+4 without quantiles: the season's spread
+    rows[-1] = model_day(4, None, q50, None)
+    plain = guidance._outlook_rows(rows, observed, {pd.Timestamp(ISSUE)}, widths=widths)
+    assert [r["aqi_q90"] for r in plain] == [r["aqi_q90"] for r in alone if r["target_date"] in
+                                             {ISSUE + timedelta(days=k) for k in (5, 6, 7)}]
