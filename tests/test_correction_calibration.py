@@ -128,6 +128,34 @@ def test_a_bin_with_fewer_than_100_scores_takes_the_pooled_correction():
     assert wide["q90"] == pytest.approx(np.exp(np.log(401.0) + 0.5) - 1)
 
 
+def test_the_asymmetric_step_calibrates_each_end_on_its_own_misses():
+    """200 hours, all below their interval [10, 40] by 0, 0.005, …, 0.995 on log(x + 1) (ozone at night):
+    the symmetric step adds Q, the ⌈201·0.8⌉/200 quantile of those scores, to both ends, so the upper end
+    widens for misses it never had. The asymmetric step (Romano et al. 2019) moves the lower end by the
+    ⌈201·0.9⌉/200 quantile of ``E_lo = log(q10 + 1) − log(O + 1)`` and the upper end by that of
+    ``E_hi = log(O + 1) − log(q90 + 1)``, which is negative here: the upper end narrows, down to the median."""
+    from forecasting.correction.probabilistic import conformalize
+
+    t0 = pd.Timestamp("2026-01-01", tz="UTC")
+    grid = pd.DatetimeIndex([t0, t0 + pd.Timedelta(days=30)])
+    lo, hi = np.log(11.0), np.log(41.0)
+    below = np.arange(200) / 200
+    rows = [{"issue_time": t0 + pd.Timedelta(hours=k), "valid_time": t0 + pd.Timedelta(hours=k + 20),
+             "observed": np.exp(lo - below[k]) - 1} for k in range(200)]
+    rows.append({"issue_time": grid[1] + pd.Timedelta(hours=1), "valid_time": grid[1] + pd.Timedelta(hours=21),
+                 "observed": np.nan})
+    frame = pd.DataFrame(rows).assign(pollutant="pm25", lead_day=1, central=20.0, q10=10.0, q50=20.0, q90=40.0)
+    symmetric = conformalize(frame, grid=grid, window_days=60).iloc[-1]
+    q = np.quantile(below, 161 / 200)
+    assert symmetric["q10"] == pytest.approx(np.exp(lo - q) - 1)
+    assert symmetric["q90"] == pytest.approx(np.exp(hi + q) - 1)  # wider above, with no miss above
+    asymmetric = conformalize(frame, grid=grid, window_days=60, asymmetric=True).iloc[-1]
+    assert asymmetric["q10"] == pytest.approx(np.exp(lo - np.quantile(below, 181 / 200)) - 1)
+    e_hi = (lo - below) - hi
+    assert np.exp(hi + np.quantile(e_hi, 181 / 200)) - 1 < 20.0  # below the median: held at the median
+    assert asymmetric["q90"] == pytest.approx(20.0)
+
+
 def _aci_frame(t0, grid, late_score: float) -> pd.DataFrame:
     """200 calibration hours issued in block 0 with conformity scores 0, 0.005, …, 0.995 (above q90 on
     the log scale), 10 hours issued in block 1 scoring ``late_score``, one hour issued in block 2."""
@@ -163,6 +191,22 @@ def test_adaptive_conformal_widens_a_key_whose_intervals_missed():
     plain = conformalize(frame, grid=grid, window_days=60)
     q = np.quantile(np.r_[scores, np.full(10, 1.5)], 169 / 210)
     assert q < 1 and plain["q90"].iloc[-1] == pytest.approx(np.exp(hi + q) - 1)
+
+
+def test_adaptive_conformal_with_the_asymmetric_step_counts_a_miss_at_either_end():
+    """The same hours with the asymmetric step: block 1 is calibrated at ⌈201·0.9⌉/200 (each end at
+    1 − α/2); its 10 hours all miss above, so α = −0.2 at the third origin as with the symmetric step,
+    1 − α/2 is above 1, and the upper end moves by the largest ``E_hi``, 1.5."""
+    from forecasting.correction.probabilistic import conformalize
+
+    t0 = pd.Timestamp("2026-01-01", tz="UTC")
+    grid = pd.DatetimeIndex([t0, t0 + pd.Timedelta(days=30), t0 + pd.Timedelta(days=60)])
+    frame = _aci_frame(t0, grid, late_score=1.5)
+    hi = np.log(41.0)
+    aci = conformalize(frame, grid=grid, window_days=60, adapt=0.5, asymmetric=True)
+    assert aci["q90"].iloc[-1] == pytest.approx(np.exp(hi + 1.5) - 1)
+    block1 = aci.iloc[200:210]
+    assert block1["q90"].to_numpy() == pytest.approx(np.exp(hi + np.quantile(np.arange(200) / 200, 181 / 200)) - 1)
 
 
 def test_adaptive_conformal_narrows_a_key_that_always_covered_and_never_looks_ahead():

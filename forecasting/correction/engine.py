@@ -56,6 +56,9 @@ DEFAULTS = {
     # ACI rate of the CQR step per (pollutant, lead day, bin); both chosen on the Dongsi validation
     # year only (python -m bench.interval_validation 3, docs/correction.md §7)
     "conformal_adapt": 0.1,
+    # each end of the interval calibrated on its own misses (one shift per end at 1 − α/2): chosen on the
+    # Dongsi validation year by a rule fixed before the run (python -m bench.interval_validation 4)
+    "conformal_asymmetric": True,
 }
 
 
@@ -171,7 +174,7 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     if p.get("conformal", True):
         cgrid = origins(pairs, refit_days=p["conformal_refit_days"], min_train_days=p["min_train_days"], start=start)
         out = conformalize(out, grid=cgrid, window_days=p["interval_window_days"], coverage=p["coverage"],
-                           adapt=p["conformal_adapt"])
+                           adapt=p["conformal_adapt"], asymmetric=p["conformal_asymmetric"])
     return out
 
 

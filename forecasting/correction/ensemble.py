@@ -27,14 +27,16 @@ __all__ = ["combine"]
 def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int = 30, min_train_days: int = 14,
             coverage: float = 0.8, window_days: int = DEFAULTS["interval_window_days"], start=None,
             conformal: bool = True, conformal_refit_days: int = DEFAULTS["conformal_refit_days"],
-            conformal_adapt: float = DEFAULTS["conformal_adapt"]) -> pd.DataFrame:
+            conformal_adapt: float = DEFAULTS["conformal_adapt"],
+            conformal_asymmetric: bool = DEFAULTS["conformal_asymmetric"]) -> pd.DataFrame:
     """Combine the models of ``corrected`` (output of :func:`correct`) into model ``"ensemble"``.
 
     ``window_days`` (the members' weights and the ensemble's intervals) is the single-model methods'
     interval window, 90 days (it was 60; chosen on the Dongsi validation year by
     ``python -m bench.interval_validation``, docs/correction.md §7). The ensemble's conformal step has
     its own origins, every ``conformal_refit_days`` (daily), and ACI rate ``conformal_adapt``
-    (:func:`forecasting.correction.probabilistic.conformalize`), chosen there too (part 3)."""
+    (:func:`forecasting.correction.probabilistic.conformalize`), chosen there too (part 3), each end of the
+    interval calibrated on its own (``conformal_asymmetric``, part 4)."""
     c = corrected.sort_values("cycle")
     group = ["issue_date", "valid_time", "district", "pollutant"]
     c = c.drop_duplicates(subset=group + ["model"], keep="last").reset_index(drop=True)
@@ -79,4 +81,5 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
     if not conformal:
         return out
     cgrid = origins(c, refit_days=conformal_refit_days, min_train_days=min_train_days, start=start)
-    return conformalize(out, grid=cgrid, window_days=window_days, coverage=coverage, adapt=conformal_adapt)
+    return conformalize(out, grid=cgrid, window_days=window_days, coverage=coverage, adapt=conformal_adapt,
+                        asymmetric=conformal_asymmetric)

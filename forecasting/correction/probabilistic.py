@@ -208,7 +208,8 @@ def add_quantiles(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: i
 
 
 def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: int,
-                 min_count: int = CONFORMAL_MIN_COUNT, coverage: float = 0.8, adapt: float = 0.0) -> pd.DataFrame:
+                 min_count: int = CONFORMAL_MIN_COUNT, coverage: float = 0.8, adapt: float = 0.0,
+                 asymmetric: bool = False) -> pd.DataFrame:
     """Conformalised quantile regression (CQR, Romano et al. 2019) of the ``q10``/``q90`` already set,
     in log space, per pollutant, lead day and forecast-level bin (same fallbacks as the tables).
 
@@ -234,6 +235,11 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     the ``⌈(n + 1)(1 − α)⌉/n`` quantile (the level clipped to ``[0, 1]``): a key whose recent intervals
     missed too often widens, one that covered too often narrows. Only rows verified by ``T`` and issued
     before it move ``α``. Its rate in the correction methods is ``DEFAULTS["conformal_adapt"]``.
+
+    ``asymmetric`` calibrates each end on its own (Romano et al. 2019, the asymmetric version; Sesia and
+    Candès 2020): ``E_lo = log(q10 + c) − log(O + c)`` and ``E_hi = log(O + c) − log(q90 + c)``, each end
+    shifted by its own ``⌈(n + 1)(1 − α/2)⌉/n`` quantile, so that misses far below the interval (ozone at
+    night) do not widen its upper end. ACI then counts a row as missed when either end missed.
     """
     if not len(frame) or "q10" not in frame or not frame["q10"].notna().any():
         return frame
@@ -243,7 +249,7 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     hi = np.log(np.maximum(frame["q90"].to_numpy(dtype=float), 0) + off)
     with np.errstate(invalid="ignore", divide="ignore"):
         y = np.log(np.maximum(frame["observed"].to_numpy(dtype=float), 0) + off)
-    full_score = np.maximum(lo - y, y - hi)
+    ends = (lo - y, y - hi) if asymmetric else (np.maximum(lo - y, y - hi),)
     grid_ns = times_ns(grid)
     win = pd.Timedelta(days=window_days).value
     vt, it = times_ns(frame["valid_time"]), times_ns(frame["issue_time"])
@@ -251,27 +257,32 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     # only rows issued from the first origin on, or verified in the first origin's window, take part
     part = (np.flatnonzero((block >= 0) | (vt > grid_ns[0] - win)) if len(grid_ns)
             else np.zeros(0, dtype=np.int64))
-    vt, it, block, score = vt[part], it[part], block[part], full_score[part]
+    vt, it, block = vt[part], it[part], block[part]
+    scores = [e[part] for e in ends]
+    score = scores[0] if not asymmetric else np.maximum(scores[0], scores[1])  # finite where both are
     codes = _key_codes(pol[part], frame["lead_day"].to_numpy()[part],
                        frame["central"].to_numpy(dtype=float)[part])
     n_rows = len(part)
     # every score's rank: a window's scores of one key are then one integer sort away (key · N + rank)
-    by_score = np.argsort(score, kind="stable")
-    ranked = score[by_score]
-    rank = np.empty(n_rows, dtype=np.int64)
-    rank[by_score] = np.arange(n_rows)
+    ranks = []
+    for sc in scores:
+        by_score = np.argsort(sc, kind="stable")
+        rank = np.empty(n_rows, dtype=np.int64)
+        rank[by_score] = np.arange(n_rows)
+        ranks.append((sc[by_score], rank))
     by_valid = np.argsort(vt, kind="stable")
     vts = vt[by_valid]
     by_block = np.argsort(block, kind="stable")
     first_of = np.searchsorted(block[by_block], np.arange(len(grid_ns) + 1), side="left")
-    shift = np.full(n_rows, np.nan)
+    shifts = [np.full(n_rows, np.nan) for _ in scores]
     alpha = np.full(int(codes["full"].max(initial=-1)) + 1, 1.0 - coverage)  # ACI: per (pollutant, lead day, bin)
     previous = None
     for j, t in enumerate(grid_ns):
         if adapt > 0 and previous is not None:
             seen = by_valid[np.searchsorted(vts, previous, side="right"):np.searchsorted(vts, t, side="right")]
-            seen = seen[(it[seen] < t) & np.isfinite(shift[seen]) & np.isfinite(score[seen])]
-            miss = (score[seen] > shift[seen]).astype(float)
+            seen = seen[(it[seen] < t) & np.isfinite(score[seen])
+                        & np.logical_and.reduce([np.isfinite(sh[seen]) for sh in shifts])]
+            miss = np.logical_or.reduce([sc[seen] > sh[seen] for sc, sh in zip(scores, shifts)]).astype(float)
             count = np.bincount(codes["full"][seen], minlength=len(alpha))
             missed = np.bincount(codes["full"][seen], weights=miss, minlength=len(alpha))
             rate = np.divide(missed, count, out=np.zeros(len(alpha)), where=count > 0)  # of each key
@@ -284,44 +295,58 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
         cal = cal[(it[cal] < t) & np.isfinite(score[cal])]  # any interval issued before T and verified
         if not len(cal):
             continue
-        level_of = (np.full(len(rows), coverage) if adapt <= 0
-                    else np.clip(1.0 - alpha[codes["full"][rows]], 0.0, 1.0))
-        got = np.full(len(rows), np.nan)
-        for level in _LEVELS:
-            need = np.flatnonzero(~np.isfinite(got))
-            if not len(need):
-                break
-            want = codes[level][rows[need]]
-            pool = cal if level == _LEVELS[0] else cal[np.isin(codes[level][cal], want)]  # only keys asked for
-            if not len(pool):
-                continue
-            merged = np.sort(codes[level][pool] * n_rows + rank[pool])
-            key_of, values = merged // n_rows, ranked[merged % n_rows]
-            starts = np.r_[0, np.flatnonzero(np.diff(key_of)) + 1]
-            uniq, counts = key_of[starts], np.diff(np.r_[starts, len(merged)])
-            at = np.minimum(np.searchsorted(uniq, want), len(uniq) - 1)
-            ok = (uniq[at] == want) & (counts[at] >= min_count)
-            at, need = at[ok], need[ok]
-            n = counts[at]
-            # numpy's default ("linear") quantile at ⌈(n + 1)·level⌉/n, clipped to 1
-            h = (n - 1) * np.minimum(1.0, np.ceil((n + 1) * level_of[need] - 1e-9) / n)
-            low = np.floor(h).astype(np.int64)
-            a = values[starts[at] + low]
-            b = values[starts[at] + np.minimum(low + 1, n - 1)]
-            got[need] = a + (h - low) * (b - a)
-        shift[rows] = got
-    shift, part_shift = np.full(len(frame), np.nan), shift
-    shift[part] = part_shift
-    has = np.isfinite(shift) & np.isfinite(lo) & np.isfinite(hi)
+        miscover = np.full(len(rows), 1.0 - coverage) if adapt <= 0 else alpha[codes["full"][rows]]
+        level_of = np.clip(1.0 - (miscover / 2 if asymmetric else miscover), 0.0, 1.0)
+        for (ranked, rank), shift in zip(ranks, shifts):
+            shift[rows] = _window_quantiles(codes, rank, ranked, cal, rows, level_of, min_count)
     out = frame.copy()
-    q10 = np.maximum(np.exp(lo - shift) - off, 0.0)
-    q90 = np.maximum(np.exp(hi + shift) - off, 0.0)
     q50 = out["q50"].to_numpy(dtype=float) if "q50" in out else np.full(len(out), np.nan)
+    full = []
+    for shift in shifts:
+        f = np.full(len(frame), np.nan)
+        f[part] = shift
+        full.append(f)
+    shift_lo, shift_hi = full if asymmetric else (full[0], full[0])
+    has = np.isfinite(shift_lo) & np.isfinite(shift_hi) & np.isfinite(lo) & np.isfinite(hi)
+    q10 = np.maximum(np.exp(lo - shift_lo) - off, 0.0)
+    q90 = np.maximum(np.exp(hi + shift_hi) - off, 0.0)
     # a negative shift never crosses the median
     out["q10"] = np.where(has, np.where(np.isfinite(q50), np.minimum(q10, q50), q10), out["q10"].to_numpy(float))
     out["q90"] = np.where(has, np.where(np.isfinite(q50), np.maximum(q90, q50), q90), out["q90"].to_numpy(float))
     out["lower"], out["upper"] = out["q10"], out["q90"]
     return out
+
+
+def _window_quantiles(codes: dict, rank: np.ndarray, ranked: np.ndarray, cal: np.ndarray, rows: np.ndarray,
+                      level_of: np.ndarray, min_count: int) -> np.ndarray:
+    """Per row of ``rows``: the ``⌈(n + 1)·level⌉/n`` quantile of the scores of ``cal`` that share its key at
+    the most specific key level holding ``min_count`` of them (NaN when none); ``rank``/``ranked`` are the
+    scores' ranks and the sorted scores."""
+    n_rows = len(rank)
+    got = np.full(len(rows), np.nan)
+    for level in _LEVELS:
+        need = np.flatnonzero(~np.isfinite(got))
+        if not len(need):
+            break
+        want = codes[level][rows[need]]
+        pool = cal if level == _LEVELS[0] else cal[np.isin(codes[level][cal], want)]  # only keys asked for
+        if not len(pool):
+            continue
+        merged = np.sort(codes[level][pool] * n_rows + rank[pool])
+        key_of, values = merged // n_rows, ranked[merged % n_rows]
+        starts = np.r_[0, np.flatnonzero(np.diff(key_of)) + 1]
+        uniq, counts = key_of[starts], np.diff(np.r_[starts, len(merged)])
+        at = np.minimum(np.searchsorted(uniq, want), len(uniq) - 1)
+        ok = (uniq[at] == want) & (counts[at] >= min_count)
+        at, need = at[ok], need[ok]
+        n = counts[at]
+        # numpy's default ("linear") quantile at ⌈(n + 1)·level⌉/n, clipped to 1
+        h = (n - 1) * np.minimum(1.0, np.ceil((n + 1) * level_of[need] - 1e-9) / n)
+        low = np.floor(h).astype(np.int64)
+        a = values[starts[at] + low]
+        b = values[starts[at] + np.minimum(low + 1, n - 1)]
+        got[need] = a + (h - low) * (b - a)
+    return got
 
 
 def quantile_members(q10, q50, q90, pollutant, *, k: int = 20) -> np.ndarray:
