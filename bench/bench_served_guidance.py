@@ -82,10 +82,10 @@ def main() -> None:
     t1 = time.perf_counter()
     start = test_from - pd.Timedelta(days=67)  # bench demo_correction's run: validation start − 7 days
     kalman = correct(_record["pairs"], _record["obs"], method="kalman_filter", start=start)
-    on = kalman["issue_date"].isin({pd.Timestamp(d) for d in days})
-    named["full run ensemble"] = combine(kalman, start=start).pipe(lambda e: e[e["issue_date"].isin(
-        {pd.Timestamp(d) for d in days})])
-    named["full run kalman"] = kalman[on]
+    ensemble = combine(kalman, start=start)
+    issued = {pd.Timestamp(d) for d in days}
+    named["full run ensemble"] = ensemble[ensemble["issue_date"].isin(issued)]
+    named["full run kalman"] = kalman[kalman["issue_date"].isin(issued)]
     print(f"  one run through the record: {time.perf_counter() - t1:.1f} s")
     workers = min(2, os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, initializer=_load) as pool:

@@ -55,6 +55,28 @@ from forecasting.correction.probabilistic import conformalize
 ENSEMBLE_MIN_TRAIN_DAYS = 14  # combine()'s default, as the bench calls it
 
 
+def _setup():
+    """``(observations, pairs, start, coverage)``: the bench's Dongsi record, all six pollutants, methods
+    run from a week before the validation year."""
+    obs, met, _ = _load()
+    pairs = pair_forecasts(simulate_forecasts(obs, met=met, max_lead=72, seed=0), obs)
+    return obs, pairs, VAL_FROM - pd.Timedelta(days=7), DEFAULTS["coverage"]
+
+
+def _verdicts(summary: dict[str, list], coverage: float) -> None:
+    """Per setting: every coverage target met by the chosen ensembles, the worst distance of a bin's
+    coverage from ``coverage`` and their mean CRPS (PM2.5 and O3, D+1 and D+3)."""
+    for label, tables in summary.items():
+        overall = [s["coverage80"] for t in tables for s in t.values()]
+        bins = [v[0] for t in tables for s in t.values() for v in s["bins"].values()]
+        met = all(0.75 <= c <= 0.85 for c in overall) and all(0.70 <= c <= 0.90 for c in bins)
+        worst = max(abs(c - coverage) for c in bins)
+        crps = {f"{k[1]} D+{k[2]}": round(s["crps"], 2) for t in tables for k, s in t.items()}
+        mean = sum(crps.values()) / len(crps)
+        print(f"{label}: every target met {met}; worst bin distance from 0.80 {worst:.3f}; mean CRPS {mean:.3f} "
+              f"{crps}", flush=True)
+
+
 def _print(label: str, out: pd.DataFrame) -> None:
     table = hourly_honest({"x": out}, since=VAL_FROM, until=TEST_FROM, pollutants=("pm25", "o3"))
     for (_, pol, lead), s in sorted(table.items()):
@@ -74,10 +96,7 @@ def part3() -> None:
     target met on validation by the ensemble chosen for each pollutant (ridge for PM2.5, boosting for O3),
     then the smallest worst distance of a bin's coverage (≥ 150 h; D+1 and D+3) from 0.80, CRPS beside it."""
     t0 = time.perf_counter()
-    obs, met, _ = _load()
-    pairs = pair_forecasts(simulate_forecasts(obs, met=met, max_lead=72, seed=0), obs)
-    start = VAL_FROM - pd.Timedelta(days=7)
-    coverage = DEFAULTS["coverage"]
+    obs, pairs, start, coverage = _setup()
     summary: dict[str, list] = {label: [] for label, _, _ in CONFORMAL_SETTINGS}
     for base in ("gradient_boosting", "mos_ridge"):
         corrected = correct(pairs, obs, method=base, start=start, **PARAMS)
@@ -91,13 +110,7 @@ def part3() -> None:
             # the rule reads the ensemble chosen for each pollutant (§7): ridge for PM2.5, boosting for O3
             chosen = ("o3",) if base == "gradient_boosting" else ("pm25",)
             summary[label].append(hourly_honest({"x": out}, since=VAL_FROM, until=TEST_FROM, pollutants=chosen))
-    for label, tables in summary.items():
-        overall = [s["coverage80"] for t in tables for s in t.values()]
-        bins = [v[0] for t in tables for s in t.values() for v in s["bins"].values()]
-        met = all(0.75 <= c <= 0.85 for c in overall) and all(0.70 <= c <= 0.90 for c in bins)
-        worst = max(abs(c - coverage) for c in bins)
-        crps = {f"{k[1]} D+{k[2]}": round(s["crps"], 2) for t in tables for k, s in t.items()}
-        print(f"{label}: every target met {met}; worst bin distance from 0.80 {worst:.3f}; CRPS {crps}", flush=True)
+    _verdicts(summary, coverage)
     print(f"validation only (2015-03 … 2016-02); {time.perf_counter() - t0:.0f} s")
 
 
@@ -108,10 +121,7 @@ CONFORMAL_ENDS = (("symmetric (part 3)", False), ("asymmetric", True))
 def part4() -> None:
     """Part 4: the conformal step symmetric or asymmetric (module docstring; rule fixed before the run)."""
     t0 = time.perf_counter()
-    obs, met, _ = _load()
-    pairs = pair_forecasts(simulate_forecasts(obs, met=met, max_lead=72, seed=0), obs)
-    start = VAL_FROM - pd.Timedelta(days=7)
-    coverage = DEFAULTS["coverage"]
+    obs, pairs, start, coverage = _setup()
     summary: dict[str, list] = {label: [] for label, _ in CONFORMAL_ENDS}
     for base in ("gradient_boosting", "mos_ridge"):
         corrected = correct(pairs, obs, method=base, start=start, conformal=False, **PARAMS)
@@ -128,25 +138,13 @@ def part4() -> None:
             _print(f"{base} (single model) {label}", single)
             chosen = ("o3",) if base == "gradient_boosting" else ("pm25",)
             summary[label].append(hourly_honest({"x": out}, since=VAL_FROM, until=TEST_FROM, pollutants=chosen))
-    for label, tables in summary.items():
-        overall = [s["coverage80"] for t in tables for s in t.values()]
-        bins = [v[0] for t in tables for s in t.values() for v in s["bins"].values()]
-        met = all(0.75 <= c <= 0.85 for c in overall) and all(0.70 <= c <= 0.90 for c in bins)
-        worst = max(abs(c - coverage) for c in bins)
-        crps = {f"{k[1]} D+{k[2]}": round(s["crps"], 2) for t in tables for k, s in t.items()}
-        mean = sum(crps.values()) / len(crps)
-        print(f"{label}: every target met {met}; mean CRPS {mean:.3f} {crps}; worst bin distance from 0.80 "
-              f"{worst:.3f}", flush=True)
+    _verdicts(summary, coverage)
     print(f"validation only (2015-03 … 2016-02); {time.perf_counter() - t0:.0f} s")
 
 
 def main() -> None:
     t0 = time.perf_counter()
-    obs, met, _ = _load()
-    # all six pollutants, as in the bench, scored for two
-    pairs = pair_forecasts(simulate_forecasts(obs, met=met, max_lead=72, seed=0), obs)
-    start = VAL_FROM - pd.Timedelta(days=7)
-    coverage = DEFAULTS["coverage"]
+    obs, pairs, start, coverage = _setup()  # all six pollutants, as in the bench, scored for two
     for base in ("gradient_boosting", "mos_ridge"):
         corrected = correct(pairs, obs, method=base, start=start, **PARAMS)
         corrected = corrected[corrected["pollutant"].isin(["pm25", "o3"])]
