@@ -227,11 +227,15 @@ def test_adaptive_conformal_narrows_a_key_that_always_covered_and_never_looks_ah
     assert unmoved == pytest.approx(np.exp(hi + np.quantile(np.arange(200) / 200, 161 / 200)) - 1)
 
 
-@pytest.mark.parametrize("adapt", [0.0, 0.3])
-def test_daily_conformal_step_matches_a_plain_recomputation(adapt):
+@pytest.mark.parametrize(("adapt", "step", "hours"), [(0.0, "origin", "all"), (0.3, "origin", "all"),
+                                                      (0.3, "origin", "some"), (0.3, "rows", "some")])
+def test_daily_conformal_step_matches_a_plain_recomputation(adapt, step, hours):
     """One key (PM2.5, D+1, one bin), 40 days of hourly rows issued a day ahead, daily origins: each day's
     Q recomputed here with a plain loop (window scores, np.quantile at ⌈(n + 1)(1 − α)⌉/n, α moved once per
-    origin by the fraction of the rows verified since the previous one that missed) equals the project's."""
+    origin: by the fraction of the rows verified since the previous one that missed (``"origin"``), or by
+    ``(k·0.2 − missed)/k̄`` with ``k`` those rows and ``k̄`` the mean ``k`` of the origins that had rows so far
+    (``"rows"``)) equals the project's. With ``hours="some"`` each day keeps a random 3-24 of its hours, so
+    the two steps differ."""
     from forecasting.correction.probabilistic import conformalize
 
     rng = np.random.default_rng(5)
@@ -241,18 +245,25 @@ def test_daily_conformal_step_matches_a_plain_recomputation(adapt):
     frame = pd.DataFrame({"issue_time": issue, "valid_time": valid, "pollutant": "pm25", "lead_day": 1,
                           "central": 20.0, "q10": 12.0, "q50": 20.0, "q90": 30.0,
                           "observed": 20.0 * np.exp(rng.normal(0.0, 0.5, len(issue)))})
+    if hours == "some":
+        kept = np.concatenate([np.arange(24) < rng.integers(3, 25) for _ in range(40)])
+        frame = frame[kept].reset_index(drop=True)
+        issue, valid = issue[kept], valid[kept]
     grid = pd.date_range(t0 + pd.Timedelta(days=5), t0 + pd.Timedelta(days=40), freq="D")
-    got = conformalize(frame, grid=grid, window_days=10, adapt=adapt)
+    got = conformalize(frame, grid=grid, window_days=10, adapt=adapt, aci_step=step)
 
     score = np.maximum(np.log(13.0) - np.log(frame["observed"] + 1), np.log(frame["observed"] + 1) - np.log(31.0))
     shift = np.full(len(frame), np.nan)
-    alpha, previous = 0.2, None
+    alpha, previous, counts = 0.2, None, []
     for j, t in enumerate(grid):
         if previous is not None:
             errs = [float(score[i] > shift[i]) for i in range(len(frame))
                     if previous < valid[i] <= t and issue[i] < t and np.isfinite(shift[i])]
-            if errs:
+            if errs and step == "origin":
                 alpha += adapt * (0.2 - sum(errs) / len(errs))
+            elif errs:
+                counts.append(len(errs))
+                alpha += adapt * (0.2 * len(errs) - sum(errs)) / np.mean(counts)
         previous = t
         cal = score[(valid > t - pd.Timedelta(days=10)) & (valid <= t) & (issue < t)]
         end = grid[j + 1] if j + 1 < len(grid) else pd.Timestamp.max.tz_localize("UTC")
@@ -263,7 +274,30 @@ def test_daily_conformal_step_matches_a_plain_recomputation(adapt):
             shift[rows] = np.quantile(cal, min(1.0, np.ceil((n + 1) * level - 1e-9) / n))
     expected = np.where(np.isfinite(shift), np.maximum(np.exp(np.log(31.0) + shift) - 1, 20.0), 30.0)
     np.testing.assert_allclose(got["q90"].to_numpy(), expected, rtol=1e-12)
-    assert np.isfinite(shift).sum() > 500 and (adapt == 0 or len(set(np.round(shift[np.isfinite(shift)], 9))) > 20)
+    assert np.isfinite(shift).sum() > (500 if hours == "all" else 250)
+    assert adapt == 0 or len(set(np.round(shift[np.isfinite(shift)], 9))) > 20
+
+
+def test_the_two_aci_steps_differ_only_when_the_hours_per_origin_differ():
+    """Hours valid 25-48 h after their midnight issue, daily origins at midnight: every origin sees exactly
+    the 24 hours of one issue (``k = k̄``), so the ``"rows"`` step equals the ``"origin"`` step and the
+    intervals are the same; an unknown step is refused."""
+    from forecasting.correction.probabilistic import conformalize
+
+    rng = np.random.default_rng(7)
+    t0 = pd.Timestamp("2026-03-01", tz="UTC")
+    issue = t0 + pd.to_timedelta(np.repeat(np.arange(30), 24), "D")
+    frame = pd.DataFrame({"issue_time": issue, "valid_time": issue + pd.to_timedelta(np.tile(np.arange(25, 49), 30), "h"),
+                          "pollutant": "pm25", "lead_day": 1, "central": 20.0, "q10": 12.0, "q50": 20.0,
+                          "q90": 30.0, "observed": 20.0 * np.exp(rng.normal(0.0, 0.6, len(issue)))})
+    grid = pd.date_range(t0 + pd.Timedelta(days=5), t0 + pd.Timedelta(days=30), freq="D")
+    by_origin = conformalize(frame, grid=grid, window_days=10, adapt=0.3, asymmetric=True)
+    by_rows = conformalize(frame, grid=grid, window_days=10, adapt=0.3, asymmetric=True, aci_step="rows")
+    np.testing.assert_allclose(by_rows[["q10", "q90"]].to_numpy(), by_origin[["q10", "q90"]].to_numpy(), rtol=1e-12)
+    plain = conformalize(frame, grid=grid, window_days=10, asymmetric=True)
+    assert (np.abs(by_origin["q90"] - plain["q90"]) > 0.01).sum() > 100  # α moved: the equality says something
+    with pytest.raises(ValueError, match="aci_step"):
+        conformalize(frame, grid=grid, window_days=10, adapt=0.3, aci_step="hours")
 
 
 def test_two_days_of_history_give_no_daily_origin_and_leave_the_intervals_as_they_are():

@@ -59,6 +59,9 @@ DEFAULTS = {
     # each end of the interval calibrated on its own misses (one shift per end at 1 − α/2): chosen on the
     # Dongsi validation year by a rule fixed before the run (python -m bench.interval_validation 4)
     "conformal_asymmetric": True,
+    # how one origin moves ACI's α: by the key's missed hours over its mean hours per origin, so that the
+    # guarantee holds for hours (python -m bench.interval_validation 5, rule fixed before the run)
+    "conformal_aci_step": "rows",
 }
 
 
@@ -174,7 +177,8 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     if p.get("conformal", True):
         cgrid = origins(pairs, refit_days=p["conformal_refit_days"], min_train_days=p["min_train_days"], start=start)
         out = conformalize(out, grid=cgrid, window_days=p["interval_window_days"], coverage=p["coverage"],
-                           adapt=p["conformal_adapt"], asymmetric=p["conformal_asymmetric"])
+                           adapt=p["conformal_adapt"], asymmetric=p["conformal_asymmetric"],
+                           aci_step=p["conformal_aci_step"])
     return out
 
 

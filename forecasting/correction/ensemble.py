@@ -28,7 +28,8 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
             coverage: float = 0.8, window_days: int = DEFAULTS["interval_window_days"], start=None,
             conformal: bool = True, conformal_refit_days: int = DEFAULTS["conformal_refit_days"],
             conformal_adapt: float = DEFAULTS["conformal_adapt"],
-            conformal_asymmetric: bool = DEFAULTS["conformal_asymmetric"]) -> pd.DataFrame:
+            conformal_asymmetric: bool = DEFAULTS["conformal_asymmetric"],
+            conformal_aci_step: str = DEFAULTS["conformal_aci_step"]) -> pd.DataFrame:
     """Combine the models of ``corrected`` (output of :func:`correct`) into model ``"ensemble"``.
 
     ``window_days`` (the members' weights and the ensemble's intervals) is the single-model methods'
@@ -36,7 +37,8 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
     ``python -m bench.interval_validation``, docs/correction.md §7). The ensemble's conformal step has
     its own origins, every ``conformal_refit_days`` (daily), and ACI rate ``conformal_adapt``
     (:func:`forecasting.correction.probabilistic.conformalize`), chosen there too (part 3), each end of the
-    interval calibrated on its own (``conformal_asymmetric``, part 4)."""
+    interval calibrated on its own (``conformal_asymmetric``, part 4), ACI stepped per hour
+    (``conformal_aci_step``, part 5)."""
     c = corrected.sort_values("cycle")
     group = ["issue_date", "valid_time", "district", "pollutant"]
     c = c.drop_duplicates(subset=group + ["model"], keep="last").reset_index(drop=True)
@@ -82,4 +84,4 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
         return out
     cgrid = origins(c, refit_days=conformal_refit_days, min_train_days=min_train_days, start=start)
     return conformalize(out, grid=cgrid, window_days=window_days, coverage=coverage, adapt=conformal_adapt,
-                        asymmetric=conformal_asymmetric)
+                        asymmetric=conformal_asymmetric, aci_step=conformal_aci_step)
