@@ -224,31 +224,44 @@ def climatology_daily(observed: pd.DataFrame, *, days: int = 30) -> pd.DataFrame
     return pd.DataFrame(rows).set_index(["district", "date"])
 
 
+def _daily_readings(named: dict, observed: pd.DataFrame) -> tuple[pd.Index, dict]:
+    """Per named daily forecast (hourly frames through :func:`published_daily`, or a ready daily table), on
+    the district-days all of them and the observations cover: ``{name: {"exact": Series of 0/1 by
+    (district, date), "span", "two_level", "brier", "base"}}``."""
+    daily = {}
+    for name, frame in named.items():
+        daily[name] = frame if "levels" in frame.columns and "valid_time" not in frame.columns else published_daily(frame)
+    obs = observed[["level", "aqi"]].rename(columns={"level": "level_obs", "aqi": "aqi_obs"}).dropna()
+    common = obs.index
+    for t in daily.values():
+        common = common.intersection(t.dropna(subset=["aqi", "range_lo"]).index)
+    out = {}
+    for name, t in daily.items():
+        j = t.loc[common].join(obs.loc[common])
+        p = j["p_over_100"].astype(float) if "p_over_100" in j else pd.Series(np.nan, index=j.index)
+        event = (j["aqi_obs"] > 100).astype(float)
+        out[name] = {
+            "exact": (j["level"].astype(int) == j["level_obs"].astype(int)).astype(float),
+            "span": float(np.mean([min(l) <= o <= max(l) for l, o in zip(j["levels"], j["level_obs"])])),
+            "two_level": float(np.mean([max(l) > min(l) for l in j["levels"]])),
+            "brier": float(np.nanmean((p - event) ** 2)) if p.notna().any() else np.nan,
+            "base": float(event.mean()),
+        }
+    return common, out
+
+
 def daily_honest(named_hourly: dict, observed: pd.DataFrame, *, chosen: str, references=()) -> list[str]:
     """Exact-level hit, span hit, Brier of P(AQI > 100) for each named daily forecast (hourly frames
     through :func:`published_daily`, or a ready daily table such as :func:`climatology_daily`), on the
     district-days all of them cover; the difference of exact hits chosen − reference with a
     moving-block bootstrap 95 % interval (blocks of 7 days)."""
-    daily = {}
-    for name, frame in named_hourly.items():
-        daily[name] = frame if "levels" in frame.columns and "valid_time" not in frame.columns else published_daily(frame)
-    obs = observed[["level", "aqi"]].rename(columns={"level": "level_obs", "aqi": "aqi_obs"}).dropna()
-    common = obs.index
-    for name, t in daily.items():
-        common = common.intersection(t.dropna(subset=["aqi", "range_lo"]).index)
+    common, readings = _daily_readings(named_hourly, observed)
     lines = [f"  daily AQI D+1 on {len(common)} common district-days:"]
-    hits = {}
-    for name, t in daily.items():
-        j = t.loc[common].join(obs.loc[common])
-        exact = (j["level"].astype(int) == j["level_obs"].astype(int)).astype(float)
-        span = np.array([min(l) <= o <= max(l) for l, o in zip(j["levels"], j["level_obs"])], dtype=float)
-        p = j["p_over_100"].astype(float) if "p_over_100" in j else pd.Series(np.nan, index=j.index)
-        event = (j["aqi_obs"] > 100).astype(float)
-        brier = float(np.nanmean((p - event) ** 2)) if p.notna().any() else np.nan
-        hits[name] = exact
-        lines.append(f"    {name:34s} exact level {100 * exact.mean():5.1f} %  span {100 * span.mean():5.1f} % "
-                     f"(two-level ranges {100 * np.mean([max(l) > min(l) for l in j['levels']]):.0f} %)  "
-                     f"Brier P(AQI>100) {brier:.3f}  (base rate {event.mean():.3f})")
+    for name, r in readings.items():
+        lines.append(f"    {name:34s} exact level {100 * r['exact'].mean():5.1f} %  span {100 * r['span']:5.1f} % "
+                     f"(two-level ranges {100 * r['two_level']:.0f} %)  "
+                     f"Brier P(AQI>100) {r['brier']:.3f}  (base rate {r['base']:.3f})")
+    hits = {name: r["exact"] for name, r in readings.items()}
     for ch in ((chosen,) if isinstance(chosen, str) else tuple(chosen)):
         for ref in references:
             if ref not in hits or ch not in hits or ref == ch:
@@ -260,6 +273,34 @@ def daily_honest(named_hourly: dict, observed: pd.DataFrame, *, chosen: str, ref
                          f"[{100 * lo:+.1f}, {100 * hi:+.1f}] (target: above, interval excludes 0: "
                          f"{'met' if ok else 'MISSED'})")
     return lines
+
+
+def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame, chosen: dict, *,
+                        val_from, test_from) -> bool:
+    """Which daily product the district form is prefilled from, read on the validation period ``[val_from,
+    test_from)`` only (docs/correction.md §4b, rule fixed before the first run): the hourly route (the
+    validation-chosen methods' hours through :func:`published_daily`, the ``ensemble`` guidance row) and the
+    direct daily model (the ``daily`` row), D+1, on common district-days. Prints both and returns whether the
+    direct daily model is better on this period: a higher exact-level hit and a Brier of P(AQI > 100) no
+    higher. The hourly route's methods were chosen on this same period, which favours it."""
+    obs = observed_daily(observations, val_from - pd.Timedelta(days=40), test_from)
+    first = val_from.tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
+    last = test_from.tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
+    days = obs.index.get_level_values("date")
+    obs = obs[[first <= pd.Timestamp(d) < last for d in days]]
+    named = {"hourly route (ensemble row)": composite(results, chosen, val_from, test_from),
+             "direct daily (daily row)": direct_daily_d1(pairs, observations, since=val_from, until=test_from)}
+    common, readings = _daily_readings(named, obs)
+    print(f"  prefill route on the validation period (D+1, {len(common)} common district-days; the test period "
+          f"is not read):")
+    for name, r in readings.items():
+        print(f"    {name:30s} exact level {100 * r['exact'].mean():5.1f} %  span {100 * r['span']:5.1f} %  "
+              f"Brier P(AQI>100) {r['brier']:.3f}")
+    (h, d) = readings.values()
+    better = bool(d["exact"].mean() > h["exact"].mean() and d["brier"] <= h["brier"])
+    print(f"    direct daily better on this validation period (higher exact level, Brier no higher): "
+          f"{'yes' if better else 'no'}")
+    return better
 
 
 def direct_daily_d1(pairs: pd.DataFrame, observations: pd.DataFrame, *, since, until, refit_days: int = 7) -> pd.DataFrame:
@@ -322,6 +363,7 @@ def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame
     raw_pick = validation_pick(results, ["raw"], val_from, test_from)
     print("  chosen on validation (D+1 RMSE): " + ", ".join(f"{p}={m}{'' if mo is None else '/' + mo}"
                                                             for p, (m, mo) in chosen.items()))
+    route_on_validation(results, pairs, observations, chosen, val_from=val_from, test_from=test_from)
     base = hgb_baseline(pairs, train_until=test_from)
     clim = climatology_hourly(pairs, observations)
     named = {"hgb_baseline": base, "climatology": clim, "persistence": results["persistence"]}
