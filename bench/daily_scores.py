@@ -21,7 +21,8 @@ import pandas as pd
 
 from forecasting import scores
 from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
-from forecasting.correction.daily import hourly_to_daily_aqi, published_daily
+from forecasting.correction.daily import DAILY_CONFORMAL_WINDOW_DAYS, calibrate_daily, hourly_to_daily_aqi, published_daily
+from forecasting.aqi import level_of as aqi_level
 from forecasting.verification.rules import level_hit, range_hit
 
 
@@ -240,7 +241,15 @@ def _daily_readings(named: dict, observed: pd.DataFrame) -> tuple[pd.Index, dict
         j = t.loc[common].join(obs.loc[common])
         p = j["p_over_100"].astype(float) if "p_over_100" in j else pd.Series(np.nan, index=j.index)
         event = (j["aqi_obs"] > 100).astype(float)
+        lo, hi = (j[c].astype(float) if c in j else pd.Series(np.nan, index=j.index) for c in ("aqi_q10", "aqi_q90"))
+        has = lo.notna() & hi.notna()
+        inside = ((lo <= j["aqi_obs"]) & (j["aqi_obs"] <= hi))[has]
+        by_level = j.loc[has, "aqi_q50"].map(lambda a: min(int(aqi_level(a)), 4)) if has.any() else pd.Series(dtype=int)
         out[name] = {
+            # the day's 80 % AQI interval [aqi_q10, aqi_q90] (shown on the district cards): overall and by the
+            # level of its median (1 excellent, 2 good, 3 light, 4 moderate or worse), with the days in each
+            "coverage": float(inside.mean()) if has.any() else np.nan,
+            "coverage_by_level": {int(k): (float(g.mean()), int(len(g))) for k, g in inside.groupby(by_level)},
             "exact": (j["level"].astype(int) == j["level_obs"].astype(int)).astype(float),
             "span": float(np.mean([min(l) <= o <= max(l) for l, o in zip(j["levels"], j["level_obs"])])),
             "two_level": float(np.mean([max(l) > min(l) for l in j["levels"]])),
@@ -248,6 +257,14 @@ def _daily_readings(named: dict, observed: pd.DataFrame) -> tuple[pd.Index, dict
             "base": float(event.mean()),
         }
     return common, out
+
+
+def _coverage_text(r: dict) -> str:
+    """``  AQI 10-90 % covers 0.812 (level 1: 0.80 (40 d); …)`` when the forecast has a distribution."""
+    if not np.isfinite(r.get("coverage", np.nan)):
+        return ""
+    levels = "; ".join(f"level {k}{'+' if k == 4 else ''}: {c:.2f} ({n} d)" for k, (c, n) in sorted(r["coverage_by_level"].items()))
+    return f"  AQI 10-90 % covers {r['coverage']:.3f} ({levels})"
 
 
 def daily_honest(named_hourly: dict, observed: pd.DataFrame, *, chosen: str, references=()) -> list[str]:
@@ -260,7 +277,7 @@ def daily_honest(named_hourly: dict, observed: pd.DataFrame, *, chosen: str, ref
     for name, r in readings.items():
         lines.append(f"    {name:34s} exact level {100 * r['exact'].mean():5.1f} %  span {100 * r['span']:5.1f} % "
                      f"(two-level ranges {100 * r['two_level']:.0f} %)  "
-                     f"Brier P(AQI>100) {r['brier']:.3f}  (base rate {r['base']:.3f})")
+                     f"Brier P(AQI>100) {r['brier']:.3f}  (base rate {r['base']:.3f})" + _coverage_text(r))
     hits = {name: r["exact"] for name, r in readings.items()}
     for ch in ((chosen,) if isinstance(chosen, str) else tuple(chosen)):
         for ref in references:
@@ -291,15 +308,25 @@ def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.Dat
     named = {"hourly route (ensemble row)": composite(results, chosen, val_from, test_from),
              "direct daily (daily row)": direct_daily_d1(pairs, observations, since=val_from, until=test_from)}
     common, readings = _daily_readings(named, obs)
+    # the daily conformal step (calibrate_daily), read on the same days; rule in docs/correction.md §4
+    calibrated = {"hourly route, daily step": calibrated_d1(results, chosen, observations, val_from, test_from),
+                  **named}
+    _, with_step = _daily_readings(calibrated, obs.loc[obs.index.intersection(common)])
     print(f"  prefill route on the validation period (D+1, {len(common)} common district-days; the test period "
           f"is not read):")
     for name, r in readings.items():
         print(f"    {name:30s} exact level {100 * r['exact'].mean():5.1f} %  span {100 * r['span']:5.1f} %  "
-              f"Brier P(AQI>100) {r['brier']:.3f}")
+              f"Brier P(AQI>100) {r['brier']:.3f}" + _coverage_text(r))
     (h, d) = readings.values()
     better = bool(d["exact"].mean() > h["exact"].mean() and d["brier"] <= h["brier"])
     print(f"    direct daily better on this validation period (higher exact level, Brier no higher): "
           f"{'yes' if better else 'no'}")
+    c, h2 = with_step["hourly route, daily step"], with_step["hourly route (ensemble row)"]
+    print(f"    {'hourly route, daily step':30s} exact level {100 * c['exact'].mean():5.1f} %  span "
+          f"{100 * c['span']:5.1f} %  Brier P(AQI>100) {c['brier']:.3f}" + _coverage_text(c))
+    step = bool(abs(c["coverage"] - 0.8) < abs(h2["coverage"] - 0.8) and c["brier"] <= h2["brier"])
+    print(f"    daily step better on this validation period (coverage closer to 0.80, Brier no higher; "
+          f"{len(c['exact'])} district-days): {'yes' if step else 'no'}")
     return better
 
 
@@ -317,6 +344,22 @@ def direct_daily_d1(pairs: pd.DataFrame, observations: pd.DataFrame, *, since, u
     dist = daily_aqi_distribution(q)
     dist = dist[[pd.Timestamp(d) >= d0 + pd.Timedelta(days=1) for d in dist["date"]]]
     return dist.drop(columns=["issue_date"]).set_index(["district", "date"])
+
+
+def calibrated_d1(results: dict, pick: dict, observations: pd.DataFrame, since, until) -> pd.DataFrame:
+    """The D+1 daily table of :func:`composite` (``pick``) on ``[since, until)`` after the daily conformal step
+    (:func:`forecasting.correction.daily.calibrate_daily`), each day calibrated on the D+1 days that ended
+    before its issue date (from ``DAILY_CONFORMAL_WINDOW_DAYS`` before ``since`` on); indexed ``district, date``."""
+    early = since - pd.Timedelta(days=DAILY_CONFORMAL_WINDOW_DAYS + 2)
+    daily = published_daily(composite(results, pick, early, until)).reset_index()
+    daily["target_date"] = pd.to_datetime(daily["date"])
+    daily["issue_date"] = daily["target_date"] - pd.Timedelta(days=1)
+    daily["lead_day"], daily["model"] = 1, "x"
+    observed = observed_daily(observations, early - pd.Timedelta(days=2), until)["aqi"]
+    out = calibrate_daily(daily, observed)
+    first = since.tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
+    out = out[out["target_date"] >= first]
+    return out.drop(columns=["target_date", "issue_date", "lead_day", "model"]).set_index(["district", "date"])
 
 
 def composite(results: dict, pick: dict, since, until, *, lead_day: int = 1) -> pd.DataFrame:
@@ -386,6 +429,7 @@ def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame
     obs_aqi = observed_daily(observations, test_from - pd.Timedelta(days=40), end)
     named_daily = {
         "chosen": composite(results, chosen, test_from, end),
+        "chosen, daily step": calibrated_d1(results, chosen, observations, test_from, end),
         "best raw model": composite(results, {p: raw_pick[p] for p in chosen}, test_from, end),
         "persistence": composite(results, {p: ("persistence", raw_pick[p][1]) for p in chosen}, test_from, end),
         "climatology (30 days)": climatology_daily(obs_aqi),

@@ -1,6 +1,6 @@
 """The pictures forecasters read (issue #17) in a real headless Chromium on the demo world, at 1440 × 900
 and on a phone (390 × 844): the model field map (AQI categories and continuous, zone and YRD views),
-the meteograms, the presentation mode (also at 1920 × 1080, with keyboard navigation) and the issued
+the meteograms, the district forecast page, the presentation mode (also at 1920 × 1080, with keyboard navigation) and the issued
 report. Every request the browser makes must stay on this machine: anything else is aborted and fails
 the test. With ``FORECASTING_DOCS_IMG=1`` the screenshots are also written to ``docs/img/``.
 """
@@ -43,7 +43,8 @@ def _sign_in(page, base):
 
 def _open(page, base, link: str, text: str):
     if page.viewport_size["width"] < 700:  # the sidebar is collapsed on a phone: go by URL
-        page.goto(base + "/" + {"模式预报": "model_guidance", "会商演示": "presentation"}[link])
+        page.goto(base + "/" + {"模式预报": "model_guidance", "会商演示": "presentation",
+                                "区县预报": "district_forecast"}[link])
     else:
         page.get_by_role("link", name=link).click()
     page.get_by_text(text).first.wait_for()
@@ -122,6 +123,15 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             page.locator(".vega-embed").first.scroll_into_view_if_needed()
             settled(page)
             shot(page, f"meteograms-{size}")
+
+            # the district forecast page: daily cards (range, P(AQI > 100), where model guidance ends) and
+            # the hourly chart with the suggested forecast's 80 % band
+            _open(page, base, "区县预报", "逐日 AQI 预报（订正集合）")
+            page.get_by_text("模式指导截至").first.wait_for()
+            page.wait_for_function("() => { const c = [...document.querySelectorAll('.vega-embed')];"
+                                   " return c.length > 0 && c.every(e => e.querySelector('canvas, svg')); }")
+            settled(page)
+            shot(page, f"district-forecast-{size}")
 
             # presentation mode
             _open(page, base, "会商演示", "会商演示")

@@ -20,7 +20,8 @@ from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, excee
 from forecasting.errors import ValidationError
 from forecasting.vocab import BEIJING_ZONE
 
-__all__ = ["daily_aqi_of_columns", "daily_forecast", "daily_forecasts", "hourly_to_daily_aqi", "published_daily"]
+__all__ = ["daily_aqi_of_columns", "daily_forecast", "daily_forecasts", "hourly_to_daily_aqi", "published_daily",
+           "finish_daily", "calibrate_daily", "DAILY_CONFORMAL_MIN_COUNT", "DAILY_CONFORMAL_WINDOW_DAYS"]
 
 
 def hourly_to_daily_aqi(frame: pd.DataFrame, value: str = "central", *, edition=None) -> pd.DataFrame:
@@ -106,9 +107,9 @@ def published_daily(frame: pd.DataFrame, *, edition=None, rules=None) -> pd.Data
     Returns
     -------
     DataFrame
-        Indexed by ``district, date``: ``edition aqi aqi_lower aqi_upper aqi_q10 aqi_q50 aqi_q90
-        p_over_100 p_over_200 level primary range_lo range_hi range_text levels span_zh span_en``;
-        range columns missing when the day has no AQI.
+        Indexed by ``district, date``: ``edition aqi aqi_lower aqi_upper aqi_q10 aqi_q50 aqi_q90 level
+        primary_point primary_upper p_over_100 p_over_200 primary range_lo range_hi range_text levels span_zh
+        span_en``; range columns missing when the day has no AQI.
     """
     widths = tuple(getattr(rules, "widths", None) or DEFAULT_WIDTHS)
 
@@ -130,8 +131,24 @@ def published_daily(frame: pd.DataFrame, *, edition=None, rules=None) -> pd.Data
         out[name] = t["aqi_computed"].reindex(central.index) if t is not None else np.nan
     out["aqi_lower"], out["aqi_upper"] = out["aqi_q10"], out["aqi_q90"]
     out["level"] = central["level"]
-    primary = list(central["primary"])
-    dominant = list(t90["primary"].reindex(central.index)) if t90 is not None else [()] * len(out)
+    # the point's primary pollutants and the upper quantile's dominant one, kept for the primary rule
+    # when the distribution is recalibrated (:func:`calibrate_daily`)
+    out["primary_point"] = [p if isinstance(p, tuple) else () for p in central["primary"]]
+    out["primary_upper"] = ([p if isinstance(p, tuple) else () for p in t90["primary"].reindex(central.index)]
+                            if t90 is not None else [()] * len(out))
+    return finish_daily(out, widths=widths)
+
+
+_RANGE_COLUMNS = ["range_lo", "range_hi", "range_text", "levels", "span_zh", "span_en"]
+
+
+def finish_daily(out: pd.DataFrame, *, widths=DEFAULT_WIDTHS) -> pd.DataFrame:
+    """``p_over_100 p_over_200 primary`` and the range columns of daily rows from their ``aqi aqi_q10
+    aqi_q50 aqi_q90 edition primary_point primary_upper`` (:func:`published_daily`'s last step, shared with
+    :func:`calibrate_daily`)."""
+    out = out.drop(columns=[c for c in _RANGE_COLUMNS if c in out.columns])
+    primary = [tuple(p or ()) for p in out["primary_point"]]
+    dominant = list(out["primary_upper"])
     ranges, p100, p200 = [], [], []
     for i, (aqi, q10, q50, q90, ed) in enumerate(zip(out["aqi"], out["aqi_q10"], out["aqi_q50"], out["aqi_q90"],
                                                     out["edition"])):
@@ -161,9 +178,72 @@ def published_daily(frame: pd.DataFrame, *, edition=None, rules=None) -> pd.Data
                        "span_zh": span_zh, "span_en": span_en})
     out["p_over_100"], out["p_over_200"] = p100, p200
     out["primary"] = primary
-    extra = pd.DataFrame(ranges, index=central.index,
-                         columns=["range_lo", "range_hi", "range_text", "levels", "span_zh", "span_en"])
+    extra = pd.DataFrame(ranges, index=out.index, columns=_RANGE_COLUMNS)
     return out.join(extra)
+
+
+#: District-days of one (model, lead day) a daily conformal shift needs (else the row keeps its quantiles).
+DAILY_CONFORMAL_MIN_COUNT = 60
+#: [d] The daily conformal step's window of verified target days.
+DAILY_CONFORMAL_WINDOW_DAYS = 90
+
+
+def calibrate_daily(table: pd.DataFrame, observed: pd.Series, *, coverage: float = 0.8,
+                    window_days: int = DAILY_CONFORMAL_WINDOW_DAYS, min_count: int = DAILY_CONFORMAL_MIN_COUNT,
+                    widths=DEFAULT_WIDTHS) -> pd.DataFrame:
+    """The day's AQI distribution calibrated on past verified days (a daily conformal step).
+
+    The hourly route's ``aqi_q10``/``aqi_q90`` are the daily AQI of every hour at its 10 or 90 % quantile:
+    exact only if a day's hourly errors were perfectly correlated, and otherwise too wide (the demo world's
+    D+1 interval covered 0.92 of the days). Per ``model`` and ``lead_day``, each row issued on day ``D`` is
+    recalibrated on the rows of the same model and lead whose target day ended before ``D`` (``target_date
+    < D``, so its observed daily AQI is known at the issue time) within ``window_days``, in ``log(AQI + 1)``
+    as the hourly step (:func:`forecasting.correction.probabilistic.conformalize`, asymmetric): scores
+    ``E_lo = log(q10 + 1) − log(O + 1)`` and ``E_hi = log(O + 1) − log(q90 + 1)``, each end shifted by its own
+    ``⌈(n + 1)(1 − α/2)⌉/n`` empirical quantile (``α = 1 − coverage``; negative shifts narrow, never past the
+    median). Then the probabilities, the range and the primary pollutant follow from the new distribution
+    (:func:`finish_daily`). Rows with fewer than ``min_count`` scores keep their quantiles.
+
+    ``table``: :func:`daily_forecasts` rows (``model issue_date target_date lead_day aqi aqi_q10 aqi_q50
+    aqi_q90 edition primary_point primary_upper``); ``observed``: observed daily AQI indexed by ``district,
+    date`` (dates as midnight timestamps).
+    """
+    out = table.copy()
+    if out.empty:
+        return out
+    issue = pd.DatetimeIndex(pd.to_datetime(out["issue_date"])).as_unit("ns").to_numpy()
+    target = pd.DatetimeIndex(pd.to_datetime(out["target_date"])).as_unit("ns").to_numpy()
+    known = pd.Series(np.asarray(observed, dtype=float), index=pd.MultiIndex.from_arrays(
+        [observed.index.get_level_values(0).astype(str),
+         pd.DatetimeIndex(pd.to_datetime(observed.index.get_level_values(1))).as_unit("ns")]))
+    known = known[~known.index.duplicated(keep="last")]
+    obs = known.reindex(pd.MultiIndex.from_arrays([out["district"].astype(str).to_numpy(),
+                                                   pd.DatetimeIndex(target)])).to_numpy(float)
+    q10, q50, q90 = (out[c].to_numpy(float) for c in ("aqi_q10", "aqi_q50", "aqi_q90"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.log(np.maximum(obs, 0) + 1.0)
+        lo, hi = np.log(np.maximum(q10, 0) + 1.0), np.log(np.maximum(q90, 0) + 1.0)
+    e_lo, e_hi = lo - y, y - hi
+    level = 1.0 - (1.0 - coverage) / 2
+    window = np.timedelta64(window_days, "D")
+    new_lo, new_hi = q10.copy(), q90.copy()
+    for _, idx in out.groupby(["model", "lead_day"]).indices.items():
+        ok = idx[np.isfinite(e_lo[idx]) & np.isfinite(e_hi[idx])]
+        for day in np.unique(issue[idx]):
+            rows = idx[(issue[idx] == day) & np.isfinite(lo[idx]) & np.isfinite(hi[idx])]
+            if not len(rows):
+                continue
+            cal = ok[(target[ok] < day) & (target[ok] >= day - window)]
+            n = len(cal)
+            if n < min_count:
+                continue
+            at = min(1.0, np.ceil((n + 1) * level - 1e-9) / n)
+            s_lo, s_hi = np.quantile(e_lo[cal], at), np.quantile(e_hi[cal], at)
+            new_lo[rows] = np.minimum(np.maximum(np.exp(lo[rows] - s_lo) - 1.0, 0.0), q50[rows])
+            new_hi[rows] = np.maximum(np.exp(hi[rows] + s_hi) - 1.0, q50[rows])
+    out["aqi_q10"], out["aqi_q90"] = new_lo, new_hi
+    out["aqi_lower"], out["aqi_upper"] = new_lo, new_hi
+    return finish_daily(out, widths=widths)
 
 
 def daily_forecast(corrected: pd.DataFrame, *, edition=None, rules=None, lead_days=range(1, 8)) -> pd.DataFrame:
@@ -249,6 +329,6 @@ def daily_forecasts(corrected: pd.DataFrame, *, edition=None, rules=None, lead_d
     daily = daily[daily["lead_day"].isin(set(lead_days))]
     cols = ["model", "issue_date", "district", "target_date", "lead_day", "edition", "aqi", "aqi_lower", "aqi_upper",
             "aqi_q10", "aqi_q50", "aqi_q90", "p_over_100", "p_over_200", "level", "primary", "range_lo", "range_hi",
-            "range_text", "levels", "span_zh", "span_en"]
+            "range_text", "levels", "span_zh", "span_en", "primary_point", "primary_upper"]
     return daily.sort_values(["model", "issue_date", "district", "target_date"], kind="stable")[
         [c for c in cols if c in daily.columns]].reset_index(drop=True)
