@@ -80,9 +80,9 @@ def test_hand_computed_daily_correction_and_aqi():
     pairs = pairs[pairs["model"] == "m1"]
     # the forecast set to F = (O + c)/2 − c, so that O + c = 2 (F + c) holds hour by hour and so for daily
     # means, 8-h means and maxima (all commute with an increasing linear map)
-    from forecasting.correction.probabilistic import LOG_OFFSET
+    from forecasting.correction.daily_direct import DAILY_LOG_OFFSET
 
-    c = pairs["pollutant"].map(LOG_OFFSET).to_numpy(float)
+    c = pairs["pollutant"].map(DAILY_LOG_OFFSET).to_numpy(float)
     pairs = pairs.assign(forecast=(pairs["observed"].to_numpy(float) + c) / 2 - c)
     q = direct_daily(pairs, obs, lead_days=[1], alpha=0.0)
     q = q.dropna(subset=["observed"])

@@ -26,7 +26,9 @@ from forecasting.errors import FormatError, ValidationError
 __all__ = ["CORRECTION_VERSION", "TrainedCorrection", "fit_correction"]
 
 #: Bumped whenever a change makes stored corrections incompatible or differently computed.
-CORRECTION_VERSION = "3"  # 2: mos_ridge fits in log space (Duan smearing); 3: log-space quantiles per lead and level bin
+# 2: mos_ridge fits in log space (Duan smearing); 3: log-space quantiles per lead and level bin; 4: O3's log
+# scale offset 20 µg/m³ (the stored quantile tables are residuals on that scale)
+CORRECTION_VERSION = "4"
 _KEY = ["model", "district", "pollutant", "cycle_hour", "lead_hours"]
 
 
