@@ -292,6 +292,11 @@ def daily_honest(named_hourly: dict, observed: pd.DataFrame, *, chosen: str, ref
     return lines
 
 
+def _short_line(name: str, r: dict) -> str:
+    return (f"    {name:30s} exact level {100 * r['exact'].mean():5.1f} %  span {100 * r['span']:5.1f} %  "
+            f"Brier P(AQI>100) {r['brier']:.3f}" + _coverage_text(r))
+
+
 def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame, chosen: dict, *,
                         val_from, test_from) -> bool:
     """Which daily product the district form is prefilled from, read on the validation period ``[val_from,
@@ -315,15 +320,13 @@ def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.Dat
     print(f"  prefill route on the validation period (D+1, {len(common)} common district-days; the test period "
           f"is not read):")
     for name, r in readings.items():
-        print(f"    {name:30s} exact level {100 * r['exact'].mean():5.1f} %  span {100 * r['span']:5.1f} %  "
-              f"Brier P(AQI>100) {r['brier']:.3f}" + _coverage_text(r))
+        print(_short_line(name, r))
     (h, d) = readings.values()
     better = bool(d["exact"].mean() > h["exact"].mean() and d["brier"] <= h["brier"])
     print(f"    direct daily better on this validation period (higher exact level, Brier no higher): "
           f"{'yes' if better else 'no'}")
     c, h2 = with_step["hourly route, daily step"], with_step["hourly route (ensemble row)"]
-    print(f"    {'hourly route, daily step':30s} exact level {100 * c['exact'].mean():5.1f} %  span "
-          f"{100 * c['span']:5.1f} %  Brier P(AQI>100) {c['brier']:.3f}" + _coverage_text(c))
+    print(_short_line("hourly route, daily step", c))
     step = bool(abs(c["coverage"] - 0.8) < abs(h2["coverage"] - 0.8) and c["brier"] <= h2["brier"])
     print(f"    daily step better on this validation period (coverage closer to 0.80, Brier no higher; "
           f"{len(c['exact'])} district-days): {'yes' if step else 'no'}")
