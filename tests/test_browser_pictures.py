@@ -132,6 +132,9 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                                    " return c.length > 0 && c.every(e => e.querySelector('canvas, svg')); }")
             settled(page)
             shot(page, f"district-forecast-{size}")
+            page.locator(".vega-embed").first.scroll_into_view_if_needed()
+            settled(page)
+            shot(page, f"district-forecast-chart-{size}")
 
             # presentation mode
             _open(page, base, "会商演示", "会商演示")
