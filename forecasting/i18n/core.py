@@ -220,11 +220,14 @@ MESSAGES.update({
     "dfc.no_aqi": ("有效小时不足，无 AQI", "Too few hours for an AQI"),
     "dfc.primary": ("首要污染物：{p}", "Primary pollutant: {p}"),
     "dfc.chart_title": ("{p} 逐小时：过去 14 天与未来预报（{unit}）", "{p} hourly: the last 14 days and the forecast ({unit})"),
-    "dfc.raw": ("原始模式 {model}", "raw {model}"),
+    # the model's name alone (the caption says the thin lines are the raw models): "原始模式 CMAQ-YRD" in a
+    # two-column legend ran past a phone's right edge
+    "dfc.raw": ("{model}", "{model}"),
     "dfc.corrected": ("订正预报", "corrected"),
     "dfc.chart_caption": (
-        "过去部分为每天前一日发布的第 1 天订正预报；阴影为订正预报的 80% 区间（10%–90% 分位，对数空间按预报时效与浓度"
-        "等级校准）；背景色为 AQI 类别；黑色虚线为当前时刻，橙色点线右侧已超出模式时效。",
+        "细彩线为各模式的原始预报；过去部分为每天前一日发布的第 1 天订正预报；阴影为订正预报的 80% 区间（10%–90% 分位，"
+        "对数空间按预报时效与浓度等级校准）；背景色为 AQI 类别；黑色虚线为当前时刻，橙色点线右侧已超出模式时效。",
+        "The thin coloured lines are the models' raw forecasts. "
         "The past shows each day's D+1 corrected forecast issued the day before; the shaded band is its 80 % interval "
         "(10–90 % quantiles, calibrated in log space by lead day and concentration level); background colours are AQI "
         "categories; the black dashed line is now, right of the orange dotted line is past the models' reach.",
