@@ -145,11 +145,12 @@ def part3() -> None:
 CONFORMAL_ENDS = (("symmetric (part 3)", False), ("asymmetric", True))
 
 
-def part4() -> None:
-    """Part 4: the conformal step symmetric or asymmetric (module docstring; rule fixed before the run)."""
-    t0 = time.perf_counter()
+def _compare_steps(settings: dict[str, dict]) -> tuple[dict[str, list], float]:
+    """Parts 4 and 5: the ensembles' (and the single-model corrections') conformal step under each setting
+    (``{label: conformalize keyword arguments}``), daily origins, window 90 days, printed per setting;
+    returns the chosen ensembles' scores per setting (ridge for PM2.5, boosting for O3) and the coverage."""
     obs, pairs, start, coverage = _setup()
-    summary: dict[str, list] = {label: [] for label, _ in CONFORMAL_ENDS}
+    summary: dict[str, list] = {label: [] for label in settings}
     for base in ("gradient_boosting", "mos_ridge"):
         corrected = correct(pairs, obs, method=base, start=start, conformal=False, **PARAMS)
         corrected = corrected[corrected["pollutant"].isin(["pm25", "o3"])].reset_index(drop=True)
@@ -157,14 +158,22 @@ def part4() -> None:
                       window_days=90, coverage=coverage)
         grid = origins(ens, refit_days=1, min_train_days=ENSEMBLE_MIN_TRAIN_DAYS, start=start)
         single_grid = origins(corrected, refit_days=1, min_train_days=DEFAULTS["min_train_days"], start=start)
-        for label, asymmetric in CONFORMAL_ENDS:
-            out = conformalize(ens, grid=grid, window_days=90, coverage=coverage, adapt=0.1, asymmetric=asymmetric)
+        for label, step in settings.items():
+            out = conformalize(ens, grid=grid, window_days=90, coverage=coverage, **step)
             _print(f"ensemble[{base}] {label}", out)
             single = conformalize(corrected, grid=single_grid, window_days=DEFAULTS["interval_window_days"],
-                                  coverage=coverage, adapt=0.1, asymmetric=asymmetric)
+                                  coverage=coverage, **step)
             _print(f"{base} (single model) {label}", single)
             chosen = ("o3",) if base == "gradient_boosting" else ("pm25",)
             summary[label].append(hourly_honest({"x": out}, since=VAL_FROM, until=TEST_FROM, pollutants=chosen))
+    return summary, coverage
+
+
+def part4() -> None:
+    """Part 4: the conformal step symmetric or asymmetric (module docstring; rule fixed before the run)."""
+    t0 = time.perf_counter()
+    summary, coverage = _compare_steps({label: {"adapt": 0.1, "asymmetric": asymmetric}
+                                        for label, asymmetric in CONFORMAL_ENDS})
     _verdicts(summary, coverage)
     print(f"validation only (2015-03 … 2016-02); {time.perf_counter() - t0:.0f} s")
 
@@ -177,24 +186,8 @@ ACI_STEPS = (("origin step, ACI 0.1 (part 3)", "origin", 0.1),
 def part5() -> None:
     """Part 5: ACI's step per origin or per hour (module docstring; rule fixed before the run)."""
     t0 = time.perf_counter()
-    obs, pairs, start, coverage = _setup()
-    summary: dict[str, list] = {label: [] for label, _, _ in ACI_STEPS}
-    for base in ("gradient_boosting", "mos_ridge"):
-        corrected = correct(pairs, obs, method=base, start=start, conformal=False, **PARAMS)
-        corrected = corrected[corrected["pollutant"].isin(["pm25", "o3"])].reset_index(drop=True)
-        ens = combine(corrected, kind="weighted", refit_days=PARAMS["refit_days"], start=start, conformal=False,
-                      window_days=90, coverage=coverage)
-        grid = origins(ens, refit_days=1, min_train_days=ENSEMBLE_MIN_TRAIN_DAYS, start=start)
-        single_grid = origins(corrected, refit_days=1, min_train_days=DEFAULTS["min_train_days"], start=start)
-        for label, step, rate in ACI_STEPS:
-            out = conformalize(ens, grid=grid, window_days=90, coverage=coverage, adapt=rate, asymmetric=True,
-                               aci_step=step)
-            _print(f"ensemble[{base}] {label}", out)
-            single = conformalize(corrected, grid=single_grid, window_days=DEFAULTS["interval_window_days"],
-                                  coverage=coverage, adapt=rate, asymmetric=True, aci_step=step)
-            _print(f"{base} (single model) {label}", single)
-            chosen = ("o3",) if base == "gradient_boosting" else ("pm25",)
-            summary[label].append(hourly_honest({"x": out}, since=VAL_FROM, until=TEST_FROM, pollutants=chosen))
+    summary, coverage = _compare_steps({label: {"adapt": rate, "asymmetric": True, "aci_step": step}
+                                        for label, step, rate in ACI_STEPS})
     found = _verdicts(summary, coverage)
     incumbent = ACI_STEPS[0][0]
     eligible = {label: worst for label, (met, worst, _) in found.items() if met}
