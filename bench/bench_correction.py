@@ -110,7 +110,7 @@ def main() -> None:
     print("\nIssue #13: honest scores on the frozen test period 2016-03 … 2017-02 (never used to choose methods "
           "or settings)")
     honest_report(results, pairs, obs, val_from=VAL_FROM, test_from=TEST_FROM, end=end,
-                  candidates=[m for m in results if m not in ("raw", "persistence")])
+                  candidates=[m for m in results if m not in ("raw", "persistence")], start=start)
 
     _timings(pairs, obs)
     print("\nLiterature: Kalman filtering cut RMSE by 25-44 % (Lazio, Atmos. Pollut. Res. 2015); MOS on CAMS "

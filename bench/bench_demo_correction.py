@@ -81,7 +81,7 @@ def main() -> None:
         print(describe(name, daily_scores(pd.concat(parts), obs_aqi), target=0.8 if name == "best" else None))
     print("  issue #13 (frozen test period = the last 60 days, never used to choose methods or settings):")
     honest_report(results, pairs, obs, val_from=val_from, test_from=test_from, end=end,
-                  candidates=[m for m in results if m not in ("raw", "persistence")])
+                  candidates=[m for m in results if m not in ("raw", "persistence")], start=start)
     _oracle_reading(obs, models, test_from, end)
     print(f"  total {time.perf_counter() - t0:.1f} s")
 

@@ -298,13 +298,14 @@ def _short_line(name: str, r: dict) -> str:
 
 
 def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame, chosen: dict, *,
-                        val_from, test_from) -> bool:
+                        val_from, test_from, start=None) -> bool:
     """Which daily product the district form is prefilled from, read on the validation period ``[val_from,
     test_from)`` only (docs/correction.md §4b, rule fixed before the first run): the hourly route (the
     validation-chosen methods' hours through :func:`published_daily`, the ``ensemble`` guidance row) and the
     direct daily model (the ``daily`` row), D+1, on common district-days. Prints both and returns whether the
     direct daily model is better on this period: a higher exact-level hit and a Brier of P(AQI > 100) no
-    higher. The hourly route's methods were chosen on this same period, which favours it."""
+    higher. The hourly route's methods were chosen on this same period, which favours it. ``start``: when
+    the methods began correcting (rows issued before it are raw fallbacks, never calibration history)."""
     obs = observed_daily(observations, val_from - pd.Timedelta(days=40), test_from)
     first = val_from.tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
     last = test_from.tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
@@ -314,7 +315,8 @@ def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.Dat
              "direct daily (daily row)": direct_daily_d1(pairs, observations, since=val_from, until=test_from)}
     common, readings = _daily_readings(named, obs)
     # the daily conformal step (calibrate_daily), read on the same days; rule in docs/correction.md §4
-    calibrated = {"hourly route, daily step": calibrated_d1(results, chosen, observations, val_from, test_from),
+    calibrated = {"hourly route, daily step": calibrated_d1(results, chosen, observations, val_from, test_from,
+                                                             start=start),
                   **named}
     _, with_step = _daily_readings(calibrated, obs.loc[obs.index.intersection(common)])
     print(f"  prefill route on the validation period (D+1, {len(common)} common district-days; the test period "
@@ -349,11 +351,16 @@ def direct_daily_d1(pairs: pd.DataFrame, observations: pd.DataFrame, *, since, u
     return dist.drop(columns=["issue_date"]).set_index(["district", "date"])
 
 
-def calibrated_d1(results: dict, pick: dict, observations: pd.DataFrame, since, until) -> pd.DataFrame:
+def calibrated_d1(results: dict, pick: dict, observations: pd.DataFrame, since, until, *,
+                  start=None) -> pd.DataFrame:
     """The D+1 daily table of :func:`composite` (``pick``) on ``[since, until)`` after the daily conformal step
     (:func:`forecasting.correction.daily.calibrate_daily`), each day calibrated on the D+1 days that ended
-    before its issue date (from ``DAILY_CONFORMAL_WINDOW_DAYS`` before ``since`` on); indexed ``district, date``."""
+    before its issue date (from ``DAILY_CONFORMAL_WINDOW_DAYS`` before ``since`` on, but never before
+    ``start``, when the methods began correcting: earlier rows are raw fallbacks, another forecast whose
+    scores would calibrate this one); indexed ``district, date``."""
     early = since - pd.Timedelta(days=DAILY_CONFORMAL_WINDOW_DAYS + 2)
+    if start is not None:
+        early = max(early, pd.Timestamp(start))
     daily = published_daily(composite(results, pick, early, until)).reset_index()
     daily["target_date"] = pd.to_datetime(daily["date"])
     daily["issue_date"] = daily["target_date"] - pd.Timedelta(days=1)
@@ -397,11 +404,12 @@ def validation_pick(results: dict, methods, since, until, *, pollutants=POLLUTAN
 
 
 def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame, *, val_from, test_from, end,
-                  candidates) -> None:
+                  candidates, start=None) -> None:
     """Everything issue #13 asks the benches to print, on the frozen test period ``[test_from, end)``:
     hourly RMSE/CRPS/coverage (overall and per level bin) of the validation-chosen method against the
     best raw model, persistence, climatology and the plain gradient-boosting MOS; daily exact-level and
-    span hits and Brier of P(AQI > 100) with block-bootstrap intervals."""
+    span hits and Brier of P(AQI > 100) with block-bootstrap intervals. ``start``: when the methods began
+    correcting (the daily step's history begins there, :func:`calibrated_d1`)."""
     import time as _time
 
     t = _time.perf_counter()
@@ -409,7 +417,7 @@ def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame
     raw_pick = validation_pick(results, ["raw"], val_from, test_from)
     print("  chosen on validation (D+1 RMSE): " + ", ".join(f"{p}={m}{'' if mo is None else '/' + mo}"
                                                             for p, (m, mo) in chosen.items()))
-    route_on_validation(results, pairs, observations, chosen, val_from=val_from, test_from=test_from)
+    route_on_validation(results, pairs, observations, chosen, val_from=val_from, test_from=test_from, start=start)
     base = hgb_baseline(pairs, train_until=test_from)
     clim = climatology_hourly(pairs, observations)
     named = {"hgb_baseline": base, "climatology": clim, "persistence": results["persistence"]}
@@ -432,7 +440,7 @@ def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame
     obs_aqi = observed_daily(observations, test_from - pd.Timedelta(days=40), end)
     named_daily = {
         "chosen": composite(results, chosen, test_from, end),
-        "chosen, daily step": calibrated_d1(results, chosen, observations, test_from, end),
+        "chosen, daily step": calibrated_d1(results, chosen, observations, test_from, end, start=start),
         "best raw model": composite(results, {p: raw_pick[p] for p in chosen}, test_from, end),
         "persistence": composite(results, {p: ("persistence", raw_pick[p][1]) for p in chosen}, test_from, end),
         "climatology (30 days)": climatology_daily(obs_aqi),
