@@ -50,8 +50,11 @@ def badge_html(aqi: int | None, *, edition: str = EDITION_2026, lang: str = "zh"
 
 def range_badge_html(rng: AQIRange, *, lang: str = "zh") -> str:
     """The published range "AQI 90–110" followed by one badge per level it spans."""
-    # "AQI 95–130" in both languages, on one line (空气质量指数 95-130 took three lines in a day card)
-    parts = [_span(f"AQI {int(rng.lo)}–{int(rng.hi)}", *_GREY)]
+    # "AQI 95–130" in both languages (空气质量指数 95-130 took three lines in a day card); the numbers never
+    # break, but "AQI" may stand above them in a card narrower than the badge (seven day cards beside the
+    # sidebar at 1440 px: "AQI 105–125" ran past the card's border)
+    numbers = f'<span style="white-space:nowrap">{int(rng.lo)}–{int(rng.hi)}</span>'
+    parts = [_SPAN.format(bg=_GREY[0], fg=_GREY[1], text=f"AQI {numbers}", wrap="normal")]
     for k in rng.levels:
         info = level_info(level=k, edition=rng.edition)
         parts.append(_span(info.category(lang), info.hex, info.text_hex, wrap=True))
