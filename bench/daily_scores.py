@@ -143,8 +143,9 @@ def _block_bootstrap(diff_by_day: pd.Series, *, block: int = BOOT_BLOCK_DAYS, re
 
 
 def hourly_honest(named: dict, *, since, until, leads=(1, 3), pollutants=HOURLY_POLLUTANTS) -> dict:
-    """RMSE, CRPS, 80 % coverage overall and per forecast-level bin (bins with ≥ 150 hours) of every
-    named hourly forecast frame, per pollutant and lead day, on valid times in ``[since, until)``."""
+    """RMSE, CRPS, 80 % coverage overall and per forecast-level bin (bins with ≥ 150 hours) and the PIT
+    histogram (ten bins) of every named hourly forecast frame, per pollutant and lead day, on valid times in
+    ``[since, until)``."""
     from forecasting.correction.backtest import probabilistic_scores
     from forecasting.correction.probabilistic import LEVEL_BINS, coverage, level_bin
 
@@ -164,7 +165,8 @@ def hourly_honest(named: dict, *, since, until, leads=(1, 3), pollutants=HOURLY_
                     if len(h) >= 150:
                         bins[f"{edges[k]:g}-{edges[k + 1]:g}"] = (coverage(h["q10"], h["q90"], h["observed"]), len(h))
             out[(name, p, int(ld))] = {"n": len(g), "rmse": scores.rmse(g["central"], g["observed"]),
-                                       "crps": ps["crps"], "coverage80": ps["coverage80"], "bins": bins}
+                                       "crps": ps["crps"], "coverage80": ps["coverage80"], "bins": bins,
+                                       "pit10": ps["pit10"]}
     return out
 
 
@@ -177,6 +179,9 @@ def print_hourly(table: dict, *, chosen: dict, baseline="hgb_baseline", best_raw
         crps = "—" if s["crps"] is None else f"{s['crps']:.2f}"
         bins = "; ".join(f"{b}: {c:.2f} ({n} h)" for b, (c, n) in s["bins"].items())
         print(f"    {p} D+{ld} {name:34s} n {s['n']:6d}  RMSE {s['rmse']:7.2f}  CRPS {crps:>7s}  cov80 {cov:>5s}  {bins}")
+        if s.get("pit10"):  # per cent of hours in each tenth of the PIT: 10 each when calibrated
+            print(f"    {'':6s}{'':34s} PIT % per tenth {' '.join(f'{100 * f:4.1f}' for f in s['pit10'])}"
+                  f"  (outer tenths {100 * (s['pit10'][0] + s['pit10'][-1]):.1f} %, 20 when calibrated)")
     for p in HOURLY_POLLUTANTS:
         m = chosen.get(p)
         if m is None or (m, p, 1) not in table:

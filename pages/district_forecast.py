@@ -164,14 +164,33 @@ if not info:
 else:
     c = info[0]
     rows = []
+    coverage_head = f"{tr('dfc.lead', n=1)} {tr('dfc.coverage')}"
     for method, by_lead in sorted(c.scores.items()):
         row = {tr("dfc.method"): tr(f"method.{method}")}
         for n in (1, 2, 3):  # the scores are keyed "D+1"; the heads say the day as every page does ("第 1 天")
             sc = by_lead.get(f"D+{n}") or {}
             row[f"{tr('dfc.lead', n=n)} RMSE"] = sc.get("rmse")
             row[f"{tr('dfc.lead', n=n)} NMB"] = sc.get("nmb")
+        # how often the D+1 80 % interval held the observation on the validation period (80 when calibrated)
+        cov = (by_lead.get("D+1") or {}).get("coverage80")
+        row[coverage_head] = None if cov is None else 100.0 * cov
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch",
-                 column_config={k: st.column_config.NumberColumn(format="%.2f") for k in rows[0] if k != tr("dfc.method")})
+    formats = {k: st.column_config.NumberColumn(format="%.2f") for k in rows[0] if k != tr("dfc.method")}
+    formats[coverage_head] = st.column_config.NumberColumn(format="%.0f%%", help=tr("dfc.coverage_help"))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", column_config=formats)
     st.markdown(tr("dfc.in_use", method=tr(f"method.{c.method}")))
     st.caption(tr("dfc.why", reason=correction_reason(c.reason), when=pd.Timestamp(c.trained_at).tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")))
+    # the PIT histogram of the method in use at D+1: where the observations fell in its forecast distributions
+    pit = ((c.scores.get(c.method) or {}).get("D+1") or {}).get("pit10")
+    if pit:
+        bars = pd.DataFrame({"tenth": [f"{k / 10:.1f}–{(k + 1) / 10:.1f}" for k in range(10)],
+                             "share": [100.0 * f for f in pit]})
+        x = alt.X("tenth:N", sort=None, title=tr("dfc.pit_x"), axis=alt.Axis(labelAngle=0))
+        y = alt.Y("share:Q", title=tr("dfc.pit_y"), scale=alt.Scale(domain=[0, max(25.0, max(bars["share"]) * 1.1)]))
+        flat = alt.Chart(pd.DataFrame({"share": [10.0]})).mark_rule(strokeDash=[4, 4], color="black").encode(y="share:Q")
+        st.markdown(f"**{tr('dfc.pit_title', method=tr(f'method.{c.method}'))}**")
+        st.altair_chart(alt.layer(alt.Chart(bars).mark_bar(color=ENSEMBLE_COLOUR).encode(
+            x=x, y=y, tooltip=[alt.Tooltip("tenth:N", title=tr("dfc.pit_x")),
+                               alt.Tooltip("share:Q", title=tr("dfc.pit_y"), format=".1f")]), flat).properties(height=200),
+            width="stretch")
+        st.caption(tr("dfc.pit_caption"))

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from tests.correction_data import hourly_observations, model_forecasts
 from patience import PATIENCE_S
@@ -80,6 +81,9 @@ def test_missing_file_and_naive_times(tmp_path, files):
     assert res.returncode == 2 and "line 2, column 'time'" in res.stderr
 
 
+Z90 = stats.norm.ppf(0.9)
+
+
 def _members(q10, q50, q90, offset, k=20):
     """Independent transcription of the documented distribution (docs/correction.md): the two-piece
     normal on log(x + c) through the three quantiles, sampled at the levels (i − ½)/k."""
@@ -94,8 +98,9 @@ def _members(q10, q50, q90, offset, k=20):
 
 
 def test_scores_are_reproduced_from_the_pairs_file(files, tmp_path):
-    """--pairs writes the contract's columns; RMSE, coverage80 (recomputed here) and CRPS (via the
-    independent ``scoringrules`` package) per method, pollutant and lead day agree with the JSON."""
+    """--pairs writes the contract's columns; RMSE, coverage80 (recomputed here), CRPS (via the
+    independent ``scoringrules`` package) and the PIT histogram (scipy) per method, pollutant and lead day
+    agree with the JSON."""
     import scoringrules
 
     f, o = files
@@ -128,5 +133,15 @@ def test_scores_are_reproduced_from_the_pairs_file(files, tmp_path):
         members = _members(*(prob[q].to_numpy(float) for q in ("q10", "q50", "q90")), offset)
         crps = scoringrules.crps_ensemble(prob["observed"].to_numpy(float), members, estimator="nrg")
         assert want["crps"] == pytest.approx(float(np.mean(crps)), rel=1e-5)
+        # the PIT histogram: scipy's normal CDF of the two-piece log-normal through the quantiles, ten bins
+        q10, q50, q90, y = (prob[q].to_numpy(float) for q in ("q10", "q50", "q90", "observed"))
+        mu = np.log(q50 + offset)
+        d = np.log(np.maximum(y, 0) + offset) - mu
+        s_lo, s_hi = (mu - np.log(q10 + offset)) / Z90, (np.log(q90 + offset) - mu) / Z90
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pit = np.where(d < 0, stats.norm.cdf(d / s_lo), np.where(d > 0, stats.norm.cdf(d / s_hi), 0.5))
+        assert (y > 0).all()
+        counts = np.histogram(pit, bins=np.linspace(0, 1, 11))[0]  # numpy's last bin is closed, as ours
+        assert want["pit10"] == pytest.approx((counts / len(pit)).tolist(), abs=1e-12)
         checked += 1
     assert checked >= 6

@@ -37,6 +37,8 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     assert "当前使用：" in page and "第 1–3 天逐小时 RMSE 均值最低" in page and "lowest mean" not in page
     skill = at.dataframe[0].value
     assert "第 1 天 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
+    # the small world's validation period is too short for quantiles: no coverage (the cell's "—"), no PIT chart
+    assert skill["第 1 天 80% 区间覆盖率"].isna().all() and "PIT 直方图" not in page
     at.selectbox(key="dfc_pollutant").select("o3").run()
     assert not at.exception
     assert "O₃ 逐小时" in texts(at)
@@ -100,3 +102,42 @@ def test_a_model_has_one_colour_on_both_pages_and_the_observation_is_the_thickes
              for k, v in _scales(c, "color").items()}
     assert here and all(colour == there[model] for model, colour in here.items() if model in there), (here, there)
     assert len(set(there[m] for m in ("CAMS", "CMAQ-YRD", "NAQPMS-SH"))) == 3  # three models, three colours
+
+
+def test_the_skill_table_shows_each_methods_coverage_and_the_pit_histogram_of_the_method_in_use(app_demo):
+    """Issue #13 (PIT histograms and coverage): the page shows, as the training stored them, the D+1 coverage
+    of every method's 80 % interval on the validation period (in per cent) and the PIT histogram of the method
+    in use. The stored scores are written here (the small world is too short for quantiles)."""
+    from sqlalchemy import select
+
+    from forecasting.store.science import TrainedCorrectionRecord
+
+    pit = [0.2, 0.12, 0.1, 0.09, 0.08, 0.08, 0.09, 0.1, 0.06, 0.08]  # more observations low: forecasts too high
+    db = get_database(app_demo)
+    with db.transaction() as s:
+        record = s.scalars(select(TrainedCorrectionRecord).where(
+            TrainedCorrectionRecord.active.is_(True), TrainedCorrectionRecord.district == "330421",
+            TrainedCorrectionRecord.pollutant == "pm25")).one()
+        scores = {m: {k: dict(v) for k, v in by.items()} for m, by in record.scores.items()}
+        scores[record.method]["D+1"].update(coverage80=0.72, pit10=pit)
+        scores["raw"]["D+1"].update(coverage80=0.55)
+        record.scores = scores
+        in_use = record.method
+    at = goto(sign_in(new_app(), "js_zhou", "demo-2026-yrd"), "district_forecast.py")
+    assert not at.exception, at.exception
+    skill = at.dataframe[0].value
+    shown = dict(zip(skill["方法"], skill["第 1 天 80% 区间覆盖率"]))
+    from forecasting.i18n import t
+
+    assert shown[t(f"method.{in_use}", "zh")] == pytest.approx(72.0) and shown["原始模式"] == pytest.approx(55.0)
+    page = texts(at)
+    assert f"当前方法（{t(f'method.{in_use}', 'zh')}）第 1 天的 PIT 直方图" in page and "（U 形）：区间过窄" in page
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    bars = [c for c in charts if "tenth" in str(c.proto)]
+    assert len(bars) == 1
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    [data] = [f for f in (convert_arrow_bytes_to_pandas_df(ds.data.data) for ds in bars[0].proto.datasets)
+              if "tenth" in f.columns]
+    assert data["tenth"].tolist() == [f"{k / 10:.1f}–{(k + 1) / 10:.1f}" for k in range(10)]
+    assert data["share"].tolist() == pytest.approx([100 * f for f in pit])

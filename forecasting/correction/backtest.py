@@ -20,7 +20,7 @@ from forecasting import scores
 from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
 from forecasting.correction.ensemble import combine
 from forecasting.correction.pairing import DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
-from forecasting.correction.probabilistic import crps_from_quantiles
+from forecasting.correction.probabilistic import crps_from_quantiles, pit_from_quantiles, pit_histogram
 from forecasting.errors import ValidationError
 from forecasting.vocab import BEIJING_ZONE
 
@@ -34,35 +34,44 @@ PAIRS_COLUMNS = ("method", "model", "district", "pollutant", "cycle", "valid_tim
 
 
 def _row_scores(frame: pd.DataFrame):
-    """``(ok, crps, inside)`` per row: whether ``q10 q50 q90 observed`` are all finite, the CRPS of the
-    two-piece log-normal through the quantiles (NaN where not ok) and whether ``q10 ≤ observed ≤ q90``;
-    ``None`` when the frame has no quantiles."""
+    """``(ok, crps, inside, pit)`` per row: whether ``q10 q50 q90 observed`` are all finite, the CRPS of the
+    two-piece log-normal through the quantiles (NaN where not ok), whether ``q10 ≤ observed ≤ q90`` and
+    the observation's PIT under that distribution; ``None`` when the frame has no quantiles."""
     if not {"q10", "q50", "q90"} <= set(frame.columns):
         return None
     q = frame[["q10", "q50", "q90", "observed"]].to_numpy(dtype=float)
     ok = np.isfinite(q).all(axis=1)
     crps = np.full(len(frame), np.nan)
+    pit = np.full(len(frame), np.nan)
     if ok.any():
-        crps[ok] = crps_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], frame["pollutant"].to_numpy()[ok])
-    return ok, crps, (q[:, 0] <= q[:, 3]) & (q[:, 3] <= q[:, 2])
+        pollutant = frame["pollutant"].to_numpy()[ok]
+        crps[ok] = crps_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], pollutant)
+        pit[ok] = pit_from_quantiles(q[ok, 0], q[ok, 1], q[ok, 2], q[ok, 3], pollutant)
+    return ok, crps, (q[:, 0] <= q[:, 3]) & (q[:, 3] <= q[:, 2]), pit
+
+
+_NO_SCORES = {"coverage80": None, "crps": None, "pit10": None}
 
 
 def _mean_scores(row_scores, rows=None) -> dict:
-    """``{"coverage80", "crps"}`` over ``rows`` (positions; all when ``None``) of :func:`_row_scores`."""
+    """``{"coverage80", "crps", "pit10"}`` over ``rows`` (positions; all when ``None``) of :func:`_row_scores`
+    (``pit10``: the fractions of PIT values in the ten bins 0-0.1 … 0.9-1, :func:`pit_histogram`)."""
     if row_scores is None:
-        return {"coverage80": None, "crps": None}
-    ok, crps, inside = row_scores
+        return dict(_NO_SCORES)
+    ok, crps, inside, pit = row_scores
     good = np.flatnonzero(ok) if rows is None else rows[ok[rows]]
     if not len(good):
-        return {"coverage80": None, "crps": None}
-    return {"coverage80": float(inside[good].mean()), "crps": float(np.mean(crps[good]))}
+        return dict(_NO_SCORES)
+    return {"coverage80": float(inside[good].mean()), "crps": float(np.mean(crps[good])),
+            "pit10": pit_histogram(pit[good], bins=10)}
 
 
 def probabilistic_scores(frame: pd.DataFrame) -> dict:
-    """``{"coverage80", "crps"}`` of rows with ``q10 q50 q90 observed``: the fraction of
-    rows whose observation lies in ``[q10, q90]`` and the mean CRPS of the two-piece log-normal
-    through the quantiles (:func:`forecasting.correction.probabilistic.crps_from_quantiles`), over
-    the rows where the three quantiles and the observation are finite."""
+    """``{"coverage80", "crps", "pit10"}`` of rows with ``q10 q50 q90 observed``: the fraction of
+    rows whose observation lies in ``[q10, q90]``, the mean CRPS of the two-piece log-normal
+    through the quantiles (:func:`forecasting.correction.probabilistic.crps_from_quantiles`) and the PIT
+    histogram in ten bins (:func:`forecasting.correction.probabilistic.pit_from_quantiles`), over the rows
+    where the three quantiles and the observation are finite."""
     return _mean_scores(_row_scores(frame))
 
 
@@ -186,7 +195,7 @@ def backtest(forecasts: pd.DataFrame, observations: pd.DataFrame, *, test_from, 
     """The backtest report (the ``python -m forecasting backtest`` JSON as a dict).
 
     Returns ``{"test_from": "YYYY-MM-DD", "methods": {METHOD: {POLLUTANT: {"D+1": {n, mb, nmb, nme,
-    rmse, r, coverage80, crps}, ...}}}, "best": {POLLUTANT: METHOD}, "validation": {"from",
+    rmse, r, coverage80, crps, pit10}, ...}}}, "best": {POLLUTANT: METHOD}, "validation": {"from",
     "to"}}``; NaN scores become ``None``. ``test_from`` is a Beijing date. With ``pairs_out`` (a
     list) the scored rows (:func:`pairs_table`) are appended to it as one DataFrame.
     """

@@ -1,4 +1,4 @@
-"""Predictive distributions of corrected forecasts: 10/50/90 % quantiles in log space, CRPS, coverage.
+"""Predictive distributions of corrected forecasts: 10/50/90 % quantiles in log space, CRPS, PIT, coverage.
 
 Model errors of air-quality forecasts are mostly multiplicative (they grow with the concentration)
 and grow with the lead, so the quantiles are learned on the log scale, ``z = log(O + c) − log(C + c)``
@@ -15,19 +15,23 @@ normal on the same log scale: median ``log(q50 + c)``, the lower and upper halve
 deviations ``(log(q50 + c) − log(q10 + c))/z₀.₉`` and ``(log(q90 + c) − log(q50 + c))/z₀.₉``
 (``z₀.₉ = 1.2816``). :func:`quantile_members` samples it at the ``K`` equally spaced probability
 levels ``(k − ½)/K``; the CRPS is that ensemble's CRPS (Gneiting and Raftery 2007, eq. 21,
-:func:`crps_ensemble`), so it is reproduced from ``q10 q50 q90 observed`` alone.
+:func:`crps_ensemble`), so it is reproduced from ``q10 q50 q90 observed`` alone. The probability
+integral transform (PIT) of an observation is that distribution's CDF at it (:func:`pit_from_quantiles`);
+the histogram of PIT values over many forecasts (:func:`pit_histogram`) is flat for calibrated forecasts,
+U-shaped for intervals too narrow, hump-shaped for too wide and sloped for a biased median (Gneiting,
+Balabdaoui and Raftery 2007, doi:10.1111/j.1467-9868.2007.00587.x).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 __all__ = ["QUANTILES", "LOG_OFFSET", "LEVEL_BINS", "CONFORMAL_MIN_COUNT", "level_bin", "add_quantiles",
            "fit_log_quantiles",
            "apply_log_quantiles", "conformalize", "quantile_members",
-           "crps_ensemble", "crps_from_quantiles", "coverage"]
+           "crps_ensemble", "crps_from_quantiles", "pit_from_quantiles", "pit_histogram", "coverage"]
 
 QUANTILES = (0.1, 0.5, 0.9)
 #: Offset of the log transform per pollutant [µg/m³; CO mg/m³]. O3's is 20 µg/m³ (was 1): its night-time values
@@ -419,6 +423,56 @@ def crps_from_quantiles(q10, q50, q90, observed, pollutant, *, k: int = 20) -> n
     out = crps_ensemble(np.where(np.isfinite(obs), obs, 0.0), np.where(np.isfinite(members), members, 0.0))
     bad = ~np.isfinite(obs) | ~np.isfinite(members).all(axis=1)
     return np.where(bad, np.nan, out)
+
+
+def pit_from_quantiles(q10, q50, q90, observed, pollutant) -> np.ndarray:
+    """PIT of each observation: the CDF at it of the two-piece log-normal through ``q10 q50 q90`` (module
+    docstring), NaN where any input is.
+
+    The distribution is clipped at zero, so it holds an atom ``P(X = 0) = F(0)``; an observation of zero (or
+    below) gets the atom's middle, ``F(0)/2``. With a half of zero spread the CDF steps at the median (0 below,
+    1 above, ½ at it). An observation at ``q10``, ``q50`` or ``q90`` has PIT 0.1, 0.5 or 0.9 exactly, so the
+    fraction of PIT values in ``[0.1, 0.9]`` is the coverage of ``[q10, q90]``.
+
+    Examples
+    --------
+    >>> pit_from_quantiles([9.0, 9.0, 9.0], [19.0, 19.0, 19.0], [39.0, 39.0, 39.0], [9.0, 19.0, 39.0],
+    ...                    ["pm25"] * 3).round(6).tolist()
+    [0.1, 0.5, 0.9]
+    """
+    q10, q50, q90, y = (np.asarray(v, dtype=float).ravel() for v in (q10, q50, q90, observed))
+    off = _offset(pollutant)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = np.log(q50 + off)
+        s_lo = np.maximum(mu - np.log(np.minimum(q10, q50) + off), 0) / Z90
+        s_hi = np.maximum(np.log(np.maximum(q90, q50) + off) - mu, 0) / Z90
+
+        def cdf(x):
+            d = np.log(np.maximum(x, 0.0) + off) - mu
+            s = np.where(d < 0, s_lo, s_hi)
+            z = np.where(s > 0, d / np.where(s > 0, s, 1.0), np.where(d < 0, -np.inf, np.inf))
+            return np.where(d == 0, 0.5, ndtr(z))
+
+        out = np.where(y > 0, cdf(y), 0.5 * cdf(np.zeros_like(y)))
+    bad = ~(np.isfinite(q10) & np.isfinite(q50) & np.isfinite(q90) & np.isfinite(y))
+    return np.where(bad, np.nan, out)
+
+
+def pit_histogram(pit, *, bins: int = 10) -> list[float]:
+    """Fraction of the finite PIT values in each of ``bins`` equal bins of ``[0, 1]`` (the last bin closed):
+    ``1/bins`` each when calibrated. Empty list when none is finite.
+
+    Examples
+    --------
+    >>> pit_histogram([0.05, 0.15, 0.95, 1.0, float("nan")], bins=2)
+    [0.5, 0.5]
+    """
+    p = np.asarray(pit, dtype=float).ravel()
+    p = p[np.isfinite(p)]
+    if not len(p):
+        return []
+    counts = np.bincount(np.minimum((p * bins).astype(int), bins - 1), minlength=bins)
+    return [float(c) for c in counts / len(p)]
 
 
 def coverage(lower, upper, observed) -> float:

@@ -236,6 +236,21 @@ MESSAGES.update({
     "dfc.no_training": ("尚未训练订正方法（python -m forecasting train）。", "No correction trained yet (python -m forecasting train)."),
     "dfc.method": ("方法", "Method"),
     "dfc.in_use": ("当前使用：**{method}**", "In use: **{method}**"),
+    "dfc.coverage": ("80% 区间覆盖率", "80 % interval coverage"),
+    "dfc.coverage_help": ("验证期内观测落在第 1 天 80% 区间（10%–90% 分位）内的小时占比；校准良好时约为 80%。",
+                          "Share of the validation period's hours whose observation fell in the D+1 80 % interval "
+                          "(10-90 % quantiles); about 80 % when calibrated."),
+    "dfc.pit_title": ("当前方法（{method}）第 1 天的 PIT 直方图（验证期）",
+                      "PIT histogram of the method in use ({method}), D+1, validation period"),
+    "dfc.pit_x": ("观测在预报分布中的位置（PIT，十等分）", "Where the observation fell in the forecast distribution (PIT, tenths)"),
+    "dfc.pit_y": ("小时占比（%）", "Share of hours (%)"),
+    "dfc.pit_caption": (
+        "每根柱为观测落在预报分布该十分位段内的小时占比；虚线为校准良好时的 10%。两端高（U 形）：区间过窄；"
+        "中间高：区间过宽；左高右低：预报偏高；左低右高：预报偏低。",
+        "Each bar is the share of hours whose observation fell in that tenth of the forecast distribution; the dashed "
+        "line is the 10 % of a calibrated forecast. High at both ends (U-shaped): intervals too narrow; high in the "
+        "middle: too wide; high on the left: forecasts too high; high on the right: too low.",
+    ),
     "dfc.why": ("原因：{reason}（训练于 {when}）", "Why: {reason} (trained {when})"),
     "method.raw": ("原始模式", "raw model"),
     "method.persistence": ("持续性（昨日同时刻）", "persistence (yesterday, same hour)"),
