@@ -320,9 +320,8 @@ def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.Dat
              "direct daily (daily row)": direct_daily_d1(pairs, observations, since=val_from, until=test_from)}
     common, readings = _daily_readings(named, obs)
     # the daily conformal step (calibrate_daily), read on the same days; rule in docs/correction.md §4
-    calibrated = {"hourly route, daily step": calibrated_d1(results, chosen, observations, val_from, test_from,
-                                                             start=start),
-                  **named}
+    stepped = calibrated_d1(results, chosen, observations, val_from, test_from, start=start)
+    calibrated = {"hourly route, daily step": stepped, **named}
     _, with_step = _daily_readings(calibrated, obs.loc[obs.index.intersection(common)])
     print(f"  prefill route on the validation period (D+1, {len(common)} common district-days; the test period "
           f"is not read):")
@@ -422,7 +421,8 @@ def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame
     raw_pick = validation_pick(results, ["raw"], val_from, test_from)
     print("  chosen on validation (D+1 RMSE): " + ", ".join(f"{p}={m}{'' if mo is None else '/' + mo}"
                                                             for p, (m, mo) in chosen.items()))
-    route_on_validation(results, pairs, observations, chosen, val_from=val_from, test_from=test_from, start=start)
+    route_on_validation(results, pairs, observations, chosen, val_from=val_from, test_from=test_from,
+                        start=start)
     base = hgb_baseline(pairs, train_until=test_from)
     clim = climatology_hourly(pairs, observations)
     named = {"hgb_baseline": base, "climatology": clim, "persistence": results["persistence"]}

@@ -185,12 +185,14 @@ else:
     if pit:
         bars = pd.DataFrame({"tenth": [f"{k / 10:.1f}–{(k + 1) / 10:.1f}" for k in range(10)],
                              "share": [100.0 * f for f in pit]})
+        top = max(25.0, max(bars["share"]) * 1.1)
         x = alt.X("tenth:N", sort=None, title=tr("dfc.pit_x"), axis=alt.Axis(labelAngle=0))
-        y = alt.Y("share:Q", title=tr("dfc.pit_y"), scale=alt.Scale(domain=[0, max(25.0, max(bars["share"]) * 1.1)]))
-        flat = alt.Chart(pd.DataFrame({"share": [10.0]})).mark_rule(strokeDash=[4, 4], color="black").encode(y="share:Q")
+        y = alt.Y("share:Q", title=tr("dfc.pit_y"), scale=alt.Scale(domain=[0, top]))
+        tooltip = [alt.Tooltip("tenth:N", title=tr("dfc.pit_x")),
+                   alt.Tooltip("share:Q", title=tr("dfc.pit_y"), format=".1f")]
+        flat = alt.Chart(pd.DataFrame({"share": [10.0]})).mark_rule(strokeDash=[4, 4], color="black").encode(
+            y="share:Q")  # a calibrated forecast: 10 % in every tenth
         st.markdown(f"**{tr('dfc.pit_title', method=tr(f'method.{c.method}'))}**")
-        st.altair_chart(alt.layer(alt.Chart(bars).mark_bar(color=ENSEMBLE_COLOUR).encode(
-            x=x, y=y, tooltip=[alt.Tooltip("tenth:N", title=tr("dfc.pit_x")),
-                               alt.Tooltip("share:Q", title=tr("dfc.pit_y"), format=".1f")]), flat).properties(height=200),
-            width="stretch")
+        bars_chart = alt.Chart(bars).mark_bar(color=ENSEMBLE_COLOUR).encode(x=x, y=y, tooltip=tooltip)
+        st.altair_chart(alt.layer(bars_chart, flat).properties(height=200), width="stretch")
         st.caption(tr("dfc.pit_caption"))

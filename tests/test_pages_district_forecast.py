@@ -37,7 +37,7 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     assert "当前使用：" in page and "第 1–3 天逐小时 RMSE 均值最低" in page and "lowest mean" not in page
     skill = at.dataframe[0].value
     assert "第 1 天 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
-    # the small world's validation period is too short for quantiles: no coverage (the cell's "—"), no PIT chart
+    # the small world's validation period is too short for quantiles: no coverage (a "—" cell), no PIT chart
     assert skill["第 1 天 80% 区间覆盖率"].isna().all() and "PIT 直方图" not in page
     at.selectbox(key="dfc_pollutant").select("o3").run()
     assert not at.exception
@@ -112,7 +112,7 @@ def test_the_skill_table_shows_each_methods_coverage_and_the_pit_histogram_of_th
 
     from forecasting.store.science import TrainedCorrectionRecord
 
-    pit = [0.2, 0.12, 0.1, 0.09, 0.08, 0.08, 0.09, 0.1, 0.06, 0.08]  # more observations low: forecasts too high
+    pit = [0.2, 0.12, 0.1, 0.09, 0.08, 0.08, 0.09, 0.1, 0.06, 0.08]  # observations low: forecasts too high
     db = get_database(app_demo)
     with db.transaction() as s:
         record = s.scalars(select(TrainedCorrectionRecord).where(

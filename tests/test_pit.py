@@ -74,7 +74,8 @@ def test_the_middle_eight_tenths_are_the_coverage_of_the_80_percent_interval():
 def test_a_zero_observation_takes_the_middle_of_the_atom_and_missing_values_give_nan():
     c, mu, s = 1.0, np.log(5.0 + 1.0), 1.0  # a wide distribution near zero: P(X = 0) = Φ(−log 6) ≈ 0.04
     q10, q50, q90 = _quantiles(mu, s, s, c)
-    got = pit_from_quantiles([q10, q10, np.nan], [q50, q50, q50], [q90, q90, q90], [0.0, np.nan, 3.0], ["pm25"] * 3)
+    got = pit_from_quantiles([q10, q10, np.nan], [q50, q50, q50], [q90, q90, q90], [0.0, np.nan, 3.0],
+                             ["pm25"] * 3)
     assert got[0] == pytest.approx(0.5 * stats.norm.cdf((np.log(c) - mu) / s), abs=1e-12)
     assert np.isnan(got[1]) and np.isnan(got[2])
     assert pit_histogram([np.nan]) == []

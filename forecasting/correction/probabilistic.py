@@ -429,9 +429,9 @@ def pit_from_quantiles(q10, q50, q90, observed, pollutant) -> np.ndarray:
     """PIT of each observation: the CDF at it of the two-piece log-normal through ``q10 q50 q90`` (module
     docstring), NaN where any input is.
 
-    The distribution is clipped at zero, so it holds an atom ``P(X = 0) = F(0)``; an observation of zero (or
-    below) gets the atom's middle, ``F(0)/2``. With a half of zero spread the CDF steps at the median (0 below,
-    1 above, ½ at it). An observation at ``q10``, ``q50`` or ``q90`` has PIT 0.1, 0.5 or 0.9 exactly, so the
+    The distribution is clipped at zero, so it holds an atom ``P(X = 0) = F(0)``; an observation of zero
+    (or below) gets the atom's middle, ``F(0)/2``. With a half of zero spread the CDF steps at the median
+    (0 below, 1 above, ½ at it). An observation at ``q10``, ``q50`` or ``q90`` has PIT 0.1, 0.5 or 0.9 exactly, so the
     fraction of PIT values in ``[0.1, 0.9]`` is the coverage of ``[q10, q90]``.
 
     Examples
