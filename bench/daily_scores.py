@@ -23,6 +23,8 @@ from forecasting import scores
 from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
 from forecasting.correction.daily import DAILY_CONFORMAL_WINDOW_DAYS, calibrate_daily, hourly_to_daily_aqi, published_daily
 from forecasting.aqi import level_of as aqi_level
+from forecasting.correction.probabilistic import pit_histogram
+from forecasting.correction.published import aqi_cdf
 from forecasting.verification.rules import level_hit, range_hit
 
 
@@ -255,6 +257,10 @@ def _daily_readings(named: dict, observed: pd.DataFrame) -> tuple[pd.Index, dict
             # level of its median (1 excellent, 2 good, 3 light, 4 moderate or worse), with the days in each
             "coverage": float(inside.mean()) if has.any() else np.nan,
             "coverage_by_level": {int(k): (float(g.mean()), int(len(g))) for k, g in inside.groupby(by_level)},
+            # the observed AQI's PIT under the day's distribution (the two-piece log-normal through the three
+            # AQI quantiles, docs/correction.md §4): ten bins, 10 % each when calibrated
+            "pit10": pit_histogram([aqi_cdf(o, a, b, c) for o, a, b, c in zip(
+                j.loc[has, "aqi_obs"], lo[has], j.loc[has, "aqi_q50"], hi[has])]) if has.any() else [],
             "exact": (j["level"].astype(int) == j["level_obs"].astype(int)).astype(float),
             "span": float(np.mean([min(l) <= o <= max(l) for l, o in zip(j["levels"], j["level_obs"])])),
             "two_level": float(np.mean([max(l) > min(l) for l in j["levels"]])),
@@ -269,7 +275,10 @@ def _coverage_text(r: dict) -> str:
     if not np.isfinite(r.get("coverage", np.nan)):
         return ""
     levels = "; ".join(f"level {k}{'+' if k == 4 else ''}: {c:.2f} ({n} d)" for k, (c, n) in sorted(r["coverage_by_level"].items()))
-    return f"  AQI 10-90 % covers {r['coverage']:.3f} ({levels})"
+    pit = r.get("pit10") or []
+    shape = (f"; PIT % per tenth {' '.join(f'{100 * f:.0f}' for f in pit)} (outer {100 * (pit[0] + pit[-1]):.1f} %)"
+             if pit else "")
+    return f"  AQI 10-90 % covers {r['coverage']:.3f} ({levels}){shape}"
 
 
 def daily_honest(named_hourly: dict, observed: pd.DataFrame, *, chosen: str, references=()) -> list[str]:
@@ -321,7 +330,8 @@ def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.Dat
     common, readings = _daily_readings(named, obs)
     # the daily conformal step (calibrate_daily), read on the same days; rule in docs/correction.md §4
     stepped = calibrated_d1(results, chosen, observations, val_from, test_from, start=start)
-    calibrated = {"hourly route, daily step": stepped, **named}
+    lower = calibrated_d1(results, chosen, observations, val_from, test_from, start=start, ends="lower")
+    calibrated = {"hourly route, daily step": stepped, "hourly route, lower-end step": lower, **named}
     _, with_step = _daily_readings(calibrated, obs.loc[obs.index.intersection(common)])
     print(f"  prefill route on the validation period (D+1, {len(common)} common district-days; the test period "
           f"is not read):")
@@ -336,6 +346,12 @@ def route_on_validation(results: dict, pairs: pd.DataFrame, observations: pd.Dat
     step = bool(abs(c["coverage"] - 0.8) < abs(h2["coverage"] - 0.8) and c["brier"] <= h2["brier"])
     print(f"    daily step better on this validation period (coverage closer to 0.80, Brier no higher; "
           f"{len(c['exact'])} district-days): {'yes' if step else 'no'}")
+    # the lower-end step (rule of 2026-12-03, sixth session, docs/correction.md §4): the same two conditions
+    low = with_step["hourly route, lower-end step"]
+    print(_short_line("hourly route, lower-end step", low))
+    ok = bool(abs(low["coverage"] - 0.8) < abs(h2["coverage"] - 0.8) and low["brier"] <= h2["brier"])
+    print(f"    lower-end step better on this validation period (coverage closer to 0.80, Brier no higher; "
+          f"Brier {h2['brier']:.5f} as served, {low['brier']:.5f} with it): {'yes' if ok else 'no'}")
     return better
 
 
@@ -356,12 +372,13 @@ def direct_daily_d1(pairs: pd.DataFrame, observations: pd.DataFrame, *, since, u
 
 
 def calibrated_d1(results: dict, pick: dict, observations: pd.DataFrame, since, until, *,
-                  start=None) -> pd.DataFrame:
+                  start=None, ends: str = "both") -> pd.DataFrame:
     """The D+1 daily table of :func:`composite` (``pick``) on ``[since, until)`` after the daily conformal step
     (:func:`forecasting.correction.daily.calibrate_daily`), each day calibrated on the D+1 days that ended
     before its issue date (from ``DAILY_CONFORMAL_WINDOW_DAYS`` before ``since`` on, but never before
     ``start``, when the methods began correcting: earlier rows are raw fallbacks, another forecast whose
-    scores would calibrate this one); indexed ``district, date``."""
+    scores would calibrate this one); indexed ``district, date``. ``ends``: both ends shifted, or the lower
+    only (:func:`forecasting.correction.daily.calibrate_daily`)."""
     early = since - pd.Timedelta(days=DAILY_CONFORMAL_WINDOW_DAYS + 2)
     if start is not None:
         early = max(early, pd.Timestamp(start))
@@ -370,7 +387,7 @@ def calibrated_d1(results: dict, pick: dict, observations: pd.DataFrame, since, 
     daily["issue_date"] = daily["target_date"] - pd.Timedelta(days=1)
     daily["lead_day"], daily["model"] = 1, "x"
     observed = observed_daily(observations, early - pd.Timedelta(days=2), until)["aqi"]
-    out = calibrate_daily(daily, observed)
+    out = calibrate_daily(daily, observed, ends=ends)
     first = since.tz_convert(BEIJING_ZONE).tz_localize(None).normalize()
     out = out[out["target_date"] >= first]
     return out.drop(columns=["target_date", "issue_date", "lead_day", "model"]).set_index(["district", "date"])
@@ -446,6 +463,8 @@ def honest_report(results: dict, pairs: pd.DataFrame, observations: pd.DataFrame
     named_daily = {
         "chosen": composite(results, chosen, test_from, end),
         "chosen, daily step": calibrated_d1(results, chosen, observations, test_from, end, start=start),
+        "chosen, lower-end step": calibrated_d1(results, chosen, observations, test_from, end, start=start,
+                                                ends="lower"),
         "best raw model": composite(results, {p: raw_pick[p] for p in chosen}, test_from, end),
         "persistence": composite(results, {p: ("persistence", raw_pick[p][1]) for p in chosen}, test_from, end),
         "climatology (30 days)": climatology_daily(obs_aqi),

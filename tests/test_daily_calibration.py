@@ -56,3 +56,18 @@ def test_a_day_not_yet_ended_and_a_short_history_change_nothing():
     assert (short["aqi_q10"], short["aqi_q90"]) == (40.0, 90.0)
     first = calibrate_daily(table, observed).iloc[0]  # no history at all
     assert (first["aqi_q10"], first["aqi_q90"]) == (40.0, 90.0)
+
+
+def test_the_lower_end_step_leaves_the_upper_quantile_as_it_was():
+    """``ends="lower"``: the lower end moves exactly as with both ends (the same scores, the same finite-sample
+    level); the upper quantile stays 90 and P(AQI > 100) follows the new distribution."""
+    table, observed, score = _world()
+    both = calibrate_daily(table, observed).iloc[-1]
+    got = calibrate_daily(table, observed, ends="lower").iloc[-1]
+    lower = np.log(41.0) - np.log(91.0) - score[np.arange(8, 98)]
+    q_lo = np.quantile(lower, np.ceil(91 * 0.9 - 1e-9) / 90)
+    assert got["aqi_q10"] == pytest.approx(min(np.exp(np.log(41.0) - q_lo) - 1.0, 60.0)) == both["aqi_q10"]
+    assert got["aqi_q90"] == 90.0 and got["aqi_upper"] == 90.0
+    assert got["p_over_100"] == pytest.approx(exceedance(100, got["aqi_q10"], 60.0, 90.0))
+    with pytest.raises(ValueError, match="ends"):
+        calibrate_daily(table, observed, ends="upper")
