@@ -47,7 +47,7 @@ def test_backtest_prints_the_json_contract(files):
     for method, by_pollutant in report["methods"].items():
         assert set(by_pollutant) == {"pm25", "o3"}
         d1 = by_pollutant["pm25"]["D+1"]
-        assert set(d1) == {"n", "mb", "nmb", "nme", "rmse", "r", "coverage80", "crps"}
+        assert set(d1) == {"n", "mb", "nmb", "nme", "rmse", "r", "coverage80", "crps", "pit10"}
         assert isinstance(d1["n"], int) and d1["n"] > 0
         assert set(by_pollutant["pm25"]) <= {f"D+{k}" for k in range(1, 8)}
     raw = report["methods"]["raw"]["pm25"]["D+1"]
