@@ -254,8 +254,9 @@ if summary.has_issued:
         base = alt.Chart(f).encode(y=alt.Y("name:N", sort=list(f["name"]), title=None,
                                            axis=alt.Axis(labelLimit=0)))
         bars = base.mark_bar(color="#4c78a8").encode(
+            # the same five ticks on every chart: a narrower one (long level names) dropped its "100%"
             x=alt.X("level_hit_rate:Q", title=tr("verif18.col.level"), scale=alt.Scale(domain=[0, 1]),
-                    axis=alt.Axis(format="%")),
+                    axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1])),
             tooltip=[alt.Tooltip("name:N", title=title), alt.Tooltip("n:Q", title=tr("verif18.col.cases")),
                      alt.Tooltip("level_hit_rate:Q", format=".0%", title=tr("verif18.col.level")),
                      alt.Tooltip("level_lo:Q", format=".0%"), alt.Tooltip("level_hi:Q", format=".0%")])

@@ -290,3 +290,21 @@ def test_the_newest_audit_id_moves_with_every_service_write(sqlite_url):
             assert audit.latest_id(s) > before
     finally:
         db.dispose()
+
+
+def test_every_hit_rate_chart_ends_its_axis_at_100_percent(app_world):
+    """The three hit-rate charts (districts, observed level, lead) share one scale, 0-100 %: the observed
+    level's chart, narrower beside its long level names, ended its axis labels at 80 % under a 100 % bar."""
+    import json
+
+    at = _open()
+    assert not at.exception, at.exception
+    axes = []
+    for chart in at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for layer in spec.get("layer", []):
+            x = layer.get("encoding", {}).get("x", {})
+            if x.get("field") == "level_hit_rate":
+                axes.append((x["scale"]["domain"], x["axis"]["values"]))
+    assert len(axes) == 3, axes
+    assert all(domain == [0, 1] and values[0] == 0 and values[-1] == 1 for domain, values in axes), axes
