@@ -170,6 +170,7 @@ def _report_pages(b, console: list[str]) -> None:
             counts = page.evaluate(
                 "() => ({stale: document.querySelectorAll('[data-stale=\"true\"]').length,"
                 " running: !!document.querySelector('[data-testid=\"stStatusWidget\"]'),"
+                f" script: {SCRIPT_STATE},"
                 " charts: document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length,"
                 " embeds: document.querySelectorAll('.vega-embed').length})")
             lines.append(f"  state: {counts}")
@@ -233,12 +234,23 @@ def one(locator, timeout: float = PATIENCE_MS):
     return locator
 
 
+#: The script run's state as the Streamlit front end holds it (``stApp``'s ``data-test-script-state``:
+#: ``initial``, ``running``, ``notRunning``, ``rerunRequested`` …), the attribute Streamlit's own browser
+#: tests wait on. The running indicator (``stStatusWidget``) is no substitute: it shows only after half a
+#: second of a run, and not at all in this app's minimal toolbar, so a wait on it alone returned while the
+#: reports page was still running (its screenshot showed an empty reader box, 2026-12-04).
+SCRIPT_STATE = "document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+
+
 def wait_idle(page, timeout: float = PATIENCE_MS) -> None:
-    """Wait until Streamlit has finished the current script run: no running indicator, no stale
-    element left on screen and no skeleton (``stSkeleton``: a widget whose code is still loading
-    draws a grey box first; a screenshot then shows empty boxes) — app state, never a fixed delay."""
+    """Wait until Streamlit has finished the current script run: the front end says the script is not
+    running (:data:`SCRIPT_STATE`; a page without the attribute, e.g. a later Streamlit, falls back to
+    the rest), no running indicator, no stale element left on screen and no skeleton (``stSkeleton``: a
+    widget whose code is still loading draws a grey box first; a screenshot then shows empty boxes) —
+    app state, never a fixed delay."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        f"() => [null, undefined, 'notRunning'].includes({SCRIPT_STATE})"
+        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')"
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=timeout,
