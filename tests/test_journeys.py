@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import alert, app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
+from browser_support import LIVE, alert, app_server, browser, live, one, rerun, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -28,8 +28,8 @@ def _sign_in(page, base, username):
 
 
 def _open(page, link):
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
 
 
 def shot(page, name: str, anchor: str | None = None):
@@ -133,6 +133,12 @@ def test_journey_consultation_to_issued_report(demo):
         groups = c.session_flag_groups(db, today)
         red = [g for g in groups if g.severity == "red" and g.kind == "level_gap"]
         assert red and all("330421" in (g.district_a, g.district_b) for g in red)
+        # Qingpu submitted first: its open room shows the neighbours' submissions at its next live refresh
+        # (every 10 s), without a reload. The picture once showed Wujiang "未开始" and Jiashan's draft.
+        cells = 3 * len(c.get_session(db, today).target_dates)
+        pages["310118"].wait_for_function(
+            "n => [...document.querySelectorAll(`" + LIVE + " .comparison-grid`)]"
+            ".some(g => (g.innerText.match(/已提交/g) || []).length >= n)", arg=cells)
         shot(pages["310118"], "journey-2-room-grid", anchor="三地对比")
 
         # the discussion: Jiashan explains with @mentions, Qingpu replies under it

@@ -445,6 +445,27 @@ def text_width(texts, *, least: int = 72) -> int:
     return max([least] + [header_width(str(t), least=least) for t in texts if t is not None])
 
 
+def wrapped_row_height(frame: pd.DataFrame, widths: dict[str, int]) -> int:
+    """Row height [px] of a table whose columns have ``widths`` [px]: one line when every cell fits its
+    column, else as tall as the longest cell needs (up to eight lines), so Streamlit wraps the text instead
+    of cutting it. Every column counts: the flag table's kind column once cut "相邻区县级别相差超过一级" to
+    "相邻区县级别相差超" and "与客观预报指导偏差较大" to "与客观预报指导偏差" in one-line rows, because only
+    the values, state and reason columns were measured.
+
+    Examples
+    --------
+    >>> widths = {"问题": 124, "说明": 186}
+    >>> wrapped_row_height(pd.DataFrame({"问题": ["首要污染物不同"], "说明": [""]}), widths) == DEFAULT_ROW_HEIGHT
+    True
+    >>> wrapped_row_height(pd.DataFrame({"问题": ["相邻区县级别相差超过一级"], "说明": [""]}), widths) > 64
+    True
+    """
+    lines = max((math.ceil(units(v) * _UNIT_PX / (width - 16))
+                 for col, width in widths.items() if col in frame for v in frame[col] if str(v).strip()),
+                default=1)
+    return DEFAULT_ROW_HEIGHT if lines <= 1 else max(FLAG_ROW_HEIGHT, min(_LINE_PX * lines + 16, 8 * _LINE_PX + 16))
+
+
 def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> None:
     """The flag groups; with none, what that means given the forecasts there are (``entries``, the
     room's): "the three districts agree" only when all three have a forecast, "no disagreement between
@@ -476,14 +497,8 @@ def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> Non
     widths = {sev: 44 if units(sev) <= 4 else 72, tr("ack14.col_days"): 100,  # "12-01–12-03" on one line
               tr("flag.col_pair"): 124, tr("flag.col_kind"): 124, tr("ack14.col_values"): 196,
               tr("flag.col_state"): 124, note: 186}
-    # rows taller than one line when a cell holds more (a chief's reason, who acknowledged, long values):
-    # Streamlit then wraps the text instead of cutting it ("…相差超过一纟"), and a row is as tall as its
-    # longest cell needs; one-line rows otherwise. Every group shown without scrolling inside the table
-    # (up to 15).
-    lines = max((math.ceil(units(v) * _UNIT_PX / (widths[col] - 16))
-                 for col in (tr("ack14.col_values"), tr("flag.col_state"), note) for v in frame[col]
-                 if str(v).strip()), default=1)
-    row = DEFAULT_ROW_HEIGHT if lines <= 1 else max(FLAG_ROW_HEIGHT, min(_LINE_PX * lines + 16, 8 * _LINE_PX + 16))
+    # Every group shown without scrolling inside the table (up to 15).
+    row = wrapped_row_height(frame, widths)
     st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=row,
                  height=DEFAULT_ROW_HEIGHT + row * min(len(frame), 15) + 3,
                  column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
@@ -588,7 +603,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
         rows.append(f"<tr><th style='text-align:left;padding:4px;white-space:nowrap;position:sticky;left:0;"
                     f"background:#fff;z-index:1'>{esc(district_name(dist))}"
                     f"{end_text}</th><td style='text-align:center;padding:4px'>{esc(obs_text)}</td>{''.join(cells)}</tr>")
-    return (f"<div style='overflow-x:auto'><table style='border-collapse:separate;border-spacing:2px;width:100%;"
+    return (f"<div class='comparison-grid' style='overflow-x:auto'><table style='border-collapse:separate;border-spacing:2px;width:100%;"
             f"font-size:0.85em'><tr><th style='position:sticky;left:0;background:#fff;z-index:1'></th>"
             f"<th style='padding:4px;font-size:0.8em;min-width:4.6em'>{esc(obs_head)}</th>{head}</tr>"
             f"{''.join(rows)}</table></div>")
