@@ -71,7 +71,7 @@ def main() -> None:
     start = VAL_FROM - pd.Timedelta(days=7)
     results = run_methods(pairs, obs, methods=METHODS, start=start, **PARAMS)
     # The ensembles over other base corrections are candidates too (chosen on validation like the rest).
-    for base in ("mos_ridge", "gradient_boosting"):
+    for base in ("kalman_log", "mos_ridge", "gradient_boosting"):
         results[f"ensemble[{base}]"] = combine(results[base], kind="weighted", refit_days=PARAMS["refit_days"],
                                                start=start)
     print(f"rolling-origin run of {len(results)} methods over validation + test: {time.perf_counter() - t1:.1f} s")

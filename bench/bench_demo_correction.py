@@ -26,8 +26,8 @@ from forecasting.demo.science import CYCLE_HOUR, DEMO_MODELS, MAX_LEAD
 
 from bench.daily_scores import daily_scores, describe, honest_report, observed_daily
 
-METHODS = ["raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "gradient_boosting", "analog_ensemble",
-           "ensemble"]
+METHODS = ["raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
+           "analog_ensemble", "ensemble"]
 DAYS, VALIDATION, TEST = 180, 60, 60
 
 
@@ -52,7 +52,7 @@ def main() -> None:
     results = run_methods(pairs, obs, methods=METHODS, start=start)
     # the suggested forecast of the guidance is the ensemble of the models corrected by the method in
     # use (forecasting.guidance): the ensembles over each regression are candidates too
-    for base in ("mos_ridge", "gradient_boosting"):
+    for base in ("kalman_log", "mos_ridge", "gradient_boosting"):
         results[f"ensemble[{base}]"] = combine(results[base], kind="weighted", start=start)
     print(f"  {len(METHODS)} methods in time order: {time.perf_counter() - t1:.1f} s")
     best = select_best(results, since=val_from, until=test_from, lead_days=(1,))

@@ -65,6 +65,22 @@ def test_constant_bias_is_removed(method):
     np.testing.assert_allclose(late["central"], late["observed"], atol=1e-6 if method != "kalman_filter" else 1e-3)
 
 
+def test_kalman_log_removes_a_multiplicative_bias_that_the_additive_filter_cannot():
+    """F = 1.5·O + 0.5, i.e. F + 1 = 1.5·(O + 1) with PM2.5's log offset c = 1, on a noisy O: the log-ratio
+    error log(F + 1) − log(O + 1) = log 1.5 every hour, so the filter on log ratios gives O back once it has
+    converged; the additive error F − O = 0.5·O + 0.5 changes with O, so the additive filter cannot."""
+    obs = hourly_observations(30, noise=5.0, seed=4)
+    pairs = pair_forecasts(model_forecasts(obs, days=30, bias=0.5, scale=1.5), obs)
+    late = {}
+    for method in ("kalman_log", "kalman_filter"):
+        out = correct(pairs, obs, method=method, **FAST)
+        late[method] = out[(out["issue_time"] >= START + pd.Timedelta(days=20)) & (out["lead_day"] >= 1)]
+        assert len(late[method]) and not late[method]["fallback"].any()
+    np.testing.assert_allclose(late["kalman_log"]["central"], late["kalman_log"]["observed"], atol=1e-4)
+    additive = late["kalman_filter"]
+    assert np.sqrt(((additive["central"] - additive["observed"]) ** 2).mean()) > 1.0
+
+
 def test_mos_ridge_inverts_a_linear_model_error():
     """F = 2·O + 5 with a noisy O: the linear regression O = (F − 5)/2 is recovered (tiny penalty)."""
     obs = hourly_observations(30, noise=3.0, seed=1)

@@ -256,6 +256,7 @@ MESSAGES.update({
     "method.persistence": ("持续性（昨日同时刻）", "persistence (yesterday, same hour)"),
     "method.rolling_bias": ("滑动偏差订正（Wilczak 2006）", "rolling bias (Wilczak 2006)"),
     "method.kalman_filter": ("卡尔曼滤波（Delle Monache 2006）", "Kalman filter (Delle Monache 2006)"),
+    "method.kalman_log": ("对数比卡尔曼滤波（乘性偏差）", "Kalman filter on log ratios (multiplicative bias)"),
     "method.mos_ridge": ("MOS 岭回归", "MOS ridge regression"),
     "method.gradient_boosting": ("梯度提升树", "gradient boosting"),
     "method.ensemble": ("技巧加权集合", "skill-weighted ensemble"),
