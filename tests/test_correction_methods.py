@@ -275,7 +275,7 @@ def test_change_of_year_is_seamless():
 def test_trained_correction_round_trip_and_apply():
     obs, pairs = _world(30, bias=5.0)
     until = START + pd.Timedelta(days=20)
-    for method in ("rolling_bias", "kalman_filter", "mos_ridge"):
+    for method in ("rolling_bias", "kalman_filter", "kalman_log", "mos_ridge"):
         tc = fit_correction(pairs[pairs["issue_time"] <= until], obs[obs["time"] <= until], method=method,
                             until=until, **FAST)
         meta = json.loads(json.dumps(tc.metadata()))

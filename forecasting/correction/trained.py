@@ -19,7 +19,7 @@ from forecasting.correction.backtest import score_table
 from forecasting.correction.engine import DEFAULTS, correct, validate_method
 from forecasting.correction.features import ObservationIndex, persistence_times, regression_features
 from forecasting.correction.pairing import check_observations
-from forecasting.correction.probabilistic import apply_log_quantiles, fit_log_quantiles
+from forecasting.correction.probabilistic import LOG_OFFSET, apply_log_quantiles, fit_log_quantiles
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import FormatError, ValidationError
 
@@ -87,11 +87,15 @@ class TrainedCorrection:
         elif self.method == "persistence":
             central = ObservationIndex(obs).value(pairs["district"].to_numpy(), pairs["pollutant"].to_numpy(),
                                                   persistence_times(pairs))
-        elif self.method in ("rolling_bias", "kalman_filter"):
+        elif self.method in ("rolling_bias", "kalman_filter", "kalman_log"):
             keys = _keys(pairs)
             table = self.state["bias"]
-            b = [table.get(k, np.nan) for k in keys.itertuples(index=False, name=None)]
-            central = f - np.asarray(b, dtype=float)
+            b = np.asarray([table.get(k, np.nan) for k in keys.itertuples(index=False, name=None)], dtype=float)
+            if self.method == "kalman_log":  # a log ratio: (F + c)·exp(−b) − c
+                c = _log_offsets(pairs["pollutant"])
+                central = (f + c) * np.exp(-b) - c
+            else:
+                central = f - b
         else:
             X = regression_features(pairs, ObservationIndex(obs))
             central = predict_regression(self.state["regression"], pairs, X)
@@ -103,6 +107,10 @@ class TrainedCorrection:
         out["q10"], out["q50"], out["q90"] = q[:, 0], q[:, 1], q[:, 2]
         out["lower"], out["upper"] = out["q10"], out["q90"]
         return out
+
+
+def _log_offsets(pollutant: pd.Series) -> np.ndarray:
+    return pollutant.map(lambda p: LOG_OFFSET.get(p, 1.0)).to_numpy(dtype=float)
 
 
 def _py(x):
@@ -138,10 +146,15 @@ def fit_correction(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: s
         raise ValidationError(f"no verified pairs up to {until}; cannot train {method}")
     state: dict = {}
     predictors = ["forecast"]
-    if method in ("rolling_bias", "kalman_filter"):
+    if method in ("rolling_bias", "kalman_filter", "kalman_log"):
         code, day, n_days, table = _bias.bias_keys(known)
-        Y = _bias.error_matrix(code, day, (known["forecast"] - known["observed"]).to_numpy(float), n_days, len(table))
-        if method == "kalman_filter":
+        if method == "kalman_log":  # errors as log ratios (forecasting.correction.engine.kalman_log_central)
+            c = _log_offsets(known["pollutant"])
+            err = np.log(known["forecast"].to_numpy(float) + c) - np.log(known["observed"].to_numpy(float) + c)
+        else:
+            err = (known["forecast"] - known["observed"]).to_numpy(float)
+        Y = _bias.error_matrix(code, day, err, n_days, len(table))
+        if method in ("kalman_filter", "kalman_log"):
             S, _ = _bias.kalman_states(Y, ratio=p["kalman_ratio"], p0=p["kalman_p0"])
         else:
             S = _bias.rolling_states(Y, window_days=p["window_days"])
