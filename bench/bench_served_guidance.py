@@ -12,7 +12,8 @@ of the suggested ensemble and of the Kalman-filtered models against the issue's 
 Beside it, as other readings: the same issue dates computed as the guidance was before
 (45 days of history, the correction run from one day before the cut-off), and the benches' single run
 through the record. The method is the Kalman filter (the guidance's default before any training, and
-the ensemble's base).
+the ensemble's base); "served, ensemble_log" is the same with the ensemble over ``kalman_log`` corrections,
+which the weekly trainings may choose (2026-12-04).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from bench.daily_scores import hourly_honest, print_hourly
 
 DAYS, TEST = 180, 60
 LAST = date(2026, 11, 20)
-#: (label, history days, calibration days): the guidance as served, and as it was before
-SETTINGS = (("served", None, None), ("served before", 45, 1))
+#: (label, history days, calibration days, method): the guidance as served, with the ensemble over the
+#: log-ratio Kalman filter, and as it was before
+SETTINGS = (("served", None, None, "kalman_filter"), ("served, ensemble_log", None, None, "ensemble_log"),
+            ("served before", 45, 1, "kalman_filter"))
 
 _record: dict = {}
 
@@ -46,8 +49,9 @@ def _load() -> None:
     _record.update(obs=obs, fc=fc, pairs=pair_forecasts(fc, obs))
 
 
-def _served(day: date, history_days: int | None, calibration_days: int | None):
-    """The Kalman-filtered models and the ensemble of issue date ``day``, computed as the guidance is."""
+def _served(day: date, history_days: int | None, calibration_days: int | None, method: str = "kalman_filter"):
+    """The corrected models and the ensemble of issue date ``day``, computed as the guidance is, with
+    ``method`` for every series (``ensemble_log``: the models corrected by ``kalman_log``)."""
     from forecasting.correction import pair_forecasts
     from forecasting.guidance import CALIBRATION_DAYS, HISTORY_DAYS, corrected_guidance, guidance_window
 
@@ -57,7 +61,7 @@ def _served(day: date, history_days: int | None, calibration_days: int | None):
     known = obs[(obs["time"] >= since - pd.Timedelta(days=2)) & (obs["time"] <= cut)]
     pairs = pair_forecasts(fc[(fc["cycle"] >= since) & (fc["cycle"] <= cut)], known)
     pairs = pairs[pairs["issue_time"] <= cut]
-    _, corrected, ensemble = corrected_guidance(pairs, known, day, lambda *_: "kalman_filter",
+    _, corrected, ensemble = corrected_guidance(pairs, known, day, lambda *_: method,
                                                 calibration_days=calibration_days)
     on = pd.Timestamp(day)
     return corrected[corrected["issue_date"] == on], ensemble[ensemble["issue_date"] == on]
@@ -89,9 +93,10 @@ def main() -> None:
     print(f"  one run through the record: {time.perf_counter() - t1:.1f} s")
     workers = min(2, os.cpu_count() or 1)
     with ProcessPoolExecutor(workers, initializer=_load) as pool:
-        for label, history, calibration in SETTINGS:
+        for label, history, calibration, method in SETTINGS:
             t1 = time.perf_counter()
-            got = list(pool.map(_served, days, [history] * len(days), [calibration] * len(days)))
+            got = list(pool.map(_served, days, [history] * len(days), [calibration] * len(days),
+                                [method] * len(days)))
             named[f"{label} kalman"] = _verified(pd.concat([k for k, _ in got], ignore_index=True), truth)
             named[f"{label} ensemble"] = _verified(pd.concat([e for _, e in got], ignore_index=True), truth)
             print(f"  {label}: {len(days)} issue dates one at a time, {time.perf_counter() - t1:.1f} s "

@@ -402,12 +402,13 @@ def corrected_guidance(pairs: pd.DataFrame, observations: pd.DataFrame, first: d
     ``python -m bench served_guidance``).
     """
     from forecasting.correction import combine, correct  # lazy: sklearn
+    from forecasting.correction.engine import ENSEMBLE_BASES
 
     start = guidance_window(first, calibration_days=calibration_days)[1]
     raw = correct(pairs, observations, method="raw")
 
-    def base(method):  # "ensemble" combines Kalman-filtered models
-        return DEFAULT_METHOD if method in ("ensemble", "ensemble_median") else method
+    def base(method):  # "ensemble" combines Kalman-filtered models, "ensemble_log" kalman_log ones
+        return (ENSEMBLE_BASES[method] or DEFAULT_METHOD) if method in ENSEMBLE_BASES else method
 
     keys = pd.DataFrame({"day": pairs["issue_date"].dt.date.to_numpy(),
                          "district": pairs["district"].to_numpy(dtype=object),

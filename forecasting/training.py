@@ -29,7 +29,7 @@ from forecasting.vocab import BEIJING_ZONE
 __all__ = ["TRAIN_METHODS", "TrainingSummary", "train", "train_history", "active_corrections", "CorrectionInfo"]
 
 TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
-                 "analog_ensemble", "ensemble")
+                 "analog_ensemble", "ensemble", "ensemble_log")
 SELECTION_LEADS = (1, 2, 3)
 
 
@@ -123,7 +123,7 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
 #: 2.45, ensemble 1.1 beyond its base); a method not listed counts as raw. ``kalman_log`` is the Kalman
 #: filter on log ratios (the same pass plus two logarithms).
 _COST = {"raw": 10, "persistence": 10, "rolling_bias": 15, "kalman_filter": 15, "kalman_log": 16, "mos_ridge": 25,
-         "ensemble": 11, "ensemble_median": 11}
+         "ensemble": 11, "ensemble_median": 11, "ensemble_log": 11}
 
 
 def method_groups(methods, n: int = 2) -> list[tuple[str, ...]]:
@@ -134,16 +134,21 @@ def method_groups(methods, n: int = 2) -> list[tuple[str, ...]]:
     >>> method_groups(("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "ensemble"))
     [('kalman_filter', 'ensemble', 'raw', 'persistence'), ('mos_ridge', 'rolling_bias')]
     """
-    from forecasting.correction.engine import DEFAULTS  # lazy: sklearn
+    from forecasting.correction.engine import ensemble_base  # lazy: sklearn
 
-    base = DEFAULTS["base_method"]
     units: list[tuple[str, ...]] = []
-    ensembles = tuple(m for m in methods if m.startswith("ensemble"))
-    if ensembles:
-        units.append(((base,) if base in methods else ()) + ensembles)
-    units += [(m,) for m in methods if not m.startswith("ensemble") and not (ensembles and m == base)]
-    cost = {u: sum(_COST.get(m, 10) for m in u) + (_COST.get(base, 10) if u[-1].startswith("ensemble")
-                                                   and base not in u else 0) for u in units}
+    by_base: dict[str, list[str]] = {}
+    for m in methods:
+        if m.startswith("ensemble"):
+            by_base.setdefault(ensemble_base(m), []).append(m)
+    for base, ensembles in by_base.items():
+        units.append(((base,) if base in methods else ()) + tuple(ensembles))
+    units += [(m,) for m in methods if not m.startswith("ensemble") and m not in by_base]
+    def cost_of(u):  # an ensemble without its base in the unit computes the base too
+        extra = u[-1].startswith("ensemble") and ensemble_base(u[-1]) not in u
+        return sum(_COST.get(m, 10) for m in u) + (_COST.get(ensemble_base(u[-1]), 10) if extra else 0)
+
+    cost = {u: cost_of(u) for u in units}
     groups: list[list[str]] = [[] for _ in range(n)]
     load = [0] * n
     for u in sorted(units, key=lambda u: -cost[u]):  # largest first, to the lightest group

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import scores
-from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
+from forecasting.correction.engine import DEFAULTS, ENSEMBLE_BASES, METHODS, correct, ensemble_base, validate_method
 from forecasting.correction.ensemble import combine
 from forecasting.correction.pairing import DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
 from forecasting.correction.probabilistic import crps_from_quantiles, pit_from_quantiles, pit_histogram
@@ -176,14 +176,15 @@ def run_methods(pairs: pd.DataFrame, observations: pd.DataFrame, *, methods=METH
     for m in methods:
         validate_method(m)
     for m in methods:
-        if m in ("ensemble", "ensemble_median"):
+        if m in ENSEMBLE_BASES:
             p = {**DEFAULTS, **params}
-            base = p["base_method"]
+            base = ensemble_base(m, params)
             if base not in out:
                 out[base] = correct(pairs, observations, method=base, start=start, **params)
             out[m] = combine(out[base], kind="median" if m == "ensemble_median" else "weighted",
                              refit_days=p["refit_days"], min_train_days=p["min_train_days"],
-                             coverage=p["coverage"], window_days=p["interval_window_days"], start=start)
+                             coverage=p["coverage"], window_days=p["interval_window_days"],
+                             start=start).assign(method=m)
         elif m not in out:
             out[m] = correct(pairs, observations, method=m, start=start, **params)
     return {m: out[m] for m in methods}

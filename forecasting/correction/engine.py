@@ -38,10 +38,14 @@ from forecasting.correction.probabilistic import LOG_OFFSET, add_quantiles, conf
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import ValidationError
 
-__all__ = ["METHODS", "DEFAULTS", "validate_method", "correct", "origins", "origin_block", "times_ns", "add_intervals"]
+__all__ = ["METHODS", "ENSEMBLE_BASES", "ensemble_base", "DEFAULTS", "validate_method", "correct", "origins", "origin_block", "times_ns", "add_intervals"]
 
 METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
-           "analog_ensemble", "ensemble", "ensemble_median")
+           "analog_ensemble", "ensemble", "ensemble_median", "ensemble_log")
+#: The single-model method an ensemble combines (``None``: the ``base_method`` parameter, ``kalman_filter``
+#: unless given). ``ensemble_log`` is the weighted ensemble over ``kalman_log`` corrections, so that the
+#: weekly trainings can choose it as they choose the others.
+ENSEMBLE_BASES = {"ensemble": None, "ensemble_median": None, "ensemble_log": "kalman_log"}
 DEFAULTS = {
     "refit_days": 30,           # [d] rolling-origin step for regressions, intervals and ensemble weights
     "min_train_days": 14,       # [d] verified history before the first origin
@@ -65,6 +69,17 @@ DEFAULTS = {
     # guarantee holds for hours (python -m bench.interval_validation 5, rule fixed before the run)
     "conformal_aci_step": "rows",
 }
+
+
+def ensemble_base(method: str, params: dict | None = None) -> str:
+    """The single-model method the ensemble ``method`` combines.
+
+    Examples
+    --------
+    >>> ensemble_base("ensemble"), ensemble_base("ensemble_log"), ensemble_base("ensemble", {"base_method": "mos_ridge"})
+    ('kalman_filter', 'kalman_log', 'mos_ridge')
+    """
+    return ENSEMBLE_BASES[method] or {**DEFAULTS, **(params or {})}["base_method"]
 
 
 def validate_method(method: str) -> str:
@@ -167,15 +182,15 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     """
     validate_method(method)
     p = {**DEFAULTS, **params}
-    if method in ("ensemble", "ensemble_median"):
+    if method in ENSEMBLE_BASES:
         from forecasting.correction.ensemble import combine  # cycle: engine -> ensemble -> engine
 
         if validate_method(p["base_method"]).startswith("ensemble"):
             raise ValidationError(f"base_method of an ensemble must be a single-model method, got {p['base_method']!r}")
-        base = correct(pairs, observations, method=p["base_method"], start=start, **params)
+        base = correct(pairs, observations, method=ensemble_base(method, params), start=start, **params)
         return combine(base, kind="median" if method == "ensemble_median" else "weighted",
                        refit_days=p["refit_days"], min_train_days=p["min_train_days"],
-                       coverage=p["coverage"], window_days=p["interval_window_days"], start=start)
+                       coverage=p["coverage"], window_days=p["interval_window_days"], start=start).assign(method=method)
     obs = check_observations(observations)
     f = pairs["forecast"].to_numpy(dtype=float)
     grid = origins(pairs, refit_days=p["refit_days"], min_train_days=p["min_train_days"], start=start)

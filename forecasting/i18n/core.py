@@ -261,6 +261,7 @@ MESSAGES.update({
     "method.gradient_boosting": ("梯度提升树", "gradient boosting"),
     "method.ensemble": ("技巧加权集合", "skill-weighted ensemble"),
     "method.ensemble_median": ("集合中位数", "ensemble median"),
+    "method.ensemble_log": ("技巧加权集合（对数比卡尔曼订正）", "skill-weighted ensemble (log-ratio Kalman)"),
     "method.corrected": ("订正", "corrected"),
     "method.daily": ("逐日模型（日均值与 O₃ 8 小时）", "daily model (daily means and O₃ MDA8)"),
     "guid.suggested": ("订正集合（建议）", "ensemble (suggested)"),
