@@ -133,6 +133,8 @@ def method_groups(methods, n: int = 2) -> list[tuple[str, ...]]:
     --------
     >>> method_groups(("raw", "persistence", "rolling_bias", "kalman_filter", "mos_ridge", "ensemble"))
     [('kalman_filter', 'ensemble', 'raw', 'persistence'), ('mos_ridge', 'rolling_bias')]
+    >>> method_groups(("raw", "kalman_filter", "kalman_log", "ensemble", "ensemble_log"))
+    [('kalman_log', 'ensemble_log'), ('kalman_filter', 'ensemble', 'raw')]
     """
     from forecasting.correction.engine import ensemble_base  # lazy: sklearn
 

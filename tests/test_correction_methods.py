@@ -81,6 +81,45 @@ def test_kalman_log_removes_a_multiplicative_bias_that_the_additive_filter_canno
     assert np.sqrt(((additive["central"] - additive["observed"]) ** 2).mean()) > 1.0
 
 
+def test_ensemble_log_combines_the_models_corrected_by_kalman_log():
+    """``ensemble_log`` is the weighted ensemble of the ``kalman_log`` corrections (labelled as itself), in
+    ``correct`` and in ``run_methods`` alike; ``ensemble`` stays over the additive filter."""
+    from forecasting.correction import combine, run_methods
+
+    obs = hourly_observations(30, noise=5.0, seed=4)
+    fc = pd.concat([model_forecasts(obs, days=30, model=m, bias=b, scale=s)
+                    for m, b, s in (("A", 0.5, 1.5), ("B", -0.2, 0.8))])
+    pairs = pair_forecasts(fc, obs)
+    params = {"refit_days": 5, "min_train_days": 5}
+    expected = combine(correct(pairs, obs, method="kalman_log", **params), refit_days=5, min_train_days=5)
+    got = correct(pairs, obs, method="ensemble_log", **params)
+    assert set(got["method"]) == {"ensemble_log"}
+    np.testing.assert_allclose(got["central"].to_numpy(), expected["central"].to_numpy())
+    runs = run_methods(pairs, obs, methods=["ensemble", "ensemble_log"], **params)
+    np.testing.assert_allclose(runs["ensemble_log"]["central"].to_numpy(), expected["central"].to_numpy())
+    additive = combine(correct(pairs, obs, method="kalman_filter", **params), refit_days=5, min_train_days=5)
+    np.testing.assert_allclose(runs["ensemble"]["central"].to_numpy(), additive["central"].to_numpy())
+    assert not np.allclose(runs["ensemble"]["central"].to_numpy(), runs["ensemble_log"]["central"].to_numpy())
+
+
+def test_the_guidance_corrects_an_ensemble_log_series_with_kalman_log():
+    """A series whose training chose ``ensemble_log``: the guidance corrects its models with ``kalman_log``
+    (and ``ensemble`` with the additive filter), and its suggested row combines them."""
+    from forecasting.correction import combine
+    from forecasting.guidance import corrected_guidance, guidance_window
+
+    obs = hourly_observations(30, noise=5.0, seed=4)
+    fc = pd.concat([model_forecasts(obs, days=30, model=m, bias=b, scale=s)
+                    for m, b, s in (("A", 0.5, 1.5), ("B", -0.2, 0.8))])
+    pairs = pair_forecasts(fc, obs)
+    first = (START + pd.Timedelta(days=25)).date()
+    for chosen, base in (("ensemble_log", "kalman_log"), ("ensemble", "kalman_filter")):
+        _, corrected, ensemble = corrected_guidance(pairs, obs, first, lambda *_: chosen)
+        assert set(corrected["method"]) == {base}
+        np.testing.assert_allclose(ensemble["central"].to_numpy(), combine(
+            corrected, start=guidance_window(first)[1])["central"].to_numpy())
+
+
 def test_mos_ridge_inverts_a_linear_model_error():
     """F = 2·O + 5 with a noisy O: the linear regression O = (F − 5)/2 is recovered (tiny penalty)."""
     obs = hourly_observations(30, noise=3.0, seed=1)
