@@ -140,7 +140,6 @@ def browser():
             context = new_context(*args, **kwargs)
             context.set_default_timeout(PATIENCE_MS)
             context.route(LEAVING, guard)
-            context.add_init_script(RUN_COUNTER)
             context.on("page", listen)
             return context
 
@@ -171,7 +170,7 @@ def _report_pages(b, console: list[str]) -> None:
             counts = page.evaluate(
                 "() => ({stale: document.querySelectorAll('[data-stale=\"true\"]').length,"
                 " running: !!document.querySelector('[data-testid=\"stStatusWidget\"]'),"
-                f" script: {SCRIPT_STATE}, begun: window.__aqfRunsBegun, ended: window.__aqfLastRunEnded,"
+                f" script: {SCRIPT_STATE},"
                 " charts: document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]').length,"
                 " embeds: document.querySelectorAll('.vega-embed').length})")
             lines.append(f"  state: {counts}")
@@ -243,51 +242,19 @@ def one(locator, timeout: float = PATIENCE_MS):
 SCRIPT_STATE = "document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
 
 
-#: Installed in every page before its own scripts: numbers the script runs this document sees begin (the
-#: attribute of :data:`SCRIPT_STATE` turning ``running``) and remembers the number of the last one that ended
-#: (turning ``notRunning``). The state alone cannot tell "idle after the run an action started" from "idle
-#: before that run began": a click's rerun request travels to the server and back before the front end says
-#: ``running`` (60-100 ms here), and a reloaded page has no ``stApp`` yet. A run that began before the action
-#: (the room's live refresh, every 10 s) and ends after it is not the action's run: its number is too low.
-RUN_COUNTER = """(() => { window.__aqfRunsBegun = 0; window.__aqfLastRunEnded = 0; let current = 0;
-  new MutationObserver(changes => { for (const m of changes) {
-      const now = m.target.getAttribute(m.attributeName);
-      if (now === m.oldValue) continue;
-      if (now === 'running') current = ++window.__aqfRunsBegun;
-      else if (now === 'notRunning') window.__aqfLastRunEnded = current; } })
-    .observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                        attributeFilter: ['data-test-script-state']}); })()"""
-
-
-def runs_begun(page) -> int:
-    """How many script runs the page's current document has seen begin (:data:`RUN_COUNTER`)."""
-    return page.evaluate("window.__aqfRunsBegun ?? 0")
-
-
-def wait_idle(page, timeout: float = PATIENCE_MS, *, after: int = 0) -> None:
-    """Wait until Streamlit has finished the current script run: a run numbered above ``after`` has ended
-    (:data:`RUN_COUNTER`; so a page just opened or reloaded has drawn once), the front end says the script
-    is not running (:data:`SCRIPT_STATE`), no running indicator, no stale element left on screen and no
-    skeleton (``stSkeleton``: a widget whose code is still loading draws a grey box first; a screenshot then
-    shows empty boxes) — app state, never a fixed delay. After an action that starts a run, use
-    :func:`rerun`."""
+def wait_idle(page, timeout: float = PATIENCE_MS) -> None:
+    """Wait until Streamlit has finished the current script run: the front end says the script is not
+    running (:data:`SCRIPT_STATE`; a page without the attribute, e.g. a later Streamlit, falls back to
+    the rest), no running indicator, no stale element left on screen and no skeleton (``stSkeleton``: a
+    widget whose code is still loading draws a grey box first; a screenshot then shows empty boxes) —
+    app state, never a fixed delay."""
     page.wait_for_function(
-        "(after) => (window.__aqfLastRunEnded ?? 0) > after"
-        f" && {SCRIPT_STATE} === 'notRunning'"
+        f"() => [null, undefined, 'notRunning'].includes({SCRIPT_STATE})"
         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " && !document.querySelector('[data-testid=\"stElementContainer\"][data-stale=\"true\"]')"
         " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
-        arg=after, timeout=timeout,
+        timeout=timeout,
     )
-
-
-@contextmanager
-def rerun(page):
-    """Around an action that starts a script run (a click on a link, a button or an option): waits, after
-    the block, until a run that began after the block began has ended (:func:`wait_idle`)."""
-    before = runs_begun(page)
-    yield
-    wait_idle(page, after=before)
 
 
 def upload(page, key: str, files, names: list[str]) -> None:

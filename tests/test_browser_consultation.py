@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import alert, app_server, browser, live, rerun, screenshot, sign_in, wait_idle
+from browser_support import alert, app_server, browser, live, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -49,8 +49,8 @@ def _sign_in(page, base, username):
 
 
 def _open(page, link):
-    with rerun(page):
-        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
+    wait_idle(page)
 
 
 def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(consult_server):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from browser_support import app_server, browser, rerun, screenshot, upload, wait_idle
+from browser_support import app_server, browser, screenshot, upload, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -126,8 +126,8 @@ def test_data_desk_journey(withheld_world, tmp_path):
         upload(page, "dd20_run_files", str(withheld), [withheld.name])
         expect(page.get_by_role("button", name="检查文件")).to_be_enabled()
         page.locator(".st-key-dd20_run_model").click()
-        with rerun(page):
-            page.get_by_role("option", name="NAQPMS-SH").click()
+        page.get_by_role("option", name="NAQPMS-SH").click()
+        wait_idle(page)
         page.get_by_role("button", name="检查文件").click()
         page.get_by_text("文件说明").wait_for()
         wait_idle(page)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import ARTIFACTS, DOCS_IMG, app_server, browser, rerun, screenshot, wait_idle
+from browser_support import ARTIFACTS, DOCS_IMG, app_server, browser, screenshot, wait_idle
 from patience import PATIENCE_MS
 
 pytestmark = pytest.mark.browser
@@ -46,8 +46,7 @@ def _open(page, base, link: str, text: str):
         page.goto(base + "/" + {"模式预报": "model_guidance", "会商演示": "presentation",
                                 "区县预报": "district_forecast"}[link])
     else:
-        with rerun(page):
-            page.get_by_role("link", name=link).click()
+        page.get_by_role("link", name=link).click()
     page.get_by_text(text).first.wait_for()
     wait_idle(page)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import app_server, browser, live, rerun, screenshot, wait_idle, wait_until
+from browser_support import app_server, browser, live, screenshot, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -98,8 +98,8 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         lead, breakdown = boxes.nth(0), boxes.nth(1)
         expect(lead).to_contain_text("预报时效")  # its label
         lead.click()
-        with rerun(page):
-            page.get_by_role("option", name="全部时效").click()
+        page.get_by_role("option", name="全部时效").click()
+        wait_idle(page)
         expect(lead.locator("input")).to_have_value("全部时效")  # the choice shown
         page.get_by_text("English", exact=True).click()
         page.get_by_role("heading", name="Forecast verification").wait_for()

@@ -201,7 +201,7 @@ def test_assess_cli_month_and_year(month_world, tmp_path, monkeypatch, capsys):
 def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path):
     """A manager opens 预报检验 and clicks 上月: the headline answers with an interval; no request
     leaves the machine (``browser()`` refuses it). Screenshot in docs/img/ (``FORECASTING_DOCS_IMG=1``)."""
-    from browser_support import app_server, browser, rerun, screenshot, sign_in, wait_idle
+    from browser_support import app_server, browser, screenshot, sign_in, wait_idle
 
     path, today = month_world
     copy = tmp_path / "demo.sqlite3"
@@ -210,8 +210,8 @@ def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path
         ctx = b.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
         page = ctx.new_page()
         sign_in(page, base, "mgr_sun", "demo-2026-yrd")
-        with rerun(page):
-            page.get_by_role("link", name="预报检验").click()
+        page.get_by_role("link", name="预报检验").click()
+        wait_idle(page)
         page.get_by_role("button", name="上月").first.click()
         page.get_by_text("上月（第 1 天）：等级准确率").wait_for()
         wait_idle(page)
