@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import LIVE, alert, app_server, browser, live, one, rerun, screenshot, sign_in, wait_idle, wait_until
+from browser_support import LIVE, alert, app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -28,8 +28,8 @@ def _sign_in(page, base, username):
 
 
 def _open(page, link):
-    with rerun(page):
-        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
+    wait_idle(page)
 
 
 def shot(page, name: str, anchor: str | None = None):
