@@ -146,6 +146,7 @@ def method_groups(methods, n: int = 2) -> list[tuple[str, ...]]:
     for base, ensembles in by_base.items():
         units.append(((base,) if base in methods else ()) + tuple(ensembles))
     units += [(m,) for m in methods if not m.startswith("ensemble") and m not in by_base]
+
     def cost_of(u):  # an ensemble without its base in the unit computes the base too
         extra = u[-1].startswith("ensemble") and ensemble_base(u[-1]) not in u
         return sum(_COST.get(m, 10) for m in u) + (_COST.get(ensemble_base(u[-1]), 10) if extra else 0)

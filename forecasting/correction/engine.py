@@ -34,11 +34,12 @@ from forecasting.correction import bias as _bias
 from forecasting.correction.analog import analog_ensemble
 from forecasting.correction.features import ObservationIndex, persistence_times, regression_features
 from forecasting.correction.pairing import check_observations
-from forecasting.correction.probabilistic import LOG_OFFSET, add_quantiles, conformalize
+from forecasting.correction.probabilistic import LOG_OFFSET, add_quantiles, conformalize, log_offsets  # noqa: F401 (docs)
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import ValidationError
 
-__all__ = ["METHODS", "ENSEMBLE_BASES", "ensemble_base", "DEFAULTS", "validate_method", "correct", "origins", "origin_block", "times_ns", "add_intervals"]
+__all__ = ["METHODS", "ENSEMBLE_BASES", "ensemble_base", "DEFAULTS", "validate_method", "correct", "origins",
+           "origin_block", "times_ns", "add_intervals"]
 
 METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
            "analog_ensemble", "ensemble", "ensemble_median", "ensemble_log")
@@ -113,7 +114,7 @@ def kalman_log_central(pairs: pd.DataFrame, *, ratio: float = _bias.DEFAULT_KALM
     >>> kalman_log_central(pairs, p0=1e12).round(6).tolist()
     [nan, 80.0, 20.0, 60.0]
     """
-    c = pairs["pollutant"].map(lambda p: LOG_OFFSET.get(p, 1.0)).to_numpy(dtype=float)
+    c = log_offsets(pairs["pollutant"])
     f = pairs["forecast"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         logged = pairs.assign(forecast=np.log(f + c), observed=np.log(pairs["observed"].to_numpy(dtype=float) + c))

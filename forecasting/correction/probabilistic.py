@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-__all__ = ["QUANTILES", "LOG_OFFSET", "LEVEL_BINS", "CONFORMAL_MIN_COUNT", "level_bin", "add_quantiles",
+__all__ = ["QUANTILES", "LOG_OFFSET", "log_offsets", "LEVEL_BINS", "CONFORMAL_MIN_COUNT", "level_bin", "add_quantiles",
            "fit_log_quantiles",
            "apply_log_quantiles", "conformalize", "quantile_members",
            "crps_ensemble", "crps_from_quantiles", "pit_from_quantiles", "pit_histogram", "coverage"]
@@ -57,7 +57,8 @@ def _codes(values) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(labels).astype(str)
 
 
-def _offset(pollutant) -> np.ndarray:
+def log_offsets(pollutant) -> np.ndarray:
+    """:data:`LOG_OFFSET` of each row's pollutant (1 for an unknown or missing one), one hash pass."""
     codes, labels = _codes(pollutant)
     table = np.array([LOG_OFFSET.get(p, 1.0) for p in labels] + [1.0])
     return table[codes]  # code -1 (a missing pollutant) takes the last entry
@@ -133,7 +134,7 @@ def _key_codes(pollutant, lead_day, central) -> dict[str, np.ndarray]:
 
 
 def _log_residual(pollutant, central, observed) -> np.ndarray:
-    off = _offset(pollutant)
+    off = log_offsets(pollutant)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (np.log(np.maximum(np.asarray(observed, dtype=float), 0) + off)
                 - np.log(np.maximum(np.asarray(central, dtype=float), 0) + off))
@@ -175,7 +176,7 @@ def apply_log_quantiles(frame: pd.DataFrame, tables: dict) -> np.ndarray:
             continue
         vals = np.array([table.get(k, (np.nan, np.nan, np.nan)) for k in keys[level][need]], dtype=float)
         got[need] = vals.reshape(-1, 3)
-    off = _offset(frame["pollutant"].to_numpy())
+    off = log_offsets(frame["pollutant"].to_numpy())
     base = np.log(np.maximum(central, 0) + off)
     return np.maximum(0.0, np.exp(base[:, None] + got) - off[:, None])
 
@@ -264,7 +265,7 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     if not len(frame) or "q10" not in frame or not frame["q10"].notna().any():
         return frame
     pol = frame["pollutant"].to_numpy()
-    off = _offset(pol)
+    off = log_offsets(pol)
     lo = np.log(np.maximum(frame["q10"].to_numpy(dtype=float), 0) + off)
     hi = np.log(np.maximum(frame["q90"].to_numpy(dtype=float), 0) + off)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -388,7 +389,7 @@ def quantile_members(q10, q50, q90, pollutant, *, k: int = 20) -> np.ndarray:
     19.0
     """
     q10, q50, q90 = (np.asarray(v, dtype=float) for v in (q10, q50, q90))
-    off = _offset(pollutant)
+    off = log_offsets(pollutant)
     mu = np.log(q50 + off)
     s_lo = np.maximum(mu - np.log(q10 + off), 0) / Z90
     s_hi = np.maximum(np.log(q90 + off) - mu, 0) / Z90
@@ -441,7 +442,7 @@ def pit_from_quantiles(q10, q50, q90, observed, pollutant) -> np.ndarray:
     [0.1, 0.5, 0.9]
     """
     q10, q50, q90, y = (np.asarray(v, dtype=float).ravel() for v in (q10, q50, q90, observed))
-    off = _offset(pollutant)
+    off = log_offsets(pollutant)
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = np.log(q50 + off)
         s_lo = np.maximum(mu - np.log(np.minimum(q10, q50) + off), 0) / Z90

@@ -19,7 +19,7 @@ from forecasting.correction.backtest import score_table
 from forecasting.correction.engine import DEFAULTS, correct, validate_method
 from forecasting.correction.features import ObservationIndex, persistence_times, regression_features
 from forecasting.correction.pairing import check_observations
-from forecasting.correction.probabilistic import LOG_OFFSET, apply_log_quantiles, fit_log_quantiles
+from forecasting.correction.probabilistic import apply_log_quantiles, fit_log_quantiles, log_offsets
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import FormatError, ValidationError
 
@@ -92,7 +92,7 @@ class TrainedCorrection:
             table = self.state["bias"]
             b = np.asarray([table.get(k, np.nan) for k in keys.itertuples(index=False, name=None)], dtype=float)
             if self.method == "kalman_log":  # a log ratio: (F + c)·exp(−b) − c
-                c = _log_offsets(pairs["pollutant"])
+                c = log_offsets(pairs["pollutant"])
                 central = (f + c) * np.exp(-b) - c
             else:
                 central = f - b
@@ -107,10 +107,6 @@ class TrainedCorrection:
         out["q10"], out["q50"], out["q90"] = q[:, 0], q[:, 1], q[:, 2]
         out["lower"], out["upper"] = out["q10"], out["q90"]
         return out
-
-
-def _log_offsets(pollutant: pd.Series) -> np.ndarray:
-    return pollutant.map(lambda p: LOG_OFFSET.get(p, 1.0)).to_numpy(dtype=float)
 
 
 def _py(x):
@@ -149,7 +145,7 @@ def fit_correction(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: s
     if method in ("rolling_bias", "kalman_filter", "kalman_log"):
         code, day, n_days, table = _bias.bias_keys(known)
         if method == "kalman_log":  # errors as log ratios (forecasting.correction.engine.kalman_log_central)
-            c = _log_offsets(known["pollutant"])
+            c = log_offsets(known["pollutant"])
             err = np.log(known["forecast"].to_numpy(float) + c) - np.log(known["observed"].to_numpy(float) + c)
         else:
             err = (known["forecast"] - known["observed"]).to_numpy(float)
