@@ -34,7 +34,7 @@ from forecasting.correction import bias as _bias
 from forecasting.correction.analog import analog_ensemble
 from forecasting.correction.features import ObservationIndex, persistence_times, regression_features
 from forecasting.correction.pairing import check_observations
-from forecasting.correction.probabilistic import LOG_OFFSET, add_quantiles, conformalize, log_offsets  # noqa: F401 (docs)
+from forecasting.correction.probabilistic import add_quantiles, conformalize, log_offsets
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import ValidationError
 
@@ -98,7 +98,7 @@ def kalman_log_central(pairs: pd.DataFrame, *, ratio: float = _bias.DEFAULT_KALM
     """``kalman_log``: the Kalman filter of :mod:`forecasting.correction.bias` (same keys, gains and time
     discipline) on the log-ratio errors ``y = log(F + c) − log(O + c)``, so that a bias proportional to
     the level (a model 40 % high at 20 and at 200 µg/m³) is one number; the corrected value is
-    ``(F + c)·exp(−x) − c``. ``c`` is the pollutant's :data:`LOG_OFFSET` (O3's 20 µg/m³ keeps night hours
+    ``(F + c)·exp(−x) − c``. ``c`` is the pollutant's :data:`~forecasting.correction.probabilistic.LOG_OFFSET` (O3's 20 µg/m³ keeps night hours
     near zero from dominating). NaN where no error was verified yet (the caller falls back to the raw value).
 
     Examples
