@@ -19,7 +19,7 @@ import pandas as pd
 
 from forecasting import scores
 from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
-from forecasting.correction import combine, pair_forecasts, run_methods, select_best
+from forecasting.correction import combine, pair_forecasts, pool_bases, run_methods, select_best
 from forecasting.correction.simulate import ModelErrors, simulate_forecasts
 from forecasting.demo.observations import demo_district_series
 from forecasting.demo.science import CYCLE_HOUR, DEMO_MODELS, MAX_LEAD
@@ -29,6 +29,9 @@ from bench.daily_scores import daily_scores, describe, honest_report, observed_d
 METHODS = ["raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
            "analog_ensemble", "ensemble"]
 DAYS, VALIDATION, TEST = 180, 60, 60
+#: the multi-method ensemble's bases (round 11, docs/correction.md §8: the bases chosen on validation in round 9)
+MIX_BASES = ("kalman_log", "mos_ridge")
+MIX = f"ensemble[{'+'.join(MIX_BASES)}]"
 
 
 def _d1(frame, since, until):
@@ -54,6 +57,8 @@ def main() -> None:
     # use (forecasting.guidance): the ensembles over each regression are candidates too
     for base in ("kalman_log", "mos_ridge", "gradient_boosting"):
         results[f"ensemble[{base}]"] = combine(results[base], kind="weighted", start=start)
+    # round 11 (docs/correction.md §8): both bases' corrected models as members of one weighted ensemble
+    results[MIX] = combine(pool_bases({b: results[b] for b in MIX_BASES}), kind="weighted", start=start)
     print(f"  {len(METHODS)} methods in time order: {time.perf_counter() - t1:.1f} s")
     best = select_best(results, since=val_from, until=test_from, lead_days=(1,))
     table = {m: {p: scores.rmse(g["central"], g["observed"]) for p, g in _d1(c, test_from, end).groupby("pollutant")}

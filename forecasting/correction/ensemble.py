@@ -21,7 +21,27 @@ from forecasting.correction.engine import DEFAULTS, add_intervals, origin_block,
 from forecasting.correction.pairing import beijing_day
 from forecasting.correction.probabilistic import conformalize
 
-__all__ = ["combine"]
+__all__ = ["combine", "pool_bases"]
+
+
+def pool_bases(corrected: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The members of a multi-method ensemble: every (model, base method) pair of ``corrected``
+    (``{base method: correct(...)}``) as one member named ``model·method``, for :func:`combine`.
+
+    :func:`combine` then weights each member by its own recent error, so a model corrected by two methods
+    counts twice only where both corrections verify well. The raw ``forecast`` column stays the model's,
+    so the combined ``forecast`` is still the mean of the raw models.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"model": ["cmaq", "cams"], "central": [10.0, 12.0]})
+    >>> pool_bases({"kalman_log": a, "mos_ridge": a.assign(central=[11.0, 13.0])})["model"].tolist()
+    ['cmaq·kalman_log', 'cams·kalman_log', 'cmaq·mos_ridge', 'cams·mos_ridge']
+    """
+    if len(corrected) < 2:
+        raise ValueError(f"a multi-method ensemble needs at least two base methods, got {list(corrected)}")
+    return pd.concat([c.assign(model=c["model"].astype(str) + "·" + base) for base, c in corrected.items()],
+                     ignore_index=True)
 
 
 def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int = 30, min_train_days: int = 14,
