@@ -14,7 +14,9 @@ from forecasting.correction import (
     fit_correction,
     kalman_gains,
     kalman_steady_gain,
+    combine,
     pair_forecasts,
+    pool_bases,
     validate_method,
 )
 from forecasting.correction.trained import CORRECTION_VERSION
@@ -246,6 +248,49 @@ def test_ensemble_median_and_skill_weights_by_hand():
     med = correct(pairs3, obs, method="ensemble_median", base_method="raw", **FAST)
     np.testing.assert_allclose(med["central"] - med["observed"], 2.0, atol=1e-9)
     assert set(med["model"]) == {"ensemble"} and (med["n_members"] == 3).all()
+
+
+def test_a_multi_method_ensemble_weights_each_model_and_method_by_its_own_error():
+    """One model corrected two ways, errors +2 and −4: pooled as two members, inverse-MSE weights 1/4 and
+    1/16 give (2/4 − 4/16)/(1/4 + 1/16) = 0.8 (Bates and Granger 1969), as two models would."""
+    obs = hourly_observations(20)
+    pairs = pair_forecasts(model_forecasts(obs, days=20, model="A", bias=2.0), obs)
+    plus2 = correct(pairs, obs, method="raw", **FAST)
+    members = pool_bases({"raw": plus2, "shifted": plus2.assign(central=plus2["central"] - 6.0)})
+    assert sorted(set(members["model"])) == ["A·raw", "A·shifted"]
+    mix = combine(members, refit_days=5, min_train_days=5)
+    late = mix[mix["issue_time"] >= START + pd.Timedelta(days=12)]
+    np.testing.assert_allclose(late["central"] - late["observed"], 0.8, atol=1e-9)
+    assert set(mix["model"]) == {"ensemble"} and (mix["n_members"] == 2).all()
+    np.testing.assert_allclose(mix["forecast"] - mix["observed"], 2.0, atol=1e-9)  # the raw model, once
+    with pytest.raises(ValueError, match="at least two"):
+        pool_bases({"raw": plus2})
+
+
+def test_no_leak_in_the_multi_method_ensemble():
+    """The pooled kalman_log + mos_ridge ensemble issued by T is unchanged when every observation after T is
+    perturbed and shuffled (central and interval)."""
+    obs = hourly_observations(30, noise=3.0, seed=2)
+    fc = pd.concat([model_forecasts(obs, days=30, model=m, bias=b, scale=s)
+                    for m, b, s in (("A", 5.0, 1.2), ("B", -3.0, 0.8))])
+    cut = START + pd.Timedelta(days=20, hours=6)
+    obs2 = obs.copy()
+    future = obs2["time"] > cut
+    obs2.loc[future, "value"] = np.random.default_rng(7).permutation(obs2.loc[future, "value"].to_numpy()) * 3.0 + 50.0
+
+    def mix(o):
+        pairs = pair_forecasts(fc, o)
+        return combine(pool_bases({m: correct(pairs, o, method=m, **FAST) for m in ("kalman_log", "mos_ridge")}),
+                       refit_days=5, min_train_days=5)
+
+    a, b = mix(obs), mix(obs2)
+    past_a = a[a["issue_time"] <= cut].reset_index(drop=True)
+    past_b = b[b["issue_time"] <= cut].reset_index(drop=True)
+    assert len(past_a) > 0
+    for col in ("central", "lower", "upper"):
+        np.testing.assert_array_equal(past_a[col].to_numpy(), past_b[col].to_numpy())
+    later = (a["issue_time"] > cut + pd.Timedelta(days=2)).to_numpy()
+    assert not np.allclose(a.loc[later, "central"].to_numpy(), b.loc[later, "central"].to_numpy())
 
 
 def test_interval_from_lead_dependent_residual_quantiles():
