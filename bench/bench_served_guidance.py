@@ -13,26 +13,30 @@ Beside it, as other readings: the same issue dates computed as the guidance was 
 (45 days of history, the correction run from one day before the cut-off), and the benches' single run
 through the record. The method is the Kalman filter (the guidance's default before any training, and
 the ensemble's base); "served, ensemble_log" is the same with the ensemble over ``kalman_log`` corrections,
-which the weekly trainings may choose (2026-12-04).
+which the weekly trainings may choose (2026-12-04); "served, ensemble_mix" the ensemble over every (model,
+base) pair of the ``kalman_log`` and ``mos_ridge`` corrections (2026-12-05). ``--methods=M,...`` runs only the
+settings of those methods (e.g. ``--methods=kalman_filter,ensemble_mix``); the issue's targets are printed
+for each served setting's suggested ensemble.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 
 import pandas as pd
 
-from bench.daily_scores import hourly_honest, print_hourly
+from bench.daily_scores import hourly_honest, hourly_verdicts, print_hourly
 
 DAYS, TEST = 180, 60
 LAST = date(2026, 11, 20)
 #: (label, history days, calibration days, method): the guidance as served, with the ensemble over the
 #: log-ratio Kalman filter, and as it was before
 SETTINGS = (("served", None, None, "kalman_filter"), ("served, ensemble_log", None, None, "ensemble_log"),
-            ("served before", 45, 1, "kalman_filter"))
+            ("served, ensemble_mix", None, None, "ensemble_mix"), ("served before", 45, 1, "kalman_filter"))
 
 _record: dict = {}
 
@@ -92,8 +96,10 @@ def main() -> None:
     named["full run kalman"] = kalman[kalman["issue_date"].isin(issued)]
     print(f"  one run through the record: {time.perf_counter() - t1:.1f} s")
     workers = min(2, os.cpu_count() or 1)
+    only = next((a.split("=", 1)[1].split(",") for a in sys.argv[1:] if a.startswith("--methods=")), None)
+    settings = [s for s in SETTINGS if only is None or s[3] in only]
     with ProcessPoolExecutor(workers, initializer=_load) as pool:
-        for label, history, calibration, method in SETTINGS:
+        for label, history, calibration, method in settings:
             t1 = time.perf_counter()
             got = list(pool.map(_served, days, [history] * len(days), [calibration] * len(days),
                                 [method] * len(days)))
@@ -102,8 +108,13 @@ def main() -> None:
             print(f"  {label}: {len(days)} issue dates one at a time, {time.perf_counter() - t1:.1f} s "
                   f"on {workers} processes")
     table = hourly_honest(named, since=test_from, until=end)
-    for line in print_hourly(table, chosen={"pm25": "served ensemble", "o3": "served ensemble"}):
+    served = [f"{label} ensemble" for label, history, _, _ in settings if history is None]
+    for line in print_hourly(table, chosen={"pm25": served[0], "o3": served[0]}) if served else []:
         print(line)
+    for name in served[1:]:
+        print(f"  as served with every series on {name.split(', ')[1].split()[0]}:")
+        for line in hourly_verdicts(table, chosen={"pm25": name, "o3": name}):
+            print(line)
     print(f"  total {time.perf_counter() - t0:.1f} s")
 
 

@@ -174,8 +174,6 @@ def hourly_honest(named: dict, *, since, until, leads=(1, 3), pollutants=HOURLY_
 
 def print_hourly(table: dict, *, chosen: dict, baseline="hgb_baseline", best_raw="best raw") -> list[str]:
     """Print the hourly table and the issue's hourly targets; returns the verdict lines."""
-    verdicts = []
-    names = sorted({k[0] for k in table})
     for (name, p, ld), s in sorted(table.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
         cov = "—" if s["coverage80"] is None else f"{s['coverage80']:.3f}"
         crps = "—" if s["crps"] is None else f"{s['crps']:.2f}"
@@ -184,6 +182,12 @@ def print_hourly(table: dict, *, chosen: dict, baseline="hgb_baseline", best_raw
         if s.get("pit10"):  # per cent of hours in each tenth of the PIT: 10 each when calibrated
             print(f"    {'':6s}{'':34s} PIT % per tenth {' '.join(f'{100 * f:4.1f}' for f in s['pit10'])}"
                   f"  (outer tenths {100 * (s['pit10'][0] + s['pit10'][-1]):.1f} %, 20 when calibrated)")
+    return hourly_verdicts(table, chosen=chosen, baseline=baseline, best_raw=best_raw)
+
+
+def hourly_verdicts(table: dict, *, chosen: dict, baseline="hgb_baseline", best_raw="best raw") -> list[str]:
+    """The issue's hourly targets of the ``chosen`` reading per pollutant (:func:`hourly_honest`'s table)."""
+    verdicts = []
     for p in HOURLY_POLLUTANTS:
         m = chosen.get(p)
         if m is None or (m, p, 1) not in table:
@@ -203,7 +207,6 @@ def print_hourly(table: dict, *, chosen: dict, baseline="hgb_baseline", best_raw
             for b, (c, n) in s["bins"].items():
                 verdicts.append(f"    bin {b} µg/m³ ({n} h): {c:.3f} (target 0.70-0.90: "
                                 f"{'met' if 0.70 <= c <= 0.90 else 'MISSED'})")
-    del names
     return verdicts
 
 

@@ -395,37 +395,53 @@ def corrected_guidance(pairs: pd.DataFrame, observations: pd.DataFrame, first: d
 
     ``pairs`` and ``observations`` hold only what was known at the last issue date's cut-off
     (:func:`guidance_window`); ``method_of(day, district, pollutant)`` names the correction method of a
-    series on an issue day (history before ``first`` uses ``first``'s). The ensemble combines the
-    corrected models (an ensemble method combines Kalman-filtered models). Every frame is computed from
-    :func:`guidance_window`'s ``start`` on, so the rows of the issue dates carry intervals calibrated on a
-    whole interval window (``calibration_days`` other than the default only to measure the difference,
+    series on an issue day (history before ``first`` uses ``first``'s). A series' models are corrected by
+    its method, or for an ensemble method by its base methods
+    (:func:`~forecasting.correction.engine.ensemble_bases`: ``ensemble`` Kalman-filtered models,
+    ``ensemble_log`` ``kalman_log`` ones, ``ensemble_mix`` both ``kalman_log`` and ``mos_ridge``);
+    ``corrected`` holds the first base's per-model rows and ``ensemble`` combines every (model, base)
+    member (:func:`~forecasting.correction.ensemble.combine_method`), each group of series sharing its
+    bases over its whole history. Every frame is computed from :func:`guidance_window`'s ``start`` on, so
+    the rows of the issue dates carry intervals calibrated on a whole interval window
+    (``calibration_days`` other than the default only to measure the difference,
     ``python -m bench served_guidance``).
     """
-    from forecasting.correction import combine, correct  # lazy: sklearn
-    from forecasting.correction.engine import ENSEMBLE_BASES
+    from forecasting.correction import combine_method, correct  # lazy: sklearn
+    from forecasting.correction.engine import ENSEMBLE_BASES, ensemble_bases
 
     start = guidance_window(first, calibration_days=calibration_days)[1]
     raw = correct(pairs, observations, method="raw")
 
-    def base(method):  # "ensemble" combines Kalman-filtered models, "ensemble_log" kalman_log ones
-        return (ENSEMBLE_BASES[method] or DEFAULT_METHOD) if method in ENSEMBLE_BASES else method
+    def bases(method):  # the single-model methods behind a series' guidance
+        return ensemble_bases(method, {"base_method": DEFAULT_METHOD}) if method in ENSEMBLE_BASES else (method,)
 
     keys = pd.DataFrame({"day": pairs["issue_date"].dt.date.to_numpy(),
                          "district": pairs["district"].to_numpy(dtype=object),
                          "pollutant": pairs["pollutant"].to_numpy(dtype=object)})
     combos = keys.drop_duplicates(ignore_index=True)
-    combos["method"] = [base(method_of(max(day, first), d, p))
-                        for day, d, p in combos[["day", "district", "pollutant"]].itertuples(index=False)]
-    base_of = keys.merge(combos, on=["day", "district", "pollutant"], how="left")["method"].to_numpy()
+    combos["bases"] = [bases(method_of(max(day, first), d, p))
+                       for day, d, p in combos[["day", "district", "pollutant"]].itertuples(index=False)]
+    bases_of = keys.merge(combos, on=["day", "district", "pollutant"], how="left")["bases"].to_numpy()
     key_of = pd.MultiIndex.from_frame(keys[["district", "pollutant"]])
-    parts = []
-    for m in sorted(set(combos["method"])):
-        used = combos.loc[combos["method"] == m, ["district", "pollutant"]].drop_duplicates()
-        on_key = key_of.isin(pd.MultiIndex.from_frame(used))
-        done = correct(pairs[on_key], observations, method=m, start=start)
-        parts.append(done[(base_of[on_key] == m)])
-    corrected = pd.concat(parts, ignore_index=True)
-    return raw, corrected, combine(corrected, start=start)
+    on_keys = {}  # bases -> the rows of the series that use them on some issue day (their whole history)
+    for bs in sorted(set(combos["bases"])):
+        used = combos.loc[combos["bases"] == bs, ["district", "pollutant"]].drop_duplicates()
+        on_keys[bs] = key_of.isin(pd.MultiIndex.from_frame(used))
+    numbered = pairs.assign(_row=np.arange(len(pairs)))
+    done: dict[str, pd.DataFrame] = {}  # base -> its corrections of every series needing it, by pair row
+    for b in sorted({b for bs in on_keys for b in bs}):
+        on = np.logical_or.reduce([on for bs, on in on_keys.items() if b in bs])
+        done[b] = correct(numbered[on], observations, method=b, start=start).set_index("_row")
+    corrected, ensemble = [], []
+    for bs, on in on_keys.items():
+        rows = np.flatnonzero(on)
+        members = {b: done[b].loc[rows].reset_index(drop=True) for b in bs}
+        corrected.append(members[bs[0]][[x == bs for x in bases_of[rows]]])
+        combined = combine_method("ensemble_mix" if len(bs) > 1 else "ensemble", members, start=start)
+        day_bases = combined[["issue_date", "district", "pollutant"]].assign(day=combined["issue_date"].dt.date).merge(
+            combos, on=["day", "district", "pollutant"], how="left")["bases"]
+        ensemble.append(combined[[x == bs for x in day_bases]])
+    return raw, pd.concat(corrected, ignore_index=True), pd.concat(ensemble, ignore_index=True)
 
 
 def compute_guidance(db: Database, actor: Actor | None, first: date, last: date | None = None, *,

@@ -29,7 +29,7 @@ from forecasting.vocab import BEIJING_ZONE
 __all__ = ["TRAIN_METHODS", "TrainingSummary", "train", "train_history", "active_corrections", "CorrectionInfo"]
 
 TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
-                 "analog_ensemble", "ensemble", "ensemble_log")
+                 "analog_ensemble", "ensemble", "ensemble_log", "ensemble_mix")
 SELECTION_LEADS = (1, 2, 3)
 
 
@@ -123,11 +123,12 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
 #: 2.45, ensemble 1.1 beyond its base); a method not listed counts as raw. ``kalman_log`` is the Kalman
 #: filter on log ratios (the same pass plus two logarithms).
 _COST = {"raw": 10, "persistence": 10, "rolling_bias": 15, "kalman_filter": 15, "kalman_log": 16, "mos_ridge": 25,
-         "ensemble": 11, "ensemble_median": 11, "ensemble_log": 11}
+         "ensemble": 11, "ensemble_median": 11, "ensemble_log": 11, "ensemble_mix": 12}
 
 
 def method_groups(methods, n: int = 2) -> list[tuple[str, ...]]:
-    """``methods`` in ``n`` groups of about equal cost, each ensemble with its base method (run once).
+    """``methods`` in ``n`` groups of about equal cost, each ensemble with its base methods (each run once;
+    ensembles sharing a base stay together).
 
     Examples
     --------
@@ -135,21 +136,27 @@ def method_groups(methods, n: int = 2) -> list[tuple[str, ...]]:
     [('kalman_filter', 'ensemble', 'raw', 'persistence'), ('mos_ridge', 'rolling_bias')]
     >>> method_groups(("raw", "kalman_filter", "kalman_log", "ensemble", "ensemble_log"))
     [('kalman_log', 'ensemble_log'), ('kalman_filter', 'ensemble', 'raw')]
+    >>> method_groups(("raw", "kalman_filter", "kalman_log", "mos_ridge", "ensemble", "ensemble_log", "ensemble_mix"))
+    [('kalman_log', 'mos_ridge', 'ensemble_log', 'ensemble_mix'), ('kalman_filter', 'ensemble', 'raw')]
     """
-    from forecasting.correction.engine import ensemble_base  # lazy: sklearn
+    from forecasting.correction.engine import ENSEMBLE_BASES, ensemble_bases  # lazy: sklearn
 
-    units: list[tuple[str, ...]] = []
-    by_base: dict[str, list[str]] = {}
+    clusters: list[tuple[list[str], list[str]]] = []  # (bases, ensembles): ensembles sharing a base merge
     for m in methods:
-        if m.startswith("ensemble"):
-            by_base.setdefault(ensemble_base(m), []).append(m)
-    for base, ensembles in by_base.items():
-        units.append(((base,) if base in methods else ()) + tuple(ensembles))
-    units += [(m,) for m in methods if not m.startswith("ensemble") and m not in by_base]
+        if m not in ENSEMBLE_BASES:
+            continue
+        bases, ensembles = list(ensemble_bases(m)), [m]
+        for c in [c for c in clusters if set(c[0]) & set(bases)]:
+            clusters.remove(c)
+            bases, ensembles = c[0] + [b for b in bases if b not in c[0]], c[1] + ensembles
+        clusters.append((bases, ensembles))
+    in_cluster = {b for bases, _ in clusters for b in bases}
+    units = [tuple(b for b in bases if b in methods) + tuple(ensembles) for bases, ensembles in clusters]
+    units += [(m,) for m in methods if m not in ENSEMBLE_BASES and m not in in_cluster]
+    needs = {u: bases for u, (bases, _) in zip(units, clusters)}
 
-    def cost_of(u):  # an ensemble without its base in the unit computes the base too
-        extra = u[-1].startswith("ensemble") and ensemble_base(u[-1]) not in u
-        return sum(_COST.get(m, 10) for m in u) + (_COST.get(ensemble_base(u[-1]), 10) if extra else 0)
+    def cost_of(u):  # an ensemble whose bases are not in the unit computes them too
+        return sum(_COST.get(m, 10) for m in u) + sum(_COST.get(b, 10) for b in needs.get(u, ()) if b not in u)
 
     cost = {u: cost_of(u) for u in units}
     groups: list[list[str]] = [[] for _ in range(n)]

@@ -21,7 +21,7 @@ from forecasting.correction import (
 )
 from forecasting.correction.trained import CORRECTION_VERSION
 from forecasting.errors import ValidationError
-from tests.correction_data import START, hourly_observations, model_forecasts
+from tests.correction_data import DISTRICT, START, hourly_observations, model_forecasts
 
 FAST = {"refit_days": 5, "min_train_days": 5, "max_iter": 20}
 
@@ -120,6 +120,69 @@ def test_the_guidance_corrects_an_ensemble_log_series_with_kalman_log():
         assert set(corrected["method"]) == {base}
         np.testing.assert_allclose(ensemble["central"].to_numpy(), combine(
             corrected, start=guidance_window(first)[1])["central"].to_numpy())
+
+
+def test_ensemble_mix_pools_the_kalman_log_and_mos_ridge_corrections():
+    """``ensemble_mix`` is the weighted ensemble of every (model, base) pair of the ``kalman_log`` and
+    ``mos_ridge`` corrections (four members for two models), in ``correct`` and in ``run_methods`` alike."""
+    from forecasting.correction import run_methods
+
+    obs = hourly_observations(30, noise=5.0, seed=4)
+    fc = pd.concat([model_forecasts(obs, days=30, model=m, bias=b, scale=s)
+                    for m, b, s in (("A", 0.5, 1.5), ("B", -0.2, 0.8))])
+    pairs = pair_forecasts(fc, obs)
+    bases = {b: correct(pairs, obs, method=b, **FAST) for b in ("kalman_log", "mos_ridge")}
+    expected = combine(pool_bases(bases), refit_days=5, min_train_days=5)
+    got = correct(pairs, obs, method="ensemble_mix", **FAST)
+    assert set(got["method"]) == {"ensemble_mix"} and (got["n_members"] == 4).all()
+    np.testing.assert_allclose(got["central"].to_numpy(), expected["central"].to_numpy())
+    np.testing.assert_allclose(got["upper"].to_numpy(), expected["upper"].to_numpy())
+    runs = run_methods(pairs, obs, methods=["ensemble_log", "ensemble_mix", "mos_ridge"], **FAST)
+    np.testing.assert_allclose(runs["ensemble_mix"]["central"].to_numpy(), expected["central"].to_numpy())
+    np.testing.assert_allclose(runs["mos_ridge"]["central"].to_numpy(), bases["mos_ridge"]["central"].to_numpy())
+    with pytest.raises(ValidationError, match="single-model"):
+        correct(pairs, obs, method="ensemble", base_method="ensemble_mix", **FAST)
+
+
+def test_the_guidance_combines_each_series_over_its_own_bases():
+    """Two districts, one on ``ensemble_mix`` and one on ``ensemble_log``; the first switches from
+    ``ensemble_log`` to ``ensemble_mix`` on its second issue date. Each district's models are shown corrected
+    by ``kalman_log``; each issue date's suggested rows are that series' own ensemble over its whole
+    history (the mix pooling the ``kalman_log`` and ``mos_ridge`` members), as if computed alone."""
+    from forecasting.guidance import corrected_guidance, guidance_window
+
+    other = "320509"
+    obs = pd.concat([hourly_observations(40, noise=5.0, seed=4), hourly_observations(40, district=other, noise=5.0, seed=5)])
+    fc = pd.concat([model_forecasts(obs, days=40, model=m, bias=b, scale=s)
+                    for m, b, s in (("A", 0.5, 1.5), ("B", -0.2, 0.8))])
+    pairs = pair_forecasts(fc, obs)
+    first = (START + pd.Timedelta(days=30)).date()
+    switch = (START + pd.Timedelta(days=31)).date()
+    start = guidance_window(first)[1]
+
+    def method_of(day, district, _pollutant):
+        return "ensemble_mix" if district != other and day >= switch else "ensemble_log"
+
+    _, corrected, ensemble = corrected_guidance(pairs, obs, first, method_of)
+    assert set(corrected["method"]) == {"kalman_log"}
+    assert set(corrected["district"]) == {DISTRICT, other}
+    for district in (DISTRICT, other):
+        alone = pairs[pairs["district"] == district]
+        log_only = combine(correct(alone, obs, method="kalman_log", start=start), start=start)
+        mix = combine(pool_bases({b: correct(alone, obs, method=b, start=start) for b in ("kalman_log", "mos_ridge")}),
+                      start=start)
+        served = ensemble[ensemble["district"] == district].set_index(["issue_date", "valid_time"])["central"]
+        for name, own in (("ensemble_log", log_only), ("ensemble_mix", mix)):
+            own = own.set_index(["issue_date", "valid_time"])["central"]
+            days = [d for d in served.index.get_level_values(0).unique()
+                    if method_of(max(d.date(), first), district, "pm25") == name]
+            if district == other and name == "ensemble_mix":
+                assert not days
+                continue
+            assert days
+            want = own.loc[own.index.get_level_values(0).isin(days)]
+            got = served.loc[served.index.get_level_values(0).isin(days)]
+            pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
 
 
 def test_mos_ridge_inverts_a_linear_model_error():
@@ -265,16 +328,6 @@ def test_a_multi_method_ensemble_weights_each_model_and_method_by_its_own_error(
     np.testing.assert_allclose(mix["forecast"] - mix["observed"], 2.0, atol=1e-9)  # the raw model, once
     with pytest.raises(ValueError, match="at least two"):
         pool_bases({"raw": plus2})
-
-
-def test_no_leak_in_the_multi_method_ensemble():
-    """The pooled kalman_log + mos_ridge ensemble issued by T is unchanged when every observation after T is
-    perturbed and shuffled (central and interval)."""
-    def mix(pairs, o):
-        return combine(pool_bases({m: correct(pairs, o, method=m, **FAST) for m in ("kalman_log", "mos_ridge")}),
-                       refit_days=5, min_train_days=5)
-
-    _assert_no_leak(mix)
 
 
 def test_interval_from_lead_dependent_residual_quantiles():

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from forecasting import scores
-from forecasting.correction.engine import DEFAULTS, ENSEMBLE_BASES, METHODS, correct, ensemble_base, validate_method
-from forecasting.correction.ensemble import combine
+from forecasting.correction.engine import ENSEMBLE_BASES, METHODS, correct, ensemble_bases, validate_method
+from forecasting.correction.ensemble import combine_method
 from forecasting.correction.pairing import DEFAULT_ISSUE_DELAY_HOURS, pair_forecasts
 from forecasting.correction.probabilistic import crps_from_quantiles, pit_from_quantiles, pit_histogram
 from forecasting.errors import ValidationError
@@ -177,14 +177,11 @@ def run_methods(pairs: pd.DataFrame, observations: pd.DataFrame, *, methods=METH
         validate_method(m)
     for m in methods:
         if m in ENSEMBLE_BASES:
-            p = {**DEFAULTS, **params}
-            base = ensemble_base(m, params)
-            if base not in out:
-                out[base] = correct(pairs, observations, method=base, start=start, **params)
-            out[m] = combine(out[base], kind="median" if m == "ensemble_median" else "weighted",
-                             refit_days=p["refit_days"], min_train_days=p["min_train_days"],
-                             coverage=p["coverage"], window_days=p["interval_window_days"],
-                             start=start).assign(method=m)
+            bases = ensemble_bases(m, params)
+            for b in bases:
+                if b not in out:
+                    out[b] = correct(pairs, observations, method=b, start=start, **params)
+            out[m] = combine_method(m, {b: out[b] for b in bases}, start=start, **params)
         elif m not in out:
             out[m] = correct(pairs, observations, method=m, start=start, **params)
     return {m: out[m] for m in methods}

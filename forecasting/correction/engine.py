@@ -38,15 +38,18 @@ from forecasting.correction.probabilistic import add_quantiles, conformalize, lo
 from forecasting.correction.regression import fit_regression, predict_regression
 from forecasting.errors import ValidationError
 
-__all__ = ["METHODS", "ENSEMBLE_BASES", "ensemble_base", "DEFAULTS", "validate_method", "correct", "origins",
+__all__ = ["METHODS", "ENSEMBLE_BASES", "ensemble_bases", "DEFAULTS", "validate_method", "correct", "origins",
            "origin_block", "times_ns", "add_intervals"]
 
 METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
-           "analog_ensemble", "ensemble", "ensemble_median", "ensemble_log")
-#: The single-model method an ensemble combines (``None``: the ``base_method`` parameter, ``kalman_filter``
-#: unless given). ``ensemble_log`` is the weighted ensemble over ``kalman_log`` corrections, so that the
-#: weekly trainings can choose it as they choose the others.
-ENSEMBLE_BASES = {"ensemble": None, "ensemble_median": None, "ensemble_log": "kalman_log"}
+           "analog_ensemble", "ensemble", "ensemble_median", "ensemble_log", "ensemble_mix")
+#: The single-model methods an ensemble combines (``None``: the ``base_method`` parameter, ``kalman_filter``
+#: unless given). ``ensemble_log`` is the weighted ensemble over ``kalman_log`` corrections;
+#: ``ensemble_mix`` weighs every (model, base) pair of ``kalman_log`` and ``mos_ridge`` as one member
+#: (:func:`forecasting.correction.ensemble.pool_bases`; round 11 of docs/correction.md §8), so that the
+#: weekly trainings can choose them as they choose the others.
+ENSEMBLE_BASES = {"ensemble": None, "ensemble_median": None, "ensemble_log": ("kalman_log",),
+                  "ensemble_mix": ("kalman_log", "mos_ridge")}
 DEFAULTS = {
     "refit_days": 30,           # [d] rolling-origin step for regressions, intervals and ensemble weights
     "min_train_days": 14,       # [d] verified history before the first origin
@@ -72,15 +75,26 @@ DEFAULTS = {
 }
 
 
-def ensemble_base(method: str, params: dict | None = None) -> str:
-    """The single-model method the ensemble ``method`` combines.
+def ensemble_bases(method: str, params: dict | None = None) -> tuple[str, ...]:
+    """The single-model methods the ensemble ``method`` combines, in order (the first is the one whose
+    per-model corrections the guidance shows).
 
     Examples
     --------
-    >>> ensemble_base("ensemble"), ensemble_base("ensemble_log"), ensemble_base("ensemble", {"base_method": "mos_ridge"})
-    ('kalman_filter', 'kalman_log', 'mos_ridge')
+    >>> ensemble_bases("ensemble"), ensemble_bases("ensemble_log"), ensemble_bases("ensemble_mix")
+    (('kalman_filter',), ('kalman_log',), ('kalman_log', 'mos_ridge'))
+    >>> ensemble_bases("ensemble", {"base_method": "mos_ridge"})
+    ('mos_ridge',)
+    >>> ensemble_bases("ensemble", {"base_method": "ensemble_log"})
+    Traceback (most recent call last):
+    ...
+    forecasting.errors.ValidationError: base_method of an ensemble must be a single-model method, got 'ensemble_log'
     """
-    return ENSEMBLE_BASES[method] or {**DEFAULTS, **(params or {})}["base_method"]
+    bases = ENSEMBLE_BASES[method] or (validate_method({**DEFAULTS, **(params or {})}["base_method"]),)
+    for b in bases:
+        if b in ENSEMBLE_BASES:
+            raise ValidationError(f"base_method of an ensemble must be a single-model method, got {b!r}")
+    return bases
 
 
 def validate_method(method: str) -> str:
@@ -184,14 +198,10 @@ def correct(pairs: pd.DataFrame, observations: pd.DataFrame, *, method: str, sta
     validate_method(method)
     p = {**DEFAULTS, **params}
     if method in ENSEMBLE_BASES:
-        from forecasting.correction.ensemble import combine  # cycle: engine -> ensemble -> engine
+        from forecasting.correction.ensemble import combine_method  # cycle: engine -> ensemble -> engine
 
-        if validate_method(p["base_method"]).startswith("ensemble"):
-            raise ValidationError(f"base_method of an ensemble must be a single-model method, got {p['base_method']!r}")
-        base = correct(pairs, observations, method=ensemble_base(method, params), start=start, **params)
-        return combine(base, kind="median" if method == "ensemble_median" else "weighted",
-                       refit_days=p["refit_days"], min_train_days=p["min_train_days"],
-                       coverage=p["coverage"], window_days=p["interval_window_days"], start=start).assign(method=method)
+        return combine_method(method, {b: correct(pairs, observations, method=b, start=start, **params)
+                                       for b in ensemble_bases(method, params)}, start=start, **params)
     obs = check_observations(observations)
     f = pairs["forecast"].to_numpy(dtype=float)
     grid = origins(pairs, refit_days=p["refit_days"], min_train_days=p["min_train_days"], start=start)

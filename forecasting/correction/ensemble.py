@@ -1,4 +1,5 @@
-"""Multi-model combinations of corrected forecasts: ``ensemble`` and ``ensemble_median``.
+"""Multi-model combinations of corrected forecasts: ``ensemble``, ``ensemble_median``, ``ensemble_log``
+and ``ensemble_mix``.
 
 For each issue date, valid time, district and pollutant, each model contributes its latest cycle
 issued that day, already corrected by a base method (Kalman filter by default: Delle Monache et
@@ -10,6 +11,8 @@ al. 2006 showed that the mean of individually KF-corrected members beats each me
   pollutant (equal weights until a member has history). Inverse-MSE weighting is the optimal
   linear combination of unbiased forecasts with independent errors (Bates and Granger 1969,
   doi:10.1057/jors.1969.103).
+- ``ensemble_log`` and ``ensemble_mix``: the skill-weighted mean over the ``kalman_log`` corrections, and
+  over every (model, base) pair of the ``kalman_log`` and ``mos_ridge`` corrections (:func:`pool_bases`).
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.correction.engine import DEFAULTS, add_intervals, origin_block, origins, times_ns
+from forecasting.correction.engine import DEFAULTS, ENSEMBLE_BASES, add_intervals, origin_block, origins, times_ns
 from forecasting.correction.pairing import beijing_day
 from forecasting.correction.probabilistic import conformalize
 
-__all__ = ["combine", "pool_bases"]
+__all__ = ["combine", "combine_method", "pool_bases"]
 
 
 def pool_bases(corrected: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -42,6 +45,34 @@ def pool_bases(corrected: dict[str, pd.DataFrame]) -> pd.DataFrame:
         raise ValueError(f"a multi-method ensemble needs at least two base methods, got {list(corrected)}")
     return pd.concat([c.assign(model=c["model"].astype(str) + "·" + base) for base, c in corrected.items()],
                      ignore_index=True)
+
+
+def combine_method(method: str, corrected: dict[str, pd.DataFrame], *, start=None, **params) -> pd.DataFrame:
+    """The ensemble ``method`` (one of :data:`~forecasting.correction.engine.ENSEMBLE_BASES`) from its base
+    methods' corrections ``{base: correct(...)}``: one base's models are the members, several bases'
+    (model, base) pairs are (:func:`pool_bases`); ``params`` as for
+    :func:`~forecasting.correction.engine.correct`. The rows are labelled ``method``.
+
+    Examples
+    --------
+    Two models, one base: the members' mean until they have a verified history.
+
+    >>> t = pd.Timestamp("2026-11-20 04:00", tz="UTC")
+    >>> rows = pd.DataFrame({"model": ["A", "B"], "cycle": t, "issue_time": t,
+    ...     "issue_date": pd.Timestamp("2026-11-20"), "valid_time": t + pd.Timedelta(hours=20),
+    ...     "lead_hours": 20, "lead_day": 1, "hour": 8, "district": "310118", "pollutant": "pm25",
+    ...     "forecast": [30.0, 50.0], "observed": np.nan, "central": [32.0, 44.0], "fallback": False})
+    >>> out = combine_method("ensemble_log", {"kalman_log": rows})
+    >>> out[["model", "method", "central", "n_members"]].values.tolist()
+    [['ensemble', 'ensemble_log', 38.0, 2]]
+    """
+    if method not in ENSEMBLE_BASES:
+        raise ValueError(f"{method!r} is not an ensemble method; choose one of {', '.join(ENSEMBLE_BASES)}")
+    p = {**DEFAULTS, **params}
+    members = next(iter(corrected.values())) if len(corrected) == 1 else pool_bases(corrected)
+    return combine(members, kind="median" if method == "ensemble_median" else "weighted",
+                   refit_days=p["refit_days"], min_train_days=p["min_train_days"], coverage=p["coverage"],
+                   window_days=p["interval_window_days"], start=start).assign(method=method)
 
 
 def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int = 30, min_train_days: int = 14,

@@ -43,7 +43,7 @@ BUILD_KEY = "demo_build"
 #: Methods the demo's training compares (gradient boosting is left to `python -m forecasting train`:
 #: it is the slowest and the demo must build in under two minutes).
 DEMO_TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "ensemble",
-                      "ensemble_log")
+                      "ensemble_log", "ensemble_mix")
 
 #: Worlds of more days than this are built on both cores (two worker processes compute the guidance and
 #: render the reports); smaller ones in this process, where starting the workers would cost more CPU than

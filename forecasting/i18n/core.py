@@ -262,6 +262,7 @@ MESSAGES.update({
     "method.ensemble": ("技巧加权集合", "skill-weighted ensemble"),
     "method.ensemble_median": ("集合中位数", "ensemble median"),
     "method.ensemble_log": ("技巧加权集合（对数比卡尔曼订正）", "skill-weighted ensemble (log-ratio Kalman)"),
+    "method.ensemble_mix": ("技巧加权集合（对数比卡尔曼与岭回归 MOS 订正）", "skill-weighted ensemble (log-ratio Kalman and ridge MOS)"),
     "method.corrected": ("订正", "corrected"),
     "method.daily": ("逐日模型（日均值与 O₃ 8 小时）", "daily model (daily means and O₃ MDA8)"),
     "guid.suggested": ("订正集合（建议）", "ensemble (suggested)"),
