@@ -285,12 +285,15 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
                        frame["central"].to_numpy(dtype=float)[part])
     n_rows = len(part)
     # every score's rank: a window's scores of one key are then one integer sort away (key · N + rank)
+    # and all rows sorted once by (key, rank) per key level: a window's scores of one key are then a mask
+    # away, in order, without a sort per origin
     ranks = []
     for sc in scores:
         by_score = np.argsort(sc, kind="stable")
         rank = np.empty(n_rows, dtype=np.int64)
         rank[by_score] = np.arange(n_rows)
-        ranks.append((sc[by_score], rank))
+        keyed = {level: np.sort(codes[level] * n_rows + rank) for level in _LEVELS}
+        ranks.append((sc[by_score], {level: (k, by_score[k % n_rows]) for level, k in keyed.items()}))
     by_valid = np.argsort(vt, kind="stable")
     vts = vt[by_valid]
     by_block = np.argsort(block, kind="stable")
@@ -325,8 +328,10 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
             continue
         miscover = np.full(len(rows), 1.0 - coverage) if adapt <= 0 else alpha[codes["full"][rows]]
         level_of = np.clip(1.0 - (miscover / 2 if asymmetric else miscover), 0.0, 1.0)
-        for (ranked, rank), shift in zip(ranks, shifts):
-            shift[rows] = _window_quantiles(codes, rank, ranked, cal, rows, level_of, min_count)
+        in_cal = np.zeros(n_rows, dtype=bool)
+        in_cal[cal] = True
+        for (ranked, keyed), shift in zip(ranks, shifts):
+            shift[rows] = _window_quantiles(codes, keyed, ranked, in_cal, rows, level_of, min_count)
     out = frame.copy()
     q50 = out["q50"].to_numpy(dtype=float) if "q50" in out else np.full(len(out), np.nan)
     full = []
@@ -345,22 +350,28 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     return out
 
 
-def _window_quantiles(codes: dict, rank: np.ndarray, ranked: np.ndarray, cal: np.ndarray, rows: np.ndarray,
+def _window_quantiles(codes: dict, keyed: dict, ranked: np.ndarray, in_cal: np.ndarray, rows: np.ndarray,
                       level_of: np.ndarray, min_count: int) -> np.ndarray:
-    """Per row of ``rows``: the ``⌈(n + 1)·level⌉/n`` quantile of the scores of ``cal`` that share its key at
-    the most specific key level holding ``min_count`` of them (NaN when none); ``rank``/``ranked`` are the
-    scores' ranks and the sorted scores."""
-    n_rows = len(rank)
+    """Per row of ``rows``: the ``⌈(n + 1)·level⌉/n`` quantile of the scores of the rows in ``in_cal`` (a mask)
+    that share its key at the most specific key level holding ``min_count`` of them (NaN when none);
+    ``ranked`` are the sorted scores and ``keyed[level]`` every row's ``key · N + rank`` sorted, with the row
+    each belongs to."""
+    n_rows = len(in_cal)
     got = np.full(len(rows), np.nan)
     for level in _LEVELS:
         need = np.flatnonzero(~np.isfinite(got))
         if not len(need):
             break
         want = codes[level][rows[need]]
-        pool = cal if level == _LEVELS[0] else cal[np.isin(codes[level][cal], want)]  # only keys asked for
-        if not len(pool):
+        merged, row_of = keyed[level]
+        take = in_cal[row_of]
+        if level != _LEVELS[0]:  # only keys asked for
+            asked = np.zeros(int(codes[level].max(initial=-1)) + 2, dtype=bool)
+            asked[want] = True
+            take &= asked[merged // n_rows]
+        merged = merged[take]
+        if not len(merged):
             continue
-        merged = np.sort(codes[level][pool] * n_rows + rank[pool])
         key_of, values = merged // n_rows, ranked[merged % n_rows]
         starts = np.r_[0, np.flatnonzero(np.diff(key_of)) + 1]
         uniq, counts = key_of[starts], np.diff(np.r_[starts, len(merged)])
