@@ -425,7 +425,7 @@ def corrected_guidance(pairs: pd.DataFrame, observations: pd.DataFrame, first: d
     key_of = pd.MultiIndex.from_frame(keys[["district", "pollutant"]])
     on_keys = {}  # bases -> the rows of the series that use them on some issue day (their whole history)
     for bs in sorted(set(combos["bases"])):
-        used = combos.loc[combos["bases"] == bs, ["district", "pollutant"]].drop_duplicates()
+        used = combos.loc[[x == bs for x in combos["bases"]], ["district", "pollutant"]].drop_duplicates()
         on_keys[bs] = key_of.isin(pd.MultiIndex.from_frame(used))
     numbered = pairs.assign(_row=np.arange(len(pairs)))
     done: dict[str, pd.DataFrame] = {}  # base -> its corrections of every series needing it, by pair row
@@ -437,7 +437,7 @@ def corrected_guidance(pairs: pd.DataFrame, observations: pd.DataFrame, first: d
         rows = np.flatnonzero(on)
         members = {b: done[b].loc[rows].reset_index(drop=True) for b in bs}
         corrected.append(members[bs[0]][[x == bs for x in bases_of[rows]]])
-        combined = combine_method("ensemble_mix" if len(bs) > 1 else "ensemble", members, start=start)
+        combined = combine_method("ensemble", members, start=start)  # several bases: every (model, base) pair
         day_bases = combined[["issue_date", "district", "pollutant"]].assign(day=combined["issue_date"].dt.date).merge(
             combos, on=["day", "district", "pollutant"], how="left")["bases"]
         ensemble.append(combined[[x == bs for x in day_bases]])
