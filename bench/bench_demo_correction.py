@@ -20,6 +20,7 @@ import pandas as pd
 from forecasting import scores
 from forecasting.vocab import BEIJING_ZONE, POLLUTANTS
 from forecasting.correction import combine, pair_forecasts, pool_bases, run_methods, select_best
+from forecasting.correction.engine import ENSEMBLE_BASES
 from forecasting.correction.simulate import ModelErrors, simulate_forecasts
 from forecasting.demo.observations import demo_district_series
 from forecasting.demo.science import CYCLE_HOUR, DEMO_MODELS, MAX_LEAD
@@ -29,8 +30,9 @@ from bench.daily_scores import daily_scores, describe, honest_report, observed_d
 METHODS = ["raw", "persistence", "rolling_bias", "kalman_filter", "kalman_log", "mos_ridge", "gradient_boosting",
            "analog_ensemble", "ensemble"]
 DAYS, VALIDATION, TEST = 180, 60, 60
-#: the multi-method ensemble's bases (round 11, docs/correction.md §8: the bases chosen on validation in round 9)
-MIX_BASES = ("kalman_log", "mos_ridge")
+#: the multi-method ensemble's bases (round 11, docs/correction.md §8: the bases chosen on validation in round 9),
+#: the engine's ``ensemble_mix`` since round 12
+MIX_BASES = ENSEMBLE_BASES["ensemble_mix"]
 MIX = f"ensemble[{'+'.join(MIX_BASES)}]"
 
 

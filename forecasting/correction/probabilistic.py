@@ -284,9 +284,8 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     codes = _key_codes(pol[part], frame["lead_day"].to_numpy()[part],
                        frame["central"].to_numpy(dtype=float)[part])
     n_rows = len(part)
-    # every score's rank: a window's scores of one key are then one integer sort away (key · N + rank)
-    # and all rows sorted once by (key, rank) per key level: a window's scores of one key are then a mask
-    # away, in order, without a sort per origin
+    # every score's rank, and all rows sorted once by key · N + rank per key level: a window's scores of one
+    # key are then a mask away, in order, without a sort per origin
     ranks = []
     for sc in scores:
         by_score = np.argsort(sc, kind="stable")
