@@ -14,8 +14,9 @@ export FORECASTING_DATA_DIR ?= $(CURDIR)/var
 
 # Test workers (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= 2
-# --dist worksteal: a worker that runs out of tests takes queued ones from the other (the browser tests are long,
-# so a fixed split left one worker idle at the end). One fresh clone, 2026-12-05: 343.7 s against 366.4 s.
+# --dist worksteal: a worker that runs out of tests takes queued ones from the other (per-test times summed to
+# 697 s of the 733 s two workers had, 2026-12-05). One fresh clone: 343.7 s against 366.4 s with the default split,
+# inside the noise between runs: no gain claimed (docs/development.md).
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist worksteal)
 # Every docstring Examples section in the domain package runs as a doctest (make test and make check),
 # in the same pytest run as the tests (one start-up, both workers). TEST_PATHS=tests/test_x.py narrows it.
