@@ -228,14 +228,16 @@ def test_adaptive_conformal_narrows_a_key_that_always_covered_and_never_looks_ah
 
 
 @pytest.mark.parametrize(("adapt", "step", "hours"), [(0.0, "origin", "all"), (0.3, "origin", "all"),
-                                                      (0.3, "origin", "some"), (0.3, "rows", "some")])
+                                                      (0.3, "origin", "some"), (0.3, "rows", "some"),
+                                                      (0.3, "rows", "unverified")])
 def test_daily_conformal_step_matches_a_plain_recomputation(adapt, step, hours):
     """One key (PM2.5, D+1, one bin), 40 days of hourly rows issued a day ahead, daily origins: each day's
     Q recomputed here with a plain loop (window scores, np.quantile at ⌈(n + 1)(1 − α)⌉/n, α moved once per
     origin: by the fraction of the rows verified since the previous one that missed (``"origin"``), or by
     ``(k·0.2 − missed)/k̄`` with ``k`` those rows and ``k̄`` the mean ``k`` of the origins that had rows so far
     (``"rows"``)) equals the project's. With ``hours="some"`` each day keeps a random 3-24 of its hours, so
-    the two steps differ."""
+    the two steps differ; with ``hours="unverified"`` a random sixth of the hours has no observation: such an
+    hour neither calibrates nor moves α."""
     from forecasting.correction.probabilistic import conformalize
 
     rng = np.random.default_rng(5)
@@ -249,6 +251,8 @@ def test_daily_conformal_step_matches_a_plain_recomputation(adapt, step, hours):
         kept = np.concatenate([np.arange(24) < rng.integers(3, 25) for _ in range(40)])
         frame = frame[kept].reset_index(drop=True)
         issue, valid = issue[kept], valid[kept]
+    if hours == "unverified":
+        frame.loc[rng.random(len(frame)) < 1 / 6, "observed"] = np.nan
     grid = pd.date_range(t0 + pd.Timedelta(days=5), t0 + pd.Timedelta(days=40), freq="D")
     got = conformalize(frame, grid=grid, window_days=10, adapt=adapt, aci_step=step)
 
@@ -258,14 +262,14 @@ def test_daily_conformal_step_matches_a_plain_recomputation(adapt, step, hours):
     for j, t in enumerate(grid):
         if previous is not None:
             errs = [float(score[i] > shift[i]) for i in range(len(frame))
-                    if previous < valid[i] <= t and issue[i] < t and np.isfinite(shift[i])]
+                    if previous < valid[i] <= t and issue[i] < t and np.isfinite(shift[i]) and np.isfinite(score[i])]
             if errs and step == "origin":
                 alpha += adapt * (0.2 - sum(errs) / len(errs))
             elif errs:
                 counts.append(len(errs))
                 alpha += adapt * (0.2 * len(errs) - sum(errs)) / np.mean(counts)
         previous = t
-        cal = score[(valid > t - pd.Timedelta(days=10)) & (valid <= t) & (issue < t)]
+        cal = score[(valid > t - pd.Timedelta(days=10)) & (valid <= t) & (issue < t) & np.isfinite(score)]
         end = grid[j + 1] if j + 1 < len(grid) else pd.Timestamp.max.tz_localize("UTC")
         rows = (issue >= t) & (issue < end)
         if len(cal) >= 100:

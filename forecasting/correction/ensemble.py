@@ -100,16 +100,18 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
         vt = times_ns(c["valid_time"])
         block = origin_block(c["issue_time"], grid)
         win = pd.Timedelta(days=window_days).value
-        key = (c["model"] + "|" + c["district"] + "|" + c["pollutant"]).to_numpy()
+        # one integer per (model, district, pollutant), numbered once (grouping the strings again at every
+        # origin cost more than the means)
+        key = c.groupby(["model", "district", "pollutant"], sort=False).ngroup().to_numpy()  # −1: a key missing
         for j, t in enumerate(times_ns(grid)):
             rows = np.flatnonzero(block == j)
             if not len(rows):
                 continue
-            pool = (vt > t - win) & (vt <= t) & np.isfinite(err2)
+            pool = (vt > t - win) & (vt <= t) & np.isfinite(err2) & (key >= 0)
             if not pool.any():
                 continue
             mse = pd.Series(err2[pool]).groupby(key[pool]).mean()
-            m = pd.Series(key[rows]).map(mse).to_numpy(dtype=float)
+            m = mse.reindex(key[rows]).to_numpy(dtype=float)
             w[rows] = np.where(np.isfinite(m) & (m > 0), 1.0 / np.maximum(m, 1e-12), np.nan)
         # Members without history get the mean weight of the others in their group.
         wg = pd.Series(w).groupby([c[g] for g in group]).transform("mean").to_numpy()

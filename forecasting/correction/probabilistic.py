@@ -285,14 +285,20 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
                        frame["central"].to_numpy(dtype=float)[part])
     n_rows = len(part)
     # every score's rank, and all rows sorted once by key · N + rank per key level: a window's scores of one
-    # key are then a mask away, in order, without a sort per origin
+    # key are then a mask away, in order, without a sort per origin. Only rows with a score can calibrate,
+    # so the others are left out of these orders once, instead of being masked out at every origin.
+    scored = np.isfinite(score)
     ranks = []
     for sc in scores:
         by_score = np.argsort(sc, kind="stable")
         rank = np.empty(n_rows, dtype=np.int64)
         rank[by_score] = np.arange(n_rows)
-        keyed = {level: np.sort(codes[level] * n_rows + rank) for level in _LEVELS}
-        ranks.append((sc[by_score], {level: (k, by_score[k % n_rows]) for level, k in keyed.items()}))
+        ranked = sc[by_score]
+        keyed = {}
+        for level in _LEVELS:
+            k = np.sort(codes[level][scored] * n_rows + rank[scored])
+            keyed[level] = (k // n_rows, ranked[k % n_rows], by_score[k % n_rows])
+        ranks.append(keyed)
     by_valid = np.argsort(vt, kind="stable")
     vts = vt[by_valid]
     by_block = np.argsort(block, kind="stable")
@@ -329,8 +335,8 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
         level_of = np.clip(1.0 - (miscover / 2 if asymmetric else miscover), 0.0, 1.0)
         in_cal = np.zeros(n_rows, dtype=bool)
         in_cal[cal] = True
-        for (ranked, keyed), shift in zip(ranks, shifts):
-            shift[rows] = _window_quantiles(codes, keyed, ranked, in_cal, rows, level_of, min_count)
+        for keyed, shift in zip(ranks, shifts):
+            shift[rows] = _window_quantiles(codes, keyed, in_cal, rows, level_of, min_count)
     out = frame.copy()
     q50 = out["q50"].to_numpy(dtype=float) if "q50" in out else np.full(len(out), np.nan)
     full = []
@@ -349,31 +355,28 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
     return out
 
 
-def _window_quantiles(codes: dict, keyed: dict, ranked: np.ndarray, in_cal: np.ndarray, rows: np.ndarray,
+def _window_quantiles(codes: dict, keyed: dict, in_cal: np.ndarray, rows: np.ndarray,
                       level_of: np.ndarray, min_count: int) -> np.ndarray:
     """Per row of ``rows``: the ``⌈(n + 1)·level⌉/n`` quantile of the scores of the rows in ``in_cal`` (a mask)
     that share its key at the most specific key level holding ``min_count`` of them (NaN when none);
-    ``ranked`` are the sorted scores and ``keyed[level]`` every row's ``key · N + rank`` sorted, with the row
-    each belongs to."""
-    n_rows = len(in_cal)
+    ``keyed[level]`` is ``(key, score, row)`` of every scored row, sorted by key and, within a key, by score."""
     got = np.full(len(rows), np.nan)
     for level in _LEVELS:
         need = np.flatnonzero(~np.isfinite(got))
         if not len(need):
             break
         want = codes[level][rows[need]]
-        merged, row_of = keyed[level]
+        key_all, score_all, row_of = keyed[level]
         take = in_cal[row_of]
         if level != _LEVELS[0]:  # only keys asked for
             asked = np.zeros(int(codes[level].max(initial=-1)) + 2, dtype=bool)
             asked[want] = True
-            take &= asked[merged // n_rows]
-        merged = merged[take]
-        if not len(merged):
+            take &= asked[key_all]
+        key_of, values = key_all[take], score_all[take]
+        if not len(key_of):
             continue
-        key_of, values = merged // n_rows, ranked[merged % n_rows]
         starts = np.r_[0, np.flatnonzero(np.diff(key_of)) + 1]
-        uniq, counts = key_of[starts], np.diff(np.r_[starts, len(merged)])
+        uniq, counts = key_of[starts], np.diff(np.r_[starts, len(key_of)])
         at = np.minimum(np.searchsorted(uniq, want), len(uniq) - 1)
         ok = (uniq[at] == want) & (counts[at] >= min_count)
         at, need = at[ok], need[ok]
