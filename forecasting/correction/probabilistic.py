@@ -297,7 +297,8 @@ def conformalize(frame: pd.DataFrame, *, grid: pd.DatetimeIndex, window_days: in
         keyed = {}
         for level in _LEVELS:
             k = np.sort(codes[level][scored] * n_rows + rank[scored])
-            keyed[level] = (k // n_rows, ranked[k % n_rows], by_score[k % n_rows])
+            at = k % n_rows
+            keyed[level] = (k // n_rows, ranked[at], by_score[at], int(codes[level].max(initial=-1)) + 2)
         ranks.append(keyed)
     by_valid = np.argsort(vt, kind="stable")
     vts = vt[by_valid]
@@ -359,17 +360,18 @@ def _window_quantiles(codes: dict, keyed: dict, in_cal: np.ndarray, rows: np.nda
                       level_of: np.ndarray, min_count: int) -> np.ndarray:
     """Per row of ``rows``: the ``⌈(n + 1)·level⌉/n`` quantile of the scores of the rows in ``in_cal`` (a mask)
     that share its key at the most specific key level holding ``min_count`` of them (NaN when none);
-    ``keyed[level]`` is ``(key, score, row)`` of every scored row, sorted by key and, within a key, by score."""
+    ``keyed[level]`` is ``(key, score, row)`` of every scored row, sorted by key and, within a key, by score,
+    and the size of a table indexed by that level's key codes."""
     got = np.full(len(rows), np.nan)
     for level in _LEVELS:
         need = np.flatnonzero(~np.isfinite(got))
         if not len(need):
             break
         want = codes[level][rows[need]]
-        key_all, score_all, row_of = keyed[level]
+        key_all, score_all, row_of, n_keys = keyed[level]
         take = in_cal[row_of]
         if level != _LEVELS[0]:  # only keys asked for
-            asked = np.zeros(int(codes[level].max(initial=-1)) + 2, dtype=bool)
+            asked = np.zeros(n_keys, dtype=bool)
             asked[want] = True
             take &= asked[key_all]
         key_of, values = key_all[take], score_all[take]
