@@ -20,7 +20,8 @@ from forecasting.vocab import BEIJING_ZONE, DISTRICT_ORDER
 
 QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
-__all__ = ["PRSA_FILE", "DEMO_STATIONS", "DISTRICT_STYLE", "demo_district_series", "demo_station_observations"]
+__all__ = ["PRSA_FILE", "DEMO_STATIONS", "DISTRICT_STYLE", "demo_district_series", "demo_station_observations",
+           "known_station_observations"]
 
 PRSA_FILE = DATA_DIR_BUNDLED / "samples" / "beijing_prsa" / "PRSA_Data_Dongsi_20130301-20170228.csv"
 _RECORD = (date(2013, 3, 2), date(2017, 2, 27))
@@ -70,9 +71,14 @@ def demo_district_series(first: date, last: date, *, seed: int = 2026) -> tuple[
         src = wide.loc[(start - shift - pd.Timedelta(hours=lag + 3)):(end - shift - pd.Timedelta(hours=lag - 3))].copy()
         src.index = src.index + shift + pd.Timedelta(hours=lag)
         src = src[~src.index.duplicated()].reindex(pd.date_range(start + pd.Timedelta(hours=1), end, freq="h"))
+        noises = {}
         for pol, k in ZONE_SCALE.items():
-            noise = np.exp(sd * rng.standard_normal(len(src)) - sd * sd / 2)
-            src[pol] = src[pol] * k * scale * noise
+            noises[pol] = np.exp(sd * rng.standard_normal(len(src)) - sd * sd / 2)
+            # PM2.5 is part of PM10: one air mass, one departure from the record for both sizes (a draw
+            # of their own made PM2.5 exceed PM10 in a fifth of the hours, and the stations' quality
+            # control then removed so many that a quarter of the days had no daily AQI); PM10's own draw
+            # is still made, so every other series is as it was
+            src[pol] = src[pol] * k * scale * noises["pm25" if pol == "pm10" else pol]
         src["co"] = src["co"].round(2)
         src["station"] = adcode
         o, m = prsa_long(src.rename_axis("time"), district=adcode)
@@ -82,12 +88,24 @@ def demo_district_series(first: date, last: date, *, seed: int = 2026) -> tuple[
 
 
 def demo_station_observations(district_obs: pd.DataFrame, *, seed: int = 7) -> pd.DataFrame:
-    """Station observations ``station time pollutant value`` scattered ±4 % around their district."""
+    """Station observations ``station time pollutant value`` scattered ±4 % around their district.
+
+    A station's PM2.5 and PM10 of one hour share their factor (one inlet, one air sample), so a station
+    reports PM2.5 above PM10 only where its district does. The factors are drawn for the rows given:
+    a build passes its whole series and keeps the hours it knows (:func:`known_station_observations`),
+    so that the past does not depend on the hour the world was built.
+    """
     rng = np.random.default_rng(seed)
     frames = []
     for sid, _name, _lon, _lat, adcode in DEMO_STATIONS:
         part = district_obs[district_obs["district"] == adcode]
         factor = np.exp(0.04 * rng.standard_normal(len(part)))
+        pollutant = part["pollutant"].to_numpy()
+        pm25 = pollutant == "pm25"
+        shared = pd.Series(factor[pm25], index=pd.DatetimeIndex(part["time"].to_numpy()[pm25]))
+        shared = shared[~shared.index.duplicated()]
+        pm10 = pollutant == "pm10"
+        factor[pm10] = shared.reindex(pd.DatetimeIndex(part["time"].to_numpy()[pm10])).fillna(1.0).to_numpy()
         values = part["value"].to_numpy(float) * factor
         values = np.where(part["pollutant"].to_numpy() == "co", np.round(values, 2), np.round(values, 0))
         frames.append(pd.DataFrame({"station": sid, "time": part["time"].to_numpy(), "pollutant": part["pollutant"],
@@ -95,6 +113,20 @@ def demo_station_observations(district_obs: pd.DataFrame, *, seed: int = 7) -> p
     out = pd.concat(frames, ignore_index=True)
     out["time"] = pd.to_datetime(out["time"], utc=True)
     return out
+
+
+def known_station_observations(district_obs: pd.DataFrame, now, *, seed: int = 7) -> pd.DataFrame:
+    """The station observations of the hours ended by ``now`` (UTC; hour-ending labels up to its hour).
+
+    Drawn over the whole of ``district_obs`` and then cut: a world built at 07:23 and one built at 08:02
+    of the same day have the same values for every hour both know (drawn over the known hours only, every
+    station after the first took other random numbers, and yesterday's quality control and daily AQI
+    changed with the hour of the build).
+    """
+    stations = demo_station_observations(district_obs, seed=seed)
+    cut = pd.Timestamp(now)
+    cut = (cut.tz_convert("UTC") if cut.tzinfo else cut.tz_localize("UTC")).floor("h")
+    return stations[stations["time"] <= cut].reset_index(drop=True)
 
 
 def stations_frame() -> pd.DataFrame:

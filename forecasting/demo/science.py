@@ -30,7 +30,7 @@ import pandas as pd
 from forecasting import datastore
 from forecasting.arrivals import schedules
 from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulate_forecasts
-from forecasting.demo.observations import DEMO_STATIONS, demo_district_series, demo_station_observations, stations_frame
+from forecasting.demo.observations import DEMO_STATIONS, demo_district_series, known_station_observations, stations_frame
 from forecasting.permissions import Actor
 from forecasting.store.db import Database
 from forecasting.store.types import clock_at
@@ -143,8 +143,7 @@ def seed_science(db: Database, *, today: date, now: datetime, days: int = 60, fi
     first = today - timedelta(days=days + 2)
     obs, _met = demo_district_series(first, today, seed=seed)
     now_utc = pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now, tz="UTC")
-    known = obs[obs["time"] <= now_utc.floor("h")]
-    stations = demo_station_observations(known, seed=seed + 1)
+    stations = known_station_observations(obs, now_utc, seed=seed + 1)
 
     last_cycle = pd.Timestamp(datetime.combine(today - timedelta(days=1), datetime.min.time()), tz="UTC") + pd.Timedelta(
         hours=CYCLE_HOUR)
