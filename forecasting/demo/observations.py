@@ -75,8 +75,8 @@ def demo_district_series(first: date, last: date, *, seed: int = 2026) -> tuple[
         for pol, k in ZONE_SCALE.items():
             noises[pol] = np.exp(sd * rng.standard_normal(len(src)) - sd * sd / 2)
             # PM2.5 is part of PM10: one air mass, one departure from the record for both sizes (a draw
-            # of their own made PM2.5 exceed PM10 in a fifth of the hours, and the stations' quality
-            # control then removed so many that a quarter of the days had no daily AQI); PM10's own draw
+            # of their own made PM2.5 exceed PM10 in a fifth of the hours; the stations' quality control
+            # removed those, and 200 of a year's 1,113 district-days had no daily AQI); PM10's own draw
             # is still made, so every other series is as it was
             src[pol] = src[pol] * k * scale * noises["pm25" if pol == "pm10" else pol]
         src["co"] = src["co"].round(2)
@@ -105,7 +105,8 @@ def demo_station_observations(district_obs: pd.DataFrame, *, seed: int = 7) -> p
         shared = pd.Series(factor[pm25], index=pd.DatetimeIndex(part["time"].to_numpy()[pm25]))
         shared = shared[~shared.index.duplicated()]
         pm10 = pollutant == "pm10"
-        factor[pm10] = shared.reindex(pd.DatetimeIndex(part["time"].to_numpy()[pm10])).fillna(1.0).to_numpy()
+        same = shared.reindex(pd.DatetimeIndex(part["time"].to_numpy()[pm10])).to_numpy()
+        factor[pm10] = np.where(np.isfinite(same), same, factor[pm10])  # its own where the hour has no PM2.5
         values = part["value"].to_numpy(float) * factor
         values = np.where(part["pollutant"].to_numpy() == "co", np.round(values, 2), np.round(values, 0))
         frames.append(pd.DataFrame({"station": sid, "time": part["time"].to_numpy(), "pollutant": part["pollutant"],
