@@ -1,7 +1,8 @@
 """Test data for the consultation tests: a rota, a session and hand-made submissions.
 
-The issue date is far in the future (2027-01-04, a Monday) so that rota turns around it are
-"future" for the rules that only allow changing future turns.
+The issue date is a fixed Monday, 2027-01-04, so the expected texts can be written out. A test that needs
+a turn or a cut-off still ahead of the clock takes :func:`future_monday` instead: ISSUE was "far in the
+future" when it was written, and a run of the suite with the clock set to 2027-01-20 failed three such tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,15 @@ from db_support import PASSWORD
 ISSUE = date(2027, 1, 4)
 TARGETS = [ISSUE + timedelta(days=k) for k in range(1, 4)]  # tests use N = 3 days to stay short
 QP, WJ, JS = "310118", "320509", "330421"
+
+
+def future_monday(weeks: int = 4) -> date:
+    """The first Monday at least ``weeks`` weeks after today (Beijing): a rota turn from it has not begun and a
+    session of that day has not reached its cut-off, whatever the date the suite runs on."""
+    from forecasting.consultation import beijing_today
+
+    day = beijing_today() + timedelta(weeks=weeks)
+    return day + timedelta(days=(7 - day.weekday()) % 7)
 
 
 def add_forecaster(db, username: str, district: str, name: str | None = None):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from consultation_data import ISSUE, JS, QP, WJ, add_forecaster, make_rota
+from consultation_data import ISSUE, JS, QP, WJ, add_forecaster, future_monday, make_rota
 from forecasting import consultation as c
 from forecasting.errors import Conflict, PermissionDenied, ValidationError
 from forecasting.permissions import Actor
@@ -54,7 +54,7 @@ def test_duty_is_derived_from_the_rota(db, cast):
 def test_who_may_generate_and_edit(db, cast):
     with pytest.raises(PermissionDenied):
         c.generate_rota(db, cast["fc_qp"], ISSUE, ISSUE)
-    turns = make_rota(db)
+    turns = make_rota(db, future_monday())  # only turns that have not begun can change
     wj_turn = turns[1]
     for who in ("fc_wj", "mgr1"):  # neither admin nor today's duty chief
         with pytest.raises(PermissionDenied):
@@ -92,10 +92,11 @@ def test_swap_and_substitution_are_audited(db, cast):
 
     from forecasting.store.models import AuditEntry
 
-    turns = make_rota(db)
+    start = future_monday()  # only turns that have not begun can be swapped
+    turns = make_rota(db, start)
     a, b = c.swap_turns(db, cast["admin1"], turns[0].id, turns[1].id, reason="交换值班")
     assert (a.district, a.chief_name, b.district, b.chief_name) == (WJ, "fc_wj", QP, "fc_qp")
-    day = ISSUE + timedelta(days=8)
+    day = start + timedelta(days=8)
     with pytest.raises(PermissionDenied):
         c.substitute(db, cast["fc_js"], day, seat="chief", user_id=cast["fc_js"].user_id, reason="x")
     # the person leaving the seat records the substitution (代班)

@@ -469,7 +469,7 @@ def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypa
     issued across 12:00 UTC would see a newer cycle, which this test does not guard against)."""
     import json
 
-    from consultation_data import ISSUE, QP, add_forecaster, make_rota, open_consulting, submit_all
+    from consultation_data import QP, add_forecaster, future_monday, make_rota, open_consulting, submit_all
     from db_support import PASSWORD
     from forecasting import consultation as c
 
@@ -479,7 +479,9 @@ def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypa
         (models / f"{name.lower()}.yaml").write_text(f"model: {name}\ncycles: [12]\narrival_hours: 2\n",
                                                      encoding="utf-8")
     monkeypatch.setenv("FORECASTING_MODELS_DIR", str(models))
-    # ISSUE is in 2027, so its 15:00 cut-off is after every cycle: the newest 12Z at or before now counts
+    # an issue date weeks ahead: its 15:00 cut-off is after every cycle, so the newest 12Z at or before now
+    # counts (with the fixed ISSUE, 2027-01-04, the test failed once the clock passed that day)
+    issue = future_monday()
     before = datetime.now(UTC)
     newest = before.replace(hour=12, minute=0, second=0, microsecond=0)
     if newest > before:
@@ -487,12 +489,12 @@ def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypa
     datastore.store_district_series(db, OP, _series(newest), model="A", cycle=newest)
     users = dict(users)
     users["fc_qp2"] = add_forecaster(db, "fc_qp2", QP)
-    make_rota(db)
-    open_consulting(db, users["fc_qp"])
+    make_rota(db, issue)
+    open_consulting(db, users["fc_qp"], issue)
     for u in ("fc_qp", "fc_wj", "fc_js"):
-        submit_all(db, users[u], 60, 80)
-    c.sign_session(db, users["fc_qp"], ISSUE, password=PASSWORD, expected_version=c.get_session(db, ISSUE).version)
-    issued = c.issue_session(db, users["fc_qp"], ISSUE)
+        submit_all(db, users[u], 60, 80, issue=issue)
+    c.sign_session(db, users["fc_qp"], issue, password=PASSWORD, expected_version=c.get_session(db, issue).version)
+    issued = c.issue_session(db, users["fc_qp"], issue)
     rows = json.loads(issued.snapshot)["data_arrivals"]
     got = {(r["model"], r["cycle"]): (r["used"], r["text_zh"], r["text_en"]) for r in rows}
     assert got == {("A", newest.isoformat()): (True, "A 12Z 已到", "A 12Z arrived"),

@@ -78,3 +78,37 @@ def test_a_districts_pm25_to_pm10_ratio_is_the_records_ratio(series):
     assert ok.sum() > 0.9 * len(qp)
     np.testing.assert_allclose((qp["pm25"] / qp["pm10"]).to_numpy()[ok], expected.to_numpy()[ok], rtol=1e-9)
     assert not (expected.to_numpy()[ok] > 1).any()
+
+
+def test_the_demo_models_never_give_what_the_ingest_refuses(sqlite_url):
+    """The world of 2027-01-17 (60 days): the record's 772 µg/m³ O3 hour of 2027-01-06 became CAMS O3 of
+    2,374 µg/m³ and CMAQ-YRD O3 of 2,187, which the ingest refuses (plausible 0..2000), so the build stopped.
+    Every value now stays at or below the ceiling the ingest checks, and the run with the largest O3 is stored."""
+    from datetime import timedelta
+
+    from forecasting import datastore
+    from forecasting.demo.science import CYCLE_HOUR, demo_model_runs
+    from forecasting.permissions import Actor
+    from forecasting.plausibility import PLAUSIBLE_MAX
+    from forecasting.store.db import Database
+
+    today, days = date(2027, 1, 17), 60
+    obs, _met = demo_district_series(today - timedelta(days=days + 2), today, seed=2026)
+    assert obs.loc[obs["pollutant"] == "o3", "value"].max() > 700  # the record's hour that made the trouble
+    last = pd.Timestamp(today - timedelta(days=1), tz="UTC") + pd.Timedelta(hours=CYCLE_HOUR)
+    sim = demo_model_runs(obs, first_cycle=last - pd.Timedelta(days=days - 1), last_cycle=last, seed=2028)
+    top = sim["variable"].map(PLAUSIBLE_MAX).to_numpy()
+    assert (sim["value"].to_numpy() <= top).all()
+    o3 = sim[sim["variable"] == "o3"]
+    assert o3["value"].max() == PLAUSIBLE_MAX["o3"]  # the ceiling is reached: this is the case it is for
+    worst = o3.loc[o3["value"].idxmax()]
+    run = sim[(sim["model"] == worst["model"]) & (sim["cycle"] == worst["cycle"])]
+    long = run[["district", "valid_time", "variable", "value"]].rename(columns={"valid_time": "time"})
+    long["lead_hours"] = (long["time"] - worst["cycle"]) / pd.Timedelta(hours=1)
+    db = Database(sqlite_url)
+    try:
+        datastore.store_long_district_series(db, Actor.system("test"), long, model=worst["model"],
+                                             cycle=pd.Timestamp(worst["cycle"]).to_pydatetime(), format="simulated",
+                                             level="surface", synthetic=True)
+    finally:
+        db.dispose()
