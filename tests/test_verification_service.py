@@ -74,7 +74,9 @@ def test_every_source_per_lead_day_on_the_same_days(world):
     assert any(x.startswith("raw:") for x in labels) and any(x.startswith("corrected:") for x in labels)
     for lead, part in table.groupby("lead_day"):
         n = part.set_index("label")["n"]
-        assert n["issued"] > 0
+        # D+1..D+3 are verified on most of the nine days; a longer lead has only the last few, which can all
+        # fall in an outage of the record (with the clock at 2027-07-26: 2027-07-23..25, no observed AQI)
+        assert n["issued"] > 0 or lead > 3, lead
         if "ensemble" in n:  # the guidance reaches D+4 or so in the small demo world; issued forecasts D+7
             assert n["ensemble"] == n["issued"]  # verified on the same days
             assert all(n[x] == n["issued"] for x in labels if x.startswith("raw:") and x in n)
