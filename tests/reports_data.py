@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from forecasting.vocab import POLLUTANTS
+
 DEMO_PASSWORD = "demo-2026-yrd"
 QP, WJ, JS = "310118", "320509", "330421"
 RANGES = {QP: (60, 80, ("pm25",)), WJ: (90, 110, ("pm25", "o3")), JS: (40, 55, ("pm25",))}
@@ -102,13 +104,12 @@ def targets(issue: date, days: int = 7) -> list[date]:
 
 def valid_hours(db, day: date) -> dict[str, dict[str, int]]:
     """Hours of the Beijing ``day`` (ending 01:00 to 24:00) with a district value, per district and pollutant."""
-    from datetime import datetime, timezone
-
     from sqlalchemy import func, select
 
     from forecasting.store.science import DistrictObservation
+    from forecasting.vocab import beijing_day_start
 
-    since = datetime(day.year, day.month, day.day, 17, tzinfo=timezone.utc) - timedelta(days=1)  # 01:00 Beijing
+    since = beijing_day_start(day) + timedelta(hours=1)  # hour-ending labels 01:00 .. 24:00 Beijing
     until = since + timedelta(hours=23)
     q = (select(DistrictObservation.district, DistrictObservation.pollutant, func.count())
          .where(DistrictObservation.time >= since, DistrictObservation.time <= until,
@@ -121,16 +122,13 @@ def valid_hours(db, day: date) -> dict[str, dict[str, int]]:
     return out
 
 
-SIX = ("pm25", "pm10", "o3", "no2", "so2", "co")
-
-
 def day_publishable(hours: dict[str, int]) -> bool:
     """Enough hours for a daily AQI (GB 3095-2012 Table 4, read by HJ 633-2026 §4.2.2): every 24-hour mean with at
     least 20 hourly values, and O3 in all 24 hours (then all 17 of its 8-hour windows have their 8 hours; 14 are
     needed)."""
-    return hours.get("o3", 0) == 24 and all(hours.get(p, 0) >= 20 for p in SIX if p != "o3")
+    return hours.get("o3", 0) == 24 and all(hours.get(p, 0) >= 20 for p in POLLUTANTS if p != "o3")
 
 
 def day_short(hours: dict[str, int]) -> bool:
     """A 24-hour mean with fewer than 20 hourly values (GB 3095-2012 Table 4): no daily AQI is published."""
-    return any(hours.get(p, 0) < 20 for p in SIX if p != "o3")
+    return any(hours.get(p, 0) < 20 for p in POLLUTANTS if p != "o3")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from forecasting.demo.observations import (
+    DEMO_STATIONS,
     DISTRICT_STYLE,
     PRSA_FILE,
     ZONE_SCALE,
@@ -50,7 +51,7 @@ def test_a_stations_pm25_exceeds_its_pm10_only_where_its_districts_does(series):
     wide = stations.pivot_table(index=["station", "time"], columns="pollutant", values="value")
     district = series.pivot_table(index=["district", "time"], columns="pollutant", values="value")
     assert len(wide) == 6 * len(district) // 3
-    station_district = {"QP01": QP, "QP02": QP, "WJ01": WJ, "WJ02": WJ, "JS01": JS, "JS02": JS}
+    station_district = {sid: district for sid, _name, _lon, _lat, district in DEMO_STATIONS}
     d = district.reindex(pd.MultiIndex.from_arrays([wide.index.get_level_values(0).map(station_district),
                                                     wide.index.get_level_values(1)]))
     above = (wide["pm25"] > wide["pm10"]).to_numpy()
