@@ -77,7 +77,7 @@ def test_add_forecaster_and_disable(fresh_url):
     done = run(["users", "add", "fc1", "--role", "forecaster", "--district", "320509"], url=fresh_url,
                stdin="a-long-secret-2\n")
     assert done.returncode == 0, done.stderr
-    assert "created forecaster fc1 (320509)" in done.stdout
+    assert "created forecaster fc1 (吴江区 Wujiang)" in done.stdout  # a name, never an adcode, to a person
     done = run(["users", "disable", "fc1"], url=fresh_url)
     assert done.returncode == 0 and "disabled fc1" in done.stdout
     listing = run(["users", "list"], url=fresh_url)
@@ -106,6 +106,10 @@ def test_demo_seed_only_into_an_empty_database(fresh_url, tmp_path):
     assert len(list((tmp_path / "demo" / "runs").glob("*.nc"))) == 3  # one file per model
     banner = run(["demo", "banner", "--url", "http://127.0.0.1:8501"], url=fresh_url)
     assert "DEMO MODE" in banner.stdout and "qp_chen" in banner.stdout
+    # the accounts with their districts by name (names as in data/districts.geojson), never by adcode
+    rows = {line.split()[0]: line for line in banner.stdout.splitlines()[1:] if line.startswith("    ")}
+    assert "青浦区 Qingpu" in rows["qp_chen"] and "吴江区 Wujiang" in rows["wj_wang"] and "嘉善县 Jiashan" in rows["js_zhou"]
+    assert not any(code in banner.stdout for code in ("310118", "320509", "330421"))
     again = run(["demo", "seed", "--if-empty"], url=fresh_url)
     assert again.returncode == 0 and "not seeded" in again.stdout
 

@@ -45,15 +45,50 @@ def _seed(args) -> int:
     return 0
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two).
+
+    >>> _pad("青浦区 Qingpu", 14) + "|"  # 3 × 2 + 1 + 6 = 13 columns
+    '青浦区 Qingpu |'
+    """
+    from unicodedata import east_asian_width
+
+    used = sum(2 if east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 0)
+
+
+def banner_lines(users) -> list[str]:
+    """The demo accounts as the terminal lists them: user name, role and district in Chinese and English
+    (names, never adcodes), display name.
+
+    >>> for line in banner_lines([("qp_chen", "陈静", "forecaster", "310118"), ("admin", "系统管理员", "admin", None)]):
+    ...     print(line.rstrip())
+        qp_chen    预报员 Forecaster         青浦区 Qingpu   陈静
+        admin      系统管理员 Administrator  -               系统管理员
+    """
+    from forecasting.i18n import t
+    from forecasting.vocab import district_by_adcode
+
+    lines = []
+    for username, name, role, district in users:
+        role_text = f"{t('role.' + role, 'zh')} {t('role.' + role, 'en')}"
+        place = "-"
+        if district:
+            d = district_by_adcode(district)
+            place = f"{d.name('zh')} {d.short_en}"
+        lines.append(f"    {username:<10} {_pad(role_text, 25)} {_pad(place, 15)} {name}")
+    return lines
+
+
 def _banner(args) -> int:
     from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, is_demo
     from forecasting.store.db import get_database
 
     print(f"\n  长三角示范区空气质量联合预报会商 / Joint Air-Quality Forecast Consultation\n  Open {args.url}\n")
     if is_demo(get_database()):
-        print(f"  DEMO MODE (synthetic data). Demo accounts, password '{DEMO_PASSWORD}':")
-        for username, name, role, district in DEMO_USERS:
-            print(f"    {username:<10} {role:<11} {district or '':<7} {name}")
+        print(f"  演示模式（合成数据）/ DEMO MODE (synthetic data). 演示账户 / Demo accounts, "
+              f"密码 / password '{DEMO_PASSWORD}':")
+        print("\n".join(banner_lines(DEMO_USERS)))
         print()
     return 0
 

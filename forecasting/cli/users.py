@@ -11,6 +11,7 @@ import sys
 
 from forecasting.cli import CliError
 from forecasting.permissions import Actor
+from forecasting.vocab import district_by_adcode
 
 
 def _read_password(prompt_twice: bool = True) -> str:
@@ -46,7 +47,11 @@ def _add(args) -> int:
 
     user = accounts.create_user(_db(), Actor.system("cli"), username=args.username, password=_read_password(),
                                 role=args.role, district=args.district, display_name=args.name)
-    print(f"created {user.role} {user.username}" + (f" ({user.district})" if user.district else ""))
+    place = ""
+    if user.district:
+        d = district_by_adcode(user.district)
+        place = f" ({d.name('zh')} {d.short_en})"
+    print(f"created {user.role} {user.username}{place}")
     return 0
 
 
