@@ -51,18 +51,28 @@ def _open(page, base, link: str, text: str):
     wait_idle(page)
 
 
-@pytest.fixture
-def pictures_server(demo_template, tmp_path):
+@pytest.fixture(scope="module")
+def pictures_world(_demo_template, tmp_path_factory):
+    """A copy of the demo world with today's report issued, once per module (a worker that runs both tests
+    issues it once): ``(url, folder, issue, issued)``."""
     from forecasting.store.db import Database
     from reports_data import issue_demo_report
 
-    path = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_template, path)
+    folder = tmp_path_factory.mktemp("pictures")
+    path = folder / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
     url = f"sqlite:///{path}"
     db = Database(url)
     chief, issue, issued = issue_demo_report(db)
     db.dispose()
-    with app_server(url, data_dir=tmp_path) as base:
+    return url, folder, issue, issued
+
+
+@pytest.fixture
+def pictures_server(pictures_world):
+    """The app on :func:`pictures_world` (its sign-ins only add sessions: the issued report is unchanged)."""
+    url, folder, issue, issued = pictures_world
+    with app_server(url, data_dir=folder) as base:
         yield base, url, issue, issued
 
 
@@ -156,12 +166,13 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
             ctx.close()
 
 
-def test_report_pictures(pictures_server, tmp_path):
-    """The issued report's HTML as a reader sees it, and the first PDF page as an image."""
+def test_report_pictures(pictures_world, tmp_path):
+    """The issued report's HTML as a reader sees it, and the first PDF page as an image (no app server: the
+    files are read from the store)."""
     from forecasting.reports import report_file
     from forecasting.store.db import Database
 
-    base, url, issue, issued = pictures_server
+    url, _folder, issue, issued = pictures_world
     db = Database(url)
     files = {fmt: report_file(db, issued.id, fmt).content for fmt in ("html", "pdf", "json", "txt")}
     db.dispose()
