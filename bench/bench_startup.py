@@ -119,10 +119,10 @@ def app_answers() -> None:
 
 def suite() -> None:
     py = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-    paths = ["--doctest-modules", "forecasting", "tests"]  # as the Makefile runs them: doctests in the same run
+    paths = ["--doctest-modules", "forecasting", "ui", "tests"]  # as the Makefile runs them: doctests in the same run
     for label, args in (("make check (doctests, no slow, no browser, -n 2)",
-                         ["-n", "2", "-q", "-m", "not slow and not browser", *paths]),
-                        ("whole suite (doctests and every test, -n 2)", ["-n", "2", "-q", *paths])):
+                         ["-n", "2", "--dist", "worksteal", "-q", "-m", "not slow and not browser", *paths]),
+                        ("whole suite (doctests and every test, -n 2)", ["-n", "2", "--dist", "worksteal", "-q", *paths])):
         wall, cpu, rc = _timed([py, "-m", "pytest", *args], quiet=True)
         print(f"{label}: {wall:.0f} s wall, {cpu:.0f} s CPU (children), exit code {rc}", flush=True)
 
