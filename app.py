@@ -55,6 +55,15 @@ if world == "partial":  # a half-built demo world is never served (issue #16)
 state.sync_cookie()
 
 
+# an address that is no page (a mistyped or an old bookmark) was sent here by server.py: say so, once
+missing = st.query_params.get("missing")
+if missing is not None:
+    from forecasting.textlimits import markdown_escape
+
+    st.warning(t("nav.missing", lang, name=markdown_escape(str(missing)[:60])), icon=":material/link_off:")
+    del st.query_params["missing"]
+
+
 def _run_page() -> None:
     page = navigation.build(actor)
     state.note_page(page.url_path)  # a form knows when it is returned to (ui.state.restore_widgets)

@@ -6,19 +6,24 @@
 - ``POST /auth/logout``: end the cookie's server-side session and delete the cookie;
 - ``GET /healthz``: liveness (and database reachability).
 
+An address that is no page is sent to the home page, which says so (:class:`UnknownPageRedirect`).
+
 Security headers go on every response.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 import streamlit as st
+from streamlit import config
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from streamlit.runtime.pages_manager import PagesManager
@@ -26,6 +31,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from forecasting import accounts
 from forecasting.config import settings
 from forecasting.store.db import get_database
+from ui.navigation import PAGE_TABLE
 
 # ``pages/`` holds page files for st.navigation, not a v1 multipage folder: without this,
 # the first run of a fresh server process could execute a page file without app.py's sign-in.
@@ -127,6 +133,42 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+#: Single-segment addresses that are not pages: the server's own routes and Streamlit's folders.
+NOT_PAGES = frozenset({"healthz", "auth", "api", "static", "media", "component", "app"})
+_ONE_SEGMENT = re.compile(r"^/([A-Za-z0-9_-]+)/?$")
+
+
+def page_addresses() -> frozenset[str]:
+    """Every page's address (its file's name, as ``ui.navigation`` serves it, and ``index``), for any role: a
+    page a role may not open still answers (with a refusal in words), so it is no unknown address."""
+    return frozenset({"index", *(Path(file).stem for file, *_ in PAGE_TABLE)})
+
+
+class UnknownPageRedirect:
+    """A browser's GET of an address that is no page (a mistyped or an old bookmark, ``/room``) is sent to the
+    home page with ``?missing=<name>``, which says so in the user's language (``app.py``). Without it Streamlit
+    opened its own English dialog "Page not found" over the home page. Only one-segment names of letters,
+    digits, ``_`` and ``-`` are looked at; files (a dot), Streamlit's ``_stcore`` and folders pass untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.pages = page_addresses()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            base = "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
+            path = scope["path"]
+            inner = path[len(base.rstrip("/")):] if path.startswith(base) else None
+            found = _ONE_SEGMENT.match(inner or "")
+            name = found.group(1) if found else None
+            if name and not name.startswith("_") and name not in NOT_PAGES and name not in self.pages:
+                home = base.rstrip("/") + "/"
+                response = RedirectResponse(f"{home}?missing={quote(name[:60])}", status_code=307)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def routes() -> list[Route]:
     from forecasting import api  # HTTP API v1 (docs/api.md)
 
@@ -138,4 +180,5 @@ def routes() -> list[Route]:
     ]
 
 
-app = st.App(str(HERE / "app.py"), routes=routes(), middleware=[Middleware(SecurityHeaders)])
+app = st.App(str(HERE / "app.py"), routes=routes(),
+             middleware=[Middleware(SecurityHeaders), Middleware(UnknownPageRedirect)])

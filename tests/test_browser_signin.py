@@ -60,6 +60,14 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         tab.get_by_text("您好，陈静（青浦区）").wait_for()
         wait_idle(tab)
         assert tab.get_by_text("Page not found").count() == 0
+        # an address that is no page (an old bookmark): the home page says so in Chinese, instead of Streamlit's
+        # English "Page not found" dialog over it
+        tab.goto(base + "/room")
+        tab.get_by_text("没有名为“room”的页面，已为您打开首页。").wait_for()
+        tab.get_by_text("您好，陈静（青浦区）").wait_for()
+        wait_idle(tab)
+        assert tab.get_by_text("Page not found").count() == 0
+        screenshot(tab, "signin-no-such-page")
         tab.close()
 
         # the language chosen is remembered by the browser: a reload and a new tab open in English

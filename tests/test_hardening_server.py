@@ -58,3 +58,70 @@ def test_verification_csv_escapes_formula_cells():
     assert lines[1].startswith("\"'=HYPERLINK(") and lines[2].startswith("'+1") and lines[3].startswith("'-2")
     assert lines[4].startswith("'@A1") and lines[5].startswith("张三,5.0")
     assert lines[1].endswith(",-1.5")  # numbers are numbers, never escaped
+
+
+#: The page files in pages/ (every one but the sign-in form has an address), and the home page's own "index".
+PAGE_NAMES = ["account", "admin_users", "api_tokens", "audit_log", "chief_desk", "consultation_room", "data_desk",
+              "district_forecast", "home", "model_guidance", "presentation", "reports", "rota", "verification",
+              "index"]
+
+
+def _get(server, path: str, method: str = "GET", base: str = "") -> tuple[int, dict, bool]:
+    """Send one request through :class:`server.UnknownPageRedirect`: (status, headers, whether it passed on)."""
+    from streamlit import config
+
+    passed = []
+
+    async def downstream(scope, receive, send):
+        passed.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    scope = {"type": "http", "method": method, "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [], "root_path": ""}
+    config.set_option("server.baseUrlPath", base)
+    try:
+        anyio.run(server.UnknownPageRedirect(downstream), scope, receive, send)
+    finally:
+        config.set_option("server.baseUrlPath", "")
+    start = sent[0]
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, bool(passed)
+
+
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_every_page_address_passes_to_streamlit(server, name):
+    assert _get(server, f"/{name}")[2]
+
+
+@pytest.mark.parametrize("path", ["/", "/_stcore/health", "/_stcore/stream", "/static/js/index.js", "/favicon.png",
+                                  "/healthz", "/api/v1/forecasts/latest", "/auth", "/media/abc.png", "/app/static/x",
+                                  "/component/x/index.html"])
+def test_files_folders_and_routes_pass_untouched(server, path):
+    assert _get(server, path)[2]
+
+
+@pytest.mark.parametrize("path, name", [("/room", "room"), ("/room/", "room"), ("/Home", "Home"),
+                                        ("/consultation-room", "consultation-room")])
+def test_an_address_that_is_no_page_is_sent_home_saying_which(server, path, name):
+    """Regression: an old bookmark (/room) opened Streamlit's English dialog "Page not found" in the Chinese UI."""
+    status, headers, passed = _get(server, path)
+    assert (status, headers["location"], passed) == (307, f"/?missing={name}", False)
+
+
+def test_only_reads_are_redirected(server):
+    assert _get(server, "/room", method="POST")[2]
+
+
+def test_under_a_base_path_the_home_is_the_base(server):
+    assert _get(server, "/aq", base="aq")[2]  # the base itself is the home page
+    assert _get(server, "/aq/reports", base="/aq/")[2]
+    status, headers, _ = _get(server, "/aq/room", base="aq")
+    assert (status, headers["location"]) == (307, "/aq/?missing=room")

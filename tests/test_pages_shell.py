@@ -180,3 +180,19 @@ def test_demo_banner_only_in_demo_mode(cast):
     at = new_app()
     at.run()
     assert "演示数据：本系统当前运行在演示模式" in texts(at)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_an_address_that_is_no_page_says_so_in_chinese_once(cast, signed_in):
+    """server.py sends /room (no such page) to /?missing=room: the home page (or the sign-in) says so, in the
+    user's language and as text, and the next run no longer does."""
+    at = sign_in(new_app(), "fc_qp", PASSWORD) if signed_in else new_app()
+    at.query_params["missing"] = "room*<b>"
+    at.run()
+    assert not at.exception, at.exception
+    # the Markdown source: CommonMark backslash escapes, so that the name shows as typed (room*<b>), never as markup
+    assert [w.value for w in at.warning if "页面" in w.value] == [
+        "没有名为“room\\*\\<b\\>”的页面，已为您打开首页。请从左侧菜单选择页面。"]
+    assert "missing" not in at.query_params
+    at.run()
+    assert not [w for w in at.warning if "没有名为" in w.value]

@@ -47,6 +47,8 @@ MESSAGES.update({
     "nav.refused": ("您的账户无权打开「{page}」。如需使用，请联系系统管理员。",
                     "Your account may not open “{page}”. Ask the administrator if you need it."),
     "nav.home": ("首页", "Home"),
+    "nav.missing": ("没有名为“{name}”的页面，已为您打开首页。请从左侧菜单选择页面。",
+                    "There is no page called “{name}”: this is the home page. Choose a page in the menu on the left."),
     "nav.account": ("我的账户", "My account"),
     "nav.users": ("用户管理", "Users"),
     "nav.audit": ("审计日志", "Audit trail"),
