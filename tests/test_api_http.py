@@ -140,7 +140,11 @@ def test_another_districts_submission_is_403(world):
     r = world["client"].post(_path(world, QP), headers=_auth(world["wj_token"]),
                              json=_entry(world["open_day"] + timedelta(days=1)))
     assert r.status_code == 403
-    assert r.json()["error"]["key"] == "consult.not_your_district"
+    error = r.json()["error"]
+    assert error["key"] == "consult.not_your_district"
+    # the district by name in both languages (data/districts.geojson: 青浦区, Qingpu), never its adcode
+    assert error["message_zh"] == "您只能填报本区县的预报，不能填报青浦区的预报。"
+    assert error["message"] == "You forecast for your own district, not for Qingpu."
 
 
 @pytest.mark.parametrize("make, needle", [

@@ -66,9 +66,12 @@ def test_who_may_generate_and_edit(db, cast):
     with pytest.raises(Conflict, match="changed by admin1"):
         c.update_turn(db, cast["admin1"], turns[0].id, expected_version=1, chief_id=cast["fc_qp"].user_id,
                       deputy_id=None, reason="stale")
-    with pytest.raises(ValidationError, match="not an active forecaster of district 310118"):
+    with pytest.raises(ValidationError, match="not an active forecaster of district 310118") as refused:
         c.update_turn(db, cast["admin1"], turns[0].id, expected_version=2, chief_id=cast["fc_wj"].user_id,
                       deputy_id=None, reason="wrong district")
+    # the page names the district, never its adcode
+    assert refused.value.localized("zh") == "所选人员不是青浦区的在岗预报员。"
+    assert refused.value.localized("en") == "That person is not an active forecaster of Qingpu."
     with pytest.raises(ValidationError, match="reason"):
         c.update_turn(db, cast["admin1"], turns[0].id, expected_version=2, chief_id=cast["fc_qp"].user_id,
                       deputy_id=None, reason=" ")
@@ -120,3 +123,15 @@ def test_swap_and_substitution_are_audited(db, cast):
     with db.read() as s:
         details = s.scalar(select(AuditEntry.details).where(AuditEntry.action == "rota.substitute"))
     assert (details["from"], details["to"]) == ("fc_qp", "fc_js")  # names, never user ids ("自: 2；至: 1")
+
+
+def test_a_district_without_forecasters_is_named_when_the_rota_cannot_be_made(db, cast):
+    """The refusal names the district (not its adcode 330421) in the user's language, and writes no turn."""
+    from forecasting import accounts
+
+    accounts.disable_user(db, cast["admin1"], "fc_js")
+    with pytest.raises(ValidationError) as refused:
+        c.generate_rota(db, Actor.system("t"), ISSUE, ISSUE + timedelta(days=20))
+    assert refused.value.localized("zh") == "嘉善县没有在岗预报员。"
+    assert refused.value.localized("en") == "Jiashan has no active forecaster."
+    assert c.list_turns(db, ISSUE, ISSUE + timedelta(days=20)) == []

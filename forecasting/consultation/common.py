@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from forecasting.accounts import current_actor  # noqa: F401  (re-exported for the services)
 from forecasting.consultation.config import BEIJING
 from forecasting.errors import Conflict, NotFound, PermissionDenied
-from forecasting.i18n import t
+from forecasting.i18n import has_key, t
 from forecasting.permissions import Actor
 from forecasting.store.consultation import ConsultationSession, RotaSubstitution, RotaTurn
 from forecasting.store.models import User
@@ -97,6 +97,23 @@ def require_writable(session: ConsultationSession, what: str) -> None:
             f"the consultation of {session.issue_date} is {session.state}: {what} can no longer change",
             key="consult.locked", state=session.state, day=session.issue_date.isoformat(),
         )
+
+
+def district_params(adcode: str, name: str = "district") -> dict[str, str]:
+    """The district's name in each language as an error's parameters (``district_zh``, ``district_en``), so
+    that the page names the district in its language, never by its adcode; the plain ``district`` parameter
+    (the adcode) stays for logs and the API. A code that is no district of the zone gives nothing.
+
+    Examples
+    --------
+    >>> district_params("320509")
+    {'district_zh': '吴江区', 'district_en': 'Wujiang'}
+    >>> district_params("110000")
+    {}
+    """
+    if not has_key(f"district.{adcode}"):
+        return {}
+    return {f"{name}_{lang}": t(f"district.{adcode}", lang) for lang in ("zh", "en")}
 
 
 def changed_meanwhile(what: str, who: str, when: datetime | None, seen: int, now: int, *, ref: str = "",

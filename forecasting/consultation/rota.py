@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.consultation.common import Duty, current_actor, changed_meanwhile, duty_in, seat_of, user_name
+from forecasting.consultation.common import (Duty, current_actor, changed_meanwhile, district_params, duty_in, seat_of,
+                                             user_name)
 from forecasting.consultation.config import ConsultationConfig, beijing_today, consultation_config, parse_day
 from forecasting.errors import PermissionDenied, ValidationError
 from forecasting.permissions import Actor, require_role
@@ -110,7 +111,7 @@ def _check_member(s: Session, user_id: int | None, district: str, *, seat: str, 
     user = s.get(User, user_id)
     if user is None or user.role != "forecaster" or not user.is_active or user.district_adcode != district:
         raise ValidationError(f"user #{user_id} is not an active forecaster of district {district}",
-                              key="rota.not_district_forecaster", district=district)
+                              key="rota.not_district_forecaster", district=district, **district_params(district))
 
 
 #: The longest period :func:`generate_rota` fills in one call [days].
@@ -155,7 +156,7 @@ def generate_rota(db: Database, actor: Actor | None, start, end, *, config: Cons
             people = _forecasters(s, district)
             if not people:
                 raise ValidationError(f"district {district} has no active forecaster to take the chief seat",
-                                      key="rota.no_forecasters", district=district)
+                                      key="rota.no_forecasters", district=district, **district_params(district))
             done = len(s.scalars(select(RotaTurn.id).where(RotaTurn.district == district)).all())
             chief = people[done % len(people)]
             deputy = people[(done + 1) % len(people)] if len(people) > 1 else None

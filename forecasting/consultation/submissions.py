@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.consultation.common import current_actor, changed_meanwhile, require_writable, session_for
+from forecasting.consultation.common import (current_actor, changed_meanwhile, district_params, require_writable,
+                                             session_for)
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.errors import NotFound, PermissionDenied, ValidationError
@@ -73,7 +74,7 @@ def _require_own_district(actor: Actor, district: str) -> None:
     if actor.district != district:
         raise PermissionDenied(
             f"{actor.username} forecasts for {actor.district}, not for {district}",
-            key="consult.not_your_district", district=district,
+            key="consult.not_your_district", district=district, **district_params(district),
         )
 
 
