@@ -9,6 +9,7 @@ import streamlit as st
 
 from forecasting.demo import demo_state, is_demo
 from forecasting.i18n import t
+from forecasting.textlimits import markdown_escape  # user text shown as typed (#15)
 from ui import navigation, state
 from ui.build_progress import show_if_building
 from ui.i18n import signed_in_name
@@ -34,8 +35,6 @@ with st.sidebar:
         state.redraw_choices()  # the choices of select boxes and radios in the new language too
         st.rerun()
     if actor is not None:
-        from forecasting.textlimits import markdown_escape  # user text shown as typed (#15)
-
         st.caption(t("sidebar.signed_in_as", lang, name=markdown_escape(signed_in_name(actor, lang))))
         if st.button(t("sidebar.sign_out", lang), key="sign_out", icon=":material/logout:"):
             state.sign_out()
@@ -58,8 +57,6 @@ state.sync_cookie()
 # an address that is no page (a mistyped or an old bookmark) was sent here by server.py: say so, once
 missing = st.query_params.get("missing")
 if missing is not None:
-    from forecasting.textlimits import markdown_escape
-
     st.warning(t("nav.missing", lang, name=markdown_escape(str(missing)[:60])), icon=":material/link_off:")
     del st.query_params["missing"]
 

@@ -90,6 +90,15 @@ class District:
         """
         return self.name_en.split()[0]
 
+    @property
+    def both_names(self) -> str:
+        """The Chinese and the short English name, for a reader of either language (the terminal).
+
+        >>> ZONE_DISTRICTS[0].both_names
+        '青浦区 Qingpu'
+        """
+        return f"{self.name_zh} {self.short_en}"
+
 
 #: The zone's districts in display order (names as in ``data/districts.geojson``).
 ZONE_DISTRICTS = (

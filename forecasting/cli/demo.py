@@ -72,10 +72,7 @@ def banner_lines(users) -> list[str]:
     lines = []
     for username, name, role, district in users:
         role_text = f"{t('role.' + role, 'zh')} {t('role.' + role, 'en')}"
-        place = "-"
-        if district:
-            d = district_by_adcode(district)
-            place = f"{d.name('zh')} {d.short_en}"
+        place = district_by_adcode(district).both_names if district else "-"
         lines.append(f"    {username:<10} {_pad(role_text, 25)} {_pad(place, 15)} {name}")
     return lines
 

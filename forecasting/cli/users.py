@@ -47,10 +47,7 @@ def _add(args) -> int:
 
     user = accounts.create_user(_db(), Actor.system("cli"), username=args.username, password=_read_password(),
                                 role=args.role, district=args.district, display_name=args.name)
-    place = ""
-    if user.district:
-        d = district_by_adcode(user.district)
-        place = f" ({d.name('zh')} {d.short_en})"
+    place = f" ({district_by_adcode(user.district).both_names})" if user.district else ""
     print(f"created {user.role} {user.username}{place}")
     return 0
 
