@@ -261,8 +261,9 @@ def test_the_consultations_wait_only_for_the_guidance_of_their_own_days():
 
 
 def test_a_world_on_both_cores_seeds_each_consultation_after_its_guidance(demo_template, demo_url):
-    """On both cores the guidance is computed in two halves while the consultations are seeded: the
-    audit trail (in write order) shows each half's guidance stored before any submission of its days.
+    """On both cores the guidance is computed in two parts (the older one the larger,
+    ``GUIDANCE_OLDER_SHARE``) while the consultations are seeded: the audit trail (in write order) shows
+    each part's guidance stored before any submission of its days.
     Read on the suite's demo world, which is built on both cores (``tests/conftest.py``)."""
     from datetime import date
 
@@ -283,9 +284,9 @@ def test_a_world_on_both_cores_seeds_each_consultation_after_its_guidance(demo_t
             issue_of = {str(i): d for i, d in s.execute(select(ConsultationSession.id, ConsultationSession.issue_date))}
     finally:
         db.dispose()
-    # (the two halves are stored in whichever order they finish: sorted by their days)
+    # (the two parts are stored in whichever order they finish: sorted by their days)
     parts = sorted((date.fromisoformat(d["from"]), date.fromisoformat(d["to"]), i) for i, d in computed)
-    assert len(parts) == 2 and parts[0][1] < parts[1][0]  # two halves, one per worker process
+    assert len(parts) == 2 and parts[0][1] < parts[1][0]  # two parts, one per worker process
     assert len(submits) == 3 * 10  # three districts, every issued day of the 12-day history
     for audit_id, session_id in submits:
         day = issue_of[session_id]

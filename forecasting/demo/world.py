@@ -50,6 +50,13 @@ DEMO_TRAIN_METHODS = ("raw", "persistence", "rolling_bias", "kalman_filter", "ka
 #: they save and, on two cores, no time (the tests' 12- and 14-day worlds).
 PARALLEL_MIN_DAYS = 21
 
+#: The share of the guidance history's issue dates computed by the worker of the older part. The newer part
+#: costs more per date (its dates have trained corrections of more methods, and its hourly series are kept),
+#: and the consultations of the older part are seeded here while the newer part is computed: the older
+#: part is the larger, so that both are done when those consultations are (0.65 fixed by timing the
+#: 60-day build: 46–48 s against 49–52 s at 0.5, see docs/development.md).
+GUIDANCE_OLDER_SHARE = 0.65
+
 #: One password for every demo account, printed by ``make run`` in demo mode only.
 DEMO_PASSWORD = "demo-2026-yrd"
 
@@ -121,11 +128,12 @@ def _guidance_part(url: str, first: date, last: date, keep_series_days: int) -> 
 class _GuidanceHistory:
     """The demo's guidance history, computed while the consultations are seeded.
 
-    On both cores (``pool``'s two processes) each process computes one half of ``first``..``last``
-    (each row still uses only what was known at its issue time); :meth:`wait` returns once the guidance
-    of every issue date up to ``day`` is stored, so the consultations of the older half are seeded in
-    this process while the newer half (the slower one: more trained methods, and its hourly series are
-    kept) is still computed. A short range or a small world (``parallel`` false): one pass here, first.
+    On both cores (``pool``'s two processes) each process computes one part of ``first``..``last``
+    (each row still uses only what was known at its issue time); the older part holds
+    :data:`GUIDANCE_OLDER_SHARE` of the dates. :meth:`wait` returns once the guidance of every issue date
+    up to ``day`` is stored, so the consultations of the older part are seeded in this process while the
+    newer part (the slower per date: more trained methods, and its hourly series are kept) is still
+    computed. A short range or a small world (``parallel`` false): one pass here, first.
     """
 
     def __init__(self, db: Database, first: date, last: date, pool, *, parallel: bool = True, log=print):
@@ -138,7 +146,7 @@ class _GuidanceHistory:
             return
         from forecasting.guidance import KEEP_SERIES_DAYS  # lazy: pandas (app start)
 
-        middle = first + (last - first) / 2
+        middle = first + timedelta(days=round((last - first).days * GUIDANCE_OLDER_SHARE))
         # the series are kept for the issue dates of the last KEEP_SERIES_DAYS of the whole range, as one
         # pass keeps them: none in the first part unless it reaches them
         self.parts = [(middle, pool.submit(_guidance_part, db.url, first, middle, KEEP_SERIES_DAYS - (last - middle).days)),
@@ -202,9 +210,6 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     """
     if accounts.count_users(db) > 0:
         return False
-    from forecasting.demo.science import seed_science  # lazy: sklearn (app start)
-    from forecasting.training import train_history  # lazy: pandas (app start)
-
     now = now or datetime.now(timezone.utc)
     today = today or now.astimezone(BEIJING).date()
     folder = folder or settings().data_dir / "demo" / "runs"
@@ -219,6 +224,10 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     with spawn_pool(2) if parallel else _inline_pool(db) as pool:
         for _ in range(2 if parallel else 0):
             pool.submit(warm_up)
+        # imported once the workers are started: they import their stacks meanwhile (2 s of one idle core)
+        from forecasting.demo.science import seed_science  # lazy: sklearn (app start)
+        from forecasting.training import train_history  # lazy: pandas (app start)
+
         # the accounts exist before the history they act in (09:00 Beijing the day before its first day)
         joined = beijing_datetime(today - timedelta(days=days + 1), clock_time(9))
         with clock_at(min(joined, now)):  # one shared password, hashed once (production Argon2id)
