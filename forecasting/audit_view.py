@@ -362,6 +362,9 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     'from: 2026-11-16 01:00'
     >>> details_text({"model": None, "files": ["a.nc"]})
     'model: ; files: a.nc'
+    >>> details_text({"chosen": {"310118/pm25": "kalman_log", "310118/o3": "mos_ridge",
+    ...                           "330421/pm25": "kalman_log"}}, names=names, lang="en")
+    'chosen: Kalman filter on log ratios (multiplicative bias) [Qingpu PM2.5, Jiashan PM2.5], MOS ridge regression [Qingpu O₃]'
     >>> details_text({"role": ["forecaster", "manager"], "district": ["310118", None],
     ...               "display_name": ["Chen", "Chen Jing"]}, names=names, lang="en")
     'role: forecaster → manager; district: Qingpu → —; display name: Chen → Chen Jing'
@@ -413,11 +416,25 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
         return codes.sub(lambda m: names[m.group(1)], x) if codes is not None else x
 
     def value(k, v) -> str:
+        if lang and k == "chosen" and isinstance(v, dict):
+            return chosen(v)
         if isinstance(v, dict):
             return pairs(v)
         if k in _CHANGED_FIELDS and isinstance(v, (list, tuple)) and len(v) == 2:
             return f"{word(v[0], k)} → {word(v[1], k)}"  # a user's change: old → new, never a list
         return word(v, k)
+
+    def chosen(v: dict) -> str:
+        # a training's chosen methods ({"310118/pm25": "ensemble_mix", ...}): each method once, in words,
+        # with the districts' pollutants it was chosen for ("青浦区/co=ensemble_mix" read as code)
+        by_method: dict[str, list[str]] = {}
+        for place, method in v.items():
+            district, _, pollutant = str(place).partition("/")
+            by_method.setdefault(str(method), []).append(
+                f"{names.get(district, district)} {POLLUTANT_TEXT.get(pollutant, pollutant)}".strip())
+        brackets = "【{}】" if lang == "zh" else " [{}]"  # a method's own name may hold parentheses
+        return sep.join((t(f"method.{m}", lang) if has_key(f"method.{m}") else m) + brackets.format(sep.join(places))
+                        for m, places in by_method.items())
 
     parts = [f"{field(k)}: {value(k, v)}" for k, v in details.items()]
     text = (t("common.clause_sep", lang) if lang else "; ").join(parts)
