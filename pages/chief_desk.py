@@ -92,9 +92,16 @@ for d in room.districts:
 blockers = []
 if session.state == "open":
     blockers.append(tr("desk14.block.not_started"))
-for d, days in missing.items():
-    blockers.append(tr("desk14.block.missing", district=w.district_name(d),
-                       days=join(w.lead_label(issue_date, day) for day in days)))
+# a district that has submitted none of the days is named once, not with every day of the session (a tour
+# read "青浦区 D+1 12-08、D+2 12-09、…、D+7 12-14 尚未提交" three times before the first submission)
+if missing and all(len(missing.get(d, ())) == len(session.target_dates) for d in room.districts):
+    blockers.append(tr("desk14.block.none_submitted"))
+else:
+    for d, days in missing.items():
+        blockers.append(tr("desk14.block.missing_all", district=w.district_name(d), n=len(days))
+                        if len(days) == len(session.target_dates) else
+                        tr("desk14.block.missing", district=w.district_name(d),
+                           days=join(w.lead_label(issue_date, day) for day in days)))
 if open_groups:
     blockers.append(tr("desk14.block.flags", n=len(open_groups)))
 if not (session.zone_summary or conclusions):

@@ -127,6 +127,8 @@ MESSAGES = {
     "ack14.not_started": ("会商尚未开始：请先开始会商，再确认分歧。",
                           "The consultation has not started: start it, then acknowledge the flags."),
     "desk14.block.missing": ("{district} {days} 尚未提交", "{district} has not submitted {days}"),
+    "desk14.block.missing_all": ("{district}尚未提交（共 {n} 天）", "{district} has not submitted any of the {n} days"),
+    "desk14.block.none_submitted": ("各区县均尚未提交预报", "no district has submitted its forecast yet"),
     "desk14.block.flags": ("{n} 组分歧待确认", "flag groups to acknowledge: {n}"),
     "desk14.flags_after_compose": ("其中 {n} 组涉及首席合成的数值：合成改变了数值，分歧按新数值重新检查，请确认或调整。",
                                    "{n} of them involve the chief's combined values: the flags are checked again "
