@@ -78,7 +78,7 @@ def test_every_level_sentence_of_the_grid_readers_reads_in_the_users_language(mo
     assert ui.i18n.level_text("LAY 1 of 35 (IOAPI layer 1 = surface layer); lev = 1 (the only level)") == \
         "第 1 层（共 35 层；IOAPI 第 1 层为近地面层）；lev = 1（唯一一层）"
     monkeypatch.setattr(ui.i18n, "language", lambda: "en")
-    assert ui.i18n.level_text("single level") == "one level (no vertical dimension)"
+    assert ui.i18n.level_text("single level") == "the only one (the file has no vertical dimension)"  # after "level: "
     assert ui.i18n.level_text(level([0.2, 0.5, 0.99])) == "lev = 0.99 (largest sigma/hybrid coordinate, nearest the surface)"
 
 

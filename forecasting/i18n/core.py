@@ -201,7 +201,7 @@ MESSAGES.update({
     "guid.time": ("预报时效", "Lead time"),
     "guid.lead": ("时效 {h} 小时", "lead {h} h"),
     "guid.format_simulated": ("模拟区县序列", "simulated district series"),
-    "guid.provenance": ("格式 {format} · 层次 {level} · {n} 个时次 {synthetic}", "Format {format} · level {level} · {n} time steps {synthetic}"),
+    "guid.provenance": ("格式 {format} · 层次 {level} · {n} 个时次 {synthetic}", "Format {format} · level: {level} · {n} time steps {synthetic}"),
     "guid.synthetic": ("· 合成演示数据", "· synthetic demo data"),
     "guid.no_files": ("此次模式运行的原始文件已不在服务器上，仅显示区县序列。", "The files of this run are no longer on the server; district series only."),
     "guid.no_variable": ("此模式没有该污染物。", "This model has no such pollutant."),

@@ -9,7 +9,7 @@ MESSAGES = {
     "polish.level_ioapi": ("第 {lay} 层（共 {n} 层；IOAPI 第 1 层为近地面层）",
                            "LAY {lay} of {n} (IOAPI layer 1 = surface layer)"),
     "polish.level_wrf": ("bottom_top 第 {k} 层（最低模式半层）", "bottom_top {k} (lowest model half-level)"),
-    "polish.level_single": ("单层（文件无垂直维）", "one level (no vertical dimension)"),
+    "polish.level_single": ("单层（文件无垂直维）", "the only one (the file has no vertical dimension)"),
     "polish.level_only": ("{dim} = {v}（唯一一层）", "{dim} = {v} (the only level)"),
     "polish.level_pressure": ("{dim} = {v} {units}（气压最大，即最低层）", "{dim} = {v} {units} (largest pressure)"),
     "polish.level_top_count": ("{dim} = {v}（模式层号最大：ECMWF/CAMS 与 GEOS 自上而下计层，即最低层）",
