@@ -138,10 +138,16 @@ NOT_PAGES = frozenset({"healthz", "auth", "api", "static", "media", "component",
 _ONE_SEGMENT = re.compile(r"^/([A-Za-z0-9_-]+)/?$")
 
 
+#: Addresses that mean the home page itself: Streamlit serves the default page at "/" only, and "/index" (the
+#: home page's reserved name in ``ui.navigation``, and what many sites call their home) opened its English
+#: dialog "Page not found"; they are sent to "/" without a note.
+HOME_ALIASES = frozenset({"index"})
+
+
 def page_addresses() -> frozenset[str]:
-    """Every page's address (its file's name, as ``ui.navigation`` serves it, and ``index``), for any role: a
-    page a role may not open still answers (with a refusal in words), so it is no unknown address."""
-    return frozenset({"index", *(Path(file).stem for file, *_ in PAGE_TABLE)})
+    """Every page's address (its file's name, as ``ui.navigation`` serves it), for any role: a page a role may
+    not open still answers (with a refusal in words), so it is no unknown address."""
+    return frozenset(Path(file).stem for file, *_ in PAGE_TABLE)
 
 
 class UnknownPageRedirect:
@@ -163,7 +169,8 @@ class UnknownPageRedirect:
             name = found.group(1) if found else None
             if name and not name.startswith("_") and name not in NOT_PAGES and name not in self.pages:
                 home = base.rstrip("/") + "/"
-                response = RedirectResponse(f"{home}?missing={quote(name[:60])}", status_code=307)
+                response = RedirectResponse(home if name in HOME_ALIASES else f"{home}?missing={quote(name[:60])}",
+                                            status_code=307)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

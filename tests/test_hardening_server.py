@@ -60,10 +60,9 @@ def test_verification_csv_escapes_formula_cells():
     assert lines[1].endswith(",-1.5")  # numbers are numbers, never escaped
 
 
-#: The page files in pages/ (every one but the sign-in form has an address), and the home page's own "index".
+#: The page files in pages/ (every one but the sign-in form has an address).
 PAGE_NAMES = ["account", "admin_users", "api_tokens", "audit_log", "chief_desk", "consultation_room", "data_desk",
-              "district_forecast", "home", "model_guidance", "presentation", "reports", "rota", "verification",
-              "index"]
+              "district_forecast", "home", "model_guidance", "presentation", "reports", "rota", "verification"]
 
 
 def _get(server, path: str, method: str = "GET", base: str = "") -> tuple[int, dict, bool]:
@@ -114,6 +113,16 @@ def test_an_address_that_is_no_page_is_sent_home_saying_which(server, path, name
     """Regression: an old bookmark (/room) opened Streamlit's English dialog "Page not found" in the Chinese UI."""
     status, headers, passed = _get(server, path)
     assert (status, headers["location"], passed) == (307, f"/?missing={name}", False)
+
+
+def test_index_is_the_home_page_without_a_note(server):
+    """A tour opened /index (the home page's name in ui.navigation): Streamlit serves its default page at "/"
+    only and showed its English dialog "Page not found" over the Chinese home page. It is sent to "/", where
+    no "no such page" note is due either."""
+    status, headers, passed = _get(server, "/index")
+    assert (status, headers["location"], passed) == (307, "/", False)
+    status, headers, _ = _get(server, "/aq/index/", base="aq")
+    assert (status, headers["location"]) == (307, "/aq/")
 
 
 def test_only_reads_are_redirected(server):
