@@ -197,6 +197,8 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
         assert ("未给区间" in page) != ("区间基于" in page)
         compare = _frame_with(at, "个例数")
         assert set(compare["参照"]) >= {"持续性预报（前一日实况）", "气候态（前 90 天平均）"}
+        # one pair of brackets per name: the guidance's label has its own ("客观指导（订正指导（集成））" read badly)
+        assert all(str(r).count("（") <= 1 for r in compare["参照"]), list(compare["参照"])
         # a card's comparison stays short enough to read (the cases are in its help): a tour saw it cut
         for m in at.metric:
             if m.proto.delta:
@@ -308,3 +310,15 @@ def test_every_hit_rate_chart_ends_its_axis_at_100_percent(app_world):
                 axes.append((x["scale"]["domain"], x["axis"]["values"]))
     assert len(axes) == 3, axes
     assert all(domain == [0, 1] and values[0] == 0 and values[-1] == 1 for domain, values in axes), axes
+
+
+def test_the_objective_guidance_reference_is_named_without_nested_brackets():
+    """A tour read "objective guidance (Corrected guidance (ensemble))" and "客观指导（订正指导（集成））" in the
+    references table: the guidance's own name keeps its brackets, the reference's wording adds none."""
+    from forecasting.i18n import t
+
+    for lang in ("zh", "en"):
+        label = t("verif.source.ensemble", lang)
+        for key in ("verif18.ref.best", "verif18.ref.best_caption", "verif.delta_help"):
+            text = t(key, lang, label=label, first="2026-10-08", last="2026-11-06")
+            assert label in text and text.count("(") + text.count("（") == 1, (key, text)

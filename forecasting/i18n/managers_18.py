@@ -27,9 +27,9 @@ MESSAGES = {
     # comparisons
     "verif18.answers": ("一句话结论", "The answer"),
     "verif18.compare": ("与参照相比（同一批个例）", "Against the references (on the same cases)"),
-    "verif18.ref.best": ("客观指导（{label}）", "objective guidance ({label})"),
-    "verif18.ref.best_caption": ("客观指导参照（{label}）按上一时段 {first} 至 {last} 的检验事先选出，不看本时段。",
-                                 "The objective guidance ({label}) was chosen beforehand on the preceding period "
+    "verif18.ref.best": ("客观指导：{label}", "objective guidance: {label}"),  # a label has its own brackets
+    "verif18.ref.best_caption": ("客观指导参照“{label}”按上一时段 {first} 至 {last} 的检验事先选出，不看本时段。",
+                                 "The objective guidance “{label}” was chosen beforehand on the preceding period "
                                  "{first} to {last}, not on this one."),
     "verif18.ref.persistence": ("持续性预报（前一日实况）", "persistence (yesterday's observation)"),
     "verif18.ref.climatology": ("气候态（前 90 天平均）", "climatology (mean of the 90 days before)"),

@@ -70,7 +70,7 @@ MESSAGES = {
     "verif.head.best": ("最佳客观指导", "Best objective"),
     "verif.head.best_label": ("最佳客观指导来源", "Best objective source"),
     "verif.head.value_added": ("增值", "Value added"),
-    "verif.delta_help": ("与最佳客观指导（{label}）之差", "Difference from the best objective guidance ({label})"),
+    "verif.delta_help": ("与最佳客观指导“{label}”之差", "Difference from the best objective guidance “{label}”"),
     "verif.n_days": ("检验样本：{n} 个区县·日", "Verified: {n} district-days"),
     "verif.trend": ("滚动 {window} 天趋势", "Rolling {window}-day trend"),
     "verif.window": ("滚动窗口（天）", "Rolling window (days)"),
