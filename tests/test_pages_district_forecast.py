@@ -131,7 +131,7 @@ def test_the_skill_table_shows_each_methods_coverage_and_the_pit_histogram_of_th
 
     assert shown[t(f"method.{in_use}", "zh")] == pytest.approx(72.0) and shown["原始模式"] == pytest.approx(55.0)
     page = texts(at)
-    assert f"当前方法（{t(f'method.{in_use}', 'zh')}）第 1 天的 PIT 直方图" in page and "（U 形）：区间过窄" in page
+    assert f"当前方法“{t(f'method.{in_use}', 'zh')}”第 1 天的 PIT 直方图" in page and "（U 形）：区间过窄" in page
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     bars = [c for c in charts if "tenth" in str(c.proto)]
     assert len(bars) == 1

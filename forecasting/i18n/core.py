@@ -242,8 +242,8 @@ MESSAGES.update({
     "dfc.coverage_help": ("验证期内观测落在第 1 天 80% 区间（10%–90% 分位）内的小时占比；校准良好时约为 80%。",
                           "Share of the validation period's hours whose observation fell in the D+1 80 % interval "
                           "(10-90 % quantiles); about 80 % when calibrated."),
-    "dfc.pit_title": ("当前方法（{method}）第 1 天的 PIT 直方图（验证期）",
-                      "PIT histogram of the method in use ({method}), D+1, validation period"),
+    "dfc.pit_title": ("当前方法“{method}”第 1 天的 PIT 直方图（验证期）",
+                      "PIT histogram of the method in use, “{method}”, D+1, validation period"),
     "dfc.pit_x": ("观测在预报分布中的位置（PIT，十等分）", "Where the observation fell in the forecast distribution (PIT, tenths)"),
     "dfc.pit_y": ("小时占比（%）", "Share of hours (%)"),
     "dfc.pit_caption": (
