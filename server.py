@@ -169,8 +169,8 @@ class UnknownPageRedirect:
             name = found.group(1) if found else None
             if name and not name.startswith("_") and name not in NOT_PAGES and name not in self.pages:
                 home = base.rstrip("/") + "/"
-                response = RedirectResponse(home if name in HOME_ALIASES else f"{home}?missing={quote(name[:60])}",
-                                            status_code=307)
+                target = home if name in HOME_ALIASES else f"{home}?missing={quote(name[:60])}"
+                response = RedirectResponse(target, status_code=307)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

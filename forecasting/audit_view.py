@@ -364,7 +364,8 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     'model: ; files: a.nc'
     >>> details_text({"chosen": {"310118/pm25": "kalman_log", "310118/o3": "mos_ridge",
     ...                           "330421/pm25": "kalman_log"}}, names=names, lang="en")
-    'chosen: Kalman filter on log ratios (multiplicative bias) [Qingpu PM2.5, Jiashan PM2.5], MOS ridge regression [Qingpu O₃]'
+    'chosen: Kalman filter on log ratios (multiplicative bias) [Qingpu PM2.5, Jiashan PM2.5], MOS ridge \
+regression [Qingpu O₃]'
     >>> details_text({"role": ["forecaster", "manager"], "district": ["310118", None],
     ...               "display_name": ["Chen", "Chen Jing"]}, names=names, lang="en")
     'role: forecaster → manager; district: Qingpu → —; display name: Chen → Chen Jing'
@@ -433,8 +434,8 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
             by_method.setdefault(str(method), []).append(
                 f"{names.get(district, district)} {POLLUTANT_TEXT.get(pollutant, pollutant)}".strip())
         brackets = "【{}】" if lang == "zh" else " [{}]"  # a method's own name may hold parentheses
-        return sep.join((t(f"method.{m}", lang) if has_key(f"method.{m}") else m) + brackets.format(sep.join(places))
-                        for m, places in by_method.items())
+        named = {m: t(f"method.{m}", lang) if has_key(f"method.{m}") else m for m in by_method}
+        return sep.join(named[m] + brackets.format(sep.join(places)) for m, places in by_method.items())
 
     parts = [f"{field(k)}: {value(k, v)}" for k, v in details.items()]
     text = (t("common.clause_sep", lang) if lang else "; ").join(parts)

@@ -527,8 +527,9 @@ def test_a_forecaster_not_on_duty_sees_the_desk_read_only(world):
 
 def test_the_desk_names_a_district_that_submitted_nothing_once_not_with_every_day(world):
     """A tour read "Qingpu has not submitted D+1 12-08, D+2 12-09, …, D+7 12-14; Wujiang has not submitted D+1
-    12-08, …" (第 1 天 12-08 … in Chinese) for each district before anyone had submitted: the desk says so in one clause, names a district
-    that submitted nothing once with the number of days, and lists the days only of a partial submission."""
+    12-08, …" (第 1 天 12-08 … in Chinese) for each district before anyone had submitted: the desk says so in
+    one clause, names a district that submitted nothing once with the number of days, and lists the days
+    only of a partial submission."""
     db, cast, today = world
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "chief_desk.py")
@@ -539,8 +540,8 @@ def test_the_desk_names_a_district_that_submitted_nothing_once_not_with_every_da
 
     n = len(c.get_session(db, today).target_dates)  # the days of the session (this world: 3)
     # Qingpu submits D+1 only
-    c.save_submissions(db, cast["fc_qp"], today, QP, [c.SubmissionInput(today + timedelta(days=1), 60, 80, ("pm25",),
-                                                                        {}, "分析", 0)], submit=True)
+    d1 = c.SubmissionInput(today + timedelta(days=1), 60, 80, ("pm25",), {}, "分析", 0)
+    c.save_submissions(db, cast["fc_qp"], today, QP, [d1], submit=True)
     at.run()
     warning = [x.value for x in at.warning if x.value.startswith("签发前还需")][0]
     assert f"吴江区尚未提交（共 {n} 天）" in warning and f"嘉善县尚未提交（共 {n} 天）" in warning, warning

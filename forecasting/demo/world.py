@@ -53,8 +53,9 @@ PARALLEL_MIN_DAYS = 21
 #: The share of the guidance history's issue dates computed by the worker of the older part. The newer part
 #: costs more per date (its dates have trained corrections of more methods, and its hourly series are kept),
 #: and the consultations of the older part are seeded here while the newer part is computed: the older
-#: part is the larger, so that both are done when those consultations are (0.65 fixed by timing the
-#: 60-day build: 46–48 s against 49–52 s at 0.5, see docs/development.md).
+#: part is the larger, so that both are done when those consultations are. 0.65 from timing the 60-day
+#: build (46-48 s against 49-52 s at 0.5); the first-run bench after it showed no difference beyond the
+#: hour's noise (docs/development.md, "The first run").
 GUIDANCE_OLDER_SHARE = 0.65
 
 #: One password for every demo account, printed by ``make run`` in demo mode only.
