@@ -209,7 +209,7 @@ def store_long_district_series(db: Database, actor: Actor | None, long: pd.DataF
     if long.empty:
         raise ValidationError(f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z: no variables to store")
     long = _in_stored_order(long)
-    return _store_long(db, actor, long, sorted(set(long["variable"])), model=model, cycle=cycle, **options)
+    return _store_long(db, actor, long, sorted(long["variable"].unique()), model=model, cycle=cycle, **options)
 
 
 def _in_stored_order(long: pd.DataFrame) -> pd.DataFrame:
@@ -233,7 +233,7 @@ def _store_long(db: Database, actor: Actor | None, long: pd.DataFrame, variables
                 conversions: list | dict | None = None, synthetic: bool = False, force: bool = False) -> IngestResult:
     """Store one run's values, ``long`` (``district time lead_hours variable value``, every value of the run
     with its missing ones as NaN), see :func:`store_district_series`."""
-    districts = tuple(sorted(set(long["district"])))
+    districts = tuple(sorted(long["district"].unique()))
     n_times = int(pd.DatetimeIndex(long["time"]).nunique())
     finite = np.isfinite(long["value"].to_numpy(dtype=float))
     total, dropped = len(long), int((~finite).sum())
