@@ -36,7 +36,7 @@ options = [""] + [f for f in families if f not in actions] + actions
 
 
 def family(prefix: str) -> str:
-    """A family of actions in words ("会商（全部）（consult.*）"); an unknown one by its code."""
+    """A family of actions in words ("会商：全部（consult.*）"); an unknown one by its code."""
     name = tr_or(f"audit18.family.{prefix}", "")
     return tr("audit18.family", name=name, code=f"{prefix}.*") if name else f"{prefix}.*"
 

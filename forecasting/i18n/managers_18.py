@@ -346,7 +346,7 @@ MESSAGES.update({
 })
 
 # the action filter's families (audit_log page): every action whose code starts with "<family>."
-MESSAGES["audit18.family"] = ("{name}（全部）（{code}）", "{name} (all) ({code})")
+MESSAGES["audit18.family"] = ("{name}：全部（{code}）", "{name}: all ({code})")
 for _family, _zh, _en in (("consult", "会商", "Consultation"), ("login", "登录", "Sign-in"), ("user", "用户管理", "Users"),
                           ("token", "API 令牌", "API tokens"), ("rota", "值班表", "Rota"), ("report", "报告", "Reports"),
                           ("datadesk", "数据台", "Data desk"), ("obs", "观测", "Observations"), ("run", "模式数据", "Model runs"),
