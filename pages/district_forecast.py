@@ -62,8 +62,10 @@ if ends is not None:
 cols = st.columns(max(len(suggested), 1))
 for col, g in zip(cols, suggested):
     with col.container(border=True):
-        head = f"**{tr('dfc.lead', n=g.lead_day)}** · {g.target_date:%m-%d}"
-        st.markdown(head + (f" · :orange-badge[{tr('dfc13.outlook_badge')}]" if g.outlook else ""))
+        # the day and its date on two lines: seven cards side by side on a 1366-1440 px screen broke "12-08"
+        # after its hyphen (a tour)
+        head = f"**{tr('dfc.lead', n=g.lead_day)}**  \n{g.target_date:%m-%d}"
+        st.markdown(head + (f" :orange-badge[{tr('dfc13.outlook_badge')}]" if g.outlook else ""))
         if g.aqi_lo is None:
             st.caption(tr("dfc.no_aqi"))
             continue
@@ -76,7 +78,9 @@ for col, g in zip(cols, suggested):
             st.caption(tr("dfc13.p100", p=f"{100 * g.p_over_100:.0f}%") + " · "
                        + tr("dfc13.p200", p=f"{100 * (g.p_over_200 or 0):.0f}%"))
         if g.aqi_q10 is not None and g.aqi_q90 is not None:
-            st.caption(tr("dfc13.quantiles", lo=f"{g.aqi_q10:.0f}", hi=f"{g.aqi_q90:.0f}", mid=f"{g.aqi_q50:.0f}"))
+            # a word joiner on each side of the dash: a narrow card broke "68–130" after the dash (a tour)
+            st.caption(tr("dfc13.quantiles", lo=f"{g.aqi_q10:.0f}\u2060", hi=f"\u2060{g.aqi_q90:.0f}",
+                          mid=f"{g.aqi_q50:.0f}"))
         elif g.p_over_100 is None:  # a new installation: the calibration has too little history yet
             st.caption(tr("dfc13.no_probability"))
         if g.outlook:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from apptest_support import goto, new_app, sign_in, texts
@@ -25,7 +27,10 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     assert f"指导产品发布日：{beijing_today().isoformat()}" in page  # today's guidance
     assert "第 1 天" in page and "首要污染物" in page
     # issue #13: level probabilities, quantiles, and where model guidance ends (120-h runs: D+4)
-    assert "AQI>100 概率" in page and "AQI 10%–90%" in page
+    assert "AQI>100 概率" in page and "80% 区间" in page  # as the room's grid says it
+    # the day and its date on two lines (seven narrow cards broke "12-08" after its hyphen)
+    heads = [m.value for m in at.markdown if m.value.startswith("**第 1 天**")]
+    assert heads == [f"**第 1 天**  \n{beijing_today() + timedelta(days=1):%m-%d}"], heads
     assert "模式指导截至" in page and "展望" in page
     # the small world's 12 days are too few to calibrate the modelled days: the cards say so (not a blank)
     from forecasting.guidance import guidance_for

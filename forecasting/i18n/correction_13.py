@@ -10,7 +10,7 @@ MESSAGES = {
     ),
     "dfc13.p100": ("AQI>100 概率 {p}", "P(AQI>100) {p}"),
     "dfc13.p200": ("AQI>200 概率 {p}", "P(AQI>200) {p}"),
-    "dfc13.quantiles": ("AQI 10%–90%：{lo}–{hi}（中位数 {mid}）", "AQI 10–90 %: {lo}–{hi} (median {mid})"),
+    "dfc13.quantiles": ("80% 区间 {lo}–{hi} · 中位数 {mid}", "80 % interval {lo}–{hi} · median {mid}"),
     "dfc13.no_probability": ("尚无概率与区间：可用于校准的历史配对（预报-实况）还不够",
                              "No probabilities or interval yet: too few past forecast-observation pairs to calibrate"),
     "dfc13.outlook_badge": ("展望", "Outlook"),
