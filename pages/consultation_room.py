@@ -233,7 +233,14 @@ if room.can_submit:
 
     st.subheader(tr("consult.form_title", district=w.district_name(district)))
     a, b = cfg.widths[0][1], cfg.widths[-1][1]
-    st.caption(tr("grid14.rule", a=a, b=b))
+    rule = tr("grid14.rule", a=a, b=b)
+    beyond = [(day - issue_date).days for day in session.target_dates
+              if (g := prefill.get((district, day))) is not None and not g.from_models]
+    if beyond:  # the outlook days once, above the form, instead of a third line under each
+        days = (tr("dfc.lead", n=beyond[0]) if len(beyond) == 1
+                else tr("consult.lead_span", a=beyond[0], b=beyond[-1]))
+        rule += tr("grid14.outlook_days", days=days)
+    st.caption(rule)
     # a day's error from the last save goes once its values change (a tour corrected 40-70 to 40-60 and still
     # read "AQI 范围 40-70 过宽" and "未保存任何一天……请先修改：第 1 天" under the valid range); the live check below
     # still says what is wrong with the new values
@@ -251,8 +258,9 @@ if room.can_submit:
             if g is not None:
                 extra = f" · {w.probability_over_100(g.p_aqi_over_100)}" if g.p_aqi_over_100 is not None else ""
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
-                st.caption(f"{label} {g.aqi_lo}–{g.aqi_hi}{extra}"
-                           + ("" if g.from_models else f" · {tr('grid14.beyond')}"))
+                # an outlook day says so by its label ("展望"; the rule line above says why): a third line
+                # ("超出模式时效") put its boxes lower than the modelled days' in the same row (a 1366 px tour)
+                st.caption(f"{label} {g.aqi_lo}–{g.aqi_hi}{extra}")
             # text boxes, read by the rules: a cleared box is empty ("fill in"), not 0 (a tour saw "AQI 范围 60-0
             # 无效"); a typed -10 is refused in words (a number box with min_value kept the last valid value behind
             # it and said so in English); a typed "9e" or "50.5" is refused by name (a number box handed the page

@@ -66,6 +66,14 @@ def test_the_room_grid_says_when_a_modelled_day_has_no_probabilities_yet(app_dem
     assert grid.count("AQI&gt;100 概率") == len(outlook) and "P(AQI" not in grid  # in Chinese, as the caption
     assert "第 1 天" in grid and "D+1" not in grid  # the day as every Chinese page names it
     assert "nowrap'>·" not in grid and " ·</span>" in grid  # no wrapped line begins with the separator
+    # the form: the outlook days are named once in the rule line above it (a third line under each of them put
+    # their boxes lower than the modelled days' boxes in the same row)
+    leads = sorted((day - beijing_today()).days for d, day in outlook if d == "330421")
+    assert leads and leads == list(range(leads[0], leads[-1] + 1))
+    rule = next(c.value for c in at.caption if c.value.startswith("规则："))
+    assert rule.endswith(f"。第 {leads[0]}–{leads[-1]} 天超出模式时效：“展望”为气候态与持续性展望，不确定性更大"), rule
+    days = [c.value for c in at.caption if c.value.startswith(("指导 ", "展望 "))]
+    assert sum(v.startswith("展望 ") for v in days) == len(leads) and not any("超出模式时效" in v for v in days)
 
 
 def _scales(chart, channel: str) -> dict[str, object]:

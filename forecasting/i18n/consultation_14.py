@@ -98,6 +98,9 @@ MESSAGES = {
     "grid14.no_analysis": ("尚无分析。", "No analysis yet."),
     "grid14.cell_notes": ("该格讨论", "Discussion of this cell"),
     "grid14.empty": ("—", "—"),
+    "grid14.outlook_days": ("。{days}超出模式时效：“展望”为气候态与持续性展望，不确定性更大",
+                            ". {days}: past the models' reach; the “outlook” is climatology and persistence, with wider "
+                            "uncertainty"),
     "grid14.rule": ("规则：AQI 为 0–500 的整数；中心 ≤ 100 时宽度 ≤ {a}，以上 ≤ {b}；AQI > 50 须填首要污染物",
                    "Rule: AQI in whole numbers from 0 to 500; width ≤ {a} when the centre is ≤ 100, else ≤ {b}; name a primary pollutant above 50"),
     "grid14.optional": ("选填", "optional"),
