@@ -149,20 +149,25 @@ with left:
 with right:
     st.markdown(f"#### {tr('today14.map_title')}")
     tomorrow = today + timedelta(days=1)
-    levels, caption = {}, "today14.map_caption_none"
+    levels, caption, earlier = {}, "today14.map_caption_none", None
+
+    def issued_levels(view) -> dict[str, int]:
+        """Tomorrow's level (the range's upper end) per district in an issued forecast's snapshot."""
+        return {d["adcode"]: day["level_hi"] for d in json.loads(view.snapshot).get("districts", [])
+                for day in d.get("days", []) if day["target_date"] == tomorrow.isoformat()}
+
     issued = c.issued_forecasts(db, today) if room.session is not None else []
     if issued:
-        snap = json.loads(issued[-1].snapshot)
-        for d in snap.get("districts", []):
-            for day in d.get("days", []):
-                if day["target_date"] == tomorrow.isoformat():
-                    levels[d["adcode"]] = day["level_hi"]
-        caption = "today14.map_caption_issued"
+        levels, caption = issued_levels(issued[-1]), "today14.map_caption_issued"
     elif room.session is not None:
         for e in room.entries:
             if e.target_date == tomorrow:
                 levels[e.district] = e.level_hi
         caption = "today14.map_caption_draft" if levels else caption
+    if not levels:  # before today's drafts: the forecast that stands, the last one issued (yesterday's D+2)
+        earlier = c.latest_issued_before(db, today)
+        levels = issued_levels(earlier) if earlier is not None else {}
+        caption = "today14.map_caption_earlier" if levels else caption
     st.altair_chart(w.level_map(levels, lang), width="stretch")
-    st.caption(tr(caption))
+    st.caption(tr(caption, date=earlier.issue_date.isoformat() if earlier is not None else ""))
 

@@ -51,6 +51,7 @@ from forecasting.consultation.issue import (
     issue_session,
     issue_snapshot,
     issued_forecasts,
+    latest_issued_before,
     may_amend,
     verify_issued,
 )
@@ -93,7 +94,7 @@ __all__ = [
     "NoteView", "add_note", "list_notes",
     "GuidanceRow", "Verification", "best_guidance", "guidance_centres", "guidance_rows", "yesterday_check",
     "FinalInput", "FlagState", "IssuedView", "acknowledge_flag", "amend_session", "may_amend", "canonical_json",
-    "effective_entries", "issue_session", "issued_forecasts", "save_final", "session_flags", "sign_session",
-    "verify_issued", "issue_snapshot",
+    "effective_entries", "issue_session", "issued_forecasts", "latest_issued_before", "save_final", "session_flags",
+    "sign_session", "verify_issued", "issue_snapshot",
     "FinalView", "RoomView", "latest_issue_dates", "room_view", "session_document", "guidance_document",
 ]

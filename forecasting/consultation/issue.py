@@ -303,6 +303,15 @@ def issued_forecasts(db: Database, issue_date) -> list[IssuedView]:
         return [_issued_view(r, i < len(rows) - 1) for i, r in enumerate(rows)]
 
 
+def latest_issued_before(db: Database, day) -> IssuedView | None:
+    """The newest issued revision of the newest issue date before ``day``: the forecast that stands for the
+    days ahead until ``day``'s own is issued (yesterday's covered today's tomorrow as its D+2)."""
+    with db.read() as s:
+        row = s.scalar(select(IssuedForecast).where(IssuedForecast.issue_date < parse_day(day))
+                       .order_by(IssuedForecast.issue_date.desc(), IssuedForecast.revision.desc()).limit(1))
+        return None if row is None else _issued_view(row, False)
+
+
 def verify_issued(view: IssuedView) -> bool:
     """Whether the stored snapshot still hashes to the stored SHA-256 (JSON-only issues)."""
     return hashlib.sha256(view.snapshot.encode("utf-8")).hexdigest() == view.sha256

@@ -76,6 +76,9 @@ MESSAGES = {
     "today14.map_title": ("明日空气质量等级", "Tomorrow's AQI level"),
     "today14.map_caption_issued": ("颜色：已发布的明日 AQI 等级（取上限）。", "Colour: tomorrow's issued AQI level (upper end)."),
     "today14.map_caption_draft": ("颜色：明日区县填报（草稿/提交）的 AQI 等级，尚未发布。", "Colour: tomorrow's district entries (draft/submitted), not issued yet."),
+    "today14.map_caption_earlier": ("颜色：{date} 发布的预报中明日的 AQI 等级（取上限）；今日预报尚未填报。",
+                                    "Colour: tomorrow's AQI level (upper end) in the forecast issued on {date}; "
+                                    "today's forecast has no entries yet."),
     "today14.map_caption_none": ("今日尚无预报：区县为灰色。", "No forecast yet today: districts in grey."),
     "today14.legend_none": ("无预报", "no forecast"),
     # comparison grid
