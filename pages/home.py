@@ -1,7 +1,8 @@
 """Today (首页): per role, the day's consultation at a glance — who holds the chief seat, both
 deadlines with a live countdown, which districts have submitted, the open flags, yesterday's
 verification in one line, and the next step as a button. Managers also see the latest issued
-forecast and last month's accuracy. The map is coloured by tomorrow's issued (or draft) level."""
+forecast and last month's accuracy. The map is coloured by tomorrow's issued (or draft) level; before
+today's entries, by the last issued forecast's."""
 
 import json
 from datetime import timedelta
