@@ -275,14 +275,23 @@ if summary.has_issued:
     show(g3, rate_chart(summary.by_lead, "lead_day", tr("verif18.by_lead"), lambda n: tr("verif18.lead_n", n=int(n))),
          len(summary.by_lead))
     st.caption(tr("verif18.event_rule_note"))
-    for label, b in summary.brier.items():
-        st.caption(tr("verif18.brier", label=source_name(label), brier=f"{b['brier']:.3f}", n=b["n"]))
-        rel = b["reliability"]
-        if len(rel):
-            st.altair_chart(reliability_chart(
-                rel, title=tr("verif18.reliability_of", label=source_name(label)),
-                x_title=tr("verif18.rel.forecast"), y_title=tr("verif18.rel.observed"),
-                n_title=tr("verif18.col.cases")), width="stretch")
+    # three reliability diagrams to a row under one heading, each titled by its source alone (seven sources, one
+    # under another, were two screens of scrolling at 1366 px, and three of their titles were cut; a phone
+    # stacks the columns)
+    sources = list(summary.brier.items())
+    if sources:
+        st.markdown(f"##### {tr('verif18.reliability')}")
+        st.caption(tr("verif18.reliability_note"))
+    for start in range(0, len(sources), 3):
+        for col, (label, b) in zip(st.columns(3), sources[start:start + 3]):
+            with col:
+                st.markdown(f"**{source_name(label)}**")
+                st.caption(tr("verif18.brier", brier=f"{b['brier']:.3f}", n=b["n"]))
+                rel = b["reliability"]
+                if len(rel):
+                    st.altair_chart(reliability_chart(
+                        rel, title="", x_title=tr("verif18.rel.forecast"), y_title=tr("verif18.rel.observed"),
+                        n_title=tr("verif18.col.cases")), width="stretch")
 
 assessment_section()
 

@@ -214,4 +214,4 @@ def reliability_chart(rel: pd.DataFrame, *, title: str, x_title: str, y_title: s
         y=alt.Y("observed_frequency:Q", title=y_title, scale=scale, axis=axis),
         tooltip=[alt.Tooltip("mean_probability:Q", title=x_title, format=".2f"),
                  alt.Tooltip("observed_frequency:Q", title=y_title, format=".2f"), alt.Tooltip("n:Q", title=n_title)])
-    return (diag + pts).properties(height=height, title=title)
+    return (diag + pts).properties(height=height, **({"title": title} if title else {}))  # "": titled beside it
