@@ -494,9 +494,11 @@ def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> Non
     note = tr("flag.col_note")
     # Together they fit the 905 px of a desktop page beside the sidebar (938 px ran the reason's column off
     # its right edge: a tour read "第1天青浦受上游输送影"); the kind and the state wrap onto a second line.
-    widths = {sev: 44 if units(sev) <= 4 else 72, tr("ack14.col_days"): 100,  # "12-01–12-03" on one line
+    # The days' column holds "第 1–2 天 12-08–12-09" on one line: at 100 px Streamlit's table cut it to
+    # "第 1–2 天 12-08-" without wrapping (a 1366 px tour of the duty chief's desk); the reason gives it the room.
+    widths = {sev: 44 if units(sev) <= 4 else 72, tr("ack14.col_days"): 140,
               tr("flag.col_pair"): 124, tr("flag.col_kind"): 124, tr("ack14.col_values"): 196,
-              tr("flag.col_state"): 124, note: 186}
+              tr("flag.col_state"): 124, note: 146}
     # Every group shown without scrolling inside the table (up to 15).
     row = wrapped_row_height(frame, widths)
     st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=row,
