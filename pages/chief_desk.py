@@ -270,7 +270,12 @@ if room.can_chair:
             column_config={
                 tr("desk14.col_lo"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
                 tr("desk14.col_hi"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
-                tr("desk14.col_primary"): st.column_config.TextColumn(max_chars=40),
+                # the example in the heading's help: "首要污染物（如 PM2.5、O₃）" made the column 220 px wide
+                # for "PM2.5" and pushed the source column off the table's edge at 1366 px ("区县提")
+                tr("desk14.col_primary"): st.column_config.TextColumn(
+                    max_chars=40, help=tr("desk14.col_primary_help"),
+                    width=w.text_width([tr("desk14.col_primary"), *frame[tr("desk14.col_primary")]], least=96)
+                    if len(frame) else None),
                 **level_column,
             })
         summary = st.text_area(tr("desk14.summary"), value=session.zone_summary, key=f"final_summary_{compose_n}",
