@@ -265,7 +265,7 @@ def test_the_text_is_cut_at_200_characters_when_many_days():
     from forecasting.reports import district_texts
 
     day = {"target_date": "2026-11-25", "aqi_lo": 140, "aqi_hi": 175, "primary": ["pm25", "o3"],
-           "primary_label": "PM2.5、O3", "primary_label_en": "PM2.5, O3", "category_zh": "轻度污染至中度污染",
+           "primary_label": "PM2.5、O3", "primary_label_en": "PM2.5, O3", "category_zh": "轻度至中度污染",
            "category_en": "Lightly to Moderately Polluted"}
     report = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [day] * 7}]}
     for lang in ("zh", "en"):

@@ -439,7 +439,7 @@ def text_width(texts, *, least: int = 72) -> int:
 
     Examples
     --------
-    >>> text_width(["级别", "良至轻度污染", "轻度污染至中度污染"]) == header_width("轻度污染至中度污染")
+    >>> text_width(["级别", "良至轻度污染", "轻度至中度污染"]) == header_width("轻度至中度污染")
     True
     """
     return max([least] + [header_width(str(t), least=least) for t in texts if t is not None])

@@ -27,7 +27,7 @@ from forecasting.aqi.levels import (
     levels,
     sensitive_groups,
 )
-from forecasting.aqi.ranges import AQIRange, RangeRules, aqi_range
+from forecasting.aqi.ranges import AQIRange, RangeRules, aqi_range, level_span_text
 from forecasting.aqi.tables import (
     BREAKPOINTS,
     DECIMALS,
@@ -67,6 +67,7 @@ __all__ = [
     "AQIRange",
     "RangeRules",
     "aqi_range",
+    "level_span_text",
     "BREAKPOINTS",
     "DECIMALS",
     "EDITION_2012",

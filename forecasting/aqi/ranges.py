@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from forecasting.aqi.levels import level_info, level_of
 from forecasting.aqi.tables import EDITION_2026, AQIInputError, normalize_edition
 
-__all__ = ["RangeRules", "AQIRange", "aqi_range"]
+__all__ = ["RangeRules", "AQIRange", "aqi_range", "level_span_text"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,28 @@ class AQIRange:
     def span(self, lang: str = "zh") -> str:
         """Level span text, ``"良至轻度污染"`` / ``"Good to Lightly Polluted"``."""
         return self.span_en if lang == "en" else self.span_zh
+
+
+def level_span_text(level_lo: int, level_hi: int, lang: str = "zh", *, edition: str = EDITION_2026) -> str:
+    """The levels a range spans in words: one category, or the first and the last joined by 至 / "to"; two
+    polluted categories share their noun, as published forecasts write them ("轻度至中度污染", "Lightly to
+    Moderately Polluted"; "轻度污染至中度污染" made the chief desk's column wider than the page).
+
+    Examples
+    --------
+    >>> level_span_text(2, 2), level_span_text(2, 3), level_span_text(2, 3, "en")
+    ('良', '良至轻度污染', 'Good to Lightly Polluted')
+    >>> level_span_text(3, 4), level_span_text(3, 4, "en"), level_span_text(5, 6)
+    ('轻度至中度污染', 'Lightly to Moderately Polluted', '重度至严重污染')
+    """
+    a, b = level_info(level=level_lo, edition=edition), level_info(level=level_hi, edition=edition)
+    if level_lo == level_hi:
+        return a.category(lang)
+    if lang == "en":
+        first = a.category_en.removesuffix(" Polluted") if b.category_en.endswith(" Polluted") else a.category_en
+        return f"{first} to {b.category_en}"
+    first = a.category_zh.removesuffix("污染") if b.category_zh.endswith("污染") else a.category_zh
+    return f"{first}至{b.category_zh}"
 
 
 def _finite(name: str, value) -> float:
@@ -152,9 +174,5 @@ def aqi_range(point: float | None = None, *, interval: tuple[float, float] | Non
     hi = lo + width
     lev = tuple(range(level_of(lo), level_of(hi) + 1))
     infos = [level_info(level=k, edition=edition) for k in lev]
-    if len(infos) == 1:
-        span_zh, span_en = infos[0].category_zh, infos[0].category_en
-    else:
-        span_zh = f"{infos[0].category_zh}至{infos[-1].category_zh}"
-        span_en = f"{infos[0].category_en} to {infos[-1].category_en}"
+    span_zh, span_en = (level_span_text(lev[0], lev[-1], lang, edition=edition) for lang in ("zh", "en"))
     return AQIRange(lo, hi, centre, width, edition, lev, span_zh, span_en, tuple(i.hex for i in infos))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from forecasting.aqi import POLLUTANTS, level_info, level_of
+from forecasting.aqi import POLLUTANTS, level_of, level_span_text
 from forecasting.consultation.config import ConsultationConfig
 from forecasting.errors import ValidationError
 from forecasting.plausibility import PLAUSIBLE_MAX
@@ -89,11 +89,8 @@ def check_forecast(aqi_lo, aqi_hi, primary, concentrations=None, *, config: Cons
 
 
 def span_text(level_lo: int, level_hi: int, lang: str = "zh") -> str:
-    """``"良"`` or ``"良至轻度污染"`` (``"Good to Lightly Polluted"``)."""
-    a, b = level_info(level=level_lo), level_info(level=level_hi)
-    if level_lo == level_hi:
-        return a.category(lang)
-    return f"{a.category_zh}至{b.category_zh}" if lang != "en" else f"{a.category_en} to {b.category_en}"
+    """``"良"``, ``"良至轻度污染"``, ``"轻度至中度污染"`` (:func:`forecasting.aqi.level_span_text`)."""
+    return level_span_text(level_lo, level_hi, lang)
 
 
 def _as_typed(value, number: float) -> str:
