@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.aqi import POLLUTANT_OF, level_info, level_of
+from forecasting.aqi import POLLUTANT_OF, level_of, level_span_text
 from forecasting.correction.pairing import POLLUTANTS
 from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, exceedance
 from forecasting.errors import ValidationError
@@ -166,9 +166,7 @@ def finish_daily(out: pd.DataFrame, *, widths=DEFAULT_WIDTHS) -> pd.DataFrame:
             p100.append(np.nan)
             p200.append(np.nan)
         levels = tuple(range(level_of(lo), level_of(hi) + 1))
-        infos = [level_info(level=k, edition=ed) for k in levels]
-        span_zh = infos[0].category_zh if len(infos) == 1 else f"{infos[0].category_zh}至{infos[-1].category_zh}"
-        span_en = infos[0].category_en if len(infos) == 1 else f"{infos[0].category_en} to {infos[-1].category_en}"
+        span_zh, span_en = (level_span_text(levels[0], levels[-1], lang, edition=ed) for lang in ("zh", "en"))
         # the submission rules: no primary pollutant when the whole range is ≤ 50, one when it is above 50
         if hi <= 50:
             primary[i] = ()

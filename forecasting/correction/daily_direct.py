@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecasting.aqi import POLLUTANT_OF, aqi_arrays, edition_for, level_info, level_of
+from forecasting.aqi import POLLUTANT_OF, aqi_arrays, edition_for, level_of, level_span_text
 from forecasting.aqi.core import resolve_edition
 from forecasting.aqi.tables import USED_INDICATORS
 from forecasting.correction.published import DEFAULT_WIDTHS, choose_range, exceedance
@@ -335,7 +335,6 @@ def daily_aqi_distribution(quantiles: pd.DataFrame, *, edition=None, widths=None
             q10, q90 = min(q10, q50), max(q90, q50)
             lo, hi = choose_range(q10, q50, q90, widths=widths)
             levels = tuple(range(level_of(lo), level_of(hi) + 1))
-            infos = [level_info(level=v, edition=ed) for v in levels]
             prim = tuple(dict.fromkeys(POLLUTANT_OF[n] for n in need if a["q50"].primary[n][i]))
             if hi <= 50:
                 prim = ()
@@ -346,8 +345,6 @@ def daily_aqi_distribution(quantiles: pd.DataFrame, *, edition=None, widths=None
                          "aqi_upper": q90, "p_over_100": exceedance(100, q10, q50, q90),
                          "p_over_200": exceedance(200, q10, q50, q90), "level": int(level_of(q50)), "primary": prim,
                          "range_lo": lo, "range_hi": hi, "range_text": f"{lo}-{hi}", "levels": levels,
-                         "span_zh": infos[0].category_zh if len(infos) == 1
-                         else f"{infos[0].category_zh}至{infos[-1].category_zh}",
-                         "span_en": infos[0].category_en if len(infos) == 1
-                         else f"{infos[0].category_en} to {infos[-1].category_en}"})
+                         "span_zh": level_span_text(levels[0], levels[-1], "zh", edition=ed),
+                         "span_en": level_span_text(levels[0], levels[-1], "en", edition=ed)})
     return pd.DataFrame(rows, columns=keys + cols)
