@@ -496,7 +496,9 @@ def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> Non
     # its right edge: a tour read "第1天青浦受上游输送影"); the kind and the state wrap onto a second line.
     # The days' column holds "第 1–2 天 12-08–12-09" on one line: at 100 px Streamlit's table cut it to
     # "第 1–2 天 12-08-" without wrapping (a 1366 px tour of the duty chief's desk); the reason gives it the room.
-    widths = {sev: 44 if units(sev) <= 4 else 72, tr("ack14.col_days"): 140,
+    # English wraps "D+1–D+2 12-08–12-09" at its space and needs a wider severity column: the two share 184 px.
+    sev_width = 44 if units(sev) <= 4 else 72
+    widths = {sev: sev_width, tr("ack14.col_days"): 184 - sev_width,
               tr("flag.col_pair"): 124, tr("flag.col_kind"): 124, tr("ack14.col_values"): 196,
               tr("flag.col_state"): 124, note: 146}
     # Every group shown without scrolling inside the table (up to 15).
