@@ -17,6 +17,7 @@ from forecasting.consultation import BEIJING, beijing_today, span_text, yesterda
 from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
 from forecasting.consultation.acknowledgements import group_values as _group_values
 from forecasting.consultation.notes import thread_order
+from forecasting.i18n import t
 from forecasting.store.db import get_database
 from forecasting.verification import yesterday_summary
 from forecasting.vocab import DISTRICT_ORDER
@@ -466,6 +467,30 @@ def wrapped_row_height(frame: pd.DataFrame, widths: dict[str, int]) -> int:
     return DEFAULT_ROW_HEIGHT if lines <= 1 else max(FLAG_ROW_HEIGHT, min(_LINE_PX * lines + 16, 8 * _LINE_PX + 16))
 
 
+#: Width of a desktop page's content beside the sidebar at 1366 px [px] (the narrowest common laptop screen).
+PAGE_CONTENT_PX = 905
+
+
+def flag_table_widths(lang: str | None = None) -> dict[str, int]:
+    """The flag table's column widths [px] by heading, in ``lang`` (default: the user's language).
+
+    Narrow severity and day columns, a district pair on one line; the values, state and reason wrap.
+    Every column has its width, the reason's too: left to itself it took the width of its text and ran off
+    the table's edge ("嘉善本地站点夜间偏高，保留嘉…"); "Severity" and "amber" need more than "级别". Together
+    they fit :data:`PAGE_CONTENT_PX` (938 px ran the reason's column off its right edge: a tour read
+    "第1天青浦受上游输送影"); the kind and the state wrap onto a second line. The days' column holds
+    "第 1–2 天 12-08–12-09" on one line: at 100 px Streamlit's table cut it to "第 1–2 天 12-08-" without
+    wrapping (a 1366 px tour of the duty chief's desk); the reason gives it the room. English wraps "D+1–D+2
+    12-08–12-09" at its space and needs a wider severity column: the two share 184 px.
+    """
+    say = tr if lang is None else (lambda key: t(key, lang))
+    sev = say("flag.col_severity")
+    sev_width = 44 if units(sev) <= 4 else 72
+    return {sev: sev_width, say("ack14.col_days"): 184 - sev_width,
+            say("flag.col_pair"): 124, say("flag.col_kind"): 124, say("ack14.col_values"): 196,
+            say("flag.col_state"): 124, say("flag.col_note"): 146}
+
+
 def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> None:
     """The flag groups; with none, what that means given the forecasts there are (``entries``, the
     room's): "the three districts agree" only when all three have a forecast, "no disagreement between
@@ -488,19 +513,7 @@ def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> Non
                tr("ack14.severity.info"): "#E0E0E0"}
     styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
                              subset=[sev])
-    # narrow severity and day columns, a district pair on one line; the values, state and reason wrap.
-    # Every column has its width, the reason's too: left to itself it took the width of its text and ran
-    # off the table's edge ("嘉善本地站点夜间偏高，保留嘉…"); "Severity" and "amber" need more than "级别".
-    note = tr("flag.col_note")
-    # Together they fit the 905 px of a desktop page beside the sidebar (938 px ran the reason's column off
-    # its right edge: a tour read "第1天青浦受上游输送影"); the kind and the state wrap onto a second line.
-    # The days' column holds "第 1–2 天 12-08–12-09" on one line: at 100 px Streamlit's table cut it to
-    # "第 1–2 天 12-08-" without wrapping (a 1366 px tour of the duty chief's desk); the reason gives it the room.
-    # English wraps "D+1–D+2 12-08–12-09" at its space and needs a wider severity column: the two share 184 px.
-    sev_width = 44 if units(sev) <= 4 else 72
-    widths = {sev: sev_width, tr("ack14.col_days"): 184 - sev_width,
-              tr("flag.col_pair"): 124, tr("flag.col_kind"): 124, tr("ack14.col_values"): 196,
-              tr("flag.col_state"): 124, note: 146}
+    widths = flag_table_widths()
     # Every group shown without scrolling inside the table (up to 15).
     row = wrapped_row_height(frame, widths)
     st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=row,
