@@ -89,7 +89,7 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     grid = [m.value for m in at.markdown if "<table" in str(m.value)][0]
     # the comparison grid: Wujiang's row shows its range, level and state; the others are not started
     assert grid.index("青浦区") < grid.index("吴江区") < grid.index("嘉善县")
-    assert "<b>60–80</b><br>良" in grid and grid.count("未开始") == 6
+    assert "<b>60–80</b><br><span style='white-space:nowrap'>良</span>" in grid and grid.count("未开始") == 6
     from forecasting import consultation as c
 
     subs = c.list_submissions(db, today)

@@ -115,6 +115,24 @@ def span(level_lo: int, level_hi: int) -> str:
     return span_text(level_lo, level_hi, language())
 
 
+def span_html(text: str) -> str:
+    """A level span (:func:`span`) as HTML that breaks only between its ends: a narrow grid cell read
+    "轻度至中度污" / "染"; now "轻度至" / "中度污染". A single category never breaks; English breaks between words.
+
+    Examples
+    --------
+    >>> span_html("轻度至中度污染")
+    "<span style='white-space:nowrap'>轻度至</span><wbr><span style='white-space:nowrap'>中度污染</span>"
+    >>> span_html("良"), span_html("Good to Lightly Polluted")
+    ("<span style='white-space:nowrap'>良</span>", 'Good to Lightly Polluted')
+    """
+    if text.isascii():
+        return _html.escape(text)
+    ends = text.split("至")
+    return "<wbr>".join(f"<span style='white-space:nowrap'>{_html.escape(part)}{'至' if i < len(ends) - 1 else ''}</span>"
+                        for i, part in enumerate(ends))
+
+
 def issue_date_picker(key: str) -> date:
     """The issue date (Beijing), remembered per page."""
     if key not in st.session_state:
@@ -564,7 +582,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                 if sub.status == "submitted" and sub.submitted_at and sub.submitted_at > session.consult_deadline:
                     # taken, as the room is still open, but the chief sees it came after the consultation's cut-off
                     state += " · " + tr("consult.late", time=bj(sub.submitted_at, "%H:%M"))
-                main = (f"<b>{sub.aqi_lo}–{sub.aqi_hi}</b><br>{esc(span(sub.level_lo, sub.level_hi))}<br>"
+                main = (f"<b>{sub.aqi_lo}–{sub.aqi_hi}</b><br>{span_html(span(sub.level_lo, sub.level_hi))}<br>"
                         f"{esc(ptext(sub.primary))}<br><span style='font-size:0.75em'>{esc(state)}</span>")
                 style = f"background:{colour};color:{text_on(sub.level_hi)}"
             else:
@@ -577,7 +595,7 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                     own = (f"{esc(tr('grid14.district_value'))} <b>{sub.aqi_lo}–{sub.aqi_hi}</b> {esc(ptext(sub.primary))}"
                            if sub is not None else esc(tr("today14.cell_none")))
                     main = (f"<span style='font-size:0.8em'>{esc(tr('grid14.final_issued'))}</span><br>"
-                            f"<b>{final.aqi_lo}–{final.aqi_hi}</b><br>{esc(span(final.level_lo, final.level_hi))}<br>"
+                            f"<b>{final.aqi_lo}–{final.aqi_hi}</b><br>{span_html(span(final.level_lo, final.level_hi))}<br>"
                             f"{esc(ptext(final.primary))}"
                             f"<div style='background:#fff;color:#333;border:1px dashed #777;border-radius:3px;"
                             f"margin-top:3px;padding:1px 3px;font-size:0.8em'>{own}</div>")
@@ -601,8 +619,8 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                     bits.append(esc(probability_over_100(g.p_aqi_over_100)))
                 elif g.q_lo is None:  # too little history to calibrate yet (see the district forecast page)
                     bits.append(esc(tr("grid14.no_probability")))
-                if not g.from_models:
-                    bits.append(esc(tr("grid14.beyond")))
+                # an outlook day says so by its label ("展望", the caption says what it is): a fifth piece,
+                # "beyond the models", widened the English grid past a 1366 px page
                 # each piece on one line ("80% 区间 43–142", never "80% 区间 43–" / "142")
                 guide = ("<div style='background:#fff;color:#333;font-size:0.8em;margin-top:3px;padding:1px 3px;"
                          "border-radius:3px'>"
