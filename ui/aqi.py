@@ -28,7 +28,7 @@ __all__ = ["badge_html", "range_badge_html", "legend_html", "iaqi_frame", "aqi_b
            "aqi_legend", "iaqi_table"]
 
 _SPAN = ('<span style="display:inline-block;white-space:{wrap};max-width:100%;box-sizing:border-box;'
-         'padding:0.15em 0.6em;border-radius:0.4em;background:{bg};color:{fg};font-weight:600;margin:0 0.2em 0.2em 0">'
+         'padding:0.15em 0.45em;border-radius:0.4em;background:{bg};color:{fg};font-weight:600;margin:0 0.2em 0.2em 0">'
          '{text}</span>')
 _GREY = ("#E0E0E0", "#000000")
 
