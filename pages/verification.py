@@ -309,8 +309,9 @@ for col, score in zip(cols, CARDS):
     if cmp_ and score in ("level_hit_rate", "range_hit_rate") and cmp_["n"]:
         d = cmp_[score]["difference"]
         if pd.notna(d.value):
-            # short enough for a card (a tour read "+1 pp vs. Corrected guidance (ensemble) (…"); the cases in the help
-            delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} {tr('verif18.pp')}", label=source_name(ref))
+            # short enough for a card (tours read "+1 pp vs. Corrected guidance (ensemble) (…" and, at 1366 px,
+            # "-4 pp vs. Corrected guidance (ensemb…"); which guidance, and the cases, in the help
+            delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} {tr('verif18.pp')}")
             help_text = (tr("verif18.ref.best_caption", label=source_name(ref), first=summary.reference["first"],
                             last=summary.reference["last"]) + " " + tr("verif18.delta_cases", n=cmp_["n"]))
     col.metric(tr(f"verif.card.{score}"), fmt(score, value), delta=delta, help=help_text,

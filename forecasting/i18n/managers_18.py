@@ -150,7 +150,7 @@ MESSAGES.update({
     "verif18.head.pod_200": ("AQI>200 命中率（按范围上限）", "AQI > 200 probability of detection (range upper bound)"),
     "verif18.head.far_200": ("AQI>200 空报率（按范围上限）", "AQI > 200 false alarm ratio (range upper bound)"),
     "verif18.head.csi_200": ("AQI>200 临界成功指数", "AQI > 200 critical success index"),
-    "verif18.delta_vs": ("{delta} 较{label}", "{delta} vs. {label}"),
+    "verif18.delta_vs": ("{delta} 较客观指导", "{delta} vs. guidance"),
     "verif18.delta_cases": ("差值在同一批 {n} 个例上计算。", "The difference is over the same {n} cases."),
     "verif18.compare_line": ("{ref}：{n} 个相同个例，会商 {a}，参照 {b}，差 {d}（95 % 区间 {lo} 至 {hi}）",
                              "{ref}: {n} same cases, issued {a}, reference {b}, difference {d} (95 % interval {lo} to {hi})"),
