@@ -370,6 +370,11 @@ def test_amendment_keeps_the_old_version_superseded(db, cast):
     assert [(h.revision, h.superseded) for h in history] == [(1, True), (2, False)]
     assert history[0].sha256 == first.sha256 and history[0].snapshot == first.snapshot
     assert second.supersedes_id == first.id and second.reason == "吴江数据更正"
+    # the forecast that stands for the days after ISSUE (the home page's map before the next day's entries): the
+    # newest revision; none stands before ISSUE, and ISSUE's own does not count for ISSUE itself
+    standing = c.latest_issued_before(db, ISSUE + timedelta(days=1))
+    assert (standing.id, standing.revision, standing.superseded) == (second.id, 2, False)
+    assert c.latest_issued_before(db, ISSUE) is None
 
 
 def test_an_amendment_keeps_the_acknowledgements_of_unchanged_conflicts(db, cast):
