@@ -178,7 +178,9 @@ def _chip(lo, hi) -> tuple[str, str | None]:
     width, limit = checked.aqi_hi - checked.aqi_lo, cfg.max_width(checked.centre)
     colour = w.level_colour(checked.level_hi)
     chip = (f"<span style='background:{colour};color:{w.text_on(checked.level_hi)};padding:1px 6px;"
-            f"border-radius:8px'>{w.esc(w.span(checked.level_lo, checked.level_hi))}</span> "
+            f"border-radius:8px'>{w.esc(w.span(checked.level_lo, checked.level_hi))}</span><br>"
+            # the width on its own line whatever the chip's length: beside a short chip ("良") it stood on the
+            # chip's line and the day's concentration boxes sat a line higher than its neighbours' (a 1366 px tour)
             f"<span style='font-size:0.8em;white-space:nowrap'>{w.esc(tr('grid14.width_ok', w=width, max=limit))}</span>")
     return chip, None
 

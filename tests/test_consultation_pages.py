@@ -81,6 +81,10 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     at.multiselect(key=f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=2)).isoformat()}_primary").set_value(
         ["pm25", "pm10"]).run()
     assert "已选：PM2.5、PM10" in texts(at)
+    # the live level chip of each day, its width rule on a line of its own however short the chip ("良"): beside
+    # it, that day's concentration boxes sat a line higher than the days with "良至轻度污染" (a 1366 px tour)
+    chips = [m.value for m in at.markdown if "border-radius:8px" in str(m.value)]
+    assert len(chips) == 3 and all(">良</span><br><span" in chip and "宽 20（≤ 20）" in chip for chip in chips), chips
     at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").input("偏东风，扩散条件一般")
     _button(at, "提交").click().run()
     assert not at.exception, at.exception
