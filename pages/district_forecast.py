@@ -21,7 +21,9 @@ from ui import state
 from ui.aqi import range_badge_html
 from ui.charts import (ENSEMBLE_COLOUR, MODEL_COLOURS, MODEL_WIDTH, OBS_COLOUR, OBS_WIDTH, SUGGESTED_WIDTH,
                        aqi_bands, model_colours)
+from ui.consultation import text_width
 from ui.i18n import correction_reason, join, paren, tr
+from ui.skill import skill_frame
 
 LABELS = POLLUTANT_TEXT  # pollutants as people write them (forecasting.vocab)
 
@@ -167,21 +169,14 @@ if not info:
     st.info(tr("dfc.no_training"))
 else:
     c = info[0]
-    rows = []
-    coverage_head = f"{tr('dfc.lead', n=1)} {tr('dfc.coverage')}"
-    for method, by_lead in sorted(c.scores.items()):
-        row = {tr("dfc.method"): tr(f"method.{method}")}
-        for n in (1, 2, 3):  # the scores are keyed "D+1"; the heads say the day as every page does ("第 1 天")
-            sc = by_lead.get(f"D+{n}") or {}
-            row[f"{tr('dfc.lead', n=n)} RMSE"] = sc.get("rmse")
-            row[f"{tr('dfc.lead', n=n)} NMB"] = sc.get("nmb")
-        # how often the D+1 80 % interval held the observation on the validation period (80 when calibrated)
-        cov = (by_lead.get("D+1") or {}).get("coverage80")
-        row[coverage_head] = None if cov is None else 100.0 * cov
-        rows.append(row)
-    formats = {k: st.column_config.NumberColumn(format="%.2f") for k in rows[0] if k != tr("dfc.method")}
-    formats[coverage_head] = st.column_config.NumberColumn(format="%.0f%%", help=tr("dfc.coverage_help"))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", column_config=formats)
+    skill = skill_frame(c.scores, c.method, lang)
+    coverage_head = skill.columns[-1]
+    config = {col: st.column_config.TextColumn(width=text_width([col, *skill[col]]), alignment="left" if k == 0 else "right")
+              for k, col in enumerate(skill.columns[:-1])}
+    config[coverage_head] = st.column_config.NumberColumn(format="%.0f%%", help=tr("dfc.coverage_help"),
+                                                          width=text_width([coverage_head]))
+    st.dataframe(skill, hide_index=True, placeholder="—", column_config=config)
+    st.caption(tr("dfc.skill_cells"))
     st.markdown(tr("dfc.in_use", method=tr(f"method.{c.method}")))
     st.caption(tr("dfc.why", reason=correction_reason(c.reason), when=pd.Timestamp(c.trained_at).tz_convert(BEIJING).strftime("%Y-%m-%d %H:%M")))
     # the PIT histogram of the method in use at D+1: where the observations fell in its forecast distributions

@@ -8,7 +8,9 @@ import pytest
 
 from apptest_support import goto, new_app, sign_in, texts
 
+from forecasting.i18n import t
 from forecasting.store.db import get_database
+from forecasting.training import active_corrections
 
 
 @pytest.fixture
@@ -41,7 +43,12 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     assert page.count("尚无概率与区间") == len(modelled)
     assert "当前使用：" in page and "第 1–3 天逐小时 RMSE 均值最低" in page and "lowest mean" not in page
     skill = at.dataframe[0].value
-    assert "第 1 天 RMSE" in skill.columns and len(skill) >= 5  # one row per method compared
+    assert list(skill.columns)[1:4] == ["第 1 天", "第 2 天", "第 3 天"] and len(skill) >= 5  # a row per method
+    # the method in use first, marked; each day's cell holds its stored RMSE and NMB ("30.7 (+0%)"; PM2.5 RMSE are over 10 µg/m³)
+    in_use = [c for c in active_corrections(get_database(app_demo), district="330421") if c.pollutant == "pm25"][0]
+    assert skill["方法"].iloc[0] == "✓ " + t(f"method.{in_use.method}", "zh")
+    d1 = in_use.scores[in_use.method]["D+1"]
+    assert d1["rmse"] >= 10 and skill["第 1 天"].iloc[0] == f"{d1['rmse']:.1f} ({100 * d1['nmb']:+.0f}%)"
     # the small world's validation period is too short for quantiles: no coverage (a "—" cell), no PIT chart
     assert skill["第 1 天 80% 区间覆盖率"].isna().all() and "PIT 直方图" not in page
     at.selectbox(key="dfc_pollutant").select("o3").run()
@@ -140,9 +147,7 @@ def test_the_skill_table_shows_each_methods_coverage_and_the_pit_histogram_of_th
     assert not at.exception, at.exception
     skill = at.dataframe[0].value
     shown = dict(zip(skill["方法"], skill["第 1 天 80% 区间覆盖率"]))
-    from forecasting.i18n import t
-
-    assert shown[t(f"method.{in_use}", "zh")] == pytest.approx(72.0) and shown["原始模式"] == pytest.approx(55.0)
+    assert shown["✓ " + t(f"method.{in_use}", "zh")] == pytest.approx(72.0) and shown["原始模式"] == pytest.approx(55.0)
     page = texts(at)
     assert f"当前方法“{t(f'method.{in_use}', 'zh')}”第 1 天的 PIT 直方图" in page and "（U 形）：区间过窄" in page
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
