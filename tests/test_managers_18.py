@@ -216,7 +216,7 @@ def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path
         page.get_by_text("上月（第 1 天）：等级准确率").wait_for()
         wait_idle(page)
         text = page.get_by_test_id("stMarkdownContainer").filter(has_text="上月（第 1 天）：等级准确率").first.inner_text()
-        assert ("95 % 区间" in text or "不足三周" in text) and "污染日命中" in text
+        assert ("95\u00a0% 区间" in text or "不足三周" in text) and "污染日命中" in text
         last = today.replace(day=1) - timedelta(days=1)
         page.get_by_text(f"检验日期 {last.replace(day=1)} 至 {last}").first.wait_for()
         # the ranking chart has drawn (the answer's picture), then the screenshot

@@ -1,9 +1,9 @@
 """Translations of issue #18: the manager's answers, verification intervals, assessment, admin pages."""
 
 MESSAGES = {
-    # headline
-    "verif18.headline": ("{period}：等级准确率 {rate} %（95 % 区间 {lo}–{hi} %），污染日命中 {hits}/{days}",
-                         "{period}: level accuracy {rate} % (95 % interval {lo}–{hi} %), polluted days hit {hits}/{days}"),
+    # headline; its "%" is bound to its number by a no-break space (a 1366 px tour read "71–92" and "%" on two lines)
+    "verif18.headline": ("{period}：等级准确率 {rate}\u00a0%（95\u00a0% 区间 {lo}–{hi}\u00a0%），污染日命中 {hits}/{days}",
+                         "{period}: level accuracy {rate}\u00a0% (95\u00a0% interval {lo}–{hi}\u00a0%), polluted days hit {hits}/{days}"),
     "verif18.headline_vs": ("，较客观指导 {delta} 个百分点", ", {delta} percentage points vs. objective guidance"),
     # a difference of two rates is in percentage points, never "%" (which reads as a relative change)
     "verif18.pp": ("个百分点", "pp"),
@@ -292,8 +292,8 @@ MESSAGES["audit18.col_details_recorded"] = ("详情（原始记录）", "Details
 MESSAGES["audit18.object_is_person"] = ("“{text}”是用户的名字：对象框查找与其账户有关的记录；查找其本人的操作，请在“用户”框输入。",
                                         "“{text}” is a person's name: the object box finds the rows about their account; "
                                         "for what they did, type it into the user box.")
-MESSAGES["verif18.headline_noci"] = ("{period}：等级准确率 {rate} %（数据不足三周，未给区间），污染日命中 {hits}/{days}",
-                                     "{period}: level accuracy {rate} % (under three weeks of data: no interval), polluted days hit {hits}/{days}")
+MESSAGES["verif18.headline_noci"] = ("{period}：等级准确率 {rate}\u00a0%（数据不足三周，未给区间），污染日命中 {hits}/{days}",
+                                     "{period}: level accuracy {rate}\u00a0% (under three weeks of data: no interval), polluted days hit {hits}/{days}")
 # The audit page's detail fields in words (the CSV keeps the codes): ``audit18.key.<field>``.
 MESSAGES.update({f"audit18.key.{k}": v for k, v in {
     "action": ("操作", "action"), "added": ("新增", "added"), "address": ("地址", "address"),
