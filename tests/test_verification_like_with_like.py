@@ -242,3 +242,22 @@ def test_brier_and_reliability_reach_the_summary_when_the_guidance_has_probabili
     f["p100"] = [0.2, 0.9]
     assert _p100_column(f) == "p100"
     assert v.brier_score(f["p100"], f["obs_aqi"]) == pytest.approx((0.04 + 0.01) / 2)
+
+
+def test_the_sources_keep_the_pairs_order_the_guidance_before_the_models():
+    """The summary's Brier scores (one reliability diagram each on the page) follow the pairs' order of sources
+    (:func:`forecasting.verification.verification_pairs`: issued, ensemble, corrected, raw, persistence), not the
+    labels' alphabet, which put the three corrected models before the guidance ("corrected:" < "ensemble")."""
+    from forecasting.verification.summary import summarize
+
+    rows = [pair(source, model, lo=60, hi=80, obs=o, target=OCT1 + timedelta(days=i))
+            for source, model in (("ensemble", ""), ("corrected", "CAMS"), ("raw", "CAMS"))
+            for i, o in enumerate((70, 130, 90))]
+    pairs = v.annotate(frame(rows))
+    pairs["p100"] = 0.3
+    summary = summarize(pairs, OCT1, OCT1 + timedelta(days=2), n_boot=10)
+    assert list(summary.brier) == ["ensemble", "corrected:CAMS", "raw:CAMS"]
+    # and the score table, the lead days sorted within each source
+    table = v.score_table(pairs.assign(lead_day=[2, 1, 1] * 3), by=["label", "lead_day"])
+    assert list(zip(table["label"], table["lead_day"])) == [
+        ("ensemble", 1), ("ensemble", 2), ("corrected:CAMS", 1), ("corrected:CAMS", 2), ("raw:CAMS", 1), ("raw:CAMS", 2)]

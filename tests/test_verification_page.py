@@ -92,6 +92,12 @@ def test_manager_sees_cards_trend_scores_and_misses(app_world):
     scores = _frame_with(at, "range_hit_rate")
     assert {"会商发布", "订正指导（集成）", "持续性预报"} <= set(scores["source"])
     assert any(s.startswith("模式 ") for s in scores["source"])
+    # the sources in the page's order: issued, the guidance, the corrected and raw models, persistence (the table
+    # sorted its codes, and "会商发布" stood fifth, among the corrected models)
+    kinds = [0 if s == "会商发布" else 1 if s == "订正指导（集成）" else 2 if s.startswith("订正 ") else
+             3 if s.startswith("模式 ") else 4 for s in scores["source"]]
+    assert scores["source"].iloc[0] == "会商发布" and kinds == sorted(kinds), list(scores["source"])
+    # (the reliability diagrams' order: test_verification_like_with_like; the small world has no probabilities)
     assert len(_frame_with(at, "实况 AQI")) > 0
     assert "滚动 30 天趋势" in page
 

@@ -335,7 +335,11 @@ def score_pairs(pairs: pd.DataFrame, *, event_rule: str = "upper", weights: Comp
 def score_table(pairs: pd.DataFrame, *, by: Sequence[str] = ("label", "lead_day"), event_rule: str = "upper",
                 weights: CompositeWeights | None = None) -> pd.DataFrame:
     """Scores per group of ``by`` columns (e.g. ``label`` and ``lead_day``, ``district``, ``month``,
-    ``season``, ``duty_chief``): one row per group, the ``by`` columns then :data:`SCORE_COLUMNS`."""
+    ``season``, ``duty_chief``): one row per group, the ``by`` columns then :data:`SCORE_COLUMNS`.
+
+    The labels keep the pairs' order (``verification_pairs``: issued, ensemble, corrected, raw, persistence; a
+    sorted table put "issued" fifth, after "corrected:…" and "ensemble"); the other keys are sorted within a label.
+    """
     by = list(by)
     a = pairs if "range_hit" in pairs else annotate(pairs, weights=weights)
     if a.empty:
@@ -344,7 +348,11 @@ def score_table(pairs: pd.DataFrame, *, by: Sequence[str] = ("label", "lead_day"
     for key, part in a.groupby(by, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         rows.append({**dict(zip(by, key)), **score_pairs(part, event_rule=event_rule, weights=weights)})
-    return pd.DataFrame(rows, columns=[*by, *SCORE_COLUMNS])
+    table = pd.DataFrame(rows, columns=[*by, *SCORE_COLUMNS])
+    if "label" in by:
+        rank = {label: i for i, label in enumerate(pd.unique(a["label"]))}
+        table = table.sort_values("label", key=lambda col: col.map(rank), kind="stable").reset_index(drop=True)
+    return table
 
 
 def rolling_scores(pairs: pd.DataFrame, *, window: int = 30, by: Sequence[str] = ("label",),

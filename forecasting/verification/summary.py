@@ -230,7 +230,7 @@ def summarize(pairs: pd.DataFrame, first: date, last: date, *, lead_day: int | N
     brier = {}
     col = _p100_column(now) if len(now) else None
     if col:
-        for label, part in now.groupby("label"):
+        for label, part in now.groupby("label", sort=False):  # the pairs' order: the guidance before the models
             p = pd.to_numeric(part[col], errors="coerce")
             if p.notna().any():
                 o = pd.to_numeric(part["obs_aqi"], errors="coerce")
