@@ -309,3 +309,28 @@ def test_a_group_over_days_with_different_values_shows_each_days_values():
         assert f"{day:%m-%d} {text}" in sentence, sentence
     row = flag_groups_frame([group]).iloc[0].to_dict()
     assert any("60–80 PM2.5 对 90–125 PM2.5" in str(v) for v in row.values()), row
+
+
+def test_a_weeks_guidance_group_fits_the_flag_tables_eight_lines():
+    """A district's 110–145 on all seven days against a guidance centre of 100, 92, 98, 74, 89, 89, 89: the table
+    repeated "110–145 PM2.5，指导中心" seven times, more than the eight lines a row holds in its 186 px column (a
+    1366 px tour read the first and last days cut off). The forecast is written once, the runs of equal centres
+    once each, and the row's text fits."""
+    from datetime import timedelta
+
+    from forecasting.consultation.flags import Flag, group_flags
+    from forecasting.consultation.signoff import FlagState
+    from ui.consultation import flag_groups_frame, flag_table_widths, units
+
+    centres = (100, 92, 98, 74, 89, 89, 89)
+    days = [ISSUE + timedelta(days=k) for k in range(1, 8)]
+    flags = [FlagState(Flag(f"guidance_deviation:{d}:{WJ}", "guidance_deviation", "amber", d, WJ, None,
+                            {"guidance": c}, "x", ((110, 145, 3, 3, ("pm25",)),)), False)
+             for d, c in zip(days, centres)]
+    group, = group_flags(flags)
+    row = flag_groups_frame([group]).iloc[0].to_dict()
+    values = row["双方数值"]
+    d = [f"{day:%m-%d}" for day in days]
+    assert values == (f"110–145 PM2.5，指导中心 {d[0]} 100、{d[1]} 92、{d[2]} 98、{d[3]} 74、{d[4]}–{d[6]} 89"), values
+    width = flag_table_widths("zh")["双方数值"]
+    assert units(values) * 7.5 / (width - 16) <= 8, (units(values), width)

@@ -89,6 +89,17 @@ def _day_values(flag, lang: str) -> str:
     return ""
 
 
+def _runs(items: list[tuple[date, str]]) -> list[tuple[date, date, str]]:
+    """Consecutive days with the same text as one run ``(first, last, text)``; ``items`` in date order."""
+    runs: list[list] = []
+    for day, text in items:
+        if runs and runs[-1][2] == text and (day - runs[-1][1]).days == 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, text])
+    return [tuple(r) for r in runs]
+
+
 def group_values(group: FlagGroup, lang: str = "zh") -> str:
     """The values a group's flags compare: one text when every day of the group has the same values,
     else each day's (a tour acknowledged 12-03–12-05 seeing only 12-03's "50–70 对 75–95", while 12-04
@@ -96,26 +107,44 @@ def group_values(group: FlagGroup, lang: str = "zh") -> str:
     :attr:`~forecasting.consultation.flags.FlagGroup.lead`: an information-only day joined to an amber
     one is not what the chief acknowledges.
 
+    Consecutive days with the same values are written once, as a span of days; a district's forecast that is
+    the same on every day of a guidance group is written once, before the guidance centre of each day (a
+    7-day group repeated "110–145 PM2.5，指导中心" seven times, more than the flag table's eight lines held:
+    a 1366 px tour read its first and last days cut off).
+
     Examples
     --------
     >>> from datetime import date
     >>> from forecasting.consultation.flags import Flag, group_flags
-    >>> def f(day, lo):
+    >>> def f(day, lo, b=90):
     ...     return Flag(f"ranges_disjoint:{day}:A:B", "ranges_disjoint", "amber", day, "A", "B", {}, "x",
-    ...                 sides=((lo, lo + 20, 2, 2, ("pm25",)), (90, 125, 2, 3, ("pm25",))))
+    ...                 sides=((lo, lo + 20, 2, 2, ("pm25",)), (b, b + 35, 2, 3, ("pm25",))))
     >>> group_values(group_flags([f(date(2026, 12, 3), 50), f(date(2026, 12, 4), 50)])[0])
     '50–70 PM2.5 对 90–125 PM2.5'
     >>> group_values(group_flags([f(date(2026, 12, 3), 50), f(date(2026, 12, 4), 60)])[0])
     '12-03 50–70 PM2.5 对 90–125 PM2.5；12-04 60–80 PM2.5 对 90–125 PM2.5'
+    >>> group_values(group_flags([f(date(2026, 12, 3), 50), f(date(2026, 12, 4), 60), f(date(2026, 12, 5), 60)])[0])
+    '12-03 50–70 PM2.5 对 90–125 PM2.5；12-04–12-05 60–80 PM2.5 对 90–125 PM2.5'
+    >>> def g(day, centre):
+    ...     return Flag(f"guidance_deviation:{day}:A", "guidance_deviation", "amber", day, "A", None,
+    ...                 {"guidance": centre}, "x", sides=((110, 145, 3, 3, ("pm25",)),))
+    >>> group_values(group_flags([g(date(2026, 12, 8), 100), g(date(2026, 12, 9), 92), g(date(2026, 12, 10), 92)])[0])
+    '110–145 PM2.5，指导中心 12-08 100、12-09–12-10 92'
     """
-    flags = [f for f in (getattr(m, "flag", m) for m in group.members) if f.severity == group.severity]
+    flags = sorted((f for f in (getattr(m, "flag", m) for m in group.members) if f.severity == group.severity),
+                   key=lambda f: f.target_date)
     texts = {f.target_date: _day_values(f, lang) for f in flags}
     shown = {day: text for day, text in texts.items() if text}
     if not shown:
         return ""
     if len(set(shown.values())) == 1:
         return next(iter(shown.values()))
-    return t("common.clause_sep", lang).join(f"{day:%m-%d} {text}" for day, text in sorted(shown.items()))
+    alone = [f for f in flags if shown.get(f.target_date) and len(f.sides) == 1]
+    if len(alone) == len(shown) and len({f.sides[0] for f in alone}) == 1:
+        centres = _runs([(f.target_date, guidance_centre_text(f.detail.get("guidance"))) for f in alone])
+        return t("ack14.against_guidance", lang, a=_values(alone[0].sides[0], lang),
+                 g=t("common.list_sep", lang).join(f"{_day_span(a, b)} {c}" for a, b, c in centres))
+    return t("common.clause_sep", lang).join(f"{_day_span(a, b)} {text}" for a, b, text in _runs(sorted(shown.items())))
 
 
 def group_sentence(group: FlagGroup, lang: str = "zh") -> str:
