@@ -11,7 +11,7 @@ language (never a raw key), and one audit row.
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable, Iterable
 
 from sqlalchemy import select
@@ -107,10 +107,10 @@ def group_values(group: FlagGroup, lang: str = "zh") -> str:
     :attr:`~forecasting.consultation.flags.FlagGroup.lead`: an information-only day joined to an amber
     one is not what the chief acknowledges.
 
-    Consecutive days with the same values are written once, as a span of days; a district's forecast that is
-    the same on every day of a guidance group is written once, before the guidance centre of each day (a
-    7-day group repeated "110–145 PM2.5，指导中心" seven times, more than the flag table's eight lines held:
-    a 1366 px tour read its first and last days cut off).
+    Consecutive days with the same values are written once, as a span of days; against the guidance, a
+    district's forecast is written once for the days it holds, followed by those days' guidance centres in
+    order (a 7-day group repeated "110–145 PM2.5，指导中心" seven times, more than the flag table's eight lines
+    held: a 1366 px tour read its first and last days cut off).
 
     Examples
     --------
@@ -129,7 +129,13 @@ def group_values(group: FlagGroup, lang: str = "zh") -> str:
     ...     return Flag(f"guidance_deviation:{day}:A", "guidance_deviation", "amber", day, "A", None,
     ...                 {"guidance": centre}, "x", sides=((110, 145, 3, 3, ("pm25",)),))
     >>> group_values(group_flags([g(date(2026, 12, 8), 100), g(date(2026, 12, 9), 92), g(date(2026, 12, 10), 92)])[0])
-    '110–145 PM2.5，指导中心 12-08 100、12-09–12-10 92'
+    '110–145 PM2.5，指导中心 100、92、92'
+    >>> def h(day, lo, centre):
+    ...     return Flag(f"guidance_deviation:{day}:A", "guidance_deviation", "amber", day, "A", None,
+    ...                 {"guidance": centre}, "x", sides=((lo, lo + 35, 3, 3, ("pm25",)),))
+    >>> group_values(group_flags([h(date(2026, 12, 8), 110, 100), h(date(2026, 12, 9), 110, 92),
+    ...                           h(date(2026, 12, 10), 95, 74)])[0])
+    '12-08–12-09 110–145 PM2.5，指导中心 100、92；12-10 95–130 PM2.5，指导中心 74'
     """
     flags = sorted((f for f in (getattr(m, "flag", m) for m in group.members) if f.severity == group.severity),
                    key=lambda f: f.target_date)
@@ -140,10 +146,14 @@ def group_values(group: FlagGroup, lang: str = "zh") -> str:
     if len(set(shown.values())) == 1:
         return next(iter(shown.values()))
     alone = [f for f in flags if shown.get(f.target_date) and len(f.sides) == 1]
-    if len(alone) == len(shown) and len({f.sides[0] for f in alone}) == 1:
-        centres = _runs([(f.target_date, guidance_centre_text(f.detail.get("guidance"))) for f in alone])
-        return t("ack14.against_guidance", lang, a=_values(alone[0].sides[0], lang),
-                 g=t("common.list_sep", lang).join(f"{_day_span(a, b)} {c}" for a, b, c in centres))
+    if len(alone) == len(shown):  # against the guidance: each run of one forecast, then its days' centres
+        runs = _runs([(f.target_date, _values(f.sides[0], lang)) for f in alone])
+        centre = {f.target_date: guidance_centre_text(f.detail.get("guidance")) for f in alone}
+        parts = [(a, b, t("ack14.against_guidance", lang, a=text, g=t("common.list_sep", lang).join(
+            centre[a + timedelta(days=k)] for k in range((b - a).days + 1)))) for a, b, text in runs]
+        if len(parts) == 1:
+            return parts[0][2]  # the days are the group's, in the days column
+        return t("common.clause_sep", lang).join(f"{_day_span(a, b)} {text}" for a, b, text in parts)
     return t("common.clause_sep", lang).join(f"{_day_span(a, b)} {text}" for a, b, text in _runs(sorted(shown.items())))
 
 
