@@ -226,9 +226,6 @@ def current_actor(session: Session, actor: Actor | None, action: str) -> Actor:
     return actor_of(user)
 
 
-#: Former private name, kept while modules still import it.
-
-
 def user_by_name(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
