@@ -110,7 +110,7 @@ with st.expander(tr("room.yesterday_title"), expanded=False):
         {
             tr("room.y_district"): w.district_name(r.district),
             tr("room.y_source"): tr(f"room.y_source.{r.source}"),
-            tr("room.y_forecast"): f"{r.aqi_lo}-{r.aqi_hi}" if r.aqi_lo is not None else "—",
+            tr("room.y_forecast"): f"{r.aqi_lo}–{r.aqi_hi}" if r.aqi_lo is not None else "—",
             tr("room.y_observed"): "—" if r.observed_aqi is None else f"{r.observed_aqi:.0f}",
             tr("room.y_hit"): "—" if r.range_hit is None else ("✓" if r.range_hit else "✗"),
         }

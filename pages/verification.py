@@ -415,7 +415,7 @@ else:
         tr("verif.col.district"): worst["district"].map(district_name),
         tr("verif.col.target_date"): worst["target_date"].astype(str),
         tr("verif.col.lead_day"): worst["lead_day"],
-        tr("verif.col.forecast"): [f"{lo}-{hi}" for lo, hi in zip(worst["aqi_lo"], worst["aqi_hi"])],
+        tr("verif.col.forecast"): [f"{lo}–{hi}" for lo, hi in zip(worst["aqi_lo"], worst["aqi_hi"])],
         tr("verif.col.observed"): worst["obs_aqi"].round(0),
         tr("verif.col.error"): worst["error"].round(1),
         tr("verif.col.level_distance"): worst["level_distance"],

@@ -12,6 +12,8 @@ def test_room_shows_yesterdays_verification(demo_url, monkeypatch):
     assert "联合发布的第 1 天预报命中" in page
     tables = [d.value for d in at.dataframe if "实测 AQI" in d.value.columns]
     assert tables and set(tables[0]["来源"]) >= {"联合发布", "订正集合", "持续性"}
+    # a range is written with its dash as everywhere else ("75–95", not "75-95")
+    assert all("–" in r and "-" not in r for r in tables[0]["预报 AQI（第 1 天）"] if r != "—"), tables[0]
 
 
 def test_room_guidance_panel_names_the_methods(demo_url, monkeypatch):
@@ -23,3 +25,5 @@ def test_room_guidance_panel_names_the_methods(demo_url, monkeypatch):
     methods = list(panel[0]["方法"])
     assert methods[0] == "订正集合（建议）"  # the suggested guidance first
     assert any(m.startswith("原始模式 · ") for m in methods) and any(m.startswith("订正 · ") for m in methods)
+    # a method without a range says so with the tables' dash, in every language (it read "NA")
+    assert "NA" not in set(panel[0]["AQI 范围"]) and all("-" not in r for r in panel[0]["AQI 范围"])

@@ -144,6 +144,7 @@ def test_breakdown_and_miss_notes(app_world):
     at.selectbox(key="verif_miss").select(1).run()
     assert not at.exception, at.exception
     worst = _frame_with(at, "实况 AQI")
+    assert all("–" in r and "-" not in r for r in worst["预报 AQI"]), list(worst["预报 AQI"])  # "110–145"
     issue = worst["发布日"].iloc[1]
     page = texts(at)
     assert f"会商 {issue}（第" in page  # the session line of the chosen miss

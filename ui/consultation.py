@@ -195,7 +195,7 @@ def submissions_table(room) -> pd.DataFrame:
         rows.append({
             tr("consult.col_district"): district_name(s.district),
             tr("consult.col_day"): s.target_date.strftime("%m-%d"),
-            tr("consult.col_aqi"): f"{s.aqi_lo}-{s.aqi_hi}",
+            tr("consult.col_aqi"): f"{s.aqi_lo}–{s.aqi_hi}",
             tr("consult.col_level"): span(s.level_lo, s.level_hi),
             tr("consult.col_primary"): pollutants(s.primary),
             tr("consult.col_status"): tr(f"consult.status.{s.status}"),
@@ -263,8 +263,8 @@ def guidance_panel(rows) -> None:
         tr("consult.col_district"): district_name(r.district),
         tr("consult.col_day"): r.target_date.strftime("%m-%d"),
         tr("consult.col_method"): method_label(r.method),
-        tr("consult.col_aqi"): f"{r.aqi_lo}-{r.aqi_hi}" if r.aqi_lo is not None else "NA",
-        tr("consult.col_level"): span(r.level_lo, r.level_hi) if r.level_lo else "NA",
+        tr("consult.col_aqi"): f"{r.aqi_lo}–{r.aqi_hi}" if r.aqi_lo is not None else "—",
+        tr("consult.col_level"): span(r.level_lo, r.level_hi) if r.level_lo else "—",
         tr("consult.col_primary"): pollutants(r.primary),
         tr("consult.col_centre"): None if r.central is None else round(r.central),
     } for r in rows]), hide_index=True, placeholder="—", width="stretch")
