@@ -19,7 +19,7 @@ def test_legend_and_range():
     legend = legend_html(lang="en")
     for colour in ("#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023"):
         assert colour in legend
-    assert "&gt;300" in legend
+    assert "&gt;300" in legend and "0–50" in legend and "301" not in legend  # the ranges' dash, as every page writes them
     html = range_badge_html(aqi_range(100), lang="zh")
     assert "良" in html and "轻度污染" in html
     # the numbers never break; "AQI" may stand above them in a narrow day card ("AQI 105–125" ran past the

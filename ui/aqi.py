@@ -65,7 +65,7 @@ def legend_html(*, edition: str = EDITION_2026, lang: str = "zh") -> str:
     """Six level badges with their AQI spans (HJ 633 Table 1/2, Appendix A colours)."""
     out = []
     for info in levels(normalize_edition(edition)):
-        span = f"{info.aqi_low}-{info.aqi_high}" if info.level < 6 else f">{info.aqi_low - 1}"
+        span = f"{info.aqi_low}–{info.aqi_high}" if info.level < 6 else f">{info.aqi_low - 1}"
         out.append(_span(f"{span} {info.category(lang)}", info.hex, info.text_hex))
     return " ".join(out)
 
