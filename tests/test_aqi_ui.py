@@ -19,7 +19,9 @@ def test_legend_and_range():
     legend = legend_html(lang="en")
     for colour in ("#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023"):
         assert colour in legend
-    assert "&gt;300" in legend and "0–50" in legend and "301" not in legend  # the ranges' dash, as every page writes them
+    # HJ 633-2026 Table 1 starts level 1 at 1, HJ 633-2012 Table 2 at 0; written with the pages' dash
+    assert "&gt;300" in legend and "1–50 Excellent" in legend and "0–50" not in legend
+    assert "0–50 Excellent" in legend_html(edition="HJ 633-2012", lang="en")
     html = range_badge_html(aqi_range(100), lang="zh")
     assert "良" in html and "轻度污染" in html
     # the numbers never break; "AQI" may stand above them in a narrow day card ("AQI 105–125" ran past the
