@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -332,3 +333,32 @@ def test_the_demo_reports_check_yesterday_against_that_days_own_observed_aqi(dem
         assert publishable_days >= 3  # the check is not empty
     finally:
         db.dispose()
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals on this system")
+def test_progress_bar_on_a_terminal_that_reports_no_width():
+    """A fresh clone's `make run` under `script` (a pseudo-terminal nobody sized: 0 columns, as some container
+    consoles are) printed the stage lines but never the bar: tqdm draws nothing at a width of 0. The bar is
+    drawn 80 columns wide there."""
+    master, slave = os.openpty()  # a new pseudo-terminal: 0 rows, 0 columns
+    try:
+        assert os.get_terminal_size(slave).columns == 0
+        with os.fdopen(slave, "w", encoding="utf-8", closefd=False) as out:
+            with BuildProgress(stream=out) as progress:
+                for stage in STAGES:
+                    progress(f"  {stage.key}: 1")
+        os.set_blocking(master, False)
+        text = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except BlockingIOError:
+                break
+            if not chunk:
+                break
+            text += chunk
+    finally:
+        os.close(slave)
+        os.close(master)
+    text = text.decode("utf-8", "replace")
+    assert "100%|" in text and "elapsed" in text and "done" in text, text[-500:]

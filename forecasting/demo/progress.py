@@ -13,6 +13,8 @@ each stage line is printed with the elapsed time and the estimate, nothing else.
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 import threading
 import time
@@ -41,6 +43,14 @@ STAGES: tuple[Stage, ...] = (
     Stage("guidance rows", "guidance and earlier consultations", 16.0),
     Stage("consultations", "consultations and reports", 8.0),
 )
+
+
+def _columns(stream) -> int:
+    """The width of the terminal ``stream`` writes to [columns]; 0 when it says none or cannot say."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+        return 0
 
 
 class BuildProgress:
@@ -159,7 +169,10 @@ class BuildProgress:
         if self.bar_enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=self.total, file=self.stream, unit="", dynamic_ncols=True, leave=True,
+            # the terminal's width as it changes; a terminal that says it has no width (a pseudo-terminal
+            # nobody sized: `script`, some container consoles) gets 80 columns, since tqdm draws nothing at 0
+            width = {"dynamic_ncols": True} if _columns(self.stream) > 0 else {"ncols": 80}
+            self._bar = tqdm(total=self.total, file=self.stream, unit="", leave=True, **width,
                              bar_format="{desc:<28} {percentage:3.0f}%|{bar}| {elapsed} elapsed, ~{remaining} left")
             self._set_description()
             self._bar.refresh()
