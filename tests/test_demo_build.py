@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -336,15 +337,16 @@ def test_the_demo_reports_check_yesterday_against_that_days_own_observed_aqi(dem
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals on this system")
-def test_progress_bar_on_a_terminal_that_reports_no_width():
-    """A fresh clone's `make run` under `script` (a pseudo-terminal nobody sized: 0 columns, as some container
-    consoles are) printed the stage lines but never the bar: tqdm draws nothing at a width of 0. The bar is
-    drawn 80 columns wide there."""
+def test_progress_bar_on_a_terminal_that_reports_no_size(monkeypatch):
+    """A fresh clone's `make run` under `script` (a pseudo-terminal nobody sized: 0 × 0, as some container
+    consoles are) printed the stage lines but never the bar: tqdm read -1 rows from standard error and drew
+    nothing. The bar is drawn 80 columns wide there."""
     master, slave = os.openpty()  # a new pseudo-terminal: 0 rows, 0 columns
     try:
         assert os.get_terminal_size(slave).columns == 0
         with os.fdopen(slave, "w", encoding="utf-8", closefd=False) as out:
-            with BuildProgress(stream=out) as progress:
+            monkeypatch.setattr(sys, "stderr", out)  # the build's standard error, as under `make run`
+            with BuildProgress() as progress:
                 for stage in STAGES:
                     progress(f"  {stage.key}: 1")
         os.set_blocking(master, False)

@@ -169,9 +169,10 @@ class BuildProgress:
         if self.bar_enabled:
             from tqdm import tqdm
 
-            # the terminal's width as it changes; a terminal that says it has no width (a pseudo-terminal
-            # nobody sized: `script`, some container consoles) gets 80 columns, since tqdm draws nothing at 0
-            width = {"dynamic_ncols": True} if _columns(self.stream) > 0 else {"ncols": 80}
+            # the terminal's size as it changes; a terminal that says it has none (a pseudo-terminal nobody
+            # sized: `script`, some container consoles) gets 80 × 24, since tqdm draws nothing there (it reads
+            # -1 rows and takes the bar for one scrolled off the screen)
+            width = {"dynamic_ncols": True} if _columns(self.stream) > 0 else {"ncols": 80, "nrows": 24}
             self._bar = tqdm(total=self.total, file=self.stream, unit="", leave=True, **width,
                              bar_format="{desc:<28} {percentage:3.0f}%|{bar}| {elapsed} elapsed, ~{remaining} left")
             self._set_description()
