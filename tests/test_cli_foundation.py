@@ -144,3 +144,23 @@ def test_bench_help_prints_the_usage_and_runs_no_bench():
     assert done.returncode == 0, done.stderr
     assert "python -m bench [NAME ...]" in done.stdout and "correction" in done.stdout
     assert "=== bench" not in done.stdout
+
+
+def test_make_run_on_a_taken_port_says_so_and_starts_nothing(tmp_path):
+    """Another program on the port (another Streamlit app on 8501 is common): `make run` printed the banner
+    ("Open http://127.0.0.1:8501") and then Streamlit's "Port 8501 is not available", while the demo build ran
+    on without an app. Now it says which port and what to do, in both languages, and builds nothing."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+        env = {**os.environ, "DATABASE_URL": url, "FORECASTING_DATA_DIR": str(tmp_path)}
+        out = subprocess.run([sys.executable, "-m", "forecasting", "demo", "run", "--host", "127.0.0.1", "--port",
+                              str(port)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 2, out
+    assert f"端口 {port} 已被占用" in out.stderr and f"Port {port} is in use" in out.stderr
+    assert f"make run PORT={port + 1}" in out.stderr and "Open http" not in out.stdout
+    assert not (tmp_path / "app.sqlite3").exists() and not (tmp_path / "demo").exists()  # nothing built

@@ -90,6 +90,20 @@ def _banner(args) -> int:
     return 0
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """Whether another program listens on ``host:port`` (a port left in TIME_WAIT by a stopped app is free:
+    the app's server binds with ``SO_REUSEADDR`` too)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def _run(args) -> int:
     """``make run``: the app starts at once; an empty (or half-built) demo database is built beside it by a
     second process, whose progress the app shows instead of the sign-in form until the world is complete."""
@@ -106,6 +120,14 @@ def _run(args) -> int:
     url = settings().database_url
     root = Path(__file__).resolve().parents[2]
     base = args.url = f"http://{args.host}:{args.port}"
+    if port_in_use(args.host, args.port):
+        # before anything starts: Streamlit said "Port 8501 is not available" under a banner inviting the reader
+        # to open that address, and the demo build ran on without an app (another Streamlit app on 8501 is common)
+        print(f"\n  端口 {args.port} 已被占用：另一个程序正在 {args.host}:{args.port} 上监听。请关闭它，或换一个端口："
+              f"make run PORT={args.port + 1}\n  Port {args.port} is in use: another program listens on "
+              f"{args.host}:{args.port}. Stop it, or choose another port: make run PORT={args.port + 1}\n",
+              file=sys.stderr, flush=True)
+        return 2
     db = get_database(url)
     state = demo_state(db)
     build_needed = state in ("empty", "partial") and live_build(url) is None
