@@ -164,3 +164,16 @@ def test_make_run_on_a_taken_port_says_so_and_starts_nothing(tmp_path):
     assert f"端口 {port} 已被占用" in out.stderr and f"Port {port} is in use" in out.stderr
     assert f"make run PORT={port + 1}" in out.stderr and "Open http" not in out.stdout
     assert not (tmp_path / "app.sqlite3").exists() and not (tmp_path / "demo").exists()  # nothing built
+
+
+@pytest.mark.parametrize("url, says", [
+    ("mysql://app:secret@db/aq", "names the database system 'mysql', which this app does not run on"),
+    ("not a url", "DATABASE_URL is not a database URL"),
+])
+def test_a_database_url_the_app_cannot_use_is_named_without_its_password(url, says):
+    """`DATABASE_URL=mysql://…` ended in "ModuleNotFoundError: No module named 'MySQLdb'" and a string that is no
+    URL in SQLAlchemy's "Could not parse SQLAlchemy URL": now one line says what a DATABASE_URL may be."""
+    done = run(["db", "upgrade"], url=url)
+    assert done.returncode == 2 and says in done.stderr, done.stderr
+    assert "sqlite:///path/to/file.sqlite3 or postgresql://user@host:5432/database" in done.stderr
+    assert "secret" not in done.stderr and "Traceback" not in done.stderr

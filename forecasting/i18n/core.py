@@ -16,6 +16,10 @@ MESSAGES = {
     "common.save": ("保存", "Save"),
     # list separators: 青浦、吴江 / Qingpu, Wujiang; clauses: …；… / …; …
     "common.list_sep": ("、", ", "),
+    "config.database_url_bad": ("DATABASE_URL 不是数据库地址；请使用 {forms}", "DATABASE_URL is not a database URL; use {forms}"),
+    "config.database_url_unsupported": ("DATABASE_URL 指定的数据库系统“{backend}”不受支持；请使用 {forms}",
+                                        "DATABASE_URL names the database system '{backend}', which this app does not run "
+                                        "on; use {forms}"),
     "common.clause_sep": ("；", "; "),
     "common.colon": ("：", ": "),
     "common.cancel": ("取消", "Cancel"),

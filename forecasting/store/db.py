@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from forecasting.config import settings
 
-__all__ = ["Database", "get_database", "forget_database", "insert_rows", "insert_columns", "SQLITE_BUSY_TIMEOUT_MS"]
+__all__ = ["BACKENDS", "Database", "database_url", "get_database", "forget_database", "insert_rows", "insert_columns",
+           "SQLITE_BUSY_TIMEOUT_MS"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -43,12 +44,49 @@ def _sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+#: The database systems the app runs on (``DATABASE_URL``), and what their URLs look like.
+BACKENDS = ("sqlite", "postgresql")
+_URL_FORMS = "sqlite:///path/to/file.sqlite3 or postgresql://user@host:5432/database"
+
+
+def database_url(url: str):
+    """``url`` parsed (:class:`sqlalchemy.engine.URL`), or a :class:`~forecasting.errors.ValidationError` that
+    says what a ``DATABASE_URL`` may be: an unreadable URL or another database system ended in SQLAlchemy's
+    "Could not parse SQLAlchemy URL" or "No module named 'MySQLdb'" (the URL itself is never echoed: it may
+    hold a password).
+
+    Examples
+    --------
+    >>> database_url("postgresql+psycopg://app@db/aq").get_backend_name()
+    'postgresql'
+    >>> database_url("mysql://app@db/aq")
+    Traceback (most recent call last):
+    ...
+    forecasting.errors.ValidationError: DATABASE_URL names the database system 'mysql', which this app does not run on; use sqlite:///path/to/file.sqlite3 or postgresql://user@host:5432/database
+    """
+    from sqlalchemy.exc import ArgumentError
+
+    from forecasting.errors import ValidationError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValidationError(f"DATABASE_URL is not a database URL; use {_URL_FORMS}", key="config.database_url_bad",
+                              forms=_URL_FORMS) from None
+    backend = parsed.get_backend_name()
+    if backend not in BACKENDS:
+        raise ValidationError(f"DATABASE_URL names the database system {backend!r}, which this app does not run on; "
+                              f"use {_URL_FORMS}", key="config.database_url_unsupported", backend=backend,
+                              forms=_URL_FORMS)
+    return parsed
+
+
 class Database:
     """An engine and its session factory for one database URL."""
 
     def __init__(self, url: str | None = None, *, echo: bool = False):
         self.url = url or settings().database_url
-        parsed = make_url(self.url)
+        parsed = database_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
