@@ -177,3 +177,19 @@ def test_a_database_url_the_app_cannot_use_is_named_without_its_password(url, sa
     assert done.returncode == 2 and says in done.stderr, done.stderr
     assert "sqlite:///path/to/file.sqlite3 or postgresql://user@host:5432/database" in done.stderr
     assert "secret" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_database_file_or_folder_the_app_cannot_use_is_named(tmp_path):
+    """A file that is no SQLite database said only "database error: file is not a database" (which file?), and a
+    folder that cannot be made "FileExistsError: [Errno 17] File exists: …": each now names the path and what to
+    set."""
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("not a database\n")
+    done = run(["db", "upgrade"], url=f"sqlite:///{garbage}")
+    assert done.returncode == 2, done.stderr
+    assert f"{garbage} is not an SQLite database" in done.stderr and "point DATABASE_URL at" in done.stderr
+    assert garbage.read_text() == "not a database\n"  # untouched
+    done = run(["db", "upgrade"], url=f"sqlite:///{garbage}/app.sqlite3")  # a file where the folder should be
+    assert done.returncode == 2, done.stderr
+    assert f"cannot create the database's folder {garbage}" in done.stderr and "FORECASTING_DATA_DIR" in done.stderr
+    assert "Traceback" not in done.stderr and "Errno" not in done.stderr

@@ -74,6 +74,13 @@ def describe_failure(exc: BaseException) -> str:
         return f"the database is not migrated ({detail}); run: python -m forecasting db upgrade"
     if isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
         return f"the database is unreachable ({detail}); check DATABASE_URL"
+    if isinstance(exc, DBAPIError) and "file is not a database" in detail:  # which file: it said only the line
+        from sqlalchemy.engine import make_url
+
+        from forecasting.config import settings
+
+        return (f"{make_url(settings().database_url).database} is not an SQLite database ({detail}); point "
+                "DATABASE_URL at the app's database, or at a file that does not exist yet")
     if isinstance(exc, DBAPIError):
         return f"database error: {detail}"
     return f"{type(exc).__name__}: {detail or 'unexpected failure'} (FORECASTING_DEBUG=1 shows the traceback)"

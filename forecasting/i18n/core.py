@@ -16,6 +16,9 @@ MESSAGES = {
     "common.save": ("保存", "Save"),
     # list separators: 青浦、吴江 / Qingpu, Wujiang; clauses: …；… / …; …
     "common.list_sep": ("、", ", "),
+    "config.database_folder": ("无法创建数据库所在文件夹 {folder}（{reason}）；请将 DATABASE_URL 或 FORECASTING_DATA_DIR 设为当前用户可写的文件夹",
+                               "cannot create the database's folder {folder} ({reason}); set DATABASE_URL or "
+                               "FORECASTING_DATA_DIR to a folder this user may write"),
     "config.database_url_bad": ("DATABASE_URL 不是数据库地址；请使用 {forms}", "DATABASE_URL is not a database URL; use {forms}"),
     "config.database_url_unsupported": ("DATABASE_URL 指定的数据库系统“{backend}”不受支持；请使用 {forms}",
                                         "DATABASE_URL names the database system '{backend}', which this app does not run "

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from forecasting.config import settings
+from forecasting.errors import ValidationError
 
 __all__ = ["BACKENDS", "Database", "database_url", "get_database", "forget_database", "insert_rows", "insert_columns",
            "SQLITE_BUSY_TIMEOUT_MS"]
@@ -66,8 +67,6 @@ def database_url(url: str):
     """
     from sqlalchemy.exc import ArgumentError
 
-    from forecasting.errors import ValidationError
-
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -90,7 +89,14 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(parsed.database).parent
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:  # was "FileNotFoundError: [Errno 2] …" from the command line
+                    raise ValidationError(f"cannot create the database's folder {folder} ({exc.strerror}); set "
+                                          "DATABASE_URL or FORECASTING_DATA_DIR to a folder this user may write",
+                                          key="config.database_folder", folder=str(folder),
+                                          reason=exc.strerror or str(exc)) from None
             engine = create_engine(
                 self.url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             )
