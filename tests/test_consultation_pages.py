@@ -53,6 +53,12 @@ def _button(at, label):
     return [b for b in at.button if b.label == label][0]
 
 
+def _flag_table(at) -> str:
+    """The flag table's HTML (``ui.consultation.flag_table_html``) on the page."""
+    [table] = [m.value for m in at.markdown if "class='flag-table'" in str(m.value)]
+    return table
+
+
 def _submit_all(db, cast, today, ranges: dict, *, start: bool = True, analysis: str = "分析"):
     """Start the consultation (as fc_qp, today's chief) and submit each forecaster's ``(lo, hi)`` for D+1..D+3
     (PM2.5 the primary pollutant above 50)."""
@@ -460,28 +466,21 @@ def test_chief_acknowledges_a_flag_signs_with_password_and_the_room_is_read_only
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
-    flags = at.dataframe[0].value
+    flags = _flag_table(at)
     # six flags (Jiashan against each neighbour on three days) in two groups, showing both values
-    assert set(flags["问题"]) == {"AQI 范围不重叠"} and len(flags) == 2
-    assert "60–80 PM2.5 对 85–105 PM2.5" in set(flags["双方数值"])
+    assert flags.count("<tr>") == 3 and flags.count("AQI 范围不重叠") == 2
+    assert "60–80 PM2.5 对 85–105 PM2.5" in flags
     assert [m.proto.select_all for m in at.multiselect] == [0]  # the group picker: no English "Select all"
-    # rows above Streamlit's 4rem (64 px) wrap their text: values and reasons are never cut with "…"
-    assert at.dataframe[0].proto.row_height > 64
     assert "2 组分歧待确认" in texts(at) and not [b for b in at.button if b.label == "签发"]
     reason = "嘉善受上游输送影响，本地站点夜间偏高，保留嘉善的判断；青浦、吴江维持原预报，次日复核观测后再议。"
     at.text_input(key="ack_note_0").input(reason)
     _button(at, "全部确认（2 组）").click().run()
     assert not at.exception, at.exception
     assert "已确认 2 组分歧。" in texts(at)
-    assert all(v.startswith("已确认") for v in at.dataframe[0].value["处理"])
-    # the reason is in the table whole, in a column of its own width (a tour saw it run off the table's
-    # edge, "嘉善本地站点夜间偏高，保留嘉…"), and the rows are taller than before for its lines
-    import json
-
-    table = at.dataframe[0]
-    assert reason in set(table.value["说明"])
-    assert json.loads(table.proto.columns)["说明"]["width"] > 0
-    assert table.proto.row_height > 72
+    # the reason is in the table whole, wrapping in its cell (a tour saw it run off the table's edge,
+    # "嘉善本地站点夜间偏高，保留嘉…"), beside the state of each group
+    flags = _flag_table(at)
+    assert flags.count("已确认（") == 2 and flags.count(f">{reason}</td>") == 2
     assert "尚未填写区域综述与会商结论" in texts(at)
     at.text_area(key="final_summary_0").input("示范区未来三天以良为主。")
     _button(at, "保存联合预报、综述与结论").click().run()
@@ -510,7 +509,7 @@ def test_the_desk_offers_no_acknowledgement_before_the_consultation_starts(world
     at = sign_in(new_app(), "fc_qp", PASSWORD)
     goto(at, "chief_desk.py")
     assert not at.exception, at.exception
-    assert len(at.dataframe[0].value) == 2  # the two flag groups are listed
+    assert _flag_table(at).count("<tr>") == 3  # the two flag groups are listed (below their heading)
     labels = [b.label for b in at.button]
     assert "开始会商" in labels and not [x for x in labels if x.startswith("全部确认")], labels
     assert not [x for x in at.text_input if x.key.startswith("ack_note")]

@@ -247,8 +247,8 @@ def test_journey_refusals(demo):
         assert page.get_by_role("button", name="签发", exact=True).count() == 0
         page.get_by_text("分歧（按区县对和类型合并）", exact=True).wait_for()
         wait_idle(page)  # the flag table drawn (the picture once showed its empty grey frame)
-        # the table's canvas, or the page's words for no flags: whichever the world gives
-        page.locator("[data-testid='stDataFrame'] canvas").first.or_(page.get_by_text("三地预报一致，无分歧。")).or_(
+        # the flag table, or the page's words for no flags: whichever the world gives
+        page.locator(".flag-table table").first.or_(page.get_by_text("三地预报一致，无分歧。")).or_(
             page.get_by_text("尚无可比对的相邻预报")).first.wait_for()
         screenshot(page, "journey-10-forecaster-desk-refused")
         # a program with this forecaster's token submits for another district: refused, clearly

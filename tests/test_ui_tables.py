@@ -5,19 +5,31 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_flag_table_fits_a_1366_px_page(lang):
-    """The flag table's columns together fit the page beside the sidebar at 1366 px (905 px of content,
-    measured on a screenshot): widening the Chinese days' column once pushed the English reason column
-    (beside a wider "Severity") off the table's right edge."""
-    from forecasting.i18n import t
-    from ui.consultation import PAGE_CONTENT_PX, flag_table_widths
+def test_the_flag_table_is_html_whose_rows_keep_their_own_height_and_escape_every_cell():
+    """The flag groups as an HTML table: each row as tall as its own text (Streamlit's table gave every row the
+    height of the longest, five rows of 185 px for one week's values), the severity tinted, and a chief's reason
+    shown as text, never as markup."""
+    from datetime import date
 
-    widths = flag_table_widths(lang)
-    assert sum(widths.values()) <= PAGE_CONTENT_PX == 905, widths
-    headings = [t(k, lang) for k in ("flag.col_severity", "ack14.col_days", "flag.col_pair", "flag.col_kind",
-                                     "ack14.col_values", "flag.col_state", "flag.col_note")]
-    assert list(widths) == headings  # every column of flag_groups_frame has its width, in its order
+    from forecasting.consultation.flags import Flag, group_flags
+    from forecasting.consultation.signoff import FlagState
+    from ui.consultation import flag_table_html
+
+    day = date(2026, 12, 8)
+    flags = [FlagState(Flag(f"range_disjoint:{day}:310118:330421", "range_disjoint", "amber", day, "310118", "330421",
+                            {}, "x", ((60, 80, 2, 2, ("pm25",)), (85, 105, 2, 3, ("pm25",)))), True,
+                       note="<script>alert(1)</script> 保留 & 复核", by="陈静"),
+             FlagState(Flag(f"level_gap:{day}:310118:320509", "level_gap", "red", day, "310118", "320509", {}, "x",
+                            ((60, 80, 2, 2, ("pm25",)), (160, 190, 4, 4, ("pm25",)))), False)]
+    html = flag_table_html(group_flags(flags), date(2026, 12, 7))
+    assert html.count("<tr>") == 3 and "height" not in html  # a heading and two groups, no fixed row height
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; 保留 &amp; 复核" in html
+    assert "background:#FF0000;color:#000'>红</td>" in html and "background:#FFBF00;color:#000'>黄</td>" in html
+    assert "60–80 PM2.5 对 85–105 PM2.5" in html and "min-width:640px" in html and "overflow-x:auto" in html
+    # a day span breaks only between its lead days and its dates ("12-08–12-14" broke as "12-" / "08–12-14"), a
+    # state never ("待处" / "理")
+    assert "<span style='white-space:nowrap'>第 1 天</span> <span style='white-space:nowrap'>12-08</span>" in html
+    assert "<span style='white-space:nowrap'>待处理</span>" in html
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

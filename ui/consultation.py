@@ -421,12 +421,8 @@ def flag_groups_frame(groups, issue_date: date | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: Row height of the flag table [px] when a cell holds more than a line: above Streamlit's 4rem (64 px),
-#: where its cells wrap; three lines. ``DEFAULT_ROW_HEIGHT``: Streamlit's one-line row (and header).
-FLAG_ROW_HEIGHT = 72
-DEFAULT_ROW_HEIGHT = 35
-#: A table cell's text: width of one Latin character (a CJK one is two) and height of a line [px].
-_UNIT_PX, _LINE_PX = 7.5, 21
+#: A table cell's text: width of one Latin character (a CJK character is two) [px].
+_UNIT_PX = 7.5
 
 
 def units(text) -> int:
@@ -464,49 +460,40 @@ def text_width(texts, *, least: int = 72) -> int:
     return max([least] + [header_width(str(t), least=least) for t in texts if t is not None])
 
 
-def wrapped_row_height(frame: pd.DataFrame, widths: dict[str, int]) -> int:
-    """Row height [px] of a table whose columns have ``widths`` [px]: one line when every cell fits its
-    column, else as tall as the longest cell needs (up to eight lines), so Streamlit wraps the text instead
-    of cutting it. Every column counts: the flag table's kind column once cut "相邻区县级别相差超过一级" to
-    "相邻区县级别相差超" and "与客观预报指导偏差较大" to "与客观预报指导偏差" in one-line rows, because only
-    the values, state and reason columns were measured.
-
-    Examples
-    --------
-    >>> widths = {"问题": 124, "说明": 186}
-    >>> wrapped_row_height(pd.DataFrame({"问题": ["首要污染物不同"], "说明": [""]}), widths) == DEFAULT_ROW_HEIGHT
-    True
-    >>> wrapped_row_height(pd.DataFrame({"问题": ["相邻区县级别相差超过一级"], "说明": [""]}), widths) > 64
-    True
-    """
-    lines = max((math.ceil(units(v) * _UNIT_PX / (width - 16))
-                 for col, width in widths.items() if col in frame for v in frame[col] if str(v).strip()),
-                default=1)
-    return DEFAULT_ROW_HEIGHT if lines <= 1 else max(FLAG_ROW_HEIGHT, min(_LINE_PX * lines + 16, 8 * _LINE_PX + 16))
-
-
 #: Width of a desktop page's content beside the sidebar at 1366 px [px] (the narrowest common laptop screen).
 PAGE_CONTENT_PX = 905
 
 
-def flag_table_widths(lang: str | None = None) -> dict[str, int]:
-    """The flag table's column widths [px] by heading, in ``lang`` (default: the user's language).
+#: The flag table's severity colours (HJ 633's red and the amber of a notice; grey: information only).
+SEVERITY_COLOURS = {"red": "#FF0000", "amber": "#FFBF00", "info": "#E0E0E0"}
 
-    Narrow severity and day columns, a district pair on one line; the values, state and reason wrap.
-    Every column has its width, the reason's too: left to itself it took the width of its text and ran off
-    the table's edge ("嘉善本地站点夜间偏高，保留嘉…"); "Severity" and "amber" need more than "级别". Together
-    they fit :data:`PAGE_CONTENT_PX` (938 px ran the reason's column off its right edge: a tour read
-    "第1天青浦受上游输送影"); the kind and the state wrap onto a second line. The days' column holds
-    "第 1–2 天 12-08–12-09" on one line: at 100 px Streamlit's table cut it to "第 1–2 天 12-08-" without
-    wrapping (a 1366 px tour of the duty chief's desk); the reason gives it the room. English wraps "D+1–D+2
-    12-08–12-09" at its space and needs a wider severity column: the two share 184 px.
-    """
-    say = tr if lang is None else (lambda key: t(key, lang))
-    sev = say("flag.col_severity")
-    sev_width = 44 if units(sev) <= 4 else 72
-    return {sev: sev_width, say("ack14.col_days"): 184 - sev_width,
-            say("flag.col_pair"): 124, say("flag.col_kind"): 124, say("ack14.col_values"): 196,
-            say("flag.col_state"): 124, say("flag.col_note"): 146}
+
+def flag_table_html(groups, issue_date: date | None = None) -> str:
+    """The flag groups as an HTML table (:func:`flag_groups_frame`'s columns and words, every cell escaped: a
+    chief's reason is shown as text). Each row is as tall as its own text: in Streamlit's table every row took
+    the height of the longest (a week's values made five rows of 185 px each), and a cell's text was cut
+    wherever the estimate of its lines fell short (a 1366 px tour). Under 640 px (a phone) the table scrolls
+    sideways in its box instead of squeezing its columns to a character."""
+    frame = flag_groups_frame(groups, issue_date)
+    colour = {severity_text(k): v for k, v in SEVERITY_COLOURS.items()}
+    cell = "padding:4px 6px;border:1px solid #E6E6E6;vertical-align:top;text-align:left"
+    head = "".join(f"<th style='{cell};background:#F7F7F7;font-weight:600;white-space:nowrap'>{esc(col)}</th>"
+                   for col in frame.columns)
+    days, state = frame.columns[1], frame.columns[5]
+
+    def words(text) -> str:  # the lead days, then their dates: "12-08–12-14" broke after its first hyphen
+        return " ".join(f"<span style='white-space:nowrap'>{esc(w)}</span>" for w in str(text).rpartition(" ")[::2] if w)
+
+    rows = []
+    for values in frame.to_dict("records"):
+        sev = values.pop(frame.columns[0])
+        tint = f";background:{colour[sev]};color:#000" if sev in colour else ""
+        cells = {col: words(v) if col == days else esc(v) for col, v in values.items()}
+        cells[state] = f"<span style='white-space:nowrap'>{esc(values[state])}</span>"  # "待处" / "理" (a tour)
+        rows.append(f"<tr><td style='{cell};white-space:nowrap{tint}'>{esc(sev)}</td>"
+                    + "".join(f"<td style='{cell}'>{v}</td>" for v in cells.values()) + "</tr>")
+    return (f"<div class='flag-table' style='overflow-x:auto'><table style='border-collapse:collapse;width:100%;"
+            f"min-width:640px;font-size:0.85em'><tr>{head}</tr>{''.join(rows)}</table></div>")
 
 
 def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> None:
@@ -525,18 +512,7 @@ def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> Non
         else:
             st.info(tr("flag.nothing_yet", n=n, total=total), icon=":material/hourglass_empty:")
         return
-    frame = flag_groups_frame(groups, issue_date)
-    sev = tr("flag.col_severity")
-    colours = {tr("flag.severity.red"): "#FF0000", tr("flag.severity.amber"): "#FFBF00",
-               tr("ack14.severity.info"): "#E0E0E0"}
-    styled = frame.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: #000" if v in colours else "",
-                             subset=[sev])
-    widths = flag_table_widths()
-    # Every group shown without scrolling inside the table (up to 15).
-    row = wrapped_row_height(frame, widths)
-    st.dataframe(styled, hide_index=True, placeholder="—", width="stretch", row_height=row,
-                 height=DEFAULT_ROW_HEIGHT + row * min(len(frame), 15) + 3,
-                 column_config={k: st.column_config.TextColumn(width=w) for k, w in widths.items()})
+    st.markdown(flag_table_html(groups, issue_date), unsafe_allow_html=True)
     if any(g.severity == "info" for g in groups):
         st.caption(tr("ack14.info_caption"))
 
