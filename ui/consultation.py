@@ -17,7 +17,6 @@ from forecasting.consultation import BEIJING, beijing_today, span_text, yesterda
 from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
 from forecasting.consultation.acknowledgements import group_values as _group_values
 from forecasting.consultation.notes import thread_order
-from forecasting.i18n import t
 from forecasting.store.db import get_database
 from forecasting.verification import yesterday_summary
 from forecasting.vocab import DISTRICT_ORDER
