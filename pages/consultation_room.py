@@ -258,7 +258,10 @@ if room.can_submit:
             st.markdown(f"**{w.lead_label(issue_date, day, with_date=False)}** {day.strftime('%m-%d')}")
             g = prefill.get((district, day))
             if g is not None:
-                extra = f" · {w.probability_over_100(g.p_aqi_over_100)}" if g.p_aqi_over_100 is not None else ""
+                # "尚无概率" where the guidance has none yet (a short record), as the grid says: without it the
+                # modelled days' captions took one line and the outlook days' two, and their boxes sat lower
+                extra = (f" · {w.probability_over_100(g.p_aqi_over_100)}" if g.p_aqi_over_100 is not None
+                         else f" · {tr('grid14.no_probability')}")
                 label = tr("dfc13.outlook_badge") if g.outlook else tr("grid14.guidance")
                 # an outlook day says so by its label ("展望"; the rule line above says why): a third line
                 # ("超出模式时效") put its boxes lower than the modelled days' in the same row (a 1366 px tour)

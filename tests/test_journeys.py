@@ -40,7 +40,7 @@ def shot(page, name: str, anchor: str | None = None):
         # locator is looked up again if a refresh replaces the element meanwhile)
         live(page).get_by_text(anchor, exact=True).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     wait_idle(page)
-    return screenshot(page, name)
+    return screenshot(page, name, toasts=False)  # these pictures are the documentation's
 
 
 @pytest.fixture

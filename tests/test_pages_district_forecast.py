@@ -81,6 +81,9 @@ def test_the_room_grid_says_when_a_modelled_day_has_no_probabilities_yet(app_dem
     assert rule.endswith(f"。第 {leads[0]}–{leads[-1]} 天超出模式时效：“展望”为气候态与持续性展望，不确定性更大"), rule
     days = [c.value for c in at.caption if c.value.startswith(("指导 ", "展望 "))]
     assert sum(v.startswith("展望 ") for v in days) == len(leads) and not any("超出模式时效" in v for v in days)
+    # every day's caption says its probability or that there is none yet, so the days' boxes line up (the modelled
+    # days' one-line captions put their boxes above the outlook days' in a journey's picture)
+    assert all(v.endswith(("尚无概率", "%")) for v in days) and sum(v.endswith("尚无概率") for v in days) == 7 - len(leads)
 
 
 def _scales(chart, channel: str) -> dict[str, object]:
