@@ -89,6 +89,7 @@ def test_manager_sees_cards_trend_scores_and_misses(app_world):
     assert "第 1 天：会商发布预报与事先选定的最佳客观指导（按上一时段检验选出）" in page
     labels = [m.label for m in at.metric]
     assert "AQI 范围命中率" in labels and "综合评分" in labels
+    assert "AQI>100 临界成功指数" in labels and "AQI>100 CSI" not in labels  # in words, as the table heads say it
     scores = _frame_with(at, "range_hit_rate")
     assert {"会商发布", "订正指导（集成）", "持续性预报"} <= set(scores["source"])
     assert any(s.startswith("模式 ") for s in scores["source"])

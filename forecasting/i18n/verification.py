@@ -50,7 +50,7 @@ MESSAGES = {
     "verif.card.primary_accuracy": ("首要污染物准确率", "Primary pollutant accuracy"),
     "verif.card.rmse": ("AQI 均方根误差", "AQI RMSE"),
     "verif.card.composite": ("综合评分", "Composite score"),
-    "verif.card.csi_100": ("AQI>100 CSI", "AQI > 100 CSI"),
+    "verif.card.csi_100": ("AQI>100 临界成功指数", "AQI > 100 CSI"),  # in words, as the table heads say it
     "verif.card.nme": ("AQI 标准化平均误差", "AQI NME"),
     "verif.head.source": ("来源", "Source"),
     "verif.head.n": ("样本数", "Days"),
