@@ -25,11 +25,13 @@ def test_the_flag_table_is_html_whose_rows_keep_their_own_height_and_escape_ever
     assert html.count("<tr>") == 3 and "height" not in html  # a heading and two groups, no fixed row height
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; 保留 &amp; 复核" in html
     assert "background:#FF0000;color:#000'>红</td>" in html and "background:#FFBF00;color:#000'>黄</td>" in html
-    assert "60–80 PM2.5 对 85–105 PM2.5" in html and "min-width:640px" in html and "overflow-x:auto" in html
+    assert "60–80 PM2.5 对 85–105 PM2.5" in html and "min-width:760px" in html and "overflow-x:auto" in html
     # a day span breaks only between its lead days and its dates ("12-08–12-14" broke as "12-" / "08–12-14"), a
     # state never ("待处" / "理")
     assert "<span style='white-space:nowrap'>第 1 天</span> <span style='white-space:nowrap'>12-08</span>" in html
     assert "<span style='white-space:nowrap'>待处理</span>" in html
+    # a district's name is never broken ("吴江区与" / "嘉善" / "县" on a phone)
+    assert "<span style='white-space:nowrap'>青浦区</span>与<span style='white-space:nowrap'>嘉善县</span>" in html
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

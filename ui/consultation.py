@@ -471,14 +471,21 @@ def flag_table_html(groups, issue_date: date | None = None) -> str:
     """The flag groups as an HTML table (:func:`flag_groups_frame`'s columns and words, every cell escaped: a
     chief's reason is shown as text). Each row is as tall as its own text: in Streamlit's table every row took
     the height of the longest (a week's values made five rows of 185 px each), and a cell's text was cut
-    wherever the estimate of its lines fell short (a 1366 px tour). Under 640 px (a phone) the table scrolls
+    wherever the estimate of its lines fell short (a 1366 px tour). Under 760 px (a phone) the table scrolls
     sideways in its box instead of squeezing its columns to a character."""
     frame = flag_groups_frame(groups, issue_date)
     colour = {severity_text(k): v for k, v in SEVERITY_COLOURS.items()}
     cell = "padding:4px 6px;border:1px solid #E6E6E6;vertical-align:top;text-align:left"
     head = "".join(f"<th style='{cell};background:#F7F7F7;font-weight:600;white-space:nowrap'>{esc(col)}</th>"
                    for col in frame.columns)
-    days, state = frame.columns[1], frame.columns[5]
+    days, pair, state = frame.columns[1], frame.columns[2], frame.columns[5]
+    names = [esc(district_name(d)) for d in DISTRICT_ORDER]
+
+    def whole_names(text) -> str:  # "吴江区与嘉善县" broke as "吴江区与" / "嘉善" / "县" on a phone
+        out = esc(text)
+        for name in names:
+            out = out.replace(name, f"<span style='white-space:nowrap'>{name}</span>")
+        return out
 
     def words(text) -> str:  # the lead days, then their dates: "12-08–12-14" broke after its first hyphen
         return " ".join(f"<span style='white-space:nowrap'>{esc(w)}</span>" for w in str(text).rpartition(" ")[::2] if w)
@@ -487,12 +494,13 @@ def flag_table_html(groups, issue_date: date | None = None) -> str:
     for values in frame.to_dict("records"):
         sev = values.pop(frame.columns[0])
         tint = f";background:{colour[sev]};color:#000" if sev in colour else ""
-        cells = {col: words(v) if col == days else esc(v) for col, v in values.items()}
+        cells = {col: words(v) if col == days else whole_names(v) if col == pair else esc(v)
+                 for col, v in values.items()}
         cells[state] = f"<span style='white-space:nowrap'>{esc(values[state])}</span>"  # "待处" / "理" (a tour)
         rows.append(f"<tr><td style='{cell};white-space:nowrap{tint}'>{esc(sev)}</td>"
                     + "".join(f"<td style='{cell}'>{v}</td>" for v in cells.values()) + "</tr>")
     return (f"<div class='flag-table' style='overflow-x:auto'><table style='border-collapse:collapse;width:100%;"
-            f"min-width:640px;font-size:0.85em'><tr>{head}</tr>{''.join(rows)}</table></div>")
+            f"min-width:760px;font-size:0.85em'><tr>{head}</tr>{''.join(rows)}</table></div>")
 
 
 def flag_groups_table(groups, entries=(), issue_date: date | None = None) -> None:
