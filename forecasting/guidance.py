@@ -43,6 +43,7 @@ from forecasting.aqi import POLLUTANT_OF, RangeRules, edition_for, level_of
 from forecasting.consultation.config import consultation_config
 from forecasting.errors import ValidationError
 from forecasting.permissions import Actor, require_role
+from forecasting.scores import finite_or_none as _num  # short: a row's every quantile and probability
 from forecasting.store.db import Database, insert_rows
 from forecasting.store.science import Guidance, GuidanceSeries, TrainedCorrectionRecord
 from forecasting.vocab import BEIJING
@@ -208,14 +209,6 @@ def methods_in_use(db: Database) -> dict[tuple[str, str], str]:
         rows = s.execute(select(TrainedCorrectionRecord.district, TrainedCorrectionRecord.pollutant,
                                 TrainedCorrectionRecord.method).where(TrainedCorrectionRecord.active.is_(True)))
         return {(d, p): m for d, p, m in rows}
-
-
-def _num(value) -> float | None:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if np.isfinite(v) else None
 
 
 def _daily_rows(corrected: pd.DataFrame, issue_dates: set, method: str, *, rules=None,

@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 __all__ = [
+    "finite_or_none",
     "mean_bias",
     "normalized_mean_bias",
     "normalized_mean_error",
@@ -33,6 +34,21 @@ __all__ = [
     "level_accuracy",
     "primary_pollutant_accuracy",
 ]
+
+
+def finite_or_none(value) -> float | None:
+    """``value`` as a float when it is a finite number, else ``None`` (a missing score, NaN, ±inf, text).
+
+    Examples
+    --------
+    >>> finite_or_none("19.5"), finite_or_none(float("nan")), finite_or_none(None), finite_or_none("x")
+    (19.5, None, None, None)
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def _pairs(forecast, observed) -> tuple[np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from forecasting.i18n import t
+from forecasting.scores import finite_or_none
 
 __all__ = ["LEADS", "score_cell", "skill_frame"]
 
@@ -15,17 +16,9 @@ __all__ = ["LEADS", "score_cell", "skill_frame"]
 LEADS = (1, 2, 3)
 
 
-def _finite(value) -> float | None:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
 def score_cell(rmse, nmb) -> str:
-    """One lead day's scores in one cell: the RMSE (µg/m³ to one decimal, whole from 100; CO's mg/m³, below 10,
-    to two) and the normalised mean bias in per cent in brackets; "—" where there is no RMSE.
+    """One lead day's scores in one cell: the RMSE (µg/m³ to one decimal, whole from 100; CO's mg/m³, below
+    10, to two) and the normalised mean bias in per cent in brackets; "—" where there is no RMSE.
 
     Examples
     --------
@@ -40,7 +33,7 @@ def score_cell(rmse, nmb) -> str:
     >>> score_cell(None, 0.1), score_cell(float("nan"), 0.1)
     ('—', '—')
     """
-    rmse, nmb = _finite(rmse), _finite(nmb)
+    rmse, nmb = finite_or_none(rmse), finite_or_none(nmb)
     if rmse is None:
         return "—"
     text = f"{rmse:.0f}" if rmse >= 100 else f"{rmse:.1f}" if rmse >= 10 else f"{rmse:.2f}"
@@ -48,16 +41,16 @@ def score_cell(rmse, nmb) -> str:
 
 
 def _mean_rmse(by_lead: dict) -> float:
-    values = [_finite((by_lead.get(f"D+{n}") or {}).get("rmse")) for n in LEADS]
+    values = [finite_or_none((by_lead.get(f"D+{n}") or {}).get("rmse")) for n in LEADS]
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else math.inf
 
 
 def skill_frame(scores: dict, in_use: str, lang: str) -> pd.DataFrame:
-    """The rows of the skill table (in ``lang``) from a trained correction's ``scores`` (method → ``"D+n"`` → ``rmse``,
-    ``nmb``, ``coverage80``): the method in use first and marked "✓", the others by their mean hourly RMSE
-    over D+1..D+3 (the chooser's criterion, so the order reads as the choice was made); one column per lead
-    day holding "RMSE (NMB)", and the D+1 coverage of the 80 % interval in per cent.
+    """The rows of the skill table (in ``lang``) from a trained correction's ``scores`` (method → ``"D+n"`` →
+    ``rmse``, ``nmb``, ``coverage80``): the method in use first and marked "✓", the others by their mean
+    hourly RMSE over D+1..D+3 (the chooser's criterion, so the order reads as the choice was made); one column
+    per lead day holding "RMSE (NMB)", and the D+1 coverage of the 80 % interval in per cent.
 
     Eight numeric columns (RMSE and NMB apart, per day) were wider than the page at 1366 px: the coverage,
     the calibration reading, was off its right edge (a tour).
@@ -72,7 +65,7 @@ def skill_frame(scores: dict, in_use: str, lang: str) -> pd.DataFrame:
         for n in LEADS:
             sc = by_lead.get(f"D+{n}") or {}
             row[t("dfc.lead", lang, n=n)] = score_cell(sc.get("rmse"), sc.get("nmb"))
-        cov = _finite((by_lead.get("D+1") or {}).get("coverage80"))
+        cov = finite_or_none((by_lead.get("D+1") or {}).get("coverage80"))
         row[coverage_head] = None if cov is None else 100.0 * cov
         rows.append(row)
     return pd.DataFrame(rows)
