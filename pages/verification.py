@@ -21,7 +21,7 @@ from forecasting.store.db import get_database
 from ui import state
 from ui.charts import reliability_chart
 from ui.consultation import header_width, notes_list
-from ui.i18n import error_text, join, tr
+from ui.i18n import error_text, join, tr, unbroken_ranges
 
 #: Line colours of the trend chart, one per source in the page's source order (Vega's "tableau10").
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
@@ -191,7 +191,7 @@ with st.spinner(tr("verif.computing", first=first, last=last)):
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
 # the headline names the lead day it counts (D+1 by default, the assessment report all of them together)
 headline_period = tr("verif18.period_lead", period=period_name, lead=lead_text)
-st.markdown("### " + v.headline(summary, lang, period_name=headline_period))
+st.markdown("### " + unbroken_ranges(v.headline(summary, lang, period_name=headline_period)))
 st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text
            # the blocks behind the headline's interval, only when it gives one (never beside "未给区间")
            + (" · " + tr("verif18.blocks", blocks=summary.level.blocks)

@@ -205,6 +205,8 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
         # every "%" of the headline is bound to its number: "71–92" and "%" were on two lines at 1366 px (a tour)
         headline = next(line for line in page.split("\n") if "（第 1 天）：等级准确率" in line)
         assert re.search(r"\d[ \t]*%", headline.replace("\u00a0%", "")) is None, headline
+        # and the interval is one piece: "71–" ended a line and "92 %" began the next (a tour at 1366 px)
+        assert re.search(r"\d–\d", headline) is None and (("\u2060–\u2060" in headline) == ("区间 " in headline))
         # the blocks behind an interval are named only when there is one
         assert ("未给区间" in page) != ("区间基于" in page)
         compare = _frame_with(at, "个例数")
