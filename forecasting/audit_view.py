@@ -357,7 +357,7 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     ...              names=names, lang="en")
     'flag groups: AQI ranges do not overlap (Qingpu, Jiashan, 2026-11-22 to 2026-11-23); late: No'
     >>> details_text({"cycle": "2026-11-29T12:00:00+00:00", "chief_absent_reason": ""}, lang="zh")
-    '起报时次: 2026-11-29 12Z；首席缺席原因: —'
+    '起报时次：2026-11-29 12Z；首席缺席原因：—'
     >>> details_text({"from": "2026-11-15T17:00:00+00:00"}, lang="en")
     'from: 2026-11-16 01:00'
     >>> details_text({"model": None, "files": ["a.nc"]})
@@ -437,7 +437,8 @@ regression [Qingpu O₃]'
         named = {m: t(f"method.{m}", lang) if has_key(f"method.{m}") else m for m in by_method}
         return sep.join(named[m] + brackets.format(sep.join(places)) for m, places in by_method.items())
 
-    parts = [f"{field(k)}: {value(k, v)}" for k, v in details.items()]
+    colon = t("common.colon", lang) if lang else ": "  # 原因：密码错误 in Chinese, as every other label
+    parts = [f"{field(k)}{colon}{value(k, v)}" for k, v in details.items()]
     text = (t("common.clause_sep", lang) if lang else "; ").join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -141,7 +141,7 @@ def test_a_locked_user_is_unlocked_from_the_users_page_and_the_change_reads_old_
                          district="310118", display_name="孙经理")
     goto(at, "audit_log.py")
     details = " ".join(str(v) for v in at.dataframe[0].value["详情"])
-    assert "角色: 管理人员 → 预报员" in details and "显示名: " in details and "display_name" not in details, details
+    assert "角色：管理人员 → 预报员" in details and "显示名：" in details and "display_name" not in details, details
 
 
 def _audit_codes() -> tuple[set[str], set[str]]:
@@ -219,15 +219,15 @@ def test_the_audit_page_says_flags_and_fields_in_words_with_district_names(demo_
     acks = [d for d, code in zip(shown["详情"], shown["操作代码"]) if code == "consult.flag.acknowledge_groups"]
     assert acks, "the demo world's chiefs acknowledged flags"
     text = "".join(acks)
-    assert "提示组:" in text and "类型: 全部" in text and "groups:" not in text
+    assert "提示组：" in text and "类型：全部" in text and "groups:" not in text
     assert any(label in text for label in ("AQI 范围不重叠（", "首要污染物不同（", "相邻区县级别相差超过一级（"))
     assert "青浦区" in text or "吴江区" in text or "嘉善县" in text
     every = "".join(str(d) for d in shown["详情"])
     for adcode in ("310118", "320509", "330421"):
         assert adcode not in every, adcode
     signs = [d for d, code in zip(shown["详情"], shown["操作代码"]) if code == "consult.session.sign"]
-    assert signs and all("席位: 轮值首席" in d or "席位: 副班" in d for d in signs), signs[:2]
-    assert "用户名: admin；角色: 系统管理员" in every  # a user name stays as it is; the role is in words
+    assert signs and all("席位：轮值首席" in d or "席位：副班" in d for d in signs), signs[:2]
+    assert "用户名：admin；角色：系统管理员" in every  # a user name stays as it is; the role is in words
     # a system job is named in words (演示数据生成, 每日定时任务), a person by their user name
     actors = set(shown["操作人"])
     assert {"演示数据生成", "每日定时任务"} <= actors and not {"demo-seed", "daily-job"} & actors, actors

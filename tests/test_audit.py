@@ -47,24 +47,24 @@ def test_the_audit_page_says_reasons_kinds_pollutants_and_people_in_words():
     from ui.i18n import who
 
     names = {"320509": "吴江区"}
-    assert details_text({"reason": "wrong password"}, lang="zh") == "原因: 密码错误"
-    assert details_text({"reason": "吴江数据更正"}, lang="zh") == "原因: 吴江数据更正"  # typed text stays
+    assert details_text({"reason": "wrong password"}, lang="zh") == "原因：密码错误"
+    assert details_text({"reason": "吴江数据更正"}, lang="zh") == "原因：吴江数据更正"  # typed text stays
     assert details_text({"kind": "model_run", "via": "upload", "status": "refused"}, lang="zh") == \
-        "类型: 模式数据；途径: 网页上传；状态: 被拒绝"
-    assert details_text({"primary": ["pm25", "o3"]}, lang="zh") == "首要污染物: PM2.5、O₃"
+        "类型：模式数据；途径：网页上传；状态：被拒绝"
+    assert details_text({"primary": ["pm25", "o3"]}, lang="zh") == "首要污染物：PM2.5、O₃"
     text = details_text({"flag": "guidance_far:2026-12-01:320509:"}, names=names, lang="zh")
     assert "吴江区，2026-12-01" in text and "、，" not in text
     refused = {"reason": "a.csv line 4, column 'pm25': expected a number, got abc",
                "reason_key": "correction.csv_bad_value",
                "reason_params": {"file": "a.csv", "line": 4, "column": "pm25", "expected": "a number",
                                  "expected_zh": "数值", "got": "abc"}}
-    assert details_text(refused, lang="zh") == "原因: a.csv 第 4 行 pm25 列：应为数值，实际为 abc"
+    assert details_text(refused, lang="zh") == "原因：a.csv 第 4 行 pm25 列：应为数值，实际为 abc"
     assert "reason_key" in details_text(refused)  # the CSV export keeps what was stored
     # a training's chosen methods: each method once, in words, with its districts' pollutants (a tour read
     # "选定方法: 青浦区/co=ensemble_mix、青浦区/no2=ensemble…"); the CSV export keeps the codes
     chosen = {"chosen": {"320509/pm25": "kalman_log", "320509/o3": "mos_ridge", "320509/co": "kalman_log"}}
     assert details_text(chosen, names=names, lang="zh") == \
-        "选定方法: 对数比卡尔曼滤波（乘性偏差）【吴江区 PM2.5、吴江区 CO】、MOS 岭回归【吴江区 O₃】"
+        "选定方法：对数比卡尔曼滤波（乘性偏差）【吴江区 PM2.5、吴江区 CO】、MOS 岭回归【吴江区 O₃】"
     assert details_text(chosen, names=names) == "chosen: 吴江区/pm25=kalman_log, 吴江区/o3=mos_ridge, 吴江区/co=kalman_log"
     assert who("qp_chen", {"qp_chen": "陈静 (青浦)"}) == "陈静 (青浦)（qp_chen）"
     assert who("someone", {}) == "someone"
