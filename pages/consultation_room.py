@@ -177,10 +177,12 @@ def _chip(lo, hi) -> tuple[str, str | None]:
         return "", error_text(exc)
     width, limit = checked.aqi_hi - checked.aqi_lo, cfg.max_width(checked.centre)
     colour = w.level_colour(checked.level_hi)
+    # one block, so a chip of two lines ("Good to Lightly / Polluted" in a 1366 px column) is one rounded box
     chip = (f"<span style='background:{colour};color:{w.text_on(checked.level_hi)};padding:1px 6px;"
-            f"border-radius:8px'>{w.esc(w.span(checked.level_lo, checked.level_hi))}</span><br>"
+            "border-radius:8px;display:inline-block;max-width:100%'>"
+            f"{w.esc(w.span(checked.level_lo, checked.level_hi))}</span><br>"
             # the width on its own line whatever the chip's length: beside a short chip ("良") it stood on the
-            # chip's line and the day's concentration boxes sat a line higher than its neighbours' (a 1366 px tour)
+            # chip's line (a 1366 px tour)
             f"<span style='font-size:0.8em;white-space:nowrap'>{w.esc(tr('grid14.width_ok', w=width, max=limit))}</span>")
     return chip, None
 
@@ -275,6 +277,11 @@ if room.can_submit:
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary", **kept(k + "_primary"),
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"),
                            select_all=False)  # Streamlit's "Select all" is English only, and no day has six primaries
+            st.text_input("PM2.5 µg/m³", key=k + "_pm25", placeholder=tr("grid14.optional"), **kept(k + "_pm25"))
+            st.text_input("O₃ µg/m³", key=k + "_o3", placeholder=tr("grid14.optional"), **kept(k + "_o3"))
+            # what varies in height from day to day comes last, under every box, so the boxes stay in line across
+            # the days: a two-level chip in English ("Good to Lightly Polluted") takes two lines in a 1366 px
+            # column, "Good" one, and an error or the primaries in words a few more (a tour in both languages)
             chosen = st.session_state.get(k + "_primary") or []
             if len(chosen) > 1:  # a narrow column clips the second chip: the whole choice in words
                 st.caption(tr("grid14.chosen", items=join(LABELS.get(p, p) for p in chosen)))
@@ -284,8 +291,6 @@ if room.can_submit:
             problem = errors.get(day.isoformat(), {}).get("text") or problem
             if problem:
                 st.error(problem, icon=":material/error:")
-            st.text_input("PM2.5 µg/m³", key=k + "_pm25", placeholder=tr("grid14.optional"), **kept(k + "_pm25"))
-            st.text_input("O₃ µg/m³", key=k + "_o3", placeholder=tr("grid14.optional"), **kept(k + "_o3"))
     st.text_area(tr("consult.analysis"), key=prefix + "analysis", height=100, **kept(prefix + "analysis"),
                  help=tr("common.limit_help", n=TEXT_LIMITS["analysis"][0]))
     state.keep_widgets(kept_key, form_keys)

@@ -91,6 +91,15 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     # it, that day's concentration boxes sat a line higher than the days with "良至轻度污染" (a 1366 px tour)
     chips = [m.value for m in at.markdown if "border-radius:8px" in str(m.value)]
     assert len(chips) == 3 and all(">良</span><br><span" in chip and "宽 20（≤ 20）" in chip for chip in chips), chips
+    # and what varies in height from day to day (the chip: one line "良" or two "Good to Lightly Polluted" in
+    # English, the primaries in words, an error) stands under every box, so the boxes line up across the days
+    for day_column in [col for col in at.columns if any(str(x.key).endswith("_o3") for x in col.text_input)]:
+        order = [getattr(x, "key", None) or ("chip" if "border-radius:8px" in str(getattr(x, "value", "")) else
+                                              "words" if "已选：" in str(getattr(x, "value", "")) else None)
+                 for x in day_column.children.values()]
+        boxes = [i for i, key in enumerate(order) if str(key).endswith(("_lo", "_hi", "_primary", "_pm25", "_o3"))]
+        varying = [i for i, key in enumerate(order) if key in ("chip", "words")]
+        assert len(boxes) == 5 and varying and max(boxes) < min(varying), order
     at.text_area(key=f"sub_{today.isoformat()}_{WJ}_analysis").input("偏东风，扩散条件一般")
     _button(at, "提交").click().run()
     assert not at.exception, at.exception
