@@ -23,7 +23,7 @@ XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --d
 DOCTEST_MODULES := forecasting ui
 TEST_PATHS ?= $(DOCTEST_MODULES) tests
 
-.PHONY: run test check doctest bench venv sysdeps migrate seed clean help
+.PHONY: run test check doctest bench venv sysdeps appdeps migrate seed clean help
 
 help:
 	@echo "make run    set up and start the app on http://$(HOST):$(PORT)"
@@ -46,6 +46,10 @@ venv: $(STAMP)
 sysdeps:
 	@bash scripts/sysdeps.sh
 
+# What the app needs of the system (make run): the CJK font and Pango of its PDFs.
+appdeps:
+	@bash scripts/sysdeps.sh app
+
 migrate: venv
 	$(BIN)/python -m forecasting db upgrade
 
@@ -54,7 +58,7 @@ seed: migrate
 
 # The app starts at once; on an empty database the demo world is built beside it (the page shows the build's
 # progress, then the sign-in; the terminal shows the progress bar and, when done, the demo accounts).
-run: venv migrate
+run: venv appdeps migrate
 	@$(BIN)/python -m forecasting demo run --host $(HOST) --port $(PORT)
 
 test: venv sysdeps

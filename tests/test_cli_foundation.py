@@ -193,3 +193,33 @@ def test_a_database_file_or_folder_the_app_cannot_use_is_named(tmp_path):
     assert done.returncode == 2, done.stderr
     assert f"cannot create the database's folder {garbage}" in done.stderr and "FORECASTING_DATA_DIR" in done.stderr
     assert "Traceback" not in done.stderr and "Errno" not in done.stderr
+
+
+def test_make_run_without_the_chinese_font_says_so_and_builds_nothing(tmp_path):
+    """A machine with fonts but no CJK font (DejaVu only; `make run` installs fonts-noto-cjk itself when it may,
+    so this is a user without root): the demo build ran a minute and then stopped at its first report (whose
+    Chinese would print as boxes). Now `make run` says so in both languages, with the fix, before it starts."""
+    from browser_support import free_port
+
+    dejavu = [d for d in ("/usr/share/fonts/truetype/dejavu",) if Path(d).is_dir()]
+    if not dejavu:
+        pytest.skip("no DejaVu fonts to stand for a machine without a CJK font (fonts-dejavu-core)")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f"<dir>{dejavu[0]}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    assert run(["db", "upgrade"], url=url).returncode == 0
+    env = {**os.environ, "DATABASE_URL": url, "FORECASTING_DATA_DIR": str(tmp_path), "FONTCONFIG_FILE": str(conf)}
+    out = subprocess.run([sys.executable, "-m", "forecasting", "demo", "run", "--host", "127.0.0.1",
+                          "--port", str(free_port())], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 2, out
+    assert "本机未安装中文字体 Noto Sans CJK" in out.stderr and "make sysdeps" in out.stderr
+    assert "Noto Sans CJK is not installed" in out.stderr and "Open http" not in out.stdout
+    assert not (tmp_path / "demo").exists()  # nothing built
+    done = subprocess.run([sys.executable, "-m", "forecasting", "demo", "seed", "--if-empty"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)  # the build itself refuses before it writes
+    assert done.returncode == 2 and "Noto Sans CJK" in done.stderr and "fonts-noto-cjk" in done.stderr, done
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "app.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM users").fetchone() == (0,)

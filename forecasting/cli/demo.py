@@ -115,6 +115,8 @@ def _run(args) -> int:
     from forecasting.config import settings
     from forecasting.demo import demo_state
     from forecasting.demo.status import live_build
+    from forecasting.i18n import t
+    from forecasting.reports.pdf import cjk_font_installed
     from forecasting.store.db import get_database
 
     url = settings().database_url
@@ -132,6 +134,12 @@ def _run(args) -> int:
     state = demo_state(db)
     build_needed = state in ("empty", "partial") and live_build(url) is None
     db.dispose()  # this process keeps no connection: the build may rename the SQLite file
+    if build_needed and not cjk_font_installed():
+        # before anything starts: the build would stop at its first report after a minute's work (make run
+        # installs the font itself when it may: scripts/sysdeps.sh app)
+        print(f"\n  {t('demo.cjk_font_missing', 'zh')}\n  {t('demo.cjk_font_missing', 'en')}\n", file=sys.stderr,
+              flush=True)
+        return 2
 
     terminated = []
 

@@ -25,6 +25,7 @@ from forecasting.demo.consultation import seed_consultations
 from forecasting.demo.spawn import inline_pool, spawn_pool, warm_up
 from forecasting.permissions import Actor
 from forecasting.config import settings
+from forecasting.reports.pdf import require_cjk_font
 from forecasting.store.db import Database, forget_database, get_database
 from forecasting.store.migrate import upgrade
 from forecasting.store.models import AppMeta, AuditEntry, User
@@ -211,6 +212,7 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
     """
     if accounts.count_users(db) > 0:
         return False
+    require_cjk_font()  # its 59 reports would print their Chinese as boxes, for good: stop before writing
     now = now or datetime.now(timezone.utc)
     today = today or now.astimezone(BEIJING).date()
     folder = folder or settings().data_dir / "demo" / "runs"

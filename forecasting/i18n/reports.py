@@ -3,6 +3,16 @@
 
 MESSAGES = {
     # the report document
+    "report.cjk_font_missing": ("本机未安装报告所需的中文字体 Noto Sans CJK：PDF 中的中文会显示为方框，报告未生成，"
+                                 "未写入任何内容。请安装 fonts-noto-cjk（以 root 运行 make sysdeps）后重试。",
+                                 "The report's Chinese font (Noto Sans CJK) is not installed on this machine: the "
+                                 "PDF would print its Chinese as boxes, so no report was made and nothing was "
+                                 "written. Install fonts-noto-cjk (make sysdeps as root) and try again."),
+    "demo.cjk_font_missing": ("本机未安装中文字体 Noto Sans CJK：演示数据中报告 PDF 的中文会显示为方框，因此没有开始生成。"
+                              "请以 root 运行 make sysdeps（或 apt-get install fonts-noto-cjk）后再运行 make run。",
+                              "The Chinese font Noto Sans CJK is not installed on this machine: the demo world's "
+                              "report PDFs would print their Chinese as boxes, so its build did not start. Run "
+                              "make sysdeps as root (or apt-get install fonts-noto-cjk), then make run again."),
     "report.page_of": ("第 {p} 页 / 共 {n} 页", "Page {p} of {n}"),
     "report.duty_district": ("轮值区县", "Chief seat held by"),
     "report.hand_signature": ("首席签字：", "Chief's signature:"),

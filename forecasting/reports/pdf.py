@@ -3,21 +3,60 @@ embedded as a subset, so files stay small and rendering fast."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+from pathlib import Path
 
-__all__ = ["render_pdf", "cjk_font_installed", "strip_emoji", "CJK_FONT"]
+from forecasting.errors import ValidationError
+
+__all__ = ["render_pdf", "cjk_font_installed", "require_cjk_font", "strip_emoji", "CJK_FONT", "FONT_DIRS"]
 
 CJK_FONT = "Noto Sans CJK SC"
 
 
+#: Where fonts are installed when fontconfig's ``fc-list`` is not (Debian's ``fontconfig`` package holds the
+#: tool; WeasyPrint needs only the library).
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+#: Chinese, Japanese and Korean text: the characters a PDF cannot draw without a CJK font.
+#: What decides where fontconfig (or the fallback) looks.
+_FONT_ENV = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "PATH", "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
+_FOUND: set[tuple] = set()
+_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
 def cjk_font_installed() -> bool:
-    """Whether fontconfig knows Noto Sans CJK (``bash scripts/sysdeps.sh`` installs it)."""
+    """Whether Noto Sans CJK is installed (``bash scripts/sysdeps.sh`` installs it): what fontconfig's
+    ``fc-list`` knows, or, without that tool, a font file of that name in :data:`FONT_DIRS`. A font found is
+    remembered for the environment that found it (a bulk build renders a hundred PDFs); one missing is looked
+    for again each time, so installing it needs no restart."""
+    where = tuple(os.environ.get(k) for k in _FONT_ENV)
+    if where in _FOUND:
+        return True
     try:
         out = subprocess.run(["fc-list", ":family"], capture_output=True, text=True, timeout=20).stdout
+        found = "Noto Sans CJK" in out
     except (OSError, subprocess.SubprocessError):
-        return False
-    return "Noto Sans CJK" in out
+        found = any(next(Path(d).expanduser().glob("**/NotoSansCJK*"), None) for d in FONT_DIRS)
+    if found:
+        _FOUND.add(where)
+    return found
+
+
+def require_cjk_font(html: str | None = None) -> None:
+    """Refuse to draw a document with Chinese text when no CJK font is installed: WeasyPrint would fall back
+    to a font without those glyphs and print boxes, and an issued report cannot be replaced. Without
+    ``html``: refuse work that will draw Chinese (the demo world's reports) before it starts.
+
+    Raises
+    ------
+    ValidationError
+        Naming the font and how to install it (key ``report.cjk_font_missing``); nothing is written.
+    """
+    if (html is None or _CJK.search(html)) and not cjk_font_installed():
+        raise ValidationError("the report's Chinese font (Noto Sans CJK) is not installed: its Chinese would "
+                              "print as boxes; install fonts-noto-cjk (make sysdeps as root) and try again",
+                              key="report.cjk_font_missing")
 
 
 # Pictographs the shipped fonts (Noto Sans CJK) have no glyph for, and the joiners and selectors that
@@ -49,8 +88,11 @@ def render_pdf(html: str) -> bytes:
     """PDF bytes of an HTML document made by :func:`forecasting.reports.html.render_html` (``for_pdf=True``).
 
     Emoji are left out, with a notice at the end of the document saying how many (the CJK font has no
-    glyphs for them; a box would misquote the author)."""
+    glyphs for them; a box would misquote the author). Without a CJK font a document with Chinese text is
+    refused (:func:`require_cjk_font`)."""
     from weasyprint import HTML
+
+    require_cjk_font(html)
 
     html, n = strip_emoji(html)
     if n:
