@@ -32,8 +32,20 @@ help:
 	@echo "make bench  run every benchmark (ratios against baselines measured in the same run), with the first-run"
 	@echo "            and suite times; BENCH_ARGS='aqi grids' a subset, BENCH_ARGS='startup' the quick start-up bench"
 
+# An older Python is named before anything is made (pip said only "No matching distribution found for numpy").
+# A venv that failed half-way (Debian and Ubuntu ship python3 without ensurepip: python3-venv) is removed, so
+# the next run does not find a python without pip and fail on "No module named pip".
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "make: the app needs Python 3.11 or later (its pinned numpy and pandas do); $(PYTHON) is" \
+	       "$$($(PYTHON) --version 2>&1). Name another: make run PYTHON=python3.12" >&2; \
+	  echo "make：本应用需要 Python 3.11 或更高版本（所固定的 numpy 与 pandas 版本要求）；$(PYTHON) 为" \
+	       "$$($(PYTHON) --version 2>&1)。请指定其他 Python：make run PYTHON=python3.12" >&2; exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "make: '$(PYTHON) -m venv' failed: on Debian or Ubuntu install python3-venv (apt-get install" \
+	       "python3-venv), or name another Python 3.11+: make run PYTHON=python3.12" >&2; \
+	  echo "make：'$(PYTHON) -m venv' 失败：Debian 或 Ubuntu 请先安装 python3-venv（apt-get install" \
+	       "python3-venv），或指定其他 Python 3.11+：make run PYTHON=python3.12" >&2; exit 1; }
 
 $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
