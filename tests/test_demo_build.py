@@ -194,12 +194,16 @@ def test_the_demo_notes_name_neighbours_by_name_never_by_adcode(demo_url):
     db = Database(demo_url)
     try:
         with db.read() as s:
-            bodies = list(s.scalars(select(ConsultationNote.body)))
+            notes = list(s.execute(select(ConsultationNote.body, ConsultationNote.author_name)))
     finally:
         db.dispose()
+    bodies = [body for body, _ in notes]
     assert bodies
     assert not [b for b in bodies if re.search(r"\d{6}", b)]
     assert [b for b in bodies if re.search(r"同意 (青浦区|吴江区|嘉善县) 的意见", b)]
+    # the author is shown beside the note: its text does not begin with the name again (the report read
+    # "赵敏（吴江区）：赵敏：边界层高度预报偏低…")
+    assert not [b for b, name in notes if name and b.startswith(name.split(" ")[0])], notes[:3]
 
 
 def test_the_demo_reports_summary_agrees_with_their_own_forecast_table(demo_url):

@@ -8,6 +8,7 @@ module: rendering costs seconds. The demo world's earlier issues (rendered at se
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
 import json
 import shutil
 import subprocess
@@ -223,6 +224,21 @@ def test_the_duty_seats_notes_do_not_list_them_among_their_districts_forecasters
         other.dispose()
     assert report["duty"]["deputy"] == deputy.display_name
     assert all(deputy.display_name not in d["participants"] for d in report["districts"]), report["districts"]
+
+
+def test_the_chart_says_which_days_are_past_the_models_reach(issued):
+    """The demo's model runs reach 120 h from the 12Z cycle before the issue day (D+1..D+4, Beijing); the
+    session forecasts 7 days. The chart drew bars alone for D+5..D+7 and its caption said nothing of why."""
+    db, first, _second, folder, issue = issued
+    past = targets(issue)[4:]
+    span = f"{past[0]:%m-%d}–{past[-1]:%m-%d}"
+    html = _file(db, first, "html").content.decode()
+    assert f"{span} 超出模式预报时效，只有发布范围，没有客观指导点。" in html, span
+    assert f"{span}: past the models' reach" in html_lib.unescape(_file(db, first, "en.html").content.decode())
+    path = folder / "r1-unguided.pdf"
+    path.write_bytes(_file(db, first, "pdf").content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "超出模式预报时效" in "".join(text.split()), text[-2000:]
 
 
 def test_the_english_report_says_the_forecasters_texts_are_quoted_in_chinese(issued):

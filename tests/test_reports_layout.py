@@ -119,5 +119,8 @@ def test_the_guidance_chart_is_a_valid_vega_lite_spec_with_a_panel_per_district(
         # headroom: Wujiang's 90–110 range does not end on the axis's top (a tour read 130–160 as cut off)
         tops = [panel["layer"][0]["encoding"]["y"]["scale"]["domain"][1] for panel in spec["hconcat"]]
         assert tops[0] > 80 and tops[1] > 110
+        # one axis for every district: they compare by height (Qingpu's 0–150 beside Wujiang's 0–200 drew a 120
+        # as tall as a 125, a tour of the PDF)
+        assert len(set(tops)) == 1, tops
     svg = chart_svg(report, lang="zh")
     assert svg.startswith("<svg") and "青浦区" in svg and "吴江区" in svg

@@ -42,12 +42,14 @@ ANALYSES = (
     "高压后部偏南气流，上游污染物向示范区输送，夜间至清晨 PM2.5 可能上升。",
     "降水过程影响，湿清除作用明显，污染物浓度总体较低。",
 )
+#: A note's author and district are shown beside it (room, desk, report digest): the text does not repeat them
+#: (the report read "赵敏（吴江区）：赵敏：边界层高度预报偏低…").
 NOTES = (
-    "{a}：客观预报对 {d} 的 PM2.5 偏高，参考昨日观测，本区下调 5-10。",
-    "{a}：同意 {b} 的意见，{d} 三地整体以良为主。",
-    "{a}：请注意上游苏州方向的输送，{d} 夜间可能有短时升高。",
-    "{a}：本区站点昨日臭氧实测偏低，模式略偏高，预报下调。",
-    "{a}：边界层高度预报偏低，集合订正结果可信。",
+    "客观预报对 {d} 的 PM2.5 偏高，参考昨日观测，本区下调 5-10。",
+    "同意 {b} 的意见，{d} 三地整体以良为主。",
+    "请注意上游苏州方向的输送，{d} 夜间可能有短时升高。",
+    "本区站点昨日臭氧实测偏低，模式略偏高，预报下调。",
+    "边界层高度预报偏低，集合订正结果可信。",
 )
 #: The zone summary published in the report, by the worst level the districts forecast for D+1..D+3 (a
 #: summary must not say "以优良为主" above a table of 轻度污染 days) and, for good days, whether ozone leads.
@@ -149,8 +151,7 @@ def _prepare(db: Database, day: date, actors: dict, districts: list[str], proofs
             c.save_submissions(db, author, day, d, entries, submit=True)
         if rng.random() < 0.8:
             other = names[districts[(i + 1) % len(districts)]]  # a neighbour by name, never its adcode
-            text = rng.choice(NOTES).format(a=author.display_name.split(" ")[0], b=other,
-                                            d=(day + timedelta(days=1)).strftime("%m月%d日"))
+            text = rng.choice(NOTES).format(b=other, d=(day + timedelta(days=1)).strftime("%m月%d日"))
             with clock_at(_at(day, 13, 20 + 25 * i)):
                 c.add_note(db, author, day, text, district=d, target_date=day + timedelta(days=1))
     with clock_at(_at(day, 14, 50)):

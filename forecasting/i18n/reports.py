@@ -56,6 +56,8 @@ MESSAGES = {
         "Bars are the issued AQI ranges (coloured by the level of the upper end); grey dots the raw models, "
         "blue triangles the corrected models, black diamonds the corrected ensemble.",
     ),
+    "report.chart_unguided": ("{days} 超出模式预报时效，只有发布范围，没有客观指导点。",
+                              " {days}: past the models' reach, the issued ranges alone, no guidance points."),
     "report.no_guidance": ("本期无客观预报指导数据。", "No objective guidance for this issue."),
     "report.h_health": ("六、健康影响与建议", "6. Health effects and advice"),
     "report.col_effect": ("对健康影响情况", "Health effect"),

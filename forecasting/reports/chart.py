@@ -45,14 +45,15 @@ def guidance_chart(report: Report, *, lang: str = "zh") -> alt.Chart | None:
     frame_p = pd.DataFrame(points, columns=["district", "day", "aqi", "kind", "model"])
     panels = []
     angle = 0 if len(days) <= 4 else -45
+    # one AQI axis for the three panels, so the districts compare by height (Qingpu's 0–150 beside Wujiang's
+    # 0–200 drew its 120 as tall as their 125; the panels' titles stood at different heights too), with
+    # headroom above the highest range or point: a range ending on the axis's top (130–160 on a 0–160 axis)
+    # read as cut off
+    top = max([float(frame_i["hi"].max()), float(frame_p["aqi"].max()) if len(frame_p) else 0.0]) * 1.08 + 5
     for adcode, name in names.items():
         x = alt.X("day:O", title=None, axis=alt.Axis(labelAngle=angle))
         mine = frame_i[frame_i["district"] == name]
         sub = frame_p[frame_p["district"] == name]
-        # headroom above the highest range or point: a range ending on the axis's top (130–160 on a 0–160
-        # axis) read as cut off
-        top = max([float(mine["hi"].max()) if len(mine) else 0.0,
-                   float(sub["aqi"].max()) if len(sub) else 0.0]) * 1.08 + 5
         # translucent by fill-opacity, not opacity: WeasyPrint draws every SVG element with an opacity below 1
         # as a transparency group, and the 105 groups of a 7-day chart took a PDF viewer (poppler) 1.1 s to
         # draw the chart's page (0.4 s with fill-opacity; the rest is the rotated day labels)

@@ -17,7 +17,7 @@ from forecasting.i18n import t as translate
 from forecasting.reports.content import day_label, issuing_body
 from forecasting.reports.model import Report
 
-__all__ = ["render_html", "written_in_chinese", "TEMPLATES"]
+__all__ = ["render_html", "written_in_chinese", "unguided_days", "TEMPLATES"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -55,6 +55,33 @@ def written_in_chinese(report: Report) -> bool:
     return any(_CJK.search(text) for text in texts)
 
 
+def unguided_days(report: Report, lang: str = "zh") -> str:
+    """The issued days the guidance chart has no guidance point for (past the models' reach), as its day
+    labels write them: runs of days as "12-11–12-13"; "" when every day has guidance.
+
+    Examples
+    --------
+    >>> days = [{"target_date": f"2026-12-{d:02d}"} for d in range(8, 15)]
+    >>> report = {"districts": [{"days": days}],
+    ...           "guidance": [{"target_date": f"2026-12-{d:02d}", "centre": 90} for d in (8, 9, 10, 11, 13)]}
+    >>> unguided_days(report)
+    '12-12、12-14'
+    >>> report["guidance"] = report["guidance"][:4]
+    >>> unguided_days(report, "en")
+    '12-12–12-14'
+    """
+    issued = sorted({e["target_date"] for d in report.get("districts") or [] for e in d.get("days") or []})
+    guided = {g["target_date"] for g in report.get("guidance") or [] if g.get("centre") is not None}
+    runs: list[list[date]] = []
+    for day in (date.fromisoformat(d) for d in issued if d not in guided):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return translate("common.list_sep", lang).join(
+        f"{r[0]:%m-%d}" if len(r) == 1 else f"{r[0]:%m-%d}–{r[-1]:%m-%d}" for r in runs)
+
+
 def render_html(report: Report, *, lang: str = "zh", for_pdf: bool = False, chart_svg: str = "") -> str:
     """The report as an HTML document (text).
 
@@ -85,7 +112,7 @@ def render_html(report: Report, *, lang: str = "zh", for_pdf: bool = False, char
         quoted_in_chinese=lang == "en" and written_in_chinese(report),
         r=report, lang=lang, for_pdf=for_pdf, title=title, body_name=body, chart_uri=uri, names=names, map_uri=map_uri,
         title_short=Markup(_css_string(title)), body_short=Markup(_css_string(body)), page_css=Markup(page_css),
-        t=lambda key, **p: translate(key, lang, **p),
+        t=lambda key, **p: translate(key, lang, **p), unguided=unguided_days(report, lang),
         day_label=lambda day: day_label(day, lang),
         weekday=lambda day: date.fromisoformat(day).weekday(),
     )
