@@ -89,6 +89,8 @@ def test_pdf_embeds_a_cjk_font_renders_and_reads_in_chinese(issued):
     for needle in ("青浦区", "吴江区", "嘉善县", "60–80", "90–110", "40–55", "良", "轻度污染", "优",
                    title_zh(issue), "首要污染物", "PM2.5", "健康", chief, "签发", "SHA-256"):
         assert needle in text, needle
+    # the health table's first heading breaks between its parts, never inside "（颜色）" (it read "（颜" / "色）")
+    assert "（颜色）" in text and not [line for line in text.splitlines() if line.rstrip().endswith("（颜")]
 
 
 def test_the_sign_off_is_never_alone_on_page_two(issued):

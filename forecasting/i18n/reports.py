@@ -30,7 +30,9 @@ MESSAGES = {
     "report.col_district": ("区县", "District"),
     "report.col_day": ("日期", "Day"),
     "report.col_aqi": ("AQI 范围", "AQI range"),
-    "report.col_level": ("级别与类别（颜色）", "Level and category (colour)"),
+    # two parts, each kept whole: the narrow column broke "级别与类别（颜" / "色）"
+    "report.col_level": ("级别与类别", "Level and category"),
+    "report.col_level_colour": ("（颜色）", " (colour)"),
     "report.col_primary": ("首要污染物", "Primary pollutant"),
     "report.minimum_content": (
         "按 HJ 633-2026 第 5.1.1 条，预报内容至少包括 AQI、首要污染物、级别、类别及颜色；AQI ≤ 50 时无首要污染物（—）。",
