@@ -14,14 +14,14 @@ __all__ = ["render_pdf", "cjk_font_installed", "require_cjk_font", "strip_emoji"
 
 CJK_FONT = "Noto Sans CJK SC"
 
-
 #: Where fonts are installed when fontconfig's ``fc-list`` is not (Debian's ``fontconfig`` package holds the
 #: tool; WeasyPrint needs only the library).
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
-#: Chinese, Japanese and Korean text: the characters a PDF cannot draw without a CJK font.
-#: What decides where fontconfig (or the fallback) looks.
+#: What decides where fontconfig (or the fallback) looks; :func:`cjk_font_installed` remembers a font found
+#: per value of these.
 _FONT_ENV = ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "PATH", "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME")
 _FOUND: set[tuple] = set()
+#: Chinese, Japanese and Korean text: the characters a PDF cannot draw without a CJK font.
 _CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
