@@ -48,7 +48,7 @@ MESSAGES = {
     "today14.late_hm": ("晚 {h} 小时 {m} 分", "{h} h {m} min late"),
     "today14.no_session": ("今日会商尚未开启。", "Today's consultation is not open yet."),
     "today14.strip_title": ("三地填报状态", "Districts' forecasts"),
-    "today14.cell_none": ("未开始", "not started"),
+    "today14.cell_none": ("未开始", "not yet"),  # "not started" ran the 7th day out of the home page's column
     "today14.cell_draft": ("草稿", "draft"),
     "today14.cell_submitted": ("已提交", "submitted"),
     "today14.open_flags": ("待处理分歧：{n} 组", "Flag groups needing action: {n}"),
