@@ -23,12 +23,13 @@ XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --d
 DOCTEST_MODULES := forecasting ui
 TEST_PATHS ?= $(DOCTEST_MODULES) tests
 
-.PHONY: run test check doctest bench venv sysdeps appdeps migrate seed clean help
+.PHONY: run test check doctest bench venv sysdeps appdeps demo-fresh migrate seed clean help
 
 help:
 	@echo "make run    set up and start the app on http://$(HOST):$(PORT)"
 	@echo "make test   set up and run every test (PostgreSQL ones too when TEST_DATABASE_URL is set)"
 	@echo "make check  the fast inner loop: no browser, no slow test, no demo world (a few minutes)"
+	@echo "make demo-fresh  delete the SQLite demo database (the app stopped) and build a demo world for today"
 	@echo "make bench  run every benchmark (ratios against baselines measured in the same run), with the first-run"
 	@echo "            and suite times; BENCH_ARGS='aqi grids' a subset, BENCH_ARGS='startup' the quick start-up bench"
 
@@ -61,6 +62,12 @@ sysdeps:
 # What the app needs of the system (make run): the CJK font and Pango of its PDFs.
 appdeps:
 	@bash scripts/sysdeps.sh app
+
+# A demo world is built for the day of the build; days later nothing has arrived since (the app's banner says
+# so). This deletes the SQLite demo database (never one that is not a demo world) and builds one for today.
+demo-fresh: venv
+	$(BIN)/python -m forecasting demo reset --host $(HOST) --port $(PORT)
+	@$(MAKE) --no-print-directory run
 
 migrate: venv
 	$(BIN)/python -m forecasting db upgrade

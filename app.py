@@ -7,9 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from forecasting.demo import demo_state, is_demo
+from forecasting.demo import demo_day, demo_state, is_demo
 from forecasting.i18n import t
 from forecasting.textlimits import markdown_escape  # user text shown as typed (#15)
+from forecasting.vocab import beijing_today
 from ui import navigation, state
 from ui.build_progress import show_if_building
 from ui.i18n import signed_in_name
@@ -43,10 +44,16 @@ with st.sidebar:
 # the first `make run`: while the demo world is built beside the app, its progress instead of the sign-in (#16)
 show_if_building(lang)
 
-demo, world = run_guarded(lambda: (is_demo(state.database()), demo_state(state.database())), lang,
-                          where="banner") or (False, None)
+demo, world, built_for = run_guarded(
+    lambda: (is_demo(state.database()), demo_state(state.database()), demo_day(state.database())), lang,
+    where="banner") or (False, None, None)
 if demo:
-    st.warning(t("app.demo_banner", lang), icon=":material/science:")
+    # a demo world is built for one day: days later nothing has arrived since, and the banner says so and how to
+    # build one for today (a newcomer back after a weekend met a room of "模式 0/3 已到" and no session)
+    stale = built_for is not None and built_for < beijing_today()
+    st.warning(t("app.demo_banner", lang) + ("\n\n" + t("app.demo_stale", lang, day=built_for.isoformat(),
+                                                         n=(beijing_today() - built_for).days) if stale else ""),
+               icon=":material/science:")
 if world == "partial":  # a half-built demo world is never served (issue #16)
     st.info(t("dev16.demo_building", lang), icon=":material/hourglass_top:")
     st.stop()

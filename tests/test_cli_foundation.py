@@ -261,3 +261,47 @@ def test_an_old_python_is_named_before_anything_is_made(tmp_path):
     assert "needs Python 3.11 or later" in done.stderr and "Python 3.9.2" in done.stderr, done.stderr
     assert "需要 Python 3.11 或更高版本" in done.stderr
     assert not venv.exists()
+
+
+def test_make_demo_fresh_deletes_only_a_demo_world_and_never_under_a_running_app(demo_template, fresh_url,
+                                                                               tmp_path):
+    """`make demo-fresh` (`demo reset`, then `make run`): a demo world of an earlier day is deleted, with the
+    demo's model files, so the next run builds one for today; the terminal's banner had said since when. A
+    database with accounts and no demo world is never deleted, nor a demo world while the app (or anything)
+    holds its port. Both languages, as `make run` speaks."""
+    import socket
+    import sqlite3
+    from datetime import timedelta
+
+    from forecasting.consultation import beijing_today
+    from browser_support import free_port
+
+    demo = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, demo)
+    url = f"sqlite:///{demo}"
+    earlier = beijing_today() - timedelta(days=2)
+    with sqlite3.connect(demo) as con:  # as the build of two days ago wrote it
+        con.execute("UPDATE app_meta SET value = ? WHERE key = 'demo_day'", (earlier.isoformat(),))
+    banner = run(["demo", "banner"], url=url)
+    assert f"演示数据按 {earlier.isoformat()} 生成，此后 2 天" in banner.stdout and "make demo-fresh" in banner.stdout
+    data = tmp_path / "data"
+    (data / "demo" / "runs").mkdir(parents=True)
+    env = {"FORECASTING_DATA_DIR": str(data)}
+    with socket.socket() as held:  # the app still running on its port
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        busy = run(["demo", "reset", "--port", str(held.getsockname()[1])], url=url, env_extra=env)
+    assert busy.returncode == 2 and "请先停止应用" in busy.stderr and "stop it first" in busy.stderr, busy
+    assert demo.exists() and (data / "demo").exists()
+    done = run(["demo", "reset", "--port", str(free_port())], url=url, env_extra=env)
+    assert done.returncode == 0, done
+    assert f"已删除演示数据库 {demo}" in done.stdout and "builds a demo world for today" in done.stdout
+    assert not demo.exists() and not (data / "demo").exists()
+    # a database with accounts and no demo world: never deleted
+    assert run(["users", "create-admin", "boss"], url=fresh_url, stdin="a-long-secret-1\n").returncode == 0
+    kept = run(["demo", "reset", "--port", str(free_port())], url=fresh_url, env_extra=env)
+    assert kept.returncode == 2 and "不是演示数据库" in kept.stderr and "never deletes it" in kept.stderr, kept
+    assert Path(fresh_url.removeprefix("sqlite:///")).exists()
+    pg = run(["demo", "reset", "--port", str(free_port())], url="postgresql://postgres@127.0.0.1:5432/test",
+             env_extra=env)  # refused before it connects: on PostgreSQL the database is dropped by hand
+    assert pg.returncode == 2 and "只删除 SQLite 演示数据库" in pg.stderr, pg

@@ -368,3 +368,17 @@ def test_progress_bar_on_a_terminal_that_reports_no_size(monkeypatch):
         os.close(master)
     text = text.decode("utf-8", "replace")
     assert "100%|" in text and "elapsed" in text and "done" in text, text[-500:]
+
+
+def test_the_world_knows_the_day_it_was_built_for(demo_url):
+    """The build writes its day (``demo_day``): the app's banner and `make run` say, days later, since when
+    nothing has arrived (a world of today says nothing more)."""
+    from forecasting.consultation import beijing_today
+    from forecasting.demo import demo_day
+    from forecasting.store.db import Database
+
+    db = Database(demo_url)
+    try:
+        assert demo_day(db) == beijing_today()
+    finally:
+        db.dispose()

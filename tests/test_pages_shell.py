@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from apptest_support import goto, new_app, sign_in, texts
@@ -179,7 +181,28 @@ def test_demo_banner_only_in_demo_mode(cast):
     mark_demo(cast)
     at = new_app()
     at.run()
-    assert "演示数据：本系统当前运行在演示模式" in texts(at)
+    assert "演示数据：本系统当前运行在演示模式" in texts(at) and "此后" not in texts(at)
+
+
+def test_a_demo_world_of_an_earlier_day_says_so_and_how_to_build_one_for_today(cast):
+    """A demo world is built for one day (its ``demo_day``, which the build writes): a newcomer back days later
+    met a room of "模式 0/3 已到" and no session, and nothing said why. The banner says since when, and the
+    command that builds a world for today; a world of today says nothing more."""
+    from forecasting.consultation import beijing_today
+    from forecasting.demo.world import DAY_KEY, mark_demo
+    from forecasting.store.models import AppMeta
+
+    mark_demo(cast)
+    for built_for, stale in ((beijing_today() - timedelta(days=3), True), (beijing_today(), False)):
+        with cast.transaction() as s:
+            s.merge(AppMeta(key=DAY_KEY, value=built_for.isoformat()))
+        at = new_app()
+        at.run()
+        assert not at.exception, at.exception
+        banner = [w.value for w in at.warning if "演示数据" in w.value]
+        assert len(banner) == 1, banner
+        said = f"演示数据按 {built_for.isoformat()} 生成，此后 3 天没有新的模式、观测与会商" in banner[0]
+        assert said == stale and ("make demo-fresh" in banner[0]) == stale, banner
 
 
 @pytest.mark.parametrize("signed_in", [False, True])

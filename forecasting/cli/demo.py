@@ -78,15 +78,23 @@ def banner_lines(users) -> list[str]:
 
 
 def _banner(args) -> int:
-    from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, is_demo
+    from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, demo_day, is_demo
+    from forecasting.i18n import t
     from forecasting.store.db import get_database
+    from forecasting.vocab import beijing_today
 
     print(f"\n  长三角示范区空气质量联合预报会商 / Joint Air-Quality Forecast Consultation\n  Open {args.url}\n")
-    if is_demo(get_database()):
+    db = get_database()
+    if is_demo(db):
         print(f"  演示模式（合成数据）/ DEMO MODE (synthetic data). 演示账户 / Demo accounts, "
               f"密码 / password '{DEMO_PASSWORD}':")
         print("\n".join(banner_lines(DEMO_USERS)))
         print()
+        built_for, today = demo_day(db), beijing_today()
+        if built_for is not None and built_for < today:  # as the app's banner says it
+            for lang in ("zh", "en"):
+                print("  " + t("app.demo_stale", lang, day=built_for.isoformat(), n=(today - built_for).days))
+            print()
     return 0
 
 
@@ -185,6 +193,29 @@ def _run(args) -> int:
                         ask()
 
 
+def _reset(args) -> int:
+    """``make demo-fresh``: delete the SQLite demo database (never anything else) so the next ``make run``
+    builds a demo world for today; refused while the app still runs on its port (it holds the file open).
+    What it refuses is said in both languages, as ``make run`` speaks."""
+    import sys
+
+    from forecasting.config import settings
+    from forecasting.demo.world import remove_demo_world
+    from forecasting.errors import ForecastingError, ValidationError
+    from forecasting.i18n import t
+
+    try:
+        if port_in_use(args.host, args.port):
+            raise ValidationError(f"the app still runs on {args.host}:{args.port}", key="demo.reset_app_running",
+                                  address=f"{args.host}:{args.port}")
+        path = remove_demo_world(settings().database_url)
+    except ForecastingError as exc:
+        print(f"\n  {exc.localized('zh')}\n  {exc.localized('en')}\n", file=sys.stderr, flush=True)
+        return 2
+    print(f"  {t('demo.reset_done', 'zh', path=path)}\n  {t('demo.reset_done', 'en', path=path)}", flush=True)
+    return 0
+
+
 def register(sub) -> None:
     demo = sub.add_parser("demo", help="the demo world")
     ds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
@@ -200,6 +231,11 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=_run)
+    p = ds.add_parser("reset", help="delete the SQLite demo database, so the next make run builds a demo world "
+                                    "for today (make demo-fresh); never a database that is not a demo world")
+    p.add_argument("--host", default="127.0.0.1", help="where the app would run (it must be stopped)")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=_reset)
     p = ds.add_parser("banner", help="print the URL and, in demo mode, the demo accounts")
     p.add_argument("--url", default="http://127.0.0.1:8501")
     p.set_defaults(func=_banner)

@@ -10,9 +10,11 @@ from forecasting.demo.world import (
     DEMO_PASSWORD,
     DEMO_USERS,
     build_demo_world,
+    demo_day,
     demo_state,
     is_demo,
     seed_if_empty,
 )
 
-__all__ = ["BUILD_KEY", "DEMO_PASSWORD", "DEMO_USERS", "build_demo_world", "demo_state", "is_demo", "seed_if_empty"]
+__all__ = ["BUILD_KEY", "DEMO_PASSWORD", "DEMO_USERS", "build_demo_world", "demo_day", "demo_state", "is_demo",
+           "seed_if_empty"]

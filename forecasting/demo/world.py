@@ -11,6 +11,7 @@ rebuilt, never served.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -35,11 +36,13 @@ from forecasting.zone import sync_districts
 
 QP, WJ, JS = DISTRICT_ORDER  # Qingpu, Wujiang, Jiashan
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "BUILD_KEY", "is_demo", "seed_if_empty", "mark_demo", "demo_state",
-           "build_demo_world"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "BUILD_KEY", "DAY_KEY", "is_demo", "seed_if_empty", "mark_demo",
+           "demo_state", "demo_day", "build_demo_world", "remove_demo_world"]
 
 #: ``app_meta`` key of the build marker: ``building`` while the demo world is seeded, ``complete`` after.
 BUILD_KEY = "demo_build"
+#: ``app_meta`` key of the Beijing day the demo world was built for (its "today"; nothing arrives after it).
+DAY_KEY = "demo_day"
 
 #: Methods the demo's training compares (gradient boosting is left to `python -m forecasting train`:
 #: it is the slowest and the demo must build in under two minutes).
@@ -96,6 +99,23 @@ def _set_meta(session, key: str, value: str) -> None:
         session.add(AppMeta(key=key, value=value))
     else:
         row.value = value
+
+
+def demo_day(db: Database) -> date | None:
+    """The Beijing day a demo world was built for (its "today": its model runs, observations and sessions end
+    there), or ``None`` for a database that holds no demo world. A world built before :data:`DAY_KEY` was
+    written is dated by its ``demo.seed`` audit row."""
+    with db.read() as s:
+        if s.scalar(select(AppMeta.value).where(AppMeta.key == "demo")) != "1":
+            return None
+        day = s.scalar(select(AppMeta.value).where(AppMeta.key == DAY_KEY))
+        if day:
+            return date.fromisoformat(day)
+        seeded = s.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == "demo.seed"))
+    if seeded is None:
+        return None
+    seeded = seeded if seeded.tzinfo else seeded.replace(tzinfo=timezone.utc)
+    return seeded.astimezone(BEIJING).date()
 
 
 def demo_state(db: Database) -> str:
@@ -255,8 +275,44 @@ def seed_if_empty(db: Database, *, today: date | None = None, now: datetime | No
         audit.record(s, operator, "demo.seed", details={"users": len(DEMO_USERS), "days": days,
                                                        "seconds": round(time.perf_counter() - started, 1)})
         _set_meta(s, BUILD_KEY, "complete")
+        _set_meta(s, DAY_KEY, today.isoformat())
     log(f"  demo world built in {time.perf_counter() - started:.0f} s")
     return True
+
+
+def remove_demo_world(url: str) -> Path:
+    """Delete the SQLite demo database of ``url`` (and the demo's model files beside the app's data), so the
+    next ``make run`` builds a demo world for today (``make demo-fresh``). Returns the file deleted.
+
+    Raises
+    ------
+    ValidationError
+        When the database holds anything but a demo world (never touched), is not a SQLite file, or a build
+        is working on it; nothing is deleted then.
+    """
+    from forecasting.demo.status import live_build
+    from forecasting.errors import ValidationError
+
+    path = _sqlite_path(url)
+    if path is None:
+        raise ValidationError("demo reset deletes a SQLite demo database only: on PostgreSQL drop and create the "
+                              "database, then make run", key="demo.reset_not_sqlite")
+    if path.exists():
+        db = get_database(url)
+        try:
+            state = demo_state(db)
+        finally:
+            forget_database(url)
+        if state == "production":
+            raise ValidationError(f"{path} holds accounts and no demo world: demo reset never deletes it",
+                                  key="demo.reset_production", path=str(path))
+        running = live_build(url)
+        if running is not None:
+            raise ValidationError(f"the demo world of {path} is being built by process {running.pid}",
+                                  key="demo.reset_building", path=str(path), pid=running.pid)
+    _remove_sqlite(path)
+    shutil.rmtree(settings().data_dir / "demo", ignore_errors=True)
+    return path
 
 
 def _sqlite_path(url: str) -> Path | None:

@@ -12,6 +12,24 @@ MESSAGES = {
         "演示数据：本系统当前运行在演示模式，所有账户、预报与观测均为合成数据。",
         "Demo data: this system runs in demo mode; all accounts, forecasts and observations are synthetic.",
     ),
+    "app.demo_stale": (
+        "演示数据按 {day} 生成，此后 {n} 天没有新的模式、观测与会商。需要以今天为准的演示数据：停止应用后运行 make demo-fresh（删除本机演示数据库并重新生成）。",
+        "The demo world was built for {day}: nothing has arrived in the {n} days since (no model runs, observations "
+        "or sessions). For a demo world of today: stop the app and run make demo-fresh (deletes this demo database "
+        "and builds it again).",
+    ),
+    "demo.reset_not_sqlite": ("demo reset 只删除 SQLite 演示数据库；PostgreSQL 请自行删除并重建数据库后再 make run",
+                              "demo reset deletes a SQLite demo database only: on PostgreSQL drop and create the "
+                              "database, then make run"),
+    "demo.reset_production": ("{path} 中有账户但不是演示数据库：demo reset 不会删除它",
+                              "{path} holds accounts and no demo world: demo reset never deletes it"),
+    "demo.reset_building": ("{path} 的演示数据正由进程 {pid} 生成：请等待其完成或停止后再试",
+                            "the demo world of {path} is being built by process {pid}: wait for it or stop it"),
+    "demo.reset_app_running": ("应用（或另一个程序）仍在 {address} 上运行：请先停止应用（在其终端按 Ctrl-C），再运行 make demo-fresh",
+                               "the app (or another program) still runs on {address}: stop it first (Ctrl-C in "
+                               "its terminal), then make demo-fresh"),
+    "demo.reset_done": ("已删除演示数据库 {path}；make run 将按今天重新生成演示数据",
+                        "demo database deleted: {path}; make run builds a demo world for today"),
     "common.language": ("语言 / Language", "Language / 语言"),
     "common.save": ("保存", "Save"),
     # list separators: 青浦、吴江 / Qingpu, Wujiang; clauses: …；… / …; …
