@@ -30,6 +30,7 @@ help:
 	@echo "make test   set up and run every test (PostgreSQL ones too when TEST_DATABASE_URL is set)"
 	@echo "make check  the fast inner loop: no browser, no slow test, no demo world (a few minutes)"
 	@echo "make demo-fresh  delete the SQLite demo database (the app stopped) and build a demo world for today"
+	@echo "make clean  remove .venv and caches; the data folder only when its database is a demo world"
 	@echo "make bench  run every benchmark (ratios against baselines measured in the same run), with the first-run"
 	@echo "            and suite times; BENCH_ARGS='aqi grids' a subset, BENCH_ARGS='startup' the quick start-up bench"
 
@@ -96,5 +97,15 @@ BENCH_ARGS ?= --first-run --suite
 bench: venv
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# The virtualenv, caches and test pictures; the app's data folder only when its database is a demo world (deleted
+# as `demo reset` deletes it: never a database that is not a demo world, never under a running app). It removed
+# var/ whole, a production SQLite database with it.
 clean:
-	rm -rf $(VENV) var .pytest_cache test-artifacts
+	@db="$(FORECASTING_DATA_DIR)/forecasting.sqlite3"; if [ -e "$$db" ]; then \
+	  if [ -x $(BIN)/python ]; then \
+	    DATABASE_URL="sqlite:///$$db" $(BIN)/python -m forecasting demo reset --host $(HOST) --port $(PORT) \
+	      || echo "make clean: kept $$db (see above) / 已保留 $$db（原因见上）" >&2; \
+	  else echo "make clean: kept $$db: without $(VENV) it cannot be told whether it holds a demo world" \
+	            "/ 已保留 $$db：没有 $(VENV) 无法判断它是否为演示数据库" >&2; fi; fi
+	rm -rf $(VENV) .pytest_cache test-artifacts
+	@rmdir "$(FORECASTING_DATA_DIR)" 2>/dev/null || true

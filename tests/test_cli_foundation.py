@@ -305,3 +305,38 @@ def test_make_demo_fresh_deletes_only_a_demo_world_and_never_under_a_running_app
     pg = run(["demo", "reset", "--port", str(free_port())], url="postgresql://postgres@127.0.0.1:5432/test",
              env_extra=env)  # refused before it connects: on PostgreSQL the database is dropped by hand
     assert pg.returncode == 2 and "只删除 SQLite 演示数据库" in pg.stderr, pg
+
+
+def test_make_clean_keeps_a_database_that_is_not_a_demo_world(demo_template, fresh_url, tmp_path):
+    """`make clean` removed var/ whole: a production SQLite database in the default place went with it. Now it
+    removes the virtualenv and caches, and the data folder only when its database is a demo world. (Run in a
+    scratch folder with the Makefile, its .venv a stand-in that runs this checkout's Python.)"""
+    if shutil.which("make") is None:
+        pytest.skip("no make on this machine")
+    from browser_support import free_port
+
+    def scratch(name, database):
+        folder = tmp_path / name
+        (folder / ".venv" / "bin").mkdir(parents=True)
+        python = folder / ".venv" / "bin" / "python"
+        python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        python.chmod(0o755)
+        (folder / "var" / "demo" / "runs").mkdir(parents=True)
+        shutil.copy(database, folder / "var" / "forecasting.sqlite3")
+        return folder
+
+    def clean(folder):
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FORECASTING_DATA_DIR", "MAKEFLAGS")}
+        return subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "clean", f"PORT={free_port()}"],
+                              cwd=folder, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+
+    demo = scratch("demo", demo_template)
+    done = clean(demo)
+    assert done.returncode == 0, done
+    assert not (demo / "var").exists() and not (demo / ".venv").exists()
+    assert run(["users", "create-admin", "boss"], url=fresh_url, stdin="a-long-secret-1\n").returncode == 0
+    production = scratch("production", fresh_url.removeprefix("sqlite:///"))
+    kept = clean(production)
+    assert kept.returncode == 0, kept
+    assert (production / "var" / "forecasting.sqlite3").exists() and not (production / ".venv").exists()
+    assert "never deletes it" in kept.stderr and "已保留" in kept.stderr, kept.stderr
