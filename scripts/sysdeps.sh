@@ -16,7 +16,7 @@ fi
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "sysdeps: cannot install ${need[*]} (not root or no apt-get); the tests that need them will be skipped" \
+  echo "sysdeps: cannot install ${need[*]} (not root or no apt-get); the tests that need them say so" \
        "and, without fonts-noto-cjk, no report can be issued (install it as root: apt-get install fonts-noto-cjk)" >&2
   exit 0
 fi
