@@ -49,7 +49,7 @@ MESSAGES = {
     "pres17.nav_title": ("会商演示", "Presentation"),
     "pres17.issue_date": ("会商日期", "Consultation date"),
     "pres17.page": ("第 {k} / {n} 页", "Page {k} / {n}"),
-    "pres17.day": ("{date}（第 {lead} 天）", "{date} (day {lead})"),
+    "pres17.day": ("{date}（第 {lead} 天）", "{date} (D+{lead})"),  # as every English page names a lead day
     # report
     "report17.headline": ("示范区明日空气质量", "Tomorrow in the zone"),
     "report17.sms_headline": ("示范区明日（{day}）：{text}。", "Zone tomorrow ({day}): {text}."),
