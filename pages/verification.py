@@ -17,6 +17,7 @@ from forecasting import verification as v
 from forecasting.vocab import POLLUTANT_TEXT
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
+from forecasting.i18n import signed
 from forecasting.store.db import get_database
 from ui import state
 from ui.charts import reliability_chart
@@ -199,12 +200,13 @@ st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " ·
 
 
 def pct(x) -> str:
-    return "—" if x is None or pd.isna(x) else f"{100 * x:.0f} %"
+    """A rate or a skill score in per cent; a negative skill with the minus sign ("−45 %")."""
+    return "—" if x is None or pd.isna(x) else f"{100 * x:.0f} %".replace("-", "\u2212")
 
 
 def spct(x) -> str:
-    """A difference of two rates in percentage points (the column header names the unit)."""
-    return "—" if x is None or pd.isna(x) else f"{100 * x:+.0f}"
+    """A difference of two rates in percentage points (the column header names the unit): "+48", "−4"."""
+    return "—" if x is None or pd.isna(x) else signed(100 * x)
 
 
 def interval(i, fmt) -> str:
@@ -311,6 +313,7 @@ for col, score in zip(cols, CARDS):
         if pd.notna(d.value):
             # short enough for a card (tours read "+1 pp vs. Corrected guidance (ensemble) (…" and, at 1366 px,
             # "-4 pp vs. Corrected guidance (ensemb…"); which guidance, and the cases, in the help
+            # a hyphen here, not the minus sign of the tables: st.metric reads a leading "-" as a fall (red, down)
             delta = tr("verif18.delta_vs", delta=f"{100 * d.value:+.0f} {tr('verif18.pp')}")
             help_text = (tr("verif18.ref.best_caption", label=source_name(ref), first=summary.reference["first"],
                             last=summary.reference["last"]) + " " + tr("verif18.delta_cases", n=cmp_["n"]))

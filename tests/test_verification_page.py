@@ -210,6 +210,10 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
         # the blocks behind an interval are named only when there is one
         assert ("未给区间" in page) != ("区间基于" in page)
         compare = _frame_with(at, "个例数")
+        # a negative difference or skill with the minus sign: "-4（-8 ~ -1）" read as dashes beside the "~"
+        signs = [str(cell) for col in ("准确率差（百分点）", "AQI 技巧评分") if col in compare for cell in compare[col]]
+        assert signs and not [cell for cell in signs if re.search(r"-\d", cell)], signs
+        assert "较客观指导 -" not in headline, headline
         assert set(compare["参照"]) >= {"持续性预报（前一日实况）", "气候态（前 90 天平均）"}
         # one pair of brackets per name: the guidance's label has its own ("客观指导（订正指导（集成））" read badly)
         assert all(str(r).count("（") <= 1 for r in compare["参照"]), list(compare["参照"])

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from forecasting.i18n import t
+from forecasting.i18n import signed, t
 from forecasting.scores import finite_or_none
 
 __all__ = ["LEADS", "score_cell", "skill_frame"]
@@ -27,7 +27,7 @@ def score_cell(rmse, nmb) -> str:
     >>> score_cell(53.0, 0.09)
     '53.0 (+9%)'
     >>> score_cell(0.2134, -0.084)
-    '0.21 (-8%)'
+    '0.21 (−8%)'
     >>> score_cell(156.2, None)
     '156'
     >>> score_cell(None, 0.1), score_cell(float("nan"), 0.1)
@@ -37,7 +37,7 @@ def score_cell(rmse, nmb) -> str:
     if rmse is None:
         return "—"
     text = f"{rmse:.0f}" if rmse >= 100 else f"{rmse:.1f}" if rmse >= 10 else f"{rmse:.2f}"
-    return text if nmb is None else f"{text} ({100 * nmb:+.0f}%)"
+    return text if nmb is None else f"{text} ({signed(100 * nmb)}%)"
 
 
 def _mean_rmse(by_lead: dict) -> float:

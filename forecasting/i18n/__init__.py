@@ -12,7 +12,7 @@ import importlib
 import os
 import pkgutil
 
-__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed"]
+__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed", "signed"]
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -92,3 +92,18 @@ def bracketed(text: str, note: str, lang: str | None = None) -> str:
     ('PM2.5（µg/m³）', 'PM2.5 (µg/m³)')
     """
     return f"{text} ({note})" if lang == "en" else f"{text}（{note}）"
+
+
+def signed(value: float, digits: int = 0) -> str:
+    """A difference as people read it: "+48", "−4" with the minus sign (U+2212; a hyphen is short and reads as a
+    dash beside "~" and "–"), "0" without a sign.
+
+    Examples
+    --------
+    >>> signed(48.2), signed(-4.4), signed(-0.2), signed(1.25, 1)
+    ('+48', '−4', '0', '+1.2')
+    """
+    text = f"{value:+.{digits}f}"
+    if float(text) == 0:
+        return text[1:]
+    return text.replace("-", "\u2212")

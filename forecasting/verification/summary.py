@@ -43,7 +43,7 @@ from forecasting.verification.compare import (
 )
 from forecasting.errors import ValidationError
 from forecasting.guidance import observed_daily_aqi
-from forecasting.i18n import t
+from forecasting.i18n import signed, t
 from forecasting.verification.rules import annotate
 from forecasting.verification.service import verify
 from forecasting.vocab import DISTRICT_ORDER  # re-exported
@@ -273,5 +273,5 @@ def headline(summary: PeriodSummary, lang: str = "zh", *, period_name: str = "")
     cmp_ = summary.comparisons.get(ref) if ref else None
     if cmp_ and cmp_["n"] and math.isfinite(cmp_["level_hit_rate"]["difference"].value):
         d = cmp_["level_hit_rate"]["difference"].value
-        text += t("verif18.headline_vs", lang, delta=f"{100 * d:+.0f}")
+        text += t("verif18.headline_vs", lang, delta=signed(100 * d))
     return text
