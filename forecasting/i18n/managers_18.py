@@ -259,7 +259,7 @@ MESSAGES.update({
     "rep18.timeline_item": ("第 {revision} 版 · {at} · {by} · {reason} · {state}",
                             "Revision {revision} · {at} · {by} · {reason} · {state}"),
     "rep18.first_issue": ("首次发布", "first issue"),
-    "rep18.day_label": ("{m}月{d}日", "{m}/{d}"),
+    "rep18.day_label": ("{m}月{d}日", "{m:02d}-{d:02d}"),  # as the cards and every English page ("12/7" beside "12-07")
     "rep18.preview_chinese_only": ("本期只有中文版。", "This issue has the Chinese files only: the Chinese text follows."),
     "rep18.legend": ("图例：", "Legend:"),
 })
