@@ -72,9 +72,10 @@ def use_preset(name: str) -> None:
     st.session_state["verif_preset"] = name
 
 
-preset_cols = st.columns(len(v.PRESETS))
-for col, name in zip(preset_cols, v.PRESETS):
-    col.button(tr(f"verif18.preset.{name}"), key=f"verif_preset_{name}", on_click=use_preset, args=(name,),
+# one row that wraps (columns stacked the six buttons on a phone: a screen of buttons before the answer)
+preset_row = st.container(horizontal=True, wrap=True)
+for name in v.PRESETS:
+    preset_row.button(tr(f"verif18.preset.{name}"), key=f"verif_preset_{name}", on_click=use_preset, args=(name,),
                width="stretch", type="primary" if st.session_state.get("verif_preset") == name else "secondary")
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
 first = c1.date_input(tr("verif.from"), key="verif_from")
