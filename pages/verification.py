@@ -192,7 +192,8 @@ with st.spinner(tr("verif.computing", first=first, last=last)):
     summary = _summary(str(db.url), first, last, None if lead == 0 else lead, data_version)
 period_name = tr(f"verif18.preset.{preset}") if preset else f"{first} – {last}"
 # the headline names the lead day it counts (D+1 by default, the assessment report all of them together)
-headline_period = tr("verif18.period_lead", period=period_name, lead=lead_text)
+# the lead day is one piece ("（第" ended a line and "1 天）" began the next on a phone)
+headline_period = tr("verif18.period_lead", period=period_name, lead=lead_text.replace(" ", "\u00a0"))
 st.markdown("### " + unbroken_ranges(v.headline(summary, lang, period_name=headline_period)))
 st.caption(tr("verif18.period_line", first=first, last=last, n=summary.n) + " · " + lead_text
            # the blocks behind the headline's interval, only when it gives one (never beside "未给区间")

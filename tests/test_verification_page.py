@@ -197,13 +197,13 @@ def test_manager_answers_presets_and_the_assessment(app_world, downloads):
     from forecasting.consultation import beijing_today
 
     if beijing_today().day == 1:  # 本月 is today alone, with nothing observed yet (a run on the 1st failed here)
-        assert "所选时段没有可检验的预报与观测" in page and "本月（第 1 天）：" not in page
+        assert "所选时段没有可检验的预报与观测" in page and "本月（第\u00a01\u00a0天）：" not in page
     else:
-        assert "本月（第 1 天）：" in page and ("等级准确率" in page or "没有已发布的会商预报" in page)
-    if "本月（第 1 天）：" in page and "等级准确率" in page:
+        assert "本月（第\u00a01\u00a0天）：" in page and ("等级准确率" in page or "没有已发布的会商预报" in page)
+    if "本月（第\u00a01\u00a0天）：" in page and "等级准确率" in page:
         assert ("95\u00a0% 区间" in page or "数据不足三周，未给区间" in page) and "污染日命中" in page
         # every "%" of the headline is bound to its number: "71–92" and "%" were on two lines at 1366 px (a tour)
-        headline = next(line for line in page.split("\n") if "（第 1 天）：等级准确率" in line)
+        headline = next(line for line in page.split("\n") if "（第\u00a01\u00a0天）：等级准确率" in line)
         assert re.search(r"\d[ \t]*%", headline.replace("\u00a0%", "")) is None, headline
         # and the interval is one piece: "71–" ended a line and "92 %" began the next (a tour at 1366 px)
         assert re.search(r"\d–\d", headline) is None and (("\u2060–\u2060" in headline) == ("区间 " in headline))
