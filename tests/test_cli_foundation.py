@@ -263,12 +263,12 @@ def test_an_old_python_is_named_before_anything_is_made(tmp_path):
     assert not venv.exists()
 
 
-def test_make_demo_fresh_deletes_only_a_demo_world_and_never_under_a_running_app(demo_template, fresh_url,
-                                                                               tmp_path):
+def test_make_demo_fresh_deletes_a_demo_world_of_an_earlier_day_but_never_under_a_running_app(demo_template,
+                                                                                            tmp_path):
     """`make demo-fresh` (`demo reset`, then `make run`): a demo world of an earlier day is deleted, with the
-    demo's model files, so the next run builds one for today; the terminal's banner had said since when. A
-    database with accounts and no demo world is never deleted, nor a demo world while the app (or anything)
-    holds its port. Both languages, as `make run` speaks."""
+    demo's model files, so the next run builds one for today; the terminal's banner had said since when. Never
+    while the app (or anything) holds its port. Both languages, as `make run` speaks. (What it never deletes:
+    test_demo_build.py.)"""
     import socket
     import sqlite3
     from datetime import timedelta
@@ -297,17 +297,9 @@ def test_make_demo_fresh_deletes_only_a_demo_world_and_never_under_a_running_app
     assert done.returncode == 0, done
     assert f"已删除演示数据库 {demo}" in done.stdout and "builds a demo world for today" in done.stdout
     assert not demo.exists() and not (data / "demo").exists()
-    # a database with accounts and no demo world: never deleted
-    assert run(["users", "create-admin", "boss"], url=fresh_url, stdin="a-long-secret-1\n").returncode == 0
-    kept = run(["demo", "reset", "--port", str(free_port())], url=fresh_url, env_extra=env)
-    assert kept.returncode == 2 and "不是演示数据库" in kept.stderr and "never deletes it" in kept.stderr, kept
-    assert Path(fresh_url.removeprefix("sqlite:///")).exists()
-    pg = run(["demo", "reset", "--port", str(free_port())], url="postgresql://postgres@127.0.0.1:5432/test",
-             env_extra=env)  # refused before it connects: on PostgreSQL the database is dropped by hand
-    assert pg.returncode == 2 and "只删除 SQLite 演示数据库" in pg.stderr, pg
 
 
-def test_make_clean_keeps_a_database_that_is_not_a_demo_world(demo_template, fresh_url, tmp_path):
+def test_make_clean_keeps_a_database_that_is_not_a_demo_world(demo_template, sqlite_url, tmp_path):
     """`make clean` removed var/ whole: a production SQLite database in the default place went with it. Now it
     removes the virtualenv and caches, and the data folder only when its database is a demo world. (Run in a
     scratch folder with the Makefile, its .venv a stand-in that runs this checkout's Python.)"""
@@ -334,8 +326,14 @@ def test_make_clean_keeps_a_database_that_is_not_a_demo_world(demo_template, fre
     done = clean(demo)
     assert done.returncode == 0, done
     assert not (demo / "var").exists() and not (demo / ".venv").exists()
-    assert run(["users", "create-admin", "boss"], url=fresh_url, stdin="a-long-secret-1\n").returncode == 0
-    production = scratch("production", fresh_url.removeprefix("sqlite:///"))
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+    from forecasting.store.db import Database
+
+    db = Database(sqlite_url)
+    accounts.create_user(db, Actor.system("test"), username="boss", password="a-long-secret-1", role="admin")
+    db.dispose()
+    production = scratch("production", sqlite_url.removeprefix("sqlite:///"))
     kept = clean(production)
     assert kept.returncode == 0, kept
     assert (production / "var" / "forecasting.sqlite3").exists() and not (production / ".venv").exists()

@@ -382,3 +382,26 @@ def test_the_world_knows_the_day_it_was_built_for(demo_url):
         assert demo_day(db) == beijing_today()
     finally:
         db.dispose()
+
+
+def test_demo_reset_deletes_only_a_demo_world(sqlite_url, tmp_path, monkeypatch):
+    """`make demo-fresh` and `make clean` delete the database through `demo reset`: never one with accounts and
+    no demo world, never on PostgreSQL (dropped by hand there); refused in words, nothing deleted."""
+    from forecasting import accounts
+    from forecasting.demo.world import remove_demo_world
+    from forecasting.errors import ValidationError
+    from forecasting.permissions import Actor
+    from forecasting.store.db import Database
+
+    monkeypatch.setenv("FORECASTING_DATA_DIR", str(tmp_path))
+    (tmp_path / "demo" / "runs").mkdir(parents=True)
+    db = Database(sqlite_url)
+    accounts.create_user(db, Actor.system("test"), username="boss", password="a-long-secret-1", role="admin")
+    db.dispose()
+    with pytest.raises(ValidationError) as refused:
+        remove_demo_world(sqlite_url)
+    assert refused.value.key == "demo.reset_production" and "不是演示数据库" in refused.value.localized("zh")
+    assert Path(sqlite_url.removeprefix("sqlite:///")).exists() and (tmp_path / "demo").exists()
+    with pytest.raises(ValidationError) as refused:  # before it connects
+        remove_demo_world("postgresql://postgres@127.0.0.1:5432/test")
+    assert "只删除 SQLite 演示数据库" in refused.value.localized("zh")
