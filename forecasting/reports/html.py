@@ -57,7 +57,7 @@ def written_in_chinese(report: Report) -> bool:
 
 def unguided_days(report: Report, lang: str = "zh") -> str:
     """The issued days the guidance chart has no guidance point for (past the models' reach), as its day
-    labels write them: runs of days as "12-11–12-13"; "" when every day has guidance.
+    labels write them: runs of days as "12-11–12-13", held on one line; "" when every day has guidance.
 
     Examples
     --------
@@ -68,7 +68,7 @@ def unguided_days(report: Report, lang: str = "zh") -> str:
     '12-12、12-14'
     >>> report["guidance"] = report["guidance"][:4]
     >>> unguided_days(report, "en")
-    '12-12–12-14'
+    '12-12\\u2060–\\u206012-14'
     """
     issued = sorted({e["target_date"] for d in report.get("districts") or [] for e in d.get("days") or []})
     guided = {g["target_date"] for g in report.get("guidance") or [] if g.get("centre") is not None}
@@ -78,8 +78,10 @@ def unguided_days(report: Report, lang: str = "zh") -> str:
             runs[-1].append(day)
         else:
             runs.append([day])
+    # a run of days is one piece (a word joiner, U+2060, on both sides of its dash): the PDF's caption broke it
+    # as "12-12–" / "12-14"
     return translate("common.list_sep", lang).join(
-        f"{r[0]:%m-%d}" if len(r) == 1 else f"{r[0]:%m-%d}–{r[-1]:%m-%d}" for r in runs)
+        f"{r[0]:%m-%d}" if len(r) == 1 else f"{r[0]:%m-%d}\u2060–\u2060{r[-1]:%m-%d}" for r in runs)
 
 
 def render_html(report: Report, *, lang: str = "zh", for_pdf: bool = False, chart_svg: str = "") -> str:
