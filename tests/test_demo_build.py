@@ -387,6 +387,8 @@ def test_the_world_knows_the_day_it_was_built_for(demo_url):
 def test_demo_reset_deletes_only_a_demo_world(sqlite_url, tmp_path, monkeypatch):
     """`make demo-fresh` and `make clean` delete the database through `demo reset`: never one with accounts and
     no demo world, never on PostgreSQL (dropped by hand there); refused in words, nothing deleted."""
+    import sqlite3
+
     from forecasting import accounts
     from forecasting.demo.world import remove_demo_world
     from forecasting.errors import ValidationError
@@ -405,3 +407,12 @@ def test_demo_reset_deletes_only_a_demo_world(sqlite_url, tmp_path, monkeypatch)
     with pytest.raises(ValidationError) as refused:  # before it connects
         remove_demo_world("postgresql://postgres@127.0.0.1:5432/test")
     assert "只删除 SQLite 演示数据库" in refused.value.localized("zh")
+    # a file never migrated (a first `make run` stopped early) is deleted; a file that is no database is not
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    assert empty.exists() and remove_demo_world(f"sqlite:///{empty}") == empty and not empty.exists()
+    notes = tmp_path / "notes.sqlite3"
+    notes.write_text("not a database, " * 100)
+    with pytest.raises(Exception, match="not a database"):
+        remove_demo_world(f"sqlite:///{notes}")
+    assert notes.exists()

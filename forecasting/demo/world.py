@@ -298,9 +298,15 @@ def remove_demo_world(url: str) -> Path:
         raise ValidationError("demo reset deletes a SQLite demo database only: on PostgreSQL drop and create the "
                               "database, then make run", key="demo.reset_not_sqlite")
     if path.exists():
+        from sqlalchemy.exc import OperationalError
+
         db = get_database(url)
         try:
             state = demo_state(db)
+        except OperationalError as exc:  # a file never migrated (a first `make run` stopped early) holds nothing
+            if "no such table" not in str(exc):
+                raise  # not a database (any other file): never deleted
+            state = "empty"
         finally:
             forget_database(url)
         if state == "production":
