@@ -13,7 +13,9 @@ fi
 { fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
   || find /usr/share/fonts /usr/local/share/fonts -name 'NotoSansCJK*' -print -quit 2>/dev/null | grep -q .; } \
   || need+=(fonts-noto-cjk)
-ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+# ldconfig by its full name too: a user's PATH often lacks /sbin, and Pango read as missing on every run
+{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || /usr/sbin/ldconfig -p 2>/dev/null; } \
+  | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "sysdeps: cannot install ${need[*]} (not root or no apt-get); the tests that need them say so" \

@@ -338,3 +338,21 @@ def test_make_clean_keeps_a_database_that_is_not_a_demo_world(demo_template, sql
     assert kept.returncode == 0, kept
     assert (production / "var" / "forecasting.sqlite3").exists() and not (production / ".venv").exists()
     assert "never deletes it" in kept.stderr and "已保留" in kept.stderr, kept.stderr
+
+
+def test_make_run_finds_the_installed_font_and_pango_with_a_users_path(tmp_path):
+    """`make run` checks the app's system packages (scripts/sysdeps.sh app). With a user's PATH, which often
+    lacks /sbin, `ldconfig` was not found and Pango read as missing on every run: as root that meant apt-get on
+    every `make run`, otherwise a false "cannot install". (apt-get is a stand-in here that records its call.)"""
+    from forecasting.reports import cjk_font_installed
+
+    if not cjk_font_installed() or not Path("/sbin/ldconfig").exists():
+        pytest.skip("the font or ldconfig is not on this machine: nothing to find")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "apt-get").write_text(f'#!/bin/sh\necho "$@" >> "{tmp_path / "apt-calls"}"\n')
+    (fake / "apt-get").chmod(0o755)
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "sysdeps.sh"), "app"], capture_output=True, text=True,
+                          env={"PATH": f"{fake}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0 and done.stderr == "" and done.stdout == "", done
+    assert not (tmp_path / "apt-calls").exists()
