@@ -50,9 +50,9 @@ demo, world, built_for = run_guarded(
 if demo:
     # a demo world is built for one day: days later nothing has arrived since, and the banner says so and how to
     # build one for today (a newcomer back after a weekend met a room of "模式 0/3 已到" and no session)
-    stale = built_for is not None and built_for < beijing_today()
+    days_since = (beijing_today() - built_for).days if built_for is not None else 0
     st.warning(t("app.demo_banner", lang) + ("\n\n" + t("app.demo_stale", lang, day=built_for.isoformat(),
-                                                         n=(beijing_today() - built_for).days) if stale else ""),
+                                                         n=days_since) if days_since > 0 else ""),
                icon=":material/science:")
 if world == "partial":  # a half-built demo world is never served (issue #16)
     st.info(t("dev16.demo_building", lang), icon=":material/hourglass_top:")
