@@ -37,6 +37,7 @@ __all__ = [
     "beijing_date",
     "beijing_datetime",
     "beijing_day_start",
+    "day_runs",
     "canonical_json",
     "POLLUTANT_UNITS",
     "unit_of",
@@ -178,6 +179,25 @@ def beijing_day_start(day: date) -> datetime:
     datetime.datetime(2026, 3, 1, 16, 0, tzinfo=datetime.timezone.utc)
     """
     return beijing_datetime(day, time(0, 0))
+
+
+def day_runs(items) -> list[tuple[date, date, object]]:
+    """Consecutive days with the same value as one run ``(first, last, value)``; ``items`` are ``(day, value)``
+    in date order (a flag group's values, the report chart's days without guidance).
+
+    Examples
+    --------
+    >>> [(f"{a:%m-%d}", f"{b:%m-%d}", v) for a, b, v in day_runs(
+    ...     [(date(2026, 12, 3), "x"), (date(2026, 12, 4), "x"), (date(2026, 12, 5), "y"), (date(2026, 12, 7), "y")])]
+    [('12-03', '12-04', 'x'), ('12-05', '12-05', 'y'), ('12-07', '12-07', 'y')]
+    """
+    runs: list[list] = []
+    for day, value in items:
+        if runs and runs[-1][2] == value and (day - runs[-1][1]).days == 1:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, value])
+    return [tuple(r) for r in runs]
 
 
 def canonical_json(value, *, default=None, ascii_only: bool = False, indent: int | None = None) -> str:

@@ -17,12 +17,12 @@ from forecasting import verification as v
 from forecasting.vocab import POLLUTANT_TEXT
 from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
-from forecasting.i18n import signed
+from forecasting.i18n import signed, unbroken_ranges
 from forecasting.store.db import get_database
 from ui import state
 from ui.charts import reliability_chart
 from ui.consultation import header_width, notes_list
-from ui.i18n import error_text, join, tr, unbroken_ranges
+from ui.i18n import error_text, join, tr
 
 #: Line colours of the trend chart, one per source in the page's source order (Vega's "tableau10").
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")

@@ -225,20 +225,28 @@ def test_make_run_without_the_chinese_font_says_so_and_builds_nothing(tmp_path):
         assert con.execute("SELECT count(*) FROM users").fetchone() == (0,)
 
 
+def _make_venv_with(tmp_path, name: str, script: str):
+    """``make <tmp>/.venv/bin/python`` (the Makefile's venv step) with ``PYTHON`` a stand-in shell script named
+    ``name`` whose body is ``script``; returns the finished process and the venv's folder."""
+    if shutil.which("make") is None:
+        pytest.skip("no make on this machine")
+    fake = tmp_path / name
+    fake.write_text("#!/bin/sh\n" + script)
+    fake.chmod(0o755)
+    venv = tmp_path / ".venv"
+    done = subprocess.run(["make", "-s", f"{venv}/bin/python", f"VENV={venv}", f"PYTHON={fake}"], cwd=ROOT,
+                          capture_output=True, text=True)
+    return done, venv
+
+
 def test_a_venv_that_fails_half_way_is_removed_and_named(tmp_path):
     """Debian and Ubuntu ship python3 without ensurepip: `python3 -m venv` makes .venv/bin/python, then fails.
     The next `make run` found that python, skipped the venv and failed on "No module named pip", for good. Now
     the half-made venv is removed and both languages say what to install. (A stand-in python that does what
     Debian's does: a venv without pip, then exit status 1.)"""
-    if shutil.which("make") is None:
-        pytest.skip("no make on this machine")
-    fake = tmp_path / "python-without-ensurepip"
-    fake.write_text(f'#!/bin/sh\n[ "$1" = -c ] && exec "{sys.executable}" "$@"\n'
-                    f'"{sys.executable}" -m venv --without-pip "$3" && exit 1\n')
-    fake.chmod(0o755)
-    venv = tmp_path / ".venv"
-    done = subprocess.run(["make", "-s", f"{venv}/bin/python", f"VENV={venv}", f"PYTHON={fake}"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done, venv = _make_venv_with(tmp_path, "python-without-ensurepip",
+                                 f'[ "$1" = -c ] && exec "{sys.executable}" "$@"\n'
+                                 f'"{sys.executable}" -m venv --without-pip "$3" && exit 1\n')
     assert done.returncode != 0, done
     assert "install python3-venv" in done.stderr and "请先安装 python3-venv" in done.stderr, done.stderr
     assert not venv.exists()
@@ -248,15 +256,9 @@ def test_an_old_python_is_named_before_anything_is_made(tmp_path):
     """`make run` with a Python older than 3.11 created .venv and then pip said only "No matching distribution
     found for numpy==…". Now the version is named first, in both languages, and nothing is made. (A stand-in
     python that answers as Python 3.9 does.)"""
-    if shutil.which("make") is None:
-        pytest.skip("no make on this machine")
-    fake = tmp_path / "python3.9"
-    fake.write_text('#!/bin/sh\n[ "$1" = --version ] && echo "Python 3.9.2" && exit 0\n[ "$1" = -c ] && exit 1\n'
-                    f'"{sys.executable}" "$@"\n')
-    fake.chmod(0o755)
-    venv = tmp_path / ".venv"
-    done = subprocess.run(["make", "-s", f"{venv}/bin/python", f"VENV={venv}", f"PYTHON={fake}"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done, venv = _make_venv_with(tmp_path, "python3.9",
+                                 '[ "$1" = --version ] && echo "Python 3.9.2" && exit 0\n[ "$1" = -c ] && exit 1\n'
+                                 f'"{sys.executable}" "$@"\n')
     assert done.returncode != 0, done
     assert "needs Python 3.11 or later" in done.stderr and "Python 3.9.2" in done.stderr, done.stderr
     assert "需要 Python 3.11 或更高版本" in done.stderr

@@ -28,22 +28,6 @@ def join(items, *, clauses: bool = False) -> str:
     return tr("common.clause_sep" if clauses else "common.list_sep").join(str(i) for i in items)
 
 
-_RANGE_DASH = re.compile(r"(?<=\d)–(?=\d)")
-
-
-def unbroken_ranges(text: str) -> str:
-    """``text`` with each number range ("71–92") held on one line: a word joiner (U+2060) on both sides of
-    the en dash, where a browser would otherwise break a heading between "71–" and "92 %". For text a page
-    draws; the JSON and files keep the plain dash.
-
-    Examples
-    --------
-    >>> unbroken_ranges("95 % 区间 71–92 %，2026-11-07 – 2026-12-06")
-    '95 % 区间 71\\u2060–\\u206092 %，2026-11-07 – 2026-12-06'
-    """
-    return _RANGE_DASH.sub("\u2060–\u2060", text)
-
-
 def error_text(exc: Exception) -> str:
     """A domain error in the user's language (never a traceback)."""
     localized = getattr(exc, "localized", None)

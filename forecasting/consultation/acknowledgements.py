@@ -28,7 +28,7 @@ from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import ConsultationNote, ConsultationSession, FlagAcknowledgement
 from forecasting.store.db import Database
 from forecasting.store.types import utcnow
-from forecasting.vocab import POLLUTANT_TEXT
+from forecasting.vocab import POLLUTANT_TEXT, day_runs
 
 __all__ = ["acknowledge_groups", "session_flag_groups", "group_sentence", "snapshot_acknowledgements",
            "guidance_centre_text",
@@ -89,17 +89,6 @@ def _day_values(flag, lang: str) -> str:
     return ""
 
 
-def _runs(items: list[tuple[date, str]]) -> list[tuple[date, date, str]]:
-    """Consecutive days with the same text as one run ``(first, last, text)``; ``items`` in date order."""
-    runs: list[list] = []
-    for day, text in items:
-        if runs and runs[-1][2] == text and (day - runs[-1][1]).days == 1:
-            runs[-1][1] = day
-        else:
-            runs.append([day, day, text])
-    return [tuple(r) for r in runs]
-
-
 def group_values(group: FlagGroup, lang: str = "zh") -> str:
     """The values a group's flags compare: one text when every day of the group has the same values,
     else each day's (a tour acknowledged 12-03–12-05 seeing only 12-03's "50–70 对 75–95", while 12-04
@@ -147,14 +136,14 @@ def group_values(group: FlagGroup, lang: str = "zh") -> str:
         return next(iter(shown.values()))
     alone = [f for f in flags if shown.get(f.target_date) and len(f.sides) == 1]
     if len(alone) == len(shown):  # against the guidance: each run of one forecast, then its days' centres
-        runs = _runs([(f.target_date, _values(f.sides[0], lang)) for f in alone])
+        runs = day_runs([(f.target_date, _values(f.sides[0], lang)) for f in alone])
         centre = {f.target_date: guidance_centre_text(f.detail.get("guidance")) for f in alone}
         parts = [(a, b, t("ack14.against_guidance", lang, a=text, g=t("common.list_sep", lang).join(
             centre[a + timedelta(days=k)] for k in range((b - a).days + 1)))) for a, b, text in runs]
         if len(parts) == 1:
             return parts[0][2]  # the days are the group's, in the days column
         return t("common.clause_sep", lang).join(f"{_day_span(a, b)} {text}" for a, b, text in parts)
-    return t("common.clause_sep", lang).join(f"{_day_span(a, b)} {text}" for a, b, text in _runs(sorted(shown.items())))
+    return t("common.clause_sep", lang).join(f"{_day_span(a, b)} {text}" for a, b, text in day_runs(sorted(shown.items())))
 
 
 def group_sentence(group: FlagGroup, lang: str = "zh") -> str:

@@ -8,11 +8,14 @@ formats with :meth:`str.format`.
 
 from __future__ import annotations
 
+import re
+
 import importlib
 import os
 import pkgutil
 
-__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed", "signed"]
+__all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed", "signed",
+           "unbroken_ranges"]
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -107,3 +110,19 @@ def signed(value: float, digits: int = 0) -> str:
     if float(text) == 0:
         return text[1:]
     return text.replace("-", "\u2212")
+
+
+_RANGE_DASH = re.compile(r"(?<=\d)–(?=\d)")
+
+
+def unbroken_ranges(text: str) -> str:
+    """``text`` with each number or day range ("71–92", "12-12–12-14") held on one line: a word joiner
+    (U+2060) on both sides of the en dash, where a browser or the PDF would otherwise break between "71–" and
+    "92 %". For text people read on a page or in a PDF; the JSON and CSV keep the plain dash.
+
+    Examples
+    --------
+    >>> unbroken_ranges("95 % 区间 71–92 %，2026-11-07 – 2026-12-06")
+    '95 % 区间 71\\u2060–\\u206092 %，2026-11-07 – 2026-12-06'
+    """
+    return _RANGE_DASH.sub("\u2060–\u2060", text)

@@ -13,9 +13,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from forecasting.i18n import t as translate
+from forecasting.i18n import t as translate, unbroken_ranges
 from forecasting.reports.content import day_label, issuing_body
 from forecasting.reports.model import Report
+from forecasting.vocab import day_runs
 
 __all__ = ["render_html", "written_in_chinese", "unguided_days", "TEMPLATES"]
 
@@ -72,16 +73,10 @@ def unguided_days(report: Report, lang: str = "zh") -> str:
     """
     issued = sorted({e["target_date"] for d in report.get("districts") or [] for e in d.get("days") or []})
     guided = {g["target_date"] for g in report.get("guidance") or [] if g.get("centre") is not None}
-    runs: list[list[date]] = []
-    for day in (date.fromisoformat(d) for d in issued if d not in guided):
-        if runs and (day - runs[-1][-1]).days == 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    # a run of days is one piece (a word joiner, U+2060, on both sides of its dash): the PDF's caption broke it
-    # as "12-12–" / "12-14"
-    return translate("common.list_sep", lang).join(
-        f"{r[0]:%m-%d}" if len(r) == 1 else f"{r[0]:%m-%d}\u2060–\u2060{r[-1]:%m-%d}" for r in runs)
+    runs = day_runs([(date.fromisoformat(d), None) for d in issued if d not in guided])
+    # a run of days is one piece: the PDF's caption broke it as "12-12–" / "12-14"
+    return unbroken_ranges(translate("common.list_sep", lang).join(
+        f"{a:%m-%d}" if a == b else f"{a:%m-%d}–{b:%m-%d}" for a, b, _ in runs))
 
 
 def render_html(report: Report, *, lang: str = "zh", for_pdf: bool = False, chart_svg: str = "") -> str:
