@@ -43,7 +43,8 @@ from forecasting.permissions import Actor
 from forecasting.plausibility import PLAUSIBLE_MAX
 from forecasting.store.db import get_database
 
-__all__ = ["routes", "api_is_public", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX",
+__all__ = ["routes", "api_is_public", "bad_field", "strict_json", "strict_int", "strict_number", "strict_bool",
+           "strict_concentration", "strict_day", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX",
            "session_of_day", "session_guidance", "api_not_found", "session_routes", "not_found_routes"]
 
 PREFIX = "/api/v1"
@@ -137,9 +138,14 @@ async def read_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:
     return b"".join(chunks)
 
 
+def bad_field(field: str, reason: str, english: str, **params) -> ValidationError:
+    """A 400 naming ``field``, its message in both languages (key ``api.field.<reason>``);
+    ``english`` is the ``detail`` line of the error body."""
+    return ValidationError(f"{field}: {english}", key=f"api.field.{reason}", field=field, **params)
+
+
 def _refuse_constant(name: str):
-    raise ValidationError(f"the body contains {name}: numbers must be finite", key="api.bad_field", field="body",
-                          detail=f"{name} is not a finite number")
+    raise bad_field("body", "not_finite", f"the body contains {name}: numbers must be finite", value=name)
 
 
 def strict_json(raw: bytes):
@@ -152,29 +158,33 @@ def strict_json(raw: bytes):
 
     try:
         return json.loads(raw or b"null", parse_constant=_refuse_constant, parse_float=finite_float)
-    except ValueError as exc:
-        if isinstance(exc, ValidationError):
-            raise
-        raise ValidationError(f"the body is not JSON: {exc}", key="api.bad_json", detail=str(exc))
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"the body is not JSON: {exc}", key="api.bad_json", line=exc.lineno,
+                              column=exc.colno)
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"the body is not UTF-8 text: {exc}", key="api.bad_encoding")
 
 
 def strict_int(value, field: str) -> int:
     """A JSON integer (``60`` or ``60.0``), never a bool, a fraction, a string or a non-finite number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValidationError(f"{field}: expected a whole number, got {value!r}", key="api.bad_field", field=field,
-                              detail="expected a whole number")
-    if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
-        raise ValidationError(f"{field}: expected a whole number, got {value!r}", key="api.bad_field", field=field,
-                              detail="expected a whole number")
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or isinstance(value, float) and (not math.isfinite(value) or value != int(value))):
+        raise bad_field(field, "whole", f"expected a whole number, got {value!r}")
     return int(value)
 
 
 def strict_number(value, field: str) -> float:
     """A finite JSON number, never a bool or a string."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
-        raise ValidationError(f"{field}: expected a finite number, got {value!r}", key="api.bad_field", field=field,
-                              detail="expected a finite number")
+        raise bad_field(field, "number", f"expected a finite number, got {value!r}")
     return float(value)
+
+
+def strict_bool(value, field: str) -> bool:
+    """A JSON ``true`` or ``false``, never the string ``"false"`` (which Python reads as true)."""
+    if not isinstance(value, bool):
+        raise bad_field(field, "bool", f"expected true or false, got {value!r}")
+    return value
 
 
 def strict_concentration(value, pollutant: str, field: str) -> float:
@@ -182,8 +192,7 @@ def strict_concentration(value, pollutant: str, field: str) -> float:
     v = strict_number(value, field)
     top = PLAUSIBLE_MAX.get(pollutant)
     if v < 0 or (top is not None and v > top):
-        raise ValidationError(f"{field}: {v:g} is outside 0..{top:g}", key="api.bad_field", field=field,
-                              detail=f"expected 0 to {top:g}")
+        raise bad_field(field, "range", f"{v:g} is outside 0..{top:g}", top=f"{top:g}")
     return v
 
 
@@ -246,49 +255,41 @@ async def forecast_of_day(request: Request) -> Response:
 
 def _entries(payload) -> tuple[list, bool]:
     if not isinstance(payload, dict):
-        raise ValidationError("the body must be a JSON object", key="api.bad_field", field="body",
-                              detail="expected an object")
+        raise bad_field("body", "object", "the body must be a JSON object")
     items = payload.get("entries")
     if items is None:
         items = [payload]
     if not isinstance(items, list) or not items:
-        raise ValidationError("entries must be a non-empty list", key="api.bad_field", field="entries",
-                              detail="expected a non-empty list")
+        raise bad_field("entries", "list", "entries must be a non-empty list")
     out = []
     for i, e in enumerate(items):
+        at = f"entries[{i}]"
         if not isinstance(e, dict):
-            raise ValidationError(f"entries[{i}] must be an object", key="api.bad_field", field=f"entries[{i}]",
-                                  detail="expected an object")
-        try:
-            primary = e.get("primary") or []
-            if isinstance(primary, str):
-                primary = [primary]
-            conc = e.get("concentrations") or {}
-            if not isinstance(conc, dict):
-                raise ValidationError(f"entries[{i}].concentrations must be an object", key="api.bad_field",
-                                      field=f"entries[{i}].concentrations", detail="expected an object")
-            analysis = e.get("analysis") or ""
-            if not isinstance(analysis, str):
-                raise ValidationError(f"entries[{i}].analysis must be text", key="api.bad_field",
-                                      field=f"entries[{i}].analysis", detail="expected text")
-            out.append(SubmissionInput(
-                target_date=strict_day(e["target_date"], f"entries[{i}].target_date"),
-                aqi_lo=strict_int(e["aqi_lo"], f"entries[{i}].aqi_lo"),
-                aqi_hi=strict_int(e["aqi_hi"], f"entries[{i}].aqi_hi"),
-                primary=tuple(str(p) for p in primary),
-                concentrations={str(k): strict_concentration(v, str(k), f"entries[{i}].concentrations.{k}")
-                                for k, v in conc.items() if v is not None},
-                analysis=analysis,
-                expected_version=strict_int(e.get("expected_version") or 0, f"entries[{i}].expected_version")))
-        except KeyError as exc:
-            raise ValidationError(f"entries[{i}] misses {exc.args[0]}", key="api.bad_field",
-                                  field=f"entries[{i}].{exc.args[0]}", detail="required")
-        except (TypeError, ValueError) as exc:
-            if isinstance(exc, ValidationError):
-                raise
-            raise ValidationError(f"entries[{i}]: {exc}", key="api.bad_field", field=f"entries[{i}]",
-                                  detail=str(exc))
-    return out, bool(payload.get("submit", True))
+            raise bad_field(at, "object", f"{at} must be an object")
+        for name in ("target_date", "aqi_lo", "aqi_hi"):
+            if name not in e:
+                raise bad_field(f"{at}.{name}", "required", f"{at} misses {name}")
+        primary = e.get("primary") or []
+        if isinstance(primary, str):
+            primary = [primary]
+        if not isinstance(primary, list) or not all(isinstance(p, str) for p in primary):
+            raise bad_field(f"{at}.primary", "texts", "expected a list of pollutant names")
+        conc = e.get("concentrations") or {}
+        if not isinstance(conc, dict):
+            raise bad_field(f"{at}.concentrations", "object", f"{at}.concentrations must be an object")
+        analysis = e.get("analysis") or ""
+        if not isinstance(analysis, str):
+            raise bad_field(f"{at}.analysis", "text", f"{at}.analysis must be text")
+        out.append(SubmissionInput(
+            target_date=strict_day(e["target_date"], f"{at}.target_date"),
+            aqi_lo=strict_int(e["aqi_lo"], f"{at}.aqi_lo"),
+            aqi_hi=strict_int(e["aqi_hi"], f"{at}.aqi_hi"),
+            primary=tuple(primary),
+            concentrations={k: strict_concentration(v, k, f"{at}.concentrations.{k}")
+                            for k, v in conc.items() if v is not None},
+            analysis=analysis,
+            expected_version=strict_int(e.get("expected_version") or 0, f"{at}.expected_version")))
+    return out, strict_bool(payload.get("submit", True), "submit")
 
 
 async def submit_forecast(request: Request) -> Response:

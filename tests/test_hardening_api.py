@@ -4,6 +4,7 @@ numbers and dates 400 naming the field, tampered reports 500 with an audit row."
 from __future__ import annotations
 
 import json
+import re
 
 import anyio
 import httpx
@@ -130,3 +131,57 @@ def test_refused_tokens_are_throttled_and_aggregated(db, api_app, monkeypatch):
     summary = rows("token.refused.minute")
     assert len(summary) == 1 and summary[0].details["count"] == 10
     assert len(rows("token.refused")) == 2
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+@pytest.mark.parametrize("raw, key", [
+    (b'{"target_date": "2027-01-05", "aqi_lo": NaN, "aqi_hi": 80}', "api.field.not_finite"),
+    (b'{"target_date": "2027-01-05", "aqi_lo": 60.5, "aqi_hi": 80}', "api.field.whole"),
+    (b'{"target_date": "2027-01-05", "aqi_lo": 60, "aqi_hi": 80, "concentrations": {"pm25": -1}}', "api.field.range"),
+    (b'{"target_date": "2027-01-05", "aqi_lo": 60, "aqi_hi": 80, "concentrations": {"pm25": "45"}}',
+     "api.field.number"),
+    (b'{"target_date": "2027-01-05", "aqi_lo": 60, "aqi_hi": 80, "primary": [1]}', "api.field.texts"),
+    (b'{"target_date": "2027-01-05", "aqi_lo": 60, "aqi_hi": 80, "analysis": 5}', "api.field.text"),
+    (b'{"target_date": "2027-01-05", "aqi_hi": 80}', "api.field.required"),
+    (b'{"entries": []}', "api.field.list"),
+    (b'[1, 2]', "api.field.object"),
+    (b'{"target_date": "2027-01-05",', "api.bad_json"),
+    (b'{"analysis": "\xff\xfe\xfa"}', "api.bad_encoding"),
+])
+def test_a_refused_body_is_explained_in_chinese_without_english_words(api_app, token, raw, key):
+    """Regression (a probe with curl): message_zh read "字段 entries[0].aqi_lo 无效：expected a whole number",
+    "字段 body 无效：NaN is not a finite number", and Python's English JSON error after "请求体不是有效的 JSON："."""
+    r = _post(api_app, token, raw)
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["key"] == key
+    # field names and JSON's own words are what the body says; nothing else in Latin letters
+    words = set(_LATIN_WORD.findall(error["message_zh"])) - {"entries", "aqi", "primary", "analysis", "concentrations",
+                                                               "body", "JSON", "UTF", "NaN"}
+    assert not words, error["message_zh"]
+    assert error["message"] != error["message_zh"] and error["detail"]
+
+
+def test_submit_must_be_true_or_false_and_the_string_false_saves_nothing(db, users, api_app, token):
+    """Regression: ``"submit": "false"`` (a string) submitted the forecast: Python reads any non-empty string as
+    true, so a program asking for a draft handed its district's forecast to the chief."""
+    from forecasting.store.consultation import Submission
+
+    from consultation_data import make_rota, open_consulting
+
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    body = {"submit": "false", "entries": [{"target_date": TARGETS[0].isoformat(), "aqi_lo": 60, "aqi_hi": 80,
+                                            "primary": ["pm25"]}]}
+    r = _post(api_app, token, json.dumps(body).encode())
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["key"] == "api.field.bool" and error["message_zh"] == "字段 submit 无效：应为 true 或 false。"
+    with db.read() as s:
+        assert s.scalar(select(Submission.id)) is None
+    body["submit"] = False  # the JSON false: a draft
+    r = _post(api_app, token, json.dumps(body).encode())
+    assert r.status_code == 200, r.text
+    assert [e["status"] for e in r.json()["submissions"]] == ["draft"]
