@@ -185,3 +185,24 @@ def test_submit_must_be_true_or_false_and_the_string_false_saves_nothing(db, use
     r = _post(api_app, token, json.dumps(body).encode())
     assert r.status_code == 200, r.text
     assert [e["status"] for e in r.json()["submissions"]] == ["draft"]
+
+
+@pytest.mark.parametrize("code", ["999999", "qingpu", "310118x"])
+def test_a_path_with_no_district_of_the_zone_is_404_naming_the_three(db, users, api_app, token, code):
+    """Regression (a probe with curl): a typo in the path's adcode was 403 "您只能填报本区县的预报，不能填报999999的
+    预报" as if another district's forecaster had tried; a program's author looked for a permission problem."""
+    from consultation_data import make_rota, open_consulting
+
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    body = {"submit": False, "entries": [{"target_date": TARGETS[0].isoformat(), "aqi_lo": 60, "aqi_hi": 80,
+                                          "primary": ["pm25"]}]}
+    r = _call(api_app, "POST", f"/api/v1/sessions/{ISSUE.isoformat()}/submissions/{code}",
+              content=json.dumps(body).encode(), headers={**token, "Content-Type": "application/json"})
+    assert r.status_code == 404, r.text
+    error = r.json()["error"]
+    assert error["key"] == "consult.unknown_district"
+    # the zone's districts in its order, by name and code (data/districts.geojson)
+    assert error["message_zh"] == (f"没有编码为“{code}”的区县。示范区的区县：青浦区 310118、吴江区 320509、"
+                                   "嘉善县 330421。")
+    assert error["message"].endswith("The zone's districts: Qingpu 310118, Wujiang 320509, Jiashan 330421.")

@@ -20,10 +20,12 @@ from forecasting.consultation.common import (current_actor, changed_meanwhile, d
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.errors import NotFound, PermissionDenied, ValidationError
+from forecasting.i18n import t
 from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import ConsultationSession, Submission, SubmissionVersion
 from forecasting.store.db import Database
 from forecasting.store.types import utcnow
+from forecasting.vocab import DISTRICT_ORDER
 
 __all__ = ["SubmissionInput", "SubmissionView", "save_submissions", "save_submission", "list_submissions",
            "submission_history", "submission_view_of"]
@@ -71,6 +73,12 @@ def submission_view_of(r: Submission) -> SubmissionView:
 
 def _require_own_district(actor: Actor, district: str) -> None:
     require_role(actor, "forecaster", action="submit a district forecast")
+    if district not in DISTRICT_ORDER:  # a typo in a program's path is no district, not someone else's
+        shown = district[:40]
+        raise NotFound(f"{shown!r} is not a district of the zone ({', '.join(DISTRICT_ORDER)})",
+                       key="consult.unknown_district", district=shown,
+                       **{f"known_{lang}": t("common.list_sep", lang).join(
+                           f"{t(f'district.{a}', lang)} {a}" for a in DISTRICT_ORDER) for lang in ("zh", "en")})
     if actor.district != district:
         raise PermissionDenied(
             f"{actor.username} forecasts for {actor.district}, not for {district}",

@@ -150,6 +150,8 @@ MESSAGES = {
                              "{days} target days is too few: at least 3 (HJ 633-2026 §5.2)."),
     "consult.not_your_district": ("您只能填报本区县的预报，不能填报{district}的预报。",
                                   "You forecast for your own district, not for {district}."),
+    "consult.unknown_district": ("没有编码为“{district}”的区县。示范区的区县：{known}。",
+                                 "No district has the code '{district}'. The zone's districts: {known}."),
     "consult.not_a_target_day": ("{day} 不是本次会商的预报日期。", "{day} is not a target day of this consultation."),
     "consult.no_submission": ("没有可更新的填报。", "There is no submission to update."),
     "consult.analysis_missing": ("已提交，但未填写气象条件分析：相邻区县和轮值首席看不到您的预报依据，建议补写后再保存。",
