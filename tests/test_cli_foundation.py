@@ -137,6 +137,26 @@ def test_help_registers_every_command_without_the_heavy_libraries():
     assert {"aqi", "db", "demo", "extract", "ingest", "backtest", "users"} <= set(commands.split())
 
 
+def test_help_says_what_the_tool_is_and_its_examples_are_real_commands():
+    """``--help`` began "The command line ``python -m forecasting COMMAND ...``." (the module docstring, with its
+    reStructuredText quotes) and named neither the product, the database it acts on, nor a first command."""
+    import shlex
+
+    from forecasting.cli import build_parser
+
+    done = subprocess.run([sys.executable, "-m", "forecasting", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "``" not in done.stdout and "长三角示范区空气质量联合预报会商" in done.stdout
+    assert "DATABASE_URL" in done.stdout and "make run" in done.stdout
+    examples = [line.split("  ", 2)[1] if line.startswith("  ") else line
+                for line in done.stdout.split("examples:", 1)[1].splitlines() if "python -m forecasting" in line]
+    assert len(examples) >= 3, done.stdout
+    for example in examples:  # each parses as written (the placeholders stand for a value)
+        words = shlex.split(example.split(">")[0])[3:]
+        args = build_parser().parse_args(words)
+        assert callable(args.func), example
+
+
 def test_bench_help_prints_the_usage_and_runs_no_bench():
     """``python -m bench --help`` ran every benchmark (many minutes, the correction bench alone five);
     it prints the usage and the benchmarks' names instead."""

@@ -19,6 +19,21 @@ from forecasting.errors import ForecastingError
 __all__ = ["CliError", "main", "build_parser", "describe_failure"]
 
 
+DESCRIPTION = ("长三角示范区空气质量联合预报会商 · Joint air-quality forecast consultation of Qingpu, Wujiang and\n"
+               "Jiashan: model grids, statistical correction, China's AQI (HJ 633), consultations, issued reports.")
+EPILOG = """\
+Every command acts on DATABASE_URL (default: the SQLite file var/forecasting.sqlite3; FORECASTING_DATA_DIR
+moves it). The app itself: make run. `python -m forecasting COMMAND --help` tells more of one command.
+
+examples:
+  python -m forecasting aqi pm25_24h=80 o3_8h=150     the AQI of a day's concentrations
+  python -m forecasting inspect RUN.nc                 what a model file holds
+  python -m forecasting extract RUN.nc > series.csv    district hourly means of a model file
+  python -m forecasting users create-admin USERNAME    the first administrator of a production database
+
+README.md and docs/ describe each command."""
+
+
 class CliError(Exception):
     """A user error on the command line: printed as one line, exit code 2."""
 
@@ -29,7 +44,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m forecasting", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m forecasting", description=DESCRIPTION, epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
