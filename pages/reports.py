@@ -21,6 +21,7 @@ from forecasting.consultation import beijing_today
 from forecasting.errors import ForecastingError
 from forecasting.vocab import DISTRICT_ORDER
 from ui import state
+from ui.actions import call_service
 from ui.consultation import bj, district_name, pollutants, text_width
 from ui.i18n import error_text, join, tr
 
@@ -182,6 +183,33 @@ for col, d in zip(st.columns(max(1, len(latest.districts))), latest.districts):
     with col:
         _card(d)
 
+def _archive(found) -> None:
+    """The listed reports in one ZIP file (a manager files a month at once, not one download each): a format,
+    a button that packs them with a progress bar (files not rendered yet take about 1.5 s each), then the
+    download. The packed file is kept for this selection only: another filter or format asks again."""
+    with st.expander(tr("report.archive_zip")):
+        st.caption(tr("report.archive_zip_caption", n=len(found)))
+        fmt = st.selectbox(tr("report.archive_zip_format"), reports.FORMATS, key=state.language_key("rep_zip_fmt"),
+                           format_func=lambda f, _labels={f: tr(f"report.fmt.{f}") for f in reports.FORMATS}: _labels[f])
+        wanted = (fmt, tuple(r.id for r in found))
+        if st.button(tr("report.archive_zip_prepare"), icon=":material/folder_zip:", key="rep_zip_go"):
+            bar = st.progress(0.0, text=tr("report.archive_zip_progress", done=0, total=len(found)))
+            packed = call_service(
+                reports.reports_archive, db, found, fmt, lang=lang,
+                progress=lambda done, total: bar.progress(done / total, text=tr("report.archive_zip_progress",
+                                                                                  done=done, total=total)))
+            bar.empty()
+            if packed is not None:
+                st.session_state["rep_zip"] = (wanted, packed, reports.archive_name(found, fmt))
+        ready = st.session_state.get("rep_zip")
+        if ready and ready[0] == wanted:
+            _, packed, name = ready
+            st.caption(tr("report.archive_zip_ready", n=len(found), size=f"{len(packed) / 1e6:.1f} MB"))
+            st.download_button(tr("report.archive_zip_download"), data=packed, file_name=name,
+                               mime="application/zip", key="rep_zip_dl", on_click="ignore",
+                               icon=":material/download:")
+
+
 # -- archive ---------------------------------------------------------------------------------------------
 st.subheader(tr("report.archive"))
 every = reports.list_reports(db)
@@ -223,6 +251,8 @@ else:
                        # "superseded" whole (a tour read "supersedec")
                        tr("report.col_state"): st.column_config.TextColumn(width=text_width(
                            [tr("report.col_state"), tr("report.superseded"), tr("report.current")]))})
+
+    _archive(found)
 
     labels = {r.id: f"{r.title_en if lang == 'en' else r.title_zh} · {bj(r.issued_at, '%Y-%m-%d %H:%M')}"
               + (f" · {tr('report.superseded')}" if r.superseded else "") for r in found}

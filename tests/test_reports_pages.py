@@ -86,6 +86,32 @@ def test_filters_narrow_the_archive(issued_url):
     assert "没有符合条件的报告" in texts(at)
 
 
+def test_the_listed_reports_download_as_one_zip_for_that_selection_only(issued_url):
+    """A manager filed a month of reports one download at a time (two clicks and a file dialog each)."""
+    import io
+    import zipfile
+
+    url, issue, issued = issued_url
+    at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    at.text_input(key="rep_text").input(CONCLUSION[:8]).run()  # the one report the test issued
+    assert len(at.dataframe[0].value) == 1
+    assert "把上表筛选出的 1 期报告打成一个 ZIP 文件" in texts(at)
+    assert not [b for b in _downloads(at) if b.label == "下载 ZIP 文件"]  # nothing packed yet
+    at.button(key="rep_zip_go").click().run()
+    assert not at.exception, at.exception
+    assert "已准备好 1 期报告" in texts(at)
+    assert [b for b in _downloads(at) if b.label == "下载 ZIP 文件"]
+    wanted, packed, name = at.session_state["rep_zip"]
+    assert name == f"aq-reports-{issue.isoformat()}_{issue.isoformat()}-pdf.zip"
+    z = zipfile.ZipFile(io.BytesIO(packed))
+    pdf = z.read(f"aq-report-{issue.isoformat()}-r1.pdf")
+    assert hashlib.sha256(pdf).hexdigest() == issued.sha256  # the issued PDF, byte for byte
+    # another format (or another filter) is another selection: the packed file is not offered for it
+    at.selectbox(key="rep_zip_fmt.zh").select("txt").run()
+    assert not [b for b in _downloads(at) if b.label == "下载 ZIP 文件"]
+
+
 def test_forecasters_read_the_reports_too(issued_url):
     at = sign_in(new_app(), "wj_wang", DEMO_PASSWORD)
     goto(at, "reports.py")
