@@ -142,3 +142,36 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         assert other.get_by_text("您好").count() == 0
         thief.close()
         ctx.close()
+
+
+def test_the_next_forecaster_at_the_same_tab_never_gets_the_last_ones_unsaved_form(demo_server):
+    """Regression (a tour): qp_chen typed an analysis in the room and signed out (or her session expired) without
+    saving; qp_li, the next Qingpu forecaster at the same computer, signed in at the same tab and found it in
+    his form, to be sent in his name. The tab's pages were opened by the cookie (a new address loads a new
+    page), which is how a browser reaches the room."""
+    base = demo_server
+    typed = "陈静未保存的分析：午后东南风转弱"
+    with browser() as b:
+        ctx = b.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page = ctx.new_page()
+        _sign_in(page, base, "qp_chen")
+        page.goto(base + "/consultation_room")  # a new page: signed in by the cookie
+        box = page.get_by_role("textbox", name="气象条件分析")
+        box.fill(typed)
+        box.blur()
+        wait_idle(page)
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_text("您已安全退出。").wait_for()
+        wait_idle(page)
+        page.get_by_label("用户名").fill("qp_li")  # the same tab, the next person
+        page.get_by_label("密码").fill("demo-2026-yrd")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("您好，李明（青浦区）").wait_for()
+        wait_idle(page)
+        page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="会商室").click()
+        box = page.get_by_role("textbox", name="气象条件分析")
+        box.wait_for()
+        wait_idle(page)
+        assert box.input_value() != typed
+        assert page.get_by_text(typed).count() == 0
+        ctx.close()

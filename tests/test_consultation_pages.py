@@ -236,6 +236,34 @@ def test_saving_a_submitted_forecast_says_what_happened(world):
         ("submitted", 1), ("submitted", 1), ("submitted", 2)]
 
 
+def test_the_next_forecaster_at_the_same_tab_never_gets_the_last_ones_unsaved_form(world):
+    """Regression (a tour): after a sign-out or an expired session on a shared computer, the next forecaster of
+    the same district signed in at the same tab and found the last one's unsaved analysis and ranges in the
+    room's form; pressing save sent them in their own name. The same person signing in again (an expired
+    session) finds their form as they left it."""
+    db, cast, today = world
+    prefix = f"sub_{today.isoformat()}_{QP}_"
+    first_day = prefix + (today + timedelta(days=1)).isoformat()
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, "consultation_room.py")
+    _fill(at, today, QP, 60, 80)
+    at.text_area(key=prefix + "analysis").input("未保存的分析：偏东风")
+    at.run()
+    at.button(key="sign_out").click().run()
+    sign_in(at, "fc_qp", PASSWORD)  # the same person again: the form as it was left
+    goto(at, "consultation_room.py")
+    assert not at.exception, at.exception
+    assert at.text_area(key=prefix + "analysis").value == "未保存的分析：偏东风"
+    assert at.text_input(key=first_day + "_lo").value == "60"
+    at.button(key="sign_out").click().run()
+    sign_in(at, "fc_qp2", PASSWORD)  # another forecaster of Qingpu
+    goto(at, "consultation_room.py")
+    assert not at.exception, at.exception
+    assert at.text_area(key=prefix + "analysis").value == ""
+    assert at.text_input(key=first_day + "_lo").value != "60"  # the guidance's prefill (none here), not the last one's
+    assert "未保存的分析" not in texts(at)
+
+
 def test_a_submission_without_its_analysis_is_kept_and_the_room_says_what_is_missing(world):
     """A tour submitted with 气象条件分析 blank and read only "已提交。". The guidance must post back
     unchanged (issue #13), so the submission stands; the room says that nobody can see the reasons."""

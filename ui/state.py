@@ -26,6 +26,8 @@ _SESSION_KEY = "auth_session_id"
 _LANG_KEY = "lang"
 #: Set by :func:`sign_out`: the next run leaves the signed-out user's page address (``ui.navigation``).
 SIGNED_OUT_HERE = "_signed_out_here"
+#: The user whose pages this tab's state holds (what they typed and did not save, the filters they chose).
+_OWNER_KEY = "_tab_owner"
 
 
 @st.cache_resource(max_entries=4)
@@ -133,6 +135,7 @@ def current_actor() -> Actor | None:
     if session_id:
         actor = accounts.resolve_session(db, session_id)
         if actor is not None:
+            st.session_state.setdefault(_OWNER_KEY, actor.user_id)
             return actor
         st.session_state.pop(_SESSION_KEY, None)
         st.session_state["signed_out_reason"] = "expired"
@@ -143,10 +146,33 @@ def current_actor() -> Actor | None:
     if resolved is None:
         return None
     st.session_state[_SESSION_KEY] = resolved[0]
+    # a reloaded page or a new tab, signed in by the cookie: its pages are this user's (see sign_in)
+    st.session_state.setdefault(_OWNER_KEY, resolved[1].user_id)
     return resolved[1]
 
 
+#: What a tab keeps whoever signs in: its sign-in, language, cookie hand-over and the sign-in form itself.
+_TAB_KEYS = frozenset({_SESSION_KEY, _LANG_KEY, "pending_lang", "pending_bind", "pending_unbind", "_cookie_dead",
+                       SIGNED_OUT_HERE, "signed_out_reason", _OWNER_KEY, "_actor", "signin_username",
+                       "signin_password"})
+
+
+def forget_pages() -> None:
+    """Drop every page's state of this tab (forms typed and not saved, choices, kept files), not the tab's own
+    (:data:`_TAB_KEYS`) nor Streamlit's."""
+    for key in list(st.session_state.keys()):
+        if key not in _TAB_KEYS and not str(key).startswith("$$"):
+            del st.session_state[key]
+
+
 def sign_in(result: accounts.SignIn) -> None:
+    """This tab is now ``result``'s. Someone else's pages are forgotten first: after a sign-out or an expired
+    session on a shared computer, the next forecaster of the same district found the last one's unsaved
+    analysis in the room's form, and saving sent it in their own name (a tour). The same person signing in
+    again after their session expired finds their form as they left it."""
+    if st.session_state.get(_OWNER_KEY) not in (None, result.actor.user_id):
+        forget_pages()
+    st.session_state[_OWNER_KEY] = result.actor.user_id
     st.session_state[_SESSION_KEY] = result.session_id
     st.session_state["pending_bind"] = result.bind_ticket
     st.session_state.pop("signed_out_reason", None)
