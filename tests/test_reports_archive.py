@@ -93,3 +93,30 @@ def test_a_file_that_no_longer_matches_its_hash_stops_the_archive(demo_db):
         reports_archive(demo_db, chosen, "pdf")
     assert refused.value.key == "hard15.integrity_failed"
     assert f"签发报告 {chosen[1].id} 未通过完整性校验" in refused.value.localized("zh")
+
+
+def test_the_command_line_exports_a_period_to_one_zip(demo_url, tmp_path, monkeypatch, capsys):
+    from forecasting.cli import main
+    from forecasting.reports import list_reports
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    every = list_reports(get_database(demo_url))
+    first, last = every[1].issue_date, every[0].issue_date  # the two newest issue dates
+    out = tmp_path / "two-days.zip"
+    assert main(["reports", "export", "--from", first.isoformat(), "--to", last.isoformat(), "--out", str(out)]) == 0
+    z = zipfile.ZipFile(out)
+    assert z.namelist() == [f"aq-report-{first.isoformat()}-r1.pdf", f"aq-report-{last.isoformat()}-r1.pdf",
+                            "index.csv"]
+    assert f"{out}: 2 reports" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.part"))
+    # refusals: one line, exit code 2, nothing written
+    bad = tmp_path / "bad.zip"
+    for args, says in [(["--from", last.isoformat(), "--to", first.isoformat()], "is before --from"),
+                       (["--from", first.isoformat()], "--from needs --to"),
+                       (["--month", "2001-01"], "no issued report from 2001-01-01 to 2001-01-31"),
+                       (["--month", "2026-13"], "expected YYYY-MM")]:
+        assert main(["reports", "export", *args, "--out", str(bad)]) == 2
+        err = capsys.readouterr().err
+        assert says in err and len(err.strip().splitlines()) == 1, err
+        assert not bad.exists()

@@ -1,0 +1,66 @@
+"""``python -m forecasting reports export --month 2026-11 --out FILE.zip``: the issued reports of a month (or a
+year, or a date range) in one ZIP file, as the reports page packs them (:func:`forecasting.reports.reports_archive`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    reports = sub.add_parser("reports", help="issued reports (export a month's to one ZIP file)")
+    rs = reports.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
+    p = rs.add_parser("export", help="the issued reports of a period in one ZIP file, with index.csv",
+                      description="The issued reports of a period in one ZIP file: each report's file exactly as "
+                                  "archived (checked against its SHA-256), and index.csv with issue time, signer, "
+                                  "highest level and hashes. Superseded revisions are included unless "
+                                  "--current-only.")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--month", help="a month, YYYY-MM (e.g. 2026-11)")
+    g.add_argument("--year", help="a year, YYYY (at most 70 reports in one file: use --month for a whole year)")
+    g.add_argument("--from", dest="first", help="first issue date, YYYY-MM-DD (with --to)")
+    p.add_argument("--to", dest="last", help="last issue date, YYYY-MM-DD (with --from)")
+    p.add_argument("--format", default="pdf",
+                   choices=("pdf", "html", "txt", "json", "en.pdf", "en.html", "en.txt"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="headings of index.csv")
+    p.add_argument("--current-only", action="store_true", help="leave out superseded revisions")
+    p.add_argument("--out", required=True, help="the ZIP file to write")
+    p.set_defaults(func=_export)
+
+
+def _export(args) -> int:
+    from forecasting.assessment import parse_period
+    from forecasting.cli import CliError
+    from forecasting.consultation.config import parse_day
+    from forecasting.reports import list_reports, reports_archive
+    from forecasting.store.db import get_database
+
+    if args.first is not None:
+        if args.last is None:
+            raise CliError("--from needs --to (the last issue date, YYYY-MM-DD)")
+        first, last = parse_day(args.first), parse_day(args.last)
+        if last < first:
+            raise CliError(f"--to {last} is before --from {first}")
+    else:
+        if args.last is not None:
+            raise CliError("--to goes with --from, not with --month or --year")
+        _kind, first, last = parse_period(month=args.month, year=args.year)
+    found = list_reports(get_database(), first=first, last=last, include_superseded=not args.current_only)
+    if not found:
+        raise CliError(f"no issued report from {first} to {last}")
+
+    terminal = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:  # one line redrawn in a terminal; a line per 10 in a log
+        if terminal:
+            print(f"\r  {done}/{total} reports", end="" if done < total else "\n", file=sys.stderr, flush=True)
+        elif done % 10 == 0 or done == total:
+            print(f"  {done}/{total} reports", file=sys.stderr, flush=True)
+
+    data = reports_archive(get_database(), found, args.format, lang=args.lang, progress=progress)
+    out = Path(args.out)
+    tmp = out.with_name(out.name + ".part")  # never a half-written archive under the asked name
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"{out}: {len(found)} reports, {len(data)} bytes", file=sys.stderr)
+    return 0
