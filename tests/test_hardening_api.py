@@ -206,3 +206,19 @@ def test_a_path_with_no_district_of_the_zone_is_404_naming_the_three(db, users, 
     assert error["message_zh"] == (f"没有编码为“{code}”的区县。示范区的区县：青浦区 310118、吴江区 320509、"
                                    "嘉善县 330421。")
     assert error["message"].endswith("The zone's districts: Qingpu 310118, Wujiang 320509, Jiashan 330421.")
+
+
+def test_an_unknown_pollutant_is_named_with_the_names_a_program_may_send(db, users, api_app, token):
+    """Regression (a probe): "PM2.5" as a primary pollutant was refused with "未知污染物：pm2.5" and no word of what
+    the API accepts; the names are those of DESIGN's vocabulary (forecasting.vocab.POLLUTANTS)."""
+    from consultation_data import make_rota, open_consulting
+    from forecasting.vocab import POLLUTANTS
+
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    body = {"target_date": TARGETS[0].isoformat(), "aqi_lo": 60, "aqi_hi": 80, "primary": ["PM2.5"]}
+    r = _post(api_app, token, json.dumps(body).encode())
+    error = r.json()["error"]
+    assert r.status_code == 400 and error["key"] == "consult.bad_pollutant"
+    assert error["message_zh"] == f"未知污染物：pm2.5。可填：{'、'.join(POLLUTANTS)}。"
+    assert error["message"] == f"Unknown pollutant: pm2.5. Expected: {', '.join(POLLUTANTS)}."
