@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from forecasting import accounts
 from forecasting.demo import demo_day, demo_state, is_demo
 from forecasting.i18n import t
 from forecasting.textlimits import markdown_escape  # user text shown as typed (#15)
@@ -69,7 +70,8 @@ if missing is not None:
 
 
 def _run_page() -> None:
-    page = navigation.build(actor)
+    must_change = actor is not None and accounts.password_must_change(state.database(), actor.user_id)
+    page = navigation.build(actor, must_change_password=must_change)
     state.note_page(page.url_path)  # a form knows when it is returned to (ui.state.restore_widgets)
     page.run()
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from forecasting import audit
 from forecasting.config import settings
-from forecasting.errors import AuthenticationFailed, NotFound, ValidationError
+from forecasting.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
 from forecasting.i18n import t
 from forecasting.permissions import SYSTEM_ACTORS, Actor, require_role, require_signed_in
 from forecasting.store.db import Database
@@ -54,6 +54,7 @@ __all__ = [
     "enable_user",
     "unlock_user",
     "reset_password",
+    "password_must_change",
     "change_password",
     "list_users",
     "authenticate",
@@ -214,16 +215,37 @@ def validate_password(password: str, username: str, *, min_length: int | None = 
 # -- helpers inside a transaction -------------------------------------------------------------
 
 
-def current_actor(session: Session, actor: Actor | None, action: str) -> Actor:
+def current_actor(session: Session, actor: Actor | None, action: str, *, own_password: bool = False) -> Actor:
     """Reload a signed-in actor from the database: a disabled user (or a changed role) cannot act
-    on the strength of an old page state. Services call it first inside their transaction."""
+    on the strength of an old page state. Services call it first inside their transaction.
+
+    A user whose password someone else set (``User.password_must_change``: an administrator's new account
+    or reset) may do nothing but choose their own (``own_password``): the administrator who knows it
+    cannot act in their name meanwhile."""
     actor = require_signed_in(actor, action)
     if actor.role == "system":
         return actor
     user = session.get(User, actor.user_id)
     if user is None or not user.is_active:
         raise AuthenticationFailed("your account is disabled or no longer exists", key="accounts.account_gone")
+    if user.password_must_change and not own_password:
+        raise PermissionDenied(f"{user.username} must choose their own password before they {action}",
+                               key="accounts.must_change_password")
     return actor_of(user)
+
+
+def password_must_change(db: Database, user_id: int | None) -> bool:
+    """Whether this user's password was set by someone else and is still theirs to replace."""
+    if user_id is None:
+        return False
+    with db.read() as s:
+        return bool(s.scalar(select(User.password_must_change).where(User.id == user_id)))
+
+
+def _set_by_someone_else(actor: Actor) -> bool:
+    """A password an administrator typed on a page is known to them: its user replaces it first. The
+    operator at the command line (the server's shell) and the demo world set passwords as before."""
+    return actor.role != "system"
 
 
 def user_by_name(session: Session, username: str) -> User:
@@ -427,6 +449,7 @@ def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, pas
                 password_hash=password_hash,
                 role=u.role,
                 district_adcode=district,
+                password_must_change=_set_by_someone_else(actor),
             )
             s.add(user)
             s.flush()
@@ -552,6 +575,7 @@ def reset_password(db: Database, actor: Actor | None, username: str, new_passwor
         user.updated_at = now
         user.failed_attempts = 0
         user.locked_until = None
+        user.password_must_change = _set_by_someone_else(actor) and user.id != actor.user_id
         _revoke_all(s, user.id, now)
         audit.record(s, actor, "user.reset_password", object_type="user", object_id=user.id,
                      details={"username": user.username})
@@ -570,20 +594,24 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
     """
     dummy = _dummy_hash()  # made whatever the account (see _dummy_hash)
     with db.read() as s:
-        actor = current_actor(s, actor, "change your password")
+        actor = current_actor(s, actor, "change your password", own_password=True)
         row = s.get(User, actor.user_id)
         seen_hash = row.password_hash if row is not None else dummy
+        must_change = bool(row is not None and row.password_must_change)
     # the Argon2 work outside any write transaction (it would hold SQLite's write lock)
     good = verify_password(seen_hash, old_password or "")
     new_hash = None
     if good:
+        if must_change and new_password == old_password:  # the administrator's password is known to them
+            raise ValidationError("choose a password of your own, not the one you were given",
+                                  key="accounts.same_as_given")
         with db.read() as s:
             validate_password(new_password, s.get(User, actor.user_id).username)
         new_hash = hash_password(new_password)
     now = utcnow()
     refused = None
     with db.transaction() as s:
-        actor = current_actor(s, actor, "change your password")
+        actor = current_actor(s, actor, "change your password", own_password=True)
         user = s.get(User, actor.user_id)
         if user is None:
             raise AuthenticationFailed("your account is disabled or no longer exists", key="accounts.account_gone")
@@ -600,6 +628,7 @@ def change_password(db: Database, actor: Actor | None, old_password: str, new_pa
             user.password_hash = new_hash
             user.password_changed_at = user.updated_at = now
             user.failed_attempts = 0
+            user.password_must_change = False
             others = list(s.scalars(select(AuthSession).where(AuthSession.user_id == user.id,
                                                               AuthSession.revoked_at.is_(None))))
             ended = [a.id for a in others if a.id != keep_session_id]

@@ -40,19 +40,24 @@ def allowed_pages(actor: Actor | None) -> list[str]:
     return [f for f, _k, _i, roles, _s in PAGE_TABLE if roles is None or actor.role in roles]
 
 
-def _refusal(key: str):
+def _refusal(key: str, *, why: str = "nav.refused", to: tuple[str, str] = ("home.py", "nav.home")):
     """A page's stand-in for a role that may not open it: its address answers in the user's language
     instead of Streamlit's English "Page not found" (the page's own script never runs)."""
 
     def page() -> None:
         st.title(tr(key))
-        st.warning(tr("nav.refused", page=tr(key)), icon=":material/block:")
-        st.page_link(str(PAGES / "home.py"), label=tr("nav.home"), icon=":material/home:")
+        st.warning(tr(why, page=tr(key)), icon=":material/block:")
+        st.page_link(str(PAGES / to[0]), label=tr(to[1]), icon=":material/person:" if to[0] == "account.py"
+                     else ":material/home:")
 
     return page
 
 
-def build(actor: Actor | None):
+#: The one page of a user whose password an administrator set (``accounts.password_must_change``).
+ACCOUNT_PAGE = "account.py"
+
+
+def build(actor: Actor | None, *, must_change_password: bool = False):
     if actor is None:
         # every page's address leads to the sign-in (hidden): after signing in the same address opens the page
         hidden = [st.Page(str(PAGES / "sign_in.py"), title=tr("nav.sign_in"), url_path=Path(file).stem,
@@ -63,6 +68,15 @@ def build(actor: Actor | None):
             # who signs in next in this tab starts at home, not on the page the last user left
             st.switch_page(start)
         return current
+    if must_change_password:
+        # their own password first: the account page alone, every other address says why (the services refuse
+        # anything else too: accounts.current_actor)
+        file, key, icon, _roles, _section = next(row for row in PAGE_TABLE if row[0] == ACCOUNT_PAGE)
+        pages = [st.Page(str(PAGES / file), title=tr(key), icon=icon, default=True, url_path=Path(file).stem)]
+        pages += [st.Page(_refusal(k, why="nav.must_change", to=(ACCOUNT_PAGE, "nav.account")), title=tr(k),
+                          url_path=Path(f).stem if f != PAGE_TABLE[0][0] else "index", visibility="hidden")
+                  for f, k, *_ in PAGE_TABLE if f != ACCOUNT_PAGE]
+        return st.navigation(pages, position="hidden")
     sections: dict[str, list] = {}
     allowed = set(allowed_pages(actor))
     for i, (file, key, icon, _roles, section) in enumerate(PAGE_TABLE):
