@@ -391,9 +391,11 @@ def create_user(
     role: str,
     district: str | None = None,
     display_name: str | None = None,
+    temporary: bool | None = None,
 ) -> UserView:
-    """Create a user (admin, or the operator at the command line)."""
-    return create_users(db, actor, [NewUser(username, role, district, display_name)], password=password)[0]
+    """Create a user (admin, or the operator at the command line). ``temporary``: see :func:`create_users`."""
+    return create_users(db, actor, [NewUser(username, role, district, display_name)], password=password,
+                        temporary=temporary)[0]
 
 
 @dataclass(frozen=True)
@@ -406,8 +408,12 @@ class NewUser:
     display_name: str | None = None
 
 
-def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, password: str) -> list[UserView]:
+def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, password: str,
+                 temporary: bool | None = None) -> list[UserView]:
     """Create accounts that share one password (admin, or the operator): all or none.
+
+    ``temporary``: the users replace the password before anything else (``User.password_must_change``); by
+    default when an administrator sets it on a page, not when the operator does (``users add --temporary``).
 
     The password is checked against every username and hashed once (Argon2id, production parameters),
     outside the write transaction: Argon2 takes a third of a second and would hold SQLite's write
@@ -449,7 +455,7 @@ def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, pas
                 password_hash=password_hash,
                 role=u.role,
                 district_adcode=district,
-                password_must_change=_set_by_someone_else(actor),
+                password_must_change=_set_by_someone_else(actor) if temporary is None else temporary,
             )
             s.add(user)
             s.flush()
@@ -560,8 +566,11 @@ def unlock_user(db: Database, actor: Actor | None, username: str) -> UserView:
         return _view(user)
 
 
-def reset_password(db: Database, actor: Actor | None, username: str, new_password: str) -> UserView:
-    """Set a new password for a user (admin); clears a lock-out and ends their sessions."""
+def reset_password(db: Database, actor: Actor | None, username: str, new_password: str, *,
+                   temporary: bool | None = None) -> UserView:
+    """Set a new password for a user (admin); clears a lock-out and ends their sessions. ``temporary``: the
+    user replaces it before anything else; by default when an administrator resets another's password on a
+    page (see :func:`create_users`)."""
     with db.read() as s:  # refuse, and check the new password, before the Argon2 work
         require_role(current_actor(s, actor, "reset passwords"), "admin", action="reset passwords")
         validate_password(new_password, user_by_name(s, username).username)
@@ -575,7 +584,8 @@ def reset_password(db: Database, actor: Actor | None, username: str, new_passwor
         user.updated_at = now
         user.failed_attempts = 0
         user.locked_until = None
-        user.password_must_change = _set_by_someone_else(actor) and user.id != actor.user_id
+        user.password_must_change = ((_set_by_someone_else(actor) and user.id != actor.user_id) if temporary is None
+                                     else temporary)
         _revoke_all(s, user.id, now)
         audit.record(s, actor, "user.reset_password", object_type="user", object_id=user.id,
                      details={"username": user.username})

@@ -118,3 +118,23 @@ def test_every_other_address_says_why_and_leads_to_the_account_page(monkeypatch)
     listed = [p for p in pages.values() if p.visibility == "visible"]
     assert [str(p.target).endswith("account.py") and p.default for p in listed] == [True]
     assert all(callable(p.target) for p in pages.values() if p.visibility == "hidden")
+
+
+def test_the_operator_may_give_a_temporary_password_at_the_command_line(db, users, monkeypatch, capsys):
+    """``users add --temporary`` and ``users reset-password --temporary``: the operator (who then knows the
+    password) makes its user replace it, as an administrator's page does."""
+    import io
+
+    from forecasting.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setattr("sys.stdin", io.StringIO(GIVEN + "\n"))
+    assert main(["users", "add", "mgr_tmp", "--role", "manager", "--temporary"]) == 0
+    assert "they choose their own password at their first sign-in" in capsys.readouterr().out
+    assert _flag(db, "mgr_tmp") is True
+    monkeypatch.setattr("sys.stdin", io.StringIO(GIVEN + "\n"))
+    assert main(["users", "reset-password", "fc_js", "--temporary"]) == 0
+    assert _flag(db, "fc_js") is True
+    monkeypatch.setattr("sys.stdin", io.StringIO(GIVEN + "\n"))
+    assert main(["users", "reset-password", "fc_js"]) == 0  # without the flag: as before
+    assert _flag(db, "fc_js") is False

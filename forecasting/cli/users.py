@@ -46,9 +46,11 @@ def _add(args) -> int:
     from forecasting import accounts
 
     user = accounts.create_user(_db(), Actor.system("cli"), username=args.username, password=_read_password(),
-                                role=args.role, district=args.district, display_name=args.name)
+                                role=args.role, district=args.district, display_name=args.name,
+                                temporary=args.temporary)
     place = f" ({district_by_adcode(user.district).both_names})" if user.district else ""
-    print(f"created {user.role} {user.username}{place}")
+    then = "; they choose their own password at their first sign-in" if args.temporary else ""
+    print(f"created {user.role} {user.username}{place}{then}")
     return 0
 
 
@@ -71,8 +73,10 @@ def _enable(args) -> int:
 def _reset(args) -> int:
     from forecasting import accounts
 
-    user = accounts.reset_password(_db(), Actor.system("cli"), args.username, _read_password())
-    print(f"password reset for {user.username}; their sessions ended")
+    user = accounts.reset_password(_db(), Actor.system("cli"), args.username, _read_password(),
+                                   temporary=args.temporary)
+    then = "; they choose their own password at their next sign-in" if args.temporary else ""
+    print(f"password reset for {user.username}; their sessions ended{then}")
     return 0
 
 
@@ -97,6 +101,8 @@ def register(sub) -> None:
     p.add_argument("--role", required=True, choices=["forecaster", "manager", "admin"])
     p.add_argument("--district", metavar="ADCODE", help="a forecaster's district (310118, 320509, 330421)")
     p.add_argument("--name", help="display name")
+    p.add_argument("--temporary", action="store_true",
+                   help="the user replaces this password with their own before doing anything else")
     p.set_defaults(func=_add)
     p = us.add_parser("disable", help="disable a user and end their sessions")
     p.add_argument("username")
@@ -106,6 +112,8 @@ def register(sub) -> None:
     p.set_defaults(func=_enable)
     p = us.add_parser("reset-password", help="set a new password (from a prompt or stdin)")
     p.add_argument("username")
+    p.add_argument("--temporary", action="store_true",
+                   help="the user replaces this password with their own before doing anything else")
     p.set_defaults(func=_reset)
     p = us.add_parser("list", help="list users")
     p.set_defaults(func=_list)
