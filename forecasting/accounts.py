@@ -113,6 +113,8 @@ class UserView:
     locked_until: datetime | None
     created_at: datetime
     version: int
+    #: the password was set by an administrator and the user has not chosen their own yet
+    password_must_change: bool = False
 
 
 def _sha256(text: str) -> str:
@@ -140,6 +142,7 @@ def _view(user: User) -> UserView:
         locked_until=user.locked_until,
         created_at=user.created_at,
         version=user.version,
+        password_must_change=bool(user.password_must_change),
     )
 
 

@@ -41,7 +41,10 @@ def _state(u) -> str:
     if not u.is_active:
         return tr("users.disabled")
     until = _locked_until(u)
-    return tr("users.locked", until=until) if until else tr("users.active")
+    if until:
+        return tr("users.locked", until=until)
+    # an account whose password the administrator set: not yet replaced by its user's own
+    return tr("users.active_temporary") if u.password_must_change else tr("users.active")
 
 
 st.subheader(tr("users.list"))

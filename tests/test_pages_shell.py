@@ -148,8 +148,10 @@ def test_admin_page_lists_users_and_creates_one(cast):
     [b for b in at.button if b.label == "创建"][0].click()
     at.run()
     assert not at.exception, at.exception
-    assert "已创建用户 js_new。" in texts(at)
-    assert "js_new" in list(at.dataframe[0].value["用户名"])
+    assert "已创建用户 js_new。其首次登录后须先设置自己的密码" in texts(at)
+    table = at.dataframe[0].value.set_index("用户名")
+    # the administrator typed js_new's password: it is theirs to replace, and the list says so
+    assert table.loc["js_new", "状态"] == "启用 · 待设置自己的密码" and table.loc["mgr1", "状态"] == "启用"
 
 
 def test_admin_page_refuses_a_bad_password_in_the_users_language(cast):

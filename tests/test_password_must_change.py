@@ -29,6 +29,7 @@ def test_an_account_an_administrator_made_does_nothing_before_its_own_password(d
     view = accounts.create_user(db, admin, username="fc_new", password=GIVEN, role="forecaster", district="310118")
     me = accounts.Actor(view.id, view.username, view.role, view.district, view.display_name)
     assert _flag(db, "fc_new") is True and accounts.password_must_change(db, me.user_id)
+    assert view.password_must_change  # the users page says "启用 · 待设置自己的密码"
     with pytest.raises(PermissionDenied) as refused:  # any service: here a personal API token
         create_token(db, me, name="wrf")
     assert refused.value.key == "accounts.must_change_password"

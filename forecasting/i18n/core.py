@@ -131,6 +131,7 @@ MESSAGES.update({
     "users.col_state": ("状态", "State"),
     "users.col_created": ("创建时间", "Created"),
     "users.active": ("启用", "Active"),
+    "users.active_temporary": ("启用 · 待设置自己的密码", "Active · own password not yet set"),
     "users.disabled": ("已停用", "Disabled"),
     "users.locked": ("已锁定至 {until}", "Locked until {until}"),
     "users.display_name": ("姓名", "Display name"),
