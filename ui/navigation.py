@@ -73,9 +73,12 @@ def build(actor: Actor | None, *, must_change_password: bool = False):
         # anything else too: accounts.current_actor)
         file, key, icon, _roles, _section = next(row for row in PAGE_TABLE if row[0] == ACCOUNT_PAGE)
         pages = [st.Page(str(PAGES / file), title=tr(key), icon=icon, default=True, url_path=Path(file).stem)]
+        # every other page at its address, the home page at "/index" and "/home" as in the full list
+        addresses = [(f, k, Path(f).stem) for f, k, *_ in PAGE_TABLE if f != ACCOUNT_PAGE]
+        addresses = [(f, k, "index" if f == PAGE_TABLE[0][0] else stem) for f, k, stem in addresses]
+        addresses.append((PAGE_TABLE[0][0], PAGE_TABLE[0][1], Path(PAGE_TABLE[0][0]).stem))
         pages += [st.Page(_refusal(k, why="nav.must_change", to=(ACCOUNT_PAGE, "nav.account")), title=tr(k),
-                          url_path=Path(f).stem if f != PAGE_TABLE[0][0] else "index", visibility="hidden")
-                  for f, k, *_ in PAGE_TABLE if f != ACCOUNT_PAGE]
+                          url_path=stem, visibility="hidden") for _f, k, stem in addresses]
         return st.navigation(pages, position="hidden")
     sections: dict[str, list] = {}
     allowed = set(allowed_pages(actor))
