@@ -48,7 +48,10 @@ def _card(d: dict) -> None:
         for e in d.get("days", []):
             primary = pollutants(e.get("primary") or []) if e.get("primary") else "—"
             badges = " ".join(_badge(k) for k in range(e["level_lo"], e["level_hi"] + 1))
-            st.markdown(f"{html.escape(e['target_date'][5:])} · AQI **{int(e['aqi_lo'])}–{int(e['aqi_hi'])}** "
+            # the day as the table of days above writes it ("12月7日"; the cards said "12-07" under it)
+            day = date.fromisoformat(e["target_date"])
+            st.markdown(f"{html.escape(tr('rep18.day_label', m=day.month, d=day.day))} · "
+                        f"AQI **{int(e['aqi_lo'])}–{int(e['aqi_hi'])}** "
                         f"{badges} {html.escape(primary)}", unsafe_allow_html=True)
 
 

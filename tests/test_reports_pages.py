@@ -53,6 +53,10 @@ def test_manager_sees_the_latest_report_archive_downloads_and_calendar(issued_ur
     for name in ("青浦区", "吴江区", "嘉善县"):
         assert name in page
     assert "60–80" in page and "90–110" in page
+    # the district cards write a day as the table of days above them does ("12月8日"; they said "12-08")
+    first = issue + timedelta(days=1)
+    assert f"{first.month}月{first.day}日 · AQI **60–80**" in page
+    assert f"{first:%m-%d} · AQI" not in page
     assert "校验通过" in page and issued.sha256 in page
     assert len(at.dataframe) == 2  # archive and amendment trail
     archive = at.dataframe[0].value
