@@ -35,6 +35,7 @@ from forecasting.errors import (
     AuthenticationFailed,
     Conflict,
     ForecastingError,
+    IntegrityFailure,
     NotFound,
     PermissionDenied,
     ValidationError,
@@ -43,8 +44,7 @@ from forecasting.permissions import Actor
 from forecasting.plausibility import PLAUSIBLE_MAX
 from forecasting.store.db import get_database
 
-__all__ = ["routes", "api_is_public", "bad_field", "strict_json", "strict_int", "strict_number", "strict_bool",
-           "strict_concentration", "strict_day", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX",
+__all__ = ["routes", "api_is_public", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX",
            "session_of_day", "session_guidance", "api_not_found", "session_routes", "not_found_routes"]
 
 PREFIX = "/api/v1"
@@ -116,10 +116,6 @@ _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 class BodyTooLarge(ValidationError):
     """A request body over :data:`MAX_BODY_BYTES` (answered 413)."""
-
-
-class IntegrityFailure(ForecastingError):
-    """A stored report whose bytes no longer hash to the stored SHA-256 (answered 500)."""
 
 
 async def read_body(request: Request, *, limit: int = MAX_BODY_BYTES) -> bytes:

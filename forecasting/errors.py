@@ -66,6 +66,11 @@ class AuthenticationFailed(ForecastingError):
     """Sign-in refused. The message never says whether the user exists."""
 
 
+class IntegrityFailure(ForecastingError):
+    """A stored report whose bytes no longer hash to its stored SHA-256: never handed out (the API answers
+    500, the archive of many reports is not made)."""
+
+
 class UnitError(ValidationError):
     """A unit that is missing, unknown or impossible for the variable."""
 

@@ -188,7 +188,7 @@ for col, d in zip(st.columns(max(1, len(latest.districts))), latest.districts):
 
 def _archive(found) -> None:
     """The listed reports in one ZIP file (a manager files a month at once, not one download each): a format,
-    a button that packs them with a progress bar (files not rendered yet take about 1.5 s each), then the
+    a button that packs them with a progress bar (files not rendered yet take about 2 s each), then the
     download. The packed file is kept for this selection only: another filter or format asks again."""
     with st.expander(tr("report.archive_zip")):
         st.caption(tr("report.archive_zip_caption", n=len(found)))

@@ -81,7 +81,8 @@ def test_an_archive_is_refused_empty_too_large_or_in_no_format(demo_db):
 
 
 def test_a_file_that_no_longer_matches_its_hash_stops_the_archive(demo_db):
-    from forecasting.reports import ArchiveIntegrityError, reports_archive
+    from forecasting.errors import IntegrityFailure
+    from forecasting.reports import reports_archive
 
     chosen = _three(demo_db)
     with demo_db.engine.begin() as conn:  # an operator with owner rights bypasses the trigger
@@ -89,7 +90,7 @@ def test_a_file_that_no_longer_matches_its_hash_stops_the_archive(demo_db):
         conn.execute(text("UPDATE issued_reports SET content = :forged "
                           "WHERE issued_forecast_id = :id AND format = 'pdf'"),
                      {"id": chosen[1].id, "forged": b"%PDF-1.7 another report"})
-    with pytest.raises(ArchiveIntegrityError) as refused:
+    with pytest.raises(IntegrityFailure) as refused:
         reports_archive(demo_db, chosen, "pdf")
     assert refused.value.key == "hard15.integrity_failed"
     assert f"签发报告 {chosen[1].id} 未通过完整性校验" in refused.value.localized("zh")

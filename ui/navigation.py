@@ -40,15 +40,15 @@ def allowed_pages(actor: Actor | None) -> list[str]:
     return [f for f, _k, _i, roles, _s in PAGE_TABLE if roles is None or actor.role in roles]
 
 
-def _refusal(key: str, *, why: str = "nav.refused", to: tuple[str, str] = ("home.py", "nav.home")):
+def _refusal(key: str, *, why: str = "nav.refused", to: tuple[str, str, str] = PAGE_TABLE[0][:3]):
     """A page's stand-in for a role that may not open it: its address answers in the user's language
-    instead of Streamlit's English "Page not found" (the page's own script never runs)."""
+    instead of Streamlit's English "Page not found" (the page's own script never runs). ``to``: the
+    (file, title key, icon) of the page it links to."""
 
     def page() -> None:
         st.title(tr(key))
         st.warning(tr(why, page=tr(key)), icon=":material/block:")
-        st.page_link(str(PAGES / to[0]), label=tr(to[1]), icon=":material/person:" if to[0] == "account.py"
-                     else ":material/home:")
+        st.page_link(str(PAGES / to[0]), label=tr(to[1]), icon=to[2])
 
     return page
 
@@ -71,14 +71,15 @@ def build(actor: Actor | None, *, must_change_password: bool = False):
     if must_change_password:
         # their own password first: the account page alone, every other address says why (the services refuse
         # anything else too: accounts.current_actor)
-        file, key, icon, _roles, _section = next(row for row in PAGE_TABLE if row[0] == ACCOUNT_PAGE)
+        account = next(row for row in PAGE_TABLE if row[0] == ACCOUNT_PAGE)[:3]
+        file, key, icon = account
         pages = [st.Page(str(PAGES / file), title=tr(key), icon=icon, default=True, url_path=Path(file).stem)]
-        # every other page at its address, the home page at "/index" and "/home" as in the full list
-        addresses = [(f, k, Path(f).stem) for f, k, *_ in PAGE_TABLE if f != ACCOUNT_PAGE]
-        addresses = [(f, k, "index" if f == PAGE_TABLE[0][0] else stem) for f, k, stem in addresses]
-        addresses.append((PAGE_TABLE[0][0], PAGE_TABLE[0][1], Path(PAGE_TABLE[0][0]).stem))
-        pages += [st.Page(_refusal(k, why="nav.must_change", to=(ACCOUNT_PAGE, "nav.account")), title=tr(k),
-                          url_path=stem, visibility="hidden") for _f, k, stem in addresses]
+        # every other page at its address; the home page at "/index" and "/home", as in the full list
+        home_file, home_key = PAGE_TABLE[0][:2]
+        addresses = [("index" if f == home_file else Path(f).stem, k) for f, k, *_ in PAGE_TABLE if f != ACCOUNT_PAGE]
+        addresses.append((Path(home_file).stem, home_key))
+        pages += [st.Page(_refusal(k, why="nav.must_change", to=account), title=tr(k), url_path=stem,
+                          visibility="hidden") for stem, k in addresses]
         return st.navigation(pages, position="hidden")
     sections: dict[str, list] = {}
     allowed = set(allowed_pages(actor))

@@ -16,7 +16,7 @@ from forecasting.reports.content import (
     issue_number,
     issuing_body,
 )
-from forecasting.reports.archive import MAX_ARCHIVE_REPORTS, ArchiveIntegrityError, archive_name, reports_archive
+from forecasting.reports.archive import MAX_ARCHIVE_REPORTS, archive_name, reports_archive
 from forecasting.reports.html import render_html
 from forecasting.reports.pdf import cjk_font_installed, render_pdf
 from forecasting.reports.store import (
@@ -53,5 +53,5 @@ __all__ = [
     "list_reports", "latest_report", "report_revisions", "report_file", "report_filename", "report_json", "verify_report",
     "issued_acknowledgements",
     "level_calendar",
-    "MAX_ARCHIVE_REPORTS", "ArchiveIntegrityError", "archive_name", "reports_archive",
+    "MAX_ARCHIVE_REPORTS", "archive_name", "reports_archive",
 ]

@@ -18,21 +18,17 @@ import zipfile
 from collections.abc import Callable, Sequence
 
 from forecasting.aqi import level_info
-from forecasting.errors import ForecastingError, ValidationError
+from forecasting.errors import IntegrityFailure, ValidationError
 from forecasting.i18n import t
 from forecasting.reports.store import FORMATS, ReportSummary, report_file
 from forecasting.store.db import Database
 from forecasting.vocab import BEIJING
 
-__all__ = ["MAX_ARCHIVE_REPORTS", "ArchiveIntegrityError", "archive_name", "reports_archive"]
+__all__ = ["MAX_ARCHIVE_REPORTS", "archive_name", "reports_archive"]
 
 #: At most this many reports in one archive (two months of daily issues with a few amendments): each
-#: report not rendered yet takes about 1.5 s, and the archive is held in memory.
+#: report not rendered yet takes about 2 s, and the archive is held in memory.
 MAX_ARCHIVE_REPORTS = 70
-
-
-class ArchiveIntegrityError(ForecastingError):
-    """A stored report file no longer hashes to its stored SHA-256: no archive is made."""
 
 
 def archive_name(summaries: Sequence[ReportSummary], fmt: str) -> str:
@@ -57,7 +53,7 @@ def reports_archive(db: Database, summaries: Sequence[ReportSummary], fmt: str =
     """A ZIP of one file per issued revision in ``summaries`` (format ``fmt``) and ``index.csv`` (headings in
     ``lang``; UTF-8 with a byte-order mark, so that Excel reads the Chinese). ``progress(done, total)`` is
     called after each report. Refused (:class:`ValidationError`) for no report, more than
-    :data:`MAX_ARCHIVE_REPORTS`, or an unknown format; :class:`ArchiveIntegrityError` for a file whose bytes
+    :data:`MAX_ARCHIVE_REPORTS`, or an unknown format; :class:`~forecasting.errors.IntegrityFailure` for a file whose bytes
     no longer match its SHA-256. Rendering (for files not stored yet) runs outside any transaction."""
     if fmt not in FORMATS:
         raise ValidationError(f"unknown report format {fmt!r}", key="report.archive_format", fmt=fmt)
@@ -71,7 +67,7 @@ def reports_archive(db: Database, summaries: Sequence[ReportSummary], fmt: str =
     for done, summary in enumerate(ordered, 1):
         stored = report_file(db, summary.id, fmt)
         if hashlib.sha256(stored.content).hexdigest() != stored.sha256:
-            raise ArchiveIntegrityError(f"issued report {summary.id} ({stored.filename}) failed its integrity "
+            raise IntegrityFailure(f"issued report {summary.id} ({stored.filename}) failed its integrity "
                                         "check: stored bytes do not match their hash",
                                         key="hard15.integrity_failed", id=summary.id)
         files.append((summary, stored))
@@ -116,4 +112,3 @@ def _index(files, lang: str) -> bytes:
             summary.sha256 + (t("report.sha_kind_json", lang) if summary.on_demand else ""),
         ])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
-
