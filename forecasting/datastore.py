@@ -8,7 +8,7 @@ the same observations again changes nothing (idempotent).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -80,6 +80,8 @@ class ObservationImport:
     #: stored values whose flags changed with the file's hours beside them (e.g. the previous file's
     #: newest hour, a spike once its next hour is known)
     reflagged: int = 0
+    #: the file's columns that were not read (an AQI, an 8-hour ozone, a station's name), lower case
+    ignored_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -324,7 +326,8 @@ def import_observations(
     quality-control flags, and recompute the district observations of the hours touched."""
     obs = read_station_csv(source, timezone=timezone, hour_label=hour_label)
     meta = read_stations(stations) if stations is not None else None
-    return store_observations(db, actor, obs, stations=meta)
+    result = store_observations(db, actor, obs, stations=meta)
+    return replace(result, ignored_columns=tuple(obs.attrs.get("ignored_columns", ())))
 
 
 #: ``app_meta`` key of the observations' version: every import that writes station values bumps it, so an

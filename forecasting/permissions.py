@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from forecasting.errors import PermissionDenied
+from forecasting.i18n import t
 
 __all__ = ["Actor", "require_role", "require_signed_in"]
 
@@ -56,5 +57,7 @@ def require_role(actor: Actor | None, *roles: str, action: str) -> Actor:
             key="perm.role_required",
             action=action,
             roles="/".join(roles),
+            roles_zh="或".join(t(f"role.{r}", "zh") for r in roles),
+            roles_en=" or ".join(t(f"role.{r}", "en") for r in roles),
         )
     return actor

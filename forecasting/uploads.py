@@ -79,7 +79,11 @@ MAX_FILES = 8
 MAX_OBS_BYTES = 20 * 1024 * 1024
 RUN_ROLES = ("forecaster", "admin")
 OBS_ROLES = ("admin",)
-_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+#: what an uploaded file's name may keep: letters and digits of any script (a Chinese name is a name), ``.``,
+#: ``_`` and ``-``; anything else (a path separator, a space, a control character) becomes ``_``
+_NAME = re.compile(r"[^\w.-]+")
+#: the longest name kept, in UTF-8 bytes (a file system allows 255; a Chinese character takes 3)
+_NAME_BYTES = 120
 _REASON_MAX = 500
 _PREVIEW_ROWS = 200
 
@@ -131,6 +135,8 @@ class ObservationPreview:
     table: pd.DataFrame = field(repr=False)  # the first rows: station time pollutant value qc_flags
     #: stored values whose flags the file's hours would change (e.g. a spike at the previous file's newest hour)
     reflagged: int = 0
+    #: the file's columns that are not read (an AQI, an 8-hour ozone, a station's name), lower case
+    ignored_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,7 +206,9 @@ def _on_behalf(actor: Actor) -> Actor:
 
 def _clean_name(name: str, index: int) -> str:
     base = Path(str(name).replace("\\", "/")).name
-    base = _NAME.sub("_", base).strip("._")[:120]
+    base = _NAME.sub("_", base).strip("._")
+    while len(base.encode("utf-8")) > _NAME_BYTES:
+        base = base[:-1]
     return base or f"upload-{index + 1}.nc"
 
 
@@ -540,10 +548,15 @@ def reingest_run(db: Database, actor: Actor | None, attempt_id: int, *, recomput
 # -- observations --------------------------------------------------------------------------------
 
 
-def _read_obs(data: bytes, name: str, timezone_name: str | None, hour_label: str) -> pd.DataFrame:
+def _named(data: bytes, name: str) -> io.BytesIO:
+    """``data`` as a file the CSV readers name in their messages."""
     buf = io.BytesIO(data)
     buf.name = name
-    return read_station_csv(buf, timezone=timezone_name, hour_label=hour_label)
+    return buf
+
+
+def _read_obs(data: bytes, name: str, timezone_name: str | None, hour_label: str) -> pd.DataFrame:
+    return read_station_csv(_named(data, name), timezone=timezone_name, hour_label=hour_label)
 
 
 def preview_observations(db: Database, actor: Actor | None, data: bytes, name: str, *,
@@ -566,7 +579,7 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
         obs = _read_obs(data, clean, timezone_name, hour_label)
         if obs.empty:
             raise ValidationError(f"{clean}: no observations in the file", key="dd20.err.no_rows", file=clean)
-        meta = read_stations(io.BytesIO(stations[1])) if stations else None
+        meta = read_stations(_named(stations[1], _clean_name(stations[0], 1))) if stations else None
     except ForecastingError as exc:
         _record(db, actor, kind="observations", status="refused", via="upload", action="datadesk.refused",
                 files=[clean], sha256=digest, size=len(data), exc=exc)
@@ -613,7 +626,8 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
     table = flagged[["station", "time", "pollutant", "value", "qc_flags"]].head(_PREVIEW_ROWS).reset_index(drop=True)
     return ObservationPreview(digest, clean, digest, int(len(obs)), tuple(ids), unknown, first.to_pydatetime(),
                               last.to_pydatetime(), counts,
-                              int((flagged["qc_flags"] != "").sum()), table, reflagged=reflagged)
+                              int((flagged["qc_flags"] != "").sum()), table, reflagged=reflagged,
+                              ignored_columns=tuple(obs.attrs.get("ignored_columns", ())))
 
 
 def confirm_observations(db: Database, actor: Actor | None, token: str):

@@ -241,6 +241,8 @@ with tab_obs:
                 st.text(tr("dd20.obs.reflag_preview", n=p.reflagged))
             if p.flag_counts:
                 st.text(tr("dd20.obs.flags", flags=join(f"{qc_word(k, lang)} {v}" for k, v in sorted(p.flag_counts.items()))))
+            if p.ignored_columns:
+                st.warning(tr("dd20.obs.ignored", columns=join(p.ignored_columns)), icon=":material/info:")
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=", ".join(p.unknown_stations[:10])))
             table = observation_preview_table(p.table, lang)  # the value's unit beside it, QC codes in words

@@ -21,7 +21,7 @@ from forecasting.grids.synthetic import write_cmaq_aconc
 from forecasting.permissions import Actor
 from forecasting.store.datadesk import IngestAttempt
 from forecasting.store.models import AuditEntry
-from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation
+from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
 
 ROOT = Path(__file__).resolve().parent.parent
 OP = Actor.system("test")
@@ -606,3 +606,76 @@ def test_the_upload_history_shows_why_beside_the_status_and_in_full(sqlite_url, 
     assert list(history.value["原因"]) == [reason]
     assert json.loads(history.proto.columns)["原因"]["help"]
     assert "#1 · " in texts(at) and f"{name}：{reason}" in texts(at)
+
+
+# -- a monitoring export as it comes (round forty-three) ---------------------------------------------------
+
+
+def _export():
+    """An hourly export as monitoring software writes it: "PM2.5" and extra columns, saved by Excel on a Chinese
+    Windows (GBK), with the station list in GBK too."""
+    rows = ["station,time,PM2.5,PM10,O3_8h,AQI"] + [
+        f"QP1,2026-11-20T{h:02d}:00+08:00,{40 + h},{70 + h},{90 + h},{55 + h}" for h in range(1, 4)]
+    return ("\n".join(rows) + "\n").encode("gbk"), ("站点.csv", STATIONS.encode("gbk"))
+
+
+def test_an_excel_export_from_a_chinese_windows_is_previewed_with_the_columns_it_leaves(db, users, data_dir):
+    data, stations = _export()
+    p = uploads.preview_observations(db, users["admin1"], data, "青浦 11月观测.csv", stations=stations)
+    assert p.rows == 6 and p.unknown_stations == ()  # PM2.5 and PM10 of 3 hours: PM2.5 was dropped before
+    assert p.ignored_columns == ("o3_8h", "aqi")
+    result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
+    assert result.rows == 6 and result.ignored_columns == ("o3_8h", "aqi")
+    # the file keeps its Chinese name (it was stored and listed as "11_.csv"), the space made safe
+    assert uploads.list_attempts(db, users["admin1"])[0].files == ("青浦_11月观测.csv",)
+    assert (data_dir / "uploads" / hashlib.sha256(data).hexdigest() / "青浦_11月观测.csv").read_bytes() == data
+    with db.read() as s:
+        assert s.get(Station, "QP1").name == "青浦淀山湖"  # the GBK station list's name, read as written
+        assert sorted(s.scalars(select(Observation.value).where(Observation.pollutant == "pm25"))) == [41, 42, 43]
+
+
+def test_a_station_list_without_its_columns_is_named_by_its_file(db, users, data_dir):
+    with pytest.raises(FormatError) as refused:
+        uploads.preview_observations(db, users["admin1"], _obs_csv(), "obs.csv", stations=("站点.csv", b"station,name\n"))
+    assert refused.value.localized("zh") == "站点.csv：站点信息缺少列 lon、lat、district；应有 station、name、lon、lat、district"
+    assert _science_counts(db) == (0, 0, 0, 0)
+
+
+def test_the_preview_says_which_columns_are_not_imported(sqlite_url, monkeypatch, tmp_path):
+    from apptest_support import goto
+
+    db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
+    admin = next(Actor(u.id, u.username, u.role, u.district, u.display_name)
+                 for u in __import__("forecasting.accounts", fromlist=["x"]).list_users(db, OP) if u.username == "adm_x")
+    data, stations = _export()
+    goto(at, "data_desk.py")
+    at.session_state["dd20_obs_preview_data"] = uploads.preview_observations(db, admin, data, "export.csv",
+                                                                             stations=stations)
+    at.run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning if "不会导入" in w.value] == [
+        "这些列不会导入：o3_8h、aqi。只读取 station、time 与 pm25（或 PM2.5）、pm10、o3、no2、so2、co 的小时浓度"
+        "（或 pollutant、value、unit 三列）。"]
+
+
+def test_the_command_line_warns_of_the_columns_it_does_not_import(tmp_path, sqlite_url):
+    data, stations = _export()
+    (tmp_path / "export.csv").write_bytes(data)
+    (tmp_path / "st.csv").write_bytes(stations[1])
+    env = {**os.environ, "DATABASE_URL": sqlite_url}
+    done = subprocess.run([sys.executable, "-m", "forecasting", "obs", "import", str(tmp_path / "export.csv"),
+                           "--stations", str(tmp_path / "st.csv")], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("imported 6 values from 1 stations")
+    assert "warning: columns not read: o3_8h, aqi" in done.stderr
+
+
+def test_a_role_is_named_in_chinese_when_an_action_is_refused(db, users, data_dir):
+    """"权限不足：您的角色不能执行此操作（需要：admin）" said the role as the code spells it."""
+    with pytest.raises(PermissionDenied) as refused:
+        uploads.preview_observations(db, users["fc_qp"], _obs_csv(), "obs.csv")
+    assert refused.value.localized("zh") == "权限不足：您的角色不能执行此操作（需要：系统管理员）。"
+    with pytest.raises(PermissionDenied) as refused:
+        uploads.preview_run(db, users["mgr1"], [(b"x", b"y")], model="m")
+    assert refused.value.localized("zh") == "权限不足：您的角色不能执行此操作（需要：预报员或系统管理员）。"
+    assert refused.value.localized("en") == "Not allowed: your role cannot do this (needs: Forecaster or Administrator)."

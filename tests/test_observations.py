@@ -201,3 +201,68 @@ def test_the_chinese_message_is_chinese_throughout(row, zh):
         read_station_csv(csv("station,time,pm25\n" + row + "\n"))
     assert zh in info.value.localized("zh")
     assert "expected" not in info.value.localized("zh")
+
+
+# -- what monitoring exports and Excel write (round forty-three) ---------------------------------------------
+
+
+def test_a_csv_excel_saved_on_a_chinese_windows_is_read():
+    """Excel on a Chinese Windows saves "CSV (逗号分隔)" in GBK: the station names were refused as "not UTF-8
+    text" in English. GB18030 (which covers GBK) is read; the name is the file's."""
+    gbk = "station,name,lon,lat,district\nS1,青浦淀山湖,121.0,31.1,310118\n".encode("gbk")
+    with pytest.raises(UnicodeDecodeError):
+        gbk.decode("utf-8")
+    st = read_stations(io.BytesIO(gbk))
+    assert st["name"].tolist() == ["青浦淀山湖"] and st["district"].tolist() == ["310118"]
+    obs = read_station_csv(io.BytesIO("station,time,pm25\n青浦1,2026-03-05T10:00+08:00,35\n".encode("gb18030")))
+    assert obs["station"].tolist() == ["青浦1"] and obs["value"].tolist() == [35.0]
+    bom = read_station_csv(io.BytesIO("\ufeffstation,time,pm25\nS1,2026-03-05T10:00+08:00,35\n".encode("utf-8")))
+    assert bom["value"].tolist() == [35.0]
+
+
+@pytest.mark.parametrize("data, key, zh", [
+    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(64), "obs.spreadsheet",
+     "obs.xlsx 是 Excel 工作簿，不是 CSV 文件：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "obs.spreadsheet", "obs.xlsx 是 Excel 工作簿"),
+    (b"CDF\x01\x00\x00\x00\x00\xff\xfe\x00", "obs.not_text",
+     "obs.xlsx 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 9 字节无法读取）；请上传 CSV 文件"),  # \xff
+])
+def test_a_workbook_or_a_binary_file_is_named_as_such(data, key, zh):
+    """An .xlsx was read as CSV and refused as a header "pk<NUL>…" without station and time."""
+    f = io.BytesIO(data)
+    f.name = "obs.xlsx"
+    with pytest.raises(FormatError) as refused:
+        read_station_csv(f)
+    assert refused.value.key == key and refused.value.localized("zh").startswith(zh)
+
+
+def test_a_pm25_column_written_pm2_5_is_read_and_the_columns_not_read_are_named():
+    """A monitoring export's header "PM2.5" was dropped without a word, as were "O3_8h" and "AQI": only PM10
+    was imported."""
+    obs = read_station_csv(csv("station,time,PM2.5,PM10,O3_8h,AQI,,\nS1,2026-03-05T10:00+08:00,35,60,100,50,,\n"))
+    assert dict(zip(obs["pollutant"], obs["value"])) == {"pm25": 35.0, "pm10": 60.0}
+    assert obs.attrs["ignored_columns"] == ("o3_8h", "aqi")  # Excel's empty trailing columns are no columns
+    long = read_station_csv(csv("station,time,pollutant,value,remark\nS1,2026-03-05T10:00+08:00,PM2.5,35,ok\n"))
+    assert long["pollutant"].tolist() == ["pm25"] and long.attrs["ignored_columns"] == ("remark",)
+    assert read_station_csv(csv("station,time,pm25\nS1,2026-03-05T10:00+08:00,35\n")).attrs["ignored_columns"] == ()
+    with pytest.raises(FormatError) as twice:
+        read_station_csv(csv("station,time,PM2.5,pm25\nS1,2026-03-05T10:00+08:00,35,36\n"))
+    assert twice.value.localized("zh") == "<stream>：表头中的列 pm25 出现了不止一次（PM2.5 与 pm25 是同一列）"
+
+
+@pytest.mark.parametrize("read, text, zh", [
+    (read_station_csv, "\n\n", "<stream> 是空文件：第一行应为表头"),
+    (read_station_csv, "station,time,temp\nS1,2026-03-05T10:00+08:00,3\n",
+     "<stream>：表头中没有可读取的污染物列：应有 pm25、pm10、o3、no2、so2、co 中的至少一列，或 pollutant 与 value 两列；"
+     "实际为 station, time, temp"),
+    (read_station_csv, "station,time,pollutant,value,unit\nS1,2026-03-05T10:00+08:00,o3,40,ppb\n",
+     "<stream> 第 2 行 unit 列：o3 不接受单位 ppb，可用 ug/m3、µg/m3、µg/m³、μg/m3、μg/m³（ppb 须先换算）"),
+    (read_stations, "station,name,lon\nS1,a,121\n",
+     "<stream>：站点信息缺少列 lat、district；应有 station、name、lon、lat、district"),
+])
+def test_a_refused_file_is_explained_in_chinese(read, text, zh):
+    """These read "…: the file is empty; expected a header line", "…header must name pollutant columns…",
+    "…unit 'ppb' is not accepted…" and "…station metadata misses column(s)…" on the Chinese data desk."""
+    with pytest.raises(ValidationError) as refused:  # FormatError, UnitError
+        read(csv(text))
+    assert refused.value.localized("zh") == zh

@@ -33,6 +33,9 @@ def _obs_import(args) -> int:
 
     result, _attempt = import_recorded(get_database(), Actor.system("obs-import"), args.csv, via="cli",
                                        stations=args.stations, timezone=args.timezone, hour_label=args.hour_label)
+    if result.ignored_columns:
+        print(f"warning: columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
+              f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", file=sys.stderr)
     print(f"imported {result.rows} values from {result.stations} stations "
           f"({result.replaced} replaced, {result.added} added) "
           f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "

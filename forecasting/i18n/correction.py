@@ -13,6 +13,38 @@ MESSAGES = {
         "{file}：表头须含 station（站点编号）和 time（时间）两列（列名用英文），实际为 {got}",
         "{file}: the header must include 'station' and 'time'; got {got}",
     ),
+    "obs.spreadsheet": (
+        "{file} 是 Excel 工作簿，不是 CSV 文件：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传",
+        "{file} is an Excel workbook, not a CSV file: save it as \"CSV UTF-8 (Comma delimited)\" in Excel first",
+    ),
+    "obs.not_text": (
+        "{file} 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 {byte} 字节无法读取）；请上传 CSV 文件",
+        "{file} is not a text file in UTF-8 or GB18030 (GBK) (byte {byte} cannot be read); upload a CSV file",
+    ),
+    "obs.file_not_found": ("找不到文件 {file}", "file not found: {file}"),
+    "obs.csv_empty": ("{file} 是空文件：第一行应为表头", "{file} is empty: its first line should be the header"),
+    "obs.csv_duplicate_column": (
+        "{file}：表头中的列 {columns} 出现了不止一次（PM2.5 与 pm25 是同一列）",
+        "{file}: the header names {columns} more than once (PM2.5 and pm25 are one column)",
+    ),
+    "obs.no_pollutants": (
+        "{file}：表头中没有可读取的污染物列：应有 {pollutants} 中的至少一列，或 pollutant 与 value 两列；实际为 {got}",
+        "{file}: the header names no pollutant column: expected at least one of {pollutants}, or 'pollutant' and "
+        "'value'; got {got}",
+    ),
+    "obs.bad_unit": (
+        "{file} 第 {line} 行 unit 列：{pollutant} 不接受单位 {unit}，可用 {accepted}（ppb 须先换算）",
+        "{file}: line {line}, column unit: unit {unit} is not accepted for {pollutant}; expected one of {accepted} "
+        "(convert ppb first)",
+    ),
+    "obs.bad_timezone": (
+        "{file}：无法按时区 {zone} 读取无偏移的时间（{reason}）",
+        "{file}: cannot read the times without an offset in time zone {zone} ({reason})",
+    ),
+    "obs.stations_columns": (
+        "{file}：站点信息缺少列 {missing}；应有 {expected}",
+        "{file}: the station list misses the columns {missing}; expected {expected}",
+    ),
     "correction.csv_field_count": (
         "{file} 第 {line} 行：应有 {expected} 个字段，实际 {got} 个",
         "{file}: line {line}: expected {expected} fields, got {got}",

@@ -109,6 +109,10 @@ MESSAGES = {
                                 "{n} values stored earlier would change their QC flags with this file's neighbouring "
                                 "hours beside them (e.g. a spike at the previous file's last hour)."),
     "dd20.obs.flags": ("质控标记：{flags}", "QC flags: {flags}"),
+    "dd20.obs.ignored": ("这些列不会导入：{columns}。只读取 station、time 与 pm25（或 PM2.5）、pm10、o3、no2、so2、co "
+                         "的小时浓度（或 pollutant、value、unit 三列）。",
+                         "These columns are not imported: {columns}. Only station, time and the hourly concentrations "
+                         "pm25 (or PM2.5), pm10, o3, no2, so2, co are read (or the columns pollutant, value, unit)."),
     "dd20.obs.unknown": ("站点 {ids} 没有站点信息，请同时上传站点信息 CSV。",
                          "Stations {ids} have no metadata; upload a station metadata CSV as well."),
     "dd20.obs.confirm": ("确认导入", "Confirm import"),

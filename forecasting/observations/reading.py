@@ -11,7 +11,10 @@ Layouts: *wide*, one row per station and hour (``station,time,pm25,pm10,o3,no2,s
 non-empty subset of the pollutants), or *long*, one row per station, hour and pollutant
 (``station,time,pollutant,value`` and optionally ``unit``). Units are canonical (µg/m³, CO
 mg/m³); a long file's ``unit`` column may also say ``ug/m3`` for CO (divided by 1000). Empty,
-``NA``, ``NaN``, ``-`` and ``—`` are missing values. A malformed row raises
+``NA``, ``NaN``, ``-`` and ``—`` are missing values. Text is UTF-8 (Excel's byte-order mark allowed) or GB18030, which
+covers GBK, what Excel on a Chinese Windows writes as "CSV"; a header may write ``PM2.5`` for ``pm25``.
+Columns the layout does not read (``aqi``, ``o3_8h``, a station's name) are named in the result's
+``attrs["ignored_columns"]`` so that the importer can say so; an Excel workbook is refused. A malformed row raises
 :class:`~forecasting.errors.ValidationError` naming the line, the column and what was expected,
 and nothing is returned.
 """
@@ -40,20 +43,56 @@ for _p in ("pm10", "o3", "no2", "so2"):
     _UNITS[_p] = _UNITS["pm25"]
 
 
-def _read_text(source) -> tuple[pd.DataFrame, str]:
-    """All cells as stripped text; every line must have as many fields as the header."""
-    name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", "<stream>")
+#: the first bytes of what is not a CSV file but is often uploaded as one: an Excel workbook (.xlsx is a ZIP
+#: file, .xls an OLE2 compound file)
+_SPREADSHEET = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else GB18030, which
+    covers GBK and GB2312, the encoding Excel on a Chinese Windows writes for "CSV (逗号分隔)".
+    A workbook, or bytes that are neither (a NUL in them: NetCDF, HDF5, an image), are refused."""
+    if raw.startswith(_SPREADSHEET):
+        raise FormatError(f"{name}: an Excel workbook, not a CSV file; save it as CSV (UTF-8) first",
+                          key="obs.spreadsheet", file=name)
     try:
-        if isinstance(source, (str, Path)):
-            with open(source, newline="", encoding="utf-8-sig") as fh:
-                text = fh.read()
-        else:
-            text = source.read()
-            text = text.decode("utf-8-sig") if isinstance(text, bytes) else text
-    except FileNotFoundError as exc:
-        raise FormatError(f"{name}: file not found") from exc
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FormatError(f"{name}: not UTF-8 text ({exc})") from exc
+        if b"\x00" not in raw:
+            try:
+                return raw.decode("gb18030")
+            except UnicodeDecodeError:
+                pass
+        raise FormatError(f"{name}: not a text file in UTF-8 or GB18030 (byte {exc.start + 1} cannot be read)",
+                          key="obs.not_text", file=name, byte=exc.start + 1) from None
+
+
+#: header spellings read as the canonical pollutant name (a monitoring export writes "PM2.5")
+_HEADER_ALIASES = {"pm2.5": "pm25", "pm2_5": "pm25"}
+
+
+def _once(header: list[str], name: str) -> None:
+    """Refuse a header that names a column twice (after reading ``PM2.5`` as ``pm25``)."""
+    header = [_HEADER_ALIASES.get(c, c) for c in header]
+    twice = sorted({c for c in header if c and header.count(c) > 1})  # Excel's trailing empty columns are no names
+    if twice:
+        raise FormatError(f"{name}: the header names {', '.join(twice)} more than once",
+                          key="obs.csv_duplicate_column", file=name, columns=", ".join(twice),
+                          columns_zh="、".join(twice))
+
+
+def _read_text(source) -> tuple[pd.DataFrame, str]:
+    """All cells as stripped text; every line must have as many fields as the header, and no two header
+    names the same."""
+    name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", "<stream>")
+    if isinstance(source, (str, Path)):
+        try:
+            text = _decode(Path(source).read_bytes(), name)
+        except FileNotFoundError as exc:
+            raise FormatError(f"{source}: file not found", key="obs.file_not_found", file=str(source)) from exc
+    else:
+        text = source.read()
+        text = _decode(text, name) if isinstance(text, bytes) else text
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     rows, header, lines = [], None, []
     for row in reader:
@@ -70,7 +109,8 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
         rows.append([c.strip() for c in row])
         lines.append(reader.line_num)
     if header is None:
-        raise FormatError(f"{name}: the file is empty; expected a header line")
+        raise FormatError(f"{name}: the file is empty; expected a header line", key="obs.csv_empty", file=name)
+    _once(header, name)
     frame = pd.DataFrame(rows, columns=header, dtype=object).astype(str) if rows else pd.DataFrame(columns=header)
     frame.index = pd.Index(np.asarray(lines, dtype=int) - 2)  # so that index + 2 is the line number
     return frame, name
@@ -120,7 +160,8 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
         try:
             local = naive.dt.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
         except (KeyError, ValueError) as exc:  # unknown zone name (ZoneInfoNotFoundError), ambiguous or missing hour
-            raise ValidationError(f"{name}: cannot read times in time zone {timezone!r}: {exc}") from exc
+            raise ValidationError(f"{name}: cannot read times in time zone {timezone!r}: {exc}",
+                                  key="obs.bad_timezone", file=name, zone=timezone, reason=str(exc)) from exc
         parsed = parsed.copy()
         parsed[~has_offset] = local.dt.tz_convert("UTC")
     outside = ((parsed < _FIRST_TIME) | (parsed >= _END_TIME)).to_numpy()
@@ -166,6 +207,8 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     if not {"station", "time"} <= cols:
         raise FormatError(f"{name}: header must include 'station' and 'time'; got {', '.join(frame.columns)}",
                           key="obs.csv_header", file=name, got=", ".join(frame.columns))
+    frame = frame.rename(columns=_HEADER_ALIASES)  # _read_text made sure no column is named twice so
+    cols = set(frame.columns)
     station = frame["station"].str.strip()
     if (station == "").any():
         i = int(np.flatnonzero((station == "").to_numpy())[0])
@@ -185,7 +228,10 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
                 f = _UNITS[p].get(u)
                 if f is None:
                     raise UnitError(f"{name}: line {int(frame.index[i]) + 2}, column 'unit': unit {u!r} is not accepted for {p}; "
-                                    f"expected one of {', '.join(sorted(_UNITS[p]))} (convert ppb first)")
+                                    f"expected one of {', '.join(sorted(_UNITS[p]))} (convert ppb first)",
+                                    key="obs.bad_unit", file=name, line=int(frame.index[i]) + 2, unit=u, pollutant=p,
+                                    accepted=", ".join(sorted(_UNITS[p])),
+                                    accepted_zh="、".join(sorted(_UNITS[p])))
                 factor[i] = f
             values = values * factor
         out = pd.DataFrame({"station": station.to_numpy(), "time": times.to_numpy(), "pollutant": pol.to_numpy(),
@@ -194,13 +240,19 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
         present = [p for p in POLLUTANTS if p in cols]
         if not present:
             raise FormatError(f"{name}: header must name pollutant columns ({', '.join(POLLUTANTS)}) "
-                              "or 'pollutant' and 'value'")
+                              f"or 'pollutant' and 'value'; got {', '.join(frame.columns)}",
+                              key="obs.no_pollutants", file=name, pollutants=", ".join(POLLUTANTS),
+                              pollutants_zh="、".join(POLLUTANTS),
+                              got=", ".join(frame.columns))
         parts = [pd.DataFrame({"station": station.to_numpy(), "time": times.to_numpy(), "pollutant": p,
                                "value": _numbers(frame, p, name)}) for p in present]
         out = pd.concat(parts, ignore_index=True)
     out["time"] = pd.to_datetime(out["time"], utc=True)
     out["line"] = np.tile(frame.index.to_numpy(dtype=int) + 2, len(out) // max(len(frame), 1)) if len(frame) else []
-    return out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
+    read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
+    out.attrs["ignored_columns"] = tuple(c for c in frame.columns if c and c not in read)
+    return out
 
 
 def read_stations(source) -> pd.DataFrame:
@@ -215,7 +267,9 @@ def read_stations(source) -> pd.DataFrame:
     need = ["station", "name", "lon", "lat", "district"]
     missing = [c for c in need if c not in frame.columns]
     if missing:
-        raise FormatError(f"{name}: station metadata misses column(s) {', '.join(missing)}; expected {', '.join(need)}")
+        raise FormatError(f"{name}: station metadata misses column(s) {', '.join(missing)}; expected {', '.join(need)}",
+                          key="obs.stations_columns", file=name, missing=", ".join(missing), expected=", ".join(need),
+                          missing_zh="、".join(missing), expected_zh="、".join(need))
     lon, lat = _numbers(frame, "lon", name), _numbers(frame, "lat", name)
     for col, v, lim in (("lon", lon, 180), ("lat", lat, 90)):
         bad = ~np.isfinite(v) | (np.abs(v) > lim)
