@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.errors import Conflict, FormatError, ValidationError
+from forecasting.i18n import zone_districts
 from forecasting.observations import district_observations, quality_control, read_station_csv, read_stations
 from forecasting.permissions import Actor, require_role
 from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
@@ -37,6 +38,7 @@ __all__ = [
     "ingest_run",
     "store_district_series",
     "store_long_district_series",
+    "check_station_districts",
     "import_observations",
     "store_observations",
     "list_runs",
@@ -127,12 +129,21 @@ def read_run(paths, *, model: str | None = None, districts: str | Path | None = 
     from forecasting.districts import district_series, district_weights, load_districts  # lazy: xarray
     from forecasting.grids import open_grid  # lazy: xarray
 
+    files = ", ".join(Path(str(p)).name for p in ([paths] if isinstance(paths, (str, Path)) else paths))
     grid = open_grid(paths, model=model, cycle=cycle)
-    frame = district_series(grid, district_weights(grid, load_districts(districts) if districts else None))
-    name = model or grid.attrs.get("model") or grid.attrs.get("format")
     cycle_value = grid.attrs.get("cycle")
     if not cycle_value:
-        raise FormatError(f"{paths}: the run's initialisation time (cycle) is unknown; pass --cycle")
+        raise FormatError(f"{files}: the run's initialisation time (cycle) is unknown; pass --cycle",
+                          key="grids.cycle_unknown", file=files)
+    weights = district_weights(grid, load_districts(districts) if districts else None)
+    if not np.any(np.asarray(weights.coverage, float) > 0):
+        extent = {k: f"{float(np.nanmin(grid[c].values)):.2f}" if k.endswith("0") else f"{float(np.nanmax(grid[c].values)):.2f}"
+                  for k, c in (("lon0", "lon"), ("lon1", "lon"), ("lat0", "lat"), ("lat1", "lat"))}
+        raise ValidationError(f"{files}: the grid (lon {extent['lon0']}..{extent['lon1']}, lat {extent['lat0']}.."
+                              f"{extent['lat1']}) covers none of the zone's districts; nothing was stored",
+                              key="grids.outside_zone", file=files, **extent)
+    frame = district_series(grid, weights)
+    name = model or grid.attrs.get("model") or grid.attrs.get("format")
     return RunRead(frame, name, pd.Timestamp(cycle_value).to_pydatetime(), grid.attrs.get("format", ""),
                    str(grid.attrs.get("level", "")), [str(f) for f in grid.attrs.get("files", [])],
                    list(grid.attrs.get("conversions", [])))
@@ -358,6 +369,17 @@ class _ObservationPlan:
     last: pd.Timestamp
 
 
+def check_station_districts(s, stations: pd.DataFrame) -> None:
+    """Refuse a station list (:func:`~forecasting.observations.read_stations`) that places a station in a
+    district the database does not hold, naming the station and the zone's districts."""
+    known = set(s.scalars(select(District.adcode)))
+    for r in stations.itertuples(index=False):
+        if r.district not in known:
+            raise ValidationError(f"station {r.station}: district {r.district} is not one of {', '.join(sorted(known))}",
+                                  key="obs.station_district", station=r.station, district=r.district,
+                                  **zone_districts())
+
+
 def store_observations(db: Database, actor: Actor | None, obs: pd.DataFrame, *, stations: pd.DataFrame | None = None
                        ) -> ObservationImport:
     """Store long station observations ``station time pollutant value`` (UTC, hour-ending).
@@ -405,11 +427,7 @@ def _observation_context(s, obs: pd.DataFrame, stations: pd.DataFrame | None):
     user learns nothing of the file)."""
     _refuse_unended_hours(obs)
     if stations is not None:
-        known_districts = set(s.scalars(select(District.adcode)))
-        for r in stations.itertuples(index=False):
-            if r.district not in known_districts:
-                raise ValidationError(f"station {r.station}: district {r.district} is not one of "
-                                      f"{', '.join(sorted(known_districts))}")
+        check_station_districts(s, stations)
     meta_rows = list(s.execute(select(Station.station_id, Station.name, Station.lon, Station.lat, Station.district)))
     meta = pd.DataFrame(meta_rows, columns=["station", "name", "lon", "lat", "district"])
     if stations is not None:
@@ -420,7 +438,8 @@ def _observation_context(s, obs: pd.DataFrame, stations: pd.DataFrame | None):
     unknown = sorted(set(obs["station"].astype(str)) - set(meta["station"]))
     if unknown:
         raise ValidationError(f"stations {', '.join(unknown[:5])} have no metadata (id, name, lon, lat, district): "
-                              f"import them with --stations")
+                              f"import them with --stations", key="obs.no_metadata", stations=", ".join(unknown[:5]),
+                              stations_zh="、".join(unknown[:5]))
     ids = set(obs["station"].astype(str))
     districts = set(meta.loc[meta["station"].isin(ids), "district"])
     all_ids = sorted(meta.loc[meta["district"].isin(districts), "station"])

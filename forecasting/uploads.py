@@ -42,7 +42,7 @@ from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.arrivals import BEIJING, GUIDANCE_REACH_DAYS, consultation_cutoff
 from forecasting.config import settings
-from forecasting.datastore import import_observations, ingest_run
+from forecasting.datastore import check_station_districts, import_observations, ingest_run
 from forecasting.errors import ForecastingError, NotFound, PermissionDenied, ValidationError
 from forecasting.guidance import compute_guidance
 from forecasting.observations import quality_control, read_station_csv, read_stations
@@ -580,6 +580,9 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
         if obs.empty:
             raise ValidationError(f"{clean}: no observations in the file", key="dd20.err.no_rows", file=clean)
         meta = read_stations(_named(stations[1], _clean_name(stations[0], 1))) if stations else None
+        if meta is not None:
+            with db.read() as s:
+                check_station_districts(s, meta)  # a station outside the zone, before the preview says all is well
     except ForecastingError as exc:
         _record(db, actor, kind="observations", status="refused", via="upload", action="datadesk.refused",
                 files=[clean], sha256=digest, size=len(data), exc=exc)

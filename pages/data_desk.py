@@ -179,9 +179,15 @@ with tab_run:
                 st.warning(tr("dd20.run.replaces", model=preview.model, cycle=_cycle(preview.cycle)))
             if not preview.model:
                 st.warning(tr("dd20.err.no_model"))
+            if not preview.cycle:
+                st.warning(tr("dd20.err.no_cycle"))
+            outside = bool(preview.coverage) and not any(v > 0 for v in preview.coverage.values())
+            if outside:
+                st.warning(tr("dd20.err.no_coverage"))
             recompute = st.checkbox(tr("dd20.run.recompute"), value=True, key="dd20_run_recompute")
             c1, c2 = st.columns([1, 1])
-            if c1.button(tr("dd20.run.confirm"), type="primary", key="dd20_run_confirm", disabled=not preview.model):
+            storable = bool(preview.model and preview.cycle) and not outside
+            if c1.button(tr("dd20.run.confirm"), type="primary", key="dd20_run_confirm", disabled=not storable):
                 try:
                     with st.spinner(tr("dd20.run.confirm")):
                         out = uploads.confirm_run(db, actor, preview.token, recompute=recompute)

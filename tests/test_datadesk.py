@@ -4,6 +4,7 @@ and observations through the command line's path, the permission matrix, nothing
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -679,3 +680,77 @@ def test_a_role_is_named_in_chinese_when_an_action_is_refused(db, users, data_di
         uploads.preview_run(db, users["mgr1"], [(b"x", b"y")], model="m")
     assert refused.value.localized("zh") == "权限不足：您的角色不能执行此操作（需要：预报员或系统管理员）。"
     assert refused.value.localized("en") == "Not allowed: your role cannot do this (needs: Forecaster or Administrator)."
+
+
+def test_a_station_outside_the_zone_is_refused_at_the_preview_by_name(db, users, data_dir):
+    """A station list placing a station in Songjiang (310117) was previewed as fine and refused at the import
+    with "station QP1: district 310117 is not one of 310118, 320509, 330421"."""
+    songjiang = STATIONS.replace("310118", "310117").encode()
+    with pytest.raises(ValidationError) as refused:
+        uploads.preview_observations(db, users["admin1"], _obs_csv(), "obs.csv", stations=("st.csv", songjiang))
+    assert refused.value.localized("zh") == ("站点 QP1 的区县代码 310117 不是示范区的区县。"
+                                             "示范区的区县：青浦区 310118、吴江区 320509、嘉善县 330421。")
+    assert _science_counts(db) == (0, 0, 0, 0)
+    assert [a.status for a in uploads.list_attempts(db, users["admin1"])] == ["refused"]
+    with pytest.raises(ValidationError) as at_import:  # the command line's path says the same
+        datastore.import_observations(db, OP, io.BytesIO(_obs_csv()), stations=io.BytesIO(songjiang))
+    assert at_import.value.key == "obs.station_district"
+    with pytest.raises(ValidationError) as no_list:
+        datastore.import_observations(db, OP, io.BytesIO(_obs_csv()))
+    assert no_list.value.localized("zh") == ("站点 QP1、WJ1 没有站点信息（station、name、lon、lat、district）："
+                                             "请同时导入站点信息 CSV")
+
+
+def _cf_run(tmp_path, *, lat0=30.5, cycle=True):
+    import xarray as xr
+
+    lon, lat = np.linspace(120.0, 121.7, 18), np.linspace(lat0, lat0 + 1.0, 11)  # 0.1° cells
+    coords = {"time": pd.date_range("2026-11-24T01:00", periods=3, freq="h"), "latitude": lat, "longitude": lon}
+    if cycle:
+        coords["forecast_reference_time"] = pd.Timestamp("2026-11-24T00:00")
+    ds = xr.Dataset({"pm25": (("time", "latitude", "longitude"), np.full((3, lat.size, lon.size), 40.0),
+                              {"units": "ug m-3"})}, coords=coords)
+    ds.to_netcdf(tmp_path / "run.nc")
+    return [("run.nc", (tmp_path / "run.nc").read_bytes())]
+
+
+def test_a_run_outside_the_zone_or_without_its_cycle_is_refused_by_what_it_lacks(db, users, data_dir, tmp_path):
+    """A grid 10° north of the zone was refused at the confirm step as "没有可存储的数值（全部缺测）…请加 --force";
+    a file without its cycle as "…请给出起报时间（命令行 --cycle）" in English."""
+    north = uploads.preview_run(db, users["admin1"], _cf_run(tmp_path, lat0=40.5), model="cams-test")
+    assert north.coverage == {"310118": 0.0, "320509": 0.0, "330421": 0.0}
+    with pytest.raises(ValidationError) as refused:
+        uploads.confirm_run(db, users["admin1"], north.token, recompute=False)
+    assert refused.value.localized("zh") == ("run.nc 的网格（东经 120.00–121.70°，北纬 40.50–41.50°）没有覆盖示范区的任何区县，"
+                                             "未存储任何数据；请确认上传的是本区域的模式输出")
+    undated = uploads.preview_run(db, users["admin1"], _cf_run(tmp_path, cycle=False), model="cams-test")
+    assert undated.cycle is None
+    with pytest.raises(FormatError) as refused:
+        uploads.confirm_run(db, users["admin1"], undated.token, recompute=False)
+    assert refused.value.localized("zh") == "run.nc 没有写明起报时间：请给出起报时间（命令行 --cycle）"
+    assert _science_counts(db) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("lat0, cycle, says", [
+    (40.5, True, "网格没有覆盖示范区的任何区县（三区县覆盖率均为 0 %），无法入库。请确认上传的是本区域的模式输出。"),
+    (30.5, False, "文件没有写明起报时间（如 forecast_reference_time 变量，或 IOAPI 的 SDATE/STIME），无法在此入库；"
+                  "请在命令行用 ingest --cycle 指定起报时间后入库。"),
+    (30.5, True, None),
+])
+def test_the_run_preview_says_why_it_cannot_be_stored(sqlite_url, monkeypatch, tmp_path, lat0, cycle, says):
+    from apptest_support import goto
+
+    db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
+    admin = next(Actor(u.id, u.username, u.role, u.district, u.display_name)
+                 for u in __import__("forecasting.accounts", fromlist=["x"]).list_users(db, OP) if u.username == "adm_x")
+    goto(at, "data_desk.py")
+    at.session_state["dd20_run_preview"] = uploads.preview_run(db, admin, _cf_run(tmp_path, lat0=lat0, cycle=cycle),
+                                                               model="cams-test")
+    at.run()
+    assert not at.exception, at.exception
+    warned = [w.value for w in at.warning if w.value in {
+        "网格没有覆盖示范区的任何区县（三区县覆盖率均为 0 %），无法入库。请确认上传的是本区域的模式输出。",
+        "文件没有写明起报时间（如 forecast_reference_time 变量，或 IOAPI 的 SDATE/STIME），无法在此入库；"
+        "请在命令行用 ingest --cycle 指定起报时间后入库。"}]
+    assert warned == ([says] if says else [])
+    assert at.button(key="dd20_run_confirm").disabled is bool(says)

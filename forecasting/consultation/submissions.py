@@ -20,7 +20,7 @@ from forecasting.consultation.common import (current_actor, changed_meanwhile, d
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.errors import NotFound, PermissionDenied, ValidationError
-from forecasting.i18n import t
+from forecasting.i18n import zone_districts
 from forecasting.permissions import Actor, require_role
 from forecasting.store.consultation import ConsultationSession, Submission, SubmissionVersion
 from forecasting.store.db import Database
@@ -76,9 +76,7 @@ def _require_own_district(actor: Actor, district: str) -> None:
     if district not in DISTRICT_ORDER:  # a typo in a program's path is no district, not someone else's
         shown = district[:40]
         raise NotFound(f"{shown!r} is not a district of the zone ({', '.join(DISTRICT_ORDER)})",
-                       key="consult.unknown_district", district=shown,
-                       **{f"known_{lang}": t("common.list_sep", lang).join(
-                           f"{t(f'district.{a}', lang)} {a}" for a in DISTRICT_ORDER) for lang in ("zh", "en")})
+                       key="consult.unknown_district", district=shown, **zone_districts())
     if actor.district != district:
         raise PermissionDenied(
             f"{actor.username} forecasts for {actor.district}, not for {district}",

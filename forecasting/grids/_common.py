@@ -278,5 +278,7 @@ def level_dim_of(da: xr.DataArray, known: set) -> str | None:
     others = [d for d in da.dims if d not in known]
     if len(others) > 1:
         raise FormatError(f"variable {da.name!r} has several extra dimensions {others}; "
-                          f"name the vertical one in a model mapping file (level: {{dim: ...}})")
+                          f"name the vertical one in a model mapping file (level: {{dim: ...}})",
+                          key="grids.extra_dims", variable=str(da.name), dims=", ".join(map(str, others)),
+                          dims_zh="、".join(map(str, others)))
     return others[0] if others else None

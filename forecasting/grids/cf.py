@@ -92,11 +92,12 @@ def find_variables(ds: xr.Dataset, mapping=None) -> dict[str, tuple[str, str | N
     return found
 
 
-def _decode_times(var: xr.Variable) -> np.ndarray:
+def _decode_times(var: xr.Variable, name: str) -> np.ndarray:
     units = attr_str(var.attrs.get("units"))
     calendar = attr_str(var.attrs.get("calendar")) or "standard"
     if "since" not in units:
-        raise FormatError(f"time variable has units {units!r}, expected 'UNIT since DATE'")
+        raise FormatError(f"time variable {name} has units {units!r}, expected 'UNIT since DATE'",
+                          key="grids.time_units", variable=name, units=units)
     values = np.asarray(var.values).ravel()
     times = xr.coding.times.decode_cf_datetime(values, units, calendar)
     # round to the second: some files carry microsecond noise ("days since 2023-07-15 12:30:00.000003")
@@ -123,7 +124,7 @@ def parse_char_times(var: xr.DataArray) -> np.ndarray:
     for s in strings:
         m = re.match(r"(\d{4})[-_](\d\d)[-_](\d\d)[_ T](\d\d):(\d\d):(\d\d)", s.strip())
         if not m:
-            raise FormatError(f"cannot parse time string {s!r}")
+            raise FormatError(f"cannot parse time string {s!r}", key="grids.time_string", text=s.strip())
         out.append(pd.Timestamp(*map(int, m.groups())))
     return pd.DatetimeIndex(out).values
 
@@ -137,18 +138,20 @@ def _times(ds: xr.Dataset, tdim: str, file: str):
         var = ds[name]
         var = var.isel({d: 0 for d in var.dims if d != tdim and var.sizes[d] == 1})
         if var.dims == (tdim,):  # ADS files: valid_time(forecast_reference_time=1, forecast_period)
-            times = _decode_times(var.variable)
+            times = _decode_times(var.variable, name)
             break
     if times is None and "Times" in ds.variables:
         times = parse_char_times(ds["Times"])
     if times is None:
         raise FormatError(f"{file}: no time coordinate along {tdim!r} (expected 'time' or 'valid_time' "
-                          f"with units 'hours since ...', or a 'Times' character array)")
+                          f"with units 'hours since ...', or a 'Times' character array)",
+                          key="grids.no_time_coordinate", file=file, dim=tdim)
     cycle = None
     if "forecast_reference_time" in ds.variables:
-        ref = _decode_times(ds["forecast_reference_time"].variable)
+        ref = _decode_times(ds["forecast_reference_time"].variable, "forecast_reference_time")
         if len(np.unique(ref)) > 1:
-            raise FormatError(f"{file}: several forecast_reference_time values; give one cycle per file")
+            raise FormatError(f"{file}: several forecast_reference_time values; give one cycle per file",
+                              key="grids.several_cycles", file=file)
         cycle = ref[0]
     elif "forecast_period" in ds.variables:
         period = ds["forecast_period"]
@@ -169,7 +172,9 @@ def choose_level(ds: xr.Dataset, var: xr.DataArray, ldim: str, rule=None) -> tup
         if "value" in rule:
             hits = np.flatnonzero(np.isclose(values, float(rule["value"])))
             if not len(hits):
-                raise FormatError(f"level {rule['value']} not found in {ldim} {values.tolist()}")
+                raise FormatError(f"level {rule['value']} not found in {ldim} {values.tolist()}",
+                                  key="grids.level_not_found", value=rule["value"], dim=ldim,
+                                  values=", ".join(f"{v:g}" for v in values[:12]))
             return int(hits[0]), f"{ldim} = {rule['value']} from the model mapping file"
         if "pressure_variable" in rule:
             return _by_pressure_var(ds, rule["pressure_variable"], ldim)
@@ -194,7 +199,8 @@ def choose_level(ds: xr.Dataset, var: xr.DataArray, ldim: str, rule=None) -> tup
         i = int(np.argmax(values))
         return i, f"{ldim} = {values[i]:g} (largest sigma/hybrid coordinate, nearest the surface)"
     raise FormatError(f"cannot tell which {ldim} level is the surface ({values.tolist()[:6]}...); "
-                      f"state it in a model mapping file: level: {{dim: {ldim}, index: 0}}")
+                      f"state it in a model mapping file: level: {{dim: {ldim}, index: 0}}",
+                      key="grids.surface_unknown", dim=ldim, values=", ".join(f"{v:g}" for v in values[:6]))
 
 
 def _by_pressure_var(ds, pname, ldim):
@@ -228,7 +234,7 @@ def read_cf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = None
         xdim, ydim = ds[lon_name].dims[0], ds[lat_name].dims[0]
     tdims = [d for d in ("time", "valid_time", "forecast_period", "step", "Time") if d in ds.dims]
     if not tdims and found:
-        raise FormatError(f"{file}: chemistry variables have no time dimension")
+        raise FormatError(f"{file}: chemistry variables have no time dimension", key="grids.no_time_dim", file=file)
     tdim = tdims[0] if tdims else None
     times, cycle = _times(ds, tdim, file) if tdim else (None, None)
     known = {tdim, xdim, ydim, "forecast_reference_time"}

@@ -281,7 +281,7 @@ def corners_from_centres(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, 
     lon = np.asarray(lon, float)
     lat = np.asarray(lat, float)
     if lon.shape[0] < 2 or lon.shape[1] < 2:
-        raise FormatError("a curvilinear grid needs at least 2 × 2 cells to build cell corners")
+        raise FormatError("a curvilinear grid needs at least 2 × 2 cells to build cell corners", key="grids.too_few_cells")
     lon = (lon - lon[0, 0] + 180.0) % 360.0 - 180.0 + lon[0, 0]
 
     def pad(a):

@@ -86,7 +86,7 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None, dask
         paths = [paths]
     paths = list(paths)
     if not paths:
-        raise FormatError("no files given")
+        raise FormatError("no files given", key="dd20.err.no_file")
     if mapping is None and model is not None:
         if Path(model).suffix in (".yaml", ".yml", ".toml"):
             mapping = load_mapping(model)  # a path: it must exist and parse
@@ -109,7 +109,8 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None, dask
                 first.attrs.get("grid_kind") == "curvilinear" and not (
                     np.allclose(p["lon"], first["lon"]) and np.allclose(p["lat"], first["lat"]))):
             raise FormatError(f"{p.attrs['files'][0]}: grid differs from {first.attrs['files'][0]}; "
-                              f"open files of one run and one domain together")
+                              f"open files of one run and one domain together", key="grids.grid_differs",
+                              file=Path(str(p.attrs["files"][0])).name, first=Path(str(first.attrs["files"][0])).name)
     cycles = sorted({p.attrs["cycle"] for p in parts if p.attrs["cycle"]})
     out = xr.concat(parts, dim="time", data_vars="minimal", coords="minimal", compat="override",
                     join="override", combine_attrs="override").sortby("time")

@@ -60,7 +60,8 @@ def ioapi_crs(attrs: dict) -> tuple[CRS, str]:
     elif g == 7:
         proj = f"+proj=merc +lat_ts={a} +lon_0={c} +R={EARTH_RADIUS:.0f} +units=m +no_defs"
     else:
-        raise FormatError(f"IOAPI GDTYP={g} is not supported (1 lat-lon, 2 Lambert, 6 polar stereo, 7 Mercator)")
+        raise FormatError(f"IOAPI GDTYP={g} is not supported (1 lat-lon, 2 Lambert, 6 polar stereo, 7 Mercator)",
+                          key="grids.ioapi_projection", code=g)
     # the Cartesian origin is (XCENT, YCENT); shift if it differs from the projection centre
     t = Transformer.from_crs(CRS("OGC:CRS84"), CRS(proj), always_xy=True)
     x0, y0 = t.transform(xc, yc)
@@ -93,7 +94,8 @@ def read_ioapi(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = N
         xorig, yorig = float(attrs["XORIG"]), float(attrs["YORIG"])
         dx, dy = float(attrs["XCELL"]), float(attrs["YCELL"])
     except KeyError as exc:
-        raise FormatError(f"{file}: IOAPI attribute {exc.args[0]} missing") from None
+        raise FormatError(f"{file}: IOAPI attribute {exc.args[0]} missing", key="grids.attribute_missing", file=file,
+                          kind="IOAPI", attribute=exc.args[0]) from None
     x = xorig + (np.arange(nx) + 0.5) * dx
     y = yorig + (np.arange(ny) + 0.5) * dy
     xx, yy = np.meshgrid(x, y)

@@ -49,7 +49,8 @@ def wrf_crs(attrs: dict) -> str:
         return f"+proj=stere +lat_0={90 if t1 >= 0 else -90} +lat_ts={t1} +lon_0={lon0} {r}"
     if mp == 3:
         return f"+proj=merc +lat_ts={t1} +lon_0={lon0} {r}"
-    raise FormatError(f"WRF MAP_PROJ={mp} is not supported (1 Lambert, 2 polar stereographic, 3 Mercator)")
+    raise FormatError(f"WRF MAP_PROJ={mp} is not supported (1 Lambert, 2 polar stereographic, 3 Mercator)",
+                      key="grids.wrf_projection", code=mp)
 
 
 def wrf_xy(attrs: dict, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -93,7 +94,8 @@ def read_wrf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = Non
         proj = wrf_crs(attrs)
         x, y = wrf_xy(attrs, lon, lat)
     except KeyError as exc:
-        raise FormatError(f"{file}: WRF attribute {exc.args[0]} missing") from None
+        raise FormatError(f"{file}: WRF attribute {exc.args[0]} missing", key="grids.attribute_missing", file=file,
+                          kind="WRF", attribute=exc.args[0]) from None
     times = parse_char_times(ds["Times"])
     start = attr_str(attrs.get("SIMULATION_START_DATE") or attrs.get("START_DATE"))
     cycle = pd.Timestamp(start.replace("_", " ")) if start else None

@@ -85,6 +85,21 @@ def t(key: str, lang: str | None = None, /, **params) -> str:
     return text.format(**{**params, **local})
 
 
+def zone_districts(name: str = "known") -> dict[str, str]:
+    """The zone's districts, in their one order, each with its code, as a message's parameters in each
+    language (``known_zh``, ``known_en``): what a refusal of a code that is none of them lists.
+
+    Examples
+    --------
+    >>> zone_districts()["known_zh"]
+    '青浦区 310118、吴江区 320509、嘉善县 330421'
+    """
+    from forecasting.vocab import DISTRICT_ORDER
+
+    return {f"{name}_{lang}": t("common.list_sep", lang).join(f"{t(f'district.{a}', lang)} {a}" for a in DISTRICT_ORDER)
+            for lang in ("zh", "en")}
+
+
 def bracketed(text: str, note: str, lang: str | None = None) -> str:
     """``text`` with ``note`` in brackets as each language sets them: full-width in Chinese, a space and
     half-width in English (a title, an axis, a legend's unit).

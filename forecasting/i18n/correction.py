@@ -41,6 +41,12 @@ MESSAGES = {
         "{file}：无法按时区 {zone} 读取无偏移的时间（{reason}）",
         "{file}: cannot read the times without an offset in time zone {zone} ({reason})",
     ),
+    "obs.station_district": ("站点 {station} 的区县代码 {district} 不是示范区的区县。示范区的区县：{known}。",
+                             "Station {station}: the district code {district} is no district of the zone. The "
+                             "zone's districts: {known}."),
+    "obs.no_metadata": ("站点 {stations} 没有站点信息（station、name、lon、lat、district）：请同时导入站点信息 CSV",
+                        "Stations {stations} have no metadata (station, name, lon, lat, district): import the "
+                        "station list with them"),
     "obs.stations_columns": (
         "{file}：站点信息缺少列 {missing}；应有 {expected}",
         "{file}: the station list misses the columns {missing}; expected {expected}",

@@ -146,6 +146,14 @@ MESSAGES = {
     "dd20.col.reason_help": ("为何拒收（或其他说明）；较长的原因全文见表格下方", "Why a file was refused (or another note); a long one is in full under the table"),
     "dd20.history.reasons": ("原因全文（{n} 条）", "Reasons in full ({n})"),
     "dd20.history.reason_line": ("#{id} · {at} · {files}：{reason}", "#{id} · {at} · {files}: {reason}"),
+    "dd20.err.no_cycle": ("文件没有写明起报时间（如 forecast_reference_time 变量，或 IOAPI 的 SDATE/STIME），无法在此入库；"
+                          "请在命令行用 ingest --cycle 指定起报时间后入库。",
+                          "The files do not say their initialisation time (such as a forecast_reference_time "
+                          "variable, or IOAPI SDATE/STIME), so they cannot be stored here; store them at the command "
+                          "line with ingest --cycle."),
+    "dd20.err.no_coverage": ("网格没有覆盖示范区的任何区县（三区县覆盖率均为 0 %），无法入库。请确认上传的是本区域的模式输出。",
+                             "The grid covers none of the zone's districts (0 % for all three), so it cannot be "
+                             "stored. Check that the files are this region's model output."),
     "dd20.err.no_file": ("请先选择文件。", "Choose a file first."),
     "dd20.err.too_many": ("上传了 {n} 个文件；一次起报最多 {max} 个文件。", "{n} files uploaded; one run takes at most {max} files."),
     "dd20.err.same_name": ("两个上传文件同名。", "Two uploaded files have the same name."),
