@@ -50,7 +50,7 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     d1 = in_use.scores[in_use.method]["D+1"]
     assert d1["rmse"] >= 10 and skill["第 1 天"].iloc[0] == f"{d1['rmse']:.1f} ({100 * d1['nmb']:+.0f}%)"
     # the small world's validation period is too short for quantiles: no coverage (a "—" cell), no PIT chart
-    assert skill["第 1 天 80% 区间覆盖率"].isna().all() and "PIT 直方图" not in page
+    assert skill["覆盖率"].isna().all() and "PIT 直方图" not in page
     at.selectbox(key="dfc_pollutant").select("o3").run()
     assert not at.exception
     assert "O₃ 逐小时" in texts(at)
@@ -149,7 +149,7 @@ def test_the_skill_table_shows_each_methods_coverage_and_the_pit_histogram_of_th
     at = goto(sign_in(new_app(), "js_zhou", "demo-2026-yrd"), "district_forecast.py")
     assert not at.exception, at.exception
     skill = at.dataframe[0].value
-    shown = dict(zip(skill["方法"], skill["第 1 天 80% 区间覆盖率"]))
+    shown = dict(zip(skill["方法"], skill["覆盖率"]))
     assert shown["✓ " + t(f"method.{in_use}", "zh")] == pytest.approx(72.0) and shown["原始模式"] == pytest.approx(55.0)
     page = texts(at)
     assert f"当前方法“{t(f'method.{in_use}', 'zh')}”第 1 天的 PIT 直方图" in page and "（U 形）：区间过窄" in page

@@ -461,6 +461,8 @@ def text_width(texts, *, least: int = 72) -> int:
 
 #: Width of a desktop page's content beside the sidebar at 1366 px [px] (the narrowest common laptop screen).
 PAGE_CONTENT_PX = 905
+#: The same at 1280 px (a 1280 × 1024 office screen, or a window beside another) [px], measured in Chromium.
+PAGE_CONTENT_1280_PX = 820
 
 
 #: The flag table's severity colours (HJ 633's red and the amber of a notice; grey: information only).

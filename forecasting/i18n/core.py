@@ -276,11 +276,13 @@ MESSAGES.update({
     "dfc.method": ("方法", "Method"),
     "dfc.in_use": ("当前使用：**{method}**", "In use: **{method}**"),
     "dfc.skill_cells": ("每格：验证期逐小时 RMSE（µg/m³，CO 为 mg/m³），括号内为标准化平均偏差 NMB。✓ 为当前使用的方法，"
-                        "其余按第 1–3 天 RMSE 均值由低到高排列（选用方法的依据）。",
+                        "其余按第 1–3 天 RMSE 均值由低到高排列（选用方法的依据）。覆盖率：观测落在第 1 天 80% 区间内的"
+                        "小时占比，校准良好时约为 80%。",
                         "Each cell: hourly RMSE on the validation period (µg/m³; CO mg/m³), the normalised mean bias "
                         "(NMB) in brackets. ✓ marks the method in use; the others follow by their mean RMSE over "
-                        "D+1 to D+3 (how the method is chosen), lowest first."),
-    "dfc.coverage": ("80% 区间覆盖率", "coverage"),  # English: the 80 % is in the help (the page's width)
+                        "D+1 to D+3 (how the method is chosen), lowest first. D+1 coverage: the share of hours whose "
+                        "observation fell in the D+1 80 % interval, about 80 % when calibrated."),
+    "dfc.coverage": ("覆盖率", "coverage"),  # the 80 % interval is in the help: the column fits a 1280 px page
     "dfc.coverage_help": ("验证期内观测落在第 1 天 80% 区间（10%–90% 分位）内的小时占比；校准良好时约为 80%。",
                           "Share of the validation period's hours whose observation fell in the D+1 80 % interval "
                           "(10-90 % quantiles); about 80 % when calibrated."),
