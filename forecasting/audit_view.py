@@ -133,7 +133,7 @@ def search_entries(db: Database, actor: Actor | None, *, first: date | None = No
     username, action, object_text = (_text("user", username), _text("action", action),
                                       _text("object", object_text))
     if first and last and last < first:
-        raise ValidationError(f"audit filter: {last} is before {first}", key="audit18.bad_dates",
+        raise ValidationError(f"audit filter: {last} is before {first}", key="common.dates_reversed",
                               first=str(first), last=str(last))
     # newest first by the time of the action (rows written later for an earlier time, as a bulk job
     # replaying a day does, sit where their time puts them), the write order within the same moment

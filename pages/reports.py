@@ -235,7 +235,9 @@ chief = g3.selectbox(tr("report.filter_chief"), [""] + chiefs, key=state.languag
                      format_func=lambda c, _all=all_label: c or _all)
 found = reports.list_reports(db, first=first, last=last, district=district or None, level=level or None,
                              chief=chief or None, text=text or None)
-if not found:
+if last < first:  # "没有符合条件的报告" said a reversed range had no reports
+    st.error(tr("common.dates_reversed", first=first.isoformat(), last=last.isoformat()), icon=":material/event_busy:")
+elif not found:
     st.info(tr("report.no_match"))
 else:
     # the report, its highest level and whether it is current first: a phone shows two columns (a tour saw

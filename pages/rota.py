@@ -31,6 +31,8 @@ if "rota_from" not in st.session_state:
 r1, r2 = st.columns(2)
 start = r1.date_input(tr("rota.from"), key="rota_from")
 end = r2.date_input(tr("rota.to"), key="rota_to")
+if end < start:  # "该时段尚无值班安排" said a reversed range had no rota
+    st.error(tr("common.dates_reversed", first=start.isoformat(), last=end.isoformat()), icon=":material/event_busy:")
 
 duty_today = c.duty_for(db, today)
 st.caption(tr("rota.today_line", day=today.isoformat(), district=w.district_name(duty_today.district) or "—",
@@ -81,7 +83,7 @@ if turns:
         tr("rota.deputy"): t.deputy_name or "—",
         tr("rota.updated_by"): who(t.updated_by, {t.updated_by: t.updated_by_name} if t.updated_by_name else None),
     } for t in turns]), hide_index=True, placeholder="—", width="stretch")
-else:
+elif end >= start:
     st.info(tr("rota.empty"))
 
 may_edit = actor.is_admin or (actor.role == "forecaster" and duty_today.chief_id == actor.user_id)

@@ -613,6 +613,22 @@ def test_rota_page_shows_the_calendar_and_admin_generates(world):
     assert not fc.exception and "生成" not in [b.label for b in fc.button]
 
 
+def test_a_reversed_range_on_the_rota_page_is_named_not_read_as_no_rota(world):
+    """"该时段尚无值班安排" answered a range whose end came before its start; generating one said "结束日期早于开始日期"
+    without the dates. Both name them, in the words the verification and audit pages use."""
+    db, cast, today = world
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "rota.py")
+    at.date_input(key="rota_to").set_value(today - timedelta(days=3)).run()
+    says = f"截止日 {today - timedelta(days=3)} 早于起始日 {at.date_input(key='rota_from').value}：请调整日期范围。"
+    assert not at.exception and [e.value for e in at.error] == [says]
+    assert "该时段尚无值班安排。" not in texts(at)
+    at.date_input(key="gen_from").set_value(today + timedelta(days=9))
+    at.date_input(key="gen_to").set_value(today + timedelta(days=2))
+    _button(at, "生成").click().run()
+    assert f"截止日 {today + timedelta(days=2)} 早于起始日 {today + timedelta(days=9)}：请调整日期范围。" in texts(at)
+
+
 @pytest.mark.parametrize("page, title", [("consultation_room.py", "Joint consultation room"),
                                          ("chief_desk.py", "Duty chief desk"), ("rota.py", "Duty chief rota")])
 def test_pages_in_english(world, page, title):

@@ -90,6 +90,17 @@ def test_filters_narrow_the_archive(issued_url):
     assert "没有符合条件的报告" in texts(at)
 
 
+def test_a_reversed_range_is_named_not_read_as_no_report(issued_url):
+    """"没有符合条件的报告" answered a range whose end came before its start."""
+    at = sign_in(new_app(), "mgr_sun", DEMO_PASSWORD)
+    goto(at, "reports.py")
+    first = at.date_input(key="rep_from").value
+    at.date_input(key="rep_to").set_value(first - timedelta(days=1)).run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [f"截止日 {first - timedelta(days=1)} 早于起始日 {first}：请调整日期范围。"]
+    assert "没有符合条件的报告" not in texts(at)
+
+
 def test_the_listed_reports_download_as_one_zip_for_that_selection_only(issued_url):
     """A manager filed a month of reports one download at a time (two clicks and a file dialog each)."""
     import io

@@ -130,7 +130,8 @@ def generate_rota(db: Database, actor: Actor | None, start, end, *, config: Cons
     cfg = config or consultation_config()
     start, end = parse_day(start), parse_day(end)
     if end < start:
-        raise ValidationError(f"--to {end} is before --from {start}", key="rota.bad_range")
+        raise ValidationError(f"--to {end} is before --from {start}", key="common.dates_reversed",
+                              first=start.isoformat(), last=end.isoformat())
     if (end - start).days + 1 > MAX_GENERATE_DAYS:  # a slip of the year (2036) would write ten years of turns
         raise ValidationError(f"{start} to {end} is {(end - start).days + 1} days: the rota is generated for at most "
                               f"{MAX_GENERATE_DAYS} days at a time", key="rota.range_too_long",

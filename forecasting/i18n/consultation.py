@@ -263,7 +263,6 @@ MESSAGES = {
     "rota.pick_substitute": ("选择代班人", "Choose the substitute"),
     "rota.substitute_required": ("请选择代班人。", "Choose the substitute."),
     "rota.reason_required": ("请填写原因。", "Give a reason."),
-    "rota.bad_range": ("结束日期早于开始日期。", "The end is before the start."),
     "rota.range_too_long": ("所选时段共 {days} 天：值班表一次最多生成 {max} 天。", "{days} days: the rota is generated for at most {max} days at a time."),
     "rota.no_forecasters": ("{district}没有在岗预报员。", "{district} has no active forecaster."),
     "rota.no_turn": ("请选择两个不同的轮值。", "Pick existing, different turns."),

@@ -217,7 +217,8 @@ MESSAGES.update({f"audit18.action.{k}": v for k, v in _ACTIONS.items()})
 MESSAGES.update({
     "audit18.col_code": ("操作代码", "Action code"),
     "audit18.too_long": ("筛选条件“{field}”过长：最多 {limit} 个字符", "Filter “{field}”: at most {limit} characters"),
-    "audit18.bad_dates": ("日期范围有误：{last} 早于 {first}", "Dates: {last} is before {first}"),
+    "common.dates_reversed": ("截止日 {last} 早于起始日 {first}：请调整日期范围。",
+                              "The end date {last} is before the start date {first}: adjust the dates."),
     "audit18.from": ("起始日期", "From"),
     "audit18.to": ("截止日期", "To"),
     "audit18.user": ("用户", "User"),

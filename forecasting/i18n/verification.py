@@ -33,7 +33,6 @@ MESSAGES = {
     ),
     "verif.bad_event_rule": ("污染事件判定 {rule}：应为 upper 或 centre", "event rule {rule}: expected upper or centre"),
     "verif.bad_source": ("未知的预报来源 {source}", "unknown forecast source {source}"),
-    "verif.bad_period": ("截止日 {last} 早于起始日 {first}", "--to {last} is before --from {first}"),
     "verif.computing": ("正在检验 {first} 至 {last} 的预报与实况…", "Verifying the forecasts of {first} to {last}…"),
     "verif.no_data": ("所选时段没有可检验的预报与观测。", "No forecast and observation to verify in this period."),
     "verif.no_issued": (

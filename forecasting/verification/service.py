@@ -263,7 +263,7 @@ def verify(db: Database, first: date, last: date, *, sources: Sequence[str] = SO
            event_rule: str = "upper", weights: CompositeWeights | None = None) -> VerificationReport:
     """Verify the target dates ``first..last`` (see the module docstring); returns the report."""
     if last < first:
-        raise ValidationError(f"--to {last} is before --from {first}", key="verif.bad_period",
+        raise ValidationError(f"--to {last} is before --from {first}", key="common.dates_reversed",
                               first=first.isoformat(), last=last.isoformat())
     if event_rule not in EVENT_RULES:
         raise ValidationError(f"event rule {event_rule!r}: expected one of {', '.join(EVENT_RULES)}",
