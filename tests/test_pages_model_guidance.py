@@ -49,6 +49,14 @@ def test_map_and_meteograms(app_db):
     assert len(at.get("image")) == 1
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert len(charts) == 3
+    # a legend entry a row: a meteogram is a third of the page, and a two-column legend's second column ran past
+    # its right edge at 1280 px ("订正集合（建议" without its bracket)
+    import json
+
+    legends = [layer["encoding"]["color"]["legend"] for chart in charts
+               for layer in json.loads(chart.proto.spec)["layer"]
+               if (layer.get("encoding", {}).get("color") or {}).get("legend")]
+    assert len(legends) == 3 and all(g["columns"] == 1 and g["labelLimit"] == 0 for g in legends), legends
     at.selectbox(key="guid_pollutant").select("o3").run()
     at.select_slider(key="guid_step").set_value(5).run()
     assert not at.exception

@@ -129,7 +129,9 @@ def meteogram(frame: pd.DataFrame, pollutant: str, *, lang: str = "zh", edition:
     ens = sorted(frame.loc[frame["kind"] == "ensemble", "model"].dropna().unique())
     palette = {**model_colours(models), **(colours or {})}
     scale = alt.Scale(domain=[*models, *ens], range=[*(palette[m] for m in models), *([ENSEMBLE_COLOUR] * len(ens))])
-    legend = alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=0, symbolStrokeWidth=3,
+    # one entry a row: a meteogram is a third of the page (about 260 px), and a second column ran past its right
+    # edge ("订正集合（建议" without its bracket, a tour at 1280 px)
+    legend = alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=0, symbolStrokeWidth=3,
                         labelFontSize=12)
     # one legend for the raw, corrected and ensemble layers (they share the scale): with a legend on each
     # layer, the independent colour scales drew two or three copies side by side, cut off at the right
