@@ -136,7 +136,9 @@ with middle:
                      + "".join(level_chip(lv) for lv in range(combined.level_lo, combined.level_hi + 1)) + "</div>")
         if sub.analysis:
             body += f"<div class='pres-text'>{html.escape(sub.analysis[:600])}</div>"
-    st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.submissions'))} · {html.escape(name)}</h3>"
+    # the district's name whole ("青浦" / "区" at 1280 px)
+    st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.submissions'))} · "
+                f"<span style='white-space:nowrap'>{html.escape(name)}</span></h3>"
                 f"{body}</div>", unsafe_allow_html=True)
 with right:
     mine = [fs for fs in room.flags if fs.flag.target_date == day and district in (fs.flag.district_a, fs.flag.district_b)]

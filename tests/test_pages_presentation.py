@@ -27,3 +27,5 @@ def test_presentation_before_any_forecast_says_nothing_to_compare(users, db_url,
     assert not at.exception, at.exception
     page = texts(at)
     assert "尚无可比对的相邻预报" in page and "无分歧" not in page
+    # the submissions card names the district whole: at 1280 px it broke as "青浦" / "区"
+    assert "<h3>各区县提交 · <span style='white-space:nowrap'>青浦区</span></h3>" in page
