@@ -110,6 +110,9 @@ def test_the_command_line_exports_a_period_to_one_zip(demo_url, tmp_path, monkey
     assert z.namelist() == [f"aq-report-{first.isoformat()}-r1.pdf", f"aq-report-{last.isoformat()}-r1.pdf",
                             "index.csv"]
     assert f"{out}: 2 reports" in capsys.readouterr().err
+    one = tmp_path / "one-day.zip"  # "1 reports" before
+    assert main(["reports", "export", "--from", last.isoformat(), "--to", last.isoformat(), "--out", str(one)]) == 0
+    assert f"{one}: 1 report, " in capsys.readouterr().err
     assert not list(tmp_path.glob("*.part"))
     # refusals: one line, exit code 2, nothing written
     bad = tmp_path / "bad.zip"

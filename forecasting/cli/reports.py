@@ -62,5 +62,5 @@ def _export(args) -> int:
     tmp = out.with_name(out.name + ".part")  # never a half-written archive under the asked name
     tmp.write_bytes(data)
     tmp.replace(out)
-    print(f"{out}: {len(found)} reports, {len(data)} bytes", file=sys.stderr)
+    print(f"{out}: {len(found)} report{'' if len(found) == 1 else 's'}, {len(data)} bytes", file=sys.stderr)
     return 0
