@@ -205,6 +205,14 @@ def test_composite_weights_are_configurable_and_checked():
     assert v.score_pairs(p, weights=w)["composite"] == pytest.approx(0 + 0.4 * 50 + 0.2 * 80)
 
 
+def test_composite_weights_typed_with_a_chinese_input_method_are_read():
+    """"0.2，0.5，0.3" (full-width commas, as a Chinese input method types them) was refused as not three numbers."""
+    for typed in ("0.2，0.5，0.3", "０.２，０.５，０.３", "0.2、0.5、0.3", " 0.2 , 0.5 , 0.3 "):
+        assert v.CompositeWeights.parse(typed) == v.CompositeWeights(0.2, 0.5, 0.3), typed
+    with pytest.raises(ValidationError, match="expected three numbers"):
+        v.CompositeWeights.parse("0.2 0.5 0.3")
+
+
 # -- value added, rolling windows, seasons ----------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ with their sources (all operational practice, UNCONFIRMED as national text; see 
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Sequence
@@ -94,9 +95,17 @@ class CompositeWeights:
 
     @classmethod
     def parse(cls, text: str) -> "CompositeWeights":
-        """From ``"0.2,0.5,0.3"`` (primary, level, AQI error)."""
+        """From ``"0.2,0.5,0.3"`` (primary, level, AQI error), as a Chinese input method may type it too:
+        full-width digits and commas, or "、" between the numbers.
+
+        Examples
+        --------
+        >>> CompositeWeights.parse("0.2，0.5，0.3") == CompositeWeights.parse("０.２、０.５、０.３")
+        True
+        """
+        plain = unicodedata.normalize("NFKC", str(text)).replace("、", ",").replace(";", ",")
         try:
-            a, b, c = (float(x) for x in str(text).split(","))
+            a, b, c = (float(x) for x in plain.split(","))
         except ValueError:
             raise ValidationError(f"composite weights {text!r}: expected three numbers such as 0.2,0.5,0.3",
                                   key="verif.bad_weights", weights=str(text)) from None
