@@ -223,7 +223,9 @@ with tab_obs:
                                key=f"dd20_obs_file_{round_}")
         meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt"], key=f"dd20_obs_stations_{round_}")
         c1, c2 = st.columns(2)
-        tz_name = c1.radio(tr("dd20.obs.timezone"), ["UTC", BEIJING_ZONE], horizontal=True, key="dd20_obs_tz",
+        # Beijing time first and by default: China's monitoring records are kept in it (a naive "10:00" read as UTC
+        # was stored 8 h late unless the admin changed the choice)
+        tz_name = c1.radio(tr("dd20.obs.timezone"), [BEIJING_ZONE, "UTC"], horizontal=True, key="dd20_obs_tz",
                            format_func=lambda z: tr("dd20.obs.tz_utc") if z == "UTC" else tr("dd20.obs.tz_beijing"))
         label = c2.radio(tr("dd20.obs.hour_label"), ["end", "begin"], horizontal=True, key="dd20_obs_label",
                          format_func=lambda x: tr(f"dd20.obs.label_{x}"))

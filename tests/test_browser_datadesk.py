@@ -186,11 +186,11 @@ def test_data_desk_journey(withheld_world, tmp_path):
         for k in range(3):
             at = hour - timedelta(hours=2 - k)
             t = at.strftime("%Y-%m-%dT%H:00+08:00")
-            # Wujiang's times without an offset, read as UTC: the page's default (a tour had them refused as
-            # "应为带 UTC 偏移的时间" with UTC chosen)
-            naive_utc = at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:00")
+            # Wujiang's times without an offset, as a monitoring export writes Beijing time: read in Beijing time,
+            # the page's default (a tour had them refused as "应为带 UTC 偏移的时间"; then read as UTC, 8 h late)
+            naive_bj = at.strftime("%Y-%m-%d %H:00")
             lines.append(f"QP01,{t},{41 + k},{70 + k},{60 + 3 * k},{30 + k},{8 + k},{0.8 + 0.05 * k:.2f}")
-            lines.append(f"WJ01,{naive_utc},{66 + k},{50 + k},{58 + 3 * k},{28 + k},{7 + k},{0.7 + 0.05 * k:.2f}")
+            lines.append(f"WJ01,{naive_bj},{66 + k},{50 + k},{58 + 3 * k},{28 + k},{7 + k},{0.7 + 0.05 * k:.2f}")
         csv = ("\n".join(lines) + "\n").encode()
         upload(admin, "dd20_obs_file", [{"name": "obs.csv", "mimeType": "text/csv", "buffer": csv}], ["obs.csv"])
         admin.get_by_role("button", name="预览").click()

@@ -536,6 +536,18 @@ def test_times_without_an_offset_are_read_in_the_zone_the_page_offers(db, users,
     assert _science_counts(db) == (0, 0, 0, 0)
 
 
+def test_the_page_reads_times_without_an_offset_in_beijing_time_unless_told(sqlite_url, monkeypatch, tmp_path):
+    """China's monitoring records are kept in Beijing time; the page's first and default choice was UTC, so an
+    export's "2026-11-20 10:00" was stored as 18:00 Beijing time unless the admin changed it."""
+    from apptest_support import goto
+
+    _db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
+    goto(at, "data_desk.py")
+    assert not at.exception, at.exception
+    tz = at.radio(key="dd20_obs_tz")
+    assert tz.value == "Asia/Shanghai" and list(tz.options) == ["北京时间", "UTC（世界时）"]
+
+
 def test_a_header_in_chinese_is_refused_in_chinese(db, users, data_dir):
     with pytest.raises(FormatError) as refused:
         uploads.preview_observations(db, users["admin1"], "站点,时间,PM2.5\nQP1,2026-11-20T05:00+08:00,41\n".encode(),
