@@ -266,3 +266,17 @@ def test_a_refused_file_is_explained_in_chinese(read, text, zh):
     with pytest.raises(ValidationError) as refused:  # FormatError, UnitError
         read(csv(text))
     assert refused.value.localized("zh") == zh
+
+
+def test_a_day_labelled_01_00_to_24_00_is_read_as_that_day():
+    """HJ 663 labels a natural day's hours D 01:00 … D 24:00 (spec §2.3), and ISO 8601 allows 24:00 as the end of a
+    day; a file written so was refused at its last hour ("应为ISO-8601 时间…实际为 2026-12-06 24:00")."""
+    rows = "".join(f"S1,2026-12-06 {h:02d}:00,{h}\n" for h in range(1, 25))
+    obs = read_station_csv(csv("station,time,pm25\n" + rows), timezone="Asia/Shanghai")
+    # 01:00 Beijing = 17:00 UTC the day before; 24:00 Beijing = 00:00 Beijing of 12-07 = 16:00 UTC of 12-06
+    assert obs["time"].iloc[0] == pd.Timestamp("2026-12-05T17:00Z") and obs["time"].iloc[-1] == pd.Timestamp("2026-12-06T16:00Z")
+    assert obs["time"].diff().dropna().eq(pd.Timedelta(hours=1)).all() and obs["value"].iloc[-1] == 24.0
+    with_offset = read_station_csv(csv("station,time,pm25\nS1,2026-12-31T24:00+08:00,5\n"))
+    assert with_offset["time"].tolist() == [pd.Timestamp("2026-12-31T16:00Z")]  # 2027-01-01 00:00 Beijing
+    with pytest.raises(ValidationError, match="line 2, column 'time'"):
+        read_station_csv(csv("station,time,pm25\nS1,2026-12-06T24:30+08:00,5\n"))

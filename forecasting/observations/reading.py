@@ -141,9 +141,17 @@ def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     return values.to_numpy(dtype=float)
 
 
+#: "24:00", the end of a day (ISO 8601; HJ 663 labels a day's last hour "D 24:00"): read as 00:00 of the next day
+_END_OF_DAY = r"(?<=[T ])24:00(?::00)?(?=$|[zZ+-])"
+
+
 def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, hour_label: str) -> pd.Series:
     text = frame[column].str.strip()
-    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    end_of_day = text.str.contains(_END_OF_DAY, regex=True).to_numpy()
+    if end_of_day.any():
+        text = text.str.replace(_END_OF_DAY, "00:00", regex=True)
+    next_day = pd.to_timedelta(end_of_day.astype(int), unit="D")
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601") + next_day
     bad = parsed.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -156,7 +164,7 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
             raise _bad(name, int(frame.index[i]), column, "a time with a UTC offset (such as +08:00), or a time zone chosen first for times without "
                        "one (such as Beijing time; --timezone Asia/Shanghai on the command line)",
                        frame[column].iloc[i], "带 UTC 偏移的时间（如 +08:00），或先指定无偏移时间的时区（如北京时间）")
-        naive = pd.to_datetime(text[~has_offset], format="ISO8601")
+        naive = pd.to_datetime(text[~has_offset], format="ISO8601") + next_day[~has_offset]
         try:
             local = naive.dt.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
         except (KeyError, ValueError) as exc:  # unknown zone name (ZoneInfoNotFoundError), ambiguous or missing hour
