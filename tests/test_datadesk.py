@@ -671,16 +671,17 @@ def test_the_preview_says_which_columns_are_not_imported(sqlite_url, monkeypatch
         "（或 pollutant、value、unit 三列）。"]
 
 
-def test_the_command_line_warns_of_the_columns_it_does_not_import(tmp_path, sqlite_url):
+def test_the_command_line_warns_of_the_columns_it_does_not_import(tmp_path, sqlite_url, monkeypatch, capsys):
+    from forecasting.cli import main
+
     data, stations = _export()
     (tmp_path / "export.csv").write_bytes(data)
     (tmp_path / "st.csv").write_bytes(stations[1])
-    env = {**os.environ, "DATABASE_URL": sqlite_url}
-    done = subprocess.run([sys.executable, "-m", "forecasting", "obs", "import", str(tmp_path / "export.csv"),
-                           "--stations", str(tmp_path / "st.csv")], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("imported 6 values from 1 stations")
-    assert "warning: columns not read: o3_8h, aqi" in done.stderr
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["obs", "import", str(tmp_path / "export.csv"), "--stations", str(tmp_path / "st.csv")]) == 0
+    done = capsys.readouterr()
+    assert done.out.startswith("imported 6 values from 1 stations")
+    assert "warning: columns not read: o3_8h, aqi" in done.err
 
 
 def test_a_role_is_named_in_chinese_when_an_action_is_refused(db, users, data_dir):
