@@ -137,8 +137,9 @@ def read_run(paths, *, model: str | None = None, districts: str | Path | None = 
                           key="grids.cycle_unknown", file=files)
     weights = district_weights(grid, load_districts(districts) if districts else None)
     if not np.any(np.asarray(weights.coverage, float) > 0):
-        extent = {k: f"{float(np.nanmin(grid[c].values)):.2f}" if k.endswith("0") else f"{float(np.nanmax(grid[c].values)):.2f}"
-                  for k, c in (("lon0", "lon"), ("lon1", "lon"), ("lat0", "lat"), ("lat1", "lat"))}
+        lon, lat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)
+        extent = {"lon0": f"{np.nanmin(lon):.2f}", "lon1": f"{np.nanmax(lon):.2f}",
+                  "lat0": f"{np.nanmin(lat):.2f}", "lat1": f"{np.nanmax(lat):.2f}"}
         raise ValidationError(f"{files}: the grid (lon {extent['lon0']}..{extent['lon1']}, lat {extent['lat0']}.."
                               f"{extent['lat1']}) covers none of the zone's districts; nothing was stored",
                               key="grids.outside_zone", file=files, **extent)

@@ -14,8 +14,10 @@ import importlib
 import os
 import pkgutil
 
+from forecasting.vocab import DISTRICT_ORDER
+
 __all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed", "signed",
-           "unbroken_ranges"]
+           "unbroken_ranges", "zone_districts"]
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -94,8 +96,6 @@ def zone_districts(name: str = "known") -> dict[str, str]:
     >>> zone_districts()["known_zh"]
     '青浦区 310118、吴江区 320509、嘉善县 330421'
     """
-    from forecasting.vocab import DISTRICT_ORDER
-
     return {f"{name}_{lang}": t("common.list_sep", lang).join(f"{t(f'district.{a}', lang)} {a}" for a in DISTRICT_ORDER)
             for lang in ("zh", "en")}
 
