@@ -215,7 +215,7 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     if not {"station", "time"} <= cols:
         raise FormatError(f"{name}: header must include 'station' and 'time'; got {', '.join(frame.columns)}",
                           key="obs.csv_header", file=name, got=", ".join(frame.columns))
-    frame = frame.rename(columns=_HEADER_ALIASES)  # _read_text made sure no column is named twice so
+    frame = frame.rename(columns=_HEADER_ALIASES)  # _read_text refused a header naming one twice (PM2.5, pm25)
     cols = set(frame.columns)
     station = frame["station"].str.strip()
     if (station == "").any():
