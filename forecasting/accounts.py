@@ -41,6 +41,7 @@ __all__ = [
     "current_actor",
     "actor_of",
     "user_by_name",
+    "normalise_username",
     "SignIn",
     "UserView",
     "hash_password",
@@ -149,6 +150,18 @@ def _view(user: User) -> UserView:
 # -- passwords ------------------------------------------------------------------------------
 
 
+def normalise_username(username: str | None) -> str:
+    """A user name as stored: NFKC form (a Chinese input method's full-width letters are the letters), without
+    surrounding spaces, lower case.
+
+    Examples
+    --------
+    >>> normalise_username(" ＱＰ＿Ｃｈｅｎ "), normalise_username("QP_Chen")
+    ('qp_chen', 'qp_chen')
+    """
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
 def normalise_password(password: str) -> str:
     """NFKC form of a password, so the same password typed on another keyboard or input method
     (full-width digits, compatibility characters) is the same password.
@@ -252,7 +265,7 @@ def _set_by_someone_else(actor: Actor) -> bool:
 
 
 def user_by_name(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    user = session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
         raise NotFound(f"no user named {username!r}", key="accounts.no_such_user", username=username)
     return user
@@ -427,7 +440,7 @@ def create_users(db: Database, actor: Actor | None, users: list[NewUser], *, pas
         require_role(current_actor(s, actor, "create users"), "admin", action="create users")
     names = []
     for u in users:
-        username = (u.username or "").strip().lower()
+        username = normalise_username(u.username)
         if not USERNAME_RE.match(username):
             shown = username if len(username) <= 40 else f"{username[:37]}… ({len(username)})"  # not 5000 characters back
             raise ValidationError(
@@ -694,7 +707,7 @@ def authenticate(db: Database, username: str, password: str, *, user_agent: str 
     locked"); the outcome is then recorded in one short transaction that re-checks the account.
     """
     cfg = settings()
-    username = (username or "").strip().lower()
+    username = normalise_username(username)
     dummy = _dummy_hash()  # made whatever the account (see _dummy_hash)
     with db.read() as s:
         row = s.scalar(select(User).where(User.username == username)) if username else None

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from forecasting import audit
-from forecasting.accounts import actor_of, current_actor, user_by_name
+from forecasting.accounts import actor_of, current_actor, normalise_username, user_by_name
 from forecasting.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, ValidationError
 from forecasting.permissions import Actor
 from forecasting.store.db import Database
@@ -118,7 +118,7 @@ def list_tokens(db: Database, actor: Actor | None, *, username: str | None = Non
         if not actor.is_admin:
             q = q.where(ApiToken.user_id == actor.user_id)
         elif username:
-            q = q.where(User.username == username.strip().lower())
+            q = q.where(User.username == normalise_username(username))
         return [_view(t, u) for t, u in s.execute(q)]
 
 

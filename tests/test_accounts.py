@@ -254,6 +254,16 @@ def test_sign_in_opens_a_session_and_audits(db, users):
     assert [e.object_id for e in _audit(db, "login.success")] == [str(result.session_id)]
 
 
+def test_a_user_name_typed_in_full_width_letters_is_the_same_name(db, users):
+    """A Chinese input method in full-width mode types "ｆｃ＿ｑｐ": the password was read in its NFKC form, the user
+    name was not, so the sign-in failed as a wrong password; an administrator's new account was refused."""
+    result = accounts.authenticate(db, "ｆｃ＿ｑｐ", PASSWORD)
+    assert result.actor.username == "fc_qp"
+    made = accounts.create_user(db, users["admin1"], username="ＦＣ＿ＷＪ２", password="Tidal-Harbour-Lantern-42",
+                                role="forecaster", district="320509")
+    assert made.username == "fc_wj2"
+
+
 def test_failure_message_does_not_reveal_whether_the_user_exists(db, users):
     with pytest.raises(AuthenticationFailed) as wrong_pw:
         accounts.authenticate(db, "fc_qp", "wrong-password")
