@@ -252,7 +252,7 @@ with tab_obs:
             if p.ignored_columns:
                 st.warning(tr("dd20.obs.ignored", columns=join(p.ignored_columns)), icon=":material/info:")
             if p.unknown_stations:
-                st.error(tr("dd20.obs.unknown", ids=", ".join(p.unknown_stations[:10])))
+                st.error(tr("dd20.obs.unknown", ids=join(p.unknown_stations[:10])))
             table = observation_preview_table(p.table, lang)  # the value's unit beside it, QC codes in words
             st.dataframe(table, hide_index=True, placeholder="—", width="stretch", height=260, key="dd20_obs_table")
             if st.button(tr("dd20.obs.confirm"), type="primary", key="dd20_obs_confirm",

@@ -669,6 +669,11 @@ def test_the_preview_says_which_columns_are_not_imported(sqlite_url, monkeypatch
     assert [w.value for w in at.warning if "不会导入" in w.value] == [
         "这些列不会导入：o3_8h、aqi。只读取 station、time 与 pm25（或 PM2.5）、pm10、o3、no2、so2、co 的小时浓度"
         "（或 pollutant、value、unit 三列）。"]
+    # stations without their metadata are listed as a Chinese list ("QP1, WJ1" before)
+    at.session_state["dd20_obs_preview_data"] = uploads.preview_observations(db, admin, _obs_csv(), "obs.csv")
+    at.run()
+    assert [e.value for e in at.error] == ["站点 QP1、WJ1 没有站点信息，请同时上传站点信息 CSV。"]
+    assert at.button(key="dd20_obs_confirm").disabled
 
 
 def test_the_command_line_warns_of_the_columns_it_does_not_import(tmp_path, sqlite_url, monkeypatch, capsys):
