@@ -246,7 +246,7 @@ frame = pd.DataFrame([{
         room.submission(r["district"], r["target_date"])),
     tr("desk14.col_lo"): r["aqi_lo"],
     tr("desk14.col_hi"): r["aqi_hi"],
-    tr("desk14.col_primary"): ", ".join(LABELS.get(p, p) for p in r["primary"]),
+    tr("desk14.col_primary"): join(LABELS.get(p, p) for p in r["primary"]),  # "PM2.5、O₃" in Chinese
     LEVEL_COL: (w.span(level_of(r["aqi_lo"]), level_of(r["aqi_hi"]))
                               if r["aqi_lo"] is not None and r["aqi_hi"] is not None else "—"),
     tr("consult.col_source"): tr(f"consult.source.{_source(r, room.submission(r['district'], r['target_date']))}"),

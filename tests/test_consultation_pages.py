@@ -669,6 +669,21 @@ def test_deadline_warnings_show_on_the_room(world, monkeypatch):
     assert grid.count("已提交 · 逾期 ") == 3, grid
 
 
+def test_the_desk_lists_two_primary_pollutants_as_a_chinese_list(world):
+    """The chief's grid wrote two primary pollutants "PM2.5, O₃" in the Chinese desk; its parser reads "、" too."""
+    db, cast, today = world
+    from forecasting import consultation as c
+
+    _submit_all(db, cast, today, {"fc_qp": (60, 80), "fc_wj": (60, 80), "fc_js": (60, 80)})
+    d1 = today + timedelta(days=1)
+    c.save_final(db, cast["fc_qp"], today, [c.FinalInput(JS, d1, 105, 125, ("pm25", "o3"))])
+    desk = goto(sign_in(new_app(), "fc_qp", PASSWORD), "chief_desk.py")
+    assert not desk.exception, desk.exception
+    compose = next(d.value for d in desk.dataframe if "来源" in d.value.columns)
+    primary = dict(zip(zip(compose["district"], compose["day"]), compose["首要污染物"]))
+    assert primary[(JS, d1.isoformat())] == "PM2.5、O₃"
+
+
 def test_the_grid_shows_the_chiefs_combined_value_where_it_differs(world):
     """A tour read Jiashan's own 210–245 in the grid of a consultation whose combined (and then issued)
     forecast said 180–215: the grid showed only the districts' submissions."""
