@@ -205,15 +205,21 @@ def reliability_chart(rel: pd.DataFrame, *, title: str, x_title: str, y_title: s
     >>> rel = pd.DataFrame({"mean_probability": [0.0, 0.5, 1.0], "observed_frequency": [0.0, 0.4, 1.0], "n": [90, 8, 2]})
     >>> spec = reliability_chart(rel, title="P(AQI>100)", x_title="p", y_title="f", n_title="n").to_dict()
     >>> [layer["encoding"]["x"]["scale"]["domain"] for layer in spec["layer"]]
-    [[-0.02, 1.02], [-0.02, 1.02]]
+    [[-0.02, 1.02], [-0.02, 1.02], [-0.02, 1.02]]
+    >>> spec["layer"][2]["encoding"]["size"]["field"]  # a dot's area: its bin's number of cases
+    'n'
     """
     scale = alt.Scale(domain=[-0.02, 1.02], nice=False)
     axis = alt.Axis(values=[0, 0.2, 0.4, 0.6, 0.8, 1.0], format=".1f")
     diag = alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})).mark_line(strokeDash=[4, 4], color="#888").encode(
         x=alt.X("x:Q", scale=scale, axis=axis, title=x_title), y=alt.Y("y:Q", scale=scale, axis=axis, title=y_title))
-    pts = alt.Chart(rel).mark_line(point=alt.OverlayMarkDef(size=60, filled=True), color="#1f4e99").encode(
-        x=alt.X("mean_probability:Q", title=x_title, scale=scale, axis=axis),
-        y=alt.Y("observed_frequency:Q", title=y_title, scale=scale, axis=axis),
+    x = alt.X("mean_probability:Q", title=x_title, scale=scale, axis=axis)
+    y = alt.Y("observed_frequency:Q", title=y_title, scale=scale, axis=axis)
+    line = alt.Chart(rel).mark_line(color="#1f4e99", strokeWidth=1.2).encode(x=x, y=y)
+    # each bin's dot as large as its number of cases (area): a bin of one or two days read as loudly as one of
+    # sixty, and its 0 or 1 as a failure of the forecast (a tour of the verification page)
+    dots = alt.Chart(rel).mark_circle(color="#1f4e99", opacity=0.9).encode(
+        x=x, y=y, size=alt.Size("n:Q", scale=alt.Scale(type="sqrt", range=[12, 360], zero=True), legend=None),
         tooltip=[alt.Tooltip("mean_probability:Q", title=x_title, format=".2f"),
                  alt.Tooltip("observed_frequency:Q", title=y_title, format=".2f"), alt.Tooltip("n:Q", title=n_title)])
-    return (diag + pts).properties(height=height, **({"title": title} if title else {}))  # "": titled beside it
+    return (diag + line + dots).properties(height=height, **({"title": title} if title else {}))  # "": titled beside it

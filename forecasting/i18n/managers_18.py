@@ -66,9 +66,11 @@ MESSAGES = {
                               "Every difference is issued − reference, on the cases where both have a forecast and an observation."),
     "verif18.brier": ("布赖尔评分 {brier}（{n} 个例）", "Brier score {brier} ({n} cases)"),
     "verif18.reliability": ("P(AQI>100) 可靠性图", "P(AQI > 100) reliability diagrams"),
-    "verif18.reliability_note": ("每图一个来源：预报概率分箱后的实际发生频率；虚线为完全可靠。布赖尔评分越低越好。",
-                                 "One source per chart: the observed frequency in each bin of forecast probability; "
-                                 "the dashed line is perfect reliability. A lower Brier score is better."),
+    "verif18.reliability_note": ("每图一个来源：预报概率分箱后的实际发生频率；点的大小表示该箱的个例数（个例少的箱偶然性大）；"
+                                 "虚线为完全可靠。布赖尔评分越低越好。",
+                                 "One source per chart: the observed frequency in each bin of forecast probability; a "
+                                 "dot's size is its bin's number of cases (a bin of few cases is mostly chance); the "
+                                 "dashed line is perfect reliability. A lower Brier score is better."),
     "verif18.rel.forecast": ("预报概率", "Forecast probability"),
     "verif18.rel.observed": ("实际发生频率", "Observed frequency"),
     "verif18.details": ("详细评分（科研人员）", "Detailed scores (for scientists)"),
