@@ -231,11 +231,12 @@ with tab_obs:
                          format_func=lambda x: tr(f"dd20.obs.label_{x}"))
         if st.button(tr("dd20.obs.preview"), key="dd20_obs_preview", disabled=csv is None):
             st.session_state.pop("dd20_obs_preview_data", None)
-            try:
-                p = uploads.preview_observations(db, actor, csv.getvalue(), csv.name,
-                                                 stations=(meta.name, meta.getvalue()) if meta else None,
-                                                 timezone_name=tz_name,  # the zone of times written without an offset (UTC too)
-                                                 hour_label=label)
+            try:  # a year of 30 stations (1.6 million values) takes about 20 s: the spinner says why the page waits
+                with st.spinner(tr("dd20.obs.reading", mb=f"{csv.size / 1e6:.1f}")):
+                    p = uploads.preview_observations(db, actor, csv.getvalue(), csv.name,
+                                                     stations=(meta.name, meta.getvalue()) if meta else None,
+                                                     timezone_name=tz_name,  # the zone of times written without an offset
+                                                     hour_label=label)
             except ForecastingError as exc:
                 st.error(tr("dd20.refused", reason=error_text(exc)), icon=":material/block:")
             else:
@@ -258,7 +259,8 @@ with tab_obs:
             if st.button(tr("dd20.obs.confirm"), type="primary", key="dd20_obs_confirm",
                          disabled=bool(p.unknown_stations)):
                 try:
-                    result, _attempt = uploads.confirm_observations(db, actor, p.token)
+                    with st.spinner(tr("dd20.obs.importing", rows=p.rows)):  # 1.6 million values: about 30 s
+                        result, _attempt = uploads.confirm_observations(db, actor, p.token)
                 except ForecastingError as exc:
                     st.session_state.pop("dd20_obs_preview_data", None)
                     st.error(tr("dd20.refused", reason=error_text(exc)), icon=":material/block:")

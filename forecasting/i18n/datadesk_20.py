@@ -116,6 +116,8 @@ MESSAGES = {
     "dd20.obs.unknown": ("站点 {ids} 没有站点信息，请同时上传站点信息 CSV。",
                          "Stations {ids} have no metadata; upload a station metadata CSV as well."),
     "dd20.obs.confirm": ("确认导入", "Confirm import"),
+    "dd20.obs.reading": ("正在读取并质控 {mb} MB 的观测…", "Reading and checking {mb} MB of observations…"),
+    "dd20.obs.importing": ("正在导入 {rows} 个数值并重算区县均值…", "Importing {rows} values and the district means…"),
     "dd20.obs.done": ("已导入 {rows} 个数值（{stations} 个站点），质控标记 {flagged} 个，区县逐时值 {hours} 个。",
                       "Imported {rows} values from {stations} stations; {flagged} flagged by QC; {hours} district-hour values."),
     "dd20.obs.reflagged": ("另有 {n} 个此前已存的数值，有了本文件的相邻时次后质控标记发生变化（例如上一文件最后一小时的突增），"
