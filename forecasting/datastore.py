@@ -361,8 +361,12 @@ class _ObservationPlan:
     ids: list
     stations: pd.DataFrame | None
     clean: pd.DataFrame
+    #: the file's (station, time, pollutant) keys that hold a stored value (read with the window): the values
+    #: the import replaces, deleted first
+    replaced: pd.DataFrame
     redone: pd.DataFrame
-    rows: list
+    #: the station values to insert, column by column (``insert_columns``: no dict per row in the write)
+    rows: dict[str, list]
     keys: pd.DataFrame
     drows: list
     flagged: int
@@ -477,6 +481,7 @@ def _plan_observations(obs: pd.DataFrame, stations: pd.DataFrame | None, meta: p
                                     time=lambda f: pd.to_datetime(f["time"], utc=True))
     # the stored values of the file's stations, without those the file replaces
     stored = _without(window[window["station"].isin(ids)], clean_keys).rename(columns={"qc_flags": "old_flags"})
+    replaced = clean_keys.merge(window[_KEY].assign(station=window["station"].astype(str)), on=_KEY)
     both = (pd.concat([stored, clean.assign(_new=True)], ignore_index=True) if not stored.empty
             else clean.assign(_new=True))
     checked = quality_control(both[["station", "time", "pollutant", "value"]])
@@ -486,12 +491,12 @@ def _plan_observations(obs: pd.DataFrame, stations: pd.DataFrame | None, meta: p
     old = both["old_flags"].fillna("").to_numpy(dtype=object) if "old_flags" in both else None
     redone = (checked[~checked["_new"] & (checked["qc_flags"].to_numpy(dtype=object) != old)]
               if old is not None else checked.iloc[:0])
-    rows = [
-        {"station_id": str(st), "time": t, "pollutant": p, "value": (float(v) if np.isfinite(v) else None),
-         "qc_flags": f}
-        for st, t, p, v, f in zip(new["station"], pd.DatetimeIndex(new["time"]).to_pydatetime(), new["pollutant"],
-                                   new["value"].to_numpy(dtype=float), new["qc_flags"])
-    ]
+    values = new["value"].to_numpy(dtype=float)
+    rows = {"station_id": [str(st) for st in new["station"]],
+            "time": list(pd.DatetimeIndex(new["time"]).to_pydatetime()),
+            "pollutant": list(new["pollutant"]),
+            "value": [float(v) if np.isfinite(v) else None for v in values],
+            "qc_flags": list(new["qc_flags"])}
     # district means of exactly the (district, pollutant, hour) keys the file touched and of the stored
     # neighbours whose flags changed (the previous file's newest hour is a spike only once its next
     # hour is known; a flat run may now reach its length), over every stored station of those districts
@@ -528,7 +533,7 @@ def _plan_observations(obs: pd.DataFrame, stations: pd.DataFrame | None, meta: p
         for d, t, p, v, n in zip(dist["district"], pd.DatetimeIndex(dist["time"]).to_pydatetime(), dist["pollutant"],
                                  dist["value"].to_numpy(dtype=float), dist["n_stations"])
     ]
-    return _ObservationPlan(ids=ids, stations=stations, clean=clean, redone=redone, rows=rows, keys=keys,
+    return _ObservationPlan(ids=ids, stations=stations, clean=clean, replaced=replaced, redone=redone, rows=rows, keys=keys,
                             drows=drows, flagged=int((new["qc_flags"] != "").sum()), first=first, last=last)
 
 
@@ -564,23 +569,23 @@ def _write_observations(db: Database, actor: Actor | None, plan: _ObservationPla
                     row.name, row.lon, row.lat, row.district = str(r.name), float(r.lon), float(r.lat), str(r.district)
             s.flush()
         # replace exactly the (station, pollutant, hour) values the file contains, nothing else
-        replaced = _delete_observation_keys(s, plan.clean)
+        replaced = _delete_observation_keys(s, plan.replaced)
         redone = plan.redone
         if len(redone):
             s.execute(update(Observation), [
                 {"station_id": str(st), "time": t, "pollutant": p, "qc_flags": f}
                 for st, t, p, f in zip(redone["station"], pd.DatetimeIndex(redone["time"]).to_pydatetime(),
                                        redone["pollutant"], redone["qc_flags"])])
-        insert_rows(s, Observation, plan.rows)
+        insert_columns(s, Observation, plan.rows)
         _delete_district_keys(s, plan.keys)
         insert_rows(s, DistrictObservation, plan.drows)
         audit.record(s, actor, "obs.import", object_type="observations",
-                     details={"stations": len(plan.ids), "rows": len(plan.rows), "flagged": plan.flagged,
-                              "replaced": replaced, "added": len(plan.rows) - replaced, "reflagged": len(redone),
+                     details={"stations": len(plan.ids), "rows": len(plan.rows["time"]), "flagged": plan.flagged,
+                              "replaced": replaced, "added": len(plan.rows["time"]) - replaced, "reflagged": len(redone),
                               "from": plan.first.isoformat(), "to": plan.last.isoformat()})
-        return ObservationImport(len(plan.ids), len(plan.rows), plan.flagged, len(plan.drows),
+        return ObservationImport(len(plan.ids), len(plan.rows["time"]), plan.flagged, len(plan.drows),
                                  plan.first.to_pydatetime(), plan.last.to_pydatetime(), replaced=replaced,
-                                 added=len(plan.rows) - replaced, reflagged=len(redone))
+                                 added=len(plan.rows["time"]) - replaced, reflagged=len(redone))
 
 
 def _grouped_times(frame: pd.DataFrame, by: list[str]):
@@ -591,14 +596,16 @@ def _grouped_times(frame: pd.DataFrame, by: list[str]):
             yield key, times[i:i + 500]
 
 
-def _delete_observation_keys(s, clean: pd.DataFrame) -> int:
-    """Delete the stored station values at exactly the file's (station, pollutant, hour) keys;
-    returns how many existed (the values the import replaces)."""
+def _delete_observation_keys(s, replaced: pd.DataFrame) -> int:
+    """Delete the stored station values at the file's (station, pollutant, hour) keys that hold one (read
+    before the write; the observations' version makes sure nothing was added since); returns how many.
+
+    Only those: a year of 30 stations, none stored before, held the write lock for 17.6 s, most of it in
+    3,380 deletes of nothing (other writers wait for it, up to the 30 s busy timeout)."""
     n = 0
-    if s.scalar(select(Observation.station_id).limit(1)) is None:  # the first import: nothing to replace
+    if replaced.empty:
         return n
-    for (station, pollutant), times in _grouped_times(clean.assign(station=clean["station"].astype(str)),
-                                                      ["station", "pollutant"]):
+    for (station, pollutant), times in _grouped_times(replaced, ["station", "pollutant"]):
         n += s.execute(delete(Observation).where(Observation.station_id == station,
                                                  Observation.pollutant == pollutant,
                                                  Observation.time.in_(times))).rowcount or 0
