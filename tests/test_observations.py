@@ -280,3 +280,11 @@ def test_a_day_labelled_01_00_to_24_00_is_read_as_that_day():
     assert with_offset["time"].tolist() == [pd.Timestamp("2026-12-31T16:00Z")]  # 2027-01-01 00:00 Beijing
     with pytest.raises(ValidationError, match="line 2, column 'time'"):
         read_station_csv(csv("station,time,pm25\nS1,2026-12-06T24:30+08:00,5\n"))
+
+
+def test_a_station_list_given_as_observations_is_named_as_such():
+    """The station list uploaded in the observations' place was refused as a header without pollutant columns."""
+    with pytest.raises(FormatError) as refused:
+        read_station_csv(csv(STATIONS.replace("id,", "station,")))
+    assert refused.value.localized("zh") == ("<stream> 是站点信息（含 lon、lat、district 列），不是观测数据：请在“站点信息 CSV”处上传"
+                                             "（命令行用 --stations）")

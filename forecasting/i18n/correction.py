@@ -47,6 +47,11 @@ MESSAGES = {
     "obs.no_metadata": ("站点 {stations} 没有站点信息（station、name、lon、lat、district）：请同时导入站点信息 CSV",
                         "Stations {stations} have no metadata (station, name, lon, lat, district): import the "
                         "station list with them"),
+    "obs.stations_not_observations": (
+        "{file} 是站点信息（含 lon、lat、district 列），不是观测数据：请在“站点信息 CSV”处上传（命令行用 --stations）",
+        "{file} is a station list (with lon, lat and district columns), not observations: give it as the station "
+        "metadata CSV (--stations at the command line)",
+    ),
     "obs.stations_columns": (
         "{file}：站点信息缺少列 {missing}；应有 {expected}",
         "{file}: the station list misses the columns {missing}; expected {expected}",

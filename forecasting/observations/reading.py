@@ -212,6 +212,10 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     """
     frame, name = _read_text(source)
     cols = set(frame.columns)
+    if "time" not in cols and {"lon", "lat", "district"} <= cols:  # the station list, chosen in the wrong place
+        raise FormatError(f"{name}: a station list (station, name, lon, lat, district), not observations; "
+                          "give it as the station metadata (--stations)", key="obs.stations_not_observations",
+                          file=name)
     if not {"station", "time"} <= cols:
         raise FormatError(f"{name}: header must include 'station' and 'time'; got {', '.join(frame.columns)}",
                           key="obs.csv_header", file=name, got=", ".join(frame.columns))
