@@ -288,3 +288,6 @@ def test_a_station_list_given_as_observations_is_named_as_such():
         read_station_csv(csv(STATIONS.replace("id,", "station,")))
     assert refused.value.localized("zh") == ("<stream> 是站点信息（含 lon、lat、district 列），不是观测数据：请在“站点信息 CSV”处上传"
                                              "（命令行用 --stations）")
+    with pytest.raises(FormatError) as swapped:  # and the observations in the station list's place
+        read_stations(csv("station,time,pm25\nS1,2026-03-05T10:00+08:00,35\n"))
+    assert swapped.value.localized("zh") == "<stream> 是观测数据（含 time 列），不是站点信息：请在“观测 CSV”处上传"

@@ -52,6 +52,10 @@ MESSAGES = {
         "{file} is a station list (with lon, lat and district columns), not observations: give it as the station "
         "metadata CSV (--stations at the command line)",
     ),
+    "obs.observations_not_stations": (
+        "{file} 是观测数据（含 time 列），不是站点信息：请在“观测 CSV”处上传",
+        "{file} holds observations (with a time column), not a station list: give it as the observations CSV",
+    ),
     "obs.stations_columns": (
         "{file}：站点信息缺少列 {missing}；应有 {expected}",
         "{file}: the station list misses the columns {missing}; expected {expected}",

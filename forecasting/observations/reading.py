@@ -278,6 +278,9 @@ def read_stations(source) -> pd.DataFrame:
         frame = frame.rename(columns={"id": "station"})
     need = ["station", "name", "lon", "lat", "district"]
     missing = [c for c in need if c not in frame.columns]
+    if missing and "time" in frame.columns:  # the observations, chosen in the station list's place
+        raise FormatError(f"{name}: observations (with a time column), not a station list; give them as the "
+                          "observations CSV", key="obs.observations_not_stations", file=name)
     if missing:
         raise FormatError(f"{name}: station metadata misses column(s) {', '.join(missing)}; expected {', '.join(need)}",
                           key="obs.stations_columns", file=name, missing=", ".join(missing), expected=", ".join(need),
