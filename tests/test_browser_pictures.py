@@ -163,6 +163,15 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                                        " document.querySelector('.pres-head').innerText.includes('第 2 天')")
                 settled(page)
                 shot(page, "presentation-1920")
+                # the room's three-district grid fits a 1280 px page (820 px beside the sidebar): with each
+                # district's "模式指导止于 12-11" on one line it was 859 px wide and its seventh day was cut off
+                page.set_viewport_size({"width": 1280, "height": 900})
+                _open(page, base, "会商室", "三地对比")
+                page.locator(".comparison-grid").first.wait_for()
+                settled(page)
+                widths = page.evaluate("() => { const g = document.querySelector('.comparison-grid');"
+                                       " return [g.scrollWidth, g.clientWidth]; }")
+                assert widths[0] <= widths[1], widths
             ctx.close()
 
 

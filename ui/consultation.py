@@ -618,7 +618,12 @@ def comparison_grid_html(room, prefill: dict, observed: dict, groups, guidance_e
                          f"min-width:92px'>{main}{guide}</td>")
         obs_text = "—" if obs is None else f"{obs:.0f}"
         end = guidance_end.get(dist)
-        end_text = f"<br><span style='font-size:0.72em;font-weight:normal'>{esc(tr('grid14.guidance_end', day=end.strftime('%m-%d')))}</span>" if end else ""
+        # the note under the name may wrap before its date ("模式指导止于" / "12-11"): on one line it made the
+        # grid 859 px wide at 1280 px, where the page has 820 (the district's name itself never breaks)
+        when = end.strftime("%m-%d") if end else ""
+        note = esc(tr("grid14.guidance_end", day=when)).replace(when, f"<span style='white-space:nowrap'>{when}</span>")
+        end_text = (f"<br><span style='font-size:0.72em;font-weight:normal;white-space:normal'>{note}</span>"
+                    if end else "")
         # the district stays in view when a phone scrolls the grid to D+5..D+7 (a tour's rows lost their names)
         rows.append(f"<tr><th style='text-align:left;padding:4px;white-space:nowrap;position:sticky;left:0;"
                     f"background:#fff;z-index:1'>{esc(district_name(dist))}"
