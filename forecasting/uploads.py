@@ -206,9 +206,7 @@ def _on_behalf(actor: Actor) -> Actor:
 
 def _clean_name(name: str, index: int) -> str:
     base = Path(str(name).replace("\\", "/")).name
-    base = _NAME.sub("_", base).strip("._")
-    while len(base.encode("utf-8")) > _NAME_BYTES:
-        base = base[:-1]
+    base = _NAME.sub("_", base).strip("._").encode("utf-8")[:_NAME_BYTES].decode("utf-8", "ignore")
     return base or f"upload-{index + 1}.nc"
 
 

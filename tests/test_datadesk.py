@@ -556,6 +556,14 @@ def test_a_header_in_chinese_is_refused_in_chinese(db, users, data_dir):
                                                "实际为 站点, 时间, pm2.5")
 
 
+def _admin(db) -> Actor:
+    """The administrator :func:`_desk_as_admin` signed in, as a service's actor."""
+    from forecasting import accounts
+
+    return next(Actor(u.id, u.username, u.role, u.district, u.display_name)
+                for u in accounts.list_users(db, OP) if u.username == "adm_x")
+
+
 def _desk_as_admin(sqlite_url, monkeypatch, tmp_path):
     from apptest_support import new_app, sign_in
     from db_support import PASSWORD
@@ -658,8 +666,7 @@ def test_the_preview_says_which_columns_are_not_imported(sqlite_url, monkeypatch
     from apptest_support import goto
 
     db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
-    admin = next(Actor(u.id, u.username, u.role, u.district, u.display_name)
-                 for u in __import__("forecasting.accounts", fromlist=["x"]).list_users(db, OP) if u.username == "adm_x")
+    admin = _admin(db)
     data, stations = _export()
     goto(at, "data_desk.py")
     at.session_state["dd20_obs_preview_data"] = uploads.preview_observations(db, admin, data, "export.csv",
@@ -759,8 +766,7 @@ def test_the_run_preview_says_why_it_cannot_be_stored(sqlite_url, monkeypatch, t
     from apptest_support import goto
 
     db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
-    admin = next(Actor(u.id, u.username, u.role, u.district, u.display_name)
-                 for u in __import__("forecasting.accounts", fromlist=["x"]).list_users(db, OP) if u.username == "adm_x")
+    admin = _admin(db)
     goto(at, "data_desk.py")
     at.session_state["dd20_run_preview"] = uploads.preview_run(db, admin, _cf_run(tmp_path, lat0=lat0, cycle=cycle),
                                                                model="cams-test")

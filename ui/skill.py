@@ -56,8 +56,7 @@ def skill_frame(scores: dict, in_use: str, lang: str) -> pd.DataFrame:
     the calibration reading, was off its right edge (a tour).
     """
     order = sorted(scores, key=lambda m: (m != in_use, _mean_rmse(scores[m]), m))
-    # Chinese: "覆盖率" alone (the day and the 80 % interval are in the help and the caption) fits a 1280 px page
-    coverage_head = t("dfc.coverage", lang) if lang == "zh" else f"{t('dfc.lead', lang, n=1)} {t('dfc.coverage', lang)}"
+    coverage_head = t("dfc.coverage", lang)
     rows = []
     for method in order:
         by_lead = scores[method] or {}

@@ -282,7 +282,9 @@ MESSAGES.update({
                         "(NMB) in brackets. ✓ marks the method in use; the others follow by their mean RMSE over "
                         "D+1 to D+3 (how the method is chosen), lowest first. D+1 coverage: the share of hours whose "
                         "observation fell in the D+1 80 % interval, about 80 % when calibrated."),
-    "dfc.coverage": ("覆盖率", "coverage"),  # the 80 % interval is in the help: the column fits a 1280 px page
+    # Chinese "覆盖率" alone (the first day and the 80 % interval are in the help and the caption): the column fits a
+    # 1280 px page
+    "dfc.coverage": ("覆盖率", "D+1 coverage"),
     "dfc.coverage_help": ("验证期内观测落在第 1 天 80% 区间（10%–90% 分位）内的小时占比；校准良好时约为 80%。",
                           "Share of the validation period's hours whose observation fell in the D+1 80 % interval "
                           "(10-90 % quantiles); about 80 % when calibrated."),
