@@ -266,8 +266,12 @@ def test_a_venv_that_fails_half_way_is_removed_and_named(tmp_path):
     Debian's does: a venv without pip, then exit status 1.)"""
     done, venv = _make_venv_with(tmp_path, "python-without-ensurepip",
                                  f'[ "$1" = -c ] && exec "{sys.executable}" "$@"\n'
-                                 f'"{sys.executable}" -m venv --without-pip "$3" && exit 1\n')
+                                 f'[ "$1 $2" = "-m venv" ] && [ -n "$3" ] && "{sys.executable}" -m venv --without-pip "$3"\n'
+                                 'exit 1\n')
     assert done.returncode != 0, done
+    # An earlier stand-in made its venv in the working directory (the checkout) when called otherwise, and
+    # bin/, lib64 and pyvenv.cfg were committed with it
+    assert not (ROOT / "pyvenv.cfg").exists()
     assert "install python3-venv" in done.stderr and "请先安装 python3-venv" in done.stderr, done.stderr
     assert not venv.exists()
 
