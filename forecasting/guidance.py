@@ -450,7 +450,7 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
     session past the models' reach get a labelled outlook row (:func:`outlook_distribution`).
     Returns the number of guidance rows.
     """
-    from forecasting.correction import pair_forecasts  # lazy: sklearn
+    from forecasting.correction import newest_runs, pair_forecasts  # lazy: sklearn
     from forecasting.correction.daily import hourly_to_daily_aqi  # lazy: sklearn
 
     last = last or first
@@ -475,6 +475,8 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
         raw, corrected, ensemble = corrected_guidance(
             pairs, observations, first,
             lambda day, d, p: per_day.get(day, per_day[first]).get((d, p), (DEFAULT_METHOD,))[0])
+        # a model run twice a day has two runs on an issue date: the newer serves (the ensemble's rule)
+        raw, corrected = newest_runs(raw), newest_runs(corrected)
         rows = (_daily_rows(raw, dates, "raw", rules=rules)
                 + _daily_rows(corrected, dates, "corrected", rules=rules, trained=trained_until)
                 + _daily_rows(ensemble, dates, SUGGESTED, rules=rules, trained=trained_until))

@@ -29,6 +29,19 @@ def _truth(times: pd.DatetimeIndex, pollutant: str) -> np.ndarray:
     return POLS[pollutant] * (1 + 0.3 * np.sin(2 * np.pi * hour / 24))
 
 
+def _store_run(db, cycle: pd.Timestamp, bias: float, districts=("310118", "320509", "330421")):
+    """A run of the model "biased" at ``cycle``: the truth + ``bias`` (CO: + bias/100) for 72 hours."""
+    valid = pd.date_range(cycle + pd.Timedelta(hours=1), periods=72, freq="h")
+    rows = []
+    for d in districts:
+        frame = pd.DataFrame({"district": d, "time": valid, "lead_hours": np.arange(1, 73)})
+        for p in POLS:
+            frame[p] = _truth(valid, p) + (bias / 100 if p == "co" else bias)
+        rows.append(frame)
+    datastore.store_district_series(db, OP, pd.concat(rows, ignore_index=True), model="biased",
+                                    cycle=cycle.to_pydatetime())
+
+
 def _fill(db, *, days=20, bias=20.0):
     """Observations = a diurnal cycle; the model = observations + ``bias`` (CO: + bias/100)."""
     start = pd.Timestamp(ISSUE - timedelta(days=days), tz="Asia/Shanghai").tz_convert("UTC")
@@ -45,16 +58,7 @@ def _fill(db, *, days=20, bias=20.0):
     cut = guidance.issue_cutoff(ISSUE)
     datastore.store_observations(db, OP, obs[obs["time"] <= cut], stations=stations)
     for k in range(days + 1):
-        cycle = pd.Timestamp(ISSUE - timedelta(days=days - k), tz="UTC") - pd.Timedelta(hours=12)
-        valid = pd.date_range(cycle + pd.Timedelta(hours=1), periods=72, freq="h")
-        rows = []
-        for d in ("310118", "320509", "330421"):
-            frame = pd.DataFrame({"district": d, "time": valid, "lead_hours": np.arange(1, 73)})
-            for p in POLS:
-                frame[p] = _truth(valid, p) + (bias / 100 if p == "co" else bias)
-            rows.append(frame)
-        datastore.store_district_series(db, OP, pd.concat(rows, ignore_index=True), model="biased",
-                                        cycle=cycle.to_pydatetime())
+        _store_run(db, pd.Timestamp(ISSUE - timedelta(days=days - k), tz="UTC") - pd.Timedelta(hours=12), bias)
     return obs
 
 
@@ -151,6 +155,21 @@ def test_guidance_ignores_observations_after_the_issue_time(filled):
     datastore.store_observations(db, OP, later)
     guidance.compute_guidance(db, OP, ISSUE)
     assert guidance.guidance_for(db, ISSUE) == before
+
+
+def test_two_runs_of_a_model_on_one_issue_date_the_newer_serves(filled):
+    """A model run twice a day (CAMS: 00 and 12 UTC): the 12 UTC run of the day before (in hand at 02:00
+    Beijing) and the 00 UTC run of the issue date (14:00) both belong to the issue date. Computing the
+    guidance failed on the database's unique key (each valid hour stored twice); now each model's newest
+    run in hand serves, as the ensemble already took it."""
+    db, _ = filled
+    _store_run(db, pd.Timestamp(ISSUE, tz="UTC"), bias=35.0)
+    guidance.compute_guidance(db, OP, ISSUE)
+    raw = guidance.guidance_series(db, district="320509", pollutant="pm25", issue_dates=[ISSUE])
+    raw = raw[raw["method"] == "raw"].set_index("valid_time")["central"]
+    assert raw.index.is_unique
+    newer = pd.date_range(pd.Timestamp(ISSUE, tz="UTC") + pd.Timedelta(hours=1), periods=72, freq="h")
+    np.testing.assert_allclose(raw.reindex(newer).to_numpy(float), _truth(newer, "pm25") + 35.0)
 
 
 def test_guidance_and_training_are_for_admins(filled, users):

@@ -24,7 +24,7 @@ from forecasting.correction.backtest import LEAD_DAYS, backtest, run_methods, sc
 from forecasting.correction.bias import kalman_gains, kalman_steady_gain
 from forecasting.correction.daily import daily_forecast, hourly_to_daily_aqi
 from forecasting.correction.engine import DEFAULTS, METHODS, correct, validate_method
-from forecasting.correction.ensemble import combine, combine_method, pool_bases
+from forecasting.correction.ensemble import combine, combine_method, newest_runs, pool_bases
 from forecasting.correction.probabilistic import coverage, crps_from_quantiles, quantile_members
 from forecasting.correction.published import aqi_cdf, choose_range, exceedance, level_probabilities
 from forecasting.correction.simulate import DEFAULT_MODELS, ModelErrors, simulate_forecasts
@@ -68,6 +68,7 @@ __all__ = [
     "kalman_gains",
     "kalman_steady_gain",
     "level_probabilities",
+    "newest_runs",
     "pair_forecasts",
     "pool_bases",
     "quantile_members",

@@ -24,7 +24,26 @@ from forecasting.correction.engine import DEFAULTS, ENSEMBLE_BASES, add_interval
 from forecasting.correction.pairing import beijing_day
 from forecasting.correction.probabilistic import conformalize
 
-__all__ = ["combine", "combine_method", "pool_bases"]
+__all__ = ["combine", "combine_method", "newest_runs", "pool_bases"]
+
+
+def newest_runs(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (rows of :func:`~forecasting.correction.correct`) with each model's newest run per issue
+    date, valid hour, district and pollutant: a model run twice a day (00 and 12 UTC) has two runs on an
+    issue date, the 12 UTC run of the day before (in hand at 02:00 Beijing) and the issue date's 00 UTC
+    run (14:00); the forecaster at 15:00 uses the newer.
+
+    Examples
+    --------
+    >>> t = pd.Timestamp("2026-11-20 12:00", tz="UTC")
+    >>> rows = pd.DataFrame({"model": "A", "cycle": [t - pd.Timedelta(hours=12), t - pd.Timedelta(hours=24)],
+    ...     "issue_date": pd.Timestamp("2026-11-20"), "valid_time": t, "district": "310118",
+    ...     "pollutant": "pm25", "central": [30.0, 50.0]})
+    >>> newest_runs(rows)[["cycle", "central"]].values.tolist()
+    [[Timestamp('2026-11-20 00:00:00+0000', tz='UTC'), 30.0]]
+    """
+    keys = ["issue_date", "valid_time", "district", "pollutant", "model"]
+    return frame.sort_values("cycle").drop_duplicates(subset=keys, keep="last").reset_index(drop=True)
 
 
 def pool_bases(corrected: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -90,9 +109,8 @@ def combine(corrected: pd.DataFrame, *, kind: str = "weighted", refit_days: int 
     (:func:`forecasting.correction.probabilistic.conformalize`), chosen there too (part 3), each end of the
     interval calibrated on its own (``conformal_asymmetric``, part 4), ACI stepped per hour
     (``conformal_aci_step``, part 5)."""
-    c = corrected.sort_values("cycle")
     group = ["issue_date", "valid_time", "district", "pollutant"]
-    c = c.drop_duplicates(subset=group + ["model"], keep="last").reset_index(drop=True)
+    c = newest_runs(corrected)
     grid = origins(c, refit_days=refit_days, min_train_days=min_train_days, start=start)
     w = np.ones(len(c))
     if kind == "weighted" and len(grid):
