@@ -14,14 +14,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, and_, delete, select, type_coerce, update
+from sqlalchemy import String, and_, delete, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 
 from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.errors import Conflict, FormatError, ValidationError
 from forecasting.i18n import zone_districts
-from forecasting.observations import district_observations, quality_control, read_station_csv, read_stations
+from forecasting.observations import (district_observations, first_known, quality_control, read_station_csv,
+                                      read_stations)
+from forecasting.observations.known import consultation_after, lookahead_margin, recheck_window
 from forecasting.permissions import Actor, require_role
 from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
 from forecasting.store.db import Database, insert_columns, insert_rows
@@ -44,6 +46,7 @@ __all__ = [
     "list_runs",
     "model_names",
     "forecast_frame",
+    "learning_observation_frame",
     "observation_frame",
     "RunInfo",
     "run_files",
@@ -686,6 +689,48 @@ def observation_frame(db: Database, *, since: datetime | None = None, until: dat
     if district:
         q = q.where(DistrictObservation.district == district)
     return _read_frame(db, q, ["time", "district", "pollutant", "value"], times=("time",))
+
+
+def learning_observation_frame(db: Database, *, since: datetime | None = None,
+                               until: datetime | None = None) -> pd.DataFrame:
+    """District observations as guidance and trainings learn from them (:func:`observation_frame`'s
+    columns): each hour as the first consultation that could see it knew it, its quality-control flags
+    without hindsight (:func:`forecasting.observations.first_known`). ``until``: a consultation's time (the
+    issue date's cut-off); no station value after it is read.
+
+    Only the flagged station values of a consultation's margin (the 5 hours before it) can differ; the
+    station values around them are read only when there are such flags (none: the stored frame)."""
+    district = observation_frame(db, since=since, until=until)
+    margin = pd.Timedelta(lookahead_margin())
+    q = select(Observation.time).where(Observation.qc_flags != "").distinct()
+    if since is not None:
+        q = q.where(Observation.time >= since)
+    if until is not None:
+        q = q.where(Observation.time <= until)
+    flagged = _read_frame(db, q, ["time"], times=("time",))["time"]
+    if flagged.empty:
+        return district
+    times = pd.DatetimeIndex(flagged)
+    cuts = consultation_after(times)
+    cuts = sorted(set(cuts[(cuts - times) < margin]))
+    if not cuts:
+        return district
+    reach = pd.Timedelta(recheck_window())
+    names = ["station", "time", "pollutant", "value", "qc_flags"]
+    parts = []
+    for k in range(0, len(cuts), 200):  # a bounded OR per query
+        spans = [and_(Observation.time > (c - reach).to_pydatetime(), Observation.time <= c.to_pydatetime(),
+                      *([Observation.time <= until] if until is not None else []))
+                 for c in cuts[k:k + 200]]
+        parts.append(_read_frame(db, select(Observation.station_id, Observation.time, Observation.pollutant,
+                                            Observation.value, Observation.qc_flags).where(or_(*spans)),
+                                 names, times=("time",)))
+    station = pd.concat(parts, ignore_index=True)
+    station["value"] = station["value"].astype(float)
+    with db.read() as s:
+        meta = pd.DataFrame(list(s.execute(select(Station.station_id, Station.district))),
+                            columns=["station", "district"])
+    return first_known(district, station, meta)
 
 
 def _read_frame(db: Database, query, names: list[str], *, times: tuple[str, ...]) -> pd.DataFrame:

@@ -460,8 +460,9 @@ def compute_guidance(db: Database, actor: Actor | None, first: date, last: date 
     rules = RangeRules(widths=tuple(cfg.widths))
     since, _, cut = guidance_window(first, last, history_days=history_days)
     forecasts = datastore.forecast_frame(db, cycle_since=since.to_pydatetime(), cycle_until=cut.to_pydatetime())
-    observations = datastore.observation_frame(db, since=(since - pd.Timedelta(days=2)).to_pydatetime(),
-                                               until=cut.to_pydatetime())
+    # each hour as the first consultation that could see it knew it (QC flags without hindsight)
+    observations = datastore.learning_observation_frame(db, since=(since - pd.Timedelta(days=2)).to_pydatetime(),
+                                                        until=cut.to_pydatetime())
     day_list = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     dates = {pd.Timestamp(d) for d in day_list}
     series_dates = {d for d in dates if d >= pd.Timestamp(last - timedelta(days=keep_series_days))}

@@ -88,7 +88,9 @@ def train_history(db: Database, actor: Actor | None, *, until: date, since: date
     first_cut = issue_cutoff(days[0])
     window_from = first_cut - pd.Timedelta(days=history_days)
     forecasts = datastore.forecast_frame(db, cycle_since=window_from.to_pydatetime(), cycle_until=cut.to_pydatetime())
-    observations = datastore.observation_frame(db, since=window_from.to_pydatetime(), until=cut.to_pydatetime())
+    # each hour as the first consultation that could see it knew it (QC flags without hindsight)
+    observations = datastore.learning_observation_frame(db, since=window_from.to_pydatetime(),
+                                                        until=cut.to_pydatetime())
     if forecasts.empty or observations.empty:
         raise ValidationError("no stored forecasts or observations in the training window; ingest runs and import "
                               "observations first", key="train.no_data")

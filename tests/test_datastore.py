@@ -258,6 +258,32 @@ def test_a_spike_at_a_files_newest_hour_is_flagged_when_the_next_hour_arrives(db
     assert entry.details["reflagged"] == 1
 
 
+def test_guidance_learns_from_an_hour_as_its_consultation_knew_it(db, tmp_path):
+    """The same spike at 15:00 Beijing, the consultation's hour: the stored mean of 15:00 drops the spike once
+    16:00 arrives, but guidance and trainings (``learning_observation_frame``) read 15:00 as the
+    consultation of that day knew it, both stations in its mean; every other hour as stored."""
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    t = [f"2026-11-20T{h:02d}:00+08:00" for h in range(11, 17)]
+    qp1 = [41, 43, 42, 44, 400, 45]  # 15:00: 400 − max(44, 45) = 355 > max(100, 2 × 45)
+    rows = [f"QP1,{t[i]},{qp1[i]}" for i in range(6)] + [f"QP2,{t[i]},{50 + i}" for i in range(6)]
+    (tmp_path / "a.csv").write_text("station,time,pm25\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    datastore.import_observations(db, OP, tmp_path / "a.csv", stations=tmp_path / "st.csv")
+    assert _flags(db, "QP1", t[4], "pm25") == "spike"
+    cut = pd.Timestamp(t[4]).tz_convert("UTC")
+
+    def pm25(frame, when):
+        return frame.loc[(frame["district"] == "310118") & (frame["time"] == when)
+                         & (frame["pollutant"] == "pm25"), "value"].tolist()
+
+    stored = datastore.observation_frame(db)
+    assert pm25(stored, cut) == [54]
+    for until in (None, cut.to_pydatetime()):
+        learning = datastore.learning_observation_frame(db, until=until)
+        assert pm25(learning, cut) == [pytest.approx((400 + 54) / 2)]
+        for when in pd.to_datetime(t[:4] + t[5:] if until is None else t[:4]).tz_convert("UTC"):
+            assert pm25(learning, when) == pm25(stored, when), when
+
+
 def _frame(pm25, co=None):
     """Three districts × len(pm25) hours; the same PM2.5 series in each [µg/m³]."""
     times = pd.date_range("2026-11-24T01:00Z", periods=len(pm25), freq="h")

@@ -172,6 +172,61 @@ def test_two_runs_of_a_model_on_one_issue_date_the_newer_serves(filled):
     np.testing.assert_allclose(raw.reindex(newer).to_numpy(float), _truth(newer, "pm25") + 35.0)
 
 
+def _flat_through_the_cut(db, obs):
+    """Qingpu's PM2.5 stored as 55 µg/m³ for the three hours up to the issue date's cut-off: known at 15:00
+    it is no flat run (the QC flags a run of ≥ 6 equal hours, module docstring of
+    forecasting.observations.qc). The three hours after, stored later with the same value, make the run six
+    hours long and flag all six. Returns the frame of those later hours."""
+    cut = guidance.issue_cutoff(ISSUE)
+    mine = (obs["station"] == "S310118") & (obs["pollutant"] == "pm25")
+    before = mine & (obs["time"] > cut - pd.Timedelta(hours=3)) & (obs["time"] <= cut)
+    datastore.store_observations(db, OP, obs[before].assign(value=55.0))
+    after = mine & (obs["time"] > cut) & (obs["time"] <= cut + pd.Timedelta(hours=3))
+    return obs[after].assign(value=55.0)
+
+
+def test_a_qc_flag_set_by_a_later_hour_changes_no_guidance_already_issued(filled):
+    """Time discipline of the QC flags: the three hours before the cut-off are a flat run only once the
+    hours after 15:00 are known. Guidance for the issue date uses the values as they were known then;
+    before, the stored (hindsight) flags took them out of Qingpu's district mean and the recomputed guidance
+    changed."""
+    db, obs = filled
+    later = _flat_through_the_cut(db, obs)
+    # the issue date's 00 UTC run, in hand at 14:00 Beijing: its correction learns from the hours up to then
+    _store_run(db, pd.Timestamp(ISSUE, tz="UTC"), bias=20.0)
+
+    def issued():  # the daily rows and Qingpu's hourly PM2.5 series behind them
+        series = guidance.guidance_series(db, district="310118", pollutant="pm25", issue_dates=[ISSUE])
+        return guidance.guidance_for(db, ISSUE), series.sort_values(["method", "model", "valid_time"],
+                                                                   ignore_index=True)
+
+    guidance.compute_guidance(db, OP, ISSUE)
+    before, series = issued()
+    datastore.store_observations(db, OP, later)
+    cut = guidance.issue_cutoff(ISSUE)
+    stored = datastore.observation_frame(db, since=(cut - pd.Timedelta(hours=2)).to_pydatetime(),
+                                         until=cut.to_pydatetime(), district="310118")
+    assert "pm25" not in set(stored["pollutant"])  # the stored flags: no valid Qingpu PM2.5 in those hours
+    guidance.compute_guidance(db, OP, ISSUE)
+    after, series_after = issued()
+    assert after == before
+    pd.testing.assert_frame_equal(series_after, series)
+
+
+def test_a_qc_flag_set_by_a_later_hour_changes_no_training_already_done(filled):
+    """The same for a training whose window ends at the issue date's cut-off: its scores and choices."""
+    db, obs = filled
+    later = _flat_through_the_cut(db, obs)
+
+    def trained():
+        summary = training.train(db, OP, until=ISSUE, history_days=20, validation_days=10)
+        return summary.chosen, [(c.district, c.pollutant, c.method, c.scores) for c in training.active_corrections(db)]
+
+    first = trained()
+    datastore.store_observations(db, OP, later)
+    assert trained() == first
+
+
 def test_guidance_and_training_are_for_admins(filled, users):
     db, _ = filled
     with pytest.raises(PermissionDenied):

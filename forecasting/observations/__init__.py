@@ -9,6 +9,7 @@ Convention: hourly values are labelled by the end of their hour, times are UTC t
 """
 
 from forecasting.observations.district import district_observations
+from forecasting.observations.known import first_known
 from forecasting.observations.prsa import COMPASS, prsa_long, read_prsa, relative_humidity
 from forecasting.observations.qc import FLAGS, FLAT_MIN, PLAUSIBLE_MAX, SPIKE_ABS, quality_control
 from forecasting.observations.reading import MISSING, POLLUTANTS, read_station_csv, read_stations
@@ -22,6 +23,7 @@ __all__ = [
     "POLLUTANTS",
     "SPIKE_ABS",
     "district_observations",
+    "first_known",
     "prsa_long",
     "quality_control",
     "read_prsa",

@@ -19,16 +19,14 @@ end: the spike test of the last hour needs one later hour, and a flat run that t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 
+from forecasting.observations.known import CONSULTATION_HOUR, lookahead_margin
 from forecasting.observations.qc import quality_control
 
 __all__ = ["quality_control_known_at", "lookahead_margin", "CONSULTATION_HOUR"]
-
-#: The consultation's hour (Beijing): observations up to it are known when a forecast is issued [h].
-CONSULTATION_HOUR = 15
 
 
 def quality_control_known_at(obs: pd.DataFrame, known_at: datetime, **options) -> pd.DataFrame:
@@ -52,14 +50,3 @@ def quality_control_known_at(obs: pd.DataFrame, known_at: datetime, **options) -
         raise ValueError("known_at must be timezone-aware (e.g. UTC)")
     times = pd.to_datetime(obs["time"], utc=True)
     return quality_control(obs[(times <= pd.Timestamp(known_at)).to_numpy()], **options)
-
-
-def lookahead_margin(*, flat_hours: int = 6) -> timedelta:
-    """How long after an hour its hindsight flags are final (see the module docstring) [h].
-
-    Examples
-    --------
-    >>> lookahead_margin()
-    datetime.timedelta(seconds=18000)
-    """
-    return timedelta(hours=max(1, flat_hours - 1))
