@@ -686,6 +686,18 @@ def list_users(db: Database, actor: Actor | None) -> list[UserView]:
         return [_view(u) for u in s.scalars(select(User).order_by(User.role, User.district_adcode, User.username))]
 
 
+def display_names(db: Database, actor: Actor | None, usernames) -> dict[str, str]:
+    """``{user name: display name}`` of ``usernames`` (those that exist), for any signed-in user: a page names
+    colleagues as the consultation does ("王磊", not "wj_wang"); nothing else of their accounts is read."""
+    wanted = sorted({u for u in usernames if u})
+    with db.read() as s:
+        current_actor(s, actor, "read names")
+        if not wanted:
+            return {}
+        return {u: n for u, n in s.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
+                if n}
+
+
 # -- sign-in sessions ---------------------------------------------------------------------------
 
 

@@ -11,6 +11,10 @@ the files are due) — each expected cycle is compared with what was ingested:
 ``late``     not in, past its due time, but before the next cycle of the model is due;
 ``missing``  not in, and the next cycle is due as well (the run was skipped).
 
+A stored run that no schedule expects (an extra 00Z run of a model delivered at 12Z, a model without a
+schedule) is listed beside them as ``unscheduled`` (:func:`unscheduled_runs`); the summary line and the
+issued snapshot count the expected cycles only.
+
 Observations: the newest hour per station and pollutant, and the share of valid hours (a value,
 no quality-control flag) in the last 24 hours.
 
@@ -46,6 +50,7 @@ __all__ = [
     "classify",
     "model_arrivals",
     "model_arrivals_in",
+    "unscheduled_runs",
     "observation_arrivals",
     "arrival_summary",
     "summary_text",
@@ -55,7 +60,7 @@ __all__ = [
     "consultation_cutoff",
 ]
 
-STATUSES = ("arrived", "late", "missing", "refused", "pending")
+STATUSES = ("arrived", "late", "missing", "refused", "pending", "unscheduled")
 #: How far back the board looks [days].
 WINDOW_DAYS = 2
 #: Runs older than this before an issue date's cut-off do not feed its guidance [days] (5-day leads).
@@ -73,11 +78,11 @@ class Schedule:
 
 @dataclass(frozen=True)
 class CycleArrival:
-    """One expected cycle of one model and what happened to it."""
+    """One expected cycle of one model and what happened to it (or a stored run no schedule expects)."""
 
     model: str
     cycle: datetime          # initialisation time [UTC]
-    expected_at: datetime    # due time [UTC]
+    expected_at: datetime | None  # due time [UTC]; None: not scheduled
     status: str              # one of STATUSES
     arrived_at: datetime | None = None
     arrived_late: bool = False
@@ -236,6 +241,26 @@ def model_arrivals(db: Database, *, now: datetime | None = None, days: int = WIN
     anybody signed in may read it)."""
     with db.read() as s:
         return model_arrivals_in(s, now=now or datetime.now(timezone.utc), days=days)
+
+
+def unscheduled_runs(db: Database, *, now: datetime | None = None, days: int = WINDOW_DAYS) -> list[CycleArrival]:
+    """Stored runs initialised in the ``days`` before ``now`` that no schedule expects, as ``unscheduled``
+    arrivals (when, by whom, variables, hours, the file's SHA-256): a scheduled model's extra cycle, or a
+    model whose mapping file declares no schedule. Before, the board left them out, so a run uploaded
+    at the desk was nowhere on it."""
+    now = _utc(now or datetime.now(timezone.utc))
+    since = now - timedelta(days=days)
+    expected = {(p.model, cycle) for p in schedules() for cycle, _ in expected_cycles(p, now=now, days=days)}
+    with db.read() as s:
+        runs = [r for r in s.scalars(select(ModelRun).where(ModelRun.cycle > since, ModelRun.cycle <= now,
+                                                            ModelRun.ingested_at <= now))
+                if (r.model, _utc(r.cycle)) not in expected]
+        hashes = {a.run_id: a.sha256 for a in s.scalars(
+            select(IngestAttempt).where(IngestAttempt.run_id.in_([r.id for r in runs])).order_by(IngestAttempt.id))}
+    return [CycleArrival(r.model, _utc(r.cycle), None, "unscheduled", arrived_at=_utc(r.ingested_at),
+                         ingested_by=r.ingested_by or "", n_variables=len(r.variables or ()), n_times=r.n_times or 0,
+                         sha256=hashes.get(r.id, ""), run_id=r.id)
+            for r in sorted(runs, key=lambda r: (r.model, _utc(r.cycle)))]
 
 
 def observation_arrivals(db: Database, *, now: datetime | None = None) -> list[ObservationArrival]:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pandas as pd
 import streamlit as st
 
-from forecasting import arrivals, uploads
+from forecasting import accounts, arrivals, uploads
 from forecasting.errors import ForecastingError
 from forecasting.grids import list_models, load_mapping
 from forecasting.i18n import t
@@ -81,11 +81,13 @@ with tab_arr:
     else:
         st.subheader(tr("dd20.models_heading", days=arrivals.WINDOW_DAYS))
         rows = []
-        for a in sorted(arrivals.model_arrivals(db, now=now), key=lambda a: (a.model, a.cycle), reverse=False):
+        board = arrivals.model_arrivals(db, now=now) + arrivals.unscheduled_runs(db, now=now)
+        people = accounts.display_names(db, actor, [a.ingested_by for a in board])  # names, not logins
+        for a in sorted(board, key=lambda a: (a.model, a.cycle)):
             status = tr(f"dd20.status.{a.status}") + (tr("dd20.arrived_late") if a.arrived_late else "")
             rows.append({tr("dd20.col.model"): a.model, tr("dd20.col.cycle"): _cycle(a.cycle),
                          tr("dd20.col.due"): _bj(a.expected_at), tr("dd20.col.status"): status,
-                         tr("dd20.col.arrived_at"): _bj(a.arrived_at), tr("dd20.col.by"): who(a.ingested_by),
+                         tr("dd20.col.arrived_at"): _bj(a.arrived_at), tr("dd20.col.by"): who(a.ingested_by, people),
                          tr("dd20.col.variables"): str(a.n_variables or ""), tr("dd20.col.hours"): str(a.n_times or ""),
                          tr("dd20.col.hash"): a.sha256[:12], tr("dd20.col.reason"): a.reason})
         st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", key="dd20_models")
@@ -282,6 +284,7 @@ with tab_hist:
     else:
         files_col, reason_col = tr("dd20.col.files"), tr("dd20.col.reason")
         reasons = {v.id: _reason(v) for v in views}
+        people = accounts.display_names(db, actor, [v.actor_username for v in views])  # names, not logins
         # the reason beside the status (a refusal's why was past the table's right edge at 1280 px, behind
         # a 400 px files column); the file names as wide as the longest; a reason longer than its column
         # is under the table in full
@@ -289,7 +292,7 @@ with tab_hist:
             "#": v.id, tr("dd20.col.at"): _bj(v.at, "%Y-%m-%d %H:%M"), tr("dd20.col.kind"): tr(f"dd20.kind.{v.kind}"),
             tr("dd20.col.status"): tr(f"dd20.status.{v.status}"), reason_col: reasons[v.id],
             files_col: ", ".join(v.files), tr("dd20.col.via"): tr_or(f"audit18.value.{v.via}", v.via),
-            tr("dd20.col.by"): who(v.actor_username), tr("dd20.col.model"): v.model or "",
+            tr("dd20.col.by"): who(v.actor_username, people), tr("dd20.col.model"): v.model or "",
             tr("dd20.col.cycle"): _cycle(v.cycle) if v.cycle else "",
             tr("dd20.col.values"): v.n_values or None, tr("dd20.col.hash"): v.sha256[:12]} for v in views]),
             hide_index=True, placeholder="—", width="stretch",

@@ -75,6 +75,16 @@ def test_user_management_refused_when_signed_out(db, users):
         accounts.list_users(db, None)
 
 
+def test_display_names_for_any_signed_in_user_and_nobody_else(db, users):
+    """Pages name colleagues by their display names (the data desk's "stored by"); a forecaster may read
+    them, as the consultation room shows them; signed out, nothing."""
+    accounts.create_user(db, users["admin1"], username="wj_wang", password=PASSWORD, role="forecaster",
+                         district="320509", display_name="王磊")
+    assert accounts.display_names(db, users["fc_qp"], ["wj_wang", "nobody", "", None]) == {"wj_wang": "王磊"}
+    with pytest.raises(PermissionDenied, match="sign in"):
+        accounts.display_names(db, None, ["wj_wang"])
+
+
 def test_a_forged_actor_with_admin_role_is_reloaded_from_the_database(db, users):
     """Regression: the service must not trust the role the page passes in."""
     forged = Actor(users["fc_qp"].user_id, "fc_qp", "admin", None)

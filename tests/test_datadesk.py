@@ -149,6 +149,57 @@ def test_arrivals_statuses(db, tmp_path, monkeypatch):
         ("2026-11-29T00:00:00+00:00", False, "M 00Z 未到，未参与"), ("2026-11-28T12:00:00+00:00", False, "M 12Z 未到，未参与")]
 
 
+def test_a_run_no_schedule_expects_is_on_the_board_as_unscheduled(db, tmp_path, monkeypatch):
+    """M is delivered at 12Z; an admin uploads an extra 06Z run of M and a run of N, a model whose mapping
+    declares no schedule. The board listed the expected cycles only, so both uploads were nowhere on it.
+    They are now listed as unscheduled; the summary line and the issued snapshot still count the
+    expected cycles only."""
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "m.yaml").write_text("model: M\ncycles: [12]\narrival_hours: 6\n", encoding="utf-8")
+    monkeypatch.setenv("FORECASTING_MODELS_DIR", str(models))
+    now = datetime(2026, 11, 29, 4, tzinfo=UTC)
+    for model, cycle in (("M", datetime(2026, 11, 28, 12, tzinfo=UTC)), ("M", datetime(2026, 11, 28, 6, tzinfo=UTC)),
+                         ("N", datetime(2026, 11, 28, 0, tzinfo=UTC)), ("M", datetime(2026, 11, 26, 6, tzinfo=UTC))):
+        datastore.store_district_series(db, OP, _series(cycle), model=model, cycle=cycle)
+    with db.transaction() as s:
+        for run in s.scalars(select(ModelRun)):
+            run.ingested_at = run.cycle + timedelta(hours=5)
+    extra = arrivals.unscheduled_runs(db, now=now)
+    # M 26 06Z is before the board's 2 days
+    assert [(a.model, f"{a.cycle:%d %H}Z", a.status, a.expected_at, a.n_times) for a in extra] == [
+        ("M", "28 06Z", "unscheduled", None, 3), ("N", "28 00Z", "unscheduled", None, 3)]
+    assert [(a.label, f"{a.cycle:%d}", a.status) for a in arrivals.model_arrivals(db, now=now)] == [
+        ("M 12Z", "27", "missing"), ("M 12Z", "28", "arrived")]
+    assert arrivals.summary_text(arrivals.arrival_summary(db, now=now), "zh").startswith("模式 1/1 已到")
+
+
+def test_the_board_lists_a_run_uploaded_outside_the_schedule(sqlite_url, monkeypatch, tmp_path):
+    """The page: the demo models' schedule is 12Z; a run of CAMS at another hour, stored by a forecaster,
+    is on the board, named by who stored it ("王磊（wj_wang）", as the audit log names people; the login
+    alone before)."""
+    from apptest_support import goto
+    from db_support import PASSWORD
+    from forecasting import accounts
+
+    db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
+    accounts.create_user(db, OP, username="wj_wang", password=PASSWORD, role="forecaster", district="320509",
+                         display_name="王磊")
+    cycle = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    cycle = cycle.replace(hour=cycle.hour // 6 * 6)
+    cycle = cycle if cycle.hour != 12 else cycle - timedelta(hours=6)
+    datastore.store_district_series(db, OP, _series(cycle), model="CAMS", cycle=cycle)
+    with db.transaction() as s:
+        s.scalar(select(ModelRun)).ingested_by = "wj_wang"
+    goto(at, "data_desk.py")
+    assert not at.exception, at.exception
+    board = next(d for d in at.dataframe if "起报时间" in d.value.columns).value
+    row = board[board["起报时间"] == f"{cycle:%Y-%m-%d %H}Z"]
+    assert list(row["模式"]) == ["CAMS"] and list(row["状态"]) == ["计划外"]
+    assert list(row["应到时间"]) in ([""], [None])
+    assert list(row["操作者/任务"]) == ["王磊（wj_wang）"]
+
+
 def test_the_demo_world_s_runs_arrived_on_time_and_its_reports_say_what_was_in_at_issue(demo_url):
     """The demo stores each run at its simulated arrival (before its due time, cycle + 10 h in
     data/models), so its board is a working centre's board and every issued report's arrival lines

@@ -21,6 +21,7 @@ MESSAGES = {
     "dd20.status.missing": ("缺失", "missing"),
     "dd20.status.refused": ("被拒收", "refused"),
     "dd20.status.pending": ("未到应到时间", "not yet due"),
+    "dd20.status.unscheduled": ("计划外", "unscheduled"),
     "dd20.status.stored": ("已入库", "stored"),
     "dd20.status.replaced": ("已替换", "replaced"),
     "dd20.arrived_late": ("（晚于应到时间）", " (after its due time)"),
