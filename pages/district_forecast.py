@@ -52,8 +52,14 @@ if latest < today:
 
 # -- daily AQI cards of the suggested guidance ------------------------------------------------
 st.subheader(tr("dfc.daily_cards"))
-suggested = sorted([g for g in guidance if g.method in (SUGGESTED, OUTLOOK) and g.target_date > latest],
-                   key=lambda g: g.target_date)
+# one card a day: the model guidance where it has an AQI, else the outlook past the models' reach, else the
+# guidance that says why it has none (a day a run reached for a few hours had two cards: "too few hours" and
+# the outlook)
+by_day: dict = {}
+for g in sorted((g for g in guidance if g.method in (SUGGESTED, OUTLOOK) and g.target_date > latest),
+                key=lambda g: (g.target_date, g.aqi_lo is None, g.outlook)):
+    by_day.setdefault(g.target_date, g)
+suggested = [by_day[day] for day in sorted(by_day)]
 ends = model_guidance_ends([g for g in guidance if g.method == SUGGESTED], district)
 if ends is not None:
     n_days = max((g.lead_day for g in suggested), default=0)

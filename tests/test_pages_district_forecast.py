@@ -56,6 +56,37 @@ def test_district_forecast_page_shows_cards_chart_and_skill(app_demo, monkeypatc
     assert "O₃ 逐小时" in texts(at)
 
 
+def test_a_day_a_run_reaches_for_a_few_hours_has_one_card(app_demo):
+    """CAMS's 00 UTC run of the issue date (120 h) reaches D+5 for 8 hours: too few for an AQI, so D+5 gets
+    the outlook. The page showed two cards for D+5 ("有效小时不足，无 AQI" and the outlook); now one."""
+    import pandas as pd
+
+    from forecasting import datastore
+    from forecasting.consultation import beijing_today
+    from forecasting.guidance import compute_guidance
+    from forecasting.permissions import Actor
+
+    db = get_database(app_demo)
+    today = beijing_today()
+    cycle = pd.Timestamp(today, tz="UTC")
+    older = datastore.forecast_frame(db, model="CAMS", cycle_since=(cycle - pd.Timedelta(hours=12)).to_pydatetime(),
+                                     cycle_until=(cycle - pd.Timedelta(hours=12)).to_pydatetime())
+    assert older["lead_hours"].max() == 120
+    wide = older.pivot_table(index=["valid_time", "district"], columns="variable", values="value").reset_index()
+    wide = pd.concat([wide, wide[wide["valid_time"] > wide["valid_time"].max() - pd.Timedelta(hours=12)]
+                      .assign(valid_time=lambda f: f["valid_time"] + pd.Timedelta(hours=12))], ignore_index=True)
+    wide = wide.rename(columns={"valid_time": "time"}).assign(
+        lead_hours=lambda f: (f["time"] - cycle) / pd.Timedelta(hours=1))
+    datastore.store_district_series(db, Actor.system("test"), wide[wide["lead_hours"] >= 1], model="CAMS",
+                                    cycle=cycle.to_pydatetime())
+    compute_guidance(db, Actor.system("test"), today)
+    at = goto(sign_in(new_app(), "js_zhou", "demo-2026-yrd"), "district_forecast.py")
+    assert not at.exception, at.exception
+    heads = [m.value.split("  \n")[0] for m in at.markdown if m.value.startswith("**第 ")]
+    assert heads == [f"**第 {n} 天**" for n in range(1, 8)], heads
+    assert "有效小时不足" not in texts(at)
+
+
 def test_the_room_grid_says_when_a_modelled_day_has_no_probabilities_yet(app_demo):
     """The three-district grid shows each cell's guidance with its 80 % range and P(AQI>100); in the small
     world the modelled days have none yet, and the cell says so instead of leaving them out silently."""
