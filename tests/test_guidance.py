@@ -185,6 +185,7 @@ def _flat_through_the_cut(db, obs):
     return obs[after].assign(value=55.0)
 
 
+@pytest.mark.slow  # two guidance computations: 4-6 s
 def test_a_qc_flag_set_by_a_later_hour_changes_no_guidance_already_issued(filled):
     """Time discipline of the QC flags: the three hours before the cut-off are a flat run only once the
     hours after 15:00 are known. Guidance for the issue date uses the values as they were known then;
@@ -219,7 +220,8 @@ def test_a_qc_flag_set_by_a_later_hour_changes_no_training_already_done(filled):
     later = _flat_through_the_cut(db, obs)
 
     def trained():
-        summary = training.train(db, OP, until=ISSUE, history_days=20, validation_days=10)
+        summary = training.train(db, OP, until=ISSUE, history_days=20, validation_days=10,
+                                 methods=("raw", "persistence", "kalman_filter"))
         return summary.chosen, [(c.district, c.pollutant, c.method, c.scores) for c in training.active_corrections(db)]
 
     first = trained()
