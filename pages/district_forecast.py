@@ -79,7 +79,7 @@ for col, g in zip(cols, suggested):
             continue
         levels = tuple(range(g.level_lo, g.level_hi + 1))
         st.markdown(range_badge_html(SimpleNamespace(lo=g.aqi_lo, hi=g.aqi_hi, levels=levels, edition=g.edition),
-                                     lang=lang), unsafe_allow_html=True)
+                                     lang=lang, compact=True), unsafe_allow_html=True)
         prim = join(LABELS.get(p, p) for p in g.primary) if g.primary else tr("common.none")
         st.caption(tr("dfc.primary", p=prim))
         if g.p_over_100 is not None:

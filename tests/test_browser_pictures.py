@@ -41,6 +41,30 @@ def _sign_in(page, base):
     wait_idle(page)
 
 
+#: Per level badge of the day cards (a coloured span whose text is a level name), each word's number of lines
+#: on screen (a Range over the word: one client rect when the word is not broken).
+_LEVEL_NAME_LINES = """() => {
+  const names = new Set(["优", "良", "轻度污染", "中度污染", "重度污染", "严重污染", "Excellent", "Good",
+                         "Lightly Polluted", "Moderately Polluted", "Heavily Polluted", "Severely Polluted"]);
+  const out = [];
+  for (const block of document.querySelectorAll('[data-testid="stColumn"] span')) {
+    const text = block.textContent.trim();
+    if (!names.has(text) || block.children.length) continue;
+    const node = block.firstChild;
+    let at = node.textContent.indexOf(text);
+    for (const word of text.split(" ")) {
+      const start = node.textContent.indexOf(word, at);
+      const range = document.createRange();
+      range.setStart(node, start); range.setEnd(node, start + word.length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      out.push([word, tops.size]);
+      at = start + word.length;
+    }
+  }
+  return out;
+}"""
+
+
 def _open(page, base, link: str, text: str):
     if page.viewport_size["width"] < 700:  # the sidebar is collapsed on a phone: go by URL
         page.goto(base + "/" + {"模式预报": "model_guidance", "会商演示": "presentation",
@@ -172,6 +196,17 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                 widths = page.evaluate("() => { const g = document.querySelector('.comparison-grid');"
                                        " return [g.scrollWidth, g.clientWidth]; }")
                 assert widths[0] <= widths[1], widths
+                # the district forecast's seven day cards at 1280 px (71 px inside each): no level name broken
+                # inside a word, in either language (a tour read "轻度污/染" and "Lightly Pollute/d")
+                for link, heading in (("区县预报", "逐日 AQI 预报（订正集合）"),
+                                      ("District forecast", "Daily AQI (corrected ensemble)")):
+                    if link == "District forecast":
+                        page.locator("[class*=st-key-lang_switch]").get_by_text("English").click()
+                        settled(page)
+                    _open(page, base, link, heading)
+                    settled(page)
+                    names = page.evaluate(_LEVEL_NAME_LINES)
+                    assert names and all(lines == 1 for _, lines in names), names
             ctx.close()
 
 

@@ -28,16 +28,22 @@ __all__ = ["badge_html", "range_badge_html", "legend_html", "iaqi_frame", "aqi_b
            "aqi_legend", "iaqi_table"]
 
 _SPAN = ('<span style="display:inline-block;white-space:{wrap};max-width:100%;box-sizing:border-box;'
-         'padding:0.15em 0.45em;border-radius:0.4em;background:{bg};color:{fg};font-weight:600;margin:0 0.2em 0.2em 0">'
-         '{text}</span>')
+         'padding:0.15em 0.45em;border-radius:0.4em;background:{bg};color:{fg};font-weight:600;margin:0 0.2em 0.2em 0'
+         '{extra}">{text}</span>')
+#: A badge in a narrow day card: smaller, and a level name never broken inside a word. Seven cards beside the
+#: sidebar at 1280 px are 71 px wide inside, and at the page's 16 px "轻度污染" (78 px with its padding) broke
+#: as "轻度污/染", "Lightly Polluted" as "Lightly Pollute/d"; at 0.8 em with narrower padding the widest word,
+#: "Moderately", takes 70 px (measured in Chromium with the app's font).
+_COMPACT = ";font-size:0.8em;padding:0.15em 0.3em;word-break:keep-all;overflow-wrap:normal"
 _GREY = ("#E0E0E0", "#000000")
 
 
-def _span(text: str, bg: str, fg: str, *, wrap: bool = False) -> str:
+def _span(text: str, bg: str, fg: str, *, wrap: bool = False, compact: bool = False) -> str:
     """A coloured badge; ``wrap``: its words may break onto a second line inside the badge when its box is
-    narrower than the text (a level name in a day card: "Lightly Polluted" ran past the card's border)."""
+    narrower than the text (a level name in a day card: "Lightly Polluted" ran past the card's border);
+    ``compact``: :data:`_COMPACT`."""
     return _SPAN.format(bg=html.escape(bg), fg=html.escape(fg), text=html.escape(text),
-                        wrap="normal" if wrap else "nowrap")
+                        wrap="normal" if wrap else "nowrap", extra=_COMPACT if compact else "")
 
 
 def badge_html(aqi: int | None, *, edition: str = EDITION_2026, lang: str = "zh") -> str:
@@ -48,16 +54,18 @@ def badge_html(aqi: int | None, *, edition: str = EDITION_2026, lang: str = "zh"
     return _span(f"{t('aqi.aqi', lang)} {int(aqi)} · {info.category(lang)}", info.hex, info.text_hex)
 
 
-def range_badge_html(rng: AQIRange, *, lang: str = "zh") -> str:
-    """The published range "AQI 90–110" followed by one badge per level it spans."""
+def range_badge_html(rng: AQIRange, *, lang: str = "zh", compact: bool = False) -> str:
+    """The published range "AQI 90–110" followed by one badge per level it spans; ``compact`` for a narrow day
+    card (:data:`_COMPACT`)."""
     # "AQI 95–130" in both languages (空气质量指数 95-130 took three lines in a day card); the numbers never
     # break, but "AQI" may stand above them in a card narrower than the badge (seven day cards beside the
     # sidebar at 1440 px: "AQI 105–125" ran past the card's border)
     numbers = f'<span style="white-space:nowrap">{int(rng.lo)}–{int(rng.hi)}</span>'
-    parts = [_SPAN.format(bg=_GREY[0], fg=_GREY[1], text=f"AQI {numbers}", wrap="normal")]
+    parts = [_SPAN.format(bg=_GREY[0], fg=_GREY[1], text=f"AQI {numbers}", wrap="normal",
+                          extra=_COMPACT if compact else "")]
     for k in rng.levels:
         info = level_info(level=k, edition=rng.edition)
-        parts.append(_span(info.category(lang), info.hex, info.text_hex, wrap=True))
+        parts.append(_span(info.category(lang), info.hex, info.text_hex, wrap=True, compact=compact))
     return " ".join(parts)  # a space between badges: copied text and screen readers read "良 轻度污染", not "良轻度污染"
 
 
