@@ -364,7 +364,7 @@ def details_text(details: dict, *, limit: int = 300, names: dict[str, str] | Non
     'model: ; files: a.nc'
     >>> details_text({"chosen": {"310118/pm25": "kalman_log", "310118/o3": "mos_ridge",
     ...                           "330421/pm25": "kalman_log"}}, names=names, lang="en")
-    'chosen: Kalman filter on log ratios (multiplicative bias) [Qingpu PM2.5, Jiashan PM2.5], MOS ridge \
+    'chosen: log-ratio Kalman filter (multiplicative bias) [Qingpu PM2.5, Jiashan PM2.5], MOS ridge \
 regression [Qingpu O₃]'
     >>> details_text({"role": ["forecaster", "manager"], "district": ["310118", None],
     ...               "display_name": ["Chen", "Chen Jing"]}, names=names, lang="en")

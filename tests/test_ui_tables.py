@@ -50,20 +50,23 @@ def test_the_skill_table_of_every_method_fits_a_1366_px_page(lang):
     assert len(frame.columns) == 5 and sum(widths) <= PAGE_CONTENT_PX, dict(zip(frame.columns, widths))
 
 
-def test_the_chinese_skill_table_fits_a_1280_px_page():
+@pytest.mark.parametrize("lang, heading", [("zh", "覆盖率"), ("en", "Coverage")])
+def test_the_skill_table_fits_a_1280_px_page(lang, heading):
     """At 1280 px (820 px beside the sidebar) the coverage column's header showed and its right-aligned values
     were past the table's edge: the column read as empty. The Chinese header is "覆盖率" (the first day and the
     80 % interval are in its help and in the caption below the table). Chromium drew the Chinese table 21 px wider
-    than these widths add up to (835 px against 814, measured): 5 px a column are allowed for it."""
+    than these widths add up to (835 px against 814, measured): 5 px a column are allowed for it. In English
+    the table was 915 px: its heading is "Coverage", and the two longest method names are shorter ("skill-weighted
+    ensemble (log Kalman + MOS)", "log-ratio Kalman filter (multiplicative bias)")."""
     from forecasting.correction.engine import METHODS
     from ui.consultation import PAGE_CONTENT_1280_PX, text_width
     from ui.skill import skill_frame
 
     scores = {m: {f"D+{n}": {"rmse": 187.25, "nmb": -0.125, "coverage80": 0.8} for n in (1, 2, 3)}
               for m in METHODS}
-    frame = skill_frame(scores, "ensemble_mix", "zh")
+    frame = skill_frame(scores, "ensemble_mix", lang)
     widths = [text_width([col, *frame[col].astype(str)]) for col in frame.columns]
-    assert frame.columns[-1] == "覆盖率" and sum(widths) + 5 * len(widths) <= PAGE_CONTENT_1280_PX, \
+    assert frame.columns[-1] == heading and sum(widths) + 5 * len(widths) <= PAGE_CONTENT_1280_PX, \
         dict(zip(frame.columns, widths))
 
 

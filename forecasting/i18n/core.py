@@ -284,7 +284,7 @@ MESSAGES.update({
                         "observation fell in the D+1 80 % interval, about 80 % when calibrated."),
     # Chinese "覆盖率" alone (the first day and the 80 % interval are in the help and the caption): the column fits a
     # 1280 px page
-    "dfc.coverage": ("覆盖率", "D+1 coverage"),
+    "dfc.coverage": ("覆盖率", "Coverage"),
     "dfc.coverage_help": ("验证期内观测落在第 1 天 80% 区间（10%–90% 分位）内的小时占比；校准良好时约为 80%。",
                           "Share of the validation period's hours whose observation fell in the D+1 80 % interval "
                           "(10-90 % quantiles); about 80 % when calibrated."),
@@ -304,13 +304,13 @@ MESSAGES.update({
     "method.persistence": ("持续性（昨日同时刻）", "persistence (yesterday, same hour)"),
     "method.rolling_bias": ("滑动偏差订正（Wilczak 2006）", "rolling bias (Wilczak 2006)"),
     "method.kalman_filter": ("卡尔曼滤波（Delle Monache 2006）", "Kalman filter (Delle Monache 2006)"),
-    "method.kalman_log": ("对数比卡尔曼滤波（乘性偏差）", "Kalman filter on log ratios (multiplicative bias)"),
+    "method.kalman_log": ("对数比卡尔曼滤波（乘性偏差）", "log-ratio Kalman filter (multiplicative bias)"),
     "method.mos_ridge": ("MOS 岭回归", "MOS ridge regression"),
     "method.gradient_boosting": ("梯度提升树", "gradient boosting"),
     "method.ensemble": ("技巧加权集合", "skill-weighted ensemble"),
     "method.ensemble_median": ("集合中位数", "ensemble median"),
     "method.ensemble_log": ("技巧加权集合（对数比卡尔曼订正）", "skill-weighted ensemble (log-ratio Kalman)"),
-    "method.ensemble_mix": ("技巧加权集合（对数比卡尔曼与岭回归 MOS 订正）", "skill-weighted ensemble (log-ratio Kalman and ridge MOS)"),
+    "method.ensemble_mix": ("技巧加权集合（对数比卡尔曼与岭回归 MOS 订正）", "skill-weighted ensemble (log Kalman + MOS)"),
     "method.corrected": ("订正", "corrected"),
     "method.daily": ("逐日模型（日均值与 O₃ 8 小时）", "daily model (daily means and O₃ MDA8)"),
     "guid.suggested": ("订正集合（建议）", "ensemble (suggested)"),
