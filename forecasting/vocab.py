@@ -18,6 +18,8 @@ Imports nothing heavier than the standard library.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -31,6 +33,7 @@ __all__ = [
     "ZONE_DISTRICTS",
     "DISTRICT_ORDER",
     "district_by_adcode",
+    "adcode_of",
     "BEIJING",
     "BEIJING_ZONE",
     "beijing_today",
@@ -110,6 +113,29 @@ ZONE_DISTRICTS = (
 
 #: The adcodes in display order.
 DISTRICT_ORDER = tuple(d.adcode for d in ZONE_DISTRICTS)
+
+
+def adcode_of(text: str) -> str | None:
+    """The adcode a station list's ``district`` cell names: six digits as they are, or a zone district's
+    name in Chinese or English, whole or short (青浦区, 青浦, Qingpu District, qingpu; full-width letters and
+    spaces as a Chinese input method types them); None for anything else.
+
+    Examples
+    --------
+    >>> [adcode_of(x) for x in ("310118", "青浦区", "吴江", "Jiashan County", " qingpu ", "ｗｕｊｉａｎｇ", "松江区")]
+    ['310118', '310118', '320509', '330421', '310118', '320509', None]
+    >>> adcode_of("110101")  # any six digits: whether the zone has it is checked where the districts are stored
+    '110101'
+    """
+    key = unicodedata.normalize("NFKC", str(text)).strip()
+    if re.fullmatch(r"\d{6}", key):
+        return key
+    key = key.casefold()
+    for d in ZONE_DISTRICTS:
+        names = {d.name_zh, d.name_zh[:-1], d.name_en, d.short_en, d.slug}
+        if key in {n.casefold() for n in names}:
+            return d.adcode
+    return None
 
 
 def district_by_adcode(adcode: str) -> District:

@@ -84,8 +84,17 @@ def test_station_metadata_and_its_errors():
     assert list(st["station"]) == ["S1", "S2", "S3"] and st["district"].iloc[2] == "320509"
     with pytest.raises(ValidationError, match=r"line 3, column 'lat': expected a number between -90 and 90"):
         read_stations(csv("id,name,lon,lat,district\nS1,a,121,31,310118\nS2,b,121,95,310118\n"))
-    with pytest.raises(ValidationError, match=r"line 2, column 'district': expected a six-digit adcode"):
-        read_stations(csv("id,name,lon,lat,district\nS1,a,121,31,Qingpu\n"))
+    with pytest.raises(ValidationError, match=r"line 2, column 'district': expected a six-digit adcode") as bad:
+        read_stations(csv("id,name,lon,lat,district\nS1,a,121,31,Songjiang\n"))
+    assert "或区县名称（青浦区、吴江区、嘉善县），实际为 Songjiang" in bad.value.localized("zh")
+
+
+def test_a_station_list_may_name_its_districts():
+    """A station list as people write it names the district ("青浦区", "吴江", "Jiashan"; a Chinese input method's
+    full-width letters too): it was refused as "应为六位行政区划代码". Each name is read as its adcode."""
+    st = read_stations(csv("station,name,lon,lat,district\nA,a,121.1,31.1,青浦区\nB,b,120.6,31.1,吴江\n"
+                           "C,c,120.9,30.9,Jiashan County\nD,d,121.0,31.2,ｑｉｎｇｐｕ\nE,e,120.9,30.8,330421\n"))
+    assert list(st["district"]) == ["310118", "320509", "330421", "310118", "330421"]
 
 
 def _series(values, pollutant="pm25", station="S1", start="2026-03-05T00:00Z"):

@@ -95,8 +95,9 @@ MESSAGES = {
                        "The guidance of {dates} is stale: recompute it on the Arrivals tab (\"Recompute today's guidance\")."),
     "dd20.run.forbidden": ("只有预报员和管理员可以上传模式数据。", "Only forecasters and admins can upload model runs."),
     "dd20.obs.file": ("观测 CSV（宽表或长表，不超过 {mb} MB）", "Observations CSV (wide or long, at most {mb} MB)"),
-    "dd20.obs.stations": ("站点信息 CSV（可选：station,name,lon,lat,district）",
-                          "Station metadata CSV (optional: station,name,lon,lat,district)"),
+    "dd20.obs.stations": ("站点信息 CSV（可选：station,name,lon,lat,district；district 为行政区划代码或区县名称）",
+                          "Station metadata CSV (optional: station,name,lon,lat,district; district an adcode or "
+                          "the district's name)"),
     "dd20.obs.timezone": ("无时区的时间按", "Times without an offset are in"),
     "dd20.obs.tz_utc": ("UTC（世界时）", "UTC"),
     "dd20.obs.tz_beijing": ("北京时间", "Beijing time"),

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import FormatError, UnitError, ValidationError
-from forecasting.vocab import POLLUTANTS
+from forecasting.vocab import POLLUTANTS, ZONE_DISTRICTS, adcode_of
 
 __all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations"]
 
@@ -271,7 +271,8 @@ def read_stations(source) -> pd.DataFrame:
     """Station metadata ``station name lon lat district`` (``id`` accepted for ``station``).
 
     ``lon`` [degrees east] in −180..180, ``lat`` [degrees north] in −90..90, ``district`` a
-    six-digit adcode. A malformed row raises :class:`ValidationError` with its line number.
+    six-digit adcode or a zone district's name (:func:`forecasting.vocab.adcode_of`; returned as its adcode).
+    A malformed row raises :class:`ValidationError` with its line number.
     """
     frame, name = _read_text(source)
     if "id" in frame.columns and "station" not in frame.columns:
@@ -292,12 +293,15 @@ def read_stations(source) -> pd.DataFrame:
             i = int(np.flatnonzero(bad)[0])
             raise _bad(name, int(frame.index[i]), col, f"a number between -{lim} and {lim}", frame[col].iloc[i],
                        f"-{lim} 至 {lim} 之间的数值")
-    district = frame["district"].str.strip()
-    bad = ~district.str.fullmatch(r"\d{6}")
+    # an adcode, or a zone district's name as people write it in a station list (青浦区, 吴江, Jiashan)
+    district = frame["district"].map(adcode_of)
+    bad = district.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), "district", "a six-digit adcode such as 310118", frame["district"].iloc[i],
-                   "六位行政区划代码，如 310118")
+        raise _bad(name, int(frame.index[i]), "district",
+                   "a six-digit adcode such as 310118, or a district's name ("
+                   + ", ".join(d.short_en for d in ZONE_DISTRICTS) + ")", frame["district"].iloc[i],
+                   "六位行政区划代码（如 310118）或区县名称（" + "、".join(d.name_zh for d in ZONE_DISTRICTS) + "）")
     station = frame["station"].str.strip()
     dup = station.duplicated()
     if dup.any():
