@@ -138,6 +138,15 @@ def read_run(paths, *, model: str | None = None, districts: str | Path | None = 
     if not cycle_value:
         raise FormatError(f"{files}: the run's initialisation time (cycle) is unknown; pass --cycle",
                           key="grids.cycle_unknown", file=files)
+    start = pd.Timestamp(cycle_value)
+    start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
+    now = pd.Timestamp(utcnow())
+    if start > now:  # a run cannot have started yet: its time is mislabelled (a centre's Beijing time as UTC)
+        raise ValidationError(f"{files}: the run's initialisation time {start:%Y-%m-%d %H:%M}Z is later than now "
+                              f"({now:%Y-%m-%d %H:%M}Z): the file's time is probably wrong (Beijing time written as "
+                              "UTC?); nothing was stored", key="grids.cycle_future", file=files,
+                              cycle=f"{start:%Y-%m-%d %H}Z", cycle_bj=f"{start.tz_convert(BEIJING_ZONE):%Y-%m-%d %H:%M}",
+                              now_bj=f"{now.tz_convert(BEIJING_ZONE):%Y-%m-%d %H:%M}")
     weights = district_weights(grid, load_districts(districts) if districts else None)
     if not np.any(np.asarray(weights.coverage, float) > 0):
         lon, lat = np.asarray(grid["lon"].values, float), np.asarray(grid["lat"].values, float)

@@ -186,9 +186,14 @@ with tab_run:
             outside = bool(preview.coverage) and not any(v > 0 for v in preview.coverage.values())
             if outside:
                 st.warning(tr("dd20.err.no_coverage"))
+            # a run that cannot have started yet: its time is mislabelled (the confirm would refuse it)
+            ahead = bool(preview.cycle) and pd.Timestamp(preview.cycle) > pd.Timestamp(datetime.now(timezone.utc))
+            if ahead:
+                st.warning(tr("dd20.err.cycle_future", cycle=_cycle(preview.cycle),
+                              cycle_bj=_bj(preview.cycle, "%Y-%m-%d %H:%M")))
             recompute = st.checkbox(tr("dd20.run.recompute"), value=True, key="dd20_run_recompute")
             c1, c2 = st.columns([1, 1])
-            storable = bool(preview.model and preview.cycle) and not outside
+            storable = bool(preview.model and preview.cycle) and not outside and not ahead
             if c1.button(tr("dd20.run.confirm"), type="primary", key="dd20_run_confirm", disabled=not storable):
                 try:
                     with st.spinner(tr("dd20.run.confirm")):

@@ -23,6 +23,7 @@ from forecasting.permissions import Actor
 from forecasting.store.datadesk import IngestAttempt
 from forecasting.store.models import AuditEntry
 from forecasting.store.science import DistrictObservation, DistrictSeries, ModelRun, Observation, Station
+from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
 OP = Actor.system("test")
@@ -777,13 +778,15 @@ def test_a_station_outside_the_zone_is_refused_at_the_preview_by_name(db, users,
                                              "请同时导入站点信息 CSV")
 
 
-def _cf_run(tmp_path, *, lat0=30.5, cycle=True):
+def _cf_run(tmp_path, *, lat0=30.5, cycle=True, start="2026-11-24T00:00"):
     import xarray as xr
 
     lon, lat = np.linspace(120.0, 121.7, 18), np.linspace(lat0, lat0 + 1.0, 11)  # 0.1° cells
-    coords = {"time": pd.date_range("2026-11-24T01:00", periods=3, freq="h"), "latitude": lat, "longitude": lon}
+    start = pd.Timestamp(start)
+    coords = {"time": pd.date_range(start + pd.Timedelta(hours=1), periods=3, freq="h"), "latitude": lat,
+              "longitude": lon}
     if cycle:
-        coords["forecast_reference_time"] = pd.Timestamp("2026-11-24T00:00")
+        coords["forecast_reference_time"] = start
     ds = xr.Dataset({"pm25": (("time", "latitude", "longitude"), np.full((3, lat.size, lon.size), 40.0),
                               {"units": "ug m-3"})}, coords=coords)
     ds.to_netcdf(tmp_path / "run.nc")
@@ -807,25 +810,47 @@ def test_a_run_outside_the_zone_or_without_its_cycle_is_refused_by_what_it_lacks
     assert _science_counts(db) == (0, 0, 0, 0)
 
 
-@pytest.mark.parametrize("lat0, cycle, says", [
-    (40.5, True, "网格没有覆盖示范区的任何区县（三区县覆盖率均为 0 %），无法入库。请确认上传的是本区域的模式输出。"),
-    (30.5, False, "文件没有写明起报时间（如 forecast_reference_time 变量，或 IOAPI 的 SDATE/STIME），无法在此入库；"
-                  "请在命令行用 ingest --cycle 指定起报时间后入库。"),
-    (30.5, True, None),
+def test_a_run_that_cannot_have_started_yet_is_refused(db, users, data_dir, tmp_path):
+    """A centre that writes its 08:00 Beijing run as "08Z" gives an initialisation time hours ahead of the clock;
+    it was stored, and served nowhere (the board and the guidance look at cycles up to now). It is refused,
+    with the likely cause, at the confirm and at the command line; the preview page says so (next test)."""
+    ahead = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(hours=3)).floor("h").tz_localize(None)
+    preview = uploads.preview_run(db, users["admin1"], _cf_run(tmp_path, start=ahead), model="cams-test")
+    with pytest.raises(ValidationError) as refused:
+        uploads.confirm_run(db, users["admin1"], preview.token, recompute=False)
+    assert refused.value.key == "grids.cycle_future"
+    bj = (pd.Timestamp(ahead, tz="UTC").tz_convert("Asia/Shanghai"))
+    assert refused.value.localized("zh").startswith(
+        f"run.nc 的起报时间 {ahead:%Y-%m-%d %H}Z（世界时，北京时间 {bj:%Y-%m-%d %H:%M}）晚于现在（北京时间 ")
+    assert refused.value.localized("zh").endswith("文件中的时间可能有误（如把北京时间当作世界时写入）；未存储任何数据")
+    assert _science_counts(db) == (0, 0, 0, 0)
+    cli = subprocess.run([sys.executable, "-m", "forecasting", "ingest", "--model", "cams-test", str(tmp_path / "run.nc")],
+                         cwd=ROOT, env={**os.environ, "DATABASE_URL": db.url}, capture_output=True, text=True,
+                         timeout=PATIENCE_S)
+    assert cli.returncode == 2 and "later than now" in cli.stderr, cli.stderr
+
+
+_AHEAD = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=2)).floor("D").tz_localize(None)  # 00Z, two days ahead
+
+
+@pytest.mark.parametrize("lat0, cycle, start, says", [
+    (40.5, True, "2026-11-24T00:00", "网格没有覆盖示范区的任何区县（三区县覆盖率均为 0 %），无法入库。请确认上传的是本区域的模式输出。"),
+    (30.5, False, "2026-11-24T00:00", "文件没有写明起报时间（如 forecast_reference_time 变量，或 IOAPI 的 SDATE/STIME），"
+                                      "无法在此入库；请在命令行用 ingest --cycle 指定起报时间后入库。"),
+    (30.5, True, _AHEAD, f"起报时间 {_AHEAD:%Y-%m-%d %H}Z（北京时间 {_AHEAD:%Y-%m-%d} 08:00）晚于现在：文件中的时间可能有误"
+                         "（如把北京时间当作世界时写入），无法入库。"),
+    (30.5, True, "2026-11-24T00:00", None),
 ])
-def test_the_run_preview_says_why_it_cannot_be_stored(sqlite_url, monkeypatch, tmp_path, lat0, cycle, says):
+def test_the_run_preview_says_why_it_cannot_be_stored(sqlite_url, monkeypatch, tmp_path, lat0, cycle, start, says):
     from apptest_support import goto
 
     db, at = _desk_as_admin(sqlite_url, monkeypatch, tmp_path)
     admin = _admin(db)
     goto(at, "data_desk.py")
-    at.session_state["dd20_run_preview"] = uploads.preview_run(db, admin, _cf_run(tmp_path, lat0=lat0, cycle=cycle),
-                                                               model="cams-test")
+    at.session_state["dd20_run_preview"] = uploads.preview_run(
+        db, admin, _cf_run(tmp_path, lat0=lat0, cycle=cycle, start=start), model="cams-test")
     at.run()
     assert not at.exception, at.exception
-    warned = [w.value for w in at.warning if w.value in {
-        "网格没有覆盖示范区的任何区县（三区县覆盖率均为 0 %），无法入库。请确认上传的是本区域的模式输出。",
-        "文件没有写明起报时间（如 forecast_reference_time 变量，或 IOAPI 的 SDATE/STIME），无法在此入库；"
-        "请在命令行用 ingest --cycle 指定起报时间后入库。"}]
+    warned = [w.value for w in at.warning if w.value.startswith(("网格没有覆盖", "文件没有写明起报时间", "起报时间"))]
     assert warned == ([says] if says else [])
     assert at.button(key="dd20_run_confirm").disabled is bool(says)

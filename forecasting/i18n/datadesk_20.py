@@ -158,6 +158,10 @@ MESSAGES = {
     "dd20.err.no_coverage": ("网格没有覆盖示范区的任何区县（三区县覆盖率均为 0 %），无法入库。请确认上传的是本区域的模式输出。",
                              "The grid covers none of the zone's districts (0 % for all three), so it cannot be "
                              "stored. Check that the files are this region's model output."),
+    "dd20.err.cycle_future": ("起报时间 {cycle}（北京时间 {cycle_bj}）晚于现在：文件中的时间可能有误（如把北京时间当作世界时写入），"
+                              "无法入库。",
+                              "The initialisation time {cycle} (Beijing {cycle_bj}) is later than now: the file's "
+                              "time is probably wrong (Beijing time written as UTC?), so it cannot be stored."),
     "dd20.err.no_file": ("请先选择文件。", "Choose a file first."),
     "dd20.err.too_many": ("上传了 {n} 个文件；一次起报最多 {max} 个文件。", "{n} files uploaded; one run takes at most {max} files."),
     "dd20.err.same_name": ("两个上传文件同名。", "Two uploaded files have the same name."),

@@ -56,6 +56,11 @@ MESSAGES = {
     "grids.cycle_unknown": ("{file} 没有写明起报时间：请给出起报时间（命令行 --cycle）",
                             "{file} does not say its initialisation time: give the cycle (--cycle at the command "
                             "line)"),
+    "grids.cycle_future": ("{file} 的起报时间 {cycle}（世界时，北京时间 {cycle_bj}）晚于现在（北京时间 {now_bj}）：文件中的时间"
+                           "可能有误（如把北京时间当作世界时写入）；未存储任何数据",
+                           "{file} gives its initialisation time as {cycle} (Beijing {cycle_bj}), later than now "
+                           "(Beijing {now_bj}): the file's time is probably wrong (Beijing time written as UTC?); "
+                           "nothing was stored"),
     "grids.outside_zone": ("{file} 的网格（东经 {lon0}–{lon1}°，北纬 {lat0}–{lat1}°）没有覆盖示范区的任何区县，未存储任何数据；"
                            "请确认上传的是本区域的模式输出",
                            "The grid of {file} (lon {lon0} to {lon1}°E, lat {lat0} to {lat1}°N) covers none of the "
