@@ -85,3 +85,18 @@ def test_without_hindsight_flags_the_stored_means_are_used_as_they_are():
     station, district = _stored({"A": a, "B": _wavy(40.0), "C": _wavy(60.0)})
     assert (station["qc_flags"] != "").sum() == 1
     assert first_known(district, station, STATIONS) is district
+
+
+def test_a_flag_that_looks_at_its_hour_alone_stays():
+    """Station B's PM2.5 above its PM10 at 13:00 (both flagged, HJ 818's rule in the QC docstring) was known at
+    15:00 as well: nothing changes, though the flag is in the hours before the consultation."""
+    at = HOURS == CUT - pd.Timedelta(hours=2)
+    b25, b10 = _wavy(40.0), _wavy(60.0)
+    b25[at], b10[at] = 90.0, 70.0
+    station = pd.concat([pd.DataFrame({"station": s, "time": HOURS, "pollutant": p, "value": v})
+                         for s, p, v in (("A", "pm25", _wavy(30.0)), ("B", "pm25", b25), ("B", "pm10", b10),
+                                         ("A", "pm10", _wavy(50.0)))], ignore_index=True)
+    flagged = quality_control(station)
+    assert sorted(set(flagged["qc_flags"])) == ["", "pm25_gt_pm10"]
+    district = district_observations(flagged, STATIONS)[["time", "district", "pollutant", "value"]]
+    assert first_known(district, flagged[["station", "time", "pollutant", "value", "qc_flags"]], STATIONS) is district

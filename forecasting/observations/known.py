@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 
 from forecasting.observations.district import district_observations
@@ -105,11 +106,17 @@ def first_known(district: pd.DataFrame, station: pd.DataFrame, stations: pd.Data
     # stored flags that may be hindsight: only a flagged hour of a margin can lose its flag (the checks
     # known at a consultation are those of the stored flags, on fewer later hours)
     suspect = (station["qc_flags"].to_numpy(dtype=object) != "") & ((cuts - times) < margin)
+    reach = pd.Timedelta(recheck_window(flat_hours=flat_hours))
+    ids = station["station"].to_numpy(dtype=object)
+    columns = ["station", "time", "pollutant", "value"]
     replaced = []
     for cut in sorted(set(cuts[suspect])):
-        part = station[(times > cut - pd.Timedelta(recheck_window(flat_hours=flat_hours))) & (times <= cut)]
-        part = part.assign(time=pd.to_datetime(part["time"], utc=True))
-        known = quality_control(part[["station", "time", "pollutant", "value"]], flat_hours=flat_hours)
+        in_window = np.asarray((times > cut - reach) & (times <= cut))
+        # the stations of the suspect values, all their pollutants (PM2.5 above PM10 looks at two), checked again
+        again = np.isin(ids, list(set(ids[suspect & np.asarray(cuts == cut)])))
+        part = station[in_window & again]
+        known = quality_control(part[columns].assign(time=pd.to_datetime(part["time"], utc=True)),
+                                flat_hours=flat_hours)
         known["stored"] = part["qc_flags"].to_numpy(dtype=object)
         recent = known[known["time"] > cut - margin]
         changed = recent[recent["qc_flags"].to_numpy(dtype=object) != recent["stored"].to_numpy(dtype=object)]
@@ -117,7 +124,12 @@ def first_known(district: pd.DataFrame, station: pd.DataFrame, stations: pd.Data
             continue
         keys = changed[["station", "time", "pollutant"]].merge(stations[["station", "district"]], on="station")
         keys = keys[_KEY].drop_duplicates()
-        means = district_observations(recent[recent["station"].isin(stations["station"])], stations)
+        # the margin's values of every station: those checked again with their flags as known, the others as stored
+        others = station[in_window & ~again & np.asarray(times > cut - margin)]
+        others = others[columns].assign(time=pd.to_datetime(others["time"], utc=True),
+                                        valid=(others["qc_flags"] == "").to_numpy())
+        both = pd.concat([recent[columns + ["valid"]], others], ignore_index=True)
+        means = district_observations(both[both["station"].isin(stations["station"])], stations)
         replaced.append((keys, keys.merge(means[_KEY + ["value"]], on=_KEY, how="inner")))
     if not replaced:
         return district
