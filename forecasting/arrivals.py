@@ -51,6 +51,7 @@ __all__ = [
     "model_arrivals",
     "model_arrivals_in",
     "unscheduled_runs",
+    "unscheduled_runs_in",
     "observation_arrivals",
     "arrival_summary",
     "summary_text",
@@ -248,15 +249,20 @@ def unscheduled_runs(db: Database, *, now: datetime | None = None, days: int = W
     arrivals (when, by whom, variables, hours, the file's SHA-256): a scheduled model's extra cycle, or a
     model whose mapping file declares no schedule. Before, the board left them out, so a run uploaded
     at the desk was nowhere on it."""
-    now = _utc(now or datetime.now(timezone.utc))
+    with db.read() as s:
+        return unscheduled_runs_in(s, now=now or datetime.now(timezone.utc), days=days)
+
+
+def unscheduled_runs_in(s: Session, *, now: datetime, days: int = WINDOW_DAYS) -> list[CycleArrival]:
+    """:func:`unscheduled_runs` inside an open session (the issue's snapshot builder uses it)."""
+    now = _utc(now)
     since = now - timedelta(days=days)
     expected = {(p.model, cycle) for p in schedules() for cycle, _ in expected_cycles(p, now=now, days=days)}
-    with db.read() as s:
-        runs = [r for r in s.scalars(select(ModelRun).where(ModelRun.cycle > since, ModelRun.cycle <= now,
-                                                            ModelRun.ingested_at <= now))
-                if (r.model, _utc(r.cycle)) not in expected]
-        hashes = {a.run_id: a.sha256 for a in s.scalars(
-            select(IngestAttempt).where(IngestAttempt.run_id.in_([r.id for r in runs])).order_by(IngestAttempt.id))}
+    runs = [r for r in s.scalars(select(ModelRun).where(ModelRun.cycle > since, ModelRun.cycle <= now,
+                                                        ModelRun.ingested_at <= now))
+            if (r.model, _utc(r.cycle)) not in expected]
+    hashes = {a.run_id: a.sha256 for a in s.scalars(
+        select(IngestAttempt).where(IngestAttempt.run_id.in_([r.id for r in runs])).order_by(IngestAttempt.id))}
     return [CycleArrival(r.model, _utc(r.cycle), None, "unscheduled", arrived_at=_utc(r.ingested_at),
                          ingested_by=r.ingested_by or "", n_variables=len(r.variables or ()), n_times=r.n_times or 0,
                          sha256=hashes.get(r.id, ""), run_id=r.id)
@@ -338,6 +344,9 @@ def arrivals_for_snapshot(arrivals: list[CycleArrival], *, issue_date: date) -> 
     """What the issued snapshot records: per model (and cycle hour), the newest cycle due by the
     consultation's cut-off, whether it took part, and a sentence in both languages. Pure.
 
+    ``unscheduled`` arrivals (:func:`unscheduled_runs_in`) initialised by the cut-off are recorded too, as
+    having taken part ("CAMS 00Z 已到（计划外）"): the guidance used each model's newest run.
+
     Examples
     --------
     >>> c = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
@@ -347,24 +356,29 @@ def arrivals_for_snapshot(arrivals: list[CycleArrival], *, issue_date: date) -> 
     ...     CycleArrival("CAMS", c, c + timedelta(hours=10), "arrived")], issue_date=date(2026, 11, 29))
     >>> [(r["model"], r["cycle"], r["used"], r["text_zh"]) for r in rows]
     [('CAMS', '2026-11-28T12:00:00+00:00', True, 'CAMS 12Z 已到'), ('NAQPMS-SH', '2026-11-28T12:00:00+00:00', False, 'NAQPMS-SH 12Z 未到，未参与')]
+    >>> extra = CycleArrival("CAMS", c + timedelta(hours=12), None, "unscheduled", arrived_at=c + timedelta(hours=17))
+    >>> [r["text_zh"] for r in arrivals_for_snapshot([extra], issue_date=date(2026, 11, 29))]
+    ['CAMS 00Z 已到（计划外）']
     """
     cutoff = consultation_cutoff(issue_date)
     newest: dict[tuple[str, int], CycleArrival] = {}
     for a in arrivals:
-        if a.expected_at > cutoff:
+        if (a.expected_at or a.cycle) > cutoff:
             continue
         key = (a.model, a.cycle.hour)
         if key not in newest or a.cycle > newest[key].cycle:
             newest[key] = a
     rows = []
     for (model, _h), a in sorted(newest.items()):
-        used = a.status == "arrived"
+        used = a.status in ("arrived", "unscheduled")
+        extra = a.status == "unscheduled"
         rows.append({
             "model": model, "cycle": a.cycle.isoformat(), "status": a.status, "used": used,
             "arrived_at": a.arrived_at.isoformat() if a.arrived_at else None,
-            "text_zh": f"{a.label} " + ("已到" if used else ("被拒收，未参与" if a.status == "refused" else "未到，未参与")),
-            "text_en": f"{a.label} " + ("arrived" if used else ("refused, not used" if a.status == "refused"
-                                                                 else "not arrived, not used")),
+            "text_zh": f"{a.label} " + ("已到（计划外）" if extra else "已到" if used else
+                                        ("被拒收，未参与" if a.status == "refused" else "未到，未参与")),
+            "text_en": f"{a.label} " + ("arrived (unscheduled)" if extra else "arrived" if used else
+                                        ("refused, not used" if a.status == "refused" else "not arrived, not used")),
         })
     return rows
 

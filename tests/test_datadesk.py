@@ -518,8 +518,9 @@ def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, ro
 
 def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypatch):
     """Models A and B both deliver 12Z; A's newest 12Z run is stored, B's is not: the snapshot says
-    "A 12Z 已到" and "B 12Z 未到，未参与" (cycle = the newest 12Z at or before the moment of issue; a run
-    issued across 12:00 UTC would see a newer cycle, which this test does not guard against)."""
+    "A 12Z 已到" and "B 12Z 未到，未参与"; runs no schedule expects, which the guidance uses too, are recorded
+    as "已到（计划外）" (before, the record left them out). The cycle is the newest 12Z at or before the moment of
+    issue (a run issued across 12:00 UTC would see a newer cycle, which this test does not guard against)."""
     import json
 
     from consultation_data import QP, add_forecaster, future_monday, make_rota, open_consulting, submit_all
@@ -540,6 +541,10 @@ def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypa
     if newest > before:
         newest -= timedelta(days=1)
     datastore.store_district_series(db, OP, _series(newest), model="A", cycle=newest)
+    # runs no schedule expects: an extra 06Z of A, and C, a model without a schedule (the guidance uses them)
+    extra = newest - timedelta(hours=6)
+    datastore.store_district_series(db, OP, _series(extra), model="A", cycle=extra)
+    datastore.store_district_series(db, OP, _series(newest), model="C", cycle=newest)
     users = dict(users)
     users["fc_qp2"] = add_forecaster(db, "fc_qp2", QP)
     make_rota(db, issue)
@@ -551,7 +556,9 @@ def test_issued_snapshot_says_which_runs_took_part(db, users, tmp_path, monkeypa
     rows = json.loads(issued.snapshot)["data_arrivals"]
     got = {(r["model"], r["cycle"]): (r["used"], r["text_zh"], r["text_en"]) for r in rows}
     assert got == {("A", newest.isoformat()): (True, "A 12Z 已到", "A 12Z arrived"),
-                   ("B", newest.isoformat()): (False, "B 12Z 未到，未参与", "B 12Z not arrived, not used")}
+                   ("A", extra.isoformat()): (True, "A 06Z 已到（计划外）", "A 06Z arrived (unscheduled)"),
+                   ("B", newest.isoformat()): (False, "B 12Z 未到，未参与", "B 12Z not arrived, not used"),
+                   ("C", newest.isoformat()): (True, "C 12Z 已到（计划外）", "C 12Z arrived (unscheduled)")}
 
 
 def test_a_run_without_a_model_name_is_not_stored(db, users, data_dir, tmp_path):
