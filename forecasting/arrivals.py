@@ -225,10 +225,7 @@ def model_arrivals_in(s: Session, *, now: datetime, days: int = WINDOW_DAYS,
             status = classify(p, cycle, due, now=now, stored=run is not None, refused=refused)
             if run is not None:
                 ok = attempt if attempt is not None and attempt.run_id == run.id else None
-                out.append(CycleArrival(p.model, cycle, due, status, arrived_at=_utc(run.ingested_at),
-                                        arrived_late=_utc(run.ingested_at) > due, ingested_by=run.ingested_by or "",
-                                        n_variables=len(run.variables or ()), n_times=run.n_times or 0,
-                                        sha256=ok.sha256 if ok else "", run_id=run.id))
+                out.append(_stored(run, due, status, ok.sha256 if ok else ""))
             else:
                 out.append(CycleArrival(p.model, cycle, due, status,
                                         reason=attempt.reason if refused else "",
@@ -237,35 +234,49 @@ def model_arrivals_in(s: Session, *, now: datetime, days: int = WINDOW_DAYS,
     return out
 
 
-def model_arrivals(db: Database, *, now: datetime | None = None, days: int = WINDOW_DAYS) -> list[CycleArrival]:
+def model_arrivals(db: Database, *, now: datetime | None = None, days: int = WINDOW_DAYS,
+                   plan: list[Schedule] | None = None) -> list[CycleArrival]:
     """Every expected cycle of the ``days`` before ``now`` for every scheduled model (read-only;
-    anybody signed in may read it)."""
+    anybody signed in may read it); ``plan``: the schedules when the caller has read them."""
     with db.read() as s:
-        return model_arrivals_in(s, now=now or datetime.now(timezone.utc), days=days)
+        return model_arrivals_in(s, now=now or datetime.now(timezone.utc), days=days, plan=plan)
 
 
-def unscheduled_runs(db: Database, *, now: datetime | None = None, days: int = WINDOW_DAYS) -> list[CycleArrival]:
+def _stored(run: ModelRun, due: datetime | None, status: str, sha256: str) -> CycleArrival:
+    """The arrival of a stored run (due ``None``: no schedule expected it)."""
+    arrived = _utc(run.ingested_at)
+    return CycleArrival(run.model, _utc(run.cycle), due, status, arrived_at=arrived,
+                        arrived_late=due is not None and arrived > due, ingested_by=run.ingested_by or "",
+                        n_variables=len(run.variables or ()), n_times=run.n_times or 0, sha256=sha256,
+                        run_id=run.id)
+
+
+def unscheduled_runs(db: Database, *, now: datetime | None = None, days: int = WINDOW_DAYS,
+                     plan: list[Schedule] | None = None) -> list[CycleArrival]:
     """Stored runs initialised in the ``days`` before ``now`` that no schedule expects, as ``unscheduled``
     arrivals (when, by whom, variables, hours, the file's SHA-256): a scheduled model's extra cycle, or a
     model whose mapping file declares no schedule. Before, the board left them out, so a run uploaded
     at the desk was nowhere on it."""
     with db.read() as s:
-        return unscheduled_runs_in(s, now=now or datetime.now(timezone.utc), days=days)
+        return unscheduled_runs_in(s, now=now or datetime.now(timezone.utc), days=days, plan=plan)
 
 
-def unscheduled_runs_in(s: Session, *, now: datetime, days: int = WINDOW_DAYS) -> list[CycleArrival]:
-    """:func:`unscheduled_runs` inside an open session (the issue's snapshot builder uses it)."""
+def unscheduled_runs_in(s: Session, *, now: datetime, days: int = WINDOW_DAYS,
+                        plan: list[Schedule] | None = None) -> list[CycleArrival]:
+    """:func:`unscheduled_runs` inside an open session (the issue's snapshot builder uses it); ``plan``: the
+    schedules when the caller has read them (default :func:`schedules`)."""
     now = _utc(now)
     since = now - timedelta(days=days)
-    expected = {(p.model, cycle) for p in schedules() for cycle, _ in expected_cycles(p, now=now, days=days)}
+    plan = schedules() if plan is None else plan
+    expected = {(p.model, cycle) for p in plan for cycle, _ in expected_cycles(p, now=now, days=days)}
     runs = [r for r in s.scalars(select(ModelRun).where(ModelRun.cycle > since, ModelRun.cycle <= now,
                                                         ModelRun.ingested_at <= now))
             if (r.model, _utc(r.cycle)) not in expected]
+    if not runs:
+        return []
     hashes = {a.run_id: a.sha256 for a in s.scalars(
         select(IngestAttempt).where(IngestAttempt.run_id.in_([r.id for r in runs])).order_by(IngestAttempt.id))}
-    return [CycleArrival(r.model, _utc(r.cycle), None, "unscheduled", arrived_at=_utc(r.ingested_at),
-                         ingested_by=r.ingested_by or "", n_variables=len(r.variables or ()), n_times=r.n_times or 0,
-                         sha256=hashes.get(r.id, ""), run_id=r.id)
+    return [_stored(r, None, "unscheduled", hashes.get(r.id, ""))
             for r in sorted(runs, key=lambda r: (r.model, _utc(r.cycle)))]
 
 

@@ -23,7 +23,7 @@ from forecasting.errors import Conflict, FormatError, ValidationError
 from forecasting.i18n import zone_districts
 from forecasting.observations import (district_observations, first_known, quality_control, read_station_csv,
                                       read_stations)
-from forecasting.observations.known import consultation_after, lookahead_margin, recheck_window
+from forecasting.observations.known import in_margin, recheck_window
 from forecasting.permissions import Actor, require_role
 from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
 from forecasting.store.db import Database, insert_columns, insert_rows
@@ -710,7 +710,6 @@ def learning_observation_frame(db: Database, *, since: datetime | None = None,
     Only the flagged station values of a consultation's margin (the 5 hours before it) can differ; the
     station values around them are read only when there are such flags (none: the stored frame)."""
     district = observation_frame(db, since=since, until=until)
-    margin = pd.Timedelta(lookahead_margin())
     q = select(Observation.time).where(Observation.qc_flags != "").distinct()
     if since is not None:
         q = q.where(Observation.time >= since)
@@ -719,9 +718,8 @@ def learning_observation_frame(db: Database, *, since: datetime | None = None,
     flagged = _read_frame(db, q, ["time"], times=("time",))["time"]
     if flagged.empty:
         return district
-    times = pd.DatetimeIndex(flagged)
-    cuts = consultation_after(times)
-    cuts = sorted(set(cuts[(cuts - times) < margin]))
+    cuts, inside = in_margin(flagged)
+    cuts = sorted(set(cuts[inside]))
     if not cuts:
         return district
     reach = pd.Timedelta(recheck_window())

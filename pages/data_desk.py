@@ -81,7 +81,7 @@ with tab_arr:
     else:
         st.subheader(tr("dd20.models_heading", days=arrivals.WINDOW_DAYS))
         rows = []
-        board = arrivals.model_arrivals(db, now=now) + arrivals.unscheduled_runs(db, now=now)
+        board = arrivals.model_arrivals(db, now=now, plan=plan) + arrivals.unscheduled_runs(db, now=now, plan=plan)
         people = accounts.display_names(db, actor, [a.ingested_by for a in board])  # names, not logins
         for a in sorted(board, key=lambda a: (a.model, a.cycle)):
             status = tr(f"dd20.status.{a.status}") + (tr("dd20.arrived_late") if a.arrived_late else "")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from forecasting import audit
 from forecasting.aqi import edition_for, level_info
-from forecasting.arrivals import arrivals_for_snapshot, model_arrivals_in, unscheduled_runs_in
+from forecasting.arrivals import arrivals_for_snapshot, model_arrivals_in, schedules, unscheduled_runs_in
 from forecasting.consultation.acknowledgements import snapshot_acknowledgements
 from forecasting.consultation.common import current_actor, duty_in, require_duty, seat_of, session_for, user_name
 from forecasting.consultation.config import beijing_today, consultation_config, parse_day
@@ -141,8 +141,9 @@ def build_snapshot(s: Session, session: ConsultationSession, issued_at: datetime
 def data_arrivals(s: Session, issue_date: date, issued_at: datetime) -> list[dict]:
     """Expected model runs of ``issue_date`` and whether they had arrived by ``issued_at`` (issue #20), and
     the runs no schedule expects that had (an extra 00Z run: the guidance used it)."""
-    return arrivals_for_snapshot(model_arrivals_in(s, now=issued_at) + unscheduled_runs_in(s, now=issued_at),
-                                 issue_date=issue_date)
+    plan = schedules()
+    return arrivals_for_snapshot(model_arrivals_in(s, now=issued_at, plan=plan)
+                                 + unscheduled_runs_in(s, now=issued_at, plan=plan), issue_date=issue_date)
 
 
 def _issued_view(r: IssuedForecast, superseded: bool) -> IssuedView:

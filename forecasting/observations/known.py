@@ -27,7 +27,8 @@ from forecasting.observations.district import district_observations
 from forecasting.observations.qc import quality_control
 from forecasting.vocab import BEIJING_ZONE
 
-__all__ = ["CONSULTATION_HOUR", "consultation_after", "first_known", "lookahead_margin", "recheck_window"]
+__all__ = ["CONSULTATION_HOUR", "consultation_after", "first_known", "in_margin", "lookahead_margin",
+           "recheck_window"]
 
 #: The consultation's hour (Beijing): observations up to it are known when a forecast is issued [h].
 CONSULTATION_HOUR = 15
@@ -74,6 +75,21 @@ def consultation_after(times) -> pd.DatetimeIndex:
     return cut.where(local <= cut, cut + pd.Timedelta(days=1)).tz_convert("UTC")
 
 
+def in_margin(times, *, flat_hours: int = 6) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """``(cuts, inside)``: each hour's first consultation (:func:`consultation_after`) and whether the hour is
+    in that consultation's margin (:func:`lookahead_margin` before it), where its flags may still change.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime(["2026-11-20 01:00", "2026-11-20 03:00", "2026-11-20 07:00"], utc=True)
+    >>> in_margin(t)[1].tolist()
+    [False, True, True]
+    """
+    times = pd.DatetimeIndex(pd.to_datetime(times, utc=True))
+    cuts = consultation_after(times)
+    return cuts, np.asarray((cuts - times) < pd.Timedelta(lookahead_margin(flat_hours=flat_hours)))
+
+
 def first_known(district: pd.DataFrame, station: pd.DataFrame, stations: pd.DataFrame, *,
                 flat_hours: int = 6) -> pd.DataFrame:
     """``district`` with the hours of each consultation's margin as that consultation knew them.
@@ -102,10 +118,10 @@ def first_known(district: pd.DataFrame, station: pd.DataFrame, stations: pd.Data
         return district
     margin = pd.Timedelta(lookahead_margin(flat_hours=flat_hours))
     times = pd.DatetimeIndex(pd.to_datetime(station["time"], utc=True))
-    cuts = consultation_after(times)
+    cuts, inside = in_margin(times, flat_hours=flat_hours)
     # stored flags that may be hindsight: only a flagged hour of a margin can lose its flag (the checks
     # known at a consultation are those of the stored flags, on fewer later hours)
-    suspect = (station["qc_flags"].to_numpy(dtype=object) != "") & ((cuts - times) < margin)
+    suspect = (station["qc_flags"].to_numpy(dtype=object) != "") & inside
     reach = pd.Timedelta(recheck_window(flat_hours=flat_hours))
     ids = station["station"].to_numpy(dtype=object)
     columns = ["station", "time", "pollutant", "value"]
