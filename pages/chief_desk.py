@@ -55,7 +55,7 @@ arrivals_line(db, issue_date=issue_date)  # data desk (#20): late or missing run
 duty = room.duty
 st.caption(tr("consult.duty_line", day=issue_date.isoformat(), district=w.district_name(duty.district) or "—",
               chief=markdown_escape(duty.chief_name or "—"), deputy=markdown_escape(duty.deputy_name or "—")))
-if room.seat is None:
+if not (issue_date >= c.beijing_today() and w.rota_notice(db, actor, issue_date, duty)) and room.seat is None:
     st.info(tr("consult.not_on_duty_info"), icon=":material/info:")
 
 if room.session is None:

@@ -34,6 +34,8 @@ if st.session_state.pop("room_analysis_missing", False):  # submitted without it
 issue_date = w.issue_date_picker("room_issue_date")
 room = c.room_view(db, actor, issue_date)
 arrivals_line(db, issue_date=issue_date)  # data desk (#20): late or missing runs, stale guidance
+if issue_date >= c.beijing_today() and (room.session is None or not room.session.locked):
+    w.rota_notice(db, actor, issue_date, room.duty)  # nobody holds the chief seat: nobody can sign
 
 if room.session is None:
     st.info(tr("consult.no_session", day=issue_date.isoformat()))

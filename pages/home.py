@@ -40,8 +40,11 @@ else:
 st.caption(f"{today.isoformat()} {tr(f'weekday.{today.weekday()}')} · "
            + tr("today14.duty", chief=duty.chief_name or "—", deputy=duty.deputy_name or "—"))
 
-ROOM, DESK, REPORTS = (str(PAGES / "consultation_room.py"), str(PAGES / "chief_desk.py"),
-                       str(PAGES / "reports.py"))
+ROOM, DESK, REPORTS, ROTA = (str(PAGES / "consultation_room.py"), str(PAGES / "chief_desk.py"),
+                             str(PAGES / "reports.py"), str(PAGES / "rota.py"))
+# a day nobody holds the chief seat: today (everyone), or soon (whoever may fill the rota)
+if w.rota_notice(db, actor, today, duty, ahead=True) and (actor.is_admin or room.seat == "chief"):
+    st.page_link(ROTA, label=tr("rota.nav"), icon=":material/calendar_month:")
 
 
 def next_step(room):

@@ -37,6 +37,7 @@ if end < start:  # "该时段尚无值班安排" said a reversed range had no ro
 duty_today = c.duty_for(db, today)
 st.caption(tr("rota.today_line", day=today.isoformat(), district=w.district_name(duty_today.district) or "—",
               chief=markdown_escape(duty_today.chief_name or "—"), deputy=markdown_escape(duty_today.deputy_name or "—")))
+w.rota_notice(db, actor, today, duty_today, ahead=True)  # a day ahead that nobody holds the chief seat
 
 # calendar: one row per week, one column per weekday; each cell "district · chief / deputy"
 days = []

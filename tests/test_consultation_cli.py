@@ -37,6 +37,22 @@ def test_session_open_as_a_real_process_is_idempotent(cli_db, sqlite_url):
     assert len(session_history(cli_db, ISSUE)) == 1
 
 
+def test_the_daily_job_warns_of_a_day_nobody_is_on_duty(cli_db, users, capsys):
+    """The cron's ``session open`` is the first to run each day: it names the first day of the next two weeks
+    that nobody is on duty (the rota ends), and opens the session all the same."""
+    assert main(["rota", "generate", "--from", "2027-01-04", "--to", "2027-01-10"]) == 0
+    capsys.readouterr()
+    assert main(["session", "open", "--date", "2027-01-04"]) == 0
+    out = capsys.readouterr()
+    assert out.out == "consultation 2027-01-04 revision 1: open, target days 2027-01-05..2027-01-11\n"
+    assert out.err.startswith("warning: nobody is on duty on 2027-01-11 (no active chief or deputy)")
+    assert "2027-01-11 无人值班" in out.err
+    assert main(["rota", "generate", "--from", "2027-01-11", "--to", "2027-01-31"]) == 0
+    capsys.readouterr()
+    assert main(["session", "open", "--date", "2027-01-04"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_session_open_refuses_a_bad_date_in_one_line(cli_db, capsys):
     assert main(["session", "open", "--date", "2027-13-01"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -613,6 +613,39 @@ def test_rota_page_shows_the_calendar_and_admin_generates(world):
     assert not fc.exception and "生成" not in [b.label for b in fc.button]
 
 
+def test_a_day_nobody_is_on_duty_is_said_ahead_to_who_can_fill_it_and_on_the_day_to_everyone(world):
+    """The rota runs out, or the people of a turn leave: on that day nobody can sign the forecast and only an
+    admin can fill the seat. The pages said nothing (the duty line read "轮值首席：—" on the day itself).
+    Now the admin and today's chief are told two weeks ahead, and everyone on the day."""
+    from forecasting import accounts
+    from forecasting.permissions import Actor
+
+    db, cast, today = world
+    gap = today + timedelta(days=7)  # the Wujiang turn: fc_wj alone (Wujiang has one forecaster)
+    accounts.disable_user(db, Actor.system("t"), "fc_wj")
+    ahead = f"{gap.isoformat()}（7 天后）无人值班：请在值班表中生成后续轮值或登记代班。"
+    on_day = f"{today.isoformat()} 无人值班：轮值首席与副班均未安排（或账户已停用），当日会商无人可以签发。"
+    for username, told in [("admin1", True), ("fc_qp", True), ("fc_js", False), ("mgr1", False)]:
+        at = sign_in(new_app(), username, PASSWORD)
+        assert not at.exception, at.exception
+        assert (ahead in texts(at)) is told, (username, texts(at))
+        assert on_day not in texts(at)
+    at = sign_in(new_app(), "admin1", PASSWORD)
+    goto(at, "rota.py")
+    assert not at.exception and ahead in texts(at)
+
+    # today's chief and deputy leave: today nobody can sign, and every page of the day says so
+    for username in ("fc_qp", "fc_qp2"):
+        accounts.disable_user(db, Actor.system("t"), username)
+    for username, page in [("mgr1", None), ("fc_js", None), ("fc_js", "chief_desk.py"),
+                           ("fc_js", "consultation_room.py"), ("admin1", "rota.py")]:
+        at = sign_in(new_app(), username, PASSWORD)
+        if page:
+            goto(at, page)
+        assert not at.exception, at.exception
+        assert on_day in texts(at), (username, page, texts(at))
+
+
 def test_a_reversed_range_on_the_rota_page_is_named_not_read_as_no_rota(world):
     """"该时段尚无值班安排" answered a range whose end came before its start; generating one said "结束日期早于开始日期"
     without the dates. Both name them, in the words the verification and audit pages use."""

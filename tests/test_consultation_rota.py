@@ -135,3 +135,30 @@ def test_a_district_without_forecasters_is_named_when_the_rota_cannot_be_made(db
     assert refused.value.localized("zh") == "嘉善县没有在岗预报员。"
     assert refused.value.localized("en") == "Jiashan has no active forecaster."
     assert c.list_turns(db, ISSUE, ISSUE + timedelta(days=20)) == []
+
+
+def test_the_first_day_nobody_is_on_duty(db, cast):
+    """Where the rota ends, and where a turn's people are no longer active forecasters, nobody can sign
+    that day's forecast: that day is named; a substitution fills it again."""
+    from forecasting import accounts
+
+    start = future_monday()  # substitutions are for days to come
+    make_rota(db, start)  # three weekly turns: Qingpu (fc_qp, fc_qp2), Wujiang (fc_wj), Jiashan (fc_js)
+    assert c.first_day_without_duty(db, start - timedelta(days=1)) == start - timedelta(days=1)  # before the rota
+    assert c.first_day_without_duty(db, start, days=21) is None
+    assert c.first_day_without_duty(db, start + timedelta(days=10)) == start + timedelta(days=21)  # it ends
+    assert c.ROTA_LOOKAHEAD_DAYS == 14
+    assert c.first_day_without_duty(db, start + timedelta(days=6)) is None  # 14 days: the end is not in sight
+    # Qingpu's chief leaves: its deputy may still sign. Wujiang's only forecaster leaves: nobody may
+    accounts.disable_user(db, cast["admin1"], "fc_qp")
+    assert c.first_day_without_duty(db, start) is None
+    accounts.disable_user(db, cast["admin1"], "fc_wj")
+    assert c.first_day_without_duty(db, start) == start + timedelta(days=7)
+    accounts.enable_user(db, cast["admin1"], "fc_wj")
+    assert c.first_day_without_duty(db, start) is None
+    c.substitute(db, cast["admin1"], start + timedelta(days=8), seat="chief", user_id=cast["fc_js"].user_id,
+                 reason="代班")
+    accounts.disable_user(db, cast["admin1"], "fc_wj")
+    assert c.first_day_without_duty(db, start) == start + timedelta(days=7)
+    assert c.first_day_without_duty(db, start + timedelta(days=8), days=1) is None  # the substitute holds it
+    assert c.first_day_without_duty(db, start + timedelta(days=8)) == start + timedelta(days=9)

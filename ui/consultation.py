@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from forecasting.aqi import level_info
-from forecasting.consultation import BEIJING, beijing_today, span_text, yesterday_check
+from forecasting.consultation import (BEIJING, ROTA_LOOKAHEAD_DAYS, beijing_today, first_day_without_duty, span_text,
+                                      yesterday_check)
 from forecasting.consultation.acknowledgements import POLLUTANT_TEXT
 from forecasting.consultation.acknowledgements import group_values as _group_values
 from forecasting.consultation.notes import thread_order
@@ -137,6 +138,27 @@ def issue_date_picker(key: str) -> date:
     if key not in st.session_state:
         st.session_state[key] = beijing_today()
     return st.date_input(tr("consult.issue_date"), key=key)
+
+
+def rota_notice(db, actor, day: date, duty, *, ahead: bool = False) -> bool:
+    """Say when nobody is on duty (:func:`~forecasting.consultation.first_day_without_duty`): on ``day``
+    as an error to everyone, since nobody can sign that day's forecast and only an admin can fill the
+    seat then; with ``ahead``, the first such day of the next :data:`ROTA_LOOKAHEAD_DAYS` as a warning to
+    those who may fill the rota (an admin, the duty chief of ``day``, whose ``duty`` it is). Returns
+    whether anything was said."""
+    if first_day_without_duty(db, day, 1) == day:
+        st.error(tr("rota.gap_day", day=day.isoformat()), icon=":material/event_busy:")
+        return True
+    may_fill = actor.is_admin or (actor.user_id is not None and actor.user_id == duty.chief_id)
+    if not ahead or not may_fill:
+        return False
+    gap = first_day_without_duty(db, day + timedelta(days=1), ROTA_LOOKAHEAD_DAYS - 1)
+    if gap is None:
+        return False
+    n = (gap - day).days
+    st.warning(tr("rota.gap_tomorrow" if n == 1 else "rota.gap_ahead", day=gap.isoformat(), n=n),
+               icon=":material/event_busy:")
+    return True
 
 
 def state_badge(state: str) -> None:

@@ -8,6 +8,7 @@ fills the range from the cycle (days already covered stay as they are).
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 from forecasting.permissions import Actor
@@ -22,12 +23,19 @@ def _db():
 
 
 def _open(args) -> int:
-    from forecasting.consultation import open_session, parse_day
+    from forecasting.consultation import first_day_without_duty, open_session, parse_day
 
     day = parse_day(args.date) if args.date else None
-    view = open_session(_db(), Actor.system("cli"), day, days=args.days)
+    db = _db()
+    view = open_session(db, Actor.system("cli"), day, days=args.days)
     print(f"consultation {view.issue_date} revision {view.revision}: {view.state}, "
           f"target days {view.target_dates[0]}..{view.target_dates[-1]}")
+    # the daily job is the first to know that nobody is on duty soon (nobody can sign that day)
+    gap = first_day_without_duty(db, view.issue_date)
+    if gap is not None:
+        print(f"warning: nobody is on duty on {gap} (no active chief or deputy): nobody can sign that day's "
+              f"forecast; fill the rota (python -m forecasting rota generate --from {gap} --to DATE) / {gap} "
+              "无人值班，当日会商无人可以签发：请生成轮值或登记代班", file=sys.stderr)
     return 0
 
 

@@ -26,9 +26,11 @@ from forecasting.consultation.guidance import (
 )
 from forecasting.consultation.notes import NoteView, add_note, list_notes
 from forecasting.consultation.rota import (
+    ROTA_LOOKAHEAD_DAYS,
     TurnView,
     district_forecasters,
     duty_for,
+    first_day_without_duty,
     generate_rota,
     list_turns,
     substitute,
@@ -84,7 +86,7 @@ from forecasting.consultation.views import (
 __all__ = [
     "BEIJING", "ConsultationConfig", "beijing_datetime", "beijing_today", "consultation_config", "parse_day",
     "Duty", "TurnView", "district_forecasters", "duty_for", "generate_rota", "list_turns", "substitute",
-    "swap_turns", "update_turn",
+    "swap_turns", "update_turn", "first_day_without_duty", "ROTA_LOOKAHEAD_DAYS",
     "TRANSITIONS", "SessionView", "get_session", "open_session", "session_history", "start_consultation",
     "SubmissionInput", "SubmissionView", "list_submissions", "save_submission", "save_submissions",
     "submission_history",

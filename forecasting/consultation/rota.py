@@ -27,7 +27,11 @@ from forecasting.store.types import utcnow
 from forecasting.textlimits import clean_text
 
 __all__ = ["Duty", "TurnView", "duty_for", "list_turns", "generate_rota", "update_turn", "swap_turns",
-           "substitute", "district_forecasters"]
+           "substitute", "district_forecasters", "first_day_without_duty", "ROTA_LOOKAHEAD_DAYS"]
+
+#: How far ahead (days, today included) the pages look for a day that nobody is on duty: two weekly
+#: turns, so that a rota running out is seen a week before its last turn begins.
+ROTA_LOOKAHEAD_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,29 @@ def duty_for(db: Database, day) -> Duty:
     """Who is duty chief and deputy on Beijing day ``day`` (a ``date`` or ``YYYY-MM-DD``)."""
     with db.read() as s:
         return duty_in(s, parse_day(day))
+
+
+def _may_sign(s: Session, user_id: int | None) -> bool:
+    """Whether the holder of a seat can act in it: an active forecaster (signing requires both)."""
+    user = s.get(User, user_id) if user_id is not None else None
+    return user is not None and user.is_active and user.role == "forecaster"
+
+
+def first_day_without_duty(db: Database, start, days: int = ROTA_LOOKAHEAD_DAYS) -> date | None:
+    """The first Beijing day of ``start`` .. ``start + days - 1`` on which nobody can act for the chief
+    seat: neither the chief nor the deputy (after that day's substitutions) is an active forecaster
+    (no turn covers the day, or its people have left). Nobody can sign or issue that day's forecast then,
+    and only an admin can fill the seat, so the pages warn ahead of it: a rota whose last turn ends on
+    01-03 runs out on 01-04. ``None`` when every day has someone on duty.
+    """
+    start = parse_day(start)
+    with db.read() as s:
+        for i in range(max(int(days), 0)):
+            day = start + timedelta(days=i)
+            duty = duty_in(s, day)
+            if not (_may_sign(s, duty.chief_id) or _may_sign(s, duty.deputy_id)):
+                return day
+    return None
 
 
 def list_turns(db: Database, start, end) -> list[TurnView]:

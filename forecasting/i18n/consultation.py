@@ -229,6 +229,18 @@ MESSAGES = {
     "rota.chief": ("轮值首席", "Chief"),
     "rota.deputy": ("副班", "Deputy"),
     "rota.updated_by": ("最后修改", "Last changed by"),
+    # a day nobody is on duty: nobody can sign; only an admin fills the rota then (ui.consultation.rota_notice)
+    "rota.gap_day": ("{day} 无人值班：轮值首席与副班均未安排（或账户已停用），当日会商无人可以签发。"
+                     "请管理员在值班表中生成轮值或登记代班。",
+                     "Nobody is on duty on {day}: neither the chief nor the deputy seat is held by an active "
+                     "forecaster, so nobody can sign that day's forecast. An admin fills the rota or records a "
+                     "substitute on the Rota page."),
+    "rota.gap_tomorrow": ("明天（{day}）无人值班：请在值班表中生成后续轮值或登记代班。",
+                          "Nobody is on duty tomorrow ({day}): fill the next turns or record a substitute on the "
+                          "Rota page."),
+    "rota.gap_ahead": ("{day}（{n} 天后）无人值班：请在值班表中生成后续轮值或登记代班。",
+                       "Nobody is on duty on {day} (in {n} days): fill the next turns or record a substitute on "
+                       "the Rota page."),
     "rota.empty": ("该时段尚无值班安排。", "No turns in this period."),
     "rota.generate": ("按轮换周期生成值班", "Fill from the cycle"),
     "rota.generate_submit": ("生成", "Generate"),
