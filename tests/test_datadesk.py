@@ -607,12 +607,24 @@ def test_the_page_reads_times_without_an_offset_in_beijing_time_unless_told(sqli
     assert tz.value == "Asia/Shanghai" and list(tz.options) == ["北京时间", "UTC（世界时）"]
 
 
-def test_a_header_in_chinese_is_refused_in_chinese(db, users, data_dir):
+def test_a_header_in_chinese_is_read_as_a_monitoring_export_writes_it(db, users, data_dir):
+    """A Chinese monitoring export's header ("站点编码,监测时间,PM2.5(μg/m³),…,CO(mg/m³)") was refused: "表头须含
+    station（站点编号）和 time（时间）两列（列名用英文）", and the forecaster had to rename its columns in Excel. It is
+    read, its units converted as a unit column's are; a header that still lacks a station code names its columns as
+    the file writes them."""
+    data = ("站点编码,点位名称,监测时间,PM2.5(μg/m3),臭氧（μg/m3）,CO(μg/m3),AQI\n"
+            "QP1,青浦淀山湖,2026-11-20T05:00+08:00,41,60,800,57\n").encode("gbk")
+    p = uploads.preview_observations(db, users["admin1"], data, "导出.csv", stations=("站点.csv", STATIONS.encode()))
+    assert p.rows == 3 and p.ignored_columns == ("点位名称", "AQI")
+    uploads.confirm_observations(db, users["admin1"], p.token)
+    with db.read() as s:
+        stored = dict(s.execute(select(Observation.pollutant, Observation.value)).all())
+    assert stored == pytest.approx({"pm25": 41, "o3": 60, "co": 0.8}, rel=1e-12)
     with pytest.raises(FormatError) as refused:
-        uploads.preview_observations(db, users["admin1"], "站点,时间,PM2.5\nQP1,2026-11-20T05:00+08:00,41\n".encode(),
-                                     "obs.csv")
-    assert refused.value.localized("zh") == ("obs.csv：表头须含 station（站点编号）和 time（时间）两列（列名用英文），"
-                                               "实际为 站点, 时间, pm2.5")
+        uploads.preview_observations(db, users["admin1"], "站点名称,时间,PM2.5\n青浦淀山湖,2026-11-20T06:00+08:00,41\n"
+                                     .encode(), "obs.csv")
+    assert refused.value.localized("zh") == ("obs.csv：表头须含站点编号（station 或 站点编码）和时间（time 或 监测时间）两列，"
+                                               "实际为 站点名称, 时间, PM2.5")
 
 
 def _admin(db) -> Actor:
@@ -703,9 +715,9 @@ def test_an_excel_export_from_a_chinese_windows_is_previewed_with_the_columns_it
     data, stations = _export()
     p = uploads.preview_observations(db, users["admin1"], data, "青浦 11月观测.csv", stations=stations)
     assert p.rows == 6 and p.unknown_stations == ()  # PM2.5 and PM10 of 3 hours: PM2.5 was dropped before
-    assert p.ignored_columns == ("o3_8h", "aqi")
+    assert p.ignored_columns == ("O3_8h", "AQI")  # as the file writes them
     result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
-    assert result.rows == 6 and result.ignored_columns == ("o3_8h", "aqi")
+    assert result.rows == 6 and result.ignored_columns == ("O3_8h", "AQI")
     # the file keeps its Chinese name (it was stored and listed as "11_.csv"), the space made safe
     assert uploads.list_attempts(db, users["admin1"])[0].files == ("青浦_11月观测.csv",)
     assert (data_dir / "uploads" / hashlib.sha256(data).hexdigest() / "青浦_11月观测.csv").read_bytes() == data
@@ -717,7 +729,8 @@ def test_an_excel_export_from_a_chinese_windows_is_previewed_with_the_columns_it
 def test_a_station_list_without_its_columns_is_named_by_its_file(db, users, data_dir):
     with pytest.raises(FormatError) as refused:
         uploads.preview_observations(db, users["admin1"], _obs_csv(), "obs.csv", stations=("站点.csv", b"station,name\n"))
-    assert refused.value.localized("zh") == "站点.csv：站点信息缺少列 lon、lat、district；应有 station、name、lon、lat、district"
+    assert refused.value.localized("zh") == ("站点.csv：站点信息缺少列 lon（经度）、lat（纬度）、district（区县）；应有 "
+                                               "station（站点编码）、name（站点名称）、lon（经度）、lat（纬度）、district（区县）")
     assert _science_counts(db) == (0, 0, 0, 0)
 
 
@@ -733,8 +746,8 @@ def test_the_preview_says_which_columns_are_not_imported(sqlite_url, monkeypatch
     at.run()
     assert not at.exception, at.exception
     assert [w.value for w in at.warning if "不会导入" in w.value] == [
-        "这些列不会导入：o3_8h、aqi。只读取 station、time 与 pm25（或 PM2.5）、pm10、o3、no2、so2、co 的小时浓度"
-        "（或 pollutant、value、unit 三列）。"]
+        "这些列不会导入：O3_8h、AQI。只读取站点编码、时间与 PM2.5、PM10、O3、NO2、SO2、CO 的小时浓度"
+        "（或污染物、浓度、单位三列；列名中文或英文均可，如 站点编码/station、监测时间/time、臭氧/o3）。"]
     # stations without their metadata are listed as a Chinese list ("QP1, WJ1" before)
     at.session_state["dd20_obs_preview_data"] = uploads.preview_observations(db, admin, _obs_csv(), "obs.csv")
     at.run()
@@ -752,7 +765,7 @@ def test_the_command_line_warns_of_the_columns_it_does_not_import(tmp_path, sqli
     assert main(["obs", "import", str(tmp_path / "export.csv"), "--stations", str(tmp_path / "st.csv")]) == 0
     done = capsys.readouterr()
     assert done.out.startswith("imported 6 values from 1 stations")
-    assert "warning: columns not read: o3_8h, aqi" in done.err
+    assert "warning: columns not read: O3_8h, AQI" in done.err
 
 
 def test_a_role_is_named_in_chinese_when_an_action_is_refused(db, users, data_dir):

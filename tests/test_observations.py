@@ -250,13 +250,48 @@ def test_a_pm25_column_written_pm2_5_is_read_and_the_columns_not_read_are_named(
     was imported."""
     obs = read_station_csv(csv("station,time,PM2.5,PM10,O3_8h,AQI,,\nS1,2026-03-05T10:00+08:00,35,60,100,50,,\n"))
     assert dict(zip(obs["pollutant"], obs["value"])) == {"pm25": 35.0, "pm10": 60.0}
-    assert obs.attrs["ignored_columns"] == ("o3_8h", "aqi")  # Excel's empty trailing columns are no columns
+    assert obs.attrs["ignored_columns"] == ("O3_8h", "AQI")  # as written; Excel's empty trailing columns are none
     long = read_station_csv(csv("station,time,pollutant,value,remark\nS1,2026-03-05T10:00+08:00,PM2.5,35,ok\n"))
     assert long["pollutant"].tolist() == ["pm25"] and long.attrs["ignored_columns"] == ("remark",)
     assert read_station_csv(csv("station,time,pm25\nS1,2026-03-05T10:00+08:00,35\n")).attrs["ignored_columns"] == ()
     with pytest.raises(FormatError) as twice:
         read_station_csv(csv("station,time,PM2.5,pm25\nS1,2026-03-05T10:00+08:00,35,36\n"))
-    assert twice.value.localized("zh") == "<stream>：表头中的列 pm25 出现了不止一次（PM2.5 与 pm25 是同一列）"
+    assert twice.value.localized("zh") == "<stream>：表头中的 PM2.5、pm25 是同一列，出现了不止一次"
+
+
+def test_a_header_as_chinese_monitoring_exports_write_it_is_read():
+    """Chinese column names, full-width letters and brackets, subscripts, and units in the header: read as the
+    canonical columns; a unit in the header converts as a unit column does (CO in µg/m³ is divided by 1000,
+    HJ 633 reports CO in mg/m³)."""
+    obs = read_station_csv(csv("站点编码,监测时间,ＰＭ₂.₅（μg/m³）,PM10浓度,臭氧(ug/m3),二氧化氮,SO2[微克/立方米],"
+                               "一氧化碳(μg/m3),O3(8h),首要污染物\n"
+                               "S1,2026-03-05T10:00+08:00,35,60,100,40,8,800,120,PM10\n"))
+    assert dict(zip(obs["pollutant"], obs["value"])) == pytest.approx(
+        {"pm25": 35.0, "pm10": 60.0, "o3": 100.0, "no2": 40.0, "so2": 8.0, "co": 0.8}, rel=1e-12)
+    assert obs.attrs["ignored_columns"] == ("O3(8h)", "首要污染物")  # 8-hour ozone is not an hourly value
+    long = read_station_csv(csv("站点,时间,污染物,监测值(μg/m³)\nS1,2026-03-05T10:00+08:00,臭氧,90\n"
+                                "S1,2026-03-05T10:00+08:00,CO,700\n"))
+    assert dict(zip(long["pollutant"], long["value"])) == pytest.approx({"co": 0.7, "o3": 90.0}, rel=1e-12)
+    stations = read_stations(csv("站点编码,站点名称,经度,纬度,所属区县\nQP01,青浦 淀山湖,120.96,31.10,青浦区\n"))
+    assert stations.iloc[0].to_dict() == {"station": "QP01", "name": "青浦 淀山湖", "lon": 120.96, "lat": 31.1,
+                                          "district": "310118"}
+
+
+@pytest.mark.parametrize("text, zh", [
+    ("站点编码,监测时间,O3(ppb)\nS1,2026-03-05T10:00+08:00,40\n",
+     "<stream> 的 O3(ppb) 列：o3 不接受表头中的单位 ppb，可用 ug/m3、µg/m3、µg/m³、μg/m3、μg/m³、微克/立方米（ppb 须先换算）"),
+    ("站点编码,监测时间,PM2.5\nS1,2026-03-05 10:00:00,35\n",
+     "<stream> 第 2 行 监测时间 列：应为带 UTC 偏移的时间（如 +08:00），或先指定无偏移时间的时区（如北京时间），实际为 "
+     "2026-03-05 10:00:00"),
+    ("站点编码,监测时间,PM2.5\nS1,2026-03-05T10:00+08:00,三十五\n",
+     "<stream> 第 2 行 PM2.5 列：应为数值，或空白/NA，实际为 三十五"),
+    ("站点,站点编码,时间,PM2.5\nS1,S1,2026-03-05T10:00+08:00,35\n",
+     "<stream>：表头中的 站点、站点编码 是同一列，出现了不止一次"),
+])
+def test_a_chinese_header_is_named_as_written_when_its_file_is_refused(text, zh):
+    with pytest.raises(ValidationError) as refused:  # UnitError, FormatError
+        read_station_csv(csv(text))
+    assert refused.value.localized("zh") == zh
 
 
 @pytest.mark.parametrize("read, text, zh", [
@@ -265,9 +300,10 @@ def test_a_pm25_column_written_pm2_5_is_read_and_the_columns_not_read_are_named(
      "<stream>：表头中没有可读取的污染物列：应有 pm25、pm10、o3、no2、so2、co 中的至少一列，或 pollutant 与 value 两列；"
      "实际为 station, time, temp"),
     (read_station_csv, "station,time,pollutant,value,unit\nS1,2026-03-05T10:00+08:00,o3,40,ppb\n",
-     "<stream> 第 2 行 unit 列：o3 不接受单位 ppb，可用 ug/m3、µg/m3、µg/m³、μg/m3、μg/m³（ppb 须先换算）"),
+     "<stream> 第 2 行 unit 列：o3 不接受单位 ppb，可用 ug/m3、µg/m3、µg/m³、μg/m3、μg/m³、微克/立方米（ppb 须先换算）"),
     (read_stations, "station,name,lon\nS1,a,121\n",
-     "<stream>：站点信息缺少列 lat、district；应有 station、name、lon、lat、district"),
+     "<stream>：站点信息缺少列 lat（纬度）、district（区县）；应有 station（站点编码）、name（站点名称）、lon（经度）、"
+     "lat（纬度）、district（区县）"),
 ])
 def test_a_refused_file_is_explained_in_chinese(read, text, zh):
     """These read "…: the file is empty; expected a header line", "…header must name pollutant columns…",

@@ -10,7 +10,7 @@ MESSAGES = {
         "{file}: line {line}, column {column}: expected {expected}, got {got}",
     ),
     "obs.csv_header": (
-        "{file}：表头须含 station（站点编号）和 time（时间）两列（列名用英文），实际为 {got}",
+        "{file}：表头须含站点编号（station 或 站点编码）和时间（time 或 监测时间）两列，实际为 {got}",
         "{file}: the header must include 'station' and 'time'; got {got}",
     ),
     "obs.spreadsheet": (
@@ -24,8 +24,8 @@ MESSAGES = {
     "obs.file_not_found": ("找不到文件 {file}", "file not found: {file}"),
     "obs.csv_empty": ("{file} 是空文件：第一行应为表头", "{file} is empty: its first line should be the header"),
     "obs.csv_duplicate_column": (
-        "{file}：表头中的列 {columns} 出现了不止一次（PM2.5 与 pm25 是同一列）",
-        "{file}: the header names {columns} more than once (PM2.5 and pm25 are one column)",
+        "{file}：表头中的 {columns} 是同一列，出现了不止一次",
+        "{file}: the header names one column more than once: {columns}",
     ),
     "obs.no_pollutants": (
         "{file}：表头中没有可读取的污染物列：应有 {pollutants} 中的至少一列，或 pollutant 与 value 两列；实际为 {got}",
@@ -35,6 +35,11 @@ MESSAGES = {
     "obs.bad_unit": (
         "{file} 第 {line} 行 unit 列：{pollutant} 不接受单位 {unit}，可用 {accepted}（ppb 须先换算）",
         "{file}: line {line}, column unit: unit {unit} is not accepted for {pollutant}; expected one of {accepted} "
+        "(convert ppb first)",
+    ),
+    "obs.bad_header_unit": (
+        "{file} 的 {column} 列：{pollutant} 不接受表头中的单位 {unit}，可用 {accepted}（ppb 须先换算）",
+        "{file}: column {column}: unit {unit} is not accepted for {pollutant}; expected one of {accepted} "
         "(convert ppb first)",
     ),
     "obs.bad_timezone": (

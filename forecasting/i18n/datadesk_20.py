@@ -95,9 +95,10 @@ MESSAGES = {
                        "The guidance of {dates} is stale: recompute it on the Arrivals tab (\"Recompute today's guidance\")."),
     "dd20.run.forbidden": ("只有预报员和管理员可以上传模式数据。", "Only forecasters and admins can upload model runs."),
     "dd20.obs.file": ("观测 CSV（宽表或长表，不超过 {mb} MB）", "Observations CSV (wide or long, at most {mb} MB)"),
-    "dd20.obs.stations": ("站点信息 CSV（可选：station,name,lon,lat,district；district 为行政区划代码或区县名称）",
-                          "Station metadata CSV (optional: station,name,lon,lat,district; district an adcode or "
-                          "the district's name)"),
+    "dd20.obs.stations": ("站点信息 CSV（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,district；"
+                          "区县为行政区划代码或区县名称）",
+                          "Station metadata CSV (optional: station,name,lon,lat,district, or their Chinese names; "
+                          "district an adcode or the district's name)"),
     "dd20.obs.timezone": ("无时区的时间按", "Times without an offset are in"),
     "dd20.obs.tz_utc": ("UTC（世界时）", "UTC"),
     "dd20.obs.tz_beijing": ("北京时间", "Beijing time"),
@@ -111,10 +112,11 @@ MESSAGES = {
                                 "{n} values stored earlier would change their QC flags with this file's neighbouring "
                                 "hours beside them (e.g. a spike at the previous file's last hour)."),
     "dd20.obs.flags": ("质控标记：{flags}", "QC flags: {flags}"),
-    "dd20.obs.ignored": ("这些列不会导入：{columns}。只读取 station、time 与 pm25（或 PM2.5）、pm10、o3、no2、so2、co "
-                         "的小时浓度（或 pollutant、value、unit 三列）。",
-                         "These columns are not imported: {columns}. Only station, time and the hourly concentrations "
-                         "pm25 (or PM2.5), pm10, o3, no2, so2, co are read (or the columns pollutant, value, unit)."),
+    "dd20.obs.ignored": ("这些列不会导入：{columns}。只读取站点编码、时间与 PM2.5、PM10、O3、NO2、SO2、CO 的小时浓度"
+                         "（或污染物、浓度、单位三列；列名中文或英文均可，如 站点编码/station、监测时间/time、臭氧/o3）。",
+                         "These columns are not imported: {columns}. Only the station code, the time and the hourly "
+                         "concentrations of PM2.5, PM10, O3, NO2, SO2 and CO are read (or the columns pollutant, value, "
+                         "unit; Chinese or English names, e.g. 站点编码/station, 监测时间/time, 臭氧/o3)."),
     "dd20.obs.unknown": ("站点 {ids} 没有站点信息，请同时上传站点信息 CSV。",
                          "Stations {ids} have no metadata; upload a station metadata CSV as well."),
     "dd20.obs.confirm": ("确认导入", "Confirm import"),

@@ -12,7 +12,11 @@ non-empty subset of the pollutants), or *long*, one row per station, hour and po
 (``station,time,pollutant,value`` and optionally ``unit``). Units are canonical (µg/m³, CO
 mg/m³); a long file's ``unit`` column may also say ``ug/m3`` for CO (divided by 1000). Empty,
 ``NA``, ``NaN``, ``-`` and ``—`` are missing values. Text is UTF-8 (Excel's byte-order mark allowed) or GB18030, which
-covers GBK, what Excel on a Chinese Windows writes as "CSV"; a header may write ``PM2.5`` for ``pm25``.
+covers GBK, what Excel on a Chinese Windows writes as "CSV". A header may name its columns as Chinese
+monitoring exports and station lists do (``站点编码``, ``监测时间``, ``PM2.5``, ``臭氧``, ``经度``, ``区县`` …,
+:data:`_HEADER_ALIASES`; full-width letters and subscripts fold, ``PM₂.₅`` is ``pm25``) and may carry a
+pollutant's unit in brackets (``PM2.5(μg/m³)``, ``CO（mg/m3）``; converted as a ``unit`` column is, a unit
+the app cannot convert is refused). Messages name the columns as the file does.
 Columns the layout does not read (``aqi``, ``o3_8h``, a station's name) are named in the result's
 ``attrs["ignored_columns"]`` so that the importer can say so; an Excel workbook is refused. A malformed row raises
 :class:`~forecasting.errors.ValidationError` naming the line, the column and what was expected,
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +42,9 @@ __all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations"]
 # POLLUTANTS: the vocabulary's (forecasting.vocab), re-exported.
 MISSING = ("", "NA", "NaN", "nan", "-", "—", "null")
 _UNITS = {  # accepted spellings → factor to canonical
-    "pm25": {"µg/m³": 1.0, "ug/m3": 1.0, "μg/m³": 1.0, "µg/m3": 1.0, "μg/m3": 1.0},
-    "co": {"mg/m³": 1.0, "mg/m3": 1.0, "µg/m³": 0.001, "ug/m3": 0.001, "μg/m³": 0.001, "µg/m3": 0.001},
+    "pm25": {"µg/m³": 1.0, "ug/m3": 1.0, "μg/m³": 1.0, "µg/m3": 1.0, "μg/m3": 1.0, "微克/立方米": 1.0},
+    "co": {"mg/m³": 1.0, "mg/m3": 1.0, "µg/m³": 0.001, "ug/m3": 0.001, "μg/m³": 0.001, "µg/m3": 0.001,
+           "μg/m3": 0.001, "毫克/立方米": 1.0, "微克/立方米": 0.001},
 }
 for _p in ("pm10", "o3", "no2", "so2"):
     _UNITS[_p] = _UNITS["pm25"]
@@ -67,18 +74,83 @@ def _decode(raw: bytes, name: str) -> str:
                           key="obs.not_text", file=name, byte=exc.start + 1) from None
 
 
-#: header spellings read as the canonical pollutant name (a monitoring export writes "PM2.5")
-_HEADER_ALIASES = {"pm2.5": "pm25", "pm2_5": "pm25"}
+#: Header names read as the app's columns, as Chinese monitoring exports and station lists write them
+#: (compared after :func:`_fold`: NFKC, so full-width letters, "（）" and subscripts such as "PM₂.₅" fold, and
+#: lower case). A name not listed is kept as written, lower-cased (an ignored column, e.g. ``aqi``).
+_HEADER_ALIASES = {
+    # pollutants
+    "pm2.5": "pm25", "pm2_5": "pm25", "细颗粒物": "pm25", "可吸入颗粒物": "pm10",
+    "臭氧": "o3", "二氧化氮": "no2", "二氧化硫": "so2", "一氧化碳": "co",
+    # observations
+    "站点": "station", "站点编码": "station", "站点编号": "station", "站点代码": "station", "站号": "station",
+    "点位编码": "station", "点位编号": "station", "点位代码": "station", "监测点编码": "station",
+    "监测点位编码": "station", "station_id": "station", "station id": "station", "station code": "station",
+    "时间": "time", "监测时间": "time", "日期时间": "time", "时间点": "time", "数据时间": "time",
+    "datetime": "time", "date_time": "time",
+    "污染物": "pollutant", "监测项目": "pollutant", "监测因子": "pollutant",
+    "浓度": "value", "监测值": "value", "数值": "value",
+    "单位": "unit",
+    # station list
+    "站点名称": "name", "点位名称": "name", "监测点位": "name", "监测点名称": "name", "站名": "name",
+    "经度": "lon", "longitude": "lon", "纬度": "lat", "latitude": "lat",
+    "区县": "district", "所属区县": "district", "行政区": "district", "区县代码": "district",
+    "行政区划代码": "district",
+}
+
+#: a unit in brackets at the end of a header name: ``PM2.5(μg/m3)``, ``CO[mg/m3]`` (after :func:`_fold`)
+_HEADER_UNIT = re.compile(r"^(?P<base>.+?)\s*[(\[]\s*(?P<unit>[^()\[\]]*?)\s*[)\]]$")
+#: what reads as a unit in those brackets (``O3(8h)`` is a name: the 8-hour ozone column, not imported)
+_LOOKS_LIKE_UNIT = re.compile(r"g/|/m|立方米|^pp[bm]v?$")
 
 
-def _once(header: list[str], name: str) -> None:
-    """Refuse a header that names a column twice (after reading ``PM2.5`` as ``pm25``)."""
-    header = [_HEADER_ALIASES.get(c, c) for c in header]
-    twice = sorted({c for c in header if c and header.count(c) > 1})  # Excel's trailing empty columns are no names
+def _fold(text: str) -> str:
+    """A header cell or unit as compared: NFKC (full-width letters and brackets, subscripts), trimmed and
+    lower-cased.
+
+    Examples
+    --------
+    >>> _fold("  ＰＭ₂.₅（μg/m³）")
+    'pm2.5(μg/m3)'
+    """
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _header_cell(cell: str) -> tuple[str, str | None]:
+    """``(column, unit)`` of a header cell: the app's column name (:data:`_HEADER_ALIASES`) and the unit
+    written in brackets after it (``None`` when none).
+
+    Examples
+    --------
+    >>> _header_cell("PM2.5(μg/m3)"), _header_cell("一氧化碳（mg/m³）"), _header_cell("监测时间")
+    (('pm25', 'μg/m3'), ('co', 'mg/m3'), ('time', None))
+    >>> _header_cell("O3(8h)"), _header_cell("PM2.5浓度"), _header_cell("AQI")
+    (('o3(8h)', None), ('pm25', None), ('aqi', None))
+    """
+    folded, unit = _fold(cell), None
+    m = _HEADER_UNIT.match(folded)
+    if m and _LOOKS_LIKE_UNIT.search(m.group("unit")):
+        folded, unit = m.group("base").strip(), m.group("unit")
+    if folded.endswith("浓度") and len(folded) > 2:  # "PM2.5浓度", "臭氧浓度"
+        folded = folded[:-2].strip()
+    return _HEADER_ALIASES.get(folded, folded), unit
+
+
+def _unit_factor(pollutant: str, unit: str) -> float | None:
+    """The factor from ``unit`` (as written, or folded) to ``pollutant``'s canonical unit; ``None`` when the
+    app cannot convert it (ppb: the conversion depends on temperature and pressure)."""
+    accepted = _UNITS[pollutant]
+    return accepted.get(unit.strip(), accepted.get(_fold(unit)))
+
+
+def _once(header: list[str], original: list[str], name: str) -> None:
+    """Refuse a header that names a column twice (``PM2.5`` and ``pm25``, ``站点`` and ``站点编码``): the message
+    names the cells as the file writes them."""
+    twice = [c for c in dict.fromkeys(header) if c and header.count(c) > 1]  # Excel's trailing empty columns are no names
     if twice:
-        raise FormatError(f"{name}: the header names {', '.join(twice)} more than once",
-                          key="obs.csv_duplicate_column", file=name, columns=", ".join(twice),
-                          columns_zh="、".join(twice))
+        cells = [o for c, o in zip(header, original) if c in twice]
+        raise FormatError(f"{name}: the header names {', '.join(cells)} as one column more than once",
+                          key="obs.csv_duplicate_column", file=name, columns=", ".join(cells),
+                          columns_zh="、".join(cells))
 
 
 def _read_text(source) -> tuple[pd.DataFrame, str]:
@@ -99,7 +171,9 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
         if not row or all(not c.strip() for c in row):
             continue
         if header is None:
-            header = [c.strip().lower() for c in row]
+            original = [c.strip() for c in row]
+            header, units = zip(*(_header_cell(c) for c in original)) if row else ((), ())
+            header, units = list(header), list(units)
             continue
         if len(row) != len(header):
             raise ValidationError(
@@ -110,10 +184,18 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
         lines.append(reader.line_num)
     if header is None:
         raise FormatError(f"{name}: the file is empty; expected a header line", key="obs.csv_empty", file=name)
-    _once(header, name)
+    _once(header, original, name)
     frame = pd.DataFrame(rows, columns=header, dtype=object).astype(str) if rows else pd.DataFrame(columns=header)
     frame.index = pd.Index(np.asarray(lines, dtype=int) - 2)  # so that index + 2 is the line number
+    # the header as the file writes it (messages name its columns so) and the units written in it
+    frame.attrs["original"] = dict(zip(header, original))
+    frame.attrs["units"] = {c: u for c, u in zip(header, units) if u is not None}
     return frame, name
+
+
+def _label(frame: pd.DataFrame, column: str) -> str:
+    """``column`` as the file's header writes it (``监测时间`` for ``time``)."""
+    return frame.attrs.get("original", {}).get(column, column)
 
 
 #: Observation times the app accepts (UTC): a monitoring record, not a calendar of all time.
@@ -136,8 +218,8 @@ def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     bad = values.isna() & ~missing
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), column, "a number or an empty/NA cell", frame[column].iloc[i],
-                   "数值，或空白/NA")
+        raise _bad(name, int(frame.index[i]), _label(frame, column), "a number or an empty/NA cell",
+                   frame[column].iloc[i], "数值，或空白/NA")
     return values.to_numpy(dtype=float)
 
 
@@ -155,13 +237,13 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
     bad = parsed.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise _bad(name, int(frame.index[i]), column, "an ISO-8601 time such as 2026-03-05T10:00+08:00", frame[column].iloc[i],
+        raise _bad(name, int(frame.index[i]), _label(frame, column), "an ISO-8601 time such as 2026-03-05T10:00+08:00", frame[column].iloc[i],
                    "ISO-8601 时间，如 2026-03-05T10:00+08:00")
     has_offset = text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)$", regex=True).to_numpy()
     if not has_offset.all():
         if timezone is None:
             i = int(np.flatnonzero(~has_offset)[0])
-            raise _bad(name, int(frame.index[i]), column, "a time with a UTC offset (such as +08:00), or a time zone chosen first for times without "
+            raise _bad(name, int(frame.index[i]), _label(frame, column), "a time with a UTC offset (such as +08:00), or a time zone chosen first for times without "
                        "one (such as Beijing time; --timezone Asia/Shanghai on the command line)",
                        frame[column].iloc[i], "带 UTC 偏移的时间（如 +08:00），或先指定无偏移时间的时区（如北京时间）")
         naive = pd.to_datetime(text[~has_offset], format="ISO8601") + next_day[~has_offset]
@@ -175,12 +257,12 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
     outside = ((parsed < _FIRST_TIME) | (parsed >= _END_TIME)).to_numpy()
     if outside.any():  # e.g. 9999-12-31T23:00: readable, but no hour of it can be stored or labelled
         i = int(np.flatnonzero(outside)[0])
-        raise _bad(name, int(frame.index[i]), column, "a time from 1970 to 2099", frame[column].iloc[i],
+        raise _bad(name, int(frame.index[i]), _label(frame, column), "a time from 1970 to 2099", frame[column].iloc[i],
                    "1970 至 2099 年之间的时间")
     whole = (parsed.dt.minute == 0) & (parsed.dt.second == 0)
     if not whole.all():
         i = int(np.flatnonzero(~whole.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), column, "a whole hour (hourly values)", frame[column].iloc[i],
+        raise _bad(name, int(frame.index[i]), _label(frame, column), "a whole hour (hourly values)", frame[column].iloc[i],
                    "整点时间（小时值）")
     if hour_label == "begin":
         parsed = parsed + pd.Timedelta(hours=1)
@@ -216,28 +298,28 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
         raise FormatError(f"{name}: a station list (station, name, lon, lat, district), not observations; "
                           "give it as the station metadata (--stations)", key="obs.stations_not_observations",
                           file=name)
+    written = ", ".join(frame.attrs["original"].get(c, c) for c in frame.columns)  # the header as the file writes it
     if not {"station", "time"} <= cols:
-        raise FormatError(f"{name}: header must include 'station' and 'time'; got {', '.join(frame.columns)}",
-                          key="obs.csv_header", file=name, got=", ".join(frame.columns))
-    frame = frame.rename(columns=_HEADER_ALIASES)  # _read_text refused a header naming one twice (PM2.5, pm25)
-    cols = set(frame.columns)
+        raise FormatError(f"{name}: header must include 'station' and 'time'; got {written}",
+                          key="obs.csv_header", file=name, got=written)
+    header_units = frame.attrs["units"]
     station = frame["station"].str.strip()
     if (station == "").any():
         i = int(np.flatnonzero((station == "").to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), "station", "a station id", "", "站点编号")
+        raise _bad(name, int(frame.index[i]), _label(frame, "station"), "a station id", "", "站点编号")
     times = _times(frame, "time", name, timezone, hour_label)
     if {"pollutant", "value"} <= cols:
-        pol = frame["pollutant"].str.strip().str.lower().replace({"pm2.5": "pm25", "pm2_5": "pm25"})
+        pol = frame["pollutant"].map(lambda v: _HEADER_ALIASES.get(_fold(v), _fold(v)))  # "PM2.5", "臭氧", "O₃"
         unknown = ~pol.isin(POLLUTANTS)
         if unknown.any():
             i = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise _bad(name, int(frame.index[i]), "pollutant", f"one of {', '.join(POLLUTANTS)}", frame["pollutant"].iloc[i],
+            raise _bad(name, int(frame.index[i]), _label(frame, "pollutant"), f"one of {', '.join(POLLUTANTS)}", frame["pollutant"].iloc[i],
                        f"{'、'.join(POLLUTANTS)} 之一")
         values = _numbers(frame, "value", name)
         if "unit" in cols:
             factor = np.ones(len(frame))
             for i, (p, u) in enumerate(zip(pol, frame["unit"].str.strip())):
-                f = _UNITS[p].get(u)
+                f = _unit_factor(p, u)
                 if f is None:
                     raise UnitError(f"{name}: line {int(frame.index[i]) + 2}, column 'unit': unit {u!r} is not accepted for {p}; "
                                     f"expected one of {', '.join(sorted(_UNITS[p]))} (convert ppb first)",
@@ -246,25 +328,49 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
                                     accepted_zh="、".join(sorted(_UNITS[p])))
                 factor[i] = f
             values = values * factor
+        elif "value" in header_units:  # "监测值(μg/m3)": the unit of every row (CO's converted to mg/m³)
+            factor = np.array([_header_factor(frame, "value", p, name) for p in pol], dtype=float)
+            values = values * factor
         out = pd.DataFrame({"station": station.to_numpy(), "time": times.to_numpy(), "pollutant": pol.to_numpy(),
                             "value": values})
     else:
         present = [p for p in POLLUTANTS if p in cols]
         if not present:
             raise FormatError(f"{name}: header must name pollutant columns ({', '.join(POLLUTANTS)}) "
-                              f"or 'pollutant' and 'value'; got {', '.join(frame.columns)}",
+                              f"or 'pollutant' and 'value'; got {written}",
                               key="obs.no_pollutants", file=name, pollutants=", ".join(POLLUTANTS),
-                              pollutants_zh="、".join(POLLUTANTS),
-                              got=", ".join(frame.columns))
+                              pollutants_zh="、".join(POLLUTANTS), got=written)
         parts = [pd.DataFrame({"station": station.to_numpy(), "time": times.to_numpy(), "pollutant": p,
-                               "value": _numbers(frame, p, name)}) for p in present]
+                               "value": _numbers(frame, p, name) * _header_factor(frame, p, p, name)})
+                 for p in present]
         out = pd.concat(parts, ignore_index=True)
     out["time"] = pd.to_datetime(out["time"], utc=True)
     out["line"] = np.tile(frame.index.to_numpy(dtype=int) + 2, len(out) // max(len(frame), 1)) if len(frame) else []
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
-    out.attrs["ignored_columns"] = tuple(c for c in frame.columns if c and c not in read)
+    out.attrs["ignored_columns"] = tuple(_label(frame, c) for c in frame.columns if c and c not in read)
     return out
+
+
+def _header_factor(frame: pd.DataFrame, column: str, pollutant: str, name: str) -> float:
+    """The factor to ``pollutant``'s canonical unit from the unit ``column``'s header writes in brackets (1 when
+    it writes none); a unit the app cannot convert (ppb) is refused, naming the column as written."""
+    unit = frame.attrs["units"].get(column)
+    if unit is None:
+        return 1.0
+    factor = _unit_factor(pollutant, unit)
+    if factor is None:
+        accepted = sorted(_UNITS[pollutant])
+        raise UnitError(f"{name}: column {_label(frame, column)!r}: unit {unit!r} is not accepted for {pollutant}; "
+                        f"expected one of {', '.join(accepted)} (convert ppb first)",
+                        key="obs.bad_header_unit", file=name, column=_label(frame, column), unit=unit,
+                        pollutant=pollutant, accepted=", ".join(accepted), accepted_zh="、".join(accepted))
+    return factor
+
+
+#: a station list's columns as the Chinese message names them (either name is read)
+_STATION_COLUMNS_ZH = {"station": "station（站点编码）", "name": "name（站点名称）", "lon": "lon（经度）",
+                       "lat": "lat（纬度）", "district": "district（区县）"}
 
 
 def read_stations(source) -> pd.DataFrame:
@@ -276,7 +382,9 @@ def read_stations(source) -> pd.DataFrame:
     """
     frame, name = _read_text(source)
     if "id" in frame.columns and "station" not in frame.columns:
+        attrs = frame.attrs
         frame = frame.rename(columns={"id": "station"})
+        frame.attrs = {**attrs, "original": {**attrs["original"], "station": attrs["original"]["id"]}}
     need = ["station", "name", "lon", "lat", "district"]
     missing = [c for c in need if c not in frame.columns]
     if missing and "time" in frame.columns:  # the observations, chosen in the station list's place
@@ -285,7 +393,8 @@ def read_stations(source) -> pd.DataFrame:
     if missing:
         raise FormatError(f"{name}: station metadata misses column(s) {', '.join(missing)}; expected {', '.join(need)}",
                           key="obs.stations_columns", file=name, missing=", ".join(missing), expected=", ".join(need),
-                          missing_zh="、".join(missing), expected_zh="、".join(need))
+                          missing_zh="、".join(_STATION_COLUMNS_ZH[c] for c in missing),
+                          expected_zh="、".join(_STATION_COLUMNS_ZH[c] for c in need))
     lon, lat = _numbers(frame, "lon", name), _numbers(frame, "lat", name)
     for col, v, lim in (("lon", lon, 180), ("lat", lat, 90)):
         bad = ~np.isfinite(v) | (np.abs(v) > lim)
@@ -298,7 +407,7 @@ def read_stations(source) -> pd.DataFrame:
     bad = district.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), "district",
+        raise _bad(name, int(frame.index[i]), _label(frame, "district"),
                    "a six-digit adcode such as 310118, or a district's name ("
                    + ", ".join(d.short_en for d in ZONE_DISTRICTS) + ")", frame["district"].iloc[i],
                    "六位行政区划代码（如 310118）或区县名称（" + "、".join(d.name_zh for d in ZONE_DISTRICTS) + "）")
@@ -306,7 +415,7 @@ def read_stations(source) -> pd.DataFrame:
     dup = station.duplicated()
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise _bad(name, int(frame.index[i]), "station", "a station id not listed before", frame["station"].iloc[i],
+        raise _bad(name, int(frame.index[i]), _label(frame, "station"), "a station id not listed before", frame["station"].iloc[i],
                    "未重复的站点编号")
     return pd.DataFrame({"station": station, "name": frame["name"].str.strip(), "lon": lon, "lat": lat,
                          "district": district}).reset_index(drop=True)
