@@ -272,6 +272,11 @@ def test_a_header_as_chinese_monitoring_exports_write_it_is_read():
     long = read_station_csv(csv("站点,时间,污染物,监测值(μg/m³)\nS1,2026-03-05T10:00+08:00,臭氧,90\n"
                                 "S1,2026-03-05T10:00+08:00,CO,700\n"))
     assert dict(zip(long["pollutant"], long["value"])) == pytest.approx({"co": 0.7, "o3": 90.0}, rel=1e-12)
+    # times as Chinese platforms write them, in the zone chosen for times without an offset (Beijing)
+    times = read_station_csv(csv("站点编码,监测时间,PM2.5\nS1,2026年3月5日 10时,35\nS1,2026年3月5日11点,36\n"
+                                 "S1,2026年03月05日24时,37\n"), timezone="Asia/Shanghai")
+    assert times["time"].dt.strftime("%Y-%m-%dT%H:%MZ").tolist() == ["2026-03-05T02:00Z", "2026-03-05T03:00Z",
+                                                                     "2026-03-05T16:00Z"]
     stations = read_stations(csv("站点编码,站点名称,经度,纬度,所属区县\nQP01,青浦 淀山湖,120.96,31.10,青浦区\n"))
     assert stations.iloc[0].to_dict() == {"station": "QP01", "name": "青浦 淀山湖", "lon": 120.96, "lat": 31.1,
                                           "district": "310118"}

@@ -227,8 +227,25 @@ def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
 _END_OF_DAY = r"(?<=[T ])24:00(?::00)?(?=$|[zZ+-])"
 
 
+#: a time as Chinese monitoring platforms write it: "2026年11月20日 05时", "2026年11月20日5点", "…05时30分"
+_CHINESE_TIME = (r"^(?P<y>\d{4})\s*年\s*(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*(?P<h>\d{1,2})\s*[时点]"
+                 r"(?:\s*(?P<mi>\d{1,2})\s*分)?$")
+
+
+def _chinese_time(m) -> str:
+    """``2026-11-20 05:00`` of a :data:`_CHINESE_TIME` match (a time without an offset: the file's zone applies).
+
+    Examples
+    --------
+    >>> import re
+    >>> _chinese_time(re.match(_CHINESE_TIME, "2026年3月5日 24时"))
+    '2026-03-05 24:00'
+    """
+    return f"{m['y']}-{int(m['mo']):02d}-{int(m['d']):02d} {int(m['h']):02d}:{int(m['mi'] or 0):02d}"
+
+
 def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, hour_label: str) -> pd.Series:
-    text = frame[column].str.strip()
+    text = frame[column].str.strip().str.replace(_CHINESE_TIME, _chinese_time, regex=True)
     end_of_day = text.str.contains(_END_OF_DAY, regex=True).to_numpy()
     if end_of_day.any():
         text = text.str.replace(_END_OF_DAY, "00:00", regex=True)
@@ -237,8 +254,9 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
     bad = parsed.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise _bad(name, int(frame.index[i]), _label(frame, column), "an ISO-8601 time such as 2026-03-05T10:00+08:00", frame[column].iloc[i],
-                   "ISO-8601 时间，如 2026-03-05T10:00+08:00")
+        raise _bad(name, int(frame.index[i]), _label(frame, column), "an ISO-8601 time such as 2026-03-05T10:00+08:00 "
+                   "(or 2026-03-05 10:00, 2026/3/5 10:00, 2026年3月5日10时)", frame[column].iloc[i],
+                   "时间，如 2026-03-05T10:00+08:00、2026-03-05 10:00、2026/3/5 10:00 或 2026年3月5日10时")
     has_offset = text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)$", regex=True).to_numpy()
     if not has_offset.all():
         if timezone is None:
