@@ -166,14 +166,20 @@ overview = []
 for j, d in enumerate(districts):
     s = room.submission(d, day)
     g = best_guidance(rows).get((d, day))
-    cell = room.final(d, day) or s or g  # the combined value where the chief set one
+    final = room.final(d, day)
+    # the combined value where the chief set one, else the district's own, else the guidance; each says which
+    # it is (the room read three "AQI 85–120" and could not tell a district's forecast from the guidance)
+    issued = room.session.state in ("issued", "superseded")
+    cell, source = ((final, "pres17.src_issued" if issued else "pres17.src_final") if final is not None else
+                    (s, f"consult.status.{s.status}") if s is not None else (g, "pres17.guidance"))
     if cell is not None and getattr(cell, "aqi_lo", None) is not None:
         chips = "".join(level_chip(lv) for lv in range(cell.level_lo, cell.level_hi + 1))
         txt = f"AQI {cell.aqi_lo}–{cell.aqi_hi}"
+        src = f"<span style='font-size:1rem;font-weight:400;color:#555'> · {html.escape(tr(source))}</span>"
     else:
-        chips, txt = "", "—"
+        chips, txt, src = "", "—", ""
     bold = "font-weight:800;" if j == k_dist else ""
-    overview.append(f"<td style='padding:.3rem 1rem;font-size:1.3rem;{bold}'>{html.escape(tr(f'district.{d}'))}<br>"
+    overview.append(f"<td style='padding:.3rem 1rem;font-size:1.3rem;{bold}'>{html.escape(tr(f'district.{d}'))}{src}<br>"
                     f"{html.escape(txt)}<br>{chips}</td>")
 st.markdown(f"<table style='width:100%;border-collapse:collapse'><tr>{''.join(overview)}</tr></table>",
             unsafe_allow_html=True)

@@ -37,6 +37,8 @@ MESSAGES = {
     "pres17.up": ("上一区县", "Previous district"),
     "pres17.down": ("下一区县", "Next district"),
     "pres17.guidance": ("客观预报指导", "Objective guidance"),
+    "pres17.src_final": ("首席合成", "chief's combined"),
+    "pres17.src_issued": ("联合发布", "issued"),
     "pres17.submissions": ("各区县提交", "Submissions"),
     "pres17.flags": ("分歧", "Consistency flags"),
     "pres17.no_flags": ("无分歧", "No consistency flags"),
