@@ -114,8 +114,12 @@ with left:
     body = (range_block(best.aqi_lo, best.aqi_hi, best.level_lo, best.level_hi, best.primary)
             if best is not None and best.aqi_lo is not None else
             f"<div class='pres-text'>{html.escape(tr('pres17.no_guidance'))}</div>")
-    st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.guidance'))}</h3>{body}</div>",
-                unsafe_allow_html=True)
+    # past the models' reach the value is a climatology and persistence outlook: said so, never as model guidance
+    outlook = best is not None and best.outlook
+    if outlook:
+        body += f"<div class='pres-foot'>{html.escape(tr('dfc13.outlook_note'))}</div>"
+    title = tr("dfc13.outlook_badge") if outlook else tr("pres17.guidance")
+    st.markdown(f"<div class='pres-card'><h3>{html.escape(title)}</h3>{body}</div>", unsafe_allow_html=True)
 sub = room.submission(district, day)
 # the chief's combined value (issued as it stands once the session is issued) where it is not the district's own:
 # a tour read "嘉善 105–135" on the page after the chief had issued 95–120
@@ -171,7 +175,8 @@ for j, d in enumerate(districts):
     # it is (the room read three "AQI 85–120" and could not tell a district's forecast from the guidance)
     issued = room.session.state in ("issued", "superseded")
     cell, source = ((final, "pres17.src_issued" if issued else "pres17.src_final") if final is not None else
-                    (s, f"consult.status.{s.status}") if s is not None else (g, "pres17.guidance"))
+                    (s, f"consult.status.{s.status}") if s is not None else
+                    (g, "dfc13.outlook_badge" if g is not None and g.outlook else "pres17.guidance"))
     if cell is not None and getattr(cell, "aqi_lo", None) is not None:
         chips = "".join(level_chip(lv) for lv in range(cell.level_lo, cell.level_hi + 1))
         txt = f"AQI {cell.aqi_lo}–{cell.aqi_hi}"

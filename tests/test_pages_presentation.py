@@ -73,3 +73,24 @@ def test_before_any_forecast_the_strip_shows_the_guidance_as_such(demo_url, monk
     for d, name in (("310118", "青浦区"), ("320509", "吴江区"), ("330421", "嘉善县")):
         g = rows[(d, tomorrow)]
         assert f"{name} · 客观预报指导 AQI {g.aqi_lo}–{g.aqi_hi}" in strip, strip
+
+
+def test_a_day_past_the_models_reach_shows_its_outlook_as_an_outlook(demo_url, monkeypatch):
+    """D+5..D+7 of the demo world are past the longest model lead: the room and the district page label them 展望,
+    but the presentation's card and strip said "客观预报指导" over the climatology-and-persistence outlook."""
+    from forecasting import consultation as c
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    today = c.beijing_today()
+    rows = c.best_guidance(c.guidance_rows(get_database(demo_url), today))
+    outlook_days = sorted({day for (d, day), g in rows.items() if g.outlook})
+    assert outlook_days and all(not rows[(d, outlook_days[0] - timedelta(days=1))].outlook
+                                for d in ("310118", "320509", "330421"))
+    at = goto(sign_in(new_app(), "qp_chen", "demo-2026-yrd"), "presentation.py")
+    for _ in range((outlook_days[0] - today).days - 1):  # to the first outlook day, Qingpu
+        next(b for b in at.button if b.label.startswith("下一页")).click().run()
+    assert not at.exception, at.exception
+    cards = [str(m.value) for m in at.markdown if "pres-card" in str(m.value)]
+    assert cards[0].startswith("<div class='pres-card'><h3>展望</h3>") and "超出模式时效" in cards[0], cards[0]
+    assert _overview(at).count("· 展望 AQI") == 3, _overview(at)
