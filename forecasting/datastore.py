@@ -156,7 +156,9 @@ def read_run(paths, *, model: str | None = None, districts: str | Path | None = 
                               f"{extent['lat1']}) covers none of the zone's districts; nothing was stored",
                               key="grids.outside_zone", file=files, **extent)
     frame = district_series(grid, weights)
-    name = model or grid.attrs.get("model") or grid.attrs.get("format")
+    # the mapping file's name when the given one found it ("cams" finds cams.yaml, whose model is CAMS: stored as
+    # "cams" it was a fourth model beside CAMS), else the name given, else the format
+    name = grid.attrs.get("model") or model or grid.attrs.get("format")
     return RunRead(frame, name, pd.Timestamp(cycle_value).to_pydatetime(), grid.attrs.get("format", ""),
                    str(grid.attrs.get("level", "")), [str(f) for f in grid.attrs.get("files", [])],
                    list(grid.attrs.get("conversions", [])))

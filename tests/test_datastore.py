@@ -49,6 +49,15 @@ def test_ingest_stores_three_districts_and_is_idempotent(db, aconc):
     assert sorted(frame["lead_hours"].unique()) == [1, 2, 3, 4, 5, 6]
 
 
+def test_a_model_named_in_another_case_is_stored_under_its_mapping_files_name(db, aconc):
+    """``ingest --model cmaq-yrd`` finds data/models/cmaq-yrd.yaml, whose model is CMAQ-YRD: the run was stored as
+    "cmaq-yrd", a model of its own beside CMAQ-YRD, with no schedule, no trained correction and its own guidance."""
+    result = datastore.ingest_run(db, OP, [aconc], model="cmaq-yrd")
+    assert result.model == "CMAQ-YRD"
+    assert datastore.model_names(db) == ["CMAQ-YRD"]
+    assert datastore.ingest_run(db, OP, [aconc], model="CMAQ-YRD").replaced  # the same run, not a second model
+
+
 def test_stored_values_are_the_extracted_district_means(db, aconc):
     from forecasting.districts import district_series, district_weights
     from forecasting.grids import open_grid
