@@ -129,7 +129,8 @@ class RunRead:
 def read_run(paths, *, model: str | None = None, districts: str | Path | None = None, cycle=None) -> RunRead:
     """Read model output files of one cycle and extract their district series; touches no database
     (the parameters are :func:`ingest_run`'s)."""
-    from forecasting.districts import district_series, district_weights, load_districts  # lazy: xarray
+    from forecasting.districts import (district_series, district_weights, hourly_series,  # lazy: xarray
+                                       interpolation_note, load_districts)
     from forecasting.grids import open_grid  # lazy: xarray
 
     files = ", ".join(Path(str(p)).name for p in ([paths] if isinstance(paths, (str, Path)) else paths))
@@ -155,13 +156,16 @@ def read_run(paths, *, model: str | None = None, districts: str | Path | None = 
         raise ValidationError(f"{files}: the grid (lon {extent['lon0']}..{extent['lon1']}, lat {extent['lat0']}.."
                               f"{extent['lat1']}) covers none of the zone's districts; nothing was stored",
                               key="grids.outside_zone", file=files, **extent)
-    frame = district_series(grid, weights)
+    # a run written every 3 or 6 hours is made hourly (a day's AQI needs 20 hourly values), and says so
+    frame, step = hourly_series(district_series(grid, weights))
+    conversions = list(grid.attrs.get("conversions", []))
+    if step > 1:
+        conversions.append(interpolation_note(step))
     # the mapping file's name when the given one found it ("cams" finds cams.yaml, whose model is CAMS: stored as
     # "cams" it was a fourth model beside CAMS), else the name given, else the format
     name = grid.attrs.get("model") or model or grid.attrs.get("format")
     return RunRead(frame, name, pd.Timestamp(cycle_value).to_pydatetime(), grid.attrs.get("format", ""),
-                   str(grid.attrs.get("level", "")), [str(f) for f in grid.attrs.get("files", [])],
-                   list(grid.attrs.get("conversions", [])))
+                   str(grid.attrs.get("level", "")), [str(f) for f in grid.attrs.get("files", [])], conversions)
 
 
 def ingest_run(

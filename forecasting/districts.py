@@ -47,6 +47,10 @@ __all__ = [
     "grid_geometry_key",
     "cell_edges",
     "mean_wind",
+    "hourly_series",
+    "output_step",
+    "interpolation_note",
+    "MAX_INTERPOLATED_GAP_HOURS",
     "wind_components",
     "wind_from_components",
     "DEFAULT_DISTRICTS",
@@ -407,6 +411,106 @@ def mean_wind(ws, wd, weights=None, *, axis=None):
         ub = (np.where(ok, u, 0.0) * w).sum(axis=axis) / den
         vb = (np.where(ok, v, 0.0) * w).sum(axis=axis) / den
     return wind_from_components(ub, vb)
+
+
+#: The longest step between a model's outputs that :func:`hourly_series` fills [h]: 3-hourly output (CAMS past
+#: its hourly range, many regional runs) and 6-hourly (RAQMS); a longer gap is missing data, not a time step.
+MAX_INTERPOLATED_GAP_HOURS = 6
+
+
+def output_step(times) -> int:
+    """The most common step between a run's output times [whole hours]; 1 when some steps are longer but
+    none is (an hourly run with missing hours) or there are fewer than two times.
+
+    Examples
+    --------
+    >>> output_step(pd.to_datetime(["2026-12-07T03:00", "2026-12-07T06:00", "2026-12-07T09:00"]))
+    3
+    >>> output_step(pd.to_datetime(["2026-12-07T01:00", "2026-12-07T02:00", "2026-12-07T05:00"]))
+    1
+    """
+    ns = pd.DatetimeIndex(times).unique().sort_values().as_unit("ns").asi8
+    if len(ns) < 2:
+        return 1
+    steps = np.diff(ns) // 3_600_000_000_000
+    return max(int(pd.Series(steps).mode().min()), 1)
+
+
+def interpolation_note(step: int) -> str:
+    """The conversion a run's record and the data desk's preview list for :func:`hourly_series`."""
+    return f"{step}-hourly output interpolated linearly in time to hourly values"
+
+
+def hourly_series(frame: pd.DataFrame, *, max_gap: int = MAX_INTERPOLATED_GAP_HOURS) -> tuple[pd.DataFrame, int]:
+    """District series of a model that writes every 3 or 6 hours, made hourly by linear interpolation in time.
+
+    A day's AQI needs 20 hourly values (HJ 633, the validity rule of the daily statistics), so a 3-hourly
+    run's 8 values a day gave no AQI at all, and the run served no guidance. Each hour between two
+    outputs at most ``max_gap`` hours apart gets the value on the straight line between them (per district
+    and variable, from its finite values only; wind direction through the earth-relative components, so
+    that 350° and 10° pass through 0°, not 180°). Hours past a longer gap, before the first output or
+    after the last stay absent. ``lead_hours`` follows the hour (``time − cycle``).
+
+    Returns ``(frame, step)``: ``step`` is the most common step between outputs [h], and the frame comes
+    back unchanged when it is 1 (hourly output) or the frame has fewer than two times.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime(["2026-12-07T03:00Z", "2026-12-07T06:00Z"])
+    >>> f = pd.DataFrame({"district": "310118", "time": t, "lead_hours": [3.0, 6.0], "pm25": [30.0, 60.0]})
+    >>> out, step = hourly_series(f)
+    >>> step, out["pm25"].tolist(), out["lead_hours"].tolist()
+    (3, [30.0, 40.0, 50.0, 60.0], [3.0, 4.0, 5.0, 6.0])
+    """
+    hour = 3_600_000_000_000  # ns
+    times = pd.DatetimeIndex(frame["time"].drop_duplicates()).sort_values().as_unit("ns")
+    step = output_step(times)
+    if step <= 1:
+        return frame, 1
+    hourly = pd.date_range(times[0], times[-1], freq="h").as_unit("ns")
+    x = hourly.asi8
+    fixed = [c for c in ("district", "model", "cycle") if c in frame.columns]
+    variables = [c for c in frame.columns if c not in {*fixed, "time", "lead_hours"}]
+    parts = []
+    for district, one in frame.sort_values("time").groupby("district", sort=False):
+        known = pd.DatetimeIndex(one["time"]).as_unit("ns").asi8
+
+        def line(values):
+            """``values`` at the outputs → every hour: exact at an output, on the line between two finite
+            outputs at most ``max_gap`` hours apart, else NaN."""
+            values = np.asarray(values, dtype=float)
+            ok = np.isfinite(values)
+            kx, kv = known[ok], values[ok]
+            y = np.full(len(x), np.nan)
+            if not len(kx):
+                return y
+            right = np.searchsorted(kx, x, side="left")
+            exact = right < len(kx)
+            exact[exact] = kx[right[exact]] == x[exact]
+            y[exact] = kv[right[exact]]
+            between = (right > 0) & (right < len(kx)) & ~exact
+            r = right[between]
+            fill = np.zeros(len(x), dtype=bool)
+            fill[between] = (kx[r] - kx[r - 1]) <= max_gap * hour
+            y[fill] = np.interp(x[fill].astype(float), kx.astype(float), kv)
+            return y
+
+        out = pd.DataFrame({"district": district, "time": hourly})
+        for c in fixed[1:]:
+            out[c] = one[c].iloc[0]
+        out["lead_hours"] = one["lead_hours"].iloc[0] + (x - known[0]) / hour
+        for v in variables:
+            if v != "wd":
+                out[v] = line(one[v])
+        if "wd" in variables:
+            speed = one["ws"].to_numpy(float) if "ws" in variables else np.ones(len(one))
+            u, v_ = wind_components(speed, one["wd"].to_numpy(float))
+            out["wd"] = wind_from_components(line(u), line(v_))[1]
+        parts.append(out[list(frame.columns)])
+    result = pd.concat(parts, ignore_index=True)
+    result = result[result[variables].notna().any(axis=1)].reset_index(drop=True) if variables else result
+    result.attrs.update(frame.attrs)
+    return result, step
 
 
 def _provenance(grid, times, n):

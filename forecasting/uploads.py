@@ -324,7 +324,7 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
     ValidationError, FormatError, UnitError
         Too many or too large files, not a readable model run (recorded as a refused attempt).
     """
-    from forecasting.districts import district_weights, load_districts  # lazy: xarray
+    from forecasting.districts import district_weights, interpolation_note, load_districts, output_step  # lazy: xarray
     from forecasting.grids import inspect_grid, open_grid  # lazy: xarray
     actor = _check(db, actor, RUN_ROLES, "upload model runs")
     names = [_clean_name(n, i) for i, (n, _b) in enumerate(files)]
@@ -374,6 +374,9 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
                               "lat": np.asarray(grid["lat"].values, float).ravel(),
                               "value": np.asarray(da.values, float).ravel()}).dropna()
         first_time = str(info["time"]["first"] or "")
+        step = output_step(grid["time"].values)
+        if step > 1:  # stored hourly (read_run): the preview says so among the conversions
+            info["conversions"] = [*info.get("conversions", []), interpolation_note(step)]
     except ForecastingError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         clean = _without_folder(exc, folder)

@@ -256,6 +256,21 @@ def datastore_stations(tmp_path):
 # -- model runs from the browser ------------------------------------------------------------------
 
 
+def test_the_preview_of_a_three_hourly_run_says_it_is_made_hourly(db, users, data_dir, tmp_path):
+    import xarray as xr
+
+    from forecasting.grids.synthetic import write_cams_forecast
+
+    full = write_cams_forecast(tmp_path / "full.nc", hours=12, cycle="2026-11-24T00:00Z", seed=5)
+    with xr.open_dataset(full, mask_and_scale=False, decode_times=False) as ds:
+        ds.isel(valid_time=slice(2, None, 3)).to_netcdf(tmp_path / "every3.nc")
+    preview = uploads.preview_run(db, users["admin1"], [("every3.nc", (tmp_path / "every3.nc").read_bytes())],
+                                  model="cams-3h")
+    assert preview.description["conversions"][-1] == "3-hourly output interpolated linearly in time to hourly values"
+    out = uploads.confirm_run(db, users["admin1"], preview.token, recompute=False)
+    assert out.n_times == 10  # leads 3..12
+
+
 def test_forecaster_uploads_a_run_through_the_ingest_path(db, users, data_dir, run_file):
     from forecasting.districts import district_series, district_weights
     from forecasting.grids import open_grid

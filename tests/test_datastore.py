@@ -58,6 +58,37 @@ def test_a_model_named_in_another_case_is_stored_under_its_mapping_files_name(db
     assert datastore.ingest_run(db, OP, [aconc], model="CMAQ-YRD").replaced  # the same run, not a second model
 
 
+def test_a_three_hourly_run_is_stored_hourly_and_says_so(db, tmp_path):
+    """A CAMS-style run written every 3 hours: 8 values a day gave no daily AQI (20 hours needed), so the run served
+    no guidance. It is stored hourly, each filled hour on the line between its outputs, and its record says so."""
+    import xarray as xr
+
+    from forecasting.grids.synthetic import write_cams_forecast
+
+    full = write_cams_forecast(tmp_path / "full.nc", hours=24, cycle="2026-11-24T00:00Z", seed=5)
+    every3 = tmp_path / "every3.nc"
+    with xr.open_dataset(full, mask_and_scale=False, decode_times=False) as ds:
+        ds.isel(valid_time=slice(2, None, 3)).to_netcdf(every3)  # leads 3, 6, …, 24, packed as written
+    hourly = datastore.ingest_run(db, OP, [full], model="cams-hourly")
+    result = datastore.ingest_run(db, OP, [every3], model="cams-3h")
+    assert result.n_times == 22  # leads 3..24
+    with db.read() as s:
+        conversions = s.scalar(select(ModelRun.conversions).where(ModelRun.model == "cams-3h"))
+    assert "3-hourly output interpolated linearly in time to hourly values" in conversions["applied"]
+    got = datastore.forecast_frame(db, model="cams-3h")
+    ref = datastore.forecast_frame(db, model="cams-hourly")
+    key = ["district", "variable", "valid_time"]
+    both = got.merge(ref, on=key, suffixes=("", "_hourly"))
+    pm = both[both["variable"] == "pm25"].sort_values(key)
+    lead = (pm["valid_time"] - pd.Timestamp("2026-11-24T00:00Z")) / pd.Timedelta(hours=1)
+    outputs = pm[lead % 3 == 0]
+    assert np.allclose(outputs["value"], outputs["value_hourly"])  # the outputs themselves, unchanged
+    one = pm[pm["district"] == "310118"].set_index(lead[pm["district"] == "310118"])["value_hourly"]
+    filled = pm[(pm["district"] == "310118") & (lead == 4)]["value"].item()
+    assert filled == pytest.approx(one[3] + (one[6] - one[3]) / 3, rel=1e-6)  # a third of the way from 3 to 6
+    assert hourly.n_times == 24
+
+
 def test_stored_values_are_the_extracted_district_means(db, aconc):
     from forecasting.districts import district_series, district_weights
     from forecasting.grids import open_grid

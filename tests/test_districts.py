@@ -173,3 +173,36 @@ def test_operator_geojson_with_adcode(tmp_path):
         load_districts(bad)
     with pytest.raises(FormatError, match="not found"):
         load_districts(tmp_path / "none.geojson")
+
+
+def test_a_three_hourly_run_is_made_hourly_on_the_line_between_outputs():
+    """Hand-computed: values on the straight line between outputs 3 h apart; a 12-hour hole (missing outputs)
+    stays a hole; a wind turning from 350° to 20° passes through north (the line of the directions as
+    numbers would pass through 185°); lead hours follow the hour."""
+    from forecasting.districts import hourly_series
+
+    t = pd.to_datetime(["2026-12-07T03:00Z", "2026-12-07T06:00Z", "2026-12-07T09:00Z", "2026-12-07T21:00Z",
+                        "2026-12-08T00:00Z"])
+    frame = pd.DataFrame({"district": "310118", "time": t, "lead_hours": [3.0, 6.0, 9.0, 21.0, 24.0],
+                          "model": "M", "cycle": pd.Timestamp("2026-12-07T00:00Z"),
+                          "pm25": [30.0, 60.0, np.nan, 90.0, 60.0], "ws": [3.0, 3.0, 3.0, 3.0, 3.0],
+                          "wd": [350.0, 20.0, 20.0, 20.0, 20.0]})
+    out, step = hourly_series(frame)
+    assert step == 3
+    got = out.set_index(out["time"].dt.strftime("%dT%H"))
+    # 03..06: 30 → 60 by 10 an hour; 09 is missing, so 06..21 has no straight line from finite values 3 h apart
+    assert got.loc[["07T03", "07T04", "07T05", "07T06"], "pm25"].tolist() == [30.0, 40.0, 50.0, 60.0]
+    assert got.loc[["07T07", "07T08", "07T09"], "pm25"].isna().all()
+    assert got.loc[["07T21", "07T22", "07T23", "08T00"], "pm25"].tolist() == [90.0, 80.0, 70.0, 60.0]
+    # the 12-hour hole 09..21 holds no interpolated wind either; 06..09 is filled (3 h)
+    assert not {"07T10", "07T15", "07T20"} & set(got.index) and got.loc["07T07", "ws"] == 3.0
+    # 350° → 20° in 3 h: u, v on their lines; at 1/3 of the way the direction is 0.096° east of north
+    u0, v0 = -np.sin(np.radians(350.0)), -np.cos(np.radians(350.0))
+    u1, v1 = -np.sin(np.radians(20.0)), -np.cos(np.radians(20.0))
+    u, v = u0 + (u1 - u0) / 3, v0 + (v1 - v0) / 3
+    assert got.loc["07T04", "wd"] == pytest.approx(np.degrees(np.arctan2(-u, -v)) % 360, abs=1e-9)
+    assert got.loc["07T04", "wd"] < 1.0 or got.loc["07T04", "wd"] > 359.0
+    assert got.loc[["07T03", "07T04", "08T00"], "lead_hours"].tolist() == [3.0, 4.0, 24.0]
+    assert (out["model"] == "M").all() and len(out) == 4 + 3 + 4  # 03..09, 21..00: the hole's hours are absent
+    hourly = frame.iloc[:2].assign(time=pd.to_datetime(["2026-12-07T01:00Z", "2026-12-07T02:00Z"]))
+    assert hourly_series(hourly)[0] is hourly  # hourly output is left as it is
