@@ -112,16 +112,69 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None, dask
                               f"open files of one run and one domain together", key="grids.grid_differs",
                               file=Path(str(p.attrs["files"][0])).name, first=Path(str(first.attrs["files"][0])).name)
     cycles = sorted({p.attrs["cycle"] for p in parts if p.attrs["cycle"]})
-    out = xr.concat(parts, dim="time", data_vars="minimal", coords="minimal", compat="override",
-                    join="override", combine_attrs="override").sortby("time")
-    out.attrs["files"] = [f for p in parts for f in p.attrs["files"]]
-    out.attrs["conversions"] = list(dict.fromkeys(c for p in parts for c in p.attrs["conversions"]))
+    files = [f for p in parts for f in p.attrs["files"]]
+    conversions = list(dict.fromkeys(c for p in parts for c in p.attrs["conversions"]))
+    parts = _merge_same_hours(parts)
+    out = parts[0] if len(parts) == 1 else xr.concat(
+        parts, dim="time", data_vars="minimal", coords="minimal", compat="override", join="override",
+        combine_attrs="override").sortby("time")
+    out = _drop_repeated_hours(out)
+    out.attrs["files"] = files
+    out.attrs["conversions"] = conversions
     if cycles:
         out.attrs["cycle"] = cycles[0]
         cyc = np.datetime64(cycles[0].replace("Z", ""))
         out = out.assign_coords(lead_hours=("time", ((out["time"].values - cyc) / np.timedelta64(1, "h")).astype(float),
                                             {"units": "h"}))
     return out
+
+
+def _name(part) -> str:
+    return Path(str(part.attrs["files"][0])).name
+
+
+def _merge_same_hours(parts: list[xr.Dataset]) -> list[xr.Dataset]:
+    """Files of one run that hold the same hours and different variables (a centre writes one file per species,
+    or particles and gases apart) merged into one grid per set of hours. They were stacked along time: every
+    hour twice, half of each copy empty ("2160 of 4320 values are missing")."""
+    groups: dict[tuple, list[xr.Dataset]] = {}
+    for p in parts:
+        groups.setdefault(tuple(np.asarray(p["time"].values).tolist()), []).append(p)
+    if len(groups) == len(parts):
+        return parts
+    merged = []
+    for same in groups.values():
+        seen: dict[str, str] = {}
+        for p in same:
+            for v in p.data_vars:
+                if v in seen:
+                    raise FormatError(f"{seen[v]} and {_name(p)} both hold {v} for the same hours: give each file of "
+                                      "a run once", key="grids.files_repeat", first=seen[v], file=_name(p),
+                                      variable=v)
+                seen[v] = _name(p)
+        merged.append(same[0] if len(same) == 1 else
+                      xr.merge(same, compat="override", join="override", combine_attrs="override"))
+    return merged
+
+
+def _drop_repeated_hours(grid: xr.Dataset) -> xr.Dataset:
+    """One copy of an hour two consecutive files both hold (CMAQ writes 25 steps a day: its hour 24 is the next
+    file's hour 0); refused when the copies differ (files of two runs)."""
+    times = np.asarray(grid["time"].values)
+    repeated = np.zeros(len(times), dtype=bool)
+    _, first = np.unique(times, return_index=True)
+    repeated[np.setdiff1d(np.arange(len(times)), first)] = True
+    if not repeated.any():
+        return grid
+    for k in np.flatnonzero(repeated):
+        j = int(np.flatnonzero(times == times[k])[0])
+        for v in grid.data_vars:
+            a, b = compute(grid[v].isel(time=j).data, grid[v].isel(time=k).data)
+            if not np.allclose(np.asarray(a, float), np.asarray(b, float), rtol=1e-5, atol=0, equal_nan=True):
+                when = iso_utc(times[k])
+                raise FormatError(f"the files give two different {v} fields for {when}: give the files of one run",
+                                  key="grids.hour_differs", variable=v, time=when)
+    return grid.isel(time=np.flatnonzero(~repeated))
 
 
 def inspect_grid(paths, *, model: str | None = None, mapping=None) -> dict:

@@ -46,6 +46,10 @@ MESSAGES = {
     "grids.grid_differs": ("{file} 的网格与 {first} 不同；一次只能上传同一次起报、同一区域的文件",
                            "The grid of {file} differs from that of {first}; upload the files of one run and one "
                            "domain together"),
+    "grids.files_repeat": ("{first} 与 {file} 含有同一时次的 {variable}：同一次起报的每个文件只需上传一次",
+                           "{first} and {file} both hold {variable} for the same hours: give each file of a run once"),
+    "grids.hour_differs": ("多个文件给出 {time} 的 {variable} 且数值不同：请只上传同一次起报的文件",
+                           "The files give two different {variable} fields for {time}: give the files of one run"),
     "grids.ioapi_projection": ("不支持 IOAPI 投影 GDTYP={code}（支持 1 经纬度、2 兰伯特、6 极射赤面、7 墨卡托）",
                                "IOAPI GDTYP={code} is not supported (1 lat-lon, 2 Lambert, 6 polar stereographic, "
                                "7 Mercator)"),
