@@ -182,7 +182,8 @@ def _chip(lo, hi) -> tuple[str, str | None]:
     # one block, so a chip of two lines ("Good to Lightly / Polluted" in a 1366 px column) is one rounded box
     chip = (f"<span style='background:{colour};color:{w.text_on(checked.level_hi)};padding:1px 6px;"
             "border-radius:8px;display:inline-block;max-width:100%'>"
-            f"{w.esc(w.span(checked.level_lo, checked.level_hi))}</span><br>"
+            # a span breaks only between its ends ("良至" / "轻度污染"; it read "良至轻度污" / "染" at 1280 px)
+            f"{w.span_html(w.span(checked.level_lo, checked.level_hi))}</span><br>"
             # the width on its own line whatever the chip's length: beside a short chip ("良") it stood on the
             # chip's line (a 1366 px tour)
             f"<span style='font-size:0.8em;white-space:nowrap'>{w.esc(tr('grid14.width_ok', w=width, max=limit))}</span>")

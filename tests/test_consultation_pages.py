@@ -90,7 +90,14 @@ def test_forecaster_submits_for_their_district_and_sees_the_board(world):
     # the live level chip of each day, its width rule on a line of its own however short the chip ("良"): beside
     # it, that day's concentration boxes sat a line higher than the days with "良至轻度污染" (a 1366 px tour)
     chips = [m.value for m in at.markdown if "border-radius:8px" in str(m.value)]
-    assert len(chips) == 3 and all(">良</span><br><span" in chip and "宽 20（≤ 20）" in chip for chip in chips), chips
+    assert len(chips) == 3 and all(">良</span></span><br><span" in chip and "宽 20（≤ 20）" in chip for chip in chips), chips
+    # a span of two levels breaks between them only: at 1280 px its chip read "良至轻度污" / "染"
+    _fill(at, today, WJ, 85, 120)
+    at.run()
+    chips = [m.value for m in at.markdown if "border-radius:8px" in str(m.value)]
+    assert all("<span style='white-space:nowrap'>良至</span><wbr><span style='white-space:nowrap'>轻度污染</span>"
+               in chip for chip in chips), chips
+    _fill(at, today, WJ, 60, 80)
     # and what varies in height from day to day (the chip: one line "良" or two "Good to Lightly Polluted" in
     # English, the primaries in words, an error) stands under every box, so the boxes line up across the days
     for day_column in [col for col in at.columns if any(str(x.key).endswith("_o3") for x in col.text_input)]:
