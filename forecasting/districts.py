@@ -449,7 +449,7 @@ def hourly_series(frame: pd.DataFrame, *, max_gap: int = MAX_INTERPOLATED_GAP_HO
     outputs at most ``max_gap`` hours apart gets the value on the straight line between them (per district
     and variable, from its finite values only; wind direction through the earth-relative components, so
     that 350° and 10° pass through 0°, not 180°). Hours past a longer gap, before the first output or
-    after the last stay absent. ``lead_hours`` follows the hour (``time − cycle``).
+    after the last stay absent. ``lead_hours`` follows the hour (one more each hour from the first output's).
 
     Returns ``(frame, step)``: ``step`` is the most common step between outputs [h], and the frame comes
     back unchanged when it is 1 (hourly output) or the frame has fewer than two times.

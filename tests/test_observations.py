@@ -341,3 +341,18 @@ def test_a_station_list_given_as_observations_is_named_as_such():
     with pytest.raises(FormatError) as swapped:  # and the observations in the station list's place
         read_stations(csv("station,time,pm25\nS1,2026-03-05T10:00+08:00,35\n"))
     assert swapped.value.localized("zh") == "<stream> 是观测数据（含 time 列），不是站点信息：请在“观测 CSV”处上传"
+
+
+@pytest.mark.parametrize("zone, when, zh", [
+    ("Asia/Shanghi", "2026-03-05 10:00", "<stream>：无法按时区 Asia/Shanghi 读取无偏移的时间（未知的时区名称）"),
+    # Beijing kept summer time 1986-1991: 1988-09-11 01:30 happened twice
+    ("Asia/Shanghai", "1988-09-11 01:30",
+     "<stream>：无法按时区 Asia/Shanghai 读取无偏移的时间（有时刻在夏令时切换时重复或不存在（北京 1986–1991 年曾实行"
+     "夏令时），请写明 UTC 偏移）"),
+])
+def test_a_time_zone_that_cannot_read_the_times_is_explained_in_chinese(zone, when, zh):
+    """The reason was pandas' English ("No time zone found with key …", "Cannot infer dst time …") inside the
+    Chinese message."""
+    with pytest.raises(ValidationError) as refused:
+        read_station_csv(csv(f"station,time,pm25\nS1,{when},35\n"), timezone=zone)
+    assert refused.value.localized("zh") == zh

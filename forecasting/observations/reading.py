@@ -268,8 +268,12 @@ def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, ho
         try:
             local = naive.dt.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
         except (KeyError, ValueError) as exc:  # unknown zone name (ZoneInfoNotFoundError), ambiguous or missing hour
+            unknown = isinstance(exc, KeyError)
             raise ValidationError(f"{name}: cannot read times in time zone {timezone!r}: {exc}",
-                                  key="obs.bad_timezone", file=name, zone=timezone, reason=str(exc)) from exc
+                                  key="obs.bad_timezone", file=name, zone=timezone,
+                                  reason="unknown time zone" if unknown else str(exc),
+                                  reason_zh="未知的时区名称" if unknown else
+                                  "有时刻在夏令时切换时重复或不存在（北京 1986–1991 年曾实行夏令时），请写明 UTC 偏移") from exc
         parsed = parsed.copy()
         parsed[~has_offset] = local.dt.tz_convert("UTC")
     outside = ((parsed < _FIRST_TIME) | (parsed >= _END_TIME)).to_numpy()
