@@ -3,7 +3,7 @@ submit for their own district; managers read. The status board refreshes itself;
 outside it, so what a user is typing survives the refresh."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -71,6 +71,8 @@ for d in room.districts:
     guidance_end[d] = guidance_ends(guidance_rows, d)
 checks = w.yesterday_checks(db, issue_date)
 observed = {v.district: v.observed_aqi for v in checks}
+# the forecast issued before this one: today's D+1 was its D+2 (keep in line with it, or change it on purpose)
+standing = c.standing_forecast(db, issue_date)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -291,6 +293,11 @@ if room.can_submit:
             chip, problem = _chip(w.typed(st.session_state.get(k + "_lo")), w.typed(st.session_state.get(k + "_hi")))
             if chip:
                 st.markdown(chip, unsafe_allow_html=True)
+            if standing.issue_date is not None:  # under the chip, as what varies: the boxes stay in line
+                was = standing.ranges.get((district, day))
+                st.caption(tr("grid14.standing_yesterday" if standing.issue_date == issue_date - timedelta(days=1)
+                              else "grid14.standing_on", day=standing.issue_date.strftime("%m-%d"),
+                              range=f"{was[0]}–{was[1]}" if was else "—"))
             problem = errors.get(day.isoformat(), {}).get("text") or problem
             if problem:
                 st.error(problem, icon=":material/error:")

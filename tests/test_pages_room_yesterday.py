@@ -27,3 +27,43 @@ def test_room_guidance_panel_names_the_methods(demo_url, monkeypatch):
     assert any(m.startswith("原始模式 · ") for m in methods) and any(m.startswith("订正 · ") for m in methods)
     # a method without a range says so with the tables' dash, in every language (it read "NA")
     assert "NA" not in set(panel[0]["AQI 范围"]) and all("-" not in r for r in panel[0]["AQI 范围"])
+
+
+def test_the_form_shows_what_yesterdays_issue_said_for_each_day(demo_url, monkeypatch):
+    """Today's D+1 was yesterday's D+2: a forecaster keeps in line with the issued forecast or changes it on
+    purpose, and the form did not show it. Each day now says what the forecast issued before this one said for
+    the district, and "—" for the day it did not reach."""
+    import json
+    from datetime import timedelta
+
+    from forecasting import consultation as c
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    today = c.beijing_today()
+    yesterday = c.issued_forecasts(get_database(demo_url), today - timedelta(days=1))[-1]
+    days = {d["target_date"]: d for x in json.loads(yesterday.snapshot)["districts"] if x["adcode"] == "320509"
+            for d in x["days"]}
+    expected = [f"昨日发布 {days[t]['aqi_lo']}–{days[t]['aqi_hi']}" if (t := (today + timedelta(days=k)).isoformat())
+                in days else "昨日发布 —" for k in range(1, 8)]
+    assert expected[-1] == "昨日发布 —" and "—" not in expected[0]  # yesterday's 7 days end the day before ours
+    at = goto(sign_in(new_app(), "wj_wang", "demo-2026-yrd"), "consultation_room.py")
+    assert not at.exception, at.exception
+    assert [c_.value for c_ in at.caption if c_.value.startswith("昨日发布")] == expected
+
+
+def test_the_standing_forecast_of_a_past_day_is_the_one_issued_before_it(demo_url):
+    """A past session reads what its forecasters had, never a later issue."""
+    from datetime import timedelta
+
+    from forecasting import consultation as c
+    from forecasting.store.db import get_database
+
+    db = get_database(demo_url)
+    dates = sorted(c.latest_issue_dates(db, limit=100))
+    past = dates[2]  # a past session with issues before and after it
+    standing = c.standing_forecast(db, past)
+    assert standing.issue_date == dates[1] < past
+    days = {day for _, day in standing.ranges}
+    assert min(days) == dates[1] + timedelta(days=1)  # its own D+1, not a later issue's
+    assert c.standing_forecast(db, dates[0]) == c.StandingForecast(None, {})  # nothing was issued before the first

@@ -48,6 +48,7 @@ from forecasting.consultation.sessions import (
 )
 from forecasting.consultation.issue import (
     IssuedView,
+    StandingForecast,
     amend_session,
     canonical_json,
     issue_session,
@@ -55,6 +56,7 @@ from forecasting.consultation.issue import (
     issued_forecasts,
     latest_issued_before,
     may_amend,
+    standing_forecast,
     verify_issued,
 )
 from forecasting.consultation.signoff import (
@@ -96,7 +98,7 @@ __all__ = [
     "NoteView", "add_note", "list_notes",
     "GuidanceRow", "Verification", "best_guidance", "guidance_centres", "guidance_rows", "yesterday_check",
     "FinalInput", "FlagState", "IssuedView", "acknowledge_flag", "amend_session", "may_amend", "canonical_json",
-    "effective_entries", "issue_session", "issued_forecasts", "latest_issued_before", "save_final", "session_flags",
+    "effective_entries", "issue_session", "issued_forecasts", "latest_issued_before", "standing_forecast", "StandingForecast", "save_final", "session_flags",
     "sign_session", "verify_issued", "issue_snapshot",
     "FinalView", "RoomView", "latest_issue_dates", "room_view", "session_document", "guidance_document",
 ]

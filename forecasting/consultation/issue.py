@@ -19,6 +19,7 @@ one stays, marked superseded.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
@@ -52,7 +53,7 @@ from forecasting.store.types import utcnow
 from forecasting import vocab
 
 __all__ = ["IssuedView", "canonical_json", "build_snapshot", "issue_snapshot", "issue_session", "amend_session",
-           "may_amend", "issued_forecasts", "verify_issued"]
+           "may_amend", "issued_forecasts", "verify_issued", "StandingForecast", "standing_forecast"]
 
 #: ``render(snapshot) -> (bytes_by_format, sha256)``: the report files of a snapshot and the report's hash.
 Render = Callable[[dict], tuple[dict, str]]
@@ -313,6 +314,32 @@ def latest_issued_before(db: Database, day) -> IssuedView | None:
         row = s.scalar(select(IssuedForecast).where(IssuedForecast.issue_date < parse_day(day))
                        .order_by(IssuedForecast.issue_date.desc(), IssuedForecast.revision.desc()).limit(1))
         return None if row is None else _issued_view(row, False)
+
+
+@dataclass(frozen=True)
+class StandingForecast:
+    """The issued forecast that stands for an issue date's target days until that date's own is issued."""
+
+    issue_date: date | None  #: when it was issued (``None``: nothing was issued before)
+    #: its AQI range per (district adcode, target day)
+    ranges: dict[tuple[str, date], tuple[int, int]]
+
+
+def standing_forecast(db: Database, issue_date) -> StandingForecast:
+    """The newest issued forecast before ``issue_date`` (:func:`latest_issued_before`) and its ranges: what a
+    forecaster keeps in line with or changes on purpose (yesterday's D+2 is today's D+1). Only what was issued
+    before ``issue_date``, so a past session reads what its forecasters had.
+    """
+    view = latest_issued_before(db, issue_date)
+    if view is None:
+        return StandingForecast(None, {})
+    ranges = {}
+    for district in json.loads(view.snapshot).get("districts", []):
+        for day in district.get("days", []):
+            if day.get("aqi_lo") is not None and day.get("aqi_hi") is not None:
+                ranges[(district["adcode"], date.fromisoformat(day["target_date"]))] = (int(day["aqi_lo"]),
+                                                                                       int(day["aqi_hi"]))
+    return StandingForecast(view.issue_date, ranges)
 
 
 def verify_issued(view: IssuedView) -> bool:

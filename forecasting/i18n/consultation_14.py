@@ -106,6 +106,9 @@ MESSAGES = {
     "grid14.rule": ("规则：AQI 为 0–500 的整数；中心 ≤ 100 时宽度 ≤ {a}，以上 ≤ {b}；AQI > 50 须填首要污染物",
                    "Rule: AQI in whole numbers from 0 to 500; width ≤ {a} when the centre is ≤ 100, else ≤ {b}; name a primary pollutant above 50"),
     "grid14.optional": ("选填", "optional"),
+    # the forecast issued before this one, for the same district and day (the room's form, under each day)
+    "grid14.standing_yesterday": ("昨日发布 {range}", "Issued yesterday: {range}"),
+    "grid14.standing_on": ("{day} 发布 {range}", "Issued {day}: {range}"),
     "grid14.width_ok": ("宽 {w}（≤ {max}）", "width {w} (≤ {max})"),
     "grid14.width_bad": ("宽 {w}，超过 {max}", "width {w}, over {max}"),
     "grid14.day_error": ("{day}：{message}", "{day}: {message}"),
