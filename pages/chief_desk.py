@@ -3,7 +3,7 @@ combined forecast and the conclusion, sign (password again) and issue. Visible t
 the services decide who may act (the duty chief, or the deputy when the chief is absent)."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -237,6 +237,11 @@ def _source(row: dict, sub) -> str:
 # the grid is a form: its level column is that of the saved values until 保存 (a tour typed 150 and still read
 # 良), and its heading says so
 LEVEL_COL = tr("desk14.col_level_saved")
+# the forecast issued before this one, for the same district and day: today's D+1 was yesterday's D+2
+standing = c.standing_forecast(db, issue_date)
+STANDING_COL = (tr("desk14.col_standing_yesterday") if standing.issue_date == issue_date - timedelta(days=1)
+                else tr("desk14.col_standing_on", day=standing.issue_date.strftime("%m-%d")) if standing.issue_date
+                else None)
 frame = pd.DataFrame([{
     "district": r["district"],
     "day": r["target_date"].isoformat(),
@@ -244,6 +249,8 @@ frame = pd.DataFrame([{
     tr("consult.col_day"): w.lead_label(issue_date, r["target_date"]),
     tr("desk14.col_submitted"): (lambda e: f"{e.aqi_lo}–{e.aqi_hi} {w.ptext(e.primary)}" if e else "—")(
         room.submission(r["district"], r["target_date"])),
+    **({STANDING_COL: (lambda was: f"{was[0]}–{was[1]}" if was else "—")(
+        standing.ranges.get((r["district"], r["target_date"])))} if STANDING_COL else {}),
     tr("desk14.col_lo"): r["aqi_lo"],
     tr("desk14.col_hi"): r["aqi_hi"],
     tr("desk14.col_primary"): join(LABELS.get(p, p) for p in r["primary"]),  # "PM2.5、O₃" in Chinese
@@ -253,7 +260,7 @@ frame = pd.DataFrame([{
     "version": int(r["version"]),
 } for r in rows])
 locked_cols = [tr("consult.col_district"), tr("consult.col_day"), tr("desk14.col_submitted"),
-               LEVEL_COL, tr("consult.col_source")]
+               *([STANDING_COL] if STANDING_COL else []), LEVEL_COL, tr("consult.col_source")]
 grid_key = f"final_grid_{issue_date.isoformat()}_{session.version}"
 # the level span whole ("良至轻度污染", once cut to "良至轻度污…" beside the wide primary-pollutant column)
 # each as wide as its longest text ("轻度污染至中度污染" and "采用区县值" were cut; in English two tours read

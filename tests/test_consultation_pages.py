@@ -871,7 +871,7 @@ def test_a_refused_save_of_the_combined_grid_blocks_signing_until_corrected_or_d
     assert "可以签发。" in texts(at) and [b for b in at.button if b.label == "签发"]
     version = c.get_session(db, today).version
     at.session_state[f"final_grid_{today.isoformat()}_{version}"] = {
-        "edited_rows": {0: {"AQI 上限": 200}}, "added_rows": [], "deleted_rows": []}
+        "edited_rows": {0: {"上限": 200}}, "added_rows": [], "deleted_rows": []}
     _button(at, "保存联合预报、综述与结论").click().run()
     assert not at.exception, at.exception
     page = texts(at)

@@ -67,3 +67,29 @@ def test_the_standing_forecast_of_a_past_day_is_the_one_issued_before_it(demo_ur
     days = {day for _, day in standing.ranges}
     assert min(days) == dates[1] + timedelta(days=1)  # its own D+1, not a later issue's
     assert c.standing_forecast(db, dates[0]) == c.StandingForecast(None, {})  # nothing was issued before the first
+
+
+def test_the_chief_desk_grid_shows_what_yesterdays_issue_said(demo_url, monkeypatch):
+    """The duty chief composes the combined forecast beside each district's entry and, now, the forecast issued
+    yesterday for the same district and day."""
+    import json
+    from datetime import timedelta
+
+    from forecasting import consultation as c
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    today = c.beijing_today()
+    yesterday = c.issued_forecasts(get_database(demo_url), today - timedelta(days=1))[-1]
+    said = {(x["adcode"], d["target_date"]): f"{d['aqi_lo']}–{d['aqi_hi']}"
+            for x in json.loads(yesterday.snapshot)["districts"] for d in x["days"]}
+    from forecasting.store.models import User
+
+    with get_database(demo_url).read() as s:  # whoever holds today's chief seat in the demo world
+        username = s.get(User, c.duty_for(get_database(demo_url), today).chief_id).username
+    at = goto(sign_in(new_app(), username, "demo-2026-yrd"), "chief_desk.py")
+    assert not at.exception, at.exception
+    grid = next(d.value for d in at.dataframe if "昨日发布" in d.value.columns)
+    shown = dict(zip(zip(grid["district"], grid["day"]), grid["昨日发布"]))
+    assert len(shown) == 21 and shown == {k: said.get(k, "—") for k in shown}
+    assert sum(v == "—" for v in shown.values()) == 3  # the 7th day: yesterday's forecast ended the day before

@@ -109,6 +109,8 @@ MESSAGES = {
     # the forecast issued before this one, for the same district and day (the room's form, under each day)
     "grid14.standing_yesterday": ("昨日发布 {range}", "Issued yesterday: {range}"),
     "grid14.standing_on": ("{day} 发布 {range}", "Issued {day}: {range}"),
+    "desk14.col_standing_yesterday": ("昨日发布", "Issued yesterday"),
+    "desk14.col_standing_on": ("{day} 发布", "Issued {day}"),
     "grid14.width_ok": ("宽 {w}（≤ {max}）", "width {w} (≤ {max})"),
     "grid14.width_bad": ("宽 {w}，超过 {max}", "width {w}, over {max}"),
     "grid14.day_error": ("{day}：{message}", "{day}: {message}"),
@@ -162,8 +164,9 @@ MESSAGES = {
     "desk14.issued_link": ("已发布第 {revision} 版。", "Revision {revision} issued."),
     "desk14.open_report": ("打开报告页", "Open the report page"),
     "desk14.download_pdf": ("下载 PDF", "Download PDF"),
-    "desk14.col_lo": ("AQI 下限", "AQI low"),
-    "desk14.col_hi": ("AQI 上限", "AQI high"),
+    # short: the grid's columns fit a 1366 px page with the column of the forecast issued before (the title says AQI)
+    "desk14.col_lo": ("下限", "Low"),
+    "desk14.col_hi": ("上限", "High"),
     "desk14.col_primary": ("首要污染物", "Primary"),
     "desk14.col_primary_help": ("如 PM2.5、O₃；多项以顿号或逗号分隔", "e.g. PM2.5, O₃; several separated by commas"),
     "desk14.col_submitted": ("区县提交", "District entry"),
