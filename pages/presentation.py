@@ -47,6 +47,7 @@ today = beijing_today()
 if today not in dates:
     dates = [today, *dates]
 top = st.columns([3, 2, 2, 2])
+w.remember_for_today("pres_issue_date", today)  # a screen left on overnight shows the new day's session
 issue_date = top[0].selectbox(tr("pres17.issue_date"), dates, key="pres_issue_date")
 try:
     room = room_view(db, actor, issue_date)

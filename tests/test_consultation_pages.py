@@ -653,6 +653,23 @@ def test_a_day_nobody_is_on_duty_is_said_ahead_to_who_can_fill_it_and_on_the_day
         assert on_day in texts(at), (username, page, texts(at))
 
 
+@pytest.mark.parametrize("page, key", [("consultation_room.py", "room_issue_date"),
+                                       ("chief_desk.py", "desk_issue_date")])
+def test_a_tab_left_open_over_midnight_starts_the_new_day_at_its_session(world, page, key):
+    """Signed in again next morning in the tab left open, a forecaster read yesterday's session (issued, locked)
+    as if today's were done: the issue date had been remembered for good. A date chosen today is kept today."""
+    db, cast, today = world
+    at = sign_in(new_app(), "fc_qp", PASSWORD)
+    goto(at, page)
+    at.date_input(key=key).set_value(today - timedelta(days=3)).run()
+    at.run()
+    assert at.date_input(key=key).value == today - timedelta(days=3)  # chosen today: kept while it is today
+    at.session_state[key + "__day"] = today - timedelta(days=1)  # ... chosen yesterday, and midnight has passed
+    at.run()
+    assert not at.exception, at.exception
+    assert at.date_input(key=key).value == today
+
+
 def test_a_reversed_range_on_the_rota_page_is_named_not_read_as_no_rota(world):
     """"该时段尚无值班安排" answered a range whose end came before its start; generating one said "结束日期早于开始日期"
     without the dates. Both name them, in the words the verification and audit pages use."""

@@ -134,10 +134,20 @@ def span_html(text: str) -> str:
 
 
 def issue_date_picker(key: str) -> date:
-    """The issue date (Beijing), remembered per page."""
-    if key not in st.session_state:
-        st.session_state[key] = beijing_today()
+    """The issue date (Beijing), remembered per page for the day it was chosen: a tab left open over midnight
+    starts the new day at the new day's session (signed in again next morning, a forecaster read yesterday's
+    issued session, locked, as if today's were done)."""
+    remember_for_today(key, beijing_today())
     return st.date_input(tr("consult.issue_date"), key=key)
+
+
+def remember_for_today(key: str, today: date, default=None) -> None:
+    """Keep the widget value ``key`` while the Beijing day is the one it was chosen on; on a later day (or
+    when there is none) set it to ``default`` (``today`` when not given)."""
+    day_key = f"{key}__day"
+    if key not in st.session_state or st.session_state.get(day_key) != today:
+        st.session_state[key] = today if default is None else default
+    st.session_state[day_key] = today
 
 
 def rota_notice(db, actor, day: date, duty, *, ahead: bool = False) -> bool:
