@@ -167,6 +167,15 @@ def _saved_key(views, seen: dict, submit: bool) -> str:
     return "consult.saved_still_submitted" if any(v.status == "submitted" for v in views) else "consult.saved"
 
 
+def _whole(value) -> int | None:
+    """A box's whole number (full-width digits too), or ``None`` (empty, or not a whole number)."""
+    text = w.typed(value)
+    try:
+        return int(text) if text is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _chip(lo, hi) -> tuple[str, str | None]:
     """The live level chip and the width rule of one day (``None`` error when it passes)."""
     if lo is None or hi is None:
@@ -295,9 +304,15 @@ if room.can_submit:
                 st.markdown(chip, unsafe_allow_html=True)
             if standing.issue_date is not None:  # under the chip, as what varies: the boxes stay in line
                 was = standing.ranges.get((district, day))
-                st.caption(tr("grid14.standing_yesterday" if standing.issue_date == issue_date - timedelta(days=1)
-                              else "grid14.standing_on", day=standing.issue_date.strftime("%m-%d"),
-                              range=f"{was[0]}–{was[1]}" if was else "—"))
+                said = tr("grid14.standing_yesterday" if standing.issue_date == issue_date - timedelta(days=1)
+                          else "grid14.standing_on", day=standing.issue_date.strftime("%m-%d"),
+                          range=f"{was[0]}–{was[1]}" if was else "—")
+                lo, hi = _whole(st.session_state.get(k + "_lo")), _whole(st.session_state.get(k + "_hi"))
+                if was and lo is not None and hi is not None and (hi < was[0] or lo > was[1]):
+                    # a jump from the issued forecast is said where it is typed: changed on purpose, with reasons
+                    st.markdown(f":orange[{said} · {tr('grid14.standing_jump')}]")
+                else:
+                    st.caption(said)
             problem = errors.get(day.isoformat(), {}).get("text") or problem
             if problem:
                 st.error(problem, icon=":material/error:")

@@ -50,6 +50,17 @@ def test_the_form_shows_what_yesterdays_issue_said_for_each_day(demo_url, monkey
     at = goto(sign_in(new_app(), "wj_wang", "demo-2026-yrd"), "consultation_room.py")
     assert not at.exception, at.exception
     assert [c_.value for c_ in at.caption if c_.value.startswith("昨日发布")] == expected
+    # a range that does not overlap the issued one is marked where it is typed (changed on purpose, or a slip)
+    d1 = today + timedelta(days=1)
+    lo, hi = days[d1.isoformat()]["aqi_lo"], days[d1.isoformat()]["aqi_hi"]
+    key = f"sub_{today.isoformat()}_320509_{d1.isoformat()}"
+    at.text_input(key=key + "_lo").set_value(str(hi + 10))
+    at.text_input(key=key + "_hi").set_value(str(hi + 30)).run()
+    assert not at.exception, at.exception
+    marked = [m.value for m in at.markdown if "不重叠" in str(m.value)]
+    assert marked == [f":orange[昨日发布 {lo}–{hi} · 不重叠]"]
+    at.text_input(key=key + "_lo").set_value(str(hi)).run()  # touching the issued range: in line with it
+    assert not [m.value for m in at.markdown if "不重叠" in str(m.value)]
 
 
 def test_the_standing_forecast_of_a_past_day_is_the_one_issued_before_it(demo_url):

@@ -109,6 +109,7 @@ MESSAGES = {
     # the forecast issued before this one, for the same district and day (the room's form, under each day)
     "grid14.standing_yesterday": ("昨日发布 {range}", "Issued yesterday: {range}"),
     "grid14.standing_on": ("{day} 发布 {range}", "Issued {day}: {range}"),
+    "grid14.standing_jump": ("不重叠", "no overlap"),
     "desk14.col_standing_yesterday": ("昨日发布", "Issued yesterday"),
     "desk14.col_standing_on": ("{day} 发布", "Issued {day}"),
     "grid14.width_ok": ("宽 {w}（≤ {max}）", "width {w} (≤ {max})"),
