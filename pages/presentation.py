@@ -7,11 +7,12 @@ service the consultation room uses (:func:`forecasting.consultation.room_view`).
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 import streamlit as st
 
 from forecasting.aqi import level_info
-from forecasting.consultation import best_guidance, beijing_today, guidance_rows, room_view
+from forecasting.consultation import best_guidance, beijing_today, guidance_rows, room_view, standing_forecast
 from forecasting.consultation.views import latest_issue_dates
 from forecasting.errors import ForecastingError
 from forecasting.vocab import DISTRICT_ORDER
@@ -141,6 +142,14 @@ with middle:
                      + "".join(level_chip(lv) for lv in range(combined.level_lo, combined.level_hi + 1)) + "</div>")
         if sub.analysis:
             body += f"<div class='pres-text'>{html.escape(sub.analysis[:600])}</div>"
+    # what the forecast issued before this one said for the district and day (today's D+1 was yesterday's D+2)
+    standing = standing_forecast(db, issue_date)
+    if standing.issue_date is not None:
+        was = standing.ranges.get((district, day))
+        said = tr("grid14.standing_yesterday" if standing.issue_date == issue_date - timedelta(days=1)
+                  else "grid14.standing_on", day=standing.issue_date.strftime("%m-%d"),
+                  range=f"{was[0]}–{was[1]}" if was else "—")
+        body += f"<div class='pres-foot'>{html.escape(said)}</div>"
     # the district's name whole ("青浦" / "区" at 1280 px)
     st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.submissions'))} · "
                 f"<span style='white-space:nowrap'>{html.escape(name)}</span></h3>"

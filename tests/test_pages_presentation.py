@@ -73,6 +73,10 @@ def test_before_any_forecast_the_strip_shows_the_guidance_as_such(demo_url, monk
     for d, name in (("310118", "青浦区"), ("320509", "吴江区"), ("330421", "嘉善县")):
         g = rows[(d, tomorrow)]
         assert f"{name} · 客观预报指导 AQI {g.aqi_lo}–{g.aqi_hi}" in strip, strip
+    # the submissions card says what yesterday's issue said for Qingpu tomorrow (its D+2)
+    was = c.standing_forecast(get_database(demo_url), today).ranges[("310118", tomorrow)]
+    card = next(str(m.value) for m in at.markdown if "各区县提交" in str(m.value))
+    assert f"<div class='pres-foot'>昨日发布 {was[0]}–{was[1]}</div>" in card, card
 
 
 def test_a_day_past_the_models_reach_shows_its_outlook_as_an_outlook(demo_url, monkeypatch):
