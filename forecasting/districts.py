@@ -418,22 +418,26 @@ def mean_wind(ws, wd, weights=None, *, axis=None):
 MAX_INTERPOLATED_GAP_HOURS = 6
 
 
-def output_step(times) -> int:
-    """The most common step between a run's output times [whole hours]; 1 when some steps are longer but
-    none is (an hourly run with missing hours) or there are fewer than two times.
+def output_step(times, *, max_gap: int = MAX_INTERPOLATED_GAP_HOURS) -> int:
+    """The step of a run's coarse output [whole hours]: the most common step between output times longer than
+    1 h and at most ``max_gap`` h that occurs at least 3 times (every 3 h throughout, or hourly to 90 h and every
+    3 h after, as ECMWF writes); 1 when there is none (hourly output, a few missing hours).
 
     Examples
     --------
-    >>> output_step(pd.to_datetime(["2026-12-07T03:00", "2026-12-07T06:00", "2026-12-07T09:00"]))
+    >>> output_step(pd.to_datetime(["2026-12-07T03:00", "2026-12-07T06:00", "2026-12-07T09:00", "2026-12-07T12:00"]))
+    3
+    >>> output_step(pd.date_range("2026-12-07", periods=6, freq="h").append(
+    ...     pd.date_range("2026-12-07T08:00", periods=4, freq="3h")))
     3
     >>> output_step(pd.to_datetime(["2026-12-07T01:00", "2026-12-07T02:00", "2026-12-07T05:00"]))
     1
     """
     ns = pd.DatetimeIndex(times).unique().sort_values().as_unit("ns").asi8
-    if len(ns) < 2:
-        return 1
-    steps = np.diff(ns) // 3_600_000_000_000
-    return max(int(pd.Series(steps).mode().min()), 1)
+    steps = pd.Series(np.diff(ns) // 3_600_000_000_000)
+    counts = steps[(steps > 1) & (steps <= max_gap)].value_counts()
+    counts = counts[counts >= 3]
+    return int(counts.sort_index().idxmax()) if len(counts) else 1
 
 
 def interpolation_note(step: int) -> str:
@@ -451,20 +455,21 @@ def hourly_series(frame: pd.DataFrame, *, max_gap: int = MAX_INTERPOLATED_GAP_HO
     that 350° and 10° pass through 0°, not 180°). Hours past a longer gap, before the first output or
     after the last stay absent. ``lead_hours`` follows the hour (one more each hour from the first output's).
 
-    Returns ``(frame, step)``: ``step`` is the most common step between outputs [h], and the frame comes
-    back unchanged when it is 1 (hourly output) or the frame has fewer than two times.
+    Returns ``(frame, step)``: ``step`` is :func:`output_step`, and the frame comes back unchanged when it is
+    1 (hourly output, even with a few missing hours).
 
     Examples
     --------
-    >>> t = pd.to_datetime(["2026-12-07T03:00Z", "2026-12-07T06:00Z"])
-    >>> f = pd.DataFrame({"district": "310118", "time": t, "lead_hours": [3.0, 6.0], "pm25": [30.0, 60.0]})
+    >>> t = pd.date_range("2026-12-07T03:00Z", periods=4, freq="3h")
+    >>> f = pd.DataFrame({"district": "310118", "time": t, "lead_hours": [3.0, 6.0, 9.0, 12.0],
+    ...                   "pm25": [30.0, 60.0, 90.0, 60.0]})
     >>> out, step = hourly_series(f)
-    >>> step, out["pm25"].tolist(), out["lead_hours"].tolist()
-    (3, [30.0, 40.0, 50.0, 60.0], [3.0, 4.0, 5.0, 6.0])
+    >>> step, out["pm25"].tolist()[:5], out["lead_hours"].tolist()[:5]
+    (3, [30.0, 40.0, 50.0, 60.0, 70.0], [3.0, 4.0, 5.0, 6.0, 7.0])
     """
     hour = 3_600_000_000_000  # ns
     times = pd.DatetimeIndex(frame["time"].drop_duplicates()).sort_values().as_unit("ns")
-    step = output_step(times)
+    step = output_step(times, max_gap=max_gap)
     if step <= 1:
         return frame, 1
     hourly = pd.date_range(times[0], times[-1], freq="h").as_unit("ns")

@@ -206,3 +206,20 @@ def test_a_three_hourly_run_is_made_hourly_on_the_line_between_outputs():
     assert (out["model"] == "M").all() and len(out) == 4 + 3 + 4  # 03..09, 21..00: the hole's hours are absent
     hourly = frame.iloc[:2].assign(time=pd.to_datetime(["2026-12-07T01:00Z", "2026-12-07T02:00Z"]))
     assert hourly_series(hourly)[0] is hourly  # hourly output is left as it is
+
+
+def test_hourly_then_three_hourly_output_is_filled_and_a_few_missing_hours_are_not():
+    """ECMWF-style output, hourly to a lead then every 3 hours, had its 3-hourly days without a daily AQI; an
+    hourly run with a missing hour or two is left as it is (those hours stay missing)."""
+    from forecasting.districts import hourly_series
+
+    t = pd.date_range("2026-12-07T01:00Z", periods=6, freq="h").append(
+        pd.date_range("2026-12-07T09:00Z", periods=5, freq="3h"))  # 01..06 hourly, 09..21 every 3 h
+    frame = pd.DataFrame({"district": "330421", "time": t, "lead_hours": np.arange(len(t), dtype=float),
+                          "o3": np.arange(len(t), dtype=float) * 10.0})
+    out, step = hourly_series(frame)
+    assert step == 3 and len(out) == 21  # 01..21, every hour
+    got = out.set_index(out["time"].dt.hour)["o3"]
+    assert got[7] == pytest.approx(50 + 10 / 3) and got[10] == pytest.approx(60 + 10 / 3)
+    gappy = frame.iloc[:6].drop(index=[2])  # an hourly run without its 03:00
+    assert hourly_series(gappy)[0] is gappy
