@@ -3,7 +3,7 @@ submit for their own district; managers read. The status board refreshes itself;
 outside it, so what a user is typing survives the refresh."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -304,9 +304,7 @@ if room.can_submit:
                 st.markdown(chip, unsafe_allow_html=True)
             if standing.issue_date is not None:  # under the chip, as what varies: the boxes stay in line
                 was = standing.ranges.get((district, day))
-                said = tr("grid14.standing_yesterday" if standing.issue_date == issue_date - timedelta(days=1)
-                          else "grid14.standing_on", day=standing.issue_date.strftime("%m-%d"),
-                          range=f"{was[0]}–{was[1]}" if was else "—")
+                said = w.standing_text(standing, issue_date, district, day)
                 lo, hi = _whole(st.session_state.get(k + "_lo")), _whole(st.session_state.get(k + "_hi"))
                 if was and lo is not None and hi is not None and (hi < was[0] or lo > was[1]):
                     # a jump from the issued forecast is said where it is typed: changed on purpose, with reasons

@@ -7,7 +7,6 @@ service the consultation room uses (:func:`forecasting.consultation.room_view`).
 from __future__ import annotations
 
 import html
-from datetime import timedelta
 
 import streamlit as st
 
@@ -143,12 +142,8 @@ with middle:
         if sub.analysis:
             body += f"<div class='pres-text'>{html.escape(sub.analysis[:600])}</div>"
     # what the forecast issued before this one said for the district and day (today's D+1 was yesterday's D+2)
-    standing = standing_forecast(db, issue_date)
-    if standing.issue_date is not None:
-        was = standing.ranges.get((district, day))
-        said = tr("grid14.standing_yesterday" if standing.issue_date == issue_date - timedelta(days=1)
-                  else "grid14.standing_on", day=standing.issue_date.strftime("%m-%d"),
-                  range=f"{was[0]}–{was[1]}" if was else "—")
+    said = w.standing_text(standing_forecast(db, issue_date), issue_date, district, day)
+    if said:
         body += f"<div class='pres-foot'>{html.escape(said)}</div>"
     # the district's name whole ("青浦" / "区" at 1280 px)
     st.markdown(f"<div class='pres-card'><h3>{html.escape(tr('pres17.submissions'))} · "

@@ -150,6 +150,18 @@ def remember_for_today(key: str, today: date, default=None) -> None:
     st.session_state[day_key] = today
 
 
+def standing_text(standing, issue_date: date, district: str, day: date) -> str:
+    """What the forecast issued before ``issue_date`` (:func:`~forecasting.consultation.standing_forecast`)
+    said for ``district`` on ``day``: "昨日发布 90–125", "12-05 发布 …" when it is older, "—" for a day it did
+    not reach; empty when nothing was issued before."""
+    if standing.issue_date is None:
+        return ""
+    was = standing.ranges.get((district, day))
+    return tr("grid14.standing_yesterday" if standing.issue_date == issue_date - timedelta(days=1)
+              else "grid14.standing_on", day=standing.issue_date.strftime("%m-%d"),
+              range=f"{was[0]}–{was[1]}" if was else "—")
+
+
 def rota_notice(db, actor, day: date, duty, *, ahead: bool = False) -> bool:
     """Say when nobody is on duty (:func:`~forecasting.consultation.first_day_without_duty`): on ``day``
     as an error to everyone, since nobody can sign that day's forecast and only an admin can fill the
