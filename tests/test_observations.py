@@ -356,3 +356,19 @@ def test_a_time_zone_that_cannot_read_the_times_is_explained_in_chinese(zone, wh
     with pytest.raises(ValidationError) as refused:
         read_station_csv(csv(f"station,time,pm25\nS1,{when},35\n"), timezone=zone)
     assert refused.value.localized("zh") == zh
+
+
+def test_a_day_and_its_hour_in_two_columns_are_read_as_one_time():
+    """Many exports write 日期 and 小时 apart (20260305 and 0, as the national platform's daily files do): such a file
+    was refused for want of a time column. Hours label their end by default, as the data desk asks."""
+    obs = read_station_csv(csv("站点编码,日期,小时,PM2.5\nS1,2026-03-05,10,35\nS1,2026/3/5,24,36\n"
+                               "S1,2026年3月5日,11时,37\nS1,20260305,0,38\n"), timezone="Asia/Shanghai")
+    assert dict(zip(obs["time"].dt.strftime("%Y-%m-%dT%H:%MZ"), obs["value"])) == {
+        "2026-03-04T16:00Z": 38.0, "2026-03-05T02:00Z": 35.0, "2026-03-05T03:00Z": 37.0, "2026-03-05T16:00Z": 36.0}
+    assert obs.attrs["ignored_columns"] == ()
+    begin = read_station_csv(csv("date,hour,station,pm25\n2026-03-05,0,S1,35\n"), timezone="Asia/Shanghai",
+                             hour_label="begin")  # the hour 00:00-01:00
+    assert begin["time"].dt.strftime("%Y-%m-%dT%H:%MZ").tolist() == ["2026-03-04T17:00Z"]
+    with pytest.raises(ValidationError) as refused:
+        read_station_csv(csv("站点编码,日期,小时,PM2.5\nS1,2026-03-05,25,35\n"), timezone="Asia/Shanghai")
+    assert refused.value.localized("zh") == "<stream> 第 2 行 小时 列：应为整点小时（0 至 24），实际为 25"

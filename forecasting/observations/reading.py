@@ -87,6 +87,8 @@ _HEADER_ALIASES = {
     "监测点位编码": "station", "station_id": "station", "station id": "station", "station code": "station",
     "时间": "time", "监测时间": "time", "日期时间": "time", "时间点": "time", "数据时间": "time",
     "datetime": "time", "date_time": "time",
+    # a day and its hour in two columns (日期 2026-03-05, 小时 10), read as one time
+    "日期": "date", "监测日期": "date", "小时": "hour", "时": "hour", "时段": "hour", "时次": "hour",
     "污染物": "pollutant", "监测项目": "pollutant", "监测因子": "pollutant",
     "浓度": "value", "监测值": "value", "数值": "value",
     "单位": "unit",
@@ -244,6 +246,30 @@ def _chinese_time(m) -> str:
     return f"{m['y']}-{int(m['mo']):02d}-{int(m['d']):02d} {int(m['h']):02d}:{int(m['mi'] or 0):02d}"
 
 
+#: a date as Chinese exports write it: "2026年3月5日"
+_CHINESE_DATE = r"^(?P<y>\d{4})\s*年\s*(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$"
+
+
+def _time_from_date_and_hour(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``frame`` with a ``time`` column made of its ``date`` and ``hour`` columns ("2026-03-05" or "20260305" or
+    "2026年3月5日", and "10", "10时", "10:00"; hour 0-24), as many exports write a day and its hour apart. The
+    hour is labelled as the file labels it (the caller's ``hour_label``). An hour that is none is refused by line."""
+    hour_text = frame["hour"].map(lambda v: unicodedata.normalize("NFKC", v).strip())
+    hours = pd.to_numeric(hour_text.str.replace(r"\s*(?:[时点]|:00(?::00)?)$", "", regex=True), errors="coerce")
+    bad = (hours.isna() | (hours < 0) | (hours > 24) | (hours != hours.round())).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise _bad(name, int(frame.index[i]), _label(frame, "hour"), "a whole hour from 0 to 24",
+                   frame["hour"].iloc[i], "整点小时（0 至 24）")
+    day = frame["date"].str.strip().str.replace(
+        _CHINESE_DATE, lambda m: f"{m['y']}-{int(m['mo']):02d}-{int(m['d']):02d}", regex=True)
+    out = frame.copy()
+    out["time"] = day + " " + hours.astype(int).map("{:02d}:00".format)
+    out.attrs = {**frame.attrs, "original": {**frame.attrs["original"],
+                                             "time": f"{_label(frame, 'date')}+{_label(frame, 'hour')}"}}
+    return out
+
+
 def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, hour_label: str) -> pd.Series:
     text = frame[column].str.strip().str.replace(_CHINESE_TIME, _chinese_time, regex=True)
     end_of_day = text.str.contains(_END_OF_DAY, regex=True).to_numpy()
@@ -316,11 +342,16 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     """
     frame, name = _read_text(source)
     cols = set(frame.columns)
+    from_date_and_hour = "time" not in cols and {"date", "hour"} <= cols
+    if from_date_and_hour:
+        frame = _time_from_date_and_hour(frame, name)
+        cols = set(frame.columns)
     if "time" not in cols and {"lon", "lat", "district"} <= cols:  # the station list, chosen in the wrong place
         raise FormatError(f"{name}: a station list (station, name, lon, lat, district), not observations; "
                           "give it as the station metadata (--stations)", key="obs.stations_not_observations",
                           file=name)
-    written = ", ".join(frame.attrs["original"].get(c, c) for c in frame.columns)  # the header as the file writes it
+    written = ", ".join(frame.attrs["original"].get(c, c) for c in frame.columns  # the header as the file writes it
+                        if not (from_date_and_hour and c == "time"))
     if not {"station", "time"} <= cols:
         raise FormatError(f"{name}: header must include 'station' and 'time'; got {written}",
                           key="obs.csv_header", file=name, got=written)
@@ -370,6 +401,7 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     out["line"] = np.tile(frame.index.to_numpy(dtype=int) + 2, len(out) // max(len(frame), 1)) if len(frame) else []
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
+    read |= {"date", "hour"} if from_date_and_hour else set()
     out.attrs["ignored_columns"] = tuple(_label(frame, c) for c in frame.columns if c and c not in read)
     return out
 
