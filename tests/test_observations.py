@@ -372,3 +372,18 @@ def test_a_day_and_its_hour_in_two_columns_are_read_as_one_time():
     with pytest.raises(ValidationError) as refused:
         read_station_csv(csv("站点编码,日期,小时,PM2.5\nS1,2026-03-05,25,35\n"), timezone="Asia/Shanghai")
     assert refused.value.localized("zh") == "<stream> 第 2 行 小时 列：应为整点小时（0 至 24），实际为 25"
+
+
+def test_a_file_with_a_column_per_station_and_a_row_per_type_is_read():
+    """The national platform's site files (date,hour,type,1142A,1143A,…): a row per hour and type, a column per
+    station. The hourly concentrations are read; AQI, 24-hour and 8-hour rows are not concentrations of the hour
+    and are left out; an empty cell is a missing value."""
+    obs = read_station_csv(csv("date,hour,type,1142A,1143A\n20261207,0,AQI,80,90\n20261207,0,PM2.5,59,66\n"
+                               "20261207,0,PM2.5_24h,50,55\n20261207,0,PM10,70,\n20261207,0,O3_8h,30,33\n"
+                               "20261207,0,CO,0.8,0.9\n20261207,1,PM2.5,61,67\n"), timezone="Asia/Shanghai")
+    got = {(r.station, r.time.strftime("%dT%H"), r.pollutant): (r.value, r.line) for r in obs.itertuples()}
+    assert set(got) == {(s, t, p) for s in ("1142A", "1143A") for t, p in
+                        (("06T16", "pm25"), ("06T16", "pm10"), ("06T16", "co"), ("06T17", "pm25"))}
+    assert got[("1142A", "06T16", "pm25")] == (59.0, 3) and got[("1143A", "06T17", "pm25")] == (67.0, 8)
+    assert got[("1142A", "06T16", "co")] == (0.8, 7) and np.isnan(got[("1143A", "06T16", "pm10")][0])
+    assert obs.attrs["ignored_columns"] == ()

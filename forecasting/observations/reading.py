@@ -270,6 +270,26 @@ def _time_from_date_and_hour(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return out
 
 
+def _stations_from_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The long layout (``station time pollutant value``) of a file with a row per hour and ``type`` and a
+    column per station, as the national monitoring platform's site files are written
+    (``date,hour,type,1001A,1002A,…``; types ``PM2.5``, ``PM10``, ``SO2``, ``NO2``, ``O3``, ``CO`` hourly, and
+    ``AQI``, ``PM2.5_24h``, ``O3_8h`` … that are not hourly concentrations and are left out). Rows keep their
+    file lines."""
+    stations = [c for c in frame.columns if c and c not in {"date", "hour", "time", "type"}]
+    kinds = frame["type"].map(lambda v: _HEADER_ALIASES.get(_fold(v), _fold(v)))
+    hourly = frame[kinds.isin(POLLUTANTS).to_numpy()]
+    kinds = kinds[kinds.isin(POLLUTANTS)]
+    original = frame.attrs["original"]
+    parts = [pd.DataFrame({"station": original.get(c, c), "time": hourly["time"], "pollutant": kinds,
+                           "value": hourly[c]}, index=hourly.index) for c in stations]
+    long = pd.concat(parts) if parts else pd.DataFrame(columns=["station", "time", "pollutant", "value"])
+    long.attrs = {**frame.attrs, "units": {},
+                  "original": {**original, "station": "station", "pollutant": original.get("type", "type"),
+                               "value": "value"}}
+    return long
+
+
 def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, hour_label: str) -> pd.Series:
     text = frame[column].str.strip().str.replace(_CHINESE_TIME, _chinese_time, regex=True)
     end_of_day = text.str.contains(_END_OF_DAY, regex=True).to_numpy()
@@ -346,6 +366,10 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     if from_date_and_hour:
         frame = _time_from_date_and_hour(frame, name)
         cols = set(frame.columns)
+    stations_as_columns = "station" not in cols and {"time", "type"} <= cols
+    if stations_as_columns:  # the national platform's site files: a row per hour and type, a column per station
+        frame = _stations_from_columns(frame)
+        cols = set(frame.columns)
     if "time" not in cols and {"lon", "lat", "district"} <= cols:  # the station list, chosen in the wrong place
         raise FormatError(f"{name}: a station list (station, name, lon, lat, district), not observations; "
                           "give it as the station metadata (--stations)", key="obs.stations_not_observations",
@@ -402,6 +426,9 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
     read |= {"date", "hour"} if from_date_and_hour else set()
+    if stations_as_columns:
+        out.attrs["ignored_columns"] = ()  # every column but the day, hour and type is a station
+        return out
     out.attrs["ignored_columns"] = tuple(_label(frame, c) for c in frame.columns if c and c not in read)
     return out
 
