@@ -272,10 +272,13 @@ def test_short_text_has_at_most_200_characters_per_district(issued):
             assert len(line) <= MAX_DISTRICT_CHARS
     zh = _file(db, first, "txt").content.decode()
     d1 = targets(issue)[0]
-    assert f"青浦区：{d1.month}月{d1.day}日良，AQI 60-80，首要污染物PM2.5" in zh
+    # one primary pollutant for the whole week is said once, after the name, and all seven days fit (said on
+    # every day, it cut the furthest days: "…敏感人群减少户外活动" after five of seven)
+    assert f"青浦区（首要污染物PM2.5）：{d1.month}月{d1.day}日良，AQI 60-80；" in zh
     assert f"示范区明日（{d1.month}月{d1.day}日）：青浦区 良 60-80；吴江区 良至轻度污染 90-110；嘉善县 优至良 40-55。" in zh
     wujiang = zh.splitlines()[3]
-    assert "…" in wujiang and "敏感人群" in wujiang  # seven days do not fit; Wujiang reaches 110
+    last = targets(issue)[-1]
+    assert "…" not in wujiang and f"{last.month}月{last.day}日" in wujiang and "敏感人群" in wujiang  # reaches 110
 
 
 def test_the_text_is_cut_at_200_characters_when_many_days():
@@ -285,10 +288,11 @@ def test_the_text_is_cut_at_200_characters_when_many_days():
     day = {"target_date": "2026-11-25", "aqi_lo": 140, "aqi_hi": 175, "primary": ["pm25", "o3"],
            "primary_label": "PM2.5、O3", "primary_label_en": "PM2.5, O3", "category_zh": "轻度至中度污染",
            "category_en": "Lightly to Moderately Polluted"}
-    report = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [day] * 7}]}
+    mixed = [day, {**day, "primary": ["pm25"], "primary_label": "PM2.5", "primary_label_en": "PM2.5"}] * 3 + [day]
+    report = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": mixed}]}
     for lang in ("zh", "en"):
         (text,) = district_texts(report, lang=lang)
-        assert len(text) <= 200 and "…" in text or "..." in text
+        assert len(text) <= 200 and ("…" in text or "..." in text)
     # English sentences: the ellipsis ends the last day, the advice is a sentence of its own (it read
     # "primary PM2.5, O3....Sensitive")
     (en,) = district_texts(report, lang="en")
@@ -296,7 +300,9 @@ def test_the_text_is_cut_at_200_characters_when_many_days():
     # the advice follows every day of the forecast: a 120 on the seventh day, cut for length, keeps it (a
     # tour's English text lost Qingpu's only polluted day, and the advice with it)
     good = {**day, "aqi_lo": 55, "aqi_hi": 75, "category_zh": "良", "category_en": "Good"}
-    cut = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [good] * 6 + [{**day, "aqi_hi": 120}]}]}
+    good_o3 = {**good, "primary": ["o3"], "primary_label": "O3", "primary_label_en": "O3"}
+    cut = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang",
+                          "days": [good, good_o3] * 3 + [{**day, "aqi_hi": 120}]}]}
     for lang in ("zh", "en"):
         (text,) = district_texts(cut, lang=lang)
         assert ("…" in text or "..." in text) and "120" not in text and len(text) <= 200
@@ -321,6 +327,30 @@ def test_the_text_is_cut_at_200_characters_when_many_days():
     short = {"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": [day]}]}
     (en,) = district_texts(short, lang="en")
     assert en.endswith("140-175 (PM2.5, O3). Sensitive groups: reduce outdoor activity."), en
+
+
+def test_one_primary_pollutant_for_the_whole_week_is_said_once_and_every_day_fits():
+    """"首要污染物PM2.5" on each of seven days filled the 200 characters: the paragraph lost its furthest days. Said
+    once after the district's name, the week fits; a week whose days differ (or a day without a primary, AQI ≤ 50)
+    says it day by day, as before."""
+    from forecasting.reports import district_texts
+
+    def day(k, lo, hi, cat_zh, cat_en, primary=("pm25",), label="PM2.5"):
+        return {"target_date": f"2026-12-{k:02d}", "aqi_lo": lo, "aqi_hi": hi, "primary": list(primary),
+                "primary_label": label, "primary_label_en": label, "category_zh": cat_zh, "category_en": cat_en}
+
+    week = [day(k, 85, 120, "良至轻度污染", "Good to Lightly Polluted") for k in range(8, 15)]
+    (zh,) = district_texts({"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": week}]}, lang="zh")
+    assert zh == ("吴江区（首要污染物PM2.5）：" + "；".join(f"12月{k}日良至轻度污染，AQI 85-120" for k in range(8, 15))
+                  + "。敏感人群减少户外活动。")
+    (en,) = district_texts({"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": week}]}, lang="en")
+    # English words are longer: the head says the pollutant once, and the days that fit follow
+    assert en.startswith("Wujiang AQI (PM2.5): 08 Dec Good to Lightly Polluted 85-120; ") and "(PM2.5)" not in en[21:], en
+    assert len(zh) <= 200 and len(en) <= 200
+    clean_day = day(15, 30, 50, "优", "Excellent", primary=(), label="")
+    (zh,) = district_texts({"districts": [{"name_zh": "吴江区", "name_en": "Wujiang", "days": week[:2] + [clean_day]}]},
+                           lang="zh")
+    assert zh.startswith("吴江区：12月8日良至轻度污染，AQI 85-120，首要污染物PM2.5；"), zh
 
 
 @pytest.mark.parametrize("day, number", [(date(2026, 1, 1), 1), (date(2026, 3, 1), 60), (date(2028, 12, 31), 366)])

@@ -123,6 +123,7 @@ MESSAGES = {
     # English is about twice as long per day as Chinese in the same 200 characters: "AQI" once, after the name
     "report.sms_day": ("{day}{category}，AQI {lo}-{hi}{primary}", "{day} {category} {lo}-{hi}{primary}"),
     "report.sms_primary": ("，首要污染物{p}", " ({p})"),
+    "report.sms_head_primary": ("{name}（首要污染物{p}）：", "{name} AQI ({p}): "),
     "report.sms_sensitive": ("敏感人群减少户外活动。", "Sensitive groups: reduce outdoor activity."),
     # managers' page
     "report.nav": ("会商报告", "Issued reports"),

@@ -21,10 +21,15 @@ def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
     sep = "；" if lang != "en" else "; "
     for d in report["districts"]:
         name = d["name_en"] if lang == "en" else d["name_zh"]
+        labels = {(e["primary_label_en"] if lang == "en" else e["primary_label"]) if e.get("primary") else None
+                  for e in d["days"]}
+        # one primary pollutant for every day is said once, after the name: repeated seven times it filled the
+        # paragraph and cut the furthest days ("首要污染物PM2.5" 7 times; two days of seven lost)
+        once = next(iter(labels)) if len(labels) == 1 and None not in labels and len(d["days"]) > 1 else None
         parts = []
         for e in d["days"]:
             primary = e["primary_label_en"] if lang == "en" else e["primary_label"]
-            p = t("report.sms_primary", lang, p=primary) if e.get("primary") else ""
+            p = t("report.sms_primary", lang, p=primary) if e.get("primary") and once is None else ""
             parts.append(t("report.sms_day", lang, day=day_label(e["target_date"], lang),
                            category=e["category_en"] if lang == "en" else e["category_zh"],
                            lo=e["aqi_lo"], hi=e["aqi_hi"], primary=p))
@@ -32,7 +37,10 @@ def district_texts(report: Report, *, lang: str = "zh") -> list[str]:
         if any(e["aqi_hi"] > 100 for e in d["days"]):
             advice = t("report.sms_sensitive", lang) if lang != "en" else " " + t("report.sms_sensitive", lang)
 
-        head = f"{name}：" if lang != "en" else f"{name} AQI: "
+        if once is None:
+            head = f"{name}：" if lang != "en" else f"{name} AQI: "
+        else:
+            head = t("report.sms_head_primary", lang, name=name, p=once)
         text = head + sep.join(parts) + ("。" if lang != "en" else ".") + advice
         while len(text) > MAX_DISTRICT_CHARS and len(parts) > 1:
             parts.pop()  # the furthest days go first; the ellipsis ends the sentence ("PM2.5... Sensitive")
