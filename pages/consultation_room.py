@@ -2,6 +2,7 @@
 submit for their own district; managers read. The status board refreshes itself; the forms sit
 outside it, so what a user is typing survives the refresh."""
 
+import re
 import uuid
 from datetime import date
 
@@ -167,6 +168,22 @@ def _saved_key(views, seen: dict, submit: bool) -> str:
     return "consult.saved_still_submitted" if any(v.status == "submitted" for v in views) else "consult.saved"
 
 
+def _split_range(kept_key: str, day_key: str, end: str) -> None:
+    """A box's ``on_change``: a range typed whole in one box ("80-100", full-width "８０～１００", "80至100", as
+    forecasters write a range) puts its ends in both boxes; then the change is kept (:func:`state.keep_widget`).
+    Anything else stays as typed, for the rules to judge."""
+    typed = w.typed(st.session_state.get(day_key + end))
+    m = RANGE_TYPED.fullmatch(typed) if isinstance(typed, str) else None
+    if m:
+        st.session_state[day_key + "_lo"], st.session_state[day_key + "_hi"] = m["lo"], m["hi"]
+        state.keep_widget(kept_key, day_key + ("_hi" if end == "_lo" else "_lo"))
+    state.keep_widget(kept_key, day_key + end)
+
+
+#: a range as forecasters type it in one box (after NFKC: full-width digits and "～" are plain)
+RANGE_TYPED = re.compile(r"(?P<lo>\d{1,3})\s*(?:-|–|—|~|至|到)\s*(?P<hi>\d{1,3})")
+
+
 def _whole(value) -> int | None:
     """A box's whole number (full-width digits too), or ``None`` (empty, or not a whole number)."""
     text = w.typed(value)
@@ -286,8 +303,10 @@ if room.can_submit:
             # 无效"); a typed -10 is refused in words (a number box with min_value kept the last valid value behind
             # it and said so in English); a typed "9e" or "50.5" is refused by name (a number box handed the page
             # None for it, read as empty, or rounded it); full-width digits from an input method are digits
-            st.text_input(tr("consult.aqi_lo"), key=k + "_lo", placeholder="0–500", **kept(k + "_lo"))
-            st.text_input(tr("consult.aqi_hi"), key=k + "_hi", placeholder="0–500", **kept(k + "_hi"))
+            # a range typed whole in either box ("80-100", "80～100", "80至100") fills both
+            for end in ("_lo", "_hi"):
+                st.text_input(tr("consult.aqi" + end), key=k + end, placeholder="0–500",
+                              on_change=_split_range, args=(kept_key, k, end))
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary", **kept(k + "_primary"),
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"),
                            select_all=False)  # Streamlit's "Select all" is English only, and no day has six primaries

@@ -41,6 +41,12 @@ def world(sqlite_url, monkeypatch):
     return db, cast, today
 
 
+def c_room(db, actor, day):
+    from forecasting import consultation as c
+
+    return c.room_view(db, actor, day)
+
+
 def _fill(at, today, district, lo, hi, primary=("pm25",)):
     for k in range(1, 4):
         key = f"sub_{today.isoformat()}_{district}_{(today + timedelta(days=k)).isoformat()}"
@@ -359,6 +365,28 @@ def test_full_width_digits_from_an_input_method_are_read_as_digits(world):
     saved = {s.target_date: s for s in c.list_submissions(db, today)}
     assert (saved[day1].aqi_lo, saved[day1].aqi_hi) == (65, 80)
     assert saved[day1].concentrations == {"pm25": 52.5}
+
+
+def test_a_range_typed_whole_in_one_box_fills_both(world):
+    """Forecasters write a range as "80-100": typed so in the lower box it was refused ("AQI 应为整数"), and they
+    had to split it by hand at 15:00. Its ends now go to both boxes, full-width and "至" too."""
+    db, cast, today = world
+    at = sign_in(new_app(), "fc_wj", PASSWORD)
+    goto(at, "consultation_room.py")
+    keys = [f"sub_{today.isoformat()}_{WJ}_{(today + timedelta(days=k)).isoformat()}" for k in (1, 2, 3)]
+    at.text_input(key=keys[0] + "_lo").set_value("80-100")
+    at.text_input(key=keys[1] + "_hi").set_value("８５～１２０")
+    at.text_input(key=keys[2] + "_lo").set_value("60至80").run()
+    assert not at.exception, at.exception
+    assert [(at.text_input(key=k + "_lo").value, at.text_input(key=k + "_hi").value) for k in keys] == [
+        ("80", "100"), ("85", "120"), ("60", "80")]
+    for k in keys:
+        at.multiselect(key=k + "_primary").set_value(["pm25"])
+    _button(at, "保存草稿").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    saved = {e.target_date: (e.aqi_lo, e.aqi_hi) for e in c_room(db, cast["fc_wj"], today).entries}
+    assert saved[today + timedelta(days=1)] == (80, 100) and saved[today + timedelta(days=3)] == (60, 80)
 
 
 def test_a_cleared_aqi_box_asks_for_a_value_and_nothing_is_saved(world):
