@@ -304,9 +304,9 @@ if room.can_submit:
             # it and said so in English); a typed "9e" or "50.5" is refused by name (a number box handed the page
             # None for it, read as empty, or rounded it); full-width digits from an input method are digits
             # a range typed whole in either box ("80-100", "80～100", "80至100") fills both
-            for end in ("_lo", "_hi"):
-                st.text_input(tr("consult.aqi" + end), key=k + end, placeholder="0–500",
-                              on_change=_split_range, args=(kept_key, k, end))
+            for end, label in (("_lo", tr("consult.aqi_lo")), ("_hi", tr("consult.aqi_hi"))):
+                st.text_input(label, key=k + end, placeholder="0–500", on_change=_split_range,
+                              args=(kept_key, k, end))
             st.multiselect(tr("consult.primary"), list(POLLUTANTS), key=k + "_primary", **kept(k + "_primary"),
                            format_func=lambda p: LABELS.get(p, p), placeholder=tr("grid14.choose"),
                            select_all=False)  # Streamlit's "Select all" is English only, and no day has six primaries
