@@ -148,3 +148,28 @@ def test_an_edited_mapping_file_is_read_again(tmp_path):
     spec.write_text("model: [unclosed\n")
     with pytest.raises(FormatError, match="cannot parse"):
         load_mapping(spec)
+
+
+def test_a_mapping_reads_a_files_beijing_times_as_beijing_time(tmp_path):
+    """A centre that writes Beijing time without an offset ("hours since 2026-11-24 00:00:00" meaning 08:00 UTC+8)
+    had its run stored 8 h late, and nothing said so. Its mapping now says `time: {zone: Asia/Shanghai}`: the
+    times and the initialisation time are turned to UTC, and the conversions say so. A zone that is none is
+    refused when the mapping is read."""
+    path = tmp_path / "naqpms.nc"
+    write_naqpms_like(path)
+    (tmp_path / "bj.yaml").write_text("model: NAQPMS-BJ\nformat: cf\nvariables: {pm25: PM25, o3: O3}\n"
+                                      "level: {dim: lev, index: 0}\ntime: {zone: Asia/Shanghai}\n")
+    utc = open_grid([path], mapping=tmp_path / "bj.yaml")
+    assert list(pd.DatetimeIndex(utc["time"].values).strftime("%Y-%m-%dT%H")) == ["2026-11-23T17", "2026-11-23T18"]
+    assert any(c.startswith("times written in Asia/Shanghai local time without an offset: turned to UTC")
+               for c in utc.attrs["conversions"])
+    from forecasting.grids.synthetic import write_cams_forecast
+
+    cams = write_cams_forecast(tmp_path / "cams.nc", hours=3, cycle="2026-11-24T00:00Z", seed=1)
+    (tmp_path / "cams-bj.yaml").write_text("model: CAMS-BJ\nformat: cf\ntime: {zone: Asia/Shanghai}\n")
+    shifted = open_grid([cams], mapping=tmp_path / "cams-bj.yaml")
+    assert shifted.attrs["cycle"] == "2026-11-23T16:00:00Z"  # its forecast_reference_time, 00:00 Beijing time
+    assert list(shifted["lead_hours"].values) == [1.0, 2.0, 3.0]  # leads are unchanged
+    (tmp_path / "bad.yaml").write_text("model: X\ntime: {zone: Beijing}\n")
+    with pytest.raises(FormatError, match="time.zone 'Beijing' is no time zone"):
+        load_mapping(tmp_path / "bad.yaml")

@@ -237,6 +237,7 @@ def read_cf(ds: xr.Dataset, *, file: str, mapping=None, model: str | None = None
         raise FormatError(f"{file}: chemistry variables have no time dimension", key="grids.no_time_dim", file=file)
     tdim = tdims[0] if tdims else None
     times, cycle = _times(ds, tdim, file) if tdim else (None, None)
+    cycle = _in_utc(cycle, mapping)  # the times themselves in _label_shift
     known = {tdim, xdim, ydim, "forecast_reference_time"}
     rule = mapping.level if mapping is not None else None
     sources, level_text = {}, []
@@ -300,8 +301,29 @@ def _finish_horizontal(h, sources, times, cycle, file, mapping, model, level_tex
                   extra_attrs={"cells": h.cells, "projection": h.projection})
 
 
+def _in_utc(when, mapping):
+    """``when`` (naive times) read in the mapping's ``time.zone`` and turned to UTC (naive), for a centre that writes
+    Beijing time without an offset; unchanged without one."""
+    zone = mapping.time.get("zone") if mapping is not None else None
+    if when is None or not zone:
+        return when
+    if np.ndim(when) == 0:
+        return pd.Timestamp(when).tz_localize(zone).tz_convert("UTC").tz_localize(None).to_datetime64()
+    return pd.DatetimeIndex(when).tz_localize(zone).tz_convert("UTC").tz_localize(None).values
+
+
 def _label_shift(times, file, mapping):
-    """Shift time stamps to hour-ending labels (DESIGN.md): mapping ``time.label`` or GEOS ``tavg``."""
+    """Shift time stamps to hour-ending labels (DESIGN.md): mapping ``time.label`` or GEOS ``tavg``; with the
+    mapping's ``time.zone`` the stamps are first read in that zone and turned to UTC."""
+    zone = mapping.time.get("zone") if mapping is not None else None
+    shifted, text = _label_shift_utc(_in_utc(times, mapping), file, mapping)
+    if not zone:
+        return shifted, text
+    zone_text = f"times written in {zone} local time without an offset: turned to UTC"
+    return shifted, f"{zone_text}; {text}" if text else zone_text
+
+
+def _label_shift_utc(times, file, mapping):
     times = pd.DatetimeIndex(times)
     step = pd.Timedelta(hours=1)
     if len(times) > 1:

@@ -11,6 +11,7 @@ folder named by ``FORECASTING_MODELS_DIR``, or any path given to ``--model``)::
     level: {dim: lev, index: 0}      # or {dim: lev, value: 72}, {dim: lev, select: max},
                                      # or {pressure_variable: pdash}
     time: {label: start, step_hours: 1}  # stamps mark start | centre | end (=instant) of the hour
+                                         # zone: Asia/Shanghai  (CF: local times written without an offset)
     cycles: [0, 12]          # data desk: the cycles (UTC hours) a centre delivers every day
     arrival_hours: 10        # data desk: files are expected this many hours after the cycle
     grid:                    # CF files that do not describe their grid (all keys optional)
@@ -34,6 +35,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -134,6 +136,12 @@ def _parse(name: str, mtime_ns: int, size: int) -> ModelMapping:
     time = raw.get("time") or {}
     if time.get("label") is not None and time["label"] not in _LABELS:
         raise FormatError(f"{path}: time.label {time['label']!r} unknown; expected start, centre or end")
+    if time.get("zone") is not None:  # CF files that write local time without an offset (Beijing time)
+        try:
+            ZoneInfo(str(time["zone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise FormatError(f"{path}: time.zone {time['zone']!r} is no time zone; expected a name such as "
+                              "Asia/Shanghai") from None
     cycles, arrival_hours = _schedule(raw, path)
     grid = _grid_section(raw.get("grid"), path)
     return ModelMapping(model=str(raw["model"]), format=fmt, variables=variables, level=level, time=time,
