@@ -338,6 +338,14 @@ if room.can_chair:
 else:
     st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch",
                  column_config=level_column)
+# the combined ranges that do not overlap what was issued before for the same day: changed on purpose (said in the
+# consultation), or a slip the chief sees before signing
+jumps = w.standing_jumps(standing, [(r["district"], r["target_date"], r["aqi_lo"], r["aqi_hi"]) for r in rows])
+if jumps:
+    st.warning(tr("desk14.jumps", column=STANDING_COL, items=join(
+        tr("desk14.jump_item", district=w.district_name(d), day=f"{day:%m-%d}", was=f"{was[0]}–{was[1]}",
+           now=f"{now[0]}–{now[1]}") for d, day, was, now in jumps)), icon=":material/swap_vert:")
+if not room.can_chair:
     if session.zone_summary:
         st.caption(tr("desk14.summary"))
         st.text(session.zone_summary)

@@ -322,10 +322,9 @@ if room.can_submit:
             if chip:
                 st.markdown(chip, unsafe_allow_html=True)
             if standing.issue_date is not None:  # under the chip, as what varies: the boxes stay in line
-                was = standing.ranges.get((district, day))
                 said = w.standing_text(standing, issue_date, district, day)
                 lo, hi = _whole(st.session_state.get(k + "_lo")), _whole(st.session_state.get(k + "_hi"))
-                if was and lo is not None and hi is not None and (hi < was[0] or lo > was[1]):
+                if w.standing_jumps(standing, [(district, day, lo, hi)]):
                     # a jump from the issued forecast is said where it is typed: changed on purpose, with reasons
                     st.markdown(f":orange[{said} · {tr('grid14.standing_jump')}]")
                 else:

@@ -104,3 +104,37 @@ def test_the_chief_desk_grid_shows_what_yesterdays_issue_said(demo_url, monkeypa
     shown = dict(zip(zip(grid["district"], grid["day"]), grid["昨日发布"]))
     assert len(shown) == 21 and shown == {k: said.get(k, "—") for k in shown}
     assert sum(v == "—" for v in shown.values()) == 3  # the 7th day: yesterday's forecast ended the day before
+
+
+def test_the_chief_desk_names_the_ranges_that_jump_from_yesterdays_issue(demo_url, monkeypatch):
+    """A combined range that does not overlap yesterday's issue for the same day is a change to explain (or a slip):
+    the desk names it before the chief signs."""
+    import json
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from forecasting import accounts
+    from forecasting import consultation as c
+    from forecasting.store.db import get_database
+    from forecasting.store.models import User
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    db = get_database(demo_url)
+    today = c.beijing_today()
+    d1 = today + timedelta(days=1)
+    said = {(x["adcode"], d["target_date"]): (d["aqi_lo"], d["aqi_hi"])
+            for x in json.loads(c.issued_forecasts(db, today - timedelta(days=1))[-1].snapshot)["districts"]
+            for d in x["days"]}
+    was = said[("320509", d1.isoformat())]
+    with db.read() as s:
+        wj = s.scalars(select(User).where(User.district_adcode == "320509", User.role == "forecaster")).first()
+        chief = s.get(User, c.duty_for(db, today).chief_id).username
+    actor = accounts.Actor(wj.id, wj.username, wj.role, wj.district_adcode, wj.display_name)
+    lo = was[1] + 15  # wholly above yesterday's range, within the width rules
+    c.save_submissions(db, actor, today, "320509",
+                       [c.SubmissionInput(d1, lo, lo + 20, ("pm25",), {}, "分析", 0)], submit=False)
+    at = goto(sign_in(new_app(), chief, "demo-2026-yrd"), "chief_desk.py")
+    assert not at.exception, at.exception
+    warnings = [x.value for x in at.warning if "不重叠" in x.value]
+    assert warnings == [f"与昨日发布不重叠：吴江区 {d1:%m-%d}（{was[0]}–{was[1]} → {lo}–{lo + 20}）。请在会商结论中说明原因。"]

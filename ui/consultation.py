@@ -162,6 +162,27 @@ def standing_text(standing, issue_date: date, district: str, day: date) -> str:
               range=f"{was[0]}–{was[1]}" if was else "—")
 
 
+def standing_jumps(standing, ranges) -> list[tuple[str, date, tuple[int, int], tuple[int, int]]]:
+    """``(district, day, issued before, now)`` of the ``ranges`` (``(district, day, lo, hi)``, ``None`` ends
+    skipped) that do not overlap what the forecast issued before said for the same district and day.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> before = SimpleNamespace(ranges={("310118", date(2026, 12, 8)): (90, 125)})
+    >>> standing_jumps(before, [("310118", date(2026, 12, 8), 60, 80), ("310118", date(2026, 12, 9), 60, 80)])
+    [('310118', datetime.date(2026, 12, 8), (90, 125), (60, 80))]
+    >>> standing_jumps(before, [("310118", date(2026, 12, 8), 60, 90)])  # touching: in line
+    []
+    """
+    out = []
+    for district, day, lo, hi in ranges:
+        was = standing.ranges.get((district, day))
+        if was is not None and lo is not None and hi is not None and (hi < was[0] or lo > was[1]):
+            out.append((district, day, was, (lo, hi)))
+    return out
+
+
 def rota_notice(db, actor, day: date, duty, *, ahead: bool = False) -> bool:
     """Say when nobody is on duty (:func:`~forecasting.consultation.first_day_without_duty`): on ``day``
     as an error to everyone, since nobody can sign that day's forecast and only an admin can fill the
