@@ -37,6 +37,7 @@ __all__ = [
     "ObservationImport",
     "RunRead",
     "read_run",
+    "cycle_in_future",
     "ingest_run",
     "store_district_series",
     "store_long_district_series",
@@ -126,6 +127,24 @@ class RunRead:
                                      synthetic=synthetic, force=force)
 
 
+def _utc_timestamp(value) -> pd.Timestamp:
+    t = pd.Timestamp(value)
+    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+
+
+def cycle_in_future(cycle) -> bool:
+    """Whether a run's initialisation time ``cycle`` (ISO text or a time; naive is UTC) is later than now
+    (:func:`~forecasting.store.types.utcnow`): such a run's time is mislabelled and it is refused
+    (:func:`read_run`); the data desk's preview says so before its confirm.
+
+    Examples
+    --------
+    >>> cycle_in_future("2000-01-01T00:00Z"), cycle_in_future("2999-01-01T00:00")
+    (False, True)
+    """
+    return _utc_timestamp(cycle) > pd.Timestamp(utcnow())
+
+
 def read_run(paths, *, model: str | None = None, districts: str | Path | None = None, cycle=None) -> RunRead:
     """Read model output files of one cycle and extract their district series; touches no database
     (the parameters are :func:`ingest_run`'s)."""
@@ -139,10 +158,8 @@ def read_run(paths, *, model: str | None = None, districts: str | Path | None = 
     if not cycle_value:
         raise FormatError(f"{files}: the run's initialisation time (cycle) is unknown; pass --cycle",
                           key="grids.cycle_unknown", file=files)
-    start = pd.Timestamp(cycle_value)
-    start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
-    now = pd.Timestamp(utcnow())
-    if start > now:  # a run cannot have started yet: its time is mislabelled (a centre's Beijing time as UTC)
+    start, now = _utc_timestamp(cycle_value), pd.Timestamp(utcnow())
+    if cycle_in_future(start):  # a run cannot have started yet: its time is mislabelled (Beijing time as UTC)
         raise ValidationError(f"{files}: the run's initialisation time {start:%Y-%m-%d %H:%M}Z is later than now "
                               f"({now:%Y-%m-%d %H:%M}Z): the file's time is probably wrong (Beijing time written as "
                               "UTC?); nothing was stored", key="grids.cycle_future", file=files,

@@ -42,7 +42,7 @@ from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.arrivals import BEIJING, GUIDANCE_REACH_DAYS, consultation_cutoff
 from forecasting.config import settings
-from forecasting.datastore import check_station_districts, import_observations, ingest_run
+from forecasting.datastore import check_station_districts, cycle_in_future, import_observations, ingest_run
 from forecasting.errors import ForecastingError, NotFound, PermissionDenied, ValidationError
 from forecasting.guidance import compute_guidance
 from forecasting.observations import quality_control, read_station_csv, read_stations
@@ -118,6 +118,8 @@ class RunPreview:
     model: str | None = None
     cycle: str | None = None
     replaces: bool = False        # a run of this model and cycle is stored already
+    #: its initialisation time is later than now: mislabelled, refused at the confirm (datastore.read_run)
+    cycle_future: bool = False
 
 
 @dataclass(frozen=True)
@@ -401,7 +403,8 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
                 ModelRun.model == name, ModelRun.cycle == pd.Timestamp(cycle).to_pydatetime())) is not None
     (folder / "model.txt").write_text(name or "", encoding="utf-8")
     return RunPreview(token, tuple(names), tuple(hashes), size, info, coverage, variable, first_time, cells,
-                      model=name, cycle=cycle, replaces=replaces)
+                      model=name, cycle=cycle, replaces=replaces,
+                      cycle_future=bool(cycle) and cycle_in_future(cycle))
 
 
 def affected_issue_dates(cycle: datetime, *, today: date) -> list[date]:

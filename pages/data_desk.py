@@ -187,7 +187,7 @@ with tab_run:
             if outside:
                 st.warning(tr("dd20.err.no_coverage"))
             # a run that cannot have started yet: its time is mislabelled (the confirm would refuse it)
-            ahead = bool(preview.cycle) and pd.Timestamp(preview.cycle) > pd.Timestamp(datetime.now(timezone.utc))
+            ahead = preview.cycle_future
             if ahead:
                 st.warning(tr("dd20.err.cycle_future", cycle=_cycle(preview.cycle),
                               cycle_bj=_bj(preview.cycle, "%Y-%m-%d %H:%M")))
