@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from forecasting.errors import FormatError
@@ -161,9 +162,7 @@ def _drop_repeated_hours(grid: xr.Dataset) -> xr.Dataset:
     """One copy of an hour two consecutive files both hold (CMAQ writes 25 steps a day: its hour 24 is the next
     file's hour 0); refused when the copies differ (files of two runs)."""
     times = np.asarray(grid["time"].values)
-    repeated = np.zeros(len(times), dtype=bool)
-    _, first = np.unique(times, return_index=True)
-    repeated[np.setdiff1d(np.arange(len(times)), first)] = True
+    repeated = pd.Index(times).duplicated()  # every copy after an hour's first
     if not repeated.any():
         return grid
     for k in np.flatnonzero(repeated):
