@@ -22,6 +22,11 @@ import pytest
 
 # Fast Argon2 parameters are NOT used: tests hash with the production settings.
 os.environ.setdefault("FORECASTING_LANGUAGE", "zh")
+# The command line speaks the terminal's locale (forecasting.cli.cli_language): a developer's Chinese locale
+# would turn the English lines the tests read into Chinese ones (tests of the Chinese lines set it themselves).
+for _name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    if os.environ.get(_name, "").lower().startswith("zh"):
+        os.environ[_name] = "C.UTF-8"
 
 from db_support import PASSWORD, PG_URL, normalise_url, pg_fresh
 

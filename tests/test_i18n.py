@@ -29,6 +29,20 @@ def test_every_literal_key_used_in_the_ui_exists():
     assert len(used) > 30  # the scan found the calls
 
 
+ERROR_KEY = re.compile(r"""\bkey=["']([a-z0-9_]+(?:\.[a-zA-Z0-9_]+)+)["']""")
+
+
+def test_every_error_key_raised_in_the_domain_exists():
+    """An error's key with no entry is shown as itself ("train.no_data") on a page and in the command line."""
+    keys = set(table())
+    used = set()
+    for path in (ROOT / "forecasting").rglob("*.py"):
+        used |= {(path.name, k) for k in ERROR_KEY.findall(path.read_text(encoding="utf-8"))}
+    missing = sorted(f"{f}: {k}" for f, k in used if k not in keys)
+    assert not missing, missing
+    assert len(used) > 150  # the scan found the errors
+
+
 def test_default_language_is_chinese_and_switchable():
     assert t("nav.home") == "首页"
     assert t("nav.home", "en") == "Home"

@@ -50,19 +50,22 @@ def parse_pairs(pairs: list[str]) -> dict[str, float]:
         key, sep, text = pair.partition("=")
         key = key.strip()
         if not sep:
-            raise CliError(f"expected KEY=VALUE, got {pair!r}")
+            raise CliError(f"expected KEY=VALUE, got {pair!r}", key="cli.expected_pair", pair=repr(pair))
         if key not in INDICATORS:
-            raise CliError(f"unknown indicator {key!r}; expected one of: {' '.join(INDICATORS)}")
+            raise CliError(f"unknown indicator {key!r}; expected one of: {' '.join(INDICATORS)}",
+                           key="cli.unknown_indicator", name=repr(key), expected=" ".join(INDICATORS))
         if key in values:
-            raise CliError(f"indicator {key!r} given twice")
+            raise CliError(f"indicator {key!r} given twice", key="cli.indicator_twice", name=repr(key))
         try:
             value = float(text)
         except ValueError:
-            raise CliError(f"{key}: expected a number, got {text!r}") from None
+            raise CliError(f"{key}: expected a number, got {text!r}", key="cli.not_a_number", name=key,
+                           text=repr(text)) from None
         if not math.isfinite(value):
-            raise CliError(f"{key}: expected a finite number, got {text!r}")
+            raise CliError(f"{key}: expected a finite number, got {text!r}", key="cli.not_finite", name=key,
+                           text=repr(text))
         if value < 0:
-            raise CliError(f"{key}: concentration must be ≥ 0, got {text}")
+            raise CliError(f"{key}: concentration must be ≥ 0, got {text}", key="cli.negative", name=key, text=text)
         values[key] = value
     return values
 
@@ -84,7 +87,8 @@ def run(args) -> int:
         try:
             day = dt.date.fromisoformat(args.date)
         except ValueError:
-            raise CliError(f"--date: expected YYYY-MM-DD, got {args.date!r}") from None
+            raise CliError(f"--date {args.date!r} is not a date: use YYYY-MM-DD", key="cli.not_a_date", flag="--date ",
+                           text=repr(args.date)) from None
         edition = edition_for(day)
     else:
         edition = edition_for(beijing_today())

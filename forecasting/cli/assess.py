@@ -43,7 +43,7 @@ def _run(args) -> int:
 
     kind, first, last = parse_period(month=args.month, year=args.year)
     if args.format == "pdf" and not args.out:
-        raise CliError("--format pdf needs --out FILE")
+        raise CliError("--format pdf needs --out FILE", key="cli.pdf_needs_out")
     a = assess(get_database(), first, last, kind=kind)
     if args.format == "json":
         data = (json.dumps(_json(a), ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")

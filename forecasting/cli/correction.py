@@ -36,17 +36,22 @@ def register(subparsers) -> None:
     p.set_defaults(func=_run)
 
 
+_WHAT_ZH = {"forecast": "预报", "observation": "观测"}
+
+
 def _read(path: str, what: str, time_columns):
     import pandas as pd
 
     from forecasting.cli import CliError
 
+    names = {"what": what, "what_zh": _WHAT_ZH.get(what, what), "path": path}
     try:
         frame = pd.read_csv(path, dtype={"district": str})
     except FileNotFoundError as exc:
-        raise CliError(f"{what} file not found: {path}") from exc
+        raise CliError(f"{what} file not found: {path}", key="cli.file_not_found", **names) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise CliError(f"{what} file {path} is not a readable CSV: {exc}") from exc
+        raise CliError(f"{what} file {path} is not a readable CSV: {exc}", key="cli.csv_unreadable", detail=exc,
+                       **names) from exc
     for col in time_columns:
         if col not in frame.columns:
             continue
@@ -54,19 +59,22 @@ def _read(path: str, what: str, time_columns):
         if parsed.isna().any():
             i = int(parsed.isna().to_numpy().nonzero()[0][0])
             raise CliError(f"{path}: line {i + 2}, column {col!r}: expected an ISO-8601 time with offset, "
-                           f"got {frame[col].iloc[i]!r}")
+                           f"got {frame[col].iloc[i]!r}", key="cli.csv_time", path=path, line=i + 2,
+                           column=repr(col), got=repr(frame[col].iloc[i]))
         text = frame[col].astype(str).str.strip()
         if not text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)$", regex=True).all():
             i = int((~text.str.contains(r"(?:[zZ]|[+-]\d\d:?\d\d)$", regex=True)).to_numpy().nonzero()[0][0])
             raise CliError(f"{path}: line {i + 2}, column {col!r}: expected a UTC offset such as +08:00, "
-                           f"got {frame[col].iloc[i]!r}")
+                           f"got {frame[col].iloc[i]!r}", key="cli.csv_offset", path=path, line=i + 2,
+                           column=repr(col), got=repr(frame[col].iloc[i]))
         frame[col] = parsed
     if "value" in frame.columns:
         values = pd.to_numeric(frame["value"], errors="coerce")
         bad = values.isna() & frame["value"].notna()
         if bad.any():
             i = int(bad.to_numpy().nonzero()[0][0])
-            raise CliError(f"{path}: line {i + 2}, column 'value': expected a number, got {frame['value'].iloc[i]!r}")
+            raise CliError(f"{path}: line {i + 2}, column 'value': expected a number, got {frame['value'].iloc[i]!r}",
+                           key="cli.csv_value", path=path, line=i + 2, got=repr(frame["value"].iloc[i]))
         frame["value"] = values
     return frame
 
@@ -79,7 +87,7 @@ def _run(args) -> int:
     if args.methods:
         methods = tuple(m.strip() for m in args.methods.split(",") if m.strip())
         if not methods:
-            raise CliError("--methods is empty; give e.g. raw,kalman_filter")
+            raise CliError("--methods is empty; give e.g. raw,kalman_filter", key="cli.no_methods")
         for m in methods:
             validate_method(m)
     forecasts = _read(args.forecasts, "forecast", ("cycle", "valid_time"))
@@ -93,7 +101,8 @@ def _run(args) -> int:
         try:
             pairs_out[0].to_csv(args.pairs, index=False)
         except OSError as exc:
-            raise CliError(f"cannot write --pairs file {args.pairs}: {exc}") from exc
+            raise CliError(f"cannot write --pairs file {args.pairs}: {exc}", key="cli.cannot_write", flag="--pairs",
+                           path=args.pairs, detail=exc) from exc
     report = {key: report[key] for key in ("test_from", "methods", "best")}
     json.dump(report, sys.stdout, ensure_ascii=False, allow_nan=False)
     sys.stdout.write("\n")

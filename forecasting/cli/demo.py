@@ -16,18 +16,20 @@ def _seed(args) -> int:
 
     url = settings().database_url
     if args.days < 2 or args.files_days < 0:
-        raise CliError("--days must be at least 2 and --files-days at least 0")
+        raise CliError("--days must be at least 2 and --files-days at least 0", key="cli.demo_days")
     before = demo_state(get_database(url))
     if before in ("complete", "production"):
         if not args.if_empty:
-            raise CliError("the database already has users; the demo world is only seeded into an empty database")
+            raise CliError("the database already has users; the demo world is only seeded into an empty database",
+                           key="cli.demo_has_users")
         print("demo world already built: not seeded again" if before == "complete"
               else "database not empty: demo world not seeded")
         return 0
     running = live_build(url)
     if running is not None:
         raise CliError(f"the demo world of this database is being built by process {running.pid}; "
-                       "wait for it (the app shows its progress) instead of starting a second build")
+                       "wait for it (the app shows its progress) instead of starting a second build",
+                       key="cli.demo_building", pid=running.pid)
     def stop(_signum, _frame):  # a TERM (the launcher, a service manager) stops the build as Ctrl-C does:
         raise KeyboardInterrupt  # the worker processes are shut down and the status says "stopped"
 

@@ -15,7 +15,8 @@ def _date(text: str | None) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise CliError(f"{text!r} is not a date: use YYYY-MM-DD") from exc
+        raise CliError(f"{text!r} is not a date: use YYYY-MM-DD", key="cli.not_a_date", flag="",
+                       text=repr(text)) from exc
 
 
 def _train(args) -> int:
@@ -26,9 +27,10 @@ def _train(args) -> int:
     until = _date(args.until)
     since = _date(args.since) if args.since else None
     if since is not None and since > until:
-        raise CliError("--since is after --until")
+        raise CliError(f"--until {until} is before --since {since}", key="cli.reversed", later="--until",
+                       last=until, earlier="--since", first=since)
     if args.every_days < 1:
-        raise CliError("--every-days must be at least 1")
+        raise CliError("--every-days must be at least 1", key="cli.every_days")
     results = train_history(get_database(), Actor.system("train"), until=until, since=since,
                             every_days=args.every_days, history_days=args.history_days,
                             validation_days=args.validation_days, methods=methods)
@@ -48,7 +50,8 @@ def _compute(args) -> int:
     first = _date(args.date_from)
     last = _date(args.date_to) if args.date_to else first
     if last < first:
-        raise CliError("--to is before --from")
+        raise CliError(f"--to {last} is before --from {first}", key="cli.reversed", later="--to", last=last,
+                       earlier="--from", first=first)
     n = compute_guidance(get_database(), Actor.system("guidance"), first, last)
     print(f"guidance for {first}..{last}: {n} rows")
     return 0

@@ -37,17 +37,18 @@ def _export(args) -> int:
 
     if args.first is not None:
         if args.last is None:
-            raise CliError("--from needs --to (the last issue date, YYYY-MM-DD)")
+            raise CliError("--from needs --to (the last issue date, YYYY-MM-DD)", key="cli.from_needs_to")
         first, last = parse_day(args.first), parse_day(args.last)
         if last < first:
-            raise CliError(f"--to {last} is before --from {first}")
+            raise CliError(f"--to {last} is before --from {first}", key="cli.reversed", later="--to", last=last,
+                           earlier="--from", first=first)
     else:
         if args.last is not None:
-            raise CliError("--to goes with --from, not with --month or --year")
+            raise CliError("--to goes with --from, not with --month or --year", key="cli.to_with_from")
         _kind, first, last = parse_period(month=args.month, year=args.year)
     found = list_reports(get_database(), first=first, last=last, include_superseded=not args.current_only)
     if not found:
-        raise CliError(f"no issued report from {first} to {last}")
+        raise CliError(f"no issued report from {first} to {last}", key="cli.no_reports", first=first, last=last)
 
     terminal = sys.stderr.isatty()
 

@@ -18,12 +18,12 @@ def _read_password(prompt_twice: bool = True) -> str:
     if sys.stdin is not None and sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if prompt_twice and getpass.getpass("Repeat password: ") != first:
-            raise CliError("the two passwords differ")
+            raise CliError("the two passwords differ", key="cli.passwords_differ")
         return first
     line = sys.stdin.readline() if sys.stdin is not None else ""
     password = line.rstrip("\r\n")
     if not password:
-        raise CliError("no password on standard input (give it as the first line)")
+        raise CliError("no password on standard input (give it as the first line)", key="cli.no_password")
     return password
 
 

@@ -15,7 +15,8 @@ def _date(text: str, flag: str) -> date:
     try:
         return date.fromisoformat(text)
     except (TypeError, ValueError) as exc:
-        raise CliError(f"{flag} {text!r} is not a date: use YYYY-MM-DD") from exc
+        raise CliError(f"{flag} {text!r} is not a date: use YYYY-MM-DD", key="cli.not_a_date", flag=f"{flag} ",
+                       text=repr(text)) from exc
 
 
 def _plain(value):
@@ -49,11 +50,13 @@ def _verify(args) -> int:
 
     first, last = _date(args.date_from, "--from"), _date(args.date_to, "--to")
     if last < first:
-        raise CliError(f"--to {last} is before --from {first}")
+        raise CliError(f"--to {last} is before --from {first}", key="cli.reversed", later="--to", last=last,
+                       earlier="--from", first=first)
     by = [b.strip() for b in (args.by or "lead_day").split(",") if b.strip() and b.strip() != "all"]
     bad = [b for b in by if b not in BREAKDOWNS]
     if bad:
-        raise CliError(f"--by {','.join(bad)}: expected some of {', '.join(BREAKDOWNS)} (comma-separated) or all")
+        raise CliError(f"--by {','.join(bad)}: expected some of {', '.join(BREAKDOWNS)} (comma-separated) or all",
+                       key="cli.bad_breakdown", bad=",".join(bad), expected=", ".join(BREAKDOWNS))
     weights = CompositeWeights.parse(args.weights) if args.weights else CompositeWeights()
     report = verify(get_database(), first, last, event_rule=args.event_rule, weights=weights)
     table = report.pairs.drop(columns=["range_hit", "level_hit", "primary_hit"]) if args.pairs else report.table(by)

@@ -69,4 +69,8 @@ MESSAGES = {
         "{file} 第 {line} 行：应有 {expected} 个字段，实际 {got} 个",
         "{file}: line {line}: expected {expected} fields, got {got}",
     ),
+    "train.no_data": (
+        "训练时段内没有已入库的模式预报或观测；请先导入模式数据和观测",
+        "no stored forecasts or observations in the training window; ingest runs and import observations first",
+    ),
 }
