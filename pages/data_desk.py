@@ -226,9 +226,10 @@ with tab_obs:
         if "dd20_obs_flash" in st.session_state:
             st.success(st.session_state.pop("dd20_obs_flash"))
         round_ = st.session_state.get("dd20_obs_round", 0)
-        csv = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)), type=["csv", "txt"],
+        csv = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)), type=["csv", "txt", "xlsx"],
                                key=f"dd20_obs_file_{round_}")
-        meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt"], key=f"dd20_obs_stations_{round_}")
+        meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt", "xlsx"],
+                                key=f"dd20_obs_stations_{round_}")
         c1, c2 = st.columns(2)
         # Beijing time first and by default: China's monitoring records are kept in it (a naive "10:00" read as UTC
         # was stored 8 h late unless the admin changed the choice)

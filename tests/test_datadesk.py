@@ -523,6 +523,10 @@ def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, ro
     assert ("dd20_obs_preview" in keys) is (role == "admin")
     if role == "manager":
         assert "只有预报员和管理员可以上传模式数据。" in shown
+    if role == "admin":  # monitoring exports come as workbooks: the file picker offers them (it offered CSV only)
+        pickers = {el.proto.label: list(el.proto.type) for el in at.get("file_uploader")}
+        obs_pickers = [types for label, types in pickers.items() if label.startswith(("观测", "站点信息"))]
+        assert len(obs_pickers) == 2 and all(".xlsx" in types for types in obs_pickers), pickers
     at.segmented_control(key="lang_switch").set_value("en").run()
     assert not at.exception, at.exception
     assert "Data desk: arrivals and uploads" in texts(at) and "Models 0/3 arrived" in texts(at)

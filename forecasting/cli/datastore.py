@@ -56,8 +56,8 @@ def register(sub) -> None:
     obs = sub.add_parser("obs", help="station observations")
     os_ = obs.add_subparsers(dest="obs_command", metavar="ACTION", required=True)
     i = os_.add_parser("import", help="import hourly station observations (CSV, wide or long)")
-    i.add_argument("csv", metavar="CSV")
-    i.add_argument("--stations", metavar="CSV", help="station metadata: station,name,lon,lat,district")
+    i.add_argument("csv", metavar="CSV", help="observations: a CSV file or an Excel workbook (.xlsx)")
+    i.add_argument("--stations", metavar="CSV", help="station metadata (CSV or .xlsx): station,name,lon,lat,district")
     i.add_argument("--timezone", help="zone of times without an offset, e.g. Asia/Shanghai (Beijing time)")
     i.add_argument("--hour-label", choices=["end", "begin"], default="end",
                    help="whether the file labels an hour by its end (default) or its beginning")

@@ -14,12 +14,29 @@ MESSAGES = {
         "{file}: the header must include 'station' and 'time'; got {got}",
     ),
     "obs.spreadsheet": (
-        "{file} 是 Excel 工作簿，不是 CSV 文件：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后再上传",
-        "{file} is an Excel workbook, not a CSV file: save it as \"CSV UTF-8 (Comma delimited)\" in Excel first",
+        "{file} 是 Excel 97-2003 工作簿（.xls），无法读取：请在 Excel 中“另存为”“Excel 工作簿（.xlsx）”或“CSV UTF-8"
+        "（逗号分隔）”后再上传",
+        "{file} is an Excel 97-2003 workbook (.xls), which cannot be read: save it as \"Excel Workbook (.xlsx)\" or "
+        "\"CSV UTF-8 (Comma delimited)\" in Excel first",
+    ),
+    "obs.bad_workbook": (
+        "{file} 不是可读取的 Excel 工作簿（.xlsx）：文件损坏，或是其他 ZIP 文件；请在 Excel 中重新保存后再上传",
+        "{file} is not a readable Excel workbook (.xlsx): it is damaged, or another kind of ZIP file; save it "
+        "again in Excel and upload it",
+    ),
+    "obs.workbook_sheets": (
+        "{file} 有 {n} 个工作表含数据（{sheets}）：请只保留观测所在的一个工作表",
+        "{file} has data on {n} sheets ({sheets}): keep only the sheet with the observations",
+    ),
+    "obs.workbook_too_big": (
+        "{file} 超过 {n} 个单元格：请拆分为几个文件",
+        "{file} has more than {n} cells: split it into several files",
     ),
     "obs.not_text": (
-        "{file} 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 {byte} 字节无法读取）；请上传 CSV 文件",
-        "{file} is not a text file in UTF-8 or GB18030 (GBK) (byte {byte} cannot be read); upload a CSV file",
+        "{file} 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 {byte} 字节无法读取）；请上传 CSV 文件或 Excel "
+        "工作簿（.xlsx）",
+        "{file} is not a text file in UTF-8 or GB18030 (GBK) (byte {byte} cannot be read); upload a CSV file or an "
+        "Excel workbook (.xlsx)",
     ),
     "obs.file_not_found": ("找不到文件 {file}", "file not found: {file}"),
     "obs.csv_empty": ("{file} 是空文件：第一行应为表头", "{file} is empty: its first line should be the header"),

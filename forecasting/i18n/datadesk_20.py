@@ -94,11 +94,12 @@ MESSAGES = {
     "dd20.run.stale": ("{dates} 的客观指导已过期：请在「到达情况」页点「重新计算今日客观指导」。",
                        "The guidance of {dates} is stale: recompute it on the Arrivals tab (\"Recompute today's guidance\")."),
     "dd20.run.forbidden": ("只有预报员和管理员可以上传模式数据。", "Only forecasters and admins can upload model runs."),
-    "dd20.obs.file": ("观测 CSV（宽表或长表，不超过 {mb} MB）", "Observations CSV (wide or long, at most {mb} MB)"),
-    "dd20.obs.stations": ("站点信息 CSV（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,district；"
-                          "区县为行政区划代码或区县名称）",
-                          "Station metadata CSV (optional: station,name,lon,lat,district, or their Chinese names; "
-                          "district an adcode or the district's name)"),
+    "dd20.obs.file": ("观测 CSV 或 Excel 工作簿 .xlsx（宽表或长表，不超过 {mb} MB）",
+                      "Observations CSV or Excel workbook .xlsx (wide or long, at most {mb} MB)"),
+    "dd20.obs.stations": ("站点信息 CSV 或 .xlsx（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,"
+                          "district；区县为行政区划代码或区县名称）",
+                          "Station metadata CSV or .xlsx (optional: station,name,lon,lat,district, or their Chinese "
+                          "names; district an adcode or the district's name)"),
     "dd20.obs.timezone": ("无时区的时间按", "Times without an offset are in"),
     "dd20.obs.tz_utc": ("UTC（世界时）", "UTC"),
     "dd20.obs.tz_beijing": ("北京时间", "Beijing time"),

@@ -12,13 +12,15 @@ non-empty subset of the pollutants), or *long*, one row per station, hour and po
 (``station,time,pollutant,value`` and optionally ``unit``). Units are canonical (µg/m³, CO
 mg/m³); a long file's ``unit`` column may also say ``ug/m3`` for CO (divided by 1000). Empty,
 ``NA``, ``NaN``, ``-`` and ``—`` are missing values. Text is UTF-8 (Excel's byte-order mark allowed) or GB18030, which
-covers GBK, what Excel on a Chinese Windows writes as "CSV". A header may name its columns as Chinese
+covers GBK, what Excel on a Chinese Windows writes as "CSV". An Excel workbook (.xlsx) is read as the CSV its
+one worksheet would be (row numbers are line numbers; date-time cells are times without an offset); an
+Excel 97-2003 workbook (.xls) is refused, asking for .xlsx or CSV. A header may name its columns as Chinese
 monitoring exports and station lists do (``站点编码``, ``监测时间``, ``PM2.5``, ``臭氧``, ``经度``, ``区县`` …,
 :data:`_HEADER_ALIASES`; full-width letters and subscripts fold, ``PM₂.₅`` is ``pm25``) and may carry a
 pollutant's unit in brackets (``PM2.5(μg/m³)``, ``CO（mg/m3）``; converted as a ``unit`` column is, a unit
 the app cannot convert is refused). Messages name the columns as the file does.
 Columns the layout does not read (``aqi``, ``o3_8h``, a station's name) are named in the result's
-``attrs["ignored_columns"]`` so that the importer can say so; an Excel workbook is refused. A malformed row raises
+``attrs["ignored_columns"]`` so that the importer can say so. A malformed row raises
 :class:`~forecasting.errors.ValidationError` naming the line, the column and what was expected,
 and nothing is returned.
 """
@@ -26,9 +28,12 @@ and nothing is returned.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -50,17 +55,89 @@ for _p in ("pm10", "o3", "no2", "so2"):
     _UNITS[_p] = _UNITS["pm25"]
 
 
-#: the first bytes of what is not a CSV file but is often uploaded as one: an Excel workbook (.xlsx is a ZIP
-#: file, .xls an OLE2 compound file)
-_SPREADSHEET = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+#: the first bytes of an Excel workbook: .xlsx is a ZIP file, .xls (Excel 97-2003) an OLE2 compound file
+_XLSX, _XLS = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+#: at most this many cells are read from a workbook (a month of the national platform's all-station file, about
+#: 4 million, fits; a ZIP file expands, so its size on disk does not bound them)
+MAX_WORKBOOK_CELLS = 20_000_000
+
+
+def _cell_text(value) -> str:
+    """A workbook cell as a CSV file would hold it: whole numbers without ".0" (station codes, hours), times
+    to the nearest second without an offset (Excel keeps none), line breaks as spaces.
+
+    Examples
+    --------
+    >>> [_cell_text(v) for v in (None, 1142.0, 35.5, "青浦 淀山湖", dt.datetime(2026, 3, 5, 9, 59, 59, 999_500))]
+    ['', '1142', '35.5', '青浦 淀山湖', '2026-03-05 10:00']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime):  # Excel keeps a day's fraction: 10:00 may come back as 09:59:59.9995
+        value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+        return value.strftime("%Y-%m-%d %H:%M" if value.second == 0 else "%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat(timespec="minutes") if isinstance(value, dt.time) else value.isoformat()
+    return " ".join(str(value).splitlines())
+
+
+def _workbook_text(raw: bytes, name: str) -> str:
+    """The one worksheet of an .xlsx workbook as CSV text, a line per row (so that messages name the rows Excel
+    shows). Formulas give the values Excel saved with them. A workbook with data on more than one sheet is
+    refused, naming the sheets: which one holds the observations is not ours to guess."""
+    from openpyxl import load_workbook  # lazy: read only when a workbook is uploaded
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    sheets, cells = [], 0
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:  # read_only: the rows are parsed as they are read
+                rows = []
+                for row in sheet.iter_rows(min_row=1, values_only=True):
+                    cells += len(row)
+                    if cells > MAX_WORKBOOK_CELLS:
+                        raise FormatError(f"{name}: more than {MAX_WORKBOOK_CELLS:,} cells; split the workbook",
+                                          key="obs.workbook_too_big", file=name, n=f"{MAX_WORKBOOK_CELLS:,}")
+                    rows.append([_cell_text(v) for v in row])
+                while rows and not any(rows[-1]):
+                    rows.pop()
+                if rows:  # as wide as its widest row, less the columns empty in every row
+                    width = max(len(r) for r in rows)
+                    while width and not any(len(r) >= width and r[width - 1] for r in rows):
+                        width -= 1
+                    sheets.append((sheet.title, [(r + [""] * width)[:width] for r in rows]))
+        finally:
+            book.close()
+    except FormatError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError,
+            SyntaxError) as exc:  # SyntaxError: the XML parser's ParseError
+        raise FormatError(f"{name}: not a readable Excel workbook (.xlsx): {type(exc).__name__}: {exc}",
+                          key="obs.bad_workbook", file=name) from None
+    if len(sheets) > 1:
+        titles = [t for t, _ in sheets]
+        raise FormatError(f"{name}: data on {len(titles)} sheets ({', '.join(titles)}); keep the observations on one",
+                          key="obs.workbook_sheets", file=name, n=len(titles), sheets=", ".join(titles),
+                          sheets_zh="、".join(titles))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(sheets[0][1] if sheets else [])
+    return out.getvalue()
 
 
 def _decode(raw: bytes, name: str) -> str:
     """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else GB18030, which
-    covers GBK and GB2312, the encoding Excel on a Chinese Windows writes for "CSV (逗号分隔)".
-    A workbook, or bytes that are neither (a NUL in them: NetCDF, HDF5, an image), are refused."""
-    if raw.startswith(_SPREADSHEET):
-        raise FormatError(f"{name}: an Excel workbook, not a CSV file; save it as CSV (UTF-8) first",
+    covers GBK and GB2312, the encoding Excel on a Chinese Windows writes for "CSV (逗号分隔)"; an .xlsx
+    workbook's worksheet as CSV text. An .xls workbook, or bytes that are neither (a NUL in them: NetCDF,
+    HDF5, an image), are refused."""
+    if raw.startswith(_XLSX):
+        return _workbook_text(raw, name)
+    if raw.startswith(_XLS):
+        raise FormatError(f"{name}: an Excel 97-2003 workbook (.xls); save it as .xlsx or as CSV (UTF-8) first",
                           key="obs.spreadsheet", file=name)
     try:
         return raw.decode("utf-8-sig")

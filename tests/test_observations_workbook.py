@@ -1,0 +1,116 @@
+"""Observations and station lists as Excel workbooks (.xlsx), as monitoring platforms export them.
+
+Before, a workbook was refused ("请在 Excel 中另存为 CSV") and the data desk's file picker did not even offer
+one: a forecaster had to open each export in Excel and save it again. The workbooks here are written by
+openpyxl, as a real .xlsx; the expected values are the cells written into them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from forecasting import uploads
+from forecasting.errors import FormatError, ValidationError
+from forecasting.observations import read_station_csv, read_stations
+from forecasting.store.science import Observation
+from test_datadesk import STATIONS, _count, data_dir  # noqa: F401 (data_dir: the data desk's fixture)
+
+BEIJING = "Asia/Shanghai"
+
+
+def _workbook(*sheets: tuple[str, list[list]]) -> io.BytesIO:
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "监测数据.xlsx"
+    return out
+
+
+EXPORT = [
+    ["站点编码", "站点名称", "监测时间", "PM2.5(μg/m3)", "PM10(μg/m3)", "CO(mg/m3)", "AQI"],
+    [1142, "青浦淀山湖", dt.datetime(2026, 3, 5, 10, 0), 35, 60.5, 0.8, 50],
+    # Excel keeps a time as a day's fraction: 11:00 may come back a hair early
+    [1142, "青浦淀山湖", dt.datetime(2026, 3, 5, 10, 59, 59, 999_600), 41.0, None, 0.9, 57],
+]
+
+
+def test_a_monitoring_export_workbook_is_read_as_its_csv_would_be():
+    obs = read_station_csv(_workbook(("Sheet1", EXPORT)), timezone=BEIJING)
+    # the station code a number cell holds is the code, not "1142.0"; Beijing 10:00 is 02:00 UTC
+    assert set(obs["station"]) == {"1142"}
+    got = {(t.strftime("%H:%M"), p): v for t, p, v in zip(obs["time"], obs["pollutant"], obs["value"])}
+    assert pd.isna(got.pop(("03:00", "pm10")))  # an empty cell is a missing value, as an empty CSV field is
+    assert got == {("02:00", "pm25"): 35.0, ("02:00", "pm10"): 60.5, ("02:00", "co"): 0.8,
+                   ("03:00", "pm25"): 41.0, ("03:00", "co"): 0.9}
+    assert str(obs["time"].dt.tz) == "UTC"
+    assert list(obs.attrs["ignored_columns"]) == ["站点名称", "AQI"]
+
+
+def test_a_bad_cell_is_named_by_the_row_excel_shows():
+    rows = [*EXPORT, [1142, "青浦淀山湖", dt.datetime(2026, 3, 5, 12, 0), "缺测?", 61, 0.8, 52]]
+    book = _workbook(("Sheet1", [[], *rows]))  # an empty first row: the header is on row 2, the bad cell on row 5
+    with pytest.raises(ValidationError) as refused:
+        read_station_csv(book, timezone=BEIJING)
+    assert "第 5 行" in refused.value.localized("zh") and "PM2.5(μg/m3)" in refused.value.localized("zh")
+
+
+def test_a_station_list_workbook_is_read():
+    st = read_stations(_workbook(("站点", [["站点编码", "站点名称", "经度", "纬度", "区县"],
+                                          [1142, "青浦淀山湖", 120.95, 31.10, "青浦区"],
+                                          ["WJ01", "吴江开发区", 120.64, 31.16, 320509]])))
+    assert st["station"].tolist() == ["1142", "WJ01"]
+    assert st["district"].tolist() == ["310118", "320509"]
+    assert st["lon"].tolist() == [120.95, 120.64]
+
+
+def test_data_on_two_sheets_is_refused_naming_them_and_an_empty_sheet_is_no_data():
+    with pytest.raises(FormatError) as refused:
+        read_station_csv(_workbook(("3月5日", EXPORT), ("3月6日", EXPORT)), timezone=BEIJING)
+    assert refused.value.key == "obs.workbook_sheets"
+    assert refused.value.localized("zh") == ("监测数据.xlsx 有 2 个工作表含数据（3月5日、3月6日）：请只保留观测所在的一个"
+                                             "工作表")
+    obs = read_station_csv(_workbook(("Sheet1", EXPORT), ("说明", [[None], []])), timezone=BEIJING)
+    assert len(obs) == 6
+
+
+def test_a_zip_that_is_no_workbook_and_an_xls_are_refused_by_name():
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as z:
+        z.writestr("obs.csv", "station,time,pm25\n")
+    f = io.BytesIO(raw.getvalue())
+    f.name = "obs.xlsx"
+    with pytest.raises(FormatError) as refused:
+        read_station_csv(f)
+    assert refused.value.key == "obs.bad_workbook"
+    assert refused.value.localized("zh").startswith("obs.xlsx 不是可读取的 Excel 工作簿（.xlsx）")
+    xls = io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    xls.name = "obs.xls"
+    with pytest.raises(FormatError) as refused:
+        read_station_csv(xls)
+    assert refused.value.key == "obs.spreadsheet" and "“另存为”“Excel 工作簿（.xlsx）”" in refused.value.localized("zh")
+
+
+def test_the_data_desk_previews_and_imports_a_workbook(db, users, data_dir):
+    rows = [["station", "time", "pm25", "pm10"]]
+    rows += [["QP1", dt.datetime(2026, 11, 20, h), 40 + h, 70 + h] for h in range(1, 7)]
+    data = _workbook(("Sheet1", rows)).getvalue()
+    p = uploads.preview_observations(db, users["admin1"], data, "obs.xlsx", stations=("st.csv", STATIONS.encode()),
+                                     timezone_name=BEIJING)
+    assert p.rows == 12 and p.stations == ("QP1",)
+    result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
+    assert result.rows == 12 and _count(db, Observation) == 12
+    with db.read() as s:
+        first = min(o.time for o in s.query(Observation))
+    assert first == dt.datetime(2026, 11, 19, 17, tzinfo=dt.timezone.utc)  # 01:00 Beijing
