@@ -40,6 +40,7 @@ from sqlalchemy import select
 
 from forecasting import audit
 from forecasting.accounts import current_actor
+from forecasting.archives import Unpacked, unpack
 from forecasting.arrivals import BEIJING, GUIDANCE_REACH_DAYS, consultation_cutoff
 from forecasting.config import settings
 from forecasting.datastore import check_station_districts, cycle_in_future, import_observations, ingest_run
@@ -107,9 +108,9 @@ class RunPreview:
     """What an uploaded run holds, before anything is stored."""
 
     token: str                    # staging id (SHA-256 over the files' hashes)
-    files: tuple[str, ...]        # file names as uploaded (cleaned)
+    files: tuple[str, ...]        # file names as uploaded (cleaned), an archive's NetCDF members in its place
     sha256: tuple[str, ...]       # per file
-    size: int                     # [bytes]
+    size: int                     # [bytes] as uploaded
     description: dict             # forecasting.grids.inspect_grid's JSON
     coverage: dict                # adcode -> share of the district inside the grid [1]
     field_variable: str
@@ -120,6 +121,8 @@ class RunPreview:
     replaces: bool = False        # a run of this model and cycle is stored already
     #: its initialisation time is later than now: mislabelled, refused at the confirm (datastore.read_run)
     cycle_future: bool = False
+    #: what each uploaded archive (a ZIP of NetCDF files, a .nc.gz) held (forecasting.archives)
+    unpacked: tuple[Unpacked, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -347,6 +350,13 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
         for n, (_name, b) in zip(names, files):
             if not b:
                 raise ValidationError(f"{n}: the file is empty", key="dd20.err.empty", file=n)
+        # a ZIP of NetCDF files (the Atmosphere Data Store's delivery) or a .nc.gz: its members are the run's files
+        files, unpacked = unpack(list(files), max_bytes=max_run_bytes(), max_files=MAX_FILES)
+        if unpacked:
+            names = [_clean_name(n, i) for i, (n, _b) in enumerate(files)]
+            hashes = [_sha(b) for _n, b in files]
+            if len(set(names)) != len(names):
+                raise ValidationError("two uploaded files have the same name", key="dd20.err.same_name")
     except ValidationError as exc:
         _record(db, actor, kind="model_run", status="refused", via="upload", action="datadesk.refused", files=names,
                 sha256=_token(hashes) if hashes else "", size=size, exc=exc)
@@ -404,7 +414,7 @@ def preview_run(db: Database, actor: Actor | None, files: list[tuple[str, bytes]
     (folder / "model.txt").write_text(name or "", encoding="utf-8")
     return RunPreview(token, tuple(names), tuple(hashes), size, info, coverage, variable, first_time, cells,
                       model=name, cycle=cycle, replaces=replaces,
-                      cycle_future=bool(cycle) and cycle_in_future(cycle))
+                      cycle_future=bool(cycle) and cycle_in_future(cycle), unpacked=tuple(unpacked))
 
 
 def affected_issue_dates(cycle: datetime, *, today: date) -> list[date]:

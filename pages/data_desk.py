@@ -152,6 +152,9 @@ with tab_run:
             with left:
                 st.markdown(tr("dd20.run.format", format=format_name(info["format"]), model=preview.model or "—",
                                cycle=_cycle(preview.cycle) if preview.cycle else "—", level=level_text(info["level"])))
+                for held in preview.unpacked:  # an archive's NetCDF members (text: underscores are no markdown)
+                    st.text(tr("dd20.run.unpacked", archive=held.archive, members=join(held.members))
+                            + (tr("dd20.run.unpacked_skipped", skipped=join(held.skipped)) if held.skipped else ""))
                 t0, t1 = info["time"]["first"], info["time"]["last"]
                 st.text(tr("dd20.run.times", first=_bj(t0, "%Y-%m-%d %H:%M") if t0 else "—",
                            last=_bj(t1, "%Y-%m-%d %H:%M") if t1 else "—", steps=info["time"]["steps"]))

@@ -59,3 +59,15 @@ def test_db_upgrade_on_an_unreachable_database_is_one_line(tmp_path):
     """``make run`` starts with ``db upgrade``: it must fail with one line, not a traceback."""
     line = _one_line(_run(["db", "upgrade"], "postgresql+psycopg://postgres@127.0.0.1:1/x", tmp_path))
     assert "unreachable" in line
+
+
+def test_a_reader_that_goes_away_is_no_error(tmp_path):
+    """``python -m forecasting extract RUN.nc | head`` printed "error: BrokenPipeError: [Errno 32] Broken pipe"
+    once ``head`` had its lines: quiet now, as Unix tools are."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("FORECASTING_DEBUG", None)
+    p = subprocess.Popen([sys.executable, "-m", "forecasting", "aqi", "pm25_24h=80"], cwd=tmp_path, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader is gone before the command writes its answer
+    _out, err = p.communicate(timeout=PATIENCE_S)
+    assert err.decode() == "" and p.returncode == 1

@@ -99,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(t("cli.error_line", lang, message=t("cli.interrupted", lang)), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`extract RUN.nc | head`): quiet, as Unix tools are
+        # what is still buffered would fail again when Python flushes stdout at exit (the Python docs' recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # noqa: BLE001 -- the one-line contract holds for every failure (#15)
         if os.environ.get("FORECASTING_DEBUG", "").strip() in ("1", "true", "yes"):
             raise

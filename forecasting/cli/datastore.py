@@ -12,12 +12,15 @@ from forecasting.permissions import Actor
 
 
 def _ingest(args) -> int:
+    from forecasting.archives import unpacked_paths
     from forecasting.store.db import get_database
-    from forecasting.uploads import ingest_recorded  # ingest_run + the data desk's attempt record
+    from forecasting.uploads import MAX_FILES, ingest_recorded, max_run_bytes  # ingest_recorded: + the attempt record
 
-    result, _attempt = ingest_recorded(get_database(), Actor.system("ingest"), args.paths, via="cli",
-                                       model=args.model, districts=args.districts, cycle=args.cycle,
-                                       force=args.force)
+    # a ZIP of NetCDF files (the Atmosphere Data Store's delivery) or a .nc.gz: its members are the run's files
+    with unpacked_paths(args.paths, max_bytes=max_run_bytes(), max_files=MAX_FILES) as (paths, _held):
+        result, _attempt = ingest_recorded(get_database(), Actor.system("ingest"), paths, via="cli",
+                                           model=args.model, districts=args.districts, cycle=args.cycle,
+                                           force=args.force)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     verb = "replaced" if result.replaced else "stored"
@@ -46,7 +49,7 @@ def _obs_import(args) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="store the district series of one model run (replaces that cycle)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
     p.add_argument("--model", help="model name (and mapping file data/models/NAME.yaml)")
     p.add_argument("--districts", metavar="GEOJSON", help="boundary file (default: the bundled districts)")
     p.add_argument("--cycle", help="initialisation time (UTC) when the file does not say it")

@@ -15,9 +15,15 @@ __all__ = ["register"]
 
 
 def _inspect(args) -> int:
+    from forecasting.archives import unpacked_paths
     from forecasting.grids import inspect_grid
+    from forecasting.uploads import MAX_FILES, max_run_bytes
 
-    result = inspect_grid(args.paths, model=args.model)
+    with unpacked_paths(args.paths, max_bytes=max_run_bytes(), max_files=MAX_FILES) as (paths, held):
+        result = inspect_grid(paths, model=args.model)
+        # an archive's member as "cams.zip/levtype_ml.nc", not by the temporary folder it was read from
+        within = {str(q): f"{h.archive}/{q.name}" for h in held for q in paths if q.name in h.members}
+        result["files"] = [within.get(str(f), str(f)) for f in result["files"]]
     json.dump(result, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
@@ -26,10 +32,13 @@ def _inspect(args) -> int:
 def _extract(args) -> int:
     import numpy as np
 
+    from forecasting.archives import unpacked_paths
     from forecasting.districts import extract_districts
     from forecasting.grids import POLLUTANTS
+    from forecasting.uploads import MAX_FILES, max_run_bytes
 
-    frame = extract_districts(args.paths, model=args.model, districts=args.districts)
+    with unpacked_paths(args.paths, max_bytes=max_run_bytes(), max_files=MAX_FILES) as (paths, _held):
+        frame = extract_districts(paths, model=args.model, districts=args.districts)
     pollutants = [p for p in POLLUTANTS if p in frame.columns]
     out = frame[["district", "time", "lead_hours", *pollutants]].copy()
     out["time"] = out["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -40,11 +49,11 @@ def _extract(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("inspect", help="describe model grid files as JSON")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
     p.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
     p.set_defaults(func=_inspect)
     e = subparsers.add_parser("extract", help="district hourly means from model grid files as CSV")
-    e.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run")
+    e.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
     e.add_argument("--districts", default=None, help="boundary GeoJSON with an 'adcode' property")
     e.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
     e.set_defaults(func=_extract)

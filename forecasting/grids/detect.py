@@ -98,7 +98,21 @@ def open_grid(paths, *, model: str | None = None, mapping=None, cycle=None, dask
                 mapping = None
     elif mapping is not None:
         mapping = load_mapping(mapping)
-    parts = [_read_one(p, mapping, model, cycle) for p in paths]
+    parts, without = [], []
+    for p in paths:
+        try:
+            parts.append(_read_one(p, mapping, model, cycle))
+        except FormatError as exc:
+            # beside files with chemistry, a file without any (the Atmosphere Data Store's levtype_sfc.nc with
+            # surface pressure only, packed in one ZIP with levtype_ml.nc) is left out, and the conversions say so
+            if exc.key != "grids.no_chemistry" or len(paths) == 1:
+                raise
+            without.append((Path(str(p)).name, exc))
+    if not parts:
+        raise without[0][1]
+    if without:
+        parts[0].attrs["conversions"] = [*parts[0].attrs["conversions"],
+                                         *(f"{name}: no pollutant in it, not used" for name, _e in without)]
     if dask or len(parts) > 1:
         parts = [chunk_variables(p) for p in parts]
     if len(parts) == 1:

@@ -61,8 +61,11 @@ MESSAGES = {
     "dd20.recompute": ("重新计算今日客观指导", "Recompute today's guidance"),
     "dd20.recomputed_rows": ("已重新计算 {date} 的客观指导（{rows} 条）。", "Recomputed the guidance of {date} ({rows} rows)."),
     "dd20.read_only": ("您的角色只能查看数据台。", "Your role can only read the data desk."),
-    "dd20.run.files": ("模式数据文件（NetCDF，一次起报的一个或多个文件，共不超过 {mb} MB）",
-                       "Model run files (NetCDF, one or more files of one cycle, at most {mb} MB together)"),
+    "dd20.run.files": ("模式数据文件（NetCDF，一次起报的一个或多个文件，或其 ZIP 压缩包、.nc.gz，共不超过 {mb} MB）",
+                       "Model run files (NetCDF, one or more files of one cycle, or their ZIP archive or .nc.gz; at "
+                       "most {mb} MB together)"),
+    "dd20.run.unpacked": ("从 {archive} 解出：{members}", "From {archive}: {members}"),
+    "dd20.run.unpacked_skipped": ("；非 NetCDF，未读取：{skipped}", "; not NetCDF, left out: {skipped}"),
     "dd20.upload_button": ("上传文件", "Upload"),
     "dd20.run.model": ("模式名称（映射文件）", "Model name (mapping file)"),
     "dd20.run.model_detect": ("自动识别", "detect"),
