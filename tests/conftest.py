@@ -68,7 +68,10 @@ SLOW_TESTS = frozenset({"test_guidance.py::test_command_line", "test_datastore.p
                         "test_consultation_workflow.py::test_only_the_duty_chief_signs_with_the_right_password",
                         # builds a 4-day demo world in its process (16.5 s, the slowest of make check on
                         # 2026-11-30): a demo world is slow, as the fixtures above say
-                        "test_demo_build.py::test_a_small_world_built_in_this_process_is_published_complete"})
+                        "test_demo_build.py::test_a_small_world_built_in_this_process_is_published_complete",
+                        # command-line processes added 2026-12-07 (inspect imports the science stack: 2 s)
+                        "test_archives.py::test_the_command_line_inspects_the_zip_naming_its_members",
+                        "test_cli_language.py::test_an_unmigrated_database_is_told_in_chinese_by_a_real_process"})
 
 
 def _is_slow(item) -> bool:
