@@ -35,12 +35,14 @@ from pathlib import Path, PurePosixPath
 
 from forecasting.errors import ForecastingError, ValidationError
 
-__all__ = ["is_archive", "unpack", "unpacked_paths", "Unpacked", "NETCDF_MAGIC"]
+__all__ = ["is_archive", "unpack", "unpacked_paths", "Unpacked", "NETCDF_MAGIC", "MAX_MEMBERS"]
 
 #: the first bytes of a NetCDF file: classic (CDF1, CDF2 64-bit offset, CDF5) and NetCDF-4 (HDF5)
 NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
 _ZIP, _GZIP = b"PK\x03\x04", b"\x1f\x8b"
 _CHUNK = 1 << 20
+#: at most this many files in one ZIP archive (NetCDF or not) are looked at
+MAX_MEMBERS = 100
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,11 @@ def _unzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[list[tu
     kept, skipped, used = [], [], 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            for info in z.infolist():
+            entries = [i for i in z.infolist() if not i.is_dir()]
+            if len(entries) > MAX_MEMBERS:  # before reading any: the names alone would fill the preview
+                raise ValidationError(f"{name}: {len(entries)} files in the archive; at most {MAX_MEMBERS} are read",
+                                      key="archive.too_many_members", file=name, n=len(entries), max=MAX_MEMBERS)
+            for info in entries:
                 path = PurePosixPath(info.filename)
                 if info.is_dir() or "__MACOSX" in path.parts or path.name.startswith("."):
                     continue

@@ -105,7 +105,9 @@ def test_a_forecaster_uploads_a_zipped_run_and_a_gzipped_one(db, users, data_dir
      "解压后共 9 个文件；一次起报最多 8 个文件"),
     (lambda: _zip({"day1/run.nc": b"CDF\x01" + bytes(64), "day2/run.nc": b"CDF\x02" + bytes(64)}),
      "archive.same_name", "解压后有同名文件：run.nc"),
-], ids=["no-netcdf", "too-large", "damaged", "too-many", "same-name"])
+    (lambda: _zip({f"page{i}.txt": b"" for i in range(101)}), "archive.too_many_members",
+     "run.zip 中有 101 个文件；压缩包最多读取 100 个文件"),
+], ids=["no-netcdf", "too-large", "damaged", "too-many", "same-name", "too-many-members"])
 def test_a_bad_archive_is_refused_by_name_and_writes_nothing(db, users, data_dir, monkeypatch, build, key, zh):
     monkeypatch.setenv("FORECASTING_UPLOAD_MAX_MB", "2")  # a 3 MB member compresses to a few kB: read, not trusted
     with pytest.raises(ValidationError) as refused:

@@ -11,5 +11,7 @@ MESSAGES = {
                           "{members})"),
     "archive.too_many": ("解压后共 {n} 个文件；一次起报最多 {max} 个文件", "{n} files once the archives are expanded; "
                          "at most {max} files make one run"),
+    "archive.too_many_members": ("{file} 中有 {n} 个文件；压缩包最多读取 {max} 个文件", "{file}: {n} files in the "
+                                 "archive; at most {max} are read"),
     "archive.same_name": ("解压后有同名文件：{names}", "two files named {names} once the archives are expanded"),
 }
