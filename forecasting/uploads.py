@@ -142,6 +142,8 @@ class ObservationPreview:
     reflagged: int = 0
     #: the file's columns that are not read (an AQI, an 8-hour ozone, a station's name), lower case
     ignored_columns: tuple[str, ...] = ()
+    #: a ZIP's files that are not read (neither CSV nor Excel: a README)
+    skipped_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -644,7 +646,8 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
     return ObservationPreview(digest, clean, digest, int(len(obs)), tuple(ids), unknown, first.to_pydatetime(),
                               last.to_pydatetime(), counts,
                               int((flagged["qc_flags"] != "").sum()), table, reflagged=reflagged,
-                              ignored_columns=tuple(obs.attrs.get("ignored_columns", ())))
+                              ignored_columns=tuple(obs.attrs.get("ignored_columns", ())),
+                              skipped_files=tuple(obs.attrs.get("skipped_members", ())))
 
 
 def confirm_observations(db: Database, actor: Actor | None, token: str):

@@ -229,7 +229,8 @@ with tab_obs:
         if "dd20_obs_flash" in st.session_state:
             st.success(st.session_state.pop("dd20_obs_flash"))
         round_ = st.session_state.get("dd20_obs_round", 0)
-        csv = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)), type=["csv", "txt", "xlsx"],
+        csv = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)),
+                               type=["csv", "txt", "xlsx", "zip"],
                                key=f"dd20_obs_file_{round_}")
         meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt", "xlsx"],
                                 key=f"dd20_obs_stations_{round_}")
@@ -263,6 +264,8 @@ with tab_obs:
                 st.text(tr("dd20.obs.flags", flags=join(f"{qc_word(k, lang)} {v}" for k, v in sorted(p.flag_counts.items()))))
             if p.ignored_columns:
                 st.warning(tr("dd20.obs.ignored", columns=join(p.ignored_columns)), icon=":material/info:")
+            if p.skipped_files:
+                st.warning(tr("dd20.obs.skipped_files", files=join(p.skipped_files)), icon=":material/info:")
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=join(p.unknown_stations[:10])))
             table = observation_preview_table(p.table, lang)  # the value's unit beside it, QC codes in words

@@ -527,6 +527,7 @@ def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, ro
         pickers = {el.proto.label: list(el.proto.type) for el in at.get("file_uploader")}
         obs_pickers = [types for label, types in pickers.items() if label.startswith(("观测", "站点信息"))]
         assert len(obs_pickers) == 2 and all(".xlsx" in types for types in obs_pickers), pickers
+        assert ".zip" in pickers[next(label for label in pickers if label.startswith("观测"))]  # a week's exports
     at.segmented_control(key="lang_switch").set_value("en").run()
     assert not at.exception, at.exception
     assert "Data desk: arrivals and uploads" in texts(at) and "Models 0/3 arrived" in texts(at)

@@ -85,16 +85,16 @@ def test_data_on_two_sheets_is_refused_naming_them_and_an_empty_sheet_is_no_data
     assert len(obs) == 6
 
 
-def test_a_zip_that_is_no_workbook_and_an_xls_are_refused_by_name():
+def test_a_zip_without_observations_and_an_xls_are_refused_by_name():
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w") as z:
-        z.writestr("obs.csv", "station,time,pm25\n")
+        z.writestr("说明.pdf", b"%PDF-1.7")
     f = io.BytesIO(raw.getvalue())
-    f.name = "obs.xlsx"
+    f.name = "obs.zip"
     with pytest.raises(FormatError) as refused:
         read_station_csv(f)
-    assert refused.value.key == "obs.bad_workbook"
-    assert refused.value.localized("zh").startswith("obs.xlsx 不是可读取的 Excel 工作簿（.xlsx）")
+    assert refused.value.key == "obs.archive_empty"
+    assert refused.value.localized("zh") == "obs.zip 中没有 CSV 或 Excel 文件（其中有：说明.pdf）"
     xls = io.BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     xls.name = "obs.xls"
     with pytest.raises(FormatError) as refused:
@@ -114,3 +114,57 @@ def test_the_data_desk_previews_and_imports_a_workbook(db, users, data_dir):
     with db.read() as s:
         first = min(o.time for o in s.query(Observation))
     assert first == dt.datetime(2026, 11, 19, 17, tzinfo=dt.timezone.utc)  # 01:00 Beijing
+
+
+# -- a ZIP of observation files (a week of a platform's daily exports) ------------------------------
+
+
+def _zip_of(members: dict[str, bytes]) -> io.BytesIO:
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    raw.seek(0)
+    raw.name = "一周观测.zip"
+    return raw
+
+
+def _day(day: int, pm25: int) -> bytes:
+    return "".join(["站点编码,监测时间,PM2.5\n", *(f"QP01,2026-12-0{day} {h:02d}:00,{pm25 + h}\n" for h in (1, 2))]
+                   ).encode("gb18030")
+
+
+def test_a_zip_of_daily_exports_is_read_as_their_union():
+    book = _workbook(("Sheet1", [["站点编码", "监测时间", "PM2.5"], ["QP01", dt.datetime(2026, 12, 3, 1), 60]]))
+    obs = read_station_csv(_zip_of({"2026-12-01.csv": _day(1, 30), "2026-12-02.csv": _day(2, 40),
+                                    "2026-12-03.xlsx": book.getvalue(), "说明.txt": b"",
+                                    "__MACOSX/._2026-12-01.csv": b"\x00\x05"}), timezone=BEIJING)
+    got = {t.tz_convert(BEIJING).strftime("%m-%d %H"): v for t, v in zip(obs["time"], obs["value"])}
+    assert got == {"12-01 01": 31, "12-01 02": 32, "12-02 01": 41, "12-02 02": 42, "12-03 01": 60}
+
+
+def test_two_members_that_disagree_are_refused_naming_both_and_alike_ones_kept_once():
+    obs = read_station_csv(_zip_of({"a.csv": _day(1, 30), "b.csv": _day(1, 30)}), timezone=BEIJING)
+    assert len(obs) == 2  # the same day exported twice
+    with pytest.raises(ValidationError) as refused:
+        read_station_csv(_zip_of({"a.csv": _day(1, 30), "b.csv": _day(1, 35)}), timezone=BEIJING)
+    assert refused.value.localized("zh") == ("一周观测.zip/a.csv 与 一周观测.zip/b.csv 对站点 QP01 2026-12-01 01:00（北京时间）"
+                                             "的 pm25 给出不同的值（31 与 36）：请只保留其一")
+
+
+def test_a_bad_member_is_named_with_its_line():
+    bad = "站点编码,监测时间,PM2.5\nQP01,2026-12-02 01:00,abc\n".encode()
+    with pytest.raises(ValidationError) as refused:
+        read_station_csv(_zip_of({"2026-12-01.csv": _day(1, 30), "2026-12-02.csv": bad}), timezone=BEIJING)
+    assert refused.value.localized("zh").startswith("一周观测.zip/2026-12-02.csv 第 2 行 PM2.5 列")
+
+
+def test_the_data_desk_imports_a_zip_of_daily_files(db, users, data_dir):
+    data = _zip_of({"2026-11-20.csv": b"station,time,pm25\n" + b"".join(
+        f"QP1,2026-11-20 {h:02d}:00,{40 + h}\n".encode() for h in range(1, 4)),
+        "2026-11-21.csv": b"station,time,pm25\nQP1,2026-11-21 01:00,50\n", "readme.txt": b"exported 11-22"}).getvalue()
+    p = uploads.preview_observations(db, users["admin1"], data, "week.zip", stations=("st.csv", STATIONS.encode()),
+                                     timezone_name=BEIJING)
+    assert p.rows == 4 and p.skipped_files == ("readme.txt",)
+    result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
+    assert result.rows == 4 and _count(db, Observation) == 4

@@ -90,4 +90,17 @@ MESSAGES = {
         "训练时段内没有已入库的模式预报或观测；请先导入模式数据和观测",
         "no stored forecasts or observations in the training window; ingest runs and import observations first",
     ),
+    "obs.archive_too_large": (
+        "{file} 解压后超过 {limit} MB：请分几次上传",
+        "{file} expands to more than {limit} MB: upload it in parts",
+    ),
+    "obs.archive_empty": (
+        "{file} 中没有 CSV 或 Excel 文件（其中有：{members}）",
+        "{file} holds no CSV or Excel file (it holds: {members})",
+    ),
+    "obs.archive_conflict": (
+        "{first} 与 {second} 对站点 {station} {when}（北京时间）的 {pollutant} 给出不同的值（{a} 与 {b}）：请只保留其一",
+        "{first} and {second} give station {station} at {when} (Beijing) different {pollutant} values ({a} and {b}): "
+        "keep one of them",
+    ),
 }

@@ -97,8 +97,10 @@ MESSAGES = {
     "dd20.run.stale": ("{dates} 的客观指导已过期：请在「到达情况」页点「重新计算今日客观指导」。",
                        "The guidance of {dates} is stale: recompute it on the Arrivals tab (\"Recompute today's guidance\")."),
     "dd20.run.forbidden": ("只有预报员和管理员可以上传模式数据。", "Only forecasters and admins can upload model runs."),
-    "dd20.obs.file": ("观测 CSV 或 Excel 工作簿 .xlsx（宽表或长表，不超过 {mb} MB）",
-                      "Observations CSV or Excel workbook .xlsx (wide or long, at most {mb} MB)"),
+    "dd20.obs.file": ("观测 CSV、Excel 工作簿 .xlsx 或其 ZIP 压缩包（宽表或长表，不超过 {mb} MB）",
+                      "Observations CSV, Excel workbook .xlsx or their ZIP archive (wide or long, at most {mb} MB)"),
+    "dd20.obs.skipped_files": ("压缩包中这些文件不是 CSV 或 Excel，未读取：{files}",
+                               "These files of the archive are neither CSV nor Excel and were not read: {files}"),
     "dd20.obs.stations": ("站点信息 CSV 或 .xlsx（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,"
                           "district；区县为行政区划代码或区县名称）",
                           "Station metadata CSV or .xlsx (optional: station,name,lon,lat,district, or their Chinese "

@@ -424,7 +424,9 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     Parameters
     ----------
     source : path or file-like
-        Wide or long CSV (see the module docstring); the layout is detected from the header.
+        Wide or long CSV (see the module docstring); the layout is detected from the header. An Excel
+        workbook (.xlsx) is read as its worksheet's CSV, a ZIP of such files (a week of daily exports) as
+        their union (:func:`_read_archive`).
     timezone : str, keyword-only, optional
         Zone of times written without an offset, e.g. ``"Asia/Shanghai"`` (Beijing time).
     hour_label : {"end", "begin"}
@@ -437,6 +439,111 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
     FormatError
         A header with neither layout.
     """
+    if isinstance(source, (str, Path)):
+        try:
+            with open(source, "rb") as fh:
+                head = fh.read(4)
+        except OSError:  # the reader names a missing file
+            head = b""
+        if head == _XLSX:
+            data = Path(source).read_bytes()
+            if not _is_workbook(data):
+                return _read_archive(str(source), data, timezone=timezone, hour_label=hour_label)
+    else:
+        name = getattr(source, "name", "<stream>")
+        data = source.read()
+        if isinstance(data, bytes) and data.startswith(_XLSX) and not _is_workbook(data):
+            return _read_archive(name, data, timezone=timezone, hour_label=hour_label)
+        source = io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data)
+        source.name = name
+    return _read_station_file(source, timezone=timezone, hour_label=hour_label)
+
+
+#: a ZIP of observation files is read up to this many bytes once expanded (a ZIP's size does not bound it)
+MAX_ARCHIVE_BYTES = 100 * 1024 * 1024
+#: the members of such a ZIP that are read (others, a README, are named and left out)
+_READABLE = (".csv", ".xlsx")  # a .txt beside them is a README more often than data
+
+
+def _is_workbook(data: bytes) -> bool:
+    """Whether a ZIP file is an Excel workbook (its parts list) rather than an archive of files; a ZIP that
+    cannot be opened is taken for a damaged workbook (the workbook reader says so)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "[Content_Types].xml" in z.namelist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return True
+
+
+def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: str) -> pd.DataFrame:
+    """The union of the observation files in a ZIP (a week of a platform's daily exports), each read as it
+    would be alone, so that a message names the member and its line ("obs.zip/2026-12-01.csv 第 5 行").
+    A station-hour-pollutant two members give alike, or one of them as missing, is kept once; two
+    different values are refused, naming both files."""
+    from forecasting.archives import MAX_MEMBERS
+
+    frames, skipped, used = [], [], 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            entries = [i for i in z.infolist() if not i.is_dir() and "__MACOSX" not in Path(i.filename).parts
+                       and not Path(i.filename).name.startswith(".")]
+            if len(entries) > MAX_MEMBERS:
+                raise FormatError(f"{name}: {len(entries)} files in the archive; at most {MAX_MEMBERS} are read",
+                                  key="archive.too_many_members", file=name, n=len(entries), max=MAX_MEMBERS)
+            for info in entries:
+                member = Path(info.filename).name
+                if not member.lower().endswith(_READABLE):
+                    skipped.append(member)
+                    continue
+                with z.open(info) as fh:
+                    body = fh.read(MAX_ARCHIVE_BYTES - used + 1)
+                used += len(body)
+                if used > MAX_ARCHIVE_BYTES:
+                    limit = f"{MAX_ARCHIVE_BYTES / 1e6:.0f}"
+                    raise FormatError(f"{name}: expands to more than {limit} MB", key="obs.archive_too_large",
+                                      file=name, limit=limit)
+                part = io.BytesIO(body)
+                part.name = f"{Path(name).name}/{member}"
+                frames.append(_read_station_file(part, timezone=timezone, hour_label=hour_label).assign(
+                    _file=part.name))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise FormatError(f"{name}: a damaged archive and cannot be expanded ({exc})", key="archive.damaged",
+                          file=name) from None
+    except RuntimeError as exc:  # an encrypted member
+        raise FormatError(f"{name}: an encrypted archive ({exc})", key="archive.encrypted", file=name) from None
+    if not frames:
+        listed = ", ".join(skipped) or "—"
+        raise FormatError(f"{name}: no CSV or Excel file in the archive (it holds: {listed})",
+                          key="obs.archive_empty", file=name, members=listed, members_zh="、".join(skipped) or "—")
+    both = pd.concat(frames, ignore_index=True)
+    both = both.sort_values(["station", "pollutant", "time", "_file"], kind="stable")
+    given = both[both["value"].notna()]
+    key = ["station", "time", "pollutant"]
+    values = given.groupby(key, sort=False)["value"]
+    differ = given[values.transform("nunique") > 1]
+    if len(differ):
+        first = differ.iloc[0]
+        pair = differ[(differ["station"] == first["station"]) & (differ["time"] == first["time"])
+                      & (differ["pollutant"] == first["pollutant"])]
+        a, b = pair.iloc[0], pair[pair["value"] != pair.iloc[0]["value"]].iloc[0]
+        when = pd.Timestamp(first["time"]).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+        raise ValidationError(
+            f"{a['_file']} and {b['_file']} give station {first['station']} at {when} (Beijing) different "
+            f"{first['pollutant']} values ({a['value']:g} and {b['value']:g}): keep one of them",
+            key="obs.archive_conflict", first=a["_file"], second=b["_file"], station=first["station"], when=when, pollutant=first["pollutant"],
+            a=f"{a['value']:g}", b=f"{b['value']:g}")
+    # one row per station-hour-pollutant: a given value before a missing one
+    both = both.assign(_missing=both["value"].isna()).sort_values([*key, "_missing", "_file"], kind="stable")
+    out = both.drop_duplicates(key).drop(columns=["_missing", "_file"])
+    out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
+    ignored = dict.fromkeys(c for f in frames for c in f.attrs.get("ignored_columns", ()))
+    out.attrs["ignored_columns"] = tuple(ignored)
+    out.attrs["skipped_members"] = tuple(skipped)
+    return out
+
+
+def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.DataFrame:
+    """One observations file (CSV text or a workbook): :func:`read_station_csv` without archives."""
     frame, name = _read_text(source)
     cols = set(frame.columns)
     from_date_and_hour = "time" not in cols and {"date", "hour"} <= cols
