@@ -88,6 +88,8 @@ class ObservationImport:
     reflagged: int = 0
     #: the file's columns that were not read (an AQI, an 8-hour ozone, a station's name), lower case
     ignored_columns: tuple[str, ...] = ()
+    #: a national file's stations the app does not know (outside the zone), left out
+    left_out_stations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -373,8 +375,34 @@ def import_observations(
     quality-control flags, and recompute the district observations of the hours touched."""
     obs = read_station_csv(source, timezone=timezone, hour_label=hour_label)
     meta = read_stations(stations) if stations is not None else None
+    with db.read() as s:
+        obs, left_out = known_stations_only(s, obs, meta)
     result = store_observations(db, actor, obs, stations=meta)
-    return replace(result, ignored_columns=tuple(obs.attrs.get("ignored_columns", ())))
+    return replace(result, ignored_columns=tuple(obs.attrs.get("ignored_columns", ())), left_out_stations=left_out)
+
+
+def known_stations_only(s, obs: pd.DataFrame, meta: pd.DataFrame | None) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A national site file (``date,hour,type,1001A,…``: a column for every station of the country) without the
+    stations neither the database nor the given station list knows, and those stations; any other file as it is
+    (a station it names without metadata is an error of the import). A national file with none of the app's
+    stations is refused, naming a few of its own."""
+    if not obs.attrs.get("station_columns"):
+        return obs, ()
+    known = set(s.scalars(select(Station.station_id)))
+    if meta is not None:
+        known |= set(meta["station"].astype(str))
+    ids = obs["station"].astype(str)
+    keep = ids.isin(known).to_numpy()
+    left_out = tuple(sorted(set(ids[~keep])))
+    if not keep.any():
+        few = ", ".join(left_out[:5]) + (" …" if len(left_out) > 5 else "")
+        raise ValidationError(f"none of the file's {len(left_out)} stations ({few}) is in the station list; import the "
+                              "zone's stations first (--stations)", key="obs.no_known_station", n=len(left_out),
+                              stations=few)
+    attrs = dict(obs.attrs)
+    kept = obs[keep].reset_index(drop=True)
+    kept.attrs = attrs
+    return kept, left_out
 
 
 #: ``app_meta`` key of the observations' version: every import that writes station values bumps it, so an

@@ -43,7 +43,8 @@ from forecasting.accounts import current_actor
 from forecasting.archives import Unpacked, unpack
 from forecasting.arrivals import BEIJING, GUIDANCE_REACH_DAYS, consultation_cutoff
 from forecasting.config import settings
-from forecasting.datastore import check_station_districts, cycle_in_future, import_observations, ingest_run
+from forecasting.datastore import (check_station_districts, cycle_in_future, import_observations, ingest_run,
+                                   known_stations_only)
 from forecasting.errors import ForecastingError, NotFound, PermissionDenied, ValidationError
 from forecasting.guidance import compute_guidance
 from forecasting.observations import quality_control, read_station_csv, read_stations
@@ -144,6 +145,8 @@ class ObservationPreview:
     ignored_columns: tuple[str, ...] = ()
     #: a ZIP's files that are not read (neither CSV nor Excel: a README)
     skipped_files: tuple[str, ...] = ()
+    #: a national file's stations the app does not know (outside the zone), not imported
+    left_out_stations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -596,9 +599,10 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
         if obs.empty:
             raise ValidationError(f"{clean}: no observations in the file", key="dd20.err.no_rows", file=clean)
         meta = read_stations(_named(stations[1], _clean_name(stations[0], 1))) if stations else None
-        if meta is not None:
-            with db.read() as s:
+        with db.read() as s:
+            if meta is not None:
                 check_station_districts(s, meta)  # a station outside the zone, before the preview says all is well
+            obs, left_out = known_stations_only(s, obs, meta)  # a national file: the zone's stations only
     except ForecastingError as exc:
         _record(db, actor, kind="observations", status="refused", via="upload", action="datadesk.refused",
                 files=[clean], sha256=digest, size=len(data), exc=exc)
@@ -647,7 +651,7 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
                               last.to_pydatetime(), counts,
                               int((flagged["qc_flags"] != "").sum()), table, reflagged=reflagged,
                               ignored_columns=tuple(obs.attrs.get("ignored_columns", ())),
-                              skipped_files=tuple(obs.attrs.get("skipped_members", ())))
+                              skipped_files=tuple(obs.attrs.get("skipped_members", ())), left_out_stations=left_out)
 
 
 def confirm_observations(db: Database, actor: Actor | None, token: str):

@@ -266,6 +266,9 @@ with tab_obs:
                 st.warning(tr("dd20.obs.ignored", columns=join(p.ignored_columns)), icon=":material/info:")
             if p.skipped_files:
                 st.warning(tr("dd20.obs.skipped_files", files=join(p.skipped_files)), icon=":material/info:")
+            if p.left_out_stations:  # a national file: every station of the country, the zone's imported
+                few = join(p.left_out_stations[:8]) + ("…" if len(p.left_out_stations) > 8 else "")
+                st.info(tr("dd20.obs.left_out", n=len(p.left_out_stations), stations=few), icon=":material/info:")
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=join(p.unknown_stations[:10])))
             table = observation_preview_table(p.table, lang)  # the value's unit beside it, QC codes in words

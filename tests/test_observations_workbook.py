@@ -168,3 +168,41 @@ def test_the_data_desk_imports_a_zip_of_daily_files(db, users, data_dir):
     assert p.rows == 4 and p.skipped_files == ("readme.txt",)
     result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
     assert result.rows == 4 and _count(db, Observation) == 4
+
+
+# -- a national site file: a column for every station of the country --------------------------------
+
+
+def _national(ids: list[str]) -> bytes:
+    rows = ["date,hour,type," + ",".join(ids)]
+    for h in (1, 2):
+        for kind in ("AQI", "PM2.5", "PM2.5_24h", "PM10"):
+            rows.append(f"20261120,{h},{kind}," + ",".join(str(40 + h + 10 * k) for k in range(len(ids))))
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_national_file_imports_the_zones_stations_and_names_the_others(db, users, data_dir):
+    """A national file holds 1,600 stations; only the zone's are in the app. Before, its import was refused:
+    "stations 1001A, … have no metadata: import them with --stations"."""
+    data = _national(["1001A", "QP1", "1002A"])
+    p = uploads.preview_observations(db, users["admin1"], data, "china_sites_20261120.csv",
+                                     stations=("st.csv", STATIONS.encode()), timezone_name=BEIJING)
+    assert p.stations == ("QP1",) and p.unknown_stations == () and p.left_out_stations == ("1001A", "1002A")
+    assert p.rows == 4  # QP1's PM2.5 and PM10 at two hours; AQI and the 24-hour mean are no hourly values
+    result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
+    assert result.rows == 4 and result.left_out_stations == ("1001A", "1002A")
+    with db.read() as s:
+        assert {(o.station_id, o.pollutant, o.value) for o in s.query(Observation)} == {
+            ("QP1", "pm25", 51.0), ("QP1", "pm25", 52.0), ("QP1", "pm10", 51.0), ("QP1", "pm10", 52.0)}
+
+
+def test_a_national_file_without_any_of_the_zones_stations_is_refused(db, users, data_dir):
+    with pytest.raises(ValidationError) as refused:
+        uploads.preview_observations(db, users["admin1"], _national(["1001A", "1002A"]), "china_sites.csv",
+                                     timezone_name=BEIJING)
+    assert refused.value.localized("zh") == ("文件中的 2 个站点（1001A, 1002A）都不在站点表中：请先导入示范区站点信息"
+                                             "（站点信息文件）")
+    # a file of another layout naming a station without metadata is still refused at the import, as before
+    p = uploads.preview_observations(db, users["admin1"], b"station,time,pm25\n1001A,2026-11-20 01:00,40\n",
+                                     "obs.csv", timezone_name=BEIJING)
+    assert p.unknown_stations == ("1001A",) and p.left_out_stations == ()

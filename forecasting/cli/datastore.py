@@ -36,6 +36,10 @@ def _obs_import(args) -> int:
 
     result, _attempt = import_recorded(get_database(), Actor.system("obs-import"), args.csv, via="cli",
                                        stations=args.stations, timezone=args.timezone, hour_label=args.hour_label)
+    if result.left_out_stations:
+        few = ", ".join(result.left_out_stations[:8]) + (" …" if len(result.left_out_stations) > 8 else "")
+        print(f"warning: {len(result.left_out_stations)} stations of the file are not in the station list (outside "
+              f"the zone) and were not imported: {few}", file=sys.stderr)
     if result.ignored_columns:
         print(f"warning: columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
               f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", file=sys.stderr)

@@ -538,6 +538,8 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     ignored = dict.fromkeys(c for f in frames for c in f.attrs.get("ignored_columns", ()))
     out.attrs["ignored_columns"] = tuple(ignored)
+    if all(f.attrs.get("station_columns") for f in frames):
+        out.attrs["station_columns"] = True
     out.attrs["skipped_members"] = tuple(skipped)
     return out
 
@@ -612,6 +614,9 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
     read |= {"date", "hour"} if from_date_and_hour else set()
     if stations_as_columns:
         out.attrs["ignored_columns"] = ()  # every column but the day, hour and type is a station
+        # a national file lists every station of the country: those the app does not know are the importer's to
+        # leave out (forecasting.datastore.known_stations_only), not stations whose metadata is missing
+        out.attrs["station_columns"] = True
         return out
     out.attrs["ignored_columns"] = tuple(_label(frame, c) for c in frame.columns if c and c not in read)
     return out
