@@ -398,7 +398,7 @@ def known_stations_only(s, obs: pd.DataFrame, meta: pd.DataFrame | None) -> tupl
         few = ", ".join(left_out[:5]) + (" …" if len(left_out) > 5 else "")
         raise ValidationError(f"none of the file's {len(left_out)} stations ({few}) is in the station list; import the "
                               "zone's stations first (--stations)", key="obs.no_known_station", n=len(left_out),
-                              stations=few)
+                              stations=few, stations_zh="、".join(left_out[:5]) + ("…" if len(left_out) > 5 else ""))
     attrs = dict(obs.attrs)
     kept = obs[keep].reset_index(drop=True)
     kept.attrs = attrs

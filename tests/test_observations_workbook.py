@@ -200,7 +200,7 @@ def test_a_national_file_without_any_of_the_zones_stations_is_refused(db, users,
     with pytest.raises(ValidationError) as refused:
         uploads.preview_observations(db, users["admin1"], _national(["1001A", "1002A"]), "china_sites.csv",
                                      timezone_name=BEIJING)
-    assert refused.value.localized("zh") == ("文件中的 2 个站点（1001A, 1002A）都不在站点表中：请先导入示范区站点信息"
+    assert refused.value.localized("zh") == ("文件中的 2 个站点（1001A、1002A）都不在站点表中：请先导入示范区站点信息"
                                              "（站点信息文件）")
     # a file of another layout naming a station without metadata is still refused at the import, as before
     p = uploads.preview_observations(db, users["admin1"], b"station,time,pm25\n1001A,2026-11-20 01:00,40\n",
