@@ -354,13 +354,17 @@ def _stations_from_columns(frame: pd.DataFrame) -> pd.DataFrame:
     ``AQI``, ``PM2.5_24h``, ``O3_8h`` … that are not hourly concentrations and are left out). Rows keep their
     file lines."""
     stations = [c for c in frame.columns if c and c not in {"date", "hour", "time", "type"}]
-    kinds = frame["type"].map(lambda v: _HEADER_ALIASES.get(_fold(v), _fold(v)))
-    hourly = frame[kinds.isin(POLLUTANTS).to_numpy()]
-    kinds = kinds[kinds.isin(POLLUTANTS)]
     original = frame.attrs["original"]
-    parts = [pd.DataFrame({"station": original.get(c, c), "time": hourly["time"], "pollutant": kinds,
-                           "value": hourly[c]}, index=hourly.index) for c in stations]
-    long = pd.concat(parts) if parts else pd.DataFrame(columns=["station", "time", "pollutant", "value"])
+    # as plain arrays: a national file has 1,600 station columns, and every column taken from the frame as a
+    # Series deep-copies its attrs (the header of 1,600 names): 11 s for one day's file, 0.3 s this way
+    kinds = np.array([_HEADER_ALIASES.get(_fold(v), _fold(v)) for v in frame["type"].to_numpy()], dtype=object)
+    rows = np.flatnonzero(np.isin(kinds, POLLUTANTS))
+    n, m = len(rows), len(stations)
+    values = frame[stations].to_numpy(dtype=object)[rows] if m else np.empty((n, 0), dtype=object)
+    long = pd.DataFrame({"station": np.repeat(np.array([original.get(c, c) for c in stations], dtype=object), n),
+                         "time": np.tile(frame["time"].to_numpy(dtype=object)[rows], m),
+                         "pollutant": np.tile(kinds[rows], m), "value": values.T.ravel()},
+                        index=np.tile(frame.index.to_numpy()[rows], m))
     long.attrs = {**frame.attrs, "units": {},
                   "original": {**original, "station": "station", "pollutant": original.get("type", "type"),
                                "value": "value"}}
@@ -572,7 +576,8 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
         raise _bad(name, int(frame.index[i]), _label(frame, "station"), "a station id", "", "站点编号")
     times = _times(frame, "time", name, timezone, hour_label)
     if {"pollutant", "value"} <= cols:
-        pol = frame["pollutant"].map(lambda v: _HEADER_ALIASES.get(_fold(v), _fold(v)))  # "PM2.5", "臭氧", "O₃"
+        names = frame["pollutant"]  # "PM2.5", "臭氧", "O₃": each spelling folded once (a national file: 237,744 rows)
+        pol = names.map({v: _HEADER_ALIASES.get(_fold(v), _fold(v)) for v in pd.unique(names.to_numpy(dtype=object))})
         unknown = ~pol.isin(POLLUTANTS)
         if unknown.any():
             i = int(np.flatnonzero(unknown.to_numpy())[0])
