@@ -388,3 +388,17 @@ def test_a_file_with_a_column_per_station_and_a_row_per_type_is_read():
     assert got[("1142A", "06T16", "pm25")] == (59.0, 3) and got[("1143A", "06T17", "pm25")] == (67.0, 8)
     assert got[("1142A", "06T16", "co")] == (0.8, 7) and np.isnan(got[("1143A", "06T16", "pm10")][0])
     assert obs.attrs["ignored_columns"] == ()
+
+
+@pytest.mark.parametrize("header", ["PM2.5_1h", "PM2.5-1h", "PM2.5(1小时)", "PM2.5小时浓度", "PM2.5一小时",
+                                    "PM2.5小时均值(μg/m3)"])
+def test_a_pollutant_said_to_be_hourly_is_read_and_eight_hour_and_daily_ones_are_not(header):
+    """Provincial exports name the hourly value so ("PM2.5_1h" beside "PM2.5_24h"); the file was refused as
+    naming no pollutant column."""
+    text = f"站点编码,监测时间,{header},O3_8h,PM2.5_24h\nQP01,2026-12-01 10:00,35,120,40\n"
+    obs = read_station_csv(csv(text), timezone="Asia/Shanghai")
+    assert obs[["pollutant", "value"]].values.tolist() == [["pm25", 35.0]]
+    assert list(obs.attrs["ignored_columns"]) == ["O3_8h", "PM2.5_24h"]
+    long = read_station_csv(csv("站点编码,监测时间,污染物,监测值\nQP01,2026-12-01 10:00,O3_1h,120\n"),
+                            timezone="Asia/Shanghai")
+    assert long[["pollutant", "value"]].values.tolist() == [["o3", 120.0]]

@@ -178,6 +178,9 @@ _HEADER_ALIASES = {
 
 #: a unit in brackets at the end of a header name: ``PM2.5(μg/m3)``, ``CO[mg/m3]`` (after :func:`_fold`)
 _HEADER_UNIT = re.compile(r"^(?P<base>.+?)\s*[(\[]\s*(?P<unit>[^()\[\]]*?)\s*[)\]]$")
+#: a pollutant's name said to be hourly (after :func:`_fold`): ``pm2.5_1h``, ``o3-1h``, ``o3(1h)``, ``pm2.5(1小时)``,
+#: ``pm2.5小时`` (``小时浓度`` once ``浓度`` is taken off), ``o3一小时``, ``pm10小时均值``
+_HOURLY = re.compile(r"^(?P<base>.+?)[\s_\-]*(?:[(\[]\s*(?:1\s*h|1?\s*小时)\s*[)\]]|1\s*h|(?:1|一)?\s*小时(?:均值|值)?)$")
 #: what reads as a unit in those brackets (``O3(8h)`` is a name: the 8-hour ozone column, not imported)
 _LOOKS_LIKE_UNIT = re.compile(r"g/|/m|立方米|^pp[bm]v?$")
 
@@ -204,6 +207,8 @@ def _header_cell(cell: str) -> tuple[str, str | None]:
     (('pm25', 'μg/m3'), ('co', 'mg/m3'), ('time', None))
     >>> _header_cell("O3(8h)"), _header_cell("PM2.5浓度"), _header_cell("AQI")
     (('o3(8h)', None), ('pm25', None), ('aqi', None))
+    >>> _header_cell("PM2.5_1h"), _header_cell("O3(1小时)"), _header_cell("NO2小时浓度(μg/m3)"), _header_cell("O3_8h")
+    (('pm25', None), ('o3', None), ('no2', 'μg/m3'), ('o3_8h', None))
     """
     folded, unit = _fold(cell), None
     m = _HEADER_UNIT.match(folded)
@@ -211,6 +216,9 @@ def _header_cell(cell: str) -> tuple[str, str | None]:
         folded, unit = m.group("base").strip(), m.group("unit")
     if folded.endswith("浓度") and len(folded) > 2:  # "PM2.5浓度", "臭氧浓度"
         folded = folded[:-2].strip()
+    m = _HOURLY.match(folded)  # "PM2.5_1h", "O3(1小时)", "PM2.5小时": the hourly value, said so (never O3_8h)
+    if m and _HEADER_ALIASES.get(m.group("base").strip(), m.group("base").strip()) in POLLUTANTS:
+        folded = m.group("base").strip()
     return _HEADER_ALIASES.get(folded, folded), unit
 
 
@@ -357,7 +365,8 @@ def _stations_from_columns(frame: pd.DataFrame) -> pd.DataFrame:
     original = frame.attrs["original"]
     # as plain arrays: a national file has 1,600 station columns, and every column taken from the frame as a
     # Series deep-copies its attrs (the header of 1,600 names): 11 s for one day's file, 0.3 s this way
-    kinds = np.array([_HEADER_ALIASES.get(_fold(v), _fold(v)) for v in frame["type"].to_numpy()], dtype=object)
+    spelled = {v: _header_cell(v)[0] for v in pd.unique(frame["type"].to_numpy(dtype=object))}  # "PM2.5", "O3_1h"
+    kinds = np.array([spelled[v] for v in frame["type"].to_numpy(dtype=object)], dtype=object)
     rows = np.flatnonzero(np.isin(kinds, POLLUTANTS))
     n, m = len(rows), len(stations)
     values = frame[stations].to_numpy(dtype=object)[rows] if m else np.empty((n, 0), dtype=object)
@@ -577,7 +586,7 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
     times = _times(frame, "time", name, timezone, hour_label)
     if {"pollutant", "value"} <= cols:
         names = frame["pollutant"]  # "PM2.5", "臭氧", "O₃": each spelling folded once (a national file: 237,744 rows)
-        pol = names.map({v: _HEADER_ALIASES.get(_fold(v), _fold(v)) for v in pd.unique(names.to_numpy(dtype=object))})
+        pol = names.map({v: _header_cell(v)[0] for v in pd.unique(names.to_numpy(dtype=object))})  # as a header
         unknown = ~pol.isin(POLLUTANTS)
         if unknown.any():
             i = int(np.flatnonzero(unknown.to_numpy())[0])
