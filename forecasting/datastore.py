@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from forecasting import audit
 from forecasting.accounts import current_actor
 from forecasting.errors import Conflict, FormatError, ValidationError
-from forecasting.i18n import zone_districts
+from forecasting.i18n import Notice, zone_districts
 from forecasting.observations import (district_observations, first_known, quality_control, read_station_csv,
                                       read_stations)
 from forecasting.observations.known import in_margin, recheck_window
@@ -293,7 +293,9 @@ def _store_long(db: Database, actor: Actor | None, long: pd.DataFrame, variables
     label = f"model {model} cycle {cycle:%Y-%m-%d %H:%M}Z"
     warnings = []
     if dropped:
-        warnings.append(f"{label}: {dropped} of {total} values are missing (NaN) and were dropped")
+        warnings.append(Notice(f"{label}: {dropped} of {total} values are missing (NaN) and were dropped",
+                               key="cli.values_dropped", model=model, cycle=f"{cycle:%Y-%m-%d %H:%M}Z",
+                               dropped=dropped, total=total))
     if long.empty and not force:
         raise ValidationError(f"{label}: no values to store (all {total} missing); nothing was replaced — "
                               "pass --force to store an empty run", key="hard15.ingest_empty", model=model,

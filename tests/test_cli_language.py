@@ -99,3 +99,16 @@ def test_every_command_line_error_has_a_translation():
         if not (isinstance(key, ast.Constant) and key.value in keys):
             missing.append(where)
     assert not missing, missing
+
+
+def test_the_import_warnings_are_chinese_under_a_chinese_locale(monkeypatch, capsys, tmp_path, sqlite_url):
+    """``obs import`` of a file with columns it does not read warned "warning: columns not read: …" only."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    (tmp_path / "st.csv").write_text("station,name,lon,lat,district\nQP1,青浦淀山湖,120.95,31.10,310118\n",
+                                     encoding="utf-8")
+    (tmp_path / "obs.csv").write_text("站点编码,监测时间,PM2.5,AQI\nQP1,2026-03-05T10:00+08:00,40,57\n",
+                                      encoding="utf-8")
+    _locale(monkeypatch, "zh_CN.UTF-8")
+    code = main(["obs", "import", str(tmp_path / "obs.csv"), "--stations", str(tmp_path / "st.csv")])
+    err = capsys.readouterr().err
+    assert code == 0 and err.startswith("警告：这些列未读取：AQI（只读取站点、时间与 PM2.5"), err

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from forecasting.errors import ForecastingError
 from forecasting.i18n import t
 
-__all__ = ["CliError", "main", "build_parser", "describe_failure", "cli_language"]
+__all__ = ["CliError", "main", "build_parser", "describe_failure", "cli_language", "warn"]
 
 
 DESCRIPTION = ("长三角示范区空气质量联合预报会商 · Joint air-quality forecast consultation of Qingpu, Wujiang and\n"
@@ -83,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(sub)
     return parser
+
+
+def warn(notice) -> None:
+    """One warning line on stderr in the CLI's language (a :class:`forecasting.i18n.Notice`, or plain text)."""
+    lang = cli_language()
+    text = notice.localized(lang) if hasattr(notice, "localized") else str(notice)
+    print(t("cli.warning_line", lang, message=" ".join(text.split())), file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from forecasting.cli import warn
+from forecasting.i18n import Notice
 from forecasting.permissions import Actor
 
 
@@ -22,7 +24,7 @@ def _ingest(args) -> int:
                                            model=args.model, districts=args.districts, cycle=args.cycle,
                                            force=args.force)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        warn(warning)
     verb = "replaced" if result.replaced else "stored"
     print(f"{verb} {result.model} cycle {result.cycle:%Y-%m-%dT%H:%MZ}: {result.n_times} hours × "
           f"{len(result.districts)} districts × {len(result.variables)} variables ({result.n_values} values); "
@@ -37,12 +39,15 @@ def _obs_import(args) -> int:
     result, _attempt = import_recorded(get_database(), Actor.system("obs-import"), args.csv, via="cli",
                                        stations=args.stations, timezone=args.timezone, hour_label=args.hour_label)
     if result.left_out_stations:
-        few = ", ".join(result.left_out_stations[:8]) + (" …" if len(result.left_out_stations) > 8 else "")
-        print(f"warning: {len(result.left_out_stations)} stations of the file are not in the station list (outside "
-              f"the zone) and were not imported: {few}", file=sys.stderr)
+        out = result.left_out_stations
+        warn(Notice(f"{len(out)} stations of the file are not in the station list (outside the zone) and were not "
+                    f"imported: {', '.join(out[:8])}{' …' if len(out) > 8 else ''}", key="cli.stations_left_out",
+                    n=len(out), stations=", ".join(out[:8]) + (" …" if len(out) > 8 else ""),
+                    stations_zh="、".join(out[:8]) + ("…" if len(out) > 8 else "")))
     if result.ignored_columns:
-        print(f"warning: columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
-              f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", file=sys.stderr)
+        warn(Notice(f"columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
+                    f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", key="cli.columns_not_read",
+                    columns=", ".join(result.ignored_columns), columns_zh="、".join(result.ignored_columns)))
     print(f"imported {result.rows} values from {result.stations} stations "
           f"({result.replaced} replaced, {result.added} added) "
           f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "

@@ -17,7 +17,7 @@ import pkgutil
 from forecasting.vocab import DISTRICT_ORDER
 
 __all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed", "signed",
-           "unbroken_ranges", "zone_districts"]
+           "unbroken_ranges", "zone_districts", "Notice"]
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -59,6 +59,27 @@ def default_language() -> str:
     """``FORECASTING_LANGUAGE`` from the environment ("zh" or "en"), else Chinese."""
     lang = os.environ.get("FORECASTING_LANGUAGE", DEFAULT_LANGUAGE)
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Notice(str):
+    """A warning as text (English, for logs and callers that want a string) that can also say itself in another
+    language, as a :class:`forecasting.errors.ForecastingError` does.
+
+    Examples
+    --------
+    >>> n = Notice("42 values dropped", key="cli.interrupted")
+    >>> str(n), n.localized("zh")
+    ('42 values dropped', '已中断')
+    """
+
+    def __new__(cls, text: str, *, key: str | None = None, **params):
+        self = super().__new__(cls, text)
+        self.key, self.params = key, params
+        return self
+
+    def localized(self, lang: str) -> str:
+        """The text in ``lang`` ("zh" or "en"; English is the text itself)."""
+        return t(self.key, lang, **self.params) if self.key and lang != "en" else str(self)
 
 
 def t(key: str, lang: str | None = None, /, **params) -> str:

@@ -4,6 +4,16 @@
 MESSAGES = {
     "cli.error_line": ("错误：{message}", "error: {message}"),
     "cli.interrupted": ("已中断", "interrupted"),
+    "cli.warning_line": ("警告：{message}", "warning: {message}"),
+    "cli.values_dropped": ("模式 {model} 起报 {cycle}：{total} 个值中有 {dropped} 个缺测（NaN），已舍去",
+                           "model {model} cycle {cycle}: {dropped} of {total} values are missing (NaN) and were dropped"),
+    "cli.stations_left_out": ("文件中另有 {n} 个站点不在站点表中（示范区外），未导入：{stations}",
+                              "{n} stations of the file are not in the station list (outside the zone) and were not "
+                              "imported: {stations}"),
+    "cli.columns_not_read": ("这些列未读取：{columns}（只读取站点、时间与 PM2.5、PM10、O3、NO2、SO2、CO 的小时浓度，或污染物、"
+                             "浓度、单位三列）",
+                             "columns not read: {columns} (only station, time and the hourly pm25, pm10, o3, no2, so2, "
+                             "co; or pollutant, value, unit)"),
     "cli.not_migrated": ("数据库尚未迁移（{detail}）；请运行：python -m forecasting db upgrade",
                          "the database is not migrated ({detail}); run: python -m forecasting db upgrade"),
     "cli.unreachable": ("无法连接数据库（{detail}）；请检查 DATABASE_URL",
