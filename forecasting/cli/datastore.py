@@ -6,8 +6,6 @@ write nothing on a bad file and print one line on stderr with exit code 2.
 
 from __future__ import annotations
 
-import sys
-
 from forecasting.cli import warn
 from forecasting.i18n import Notice
 from forecasting.permissions import Actor
