@@ -24,6 +24,7 @@ from forecasting.i18n import Notice, zone_districts
 from forecasting.observations import (district_observations, first_known, quality_control, read_station_csv,
                                       read_stations)
 from forecasting.observations.known import in_margin, recheck_window
+from forecasting.observations.reading import fold
 from forecasting.permissions import Actor, require_role
 from forecasting.plausibility import PLAUSIBLE_MAX, TINY_MEDIAN
 from forecasting.store.db import Database, insert_columns, insert_rows
@@ -384,17 +385,25 @@ def import_observations(
 
 
 def known_stations_only(s, obs: pd.DataFrame, meta: pd.DataFrame | None) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """A national site file (``date,hour,type,1001A,…``: a column for every station of the country) without the
-    stations neither the database nor the given station list knows, and those stations; any other file as it is
-    (a station it names without metadata is an error of the import). A national file with none of the app's
-    stations is refused, naming a few of its own."""
-    if not obs.attrs.get("station_columns"):
+    """A file listing more stations than the zone's without the stations neither the database nor the given
+    station list knows, and those stations: a national site file (``date,hour,type,1001A,…``, a column for every
+    station of the country) and a provincial export naming its stations (``点位名称,监测时间,…``, whose names are
+    turned into the stations' codes here, compared as :func:`forecasting.observations.reading.fold` folds them).
+    Any other file is returned as it is (a station it names without metadata is an error of the import). A file
+    with none of the app's stations is refused, naming a few of its own."""
+    by_name = bool(obs.attrs.get("station_names"))
+    if not (obs.attrs.get("station_columns") or by_name):
         return obs, ()
-    known = set(s.scalars(select(Station.station_id)))
+    rows = list(s.execute(select(Station.station_id, Station.name)))
     if meta is not None:
-        known |= set(meta["station"].astype(str))
+        rows += list(zip(meta["station"].astype(str), meta["name"].astype(str)))
     ids = obs["station"].astype(str)
-    keep = ids.isin(known).to_numpy()
+    if by_name:  # a name to its code (the station list's name wins over the stored one, as its metadata does)
+        codes = {fold(name): code for code, name in rows if name}
+        found = ids.map({n: codes.get(fold(n)) for n in pd.unique(ids.to_numpy(dtype=object))})
+        keep = found.notna().to_numpy()
+    else:
+        keep = ids.isin({code for code, _name in rows}).to_numpy()
     left_out = tuple(sorted(set(ids[~keep])))
     if not keep.any():
         few = ", ".join(left_out[:5]) + (" …" if len(left_out) > 5 else "")
@@ -403,6 +412,8 @@ def known_stations_only(s, obs: pd.DataFrame, meta: pd.DataFrame | None) -> tupl
                               stations=few, stations_zh="、".join(left_out[:5]) + ("…" if len(left_out) > 5 else ""))
     attrs = dict(obs.attrs)
     kept = obs[keep].reset_index(drop=True)
+    if by_name:
+        kept["station"] = found[keep].to_numpy()
     kept.attrs = attrs
     return kept, left_out
 

@@ -640,11 +640,14 @@ def test_a_header_in_chinese_is_read_as_a_monitoring_export_writes_it(db, users,
     with db.read() as s:
         stored = dict(s.execute(select(Observation.pollutant, Observation.value)).all())
     assert stored == pytest.approx({"pm25": 41, "o3": 60, "co": 0.8}, rel=1e-12)
-    with pytest.raises(FormatError) as refused:
-        uploads.preview_observations(db, users["admin1"], "站点名称,时间,PM2.5\n青浦淀山湖,2026-11-20T06:00+08:00,41\n"
+    # a file naming its stations only (a provincial export) is read by the station list's names
+    p = uploads.preview_observations(db, users["admin1"], "站点名称,时间,PM2.5\n青浦淀山湖,2026-11-20T06:00+08:00,41\n"
                                      .encode(), "obs.csv")
-    assert refused.value.localized("zh") == ("obs.csv：表头须含站点编号（station 或 站点编码）和时间（time 或 监测时间）两列，"
-                                               "实际为 站点名称, 时间, PM2.5")
+    assert p.stations == ("QP1",) and p.rows == 1
+    with pytest.raises(FormatError) as refused:  # neither a code nor a name
+        uploads.preview_observations(db, users["admin1"], "时间,PM2.5\n2026-11-20T06:00+08:00,41\n".encode(), "obs.csv")
+    assert refused.value.localized("zh") == ("obs.csv：表头须含站点编号（station 或 站点编码；或站点名称）和时间（time 或 监测时间）两列，"
+                                               "实际为 时间, PM2.5")
 
 
 def _admin(db) -> Actor:

@@ -206,3 +206,22 @@ def test_a_national_file_without_any_of_the_zones_stations_is_refused(db, users,
     p = uploads.preview_observations(db, users["admin1"], b"station,time,pm25\n1001A,2026-11-20 01:00,40\n",
                                      "obs.csv", timezone_name=BEIJING)
     assert p.unknown_stations == ("1001A",) and p.left_out_stations == ()
+
+
+def test_a_provincial_export_naming_its_stations_is_imported_by_their_codes(db, users, data_dir):
+    """"点位名称,监测时间,PM2.5" (no codes), a province's stations: before, refused for want of a station column."""
+    text = ("点位名称,监测时间,PM2.5\n"
+            "青浦淀山湖,2026-11-20 01:00,41\n"
+            "吴江开发区\u3000,2026-11-20 01:00,43\n"  # an ideographic space after it, as some exports pad: folded
+            "苏州工业园区,2026-11-20 01:00,55\n").encode()
+    p = uploads.preview_observations(db, users["admin1"], text, "江苏省站点.csv", stations=("st.csv", STATIONS.encode()),
+                                     timezone_name=BEIJING)
+    assert p.stations == ("QP1", "WJ1") and p.left_out_stations == ("苏州工业园区",) and p.unknown_stations == ()
+    result, _ = uploads.confirm_observations(db, users["admin1"], p.token)
+    assert result.rows == 2 and result.left_out_stations == ("苏州工业园区",)
+    with db.read() as s:
+        assert {(o.station_id, o.value) for o in s.query(Observation)} == {("QP1", 41.0), ("WJ1", 43.0)}
+    with pytest.raises(ValidationError) as refused:
+        uploads.preview_observations(db, users["admin1"], "点位名称,监测时间,PM2.5\n苏州工业园区,2026-11-20 01:00,55\n"
+                                     .encode(), "江苏省站点.csv", timezone_name=BEIJING)
+    assert refused.value.key == "obs.no_known_station" and "苏州工业园区" in refused.value.localized("zh")

@@ -10,8 +10,8 @@ MESSAGES = {
         "{file}: line {line}, column {column}: expected {expected}, got {got}",
     ),
     "obs.csv_header": (
-        "{file}：表头须含站点编号（station 或 站点编码）和时间（time 或 监测时间）两列，实际为 {got}",
-        "{file}: the header must include 'station' and 'time'; got {got}",
+        "{file}：表头须含站点编号（station 或 站点编码；或站点名称）和时间（time 或 监测时间）两列，实际为 {got}",
+        "{file}: the header must include 'station' (or the stations' names) and 'time'; got {got}",
     ),
     "obs.spreadsheet": (
         "{file} 是 Excel 97-2003 工作簿（.xls），无法读取：请在 Excel 中“另存为”“Excel 工作簿（.xlsx）”或“CSV UTF-8"

@@ -42,7 +42,7 @@ import pandas as pd
 from forecasting.errors import FormatError, UnitError, ValidationError
 from forecasting.vocab import POLLUTANTS, ZONE_DISTRICTS, adcode_of
 
-__all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations"]
+__all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations", "fold"]
 
 # POLLUTANTS: the vocabulary's (forecasting.vocab), re-exported.
 MISSING = ("", "NA", "NaN", "nan", "-", "—", "null")
@@ -152,7 +152,7 @@ def _decode(raw: bytes, name: str) -> str:
 
 
 #: Header names read as the app's columns, as Chinese monitoring exports and station lists write them
-#: (compared after :func:`_fold`: NFKC, so full-width letters, "（）" and subscripts such as "PM₂.₅" fold, and
+#: (compared after :func:`fold`: NFKC, so full-width letters, "（）" and subscripts such as "PM₂.₅" fold, and
 #: lower case). A name not listed is kept as written, lower-cased (an ignored column, e.g. ``aqi``).
 _HEADER_ALIASES = {
     # pollutants
@@ -176,22 +176,22 @@ _HEADER_ALIASES = {
     "行政区划代码": "district",
 }
 
-#: a unit in brackets at the end of a header name: ``PM2.5(μg/m3)``, ``CO[mg/m3]`` (after :func:`_fold`)
+#: a unit in brackets at the end of a header name: ``PM2.5(μg/m3)``, ``CO[mg/m3]`` (after :func:`fold`)
 _HEADER_UNIT = re.compile(r"^(?P<base>.+?)\s*[(\[]\s*(?P<unit>[^()\[\]]*?)\s*[)\]]$")
-#: a pollutant's name said to be hourly (after :func:`_fold`): ``pm2.5_1h``, ``o3-1h``, ``o3(1h)``, ``pm2.5(1小时)``,
+#: a pollutant's name said to be hourly (after :func:`fold`): ``pm2.5_1h``, ``o3-1h``, ``o3(1h)``, ``pm2.5(1小时)``,
 #: ``pm2.5小时`` (``小时浓度`` once ``浓度`` is taken off), ``o3一小时``, ``pm10小时均值``
 _HOURLY = re.compile(r"^(?P<base>.+?)[\s_\-]*(?:[(\[]\s*(?:1\s*h|1?\s*小时)\s*[)\]]|1\s*h|(?:1|一)?\s*小时(?:均值|值)?)$")
 #: what reads as a unit in those brackets (``O3(8h)`` is a name: the 8-hour ozone column, not imported)
 _LOOKS_LIKE_UNIT = re.compile(r"g/|/m|立方米|^pp[bm]v?$")
 
 
-def _fold(text: str) -> str:
-    """A header cell or unit as compared: NFKC (full-width letters and brackets, subscripts), trimmed and
-    lower-cased.
+def fold(text: str) -> str:
+    """A header cell, unit or station name as compared: NFKC (full-width letters and brackets, subscripts),
+    trimmed and lower-cased.
 
     Examples
     --------
-    >>> _fold("  ＰＭ₂.₅（μg/m³）")
+    >>> fold("  ＰＭ₂.₅（μg/m³）")
     'pm2.5(μg/m3)'
     """
     return unicodedata.normalize("NFKC", text).strip().lower()
@@ -210,7 +210,7 @@ def _header_cell(cell: str) -> tuple[str, str | None]:
     >>> _header_cell("PM2.5_1h"), _header_cell("O3(1小时)"), _header_cell("NO2小时浓度(μg/m3)"), _header_cell("O3_8h")
     (('pm25', None), ('o3', None), ('no2', 'μg/m3'), ('o3_8h', None))
     """
-    folded, unit = _fold(cell), None
+    folded, unit = fold(cell), None
     m = _HEADER_UNIT.match(folded)
     if m and _LOOKS_LIKE_UNIT.search(m.group("unit")):
         folded, unit = m.group("base").strip(), m.group("unit")
@@ -226,7 +226,7 @@ def _unit_factor(pollutant: str, unit: str) -> float | None:
     """The factor from ``unit`` (as written, or folded) to ``pollutant``'s canonical unit; ``None`` when the
     app cannot convert it (ppb: the conversion depends on temperature and pressure)."""
     accepted = _UNITS[pollutant]
-    return accepted.get(unit.strip(), accepted.get(_fold(unit)))
+    return accepted.get(unit.strip(), accepted.get(fold(unit)))
 
 
 def _once(header: list[str], original: list[str], name: str) -> None:
@@ -551,8 +551,9 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     ignored = dict.fromkeys(c for f in frames for c in f.attrs.get("ignored_columns", ()))
     out.attrs["ignored_columns"] = tuple(ignored)
-    if all(f.attrs.get("station_columns") for f in frames):
-        out.attrs["station_columns"] = True
+    for flag in ("station_columns", "station_names"):
+        if all(f.attrs.get(flag) for f in frames):
+            out.attrs[flag] = True
     out.attrs["skipped_members"] = tuple(skipped)
     return out
 
@@ -575,8 +576,13 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
                           file=name)
     written = ", ".join(frame.attrs["original"].get(c, c) for c in frame.columns  # the header as the file writes it
                         if not (from_date_and_hour and c == "time"))
+    by_name = "station" not in cols and "name" in cols and "time" in cols
+    if by_name:  # "点位名称,监测时间,PM2.5": a provincial export names its stations, the importer finds their codes
+        frame = frame.rename(columns={"name": "station"})
+        frame.attrs["original"] = {**frame.attrs["original"], "station": frame.attrs["original"].get("name", "name")}
+        cols = set(frame.columns)
     if not {"station", "time"} <= cols:
-        raise FormatError(f"{name}: header must include 'station' and 'time'; got {written}",
+        raise FormatError(f"{name}: header must include 'station' (or the stations' names) and 'time'; got {written}",
                           key="obs.csv_header", file=name, got=written)
     header_units = frame.attrs["units"]
     station = frame["station"].str.strip()
@@ -626,6 +632,8 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
     read |= {"date", "hour"} if from_date_and_hour else set()
+    if by_name:
+        out.attrs["station_names"] = True  # forecasting.datastore.known_stations_only turns them into codes
     if stations_as_columns:
         out.attrs["ignored_columns"] = ()  # every column but the day, hour and type is a station
         # a national file lists every station of the country: those the app does not know are the importer's to
