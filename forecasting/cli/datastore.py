@@ -38,8 +38,8 @@ def _obs_import(args) -> int:
                                        stations=args.stations, timezone=args.timezone, hour_label=args.hour_label)
     if result.left_out_stations:
         out = result.left_out_stations
-        warn(Notice(f"{len(out)} stations of the file are not in the station list (outside the zone) and were not "
-                    f"imported: {', '.join(out[:8])}{' …' if len(out) > 8 else ''}", key="cli.stations_left_out",
+        warn(Notice(f"{len(out)} stations of the file are not in the station list (outside the zone, or named "
+                    f"otherwise) and were not imported: {', '.join(out[:8])}{' …' if len(out) > 8 else ''}", key="cli.stations_left_out",
                     n=len(out), stations=", ".join(out[:8]) + (" …" if len(out) > 8 else ""),
                     stations_zh="、".join(out[:8]) + ("…" if len(out) > 8 else "")))
     if result.ignored_columns:

@@ -7,9 +7,9 @@ MESSAGES = {
     "cli.warning_line": ("警告：{message}", "warning: {message}"),
     "cli.values_dropped": ("模式 {model} 起报 {cycle}：{total} 个值中有 {dropped} 个缺测（NaN），已舍去",
                            "model {model} cycle {cycle}: {dropped} of {total} values are missing (NaN) and were dropped"),
-    "cli.stations_left_out": ("文件中另有 {n} 个站点不在站点表中（示范区外），未导入：{stations}",
-                              "{n} stations of the file are not in the station list (outside the zone) and were not "
-                              "imported: {stations}"),
+    "cli.stations_left_out": ("文件中另有 {n} 个站点不在站点表中（示范区外，或站名与站点表不同），未导入：{stations}",
+                              "{n} stations of the file are not in the station list (outside the zone, or named "
+                              "otherwise) and were not imported: {stations}"),
     "cli.columns_not_read": ("这些列未读取：{columns}（只读取站点、时间与 PM2.5、PM10、O3、NO2、SO2、CO 的小时浓度，或污染物、"
                              "浓度、单位三列）",
                              "columns not read: {columns} (only station, time and the hourly pm25, pm10, o3, no2, so2, "

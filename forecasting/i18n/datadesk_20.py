@@ -99,9 +99,11 @@ MESSAGES = {
     "dd20.run.forbidden": ("只有预报员和管理员可以上传模式数据。", "Only forecasters and admins can upload model runs."),
     "dd20.obs.file": ("观测 CSV、Excel 工作簿 .xlsx 或其 ZIP 压缩包（宽表或长表，不超过 {mb} MB）",
                       "Observations CSV, Excel workbook .xlsx or their ZIP archive (wide or long, at most {mb} MB)"),
-    "dd20.obs.left_out": ("文件中另有 {n} 个站点不在站点表中（示范区外），不导入：{stations}",
-                          "{n} other stations of the file are not in the station list (outside the zone) and are "
-                          "not imported: {stations}"),
+    "dd20.obs.left_out": ("文件中另有 {n} 个站点不在站点表中，不导入：{stations}。示范区外的站点无需处理；示范区的站点"
+                          "（新站或站名与站点表不同）请在站点信息中登记后重新预览。",
+                          "{n} other stations of the file are not in the station list and are not imported: "
+                          "{stations}. Stations outside the zone need nothing; a station of the zone (a new one, or "
+                          "named otherwise than in the list) needs its metadata uploaded, then preview again."),
     "dd20.obs.skipped_files": ("压缩包中这些文件不是 CSV 或 Excel，未读取：{files}",
                                "These files of the archive are neither CSV nor Excel and were not read: {files}"),
     "dd20.obs.stations": ("站点信息 CSV 或 .xlsx（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,"
