@@ -4,7 +4,7 @@ outside it, so what a user is typing survives the refresh."""
 
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -180,6 +180,15 @@ def _split_range(kept_key: str, day_key: str, end: str) -> None:
     state.keep_widget(kept_key, day_key + end)
 
 
+def _take_standing(kept_key: str, boxes: dict[str, tuple[int, int]]) -> None:
+    """The "fill in what was issued" button's ``on_click``: the issued range into both AQI boxes of every day it
+    covers (``boxes``: day key -> range), kept at once as typed values are; the other boxes stay as they are."""
+    for day_key, (lo, hi) in boxes.items():
+        for end, value in (("_lo", lo), ("_hi", hi)):
+            st.session_state[day_key + end] = str(value)
+            state.keep_widget(kept_key, day_key + end)
+
+
 #: a range as forecasters type it in one box (after NFKC: full-width digits and "～" are plain)
 RANGE_TYPED = re.compile(r"(?P<lo>\d{1,3})\s*(?:-|–|—|~|至|到)\s*(?P<hi>\d{1,3})")
 
@@ -276,6 +285,15 @@ if room.can_submit:
                 else tr("consult.lead_span", a=beyond[0], b=beyond[-1]))
         rule += tr("grid14.outlook_days", days=days)
     st.caption(rule)
+    # Today's D+1 was yesterday's D+2: a forecaster who keeps the issued ranges and changes a day or two on
+    # purpose had to type them over the guidance the boxes are prefilled with, day by day
+    issued = {prefix + day.isoformat(): standing.ranges[(district, day)] for day in session.target_dates
+              if (district, day) in standing.ranges}
+    if issued:
+        said_day = (tr("grid14.take_yesterday") if standing.issue_date == issue_date - timedelta(days=1)
+                    else tr("grid14.take_on", day=standing.issue_date.strftime("%m-%d")))
+        st.button(said_day, key=prefix + "take_standing", icon=":material/content_copy:", on_click=_take_standing,
+                  args=(kept_key, issued), help=tr("grid14.take_help"))
     # a day's error from the last save goes once its values change (a tour corrected 40-70 to 40-60 and still
     # read "AQI 范围 40-70 过宽" and "未保存任何一天……请先修改：第 1 天" under the valid range); the live check below
     # still says what is wrong with the new values

@@ -146,3 +146,43 @@ def test_the_chief_desk_names_the_ranges_that_jump_from_yesterdays_issue(demo_ur
     assert not at.exception, at.exception
     warnings = [x.value for x in at.warning if "不重叠" in x.value]
     assert warnings == [f"与昨日发布不重叠：吴江区 {d1:%m-%d}（{was[0]}–{was[1]} → {lo}–{lo + 20}）。请在会商结论中说明原因。"]
+
+
+def test_one_click_fills_the_boxes_with_what_was_issued(demo_url, monkeypatch):
+    """A forecaster who keeps yesterday's ranges and changes a day on purpose typed each of them over the
+    guidance the boxes are prefilled with. One button now puts the issued ranges into the days they cover;
+    the day they did not reach keeps its guidance, the primary pollutants stay."""
+    import json
+    from datetime import timedelta
+
+    from forecasting import consultation as c
+    from forecasting.store.db import get_database
+
+    monkeypatch.setenv("DATABASE_URL", demo_url)
+    today = c.beijing_today()
+    yesterday = c.issued_forecasts(get_database(demo_url), today - timedelta(days=1))[-1]
+    days = {d["target_date"]: (d["aqi_lo"], d["aqi_hi"]) for x in json.loads(yesterday.snapshot)["districts"]
+            if x["adcode"] == "330421" for d in x["days"]}
+    at = goto(sign_in(new_app(), "js_shen", "demo-2026-yrd"), "consultation_room.py")
+    assert not at.exception, at.exception
+    prefix = f"sub_{today.isoformat()}_330421_"
+    last = (today + timedelta(days=7)).isoformat()
+    before = {k: at.text_input(key=prefix + last + k).value for k in ("_lo", "_hi")}
+    primaries = [at.multiselect(key=prefix + (today + timedelta(days=k)).isoformat() + "_primary").value
+                 for k in range(1, 8)]
+    at.button(key=prefix + "take_standing").click().run()
+    assert not at.exception, at.exception
+    for k in range(1, 7):
+        day = (today + timedelta(days=k)).isoformat()
+        got = (at.text_input(key=prefix + day + "_lo").value, at.text_input(key=prefix + day + "_hi").value)
+        assert got == tuple(str(v) for v in days[day]), (day, got, days[day])
+    assert {k: at.text_input(key=prefix + last + k).value for k in ("_lo", "_hi")} == before  # not reached
+    assert [at.multiselect(key=prefix + (today + timedelta(days=k)).isoformat() + "_primary").value
+            for k in range(1, 8)] == primaries
+    assert not [m for m in at.markdown if str(m.value).startswith(":orange[昨日发布")]  # nothing jumps now
+    # the filled ranges are what a save sends
+    at.button(key=prefix + "save").click().run()
+    assert not at.exception, at.exception
+    saved = {v.target_date.isoformat(): (v.aqi_lo, v.aqi_hi) for v in c.list_submissions(get_database(demo_url), today)
+             if v.district == "330421"}
+    assert all(saved[d] == tuple(days[d]) for d in saved if d in days) and len(saved) == 7

@@ -110,6 +110,13 @@ MESSAGES = {
     "grid14.standing_yesterday": ("昨日发布 {range}", "Issued yesterday: {range}"),
     "grid14.standing_on": ("{day} 发布 {range}", "Issued {day}: {range}"),
     "grid14.standing_jump": ("不重叠", "no overlap"),
+    "grid14.take_yesterday": ("按昨日发布填入 AQI 范围", "Fill in the AQI ranges issued yesterday"),
+    "grid14.take_on": ("按 {day} 发布填入 AQI 范围", "Fill in the AQI ranges issued {day}"),
+    "grid14.take_help": ("把已发布预报的 AQI 范围填入它所覆盖各天的上下限框（覆盖当前所填内容，保存前不会提交）；首要污染物、"
+                         "浓度和其余各天保持不变。",
+                         "Puts the issued forecast's AQI ranges into the boxes of the days it covers (replacing what "
+                         "they hold; nothing is sent before you save); primary pollutants, concentrations and the "
+                         "other days stay as they are."),
     "desk14.col_standing_yesterday": ("昨日发布", "Issued yesterday"),
     "desk14.col_standing_on": ("{day} 发布", "Issued {day}"),
     "desk14.jumps": ("与{column}不重叠：{items}。请在会商结论中说明原因。",
