@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 
 from forecasting.errors import ForecastingError, ValidationError
 
-__all__ = ["is_archive", "unpack", "unpacked_paths", "Unpacked", "NETCDF_MAGIC", "MAX_MEMBERS"]
+__all__ = ["is_archive", "unpack", "unpacked_paths", "bundle", "Unpacked", "NETCDF_MAGIC", "MAX_MEMBERS"]
 
 #: the first bytes of a NetCDF file: classic (CDF1, CDF2 64-bit offset, CDF5) and NetCDF-4 (HDF5)
 NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
@@ -119,6 +119,28 @@ def _unzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[list[tu
         raise ValidationError(f"{name}: no NetCDF file in the archive (it holds: {listed})", key="archive.no_netcdf",
                               file=name, members=listed, members_zh="、".join(skipped) or "—")
     return kept, Unpacked(name, tuple(n for n, _b in kept), tuple(skipped))
+
+
+def bundle(files: list[tuple[str, bytes]]) -> bytes:
+    """Several files (name, bytes) as one ZIP, as if they had come so (a forecaster's several daily exports,
+    chosen together): what reads a ZIP reads them, and the ZIP is what is kept of the upload.
+
+    Examples
+    --------
+    >>> with zipfile.ZipFile(io.BytesIO(bundle([("a.csv", b"x"), ("b.csv", b"y")]))) as z:
+    ...     z.namelist()
+    ['a.csv', 'b.csv']
+    """
+    names = [n for n, _b in files]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValidationError(f"two files named {', '.join(twice)}", key="archive.same_name",
+                              names=", ".join(twice), names_zh="、".join(twice))
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files:
+            z.writestr(name, data)
+    return raw.getvalue()
 
 
 def unpack(files: list[tuple[str, bytes]], *, max_bytes: int, max_files: int

@@ -40,7 +40,7 @@ from sqlalchemy import select
 
 from forecasting import audit
 from forecasting.accounts import current_actor
-from forecasting.archives import Unpacked, unpack
+from forecasting.archives import Unpacked, bundle, unpack
 from forecasting.arrivals import BEIJING, GUIDANCE_REACH_DAYS, consultation_cutoff
 from forecasting.config import settings
 from forecasting.datastore import (check_station_districts, cycle_in_future, import_observations, ingest_run,
@@ -572,6 +572,23 @@ def _named(data: bytes, name: str) -> io.BytesIO:
     buf = io.BytesIO(data)
     buf.name = name
     return buf
+
+
+def observation_upload(files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """What is previewed and kept of an upload of observation files: one file as it is; several (a week of daily
+    exports chosen together) as one ZIP of them (:func:`forecasting.archives.bundle`), named for how many they
+    are, which the readers take as a ZIP uploaded so would be (their union, each file named in messages).
+
+    Examples
+    --------
+    >>> observation_upload([("a.csv", b"x")])
+    (b'x', 'a.csv')
+    >>> observation_upload([("a.csv", b"x"), ("b.csv", b"y")])[1]
+    'observations-2-files.zip'
+    """
+    if len(files) == 1:
+        return files[0][1], files[0][0]
+    return bundle(files), f"observations-{len(files)}-files.zip"
 
 
 def _read_obs(data: bytes, name: str, timezone_name: str | None, hour_label: str) -> pd.DataFrame:

@@ -229,9 +229,10 @@ with tab_obs:
         if "dd20_obs_flash" in st.session_state:
             st.success(st.session_state.pop("dd20_obs_flash"))
         round_ = st.session_state.get("dd20_obs_round", 0)
-        csv = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)),
-                               type=["csv", "txt", "xlsx", "zip"],
-                               key=f"dd20_obs_file_{round_}")
+        # several files at once (a week of daily exports chosen together) are read as a ZIP of them would be
+        chosen = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)),
+                                  type=["csv", "txt", "xlsx", "zip"], accept_multiple_files=True,
+                                  key=f"dd20_obs_file_{round_}")
         meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt", "xlsx"],
                                 key=f"dd20_obs_stations_{round_}")
         c1, c2 = st.columns(2)
@@ -241,11 +242,12 @@ with tab_obs:
                            format_func=lambda z: tr("dd20.obs.tz_utc") if z == "UTC" else tr("dd20.obs.tz_beijing"))
         label = c2.radio(tr("dd20.obs.hour_label"), ["end", "begin"], horizontal=True, key="dd20_obs_label",
                          format_func=lambda x: tr(f"dd20.obs.label_{x}"))
-        if st.button(tr("dd20.obs.preview"), key="dd20_obs_preview", disabled=csv is None):
+        if st.button(tr("dd20.obs.preview"), key="dd20_obs_preview", disabled=not chosen):
             st.session_state.pop("dd20_obs_preview_data", None)
             try:  # a year of 30 stations (1.6 million values) takes about 20 s: the spinner says why the page waits
-                with st.spinner(tr("dd20.obs.reading", mb=f"{csv.size / 1e6:.1f}")):
-                    p = uploads.preview_observations(db, actor, csv.getvalue(), csv.name,
+                with st.spinner(tr("dd20.obs.reading", mb=f"{sum(f.size for f in chosen) / 1e6:.1f}")):
+                    data, name = uploads.observation_upload([(f.name, f.getvalue()) for f in chosen])
+                    p = uploads.preview_observations(db, actor, data, name,
                                                      stations=(meta.name, meta.getvalue()) if meta else None,
                                                      timezone_name=tz_name,  # the zone of times written without an offset
                                                      hour_label=label)

@@ -528,6 +528,8 @@ def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, ro
         obs_pickers = [types for label, types in pickers.items() if label.startswith(("观测", "站点信息"))]
         assert len(obs_pickers) == 2 and all(".xlsx" in types for types in obs_pickers), pickers
         assert ".zip" in pickers[next(label for label in pickers if label.startswith("观测"))]  # a week's exports
+        assert [el.proto.multiple_files for el in at.get("file_uploader") if el.proto.label.startswith("观测")] == [
+            True]  # or the week's files chosen together
     at.segmented_control(key="lang_switch").set_value("en").run()
     assert not at.exception, at.exception
     assert "Data desk: arrivals and uploads" in texts(at) and "Models 0/3 arrived" in texts(at)

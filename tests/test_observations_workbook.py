@@ -225,3 +225,31 @@ def test_a_provincial_export_naming_its_stations_is_imported_by_their_codes(db, 
         uploads.preview_observations(db, users["admin1"], "点位名称,监测时间,PM2.5\n苏州工业园区,2026-11-20 01:00,55\n"
                                      .encode(), "江苏省站点.csv", timezone_name=BEIJING)
     assert refused.value.key == "obs.no_known_station" and "苏州工业园区" in refused.value.localized("zh")
+
+
+def test_several_files_chosen_together_are_read_as_one_upload(db, users, data_dir, tmp_path, monkeypatch, sqlite_url):
+    """A week of daily exports chosen together on the data desk (the picker takes several now), or given together
+    to ``obs import``: their union, each file named in messages, as a ZIP of them is read."""
+    files = [("2026-11-20.csv", b"station,time,pm25\nQP1,2026-11-20 01:00,41\n"),
+             ("2026-11-21.csv", b"station,time,pm25\nQP1,2026-11-21 01:00,50\n")]
+    data, name = uploads.observation_upload(files)
+    p = uploads.preview_observations(db, users["admin1"], data, name, stations=("st.csv", STATIONS.encode()),
+                                     timezone_name=BEIJING)
+    assert p.rows == 2 and name == "observations-2-files.zip"
+    bad = [files[0], ("2026-11-22.csv", b"station,time,pm25\nQP1,2026-11-22 01:00,x\n")]
+    with pytest.raises(ValidationError) as refused:
+        uploads.preview_observations(db, users["admin1"], *uploads.observation_upload(bad), timezone_name=BEIJING)
+    assert refused.value.localized("zh").startswith("observations-2-files.zip/2026-11-22.csv 第 2 行 pm25 列")
+    # the command line: several paths
+    from forecasting.cli import main
+
+    for n, body in files:
+        (tmp_path / n).write_bytes(body)
+    (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["obs", "import", *(str(tmp_path / n) for n, _b in files), "--stations", str(tmp_path / "st.csv"),
+                 "--timezone", BEIJING]) == 0
+    from forecasting.store.db import Database
+
+    with Database(sqlite_url).read() as s:
+        assert sorted(o.value for o in s.query(Observation)) == [41.0, 50.0]

@@ -6,7 +6,10 @@ write nothing on a bad file and print one line on stderr with exit code 2.
 
 from __future__ import annotations
 
-from forecasting.cli import warn
+import tempfile
+from pathlib import Path
+
+from forecasting.cli import CliError, warn
 from forecasting.i18n import Notice
 from forecasting.permissions import Actor
 
@@ -32,16 +35,28 @@ def _ingest(args) -> int:
 
 def _obs_import(args) -> int:
     from forecasting.store.db import get_database
-    from forecasting.uploads import import_recorded  # import_observations + the data desk's attempt record
+    from forecasting.uploads import import_recorded, observation_upload  # + the data desk's attempt record
 
-    result, _attempt = import_recorded(get_database(), Actor.system("obs-import"), args.csv, via="cli",
-                                       stations=args.stations, timezone=args.timezone, hour_label=args.hour_label)
+    with tempfile.TemporaryDirectory(prefix="forecasting-obs-") as tmp:
+        source = Path(args.csv[0])
+        if len(args.csv) > 1:  # several files (a week of daily exports): read as a ZIP of them would be
+            try:
+                files = [(Path(p).name, Path(p).read_bytes()) for p in args.csv]
+            except OSError as exc:
+                raise CliError(f"observation file not found: {exc.filename}", key="cli.file_not_found",
+                               what="observation", what_zh="观测", path=exc.filename) from None
+            data, name = observation_upload(files)
+            source = Path(tmp) / name
+            source.write_bytes(data)
+        result, _attempt = import_recorded(get_database(), Actor.system("obs-import"), source, via="cli",
+                                           stations=args.stations, timezone=args.timezone,
+                                           hour_label=args.hour_label)
     if result.left_out_stations:
         out = result.left_out_stations
+        few = ", ".join(out[:8]) + (" …" if len(out) > 8 else "")
         warn(Notice(f"{len(out)} stations of the file are not in the station list (outside the zone, or named "
-                    f"otherwise) and were not imported: {', '.join(out[:8])}{' …' if len(out) > 8 else ''}", key="cli.stations_left_out",
-                    n=len(out), stations=", ".join(out[:8]) + (" …" if len(out) > 8 else ""),
-                    stations_zh="、".join(out[:8]) + ("…" if len(out) > 8 else "")))
+                    f"otherwise) and were not imported: {few}", key="cli.stations_left_out", n=len(out),
+                    stations=few, stations_zh="、".join(out[:8]) + ("…" if len(out) > 8 else "")))
     if result.ignored_columns:
         warn(Notice(f"columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
                     f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", key="cli.columns_not_read",
@@ -56,7 +71,8 @@ def _obs_import(args) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="store the district series of one model run (replaces that cycle)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
     p.add_argument("--model", help="model name (and mapping file data/models/NAME.yaml)")
     p.add_argument("--districts", metavar="GEOJSON", help="boundary file (default: the bundled districts)")
     p.add_argument("--cycle", help="initialisation time (UTC) when the file does not say it")
@@ -66,7 +82,8 @@ def register(sub) -> None:
     obs = sub.add_parser("obs", help="station observations")
     os_ = obs.add_subparsers(dest="obs_command", metavar="ACTION", required=True)
     i = os_.add_parser("import", help="import hourly station observations (CSV, wide or long)")
-    i.add_argument("csv", metavar="CSV", help="observations: a CSV file or an Excel workbook (.xlsx)")
+    i.add_argument("csv", metavar="CSV", nargs="+",
+                   help="observations: CSV files, Excel workbooks (.xlsx) or ZIPs of them (several: read together)")
     i.add_argument("--stations", metavar="CSV", help="station metadata (CSV or .xlsx): station,name,lon,lat,district")
     i.add_argument("--timezone", help="zone of times without an offset, e.g. Asia/Shanghai (Beijing time)")
     i.add_argument("--hour-label", choices=["end", "begin"], default="end",

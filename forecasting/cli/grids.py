@@ -49,11 +49,13 @@ def _extract(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("inspect", help="describe model grid files as JSON")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
     p.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
     p.set_defaults(func=_inspect)
     e = subparsers.add_parser("extract", help="district hourly means from model grid files as CSV")
-    e.add_argument("paths", nargs="+", metavar="PATH", help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
+    e.add_argument("paths", nargs="+", metavar="PATH",
+                   help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
     e.add_argument("--districts", default=None, help="boundary GeoJSON with an 'adcode' property")
     e.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
     e.set_defaults(func=_extract)
