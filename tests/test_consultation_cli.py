@@ -37,7 +37,7 @@ def test_session_open_as_a_real_process_is_idempotent(cli_db, sqlite_url):
     assert len(session_history(cli_db, ISSUE)) == 1
 
 
-def test_the_daily_job_warns_of_a_day_nobody_is_on_duty(cli_db, users, capsys):
+def test_the_daily_job_warns_of_a_day_nobody_is_on_duty(cli_db, users, capsys, monkeypatch):
     """The cron's ``session open`` is the first to run each day: it names the first day of the next two weeks
     that nobody is on duty (the rota ends), and opens the session all the same."""
     assert main(["rota", "generate", "--from", "2027-01-04", "--to", "2027-01-10"]) == 0
@@ -46,7 +46,12 @@ def test_the_daily_job_warns_of_a_day_nobody_is_on_duty(cli_db, users, capsys):
     out = capsys.readouterr()
     assert out.out == "consultation 2027-01-04 revision 1: open, target days 2027-01-05..2027-01-11\n"
     assert out.err.startswith("warning: nobody is on duty on 2027-01-11 (no active chief or deputy)")
-    assert "2027-01-11 无人值班" in out.err
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # an administrator's Chinese terminal reads it in Chinese
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["session", "open", "--date", "2027-01-04"]) == 0
+    assert capsys.readouterr().err.startswith("警告：2027-01-11 无人值班（无在岗的轮值首席或副班），当日会商无人可以签发")
+    monkeypatch.setenv("LANG", "C.UTF-8")  # the rest of the test reads the English lines
     assert main(["rota", "generate", "--from", "2027-01-11", "--to", "2027-01-31"]) == 0
     capsys.readouterr()
     assert main(["session", "open", "--date", "2027-01-04"]) == 0

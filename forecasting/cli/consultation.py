@@ -8,9 +8,10 @@ fills the range from the cycle (days already covered stay as they are).
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 
+from forecasting.cli import warn
+from forecasting.i18n import Notice
 from forecasting.permissions import Actor
 
 __all__ = ["register"]
@@ -33,9 +34,9 @@ def _open(args) -> int:
     # the daily job is the first to know that nobody is on duty soon (nobody can sign that day)
     gap = first_day_without_duty(db, view.issue_date)
     if gap is not None:
-        print(f"warning: nobody is on duty on {gap} (no active chief or deputy): nobody can sign that day's "
-              f"forecast; fill the rota (python -m forecasting rota generate --from {gap} --to DATE) / {gap} "
-              "无人值班，当日会商无人可以签发：请生成轮值或登记代班", file=sys.stderr)
+        warn(Notice(f"nobody is on duty on {gap} (no active chief or deputy): nobody can sign that day's forecast; "
+                    f"fill the rota (python -m forecasting rota generate --from {gap} --to DATE) or register a "
+                    "substitute", key="cli.no_duty", day=gap))
     return 0
 
 

@@ -5,6 +5,11 @@ MESSAGES = {
     "cli.error_line": ("错误：{message}", "error: {message}"),
     "cli.interrupted": ("已中断", "interrupted"),
     "cli.warning_line": ("警告：{message}", "warning: {message}"),
+    "cli.no_duty": ("{day} 无人值班（无在岗的轮值首席或副班），当日会商无人可以签发：请生成轮值（python -m forecasting rota "
+                    "generate --from {day} --to 日期）或登记代班",
+                    "nobody is on duty on {day} (no active chief or deputy): nobody can sign that day's forecast; "
+                    "fill the rota (python -m forecasting rota generate --from {day} --to DATE) or register a "
+                    "substitute"),
     "cli.values_dropped": ("模式 {model} 起报 {cycle}：{total} 个值中有 {dropped} 个缺测（NaN），已舍去",
                            "model {model} cycle {cycle}: {dropped} of {total} values are missing (NaN) and were dropped"),
     "cli.stations_left_out": ("文件中另有 {n} 个站点不在站点表中（示范区外，或站名与站点表不同），未导入：{stations}",
