@@ -72,15 +72,22 @@ def _too_large(archive: str, max_bytes: int) -> ValidationError:
 
 
 def _gunzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[str, bytes]:
-    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflate.decompress(data, budget + 1)
-    except zlib.error as exc:
-        raise ValidationError(f"{name}: a damaged gzip file ({exc})", key="archive.damaged", file=name) from None
-    if len(out) > budget or inflate.unconsumed_tail:
-        raise _too_large(name, max_bytes)
+    """One gzip file's content; a file of several gzip members (``cat a.gz b.gz``) is their concatenation, as
+    ``gunzip`` gives it."""
+    out, rest = bytearray(), data
+    while rest.startswith(_GZIP):
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out += inflate.decompress(rest, budget + 1 - len(out))
+        except zlib.error as exc:
+            raise ValidationError(f"{name}: a damaged gzip file ({exc})", key="archive.damaged", file=name) from None
+        if len(out) > budget or inflate.unconsumed_tail:
+            raise _too_large(name, max_bytes)
+        if not inflate.eof:  # cut short: the download did not finish
+            raise ValidationError(f"{name}: a damaged gzip file (it ends early)", key="archive.damaged", file=name)
+        rest = inflate.unused_data
     inner = name[:-3] if name.lower().endswith(".gz") else f"{name}.nc"
-    return inner, out
+    return inner, bytes(out)
 
 
 def _unzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[list[tuple[str, bytes]], Unpacked]:

@@ -125,3 +125,15 @@ def test_a_members_folders_never_reach_the_disk(tmp_path):
         folder = paths[0].parent
     assert not folder.exists()  # removed on exit
     assert not (tmp_path.parent / "escaped.nc").exists() and not (tmp_path / "escaped.nc").exists()
+
+
+def test_a_gzip_cut_short_is_refused_and_one_of_several_members_is_read_whole(db, users, data_dir, run_file):
+    """A download that did not finish was read as far as it went; ``cat a.gz b.gz`` gave its first part only."""
+    name, data = run_file
+    packed = gzip.compress(data)
+    with pytest.raises(ValidationError) as refused:
+        uploads.preview_run(db, users["fc_wj"], [(f"{name}.gz", packed[: len(packed) // 2])], model="cmaq-test")
+    assert refused.value.key == "archive.damaged"
+    half = len(data) // 2
+    files, _held = unpack([(f"{name}.gz", gzip.compress(data[:half]) + gzip.compress(data[half:]))], **LIMITS)
+    assert files == [(name, data)]
