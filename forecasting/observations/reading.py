@@ -364,7 +364,7 @@ def _stations_from_columns(frame: pd.DataFrame) -> pd.DataFrame:
     stations = [c for c in frame.columns if c and c not in {"date", "hour", "time", "type"}]
     original = frame.attrs["original"]
     # as plain arrays: a national file has 1,600 station columns, and every column taken from the frame as a
-    # Series deep-copies its attrs (the header of 1,600 names): 11 s for one day's file, 0.3 s this way
+    # Series deep-copies its attrs (the header of 1,600 names): one day's file read in 11.3 s, 1.4 s now (bench)
     spelled = {v: _header_cell(v)[0] for v in pd.unique(frame["type"].to_numpy(dtype=object))}  # "PM2.5", "O3_1h"
     kinds = np.array([spelled[v] for v in frame["type"].to_numpy(dtype=object)], dtype=object)
     rows = np.flatnonzero(np.isin(kinds, POLLUTANTS))
