@@ -149,7 +149,7 @@ def test_two_members_that_disagree_are_refused_naming_both_and_alike_ones_kept_o
     with pytest.raises(ValidationError) as refused:
         read_station_csv(_zip_of({"a.csv": _day(1, 30), "b.csv": _day(1, 35)}), timezone=BEIJING)
     assert refused.value.localized("zh") == ("一周观测.zip/a.csv 与 一周观测.zip/b.csv 对站点 QP01 2026-12-01 01:00（北京时间）"
-                                             "的 pm25 给出不同的值（31 与 36）：请只保留其一")
+                                             "的 PM2.5 给出不同的值（31 与 36）：请只保留其一")
 
 
 def test_a_bad_member_is_named_with_its_line():

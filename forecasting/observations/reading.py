@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.errors import FormatError, UnitError, ValidationError
-from forecasting.vocab import POLLUTANTS, ZONE_DISTRICTS, adcode_of
+from forecasting.vocab import POLLUTANT_TEXT, POLLUTANTS, ZONE_DISTRICTS, adcode_of
 
 __all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations", "fold"]
 
@@ -540,11 +540,12 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
                       & (differ["pollutant"] == first["pollutant"])]
         a, b = pair.iloc[0], pair[pair["value"] != pair.iloc[0]["value"]].iloc[0]
         when = pd.Timestamp(first["time"]).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+        pollutant = POLLUTANT_TEXT.get(first["pollutant"], first["pollutant"])
         raise ValidationError(
             f"{a['_file']} and {b['_file']} give station {first['station']} at {when} (Beijing) different "
-            f"{first['pollutant']} values ({a['value']:g} and {b['value']:g}): keep one of them",
-            key="obs.archive_conflict", first=a["_file"], second=b["_file"], station=first["station"], when=when, pollutant=first["pollutant"],
-            a=f"{a['value']:g}", b=f"{b['value']:g}")
+            f"{pollutant} values ({a['value']:g} and {b['value']:g}): keep one of them",
+            key="obs.archive_conflict", first=a["_file"], second=b["_file"], station=first["station"], when=when,
+            pollutant=pollutant, a=f"{a['value']:g}", b=f"{b['value']:g}")
     # one row per station-hour-pollutant: a given value before a missing one
     both = both.assign(_missing=both["value"].isna()).sort_values([*key, "_missing", "_file"], kind="stable")
     out = both.drop_duplicates(key).drop(columns=["_missing", "_file"])
