@@ -253,3 +253,27 @@ def test_several_files_chosen_together_are_read_as_one_upload(db, users, data_di
 
     with Database(sqlite_url).read() as s:
         assert sorted(o.value for o in s.query(Observation)) == [41.0, 50.0]
+
+
+def test_a_workbook_carrying_an_entity_bomb_is_refused_at_once():
+    """A worksheet whose XML defines entities that expand a billion-fold ("billion laughs") is refused as a
+    workbook that cannot be read, without expanding them (defusedxml, which openpyxl uses when present, forbids
+    the DTD; Python's expat would stop the expansion too)."""
+    plain = _workbook(("Sheet1", [["station", "time", "pm25"], ["QP1", "2026-11-20 01:00", 1]])).getvalue()
+    entities = '<!ENTITY a0 "aaaaaaaaaa">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                text = data.decode().replace("QP1", "&a9;")
+                doctype = f"<!DOCTYPE worksheet [{entities}]>"
+                text = text.replace("?>", "?>" + doctype, 1) if text.startswith("<?xml") else doctype + text
+                assert "<!DOCTYPE" in text
+                data = text.encode()
+            dst.writestr(name, data)
+    bomb = io.BytesIO(out.getvalue())
+    bomb.name = "bomb.xlsx"
+    with pytest.raises(FormatError) as refused:
+        read_station_csv(bomb)
+    assert refused.value.key == "obs.bad_workbook"
