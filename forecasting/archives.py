@@ -35,7 +35,8 @@ from pathlib import Path, PurePosixPath
 
 from forecasting.errors import ForecastingError, ValidationError
 
-__all__ = ["is_archive", "unpack", "unpacked_paths", "bundle", "Unpacked", "NETCDF_MAGIC", "MAX_MEMBERS"]
+__all__ = ["is_archive", "unpack", "unpacked_paths", "bundle", "read_zip", "Unpacked", "NETCDF_MAGIC",
+           "MAX_MEMBERS"]
 
 #: the first bytes of a NetCDF file: classic (CDF1, CDF2 64-bit offset, CDF5) and NetCDF-4 (HDF5)
 NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
@@ -90,8 +91,20 @@ def _gunzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[str, b
     return inner, bytes(out)
 
 
-def _unzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[list[tuple[str, bytes]], Unpacked]:
-    kept, skipped, used = [], [], 0
+def read_zip(name: str, data: bytes, *, budget: int, too_large, wanted=lambda member: True
+             ) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The members of a ZIP file as (name, bytes), read in chunks against ``budget`` bytes in all (the sizes
+    its directory states are not trusted; ``too_large()`` is raised past it), and the names of those
+    ``wanted(name)`` declines. Folders never reach the names; macOS's ``__MACOSX`` copies and hidden files are
+    skipped; more than :data:`MAX_MEMBERS` files are refused before any is read.
+
+    Raises
+    ------
+    ValidationError
+        A damaged, encrypted or unreadably compressed ZIP (``archive.damaged``, ``archive.encrypted``), too many
+        members (``archive.too_many_members``).
+    """
+    read, declined, used = [], [], 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             entries = [i for i in z.infolist() if not i.is_dir()]
@@ -100,20 +113,19 @@ def _unzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[list[tu
                                       key="archive.too_many_members", file=name, n=len(entries), max=MAX_MEMBERS)
             for info in entries:
                 path = PurePosixPath(info.filename)
-                if info.is_dir() or "__MACOSX" in path.parts or path.name.startswith("."):
+                if "__MACOSX" in path.parts or path.name.startswith("."):
                     continue
-                with z.open(info) as member:  # read in chunks: the sizes the directory states are not trusted
+                if not wanted(path.name):
+                    declined.append(path.name)
+                    continue
+                with z.open(info) as member:
                     parts = []
                     while chunk := member.read(_CHUNK):
                         used += len(chunk)
                         if used > budget:
-                            raise _too_large(name, max_bytes)
+                            raise too_large()
                         parts.append(chunk)
-                body = b"".join(parts)
-                if body.startswith(NETCDF_MAGIC):
-                    kept.append((path.name, body))  # the name only: a member's folders never reach the disk
-                else:
-                    skipped.append(path.name)
+                read.append((path.name, b"".join(parts)))  # the name only: a member's folders never reach the disk
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ValidationError(f"{name}: a damaged ZIP file ({exc})", key="archive.damaged", file=name) from None
     except RuntimeError as exc:  # an encrypted member ("File ... is encrypted, password required")
@@ -121,6 +133,13 @@ def _unzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[list[tu
     except NotImplementedError as exc:  # a compression method the zipfile module does not read
         raise ValidationError(f"{name}: a ZIP file compressed in a way that cannot be read ({exc})",
                               key="archive.damaged", file=name) from None
+    return read, declined
+
+
+def _unzip(name: str, data: bytes, budget: int, max_bytes: int) -> tuple[list[tuple[str, bytes]], Unpacked]:
+    members, _declined = read_zip(name, data, budget=budget, too_large=lambda: _too_large(name, max_bytes))
+    kept = [(n, b) for n, b in members if b.startswith(NETCDF_MAGIC)]
+    skipped = [n for n, b in members if not b.startswith(NETCDF_MAGIC)]
     if not kept:
         listed = ", ".join(skipped) or "—"
         raise ValidationError(f"{name}: no NetCDF file in the archive (it holds: {listed})", key="archive.no_netcdf",

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecasting.archives import read_zip
 from forecasting.errors import FormatError, UnitError, ValidationError
 from forecasting.vocab import POLLUTANT_TEXT, POLLUTANTS, ZONE_DISTRICTS, adcode_of
 
@@ -493,37 +494,19 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
     would be alone, so that a message names the member and its line ("obs.zip/2026-12-01.csv 第 5 行").
     A station-hour-pollutant two members give alike, or one of them as missing, is kept once; two
     different values are refused, naming both files."""
-    from forecasting.archives import MAX_MEMBERS
 
-    frames, skipped, used = [], [], 0
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            entries = [i for i in z.infolist() if not i.is_dir() and "__MACOSX" not in Path(i.filename).parts
-                       and not Path(i.filename).name.startswith(".")]
-            if len(entries) > MAX_MEMBERS:
-                raise FormatError(f"{name}: {len(entries)} files in the archive; at most {MAX_MEMBERS} are read",
-                                  key="archive.too_many_members", file=name, n=len(entries), max=MAX_MEMBERS)
-            for info in entries:
-                member = Path(info.filename).name
-                if not member.lower().endswith(_READABLE):
-                    skipped.append(member)
-                    continue
-                with z.open(info) as fh:
-                    body = fh.read(MAX_ARCHIVE_BYTES - used + 1)
-                used += len(body)
-                if used > MAX_ARCHIVE_BYTES:
-                    limit = f"{MAX_ARCHIVE_BYTES / 1e6:.0f}"
-                    raise FormatError(f"{name}: expands to more than {limit} MB", key="obs.archive_too_large",
-                                      file=name, limit=limit)
-                part = io.BytesIO(body)
-                part.name = f"{Path(name).name}/{member}"
-                frames.append(_read_station_file(part, timezone=timezone, hour_label=hour_label).assign(
-                    _file=part.name))
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise FormatError(f"{name}: a damaged archive and cannot be expanded ({exc})", key="archive.damaged",
-                          file=name) from None
-    except RuntimeError as exc:  # an encrypted member
-        raise FormatError(f"{name}: an encrypted archive ({exc})", key="archive.encrypted", file=name) from None
+    def too_large():
+        limit = f"{MAX_ARCHIVE_BYTES / 1e6:.0f}"
+        return FormatError(f"{name}: expands to more than {limit} MB", key="obs.archive_too_large", file=name,
+                           limit=limit)
+
+    members, skipped = read_zip(name, data, budget=MAX_ARCHIVE_BYTES, too_large=too_large,
+                                wanted=lambda member: member.lower().endswith(_READABLE))
+    frames = []
+    for member, body in members:
+        part = io.BytesIO(body)
+        part.name = f"{Path(name).name}/{member}"
+        frames.append(_read_station_file(part, timezone=timezone, hour_label=hour_label).assign(_file=part.name))
     if not frames:
         listed = ", ".join(skipped) or "—"
         raise FormatError(f"{name}: no CSV or Excel file in the archive (it holds: {listed})",
