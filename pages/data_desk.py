@@ -258,6 +258,7 @@ with tab_obs:
         p = st.session_state.get("dd20_obs_preview_data")
         if p is not None:
             st.markdown(tr("dd20.obs.summary", rows=p.rows, stations=len(p.stations),
+                           stations_en=f"{len(p.stations)} station{'' if len(p.stations) == 1 else 's'}",
                            first=_bj(p.first, "%Y-%m-%d %H:%M"), last=_bj(p.last, "%Y-%m-%d %H:%M"),
                            flagged=p.flagged))
             if p.reflagged:
@@ -269,7 +270,8 @@ with tab_obs:
             if p.skipped_files:
                 st.warning(tr("dd20.obs.skipped_files", files=join(p.skipped_files)), icon=":material/info:")
             if p.left_out_stations:  # a national file: every station of the country, the zone's imported
-                few = join(p.left_out_stations[:8]) + ("…" if len(p.left_out_stations) > 8 else "")
+                more = len(p.left_out_stations) - 8
+                few = join(p.left_out_stations[:8]) + (tr("dd20.obs.left_out_more", n=more) if more > 0 else "")
                 st.info(tr("dd20.obs.left_out", n=len(p.left_out_stations), stations=few), icon=":material/info:")
             if p.unknown_stations:
                 st.error(tr("dd20.obs.unknown", ids=join(p.unknown_stations[:10])))
@@ -287,6 +289,7 @@ with tab_obs:
                     st.session_state.pop("dd20_obs_preview_data", None)
                     st.session_state["dd20_obs_round"] = st.session_state.get("dd20_obs_round", 0) + 1  # empty uploader
                     done = tr("dd20.obs.done", rows=result.rows, stations=result.stations, flagged=result.flagged,
+                              stations_en=f"{result.stations} station{'' if result.stations == 1 else 's'}",
                               hours=result.district_hours)
                     if result.reflagged:
                         done += " " + tr("dd20.obs.reflagged", n=result.reflagged)

@@ -789,7 +789,7 @@ def test_the_command_line_warns_of_the_columns_it_does_not_import(tmp_path, sqli
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     assert main(["obs", "import", str(tmp_path / "export.csv"), "--stations", str(tmp_path / "st.csv")]) == 0
     done = capsys.readouterr()
-    assert done.out.startswith("imported 6 values from 1 stations")
+    assert done.out.startswith("imported 6 values from 1 station (")  # not "1 stations"
     assert "warning: columns not read: O3_8h, AQI" in done.err
 
 

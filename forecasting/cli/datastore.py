@@ -61,7 +61,7 @@ def _obs_import(args) -> int:
         warn(Notice(f"columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
                     f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", key="cli.columns_not_read",
                     columns=", ".join(result.ignored_columns), columns_zh="、".join(result.ignored_columns)))
-    print(f"imported {result.rows} values from {result.stations} stations "
+    print(f"imported {result.rows} values from {result.stations} station{'' if result.stations == 1 else 's'} "
           f"({result.replaced} replaced, {result.added} added) "
           f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "
           f"{result.district_hours} district-hour values"
