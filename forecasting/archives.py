@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from forecasting.errors import ForecastingError, ValidationError
 
 __all__ = ["is_archive", "unpack", "unpacked_paths", "bundle", "read_zip", "Unpacked", "NETCDF_MAGIC",
-           "MAX_MEMBERS"]
+           "MAX_MEMBERS", "MAX_RUN_FILES", "max_run_bytes"]
 
 #: the first bytes of a NetCDF file: classic (CDF1, CDF2 64-bit offset, CDF5) and NetCDF-4 (HDF5)
 NETCDF_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05", b"\x89HDF\r\n\x1a\n")
@@ -44,6 +44,23 @@ _ZIP, _GZIP = b"PK\x03\x04", b"\x1f\x8b"
 _CHUNK = 1 << 20
 #: at most this many files in one ZIP archive (NetCDF or not) are looked at
 MAX_MEMBERS = 100
+#: at most this many files make one model run (uploaded, or given to the command line once archives are expanded)
+MAX_RUN_FILES = 8
+
+
+def max_run_bytes() -> int:
+    """The limit for the files of one run together [bytes] (``FORECASTING_UPLOAD_MAX_MB``, default 200): what
+    the data desk takes and what an archive may expand to."""
+    raw = os.environ.get("FORECASTING_UPLOAD_MAX_MB", "").strip()
+    mb = 200
+    if raw:
+        try:
+            mb = int(raw)
+        except ValueError:
+            raise ValueError(f"FORECASTING_UPLOAD_MAX_MB={raw!r} is not a whole number") from None
+        if mb <= 0:
+            raise ValueError(f"FORECASTING_UPLOAD_MAX_MB={raw!r} must be positive")
+    return mb * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -206,9 +223,12 @@ def unpack(files: list[tuple[str, bytes]], *, max_bytes: int, max_files: int
 
 
 @contextlib.contextmanager
-def unpacked_paths(paths, *, max_bytes: int, max_files: int) -> Iterator[tuple[list[Path], list[Unpacked]]]:
+def unpacked_paths(paths, *, max_bytes: int | None = None, max_files: int = MAX_RUN_FILES
+                   ) -> Iterator[tuple[list[Path], list[Unpacked]]]:
     """``paths`` as files on disk with each archive expanded (:func:`unpack`) into a temporary folder, removed
-    on exit; the paths of plain files are given back as they are. Yields (paths, notes)."""
+    on exit; the paths of plain files are given back as they are. Yields (paths, notes). The limits are one
+    run's (:func:`max_run_bytes`, :data:`MAX_RUN_FILES`) unless given."""
+    max_bytes = max_run_bytes() if max_bytes is None else max_bytes
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     archives = []
     for p in paths:

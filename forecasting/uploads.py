@@ -19,7 +19,7 @@ user).
 
 Size limits: :data:`MAX_RUN_BYTES` for the files of one run together (``FORECASTING_UPLOAD_MAX_MB``,
 default 200 MB, Streamlit's own ``server.maxUploadSize``), :data:`MAX_OBS_BYTES` for an observations CSV (20 MB), at most
-:data:`MAX_FILES` files per run.
+:data:`MAX_FILES` files per run (:data:`forecasting.archives.MAX_RUN_FILES`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from sqlalchemy import select
 
 from forecasting import audit
 from forecasting.accounts import current_actor
-from forecasting.archives import Unpacked, bundle, unpack
+from forecasting.archives import MAX_RUN_FILES as MAX_FILES  # the limits of one run, where archives read too
+from forecasting.archives import Unpacked, bundle, max_run_bytes, unpack
 from forecasting.arrivals import BEIJING, GUIDANCE_REACH_DAYS, consultation_cutoff
 from forecasting.config import settings
 from forecasting.datastore import (check_station_districts, cycle_in_future, import_observations, ingest_run,
@@ -77,7 +78,6 @@ __all__ = [
     "uploads_dir",
 ]
 
-MAX_FILES = 8
 MAX_OBS_BYTES = 20 * 1024 * 1024
 RUN_ROLES = ("forecaster", "admin")
 OBS_ROLES = ("admin",)
@@ -88,20 +88,6 @@ _NAME = re.compile(r"[^\w.-]+")
 _NAME_BYTES = 120
 _REASON_MAX = 500
 _PREVIEW_ROWS = 200
-
-
-def max_run_bytes() -> int:
-    """Upload limit for the files of one run together [bytes] (``FORECASTING_UPLOAD_MAX_MB``, default 200)."""
-    raw = os.environ.get("FORECASTING_UPLOAD_MAX_MB", "").strip()
-    mb = 200
-    if raw:
-        try:
-            mb = int(raw)
-        except ValueError:
-            raise ValueError(f"FORECASTING_UPLOAD_MAX_MB={raw!r} is not a whole number") from None
-        if mb <= 0:
-            raise ValueError(f"FORECASTING_UPLOAD_MAX_MB={raw!r} must be positive")
-    return mb * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from forecasting.permissions import Actor
 def _ingest(args) -> int:
     from forecasting.archives import unpacked_paths
     from forecasting.store.db import get_database
-    from forecasting.uploads import MAX_FILES, ingest_recorded, max_run_bytes  # ingest_recorded: + the attempt record
+    from forecasting.uploads import ingest_recorded  # ingest_run + the data desk's attempt record
 
     # a ZIP of NetCDF files (the Atmosphere Data Store's delivery) or a .nc.gz: its members are the run's files
-    with unpacked_paths(args.paths, max_bytes=max_run_bytes(), max_files=MAX_FILES) as (paths, _held):
+    with unpacked_paths(args.paths) as (paths, _held):
         result, _attempt = ingest_recorded(get_database(), Actor.system("ingest"), paths, via="cli",
                                            model=args.model, districts=args.districts, cycle=args.cycle,
                                            force=args.force)

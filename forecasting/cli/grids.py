@@ -17,9 +17,8 @@ __all__ = ["register"]
 def _inspect(args) -> int:
     from forecasting.archives import unpacked_paths
     from forecasting.grids import inspect_grid
-    from forecasting.uploads import MAX_FILES, max_run_bytes
 
-    with unpacked_paths(args.paths, max_bytes=max_run_bytes(), max_files=MAX_FILES) as (paths, held):
+    with unpacked_paths(args.paths) as (paths, held):
         result = inspect_grid(paths, model=args.model)
         # an archive's member as "cams.zip/levtype_ml.nc", not by the temporary folder it was read from
         within = {str(q): f"{h.archive}/{q.name}" for h in held for q in paths if q.name in h.members}
@@ -35,9 +34,8 @@ def _extract(args) -> int:
     from forecasting.archives import unpacked_paths
     from forecasting.districts import extract_districts
     from forecasting.grids import POLLUTANTS
-    from forecasting.uploads import MAX_FILES, max_run_bytes
 
-    with unpacked_paths(args.paths, max_bytes=max_run_bytes(), max_files=MAX_FILES) as (paths, _held):
+    with unpacked_paths(args.paths) as (paths, _held):
         frame = extract_districts(paths, model=args.model, districts=args.districts)
     pollutants = [p for p in POLLUTANTS if p in frame.columns]
     out = frame[["district", "time", "lead_hours", *pollutants]].copy()
