@@ -4,7 +4,9 @@ Every module in this package that defines ``register(subparsers)`` adds its comm
 each sub-parser sets ``func`` (called with the parsed namespace, returns an exit code).
 Errors are reported as one line on stderr with exit code 2 (:class:`CliError`, or any
 :class:`forecasting.errors.ForecastingError`), in the language :func:`cli_language` names: Chinese
-for an administrator whose terminal's locale is Chinese, else English.
+for an administrator whose terminal's locale is Chinese, else English. So is the help (``--help``): each
+command's texts (:func:`helptext`, from the table's ``clihelp.*`` entries) and argparse's own words ("usage:",
+"the following arguments are required: ...").
 """
 
 from __future__ import annotations
@@ -14,27 +16,14 @@ import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from forecasting.errors import ForecastingError
 from forecasting.i18n import t
 
-__all__ = ["CliError", "main", "build_parser", "describe_failure", "cli_language", "warn"]
-
-
-DESCRIPTION = ("长三角示范区空气质量联合预报会商 · Joint air-quality forecast consultation of Qingpu, Wujiang and\n"
-               "Jiashan: model grids, statistical correction, China's AQI (HJ 633), consultations, issued reports.")
-EPILOG = """\
-Every command acts on DATABASE_URL (default: the SQLite file var/forecasting.sqlite3; FORECASTING_DATA_DIR
-moves it). The app itself: make run. `python -m forecasting COMMAND --help` tells more of one command.
-
-examples:
-  python -m forecasting aqi pm25_24h=80 o3_8h=150     the AQI of a day's concentrations
-  python -m forecasting inspect RUN.nc                 what a model file holds
-  python -m forecasting extract RUN.nc > series.csv    district hourly means of a model file
-  python -m forecasting users create-admin USERNAME    the first administrator of a production database
-
-README.md and docs/ describe each command."""
+__all__ = ["CliError", "main", "build_parser", "describe_failure", "cli_language", "helptext", "warn"]
 
 
 class CliError(ForecastingError):
@@ -65,23 +54,188 @@ def cli_language(environ: Mapping[str, str] | None = None) -> str:
     return "en"
 
 
+def helptext(key: str, **params) -> str:
+    """A help text of the command line (``help=``, ``description=``, ``epilog=``) in the CLI's language
+    (:func:`cli_language`): the table's entry ``key`` (a ``clihelp.*`` key), formatted with ``params``.
+
+    Examples
+    --------
+    >>> helptext("clihelp.aqi.edition") in ("指定 HJ 633 的版本", "force an edition of HJ 633")
+    True
+    """
+    return t(key, cli_language(), **params)
+
+
+#: argparse's own messages (Python 3.11, those a user meets: usage, section titles, the help option, errors)
+#: in Chinese: ``msgid -> text``. A message that is not here stays English.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "subcommands": "子命令",
+    "show this help message and exit": "显示此帮助信息并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "one of the arguments %s is required": "须给出参数 %s 之一",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的取值 %(value)r（应为以下之一：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多接受一个值",
+    "expected at least one argument": "至少需要一个值",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+    "ignored explicit argument %r": "此选项不接受值，却给出了 %r",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的命令 %(parser_name)r（应为以下之一：%(choices)s）",
+}
+
+
+@contextmanager
+def _argparse_speaking(lang: str) -> Iterator[None]:
+    """argparse's own messages in ``lang`` while the block runs: for Chinese, its module globals ``_`` and
+    ``ngettext`` (looked up when a parser is built, a help formatted, an error raised) are replaced by
+    lookups in :data:`_ARGPARSE_ZH`, and always put back (``main`` runs many times in one test process)."""
+    if lang != "zh":
+        yield
+        return
+    gettext, ngettext = argparse._, argparse.ngettext
+
+    def zh_gettext(message):
+        return _ARGPARSE_ZH.get(message) or gettext(message)
+
+    def zh_ngettext(singular, plural, n):
+        return _ARGPARSE_ZH.get(singular if n == 1 else plural) or ngettext(singular, plural, n)
+
+    argparse._, argparse.ngettext = zh_gettext, zh_ngettext
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = gettext, ngettext
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text``: a Chinese character (or full-width sign) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _is_wide(text: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+#: signs that end a phrase: never at the start of a line (they hang past the width, into argparse's margin)
+_NO_LINE_START = frozenset("，。、；：！？）」』”")
+_NO_LINE_END = frozenset("（「『“")
+
+
+def _wrap_columns(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns, for text with Chinese in it (textwrap counts
+    characters, and breaks only at spaces): a line may break between two Chinese characters, at a space, or
+    after a comma in a list such as ``lead_day,district``; a closing sign stays at the end of its line.
+
+    Examples
+    --------
+    >>> _wrap_columns("目标日期（北京时间）；据此选择 HJ 633 的版本", 22)
+    ['目标日期（北京时间）；', '据此选择 HJ 633 的版本']
+    >>> _wrap_columns("以逗号分隔的 lead_day,district,month", 22)
+    ['以逗号分隔的 lead_day,', 'district,month']
+    >>> _wrap_columns("预报员所属的区县，三者之一", 8)  # the comma hangs: argparse leaves two columns of margin
+    ['预报员所', '属的区县，', '三者之一']
+    """
+    tokens, word = [], ""
+    for c in " ".join(text.split()):
+        if c == " " or unicodedata.east_asian_width(c) in "WF":
+            tokens += [word, c] if word else [c]
+            word = ""
+        else:
+            word += c
+            if c == ",":
+                tokens.append(word)
+                word = ""
+    if word:
+        tokens.append(word)
+    lines, line = [], ""
+    for token in tokens:
+        if token == " ":
+            line += " " if line else ""
+        elif line and _columns(line + token) > width and token not in _NO_LINE_START:
+            line = line.rstrip()
+            carried = line[-1] if line[-1] in _NO_LINE_END and len(line) > 1 else ""
+            lines.append(line[: len(line) - len(carried)])
+            line = carried + token
+        else:
+            line += token
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+class _WideText:
+    """Help formatting that measures Chinese text in terminal columns (argparse counts characters, so a
+    Chinese line would run twice as wide as the terminal). Text without Chinese is formatted by argparse
+    itself, as before."""
+
+    def _split_lines(self, text, width):
+        return _wrap_columns(text, width) if _is_wide(text) else super()._split_lines(text, width)
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        if prefix is None:
+            prefix = argparse._("usage: ")  # as argparse does: its language at the time of formatting
+        extra = _columns(prefix) - len(prefix)
+        if not extra:
+            return super()._format_usage(usage, actions, groups, prefix)
+        self._width -= extra  # argparse counts the prefix as len(prefix): wrap and indent by its columns
+        try:
+            text = super()._format_usage(usage, actions, groups, prefix)
+        finally:
+            self._width += extra
+        first, *rest = text.split("\n")
+        return "\n".join([first, *(" " * extra + line if line.startswith(" ") else line for line in rest)])
+
+    class _Section(argparse.HelpFormatter._Section):
+        def format_help(self):  # a Chinese title ends with a full-width colon ("选项：")
+            text = super().format_help()
+            if isinstance(self.heading, str) and _is_wide(self.heading):
+                text = text.replace(f"{self.heading}:\n", f"{self.heading}：\n", 1)
+            return text
+
+
+class _Formatter(_WideText, argparse.HelpFormatter):
+    def _fill_text(self, text, width, indent):
+        if not _is_wide(text):
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap_columns(text, width - len(indent)))
+
+
+class _RawFormatter(_WideText, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line on stderr, exit code 2
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)  # the sub-parsers' too (add_parser passes none)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):  # one line on stderr, exit code 2 ("{prog}：错误：{message}" in Chinese)
+        self.exit(2, argparse._("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m forecasting", description=DESCRIPTION, epilog=EPILOG,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.required = True
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
+    """The parser of every command, its help in the CLI's language (:func:`cli_language`). argparse's own
+    words that are taken when a parser is built (section titles, the help option's) are too; those of a help
+    page or an error are taken when it is formatted: :func:`main` parses in that language as well."""
+    with _argparse_speaking(cli_language()):
+        parser = _Parser(prog="python -m forecasting", description=helptext("clihelp.description"),
+                         epilog=helptext("clihelp.epilog"), formatter_class=_RawFormatter)
+        sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+        sub.required = True
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            register = getattr(module, "register", None)
+            if register is not None:
+                register(sub)
     return parser
 
 
@@ -93,9 +247,10 @@ def warn(notice) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     lang = cli_language()
+    with _argparse_speaking(lang):  # --help and argparse's error lines in the CLI's language
+        parser = build_parser()
+        args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except ForecastingError as exc:  # CliError too

@@ -22,7 +22,7 @@ import math
 import os
 import sys
 
-from forecasting.cli import CliError
+from forecasting.cli import CliError, helptext
 from forecasting.vocab import INDICATORS, beijing_today
 
 __all__ = ["register", "run", "parse_pairs"]
@@ -31,15 +31,14 @@ __all__ = ["register", "run", "parse_pairs"]
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "aqi",
-        help="China AQI (HJ 633) of indicator concentrations, printed as JSON",
-        description="China AQI (HJ 633-2012 / HJ 633-2026) of indicator concentrations, printed as JSON. "
-        f"KEY is one of: {' '.join(INDICATORS)}; values in µg/m³, CO in mg/m³.",
+        help=helptext("clihelp.aqi.help"),
+        description=helptext("clihelp.aqi.description", indicators=" ".join(INDICATORS)),
     )
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--date", metavar="YYYY-MM-DD", help="target date (Beijing); chooses the edition")
-    which.add_argument("--edition", choices=["2012", "2026"], help="force an edition of HJ 633")
-    p.add_argument("--hourly", action="store_true", help="real-time (hourly) AQI instead of daily")
-    p.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help="indicator concentration")
+    which.add_argument("--date", metavar="YYYY-MM-DD", help=helptext("clihelp.aqi.date"))
+    which.add_argument("--edition", choices=["2012", "2026"], help=helptext("clihelp.aqi.edition"))
+    p.add_argument("--hourly", action="store_true", help=helptext("clihelp.aqi.hourly"))
+    p.add_argument("pairs", nargs="*", metavar="KEY=VALUE", help=helptext("clihelp.aqi.pairs"))
     p.set_defaults(func=run)
 
 

@@ -6,17 +6,18 @@ import json
 import sys
 from pathlib import Path
 
+from forecasting.cli import helptext
+
 
 def register(sub) -> None:
-    p = sub.add_parser("assess", help="monthly or annual assessment (HJ 663 air quality, forecast accuracy)",
-                       description="Monthly or annual assessment of the zone: observed air quality of each district "
-                                   "and the zone by HJ 663 and the accuracy of the issued forecasts.")
+    p = sub.add_parser("assess", help=helptext("clihelp.assess.help"),
+                       description=helptext("clihelp.assess.description"))
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--month", help="a month, YYYY-MM (e.g. 2026-10)")
-    g.add_argument("--year", help="a year, YYYY (e.g. 2026)")
+    g.add_argument("--month", help=helptext("clihelp.assess.month"))
+    g.add_argument("--year", help=helptext("clihelp.assess.year"))
     p.add_argument("--format", choices=("html", "pdf", "csv", "json"), default="csv")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
-    p.add_argument("--out", help="write to this file (default: standard output; required for pdf)")
+    p.add_argument("--out", help=helptext("clihelp.assess.out"))
     p.set_defaults(func=_run)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from forecasting.cli import warn
+from forecasting.cli import helptext, warn
 from forecasting.i18n import Notice
 from forecasting.permissions import Actor
 
@@ -82,23 +82,24 @@ def _generate(args) -> int:
 
 
 def register(sub) -> None:
-    session = sub.add_parser("session", help="consultation sessions")
+    session = sub.add_parser("session", help=helptext("clihelp.session.help"))
     ss = session.add_subparsers(dest="session_command", metavar="ACTION", required=True)
-    p = ss.add_parser("open", help="open the consultation of an issue date (idempotent; for the daily cron)")
-    p.add_argument("--date", help="Beijing issue date YYYY-MM-DD (default: today in Beijing)")
-    p.add_argument("--days", type=int, default=None, help="target days D+1..D+N (N >= 3; default from settings)")
+    p = ss.add_parser("open", help=helptext("clihelp.session.open.help"))
+    p.add_argument("--date", help=helptext("clihelp.session.open.date"))
+    p.add_argument("--days", type=int, default=None, help=helptext("clihelp.session.open.days"))
     p.set_defaults(func=_open)
 
-    rota = sub.add_parser("rota", help="rota of the duty chief seat")
+    rota = sub.add_parser("rota", help=helptext("clihelp.rota.help"))
     rs = rota.add_subparsers(dest="rota_command", metavar="ACTION", required=True)
-    p = rs.add_parser("show", help="print the turns (and with --days each day's duty) of a date range "
-                                   "(default: this week and next)")
-    p.add_argument("--from", dest="date_from", default=None, metavar="DATE", help="default: this Monday")
-    p.add_argument("--to", dest="date_to", default=None, metavar="DATE", help="default: Sunday of next week")
-    p.add_argument("--days", action="store_true", help="also print one line per day")
+    p = rs.add_parser("show", help=helptext("clihelp.rota.show.help"))
+    p.add_argument("--from", dest="date_from", default=None, metavar="DATE",
+                   help=helptext("clihelp.rota.show.from"))
+    p.add_argument("--to", dest="date_to", default=None, metavar="DATE",
+                   help=helptext("clihelp.rota.show.to"))
+    p.add_argument("--days", action="store_true", help=helptext("clihelp.rota.show.days"))
     p.set_defaults(func=_show)
-    p = rs.add_parser("generate", help="fill a date range with turns from the cycle (round-robin)")
+    p = rs.add_parser("generate", help=helptext("clihelp.rota.generate.help"))
     p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
     p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
-    p.add_argument("--cycle-days", type=int, default=None, help="days per turn (default 7)")
+    p.add_argument("--cycle-days", type=int, default=None, help=helptext("clihelp.rota.generate.cycle_days"))
     p.set_defaults(func=_generate)

@@ -10,29 +10,31 @@ from __future__ import annotations
 import json
 import sys
 
+from forecasting.cli import helptext
+
 __all__ = ["register"]
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "backtest",
-        help="score the correction methods in time order on forecast and observation CSVs",
-        description="Rolling-origin backtest: every forecast is corrected with what was known at its issue "
-                    "time; hourly scores per method, pollutant and lead day from --test-from on.",
+        help=helptext("clihelp.backtest.help"),
+        description=helptext("clihelp.backtest.description"),
     )
     p.add_argument("--forecasts", required=True, metavar="F.csv",
-                   help="model,cycle,valid_time,district,variable,value")
-    p.add_argument("--observations", required=True, metavar="O.csv", help="time,district,pollutant,value")
-    p.add_argument("--test-from", required=True, metavar="YYYY-MM-DD", help="first Beijing day of the test period")
+                   help=helptext("clihelp.backtest.forecasts"))
+    p.add_argument("--observations", required=True, metavar="O.csv",
+                   help=helptext("clihelp.backtest.observations"))
+    p.add_argument("--test-from", required=True, metavar="YYYY-MM-DD",
+                   help=helptext("clihelp.backtest.test_from"))
     p.add_argument("--methods", default=None, metavar="m1,m2,...",
-                   help="comma-separated methods (default: all)")
+                   help=helptext("clihelp.backtest.methods"))
     p.add_argument("--issue-delay-hours", type=float, default=None, metavar="H",
-                   help="issue time = cycle + H hours (default 6)")
+                   help=helptext("clihelp.backtest.issue_delay_hours"))
     p.add_argument("--validation-days", type=int, default=30, metavar="N",
-                   help="days before --test-from used to choose the best method (default 30)")
+                   help=helptext("clihelp.backtest.validation_days"))
     p.add_argument("--pairs", default=None, metavar="PAIRS.csv",
-                   help="also write the scored test-period rows: method,model,district,pollutant,cycle,valid_time,"
-                        "lead_day,forecast,q10,q50,q90,observed")
+                   help=helptext("clihelp.backtest.pairs"))
     p.set_defaults(func=_run)
 
 

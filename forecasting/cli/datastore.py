@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from forecasting.cli import CliError, warn
+from forecasting.cli import CliError, helptext, warn
 from forecasting.i18n import Notice
 from forecasting.permissions import Actor
 
@@ -70,22 +70,22 @@ def _obs_import(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("ingest", help="store the district series of one model run (replaces that cycle)")
+    p = sub.add_parser("ingest", help=helptext("clihelp.ingest.help"))
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
-    p.add_argument("--model", help="model name (and mapping file data/models/NAME.yaml)")
-    p.add_argument("--districts", metavar="GEOJSON", help="boundary file (default: the bundled districts)")
-    p.add_argument("--cycle", help="initialisation time (UTC) when the file does not say it")
+                   help=helptext("clihelp.common.model_files"))
+    p.add_argument("--model", help=helptext("clihelp.ingest.model"))
+    p.add_argument("--districts", metavar="GEOJSON", help=helptext("clihelp.ingest.districts"))
+    p.add_argument("--cycle", help=helptext("clihelp.ingest.cycle"))
     p.add_argument("--force", action="store_true",
-                   help="store the run even if it is empty, or replace a stored cycle with a mostly-empty one")
+                   help=helptext("clihelp.ingest.force"))
     p.set_defaults(func=_ingest)
-    obs = sub.add_parser("obs", help="station observations")
+    obs = sub.add_parser("obs", help=helptext("clihelp.obs.help"))
     os_ = obs.add_subparsers(dest="obs_command", metavar="ACTION", required=True)
-    i = os_.add_parser("import", help="import hourly station observations (CSV, wide or long)")
+    i = os_.add_parser("import", help=helptext("clihelp.obs.import.help"))
     i.add_argument("csv", metavar="CSV", nargs="+",
-                   help="observations: CSV files, Excel workbooks (.xlsx) or ZIPs of them (several: read together)")
-    i.add_argument("--stations", metavar="CSV", help="station metadata (CSV or .xlsx): station,name,lon,lat,district")
-    i.add_argument("--timezone", help="zone of times without an offset, e.g. Asia/Shanghai (Beijing time)")
+                   help=helptext("clihelp.obs.import.csv"))
+    i.add_argument("--stations", metavar="CSV", help=helptext("clihelp.obs.import.stations"))
+    i.add_argument("--timezone", help=helptext("clihelp.obs.import.timezone"))
     i.add_argument("--hour-label", choices=["end", "begin"], default="end",
-                   help="whether the file labels an hour by its end (default) or its beginning")
+                   help=helptext("clihelp.obs.import.hour_label"))
     i.set_defaults(func=_obs_import)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forecasting.cli import helptext
 from forecasting.config import settings
 
 
@@ -32,10 +33,10 @@ def _check(args) -> int:
 
 
 def register(sub) -> None:
-    db = sub.add_parser("db", help="database migrations")
+    db = sub.add_parser("db", help=helptext("clihelp.db.help"))
     dbsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    up = dbsub.add_parser("upgrade", help="migrate DATABASE_URL (or the SQLite default) to the newest schema")
-    up.add_argument("--districts", metavar="GEOJSON", help="boundary file to load (default: data/districts.geojson)")
+    up = dbsub.add_parser("upgrade", help=helptext("clihelp.db.upgrade.help"))
+    up.add_argument("--districts", metavar="GEOJSON", help=helptext("clihelp.db.upgrade.districts"))
     up.set_defaults(func=_upgrade)
-    ck = dbsub.add_parser("check", help="fail when the models and the migrations disagree")
+    ck = dbsub.add_parser("check", help=helptext("clihelp.db.check.help"))
     ck.set_defaults(func=_check)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from forecasting.cli import CliError
+from forecasting.cli import CliError, helptext
 
 
 def _seed(args) -> int:
@@ -219,25 +219,23 @@ def _reset(args) -> int:
 
 
 def register(sub) -> None:
-    demo = sub.add_parser("demo", help="the demo world")
+    demo = sub.add_parser("demo", help=helptext("clihelp.demo.help"))
     ds = demo.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
-    p = ds.add_parser("seed", help="seed the demo world into an empty database")
-    p.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) when the database has users")
-    p.add_argument("--days", type=int, default=60, help="days of history (default 60)")
-    p.add_argument("--files-days", type=int, default=7, help="newest cycles written as model files (default 7)")
+    p = ds.add_parser("seed", help=helptext("clihelp.demo.seed.help"))
+    p.add_argument("--if-empty", action="store_true", help=helptext("clihelp.demo.seed.if_empty"))
+    p.add_argument("--days", type=int, default=60, help=helptext("clihelp.demo.seed.days"))
+    p.add_argument("--files-days", type=int, default=7, help=helptext("clihelp.demo.seed.files_days"))
     p.add_argument("--progress", choices=["auto", "bar", "lines"], default="auto",
-                   help="a progress bar (on a terminal, the default) or one line per stage")
+                   help=helptext("clihelp.demo.seed.progress"))
     p.set_defaults(func=_seed)
-    p = ds.add_parser("run", help="start the app; build the demo world beside it when the database is empty "
-                                  "(make run)")
+    p = ds.add_parser("run", help=helptext("clihelp.demo.run.help"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=_run)
-    p = ds.add_parser("reset", help="delete the SQLite demo database, so the next make run builds a demo world "
-                                    "for today (make demo-fresh); never a database that is not a demo world")
-    p.add_argument("--host", default="127.0.0.1", help="where the app would run (it must be stopped)")
+    p = ds.add_parser("reset", help=helptext("clihelp.demo.reset.help"))
+    p.add_argument("--host", default="127.0.0.1", help=helptext("clihelp.demo.reset.host"))
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=_reset)
-    p = ds.add_parser("banner", help="print the URL and, in demo mode, the demo accounts")
+    p = ds.add_parser("banner", help=helptext("clihelp.demo.banner.help"))
     p.add_argument("--url", default="http://127.0.0.1:8501")
     p.set_defaults(func=_banner)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
+from forecasting.cli import helptext
+
 __all__ = ["register"]
 
 
@@ -46,14 +48,14 @@ def _extract(args) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("inspect", help="describe model grid files as JSON")
+    p = subparsers.add_parser("inspect", help=helptext("clihelp.inspect.help"))
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
-    p.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
+                   help=helptext("clihelp.common.model_files"))
+    p.add_argument("--model", default=None, help=helptext("clihelp.common.model_or_path"))
     p.set_defaults(func=_inspect)
-    e = subparsers.add_parser("extract", help="district hourly means from model grid files as CSV")
+    e = subparsers.add_parser("extract", help=helptext("clihelp.extract.help"))
     e.add_argument("paths", nargs="+", metavar="PATH",
-                   help="NetCDF files of one model run, or their ZIP archive or .nc.gz")
-    e.add_argument("--districts", default=None, help="boundary GeoJSON with an 'adcode' property")
-    e.add_argument("--model", default=None, help="model name (mapping file data/models/NAME.yaml) or path")
+                   help=helptext("clihelp.common.model_files"))
+    e.add_argument("--districts", default=None, help=helptext("clihelp.extract.districts"))
+    e.add_argument("--model", default=None, help=helptext("clihelp.common.model_or_path"))
     e.set_defaults(func=_extract)

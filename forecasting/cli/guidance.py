@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from forecasting.cli import CliError
+from forecasting.cli import CliError, helptext
 from forecasting.permissions import Actor
 from forecasting.vocab import beijing_today
 
@@ -58,18 +58,17 @@ def _compute(args) -> int:
 
 
 def register(sub) -> None:
-    t = sub.add_parser("train", help="choose the correction method per district and pollutant (backtest)")
-    t.add_argument("--until", help="Beijing date of the cut-off (default: today)")
+    t = sub.add_parser("train", help=helptext("clihelp.train.help"))
+    t.add_argument("--until", help=helptext("clihelp.train.until"))
     t.add_argument("--history-days", type=int, default=60)
     t.add_argument("--validation-days", type=int, default=14)
-    t.add_argument("--methods", help="comma-separated subset of the methods")
-    t.add_argument("--since", help="also record the trainings a cron would have run from this Beijing date on "
-                                   "(every --every-days), so that past guidance uses what was known then")
+    t.add_argument("--methods", help=helptext("clihelp.train.methods"))
+    t.add_argument("--since", help=helptext("clihelp.train.since"))
     t.add_argument("--every-days", type=int, default=7)
     t.set_defaults(func=_train)
-    g = sub.add_parser("guidance", help="objective guidance")
+    g = sub.add_parser("guidance", help=helptext("clihelp.guidance.help"))
     gs = g.add_subparsers(dest="guidance_command", metavar="ACTION", required=True)
-    c = gs.add_parser("compute", help="compute and store the guidance of issue dates")
-    c.add_argument("--from", dest="date_from", help="first issue date (default: today)")
-    c.add_argument("--to", dest="date_to", help="last issue date (default: --from)")
+    c = gs.add_parser("compute", help=helptext("clihelp.guidance.compute.help"))
+    c.add_argument("--from", dest="date_from", help=helptext("clihelp.guidance.compute.from"))
+    c.add_argument("--to", dest="date_to", help=helptext("clihelp.guidance.compute.to"))
     c.set_defaults(func=_compute)

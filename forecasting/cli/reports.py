@@ -6,25 +6,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from forecasting.cli import helptext
+
 
 def register(sub) -> None:
-    reports = sub.add_parser("reports", help="issued reports (export a month's to one ZIP file)")
+    reports = sub.add_parser("reports", help=helptext("clihelp.reports.help"))
     rs = reports.add_subparsers(dest="reports_command", metavar="ACTION", required=True)
-    p = rs.add_parser("export", help="the issued reports of a period in one ZIP file, with index.csv",
-                      description="The issued reports of a period in one ZIP file: each report's file exactly as "
-                                  "archived (checked against its SHA-256), and index.csv with issue time, signer, "
-                                  "highest level and hashes. Superseded revisions are included unless "
-                                  "--current-only.")
+    p = rs.add_parser("export", help=helptext("clihelp.reports.export.help"),
+                      description=helptext("clihelp.reports.export.description"))
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--month", help="a month, YYYY-MM (e.g. 2026-11)")
-    g.add_argument("--year", help="a year, YYYY (at most 70 reports in one file: use --month for a whole year)")
-    g.add_argument("--from", dest="first", help="first issue date, YYYY-MM-DD (with --to)")
-    p.add_argument("--to", dest="last", help="last issue date, YYYY-MM-DD (with --from)")
+    g.add_argument("--month", help=helptext("clihelp.reports.export.month"))
+    g.add_argument("--year", help=helptext("clihelp.reports.export.year"))
+    g.add_argument("--from", dest="first", help=helptext("clihelp.reports.export.from"))
+    p.add_argument("--to", dest="last", help=helptext("clihelp.reports.export.to"))
     p.add_argument("--format", default="pdf",
                    choices=("pdf", "html", "txt", "json", "en.pdf", "en.html", "en.txt"))
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="headings of index.csv")
-    p.add_argument("--current-only", action="store_true", help="leave out superseded revisions")
-    p.add_argument("--out", required=True, help="the ZIP file to write")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help=helptext("clihelp.reports.export.lang"))
+    p.add_argument("--current-only", action="store_true",
+                   help=helptext("clihelp.reports.export.current_only"))
+    p.add_argument("--out", required=True, help=helptext("clihelp.reports.export.out"))
     p.set_defaults(func=_export)
 
 

@@ -6,6 +6,7 @@ is stored. The operator at the command line acts as admin; every action is audit
 
 from __future__ import annotations
 
+from forecasting.cli import helptext
 from forecasting.permissions import Actor
 
 
@@ -43,15 +44,15 @@ def _list(args) -> int:
 
 
 def register(sub) -> None:
-    tokens = sub.add_parser("tokens", help="personal API tokens")
+    tokens = sub.add_parser("tokens", help=helptext("clihelp.tokens.help"))
     ts = tokens.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
-    p = ts.add_parser("create", help="create a token for a user (printed once)")
+    p = ts.add_parser("create", help=helptext("clihelp.tokens.create.help"))
     p.add_argument("username")
-    p.add_argument("--name", help="what the token is for")
+    p.add_argument("--name", help=helptext("clihelp.tokens.create.name"))
     p.set_defaults(func=_create)
-    p = ts.add_parser("revoke", help="revoke a token by its id")
+    p = ts.add_parser("revoke", help=helptext("clihelp.tokens.revoke.help"))
     p.add_argument("id", type=int)
     p.set_defaults(func=_revoke)
-    p = ts.add_parser("list", help="list tokens (id, user, prefix, state, last use, name)")
-    p.add_argument("--user", help="only this user's tokens")
+    p = ts.add_parser("list", help=helptext("clihelp.tokens.list.help"))
+    p.add_argument("--user", help=helptext("clihelp.tokens.list.user"))
     p.set_defaults(func=_list)

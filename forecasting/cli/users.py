@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import sys
 
-from forecasting.cli import CliError
+from forecasting.cli import CliError, helptext
 from forecasting.permissions import Actor
 from forecasting.vocab import district_by_adcode
 
@@ -90,30 +90,30 @@ def _list(args) -> int:
 
 
 def register(sub) -> None:
-    users = sub.add_parser("users", help="user accounts")
+    users = sub.add_parser("users", help=helptext("clihelp.users.help"))
     us = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    p = us.add_parser("create-admin", help="create an administrator (password from a prompt or stdin)")
+    p = us.add_parser("create-admin", help=helptext("clihelp.users.create_admin.help"))
     p.add_argument("username")
-    p.add_argument("--name", help="display name")
+    p.add_argument("--name", help=helptext("clihelp.common.display_name"))
     p.set_defaults(func=_create_admin)
-    p = us.add_parser("add", help="create a user (password from a prompt or stdin)")
+    p = us.add_parser("add", help=helptext("clihelp.users.add.help"))
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=["forecaster", "manager", "admin"])
-    p.add_argument("--district", metavar="ADCODE", help="a forecaster's district (310118, 320509, 330421)")
-    p.add_argument("--name", help="display name")
+    p.add_argument("--district", metavar="ADCODE", help=helptext("clihelp.users.add.district"))
+    p.add_argument("--name", help=helptext("clihelp.common.display_name"))
     p.add_argument("--temporary", action="store_true",
-                   help="the user replaces this password with their own before doing anything else")
+                   help=helptext("clihelp.common.temporary"))
     p.set_defaults(func=_add)
-    p = us.add_parser("disable", help="disable a user and end their sessions")
+    p = us.add_parser("disable", help=helptext("clihelp.users.disable.help"))
     p.add_argument("username")
     p.set_defaults(func=_disable)
-    p = us.add_parser("enable", help="enable a disabled user")
+    p = us.add_parser("enable", help=helptext("clihelp.users.enable.help"))
     p.add_argument("username")
     p.set_defaults(func=_enable)
-    p = us.add_parser("reset-password", help="set a new password (from a prompt or stdin)")
+    p = us.add_parser("reset-password", help=helptext("clihelp.users.reset_password.help"))
     p.add_argument("username")
     p.add_argument("--temporary", action="store_true",
-                   help="the user replaces this password with their own before doing anything else")
+                   help=helptext("clihelp.common.temporary"))
     p.set_defaults(func=_reset)
-    p = us.add_parser("list", help="list users")
+    p = us.add_parser("list", help=helptext("clihelp.users.list.help"))
     p.set_defaults(func=_list)

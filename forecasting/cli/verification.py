@@ -8,7 +8,7 @@ import math
 import sys
 from datetime import date
 
-from forecasting.cli import CliError
+from forecasting.cli import CliError, helptext
 
 
 def _date(text: str, flag: str) -> date:
@@ -100,18 +100,16 @@ def _summary(db, first, last) -> dict:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("verify", help="verify issued forecasts, guidance, models and persistence")
-    p.add_argument("--from", dest="date_from", required=True, help="first target date verified (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", required=True, help="last target date verified (YYYY-MM-DD)")
+    p = sub.add_parser("verify", help=helptext("clihelp.verify.help"))
+    p.add_argument("--from", dest="date_from", required=True, help=helptext("clihelp.verify.from"))
+    p.add_argument("--to", dest="date_to", required=True, help=helptext("clihelp.verify.to"))
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("--by", default="lead_day",
-                   help="breakdown: comma-separated lead_day,district,month,season,duty_chief "
-                        "or all (default lead_day)")
+                   help=helptext("clihelp.verify.by"))
     p.add_argument("--event-rule", choices=("upper", "centre"), default="upper",
-                   help="a range forecasts AQI > threshold when its upper bound (default) or its centre exceeds it")
-    p.add_argument("--weights", help="composite score weights primary,level,aqi (default 0.2,0.5,0.3)")
-    p.add_argument("--pairs", action="store_true", help="also (JSON) or instead (CSV) give the day-by-day pairs")
+                   help=helptext("clihelp.verify.event_rule"))
+    p.add_argument("--weights", help=helptext("clihelp.verify.weights"))
+    p.add_argument("--pairs", action="store_true", help=helptext("clihelp.verify.pairs"))
     p.add_argument("--summary", action="store_true",
-                   help="(JSON) add the like-with-like summary: 95 %% block-bootstrap intervals, the reference chosen "
-                        "on the preceding period, comparisons on common cases")
+                   help=helptext("clihelp.verify.summary"))
     p.set_defaults(func=_verify)
