@@ -231,9 +231,9 @@ with tab_obs:
         round_ = st.session_state.get("dd20_obs_round", 0)
         # several files at once (a week of daily exports chosen together) are read as a ZIP of them would be
         chosen = st.file_uploader(tr("dd20.obs.file", mb=uploads.MAX_OBS_BYTES // (1024 * 1024)),
-                                  type=["csv", "txt", "xlsx", "zip"], accept_multiple_files=True,
+                                  type=["csv", "txt", "xlsx", "xls", "zip"], accept_multiple_files=True,
                                   key=f"dd20_obs_file_{round_}")
-        meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt", "xlsx"],
+        meta = st.file_uploader(tr("dd20.obs.stations"), type=["csv", "txt", "xlsx", "xls"],
                                 key=f"dd20_obs_stations_{round_}")
         c1, c2 = st.columns(2)
         # Beijing time first and by default: China's monitoring records are kept in it (a naive "10:00" read as UTC

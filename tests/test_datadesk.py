@@ -526,7 +526,7 @@ def test_data_desk_page_per_role(sqlite_url, monkeypatch, tmp_path, username, ro
     if role == "admin":  # monitoring exports come as workbooks: the file picker offers them (it offered CSV only)
         pickers = {el.proto.label: list(el.proto.type) for el in at.get("file_uploader")}
         obs_pickers = [types for label, types in pickers.items() if label.startswith(("观测", "站点信息"))]
-        assert len(obs_pickers) == 2 and all(".xlsx" in types for types in obs_pickers), pickers
+        assert len(obs_pickers) == 2 and all(".xlsx" in types and ".xls" in types for types in obs_pickers), pickers
         assert ".zip" in pickers[next(label for label in pickers if label.startswith("观测"))]  # a week's exports
         assert [el.proto.multiple_files for el in at.get("file_uploader") if el.proto.label.startswith("观测")] == [
             True]  # or the week's files chosen together

@@ -232,10 +232,10 @@ def test_a_csv_excel_saved_on_a_chinese_windows_is_read():
 @pytest.mark.parametrize("data, key, zh", [
     (b"PK\x03\x04\x14\x00\x06\x00" + bytes(64), "obs.bad_workbook",  # a workbook's start, the rest lost
      "obs.xlsx 不是可读取的 Excel 工作簿（.xlsx）：文件损坏，或是其他 ZIP 文件；请在 Excel 中重新保存后再上传"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "obs.spreadsheet",
-     "obs.xlsx 是 Excel 97-2003 工作簿（.xls），无法读取：请在 Excel 中“另存为”“Excel 工作簿（.xlsx）”"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "obs.bad_xls",  # an Excel 97-2003 workbook's start
+     "obs.xlsx 不是可读取的 Excel 97-2003 工作簿（.xls）：文件损坏、已加密，或是其他 Office 文件"),
     (b"CDF\x01\x00\x00\x00\x00\xff\xfe\x00", "obs.not_text",
-     "obs.xlsx 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 9 字节无法读取）；请上传 CSV 文件或 Excel 工作簿（.xlsx）"),  # \xff
+     "obs.xlsx 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 9 字节无法读取）；请上传 CSV 文件或 Excel 工作簿（.xlsx 或 .xls）"),  # \xff
 ], ids=["damaged-xlsx", "xls", "netcdf"])
 def test_a_workbook_or_a_binary_file_is_named_as_such(data, key, zh):
     """An .xlsx was read as CSV and refused as a header "pk<NUL>…" without station and time."""

@@ -85,7 +85,7 @@ def test_data_on_two_sheets_is_refused_naming_them_and_an_empty_sheet_is_no_data
     assert len(obs) == 6
 
 
-def test_a_zip_without_observations_and_an_xls_are_refused_by_name():
+def test_a_zip_without_observations_and_a_damaged_xls_are_refused_by_name():
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w") as z:
         z.writestr("说明.pdf", b"%PDF-1.7")
@@ -99,7 +99,8 @@ def test_a_zip_without_observations_and_an_xls_are_refused_by_name():
     xls.name = "obs.xls"
     with pytest.raises(FormatError) as refused:
         read_station_csv(xls)
-    assert refused.value.key == "obs.spreadsheet" and "“另存为”“Excel 工作簿（.xlsx）”" in refused.value.localized("zh")
+    assert refused.value.key == "obs.bad_xls" and refused.value.localized("zh").startswith(
+        "obs.xls 不是可读取的 Excel 97-2003 工作簿（.xls）")
 
 
 def test_the_data_desk_previews_and_imports_a_workbook(db, users, data_dir):

@@ -13,11 +13,11 @@ MESSAGES = {
         "{file}：表头须含站点编号（station 或 站点编码；或站点名称）和时间（time 或 监测时间）两列，实际为 {got}",
         "{file}: the header must include 'station' (or the stations' names) and 'time'; got {got}",
     ),
-    "obs.spreadsheet": (
-        "{file} 是 Excel 97-2003 工作簿（.xls），无法读取：请在 Excel 中“另存为”“Excel 工作簿（.xlsx）”或“CSV UTF-8"
-        "（逗号分隔）”后再上传",
-        "{file} is an Excel 97-2003 workbook (.xls), which cannot be read: save it as \"Excel Workbook (.xlsx)\" or "
-        "\"CSV UTF-8 (Comma delimited)\" in Excel first",
+    "obs.bad_xls": (
+        "{file} 不是可读取的 Excel 97-2003 工作簿（.xls）：文件损坏、已加密，或是其他 Office 文件；请在 Excel 中重新保存"
+        "（可另存为 .xlsx 或 CSV）后再上传",
+        "{file} is not a readable Excel 97-2003 workbook (.xls): it is damaged, encrypted, or another kind of Office "
+        "file; save it again in Excel (as .xlsx or CSV if need be) and upload it",
     ),
     "obs.bad_workbook": (
         "{file} 不是可读取的 Excel 工作簿（.xlsx）：文件损坏，或是其他 ZIP 文件；请在 Excel 中重新保存后再上传",
@@ -34,9 +34,9 @@ MESSAGES = {
     ),
     "obs.not_text": (
         "{file} 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 {byte} 字节无法读取）；请上传 CSV 文件或 Excel "
-        "工作簿（.xlsx）",
+        "工作簿（.xlsx 或 .xls）",
         "{file} is not a text file in UTF-8 or GB18030 (GBK) (byte {byte} cannot be read); upload a CSV file or an "
-        "Excel workbook (.xlsx)",
+        "Excel workbook (.xlsx or .xls)",
     ),
     "obs.file_not_found": ("找不到文件 {file}", "file not found: {file}"),
     "obs.csv_empty": ("{file} 是空文件：第一行应为表头", "{file} is empty: its first line should be the header"),

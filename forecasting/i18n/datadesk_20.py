@@ -97,8 +97,8 @@ MESSAGES = {
     "dd20.run.stale": ("{dates} 的客观指导已过期：请在「到达情况」页点「重新计算今日客观指导」。",
                        "The guidance of {dates} is stale: recompute it on the Arrivals tab (\"Recompute today's guidance\")."),
     "dd20.run.forbidden": ("只有预报员和管理员可以上传模式数据。", "Only forecasters and admins can upload model runs."),
-    "dd20.obs.file": ("观测 CSV、Excel 工作簿 .xlsx 或其 ZIP 压缩包（宽表或长表，不超过 {mb} MB）",
-                      "Observations CSV, Excel workbook .xlsx or their ZIP archive (wide or long, at most {mb} MB)"),
+    "dd20.obs.file": ("观测 CSV、Excel 工作簿（.xlsx、.xls）或其 ZIP 压缩包（宽表或长表，不超过 {mb} MB）",
+                      "Observations CSV, Excel workbook (.xlsx, .xls) or their ZIP archive (wide or long, at most {mb} MB)"),
     "dd20.obs.left_out_more": (" 及其余 {n} 个", " and {n} more"),
     "dd20.obs.left_out": ("文件中另有 {n} 个站点不在站点表中，不导入：{stations}。示范区外的站点无需处理；示范区的站点"
                           "（新站或站名与站点表不同）请在站点信息中登记后重新预览。",
@@ -107,9 +107,9 @@ MESSAGES = {
                           "named otherwise than in the list) needs its metadata uploaded, then preview again."),
     "dd20.obs.skipped_files": ("压缩包中这些文件不是 CSV 或 Excel，未读取：{files}",
                                "These files of the archive are neither CSV nor Excel and were not read: {files}"),
-    "dd20.obs.stations": ("站点信息 CSV 或 .xlsx（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,"
+    "dd20.obs.stations": ("站点信息 CSV、.xlsx 或 .xls（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,"
                           "district；区县为行政区划代码或区县名称）",
-                          "Station metadata CSV or .xlsx (optional: station,name,lon,lat,district, or their Chinese "
+                          "Station metadata CSV, .xlsx or .xls (optional: station,name,lon,lat,district, or their Chinese "
                           "names; district an adcode or the district's name)"),
     "dd20.obs.timezone": ("无时区的时间按", "Times without an offset are in"),
     "dd20.obs.tz_utc": ("UTC（世界时）", "UTC"),

@@ -13,8 +13,8 @@ non-empty subset of the pollutants), or *long*, one row per station, hour and po
 mg/m³); a long file's ``unit`` column may also say ``ug/m3`` for CO (divided by 1000). Empty,
 ``NA``, ``NaN``, ``-`` and ``—`` are missing values. Text is UTF-8 (Excel's byte-order mark allowed) or GB18030, which
 covers GBK, what Excel on a Chinese Windows writes as "CSV". An Excel workbook (.xlsx) is read as the CSV its
-one worksheet would be (row numbers are line numbers; date-time cells are times without an offset); an
-Excel 97-2003 workbook (.xls) is refused, asking for .xlsx or CSV. A header may name its columns as Chinese
+one worksheet would be (row numbers are line numbers; date-time cells are times without an offset), and so
+is an Excel 97-2003 workbook (.xls, read with xlrd). A header may name its columns as Chinese
 monitoring exports and station lists do (``站点编码``, ``监测时间``, ``PM2.5``, ``臭氧``, ``经度``, ``区县`` …,
 :data:`_HEADER_ALIASES`; full-width letters and subscripts fold, ``PM₂.₅`` is ``pm25``) and may carry a
 pollutant's unit in brackets (``PM2.5(μg/m³)``, ``CO（mg/m3）``; converted as a ``unit`` column is, a unit
@@ -86,10 +86,26 @@ def _cell_text(value) -> str:
     return " ".join(str(value).splitlines())
 
 
-def _workbook_text(raw: bytes, name: str) -> str:
-    """The one worksheet of an .xlsx workbook as CSV text, a line per row (so that messages name the rows Excel
-    shows). Formulas give the values Excel saved with them. A workbook with data on more than one sheet is
-    refused, naming the sheets: which one holds the observations is not ours to guess."""
+def _trimmed(rows: list[list[str]]) -> list[list[str]]:
+    """A sheet's rows without the empty rows at its end, as wide as its widest row less the columns empty in
+    every row (a sheet's formatted but empty cells are no data)."""
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        return rows
+    width = max(len(r) for r in rows)
+    while width and not any(len(r) >= width and r[width - 1] for r in rows):
+        width -= 1
+    return [(r + [""] * width)[:width] for r in rows]
+
+
+def _too_big(name: str) -> FormatError:
+    return FormatError(f"{name}: more than {MAX_WORKBOOK_CELLS:,} cells; split the workbook",
+                       key="obs.workbook_too_big", file=name, n=f"{MAX_WORKBOOK_CELLS:,}")
+
+
+def _xlsx_sheets(raw: bytes, name: str) -> list[tuple[str, list[list[str]]]]:
+    """The sheets of an .xlsx workbook that hold data, ``[(title, rows of cell texts)]``."""
     from openpyxl import load_workbook  # lazy: read only when a workbook is uploaded
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -102,16 +118,10 @@ def _workbook_text(raw: bytes, name: str) -> str:
                 for row in sheet.iter_rows(min_row=1, values_only=True):
                     cells += len(row)
                     if cells > MAX_WORKBOOK_CELLS:
-                        raise FormatError(f"{name}: more than {MAX_WORKBOOK_CELLS:,} cells; split the workbook",
-                                          key="obs.workbook_too_big", file=name, n=f"{MAX_WORKBOOK_CELLS:,}")
+                        raise _too_big(name)
                     rows.append([_cell_text(v) for v in row])
-                while rows and not any(rows[-1]):
-                    rows.pop()
-                if rows:  # as wide as its widest row, less the columns empty in every row
-                    width = max(len(r) for r in rows)
-                    while width and not any(len(r) >= width and r[width - 1] for r in rows):
-                        width -= 1
-                    sheets.append((sheet.title, [(r + [""] * width)[:width] for r in rows]))
+                if rows := _trimmed(rows):
+                    sheets.append((sheet.title, rows))
         finally:
             book.close()
     except FormatError:
@@ -120,6 +130,71 @@ def _workbook_text(raw: bytes, name: str) -> str:
             SyntaxError) as exc:  # SyntaxError: the XML parser's ParseError
         raise FormatError(f"{name}: not a readable Excel workbook (.xlsx): {type(exc).__name__}: {exc}",
                           key="obs.bad_workbook", file=name) from None
+    return sheets
+
+
+def _xls_value(cell, datemode: int):
+    """An Excel 97-2003 cell's value as :func:`_cell_text` takes it (what openpyxl gives for the same cell of
+    an .xlsx): a date cell as a ``datetime`` (a ``time`` when it holds no day), an empty cell as ``None``, an
+    error cell as Excel shows it ("#N/A")."""
+    import xlrd
+
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, "#ERROR")
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            if 0 <= value < 1:  # a time of day without a day
+                return dt.time(*xlrd.xldate_as_tuple(value, datemode)[3:])
+            return xlrd.xldate.xldate_as_datetime(value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return value  # a number formatted as a date that is none: the number, as Excel's cell holds it
+    return value
+
+
+def _xls_sheets(raw: bytes, name: str) -> list[tuple[str, list[list[str]]]]:
+    """The sheets of an Excel 97-2003 workbook (.xls, BIFF, read by xlrd) that hold data, as
+    :func:`_xlsx_sheets`. xlrd's warnings go to a buffer, never to standard output (``extract`` and
+    ``obs import`` write their results there)."""
+    import struct
+
+    import xlrd  # lazy: read only when such a workbook is uploaded
+    from xlrd.compdoc import CompDocError
+
+    sheets, cells = [], 0
+    try:
+        book = xlrd.open_workbook(file_contents=raw, on_demand=True, logfile=io.StringIO())
+        try:
+            for index in range(book.nsheets):
+                sheet = book.sheet_by_index(index)
+                cells += sheet.nrows * sheet.ncols
+                if cells > MAX_WORKBOOK_CELLS:
+                    raise _too_big(name)
+                rows = [[_cell_text(_xls_value(c, book.datemode)) for c in sheet.row(r)] for r in range(sheet.nrows)]
+                if rows := _trimmed(rows):
+                    sheets.append((sheet.name, rows))
+                book.unload_sheet(index)
+        finally:
+            book.release_resources()
+    except FormatError:
+        raise
+    except (xlrd.XLRDError, CompDocError, struct.error, IndexError, KeyError, ValueError, TypeError, AssertionError,
+            UnicodeDecodeError, LookupError, OverflowError, EOFError, OSError) as exc:
+        raise FormatError(f"{name}: not a readable Excel 97-2003 workbook (.xls): {type(exc).__name__}: {exc}",
+                          key="obs.bad_xls", file=name) from None
+    return sheets
+
+
+def _workbook_text(raw: bytes, name: str) -> str:
+    """The one worksheet of an Excel workbook (.xlsx, or .xls of Excel 97-2003) as CSV text, a line per row (so
+    that messages name the rows Excel shows). Formulas give the values Excel saved with them. A workbook with
+    data on more than one sheet is refused, naming the sheets: which one holds the observations is not ours
+    to guess."""
+    sheets = _xls_sheets(raw, name) if raw.startswith(_XLS) else _xlsx_sheets(raw, name)
     if len(sheets) > 1:
         titles = [t for t, _ in sheets]
         raise FormatError(f"{name}: data on {len(titles)} sheets ({', '.join(titles)}); keep the observations on one",
@@ -133,13 +208,10 @@ def _workbook_text(raw: bytes, name: str) -> str:
 def _decode(raw: bytes, name: str) -> str:
     """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else GB18030, which
     covers GBK and GB2312, the encoding Excel on a Chinese Windows writes for "CSV (逗号分隔)"; an .xlsx
-    workbook's worksheet as CSV text. An .xls workbook, or bytes that are neither (a NUL in them: NetCDF,
-    HDF5, an image), are refused."""
-    if raw.startswith(_XLSX):
+    or .xls workbook's worksheet as CSV text. Bytes that are neither (a NUL in them: NetCDF, HDF5, an image)
+    are refused."""
+    if raw.startswith(_XLSX) or raw.startswith(_XLS):
         return _workbook_text(raw, name)
-    if raw.startswith(_XLS):
-        raise FormatError(f"{name}: an Excel 97-2003 workbook (.xls); save it as .xlsx or as CSV (UTF-8) first",
-                          key="obs.spreadsheet", file=name)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -476,7 +548,7 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
 #: a ZIP of observation files is read up to this many bytes once expanded (a ZIP's size does not bound it)
 MAX_ARCHIVE_BYTES = 100 * 1024 * 1024
 #: the members of such a ZIP that are read (others, a README, are named and left out)
-_READABLE = (".csv", ".xlsx")  # a .txt beside them is a README more often than data
+_READABLE = (".csv", ".xlsx", ".xls")  # a .txt beside them is a README more often than data
 
 
 def _is_workbook(data: bytes) -> bool:
