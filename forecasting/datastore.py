@@ -91,6 +91,8 @@ class ObservationImport:
     ignored_columns: tuple[str, ...] = ()
     #: a national file's stations the app does not know (outside the zone), left out
     left_out_stations: tuple[str, ...] = ()
+    #: rows that are no data, a title above the header and notes below the data: ``(file, line, text)``
+    skipped_rows: tuple[tuple[str, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -381,7 +383,8 @@ def import_observations(
     with db.read() as s:
         obs, left_out = known_stations_only(s, obs, meta)
     result = store_observations(db, actor, obs, stations=meta)
-    return replace(result, ignored_columns=tuple(obs.attrs.get("ignored_columns", ())), left_out_stations=left_out)
+    return replace(result, ignored_columns=tuple(obs.attrs.get("ignored_columns", ())), left_out_stations=left_out,
+                   skipped_rows=tuple(obs.attrs.get("skipped_rows", ())))
 
 
 def known_stations_only(s, obs: pd.DataFrame, meta: pd.DataFrame | None) -> tuple[pd.DataFrame, tuple[str, ...]]:

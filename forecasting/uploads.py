@@ -133,6 +133,8 @@ class ObservationPreview:
     skipped_files: tuple[str, ...] = ()
     #: a national file's stations the app does not know (outside the zone), not imported
     left_out_stations: tuple[str, ...] = ()
+    #: rows that are no data, a title above the header and notes below the data: ``(file, line, text)``
+    skipped_rows: tuple[tuple[str, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -654,7 +656,8 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
                               last.to_pydatetime(), counts,
                               int((flagged["qc_flags"] != "").sum()), table, reflagged=reflagged,
                               ignored_columns=tuple(obs.attrs.get("ignored_columns", ())),
-                              skipped_files=tuple(obs.attrs.get("skipped_members", ())), left_out_stations=left_out)
+                              skipped_files=tuple(obs.attrs.get("skipped_members", ())), left_out_stations=left_out,
+                              skipped_rows=tuple(obs.attrs.get("skipped_rows", ())))
 
 
 def confirm_observations(db: Database, actor: Actor | None, token: str):

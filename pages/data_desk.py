@@ -14,7 +14,7 @@ import streamlit as st
 from forecasting import accounts, arrivals, uploads
 from forecasting.errors import ForecastingError
 from forecasting.grids import list_models, load_mapping
-from forecasting.i18n import t
+from forecasting.i18n import row_references, t
 from forecasting.vocab import BEIJING, BEIJING_ZONE
 from forecasting.zone import list_districts
 from ui import state
@@ -269,6 +269,8 @@ with tab_obs:
                 st.warning(tr("dd20.obs.ignored", columns=join(p.ignored_columns)), icon=":material/info:")
             if p.skipped_files:
                 st.warning(tr("dd20.obs.skipped_files", files=join(p.skipped_files)), icon=":material/info:")
+            if p.skipped_rows:  # an export's title above its header, its notes below the data
+                st.info(tr("dd20.obs.skipped_rows", rows=row_references(p.skipped_rows, lang)), icon=":material/info:")
             if p.left_out_stations:  # a national file: every station of the country, the zone's imported
                 more = len(p.left_out_stations) - 8
                 few = join(p.left_out_stations[:8]) + (tr("dd20.obs.left_out_more", n=more) if more > 0 else "")

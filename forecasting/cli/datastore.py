@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from forecasting.cli import CliError, helptext, warn
-from forecasting.i18n import Notice
+from forecasting.i18n import Notice, row_references
 from forecasting.permissions import Actor
 
 
@@ -57,6 +57,10 @@ def _obs_import(args) -> int:
         warn(Notice(f"{len(out)} stations of the file are not in the station list (outside the zone, or named "
                     f"otherwise) and were not imported: {few}", key="cli.stations_left_out", n=len(out),
                     stations=few, stations_zh="、".join(out[:8]) + ("…" if len(out) > 8 else "")))
+    if result.skipped_rows:
+        warn(Notice(f"rows that are not data (a title or notes) were not read: {row_references(result.skipped_rows, 'en')}",
+                    key="cli.rows_skipped", rows=row_references(result.skipped_rows, "en"),
+                    rows_zh=row_references(result.skipped_rows, "zh")))
     if result.ignored_columns:
         warn(Notice(f"columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
                     f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", key="cli.columns_not_read",

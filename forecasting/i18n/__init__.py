@@ -17,7 +17,7 @@ import pkgutil
 from forecasting.vocab import DISTRICT_ORDER
 
 __all__ = ["LANGUAGES", "DEFAULT_LANGUAGE", "t", "has_key", "table", "default_language", "bracketed", "signed",
-           "unbroken_ranges", "zone_districts", "Notice"]
+           "unbroken_ranges", "zone_districts", "row_references", "Notice"]
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -149,6 +149,23 @@ def signed(value: float, digits: int = 0) -> str:
 
 
 _RANGE_DASH = re.compile(r"(?<=\d)–(?=\d)")
+
+
+def row_references(rows, lang: str | None = None, limit: int = 6) -> str:
+    """Rows of files for a message, ``[(file, line, text)]`` → "a.csv 第 1 行“标题”、…" in ``lang``, at most
+    ``limit`` of them and then how many more.
+
+    Examples
+    --------
+    >>> rows = [("a.xls", 1, "青浦区空气质量"), ("a.xls", 9, "注：数据未经审核")]
+    >>> row_references(rows, "zh")
+    'a.xls 第 1 行“青浦区空气质量”、a.xls 第 9 行“注：数据未经审核”'
+    >>> row_references(rows, "en", limit=1)
+    'a.xls line 1 “青浦区空气质量” and 1 more'
+    """
+    parts = [t("obs.row_ref", lang, file=file, line=line, text=text) for file, line, text in list(rows)[:limit]]
+    out = ("、" if lang != "en" else ", ").join(parts)
+    return out + (t("dd20.obs.left_out_more", lang, n=len(rows) - limit) if len(rows) > limit else "")
 
 
 def unbroken_ranges(text: str) -> str:

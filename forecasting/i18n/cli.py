@@ -15,6 +15,8 @@ MESSAGES = {
     "cli.stations_left_out": ("文件中另有 {n} 个站点不在站点表中（示范区外，或站名与站点表不同），未导入：{stations}",
                               "{n} stations of the file are not in the station list (outside the zone, or named "
                               "otherwise) and were not imported: {stations}"),
+    "cli.rows_skipped": ("这些行不是数据（标题或备注），未读取：{rows}",
+                         "rows that are not data (a title or notes) were not read: {rows}"),
     "cli.columns_not_read": ("这些列未读取：{columns}（只读取站点、时间与 PM2.5、PM10、O3、NO2、SO2、CO 的小时浓度，或污染物、"
                              "浓度、单位三列）",
                              "columns not read: {columns} (only station, time and the hourly pm25, pm10, o3, no2, so2, "

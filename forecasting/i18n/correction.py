@@ -13,6 +13,7 @@ MESSAGES = {
         "{file}：表头须含站点编号（station 或 站点编码；或站点名称）和时间（time 或 监测时间）两列，实际为 {got}",
         "{file}: the header must include 'station' (or the stations' names) and 'time'; got {got}",
     ),
+    "obs.row_ref": ("{file} 第 {line} 行“{text}”", "{file} line {line} “{text}”"),
     "obs.bad_xls": (
         "{file} 不是可读取的 Excel 97-2003 工作簿（.xls）：文件损坏、已加密，或是其他 Office 文件；请在 Excel 中重新保存"
         "（可另存为 .xlsx 或 CSV）后再上传",

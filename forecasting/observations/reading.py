@@ -248,6 +248,9 @@ _HEADER_ALIASES = {
     "区县": "district", "所属区县": "district", "行政区": "district", "区县代码": "district",
     "行政区划代码": "district",
 }
+#: the app's column names a header may carry (a row naming two of them is a header, not a title)
+_KNOWN_COLUMNS = frozenset(_HEADER_ALIASES.values()) | frozenset(POLLUTANTS) | {
+    "station", "time", "name", "lon", "lat", "district", "pollutant", "value", "unit", "date", "hour", "type", "id"}
 
 #: a unit in brackets at the end of a header name: ``PM2.5(μg/m3)``, ``CO[mg/m3]`` (after :func:`fold`)
 _HEADER_UNIT = re.compile(r"^(?P<base>.+?)\s*[(\[]\s*(?P<unit>[^()\[\]]*?)\s*[)\]]$")
@@ -326,31 +329,81 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
         text = source.read()
         text = _decode(text, name) if isinstance(text, bytes) else text
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
-    rows, header, lines = [], None, []
-    for row in reader:
-        if not row or all(not c.strip() for c in row):
-            continue
-        if header is None:
-            original = [c.strip() for c in row]
-            header, units = zip(*(_header_cell(c) for c in original)) if row else ((), ())
-            header, units = list(header), list(units)
-            continue
+    table = [(reader.line_num, row) for row in reader if row and any(c.strip() for c in row)]
+    if not table:
+        raise FormatError(f"{name}: the file is empty; expected a header line", key="obs.csv_empty", file=name)
+    start, end = _header_row(table), len(table)
+    while end > start + 1 and _is_note(table[end - 1][1]):
+        end -= 1
+    original = [c.strip() for c in table[start][1]]
+    header, units = (list(x) for x in zip(*(_header_cell(c) for c in original)))
+    rows, lines = [], []
+    for line, row in table[start + 1:end]:
         if len(row) != len(header):
             raise ValidationError(
-                f"{name}: line {reader.line_num}: expected {len(header)} fields ({', '.join(header)}), got {len(row)}",
-                key="correction.csv_field_count", file=name, line=reader.line_num, expected=len(header), got=len(row),
+                f"{name}: line {line}: expected {len(header)} fields ({', '.join(header)}), got {len(row)}",
+                key="correction.csv_field_count", file=name, line=line, expected=len(header), got=len(row),
             )
         rows.append([c.strip() for c in row])
-        lines.append(reader.line_num)
-    if header is None:
-        raise FormatError(f"{name}: the file is empty; expected a header line", key="obs.csv_empty", file=name)
+        lines.append(line)
     _once(header, original, name)
     frame = pd.DataFrame(rows, columns=header, dtype=object).astype(str) if rows else pd.DataFrame(columns=header)
     frame.index = pd.Index(np.asarray(lines, dtype=int) - 2)  # so that index + 2 is the line number
     # the header as the file writes it (messages name its columns so) and the units written in it
     frame.attrs["original"] = dict(zip(header, original))
     frame.attrs["units"] = {c: u for c, u in zip(header, units) if u is not None}
+    # a title above the header and notes below the data, as exports carry them: named, not read
+    frame.attrs["skipped_rows"] = tuple((name, line, _row_text(row)) for line, row in table[:start] + table[end:])
     return frame, name
+
+
+#: at most this many rows above the header are taken for a title ("青浦区空气质量小时数据", "单位：μg/m³")
+_MAX_TITLE_ROWS = 3
+#: how a note below the data starts ("注：数据未经审核", "数据来源：…", "制表：… 审核：…"), folded
+_NOTE_STARTS = ("注", "备注", "说明", "数据来源", "来源", "制表", "审核", "填报", "note", "source", "remark", "*", "※")
+
+
+def _filled(row: list[str]) -> list[str]:
+    return [c.strip() for c in row if c.strip()]
+
+
+def _row_text(row: list[str], limit: int = 40) -> str:
+    text = " ".join(_filled(row))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _header_row(table: list[tuple[int, list[str]]]) -> int:
+    """Index in ``table`` (the non-empty rows) of the header: the first row naming at least two of the app's
+    columns, when the rows above it (at most :data:`_MAX_TITLE_ROWS`, none with more than two cells) read as a
+    title; else the first row, as before (its own messages say what it lacks).
+
+    Examples
+    --------
+    >>> _header_row([(1, ["青浦区空气质量小时数据", "", ""]), (2, ["站点编码", "监测时间", "PM2.5"])])
+    1
+    >>> _header_row([(1, ["station", "time", "pm25"]), (2, ["S1", "2026-03-05T10:00+08:00", "35"])])
+    0
+    >>> _header_row([(1, ["S1", "x", "y", "z"]), (2, ["station", "time", "pm25", "pm10"])])  # not a title: 4 cells
+    0
+    """
+    for i, (_, row) in enumerate(table[: _MAX_TITLE_ROWS + 1]):
+        if sum(_header_cell(c)[0] in _KNOWN_COLUMNS for c in _filled(row)) >= 2:
+            return i
+        if len(_filled(row)) > 2:
+            return 0
+    return 0
+
+
+def _is_note(row: list[str]) -> bool:
+    """Whether a row below the data is a note: one or two cells, the first starting as notes do.
+
+    Examples
+    --------
+    >>> _is_note(["注：数据未经审核", "", ""]), _is_note(["制表：张三", "审核：李四", ""]), _is_note(["S1", "", ""])
+    (True, True, False)
+    """
+    cells = _filled(row)
+    return 0 < len(cells) <= 2 and fold(cells[0]).startswith(_NOTE_STARTS)
 
 
 def _label(frame: pd.DataFrame, column: str) -> str:
@@ -611,6 +664,7 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
         if all(f.attrs.get(flag) for f in frames):
             out.attrs[flag] = True
     out.attrs["skipped_members"] = tuple(skipped)
+    out.attrs["skipped_rows"] = tuple(r for f in frames for r in f.attrs.get("skipped_rows", ()))
     return out
 
 
@@ -688,6 +742,7 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
     read |= {"date", "hour"} if from_date_and_hour else set()
+    out.attrs["skipped_rows"] = frame.attrs.get("skipped_rows", ())  # a title, notes: (file, line, text)
     if by_name:
         out.attrs["station_names"] = True  # forecasting.datastore.known_stations_only turns them into codes
     if stations_as_columns:
