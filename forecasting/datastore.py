@@ -93,6 +93,8 @@ class ObservationImport:
     left_out_stations: tuple[str, ...] = ()
     #: rows that are no data, a title above the header and notes below the data: ``(file, line, text)``
     skipped_rows: tuple[tuple[str, int, str], ...] = ()
+    #: a workbook's sheets beside its table that were not read (notes, "说明"), as ``file/sheet``
+    skipped_sheets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -384,7 +386,8 @@ def import_observations(
         obs, left_out = known_stations_only(s, obs, meta)
     result = store_observations(db, actor, obs, stations=meta)
     return replace(result, ignored_columns=tuple(obs.attrs.get("ignored_columns", ())), left_out_stations=left_out,
-                   skipped_rows=tuple(obs.attrs.get("skipped_rows", ())))
+                   skipped_rows=tuple(obs.attrs.get("skipped_rows", ())),
+                   skipped_sheets=tuple(obs.attrs.get("skipped_sheets", ())))
 
 
 def known_stations_only(s, obs: pd.DataFrame, meta: pd.DataFrame | None) -> tuple[pd.DataFrame, tuple[str, ...]]:

@@ -135,6 +135,8 @@ class ObservationPreview:
     left_out_stations: tuple[str, ...] = ()
     #: rows that are no data, a title above the header and notes below the data: ``(file, line, text)``
     skipped_rows: tuple[tuple[str, int, str], ...] = ()
+    #: a workbook's sheets beside its table that were not read (notes, "说明"), as ``file/sheet``
+    skipped_sheets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -657,7 +659,8 @@ def preview_observations(db: Database, actor: Actor | None, data: bytes, name: s
                               int((flagged["qc_flags"] != "").sum()), table, reflagged=reflagged,
                               ignored_columns=tuple(obs.attrs.get("ignored_columns", ())),
                               skipped_files=tuple(obs.attrs.get("skipped_members", ())), left_out_stations=left_out,
-                              skipped_rows=tuple(obs.attrs.get("skipped_rows", ())))
+                              skipped_rows=tuple(obs.attrs.get("skipped_rows", ())),
+                              skipped_sheets=tuple(obs.attrs.get("skipped_sheets", ())))
 
 
 def confirm_observations(db: Database, actor: Actor | None, token: str):

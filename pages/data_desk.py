@@ -269,6 +269,8 @@ with tab_obs:
                 st.warning(tr("dd20.obs.ignored", columns=join(p.ignored_columns)), icon=":material/info:")
             if p.skipped_files:
                 st.warning(tr("dd20.obs.skipped_files", files=join(p.skipped_files)), icon=":material/info:")
+            if p.skipped_sheets:  # a workbook's notes ("说明") beside its table
+                st.info(tr("dd20.obs.skipped_sheets", sheets=join(p.skipped_sheets)), icon=":material/info:")
             if p.skipped_rows:  # an export's title above its header, its notes below the data
                 st.info(tr("dd20.obs.skipped_rows", rows=row_references(p.skipped_rows, lang)), icon=":material/info:")
             if p.left_out_stations:  # a national file: every station of the country, the zone's imported

@@ -1,4 +1,4 @@
-"""Observation exports with a title above the header and notes below the data, as monitoring platforms and
+"""Observation exports with a title above the header, notes below the data or a notes sheet, as monitoring platforms and
 district offices write them ("青浦区空气质量小时数据（2026年3月5日）", "单位：μg/m³"; "注：数据未经审核").
 
 Before, the title was taken for the header: a CSV was refused at its first data line ("第 3 行应有 1 个字段"), a
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -23,6 +24,7 @@ from forecasting.observations import read_station_csv, read_stations
 from test_datadesk import STATIONS, data_dir  # noqa: F401 (data_dir: the data desk's fixture)
 
 BEIJING = "Asia/Shanghai"
+DATA = Path(__file__).resolve().parent / "data" / "observations"
 
 TITLED = """青浦区空气质量小时数据（2026年3月5日）
 单位：μg/m³（CO 为 mg/m³）
@@ -109,3 +111,53 @@ def test_obs_import_names_the_rows_it_leaves_in_the_terminals_language(monkeypat
                  "--timezone", BEIJING])
     err = capsys.readouterr().err
     assert code == 0 and "警告：这些行不是数据（标题或备注），未读取：" in err and "第 6 行“注：数据未经审核”" in err, err
+
+
+# -- a workbook's notes sheet ("说明") beside its table ---------------------------------------------------
+
+
+def test_a_workbook_with_a_notes_sheet_is_read_from_its_table_and_the_notes_are_named():
+    """Before, a notes sheet beside the data made the workbook refused: "有 2 个工作表含数据（小时数据、说明）"."""
+    f = io.BytesIO((DATA / "with-notes.xls").read_bytes())
+    f.name = "导出.xls"
+    obs = read_station_csv(f, timezone=BEIJING)
+    assert len(obs) == 6 and set(obs["station"]) == {"1142"}
+    assert obs.attrs["skipped_sheets"] == ("导出.xls/说明",)
+    book = Workbook()
+    book.active.title = "说明"
+    book.active.append(["本表数据来自青浦区环境监测站"])
+    data = book.create_sheet("数据")
+    data.append(["station", "time", "pm25"])
+    data.append(["QP1", "2026-03-05T10:00+08:00", 35])
+    out = io.BytesIO()
+    book.save(out)
+    g = io.BytesIO(out.getvalue())
+    g.name = "obs.xlsx"
+    obs = read_station_csv(g)
+    assert obs["value"].tolist() == [35.0] and obs.attrs["skipped_sheets"] == ("obs.xlsx/说明",)
+    # two tables are still refused, naming them, and so are sheets of which none is a table
+    two = io.BytesIO((DATA / "two-days.xls").read_bytes())
+    two.name = "two-days.xls"
+    with pytest.raises(FormatError) as refused:
+        read_station_csv(two, timezone=BEIJING)
+    assert refused.value.key == "obs.workbook_sheets" and "3月5日、3月6日" in refused.value.localized("zh")
+
+
+def test_the_preview_and_obs_import_name_the_notes_sheet(db, users, data_dir, monkeypatch, capsys, tmp_path,
+                                                         sqlite_url):
+    data = (DATA / "with-notes.xls").read_bytes()
+    stations = STATIONS + "1142,青浦淀山湖二,120.95,31.11,310118\n"
+    p = uploads.preview_observations(db, users["admin1"], data, "导出.xls", stations=("st.csv", stations.encode()),
+                                     timezone_name=BEIJING)
+    assert p.rows == 6 and p.skipped_sheets == ("导出.xls/说明",)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    (tmp_path / "st.csv").write_text(stations, encoding="utf-8")
+    (tmp_path / "导出.xls").write_bytes(data)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    code = main(["obs", "import", str(tmp_path / "导出.xls"), "--stations", str(tmp_path / "st.csv"),
+                 "--timezone", BEIJING])
+    err = capsys.readouterr().err
+    assert code == 0 and "警告：工作簿中这些工作表不是观测表格（如说明），未读取：" in err, err
+    assert f"{tmp_path / '导出.xls'}/说明" in err  # the file as the command was given it

@@ -57,6 +57,10 @@ def _obs_import(args) -> int:
         warn(Notice(f"{len(out)} stations of the file are not in the station list (outside the zone, or named "
                     f"otherwise) and were not imported: {few}", key="cli.stations_left_out", n=len(out),
                     stations=few, stations_zh="、".join(out[:8]) + ("…" if len(out) > 8 else "")))
+    if result.skipped_sheets:
+        warn(Notice(f"sheets of the workbook that hold no table of observations (notes) were not read: "
+                    f"{', '.join(result.skipped_sheets)}", key="cli.sheets_skipped",
+                    sheets=", ".join(result.skipped_sheets), sheets_zh="、".join(result.skipped_sheets)))
     if result.skipped_rows:
         warn(Notice(f"rows that are not data (a title or notes) were not read: {row_references(result.skipped_rows, 'en')}",
                     key="cli.rows_skipped", rows=row_references(result.skipped_rows, "en"),

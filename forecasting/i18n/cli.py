@@ -17,6 +17,8 @@ MESSAGES = {
                               "otherwise) and were not imported: {stations}"),
     "cli.rows_skipped": ("这些行不是数据（标题或备注），未读取：{rows}",
                          "rows that are not data (a title or notes) were not read: {rows}"),
+    "cli.sheets_skipped": ("工作簿中这些工作表不是观测表格（如说明），未读取：{sheets}",
+                           "sheets of the workbook that hold no table of observations (notes) were not read: {sheets}"),
     "cli.columns_not_read": ("这些列未读取：{columns}（只读取站点、时间与 PM2.5、PM10、O3、NO2、SO2、CO 的小时浓度，或污染物、"
                              "浓度、单位三列）",
                              "columns not read: {columns} (only station, time and the hourly pm25, pm10, o3, no2, so2, "

@@ -107,6 +107,9 @@ MESSAGES = {
                           "named otherwise than in the list) needs its metadata uploaded, then preview again."),
     "dd20.obs.skipped_rows": ("这些行不是数据（标题或备注），未读取：{rows}",
                               "These rows are not data (a title or notes) and were not read: {rows}"),
+    "dd20.obs.skipped_sheets": ("工作簿中这些工作表不是观测表格（如说明），未读取：{sheets}",
+                                "These sheets of the workbook hold no table of observations (notes) and were not "
+                                "read: {sheets}"),
     "dd20.obs.skipped_files": ("压缩包中这些文件不是 CSV 或 Excel，未读取：{files}",
                                "These files of the archive are neither CSV nor Excel and were not read: {files}"),
     "dd20.obs.stations": ("站点信息 CSV、.xlsx 或 .xls（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,"

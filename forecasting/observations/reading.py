@@ -189,35 +189,44 @@ def _xls_sheets(raw: bytes, name: str) -> list[tuple[str, list[list[str]]]]:
     return sheets
 
 
-def _workbook_text(raw: bytes, name: str) -> str:
-    """The one worksheet of an Excel workbook (.xlsx, or .xls of Excel 97-2003) as CSV text, a line per row (so
-    that messages name the rows Excel shows). Formulas give the values Excel saved with them. A workbook with
-    data on more than one sheet is refused, naming the sheets: which one holds the observations is not ours
-    to guess."""
+def _is_table(rows: list[list[str]]) -> bool:
+    """Whether a sheet's rows hold a table of the app's columns (a header naming at least two, perhaps under a
+    title), not notes ("说明": what the export's columns mean)."""
+    table = [(i, r) for i, r in enumerate(rows, 1) if any(c.strip() for c in r)]
+    header = table[_header_row(table)][1] if table else []
+    return sum(_header_cell(c)[0] in _KNOWN_COLUMNS for c in _filled(header)) >= 2
+
+
+def _workbook_text(raw: bytes, name: str) -> tuple[str, tuple[str, ...]]:
+    """The one worksheet of an Excel workbook (.xlsx, or .xls of Excel 97-2003) holding a table as CSV text, a
+    line per row (so that messages name the rows Excel shows), and the titles of the other sheets with data,
+    left out (notes: "说明"). Formulas give the values Excel saved with them. A workbook with a table on more
+    than one sheet is refused, naming the sheets: which one holds the observations is not ours to guess."""
     sheets = _xls_sheets(raw, name) if raw.startswith(_XLS) else _xlsx_sheets(raw, name)
-    if len(sheets) > 1:
-        titles = [t for t, _ in sheets]
+    tables = [sheet for sheet in sheets if _is_table(sheet[1])] if len(sheets) > 1 else sheets
+    if len(tables) != 1 and len(sheets) > 1:
+        titles = [t for t, _ in (tables or sheets)]
         raise FormatError(f"{name}: data on {len(titles)} sheets ({', '.join(titles)}); keep the observations on one",
                           key="obs.workbook_sheets", file=name, n=len(titles), sheets=", ".join(titles),
                           sheets_zh="、".join(titles))
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(sheets[0][1] if sheets else [])
-    return out.getvalue()
+    csv.writer(out, lineterminator="\n").writerows(tables[0][1] if tables else [])
+    return out.getvalue(), tuple(t for t, _ in sheets if not tables or t != tables[0][0])
 
 
-def _decode(raw: bytes, name: str) -> str:
+def _decode(raw: bytes, name: str) -> tuple[str, tuple[str, ...]]:
     """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else GB18030, which
     covers GBK and GB2312, the encoding Excel on a Chinese Windows writes for "CSV (逗号分隔)"; an .xlsx
     or .xls workbook's worksheet as CSV text. Bytes that are neither (a NUL in them: NetCDF, HDF5, an image)
-    are refused."""
+    are refused. With the text, a workbook's sheets left out (notes beside the table; none for a CSV)."""
     if raw.startswith(_XLSX) or raw.startswith(_XLS):
         return _workbook_text(raw, name)
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError as exc:
         if b"\x00" not in raw:
             try:
-                return raw.decode("gb18030")
+                return raw.decode("gb18030"), ()
             except UnicodeDecodeError:
                 pass
         raise FormatError(f"{name}: not a text file in UTF-8 or GB18030 (byte {exc.start + 1} cannot be read)",
@@ -322,12 +331,12 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
     name = str(source) if isinstance(source, (str, Path)) else getattr(source, "name", "<stream>")
     if isinstance(source, (str, Path)):
         try:
-            text = _decode(Path(source).read_bytes(), name)
+            text, left_sheets = _decode(Path(source).read_bytes(), name)
         except FileNotFoundError as exc:
             raise FormatError(f"{source}: file not found", key="obs.file_not_found", file=str(source)) from exc
     else:
         text = source.read()
-        text = _decode(text, name) if isinstance(text, bytes) else text
+        text, left_sheets = _decode(text, name) if isinstance(text, bytes) else (text, ())
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
     table = [(reader.line_num, row) for row in reader if row and any(c.strip() for c in row)]
     if not table:
@@ -354,6 +363,7 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
     frame.attrs["units"] = {c: u for c, u in zip(header, units) if u is not None}
     # a title above the header and notes below the data, as exports carry them: named, not read
     frame.attrs["skipped_rows"] = tuple((name, line, _row_text(row)) for line, row in table[:start] + table[end:])
+    frame.attrs["skipped_sheets"] = tuple(f"{name}/{title}" for title in left_sheets)  # notes beside the table
     return frame, name
 
 
@@ -665,6 +675,7 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
             out.attrs[flag] = True
     out.attrs["skipped_members"] = tuple(skipped)
     out.attrs["skipped_rows"] = tuple(r for f in frames for r in f.attrs.get("skipped_rows", ()))
+    out.attrs["skipped_sheets"] = tuple(r for f in frames for r in f.attrs.get("skipped_sheets", ()))
     return out
 
 
@@ -743,6 +754,7 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
     read |= {"date", "hour"} if from_date_and_hour else set()
     out.attrs["skipped_rows"] = frame.attrs.get("skipped_rows", ())  # a title, notes: (file, line, text)
+    out.attrs["skipped_sheets"] = frame.attrs.get("skipped_sheets", ())
     if by_name:
         out.attrs["station_names"] = True  # forecasting.datastore.known_stations_only turns them into codes
     if stations_as_columns:

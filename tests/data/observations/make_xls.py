@@ -40,6 +40,7 @@ EXPORT = [
 
 write("monitoring-export.xls", [("Sheet1", EXPORT)])
 write("two-days.xls", [("3月5日", EXPORT), ("3月6日", EXPORT)])
+write("with-notes.xls", [("小时数据", EXPORT), ("说明", [["本表为实时监测数据，未经审核"], ["单位：μg/m³（CO 为 mg/m³）"]])])
 write("stations.xls", [("站点", [["站点编码", "站点名称", "经度", "纬度", "区县"],
                                  [1142, "青浦淀山湖", 120.95, 31.10, "青浦区"],
                                  ["WJ01", "吴江开发区", 120.64, 31.16, 320509]])])
