@@ -402,3 +402,17 @@ def test_a_pollutant_said_to_be_hourly_is_read_and_eight_hour_and_daily_ones_are
     long = read_station_csv(csv("站点编码,监测时间,污染物,监测值\nQP01,2026-12-01 10:00,O3_1h,120\n"),
                             timezone="Asia/Shanghai")
     assert long[["pollutant", "value"]].values.tolist() == [["o3", 120.0]]
+
+
+def test_missing_values_as_chinese_exports_mark_them_are_missing():
+    """"--", "——", "/", "缺测", "无效" (and "N/A" in any case) mark a value not measured or invalidated in Chinese
+    monitoring exports; they were refused as not numbers, so a day with one gap could not be imported."""
+    rows = ["station,time,pm25,pm10,o3", "S1,2026-03-05T10:00+08:00,--,——,/", "S1,2026-03-05T11:00+08:00,缺测,无效,n/a",
+            "S1,2026-03-05T12:00+08:00,35,60,N/A"]
+    obs = read_station_csv(csv("\n".join(rows) + "\n"))
+    given = obs.dropna(subset=["value"])
+    assert sorted(zip(given["pollutant"], given["value"])) == [("pm10", 60.0), ("pm25", 35.0)]
+    assert obs["value"].isna().sum() == 7
+    with pytest.raises(ValidationError) as refused:  # below the detection limit is a measurement, not a gap
+        read_station_csv(csv("station,time,so2\nS1,2026-03-05T10:00+08:00,未检出\n"))
+    assert "未检出" in refused.value.localized("zh") and "第 2 行" in refused.value.localized("zh")

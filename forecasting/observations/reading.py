@@ -46,7 +46,12 @@ from forecasting.vocab import POLLUTANT_TEXT, POLLUTANTS, ZONE_DISTRICTS, adcode
 __all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations", "fold"]
 
 # POLLUTANTS: the vocabulary's (forecasting.vocab), re-exported.
-MISSING = ("", "NA", "NaN", "nan", "-", "—", "null")
+#: how a missing hourly value is written, compared case-blind: as CSV and Excel leave it, and as Chinese monitoring
+#: exports mark a value not measured or invalidated ("--", "——", "/", "缺测", "无效"). "未检出" (below the detection
+#: limit) is a measurement, not a missing value, and is refused as not a number.
+MISSING = ("", "NA", "NaN", "nan", "-", "—", "null", "--", "——", "/", "N/A", "None", "无", "无数据", "缺测", "缺数",
+           "无效", "无效数据")
+_MISSING_FOLDED = frozenset(m.casefold() for m in MISSING)
 _UNITS = {  # accepted spellings → factor to canonical
     "pm25": {"µg/m³": 1.0, "ug/m3": 1.0, "μg/m³": 1.0, "µg/m3": 1.0, "μg/m3": 1.0, "微克/立方米": 1.0},
     "co": {"mg/m³": 1.0, "mg/m3": 1.0, "µg/m³": 0.001, "ug/m3": 0.001, "μg/m³": 0.001, "µg/m3": 0.001,
@@ -436,7 +441,7 @@ def _bad(name: str, i: int, column: str, expected: str, got, expected_zh: str) -
 
 def _numbers(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
     text = frame[column].str.strip()
-    missing = text.isin(MISSING)
+    missing = text.str.casefold().isin(_MISSING_FOLDED)
     values = pd.to_numeric(text.where(~missing), errors="coerce")
     bad = values.isna() & ~missing
     if bad.any():
