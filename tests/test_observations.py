@@ -416,3 +416,13 @@ def test_missing_values_as_chinese_exports_mark_them_are_missing():
     with pytest.raises(ValidationError) as refused:  # below the detection limit is a measurement, not a gap
         read_station_csv(csv("station,time,so2\nS1,2026-03-05T10:00+08:00,未检出\n"))
     assert "未检出" in refused.value.localized("zh") and "第 2 行" in refused.value.localized("zh")
+
+
+def test_a_time_written_day_and_hour_together_is_read():
+    """"2026030510" (YYYYMMDDHH), as some platforms' exports write the hour, was refused as not a time."""
+    obs = read_station_csv(csv("station,time,pm25\nS1,2026030510,35\nS1,2026030524,36\n"), timezone="Asia/Shanghai")
+    # Beijing 10:00 is 02:00 UTC; "24" is the day's last hour, 00:00 of the next day (HJ 663's "D 24:00")
+    assert [t.strftime("%Y-%m-%d %H:%M") for t in obs["time"]] == ["2026-03-05 02:00", "2026-03-05 16:00"]
+    with pytest.raises(ValidationError) as refused:  # month 13: no time
+        read_station_csv(csv("station,time,pm25\nS1,2026133110,35\n"), timezone="Asia/Shanghai")
+    assert "2026133110" in refused.value.localized("zh")

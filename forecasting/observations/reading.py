@@ -521,8 +521,13 @@ def _stations_from_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
+#: a time as some platforms' exports and feeds write it, the day and hour run together: "2026030510" (YYYYMMDDHH)
+_COMPACT_TIME = r"^(?P<y>\d{4})(?P<mo>\d{2})(?P<d>\d{2})(?P<h>\d{2})$"
+
+
 def _times(frame: pd.DataFrame, column: str, name: str, timezone: str | None, hour_label: str) -> pd.Series:
     text = frame[column].str.strip().str.replace(_CHINESE_TIME, _chinese_time, regex=True)
+    text = text.str.replace(_COMPACT_TIME, r"\g<y>-\g<mo>-\g<d> \g<h>:00", regex=True)
     end_of_day = text.str.contains(_END_OF_DAY, regex=True).to_numpy()
     if end_of_day.any():
         text = text.str.replace(_END_OF_DAY, "00:00", regex=True)
