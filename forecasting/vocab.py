@@ -115,10 +115,20 @@ ZONE_DISTRICTS = (
 DISTRICT_ORDER = tuple(d.adcode for d in ZONE_DISTRICTS)
 
 
+#: the names a zone district may follow in an address: its province-level division and city, together or alone
+#: (Qingpu is a district of the municipality of Shanghai)
+_PARENTS = {
+    "310118": ("上海市", "上海"),
+    "320509": ("江苏省苏州市", "江苏苏州市", "江苏省苏州", "江苏苏州", "江苏省", "苏州市", "苏州"),
+    "330421": ("浙江省嘉兴市", "浙江嘉兴市", "浙江省嘉兴", "浙江嘉兴", "浙江省", "嘉兴市", "嘉兴"),
+}
+
+
 def adcode_of(text: str) -> str | None:
     """The adcode a station list's ``district`` cell names: six digits as they are, or a zone district's
     name in Chinese or English, whole or short (青浦区, 青浦, Qingpu District, qingpu; full-width letters and
-    spaces as a Chinese input method types them); None for anything else.
+    spaces as a Chinese input method types them), also under its province and city (上海市青浦区); None for
+    anything else.
 
     Examples
     --------
@@ -126,6 +136,11 @@ def adcode_of(text: str) -> str | None:
     ['310118', '310118', '320509', '330421', '310118', '320509', None]
     >>> adcode_of("110101")  # any six digits: whether the zone has it is checked where the districts are stored
     '110101'
+
+    Under its province and city, as official lists write it (another city's district of the same name is none):
+
+    >>> [adcode_of(x) for x in ("上海市青浦区", "江苏省苏州市吴江区", "苏州市吴江区", "嘉兴市 嘉善县", "杭州市嘉善县")]
+    ['310118', '320509', '320509', '330421', None]
     """
     key = unicodedata.normalize("NFKC", str(text)).strip()
     if re.fullmatch(r"\d{6}", key):
@@ -135,7 +150,12 @@ def adcode_of(text: str) -> str | None:
         names = {d.name_zh, d.name_zh[:-1], d.name_en, d.short_en, d.slug}
         if key in {n.casefold() for n in names}:
             return d.adcode
+        # the district under its province and city, as official lists write it: 上海市青浦区, 江苏省苏州市吴江区
+        for prefix in _PARENTS.get(d.adcode, ()):
+            if key.startswith(prefix) and key[len(prefix):].strip() in {d.name_zh, d.name_zh[:-1]}:
+                return d.adcode
     return None
+
 
 
 def district_by_adcode(adcode: str) -> District:

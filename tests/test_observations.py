@@ -426,3 +426,11 @@ def test_a_time_written_day_and_hour_together_is_read():
     with pytest.raises(ValidationError) as refused:  # month 13: no time
         read_station_csv(csv("station,time,pm25\nS1,2026133110,35\n"), timezone="Asia/Shanghai")
     assert "2026133110" in refused.value.localized("zh")
+
+
+def test_a_station_list_naming_districts_under_their_province_and_city_is_read():
+    """Official station lists write the district with its province and city ("上海市青浦区", "江苏省苏州市吴江区");
+    such a list was refused as placing every station outside the zone."""
+    st = read_stations(csv("站点编码,站点名称,经度,纬度,所属区县\nQP1,青浦淀山湖,120.95,31.10,上海市青浦区\n"
+                           "WJ1,吴江开发区,120.65,31.15,江苏省苏州市吴江区\nJS1,嘉善城区,120.92,30.84,嘉兴市嘉善县\n"))
+    assert st["district"].tolist() == ["310118", "320509", "330421"]
