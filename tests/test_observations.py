@@ -434,3 +434,43 @@ def test_a_station_list_naming_districts_under_their_province_and_city_is_read()
     st = read_stations(csv("站点编码,站点名称,经度,纬度,所属区县\nQP1,青浦淀山湖,120.95,31.10,上海市青浦区\n"
                            "WJ1,吴江开发区,120.65,31.15,江苏省苏州市吴江区\nJS1,嘉善城区,120.92,30.84,嘉兴市嘉善县\n"))
     assert st["district"].tolist() == ["310118", "320509", "330421"]
+
+
+PRSA_FILE = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "samples" / "beijing_prsa" / \
+    "PRSA_Data_Dongsi_20130301-20170228.csv"
+
+
+def test_the_prsa_layout_is_read_and_its_co_in_micrograms_must_say_so():
+    """The UCI PRSA files write the day in three columns (year,month,day,hour) and CO in µg/m³ without saying so:
+    the layout was refused for want of a time column, and CO read as mg/m³ would be 1000 times too high."""
+    head = PRSA_FILE.read_bytes().split(b"\n")[:25]  # the header and the first 24 hours of 2013-03-01
+    f = io.BytesIO(b"\n".join(head))
+    f.name = "PRSA_Dongsi.csv"
+    with pytest.raises(UnitError) as refused:
+        read_station_csv(f, timezone="Asia/Shanghai", hour_label="begin")
+    assert refused.value.key == "obs.co_unit"
+    assert refused.value.localized("zh").startswith("PRSA_Dongsi.csv 的 CO 数值（中位数 ")
+    assert "如 CO(μg/m3)" in refused.value.localized("zh")
+    said = io.BytesIO(b"\n".join([head[0].replace(b'"CO"', b'"CO(ug/m3)"'), *head[1:]]))
+    said.name = "PRSA_Dongsi.csv"
+    obs = read_station_csv(said, timezone="Asia/Shanghai", hour_label="begin")
+    first = obs[obs["time"] == obs["time"].min()]
+    # the file's first row: 2013-03-01 hour 0 (Beijing, labelling the hour's start), PM2.5 9, PM10 9, SO2 3, NO2 17,
+    # CO 300 µg/m³, O3 89; the hour ends 01:00 Beijing, 2013-02-28 17:00 UTC
+    assert str(first["time"].iloc[0]) == "2013-02-28 17:00:00+00:00"
+    assert dict(zip(first["pollutant"], first["value"])) == {"pm25": 9.0, "pm10": 9.0, "so2": 3.0, "no2": 17.0,
+                                                             "co": 0.3, "o3": 89.0}
+    assert set(obs["station"]) == {"Dongsi"}
+    assert obs.attrs["ignored_columns"] == ("No", "TEMP", "PRES", "DEWP", "RAIN", "wd", "WSPM")
+
+
+def test_a_day_in_chinese_year_month_day_hour_columns_is_read_and_one_odd_co_value_is_only_flagged():
+    obs = read_station_csv(csv("站点编码,年,月,日,时,PM2.5,CO\nS1,2026,3,5,10,35,0.8\nS1,2026,3,5,11,41,70\n"
+                               "S1,2026,3,5,12,44,0.9\n"), timezone="Asia/Shanghai")
+    assert [t.strftime("%m-%d %H:%M") for t in sorted(set(obs["time"]))] == ["03-05 02:00", "03-05 03:00",
+                                                                             "03-05 04:00"]
+    # one CO value of 70 mg/m³ among 0.8 and 0.9 is a value for QC to flag, not a file in the wrong unit
+    assert sorted(obs.loc[obs["pollutant"] == "co", "value"]) == [0.8, 0.9, 70.0]
+    with pytest.raises(ValidationError) as refused:  # 2 月 30 日: no day
+        read_station_csv(csv("站点编码,年,月,日,时,PM2.5\nS1,2026,2,30,10,35\n"), timezone="Asia/Shanghai")
+    assert "年/月/日" in refused.value.localized("zh") and "第 2 行" in refused.value.localized("zh")

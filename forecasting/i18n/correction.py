@@ -50,6 +50,12 @@ MESSAGES = {
         "{file}: the header names no pollutant column: expected at least one of {pollutants}, or 'pollutant' and "
         "'value'; got {got}",
     ),
+    "obs.co_unit": (
+        "{file} 的 CO 数值（中位数 {median}）像是以 μg/m³ 为单位，而未写单位时 CO 按 mg/m³ 读取：请在表头写明单位，如 "
+        "{column}(μg/m3)（长表则在 unit 列写 ug/m3），或换算为 mg/m³ 后再上传",
+        "{file}: the CO values (median {median}) look like µg/m³, but CO is in mg/m³ without a unit written: write "
+        "it in the header, e.g. {column}(μg/m3) (or ug/m3 in a unit column), or convert them first",
+    ),
     "obs.bad_unit": (
         "{file} 第 {line} 行 unit 列：{pollutant} 不接受单位 {unit}，可用 {accepted}（ppb 须先换算）",
         "{file}: line {line}, column unit: unit {unit} is not accepted for {pollutant}; expected one of {accepted} "

@@ -41,6 +41,7 @@ import pandas as pd
 
 from forecasting.archives import read_zip
 from forecasting.errors import FormatError, UnitError, ValidationError
+from forecasting.observations.qc import PLAUSIBLE_MAX
 from forecasting.vocab import POLLUTANT_TEXT, POLLUTANTS, ZONE_DISTRICTS, adcode_of
 
 __all__ = ["POLLUTANTS", "MISSING", "read_station_csv", "read_stations", "fold"]
@@ -253,6 +254,8 @@ _HEADER_ALIASES = {
     "datetime": "time", "date_time": "time",
     # a day and its hour in two columns (日期 2026-03-05, 小时 10), read as one time
     "日期": "date", "监测日期": "date", "小时": "hour", "时": "hour", "时段": "hour", "时次": "hour",
+    # or in four (年 月 日 时; the PRSA files' year,month,day,hour)
+    "年": "year", "年份": "year", "月": "month", "月份": "month", "日": "day",
     "污染物": "pollutant", "监测项目": "pollutant", "监测因子": "pollutant",
     "浓度": "value", "监测值": "value", "数值": "value",
     "单位": "unit",
@@ -264,7 +267,8 @@ _HEADER_ALIASES = {
 }
 #: the app's column names a header may carry (a row naming two of them is a header, not a title)
 _KNOWN_COLUMNS = frozenset(_HEADER_ALIASES.values()) | frozenset(POLLUTANTS) | {
-    "station", "time", "name", "lon", "lat", "district", "pollutant", "value", "unit", "date", "hour", "type", "id"}
+    "station", "time", "name", "lon", "lat", "district", "pollutant", "value", "unit", "date", "hour", "type", "id",
+    "year", "month", "day"}
 
 #: a unit in brackets at the end of a header name: ``PM2.5(μg/m3)``, ``CO[mg/m3]`` (after :func:`fold`)
 _HEADER_UNIT = re.compile(r"^(?P<base>.+?)\s*[(\[]\s*(?P<unit>[^()\[\]]*?)\s*[)\]]$")
@@ -474,6 +478,16 @@ def _chinese_time(m) -> str:
 
 #: a date as Chinese exports write it: "2026年3月5日"
 _CHINESE_DATE = r"^(?P<y>\d{4})\s*年\s*(?P<mo>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日$"
+
+
+def _date_from_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a ``date`` column ("2013-3-1") made of its ``year``, ``month`` and ``day`` columns (a day
+    that is none is refused with the hour, naming the columns as the file writes them)."""
+    out = frame.copy()
+    out["date"] = (frame["year"].str.strip() + "-" + frame["month"].str.strip() + "-" + frame["day"].str.strip())
+    labels = "/".join(_label(frame, c) for c in ("year", "month", "day"))
+    out.attrs = {**frame.attrs, "original": {**frame.attrs["original"], "date": labels}}
+    return out
 
 
 def _time_from_date_and_hour(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -693,6 +707,10 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
     """One observations file (CSV text or a workbook): :func:`read_station_csv` without archives."""
     frame, name = _read_text(source)
     cols = set(frame.columns)
+    from_parts = not cols & {"time", "date"} and {"year", "month", "day", "hour"} <= cols
+    if from_parts:  # "year,month,day,hour" (年,月,日,时): the day's date in three columns
+        frame = _date_from_parts(frame)
+        cols = set(frame.columns)
     from_date_and_hour = "time" not in cols and {"date", "hour"} <= cols
     if from_date_and_hour:
         frame = _time_from_date_and_hour(frame, name)
@@ -758,11 +776,16 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
                                "value": _numbers(frame, p, name) * _header_factor(frame, p, p, name)})
                  for p in present]
         out = pd.concat(parts, ignore_index=True)
+    long = {"pollutant", "value"} <= cols
+    unit_written = "unit" in cols or "value" in header_units if long else "co" in header_units
+    if not unit_written:
+        _check_co_unit(out, name, "unit" if long else _label(frame, "co") if "co" in cols else "CO")
     out["time"] = pd.to_datetime(out["time"], utc=True)
     out["line"] = np.tile(frame.index.to_numpy(dtype=int) + 2, len(out) // max(len(frame), 1)) if len(frame) else []
     out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
     read |= {"date", "hour"} if from_date_and_hour else set()
+    read |= {"year", "month", "day"} if from_parts else set()
     out.attrs["skipped_rows"] = frame.attrs.get("skipped_rows", ())  # a title, notes: (file, line, text)
     out.attrs["skipped_sheets"] = frame.attrs.get("skipped_sheets", ())
     if by_name:
@@ -775,6 +798,19 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
         return out
     out.attrs["ignored_columns"] = tuple(_label(frame, c) for c in frame.columns if c and c not in read)
     return out
+
+
+def _check_co_unit(out: pd.DataFrame, name: str, column: str) -> None:
+    """Refuse CO values that are plainly µg/m³ where the file does not say its unit (CO is in mg/m³, GB 3095):
+    their median above :data:`~forecasting.observations.qc.PLAUSIBLE_MAX` (60 mg/m³, never met in ambient air;
+    typical hourly CO is 0.3-3 mg/m³). Read as mg/m³ they would be a thousand times too high (the PRSA files'
+    CO, 300-10,000 µg/m³)."""
+    co = out.loc[out["pollutant"] == "co", "value"].to_numpy(dtype=float)
+    if co.size and np.isfinite(co).any() and np.nanmedian(co) > PLAUSIBLE_MAX["co"]:
+        median = f"{np.nanmedian(co):g}"
+        raise UnitError(f"{name}: the CO values (median {median}) look like µg/m³, but CO is in mg/m³ without a unit "
+                        f"written: write it in the header, e.g. {column}(μg/m3) (or ug/m3 in a unit column), or convert "
+                        "them first", key="obs.co_unit", file=name, median=median, column=column)
 
 
 def _header_factor(frame: pd.DataFrame, column: str, pollutant: str, name: str) -> float:
