@@ -10,15 +10,18 @@ are an error otherwise. Everything returned is UTC, tz-aware.
 Layouts: *wide*, one row per station and hour (``station,time,pm25,pm10,o3,no2,so2,co``, any
 non-empty subset of the pollutants), or *long*, one row per station, hour and pollutant
 (``station,time,pollutant,value`` and optionally ``unit``). Units are canonical (µg/m³, CO
-mg/m³); a long file's ``unit`` column may also say ``ug/m3`` for CO (divided by 1000). Empty,
-``NA``, ``NaN``, ``-`` and ``—`` are missing values. Text is UTF-8 (Excel's byte-order mark allowed) or GB18030, which
+mg/m³); a long file's ``unit`` column may also say ``ug/m3`` for CO (divided by 1000); CO that is plainly
+µg/m³ without a unit written is refused. Empty, ``NA``, ``NaN``, ``-``, ``—`` and the marks Chinese exports
+write for a gap (``--``, ``/``, ``缺测``, ``无效`` …, :data:`MISSING`) are missing values. Text is UTF-8 (Excel's byte-order mark allowed) or GB18030, which
 covers GBK, what Excel on a Chinese Windows writes as "CSV". An Excel workbook (.xlsx) is read as the CSV its
 one worksheet would be (row numbers are line numbers; date-time cells are times without an offset), and so
 is an Excel 97-2003 workbook (.xls, read with xlrd). A header may name its columns as Chinese
 monitoring exports and station lists do (``站点编码``, ``监测时间``, ``PM2.5``, ``臭氧``, ``经度``, ``区县`` …,
 :data:`_HEADER_ALIASES`; full-width letters and subscripts fold, ``PM₂.₅`` is ``pm25``) and may carry a
 pollutant's unit in brackets (``PM2.5(μg/m³)``, ``CO（mg/m3）``; converted as a ``unit`` column is, a unit
-the app cannot convert is refused). Messages name the columns as the file does.
+the app cannot convert is refused). Messages name the columns as the file does. A title above the header and
+notes below the data are left out and named (``attrs["skipped_rows"]``), and so is a workbook's notes sheet
+beside its table (``attrs["skipped_sheets"]``).
 Columns the layout does not read (``aqi``, ``o3_8h``, a station's name) are named in the result's
 ``attrs["ignored_columns"]`` so that the importer can say so. A malformed row raises
 :class:`~forecasting.errors.ValidationError` naming the line, the column and what was expected,
@@ -31,6 +34,7 @@ import csv
 import datetime as dt
 import io
 import re
+import struct
 import unicodedata
 import zipfile
 import zlib
@@ -166,8 +170,6 @@ def _xls_sheets(raw: bytes, name: str) -> list[tuple[str, list[list[str]]]]:
     """The sheets of an Excel 97-2003 workbook (.xls, BIFF, read by xlrd) that hold data, as
     :func:`_xlsx_sheets`. xlrd's warnings go to a buffer, never to standard output (``extract`` and
     ``obs import`` write their results there)."""
-    import struct
-
     import xlrd  # lazy: read only when such a workbook is uploaded
     from xlrd.compdoc import CompDocError
 
