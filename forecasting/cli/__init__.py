@@ -7,6 +7,9 @@ Errors are reported as one line on stderr with exit code 2 (:class:`CliError`, o
 for an administrator whose terminal's locale is Chinese, else English. So is the help (``--help``): each
 command's texts (:func:`helptext`, from the table's ``clihelp.*`` entries) and argparse's own words ("usage:",
 "the following arguments are required: ...").
+So are the lines a command prints when it succeeds (:func:`say`, :func:`result_text`, the table's
+``cliout.*`` entries); what is printed for a program to read (JSON, CSV, a listing's rows, a token) is
+the same in every language.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from contextlib import contextmanager
 from forecasting.errors import ForecastingError
 from forecasting.i18n import t
 
-__all__ = ["CliError", "main", "build_parser", "describe_failure", "cli_language", "helptext", "warn"]
+__all__ = ["CliError", "main", "build_parser", "describe_failure", "cli_language", "helptext", "result_text",
+           "say", "warn"]
 
 
 class CliError(ForecastingError):
@@ -64,6 +68,24 @@ def helptext(key: str, **params) -> str:
     True
     """
     return t(key, cli_language(), **params)
+
+
+def result_text(key: str, **params) -> str:
+    """A command's result line (what it prints when it succeeds) in the CLI's language (:func:`cli_language`):
+    the table's entry ``key`` (a ``cliout.*`` key), formatted with ``params`` (``NAME_zh=`` or ``NAME_en=``
+    gives a value in one language only, e.g. an English plural; see :func:`forecasting.i18n.t`).
+
+    Examples
+    --------
+    >>> result_text("cliout.users.disabled", username="qp_chen") in ("已停用 qp_chen", "disabled qp_chen")
+    True
+    """
+    return t(key, cli_language(), **params)
+
+
+def say(key: str, **params) -> None:
+    """Print the result line ``key`` (:func:`result_text`) on standard output."""
+    print(result_text(key, **params))
 
 
 #: argparse's own messages (Python 3.11, those a user meets: usage, section titles, the help option, errors)

@@ -92,6 +92,6 @@ def run(args) -> int:
     else:
         edition = edition_for(beijing_today())
     result = aqi_from_indicators(values, edition=edition, kind="hourly" if args.hourly else "daily")
-    print(json.dumps(result.to_dict(), ensure_ascii=False))
+    print(json.dumps(result.to_dict(), ensure_ascii=False))  # data, not prose
     sys.stdout.flush()
     return 0

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from forecasting.cli import helptext
+from forecasting.cli import helptext, result_text
 
 
 def register(sub) -> None:
@@ -56,7 +56,7 @@ def _run(args) -> int:
         data = to_pdf(a, args.lang)
     if args.out:
         Path(args.out).write_bytes(data)
-        print(f"{args.out}: {len(data)} bytes", file=sys.stderr)
+        print(result_text("cliout.assess.written", path=args.out, size=len(data)), file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
     return 0

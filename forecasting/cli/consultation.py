@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from forecasting.cli import helptext, warn
-from forecasting.i18n import Notice
+from forecasting.cli import helptext, say, warn
+from forecasting.i18n import Notice, t
 from forecasting.permissions import Actor
 
 __all__ = ["register"]
@@ -29,8 +29,9 @@ def _open(args) -> int:
     day = parse_day(args.date) if args.date else None
     db = _db()
     view = open_session(db, Actor.system("cli"), day, days=args.days)
-    print(f"consultation {view.issue_date} revision {view.revision}: {view.state}, "
-          f"target days {view.target_dates[0]}..{view.target_dates[-1]}")
+    say("cliout.session.opened", issue_date=view.issue_date, revision=view.revision, state=view.state,
+        state_zh=t(f"consult.state.{view.state}", "zh"), first=view.target_dates[0],
+        last=view.target_dates[-1])
     # the daily job is the first to know that nobody is on duty soon (nobody can sign that day)
     gap = first_day_without_duty(db, view.issue_date)
     if gap is not None:
@@ -51,18 +52,20 @@ def _show(args) -> int:
     db = _db()
     turns = list_turns(db, start, end)
     if not turns:
-        print(f"no rota turns between {start} and {end}: run `rota generate --from {start} --to {end}`")
+        say("cliout.rota.none", start=start, end=end)
         return 0
-    print("turn\tfrom\tto\tdistrict\tchief\tdeputy")
-    for t in turns:
-        print(f"{t.id}\t{t.start_date}\t{t.end_date}\t{t.district}\t{t.chief_name}\t{t.deputy_name or '-'}")
+    say("cliout.rota.turns_header")  # the header in the terminal's language; the rows are data
+    for turn in turns:
+        print(f"{turn.id}\t{turn.start_date}\t{turn.end_date}\t{turn.district}\t"  # data, not prose
+              f"{turn.chief_name}\t{turn.deputy_name or '-'}")
     if args.days:
-        print("day\tdistrict\tchief\tdeputy")
+        say("cliout.rota.days_header")
         day = start
         while day <= end:
             d = duty_for(db, day)
             mark = " (代班)" if d.chief_substituted else ""
-            print(f"{day}\t{d.district or '-'}\t{d.chief_name or '-'}{mark}\t{d.deputy_name or '-'}")
+            print(f"{day}\t{d.district or '-'}\t{d.chief_name or '-'}{mark}\t"  # data, not prose
+                  f"{d.deputy_name or '-'}")
             day += timedelta(days=1)
     return 0
 
@@ -75,9 +78,10 @@ def _generate(args) -> int:
     if args.cycle_days:
         cfg = replace(cfg, cycle_days=args.cycle_days)
     created = generate_rota(_db(), Actor.system("cli"), args.date_from, args.date_to, config=cfg)
-    print(f"turns created: {len(created)}")
-    for t in created:
-        print(f"{t.start_date}..{t.end_date}\t{t.district}\t{t.chief_name}\t{t.deputy_name or '-'}")
+    say("cliout.rota.created", n=len(created))
+    for turn in created:
+        print(f"{turn.start_date}..{turn.end_date}\t{turn.district}\t{turn.chief_name}\t"  # data, not prose
+              f"{turn.deputy_name or '-'}")
     return 0
 
 

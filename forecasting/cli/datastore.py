@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from forecasting.cli import CliError, helptext, warn
+from forecasting.cli import CliError, helptext, result_text, say, warn
 from forecasting.i18n import Notice, row_references
 from forecasting.permissions import Actor
 
@@ -26,10 +26,9 @@ def _ingest(args) -> int:
                                            force=args.force)
     for warning in result.warnings:
         warn(warning)
-    verb = "replaced" if result.replaced else "stored"
-    print(f"{verb} {result.model} cycle {result.cycle:%Y-%m-%dT%H:%MZ}: {result.n_times} hours × "
-          f"{len(result.districts)} districts × {len(result.variables)} variables ({result.n_values} values); "
-          f"format {result.format}, level {result.level}")
+    say("cliout.ingest.replaced" if result.replaced else "cliout.ingest.stored", model=result.model,
+        cycle=f"{result.cycle:%Y-%m-%dT%H:%MZ}", hours=result.n_times, districts=len(result.districts),
+        variables=len(result.variables), values=result.n_values, format=result.format, level=result.level)
     return 0
 
 
@@ -69,11 +68,14 @@ def _obs_import(args) -> int:
         warn(Notice(f"columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
                     f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", key="cli.columns_not_read",
                     columns=", ".join(result.ignored_columns), columns_zh="、".join(result.ignored_columns)))
-    print(f"imported {result.rows} values from {result.stations} station{'' if result.stations == 1 else 's'} "
-          f"({result.replaced} replaced, {result.added} added) "
-          f"({result.first:%Y-%m-%dT%H:%MZ} to {result.last:%Y-%m-%dT%H:%MZ}); {result.flagged} flagged by QC; "
-          f"{result.district_hours} district-hour values"
-          + (f"; {result.reflagged} stored values re-flagged with the new hours beside them" if result.reflagged else ""))
+    imported = result_text("cliout.obs.imported", rows=result.rows, stations=result.stations,
+                           stations_en=f"{result.stations} station{'' if result.stations == 1 else 's'}",
+                           replaced=result.replaced, added=result.added,
+                           first=f"{result.first:%Y-%m-%dT%H:%MZ}", last=f"{result.last:%Y-%m-%dT%H:%MZ}",
+                           flagged=result.flagged, district_hours=result.district_hours)
+    if result.reflagged:
+        imported += result_text("cliout.obs.reflagged", reflagged=result.reflagged)
+    print(imported)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 
-from forecasting.cli import CliError, helptext
+from forecasting.cli import CliError, helptext, result_text, say
 
 
 def _seed(args) -> int:
@@ -22,8 +22,7 @@ def _seed(args) -> int:
         if not args.if_empty:
             raise CliError("the database already has users; the demo world is only seeded into an empty database",
                            key="cli.demo_has_users")
-        print("demo world already built: not seeded again" if before == "complete"
-              else "database not empty: demo world not seeded")
+        say("cliout.demo.already_built" if before == "complete" else "cliout.demo.not_empty")
         return 0
     running = live_build(url)
     if running is not None:
@@ -34,16 +33,12 @@ def _seed(args) -> int:
         raise KeyboardInterrupt  # the worker processes are shut down and the status says "stopped"
 
     signal.signal(signal.SIGTERM, stop)
-    print("building the demo world (once; an interrupted build is started again by the next run)", flush=True)
+    print(result_text("cliout.demo.building"), flush=True)
     with BuildProgress(bar=None if args.progress == "auto" else args.progress == "bar", status=status_path(),
                        url=url) as progress:
         state = build_demo_world(url, log=progress, days=args.days, files_days=min(args.files_days, args.days))
-    if state == "seeded":
-        print("demo world seeded")
-    elif state == "complete":
-        print("demo world already built: not seeded again")
-    else:
-        print("database not empty: demo world not seeded")
+    said = {"seeded": "cliout.demo.seeded", "complete": "cliout.demo.already_built"}
+    say(said.get(state, "cliout.demo.not_empty"))
     return 0
 
 
@@ -85,10 +80,11 @@ def _banner(args) -> int:
     from forecasting.store.db import get_database
     from forecasting.vocab import beijing_today
 
-    print(f"\n  长三角示范区空气质量联合预报会商 / Joint Air-Quality Forecast Consultation\n  Open {args.url}\n")
+    print("\n  长三角示范区空气质量联合预报会商 / Joint Air-Quality Forecast Consultation"  # zh and en together
+          f"\n  Open {args.url}\n")
     db = get_database()
     if is_demo(db):
-        print(f"  演示模式（合成数据）/ DEMO MODE (synthetic data). 演示账户 / Demo accounts, "
+        print(f"  演示模式（合成数据）/ DEMO MODE (synthetic data). 演示账户 / Demo accounts, "  # zh and en together
               f"密码 / password '{DEMO_PASSWORD}':")
         print("\n".join(banner_lines(DEMO_USERS)))
         print()
@@ -138,7 +134,7 @@ def _run(args) -> int:
         print(f"\n  端口 {args.port} 已被占用：另一个程序正在 {args.host}:{args.port} 上监听。请关闭它，或换一个端口："
               f"make run PORT={args.port + 1}\n  Port {args.port} is in use: another program listens on "
               f"{args.host}:{args.port}. Stop it, or choose another port: make run PORT={args.port + 1}\n",
-              file=sys.stderr, flush=True)
+              file=sys.stderr, flush=True)  # zh and en together (make run speaks both)
         return 2
     db = get_database(url)
     state = demo_state(db)
@@ -171,13 +167,12 @@ def _run(args) -> int:
                                 "--server.headless", "true", "--browser.gatherUsageStats", "false"], cwd=root)
         children.append(app)
         if build is not None:
-            print(f"\n  Open {base}: the page shows the demo world's build, then the sign-in.\n", flush=True)
+            print(f"\n  {result_text('cliout.demo.open_while_building', url=base)}\n", flush=True)
             code = build.wait()
             if code == 0:
                 _banner(args)
             else:
-                print(f"\n  The demo world's build stopped (exit code {code}); the app says so. Run `make run` "
-                      "again to build it.\n", flush=True)
+                print(f"\n  {result_text('cliout.demo.build_stopped', code=code)}\n", flush=True)
         return app.wait()
     except KeyboardInterrupt:
         return 130

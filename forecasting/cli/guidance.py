@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from forecasting.cli import CliError, helptext
+from forecasting.cli import CliError, helptext, say
 from forecasting.permissions import Actor
 from forecasting.vocab import beijing_today
 
@@ -35,11 +35,12 @@ def _train(args) -> int:
                             every_days=args.every_days, history_days=args.history_days,
                             validation_days=args.validation_days, methods=methods)
     for earlier in results[:-1]:
-        print(f"trained until {earlier.until} (kept for the guidance of later days): {earlier.records} records")
+        say("cliout.train.kept", until=earlier.until, records=earlier.records)
     result = results[-1]
-    print(f"trained until {result.until} (validation from {result.validation_from}): {result.records} records")
+    say("cliout.train.done", until=result.until, validation_from=result.validation_from,
+        records=result.records)
     for (district, pollutant), method in sorted(result.chosen.items()):
-        print(f"  {district} {pollutant:<5} {method}")
+        print(f"  {district} {pollutant:<5} {method}")  # data, not prose: adcode, pollutant and method codes
     return 0
 
 
@@ -53,7 +54,7 @@ def _compute(args) -> int:
         raise CliError(f"--to {last} is before --from {first}", key="cli.reversed", later="--to", last=last,
                        earlier="--from", first=first)
     n = compute_guidance(get_database(), Actor.system("guidance"), first, last)
-    print(f"guidance for {first}..{last}: {n} rows")
+    say("cliout.guidance.computed", first=first, last=last, n=n)
     return 0
 
 

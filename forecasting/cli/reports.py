@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from forecasting.cli import helptext
+from forecasting.cli import helptext, result_text
 
 
 def register(sub) -> None:
@@ -53,15 +53,18 @@ def _export(args) -> int:
     terminal = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:  # one line redrawn in a terminal; a line per 10 in a log
+        line = result_text("cliout.reports.progress", done=done, total=total)
         if terminal:
-            print(f"\r  {done}/{total} reports", end="" if done < total else "\n", file=sys.stderr, flush=True)
+            print(f"\r  {line}", end="" if done < total else "\n", file=sys.stderr, flush=True)
         elif done % 10 == 0 or done == total:
-            print(f"  {done}/{total} reports", file=sys.stderr, flush=True)
+            print(f"  {line}", file=sys.stderr, flush=True)
 
     data = reports_archive(get_database(), found, args.format, lang=args.lang, progress=progress)
     out = Path(args.out)
     tmp = out.with_name(out.name + ".part")  # never a half-written archive under the asked name
     tmp.write_bytes(data)
     tmp.replace(out)
-    print(f"{out}: {len(found)} report{'' if len(found) == 1 else 's'}, {len(data)} bytes", file=sys.stderr)
+    print(result_text("cliout.reports.written", path=out, reports=len(found),
+                      reports_en=f"{len(found)} report{'' if len(found) == 1 else 's'}", size=len(data)),
+          file=sys.stderr)
     return 0

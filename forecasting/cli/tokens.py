@@ -6,7 +6,7 @@ is stored. The operator at the command line acts as admin; every action is audit
 
 from __future__ import annotations
 
-from forecasting.cli import helptext
+from forecasting.cli import helptext, say
 from forecasting.permissions import Actor
 
 
@@ -20,8 +20,8 @@ def _create(args) -> int:
     from forecasting.tokens import create_token
 
     view, secret = create_token(_db(), Actor.system("cli"), args.username, name=args.name or "")
-    print(f"created API token #{view.id} for {view.username} (prefix {view.prefix}); it is shown only now:")
-    print(secret)
+    say("cliout.tokens.created", id=view.id, username=view.username, prefix=view.prefix)
+    print(secret)  # data, not prose: the token itself, alone on its line
     return 0
 
 
@@ -29,7 +29,7 @@ def _revoke(args) -> int:
     from forecasting.tokens import revoke_token
 
     view = revoke_token(_db(), Actor.system("cli"), args.id)
-    print(f"revoked API token #{view.id} of {view.username}")
+    say("cliout.tokens.revoked", id=view.id, username=view.username)
     return 0
 
 
@@ -39,7 +39,7 @@ def _list(args) -> int:
     for t in list_tokens(_db(), Actor.system("cli"), username=args.user):
         state = "active" if t.active else f"revoked {t.revoked_at:%Y-%m-%d %H:%M}Z"
         used = f"{t.last_used_at:%Y-%m-%d %H:%M}Z" if t.last_used_at else "never"
-        print(f"{t.id}\t{t.username}\t{t.prefix}…\t{state}\tlast used {used}\t{t.name}")
+        print(f"{t.id}\t{t.username}\t{t.prefix}…\t{state}\tlast used {used}\t{t.name}")  # data, not prose
     return 0
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import getpass
 import sys
 
-from forecasting.cli import CliError, helptext
+from forecasting.cli import CliError, helptext, result_text, say
+from forecasting.i18n import t
 from forecasting.permissions import Actor
 from forecasting.vocab import district_by_adcode
 
@@ -27,6 +28,12 @@ def _read_password(prompt_twice: bool = True) -> str:
     return password
 
 
+def _role(role: str) -> dict[str, str]:
+    """A role as a result line names it: the code in English ("created admin …", as before), the app's word
+    in Chinese ("系统管理员")."""
+    return {"role": role, "role_zh": t(f"role.{role}", "zh")}
+
+
 def _db():
     from forecasting.store.db import get_database
 
@@ -38,7 +45,7 @@ def _create_admin(args) -> int:
 
     user = accounts.create_user(_db(), Actor.system("cli"), username=args.username, password=_read_password(),
                                 role="admin", display_name=args.name)
-    print(f"created admin {user.username}")
+    say("cliout.users.created", **_role(user.role), username=user.username)
     return 0
 
 
@@ -48,9 +55,13 @@ def _add(args) -> int:
     user = accounts.create_user(_db(), Actor.system("cli"), username=args.username, password=_read_password(),
                                 role=args.role, district=args.district, display_name=args.name,
                                 temporary=args.temporary)
-    place = f" ({district_by_adcode(user.district).both_names})" if user.district else ""
-    then = "; they choose their own password at their first sign-in" if args.temporary else ""
-    print(f"created {user.role} {user.username}{place}{then}")
+    if user.district:  # English: "(青浦区 Qingpu)", read in either language; Chinese: "青浦区预报员"
+        created = result_text("cliout.users.created_in", **_role(user.role), username=user.username,
+                              district=district_by_adcode(user.district).both_names,
+                              district_zh=t(f"district.{user.district}", "zh"))
+    else:
+        created = result_text("cliout.users.created", **_role(user.role), username=user.username)
+    print(created + (result_text("cliout.users.first_sign_in") if args.temporary else ""))
     return 0
 
 
@@ -58,7 +69,7 @@ def _disable(args) -> int:
     from forecasting import accounts
 
     user = accounts.disable_user(_db(), Actor.system("cli"), args.username)
-    print(f"disabled {user.username}")
+    say("cliout.users.disabled", username=user.username)
     return 0
 
 
@@ -66,7 +77,7 @@ def _enable(args) -> int:
     from forecasting import accounts
 
     user = accounts.enable_user(_db(), Actor.system("cli"), args.username)
-    print(f"enabled {user.username}")
+    say("cliout.users.enabled", username=user.username)
     return 0
 
 
@@ -75,8 +86,8 @@ def _reset(args) -> int:
 
     user = accounts.reset_password(_db(), Actor.system("cli"), args.username, _read_password(),
                                    temporary=args.temporary)
-    then = "; they choose their own password at their next sign-in" if args.temporary else ""
-    print(f"password reset for {user.username}; their sessions ended{then}")
+    print(result_text("cliout.users.password_reset", username=user.username)
+          + (result_text("cliout.users.next_sign_in") if args.temporary else ""))
     return 0
 
 
@@ -85,7 +96,7 @@ def _list(args) -> int:
 
     for u in accounts.list_users(_db(), Actor.system("cli")):
         state = "active" if u.is_active else "disabled"
-        print(f"{u.username}\t{u.role}\t{u.district or '-'}\t{state}\t{u.display_name}")
+        print(f"{u.username}\t{u.role}\t{u.district or '-'}\t{state}\t{u.display_name}")  # data, not prose
     return 0
 
 

@@ -74,7 +74,7 @@ def _verify(args) -> int:
         out["pairs"] = _records(table)
     if args.summary:
         out["summary"] = _summary(get_database(), first, last)
-    print(json.dumps(out, ensure_ascii=False, indent=1))
+    print(json.dumps(out, ensure_ascii=False, indent=1))  # data, not prose
     return 0
 
 
