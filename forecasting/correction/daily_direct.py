@@ -258,7 +258,8 @@ def direct_daily(pairs: pd.DataFrame, observations: pd.DataFrame, *, issue_dates
     if issue_dates is not None:
         want = pd.to_datetime(pd.Index([pd.Timestamp(d) for d in issue_dates])).to_numpy()
         dates = dates[np.isin(dates, want)]
-    day_end = pd.DatetimeIndex(table["day_end"]).tz_convert("UTC").as_unit("ns").asi8
+    day_end = pd.DatetimeIndex(table["day_end"])  # tz-naive when the table is empty (no verified day yet)
+    day_end = (day_end.tz_localize("UTC") if day_end.tz is None else day_end.tz_convert("UTC")).as_unit("ns").asi8
     issue_time = table.groupby("issue_date")["issue_time"].max()
     got = np.full((len(table), 3), np.nan)
     served = np.zeros(len(table), dtype=bool)
