@@ -59,28 +59,23 @@ def cli_language(environ: Mapping[str, str] | None = None) -> str:
 
 
 def helptext(key: str, **params) -> str:
-    """A help text of the command line (``help=``, ``description=``, ``epilog=``) in the CLI's language
-    (:func:`cli_language`): the table's entry ``key`` (a ``clihelp.*`` key), formatted with ``params``.
+    """A text of the command line in its language (:func:`cli_language`): the table's entry ``key``, formatted
+    with ``params`` (``NAME_zh=`` or ``NAME_en=`` gives a value in one language only, e.g. an English plural;
+    see :func:`forecasting.i18n.t`). Help texts (``help=``, ``description=``, ``epilog=``) are ``clihelp.*``
+    keys; a command's result lines (what it prints when it succeeds, :func:`result_text`) ``cliout.*`` keys.
 
     Examples
     --------
     >>> helptext("clihelp.aqi.edition") in ("指定 HJ 633 的版本", "force an edition of HJ 633")
     True
-    """
-    return t(key, cli_language(), **params)
-
-
-def result_text(key: str, **params) -> str:
-    """A command's result line (what it prints when it succeeds) in the CLI's language (:func:`cli_language`):
-    the table's entry ``key`` (a ``cliout.*`` key), formatted with ``params`` (``NAME_zh=`` or ``NAME_en=``
-    gives a value in one language only, e.g. an English plural; see :func:`forecasting.i18n.t`).
-
-    Examples
-    --------
     >>> result_text("cliout.users.disabled", username="qp_chen") in ("已停用 qp_chen", "disabled qp_chen")
     True
     """
     return t(key, cli_language(), **params)
+
+
+#: a command's result line: the same lookup as a help text, named for what it is used for
+result_text = helptext
 
 
 def say(key: str, **params) -> None:

@@ -61,9 +61,9 @@ def _obs_import(args) -> int:
                     f"{', '.join(result.skipped_sheets)}", key="cli.sheets_skipped",
                     sheets=", ".join(result.skipped_sheets), sheets_zh="、".join(result.skipped_sheets)))
     if result.skipped_rows:
-        warn(Notice(f"rows that are not data (a title or notes) were not read: {row_references(result.skipped_rows, 'en')}",
-                    key="cli.rows_skipped", rows=row_references(result.skipped_rows, "en"),
-                    rows_zh=row_references(result.skipped_rows, "zh")))
+        rows = row_references(result.skipped_rows, "en")
+        warn(Notice(f"rows that are not data (a title or notes) were not read: {rows}", key="cli.rows_skipped",
+                    rows=rows, rows_zh=row_references(result.skipped_rows, "zh")))
     if result.ignored_columns:
         warn(Notice(f"columns not read: {', '.join(result.ignored_columns)} (only station, time and the hourly "
                     f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", key="cli.columns_not_read",
