@@ -70,14 +70,19 @@ table = pd.DataFrame(
 #: The widest the names column gets [px] (Streamlit's "large": 28 Chinese characters); the manage panel below
 #: shows a longer name whole.
 NAME_COLUMN_MAX_PX = 400
+#: Accounts shown without scrolling inside the table (3 districts × 2-4 forecasters, managers and admins fit).
+USERS_IN_SIGHT = 30
 # The names and the states as wide as their longest text (a tour read "何处长（生态" at 1280 px: the names
 # column was sized for the short ones, and the state column took 200 px for "启用"); "已锁定至 03:45" whole,
 # not "已锁定至 0".
 name_col, state_col = tr("users.col_name"), tr("users.col_state")
 name_width = min(text_width([name_col, *table[name_col]]), NAME_COLUMN_MAX_PX)  # never empty: the admin is in it
-st.dataframe(table, hide_index=True, placeholder="—", width="stretch",
-             column_config={name_col: st.column_config.TextColumn(width=name_width),
-                            state_col: st.column_config.TextColumn(width=text_width([state_col, *table[state_col]]))})
+# every account in sight up to a page of them (the default height showed 10 of the demo's 11)
+with st.container(key="users_table"):  # the key names the table for the browser tests
+    st.dataframe(table, hide_index=True, placeholder="—", width="stretch",
+                 height="content" if len(table) <= USERS_IN_SIGHT else "auto",
+                 column_config={name_col: st.column_config.TextColumn(width=name_width),
+                                state_col: st.column_config.TextColumn(width=text_width([state_col, *table[state_col]]))})
 
 roles = ["forecaster", "manager", "admin"]
 district_options = [None] + [d.adcode for d in districts]

@@ -270,9 +270,11 @@ level_column = {col: st.column_config.TextColumn(width=w.text_width([col, *frame
 if room.can_chair:
     compose_n = st.session_state.setdefault("compose_n", 0)
     with st.form(f"compose_form_{compose_n}"):
+        # every row in sight (3 districts × 7 days: 21 rows); the default height showed 10 and the chief
+        # scrolled inside the grid for Wujiang's later days and Jiashan
         edited = st.data_editor(
-            frame, key=grid_key, hide_index=True, placeholder="—", width="stretch", disabled=locked_cols,
-            num_rows="fixed",
+            frame, key=grid_key, hide_index=True, placeholder="—", width="stretch", height="content",
+            disabled=locked_cols, num_rows="fixed",
             column_order=[col for col in frame.columns if col not in ("district", "day", "version")],
             column_config={
                 tr("desk14.col_lo"): st.column_config.NumberColumn(min_value=0, max_value=500, step=1),
@@ -337,7 +339,7 @@ if room.can_chair:
             st.rerun()
 else:
     st.dataframe(frame.drop(columns=["district", "day", "version"]), hide_index=True, placeholder="—", width="stretch",
-                 column_config=level_column)
+                 height="content", column_config=level_column)
 # the combined ranges that do not overlap what was issued before for the same day: changed on purpose (said in the
 # consultation), or a slip the chief sees before signing
 jumps = w.standing_jumps(standing, [(r["district"], r["target_date"], r["aqi_lo"], r["aqi_hi"]) for r in rows])

@@ -27,6 +27,8 @@ from ui.i18n import error_text, join, tr
 #: Line colours of the trend chart, one per source in the page's source order (Vega's "tableau10").
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac")
 CARDS = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "csi_100", "rmse", "composite")
+#: The worst misses listed, and the most rows of the scores table shown without scrolling inside it.
+WORST_SHOWN, SCORE_ROWS_IN_SIGHT = 20, 30
 HEADS = ("range_hit_rate", "level_hit_rate", "primary_accuracy", "rmse", "composite")
 PERCENT = {"range_hit_rate", "level_hit_rate", "primary_accuracy", "csi_100", "pod_100", "far_100", "csi_200",
            "pod_200", "far_200", "nmb", "nme"}
@@ -386,7 +388,10 @@ config = {c: st.column_config.NumberColumn(heads[c], format="%.0f %%" if c in PE
                                            width=header_width(heads[c])) for c in SCORES}
 config.update({c: st.column_config.NumberColumn(heads[c], format="%d", width=header_width(heads[c])) for c in COUNTS})
 config.update({c: st.column_config.Column(tr(f"verif.head.{c}")) for c in ("source", "n", "n_primary", *v.BREAKDOWNS)})
-st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", key="verif_scores", column_config=config)
+# every row in sight up to SCORE_ROWS_IN_SIGHT (the default height shows ten: a breakdown by district and lead
+# day has 21 for three sources)
+st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", key="verif_scores", column_config=config,
+             height="content" if len(shown) <= SCORE_ROWS_IN_SIGHT else "auto")
 d1, d2 = st.columns(2)
 # the file keeps its codes (``label``: read back by from_csv) and names each source as the table does beside them
 # (a manager read "corrected:CAMS" and "ensemble" in the spreadsheet)
@@ -411,11 +416,11 @@ d2.download_button(tr("verif.download_pairs"),
 # -- worst misses and their notes -----------------------------------------------------------------------------
 st.subheader(tr("verif.worst"))
 worst = report.worst_misses(len(report.pairs))
-worst = (worst if lead == 0 else worst[worst["lead_day"] == lead]).head(20).reset_index(drop=True)
+worst = (worst if lead == 0 else worst[worst["lead_day"] == lead]).head(WORST_SHOWN).reset_index(drop=True)
 if worst.empty:
     st.caption(tr("verif.no_misses"))
 else:
-    st.dataframe(pd.DataFrame({
+    st.container(key="verif_worst_table").dataframe(pd.DataFrame({  # the key names it for the browser tests
         tr("verif.col.issue_date"): worst["issue_date"].astype(str),
         tr("verif.col.district"): worst["district"].map(district_name),
         tr("verif.col.target_date"): worst["target_date"].astype(str),
@@ -427,7 +432,7 @@ else:
         tr("verif.col.primary"): worst["primary"].map(pollutants),
         tr("verif.col.obs_primary"): worst["obs_primary"].map(pollutants),
         tr("verif.col.duty_chief"): worst["duty_chief"],
-    }), hide_index=True, placeholder="—", width="stretch", key="verif_worst")
+    }), hide_index=True, placeholder="—", width="stretch", key="verif_worst", height="content")  # all 20 in sight
     items = list(range(len(worst)))
 
     def miss_text(i: int) -> str:

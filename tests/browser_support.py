@@ -240,6 +240,19 @@ def one(locator, timeout: float = PATIENCE_MS):
     return locator
 
 
+def table_rows_in_sight(page, key: str) -> tuple[int, int, int]:
+    """The current run's table keyed ``key`` (an ``st.data_editor``'s widget key, or the key of the
+    ``st.container`` holding an ``st.dataframe``, which puts no key on the page itself), read through the
+    grid's own numbers: ``(rows, scroll_height, client_height)``, ``rows`` with the header. A table
+    showing every row has ``scroll_height <= client_height + 1``; Streamlit's default height shows ten
+    rows and scrolls inside for the rest, which a reader easily misses."""
+    table = one(page.locator(f"{LIVE}[class*='st-key-{key}'] [data-testid='stDataFrame'], "
+                             f"[class*='st-key-{key}'] {LIVE} [data-testid='stDataFrame']"))
+    rows = int(table.locator("[role='grid']").get_attribute("aria-rowcount"))
+    scrolled, shown = table.locator(".dvn-scroller").evaluate("e => [e.scrollHeight, e.clientHeight]")
+    return rows, scrolled, shown
+
+
 #: The script run's state as the Streamlit front end holds it (``stApp``'s ``data-test-script-state``:
 #: ``initial``, ``running``, ``notRunning``, ``rerunRequested`` …), the attribute Streamlit's own browser
 #: tests wait on. The running indicator (``stStatusWidget``) is no substitute: it shows only after half a

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from browser_support import app_server, browser, screenshot, upload, wait_idle
+from browser_support import app_server, browser, screenshot, table_rows_in_sight, upload, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -201,3 +201,11 @@ def test_data_desk_journey(withheld_world, tmp_path):
         admin.get_by_text("已导入 36 个数值").wait_for()
         wait_idle(admin)
         _shot(admin, "datadesk-obs-imported")
+
+        # the accounts, all in sight: the table showed 10 of the demo's 11 and scrolled inside for the last
+        admin.get_by_role("link", name="用户管理").first.click()
+        admin.get_by_role("heading", name="全部用户").wait_for()
+        wait_idle(admin)
+        rows, scrolled, shown = table_rows_in_sight(admin, "users_table")
+        assert rows == 12, rows  # the header and the 11 demo accounts
+        assert scrolled <= shown + 1, f"the accounts table scrolls inside: {scrolled} px of rows in {shown} px"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import app_server, browser, live, screenshot, wait_idle, wait_until
+from browser_support import app_server, browser, live, screenshot, table_rows_in_sight, wait_idle, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -109,6 +109,10 @@ def test_sign_in_survives_refresh_and_new_tab_and_sign_out_kills_the_cookie(demo
         page.get_by_role("option", name="全部时效").click()
         wait_idle(page)
         expect(lead.locator("input")).to_have_value("全部时效")  # the choice shown
+        # the worst misses, all in sight: the table showed 10 of its 20 and scrolled inside for the rest
+        rows, scrolled, shown = table_rows_in_sight(page, "verif_worst_table")
+        assert rows == 21, rows  # the header and 20 misses
+        assert scrolled <= shown + 1, f"the worst misses scroll inside: {scrolled} px of rows in {shown} px"
         page.get_by_text("English", exact=True).click()
         page.get_by_role("heading", name="Forecast verification").wait_for()
         wait_idle(page)

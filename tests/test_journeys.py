@@ -17,7 +17,8 @@ from datetime import timedelta
 
 import pytest
 
-from browser_support import LIVE, alert, app_server, browser, live, one, screenshot, sign_in, wait_idle, wait_until
+from browser_support import (LIVE, alert, app_server, browser, live, one, screenshot, sign_in, table_rows_in_sight,
+                             wait_idle, wait_until)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-2026-yrd"
@@ -189,6 +190,11 @@ def test_journey_consultation_to_issued_report(demo):
         alert(desk, "已保存。").wait_for()
         wait_idle(desk)
         desk.get_by_text("可以签发。").wait_for()
+        # the combined grid holds 3 districts × 7 days and shows them all: it does not scroll inside (it showed
+        # 10 of its 21 rows, and the chief scrolled within it for Wujiang's later days and Jiashan)
+        rows, scrolled, shown = table_rows_in_sight(desk, "final_grid")
+        assert rows == 22, rows  # the header and 21 rows
+        assert scrolled <= shown + 1, f"the grid scrolls inside: {scrolled} px of rows in {shown} px"
         shot(desk, "journey-5-desk-compose", anchor="联合预报（合成）")
         desk.get_by_role("button", name="签发", exact=True).click()
         dialog = desk.get_by_role("dialog")
