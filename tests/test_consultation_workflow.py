@@ -247,6 +247,18 @@ def test_sign_needs_every_district_and_every_flag_handled(db, cast):
     assert _sign(db, cast["fc_qp"]).state == "signed"
 
 
+def test_the_chief_giving_a_district_day_twice_is_refused_and_nothing_is_composed(db, cast):
+    """Two combined entries for one district and day: which is meant? Refused naming them (it read as the
+    chief's own change "meanwhile"), and the other entries of the request are not saved either."""
+    open_consulting(db, cast["fc_qp"])
+    entries = [c.FinalInput(WJ, TARGETS[1], 60, 80, ("pm25",)), c.FinalInput(JS, TARGETS[0], 60, 80, ("pm25",)),
+               c.FinalInput(JS, TARGETS[0], 70, 90, ("pm25",))]
+    with pytest.raises(ValidationError, match=f"330421 {TARGETS[0]} is given twice") as refused:
+        c.save_final(db, cast["fc_qp"], ISSUE, entries, zone_summary="以良为主")
+    assert refused.value.localized("zh") == f"嘉善县 {TARGETS[0]} 出现了两次：每个区县的每一天只能给一次。"
+    assert c.effective_entries(db, ISSUE) == [] and not c.get_session(db, ISSUE).zone_summary
+
+
 def test_a_district_change_after_the_chief_composed_is_a_red_flag_until_looked_at(db, cast):
     """A tour: in an amendment Jiashan resubmitted D+2 as 150–180 after the chief had composed 50–70. The
     combined entry hid the submission from every flag, the desk said "ready to sign" and 50–70 was issued."""

@@ -222,3 +222,25 @@ def test_an_unknown_pollutant_is_named_with_the_names_a_program_may_send(db, use
     assert r.status_code == 400 and error["key"] == "consult.bad_pollutant"
     assert error["message_zh"] == f"未知污染物：pm2.5。可填：{'、'.join(POLLUTANTS)}。"
     assert error["message"] == f"Unknown pollutant: pm2.5. Expected: {', '.join(POLLUTANTS)}."
+
+
+def test_a_day_given_twice_is_refused_as_such_and_saves_nothing(db, users, api_app, token):
+    """Regression (a probe with curl): a request giving D+1 twice was refused as "「青浦区 …」已被 <the sender> 于
+    <now> 修改" (changed meanwhile, by the sender, at the time of the request); it names the repeated day now."""
+    from forecasting.store.consultation import Submission
+
+    from consultation_data import make_rota, open_consulting
+
+    make_rota(db)
+    open_consulting(db, users["fc_qp"])
+    day = TARGETS[0].isoformat()
+    body = {"entries": [{"target_date": day, "aqi_lo": 60, "aqi_hi": 80, "primary": ["pm25"]},
+                        {"target_date": day, "aqi_lo": 70, "aqi_hi": 90, "primary": ["pm25"]}]}
+    r = _post(api_app, token, json.dumps(body).encode())
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert error["key"] == "consult.day_twice"
+    assert error["message_zh"] == f"青浦区 {day} 出现了两次：每个区县的每一天只能给一次。"
+    assert error["message"] == f"Qingpu {day} is given twice: give each district's day once."
+    with db.read() as s:
+        assert s.scalar(select(Submission.id)) is None

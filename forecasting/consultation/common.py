@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting.accounts import current_actor  # noqa: F401  (re-exported for the services)
-from forecasting.consultation.config import BEIJING
-from forecasting.errors import Conflict, NotFound, PermissionDenied
+from forecasting.consultation.config import BEIJING, parse_day
+from forecasting.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forecasting.i18n import has_key, t
 from forecasting.permissions import Actor
 from forecasting.store.consultation import ConsultationSession, RotaSubstitution, RotaTurn
@@ -97,6 +97,28 @@ def require_writable(session: ConsultationSession, what: str) -> None:
             f"the consultation of {session.issue_date} is {session.state}: {what} can no longer change",
             key="consult.locked", state=session.state, day=session.issue_date.isoformat(),
         )
+
+
+def refuse_repeated_days(district_days) -> None:
+    """A :class:`ValidationError` when two of the ``(district, target_date)`` pairs of one request are
+    the same: a request gives each district's day once, else which of the two is meant? (Such a request
+    was refused as "changed meanwhile" by its own sender, at the time of the request.)
+
+    Examples
+    --------
+    >>> refuse_repeated_days([("320509", "2026-12-09"), ("320509", "2026-12-10"), ("330421", "2026-12-09")])
+    >>> refuse_repeated_days([("320509", "2026-12-09"), ("320509", "2026-12-09")])
+    Traceback (most recent call last):
+    ...
+    forecasting.errors.ValidationError: 320509 2026-12-09 is given twice
+    """
+    seen = set()
+    for district, day in district_days:
+        key = (district, parse_day(day))
+        if key in seen:
+            raise ValidationError(f"{district} {key[1]} is given twice", key="consult.day_twice",
+                                  day=key[1].isoformat(), district=district, **district_params(district))
+        seen.add(key)
 
 
 def district_params(adcode: str, name: str = "district") -> dict[str, str]:

@@ -20,6 +20,7 @@ from forecasting.config import settings
 from forecasting.consultation.common import (
     current_actor,
     changed_meanwhile,
+    refuse_repeated_days,
     require_duty,
     require_writable,
     session_for,
@@ -221,6 +222,7 @@ def save_final(db: Database, actor: Actor | None, issue_date, entries: list[Fina
     issue_date = parse_day(issue_date)
     if zone_summary is not None:
         zone_summary = clean_text(zone_summary, field="zone_summary")
+    refuse_repeated_days((e.district, e.target_date) for e in entries)
     with db.transaction() as s:
         actor = current_actor(s, actor, "compose the combined forecast")
         _chair(s, actor, issue_date, "compose the combined forecast")

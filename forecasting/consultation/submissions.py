@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forecasting import audit
-from forecasting.consultation.common import (current_actor, changed_meanwhile, district_params, require_writable,
-                                             session_for)
+from forecasting.consultation.common import (current_actor, changed_meanwhile, district_params, refuse_repeated_days,
+                                             require_writable, session_for)
 from forecasting.consultation.config import ConsultationConfig, consultation_config, parse_day
 from forecasting.consultation.rules import check_forecast, clean_text
 from forecasting.errors import NotFound, PermissionDenied, ValidationError
@@ -146,6 +146,7 @@ def save_submissions(db: Database, actor: Actor | None, issue_date, district: st
     issue_date = parse_day(issue_date)
     if not entries:
         raise ValidationError("nothing to save", key="consult.nothing_to_save")
+    refuse_repeated_days((district, e.target_date) for e in entries)
     with db.transaction() as s:
         actor = current_actor(s, actor, "submit a district forecast")
         _require_own_district(actor, district)

@@ -157,6 +157,8 @@ MESSAGES = {
     "consult.analysis_missing": ("已提交，但未填写气象条件分析：相邻区县和轮值首席看不到您的预报依据，建议补写后再保存。",
                                  "Submitted without a meteorological analysis: the neighbours and the duty chief "
                                  "cannot see your reasons. Consider adding it and saving again."),
+    "consult.day_twice": ("{district} {day} 出现了两次：每个区县的每一天只能给一次。",
+                          "{district} {day} is given twice: give each district's day once."),
     "consult.nothing_to_save": ("没有需要保存的内容。", "Nothing to save."),
     "consult.bad_aqi": ("AQI 应为整数：{value}", "The AQI must be a whole number: {value}"),
     "consult.range_order": ("AQI 范围 {lo}-{hi} 无效：应满足 0 ≤ 下限 < 上限 ≤ 500。",
