@@ -229,6 +229,40 @@ def test_a_csv_excel_saved_on_a_chinese_windows_is_read():
     assert bom["value"].tolist() == [35.0]
 
 
+# Excel's "文本文件 (制表符分隔)" (GBK) and "Unicode 文本" (UTF-16 LE with its byte-order mark, CRLF) save a sheet as
+# tab-separated .txt, which the data desk's picker offers; both were refused ("header must include 'station'",
+# "not a text file in UTF-8 or GB18030 (byte 1 …)")
+TAB_TEXT = "站点编码\t监测时间\tPM2.5\tO3\r\nS1\t2026-03-05 10:00\t41\t60\r\nS3\t2026-03-05 10:00\t55\t--\r\n"
+
+
+@pytest.mark.parametrize("encoded", [TAB_TEXT.encode("gbk"), b"\xff\xfe" + TAB_TEXT.encode("utf-16-le"),
+                                     b"\xfe\xff" + TAB_TEXT.encode("utf-16-be"), TAB_TEXT.encode("utf-8")],
+                         ids=["gbk", "utf-16-le", "utf-16-be", "utf-8"])
+def test_a_sheet_excel_saved_as_tab_separated_text_is_read(encoded):
+    obs = read_station_csv(io.BytesIO(encoded), timezone="Asia/Shanghai")
+    got = {(r.station, r.pollutant): r.value for r in obs.itertuples()}
+    assert got[("S1", "pm25")] == 41 and got[("S1", "o3")] == 60 and got[("S3", "pm25")] == 55
+    assert np.isnan(got[("S3", "o3")])
+    assert set(obs["time"]) == {pd.Timestamp("2026-03-05 02:00", tz="UTC")}
+
+
+def test_a_tab_separated_file_names_the_line_of_a_bad_value_and_a_station_list_reads_so_too():
+    bad = TAB_TEXT.replace("\t55\t", "\t5 5\t")
+    with pytest.raises(ValidationError, match=r"line 3, column 'PM2.5': expected a number"):
+        read_station_csv(io.BytesIO(b"\xff\xfe" + bad.encode("utf-16-le")), timezone="Asia/Shanghai")
+    short = TAB_TEXT.replace("\t41\t60", "\t41")
+    with pytest.raises(ValidationError, match=r"line 2: expected 4 fields"):
+        read_station_csv(io.BytesIO(short.encode("gbk")), timezone="Asia/Shanghai")
+    listed = "station\tname\tlon\tlat\tdistrict\r\nS1\t青浦淀山湖\t121.0\t31.1\t上海市青浦区\r\n"
+    st = read_stations(io.BytesIO(b"\xff\xfe" + listed.encode("utf-16-le")))
+    assert st["name"].tolist() == ["青浦淀山湖"] and st["district"].tolist() == ["310118"]
+
+
+def test_a_comma_file_with_a_tab_in_a_value_stays_comma_separated():
+    obs = read_station_csv(csv("station,time,pm25,o3\nS1,2026-03-05T10:00+08:00,35,40\nS1\t,2026-03-05T11:00+08:00,36,41\n"))
+    assert sorted(obs["value"]) == [35, 36, 40, 41]
+
+
 @pytest.mark.parametrize("data, key, zh", [
     (b"PK\x03\x04\x14\x00\x06\x00" + bytes(64), "obs.bad_workbook",  # a workbook's start, the rest lost
      "obs.xlsx 不是可读取的 Excel 工作簿（.xlsx）：文件损坏，或是其他 ZIP 文件；请在 Excel 中重新保存后再上传"),

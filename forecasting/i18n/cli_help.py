@@ -124,8 +124,10 @@ MESSAGES = {
     "clihelp.obs.help": ("站点观测", "station observations"),
     "clihelp.obs.import.help": ("导入站点逐时观测（CSV，宽表或长表）",
                                 "import hourly station observations (CSV, wide or long)"),
-    "clihelp.obs.import.csv": ("观测数据：CSV 文件、Excel 工作簿（.xlsx、.xls）或其 ZIP 压缩包（多个文件一并读取）",
-                               "observations: CSV files, Excel workbooks (.xlsx, .xls) or ZIPs of them (several: read together)"),
+    "clihelp.obs.import.csv": ("观测数据：CSV 文件、制表符分隔的文本（.txt）、Excel 工作簿（.xlsx、.xls）或其 ZIP 压缩包"
+                               "（多个文件一并读取）",
+                               "observations: CSV files, tab-separated text (.txt), Excel workbooks (.xlsx, .xls) or ZIPs "
+                               "of them (several: read together)"),
     "clihelp.obs.import.stations": ("站点信息（CSV、.xlsx 或 .xls）：station,name,lon,lat,district",
                                     "station metadata (CSV, .xlsx or .xls): station,name,lon,lat,district"),
     "clihelp.obs.import.timezone": ("不带时区偏移的时间所在的时区，如 Asia/Shanghai（北京时间）",

@@ -97,8 +97,9 @@ MESSAGES = {
     "dd20.run.stale": ("{dates} 的客观指导已过期：请在「到达情况」页点「重新计算今日客观指导」。",
                        "The guidance of {dates} is stale: recompute it on the Arrivals tab (\"Recompute today's guidance\")."),
     "dd20.run.forbidden": ("只有预报员和管理员可以上传模式数据。", "Only forecasters and admins can upload model runs."),
-    "dd20.obs.file": ("观测 CSV、Excel 工作簿（.xlsx、.xls）或其 ZIP 压缩包（宽表或长表，不超过 {mb} MB）",
-                      "Observations CSV, Excel workbook (.xlsx, .xls) or their ZIP archive (wide or long, at most {mb} MB)"),
+    "dd20.obs.file": ("观测 CSV、制表符分隔的文本（.txt）、Excel 工作簿（.xlsx、.xls）或其 ZIP 压缩包（宽表或长表，不超过 {mb} MB）",
+                      "Observations CSV, tab-separated text (.txt), Excel workbook (.xlsx, .xls) or their ZIP archive "
+                      "(wide or long, at most {mb} MB)"),
     "dd20.obs.left_out_more": (" 及其余 {n} 个", " and {n} more"),
     "dd20.obs.left_out": ("文件中另有 {n} 个站点不在站点表中，不导入：{stations}。示范区外的站点无需处理；示范区的站点"
                           "（新站或站名与站点表不同）请在站点信息中登记后重新预览。",

@@ -30,6 +30,7 @@ and nothing is returned.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -224,11 +225,18 @@ def _workbook_text(raw: bytes, name: str) -> tuple[str, tuple[str, ...]]:
 
 def _decode(raw: bytes, name: str) -> tuple[str, tuple[str, ...]]:
     """The text of a CSV file: UTF-8 (with or without Excel's byte-order mark), else GB18030, which
-    covers GBK and GB2312, the encoding Excel on a Chinese Windows writes for "CSV (逗号分隔)"; an .xlsx
+    covers GBK and GB2312, the encoding Excel on a Chinese Windows writes for "CSV (逗号分隔)" and
+    "文本文件 (制表符分隔)", or UTF-16 with its byte-order mark, as Excel writes "Unicode 文本"; an .xlsx
     or .xls workbook's worksheet as CSV text. Bytes that are neither (a NUL in them: NetCDF, HDF5, an image)
     are refused. With the text, a workbook's sheets left out (notes beside the table; none for a CSV)."""
     if raw.startswith(_XLSX) or raw.startswith(_XLS):
         return _workbook_text(raw, name)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本 (*.txt)"
+        try:
+            return raw.decode("utf-16"), ()
+        except UnicodeDecodeError as exc:
+            raise FormatError(f"{name}: not a text file in UTF-8 or GB18030 (byte {exc.start + 3} cannot be read)",
+                              key="obs.not_text", file=name, byte=exc.start + 3) from None
     try:
         return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError as exc:
@@ -336,6 +344,22 @@ def _once(header: list[str], original: list[str], name: str) -> None:
                           columns_zh="、".join(cells))
 
 
+def _delimiter(text: str, lines: int = 10) -> str:
+    """The fields' separator of a text table: a tab where its first ``lines`` lines hold more tabs than
+    commas (Excel's "文本文件 (制表符分隔)" and "Unicode 文本" save a sheet so, as .txt), else a comma.
+
+    Examples
+    --------
+    >>> _delimiter("站点编码\\t监测时间\\tPM2.5\\nQP01\\t2026-03-05 10:00\\t41\\n")
+    '\\t'
+    >>> _delimiter("station,time,pm25\\nQP01,2026-03-05T10:00+08:00,41\\n")
+    ','
+    """
+    head = text[:20_000].splitlines()[:lines]
+    tabs, commas = sum(line.count("\t") for line in head), sum(line.count(",") for line in head)
+    return "\t" if tabs > commas else ","
+
+
 def _read_text(source) -> tuple[pd.DataFrame, str]:
     """All cells as stripped text; every line must have as many fields as the header, and no two header
     names the same."""
@@ -348,7 +372,7 @@ def _read_text(source) -> tuple[pd.DataFrame, str]:
     else:
         text = source.read()
         text, left_sheets = _decode(text, name) if isinstance(text, bytes) else (text, ())
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), skipinitialspace=True)
     table = [(reader.line_num, row) for row in reader if row and any(c.strip() for c in row)]
     if not table:
         raise FormatError(f"{name}: the file is empty; expected a header line", key="obs.csv_empty", file=name)
