@@ -19,7 +19,10 @@ def test_molar_volume_and_air_density():
 @pytest.mark.parametrize("pollutant", ["o3", "no2", "so2"])
 @pytest.mark.parametrize("units,per_ppb", [("ppbV", 1.0), ("ppbv            ", 1.0), ("ppb", 1.0),
                                            ("ppmV", 1e3), ("ppmv", 1e3), ("ppv", 1e9),
-                                           ("mol mol-1", 1e9), ("mol mol-1 dry", 1e9), ("nmol mol-1", 1.0)])
+                                           ("mol mol-1", 1e9), ("mol mol-1 dry", 1e9), ("nmol mol-1", 1.0),
+                                           # typeset and spelt out (they were "unknown units"): the same units
+                                           ("mol mol⁻¹", 1e9), ("mole mole-1", 1e9), ("mol/mol dry air", 1e9),
+                                           ("nmol·mol⁻¹", 1.0)])
 def test_gas_mixing_ratios(pollutant, units, per_ppb):
     factor, text = conversion_factor(pollutant, units, variable="X", file="f.nc")
     assert factor == pytest.approx(SPEC_TABLE[pollutant] * per_ppb, rel=2e-5)
@@ -33,7 +36,9 @@ def test_co_goes_to_mg_per_m3():
 
 
 @pytest.mark.parametrize("units,factor", [("ug m-3", 1.0), ("ug m^-3", 1.0), ("µg/m³", 1.0), ("ug/m3", 1.0),
-                                          ("kg m**-3", 1e9), ("kg m-3", 1e9), ("mg m-3", 1e3)])
+                                          ("kg m**-3", 1e9), ("kg m-3", 1e9), ("mg m-3", 1e3),
+                                          # typeset (they were "unknown units"): the same units
+                                          ("µg m⁻³", 1.0), ("μg·m⁻³", 1.0), ("ug.m-3", 1.0), ("mg⋅m⁻³", 1e3)])
 def test_particulate_mass_densities(units, factor):
     assert conversion_factor("pm25", units, variable="p", file="f")[0] == pytest.approx(factor)
 

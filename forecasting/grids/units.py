@@ -46,6 +46,10 @@ AIR_DENSITY = P_REF * M_AIR / 1000.0 / (R * T_REF)
 _UNITS: dict[str, tuple[str, float]] = {}
 
 
+#: Superscript digits and minus as typeset units write them ("m⁻³") read as plain ones ("m-3").
+_TYPESET = str.maketrans("⁻¹²³", "-123")
+
+
 def _add(kind: str, factor: float, *names: str) -> None:
     for n in names:
         _UNITS[n] = (kind, factor)
@@ -56,7 +60,8 @@ _add("density", 1e-3, "gm-3", "g/m3")
 _add("density", 1e-6, "mgm-3", "mg/m3")
 _add("density", 1e-9, "ugm-3", "ug/m3", "µgm-3", "µg/m3", "μgm-3", "μg/m3", "microgram/m3", "microgramsm-3")
 _add("density", 1e-12, "ngm-3", "ng/m3")
-_add("vmr", 1.0, "ppv", "mol/mol", "molmol-1", "v/v", "vv-1", "molmol-1dry", "mol/moldry", "molmol-1dryair")
+_add("vmr", 1.0, "ppv", "mol/mol", "molmol-1", "v/v", "vv-1", "molmol-1dry", "mol/moldry", "molmol-1dryair",
+     "mol/moldryair")
 _add("vmr", 1e-6, "ppmv", "ppm", "umol/mol", "umolmol-1", "µmolmol-1", "ppmvdry")
 _add("vmr", 1e-9, "ppbv", "ppb", "nmol/mol", "nmolmol-1", "ppbvdry")
 _add("vmr", 1e-12, "pptv", "ppt", "pmol/mol", "pmolmol-1")
@@ -66,9 +71,12 @@ _add("mmr", 1e-9, "ugkg-1", "ug/kg", "µgkg-1", "ugkg-1dryair", "ug/kg-dryair", 
 
 
 def _normalise(units: str) -> str:
-    u = units.strip().lower().replace("**", "").replace("^", "").replace("³", "3")
-    u = u.replace("micrograms", "ug").replace("microgram", "ug").replace("μ", "µ")
-    u = u.replace("_", "").replace(" ", "")
+    # superscripts as typeset units write them ("µg m⁻³", "mol mol⁻¹"), a middle dot or a full stop for the
+    # product ("μg·m⁻³", "ug.m-3"), "mole" for "mol": the same units, not unknown ones
+    u = units.strip().lower().replace("**", "").replace("^", "").translate(_TYPESET)
+    u = u.replace("micrograms", "ug").replace("microgram", "ug").replace("μ", "µ").replace("mole", "mol")
+    u = u.replace("_", "").replace(" ", "").replace("·", "").replace("⋅", "")
+    u = re.sub(r"(?<=[a-zµ])\.(?=[a-z])", "", u)
     u = re.sub(r"\(.*?\)", "", u)
     return u
 
