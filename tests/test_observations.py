@@ -258,6 +258,23 @@ def test_a_tab_separated_file_names_the_line_of_a_bad_value_and_a_station_list_r
     assert st["name"].tolist() == ["青浦淀山湖"] and st["district"].tolist() == ["310118"]
 
 
+def test_tab_separated_exports_chosen_together_or_zipped_are_read_and_a_readme_beside_them_is_named():
+    """Several .txt exports chosen together on the data desk (read as one ZIP of them) were refused as "no CSV or
+    Excel file in the archive (it holds: d1.txt, d2.txt)": a .txt in a ZIP was taken for a README."""
+    from forecasting.uploads import observation_upload
+
+    second = TAB_TEXT.replace("10:00", "11:00").replace("\t41\t", "\t42\t")
+    data, name = observation_upload([("d1.txt", TAB_TEXT.encode("gbk")),
+                                     ("d2.txt", b"\xff\xfe" + second.encode("utf-16-le")),
+                                     ("README.txt", "说明：一周数据，单位 μg/m³，北京时间。".encode())])
+    chosen = io.BytesIO(data)
+    chosen.name = name
+    obs = read_station_csv(chosen, timezone="Asia/Shanghai")
+    pm = obs[(obs["station"] == "S1") & (obs["pollutant"] == "pm25")].sort_values("time")
+    assert pm["value"].tolist() == [41, 42]
+    assert obs.attrs["skipped_members"] == ("README.txt",)
+
+
 def test_a_comma_file_with_a_tab_in_a_value_stays_comma_separated():
     obs = read_station_csv(csv("station,time,pm25,o3\nS1,2026-03-05T10:00+08:00,35,40\nS1\t,2026-03-05T11:00+08:00,36,41\n"))
     assert sorted(obs["value"]) == [35, 36, 40, 41]

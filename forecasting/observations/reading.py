@@ -661,7 +661,17 @@ def read_station_csv(source, *, timezone: str | None = None, hour_label: str = "
 #: a ZIP of observation files is read up to this many bytes once expanded (a ZIP's size does not bound it)
 MAX_ARCHIVE_BYTES = 100 * 1024 * 1024
 #: the members of such a ZIP that are read (others, a README, are named and left out)
-_READABLE = (".csv", ".xlsx", ".xls")  # a .txt beside them is a README more often than data
+_READABLE = (".csv", ".xlsx", ".xls", ".txt")  # a .txt is read when it is a tab-separated table (_is_tab_table)
+
+
+def _is_tab_table(body: bytes, name: str) -> bool:
+    """Whether a .txt member is a sheet Excel saved as tab-separated text, rather than the README beside the
+    exports (left out and named)."""
+    try:
+        text, _sheets = _decode(body, name)
+    except FormatError:
+        return False
+    return _delimiter(text) == "\t"
 
 
 def _is_workbook(data: bytes) -> bool:
@@ -687,8 +697,11 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
 
     members, skipped = read_zip(name, data, budget=MAX_ARCHIVE_BYTES, too_large=too_large,
                                 wanted=lambda member: member.lower().endswith(_READABLE))
-    frames = []
+    frames, skipped = [], list(skipped)
     for member, body in members:
+        if member.lower().endswith(".txt") and not _is_tab_table(body, member):
+            skipped.append(member)  # a README beside the exports
+            continue
         part = io.BytesIO(body)
         part.name = f"{Path(name).name}/{member}"
         frames.append(_read_station_file(part, timezone=timezone, hour_label=hour_label).assign(_file=part.name))
