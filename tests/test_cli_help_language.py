@@ -21,19 +21,17 @@ from pathlib import Path
 import pytest
 
 from forecasting.cli import _ARGPARSE_ZH, build_parser, main
+from locale_support import terminal_locale
 from forecasting.i18n import table
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / "forecasting" / "cli"
-LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 HELP_KEYWORDS = ("help", "description", "epilog")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _locale(monkeypatch, value: str) -> None:
-    for name in LOCALE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", value)
+    terminal_locale(monkeypatch, value)
     monkeypatch.setenv("COLUMNS", "80")  # argparse wraps to the terminal: the same width on every machine
 
 

@@ -16,16 +16,11 @@ import pytest
 
 from forecasting.cli import main
 from forecasting.i18n import table
+from locale_support import terminal_locale
 from patience import PATIENCE_S
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
-
-
-def _locale(monkeypatch, value: str) -> None:
-    for name in LOCALE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", value)
+_locale = terminal_locale
 
 
 def _error_line(capsys, *args) -> str:

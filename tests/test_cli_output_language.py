@@ -22,6 +22,7 @@ import pytest
 from db_support import PASSWORD
 from forecasting.cli import main
 from forecasting.i18n import table
+from locale_support import terminal_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / "forecasting" / "cli"
@@ -35,10 +36,7 @@ OBS_TWO = ("station,time,pm25,pm10\nQP1,2026-11-20T03:00+08:00,40,60\nWJ1,2026-1
            "QP1,2026-11-20T01:00+08:00,41,61\n")
 
 
-def _locale(monkeypatch, value: str) -> None:
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", value)
+_locale = terminal_locale
 
 
 @pytest.fixture

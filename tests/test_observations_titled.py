@@ -21,6 +21,7 @@ from forecasting.cli import main
 from forecasting.errors import FormatError
 from forecasting.i18n import row_references
 from forecasting.observations import read_station_csv, read_stations
+from locale_support import terminal_locale
 from test_datadesk import STATIONS, data_dir  # noqa: F401 (data_dir: the data desk's fixture)
 
 BEIJING = "Asia/Shanghai"
@@ -104,9 +105,7 @@ def test_obs_import_names_the_rows_it_leaves_in_the_terminals_language(monkeypat
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     (tmp_path / "st.csv").write_text(STATIONS, encoding="utf-8")
     (tmp_path / "导出.csv").write_text(TITLED, encoding="utf-8")
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    terminal_locale(monkeypatch, "zh_CN.UTF-8")
     code = main(["obs", "import", str(tmp_path / "导出.csv"), "--stations", str(tmp_path / "st.csv"),
                  "--timezone", BEIJING])
     err = capsys.readouterr().err
@@ -153,9 +152,7 @@ def test_the_preview_and_obs_import_name_the_notes_sheet(db, users, data_dir, mo
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     (tmp_path / "st.csv").write_text(stations, encoding="utf-8")
     (tmp_path / "导出.xls").write_bytes(data)
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    terminal_locale(monkeypatch, "zh_CN.UTF-8")
     code = main(["obs", "import", str(tmp_path / "导出.xls"), "--stations", str(tmp_path / "st.csv"),
                  "--timezone", BEIJING])
     err = capsys.readouterr().err

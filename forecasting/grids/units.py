@@ -46,8 +46,9 @@ AIR_DENSITY = P_REF * M_AIR / 1000.0 / (R * T_REF)
 _UNITS: dict[str, tuple[str, float]] = {}
 
 
-#: Superscript digits and minus as typeset units write them ("m⁻³") read as plain ones ("m-3").
-_TYPESET = str.maketrans("⁻¹²³", "-123")
+#: Superscript digits and minus as typeset units write them ("m⁻³") read as plain ones ("m-3"); a middle dot
+#: for the product ("μg·m⁻³") is dropped.
+_TYPESET = str.maketrans("⁻¹²³", "-123", "·⋅")
 
 
 def _add(kind: str, factor: float, *names: str) -> None:
@@ -75,7 +76,7 @@ def _normalise(units: str) -> str:
     # product ("μg·m⁻³", "ug.m-3"), "mole" for "mol": the same units, not unknown ones
     u = units.strip().lower().replace("**", "").replace("^", "").translate(_TYPESET)
     u = u.replace("micrograms", "ug").replace("microgram", "ug").replace("μ", "µ").replace("mole", "mol")
-    u = u.replace("_", "").replace(" ", "").replace("·", "").replace("⋅", "")
+    u = u.replace("_", "").replace(" ", "")
     u = re.sub(r"(?<=[a-zµ])\.(?=[a-z])", "", u)
     u = re.sub(r"\(.*?\)", "", u)
     return u
