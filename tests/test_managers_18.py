@@ -197,6 +197,59 @@ def test_assess_cli_month_and_year(month_world, tmp_path, monkeypatch, capsys):
     assert "准确率按全部预报时效（第 1 天至最后一天）合计" in html or "没有已发布的会商预报可检验" in html
 
 
+def _pdf_layout(html: str):
+    """WeasyPrint's layout of ``html`` (what ``render_pdf`` writes): the page numbers each table row (its source
+    element) is laid out on, and the page of each ``h2`` heading with the first row of the table that follows
+    it in its section (before the next heading)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    document = HTML(string=html)
+    on: dict[int, list[int]] = {}
+    for n, page in enumerate(document.render().pages):
+        for box in page._page_box.descendants():
+            if isinstance(box, (boxes.TableRowBox, boxes.BlockBox)) and n not in on.setdefault(id(box.element), []):
+                on[id(box.element)].append(n)
+    body = next(document.etree_element.iter("body"))
+    rows = [(" | ".join("".join(c.itertext()).strip() for c in tr)[:70], on.get(id(tr), []))
+            for tr in body.iter("tr")]
+    headings, heading = [], None
+    for el in body:
+        if el.tag == "h2":
+            heading = el
+        elif el.tag == "table" and heading is not None:
+            headings.append(("".join(heading.itertext()), on[id(heading)], on[id(next(el.iter("tr")))]))
+            heading = None
+    return rows, headings
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_assessment_pdf_never_cuts_a_row_or_leaves_a_heading_without_its_table(month_world, lang):
+    """A month's assessment PDF (the verification page's download and ``assess --format pdf``) had the HJ
+    663 table's header row cut across pages 1 and 2 ("PM10 平均浓度" on one, "(μg/m³)" on the other) and, in
+    English, the zone's row cut after "7 (23" with "%)" on page 2. Laid out by WeasyPrint as the PDF is: no
+    table row on two pages, and every heading on the page of its table's header row (a month and the year)."""
+    from forecasting import assessment
+
+    path, today = month_world
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    db = Database(f"sqlite:///{path}")
+    try:
+        reports = []
+        for period in ({"month": last_month}, {"year": str(today.year)}):
+            kind, first, last = assessment.parse_period(**period)
+            reports.append(assessment.assess(db, first, last, kind=kind, n_boot=50))
+    finally:
+        db.dispose()
+    for report in reports:
+        rows, headings = _pdf_layout(assessment.to_html(report, lang, for_pdf=True))
+        assert len(rows) >= 9 and all(pages for _, pages in rows), rows  # the three tables were laid out
+        cut = [text for text, pages in rows if len(pages) > 1]
+        assert not cut, f"{report.label} {lang}: rows cut by a page break: {cut}"
+        apart = [(h, p, q) for h, p, q in headings if p != q]
+        assert not apart, f"{report.label} {lang}: headings on a page before their tables' (heading, its page, table's): {apart}"
+
+
 @pytest.mark.browser
 def test_manager_answers_last_months_accuracy_in_one_click(month_world, tmp_path):
     """A manager opens 预报检验 and clicks 上月: the headline answers with an interval; no request

@@ -110,6 +110,11 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
              "table{border-collapse:collapse;margin:0.5em 0 1em}td,th{border:1px solid #bbb;padding:3px 6px;"
              "text-align:right}th:first-child,td:first-child{text-align:left;white-space:nowrap}h1{font-size:16pt}h2{font-size:13pt}"
              ".note{color:#555;font-size:9pt}",
+             # on paper a heading stays with its table and a row (a header row of wrapped words included) is never
+             # cut by a page break: a tour's PDF had "7 (23" on page 1 and "%)" on page 2, and the HJ 663 table's
+             # header cut across two pages; a table that must break repeats its header (thead) on the next page
+             "h2{break-after:avoid}tr{break-inside:avoid}table{break-inside:avoid}td{white-space:nowrap}"
+             "thead{display:table-header-group}",
              "@page{size:A4 landscape;margin:1.5cm}" if for_pdf else "", "</style></head><body>",
              f"<h1>{_e(title)}</h1>",
              f"<p>{_e(t('assess18.period_line', lang, first=a.first, last=a.last, pf=a.previous_first, pl=a.previous_last))}"
@@ -121,9 +126,9 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
     parts.append(f"<p><b>{_e(headline(v, lang, period_name=period))}</b></p>")
     if v.n:  # what the rates count: every lead day together (the page's 上月 preset counts D+1 by default)
         parts.append(f"<p class='note'>{_e(t('assess18.cases_line', lang, n=v.n))}</p>")
-        parts.append("<table><tr>" + "".join(f"<th>{_e(t(k, lang))}</th>" for k in (
+        parts.append("<table><thead><tr>" + "".join(f"<th>{_e(t(k, lang))}</th>" for k in (
             "verif18.col.district", "verif18.col.cases", "verif18.col.level", "verif18.col.interval",
-            "verif18.col.range", "verif18.col.polluted")) + "</tr>")
+            "verif18.col.range", "verif18.col.polluted")) + "</tr></thead>")
         for r in v.by_district.to_dict("records"):
             parts.append(f"<tr><td>{_e(area_name(r['district'], lang))}</td><td>{r['n']}</td>"
                          f"<td>{_pct(r['level_hit_rate'])}</td><td>{_pct(r['level_lo'])}–{_pct(r['level_hi'])}</td>"
@@ -134,7 +139,7 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
     head = [t("assess18.col.area", lang), t("assess18.col.valid_days", lang), t("assess18.col.good_days", lang),
             t("assess18.col.good_ratio", lang), t("assess18.col.good_ratio_prev", lang)]
     head += [t(f"assess18.level.{lv}", lang) for lv in LEVELS]
-    parts.append("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>")
+    parts.append("<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>")
     for area in AREAS:
         s, p = a.observed[area], a.previous[area]
         cells = [area_name(area, lang), s["valid_days"], s["good_days"], _pct(s["good_ratio"]), _pct(p["good_ratio"])]
@@ -150,7 +155,7 @@ def to_html(a: Assessment, lang: str = "zh", *, for_pdf: bool = False) -> str:
         head.append(t("assess18.col.percentile", lang, pollutant=label, p=q, unit=unit))
     for pol in MEAN_INDICATORS:
         head.append(t("assess18.col.mean", lang, pollutant=POLLUTANT_LABELS.get(pol, pol)))
-    parts.append("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>")
+    parts.append("<table><thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>")
     for area in AREAS:
         s, p = a.observed[area], a.previous[area]
         cells = [area_name(area, lang)]
