@@ -45,7 +45,7 @@ from forecasting.plausibility import PLAUSIBLE_MAX
 from forecasting.store.db import get_database
 
 __all__ = ["routes", "api_is_public", "forecast_latest", "forecast_of_day", "submit_forecast", "PREFIX",
-           "session_of_day", "session_guidance", "api_not_found", "session_routes", "not_found_routes"]
+           "session_of_day", "session_guidance", "api_not_found", "session_routes", "not_found_routes", "etag_matches"]
 
 PREFIX = "/api/v1"
 
@@ -227,10 +227,30 @@ async def _report_response(request: Request, issue_date: date | None) -> Respons
     if not await to_thread.run_sync(lambda: verify_report(_db(), summary.id)):
         await to_thread.run_sync(lambda: _audit_integrity_failure(summary.id, request.url.path))
         return _integrity_error(summary.id)
+    etag = f'"{hashlib.sha256(body).hexdigest()}"'
     headers = {"X-Report-SHA256": summary.sha256, "X-Content-SHA256": hashlib.sha256(body).hexdigest(),
-               "X-Report-Revision": str(summary.revision), "ETag": f'"{hashlib.sha256(body).hexdigest()}"',
-               "Cache-Control": "no-cache"}
+               "X-Report-Revision": str(summary.revision), "ETag": etag, "Cache-Control": "no-cache"}
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        # the client holds these bytes already (a bot polling the latest forecast got 60 kB every time)
+        return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (RFC 9110 §13.1.2: a comma-separated list of entity
+    tags compared weakly, so ``W/"x"`` matches ``"x"``; ``*`` matches any current representation).
+
+    Examples
+    --------
+    >>> etag_matches('"a1", W/"b2"', '"b2"'), etag_matches("*", '"b2"'), etag_matches('"a1"', '"b2"')
+    (True, True, False)
+    >>> etag_matches(None, '"b2"')
+    False
+    """
+    if not if_none_match:
+        return False
+    tags = [tag.strip() for tag in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}
 
 
 async def forecast_latest(request: Request) -> Response:

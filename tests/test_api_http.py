@@ -76,6 +76,24 @@ def test_latest_forecast_is_the_stored_json_and_its_hash_matches(world):
     assert {d["adcode"] for d in body["districts"]} == {QP, WJ, JS}
 
 
+def test_a_client_that_holds_the_forecast_gets_304_without_the_body(world):
+    """A bot polling the newest forecast sent back the ETag it was given (``If-None-Match``) and got the whole
+    60 kB again each time; RFC 9110 §13.1.2 (weak comparison, ``*``, a list) gives it 304 and no body, with
+    the same ETag and hashes; a changed or unknown tag gets the forecast."""
+    client = world["client"]
+    for path in ("/api/v1/forecasts/latest", f"/api/v1/forecasts/{world['issue'].isoformat()}"):
+        full = client.get(path)
+        etag = full.headers["etag"]
+        assert full.status_code == 200 and etag == f'"{hashlib.sha256(full.content).hexdigest()}"'
+        for header in (etag, f"W/{etag}", f'"0000", {etag}', "*"):
+            r = client.get(path, headers={"If-None-Match": header})
+            assert r.status_code == 304 and r.content == b"", (path, header, r.status_code)
+            assert r.headers["etag"] == etag and r.headers["x-report-sha256"] == full.headers["x-report-sha256"]
+        for header in ('"0000"', etag[:-2] + '"', ""):
+            r = client.get(path, headers={"If-None-Match": header})
+            assert r.status_code == 200 and r.content == full.content, (path, header)
+
+
 def test_every_response_carries_the_security_headers_and_the_apps_code_arrives_whole(world):
     """The security headers on the page, its JavaScript, the health check and the API; and the chart
     engine's code served byte for byte as shipped, through the headers' middleware."""
