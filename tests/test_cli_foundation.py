@@ -110,6 +110,19 @@ def test_demo_seed_only_into_an_empty_database(fresh_url, tmp_path):
     rows = {line.split()[0]: line for line in banner.stdout.splitlines()[1:] if line.startswith("    ")}
     assert "青浦区 Qingpu" in rows["qp_chen"] and "吴江区 Wujiang" in rows["wj_wang"] and "嘉善县 Jiashan" in rows["js_zhou"]
     assert not any(code in banner.stdout for code in ("310118", "320509", "330421"))
+    # today's duty chief and deputy are marked (a newcomer looked for whom to try the chief's desk as), as the
+    # rota table says for today (Beijing)
+    import sqlite3
+    from datetime import datetime, timedelta, timezone
+
+    today = (datetime.now(timezone.utc) + timedelta(hours=8)).date().isoformat()
+    with sqlite3.connect(fresh_url.removeprefix("sqlite:///")) as con:
+        chief, deputy = con.execute(
+            "SELECT c.username, d.username FROM rota_turns t JOIN users c ON c.id = t.chief_id"
+            " JOIN users d ON d.id = t.deputy_id WHERE t.start_date <= ? AND t.end_date >= ?", (today, today)).fetchone()
+    marked = {name: line for name, line in rows.items() if "←" in line}
+    assert set(marked) == {chief, deputy}, marked
+    assert "今日轮值首席 today's duty chief" in marked[chief] and "今日副班 today's deputy" in marked[deputy]
     again = run(["demo", "seed", "--if-empty"], url=fresh_url)
     assert again.returncode == 0 and "not seeded" in again.stdout
 

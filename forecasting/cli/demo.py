@@ -54,24 +54,44 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - used, 0)
 
 
-def banner_lines(users) -> list[str]:
+def banner_lines(users, seats: dict[str, str] | None = None) -> list[str]:
     """The demo accounts as the terminal lists them: user name, role and district in Chinese and English
-    (names, never adcodes), display name.
+    (names, never adcodes), display name, and today's seat of the duty chief and deputy (``seats``: user
+    name → ``"chief"`` or ``"deputy"``; a newcomer looked for whom to sign in as to try the chief's desk).
 
-    >>> for line in banner_lines([("qp_chen", "陈静", "forecaster", "310118"), ("admin", "系统管理员", "admin", None)]):
+    >>> users = [("qp_chen", "陈静", "forecaster", "310118"), ("qp_li", "李明", "forecaster", "310118"),
+    ...          ("admin", "系统管理员", "admin", None)]
+    >>> for line in banner_lines(users, {"qp_chen": "chief", "qp_li": "deputy"}):
     ...     print(line.rstrip())
-        qp_chen    预报员 Forecaster         青浦区 Qingpu   陈静
+        qp_chen    预报员 Forecaster         青浦区 Qingpu   陈静     ← 今日轮值首席 today's duty chief
+        qp_li      预报员 Forecaster         青浦区 Qingpu   李明     ← 今日副班 today's deputy
         admin      系统管理员 Administrator  -               系统管理员
     """
     from forecasting.i18n import t
     from forecasting.vocab import district_by_adcode
 
+    seats = seats or {}
     lines = []
     for username, name, role, district in users:
         role_text = f"{t('role.' + role, 'zh')} {t('role.' + role, 'en')}"
         place = district_by_adcode(district).both_names if district else "-"
-        lines.append(f"    {username:<10} {_pad(role_text, 25)} {_pad(place, 15)} {name}")
+        line = f"    {username:<10} {_pad(role_text, 25)} {_pad(place, 15)} {name}"
+        if username in seats:
+            key = f"demo.seat_{seats[username]}"
+            line = f"{_pad(line, 64)}  ← {t(key, 'zh')} {t(key, 'en')}"
+        lines.append(line)
     return lines
+
+
+def todays_seats(db, day) -> dict[str, str]:
+    """User name → ``"chief"`` / ``"deputy"`` of the rota's duty on Beijing day ``day`` (substitutions applied)."""
+    from forecasting.consultation import duty_for
+    from forecasting.store.models import User
+
+    duty = duty_for(db, day)
+    with db.read() as s:
+        return {user.username: seat for seat, user_id in (("chief", duty.chief_id), ("deputy", duty.deputy_id))
+                if user_id is not None and (user := s.get(User, user_id)) is not None}
 
 
 def _banner(args) -> int:
@@ -86,9 +106,9 @@ def _banner(args) -> int:
     if is_demo(db):
         print(f"  演示模式（合成数据）/ DEMO MODE (synthetic data). 演示账户 / Demo accounts, "  # zh and en together
               f"密码 / password '{DEMO_PASSWORD}':")
-        print("\n".join(banner_lines(DEMO_USERS)))
-        print()
         built_for, today = demo_day(db), beijing_today()
+        print("\n".join(banner_lines(DEMO_USERS, todays_seats(db, today))))
+        print()
         if built_for is not None and built_for < today:  # as the app's banner says it
             for lang in ("zh", "en"):
                 print("  " + t("app.demo_stale", lang, day=built_for.isoformat(), n=(today - built_for).days))

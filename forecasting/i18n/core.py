@@ -18,6 +18,8 @@ MESSAGES = {
         "or sessions). For a demo world of today: stop the app and run make demo-fresh (deletes this demo database "
         "and builds it again).",
     ),
+    "demo.seat_chief": ("今日轮值首席", "today's duty chief"),
+    "demo.seat_deputy": ("今日副班", "today's deputy"),
     "demo.reset_not_sqlite": ("demo reset 只删除 SQLite 演示数据库；PostgreSQL 请自行删除并重建数据库后再 make run",
                               "demo reset deletes a SQLite demo database only: on PostgreSQL drop and create the "
                               "database, then make run"),
