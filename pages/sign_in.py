@@ -3,8 +3,9 @@
 import streamlit as st
 
 from forecasting import accounts
-from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, is_demo
+from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, is_demo, todays_seats
 from forecasting.errors import ForecastingError
+from forecasting.vocab import beijing_today
 from ui import state
 from ui.i18n import error_text, tr
 
@@ -37,3 +38,7 @@ with left:
     if is_demo(state.database()):
         names = ", ".join(u[0] for u in DEMO_USERS)
         st.caption(tr("signin.demo_hint", users=names, password=DEMO_PASSWORD))
+        # whom to sign in as to try the chief's desk: the seat rotates weekly
+        seats = {seat: user for user, seat in todays_seats(state.database(), beijing_today()).items()}
+        if "chief" in seats:
+            st.caption(tr("signin.demo_duty", chief=seats["chief"], deputy=seats.get("deputy", "—")))

@@ -184,6 +184,32 @@ def test_demo_banner_only_in_demo_mode(cast):
     at = new_app()
     at.run()
     assert "演示数据：本系统当前运行在演示模式" in texts(at) and "此后" not in texts(at)
+    assert "今日轮值首席" not in texts(at)  # no rota: no duty to name
+
+
+def test_the_demo_sign_in_names_todays_duty_chief_and_deputy(cast):
+    """The sign-in page listed eleven demo accounts and not whom to sign in as to try the chief's desk (the
+    seat rotates weekly): it names today's chief and deputy, from the rota's turn covering today."""
+    from forecasting import accounts
+    from forecasting.demo.world import BUILD_KEY, mark_demo
+    from forecasting.permissions import Actor
+    from forecasting.store.consultation import RotaTurn
+    from forecasting.store.models import AppMeta, User
+    from forecasting.vocab import beijing_today
+
+    mark_demo(cast)
+    accounts.create_user(cast, Actor.system("t"), username="fc_qp2", password=PASSWORD, role="forecaster",
+                         district="310118")
+    with cast.transaction() as s:
+        s.merge(AppMeta(key=BUILD_KEY, value="complete"))  # a finished world (else the page says it is building)
+        ids = {u.username: u.id for u in s.query(User)}
+        today = beijing_today()
+        s.add(RotaTurn(start_date=today - timedelta(days=2), end_date=today + timedelta(days=4), district="310118",
+                       chief_id=ids["fc_qp2"], deputy_id=ids["fc_qp"]))
+    at = new_app()
+    at.run()
+    assert not at.exception, at.exception
+    assert "今日轮值首席 fc_qp2，副班 fc_qp（首席工作台）" in texts(at)
 
 
 def test_a_demo_world_of_an_earlier_day_says_so_and_how_to_build_one_for_today(cast):

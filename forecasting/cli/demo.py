@@ -83,19 +83,8 @@ def banner_lines(users, seats: dict[str, str] | None = None) -> list[str]:
     return lines
 
 
-def todays_seats(db, day) -> dict[str, str]:
-    """User name → ``"chief"`` / ``"deputy"`` of the rota's duty on Beijing day ``day`` (substitutions applied)."""
-    from forecasting.consultation import duty_for
-    from forecasting.store.models import User
-
-    duty = duty_for(db, day)
-    with db.read() as s:
-        return {user.username: seat for seat, user_id in (("chief", duty.chief_id), ("deputy", duty.deputy_id))
-                if user_id is not None and (user := s.get(User, user_id)) is not None}
-
-
 def _banner(args) -> int:
-    from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, demo_day, is_demo
+    from forecasting.demo import DEMO_PASSWORD, DEMO_USERS, demo_day, is_demo, todays_seats
     from forecasting.i18n import t
     from forecasting.store.db import get_database
     from forecasting.vocab import beijing_today

@@ -14,7 +14,8 @@ from forecasting.demo.world import (
     demo_state,
     is_demo,
     seed_if_empty,
+    todays_seats,
 )
 
 __all__ = ["BUILD_KEY", "DEMO_PASSWORD", "DEMO_USERS", "build_demo_world", "demo_day", "demo_state", "is_demo",
-           "seed_if_empty"]
+           "seed_if_empty", "todays_seats"]

@@ -26,6 +26,7 @@ from forecasting.demo.consultation import seed_consultations
 from forecasting.demo.spawn import inline_pool, spawn_pool, warm_up
 from forecasting.permissions import Actor
 from forecasting.config import settings
+from forecasting.consultation.common import duty_in
 from forecasting.reports.pdf import require_cjk_font
 from forecasting.store.db import Database, forget_database, get_database
 from forecasting.store.migrate import upgrade
@@ -99,6 +100,15 @@ def _set_meta(session, key: str, value: str) -> None:
         session.add(AppMeta(key=key, value=value))
     else:
         row.value = value
+
+
+def todays_seats(db: Database, day: date) -> dict[str, str]:
+    """User name → ``"chief"`` / ``"deputy"`` of the rota's duty on Beijing day ``day`` (substitutions applied):
+    the demo accounts a newcomer signs in as to try the chief's desk (the seat rotates weekly)."""
+    with db.read() as s:
+        duty = duty_in(s, day)
+        return {user.username: seat for seat, user_id in (("chief", duty.chief_id), ("deputy", duty.deputy_id))
+                if user_id is not None and (user := s.get(User, user_id)) is not None}
 
 
 def demo_day(db: Database) -> date | None:

@@ -88,6 +88,7 @@ MESSAGES.update({
     "signin.expired": ("由于长时间未操作，登录已失效，请重新登录。", "Your session ended after inactivity; please sign in again."),
     "signin.hint": ("请使用管理员为您分配的账户登录。", "Sign in with the account your administrator gave you."),
     "signin.demo_hint": ("演示账户：{users}（密码 {password}）", "Demo accounts: {users} (password {password})"),
+    "signin.demo_duty": ("今日轮值首席 {chief}，副班 {deputy}（首席工作台）", "Today's duty chief {chief}, deputy {deputy} (the chief's desk)"),
     "sidebar.signed_in_as": ("当前用户：{name}", "Signed in as {name}"),
     "sidebar.sign_out": ("退出登录", "Sign out"),
     # home
