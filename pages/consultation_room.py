@@ -302,7 +302,7 @@ if room.can_submit:
     if errors_key in st.session_state:
         st.session_state[errors_key] = errors
     st.html(_READABLE_TAGS)
-    cols = st.columns(len(session.target_dates))
+    cols = w.day_columns(len(session.target_dates), key=prefix + "day_columns")
     for col, day in zip(cols, session.target_dates):
         k = prefix + day.isoformat()
         with col:

@@ -21,7 +21,7 @@ from ui import state
 from ui.aqi import range_badge_html
 from ui.charts import (ENSEMBLE_COLOUR, MODEL_COLOURS, MODEL_WIDTH, OBS_COLOUR, OBS_WIDTH, SUGGESTED_WIDTH,
                        aqi_bands, model_colours)
-from ui.consultation import text_width
+from ui.consultation import day_columns, text_width
 from ui.i18n import correction_reason, join, paren, tr
 from ui.skill import skill_frame
 
@@ -67,7 +67,7 @@ if ends is not None:
         st.info(tr("dfc13.model_ends", date=ends.isoformat(), n=(ends - latest).days))
     else:
         st.caption(tr("dfc13.model_ends_all", n=n_days))
-cols = st.columns(max(len(suggested), 1))
+cols = day_columns(max(len(suggested), 1), key="dfc_day_cards")
 for col, g in zip(cols, suggested):
     with col.container(border=True):
         # the day and its date on two lines: seven cards side by side on a 1366-1440 px screen broke "12-08"

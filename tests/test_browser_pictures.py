@@ -207,6 +207,19 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                     settled(page)
                     names = page.evaluate(_LEVEL_NAME_LINES)
                     assert names and all(lines == 1 for _, lines in names), names
+                # ... on one row at 1280 px; at 1024 px they wrap onto a second row instead of squeezing (they
+                # were 64 px wide: "首要污染物" broke after each character and "轻度污染" stuck out of its card)
+                cards = ("() => [...document.querySelectorAll('.st-key-dfc_day_cards [data-testid=stColumn]')]"
+                         ".map(c => { const r = c.getBoundingClientRect(); return [Math.round(r.top), r.width]; })")
+                at_1280 = page.evaluate(cards)
+                assert len(at_1280) == 7 and len({top for top, _ in at_1280}) == 1, at_1280
+                page.set_viewport_size({"width": 1024, "height": 900})  # laid out again at once (no script run)
+                settled(page)
+                at_1024 = page.evaluate(cards)
+                assert len({top for top, _ in at_1024}) == 2 and min(w for _, w in at_1024) >= 96, at_1024
+                names = page.evaluate(_LEVEL_NAME_LINES)
+                assert names and all(lines == 1 for _, lines in names), names
+                shot(page, "district-forecast-1024")
             ctx.close()
 
 

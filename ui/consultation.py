@@ -388,6 +388,19 @@ def lateness(deadline: datetime, done: datetime | None) -> str:
     return tr("today14.late_line", time=bj(done, "%H:%M"), late=late)
 
 
+def day_columns(n: int, *, key: str, min_rem: float = 6.0):
+    """``n`` columns of days (one card or one form column a day) that wrap onto a second row when the page is
+    too narrow for ``n`` of at least ``min_rem`` rem each, instead of squeezing: at 1024 px seven cards were
+    64 px wide, "首要污染物" broke after each character and "轻度污染" stuck out of its card (a tour). From a
+    1280 px screen up the seven stay on one row (6.5 rem put the seventh alone on a second row there); at
+    1024 px five and two; on a phone three a row instead of seven stacked. CSS only, scoped to the container
+    ``key``."""
+    st.html(f"<style>.st-key-{key} [data-testid='stHorizontalBlock']{{flex-wrap:wrap}}"
+            f".st-key-{key} [data-testid='stHorizontalBlock'] > [data-testid='stColumn']{{min-width:{min_rem}rem}}"
+            "</style>")
+    return st.container(key=key).columns(n)
+
+
 #: A countdown is read whole: Streamlit's metric cut "还剩 14 小时 23 分" to "还剩 14 小时 2…" in a half-width
 #: column (a tour). In the strip its value wraps instead, a little smaller than a metric's 2.25rem.
 _WHOLE_COUNTDOWN = ("<style>.st-key-deadline_strip [data-testid='stMetricValue'],"
