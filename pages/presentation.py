@@ -25,16 +25,18 @@ db = state.database()
 lang = state.language()
 actor = state.current_actor()
 
+# On a 1024 × 768 projector beside the sidebar "轻度污染" broke as "轻度污/染" and "客观预报指导" as "…指/导" (a
+# tour): level chips and card headings take their size from the width (clamp), and never break inside a word
 st.html("""<style>
 .pres-head{font-size:3.2rem;font-weight:800;line-height:1.15;margin:0 0 .2rem 0}
 .pres-sub{font-size:1.5rem;color:#444;margin-bottom:1rem}
 .pres-card{border:2px solid #ccc;border-radius:12px;padding:1rem 1.2rem;margin-bottom:1rem;background:#fff}
-.pres-card h3{font-size:1.5rem;margin:0 0 .5rem 0;color:#333}
+.pres-card h3{font-size:clamp(1.1rem,1.5vw,1.5rem);margin:0 0 .5rem 0;color:#333;word-break:keep-all}
 .pres-big{font-size:clamp(2rem,2.6vw,3.4rem);font-weight:800;line-height:1.1;white-space:nowrap}
 .pres-big small{font-size:.55em;font-weight:700;margin-right:.2em}
 .pres-final{font-size:1.35rem;margin:.4rem 0;padding:.3rem .5rem;border-left:4px solid #6a1b9a;background:#f6f0fa}
-.pres-level{display:inline-block;font-size:1.6rem;font-weight:700;padding:.15rem .8rem;border-radius:8px;
-  margin:.3rem .4rem .3rem 0;border:1px solid #888}
+.pres-level{display:inline-block;font-size:clamp(1.1rem,1.6vw,1.6rem);font-weight:700;padding:.15rem .8rem;
+  border-radius:8px;margin:.3rem .4rem .3rem 0;border:1px solid #888;word-break:keep-all}
 .pres-text{font-size:1.35rem;line-height:1.5;white-space:pre-wrap}
 .pres-flag{font-size:1.3rem;margin:.2rem 0}
 .pres-foot{font-size:1.1rem;color:#555}

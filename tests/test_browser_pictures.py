@@ -187,6 +187,12 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                                        " document.querySelector('.pres-head').innerText.includes('第 2 天')")
                 settled(page)
                 shot(page, "presentation-1920")
+                # a 1024 × 768 projector beside the sidebar: no level name broken inside ("轻度污/染" was)
+                page.set_viewport_size({"width": 1024, "height": 768})
+                settled(page)
+                names = page.evaluate(_LEVEL_NAME_LINES)
+                assert names and all(lines == 1 for _, lines in names), names
+                shot(page, "presentation-1024")
                 # the room's three-district grid fits a 1280 px page (820 px beside the sidebar): with each
                 # district's "模式指导止于 12-11" on one line it was 859 px wide and its seventh day was cut off
                 page.set_viewport_size({"width": 1280, "height": 900})
