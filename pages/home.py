@@ -118,7 +118,9 @@ if actor.role in ("manager", "admin"):
         st.caption(error_text(exc))
     st.divider()
 
-left, right = st.columns([3, 2])
+# the board beside the map while it has room for seven days (at 1024 px the status table was cut after the
+# fifth and the countdown broke inside "小时"); below it on a narrower page
+left, right = w.columns_that_wrap([3, 2], key="today_board", min_rem=(29, 16))
 with left:
     if room.session is None:
         st.info(tr("today14.no_session"), icon=":material/info:")

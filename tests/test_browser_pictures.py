@@ -226,6 +226,14 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                 names = page.evaluate(_LEVEL_NAME_LINES)
                 assert names and all(lines == 1 for _, lines in names), names
                 shot(page, "district-forecast-1024")
+                # the home page at 1024 px: the status table whole (it was cut after the fifth day beside the map)
+                page.locator("[class*=st-key-lang_switch]").get_by_text("中文").click()
+                settled(page)
+                _open(page, base, "首页", "三地填报状态")
+                page.locator(".status-strip").wait_for()
+                strip = page.evaluate("() => { const s = document.querySelector('.status-strip');"
+                                      " return [s.scrollWidth, s.clientWidth]; }")
+                assert strip[0] <= strip[1], strip
             ctx.close()
 
 

@@ -388,24 +388,37 @@ def lateness(deadline: datetime, done: datetime | None) -> str:
     return tr("today14.late_line", time=bj(done, "%H:%M"), late=late)
 
 
+def columns_that_wrap(spec, *, key: str, min_rem):
+    """``st.columns(spec)`` in a container ``key`` whose columns wrap onto the next row when the page is too
+    narrow for each to have its ``min_rem`` rem (one number for all, or one per column) instead of squeezing.
+    On a phone they then sit as many a row as fit rather than one under the other. CSS only."""
+    n = spec if isinstance(spec, int) else len(spec)
+    mins = [min_rem] * n if isinstance(min_rem, (int, float)) else list(min_rem)
+    # its own row of columns only (directly inside, or inside Streamlit's layout wrapper), never columns nested in
+    # them: the home page's two deadlines sit in columns inside the board's first column
+    block = (f":is(.st-key-{key} > [data-testid='stHorizontalBlock'],"
+             f" .st-key-{key} > [data-testid='stLayoutWrapper'] > [data-testid='stHorizontalBlock'])")
+    rules = "".join(f"{block} > [data-testid='stColumn']:nth-child({i + 1}){{min-width:min({m}rem,100%)}}"
+                    for i, m in enumerate(mins))
+    st.html(f"<style>{block}{{flex-wrap:wrap}}{rules}</style>")
+    return st.container(key=key).columns(spec)
+
+
 def day_columns(n: int, *, key: str, min_rem: float = 6.0):
     """``n`` columns of days (one card or one form column a day) that wrap onto a second row when the page is
     too narrow for ``n`` of at least ``min_rem`` rem each, instead of squeezing: at 1024 px seven cards were
     64 px wide, "首要污染物" broke after each character and "轻度污染" stuck out of its card (a tour). From a
     1280 px screen up the seven stay on one row (6.5 rem put the seventh alone on a second row there); at
-    1024 px five and two; on a phone three a row instead of seven stacked. CSS only, scoped to the container
-    ``key``."""
-    st.html(f"<style>.st-key-{key} [data-testid='stHorizontalBlock']{{flex-wrap:wrap}}"
-            f".st-key-{key} [data-testid='stHorizontalBlock'] > [data-testid='stColumn']{{min-width:{min_rem}rem}}"
-            "</style>")
-    return st.container(key=key).columns(n)
+    1024 px five and two; on a phone three a row instead of seven stacked."""
+    return columns_that_wrap(n, key=key, min_rem=min_rem)
 
 
 #: A countdown is read whole: Streamlit's metric cut "还剩 14 小时 23 分" to "还剩 14 小时 2…" in a half-width
 #: column (a tour). In the strip its value wraps instead, a little smaller than a metric's 2.25rem.
 _WHOLE_COUNTDOWN = ("<style>.st-key-deadline_strip [data-testid='stMetricValue'],"
                     ".st-key-deadline_strip [data-testid='stMetricValue'] *"
-                    "{white-space:normal;overflow:visible;text-overflow:clip;font-size:1.9rem;line-height:1.25}"
+                    "{white-space:normal;overflow:visible;text-overflow:clip;font-size:1.9rem;line-height:1.25;"
+                    "word-break:keep-all}"
                     "</style>")
 
 
