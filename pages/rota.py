@@ -45,14 +45,21 @@ day = start
 while day <= end and len(days) < 120:
     days.append(c.duty_for(db, day))
     day += timedelta(days=1)
+def _person(name: str, substituted: bool) -> str:
+    """A name never broken inside (a 1024 px page read "陈/静" in the calendar's narrow cells), its substitution mark
+    beside it."""
+    mark = f" ({w.esc(tr('rota.sub'))})" if substituted else ""
+    return f"<span style='white-space:nowrap'>{w.esc(name)}</span>{mark}"
+
+
 weeks: dict = {}
 for d in days:
     monday = d.day - timedelta(days=d.day.weekday())
     cell = "—"
     if d.chief_id:
-        cell = f"{w.district_name(d.district)} · {d.chief_name}{' (' + tr('rota.sub') + ')' if d.chief_substituted else ''}"
+        cell = f"{w.esc(w.district_name(d.district))} · {_person(d.chief_name, d.chief_substituted)}"
         if d.deputy_name:
-            cell += f" / {d.deputy_name}{' (' + tr('rota.sub') + ')' if d.deputy_substituted else ''}"
+            cell += f" / {_person(d.deputy_name, d.deputy_substituted)}"
     weeks.setdefault(monday, {})[tr(f"weekday.{d.day.weekday()}") + f" {d.day:%m-%d}"] = cell
 st.subheader(tr("rota.calendar"))
 if weeks:
@@ -68,7 +75,7 @@ if weeks:
             style = ("background:#FFF3C4;border:2px solid #E65100;" if is_today else "border:1px solid #ddd;")
             mark = f" <b>{w.esc(tr('rota14.today'))}</b>" if is_today else ""
             tds.append(f"<td style='{style}padding:4px;vertical-align:top;word-break:break-word;font-size:0.85em'>"
-                       f"<div style='color:#666'>{current:%m-%d}{mark}</div>{w.esc(text)}</td>")
+                       f"<div style='color:#666'>{current:%m-%d}{mark}</div>{text}</td>")  # escaped above
         body.append("<tr>" + "".join(tds) + "</tr>")
     st.markdown("<table style='table-layout:fixed;width:100%;border-collapse:collapse'>"
                 f"<tr>{head}</tr>{''.join(body)}</table>", unsafe_allow_html=True)

@@ -65,6 +65,25 @@ _LEVEL_NAME_LINES = """() => {
 }"""
 
 
+#: Each occurrence of one of the given names in a table cell: the name and its number of lines on screen.
+_NAME_LINES = """(names) => {
+  const out = [];
+  for (const cell of document.querySelectorAll('td')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const name of names) {
+        for (let at = node.textContent.indexOf(name); at >= 0; at = node.textContent.indexOf(name, at + 1)) {
+          const range = document.createRange();
+          range.setStart(node, at); range.setEnd(node, at + name.length);
+          out.push([name, new Set([...range.getClientRects()].map(r => Math.round(r.top))).size]);
+        }
+      }
+    }
+  }
+  return out;
+}"""
+
+
 def _open(page, base, link: str, text: str):
     if page.viewport_size["width"] < 700:  # the sidebar is collapsed on a phone: go by URL
         page.goto(base + "/" + {"模式预报": "model_guidance", "会商演示": "presentation",
@@ -234,6 +253,10 @@ def test_pictures_at_desktop_and_phone(pictures_server, tmp_path):
                 strip = page.evaluate("() => { const s = document.querySelector('.status-strip');"
                                       " return [s.scrollWidth, s.clientWidth]; }")
                 assert strip[0] <= strip[1], strip
+                # the rota's calendar at 1024 px: a person's name never broken inside ("陈/静" was)
+                _open(page, base, "值班表", "值班日历")
+                names = page.evaluate(_NAME_LINES, ["陈静", "李明", "徐蕾", "王磊", "赵敏", "周婷", "吴强", "沈悦"])
+                assert len(names) >= 28 and all(lines == 1 for _, lines in names), names
             ctx.close()
 
 
