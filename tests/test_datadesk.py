@@ -899,3 +899,23 @@ def test_the_run_preview_says_why_it_cannot_be_stored(sqlite_url, monkeypatch, t
     warned = [w.value for w in at.warning if w.value.startswith(("网格没有覆盖", "文件没有写明起报时间", "起报时间"))]
     assert warned == ([says] if says else [])
     assert at.button(key="dd20_run_confirm").disabled is bool(says)
+
+
+def test_each_uploaders_label_names_every_kind_of_file_it_accepts():
+    """The station picker accepted tab-separated .txt files (as the observations picker does) and its label named
+    only CSV, .xlsx and .xls, so nobody knew to choose one. Every uploader of the data desk with a ``type=`` list:
+    each extension it accepts is named in its label in both languages ("CSV" for .csv, "ZIP" for .zip)."""
+    import re
+
+    from forecasting.i18n import t
+
+    source = (ROOT / "pages" / "data_desk.py").read_text(encoding="utf-8")
+    # each uploader's label key and its type list, never reaching into the next uploader (the run's has no list)
+    uploaders = re.findall(r'st\.file_uploader\(tr\("([\w.]+)"(?:(?!st\.file_uploader).)*?type=\[([^\]]+)\]', source,
+                           flags=re.S)
+    assert len(uploaders) >= 2, uploaders
+    for key, types in uploaders:
+        for ext in re.findall(r'"(\w+)"', types):
+            for lang in ("zh", "en"):
+                label = t(key, lang, mb=20)
+                assert f".{ext}" in label or ext.upper() in label, (key, lang, ext, label)

@@ -113,10 +113,10 @@ MESSAGES = {
                                 "read: {sheets}"),
     "dd20.obs.skipped_files": ("压缩包中这些文件不是 CSV 或 Excel，未读取：{files}",
                                "These files of the archive are neither CSV nor Excel and were not read: {files}"),
-    "dd20.obs.stations": ("站点信息 CSV、.xlsx 或 .xls（可选：站点编码、站点名称、经度、纬度、区县，或 station,name,lon,lat,"
-                          "district；区县为行政区划代码或区县名称）",
-                          "Station metadata CSV, .xlsx or .xls (optional: station,name,lon,lat,district, or their Chinese "
-                          "names; district an adcode or the district's name)"),
+    "dd20.obs.stations": ("站点信息 CSV、制表符分隔的文本（.txt）、.xlsx 或 .xls（可选：站点编码、站点名称、经度、纬度、区县，或 "
+                          "station,name,lon,lat,district；区县为行政区划代码或区县名称）",
+                          "Station metadata CSV, tab-separated text (.txt), .xlsx or .xls (optional: station,name,lon,lat,"
+                          "district, or their Chinese names; district an adcode or the district's name)"),
     "dd20.obs.timezone": ("无时区的时间按", "Times without an offset are in"),
     "dd20.obs.tz_utc": ("UTC（世界时）", "UTC"),
     "dd20.obs.tz_beijing": ("北京时间", "Beijing time"),
