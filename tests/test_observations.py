@@ -258,6 +258,22 @@ def test_a_tab_separated_file_names_the_line_of_a_bad_value_and_a_station_list_r
     assert st["name"].tolist() == ["青浦淀山湖"] and st["district"].tolist() == ["310118"]
 
 
+def test_a_damaged_utf16_export_is_named_as_utf16_at_the_byte_that_cannot_be_read(tmp_path):
+    """A "Unicode 文本" export cut short (an odd number of bytes) or holding a lone surrogate was refused as "not a
+    text file in UTF-8 or GB18030 (byte 9 …)": the wrong encoding, and a byte two past the bad one. It is named as
+    UTF-16 at the bad byte (1-based, counting the byte-order mark), in both languages; nothing is read."""
+    body = b"\xff\xfe" + TAB_TEXT.encode("utf-16-le")
+    for raw, byte in ((body[:-1], len(body) - 1),  # cut short: the last character has its first byte only
+                      (b"\xff\xfe" + "站点".encode("utf-16-le") + b"\x00\xdc" + "\t".encode("utf-16-le"), 7)):
+        path = tmp_path / "导出.txt"
+        path.write_bytes(raw)
+        with pytest.raises(FormatError) as refused:
+            read_station_csv(path, timezone="Asia/Shanghai")
+        assert refused.value.key == "obs.utf16_broken", refused.value
+        assert f"导出.txt 以 UTF-16 文本开头（Excel 的“Unicode 文本”），但第 {byte} 字节起" in refused.value.localized("zh")
+        assert f"from byte {byte}:" in refused.value.localized("en")
+
+
 def test_tab_separated_exports_chosen_together_or_zipped_are_read_and_a_readme_beside_them_is_named():
     """Several .txt exports chosen together on the data desk (read as one ZIP of them) were refused as "no CSV or
     Excel file in the archive (it holds: d1.txt, d2.txt)": a .txt in a ZIP was taken for a README."""

@@ -33,6 +33,12 @@ MESSAGES = {
         "{file} 超过 {n} 个单元格：请拆分为几个文件",
         "{file} has more than {n} cells: split it into several files",
     ),
+    "obs.utf16_broken": (
+        "{file} 以 UTF-16 文本开头（Excel 的“Unicode 文本”），但第 {byte} 字节起无法按 UTF-16 读取：文件可能已损坏或不完整，"
+        "请重新导出",
+        "{file} starts as UTF-16 text (Excel's \"Unicode Text\") but cannot be read as UTF-16 from byte {byte}: the "
+        "file may be damaged or cut short; export it again",
+    ),
     "obs.not_text": (
         "{file} 不是 UTF-8 或 GB18030（GBK）编码的文本文件（第 {byte} 字节无法读取）；请上传 CSV 文件或 Excel "
         "工作簿（.xlsx 或 .xls）",

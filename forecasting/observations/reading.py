@@ -234,9 +234,10 @@ def _decode(raw: bytes, name: str) -> tuple[str, tuple[str, ...]]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本 (*.txt)"
         try:
             return raw.decode("utf-16"), ()
-        except UnicodeDecodeError as exc:
-            raise FormatError(f"{name}: not a text file in UTF-8 or GB18030 (byte {exc.start + 3} cannot be read)",
-                              key="obs.not_text", file=name, byte=exc.start + 3) from None
+        except UnicodeDecodeError as exc:  # named as what it claims to be (it was "not UTF-8 or GB18030")
+            raise FormatError(f"{name}: starts as UTF-16 text (Excel's Unicode text) but byte {exc.start + 1} cannot "
+                              f"be read as UTF-16 ({exc.reason}): the file may be damaged or cut short",
+                              key="obs.utf16_broken", file=name, byte=exc.start + 1) from None
     try:
         return raw.decode("utf-8-sig"), ()
     except UnicodeDecodeError as exc:
