@@ -258,6 +258,28 @@ def test_a_tab_separated_file_names_the_line_of_a_bad_value_and_a_station_list_r
     assert st["name"].tolist() == ["青浦淀山湖"] and st["district"].tolist() == ["310118"]
 
 
+def test_one_station_hour_given_twice_is_refused_when_the_values_differ_and_read_once_when_they_agree():
+    """A file with QP01's 07:00 twice (PM2.5 45 on line 3, 47 on line 4) was imported keeping 45 without a word, and
+    the data desk's preview had said both would be flagged as duplicates. Differing values are refused naming both
+    lines, as two files of a ZIP that differ are; the same value twice (overlapping exports) is read once, and a
+    given value wins over a blank one, in the wide and the long layout."""
+    wide = "station,time,PM2.5,O3\nQP01,2026-12-08 06:00,41,60\nQP01,2026-12-08 07:00,45,62\nQP01,2026-12-08 07:00,47,62\n"
+    with pytest.raises(ValidationError) as refused:
+        read_station_csv(io.StringIO(wide), timezone="Asia/Shanghai")
+    assert refused.value.key == "obs.line_conflict"
+    assert refused.value.localized("zh").endswith(
+        "第 3 行与第 4 行对站点 QP01 2026-12-08 07:00（北京时间）的 PM2.5 给出不同的值（45 与 47）：请只保留其一")
+    assert "lines 3 and 4 give station QP01 at 2026-12-08 07:00 (Beijing) different PM2.5 values (45 and 47)" in \
+        refused.value.localized("en")
+    long = ("station,time,pollutant,value\nQP01,2026-12-08 07:00,PM2.5,45\nQP01,2026-12-08 07:00,O3,62\n"
+            "QP01,2026-12-08 07:00,PM2.5,\nQP01,2026-12-08 07:00,PM2.5,45\nQP01,2026-12-08 08:00,PM2.5,50\n")
+    for text in (wide.replace(",47,62", ",45,"), long):
+        obs = read_station_csv(io.StringIO(text), timezone="Asia/Shanghai")
+        assert not obs.duplicated(["station", "time", "pollutant"]).any(), obs
+        at7 = obs[obs["time"] == pd.Timestamp("2026-12-07 23:00", tz="UTC")].set_index("pollutant")["value"]
+        assert at7.to_dict() == {"pm25": 45.0, "o3": 62.0}, obs
+
+
 def test_a_damaged_utf16_export_is_named_as_utf16_at_the_byte_that_cannot_be_read(tmp_path):
     """A "Unicode 文本" export cut short (an odd number of bytes) or holding a lone surrogate was refused as "not a
     text file in UTF-8 or GB18030 (byte 9 …)": the wrong encoding, and a byte two past the bad one. It is named as

@@ -111,6 +111,12 @@ MESSAGES = {
         "{file} 中没有 CSV 或 Excel 文件（其中有：{members}）",
         "{file} holds no CSV or Excel file (it holds: {members})",
     ),
+    "obs.line_conflict": (
+        "{file} 第 {first} 行与第 {second} 行对站点 {station} {when}（北京时间）的 {pollutant} 给出不同的值（{a} 与 {b}）："
+        "请只保留其一",
+        "{file}: lines {first} and {second} give station {station} at {when} (Beijing) different {pollutant} values "
+        "({a} and {b}): keep one of them",
+    ),
     "obs.archive_conflict": (
         "{first} 与 {second} 对站点 {station} {when}（北京时间）的 {pollutant} 给出不同的值（{a} 与 {b}）：请只保留其一",
         "{first} and {second} give station {station} at {when} (Beijing) different {pollutant} values ({a} and {b}): "

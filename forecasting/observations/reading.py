@@ -822,7 +822,7 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
         _check_co_unit(out, name, "unit" if long else _label(frame, "co") if "co" in cols else "CO")
     out["time"] = pd.to_datetime(out["time"], utc=True)
     out["line"] = np.tile(frame.index.to_numpy(dtype=int) + 2, len(out) // max(len(frame), 1)) if len(frame) else []
-    out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
+    out = _one_value_an_hour(out, name)
     read = {"station", "time", "pollutant", "value", "unit"} if {"pollutant", "value"} <= cols else {"station", "time", *POLLUTANTS}
     read |= {"date", "hour"} if from_date_and_hour else set()
     read |= {"year", "month", "day"} if from_parts else set()
@@ -838,6 +838,31 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
         return out
     out.attrs["ignored_columns"] = tuple(_label(frame, c) for c in frame.columns if c and c not in read)
     return out
+
+
+def _one_value_an_hour(out: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One row per station, hour and pollutant, sorted. A file that gives one station's hour twice with different
+    values is refused naming both lines (as two files of a ZIP that differ are, ``obs.archive_conflict``): the
+    import kept the first silently, while the data desk's preview had flagged both as duplicates. The same value
+    twice (overlapping exports) is read once; a given value comes before a missing one."""
+    key = ["station", "time", "pollutant"]
+    given = out[out["value"].notna()]
+    differ = given[given.groupby(key, sort=False)["value"].transform("nunique") > 1]
+    if len(differ):
+        first = differ.sort_values("line", kind="stable").iloc[0]
+        same = differ[(differ["station"] == first["station"]) & (differ["time"] == first["time"])
+                      & (differ["pollutant"] == first["pollutant"])].sort_values("line", kind="stable")
+        other = same[same["value"] != first["value"]].iloc[0]
+        when = pd.Timestamp(first["time"]).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+        pollutant = POLLUTANT_TEXT.get(first["pollutant"], first["pollutant"])
+        raise ValidationError(
+            f"{name}: lines {int(first['line'])} and {int(other['line'])} give station {first['station']} at {when} "
+            f"(Beijing) different {pollutant} values ({first['value']:g} and {other['value']:g}): keep one of them",
+            key="obs.line_conflict", file=name, first=int(first["line"]), second=int(other["line"]),
+            station=first["station"], when=when, pollutant=pollutant, a=f"{first['value']:g}", b=f"{other['value']:g}")
+    out = out.assign(_missing=out["value"].isna()).sort_values([*key, "_missing", "line"], kind="stable")
+    out = out.drop_duplicates(key).drop(columns="_missing")
+    return out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
 
 
 def _check_co_unit(out: pd.DataFrame, name: str, column: str) -> None:
