@@ -69,7 +69,7 @@ def _english_help_texts() -> list[str]:
     (["session"], True, ["open开启某个发布日期的会商（已开启则什么也不做；供每日定时任务使用）"]),
     (["session", "open"], False, ["发布日期（北京时间）YYYY-MM-DD（默认：北京时间今天）", "目标日期D+1..D+N"]),
     (["obs"], True, ["import导入站点逐时观测（CSV，宽表或长表）"]),
-    (["obs", "import"], True, ["观测数据：CSV文件、制表符分隔的文本（.txt）、Excel工作簿", "站点信息（CSV、.xlsx或.xls）：station,name,lon,lat,district"]),
+    (["obs", "import"], True, ["观测数据：CSV文件、制表符分隔的文本（.txt）、Excel工作簿", "站点信息（CSV、制表符分隔的文本.txt、.xlsx或.xls）：station,name,lon,lat,district"]),
     (["verify"], False, ["95%区块自助法区间", "综合评分的权重primary,level,aqi（默认0.2,0.5,0.3）"]),
 ], ids=["top", "aqi", "session", "session-open", "obs", "obs-import", "verify"])
 def test_a_chinese_locale_gets_chinese_help(monkeypatch, capsys, args, positionals, says):

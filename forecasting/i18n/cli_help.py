@@ -128,8 +128,8 @@ MESSAGES = {
                                "（多个文件一并读取）",
                                "observations: CSV files, tab-separated text (.txt), Excel workbooks (.xlsx, .xls) or ZIPs "
                                "of them (several: read together)"),
-    "clihelp.obs.import.stations": ("站点信息（CSV、.xlsx 或 .xls）：station,name,lon,lat,district",
-                                    "station metadata (CSV, .xlsx or .xls): station,name,lon,lat,district"),
+    "clihelp.obs.import.stations": ("站点信息（CSV、制表符分隔的文本 .txt、.xlsx 或 .xls）：station,name,lon,lat,district",
+                                    "station metadata (CSV, tab-separated .txt, .xlsx or .xls): station,name,lon,lat,district"),
     "clihelp.obs.import.timezone": ("不带时区偏移的时间所在的时区，如 Asia/Shanghai（北京时间）",
                                     "zone of times without an offset, e.g. Asia/Shanghai (Beijing time)"),
     "clihelp.obs.import.hour_label": ("文件以小时的结束时刻（默认）还是开始时刻标注该小时",
