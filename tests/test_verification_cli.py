@@ -90,3 +90,18 @@ def test_summary_gives_intervals_and_a_reference_chosen_before_the_period(demo, 
         for c in s["comparisons"].values():
             assert c["cases"] <= s["cases"]
             assert c["level_hit_rate"]["issued"]["n"] <= c["cases"]
+
+
+@pytest.mark.parametrize("locale", ["zh_CN.UTF-8", "C.UTF-8"])
+def test_the_help_names_every_breakdown_the_command_accepts(monkeypatch, capsys, locale):
+    """``--by`` accepted ``obs_class`` (the observed level's class), which its help never named: a manager learnt
+    of it only from the refusal of a wrong value. The help names every breakdown in either language."""
+    from forecasting.verification.service import BREAKDOWNS
+    from locale_support import terminal_locale
+
+    terminal_locale(monkeypatch, locale)
+    monkeypatch.setenv("COLUMNS", "100")
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    shown = "".join(capsys.readouterr().out.split())
+    assert all(name in shown for name in BREAKDOWNS), (BREAKDOWNS, shown)

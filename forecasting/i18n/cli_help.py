@@ -226,9 +226,10 @@ MESSAGES = {
                             "verify issued forecasts, guidance, models and persistence"),
     "clihelp.verify.from": ("参与检验的第一个目标日期（YYYY-MM-DD）", "first target date verified (YYYY-MM-DD)"),
     "clihelp.verify.to": ("参与检验的最后一个目标日期（YYYY-MM-DD）", "last target date verified (YYYY-MM-DD)"),
-    "clihelp.verify.by": ("分组：以逗号分隔的 lead_day,district,month,season,duty_chief，或 all（默认 lead_day）",
-                          "breakdown: comma-separated lead_day,district,month,season,duty_chief "
-                          "or all (default lead_day)"),
+    "clihelp.verify.by": ("分组：以逗号分隔的 lead_day,district,month,season,duty_chief,obs_class（实况等级：优良、轻度污染、"
+                          "中度及以上），或 all（默认 lead_day）",
+                          "breakdown: comma-separated lead_day,district,month,season,duty_chief,obs_class (the observed "
+                          "level: good, light, moderate or worse) or all (default lead_day)"),
     "clihelp.verify.event_rule": ("预报范围的上限（默认）或中值超过阈值时，视为预报 AQI > 阈值",
                                   "a range forecasts AQI > threshold when its upper bound (default) or its centre "
                                   "exceeds it"),
