@@ -68,7 +68,7 @@ def _english_help_texts() -> list[str]:
                      "指定HJ633的版本"]),
     (["session"], True, ["open开启某个发布日期的会商（已开启则什么也不做；供每日定时任务使用）"]),
     (["session", "open"], False, ["发布日期（北京时间）YYYY-MM-DD（默认：北京时间今天）", "目标日期D+1..D+N"]),
-    (["obs"], True, ["import导入站点逐时观测（CSV，宽表或长表）"]),
+    (["obs"], True, ["import导入站点逐时观测（CSV、制表符分隔的文本、Excel工作簿或其ZIP；宽表或长表）"]),
     (["obs", "import"], True, ["观测数据：CSV文件、制表符分隔的文本（.txt）、Excel工作簿", "站点信息（CSV、制表符分隔的文本.txt、.xlsx或.xls）：station,name,lon,lat,district"]),
     (["verify"], False, ["95%区块自助法区间", "综合评分的权重primary,level,aqi（默认0.2,0.5,0.3）"]),
 ], ids=["top", "aqi", "session", "session-open", "obs", "obs-import", "verify"])
@@ -220,3 +220,26 @@ def test_every_help_text_of_the_command_line_comes_from_the_table():
 def test_no_help_entry_is_left_unused():
     unused = sorted(set(k for k in table() if k.startswith("clihelp.")) - set(_used_keys()))
     assert not unused, unused
+
+
+def test_every_option_and_argument_says_what_it_is_in_both_languages(monkeypatch):
+    """Twenty-one options and arguments had no help at all (``rota generate --from/--to``, ``train --history-days``,
+    ``demo run --host/--port``, ``users add --role`` …): their help line was the bare flag in either language.
+    Every one has a help text, in Chinese under a Chinese locale."""
+    def actions(parser, path=()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield from actions(sub, (*path, name))
+            elif not isinstance(action, argparse._HelpAction):
+                yield " ".join(path), action.option_strings or [action.dest], action.help
+
+    for locale, chinese in (("zh_CN.UTF-8", True), ("C.UTF-8", False)):
+        _locale(monkeypatch, locale)
+        found = list(actions(build_parser()))
+        assert len(found) > 80, len(found)
+        bare = [(path, names) for path, names, text in found if not text or text == argparse.SUPPRESS]
+        assert not bare, (locale, bare)
+        if chinese:
+            untranslated = [(path, names, text) for path, names, text in found if not CJK.search(text)]
+            assert not untranslated, untranslated

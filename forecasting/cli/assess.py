@@ -15,8 +15,9 @@ def register(sub) -> None:
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--month", help=helptext("clihelp.assess.month"))
     g.add_argument("--year", help=helptext("clihelp.assess.year"))
-    p.add_argument("--format", choices=("html", "pdf", "csv", "json"), default="csv")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--format", choices=("html", "pdf", "csv", "json"), default="csv",
+                   help=helptext("clihelp.assess.format"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help=helptext("clihelp.assess.lang"))
     p.add_argument("--out", help=helptext("clihelp.assess.out"))
     p.set_defaults(func=_run)
 

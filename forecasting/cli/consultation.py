@@ -103,7 +103,8 @@ def register(sub) -> None:
     p.add_argument("--days", action="store_true", help=helptext("clihelp.rota.show.days"))
     p.set_defaults(func=_show)
     p = rs.add_parser("generate", help=helptext("clihelp.rota.generate.help"))
-    p.add_argument("--from", dest="date_from", required=True, metavar="DATE")
-    p.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    p.add_argument("--from", dest="date_from", required=True, metavar="DATE",
+                   help=helptext("clihelp.rota.generate.from"))
+    p.add_argument("--to", dest="date_to", required=True, metavar="DATE", help=helptext("clihelp.rota.generate.to"))
     p.add_argument("--cycle-days", type=int, default=None, help=helptext("clihelp.rota.generate.cycle_days"))
     p.set_defaults(func=_generate)

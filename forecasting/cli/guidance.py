@@ -61,11 +61,12 @@ def _compute(args) -> int:
 def register(sub) -> None:
     t = sub.add_parser("train", help=helptext("clihelp.train.help"))
     t.add_argument("--until", help=helptext("clihelp.train.until"))
-    t.add_argument("--history-days", type=int, default=60)
-    t.add_argument("--validation-days", type=int, default=14)
+    t.add_argument("--history-days", type=int, default=60, metavar="N", help=helptext("clihelp.train.history_days"))
+    t.add_argument("--validation-days", type=int, default=14, metavar="N",
+                   help=helptext("clihelp.train.validation_days"))
     t.add_argument("--methods", help=helptext("clihelp.train.methods"))
     t.add_argument("--since", help=helptext("clihelp.train.since"))
-    t.add_argument("--every-days", type=int, default=7)
+    t.add_argument("--every-days", type=int, default=7, metavar="N", help=helptext("clihelp.train.every_days"))
     t.set_defaults(func=_train)
     g = sub.add_parser("guidance", help=helptext("clihelp.guidance.help"))
     gs = g.add_subparsers(dest="guidance_command", metavar="ACTION", required=True)

@@ -19,8 +19,8 @@ def register(sub) -> None:
     g.add_argument("--year", help=helptext("clihelp.reports.export.year"))
     g.add_argument("--from", dest="first", help=helptext("clihelp.reports.export.from"))
     p.add_argument("--to", dest="last", help=helptext("clihelp.reports.export.to"))
-    p.add_argument("--format", default="pdf",
-                   choices=("pdf", "html", "txt", "json", "en.pdf", "en.html", "en.txt"))
+    p.add_argument("--format", default="pdf", choices=("pdf", "html", "txt", "json", "en.pdf", "en.html", "en.txt"),
+                   help=helptext("clihelp.reports.export.format"))
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help=helptext("clihelp.reports.export.lang"))
     p.add_argument("--current-only", action="store_true",
                    help=helptext("clihelp.reports.export.current_only"))

@@ -103,7 +103,7 @@ def register(sub) -> None:
     p = sub.add_parser("verify", help=helptext("clihelp.verify.help"))
     p.add_argument("--from", dest="date_from", required=True, help=helptext("clihelp.verify.from"))
     p.add_argument("--to", dest="date_to", required=True, help=helptext("clihelp.verify.to"))
-    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p.add_argument("--format", choices=("json", "csv"), default="json", help=helptext("clihelp.verify.format"))
     p.add_argument("--by", default="lead_day",
                    help=helptext("clihelp.verify.by"))
     p.add_argument("--event-rule", choices=("upper", "centre"), default="upper",

@@ -122,8 +122,9 @@ MESSAGES = {
     "clihelp.ingest.force": ("即使文件中没有数据也存储，或用大部分缺测的数据替换已存的起报",
                              "store the run even if it is empty, or replace a stored cycle with a mostly-empty one"),
     "clihelp.obs.help": ("站点观测", "station observations"),
-    "clihelp.obs.import.help": ("导入站点逐时观测（CSV，宽表或长表）",
-                                "import hourly station observations (CSV, wide or long)"),
+    "clihelp.obs.import.help": ("导入站点逐时观测（CSV、制表符分隔的文本、Excel 工作簿或其 ZIP；宽表或长表）",
+                                "import hourly station observations (CSV, tab-separated text, Excel workbooks or their "
+                                "ZIP; wide or long)"),
     "clihelp.obs.import.csv": ("观测数据：CSV 文件、制表符分隔的文本（.txt）、Excel 工作簿（.xlsx、.xls）或其 ZIP 压缩包"
                                "（多个文件一并读取）",
                                "observations: CSV files, tab-separated text (.txt), Excel workbooks (.xlsx, .xls) or ZIPs "
@@ -158,6 +159,11 @@ MESSAGES = {
         "delete the SQLite demo database, so the next make run builds a demo world for today (make demo-fresh); "
         "never a database that is not a demo world",
     ),
+    "clihelp.demo.run.host": ("应用监听的地址（默认 127.0.0.1，仅本机；其他机器访问用 0.0.0.0，须在防火墙之后）",
+                              "address the app listens on (default 127.0.0.1, this machine only; 0.0.0.0 for other "
+                              "machines, behind the network's firewall)"),
+    "clihelp.common.port": ("应用的端口（默认 8501）", "the app's port (default 8501)"),
+    "clihelp.demo.banner.url": ("显示的应用网址", "the app's address to print"),
     "clihelp.demo.reset.host": ("应用运行的地址（应用须已停止）", "where the app would run (it must be stopped)"),
     "clihelp.demo.banner.help": ("显示网址，演示模式下还显示演示账户", "print the URL and, in demo mode, the demo accounts"),
     # inspect, extract
@@ -168,6 +174,26 @@ MESSAGES = {
     "clihelp.train.help": ("按区县和污染物选择订正方法（回测）",
                            "choose the correction method per district and pollutant (backtest)"),
     "clihelp.train.until": ("截止日期（北京时间；默认：今天）", "Beijing date of the cut-off (default: today)"),
+    "clihelp.assess.format": ("文件格式（默认 csv；pdf 须同时给 --out）", "file format (default csv; pdf needs --out)"),
+    "clihelp.assess.lang": ("报告的语言（默认中文）", "language of the report (default Chinese)"),
+    "clihelp.rota.generate.from": ("第一个排班日期（北京时间，YYYY-MM-DD）", "first Beijing day to fill (YYYY-MM-DD)"),
+    "clihelp.rota.generate.to": ("最后一个排班日期（北京时间，YYYY-MM-DD）；已排班的日子保持不变",
+                                 "last Beijing day to fill (YYYY-MM-DD); days already covered are left alone"),
+    "clihelp.tokens.create.username": ("令牌所属的用户（令牌以其身份和权限操作）",
+                                       "the user the token acts as (with their role and district)"),
+    "clihelp.tokens.revoke.id": ("令牌编号（tokens list 的第一列）", "the token's number (the first column of tokens list)"),
+    "clihelp.users.username": ("用户名", "the user name"),
+    "clihelp.users.add.role": ("角色：forecaster（预报员，须给 --district）、manager（管理人员）或 admin（系统管理员）",
+                               "role: forecaster (needs --district), manager or admin"),
+    "clihelp.verify.format": ("输出格式（默认 json）", "output format (default json)"),
+    "clihelp.train.history_days": ("训练所用的天数：截止日期之前多少天的模式与观测（默认 60）",
+                                   "days of model runs and observations before the cut-off that a training uses "
+                                   "(default 60)"),
+    "clihelp.train.validation_days": ("其中最后多少天用于比较各订正方法、选出最佳（默认 14；不足 7 天不训练）",
+                                      "of those, the last days on which the methods are compared and the best chosen "
+                                      "(default 14; a training with fewer than 7 is skipped)"),
+    "clihelp.train.every_days": ("与 --since 同用：补记的训练每隔多少天一次（默认 7，即每周）",
+                                 "with --since: days between the recorded trainings (default 7, weekly)"),
     "clihelp.train.methods": ("以逗号分隔的部分订正方法", "comma-separated subset of the methods"),
     "clihelp.train.since": (
         "另外补记定时任务自此日期（北京时间）起（每 --every-days 天一次）本应运行的训练，使过去的客观预报指导只用当时已知的数据",
@@ -198,6 +224,10 @@ MESSAGES = {
                                     "first issue date, YYYY-MM-DD (with --to)"),
     "clihelp.reports.export.to": ("最后一个发布日期，YYYY-MM-DD（与 --from 同用）",
                                   "last issue date, YYYY-MM-DD (with --from)"),
+    "clihelp.reports.export.format": ("每期报告放入 ZIP 的文件（默认 pdf）：pdf、html、json，txt 为短信/微信文本，"
+                                      "en.pdf、en.html、en.txt 为英文版",
+                                      "the file of each report put in the ZIP: pdf, html, txt (the short text), json, or "
+                                      "the English en.pdf, en.html, en.txt (default pdf)"),
     "clihelp.reports.export.lang": ("index.csv 表头的语言", "headings of index.csv"),
     "clihelp.reports.export.current_only": ("不包括已被取代的修订版", "leave out superseded revisions"),
     "clihelp.reports.export.out": ("要写入的 ZIP 文件", "the ZIP file to write"),
