@@ -160,6 +160,8 @@ def _wrap_columns(text: str, width: int) -> list[str]:
     ['以逗号分隔的 lead_day,', 'district,month']
     >>> _wrap_columns("预报员所属的区县，三者之一", 8)  # the comma hangs: argparse leaves two columns of margin
     ['预报员所', '属的区县，', '三者之一']
+    >>> _wrap_columns("放入 txt（短信文本）、json", 18)  # two signs would hang: the word before them moves on
+    ['放入 txt（短信文', '本）、json']
     """
     tokens, word = [], ""
     for c in " ".join(text.split()):
@@ -173,18 +175,31 @@ def _wrap_columns(text: str, width: int) -> list[str]:
                 word = ""
     if word:
         tokens.append(word)
-    lines, line = [], ""
+    lines, line = [], []  # the current line's tokens
     for token in tokens:
         if token == " ":
-            line += " " if line else ""
-        elif line and _columns(line + token) > width and token not in _NO_LINE_START:
-            line = line.rstrip()
-            carried = line[-1] if line[-1] in _NO_LINE_END and len(line) > 1 else ""
-            lines.append(line[: len(line) - len(carried)])
-            line = carried + token
-        else:
-            line += token
-    return [*lines, line.rstrip()] if line.strip() else lines
+            if line:
+                line.append(" ")
+            continue
+        if not line or _columns("".join(line) + token) <= width:
+            line.append(token)
+            continue
+        if token in _NO_LINE_START and _columns("".join(line)) <= width:
+            line.append(token)  # one closing sign hangs into argparse's margin of two columns
+            continue
+        carried = []
+        if token in _NO_LINE_START:  # a second sign would hang too ("）、" ran 82 columns wide): the last word and
+            while line and line[-1] in _NO_LINE_START:  # its signs start the next line
+                carried.insert(0, line.pop())
+            if len(line) > 1 and line[-1] != " ":
+                carried.insert(0, line.pop())
+        while line and line[-1] == " ":
+            line.pop()
+        if len(line) > 1 and line[-1] in _NO_LINE_END:  # an opening sign goes with what it opens
+            carried.insert(0, line.pop())
+        lines.append("".join(line).rstrip())
+        line = [*carried, token]
+    return [*lines, "".join(line).rstrip()] if "".join(line).strip() else lines
 
 
 class _WideText:
