@@ -39,12 +39,7 @@ st.caption(tr("rota.today_line", day=today.isoformat(), district=w.district_name
               chief=markdown_escape(duty_today.chief_name or "—"), deputy=markdown_escape(duty_today.deputy_name or "—")))
 w.rota_notice(db, actor, today, duty_today, ahead=True)  # a day ahead that nobody holds the chief seat
 
-# calendar: one row per week, one column per weekday; each cell "district · chief / deputy"
-days = []
-day = start
-while day <= end and len(days) < 120:
-    days.append(c.duty_for(db, day))
-    day += timedelta(days=1)
+
 def _person(name: str, substituted: bool) -> str:
     """A name never broken inside (a 1024 px page read "陈/静" in the calendar's narrow cells), its substitution mark
     beside it."""
@@ -52,6 +47,12 @@ def _person(name: str, substituted: bool) -> str:
     return f"<span style='white-space:nowrap'>{w.esc(name)}</span>{mark}"
 
 
+# calendar: one row per week, one column per weekday; each cell "district · chief / deputy"
+days = []
+day = start
+while day <= end and len(days) < 120:
+    days.append(c.duty_for(db, day))
+    day += timedelta(days=1)
 weeks: dict = {}
 for d in days:
     monday = d.day - timedelta(days=d.day.weekday())
