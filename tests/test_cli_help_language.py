@@ -243,3 +243,24 @@ def test_every_option_and_argument_says_what_it_is_in_both_languages(monkeypatch
         if chinese:
             untranslated = [(path, names, text) for path, names, text in found if not CJK.search(text)]
             assert not untranslated, untranslated
+
+
+def test_every_commands_own_help_page_says_what_it_does(monkeypatch, capsys):
+    """``train --help`` listed its options and not what training does; 33 other commands' own pages the same (the
+    sentence was only in the parent's list). Each command's page opens with what it does (its own description, or
+    the sentence of the parent's list), in Chinese under a Chinese locale."""
+    _locale(monkeypatch, "zh_CN.UTF-8")
+
+    def commands(parser, path=()):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield (*path, name), sub
+                    yield from commands(sub, (*path, name))
+
+    found = list(commands(build_parser()))
+    assert len(found) > 30
+    silent = [" ".join(path) for path, sub in found
+              if not sub.description or not CJK.search(sub.description)
+              or _flat(sub.description)[:20] not in _flat(_help(capsys, *path))]
+    assert not silent, silent

@@ -243,10 +243,21 @@ class _RawFormatter(_WideText, argparse.RawDescriptionHelpFormatter):
     pass
 
 
+class _Commands(argparse._SubParsersAction):
+    """A command's one-line help (in its parent's list) is also its own help page's description, unless it has
+    one: ``train --help`` said nothing of what training does, and 33 other commands' pages the same."""
+
+    def add_parser(self, name, **kwargs):
+        if kwargs.get("help") and "description" not in kwargs:
+            kwargs["description"] = kwargs["help"]
+        return super().add_parser(name, **kwargs)
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", _Formatter)  # the sub-parsers' too (add_parser passes none)
         super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
 
     def error(self, message):  # one line on stderr, exit code 2 ("{prog}：错误：{message}" in Chinese)
         self.exit(2, argparse._("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message})
