@@ -711,27 +711,15 @@ def _read_archive(name: str, data: bytes, *, timezone: str | None, hour_label: s
         raise FormatError(f"{name}: no CSV or Excel file in the archive (it holds: {listed})",
                           key="obs.archive_empty", file=name, members=listed, members_zh="、".join(skipped) or "—")
     both = pd.concat(frames, ignore_index=True)
-    both = both.sort_values(["station", "pollutant", "time", "_file"], kind="stable")
-    given = both[both["value"].notna()]
-    key = ["station", "time", "pollutant"]
-    values = given.groupby(key, sort=False)["value"]
-    differ = given[values.transform("nunique") > 1]
-    if len(differ):
-        first = differ.iloc[0]
-        pair = differ[(differ["station"] == first["station"]) & (differ["time"] == first["time"])
-                      & (differ["pollutant"] == first["pollutant"])]
-        a, b = pair.iloc[0], pair[pair["value"] != pair.iloc[0]["value"]].iloc[0]
-        when = pd.Timestamp(first["time"]).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
-        pollutant = POLLUTANT_TEXT.get(first["pollutant"], first["pollutant"])
+    conflict = _first_conflict(both, ["station", "pollutant", "time", "_file"])
+    if conflict is not None:
+        a, b, when, pollutant = conflict
         raise ValidationError(
-            f"{a['_file']} and {b['_file']} give station {first['station']} at {when} (Beijing) different "
+            f"{a['_file']} and {b['_file']} give station {a['station']} at {when} (Beijing) different "
             f"{pollutant} values ({a['value']:g} and {b['value']:g}): keep one of them",
-            key="obs.archive_conflict", first=a["_file"], second=b["_file"], station=first["station"], when=when,
+            key="obs.archive_conflict", first=a["_file"], second=b["_file"], station=a["station"], when=when,
             pollutant=pollutant, a=f"{a['value']:g}", b=f"{b['value']:g}")
-    # one row per station-hour-pollutant: a given value before a missing one
-    both = both.assign(_missing=both["value"].isna()).sort_values([*key, "_missing", "_file"], kind="stable")
-    out = both.drop_duplicates(key).drop(columns=["_missing", "_file"])
-    out = out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
+    out = _one_row_a_key(both, "_file").drop(columns="_file")
     ignored = dict.fromkeys(c for f in frames for c in f.attrs.get("ignored_columns", ()))
     out.attrs["ignored_columns"] = tuple(ignored)
     for flag in ("station_columns", "station_names"):
@@ -840,29 +828,47 @@ def _read_station_file(source, *, timezone: str | None, hour_label: str) -> pd.D
     return out
 
 
-def _one_value_an_hour(out: pd.DataFrame, name: str) -> pd.DataFrame:
-    """One row per station, hour and pollutant, sorted. A file that gives one station's hour twice with different
-    values is refused naming both lines (as two files of a ZIP that differ are, ``obs.archive_conflict``): the
-    import kept the first silently, while the data desk's preview had flagged both as duplicates. The same value
-    twice (overlapping exports) is read once; a given value comes before a missing one."""
-    key = ["station", "time", "pollutant"]
-    given = out[out["value"].notna()]
-    differ = given[given.groupby(key, sort=False)["value"].transform("nunique") > 1]
-    if len(differ):
-        first = differ.sort_values("line", kind="stable").iloc[0]
-        same = differ[(differ["station"] == first["station"]) & (differ["time"] == first["time"])
-                      & (differ["pollutant"] == first["pollutant"])].sort_values("line", kind="stable")
-        other = same[same["value"] != first["value"]].iloc[0]
-        when = pd.Timestamp(first["time"]).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
-        pollutant = POLLUTANT_TEXT.get(first["pollutant"], first["pollutant"])
-        raise ValidationError(
-            f"{name}: lines {int(first['line'])} and {int(other['line'])} give station {first['station']} at {when} "
-            f"(Beijing) different {pollutant} values ({first['value']:g} and {other['value']:g}): keep one of them",
-            key="obs.line_conflict", file=name, first=int(first["line"]), second=int(other["line"]),
-            station=first["station"], when=when, pollutant=pollutant, a=f"{first['value']:g}", b=f"{other['value']:g}")
-    out = out.assign(_missing=out["value"].isna()).sort_values([*key, "_missing", "line"], kind="stable")
-    out = out.drop_duplicates(key).drop(columns="_missing")
+_KEY = ["station", "time", "pollutant"]
+
+
+def _first_conflict(frame: pd.DataFrame, order: list[str]):
+    """The first two rows (in ``order``) that give one station, hour and pollutant different values, with the hour
+    in Beijing time and the pollutant's name: ``(a, b, when, pollutant)``; ``None`` when no values differ."""
+    given = frame[frame["value"].notna()]
+    differ = given[given.groupby(_KEY, sort=False)["value"].transform("nunique") > 1]
+    if not len(differ):
+        return None
+    differ = differ.sort_values(order, kind="stable")
+    a = differ.iloc[0]
+    same = differ[(differ["station"] == a["station"]) & (differ["time"] == a["time"])
+                  & (differ["pollutant"] == a["pollutant"])]
+    b = same[same["value"] != a["value"]].iloc[0]
+    when = pd.Timestamp(a["time"]).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    return a, b, when, POLLUTANT_TEXT.get(a["pollutant"], a["pollutant"])
+
+
+def _one_row_a_key(frame: pd.DataFrame, tiebreak: str) -> pd.DataFrame:
+    """One row per station, hour and pollutant (a given value before a missing one, then the first by
+    ``tiebreak``), sorted by station, pollutant and time."""
+    out = frame.assign(_missing=frame["value"].isna()).sort_values([*_KEY, "_missing", tiebreak], kind="stable")
+    out = out.drop_duplicates(_KEY).drop(columns="_missing")
     return out.sort_values(["station", "pollutant", "time"], kind="stable").reset_index(drop=True)
+
+
+def _one_value_an_hour(out: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One row per station, hour and pollutant of one file. A file that gives one station's hour twice with
+    different values is refused naming both lines (as two files of a ZIP that differ are, ``obs.archive_conflict``):
+    the import kept the first silently, while the data desk's preview had flagged both as duplicates. The same
+    value twice (overlapping exports) is read once; a given value comes before a missing one."""
+    conflict = _first_conflict(out, ["line"])
+    if conflict is not None:
+        a, b, when, pollutant = conflict
+        raise ValidationError(
+            f"{name}: lines {int(a['line'])} and {int(b['line'])} give station {a['station']} at {when} "
+            f"(Beijing) different {pollutant} values ({a['value']:g} and {b['value']:g}): keep one of them",
+            key="obs.line_conflict", file=name, first=int(a["line"]), second=int(b["line"]),
+            station=a["station"], when=when, pollutant=pollutant, a=f"{a['value']:g}", b=f"{b['value']:g}")
+    return _one_row_a_key(out, "line")
 
 
 def _check_co_unit(out: pd.DataFrame, name: str, column: str) -> None:
