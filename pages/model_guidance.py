@@ -53,7 +53,9 @@ def _lead_label(lead: int, when: pd.Timestamp) -> str:
 
 
 models = sorted({r.model for r in runs})
-c1, c2, c3 = st.columns([2, 2, 2])
+# the cycle's label ("2026-12-07 20:00 (12Z)") is the longest: in three equal columns it was cut to "(12Z" at
+# 1024 px; model names and pollutants are short
+c1, c2, c3 = st.columns([2, 3, 2])
 model = c1.selectbox(tr("guid.model"), models, key="guid_model")
 model_runs = [r for r in runs if r.model == model]
 cycle = c2.selectbox(tr("guid.cycle"), [r.cycle for r in model_runs], key="guid_cycle",

@@ -29,3 +29,12 @@ def test_model_guidance_page_renders_map_and_meteograms(demo_url, tmp_path):
         assert page.locator("[data-testid='stImage'] img").count() == 1
         assert page.get_by_text("合成演示数据").count() >= 1  # the run is labelled synthetic
         screenshot(page, "model-guidance")
+
+        # at 1024 px (a small laptop, a projector) every picker shows its whole value: the cycle's
+        # "2026-12-07 20:00 (12Z)" was cut to "(12Z" in three equal columns
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.wait_for_function("() => document.documentElement.clientWidth === 1024")
+        cut = page.evaluate("() => [...document.querySelectorAll('[data-testid=stMain] input')]"
+                            ".filter(i => i.offsetParent && i.value && i.scrollWidth > i.clientWidth + 1)"
+                            ".map(i => [i.getAttribute('aria-label'), i.value, i.scrollWidth, i.clientWidth])")
+        assert cut == [], cut
