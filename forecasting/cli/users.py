@@ -111,7 +111,7 @@ def register(sub) -> None:
     p.add_argument("username", help=helptext("clihelp.users.username"))
     p.add_argument("--role", required=True, choices=["forecaster", "manager", "admin"],
                    help=helptext("clihelp.users.add.role"))
-    p.add_argument("--district", metavar="ADCODE", help=helptext("clihelp.users.add.district"))
+    p.add_argument("--district", metavar="DISTRICT", help=helptext("clihelp.users.add.district"))
     p.add_argument("--name", help=helptext("clihelp.common.display_name"))
     p.add_argument("--temporary", action="store_true",
                    help=helptext("clihelp.common.temporary"))

@@ -244,8 +244,9 @@ MESSAGES = {
     "clihelp.users.create_admin.help": ("创建系统管理员（密码来自提示输入或标准输入）",
                                         "create an administrator (password from a prompt or stdin)"),
     "clihelp.users.add.help": ("创建用户（密码来自提示输入或标准输入）", "create a user (password from a prompt or stdin)"),
-    "clihelp.users.add.district": ("预报员所属的区县（310118、320509、330421）",
-                                   "a forecaster's district (310118, 320509, 330421)"),
+    "clihelp.users.add.district": ("预报员所属的区县，名称或代码（青浦区 310118、吴江区 320509、嘉善县 330421）",
+                                   "a forecaster's district, by name or code (Qingpu 310118, Wujiang 320509, "
+                                   "Jiashan 330421)"),
     "clihelp.users.disable.help": ("停用用户并结束其登录会话", "disable a user and end their sessions"),
     "clihelp.users.enable.help": ("启用已停用的用户", "enable a disabled user"),
     "clihelp.users.reset_password.help": ("设置新密码（来自提示输入或标准输入）",
