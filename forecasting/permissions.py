@@ -13,7 +13,8 @@ __all__ = ["Actor", "require_role", "require_signed_in"]
 
 #: Names of the jobs and tools that act without a person (:meth:`Actor.system`). Reserved: no account may
 #: take one, so an audit row by ``daily-job`` is the daily job's and a page can say so in words.
-SYSTEM_ACTORS = ("system", "api", "cli", "daily-job", "demo-seed", "guidance", "ingest", "obs-import", "train")
+SYSTEM_ACTORS = ("system", "api", "cli", "daily-job", "demo-seed", "guidance", "ingest", "obs-import", "reports",
+                 "train")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ class Actor:
     @classmethod
     def system(cls, name: str = "system") -> "Actor":
         """A job or tool acting without a person (one of :data:`SYSTEM_ACTORS`: audit rows, runs and rota
-        changes carry its name, so no account may take one)."""
+        changes carry its name, so no account may take one). Tests may name their own; every name the
+        package uses is reserved and named in words, ``actor.NAME`` (tests/test_audit.py holds that)."""
         return cls(user_id=None, username=name, role="system", display_name=name)
 
     @property

@@ -70,6 +70,30 @@ def test_the_audit_page_says_reasons_kinds_pollutants_and_people_in_words():
     assert who("someone", {}) == "someone"
 
 
+def test_every_system_job_is_reserved_and_named_in_words():
+    """A report rendered on demand was written to the audit log by a job named "reports", which was none of
+    the reserved system names: the log showed "reports" bare where the others read 命令行, 每日定时任务 …, and an
+    account could have been called "reports". Every job the code names is reserved and has its words."""
+    import ast
+    from pathlib import Path
+
+    from forecasting.i18n import table
+    from forecasting.permissions import SYSTEM_ACTORS
+    from ui.i18n import who
+
+    named = set()
+    for path in (Path(__file__).resolve().parent.parent / "forecasting").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "system"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "Actor" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                named.add(node.args[0].value)
+    assert "reports" in named and named <= set(SYSTEM_ACTORS), named - set(SYSTEM_ACTORS)
+    words = table()
+    assert all(f"actor.{name}" in words for name in SYSTEM_ACTORS), [n for n in SYSTEM_ACTORS if f"actor.{n}" not in words]
+    assert who("reports") == "报告文件生成任务"
+
+
 def test_a_consultation_in_the_audit_log_is_named_by_its_day_and_revision(db, users):
     """A tour read "会商 61" and "发布预报 61" in the audit log (database ids) beside a refused signature's
     "会商 2026-12-01": a consultation is named by its issue date and revision, and typing that name into

@@ -203,6 +203,7 @@ MESSAGES.update({
     "actor.guidance": ("客观指导计算任务", "guidance job"),
     "actor.ingest": ("模式入库任务", "ingest job"),
     "actor.obs-import": ("观测导入任务", "observation import job"),
+    "actor.reports": ("报告文件生成任务", "report rendering job"),
     "actor.train": ("订正训练任务", "training job"),
     "accounts.bad_username": (
         "用户名“{username}”不合规：3-32 位小写字母、数字或 . _ -。",
