@@ -94,6 +94,30 @@ def test_every_system_job_is_reserved_and_named_in_words():
     assert who("reports") == "报告文件生成任务"
 
 
+def test_every_detail_the_package_records_is_named_in_words():
+    """The audit page read "formats：html、pdf、txt" (a report rendered on demand) and "reflagged：0" (an
+    observation import) among fields in Chinese: every field an ``audit.record(..., details={...})`` of the
+    package writes has its words (``audit18.key.<field>``); the CSV export keeps the codes."""
+    import ast
+    from pathlib import Path
+
+    from forecasting.audit_view import details_text
+    from forecasting.i18n import has_key
+
+    fields = set()
+    for path in (Path(__file__).resolve().parent.parent / "forecasting").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
+                for kw in node.keywords:
+                    if kw.arg == "details" and isinstance(kw.value, ast.Dict):
+                        fields |= {k.value for k in kw.value.keys if isinstance(k, ast.Constant)}
+    fields -= {"reason_key", "reason_params"}  # a refusal's message key: shown as its message
+    assert {"formats", "reflagged", "stations"} <= fields, fields
+    assert sorted(f for f in fields if not has_key(f"audit18.key.{f}")) == []
+    assert details_text({"formats": ["html", "pdf"], "reflagged": 0}, lang="zh") == "格式：html、pdf；质控标记变更：0"
+
+
 def test_a_consultation_in_the_audit_log_is_named_by_its_day_and_revision(db, users):
     """A tour read "会商 61" and "发布预报 61" in the audit log (database ids) beside a refused signature's
     "会商 2026-12-01": a consultation is named by its issue date and revision, and typing that name into

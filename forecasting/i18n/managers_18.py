@@ -324,6 +324,7 @@ MESSAGES.update({f"audit18.key.{k}": v for k, v in {
     "users": ("用户", "users"), "values": ("数值", "values"), "via": ("途径", "via"),
     "version": ("版本号", "version"), "aqi": ("AQI", "AQI"), "primary": ("首要污染物", "primary pollutant"),
     "zone_summary": ("示范区概述", "zone summary"), "conclusion_kept": ("沿用会商结论", "conclusion kept"),
+    "formats": ("格式", "formats"), "reflagged": ("质控标记变更", "re-flagged"),
 }.items()})
 # Values of the audit page's detail fields in words (seats, roles, states); other values as stored.
 MESSAGES.update({f"audit18.value.{k}": v for k, v in {
