@@ -192,7 +192,7 @@ MESSAGES = {
     "flag.none_so_far": ("已填报的{names}之间无分歧（{n}/{total} 个区县已填报）。",
                          "No disagreement between {names}, the districts that have forecast so far ({n} of {total})."),
     "flag.nothing_yet": ("尚无可比对的相邻预报（{n}/{total} 个区县已填报）：至少两个区县保存或提交预报后，分歧在此显示。",
-                         "Nothing to compare yet ({n} of {total} districts have forecast): disagreements show here once "
+                         "Nothing to compare yet (forecasts from {n} of {total} districts): disagreements show here once "
                          "two districts have saved or submitted."),
     "flag.col_severity": ("级别", "Severity"),
     "flag.col_day": ("日期", "Day"),
