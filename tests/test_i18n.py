@@ -181,3 +181,33 @@ def test_one_name_for_each_duty_seat_and_no_english_plural_brackets():
     assert not plural, plural
     assert t("consult.seat.chief", "zh") == "轮值首席" and t("consult.seat.deputy", "zh") == "副班"
     assert t("rota.chief", "zh") == "轮值首席" and t("report.duty_chief", "zh") == "轮值首席"
+
+
+#: English texts whose count is never 1: a limit or a maximum exceeded, a note longer than its excerpt, the
+#: zone's three districts, a workbook's sheets (two or more are refused), a file's cells (its limit).
+NEVER_ONE = {"account.policy", "archive.too_many", "archive.too_many_members", "common.limit_help",
+             "dd20.err.too_many", "desk14.summary_help_limit", "note14.whole", "obs.workbook_sheets",
+             "obs.workbook_too_big", "report.archive_too_many", "report.digest_cut", "room.y_caption",
+             "today14.yesterday", "tokens.name_too_long"}
+
+
+def test_a_count_of_one_is_followed_by_the_singular_in_english():
+    """The English home page read "Resolve 1 flags", the room "1 replies", the audit log "1 entries", the data
+    desk "1 values stored earlier changed their QC flags": a noun after a count ``{n}`` is written
+    ``{n} {n:plural|flag|flags}``. Every English text with ``{n}`` is formatted here with ``n = 1``."""
+    import string
+
+    plural = re.compile(r"\{(\w+):plural\|[^{}|]*\|[^{}|]*\}")
+    after_one = re.compile(r"(?<![\d.])1 (?:[a-z-]+ )?(days|flags|replies|entries|reports|stations|values|cases|"
+                           r"files|rows|hours|districts|sheets|characters|cells|records|groups|notes|members)\b")
+    wrong = []
+    for key, (_zh, en) in table().items():
+        names = {f[1].split(":")[0].split("!")[0] for f in string.Formatter().parse(plural.sub(r"{\1}", en)) if f[1]}
+        if "n" not in names or key in NEVER_ONE:
+            continue
+        text = t(key, "en", **{**{name: "X" for name in names}, "n": 1})
+        if after_one.search(text):
+            wrong.append(f"{key}: {text[:80]}")
+    assert wrong == []
+    assert t("note14.replies", "en", n=1) == "1 reply" and t("note14.replies", "en", n=3) == "3 replies"
+    assert t("today14.next_flags", "en", n=1) == "Resolve 1 flag" and t("today14.next_flags", "zh", n=1) == "处理 1 个分歧"

@@ -3,7 +3,8 @@
 The table is assembled from fragments: each module in this package (``core``, ``aqi``,
 ``grids`` ...) defines ``MESSAGES = {key: (zh, en)}``. Keys are unique across fragments
 (checked at import and in tests), so the table behaves as one. ``t(key, lang, **params)``
-formats with :meth:`str.format`.
+formats with :meth:`str.format`; an English noun that follows a count is written
+``{n:plural|flag|flags}`` (the singular when ``n`` is 1).
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def t(key: str, lang: str | None = None, /, **params) -> str:
 
     A parameter may carry a value per language: ``expected_zh=...`` replaces ``{expected}`` in the
     Chinese text (for a phrase that is itself part of the message, such as what a CSV cell should hold).
+    ``{n:plural|flag|flags}`` is the first word when ``n`` is 1, else the second ("Resolve 1 flags" was
+    on the English home page).
 
     Examples
     --------
@@ -95,6 +98,8 @@ def t(key: str, lang: str | None = None, /, **params) -> str:
     >>> t("correction.csv_bad_value", "zh", file="a.csv", line=2, column="pm25", expected="a number",
     ...   expected_zh="数值", got="x")
     'a.csv 第 2 行 pm25 列：应为数值，实际为 x'
+    >>> t("today14.next_flags", "en", n=1), t("today14.next_flags", "en", n=2), t("today14.next_flags", "zh", n=1)
+    ('Resolve 1 flag', 'Resolve 2 flags', '处理 1 个分歧')
     """
     pair = _TABLE.get(key)
     if pair is None:
@@ -105,7 +110,21 @@ def t(key: str, lang: str | None = None, /, **params) -> str:
         return text
     suffix = "_" + lang
     local = {name[: -len(suffix)]: value for name, value in params.items() if name.endswith(suffix)}
-    return text.format(**{**params, **local})
+    merged = {**params, **local}
+    if "plural|" in text:
+        text = _PLURAL.sub(lambda m: m.group(2) if _is_one(merged.get(m.group(1))) else m.group(3), text)
+    return text.format(**merged)
+
+
+#: ``{n:plural|singular|plural}`` in a text: the noun after a count (:func:`t`).
+_PLURAL = re.compile(r"\{(\w+):plural\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _is_one(value) -> bool:
+    try:
+        return float(value) == 1.0
+    except (TypeError, ValueError):
+        return False
 
 
 def zone_districts(name: str = "known") -> dict[str, str]:

@@ -13,8 +13,8 @@ MESSAGES = {
     "cli.values_dropped": ("模式 {model} 起报 {cycle}：{total} 个值中有 {dropped} 个缺测（NaN），已舍去",
                            "model {model} cycle {cycle}: {dropped} of {total} values are missing (NaN) and were dropped"),
     "cli.stations_left_out": ("文件中另有 {n} 个站点不在站点表中（示范区外，或站名与站点表不同），未导入：{stations}",
-                              "{n} stations of the file are not in the station list (outside the zone, or named "
-                              "otherwise) and were not imported: {stations}"),
+                              "{n} {n:plural|station|stations} of the file {n:plural|is|are} not in the station list "
+                              "(outside the zone, or named otherwise) and {n:plural|was|were} not imported: {stations}"),
     "cli.rows_skipped": ("这些行不是数据（标题或备注），未读取：{rows}",
                          "rows that are not data (a title or notes) were not read: {rows}"),
     "cli.sheets_skipped": ("工作簿中这些工作表不是观测表格（如说明），未读取：{sheets}",

@@ -55,7 +55,7 @@ MESSAGES = {
     "cliout.train.done": ("已完成截至 {until} 的训练（验证期自 {validation_from} 起）：{records} 条记录",
                           "trained until {until} (validation from {validation_from}): {records} records"),
     "cliout.guidance.computed": ("发布日期 {first} 至 {last} 的客观预报指导：{n} 行",
-                                 "guidance for {first}..{last}: {n} rows"),
+                                 "guidance for {first}..{last}: {n} {n:plural|row|rows}"),
     # assess, reports export (on stderr: standard output may be the file itself)
     "cliout.assess.written": ("{path}：{size} 字节", "{path}: {size} bytes"),
     "cliout.reports.progress": ("已完成 {done}/{total} 份报告", "{done}/{total} reports"),

@@ -241,7 +241,7 @@ MESSAGES = {
                           "Nobody is on duty tomorrow ({day}): fill the next turns or record a substitute on the "
                           "Rota page."),
     "rota.gap_ahead": ("{day}（{n} 天后）无人值班：请在值班表中生成后续轮值或登记代班。",
-                       "Nobody is on duty on {day} (in {n} days): fill the next turns or record a substitute on "
+                       "Nobody is on duty on {day} (in {n} {n:plural|day|days}): fill the next turns or record a substitute on "
                        "the Rota page."),
     "rota.empty": ("该时段尚无值班安排。", "No turns in this period."),
     "rota.generate": ("按轮换周期生成值班", "Fill from the cycle"),

@@ -14,7 +14,7 @@ MESSAGES = {
     ),
     "app.demo_stale": (
         "演示数据按 {day} 生成，此后 {n} 天没有新的模式、观测与会商。需要以今天为准的演示数据：停止应用后运行 make demo-fresh（删除本机演示数据库并重新生成）。",
-        "The demo world was built for {day}: nothing has arrived in the {n} days since (no model runs, observations "
+        "The demo world was built for {day}: nothing has arrived in the {n} {n:plural|day|days} since (no model runs, observations "
         "or sessions). For a demo world of today: stop the app and run make demo-fresh (deletes this demo database "
         "and builds it again).",
     ),

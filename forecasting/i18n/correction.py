@@ -124,7 +124,7 @@ MESSAGES = {
     ),
     "obs.no_known_station": (
         "文件中的 {n} 个站点（{stations}）都不在站点表中：请先导入示范区站点信息（站点信息文件）",
-        "none of the file's {n} stations ({stations}) is in the station list; import the zone's stations first "
+        "none of the file's {n} {n:plural|station|stations} ({stations}) is in the station list; import the zone's stations first "
         "(--stations)",
     ),
 }

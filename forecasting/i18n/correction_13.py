@@ -18,6 +18,6 @@ MESSAGES = {
                            "Past the models' reach: climatology and persistence outlook, wider uncertainty"),
     "dfc13.model_ends": ("模式指导截至 {date}（第 {n} 天）；之后为标注的展望。",
                          "Model guidance ends on {date} (D+{n}); after that, a labelled outlook."),
-    "dfc13.model_ends_all": ("模式指导覆盖全部 {n} 天。", "Model guidance covers all {n} days."),
+    "dfc13.model_ends_all": ("模式指导覆盖全部 {n} 天。", "Model guidance covers the whole session ({n} {n:plural|day|days})."),
     "dfc13.trained_until": ("所用订正的训练窗口截至 {when}", "Corrections used were trained on data up to {when}"),
 }

@@ -103,8 +103,8 @@ MESSAGES = {
     "dd20.obs.left_out_more": (" 及其余 {n} 个", " and {n} more"),
     "dd20.obs.left_out": ("文件中另有 {n} 个站点不在站点表中，不导入：{stations}。示范区外的站点无需处理；示范区的站点"
                           "（新站或站名与站点表不同）请在站点信息中登记后重新预览。",
-                          "{n} other stations of the file are not in the station list and are not imported: "
-                          "{stations}. Stations outside the zone need nothing; a station of the zone (a new one, or "
+                          "{n} other {n:plural|station|stations} of the file {n:plural|is|are} not in the station list "
+                          "and {n:plural|is|are} not imported: {stations}. Stations outside the zone need nothing; a station of the zone (a new one, or "
                           "named otherwise than in the list) needs its metadata uploaded, then preview again."),
     "dd20.obs.skipped_rows": ("这些行不是数据（标题或备注），未读取：{rows}",
                               "These rows are not data (a title or notes) and were not read: {rows}"),
@@ -127,7 +127,7 @@ MESSAGES = {
     "dd20.obs.summary": ("{rows} 个数值，{stations} 个站点，{first} 至 {last}（北京时间）；质控将标记 {flagged} 个。",
                          "{rows} values from {stations}, {first} to {last} (Beijing time); QC would flag {flagged}."),
     "dd20.obs.reflag_preview": ("另有 {n} 个此前已存的数值，有了本文件的相邻时次后质控标记将改变（例如上一文件最后一小时的突增）。",
-                                "{n} values stored earlier would change their QC flags with this file's neighbouring "
+                                "{n} {n:plural|value|values} stored earlier would change {n:plural|its|their} QC flags with this file's neighbouring "
                                 "hours beside them (e.g. a spike at the previous file's last hour)."),
     "dd20.obs.flags": ("质控标记：{flags}", "QC flags: {flags}"),
     "dd20.obs.ignored": ("这些列不会导入：{columns}。只读取站点编码、时间与 PM2.5、PM10、O3、NO2、SO2、CO 的小时浓度"
@@ -144,7 +144,7 @@ MESSAGES = {
                       "Imported {rows} values from {stations}; {flagged} flagged by QC; {hours} district-hour values."),
     "dd20.obs.reflagged": ("另有 {n} 个此前已存的数值，有了本文件的相邻时次后质控标记发生变化（例如上一文件最后一小时的突增），"
                            "相应区县逐时值已重算。",
-                           "{n} values stored earlier changed their QC flags now that the file's neighbouring hours are "
+                           "{n} {n:plural|value|values} stored earlier changed {n:plural|its|their} QC flags now that the file's neighbouring hours are "
                            "known (e.g. a spike at the previous file's last hour); their district-hour values were "
                            "recomputed."),
     "dd20.obs.forbidden": ("只有管理员可以上传观测。", "Only admins can upload observations."),

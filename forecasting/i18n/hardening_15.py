@@ -17,7 +17,7 @@ MESSAGES = {
                                    "Model {model} cycle {cycle}: {dropped} of {total} values are missing; the stored "
                                    "cycle is not replaced by a mostly-empty one. Pass --force to replace it anyway."),
     "hard15.ingest_implausible": ("{variable} 有 {n} 个数值超出合理范围 0–{top} {unit}（如 {example}），请检查文件单位；未存储任何数据。",
-                                  "{n} {variable} values are outside the plausible 0–{top} {unit} (e.g. {example}): "
+                                  "{n} {variable} {n:plural|value is|values are} outside the plausible 0–{top} {unit} (e.g. {example}): "
                                   "check the file's units. Nothing was stored."),
     "hard15.ingest_tiny_unit": ("{variable} 中位数为 {median} {unit}，小得不合理，单位标注可能有误；未存储任何数据。",
                                 "{variable} has a median of {median} {unit}, implausibly small: the unit label is "

@@ -64,7 +64,7 @@ MESSAGES = {
                            "the districts' daily AQIs are highly correlated, so district-days are not independent cases."),
     "verif18.delta_caption": ("差值均为“会商 − 参照”，在两者都有预报且有实况的同一批个例上计算。",
                               "Every difference is issued − reference, on the cases where both have a forecast and an observation."),
-    "verif18.brier": ("布赖尔评分 {brier}（{n} 个例）", "Brier score {brier} ({n} cases)"),
+    "verif18.brier": ("布赖尔评分 {brier}（{n} 个例）", "Brier score {brier} ({n} {n:plural|case|cases})"),
     "verif18.reliability": ("P(AQI>100) 可靠性图", "P(AQI > 100) reliability diagrams"),
     "verif18.reliability_note": ("每图一个来源：预报概率分箱后的实际发生频率；点的大小表示该箱的个例数（个例少的箱偶然性大）；"
                                  "虚线为完全可靠。布赖尔评分越低越好。",
@@ -94,7 +94,7 @@ MESSAGES.update({
                              "Period {first} to {last}; in brackets the same period a year before ({pf} to {pl})."),
     "assess18.cases_line": ("准确率按全部预报时效（第 1 天至最后一天）合计：共 {n} 个个例（每个个例为一个区县、一个目标日、"
                             "一个时效，已发布预报且有实况）。预报检验页默认只看第 1 天，故数值可能不同。",
-                            "Rates over every lead day together: {n} cases (one district, target day and lead day each, with "
+                            "Rates over every lead day together: {n} {n:plural|case|cases} (one district, target day and lead day each, with "
                             "an issued forecast and an observed AQI). The verification page shows day 1 by default, so "
                             "its figures can differ."),
     "assess18.coverage": ("有有效日 AQI 的日子：时段 {total} 天中的 {n} 天（{first} 至 {last}）。",
@@ -153,9 +153,9 @@ MESSAGES.update({
     "verif18.head.far_200": ("AQI>200 空报率（按范围上限）", "AQI > 200 false alarm ratio (range upper bound)"),
     "verif18.head.csi_200": ("AQI>200 临界成功指数", "AQI > 200 critical success index"),
     "verif18.delta_vs": ("{delta} 较客观指导", "{delta} vs. guidance"),
-    "verif18.delta_cases": ("差值在同一批 {n} 个例上计算。", "The difference is over the same {n} cases."),
+    "verif18.delta_cases": ("差值在同一批 {n} 个例上计算。", "The difference is over the same {n} {n:plural|case|cases}."),
     "verif18.compare_line": ("{ref}：{n} 个相同个例，会商 {a}，参照 {b}，差 {d}（95 % 区间 {lo} 至 {hi}）",
-                             "{ref}: {n} same cases, issued {a}, reference {b}, difference {d} (95 % interval {lo} to {hi})"),
+                             "{ref}: {n} same {n:plural|case|cases}, issued {a}, reference {b}, difference {d} (95 % interval {lo} to {hi})"),
     "verif18.event_rule_note": ("AQI>100 事件：命中率、空报率按预报范围上限判断（范围上限 > 100 即视为预报了污染），污染日命中按等级是否落在预报级别范围内计。",
                                 "AQI > 100 events: detection and false alarms read a range as forecasting pollution when its upper bound exceeds 100; polluted days hit counts whether the observed level lies in the forecast level span."),
 })
@@ -227,7 +227,7 @@ MESSAGES.update({
     "audit18.action": ("操作", "Action"),
     "audit18.object": ("对象（包含）", "Object (contains)"),
     "audit18.any": ("全部", "All"),
-    "audit18.count": ("共 {n} 条记录", "{n} entries"),
+    "audit18.count": ("共 {n} 条记录", "{n} {n:plural|entry|entries}"),
     "audit18.none": ("没有符合筛选条件的记录。", "No entries match the filters."),
     "audit18.cut": ("只显示最新的 {n} 条，请缩小筛选范围", "Showing the newest {n} only; narrow the filters"),
     "audit18.download": ("导出 CSV", "Export CSV"),
@@ -272,7 +272,7 @@ MESSAGES.update({
     # the chief's combined forecast removed are in the discussion record, not here (a tour counted 6 on the
     # desk, groups of several days, and read 4 here without a word why)
     "rep18.flags_count": ("发布的联合预报中仍有 {n} 条分歧（按区县对、按日计），均经轮值首席确认并说明：{kinds}",
-                          "The issued forecast still has {n} consistency flags (per district pair and day), each "
+                          "The issued forecast still has {n} consistency {n:plural|flag|flags} (per district pair and day), each "
                           "acknowledged by the duty chief with a note: {kinds}"),
     "rep18.flag_kind_count": ("{kind} {n} 条", "{kind} ({n})"),
     "rep18.flags_list": ("逐条查看确认说明", "Each acknowledgement"),

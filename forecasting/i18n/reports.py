@@ -18,7 +18,7 @@ MESSAGES = {
     "report.hand_signature": ("首席签字：", "Chief's signature:"),
     "report.hand_date": ("日期：", "Date:"),
     "report.issued_line": ("发布时间：{time}（北京时间）· 签发：{by}", "Issued {time} (Beijing time) · by {by}"),
-    "report.valid_line": ("预报时段：{first} 至 {last}（共 {n} 天）", "Valid {first} to {last} ({n} days)"),
+    "report.valid_line": ("预报时段：{first} 至 {last}（共 {n} 天）", "Valid {first} to {last} ({n} {n:plural|day|days})"),
     "report.amended_banner": (
         "更正版（第{revision}版）：{reason}。此前版本保留存档，标记为已被取代。",
         "Amended (revision {revision}): {reason}. Earlier revisions stay in the archive, marked superseded.",
@@ -167,11 +167,11 @@ MESSAGES = {
     "report.archive_zip": ("打包下载", "Download as one file"),
     "report.archive_zip_caption": (
         "把上表筛选出的 {n} 期报告打成一个 ZIP 文件（每期一个文件，原样存档字节，另附 index.csv 列出发布时间、签发人、最高级别与 SHA-256）。尚未生成的文件由签发时固定的报告数据生成，每期约 2 秒。",
-        "The {n} reports the table lists in one ZIP file (one file each, the archived bytes, with index.csv listing issue time, signer, highest level and SHA-256). Files not rendered yet are rendered from the report data fixed at issue time, about 2 s each."),
+        "The {n} {n:plural|report|reports} the table lists in one ZIP file (one file each, the archived bytes, with index.csv listing issue time, signer, highest level and SHA-256). Files not rendered yet are rendered from the report data fixed at issue time, about 2 s each."),
     "report.archive_zip_format": ("格式", "Format"),
     "report.archive_zip_prepare": ("准备 ZIP 文件", "Prepare the ZIP file"),
     "report.archive_zip_progress": ("正在打包：第 {done}/{total} 期", "Packing report {done} of {total}"),
-    "report.archive_zip_ready": ("已准备好 {n} 期报告（{size}）：", "{n} reports ready ({size}):"),
+    "report.archive_zip_ready": ("已准备好 {n} 期报告（{size}）：", "{n} {n:plural|report|reports} ready ({size}):"),
     "report.archive_zip_download": ("下载 ZIP 文件", "Download the ZIP file"),
     "report.archive_format": ("没有“{fmt}”这种报告格式。", "There is no report format '{fmt}'."),
     "report.archive_empty": ("没有可打包的报告：请放宽筛选条件。", "No report to pack: widen the filters."),
