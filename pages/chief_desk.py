@@ -365,12 +365,16 @@ def _close_dialog():
 @st.dialog(tr("consult.sign_title"), on_dismiss=_close_dialog)
 def sign_dialog():
     st.write(tr("consult.sign_explain"))
-    password = st.text_input(tr("consult.password"), type="password", key="sign_password",
-                             autocomplete="current-password")
-    reason = ""
-    if room.seat == "deputy":
-        reason = st.text_input(tr("consult.absent_reason"), key="sign_absent_reason")
-    if st.button(tr("consult.sign_confirm"), type="primary", key="sign_confirm"):
+    # a form: its button sends what the fields hold. Alone, a password typed and left with Tab (onto the
+    # field's own "show password" eye) was never sent, and "Sign now" said "请输入密码后再签发" over a full field
+    with st.form("sign_form", border=False, enter_to_submit=True):
+        password = st.text_input(tr("consult.password"), type="password", key="sign_password",
+                                 autocomplete="current-password")
+        reason = ""
+        if room.seat == "deputy":
+            reason = st.text_input(tr("consult.absent_reason"), key="sign_absent_reason")
+        confirmed = st.form_submit_button(tr("consult.sign_confirm"), type="primary", key="sign_confirm")
+    if confirmed:
         def signed(_):
             _close_dialog()
             st.session_state.pop("sign_password", None)

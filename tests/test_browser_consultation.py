@@ -111,6 +111,10 @@ def test_three_districts_submit_the_chief_acknowledges_signs_and_the_room_locks(
         chief.get_by_role("button", name="签发", exact=True).click()
         dialog = chief.get_by_role("dialog")
         dialog.get_by_label("密码").fill(PASSWORD)
+        # the chief leaves the field with Tab (onto its own "show password" eye) before pressing the button: the
+        # password typed was never sent, and the dialog said "请输入密码后再签发。" over a full field
+        dialog.get_by_label("密码").press("Tab")
+        wait_idle(chief)
         # Streamlit's English-only hint under a typed field ("Press Enter to apply") is not shown in Chinese
         hints = dialog.locator("[data-testid='InputInstructions']")
         assert hints.evaluate_all("els => els.every(e => !e.checkVisibility())"), hints.all_inner_texts()
