@@ -228,6 +228,19 @@ def test_deputy_signs_when_the_chief_is_absent_and_it_is_recorded(db, cast):
     assert (signed.signed_seat, signed.chief_absent_reason) == ("deputy", "主班出差")
 
 
+def test_the_deputy_acknowledging_flags_is_recorded_as_the_deputy(db, cast):
+    """The discussion's note of a group acknowledgement said "首席确认 2 组分歧" over the deputy's name, in the
+    record the report's annex reads: it says who accepted, the deputy or the chief."""
+    open_consulting(db, cast["fc_qp"])
+    submit_all(db, cast["fc_qp"], 60, 80)
+    submit_all(db, cast["fc_wj"], 160, 190)
+    acked = c.acknowledge_groups(db, cast["fc_qp2"], ISSUE, kind="*", note="吴江受输送影响", lang="zh",
+                                 guidance_source=lambda *_: [])
+    [note] = [n for n in c.list_notes(db, ISSUE) if n.kind == "acknowledgement"]
+    assert note.body_in("zh").startswith(f"副班确认 {len(acked)} 组分歧") and note.body_in("zh").endswith("理由：吴江受输送影响")
+    assert note.body_in("en").startswith(f"The deputy accepted flag groups ({len(acked)})")
+
+
 def test_sign_needs_every_district_and_every_flag_handled(db, cast):
     open_consulting(db, cast["fc_qp"])
     submit_all(db, cast["fc_qp"], 60, 80)

@@ -180,7 +180,7 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
     with db.transaction() as s:
         actor = current_actor(s, actor, "acknowledge flags")
         require_role(actor, "forecaster", action="acknowledge flags")
-        require_duty(s, actor, issue_date, "acknowledge flags")
+        seat = require_duty(s, actor, issue_date, "acknowledge flags")
         session = session_for(s, issue_date, lock=True)
         require_writable(session, "the flags")
         if session.state == "open":  # the chief acknowledges in the consultation, not before it starts
@@ -211,7 +211,8 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
                                               by_name=name, at=now, group_key=g.key))
                     acked.append(m.flag.key)
         # the note in every language (each reader reads the app's sentence in theirs; the reason as typed)
-        texts = {language: _acknowledgement_note(list(chosen.values()), note, language) for language in LANGUAGES}
+        texts = {language: _acknowledgement_note(list(chosen.values()), note, language, seat=seat)
+                 for language in LANGUAGES}
         first = next(iter(chosen.values()))
         s.add(ConsultationNote(session_id=session.id, kind="acknowledgement",
                                district=first.district_a if len(chosen) == 1 else None,
@@ -223,14 +224,16 @@ def acknowledge_groups(db: Database, actor: Actor | None, issue_date, *, note: s
         return list(chosen.values())
 
 
-def _acknowledgement_note(groups: list[FlagGroup], reason: str, lang: str) -> str:
-    """The discussion's note of an acknowledgement in ``lang``: the groups (three at most, the rest
-    counted; the flag table and the audit have them all) and the chief's reason as typed."""
+def _acknowledgement_note(groups: list[FlagGroup], reason: str, lang: str, *, seat: str = "chief") -> str:
+    """The discussion's note of an acknowledgement in ``lang``: who accepted (the chief, or the deputy: the
+    record said "首席确认" over the deputy's name), the groups (three at most, the rest counted; the flag table
+    and the audit have them all) and the reason as typed."""
     sentences = [group_sentence(g, lang) for g in groups]
     if len(sentences) > 3:  # keep the discussion readable
         sentences = sentences[:3] + [t("ack14.and_more", lang, n=len(sentences) - 3)]
     items = t("common.clause_sep", lang).join(sentences)
-    return t("ack14.note", lang, n=len(groups), items=items, reason=reason)[:MAX_NOTE_CHARS]
+    key = "ack14.note_deputy" if seat == "deputy" else "ack14.note"
+    return t(key, lang, n=len(groups), items=items, reason=reason)[:MAX_NOTE_CHARS]
 
 
 def snapshot_acknowledgements(s: Session, session: ConsultationSession, *,

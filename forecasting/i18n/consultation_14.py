@@ -11,6 +11,8 @@ MESSAGES = {
     "ack14.sentence": ("{who} {days}：{kind}（{values}）", "{who} {days}: {kind} ({values})"),
     "ack14.note": ("首席确认 {n} 组分歧：{items}。理由：{reason}",
                    "The chief accepted flag groups ({n}): {items}. Reason: {reason}"),
+    "ack14.note_deputy": ("副班确认 {n} 组分歧：{items}。理由：{reason}",
+                          "The deputy accepted flag groups ({n}): {items}. Reason: {reason}"),
     "ack14.nothing_chosen": ("请选择要确认的分歧组或类型。", "Choose the flag groups or the kind to acknowledge."),
     "grid14.chosen": ("已选：{items}", "Chosen: {items}"),
     "ack14.severity.info": ("提示", "Info"),
