@@ -145,6 +145,7 @@ def test_the_longest_page_one_still_holds_the_sign_off_in_both_languages(issued)
             day.update(aqi_lo=lo, aqi_hi=hi, level_lo=lo_level, level_hi=hi_level, colors=colours,
                        primary=["pm25", "o3"] if lo_level == 2 else ["pm25"] if lo_level > 1 else [])
     snapshot["chief_absent_reason"] = "首席因公出差，由副首席代为签发（测试：最长的首页）。"
+    snapshot["signed_seat"] = "deputy"  # the chief absent: the deputy signs, with the longer sentence under it
     files, _digest = render_files(db, snapshot, formats=("pdf", "en.pdf"))
     for fmt, needle in (("pdf", "签发人"), ("en.pdf", "Signed by")):
         path = folder / f"longest.{fmt}"
@@ -153,6 +154,26 @@ def test_the_longest_page_one_still_holds_the_sign_off_in_both_languages(issued)
                                check=True).stdout.split("\f")
         assert "重度污染" in pages[0] or "Heavily" in pages[0] or "Heavy" in pages[0], pages[0][:300]
         assert needle in pages[0], (fmt, pages[0][-400:], pages[1][:300])
+
+
+def test_a_report_the_deputy_signed_says_the_deputy_signed_it(issued):
+    """The sign-off's last sentence said "本报告经轮值首席以口令再次验证后电子签发" on a report the deputy signed
+    (the chief absent, the reason printed just above it)."""
+    from forecasting.reports import render_files
+    from forecasting.store.consultation import IssuedForecast
+
+    db, first, _second, _folder, _issue = issued
+    with db.read() as s:
+        snapshot = json.loads(s.get(IssuedForecast, first.id).snapshot)
+    chief = {"signed_seat": "chief", "chief_absent_reason": ""}
+    deputy = {"signed_seat": "deputy", "chief_absent_reason": "首席外出参加培训"}
+    for seat, said_zh, said_en in ((chief, "本报告经轮值首席以口令再次验证后电子签发", "Signed electronically by the duty chief"),
+                                   (deputy, "本报告因轮值首席缺席，经副班以口令再次验证后电子签发",
+                                    "Signed electronically by the deputy, the duty chief being absent")):
+        files, _digest = render_files(db, {**snapshot, **seat}, formats=("pdf", "html", "en.html"))
+        zh, en = files["html"].decode("utf-8"), files["en.html"].decode("utf-8")
+        assert said_zh in zh and said_en in en, seat
+        assert ("经轮值首席以口令" in zh) == (seat is chief) and ("by the duty chief" in en) == (seat is chief)
 
 
 def test_report_content_has_the_minimum_of_hj633_for_every_district_and_day(issued):

@@ -93,6 +93,12 @@ MESSAGES = {
         "Signed electronically by the duty chief (password checked again); signing and issue are in the "
         "append-only audit trail.",
     ),
+    # the deputy signs only with the chief's absence recorded: the sentence said "the duty chief" over the deputy
+    "report.e_signature_deputy": (
+        "本报告因轮值首席缺席，经副班以口令再次验证后电子签发，签发与发布均记入不可修改的审计日志。",
+        "Signed electronically by the deputy, the duty chief being absent (password checked again); signing and "
+        "issue are in the append-only audit trail.",
+    ),
     "report.h_integrity": ("文件校验", "Integrity"),
     "report.snapshot_hash": ("会商数据快照 SHA-256（签发时锁定的会商数据的指纹，不是任何下载文件的校验值）：",
                              "SHA-256 of the consultation snapshot locked at issue (a fingerprint of the data, "
