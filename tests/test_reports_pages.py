@@ -236,8 +236,8 @@ def test_the_reader_counts_every_acknowledged_flag_as_issued(demo_url, monkeypat
     at = goto(sign_in(new_app(), "mgr_sun", DEMO_PASSWORD), "reports.py")
     assert not at.exception, at.exception
     page = texts(at)
-    assert f"发布的联合预报中仍有 {stored} 条分歧（按区县对、按日计），均经轮值首席确认并说明" in page
-    assert "其他" not in page.split("均经轮值首席确认并说明", 1)[1].split("\n", 1)[0]  # every kind named
+    assert f"发布的联合预报中仍有 {stored} 条分歧（按区县对、按日计），均经轮值首席或副班确认并说明" in page
+    assert "其他" not in page.split("均经轮值首席或副班确认并说明", 1)[1].split("\n", 1)[0]  # every kind named
 
 
 def test_switching_language_keeps_the_chosen_report_and_filters_and_draws_them_afresh(issued_url):

@@ -271,9 +271,9 @@ MESSAGES.update({
     # the flags the issued forecast still has (one per district pair and day): acknowledgements of conflicts
     # the chief's combined forecast removed are in the discussion record, not here (a tour counted 6 on the
     # desk, groups of several days, and read 4 here without a word why)
-    "rep18.flags_count": ("发布的联合预报中仍有 {n} 条分歧（按区县对、按日计），均经轮值首席确认并说明：{kinds}",
+    "rep18.flags_count": ("发布的联合预报中仍有 {n} 条分歧（按区县对、按日计），均经轮值首席或副班确认并说明：{kinds}",
                           "The issued forecast still has {n} consistency {n:plural|flag|flags} (per district pair and day), each "
-                          "acknowledged by the duty chief with a note: {kinds}"),
+                          "acknowledged by the duty chief or deputy with a note: {kinds}"),
     "rep18.flag_kind_count": ("{kind} {n} 条", "{kind} ({n})"),
     "rep18.flags_list": ("逐条查看确认说明", "Each acknowledgement"),
     "rep18.flag_other": ("其他", "Other"),
