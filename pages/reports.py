@@ -164,6 +164,8 @@ def _reader(summary) -> None:
     st.text(tr("rep18.signed_detail", signed=duty.get("signed_by") or summary.signed_by or "—",
                at=duty.get("signed_at_beijing") or "—", chief=duty.get("chief") or "—",
                deputy=duty.get("deputy") or "—", issued_by=summary.issued_by or "—"))
+    if duty.get("chief_absent_reason"):  # the deputy signed: why, as on the report's sign-off (the page left it out)
+        st.text(tr("report.chief_absent", reason=duty["chief_absent_reason"]))
     offered = None
     if "pdf" in summary.formats:
         # the reader's language when the report has it; a file not stored yet is rendered when clicked

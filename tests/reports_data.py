@@ -56,8 +56,9 @@ def chief_of(db, day: date):
     return demo_actor(db, user_id=c.duty_for(db, day).chief_id)
 
 
-def prepare_signed(db, issue: date | None = None):
-    """Submissions, notes, conclusion, flags acknowledged, signed. Returns ``(chief, issue_date)``."""
+def prepare_signed(db, issue: date | None = None, *, absent_reason: str = ""):
+    """Submissions, notes, conclusion, flags acknowledged, signed (by the deputy when the chief's
+    ``absent_reason`` is given). Returns ``(chief, issue_date)``."""
     from forecasting import consultation as c
 
     issue = issue or open_issue_date(db)
@@ -81,15 +82,18 @@ def prepare_signed(db, issue: date | None = None):
             c.acknowledge_flag(db, chief, issue, fs.flag.key, note="经会商确认")
     c.save_final(db, chief, issue, [], zone_summary="受弱冷空气影响，示范区未来一周空气质量以良为主。",
                  expected_session_version=c.get_session(db, issue).version)
-    c.sign_session(db, chief, issue, password=DEMO_PASSWORD, expected_version=c.get_session(db, issue).version)
+    signer = demo_actor(db, user_id=c.duty_for(db, issue).deputy_id) if absent_reason else chief
+    c.sign_session(db, signer, issue, password=DEMO_PASSWORD, expected_version=c.get_session(db, issue).version,
+                   chief_absent_reason=absent_reason)
     return chief, issue
 
 
-def issue_demo_report(db, issue: date | None = None):
-    """Drive today's consultation to issue with the report; returns ``(chief, issue_date, IssuedView)``."""
+def issue_demo_report(db, issue: date | None = None, *, absent_reason: str = ""):
+    """Drive today's consultation to issue with the report (signed by the deputy when the chief's
+    ``absent_reason`` is given); returns ``(chief, issue_date, IssuedView)``."""
     from forecasting.reports import issue_with_report
 
-    chief, issue = prepare_signed(db, issue)
+    chief, issue = prepare_signed(db, issue, absent_reason=absent_reason)
     return chief, issue, issue_with_report(db, chief, issue)
 
 

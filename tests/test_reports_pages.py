@@ -38,6 +38,27 @@ def issued_url(demo_issued, tmp_path, monkeypatch):
     return url, issue, issued
 
 
+def test_a_report_the_deputy_signed_says_why_on_the_managers_page(tmp_path, monkeypatch, _demo_template):
+    """The page named the deputy as the signer but not the chief's absence, which the report's sign-off and the
+    chief desk give."""
+    from forecasting.store.db import Database
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(_demo_template, path)
+    db = Database(f"sqlite:///{path}")
+    from forecasting import consultation as c
+
+    _chief, issue, _issued = issue_demo_report(db, absent_reason="首席外出参加培训")
+    deputy = c.duty_for(db, issue).deputy_name
+    db.dispose()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("FORECASTING_LANGUAGE", "zh")
+    at = goto(sign_in(new_app(), "mgr_sun", DEMO_PASSWORD), "reports.py")
+    assert not at.exception, at.exception
+    page = texts(at)
+    assert f"签发人 {deputy}（" in page and "轮值首席缺席原因：首席外出参加培训" in page
+
+
 def _downloads(at):
     return [el for el in at.get("download_button")]
 
