@@ -29,12 +29,13 @@ from sqlalchemy.orm import Session
 from forecasting import audit
 from forecasting.config import settings
 from forecasting.errors import AuthenticationFailed, NotFound, PermissionDenied, ValidationError
-from forecasting.i18n import t
+from forecasting.i18n import t, zone_districts
 from forecasting.permissions import SYSTEM_ACTORS, Actor, require_role, require_signed_in
 from forecasting.store.db import Database
 from forecasting.store.models import ROLES, AuthSession, District, User
 from forecasting.store.types import utcnow
 from forecasting.textlimits import clean_text
+from forecasting.vocab import adcode_of
 
 __all__ = [
     "Actor",
@@ -287,33 +288,14 @@ def _check_district(session: Session, role: str, district: str | None) -> str | 
                               key="accounts.district_only_forecaster",
                               role_zh=t("role." + role, "zh"), role_en=t("role." + role, "en"))
     if district is not None:
-        district = _district_code(session, district)
+        # as an administrator types it: the code, or the name in either language (青浦, 嘉善县, Wujiang)
+        code = adcode_of(district)
+        if code is None or session.get(District, code) is None:
+            names = zone_districts("names")
+            raise ValidationError(f"unknown district '{district}': give one of {names['names_en']} "
+                                  "(the name or the code)", key="accounts.bad_district", district=district, **names)
+        district = code
     return district
-
-
-def _bare(name: str) -> str:
-    """A name as typed, compared without case, width or spacing ("Ｑｉｎｇｐｕ", " qingpu ")."""
-    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def _district_code(session: Session, given: str) -> str:
-    """The adcode of the district ``given`` by its code or its name, as an administrator types it at the
-    command line: "310118", "青浦区" or "青浦", "Qingpu" or "Qingpu District" (any case). An unknown one is
-    refused naming the zone's districts in their order (key ``accounts.bad_district``)."""
-    rows = session.execute(select(District.adcode, District.name_zh, District.name_en, District.slug)
-                           .order_by(District.sort_order, District.adcode)).all()
-    typed = _bare(given)
-    for adcode, zh, en, slug in rows:
-        short_zh = zh[:-1] if len(zh) > 2 and zh[-1] in "区县市" else zh
-        names = {adcode, zh, short_zh, en, slug, f"{en} district", f"{en} county"}
-        if typed in {_bare(n) for n in names if n}:
-            return adcode
-    names_en = ", ".join(f"{en} {a}" for a, _, en, _ in rows) or "—"
-    raise ValidationError(
-        f"unknown district '{given}': give one of {names_en} (the name or the code)",
-        key="accounts.bad_district", district=given, names_en=names_en,
-        names_zh="、".join(f"{zh} {a}" for a, zh, _, _ in rows) or "—",
-    )
 
 
 def _revoke_all(session: Session, user_id: int, now: datetime) -> None:

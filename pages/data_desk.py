@@ -258,7 +258,6 @@ with tab_obs:
         p = st.session_state.get("dd20_obs_preview_data")
         if p is not None:
             st.markdown(tr("dd20.obs.summary", rows=p.rows, stations=len(p.stations),
-                           stations_en=f"{len(p.stations)} station{'' if len(p.stations) == 1 else 's'}",
                            first=_bj(p.first, "%Y-%m-%d %H:%M"), last=_bj(p.last, "%Y-%m-%d %H:%M"),
                            flagged=p.flagged))
             if p.reflagged:
@@ -293,7 +292,6 @@ with tab_obs:
                     st.session_state.pop("dd20_obs_preview_data", None)
                     st.session_state["dd20_obs_round"] = st.session_state.get("dd20_obs_round", 0) + 1  # empty uploader
                     done = tr("dd20.obs.done", rows=result.rows, stations=result.stations, flagged=result.flagged,
-                              stations_en=f"{result.stations} station{'' if result.stations == 1 else 's'}",
                               hours=result.district_hours)
                     if result.reflagged:
                         done += " " + tr("dd20.obs.reflagged", n=result.reflagged)

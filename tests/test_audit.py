@@ -70,24 +70,30 @@ def test_the_audit_page_says_reasons_kinds_pollutants_and_people_in_words():
     assert who("someone", {}) == "someone"
 
 
+def _package_calls(owner: str, attr: str):
+    """Every call ``owner.attr(...)`` written in the package's source (``Actor.system``, ``audit.record``)."""
+    import ast
+    from pathlib import Path
+
+    for path in (Path(__file__).resolve().parent.parent / "forecasting").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == attr
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == owner):
+                yield node
+
+
 def test_every_system_job_is_reserved_and_named_in_words():
     """A report rendered on demand was written to the audit log by a job named "reports", which was none of
     the reserved system names: the log showed "reports" bare where the others read 命令行, 每日定时任务 …, and an
     account could have been called "reports". Every job the code names is reserved and has its words."""
     import ast
-    from pathlib import Path
 
     from forecasting.i18n import table
     from forecasting.permissions import SYSTEM_ACTORS
     from ui.i18n import who
 
-    named = set()
-    for path in (Path(__file__).resolve().parent.parent / "forecasting").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "system"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "Actor" and node.args
-                    and isinstance(node.args[0], ast.Constant)):
-                named.add(node.args[0].value)
+    named = {node.args[0].value for node in _package_calls("Actor", "system")
+             if node.args and isinstance(node.args[0], ast.Constant)}
     assert "reports" in named and named <= set(SYSTEM_ACTORS), named - set(SYSTEM_ACTORS)
     words = table()
     assert all(f"actor.{name}" in words for name in SYSTEM_ACTORS), [n for n in SYSTEM_ACTORS if f"actor.{n}" not in words]
@@ -99,19 +105,13 @@ def test_every_detail_the_package_records_is_named_in_words():
     observation import) among fields in Chinese: every field an ``audit.record(..., details={...})`` of the
     package writes has its words (``audit18.key.<field>``); the CSV export keeps the codes."""
     import ast
-    from pathlib import Path
 
     from forecasting.audit_view import details_text
     from forecasting.i18n import has_key
 
-    fields = set()
-    for path in (Path(__file__).resolve().parent.parent / "forecasting").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "record"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "audit"):
-                for kw in node.keywords:
-                    if kw.arg == "details" and isinstance(kw.value, ast.Dict):
-                        fields |= {k.value for k in kw.value.keys if isinstance(k, ast.Constant)}
+    fields = {k.value for node in _package_calls("audit", "record") for kw in node.keywords
+              if kw.arg == "details" and isinstance(kw.value, ast.Dict)
+              for k in kw.value.keys if isinstance(k, ast.Constant)}
     fields -= {"reason_key", "reason_params"}  # a refusal's message key: shown as its message
     assert {"formats", "reflagged", "stations"} <= fields, fields
     assert sorted(f for f in fields if not has_key(f"audit18.key.{f}")) == []

@@ -69,7 +69,6 @@ def _obs_import(args) -> int:
                     f"pm25, pm10, o3, no2, so2, co; or pollutant, value, unit)", key="cli.columns_not_read",
                     columns=", ".join(result.ignored_columns), columns_zh="、".join(result.ignored_columns)))
     imported = result_text("cliout.obs.imported", rows=result.rows, stations=result.stations,
-                           stations_en=f"{result.stations} station{'' if result.stations == 1 else 's'}",
                            replaced=result.replaced, added=result.added,
                            first=f"{result.first:%Y-%m-%dT%H:%MZ}", last=f"{result.last:%Y-%m-%dT%H:%MZ}",
                            flagged=result.flagged, district_hours=result.district_hours)

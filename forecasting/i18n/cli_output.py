@@ -45,7 +45,8 @@ MESSAGES = {
                                "variables ({values} values); format {format}, level {level}"),
     "cliout.obs.imported": ("已导入 {stations} 个站点的观测 {rows} 个（替换 {replaced} 个，新增 {added} 个）"
                             "（{first} 至 {last}）；质控标记 {flagged} 个；区县逐时值 {district_hours} 个",
-                            "imported {rows} values from {stations} ({replaced} replaced, {added} added) "
+                            "imported {rows} values from {stations} {stations:plural|station|stations} "
+                            "({replaced} replaced, {added} added) "
                             "({first} to {last}); {flagged} flagged by QC; {district_hours} district-hour values"),
     "cliout.obs.reflagged": ("；另有 {reflagged} 个此前已存的观测因本次导入的相邻时次而重新质控标记",
                              "; {reflagged} stored values re-flagged with the new hours beside them"),

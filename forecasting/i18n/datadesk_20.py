@@ -125,7 +125,8 @@ MESSAGES = {
     "dd20.obs.label_begin": ("小时开始时刻", "beginning"),
     "dd20.obs.preview": ("预览", "Preview"),
     "dd20.obs.summary": ("{rows} 个数值，{stations} 个站点，{first} 至 {last}（北京时间）；质控将标记 {flagged} 个。",
-                         "{rows} values from {stations}, {first} to {last} (Beijing time); QC would flag {flagged}."),
+                         "{rows} values from {stations} {stations:plural|station|stations}, {first} to {last} "
+                         "(Beijing time); QC would flag {flagged}."),
     "dd20.obs.reflag_preview": ("另有 {n} 个此前已存的数值，有了本文件的相邻时次后质控标记将改变（例如上一文件最后一小时的突增）。",
                                 "{n} {n:plural|value|values} stored earlier would change {n:plural|its|their} QC flags with this file's neighbouring "
                                 "hours beside them (e.g. a spike at the previous file's last hour)."),
@@ -141,7 +142,8 @@ MESSAGES = {
     "dd20.obs.reading": ("正在读取并质控 {mb} MB 的观测…", "Reading and checking {mb} MB of observations…"),
     "dd20.obs.importing": ("正在导入 {rows} 个数值并重算区县均值…", "Importing {rows} values and the district means…"),
     "dd20.obs.done": ("已导入 {rows} 个数值（{stations} 个站点），质控标记 {flagged} 个，区县逐时值 {hours} 个。",
-                      "Imported {rows} values from {stations}; {flagged} flagged by QC; {hours} district-hour values."),
+                      "Imported {rows} values from {stations} {stations:plural|station|stations}; {flagged} flagged "
+                      "by QC; {hours} district-hour values."),
     "dd20.obs.reflagged": ("另有 {n} 个此前已存的数值，有了本文件的相邻时次后质控标记发生变化（例如上一文件最后一小时的突增），"
                            "相应区县逐时值已重算。",
                            "{n} {n:plural|value|values} stored earlier changed {n:plural|its|their} QC flags now that the file's neighbouring hours are "
